@@ -1,0 +1,1 @@
+"""vxha.agents."""

@@ -1,0 +1,1 @@
+"""vxha.vcs_types."""
