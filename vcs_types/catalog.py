@@ -1,0 +1,51 @@
+"""The type catalog: every type vxha declares or references, loaded on demand."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+# vxha's own types: name -> module holding its TYPE declaration.
+PROJECT_TYPES = {
+    "Container": "vxha.vcs_types.container",
+    "HostIP": "vxha.vcs_types.hostip",
+    "PortForward": "vxha.vcs_types.portforward",
+    "CFSMount": "vxha.vcs_types.cfsmount",
+}
+
+HERE = Path(__file__).resolve().parent
+
+
+def project_type(name: str):
+    """The declaration of one of vxha's own types (KeyError when unknown)."""
+    return importlib.import_module(PROJECT_TYPES[name]).TYPE
+
+
+def project_types() -> list:
+    return [project_type(n) for n in PROJECT_TYPES]
+
+
+def bundled_types() -> dict:
+    """Veritas type-file name -> declarations of the types it holds."""
+    from vxha.vcs_types.bundled import BUNDLED_FILES
+
+    return BUNDLED_FILES
+
+
+def types_file_name(type_name: str) -> str:
+    return f"{type_name}Types.cf"
+
+
+def render_types_file(decl) -> str:
+    from vxha.vcs_types.decl import render_type
+
+    return (
+        f"// {decl.name}: {decl.doc}\n"
+        "// Rendered from the vxha type catalog; do not edit (vxha render-types).\n\n"
+        + render_type(decl)
+    )
+
+
+def render_all(directory: Path = HERE) -> dict:
+    """Rendered text of every project type's file, keyed by path under ``directory``."""
+    return {directory / types_file_name(d.name): render_types_file(d) for d in project_types()}

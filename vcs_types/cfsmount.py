@@ -1,0 +1,43 @@
+"""The CFSMount type: Veritas's attribute names, plus what vxha's agent adds."""
+
+from vxha.vcs_types.decl import Attr, TypeDecl
+
+# Veritas's own CFSMount attributes and ArgList: a generated main.cf runs under either agent.
+VERITAS_ATTRS = [
+    Attr("MountPoint", doc="absolute mount point"),
+    Attr("BlockDevice", doc="block device, /dev/vx/dsk/<diskgroup>/<volume> on CVM"),
+    Attr("MountOpt", doc="mount options"),
+    Attr("NodeList", dim="keylist", doc="systems where the file system is mounted"),
+    Attr("Policy", dim="keylist", doc="systems eligible to become primary"),
+    Attr("Primary", temp=True, doc="the current primary (set by the agent)"),
+    Attr("SetPrimary", doc="system to make primary"),
+    Attr("ForceOff", "boolean", default=0, doc="force the unmount on offline"),
+    Attr("AMFMountType", doc="mount type reported to AMF"),
+]
+VERITAS_ARGLIST = ["MountPoint", "BlockDevice", "MountOpt", "Primary", "AMFMountType"]
+
+TYPE = TypeDecl(
+    "CFSMount",
+    doc="A cluster file system mount holding a container's data.",
+    agent="vxha.agents.cfsmount:CFSMountAgent",
+    attrs=VERITAS_ATTRS
+    + [
+        Attr("FSType", default="vxfs", doc="vxfs, or ext4, xfs, tmpfs, bind off CFS"),
+        Attr("ForceUnmount", default="safe", doc="busy mount on offline: none, safe or kill"),
+        Attr("SecondLevelMonitor", "boolean", default=0, doc="read/write probe in monitor"),
+        Attr("SecondLevelTimeout", "int", default=30, doc="seconds allowed for the probe"),
+    ],
+    arglist=VERITAS_ARGLIST
+    + ["NodeList", "ForceOff", "FSType", "ForceUnmount", "SecondLevelMonitor", "SecondLevelTimeout"],
+    statics={
+        "AEPTimeout": 1,
+        "OnlineTimeout": 300,
+        "OfflineTimeout": 300,
+        "CleanTimeout": 300,
+        "MonitorTimeout": 60,
+        "MonitorInterval": 60,
+        "OfflineMonitorInterval": 300,
+        "SupportedActions": ["primary"],
+        "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
+    },
+)

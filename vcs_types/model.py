@@ -1,0 +1,121 @@
+"""The main.cf model: what the parser produces, the writer prints and the verifier checks.
+
+Values: a scalar is ``int`` (bare integer token) or ``str`` (bare word or quoted string);
+a vector or keylist is a ``list``; an association is a ``dict`` (insertion-ordered).
+A keylist and a vector look alike in main.cf; the type declaration tells them apart.
+Localized values (``Attr @sys = value``) live in ``local[attr][system]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+
+@dataclass
+class Where:
+    """Where a block or line was read from (for error messages); not part of equality."""
+
+    file: str = ""
+    line: int = 0
+    column: int = 0
+
+    def __str__(self):
+        return f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
+
+
+def _where():
+    return field(default_factory=Where, compare=False, repr=False)
+
+
+@dataclass
+class Resource:
+    type: str
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    where: Where = _where()
+
+
+@dataclass
+class ResourceLink:
+    """``parent requires child`` inside a group."""
+
+    parent: str
+    child: str
+    where: Where = _where()
+
+
+@dataclass
+class GroupDep:
+    """``requires group child category location rigidity`` (the parent is the group)."""
+
+    child: str
+    category: str = "online"  # online | offline
+    location: str = "local"  # local | global | remote
+    rigidity: str = "firm"  # soft | firm | hard
+    where: Where = _where()
+
+
+@dataclass
+class Group:
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    resources: List[Resource] = field(default_factory=list)
+    links: List[ResourceLink] = field(default_factory=list)
+    deps: List[GroupDep] = field(default_factory=list)
+    where: Where = _where()
+
+    def resource(self, name: str) -> Optional[Resource]:
+        for r in self.resources:
+            if r.name == name:
+                return r
+        return None
+
+
+@dataclass
+class System:
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    where: Where = _where()
+
+
+@dataclass
+class Cluster:
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    where: Where = _where()
+
+
+@dataclass
+class Config:
+    """A whole main.cf (or a types file: then only ``types`` is filled)."""
+
+    includes: List[str] = field(default_factory=list)
+    cluster: Optional[Cluster] = None
+    systems: List[System] = field(default_factory=list)
+    groups: List[Group] = field(default_factory=list)
+    # Types declared in this file itself (types.cf files), name -> vcs_types.decl.TypeDecl.
+    types: Dict[str, Any] = field(default_factory=dict)
+    source: str = field(default="", compare=False)
+
+    def group(self, name: str) -> Optional[Group]:
+        for g in self.groups:
+            if g.name == name:
+                return g
+        return None
+
+    def system(self, name: str) -> Optional[System]:
+        for s in self.systems:
+            if s.name == name:
+                return s
+        return None
+
+    def find_resource(self, name: str):
+        """(group, resource) holding the resource of that name, or (None, None)."""
+        for g in self.groups:
+            r = g.resource(name)
+            if r is not None:
+                return g, r
+        return None, None
