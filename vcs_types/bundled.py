@@ -1,7 +1,7 @@
 """Veritas's bundled types that generated configurations reference (CVM and CFS)."""
 
-from vxha.vcs_types.decl import Attr, TypeDecl
 from vxha.vcs_types.cfsmount import VERITAS_ARGLIST, VERITAS_ATTRS
+from vxha.vcs_types.decl import Attr, TypeDecl
 
 CVMVOLDG = TypeDecl(
     "CVMVolDg",

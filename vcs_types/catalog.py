@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
+import os
 
 # vxha's own types: name -> module holding its TYPE declaration.
 PROJECT_TYPES = {
@@ -13,12 +13,16 @@ PROJECT_TYPES = {
     "CFSMount": "vxha.vcs_types.cfsmount",
 }
 
-HERE = Path(__file__).resolve().parent
+# Types for tests and benchmarks (like ClusterLabs' Dummy); never packaged.
+EXTRA_TYPES = {"Dummy": "vxha.vcs_types.dummy"}
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def project_type(name: str):
     """The declaration of one of vxha's own types (KeyError when unknown)."""
-    return importlib.import_module(PROJECT_TYPES[name]).TYPE
+    module = PROJECT_TYPES.get(name) or EXTRA_TYPES[name]
+    return importlib.import_module(module).TYPE
 
 
 def project_types() -> list:
@@ -46,6 +50,10 @@ def render_types_file(decl) -> str:
     )
 
 
-def render_all(directory: Path = HERE) -> dict:
+def render_all(directory=HERE) -> dict:
     """Rendered text of every project type's file, keyed by path under ``directory``."""
-    return {directory / types_file_name(d.name): render_types_file(d) for d in project_types()}
+    from pathlib import Path
+
+    return {
+        Path(directory) / types_file_name(d.name): render_types_file(d) for d in project_types()
+    }

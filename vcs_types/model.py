@@ -21,7 +21,9 @@ class Where:
     column: int = 0
 
     def __str__(self):
-        return f"{self.file}:{self.line}:{self.column}" if self.column else f"{self.file}:{self.line}"
+        if self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        return f"{self.file}:{self.line}"
 
 
 def _where():

@@ -1,0 +1,28 @@
+"""Message IDs of vxha's agent log lines, kept in one table.
+
+Lines read `V-16-<CATEGORY>-<id>`; 20000 is the category until Veritas assigns one
+(DECISIONS.md 8).
+"""
+
+CATEGORY = 20000
+
+MSG = {
+    # framework
+    "info": 10001,
+    "notice": 10002,
+    "warning": 10003,
+    "failed": 10004,
+    "config": 10005,
+    "argv": 10006,
+    "deadline": 10007,
+    "internal": 10008,
+    "preempt": 10009,
+    # driver and agent outcomes
+    "driver": 10020,
+    "unavailable": 10021,
+    "refused": 10022,
+    "state": 10023,
+    "health": 10024,
+    "foreign": 10025,
+    "forced": 10026,
+}
