@@ -1,4 +1,7 @@
-"""Dummy agent: an online flag in a state file. For contract tests, benchmarks and demos."""
+"""Dummy agent: an online flag in a state file holding the values online received.
+
+For contract tests, benchmarks and simulator scenarios (like ClusterLabs' Dummy).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +24,10 @@ class DummyAgent:
     def online(self, res):
         self._work(res)
         os.makedirs(res.ctx.state_dir, exist_ok=True)
+        import json
+
         with open(self._path(res), "w") as f:
-            f.write(res.Str)
+            json.dump(res.values, f)
 
     def offline(self, res):
         self._work(res)

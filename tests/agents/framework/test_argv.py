@@ -1,0 +1,109 @@
+"""Unit tests of V50 argv parsing, coercion and argv building."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from vxha.agents.framework import ArgvError, build_argv, confidence, parse_argv
+from vxha.vcs_types.catalog import project_type
+
+DUMMY = project_type("Dummy")
+
+
+def test_every_dimension_parses_to_typed_values():
+    argv = [
+        "r1",
+        "Str",
+        "1",
+        "a b",
+        "Int",
+        "1",
+        "-7",
+        "Flag",
+        "1",
+        "1",
+        "Vec",
+        "2",
+        "x",
+        "-y",
+        "Keys",
+        "0",
+        "Assoc",
+        "4",
+        "K1",
+        "v 1",
+        "K2",
+        "",
+        "AEPTimeout",
+        "1",
+        "42",
+    ]
+    name, values, reason, aep = parse_argv(DUMMY, "monitor", argv)
+    assert name == "r1" and reason is None and aep == 42
+    assert values["Str"] == "a b"
+    assert values["Int"] == -7
+    assert values["Flag"] == 1
+    assert values["Vec"] == ["x", "-y"]
+    assert values["Keys"] == []
+    assert values["Assoc"] == {"K1": "v 1", "K2": ""}
+    assert values["Delay"] == 0  # not passed: the declared default
+
+
+def test_clean_takes_its_reason_after_the_resource_name():
+    name, _, reason, _ = parse_argv(DUMMY, "clean", ["r1", "4", "Str", "1", "x"])
+    assert (name, reason) == ("r1", 4)
+
+
+@pytest.mark.parametrize(
+    "argv, attr, text",
+    [
+        (["r1", "Str"], "Str", "value count missing"),
+        (["r1", "Vec", "3", "a"], "Vec", "count 3 is more than the 1 values left"),
+        (["r1", "Nope", "1", "a"], "Nope", "not an attribute of type Dummy"),
+        (["r1", "Int", "1", "ten"], "Int", "integer expected, got 'ten'"),
+        (["r1", "Flag", "1", "yes"], "Flag", "boolean must be 0 or 1, got 'yes'"),
+        (["r1", "Assoc", "3", "a", "b", "c"], "Assoc", "association needs key/value pairs"),
+        (["r1", "Str", "x", "a"], "Str", "value count expected, got 'x'"),
+        (["r1", "Str", "2", "a", "b"], "Str", "scalar takes one value, got 2"),
+        (["r1", "Str", "1", "a", "Str", "1", "b"], "Str", "passed twice"),
+    ],
+)
+def test_malformed_argv_names_the_attribute(argv, attr, text):
+    with pytest.raises(ArgvError) as err:
+        parse_argv(DUMMY, "monitor", argv)
+    assert err.value.attr == attr
+    assert str(err.value).startswith(f"attribute {attr}: ")
+    assert text in str(err.value)
+
+
+def test_clean_reason_must_be_known():
+    with pytest.raises(ArgvError, match="clean reason must be 0-5"):
+        parse_argv(DUMMY, "clean", ["r1", "6"])
+    with pytest.raises(ArgvError, match="clean needs a reason"):
+        parse_argv(DUMMY, "clean", ["r1"])
+
+
+def test_confidence_maps_to_101_through_110():
+    assert [confidence(p) for p in (10, 50, 90, 100)] == [101, 105, 109, 110]
+
+
+texts = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+
+
+@given(
+    s=texts,
+    i=st.integers(-(2**31), 2**31 - 1),
+    flag=st.integers(0, 1),
+    vec=st.lists(texts, max_size=5),
+    assoc=st.dictionaries(texts, texts, max_size=5),
+    reason=st.integers(0, 5),
+)
+def test_build_then_parse_is_the_identity(s, i, flag, vec, assoc, reason):
+    values = {"Str": s, "Int": i, "Flag": flag, "Vec": vec, "Keys": vec, "Assoc": assoc}
+    argv = build_argv(DUMMY, "res", values, "clean", reason=reason, aep_timeout=9)
+    name, parsed, got_reason, aep = parse_argv(DUMMY, "clean", argv)
+    assert (name, got_reason, aep) == ("res", reason, 9)
+    for k, v in values.items():
+        assert parsed[k] == v

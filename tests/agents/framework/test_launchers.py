@@ -1,0 +1,190 @@
+"""Contract tests: installed launchers run as processes with argv exactly as VCS builds it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from vxha.agents.framework import build_argv
+from vxha.agents.install import install_agents
+from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
+
+DUMMY = project_type("Dummy")
+LOG_LINE = re.compile(
+    r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d VCS (ERROR|WARNING|NOTICE|INFO) V-16-20000-\d+ "
+    r"Dummy:(?P<res>[^:]+):(?P<ep>\w+):(?P<text>.*)$"
+)
+
+
+@pytest.fixture(scope="module")
+def agent_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("root")
+    install_agents(str(root), sys.executable, ["Dummy", *PROJECT_TYPES])
+    return root
+
+
+@pytest.fixture
+def run(agent_root, node_dir):
+    def run(ep, argv, timeout=30):
+        launcher = agent_root / "opt/VRTSvcs/bin/Dummy" / ep
+        return subprocess.run(
+            [str(launcher), *argv], capture_output=True, text=True, timeout=timeout
+        )
+
+    return run
+
+
+def test_install_lays_out_entry_points_and_agent_link(agent_root):
+    for t in ["Dummy", *PROJECT_TYPES]:
+        d = agent_root / "opt/VRTSvcs/bin" / t
+        for ep in ("online", "offline", "monitor", "clean"):
+            path = d / ep
+            assert os.access(path, os.X_OK)
+            assert path.read_text().startswith(f"#!{sys.executable} -I\n")
+        assert os.readlink(d / f"{t}Agent") == "../Script51Agent"
+
+
+def test_install_agents_command(tmp_path):
+    vxha = os.path.join(os.path.dirname(sys.executable), "vxha")
+    out = subprocess.run(
+        [vxha, "install-agents", "--root", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    assert str(tmp_path / "opt/VRTSvcs/bin/Container/monitor") in out
+    assert (tmp_path / "opt/VRTSvcs/bin/CFSMount/CFSMountAgent").is_symlink()
+
+
+AWKWARD = {
+    "Str": 'a "quoted" value with spaces,\nnewlines, unicode \u00e9\u4e2d and \\backslash',
+    "Int": -12,
+    "Flag": 1,
+    "Vec": ["-leading-dash", "", "two words", "--", "\u00fcml"],
+    "Keys": [],
+    "Assoc": {"-k": "", "K 2": "v=2", "\u00e9": "\n"},
+    "Delay": 0,
+    "Fail": [],
+}
+
+
+def test_values_of_every_dimension_reach_the_agent_intact(run, node_dir):
+    argv = build_argv(DUMMY, "r1", AWKWARD, "online", aep_timeout=10)
+    proc = run("online", argv)
+    assert proc.returncode == 0, proc.stdout
+    assert json.loads((node_dir / "state" / "Dummy.r1").read_text()) == AWKWARD
+    assert run("monitor", build_argv(DUMMY, "r1", AWKWARD)).returncode == 110
+    clean = run("clean", build_argv(DUMMY, "r1", AWKWARD, "clean", reason=4))
+    assert clean.returncode == 0
+    assert run("monitor", build_argv(DUMMY, "r1", AWKWARD)).returncode == 100
+
+
+def test_empty_vectors_associations_and_strings(run, node_dir):
+    values = {"Str": "", "Vec": [], "Keys": [], "Assoc": {}}
+    argv = build_argv(DUMMY, "r2", values, "online")
+    assert argv[1:4] == ["Str", "1", ""]
+    assert "Vec 0 Keys 0 Assoc 0" in " ".join(argv)
+    assert run("online", argv).returncode == 0
+    state = json.loads((node_dir / "state" / "Dummy.r2").read_text())
+    assert (state["Str"], state["Vec"], state["Assoc"]) == ("", [], {})
+
+
+@pytest.mark.parametrize(
+    "argv, attr",
+    [
+        (["r1", "Str"], "Str"),
+        (["r1", "Vec", "4", "a", "b"], "Vec"),
+        (["r1", "Bogus", "1", "x"], "Bogus"),
+        (["r1", "Int", "1", "1.5"], "Int"),
+        (["r1", "Flag", "1", "2"], "Flag"),
+    ],
+)
+@pytest.mark.parametrize("ep, code", [("monitor", 99), ("online", 1), ("offline", 1)])
+def test_malformed_argv_gives_the_contract_code_and_one_readable_line(
+    run, node_dir, argv, attr, ep, code
+):
+    proc = run(ep, argv)
+    assert proc.returncode == code
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, proc.stdout
+    m = LOG_LINE.match(lines[0])
+    assert m and m["ep"] == ep and m["text"].startswith(f"attribute {attr}: ")
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert not (node_dir / "state" / "Dummy.r1").exists()
+    log = (node_dir / "log" / "Dummy_A.log").read_text().splitlines()
+    assert log[-1] == lines[0]
+
+
+def test_clean_with_malformed_argv_exits_1(run):
+    proc = run("clean", ["r1", "4", "Int", "1", "x"])
+    assert proc.returncode == 1
+    assert "attribute Int: integer expected" in proc.stdout
+
+
+def test_entry_point_stops_at_its_deadline(run):
+    argv = build_argv(DUMMY, "slow", {"Delay": 20000}, "online", aep_timeout=2)
+    start = time.monotonic()
+    proc = run("online", argv)
+    assert time.monotonic() - start < 2.0
+    assert proc.returncode == 1
+    assert "did not finish within its timeout" in proc.stdout
+
+
+def test_monitor_past_its_deadline_is_unknown(run):
+    argv = build_argv(DUMMY, "slow", {"Delay": 20000}, "monitor", aep_timeout=1)
+    proc = run("monitor", argv)
+    assert proc.returncode == 99
+
+
+def test_clean_stops_a_hung_online_holding_the_resource(agent_root, run, node_dir):
+    launcher = agent_root / "opt/VRTSvcs/bin/Dummy/online"
+    hung = subprocess.Popen(
+        [str(launcher), *build_argv(DUMMY, "h", {"Delay": 60000}, "online", aep_timeout=120)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lock = node_dir / "lock" / "Dummy.h.lock"
+        for _ in range(200):
+            if lock.exists() and lock.read_text().strip() == str(hung.pid):
+                break
+            time.sleep(0.02)
+        else:
+            pytest.fail("online never took the resource lock")
+        start = time.monotonic()
+        proc = run("clean", build_argv(DUMMY, "h", {}, "clean", reason=2, aep_timeout=10))
+        assert proc.returncode == 0, proc.stdout
+        assert time.monotonic() - start < 5
+        assert hung.wait(timeout=5) != 0
+        assert f"stopping entry point process {hung.pid}" in proc.stdout
+    finally:
+        hung.kill()
+        hung.wait()
+
+
+def test_second_entry_point_waits_for_the_first(agent_root, run, node_dir):
+    launcher = agent_root / "opt/VRTSvcs/bin/Dummy/online"
+    first = subprocess.Popen(
+        [str(launcher), *build_argv(DUMMY, "w", {"Delay": 700}, "online", aep_timeout=10)]
+    )
+    try:
+        time.sleep(0.3)
+        monitor = run("monitor", build_argv(DUMMY, "w", {}, "monitor", aep_timeout=10))
+        # It waited for online to finish, so it sees the resource online.
+        assert monitor.returncode == 110
+    finally:
+        first.wait(timeout=10)
+
+
+def test_failed_agent_method_is_one_logged_error(run):
+    proc = run("online", build_argv(DUMMY, "f", {"Fail": ["online"]}, "online"))
+    assert proc.returncode == 1
+    assert proc.stdout.count("\n") == 1
+    assert "online told to fail by attribute Fail" in proc.stdout
