@@ -1,1 +1,31 @@
-"""vxha.profiles."""
+"""vxha.profiles: image, application, server and cluster profiles; loading with inheritance,
+semantic checks, compatibility between schema versions, and the validation tool.
+
+The generator's interface (docs/interfaces.md)::
+
+    cluster = load_cluster("cluster.yaml")
+    servers = load_servers(["servers/a.yaml"], image_root="images/")
+"""
+
+from __future__ import annotations
+
+from .api import Session, load_cluster, load_servers, validate_paths
+from .model import Cluster, Dependency, Mount, Port, Problem, ProfileError, Server, System
+
+EXAMPLES = __import__("os").path.join(__import__("os").path.dirname(__file__), "examples")
+
+__all__ = [
+    "EXAMPLES",
+    "Cluster",
+    "Dependency",
+    "Mount",
+    "Port",
+    "Problem",
+    "ProfileError",
+    "Server",
+    "Session",
+    "System",
+    "load_cluster",
+    "load_servers",
+    "validate_paths",
+]

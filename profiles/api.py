@@ -1,0 +1,282 @@
+"""Loading and validating sets of profiles: what ``load_servers``, ``load_cluster`` and
+``vxha validate`` share. Every problem is collected; nothing stops at the first one."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from .catalog import APPLICATIONS_DIR, DISPLAY_NAME_FILE, Catalog, is_image_dir, profile_files
+from .cluster import build_cluster
+from .loader import Doc, LoadFailed, load_doc
+from .model import Cluster, Problem, ProfileError, Server
+from .schemas import check_schema, kind_of
+from .servers import Resolved, cross_check, resolve_server
+
+IMAGES_DIR = "images"
+
+
+class Session:
+    """One validation run over any mix of image directories, applications, servers and a
+    cluster description."""
+
+    def __init__(self, image_root: Optional[str] = None, up_to: Optional[str] = None):
+        self.image_root = image_root
+        self.up_to = up_to
+        self.catalogs: dict = {}
+        self.server_docs: List[Doc] = []
+        self.other_docs: List[Doc] = []
+        self.cluster_doc: Optional[Doc] = None
+        self.cluster: Optional[Cluster] = None
+        self.problems: List[Problem] = []
+        self.resolved: List[Resolved] = []
+        self.files = 0
+
+    # -- gathering -----------------------------------------------------------------------
+
+    def catalog(self, root: str) -> Catalog:
+        key = os.path.abspath(root)
+        if key not in self.catalogs:
+            self.catalogs[key] = Catalog(root, self.up_to)
+        return self.catalogs[key]
+
+    def _read(self, path: str, root: Optional[str]) -> Optional[Doc]:
+        self.files += 1
+        try:
+            return load_doc(path, root)
+        except LoadFailed as exc:
+            self.problems.append(exc.problem)
+            return None
+
+    def add_server(self, path: str, root: Optional[str] = None) -> None:
+        doc = self._read(path, root)
+        if doc is not None:
+            self._add_doc(doc, "server")
+
+    def add_cluster(self, path: str, root: Optional[str] = None) -> None:
+        doc = self._read(path, root)
+        if doc is not None:
+            self._add_doc(doc, "cluster")
+
+    def add_image_dir(self, path: str) -> None:
+        path = path.rstrip(os.sep) or os.sep
+        root = os.path.dirname(os.path.abspath(path))
+        self.catalog(root).image(os.path.basename(os.path.abspath(path)))
+        if self.image_root is None:
+            self.image_root = root
+
+    def add_image_root(self, path: str) -> None:
+        self.catalog(path).load_all()
+        if self.image_root is None:
+            self.image_root = path
+
+    def _add_doc(self, doc: Doc, kind: Optional[str]) -> None:
+        if kind is None:
+            kind = kind_of(doc.data, doc.path)
+        if kind is None:
+            doc.report(
+                (),
+                "cannot tell what kind of profile this is",
+                "add kind: server (or image, application, cluster)",
+            )
+            self.other_docs.append(doc)
+            return
+        if kind == "server":
+            self.server_docs.append(doc)
+            check_schema(doc, "server", self.up_to)
+        elif kind == "cluster":
+            check_schema(doc, "cluster", self.up_to)
+            if self.cluster_doc is not None:
+                doc.report(
+                    (),
+                    f"a second cluster description (the first is {self.cluster_doc.path})",
+                    "validate one cluster at a time",
+                )
+                self.other_docs.append(doc)
+                return
+            self.cluster_doc = doc
+        else:
+            # An image or application file outside an image directory: schema checks only.
+            check_schema(doc, kind, self.up_to)
+            self.other_docs.append(doc)
+
+    def add_path(self, path: str) -> None:
+        """Any path given to ``vxha validate``: classified by place, then by content."""
+        if not os.path.lexists(path):
+            self.problems.append(Problem(path, 0, "", "no such file or directory"))
+            return
+        if os.path.isdir(path):
+            if os.path.islink(path):
+                self.problems.append(
+                    Problem(
+                        path,
+                        0,
+                        "",
+                        "refusing a symbolic link to a directory",
+                        "pass the directory itself",
+                    )
+                )
+                return
+            self._add_dir(path)
+            return
+        parent = os.path.dirname(os.path.abspath(path))
+        if os.path.basename(path) == DISPLAY_NAME_FILE or is_image_dir(parent):
+            self.add_image_dir(parent)
+            return
+        if os.path.basename(parent) == APPLICATIONS_DIR and is_image_dir(os.path.dirname(parent)):
+            self.add_image_dir(os.path.dirname(parent))
+            return
+        doc = self._read(path, None)
+        if doc is not None:
+            self._add_doc(doc, None)
+
+    def _add_dir(self, path: str) -> None:
+        if is_image_dir(path):
+            self.add_image_dir(path)
+            return
+        subdirs = []
+        try:
+            entries = sorted(os.listdir(path))
+        except OSError as exc:
+            self.problems.append(Problem(path, 0, "", f"cannot list: {exc.strerror}"))
+            return
+        if any(is_image_dir(os.path.join(path, e)) for e in entries):
+            self.add_image_root(path)
+        for file in profile_files(path):
+            if os.path.isdir(file):
+                continue
+            doc = self._read(file, path)
+            if doc is not None:
+                self._add_doc(doc, None)
+        for e in entries:
+            full = os.path.join(path, e)
+            if os.path.isdir(full) and not os.path.islink(full) and not is_image_dir(full):
+                subdirs.append(full)
+        for d in subdirs:
+            self._add_dir(d)
+
+    # -- checking ------------------------------------------------------------------------
+
+    def _image_root_for(self, doc: Doc) -> Optional[str]:
+        if self.image_root is not None:
+            return self.image_root
+        here = os.path.dirname(os.path.abspath(doc.path))
+        for candidate in (
+            os.path.join(os.path.dirname(here), IMAGES_DIR),
+            os.path.join(here, IMAGES_DIR),
+        ):
+            if os.path.isdir(candidate):
+                return candidate
+        return None
+
+    def run(self) -> None:
+        if self.cluster_doc is not None and not self.cluster_doc.errors:
+            self.cluster = build_cluster(self.cluster_doc)
+        for doc in self.server_docs:
+            if doc.errors:
+                self.resolved.append(Resolved(doc))
+                continue
+            root = self._image_root_for(doc)
+            if root is None:
+                doc.report(
+                    (),
+                    "cannot find the image profiles for this server",
+                    "pass --images DIR (the directory holding one folder per image)",
+                )
+                self.resolved.append(Resolved(doc))
+                continue
+            catalog = self.catalog(root)
+            catalog.image(doc.data["image"])
+            catalog.check()
+            self.resolved.append(resolve_server(doc, catalog))
+        for catalog in self.catalogs.values():
+            catalog.check()
+        roots = {id(c): c for c in self.catalogs.values()}
+        first = next(iter(roots.values()), None)
+        cross_check(self.resolved, first, self.cluster)
+
+    def all_problems(self) -> List[Problem]:
+        out = list(self.problems)
+        for catalog in self.catalogs.values():
+            out.extend(catalog.all_problems())
+        for doc in self.server_docs + self.other_docs:
+            out.extend(doc.problems)
+        if self.cluster_doc is not None:
+            out.extend(self.cluster_doc.problems)
+        seen = set()
+        unique = []
+        for p in out:
+            key = (p.file, p.line, p.column, p.key_path, p.message)
+            if key not in seen:
+                seen.add(key)
+                unique.append(p)
+        unique.sort(key=lambda p: (p.file, p.line, p.column))
+        return unique
+
+    def split(self) -> Tuple[List[Problem], List[Problem]]:
+        problems = self.all_problems()
+        return (
+            [p for p in problems if p.severity == "error"],
+            [p for p in problems if p.severity != "error"],
+        )
+
+    def servers(self) -> List[Server]:
+        return [r.server for r in self.resolved if r.server is not None]
+
+
+def validate_paths(
+    paths: Sequence[str],
+    image_root: Optional[str] = None,
+    cluster: Optional[str] = None,
+    up_to: Optional[str] = None,
+) -> Session:
+    """Check any mix of paths; the session holds the problems and the resolved servers."""
+    session = Session(image_root, up_to)
+    if image_root is not None:
+        session.add_image_root(image_root)
+    if cluster is not None:
+        session.add_cluster(cluster)
+    for p in paths:
+        session.add_path(p)
+    session.run()
+    return session
+
+
+def load_servers(
+    paths: Iterable[str],
+    image_root: Optional[str] = None,
+    cluster: Optional[Cluster] = None,
+    warnings: Optional[List[Problem]] = None,
+) -> List[Server]:
+    """Effective server specifications, in the order given; raises ProfileError listing
+    every problem (of the servers and of the image and application profiles they use)."""
+    session = Session(image_root, None)
+    for p in paths:
+        if os.path.isdir(p):
+            for f in profile_files(p):
+                session.add_server(f, p)
+        else:
+            session.add_server(p)
+    session.cluster = cluster
+    session.run()
+    if cluster is not None:
+        session.cluster = cluster
+    errors, warns = session.split()
+    if warnings is not None:
+        warnings.extend(warns)
+    if errors:
+        raise ProfileError(errors, warns)
+    return session.servers()
+
+
+def load_cluster(path: str, warnings: Optional[List[Problem]] = None) -> Cluster:
+    """The cluster description; raises ProfileError when it is invalid."""
+    session = Session()
+    session.add_cluster(path)
+    session.run()
+    errors, warns = session.split()
+    if warnings is not None:
+        warnings.extend(warns)
+    if errors or session.cluster is None:
+        raise ProfileError(errors or [Problem(path, 0, "", "not a cluster description")], warns)
+    return session.cluster

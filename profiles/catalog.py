@@ -1,0 +1,481 @@
+"""Image directories and their application profiles, checked, and the effective
+specification of an application at one image version (image -> application inheritance).
+
+Layout of an image root::
+
+    <root>/<image-id>/display-name.txt          the image's display name, one line
+    <root>/<image-id>/<version>.yaml            one file per image version
+    <root>/<image-id>/applications/<name>.yaml  application (server-type) profiles
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import checks
+from .loader import Doc, LoadFailed, load_doc, read_text
+from .model import Problem
+from .schemas import check_schema
+from .units import SIZE_HINT, parse_size, version_key
+
+DISPLAY_NAME_FILE = "display-name.txt"
+APPLICATIONS_DIR = "applications"
+PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def is_image_dir(path: str) -> bool:
+    return os.path.isfile(os.path.join(path, DISPLAY_NAME_FILE))
+
+
+def profile_files(folder: str) -> List[str]:
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [os.path.join(folder, n) for n in names if n.endswith(PROFILE_SUFFIXES)]
+
+
+class Image:
+    """One image directory: display name, versions and applications."""
+
+    def __init__(self, image_id: str, path: str):
+        self.id = image_id
+        self.path = path
+        self.display_name = image_id
+        self.versions: Dict[str, Doc] = {}
+        self.applications: Dict[str, Doc] = {}
+        self.problems: List[Problem] = []
+
+    def version_list(self) -> List[str]:
+        return sorted(self.versions, key=version_key)
+
+    def newest(self) -> Optional[Doc]:
+        versions = self.version_list()
+        return self.versions[versions[-1]] if versions else None
+
+    def type(self) -> Optional[str]:
+        doc = self.newest()
+        return doc.data.get("type") if doc and isinstance(doc.data, dict) else None
+
+    def internal(self) -> bool:
+        doc = self.newest()
+        return bool(doc and isinstance(doc.data, dict) and doc.data.get("internal"))
+
+    def docs(self) -> List[Doc]:
+        return list(self.versions.values()) + list(self.applications.values())
+
+
+class Catalog:
+    """The images under one root, loaded on first use and checked once."""
+
+    def __init__(self, root: str, up_to: Optional[str] = None):
+        self.root = root
+        self.up_to = up_to
+        self.images: Dict[str, Optional[Image]] = {}
+        self.problems: List[Problem] = []  # problems not tied to one profile document
+        self._effective: Dict[Tuple[str, str, str], Optional[dict]] = {}
+        self._checked = False
+
+    def image_ids(self) -> List[str]:
+        try:
+            names = sorted(os.listdir(self.root))
+        except OSError:
+            return []
+        return [n for n in names if is_image_dir(os.path.join(self.root, n))]
+
+    def load_all(self) -> None:
+        for image_id in self.image_ids():
+            self.image(image_id)
+
+    def image(self, image_id: str) -> Optional[Image]:
+        if not isinstance(image_id, str):
+            return None
+        if image_id not in self.images:
+            path = os.path.join(self.root, image_id)
+            self.images[image_id] = self._load_image(image_id, path) if is_image_dir(path) else None
+        return self.images[image_id]
+
+    def all_docs(self) -> List[Doc]:
+        return [d for img in self.images.values() if img for d in img.docs()]
+
+    def all_problems(self) -> List[Problem]:
+        out = list(self.problems)
+        for img in self.images.values():
+            if img:
+                out.extend(img.problems)
+                for doc in img.docs():
+                    out.extend(doc.problems)
+        return out
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _load(self, path: str, kind: str, image: Image) -> Optional[Doc]:
+        try:
+            doc = load_doc(path, self.root)
+        except LoadFailed as exc:
+            image.problems.append(exc.problem)
+            return None
+        check_schema(doc, kind, self.up_to)
+        return doc
+
+    def _load_image(self, image_id: str, path: str) -> Image:
+        image = Image(image_id, path)
+        name_file = os.path.join(path, DISPLAY_NAME_FILE)
+        try:
+            text = read_text(name_file, self.root).strip()
+            if not text or "\n" in text:
+                image.problems.append(
+                    Problem(name_file, 1, "", "the display name file must hold one line")
+                )
+            image.display_name = text.splitlines()[0] if text else image_id
+        except LoadFailed as exc:
+            image.problems.append(exc.problem)
+        for file in profile_files(path):
+            doc = self._load(file, "image", image)
+            if doc is None:
+                continue
+            stem = os.path.splitext(os.path.basename(file))[0]
+            data = doc.data if isinstance(doc.data, dict) else {}
+            if data.get("id", image_id) != image_id:
+                doc.report(
+                    ("id",),
+                    f"id {data.get('id')!r} differs from the directory name {image_id!r}",
+                    f"an image directory is named after its id: write id: {image_id}",
+                )
+            version = data.get("version")
+            if isinstance(version, str) and version != stem:
+                doc.report(
+                    ("version",),
+                    f"version {version!r} differs from the file name {os.path.basename(file)!r}",
+                    f"name the file {version}.yaml",
+                )
+            key = version if isinstance(version, str) else stem
+            if key in image.versions:
+                doc.report(("version",), f"version {key!r} is described twice")
+                continue
+            image.versions[key] = doc
+        if not image.versions:
+            image.problems.append(
+                Problem(
+                    path,
+                    0,
+                    "",
+                    "the image directory has no version file",
+                    "add <version>.yaml with the image's profile, e.g. 1.0.yaml",
+                )
+            )
+        for file in profile_files(os.path.join(path, APPLICATIONS_DIR)):
+            doc = self._load(file, "application", image)
+            if doc is None:
+                continue
+            name = doc.data.get("name") if isinstance(doc.data, dict) else None
+            stem = os.path.splitext(os.path.basename(file))[0]
+            if isinstance(name, str) and name != stem:
+                doc.report(
+                    ("name",),
+                    f"name {name!r} differs from the file name",
+                    f"name the file {name}.yaml",
+                )
+            key = name if isinstance(name, str) else stem
+            if key in image.applications:
+                doc.report(("name",), f"application {key!r} is described twice")
+                continue
+            image.applications[key] = doc
+        return image
+
+    # -- checks --------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Semantic checks of every loaded image and application (once)."""
+        if self._checked:
+            return
+        self._checked = True
+        for image in [i for i in self.images.values() if i]:
+            for doc in image.versions.values():
+                if not doc.errors:
+                    self._check_image_version(image, doc)
+            for doc in image.applications.values():
+                if not doc.errors:
+                    self._check_application(image, doc)
+
+    def _check_image_version(self, image: Image, doc: Doc) -> None:
+        data = doc.data
+        known = set(image.versions)
+        for key in ("upgrade_from", "downgrade_to"):
+            for i, v in enumerate(data.get(key, [])):
+                if v not in known:
+                    doc.report(
+                        (key, i),
+                        f"version {v!r} is not one of the image's versions "
+                        f"({', '.join(image.version_list())})",
+                        f"add {v}.yaml to {image.path}, or remove it from {key}",
+                    )
+        itype = data.get("type")
+        if itype in ("add-on", "hotfix"):
+            parents = data.get("parent_types", [])
+            if not parents:
+                doc.report(
+                    ("parent_types",),
+                    f"an {itype} image must name its parent type",
+                    "add parent_types: [<application image id>]",
+                )
+            for i, parent in enumerate(parents):
+                target = self.image(parent)
+                if target is None:
+                    doc.report(
+                        ("parent_types", i),
+                        f"parent type {parent!r} is not an image in {self.root}",
+                        "known images: " + ", ".join(self.image_ids()),
+                    )
+                elif target.type() != "application":
+                    doc.report(
+                        ("parent_types", i),
+                        f"parent type {parent!r} is a {target.type()} image, not an application",
+                    )
+        self._check_needs(doc, data, ())
+        for i, dep in enumerate(data.get("dependencies", [])):
+            self._check_dependency(doc, ("dependencies", i), dep)
+
+    def _check_needs(self, doc: Doc, data: dict, base: tuple) -> None:
+        ports = data.get("ports", [])
+        seen: Dict[Tuple[int, str], int] = {}
+        for i, p in enumerate(ports):
+            num, proto = port_of(p)
+            if (num, proto) in seen:
+                doc.report(base + ("ports", i), f"port {num}/{proto} is listed twice")
+            seen[(num, proto)] = i
+        if data.get("ssh") and "ssh_port" not in data:
+            doc.report(
+                base + ("ssh",),
+                "SSH is needed but no SSH port is given",
+                "add ssh_port: 22 (the container's SSH port)",
+            )
+        mounts = data.get("mounts", [])
+        names: Dict[str, int] = {}
+        paths = []
+        for i, m in enumerate(mounts):
+            where = base + ("mounts", i)
+            if m["name"] in names:
+                doc.report(where + ("name",), f"mount name {m['name']!r} is used twice")
+            names[m["name"]] = i
+            why = checks.path_problem(m["path"], checks.CONTAINER_SYSTEM_PATHS)
+            if why:
+                doc.report(
+                    where + ("path",),
+                    why,
+                    "mount points are absolute, normalized "
+                    "paths such as /data, outside the image's system directories",
+                )
+            else:
+                paths.append((where + ("path",), m["path"]))
+            if "min_size" in m:
+                try:
+                    parse_size(m["min_size"])
+                except ValueError as exc:
+                    doc.report(where + ("min_size",), str(exc), SIZE_HINT)
+        for where, msg in checks.overlap_problems(paths):
+            doc.report(where, msg, "give each mount its own directory, side by side")
+        res = data.get("resources", {})
+        for key in ("min", "default"):
+            mem = res.get("memory", {}).get(key)
+            if mem is not None:
+                try:
+                    parse_size(mem)
+                except ValueError as exc:
+                    doc.report(base + ("resources", "memory", key), str(exc), SIZE_HINT)
+
+    def _check_dependency(self, doc: Doc, where: tuple, dep: dict) -> None:
+        target = self.image(dep["image"])
+        if target is None:
+            doc.report(
+                where + ("image",),
+                f"depends on image {dep['image']!r}, which is not in {self.root}",
+                "known images: " + ", ".join(self.image_ids()),
+            )
+            return
+        if target.internal() and dep.get("requirement") == "optional":
+            doc.report(
+                where + ("requirement",),
+                f"{dep['image']!r} is an internal image: a dependency on it is always mandatory",
+                "remove requirement: optional",
+            )
+
+    def _check_application(self, image: Image, doc: Doc) -> None:
+        data = doc.data
+        if data["image"] != image.id:
+            doc.report(
+                ("image",),
+                f"image {data['image']!r} differs from the image directory {image.id!r}",
+                f"write image: {image.id}",
+            )
+        itype = image.type()
+        if itype is not None and itype != "application":
+            doc.report(
+                ("image",),
+                f"only application images run servers; {image.id!r} is a {itype} image",
+                "remove this application profile",
+            )
+        for i, v in enumerate(data.get("image_versions", [])):
+            if v not in image.versions:
+                doc.report(
+                    ("image_versions", i),
+                    f"image version {v!r} is not one of {', '.join(image.version_list())}",
+                )
+        override = data.get("override", {})
+        for i, dep in enumerate(override.get("dependencies", [])):
+            self._check_dependency(doc, ("override", "dependencies", i), dep)
+        # Removals must name things the image has: a typo would silently keep them.
+        newest = image.newest()
+        base = newest.data if newest and not newest.errors else None
+        if base is not None:
+            removable = {
+                "mounts": {m["name"] for m in base.get("mounts", [])},
+                "ports": {port_of(p)[0] for p in base.get("ports", [])},
+                "dependencies": {d["image"] for d in base.get("dependencies", [])},
+                "env": set(base.get("env", {})),
+                "startup": set(base.get("startup", [])),
+            }
+            for key, values in data.get("remove", {}).items():
+                for i, v in enumerate(values):
+                    if v not in removable.get(key, set()):
+                        doc.report(
+                            ("remove", key, i),
+                            f"removes {v!r} from {key}, but image {image.id!r} has no such entry",
+                            "known: " + ", ".join(map(str, sorted(removable[key], key=str))),
+                        )
+        inputs = data.get("inputs", [])
+        names: Dict[str, int] = {}
+        envs: Dict[str, int] = {}
+        for i, inp in enumerate(inputs):
+            if inp["name"] in names:
+                doc.report(("inputs", i, "name"), f"input {inp['name']!r} is declared twice")
+            names[inp["name"]] = i
+            if inp["env"] in envs:
+                doc.report(
+                    ("inputs", i, "env"),
+                    f"environment variable {inp['env']!r} is used by two inputs",
+                )
+            envs[inp["env"]] = i
+            if inp["type"] == "choice" and not inp.get("choices"):
+                doc.report(
+                    ("inputs", i), "a choice input needs choices", "add choices: [first, second]"
+                )
+            if "default" in inp:
+                why, _ = checks.input_value(inp["type"], inp["default"], inp.get("choices"))
+                if why:
+                    doc.report(
+                        ("inputs", i, "default"), f"default does not fit type {inp['type']}: {why}"
+                    )
+        self._check_effective(image, doc)
+
+    def _check_effective(self, image: Image, doc: Doc) -> None:
+        data = doc.data
+        for version in data.get("image_versions") or image.version_list():
+            if version not in image.versions:
+                continue
+            eff = self.effective(image.id, version, data["name"])
+            if eff is None:
+                continue
+            override = data.get("override", {})
+            shadow = Doc(doc.path, eff, {})
+            self._check_needs(shadow, eff, ())
+            for p in shadow.problems:
+                # Report merged-spec problems at the application's override when it has one.
+                key = p.key_path.split("[")[0].split(".")[0]
+                line, col = doc.where(("override", key) if key in override else ())
+                doc.problems.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        p.key_path,
+                        f"{p.message} (after inheriting image {image.id} {version})",
+                        p.hint,
+                        col,
+                    )
+                )
+            if eff.get("privileged") and eff.get("instances", {}).get("privileged", 0) < 1:
+                doc.report(
+                    ("override", "privileged"),
+                    f"the application is privileged but "
+                    f"image {image.id} {version} allows no privileged instances",
+                    "set instances: {privileged: N} in the image profile",
+                )
+            if eff.get("privileged") and eff.get("relocatable") is True:
+                doc.report(
+                    ("override", "relocatable"),
+                    "privileged implies not relocatable",
+                    "remove relocatable: true",
+                )
+
+    # -- inheritance ---------------------------------------------------------------------
+
+    def effective(self, image_id: str, version: str, app: str) -> Optional[dict]:
+        """The image version's profile with the application's overrides and removals."""
+        key = (image_id, version, app)
+        if key not in self._effective:
+            self._effective[key] = self._merge(image_id, version, app)
+        return self._effective[key]
+
+    def _merge(self, image_id: str, version: str, app: str) -> Optional[dict]:
+        image = self.image(image_id)
+        if image is None:
+            return None
+        vdoc, adoc = image.versions.get(version), image.applications.get(app)
+        if vdoc is None or adoc is None or vdoc.errors or adoc.errors:
+            return None
+        eff = copy.deepcopy(vdoc.data)
+        adata = adoc.data
+        eff["application"] = app
+        eff["display_name"] = (
+            adata.get("display_name") or eff.get("display_name") or image.display_name
+        )
+        for key, value in adata.get("override", {}).items():
+            value = copy.deepcopy(value)
+            if key == "mounts":
+                eff["mounts"] = _merge_by(eff.get("mounts", []), value, "name")
+            elif key == "dependencies":
+                eff["dependencies"] = _merge_by(eff.get("dependencies", []), value, "image")
+            elif key in ("env", "needs", "instances"):
+                eff[key] = dict(eff.get(key, {}), **value)
+            elif key == "resources":
+                res = eff.setdefault("resources", {})
+                for sub, val in value.items():
+                    res[sub] = dict(res.get(sub, {}), **val)
+            else:
+                eff[key] = value
+        for key, values in adata.get("remove", {}).items():
+            drop = set(values)
+            if key == "mounts":
+                eff["mounts"] = [m for m in eff.get("mounts", []) if m["name"] not in drop]
+            elif key == "ports":
+                eff["ports"] = [p for p in eff.get("ports", []) if port_of(p)[0] not in drop]
+            elif key == "dependencies":
+                eff["dependencies"] = [
+                    d for d in eff.get("dependencies", []) if d["image"] not in drop
+                ]
+            elif key == "env":
+                eff["env"] = {k: v for k, v in eff.get("env", {}).items() if k not in drop}
+            elif key == "startup":
+                eff["startup"] = [c for c in eff.get("startup", []) if c not in drop]
+        eff["inputs"] = copy.deepcopy(adata.get("inputs", []))
+        return eff
+
+
+def port_of(p: Any) -> Tuple[int, str]:
+    if isinstance(p, dict):
+        return p["port"], p.get("proto", "tcp")
+    return p, "tcp"
+
+
+def _merge_by(base: List[dict], extra: List[dict], key: str) -> List[dict]:
+    out = [dict(b) for b in base]
+    index = {b[key]: i for i, b in enumerate(out)}
+    for e in extra:
+        if e[key] in index:
+            out[index[e[key]]] = e
+        else:
+            index[e[key]] = len(out)
+            out.append(e)
+    return out

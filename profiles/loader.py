@@ -1,0 +1,291 @@
+"""Reading one profile file safely: size, encoding, symlinks, YAML with marks, no alias bombs.
+
+Only the YAML node graph is built by PyYAML (its C parser when present); the conversion to
+Python values is ours, so duplicate keys are errors, every value keeps its line and column,
+and alias expansion is measured on the graph before anything is expanded.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+from .model import Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+# Aliases may add at most this many nodes beyond the document's own before we refuse it.
+MAX_ALIAS_EXPANSION = 10_000
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+KeyPath = Tuple[Any, ...]
+
+
+def format_path(path: KeyPath) -> str:
+    """('mounts', 1, 'path') -> 'mounts[1].path'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class Doc:
+    """One loaded profile: its data, where each value sits, and its problems so far."""
+
+    def __init__(self, path: str, data: Any, marks: Dict[KeyPath, Tuple[int, int]]):
+        self.path = path
+        self.data = data
+        self.marks = marks
+        self.problems: List[Problem] = []
+        self.kind: Optional[str] = None
+        self.schema_version: Optional[str] = None
+        self.known_version: Optional[str] = None
+        self.unknown_attributes: List[str] = []
+
+    def where(self, path: KeyPath) -> Tuple[int, int]:
+        path = tuple(path)
+        while path:
+            if path in self.marks:
+                return self.marks[path]
+            path = path[:-1]
+        return self.marks.get((), (0, 0))
+
+    def report(self, path: KeyPath, message: str, hint: str = "", severity: str = "error"):
+        line, col = self.where(path)
+        self.problems.append(
+            Problem(self.path, line, format_path(path), message, hint, col, severity)
+        )
+
+    @property
+    def errors(self) -> List[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+class LoadFailed(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.format())
+        self.problem = problem
+
+
+def _fail(path: str, message: str, hint: str = "", line: int = 0, col: int = 0) -> LoadFailed:
+    return LoadFailed(Problem(path, line, "", message, hint, col))
+
+
+def check_inside(path: str, root: str) -> None:
+    """Refuse a file that is, or sits behind, a symlink leading out of ``root``."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if real != real_root and not real.startswith(real_root.rstrip(os.sep) + os.sep):
+        raise _fail(
+            path,
+            f"symbolic link leaves the profile directory {root} (it points to {real})",
+            "copy the profile into the directory instead of linking to it",
+        )
+
+
+def read_text(path: str, root: Optional[str] = None) -> str:
+    """The file's text, refusing files over 1 MiB, non-UTF-8 bytes and escaping symlinks."""
+    check_inside(path, root if root is not None else os.path.dirname(os.path.abspath(path)))
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise _fail(path, f"cannot read: {exc.strerror}") from None
+    if not os.path.isfile(path):
+        raise _fail(path, "not a regular file")
+    if st.st_size > MAX_BYTES:
+        raise _fail(
+            path,
+            f"file is {st.st_size} bytes; profiles are limited to 1 MiB ({MAX_BYTES} bytes)",
+            "a profile is a few kilobytes: check that this is the file you meant",
+        )
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise _fail(path, f"cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise _fail(path, f"file is larger than 1 MiB ({MAX_BYTES} bytes)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise _fail(
+            path,
+            f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at line {line}, column {col}",
+            "save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)",
+            line,
+            col,
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _weigh(node, memo: Dict[int, int], active: set, depth: int, path: str) -> int:
+    """Nodes the document expands to, counting shared (aliased) nodes every time."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in active:
+        raise _fail(
+            path,
+            "recursive alias: a node contains itself",
+            "remove the alias",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
+    if depth > MAX_DEPTH:
+        raise _fail(
+            path,
+            f"nested more than {MAX_DEPTH} levels deep",
+            "profiles are shallow documents: check the indentation",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
+    active.add(key)
+    weight = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            weight += _weigh(child, memo, active, depth + 1, path)
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            weight += _weigh(k, memo, active, depth + 1, path)
+            weight += _weigh(v, memo, active, depth + 1, path)
+    active.discard(key)
+    memo[key] = weight
+    return weight
+
+
+class _Converter:
+    def __init__(self, path: str, constructor):
+        self.path = path
+        self.constructor = constructor
+        self.marks: Dict[KeyPath, Tuple[int, int]] = {}
+        self.problems: List[Problem] = []
+
+    def problem(self, node, keypath: KeyPath, message: str, hint: str = ""):
+        self.problems.append(
+            Problem(
+                self.path,
+                node.start_mark.line + 1,
+                format_path(keypath),
+                message,
+                hint,
+                node.start_mark.column + 1,
+            )
+        )
+
+    def convert(self, node, keypath: KeyPath) -> Any:
+        self.marks[keypath] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except yaml.YAMLError as exc:
+                self.problem(
+                    node,
+                    keypath,
+                    f"cannot read this value: {getattr(exc, 'problem', exc)}",
+                    "only plain YAML values are allowed (no !!python or custom tags)",
+                )
+                return None
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.problem(node, keypath, f"tag {node.tag} is not allowed", "remove the tag")
+            return [self.convert(child, keypath + (i,)) for i, child in enumerate(node.value)]
+        if node.tag != _MAP:
+            self.problem(node, keypath, f"tag {node.tag} is not allowed", "remove the tag")
+        result: Dict[str, Any] = {}
+        first_line: Dict[str, int] = {}
+        for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                self.problem(
+                    knode,
+                    keypath,
+                    "merge keys (<<) are not supported",
+                    "write the keys out in full",
+                )
+                continue
+            if not isinstance(knode, yaml.ScalarNode):
+                self.problem(knode, keypath, "a key must be a plain string, not a list or map")
+                continue
+            key = self.convert(knode, keypath + ("<key>",))
+            self.marks.pop(keypath + ("<key>",), None)
+            if not isinstance(key, str):
+                hint = "quote the key"
+                if isinstance(key, bool):
+                    hint = "YAML reads yes/no/on/off/true/false as booleans: quote the key"
+                self.problem(knode, keypath, f"key {knode.value!r} must be a string", hint)
+                continue
+            if key in result:
+                self.problem(
+                    knode,
+                    keypath + (key,),
+                    f"duplicate key {key!r} (first given at line {first_line[key]})",
+                    "keep one of them: YAML does not merge repeated keys and vxha refuses "
+                    "to guess which one you meant",
+                )
+                continue
+            first_line[key] = knode.start_mark.line + 1
+            result[key] = self.convert(vnode, keypath + (key,))
+            # A key's own line is more useful than its value's when the value is a block.
+            self.marks[keypath + (key,)] = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+        return result
+
+
+def parse_text(text: str, path: str) -> Doc:
+    """YAML (or JSON) text -> Doc; raises LoadFailed for unreadable documents."""
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 0
+            col = mark.column + 1 if mark else 0
+            what = exc.problem or str(exc)
+            if exc.context:
+                what = f"{exc.context}: {what}"
+            raise _fail(
+                path,
+                f"malformed YAML: {what}",
+                "check the indentation and quoting around this line",
+                line,
+                col,
+            ) from None
+        except yaml.YAMLError as exc:
+            raise _fail(path, f"malformed YAML: {exc}") from None
+        except RecursionError:
+            raise _fail(path, f"nested more than {MAX_DEPTH} levels deep") from None
+        if node is None:
+            raise _fail(path, "the file is empty", "a profile starts with 'schema: 1.0.0'")
+        memo: Dict[int, int] = {}
+        expanded = _weigh(node, memo, set(), 0, path)
+        if expanded > len(memo) + MAX_ALIAS_EXPANSION:
+            raise _fail(
+                path,
+                f"refused: aliases expand this document from {len(memo)} to {expanded} "
+                "values (an alias bomb)",
+                "write the values out; profiles need no anchors or aliases",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
+        conv = _Converter(path, loader)
+        data = conv.convert(node, ())
+    finally:
+        loader.dispose()
+    doc = Doc(path, data, conv.marks)
+    doc.problems.extend(conv.problems)
+    return doc
+
+
+def load_doc(path: str, root: Optional[str] = None) -> Doc:
+    """Read and parse one profile; raises LoadFailed with the reason."""
+    return parse_text(read_text(path, root), path)

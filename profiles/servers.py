@@ -1,0 +1,528 @@
+"""Server profiles -> effective Server specifications (application -> server inheritance),
+with the checks that need the whole set: unique names, addresses, volumes, dependencies."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import checks
+from .catalog import Catalog, port_of
+from .loader import Doc
+from .model import Cluster, Dependency, Mount, Port, Server
+from .units import SIZE_HINT, parse_size, size_mib
+
+DEFAULT_PRIORITY = 2
+DEFAULT_CPUS = 1.0
+DEFAULT_MEMORY = "1GiB"
+
+
+class Resolved:
+    """A server profile with its effective spec; ``server`` is None when it has errors."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.server: Optional[Server] = None
+        self.effective: Optional[dict] = None
+        self.bindings: Dict[str, str] = {}
+
+
+def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
+    """Resolve one schema-valid server profile against the catalog; problems go to ``doc``."""
+    res = Resolved(doc)
+    data = doc.data
+    name = data["name"]
+    image = catalog.image(data["image"])
+    if image is None:
+        doc.report(
+            ("image",),
+            f"unknown image {data['image']!r}: no directory {catalog.root}/{data['image']}",
+            "known images: " + (", ".join(catalog.image_ids()) or "none"),
+        )
+        return res
+    if image.type() not in (None, "application"):
+        doc.report(
+            ("image",),
+            f"only application images run servers; {image.id!r} is a {image.type()} image",
+            "add-on and hotfix images are applied to their parent application's servers",
+        )
+        return res
+    version = data["image_version"]
+    if version not in image.versions:
+        doc.report(
+            ("image_version",),
+            f"image {image.id!r} has no version {version!r}",
+            "known versions: " + ", ".join(image.version_list()),
+        )
+        return res
+    app = data["application"]
+    adoc = image.applications.get(app)
+    if adoc is None:
+        doc.report(
+            ("application",),
+            f"image {image.id!r} has no application {app!r}",
+            "known applications: " + (", ".join(sorted(image.applications)) or "none"),
+        )
+        return res
+    if not adoc.errors and version not in (adoc.data.get("image_versions") or [version]):
+        doc.report(
+            ("image_version",),
+            f"application {app!r} does not support image version {version!r}",
+            "supported: " + ", ".join(adoc.data["image_versions"]),
+        )
+        return res
+    eff = catalog.effective(image.id, version, app)
+    if eff is None:
+        doc.report(
+            ("application",),
+            f"the profiles of image {image.id} {version} or application {app!r} have errors",
+            "fix the errors reported for them",
+        )
+        return res
+    res.effective = eff
+    before = len(doc.errors)
+    needs = eff.get("needs", {})
+
+    hostname = data.get("hostname")
+    if hostname is None:
+        if needs.get("hostname", True):
+            doc.report(
+                (),
+                "missing required key 'hostname'",
+                f"the application needs a hostname: add hostname: {name.lower().replace('_', '-')}",
+            )
+        hostname = name.lower().replace("_", "-")
+    else:
+        why = checks.hostname_problem(hostname)
+        if why:
+            doc.report(("hostname",), why, "e.g. hostname: nbu-master1.example.com")
+
+    address, prefix = data.get("address"), 0
+    if address is None:
+        doc.report(
+            (),
+            "missing required key 'address'",
+            "add address: <application IP>/<prefix>, e.g. 10.200.0.11/24",
+        )
+    else:
+        why, ip, prefix = checks.address_problem(address)
+        if why:
+            doc.report(("address",), why, "use a usable host address with its prefix length")
+        elif ip is not None:
+            address = str(ip)
+
+    ports = _ports(doc, data, eff)
+    mounts = _mounts(doc, data, eff, name)
+    cpus, memory_mib = _load(doc, data, eff)
+
+    privileged = bool(eff.get("privileged"))
+    if "privileged" in data:
+        if privileged and data["privileged"] is False:
+            doc.report(
+                ("privileged",),
+                f"application {app!r} is privileged; a server of it cannot be unprivileged",
+                "remove privileged: false",
+            )
+        privileged = privileged or data["privileged"]
+    relocatable = bool(eff.get("relocatable", True)) and not privileged
+    if data.get("relocatable") is True and privileged:
+        doc.report(
+            ("relocatable",),
+            "privileged implies not relocatable",
+            "remove relocatable: true (a privileged server stays on one system)",
+        )
+    elif data.get("relocatable") is True and not eff.get("relocatable", True):
+        doc.report(
+            ("relocatable",), f"application {app!r} is not relocatable", "remove relocatable: true"
+        )
+    elif data.get("relocatable") is False:
+        relocatable = False
+    systems = data.get("systems")
+    if systems is not None:
+        seen = set()
+        for i, s in enumerate(systems):
+            if s in seen:
+                doc.report(("systems", i), f"system {s!r} is listed twice")
+            seen.add(s)
+    if not relocatable and (systems is None or len(systems) != 1):
+        what = "privileged" if privileged else "not relocatable"
+        doc.report(
+            ("systems",) if systems else (),
+            f"the server is {what}, so it runs on exactly one system; name it",
+            "add systems: [<system name>]",
+        )
+
+    email = data.get("admin_email")
+    if email is not None:
+        why = checks.email_problem(email)
+        if why:
+            doc.report(("admin_email",), why, "e.g. admin_email: ops@example.com")
+
+    env = {k: str(v) for k, v in eff.get("env", {}).items()}
+    env.update(_inputs(doc, data, eff))
+
+    labels = {
+        "vxos.image.type": image.id,
+        "vxos.image.version": version,
+        "vxos.application": app,
+        "vxha.server": name,
+    }
+    if eff.get("parent_types"):
+        labels["vxos.parent.type"] = ",".join(eff["parent_types"])
+    labels.update(eff.get("labels", {}))
+    labels.update(data.get("labels", {}))
+
+    deps = [
+        Dependency(
+            image=d["image"],
+            relation=d["relation"],
+            location=d.get("location", "local"),
+            requirement=_requirement(catalog, d),
+            runtime=d.get("runtime", "hard"),
+        )
+        for d in eff.get("dependencies", [])
+    ]
+    res.bindings = dict(data.get("dependencies", {}))
+    known = {d.image for d in deps}
+    for image_id in res.bindings:
+        if image_id not in known:
+            doc.report(
+                ("dependencies", image_id),
+                f"application {app!r} has no dependency on image {image_id!r}",
+                "known: " + (", ".join(sorted(known)) or "none"),
+            )
+    if len(doc.errors) > before:
+        return res
+    res.server = Server(
+        name=name,
+        image=image.id,
+        image_version=version,
+        application=app,
+        hostname=hostname,
+        address=address,
+        prefix_len=prefix,
+        device=data.get("device"),
+        ports=ports,
+        mounts=mounts,
+        exclusive_storage=bool(data.get("exclusive_storage", False)),
+        priority=int(data.get("priority", DEFAULT_PRIORITY)),
+        cpus=cpus,
+        memory_mib=memory_mib,
+        privileged=privileged,
+        relocatable=relocatable,
+        env=env,
+        health_cmd=eff.get("health_monitor"),
+        startup_cmds=list(eff.get("startup", [])),
+        labels=labels,
+        systems=list(systems) if systems is not None else None,
+        admin_email=email,
+        dependencies=deps,
+        source=doc.path,
+    )
+    return res
+
+
+def _requirement(catalog: Catalog, dep: dict) -> str:
+    target = catalog.image(dep["image"])
+    if target is not None and target.internal():
+        return "mandatory"
+    return dep.get("requirement", "mandatory")
+
+
+def _ports(doc: Doc, data: dict, eff: dict) -> List[Port]:
+    container: List[Tuple[int, str]] = [port_of(p) for p in eff.get("ports", [])]
+    if eff.get("ssh") and eff.get("ssh_port") and (eff["ssh_port"], "tcp") not in container:
+        container.append((eff["ssh_port"], "tcp"))
+    remap: Dict[int, int] = {}
+    numbers = {n for n, _ in container}
+    for i, r in enumerate(data.get("ports", [])):
+        if r["container"] not in numbers:
+            doc.report(
+                ("ports", i, "container"),
+                f"the application has no port {r['container']}",
+                "known ports: " + ", ".join(str(n) for n in sorted(numbers)),
+            )
+        remap[r["container"]] = r["host"]
+    out = [Port(host=remap.get(n, n), container=n, proto=proto) for n, proto in container]
+    seen: Dict[Tuple[int, str], int] = {}
+    for p in out:
+        if (p.host, p.proto) in seen:
+            doc.report(
+                ("ports",),
+                f"host port {p.host}/{p.proto} is forwarded twice",
+                "give each container port its own host port",
+            )
+        seen[(p.host, p.proto)] = p.container
+    return out
+
+
+def _mounts(doc: Doc, data: dict, eff: dict, name: str) -> List[Mount]:
+    wanted = {m["name"]: m for m in eff.get("mounts", [])}
+    given: Dict[str, int] = {}
+    out: List[Mount] = []
+    host_paths = []
+    for i, m in enumerate(data.get("mounts", [])):
+        where = ("mounts", i)
+        if m["name"] in given:
+            doc.report(where + ("name",), f"mount {m['name']!r} is given twice")
+            continue
+        given[m["name"]] = i
+        spec = wanted.get(m["name"])
+        if spec is None:
+            doc.report(
+                where + ("name",),
+                f"the application has no mount {m['name']!r}",
+                "its mounts: " + (", ".join(sorted(wanted)) or "none"),
+            )
+            continue
+        host = m.get("host_path", f"/vx/{name}/{m['name']}")
+        why = checks.path_problem(host)
+        if why:
+            doc.report(
+                where + ("host_path",),
+                why,
+                "use an absolute, normalized path outside system directories, "
+                f"e.g. /vx/{name}/{m['name']}",
+            )
+        else:
+            host_paths.append((where + ("host_path",), host))
+        out.append(
+            Mount(
+                name=m["name"],
+                diskgroup=m["diskgroup"],
+                volume=m["volume"],
+                host_path=host,
+                container_path=spec["path"],
+                kind=spec["type"],
+                read_only=bool(m.get("read_only", spec.get("read_only", False))),
+            )
+        )
+    for where, msg in checks.overlap_problems(host_paths):
+        doc.report(where, msg, "give each mount its own directory")
+    for mname, spec in wanted.items():
+        if mname not in given and not spec.get("optional"):
+            doc.report(
+                ("mounts",) if "mounts" in data else (),
+                f"the application needs mount {mname!r} ({spec['type']}, "
+                f"{spec.get('min_size', 'any size')}) but the server gives none",
+                f"add to mounts: {{name: {mname}, diskgroup: <dg>, volume: <volume>}}",
+            )
+    return out
+
+
+def _load(doc: Doc, data: dict, eff: dict) -> Tuple[float, int]:
+    res = eff.get("resources", {})
+    load = data.get("load", {})
+    cpus = float(load.get("cpus", res.get("cpus", {}).get("default", DEFAULT_CPUS)))
+    min_cpus = res.get("cpus", {}).get("min")
+    if min_cpus is not None and cpus < min_cpus:
+        doc.report(
+            ("load", "cpus"),
+            f"{cpus:g} CPUs is below the application's minimum {min_cpus:g}",
+            f"set load: {{cpus: {min_cpus:g}}} or more",
+        )
+    memory = load.get("memory", res.get("memory", {}).get("default", DEFAULT_MEMORY))
+    try:
+        memory_mib = size_mib(memory)
+    except ValueError as exc:
+        doc.report(("load", "memory"), str(exc), SIZE_HINT)
+        return cpus, 0
+    min_mem = res.get("memory", {}).get("min")
+    if min_mem is not None and parse_size(memory) < parse_size(min_mem):
+        doc.report(
+            ("load", "memory"),
+            f"{memory} is below the application's minimum {min_mem}",
+            f"set load: {{memory: {min_mem}}} or more",
+        )
+    return cpus, memory_mib
+
+
+def _inputs(doc: Doc, data: dict, eff: dict) -> Dict[str, str]:
+    values = data.get("inputs", {})
+    declared = {i["name"]: i for i in eff.get("inputs", [])}
+    env: Dict[str, str] = {}
+    for key in values:
+        if key not in declared:
+            doc.report(
+                ("inputs", key),
+                f"the application has no input {key!r}",
+                "its inputs: " + (", ".join(sorted(declared)) or "none"),
+            )
+    for iname, spec in declared.items():
+        value: Any = values.get(iname, spec.get("default"))
+        if value is None:
+            if spec.get("required", True):
+                doc.report(
+                    ("inputs",) if "inputs" in data else (),
+                    f"input {iname!r} ({spec['type']}) is required but not given",
+                    f"add inputs: {{{iname}: ...}} ({spec.get('prompt', spec['env'])})",
+                )
+            continue
+        why, text = checks.input_value(spec["type"], value, spec.get("choices"))
+        if why:
+            doc.report(("inputs", iname), f"input {iname!r} must be {spec['type']}: {why}")
+            continue
+        env[spec["env"]] = text
+    return env
+
+
+def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cluster]) -> None:
+    """Checks across the whole set: unique names, addresses, volumes; dependency binding;
+    instance counts; fit on the cluster's systems."""
+    by_name: Dict[str, Resolved] = {}
+    firsts: Dict[Tuple[str, Any], Resolved] = {}
+
+    def once(kind: str, value: Any, r: Resolved, path: tuple, what: str, hint: str):
+        other = firsts.get((kind, value))
+        if other is not None and other is not r:
+            r.doc.report(
+                path,
+                f"{what} {value} is already used by server "
+                f"{other.doc.data.get('name')} ({other.doc.path})",
+                hint,
+            )
+        else:
+            firsts[(kind, value)] = r
+
+    for r in resolved:
+        s = r.server
+        if s is None:
+            continue
+        if s.name in by_name:
+            r.doc.report(
+                ("name",),
+                f"server name {s.name!r} is already used by {by_name[s.name].doc.path}",
+                "server names are unique in a cluster",
+            )
+            continue
+        by_name[s.name] = r
+        once(
+            "address",
+            s.address,
+            r,
+            ("address",),
+            "address",
+            "each server has its own application IP",
+        )
+        once(
+            "hostname",
+            s.hostname.lower(),
+            r,
+            ("hostname",),
+            "hostname",
+            "each server has its own hostname",
+        )
+        for i, m in enumerate(s.mounts):
+            once(
+                "volume",
+                f"{m.diskgroup}/{m.volume}",
+                r,
+                ("mounts", i, "volume"),
+                "volume",
+                "each mount needs its own volume",
+            )
+            once(
+                "host_path",
+                m.host_path,
+                r,
+                ("mounts", i),
+                "host path",
+                "each mount needs its own host path",
+            )
+    # Dependencies: bound by name, or to the only server of that image.
+    of_image: Dict[str, List[str]] = {}
+    for s in (r.server for r in resolved if r.server):
+        of_image.setdefault(s.image, []).append(s.name)
+    for r in resolved:
+        s = r.server
+        if s is None:
+            continue
+        for dep in s.dependencies:
+            bound = r.bindings.get(dep.image)
+            if bound is not None:
+                target = by_name.get(bound)
+                if target is None:
+                    r.doc.report(
+                        ("dependencies", dep.image),
+                        f"server {bound!r} is not among the servers loaded",
+                        "load its profile with this one",
+                    )
+                elif target.server.image != dep.image:
+                    r.doc.report(
+                        ("dependencies", dep.image),
+                        f"server {bound!r} runs image {target.server.image!r}, not {dep.image!r}",
+                    )
+                else:
+                    dep.server = bound
+                continue
+            candidates = of_image.get(dep.image, [])
+            if len(candidates) == 1:
+                dep.server = candidates[0]
+            elif len(candidates) > 1:
+                r.doc.report(
+                    ("dependencies",) if "dependencies" in r.doc.data else (),
+                    f"several servers run image {dep.image!r} "
+                    f"({', '.join(sorted(candidates))}): name the one this server uses",
+                    f"add dependencies: {{{dep.image}: <server name>}}",
+                )
+            elif dep.requirement == "mandatory":
+                r.doc.report(
+                    (),
+                    f"needs a server of image {dep.image!r} ({dep.relation}, "
+                    f"{dep.location}, {dep.runtime}, mandatory) but none is loaded",
+                    "provision one, or validate this profile together with it",
+                )
+    # Instance limits of each image.
+    counts: Dict[str, List[Resolved]] = {}
+    for r in resolved:
+        if r.server:
+            counts.setdefault(r.server.image, []).append(r)
+    for image_id, rs in counts.items():
+        limits = (rs[0].effective or {}).get("instances", {})
+        limit = limits.get("servers")
+        if limit is not None and len(rs) > limit:
+            rs[-1].doc.report(
+                ("image",),
+                f"image {image_id!r} allows {limit} server(s); {len(rs)} are defined",
+                "raise instances.servers in the image",
+            )
+        priv = [r for r in rs if r.server.privileged]
+        plimit = limits.get("privileged", 0)
+        if len(priv) > plimit:
+            priv[-1].doc.report(
+                ("image",),
+                f"image {image_id!r} allows {plimit} privileged server(s); {len(priv)} are defined",
+            )
+    if cluster is not None:
+        for r in resolved:
+            if r.server:
+                fit_on_cluster(r, cluster)
+
+
+def fit_on_cluster(r: Resolved, cluster: Cluster) -> None:
+    s = r.server
+    names = s.systems if s.systems is not None else [x.name for x in cluster.systems]
+    systems = []
+    for i, n in enumerate(names):
+        sysobj = cluster.system(n)
+        if sysobj is None:
+            r.doc.report(
+                ("systems", i),
+                f"system {n!r} is not in cluster {cluster.name}",
+                "systems: " + ", ".join(x.name for x in cluster.systems),
+            )
+        else:
+            systems.append(sysobj)
+    small = [x.name for x in systems if x.cpus < s.cpus or x.memory_mib < s.memory_mib]
+    offer = ", ".join(f"{x.name}: {x.cpus:g} CPUs, {x.memory_mib} MiB" for x in systems)
+    if systems and len(small) == len(systems):
+        r.doc.report(
+            ("load",),
+            f"needs {s.cpus:g} CPUs and {s.memory_mib} MiB but no system offers that ({offer})",
+            "lower the load or add a bigger system",
+        )
+    elif small and s.systems is not None:
+        r.doc.report(
+            ("systems",),
+            f"systems {', '.join(small)} are too small for {s.cpus:g} CPUs and {s.memory_mib} MiB",
+            "remove them from systems",
+        )
