@@ -98,9 +98,15 @@ class Config:
     cluster: Optional[Cluster] = None
     systems: List[System] = field(default_factory=list)
     groups: List[Group] = field(default_factory=list)
-    # Types declared in this file itself (types.cf files), name -> vcs_types.decl.TypeDecl.
+    # name -> vcs_types.decl.TypeDecl: the types declared in this file itself (types.cf
+    # files) and, after cf.parse_file, those of its includes (see type_origin).
     types: Dict[str, Any] = field(default_factory=dict)
     source: str = field(default="", compare=False)
+    # Type name -> the include it was resolved from (parse_file); absent: declared here.
+    # The writer writes only the types declared in the file itself.
+    type_origin: Dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # Where each include line was read (parallel to ``includes``).
+    include_where: List[Where] = field(default_factory=list, compare=False, repr=False)
 
     def group(self, name: str) -> Optional[Group]:
         for g in self.groups:
