@@ -159,8 +159,23 @@ def _offline_everywhere(client, group, step):
     return wait
 
 
-def delete_plan(client: HaClient, server: str, keep_data: bool, step=None) -> Plan:
-    """The commands deleting a server: its failover group, and its storage unless keep_data."""
+def _volumes(client: HaClient, group: str) -> list:
+    """(disk group, volume) of the CVMVolDg resources of a storage group."""
+    found = []
+    for res in client.resources(group):
+        if client.run("hares", "-value", res, "Type").strip() != "CVMVolDg":
+            continue
+        dg = client.run("hares", "-value", res, "CVMDiskGroup").strip()
+        for vol in client.run("hares", "-value", res, "CVMVolume").split():
+            found.append((dg, vol))
+    return found
+
+
+def delete_plan(
+    client: HaClient, server: str, keep_data: bool, shred: bool = False, step=None
+) -> Plan:
+    """The commands deleting a server: its failover group, its storage unless keep_data,
+    and with shred its volumes (``vxassist remove volume``) once nothing uses them."""
     failover, storage = server_groups(client, server, need_failover=False)
     if failover is None and keep_data:
         raise OperationError(f"server {server!r} has only storage left: use --now to delete it")
@@ -176,6 +191,7 @@ def delete_plan(client: HaClient, server: str, keep_data: bool, step=None) -> Pl
             "delete or unlink them first"
         )
     ordered = [g for g in (failover, storage) if g in removing]  # parents before children
+    volumes = _volumes(client, storage) if shred and storage in removing else []
     plan = Plan()
     for group in ordered:
         plan.add("hagrp", "-offline", group, "-any", wait=_offline_everywhere(client, group, step))
@@ -188,6 +204,9 @@ def delete_plan(client: HaClient, server: str, keep_data: bool, step=None) -> Pl
             plan.add("hares", "-delete", res)
         plan.add("hagrp", "-delete", group)
     plan.add("haconf", "-dump", "-makero")
+    if shred and storage in removing:
+        for dg, vol in volumes:
+            plan.add("vxassist", "-g", dg, "remove", "volume", vol)
     return plan
 
 

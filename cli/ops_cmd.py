@@ -1,0 +1,126 @@
+"""vxha maintenance | delete | inventory | apply | cluster: cluster workflows via ha commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from vxha.generators.hacli import HaClient, HaError
+from vxha.generators.operations import (
+    OperationError,
+    delete_plan,
+    inventory,
+    maintenance,
+    maintenance_list,
+)
+
+
+def _err(text: str) -> int:
+    print(f"vxha: {text}", file=sys.stderr)
+    return 1
+
+
+def cmd_maintenance(argv) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha maintenance",
+        description="Disable (on) or enable (off) a server's failover group so that VCS "
+        "stops (or resumes) monitoring and failing it over; 'list' shows what is disabled.",
+    )
+    p.add_argument("action", choices=["on", "off", "list"])
+    p.add_argument("server", nargs="?", help="server name (its failover group)")
+    p.add_argument("--sys", dest="system", help="only on this system")
+    p.add_argument("--reason", default="", help="recorded with the group (UserStrLocal)")
+    p.add_argument("--storage", action="store_true", help="also the server's storage group")
+    args = p.parse_args(argv)
+    client = HaClient()
+    if args.action == "list":
+        rows = maintenance_list(client)
+        if not rows:
+            print("no server is in maintenance")
+        for server, group, system, record in rows:
+            print(f"{server:<20} {group:<28} {system:<12} {record}")
+        return 0
+    if not args.server:
+        p.error("a server name is needed")
+    maintenance(client, args.server, args.action == "on", args.system, args.reason, args.storage)
+    return 0
+
+
+def cmd_delete(argv) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha delete",
+        description="Delete a server: its container group, and with --now its storage group "
+        "too. Data stays on the volumes unless --shred, which removes them.",
+    )
+    p.add_argument("server")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--keep-data", action="store_true", help="keep the storage group")
+    mode.add_argument("--now", action="store_true", help="also remove the storage group")
+    p.add_argument(
+        "--shred",
+        action="store_true",
+        help="with --now: also remove the server's volumes and the data on them",
+    )
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument("--dry-run", action="store_true", help="print the commands only")
+    args = p.parse_args(argv)
+    if args.shred and not args.now:
+        p.error("--shred needs --now (the storage group goes first)")
+    client = HaClient()
+    plan = delete_plan(client, args.server, keep_data=args.keep_data, shred=args.shred)
+    print(f"deleting {args.server} ({'keeping' if args.keep_data else 'with'} its storage group):")
+    if args.dry_run:
+        for step, _ in plan.steps:
+            print("  " + " ".join(step))
+        return 0
+    if args.shred and not args.yes:
+        if not sys.stdin.isatty():
+            return _err("--shred destroys data: confirm at a terminal, or pass --yes")
+        try:
+            typed = input(
+                f"--shred destroys the data of {args.server}. Type the server name to confirm: "
+            ).strip()
+        except (EOFError, KeyboardInterrupt):
+            typed = ""
+        if typed != args.server:
+            return _err("confirmation did not match: nothing was changed")
+    plan.apply(client)
+    print(f"deleted {args.server}" + (" (storage kept)" if args.keep_data else ""))
+    return 0
+
+
+def cmd_inventory(argv) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha inventory",
+        description="Servers, their groups and states; storage left without a server.",
+    )
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args(argv)
+    report = inventory(HaClient())
+    if args.json:
+        print(json.dumps(report, indent=2, sort_keys=True))
+        return 0
+    for entry in report["servers"]:
+        print(entry["server"])
+        for group, states in entry["groups"].items():
+            shown = "  ".join(f"{s}={v}" for s, v in sorted(states.items()))
+            print(f"  {group:<28} {shown}")
+    if report["orphan_storage"]:
+        print("\nstorage without a server:")
+        for o in report["orphan_storage"]:
+            print(f"  {o['group']:<28} delete with: {o['delete']}")
+    return 0
+
+
+COMMANDS = {"maintenance": cmd_maintenance, "delete": cmd_delete, "inventory": cmd_inventory}
+
+
+def main(argv: list[str]) -> int:
+    handler = COMMANDS.get(argv[0])
+    if handler is None:
+        return _err(f"{argv[0]} is not available yet")
+    try:
+        return handler(argv[1:])
+    except (OperationError, HaError, TimeoutError) as exc:
+        return _err(str(exc))
