@@ -60,7 +60,7 @@ class Session:
 
     def add_image_dir(self, path: str) -> None:
         path = path.rstrip(os.sep) or os.sep
-        root = os.path.dirname(os.path.abspath(path))
+        root = os.path.dirname(path) or "."
         self.catalog(root).image(os.path.basename(os.path.abspath(path)))
         if self.image_root is None:
             self.image_root = root
@@ -259,8 +259,6 @@ def load_servers(
             session.add_server(p)
     session.cluster = cluster
     session.run()
-    if cluster is not None:
-        session.cluster = cluster
     errors, warns = session.split()
     if warnings is not None:
         warnings.extend(warns)

@@ -24,11 +24,13 @@ class Resolved:
         self.server: Optional[Server] = None
         self.effective: Optional[dict] = None
         self.bindings: Dict[str, str] = {}
+        self.catalog: Optional[Catalog] = None
 
 
 def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     """Resolve one schema-valid server profile against the catalog; problems go to ``doc``."""
     res = Resolved(doc)
+    res.catalog = catalog
     data = doc.data
     name = data["name"]
     image = catalog.image(data["image"])
