@@ -1,0 +1,321 @@
+"""Profiles -> the plain data the main.cf templates render (DECISIONS.md 3 and 4).
+
+Everything the templates need is decided here, in one deterministic pass: names, system
+lists, loads, and the group dependencies that image relationships become. The templates
+only lay it out; what they write is then parsed and verified (generate.py).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from .names import Namer
+
+CFSMOUNT_MODES = ("veritas", "vxha")
+
+# Image relationship (location, runtime) -> VCS group dependency (category, location,
+# rigidity). docs/generator.md gives the reasons; "peer" relationships get no dependency.
+DEPENDENCY_MAP = {
+    ("local", "hard"): ("online", "local", "firm"),
+    ("local", "soft"): ("online", "local", "soft"),
+    ("global", "hard"): ("online", "global", "firm"),
+    ("global", "soft"): ("online", "global", "soft"),
+}
+_STRENGTH = {"soft": 0, "firm": 1, "hard": 2}
+
+# The failover policy of every server group: multi-dimensional Load against each system's
+# Capacity, which needs the cluster attribute Statistics = Enabled.
+FAILOVER_POLICY = "BiggestAvailable"
+AUTOSTART_POLICY = "Load"
+
+
+class GenerationError(Exception):
+    """The profiles cannot become a configuration; ``problems`` says why, all at once."""
+
+    def __init__(self, problems: List[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass
+class Options:
+    cfsmount: str = "veritas"  # veritas | vxha (DECISIONS.md 6)
+
+
+@dataclass
+class Plan:
+    """The template context, plus what the generator noticed on the way."""
+
+    context: dict
+    warnings: List[str] = field(default_factory=list)
+
+
+def cpu_load(cpus: float) -> int:
+    """Whole CPUs, rounded up, as Load and Capacity count them."""
+    return int(math.ceil(cpus - 1e-9)) if cpus and cpus > 0 else 0
+
+
+def cpu_text(cpus: float) -> str:
+    """Docker's --cpus value: ``2``, ``0.5``."""
+    return f"{cpus:g}" if cpus and cpus > 0 else ""
+
+
+def where(obj) -> str:
+    return getattr(obj, "source", "") or "<profile>"
+
+
+def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
+    """The context for the templates from a Cluster and its Servers (vxha.profiles)."""
+    options = options or Options()
+    if options.cfsmount not in CFSMOUNT_MODES:
+        raise GenerationError([f"--cfsmount must be one of {', '.join(CFSMOUNT_MODES)}"])
+    problems: List[str] = []
+    warnings: List[str] = []
+    systems = [
+        {
+            "name": s.name,
+            "cpu": int(math.floor(s.cpus + 1e-9)),
+            "mem": int(s.memory_mib),
+            "nic": s.nic,
+        }
+        for s in cluster.systems
+    ]
+    system_names = [s["name"] for s in systems]
+    nic_of = {s["name"]: s["nic"] for s in systems}
+    # A system that lists its loaded images can host only those (DECISIONS.md 4).
+    images_of = {s.name: set(s.images or ()) for s in cluster.systems}
+    servers = sorted(servers, key=lambda s: s.name)
+
+    groups = Namer()
+    resources = Namer()
+    cvm_name = cluster.cvm_group or "cvm"
+    groups.reserve(cvm_name)
+    with_fsckd = options.cfsmount == "veritas"
+    cvm = {
+        "group": cvm_name,
+        "emit": bool(cluster.emit_cvm),
+        "systems": system_names,
+        "node_ids": {n: i for i, n in enumerate(system_names)},
+        "with_fsckd": with_fsckd,
+    }
+    if cluster.emit_cvm:
+        cvm["clus"] = resources.unique("cvm_clus")
+        cvm["vxconfigd"] = resources.unique("cvm_vxconfigd")
+        cvm["fsckd"] = resources.unique("vxfsckd") if with_fsckd else None
+
+    # Group names are fixed by DECISIONS.md 3, so a clash is an error, not a rename.
+    owner: Dict[str, str] = {cvm_name: f"the cluster's {cvm_name} group"}
+    for srv in servers:
+        for g in (srv.name, f"{srv.name}_storage"):
+            if g in owner:
+                problems.append(
+                    f"{where(srv)}: server {srv.name}: group {g} clashes with {owner[g]}; "
+                    "rename the server"
+                )
+            else:
+                owner[g] = f"server {srv.name}"
+                groups.reserve(g)
+
+    by_name = {s.name: s for s in servers}
+    ctx_servers = []
+    placement: Dict[str, List[str]] = {}
+    for srv in servers:
+        entry = _server(
+            srv, system_names, nic_of, images_of, resources, options, problems, warnings
+        )
+        entry["cvm_group"] = cvm_name
+        ctx_servers.append(entry)
+        placement[srv.name] = [s for s, _ in entry["system_list"]]
+
+    deps = _dependencies(servers, by_name, placement, problems, warnings)
+    for entry in ctx_servers:
+        entry["deps"] = deps.get(entry["name"], [])
+
+    if problems:
+        raise GenerationError(problems)
+    includes = ["types.cf", "CVMTypes.cf"]
+    includes.append("CFSTypes.cf" if options.cfsmount == "veritas" else "CFSMountTypes.cf")
+    includes += ["ContainerTypes.cf", "HostIPTypes.cf", "PortForwardTypes.cf"]
+    context = {
+        "includes": includes,
+        "cluster": {"name": cluster.name},
+        "systems": systems,
+        "cvm": cvm,
+        "servers": ctx_servers,
+        "cfsmount": options.cfsmount,
+        "failover_policy": FAILOVER_POLICY,
+        "autostart_policy": AUTOSTART_POLICY,
+    }
+    return Plan(context, warnings)
+
+
+def _server(
+    srv, system_names, nic_of, images_of, resources: Namer, options, problems, warnings
+) -> dict:
+    name = srv.name
+    allowed = list(srv.systems) if srv.systems else list(system_names)
+    unknown = [s for s in allowed if s not in nic_of]
+    if unknown:
+        problems.append(
+            f"{where(srv)}: server {name}: systems {', '.join(unknown)} are not in the "
+            "cluster description"
+        )
+        allowed = [s for s in allowed if s in nic_of]
+    image = f"{srv.image}:{srv.image_version}"
+    lacking = [s for s in allowed if images_of.get(s) and image not in images_of[s]]
+    if lacking and srv.systems:
+        problems.append(
+            f"{where(srv)}: server {name}: image {image} is not loaded on "
+            f"{', '.join(lacking)}; load it there or leave those systems out"
+        )
+    allowed = [s for s in allowed if s not in lacking]
+    if not allowed:
+        problems.append(f"{where(srv)}: server {name}: no system can host it")
+        allowed = list(system_names[:1])
+    pinned = bool(srv.privileged) or not getattr(srv, "relocatable", True)
+    if pinned:
+        if not srv.systems:
+            warnings.append(
+                f"{where(srv)}: server {name} is not relocatable and names no system: "
+                f"pinned to {allowed[0]}, the cluster's first; name one under 'systems'"
+            )
+        allowed = allowed[:1]
+    system_list = [(s, i) for i, s in enumerate(allowed)]
+
+    # Storage: one CVMVolDg per disk group (its volumes in mount order), one CFSMount each.
+    dgs: Dict[str, dict] = {}
+    mounts = []
+    activation = "ex" if srv.exclusive_storage else "sw"
+    for m in srv.mounts:
+        dg = dgs.get(m.diskgroup)
+        if dg is None:
+            dg = {
+                "res": resources.unique(f"{name}_dg_{m.diskgroup}"),
+                "diskgroup": m.diskgroup,
+                "volumes": [],
+                "activation": activation,
+            }
+            dgs[m.diskgroup] = dg
+        if m.volume not in dg["volumes"]:
+            dg["volumes"].append(m.volume)
+        mounts.append(
+            {
+                "res": resources.unique(f"{name}_mnt_{m.name}"),
+                "dg_res": dg["res"],
+                "mount_point": m.host_path or f"/vx/{name}/{m.name}",
+                "block_device": f"/dev/vx/dsk/{m.diskgroup}/{m.volume}",
+                "container_path": m.container_path,
+                "read_only": bool(m.read_only),
+            }
+        )
+
+    ip = None
+    if srv.address:
+        device_local = {} if srv.device else {s: nic_of[s] for s in allowed}
+        ip = {
+            "res": resources.unique(f"{name}_ip"),
+            "address": srv.address,
+            "prefix_len": int(srv.prefix_len),
+            "device": srv.device or "",
+            "device_local": device_local,
+        }
+    ctr_mounts = {
+        m["mount_point"]: m["container_path"] + (":ro" if m["read_only"] else "")
+        for m in mounts
+        if m["container_path"]
+    }
+    ctr = {
+        "res": resources.unique(f"{name}_ctr"),
+        "name": name,
+        "image": f"{srv.image}:{srv.image_version}" if srv.image_version else srv.image,
+        "hostname": srv.hostname or "",
+        "env": dict(srv.env or {}),
+        "mounts": ctr_mounts,
+        "cpus": cpu_text(srv.cpus),
+        "memory": f"{int(srv.memory_mib)}m" if srv.memory_mib else "",
+        "privileged": bool(srv.privileged),
+        "health_cmd": srv.health_cmd or "",
+        "startup_cmds": list(srv.startup_cmds or []),
+        "labels": dict(srv.labels or {}),
+    }
+    pf = None
+    if ip is not None and srv.ports:
+        pf = {
+            "res": resources.unique(f"{name}_pf"),
+            "address": srv.address,
+            "container": name,
+            "ports": {f"{p.host}/{p.proto}": p.container for p in srv.ports},
+        }
+    elif srv.ports:
+        warnings.append(f"{where(srv)}: server {name} has ports but no address: not forwarded")
+    return {
+        "name": name,
+        "storage_group": f"{name}_storage",
+        "storage_parallel": not srv.exclusive_storage,
+        "system_list": system_list,
+        "autostart": list(allowed),
+        "auto_failover": not pinned,
+        "priority": int(srv.priority),
+        "load_cpu": cpu_load(srv.cpus),
+        "load_mem": int(srv.memory_mib or 0),
+        "user_str": f"vxha:server={name}",
+        "dgs": list(dgs.values()),
+        "mounts": mounts,
+        "ip": ip,
+        "ctr": ctr,
+        "pf": pf,
+        "deps": [],
+    }
+
+
+def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, List[dict]]:
+    """Image relationships -> ``requires group`` lines of the parents' failover groups."""
+    links: Dict[Tuple[str, str], Tuple[str, str, str]] = {}
+    for srv in servers:
+        for dep in srv.dependencies or []:
+            if dep.relation == "peer":
+                continue
+            other = dep.server
+            if other is None or other not in by_name:
+                what = f"server {other}" if other else f"a server of image {dep.image}"
+                if dep.requirement == "mandatory":
+                    problems.append(
+                        f"{where(srv)}: server {srv.name} needs {what} ({dep.relation}, "
+                        "mandatory) but none is among the profiles given; add its profile "
+                        "or name it under 'dependencies'"
+                    )
+                continue
+            if other == srv.name:
+                problems.append(f"{where(srv)}: server {srv.name} depends on itself")
+                continue
+            parent, child = (srv.name, other) if dep.relation == "child" else (other, srv.name)
+            kind = DEPENDENCY_MAP.get((dep.location, dep.runtime))
+            if kind is None:
+                problems.append(
+                    f"{where(srv)}: server {srv.name}: unknown relationship "
+                    f"{dep.location}/{dep.runtime} with {other}"
+                )
+                continue
+            if kind[1] == "local" and not set(placement[parent]) & set(placement[child]):
+                problems.append(
+                    f"{where(srv)}: servers {parent} and {child} must run on the same system "
+                    "(local relationship) but share none; widen their 'systems'"
+                )
+                continue
+            known = links.get((parent, child))
+            links[(parent, child)] = kind if known is None else _stronger(known, kind)
+    out: Dict[str, List[dict]] = {}
+    for (parent, child), (category, location, rigidity) in sorted(links.items()):
+        out.setdefault(parent, []).append(
+            {"child": child, "category": category, "location": location, "rigidity": rigidity}
+        )
+    return out
+
+
+def _stronger(a, b):
+    """Both sides of a relationship declared it: keep the stricter reading."""
+    location = "local" if "local" in (a[1], b[1]) else "global"
+    rigidity = a[2] if _STRENGTH[a[2]] >= _STRENGTH[b[2]] else b[2]
+    return ("online", location, rigidity)

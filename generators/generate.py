@@ -1,0 +1,183 @@
+"""Profiles -> main.cf: plan, render with jinja2, parse, verify, write (DECISIONS.md 5).
+
+Templates decide what is in main.cf; the writer decides how it looks. Whatever a template
+(ours or an admin's, via ``templates``) renders is parsed and verified before it is
+written, so the output is canonical and never unverified.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional
+
+from vxha.vcs_types import cf
+from vxha.vcs_types.decl import format_scalar, format_value
+from vxha.vcs_types.model import Config, Group
+
+from .build import GenerationError, Options, plan
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+MAIN_TEMPLATE = "main.cf.j2"
+RENDERED = "<rendered main.cf>"
+
+
+@dataclass
+class Result:
+    text: str  # the canonical main.cf
+    config: Config  # its model (types resolved)
+    warnings: List[str] = field(default_factory=list)
+
+
+def _q(value):
+    return format_scalar(value)
+
+
+def _vec(values):
+    return format_value(list(values), "str", "vector")
+
+
+def _assoc(mapping):
+    return format_value(dict(mapping), "str", "association")
+
+
+def _pairs(pairs):
+    return _assoc(dict(pairs))
+
+
+def environment(templates: Optional[str] = None):
+    """The jinja2 environment: an admin's directory first, then ours, file by file."""
+    import jinja2
+
+    loaders = []
+    if templates:
+        if not os.path.isdir(templates):
+            raise GenerationError([f"{templates}: not a templates directory"])
+        loaders.append(jinja2.FileSystemLoader(str(templates)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - main.cf, not HTML; values go through |q
+    )
+    env.filters.update(q=_q, vec=_vec, assoc=_assoc, pairs=_pairs)
+    return env
+
+
+def render(context: dict, templates: Optional[str] = None) -> str:
+    import jinja2
+
+    try:
+        return environment(templates).get_template(MAIN_TEMPLATE).render(**context)
+    except jinja2.TemplateError as exc:
+        where = getattr(exc, "filename", None) or MAIN_TEMPLATE
+        line = getattr(exc, "lineno", None)
+        raise GenerationError([f"{where}:{line or 0}: template error: {exc}"]) from exc
+
+
+def resolve_types(config: Config, directory: Optional[str] = None) -> Config:
+    """Resolve the includes from ``directory`` (falling back to the built-in types)."""
+    cf._resolve(config, Path(directory or TEMPLATES), set())
+    return config
+
+
+def check(config: Config) -> List[str]:
+    """Every verifier problem as ``file:line: message`` (empty: valid)."""
+    from vxha.vcs_types import verify, verify_groups
+
+    rules = list(verify.RULES)
+    rules += [r for r in verify_groups.RULES if r not in rules]
+    return [str(p) for p in verify.verify(config, rules)]
+
+
+def parse_and_verify(text: str, directory: Optional[str] = None, external_groups=()) -> Config:
+    """The model of rendered text, verified; GenerationError quoting the rendered lines."""
+    try:
+        config = resolve_types(cf.parse(text, RENDERED), directory)
+    except cf.CfError as exc:
+        raise GenerationError([_with_line(text, str(exc), getattr(exc, "line", 0))]) from exc
+    probe = config
+    if external_groups:
+        # A cvm group the cluster keeps elsewhere: verify as if it were present.
+        probe = Config(
+            includes=config.includes,
+            cluster=config.cluster,
+            systems=config.systems,
+            groups=config.groups + [_stub_group(n, config) for n in external_groups],
+            types=config.types,
+            source=config.source,
+        )
+    problems = check(probe)
+    if problems:
+        raise GenerationError(["the rendered configuration does not verify:"] + problems)
+    return config
+
+
+def _stub_group(name: str, config: Config) -> Group:
+    systems = [s.name for s in config.systems]
+    return Group(
+        name,
+        attrs={
+            "SystemList": {s: i for i, s in enumerate(systems)},
+            "AutoStartList": systems,
+            "Parallel": 1,
+            "AutoFailOver": 0,
+        },
+    )
+
+
+def _with_line(text: str, message: str, line: int) -> str:
+    lines = text.splitlines()
+    if 0 < line <= len(lines):
+        return f"{message}\n    {line}: {lines[line - 1].strip()}"
+    return message
+
+
+def generate(
+    cluster,
+    servers,
+    options: Optional[Options] = None,
+    templates: Optional[str] = None,
+    directory: Optional[str] = None,
+) -> Result:
+    """The verified, canonical main.cf for a Cluster and its Servers (vxha.profiles).
+
+    ``directory``: where the includes are looked up (the -o file's directory); absent
+    files fall back to the built-in declarations. Raises GenerationError.
+    """
+    p = plan(cluster, servers, options)
+    text = render(p.context, templates)
+    external = () if cluster.emit_cvm else (p.context["cvm"]["group"],)
+    config = parse_and_verify(text, directory, external)
+    return Result(cf.write(config), config, p.warnings)
+
+
+def generate_from_files(
+    cluster_path: str,
+    server_paths,
+    image_root: Optional[str] = None,
+    options: Optional[Options] = None,
+    templates: Optional[str] = None,
+    directory: Optional[str] = None,
+    discover: bool = False,
+) -> Result:
+    """Load and validate the profiles (ProfileError), then ``generate``."""
+    from vxha.profiles import load_cluster, load_servers
+
+    warnings: list = []
+    cluster = load_cluster(cluster_path, warnings=warnings)
+    notes = [p.format() for p in warnings]
+    if discover:
+        from .discover import apply_discovery
+
+        notes += apply_discovery(cluster)
+    warnings = []
+    servers = load_servers(server_paths, image_root=image_root, cluster=cluster, warnings=warnings)
+    notes += [p.format() for p in warnings]
+    result = generate(cluster, servers, options, templates, directory)
+    result.warnings = notes + result.warnings
+    return result

@@ -1,0 +1,194 @@
+"""The verifier's rules about required attributes and group dependencies.
+
+``verify.py`` runs the rules of ``RULES`` after its own; each takes the verifier's
+``Context`` and yields ``Issue``s. The VCS rules come from the administrator's guides
+(VCS_ENGINE.md, group dependencies); where they are UNVERIFIED the choice is made here,
+in one place, and docs/generator.md lists it.
+"""
+
+from __future__ import annotations
+
+# Attributes a resource of a type must set: the agent cannot work without them.
+# Types declared in a types file may also mark attributes ``required`` on the declaration.
+REQUIRED = {
+    "Container": ("Image",),
+    "HostIP": ("Device", "Address"),
+    "PortForward": ("Address", "Ports"),
+    "CFSMount": ("MountPoint", "BlockDevice"),
+    "CVMVolDg": ("CVMDiskGroup",),
+    "CVMCluster": ("CVMClustName", "CVMNodeId"),
+}
+
+# VCS supports at most five levels of group dependencies (6.0+), counted here as the
+# number of groups on the longest chain parent -> child -> ... (UNVERIFIED: whether the
+# guides count groups or links; groups is the stricter reading).
+MAX_LEVELS = 5
+
+
+def _issue(ctx, obj, message, rule):
+    from vxha.vcs_types.verify import Issue
+
+    return Issue(ctx.where(obj), message, rule)
+
+
+def _is_set(value) -> bool:
+    return value not in (None, "", [], {})
+
+
+def _required(ctx, r):
+    names = list(REQUIRED.get(r.type, ()))
+    decl = ctx.types.get(r.type)
+    if decl is not None:
+        for a in decl.attrs.values():
+            if getattr(a, "required", False) and a.name not in names:
+                names.append(a.name)
+    return names
+
+
+def rule_required_attributes(ctx):
+    """Every resource sets its type's required attributes (globally or on each system)."""
+    for g, r in ctx.resources():
+        names = _required(ctx, r)
+        if not names:
+            continue
+        systems = g.attrs.get("SystemList") or ()
+        for name in names:
+            if _is_set(r.attrs.get(name)):
+                continue
+            per_sys = r.local.get(name) or {}
+            if per_sys and all(_is_set(per_sys.get(s)) for s in systems):
+                continue
+            if per_sys:
+                missing = [s for s in systems if not _is_set(per_sys.get(s))]
+                detail = f"not set for {', '.join(missing)}"
+            else:
+                detail = "not set"
+            yield _issue(
+                ctx,
+                r,
+                f"resource {r.name} ({r.type}): required attribute {name} is {detail}",
+                "required_attributes",
+            )
+
+
+def _parallel(group) -> bool:
+    value = group.attrs.get("Parallel", 0)
+    return isinstance(value, int) and value != 0
+
+
+def rule_group_dependencies(ctx):
+    """``requires group`` names another existing group, once, with a link VCS accepts."""
+    groups = {g.name: g for g in ctx.config.groups}
+    for g in ctx.config.groups:
+        seen = set()
+        for d in g.deps:
+            label = f"group {g.name}: requires group {d.child}"
+            child = groups.get(d.child)
+            if d.child == g.name:
+                yield _issue(ctx, d, f"{label}: a group cannot depend on itself", "group_deps")
+                continue
+            if child is None:
+                yield _issue(ctx, d, f"{label}: no group {d.child} is declared", "group_deps")
+                continue
+            if d.child in seen:
+                yield _issue(ctx, d, f"{label}: the child is named twice", "group_deps")
+            seen.add(d.child)
+            why = link_problem(d, _parallel(g), _parallel(child))
+            if why:
+                yield _issue(
+                    ctx, d, f"{label} {d.category} {d.location} {d.rigidity}: {why}", "group_deps"
+                )
+
+
+def link_problem(dep, parent_parallel: bool, child_parallel: bool):
+    """Why VCS refuses this dependency between these kinds of groups, or None."""
+    if dep.category == "offline" and dep.location != "local":
+        return "offline dependencies exist only as offline local"
+    if dep.rigidity == "hard" and not (dep.category == "online" and dep.location == "local"):
+        return "hard dependencies exist only as online local"
+    if dep.category != "online":
+        return None
+    if not parent_parallel and child_parallel and dep.rigidity == "hard":
+        return "a failover group cannot have a hard dependency on a parallel group"
+    if parent_parallel and not child_parallel and dep.location == "local":
+        return "a parallel group cannot depend online local on a failover group"
+    if parent_parallel and child_parallel:
+        if dep.location != "local" or dep.rigidity == "hard":
+            return (
+                "between parallel groups only online local soft/firm and offline local are allowed"
+            )
+    return None
+
+
+def _graph(ctx):
+    names = {g.name for g in ctx.config.groups}
+    children = {}
+    for g in ctx.config.groups:
+        children[g.name] = [d.child for d in g.deps if d.child in names and d.child != g.name]
+    return children
+
+
+def rule_group_dependency_cycles(ctx):
+    """Group dependencies form no cycle."""
+    from vxha.vcs_types.verify import _cycles
+
+    children = _graph(ctx)
+    groups = {g.name: g for g in ctx.config.groups}
+    for cycle in _cycles(children, list(children)):
+        g = groups[cycle[0]]
+        dep = next((d for d in g.deps if d.child == cycle[1]), g)
+        yield _issue(
+            ctx, dep, f"group dependencies form a cycle: {' -> '.join(cycle)}", "group_cycles"
+        )
+
+
+def rule_group_dependency_levels(ctx):
+    """No chain of group dependencies is deeper than VCS supports."""
+    children = _graph(ctx)
+    depth = {}
+    for start in children:
+        if start in depth:
+            continue
+        # iterative post-order; a node met again while open is on a cycle (reported above)
+        stack = [(start, iter(children[start]))]
+        open_ = {start}
+        while stack:
+            node, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                open_.discard(node)
+                depth[node] = 1 + max((depth.get(c, 0) for c in children[node]), default=0)
+            elif nxt not in depth and nxt not in open_:
+                open_.add(nxt)
+                stack.append((nxt, iter(children[nxt])))
+    # A too-deep chain is reported once, at its top (a group nothing depends on).
+    has_parent = {c for kids in children.values() for c in kids}
+    for g in ctx.config.groups:
+        if depth.get(g.name, 0) > MAX_LEVELS and g.name not in has_parent:
+            yield _issue(
+                ctx,
+                g,
+                f"group {g.name}: its dependency chain is {depth[g.name]} groups deep: "
+                f"{' -> '.join(_chain(g.name, children, depth))}; VCS supports at most "
+                f"{MAX_LEVELS} levels",
+                "group_levels",
+            )
+
+
+def _chain(name, children, depth):
+    out = [name]
+    while children.get(out[-1]):
+        nxt = max(children[out[-1]], key=lambda c: depth.get(c, 0))
+        if nxt in out:
+            break
+        out.append(nxt)
+    return out
+
+
+RULES = [
+    rule_required_attributes,
+    rule_group_dependencies,
+    rule_group_dependency_cycles,
+    rule_group_dependency_levels,
+]
