@@ -1,7 +1,8 @@
 """vxha.vcs_types: the VCS configuration language (type catalog, .cf parser, writer, verifier).
 
-``parse``, ``parse_file``, ``write``, ``write_types``, ``CfError``, ``verify`` and ``Issue``
-are re-exported lazily so that an agent importing only ``vxha.vcs_types.decl`` stays fast.
+``parse``, ``parse_file``, ``write``, ``write_types``, ``CfError`` and ``Issue`` are
+re-exported lazily so that an agent importing only ``vxha.vcs_types.decl`` stays fast.
+``vxha.vcs_types.verify`` is the verifier module; it is callable as ``verify(config)``.
 """
 
 _EXPORTS = {
@@ -10,7 +11,6 @@ _EXPORTS = {
     "write": "cf",
     "write_types": "cf",
     "CfError": "cf",
-    "verify": "verify",
     "Issue": "verify",
 }
 

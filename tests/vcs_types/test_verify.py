@@ -1,0 +1,319 @@
+"""The verifier: the fixtures verify clean, and each rule rejects a crafted bad config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bigconfig import big_config
+
+from vxha.vcs_types import verify as verify_module
+from vxha.vcs_types.cf import parse, write
+from vxha.vcs_types.verify import RULES, Context, Issue, check_value, verify
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+BASE = """\
+include "types.cf"
+include "ContainerTypes.cf"
+include "HostIPTypes.cf"
+
+cluster c (
+\tUserNames = { admin = xyz }
+\t)
+
+system n1 (
+\t)
+
+system n2 (
+\t)
+
+group web (
+\tSystemList = { n1 = 0, n2 = 1 }
+\tAutoStartList = { n1 }
+\t)
+
+\tContainer web_ctr (
+\t\tName = web
+\t\tImage = "app:1"
+\t\t)
+
+\tHostIP web_ip (
+\t\tAddress = "192.0.2.1"
+\t\tDevice @n1 = eth0
+\t\t)
+
+\tweb_ctr requires web_ip
+"""
+
+
+def issues_of(text):
+    return verify(parse(text, "main.cf"))
+
+
+def messages(text):
+    return [str(i) for i in issues_of(text)]
+
+
+@pytest.mark.parametrize("name", ["drbd", "vxha"])
+def test_fixtures_verify_clean(name):
+    assert verify(FIXTURES / name / "main.cf") == []
+
+
+def test_base_config_verifies_clean():
+    assert issues_of(BASE) == []
+
+
+def test_generated_big_config_verifies_clean():
+    assert verify(parse(write(big_config(200)))) == []
+
+
+def test_the_module_is_callable_like_the_function():
+    assert verify_module(parse(BASE)) == []
+
+
+def test_issue_names_file_line_and_rule():
+    (issue,) = issues_of(BASE.replace("\t\tName = web\n", "\t\tName = web\n\t\tNmae = x\n"))
+    assert issue.where == "main.cf:20"
+    assert issue.rule == "attributes"
+    assert str(issue) == "main.cf:20: resource web_ctr (Container): unknown attribute Nmae"
+
+
+def test_a_syntax_error_is_the_only_issue(tmp_path):
+    (tmp_path / "main.cf").write_text("group g (\n\tA = \n")
+    (issue,) = verify(tmp_path / "main.cf")
+    assert issue.rule == "syntax"
+    assert issue.where == f"{tmp_path / 'main.cf'}:3:1"
+    assert issue.message == "expected a value, found end of file"
+
+
+def test_an_unreadable_path_is_an_issue(tmp_path):
+    (issue,) = verify(tmp_path / "absent.cf")
+    assert issue.rule == "syntax" and "cannot read" in issue.message
+
+
+# -- one test per rule -----------------------------------------------------------------------
+
+
+def test_rule_types_known_rejects_an_unknown_type():
+    bad = BASE.replace("\tHostIP web_ip (", "\tHostAddress web_ip (")
+    assert messages(bad) == [
+        "main.cf:25: resource web_ip (group web): unknown type HostAddress: include its "
+        "types file or declare it"
+    ]
+
+
+def test_types_declared_in_the_config_are_known():
+    text = "type Mine (\n\tstr A\n\tstr Device\n)\n" + BASE.replace(
+        "\tHostIP web_ip (", "\tMine web_ip ("
+    )
+    text = text.replace('\t\tAddress = "192.0.2.1"\n', '\t\tA = "x"\n')
+    assert messages(text) == []
+
+
+def test_rule_attributes_unknown_attribute_of_each_kind():
+    bad = (
+        BASE.replace("\tUserNames", "\tUserNmes")
+        .replace("system n2 (\n", "system n2 (\n\tCapacty = 3\n")
+        .replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tParalel = 1\n")
+        .replace('\t\tImage = "app:1"\n', '\t\tImage = "app:1"\n\t\tCritcal = 0\n')
+    )
+    assert messages(bad) == [
+        "main.cf:5: cluster c: unknown attribute UserNmes",
+        "main.cf:12: system n2: unknown attribute Capacty",
+        "main.cf:16: group web: unknown attribute Paralel",
+        "main.cf:22: resource web_ctr (Container): unknown attribute Critcal",
+    ]
+
+
+def test_standard_and_overridden_static_attributes_are_known():
+    ok = BASE.replace(
+        '\t\tImage = "app:1"\n',
+        '\t\tImage = "app:1"\n\t\tCritical = 0\n\t\tEnabled = 1\n\t\tMonitorInterval = 30\n'
+        "\t\tResourceInfo = { State = Valid }\n",
+    ).replace(
+        "\tAutoStartList = { n1 }\n",
+        "\tAutoStartList = { n1 }\n\tParallel = 0\n\tFailOverPolicy = Load\n\tLoad = 20\n"
+        '\tPriority = 1\n\tUserStrGlobal = "vxha:server=web"\n\tPrerequisites = { Sem = 1 }\n',
+    )
+    ok = ok.replace("system n1 (\n", "system n1 (\n\tCapacity = { CPU = 8 }\n\tLimits = {}\n")
+    assert messages(ok) == []
+
+
+@pytest.mark.parametrize(
+    "line,expected",
+    [
+        ("\tParallel = yes\n", "attribute Parallel: string 'yes' is not an integer"),
+        ("\tParallel = { 1 }\n", "attribute Parallel: expected a scalar, found a list { a, b }"),
+        ("\tPrerequisites = { a, b }\n", "expected an association, found a list { a, b }"),
+        ("\tPrerequisites = { a = x }\n", "attribute Prerequisites: key a: string 'x' is not"),
+        ("\tTriggersEnabled = RESFAULT\n", "TriggersEnabled: expected a keylist { ... }"),
+        ("\tOperators = { a, b, a }\n", "attribute Operators: keylist names 'a' twice"),
+        ("\tLoad = { CPU = 2 }\n", None),
+        ("\tLoad = { CPU = two }\n", "attribute Load: key CPU: string 'two' is not an integer"),
+        ("\tFailOverPolicy = 1\n", None),  # a str attribute may hold a bare number
+        ("\tFailOverPolicy = { a = b }\n", "expected a scalar, found an association"),
+    ],
+)
+def test_rule_attributes_checks_data_type_and_dimension(line, expected):
+    bad = BASE.replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n" + line)
+    found = messages(bad)
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and expected in found[0], found
+
+
+def test_rule_attributes_checks_resource_values_and_booleans():
+    bad = BASE.replace(
+        '\t\tImage = "app:1"\n',
+        '\t\tImage = "app:1"\n\t\tPrivileged = 2\n\t\tStopTimeout = soon\n\t\tEnv = { A }\n'
+        "\t\tCritical = { 0 }\n",
+    )
+    assert [i.message for i in issues_of(bad)] == [
+        "resource web_ctr (Container): attribute Privileged: 2 is not a boolean (0 or 1)",
+        "resource web_ctr (Container): attribute StopTimeout: string 'soon' is not an integer",
+        "resource web_ctr (Container): attribute Env: expected an association, found a list "
+        "{ a, b }",
+        "resource web_ctr (Container): attribute Critical: expected a scalar, found a list "
+        "{ a, b }",
+    ]
+
+
+def test_rule_attributes_checks_localized_values():
+    bad = BASE.replace("\t\tDevice @n1 = eth0\n", "\t\tDevice @n1 = { eth0 }\n\t\tNope @n2 = 1\n")
+    assert [i.message for i in issues_of(bad)] == [
+        "resource web_ip (HostIP): attribute Device @n1: expected a scalar, found a list { a, b }",
+        "resource web_ip (HostIP): unknown attribute Nope (localized)",
+    ]
+
+
+def test_rule_localized_systems_rejects_an_unknown_system():
+    bad = BASE.replace("\t\tDevice @n1 = eth0\n", "\t\tDevice @n1 = eth0\n\t\tDevice @n9 = eth1\n")
+    assert messages(bad) == ["main.cf:25: resource web_ip: Device @n9: no system n9 is declared"]
+
+
+def test_rule_localized_systems_checks_group_localized_values():
+    bad = BASE.replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tLoad @n7 = 3\n")
+    assert messages(bad) == ["main.cf:15: group web: Load @n7: no system n7 is declared"]
+
+
+def test_rule_localized_systems_checks_system_lists():
+    bad = BASE.replace("{ n1 = 0, n2 = 1 }", "{ n1 = 0, n3 = 1 }").replace(
+        "AutoStartList = { n1 }", "AutoStartList = { n2, n4 }"
+    )
+    assert [i.message for i in issues_of(bad)] == [
+        "group web: SystemList names n3, which is not a system",
+        "group web: AutoStartList names n4, which is not a system",
+        "group web: AutoStartList names n2, not in its SystemList",
+    ]
+
+
+def test_rule_resource_links_rejects_links_to_other_groups_and_unknown_resources():
+    bad = BASE + (
+        "\tweb_ctr requires nothing\n\n"
+        "group other (\n\tSystemList = { n1 = 0 }\n\t)\n\n"
+        '\tContainer other_ctr (\n\t\tName = other\n\t\tImage = "app:1"\n\t\t)\n\n'
+        "\tother_ctr requires web_ip\n"
+    )
+    assert messages(bad) == [
+        "main.cf:31: group web: web_ctr requires nothing: nothing is not a resource of group web "
+        "(no such resource)",
+        "main.cf:42: group other: other_ctr requires web_ip: web_ip is not a resource of group "
+        "other (it is in group web)",
+    ]
+
+
+def test_rule_resource_links_rejects_a_duplicate_link():
+    bad = BASE + "\tweb_ctr requires web_ip\n"
+    assert messages(bad) == ["main.cf:31: group web: web_ctr requires web_ip twice"]
+
+
+def test_rule_resource_links_rejects_cycles():
+    bad = BASE + "\tweb_ip requires web_ctr\n"
+    assert messages(bad) == [
+        "main.cf:30: group web: resource links form a cycle: web_ctr -> web_ip -> web_ctr"
+    ]
+    selfish = BASE.replace("web_ctr requires web_ip", "web_ip requires web_ip")
+    assert messages(selfish) == [
+        "main.cf:30: group web: resource links form a cycle: web_ip -> web_ip"
+    ]
+
+
+def test_rule_resource_links_finds_a_long_cycle_without_recursion():
+    n = 5000
+    group = "group g (\n)\n" + "".join(f"\tHostIP r{i} (\n\t)\n" for i in range(n))
+    group += "".join(f"\tr{i} requires r{(i + 1) % n}\n" for i in range(n))
+    found = [i for i in issues_of(group) if i.rule == "resource_links"]
+    assert len(found) == 1 and found[0].message.endswith("r4999 -> r0")
+
+
+def test_rule_names_rejects_duplicates():
+    cfg = parse(BASE)
+    cfg.systems.append(cfg.systems[0])
+    cfg.groups.append(parse(BASE).groups[0])
+    cfg.groups[1].name = "web2"
+    assert [i.message for i in verify(cfg) if i.rule == "names"] == [
+        "system n1 is declared twice (first at main.cf:9)",
+        "resource web_ctr is declared twice (first at main.cf:20)",
+        "resource web_ip is declared twice (first at main.cf:25)",
+    ]
+    cfg.groups[1].name = "web"
+    assert "group web is declared twice (first at main.cf:15)" in [i.message for i in verify(cfg)]
+
+
+def test_rule_names_rejects_illegal_names():
+    cfg = parse(BASE)
+    cfg.groups[0].name = "web group"
+    cfg.systems[0].name = "1node"
+    cfg.groups[0].resources[0].name = "requires"
+    assert [i.message for i in verify(cfg) if i.rule == "names"] == [
+        "system name '1node' is not a legal VCS name",
+        "group name 'web group' is not a legal VCS name",
+        "resource name 'requires' is not a legal VCS name",
+    ]
+
+
+def test_an_in_memory_config_names_its_source():
+    cfg = parse(BASE)
+    cfg.groups[0].resources[0].where.line = 0
+    cfg.groups[0].resources[0].attrs["Bogus"] = 1
+    (issue,) = verify(cfg)
+    assert issue.where == "main.cf"
+
+
+def test_rules_can_be_extended():
+    def rule_no_frozen(ctx: Context):
+        for g in ctx.config.groups:
+            if g.attrs.get("Frozen"):
+                yield ctx.issue(g, f"group {g.name} is frozen")
+
+    cfg = parse(
+        BASE.replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tFrozen = 1\n")
+    )
+    assert verify(cfg, RULES + [rule_no_frozen]) == [
+        Issue("main.cf:15", "group web is frozen", "no_frozen")
+    ]
+
+
+@pytest.mark.parametrize(
+    "value,dtype,dims,ok",
+    [
+        (1, "int", "scalar", True),
+        ("1", "int", "scalar", False),
+        (True, "int", "scalar", False),
+        (1, "boolean", "scalar", True),
+        (2, "boolean", "scalar", False),
+        (7, "str", "scalar", True),
+        ([], "int", "association", True),
+        ({}, "str", "vector", False),
+        ([1, 2], "int", "vector", True),
+        (["a", "a"], "str", "vector", True),
+        (["a", "a"], "str", "keylist", False),
+        ({"a": 1}, "int", ("scalar", "association"), True),
+        (3, "int", ("scalar", "association"), True),
+        ([[1]], "int", "vector", False),
+    ],
+)
+def test_check_value(value, dtype, dims, ok):
+    assert (check_value(value, dtype, dims) is None) is ok
