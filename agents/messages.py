@@ -25,4 +25,17 @@ MSG = {
     "health": 10024,
     "foreign": 10025,
     "forced": 10026,
+    # CFSMount (agents/cfsmount.py)
+    "cfs.mounted": 10601,
+    "cfs.unmounted": 10602,
+    "cfs.busy": 10603,
+    "cfs.probe": 10604,
+    "cfs.signal": 10605,
+    # HostIP and PortForward (agents/hostip.py, agents/portforward.py)
+    "net.duplicate": 10501,
+    "net.link": 10502,
+    "net.announce": 10503,
+    "net.partial": 10504,
+    "net.stale": 10505,
+    "net.sysctl": 10506,
 }

@@ -11,7 +11,7 @@ VERITAS_ATTRS = [
     Attr("Policy", dim="keylist", doc="systems eligible to become primary"),
     Attr("Primary", temp=True, doc="the current primary (set by the agent)"),
     Attr("SetPrimary", doc="system to make primary"),
-    Attr("ForceOff", "boolean", default=0, doc="force the unmount on offline"),
+    Attr("ForceOff", "boolean", default=0, doc="force the unmount on offline (vxha: as kill)"),
     Attr("AMFMountType", doc="mount type reported to AMF"),
 ]
 VERITAS_ARGLIST = ["MountPoint", "BlockDevice", "MountOpt", "Primary", "AMFMountType"]
@@ -22,18 +22,29 @@ TYPE = TypeDecl(
     agent="vxha.agents.cfsmount:CFSMountAgent",
     attrs=VERITAS_ATTRS
     + [
-        Attr("FSType", default="vxfs", doc="vxfs, or ext4, xfs, tmpfs, bind off CFS"),
-        Attr("ForceUnmount", default="safe", doc="busy mount on offline: none, safe or kill"),
-        Attr("SecondLevelMonitor", "boolean", default=0, doc="read/write probe in monitor"),
-        Attr("SecondLevelTimeout", "int", default=30, doc="seconds allowed for the probe"),
+        Attr("FSType", default="vxfs", doc="vxfs (cluster mount), or ext4, xfs, tmpfs, bind"),
+        Attr(
+            "ForceUnmount",
+            default="safe",
+            doc="busy mount: none (fail), safe (TERM users), kill (TERM then KILL)",
+        ),
+        Attr("SecondLevelMonitor", "boolean", default=0, doc="write/read probe in monitor"),
+        Attr("SecondLevelTimeout", "int", default=30, doc="seconds before the probe is abandoned"),
     ],
     arglist=VERITAS_ARGLIST
-    + ["NodeList", "ForceOff", "FSType", "ForceUnmount", "SecondLevelMonitor", "SecondLevelTimeout"],
+    + [
+        "NodeList",
+        "ForceOff",
+        "FSType",
+        "ForceUnmount",
+        "SecondLevelMonitor",
+        "SecondLevelTimeout",
+    ],
     statics={
         "AEPTimeout": 1,
         "OnlineTimeout": 300,
         "OfflineTimeout": 300,
-        "CleanTimeout": 300,
+        "CleanTimeout": 60,
         "MonitorTimeout": 60,
         "MonitorInterval": 60,
         "OfflineMonitorInterval": 300,

@@ -1,0 +1,329 @@
+"""CFSMount agent: mounts that fail over without losing data.
+
+A mount left half-released while another system writes is how clusters lose data, so:
+online refuses to mount over or under someone else's mount; offline never detaches lazily
+(a detached file system still written by stray processes while another system mounts it is
+corruption) and only signals processes the ForceUnmount policy allows; clean escalates with
+short deadlines, may force or lazily detach (logged), and reports success only when the
+mount point is verifiably unmounted. See docs/cfsmount.md.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from vxha.agents.framework import OFFLINE, ONLINE, UNKNOWN, AgentError, ConfigError
+
+FSTYPES = ("vxfs", "ext4", "xfs", "tmpfs", "bind")
+FORCE_UNMOUNT = ("none", "safe", "kill")
+
+# Directories that are never a CFSMount's mount point themselves (below them is fine).
+SYSTEM_PATHS = frozenset(
+    "/bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root /run "
+    "/sbin /srv /sys /tmp /usr /var /usr/bin /usr/lib /usr/lib64 /usr/local /usr/sbin "
+    "/usr/share /var/lib /var/log /var/tmp /var/run /dev/shm /run/lock /sys/fs/cgroup "
+    "/opt/VRTSvcs /var/VRTSvcs /etc/VRTSvcs".split()
+)
+
+
+class Busy(AgentError):
+    """The mount is in use and the policy does not allow freeing it (or freeing failed)."""
+
+    msgid = "cfs.busy"
+
+
+def check_mountpoint(mp: str) -> None:
+    """ConfigError naming MountPoint unless it is an absolute, normalized, non-system path."""
+    if not mp:
+        raise ConfigError("is empty: set it to the absolute path to mount on", "MountPoint")
+    if any(ord(c) < 32 or c == "\x7f" for c in mp):
+        raise ConfigError(f"{mp!r} contains control characters", "MountPoint")
+    if not mp.startswith("/"):
+        raise ConfigError(f"{mp!r} is not an absolute path", "MountPoint")
+    parts = mp.split("/")
+    if ".." in parts:
+        raise ConfigError(f"{mp!r} contains '..': give the normalized path", "MountPoint")
+    if mp == "/" or not mp.strip("/"):
+        raise ConfigError("/ itself cannot be a mount point", "MountPoint")
+    if os.path.normpath(mp) != mp or mp.startswith("//"):
+        raise ConfigError(f"{mp!r} is not normalized (use {os.path.normpath(mp)!r})", "MountPoint")
+    if mp in SYSTEM_PATHS:
+        raise ConfigError(f"{mp} is a system directory and cannot be a mount point", "MountPoint")
+
+
+def mount_options(fstype: str, opts: str) -> str:
+    """MountOpt as passed to mount(8): VxFS on CVM mounts as a cluster mount."""
+    words = [w for w in opts.split(",") if w]
+    if fstype == "vxfs" and "cluster" not in words:
+        words.append("cluster")
+    return ",".join(words)
+
+
+def _depth_order(entries: list) -> list:
+    """Deepest first; of mounts stacked on one path, the topmost (latest) first."""
+    indexed = list(enumerate(entries))
+    indexed.sort(key=lambda ie: (ie[1].mountpoint.count("/"), ie[0]), reverse=True)
+    return [e for _, e in indexed]
+
+
+class CFSMountAgent:
+    def validate(self, res):
+        check_mountpoint(res.MountPoint)
+        if res.FSType not in FSTYPES:
+            raise ConfigError(f"{res.FSType!r} is not one of {', '.join(FSTYPES)}", "FSType")
+        if res.ForceUnmount not in FORCE_UNMOUNT:
+            raise ConfigError(
+                f"{res.ForceUnmount!r} is not one of {', '.join(FORCE_UNMOUNT)}", "ForceUnmount"
+            )
+        if not res.BlockDevice and res.FSType != "tmpfs":
+            raise ConfigError("is empty: set the device to mount", "BlockDevice")
+        if res.FSType == "bind" and not res.BlockDevice.startswith("/"):
+            raise ConfigError("a bind mount's source must be an absolute path", "BlockDevice")
+        if any(c.isspace() for c in res.MountOpt):
+            raise ConfigError(f"{res.MountOpt!r} contains white space", "MountOpt")
+        if res.SecondLevelTimeout < 1:
+            raise ConfigError("must be at least 1 (seconds)", "SecondLevelTimeout")
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _source(res) -> str:
+        return res.BlockDevice or "tmpfs"
+
+    @staticmethod
+    def _at(entries, mp):
+        """The topmost mount at ``mp``, or None."""
+        top = None
+        for e in entries:
+            if e.mountpoint == mp:
+                top = e
+        return top
+
+    def _mine(self, res, drv, entries):
+        """(our mount at MountPoint or None, a foreign one there or None)."""
+        top = self._at(entries, res.MountPoint)
+        if top is None:
+            return None, None
+        if drv.same_source(top, self._source(res), res.FSType):
+            return top, None
+        return None, top
+
+    @staticmethod
+    def _policy(res) -> str:
+        # Veritas's ForceOff asks for the unmount to go through even with open files.
+        return "kill" if res.ForceOff else res.ForceUnmount
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def online(self, res):
+        drv = res.driver("mounts")
+        mp, source, fstype = res.MountPoint, self._source(res), res.FSType
+        entries = drv.mounts()
+        mine, foreign = self._mine(res, drv, entries)
+        if mine is not None:
+            res.log.info(f"{mp} is already mounted from {source}", "state")
+            return None
+        if foreign is not None:
+            raise AgentError(
+                f"{mp} already has {foreign.source} ({foreign.fstype}) mounted on it: "
+                "refusing to mount over another mount; unmount it or fix MountPoint",
+                "MountPoint",
+            )
+        below = [e.mountpoint for e in entries if e.mountpoint != mp and _under(e.mountpoint, mp)]
+        if below:
+            raise AgentError(
+                f"{', '.join(below[:3])} {'is' if len(below) == 1 else 'are'} mounted below "
+                f"{mp}: refusing to hide them under a new mount",
+                "MountPoint",
+            )
+        problem = drv.source_problem(source, fstype)
+        if problem:
+            raise AgentError(
+                f"{problem}: cannot mount {mp} (is the volume started on this system?)",
+                "BlockDevice",
+            )
+        drv.make_mountpoint(mp)
+        opts = mount_options(fstype, res.MountOpt)
+        try:
+            drv.mount(source, mp, fstype, opts, res.timeout())
+        except _driver_error() as exc:
+            raise AgentError(f"mounting {source} on {mp}: {exc}") from None
+        mine, foreign = self._mine(res, drv, drv.mounts())
+        if mine is None:
+            raise AgentError(f"mount of {source} on {mp} returned but the mount is not there")
+        res.log.info(
+            f"mounted {source} on {mp} ({fstype}{', ' + opts if opts else ''})", "cfs.mounted"
+        )
+        return None
+
+    def monitor(self, res):
+        drv = res.driver("mounts")
+        mp = res.MountPoint
+        try:
+            entries = drv.mounts()
+        except _driver_error() as exc:
+            res.log.error(f"cannot read the mount table: {exc}", "driver")
+            return UNKNOWN
+        mine, foreign = self._mine(res, drv, entries)
+        if foreign is not None:
+            res.log.error(
+                f"{mp} is mounted from {foreign.source} ({foreign.fstype}), "
+                f"not from BlockDevice {self._source(res)}",
+                "foreign",
+            )
+            return UNKNOWN
+        if mine is None:
+            return OFFLINE
+        if res.SecondLevelMonitor:
+            timeout = min(float(res.SecondLevelTimeout), max(0.1, res.time_left() - 0.3))
+            try:
+                drv.probe(mp, not mine.read_only(), timeout)
+            except _driver_error() as exc:
+                # Mounted but unusable (a dead device): report it offline so VCS cleans up
+                # and fails over, rather than unknown, which VCS would only log.
+                res.log.error(f"second-level probe of {mp} failed: {exc}", "cfs.probe")
+                return OFFLINE
+        return ONLINE
+
+    def offline(self, res):
+        drv = res.driver("mounts")
+        mine, foreign = self._mine(res, drv, drv.mounts())
+        if foreign is not None:
+            res.log.warning(
+                f"{res.MountPoint} has {foreign.source} mounted, not {self._source(res)}: "
+                "left alone",
+                "foreign",
+            )
+            return None
+        if mine is None:
+            res.log.info(f"{res.MountPoint} is not mounted", "state")
+            return None
+        self._release(res, drv, clean=False)
+        res.log.info(f"unmounted {res.MountPoint}", "cfs.unmounted")
+        return None
+
+    def clean(self, res):
+        drv = res.driver("mounts")
+        try:
+            mine, foreign = self._mine(res, drv, drv.mounts())
+            if mine is None:
+                return True
+            self._release(res, drv, clean=True)
+            mine, _ = self._mine(res, drv, drv.mounts())
+        except AgentError as exc:
+            res.log.error(str(exc), exc.msgid)
+            return False
+        return mine is None
+
+    # -- unmounting -------------------------------------------------------------------------
+
+    def _release(self, res, drv, clean: bool) -> None:
+        """Unmount MountPoint and everything below it, deepest first, within the deadline."""
+        from vxha.agents.drivers.mounts import MountBusy
+
+        mp = res.MountPoint
+        policy = self._policy(res)
+        rounds = {}
+        while True:
+            entries = drv.mounts()
+            targets = [e for e in entries if _under(e.mountpoint, mp)]
+            if self._at(targets, mp) is None:
+                return
+            target = _depth_order(targets)[0]
+            cap = 5.0 if clean else 60.0
+            try:
+                drv.umount(target.mountpoint, res.timeout(cap))
+                continue
+            except MountBusy as exc:
+                busy = str(exc)
+            except _driver_error() as exc:
+                if not clean:
+                    raise AgentError(f"unmounting {target.mountpoint}: {exc}") from None
+                busy = str(exc)
+            n = rounds[target.id] = rounds.get(target.id, 0) + 1
+            self._free(res, drv, target, entries, policy, clean, n, busy)
+
+    def _free(self, res, drv, target, entries, policy, clean, round_no, why) -> None:
+        """Make a busy ``target`` unmountable: stop its users, or (clean only) detach it."""
+        where = target.mountpoint
+        if policy == "none":
+            users = _describe(drv.users(target, entries))
+            raise Busy(
+                f"{where} is busy ({users or why}) and ForceUnmount is none: left mounted",
+                "ForceUnmount",
+            )
+        users = drv.users(target, entries)
+        if users and round_no <= 3:
+            # offline with "safe" only asks (TERM); "kill" and clean escalate to KILL.
+            sigs = [signal.SIGTERM] + ([signal.SIGKILL] if policy == "kill" or clean else [])
+            grace = min(2.0 if clean else 10.0, max(0.2, res.time_left() * 0.3))
+            self._stop(res, drv, users, sigs, grace)
+            return
+        if clean:
+            left = _describe(users)
+            res.log.warning(
+                f"{where} still busy{' (' + left + ')' if left else ''}: forced unmount", "forced"
+            )
+            try:
+                drv.umount(where, res.timeout(2.0), force=True)
+                return
+            except _driver_error():
+                pass
+            res.log.warning(f"{where}: lazy unmount (detached; cleaned up when unused)", "forced")
+            try:
+                drv.umount(where, res.timeout(2.0), lazy=True)
+            except _driver_error() as exc:
+                raise AgentError(f"lazy unmount of {where} failed: {exc}") from None
+            return
+        if users:
+            raise Busy(
+                f"{where} is still busy ({_describe(users)}) after SIGTERM"
+                + ("" if policy == "kill" else "; ForceUnmount safe does not SIGKILL on offline"),
+                "ForceUnmount",
+            )
+        # Busy without a process of ours to blame (a user in another mount namespace, a
+        # transient open): wait and retry until the deadline.
+        if res.time_left() < 0.5:
+            raise Busy(f"{where} stays busy ({why}) with no process found using it")
+        time.sleep(min(0.5, res.time_left() / 4))
+
+    @staticmethod
+    def _stop(res, drv, users, sigs, grace) -> None:
+        pids = [u[0] for u in users]
+        for i, sig in enumerate(sigs):
+            name = signal.Signals(sig).name
+            res.log.notice(
+                f"sending {name} to processes using {res.MountPoint}: {_describe(users)}",
+                "cfs.signal",
+            )
+            for pid in pids:
+                try:
+                    drv.signal(pid, sig)
+                except _driver_error() as exc:
+                    res.log.warning(f"cannot signal {pid}: {exc}", "driver")
+            end = time.monotonic() + (grace if i + 1 < len(sigs) else min(grace, 2.0))
+            while time.monotonic() < end and res.time_left() > 0.2:
+                pids = [p for p in pids if drv.alive(p)]
+                if not pids:
+                    return
+                time.sleep(0.02)
+            pids = [p for p in pids if drv.alive(p)]
+            if not pids:
+                return
+
+
+def _under(path: str, top: str) -> bool:
+    return path == top or path.startswith(top + "/")
+
+
+def _describe(users) -> str:
+    shown = ", ".join(f"{pid} {name} ({how})" for pid, name, how in users[:5])
+    return shown + (f" and {len(users) - 5} more" if len(users) > 5 else "")
+
+
+def _driver_error():
+    from vxha.agents.drivers.fakestate import DriverError
+
+    return DriverError

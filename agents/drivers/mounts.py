@@ -1,0 +1,464 @@
+"""The mounts driver: mount(8)/umount(8) with timeouts, /proc/self/mountinfo, the processes
+using a mount, and the second-level probe.
+
+Nothing here may hang an entry point: commands run with timeouts and are abandoned (not
+waited for) when stuck in the kernel; the process finder only reads /proc links (never
+stat()s a file on the mount, which is how fuser hangs on a dead NFS server); the probe
+runs in a forked child that is abandoned when it does not answer in time.
+
+Imports stay cheap: monitor loads this module. ``subprocess`` is imported only by the
+calls that run commands (online, offline, clean).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+
+# File systems the agent knows: block-device ones, and the two non-CFS test set-ups.
+BLOCK_FSTYPES = ("vxfs", "ext4", "xfs")
+FSTYPES = BLOCK_FSTYPES + ("tmpfs", "bind")
+
+MOUNTINFO = "/proc/self/mountinfo"
+
+
+class MountBusy(DriverError):
+    """umount said the target is busy (EBUSY)."""
+
+
+class ProbeTimeout(DriverUnavailable):
+    """The second-level probe did not answer in time (a dead or hung device)."""
+
+
+def probe_name(node: str) -> str:
+    """The file the second-level probe writes in the mount: one per system."""
+    return f".vxha-probe.{node}"
+
+
+class MountEntry:
+    """One line of /proc/self/mountinfo (proc(5))."""
+
+    __slots__ = ("id", "parent", "major", "minor", "root", "mountpoint", "options", "fstype",
+                 "source", "superopts")  # fmt: skip
+
+    def __init__(self, id, parent, major, minor, root, mountpoint, options, fstype, source,
+                 superopts=""):  # fmt: skip
+        self.id = id
+        self.parent = parent
+        self.major = major
+        self.minor = minor
+        self.root = root
+        self.mountpoint = mountpoint
+        self.options = options
+        self.fstype = fstype
+        self.source = source
+        self.superopts = superopts
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def read_only(self) -> bool:
+        return "ro" in self.options.split(",")
+
+    def __repr__(self):
+        return f"MountEntry({self.id} {self.source} on {self.mountpoint} type {self.fstype})"
+
+
+def unescape(field: str) -> str:
+    """mountinfo escapes space, tab, newline and backslash as \\ooo octal."""
+    if "\\" not in field:
+        return field
+    out = []
+    i = 0
+    n = len(field)
+    while i < n:
+        c = field[i]
+        if c == "\\" and i + 3 < n + 1 and field[i + 1 : i + 4].isdigit():
+            out.append(chr(int(field[i + 1 : i + 4], 8)))
+            i += 4
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def parse_mountinfo(text: str) -> list:
+    """mountinfo text -> [MountEntry] in the kernel's order (parents before children)."""
+    entries = []
+    for line in text.splitlines():
+        fields = line.split(" ")
+        try:
+            sep = fields.index("-", 6)
+            major, _, minor = fields[2].partition(":")
+            entries.append(
+                MountEntry(
+                    int(fields[0]),
+                    int(fields[1]),
+                    int(major),
+                    int(minor),
+                    unescape(fields[3]),
+                    unescape(fields[4]),
+                    fields[5],
+                    fields[sep + 1],
+                    unescape(fields[sep + 2]),
+                    fields[sep + 3] if len(fields) > sep + 3 else "",
+                )
+            )
+        except (ValueError, IndexError):
+            continue  # a line we cannot read is not one of ours
+    return entries
+
+
+def under(path: str, top: str) -> bool:
+    """``path`` is ``top`` or lies below it (component-wise, not string prefix)."""
+    return path == top or path.startswith(top.rstrip("/") + "/")
+
+
+def stable_read(path: str = MOUNTINFO, tries: int = 5) -> str:
+    """Read ``path`` until two consecutive reads agree: a mount table changing while it is
+    read can come back torn (ClusterLabs' Filesystem agent's partial /proc/mounts reads)."""
+    prev = None
+    data = ""
+    for _ in range(tries):
+        with open(path, "rb") as f:
+            data = f.read()
+        if data == prev:
+            break
+        prev = data
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _protected_pids() -> set:
+    """This process, its ancestors (the VCS agent that runs us) and PID 1."""
+    pids = {0, 1, os.getpid()}
+    pid = os.getppid()
+    for _ in range(64):
+        if pid in pids:
+            break
+        pids.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+            pid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    return pids
+
+
+def _run(argv, timeout: float):
+    """(returncode, stderr text) of a command; DriverUnavailable if it outlives ``timeout``.
+
+    A command stuck in the kernel (umount of a dead NFS mount) may not die even of SIGKILL:
+    it is abandoned after a short grace rather than waited for.
+    """
+    import subprocess
+
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - argv list, no shell
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        raise DriverError(f"cannot run {argv[0]}: {exc}") from None
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        try:
+            proc.wait(timeout=0.2)
+        except subprocess.TimeoutExpired:
+            pass  # stuck in the kernel: abandoned
+        raise DriverUnavailable(f"{' '.join(argv)} did not finish within {timeout:.1f}s") from None
+    return proc.returncode, err.decode("utf-8", "replace").strip()
+
+
+class MountDriver:
+    """The real mounts of this system (its mount namespace)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self.node = os.uname().nodename
+
+    # -- reading ------------------------------------------------------------------------
+
+    def mounts(self) -> list:
+        """The mount table, read until two reads agree."""
+        try:
+            return parse_mountinfo(stable_read())
+        except OSError as exc:
+            raise DriverError(f"cannot read {MOUNTINFO}: {exc}") from None
+
+    def source_problem(self, source: str, fstype: str) -> str | None:
+        """Why ``source`` cannot be mounted as ``fstype`` (missing, wrong kind), or None."""
+        if fstype == "tmpfs":
+            return None
+        try:
+            st = os.stat(source)
+        except FileNotFoundError:
+            return f"{source} does not exist"
+        except OSError as exc:
+            return f"{source}: {exc.strerror}"
+        import stat
+
+        if fstype == "bind":
+            return None if stat.S_ISDIR(st.st_mode) else f"{source} is not a directory"
+        return None if stat.S_ISBLK(st.st_mode) else f"{source} is not a block device"
+
+    def same_source(self, entry: MountEntry, source: str, fstype: str) -> bool:
+        """Whether ``entry`` is a mount of ``source`` (as ``fstype``)."""
+        if fstype == "tmpfs":
+            return entry.fstype == "tmpfs" and entry.source == source
+        try:
+            st = os.stat(source)
+        except OSError:
+            st = None
+        if fstype == "bind":
+            if st is None or (os.major(st.st_dev), os.minor(st.st_dev)) != (
+                entry.major,
+                entry.minor,
+            ):
+                return False
+            try:
+                return os.stat(entry.mountpoint).st_ino == st.st_ino
+            except OSError:
+                return False
+        if (
+            st is not None
+            and st.st_rdev
+            and ((os.major(st.st_rdev), os.minor(st.st_rdev)) == (entry.major, entry.minor))
+        ):
+            return True
+        if entry.source == source:
+            return True
+        try:
+            return os.path.realpath(entry.source) == os.path.realpath(source)
+        except OSError:
+            return False
+
+    # -- changing -----------------------------------------------------------------------
+
+    def make_mountpoint(self, mountpoint: str) -> None:
+        try:
+            os.makedirs(mountpoint, mode=0o755, exist_ok=True)
+        except OSError as exc:
+            raise DriverError(f"cannot create mount point {mountpoint}: {exc.strerror}") from None
+        if not os.path.isdir(mountpoint):
+            raise DriverError(f"mount point {mountpoint} exists and is not a directory")
+
+    def mount(self, source: str, mountpoint: str, fstype: str, options: str, timeout: float):
+        if fstype == "bind":
+            argv = ["mount", "--bind"]
+        else:
+            argv = ["mount", "-t", fstype]
+        if options:
+            argv += ["-o", options]
+        argv += ["--", source, mountpoint]
+        code, err = _run(argv, timeout)
+        if code != 0:
+            raise DriverError(f"mount failed (exit {code}): {err or 'no message'}")
+
+    def umount(self, mountpoint: str, timeout: float, force=False, lazy=False) -> None:
+        """Unmount the topmost mount at ``mountpoint``; MountBusy when it is in use."""
+        argv = ["umount", "--no-canonicalize"]
+        if force:
+            argv.append("--force")
+        if lazy:
+            argv.append("--lazy")
+        argv += ["--", mountpoint]
+        code, err = _run(argv, timeout)
+        if code == 0:
+            return
+        if "busy" in err.lower():
+            raise MountBusy(err)
+        raise DriverError(f"umount failed (exit {code}): {err or 'no message'}")
+
+    # -- processes ----------------------------------------------------------------------
+
+    def users(self, entry: MountEntry, exclude=()) -> list:
+        """Processes of this mount namespace using the mount ``entry``: (pid, name, how).
+
+        Walks /proc/*/{cwd,root,exe,fd,maps} by readlink and text only: no stat() of
+        anything on the mount. Paths below the mounts in ``exclude`` (deeper mounts still
+        present) belong to those, not to ``entry``. Never lists this process, its ancestors
+        or PID 1.
+        """
+        top = entry.mountpoint
+        deeper = [e.mountpoint for e in exclude if e.mountpoint != top and under(e.mountpoint, top)]
+        dev = f"{entry.major:02x}:{entry.minor:02x}"
+
+        def on_mount(path):
+            if path.endswith(" (deleted)"):
+                path = path[:-10]
+            return under(path, top) and not any(under(path, d) for d in deeper)
+
+        try:
+            my_ns = os.readlink("/proc/self/ns/mnt")
+        except OSError:
+            my_ns = None
+        protected = _protected_pids()
+        found = []
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            if pid in protected:
+                continue
+            base = f"/proc/{pid}/"
+            try:
+                if my_ns is not None and os.readlink(base + "ns/mnt") != my_ns:
+                    continue
+            except OSError:
+                continue  # gone, or a kernel thread
+            how = self._how(base, on_mount, entry.id, dev)
+            if how:
+                try:
+                    with open(base + "comm") as f:
+                        comm = f.read().strip()
+                except OSError:
+                    comm = "?"
+                found.append((pid, comm, how))
+        return found
+
+    @staticmethod
+    def _how(base, on_mount, mount_id, dev) -> str | None:
+        for link in ("cwd", "root", "exe"):
+            try:
+                if on_mount(os.readlink(base + link)):
+                    return link
+            except OSError:
+                pass
+        try:
+            fds = os.listdir(base + "fd")
+        except OSError:
+            fds = ()
+        for fd in fds:
+            try:
+                target = os.readlink(base + "fd/" + fd)
+            except OSError:
+                continue
+            if not target.startswith("/") or not on_mount(target):
+                continue
+            try:  # fdinfo names the mount exactly; a same-named path elsewhere does not count
+                with open(base + "fdinfo/" + fd) as f:
+                    info = f.read()
+                for line in info.splitlines():
+                    if line.startswith("mnt_id:"):
+                        if int(line.split()[1]) != mount_id:
+                            target = None
+                        break
+            except (OSError, ValueError):
+                pass
+            if target:
+                return f"open file {target}"
+        try:
+            with open(base + "maps") as f:
+                for line in f:
+                    parts = line.split(None, 5)
+                    if len(parts) == 6 and parts[3] == dev and on_mount(parts[5].rstrip("\n")):
+                        return f"mapped file {parts[5].strip()}"
+        except OSError:
+            pass
+        return None
+
+    def signal(self, pid: int, sig: int) -> bool:
+        """Send ``sig``; False when the process is already gone. Refuses protected PIDs."""
+        if pid in _protected_pids():
+            raise DriverError(f"refusing to signal protected process {pid}")
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def alive(self, pid: int) -> bool:
+        """Whether ``pid`` still runs (a zombie counts as gone)."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            return False
+        return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+
+    # -- second-level probe -------------------------------------------------------------
+
+    def probe(self, mountpoint: str, write: bool, timeout: float) -> None:
+        """Write, sync, read back and remove a small file (or only list the directory when
+        ``write`` is false) in a forked child. The child is killed and abandoned, never
+        waited for, when it does not answer within ``timeout``: ProbeTimeout."""
+        return fork_probe(mountpoint, probe_name(self.node), write, timeout)
+
+
+def _probe_body(path: str, write: bool) -> None:
+    os.listdir(os.path.dirname(path))
+    if not write:
+        return
+    token = f"vxha probe {os.getpid()} {time.time()}\n".encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        os.write(fd, token)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        back = os.read(fd, len(token) + 1)
+    finally:
+        os.close(fd)
+    os.unlink(path)
+    if back != token:
+        raise OSError(f"read back {len(back)} bytes that differ from what was written")
+
+
+def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=None) -> None:
+    """Run the probe of ``mountpoint`` in a child; DriverError/ProbeTimeout on failure."""
+    body = body or _probe_body
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: hold nothing of the parent's (its lock, VCS's stdout pipe)
+        try:
+            null = os.open("/dev/null", os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            os.closerange(3, w)
+            os.closerange(w + 1, 65536)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            try:
+                body(os.path.join(mountpoint, name), write)
+                msg = b"ok"
+            except OSError as exc:
+                msg = f"{exc.strerror or exc}".encode("utf-8", "replace")[:400]
+            except BaseException as exc:  # noqa: B036 - reported to the parent, never raised
+                msg = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:400]
+            os.write(w, msg or b"failed")
+        finally:
+            os._exit(0)
+    os.close(w)
+    try:
+        import select
+
+        ready, _, _ = select.select([r], [], [], max(0.0, timeout))
+        if not ready:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:  # reap it if it died at once; a child stuck in the kernel is abandoned
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
+            raise ProbeTimeout(f"no answer within {timeout:.1f}s")
+        msg = os.read(r, 512).decode("utf-8", "replace")
+    finally:
+        os.close(r)
+    try:
+        os.waitpid(pid, 0)
+    except OSError:
+        pass
+    if msg != "ok":
+        raise DriverError(msg or "the probe process died")

@@ -1,0 +1,297 @@
+"""Real tier: the installed CFSMount entry points on loop-device ext4 and xfs, each test
+body in its own private mount namespace (nothing reaches the host's mount table)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+import pytest
+from cfsmount_helpers import in_private_namespace, mounted_at, reap, sleeper
+
+from vxha.agents.drivers.mounts import probe_name
+
+pytestmark = pytest.mark.real
+
+
+def values(dev, mp, fstype="ext4", **kw):
+    v = {"MountPoint": str(mp), "BlockDevice": dev, "FSType": fstype}
+    v.update(kw)
+    return v
+
+
+@pytest.mark.parametrize("fstype", ["ext4", "xfs"])
+def test_round_trip_and_idempotency(loopdev, real_launcher, tmp_path, fstype):
+    dev = loopdev(fstype)
+    mp = tmp_path / "data" / "vol"  # the parent does not exist either: online creates both
+    v = values(dev, mp, fstype)
+
+    def body():
+        run = real_launcher
+        assert run("monitor", v).returncode == 100
+        r = run("online", v)
+        assert r.returncode == 0, r.stdout
+        assert "mounted " + dev in r.stdout
+        (entry,) = mounted_at(str(mp))
+        assert entry.fstype == fstype
+        assert run("monitor", v).returncode == 110
+        r = run("online", v)
+        assert r.returncode == 0 and "already mounted" in r.stdout
+        assert len(mounted_at(str(mp))) == 1
+        assert run("monitor", dict(v, SecondLevelMonitor=1, SecondLevelTimeout=5)).returncode == 110
+        assert run("offline", v).returncode == 0
+        assert mounted_at(str(mp)) == []
+        assert run("monitor", v).returncode == 100
+        assert run("offline", v).returncode == 0
+        assert run("clean", v, reason=1).returncode == 0
+
+    in_private_namespace(body)
+
+
+def test_foreign_mount_at_or_below_is_refused(loopdev, real_launcher, tmp_path):
+    dev = loopdev("ext4")
+    mp = tmp_path / "mp"
+    v = values(dev, mp)
+
+    def body():
+        run = real_launcher
+        os.makedirs(mp / "sub")
+        subprocess.run(["mount", "-t", "tmpfs", "foreign", str(mp / "sub")], check=True)
+        r = run("online", v)
+        assert r.returncode == 1
+        assert f"{mp}/sub is mounted below {mp}: refusing" in r.stdout
+        assert mounted_at(str(mp)) == []
+        subprocess.run(["umount", str(mp / "sub")], check=True)
+
+        subprocess.run(["mount", "-t", "tmpfs", "foreign", str(mp)], check=True)
+        r = run("online", v)
+        assert r.returncode == 1
+        assert "already has foreign (tmpfs) mounted on it: refusing" in r.stdout
+        r = run("monitor", v)
+        assert r.returncode == 99
+        assert f"{mp} is mounted from foreign (tmpfs), not from BlockDevice {dev}" in r.stdout
+        # offline and clean leave someone else's mount alone
+        assert run("offline", v).returncode == 0
+        assert run("clean", v).returncode == 0
+        assert [e.source for e in mounted_at(str(mp))] == ["foreign"]
+
+    in_private_namespace(body)
+
+
+def test_unmounted_from_outside_is_offline(loopdev, real_launcher, tmp_path):
+    dev = loopdev("ext4")
+    v = values(dev, tmp_path / "mp")
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        subprocess.run(["umount", str(tmp_path / "mp")], check=True)
+        assert real_launcher("monitor", v).returncode == 100
+
+    in_private_namespace(body)
+
+
+@pytest.mark.parametrize("ep", ["offline", "clean"])
+def test_busy_with_kill_stops_only_the_users(loopdev, real_launcher, tmp_path, ep):
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    twin = tmp_path / "data2"  # a different mount whose path shares the prefix
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        os.makedirs(twin)
+        subprocess.run(["mount", "-t", "tmpfs", "twin", str(twin)], check=True)
+        (mp / "dir").mkdir()
+        with open(mp / "file", "w") as f:
+            f.write("x")
+        held = open(mp / "file")  # noqa: SIM115 - the open file keeps the mount busy
+        in_cwd = sleeper(cwd=mp / "dir")
+        in_fd = sleeper(stdin=held)
+        held.close()
+        outside = sleeper(cwd=tmp_path)
+        on_twin = sleeper(cwd=twin)
+        try:
+            r = run(ep, v, reason=1)
+            assert r.returncode == 0, r.stdout
+            assert "sending SIGTERM to processes using" in r.stdout
+            assert in_cwd.wait(timeout=5) is not None
+            assert in_fd.wait(timeout=5) is not None
+            assert outside.poll() is None and on_twin.poll() is None
+            assert mounted_at(str(mp)) == []
+            assert run("monitor", v).returncode == 100
+        finally:
+            reap(in_cwd, in_fd, outside, on_twin)
+
+    in_private_namespace(body)
+
+
+def test_term_ignoring_user_needs_kill(loopdev, real_launcher, tmp_path):
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        stubborn = subprocess.Popen(
+            ["sh", "-c", "trap '' TERM; while :; do sleep 1; done"], cwd=mp, start_new_session=True
+        )
+        try:
+            time.sleep(0.1)
+            r = real_launcher("offline", v)
+            assert r.returncode == 0, r.stdout
+            assert "sending SIGKILL" in r.stdout
+            assert stubborn.wait(timeout=5) is not None
+        finally:
+            reap(stubborn)
+
+    in_private_namespace(body)
+
+
+def test_busy_with_none_stays_mounted_and_intact(loopdev, real_launcher, tmp_path):
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="none")
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        payload = os.urandom(4096)
+        (mp / "keep").write_bytes(payload)
+        user = sleeper(cwd=mp)
+        try:
+            r = run("offline", v)
+            assert r.returncode == 1
+            assert "is busy" in r.stdout and "ForceUnmount is none: left mounted" in r.stdout
+            assert user.poll() is None
+            assert len(mounted_at(str(mp))) == 1
+            assert run("monitor", v).returncode == 110
+            assert run("clean", v, reason=1).returncode == 1
+            assert user.poll() is None
+            assert (mp / "keep").read_bytes() == payload
+        finally:
+            reap(user)
+        assert run("offline", v).returncode == 0
+
+    in_private_namespace(body)
+
+
+def test_offline_unmounts_deepest_first(loopdev, real_launcher, tmp_path):
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp)
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        (mp / "a" / "b").mkdir(parents=True)
+        subprocess.run(["mount", "-t", "tmpfs", "sub1", str(mp / "a")], check=True)
+        (mp / "a" / "b").mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "sub2", str(mp / "a" / "b")], check=True)
+        r = real_launcher("offline", v)
+        assert r.returncode == 0, r.stdout
+        from cfsmount_helpers import mounted_at as at
+
+        assert at(str(mp)) == [] and at(str(mp / "a")) == [] and at(str(mp / "a" / "b")) == []
+
+    in_private_namespace(body)
+
+
+@pytest.mark.parametrize("fstype", ["ext4", "xfs"])
+def test_nothing_lost_across_systems(loopdev, real_launcher, tmp_path, fstype):
+    """Written and synced on one system (mount namespace), read back on the other."""
+    dev = loopdev(fstype)
+    mp = tmp_path / "data"
+    v = values(dev, mp, fstype)
+    files = {f"f{i}": os.urandom(1000 * (i + 1)) for i in range(20)}
+
+    def first_system():
+        assert real_launcher("online", v).returncode == 0
+        for name, data in files.items():
+            with open(mp / name, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        assert real_launcher("offline", v).returncode == 0
+
+    def second_system():
+        assert real_launcher("monitor", v).returncode == 100
+        assert real_launcher("online", v).returncode == 0
+        got = {name: (mp / name).read_bytes() for name in files}
+        assert real_launcher("offline", v).returncode == 0
+        return got
+
+    in_private_namespace(first_system)
+    assert in_private_namespace(second_system) == files
+
+
+def test_hung_probe_is_abandoned_in_time(loopdev, real_launcher, tmp_path):
+    """The blocked path: a FIFO (no reader) where the probe writes; open() blocks like a
+    write on a dead device, interruptibly, so the abandoned child can be checked gone."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, SecondLevelMonitor=1, SecondLevelTimeout=1)
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        fifo = mp / probe_name(os.uname().nodename)
+        os.mkfifo(fifo)
+        start = time.monotonic()
+        r = real_launcher("monitor", v, aep=5)
+        took = time.monotonic() - start
+        assert r.returncode == 100, r.stdout
+        assert "second-level probe of" in r.stdout and "no answer within 1.0s" in r.stdout
+        assert took < 4, took
+        os.unlink(fifo)
+        assert real_launcher("monitor", v).returncode == 110
+        assert real_launcher("offline", v).returncode == 0
+
+    in_private_namespace(body)
+
+
+@pytest.mark.parametrize(
+    "change, attr, text",
+    [
+        ({"MountPoint": "rel/data"}, "MountPoint", "is not an absolute path"),
+        ({"MountPoint": "/mnt/x/../y"}, "MountPoint", "contains '..'"),
+        ({"MountPoint": "/"}, "MountPoint", "/ itself cannot be a mount point"),
+        ({"MountPoint": "/proc"}, "MountPoint", "is a system directory"),
+        ({"FSType": "nfs4"}, "FSType", "'nfs4' is not one of vxfs, ext4, xfs, tmpfs, bind"),
+        ({"ForceUnmount": "yes"}, "ForceUnmount", "'yes' is not one of none, safe, kill"),
+    ],
+)
+def test_bad_input_is_refused_and_changes_nothing(
+    loopdev, real_launcher, tmp_path, change, attr, text
+):
+    dev = loopdev("ext4")
+    v = values(dev, tmp_path / "mp", **change)
+
+    def body():
+        from vxha.agents.drivers.mounts import stable_read
+
+        before = stable_read()
+        r = real_launcher("online", v)
+        assert r.returncode == 1
+        assert f"attribute {attr}: " in r.stdout and text in r.stdout
+        r = real_launcher("monitor", v)
+        assert r.returncode == 99 and text in r.stdout
+        assert stable_read() == before
+        assert not (tmp_path / "mp").exists()
+
+    in_private_namespace(body)
+
+
+def test_missing_block_device_is_a_clear_error(real_launcher, tmp_path):
+    from cfsmount_helpers import require_real
+
+    require_real("mount")
+    v = values("/dev/vx/dsk/nodg/novol", tmp_path / "mp")
+
+    def body():
+        r = real_launcher("online", v)
+        assert r.returncode == 1
+        assert "attribute BlockDevice: /dev/vx/dsk/nodg/novol does not exist" in r.stdout
+        assert mounted_at(str(tmp_path / "mp")) == []
+        assert real_launcher("monitor", v).returncode == 100
+
+    in_private_namespace(body)
