@@ -33,7 +33,7 @@ from vxha.vcs_types.model import (
     Where,
 )
 
-__all__ = ["CfError", "parse", "parse_file", "write", "write_types", "KEYWORDS"]
+__all__ = ["CfError", "parse", "parse_file", "resolve_includes", "write", "write_types", "KEYWORDS"]
 
 # Words that start a top-level statement: never usable as type, group or resource names.
 KEYWORDS = frozenset(("include", "cluster", "system", "group", "type", "requires"))
@@ -473,6 +473,12 @@ def parse_file(path, resolve_includes=True):
     if resolve_includes:
         _resolve(cfg, path.parent, {path.resolve()})
     return cfg
+
+
+def resolve_includes(config, directory):
+    """Add the types of ``config``'s includes, read from ``directory`` or the catalog."""
+    _resolve(config, Path(directory), set())
+    return config
 
 
 def _include_where(cfg, name):

@@ -20,6 +20,7 @@ __all__ = [
     "Issue",
     "Context",
     "RULES",
+    "CORE_RULES",
     "verify",
     "check_value",
     "GROUP_ATTRS",
@@ -553,14 +554,25 @@ def _cycles(children, nodes):
                 stack.append(iter(children.get(nxt, ())))
 
 
-# The rules verify runs, in order. Append new ones here (group dependencies, policies ...).
-RULES = [
+# The core rules (syntax-level: names, types, attributes, links).
+CORE_RULES = [
     rule_names,
     rule_types_known,
     rule_attributes,
     rule_localized_systems,
     rule_resource_links,
 ]
+
+
+def _all_rules():
+    # verify_groups (required attributes, group dependencies) imports this module lazily
+    from vxha.vcs_types.verify_groups import RULES as group_rules
+
+    return CORE_RULES + [r for r in group_rules if r not in CORE_RULES]
+
+
+# The rules verify runs by default, in order: append new ones here or in verify_groups.
+RULES = _all_rules()
 
 
 def verify(config_or_path, rules=None):

@@ -65,6 +65,7 @@ def big_config(servers: int, systems: int = 32) -> Config:
         ]
         st.links = [ResourceLink(f"{srv}_mnt_data", f"{srv}_dg_data")]
         st.deps = [GroupDep("cvm", "online", "local", "firm")]
+        cfg.groups.append(st)
         g = Group(
             srv,
             {
