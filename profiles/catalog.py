@@ -56,8 +56,11 @@ class Image:
         return self.versions[versions[-1]] if versions else None
 
     def type(self) -> Optional[str]:
+        """The image type, or None when unknown (no version file, or it has errors)."""
         doc = self.newest()
-        return doc.data.get("type") if doc and isinstance(doc.data, dict) else None
+        if doc is None or doc.errors or not isinstance(doc.data, dict):
+            return None
+        return doc.data.get("type")
 
     def internal(self) -> bool:
         doc = self.newest()
@@ -232,7 +235,7 @@ class Catalog:
                 elif target.type() != "application":
                     doc.report(
                         ("parent_types", i),
-                        f"parent type {parent!r} is a {target.type()} image, not an application",
+                        f"parent type {parent!r} is of type {target.type()}, not application",
                     )
         self._check_needs(doc, data, ())
         for i, dep in enumerate(data.get("dependencies", [])):
@@ -314,7 +317,7 @@ class Catalog:
         if itype is not None and itype != "application":
             doc.report(
                 ("image",),
-                f"only application images run servers; {image.id!r} is a {itype} image",
+                f"only application images run servers; {image.id!r} is of type {itype}",
                 "remove this application profile",
             )
         for i, v in enumerate(data.get("image_versions", [])):

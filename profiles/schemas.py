@@ -118,11 +118,13 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
     inst = error.instance
     if validator in ("anyOf", "oneOf") and error.context:
         # Report the alternative that got furthest, with the union's description as hint.
-        best = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.message)))
-        p, msg, hint, _ = _translate(best)
-        if len(best.absolute_path) == len(error.absolute_path):
+        # The alternative of the right type says what is wrong; if none is, say both.
+        typed = [e for e in error.context if e.validator != "type"]
+        if not typed:
             return path, f"{_short(inst)} is not valid here", desc, "type"
-        return p, msg, hint or desc, "type"
+        best = max(typed, key=lambda e: len(e.absolute_path))
+        p, msg, hint, kind = _translate(best)
+        return p, msg, hint or desc, kind
     if validator == "type":
         want = error.validator_value
         wants = want if isinstance(want, list) else [want]

@@ -44,7 +44,7 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     if image.type() not in (None, "application"):
         doc.report(
             ("image",),
-            f"only application images run servers; {image.id!r} is a {image.type()} image",
+            f"only application images run servers; {image.id!r} is of type {image.type()}",
             "add-on and hotfix images are applied to their parent application's servers",
         )
         return res

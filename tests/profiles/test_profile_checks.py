@@ -1,0 +1,465 @@
+"""Semantic checks beyond the schema, one test per rule, each asserting its message."""
+
+from __future__ import annotations
+
+import pytest
+
+from vxha.profiles.checks import address_problem, hostname_problem, input_value, path_problem
+from vxha.profiles.units import parse_size, size_mib, version_key
+
+
+def messages(problems):
+    return "\n".join(p.format() for p in problems)
+
+
+def only(problems, text, file=None):
+    found = [p for p in problems if text in p.message and (file is None or p.file.endswith(file))]
+    assert found, f"no problem mentions {text!r}:\n{messages(problems)}"
+    return found[0]
+
+
+def set_server(ws, server, **values):
+    return ws.edit(ws.server(server), lambda d: d.update(values))
+
+
+# -- addresses and names -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address, text",
+    [
+        ("10.200.0.0/24", "network address of 10.200.0.0/24"),
+        ("10.200.0.255/24", "broadcast address of 10.200.0.0/24"),
+        ("10.200.0.300/24", "not a valid IP address"),
+        ("10.200.0.30", "has no prefix length: write it as 10.200.0.30/24"),
+        ("127.0.0.5/8", "loopback"),
+        ("0.0.0.0/0", "unspecified"),
+        ("224.0.0.9/24", "multicast"),
+    ],
+)
+def test_unusable_addresses(ws, address, text):
+    set_server(ws, "auth1", address=address)
+    p = only(ws.errors(), text, "auth1.yaml")
+    assert p.key_path == "address" and p.line == 8
+
+
+def test_point_to_point_prefixes_are_usable():
+    assert address_problem("10.200.0.0/31")[0] is None
+    assert address_problem("10.200.0.7/32")[0] is None
+    assert address_problem("2001:db8::10/64")[0] is None
+
+
+def test_duplicate_address_across_servers(ws):
+    set_server(ws, "db1", address="10.200.0.10/24")
+    p = only(ws.errors(), "address 10.200.0.10 is already used by server auth1")
+    assert p.file.endswith("db1.yaml")
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("-bad.example", "not RFC 1123"),
+        ("bad_.example", "not RFC 1123"),
+        ("a..b", "empty label"),
+        ("x" * 64 + ".example", "longer than 63"),
+        (".".join(["abcdefghij"] * 24), "at most 253"),
+    ],
+)
+def test_hostnames_follow_rfc_1123(ws, name, text):
+    set_server(ws, "auth1", hostname=name)
+    assert only(ws.errors(), text, "auth1.yaml").key_path == "hostname"
+
+
+def test_hostname_helper_accepts_good_names():
+    assert hostname_problem("nbu-master1.vxdemo.example") is None
+    assert hostname_problem("1st-host") is None
+
+
+def test_server_name_must_be_a_vcs_identifier(ws):
+    set_server(ws, "auth1", name="auth-1")
+    p = only(ws.errors(), "is not of the required form", "auth1.yaml")
+    assert p.key_path == "name" and "VCS identifier" in p.hint
+
+
+def test_server_name_at_most_40_characters(ws):
+    set_server(ws, "auth1", name="a" * 41)
+    only(ws.errors(), "is not of the required form", "auth1.yaml")
+
+
+def test_duplicate_server_names(ws):
+    set_server(ws, "db1", name="auth1")
+    only(ws.errors(), "server name 'auth1' is already used")
+
+
+# -- ports -------------------------------------------------------------------------------
+
+
+def test_port_out_of_range(ws):
+    ws.edit(ws.images / "authsvc" / "3.4.yaml", lambda d: d.update(ports=[0]))
+    p = only(ws.errors(), "0 is too small: must be at least 1")
+    assert p.key_path == "ports[0]"
+
+
+def test_duplicate_ports(ws):
+    ws.edit(ws.images / "mariadb" / "10.11.yaml", lambda d: d.update(ports=[3306, 3306]))
+    p = only(ws.errors(), "port 3306/tcp is listed twice")
+    assert p.key_path == "ports[1]"
+
+
+def test_same_port_number_on_tcp_and_udp_is_fine(ws):
+    ws.edit(
+        ws.images / "mariadb" / "10.11.yaml",
+        lambda d: d.update(ports=[3306, {"port": 3306, "proto": "udp"}]),
+    )
+    assert ws.errors() == []
+
+
+def test_ssh_needs_an_ssh_port(ws):
+    ws.edit(ws.images / "authsvc" / "3.4.yaml", lambda d: d.update(ssh=True))
+    p = only(ws.errors(), "SSH is needed but no SSH port is given")
+    assert p.key_path == "ssh" and "ssh_port: 22" in p.hint
+
+
+def test_host_port_remap_must_name_a_container_port(ws):
+    set_server(ws, "auth1", ports=[{"container": 9999, "host": 19999}])
+    only(ws.errors(), "the application has no port 9999", "auth1.yaml")
+
+
+def test_host_ports_forwarded_twice(ws):
+    set_server(ws, "dedup_cloud1", ports=[{"container": 10102, "host": 10082}])
+    only(ws.errors(), "host port 10082/tcp is forwarded twice", "dedup_cloud1.yaml")
+
+
+# -- mounts ------------------------------------------------------------------------------
+
+
+def mount_path(ws, path, index=1):
+    def change(d):
+        d["mounts"][index]["path"] = path
+
+    ws.edit(ws.images / "mariadb" / "10.11.yaml", change)
+
+
+@pytest.mark.parametrize(
+    "path, text",
+    [
+        ("var/lib/mysql", "is not absolute"),
+        ("/var/lib/../mysql", "contains '..'"),
+        ("/var/lib//mysql", "is not normalized: write '/var/lib/mysql'"),
+        ("/var/lib/mysql/", "is not normalized"),
+        ("/etc", "is a system path"),
+        ("/", "is a system path"),
+    ],
+)
+def test_container_mount_points(ws, path, text):
+    mount_path(ws, path)
+    p = only(ws.errors(), text, "10.11.yaml")
+    assert p.key_path == "mounts[1].path"
+
+
+def test_nested_mount_points(ws):
+    mount_path(ws, "/var/log/mysql/data")
+    p = only(ws.errors(), "are nested in each other", "10.11.yaml")
+    assert (
+        "'/var/log/mysql/data' and '/var/log/mysql'" in p.message or "/var/log/mysql" in p.message
+    )
+
+
+def test_duplicate_mount_points(ws):
+    mount_path(ws, "/var/log/mysql")
+    only(ws.errors(), "is used twice", "10.11.yaml")
+
+
+@pytest.mark.parametrize(
+    "host_path, text",
+    [
+        ("vx/db1/data", "is not absolute"),
+        ("/vx/db1/../data", "contains '..'"),
+        ("/var/lib/docker", "is a system path"),
+        ("/usr", "is a system path"),
+    ],
+)
+def test_host_mount_points(ws, host_path, text):
+    ws.edit(ws.server("db1"), lambda d: d["mounts"][1].update(host_path=host_path))
+    assert only(ws.errors(), text, "db1.yaml").key_path == "mounts[1].host_path"
+
+
+def test_host_mount_points_nested(ws):
+    ws.edit(ws.server("db1"), lambda d: d["mounts"][1].update(host_path="/vx/db1/log/data"))
+    only(ws.errors(), "are nested in each other", "db1.yaml")
+
+
+def test_required_mount_missing_and_unknown_mount(ws):
+    ws.edit(
+        ws.server("db1"),
+        lambda d: d["mounts"].__setitem__(
+            1, {"name": "dta", "diskgroup": "db1dg", "volume": "data"}
+        ),
+    )
+    errors = ws.errors()
+    only(errors, "the application has no mount 'dta'", "db1.yaml")
+    only(errors, "the application needs mount 'data' (data, 100GiB)", "db1.yaml")
+
+
+def test_volume_used_by_two_servers(ws):
+    ws.edit(ws.server("db1"), lambda d: d["mounts"][1].update(diskgroup="auth1dg", volume="data"))
+    only(ws.errors(), "volume auth1dg/data is already used by server auth1", "db1.yaml")
+
+
+def test_removal_of_a_mount_the_image_lacks(ws):
+    path = ws.images / "nbu" / "applications" / "master.yaml"
+    ws.edit(path, lambda d: d["remove"].update(mounts=["dat"]))
+    p = only(ws.errors(ws.images), "removes 'dat' from mounts, but image 'nbu' has no such entry")
+    assert p.key_path == "remove.mounts[0]"
+
+
+# -- sizes and load ----------------------------------------------------------------------
+
+
+def test_sizes_parse():
+    assert parse_size("500GiB") == 500 * 1024**3
+    assert parse_size("2TB") == 2 * 1000**4
+    assert parse_size("1.5 GiB") == int(1.5 * 1024**3)
+    assert size_mib("1GB") == 954
+    for bad in ("500", "lots", "5 parsecs", 12, "-1GiB", "0GiB"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
+
+
+def test_bad_min_size(ws):
+    ws.edit(ws.images / "mariadb" / "10.11.yaml", lambda d: d["mounts"][1].update(min_size="100"))
+    p = only(ws.errors(), "size '100' has no unit")
+    assert p.key_path == "mounts[1].min_size" and "500GiB" in p.hint
+
+
+def test_bad_memory_in_load(ws):
+    set_server(ws, "db1", load={"cpus": 2, "memory": "4 gigs"})
+    assert only(ws.errors(), "unknown size unit 'gigs'", "db1.yaml").key_path == "load.memory"
+
+
+def test_load_below_the_application_minimum(ws):
+    set_server(ws, "db1", load={"cpus": 0.5, "memory": "1GiB"})
+    errors = ws.errors()
+    only(errors, "0.5 CPUs is below the application's minimum 1", "db1.yaml")
+    only(errors, "1GiB is below the application's minimum 2GiB", "db1.yaml")
+
+
+def test_load_beyond_every_cluster_system(ws):
+    set_server(ws, "db1", load={"cpus": 32, "memory": "4GiB"})
+    p = only(ws.errors(), "needs 32 CPUs and 4096 MiB but no system offers that", "db1.yaml")
+    assert "n1: 16 CPUs, 65536 MiB" in p.message
+
+
+def test_load_is_not_checked_without_a_cluster(ws):
+    set_server(ws, "db1", load={"cpus": 32, "memory": "4GiB"})
+    assert ws.errors(ws.servers) == []
+
+
+def test_system_not_in_the_cluster(ws):
+    set_server(ws, "nbu_media1", systems=["n1", "n9"])
+    assert only(ws.errors(), "system 'n9' is not in cluster vxdemo").key_path == "systems[1]"
+
+
+# -- privileged, relocatable, image types --------------------------------------------------
+
+
+def test_privileged_implies_not_relocatable(ws):
+    set_server(ws, "nbu_mediafc1", relocatable=True)
+    p = only(ws.errors(), "privileged implies not relocatable", "nbu_mediafc1.yaml")
+    assert p.key_path == "relocatable"
+
+
+def test_privileged_server_names_one_system(ws):
+    set_server(ws, "nbu_mediafc1", systems=["n1", "n3"])
+    only(ws.errors(), "the server is privileged, so it runs on exactly one system")
+
+
+def test_privileged_application_cannot_be_made_unprivileged(ws):
+    set_server(ws, "nbu_mediafc1", privileged=False)
+    only(ws.errors(), "application 'media-fc' is privileged")
+
+
+def test_privileged_application_in_image_allowing_none(ws):
+    ws.edit(ws.images / "nbu" / "10.3.yaml", lambda d: d["instances"].update(privileged=0))
+    only(ws.errors(), "allows no privileged instances", "media-fc.yaml")
+
+
+def test_only_application_images_run_servers(ws):
+    (ws.images / "nbu-s3-plugin" / "applications").mkdir()
+    (ws.images / "nbu-s3-plugin" / "applications" / "run.yaml").write_text(
+        "schema: 1.0.0\nname: run\nimage: nbu-s3-plugin\ninputs: []\n"
+    )
+    set_server(ws, "auth1", image="nbu-s3-plugin", image_version="1.0", application="run")
+    errors = ws.errors()
+    only(
+        errors,
+        "only application images run servers; 'nbu-s3-plugin' is of type add-on",
+        "auth1.yaml",
+    )
+    only(errors, "only application images run servers", "run.yaml")
+
+
+@pytest.mark.parametrize("image", ["nbu-s3-plugin", "nbu-hotfix-10-3-1"])
+def test_add_on_and_hotfix_name_an_existing_parent(ws, image):
+    (version,) = [p for p in (ws.images / image).glob("*.yaml")]
+    ws.edit(version, lambda d: d.update(parent_types=["netbackup"]))
+    p = only(ws.errors(ws.images), "parent type 'netbackup' is not an image")
+    assert p.key_path == "parent_types[0]" and "nbu" in p.hint
+
+
+def test_add_on_without_parent(ws):
+    ws.edit(ws.images / "nbu-s3-plugin" / "1.0.yaml", lambda d: d.pop("parent_types"))
+    only(ws.errors(ws.images), "an add-on image must name its parent type")
+
+
+def test_internal_dependency_is_always_mandatory(ws):
+    def change(d):
+        d["override"]["dependencies"][0]["requirement"] = "optional"
+
+    ws.edit(ws.images / "nbu" / "applications" / "master.yaml", change)
+    only(ws.errors(), "'authsvc' is an internal image: a dependency on it is always mandatory")
+
+
+def test_dependency_on_unknown_image(ws):
+    ws.edit(ws.images / "dedup" / "2.1.yaml", lambda d: d["dependencies"][0].update(image="mongo"))
+    only(ws.errors(ws.images), "depends on image 'mongo', which is not in")
+
+
+# -- versions ----------------------------------------------------------------------------
+
+
+def test_server_image_version_must_be_listed(ws):
+    set_server(ws, "auth1", image_version="3.5")
+    p = only(ws.errors(), "image 'authsvc' has no version '3.5'")
+    assert p.hint == "known versions: 3.4" and p.key_path == "image_version"
+
+
+def test_application_restricting_image_versions(ws):
+    set_server(ws, "dedup_cloud1", image_version="2.0")
+    only(ws.errors(), "application 'cloud' does not support image version '2.0'")
+
+
+@pytest.mark.parametrize("key", ["upgrade_from", "downgrade_to"])
+def test_upgrade_and_downgrade_lists_refer_to_known_versions(ws, key):
+    ws.edit(ws.images / "nbu" / "10.3.yaml", lambda d: d.update({key: ["10.1"]}))
+    p = only(ws.errors(ws.images), "version '10.1' is not one of the image's versions (10.2, 10.3)")
+    assert p.key_path == f"{key}[0]"
+
+
+def test_version_file_must_match_its_name(ws):
+    ws.edit(ws.images / "nbu" / "10.2.yaml", lambda d: d.update(version="10.9"))
+    only(ws.errors(ws.images), "version '10.9' differs from the file name '10.2.yaml'")
+
+
+def test_version_ordering():
+    assert sorted(["10.10", "10.3.1", "10.3", "9"], key=version_key) == [
+        "9",
+        "10.3",
+        "10.3.1",
+        "10.10",
+    ]
+
+
+# -- applications and inputs ---------------------------------------------------------------
+
+
+def test_unknown_application(ws):
+    set_server(ws, "auth1", application="server")
+    p = only(ws.errors(), "image 'authsvc' has no application 'server'")
+    assert "service" in p.hint
+
+
+def test_unknown_image(ws):
+    set_server(ws, "auth1", image="ldap")
+    assert "authsvc" in only(ws.errors(), "unknown image 'ldap'").hint
+
+
+def test_required_input_missing(ws):
+    ws.edit(ws.server("nbu_media1"), lambda d: d.pop("inputs"))
+    p = only(ws.errors(), "input 'master_server' (hostname) is required but not given")
+    assert "Master server hostname" in p.hint
+
+
+@pytest.mark.parametrize(
+    "server, inputs, text",
+    [
+        ("nbu_master1", {"retention_days": "sixty"}, "'sixty' is not an integer"),
+        ("nbu_master1", {"retention_days": 6.5}, "6.5 is not an integer"),
+        ("nbu_media1", {"master_server": "not a host"}, "not RFC 1123"),
+        ("dedup_cloud1", {"cloud_provider": "ibm", "bucket": "b"}, "'ibm' is not one of: aws"),
+        ("db1", {"buffer_pool": "big"}, "'big' is not a size"),
+    ],
+)
+def test_inputs_of_the_wrong_type(ws, server, inputs, text):
+    set_server(ws, server, inputs=inputs)
+    p = only(ws.errors(), text, f"{server}.yaml")
+    assert p.key_path.startswith("inputs.")
+
+
+def test_unknown_input(ws):
+    ws.edit(ws.server("nbu_master1"), lambda d: d["inputs"].update(site="x"))
+    only(ws.errors(), "the application has no input 'site'")
+
+
+def test_input_value_helper():
+    assert input_value("boolean", "yes") == (None, "true")
+    assert input_value("integer", 7) == (None, "7")
+    assert input_value("ip", "10.200.0.1") == (None, "10.200.0.1")
+    assert input_value("email", "a@b.example") == (None, "a@b.example")
+    assert input_value("string", 12) == (None, "12")
+    assert input_value("integer", True)[0] is not None
+
+
+def test_input_default_must_fit_its_type(ws):
+    def change(d):
+        d["inputs"][1]["default"] = "thirty"
+
+    ws.edit(ws.images / "nbu" / "applications" / "master.yaml", change)
+    p = only(ws.errors(ws.images), "default does not fit type integer")
+    assert p.key_path == "inputs[1].default"
+
+
+# -- dependencies and instance limits ------------------------------------------------------
+
+
+def test_dependency_bound_to_a_missing_server(ws):
+    ws.server("auth1").unlink()
+    p = only(ws.errors(), "server 'auth1' is not among the servers loaded")
+    assert p.key_path == "dependencies.authsvc"
+
+
+def test_mandatory_dependency_without_a_server(ws):
+    ws.server("auth1").unlink()
+    ws.edit(ws.server("nbu_master1"), lambda d: d.pop("dependencies"))
+    p = only(ws.errors(), "needs a server of image 'authsvc' (child, local, hard, mandatory)")
+    assert p.file.endswith("nbu_master1.yaml")
+
+
+def test_dependency_bound_to_a_server_of_another_image(ws):
+    ws.edit(ws.server("nbu_master1"), lambda d: d["dependencies"].update(authsvc="db1"))
+    only(ws.errors(), "server 'db1' runs image 'mariadb', not 'authsvc'")
+
+
+def test_ambiguous_dependency_must_be_named(ws):
+    ws.edit(ws.server("dedup_disk1"), lambda d: d.pop("dependencies"))
+    text = ws.server("db1").read_text().replace("db1", "db2").replace("10.200.0.20", "10.200.0.30")
+    (ws.servers / "db2.yaml").write_text(text)
+    only(ws.errors(), "several servers run image 'mariadb' (db1, db2): name the one")
+
+
+def test_instance_limit(ws):
+    ws.edit(ws.images / "authsvc" / "3.4.yaml", lambda d: d["instances"].update(servers=1))
+    text = (
+        ws.server("auth1")
+        .read_text()
+        .replace("auth1", "auth2")
+        .replace("10.200.0.10", "10.200.0.40")
+    )
+    (ws.servers / "auth2.yaml").write_text(text)
+    ws.edit(ws.server("nbu_master1"), lambda d: d["dependencies"].update(authsvc="auth1"))
+    only(ws.errors(), "image 'authsvc' allows 1 server(s); 2 are defined")
+
+
+def test_path_helper():
+    assert path_problem("/data") is None
+    assert path_problem("/etc") is not None
