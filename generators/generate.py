@@ -81,17 +81,14 @@ def render(context: dict, templates: Optional[str] = None) -> str:
 
 def resolve_types(config: Config, directory: Optional[str] = None) -> Config:
     """Resolve the includes from ``directory`` (falling back to the built-in types)."""
-    cf._resolve(config, Path(directory or TEMPLATES), set())
-    return config
+    return cf.resolve_includes(config, directory or TEMPLATES)
 
 
 def check(config: Config) -> List[str]:
     """Every verifier problem as ``file:line: message`` (empty: valid)."""
-    from vxha.vcs_types import verify, verify_groups
+    from vxha.vcs_types import verify
 
-    rules = list(verify.RULES)
-    rules += [r for r in verify_groups.RULES if r not in rules]
-    return [str(p) for p in verify.verify(config, rules)]
+    return [str(p) for p in verify.verify(config)]
 
 
 def parse_and_verify(text: str, directory: Optional[str] = None, external_groups=()) -> Config:

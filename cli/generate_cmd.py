@@ -1,0 +1,205 @@
+"""vxha generate | verify | graph: profiles to a verified main.cf, hacf -verify, pictures."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from typing import List, Optional
+
+
+def main(argv: List[str]) -> int:
+    command, args = argv[0], argv[1:]
+    handler = {"generate": generate, "verify": verify, "graph": graph}.get(command)
+    if handler is None:
+        print(f"vxha: {command}: not a generate/verify/graph command", file=sys.stderr)
+        return 2
+    return handler(args)
+
+
+def _write(path: str, data, binary: bool = False) -> None:
+    """Replace ``path`` atomically: a reader never sees half a main.cf."""
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    fd, tmp = tempfile.mkstemp(prefix=".vxha-", dir=directory)
+    try:
+        os.chmod(tmp, mode)
+        if binary:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _err(lines) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+# -- generate --------------------------------------------------------------------------------
+
+
+def generate_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="vxha generate",
+        description="Turn a cluster description and server profiles into a verified main.cf.",
+    )
+    p.add_argument("--cluster", required=True, help="the cluster description (cluster.yaml)")
+    p.add_argument("servers", nargs="+", help="server profiles, or directories of them")
+    p.add_argument("-o", "--output", help="main.cf to write (default: standard output)")
+    p.add_argument("--images", help="directory of image profiles (image_root)")
+    p.add_argument("--diff", metavar="CURRENT", help="list what changes against this main.cf")
+    p.add_argument(
+        "--as-commands",
+        action="store_true",
+        help="with --diff: print the haconf/hagrp/hares commands that apply the change",
+    )
+    p.add_argument(
+        "--cfsmount",
+        choices=("veritas", "vxha"),
+        default="veritas",
+        help="CFSMount attributes: Veritas's only (default) or vxha's extras too",
+    )
+    p.add_argument("--templates", metavar="DIR", help="templates overriding the built-in ones")
+    p.add_argument(
+        "--discover", action="store_true", help="set this host's CPUs and memory as Capacity"
+    )
+    return p
+
+
+def generate(args: List[str]) -> int:
+    opts = generate_parser().parse_args(args)
+    if opts.as_commands and not opts.diff:
+        _err(["vxha generate: --as-commands needs --diff CURRENT"])
+        return 2
+    from vxha.generators.build import GenerationError, Options
+    from vxha.generators.generate import generate_from_files
+    from vxha.profiles import ProfileError
+
+    directory = os.path.dirname(os.path.abspath(opts.output)) if opts.output else None
+    try:
+        result = generate_from_files(
+            opts.cluster,
+            opts.servers,
+            image_root=opts.images,
+            options=Options(cfsmount=opts.cfsmount),
+            templates=opts.templates,
+            directory=directory,
+            discover=opts.discover,
+        )
+    except ProfileError as exc:
+        _err(p.format() for p in exc.problems)
+        return 1
+    except GenerationError as exc:
+        _err(exc.problems)
+        return 1
+    _err(f"warning: {w}" for w in result.warnings)
+    if opts.output:
+        _write(opts.output, result.text)
+    elif not opts.diff:
+        sys.stdout.write(result.text)
+    if opts.diff:
+        return _diff(opts.diff, result.config, opts.as_commands)
+    return 0
+
+
+def _diff(current: str, new, as_commands: bool) -> int:
+    from vxha.generators import diff
+    from vxha.vcs_types import cf
+
+    path = os.path.join(current, "main.cf") if os.path.isdir(current) else current
+    try:
+        old = cf.parse_file(path)
+    except cf.CfError as exc:
+        _err([str(exc)])
+        return 1
+    except OSError as exc:
+        _err([f"{path}: cannot read: {exc.strerror or exc}"])
+        return 1
+    types = diff.known_types(old, new)
+    changes = diff.diff(old, new, types)
+    if as_commands:
+        for c in changes:
+            if c.kind == "include":
+                _err([f"note: {c}: install type files with 'vxha cluster add-types' first"])
+        sys.stdout.write(diff.format_commands(diff.commands(changes, old, new, types)))
+    else:
+        sys.stdout.write(diff.format_diff(changes))
+    return 0
+
+
+# -- verify ----------------------------------------------------------------------------------
+
+
+def verify(args: List[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha verify",
+        description="Check a main.cf (or a configuration directory) like hacf -verify: "
+        "silent and exit 0 when valid, one line per problem and exit 1 otherwise.",
+    )
+    p.add_argument("config", help="main.cf, or the directory holding it")
+    opts = p.parse_args(args)
+    from vxha.vcs_types.verify import verify as run
+
+    path = opts.config
+    if os.path.isdir(path):
+        path = os.path.join(path, "main.cf")
+    issues = run(path)
+    if issues:
+        _err(str(i) for i in issues)
+        return 1
+    return 0
+
+
+# -- graph -----------------------------------------------------------------------------------
+
+
+def graph(args: List[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha graph",
+        description="Draw a main.cf: groups as boxes, resources as nodes, requires edges, "
+        "group dependencies labelled. .svg needs graphviz's dot; .dot always works.",
+    )
+    p.add_argument("config", help="main.cf, or the directory holding it")
+    p.add_argument("-o", "--output", help="out.svg or out.dot (default: DOT on standard output)")
+    opts = p.parse_args(args)
+    from vxha.generators import graph as g
+    from vxha.vcs_types import cf
+
+    path = os.path.join(opts.config, "main.cf") if os.path.isdir(opts.config) else opts.config
+    try:
+        config = cf.parse_file(path, resolve_includes=False)
+    except cf.CfError as exc:
+        _err([str(exc)])
+        return 1
+    except OSError as exc:
+        _err([f"{path}: cannot read: {exc.strerror or exc}"])
+        return 1
+    dot = g.to_dot(config)
+    out: Optional[str] = opts.output
+    if not out:
+        sys.stdout.write(dot)
+        return 0
+    if out.endswith(".svg"):
+        try:
+            _write(out, g.to_svg(dot), binary=True)
+        except RuntimeError as exc:
+            fallback = out[: -len(".svg")] + ".dot"
+            _write(fallback, dot)
+            _err([f"vxha graph: {exc}; wrote {fallback} instead"])
+            return 1
+        return 0
+    _write(out, dot)
+    return 0
