@@ -298,11 +298,15 @@ class CFSMountAgent:
                 f"sending {name} to processes using {res.MountPoint}: {_describe(users)}",
                 "cfs.signal",
             )
+            sent = []
             for pid in pids:
                 try:
-                    drv.signal(pid, sig)
+                    if drv.signal(pid, sig):
+                        sent.append(pid)
                 except _driver_error() as exc:
                     res.log.warning(f"cannot signal {pid}: {exc}", "driver")
+            if not sent:
+                return
             end = time.monotonic() + (grace if i + 1 < len(sigs) else min(grace, 2.0))
             while time.monotonic() < end and res.time_left() > 0.2:
                 pids = [p for p in pids if drv.alive(p)]

@@ -367,9 +367,12 @@ class MountDriver:
         return None
 
     def signal(self, pid: int, sig: int) -> bool:
-        """Send ``sig``; False when the process is already gone. Refuses protected PIDs."""
+        """Send ``sig``; False when the process is already gone (or a zombie). Refuses this
+        process, its ancestors and PID 1."""
         if pid in _protected_pids():
             raise DriverError(f"refusing to signal protected process {pid}")
+        if not self.alive(pid):
+            return False
         try:
             os.kill(pid, sig)
         except ProcessLookupError:

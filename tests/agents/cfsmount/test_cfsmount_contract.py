@@ -1,0 +1,221 @@
+"""Contract tier: the installed CFSMount launchers, argv as VCS builds it, on the fake."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from cfsmount_helpers import Launcher
+
+from vxha.agents.drivers.mounts_fake import FakeMounts
+from vxha.agents.framework import Context
+
+DEV = "/dev/vx/dsk/webdg/datavol"
+MP = "/vx/web/data"
+BASE = {"MountPoint": MP, "BlockDevice": DEV}
+
+
+class Node:
+    """One simulated system: its launcher environment and its fake driver."""
+
+    def __init__(self, agent_root, tmp, name):
+        self.dir = tmp / name
+        self.env = dict(
+            os.environ,
+            VXHA_DRIVERS="fake",
+            VXHA_NODE_DIR=str(self.dir),
+            VXHA_SHARED_DIR=str(tmp / "shared"),
+        )
+        self.run = Launcher(agent_root, self.env)
+        self.fake = FakeMounts(Context(self.env))
+
+    def faults(self, spec):
+        self.dir.mkdir(parents=True, exist_ok=True)
+        (self.dir / "faults.json").write_text(json.dumps(spec))
+
+    def mounted(self, mp=MP):
+        return [e for e in self.fake.mounts() if e.mountpoint == mp]
+
+
+@pytest.fixture
+def n1(agent_root, tmp_path):
+    node = Node(agent_root, tmp_path, "n1")
+    node.fake.create_device(DEV)
+    return node
+
+
+@pytest.fixture
+def n2(agent_root, tmp_path):
+    return Node(agent_root, tmp_path, "n2")
+
+
+def v(**kw):
+    return dict(BASE, **kw)
+
+
+def test_round_trip_and_the_other_system_sees_the_data(n1, n2):
+    assert n1.run("monitor", v()).returncode == 100
+    r = n1.run("online", v())
+    assert r.returncode == 0
+    assert f"mounted {DEV} on {MP} (vxfs, cluster)" in r.stdout
+    assert n1.run("monitor", v(SecondLevelMonitor=1)).returncode == 110
+    assert n1.run("online", v()).returncode == 0
+    with open(os.path.join(n1.fake.data_dir(MP), "db"), "w") as f:
+        f.write("rows")
+    assert n1.run("offline", v()).returncode == 0
+    assert n1.run("monitor", v()).returncode == 100
+    assert n2.run("online", v()).returncode == 0
+    with open(os.path.join(n2.fake.data_dir(MP), "db")) as f:
+        assert f.read() == "rows"
+    assert n1.mounted() == []
+
+
+def test_options_pass_through_and_cluster_is_added_once(n1):
+    assert n1.run("online", v(MountOpt="ro,cluster")).returncode == 0
+    (e,) = n1.mounted()
+    assert e.options == "ro,cluster"
+
+
+@pytest.mark.parametrize("reason", range(6))
+def test_clean_every_reason_unmounts(n1, reason):
+    assert n1.run("online", v()).returncode == 0
+    assert n1.run("clean", v(), reason=reason).returncode == 0
+    assert n1.mounted() == []
+
+
+def test_busy_with_none_fails_offline_and_clean_keeps_it(n1):
+    assert n1.run("online", v(ForceUnmount="none")).returncode == 0
+    pid = n1.fake.add_user(MP + "/app")
+    r = n1.run("offline", v(ForceUnmount="none"))
+    assert r.returncode == 1
+    assert f"{MP} is busy ({pid} proc (cwd)) and ForceUnmount is none: left mounted" in r.stdout
+    assert n1.run("monitor", v(ForceUnmount="none")).returncode == 110
+    assert n1.run("clean", v(ForceUnmount="none"), reason=1).returncode == 1
+    assert n1.fake.alive(pid) and len(n1.mounted()) == 1
+
+
+def test_busy_with_safe_terms_on_offline_and_kills_only_on_clean(n1):
+    assert n1.run("online", v()).returncode == 0
+    polite = n1.fake.add_user(MP)
+    stubborn = n1.fake.add_user(MP + "/x", "db", ignore_term=True)
+    r = n1.run("offline", v(), aep=4)
+    assert r.returncode == 1
+    assert "ForceUnmount safe does not SIGKILL on offline" in r.stdout
+    assert not n1.fake.alive(polite) and n1.fake.alive(stubborn)
+    r = n1.run("clean", v(), reason=1)
+    assert r.returncode == 0, r.stdout
+    assert "sending SIGKILL to processes using" in r.stdout
+    assert not n1.fake.alive(stubborn) and n1.mounted() == []
+
+
+def test_busy_with_kill_or_forceoff_offlines(n1):
+    for values in (v(ForceUnmount="kill"), v(ForceUnmount="none", ForceOff=1)):
+        assert n1.run("online", values).returncode == 0
+        pid = n1.fake.add_user(MP, "app", ignore_term=True)
+        r = n1.run("offline", values)
+        assert r.returncode == 0, r.stdout
+        assert not n1.fake.alive(pid) and n1.mounted() == []
+
+
+def test_offline_unmounts_sub_mounts_deepest_first(n1):
+    assert n1.run("online", v()).returncode == 0
+    n1.fake.mount("t1", MP + "/a", "tmpfs", "", 5)
+    n1.fake.mount("t2", MP + "/a/b", "tmpfs", "", 5)
+    assert n1.run("offline", v()).returncode == 0
+    assert n1.fake.mounts() == []
+
+
+def test_clean_falls_back_to_lazy_unmount_when_users_survive(n1):
+    assert n1.run("online", v(ForceUnmount="kill")).returncode == 0
+    n1.fake.add_user(MP)
+    n1.faults({"mounts.signal": {"mode": "error", "message": "EPERM"}})
+    r = n1.run("clean", v(ForceUnmount="kill"), reason=0, aep=6)
+    assert r.returncode == 0, r.stdout
+    assert "forced unmount" in r.stdout and "lazy unmount" in r.stdout
+    assert n1.mounted() == []
+
+
+def test_clean_fails_while_unmount_keeps_failing(n1):
+    assert n1.run("online", v()).returncode == 0
+    n1.faults({"mounts.umount": {"mode": "error", "message": "I/O error"}})
+    r = n1.run("offline", v())
+    assert r.returncode == 1 and "I/O error" in r.stdout
+    r = n1.run("clean", v(), reason=1, aep=4)
+    assert r.returncode == 1
+    assert len(n1.mounted()) == 1
+
+
+def test_foreign_mount_is_refused_and_unknown(n1):
+    n1.fake.create_device("/dev/vx/dsk/otherdg/vol")
+    n1.fake.mount("/dev/vx/dsk/otherdg/vol", MP, "vxfs", "", 5)
+    r = n1.run("online", v())
+    assert r.returncode == 1
+    assert "already has /dev/vx/dsk/otherdg/vol (vxfs) mounted on it: refusing" in r.stdout
+    r = n1.run("monitor", v())
+    assert r.returncode == 99
+    assert f"not from BlockDevice {DEV}" in r.stdout
+
+
+def test_mount_below_is_refused(n1):
+    n1.fake.mount("t", MP + "/cache", "tmpfs", "", 5)
+    r = n1.run("online", v())
+    assert r.returncode == 1 and f"{MP}/cache is mounted below {MP}: refusing" in r.stdout
+
+
+def test_missing_device(n1):
+    r = n1.run("online", v(BlockDevice="/dev/vx/dsk/webdg/gone"))
+    assert r.returncode == 1
+    assert "attribute BlockDevice: /dev/vx/dsk/webdg/gone does not exist" in r.stdout
+    assert n1.mounted() == []
+
+
+def test_hung_mount_table_gives_unknown_in_time(n1):
+    n1.faults({"mounts.mounts": {"mode": "hang"}})
+    start = time.monotonic()
+    r = n1.run("monitor", v(), aep=2)
+    assert r.returncode == 99
+    assert "did not finish within its timeout" in r.stdout
+    assert time.monotonic() - start < 4
+
+
+def test_unavailable_mount_table_gives_unknown(n1):
+    n1.faults({"mounts.mounts": {"mode": "unavailable", "message": "no answer"}})
+    r = n1.run("monitor", v())
+    assert r.returncode == 99 and "cannot read the mount table: no answer" in r.stdout
+
+
+def test_hung_probe_reports_offline_within_its_timeout(n1):
+    assert n1.run("online", v()).returncode == 0
+    n1.faults({"mounts.probe": {"mode": "hang"}})
+    start = time.monotonic()
+    r = n1.run("monitor", v(SecondLevelMonitor=1, SecondLevelTimeout=1), aep=10)
+    assert r.returncode == 100
+    assert "second-level probe of /vx/web/data failed: no answer within 1.0s" in r.stdout
+    assert time.monotonic() - start < 4
+
+
+@pytest.mark.parametrize(
+    "change, text",
+    [
+        ({"MountPoint": ""}, "attribute MountPoint: is empty"),
+        ({"MountPoint": "vx/web"}, "attribute MountPoint: 'vx/web' is not an absolute path"),
+        ({"MountPoint": "/vx/../etc"}, "attribute MountPoint: '/vx/../etc' contains '..'"),
+        ({"MountPoint": "/vx//web/"}, "attribute MountPoint: '/vx//web/' is not normalized"),
+        ({"MountPoint": "/"}, "attribute MountPoint: / itself cannot be a mount point"),
+        ({"MountPoint": "/var"}, "attribute MountPoint: /var is a system directory"),
+        ({"MountPoint": "/vx/a\nb"}, "attribute MountPoint: '/vx/a\\nb' contains control"),
+        ({"FSType": "nfs"}, "attribute FSType: 'nfs' is not one of"),
+        ({"ForceUnmount": "always"}, "attribute ForceUnmount: 'always' is not one of"),
+        ({"BlockDevice": ""}, "attribute BlockDevice: is empty"),
+        ({"MountOpt": "rw, sync"}, "attribute MountOpt: 'rw, sync' contains white space"),
+        ({"SecondLevelTimeout": 0}, "attribute SecondLevelTimeout: must be at least 1"),
+    ],
+)
+def test_bad_input(n1, change, text):
+    for ep, code in (("online", 1), ("monitor", 99), ("offline", 1), ("clean", 1)):
+        r = n1.run(ep, v(**change))
+        assert r.returncode == code, (ep, r.stdout)
+        assert text in r.stdout, (ep, r.stdout)
+    assert not (n1.dir / "mounts.json").exists()
