@@ -29,7 +29,8 @@ def main(argv: List[str]) -> int:
 # -- vxha validate ---------------------------------------------------------------------------
 
 
-def _print_problems(problems: List[Problem], stream=sys.stdout) -> None:
+def _print_problems(problems: List[Problem], stream=None) -> None:
+    stream = stream or sys.stdout
     for p in problems:
         print(p.format(), file=stream)
 
@@ -315,7 +316,7 @@ def server_main(argv: List[str]) -> int:
     interactive = not args.non_interactive and sys.stdin.isatty()
     answers: Dict[str, Any] = {}
     missing = []
-    out = sys.stdout
+    out = sys.stdout  # looked up per call: tests replace it
     try:
         if interactive:
             out.write(

@@ -7,6 +7,7 @@ and alias expansion is measured on the graph before anything is expanded.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -240,8 +241,56 @@ class _Converter:
         return result
 
 
+def _parse_json(text: str, path: str) -> Doc:
+    """JSON that PyYAML cannot read (e.g. surrogate-pair escapes): values without marks."""
+    problems: List[Problem] = []
+
+    def pairs(items):
+        out: Dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                problems.append(
+                    Problem(path, 0, str(key), f"duplicate key {key!r}", "keep one of them")
+                )
+                continue
+            out[key] = value
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except ValueError as exc:
+        line, col = getattr(exc, "lineno", 0), getattr(exc, "colno", 0)
+        raise _fail(path, f"malformed JSON: {getattr(exc, 'msg', exc)}", "", line, col) from None
+    except RecursionError:
+        raise _fail(path, "nested too deeply") from None
+    if _depth(data) > MAX_DEPTH:
+        raise _fail(path, f"nested more than {MAX_DEPTH} levels deep")
+    doc = Doc(path, data, {(): (1, 1)})
+    doc.problems.extend(problems)
+    return doc
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max([_depth(v, level + 1) for v in value.values()] or [level])
+    if isinstance(value, list):
+        return max([_depth(v, level + 1) for v in value] or [level])
+    return level
+
+
 def parse_text(text: str, path: str) -> Doc:
     """YAML (or JSON) text -> Doc; raises LoadFailed for unreadable documents."""
+    try:
+        return _parse_yaml(text, path)
+    except LoadFailed:
+        if not path.endswith(".json"):
+            raise
+        return _parse_json(text, path)
+
+
+def _parse_yaml(text: str, path: str) -> Doc:
     loader = _Loader(text)
     try:
         try:

@@ -434,6 +434,14 @@ def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cl
     of_image: Dict[str, List[str]] = {}
     for s in (r.server for r in resolved if r.server):
         of_image.setdefault(s.image, []).append(s.name)
+    # Servers whose own profiles failed: their errors are reported already, so references
+    # to them must not pile up a second, misleading error.
+    broken_names, broken_images = set(), set()
+    for r in resolved:
+        if r.server is None and isinstance(r.doc.data, dict):
+            for key, into in (("name", broken_names), ("image", broken_images)):
+                if isinstance(r.doc.data.get(key), str):
+                    into.add(r.doc.data[key])
     for r in resolved:
         s = r.server
         if s is None:
@@ -442,6 +450,8 @@ def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cl
             bound = r.bindings.get(dep.image)
             if bound is not None:
                 target = by_name.get(bound)
+                if target is None and bound in broken_names:
+                    continue
                 if target is None:
                     r.doc.report(
                         ("dependencies", dep.image),
@@ -466,7 +476,7 @@ def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cl
                     f"({', '.join(sorted(candidates))}): name the one this server uses",
                     f"add dependencies: {{{dep.image}: <server name>}}",
                 )
-            elif dep.requirement == "mandatory":
+            elif dep.requirement == "mandatory" and dep.image not in broken_images:
                 r.doc.report(
                     (),
                     f"needs a server of image {dep.image!r} ({dep.relation}, "

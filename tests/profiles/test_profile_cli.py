@@ -1,0 +1,146 @@
+"""vxha validate and vxha compat as commands: output, exit codes, --json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from vxha.cli.main import main as vxha
+from vxha.profiles import EXAMPLES
+
+
+def run(capsys, *argv):
+    code = vxha(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_examples_exit_0(capsys):
+    code, out, err = run(capsys, "validate", EXAMPLES)
+    assert code == 0 and out == ""
+    assert err.startswith("ok: ") and "7 server(s) resolved, 0 error(s)" in err
+
+
+def test_validate_reports_all_errors_at_once(ws, capsys):
+    ws.edit(ws.server("auth1"), lambda d: d.update(address="10.200.0.255/24"))
+    ws.edit(ws.server("db1"), lambda d: d.update(priority=0))
+    code, out, err = run(capsys, "validate", str(ws.root))
+    assert code == 1
+    lines = out.splitlines()
+    assert any(
+        l.startswith(f"{ws.server('auth1')}:8:")
+        and "address: 10.200.0.255 is the broadcast address" in l
+        for l in lines
+    ), out
+    assert any(str(ws.server("db1")) in l and "priority: 0 is too small" in l for l in lines)
+    assert any(l.strip().startswith("hint: ") for l in lines)
+    assert "FAILED" in err and "2 error(s)" in err
+
+
+def test_validate_json(ws, capsys):
+    ws.edit(ws.server("auth1"), lambda d: d.update(hostname="bad_host"))
+    code, out, _ = run(capsys, "validate", "--json", str(ws.root))
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    (e,) = report["errors"]
+    assert e["file"] == str(ws.server("auth1")) and e["line"] == 7 and e["key_path"] == "hostname"
+    assert "RFC 1123" in e["message"] and e["severity"] == "error"
+    assert set(e) == {"file", "line", "column", "key_path", "severity", "message", "hint"}
+
+
+def test_validate_single_image_directory(capsys):
+    code, _, err = run(capsys, "validate", f"{EXAMPLES}/images/dedup")
+    assert code == 0, err
+
+
+def test_validate_with_explicit_images_and_cluster(ws, capsys):
+    ws.edit(ws.server("db1"), lambda d: d.update(load={"cpus": 64, "memory": "4GiB"}))
+    code, out, _ = run(
+        capsys,
+        "validate",
+        "--images",
+        str(ws.images),
+        "--cluster",
+        str(ws.cluster),
+        str(ws.servers),
+    )
+    assert code == 1 and "no system offers that" in out
+
+
+def test_validate_platform_version_warns_about_newer_minor(capsys):
+    code, out, _ = run(capsys, "validate", "--platform-version", "1.0.0", f"{EXAMPLES}/images")
+    assert code == 0
+    assert "warning: labels: key 'labels' is not known to schema 1.0.0" in out
+
+
+def test_validate_missing_path(capsys):
+    code, out, _ = run(capsys, "validate", "/nonexistent/x.yaml")
+    assert code == 1 and "no such file or directory" in out
+
+
+def test_validate_usage_error(capsys):
+    try:
+        vxha(["validate"])
+    except SystemExit as exc:
+        assert exc.code == 2
+
+
+def test_validate_as_a_process():
+    proc = subprocess.run(
+        [sys.executable, "-m", "vxha.cli.main", "validate", EXAMPLES],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_compat_serve(capsys):
+    code, out, _ = run(
+        capsys, "compat", "serve", "--platform-version", "1.0.0", f"{EXAMPLES}/images/nbu/10.3.yaml"
+    )
+    assert code == 0 and "10.3.yaml: yes, reduced QoS" in out and "ignores labels" in out
+
+
+def test_compat_serve_newer_major(ws, capsys):
+    ws.edit(ws.server("auth1"), lambda d: d.update(schema="3.0.0"))
+    code, out, _ = run(capsys, "compat", "serve", str(ws.server("auth1")))
+    assert code == 1 and "auth1.yaml: no" in out and "upgrade vxha" in out
+
+
+def test_compat_host(capsys):
+    code, out, _ = run(
+        capsys,
+        "compat",
+        "host",
+        "--cluster",
+        f"{EXAMPLES}/cluster.yaml",
+        "--system",
+        "n1",
+        f"{EXAMPLES}/servers",
+    )
+    assert code == 1  # nbu_mediafc1 is pinned to n3
+    assert "auth1 on n1: yes" in out and "nbu_mediafc1 on n1: no" in out
+
+
+def test_compat_qos_json(capsys):
+    code, out, _ = run(
+        capsys,
+        "compat",
+        "qos",
+        "--json",
+        "--cluster",
+        f"{EXAMPLES}/cluster.yaml",
+        f"{EXAMPLES}/servers",
+    )
+    report = json.loads(out)
+    assert code == 1 and report["same"] is False
+    assert report["servers"]["nbu_master1"]["n3"]["full"] is False
+    assert report["servers"]["auth1"]["n3"]["full"] is True
+
+
+def test_compat_with_invalid_profiles_exits_2(ws, capsys):
+    ws.edit(ws.server("auth1"), lambda d: d.update(priority=7))
+    code, _, err = run(capsys, "compat", "qos", "--cluster", str(ws.cluster), str(ws.servers))
+    assert code == 2 and "priority" in err
