@@ -229,7 +229,7 @@ class _Parser:
                 key = self.key()
                 self.punct("=")
                 if key in result:
-                    raise self.error_at(ki, f"key {key!r} appears twice")
+                    raise self.error_at(ki, f"expected a new key, found key {key!r} a second time")
                 result[key] = self.scalar(typed)
                 if kinds[self.i] == PUNCT and values[self.i] == ",":
                     self.i += 1
@@ -277,12 +277,16 @@ class _Parser:
             value = self.value()
             if system is None:
                 if name in attrs:
-                    raise self.error_at(i, f"attribute {name} is set twice")
+                    raise self.error_at(
+                        i, f"expected a new attribute, found {name} set a second time"
+                    )
                 attrs[name] = value
             else:
                 per_sys = local.setdefault(name, {})
                 if system in per_sys:
-                    raise self.error_at(i, f"attribute {name} @{system} is set twice")
+                    raise self.error_at(
+                        i, f"expected a new attribute, found {name} @{system} set a second time"
+                    )
                 per_sys[system] = value
 
     # statements
@@ -310,7 +314,9 @@ class _Parser:
                 cfg.include_where.append(self.where(i))
             elif v == "requires":
                 if group is None:
-                    raise self.error_at(i, "'requires group' outside a group")
+                    raise self.error_at(
+                        i, "expected a group block first, found 'requires group' outside any group"
+                    )
                 self.i += 1
                 self.one_of(("group",), "'group'")
                 child = self.word("a group name")
@@ -330,17 +336,21 @@ class _Parser:
                 if v == "type":
                     decl = self.type_block(name)
                     if name in cfg.types:
-                        raise self.error_at(i, f"type {name} is declared twice")
+                        raise self.error_at(
+                            i, f"expected a new type, found type {name} declared a second time"
+                        )
                     cfg.types[name] = decl
                     continue
                 if (v, name) in names:
                     raise self.error_at(
-                        i, f"{v} {name} is declared twice (first at {names[v, name]})"
+                        i,
+                        f"expected a new {v} name, found {v} {name} declared a second time "
+                        f"(first at {names[v, name]})",
                     )
                 names[v, name] = where
                 if v == "cluster":
                     if cfg.cluster is not None:
-                        raise self.error_at(i, "a second cluster block")
+                        raise self.error_at(i, "expected one cluster block, found a second one")
                     cfg.cluster = Cluster(name, where=where)
                     self.attr_block(cfg.cluster.attrs, None)
                 elif v == "system":
@@ -359,13 +369,19 @@ class _Parser:
                 second = values[self.i]
                 if second == "requires" and not self.is_punct("(", self.i + 1):
                     if group is None:
-                        raise self.error_at(i, "a resource link outside a group")
+                        raise self.error_at(
+                            i,
+                            "expected a group block first, found a resource link outside any group",
+                        )
                     self.i += 1
                     child = self.word("a resource name after 'requires'")
                     group.links.append(ResourceLink(v, child, self.where(i)))
                     continue
                 if group is None:
-                    raise self.error_at(i, f"resource {second} outside a group")
+                    raise self.error_at(
+                        i,
+                        f"expected a group block first, found resource {second} outside any group",
+                    )
                 self.i += 1
                 if not self.is_punct("("):
                     raise self.expected(f"'(' after resource {v} {second}, or 'requires'")
@@ -426,11 +442,13 @@ class _Parser:
                 try:
                     attrs.append(Attr(aname, dtype, dim, default, static, temp))
                 except ValueError as e:
-                    raise self.error_at(i, str(e)) from None
+                    raise self.error_at(
+                        i, f"expected a valid attribute declaration, found {e}"
+                    ) from None
         try:
             return TypeDecl(name, attrs, arglist=arglist, statics=statics)
         except ValueError as e:
-            raise self.error_at(start, str(e)) from None
+            raise self.error_at(start, f"expected a valid type, found {e}") from None
 
     def check_dim(self, value, dim, name, i):
         if dim == "scalar":
@@ -521,7 +539,8 @@ def _resolve(cfg, directory, seen):
                     cfg.source,
                     line,
                     col,
-                    f"type {decl.name} of {name} is already declared in {first}",
+                    f"expected each type declared once, found type {decl.name} of {name} "
+                    f"already declared in {first}",
                 )
             cfg.types[decl.name] = decl
             cfg.type_origin[decl.name] = origin

@@ -206,7 +206,10 @@ def test_missing_include_names_file_and_line(tmp_path):
 
 def test_a_type_declared_twice_across_includes_is_an_error(tmp_path):
     (tmp_path / "main.cf").write_text('include "CFSTypes.cf"\ninclude "CFSMountTypes.cf"\n')
-    with pytest.raises(CfError, match=r"main.cf:2:1: type CFSMount .* already declared"):
+    with pytest.raises(
+        CfError,
+        match=r"main.cf:2:1: expected each type declared once, found type CFSMount .* already",
+    ):
         parse_file(tmp_path / "main.cf")
 
 
@@ -214,3 +217,12 @@ def test_the_committed_types_files_parse_to_the_catalog():
     for decl in catalog.project_types():
         path = Path(catalog.HERE) / catalog.types_file_name(decl.name)
         assert parse_file(path).types == {decl.name: decl}
+
+
+def test_rendered_types_files_are_current():
+    """The committed vcs_types/*Types.cf equal what the catalog renders (vxha render-types)."""
+    rendered = catalog.render_all()
+    assert rendered, "the catalog renders no types file"
+    for path, text in rendered.items():
+        committed = Path(path).read_text() if Path(path).exists() else None
+        assert committed == text, f"{path} is not current: run 'vxha render-types'"

@@ -23,16 +23,26 @@ CASES = [
     ("group g (\n)\nrequires group h online nearby\n", 3, 25, "expected local, global or remote"),
     ("group g (\n)\nrequires grp h online local\n", 3, 10, "expected 'group', found 'grp'"),
     ("group g (\n)\n\tT r\n", 4, 1, "expected '(' after resource T r"),
-    ("group g (\n)\n\tT r (\n\t\tA = 1\n\t\tA = 2\n\t\t)\n", 5, 3, "attribute A is set twice"),
-    ("T r (\n)\n", 1, 1, "resource r outside a group"),
-    ("a requires b\n", 1, 1, "a resource link outside a group"),
+    ("group g (\n)\n\tT r (\n\t\tA = 1\n\t\tA = 2\n\t\t)\n", 5, 3, "found A set a second time"),
+    ("T r (\n)\n", 1, 1, "expected a group block first, found resource r outside any group"),
+    ("a requires b\n", 1, 1, "found a resource link outside any group"),
     ("system s (\n\tA @s = 1\n)\n", 2, 4, "expected '=', found '@'"),
     ("type T (\n\tstring X\n)\n", 2, 2, "expected an attribute declaration or ')'"),
     ("type T (\n\tint X = abc\n)\n", 2, 10, "expected an integer, found 'abc'"),
     ("type T (\n\tstr X{} = { a, b }\n)\n", 2, 12, "expected an association"),
     ("type T (\n\tstatic str ArgList[] = { Y }\n)\n", 1, 1, "ArgList names unknown attribute"),
-    ("group g (\n)\ngroup g (\n)\n", 3, 1, "group g is declared twice (first at conf/main.cf:1:1)"),
-    ("group g (\n\tA = { k = 1, k = 2 }\n)\n", 2, 15, "key 'k' appears twice"),
+    (
+        "group g (\n)\ngroup g (\n)\n",
+        3,
+        1,
+        "found group g declared a second time (first at conf/main.cf:1:1)",
+    ),
+    (
+        "group g (\n\tA = { k = 1, k = 2 }\n)\n",
+        2,
+        15,
+        "expected a new key, found key 'k' a second time",
+    ),
     ("include\n", 2, 1, "expected a file name in quotes, found end of file"),
     ("group g (\n\tA = 1 ]\n)\n", 2, 8, "expected an attribute name or ')', found ']'"),
 ]
@@ -46,6 +56,7 @@ def test_error_names_file_line_column_and_expectation(text, line, column, fragme
     assert (err.file, err.line, err.column) == ("conf/main.cf", line, column), str(err)
     assert str(err).startswith(f"conf/main.cf:{line}:{column}: ")
     assert fragment in str(err)
+    assert re.match(r"conf/main\.cf:\d+:\d+: expected .+, found ", str(err)), str(err)
 
 
 def test_every_truncation_of_a_valid_file_fails_with_a_location_or_parses():
