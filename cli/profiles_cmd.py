@@ -324,6 +324,8 @@ def server_main(argv: List[str]) -> int:
                 f"(image {plan.image.id} {plan.version}). Enter takes the [default].\n"
             )
         for q in plan.questions:
+            if q.only_if is not None and answers.get(q.only_if) is None:
+                continue
             if q.key in given:
                 why, value = q.check(given[q.key]) if given[q.key] else (None, None)
                 if why is None and (value is not None or not q.required):

@@ -36,6 +36,7 @@ class Question:
     default: Optional[str] = None
     required: bool = True
     help: str = ""
+    only_if: Optional[str] = None  # asked only when this other question got a value
 
     def default_for(self, answers: Dict[str, Any]) -> Optional[str]:
         if self.default is None:
@@ -259,6 +260,7 @@ def plan(catalog: Catalog, server_type: str, directory: str, version: Optional[s
                 _ident,
                 m["name"],
                 not opt,
+                only_if=f"mounts.{m['name']}.diskgroup",
             )
         )
     q(Question("priority", "Priority (1 highest .. 4 lowest)", _priority, "2"))

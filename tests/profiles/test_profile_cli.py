@@ -29,12 +29,14 @@ def test_validate_reports_all_errors_at_once(ws, capsys):
     assert code == 1
     lines = out.splitlines()
     assert any(
-        l.startswith(f"{ws.server('auth1')}:8:")
-        and "address: 10.200.0.255 is the broadcast address" in l
-        for l in lines
+        line.startswith(f"{ws.server('auth1')}:8:")
+        and "address: 10.200.0.255 is the broadcast address" in line
+        for line in lines
     ), out
-    assert any(str(ws.server("db1")) in l and "priority: 0 is too small" in l for l in lines)
-    assert any(l.strip().startswith("hint: ") for l in lines)
+    assert any(
+        str(ws.server("db1")) in line and "priority: 0 is too small" in line for line in lines
+    )
+    assert any(line.strip().startswith("hint: ") for line in lines)
     assert "FAILED" in err and "2 error(s)" in err
 
 
