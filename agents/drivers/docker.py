@@ -1,0 +1,446 @@
+"""The container runtime driver: a Docker Engine behind a small, runtime-neutral interface.
+
+Every call speaks the Engine API directly over the engine's socket with one plain HTTP/1.1
+request and a deadline: no docker-py (its import alone costs ~150 ms) and no http.client
+(~16 ms of email-parsing imports), because monitor runs this every MonitorInterval for
+every container and its start-up cost is measured. ``FakeDocker`` (docker_fake.py) has the
+same interface; one test suite runs against both.
+
+Containers are described to agents as plain dicts (see :func:`summarize`), and created
+from a neutral spec (see :meth:`DockerDriver.create`), so another runtime can plug in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+
+from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+
+DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+# Container states reported by inspect (Docker's words; a fake or another runtime maps to them).
+STATES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
+
+
+class ExecTimeout(DriverError):
+    """A command run inside a container did not finish in time; it was killed."""
+
+
+class _Timeout(DriverUnavailable):
+    """The engine (or a stream from it) did not answer before the deadline."""
+
+
+def summarize(raw: dict) -> dict:
+    """A container as agents see it, from the Engine API's inspect document."""
+    st = raw.get("State") or {}
+    cfg = raw.get("Config") or {}
+    netset = raw.get("NetworkSettings") or {}
+    nets = netset.get("Networks") or {}
+    addresses = {n: v.get("IPAddress") for n, v in nets.items() if v and v.get("IPAddress")}
+    test = (cfg.get("Healthcheck") or {}).get("Test") or []
+    return {
+        "id": raw.get("Id", ""),
+        "name": (raw.get("Name") or "").lstrip("/"),
+        "image": cfg.get("Image", ""),
+        "state": st.get("Status") or ("running" if st.get("Running") else "exited"),
+        "health": (st.get("Health") or {}).get("Status") or None,
+        "exit_code": st.get("ExitCode"),
+        "pid": st.get("Pid") or None,
+        "labels": cfg.get("Labels") or {},
+        "addresses": addresses,
+        "healthcheck_disabled": test == ["NONE"],
+    }
+
+
+def pick_address(info: dict | None, network: str | None = None) -> str | None:
+    """The container's address on ``network`` (default: its only or first network)."""
+    if not info or info.get("state") != "running":
+        return None
+    addresses = info.get("addresses") or {}
+    if network is not None:
+        return addresses.get(network) or None
+    for name in sorted(addresses):
+        return addresses[name]
+    return None
+
+
+def demux(data: bytes) -> str:
+    """Text of a multiplexed stdout/stderr stream (8-byte frame headers), or raw text."""
+    out = []
+    pos, n = 0, len(data)
+    while pos + 8 <= n and data[pos] in (0, 1, 2) and data[pos + 1 : pos + 4] == b"\0\0\0":
+        size = int.from_bytes(data[pos + 4 : pos + 8], "big")
+        out.append(data[pos + 8 : pos + 8 + size])
+        pos += 8 + size
+    if pos < n and not out:
+        out.append(data)  # a TTY stream: not multiplexed
+    return b"".join(out).decode("utf-8", "replace")
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="/:@")
+
+
+class DockerDriver:
+    """A Docker Engine reached at ``DockerHost`` (``unix:///path`` or ``tcp://host:port``)."""
+
+    kind = "docker"
+
+    def __init__(self, ctx=None, host: str | None = None):
+        env = getattr(ctx, "env", None) or os.environ
+        self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
+
+    def use_host(self, host: str | None) -> None:
+        """Talk to the engine at ``host`` from now on (empty: keep the current one)."""
+        if not host:
+            return
+        if host.startswith("unix://"):
+            self.family, self.address = socket.AF_UNIX, host[len("unix://") :]
+        elif host.startswith("tcp://"):
+            hostport = host[len("tcp://") :].rstrip("/")
+            name, _, port = hostport.rpartition(":")
+            if not name or not port.isdigit():
+                raise DriverError(f"engine address {host!r}: expected tcp://HOST:PORT")
+            self.family, self.address = socket.AF_INET, (name.strip("[]"), int(port))
+        else:
+            raise DriverError(f"engine address {host!r}: expected unix:///PATH or tcp://HOST:PORT")
+        self.host = host
+        self.local = self.family == socket.AF_UNIX
+
+    # -- transport ------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, body=None, timeout: float = 10.0):
+        """(status, body bytes) of one request; DriverUnavailable when no answer in time."""
+        deadline = time.monotonic() + timeout
+        data = b"" if body is None else json.dumps(body).encode()
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: vxha\r\n"
+            f"Connection: close\r\nContent-Length: {len(data)}\r\n"
+        )
+        if body is not None:
+            head += "Content-Type: application/json\r\n"
+        family = self.family
+        if family == socket.AF_INET and ":" in self.address[0]:
+            family = socket.AF_INET6
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.settimeout(max(0.01, timeout))
+            sock.connect(self.address)
+            sock.sendall(head.encode() + b"\r\n" + data)
+            buf = bytearray()
+            header_end = -1
+            length = None
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise socket.timeout()
+                sock.settimeout(left)
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+                if header_end < 0:
+                    header_end = buf.find(b"\r\n\r\n")
+                    if header_end >= 0:
+                        length = _content_length(bytes(buf[:header_end]))
+                if length is not None and len(buf) >= header_end + 4 + length:
+                    break
+        except socket.timeout:
+            raise _Timeout(
+                f"docker engine at {self.host} did not answer {method} {path.split('?')[0]} "
+                f"within {timeout:.1f} s"
+            ) from None
+        except OSError as exc:
+            raise DriverUnavailable(
+                f"docker engine at {self.host} is not reachable: {exc.strerror or exc}"
+            ) from None
+        finally:
+            sock.close()
+        return _parse_response(bytes(buf), self.host)
+
+    def _call(self, method, path, body=None, timeout=10.0, ok=(200, 201, 204, 304)):
+        status, payload = self._request(method, path, body, timeout)
+        if status in ok:
+            return status, payload
+        raise DriverError(f"{method} {path.split('?')[0]}: {_message(status, payload)}")
+
+    # -- containers -----------------------------------------------------------------
+
+    def inspect(self, name: str, timeout: float) -> dict | None:
+        """The container (see :func:`summarize`), or None when there is none of that name."""
+        status, payload = self._request("GET", f"/containers/{_quote(name)}/json", None, timeout)
+        if status == 404:
+            return None
+        if status != 200:
+            raise DriverError(f"inspect {name}: {_message(status, payload)}")
+        try:
+            return summarize(json.loads(payload))
+        except ValueError as exc:
+            raise DriverError(f"inspect {name}: the engine's answer is not JSON ({exc})") from None
+
+    def create(self, name: str, spec: dict, timeout: float) -> str:
+        """Create a container from a neutral spec; return its id.
+
+        spec: image, hostname, env {k: v}, mounts [{source, target, read_only}], cpus (float),
+        memory (bytes), privileged, labels {k: v}, init (bool), image_health (bool: keep the
+        image's HEALTHCHECK), stop_timeout (seconds).
+        """
+        host_config = {
+            "Init": bool(spec.get("init", True)),
+            "Privileged": bool(spec.get("privileged")),
+            "RestartPolicy": {"Name": "no"},  # VCS decides restarts, never the engine
+            # Type=bind never creates a missing source: an unmounted CFS mount point is an
+            # error, not a fresh empty directory on the root file system.
+            "Mounts": [
+                {
+                    "Type": "bind",
+                    "Source": m["source"],
+                    "Target": m["target"],
+                    "ReadOnly": bool(m.get("read_only")),
+                }
+                for m in spec.get("mounts") or []
+            ],
+        }
+        if spec.get("cpus"):
+            host_config["NanoCpus"] = int(round(float(spec["cpus"]) * 1e9))
+        if spec.get("memory"):
+            host_config["Memory"] = int(spec["memory"])
+        body = {
+            "Image": spec["image"],
+            "Env": [f"{k}={v}" for k, v in (spec.get("env") or {}).items()],
+            "Labels": dict(spec.get("labels") or {}),
+            "HostConfig": host_config,
+        }
+        if spec.get("hostname"):
+            body["Hostname"] = spec["hostname"]
+        if spec.get("stop_timeout") is not None:
+            body["StopTimeout"] = int(spec["stop_timeout"])
+        if not spec.get("image_health", True):
+            body["Healthcheck"] = {"Test": ["NONE"]}
+        _, payload = self._call(
+            "POST", f"/containers/create?name={_quote(name)}", body, timeout, ok=(201,)
+        )
+        return json.loads(payload).get("Id", "")
+
+    def start(self, name: str, timeout: float) -> None:
+        self._call("POST", f"/containers/{_quote(name)}/start", None, timeout)
+
+    def stop(self, name: str, stop_timeout: int, timeout: float) -> bool:
+        """TERM, then KILL after ``stop_timeout`` s; False when there is no such container."""
+        status, payload = self._request(
+            "POST", f"/containers/{_quote(name)}/stop?t={int(stop_timeout)}", None, timeout
+        )
+        if status == 404:
+            return False
+        if status not in (204, 304):
+            raise DriverError(f"stop {name}: {_message(status, payload)}")
+        return True
+
+    def kill(self, name: str, timeout: float, signal: str = "KILL") -> bool:
+        """Send ``signal``; False when the container is absent or not running."""
+        status, payload = self._request(
+            "POST", f"/containers/{_quote(name)}/kill?signal={signal}", None, timeout
+        )
+        if status in (404, 409):
+            return False
+        if status != 204:
+            raise DriverError(f"kill {name}: {_message(status, payload)}")
+        return True
+
+    def unpause(self, name: str, timeout: float) -> None:
+        status, payload = self._request(
+            "POST", f"/containers/{_quote(name)}/unpause", None, timeout
+        )
+        if status not in (204, 304, 404, 409):
+            raise DriverError(f"unpause {name}: {_message(status, payload)}")
+
+    def remove(self, name: str, timeout: float) -> bool:
+        """Remove the container (forced, never its volumes); False when already absent."""
+        status, payload = self._request(
+            "DELETE", f"/containers/{_quote(name)}?force=1&v=0", None, timeout
+        )
+        if status == 404:
+            return False
+        if status != 204:
+            raise DriverError(f"remove {name}: {_message(status, payload)}")
+        return True
+
+    def logs(self, name: str, timeout: float, tail: int = 5) -> str:
+        """The last lines the container wrote (stdout and stderr), '' when unknown."""
+        try:
+            status, payload = self._request(
+                "GET",
+                f"/containers/{_quote(name)}/logs?stdout=1&stderr=1&tail={tail}",
+                None,
+                timeout,
+            )
+        except DriverError:
+            return ""
+        return demux(payload).strip() if status == 200 else ""
+
+    def exec(self, name: str, argv: list, timeout: float) -> tuple:
+        """Run ``argv`` inside the running container: (exit code, output).
+
+        ExecTimeout after ``timeout`` s, the command (and what it started) killed so that no
+        exec session is left behind; DriverError when the container is not running.
+        """
+        deadline = time.monotonic() + timeout
+        body = {"Cmd": list(argv), "AttachStdout": True, "AttachStderr": True, "Tty": False}
+        _, payload = self._call(
+            "POST", f"/containers/{_quote(name)}/exec", body, timeout, ok=(201,)
+        )
+        exec_id = json.loads(payload)["Id"]
+        try:
+            status, out = self._request(
+                "POST",
+                f"/exec/{exec_id}/start",
+                {"Detach": False, "Tty": False},
+                max(0.01, deadline - time.monotonic()),
+            )
+        except _Timeout:
+            self._kill_exec(exec_id, name)
+            raise ExecTimeout(f"{argv[-1]!r} did not finish within {timeout:.1f} s") from None
+        if status != 200:
+            raise DriverError(f"exec in {name}: {_message(status, out)}")
+        output = demux(out)
+        # The stream ends when the process exits; its exit code follows in a moment.
+        for _ in range(50):
+            info = json.loads(self._call("GET", f"/exec/{exec_id}/json", None, 5.0)[1])
+            if not info.get("Running"):
+                return info.get("ExitCode"), output
+            time.sleep(0.01)
+        return info.get("ExitCode"), output
+
+    def _kill_exec(self, exec_id: str, name: str) -> None:
+        """Kill a timed-out exec'd process and its descendants (same host only)."""
+        try:
+            info = json.loads(self._call("GET", f"/exec/{exec_id}/json", None, 2.0)[1])
+        except (DriverError, ValueError):
+            return
+        pid = info.get("Pid")
+        if not self.local or not pid or not info.get("Running"):
+            return
+        kill_tree(int(pid))
+
+    # -- images ---------------------------------------------------------------------
+
+    def image_present(self, image: str, timeout: float) -> bool:
+        status, payload = self._request("GET", f"/images/{_quote(image)}/json", None, timeout)
+        if status == 404:
+            return False
+        if status != 200:
+            raise DriverError(f"image {image}: {_message(status, payload)}")
+        return True
+
+    def pull(self, image: str, timeout: float) -> None:
+        """Pull ``image`` from its registry; DriverError with the registry's reason."""
+        status, payload = self._request(
+            "POST", f"/images/create?fromImage={_quote(image)}", None, timeout
+        )
+        if status != 200:
+            raise DriverError(f"pull {image}: {_message(status, payload)}")
+        for line in payload.decode("utf-8", "replace").splitlines():
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(msg, dict) and msg.get("error"):
+                raise DriverError(f"pull {image}: {msg['error']}")
+
+    # -- for other agents -----------------------------------------------------------
+
+    def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
+        """The running container's IP address on ``network`` (default: its first), or None."""
+        return pick_address(self.inspect(name, timeout), network)
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a process and all its descendants (found through /proc)."""
+    import signal
+
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    todo, victims = [pid], []
+    while todo:
+        p = todo.pop()
+        victims.append(p)
+        todo.extend(children.get(p, ()))
+    for p in victims:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _content_length(head: bytes):
+    chunked = False
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        key, _, value = line.partition(b":")
+        key = key.strip().lower()
+        if key == b"content-length":
+            length = int(value.strip() or 0)
+        elif key == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    return None if chunked else length
+
+
+def _parse_response(raw: bytes, host: str):
+    end = raw.find(b"\r\n\r\n")
+    if end < 0:
+        raise DriverUnavailable(f"docker engine at {host} closed the connection without an answer")
+    head, body = raw[:end], raw[end + 4 :]
+    try:
+        status = int(head.split(b" ", 2)[1])
+    except (IndexError, ValueError):
+        raise DriverError(f"docker engine at {host} answered something that is not HTTP") from None
+    lower = head.lower()
+    if b"transfer-encoding: chunked" in lower:
+        body = _dechunk(body)
+    else:
+        length = _content_length(head)
+        if length is not None:
+            body = body[:length]
+    return status, body
+
+
+def _dechunk(body: bytes) -> bytes:
+    out = bytearray()
+    pos = 0
+    while True:
+        eol = body.find(b"\r\n", pos)
+        if eol < 0:
+            break
+        try:
+            size = int(body[pos:eol].split(b";")[0], 16)
+        except ValueError:
+            break
+        if size == 0:
+            break
+        out += body[eol + 2 : eol + 2 + size]
+        pos = eol + 2 + size + 2
+    return bytes(out)
+
+
+def _message(status: int, payload: bytes) -> str:
+    try:
+        text = json.loads(payload).get("message")
+    except (ValueError, AttributeError):
+        text = None
+    if not text:
+        text = payload.decode("utf-8", "replace").strip()[:300]
+    return f"{text} (HTTP {status})"

@@ -1,0 +1,272 @@
+"""The fake container runtime: DockerDriver's interface over one simulated node's JSON state.
+
+State (``<VXHA_NODE_DIR>/docker.json``), shared by every entry-point process of the node:
+``images`` {ref: {"healthcheck": bool, "health": status reached after start}},
+``registry`` {ref: same} (what ``pull`` can fetch), ``containers`` {name: {id, name, image,
+state, health, exit_code, labels, spec, address, ignores_term, exec {command: result},
+exec_count}}, ``next_ip``. Faults come from faults.json as ``docker.<op>``
+(ops: inspect, create, start, stop, kill, unpause, remove, exec, image_present, pull).
+
+The methods after "test hooks" let tests and the simulator act on the world from outside
+(a container killed, made unhealthy, a foreign container holding a name).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from vxha.agents.drivers.docker import ExecTimeout, pick_address
+from vxha.agents.drivers.fakestate import DriverError, FakeState
+
+SUBNET = "172.17.0."
+
+
+class FakeDocker:
+    kind = "docker"
+
+    def __init__(self, ctx, host: str | None = None):
+        self.ctx = ctx
+        self.state = FakeState(ctx, "docker")
+        self.host = host or "fake://"
+
+    def use_host(self, host: str | None) -> None:
+        if host:
+            self.host = host
+
+    # -- containers -----------------------------------------------------------------
+
+    def inspect(self, name: str, timeout: float) -> dict | None:
+        self.state.fault("inspect")
+        c = self.state.read().get("containers", {}).get(name)
+        return _summary(c) if c else None
+
+    def create(self, name: str, spec: dict, timeout: float) -> str:
+        self.state.fault("create")
+        with self.state.locked() as st:
+            if name in st.setdefault("containers", {}):
+                raise DriverError(f'Conflict. The container name "/{name}" is already in use')
+            image = st.get("images", {}).get(spec["image"])
+            if image is None:
+                raise DriverError(f"No such image: {spec['image']}")
+            for m in spec.get("mounts") or []:
+                if not m["source"].startswith("/"):
+                    raise DriverError(f"invalid mount source {m['source']!r}")
+            cid = uuid.uuid4().hex + uuid.uuid4().hex
+            st["containers"][name] = {
+                "id": cid,
+                "name": name,
+                "image": spec["image"],
+                "state": "created",
+                "health": None,
+                "exit_code": 0,
+                "labels": dict(spec.get("labels") or {}),
+                "spec": spec,
+                "address": None,
+                "ignores_term": False,
+                "healthcheck": bool(image.get("healthcheck")) and spec.get("image_health", True),
+                "health_on_start": image.get("health", "healthy"),
+                "exec": {},
+                "exec_count": 0,
+            }
+            return cid
+
+    def start(self, name: str, timeout: float) -> None:
+        self.state.fault("start")
+        with self.state.locked() as st:
+            c = _get(st, name)
+            if c["state"] == "running":
+                return
+            if c["state"] in ("removing", "dead"):
+                raise DriverError(f"container {name} is marked for removal and cannot be started")
+            c["state"] = "running"
+            c["exit_code"] = 0
+            c["health"] = c["health_on_start"] if c.get("healthcheck") else None
+            c["address"] = _next_ip(st)
+
+    def stop(self, name: str, stop_timeout: int, timeout: float) -> bool:
+        self.state.fault("stop")
+        c = self.state.read().get("containers", {}).get(name)
+        if c is None:
+            return False
+        if c["state"] in ("running", "paused", "restarting") and c.get("ignores_term"):
+            # TERM is ignored: the engine waits the stop timeout, then kills.
+            if not self.ctx.inprocess:
+                time.sleep(max(0.0, min(float(stop_timeout), timeout)))
+            code = 137
+        else:
+            code = 143
+        with self.state.locked() as st:
+            c = st.get("containers", {}).get(name)
+            if c is None:
+                return False
+            if c["state"] in ("running", "paused", "restarting"):
+                _exited(c, code)
+        return True
+
+    def kill(self, name: str, timeout: float, signal: str = "KILL") -> bool:
+        self.state.fault("kill")
+        with self.state.locked() as st:
+            c = st.get("containers", {}).get(name)
+            if c is None or c["state"] not in ("running", "paused", "restarting"):
+                return False
+            if signal in ("KILL", "9", "SIGKILL") or not c.get("ignores_term"):
+                _exited(c, 137 if signal in ("KILL", "9", "SIGKILL") else 143)
+        return True
+
+    def unpause(self, name: str, timeout: float) -> None:
+        self.state.fault("unpause")
+        with self.state.locked() as st:
+            c = st.get("containers", {}).get(name)
+            if c is not None and c["state"] == "paused":
+                c["state"] = "running"
+
+    def remove(self, name: str, timeout: float) -> bool:
+        self.state.fault("remove")
+        with self.state.locked() as st:
+            c = st.get("containers", {}).get(name)
+            if c is None:
+                return False
+            if c.get("stuck_removal"):
+                c["state"] = "removing"
+                raise DriverError(f"removal of container {name} is already in progress")
+            del st["containers"][name]
+        return True
+
+    def logs(self, name: str, timeout: float, tail: int = 5) -> str:
+        c = self.state.read().get("containers", {}).get(name)
+        return (c or {}).get("logs", "")
+
+    def exec(self, name: str, argv: list, timeout: float) -> tuple:
+        self.state.fault("exec")
+        with self.state.locked() as st:
+            c = _get(st, name)
+            if c["state"] != "running":
+                raise DriverError(f"container {name} is not running")
+            c["exec_count"] = c.get("exec_count", 0) + 1
+            results = c.get("exec") or {}
+            result = results.get(" ".join(argv)) or results.get(argv[-1]) or results.get("*") or {}
+        seconds = float(result.get("seconds", 0))
+        if seconds > timeout:
+            if not self.ctx.inprocess:
+                time.sleep(timeout)
+            raise ExecTimeout(f"{argv[-1]!r} did not finish within {timeout:.1f} s")
+        if seconds and not self.ctx.inprocess:
+            time.sleep(seconds)
+        return int(result.get("code", 0)), result.get("output", "")
+
+    # -- images ---------------------------------------------------------------------
+
+    def image_present(self, image: str, timeout: float) -> bool:
+        self.state.fault("image_present")
+        return image in self.state.read().get("images", {})
+
+    def pull(self, image: str, timeout: float) -> None:
+        self.state.fault("pull")
+        with self.state.locked() as st:
+            found = st.get("registry", {}).get(image)
+            if found is None:
+                raise DriverError(f"pull {image}: pull access denied or repository does not exist")
+            st.setdefault("images", {})[image] = dict(found)
+
+    def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
+        return pick_address(self.inspect(name, timeout), network)
+
+    # -- test hooks: the world acting on the node -----------------------------------
+
+    def add_image(self, ref: str, healthcheck: bool = False, health: str = "healthy") -> None:
+        """Make ``ref`` present locally; with a HEALTHCHECK reaching ``health`` after start."""
+        with self.state.locked() as st:
+            st.setdefault("images", {})[ref] = {"healthcheck": healthcheck, "health": health}
+
+    def add_registry_image(self, ref: str, healthcheck: bool = False) -> None:
+        """Make ``ref`` pullable."""
+        with self.state.locked() as st:
+            st.setdefault("registry", {})[ref] = {"healthcheck": healthcheck, "health": "healthy"}
+
+    def kill_outside(self, name: str, exit_code: int = 137) -> None:
+        """The container dies (OOM kill, `docker kill`, the process crashed)."""
+        with self.state.locked() as st:
+            _exited(_get(st, name), exit_code)
+
+    def remove_outside(self, name: str) -> None:
+        with self.state.locked() as st:
+            st.get("containers", {}).pop(name, None)
+
+    def pause_outside(self, name: str) -> None:
+        with self.state.locked() as st:
+            _get(st, name)["state"] = "paused"
+
+    def set_health(self, name: str, status: str | None) -> None:
+        """The image's health check now reports ``status`` (healthy/unhealthy/starting)."""
+        with self.state.locked() as st:
+            c = _get(st, name)
+            c["healthcheck"] = status is not None
+            c["health"] = status
+
+    def set_exec(self, name: str, command: str, code: int = 0, output: str = "", seconds=0):
+        """What running ``command`` inside the container returns (and how long it takes)."""
+        with self.state.locked() as st:
+            _get(st, name).setdefault("exec", {})[command] = {
+                "code": code,
+                "output": output,
+                "seconds": seconds,
+            }
+
+    def set_default_exec(self, name: str, code: int = 0, output: str = "", seconds=0) -> None:
+        """Default result for commands without their own ``set_exec``."""
+        self.set_exec(name, "*", code, output, seconds)
+
+    def ignore_term(self, name: str, ignore: bool = True) -> None:
+        """PID 1 ignores SIGTERM: stop waits its timeout, then kills."""
+        with self.state.locked() as st:
+            _get(st, name)["ignores_term"] = ignore
+
+    def stick_removal(self, name: str, stuck: bool = True) -> None:
+        """Removal fails as 'already in progress' (a container stuck in removal)."""
+        with self.state.locked() as st:
+            _get(st, name)["stuck_removal"] = stuck
+
+    def run_foreign(self, name: str, image: str, labels: dict | None = None) -> None:
+        """A container someone else started under ``name`` (no vxha labels)."""
+        self.create(name, {"image": image, "labels": labels or {}}, 5.0)
+        self.start(name, 5.0)
+
+    def exec_count(self, name: str) -> int:
+        return (self.state.read().get("containers", {}).get(name) or {}).get("exec_count", 0)
+
+
+def _get(st: dict, name: str) -> dict:
+    c = st.get("containers", {}).get(name)
+    if c is None:
+        raise DriverError(f"No such container: {name}")
+    return c
+
+
+def _exited(c: dict, code: int) -> None:
+    c["state"] = "exited"
+    c["exit_code"] = code
+    c["address"] = None
+
+
+def _next_ip(st: dict) -> str:
+    used = {c.get("address") for c in st.get("containers", {}).values()}
+    n = 2
+    while f"{SUBNET}{n}" in used:
+        n += 1
+    return f"{SUBNET}{n}"
+
+
+def _summary(c: dict) -> dict:
+    return {
+        "id": c["id"],
+        "name": c["name"],
+        "image": c["image"],
+        "state": c["state"],
+        "health": c.get("health") if c["state"] == "running" else None,
+        "exit_code": c.get("exit_code"),
+        "pid": None,
+        "labels": dict(c.get("labels") or {}),
+        "addresses": {"bridge": c["address"]} if c.get("address") else {},
+        "healthcheck_disabled": not c.get("spec", {}).get("image_health", True),
+    }

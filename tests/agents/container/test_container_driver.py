@@ -1,0 +1,212 @@
+"""One interface suite for the container driver, run against the real dockerd and the fake,
+so the fake cannot drift from what the engine does."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from container_dockerd import BUSYBOX, BUSYBOX_HEALTH, BUSYBOX_NOTERM
+
+from vxha.agents.drivers.docker import DockerDriver, ExecTimeout
+from vxha.agents.drivers.docker_fake import FakeDocker
+from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.framework import Context
+
+LABELS = {"vxha.resource": "web_ctr", "vxha.type": "Container"}
+
+
+def spec(image=BUSYBOX, **kw):
+    s = {"image": image, "labels": dict(LABELS), "init": True, "stop_timeout": 1}
+    s.update(kw)
+    return s
+
+
+class RealWorld:
+    kind = "real"
+
+    def __init__(self, dockerd):
+        self.d = dockerd
+        self.drv = DockerDriver(Context({}), host=dockerd.host)
+
+    def kill_outside(self, name):
+        self.d.docker("kill", name)
+
+    def ignore_term(self, name):
+        """Real: the image's main process ignores TERM (the container is made from it)."""
+
+    def noterm_image(self):
+        return BUSYBOX_NOTERM
+
+    def unavailable(self, tmp_path):
+        return DockerDriver(Context({}), host=f"unix://{tmp_path}/absent.sock")
+
+    def slow_exec(self, name, cmd):
+        pass  # the real command really sleeps
+
+    def processes(self, name):
+        return self.d.docker("top", name).stdout.decode()
+
+
+class FakeWorld:
+    kind = "fake"
+
+    def __init__(self, node_dir):
+        self.ctx = Context(dict(os.environ))
+        self.drv = FakeDocker(self.ctx)
+        self.drv.add_image(BUSYBOX)
+        self.drv.add_image(BUSYBOX_HEALTH, healthcheck=True)
+        self.drv.add_image(BUSYBOX_NOTERM)
+        self.node_dir = node_dir
+
+    def kill_outside(self, name):
+        self.drv.kill_outside(name)
+
+    def ignore_term(self, name):
+        self.drv.ignore_term(name)
+
+    def noterm_image(self):
+        return BUSYBOX_NOTERM
+
+    def unavailable(self, tmp_path):
+        (self.node_dir / "faults.json").write_text(
+            json.dumps({"docker.inspect": {"mode": "unavailable"}})
+        )
+        return self.drv
+
+    def slow_exec(self, name, cmd):
+        self.drv.set_exec(name, cmd, code=0, seconds=30)
+
+    def processes(self, name):
+        return ""
+
+
+@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.real)])
+def world(request, tmp_path):
+    if request.param == "real":
+        return RealWorld(request.getfixturevalue("real"))
+    return FakeWorld(request.getfixturevalue("node_dir"))
+
+
+def test_absent_container_and_images(world):
+    drv = world.drv
+    assert drv.inspect("nosuch_ctr", timeout=5) is None
+    assert drv.container_address("nosuch_ctr") is None
+    assert drv.image_present(BUSYBOX, timeout=5) is True
+    assert drv.image_present("local/absent:1", timeout=5) is False
+    assert drv.stop("nosuch_ctr", 1, timeout=5) is False
+    assert drv.kill("nosuch_ctr", timeout=5) is False
+    assert drv.remove("nosuch_ctr", timeout=5) is False
+
+
+def test_life_cycle(world):
+    drv = world.drv
+    cid = drv.create("drv_life", spec(env={"GREETING": "hi"}), timeout=10)
+    info = drv.inspect("drv_life", timeout=5)
+    assert info["id"] == cid and info["state"] == "created" and info["name"] == "drv_life"
+    assert info["labels"]["vxha.resource"] == "web_ctr"
+    assert drv.container_address("drv_life") is None
+    drv.start("drv_life", timeout=10)
+    info = drv.inspect("drv_life", timeout=5)
+    assert info["state"] == "running"
+    address = drv.container_address("drv_life")
+    assert address and address.count(".") == 3
+    assert drv.container_address("drv_life", network="bridge") == address
+    assert drv.container_address("drv_life", network="nonet") is None
+    drv.start("drv_life", timeout=10)  # starting a running container is fine
+    assert drv.stop("drv_life", 1, timeout=10) is True
+    info = drv.inspect("drv_life", timeout=5)
+    assert info["state"] == "exited"
+    assert drv.container_address("drv_life") is None
+    drv.start("drv_life", timeout=10)
+    assert drv.inspect("drv_life", timeout=5)["state"] == "running"
+    assert drv.kill("drv_life", timeout=5) is True
+    assert drv.inspect("drv_life", timeout=5)["state"] == "exited"
+    assert drv.kill("drv_life", timeout=5) is False  # not running
+    assert drv.remove("drv_life", timeout=10) is True
+    assert drv.inspect("drv_life", timeout=5) is None
+
+
+def test_create_errors(world):
+    drv = world.drv
+    with pytest.raises(DriverError, match="(?i)no such image"):
+        drv.create("drv_noimage", spec(image="local/absent:1"), timeout=10)
+    drv.create("drv_twice", spec(), timeout=10)
+    with pytest.raises(DriverError, match="(?i)already in use"):
+        drv.create("drv_twice", spec(), timeout=10)
+    drv.remove("drv_twice", timeout=10)
+
+
+def test_exec(world):
+    drv = world.drv
+    drv.create("drv_exec", spec(), timeout=10)
+    with pytest.raises(DriverError, match="not running"):
+        drv.exec("drv_exec", ["/bin/sh", "-c", "true"], timeout=5)
+    drv.start("drv_exec", timeout=10)
+    if world.kind == "fake":
+        world.drv.set_exec("drv_exec", "echo out; exit 3", code=3, output="out\n")
+    code, out = drv.exec("drv_exec", ["/bin/sh", "-c", "echo out; exit 3"], timeout=5)
+    assert (code, out) == (3, "out\n")
+    assert drv.exec("drv_exec", ["/bin/sh", "-c", "true"], timeout=5)[0] == 0
+
+
+def test_exec_timeout_kills_the_command(world):
+    drv = world.drv
+    drv.create("drv_slow", spec(), timeout=10)
+    drv.start("drv_slow", timeout=10)
+    world.slow_exec("drv_slow", "sleep 37")
+    start = time.monotonic()
+    with pytest.raises(ExecTimeout):
+        drv.exec("drv_slow", ["/bin/sh", "-c", "sleep 37"], timeout=1)
+    assert time.monotonic() - start < 5
+    time.sleep(0.2)
+    assert "sleep 37" not in world.processes("drv_slow")  # no exec session left behind
+
+
+def test_stop_kills_after_the_grace_period(world):
+    drv = world.drv
+    drv.create("drv_noterm", spec(image=world.noterm_image()), timeout=10)
+    drv.start("drv_noterm", timeout=10)
+    world.ignore_term("drv_noterm")
+    time.sleep(0.3)  # let the shell install its trap
+    start = time.monotonic()
+    assert drv.stop("drv_noterm", 1, timeout=15) is True
+    assert 0.9 < time.monotonic() - start < 8
+    info = drv.inspect("drv_noterm", timeout=5)
+    assert info["state"] == "exited" and info["exit_code"] == 137
+
+
+def test_killed_from_outside(world):
+    drv = world.drv
+    drv.create("drv_outside", spec(), timeout=10)
+    drv.start("drv_outside", timeout=10)
+    world.kill_outside("drv_outside")
+    info = drv.inspect("drv_outside", timeout=5)
+    assert info["state"] == "exited" and info["exit_code"] == 137
+
+
+def test_image_health(world):
+    drv = world.drv
+    drv.create("drv_health", spec(image=BUSYBOX_HEALTH), timeout=10)
+    drv.start("drv_health", timeout=10)
+    end = time.monotonic() + 10
+    while drv.inspect("drv_health", timeout=5)["health"] != "healthy":
+        assert time.monotonic() < end, "never healthy"
+        time.sleep(0.2)
+    drv.create("drv_nohealth", spec(image=BUSYBOX_HEALTH, image_health=False), timeout=10)
+    drv.start("drv_nohealth", timeout=10)
+    info = drv.inspect("drv_nohealth", timeout=5)
+    assert info["health"] is None and info["healthcheck_disabled"] is True
+
+
+def test_pull_without_registry_fails(world):
+    with pytest.raises(DriverError, match="local/absent"):
+        world.drv.pull("local/absent:1", timeout=20)
+
+
+def test_unavailable_engine(world, tmp_path):
+    drv = world.unavailable(tmp_path)
+    with pytest.raises(DriverUnavailable):
+        drv.inspect("drv_any", timeout=2)

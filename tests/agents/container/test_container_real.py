@@ -1,0 +1,263 @@
+"""The Container entry points through the installed launchers, on a private real dockerd."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+from conftest import inspect_cli
+from container_dockerd import BUSYBOX_EXIT, BUSYBOX_HEALTH, BUSYBOX_NOTERM
+
+pytestmark = pytest.mark.real
+
+
+def names(dockerd):
+    out = dockerd.docker("ps", "-a", "--format", "{{.Names}}").stdout.decode()
+    return set(out.split())
+
+
+def full_inspect(dockerd, name):
+    return json.loads(dockerd.docker("inspect", name).stdout)[0]
+
+
+def test_round_trip(real, real_agent, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    a = real_agent(
+        Memory="64m",
+        CPUs="0.5",
+        Env={"GREETING": "hello"},
+        Mounts={str(data): "/data"},
+        Labels={"app": "web"},
+        Hostname="web1",
+    )
+    assert a.monitor().code == 100
+    r = a.online()
+    assert r.code == 0, r
+    assert a.monitor().code == 110
+    c = full_inspect(real, a.resource)
+    assert c["Config"]["Labels"]["vxha.resource"] == a.resource
+    assert c["Config"]["Labels"]["vxha.type"] == "Container"
+    assert c["Config"]["Labels"]["app"] == "web"
+    assert c["Config"]["Hostname"] == "web1"
+    assert "GREETING=hello" in c["Config"]["Env"]
+    assert c["HostConfig"]["Init"] is True
+    assert c["HostConfig"]["Memory"] == 64 << 20
+    assert c["HostConfig"]["NanoCpus"] == 500_000_000
+    assert c["HostConfig"]["RestartPolicy"]["Name"] == "no"
+    assert c["Mounts"][0]["Source"] == str(data) and c["Mounts"][0]["RW"] is True
+    r = a.offline()
+    assert r.code == 0, r
+    assert a.resource not in names(real)
+    assert a.monitor().code == 100
+    assert a.clean().code == 0
+
+
+def test_ocf_tester_sequence(real, real_agent):
+    a = real_agent()
+    assert a.online().code == 0
+    first = inspect_cli(real, a.resource, "{{.Id}}")
+    r = a.online()
+    assert r.code == 0 and "already running" in r.out
+    assert inspect_cli(real, a.resource, "{{.Id}}") == first
+    assert a.monitor().code == 110
+    assert a.offline().code == 0
+    r = a.offline()
+    assert r.code == 0 and "already gone" in r.out
+    assert a.monitor().code == 100
+
+
+def test_killed_from_outside_then_online_replaces_it(real, real_agent):
+    a = real_agent()
+    assert a.online().code == 0
+    first = inspect_cli(real, a.resource, "{{.Id}}")
+    real.docker("kill", a.resource)
+    assert a.monitor().code == 100
+    r = a.online()
+    assert r.code == 0, r
+    assert "replacing our leftover exited container" in r.out
+    assert inspect_cli(real, a.resource, "{{.Id}}") != first
+    assert a.monitor().code == 110
+    assert a.clean().code == 0
+    assert a.resource not in names(real)
+
+
+def test_health_cmd(real, real_agent):
+    a = real_agent(HealthCmd="test ! -f /tmp/broken", StartupCmds=["touch /tmp/started"])
+    r = a.online()
+    assert r.code == 0, r
+    real.docker("exec", a.resource, "test", "-f", "/tmp/started")
+    assert a.monitor().code == 110
+    real.docker("exec", a.resource, "touch", "/tmp/broken")
+    r = a.monitor()
+    assert r.code == 100
+    assert "not healthy: HealthCmd exited with 1" in r.out
+
+
+def test_hanging_health_cmd_is_bounded_and_killed(real, real_agent):
+    a = real_agent(HealthCmd="sleep 31", HealthTimeout=1)
+    # online would wait for health: start it with a passing check, then switch.
+    assert a.online(HealthCmd="true").code == 0
+    r = a.monitor(aep=10)
+    assert r.code == 100
+    assert "HealthCmd did not finish within 1 s" in r.out
+    assert r.elapsed < 4
+    time.sleep(0.2)
+    assert "sleep 31" not in real.docker("top", a.resource).stdout.decode()
+
+
+def test_image_health(real, real_agent):
+    a = real_agent(Image=BUSYBOX_HEALTH, UseImageHealth=1)
+    r = a.online()
+    assert r.code == 0, r
+    assert inspect_cli(real, a.resource, "{{.State.Health.Status}}") == "healthy"
+    assert a.monitor().code == 110
+    real.docker("exec", a.resource, "rm", "/tmp/healthy")
+    end = time.monotonic() + 10
+    while inspect_cli(real, a.resource, "{{.State.Health.Status}}") != "unhealthy":
+        assert time.monotonic() < end
+        time.sleep(0.2)
+    r = a.monitor()
+    assert r.code == 100 and "health check reports unhealthy" in r.out
+
+
+def test_image_health_ignored_unless_asked(real, real_agent):
+    a = real_agent(Image=BUSYBOX_HEALTH)
+    assert a.online().code == 0
+    # the image's check is disabled: nobody reads it, so the engine does not run it
+    assert inspect_cli(real, a.resource, "{{json .Config.Healthcheck.Test}}") == '["NONE"]'
+    assert a.monitor().code == 110
+
+
+def test_stopped_dockerd_gives_unknown_in_time(real, real_agent):
+    a = real_agent()
+    assert a.online().code == 0
+    pid = real.daemon_pid()
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        r = a.monitor(aep=3)
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert r.code == 99
+    assert r.elapsed < 3.0
+    assert "did not answer" in r.out
+    assert a.monitor().code == 110
+
+
+def test_container_ignoring_term(real, real_agent):
+    a = real_agent(Image=BUSYBOX_NOTERM, StopTimeout=1)
+    assert a.online().code == 0
+    time.sleep(0.3)
+    r = a.offline()
+    assert r.code == 0, r
+    assert 0.9 < r.elapsed < 8
+    assert a.resource not in names(real)
+    assert a.online().code == 0
+    r = a.clean(reason=2, aep=10)
+    assert r.code == 0, r
+    assert r.elapsed < 10
+    assert a.resource not in names(real)
+
+
+def test_foreign_container_survives_every_entry_point(real, real_agent):
+    a = real_agent()
+    real.docker("run", "-d", "--name", a.resource, "local/busybox:1")
+    foreign = inspect_cli(real, a.resource, "{{.Id}}")
+    r = a.online()
+    assert r.code == 1 and "not created by vxha" in r.out and "left untouched" in r.out
+    r = a.monitor()
+    assert r.code == 100 and "not created by vxha" in r.out
+    r = a.monitor()
+    assert r.code == 100 and r.out == ""  # logged once, not at every monitor
+    assert a.offline().code == 0
+    assert a.clean().code == 0
+    assert inspect_cli(real, a.resource, "{{.Id}}") == foreign
+    assert inspect_cli(real, a.resource) == "running"
+
+
+def test_clean_keeps_bind_mounted_data(real, real_agent, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "before").write_text("kept")
+    a = real_agent(Mounts={str(data): "/data"}, StartupCmds=["echo written > /data/inside"])
+    assert a.online().code == 0
+    assert (data / "inside").read_text() == "written\n"
+    assert a.clean().code == 0
+    assert a.resource not in names(real)
+    assert (data / "before").read_text() == "kept"
+    assert (data / "inside").read_text() == "written\n"
+
+
+def test_read_only_mount(real, real_agent, tmp_path):
+    data = tmp_path / "ro"
+    data.mkdir()
+    a = real_agent(Mounts={str(data): "/ro:ro"}, StartupCmds=["touch /ro/x"])
+    r = a.online()
+    assert r.code == 1 and "startup command 'touch /ro/x' exited with 1" in r.out
+    assert "Read-only file system" in r.out
+    assert a.resource not in names(real)  # a failed online leaves nothing running
+
+
+def test_online_failures_leave_nothing(real, real_agent):
+    a = real_agent(Image="local/absent:1")
+    r = a.online()
+    assert r.code == 1 and "image local/absent:1 is not present" in r.out
+    assert a.resource not in names(real)
+    r = a.online(AllowPull=1)
+    assert r.code == 1 and "pull local/absent:1" in r.out
+    b = real_agent(Image=BUSYBOX_EXIT)
+    r = b.online()
+    assert r.code == 1 and "exited with code 3" in r.out and "boom" in r.out
+    assert b.resource not in names(real)
+    assert b.monitor().code == 100
+
+
+def test_missing_bind_source_is_not_created(real, real_agent, tmp_path):
+    a = real_agent(Mounts={str(tmp_path / "absent"): "/data"})
+    r = a.online()
+    assert r.code == 1 and "does not exist" in r.out
+    assert not (tmp_path / "absent").exists()
+
+
+def test_reuse_keeps_the_container(real, real_agent):
+    a = real_agent(Reuse=1)
+    assert a.online().code == 0
+    first = inspect_cli(real, a.resource, "{{.Id}}")
+    real.docker("exec", a.resource, "touch", "/kept")
+    assert a.offline().code == 0
+    assert inspect_cli(real, a.resource) == "exited"
+    assert a.monitor().code == 100
+    assert a.online().code == 0
+    assert inspect_cli(real, a.resource, "{{.Id}}") == first
+    real.docker("exec", a.resource, "test", "-f", "/kept")
+    # a changed configuration is not reused: the container is made anew
+    assert a.offline().code == 0
+    assert a.online(Env={"NEW": "1"}).code == 0
+    assert inspect_cli(real, a.resource, "{{.Id}}") != first
+    assert a.clean().code == 0
+    assert a.resource not in names(real)
+
+
+BAD = [
+    ({"Image": "local/busy box:1"}, "Image", "contains white space"),
+    ({"Image": "-local/busybox:1"}, "Image", "starts with '-'"),
+    ({"Mounts": {"relative/dir": "/data"}}, "Mounts", "is not an absolute path"),
+    ({"Mounts": {"/tmp/../etc": "/data"}}, "Mounts", "contains '..'"),
+    ({"Mounts": {"/tmp": "/data/../x"}}, "Mounts", "contains '..'"),
+    ({"Env": {"1BAD": "x"}}, "Env", "is not a variable name"),
+    ({"Env": {"A-B": "x"}}, "Env", "is not a variable name"),
+    ({"Memory": "12XB"}, "Memory", "'12XB' is not a size"),
+]
+
+
+@pytest.mark.parametrize("values,attr,text", BAD, ids=[b[2] for b in BAD])
+def test_bad_input_creates_nothing(real, real_agent, values, attr, text):
+    a = real_agent(**values)
+    for ep, code in (("online", 1), ("monitor", 99), ("offline", 1), ("clean", 1)):
+        r = a.run(ep, reason=4 if ep == "clean" else None)
+        assert r.code == code, (ep, r)
+        assert f"attribute {attr}: " in r.out and text in r.out, r.out
+    assert a.resource not in names(real)
