@@ -155,10 +155,10 @@ def _norm_local(local, spec_of):
 def normalize(config: Config, types: Optional[dict] = None) -> Config:
     """The configuration as VCS holds it (see the module doc); a new object."""
     types = types if types is not None else known_types(config)
+    # Types are left out: they are installed (type files), not part of the comparison.
     out = Config(
         includes=list(config.includes),
         cluster=copy.deepcopy(config.cluster),
-        types=config.types,
         source=config.source,
     )
     if out.cluster is not None:
@@ -486,9 +486,7 @@ def _attr_commands(cmd, name, attr, old, new, spec):
         for system, value in n_local.items():
             if o_local.get(system) != value:
                 out.append(_modify(cmd, name, attr, value, spec, system))
-        for system in o_local:
-            if system not in n_local:
-                out.append(_modify(cmd, name, attr, None, spec, system))
+        # A system that leaves the SystemList takes its localized values with it.
         return out
     if o_local is not None:
         value = n_value if n_value is not None else default_of(spec)
@@ -569,6 +567,14 @@ def _set(attrs, local, argv_rest, spec, cmd_target):
         attrs[attr] = value
 
 
+def _prune_local(group: Group, keep: set) -> None:
+    """Localized values exist only for the systems of the group's SystemList."""
+    for obj in [group] + group.resources:
+        for per_sys in obj.local.values():
+            for system in [s for s in per_sys if s not in keep]:
+                del per_sys[system]
+
+
 def _apply_one(cfg: Config, argv: List[str], types):
     cmd, op, rest = argv[0], argv[1], argv[2:]
     if cmd == "haconf":
@@ -578,6 +584,8 @@ def _apply_one(cfg: Config, argv: List[str], types):
             cfg.systems.append(System(rest[0]))
         elif op == "-delete":
             cfg.systems = [s for s in cfg.systems if s.name != rest[0]]
+            for g in cfg.groups:
+                _prune_local(g, {s.name for s in cfg.systems})
         elif op == "-modify":
             s = cfg.system(rest[0])
             if s is None:
@@ -600,6 +608,8 @@ def _apply_one(cfg: Config, argv: List[str], types):
         elif op == "-modify":
             g = _find_group(cfg, rest[0])
             _set(g.attrs, g.local, rest[1:], group_spec(rest[1]), g.name)
+            if rest[1] == "SystemList":
+                _prune_local(g, set(g.attrs["SystemList"]))
         elif op == "-local":
             g = _find_group(cfg, rest[0])
             g.local.setdefault(rest[1], {})

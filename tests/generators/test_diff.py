@@ -1,0 +1,220 @@
+"""Diff of two configurations, the ha* commands for it, and their round trip."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from genhelp import cluster, dep, server
+
+from vxha.generators import diff as D
+from vxha.generators.build import Options
+from vxha.generators.generate import generate
+from vxha.profiles import Mount, Port
+from vxha.vcs_types import cf
+
+
+def config(servers, c=None, mode="veritas"):
+    return generate(c or cluster(), servers, Options(mode)).config
+
+
+def round_trip(old, new):
+    types = D.known_types(old, new)
+    changes = D.diff(old, new, types)
+    cmds = D.commands(changes, old, new, types)
+    got = D.apply(old, cmds, types)
+    got.includes = list(new.includes)  # type files are installed, not commanded
+    assert D.normalize(got, types) == D.normalize(new, types)
+    assert [c for c in D.diff(got, new, types) if c.kind != "include"] == []
+    return changes, cmds
+
+
+def base():
+    return [
+        server("web", address="10.0.0.1"),
+        server("db", address="10.0.0.2", exclusive_storage=True),
+        server("app", address="10.0.0.3", dependencies=[dep("db")]),
+    ]
+
+
+def test_no_change_no_diff_and_only_the_bracketing_commands():
+    old = config(base())
+    changes, cmds = round_trip(old, config(base()))
+    assert changes == []
+    assert cmds == [["haconf", "-makerw"], ["haconf", "-dump", "-makero"]]
+
+
+def test_adding_a_server():
+    old = config(base())
+    new = config(base() + [server("extra", address="10.0.0.9")])
+    changes, cmds = round_trip(old, new)
+    text = D.format_diff(changes)
+    assert "+ group extra\n" in text and "+ group extra_storage\n" in text
+    assert "+ resource extra_ctr (Container) in group extra\n" in text
+    assert ["hagrp", "-add", "extra"] in cmds
+    assert ["hares", "-add", "extra_ip", "HostIP", "extra"] in cmds
+    assert ["hares", "-local", "extra_ip", "Device"] in cmds
+    assert ["hares", "-modify", "extra_ip", "Device", "eth0", "-sys", "n1"] in cmds
+    assert ["hares", "-link", "extra_pf", "extra_ip"] in cmds
+    assert ["hares", "-modify", "extra_ctr", "Enabled", "1"] in cmds
+    assert ["hagrp", "-link", "extra", "extra_storage", "online", "local", "firm"] in cmds
+    # a group's SystemList comes before anything that depends on it
+    sl = cmds.index(["hagrp", "-modify", "extra", "SystemList", "n1", "0", "n2", "1", "n3", "2"])
+    assert sl < cmds.index(["hagrp", "-modify", "extra", "AutoStartList", "n1", "n2", "n3"])
+
+
+def test_removing_a_server_unlinks_before_deleting():
+    old = config(base())
+    new = config(base()[:2])
+    changes, cmds = round_trip(old, new)
+    assert "- group app\n" in D.format_diff(changes)
+    unlink = cmds.index(["hares", "-unlink", "app_pf", "app_ctr"])
+    delete = cmds.index(["hares", "-delete", "app_pf"])
+    assert unlink < delete < cmds.index(["hagrp", "-delete", "app"])
+    assert cmds.index(["hagrp", "-unlink", "app", "db"]) < cmds.index(["hagrp", "-delete", "app"])
+
+
+def test_changing_attributes():
+    old = config(base())
+    servers = base()
+    servers[0].memory_mib = 4096
+    servers[0].env = {"A": "2", "B": "3"}
+    servers[0].ports = [Port(8080, 80, "tcp"), Port(53, 53, "udp")]
+    servers[1].priority = 1
+    changes, cmds = round_trip(old, config(servers))
+    text = D.format_diff(changes)
+    assert "~ group web: Load { CPU = 2, Mem = 2048 } -> { CPU = 2, Mem = 4096 }" in text
+    assert '~ resource web_ctr: Memory "2048m" -> "4096m"' in text
+    assert ["hares", "-modify", "web_ctr", "Env", "A", "2", "B", "3"] in cmds
+    assert ["hagrp", "-modify", "db", "Priority", "1"] in cmds
+
+
+def test_removing_an_attribute_resets_it_to_its_default():
+    old = config(base())
+    servers = base()
+    servers[0].env = {}
+    changes, cmds = round_trip(old, config(servers))
+    assert ["hares", "-modify", "web_ctr", "Env", "-delete", "-keys"] in cmds
+
+
+def test_localized_value_becomes_global_and_back():
+    old = config(base())
+    servers = base()
+    servers[0].device = "bond0"
+    new = config(servers)
+    _, cmds = round_trip(old, new)
+    assert ["hares", "-global", "web_ip", "Device", "bond0"] in cmds
+    _, back = round_trip(new, old)
+    assert ["hares", "-local", "web_ip", "Device"] in back
+
+
+def test_one_system_of_a_localized_value_changes():
+    old = config(base())
+    new = copy.deepcopy(old)
+    new.group("web").resource("web_ip").local["Device"]["n2"] = "eth9"
+    changes, cmds = round_trip(old, new)
+    assert [str(c) for c in changes] == ["~ resource web_ip: Device @n2 eth0 -> eth9"]
+    assert cmds[1:-1] == [["hares", "-modify", "web_ip", "Device", "eth9", "-sys", "n2"]]
+
+
+def test_exclusive_storage_flip_recreates_the_storage_group():
+    old = config(base())
+    servers = base()
+    servers[1].exclusive_storage = False
+    _, cmds = round_trip(old, config(servers))
+    assert ["hagrp", "-delete", "db_storage"] in cmds
+    assert cmds.index(["hagrp", "-delete", "db_storage"]) < cmds.index(
+        ["hagrp", "-add", "db_storage"]
+    )
+    assert ["hagrp", "-modify", "db_storage", "Parallel", "1"] in cmds
+
+
+def test_group_dependency_changes():
+    old = config(base())
+    servers = base()
+    servers[2].dependencies = [dep("db", location="global", runtime="soft"), dep("web")]
+    _, cmds = round_trip(old, config(servers))
+    assert ["hagrp", "-unlink", "app", "db"] in cmds
+    assert ["hagrp", "-link", "app", "db", "online", "global", "soft"] in cmds
+    assert ["hagrp", "-link", "app", "web", "online", "local", "firm"] in cmds
+
+
+def test_systems_added_and_removed():
+    old = config(base(), cluster(3))
+    new = config(base(), cluster(4))
+    _, cmds = round_trip(old, new)
+    assert cmds[1] == ["hasys", "-add", "n4"]
+    assert ["hasys", "-modify", "n4", "Capacity", "CPU", "16", "Mem", "65536"] in cmds
+    _, back = round_trip(new, old)
+    assert back[-2] == ["hasys", "-delete", "n4"]
+
+
+def test_mounts_added_and_removed():
+    old = config(base())
+    servers = base()
+    servers[0].mounts = servers[0].mounts + [
+        Mount("logs", "webdg", "logs", "/vx/web/logs", "/logs", "log")
+    ]
+    changes, cmds = round_trip(old, config(servers))
+    assert ["hares", "-modify", "web_dg_webdg", "CVMVolume", "data", "logs"] in cmds
+    assert ["hares", "-link", "web_mnt_logs", "web_dg_webdg"] in cmds
+
+
+def test_cfsmount_mode_switch_lists_the_type_file_and_the_extras():
+    old = config(base())
+    new = config(base(), mode="vxha")
+    changes, cmds = round_trip(old, new)
+    text = D.format_diff(changes)
+    assert "+ include CFSMountTypes.cf" in text and "- include CFSTypes.cf" in text
+    assert ["hares", "-modify", "web_mnt_data", "SecondLevelMonitor", "1"] in cmds
+    assert ["hares", "-delete", "vxfsckd"] in cmds
+
+
+def test_a_resource_moving_to_another_type_is_deleted_and_added():
+    old = config(base())
+    new = copy.deepcopy(old)
+    r = new.group("web").resource("web_ctr")
+    r.type = "HostIP"
+    r.attrs = {"Address": "10.0.0.7", "Device": "eth0"}
+    _, cmds = round_trip(old, new)
+    assert cmds.index(["hares", "-delete", "web_ctr"]) < cmds.index(
+        ["hares", "-add", "web_ctr", "HostIP", "web"]
+    )
+
+
+def test_diff_against_a_parsed_file_ignores_layout_and_value_spelling(tmp_path):
+    old = config(base())
+    path = tmp_path / "main.cf"
+    path.write_text(cf.write(old))
+    parsed = cf.parse_file(path)
+    assert D.diff(parsed, old) == []
+
+
+def test_cluster_attribute_change():
+    old = config(base())
+    new = copy.deepcopy(old)
+    new.cluster.attrs["Administrators"] = ["admin"]
+    _, cmds = round_trip(old, new)
+    assert cmds[1] == ["haclus", "-modify", "Administrators", "admin"]
+
+
+def test_format_commands_quotes_for_the_shell():
+    text = D.format_commands([["hares", "-modify", "c", "HealthCmd", "a b"]])
+    assert text == "hares -modify c HealthCmd 'a b'\n"
+
+
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        (["hagrp", "-delete", "web"], "still has resources"),
+        (["hares", "-delete", "web_pf"], "still linked"),
+        (["hares", "-add", "web_ip", "HostIP", "web"], "exists"),
+        (["hares", "-modify", "web_ip", "Device", "eth1"], "localized"),
+        (["hares", "-link", "web_pf", "db_ctr"], "different groups"),
+        (["hagrp", "-unlink", "web", "db"], "does not depend"),
+        (["hares", "-add", "x", "NoSuchType", "web"], "unknown type"),
+    ],
+)
+def test_apply_refuses_what_vcs_refuses(argv, message):
+    with pytest.raises(D.CommandError, match=message):
+        D.apply(config(base()), [argv])
