@@ -120,7 +120,7 @@ class CFSMountAgent:
     def online(self, res):
         drv = res.driver("mounts")
         mp, source, fstype = res.MountPoint, self._source(res), res.FSType
-        entries = drv.mounts()
+        entries = drv.mounts(res.MountPoint)
         mine, foreign = self._mine(res, drv, entries)
         if mine is not None:
             res.log.info(f"{mp} is already mounted from {source}", "state")
@@ -150,7 +150,7 @@ class CFSMountAgent:
             drv.mount(source, mp, fstype, opts, res.timeout())
         except _driver_error() as exc:
             raise AgentError(f"mounting {source} on {mp}: {exc}") from None
-        mine, foreign = self._mine(res, drv, drv.mounts())
+        mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
         if mine is None:
             raise AgentError(f"mount of {source} on {mp} returned but the mount is not there")
         res.log.info(
@@ -162,7 +162,7 @@ class CFSMountAgent:
         drv = res.driver("mounts")
         mp = res.MountPoint
         try:
-            entries = drv.mounts()
+            entries = drv.mounts(res.MountPoint)
         except _driver_error() as exc:
             res.log.error(f"cannot read the mount table: {exc}", "driver")
             return UNKNOWN
@@ -189,7 +189,7 @@ class CFSMountAgent:
 
     def offline(self, res):
         drv = res.driver("mounts")
-        mine, foreign = self._mine(res, drv, drv.mounts())
+        mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
         if foreign is not None:
             res.log.warning(
                 f"{res.MountPoint} has {foreign.source} mounted, not {self._source(res)}: "
@@ -207,11 +207,11 @@ class CFSMountAgent:
     def clean(self, res):
         drv = res.driver("mounts")
         try:
-            mine, foreign = self._mine(res, drv, drv.mounts())
+            mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
             if mine is None:
                 return True
             self._release(res, drv, clean=True)
-            mine, _ = self._mine(res, drv, drv.mounts())
+            mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
         except AgentError as exc:
             res.log.error(str(exc), exc.msgid)
             return False
@@ -227,7 +227,7 @@ class CFSMountAgent:
         policy = self._policy(res)
         rounds = {}
         while True:
-            entries = drv.mounts()
+            entries = drv.mounts(res.MountPoint)
             targets = [e for e in entries if _under(e.mountpoint, mp)]
             if self._at(targets, mp) is None:
                 return

@@ -112,6 +112,21 @@ def parse_mountinfo(text: str) -> list:
     return entries
 
 
+def escape(path: str) -> str:
+    """A path as mountinfo writes it."""
+    for c, e in (("\\", "\\134"), (" ", "\\040"), ("\t", "\\011"), ("\n", "\\012")):
+        path = path.replace(c, e)
+    return path
+
+
+def select_lines(text: str, top: str) -> str:
+    """The lines of mountinfo text that can describe a mount at or below ``top``: a cheap
+    substring filter, so that a system with thousands of mounts parses only a few."""
+    esc = escape(top.rstrip("/") or "/")
+    at, below = f" {esc} ", f" {esc}/"
+    return "\n".join(line for line in text.split("\n") if at in line or below in line)
+
+
 def under(path: str, top: str) -> bool:
     """``path`` is ``top`` or lies below it (component-wise, not string prefix)."""
     return path == top or path.startswith(top.rstrip("/") + "/")
@@ -187,12 +202,17 @@ class MountDriver:
 
     # -- reading ------------------------------------------------------------------------
 
-    def mounts(self) -> list:
-        """The mount table, read until two reads agree."""
+    def mounts(self, under_path: str | None = None) -> list:
+        """The mount table, read until two reads agree; only the mounts at or below
+        ``under_path`` when given."""
         try:
-            return parse_mountinfo(stable_read())
+            text = stable_read()
         except OSError as exc:
             raise DriverError(f"cannot read {MOUNTINFO}: {exc}") from None
+        if under_path is None:
+            return parse_mountinfo(text)
+        return [e for e in parse_mountinfo(select_lines(text, under_path))
+                if under(e.mountpoint, under_path)]  # fmt: skip
 
     def source_problem(self, source: str, fstype: str) -> str | None:
         """Why ``source`` cannot be mounted as ``fstype`` (missing, wrong kind), or None."""

@@ -71,9 +71,12 @@ class FakeMounts:
 
     # -- the driver interface ------------------------------------------------------------
 
-    def mounts(self) -> list:
+    def mounts(self, under_path: str | None = None) -> list:
         self.state.fault("mounts")
-        return self._entries(self.state.read())
+        entries = self._entries(self.state.read())
+        if under_path is None:
+            return entries
+        return [e for e in entries if under(e.mountpoint, under_path)]
 
     def source_problem(self, source: str, fstype: str) -> str | None:
         if fstype == "tmpfs":

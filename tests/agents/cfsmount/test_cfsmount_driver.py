@@ -123,6 +123,8 @@ def test_mount_is_listed_and_matches_its_source(backend, tmp_path):
         assert b.drv.same_source(entry, b.source, b.fstype)
         assert not b.drv.same_source(entry, "/dev/vx/dsk/otherdg/vol9", b.fstype)
         assert not entry.read_only()
+        assert [e.mountpoint for e in b.drv.mounts(str(mp))] == [str(mp)]
+        assert b.drv.mounts(str(tmp_path / "elsewhere")) == []
         b.drv.umount(str(mp), 10)
         assert all(e.mountpoint != str(mp) for e in b.drv.mounts())
 

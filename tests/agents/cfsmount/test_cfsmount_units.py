@@ -1,0 +1,115 @@
+"""Unit tier: mountinfo parsing, mount point rules, option and ordering logic."""
+
+from __future__ import annotations
+
+import pytest
+
+from vxha.agents.cfsmount import _depth_order, check_mountpoint, mount_options
+from vxha.agents.drivers import mounts
+from vxha.agents.drivers.mounts import (
+    MountEntry,
+    escape,
+    parse_mountinfo,
+    select_lines,
+    stable_read,
+    under,
+    unescape,
+)
+from vxha.agents.framework import ConfigError
+
+SAMPLE = (
+    "22 1 259:1 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p1 rw\n"
+    "40 22 7:0 / /vx/web/data rw,relatime shared:5 - vxfs /dev/vx/dsk/webdg/vol rw,cluster\n"
+    "41 40 0:50 / /vx/web/data/sub rw - tmpfs t rw\n"
+    "42 22 0:51 / /vx/web/data2 rw - tmpfs t2 rw\n"
+    "43 22 0:52 / /vx/with\\040space rw - tmpfs back\\134slash rw\n"
+    "44 22 8:1 /exports/x /vx/bound ro,relatime - ext4 /dev/sda1 rw\n"
+    "garbage line\n"
+)
+
+
+def test_parse_mountinfo_fields_and_escapes():
+    entries = parse_mountinfo(SAMPLE)
+    assert [e.id for e in entries] == [22, 40, 41, 42, 43, 44]
+    vol = entries[1]
+    assert (vol.major, vol.minor, vol.fstype, vol.source) == (7, 0, "vxfs", "/dev/vx/dsk/webdg/vol")
+    assert vol.parent == 22 and vol.superopts == "rw,cluster" and not vol.read_only()
+    assert entries[4].mountpoint == "/vx/with space" and entries[4].source == "back\\slash"
+    assert entries[5].root == "/exports/x" and entries[5].read_only()
+
+
+def test_select_lines_keeps_only_the_subtree():
+    picked = parse_mountinfo(select_lines(SAMPLE, "/vx/web/data"))
+    assert [e.id for e in picked] == [40, 41]  # not data2, not the root
+    assert [e.id for e in parse_mountinfo(select_lines(SAMPLE, "/vx/with space"))] == [43]
+
+
+def test_escape_round_trips():
+    for path in ["/a b", "/a\\b", "/tab\there", "/nl\nx", "/plain"]:
+        assert unescape(escape(path)) == path
+
+
+def test_under_is_component_wise():
+    assert under("/vx/a", "/vx/a") and under("/vx/a/b", "/vx/a")
+    assert not under("/vx/ab", "/vx/a") and not under("/vx", "/vx/a")
+
+
+def test_stable_read_retries_until_two_reads_agree(tmp_path, monkeypatch):
+    reads = iter([b"torn", b"whole", b"whole"])
+
+    class FakeFile:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *a):
+            return False
+
+        def read(self):
+            return next(reads)
+
+    monkeypatch.setattr(mounts, "open", lambda *a, **k: FakeFile(), raising=False)
+    assert stable_read("/whatever") == "whole"
+
+
+@pytest.mark.parametrize(
+    "mp, text",
+    [
+        ("", "is empty"),
+        ("data", "is not an absolute path"),
+        ("/a/../b", "contains '..'"),
+        ("/a/./b", "is not normalized"),
+        ("/a/", "is not normalized"),
+        ("//a", "is not normalized"),
+        ("/", "/ itself"),
+        ("//", "/ itself"),
+        ("/etc", "is a system directory"),
+        ("/usr", "is a system directory"),
+        ("/run", "is a system directory"),
+        ("/a\tb", "control characters"),
+    ],
+)
+def test_bad_mount_points(mp, text):
+    with pytest.raises(ConfigError) as info:
+        check_mountpoint(mp)
+    assert info.value.attr == "MountPoint" and text in str(info.value)
+
+
+@pytest.mark.parametrize("mp", ["/vx/web/data", "/etc/app/data", "/var/lib/app", "/mnt/x"])
+def test_good_mount_points(mp):
+    check_mountpoint(mp)  # below system directories is fine; the directories themselves not
+
+
+def test_mount_options():
+    assert mount_options("vxfs", "") == "cluster"
+    assert mount_options("vxfs", "ro,cluster") == "ro,cluster"
+    assert mount_options("vxfs", "ro,,noatime") == "ro,noatime,cluster"
+    assert mount_options("ext4", "noatime") == "noatime"
+    assert mount_options("xfs", "") == ""
+
+
+def test_depth_order_unmounts_deepest_and_topmost_first():
+    def e(i, mp):
+        return MountEntry(i, 1, 0, i, "/", mp, "rw", "tmpfs", "t")
+
+    entries = [e(1, "/m"), e(2, "/m/a"), e(3, "/m/a/b"), e(4, "/m/c"), e(5, "/m/a/b")]
+    assert [x.id for x in _depth_order(entries)] == [5, 3, 4, 2, 1]
