@@ -1,0 +1,624 @@
+#!/usr/bin/env python3
+"""Build vxha's Debian and RPM packages into dist/ (``make packages``).
+
+Two packages per format, both at the project's version:
+
+- ``vxha``: the Python package and its runtime dependencies in a private prefix
+  (``/opt/vxha/lib/python<X.Y>/site-packages``, byte-compiled for the target interpreter),
+  the Container, HostIP and PortForward agents under ``/opt/VRTSvcs/bin/<Type>/``, their
+  ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page and
+  the log directory ``/var/VRTSvcs/log``. No maintainer scripts.
+- ``vxha-cfsmount``: vxha's CFSMount agent and ``CFSMountTypes.cf``, for nodes without
+  Veritas's cluster file system; its pre-install script refuses to install where Veritas's
+  CFSMount is present (DECISIONS.md 6).
+
+One build variable chooses the interpreter: ``VXHA_PYTHON`` (default ``/usr/bin/python3``),
+the absolute path of the node's python3 (3.9 or newer). It must exist on the build machine
+too: the build asks it for its version (which names the private site directory and selects
+the dependency wheels) and byte-compiles with it. See docs/packaging.md.
+
+Nothing is fetched at install time: the dependency wheels pinned in
+packaging/requirements.lock are downloaded here with pip, once per (lock, interpreter
+version), and cached under build/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+LOCK = os.path.join(HERE, "requirements.lock")
+CFS_CHECK = os.path.join(HERE, "cfsmount-preinst.sh")
+SPEC_IN = os.path.join(HERE, "vxha.spec.in")
+
+DEFAULT_PYTHON = "/usr/bin/python3"
+PREFIX = "/opt/vxha"
+AGENT_BIN = "/opt/VRTSvcs/bin"
+TYPES_DIR = "/etc/VRTSvcs/conf/config"
+LOG_DIR = "/var/VRTSvcs/log"
+MAN_PAGE = "/usr/share/man/man1/vxha.1.gz"
+SCRIPT_AGENT = "Script51Agent"
+CFS_TYPE = "CFSMount"
+# Directories the packages own besides their own trees: created if missing, removed when
+# empty on uninstall (rpm and dpkg both leave a directory that another package still uses
+# or that holds other files).
+OWNED_PARENTS = (
+    "/opt/vxha",
+    "/opt/VRTSvcs",
+    "/opt/VRTSvcs/bin",
+    "/etc/VRTSvcs",
+    "/etc/VRTSvcs/conf",
+    "/etc/VRTSvcs/conf/config",
+    "/var/VRTSvcs",
+    "/var/VRTSvcs/log",
+)
+# Wheels for the glibc of every target (RHEL 8: 2.28, SLES 15: 2.31, RHEL 9: 2.34).
+PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64")
+DEB_ARCH = "amd64"
+RPM_ARCH = "x86_64"
+SOURCE_IGNORE = (
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "tests",
+    "benchmarks",
+    "__pycache__",
+    "*.egg-info",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+    "*.pyc",
+)
+
+TIMEOUT_SHORT = 60
+TIMEOUT_LONG = 600
+
+
+class BuildError(Exception):
+    pass
+
+
+def log(msg: str) -> None:
+    print(f"packaging: {msg}", flush=True)
+
+
+def run(cmd, timeout=TIMEOUT_SHORT, **kw) -> subprocess.CompletedProcess:
+    """Run a command (never through a shell), failing with its output on error."""
+    try:
+        proc = subprocess.run(  # noqa: S603 - argv lists only
+            [str(c) for c in cmd],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            **kw,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BuildError(f"{cmd[0]} did not finish within {timeout} s: {' '.join(cmd)}") from exc
+    except FileNotFoundError as exc:
+        raise BuildError(f"{cmd[0]} is not installed: {exc}") from exc
+    if proc.returncode != 0:
+        raise BuildError(
+            f"{' '.join(str(c) for c in cmd)} failed ({proc.returncode}):\n"
+            f"{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+        )
+    return proc
+
+
+# -- configuration ----------------------------------------------------------------------
+
+
+def project_version(source: str) -> str:
+    """vxha.__version__ from the source tree, checked against pyproject.toml."""
+    with open(os.path.join(source, "vxha", "__init__.py")) as f:
+        m = re.search(r'^__version__ = "([^"]+)"', f.read(), re.M)
+    with open(os.path.join(source, "pyproject.toml")) as f:
+        p = re.search(r'^version = "([^"]+)"', f.read(), re.M)
+    if not m or not p:
+        raise BuildError("cannot read the version from vxha/__init__.py and pyproject.toml")
+    if m.group(1) != p.group(1):
+        raise BuildError(
+            f"version mismatch: vxha/__init__.py says {m.group(1)}, pyproject.toml {p.group(1)}"
+        )
+    if not re.fullmatch(r"[0-9][0-9A-Za-z.+~]*", m.group(1)):
+        raise BuildError(f"version {m.group(1)!r} is not usable in a package version")
+    return m.group(1)
+
+
+def interpreter_version(python: str) -> str:
+    """'X.Y' of the target interpreter, which must exist here and be 3.9 or newer."""
+    if not os.path.isabs(python):
+        raise BuildError(f"VXHA_PYTHON must be an absolute path, not {python!r}")
+    if not os.access(python, os.X_OK):
+        raise BuildError(
+            f"VXHA_PYTHON={python} does not exist on this build machine: build on (or in a "
+            "container of) the target OS, where the nodes' interpreter is (docs/packaging.md)"
+        )
+    out = run([python, "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+    ver = out.stdout.strip()
+    major, minor = (int(x) for x in ver.split("."))
+    if (major, minor) < (3, 9):
+        raise BuildError(f"VXHA_PYTHON={python} is Python {ver}; vxha needs 3.9 or newer")
+    return ver
+
+
+class Config:
+    def __init__(self, args):
+        self.source = os.path.abspath(args.source)
+        self.dist = os.path.abspath(args.dist)
+        self.cache = os.path.abspath(args.cache)
+        self.python = args.python
+        self.release = args.release
+        self.formats = [f for f in args.formats.split(",") if f]
+        for f in self.formats:
+            if f not in ("deb", "rpm"):
+                raise BuildError(f"unknown package format {f!r} (deb, rpm)")
+        self.version = project_version(self.source)
+        self.pyver = interpreter_version(self.python)
+        self.site = f"{PREFIX}/lib/python{self.pyver}/site-packages"
+
+
+# -- the private site directory ---------------------------------------------------------
+
+
+def deps_site(cfg: Config) -> str:
+    """Installed, byte-compiled runtime dependencies, cached per lock and interpreter."""
+    with open(LOCK, "rb") as f:
+        lock = f.read()
+    key = hashlib.sha256(
+        lock + f"\n{cfg.pyver}\n{PLATFORMS}\n{cfg.site}\n{cfg.python}".encode()
+    ).hexdigest()[:16]
+    final = os.path.join(cfg.cache, f"deps-py{cfg.pyver}-{key}")
+    if os.path.isdir(final):
+        log(f"dependencies: cached {os.path.relpath(final, REPO)}")
+        return final
+    os.makedirs(cfg.cache, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="deps-", dir=cfg.cache)
+    try:
+        abi = "cp" + cfg.pyver.replace(".", "")
+        cmd = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        cmd += ["--target", tmp, "--no-deps", "--no-compile", "--only-binary=:all:"]
+        cmd += ["--implementation", "cp", "--python-version", cfg.pyver]
+        cmd += ["--abi", abi, "--abi", "abi3", "--abi", "none"]
+        for p in PLATFORMS:
+            cmd += ["--platform", p]
+        cmd += ["-r", LOCK]
+        log(f"dependencies: pip install for Python {cfg.pyver} ({', '.join(PLATFORMS)})")
+        run(cmd, timeout=TIMEOUT_LONG)
+        shutil.rmtree(os.path.join(tmp, "bin"), ignore_errors=True)  # console scripts
+        compile_tree(cfg, tmp)
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final
+
+
+def compile_tree(cfg: Config, directory: str) -> None:
+    """Byte-compile with the target interpreter, so nodes never write .pyc files.
+
+    checked-hash pyc files stay valid whatever the installed files' mtimes; the recorded
+    source paths are the installed ones.
+    """
+    run(
+        [cfg.python, "-I", "-m", "compileall", "-q", "-j", "0"]
+        + ["--invalidation-mode", "checked-hash", "-s", directory, "-p", cfg.site, directory],
+        timeout=TIMEOUT_LONG,
+    )
+
+
+def _can_build_wheels_here() -> bool:
+    import importlib.util
+
+    find = importlib.util.find_spec
+    if find("setuptools") is None:
+        return False
+    return find("wheel") is not None or find("setuptools.command.bdist_wheel") is not None
+
+
+def vxha_wheel(cfg: Config, workdir: str) -> str:
+    """Build the project's wheel from a clean copy of the source tree."""
+    src = os.path.join(workdir, "source")
+    shutil.copytree(cfg.source, src, ignore=shutil.ignore_patterns(*SOURCE_IGNORE))
+    out = os.path.join(workdir, "wheel")
+    cmd = [sys.executable, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check"]
+    cmd += ["--no-deps", "--wheel-dir", out]
+    if _can_build_wheels_here():
+        cmd.append("--no-build-isolation")  # faster, and nothing fetched
+    run(cmd + [src], timeout=TIMEOUT_LONG)
+    wheels = [w for w in os.listdir(out) if w.endswith(".whl")]
+    if len(wheels) != 1:
+        raise BuildError(f"expected one vxha wheel, got {wheels}")
+    return os.path.join(out, wheels[0])
+
+
+def stage_site(cfg: Config, workdir: str, root: str) -> str:
+    site = root + cfg.site
+    shutil.copytree(deps_site(cfg), site, symlinks=True)
+    with zipfile.ZipFile(vxha_wheel(cfg, workdir)) as z:
+        z.extractall(site)
+    compile_tree(cfg, os.path.join(site, "vxha"))
+    return site
+
+
+def probe(cfg: Config, site: str) -> dict:
+    """Ask the staged tree, under the target interpreter, what to install."""
+    code = (
+        "import json, sys\n"
+        f"sys.path.insert(0, {site!r})\n"
+        "import vxha\n"
+        "from vxha.agents.framework import ENTRY_POINTS\n"
+        "from vxha.vcs_types.catalog import PROJECT_TYPES, render_all\n"
+        "from vxha.cli.main import usage\n"
+        "files = {p.name: t for p, t in render_all('/').items()}\n"
+        "print(json.dumps({'version': vxha.__version__, 'entry_points': list(ENTRY_POINTS),\n"
+        "  'types': list(PROJECT_TYPES), 'files': files, 'usage': usage(),\n"
+        "  'file': vxha.__file__}))\n"
+    )
+    info = json.loads(run([cfg.python, "-I", "-c", code]).stdout)
+    if not info["file"].startswith(site):
+        raise BuildError(f"the probe imported vxha from {info['file']}, not the staged tree")
+    if info["version"] != cfg.version:
+        raise BuildError(f"staged vxha is {info['version']}, expected {cfg.version}")
+    return info
+
+
+# -- launchers ---------------------------------------------------------------------------
+
+BOOTSTRAP = """\
+import os, sys
+# The private site directory; found beside this file when the tree was unpacked elsewhere.
+_s = {site!r}
+if not os.path.isdir(_s):
+    _s = os.path.normpath(os.path.join(os.path.realpath(__file__), {rel!r}))
+sys.path.insert(0, _s)
+"""
+
+
+def launcher(cfg: Config, path: str, body: str, what: str) -> str:
+    rel = os.path.relpath(cfg.site, os.path.dirname(path))
+    return (
+        f"#!{cfg.python} -I\n"
+        f"# vxha {cfg.version}: {what} (generated by packaging/build.py)\n"
+        + BOOTSTRAP.format(site=cfg.site, rel=os.path.join("..", rel))
+        + body
+    )
+
+
+def write(root: str, path: str, data, mode: int = 0o644) -> None:
+    full = root + path
+    os.makedirs(os.path.dirname(full), exist_ok=True)
+    with open(full, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    os.chmod(full, mode)
+
+
+def stage_agent(cfg: Config, root: str, info: dict, type_name: str) -> None:
+    directory = f"{AGENT_BIN}/{type_name}"
+    for ep in info["entry_points"]:
+        path = f"{directory}/{ep}"
+        body = f"from vxha.agents.framework import main\nmain({type_name!r}, {ep!r})\n"
+        write(root, path, launcher(cfg, path, body, f"{type_name} {ep} entry point"), 0o755)
+    os.symlink(f"../{SCRIPT_AGENT}", f"{root}{directory}/{type_name}Agent")
+    name = f"{type_name}Types.cf"
+    write(root, f"{TYPES_DIR}/{name}", info["files"][name])
+
+
+def man_page(cfg: Config, usage: str) -> bytes:
+    def esc(s: str) -> str:
+        s = s.replace("\\", "\\e").replace("-", "\\-")
+        return "\\&" + s if s.startswith((".", "'")) else s
+
+    cmds = []
+    for line in usage.splitlines():
+        m = re.match(r"  (\S+)\s+(.*)", line)
+        if m:
+            cmds.append(f".TP\n.B {esc(m.group(1))}\n{esc(m.group(2))}")
+    text = "\n".join(
+        [
+            f'.TH VXHA 1 "" "vxha {cfg.version}" "vxha manual"',
+            ".SH NAME",
+            "vxha \\- highly available Docker containers under Veritas Cluster Server",
+            ".SH SYNOPSIS",
+            ".B vxha",
+            ".I COMMAND",
+            "[\\fIARGS\\fR...]",
+            ".br",
+            ".B vxha \\-\\-version",
+            ".SH DESCRIPTION",
+            "Generates and verifies VCS configuration from server profiles, validates",
+            "profiles, registers vxha's resource types on a running cluster",
+            "(\\fBvxha cluster add\\-types\\fR), and runs the VCS engine simulator.",
+            "Each command prints its options with \\fB\\-\\-help\\fR.",
+            ".SH COMMANDS",
+            *cmds,
+            ".SH FILES",
+            f".TP\n.I {AGENT_BIN}/<Type>/\nagent entry points (online, offline, monitor, clean)",
+            f".TP\n.I {TYPES_DIR}/<Type>Types.cf\ntype definitions",
+            f".TP\n.I {PREFIX}/\nvxha and its Python dependencies",
+            f".TP\n.I {LOG_DIR}/<Type>_A.log\nagent logs",
+            ".SH ENVIRONMENT",
+            ".TP\n.B VXHA_DRIVERS\n\\fBfake\\fR selects the fake drivers (tests, simulator)",
+            ".TP\n.B VXHA_NODE_DIR\na simulated system's state directory",
+            "",
+        ]
+    )
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as z:
+        z.write(text.encode())
+    return buf.getvalue()
+
+
+def normalize(root: str) -> None:
+    """Fixed modes: directories 0755, files 0644 unless executable (then 0755)."""
+    for d, _dirs, files in os.walk(root):
+        os.chmod(d, 0o755)
+        for f in files:
+            p = os.path.join(d, f)
+            if os.path.islink(p):
+                continue
+            os.chmod(p, 0o755 if os.stat(p).st_mode & 0o111 else 0o644)
+
+
+def stage(cfg: Config, workdir: str) -> tuple:
+    """Stage both packages' trees; returns (main root, cfsmount root, probe info)."""
+    main_root = os.path.join(workdir, "root-vxha")
+    cfs_root = os.path.join(workdir, "root-vxha-cfsmount")
+    site = stage_site(cfg, workdir, main_root)
+    info = probe(cfg, site)
+    for t in info["types"]:
+        stage_agent(cfg, cfs_root if t == CFS_TYPE else main_root, info, t)
+    body = "from vxha.cli.main import main\nsys.exit(main())\n"
+    write(main_root, "/usr/bin/vxha", launcher(cfg, "/usr/bin/vxha", body, "command"), 0o755)
+    write(main_root, MAN_PAGE, man_page(cfg, info["usage"]))
+    os.makedirs(main_root + LOG_DIR, exist_ok=True)
+    for d in OWNED_PARENTS:
+        os.makedirs(main_root + d, exist_ok=True)
+    normalize(main_root)
+    normalize(cfs_root)
+    return main_root, cfs_root, info
+
+
+# -- package metadata ----------------------------------------------------------------------
+
+
+def walk(root: str):
+    """(path, kind) of everything under root, sorted; kind is 'dir', 'link' or 'file'."""
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs.sort()
+        rel = d[len(root) :] or "/"
+        if rel != "/":
+            out.append((rel, "dir"))
+        for f in sorted(files + [x for x in dirs if os.path.islink(os.path.join(d, x))]):
+            p = os.path.join(d, f)
+            out.append((os.path.join(rel, f), "link" if os.path.islink(p) else "file"))
+    return out
+
+
+def owned_dirs(root: str, own_all: bool) -> list:
+    """Directories a package owns: its whole tree for vxha, its agent dir for cfsmount."""
+    result = []
+    for path, kind in walk(root):
+        if kind != "dir":
+            continue
+        if own_all and (path in OWNED_PARENTS or path.startswith(PREFIX + "/")):
+            result.append(path)
+        elif path.startswith(AGENT_BIN + "/"):
+            result.append(path)
+    return result
+
+
+DESCRIPTION = (
+    "Highly available Docker containers under Veritas Cluster Server",
+    "VCS agents (Container, HostIP, PortForward) with their type definitions, and the vxha "
+    "command, with its Python dependencies in /opt/vxha. Register the types on a running "
+    "cluster with 'vxha cluster add-types'.",
+)
+CFS_DESCRIPTION = (
+    "vxha's CFSMount agent for nodes without Veritas's cluster file system",
+    "The CFSMount agent and CFSMountTypes.cf of vxha (with FSType, ForceUnmount and "
+    "SecondLevelMonitor). Refuses to install where Veritas's CFSMount is present.",
+)
+
+
+def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) -> str:
+    files = walk(root)
+    os.makedirs(root + "/DEBIAN", exist_ok=True)
+    md5 = []
+    size = 0
+    for path, kind in files:
+        if kind == "file":
+            with open(root + path, "rb") as f:
+                data = f.read()
+            size += len(data)
+            md5.append(f"{hashlib.md5(data).hexdigest()}  {path[1:]}\n")  # noqa: S324
+    conffiles = [p for p, k in files if k == "file" and p.startswith("/etc/")]
+    fields = {
+        "Package": name,
+        "Version": f"{cfg.version}-{cfg.release}",
+        "Architecture": DEB_ARCH,
+        "Maintainer": "vxha maintainers <root@localhost>",
+        "Installed-Size": str(size // 1024 + 1),
+        **control,
+        "Section": "admin",
+        "Priority": "optional",
+    }
+    text = "".join(f"{k}: {v}\n" for k, v in fields.items())
+    write(root, "/DEBIAN/control", text)
+    write(root, "/DEBIAN/md5sums", "".join(md5))
+    if conffiles:
+        write(root, "/DEBIAN/conffiles", "".join(p + "\n" for p in conffiles))
+    if preinst:
+        write(root, "/DEBIAN/preinst", preinst, 0o755)
+    out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")
+    run(
+        ["dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--build", root, out],
+        timeout=TIMEOUT_LONG,
+    )
+    shutil.rmtree(root + "/DEBIAN")
+    return out
+
+
+def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
+    py_pkg = f"python{cfg.pyver}"
+    summary, long = DESCRIPTION
+    main = deb_package(
+        cfg,
+        main_root,
+        "vxha",
+        {"Depends": py_pkg, "Description": f"{summary}\n {long}"},
+    )
+    summary, long = CFS_DESCRIPTION
+    with open(CFS_CHECK) as f:
+        preinst = f.read()
+    cfs = deb_package(
+        cfg,
+        cfs_root,
+        "vxha-cfsmount",
+        {
+            "Depends": f"vxha (= {cfg.version}-{cfg.release})",
+            "Description": f"{summary}\n {long}",
+        },
+        preinst,
+    )
+    return [main, cfs]
+
+
+def rpm_file_list(root: str, own_all: bool) -> str:
+    lines = [f"%dir {d}" for d in owned_dirs(root, own_all)]
+    for path, kind in walk(root):
+        if kind == "dir":
+            continue
+        if path.startswith("/etc/"):
+            lines.append(f"%config {path}")
+        else:
+            lines.append(path)
+    return "\n".join(lines) + "\n"
+
+
+def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str) -> list:
+    top = os.path.join(workdir, "rpm")
+    stage_all = os.path.join(workdir, "rpm-stage")
+    shutil.copytree(main_root, stage_all, symlinks=True)
+    shutil.copytree(cfs_root, stage_all, symlinks=True, dirs_exist_ok=True)
+    lists = {}
+    for name, root, own_all in (("main", main_root, True), ("cfs", cfs_root, False)):
+        lists[name] = os.path.join(workdir, f"files-{name}.list")
+        with open(lists[name], "w") as f:
+            f.write(rpm_file_list(root, own_all))
+    with open(SPEC_IN) as f:
+        spec = f.read()
+    with open(CFS_CHECK) as f:
+        check = f.read()
+    subst = {
+        "@VERSION@": cfg.version.replace("-", "_"),
+        "@RELEASE@": cfg.release,
+        "@ARCH@": RPM_ARCH,
+        "@PYTHON@": cfg.python,
+        "@PYVER@": cfg.pyver,
+        "@SUMMARY@": DESCRIPTION[0],
+        "@DESCRIPTION@": DESCRIPTION[1],
+        "@CFS_SUMMARY@": CFS_DESCRIPTION[0],
+        "@CFS_DESCRIPTION@": CFS_DESCRIPTION[1],
+        "@STAGE@": stage_all,
+        "@FILES_MAIN@": lists["main"],
+        "@FILES_CFS@": lists["cfs"],
+        "@CFS_CHECK@": check.split("\n", 1)[1],  # without the #! line
+    }
+    for k, v in subst.items():
+        spec = spec.replace(k, v)
+    spec_path = os.path.join(workdir, "vxha.spec")
+    with open(spec_path, "w") as f:
+        f.write(spec)
+    run(
+        ["rpmbuild", "-bb", "--nodeps", "--target", RPM_ARCH]
+        + ["--define", f"_topdir {top}", "--define", f"_rpmdir {cfg.dist}"]
+        + ["--define", "_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm"]
+        + [spec_path],
+        timeout=TIMEOUT_LONG,
+    )
+    base = f"{cfg.version.replace('-', '_')}-{cfg.release}.{RPM_ARCH}.rpm"
+    out = [os.path.join(cfg.dist, f"vxha-{base}"), os.path.join(cfg.dist, f"vxha-cfsmount-{base}")]
+    for p in out:
+        if not os.path.isfile(p):
+            raise BuildError(f"rpmbuild did not produce {p}")
+    return out
+
+
+# -- main ------------------------------------------------------------------------------
+
+
+def build(cfg: Config) -> list:
+    start = time.monotonic()
+    os.makedirs(cfg.dist, exist_ok=True)
+    workdir = tempfile.mkdtemp(prefix="vxha-pkg-")
+    try:
+        log(f"vxha {cfg.version} for {cfg.python} (Python {cfg.pyver}): {', '.join(cfg.formats)}")
+        main_root, cfs_root, _ = stage(cfg, workdir)
+        outputs = []
+        if "deb" in cfg.formats:
+            outputs += build_debs(cfg, main_root, cfs_root)
+        if "rpm" in cfg.formats:
+            outputs += build_rpms(cfg, main_root, cfs_root, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for p in outputs:
+        log(f"built {os.path.relpath(p)} ({os.path.getsize(p) / 1e6:.1f} MB)")
+    log(f"done in {time.monotonic() - start:.1f} s")
+    return outputs
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="packaging/build.py",
+        description="Build vxha's .deb and .rpm packages (vxha, vxha-cfsmount) into dist/.",
+    )
+    p.add_argument(
+        "--python",
+        default=os.environ.get("VXHA_PYTHON") or DEFAULT_PYTHON,
+        help="the nodes' interpreter, an absolute path (default: $VXHA_PYTHON or "
+        f"{DEFAULT_PYTHON}); it must exist on the build machine too",
+    )
+    p.add_argument(
+        "--formats",
+        default=os.environ.get("VXHA_PACKAGE_FORMATS") or "deb,rpm",
+        help="comma-separated: deb, rpm (default: %(default)s)",
+    )
+    p.add_argument("--dist", default=os.path.join(REPO, "dist"), help="output directory")
+    p.add_argument(
+        "--cache",
+        default=os.path.join(REPO, "build", "packaging"),
+        help="dependency cache (default: %(default)s)",
+    )
+    p.add_argument("--source", default=REPO, help="the source tree to package")
+    p.add_argument("--release", default="1", help="package release (default: %(default)s)")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    try:
+        cfg = Config(parse_args(argv))
+        build(cfg)
+    except BuildError as exc:
+        print(f"packaging: error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
