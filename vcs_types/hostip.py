@@ -11,9 +11,24 @@ TYPE = TypeDecl(
         Attr("Address", doc="the IPv4 or IPv6 address"),
         Attr("PrefixLen", "int", default=24, doc="prefix length (IPv4 1-32, IPv6 1-128)"),
         Attr("Label", doc="optional address label, e.g. eth0:web"),
-        Attr("DadCheck", "boolean", default=1, doc="refuse online when the address answers"),
-        Attr("ArpCount", "int", default=3, doc="gratuitous ARPs / neighbour adverts sent"),
-        Attr("ArpInterval", "int", default=200, doc="milliseconds between announcements"),
+        Attr(
+            "DadCheck",
+            "boolean",
+            default=1,
+            doc="refuse online when the address already answers on the network",
+        ),
+        Attr(
+            "ArpCount",
+            "int",
+            default=3,
+            doc="gratuitous ARPs / unsolicited neighbour adverts after online",
+        ),
+        Attr(
+            "ArpInterval",
+            "int",
+            default=200,
+            doc="milliseconds between them (IPv4: rounded up to seconds)",
+        ),
         Attr("CheckLinkStatus", "boolean", default=1, doc="report offline when the link is down"),
     ],
     statics={

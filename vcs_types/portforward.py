@@ -9,10 +9,15 @@ TYPE = TypeDecl(
     attrs=[
         Attr("Address", doc="host IP the ports are reached at (normally the HostIP's)"),
         Attr("Container", doc="container whose address is the target"),
-        Attr("TargetAddress", doc="explicit target address instead of Container"),
+        Attr("TargetAddress", doc="explicit target address; overrides Container when set"),
         Attr("Ports", dim="association", doc="host port[/tcp|/udp] -> container port"),
         Attr("Backend", default="nft", doc="nft, or iptables where nft is missing"),
-        Attr("SetSysctls", "boolean", default=0, doc="allow setting ip_forward/route_localnet"),
+        Attr(
+            "SetSysctls",
+            "boolean",
+            default=0,
+            doc="allow online to set ip_forward (and route_localnet for 127.x)",
+        ),
     ],
     statics={
         "AEPTimeout": 1,

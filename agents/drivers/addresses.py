@@ -1,0 +1,218 @@
+"""Addresses driver: IP addresses and link state of the network namespace it runs in.
+
+Reads and changes go through iproute2 (``ip -j``), duplicate detection and gratuitous ARP
+through iputils ``arping``; the IPv6 unsolicited neighbour advertisement is sent from a raw
+ICMPv6 socket (no extra package: ndisc6 is not in the test bed). Every command has the
+timeout the caller passes, taken from the entry point's deadline.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import time
+
+from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+
+IP = "ip"
+ARPING = "arping"
+# what iproute2 says (old and new wording) when the address to delete is not there
+ABSENT = ("Cannot assign requested address", "Address not found")
+
+
+def run(argv, timeout: float, stdin: str | None = None):
+    """(returncode, stdout, stderr) of a command; DriverUnavailable when it overruns."""
+    try:
+        p = subprocess.run(  # noqa: S603 - argv list, no shell
+            argv,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired:
+        raise DriverUnavailable(f"{argv[0]} did not answer within {timeout:.1f} s") from None
+    except FileNotFoundError:
+        raise DriverError(f"{argv[0]} is not installed") from None
+    return p.returncode, p.stdout, p.stderr
+
+
+def canonical(address: str) -> str:
+    """The address as iproute2 prints it (IPv6 compressed); ValueError when invalid."""
+    family = socket.AF_INET6 if ":" in address else socket.AF_INET
+    try:
+        return socket.inet_ntop(family, socket.inet_pton(family, address))
+    except OSError:
+        raise ValueError(f"not an IP address: {address!r}") from None
+
+
+def is_ipv6(address: str) -> bool:
+    return ":" in address
+
+
+def _entries(link: dict) -> list:
+    out = []
+    for a in link.get("addr_info") or []:
+        if a.get("family") not in ("inet", "inet6") or "local" not in a:
+            continue
+        out.append(
+            {
+                "device": link.get("ifname"),
+                "address": a["local"],
+                "prefixlen": a.get("prefixlen"),
+                "label": a.get("label", ""),
+                "family": a["family"],
+                "tentative": bool(a.get("tentative")),
+                "dadfailed": bool(a.get("dadfailed")),
+            }
+        )
+    return out
+
+
+def _link(link: dict) -> dict:
+    flags = link.get("flags") or []
+    return {
+        "name": link.get("ifname"),
+        "index": link.get("ifindex"),
+        "mac": link.get("address", ""),
+        "up": "UP" in flags,
+        "carrier": "LOWER_UP" in flags and "NO-CARRIER" not in flags,
+        "addresses": _entries(link),
+    }
+
+
+class AddressDriver:
+    """Addresses of the current network namespace (iproute2 + arping + raw ICMPv6)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def device(self, name: str, timeout: float):
+        """The device's state and addresses, or None when it does not exist."""
+        rc, out, err = run([IP, "-j", "addr", "show", "dev", name], timeout)
+        if rc != 0:
+            if "does not exist" in err or "Cannot find device" in err:
+                return None
+            raise DriverError(f"ip addr show dev {name}: {err.strip() or 'exit ' + str(rc)}")
+        try:
+            links = json.loads(out or "[]")
+        except ValueError:
+            raise DriverError(f"ip -j addr printed no JSON for {name}") from None
+        return _link(links[0]) if links else None
+
+    def find(self, address: str, timeout: float) -> list:
+        """Every device entry carrying that address in this namespace."""
+        address = canonical(address)
+        rc, out, err = run([IP, "-j", "addr", "show"], timeout)
+        if rc != 0:
+            raise DriverError(f"ip addr show: {err.strip() or 'exit ' + str(rc)}")
+        found = []
+        for link in json.loads(out or "[]"):
+            found += [e for e in _entries(link) if e["address"] == address]
+        return found
+
+    def add(self, device, address, prefixlen, label="", timeout=5.0, nodad=False) -> None:
+        argv = [IP, "addr", "add", f"{address}/{prefixlen}", "dev", device]
+        if label:
+            argv += ["label", label]
+        if nodad:
+            argv.append("nodad")
+        rc, _, err = run(argv, timeout)
+        if rc != 0:
+            raise DriverError(f"ip addr add {address}/{prefixlen} dev {device}: {err.strip()}")
+
+    def delete(self, device, address, prefixlen, timeout=5.0) -> None:
+        """Remove the address from the device; nothing to do when it is not there."""
+        rc, _, err = run([IP, "addr", "del", f"{address}/{prefixlen}", "dev", device], timeout)
+        if rc != 0 and not any(m in err for m in ABSENT):
+            if "does not exist" in err or "Cannot find device" in err:
+                return
+            raise DriverError(f"ip addr del {address}/{prefixlen} dev {device}: {err.strip()}")
+
+    def duplicate(self, device, address, timeout=3.0) -> bool:
+        """IPv4 duplicate address detection (arping -D): True when another host answers."""
+        argv = [ARPING, "-D", "-q", "-c", "2", "-w", "1", "-I", device, address]
+        rc, _, err = run(argv, timeout)
+        if rc == 0:
+            return False
+        if rc == 1 and not err.strip():
+            return True
+        raise DriverError(f"arping -D on {device}: {err.strip() or 'exit ' + str(rc)}")
+
+    def wait_dad(self, device, address, timeout: float) -> str:
+        """IPv6: wait for the kernel's DAD; "ok", "dadfailed" or "tentative" (time ran out)."""
+        address = canonical(address)
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            dev = self.device(device, max(0.2, left))
+            entry = None
+            for e in (dev or {}).get("addresses", []):
+                if e["address"] == address:
+                    entry = e
+            if entry is None:
+                return "dadfailed"
+            if entry["dadfailed"]:
+                return "dadfailed"
+            if not entry["tentative"]:
+                return "ok"
+            if time.monotonic() + 0.1 > end:
+                return "tentative"
+            time.sleep(0.1)
+
+    def announce(self, device, address, count=3, interval_ms=200, timeout=5.0) -> None:
+        """Tell the neighbours: gratuitous ARP (IPv4) or unsolicited NA (IPv6)."""
+        if count <= 0:
+            return
+        if is_ipv6(address):
+            self._unsolicited_na(device, canonical(address), count, interval_ms, timeout)
+            return
+        # iputils arping counts its interval in whole seconds and waits one interval after
+        # the last packet: like IPaddr2's default (ARP_BACKGROUND), it runs in the
+        # background, in its own session, and ends by itself after count intervals.
+        interval = str(max(1, -(-int(interval_ms) // 1000)))
+        argv = [ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address]
+        try:
+            subprocess.Popen(  # noqa: S603 - argv list, no shell
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                close_fds=True,
+            )
+        except OSError as exc:
+            raise DriverError(f"cannot run arping -U: {exc}") from None
+
+    def _unsolicited_na(self, device, address, count, interval_ms, timeout) -> None:
+        dev = self.device(device, timeout)
+        if dev is None:
+            raise DriverError(f"device {device} does not exist")
+        mac = bytes.fromhex(dev["mac"].replace(":", "")) if dev["mac"] else b""
+        # ICMPv6 type 136, override flag, target; option 2 = target link-layer address.
+        packet = bytes([136, 0, 0, 0]) + (0x20000000).to_bytes(4, "big")
+        packet += socket.inet_pton(socket.AF_INET6, address)
+        if len(mac) == 6:
+            packet += bytes([2, 1]) + mac
+        end = time.monotonic() + timeout
+        s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        try:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 255)
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, dev["index"])
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, device.encode() + b"\0")
+            try:
+                s.bind((address, 0, 0, dev["index"]))
+            except OSError:
+                pass  # still tentative: the kernel picks a link-local source
+            for i in range(count):
+                s.sendto(packet, ("ff02::1", 0, 0, dev["index"]))
+                if i + 1 < count:
+                    pause = min(interval_ms / 1000.0, end - time.monotonic())
+                    if pause > 0:
+                        time.sleep(pause)
+        except OSError as exc:
+            raise DriverError(f"unsolicited neighbour advertisement on {device}: {exc}") from None
+        finally:
+            s.close()

@@ -1,0 +1,192 @@
+"""One driver-interface suite for the addresses and forwarding drivers, run against the
+real drivers (inside a test namespace) and against their fakes, so the fakes cannot drift."""
+
+from __future__ import annotations
+
+import pytest
+from netns_topo import NET, sh
+
+from vxha.agents.drivers.addresses import AddressDriver
+from vxha.agents.drivers.addresses_fake import FakeAddresses
+from vxha.agents.drivers.fakestate import DriverError
+from vxha.agents.drivers.forwarding import ForwardingDriver, expected_rules
+from vxha.agents.drivers.forwarding_fake import FakeForwarding
+from vxha.agents.framework import Context
+
+T = 5.0
+
+
+class InNamespace:
+    """Calls a real driver's methods on a thread that lives in the node's namespace."""
+
+    def __init__(self, topo, role, drv):
+        self._topo, self._role, self._drv = topo, role, drv
+
+    def __getattr__(self, name):
+        fn = getattr(self._drv, name)
+        return lambda *a, **kw: self._topo.call(self._role, fn, *a, **kw)
+
+
+class World:
+    """What the suite needs besides the driver: a way to shape the node's surroundings."""
+
+    def __init__(self, kind, request, tmp_path):
+        self.kind = kind
+        if kind == "real":
+            self.topo = request.getfixturevalue("topo")
+            ctx = Context({"VXHA_NODE_DIR": str(tmp_path / "node1")})
+            self.addresses = InNamespace(self.topo, "node1", AddressDriver(ctx))
+            self.forwarding = InNamespace(self.topo, "node1", ForwardingDriver(ctx))
+            self.device = "eth0"
+        else:
+            node = tmp_path / "fake"
+            node.mkdir()
+            ctx = Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node)})
+            self.fake_addresses = FakeAddresses(ctx)
+            self.addresses = self.fake_addresses
+            self.forwarding = FakeForwarding(ctx)
+            self.device = "eth0"
+
+    def taken_elsewhere(self):
+        """An address another host on the segment answers for."""
+        if self.kind == "real":
+            return f"{NET}.2"  # node2's own address
+        self.fake_addresses.set_network(f"{NET}.2")
+        return f"{NET}.2"
+
+    def set_link(self, up):
+        if self.kind == "real":
+            sh("ip", "-n", self.topo.ns("node1"), "link", "set", "eth0", "up" if up else "down")
+        else:
+            self.fake_addresses.set_link("eth0", up=up)
+
+
+@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.real)])
+def world(request, tmp_path):
+    return World(request.param, request, tmp_path)
+
+
+def _mine(dev, address):
+    return [e for e in dev["addresses"] if e["address"] == address]
+
+
+# -- addresses -----------------------------------------------------------------------
+
+
+def test_missing_device_is_none(world):
+    assert world.addresses.device("nosuchdev0", T) is None
+
+
+def test_add_find_delete(world):
+    a = world.addresses
+    a.add(world.device, f"{NET}.50", 24, f"{world.device}:web", T)
+    dev = a.device(world.device, T)
+    assert dev["up"] and dev["carrier"]
+    (e,) = _mine(dev, f"{NET}.50")
+    assert (e["prefixlen"], e["label"], e["family"]) == (24, "eth0:web", "inet")
+    assert [x["device"] for x in a.find(f"{NET}.50", T)] == ["eth0"]
+    with pytest.raises(DriverError):
+        a.add(world.device, f"{NET}.50", 24, "", T)
+    a.delete(world.device, f"{NET}.50", 24, T)
+    assert _mine(a.device(world.device, T), f"{NET}.50") == []
+    a.delete(world.device, f"{NET}.50", 24, T)  # absent: nothing to do
+    assert a.find(f"{NET}.50", T) == []
+
+
+def test_add_ipv6_canonical_and_dad(world):
+    a = world.addresses
+    a.add(world.device, "FD77:0:0::0051", 64, "", T, nodad=True)
+    (e,) = _mine(a.device(world.device, T), "fd77::51")
+    assert e["family"] == "inet6" and not e["tentative"]
+    assert a.wait_dad(world.device, "fd77::51", T) == "ok"
+    a.delete(world.device, "fd77::51", 64, T)
+    assert a.find("fd77::51", T) == []
+
+
+def test_add_to_missing_device_fails(world):
+    with pytest.raises(DriverError):
+        world.addresses.add("nosuchdev0", f"{NET}.50", 24, "", T)
+
+
+def test_duplicate_detection(world):
+    taken = world.taken_elsewhere()
+    assert world.addresses.duplicate(world.device, taken, T) is True
+    assert world.addresses.duplicate(world.device, f"{NET}.77", T) is False
+
+
+def test_link_down_is_reported(world):
+    world.set_link(False)
+    assert world.addresses.device(world.device, T)["up"] is False
+    world.set_link(True)
+    assert world.addresses.device(world.device, T)["up"] is True
+
+
+def test_announce_ipv4_and_ipv6(world):
+    a = world.addresses
+    a.add(world.device, f"{NET}.52", 24, "", T)
+    a.add(world.device, "fd77::52", 64, "", T, nodad=True)
+    a.announce(world.device, f"{NET}.52", 1, 200, T)
+    a.announce(world.device, "fd77::52", 2, 10, T)
+    a.delete(world.device, f"{NET}.52", 24, T)
+    a.delete(world.device, "fd77::52", 64, T)
+
+
+# -- forwarding ----------------------------------------------------------------------
+
+SPEC = {
+    "address": f"{NET}.50",
+    "target": "10.78.0.2",
+    "ports": [(80, "tcp", 8080), (53, "udp", 53)],
+}
+
+
+@pytest.mark.parametrize("backend", ["nft", "iptables"])
+def test_install_read_back_remove(world, backend):
+    f = world.forwarding
+    assert f.rules("web_pf", T, backend) is None
+    f.install("web_pf", SPEC, T, backend)
+    assert f.rules("web_pf", T, backend) == expected_rules(SPEC)
+    f.install("web_pf", SPEC, T, backend)  # again: the same rules, not twice
+    assert f.rules("web_pf", T, backend) == expected_rules(SPEC)
+    moved = dict(SPEC, target="10.78.0.3", ports=[(80, "tcp", 8081)])
+    f.install("web_pf", moved, T, backend)
+    assert f.rules("web_pf", T, backend) == expected_rules(moved)
+    f.install("other_pf", dict(SPEC, address=f"{NET}.51"), T, backend)
+    f.remove("web_pf", T, backend)
+    assert f.rules("web_pf", T, backend) is None
+    assert f.rules("other_pf", T, backend) == expected_rules(dict(SPEC, address=f"{NET}.51"))
+    f.remove("other_pf", T, backend)
+    f.remove("other_pf", T, backend)  # absent: nothing to do
+    assert f.rules("other_pf", T, backend) is None
+
+
+@pytest.mark.parametrize("backend", ["nft", "iptables"])
+def test_ipv6_and_loopback_specs(world, backend):
+    f = world.forwarding
+    v6 = {"address": "fd77::50", "target": "fd78::2", "ports": [(443, "tcp", 8443)]}
+    f.install("v6_pf", v6, T, backend)
+    assert f.rules("v6_pf", T, backend) == expected_rules(v6)
+    lo = {"address": "127.0.0.1", "target": "10.78.0.2", "ports": [(8080, "tcp", 80)]}
+    f.install("lo_pf", lo, T, backend)
+    found = f.rules("lo_pf", T, backend)
+    assert found == expected_rules(lo)
+    assert any(r[5] == "masquerade" for r in found)
+    f.remove("v6_pf", T, backend)
+    f.remove("lo_pf", T, backend)
+    assert f.rules("v6_pf", T, backend) is None and f.rules("lo_pf", T, backend) is None
+
+
+def test_mixed_families_refused(world):
+    with pytest.raises(DriverError):
+        world.forwarding.install("bad_pf", dict(SPEC, target="fd78::2"), T)
+    assert world.forwarding.rules("bad_pf", T) is None
+
+
+def test_sysctls(world):
+    f = world.forwarding
+    f.set_sysctl("net.ipv4.ip_forward", "1")
+    assert f.get_sysctl("net.ipv4.ip_forward") == "1"
+    f.set_sysctl("net.ipv4.ip_forward", "0")
+    assert f.get_sysctl("net.ipv4.ip_forward") == "0"
+    with pytest.raises(DriverError):
+        f.get_sysctl("net.ipv4.no_such_key")

@@ -1,0 +1,261 @@
+"""Real-component tests: HostIP and PortForward launchers inside test namespaces (two nodes
+and a client on a bridge, a "container" namespace behind node1), real iproute2, arping
+and nftables/iptables."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from netns_topo import CTR_NET, NET, echo_server, sh, tcp_roundtrip, wait_for
+
+pytestmark = pytest.mark.real
+
+VIP = f"{NET}.50"
+VIP6 = "fd77::50"
+IP = {"Device": "eth0", "Address": VIP, "PrefixLen": 24, "ArpCount": 1, "ArpInterval": 1000}
+IP6 = dict(IP, Address=VIP6, PrefixLen=64)
+PF = {"Address": VIP, "TargetAddress": f"{CTR_NET}.2", "Ports": {"8080": "7000"}, "SetSysctls": 1}
+
+
+def ep(topo, role, type_name, entry, values, resource=None, reason=None):
+    resource = resource or ("web_ip" if type_name == "HostIP" else "web_pf")
+    p = topo.entry_point(role, type_name, entry, resource, values, reason=reason)
+    return p.returncode, p.stdout
+
+
+def addrs(topo, role):
+    """(device, address, prefix, label) of every address in the namespace but the
+    kernel's own link-local ones (their DAD may still be settling)."""
+    out = set()
+    for link in json.loads(topo.exec(role, "ip", "-j", "addr", "show").stdout):
+        for a in link.get("addr_info", []):
+            if not a.get("local", "").startswith("fe80:"):
+                out.add((link["ifname"], a.get("local"), a.get("prefixlen"), a.get("label")))
+    return out
+
+
+def vip_on(topo, role, address=VIP):
+    return any(a[1] == address for a in addrs(topo, role))
+
+
+def outside_vxha(ruleset: str, skip=("vxha",)) -> list:
+    """`nft -j list ruleset` without vxha's table: must stay byte-identical."""
+    out = []
+    for o in json.loads(ruleset)["nftables"]:
+        body = next(iter(o.values()))
+        table = body.get("table", body.get("name")) if "metainfo" not in o else None
+        if table not in skip:
+            out.append(json.dumps(o, sort_keys=True))
+    return out
+
+
+def iptables_rules(topo, role):
+    """iptables-save of every table, without its comment lines (they carry a date)."""
+    text = topo.exec(role, "iptables-save").stdout
+    return [line for line in text.splitlines() if not line.startswith("#")]
+
+
+# -- HostIP ---------------------------------------------------------------------------
+
+
+def test_vip_reachable_refused_when_taken_and_moves_with_gratuitous_arp(topo):
+    assert ep(topo, "node1", "HostIP", "monitor", IP)[0] == 100
+    code, out = ep(topo, "node1", "HostIP", "online", IP)
+    assert code == 0, out
+    assert ep(topo, "node1", "HostIP", "monitor", IP)[0] == 110
+    topo.exec("client", "ping", "-c", "1", "-W", "2", VIP)
+    assert topo.neigh_mac("client", VIP) == topo.mac("node1")
+    # the VIP is on node1: online on node2 must refuse (arping -D) and change nothing
+    before = addrs(topo, "node2")
+    code, out = ep(topo, "node2", "HostIP", "online", IP)
+    assert code == 1
+    assert f"{VIP} already answers on the network of eth0: refusing to create a duplicate" in out
+    assert addrs(topo, "node2") == before
+    # move node1 -> node2: the client's neighbour entry follows the gratuitous ARP
+    assert ep(topo, "node1", "HostIP", "offline", IP)[0] == 0
+    assert ep(topo, "node2", "HostIP", "online", IP)[0] == 0
+    mac2 = topo.mac("node2")
+    assert wait_for(lambda: topo.neigh_mac("client", VIP) == mac2, timeout=3)
+    topo.exec("client", "ping", "-c", "1", "-W", "2", VIP)
+    assert ep(topo, "node2", "HostIP", "offline", IP)[0] == 0
+    assert not vip_on(topo, "node2")
+
+
+def test_ipv6_vip_moves_with_unsolicited_neighbour_advertisement(topo):
+    assert ep(topo, "node1", "HostIP", "online", IP6)[0] == 0  # waits for the kernel's DAD
+    assert ep(topo, "node1", "HostIP", "monitor", IP6)[0] == 110
+    topo.exec("client", "ping", "-6", "-c", "1", "-W", "2", VIP6)
+    assert topo.neigh_mac("client", VIP6) == topo.mac("node1")
+    assert ep(topo, "node1", "HostIP", "offline", IP6)[0] == 0
+    assert ep(topo, "node2", "HostIP", "online", IP6)[0] == 0
+    mac2 = topo.mac("node2")
+    assert wait_for(lambda: topo.neigh_mac("client", VIP6) == mac2, timeout=3)
+    assert ep(topo, "node2", "HostIP", "clean", IP6, reason=4)[0] == 0
+
+
+def test_ipv6_duplicate_refused_and_removed(topo):
+    taken = dict(IP6, Address="fd77::2")  # node2's own address
+    code, out = ep(topo, "node1", "HostIP", "online", taken)
+    assert code == 1 and "failed IPv6 duplicate address detection" in out
+    assert not vip_on(topo, "node1", "fd77::2")
+
+
+def test_hostip_idempotency_and_other_addresses_untouched(topo):
+    sh("ip", "-n", topo.ns("node1"), "addr", "add", f"{NET}.60/24", "dev", "eth0",
+       "label", "eth0:other")  # fmt: skip
+    before = addrs(topo, "node1")
+    labelled = dict(IP, Label="eth0:web")
+    for entry, code in [("offline", 0), ("clean", 0), ("online", 0), ("online", 0),
+                        ("monitor", 110), ("offline", 0), ("offline", 0), ("monitor", 100),
+                        ("online", 0), ("clean", 0), ("clean", 0), ("monitor", 100)]:  # fmt: skip
+        assert ep(topo, "node1", "HostIP", entry, labelled, reason=1)[0] == code, entry
+    assert addrs(topo, "node1") == before
+
+
+def test_link_down_means_offline(topo):
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    # the switch port goes away: no carrier
+    sh("ip", "-n", topo.ns("br"), "link", "set", "p0", "down")
+    assert wait_for(lambda: ep(topo, "node1", "HostIP", "monitor", IP)[0] == 100)
+    code, out = ep(topo, "node1", "HostIP", "monitor", IP)
+    assert "but its link is down" in out
+    assert ep(topo, "node1", "HostIP", "monitor", dict(IP, CheckLinkStatus=0))[0] == 110
+    sh("ip", "-n", topo.ns("br"), "link", "set", "p0", "up")
+    assert wait_for(lambda: ep(topo, "node1", "HostIP", "monitor", IP)[0] == 110)
+    # the NIC itself is set down: online refuses clearly
+    sh("ip", "-n", topo.ns("node1"), "link", "set", "eth0", "down")
+    assert ep(topo, "node1", "HostIP", "monitor", IP)[0] == 100
+    assert ep(topo, "node1", "HostIP", "offline", IP)[0] == 0
+    code, out = ep(topo, "node1", "HostIP", "online", IP)
+    assert code == 1 and "device eth0 is administratively down" in out
+
+
+@pytest.mark.parametrize(
+    "change, text",
+    [
+        ({"Address": "10.77.0.256"}, "is not an IPv4 or IPv6 address"),
+        ({"PrefixLen": 33}, "33 is not a prefix length"),
+        ({"Device": "eth0/../x"}, "is not a valid device name"),
+        ({"Device": "nosuch0"}, "device nosuch0 does not exist"),
+    ],
+)
+def test_hostip_bad_input_changes_nothing(topo, change, text):
+    before = addrs(topo, "node1")
+    code, out = ep(topo, "node1", "HostIP", "online", dict(IP, **change))
+    assert code == 1 and text in out
+    assert addrs(topo, "node1") == before
+
+
+# -- PortForward ----------------------------------------------------------------------
+
+
+def _foreign_rules(topo):
+    """Rules vxha does not own, in both nft and iptables form, that must survive intact."""
+    n1 = topo.ns("node1")
+    topo.exec("node1", "nft", "-f", "-", input=(
+        "table ip foreign {\n chain pre { type nat hook prerouting priority dstnat; }\n"
+        " chain fw_chain { type filter hook forward priority 0; policy accept;\n"
+        "  ip saddr 192.0.2.1 drop; }\n}\n"
+    ))  # fmt: skip
+    sh("ip", "netns", "exec", n1, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s",
+       "192.0.2.0/24", "-j", "RETURN")  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["nft", "iptables"])
+def test_client_reaches_container_through_vip_and_nothing_else_changes(topo, backend):
+    echo_server(topo, "ctr", 7000)
+    _foreign_rules(topo)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    # iptables-nft adds the nat table's built-in chains when first used: iptables sees
+    # them as always there, so for that backend the nat table is compared by iptables-save
+    skip = ("vxha",) if backend == "nft" else ("vxha", "nat")
+    before = outside_vxha(topo.ruleset("node1"), skip)
+    before_ipt = iptables_rules(topo, "node1")
+    pf = dict(PF, Backend=backend)
+    assert ep(topo, "node1", "PortForward", "monitor", pf)[0] == 100
+    code, out = ep(topo, "node1", "PortForward", "online", pf)
+    assert code == 0, out
+    assert "set net.ipv4.ip_forward = 1 (SetSysctls = 1)" in out
+    assert ep(topo, "node1", "PortForward", "monitor", pf)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    # a client on the node itself goes through the output chain
+    assert tcp_roundtrip(topo, "node1", VIP, 8080, "local\n") == "local\n"
+    code, out = ep(topo, "node1", "PortForward", "online", pf)
+    assert code == 0 and "already in place" in out
+    assert ep(topo, "node1", "PortForward", "offline", pf)[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", pf)[0] == 100
+    assert tcp_roundtrip(topo, "client", VIP, 8080) == ""  # the port is closed
+    after = topo.ruleset("node1")
+    assert outside_vxha(after, skip) == before
+    assert iptables_rules(topo, "node1") == before_ipt
+    assert '"name": "vxha"' not in after.replace('"name":"vxha"', '"name": "vxha"')
+    assert ep(topo, "node1", "PortForward", "offline", pf)[0] == 0
+    assert ep(topo, "node1", "PortForward", "clean", pf, reason=1)[0] == 0
+
+
+def test_stale_target_is_offline_and_repaired(topo):
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    assert (
+        ep(topo, "node1", "PortForward", "online", dict(PF, TargetAddress=f"{CTR_NET}.9"))[0] == 0
+    )
+    code, out = ep(topo, "node1", "PortForward", "monitor", PF)
+    assert code == 100 and f"point at {CTR_NET}.9, the target is {CTR_NET}.2" in out
+    assert ep(topo, "node1", "PortForward", "online", PF)[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    # somebody deletes a rule of ours by hand: monitor notices
+    listing = json.loads(topo.exec("node1", "nft", "-j", "list", "chain", "inet", "vxha",
+                                   "pf_web_pf_out").stdout)  # fmt: skip
+    handle = next(o["rule"]["handle"] for o in listing["nftables"] if "rule" in o)
+    topo.exec("node1", "nft", "delete", "rule", "inet", "vxha", "pf_web_pf_out", "handle",
+              str(handle))  # fmt: skip
+    assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 100
+    assert ep(topo, "node1", "PortForward", "clean", PF, reason=4)[0] == 0
+
+
+def test_two_onlines_racing_both_end_up_installed(topo):
+    a = dict(PF, Ports={"8081": "7000"})
+    b = dict(PF, Ports={"8082": "7000"})
+    for _ in range(8):
+        barrier = threading.Barrier(2)
+        results = {}
+
+        def go(name, values, entry, results=results, barrier=barrier):
+            barrier.wait()
+            results[name] = ep(topo, "node1", "PortForward", entry, values, resource=name)
+
+        for entry in ("online", "offline"):
+            ts = [
+                threading.Thread(target=go, args=(n, v, entry))
+                for n, v in (("a_pf", a), ("b_pf", b))
+            ]
+            for t in ts:
+                t.start()
+            for t in ts:
+                t.join(60)
+            assert results["a_pf"][0] == 0 and results["b_pf"][0] == 0, results
+            if entry == "online":
+                assert ep(topo, "node1", "PortForward", "monitor", a, resource="a_pf")[0] == 110
+                assert ep(topo, "node1", "PortForward", "monitor", b, resource="b_pf")[0] == 110
+        assert topo.exec("node1", "nft", "list", "table", "inet", "vxha", check=False).returncode
+    # nothing left: the shared table went with the last resource
+
+
+@pytest.mark.parametrize(
+    "change, text",
+    [
+        ({"Ports": {"0": "80"}}, "host port 0 is not a port number"),
+        ({"Ports": {"80": "70000"}}, "70000 is not a port number"),
+        ({"Ports": {"80": "1", "80/tcp": "2"}}, "host port 80/tcp is declared twice"),
+        ({"Address": "10.77.0.500"}, "is not an IPv4 or IPv6 address"),
+    ],
+)
+def test_portforward_bad_input_changes_nothing(topo, change, text):
+    _foreign_rules(topo)
+    before = topo.ruleset("node1")
+    code, out = ep(topo, "node1", "PortForward", "online", dict(PF, **change))
+    assert code == 1 and text in out
+    assert topo.ruleset("node1") == before
