@@ -127,10 +127,14 @@ class FakeDocker:
             c = st.get("containers", {}).get(name)
             if c is None:
                 return False
-            if c.get("stuck_removal"):
+            stuck = c.get("stuck_removal")
+            if stuck:
+                _exited(c, c.get("exit_code") or 137)
                 c["state"] = "removing"
-                raise DriverError(f"removal of container {name} is already in progress")
-            del st["containers"][name]
+            else:
+                del st["containers"][name]
+        if stuck:
+            raise DriverError(f"removal of container {name} is already in progress")
         return True
 
     def logs(self, name: str, timeout: float, tail: int = 5) -> str:

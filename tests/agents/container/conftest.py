@@ -90,6 +90,7 @@ def fake(node_dir):
     drv = FakeDocker(Context(env))
     drv.add_image(BUSYBOX)
     drv.env = env
+    drv.node = node_dir
     return drv
 
 
