@@ -31,6 +31,18 @@ FAILOVER_POLICY = "BiggestAvailable"
 AUTOSTART_POLICY = "Load"
 
 
+class Obj(dict):
+    """A dict whose keys templates read as attributes (jinja2 tries getattr first)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 class GenerationError(Exception):
     """The profiles cannot become a configuration; ``problems`` says why, all at once."""
 
@@ -148,7 +160,15 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         "failover_policy": FAILOVER_POLICY,
         "autostart_policy": AUTOSTART_POLICY,
     }
-    return Plan(context, warnings)
+    return Plan(_objects(context), warnings)
+
+
+def _objects(value):
+    if isinstance(value, dict):
+        return Obj((k, _objects(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [_objects(v) for v in value]
+    return value
 
 
 def _server(

@@ -8,12 +8,13 @@ written, so the output is canonical and never unverified.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
 from vxha.vcs_types import cf
-from vxha.vcs_types.decl import format_scalar, format_value
+from vxha.vcs_types.decl import format_scalar
 from vxha.vcs_types.model import Config, Group
 
 from .build import GenerationError, Options, plan
@@ -30,16 +31,26 @@ class Result:
     warnings: List[str] = field(default_factory=list)
 
 
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def _q(value):
+    """A scalar as main.cf needs it: identifiers and integers bare, the rest quoted."""
+    if type(value) is int:
+        return str(value)
+    if type(value) is str and _BARE.match(value):
+        return value
     return format_scalar(value)
 
 
 def _vec(values):
-    return format_value(list(values), "str", "vector")
+    return "{ " + ", ".join(_q(v) for v in values) + " }" if values else "{}"
 
 
 def _assoc(mapping):
-    return format_value(dict(mapping), "str", "association")
+    if not mapping:
+        return "{}"
+    return "{ " + ", ".join(f"{_q(k)} = {_q(v)}" for k, v in mapping.items()) + " }"
 
 
 def _pairs(pairs):

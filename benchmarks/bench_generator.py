@@ -1,0 +1,184 @@
+"""Benchmark: ``vxha generate`` then ``vxha verify`` for 100, 1,000 and 5,000 servers, each
+a whole process, on a 32-system cluster where every server's SystemList holds 4 systems
+(DECISIONS.md 9). Generation includes loading and validating the profiles.
+
+Target (issue 7): 1,000 servers in at most 2 s (generate + verify), and linear growth: the
+time per server, after the start-up of the two processes, within 1.25x across the sizes.
+
+Run alone: ``python benchmarks/bench_generator.py [--quick]``; ``benchmarks/run.py`` calls
+``run(quick)``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from bench_profiles import _servers  # noqa: E402 - five servers of one site
+
+from vxha.profiles import EXAMPLES  # noqa: E402
+
+SIZES = (100, 1000, 5000)
+SYSTEMS = 32
+PER_SERVER = 4
+TARGET_MS = 2000.0
+IMAGES = ["nbu:10.3", "dedup:2.1", "authsvc:3.4", "mariadb:10.11"]
+
+
+def cluster_profile() -> dict:
+    return {
+        "schema": "1.0.0",
+        "kind": "cluster",
+        "name": "bench",
+        "systems": [
+            {
+                "name": f"n{i}",
+                "cpus": 64,
+                "memory": "256GiB",
+                "nic": "eth0",
+                "schema_version": "1.1.0",
+                "images": IMAGES,
+            }
+            for i in range(1, SYSTEMS + 1)
+        ],
+    }
+
+
+def write_profiles(root: str, count: int) -> str:
+    """``count`` server profiles (sites of five related servers) plus images and cluster."""
+    shutil.copytree(os.path.join(EXAMPLES, "images"), os.path.join(root, "images"))
+    for image in ("nbu", "dedup", "authsvc", "mariadb"):
+        folder = os.path.join(root, "images", image)
+        for name in os.listdir(folder):
+            if name.endswith(".yaml"):
+                path = os.path.join(folder, name)
+                with open(path) as f:
+                    data = yaml.safe_load(f)
+                data.setdefault("instances", {})["servers"] = 100_000
+                with open(path, "w") as f:
+                    yaml.safe_dump(data, f, sort_keys=False)
+    with open(os.path.join(root, "cluster.yaml"), "w") as f:
+        yaml.safe_dump(cluster_profile(), f, sort_keys=False)
+    servers = os.path.join(root, "servers")
+    os.makedirs(servers)
+    written, site = 0, 0
+    while written < count:
+        # a site's servers share their 4 systems, so local relationships can be met
+        first = (site * PER_SERVER) % SYSTEMS
+        systems = [f"n{first + k + 1}" for k in range(PER_SERVER)]
+        for data in _servers(site):
+            if written == count:
+                break
+            data["systems"] = systems
+            with open(os.path.join(servers, data["name"] + ".yaml"), "w") as f:
+                yaml.safe_dump(data, f, sort_keys=False)
+            written += 1
+        site += 1
+    return root
+
+
+def _time(argv: list) -> tuple:
+    """(wall ms, CPU ms) of one process; RuntimeError when it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        out, err = proc.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    wall = (time.perf_counter() - start) * 1000
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{err.decode()[-3000:]}")
+    return wall, _child_cpu_ms()
+
+
+_LAST_CPU = [0.0]
+
+
+def _child_cpu_ms() -> float:
+    import resource
+
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = (u.ru_utime + u.ru_stime) * 1000
+    delta, _LAST_CPU[0] = total - _LAST_CPU[0], total
+    return delta
+
+
+def measure(root: str, vxha: list) -> tuple:
+    """(wall ms, CPU ms, generate ms, verify ms) of generate then verify."""
+    out = os.path.join(root, "main.cf")
+    gen = vxha + [
+        "generate",
+        "--cluster",
+        os.path.join(root, "cluster.yaml"),
+        os.path.join(root, "servers"),
+        "--images",
+        os.path.join(root, "images"),
+        "-o",
+        out,
+    ]
+    g_wall, g_cpu = _time(gen)
+    v_wall, v_cpu = _time(vxha + ["verify", out])
+    return g_wall + v_wall, g_cpu + v_cpu, g_wall, v_wall
+
+
+def run(quick: bool = False) -> list:
+    repeats = 1 if quick else 3
+    sizes = SIZES[:2] if quick else SIZES
+    vxha = [sys.executable, "-m", "vxha.cli.main"]
+    _child_cpu_ms()
+    startup = 2 * statistics.median(_time(vxha + ["--help"])[0] for _ in range(repeats))
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="vxha-bench-generator-") as tmp:
+        for n in sizes:
+            root = write_profiles(os.path.join(tmp, str(n)), n)
+            runs = [measure(root, vxha) for _ in range(repeats)]
+            results[n] = [statistics.median(col) for col in zip(*runs)]
+    per = {n: (results[n][0] - startup) / n for n in sizes}
+    spread = max(per.values()) / min(per.values())
+    rows = []
+    for n in sizes:
+        wall, cpu, g, v = results[n]
+        note = (
+            f"generate {g:.0f} ms + verify {v:.0f} ms; {per[n]:.3f} ms per server after "
+            f"start-up; per-server spread {spread:.2f}x "
+            f"({'linear' if spread <= 1.25 else 'NOT linear'} within 1.25x)"
+        )
+        if n == 1000:
+            note += f"; {'meets' if wall <= TARGET_MS else 'MISSES'} the 2 s target"
+        rows.append(
+            {
+                "name": f"vxha generate + vxha verify, {n} servers, {SYSTEMS} systems",
+                "median_ms": round(wall, 1),
+                "cpu_ms": round(cpu, 1),
+                "baseline": "two process start-ups (vxha --help)",
+                "baseline_ms": round(startup, 1),
+                "target": "<= 2000 ms for 1,000 incl. profiles; linear within 1.25x",
+                "note": note,
+            }
+        )
+    return rows
+
+
+def main(argv: list) -> int:
+    for r in run("--quick" in argv):
+        print(f"{r['name']}: {r['median_ms']:.1f} ms (CPU {r['cpu_ms']:.1f} ms)  {r['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
