@@ -18,7 +18,6 @@ Nothing outside vxha's table or chains is ever listed for change, flushed or del
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import time
@@ -43,6 +42,8 @@ def tag(name: str, limit: int = 64) -> str:
     """The resource name as it can appear in chain names (hashed when it cannot)."""
     if name and len(name) <= limit and all(c in _SAFE for c in name):
         return name
+    import hashlib
+
     return "h" + hashlib.sha1(name.encode()).hexdigest()[:12]
 
 
