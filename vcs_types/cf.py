@@ -11,7 +11,10 @@ does not say whether an empty value is a vector or an association; test with ``n
 
 from __future__ import annotations
 
+import gc
 import re
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from vxha.vcs_types.decl import (
@@ -55,20 +58,23 @@ class CfError(ValueError):
 
 # -- tokenizer ---------------------------------------------------------------------------
 
-# Whitespace and comments are absorbed in front of every token; the empty last alternative
-# matches only at the end, so no match ever fails after the skip (no backtracking blow-up).
+# Whitespace and comments (group 1) are absorbed in front of every token (group 2). Every
+# alternative of group 2 can match after the greedy skip (the last two match anything
+# left, the empty one only at the end), so a match never fails and never backtracks.
+# Tokens stay strings: a quoted string keeps its quotes, "" is the end of the file.
 _TOKEN = re.compile(
-    r"(?:\s+|//[^\n]*|/\*.*?\*/)*"
-    r"(?:"
-    r'"([^"\\]*(?:\\.[^"\\]*)*)"'  # 1 quoted string (body)
-    r'|((?:[^\s{}()=,;@"\[\]/]|/(?![/*]))+)'  # 2 bare word
-    r"|([{}()=,;@\[\]])"  # 3 punctuation
-    r"|(\S)"  # 4 anything else: an error
-    r"|()\Z"  # 5 end of file
+    r"((?:\s+|//[^\n]*|/\*.*?\*/)*)"
+    r"("
+    r'"[^"\\]*(?:\\.[^"\\]*)*"'  # quoted string
+    r'|(?:[^\s{}()=,;@"\[\]/]|/(?![/*]))+'  # bare word
+    r"|[{}()=,;@\[\]]"  # punctuation
+    r"|/\*|\S"  # an unterminated comment or string: an error
+    r"|\Z"  # end of file
     r")",
     re.S,
 )
-STR, WORD, PUNCT, BAD, EOF = 1, 2, 3, 4, 5
+_NOT_WORD = frozenset('"{}()=,;@[]')
+_INT_FIRST = frozenset("-0123456789")
 _INT = re.compile(r"-?[0-9]+\Z")
 _ESCAPE = re.compile(r"\\(.)", re.S)
 _ESCAPED = {"n": "\n", "t": "\t"}
@@ -80,34 +86,24 @@ def _unescape(body):
     return _ESCAPE.sub(lambda m: _ESCAPED.get(m.group(1), m.group(1)), body)
 
 
-def _tokenize(text):
-    kinds = []
-    values = []
-    starts = []
-    ka, va, sa = kinds.append, values.append, starts.append
-    for m in _TOKEN.finditer(text):
-        k = m.lastindex
-        ka(k)
-        va(m.group(k))
-        sa(m.start(k))
-    return kinds, values, starts
+def _is_word(t):
+    return t != "" and t[0] not in _NOT_WORD and t != "/*"
 
 
-def _describe(kind, value):
-    if kind == EOF:
+def _is_string(t):
+    return len(t) > 1 and t[0] == '"'
+
+
+def _describe(t):
+    if t == "":
         return "end of file"
-    if kind == STR:
-        shown = value if len(value) <= 30 else value[:27] + "..."
-        return f'string "{shown}"'
-    if kind == WORD:
-        return f"'{value}'"
-    if kind == PUNCT:
-        return f"'{value}'"
-    if value == '"':
+    if _is_string(t):
+        return "string " + (t if len(t) <= 32 else t[:28] + '..."')
+    if t == '"':
         return "an unterminated string"
-    if value == "/":
+    if t == "/*":
         return "an unterminated comment"
-    return f"'{value}'"
+    return f"'{t}'"
 
 
 # -- parser ------------------------------------------------------------------------------
@@ -117,19 +113,29 @@ class _Parser:
     def __init__(self, text, file):
         self.text = text
         self.file = file
-        self.kinds, self.values, self.starts = _tokenize(text)
+        self.pairs = _TOKEN.findall(text)  # (skip, token): offsets are summed on demand
+        self.toks = list(map(itemgetter(1), self.pairs))
         self.i = 0
-        self._line_pos = 0  # line numbers are counted incrementally (positions only grow)
+        self._off_i = 0  # token index and character offset of its skip: offsets only grow
+        self._off = 0
+        self._line_pos = 0  # likewise for line numbers
         self._line_no = 1
         self._line_start = 0
 
     # position helpers
+    def offset(self, i):
+        """Character offset of token ``i``."""
+        if i < self._off_i:
+            self._off_i = self._off = 0
+        self._off += sum(map(len, chain.from_iterable(self.pairs[self._off_i : i])))
+        self._off_i = i
+        return self._off + len(self.pairs[i][0])
+
     def position(self, pos):
         """(line, column), both 1-based, of a character offset."""
-        if pos < self._line_pos:
-            line = self.text.count("\n", 0, pos) + 1
-            return line, pos - (self.text.rfind("\n", 0, pos) + 1) + 1
         text = self.text
+        if pos < self._line_pos:
+            return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
         n = text.count("\n", self._line_pos, pos)
         if n:
             self._line_no += n
@@ -138,90 +144,82 @@ class _Parser:
         return self._line_no, pos - self._line_start + 1
 
     def where(self, i):
-        line, col = self.position(self.starts[i])
+        line, col = self.position(self.offset(i))
         return Where(self.file, line, col)
 
     def error_at(self, i, message):
-        line, col = self.position(self.starts[i])
+        line, col = self.position(self.offset(i))
         return CfError(self.file, line, col, message)
 
     def expected(self, what, i=None):
         i = self.i if i is None else i
-        found = _describe(self.kinds[i], self.values[i])
-        return self.error_at(i, f"expected {what}, found {found}")
+        return self.error_at(i, f"expected {what}, found {_describe(self.toks[i])}")
 
     # token helpers
-    def is_punct(self, ch, i=None):
-        i = self.i if i is None else i
-        return self.kinds[i] == PUNCT and self.values[i] == ch
-
     def punct(self, ch):
-        if self.kinds[self.i] != PUNCT or self.values[self.i] != ch:
+        if self.toks[self.i] != ch:
             raise self.expected(f"'{ch}'")
         self.i += 1
 
     def word(self, what):
         i = self.i
-        if self.kinds[i] != WORD:
+        t = self.toks[i]
+        if not _is_word(t):
             raise self.expected(what)
         self.i = i + 1
-        return self.values[i]
+        return t
 
     def one_of(self, words, what):
         i = self.i
-        if self.kinds[i] != WORD or self.values[i] not in words:
+        t = self.toks[i]
+        if t not in words:
             raise self.expected(what)
         self.i = i + 1
-        return self.values[i]
-
-    def skip_semicolons(self):
-        while self.kinds[self.i] == PUNCT and self.values[self.i] == ";":
-            self.i += 1
+        return t
 
     # values
     def scalar(self, typed=None):
         """A scalar token; ``typed`` is None (auto), "str", or "int"/"boolean"."""
         i = self.i
-        k = self.kinds[i]
-        v = self.values[i]
-        if k == WORD:
-            self.i = i + 1
-            if typed == "str":
-                return v
-            if _INT.match(v):
-                return int(v)
-            if typed is not None:
-                raise self.expected("an integer", i)
-            return v
-        if k == STR:
-            self.i = i + 1
-            if typed is not None and typed != "str":
-                raise self.expected("an integer", i)
-            return _unescape(v)
-        raise self.expected("a value")
+        t = self.toks[i]
+        if t == "" or t[0] in _NOT_WORD or t == "/*":
+            if _is_string(t):
+                if typed is not None and typed != "str":
+                    raise self.expected("an integer", i)
+                self.i = i + 1
+                return _unescape(t[1:-1])
+            raise self.expected("a value")
+        self.i = i + 1
+        if typed == "str":
+            return t
+        if t[0] in _INT_FIRST and _INT.match(t):
+            return int(t)
+        if typed is not None:
+            raise self.expected("an integer", i)
+        return t
 
     def key(self):
         i = self.i
-        k = self.kinds[i]
-        if k == WORD:
+        t = self.toks[i]
+        if _is_string(t):
             self.i = i + 1
-            return self.values[i]
-        if k == STR:
+            return _unescape(t[1:-1])
+        if _is_word(t):
             self.i = i + 1
-            return _unescape(self.values[i])
+            return t
         raise self.expected("a key")
 
     def value(self, typed=None):
-        kinds, values = self.kinds, self.values
+        toks = self.toks
         i = self.i
-        if kinds[i] != PUNCT or values[i] != "{":
+        if toks[i] != "{":
             return self.scalar(typed)
         i += 1
-        if kinds[i] == PUNCT and values[i] == "}":
+        if toks[i] == "}":
             self.i = i + 1
             return []
-        # association when the first element is followed by '='
-        if kinds[i] in (WORD, STR) and kinds[i + 1] == PUNCT and values[i + 1] == "=":
+        # an association when the first element is followed by '='
+        if toks[i] != "" and toks[i + 1] == "=":
             self.i = i
             result = {}
             while True:
@@ -231,49 +229,51 @@ class _Parser:
                 if key in result:
                     raise self.error_at(ki, f"expected a new key, found key {key!r} a second time")
                 result[key] = self.scalar(typed)
-                if kinds[self.i] == PUNCT and values[self.i] == ",":
-                    self.i += 1
+                t = toks[self.i]
+                self.i += 1
+                if t == ",":
                     continue
-                if kinds[self.i] == PUNCT and values[self.i] == "}":
-                    self.i += 1
+                if t == "}":
                     return result
+                self.i -= 1
                 raise self.expected("',' or '}'")
         self.i = i
         result = []
         while True:
             result.append(self.scalar(typed))
-            if kinds[self.i] == PUNCT and values[self.i] == ",":
-                self.i += 1
+            t = toks[self.i]
+            self.i += 1
+            if t == ",":
                 continue
-            if kinds[self.i] == PUNCT and values[self.i] == "}":
-                self.i += 1
+            if t == "}":
                 return result
+            self.i -= 1
             raise self.expected("',' or '}'")
 
     def attr_block(self, attrs, local):
         """``( Name = value ... )``; ``local`` is None where ``@system`` is not allowed."""
         self.punct("(")
-        kinds, values = self.kinds, self.values
+        toks = self.toks
         while True:
             i = self.i
-            k = kinds[i]
-            if k == PUNCT:
-                v = values[i]
-                if v == ")":
-                    self.i = i + 1
-                    return
-                if v == ";":
-                    self.i = i + 1
-                    continue
-            if k != WORD:
+            name = toks[i]
+            if name == ")":
+                self.i = i + 1
+                return
+            if name == ";":
+                self.i = i + 1
+                continue
+            if not _is_word(name):
                 raise self.expected("an attribute name or ')'")
-            name = values[i]
-            self.i = i + 1
             system = None
-            if kinds[i + 1] == PUNCT and values[i + 1] == "@" and local is not None:
+            if toks[i + 1] == "@" and local is not None:
                 self.i = i + 2
                 system = self.word("a system name after '@'")
-            self.punct("=")
+            else:
+                self.i = i + 1
+            if toks[self.i] != "=":
+                raise self.expected("'='")
+            self.i += 1
             value = self.value()
             if system is None:
                 if name in attrs:
@@ -292,23 +292,22 @@ class _Parser:
     # statements
     def config(self):
         cfg = Config(source=self.file)
-        kinds, values = self.kinds, self.values
+        toks = self.toks
         group = None
         names = {}  # (kind, name) -> first Where: duplicate blocks are a syntax-level error
         while True:
             i = self.i
-            k = kinds[i]
-            if k == EOF:
+            v = toks[i]
+            if v == "":
                 return cfg
-            if k == PUNCT and values[i] == ";":
+            if v == ";":
                 self.i += 1
                 continue
-            if k != WORD:
+            if not _is_word(v):
                 raise self.expected("a statement (include, cluster, system, group, type, ...)")
-            v = values[i]
             if v == "include":
                 self.i += 1
-                if kinds[self.i] not in (STR, WORD):
+                if not (_is_string(toks[self.i]) or _is_word(toks[self.i])):
                     raise self.expected("a file name in quotes")
                 cfg.includes.append(self.key())
                 cfg.include_where.append(self.where(i))
@@ -323,8 +322,8 @@ class _Parser:
                 category = self.one_of(CATEGORIES, "online or offline")
                 location = self.one_of(LOCATIONS, "local, global or remote")
                 rigidity = "firm"
-                if kinds[self.i] == WORD and values[self.i] in RIGIDITIES:
-                    rigidity = values[self.i]
+                if toks[self.i] in RIGIDITIES:
+                    rigidity = toks[self.i]
                     self.i += 1
                 group.deps.append(GroupDep(child, category, location, rigidity, self.where(i)))
             elif v in ("cluster", "system", "group", "type"):
@@ -364,10 +363,10 @@ class _Parser:
             else:
                 # `parent requires child` or `<Type> <name> ( ... )`
                 self.i += 1
-                if kinds[self.i] != WORD:
+                second = toks[self.i]
+                if not _is_word(second):
                     raise self.expected("a resource name after the type " + v)
-                second = values[self.i]
-                if second == "requires" and not self.is_punct("(", self.i + 1):
+                if second == "requires" and toks[self.i + 1] != "(":
                     if group is None:
                         raise self.error_at(
                             i,
@@ -383,7 +382,7 @@ class _Parser:
                         f"expected a group block first, found resource {second} outside any group",
                     )
                 self.i += 1
-                if not self.is_punct("("):
+                if toks[self.i] != "(":
                     raise self.expected(f"'(' after resource {v} {second}, or 'requires'")
                 r = Resource(v, second, where=self.where(i))
                 group.resources.append(r)
@@ -392,21 +391,21 @@ class _Parser:
     def type_block(self, name):
         start = self.i - 2
         self.punct("(")
-        kinds, values = self.kinds, self.values
+        toks = self.toks
         attrs = []
         arglist = []
         statics = {}
         while True:
             i = self.i
-            if kinds[i] == PUNCT and values[i] == ")":
+            if toks[i] == ")":
                 self.i += 1
                 break
-            if kinds[i] == PUNCT and values[i] == ";":
+            if toks[i] == ";":
                 self.i += 1
                 continue
             static = temp = False
-            while kinds[self.i] == WORD and values[self.i] in ("static", "temp"):
-                if values[self.i] == "static":
+            while toks[self.i] in ("static", "temp"):
+                if toks[self.i] == "static":
                     static = True
                 else:
                     temp = True
@@ -418,21 +417,22 @@ class _Parser:
             if dtype == "keylist":
                 dtype, dim = "str", "keylist"
             aname = self.word("an attribute name")
-            if dim == "scalar" and self.is_punct("["):
+            if dim == "scalar" and toks[self.i] == "[":
                 self.i += 1
                 self.punct("]")
                 dim = "vector"
-            elif dim == "scalar" and self.is_punct("{"):
+            elif dim == "scalar" and toks[self.i] == "{":
                 self.i += 1
                 self.punct("}")
                 dim = "association"
             default = None
-            if self.is_punct("="):
+            if toks[self.i] == "=":
                 self.i += 1
                 vi = self.i
                 default = self.value(dtype)
                 default = self.check_dim(default, dim, aname, vi)
-            self.skip_semicolons()
+            while toks[self.i] == ";":
+                self.i += 1
             if static and aname == "ArgList":
                 arglist = default or []
             elif static and aname in STANDARD_STATIC:
@@ -470,7 +470,15 @@ class _Parser:
 
 def parse(text, file="main.cf"):
     """Parse the text of a main.cf or types.cf into a ``Config`` (includes not followed)."""
-    return _Parser(text, str(file)).config()
+    # The model is hundreds of thousands of young objects and no cycles: the cyclic
+    # collector would only rescan them (it costs about 40% of a large parse).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _Parser(text, str(file)).config()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read(path):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import chain
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vxha.vcs_types.cf import KEYWORDS, CfError, parse, write, write_types
+from vxha.vcs_types.cf import KEYWORDS, CfError, _Parser, parse, write, write_types
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl, render_type
 from vxha.vcs_types.model import Cluster, Config, Group, GroupDep, Resource, ResourceLink, System
 
@@ -151,6 +153,8 @@ def test_damaged_text_fails_only_with_a_located_cf_error(cfg, data):
         cut = data.draw(st.integers(0, len(text) - 1))
         junk = data.draw(st.sampled_from(["", "(", ")", "{", "}", "=", '"', "@", ",", "/*", "x"]))
         text = text[:cut] + junk + text[cut + 1 :]
+    # the tokens (with what is skipped before each) are the whole text, nothing lost
+    assert "".join(chain.from_iterable(_Parser(text, "f.cf").pairs)) == text
     try:
         parse(text, "f.cf")
     except CfError as e:
