@@ -25,6 +25,14 @@ MSG = {
     "health": 10024,
     "foreign": 10025,
     "forced": 10026,
+    # Container (agents/container.py)
+    "ctr.online": 10401,
+    "ctr.offline": 10402,
+    "ctr.replaced": 10403,
+    "ctr.pull": 10404,
+    "ctr.stop": 10405,
+    "ctr.config": 10406,
+    "ctr.cleaned": 10407,
     # CFSMount (agents/cfsmount.py)
     "cfs.mounted": 10601,
     "cfs.unmounted": 10602,
