@@ -303,11 +303,11 @@ class ContainerAgent:
                     res.log.warning(
                         f"container {cfg.name} runs with an older configuration; kept running,"
                         " the new one applies after offline and online",
-                        "state",
+                        "ctr.config",
                     )
                 if info["state"] == "paused":
                     drv.unpause(cfg.name, timeout=res.timeout(10))
-                res.log.info(f"container {cfg.name} is already running", "state")
+                res.log.info(f"container {cfg.name} is already running", "ctr.online")
                 self._wait_ready(res, drv)
                 return None
             reuse = (
@@ -318,7 +318,8 @@ class ContainerAgent:
             )
             if not reuse:
                 if info is not None:
-                    res.log.info(f"replacing our leftover {info['state']} container", "state")
+                    left = info["state"]
+                    res.log.info(f"replacing our leftover {left} container", "ctr.replaced")
                     self._remove_and_wait(res, drv)
                 self._ensure_image(res, drv)
                 drv.create(cfg.name, spec, timeout=res.timeout(30))
@@ -335,7 +336,7 @@ class ContainerAgent:
         except DriverError as exc:
             self._undo(res, drv, exc)
             raise AgentError(f"container {cfg.name}: {exc}") from None
-        res.log.info(f"container {cfg.name} is online", "state")
+        res.log.info(f"container {cfg.name} is online", "ctr.online")
         return None
 
     def _ensure_image(self, res, drv):
@@ -348,7 +349,7 @@ class ContainerAgent:
                 " load it (docker load) or set AllowPull = 1",
                 "Image",
             )
-        res.log.info(f"pulling image {cfg.image}", "state")
+        res.log.info(f"pulling image {cfg.image}", "ctr.pull")
         drv.pull(cfg.image, timeout=res.timeout())
 
     def _wait_ready(self, res, drv):
@@ -440,7 +441,7 @@ class ContainerAgent:
         try:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is None:
-                res.log.info(f"container {cfg.name} is already gone", "state")
+                res.log.info(f"container {cfg.name} is already gone", "ctr.offline")
                 return None
             if not is_ours(info, res):
                 res.log.warning(_foreign_error(info, res, cfg), "foreign")
@@ -456,7 +457,7 @@ class ContainerAgent:
                     res.log.warning(
                         f"StopTimeout {cfg.stop_timeout} s shortened to {grace} s to fit"
                         " the offline timeout",
-                        "state",
+                        "ctr.stop",
                     )
                 drv.stop(cfg.name, grace, timeout=res.timeout(grace + 10))
             if cfg.reuse:
@@ -467,7 +468,7 @@ class ContainerAgent:
                 self._remove_and_wait(res, drv)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
-        res.log.info(f"container {cfg.name} is offline", "state")
+        res.log.info(f"container {cfg.name} is offline", "ctr.offline")
         return None
 
     # -- clean ----------------------------------------------------------------------
@@ -492,5 +493,5 @@ class ContainerAgent:
         except (DriverError, AgentError) as exc:
             res.log.error(f"container {cfg.name} may still be present: {exc}", "state")
             return False
-        res.log.info(f"container {cfg.name} killed and removed", "forced")
+        res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
         return gone
