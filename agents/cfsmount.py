@@ -189,7 +189,8 @@ class CFSMountAgent:
 
     def offline(self, res):
         drv = res.driver("mounts")
-        mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
+        entries = drv.mounts(res.MountPoint)
+        mine, foreign = self._mine(res, drv, entries)
         if foreign is not None:
             res.log.warning(
                 f"{res.MountPoint} has {foreign.source} mounted, not {self._source(res)}: "
@@ -200,7 +201,7 @@ class CFSMountAgent:
         if mine is None:
             res.log.info(f"{res.MountPoint} is not mounted", "state")
             return None
-        self._release(res, drv, clean=False)
+        self._release(res, drv, clean=False, entries=entries)
         res.log.info(f"unmounted {res.MountPoint}", "cfs.unmounted")
         return None
 
@@ -219,7 +220,7 @@ class CFSMountAgent:
 
     # -- unmounting -------------------------------------------------------------------------
 
-    def _release(self, res, drv, clean: bool) -> None:
+    def _release(self, res, drv, clean: bool, entries=None) -> None:
         """Unmount MountPoint and everything below it, deepest first, within the deadline."""
         from vxha.agents.drivers.mounts import MountBusy
 
@@ -227,14 +228,17 @@ class CFSMountAgent:
         policy = self._policy(res)
         rounds = {}
         while True:
-            entries = drv.mounts(res.MountPoint)
+            if entries is None:
+                entries = drv.mounts(res.MountPoint)
             targets = [e for e in entries if _under(e.mountpoint, mp)]
-            if self._at(targets, mp) is None:
-                return
+            top = self._at(targets, mp)
+            if top is None or not drv.same_source(top, self._source(res), res.FSType):
+                return  # ours is gone; a mount it covered is someone else's
             target = _depth_order(targets)[0]
             cap = 5.0 if clean else 60.0
             try:
                 drv.umount(target.mountpoint, res.timeout(cap))
+                entries = None
                 continue
             except MountBusy as exc:
                 busy = str(exc)
@@ -244,6 +248,7 @@ class CFSMountAgent:
                 busy = str(exc)
             n = rounds[target.id] = rounds.get(target.id, 0) + 1
             self._free(res, drv, target, entries, policy, clean, n, busy)
+            entries = None
 
     def _free(self, res, drv, target, entries, policy, clean, round_no, why) -> None:
         """Make a busy ``target`` unmountable: stop its users, or (clean only) detach it."""

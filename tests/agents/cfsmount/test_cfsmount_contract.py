@@ -219,3 +219,12 @@ def test_bad_input(n1, change, text):
         assert r.returncode == code, (ep, r.stdout)
         assert text in r.stdout, (ep, r.stdout)
     assert not (n1.dir / "mounts.json").exists()
+
+
+def test_offline_stops_at_a_mount_it_covered(n1):
+    n1.fake.create_device("/dev/vx/dsk/otherdg/vol")
+    n1.fake.mount("/dev/vx/dsk/otherdg/vol", MP, "vxfs", "", 5)
+    n1.fake.mount(DEV, MP, "vxfs", "cluster", 5)  # ours stacked on top of it
+    assert n1.run("monitor", v()).returncode == 110
+    assert n1.run("offline", v()).returncode == 0
+    assert [e.source for e in n1.mounted()] == ["/dev/vx/dsk/otherdg/vol"]
