@@ -185,6 +185,14 @@ class _Converter:
         )
 
     def convert(self, node, keypath: KeyPath) -> Any:
+        if len(keypath) > MAX_DEPTH:
+            raise _fail(
+                self.path,
+                f"nested more than {MAX_DEPTH} levels deep",
+                "profiles are shallow documents: check the indentation",
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+            )
         self.marks[keypath] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             try:
@@ -316,7 +324,8 @@ def _parse_yaml(text: str, path: str) -> Doc:
         if node is None:
             raise _fail(path, "the file is empty", "a profile starts with 'schema: 1.0.0'")
         memo: Dict[int, int] = {}
-        expanded = _weigh(node, memo, set(), 0, path)
+        # Without a '*' there is no alias to expand; the converter still bounds the depth.
+        expanded = _weigh(node, memo, set(), 0, path) if "*" in text else 0
         if expanded > len(memo) + MAX_ALIAS_EXPANSION:
             raise _fail(
                 path,
