@@ -106,6 +106,24 @@ def _describe(t):
     return f"'{t}'"
 
 
+# Attributes of every resource that an ArgList may pass besides the type's own.
+_RESOURCE_ARGS = frozenset(STANDARD_STATIC) | {
+    "State",
+    "IState",
+    "Name",
+    "Type",
+    "Group",
+    "Enabled",
+    "Critical",
+    "Probed",
+    "ResourceInfo",
+    "MonitorOnly",
+    "ContainerInfo",
+    "ResContainerInfo",
+    "ResourceOwner",
+}
+
+
 # -- parser ------------------------------------------------------------------------------
 
 
@@ -445,10 +463,16 @@ class _Parser:
                     raise self.error_at(
                         i, f"expected a valid attribute declaration, found {e}"
                     ) from None
+        # ArgList may also pass attributes every resource has (Veritas's own types pass
+        # State and IState): TypeDecl checks the others, these are put back after it.
+        declared = {a.name for a in attrs}
+        checked = [a for a in arglist if a in declared or ":" in a or a not in _RESOURCE_ARGS]
         try:
-            return TypeDecl(name, attrs, arglist=arglist, statics=statics)
+            decl = TypeDecl(name, attrs, arglist=checked, statics=statics)
         except ValueError as e:
             raise self.error_at(start, f"expected a valid type, found {e}") from None
+        decl.arglist = list(arglist)
+        return decl
 
     def check_dim(self, value, dim, name, i):
         if dim == "scalar":

@@ -151,6 +151,30 @@ def test_types_file_parses_to_declarations():
     assert d.attrs["Vec"] == Attr("Vec", dim="vector", default=["a", "b"])
 
 
+def test_veritas_style_types_file_parses_and_renders_back():
+    # The shape of Veritas's own types.cf entries: ArgList passing State and IState,
+    # quoted action tokens, type-specific static attributes, IMF.
+    text = (
+        "type Application (\n"
+        '\tstatic keylist SupportedActions = { "program.vfd", "user.vfd", getcksum }\n'
+        "\tstatic str IMFRegList[] = { MonitorProcesses, User }\n"
+        "\tstatic int IMF{} = { Mode = 3, MonitorFreq = 1, RegisterRetryLimit = 3 }\n"
+        "\tstatic str ArgList[] = { State, IState, User, StartProgram, MonitorProcesses }\n"
+        "\tstatic int ContainerOpts{} = { RunInContainer = 1, PassCInfo = 0 }\n"
+        "\tstatic str AgentClass = TS\n"
+        "\tstr User = root\n\tstr StartProgram\n\tstr MonitorProcesses[]\n"
+        ")\n"
+    )
+    decl = parse(text, "types.cf").types["Application"]
+    assert decl.arglist == ["State", "IState", "User", "StartProgram", "MonitorProcesses"]
+    assert decl.statics["SupportedActions"] == ["program.vfd", "user.vfd", "getcksum"]
+    assert decl.attrs["ContainerOpts"] == Attr(
+        "ContainerOpts", "int", "association", {"RunInContainer": 1, "PassCInfo": 0}, True
+    )
+    assert decl.attrs["AgentClass"] == Attr("AgentClass", default="TS", static=True)
+    assert parse(render_type(decl)).types["Application"] == decl
+
+
 @pytest.mark.parametrize(
     "decl", catalog.project_types() + [d for ds in bundled.BUNDLED_FILES.values() for d in ds]
 )

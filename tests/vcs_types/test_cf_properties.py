@@ -11,7 +11,7 @@ from vxha.vcs_types.cf import KEYWORDS, CfError, _Parser, parse, write, write_ty
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl, render_type
 from vxha.vcs_types.model import Cluster, Config, Group, GroupDep, Resource, ResourceLink, System
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 names = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}", fullmatch=True).filter(
     lambda n: n not in KEYWORDS

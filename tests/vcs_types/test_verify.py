@@ -61,10 +61,13 @@ def test_vxha_fixture_verifies_clean():
     assert verify(FIXTURES / "vxha" / "main.cf") == []
 
 
-def test_drbd_fixture_passes_the_core_rules():
+def test_drbd_fixture_passes_the_core_rules_only():
     # DRBDPriGrp (failover) requires DRBDGrp (parallel) online local hard, as LINBIT's
-    # template does; verify_groups rejects that combination, the core rules do not judge it.
+    # template does; the VCS 7.2 administrator's guide supports no hard dependency of a
+    # failover parent on a parallel child, so verify_groups rejects it.
     assert verify(FIXTURES / "drbd" / "main.cf", CORE_RULES) == []
+    (issue,) = verify(FIXTURES / "drbd" / "main.cf")
+    assert issue.rule == "group_deps" and "hard dependency on a parallel group" in issue.message
 
 
 def test_base_config_verifies_clean_under_every_rule():
