@@ -3,7 +3,7 @@
     node1 (eth0 10.77.0.1, fd77::1) ─┐
     node2 (eth0 10.77.0.2, fd77::2) ─┼─ br0 in namespace "br"
     client (eth0 10.77.0.100, fd77::100) ─┘
-    node1 ctr0 10.78.0.1 ── ctr (eth0 10.78.0.2): the "container" behind node1
+    node1 ctr0 10.78.0.1, fd78::1 ── ctr (eth0 10.78.0.2, fd78::2): the "container"
 
 Every link is a veth created directly inside the test's namespaces; the bridge lives in a
 namespace too. Nothing is ever created in, or moved through, the root namespace.
@@ -26,6 +26,7 @@ CLONE_NEWNET = 0x40000000
 NET = "10.77.0"
 NET6 = "fd77::"
 CTR_NET = "10.78.0"
+CTR_NET6 = "fd78::"
 
 
 def require_real(*tools):
@@ -97,6 +98,9 @@ class Topology:
         sh("ip", "-n", ctr, "addr", "add", f"{CTR_NET}.2/24", "dev", "eth0")
         sh("ip", "-n", ctr, "link", "set", "eth0", "up")
         sh("ip", "-n", ctr, "route", "add", "default", "via", f"{CTR_NET}.1")
+        sh("ip", "-n", n1, "addr", "add", f"{CTR_NET6}1/64", "dev", "ctr0", "nodad")
+        sh("ip", "-n", ctr, "addr", "add", f"{CTR_NET6}2/64", "dev", "eth0", "nodad")
+        sh("ip", "-n", ctr, "-6", "route", "add", "default", "via", f"{CTR_NET6}1")
         return self
 
     def down(self):
@@ -206,14 +210,15 @@ def wait_for(pred, timeout=5.0, step=0.05):
         time.sleep(step)
 
 
-def echo_server(topo, role, port, proto="tcp"):
-    """socat echo server in a namespace (the "container")."""
-    listen = f"{proto.upper()}-LISTEN:{port},fork,reuseaddr"
-    p = topo.spawn(role, "socat", listen, "EXEC:/bin/cat")
-    return p
+def echo_server(topo, role, port):
+    """A socat echo server (IPv4 and IPv6: one dual-stack socket) in a namespace."""
+    return topo.spawn(
+        role, "socat", f"TCP6-LISTEN:{port},fork,reuseaddr,ipv6only=0", "EXEC:/bin/cat"
+    )
 
 
 def tcp_roundtrip(topo, role, host, port, payload="hello vxha\n", timeout=5):
-    p = topo.exec(role, "socat", "-T", "2", "-", f"TCP:{host}:{port},connect-timeout=2",
+    where = f"TCP6:[{host}]:{port}" if ":" in host else f"TCP4:{host}:{port}"
+    p = topo.exec(role, "socat", "-T", "2", "-", f"{where},connect-timeout=2",
                   input=payload, timeout=timeout, check=False)  # fmt: skip
     return p.stdout

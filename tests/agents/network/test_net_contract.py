@@ -297,3 +297,34 @@ def test_parse_ports():
     ]
     spec = {"address": "10.0.0.10", "target": "172.17.0.2", "ports": [(80, "tcp", 8080)]}
     assert len(expected_rules(spec)) == 2
+
+
+def test_portforward_with_the_container_driver_fake(run, node_dir):
+    from vxha.agents.drivers.docker_fake import FakeDocker
+
+    docker = FakeDocker(Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}))
+    docker.add_image("local/web:1")
+    docker.create("web", {"image": "local/web:1"}, 5)
+    values = {"Address": "10.0.0.10", "Container": "web", "Ports": {"80": "8080"}}
+    code, out = run("PortForward", "online", values)
+    assert code == 1 and "container web is not running or has no address" in out
+    docker.start("web", 5)
+    first = docker.container_address("web")
+    code, out = run("PortForward", "online", values)
+    assert code == 0 and f"to {first}" in out
+    assert run("PortForward", "monitor", values)[0] == 110
+    docker.kill_outside("web")
+    code, out = run("PortForward", "monitor", values)
+    assert code == 100 and "container web is not running" in out
+    docker.create("other", {"image": "local/web:1"}, 5)
+    docker.start("other", 5)  # takes the freed address
+    docker.start("web", 5)  # back, with a new address: the rules are stale
+    second = docker.container_address("web")
+    assert second != first
+    code, out = run("PortForward", "monitor", values)
+    assert code == 100 and f"the target is {second}" in out
+    assert run("PortForward", "online", values)[0] == 0
+    assert run("PortForward", "monitor", values)[0] == 110
+    (node_dir / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "unavailable"}}))
+    code, out = run("PortForward", "monitor", values)
+    assert code == 99 and "asking the container driver for web" in out

@@ -195,6 +195,31 @@ def test_client_reaches_container_through_vip_and_nothing_else_changes(topo, bac
     assert ep(topo, "node1", "PortForward", "clean", pf, reason=1)[0] == 0
 
 
+def test_ipv6_forwarding_end_to_end(topo):
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP6)[0] == 0
+    pf6 = dict(PF, Address=VIP6, TargetAddress="fd78::2")
+    code, out = ep(topo, "node1", "PortForward", "online", pf6)
+    assert code == 0 and "set net.ipv6.conf.all.forwarding = 1" in out
+    assert ep(topo, "node1", "PortForward", "monitor", pf6)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP6, 8080) == "hello vxha\n")
+    assert ep(topo, "node1", "PortForward", "offline", pf6)[0] == 0
+    assert tcp_roundtrip(topo, "client", VIP6, 8080) == ""
+
+
+def test_loopback_address_needs_route_localnet(topo):
+    echo_server(topo, "ctr", 7000)
+    lo = dict(PF, Address="127.0.0.1", Ports={"9090": "7000"})
+    assert topo.exec("node1", "sysctl", "-n", "net.ipv4.conf.all.route_localnet").stdout == "0\n"
+    code, out = ep(topo, "node1", "PortForward", "online", dict(lo, SetSysctls=0))
+    assert code == 0 and "net.ipv4.conf.all.route_localnet is 0" in out
+    assert topo.exec("node1", "sysctl", "-n", "net.ipv4.conf.all.route_localnet").stdout == "0\n"
+    code, out = ep(topo, "node1", "PortForward", "online", lo)
+    assert code == 0 and "set net.ipv4.conf.all.route_localnet = 1" in out
+    assert wait_for(lambda: tcp_roundtrip(topo, "node1", "127.0.0.1", 9090) == "hello vxha\n")
+    assert ep(topo, "node1", "PortForward", "offline", lo)[0] == 0
+
+
 def test_stale_target_is_offline_and_repaired(topo):
     echo_server(topo, "ctr", 7000)
     assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
