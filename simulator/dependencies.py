@@ -1,0 +1,101 @@
+"""Group dependencies: when a parent may be online where, and which links are legal
+(VCS_ENGINE.md, "Group dependencies"). The reactions to a child's fault live in the engine.
+"""
+
+from __future__ import annotations
+
+ONLINE = "ONLINE"
+
+
+def child_online_on(child, system_name) -> bool:
+    gi = child.insts.get(system_name)
+    return gi is not None and gi.state.split("|", 1)[0] == ONLINE and not gi.stopping
+
+
+def child_active_on(child, system_name) -> bool:
+    """The child is online or partially online (or coming online) there."""
+    gi = child.insts.get(system_name)
+    if gi is None:
+        return False
+    base = gi.state.split("|", 1)[0]
+    return base != "OFFLINE" or gi.starting
+
+
+def child_online_systems(child, up_systems):
+    return [s for s in up_systems if child_online_on(child, s)]
+
+
+def dep_met(dep, system_name, up_systems) -> bool:
+    """Whether ``dep.parent`` may be online on ``system_name`` given the child's state now."""
+    child = dep.child
+    if dep.category == "offline":
+        return not child_active_on(child, system_name)
+    if dep.location == "local":
+        return child_online_on(child, system_name)
+    online = child_online_systems(child, up_systems)
+    if dep.location == "global":
+        return bool(online)
+    return any(s != system_name for s in online)  # remote
+
+
+def deps_met(group, system_name, up_systems) -> bool:
+    for dep in group.deps:
+        if not dep_met(dep, system_name, up_systems):
+            return False
+    return True
+
+
+def unmet(group, system_name, up_systems):
+    return [d for d in group.deps if not dep_met(d, system_name, up_systems)]
+
+
+def link_error(parent, child, category, location, rigidity):
+    """Why ``hagrp -link`` must refuse this link (None when it is legal)."""
+    if parent is child:
+        return "a group cannot depend on itself"
+    if category not in ("online", "offline"):
+        return f"unknown category {category!r}"
+    if location not in ("local", "global", "remote"):
+        return f"unknown location {location!r}"
+    if rigidity not in ("soft", "firm", "hard"):
+        return f"unknown rigidity {rigidity!r}"
+    if category == "offline" and location != "local":
+        return "offline dependencies exist only as offline local"
+    if any(d.child is child for d in parent.deps):
+        return f"group {parent.name} already depends on {child.name}"
+    if _reaches(child, parent):
+        return "the link would make a dependency cycle"
+    if _depth(child) + _height(parent) + 1 > 5:
+        return "more than 5 levels of dependency"
+    if category == "online":
+        if not parent.parallel and child.parallel and rigidity == "hard":
+            return "a hard dependency on a parallel child is not allowed"
+        if parent.parallel and not child.parallel and location == "local":
+            return "a parallel parent cannot depend online local on a failover child"
+        if parent.parallel and child.parallel and location != "local":
+            return "parallel groups can only depend online local (soft or firm) on each other"
+        if parent.parallel and child.parallel and rigidity == "hard":
+            return "parallel groups cannot depend online local hard on each other"
+    return None
+
+
+def _reaches(src, dst):
+    todo, seen = [src], set()
+    while todo:
+        g = todo.pop()
+        if g is dst:
+            return True
+        if g.name in seen:
+            continue
+        seen.add(g.name)
+        todo.extend(d.child for d in g.deps)
+    return False
+
+
+def _depth(group):
+    """Levels below ``group`` (0 for a group without children)."""
+    return max((1 + _depth(d.child) for d in group.deps), default=0)
+
+
+def _height(group):
+    return max((1 + _height(d.parent) for d in group.rdeps), default=0)

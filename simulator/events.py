@@ -1,0 +1,197 @@
+"""Events files (DECISIONS.md 7): what happens to the cluster and when, and what must hold.
+
+```yaml
+duration: 900                 # virtual seconds to run (default: the last `at`)
+events:
+  - {at: 100, do: kill, resource: web_ctr, system: n1}
+  - {at: 200, do: crash, system: n2}
+  - {at: 300, do: cmd, args: "hagrp -switch web -to n1"}
+expect:
+  - {at: 180, group: web, system: n2, state: ONLINE}
+  - {at: 180, resource: web_ctr, system: n1, state: FAULTED}
+```
+A bare list is a list of events. ``expect`` entries are written before the scenario is
+first run and are checked besides its golden transcript.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from vxha.simulator.engine import SimError
+
+# do -> (needs, help)
+EVENTS = {
+    "crash": ("system", "the system goes down at once: its failover groups fail over"),
+    "restart": ("system", "a crashed system comes back: probed, then parallel groups start"),
+    "engine_hang": ("system", "the system's engine stops answering: fenced after 16 s"),
+    "kill": ("resource system", "the resource stops outside VCS (any type)"),
+    "container_dies": ("resource system", "the container exits (Container resource)"),
+    "mount_lost": ("resource system", "the mount disappears (CFSMount resource)"),
+    "ip_removed": ("resource system", "the address is removed (HostIP resource)"),
+    "fault": ("system", "set fake-driver faults (args: faults.json entries)"),
+    "clear_faults": ("system", "remove every fake-driver fault of the system"),
+    "hang": ("resource system", "an entry point hangs (args: entry_point, count)"),
+    "fail": ("resource system", "an entry point fails (args: entry_point, count)"),
+    "slow": ("resource system", "an entry point takes args.seconds"),
+    "heal": ("resource system", "undo hang/fail/slow (args: entry_point, default all)"),
+    "cmd": ("args", "an ha* command line, as an admin types it"),
+    "online": ("group", "hagrp -online (system, or -any)"),
+    "offline": ("group", "hagrp -offline (system, or -any)"),
+    "switch": ("group", "hagrp -switch (system: the target, or -any)"),
+    "enable": ("group", "hagrp -enable [-sys]"),
+    "disable": ("group", "hagrp -disable [-sys]"),
+    "freeze": ("group", "hagrp -freeze (args.persistent)"),
+    "unfreeze": ("group", "hagrp -unfreeze (args.persistent)"),
+    "clear": ("group|resource", "hagrp -clear / hares -clear [-sys]"),
+    "probe": ("resource system", "hares -probe"),
+}
+
+ALIASES = {"container_die": "container_dies", "ip_remove": "ip_removed", "mount_lose": "mount_lost"}
+
+
+class EventError(ValueError):
+    pass
+
+
+def load(path_or_data):
+    """(events, expectations, duration, options) from a YAML file path or loaded data."""
+    data = path_or_data
+    if isinstance(path_or_data, str) and "\n" not in path_or_data:
+        import yaml
+
+        with open(path_or_data) as f:
+            data = yaml.safe_load(f)
+    elif isinstance(path_or_data, str):
+        import yaml
+
+        data = yaml.safe_load(path_or_data)
+    if data is None:
+        data = []
+    if isinstance(data, list):
+        data = {"events": data}
+    if not isinstance(data, dict):
+        raise EventError("an events file is a list of events or a mapping with events:")
+    events = list(data.get("events") or [])
+    expect = list(data.get("expect") or [])
+    for i, ev in enumerate(events):
+        if not isinstance(ev, dict) or "do" not in ev or "at" not in ev:
+            raise EventError(f"events[{i}]: needs at: and do: ({ev!r})")
+        do = ALIASES.get(ev["do"], ev["do"])
+        if do not in EVENTS:
+            raise EventError(f"events[{i}]: unknown event {ev['do']!r}; known: {', '.join(EVENTS)}")
+    for i, ex in enumerate(expect):
+        if not isinstance(ex, dict) or "at" not in ex or "state" not in ex:
+            raise EventError(f"expect[{i}]: needs at: and state: ({ex!r})")
+    times = [int(e["at"]) for e in events] + [int(x["at"]) for x in expect]
+    duration = int(data.get("duration", max(times) if times else 0))
+    options = {k: v for k, v in data.items() if k not in ("events", "expect", "duration")}
+    return events, expect, duration, options
+
+
+def _with_writable(engine, fn):
+    was = engine.writable
+    engine.writable = True
+    try:
+        fn()
+    finally:
+        engine.writable = was
+
+
+def apply(sim, ev):
+    """Apply one event now (the simulator's clock is at ``ev['at']``)."""
+    e = sim.engine
+    do = ALIASES.get(ev["do"], ev["do"])
+    system = ev.get("system")
+    group = ev.get("group")
+    res = ev.get("resource")
+    args = ev.get("args") or {}
+    target = " ".join(str(x) for x in (group or res or "", system or "") if x)
+    if do != "cmd":
+        e.log(system or "-", "event", f"{do} {target}".rstrip())
+    if do == "crash":
+        e.crash(system)
+    elif do == "restart":
+        e.restart(system)
+    elif do == "engine_hang":
+        e.engine_hang(system, int(args.get("seconds", 16)) if isinstance(args, dict) else 16)
+    elif do in ("kill", "container_dies", "mount_lost", "ip_removed"):
+        r = e.resource(res)
+        want = {"container_dies": "Container", "mount_lost": "CFSMount", "ip_removed": "HostIP"}
+        if do in want and r.type.name != want[do] and r.type.agent == "framework":
+            raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
+        sim.world.kill(r, system)
+    elif do == "fault":
+        sim.world.set_faults(system, dict(args))
+    elif do == "clear_faults":
+        sim.world.set_faults(system, {}, replace=True)
+    elif do in ("hang", "fail", "slow"):
+        e.resource(res)
+        ep = args.get("entry_point", "monitor")
+        spec = {"mode": do, "count": args.get("count")}
+        if do == "slow":
+            spec["seconds"] = int(args.get("seconds", 1))
+        e.ep_faults[(res, system, ep)] = spec
+    elif do == "heal":
+        ep = args.get("entry_point") if isinstance(args, dict) else None
+        for key in list(e.ep_faults):
+            if key[0] == res and key[1] == system and (ep is None or key[2] == ep):
+                del e.ep_faults[key]
+    elif do == "cmd":
+        argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
+        code, out, err = sim.command(argv)
+        e.log("-", "admin", " ".join(argv) + ("" if code == 0 else f" -> exit {code}"))
+        if code != 0:
+            for line in err.strip().splitlines():
+                e.log("-", "admin", line)
+    else:
+        _admin(sim, do, ev, group, res, system, args)
+
+
+def _admin(sim, do, ev, group, res, system, args):
+    e = sim.engine
+    any_sys = system in (None, "any", "-any")
+    try:
+        if do == "online":
+            e.online_group(group, None if any_sys else system, any_sys)
+        elif do == "offline":
+            e.offline_group(group, None if any_sys else system, any_sys)
+        elif do == "switch":
+            e.switch_group(group, None if any_sys else system, any_sys)
+        elif do in ("enable", "disable"):
+            fn = e.enable_group if do == "enable" else e.disable_group
+            _with_writable(e, lambda: fn(group, system))
+        elif do in ("freeze", "unfreeze"):
+            persistent = bool(args.get("persistent")) if isinstance(args, dict) else False
+            fn = e.freeze_group if do == "freeze" else e.unfreeze_group
+            _with_writable(e, lambda: fn(group, persistent))
+        elif do == "clear":
+            if res:
+                e.clear_resource(res, system)
+            else:
+                e.clear_group(group, system)
+        elif do == "probe":
+            e.probe_resource(res, system)
+    except SimError as exc:
+        e.log(system or "-", group or res or "-", f"refused: {exc.msgid} {exc}")
+
+
+def check(sim, ex):
+    """None when the expectation holds, else a sentence saying what differs."""
+    e = sim.engine
+    want = str(ex["state"])
+    system = ex.get("system")
+    if "group" in ex:
+        g = e.group(ex["group"])
+        got = g.insts[system].state if system in g.insts else "(not in SystemList)"
+        what = f"group {ex['group']} on {system}"
+    elif "resource" in ex:
+        r = e.resource(ex["resource"])
+        got = r.insts[system].display() if system in r.insts else "(not in SystemList)"
+        what = f"resource {ex['resource']} on {system}"
+    else:
+        got = e.system(system).state
+        what = f"system {system}"
+    if got != want:
+        return f"T+{int(ex['at']):06d} {what}: expected {want}, got {got}"
+    return None

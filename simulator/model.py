@@ -1,0 +1,349 @@
+"""The simulator's runtime model: systems, groups and resources with their per-system state,
+built from a parsed main.cf (``vcs_types.model.Config``) and the type declarations.
+
+Attribute values stay in the ``Config`` objects (so ``haconf -dump`` writes what ``-modify``
+changed); the fields here are decoded copies refreshed by ``reload()``.
+"""
+
+from __future__ import annotations
+
+from vxha.vcs_types.decl import TIMEOUT_ATTR, TypeDecl
+
+# Resource states (hares -state) and qualifiers.
+ONLINE = "ONLINE"
+OFFLINE = "OFFLINE"
+FAULTED = "FAULTED"
+UNKNOWN = "UNKNOWN"  # monitor answered 99, or the resource was never probed
+W_ONLINE = "W_ONLINE"  # going online: online called, waiting for monitor to confirm
+W_OFFLINE = "W_OFFLINE"  # going offline
+
+MONITOR_TIMEDOUT = "MONITOR_TIMEDOUT"
+UNABLE_TO_OFFLINE = "UNABLE_TO_OFFLINE"
+ADMIN_WAIT = "ADMIN_WAIT"
+
+STATIC_INTS = (
+    "MonitorInterval",
+    "OfflineMonitorInterval",
+    "OnlineTimeout",
+    "OfflineTimeout",
+    "MonitorTimeout",
+    "CleanTimeout",
+    "ConfInterval",
+    "RestartLimit",
+    "ToleranceLimit",
+    "OnlineRetryLimit",
+    "OnlineWaitLimit",
+    "OfflineWaitLimit",
+    "FaultOnMonitorTimeouts",
+)
+
+
+def as_int(value, default=0):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def as_list(value):
+    if value is None or value == "":
+        return []
+    if isinstance(value, dict):
+        return list(value)
+    if isinstance(value, list):
+        return list(value)
+    return [value]
+
+
+def as_dict(value):
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, list):  # `{}` parses as an empty list
+        return {}
+    return {}
+
+
+class SimType:
+    """A resource type as the engine needs it: declaration, agent kind, static values."""
+
+    def __init__(self, decl: TypeDecl, agent: str):
+        self.name = decl.name
+        self.decl = decl
+        self.agent = agent  # "framework" or "standin"
+        self.overrides = {}  # hatype -modify
+        self.refresh()
+
+    def static(self, name):
+        if name in self.overrides:
+            return self.overrides[name]
+        try:
+            return self.decl.static(name)
+        except KeyError:
+            return None
+
+    def refresh(self):
+        self.s = {name: as_int(self.static(name)) for name in STATIC_INTS}
+
+    def timeout(self, ep):
+        return max(1, self.s.get(TIMEOUT_ATTR.get(ep, "MonitorTimeout"), 60))
+
+
+class RInst:
+    """One resource on one system."""
+
+    __slots__ = (
+        "res",
+        "sys",
+        "state",
+        "flags",
+        "busy",
+        "probed",
+        "tolerance",
+        "restarts",
+        "retries",
+        "monitor_timeouts",
+        "waits",
+        "healthy_since",
+        "gen",
+        "clean_reason",
+        "faulted_by_probe",
+    )
+
+    def __init__(self, res, system):
+        self.res = res
+        self.sys = system
+        self.state = UNKNOWN
+        self.flags = ()
+        self.busy = None  # the entry point running, or None
+        self.probed = False
+        self.tolerance = 0
+        self.restarts = 0
+        self.retries = 0
+        self.monitor_timeouts = 0
+        self.waits = 0
+        self.healthy_since = 0
+        self.gen = 0  # bumped to cancel a scheduled monitor
+        self.clean_reason = None  # a clean to retry after each monitor (clean failed)
+        self.faulted_by_probe = False
+
+    def stable(self):
+        """The state and its qualifiers, as the transcript logs them."""
+        if self.flags:
+            return "|".join((self.state,) + tuple(self.flags))
+        return self.state
+
+    def display(self):
+        """As hares -state shows it: W_ONLINE / W_OFFLINE while going online or offline."""
+        if self.busy == "online" and self.state != ONLINE:
+            return "|".join((W_ONLINE,) + tuple(self.flags))
+        if self.busy == "offline" and self.state == ONLINE:
+            return "|".join((W_OFFLINE,) + tuple(self.flags))
+        return self.stable()
+
+    def add_flag(self, flag):
+        if flag not in self.flags:
+            self.flags = tuple(sorted(self.flags + (flag,)))
+
+    def drop_flag(self, flag):
+        if flag in self.flags:
+            self.flags = tuple(f for f in self.flags if f != flag)
+
+    def is_online(self):
+        return self.state == ONLINE
+
+
+class SimResource:
+    __slots__ = (
+        "name",
+        "model",
+        "type",
+        "group",
+        "children",
+        "parents",
+        "critical",
+        "enabled",
+        "insts",
+        "argv_cache",
+        "_values",
+    )
+
+    def __init__(self, model, simtype, group):
+        self.name = model.name
+        self.model = model
+        self.type = simtype
+        self.group = group
+        self.children = []
+        self.parents = []
+        self.insts = {}
+        self.argv_cache = {}
+        self._values = {}
+        self.reload()
+
+    def reload(self):
+        a = self.model.attrs
+        self.critical = as_int(a.get("Critical", 1), 1) != 0
+        self.enabled = as_int(a.get("Enabled", 1), 1) != 0
+        self.argv_cache = {}
+        self._values = {}
+
+    def values(self, system):
+        """Attribute values on ``system`` (localized ones resolved) for build_argv."""
+        v = self._values.get(system)
+        if v is None:
+            v = dict(self.model.attrs)
+            for attr, per in self.model.local.items():
+                if system in per:
+                    v[attr] = per[system]
+            decl = self.type.decl
+            for name in list(v):
+                attr = decl.attrs.get(name)
+                if attr is None:
+                    continue
+                if attr.dim in ("vector", "keylist"):
+                    v[name] = as_list(v[name])
+                elif attr.dim == "association":
+                    v[name] = as_dict(v[name])
+                elif attr.type in ("int", "boolean"):
+                    v[name] = as_int(v[name])
+            self._values[system] = v
+        return v
+
+    def ancestors(self):
+        seen, todo = [], list(self.parents)
+        while todo:
+            r = todo.pop()
+            if r not in seen:
+                seen.append(r)
+                todo.extend(r.parents)
+        return seen
+
+    def descendants(self):
+        seen, todo = [], list(self.children)
+        while todo:
+            r = todo.pop()
+            if r not in seen:
+                seen.append(r)
+                todo.extend(r.children)
+        return seen
+
+
+class Dep:
+    """A group dependency ``parent requires group child category location rigidity``."""
+
+    __slots__ = ("parent", "child", "category", "location", "rigidity", "model")
+
+    def __init__(self, parent, child, model):
+        self.parent = parent
+        self.child = child
+        self.model = model
+        self.category = model.category
+        self.location = model.location
+        self.rigidity = model.rigidity if model.category == "online" else "firm"
+
+    def kind(self):
+        if self.category == "offline":
+            return "offline local"
+        return f"{self.category} {self.location} {self.rigidity}"
+
+
+class GInst:
+    """One group on one system."""
+
+    __slots__ = (
+        "group",
+        "sys",
+        "state",
+        "starting",
+        "stopping",
+        "enabled",
+        "autodisabled",
+        "unprobed",
+        "offline_set",
+        "then",
+        "retries",
+        "reason",
+    )
+
+    def __init__(self, group, system):
+        self.group = group
+        self.sys = system
+        self.state = "OFFLINE"
+        self.starting = False
+        self.stopping = False
+        self.enabled = True  # hagrp -disable G -sys S
+        self.autodisabled = False
+        self.unprobed = 0
+        self.offline_set = None  # resources being taken offline
+        self.then = None  # continuation once the offline completes
+        self.retries = 0
+        self.reason = ""
+
+
+class SimGroup:
+    def __init__(self, model):
+        self.name = model.name
+        self.model = model
+        self.resources = []
+        self.deps = []  # this group as parent
+        self.rdeps = []  # this group as child
+        self.insts = {}
+        self.autostarted = False
+        self.reload()
+
+    def attr(self, name, default=None):
+        return self.model.attrs.get(name, default)
+
+    def reload(self):
+        a = self.model.attrs
+        sl = a.get("SystemList", {})
+        if isinstance(sl, dict):
+            self.systemlist = {s: as_int(p) for s, p in sl.items()}
+        else:  # unnumbered entries take the previous number + 1
+            self.systemlist = {s: i for i, s in enumerate(as_list(sl))}
+        self.order = {s: i for i, s in enumerate(self.systemlist)}
+        self.autostartlist = as_list(a.get("AutoStartList", []))
+        self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
+        self.parallel = as_int(a.get("Parallel", 0)) != 0
+        self.autofailover = as_int(a.get("AutoFailOver", 1), 1)
+        self.policy = str(a.get("FailOverPolicy", "Priority") or "Priority")
+        self.autostart_policy = str(a.get("AutoStartPolicy", "Order") or "Order")
+        self.priority = as_int(a.get("Priority", 0))
+        load = a.get("Load", 0)
+        self.load = as_dict(load) if isinstance(load, (dict, list)) else as_int(load)
+        self.prerequisites = {k: as_int(v) for k, v in as_dict(a.get("Prerequisites")).items()}
+        self.meterweight = {k: as_int(v) for k, v in as_dict(a.get("MeterWeight")).items()}
+        self.enabled = as_int(a.get("Enabled", 1), 1) != 0
+        self.frozen = as_int(a.get("Frozen", 0)) != 0
+        self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
+        self.retry_limit = as_int(a.get("OnlineRetryLimit", 0))
+        self.manage_faults = str(a.get("ManageFaults", "ALL") or "ALL")
+
+    def is_frozen(self):
+        return self.frozen or self.tfrozen
+
+    def load_of(self, dim=None):
+        if dim is None:
+            return self.load if isinstance(self.load, int) else 0
+        return as_int(self.load.get(dim, 0)) if isinstance(self.load, dict) else 0
+
+
+class SimSystem:
+    def __init__(self, model):
+        self.name = model.name
+        self.model = model
+        self.up = True
+        self.state = "RUNNING"
+        self.active = {}  # group name -> SimGroup, groups online/partial/starting here
+        self.tfrozen = False
+        self.reload()
+
+    def reload(self):
+        a = self.model.attrs
+        cap = a.get("Capacity", 100)
+        self.capacity = as_dict(cap) if isinstance(cap, (dict, list)) else as_int(cap, 100)
+        self.limits = {k: as_int(v) for k, v in as_dict(a.get("Limits")).items()}
+        self.frozen = as_int(a.get("Frozen", 0)) != 0
+        self.zone = a.get("SystemZone", None)
+
+    def is_frozen(self):
+        return self.frozen or self.tfrozen

@@ -1,0 +1,170 @@
+"""How the simulator calls entry points: in-process through the framework, as processes
+through the installed launchers, or through the stand-in agent for types vxha has no agent
+for (CVMVolDg, CVMCluster, ...).
+
+Every runner answers ``call(res, system, entry_point, reason, timeout) -> (code, timed_out)``.
+The argv is built once per resource, system, entry point and clean reason with the
+framework's ``build_argv`` and reused until the resource's attributes change.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from vxha.agents import framework
+
+ONLINE = framework.ONLINE
+OFFLINE = framework.OFFLINE
+UNKNOWN = framework.UNKNOWN
+
+# vxha types run through the framework; anything else through the stand-in.
+FRAMEWORK_TYPES = ("Container", "HostIP", "PortForward", "CFSMount", "Dummy")
+
+
+def node_env(run_dir: str, system: str, base=None) -> dict:
+    """The environment an entry point gets on a simulated system (DECISIONS.md 1)."""
+    env = dict(base or {})
+    env["VXHA_DRIVERS"] = "fake"
+    env["VXHA_NODE_DIR"] = os.path.join(run_dir, system)
+    env["VXHA_SHARED_DIR"] = os.path.join(run_dir, "shared")
+    return env
+
+
+class StandIn:
+    """The built-in agent for types without a vxha agent: an online flag per system."""
+
+    def __init__(self):
+        self.online = set()  # (system, resource)
+
+    def call(self, res, system, ep, reason, timeout):
+        key = (system, res.name)
+        if ep == "monitor":
+            return (ONLINE if key in self.online else OFFLINE), False
+        if ep == "online":
+            self.online.add(key)
+        else:  # offline, clean
+            self.online.discard(key)
+        return 0, False
+
+    def kill(self, system, resource):
+        self.online.discard((system, resource))
+
+    def crash(self, system):
+        self.online = {k for k in self.online if k[0] != system}
+
+
+class _FrameworkRunner:
+    def __init__(self, run_dir):
+        self.run_dir = run_dir
+        self._env = {}
+
+    def env(self, system):
+        env = self._env.get(system)
+        if env is None:
+            env = self._env[system] = node_env(self.run_dir, system)
+        return env
+
+    @staticmethod
+    def argv(res, system, ep, reason, timeout):
+        key = (system, ep, reason)
+        cache = res.argv_cache
+        argv = cache.get(key)
+        if argv is None:
+            argv = cache[key] = framework.build_argv(
+                res.type.decl, res.name, res.values(system), ep, reason, timeout
+            )
+        return argv
+
+
+class InProcessRunner(_FrameworkRunner):
+    """The framework in this process: hangs are timeouts at the virtual deadline (the fakes
+    raise ``Hang``), so no real time is spent waiting.
+
+    ``fast`` (the default) parses each resource's argv once per system, entry point and
+    clean reason with the framework's own ``parse_argv`` and then calls
+    ``framework.run_resource`` directly, which is what ``execute`` does after parsing;
+    ``fast=False`` calls ``execute`` with the argv every time."""
+
+    mode = "inprocess"
+
+    def __init__(self, run_dir, fast=True):
+        super().__init__(run_dir)
+        self.fast = fast
+        self._agents = {}
+        self._parsed = {}
+
+    def call(self, res, system, ep, reason, timeout):
+        argv = self.argv(res, system, ep, reason, timeout)
+        if not self.fast:
+            out = framework.execute(res.type.name, ep, argv, env=self.env(system), inprocess=True)
+            return out.code, out.timed_out
+        key = (system, ep, reason)
+        parsed = res.argv_cache.get(("parsed",) + key)
+        if parsed is None:
+            agent = self._agents.get(res.type.name)
+            if agent is None:
+                agent = self._agents[res.type.name] = framework.load_type(res.type.name)
+            try:
+                parsed = framework.parse_argv(agent[0], ep, list(argv))
+            except framework.ArgvError:
+                out = framework.execute(
+                    res.type.name, ep, argv, env=self.env(system), inprocess=True
+                )
+                return out.code, out.timed_out
+            res.argv_cache[("parsed",) + key] = parsed
+        decl, agent_cls = self._agents[res.type.name]
+        name, values, reason_, aep = parsed
+        ctx = framework.Context(self.env(system), True)
+        values = {
+            k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+            for k, v in values.items()
+        }
+        r = framework.Resource(
+            name, decl, ep, values, ctx, framework._deadline_for(decl, ep, aep), reason_
+        )
+        out = framework.run_resource(agent_cls, r)
+        return out.code, out.timed_out
+
+
+class ProcessRunner(_FrameworkRunner):
+    """The installed launchers, one process per call, argv exactly as VCS builds it.
+
+    Real time is scaled: an entry point gets ``timeout * scale`` seconds (at least
+    ``min_seconds``) before it is killed and counted as timed out."""
+
+    mode = "process"
+
+    def __init__(self, run_dir, root=None, python=None, scale=0.02, min_seconds=2.0):
+        super().__init__(run_dir)
+        from vxha.agents.install import install_agents
+
+        self.root = root or os.path.join(run_dir, "root")
+        self.scale = scale
+        self.min_seconds = min_seconds
+        install_agents(self.root, python or sys.executable, list(FRAMEWORK_TYPES))
+
+    def env(self, system):
+        env = self._env.get(system)
+        if env is None:
+            base = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL") if k in os.environ}
+            env = self._env[system] = node_env(self.run_dir, system, base)
+        return env
+
+    def call(self, res, system, ep, reason, timeout):
+        argv = self.argv(res, system, ep, reason, timeout)
+        exe = os.path.join(self.root, "opt/VRTSvcs/bin", res.type.name, ep)
+        limit = max(self.min_seconds, timeout * self.scale)
+        try:
+            proc = subprocess.run(  # noqa: S603 - argv list, our own launcher
+                [exe, *argv],
+                env=self.env(system),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=limit,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return framework.failure_code(ep), True
+        return proc.returncode, False
