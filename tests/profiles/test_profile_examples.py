@@ -118,3 +118,43 @@ def test_load_servers_keeps_given_order():
 
 def test_load_servers_defaults_image_root_to_sibling_images():
     assert len(load_servers(SERVERS)) == len(SERVERS)
+
+
+def test_json_profiles_are_accepted(tmp_path):
+    import json
+    import shutil
+
+    import yaml
+
+    shutil.copytree(EXAMPLES, tmp_path / "p")
+    src = tmp_path / "p" / "servers" / "db1.yaml"
+    data = yaml.safe_load(src.read_text())
+    data.pop("kind")
+    src.unlink()
+    (tmp_path / "p" / "servers" / "db1.json").write_text(json.dumps(data, indent=2))
+    session = validate_paths([str(tmp_path / "p")])
+    assert session.split() == ([], [])
+    assert "db1" in [s.name for s in session.servers()]
+
+
+def test_json_duplicate_keys_are_errors(tmp_path):
+    from vxha.profiles.loader import parse_text
+
+    doc = parse_text('{"name": "a", "name": "b", "x": "\\ud83d\\ude00"}', "t.json")
+    assert [p.message for p in doc.problems] == ["duplicate key 'name'"]
+    assert doc.data["name"] == "a"
+
+
+def test_load_servers_collects_warnings_for_a_newer_minor(tmp_path):
+    import shutil
+
+    shutil.copytree(EXAMPLES, tmp_path / "p")
+    path = tmp_path / "p" / "servers" / "auth1.yaml"
+    path.write_text(path.read_text().replace("schema: 1.0.0", "schema: 1.4.0") + "future: 1\n")
+    warnings = []
+    servers = load_servers(
+        sorted(str(p) for p in (tmp_path / "p" / "servers").glob("*.yaml")), warnings=warnings
+    )
+    assert len(servers) == len(SERVERS)
+    assert [w.key_path for w in warnings] == ["future"]
+    assert warnings[0].severity == "warning" and warnings[0].line == 16
