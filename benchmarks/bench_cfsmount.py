@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -79,8 +80,9 @@ def _measure(tmp, devs, runs):
     f1, fc1 = time_process(findmnt, runs // 2, env, ok_codes={0})
     m2, mc2 = time_process(monitor, runs - runs // 2, env, ok_codes={110})
     f2, fc2 = time_process(findmnt, runs - runs // 2, env, ok_codes={0})
+    bare, bare_cpu = time_process([sys.executable, "-I", "-c", "pass"], runs, env)
 
-    totals = []
+    totals, cpus = [], []
     idle = [(dev, os.path.join(tmp, "data", f"idle{i}")) for i, dev in enumerate(devs[1:])]
     for _ in range(max(3, runs // 3)):
         for dev, mp in idle:
@@ -89,6 +91,7 @@ def _measure(tmp, devs, runs):
                 stdout=subprocess.DEVNULL,
             )  # fmt: skip
         start = time.perf_counter()
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         for dev, mp in idle:
             code = subprocess.run(  # noqa: S603
                 launcher("offline", dev, mp), env=env, timeout=60, stdout=subprocess.DEVNULL
@@ -96,10 +99,16 @@ def _measure(tmp, devs, runs):
             if code != 0:
                 raise RuntimeError(f"offline of {mp} exited {code}")
         totals.append((time.perf_counter() - start) * 1000)
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(
+            (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) * 1000
+        )  # fmt: skip
     return {
         "monitor": ((m1 + m2) / 2, (mc1 + mc2) / 2),
         "findmnt": ((f1 + f2) / 2, (fc1 + fc2) / 2),
+        "bare": (bare, bare_cpu),
         "offline": statistics.median(totals),
+        "offline_cpu": statistics.median(cpus),
         "offline_runs": len(totals),
     }
 
@@ -157,12 +166,14 @@ def run(quick=False):
             "findmnt --json --mountpoint X",
             base,
             "<= 20 ms",
-            f"ext4 on loop; {OTHER_MOUNTS} tmpfs mounts beside it; median of {runs}",
+            f"ext4 on loop; {OTHER_MOUNTS} tmpfs mounts beside it; median of {runs}; "
+            f"the interpreter alone (python -I -c pass) {res['bare'][0]:.1f} ms wall, "
+            f"{res['bare'][1]:.1f} ms CPU",
         ),
         row(
             OFFLINE,
             res["offline"],
-            None,
+            res["offline_cpu"],
             None,
             None,
             "<= 1000 ms total",
