@@ -21,6 +21,21 @@ ARPING = "arping"
 ABSENT = ("Cannot assign requested address", "Address not found")
 
 
+# VCS starts agents with a bare environment: look in the system directories first.
+SYSTEM_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
+
+
+def tool(name: str) -> str:
+    """Absolute path of a system command (the name itself when it is nowhere)."""
+    if "/" in name:
+        return name
+    for d in SYSTEM_DIRS + tuple(os.environ.get("PATH", "").split(os.pathsep)):
+        path = os.path.join(d or ".", name)
+        if os.access(path, os.X_OK):
+            return path
+    return name
+
+
 def run(argv, timeout: float, stdin: str | None = None):
     """(returncode, stdout, stderr) of a command; DriverUnavailable when it overruns.
 
@@ -41,7 +56,7 @@ def run(argv, timeout: float, stdin: str | None = None):
         (os.POSIX_SPAWN_DUP2, err_w, 2),
     ]
     try:
-        pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
+        pid = os.posix_spawn(tool(argv[0]), argv, os.environ, file_actions=actions)
     except FileNotFoundError:
         for fd in (out_r, out_w, err_r, err_w, in_r, in_w):
             if fd is not None:
@@ -241,7 +256,7 @@ class AddressDriver:
         argv = [ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address]
         try:
             subprocess.Popen(  # noqa: S603 - argv list, no shell
-                argv,
+                [tool(argv[0]), *argv[1:]],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
