@@ -7,6 +7,8 @@ Configuration changes need a writable configuration (``haconf -makerw``).
 
 from __future__ import annotations
 
+import os
+
 from vxha.simulator import dependencies as deps_mod
 from vxha.simulator import policies
 from vxha.simulator.engine import Engine, Intent, SimError
@@ -403,10 +405,17 @@ class AdminMixin:
 
     # -- configuration -----------------------------------------------------------------------
 
+    def _stale(self):
+        path = getattr(self, "config_path", None)
+        return os.path.join(os.path.dirname(path), ".stale") if path else None
+
     def makerw(self):
         if self.writable:
             raise SimError("Cluster already writable", ALREADY_WRITABLE)
         self.writable = True
+        stale = self._stale()
+        if stale:  # as VCS does: the configuration on disk may be older than memory
+            open(stale, "w").close()
 
     def dump_config(self):
         """haconf -dump: write the configuration back to main.cf (when loaded from a file)."""
@@ -419,14 +428,15 @@ class AdminMixin:
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             f.write(text)
-        import os
-
         os.replace(tmp, path)
 
     def makero(self):
         if not self.writable:
             raise SimError("Cluster not writable", NOT_WRITABLE)
         self.writable = False
+        stale = self._stale()
+        if stale and os.path.exists(stale):
+            os.unlink(stale)
 
     def add_group(self, name):
         self.need_writable()

@@ -45,11 +45,14 @@ class Simulator:
         self.config = config
 
     @classmethod
-    def from_file(cls, main_cf, run_dir, mode="inprocess", **kw):
+    def from_file(cls, main_cf, run_dir, mode="inprocess", dump=False, **kw):
+        """Load main.cf with its includes. ``dump``: haconf -dump rewrites this file
+        (otherwise -dump checks and writes nothing, so scenarios never change)."""
         from vxha.vcs_types.cf import parse_file
 
         sim = cls(parse_file(str(main_cf)), run_dir, mode, **kw)
-        sim.engine.config_path = os.path.abspath(str(main_cf))
+        if dump:
+            sim.engine.config_path = os.path.abspath(str(main_cf))
         return sim
 
     @classmethod
@@ -59,7 +62,7 @@ class Simulator:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(text)
-        return cls.from_file(path, run_dir, mode, **kw)
+        return cls.from_file(path, run_dir, mode, dump=True, **kw)
 
     # -- time ----------------------------------------------------------------------------
 

@@ -1,0 +1,158 @@
+"""vxha sim: run the VCS engine simulator.
+
+vxha sim run main.cf --events events.yaml     print the transcript (exit 1: expectations failed)
+vxha sim serve main.cf [--socket PATH]        serve the ha* shims on a unix socket
+vxha sim advance SECONDS                      run a served simulator's virtual time forward
+vxha sim event DO [--system S] [--group G] [--resource R] [--args JSON]
+vxha sim state | transcript [--since N] | stop
+vxha sim shims BIN_DIR                        write the hagrp, hares, ... shims into BIN_DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog="vxha sim", description="The VCS engine simulator.")
+    sub = p.add_subparsers(dest="action", required=True)
+
+    r = sub.add_parser("run", help="run a main.cf through an events file, print the transcript")
+    r.add_argument("main_cf")
+    r.add_argument("--events", help="events.yaml (default: no events, just start)")
+    r.add_argument("--run-dir", help="where the simulated systems keep their state")
+    r.add_argument("--mode", choices=("inprocess", "process"), default="inprocess")
+    r.add_argument("--duration", type=int, help="virtual seconds to run (default: the file's)")
+    r.add_argument("--verbose", action="store_true", help="also log routine monitors")
+    r.add_argument("--table", action="store_true", help="print the state table at the end")
+
+    s = sub.add_parser("serve", help="serve the ha* shims on a unix socket")
+    s.add_argument("main_cf")
+    s.add_argument("--run-dir", help="state directory (default: a new temporary one)")
+    s.add_argument("--socket", help="socket path (default: $VXHA_SIM_SOCKET or RUN_DIR/sim.sock)")
+    s.add_argument("--mode", choices=("inprocess", "process"), default="inprocess")
+    s.add_argument("--speed", type=float, default=0.0, help="virtual seconds per real second")
+    s.add_argument("--no-start", action="store_true", help="do not probe and autostart")
+
+    a = sub.add_parser("advance", help="run a served simulator's virtual time forward")
+    a.add_argument("seconds", type=int)
+    a.add_argument("--socket")
+
+    e = sub.add_parser("event", help="apply an event to a served simulator now")
+    e.add_argument("do")
+    e.add_argument("--system")
+    e.add_argument("--group")
+    e.add_argument("--resource")
+    e.add_argument("--args", help="JSON")
+    e.add_argument("--socket")
+
+    for name, text in (("state", "print the state table"), ("stop", "stop the daemon")):
+        x = sub.add_parser(name, help=text)
+        x.add_argument("--socket")
+    t = sub.add_parser("transcript", help="print the transcript")
+    t.add_argument("--since", type=int, default=0)
+    t.add_argument("--socket")
+
+    sh = sub.add_parser("shims", help="write the ha* shims into a directory")
+    sh.add_argument("bin_dir")
+    return p
+
+
+def main(argv):
+    args = _parser().parse_args(argv[1:])
+    action = args.action
+    if action == "run":
+        return _run(args)
+    if action == "serve":
+        return _serve(args)
+    if action == "shims":
+        from vxha.simulator.shims import install_shims
+
+        install_shims(args.bin_dir)
+        print(os.path.abspath(args.bin_dir))
+        return 0
+    from vxha.simulator.client import SimClient, SimClientError
+
+    try:
+        client = SimClient(args.socket)
+        if action == "advance":
+            print(f"T+{client.advance(args.seconds):06d}")
+        elif action == "event":
+            fields = {k: getattr(args, k) for k in ("system", "group", "resource")}
+            fields = {k: v for k, v in fields.items() if v}
+            if args.args:
+                fields["args"] = json.loads(args.args)
+            client.event(args.do, **fields)
+        elif action == "state":
+            sys.stdout.write(client.state_table())
+        elif action == "transcript":
+            for line in client.transcript(args.since):
+                print(line)
+        elif action == "stop":
+            client.stop()
+    except SimClientError as exc:
+        print(f"vxha sim: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run(args):
+    from vxha.simulator.api import Simulator, run_scenario
+    from vxha.simulator.events import EventError
+
+    run_dir = args.run_dir or tempfile.mkdtemp(prefix="vxha-sim-")
+    try:
+        if args.events:
+            sim, failures = run_scenario(
+                args.main_cf, args.events, run_dir, mode=args.mode, verbose=args.verbose or None
+            )
+        else:
+            sim = Simulator.from_file(args.main_cf, run_dir, mode=args.mode, verbose=args.verbose)
+            sim.start()
+            failures = []
+        if args.duration is not None and args.duration > sim.now:
+            sim.run_until(args.duration)
+    except (OSError, EventError, ValueError) as exc:
+        print(f"vxha sim: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(sim.transcript.text())
+    if args.table:
+        sys.stdout.write("\n" + sim.state_table())
+    for problem in failures:
+        print(f"EXPECTATION FAILED: {problem}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _serve(args):
+    import shutil
+    import signal
+
+    from vxha.simulator.api import Simulator
+    from vxha.simulator.daemon import Daemon
+
+    run_dir = os.path.abspath(args.run_dir or tempfile.mkdtemp(prefix="vxha-sim-"))
+    conf = os.path.join(run_dir, "conf")
+    os.makedirs(conf, exist_ok=True)
+    src_dir = os.path.dirname(os.path.abspath(args.main_cf))
+    for name in os.listdir(src_dir):  # the configuration directory, as VCS keeps it
+        if name.endswith(".cf"):
+            shutil.copy(os.path.join(src_dir, name), os.path.join(conf, name))
+    shutil.copy(args.main_cf, os.path.join(conf, "main.cf"))
+    sim = Simulator.from_file(os.path.join(conf, "main.cf"), run_dir, mode=args.mode, dump=True)
+    path = args.socket or os.environ.get("VXHA_SIM_SOCKET") or os.path.join(run_dir, "sim.sock")
+    daemon = Daemon(sim, path, args.speed).bind()
+    if not args.no_start:
+        sim.start()
+    signal.signal(signal.SIGTERM, lambda *_: setattr(daemon, "running", False))
+    print(f"VXHA_SIM_SOCKET={path}", flush=True)
+    try:
+        daemon.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        daemon.close()
+    return 0
