@@ -467,7 +467,7 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) 
         write(root, "/DEBIAN/preinst", preinst, 0o755)
     out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")
     run(
-        ["dpkg-deb", "--root-owner-group", "-Zxz", "-z6", "--build", root, out],
+        ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root, out],
         timeout=TIMEOUT_LONG,
     )
     shutil.rmtree(root + "/DEBIAN")

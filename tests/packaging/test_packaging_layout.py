@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import BUILD, PYTHON, ROOT, run
+from packaging_helpers import BUILD, PYTHON, ROOT, run
 
 from vxha.agents.framework import ENTRY_POINTS, build_argv
 from vxha.vcs_types.catalog import EXTRA_TYPES, PROJECT_TYPES, project_type, render_all

@@ -1,0 +1,231 @@
+"""Install, upgrade and remove the packages in a scratch root (dpkg --root, rpm --root):
+nothing left behind, nothing else removed, and a monitor running through the upgrade
+never sees half a file. Installing needs root: ``real`` tests."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+import time
+
+import pytest
+from packaging_helpers import require_root, run
+
+from vxha.agents.framework import build_argv
+from vxha.vcs_types.catalog import project_type
+
+pytestmark = pytest.mark.real
+
+# What a node has before vxha: other packages' files in the system directories, and VCS.
+FOREIGN = {
+    "etc/hostname": "node1\n",
+    "opt/other/keep": "x",
+    "usr/bin/other": "#!/bin/sh\n",
+    "usr/share/man/man1/other.1.gz": "",
+    "var/log/syslog": "",
+    "opt/VRTSvcs/bin/Script51Agent": "\x7fELF",
+    "etc/VRTSvcs/conf/config/main.cf": 'include "types.cf"\n',
+    "etc/VRTSvcs/conf/config/types.cf": "",
+    "var/VRTSvcs/log/engine_A.log": "2026/01/01 00:00:00 VCS INFO V-16-1-10000 start\n",
+}
+ADMIN = ("var/lib/dpkg", "var/lib/rpm")
+
+
+def scratch_root(path):
+    for rel, text in FOREIGN.items():
+        p = path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    d = path / "var/lib/dpkg"
+    for sub in ("info", "updates"):
+        (d / sub).mkdir(parents=True)
+    for f in ("status", "available"):
+        (d / f).touch()
+    return path
+
+
+def snapshot(root):
+    """{path: kind and content} of the tree, package databases excluded."""
+    out = {}
+    for dirpath, dirs, files in os.walk(root):
+        rel_dir = os.path.relpath(dirpath, root)
+        if rel_dir.startswith(ADMIN):
+            dirs[:] = []
+            continue
+        for name in dirs + files:
+            p = os.path.join(dirpath, name)
+            rel = os.path.normpath(os.path.join(rel_dir, name))
+            if rel.startswith(ADMIN):
+                continue
+            if os.path.islink(p):
+                out[rel] = "-> " + os.readlink(p)
+            elif os.path.isdir(p):
+                out[rel] = "dir"
+            else:
+                with open(p, "rb") as f:
+                    out[rel] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def dpkg(root, *args):
+    return run(
+        ["dpkg", f"--root={root}", "--force-script-chrootless", "--force-depends", *args],
+        timeout=120,
+    )
+
+
+def package_paths(deb):
+    proc = run(["dpkg", "-c", deb])
+    paths = set()
+    for line in proc.stdout.splitlines():
+        name = line.split(None, 5)[5].split(" -> ")[0]
+        if name != "./":
+            paths.add(os.path.normpath(name[2:]))
+    return paths
+
+
+class MonitorLoop:
+    """Runs a monitor entry point again and again until stopped; keeps every outcome."""
+
+    def __init__(self, root, node, threads=2):
+        decl = project_type("Container")
+        argv = build_argv(
+            decl, "web_ctr", {"Name": "web", "Image": "img:1"}, "monitor", aep_timeout=20
+        )
+        self.cmd = [os.path.join(root, "opt/VRTSvcs/bin/Container/monitor"), *argv]
+        self.env = {"PATH": "/usr/bin:/bin", "VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node)}
+        self.results = []
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._loop) for _ in range(threads)]
+
+    def once(self):
+        proc = run(self.cmd, env=self.env, timeout=30)
+        return (proc.returncode, proc.stderr, "Traceback" in proc.stdout)
+
+    def _loop(self):
+        while not self.stop.is_set():
+            self.results.append(self.once())
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(60)
+
+
+def test_deb_install_upgrade_purge(built, built_next, tmp_path):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    node = tmp_path / "node"
+    node.mkdir()
+    before = snapshot(root)
+
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    installed = snapshot(root)
+    added = set(installed) - set(before)
+    assert added == package_paths(built.deb) - set(before)
+    assert {k: installed[k] for k in before} == before  # nothing else touched
+    vxha = root / "usr/bin/vxha"
+    assert run([vxha, "--version"]).stdout == f"vxha {built.version}\n"
+
+    monitor = root / "opt/VRTSvcs/bin/Container/monitor"
+    inode = monitor.stat().st_ino
+    loop = MonitorLoop(root, node)
+    baseline = loop.once()
+    assert baseline[0] in (99, 100, 110) and baseline[1:] == ("", False), baseline
+    with loop:
+        time.sleep(0.3)
+        proc = dpkg(root, "-i", built_next.deb)
+        time.sleep(0.3)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(loop.results) >= 4
+    bad = [r for r in loop.results if r != baseline]
+    assert not bad, f"{len(bad)} of {len(loop.results)} monitors differed: {bad[:3]}"
+    assert monitor.stat().st_ino != inode  # replaced by rename, not rewritten in place
+    assert run([vxha, "--version"]).stdout == f"vxha {built_next.version}\n"
+    upgraded = snapshot(root)
+    assert set(upgraded) - set(before) == package_paths(built_next.deb) - set(before)
+
+    proc = dpkg(root, "--purge", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(root) == before
+
+
+def test_deb_cfsmount_installs_only_without_veritas_cfs(built, tmp_path):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    before = snapshot(root)
+    proc = dpkg(root, "-i", built.deb, built.deb_cfs)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
+    assert (root / "etc/VRTSvcs/conf/config/CFSMountTypes.cf").is_file()
+    # reinstalling over its own agent is fine
+    proc = dpkg(root, "-i", built.deb_cfs)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = dpkg(root, "--purge", "vxha-cfsmount", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(root) == before
+
+    # Veritas's CFS: its types file, or its own agent in /opt/VRTSvcs/bin/CFSMount
+    for rel in ("etc/VRTSvcs/conf/config/CFSTypes.cf", "opt/VRTSvcs/bin/CFSMount/CFSMountAgent"):
+        veritas = root / rel
+        veritas.parent.mkdir(parents=True, exist_ok=True)
+        veritas.write_text("veritas")
+        with_veritas = snapshot(root)
+        assert dpkg(root, "-i", built.deb).returncode == 0
+        proc = dpkg(root, "-i", built.deb_cfs)
+        assert proc.returncode != 0
+        assert "Veritas's CFSMount is present" in proc.stderr
+        assert not (root / "opt/VRTSvcs/bin/CFSMount/monitor").exists()
+        assert not (root / "etc/VRTSvcs/conf/config/CFSMountTypes.cf").exists()
+        proc = dpkg(root, "--purge", "vxha-cfsmount", "vxha")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert snapshot(root) == with_veritas
+        veritas.unlink()
+
+
+def rpm(root, *args):
+    return run(["rpm", "--root", root, "--dbpath", "/var/lib/rpm", *args], timeout=120)
+
+
+def test_rpm_install_erase(built, tmp_path):
+    require_root("rpm")
+    root = scratch_root(tmp_path / "root")
+    before = snapshot(root)
+    assert rpm(root, "--initdb").returncode == 0
+    proc = rpm(root, "-i", "--nodeps", "--noscripts", built.rpm, built.rpm_cfs)
+    assert proc.returncode == 0, proc.stderr
+    listed = set(rpm(root, "-ql", "vxha", "vxha-cfsmount").stdout.split())
+    added = {"/" + p for p in set(snapshot(root)) - set(before)}
+    assert added == listed - {"/" + p for p in before}
+    proc = rpm(root, "-e", "--nodeps", "--noscripts", "vxha-cfsmount", "vxha")
+    assert proc.returncode == 0, proc.stderr
+    assert snapshot(root) == before
+
+
+def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
+    """The %pre scriptlet runs in the root (rpm chroots): a static busybox serves as /bin/sh."""
+    require_root("rpm", "busybox")
+    root = scratch_root(tmp_path / "root")
+    (root / "bin").mkdir()
+    shutil.copy(shutil.which("busybox"), root / "bin/busybox")
+    for applet in ("sh", "grep", "readlink", "cat"):
+        os.symlink("busybox", root / "bin" / applet)
+    assert rpm(root, "--initdb").returncode == 0
+    assert rpm(root, "-i", "--nodeps", built.rpm).returncode == 0
+    (root / "etc/VRTSvcs/conf/config/CFSTypes.cf").write_text("veritas")
+    proc = rpm(root, "-i", "--nodeps", built.rpm_cfs)
+    assert proc.returncode != 0
+    assert "Veritas's CFSMount is present" in proc.stderr
+    assert not (root / "opt/VRTSvcs/bin/CFSMount").exists()
+    (root / "etc/VRTSvcs/conf/config/CFSTypes.cf").unlink()
+    proc = rpm(root, "-i", "--nodeps", built.rpm_cfs)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
