@@ -244,7 +244,7 @@ def test_stale_target_is_offline_and_repaired(topo):
 def test_two_onlines_racing_both_end_up_installed(topo):
     a = dict(PF, Ports={"8081": "7000"})
     b = dict(PF, Ports={"8082": "7000"})
-    for _ in range(8):
+    for _ in range(15):
         barrier = threading.Barrier(2)
         results = {}
 
