@@ -2,9 +2,9 @@
 
 State (``<VXHA_NODE_DIR>/docker.json``), shared by every entry-point process of the node:
 ``images`` {ref: {"healthcheck": bool, "health": status reached after start}},
-``registry`` {ref: same} (what ``pull`` can fetch), ``containers`` {name: {id, name, image,
-state, health, exit_code, labels, spec, address, ignores_term, exec {command: result},
-exec_count}}, ``next_ip``. Faults come from faults.json as ``docker.<op>``
+``registry`` {ref: same} (what ``pull`` can fetch), ``any_image`` (every image present),
+``containers`` {name: {id, name, image, state, health, exit_code, labels, spec, address,
+ignores_term, exec {command: result}, exec_count}}. Faults come from faults.json as ``docker.<op>``
 (ops: inspect, create, start, stop, kill, unpause, remove, exec, image_present, pull).
 
 The methods after "test hooks" let tests and the simulator act on the world from outside
@@ -47,6 +47,8 @@ class FakeDocker:
             if name in st.setdefault("containers", {}):
                 raise DriverError(f'Conflict. The container name "/{name}" is already in use')
             image = st.get("images", {}).get(spec["image"])
+            if image is None and st.get("any_image"):
+                image = {}
             if image is None:
                 raise DriverError(f"No such image: {spec['image']}")
             for m in spec.get("mounts") or []:
@@ -163,7 +165,8 @@ class FakeDocker:
 
     def image_present(self, image: str, timeout: float) -> bool:
         self.state.fault("image_present")
-        return image in self.state.read().get("images", {})
+        st = self.state.read()
+        return bool(st.get("any_image")) or image in st.get("images", {})
 
     def pull(self, image: str, timeout: float) -> None:
         self.state.fault("pull")
@@ -182,6 +185,11 @@ class FakeDocker:
         """Make ``ref`` present locally; with a HEALTHCHECK reaching ``health`` after start."""
         with self.state.locked() as st:
             st.setdefault("images", {})[ref] = {"healthcheck": healthcheck, "health": health}
+
+    def allow_any_image(self, allow: bool = True) -> None:
+        """Every image counts as present (for simulations that do not model images)."""
+        with self.state.locked() as st:
+            st["any_image"] = allow
 
     def add_registry_image(self, ref: str, healthcheck: bool = False) -> None:
         """Make ``ref`` pullable."""

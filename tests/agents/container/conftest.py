@@ -3,68 +3,15 @@ driver or on a private real dockerd (session-wide, see container_dockerd.py)."""
 
 from __future__ import annotations
 
-import itertools
 import os
-import subprocess
 import sys
-import time
 
 import pytest
 from container_dockerd import BUSYBOX, TOOLS, Dockerd, require_real
+from container_helpers import Agent, unique
 
-from vxha.agents.framework import Context, build_argv
-from vxha.agents.install import AGENT_BIN, install_agents
-from vxha.vcs_types.catalog import project_type
-
-DECL = project_type("Container")
-_counter = itertools.count(1)
-
-
-class Run:
-    """One finished entry-point process."""
-
-    def __init__(self, proc, elapsed):
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.elapsed = elapsed
-
-    def __repr__(self):
-        return f"Run(code={self.code}, {self.elapsed:.2f} s, out={self.out!r})"
-
-
-class Agent:
-    """Runs the installed Container launchers for one resource with VCS's argv."""
-
-    def __init__(self, root, env, resource, values):
-        self.bin = os.path.join(root, AGENT_BIN, "Container")
-        self.env = env
-        self.resource = resource
-        self.values = dict(values)
-
-    def run(self, ep, reason=None, aep=10, timeout=60, **override) -> Run:
-        values = dict(self.values, **override)
-        argv = build_argv(DECL, self.resource, values, ep, reason=reason, aep_timeout=aep)
-        start = time.monotonic()
-        proc = subprocess.run(
-            [os.path.join(self.bin, ep), *argv],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        return Run(proc, time.monotonic() - start)
-
-    def online(self, **kw):
-        return self.run("online", **kw)
-
-    def offline(self, **kw):
-        return self.run("offline", **kw)
-
-    def monitor(self, **kw):
-        return self.run("monitor", **kw)
-
-    def clean(self, reason=4, **kw):
-        return self.run("clean", reason=reason, **kw)
+from vxha.agents.framework import Context
+from vxha.agents.install import install_agents
 
 
 @pytest.fixture(scope="session")
@@ -72,10 +19,6 @@ def agent_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("agents")
     install_agents(str(root), sys.executable, ["Container"])
     return str(root)
-
-
-def unique(prefix="ctr"):
-    return f"{prefix}{os.getpid() % 10000}_{next(_counter)}"
 
 
 # -- fake tier --------------------------------------------------------------------------
@@ -151,12 +94,3 @@ def real_agent(real, agent_root, tmp_path):
         return Agent(agent_root, env, res, values)
 
     return make
-
-
-def inspect_cli(dockerd, name, fmt="{{.State.Status}}"):
-    p = dockerd.docker("inspect", "-f", fmt, name, check=False)
-    return p.stdout.decode().strip() if p.returncode == 0 else None
-
-
-def sh(*argv, timeout=30):
-    return subprocess.run(argv, capture_output=True, timeout=timeout, check=True)

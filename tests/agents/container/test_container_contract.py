@@ -179,7 +179,7 @@ def test_clean_preempts_a_hung_online(fake, fake_agent):
 
 
 def _argv(a, ep, aep):
-    from conftest import DECL
+    from container_helpers import DECL
 
     from vxha.agents.framework import build_argv
 
@@ -286,3 +286,10 @@ def test_fake_state_is_shared_between_processes(fake, fake_agent):
     assert a.online().code == 0
     other = FakeDocker(Context(dict(fake.env)))
     assert other.inspect(a.resource, timeout=1)["state"] == "running"
+
+
+def test_any_image_for_simulations(fake, fake_agent):
+    fake.allow_any_image()
+    a = fake_agent(Image="vendor/app:7")
+    assert a.online().code == 0
+    assert a.monitor().code == 110

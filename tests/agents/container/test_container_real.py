@@ -8,8 +8,8 @@ import signal
 import time
 
 import pytest
-from conftest import inspect_cli
 from container_dockerd import BUSYBOX_EXIT, BUSYBOX_HEALTH, BUSYBOX_NOTERM
+from container_helpers import inspect_cli
 
 pytestmark = pytest.mark.real
 

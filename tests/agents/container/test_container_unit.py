@@ -9,7 +9,7 @@ import threading
 import time
 
 import pytest
-from conftest import DECL
+from container_helpers import DECL
 
 from vxha.agents import container as ctr
 from vxha.agents.drivers import docker as drvmod
