@@ -301,3 +301,28 @@ def test_missing_block_device_is_a_clear_error(real_launcher, tmp_path):
         assert real_launcher("monitor", v).returncode == 100
 
     in_private_namespace(body)
+
+
+def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_launcher, tmp_path):
+    """The process running the entry points (VCS's agent; here the test) sits in the mount:
+    offline with kill finds nobody it may stop and fails; clean detaches lazily."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        os.chdir(mp)
+        try:
+            r = real_launcher("offline", v, aep=3)
+            assert r.returncode == 1
+            assert "stays busy" in r.stdout and "no process found using it" in r.stdout
+            assert len(mounted_at(str(mp))) == 1
+            r = real_launcher("clean", v, reason=1, aep=5)
+            assert r.returncode == 0, r.stdout
+            assert "forced unmount" in r.stdout and "lazy unmount" in r.stdout
+            assert mounted_at(str(mp)) == []
+        finally:
+            os.chdir(tmp_path)
+
+    in_private_namespace(body)

@@ -134,3 +134,17 @@ def test_run_abandons_a_command_past_its_timeout():
     assert time.monotonic() - start < 2
     with pytest.raises(DriverError, match="cannot run vxha-no-such-command"):
         _run(["vxha-no-such-command"], 1)
+
+
+def test_the_agent_its_parents_and_pid_1_are_never_signalled():
+    import os
+
+    from vxha.agents.drivers.fakestate import DriverError
+    from vxha.agents.drivers.mounts import MountDriver, _protected_pids
+    from vxha.agents.framework import Context
+
+    assert {1, os.getpid(), os.getppid()} <= _protected_pids()
+    drv = MountDriver(Context({}))
+    for pid in (1, os.getpid(), os.getppid()):
+        with pytest.raises(DriverError, match="refusing to signal protected process"):
+            drv.signal(pid, 0)
