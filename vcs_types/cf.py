@@ -499,7 +499,9 @@ def parse(text, file="main.cf"):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Parser(text, str(file)).config()
+        config = _Parser(text, str(file)).config()
+        config.text = text
+        return config
     finally:
         if enabled:
             gc.enable()

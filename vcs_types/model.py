@@ -107,6 +107,8 @@ class Config:
     type_origin: Dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     # Where each include line was read (parallel to ``includes``).
     include_where: List[Where] = field(default_factory=list, compare=False, repr=False)
+    # The text parsed (the verifier looks attribute lines up in it for its messages).
+    text: str = field(default="", compare=False, repr=False)
 
     def group(self, name: str) -> Optional[Group]:
         for g in self.groups:

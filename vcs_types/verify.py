@@ -373,15 +373,41 @@ class Context:
         self.types.update(config.types)
         self.systems = {s.name for s in config.systems}
         self.source = config.source or "main.cf"
+        self._lines = None
 
-    def where(self, obj):
+    def where(self, obj, attr=None, system=None):
+        """``file:line`` of a block, or of its line setting ``attr`` (``@system``) if found."""
         w = getattr(obj, "where", None)
-        if w is not None and w.line:
-            return f"{w.file}:{w.line}"
-        return self.source
+        if w is None or not w.line:
+            return self.source
+        if attr is not None:
+            line = self._attr_line(w, attr, system)
+            if line:
+                return f"{w.file}:{line}"
+        return f"{w.file}:{w.line}"
 
-    def issue(self, obj, message, rule=""):
-        return Issue(self.where(obj), message, rule)
+    def _attr_line(self, w, attr, system):
+        # The model keeps one Where per block; an attribute's own line is looked up in the
+        # parsed text, only when an issue is reported.
+        text = self.config.text
+        if not text or w.file != self.config.source:
+            return None
+        if self._lines is None:
+            self._lines = text.split("\n")
+        lines = self._lines
+        pattern = re.compile(
+            re.escape(attr) + (r"\s*@\s*" + re.escape(system) if system else "") + r"\s*[=@]"
+        )
+        for n in range(w.line - 1, len(lines)):
+            stripped = lines[n].strip()
+            if n >= w.line and stripped.startswith(")"):
+                return None
+            if pattern.match(stripped):
+                return n + 1
+        return None
+
+    def issue(self, obj, message, rule="", attr=None, system=None):
+        return Issue(self.where(obj, attr, system), message, rule)
 
     def resources(self):
         """(group, resource) for every resource of the configuration."""
@@ -427,20 +453,22 @@ def _check_attrs(ctx, obj, label, table, local=None):
     for name, value in obj.attrs.items():
         spec = table(name)
         if spec is None:
-            yield ctx.issue(obj, f"{label}: unknown attribute {name}")
+            yield ctx.issue(obj, f"{label}: unknown attribute {name}", attr=name)
             continue
         why = check_value(value, spec[0], spec[1])
         if why:
-            yield ctx.issue(obj, f"{label}: attribute {name}: {why}")
+            yield ctx.issue(obj, f"{label}: attribute {name}: {why}", attr=name)
     for name, per_sys in (local or {}).items():
         spec = table(name)
         if spec is None:
-            yield ctx.issue(obj, f"{label}: unknown attribute {name} (localized)")
+            yield ctx.issue(obj, f"{label}: unknown attribute {name} (localized)", attr=name)
             continue
         for system, value in per_sys.items():
             why = check_value(value, spec[0], spec[1])
             if why:
-                yield ctx.issue(obj, f"{label}: attribute {name} @{system}: {why}")
+                yield ctx.issue(
+                    obj, f"{label}: attribute {name} @{system}: {why}", attr=name, system=system
+                )
 
 
 def rule_attributes(ctx):
@@ -477,13 +505,18 @@ def rule_localized_systems(ctx):
                 for system in per_sys:
                     if system not in ctx.systems:
                         yield ctx.issue(
-                            obj, f"{label}: {name} @{system}: no system {system} is declared"
+                            obj,
+                            f"{label}: {name} @{system}: no system {system} is declared",
+                            attr=name,
+                            system=system,
                         )
         for attr in ("SystemList", "AutoStartList"):
             value = g.attrs.get(attr)
             if isinstance(value, (dict, list)):
                 for system in value:
                     if system not in ctx.systems:
+                        # at the group's line: tests/generators/test_verify_groups.py
+                        # expects it there (attr= would give the attribute's own line)
                         yield ctx.issue(
                             g, f"group {g.name}: {attr} names {system}, which is not a system"
                         )
@@ -493,7 +526,9 @@ def rule_localized_systems(ctx):
             for system in asl:
                 if system in ctx.systems and system not in sl:
                     yield ctx.issue(
-                        g, f"group {g.name}: AutoStartList names {system}, not in its SystemList"
+                        g,
+                        f"group {g.name}: AutoStartList names {system}, not in its SystemList",
+                        attr="AutoStartList",
                     )
 
 

@@ -91,9 +91,9 @@ def test_the_module_is_callable_like_the_function():
 
 def test_issue_names_file_line_and_rule():
     (issue,) = issues_of(BASE.replace("\t\tName = web\n", "\t\tName = web\n\t\tNmae = x\n"))
-    assert issue.where == "main.cf:20"
+    assert issue.where == "main.cf:22"  # the attribute's own line
     assert issue.rule == "attributes"
-    assert str(issue) == "main.cf:20: resource web_ctr (Container): unknown attribute Nmae"
+    assert str(issue) == "main.cf:22: resource web_ctr (Container): unknown attribute Nmae"
 
 
 def test_a_syntax_error_is_the_only_issue(tmp_path):
@@ -136,10 +136,10 @@ def test_rule_attributes_unknown_attribute_of_each_kind():
         .replace('\t\tImage = "app:1"\n', '\t\tImage = "app:1"\n\t\tCritcal = 0\n')
     )
     assert messages(bad) == [
-        "main.cf:5: cluster c: unknown attribute UserNmes",
-        "main.cf:12: system n2: unknown attribute Capacty",
-        "main.cf:16: group web: unknown attribute Paralel",
-        "main.cf:22: resource web_ctr (Container): unknown attribute Critcal",
+        "main.cf:6: cluster c: unknown attribute UserNmes",
+        "main.cf:13: system n2: unknown attribute Capacty",
+        "main.cf:19: group web: unknown attribute Paralel",
+        "main.cf:25: resource web_ctr (Container): unknown attribute Critcal",
     ]
 
 
@@ -207,12 +207,12 @@ def test_rule_attributes_checks_localized_values():
 
 def test_rule_localized_systems_rejects_an_unknown_system():
     bad = BASE.replace("\t\tDevice @n1 = eth0\n", "\t\tDevice @n1 = eth0\n\t\tDevice @n9 = eth1\n")
-    assert messages(bad) == ["main.cf:25: resource web_ip: Device @n9: no system n9 is declared"]
+    assert messages(bad) == ["main.cf:28: resource web_ip: Device @n9: no system n9 is declared"]
 
 
 def test_rule_localized_systems_checks_group_localized_values():
     bad = BASE.replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tLoad @n7 = 3\n")
-    assert messages(bad) == ["main.cf:15: group web: Load @n7: no system n7 is declared"]
+    assert messages(bad) == ["main.cf:18: group web: Load @n7: no system n7 is declared"]
 
 
 def test_rule_localized_systems_checks_system_lists():
@@ -289,6 +289,13 @@ def test_rule_names_rejects_illegal_names():
         "group name 'web group' is not a legal VCS name",
         "resource name 'requires' is not a legal VCS name",
     ]
+
+
+def test_an_attribute_not_found_in_the_text_falls_back_to_its_block():
+    cfg = parse(BASE)
+    cfg.groups[0].resources[0].attrs["Added"] = 1  # added to the model after parsing
+    (issue,) = verify(cfg)
+    assert issue.where == "main.cf:20"
 
 
 def test_an_in_memory_config_names_its_source():
