@@ -25,7 +25,6 @@ from vxha.agents.drivers.mounts import (
     probe_name,
     under,
 )
-from vxha.agents.framework import Hang
 
 FAKE_DEV_MAJOR = 253  # what device-mapper volumes look like; tmpfs and binds say 0
 
@@ -135,7 +134,11 @@ class FakeMounts:
                         p["path"] = "(detached)" + p["path"]
                 mounts[:] = [m for m in mounts if not under(m["mountpoint"], mountpoint)]
                 return
-            del mounts[at[-1]]
+            gone = mounts.pop(at[-1])
+        if gone["fstype"] == "tmpfs":  # its data goes with it
+            import shutil
+
+            shutil.rmtree(os.path.join(self.ctx.node_dir, "tmpfs", device_key(mountpoint)), True)
 
     def users(self, entry: MountEntry, exclude=()) -> list:
         self.state.fault("users")
@@ -167,9 +170,8 @@ class FakeMounts:
     def probe(self, mountpoint: str, write: bool, timeout: float) -> None:
         faults = self._probe_fault()
         if faults == "hang":  # as the real probe: no answer within the timeout
-            if self.ctx.inprocess:
-                raise Hang("mounts.probe")
-            time.sleep(max(0.0, timeout))
+            if not self.ctx.inprocess:  # in-process (simulator) time is virtual
+                time.sleep(max(0.0, timeout))
             raise ProbeTimeout(f"no answer within {timeout:.1f}s")
         entry = self._top(self._entries(self.state.read()), mountpoint)
         if entry is None:

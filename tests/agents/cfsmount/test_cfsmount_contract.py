@@ -228,3 +228,18 @@ def test_offline_stops_at_a_mount_it_covered(n1):
     assert n1.run("monitor", v()).returncode == 110
     assert n1.run("offline", v()).returncode == 0
     assert [e.source for e in n1.mounted()] == ["/dev/vx/dsk/otherdg/vol"]
+
+
+def test_in_process_hung_probe_costs_no_real_time(n1):
+    """The simulator runs entry points in-process on virtual time (DECISIONS.md 1)."""
+    from vxha.agents.framework import build_argv, execute
+    from vxha.vcs_types.catalog import project_type
+
+    decl = project_type("CFSMount")
+    assert n1.run("online", v()).returncode == 0
+    n1.faults({"mounts.probe": {"mode": "hang"}})
+    argv = build_argv(decl, "mnt", v(SecondLevelMonitor=1), "monitor", aep_timeout=60)
+    start = time.monotonic()
+    outcome = execute("CFSMount", "monitor", argv, env=n1.env, inprocess=True)
+    assert outcome.code == 100 and time.monotonic() - start < 1
+    assert any("no answer within 30.0s" in line for line in outcome.lines)
