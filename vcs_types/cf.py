@@ -551,10 +551,11 @@ def _resolve(cfg, directory, seen):
 
     for name in cfg.includes:
         path = directory / name
+        key = path.resolve()
+        if key in seen:
+            continue  # included twice, or by another types file already
+        seen.add(key)
         if path.is_file():
-            if path.resolve() in seen:
-                continue
-            seen.add(path.resolve())
             sub = parse(_read(path), str(path))
             _resolve(sub, path.parent, seen)
             found = [(d, sub.type_origin.get(d.name, name)) for d in sub.types.values()]

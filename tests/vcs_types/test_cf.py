@@ -215,6 +215,23 @@ def test_present_types_file_wins_over_the_catalog(tmp_path):
     assert cfg.types["Container"] == TypeDecl("Container", [Attr("Name")], arglist=[])
 
 
+def test_an_include_repeated_directly_or_through_a_types_file_counts_once(tmp_path):
+    (tmp_path / "AppTypes.cf").write_text('include "CVMTypes.cf"\ntype App (\n\tstr A\n)\n')
+    (tmp_path / "main.cf").write_text(
+        'include "CVMTypes.cf"\ninclude "CVMTypes.cf"\ninclude "AppTypes.cf"\n'
+    )
+    cfg = parse_file(tmp_path / "main.cf")
+    assert sorted(cfg.types) == ["App", "CVMCluster", "CVMVolDg", "CVMVxconfigd"]
+    assert cfg.type_origin["App"] == "AppTypes.cf"
+    assert cfg.type_origin["CVMVolDg"] == "CVMTypes.cf"
+
+
+def test_nested_include_origin_is_the_innermost_file(tmp_path):
+    (tmp_path / "AppTypes.cf").write_text('include "CVMTypes.cf"\n')
+    (tmp_path / "main.cf").write_text('include "AppTypes.cf"\n')
+    assert parse_file(tmp_path / "main.cf").type_origin["CVMVolDg"] == "CVMTypes.cf"
+
+
 def test_without_resolving_includes_types_stay_empty(tmp_path):
     (tmp_path / "main.cf").write_text('include "Missing.cf"\n')
     assert parse_file(tmp_path / "main.cf", resolve_includes=False).types == {}
