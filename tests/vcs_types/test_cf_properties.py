@@ -156,10 +156,32 @@ def test_damaged_text_fails_only_with_a_located_cf_error(cfg, data):
     # the tokens (with what is skipped before each) are the whole text, nothing lost
     assert "".join(chain.from_iterable(_Parser(text, "f.cf").pairs)) == text
     try:
-        parse(text, "f.cf")
+        parsed = parse(text, "f.cf")
     except CfError as e:
         lines = text.split("\n")
         assert e.file == "f.cf"
         assert 1 <= e.line <= len(lines)
         assert 1 <= e.column <= len(lines[e.line - 1]) + 1
         assert " expected " in str(e) and ", found " in str(e)
+    else:
+        # whatever parses, however damaged, writes back to the same model
+        assert parse(write(parsed)) == parsed
+
+
+_PIECES = (
+    "group g ( ) type T str int keylist static temp [ ] include cluster c system s requires "
+    "online offline local global remote soft firm hard A B r q @ = , { } ; 1 -2 x\\y "
+    '"a b" \\" /* */ // \n'
+).split(" ")
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join))
+def test_any_text_parses_or_fails_with_a_located_cf_error(text):
+    try:
+        parsed = parse(text, "f.cf")
+    except CfError as e:
+        assert 1 <= e.line <= text.count("\n") + 1
+        assert " expected " in str(e) and ", found " in str(e)
+    else:
+        assert parse(write(parsed)) == parsed
