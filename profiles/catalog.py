@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
@@ -21,6 +22,7 @@ from .schemas import check_schema
 from .units import SIZE_HINT, parse_size, version_key
 
 DISPLAY_NAME_FILE = "display-name.txt"
+_IMAGE_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 APPLICATIONS_DIR = "applications"
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -93,7 +95,8 @@ class Catalog:
             self.image(image_id)
 
     def image(self, image_id: str) -> Optional[Image]:
-        if not isinstance(image_id, str):
+        # Ids name directories: never let one walk out of the root.
+        if not isinstance(image_id, str) or not _IMAGE_ID.match(image_id):
             return None
         if image_id not in self.images:
             path = os.path.join(self.root, image_id)
@@ -221,7 +224,7 @@ class Catalog:
             if not parents:
                 doc.report(
                     ("parent_types",),
-                    f"an {itype} image must name its parent type",
+                    f"{'an' if itype == 'add-on' else 'a'} {itype} image must name its parent type",
                     "add parent_types: [<application image id>]",
                 )
             for i, parent in enumerate(parents):
@@ -419,7 +422,15 @@ class Catalog:
         key = (image_id, version, app)
         if key not in self._effective:
             self._effective[key] = self._merge(image_id, version, app)
-        return self._effective[key]
+        eff = self._effective[key]
+        # The merged spec is checked after it is built: errors found then void it too.
+        image = self.image(image_id)
+        if eff is None or image is None:
+            return None
+        docs = (image.versions.get(version), image.applications.get(app))
+        if any(d is None or d.errors for d in docs):
+            return None
+        return eff
 
     def _merge(self, image_id: str, version: str, app: str) -> Optional[dict]:
         image = self.image(image_id)

@@ -195,8 +195,12 @@ def image_schema(version: str) -> dict:
                 enum=["base", "application", "add-on", "hotfix", "update"],
             ),
             "internal": _bool("not offered to users (only as another image's dependency)"),
-            "parent_types": _list("image ids this image extends", _str("an image id")),
-            "child_types": _list("image ids that extend this image", _str("an image id")),
+            "parent_types": _list(
+                "image ids this image extends", _str("an image id", pattern=IMAGE_ID)
+            ),
+            "child_types": _list(
+                "image ids that extend this image", _str("an image id", pattern=IMAGE_ID)
+            ),
             "upgrade_from": _list("image versions this one upgrades from", _str("a version")),
             "downgrade_to": _list("image versions this one downgrades to", _str("a version")),
             "lifecycle": LIFECYCLE,

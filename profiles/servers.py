@@ -329,13 +329,20 @@ def _load(doc: Doc, data: dict, eff: dict) -> Tuple[float, int]:
         doc.report(("load", "memory"), str(exc), SIZE_HINT)
         return cpus, 0
     min_mem = res.get("memory", {}).get("min")
-    if min_mem is not None and parse_size(memory) < parse_size(min_mem):
+    if min_mem is not None and parse_size(memory) < _size_or_zero(min_mem):
         doc.report(
             ("load", "memory"),
             f"{memory} is below the application's minimum {min_mem}",
             f"set load: {{memory: {min_mem}}} or more",
         )
     return cpus, memory_mib
+
+
+def _size_or_zero(text: Any) -> int:
+    try:
+        return parse_size(text)
+    except ValueError:
+        return 0  # reported against the profile that declares it
 
 
 def _inputs(doc: Doc, data: dict, eff: dict) -> Dict[str, str]:

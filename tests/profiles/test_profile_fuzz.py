@@ -125,3 +125,189 @@ def ws_images():
     from vxha.profiles import EXAMPLES
 
     return f"{EXAMPLES}/images"
+
+
+mounts = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["data", "log", "cfg"]),
+            "type": st.sampled_from(["data", "log", "configuration"]),
+            "path": st.sampled_from(["/data", "/data/x", "/log", "/", "rel", "/a/../b", "/etc"]),
+        },
+        optional={"min_size": st.sampled_from(["1GiB", "x", "5"]), "optional": st.booleans()},
+    ),
+    max_size=4,
+)
+ports = st.lists(
+    st.one_of(
+        st.integers(0, 70000),
+        st.fixed_dictionaries(
+            {"port": st.integers(1, 65535)}, optional={"proto": st.sampled_from(["tcp", "udp"])}
+        ),
+    ),
+    max_size=4,
+)
+deps = st.lists(
+    st.fixed_dictionaries(
+        {
+            "image": st.sampled_from(["img", "other", "mariadb"]),
+            "relation": st.sampled_from(["child", "peer"]),
+        },
+        optional={"requirement": st.sampled_from(["mandatory", "optional"])},
+    ),
+    max_size=3,
+)
+inputs = st.lists(
+    st.fixed_dictionaries(
+        {
+            "name": st.sampled_from(["a", "b"]),
+            "type": st.sampled_from(
+                [
+                    "string",
+                    "integer",
+                    "boolean",
+                    "hostname",
+                    "ip",
+                    "size",
+                    "choice",
+                    "email",
+                    "number",
+                ]
+            ),
+            "env": st.sampled_from(["A", "B"]),
+        },
+        optional={
+            "default": scalars,
+            "choices": st.lists(st.sampled_from(["x", "y"]), max_size=2),
+            "required": st.booleans(),
+        },
+    ),
+    max_size=3,
+)
+resources = st.fixed_dictionaries(
+    {},
+    optional={
+        "cpus": st.fixed_dictionaries(
+            {}, optional={"min": st.floats(0.1, 64), "default": st.floats(0.1, 64)}
+        ),
+        "memory": st.fixed_dictionaries(
+            {},
+            optional={
+                "min": st.sampled_from(["1GiB", "bad"]),
+                "default": st.sampled_from(["2GiB", "x"]),
+            },
+        ),
+    },
+)
+shaped = {
+    "mounts": mounts,
+    "ports": ports,
+    "dependencies": deps,
+    "resources": resources,
+    "ssh": st.booleans(),
+    "ssh_port": st.integers(0, 70000),
+    "privileged": st.booleans(),
+    "relocatable": st.booleans(),
+    "parent_types": st.lists(st.sampled_from(["img", "x"])),
+    "upgrade_from": st.lists(st.sampled_from(["1.0", "0.9"])),
+    "instances": st.fixed_dictionaries(
+        {}, optional={"servers": st.integers(0, 3), "privileged": st.integers(0, 2)}
+    ),
+    "env": st.dictionaries(st.sampled_from(["A", "B"]), st.text(max_size=3)),
+}
+image_docs = st.fixed_dictionaries(
+    {
+        "schema": st.sampled_from(["1.0.0", "1.1.0"]),
+        "id": st.just("img"),
+        "version": st.just("1.0"),
+        "type": st.sampled_from(["application", "add-on", "hotfix"]),
+    },
+    optional={k: st.one_of(v, values) if k == "env" else v for k, v in shaped.items()},
+)
+app_docs = st.fixed_dictionaries(
+    {"schema": st.just("1.0.0"), "name": st.just("app"), "image": st.just("img")},
+    optional={
+        "override": st.fixed_dictionaries(
+            {},
+            optional={
+                k: shaped[k]
+                for k in (
+                    "mounts",
+                    "ports",
+                    "dependencies",
+                    "privileged",
+                    "resources",
+                    "env",
+                    "relocatable",
+                )
+            },
+        ),
+        "remove": st.dictionaries(
+            st.sampled_from(["mounts", "ports", "env"]),
+            st.lists(st.sampled_from(["data", "log", 22, "A"]), max_size=3),
+            max_size=2,
+        ),
+        "inputs": inputs,
+        "image_versions": st.lists(st.sampled_from(["1.0", "2.0"]), max_size=2),
+    },
+)
+server_docs = st.fixed_dictionaries(
+    {},
+    optional={
+        "mounts": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "name": st.sampled_from(["data", "log", "cfg", "zz"]),
+                    "diskgroup": st.just("dg"),
+                    "volume": st.sampled_from(["v1", "v2"]),
+                },
+                optional={"host_path": st.sampled_from(["/vx/a", "/vx/a/b", "/etc", "x"])},
+            ),
+            max_size=3,
+        ),
+        "inputs": st.dictionaries(st.sampled_from(["a", "b", "c"]), scalars, max_size=3),
+        "load": st.fixed_dictionaries(
+            {}, optional={"cpus": st.floats(0.1, 100), "memory": st.sampled_from(["1GiB", "99TiB"])}
+        ),
+        "privileged": st.booleans(),
+        "relocatable": st.booleans(),
+        "systems": st.lists(st.sampled_from(["n1", "n2"]), min_size=1, max_size=2),
+        "ports": st.lists(
+            st.fixed_dictionaries(
+                {"container": st.integers(1, 65535), "host": st.integers(1, 65535)}
+            ),
+            max_size=2,
+        ),
+    },
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(image=image_docs, app=app_docs, server=server_docs)
+def test_arbitrary_image_and_application_profiles(image, app, server):
+    import json
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "images"
+        (root / "img" / "applications").mkdir(parents=True)
+        (root / "img" / "display-name.txt").write_text("Img\n")
+        (root / "img" / "1.0.json").write_text(json.dumps(image, default=str))
+        (root / "img" / "applications" / "app.json").write_text(json.dumps(app, default=str))
+        base = {
+            "schema": "1.0.0",
+            "name": "s1",
+            "image": "img",
+            "image_version": "1.0",
+            "application": "app",
+            "address": "10.200.0.9/24",
+            "hostname": "s1",
+        }
+        base.update(server)
+        (Path(tmp) / "servers").mkdir()
+        (Path(tmp) / "servers" / "s1.json").write_text(json.dumps(base, default=str))
+        session = Session()
+        session.add_path(str(root))
+        session.add_path(str(Path(tmp) / "servers"))
+        _check(session)
