@@ -253,13 +253,13 @@ class CFSMountAgent:
     def _free(self, res, drv, target, entries, policy, clean, round_no, why) -> None:
         """Make a busy ``target`` unmountable: stop its users, or (clean only) detach it."""
         where = target.mountpoint
+        users = drv.users(target, entries)
         if policy == "none":
-            users = _describe(drv.users(target, entries))
             raise Busy(
-                f"{where} is busy ({users or why}) and ForceUnmount is none: left mounted",
+                f"{where} is busy ({_describe(users) or why}) and ForceUnmount is none: "
+                "left mounted",
                 "ForceUnmount",
             )
-        users = drv.users(target, entries)
         if users and round_no <= 3:
             # offline with "safe" only asks (TERM); "kill" and clean escalate to KILL.
             sigs = [signal.SIGTERM] + ([signal.SIGKILL] if policy == "kill" or clean else [])
@@ -284,8 +284,12 @@ class CFSMountAgent:
             return
         if users:
             raise Busy(
-                f"{where} is still busy ({_describe(users)}) after SIGTERM"
-                + ("" if policy == "kill" else "; ForceUnmount safe does not SIGKILL on offline"),
+                f"{where} is still busy ({_describe(users)})"
+                + (
+                    " after SIGTERM and SIGKILL"
+                    if policy == "kill"
+                    else " after SIGTERM; ForceUnmount safe does not SIGKILL on offline"
+                ),
                 "ForceUnmount",
             )
         # Busy without a process of ours to blame (a user in another mount namespace, a
