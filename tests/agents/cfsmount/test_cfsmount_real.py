@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 import pytest
@@ -13,6 +14,14 @@ from cfsmount_helpers import in_private_namespace, mounted_at, reap, sleeper
 from vxha.agents.drivers.mounts import probe_name
 
 pytestmark = pytest.mark.real
+
+MAP_AND_WAIT = """
+import mmap, os, sys, time
+with open(sys.argv[1], "r+b") as f:
+    m = mmap.mmap(f.fileno(), 0)
+print(flush=True)
+time.sleep(300)
+"""
 
 
 def values(dev, mp, fstype="ext4", **kw):
@@ -110,6 +119,13 @@ def test_busy_with_kill_stops_only_the_users(loopdev, real_launcher, tmp_path, e
         in_cwd = sleeper(cwd=mp / "dir")
         in_fd = sleeper(stdin=held)
         held.close()
+        mapped = subprocess.Popen(  # its only tie to the mount is a mapping (/proc/PID/maps)
+            [sys.executable, "-I", "-S", "-c", MAP_AND_WAIT, str(mp / "file")],
+            cwd="/",
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
+        mapped.stdout.readline()
         outside = sleeper(cwd=tmp_path)
         on_twin = sleeper(cwd=twin)
         try:
@@ -118,11 +134,12 @@ def test_busy_with_kill_stops_only_the_users(loopdev, real_launcher, tmp_path, e
             assert "sending SIGTERM to processes using" in r.stdout
             assert in_cwd.wait(timeout=5) is not None
             assert in_fd.wait(timeout=5) is not None
+            assert mapped.wait(timeout=5) is not None
             assert outside.poll() is None and on_twin.poll() is None
             assert mounted_at(str(mp)) == []
             assert run("monitor", v).returncode == 100
         finally:
-            reap(in_cwd, in_fd, outside, on_twin)
+            reap(in_cwd, in_fd, mapped, outside, on_twin)
 
     in_private_namespace(body)
 
@@ -324,5 +341,19 @@ def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_laun
             assert mounted_at(str(mp)) == []
         finally:
             os.chdir(tmp_path)
+
+    in_private_namespace(body)
+
+
+def test_read_only_mount_is_probed_read_only(loopdev, real_launcher, tmp_path):
+    dev = loopdev("xfs")
+    v = values(dev, tmp_path / "ro", "xfs", MountOpt="ro", SecondLevelMonitor=1)
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        (entry,) = mounted_at(str(tmp_path / "ro"))
+        assert entry.read_only()
+        assert real_launcher("monitor", v).returncode == 110
+        assert real_launcher("offline", v).returncode == 0
 
     in_private_namespace(body)
