@@ -15,8 +15,15 @@ test: $(STAMP) testbed
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# Benchmarks run on a regular (non-editable) install, as a node runs the agents: the
+# editable install's import hook would add its own start-up cost to every entry point.
+BENCH_VENV := .venv-bench
 bench: $(STAMP) testbed
-	$(PY) benchmarks/run.py $(BENCH_ARGS)
+	rm -rf $(BENCH_VENV)
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/pip install -q '.[test]'
+	cd benchmarks && ../$(BENCH_VENV)/bin/python run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -41,4 +48,4 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) build dist *.egg-info .pytest_cache .ruff_cache
