@@ -246,6 +246,7 @@ class ContainerAgent:
         A 'starting' image health check is not yet healthy: OFFLINE (docs/container.md).
         """
         from vxha.agents.drivers.docker import ExecTimeout
+        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 
         cfg = self.cfg
         if cfg.use_image_health and info.get("health"):
@@ -257,6 +258,10 @@ class ContainerAgent:
                 code, out = drv.exec(cfg.name, ["/bin/sh", "-c", cfg.health_cmd], timeout=limit)
             except ExecTimeout:
                 return False, f"HealthCmd did not finish within {limit:.0f} s (killed)"
+            except DriverUnavailable:
+                raise
+            except DriverError as exc:  # e.g. the container stopped since the inspect
+                return False, f"HealthCmd could not run: {exc}"
             if code != 0:
                 tail = " ".join(out.split())[-200:]
                 return False, f"HealthCmd exited with {code}" + (f": {tail}" if tail else "")

@@ -180,6 +180,14 @@ def test_monitor_health_exec_engine_unavailable_is_unknown(agent_with):
     assert agent.monitor(res) == UNKNOWN
 
 
+def test_monitor_health_exec_refused_is_offline(agent_with):
+    agent, res, drv = agent_with(HealthCmd="check")
+    drv.inspect.return_value = ours()
+    drv.exec.side_effect = DriverError("container web_ctr is not running (HTTP 409)")
+    assert agent.monitor(res) == OFFLINE
+    assert "HealthCmd could not run: container web_ctr is not running" in res.log.lines[-1]
+
+
 def test_online_create_failure_is_reported(agent_with):
     agent, res, drv = agent_with("online")
     drv.inspect.return_value = None
