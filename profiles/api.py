@@ -8,7 +8,7 @@ from typing import Iterable, List, Optional, Sequence, Tuple
 
 from .catalog import APPLICATIONS_DIR, DISPLAY_NAME_FILE, Catalog, is_image_dir, profile_files
 from .cluster import build_cluster
-from .loader import Doc, LoadFailed, load_doc
+from .loader import Doc, LoadFailed, check_inside, load_doc
 from .model import Cluster, Problem, ProfileError, Server
 from .schemas import check_schema, kind_of
 from .servers import Resolved, cross_check, resolve_server
@@ -150,7 +150,14 @@ class Session:
                 self._add_doc(doc, None)
         for e in entries:
             full = os.path.join(path, e)
-            if os.path.isdir(full) and not os.path.islink(full) and not is_image_dir(full):
+            if os.path.islink(full) and os.path.isdir(full):
+                # A linked directory inside the tree is walked under its own name already.
+                try:
+                    check_inside(full, path)
+                except LoadFailed as exc:
+                    self.problems.append(exc.problem)
+                continue
+            if os.path.isdir(full) and not is_image_dir(full):
                 subdirs.append(full)
         for d in subdirs:
             self._add_dir(d)

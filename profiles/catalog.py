@@ -159,7 +159,11 @@ class Catalog:
                 )
             key = version if isinstance(version, str) else stem
             if key in image.versions:
-                doc.report(("version",), f"version {key!r} is described twice")
+                doc.report(
+                    ("version",),
+                    f"version {key!r} is described twice",
+                    "keep one file per image version",
+                )
                 continue
             image.versions[key] = doc
         if not image.versions:
@@ -186,7 +190,11 @@ class Catalog:
                 )
             key = name if isinstance(name, str) else stem
             if key in image.applications:
-                doc.report(("name",), f"application {key!r} is described twice")
+                doc.report(
+                    ("name",),
+                    f"application {key!r} is described twice",
+                    "keep one file per application",
+                )
                 continue
             image.applications[key] = doc
         return image
@@ -239,6 +247,7 @@ class Catalog:
                     doc.report(
                         ("parent_types", i),
                         f"parent type {parent!r} is of type {target.type()}, not application",
+                        "add-ons and hotfixes extend application images",
                     )
         self._check_needs(doc, data, ())
         for i, dep in enumerate(data.get("dependencies", [])):
@@ -250,7 +259,11 @@ class Catalog:
         for i, p in enumerate(ports):
             num, proto = port_of(p)
             if (num, proto) in seen:
-                doc.report(base + ("ports", i), f"port {num}/{proto} is listed twice")
+                doc.report(
+                    base + ("ports", i),
+                    f"port {num}/{proto} is listed twice",
+                    "list each port once",
+                )
             seen[(num, proto)] = i
         if data.get("ssh") and "ssh_port" not in data:
             doc.report(
@@ -264,7 +277,11 @@ class Catalog:
         for i, m in enumerate(mounts):
             where = base + ("mounts", i)
             if m["name"] in names:
-                doc.report(where + ("name",), f"mount name {m['name']!r} is used twice")
+                doc.report(
+                    where + ("name",),
+                    f"mount name {m['name']!r} is used twice",
+                    "give each mount its own name",
+                )
             names[m["name"]] = i
             why = checks.path_problem(m["path"], checks.CONTAINER_SYSTEM_PATHS)
             if why:
@@ -328,6 +345,7 @@ class Catalog:
                 doc.report(
                     ("image_versions", i),
                     f"image version {v!r} is not one of {', '.join(image.version_list())}",
+                    f"add {v}.yaml to the image directory, or remove it here",
                 )
         override = data.get("override", {})
         for i, dep in enumerate(override.get("dependencies", [])):
@@ -356,12 +374,17 @@ class Catalog:
         envs: Dict[str, int] = {}
         for i, inp in enumerate(inputs):
             if inp["name"] in names:
-                doc.report(("inputs", i, "name"), f"input {inp['name']!r} is declared twice")
+                doc.report(
+                    ("inputs", i, "name"),
+                    f"input {inp['name']!r} is declared twice",
+                    "give each input its own name",
+                )
             names[inp["name"]] = i
             if inp["env"] in envs:
                 doc.report(
                     ("inputs", i, "env"),
                     f"environment variable {inp['env']!r} is used by two inputs",
+                    "give each input its own environment variable",
                 )
             envs[inp["env"]] = i
             if inp["type"] == "choice" and not inp.get("choices"):
@@ -372,7 +395,9 @@ class Catalog:
                 why, _ = checks.input_value(inp["type"], inp["default"], inp.get("choices"))
                 if why:
                     doc.report(
-                        ("inputs", i, "default"), f"default does not fit type {inp['type']}: {why}"
+                        ("inputs", i, "default"),
+                        f"default does not fit type {inp['type']}: {why}",
+                        "change the default or the type",
                     )
         self._check_effective(image, doc)
 

@@ -16,7 +16,11 @@ def build_cluster(doc: Doc) -> Optional[Cluster]:
     seen = set()
     for i, s in enumerate(data["systems"]):
         if s["name"] in seen:
-            doc.report(("systems", i, "name"), f"system {s['name']!r} is listed twice")
+            doc.report(
+                ("systems", i, "name"),
+                f"system {s['name']!r} is listed twice",
+                "describe each system once",
+            )
         seen.add(s["name"])
         try:
             mem = size_mib(s["memory"])
@@ -27,10 +31,12 @@ def build_cluster(doc: Doc) -> Optional[Cluster]:
         try:
             parse_schema_version(version)
         except ValueError as exc:
-            doc.report(("systems", i, "schema_version"), str(exc))
+            doc.report(("systems", i, "schema_version"), str(exc), "e.g. schema_version: 1.1.0")
         images = s.get("images", [])
         if len(set(images)) != len(images):
-            doc.report(("systems", i, "images"), "an image is listed twice")
+            doc.report(
+                ("systems", i, "images"), "an image is listed twice", "list each id:version once"
+            )
         systems.append(System(s["name"], float(s["cpus"]), mem, s["nic"], version, list(images)))
     if doc.errors:
         return None

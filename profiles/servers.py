@@ -143,7 +143,7 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         seen = set()
         for i, s in enumerate(systems):
             if s in seen:
-                doc.report(("systems", i), f"system {s!r} is listed twice")
+                doc.report(("systems", i), f"system {s!r} is listed twice", "list each system once")
             seen.add(s)
     if not relocatable and (systems is None or len(systems) != 1):
         what = "privileged" if privileged else "not relocatable"
@@ -265,7 +265,11 @@ def _mounts(doc: Doc, data: dict, eff: dict, name: str) -> List[Mount]:
     for i, m in enumerate(data.get("mounts", [])):
         where = ("mounts", i)
         if m["name"] in given:
-            doc.report(where + ("name",), f"mount {m['name']!r} is given twice")
+            doc.report(
+                where + ("name",),
+                f"mount {m['name']!r} is given twice",
+                "one entry per application mount",
+            )
             continue
         given[m["name"]] = i
         spec = wanted.get(m["name"])
@@ -368,7 +372,12 @@ def _inputs(doc: Doc, data: dict, eff: dict) -> Dict[str, str]:
             continue
         why, text = checks.input_value(spec["type"], value, spec.get("choices"))
         if why:
-            doc.report(("inputs", iname), f"input {iname!r} must be {spec['type']}: {why}")
+            doc.report(
+                ("inputs", iname),
+                f"input {iname!r} must be {spec['type']}: {why}",
+                spec.get("prompt", "")
+                + (f" ({', '.join(spec['choices'])})" if spec.get("choices") else ""),
+            )
             continue
         env[spec["env"]] = text
     return env
@@ -469,6 +478,7 @@ def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cl
                     r.doc.report(
                         ("dependencies", dep.image),
                         f"server {bound!r} runs image {target.server.image!r}, not {dep.image!r}",
+                        f"name a server of image {dep.image}",
                     )
                 else:
                     dep.server = bound
@@ -510,6 +520,7 @@ def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cl
             priv[-1].doc.report(
                 ("image",),
                 f"image {image_id!r} allows {plimit} privileged server(s); {len(priv)} are defined",
+                "raise instances.privileged in the image, or remove a privileged server",
             )
     if cluster is not None:
         for r in resolved:

@@ -241,3 +241,23 @@ def test_load_cluster_raises_on_bad_memory(ws):
         load_cluster(str(ws.cluster))
     p = only(info.value.problems, "'lots' is not a size")
     assert p.key_path == "systems[0].memory"
+
+
+def test_linked_directory_leaving_the_tree_is_refused(ws, tmp_path):
+    outside = tmp_path / "more-servers"
+    outside.mkdir()
+    (outside / "x.yaml").write_text(ws.server("auth1").read_text())
+    os.symlink(outside, ws.root / "more")
+    p = only(ws.errors(ws.root), "symbolic link leaves the profile directory")
+    assert p.file == str(ws.root / "more")
+
+
+def test_symlinked_image_directory_is_refused(ws, tmp_path):
+    import shutil
+
+    shutil.move(str(ws.images / "authsvc"), str(tmp_path / "authsvc"))
+    os.symlink(tmp_path / "authsvc", ws.images / "authsvc")
+    errors = ws.errors(ws.root)
+    assert only(errors, "symbolic link leaves the profile directory").file.startswith(
+        str(ws.images / "authsvc")
+    )
