@@ -87,6 +87,7 @@ class Engine:
         self.intent_keys = {}  # group name -> its intents' keys
         self.dirty = set()
         self.pass_pending = False
+        self.waiting_children = []  # [parents still stopping, system, continuation]
         self.ep_faults = {}  # (resource, system, entry point) -> {"mode", "count", "seconds"}
         self.in_flight = 0
         self.moving = 0  # group instances starting or stopping
@@ -478,6 +479,7 @@ class Engine:
             old = ri.stable()
             ri.add_flag(ADMIN_WAIT)
             self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (ManageFaults NONE)")
+            self._schedule_monitor(ri)
             return
         if ri.restarts < s["RestartLimit"]:
             ri.restarts += 1
@@ -707,7 +709,6 @@ class Engine:
                 self._online_res(ri, "group")
         if complete:
             self._set_moving(gi, starting=False)
-            gi.retries = 0
             self._refresh(g, sname, "online")
 
     def _after_res_online(self, ri):
@@ -749,6 +750,8 @@ class Engine:
             self._refresh(g, sname, "offline")
             if then is not None:
                 then()
+            if self.waiting_children:
+                self._parent_offline(g, sname)
 
     def _after_res_offline(self, ri):
         g = ri.res.group
@@ -780,9 +783,38 @@ class Engine:
                 self._refresh(g, sname, f"{res.name} faulted")
             return
         self._react_child_down(g, sname, "fault")
-        self._stop_group(
-            g, sname, f"{res.name} faulted", then=lambda: self._after_fault_offline(g, sname)
+        # The child's own offline waits for its local firm/hard parents to be offline.
+        self._after_parents(
+            g,
+            sname,
+            lambda: self._stop_group(
+                g, sname, f"{res.name} faulted", then=lambda: self._after_fault_offline(g, sname)
+            ),
         )
+
+    def _after_parents(self, child, sname, fn):
+        waiting = {
+            dep.parent.name
+            for dep in child.rdeps
+            if dep.location == "local"
+            and dep.category == "online"
+            and dep.rigidity != "soft"
+            and sname in dep.parent.insts
+            and dep.parent.insts[sname].stopping
+        }
+        if not waiting:
+            fn()
+            return
+        self.waiting_children.append([waiting, sname, fn])
+
+    def _parent_offline(self, g, sname):
+        for entry in list(self.waiting_children):
+            waiting, where, fn = entry
+            if where == sname and g.name in waiting:
+                waiting.discard(g.name)
+                if not waiting:
+                    self.waiting_children.remove(entry)
+                    fn()
 
     def _after_fault_offline(self, g, sname):
         gi = g.insts[sname]
@@ -1092,6 +1124,7 @@ class Engine:
             gi.unprobed = 0
             self._refresh(g, sname, why)
             system.active.pop(g.name, None)
+        self.waiting_children = [w for w in self.waiting_children if w[1] != sname]
         for g in was_active:
             self._react_child_down(g, sname, why)
         for g in sorted(was_active, key=lambda g: (g.priority or 5, g.name)):

@@ -29,6 +29,7 @@ EVENTS = {
     "container_dies": ("resource system", "the container exits (Container resource)"),
     "mount_lost": ("resource system", "the mount disappears (CFSMount resource)"),
     "ip_removed": ("resource system", "the address is removed (HostIP resource)"),
+    "start_outside": ("resource system", "the resource is started outside VCS (Dummy, stand-in)"),
     "fault": ("system", "set fake-driver faults (args: faults.json entries)"),
     "clear_faults": ("system", "remove every fake-driver fault of the system"),
     "hang": ("resource system", "an entry point hangs (args: entry_point, count)"),
@@ -121,6 +122,8 @@ def apply(sim, ev):
         if do in want and r.type.name != want[do] and r.type.agent == "framework":
             raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
         sim.world.kill(r, system)
+    elif do == "start_outside":
+        sim.world.start_outside(e.resource(res), system)
     elif do == "fault":
         sim.world.set_faults(system, dict(args))
     elif do == "clear_faults":
@@ -139,11 +142,11 @@ def apply(sim, ev):
                 del e.ep_faults[key]
     elif do == "cmd":
         argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
+        e.log("-", "admin", " ".join(argv))
         code, out, err = sim.command(argv)
-        e.log("-", "admin", " ".join(argv) + ("" if code == 0 else f" -> exit {code}"))
         if code != 0:
-            for line in err.strip().splitlines():
-                e.log("-", "admin", line)
+            for line in err.strip().splitlines()[:1]:
+                e.log("-", "admin", f"exit {code}: {line}")
     else:
         _admin(sim, do, ev, group, res, system, args)
 

@@ -86,5 +86,6 @@ def choose_autostart(group, candidates, statistics=True):
     if policy == "Priority":
         return choose(group, cands, "Priority")
     if policy == "Load":
-        return choose(group, cands, "Load")
+        multi = isinstance(group.load, dict) and statistics
+        return choose(group, cands, "BiggestAvailable" if multi else "Load", statistics)
     return min(cands, key=lambda s: asl.index(s.name))
