@@ -141,32 +141,40 @@ def run(quick: bool = False) -> list:
     sizes = SIZES[:2] if quick else SIZES
     vxha = [sys.executable, "-m", "vxha.cli.main"]
     _child_cpu_ms()
-    startup = 2 * statistics.median(_time(vxha + ["--help"])[0] for _ in range(repeats))
     results = {}
     with tempfile.TemporaryDirectory(prefix="vxha-bench-generator-") as tmp:
-        for n in sizes:
+        for n in (1,) + sizes:
             root = write_profiles(os.path.join(tmp, str(n)), n)
             runs = [measure(root, vxha) for _ in range(repeats)]
             results[n] = [statistics.median(col) for col in zip(*runs)]
-    per = {n: (results[n][0] - startup) / n for n in sizes}
+    # The fixed cost (two interpreters, imports, template compilation) is the 1-server run;
+    # linear means the cost per server beyond it stays within 1.25x across the sizes.
+    base_wall, base_cpu = results[1][0], results[1][1]
+    per = {n: (results[n][0] - base_wall) / n for n in sizes}
+    per_cpu = {n: (results[n][1] - base_cpu) / n for n in sizes}
     spread = max(per.values()) / min(per.values())
+    spread_cpu = max(per_cpu.values()) / min(per_cpu.values())
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     rows = []
     for n in sizes:
         wall, cpu, g, v = results[n]
         note = (
-            f"generate {g:.0f} ms + verify {v:.0f} ms; {per[n]:.3f} ms per server after "
-            f"start-up; per-server spread {spread:.2f}x "
-            f"({'linear' if spread <= 1.25 else 'NOT linear'} within 1.25x)"
+            f"generate {g:.0f} ms + verify {v:.0f} ms; per server beyond the 1-server run "
+            f"{per[n]:.3f} ms wall, {per_cpu[n]:.3f} ms CPU; spread across sizes "
+            f"{spread:.2f}x wall, {spread_cpu:.2f}x CPU (target 1.25x); load average {load:.1f}"
         )
         if n == 1000:
-            note += f"; {'meets' if wall <= TARGET_MS else 'MISSES'} the 2 s target"
+            note += (
+                f"; 2 s target: {'met' if wall <= TARGET_MS else 'MISSED'} (wall), "
+                f"{'met' if cpu <= TARGET_MS else 'MISSED'} (CPU)"
+            )
         rows.append(
             {
                 "name": f"vxha generate + vxha verify, {n} servers, {SYSTEMS} systems",
                 "median_ms": round(wall, 1),
                 "cpu_ms": round(cpu, 1),
-                "baseline": "two process start-ups (vxha --help)",
-                "baseline_ms": round(startup, 1),
+                "baseline": "the same for 1 server (start-up, imports, templates)",
+                "baseline_ms": round(base_wall, 1),
                 "target": "<= 2000 ms for 1,000 incl. profiles; linear within 1.25x",
                 "note": note,
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -15,7 +16,16 @@ def main(argv: List[str]) -> int:
     if handler is None:
         print(f"vxha: {command}: not a generate/verify/graph command", file=sys.stderr)
         return 2
-    return handler(args)
+    # These commands build one large, acyclic model and exit. The cyclic collector's
+    # passes over that growing heap made the time per server grow with the size
+    # (1.3x from 1,000 to 5,000 servers); reference counting frees everything anyway.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return handler(args)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _write(path: str, data, binary: bool = False) -> None:

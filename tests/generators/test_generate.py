@@ -34,7 +34,9 @@ def test_examples_match_their_golden_main_cf(mode):
     text = examples(mode).text
     if UPDATE:
         golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8"), (
+        f"{golden.name} differs: review the change, then VXHA_UPDATE_GOLDEN=1 to accept it"
+    )
 
 
 @pytest.mark.parametrize("mode", ["veritas", "vxha"])
