@@ -201,14 +201,19 @@ def deps_site(cfg: Config) -> str:
         run(cmd, timeout=TIMEOUT_LONG)
         shutil.rmtree(os.path.join(tmp, "bin"), ignore_errors=True)  # console scripts
         compile_tree(cfg, tmp)
-        os.replace(tmp, final)
+        try:
+            os.replace(tmp, final)
+        except OSError:
+            if not os.path.isdir(final):  # else a concurrent build filled it first
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
 
 
-def compile_tree(cfg: Config, directory: str) -> None:
+def compile_tree(cfg: Config, directory: str, site: str = "") -> None:
     """Byte-compile with the target interpreter, so nodes never write .pyc files.
 
     checked-hash pyc files stay valid whatever the installed files' mtimes; the recorded
@@ -216,7 +221,8 @@ def compile_tree(cfg: Config, directory: str) -> None:
     """
     run(
         [cfg.python, "-I", "-m", "compileall", "-q", "-j", "0"]
-        + ["--invalidation-mode", "checked-hash", "-s", directory, "-p", cfg.site, directory],
+        + ["--invalidation-mode", "checked-hash", "-s", site or directory, "-p", cfg.site]
+        + [directory],
         timeout=TIMEOUT_LONG,
     )
 
@@ -251,7 +257,7 @@ def stage_site(cfg: Config, workdir: str, root: str) -> str:
     shutil.copytree(deps_site(cfg), site, symlinks=True)
     with zipfile.ZipFile(vxha_wheel(cfg, workdir)) as z:
         z.extractall(site)
-    compile_tree(cfg, os.path.join(site, "vxha"))
+    compile_tree(cfg, os.path.join(site, "vxha"), site)
     return site
 
 

@@ -226,6 +226,20 @@ def test_extracted_files_are_what_the_catalog_renders(extracted):
     assert page.startswith(".TH VXHA 1") and "add\\-types" in page
 
 
+def test_bytecode_is_checked_hash_with_installed_paths(extracted):
+    """.pyc valid whatever the installed mtimes; tracebacks name the installed files."""
+    tag = "cpython-" + PYVER.replace(".", "")
+    for rel in ("vxha/agents/__pycache__/framework", "yaml/__pycache__/__init__"):
+        pyc = extracted / SITE.lstrip("/") / f"{rel}.{tag}.pyc"
+        code = (
+            "import marshal, sys; d = open(sys.argv[1], 'rb').read(); "
+            "print(int.from_bytes(d[4:8], 'little'), marshal.loads(d[16:]).co_filename)"
+        )
+        out = run([PYTHON, "-I", "-c", code, pyc]).stdout.split()
+        source = rel.replace("__pycache__/", "") + ".py"
+        assert out == ["3", f"{SITE}/{source}"]  # 3: hash-based, checked
+
+
 def test_extracted_command_runs(extracted, built):
     vxha = extracted / "usr/bin/vxha"
     proc = run([vxha, "--version"], env={"PATH": "/usr/bin:/bin"})
