@@ -138,11 +138,11 @@ def test_stopped_dockerd_gives_unknown_in_time(real, real_agent):
     pid = real.daemon_pid()
     os.kill(pid, signal.SIGSTOP)
     try:
-        r = a.monitor(aep=3)
+        r = a.monitor(aep=4)
     finally:
         os.kill(pid, signal.SIGCONT)
     assert r.code == 99
-    assert r.elapsed < 3.0
+    assert r.elapsed < 4.0  # within MonitorTimeout (what VCS passed as AEPTimeout)
     assert "did not answer" in r.out
     assert a.monitor().code == 110
 
