@@ -72,7 +72,10 @@ def _measure(tmp, devs, runs):
         return [os.path.join(bin_dir, ep), *build_argv(decl, "bench", values, ep, aep_timeout=60)]
 
     target = os.path.join(tmp, "data", "target")
-    subprocess.run(launcher("online", devs[0], target), check=True, env=env, timeout=60)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        launcher("online", devs[0], target), check=True, env=env, timeout=60,
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
     findmnt = [shutil.which("findmnt") or "findmnt", "--json", "--mountpoint", target]
     monitor = launcher("monitor", devs[0], target)
     # Interleave the two so drift in machine load hits both alike.
