@@ -379,12 +379,13 @@ def _values(value) -> List[str]:
 
 def _modify(cmd, obj, attr, value, spec, system=""):
     """``ha* -modify`` argv setting a whole value (clearing it when empty)."""
+    head = [cmd, "-modify"] + ([obj] if obj is not None else [])  # haclus names no object
     tail = ["-sys", system] if system else []
     if value is None:
         value = default_of(spec)
     if isinstance(value, (list, dict)) and not value:
-        return [cmd, "-modify", obj, attr, "-delete", "-keys"] + tail
-    return [cmd, "-modify", obj, attr] + _values(value) + tail
+        return head + [attr, "-delete", "-keys"] + tail
+    return head + [attr] + _values(value) + tail
 
 
 def commands(changes: List[Change], old: Config, new: Config, types=None) -> List[List[str]]:
@@ -407,8 +408,7 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
         if c.attr:
             out.append(_modify("hasys", c.name, c.attr, c.new, system_spec(c.attr)))
     for c in by["cluster"]:
-        out.append(["haclus"] + _modify("haclus", "-", c.attr, c.new, cluster_spec(c.attr))[3:])
-        out[-1].insert(1, "-modify")
+        out.append(_modify("haclus", None, c.attr, c.new, cluster_spec(c.attr)))
     for c in by["dependency"]:
         if c.action == "remove":
             out.append(["hagrp", "-unlink", c.group, c.name])
@@ -607,6 +607,8 @@ def _apply_one(cfg: Config, argv: List[str], types):
             cfg.groups.remove(g)
         elif op == "-modify":
             g = _find_group(cfg, rest[0])
+            if rest[1] == "Parallel" and g.resources:
+                raise ValueError(f"Parallel of {g.name} changes only while it has no resources")
             _set(g.attrs, g.local, rest[1:], group_spec(rest[1]), g.name)
             if rest[1] == "SystemList":
                 _prune_local(g, set(g.attrs["SystemList"]))

@@ -198,6 +198,13 @@ def test_cluster_attribute_change():
     assert cmds[1] == ["haclus", "-modify", "Administrators", "admin"]
 
 
+def test_removing_a_cluster_attribute():
+    old = config(base())
+    old.cluster.attrs["Administrators"] = ["admin"]
+    _, cmds = round_trip(old, config(base()))
+    assert cmds[1] == ["haclus", "-modify", "Administrators", "-delete", "-keys"]
+
+
 def test_format_commands_quotes_for_the_shell():
     text = D.format_commands([["hares", "-modify", "c", "HealthCmd", "a b"]])
     assert text == "hares -modify c HealthCmd 'a b'\n"
@@ -213,6 +220,7 @@ def test_format_commands_quotes_for_the_shell():
         (["hares", "-link", "web_pf", "db_ctr"], "different groups"),
         (["hagrp", "-unlink", "web", "db"], "does not depend"),
         (["hares", "-add", "x", "NoSuchType", "web"], "unknown type"),
+        (["hagrp", "-modify", "web_storage", "Parallel", "0"], "no resources"),
     ],
 )
 def test_apply_refuses_what_vcs_refuses(argv, message):
