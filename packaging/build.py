@@ -480,8 +480,17 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) 
     return out
 
 
+def deb_python_depends(cfg: Config) -> str:
+    """pythonX.Y ships /usr/bin/pythonX.Y; /usr/bin/python3 comes with python3 of X.Y."""
+    deps = [f"python{cfg.pyver}"]
+    if os.path.basename(cfg.python) == "python3":
+        major, minor = cfg.pyver.split(".")
+        deps += [f"python3 (>= {cfg.pyver})", f"python3 (<< {major}.{int(minor) + 1})"]
+    return ", ".join(deps)
+
+
 def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
-    py_pkg = f"python{cfg.pyver}"
+    py_pkg = deb_python_depends(cfg)
     summary, long = DESCRIPTION
     main = deb_package(
         cfg,
@@ -575,6 +584,11 @@ def build(cfg: Config) -> list:
     workdir = tempfile.mkdtemp(prefix="vxha-pkg-")
     try:
         log(f"vxha {cfg.version} for {cfg.python} (Python {cfg.pyver}): {', '.join(cfg.formats)}")
+        if "rpm" in cfg.formats and os.path.basename(cfg.python) == "python3":
+            log(
+                f"warning: on RHEL and SLES {cfg.python} may not be Python {cfg.pyver}: "
+                "set VXHA_PYTHON to a versioned path such as /usr/bin/python3.9"
+            )
         main_root, cfs_root, _ = stage(cfg, workdir)
         outputs = []
         if "deb" in cfg.formats:

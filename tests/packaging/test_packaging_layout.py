@@ -177,7 +177,12 @@ def test_metadata(built):
     assert fields.split("\n")[:3] == [
         "Package: vxha",
         f"Version: {built.version}-1",
-        f"Depends: python{PYVER}",
+        f"Depends: python{PYVER}"
+        + (
+            f", python3 (>= {PYVER}), python3 (<< 3.{int(PYVER.split('.')[1]) + 1})"
+            if PYTHON.endswith("/python3")
+            else ""
+        ),
     ]
     info = run(["dpkg-deb", "-I", built.deb]).stdout
     assert "preinst" not in info and "postinst" not in info and "postrm" not in info
