@@ -226,3 +226,46 @@ def test_format_commands_quotes_for_the_shell():
 def test_apply_refuses_what_vcs_refuses(argv, message):
     with pytest.raises(D.CommandError, match=message):
         D.apply(config(base()), [argv])
+
+
+def _random_servers(rnd, pool):
+    chosen = sorted(rnd.sample(pool, rnd.randint(0, len(pool))))
+    servers = []
+    for i, name in enumerate(chosen):
+        kw = {
+            "address": f"10.0.1.{i + 1}",
+            "memory_mib": rnd.choice([1024, 2048, 4096]),
+            "cpus": rnd.choice([0.5, 1, 2.5]),
+            "priority": rnd.randint(1, 4),
+            "exclusive_storage": rnd.random() < 0.3,
+            "device": rnd.choice([None, None, "bond0"]),
+            "env": rnd.choice([{}, {"A": "1"}, {"A": "2", "B": "x y"}]),
+            "systems": rnd.choice([None, ["n1", "n2"], ["n2", "n3"]]),
+        }
+        if rnd.random() < 0.2:
+            kw.update(privileged=True, relocatable=False, systems=["n2"])
+        if rnd.random() < 0.2:
+            kw["mounts"] = []
+        if rnd.random() < 0.2:
+            kw["ports"] = [Port(8080, 80, "tcp"), Port(53, 53, "udp")]
+        servers.append(server(name, **kw))
+    names = [s.name for s in servers]
+    for s in servers:
+        others = [n for n in names if n > s.name]  # depend forward only: no cycles
+        if others and rnd.random() < 0.3:
+            s.dependencies = [dep(rnd.choice(others), location="global", runtime="soft")]
+    return servers
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_round_trips(seed):
+    import random
+
+    rnd = random.Random(seed)
+    pool = ["alpha", "beta", "gamma", "delta", "eps"]
+    systems = rnd.randint(3, 4)
+    mode = rnd.choice(["veritas", "vxha"])
+    old = config(_random_servers(rnd, pool), cluster(systems), mode)
+    new = config(_random_servers(rnd, pool), cluster(rnd.randint(3, 4)), mode)
+    round_trip(old, new)
+    round_trip(new, old)
