@@ -81,7 +81,7 @@ class Catalog:
         self.images: Dict[str, Optional[Image]] = {}
         self.problems: List[Problem] = []  # problems not tied to one profile document
         self._effective: Dict[Tuple[str, str, str], Optional[dict]] = {}
-        self._checked = False
+        self._checked: set = set()
 
     def image_ids(self) -> List[str]:
         try:
@@ -202,17 +202,20 @@ class Catalog:
     # -- checks --------------------------------------------------------------------------
 
     def check(self) -> None:
-        """Semantic checks of every loaded image and application (once)."""
-        if self._checked:
-            return
-        self._checked = True
-        for image in [i for i in self.images.values() if i]:
-            for doc in image.versions.values():
-                if not doc.errors:
-                    self._check_image_version(image, doc)
-            for doc in image.applications.values():
-                if not doc.errors:
-                    self._check_application(image, doc)
+        """Semantic checks of every image loaded so far, each once. Checking one image may
+        load others (parents, dependencies): they are checked in the same call."""
+        while True:
+            todo = [i for k, i in self.images.items() if i and k not in self._checked]
+            if not todo:
+                return
+            for image in todo:
+                self._checked.add(image.id)
+                for doc in image.versions.values():
+                    if not doc.errors:
+                        self._check_image_version(image, doc)
+                for doc in image.applications.values():
+                    if not doc.errors:
+                        self._check_application(image, doc)
 
     def _check_image_version(self, image: Image, doc: Doc) -> None:
         data = doc.data

@@ -463,3 +463,13 @@ def test_instance_limit(ws):
 def test_path_helper():
     assert path_problem("/data") is None
     assert path_problem("/etc") is not None
+
+
+def test_load_servers_checks_every_image_it_loads(ws):
+    """Images are loaded lazily, server by server: each must still be checked."""
+    from vxha.profiles import ProfileError, load_servers
+
+    ws.edit(ws.images / "mariadb" / "10.11.yaml", lambda d: d["mounts"][1].update(path="/etc"))
+    with pytest.raises(ProfileError) as info:
+        load_servers([str(ws.server("auth1")), str(ws.server("db1"))])
+    only(info.value.problems, "'/etc' is a system path", "10.11.yaml")
