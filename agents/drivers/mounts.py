@@ -23,6 +23,8 @@ BLOCK_FSTYPES = ("vxfs", "ext4", "xfs")
 FSTYPES = BLOCK_FSTYPES + ("tmpfs", "bind")
 
 MOUNTINFO = "/proc/self/mountinfo"
+# File systems on which stat() cannot block on a remote server or a cluster lock.
+LOCAL_FSTYPES = ("ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "ramfs")
 
 
 class MountBusy(DriverError):
@@ -344,13 +346,16 @@ class MountDriver:
         """Processes of this mount namespace using the mount ``entry``: (pid, name, how).
 
         Walks /proc/*/{cwd,root,exe,fd,maps} by readlink and text only: no stat() of
-        anything on the mount. Paths below the mounts in ``exclude`` (deeper mounts still
-        present) belong to those, not to ``entry``. Never lists this process, its ancestors
-        or PID 1.
+        anything on a remote or cluster mount. Paths below the mounts in ``exclude``
+        (deeper mounts still present) belong to those, not to ``entry``. Never lists this
+        process, its ancestors or PID 1.
         """
         top = entry.mountpoint
         deeper = [e.mountpoint for e in exclude if e.mountpoint != top and under(e.mountpoint, top)]
         dev = f"{entry.major:02x}:{entry.minor:02x}"
+        # On a local file system a stat of /proc/PID/cwd cannot hang, and tells a directory
+        # on the mount from one the mount covers (entered before it was mounted).
+        local = (entry.major, entry.minor) if entry.fstype in LOCAL_FSTYPES else None
 
         def on_mount(path):
             if path.endswith(" (deleted)"):
@@ -375,7 +380,7 @@ class MountDriver:
                     continue
             except OSError:
                 continue  # gone, or a kernel thread
-            how = self._how(base, on_mount, entry.id, dev)
+            how = self._how(base, on_mount, entry.id, dev, local)
             if how:
                 try:
                     with open(base + "comm") as f:
@@ -386,10 +391,14 @@ class MountDriver:
         return found
 
     @staticmethod
-    def _how(base, on_mount, mount_id, dev) -> str | None:
+    def _how(base, on_mount, mount_id, dev, local=None) -> str | None:
         for link in ("cwd", "root", "exe"):
             try:
                 if on_mount(os.readlink(base + link)):
+                    if local is not None:
+                        st = os.stat(base + link)
+                        if (os.major(st.st_dev), os.minor(st.st_dev)) != local:
+                            continue
                     return link
             except OSError:
                 pass

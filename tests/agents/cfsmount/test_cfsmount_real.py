@@ -357,3 +357,29 @@ def test_read_only_mount_is_probed_read_only(loopdev, real_launcher, tmp_path):
         assert real_launcher("offline", v).returncode == 0
 
     in_private_namespace(body)
+
+
+def test_a_process_in_the_directory_the_mount_covers_is_not_a_user(
+    loopdev, real_launcher, tmp_path
+):
+    """Its cwd reads as a path below MountPoint, but it is on the file system underneath."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        (mp / "inner").mkdir(parents=True)
+        covered = sleeper(cwd=mp / "inner")
+        user = None
+        try:
+            assert real_launcher("online", v).returncode == 0
+            user = sleeper(cwd=mp)
+            r = real_launcher("offline", v)
+            assert r.returncode == 0, r.stdout
+            assert user.wait(timeout=5) is not None
+            assert covered.poll() is None
+            assert f"{covered.pid} " not in r.stdout
+        finally:
+            reap(covered, *([user] if user else []))
+
+    in_private_namespace(body)
