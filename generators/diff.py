@@ -53,8 +53,14 @@ def known_types(*configs) -> dict:
 
     types = dict(catalog_types())
     for c in configs:
-        if c is not None:
-            types.update(c.types)
+        if c is None:
+            continue
+        for name, decl in c.types.items():
+            known = types.get(name)
+            # Keep the richer of two declarations (vxha's CFSMount holds Veritas's): an
+            # attribute either configuration sets must have a data type and a default.
+            if known is None or not set(decl.attrs) < set(known.attrs):
+                types[name] = decl
     return types
 
 

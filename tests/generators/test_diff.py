@@ -168,6 +168,8 @@ def test_cfsmount_mode_switch_lists_the_type_file_and_the_extras():
     assert "+ include CFSMountTypes.cf" in text and "- include CFSTypes.cf" in text
     assert ["hares", "-modify", "web_mnt_data", "SecondLevelMonitor", "1"] in cmds
     assert ["hares", "-delete", "vxfsckd"] in cmds
+    _, back = round_trip(new, old)
+    assert ["hares", "-modify", "web_mnt_data", "SecondLevelMonitor", "0"] in back
 
 
 def test_a_resource_moving_to_another_type_is_deleted_and_added():
