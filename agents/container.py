@@ -328,10 +328,10 @@ class ContainerAgent:
                     self._remove_and_wait(res, drv)
                 self._ensure_image(res, drv)
                 drv.create(cfg.name, spec, timeout=res.timeout(30))
-            drv.start(cfg.name, timeout=res.timeout(30))
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
+            drv.start(cfg.name, timeout=res.timeout(30))
             self._wait_ready(res, drv)
             for cmd in cfg.startup_cmds:
                 self._startup(res, drv, cmd)

@@ -77,6 +77,12 @@ def _measure(d, tmp, runs, image):
         c.append(w), cc.append(u)
         w, u = time_process(dockerpy, n, env, ok_codes={110})
         p.append(w), pc.append(u)
+    # Informative: the same monitor with a HealthCmd (one exec in the container).
+    hvalues = dict(values, Name="bench_ctr", HealthCmd="true")
+    hargv = build_argv(decl, "bench_ctr", hvalues, "monitor", aep_timeout=30)
+    health, health_cpu = time_process(
+        [os.path.join(bin_dir, "monitor"), *hargv], runs, env, ok_codes={110}
+    )
     mon, mon_cpu = sum(m) / 2, sum(mc) / 2
     cli_ms, py_ms = sum(c) / 2, sum(p) / 2
     ok = mon <= 40 and mon_cpu <= 25 and mon <= py_ms / 2
@@ -99,6 +105,15 @@ def _measure(d, tmp, runs, image):
             cli_ms,
             "informative",
             f"CLI CPU {sum(cc) / 2:.1f} ms; docker-py CPU {sum(pc) / 2:.1f} ms",
+        ),
+        row(
+            "Container monitor with HealthCmd (one exec)",
+            health,
+            health_cpu,
+            "monitor without HealthCmd",
+            mon,
+            "informative",
+            "exec create + start + inspect through the engine",
         ),
     ]
 

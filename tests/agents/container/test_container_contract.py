@@ -115,6 +115,19 @@ def test_startup_cmds(fake, fake_agent):
     assert fake.exec_count(a.resource) == 2
 
 
+def test_privileged_and_a_start_refused(fake, fake_agent):
+    a = fake_agent(Privileged=1)
+    (fake.node / "faults.json").write_text(
+        json.dumps({"docker.start": {"mode": "error", "message": "unable to apply caps"}})
+    )
+    r = a.online()
+    assert r.code == 1 and "unable to apply caps" in r.out
+    assert a.resource not in containers(fake)  # created, refused to start: removed again
+    (fake.node / "faults.json").unlink()
+    assert a.online().code == 0
+    assert containers(fake)[a.resource]["spec"]["privileged"] is True
+
+
 def test_failing_startup_cmd_takes_the_container_down(fake, fake_agent):
     a = fake_agent(StartupCmds=["load-data"])
     (fake.node / "faults.json").write_text(

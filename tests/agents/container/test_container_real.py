@@ -45,6 +45,7 @@ def test_round_trip(real, real_agent, tmp_path):
     assert c["Config"]["Hostname"] == "web1"
     assert "GREETING=hello" in c["Config"]["Env"]
     assert c["HostConfig"]["Init"] is True
+    assert c["HostConfig"]["Privileged"] is False
     assert c["HostConfig"]["Memory"] == 64 << 20
     assert c["HostConfig"]["NanoCpus"] == 500_000_000
     assert c["HostConfig"]["RestartPolicy"]["Name"] == "no"
