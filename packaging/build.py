@@ -598,7 +598,9 @@ def build(cfg: Config) -> list:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for p in outputs:
-        log(f"built {os.path.relpath(p)} ({os.path.getsize(p) / 1e6:.1f} MB)")
+        size = os.path.getsize(p)
+        shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size / 1e3:.0f} kB"
+        log(f"built {os.path.relpath(p)} ({shown})")
     log(f"done in {time.monotonic() - start:.1f} s")
     return outputs
 
