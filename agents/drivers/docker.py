@@ -94,7 +94,7 @@ class DockerDriver:
     kind = "docker"
 
     def __init__(self, ctx=None, host: str | None = None):
-        env = getattr(ctx, "env", None) or os.environ
+        env = os.environ if ctx is None else ctx.env
         self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
 
     def use_host(self, host: str | None) -> None:
@@ -312,7 +312,8 @@ class DockerDriver:
         output = demux(out)
         # The stream ends when the process exits; its exit code follows in a moment.
         for _ in range(50):
-            info = json.loads(self._call("GET", f"/exec/{exec_id}/json", None, 5.0)[1])
+            left = max(0.5, deadline - time.monotonic())
+            info = json.loads(self._call("GET", f"/exec/{exec_id}/json", None, left)[1])
             if not info.get("Running"):
                 return info.get("ExitCode"), output
             time.sleep(0.01)
@@ -321,7 +322,7 @@ class DockerDriver:
     def _kill_exec(self, exec_id: str, name: str) -> None:
         """Kill a timed-out exec'd process and its descendants (same host only)."""
         try:
-            info = json.loads(self._call("GET", f"/exec/{exec_id}/json", None, 2.0)[1])
+            info = json.loads(self._call("GET", f"/exec/{exec_id}/json", None, 1.0)[1])
         except (DriverError, ValueError):
             return
         pid = info.get("Pid")
