@@ -68,7 +68,8 @@ class _FrameworkRunner:
 
     @staticmethod
     def argv(res, system, ep, reason, timeout):
-        key = (system, ep, reason)
+        # Without localized attributes the argv is the same on every system.
+        key = (system if res.model.local else None, ep, reason)
         cache = res.argv_cache
         argv = cache.get(key)
         if argv is None:
@@ -93,14 +94,13 @@ class InProcessRunner(_FrameworkRunner):
         super().__init__(run_dir)
         self.fast = fast
         self._agents = {}
-        self._parsed = {}
 
     def call(self, res, system, ep, reason, timeout):
         argv = self.argv(res, system, ep, reason, timeout)
         if not self.fast:
             out = framework.execute(res.type.name, ep, argv, env=self.env(system), inprocess=True)
             return out.code, out.timed_out
-        key = (system, ep, reason)
+        key = (system if res.model.local else None, ep, reason)
         parsed = res.argv_cache.get(("parsed",) + key)
         if parsed is None:
             agent = self._agents.get(res.type.name)
@@ -117,10 +117,7 @@ class InProcessRunner(_FrameworkRunner):
         decl, agent_cls = self._agents[res.type.name]
         name, values, reason_, aep = parsed
         ctx = framework.Context(self.env(system), True)
-        values = {
-            k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-            for k, v in values.items()
-        }
+        # Shared between calls: agents read their values, they never change them.
         r = framework.Resource(
             name, decl, ep, values, ctx, framework._deadline_for(decl, ep, aep), reason_
         )
