@@ -1,4 +1,5 @@
-"""What every fake driver shares: one JSON state file per driver under VXHA_NODE_DIR,
+"""What every fake driver shares (and the drivers' error classes, which real drivers
+import too: so nothing costly is imported at module level): one JSON state file per driver under VXHA_NODE_DIR,
 updated under a file lock so separate entry-point processes see one world, and the fault
 injection of VXHA_NODE_DIR/faults.json (DECISIONS.md 1).
 """
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import time
 
@@ -36,6 +36,8 @@ class FakeState:
     @contextlib.contextmanager
     def locked(self):
         """Yield the state dict under an exclusive lock; it is saved when the block ends."""
+        import json
+
         os.makedirs(self.ctx.node_dir, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -56,6 +58,8 @@ class FakeState:
         return self._read()
 
     def _read(self) -> dict:
+        import json
+
         try:
             with open(self.path) as f:
                 return json.load(f)
@@ -86,6 +90,8 @@ class FakeState:
 
 
 def read_faults(ctx) -> dict:
+    import json
+
     try:
         with open(os.path.join(ctx.node_dir, "faults.json")) as f:
             return json.load(f)
