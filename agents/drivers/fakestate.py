@@ -1,7 +1,9 @@
-"""What every fake driver shares (and the drivers' error classes, which real drivers
-import too: so nothing costly is imported at module level): one JSON state file per driver under VXHA_NODE_DIR,
+"""What every fake driver shares: one JSON state file per driver under VXHA_NODE_DIR,
 updated under a file lock so separate entry-point processes see one world, and the fault
 injection of VXHA_NODE_DIR/faults.json (DECISIONS.md 1).
+
+Real drivers import the error classes from here too, so nothing costly is imported at
+module level.
 """
 
 from __future__ import annotations
