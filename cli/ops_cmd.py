@@ -113,7 +113,41 @@ def cmd_inventory(argv) -> int:
     return 0
 
 
-COMMANDS = {"maintenance": cmd_maintenance, "delete": cmd_delete, "inventory": cmd_inventory}
+def cmd_cluster(argv) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha cluster",
+        description="add-types: register vxha's resource types on the running cluster "
+        "(haconf -makerw, hatype -add, haattr -add, haconf -dump -makero); types the "
+        "cluster already has (Veritas's CFSMount) are left alone.",
+    )
+    p.add_argument("task", choices=["add-types"])
+    p.add_argument("--types", help="comma-separated types (default: vxha's four)")
+    p.add_argument("--dry-run", action="store_true", help="print the commands only")
+    args = p.parse_args(argv)
+    from vxha.agents.cluster_types import AddTypesError, add_types_commands, run_add_types
+
+    types = [t for t in (args.types or "").split(",") if t] or None
+    if args.dry_run:
+        for cmd in add_types_commands(types):
+            print(" ".join(cmd))
+        return 0
+    try:
+        result = run_add_types(types=types)
+    except AddTypesError as exc:
+        return _err(f"{exc}; nothing was saved: run 'haconf -dump -makero' after fixing it")
+    for name in result.added:
+        print(f"added type {name}")
+    for name in result.skipped:
+        print(f"skipped type {name}: the cluster already has it")
+    return 0
+
+
+COMMANDS = {
+    "maintenance": cmd_maintenance,
+    "delete": cmd_delete,
+    "inventory": cmd_inventory,
+    "cluster": cmd_cluster,
+}
 
 
 def main(argv: list[str]) -> int:
