@@ -362,6 +362,14 @@ class Engine:
         elif self.verbose:
             self.log(ri.sys, ri.res.name, f"monitor exit {code}")
         then(ri, code, timed_out, ctx)
+        if ri.busy is None:
+            # A group in transition may have been waiting for this resource to be free.
+            g = ri.res.group
+            gi = g.insts.get(ri.sys)
+            if gi is not None and gi.stopping:
+                self._offline_ready(g, ri.sys)
+            elif gi is not None and gi.starting:
+                self._online_ready(g, ri.sys)
 
     # -- resource state ------------------------------------------------------------------
 
@@ -378,7 +386,9 @@ class Engine:
         ri.gen += 1
         if delay is None:
             s = ri.res.type.s
-            online = ri.state == ONLINE or ri.clean_reason is not None
+            # OfflineMonitorInterval is for offline resources; UNKNOWN ones are watched
+            # at MonitorInterval like online ones.
+            online = ri.state in (ONLINE, UNKNOWN) or ri.clean_reason is not None
             delay = s["MonitorInterval"] if online else s["OfflineMonitorInterval"]
         self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
 
