@@ -29,8 +29,13 @@ def main(argv: list[str]) -> int:
         p.error(f"unknown type(s): {', '.join(unknown)}")
     if not os.path.isabs(args.python) or not os.access(args.python, os.X_OK):
         p.error(f"--python must be an absolute path to an interpreter: {args.python}")
-    from vxha.agents.install import install_agents
+    from vxha.agents.install import InstallError, install_agents
 
-    for path in install_agents(args.root, args.python, types):
+    try:
+        paths = install_agents(args.root, args.python, types)
+    except (InstallError, OSError) as exc:
+        print(f"vxha install-agents: {exc}", file=sys.stderr)
+        return 1
+    for path in paths:
         print(path)
     return 0

@@ -188,3 +188,19 @@ def test_failed_agent_method_is_one_logged_error(run):
     assert proc.returncode == 1
     assert proc.stdout.count("\n") == 1
     assert "online told to fail by attribute Fail" in proc.stdout
+
+
+def test_install_agents_refuses_an_interpreter_that_cannot_import_vxha(tmp_path):
+    vxha = os.path.join(os.path.dirname(sys.executable), "vxha")
+    fake_python = tmp_path / "python"
+    fake_python.write_text("#!/bin/sh\nexit 1\n")
+    fake_python.chmod(0o755)
+    proc = subprocess.run(
+        [vxha, "install-agents", "--root", str(tmp_path / "r"), "--python", str(fake_python)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1
+    assert "cannot import vxha" in proc.stderr
+    assert not (tmp_path / "r" / "opt").exists()
