@@ -9,10 +9,14 @@ The generator's interface (docs/interfaces.md)::
 
 from __future__ import annotations
 
+import os
+
 from .api import Session, load_cluster, load_servers, validate_paths
 from .model import Cluster, Dependency, Mount, Port, Problem, ProfileError, Server, System
 
-EXAMPLES = __import__("os").path.join(__import__("os").path.dirname(__file__), "examples")
+# The shipped example profiles (images/, servers/, cluster.yaml): the demo and the
+# generator's golden tests use them.
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 
 __all__ = [
     "EXAMPLES",

@@ -112,6 +112,13 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         elif ip is not None:
             address = str(ip)
 
+    if needs.get("ethernet_device") and not data.get("device"):
+        doc.report(
+            (),
+            f"application {app!r} needs its own Ethernet device but the server names none",
+            "add device: <host NIC>, e.g. device: eth2",
+        )
+
     ports = _ports(doc, data, eff)
     mounts = _mounts(doc, data, eff, name)
     cpus, memory_mib = _load(doc, data, eff)
@@ -383,7 +390,7 @@ def _inputs(doc: Doc, data: dict, eff: dict) -> Dict[str, str]:
     return env
 
 
-def cross_check(resolved: List[Resolved], catalog: Catalog, cluster: Optional[Cluster]) -> None:
+def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
     """Checks across the whole set: unique names, addresses, volumes; dependency binding;
     instance counts; fit on the cluster's systems."""
     by_name: Dict[str, Resolved] = {}

@@ -473,3 +473,10 @@ def test_load_servers_checks_every_image_it_loads(ws):
     with pytest.raises(ProfileError) as info:
         load_servers([str(ws.server("auth1")), str(ws.server("db1"))])
     only(info.value.problems, "'/etc' is a system path", "10.11.yaml")
+
+
+def test_ethernet_device_needed(ws):
+    ws.edit(ws.images / "authsvc" / "3.4.yaml", lambda d: d.update(needs={"ethernet_device": True}))
+    only(ws.errors(), "application 'service' needs its own Ethernet device", "auth1.yaml")
+    set_server(ws, "auth1", device="eth2")
+    assert ws.errors() == []
