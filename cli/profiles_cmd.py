@@ -162,7 +162,7 @@ def compat_main(argv: List[str]) -> int:
     if errors or session.cluster is None:
         _print_problems(errors, sys.stderr)
         return 2
-    items = [(r.server, compat.profile_chain(r, r.catalog)) for r in session.resolved if r.server]
+    items = [(r.server, compat.profile_chain(r, r.catalog)) for r in session.asked() if r.server]
     if args.question == "host":
         system = session.cluster.system(args.system)
         if system is None:

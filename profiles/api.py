@@ -41,6 +41,9 @@ class Session:
         self.up_to = up_to
         self.catalogs: dict = {}
         self.server_docs: List[Doc] = []
+        # Servers read only so that the ones asked about can bind their dependencies:
+        # resolved first, their own problems not reported.
+        self.context_docs: List[Doc] = []
         self.other_docs: List[Doc] = []
         self.cluster_doc: Optional[Doc] = None
         self.cluster: Optional[Cluster] = None
@@ -68,6 +71,21 @@ class Session:
         doc = self._read(path, root)
         if doc is not None:
             self._add_doc(doc, "server")
+
+    def add_context(self, directory: str) -> None:
+        """Read the other server profiles of ``directory`` as context (see context_docs)."""
+        seen = {os.path.abspath(d.path) for d in self.server_docs + self.context_docs}
+        for f in profile_files(directory):
+            if os.path.abspath(f) in seen:
+                continue
+            try:
+                doc = load_doc(f, directory)
+            except LoadFailed:
+                continue
+            if kind_of(doc.data, f) != "server":
+                continue
+            check_schema(doc, "server", self.up_to)
+            self.context_docs.append(doc)
 
     def add_cluster(self, path: str, root: Optional[str] = None) -> None:
         doc = self._read(path, root)
@@ -195,7 +213,7 @@ class Session:
     def run(self) -> None:
         if self.cluster_doc is not None and not self.cluster_doc.errors:
             self.cluster = build_cluster(self.cluster_doc)
-        for doc in self.server_docs:
+        for doc in self.context_docs + self.server_docs:
             if doc.errors:
                 self.resolved.append(Resolved(doc))
                 continue
@@ -241,8 +259,13 @@ class Session:
             [p for p in problems if p.severity != "error"],
         )
 
+    def asked(self) -> List[Resolved]:
+        """The resolved server profiles asked about (not those read as context)."""
+        context = {id(d) for d in self.context_docs}
+        return [r for r in self.resolved if id(r.doc) not in context]
+
     def servers(self) -> List[Server]:
-        return [r.server for r in self.resolved if r.server is not None]
+        return [r.server for r in self.asked() if r.server is not None]
 
 
 def validate_paths(
@@ -250,6 +273,7 @@ def validate_paths(
     image_root: Optional[str] = None,
     cluster: Optional[str] = None,
     up_to: Optional[str] = None,
+    with_context: bool = True,
 ) -> Session:
     """Check any mix of paths; the session holds the problems and the resolved servers."""
     session = Session(image_root, up_to)
@@ -260,6 +284,13 @@ def validate_paths(
             session.add_cluster(cluster)
         for p in paths:
             session.add_path(p)
+        if with_context:
+            # A server profile named on its own is checked with its neighbours, so that its
+            # dependencies bind as they will when the whole directory is generated.
+            named = {os.path.dirname(os.path.abspath(p)) for p in paths if os.path.isfile(p)}
+            for d in sorted(named):
+                if any(os.path.dirname(os.path.abspath(x.path)) == d for x in session.server_docs):
+                    session.add_context(d)
         session.run()
     return session
 

@@ -173,7 +173,7 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         "vxos.image.type": image.id,
         "vxos.image.version": version,
         "vxos.application": app,
-        "vxha.server": name,
+        "vxos.server": name,
     }
     if eff.get("parent_types"):
         labels["vxos.parent.type"] = ",".join(eff["parent_types"])

@@ -146,3 +146,32 @@ def test_compat_with_invalid_profiles_exits_2(ws, capsys):
     ws.edit(ws.server("auth1"), lambda d: d.update(priority=7))
     code, _, err = run(capsys, "compat", "qos", "--cluster", str(ws.cluster), str(ws.servers))
     assert code == 2 and "priority" in err
+
+
+def test_validate_one_server_binds_dependencies_from_its_directory(capsys):
+    code, out, err = run(capsys, "validate", f"{EXAMPLES}/servers/nbu_master1.yaml")
+    assert code == 0, out
+    assert "1 server(s) resolved" in err
+
+
+def test_neighbours_problems_are_not_reported_but_conflicts_are(ws, capsys):
+    ws.edit(ws.server("db1"), lambda d: d.update(priority=9))  # a neighbour's own problem
+    ws.edit(ws.server("dedup_disk1"), lambda d: d.update(address="10.200.0.10/24"))
+    code, out, _ = run(capsys, "validate", str(ws.server("dedup_disk1")))
+    assert code == 1
+    assert "priority" not in out
+    assert "address 10.200.0.10 is already used by server auth1" in out
+
+
+def test_compat_host_on_one_file_answers_for_that_server(capsys):
+    code, out, _ = run(
+        capsys,
+        "compat",
+        "host",
+        "--cluster",
+        f"{EXAMPLES}/cluster.yaml",
+        "--system",
+        "n3",
+        f"{EXAMPLES}/servers/auth1.yaml",
+    )
+    assert code == 0 and out.strip() == "auth1 on n3: yes"
