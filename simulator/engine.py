@@ -9,6 +9,7 @@ VCS's behaviour is not public are the table in docs/simulator.md.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 
 from vxha.simulator import dependencies as deps_mod
@@ -95,7 +96,13 @@ class Engine:
         self.writable = False
         self.warnings = []
         self.epoch = {}
-        self._build()
+        paused = gc.isenabled()
+        gc.disable()  # building makes only long-lived objects: nothing for the collector
+        try:
+            self._build()
+        finally:
+            if paused:
+                gc.enable()
 
     # -- building ------------------------------------------------------------------------
 
