@@ -119,6 +119,15 @@ class HaClient:
         pairs = list(zip(words[::2], words[1::2]))
         return [s for s, _ in sorted(pairs, key=lambda p: (int(p[1]), words.index(p[0])))]
 
+    def system_states(self) -> dict:
+        """system -> SysState (RUNNING, FAULTED, EXITED, ...)."""
+        states = {}
+        for line in self.run("hasys", "-state").splitlines():
+            words = line.split()
+            if len(words) >= 3 and not line.startswith("#"):
+                states[words[0]] = words[-1]
+        return states
+
     def resources(self, group: str) -> list:
         return self.run("hagrp", "-resources", group).split()
 

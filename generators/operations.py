@@ -96,9 +96,12 @@ def maintenance(
     finally:
         client.dump_makero()
     if not on:
+        up = client.system_states()
         for g in groups:
             for res in client.resources(g):
                 for s in systems:
+                    if up.get(s) != "RUNNING":
+                        continue  # probed when it joins the cluster again
                     client.run("hares", "-probe", res, "-sys", s, change=True)
     out("after:")
     for line in state_lines(client, groups):

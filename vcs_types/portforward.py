@@ -27,6 +27,9 @@ TYPE = TypeDecl(
         "MonitorTimeout": 30,
         "MonitorInterval": 60,
         "OfflineMonitorInterval": 300,
+        # A restarted container may get a new address: re-install the rules in place
+        # rather than fault the group (the Container restarts in place once too).
+        "RestartLimit": 1,
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
     },
 )
