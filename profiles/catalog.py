@@ -253,6 +253,7 @@ class Catalog:
                         "add-ons and hotfixes extend application images",
                     )
         self._check_needs(doc, data, ())
+        check_labels(doc, data.get("labels", {}))
         for i, dep in enumerate(data.get("dependencies", [])):
             self._check_dependency(doc, ("dependencies", i), dep)
 
@@ -503,6 +504,23 @@ class Catalog:
                 eff["startup"] = [c for c in eff.get("startup", []) if c not in drop]
         eff["inputs"] = copy.deepcopy(adata.get("inputs", []))
         return eff
+
+
+def check_labels(doc: Doc, labels: Dict[str, str]) -> None:
+    """Label names the Container agent accepts: no spaces, and not its own vxha.* ones."""
+    for key in labels:
+        if not key or any(c.isspace() for c in key):
+            doc.report(
+                ("labels", key),
+                f"{key!r} is not a label name",
+                "use a dotted name without spaces, e.g. com.example.team",
+            )
+        elif key.startswith("vxha."):
+            doc.report(
+                ("labels", key),
+                f"{key!r}: vxha.* labels belong to the Container agent",
+                "use your own prefix, e.g. com.example.team",
+            )
 
 
 def port_of(p: Any) -> Tuple[int, str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
-from .catalog import Catalog, port_of
+from .catalog import Catalog, check_labels, port_of
 from .loader import Doc
 from .model import Cluster, Dependency, Mount, Port, Server
 from .units import SIZE_HINT, parse_size, size_mib
@@ -173,11 +173,13 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         "vxos.image.type": image.id,
         "vxos.image.version": version,
         "vxos.application": app,
+        # vxos.*: the platform's label namespace (vxha.* is the Container agent's own).
         "vxos.server": name,
     }
     if eff.get("parent_types"):
         labels["vxos.parent.type"] = ",".join(eff["parent_types"])
     labels.update(eff.get("labels", {}))
+    check_labels(doc, data.get("labels", {}))
     labels.update(data.get("labels", {}))
 
     deps = [

@@ -480,3 +480,21 @@ def test_ethernet_device_needed(ws):
     only(ws.errors(), "application 'service' needs its own Ethernet device", "auth1.yaml")
     set_server(ws, "auth1", device="eth2")
     assert ws.errors() == []
+
+
+def test_labels_stay_out_of_the_container_agents_namespace(ws):
+    from vxha.profiles import load_servers
+
+    servers = load_servers(sorted(str(p) for p in ws.servers.glob("*.yaml")))
+    for s in servers:
+        assert not [k for k in s.labels if k.startswith("vxha.")], s.labels
+        assert s.labels["vxos.server"] == s.name
+    ws.edit(
+        ws.server("auth1"),
+        lambda d: d.update(schema="1.1.0", labels={"vxha.resource": "x", "bad key": "y"}),
+    )
+    errors = ws.errors()
+    assert only(errors, "vxha.* labels belong to the Container agent").key_path == (
+        "labels.vxha.resource"
+    )
+    only(errors, "'bad key' is not a label name")
