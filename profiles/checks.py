@@ -98,6 +98,16 @@ def address_problem(text: Any) -> Tuple[Optional[str], Optional[ipaddress._BaseA
     return None, ip, net.prefixlen
 
 
+_NIC = re.compile(r"^[A-Za-z0-9_.:-]{1,15}$")
+
+
+def nic_problem(name: Any) -> Optional[str]:
+    """Why ``name`` cannot be a Linux network interface name, or None."""
+    if not isinstance(name, str) or not _NIC.match(name) or name in (".", ".."):
+        return f"{name!r} is not a network interface name (at most 15 characters, no / or spaces)"
+    return None
+
+
 def email_problem(text: Any) -> Optional[str]:
     if not isinstance(text, str) or not _EMAIL.match(text):
         return f"{text!r} is not an e-mail address"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from .checks import nic_problem
 from .loader import Doc
 from .model import Cluster, System
 from .units import SIZE_HINT, parse_schema_version, size_mib
@@ -27,6 +28,9 @@ def build_cluster(doc: Doc) -> Optional[Cluster]:
         except ValueError as exc:
             doc.report(("systems", i, "memory"), str(exc), SIZE_HINT)
             mem = 0
+        why = nic_problem(s["nic"])
+        if why:
+            doc.report(("systems", i, "nic"), why, "e.g. nic: eth0")
         version = s.get("schema_version", "1.0.0")
         try:
             parse_schema_version(version)

@@ -112,6 +112,10 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         elif ip is not None:
             address = str(ip)
 
+    if data.get("device") is not None:
+        why = checks.nic_problem(data["device"])
+        if why:
+            doc.report(("device",), why, "e.g. device: eth1")
     if needs.get("ethernet_device") and not data.get("device"):
         doc.report(
             (),

@@ -498,3 +498,11 @@ def test_labels_stay_out_of_the_container_agents_namespace(ws):
         "labels.vxha.resource"
     )
     only(errors, "'bad key' is not a label name")
+
+
+def test_network_interface_names(ws):
+    set_server(ws, "auth1", device="eth 1")
+    only(ws.errors(), "'eth 1' is not a network interface name", "auth1.yaml")
+    ws.edit(ws.cluster, lambda d: d["systems"][1].update(nic="a-very-long-interface0"))
+    p = only(ws.errors(), "is not a network interface name", "cluster.yaml")
+    assert p.key_path == "systems[1].nic"
