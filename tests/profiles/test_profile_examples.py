@@ -158,3 +158,15 @@ def test_load_servers_collects_warnings_for_a_newer_minor(tmp_path):
     assert len(servers) == len(SERVERS)
     assert [w.key_path for w in warnings] == ["future"]
     assert warnings[0].severity == "warning" and warnings[0].line == 16
+
+
+def test_example_servers_use_documentation_addresses_and_vcs_names(servers):
+    import ipaddress
+    import re
+
+    net = ipaddress.ip_network("10.200.0.0/24")
+    for s in servers.values():
+        assert ipaddress.ip_address(s.address) in net and s.prefix_len == 24
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", s.name)
+        for m in s.mounts:
+            assert m.diskgroup and m.volume and m.host_path == f"/vx/{s.name}/{m.name}"
