@@ -29,6 +29,19 @@ def main(argv: List[str]) -> int:
 # -- vxha validate ---------------------------------------------------------------------------
 
 
+def _version_ok(version) -> bool:
+    from vxha.profiles.units import parse_schema_version
+
+    if version is None:
+        return True
+    try:
+        parse_schema_version(version)
+    except ValueError as exc:
+        print(f"vxha: --platform-version: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def _print_problems(problems: List[Problem], stream=None) -> None:
     stream = stream or sys.stdout
     for p in problems:
@@ -65,6 +78,8 @@ def validate_main(argv: List[str]) -> int:
     parser.add_argument("--json", action="store_true", help="machine-readable report")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary line")
     args = parser.parse_args(argv)
+    if not _version_ok(args.platform_version):
+        return 2
     session = validate_paths(args.paths, args.images, args.cluster, args.platform_version)
     errors, warnings = session.split()
     if args.json:
@@ -123,6 +138,8 @@ def compat_main(argv: List[str]) -> int:
     args = parser.parse_args(argv)
 
     if args.question == "serve":
+        if not _version_ok(args.platform_version):
+            return 2
         session = Session(None, None)
         for path in args.paths:
             session.add_path(path)

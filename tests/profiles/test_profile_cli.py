@@ -175,3 +175,18 @@ def test_compat_host_on_one_file_answers_for_that_server(capsys):
         f"{EXAMPLES}/servers/auth1.yaml",
     )
     assert code == 0 and out.strip() == "auth1 on n3: yes"
+
+
+def test_bad_platform_version_is_a_usage_error(capsys):
+    code, _, err = run(capsys, "validate", "--platform-version", "one", EXAMPLES)
+    assert code == 2 and "not of the form MAJOR.MINOR.PATCH" in err
+    code, _, err = run(capsys, "compat", "serve", "--platform-version", "1.x", EXAMPLES)
+    assert code == 2
+
+
+def test_compat_serve_json(capsys):
+    code, out, _ = run(capsys, "compat", "serve", "--json", f"{EXAMPLES}/servers/db1.yaml")
+    report = json.loads(out)
+    assert code == 0 and report["ok"] is True
+    (answer,) = [a for p, a in report["profiles"].items() if p.endswith("db1.yaml")]
+    assert answer == {"ok": True, "full": True, "reasons": [], "reduced": []}
