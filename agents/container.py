@@ -313,7 +313,7 @@ class ContainerAgent:
                 if info["state"] == "paused":
                     drv.unpause(cfg.name, timeout=res.timeout(10))
                 res.log.info(f"container {cfg.name} is already running", "ctr.online")
-                self._wait_ready(res, drv)
+                self._wait_ready(res, drv, settle=0)
                 return None
             reuse = (
                 info is not None
@@ -357,12 +357,17 @@ class ContainerAgent:
         res.log.info(f"pulling image {cfg.image}", "ctr.pull")
         drv.pull(cfg.image, timeout=res.timeout())
 
-    def _wait_ready(self, res, drv):
-        """Until the container runs and is healthy as configured, within the deadline."""
+    def _wait_ready(self, res, drv, settle: float = 0.3):
+        """Until the container runs and is healthy as configured, within the deadline.
+
+        Ready also means still running ``settle`` s after it first looked ready, so a
+        container whose process exits at once fails online instead of passing it.
+        """
         from vxha.agents.framework import DeadlineExceeded
 
         cfg = self.cfg
         delay = 0.05
+        ready_at = None
         while True:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is None:
@@ -375,9 +380,15 @@ class ContainerAgent:
                 )
             why = f"it is {info['state']}"
             if info["state"] in RUNNING:
+                if ready_at is not None:
+                    return  # still running after the pause
                 ok, why = self._health(res, drv, info)
                 if ok:
-                    return
+                    if settle <= 0:
+                        return
+                    ready_at = time.monotonic()
+                    time.sleep(max(0.0, min(settle, res.time_left() - 2.0)))
+                    continue
             # Leave time to take the container down again (a failed online must not leave
             # a half-started container that the next monitor would report ONLINE).
             if res.time_left() < delay + 2.0:

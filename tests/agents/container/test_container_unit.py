@@ -200,7 +200,7 @@ def test_online_create_failure_is_reported(agent_with):
 
 def test_online_failing_startup_undoes(agent_with):
     agent, res, drv = agent_with("online", StartupCmds=["load"])
-    drv.inspect.side_effect = [None, ours()]
+    drv.inspect.side_effect = [None, ours(), ours()]
     drv.image_present.return_value = True
     drv.exec.return_value = (4, "no data\n")
     with pytest.raises(AgentError, match="startup command 'load' exited with 4: no data"):
@@ -211,7 +211,7 @@ def test_online_failing_startup_undoes(agent_with):
 
 def test_online_with_reuse_only_kills_on_failure(agent_with):
     agent, res, drv = agent_with("online", StartupCmds=["load"], Reuse=1)
-    drv.inspect.side_effect = [None, ours()]
+    drv.inspect.side_effect = [None, ours(), ours()]
     drv.image_present.return_value = True
     drv.exec.return_value = (1, "")
     with pytest.raises(AgentError):
@@ -223,11 +223,22 @@ def test_online_with_reuse_only_kills_on_failure(agent_with):
 def test_online_replaces_a_stuck_removal(agent_with):
     agent, res, drv = agent_with("online")
     # ours, dead; removal in progress once; then gone; then running after start
-    drv.inspect.side_effect = [ours("dead"), ours("removing"), None, ours()]
+    drv.inspect.side_effect = [ours("dead"), ours("removing"), None, ours(), ours()]
     drv.remove.side_effect = [DriverError("removal already in progress"), False]
     drv.image_present.return_value = True
     assert agent.online(res) is None
     drv.create.assert_called_once()
+
+
+def test_online_fails_for_a_container_that_exits_at_once(agent_with):
+    agent, res, drv = agent_with("online")
+    # running at the first look, exited after the settle pause
+    drv.inspect.side_effect = [None, ours(), ours("exited", exit_code=3)]
+    drv.image_present.return_value = True
+    drv.logs.return_value = "boom\n"
+    with pytest.raises(AgentError, match="exited with code 3 while starting; last output: boom"):
+        agent.online(res)
+    drv.remove.assert_called_once()
 
 
 def test_offline_survives_removal_in_progress(agent_with):
