@@ -317,6 +317,19 @@ def _parse_yaml(text: str, path: str) -> Doc:
                 line,
                 col,
             ) from None
+        except yaml.reader.ReaderError as exc:
+            before = text[: exc.position]
+            line = before.count("\n") + 1
+            col = exc.position - (before.rfind("\n") + 1) + 1
+            char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+            raise _fail(
+                path,
+                f"control character U+{ord(char):04X} at line {line}, column {col} is not "
+                "allowed in YAML",
+                "remove it: profiles are plain text",
+                line,
+                col,
+            ) from None
         except yaml.YAMLError as exc:
             raise _fail(path, f"malformed YAML: {exc}") from None
         except RecursionError:

@@ -261,3 +261,22 @@ def test_symlinked_image_directory_is_refused(ws, tmp_path):
     assert only(errors, "symbolic link leaves the profile directory").file.startswith(
         str(ws.images / "authsvc")
     )
+
+
+def test_control_characters_are_refused_with_their_place(tmp_path):
+    with pytest.raises(LoadFailed) as info:
+        parse_text("schema: 1.0.0\nname: a\x00b\n", "nul.yaml")
+    p = info.value.problem
+    assert p.message == "control character U+0000 at line 2, column 8 is not allowed in YAML"
+    assert (p.line, p.column) == (2, 8)
+
+
+def test_a_fifo_is_not_read(ws):
+    os.mkfifo(ws.servers / "pipe.yaml")
+    only(ws.errors(ws.servers), "not a regular file")
+
+
+def test_several_documents_in_one_file(ws):
+    path = ws.server("auth1")
+    path.write_text(path.read_text() + "---\nname: again\n")
+    only(ws.errors(path), "expected a single document")
