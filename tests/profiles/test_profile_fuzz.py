@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vxha.profiles import EXAMPLES
 from vxha.profiles.api import Session
 from vxha.profiles.loader import LoadFailed, parse_text
 from vxha.profiles.model import Problem
@@ -65,6 +67,11 @@ values = st.recursive(
 documents = st.dictionaries(st.sampled_from(KEYS), values, max_size=12)
 
 
+@pytest.fixture(scope="module")
+def ws_images():
+    return f"{EXAMPLES}/images"
+
+
 def _check(session: Session) -> None:
     session.run()
     for p in session.all_problems():
@@ -115,16 +122,6 @@ def test_arbitrary_text_never_crashes_the_loader(text):
     session = Session(image_root="/nonexistent")
     session._add_doc(doc, None)
     _check(session)
-
-
-import pytest  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def ws_images():
-    from vxha.profiles import EXAMPLES
-
-    return f"{EXAMPLES}/images"
 
 
 mounts = st.lists(
