@@ -142,7 +142,54 @@ def cmd_cluster(argv) -> int:
     return 0
 
 
+def cmd_apply(argv) -> int:
+    import os
+
+    p = argparse.ArgumentParser(
+        prog="vxha apply",
+        description="Bring the running cluster to a generated main.cf: the groups, resources "
+        "and attributes that differ are changed with ha commands (vxha generate --diff "
+        "--as-commands), applied one by one and stopped at the first failure.",
+    )
+    p.add_argument("main_cf", help="the new configuration (from vxha generate)")
+    default = os.path.join(os.environ.get("VCS_CONF", "/etc/VRTSvcs"), "conf/config/main.cf")
+    p.add_argument("--current", default=default, help="the cluster's main.cf (%(default)s)")
+    p.add_argument("--dry-run", action="store_true", help="print the diff and commands only")
+    args = p.parse_args(argv)
+    from vxha.generators import diff
+    from vxha.generators.operations import Plan
+    from vxha.vcs_types.cf import CfError, parse_file
+
+    client = HaClient()
+    if not args.dry_run and os.path.exists(args.current):
+        try:  # make the file on disk match the running configuration first
+            client.run("haconf", "-dump")
+        except HaError:
+            pass
+    try:
+        current, new = parse_file(args.current), parse_file(args.main_cf)
+    except (CfError, OSError) as exc:
+        return _err(str(exc))
+    types = diff.known_types(current, new)
+    changes = diff.diff(current, new, types)
+    if not changes:
+        print("the cluster already matches", args.main_cf)
+        return 0
+    print(diff.format_diff(changes))
+    cmds = diff.commands(changes, current, new, types)
+    if args.dry_run:
+        print(diff.format_commands(cmds))
+        return 0
+    plan = Plan()
+    for cmd in cmds:
+        plan.add(*cmd)
+    plan.apply(client)
+    print(f"applied {len(cmds)} command(s)")
+    return 0
+
+
 COMMANDS = {
+    "apply": cmd_apply,
     "maintenance": cmd_maintenance,
     "delete": cmd_delete,
     "inventory": cmd_inventory,
