@@ -143,15 +143,12 @@ class Plan:
                 done += 1
         except (HaError, TimeoutError) as exc:
             left = [" ".join(a) for a, _ in self.steps[done + 1 :]]
-            try:
-                client.dump_makero()
-            except HaError:
-                pass
             raise OperationError(
                 f"stopped at step {done + 1} of {len(self.steps)}: {exc}\n"
                 f"done: {done} step(s); not done: {len(left) + 1} step(s)"
-                + ("".join(f"\n    {x}" for x in left))
-                + "\nthe configuration is consistent: no group depends on anything removed"
+                + "".join(f"\n    {x}" for x in left)
+                + "\nnothing after the failed step ran; the configuration was not dumped "
+                "(haconf -dump -makero keeps what was done)"
             ) from exc
 
 
