@@ -262,3 +262,23 @@ def test_bad_input_creates_nothing(real, real_agent, values, attr, text):
         assert r.code == code, (ep, r)
         assert f"attribute {attr}: " in r.out and text in r.out, r.out
     assert a.resource not in names(real)
+
+
+def test_clean_ends_leftover_exec_sessions(real, real_agent):
+    a = real_agent()
+    assert a.online().code == 0
+    # a health check stuck inside the container, as after a monitor VCS killed (reason 5)
+    real.docker("exec", "-d", a.resource, "sleep", "4242")
+    time.sleep(0.2)
+    assert "sleep 4242" in real.docker("top", a.resource).stdout.decode()
+    r = a.clean(reason=5)
+    assert r.code == 0, r
+    assert a.resource not in names(real)
+    time.sleep(0.2)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    assert f.read() != b"sleep\x004242\x00"
+            except OSError:
+                pass
