@@ -181,3 +181,29 @@ def test_an_event_on_a_crashed_system_in_flight(make_sim):
     sim.advance(60)
     assert sim.group_state("web", "n2") == "ONLINE"
     assert sim.engine.settled()
+
+
+def test_cli_talks_to_a_daemon_and_speed_runs_time(tmp_path, capsys):
+    import time
+
+    from vxha.cli.sim_cmd import main
+    from vxha.simulator.api import Simulator
+    from vxha.simulator.daemon import Daemon
+
+    sim = Simulator.from_text(cf(["n1", "n2", "n3"], WEB), tmp_path / "run").start()
+    sock = str(tmp_path / "c.sock")
+    daemon = Daemon(sim, sock, speed=100).start_thread()
+    try:
+        time.sleep(0.5)
+        assert main(["sim", "advance", "10", "--socket", sock]) == 0
+        now = int(capsys.readouterr().out.strip()[2:])
+        assert now >= 20  # 10 advanced plus what the speed ran by itself
+        assert main(["sim", "event", "crash", "--system", "n1", "--socket", sock]) == 0
+        assert main(["sim", "state", "--socket", sock]) == 0
+        assert "FAULTED" in capsys.readouterr().out
+        assert main(["sim", "transcript", "--since", "2", "--socket", sock]) == 0
+        assert "n1 system RUNNING -> FAULTED (crash)" in capsys.readouterr().out
+        assert main(["sim", "stop", "--socket", sock]) == 0
+    finally:
+        daemon.stop()
+    assert main(["sim", "state", "--socket", sock]) == 1
