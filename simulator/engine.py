@@ -243,7 +243,7 @@ class Engine:
         todo = [r for r in g.resources if r.enabled]
         gi.unprobed = len(todo)
         if not todo:
-            self._group_probed(g, sname)
+            self._group_probed(g, sname, why)
         for r in todo:
             ri = r.insts[sname]
             ri.probed = False
@@ -262,15 +262,21 @@ class Engine:
         gi = ri.res.group.insts[ri.sys]
         gi.unprobed -= 1
         if gi.unprobed == 0:
-            self._group_probed(ri.res.group, ri.sys)
+            self._group_probed(ri.res.group, ri.sys, why)
 
-    def _group_probed(self, g, sname):
-        """All resources of g probed on sname: violation check, then autostart if ready."""
+    def _group_probed(self, g, sname, why="probe"):
+        """All resources of g probed on sname: violation check, then autostart if ready.
+
+        Autostart follows the probes of a starting cluster or of a system joining it, not
+        the probe after ``hagrp -enable``."""
         self._check_violation(g)
-        if not self._probed_everywhere(g):
+        if why != "probe" or not self._probed_everywhere(g):
             return
         if g.parallel:
-            for s in g.insts:
+            # At cluster start every system once all are probed; later, the joining one.
+            systems = list(g.insts) if not g.autostarted else [sname]
+            g.autostarted = True
+            for s in systems:
                 if self._autostart_wanted(g, s):
                     self._want(Intent("autostart", g, system=s))
         elif self._autostart_wanted(g, None):
@@ -370,6 +376,11 @@ class Engine:
             self.log(ri.sys, ri.res.name, f"monitor exit {code}")
         then(ri, code, timed_out, ctx)
         if ri.busy is None:
+            if ri.state == ONLINE:
+                for p in ri.res.parents:
+                    pri = p.insts[ri.sys]
+                    if pri.restart_pending and not pri.busy:
+                        self._restart_when_ready(pri)
             # A group in transition may have been waiting for this resource to be free.
             g = ri.res.group
             gi = g.insts.get(ri.sys)
@@ -523,7 +534,7 @@ class Engine:
         if purpose == "restart":
             ri.healthy_since = self.clock.now
             self._set_state(ri, OFFLINE, "clean")
-            self._online_res(ri, "restart")
+            self._restart_when_ready(ri)
         elif purpose in ("fault", "online"):
             self._set_state(ri, FAULTED, "clean")
             self._schedule_monitor(ri)
@@ -728,7 +739,27 @@ class Engine:
             self._set_moving(gi, starting=False)
             self._refresh(g, sname, "online")
 
+    def _restart_when_ready(self, ri):
+        """Bring a restarted resource online once its children are online again."""
+        if ri.state != OFFLINE:  # brought online (or faulted) meanwhile
+            ri.restart_pending = False
+            return
+        ready = True
+        for c in ri.res.children:
+            ci = c.insts[ri.sys]
+            if c.enabled and (ci.state != ONLINE or ci.busy or ci.clean_reason is not None):
+                ready = False
+        if ready:
+            ri.restart_pending = False
+            self._online_res(ri, "restart")
+        else:
+            ri.restart_pending = True
+
     def _after_res_online(self, ri):
+        for p in ri.res.parents:
+            pri = p.insts[ri.sys]
+            if pri.restart_pending and not pri.busy:
+                self._restart_when_ready(pri)
         g = ri.res.group
         gi = g.insts[ri.sys]
         if gi.stopping:
@@ -1134,6 +1165,7 @@ class Engine:
                 ri.probed = False
                 ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = ri.waits = 0
                 ri.clean_reason = None
+                ri.restart_pending = False
                 ri.gen += 1
             self._set_moving(gi, starting=False, stopping=False)
             gi.offline_set = None

@@ -107,6 +107,7 @@ class RInst:
         "gen",
         "clean_reason",
         "faulted_by_probe",
+        "restart_pending",
     )
 
     def __init__(self, res, system):
@@ -125,6 +126,7 @@ class RInst:
         self.gen = 0  # bumped to cancel a scheduled monitor
         self.clean_reason = None  # a clean to retry after each monitor (clean failed)
         self.faulted_by_probe = False
+        self.restart_pending = False  # cleaned for a restart, waiting for its children
 
     def stable(self):
         """The state and its qualifiers, as the transcript logs them."""

@@ -50,3 +50,27 @@ def test_an_hour_runs_quickly(make_sim):
     # budgets are measured by make bench; this only guards against real sleeping
     assert time.process_time() - t0 < 30
     assert sim.now == 3600
+
+
+def test_a_rejoining_system_autostarts_only_its_own_parallel_instance(make_sim):
+    body = (
+        "group store (\n    SystemList = { n1 = 0, n2 = 1, n3 = 2 }\n"
+        "    AutoStartList = { n1, n2, n3 }\n    Parallel = 1\n)\n    Dummy store_res (\n    )\n\n"
+    )
+    sim = make_sim(cf(["n1", "n2", "n3"], body)).start()
+    sim.event("offline", group="store", system="n3")
+    sim.event("crash", system="n1")
+    sim.advance(10)
+    sim.event("restart", system="n1")
+    sim.advance(10)
+    assert sim.group_state("store", "n1") == "ONLINE"
+    assert sim.group_state("store", "n3") == "OFFLINE"  # the admin's offline stands
+
+
+def test_enable_probes_but_does_not_autostart(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.event("offline", group="web", system="n1")
+    sim.event("disable", group="web")
+    sim.event("enable", group="web")
+    sim.advance(10)
+    assert set(sim.states()["web"].values()) == {"OFFLINE"}
