@@ -86,10 +86,11 @@ class AdminMixin:
             gi = self._gi(g, sname)
             if not self.systems[sname].up:
                 raise SimError(f"System {sname} is not up", "V-16-1-10446")
-            if self._active(gi):
+            # A PARTIAL group may be brought online where it is: its offline resources start.
+            if self._base(gi) == "ONLINE" or gi.starting or gi.stopping:
                 raise SimError(f"Group {name} is already online on system {sname}", "V-16-1-10163")
             if not g.parallel:
-                other = [s for s, i in g.insts.items() if self._active(i)]
+                other = [s for s, i in g.insts.items() if s != sname and self._active(i)]
                 if other:
                     raise SimError(
                         f"Group {name} is online on system {other[0]}: a failover group runs "

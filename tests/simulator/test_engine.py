@@ -74,3 +74,16 @@ def test_enable_probes_but_does_not_autostart(make_sim):
     sim.event("enable", group="web")
     sim.advance(10)
     assert set(sim.states()["web"].values()) == {"OFFLINE"}
+
+
+def test_online_completes_a_partial_group(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.event("disable", group="web")
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.event("enable", group="web")
+    assert sim.group_state("web", "n1") == "PARTIAL"
+    code, _, err = sim.command(["hagrp", "-online", "web", "-sys", "n1"])
+    assert code == 0, err
+    assert sim.group_state("web", "n1") == "ONLINE"
+    code, _, err = sim.command(["hagrp", "-online", "web", "-sys", "n1"])
+    assert code == 1 and "already online" in err
