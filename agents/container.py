@@ -368,6 +368,8 @@ class ContainerAgent:
         cfg = self.cfg
         delay = 0.05
         ready_at = None
+        if res.ctx.inprocess:
+            settle = 0  # simulated: nothing changes while an entry point runs
         while True:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is None:
@@ -390,8 +392,9 @@ class ContainerAgent:
                     time.sleep(max(0.0, min(settle, res.time_left() - 2.0)))
                     continue
             # Leave time to take the container down again (a failed online must not leave
-            # a half-started container that the next monitor would report ONLINE).
-            if res.time_left() < delay + 2.0:
+            # a half-started container that the next monitor would report ONLINE). In a
+            # simulation waiting changes nothing: it is the timeout at once.
+            if res.time_left() < delay + 2.0 or res.ctx.inprocess:
                 raise DeadlineExceeded(f"container {cfg.name} not ready in time: {why}")
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
@@ -442,7 +445,7 @@ class ContainerAgent:
                 why = None
             if drv.inspect(cfg.name, timeout=res.timeout(10)) is None:
                 return True
-            if res.time_left() < delay + 0.5:
+            if res.time_left() < delay + 0.5 or res.ctx.inprocess:
                 raise AgentError(f"container {cfg.name} is still present: {why or 'not removed'}")
             time.sleep(delay)
             delay = min(delay * 2, 0.5)

@@ -22,6 +22,7 @@ from vxha.agents.framework import (
     AgentError,
     ConfigError,
     Context,
+    DeadlineExceeded,
     Resource,
 )
 
@@ -101,14 +102,14 @@ def test_paths_rejected(path, why):
 # -- agent error paths with a mocked driver ---------------------------------------------
 
 
-def make_res(tmp_path, entry_point="monitor", aep=10, **values):
+def make_res(tmp_path, entry_point="monitor", aep=10, inprocess=False, **values):
     from vxha.agents.framework import build_argv, parse_argv
 
     values.setdefault("Image", "local/busybox:1")
     argv = build_argv(DECL, "web_ctr", values, entry_point, reason=4)
     name, vals, reason, _ = parse_argv(DECL, entry_point, argv)
     env = {"VXHA_NODE_DIR": str(tmp_path), "VXHA_DRIVERS": "fake"}
-    ctx = Context(env, inprocess=True)
+    ctx = Context(env, inprocess=inprocess)
     return Resource(name, DECL, entry_point, vals, ctx, time.monotonic() + aep, reason)
 
 
@@ -131,8 +132,8 @@ def ours(state="running", **kw):
 
 @pytest.fixture
 def agent_with(mocker, tmp_path):
-    def make(entry_point="monitor", aep=10, **values):
-        res = make_res(tmp_path, entry_point, aep, **values)
+    def make(entry_point="monitor", aep=10, inprocess=False, **values):
+        res = make_res(tmp_path, entry_point, aep, inprocess, **values)
         drv = mocker.MagicMock(name="driver")
         res.ctx._drivers["docker"] = drv
         agent = ctr.ContainerAgent()
@@ -239,6 +240,17 @@ def test_online_fails_for_a_container_that_exits_at_once(agent_with):
     with pytest.raises(AgentError, match="exited with code 3 while starting; last output: boom"):
         agent.online(res)
     drv.remove.assert_called_once()
+
+
+def test_simulation_never_waits(agent_with):
+    """In process (the simulator) nothing changes during a call: not ready is a timeout."""
+    agent, res, drv = agent_with("online", inprocess=True, UseImageHealth=1)
+    drv.inspect.side_effect = [None, ours(health="starting")]
+    drv.image_present.return_value = True
+    start = time.monotonic()
+    with pytest.raises(DeadlineExceeded, match="reports starting"):
+        agent.online(res)
+    assert time.monotonic() - start < 0.2
 
 
 def test_offline_survives_removal_in_progress(agent_with):
