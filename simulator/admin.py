@@ -12,7 +12,7 @@ import os
 from vxha.simulator import dependencies as deps_mod
 from vxha.simulator import policies
 from vxha.simulator.engine import Engine, Intent, SimError
-from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, SimResource
+from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE, ONLINE, UNKNOWN, SimResource
 from vxha.vcs_types import model as cfmodel
 from vxha.vcs_types.decl import Attr, TypeDecl
 
@@ -304,6 +304,24 @@ class AdminMixin:
         if changed:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (clear)")
             self._refresh(ri.res.group, ri.sys, "clear")
+
+    def clear_admin_wait(self, name, sname, fault=False):
+        """hagrp -clearadminwait [-fault] G -sys S: leave ADMIN_WAIT; with -fault, handle the
+        resources as faulted (clean, then fault and failover as usual)."""
+        g = self.group(name)
+        self._gi(g, sname)
+        waiting = [r.insts[sname] for r in g.resources if ADMIN_WAIT in r.insts[sname].flags]
+        if not waiting:
+            raise SimError(f"Group {name} is not in ADMIN_WAIT on system {sname}", "V-16-1-10175")
+        for ri in waiting:
+            old = ri.stable()
+            ri.drop_flag(ADMIN_WAIT)
+            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} (clearadminwait)")
+            if fault:
+                self._ep(ri, "clean", 4, self._clean_done, "fault")
+            else:
+                self._refresh(g, sname, "clearadminwait")
+        self.clock.run_due()
 
     # -- resources -------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ def run(engine, argv):
 
 USAGE = {
     "hagrp": "usage: hagrp -state|-online|-offline|-switch|-enable|-disable|-freeze|-unfreeze|"
-    "-clear|-value|-modify|-add|-delete|-link|-unlink|-list|-resources|-dep ...\n",
+    "-clear|-clearadminwait|-value|-modify|-add|-delete|-link|-unlink|-list|-resources|-dep ...\n",
     "hares": "usage: hares -state|-probe|-clear|-value|-modify|-add|-delete|-link|-unlink|"
     "-online|-offline|-list ...\n",
     "hasys": "usage: hasys -state|-freeze|-unfreeze|-list|-value ...\n",
@@ -259,6 +259,14 @@ def hagrp(e, args, out):
         sname = _opt(args, "-sys")
         _need(args, 1, "group")
         e.clear_group(args[0], sname)
+        return
+    if op == "-clearadminwait":
+        fault = bool(_opt(args, "-fault", takes=False))
+        sname = _opt(args, "-sys")
+        _need(args, 1, "group")
+        if not sname:
+            raise Usage("-clearadminwait needs -sys SYSTEM")
+        e.clear_admin_wait(args[0], sname, fault)
         return
     if op == "-modify":
         sname = _opt(args, "-sys")

@@ -87,3 +87,20 @@ def test_online_completes_a_partial_group(make_sim):
     assert sim.group_state("web", "n1") == "ONLINE"
     code, _, err = sim.command(["hagrp", "-online", "web", "-sys", "n1"])
     assert code == 1 and "already online" in err
+
+
+def test_clearadminwait_fault_fails_the_group_over(make_sim):
+    text = cf(
+        ["n1", "n2", "n3"],
+        WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    ManageFaults = NONE"),
+    )
+    sim = make_sim(text).start()
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.advance(60)
+    assert sim.resource_state("web_ctr", "n1") == "OFFLINE|ADMIN_WAIT"
+    code, _, err = sim.command(["hagrp", "-clearadminwait", "-fault", "web", "-sys", "n1"])
+    assert code == 0, err
+    assert sim.group_state("web", "n2") == "ONLINE"
+    assert sim.resource_state("web_ctr", "n1") == "FAULTED"
+    code, _, err = sim.command(["hagrp", "-clearadminwait", "web", "-sys", "n1"])
+    assert code == 1 and "not in ADMIN_WAIT" in err
