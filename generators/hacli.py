@@ -140,6 +140,15 @@ class HaClient:
                 deps.append(tuple(words[:5]))
         return deps
 
+    def resource_links(self, group: str) -> list:
+        """(parent, child) resource links inside a group (``hares -dep``)."""
+        links = []
+        for line in self.run("hares", "-dep").splitlines():
+            words = line.split()
+            if len(words) == 3 and not line.startswith("#") and words[0] == group:
+                links.append((words[1], words[2]))
+        return links
+
     def servers(self) -> dict:
         """server name -> its groups, found by the ``UserStrGlobal`` tag (DECISIONS.md 3)."""
         found = {}

@@ -200,6 +200,8 @@ def delete_plan(
         for parent, child, *_ in client.dependencies():
             if parent == group:
                 plan.add("hagrp", "-unlink", group, child)
+        for parent, child in client.resource_links(group):
+            plan.add("hares", "-unlink", parent, child)
         for res in client.resources(group):
             plan.add("hares", "-delete", res)
         plan.add("hagrp", "-delete", group)

@@ -1,0 +1,238 @@
+"""Maintenance, deletion, inventory, apply and add-types against the simulator's shims."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pexpect
+import pytest
+from conftest import VXHA, generate
+
+
+def test_inventory_lists_every_server_with_its_groups_and_states(cluster):
+    out = cluster.vxha("inventory", "--json", check=True).stdout
+    report = json.loads(out)
+    servers = {e["server"]: e["groups"] for e in report["servers"]}
+    assert set(servers) == {
+        "auth1",
+        "db1",
+        "dedup_cloud1",
+        "dedup_disk1",
+        "nbu_master1",
+        "nbu_media1",
+        "nbu_mediafc1",
+    }
+    assert set(servers["db1"]) == {"db1", "db1_storage"}
+    assert list(servers["db1"]["db1"].values()).count("ONLINE") == 1
+    assert report["orphan_storage"] == []
+
+
+def test_maintenance_disables_records_and_ignores_a_failure(cluster):
+    where = cluster.online_on("db1")
+    assert len(where) == 1
+    on = cluster.vxha("maintenance", "on", "db1", "--reason", "upgrade to 10.12")
+    assert on.returncode == 0, on.stderr
+    assert "before" in on.stdout and "after" in on.stdout
+    for system in ("n1", "n2", "n3"):
+        assert cluster.value("db1", "Enabled", system) == "0"
+    # the storage group is left alone unless asked
+    assert cluster.value("db1_storage", "Enabled", "n1") == "1"
+    listed = cluster.vxha("maintenance", "list", check=True).stdout
+    assert "db1" in listed and "upgrade to 10.12" in listed and "by " in listed
+
+    cluster.event("container_dies", resource="db1_ctr", system=where[0])
+    cluster.advance(900)
+    assert cluster.online_on("db1") == where  # not monitored: no clean, no failover
+    transcript = cluster.vxha("sim", "transcript", check=True).stdout
+    assert "db1_ctr clean" not in transcript
+
+    off = cluster.vxha("maintenance", "off", "db1")
+    assert off.returncode == 0, off.stderr
+    assert "hares -probe" not in off.stderr
+    assert cluster.value("db1", "Enabled", "n1") == "1"
+    assert cluster.vxha("maintenance", "list", check=True).stdout.startswith("no server")
+    cluster.advance(60)
+    # the probe after enable sees the dead container
+    assert cluster.state("db1", where[0]) != "ONLINE"
+
+
+def test_maintenance_on_one_system_only(cluster):
+    cluster.vxha("maintenance", "on", "auth1", "--sys", "n2", check=True)
+    assert cluster.value("auth1", "Enabled", "n2") == "0"
+    assert cluster.value("auth1", "Enabled", "n1") == "1"
+    bad = cluster.vxha("maintenance", "on", "nbu_mediafc1", "--sys", "n1")
+    assert bad.returncode == 1
+    assert "not in the SystemList of group nbu_mediafc1" in bad.stderr
+
+
+def test_maintenance_refuses_a_group_in_transition(cluster):
+    where = cluster.online_on("db1")[0]
+    cluster.run(
+        VXHA,
+        "sim",
+        "event",
+        "hang",
+        "--resource",
+        "db1_ctr",
+        "--system",
+        where,
+        "--args",
+        json.dumps({"entry_point": "offline"}),
+        check=True,
+    )
+    cluster.run("hagrp", "-offline", "db1", "-sys", where, check=True)
+    cluster.advance(5)
+    state = cluster.state("db1", where)
+    assert "STOPPING" in state
+    refused = cluster.vxha("maintenance", "on", "db1")
+    assert refused.returncode == 1
+    assert f"group db1 is in transition on {where}" in refused.stderr
+    assert cluster.value("db1", "Enabled", where) == "1"
+
+
+def test_unknown_server_is_named(cluster):
+    out = cluster.vxha("maintenance", "on", "nosuch")
+    assert out.returncode == 1
+    assert "no server named 'nosuch'" in out.stderr and "db1" in out.stderr
+
+
+def test_configuration_is_read_only_outside_the_workflows(cluster):
+    refused = cluster.run("hagrp", "-modify", "db1", "Priority", "3")
+    assert refused.returncode != 0
+    assert "V-16-1-10369" in refused.stdout + refused.stderr or "read" in refused.stderr.lower()
+    cluster.vxha("maintenance", "on", "db1", check=True)
+    # the workflow opened the configuration and closed it again
+    again = cluster.run("haconf", "-dump", "-makero")
+    assert "V-16-1-10369" in again.stdout + again.stderr
+
+
+def test_delete_keep_data_then_now_leaves_nothing_dangling(cluster):
+    out = cluster.vxha("delete", "dedup_cloud1", "--keep-data")
+    assert out.returncode == 0, out.stderr
+    groups = cluster.groups()
+    assert "dedup_cloud1" not in groups and "dedup_cloud1_storage" in groups
+    inv = json.loads(cluster.vxha("inventory", "--json", check=True).stdout)
+    orphans = {o["group"]: o for o in inv["orphan_storage"]}
+    assert orphans["dedup_cloud1_storage"]["delete"] == "vxha delete dedup_cloud1 --now"
+    assert "storage without a server" in cluster.vxha("inventory", check=True).stdout
+
+    now = cluster.vxha("delete", "dedup_cloud1", "--now")
+    assert now.returncode == 0, now.stderr
+    assert "dedup_cloud1_storage" not in cluster.groups()
+    verify = cluster.run("hacf", "-verify", os.path.dirname(cluster.config))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    with open(cluster.config) as f:
+        text = f.read()
+    assert "dedup_cloud1" not in text
+
+
+def test_delete_refuses_a_server_others_depend_on(cluster):
+    out = cluster.vxha("delete", "auth1", "--keep-data")
+    assert out.returncode == 1
+    assert "group(s) nbu_master1 depend on it" in out.stderr
+    assert "auth1" in cluster.groups()
+
+
+def test_delete_stopped_halfway_says_what_is_left(cluster, tmp_path):
+    # a hares that refuses to delete one resource, as a busy engine might
+    real = cluster.bin / "hares"
+    wrapper = tmp_path / "wrap"
+    wrapper.mkdir()
+    (wrapper / "hares").write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = -delete ] && [ "$2" = nbu_media1_ctr ]; then\n'
+        '  echo "VCS WARNING V-16-1-10000 refused by the test" >&2; exit 1; fi\n'
+        f'exec {real} "$@"\n'
+    )
+    (wrapper / "hares").chmod(0o755)
+    cluster.env["PATH"] = f"{wrapper}:{cluster.env['PATH']}"
+    out = cluster.vxha("delete", "nbu_media1", "--keep-data")
+    assert out.returncode == 1
+    assert "stopped at step" in out.stderr and "hares -delete nbu_media1_ctr" in out.stderr
+    assert "not done" in out.stderr and "hagrp -delete nbu_media1" in out.stderr
+    # what is left: the group with the resources not yet deleted, offline everywhere
+    assert "nbu_media1" in cluster.groups()
+    left = cluster.run("hagrp", "-resources", "nbu_media1", check=True).stdout.split()
+    assert "nbu_media1_ctr" in left and "nbu_media1_ip" not in left
+    assert cluster.online_on("nbu_media1") == []
+
+
+def test_shred_needs_the_server_name_typed_back(cluster, tmp_path):
+    log = tmp_path / "vxassist.log"
+    (cluster.bin / "vxassist").write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    (cluster.bin / "vxassist").chmod(0o755)
+    argv = ["delete", "dedup_disk1", "--now", "--shred"]
+    child = pexpect.spawn(VXHA, argv, env=cluster.env, encoding="utf-8", timeout=60)
+    child.expect("Type the server name to confirm: ")
+    child.sendline("dedup_disk")
+    child.expect("confirmation did not match: nothing was changed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert "dedup_disk1_storage" in cluster.groups() and not log.exists()
+
+    child = pexpect.spawn(VXHA, argv, env=cluster.env, encoding="utf-8", timeout=60)
+    child.expect("Type the server name to confirm: ")
+    child.sendline("dedup_disk1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "dedup_disk1_storage" not in cluster.groups()
+    assert log.read_text().split("\n")[0].startswith("-g dedupdisk1dg remove volume")
+
+
+def test_shred_without_a_terminal_needs_yes(cluster):
+    out = cluster.vxha("delete", "dedup_disk1", "--now", "--shred", input="dedup_disk1\n")
+    assert out.returncode == 1
+    assert "--shred destroys data" in out.stderr
+    assert "dedup_disk1_storage" in cluster.groups()
+
+
+def test_apply_adds_a_server_to_the_running_cluster(tmp_path):
+    from conftest import Cluster
+
+    old = generate(str(tmp_path / "old.cf"), exclude=("dedup_cloud1",))
+    c = Cluster(tmp_path, old)
+    try:
+        assert "dedup_cloud1" not in c.groups()
+        new = generate(str(tmp_path / "new.cf"))
+        dry = c.vxha("apply", new, "--current", c.config, "--dry-run", check=True)
+        assert "hagrp -add dedup_cloud1" in dry.stdout
+        assert "dedup_cloud1" not in c.groups()
+        out = c.vxha("apply", new, "--current", c.config)
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert {"dedup_cloud1", "dedup_cloud1_storage"} <= c.groups()
+        again = c.vxha("apply", new, "--current", c.config, check=True)
+        assert "already matches" in again.stdout
+    finally:
+        c.stop()
+
+
+def test_cluster_add_types_registers_the_types(cluster):
+    dry = cluster.vxha("cluster", "add-types", "--dry-run", check=True).stdout
+    assert dry.startswith("haconf -makerw") and "hatype -add Container" in dry
+    out = cluster.vxha("cluster", "add-types")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "the cluster already has it" in out.stdout or "added type" in out.stdout
+    listed = cluster.run("hatype", "-list", check=True).stdout.split()
+    assert {"Container", "HostIP", "PortForward"} <= set(listed)
+
+
+@pytest.mark.slow
+def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
+    import subprocess
+
+    out = subprocess.run(
+        [VXHA, "demo", "--out", str(tmp_path / "demo"), "--html", str(tmp_path / "r.html")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "detected, cleaned and failed over" in out.stdout
+    assert "VCS does not act" in out.stdout
+    assert "hagrp -disable" in out.stdout and "hagrp -enable" in out.stdout
+    page = (tmp_path / "r.html").read_text()
+    assert page.count("<rect") > 50 and "FAULTED" in page
