@@ -48,8 +48,8 @@ def run(engine, argv):
 USAGE = {
     "hagrp": "usage: hagrp -state|-online|-offline|-switch|-enable|-disable|-freeze|-unfreeze|"
     "-clear|-clearadminwait|-value|-modify|-add|-delete|-link|-unlink|-list|-resources|-dep ...\n",
-    "hares": "usage: hares -state|-probe|-clear|-value|-modify|-add|-delete|-link|-unlink|"
-    "-online|-offline|-list ...\n",
+    "hares": "usage: hares -state|-probe|-clear|-value|-modify|-local|-global|-add|-delete|"
+    "-link|-unlink|-online|-offline|-list ...\n",
     "hasys": "usage: hasys -state|-freeze|-unfreeze|-list|-value ...\n",
     "haconf": "usage: haconf -makerw | -dump [-makero]\n",
     "hacf": "usage: hacf -verify CONFIG_DIRECTORY\n",
@@ -412,6 +412,20 @@ def hares(e, args, out):
                 )
             dims = _dim_of(rtab, attr, current)
         e.set_resource_attr(r.name, attr, new_value(current, dims, args[2:]), sname)
+        return
+    if op in ("-local", "-global"):
+        # Localizing changes where values live (main.cf's `Attr @sys = v`); the model keeps
+        # per-system values beside the global one, so only the checks VCS makes remain.
+        _need(args, 2, "resource and attribute")
+        e.need_writable()
+        r = e.resource(args[0])
+        if r.type.decl.attr(args[1]) is None:
+            raise SimError(
+                f"Attribute {args[1]} does not exist for type {r.type.name}", "V-16-1-10510"
+            )
+        if op == "-global" and args[1] in r.model.local:
+            e.set_resource_attr(r.name, args[1], r.model.attrs.get(args[1], ""))
+            r.model.local.pop(args[1], None)
         return
     if op == "-add":
         _need(args, 3, "resource, type and group")

@@ -45,12 +45,13 @@ class FakeState:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             state = self._read()
-            before = json.dumps(state, sort_keys=True)
+            before = json.dumps(state, sort_keys=True, separators=(",", ":"))
             yield state
-            if json.dumps(state, sort_keys=True) != before:
+            after = json.dumps(state, sort_keys=True, separators=(",", ":"))
+            if after != before:
                 tmp = f"{self.path}.tmp.{os.getpid()}"
                 with open(tmp, "w") as f:
-                    json.dump(state, f, indent=1, sort_keys=True)
+                    f.write(after)
                 os.replace(tmp, self.path)
         finally:
             os.close(fd)
