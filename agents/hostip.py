@@ -8,7 +8,7 @@ Only the resource's own address is ever added or removed.
 
 from __future__ import annotations
 
-from vxha.agents.drivers.addresses import canonical, is_ipv6
+from vxha.agents.drivers.addresses import check_address, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError
 
@@ -28,16 +28,7 @@ def check_device_name(name: str, attr: str) -> None:
 class HostIPAgent:
     def validate(self, res):
         check_device_name(res.Device, "Device")
-        if not res.Address:
-            raise ConfigError("an IP address is required", "Address")
-        try:
-            address = canonical(res.Address)
-        except ValueError:
-            raise ConfigError(
-                f"{res.Address!r} is not an IPv4 or IPv6 address", "Address"
-            ) from None
-        if address in ("0.0.0.0", "::"):
-            raise ConfigError(f"{res.Address} is the unspecified address", "Address")
+        address = check_address(res.Address, "Address")
         top = 128 if is_ipv6(address) else 32
         if not 1 <= res.PrefixLen <= top:
             raise ConfigError(

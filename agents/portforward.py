@@ -8,7 +8,7 @@ or chains (see agents/drivers/forwarding.py); nothing else is touched.
 
 from __future__ import annotations
 
-from vxha.agents.drivers.addresses import canonical, is_ipv6
+from vxha.agents.drivers.addresses import canonical, check_address, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError
 
@@ -61,24 +61,10 @@ def sysctls_needed(address: str) -> dict:
 
 class PortForwardAgent:
     def validate(self, res):
-        if not res.Address:
-            raise ConfigError("the host address is required", "Address")
-        try:
-            address = canonical(res.Address)
-        except ValueError:
-            raise ConfigError(
-                f"{res.Address!r} is not an IPv4 or IPv6 address", "Address"
-            ) from None
-        if address in ("0.0.0.0", "::"):
-            raise ConfigError(f"{res.Address} is the unspecified address", "Address")
+        address = check_address(res.Address, "Address", "the host address is required")
         res.values["Address"] = address
         if res.TargetAddress:
-            try:
-                target = canonical(res.TargetAddress)
-            except ValueError:
-                raise ConfigError(
-                    f"{res.TargetAddress!r} is not an IPv4 or IPv6 address", "TargetAddress"
-                ) from None
+            target = check_address(res.TargetAddress, "TargetAddress")
             if is_ipv6(target) != is_ipv6(address):
                 raise ConfigError(
                     f"{target} is not of the same IP family as Address {address}", "TargetAddress"

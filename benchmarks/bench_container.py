@@ -11,6 +11,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "agents", "container"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))  # realtier, imported by the fixture
 
 from common import row, time_process  # noqa: E402
 

@@ -7,31 +7,14 @@ with the reason; when ``CI`` is set, a skipped real test is a failure (DECISIONS
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from realtier import missing_real_requirements, require_real  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-
-
-def missing_real_requirements(*tools: str) -> str | None:
-    """Why real-component tests cannot run here, or None when they can."""
-    if os.geteuid() != 0:
-        return "real-component tests need root"
-    absent = [t for t in tools if shutil.which(t) is None]
-    if absent:
-        return "missing tools: " + ", ".join(absent) + " (run scripts/setup-testbed.sh)"
-    return None
-
-
-def require_real(*tools: str) -> None:
-    """Skip the calling test (or fixture) unless root and every tool is present."""
-    why = missing_real_requirements(*tools)
-    if why:
-        pytest.skip(why)
 
 
 @pytest.hookimpl(hookwrapper=True)

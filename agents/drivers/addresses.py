@@ -126,6 +126,21 @@ def canonical(address: str) -> str:
         raise ValueError(f"not an IP address: {address!r}") from None
 
 
+def check_address(value: str, attr: str, missing: str = "an IP address is required") -> str:
+    """The canonical form of an attribute naming a usable address; ConfigError naming it."""
+    from vxha.agents.framework import ConfigError
+
+    if not value:
+        raise ConfigError(missing, attr)
+    try:
+        address = canonical(value)
+    except ValueError:
+        raise ConfigError(f"{value!r} is not an IPv4 or IPv6 address", attr) from None
+    if address in ("0.0.0.0", "::"):
+        raise ConfigError(f"{value} is the unspecified address", attr)
+    return address
+
+
 def is_ipv6(address: str) -> bool:
     return ":" in address
 

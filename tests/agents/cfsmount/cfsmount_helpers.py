@@ -16,6 +16,7 @@ import time
 import traceback
 
 import pytest
+from realtier import require_real  # noqa: F401  (tests/realtier.py)
 
 from vxha.agents.framework import build_argv
 from vxha.agents.install import install_agents
@@ -26,20 +27,6 @@ CLONE_NEWNS = 0x00020000
 MS_REC = 0x4000
 MS_PRIVATE = 1 << 18
 IMAGE_MB = {"ext4": 64, "xfs": 320}
-
-
-def require_real(*tools):
-    """tests/conftest.py's require_real (loaded by path: every conftest is named conftest)."""
-    mod = sys.modules.get("vxha_tests_root_conftest")
-    if mod is None:
-        import importlib.util
-
-        path = os.path.join(os.path.dirname(__file__), "..", "..", "conftest.py")
-        spec = importlib.util.spec_from_file_location("vxha_tests_root_conftest", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        sys.modules["vxha_tests_root_conftest"] = mod
-    mod.require_real(*tools)
 
 
 def enter_private_namespace() -> None:

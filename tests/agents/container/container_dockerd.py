@@ -13,9 +13,10 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
+
+from realtier import require_real  # noqa: F401  (tests/realtier.py)
 
 BUSYBOX = "local/busybox:1"  # runs until stopped (TERM ends it)
 BUSYBOX_HEALTH = "local/busybox-health:1"  # HEALTHCHECK: healthy while /tmp/healthy exists
@@ -31,20 +32,6 @@ IMAGES = {
     BUSYBOX_EXIT: ['CMD ["/bin/sh", "-c", "echo boom; exit 3"]'],
 }
 TOOLS = ("dockerd", "docker", "ip", "nsenter", "busybox", "tini", "umount")
-
-
-def require_real(*tools):
-    """tests/conftest.py's require_real (loaded by path: every conftest is named conftest)."""
-    mod = sys.modules.get("vxha_tests_root_conftest")
-    if mod is None:
-        import importlib.util
-
-        path = os.path.join(os.path.dirname(__file__), "..", "..", "conftest.py")
-        spec = importlib.util.spec_from_file_location("vxha_tests_root_conftest", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        sys.modules["vxha_tests_root_conftest"] = mod
-    mod.require_real(*tools)
 
 
 def _run(argv, timeout=30, check=True, **kw):

@@ -15,9 +15,10 @@ import ctypes
 import os
 import signal
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+from realtier import require_real  # noqa: F401  (tests/realtier.py)
 
 from vxha.agents.framework import build_argv
 from vxha.vcs_types.catalog import project_type
@@ -27,20 +28,6 @@ NET = "10.77.0"
 NET6 = "fd77::"
 CTR_NET = "10.78.0"
 CTR_NET6 = "fd78::"
-
-
-def require_real(*tools):
-    """tests/conftest.py's require_real (loaded by path: every conftest is named conftest)."""
-    mod = sys.modules.get("vxha_tests_root_conftest")
-    if mod is None:
-        import importlib.util
-
-        path = os.path.join(os.path.dirname(__file__), "..", "..", "conftest.py")
-        spec = importlib.util.spec_from_file_location("vxha_tests_root_conftest", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        sys.modules["vxha_tests_root_conftest"] = mod
-    mod.require_real(*tools)
 
 
 def sh(*argv, timeout=10, check=True, input=None):
