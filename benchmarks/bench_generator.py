@@ -12,22 +12,17 @@ Run alone: ``python benchmarks/bench_generator.py [--quick]``; ``benchmarks/run.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-import yaml
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-from bench_profiles import _servers  # noqa: E402 - five servers of one site
-
-from vxha.profiles import EXAMPLES  # noqa: E402
+from bench_profiles import generate  # noqa: E402 - sites of five related servers
 
 SIZES = (100, 1000, 5000)
 SYSTEMS = 32
@@ -56,36 +51,14 @@ def cluster_profile() -> dict:
 
 
 def write_profiles(root: str, count: int) -> str:
-    """``count`` server profiles (sites of five related servers) plus images and cluster."""
-    shutil.copytree(os.path.join(EXAMPLES, "images"), os.path.join(root, "images"))
-    for image in ("nbu", "dedup", "authsvc", "mariadb"):
-        folder = os.path.join(root, "images", image)
-        for name in os.listdir(folder):
-            if name.endswith(".yaml"):
-                path = os.path.join(folder, name)
-                with open(path) as f:
-                    data = yaml.safe_load(f)
-                data.setdefault("instances", {})["servers"] = 100_000
-                with open(path, "w") as f:
-                    yaml.safe_dump(data, f, sort_keys=False)
-    with open(os.path.join(root, "cluster.yaml"), "w") as f:
-        yaml.safe_dump(cluster_profile(), f, sort_keys=False)
-    servers = os.path.join(root, "servers")
-    os.makedirs(servers)
-    written, site = 0, 0
-    while written < count:
-        # a site's servers share their 4 systems, so local relationships can be met
+    """``count`` server profiles (sites of five related servers) plus images and cluster;
+    a site's servers share their 4 systems, so local relationships can be met."""
+
+    def site_systems(site):
         first = (site * PER_SERVER) % SYSTEMS
-        systems = [f"n{first + k + 1}" for k in range(PER_SERVER)]
-        for data in _servers(site):
-            if written == count:
-                break
-            data["systems"] = systems
-            with open(os.path.join(servers, data["name"] + ".yaml"), "w") as f:
-                yaml.safe_dump(data, f, sort_keys=False)
-            written += 1
-        site += 1
-    return root
+        return [f"n{first + k + 1}" for k in range(PER_SERVER)]
+
+    return generate(root, count, cluster_profile(), site_systems)
 
 
 def _time(argv: list) -> tuple:

@@ -121,10 +121,17 @@ def _servers(i: int) -> list:
     ]
 
 
-def generate(root: str, count: int) -> str:
-    """Write ``count`` server profiles plus the example images and cluster under ``root``."""
+def generate(root: str, count: int, cluster=None, site_systems=None) -> str:
+    """Write ``count`` server profiles plus the example images and a cluster under ``root``.
+
+    ``cluster``: a cluster profile (default: the example's); ``site_systems(i)``: the
+    systems the five servers of site ``i`` may run on (default: not set)."""
     shutil.copytree(os.path.join(EXAMPLES, "images"), os.path.join(root, "images"))
-    shutil.copy(os.path.join(EXAMPLES, "cluster.yaml"), os.path.join(root, "cluster.yaml"))
+    if cluster is None:
+        shutil.copy(os.path.join(EXAMPLES, "cluster.yaml"), os.path.join(root, "cluster.yaml"))
+    else:
+        with open(os.path.join(root, "cluster.yaml"), "w") as f:
+            yaml.safe_dump(cluster, f, sort_keys=False)
     # The examples cap instances per image; a benchmark cluster needs thousands.
     for image in ("nbu", "dedup", "authsvc", "mariadb"):
         folder = os.path.join(root, "images", image)
@@ -144,6 +151,8 @@ def generate(root: str, count: int) -> str:
         for data in _servers(i):
             if written == count:
                 break
+            if site_systems is not None:
+                data["systems"] = site_systems(i)
             with open(os.path.join(servers, data["name"] + ".yaml"), "w") as f:
                 yaml.dump(data, f, Dumper=_DUMPER, sort_keys=False)
             written += 1
