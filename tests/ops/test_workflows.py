@@ -7,7 +7,7 @@ import os
 
 import pexpect
 import pytest
-from conftest import VXHA, generate
+from ops_cluster import VXHA, Cluster, generate
 
 
 def test_inventory_lists_every_server_with_its_groups_and_states(cluster):
@@ -190,8 +190,6 @@ def test_shred_without_a_terminal_needs_yes(cluster):
 
 
 def test_apply_adds_a_server_to_the_running_cluster(tmp_path):
-    from conftest import Cluster
-
     old = generate(str(tmp_path / "old.cf"), exclude=("dedup_cloud1",))
     c = Cluster(tmp_path, old)
     try:
