@@ -207,8 +207,7 @@ def run(quick=False):
                 real,
                 real_cpu,
                 "report only",
-                "wall: Container online waits 0.3 s of real time for the container to settle, "
-                "even on the fake; CPU: the fakes' JSON state files; " + note,
+                "the extra cost is the agents' own work and the fakes' JSON state; " + note,
                 "Dummy agent, 100 servers",
                 small,
             )
