@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from realtier import require_real
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "packaging" / "build.py"
@@ -36,13 +37,9 @@ def need(*tools: str) -> None:
 
 
 def require_root(*tools: str) -> None:
-    """For ``real`` tests: skip without root or the tools (tests/conftest.py turns that skip
-    into a failure under CI)."""
-    if os.geteuid() != 0:
-        pytest.skip("installing packages into a scratch root needs root")
-    absent = [t for t in tools if shutil.which(t) is None]
-    if absent:
-        pytest.skip("missing: " + ", ".join(absent) + " (run scripts/setup-testbed.sh)")
+    """For ``real`` tests: root and the tools (tests/conftest.py turns the skip into a
+    failure under CI)."""
+    require_real(*tools)
 
 
 def run(cmd, timeout=120, **kw) -> subprocess.CompletedProcess:
