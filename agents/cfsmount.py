@@ -206,16 +206,13 @@ class CFSMountAgent:
         return None
 
     def clean(self, res):
+        # An AgentError is logged and mapped to 1 by the framework: VCS retries clean.
         drv = res.driver("mounts")
-        try:
-            mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
-            if mine is None:
-                return True
-            self._release(res, drv, clean=True)
-            mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
-        except AgentError as exc:
-            res.log.error(str(exc), exc.msgid)
-            return False
+        mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
+        if mine is None:
+            return True
+        self._release(res, drv, clean=True)
+        mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
         return mine is None
 
     # -- unmounting -------------------------------------------------------------------------
