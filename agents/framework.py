@@ -21,6 +21,7 @@ import sys
 import time
 
 from vxha.agents.messages import CATEGORY, MSG
+from vxha.vcs_types.decl import TIMEOUT_ATTR
 
 # monitor exit codes (VCS_REFERENCE.md 3)
 ONLINE = 110
@@ -433,14 +434,6 @@ def _deadline_for(decl, entry_point, aep):
     timeout = max(1, int(timeout or 1))
     # Finish before VCS would kill us: keep a margin of 10% (at least 0.2 s).
     return time.monotonic() + max(0.5, timeout - max(0.2, timeout * 0.1))
-
-
-TIMEOUT_ATTR = {
-    "online": "OnlineTimeout",
-    "offline": "OfflineTimeout",
-    "monitor": "MonitorTimeout",
-    "clean": "CleanTimeout",
-}
 
 
 def _result_code(entry_point: str, result) -> int:
