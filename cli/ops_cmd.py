@@ -13,6 +13,7 @@ from vxha.generators.operations import (
     inventory,
     maintenance,
     maintenance_list,
+    state_line,
 )
 
 
@@ -104,8 +105,7 @@ def cmd_inventory(argv) -> int:
     for entry in report["servers"]:
         print(entry["server"])
         for group, states in entry["groups"].items():
-            shown = "  ".join(f"{s}={v}" for s, v in sorted(states.items()))
-            print(f"  {group:<28} {shown}")
+            print(state_line(group, states))
     if report["orphan_storage"]:
         print("\nstorage without a server:")
         for o in report["orphan_storage"]:

@@ -41,12 +41,13 @@ def server_groups(client: HaClient, server: str, need_failover: bool = True):
     return failover, storage
 
 
+def state_line(group: str, states: dict) -> str:
+    """``  <group>  n1=ONLINE  n2=OFFLINE``: one group's state on each system."""
+    return f"  {group:<28} " + "  ".join(f"{s}={v}" for s, v in sorted(states.items()))
+
+
 def state_lines(client: HaClient, groups) -> list:
-    lines = []
-    for g in groups:
-        states = client.group_states(g)
-        lines.append(f"  {g:<28} " + "  ".join(f"{s}={v}" for s, v in sorted(states.items())))
-    return lines
+    return [state_line(g, client.group_states(g)) for g in groups]
 
 
 def _refuse_transition(client, group, systems=None):
