@@ -41,14 +41,18 @@ class AdminMixin:
             raise SimError(f"System {name} does not exist in the local cluster", "V-16-1-40132")
         return s
 
-    def _gi(self, g, sname):
+    def _inst(self, insts, group, sname):
+        """The per-system instance of a group or resource; SimError as VCS words it."""
         self.system(sname)
-        gi = g.insts.get(sname)
-        if gi is None:
+        inst = insts.get(sname)
+        if inst is None:
             raise SimError(
-                f"System {sname} is not in the SystemList of group {g.name}", "V-16-1-40133"
+                f"System {sname} is not in the SystemList of group {group}", "V-16-1-40133"
             )
-        return gi
+        return inst
+
+    def _gi(self, g, sname):
+        return self._inst(g.insts, g.name, sname)
 
     def need_writable(self):
         if not self.writable:
@@ -326,13 +330,7 @@ class AdminMixin:
     # -- resources -------------------------------------------------------------------------
 
     def _ri(self, r, sname):
-        self.system(sname)
-        ri = r.insts.get(sname)
-        if ri is None:
-            raise SimError(
-                f"System {sname} is not in the SystemList of group {r.group.name}", "V-16-1-40133"
-            )
-        return ri
+        return self._inst(r.insts, r.group.name, sname)
 
     def clear_resource(self, name, sname=None):
         r = self.resource(name)
