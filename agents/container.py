@@ -80,10 +80,11 @@ class Config:
 
     def __init__(self, res):
         v = res.values
-        self.name = v["Name"] or res.name
+        self.name = v["RuntimeName"] or res.name
         if not _NAME.fullmatch(self.name):
             raise ConfigError(
-                f"{self.name!r} is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)", "Name"
+                f"{self.name!r} is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)",
+                "RuntimeName",
             )
         self.image = v["Image"]
         check_image(self.image)
@@ -191,7 +192,7 @@ def _foreign_error(info: dict, res, cfg) -> str:
     whose = f"resource {owner}'s" if owner else "not created by vxha"
     return (
         f"container {cfg.name} ({info['id'][:12]}) is {whose}, not {res.name}'s: left untouched;"
-        " remove or rename it, or give this resource another Name"
+        " remove or rename it, or give this resource another RuntimeName"
     )
 
 
@@ -300,7 +301,7 @@ class ContainerAgent:
         try:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is not None and not is_ours(info, res):
-                raise AgentError(_foreign_error(info, res, cfg), "Name")
+                raise AgentError(_foreign_error(info, res, cfg), "RuntimeName")
             self._forget_foreign(res)
             spec = cfg.spec(res.name)
             if info is not None and info["state"] in STOPPABLE:

@@ -231,10 +231,11 @@ def _coerce(attr, raw: str):
         raise ArgvError(f"integer expected, got {raw!r}", attr.name) from None
 
 
-def parse_argv(decl, entry_point: str, argv):
+def parse_argv(decl, entry_point: str, argv, warn=None):
     """V50 argv -> (resource name, values, clean reason, AEPTimeout seconds or None).
 
-    ``argv`` excludes the program name. Attributes not passed take their defaults.
+    ``argv`` excludes the program name. Attributes not passed take their defaults; an
+    attribute under its old name (``decl.renamed``) is read as the new one, through ``warn``.
     """
     if not argv:
         raise ArgvError("no resource name given")
@@ -275,7 +276,12 @@ def parse_argv(decl, entry_point: str, argv):
             except ValueError:
                 raise ArgvError(f"integer expected, got {raw[0]!r}", attr_name) from None
             continue
-        attr = attrs.get(attr_name.split(":")[-1])
+        short = attr_name.split(":")[-1]
+        attr = attrs.get(short)
+        if attr is None and short in decl.renamed:
+            attr = attrs.get(decl.renamed[short])
+            if attr is not None and warn is not None:
+                warn(f"attribute {short} is now {attr.name}: read as {attr.name}", "renamed")
         if attr is None:
             raise ArgvError(f"not an attribute of type {decl.name}", attr_name)
         if attr.name in values:
@@ -308,7 +314,10 @@ def build_argv(
         argv.append(str(0 if reason is None else reason))
     for arg in decl.arglist:
         attr = decl.attrs[arg.split(":")[-1]]
-        value = values.get(attr.name, attr.default)
+        value = values.get(attr.name)
+        if value is None:
+            old = [o for o, new in decl.renamed.items() if new == attr.name and o in values]
+            value = values[old[0]] if old else attr.default
         if attr.dim == "scalar":
             argv += [arg, "1", str(int(value) if isinstance(value, bool) else value)]
         elif attr.dim == "association":
@@ -473,7 +482,7 @@ def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = 
         log.error(f"unsupported entry point {entry_point!r}", "argv")
         return Outcome(failure_code(entry_point), lines=log.lines)
     try:
-        res_name, values, reason, aep = parse_argv(decl, entry_point, list(argv))
+        res_name, values, reason, aep = parse_argv(decl, entry_point, list(argv), log.warning)
     except ArgvError as exc:
         log.error(str(exc), "argv")
         return Outcome(failure_code(entry_point), lines=log.lines)

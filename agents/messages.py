@@ -17,6 +17,7 @@ MSG = {
     "deadline": 10007,
     "internal": 10008,
     "preempt": 10009,
+    "renamed": 10010,
     # driver and agent outcomes
     "driver": 10020,
     "unavailable": 10021,

@@ -7,7 +7,10 @@ TYPE = TypeDecl(
     doc="A Docker container managed from the host OS.",
     agent="vxha.agents.container:ContainerAgent",
     attrs=[
-        Attr("Name", doc="container name; empty: derived from the resource name"),
+        Attr(
+            "RuntimeName",
+            doc="the container's name in the engine; empty: derived from the resource name",
+        ),
         Attr("Image", doc="image name:tag or id, present locally unless AllowPull"),
         Attr("Hostname", doc="hostname inside the container"),
         Attr("Env", dim="association", doc="environment variables passed to the container"),
@@ -30,6 +33,8 @@ TYPE = TypeDecl(
         ),
         Attr("AllowPull", "boolean", default=0, doc="pull a missing image on online"),
     ],
+    # `Name` is a VCS reserved word (docs/framework.md); main.cf and argv carrying it still work.
+    renamed={"Name": "RuntimeName"},
     statics={
         "AEPTimeout": 1,
         "OnlineTimeout": 120,

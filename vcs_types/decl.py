@@ -102,10 +102,14 @@ def empty_value(type, dim):
 class TypeDecl:
     """A resource type: its attributes, its ArgList and its static attribute values."""
 
-    __slots__ = ("name", "attrs", "arglist", "statics", "doc", "agent")
+    __slots__ = ("name", "attrs", "arglist", "statics", "doc", "agent", "renamed")
 
-    def __init__(self, name, attrs=(), arglist=None, statics=None, doc="", agent=None):
+    def __init__(
+        self, name, attrs=(), arglist=None, statics=None, doc="", agent=None, renamed=None
+    ):
         self.name = name
+        # Old attribute names still read (with a warning) from main.cf and argv: old -> new.
+        self.renamed = dict(renamed or {})
         self.attrs = {a.name: a for a in attrs}
         if len(self.attrs) != len(attrs):
             raise ValueError(f"type {name}: an attribute is declared twice")
@@ -119,6 +123,13 @@ class TypeDecl:
         for s in self.statics:
             if s not in STANDARD_STATIC and s not in self.attrs:
                 raise ValueError(f"type {name}: unknown static attribute {s!r}")
+
+    def current_name(self, name):
+        """The attribute's name in this declaration, following a rename (None if unknown)."""
+        if name in self.attrs:
+            return name
+        new = self.renamed.get(name)
+        return new if new in self.attrs else None
 
     def static(self, name):
         """The value of a static attribute: declared here, else VCS's default."""

@@ -82,7 +82,7 @@ def test_the_stack_of_one_server():
     assert [(lk.parent, lk.child) for lk in st.links] == [("web_mnt_data", "web_dg_webdg")]
     res = {r.name: r for r in web.resources}
     assert set(res) == {"web_ip", "web_ctr", "web_pf"}
-    assert res["web_ctr"].attrs["Name"] == "web"
+    assert res["web_ctr"].attrs["RuntimeName"] == "web"
     assert res["web_pf"].attrs["Container"] == "web"
     assert res["web_ip"].local["Device"] == {"n1": "eth0", "n2": "eth0", "n3": "eth0"}
     assert sorted((lk.parent, lk.child) for lk in web.links) == [

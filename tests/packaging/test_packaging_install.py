@@ -92,7 +92,7 @@ class MonitorLoop:
     def __init__(self, root, node, threads=2):
         decl = project_type("Container")
         argv = build_argv(
-            decl, "web_ctr", {"Name": "web", "Image": "img:1"}, "monitor", aep_timeout=20
+            decl, "web_ctr", {"RuntimeName": "web", "Image": "img:1"}, "monitor", aep_timeout=20
         )
         self.cmd = [os.path.join(root, "opt/VRTSvcs/bin/Container/monitor"), *argv]
         self.env = {"PATH": "/usr/bin:/bin", "VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node)}

@@ -275,7 +275,7 @@ def test_extracted_monitor_runs_against_the_fakes(extracted, tmp_path):
         argv = build_argv(
             project_type("Container"),
             "web_ctr",
-            {"Name": "web", "Image": "img:1"},
+            {"RuntimeName": "web", "Image": "img:1"},
             "monitor",
             aep_timeout=20,
         )

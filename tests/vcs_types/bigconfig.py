@@ -88,7 +88,7 @@ def big_config(servers: int, systems: int = 32) -> Config:
                 "Container",
                 f"{srv}_ctr",
                 {
-                    "Name": srv,
+                    "RuntimeName": srv,
                     "Image": "registry/app:1.2",
                     "Mounts": {f"/vx/{srv}/data": "/data"},
                     "Env": {"MODE": "prod run"},

@@ -41,9 +41,22 @@ def test_name_attribute_and_default(fake, fake_agent):
     a = fake_agent(resource="web_ctr")
     assert a.online().code == 0
     assert "web_ctr" in containers(fake)
-    b = fake_agent(resource="db_ctr", Name="db")
+    b = fake_agent(resource="db_ctr", RuntimeName="db")
     assert b.online().code == 0
     assert "db" in containers(fake)
+
+
+def test_old_name_attribute_is_read_with_a_warning(fake, fake_agent):
+    """`Name` is a VCS reserved word: the attribute is RuntimeName now, and argv built from
+    an older ContainerTypes.cf (a tuple `Name 1 db`) still names the container."""
+    a = fake_agent(resource="db_ctr")
+    argv = ["db_ctr", "Name", "1", "db", "Image", "1", BUSYBOX, "AEPTimeout", "1", "10"]
+    proc = subprocess.run(
+        [f"{a.bin}/online", *argv], env=a.env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stdout
+    assert "db" in containers(fake) and "db_ctr" not in containers(fake)
+    assert "attribute Name is now RuntimeName" in proc.stdout
 
 
 def test_ocf_tester_sequence(fake, fake_agent):
@@ -203,7 +216,7 @@ def test_foreign_container_is_never_touched(fake, fake_agent):
     a = fake_agent()
     fake.run_foreign(a.resource, BUSYBOX, labels={"vxha.resource": "other_ctr"})
     r = a.online()
-    assert r.code == 1 and "resource other_ctr's, not" in r.out and "attribute Name" in r.out
+    assert r.code == 1 and "resource other_ctr's, not" in r.out and "attribute RuntimeName" in r.out
     r = a.monitor()
     assert r.code == 100 and "left untouched" in r.out
     assert a.monitor().out == ""  # once
@@ -277,7 +290,7 @@ BAD = [
     ({"CPUs": "two"}, "CPUs", "not a positive number"),
     ({"Labels": {"vxha.resource": "x"}}, "Labels", "vxha.* labels are the agent's own"),
     ({"DockerHost": "/var/run/docker.sock"}, "DockerHost", "is not an engine address"),
-    ({"Name": "-x"}, "Name", "is not a container name"),
+    ({"RuntimeName": "-x"}, "RuntimeName", "is not a container name"),
     ({"Hostname": "bad_host!"}, "Hostname", "is not a host name"),
     ({"HealthTimeout": 0}, "HealthTimeout", "not a positive number"),
     ({"StartupCmds": [" "]}, "StartupCmds", "an empty command"),

@@ -107,3 +107,17 @@ def test_build_then_parse_is_the_identity(s, i, flag, vec, assoc, reason):
     assert (name, got_reason, aep) == ("res", reason, 9)
     for k, v in values.items():
         assert parsed[k] == v
+
+
+def test_renamed_attribute_old_name_is_read_as_the_new():
+    """A configuration written before Container's Name became RuntimeName still works:
+    build_argv passes the old value under the new name, parse_argv reads the old tuple."""
+    decl = project_type("Container")
+    argv = build_argv(decl, "db_ctr", {"Name": "db", "Image": "img:1"})
+    assert argv[1:4] == ["RuntimeName", "1", "db"]
+    warnings = []
+    _, values, _, _ = parse_argv(
+        decl, "monitor", ["db_ctr", "Name", "1", "db"], lambda *a: warnings.append(a)
+    )
+    assert values["RuntimeName"] == "db" and "Name" not in values
+    assert warnings and "now RuntimeName" in warnings[0][0]
