@@ -95,7 +95,9 @@ class World:
             if os.path.exists(path):
                 os.unlink(path)
         elif kind == "Container":
-            self.driver(system, "docker").kill_outside(v.get("RuntimeName") or v.get("Name") or res.name)
+            self.driver(system, "docker").kill_outside(
+                v.get("RuntimeName") or v.get("Name") or res.name
+            )
         elif kind == "HostIP":
             self.remove_ip(system, v.get("Address"))
         elif kind == "CFSMount":
