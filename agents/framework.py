@@ -78,6 +78,13 @@ class DeadlineExceeded(AgentError):
     msgid = "deadline"
 
 
+class NoAnswer(DeadlineExceeded):
+    """An agent cannot tell the resource's state because a component it needs hangs: the
+    framework treats the entry point as hung (DECISIONS.md 8), it never invents a result."""
+
+    msgid = "deadline"
+
+
 class Hang(Exception):
     """Raised by a fake told to hang, in in-process mode: a timeout at the virtual deadline."""
 

@@ -20,6 +20,7 @@ import os
 import time
 
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.proc import kill_tree
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -360,33 +361,6 @@ class DockerDriver:
     def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
         """The running container's IP address on ``network`` (default: its first), or None."""
         return pick_address(self.inspect(name, timeout), network)
-
-
-def kill_tree(pid: int) -> None:
-    """SIGKILL a process and all its descendants (found through /proc)."""
-    import signal
-
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    todo, victims = [pid], []
-    while todo:
-        p = todo.pop()
-        victims.append(p)
-        todo.extend(children.get(p, ()))
-    for p in victims:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except OSError:
-            pass
 
 
 def _content_length(head: bytes):
