@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from vxha.generators.hacli import escape, unescape
 from vxha.vcs_types.decl import STANDARD_STATIC, empty_value, format_value
 from vxha.vcs_types.model import Config, Group, GroupDep, Resource, ResourceLink, System
 
@@ -370,17 +371,21 @@ def format_diff(changes: List[Change]) -> str:
 
 
 # -- commands --------------------------------------------------------------------------------
+# The forms are the documented ones (docs/operations.md, "Command forms"): values through
+# ``escape``, empty lists and associations cleared with ``-delete -keys``, static attributes
+# through ``-override`` / ``-undo_override``, ``-global`` always with a value. Systems are
+# never commanded: they belong to the cluster, not to vxha (generators/ownership.py).
 
 
 def _values(value) -> List[str]:
     if isinstance(value, dict):
         out = []
         for k, v in value.items():
-            out += [str(k), str(v)]
+            out += [escape(k), escape(v)]
         return out
     if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
+        return [escape(v) for v in value]
+    return [escape(value)]
 
 
 def _modify(cmd, obj, attr, value, spec, system=""):
@@ -394,8 +399,19 @@ def _modify(cmd, obj, attr, value, spec, system=""):
     return head + [attr] + _values(value) + tail
 
 
+def is_static(types, rtype, name) -> bool:
+    """A type-level attribute a resource changes only through ``hares -override``."""
+    decl = types.get(rtype)
+    if decl is not None and name in decl.attrs:
+        return bool(decl.attrs[name].static)
+    return name in STANDARD_STATIC
+
+
 def commands(changes: List[Change], old: Config, new: Config, types=None) -> List[List[str]]:
-    """The ha* command lines (argv lists) that apply ``changes`` to a running cluster."""
+    """The ha* command lines (argv lists) that apply ``changes`` to a running cluster.
+
+    The configuration must be writable around them (the plan runner opens and closes it);
+    system changes are never commanded (``ValueError`` if one is given)."""
     types = types if types is not None else known_types(old, new)
     old, new = normalize(old, types), normalize(new, types)
     objs = {
@@ -406,13 +422,9 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
         ),
     }
     by = {k: [c for c in changes if c.kind == k] for k in _KINDS}
-    out: List[List[str]] = [["haconf", "-makerw"]]
-    for c in by["system"]:
-        if c.action == "add" and not c.attr:
-            out.append(["hasys", "-add", c.name])
-    for c in by["system"]:
-        if c.attr:
-            out.append(_modify("hasys", c.name, c.attr, c.new, system_spec(c.attr)))
+    if by["system"]:
+        raise ValueError(f"systems are not vxha's to change: {by['system'][0]}")
+    out: List[List[str]] = []
     for c in by["cluster"]:
         out.append(_modify("haclus", None, c.attr, c.new, cluster_spec(c.attr)))
     for c in by["dependency"]:
@@ -448,7 +460,11 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
     for name, attr in _changed_attrs(by["resource"]):
         n = objs["resource"][1][name]
         o = None if name in added_set else objs["resource"][0].get(name)
-        out += _attr_commands("hares", name, attr, o, n, resource_spec(types, n.type, attr))
+        spec = resource_spec(types, n.type, attr)
+        if is_static(types, n.type, attr):
+            out += _static_commands(name, attr, o, n, spec)
+        else:
+            out += _attr_commands("hares", name, attr, o, n, spec)
     for c in by["link"]:
         if c.action == "add":
             out.append(["hares", "-link", c.new.parent, c.new.child])
@@ -460,10 +476,6 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
         if c.action == "add":
             d = c.new
             out.append(["hagrp", "-link", c.group, d.child, d.category, d.location, d.rigidity])
-    for c in by["system"]:
-        if c.action == "remove" and not c.attr:
-            out.append(["hasys", "-delete", c.name])
-    out.append(["haconf", "-dump", "-makero"])
     return out
 
 
@@ -476,6 +488,17 @@ def _changed_attrs(changes):
         if c.attr:
             seen.setdefault((c.name, c.attr), None)
     return list(seen)
+
+
+def _static_commands(name, attr, old, new, spec):
+    """A static attribute set on one resource: override it first, undo the override to
+    return to the type's value."""
+    had = old is not None and (attr in old.attrs or attr in old.local)
+    n_value = new.attrs.get(attr)
+    if n_value is None and attr not in new.local:
+        return [["hares", "-undo_override", name, attr]] if had else []
+    out = [] if had else [["hares", "-override", name, attr]]
+    return out + _attr_commands("hares", name, attr, old if had else None, new, spec)
 
 
 def _attr_commands(cmd, name, attr, old, new, spec):
@@ -496,7 +519,12 @@ def _attr_commands(cmd, name, attr, old, new, spec):
         return out
     if o_local is not None:
         value = n_value if n_value is not None else default_of(spec)
-        return [[cmd, "-global", name, attr] + _values(value)]
+        words = _values(value)
+        if not words:
+            # -global needs a value (hares(1M), hagrp(1M) SYNOPSIS): give it the empty
+            # scalar, then clear the list.
+            return [[cmd, "-global", name, attr, ""], _modify(cmd, name, attr, value, spec)]
+        return [[cmd, "-global", name, attr] + words]
     if o_value != n_value:
         out.append(_modify(cmd, name, attr, n_value, spec))
     return out
@@ -523,6 +551,14 @@ def apply(config: Config, cmds: List[List[str]], types: Optional[dict] = None) -
         except (KeyError, IndexError, ValueError) as exc:
             raise CommandError(f"{' '.join(argv)}: {exc}") from exc
     return cfg
+
+
+def _overridden(resource) -> set:
+    """Static attributes ``hares -override`` opened on a resource (a note of the model,
+    outside the dataclass fields, so never compared or written)."""
+    if "overridden" not in resource.__dict__:
+        resource.__dict__["overridden"] = set(resource.attrs) | set(resource.local)
+    return resource.__dict__["overridden"]
 
 
 def _find_group(cfg, name) -> Group:
@@ -562,6 +598,9 @@ def _set(attrs, local, argv_rest, spec, cmd_target):
     if words[:2] == ["-delete", "-keys"]:
         value = empty_value(spec[0], spec[1][0]) if spec else []
     else:
+        if any(w.startswith("-") for w in words):
+            raise ValueError(f"value {' '.join(words)!r}: a value starting with '-' needs '%'")
+        words = [unescape(w) for w in words]
         value = coerce(_parse_value(words, spec), spec)
     if system:
         if attr not in local:
@@ -584,19 +623,6 @@ def _prune_local(group: Group, keep: set) -> None:
 def _apply_one(cfg: Config, argv: List[str], types):
     cmd, op, rest = argv[0], argv[1], argv[2:]
     if cmd == "haconf":
-        return
-    if cmd == "hasys":
-        if op == "-add":
-            cfg.systems.append(System(rest[0]))
-        elif op == "-delete":
-            cfg.systems = [s for s in cfg.systems if s.name != rest[0]]
-            for g in cfg.groups:
-                _prune_local(g, {s.name for s in cfg.systems})
-        elif op == "-modify":
-            s = cfg.system(rest[0])
-            if s is None:
-                raise KeyError(f"no system {rest[0]}")
-            _set(s.attrs, {}, rest[1:], system_spec(rest[1]), rest[0])
         return
     if cmd == "haclus" and op == "-modify":
         _set(cfg.cluster.attrs, {}, rest, cluster_spec(rest[0]), "the cluster")
@@ -622,6 +648,10 @@ def _apply_one(cfg: Config, argv: List[str], types):
             g = _find_group(cfg, rest[0])
             g.local.setdefault(rest[1], {})
             g.attrs.pop(rest[1], None)
+        elif op == "-global":
+            g = _find_group(cfg, rest[0])
+            g.local.pop(rest[1], None)
+            _set(g.attrs, g.local, rest[1:], group_spec(rest[1]), g.name)
         elif op == "-link":
             g = _find_group(cfg, rest[0])
             _find_group(cfg, rest[1])
@@ -648,9 +678,21 @@ def _apply_one(cfg: Config, argv: List[str], types):
             if any(r.name in (lk.parent, lk.child) for lk in g.links):
                 raise ValueError(f"resource {r.name} is still linked")
             g.resources.remove(r)
+        elif op in ("-override", "-undo_override"):
+            g, r = _find_resource(cfg, rest[0])
+            if not is_static(types, r.type, rest[1]):
+                raise ValueError(f"{rest[1]} is not a static attribute of type {r.type}")
+            if op == "-override":
+                _overridden(r).add(rest[1])
+            else:
+                _overridden(r).discard(rest[1])
+                r.attrs.pop(rest[1], None)
+                r.local.pop(rest[1], None)
         elif op in ("-modify", "-local", "-global"):
             g, r = _find_resource(cfg, rest[0])
             spec = resource_spec(types, r.type, rest[1])
+            if is_static(types, r.type, rest[1]) and rest[1] not in _overridden(r):
+                raise ValueError(f"{rest[1]} of {r.name} is static: hares -override first")
             if op == "-local":
                 r.local.setdefault(rest[1], {})
                 r.attrs.pop(rest[1], None)

@@ -1,0 +1,132 @@
+"""The live cluster as vxha's commands read it: once, with a constant number of processes.
+
+The configuration comes from the saved main.cf: while the configuration is read-only it is
+exactly what the engine runs (every change needs ``haconf -makerw`` and is written by
+``haconf -dump``), and vxha refuses to change a configuration someone has open. States and
+the admin state of groups (Enabled per system, the maintenance record) come from bulk
+``ha*`` reads: ``hagrp -state``, ``hares -state``, ``hagrp -display -attribute``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from vxha.generators import ownership
+from vxha.generators.hacli import HaClient, is_up
+from vxha.vcs_types.model import Config
+
+ADMIN_ATTRS = ("Enabled", "UserStrLocal", "Frozen", "TFrozen")
+
+
+def config_path(path: Optional[str] = None) -> str:
+    """main.cf: ``path`` (a file, or the configuration directory), else $VXHA_CONFIG_DIR,
+    else VCS's $VCS_CONF/conf/config."""
+    if not path:
+        path = os.environ.get("VXHA_CONFIG_DIR") or os.path.join(
+            os.environ.get("VCS_CONF", "/etc/VRTSvcs"), "conf", "config"
+        )
+    return os.path.join(path, "main.cf") if os.path.isdir(path) else path
+
+
+class ViewError(Exception):
+    pass
+
+
+@dataclass
+class ClusterView:
+    config: Config
+    path: str
+    client: Optional[HaClient] = None
+    group_states: Dict[str, Dict[str, str]] = field(default_factory=dict)
+    admin: Dict[str, Dict[str, Dict[str, str]]] = field(default_factory=dict)
+    editing: bool = False  # the configuration is open for writing (.stale is there)
+    _resource_states: Optional[Dict[str, Dict[str, str]]] = None
+    _system_states: Optional[Dict[str, str]] = None
+
+    # Read on first use, once: a plan that touches no resource never asks for them.
+    @property
+    def resource_states(self) -> Dict[str, Dict[str, str]]:
+        if self._resource_states is None:
+            self._resource_states = self.client.resource_states() if self.client else {}
+        return self._resource_states
+
+    @property
+    def system_states(self) -> Dict[str, str]:
+        if self._system_states is None:
+            self._system_states = self.client.system_states() if self.client else {}
+        return self._system_states
+
+    def servers(self) -> Dict[str, List[str]]:
+        return ownership.servers(self.config)
+
+    def up_on(self, group: str) -> List[str]:
+        """Systems where the group is online, partly online or starting."""
+        return sorted(s for s, v in self.group_states.get(group, {}).items() if is_up(v))
+
+    def resource_up_on(self, resource: str) -> List[str]:
+        return sorted(s for s, v in self.resource_states.get(resource, {}).items() if is_up(v))
+
+    def systems_of(self, group: str) -> List[str]:
+        """The group's SystemList, in priority order."""
+        g = self.config.group(group)
+        value = (g.attrs.get("SystemList") if g is not None else None) or {}
+        if isinstance(value, dict):
+            return [s for s, _ in sorted(value.items(), key=lambda kv: int(kv[1]))]
+        return list(value)
+
+    def _admin(self, group: str, attr: str, system: str):
+        """A per-system admin value: the engine's per-system row, else the saved
+        configuration's localized value, else the global value (engine, then saved)."""
+        values = self.admin.get(group, {}).get(attr, {})
+        if system in values:
+            return values[system]
+        g = self.config.group(group)
+        if g is not None and system in g.local.get(attr, {}):
+            return g.local[attr][system]
+        if "global" in values:
+            return values["global"]
+        return g.attrs.get(attr) if g is not None else None
+
+    def system_up(self, system: str) -> bool:
+        return self.system_states.get(system, "RUNNING") == "RUNNING"
+
+    def enabled(self, group: str, system: str) -> bool:
+        value = self._admin(group, "Enabled", system)
+        return value is None or str(value).strip() != "0"
+
+    def record(self, group: str, system: str) -> str:
+        value = self._admin(group, "UserStrLocal", system)
+        return "" if value is None else str(value)
+
+    def frozen(self, group: str) -> bool:
+        return any(
+            str(self._admin(group, a, "global") or "0").strip() not in ("0", "")
+            for a in ("Frozen", "TFrozen")
+        )
+
+
+def read_view(client: HaClient, path: Optional[str] = None, admin: bool = False) -> ClusterView:
+    """Read the cluster (see the module doc): main.cf, and one ``ha*`` process for the
+    groups' states (with their admin state when ``admin``); resources' and systems'
+    states follow on first use. ViewError if main.cf cannot be read."""
+    from vxha.vcs_types.cf import CfError, parse_file
+
+    main_cf = config_path(path)
+    try:
+        config = parse_file(main_cf)
+    except CfError as exc:
+        raise ViewError(str(exc)) from exc
+    except OSError as exc:
+        raise ViewError(
+            f"{main_cf}: cannot read the cluster's configuration ({exc.strerror or exc}); "
+            "name it with --config-dir or VXHA_CONFIG_DIR"
+        ) from exc
+    view = ClusterView(config, main_cf, client)
+    view.editing = os.path.exists(os.path.join(os.path.dirname(main_cf), ".stale"))
+    if admin:
+        view.group_states, view.admin = client.group_display(ADMIN_ATTRS)
+    else:
+        view.group_states = client.group_states()
+    return view
