@@ -172,6 +172,10 @@ class HaClient:
             state = clean_state(rows[0][3]) if rows else ""
             if want(state):
                 return state
+            if "FAULTED" in state and not want("OFFLINE"):
+                raise HaError(
+                    [cmd, "-state", name, "-sys", system], 1, f"{name} is {state} on {system}"
+                )
             if time.monotonic() > end:
                 raise TimeoutError(
                     f"{'group' if cmd == 'hagrp' else 'resource'} {name} is {state or '?'} "

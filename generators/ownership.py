@@ -114,7 +114,7 @@ def _merge(live, generated, names: Set[str]):
     """``live``'s attributes with those in ``names`` taken from ``generated``."""
     attrs = {k: v for k, v in live.attrs.items() if k not in names}
     local = {k: v for k, v in live.local.items() if k not in names}
-    for k in names:
+    for k in [n for n in generated.attrs if n in names] + sorted(names - set(generated.attrs)):
         if k in generated.attrs:
             attrs[k] = copy.deepcopy(generated.attrs[k])
         if k in generated.local:
@@ -182,8 +182,7 @@ def target(
     for srv in sorted(set(held) & (set(live_servers) | set(gen_servers))):
         out.held[srv] = held[srv]
         out.notes.append(
-            f"server {srv} is in maintenance ({held[srv]}): left as it is; "
-            f"run vxha apply again after 'vxha maintenance off {srv}'"
+            f"server {srv} is {held[srv]}: left as it is; run vxha apply again once that is over"
         )
     keep = {g for srv in out.held for g in live_servers.get(srv, [])}
 

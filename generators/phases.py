@@ -48,16 +48,22 @@ def in_maintenance(view: ClusterView, group: str, system: str) -> bool:
 
 
 def held_servers(view: ClusterView) -> Dict[str, str]:
-    """Servers in maintenance on some system -> who, when and why (apply leaves them)."""
+    """Servers apply leaves as they are -> why: in maintenance on some system (who, when,
+    why), or frozen by an admin (VCS would refuse to stop or start them)."""
     held = {}
     for srv, groups in view.servers().items():
         for g in groups:
             where = [s for s in view.systems_of(g) if in_maintenance(view, g, s)]
             if where:
                 rec = Record.parse(view.record(g, where[0]))
-                held[srv] = f"on {', '.join(where)}: " + (
-                    rec.describe() if rec else "disabled without a vxha record"
+                held[srv] = (
+                    f"in maintenance on {', '.join(where)} ("
+                    + (rec.describe() if rec else "disabled without a vxha record")
+                    + ")"
                 )
+                break
+            if view.frozen(g):
+                held[srv] = f"frozen (group {g}; hagrp -unfreeze {g} -persistent ends it)"
                 break
     return held
 

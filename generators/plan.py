@@ -322,6 +322,8 @@ class Runner:
             states = self.client.group_states().get(group, {})
             if any(ok(s) for s in states.values()):
                 return
+            if states and all("FAULTED" in s for s in states.values()):
+                raise TimeoutError(f"group {group} faulted everywhere: {states}")
             if time.monotonic() > end:
                 raise TimeoutError(f"group {group} is not online anywhere after {timeout:.0f} s")
             time.sleep(poll_interval())
@@ -406,7 +408,8 @@ def _online(state: str) -> bool:
 
 
 def _offline(state: str) -> bool:
-    return state.split("|")[0] == "OFFLINE" and not in_transition(state)
+    """Down: offline, or faulted (a faulted resource holds nothing)."""
+    return state.split("|")[0] in ("OFFLINE", "FAULTED") and not in_transition(state)
 
 
 _WANT = {"ONLINE": _online, "OFFLINE": _offline, "UP": is_up}
