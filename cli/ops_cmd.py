@@ -152,6 +152,7 @@ def _undo(args, client, command) -> int:
         force=getattr(args, "force", False),
         want_online=undo.get("online") or {},
         command=command,
+        want_resources=undo.get("resources") or {},
     ).build()
     moves = undo.get("moves") or []
     for src, dst in reversed(moves):
@@ -164,19 +165,25 @@ def _undo(args, client, command) -> int:
                 done=[["file", src, True]],
             )
         )
-    plan.undo = {"kind": "config", "online": _up_map(view), "moves": [m[::-1] for m in moves]}
+    plan.undo = _undo_data(view, [m[::-1] for m in moves])
     plan.summary = f"undo the last vxha {command}: " + plan.summary.split(": ", 1)[-1]
     with open(view.path, encoding="utf-8") as f:
         return _execute(plan, args, client, f.read())
 
 
-def _up_map(view) -> dict:
-    out = {}
+def _undo_data(view, moves=()) -> dict:
+    """What --undo needs besides the configuration: where vxha's groups and resources
+    were up, and the profiles moved."""
+    online, resources = {}, {}
     for groups in view.servers().values():
         for g in groups:
             if view.up_on(g):
-                out[g] = view.up_on(g)
-    return out
+                online[g] = view.up_on(g)
+                grp = view.config.group(g)
+                for r in grp.resources:
+                    if view.resource_up_on(r.name):
+                        resources[r.name] = view.resource_up_on(r.name)
+    return {"kind": "config", "online": online, "resources": resources, "moves": list(moves)}
 
 
 def _new_plan_allowed(args) -> None:
@@ -228,12 +235,12 @@ def cmd_apply(argv) -> int:
     view = _read(client, args, admin=True)
     _refuse_editing(view, args)
     plan = ApplyPlanner(view, new, force=args.force, max_removals=args.max_removals).build()
-    plan.undo = {"kind": "config", "online": _up_map(view), "moves": []}
     if not plan.steps:
         print(f"the cluster already matches {args.main_cf}")
         for note in plan.notes:
             print(f"note: {note}")
         return 0
+    plan.undo = _undo_data(view)
     with open(view.path, encoding="utf-8") as f:
         start_text = f.read()
     return _execute(plan, args, client, start_text)

@@ -292,11 +292,14 @@ def delete_plan(
                 stops=True,
             )
         )
-    plan.undo = {
-        "kind": "config",
-        "online": {g: view.up_on(g) for g in removing if view.up_on(g)},
-        "moves": moves,
+    online = {g: view.up_on(g) for g in removing if view.up_on(g)}
+    resources = {
+        r.name: view.resource_up_on(r.name)
+        for g in removing
+        for r in current.group(g).resources
+        if view.resource_up_on(r.name)
     }
+    plan.undo = {"kind": "config", "online": online, "resources": resources, "moves": moves}
     if keep_data and storage:
         plan.summary += f"; storage group {storage} kept"
     return plan
@@ -328,3 +331,21 @@ def inventory(view: ClusterView, profiles: Optional[str] = None) -> dict:
     if profiles:
         report["archived"] = archive.archived(profiles)
     return report
+
+
+def maintenance(
+    client, server, on, system=None, reason="", storage=False, out=print, config=None, state=None
+) -> None:
+    """Put a server into (or out of) maintenance in one call: read, plan, run. For
+    programs (the demo); the vxha command shows and journals the same plan."""
+    from vxha.generators.plan import Journal, Runner
+    from vxha.generators.view import ADMIN_ATTRS, read_view
+
+    if isinstance(config, Config):  # a model in memory (the demo's simulator holds one)
+        view = ClusterView(config, "", client)
+        view.group_states, view.admin = client.group_display(ADMIN_ATTRS)
+    else:
+        view = read_view(client, config, admin=True)
+    plan = maintenance_plan(view, server, on, system, reason, storage)
+    out(plan.summary)
+    Runner(client, Journal(state), out=lambda *_: None).run(plan)

@@ -129,6 +129,7 @@ class ApplyPlanner:
         max_removals: int = MAX_REMOVALS,
         want_online: Optional[Dict[str, List[str]]] = None,
         command: str = "apply",
+        want_resources: Optional[Dict[str, List[str]]] = None,
         release=(),
     ):
         self.view = view
@@ -136,7 +137,8 @@ class ApplyPlanner:
         self.generated = generated
         self.force = force
         self.max_removals = max_removals
-        self.want_online = want_online
+        self.want_online = want_online  # group -> systems it must end up online on (undo)
+        self.want_resources = want_resources or {}  # the same for resources
         self.command = command
         self.release = set(release)  # servers changed even in maintenance (delete)
 
@@ -434,6 +436,15 @@ class ApplyPlanner:
             where = set(view.up_on(g.name)) - bounced.get(g.name, set())
             if where:
                 r_on.setdefault(r, set()).update(where)
+        for r, systems in self.want_resources.items():
+            g = ownership.group_of(target, r)
+            if g is None or g.name in added_groups:
+                continue
+            missing = set(systems) & set(view.up_on(g.name)) - set(
+                view.resource_up_on(r)
+            ) - bounced.get(g.name, set())
+            if missing:
+                r_on.setdefault(r, set()).update(missing)
         g_on: Dict[str, Set[str]] = {
             g: set(s) for g, s in bounced.items() if target.group(g) is not None
         }

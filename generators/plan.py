@@ -350,6 +350,8 @@ class Runner:
                         status[i] = "done"
                         self.out(f"{i + 1:>4} already done: {step.line()}")
                         self.journal.save(record)
+                        if i == last_session:
+                            self._close()
                         continue
                     if verdict:
                         raise PlanStopped(f"precondition no longer holds: {verdict}")

@@ -9,6 +9,8 @@ import pexpect
 import pytest
 from ops_cluster import VXHA, Cluster, generate
 
+from vxha.profiles import EXAMPLES
+
 
 def test_inventory_lists_every_server_with_its_groups_and_states(cluster):
     out = cluster.vxha("inventory", "--json", check=True).stdout
@@ -249,3 +251,45 @@ def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
     assert "hagrp -disable" in out.stdout and "hagrp -enable" in out.stdout
     page = (tmp_path / "r.html").read_text()
     assert page.count("<rect") > 50 and "FAULTED" in page
+
+
+def test_delete_asks_archives_the_profile_and_undoes(cluster):
+    profiles = cluster.copy_profiles()
+    where = {g: cluster.online_on(g) for g in ("nbu_media1", "nbu_media1_storage")}
+    asked = cluster.vxha("delete", "nbu_media1", "--now")
+    assert asked.returncode == 1 and "confirm at a terminal, or pass --yes" in asked.stderr
+    assert "nbu_media1" in cluster.groups()
+    out = cluster.vxha("delete", "nbu_media1", "--now", "--yes")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not {"nbu_media1", "nbu_media1_storage"} & cluster.groups()
+    assert not (profiles / "nbu_media1.yaml").exists()
+    inv = json.loads(cluster.vxha("inventory", "--json", check=True).stdout)
+    assert [a["server"] for a in inv["archived"]] == ["nbu_media1"]
+    assert inv["archived"][0]["restore"] == "vxha restore nbu_media1"
+    assert "archived profiles" in cluster.vxha("inventory", check=True).stdout
+    # the next generate from the profile directory no longer has it
+    regen = cluster.vxha(
+        "generate",
+        "--cluster",
+        os.path.join(EXAMPLES, "cluster.yaml"),
+        str(profiles),
+        "--images",
+        os.path.join(EXAMPLES, "images"),
+        check=True,
+    ).stdout
+    assert "nbu_media1" not in regen
+
+    undone = cluster.vxha("delete", "--undo", "--yes")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert (profiles / "nbu_media1.yaml").exists()
+    assert {g: cluster.online_on(g) for g in where} == where
+
+
+def test_restore_puts_an_archived_profile_back(cluster, tmp_path):
+    profiles = cluster.copy_profiles(["db1"])
+    (profiles / "archive").mkdir()
+    (profiles / "db1.yaml").rename(profiles / "archive" / "db1@20240101T000000Z.yaml")
+    out = cluster.vxha("restore", "db1", check=True)
+    assert "restored" in out.stdout and (profiles / "db1.yaml").exists()
+    again = cluster.vxha("restore", "db1")
+    assert again.returncode == 1 and "no archived profile of db1" in again.stderr
