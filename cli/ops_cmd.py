@@ -165,22 +165,24 @@ def _undo(args, client, command) -> int:
                 done=[["file", src, True]],
             )
         )
-    plan.undo = _undo_data(view, [m[::-1] for m in moves])
+    plan.undo = _undo_data(view, plan, [m[::-1] for m in moves])
     plan.summary = f"undo the last vxha {command}: " + plan.summary.split(": ", 1)[-1]
     with open(view.path, encoding="utf-8") as f:
         return _execute(plan, args, client, f.read())
 
 
-def _undo_data(view, moves=()) -> dict:
-    """What --undo needs besides the configuration: where vxha's groups and resources
-    were up, and the profiles moved."""
+def _undo_data(view, plan, moves=()) -> dict:
+    """What --undo needs besides the configuration: where vxha's groups were up, and its
+    resources when the plan stops some (a plan that stops nothing leaves them up), and
+    the profiles moved."""
     online, resources = {}, {}
     for groups in view.servers().values():
         for g in groups:
             if view.up_on(g):
                 online[g] = view.up_on(g)
-                grp = view.config.group(g)
-                for r in grp.resources:
+                if not plan.stopping():
+                    continue
+                for r in view.group(g).resources:
                     if view.resource_up_on(r.name):
                         resources[r.name] = view.resource_up_on(r.name)
     return {"kind": "config", "online": online, "resources": resources, "moves": list(moves)}
@@ -240,7 +242,7 @@ def cmd_apply(argv) -> int:
         for note in plan.notes:
             print(f"note: {note}")
         return 0
-    plan.undo = _undo_data(view)
+    plan.undo = _undo_data(view, plan)
     with open(view.path, encoding="utf-8") as f:
         start_text = f.read()
     return _execute(plan, args, client, start_text)

@@ -267,10 +267,13 @@ def _recreated(og: Group, ng: Group) -> bool:
     return og.attrs.get("Parallel", 0) != ng.attrs.get("Parallel", 0)
 
 
-def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]:
+def diff(
+    old: Config, new: Config, types: Optional[dict] = None, normalized: bool = False
+) -> List[Change]:
     """What turns ``old`` into ``new``: systems, cluster, groups, resources, attributes."""
     types = types if types is not None else known_types(old, new)
-    old, new = normalize(old, types), normalize(new, types)
+    if not normalized:
+        old, new = normalize(old, types), normalize(new, types)
     out: List[Change] = []
     # Type files are installed, not commanded (vxha cluster add-types): listed only.
     for inc in new.includes:
@@ -312,8 +315,17 @@ def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]
         """A link end that is removed, or deleted and added again."""
         return name not in ores or name not in nres or moved(name)
 
+    # A group equal on both sides (and requiring no recreated group) has nothing to say:
+    # most groups, in a plan that changes one server.
+    same = {
+        n
+        for n, g in ngroups.items()
+        if n in ogroups and ogroups[n] == g and not any(d.child in recreate for d in g.deps)
+    }
     # removals
     for g in old.groups:
+        if g.name in same:
+            continue
         for d in g.deps:
             ng = ngroups.get(g.name)
             keep = ng is not None and not gone(g) and d in ng.deps and d.child not in recreate
@@ -337,6 +349,8 @@ def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]
             out.append(Change("remove", "group", g.name))
     # additions and changes
     for g in new.groups:
+        if g.name in same:
+            continue
         og = ogroups.get(g.name)
         fresh = og is None or g.name in recreate
         if fresh:
@@ -407,13 +421,17 @@ def is_static(types, rtype, name) -> bool:
     return name in STANDARD_STATIC
 
 
-def commands(changes: List[Change], old: Config, new: Config, types=None) -> List[List[str]]:
+def commands(
+    changes: List[Change], old: Config, new: Config, types=None, normalized: bool = False
+) -> List[List[str]]:
     """The ha* command lines (argv lists) that apply ``changes`` to a running cluster.
 
     The configuration must be writable around them (the plan runner opens and closes it);
-    system changes are never commanded (``ValueError`` if one is given)."""
+    system changes are never commanded (``ValueError`` if one is given). ``normalized``:
+    ``old`` and ``new`` already went through ``normalize``."""
     types = types if types is not None else known_types(old, new)
-    old, new = normalize(old, types), normalize(new, types)
+    if not normalized:
+        old, new = normalize(old, types), normalize(new, types)
     objs = {
         "group": ({g.name: g for g in old.groups}, {g.name: g for g in new.groups}),
         "resource": (

@@ -131,15 +131,10 @@ class HaClient:
 
     def group_display(self, attrs):
         """(group -> system -> state, group -> attribute -> {system or "global": value}) for
-        ``attrs`` of every group: ``hagrp -display -attribute State A B ...`` (hagrp(1M)),
-        one process.
-
-        An engine that refuses ``-attribute`` (the simulator's shims before they had it) is
-        asked ``hagrp -display`` for everything: still one process."""
-        try:
-            out = self.run("hagrp", "-display", "-attribute", "State", *attrs)
-        except HaError:
-            out = self.run("hagrp", "-display")
+        ``attrs`` of every group: one ``hagrp -display`` (hagrp(1M)), every attribute of
+        every group. (``-attribute A ...`` would narrow it, but engines without that form
+        would then cost a second process: the rows not wanted are cheap to skip.)"""
+        out = self.run("hagrp", "-display")
         states: dict = {}
         table: dict = {}
         wanted = set(attrs)

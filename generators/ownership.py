@@ -17,7 +17,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set
 
-from vxha.vcs_types.model import Config, Group
+from vxha.vcs_types.model import Config, Group, Resource
 
 MARKER = "vxha:server="
 
@@ -110,15 +110,19 @@ def owned_attrs(kind: str, generated) -> Set[str]:
     return names - ADMIN_STATE
 
 
+# The target shares values with its inputs (nothing downstream changes a configuration in
+# place: diff works on normalized copies), so building it costs no deep copy.
+
+
 def _merge(live, generated, names: Set[str]):
     """``live``'s attributes with those in ``names`` taken from ``generated``."""
     attrs = {k: v for k, v in live.attrs.items() if k not in names}
     local = {k: v for k, v in live.local.items() if k not in names}
     for k in [n for n in generated.attrs if n in names] + sorted(names - set(generated.attrs)):
         if k in generated.attrs:
-            attrs[k] = copy.deepcopy(generated.attrs[k])
+            attrs[k] = generated.attrs[k]
         if k in generated.local:
-            local[k] = copy.deepcopy(generated.local[k])
+            local[k] = generated.local[k]
     return attrs, local
 
 
@@ -129,11 +133,11 @@ def _merge_group(live: Group, gen: Group) -> Group:
     for r in gen.resources:
         old = live_res.get(r.name)
         if old is not None and old.type == r.type:
-            r = copy.deepcopy(r)
-            r.attrs, r.local = _merge(old, r, owned_attrs(r.type, r))
-        out.resources.append(copy.deepcopy(r))
-    out.links = copy.deepcopy(gen.links)
-    out.deps = copy.deepcopy(gen.deps)
+            attrs, local = _merge(old, r, owned_attrs(r.type, r))
+            r = Resource(r.type, r.name, attrs, local)
+        out.resources.append(r)
+    out.links = list(gen.links)
+    out.deps = list(gen.deps)
     return out
 
 
@@ -161,8 +165,16 @@ def target(
     held = dict(held or {})
     live = {g.name: g for g in current.groups}
     gen = {g.name: g for g in generated.groups}
-    out = Target(copy.deepcopy(current), held={})
-    cfg = out.config
+    cfg = Config(
+        includes=list(current.includes),
+        cluster=copy.copy(current.cluster),
+        systems=list(current.systems),
+        types=dict(current.types),
+        source=current.source,
+    )
+    if cfg.cluster is not None:
+        cfg.cluster.attrs = dict(cfg.cluster.attrs)
+    out = Target(cfg, held={})
     live_servers = servers(current)
     gen_servers = servers(generated)
 
@@ -226,7 +238,7 @@ def target(
     for g in generated.groups:
         srv = server_of(g)
         if srv is not None and srv not in out.held and g.name not in live:
-            groups.append(copy.deepcopy(g))
+            groups.append(g)
     cfg.groups = groups
 
     out.added = sorted(s for s in gen_servers if s not in live_servers and s not in out.held)

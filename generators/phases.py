@@ -157,9 +157,10 @@ class ApplyPlanner:
         target = tgt.config
         self.target = target
         types = self.types = diff.known_types(current, target)
-        changes = diff.diff(current, target, types)
+        n_current, n_target = diff.normalize(current, types), diff.normalize(target, types)
+        changes = diff.diff(n_current, n_target, types, normalized=True)
         ownership.check_changes(changes, current, target)
-        cmds = diff.commands(changes, current, target, types)
+        cmds = diff.commands(changes, n_current, n_target, types, normalized=True)
 
         plan = Plan(self.command, config_path=view.path)
         plan.notes = list(tgt.notes)

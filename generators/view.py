@@ -44,6 +44,7 @@ class ClusterView:
     editing: bool = False  # the configuration is open for writing (.stale is there)
     _resource_states: Optional[Dict[str, Dict[str, str]]] = None
     _system_states: Optional[Dict[str, str]] = None
+    _groups: Optional[Dict[str, object]] = None
 
     # Read on first use, once: a plan that touches no resource never asks for them.
     @property
@@ -58,6 +59,12 @@ class ClusterView:
             self._system_states = self.client.system_states() if self.client else {}
         return self._system_states
 
+    def group(self, name: str):
+        """The group of the configuration read (by name, without a scan per call)."""
+        if self._groups is None:
+            self._groups = {g.name: g for g in self.config.groups}
+        return self._groups.get(name)
+
     def servers(self) -> Dict[str, List[str]]:
         return ownership.servers(self.config)
 
@@ -70,7 +77,7 @@ class ClusterView:
 
     def systems_of(self, group: str) -> List[str]:
         """The group's SystemList, in priority order."""
-        g = self.config.group(group)
+        g = self.group(group)
         value = (g.attrs.get("SystemList") if g is not None else None) or {}
         if isinstance(value, dict):
             return [s for s, _ in sorted(value.items(), key=lambda kv: int(kv[1]))]
@@ -82,7 +89,7 @@ class ClusterView:
         values = self.admin.get(group, {}).get(attr, {})
         if system in values:
             return values[system]
-        g = self.config.group(group)
+        g = self.group(group)
         if g is not None and system in g.local.get(attr, {}):
             return g.local[attr][system]
         if "global" in values:
