@@ -68,6 +68,32 @@ def held_servers(view: ClusterView) -> Dict[str, str]:
     return held
 
 
+def _differing(current: Config, target: Config):
+    """``current`` and ``target`` with only the groups that differ, and those requiring
+    them: the groups equal on both sides (most of them, when one server changes) can only
+    add nothing to the diff, and normalizing them is most of its cost."""
+    live = {g.name: g for g in current.groups}
+    want = {g.name: g for g in target.groups}
+    differ = {n for n in set(live) | set(want) if live.get(n) != want.get(n)}
+    keep = differ | {
+        g.name
+        for g in list(current.groups) + list(target.groups)
+        if any(d.child in differ for d in g.deps)
+    }
+
+    def part(config):
+        return Config(
+            includes=config.includes,
+            cluster=config.cluster,
+            systems=config.systems,
+            groups=[g for g in config.groups if g.name in keep],
+            types=config.types,
+            source=config.source,
+        )
+
+    return part(current), part(target)
+
+
 def _deps_on(config: Config, child: str):
     """(parent group, dependency) of every group requiring ``child``."""
     for g in config.groups:
@@ -157,7 +183,8 @@ class ApplyPlanner:
         target = tgt.config
         self.target = target
         types = self.types = diff.known_types(current, target)
-        n_current, n_target = diff.normalize(current, types), diff.normalize(target, types)
+        a, b = _differing(current, target)
+        n_current, n_target = diff.normalize(a, types), diff.normalize(b, types)
         changes = diff.diff(n_current, n_target, types, normalized=True)
         ownership.check_changes(changes, current, target)
         cmds = diff.commands(changes, n_current, n_target, types, normalized=True)
