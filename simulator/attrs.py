@@ -50,6 +50,28 @@ READ_ONLY = {
     "system": {"AvailableCapacity", "SysState", "Frozen", "TFrozen", "NodeId", "LLTNodeId"},
     "cluster": {"ClusState", "CID", "ClusterUUID", "ReadOnly"},
 }
+# Values VCS gives attributes a configuration leaves out (the attribute tables of the
+# administrator's guides); -display shows these besides what main.cf sets.
+GROUP_DEFAULTS = {
+    "AutoFailOver": 1,
+    "AutoRestart": 1,
+    "AutoStart": 1,
+    "AutoStartList": [],
+    "AutoStartPolicy": "Order",
+    "Enabled": 1,
+    "FailOverPolicy": "Priority",
+    "Frozen": 0,
+    "ManageFaults": "ALL",
+    "OnlineRetryLimit": 0,
+    "Parallel": 0,
+    "Priority": 0,
+    "SystemList": {},
+    "TFrozen": 0,
+    "UserStrGlobal": "",
+}
+RESOURCE_DEFAULTS = {"AutoStart": 1, "Critical": 1, "Enabled": 1}
+CLUSTER_DEFAULTS = {"DeleteOnlineResource": 1}
+DEFAULTS = {"group": GROUP_DEFAULTS, "resource": RESOURCE_DEFAULTS, "cluster": CLUSTER_DEFAULTS}
 NOT_WRITABLE = "V-16-1-10369"
 # Attributes set by their own commands (haforms.STATE_COMMANDS names them).
 _STATE_CMD = {"group": "hagrp", "system": "hasys"}
@@ -177,7 +199,7 @@ class AttrMixin:
             a = obj.type.decl.attr(attr)
             if a is not None:
                 return obj.type.static(attr) if a.static else a.default
-        return None
+        return DEFAULTS.get(kind, {}).get(attr)
 
     def _refuse_read_only(self, kind, attr):
         if attr in READ_ONLY.get(kind, ()):

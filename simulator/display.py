@@ -12,34 +12,13 @@ from __future__ import annotations
 import re
 
 from vxha.simulator import why
+from vxha.simulator.attrs import CLUSTER_DEFAULTS, GROUP_DEFAULTS, RESOURCE_DEFAULTS
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import FAULTED
 
 NO_GROUPS = "V-16-1-50031"  # No Groups are configured
 NO_GROUP_DEPS = "V-16-1-50035"  # No Group dependencies are configured
 NO_RES_DEPS = "V-16-1-50034"  # No Resource dependencies are configured
-
-# Values VCS gives attributes a configuration leaves out (the attribute tables of the
-# administrator's guides); -display shows these besides what main.cf sets.
-GROUP_DEFAULTS = {
-    "AutoFailOver": 1,
-    "AutoRestart": 1,
-    "AutoStart": 1,
-    "AutoStartList": [],
-    "AutoStartPolicy": "Order",
-    "Enabled": 1,
-    "FailOverPolicy": "Priority",
-    "Frozen": 0,
-    "ManageFaults": "ALL",
-    "OnlineRetryLimit": 0,
-    "Parallel": 0,
-    "Priority": 0,
-    "SystemList": {},
-    "TFrozen": 0,
-    "UserStrGlobal": "",
-}
-RESOURCE_DEFAULTS = {"AutoStart": 1, "Critical": 1, "Enabled": 1}
-CLUSTER_DEFAULTS = {"DeleteOnlineResource": 1}
 
 
 def word(v):
@@ -126,6 +105,8 @@ def _probed(g, sname):
 
 # Shown per system (System column) rather than global.
 GROUP_PER_SYSTEM = ("AutoDisabled", "Probed", "State")
+# Kept by the engine, not the configuration.
+GROUP_DYNAMIC = GROUP_PER_SYSTEM + ("Enabled", "Frozen", "TFrozen")
 
 
 def _group_attrs(g):
@@ -145,7 +126,7 @@ def display_groups(e, call, out):
     t = Table(out, ["#Group", "Attribute", "System", "Value"])
     for g in groups:
         for attr in only or _group_attrs(g):
-            if only:
+            if only and attr not in GROUP_DYNAMIC:
                 e.attr_spec("group", g.name, attr)
             per_system = (
                 attr in GROUP_PER_SYSTEM
