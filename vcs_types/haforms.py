@@ -184,6 +184,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
+        note="simulator: -force, -propagate not modelled",
     ),
     Form(
         "hagrp",
@@ -193,6 +194,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
+        note="simulator: -force, -propagate not modelled",
     ),
     Form(
         "hagrp",
@@ -278,6 +280,7 @@ FORMS: Tuple[Form, ...] = (
         _o("-force", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HARES,
+        note="simulator: -force not modelled",
     ),
     Form(
         "hares",
@@ -287,7 +290,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys",),),
         exclusive=(("-ignoreparent", "-parentprop"),),
         source=HARES,
-        modelled=False,
+        note="simulator: -ignoreparent, -parentprop not modelled",
     ),
     Form("hares", "-probe", ("RESOURCE",), SYS, need=(("-sys",),), source=HARES),
     Form("hares", "-clear", ("RESOURCE",), SYS, source=HARES),
