@@ -27,6 +27,8 @@ def word(v):
 
 def format_value(value):
     """A value as ``-value`` prints it: words separated by spaces; keys then values."""
+    if value.__class__ is str:
+        return value
     if isinstance(value, dict):
         return " ".join(f"{word(k)} {word(v)}" for k, v in value.items())
     if isinstance(value, list):
@@ -274,7 +276,12 @@ def display_resources(e, call, out):
         for attr in only or _resource_attrs(r):
             if only and attr not in ("Group", "Type"):
                 e.attr_spec("resource", r.name, attr)
-            if attr in RESOURCE_PER_SYSTEM or attr in r.model.local:
+            if attr in RESOURCE_PER_SYSTEM:  # straight from the instances: the bulk of it
+                for s, ri in r.insts.items():
+                    if systems is None or s in systems:
+                        v = ri.display() if attr == "State" else str(int(ri.probed))
+                        t.row([r.name, attr, s, v])
+            elif attr in r.model.local:
                 for s in r.insts:
                     if systems is None or s in systems:
                         t.row([r.name, attr, s, format_value(resource_value(e, r, attr, s))])
