@@ -1,9 +1,9 @@
-"""Configuration changes on the simulated cluster: what haconf, hagrp/hares -add, -delete,
--link, hasys -add/-delete, hatype and haattr ask for.
-
-Each method checks the request as VCS does and raises ``SimError`` instead of acting when
-VCS would refuse; all need a writable configuration (``haconf -makerw``). The command
-forms and their sources are ``vxha.vcs_types.haforms``.
+"""Configuration changes: haconf -makerw, -dump and -makero; groups and resources added,
+deleted, modified, linked and unlinked (hagrp/hares -add, -delete, -link, -unlink);
+systems added and deleted (hasys -add, -delete); types and attributes (hatype, haattr).
+Each needs a writable configuration, checks the request as VCS does and raises
+``SimError`` instead of acting when VCS would refuse. The command forms and their sources
+are ``vxha.vcs_types.haforms``; attribute values are ``attrs.py``'s.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ALREADY_WRITABLE = "V-16-1-10364"
 NOT_JOINED = "UNKNOWN"
 
 
-class ConfigMixin:
+class ConfigChanges:
     # -- haconf ----------------------------------------------------------------------------
 
     def need_writable(self):
