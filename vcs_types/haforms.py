@@ -3,7 +3,8 @@
 The simulator's shims parse every command through ``parse`` (so they accept exactly these
 forms); the plan runner builds its commands with the helpers at the end (``modify``,
 ``clear``, ``override``, ``enable`` ...) and tests every argv it emits with ``check``.
-docs/operations.md shows ``FORMS`` (``markdown_table``). Standard library only.
+docs/operations.md shows ``FORMS`` (``markdown_table``). Standard library only (the
+verifier's attribute tables are read for ``check``'s default lookup).
 
 Option words may come anywhere after the form's first word (the manual pages place them
 differently from one form and release to the next); positional words keep their order.

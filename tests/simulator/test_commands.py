@@ -417,3 +417,297 @@ def test_fail_command_interrupts_a_plan_step(sim):
     assert "web_ctr" in err
     ok(sim, "hares -delete web_ctr")  # the second time it runs
     assert any("fail-command" in line for line in sim.transcript.lines)
+
+
+# -- every form, both sides --------------------------------------------------------------------
+
+RW = ["haconf -makerw"]
+# form -> (setup, accepted, refused, why): the refusal is VCS's rule, not a typo of syntax.
+BOTH_SIDES = {
+    "haconf -makerw": ([], "haconf -makerw", "haconf -makerw -now", "unknown option -now"),
+    "haconf -dump": (RW, "haconf -dump -makero", "haconf -dump -makerw", "unknown option"),
+    "hacf -verify": ([], "hacf -verify {conf}", "hacf -verify /nonexistent", "Cannot find"),
+    "hagrp -add": (RW, "hagrp -add db", "hagrp -add web", "already exists"),
+    "hagrp -delete": (
+        RW + ["hagrp -add db"],
+        "hagrp -delete db",
+        "hagrp -delete web",
+        "has resources",
+    ),
+    "hagrp -link": (
+        RW,
+        "hagrp -link big web online global soft",
+        "hagrp -link web web_storage online local firm",
+        "already depends",
+    ),
+    "hagrp -unlink": (
+        RW,
+        "hagrp -unlink web web_storage",
+        "hagrp -unlink big web",
+        "does not depend",
+    ),
+    "hagrp -local": (
+        RW,
+        "hagrp -local web Priority",
+        "hagrp -local web State",
+        "cannot be modified",
+    ),
+    "hagrp -global": (
+        RW + ["hagrp -local web Priority"],
+        "hagrp -global web Priority 2",
+        "hagrp -global big Priority 2",
+        "not local",
+    ),
+    "hagrp -modify": (
+        RW,
+        "hagrp -modify web Priority 2",
+        "hagrp -modify web Nope 2",
+        "does not exist",
+    ),
+    "hagrp -online": (
+        ["hagrp -offline big -sys n1"],
+        "hagrp -online big -sys n2",
+        "hagrp -online web -sys n2",
+        "online on system n1",
+    ),
+    "hagrp -offline": (
+        [],
+        "hagrp -offline web -sys n1",
+        "hagrp -offline web_storage -sys n1",
+        "depends on it",
+    ),
+    "hagrp -switch": ([], "hagrp -switch web -to n2", "hagrp -switch web_storage -any", "parallel"),
+    "hagrp -freeze": ([], "hagrp -freeze web", "hagrp -freeze web -persistent", "not writable"),
+    "hagrp -unfreeze": (
+        [],
+        "hagrp -unfreeze web",
+        "hagrp -unfreeze web -persistent",
+        "not writable",
+    ),
+    "hagrp -enable": (
+        RW,
+        "hagrp -enable web -sys n2",
+        "hagrp -enable web -sys n9",
+        "does not exist",
+    ),
+    "hagrp -disable": (
+        RW,
+        "hagrp -disable web -sys n2",
+        "hagrp -disable big -sys n3",
+        "not in the SystemList",
+    ),
+    "hagrp -autoenable": (
+        [],
+        "hagrp -autoenable web -sys n2",
+        "hagrp -autoenable big -sys n3",
+        "not in the SystemList",
+    ),
+    "hagrp -clear": ([], "hagrp -clear web", "hagrp -clear nope", "does not exist"),
+    "hagrp -clearadminwait": ([], None, "hagrp -clearadminwait web -sys n1", "not in ADMIN_WAIT"),
+    "hagrp -display": ([], "hagrp -display web", "hagrp -display nope", "does not exist"),
+    "hagrp -state": ([], "hagrp -state web -sys n1", "hagrp -state nope", "does not exist"),
+    "hagrp -list": ([], "hagrp -list Frozen=0", "hagrp -list Frozen", "not a condition"),
+    "hagrp -value": ([], "hagrp -value web Priority", "hagrp -value web Nope", "does not exist"),
+    "hagrp -dep": ([], "hagrp -dep web", "hagrp -dep nope", "does not exist"),
+    "hagrp -resources": ([], "hagrp -resources web", "hagrp -resources nope", "does not exist"),
+    "hagrp -forecast": ([], "hagrp -forecast web", "hagrp -forecast web_storage", "parallel"),
+    "hagrp -wait": (
+        [],
+        "hagrp -wait web State ONLINE -sys n1 -time 5",
+        "hagrp -wait web State ONLINE -sys n2 -time 5",
+        "timed out",
+    ),
+    "hares -add": (RW, "hares -add x Dummy web", "hares -add web_ip Dummy web", "already exists"),
+    "hares -delete": (RW, "hares -delete web_ip", "hares -delete nope", "does not exist"),
+    "hares -link": (
+        RW,
+        "hares -link web_ctr web_ip",
+        "hares -link web_ip big_res",
+        "different groups",
+    ),
+    "hares -unlink": (
+        RW,
+        "hares -unlink web_pf web_ip",
+        "hares -unlink web_ip web_pf",
+        "does not require",
+    ),
+    "hares -local": (
+        RW,
+        "hares -local web_ip Critical",
+        "hares -local web_ip MonitorInterval",
+        "override it before",
+    ),
+    "hares -global": (
+        RW + ["hares -local web_ip Critical"],
+        "hares -global web_ip Critical 0",
+        "hares -global web_ctr Critical 0",
+        "not local",
+    ),
+    "hares -override": (
+        RW,
+        "hares -override web_ip OnlineTimeout",
+        "hares -override web_ip Critical",
+        "not a static attribute",
+    ),
+    "hares -undo_override": (
+        RW + ["hares -override web_ip OnlineTimeout"],
+        "hares -undo_override web_ip OnlineTimeout",
+        "hares -undo_override web_ctr OnlineTimeout",
+        "not overridden",
+    ),
+    "hares -modify": (
+        RW,
+        "hares -modify web_ip Critical 0",
+        "hares -modify web_ip OnlineTimeout 9",
+        "override it first",
+    ),
+    "hares -online": (
+        ["hagrp -offline big -sys n1"],
+        "hares -online big_res -sys n1",
+        "hares -online web_ip -sys n1",
+        "already online",
+    ),
+    "hares -offline": (
+        [],
+        "hares -offline web_pf -sys n1",
+        "hares -offline web_ip -sys n1",
+        "parents online",
+    ),
+    "hares -probe": (
+        [],
+        "hares -probe web_ip -sys n2",
+        "hares -probe web_ip -sys n9",
+        "does not exist",
+    ),
+    "hares -clear": ([], "hares -clear web_ip", "hares -clear nope", "does not exist"),
+    "hares -display": (
+        [],
+        "hares -display web_ip -attribute State",
+        "hares -display web_ip -attribute Nope",
+        "does not exist",
+    ),
+    "hares -state": ([], "hares -state web_ip -sys n1", "hares -state nope", "does not exist"),
+    "hares -list": ([], "hares -list Type=Dummy", "hares -list =Dummy", "not a condition"),
+    "hares -value": (
+        [],
+        "hares -value web_ip Critical",
+        "hares -value web_ip Nope",
+        "does not exist",
+    ),
+    "hares -dep": ([], "hares -dep web_pf", "hares -dep nope", "does not exist"),
+    "hares -wait": (
+        [],
+        "hares -wait web_ip State ONLINE -sys n1 -time 5",
+        "hares -wait web_ip State ONLINE -sys n2 -time 5",
+        "timed out",
+    ),
+    "hasys -add": (RW, "hasys -add n4", "hasys -add n1", "already exists"),
+    "hasys -delete": (
+        RW + ["hasys -add n4"],
+        "hasys -delete n4",
+        "hasys -delete n1",
+        "only an EXITED or UNKNOWN",
+    ),
+    "hasys -modify": (
+        RW,
+        "hasys -modify n1 Limits GPU 1",
+        "hasys -modify n1 SysState RUNNING",
+        "cannot be modified",
+    ),
+    "hasys -freeze": (RW, "hasys -freeze -persistent n1", "hasys -freeze n9", "does not exist"),
+    "hasys -unfreeze": (RW, "hasys -unfreeze n1", "hasys -unfreeze n9", "does not exist"),
+    "hasys -display": (
+        [],
+        "hasys -display n1",
+        "hasys -display n1 -attribute Nope",
+        "does not exist",
+    ),
+    "hasys -state": ([], "hasys -state n1", "hasys -state n9", "does not exist"),
+    "hasys -list": ([], "hasys -list SysState=RUNNING", "hasys -list SysState", "not a condition"),
+    "hasys -value": ([], "hasys -value n1 SysState", "hasys -value n1 Nope", "does not exist"),
+    "hasys -wait": (
+        [],
+        "hasys -wait n1 SysState RUNNING -time 5",
+        "hasys -wait n1 SysState EXITED -time 5",
+        "timed out",
+    ),
+    "haclus -modify": (
+        RW,
+        "haclus -modify ClusterLocation lab",
+        "haclus -modify ClusState RUNNING",
+        "cannot be modified",
+    ),
+    "haclus -value": ([], "haclus -value ClusterName", "haclus -value Nope", "does not exist"),
+    "haclus -display": ([], "haclus -display", "haclus -display -attribute Nope", "does not exist"),
+    "haclus -wait": (
+        [],
+        "haclus -wait DeleteOnlineResource 1 -time 5",
+        "haclus -wait DeleteOnlineResource 0 -time 5",
+        "timed out",
+    ),
+    "hatype -add": (RW, "hatype -add NewType", "hatype -add Dummy", "already exists"),
+    "hatype -delete": (
+        RW + ["hatype -add NewType"],
+        "hatype -delete NewType",
+        "hatype -delete Dummy",
+        "has resources",
+    ),
+    "hatype -modify": (
+        RW,
+        "hatype -modify Dummy MonitorInterval 30",
+        "hatype -modify Nope MonitorInterval 30",
+        "does not exist",
+    ),
+    "hatype -display": ([], "hatype -display Dummy", "hatype -display Nope", "does not exist"),
+    "hatype -resources": (
+        [],
+        "hatype -resources Dummy",
+        "hatype -resources Nope",
+        "does not exist",
+    ),
+    "hatype -list": ([], "hatype -list", "hatype -list Bad", "not a condition"),
+    "hatype -value": (
+        [],
+        "hatype -value Dummy MonitorInterval",
+        "hatype -value Dummy Nope",
+        "does not exist",
+    ),
+    "haattr -add": (
+        RW + ["hatype -add NewType"],
+        "haattr -add NewType A -integer 3",
+        "haattr -add NewType B -integer x",
+        "not an integer",
+    ),
+    "haattr -default": (
+        RW + ["hatype -add NewType", "haattr -add NewType A -integer"],
+        "haattr -default NewType A 4",
+        "haattr -default NewType Z 4",
+        "does not exist",
+    ),
+    "haattr -delete": (
+        RW + ["hatype -add NewType", "haattr -add NewType A"],
+        "haattr -delete NewType A",
+        "haattr -delete NewType Z",
+        "does not exist",
+    ),
+    "hastatus -sum": ([], "hastatus -summary", "hastatus -sum -v", "unknown option"),
+}
+
+
+def test_both_sides_cover_every_modelled_form():
+    from vxha.vcs_types import haforms
+
+    modelled = {f.key for f in haforms.FORMS if f.modelled}
+    assert modelled == set(BOTH_SIDES), modelled ^ set(BOTH_SIDES)
+
+
+@pytest.mark.parametrize("key", sorted(BOTH_SIDES))
+def test_both_sides_of_each_form(sim, key, tmp_path):
+    setup, accepted, refused_line, why = BOTH_SIDES[key]
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "main.cf").write_text(_config(sim))
+    for line in setup:
+        ok(sim, line)
+    refused(sim, refused_line, why)
+    if accepted:
+        ok(sim, accepted.format(conf=tmp_path / "conf"))
