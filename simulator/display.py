@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from vxha.simulator import why
+from vxha.simulator import policies, why
 from vxha.simulator.attrs import CLUSTER_DEFAULTS, GROUP_DEFAULTS, RESOURCE_DEFAULTS
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import FAULTED
@@ -204,8 +204,6 @@ def forecast(e, call, out):
     cands = [s for s in g.systemlist if s not in here and why.skip_reason(e, g, s) is None]
     target = None
     if cands:
-        from vxha.simulator import policies
-
         chosen = policies.choose(g, [e.systems[s] for s in cands], g.policy, e.statistics)
         target = chosen.name if chosen else None
     out(target or "")
