@@ -15,7 +15,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
-from vxha.generators.hacli import escape, unescape
+from vxha.generators.hacli import unescape
+from vxha.vcs_types import haforms
 from vxha.vcs_types.decl import STANDARD_STATIC, empty_value, format_value
 from vxha.vcs_types.model import Config, Group, GroupDep, Resource, ResourceLink, System
 
@@ -391,26 +392,23 @@ def format_diff(changes: List[Change]) -> str:
 # never commanded: they belong to the cluster, not to vxha (generators/ownership.py).
 
 
-def _values(value) -> List[str]:
+def _dim(value, spec) -> str:
     if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            out += [escape(k), escape(v)]
-        return out
+        return "association"
     if isinstance(value, list):
-        return [escape(v) for v in value]
-    return [escape(value)]
+        return spec[1][0] if spec is not None and spec[1][0] != "association" else "vector"
+    return "scalar"
+
+
+def _values(value) -> List[str]:
+    return haforms.value_words(value, _dim(value, None))
 
 
 def _modify(cmd, obj, attr, value, spec, system=""):
     """``ha* -modify`` argv setting a whole value (clearing it when empty)."""
-    head = [cmd, "-modify"] + ([obj] if obj is not None else [])  # haclus names no object
-    tail = ["-sys", system] if system else []
     if value is None:
         value = default_of(spec)
-    if isinstance(value, (list, dict)) and not value:
-        return head + [attr, "-delete", "-keys"] + tail
-    return head + [attr] + _values(value) + tail
+    return haforms.modify(cmd, obj, attr, value, _dim(value, spec), system or None)
 
 
 def is_static(types, rtype, name) -> bool:
@@ -493,7 +491,7 @@ def commands(
     for c in by["dependency"]:
         if c.action == "add":
             d = c.new
-            out.append(["hagrp", "-link", c.group, d.child, d.category, d.location, d.rigidity])
+            out.append(haforms.link(c.group, d.child, d.category, d.location, d.rigidity))
     return out
 
 
@@ -514,8 +512,8 @@ def _static_commands(name, attr, old, new, spec):
     had = old is not None and (attr in old.attrs or attr in old.local)
     n_value = new.attrs.get(attr)
     if n_value is None and attr not in new.local:
-        return [["hares", "-undo_override", name, attr]] if had else []
-    out = [] if had else [["hares", "-override", name, attr]]
+        return [haforms.undo_override(name, attr)] if had else []
+    out = [] if had else [haforms.override(name, attr)]
     return out + _attr_commands("hares", name, attr, old if had else None, new, spec)
 
 
@@ -528,7 +526,7 @@ def _attr_commands(cmd, name, attr, old, new, spec):
     out = []
     if n_local is not None:
         if o_local is None:
-            out.append([cmd, "-local", name, attr])
+            out.append(haforms.localize(cmd, name, attr))
             o_local = {}
         for system, value in n_local.items():
             if o_local.get(system) != value:
@@ -537,12 +535,15 @@ def _attr_commands(cmd, name, attr, old, new, spec):
         return out
     if o_local is not None:
         value = n_value if n_value is not None else default_of(spec)
-        words = _values(value)
-        if not words:
-            # -global needs a value (hares(1M), hagrp(1M) SYNOPSIS): give it the empty
-            # scalar, then clear the list.
-            return [[cmd, "-global", name, attr, ""], _modify(cmd, name, attr, value, spec)]
-        return [[cmd, "-global", name, attr] + words]
+        if isinstance(value, (list, dict)) and not value:
+            # -global needs a value (hares(1M), hagrp(1M) SYNOPSIS): the first system's,
+            # then the list cleared.
+            first = next(iter(o_local.values()))
+            return [
+                haforms.globalize(cmd, name, attr, first, _dim(first, spec)),
+                _modify(cmd, name, attr, value, spec),
+            ]
+        return [haforms.globalize(cmd, name, attr, value, _dim(value, spec))]
     if o_value != n_value:
         out.append(_modify(cmd, name, attr, n_value, spec))
     return out

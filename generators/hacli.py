@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import time
 
+from vxha.vcs_types.haforms import escape, unescape  # noqa: F401 - the one escape rule
+
 ALREADY_WRITABLE = "V-16-1-10364"
 NOT_WRITABLE = "V-16-1-10369"
 
@@ -26,20 +28,6 @@ class HaError(Exception):
         self.code = code
         self.output = output.strip()
         super().__init__(f"'{' '.join(self.argv)}' failed (exit {code}): {self.output}")
-
-
-def escape(value) -> str:
-    """One value as a command-line word: booleans as 0/1, and a value starting with '-' or
-    '%' prefixed with '%' so that it is not read as an option (hares(1M), hagrp(1M) NOTES)."""
-    if isinstance(value, bool):
-        value = int(value)
-    s = str(value)
-    return "%" + s if s[:1] in ("-", "%") else s
-
-
-def unescape(word: str) -> str:
-    """The value a command-line word stands for (``escape`` reversed)."""
-    return word[1:] if word[:1] == "%" else word
 
 
 def _run(argv, timeout):

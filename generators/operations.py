@@ -16,6 +16,7 @@ from vxha.generators.phases import ApplyPlanner, in_maintenance
 from vxha.generators.plan import Plan, Step
 from vxha.generators.record import Record
 from vxha.generators.view import ClusterView
+from vxha.vcs_types import haforms
 from vxha.vcs_types.model import Config
 
 
@@ -66,12 +67,29 @@ def maintenance_plan(
     plan = Plan("maintenance", config_path=view.path)
     before: Dict[str, Dict[str, list]] = {}
     for g in groups:
+        steps = []
         for s in systems:
             if s not in view.systems_of(g):
                 continue
             enabled, text = view.enabled(g, s), view.record(g, s)
             before.setdefault(g, {})[s] = [enabled, text]
-            plan.steps += maintenance_steps(g, s, on, record, enabled, text)
+            steps += maintenance_steps(g, s, on, record, enabled, text)
+        if any("UserStrLocal" in st.argv for st in steps) and not view.localized(g, "UserStrLocal"):
+            # A value per system needs the attribute localized first (the -modify forms,
+            # VCS 5.1 Administrator's Guide, "Defining attributes as local").
+            argv = haforms.localize("hagrp", g, "UserStrLocal")
+            steps.insert(
+                0,
+                Step(
+                    "command",
+                    argv,
+                    f"lets {g} keep a record per system",
+                    session=True,
+                    pre=[["group", g, True]],
+                    done=[["noop", argv]],
+                ),
+            )
+        plan.steps += steps
     plan.undo = {"kind": "maintenance", "before": before}
     word = "on" if on else "off"
     plan.summary = f"vxha maintenance {word} {server} on {', '.join(systems)}"
@@ -85,13 +103,12 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
     monitoring an online group, a freeze and a "frozen by vxha" field of the record go
     here, and off thaws only what the record says vxha froze.)"""
     steps = []
-    where = ["-sys", system]
     if on:
         if enabled:
             steps.append(
                 Step(
                     "command",
-                    ["hagrp", "-disable", group] + where,
+                    haforms.disable(group, system),
                     f"VCS stops monitoring and failing over {group} on {system}",
                     session=True,
                     pre=[["group", group, True]],
@@ -99,7 +116,7 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
                 )
             )
         if Record.parse(text) is None or enabled:
-            argv = ["hagrp", "-modify", group, "UserStrLocal", record.text()] + where
+            argv = haforms.modify("hagrp", group, "UserStrLocal", record.text(), "scalar", system)
             steps.append(
                 Step(
                     "command",
@@ -116,7 +133,7 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
     steps.append(
         Step(
             "command",
-            ["hagrp", "-enable", group] + where,
+            haforms.enable(group, system),
             f"VCS probes {group} on {system} and monitors it again",
             session=True,
             pre=[["group", group, True]],
@@ -125,7 +142,7 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
     )
     if text:
         # The attribute's empty value (string-scalar, default "": the record is gone).
-        argv = ["hagrp", "-modify", group, "UserStrLocal", ""] + where
+        argv = haforms.modify("hagrp", group, "UserStrLocal", "", "scalar", system)
         steps.append(
             Step(
                 "command",
@@ -151,18 +168,17 @@ def maintenance_undo(view: ClusterView, before: dict) -> Plan:
             now_enabled, now_text = view.enabled(g, s), view.record(g, s)
             now.setdefault(g, {})[s] = [now_enabled, now_text]
             if now_enabled != enabled:
-                verb = "-enable" if enabled else "-disable"
                 plan.steps.append(
                     Step(
                         "command",
-                        ["hagrp", verb, g, "-sys", s],
+                        (haforms.enable if enabled else haforms.disable)(g, s),
                         f"{'enables' if enabled else 'disables'} {g} on {s} as before",
                         session=True,
                         done=[["enabled", g, s, enabled]],
                     )
                 )
             if now_text != text:
-                argv = ["hagrp", "-modify", g, "UserStrLocal", text, "-sys", s]
+                argv = haforms.modify("hagrp", g, "UserStrLocal", text, "scalar", s)
                 plan.steps.append(
                     Step("command", argv, f"puts the record of {s} back", session=True)
                 )

@@ -19,6 +19,7 @@ from vxha.generators import diff, ownership
 from vxha.generators.plan import Plan, PlanRefused, Step, wait_step
 from vxha.generators.record import Record
 from vxha.generators.view import ClusterView
+from vxha.vcs_types import haforms
 from vxha.vcs_types.model import Config
 
 MAX_REMOVALS = 3
@@ -188,6 +189,7 @@ class ApplyPlanner:
         changes = diff.diff(n_current, n_target, types, normalized=True)
         ownership.check_changes(changes, current, target)
         cmds = diff.commands(changes, n_current, n_target, types, normalized=True)
+        self.lookup = self._lookup()
 
         plan = Plan(self.command, config_path=view.path)
         plan.notes = list(tgt.notes)
@@ -392,7 +394,30 @@ class ApplyPlanner:
         return steps
 
     # -- the configuration ---------------------------------------------------------------
+    def _lookup(self):
+        """haforms.check's attribute lookup: resources by their type's declaration."""
+        rtype = {
+            r.name: r.type
+            for cfg in (self.current, self.target)
+            for g in cfg.groups
+            for r in g.resources
+        }
+
+        def lookup(kind, obj, attr):
+            if kind != "resource":
+                return haforms.standard_lookup(kind, obj, attr)
+            t = rtype.get(obj)
+            spec = diff.resource_spec(self.types, t, attr) if t else None
+            if spec is None:
+                return None
+            return spec[0], spec[1][0], diff.is_static(self.types, t, attr)
+
+        return lookup
+
     def _command_step(self, argv: List[str]) -> Step:
+        problem = haforms.check(argv, self.lookup)
+        if problem:
+            raise PlanRefused(f"not a documented command form, nothing was changed: {problem}")
         cmd, op = argv[0], argv[1]
         step = Step("command", list(argv), "", session=True)
         if cmd == "haclus":

@@ -99,6 +99,13 @@ class ClusterView:
     def system_up(self, system: str) -> bool:
         return self.system_states.get(system, "RUNNING") == "RUNNING"
 
+    def localized(self, group: str, attr: str) -> bool:
+        """The attribute has per-system values on the group (``hagrp -local`` was run)."""
+        if any(s != "global" for s in self.admin.get(group, {}).get(attr, {})):
+            return True
+        g = self.group(group)
+        return g is not None and attr in g.local
+
     def enabled(self, group: str, system: str) -> bool:
         value = self._admin(group, "Enabled", system)
         return value is None or str(value).strip() != "0"

@@ -11,17 +11,34 @@ from vxha.generators import diff as D
 from vxha.generators.build import Options
 from vxha.generators.generate import generate
 from vxha.profiles import Mount, Port
-from vxha.vcs_types import cf
+from vxha.vcs_types import cf, haforms
 
 
 def config(servers, c=None, mode="veritas"):
     return generate(c or cluster(), servers, Options(mode)).config
 
 
+def documented(cmds, types, *configs):
+    """Every argv is a documented form whose values its attribute can take (haforms)."""
+    rtype = {r.name: r.type for c in configs for g in c.groups for r in g.resources}
+
+    def lookup(kind, obj, attr):
+        if kind != "resource":
+            return haforms.standard_lookup(kind, obj, attr)
+        spec = D.resource_spec(types, rtype.get(obj), attr)
+        if spec is None:
+            return None
+        return spec[0], spec[1][0], D.is_static(types, rtype.get(obj), attr)
+
+    for argv in cmds:
+        assert haforms.check(argv, lookup) is None, argv
+
+
 def round_trip(old, new):
     types = D.known_types(old, new)
     changes = D.diff(old, new, types)
     cmds = D.commands([c for c in changes if c.kind != "system"], old, new, types)
+    documented(cmds, types, old, new)
     got = D.apply(old, cmds, types)
     got.includes = list(new.includes)  # type files are installed, not commanded
     got.systems = list(new.systems)  # systems are the cluster's, never commanded

@@ -54,12 +54,14 @@ def test_maintenance_records_and_acts_on_the_systems_named_only():
     view = view_of(config())
     on = maintenance_plan(view, "web", True, "n2", "kernel patch")
     assert [s.argv[:3] + s.argv[-2:] for s in on.steps] == [
+        ["hagrp", "-local", "web", "web", "UserStrLocal"],  # a value per system needs it
         ["hagrp", "-disable", "web", "-sys", "n2"],
         ["hagrp", "-modify", "web", "-sys", "n2"],
     ]
-    record = Record.parse(on.steps[1].argv[4])
+    record = Record.parse(on.steps[2].argv[4])
     assert record.why == "kernel patch" and record.who and record.when
     view.admin = {"web": {"Enabled": {"n2": "0"}, "UserStrLocal": {"n2": record.text()}}}
+    assert not any("-local" in s.argv for s in maintenance_plan(view, "web", True, "n1").steps)
     assert [(s, g, sy) for s, g, sy, _ in maintenance_list(view)] == [("web", "web", "n2")]
     off = maintenance_plan(view, "web", False, "n2")
     assert [s.argv for s in off.steps] == [

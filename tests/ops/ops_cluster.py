@@ -1,9 +1,8 @@
 """A served simulated cluster with the ha* shims on PATH: the workflows run as on a node.
 
 Every ha* command goes through a small wrapper that logs it (the bulk-read tests count
-processes) and can be told to fail one command line a number of times (a plan stopped at
-any step). (Not named conftest: several test folders have one, and only one can be
-imported by name.)
+processes); the simulator's fail-command event stops a plan at any step. (Not named
+conftest: several test folders have one, and only one can be imported by name.)
 """
 
 from __future__ import annotations
@@ -19,22 +18,13 @@ import time
 from vxha.generators.build import Options
 from vxha.generators.generate import generate_from_files
 from vxha.profiles import EXAMPLES
+from vxha.simulator.shims import COMMANDS as HA
 
 BIN = os.path.dirname(sys.executable)
 VXHA = os.path.join(BIN, "vxha")
-HA = ("hagrp", "hares", "hasys", "haconf", "hacf", "hatype", "haattr", "haclus")
 
 WRAPPER = """#!/bin/sh
-cmd="$(basename "$0") $*"
-printf '%s\\n' "$cmd" >> "{log}"
-if [ -f "{fail}.match" ] && [ "$cmd" = "$(cat "{fail}.match")" ]; then
-  left=$(cat "{fail}.left")
-  if [ "$left" -gt 0 ]; then
-    echo $((left - 1)) > "{fail}.left"
-    echo "VCS WARNING V-16-1-10000 $cmd: failed by the test" >&2
-    exit 1
-  fi
-fi
+printf '%s\\n' "$(basename "$0") $*" >> "{log}"
 exec "{real}/$(basename "$0")" "$@"
 """
 
@@ -69,13 +59,12 @@ class Cluster:
         self.wrap = tmp / "wrap"
         self.wrap.mkdir()
         self.log = tmp / "ha.log"
-        self.fail_base = str(tmp / "fail")
         from vxha.simulator.shims import install_shims
 
         install_shims(str(self.bin), sys.executable)
         for name in HA:
             path = self.wrap / name
-            path.write_text(WRAPPER.format(log=self.log, fail=self.fail_base, real=self.bin))
+            path.write_text(WRAPPER.format(log=self.log, real=self.bin))
             path.chmod(0o755)
         self.profiles = tmp / "profiles"
         self.env = dict(
@@ -165,11 +154,12 @@ class Cluster:
             self.log.unlink()
 
     def fail(self, command_line, times=1):
-        """The next ``times`` runs of exactly this ha* command line fail."""
-        with open(f"{self.fail_base}.match", "w") as f:
-            f.write(command_line)
-        with open(f"{self.fail_base}.left", "w") as f:
-            f.write(str(times))
+        """The next ``times`` ha* commands starting with ``command_line`` fail (the
+        simulator's fail-command event, DECISIONS.md 7)."""
+        self.run(
+            VXHA, "sim", "event", "fail-command", "--match", command_line,
+            "--times", str(times), check=True,
+        )  # fmt: skip
 
     # -- looking -------------------------------------------------------------------------
     def value(self, group, attr, system=None):

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import pexpect
 import pytest
 from ops_cluster import VXHA, Cluster, generate
 from test_ownership import write_profiles
 
+from vxha.generators import diff as D
 from vxha.profiles import EXAMPLES
+from vxha.vcs_types import cf
 
 # dedup_cloud1 gets another host port and more memory: its PortForward and Container are
 # restarted, in order, and nothing else changes.
@@ -32,14 +33,11 @@ def served(tmp_path_factory):
 
 
 def server_state(c: Cluster, server="dedup_cloud1"):
-    """What an apply changes of one server: its saved groups and where each of its groups
-    and resources is up."""
-    text = c.saved()
-    groups = {
-        m.group(1): m.group(0)
-        for m in re.finditer(r"^group (\S+) \(.*?(?=^group |\Z)", text, re.M | re.S)
-        if f"vxha:server={server}" in m.group(0)
-    }
+    """What an apply changes of one server: its saved groups (as VCS holds them: a value
+    written "10082" or 10082 is one value) and where each of its groups and resources is
+    up."""
+    saved = D.normalize(cf.parse(c.saved(), "main.cf"))
+    groups = {g.name: g for g in saved.groups if f"vxha:server={server}" in str(g.attrs)}
     out = c.run("hares", "-state", check=True).stdout
     up = sorted(
         line.split()[0] + "@" + line.split()[2]
@@ -68,7 +66,7 @@ def test_a_plan_stopped_at_any_step_resumes_to_the_same_end_or_undoes_to_the_sta
     c.vxha("apply", c.new, "--yes", check=True)
     end = server_state(c)
     assert end != start
-    assert '"20480m"' in "".join(end[0].values())
+    assert end[0]["dedup_cloud1"].resource("dedup_cloud1_ctr").attrs["Memory"] == "20480m"
     c.vxha("apply", "--undo", "--yes", check=True)
     assert server_state(c) == start
 
