@@ -273,9 +273,10 @@ def cmd_maintenance(argv) -> int:
     if args.action is None:
         p.error("on, off or list is needed (or --resume / --undo)")
     from vxha.generators.operations import maintenance_list, maintenance_plan
+    from vxha.generators.view import read_groups
 
     if args.action == "list":
-        view = _read(client, args, admin=True)
+        view = read_groups(client)
         rows = maintenance_list(view)
         if args.json:
             print(
@@ -304,8 +305,7 @@ def cmd_maintenance(argv) -> int:
     if not args.server:
         p.error("a server name is needed")
     _new_plan_allowed(args)
-    view = _read(client, args, admin=True)
-    _refuse_editing(view, args)
+    view = read_groups(client)
     plan = maintenance_plan(
         view, args.server, args.action == "on", args.system, args.reason, args.storage
     )
@@ -410,11 +410,11 @@ def cmd_inventory(argv) -> int:
     )
     p.add_argument("--json", action="store_true")
     p.add_argument("--profiles", help="the server profiles directory (default: $VXHA_PROFILES)")
-    _config_arg(p)
     args = p.parse_args(argv)
     from vxha.generators.operations import inventory, state_line
+    from vxha.generators.view import read_groups
 
-    view = _read(HaClient(), args)
+    view = read_groups(HaClient())
     report = inventory(view, args.profiles or os.environ.get("VXHA_PROFILES"))
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))

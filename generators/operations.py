@@ -335,18 +335,27 @@ def inventory(view: ClusterView, profiles: Optional[str] = None) -> dict:
         report["servers"].append(entry)
         if server not in groups:
             for g in groups:
-                grp = view.config.group(g)
                 report["orphan_storage"].append(
-                    {
-                        "group": g,
-                        "server": server,
-                        "delete": f"vxha delete {server} --now",
-                        "resources": [r.name for r in grp.resources],
-                    }
+                    {"group": g, "server": server, "delete": f"vxha delete {server} --now"}
                 )
+    if report["orphan_storage"]:
+        owner = _resource_groups(view)
+        for entry in report["orphan_storage"]:
+            entry["resources"] = sorted(r for r, g in owner.items() if g == entry["group"])
     if profiles:
         report["archived"] = archive.archived(profiles)
     return report
+
+
+def _resource_groups(view: ClusterView) -> Dict[str, str]:
+    """resource -> group: from the configuration read, else one ``hares -display``."""
+    found = {r.name: g.name for g in view.config.groups for r in g.resources}
+    if found or view.client is None:
+        return found
+    from vxha.generators.hacli import parse_table
+
+    out = view.client.run("hares", "-display", "-attribute", "Group")
+    return {name: value for name, attr, _s, value in parse_table(out) if attr == "Group"}
 
 
 def maintenance(

@@ -15,9 +15,11 @@ from typing import Dict, List, Optional
 
 from vxha.generators import ownership
 from vxha.generators.hacli import HaClient, is_up
-from vxha.vcs_types.model import Config
+from vxha.vcs_types.model import Config, Group
 
 ADMIN_ATTRS = ("Enabled", "UserStrLocal", "Frozen", "TFrozen")
+# What a view read from the engine alone needs of each group besides its admin state.
+SHAPE_ATTRS = ("UserStrGlobal", "SystemList", "Parallel")
 
 
 def config_path(path: Optional[str] = None) -> str:
@@ -143,4 +145,25 @@ def read_view(client: HaClient, path: Optional[str] = None, admin: bool = False)
         view.group_states, view.admin = client.group_display(ADMIN_ATTRS)
     else:
         view.group_states = client.group_states()
+    return view
+
+
+def read_groups(client: HaClient) -> ClusterView:
+    """The groups as the engine shows them, from one ``hagrp -display``: their marker,
+    SystemList, states and admin state; no main.cf (maintenance and inventory need no
+    more, and a 200-server main.cf costs more to parse than the whole display)."""
+    states, table = client.group_display(ADMIN_ATTRS + SHAPE_ATTRS)
+    config = Config()
+    for name in sorted(set(states) | set(table)):
+        rows = table.get(name, {})
+        attrs = {}
+        tag = rows.get("UserStrGlobal", {}).get("global")
+        if tag:
+            attrs["UserStrGlobal"] = tag
+        words = rows.get("SystemList", {}).get("global", "").split()
+        attrs["SystemList"] = {s: int(p) for s, p in zip(words[::2], words[1::2])}
+        attrs["Parallel"] = int(rows.get("Parallel", {}).get("global", "0") or 0)
+        config.groups.append(Group(name, attrs=attrs))
+    view = ClusterView(config, "", client)
+    view.group_states, view.admin = states, table
     return view
