@@ -227,10 +227,11 @@ def cmd_apply(argv) -> int:
     if not args.main_cf:
         p.error("the new main.cf is needed (or --resume / --undo)")
     from vxha.generators.phases import ApplyPlanner
-    from vxha.vcs_types.cf import CfError, parse_file
+    from vxha.generators.view import parse_config
+    from vxha.vcs_types.cf import CfError
 
     try:
-        new = parse_file(args.main_cf)
+        new = parse_config(args.main_cf)
     except (CfError, OSError) as exc:
         return _err(str(exc))
     _new_plan_allowed(args)

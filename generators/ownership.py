@@ -233,7 +233,8 @@ def target(
         if srv is None or g.name in keep:
             groups.append(g)
         elif g.name in gen and server_of(gen[g.name]) is not None:
-            groups.append(_merge_group(g, gen[g.name]))
+            # Equal as a whole (no admin state, nothing changed): the live one is the merge.
+            groups.append(g if g == gen[g.name] else _merge_group(g, gen[g.name]))
         # else: a vxha group the profiles no longer have: removed
     for g in generated.groups:
         srv = server_of(g)
