@@ -25,7 +25,7 @@ def _config_arg(p) -> None:
     )
 
 
-def _plan_args(p, undo=True) -> None:
+def _plan_args(p) -> None:
     p.add_argument("--yes", action="store_true", help="do not ask before stopping services")
     p.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
     p.add_argument("--json", action="store_true", help="with --dry-run: the plan as JSON")
@@ -36,8 +36,7 @@ def _plan_args(p, undo=True) -> None:
         "save it) instead of refusing",
     )
     p.add_argument("--resume", action="store_true", help="finish the plan that stopped halfway")
-    if undo:
-        p.add_argument("--undo", action="store_true", help="go back to before the last plan")
+    p.add_argument("--undo", action="store_true", help="go back to before the last plan")
     _config_arg(p)
 
 
@@ -111,7 +110,13 @@ def _resume(args, client, command) -> int:
     status = data["status"]
     view = _read(client, argparse.Namespace(config_dir=plan.config_path), admin=True)
     _refuse_editing(view, args)
-    start = next(i for i, s in enumerate(status) if s != "done")
+    left = [i for i, s in enumerate(status) if s != "done"]
+    if not left:
+        data["state"] = "done"
+        journal.save(data)
+        print("every step of the last plan ran: nothing to resume")
+        return 0
+    start = left[0]
     print(f"resuming vxha {plan.command} at step {start + 1} of {len(plan.steps)}")
     P.show(plan, start=start, join=args.join)
     if args.dry_run:
@@ -132,7 +137,7 @@ def _undo(args, client, command) -> int:
 
     journal = P.Journal()
     data = journal.load()
-    if not data or data.get("state") in ("refused", "undone"):
+    if not data or data.get("state") == "refused":
         return _err("there is no plan to undo")
     last = P.Plan.from_json(data["plan"])
     if last.command != command:
@@ -453,21 +458,20 @@ def cmd_cluster(argv) -> int:
         "--join", action="store_true", help="work inside someone's open session (never saved)"
     )
     args = p.parse_args(argv)
-    from vxha.agents.cluster_types import add_types_commands, existing_types, resolve_types
+    from vxha.agents.cluster_types import add_types_commands, resolve_types
     from vxha.generators.plan import Plan, Step
 
     types = [t for t in (args.types or "").split(",") if t] or None
+    try:
+        decls = resolve_types(types)
+    except KeyError as exc:
+        return _err(f"--types: no vxha type {exc}")
     client = HaClient()
     if args.dry_run:
-        for cmd in add_types_commands(types):
+        for cmd in add_types_commands(decls):
             print(" ".join(cmd))
         return 0
-
-    def runner(cmd):
-        return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
-
-    existing = set(existing_types(runner))
-    decls = resolve_types(types)
+    existing = {line.split()[0] for line in client.run("hatype", "-list").splitlines() if line}
     plan = Plan("cluster add-types", summary="vxha cluster add-types")
     for argv_ in add_types_commands(decls, existing):
         if argv_[0] == "haconf":

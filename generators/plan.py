@@ -118,7 +118,7 @@ def show(plan: Plan, out=print, start: int = 0, join: bool = False) -> None:
     if not plan.steps:
         out("nothing to do")
         return
-    todo = [i for i in range(start, len(plan.steps))]
+    todo = list(range(start, len(plan.steps)))
     session = [i for i in todo if plan.steps[i].session]
     if session:
         # The runner opens the configuration before the first step, so that someone

@@ -293,3 +293,35 @@ def test_restore_puts_an_archived_profile_back(cluster, tmp_path):
     assert "restored" in out.stdout and (profiles / "db1.yaml").exists()
     again = cluster.vxha("restore", "db1")
     assert again.returncode == 1 and "no archived profile of db1" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "--resume"],
+        ["apply", "--undo"],
+        ["apply", "/nonexistent/main.cf"],
+        ["apply"],
+        ["maintenance"],
+        ["maintenance", "list"],
+        ["maintenance", "on"],
+        ["delete", "x", "--now"],
+        ["delete", "x", "--now", "--no-archive", "--config-dir", "/nonexistent"],
+        ["restore", "x", "--profiles", "/nonexistent"],
+        ["inventory"],
+        ["cluster", "add-types", "--types", "NoSuchType"],
+    ],
+)
+def test_no_traceback_whatever_the_arguments(tmp_path, argv):
+    import subprocess
+
+    env = dict(
+        os.environ,
+        PATH=f"{tmp_path}:{os.path.dirname(VXHA)}:/usr/bin:/bin",  # no ha* commands at all
+        VXHA_STATE_DIR=str(tmp_path / "state"),
+        VXHA_CONFIG_DIR=str(tmp_path / "conf"),
+    )
+    out = subprocess.run([VXHA, *argv], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode in (1, 2), out
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.strip(), argv
