@@ -328,3 +328,21 @@ def test_portforward_with_the_container_driver_fake(run, node_dir):
     (node_dir / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "unavailable"}}))
     code, out = run("PortForward", "monitor", values)
     assert code == 99 and "asking the container driver for web" in out
+
+
+# -- PortForward: the container's name is checked before it reaches the engine ----------
+
+
+@pytest.mark.xfail(strict=True, reason="name check: fails until the fix")
+@pytest.mark.parametrize(
+    "name", ["../../containers/x", "web/json?all=1", "web x", "-web", "w" * 254, "web\u00e9"]
+)
+@pytest.mark.parametrize("ep, code", [("monitor", 99), ("online", 1)])
+def test_portforward_refuses_a_container_name_the_engine_could_not_hold(
+    run, node_dir, name, ep, code
+):
+    values = {"Address": "10.0.0.10", "Container": name, "Ports": {"80": "8080"}}
+    rc, out = run("PortForward", ep, values)
+    assert rc == code
+    assert "attribute Container:" in out and "not a container name" in out
+    assert not (node_dir / "docker.json").exists()
