@@ -22,8 +22,9 @@ import json
 import os
 import time
 
-from vxha.agents.drivers.addresses import canonical, is_ipv6, run
+from vxha.agents.drivers.addresses import canonical, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.proc import run
 
 NFT = "nft"
 TABLE = "inet vxha"

@@ -1,13 +1,13 @@
 """The mounts driver: mount(8)/umount(8) with timeouts, /proc/self/mountinfo, the processes
 using a mount, and the second-level probe.
 
-Nothing here may hang an entry point: commands run with timeouts and are abandoned (not
-waited for) when stuck in the kernel; the process finder only reads /proc links (never
+Nothing here may hang an entry point: commands run through the one runner
+(agents/drivers/proc.py), whose timeout kills their whole session and abandons a child
+stuck in the kernel; the process finder only reads /proc links (never
 stat()s a file on the mount, which is how fuser hangs on a dead NFS server); the probe
 runs in a forked child that is abandoned when it does not answer in time.
 
-Imports stay cheap: monitor loads this module. ``subprocess`` is imported only by the
-calls that run commands (online, offline, clean).
+Imports stay cheap: monitor loads this module.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import signal
 import time
 
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.proc import run
 
 # File systems the agent knows: block-device ones, and the two non-CFS test set-ups.
 BLOCK_FSTYPES = ("vxfs", "ext4", "xfs")
@@ -165,76 +166,6 @@ def _protected_pids() -> set:
     return pids
 
 
-SEARCH_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
-
-
-def _run(argv, timeout: float):
-    """(returncode, stderr text) of a command; DriverUnavailable if it outlives ``timeout``.
-
-    posix_spawn rather than subprocess (whose import alone costs every online and offline
-    a few ms). A command stuck in the kernel (umount of a dead NFS mount) may not die even
-    of SIGKILL: it is abandoned after a short grace rather than waited for.
-    """
-    import select
-
-    env = dict(os.environ)
-    env["PATH"] = (env.get("PATH", "") + ":" + SEARCH_PATH).lstrip(":")
-    null = os.open("/dev/null", os.O_RDWR)
-    r, w = os.pipe()
-    try:
-        pid = os.posix_spawnp(
-            argv[0],
-            argv,
-            env,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, null, 0),
-                (os.POSIX_SPAWN_DUP2, null, 1),
-                (os.POSIX_SPAWN_DUP2, w, 2),
-            ],
-            setsid=True,
-        )
-    except OSError as exc:
-        os.close(r)
-        raise DriverError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
-    finally:
-        os.close(w)
-        os.close(null)
-    end = time.monotonic() + timeout
-    err = []
-    try:
-        while True:
-            left = end - time.monotonic()
-            if left <= 0 or not select.select([r], [], [], left)[0]:
-                break
-            chunk = os.read(r, 65536)
-            if not chunk:
-                break
-            err.append(chunk)
-    finally:
-        os.close(r)
-    status = None
-    while True:
-        done, st = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = st
-            break
-        if time.monotonic() >= end:
-            break
-        time.sleep(0.002)
-    if status is None:
-        try:
-            os.kill(pid, signal.SIGKILL)
-            time.sleep(0.05)
-            os.waitpid(pid, os.WNOHANG)  # reaped if it died; stuck in the kernel: abandoned
-        except OSError:
-            pass
-        raise DriverUnavailable(f"{' '.join(argv)} did not finish within {timeout:.1f}s")
-    code = os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else (
-        os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-    )  # fmt: skip
-    return code, b"".join(err).decode("utf-8", "replace").strip()
-
-
 class MountDriver:
     """The real mounts of this system (its mount namespace)."""
 
@@ -321,9 +252,9 @@ class MountDriver:
         if options:
             argv += ["-o", options]
         argv += ["--", source, mountpoint]
-        code, err = _run(argv, timeout)
+        code, _, err = run(argv, timeout)
         if code != 0:
-            raise DriverError(f"mount failed (exit {code}): {err or 'no message'}")
+            raise DriverError(f"mount failed (exit {code}): {err.strip() or 'no message'}")
 
     def umount(self, mountpoint: str, timeout: float, force=False, lazy=False) -> None:
         """Unmount the topmost mount at ``mountpoint``; MountBusy when it is in use."""
@@ -333,7 +264,8 @@ class MountDriver:
         if lazy:
             argv.append("--lazy")
         argv += ["--", mountpoint]
-        code, err = _run(argv, timeout)
+        code, _, err = run(argv, timeout)
+        err = err.strip()
         if code == 0:
             return
         if "busy" in err.lower():
@@ -491,9 +423,12 @@ def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=Non
     """Run the probe of ``mountpoint`` in a child; DriverError/ProbeTimeout on failure."""
     body = body or _probe_body
     r, w = os.pipe()
+    from vxha.agents.drivers import proc
+
     pid = os.fork()
     if pid == 0:  # child: hold nothing of the parent's (its lock, VCS's stdout pipe)
         try:
+            os.setsid()  # so that the deadline's kill rule finds it as a session
             null = os.open("/dev/null", os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
@@ -511,19 +446,13 @@ def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=Non
         finally:
             os._exit(0)
     os.close(w)
+    proc.adopt(pid)
     try:
         import select
 
         ready, _, _ = select.select([r], [], [], max(0.0, timeout))
         if not ready:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:  # reap it if it died at once; a child stuck in the kernel is abandoned
-                os.waitpid(pid, os.WNOHANG)
-            except OSError:
-                pass
+            proc.end_one(pid)  # killed, and abandoned if stuck in the kernel
             raise ProbeTimeout(f"no answer within {timeout:.1f}s")
         msg = os.read(r, 512).decode("utf-8", "replace")
     finally:
@@ -532,5 +461,6 @@ def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=Non
         os.waitpid(pid, 0)
     except OSError:
         pass
+    proc.release(pid)
     if msg != "ok":
         raise DriverError(msg or "the probe process died")

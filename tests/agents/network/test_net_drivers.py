@@ -190,22 +190,3 @@ def test_sysctls(world):
     assert f.get_sysctl("net.ipv4.ip_forward") == "0"
     with pytest.raises(DriverError):
         f.get_sysctl("net.ipv4.no_such_key")
-
-
-# -- the command runner both real drivers use ------------------------------------------
-
-
-def test_runner_output_stdin_timeout_and_missing_tool():
-    import time
-
-    from vxha.agents.drivers.addresses import run
-    from vxha.agents.drivers.fakestate import DriverUnavailable
-
-    assert run(["cat"], 5, stdin="x" * 200000) == (0, "x" * 200000, "")
-    assert run(["sh", "-c", "echo err >&2; exit 3"], 5) == (3, "", "err\n")
-    start = time.monotonic()
-    with pytest.raises(DriverUnavailable, match="did not answer within 0.3 s"):
-        run(["sleep", "5"], 0.3)
-    assert time.monotonic() - start < 2
-    with pytest.raises(DriverError, match="no-such-tool-x is not installed"):
-        run(["no-such-tool-x"], 1)
