@@ -17,7 +17,7 @@ import signal
 import time
 
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.drivers.proc import run
+from vxha.agents.drivers.proc import alive, run
 
 # File systems the agent knows: block-device ones, and the two non-CFS test set-ups.
 BLOCK_FSTYPES = ("vxfs", "ext4", "xfs")
@@ -166,6 +166,49 @@ def _protected_pids() -> set:
     return pids
 
 
+def open_directory(path: str, create: bool = False) -> int:
+    """An O_PATH fd of the directory ``path``, reached component by component without
+    following a symbolic link (what openat2's RESOLVE_NO_SYMLINKS does); missing
+    components are created (0755) when ``create``. DriverError naming a link met."""
+    import errno
+
+    flags = os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    parts = [p for p in path.split("/") if p]
+    fd = os.open("/", flags)
+    try:
+        for i, part in enumerate(parts):
+            here = "/" + "/".join(parts[: i + 1])
+            try:
+                nfd = os.open(part, flags, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    raise DriverError(f"{here} does not exist") from None
+                try:
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise DriverError(f"cannot create {here}: {exc.strerror}") from None
+                nfd = os.open(part, flags, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise DriverError(f"{here}: {exc.strerror}") from None
+                try:
+                    os.readlink(part, dir_fd=fd)
+                except OSError:
+                    raise DriverError(f"{here} is not a directory") from None
+                raise DriverError(
+                    f"{here} is a symbolic link: a mount point path is never followed "
+                    "through one (it could lead the mount anywhere on the host)"
+                ) from None
+            os.close(fd)
+            fd = nfd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 class MountDriver:
     """The real mounts of this system (its mount namespace)."""
 
@@ -237,22 +280,26 @@ class MountDriver:
     # -- changing -----------------------------------------------------------------------
 
     def make_mountpoint(self, mountpoint: str) -> None:
-        try:
-            os.makedirs(mountpoint, mode=0o755, exist_ok=True)
-        except OSError as exc:
-            raise DriverError(f"cannot create mount point {mountpoint}: {exc.strerror}") from None
-        if not os.path.isdir(mountpoint):
-            raise DriverError(f"mount point {mountpoint} exists and is not a directory")
+        os.close(open_directory(mountpoint, create=True))
 
     def mount(self, source: str, mountpoint: str, fstype: str, options: str, timeout: float):
-        if fstype == "bind":
-            argv = ["mount", "--bind"]
-        else:
-            argv = ["mount", "-t", fstype]
-        if options:
-            argv += ["-o", options]
-        argv += ["--", source, mountpoint]
-        code, _, err = run(argv, timeout)
+        """Mount on the directory reached without following a symbolic link (and, for a
+        bind mount, from one): mount(8) is handed the opened directories as
+        /proc/self/fd/N and told not to resolve the paths again."""
+        fds = {3: open_directory(mountpoint)}
+        try:
+            if fstype == "bind":
+                fds[4] = open_directory(source)
+                argv = ["mount", "--no-canonicalize", "--bind"]
+            else:
+                argv = ["mount", "--no-canonicalize", "-t", fstype]
+            if options:
+                argv += ["-o", options]
+            argv += ["--", "/proc/self/fd/4" if fstype == "bind" else source, "/proc/self/fd/3"]
+            code, _, err = run(argv, timeout, pass_fds=fds)
+        finally:
+            for fd in fds.values():
+                os.close(fd)
         if code != 0:
             raise DriverError(f"mount failed (exit {code}): {err.strip() or 'no message'}")
 
@@ -382,12 +429,7 @@ class MountDriver:
 
     def alive(self, pid: int) -> bool:
         """Whether ``pid`` still runs (a zombie counts as gone)."""
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            return False
-        return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+        return alive(pid)
 
     # -- second-level probe -------------------------------------------------------------
 
@@ -396,6 +438,12 @@ class MountDriver:
         ``write`` is false) in a forked child. The child is killed and abandoned, never
         waited for, when it does not answer within ``timeout``: ProbeTimeout."""
         return fork_probe(mountpoint, probe_name(self.node), write, timeout)
+
+    def usage(self, mountpoint: str, timeout: float) -> tuple:
+        """(size, used) in bytes of the file system at ``mountpoint``, asked in a forked
+        child as the probe is (a statvfs of a hung file system never returns)."""
+        size, used = in_child(lambda: _usage(mountpoint), timeout).split()
+        return int(size), int(used)
 
 
 def _probe_body(path: str, write: bool) -> None:
@@ -422,9 +470,16 @@ def _probe_body(path: str, write: bool) -> None:
 def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=None) -> None:
     """Run the probe of ``mountpoint`` in a child; DriverError/ProbeTimeout on failure."""
     body = body or _probe_body
-    r, w = os.pipe()
+    in_child(lambda: body(os.path.join(mountpoint, name), write), timeout)
+
+
+def in_child(fn, timeout: float) -> str:
+    """``fn()``'s text, computed in a forked child that holds nothing of ours; the child
+    is killed and abandoned, never waited for, when it does not answer within
+    ``timeout``: ProbeTimeout. DriverError with the child's error."""
     from vxha.agents.drivers import proc
 
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: hold nothing of the parent's (its lock, VCS's stdout pipe)
         try:
@@ -434,15 +489,15 @@ def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=Non
                 os.dup2(null, fd)
             os.closerange(3, w)
             os.closerange(w + 1, 65536)
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            for sig in (signal.SIGALRM, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
             try:
-                body(os.path.join(mountpoint, name), write)
-                msg = b"ok"
+                msg = "ok " + (fn() or "")
             except OSError as exc:
-                msg = f"{exc.strerror or exc}".encode("utf-8", "replace")[:400]
+                msg = f"err {exc.strerror or exc}"
             except BaseException as exc:  # noqa: B036 - reported to the parent, never raised
-                msg = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:400]
-            os.write(w, msg or b"failed")
+                msg = f"err {type(exc).__name__}: {exc}"
+            os.write(w, msg.encode("utf-8", "replace")[:4000])
         finally:
             os._exit(0)
     os.close(w)
@@ -454,7 +509,7 @@ def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=Non
         if not ready:
             proc.end_one(pid)  # killed, and abandoned if stuck in the kernel
             raise ProbeTimeout(f"no answer within {timeout:.1f}s")
-        msg = os.read(r, 512).decode("utf-8", "replace")
+        msg = os.read(r, 4096).decode("utf-8", "replace")
     finally:
         os.close(r)
     try:
@@ -462,5 +517,11 @@ def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=Non
     except OSError:
         pass
     proc.release(pid)
-    if msg != "ok":
-        raise DriverError(msg or "the probe process died")
+    if not msg.startswith("ok "):
+        raise DriverError(msg[4:] or "the probe process died")
+    return msg[3:]
+
+
+def _usage(mountpoint: str) -> str:
+    st = os.statvfs(mountpoint)
+    return f"{st.f_blocks * st.f_frsize} {(st.f_blocks - st.f_bfree) * st.f_frsize}"

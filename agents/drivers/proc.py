@@ -153,6 +153,16 @@ def release(pid: int) -> None:
     _live.discard(pid)
 
 
+def alive(pid: int) -> bool:
+    """Whether ``pid`` still runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+
+
 def live_children() -> list:
     return sorted(_live)
 

@@ -12,7 +12,6 @@ from cfsmount_helpers import in_private_namespace, mounted_at, require_real
 pytestmark = pytest.mark.real
 
 
-@pytest.mark.xfail(strict=True, reason="no-symlink resolution: fails until the fix")
 @pytest.mark.parametrize("where", ["leaf", "parent"])
 def test_online_refuses_a_mount_point_through_a_symlink(real_launcher, tmp_path, where):
     require_real("mount")
@@ -41,7 +40,6 @@ def test_online_refuses_a_mount_point_through_a_symlink(real_launcher, tmp_path,
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="no-symlink resolution: fails until the fix")
 def test_online_creates_a_missing_mount_point_without_following_links(real_launcher, tmp_path):
     require_real("mount")
     elsewhere = tmp_path / "elsewhere"
