@@ -30,7 +30,6 @@ def veritas_agent(tmp_path):
     return tmp_path
 
 
-@pytest.mark.xfail(strict=True, reason="refusal: fails until the fix")
 def test_refuses_over_veritas_cfsmount_agent_and_changes_nothing(veritas_agent):
     before = sorted(str(p) for p in veritas_agent.rglob("*"))
     p = install(veritas_agent)
@@ -42,7 +41,6 @@ def test_refuses_over_veritas_cfsmount_agent_and_changes_nothing(veritas_agent):
     assert agent.read_bytes() == b"\x7fELF veritas's agent" and not agent.is_symlink()
 
 
-@pytest.mark.xfail(strict=True, reason="refusal: fails until the fix")
 def test_refuses_where_veritas_cfstypes_is_configured(tmp_path):
     conf = tmp_path / "etc/VRTSvcs/conf/config"
     conf.mkdir(parents=True)

@@ -15,17 +15,9 @@ import pytest
 
 from vxha.agents import framework, statefile
 from vxha.agents.framework import Context, build_argv, execute
-from vxha.agents.install import install_agents
 from vxha.vcs_types.catalog import project_type
 
 DUMMY = project_type("Dummy")
-
-
-@pytest.fixture(scope="module")
-def agent_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp("root")
-    install_agents(str(root), sys.executable, ["Dummy"])
-    return root
 
 
 def launch(agent_root, ep, argv, env=None, stdout=subprocess.PIPE):
@@ -53,7 +45,6 @@ def cfs_node(node_dir):
     return env, fake
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 @pytest.mark.parametrize(
     "ep, reason, code", [("online", None, 0), ("offline", None, 0), ("clean", 4, 0)]
 )
@@ -80,7 +71,7 @@ def test_a_failing_log_write_never_changes_the_outcome(node_dir, monkeypatch, ep
 
 @pytest.mark.parametrize(
     "fail, code",
-    [([], 0), pytest.param(["online"], 1, marks=pytest.mark.xfail(strict=True))],
+    [([], 0), (["online"], 1)],
 )
 def test_stdout_on_a_full_device_is_no_failure(agent_root, node_dir, fail, code):
     argv = build_argv(DUMMY, "r", {"Fail": fail}, "online")
@@ -93,7 +84,6 @@ def test_stdout_on_a_full_device_is_no_failure(agent_root, node_dir, fail, code)
         assert "told to fail" in (node_dir / "log" / "Dummy_A.log").read_text()
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 def test_a_message_the_locale_cannot_encode_is_logged(node_dir, monkeypatch):
     import io
 
@@ -112,13 +102,13 @@ def test_a_message_the_locale_cannot_encode_is_logged(node_dir, monkeypatch):
 # -- lock, state and log files ----------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 def test_files_are_private_whatever_the_umask(node_dir):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
     old = os.umask(0)
     try:
         out = execute("Dummy", "online", build_argv(DUMMY, "r", {}, "online"), env, True)
         statefile.write(Context(env), "x", "1")
+        framework.AgentLog(Context(env, True), "Dummy", "r", "online").info("a line")
     finally:
         os.umask(old)
     assert out.code == 0
@@ -128,7 +118,6 @@ def test_files_are_private_whatever_the_umask(node_dir):
         assert stat.S_IMODE((node_dir / f).stat().st_mode) == 0o600, f
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 @pytest.mark.parametrize("which", ["lock/Dummy.r.lock", "log/Dummy_A.log", "state/x"])
 def test_a_planted_symlink_is_never_written_through(node_dir, tmp_path, which):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
@@ -139,16 +128,13 @@ def test_a_planted_symlink_is_never_written_through(node_dir, tmp_path, which):
     (node_dir / which).symlink_to(victim)
     out = execute("Dummy", "online", build_argv(DUMMY, "r", {"Fail": ["online"]}), env, True)
     assert out.lines  # a line was logged (through the planted log link, before the fix)
-    try:
-        statefile.write(Context(env), "x", "overwritten")
-    except OSError:
-        pass
-    assert victim.read_text() == "precious\n"
     if which == "state/x":
-        assert statefile.read(Context(env), "x") is None  # a symlink is never read either
+        assert statefile.read(Context(env), "x") is None  # a link is never read through
+        statefile.write(Context(env), "x", "overwritten")  # the link is replaced
+        assert not (node_dir / which).is_symlink()
+    assert victim.read_text() == "precious\n"
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
 def test_a_directory_owned_by_someone_else_is_refused(node_dir):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
@@ -159,7 +145,6 @@ def test_a_directory_owned_by_someone_else_is_refused(node_dir):
     assert not (node_dir / "state" / "x").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 def test_a_world_writable_directory_is_refused(node_dir):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
     (node_dir / "state").mkdir()
@@ -171,7 +156,6 @@ def test_a_world_writable_directory_is_refused(node_dir):
 # -- clean stops only the process that holds the resource -------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 def test_clean_kills_only_the_verified_holder(agent_root, node_dir):
     hung = subprocess.Popen(
         [
@@ -203,7 +187,6 @@ def test_clean_kills_only_the_verified_holder(agent_root, node_dir):
             p.wait()
 
 
-@pytest.mark.xfail(strict=True, reason="hardening: fails until the fix")
 def test_lock_holder_is_read_from_the_kernel_not_the_file(node_dir):
     code = (
         "import sys, time\n"

@@ -16,16 +16,11 @@ from vxha.agents.drivers.fakestate import DriverUnavailable
 def gone(pid: int, within: float = 3.0) -> bool:
     """Whether ``pid`` is dead (or a zombie nobody reaped yet) within ``within`` s."""
     end = time.monotonic() + within
-    while time.monotonic() < end:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            return True
-        if stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] in (b"Z", b"X"):
-            return True
+    while proc.alive(pid):
+        if time.monotonic() > end:
+            return False
         time.sleep(0.02)
-    return False
+    return True
 
 
 def in_session(sid: int) -> list:
