@@ -155,12 +155,7 @@ def release(pid: int) -> None:
 
 def alive(pid: int) -> bool:
     """Whether ``pid`` still runs (a zombie counts as gone)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        return False
-    return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+    return _state(pid) not in (b"Z", b"X")
 
 
 def live_children() -> list:
@@ -240,6 +235,26 @@ def _members(roots, sessions, table) -> set:
     return found
 
 
+def _state(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return b"X"
+    return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3]
+
+
+def _wait_stopped(pids, within: float = 0.5) -> None:
+    # kill() returns before the signal takes effect: a process still running on another
+    # CPU may finish a fork after /proc was read again. Look only once all have stopped.
+    end = time.monotonic() + within
+    waiting = set(pids)
+    while waiting and time.monotonic() < end:
+        waiting = {p for p in waiting if _state(p) not in (b"T", b"t", b"Z", b"X")}
+        if waiting:
+            time.sleep(0.001)
+
+
 def _kill(roots, sessions) -> list:
     # Stop first, so that nothing forks between the reading of /proc and the kill; read
     # again until no new member appears (a child forked just before its parent stopped).
@@ -254,6 +269,7 @@ def _kill(roots, sessions) -> list:
                 os.kill(p, signal.SIGSTOP)
             except OSError:
                 pass
+        _wait_stopped(fresh)
         stopped |= fresh
     for p in stopped:
         try:
