@@ -7,7 +7,6 @@ runner and not bounded by the deadline: a stand-in for a command stuck in the ke
 
 from __future__ import annotations
 
-import json
 import time
 
 from vxha.agents import statefile
@@ -30,6 +29,8 @@ class DummyAgent:
             raise AgentError(f"{res.entry_point} told to fail by attribute Fail")
 
     def online(self, res):
+        import json  # not at the top: every monitor would pay for it
+
         self._work(res)
         statefile.write(res.ctx, self._name(res), json.dumps(res.values))
 
