@@ -86,6 +86,13 @@ def generate_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--discover", action="store_true", help="set this host's CPUs and memory as Capacity"
     )
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read includes from DIR (by default only from the configuration's directory)",
+    )
     return p
 
 
@@ -121,17 +128,17 @@ def generate(args: List[str]) -> int:
     elif not opts.diff:
         sys.stdout.write(result.text)
     if opts.diff:
-        return _diff(opts.diff, result.config, opts.as_commands)
+        return _diff(opts.diff, result.config, opts.as_commands, opts.allow_include_dir)
     return 0
 
 
-def _diff(current: str, new, as_commands: bool) -> int:
+def _diff(current: str, new, as_commands: bool, allow_include_dirs=()) -> int:
     from vxha.generators import diff
     from vxha.vcs_types import cf
 
     path = os.path.join(current, "main.cf") if os.path.isdir(current) else current
     try:
-        old = cf.parse_file(path)
+        old = cf.parse_file(path, allow_include_dirs=allow_include_dirs)
     except cf.CfError as exc:
         _err([str(exc)])
         return 1
@@ -160,17 +167,23 @@ def verify(args: List[str]) -> int:
         "silent and exit 0 when valid, one line per problem and exit 1 otherwise.",
     )
     p.add_argument("config", help="main.cf, or the directory holding it")
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read includes from DIR (by default only from the configuration's directory)",
+    )
     opts = p.parse_args(args)
+    from vxha.vcs_types.verify import errors
     from vxha.vcs_types.verify import verify as run
 
     path = opts.config
     if os.path.isdir(path):
         path = os.path.join(path, "main.cf")
-    issues = run(path)
-    if issues:
-        _err(str(i) for i in issues)
-        return 1
-    return 0
+    issues = run(path, allow_include_dirs=opts.allow_include_dir)
+    _err(str(i) for i in issues)
+    return 1 if errors(issues) else 0
 
 
 # -- graph -----------------------------------------------------------------------------------

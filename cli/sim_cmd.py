@@ -29,6 +29,8 @@ def _parser():
     r.add_argument("--duration", type=int, help="virtual seconds to run (default: the file's)")
     r.add_argument("--verbose", action="store_true", help="also log routine monitors")
     r.add_argument("--table", action="store_true", help="print the state table at the end")
+    s_allow = "also read includes from DIR (by default only from the main.cf's directory)"
+    r.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
     s = sub.add_parser("serve", help="serve the ha* shims on a unix socket")
     s.add_argument("main_cf")
@@ -37,6 +39,7 @@ def _parser():
     s.add_argument("--mode", choices=("inprocess", "process"), default="inprocess")
     s.add_argument("--speed", type=float, default=0.0, help="virtual seconds per real second")
     s.add_argument("--no-start", action="store_true", help="do not probe and autostart")
+    s.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
     a = sub.add_parser("advance", help="run a served simulator's virtual time forward")
     a.add_argument("seconds", type=int)
@@ -108,10 +111,21 @@ def _run(args):
     try:
         if args.events:
             sim, failures = run_scenario(
-                args.main_cf, args.events, run_dir, mode=args.mode, verbose=args.verbose or None
+                args.main_cf,
+                args.events,
+                run_dir,
+                mode=args.mode,
+                verbose=args.verbose or None,
+                allow_include_dirs=args.allow_include_dir,
             )
         else:
-            sim = Simulator.from_file(args.main_cf, run_dir, mode=args.mode, verbose=args.verbose)
+            sim = Simulator.from_file(
+                args.main_cf,
+                run_dir,
+                mode=args.mode,
+                verbose=args.verbose,
+                allow_include_dirs=args.allow_include_dir,
+            )
             sim.start()
             failures = []
         if args.duration is not None and args.duration > sim.now:
@@ -142,7 +156,19 @@ def _serve(args):
         if name.endswith(".cf"):
             shutil.copy(os.path.join(src_dir, name), os.path.join(conf, name))
     shutil.copy(args.main_cf, os.path.join(conf, "main.cf"))
-    sim = Simulator.from_file(os.path.join(conf, "main.cf"), run_dir, mode=args.mode, dump=True)
+    from vxha.vcs_types.cf import CfError
+
+    try:
+        sim = Simulator.from_file(
+            os.path.join(conf, "main.cf"),
+            run_dir,
+            mode=args.mode,
+            dump=True,
+            allow_include_dirs=args.allow_include_dir,
+        )
+    except CfError as exc:
+        print(f"vxha sim: {exc}", file=sys.stderr)
+        return 2
     path = args.socket or os.environ.get("VXHA_SIM_SOCKET") or os.path.join(run_dir, "sim.sock")
     daemon = Daemon(sim, path, args.speed).bind()
     if not args.no_start:

@@ -547,7 +547,7 @@ def hacf(e, args, out):
         except CfError as exc:
             raise SimError(str(exc), "V-16-1-10020") from None
         return
-    issues = verify_mod.verify(main_cf)
+    issues = verify_mod.errors(verify_mod.verify(main_cf))
     if issues:
         for issue in issues:
             out(f"VCS ERROR V-16-1-10020 {issue}")

@@ -3,7 +3,9 @@
 Values: a scalar is ``int`` (bare integer token) or ``str`` (bare word or quoted string);
 a vector or keylist is a ``list``; an association is a ``dict`` (insertion-ordered).
 A keylist and a vector look alike in main.cf; the type declaration tells them apart.
-Localized values (``Attr @sys = value``) live in ``local[attr][system]``.
+Localized values (``Attr @sys = value``, or ``@cluster`` for global-cluster objects) live
+in ``local[attr][name]``. An association may leave some numbers out (``SystemList = { a,
+b = 2, c }``): the model keeps ``None`` for them and ``resolve_numbers`` gives the numbers.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def _where():
     return field(default_factory=Where, compare=False, repr=False)
 
 
+def _order():
+    # The order attributes were read in, kept only where values are localized (the writer
+    # puts a localized value where its attribute stood); not part of equality.
+    return field(default_factory=list, compare=False, repr=False)
+
+
 @dataclass
 class Resource:
     type: str
@@ -37,6 +45,7 @@ class Resource:
     attrs: Dict[str, Any] = field(default_factory=dict)
     local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     where: Where = _where()
+    order: List[str] = _order()
 
 
 @dataclass
@@ -54,7 +63,7 @@ class GroupDep:
 
     child: str
     category: str = "online"  # online | offline
-    location: str = "local"  # local | global | remote
+    location: str = "local"  # local | global | remote | site
     rigidity: str = "firm"  # soft | firm | hard
     where: Where = _where()
 
@@ -68,12 +77,17 @@ class Group:
     links: List[ResourceLink] = field(default_factory=list)
     deps: List[GroupDep] = field(default_factory=list)
     where: Where = _where()
+    order: List[str] = _order()
 
     def resource(self, name: str) -> Optional[Resource]:
         for r in self.resources:
             if r.name == name:
                 return r
         return None
+
+    def system_priorities(self) -> Dict[str, int]:
+        """SystemList as system -> priority number (``resolve_numbers``)."""
+        return resolve_numbers(self.attrs.get("SystemList"))
 
 
 @dataclass
@@ -88,6 +102,39 @@ class Cluster:
     name: str
     attrs: Dict[str, Any] = field(default_factory=dict)
     where: Where = _where()
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    order: List[str] = _order()
+
+
+@dataclass
+class RemoteCluster:
+    """``remotecluster name ( ... )``: another cluster of a global cluster."""
+
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    where: Where = _where()
+    order: List[str] = _order()
+
+
+@dataclass
+class Heartbeat:
+    """``heartbeat Icmp ( ... )``: a wide-area heartbeat; values localize per cluster."""
+
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    where: Where = _where()
+    order: List[str] = _order()
+
+
+@dataclass
+class Site:
+    """``site name ( SystemList = { ... } ... )``: systems of one site (site-aware clusters)."""
+
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    where: Where = _where()
 
 
 @dataclass
@@ -98,6 +145,9 @@ class Config:
     cluster: Optional[Cluster] = None
     systems: List[System] = field(default_factory=list)
     groups: List[Group] = field(default_factory=list)
+    remoteclusters: List[RemoteCluster] = field(default_factory=list)
+    heartbeats: List[Heartbeat] = field(default_factory=list)
+    sites: List[Site] = field(default_factory=list)
     # name -> vcs_types.decl.TypeDecl: the types declared in this file itself (types.cf
     # files) and, after cf.parse_file, those of its includes (see type_origin).
     types: Dict[str, Any] = field(default_factory=dict)
@@ -129,3 +179,31 @@ class Config:
             if r is not None:
                 return g, r
         return None, None
+
+
+def resolve_numbers(value) -> Dict[str, int]:
+    """The numbers of a numbered list such as SystemList: name -> number.
+
+    ``{ a, b }`` numbers in order from 0; an entry without a number gets the previous
+    entry's number + 1 (the first 0), so ``{ A, B = 2, C }`` gives A=0, B=2, C=3 and
+    ``{ A, B = 0, C }`` gives 0, 0, 1 (VCS 4.1 User's Guide, "SystemList Attribute").
+    A value that is no list (unset, a scalar) gives {}; a number that is no integer
+    counts as unnumbered.
+    """
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((name, None) for name in value)
+    else:
+        return {}
+    out = {}
+    previous = -1
+    for name, number in items:
+        if isinstance(number, bool) or not isinstance(number, int):
+            try:
+                number = int(number)
+            except (TypeError, ValueError):
+                number = previous + 1
+        out[str(name)] = number
+        previous = number
+    return out
