@@ -479,6 +479,27 @@ def catalog_types():
     return _CATALOG
 
 
+_BUNDLED = None
+
+
+def _bundled_decls():
+    global _BUNDLED
+    if _BUNDLED is None:
+        from vxha.vcs_types import catalog
+
+        _BUNDLED = {d.name: d for ds in catalog.bundled_types().values() for d in ds}
+    return _BUNDLED
+
+
+def _bundled_file(type_name):
+    from vxha.vcs_types import catalog
+
+    for file, decls in catalog.bundled_types().items():
+        if any(d.name == type_name for d in decls):
+            return file
+    return "its types file"
+
+
 class Context:
     """What rules share: the configuration, the known types and systems, issue making."""
 
@@ -488,6 +509,10 @@ class Context:
         self.types.update(config.types)
         self.systems = {s.name for s in config.systems}
         self.source = config.source or "main.cf"
+        # Types known only from vxha's built-in declarations of Veritas's files (no real
+        # types file was read): an attribute they lack may still be Veritas's.
+        bundled = _bundled_decls()
+        self.builtin = {name for name, decl in self.types.items() if bundled.get(name) is decl}
         self._lines = None
 
     def where(self, obj, attr=None, system=None):
@@ -592,13 +617,22 @@ def _check_value(value, spec):
     return check_value(value, spec[0], spec[1])
 
 
+# Integer associations that number their keys, which may be written as a plain list
+# (`SystemList = { a, b }`) or with some numbers left out (VCS 4.1 User's Guide,
+# "SystemList Attribute"; ClusterList and SystemZones number the same way).
+NUMBERED = frozenset(("SystemList", "ClusterList", "SystemZones"))
+
+
 def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
     for name, value in obj.attrs.items():
         spec = table(name)
         if spec is None:
             yield ctx.issue(obj, f"{label}: unknown attribute {name}", attr=name, severity=unknown)
             continue
-        why = _check_value(value, spec)
+        if name in NUMBERED and isinstance(value, list) and spec[0] == "int":
+            why = check_value(value, "str", "keylist")
+        else:
+            why = _check_value(value, spec)
         if why:
             yield ctx.issue(obj, f"{label}: attribute {name}: {why}", attr=name)
     for name, per_sys in (local or {}).items():
@@ -683,7 +717,25 @@ def rule_attributes(ctx):
             def spec(name, base=spec, decl=decl):
                 return base(name if name in decl.attrs else decl.renamed.get(name, name))
 
-        yield from _check_attrs(ctx, r, f"resource {r.name} ({r.type})", spec, r.local)
+        if r.type in ctx.builtin:
+            yield from _check_builtin(ctx, r, spec)
+        else:
+            yield from _check_attrs(ctx, r, f"resource {r.name} ({r.type})", spec, r.local)
+
+
+def _check_builtin(ctx, r, spec):
+    label = f"resource {r.name} ({r.type})"
+    for issue in _check_attrs(ctx, r, label, spec, r.local, WARNING):
+        if issue.severity == WARNING and "unknown attribute" in issue.message:
+            file = _bundled_file(r.type)
+            issue = Issue(
+                issue.where,
+                f"{issue.message}: not in vxha's built-in declaration of {r.type}; put "
+                f"Veritas's {file} beside main.cf to check it",
+                issue.rule,
+                WARNING,
+            )
+        yield issue
 
 
 def rule_localized_systems(ctx):
