@@ -123,28 +123,37 @@ def generate(args: List[str]) -> int:
         _err(exc.problems)
         return 1
     _err(f"warning: {w}" for w in result.warnings)
+    old = None
+    if opts.diff:  # read before anything is written: a bad current file changes nothing
+        old = _read_current(opts.diff, opts.allow_include_dir)
+        if old is None:
+            return 1
     if opts.output:
         _write(opts.output, result.text)
     elif not opts.diff:
         sys.stdout.write(result.text)
     if opts.diff:
-        return _diff(opts.diff, result.config, opts.as_commands, opts.allow_include_dir)
+        return _diff(old, result.config, opts.as_commands)
     return 0
 
 
-def _diff(current: str, new, as_commands: bool, allow_include_dirs=()) -> int:
-    from vxha.generators import diff
+def _read_current(current: str, allow_include_dirs=()):
+    """The model of the current main.cf, or None (the error printed)."""
     from vxha.vcs_types import cf
 
     path = os.path.join(current, "main.cf") if os.path.isdir(current) else current
     try:
-        old = cf.parse_file(path, allow_include_dirs=allow_include_dirs)
+        return cf.parse_file(path, allow_include_dirs=allow_include_dirs)
     except cf.CfError as exc:
         _err([str(exc)])
-        return 1
     except OSError as exc:
         _err([f"{path}: cannot read: {exc.strerror or exc}"])
-        return 1
+    return None
+
+
+def _diff(old, new, as_commands: bool) -> int:
+    from vxha.generators import diff
+
     types = diff.known_types(old, new)
     changes = diff.diff(old, new, types)
     if as_commands:
