@@ -805,6 +805,29 @@ def rule_localized_systems(ctx):
                     )
 
 
+def rule_numbers(ctx):
+    """A numbered list (SystemList ...) gives no two entries the same number."""
+    from vxha.vcs_types.model import resolve_numbers
+
+    for g in ctx.config.groups:
+        for attr in NUMBERED:
+            value = g.attrs.get(attr)
+            if not isinstance(value, dict):
+                continue
+            first = {}
+            for name, number in resolve_numbers(value).items():
+                if number in first:
+                    yield ctx.issue(
+                        g,
+                        f"group {g.name}: {attr} gives {first[number]} and {name} the same "
+                        f"number {number}: number every entry, or none",
+                        attr=attr,
+                        severity=WARNING,
+                    )
+                    break
+                first[number] = name
+
+
 class _TypeWhere:
     """Where a type declaration (or one of its attributes) was read, for ``ctx.issue``."""
 
@@ -902,6 +925,7 @@ CORE_RULES = [
     rule_types_known,
     rule_attributes,
     rule_localized_systems,
+    rule_numbers,
     rule_resource_links,
 ]
 

@@ -82,9 +82,12 @@ def write(config):
         out.append(f"include {q if q.startswith(chr(34)) else chr(34) + q + chr(34)}\n")
     if config.includes:
         out.append("\n")
-    for decl in config.types.values():
-        if decl.name not in config.type_origin:
-            out.append(render_type(decl))
+    own = [render_type(d) for d in config.types.values() if d.name not in config.type_origin]
+    if own:
+        # blocks separated by a blank line, as in a types file; one more before what follows
+        out.append("\n".join(own))
+        rest = config.cluster or config.remoteclusters or config.heartbeats or config.systems
+        if rest or config.sites or config.groups:
             out.append("\n")
     if config.cluster is not None:
         _block(out, "cluster", config.cluster)
