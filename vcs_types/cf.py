@@ -16,8 +16,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from itertools import chain
-from operator import itemgetter
+from bisect import bisect_left
 from pathlib import Path
 
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl
@@ -38,6 +37,7 @@ from vxha.vcs_types.writer import write, write_types
 
 __all__ = [
     "CfError",
+    "tokens",
     "parse",
     "parse_file",
     "read_config_text",
@@ -102,6 +102,20 @@ _TOKEN = re.compile(
     r")",
     re.S,
 )
+# The parser reads tokens from this faster expression, which returns comments as tokens
+# (dropped afterwards) and no positions: _TOKEN, which gives each token the text skipped
+# before it, is run only when a position is asked for (a finding, an error).
+_FAST = re.compile(
+    r"\A[^\S\n]*#[^\n]*"  # a '#' line at the start of the file
+    r"|\n[^\S\n]*#[^\n]*"  # a '#' line
+    r"|//[^\n]*|/\*.*?\*/"  # comments
+    r'|"[^"\\]*(?:\\.[^"\\]*)*"'
+    r'|(?:[^\s{}()=,;@"\[\]/]|/(?![/*]))+'
+    r"|[{}()=,;@\[\]]"
+    r"|/\*|\S",
+    re.S,
+)
+_FIRST_HASH = re.compile(r"[^\S\n]*#")
 _NOT_WORD = frozenset('"{}()=,;@[]')
 _INT_FIRST = frozenset("-0123456789")
 _INT = re.compile(r"-?[0-9]+\Z")
@@ -148,46 +162,63 @@ def _number(t):
 # -- parser ------------------------------------------------------------------------------
 
 
+def tokens(text):
+    """The tokens of a text, comments left out, then the end of the file ("") twice."""
+    toks = _FAST.findall(text)
+    if toks and _FIRST_HASH.match(text):
+        del toks[0]  # a '#' line first in the file
+    if "\n" in text or "/" in text:
+        toks = [
+            t
+            for t in toks
+            if t[0] not in "\n/" or (t[0] == "/" and t[1:2] not in ("/", "*")) or t == "/*"
+        ]
+    toks += ["", ""]
+    return toks
+
+
+class _Positions:
+    """Line and column of token ``i``, worked out on the first question."""
+
+    def __init__(self, text):
+        self.text = text
+        self._starts = None
+        self._newlines = None
+
+    def offset(self, i):
+        if self._starts is None:
+            starts = []
+            pos = 0
+            for skip, tok in _TOKEN.findall(self.text):
+                pos += len(skip)
+                starts.append(pos)
+                pos += len(tok)
+            self._starts = starts
+        return self._starts[min(i, len(self._starts) - 1)]
+
+    def __call__(self, i):
+        pos = self.offset(i)
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        before = bisect_left(self._newlines, pos)
+        start = self._newlines[before - 1] + 1 if before else 0
+        return before + 1, pos - start + 1
+
+
 class _Parser:
     def __init__(self, text, file):
         self.text = text
         self.file = file
-        self.pairs = _TOKEN.findall(text)  # (skip, token): offsets are summed on demand
-        self.toks = list(map(itemgetter(1), self.pairs))
+        self.toks = tokens(text)
         self.i = 0
-        self._off_i = 0  # token index and character offset of its skip: offsets only grow
-        self._off = 0
-        self._line_pos = 0  # likewise for line numbers
-        self._line_no = 1
-        self._line_start = 0
+        self.positions = _Positions(text)
 
     # position helpers
-    def offset(self, i):
-        """Character offset of token ``i``."""
-        if i < self._off_i:
-            self._off_i = self._off = 0
-        self._off += sum(map(len, chain.from_iterable(self.pairs[self._off_i : i])))
-        self._off_i = i
-        return self._off + len(self.pairs[i][0])
-
-    def position(self, pos):
-        """(line, column), both 1-based, of a character offset."""
-        text = self.text
-        if pos < self._line_pos:
-            return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
-        n = text.count("\n", self._line_pos, pos)
-        if n:
-            self._line_no += n
-            self._line_start = text.rfind("\n", self._line_pos, pos) + 1
-        self._line_pos = pos
-        return self._line_no, pos - self._line_start + 1
-
     def where(self, i):
-        line, col = self.position(self.offset(i))
-        return Where(self.file, line, col)
+        return Where(self.file, resolver=self.positions, index=i)
 
     def error_at(self, i, message):
-        line, col = self.position(self.offset(i))
+        line, col = self.positions(i)
         return CfError(self.file, line, col, message)
 
     def expected(self, what, i=None):

@@ -349,10 +349,10 @@ def render_type(decl):
     for name in decl.order:
         if name in decl.settings:
             lines.append(f"\t{name} = {_setting(decl.settings[name])}")
-        elif name == "ArgList":
-            lines.append("\t" + declaration_line(arg, decl.arglist, True))
         elif name in decl.attrs:
             lines.append("\t" + declaration_line(decl.attrs[name]))
+        elif name == "ArgList":
+            lines.append("\t" + declaration_line(arg, decl.arglist, True))
         elif name in decl.static_decls:
             a = decl.static_decls[name]
             if name in decl.statics:

@@ -14,13 +14,62 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 
-@dataclass
 class Where:
-    """Where a block or line was read from (for error messages); not part of equality."""
+    """Where a block or line was read from (for messages); not part of equality.
 
-    file: str = ""
-    line: int = 0
-    column: int = 0
+    The parser gives a token index and a resolver; line and column are worked out only
+    when someone asks (a clean configuration never needs them, and a large one has
+    tens of thousands of blocks).
+    """
+
+    __slots__ = ("file", "_line", "_column", "_resolver", "_index")
+
+    def __init__(self, file="", line=0, column=0, resolver=None, index=0):
+        self.file = file
+        self._line = line
+        self._column = column
+        self._resolver = resolver
+        self._index = index
+
+    def _resolve(self):
+        self._line, self._column = self._resolver(self._index)
+        self._resolver = None
+
+    @property
+    def line(self):
+        if self._resolver is not None:
+            self._resolve()
+        return self._line
+
+    @line.setter
+    def line(self, value):
+        self._resolver = None
+        self._line = value
+
+    @property
+    def column(self):
+        if self._resolver is not None:
+            self._resolve()
+        return self._column
+
+    @column.setter
+    def column(self, value):
+        if self._resolver is not None:
+            self._resolve()
+        self._column = value
+
+    def __eq__(self, other):
+        return isinstance(other, Where) and (self.file, self.line, self.column) == (
+            other.file,
+            other.line,
+            other.column,
+        )
+
+    def __hash__(self):
+        return hash((self.file, self.line, self.column))
+
+    def __repr__(self):
+        return f"Where({self.file!r}, {self.line}, {self.column})"
 
     def __str__(self):
         if self.column:

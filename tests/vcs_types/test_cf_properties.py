@@ -8,7 +8,7 @@ from itertools import chain
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vxha.vcs_types.cf import KEYWORDS, CfError, _Parser, parse, write, write_types
+from vxha.vcs_types.cf import _TOKEN, KEYWORDS, CfError, parse, tokens, write, write_types
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl, render_type
 from vxha.vcs_types.model import (
     Cluster,
@@ -196,8 +196,11 @@ def test_damaged_text_fails_only_with_a_located_cf_error(cfg, data):
         cut = data.draw(st.integers(0, len(text) - 1))
         junk = data.draw(st.sampled_from(["", "(", ")", "{", "}", "=", '"', "@", ",", "/*", "x"]))
         text = text[:cut] + junk + text[cut + 1 :]
-    # the tokens (with what is skipped before each) are the whole text, nothing lost
-    assert "".join(chain.from_iterable(_Parser(text, "f.cf").pairs)) == text
+    # the tokens (with what is skipped before each) are the whole text, nothing lost, and
+    # the fast tokenizer the parser reads gives the same tokens
+    pairs = _TOKEN.findall(text)
+    assert "".join(chain.from_iterable(pairs)) == text
+    assert [t for t in tokens(text) if t] == [t for _, t in pairs if t]
     try:
         parsed = parse(text, "f.cf")
     except CfError as e:
@@ -218,7 +221,8 @@ def test_damaged_text_fails_only_with_a_located_cf_error(cfg, data):
 
 _PIECES = (
     "group g ( ) type T str int keylist static temp [ ] include cluster c system s requires "
-    "online offline local global remote soft firm hard A B r q @ = , { } ; 1 -2 x\\y "
+    "online offline local global remote site soft firm hard A B r q @ = , { } ; 1 -2 x\\y "
+    "remotecluster heartbeat i18nstr 0755 # #x /x /**/ \t\n# "
     '"a b" \\" /* */ // \n'
 ).split(" ")
 
@@ -226,6 +230,7 @@ _PIECES = (
 @SETTINGS
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join))
 def test_any_text_parses_or_fails_with_a_located_cf_error(text):
+    assert [t for t in tokens(text) if t] == [t for _, t in _TOKEN.findall(text) if t]
     try:
         parsed = parse(text, "f.cf")
     except CfError as e:
