@@ -251,10 +251,9 @@ class TypeDecl:
 
 # -- rendering -------------------------------------------------------------------------
 
-_BARE_FIRST = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_BARE = _BARE_FIRST | set("0123456789")
-_NAME = _BARE | {"-"}
 _INT = re.compile(r"-?[0-9]+\Z")
+_BARE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
 def _quote(s):
@@ -275,8 +274,8 @@ def format_scalar(value, type="str"):
         return str(int(value))
     if isinstance(value, int):
         return str(value)
-    s = str(value)
-    if s and s[0] in _BARE_FIRST and all(c in _BARE for c in s):
+    s = value if value.__class__ is str else str(value)
+    if _BARE_RE.match(s):
         return s
     if _INT.match(s) and str(int(s)) != s:
         return s
@@ -286,8 +285,8 @@ def format_scalar(value, type="str"):
 def format_name(value):
     """An object name, system or association key: bare when the grammar allows (letters,
     digits, ``_`` and ``-``, a letter or ``_`` first), else quoted."""
-    s = str(value)
-    if s and s[0] in _BARE_FIRST and all(c in _NAME for c in s):
+    s = value if value.__class__ is str else str(value)
+    if _NAME_RE.match(s):
         return s
     return format_scalar(s)
 

@@ -629,7 +629,13 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
         if spec is None:
             yield ctx.issue(obj, f"{label}: unknown attribute {name}", attr=name, severity=unknown)
             continue
-        if name in NUMBERED and isinstance(value, list) and spec[0] == "int":
+        t = type(value)
+        dtype, dims = spec
+        if (t is str and dtype == "str") or (t is int and dtype == "int"):
+            # the common scalars, checked without the general path
+            if dims == "scalar" or "scalar" in dims:
+                continue
+        if name in NUMBERED and t is list and dtype == "int":
             why = check_value(value, "str", "keylist")
         else:
             why = _check_value(value, spec)
@@ -813,6 +819,9 @@ def rule_numbers(ctx):
         for attr in NUMBERED:
             value = g.attrs.get(attr)
             if not isinstance(value, dict):
+                continue
+            numbers = list(value.values())
+            if None not in numbers and len(set(numbers)) == len(numbers):
                 continue
             first = {}
             for name, number in resolve_numbers(value).items():

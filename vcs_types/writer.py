@@ -7,15 +7,26 @@ and the ``// resource dependency tree`` comment hacf appends to every group.
 
 from __future__ import annotations
 
-from vxha.vcs_types.decl import format_scalar, format_value, render_type
+import re
+
+from vxha.vcs_types.decl import format_name, format_scalar, format_value, render_type
 
 __all__ = ["write", "write_types"]
 
 
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
 def _fmt(value):
-    if isinstance(value, list):
+    # the common values first: a bare word, an integer (format_scalar has the rules)
+    cls = value.__class__
+    if cls is str:
+        return value if _BARE.match(value) else format_scalar(value)
+    if cls is int:
+        return str(value)
+    if cls is list:
         return format_value(value, "str", "vector")
-    if isinstance(value, dict):
+    if cls is dict:
         return format_value(value, "str", "association")
     return format_scalar(value)
 
@@ -37,11 +48,11 @@ def _attr_lines(out, indent, obj):
         if name in attrs:
             out.append(f"{indent}{name} = {_fmt(attrs[name])}\n")
         for system, v in local.get(name, {}).items():
-            out.append(f"{indent}{name} @{format_scalar(system)} = {_fmt(v)}\n")
+            out.append(f"{indent}{name} @{format_name(system)} = {_fmt(v)}\n")
 
 
 def _block(out, keyword, obj):
-    out.append(f"{keyword} {format_scalar(obj.name)} (\n")
+    out.append(f"{keyword} {format_name(obj.name)} (\n")
     _attr_lines(out, "\t", obj)
     out.append("\t)\n\n")
 
@@ -102,16 +113,15 @@ def write(config):
     for g in config.groups:
         _block(out, "group", g)
         for r in g.resources:
-            out.append(f"\t{r.type} {format_scalar(r.name)} (\n")
+            out.append(f"\t{r.type} {format_name(r.name)} (\n")
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
             out.append(
-                f"\trequires group {format_scalar(d.child)} {d.category} {d.location} "
-                f"{d.rigidity}\n"
+                f"\trequires group {format_name(d.child)} {d.category} {d.location} {d.rigidity}\n"
             )
         for link in g.links:
-            out.append(f"\t{format_scalar(link.parent)} requires {format_scalar(link.child)}\n")
+            out.append(f"\t{format_name(link.parent)} requires {format_name(link.child)}\n")
         out.append("\n\n")
         _tree(out, g)
     return "".join(out)
