@@ -231,14 +231,10 @@ class Config:
 
 
 def resolve_numbers(value) -> Dict[str, int]:
-    """The numbers of a numbered list such as SystemList: name -> number.
-
-    ``{ a, b }`` numbers in order from 0; an entry without a number gets the previous
-    entry's number + 1 (the first 0), so ``{ A, B = 2, C }`` gives A=0, B=2, C=3 and
-    ``{ A, B = 0, C }`` gives 0, 0, 1 (VCS 4.1 User's Guide, "SystemList Attribute").
-    A value that is no list (unset, a scalar) gives {}; a number that is no integer
-    counts as unnumbered.
-    """
+    """The numbers of a numbered list such as SystemList (name -> number): an entry
+    without one gets the previous entry's + 1, the first 0 (docs/vcs-language.md)."""
+    # `{ A, B = 2, C }` gives A=0, B=2, C=3; `{ A, B = 0, C }` gives 0, 0, 1 (VCS 4.1
+    # User's Guide, "SystemList Attribute"). A value that is no list gives {}.
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):

@@ -690,12 +690,10 @@ def _renamed(ctx, r, decl):
 
 
 def rule_attributes(ctx):
-    """Attributes exist for their object and hold values of their data type and dimension.
-
-    A resource may set its type's attributes, the attributes every resource has, and any
-    standard static attribute (a ``hares -override`` value); a type's renamed attribute
-    under its old name is read as the new one, with a warning.
-    """
+    """Attributes exist for their object and hold values of their data type and dimension."""
+    # A resource may set its type's attributes, the attributes every resource has, and any
+    # standard static attribute (a `hares -override` value); a type's renamed attribute
+    # under its old name is read as the new one, with a warning.
     cfg = ctx.config
     if cfg.cluster is not None:
         c = cfg.cluster
