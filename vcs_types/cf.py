@@ -754,6 +754,7 @@ def _inside(path, dirs):
 def _resolve(cfg, directory, seen, allowed):
     from vxha.vcs_types import catalog
 
+    cfg.includes_resolved = True
     for name in cfg.includes:
         path = directory / name
         key = path.resolve()

@@ -208,6 +208,9 @@ class Config:
     include_where: List[Where] = field(default_factory=list, compare=False, repr=False)
     # The text parsed (the verifier looks attribute lines up in it for its messages).
     text: str = field(default="", compare=False, repr=False)
+    # True once the includes were read (cf.parse_file, cf.resolve_includes): then the
+    # types known are exactly those declared or included, as for hacf.
+    includes_resolved: bool = field(default=False, compare=False, repr=False)
 
     def group(self, name: str) -> Optional[Group]:
         for g in self.groups:

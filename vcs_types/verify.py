@@ -505,8 +505,11 @@ class Context:
 
     def __init__(self, config):
         self.config = config
-        self.types = dict(catalog_types())
-        self.types.update(config.types)
+        if config.includes_resolved:
+            self.types = dict(config.types)  # a type not included is unknown, as for hacf
+        else:
+            self.types = dict(catalog_types())  # a model built in memory: the catalog's
+            self.types.update(config.types)
         self.systems = {s.name for s in config.systems}
         self.source = config.source or "main.cf"
         # Types known only from vxha's built-in declarations of Veritas's files (no real
@@ -586,7 +589,8 @@ def rule_names(ctx):
 
 
 def rule_types_known(ctx):
-    """Every resource's type is declared in an included types file or in the catalog."""
+    """Every resource's type is declared in the file or an include (in the catalog for a
+    model whose includes were not read)."""
     for g, r in ctx.resources():
         if r.type not in ctx.types:
             yield ctx.issue(

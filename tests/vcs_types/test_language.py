@@ -314,3 +314,14 @@ def test_an_unknown_statement_word_is_a_positioned_error():
     with pytest.raises(CfError) as e:
         parse("remotecluster (\n)\n", "main.cf")
     assert (e.value.line, e.value.column) == (1, 15)
+
+
+def test_a_type_neither_declared_nor_included_is_unknown_once_includes_are_read(tmp_path):
+    (tmp_path / "main.cf").write_text(
+        "system n1\ngroup g (\n\tSystemList = { n1 }\n\t)\n"
+        '\tMount m (\n\t\tMountPoint = "/m"\n\t\tBlockDevice = "/dev/m"\n\t\t)\n'
+    )
+    (issue,) = verify(tmp_path / "main.cf")
+    assert issue.rule == "types_known" and "unknown type Mount" in issue.message
+    (tmp_path / "main.cf").write_text('include "types.cf"\n' + (tmp_path / "main.cf").read_text())
+    assert verify(tmp_path / "main.cf") == []
