@@ -200,6 +200,17 @@ class GroupRequests:
                     self._drop(key)
         self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): not monitored, no action")
 
+    def autoenable_group(self, name, sname):
+        """hagrp -autoenable G -sys S: VCS may act on the group there again."""
+        g = self.group(name)
+        gi = self._gi(g, sname)
+        if not gi.autodisabled:
+            return
+        gi.autodisabled = False
+        self._refresh(g, sname, "autoenable")
+        self._dirty_all()
+        self.clock.run_due()
+
     def freeze_group(self, name, persistent=False):
         g = self.group(name)
         if persistent:
