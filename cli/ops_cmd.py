@@ -220,6 +220,14 @@ def cmd_apply(argv) -> int:
         "though the last plan stopped halfway",
     )
     p.add_argument("--max-removals", type=int, default=3, help="servers one plan may remove")
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read the new main.cf's includes from DIR (by default only from its own "
+        "directory)",
+    )
     _plan_args(p)
     args = p.parse_args(argv)
     if args.current:
@@ -236,7 +244,7 @@ def cmd_apply(argv) -> int:
     from vxha.vcs_types.cf import CfError
 
     try:
-        new = parse_config(args.main_cf)
+        new = parse_config(args.main_cf, args.allow_include_dir)
     except (CfError, OSError) as exc:
         return _err(str(exc))
     _new_plan_allowed(args)

@@ -191,7 +191,7 @@ def test_a_resource_name_taken_elsewhere_is_refused():
 def test_generate_diff_goes_through_the_same_rule(tmp_path, capsys):
     from vxha.cli.generate_cmd import _diff
 
-    assert _diff(str(FIXTURE), gen([server("web")]), as_commands=True) == 0
+    assert _diff(installed(), gen([server("web")]), as_commands=True) == 0
     out = capsys.readouterr().out
     assert "hagrp -add web" in out
     for other in ("ClusterService", "cvm", "oradb", "cfsshared", "reports", "haclus", "hasys"):
