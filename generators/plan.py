@@ -367,7 +367,9 @@ class Runner:
             record["state"] = "done"
             self.journal.save(record)
         except (HaError, TimeoutError, PlanStopped, OSError) as exc:
-            status[current] = "failed"
+            # Opening or saving the configuration can fail too: no step failed then.
+            if current is not None and status[current] != "done":
+                status[current] = "failed"
             record["state"] = "stopped"
             closed = self._close_after_failure()
             self.journal.save(record)
@@ -391,7 +393,13 @@ class Runner:
     def _report(self, plan, status, failed, exc, closed) -> str:
         ran = [i for i, s in enumerate(status) if s == "done"]
         left = [i for i, s in enumerate(status) if s != "done"]
-        lines = [f"stopped at step {failed + 1} of {len(plan.steps)}: {exc}"]
+        if failed is None:
+            where = "before the first step"  # opening the configuration failed
+        elif status[failed] == "done":
+            where = f"after step {failed + 1} of {len(plan.steps)}"  # saving it failed
+        else:
+            where = f"at step {failed + 1} of {len(plan.steps)}"
+        lines = [f"stopped {where}: {exc}"]
         lines.append(f"ran ({len(ran)}):")
         lines += [f"  {i + 1:>4} {plan.steps[i].line()}" for i in ran]
         lines.append(f"did not run ({len(left)}):")

@@ -97,6 +97,19 @@ def test_a_failing_step_stops_the_plan_and_leaves_the_configuration_read_only(jo
         P.refuse_if_unfinished(journal)
 
 
+@pytest.mark.parametrize(
+    "broken,where",
+    [("haconf -makerw", "before the first step"), ("haconf -dump -makero", "after step 2")],
+)
+def test_opening_or_saving_the_configuration_can_fail_too(journal, broken, where):
+    e = Engine(fail={broken})
+    plan = P.Plan("apply", steps=steps(["hagrp", "-add", "g"], ["hagrp", "-add", "h"]))
+    with pytest.raises(P.PlanStopped, match=f"stopped {where}"):
+        P.Runner(HaClient(e), journal, out=lambda *_: None).run(plan)
+    data = journal.load()
+    assert data["state"] == "stopped" and "failed" not in data["status"]
+
+
 def test_someone_elses_open_session_is_refused_before_any_change(journal):
     e = Engine(writable=True)
     plan = P.Plan(

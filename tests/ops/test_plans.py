@@ -70,11 +70,18 @@ def test_a_plan_stopped_at_any_step_resumes_to_the_same_end_or_undoes_to_the_sta
     c.vxha("apply", "--undo", "--yes", check=True)
     assert server_state(c) == start
 
+    # every step in turn, and the configuration session's own commands
+    steps = [(0, "haconf -makerw")] + steps + [(7, "haconf -dump -makero")]
     for n, (number, line) in enumerate(steps):
         c.fail(line)
         stopped = c.vxha("apply", c.new, "--yes")
         assert stopped.returncode == 1, line
-        assert f"stopped at step {number} of 11" in stopped.stderr
+        if number == 0:
+            assert "stopped before the first step" in stopped.stderr
+        elif line.startswith("haconf -dump"):
+            assert f"stopped after step {number} of 11" in stopped.stderr
+        else:
+            assert f"stopped at step {number} of 11" in stopped.stderr
         assert "vxha apply --resume" in stopped.stderr
         assert "V-16-1-10369" in c.run("haconf", "-dump", "-makero").stderr  # read-only
         if n % 2:
