@@ -10,7 +10,16 @@ import os
 import re
 import time
 
-from vxha.agents.framework import OFFLINE, ONLINE, UNKNOWN, AgentError, ConfigError
+from vxha.agents import statefile
+from vxha.agents.framework import (
+    OFFLINE,
+    ONLINE,
+    UNKNOWN,
+    AgentError,
+    ConfigError,
+    Hang,
+    NoAnswer,
+)
 
 LABEL_RESOURCE = "vxha.resource"
 LABEL_TYPE = "vxha.type"
@@ -178,9 +187,21 @@ class Config:
 
 
 def budget(res, cap: float | None = None) -> float:
-    """A timeout for one engine call that ends before the entry point's own deadline, so
-    that an engine not answering is reported (monitor: 99) rather than cut off."""
+    """A timeout for one engine call that ends before the entry point's own deadline."""
     return max(0.05, min(res.timeout(cap), res.time_left() - 0.15))
+
+
+def engine_budget(res, record: str | None, cap: float | None = None) -> float:
+    """The first engine call's timeout: with the main process recorded, at most half the
+    time left, so that a silent engine still leaves time to answer from the process."""
+    if record is None:
+        return budget(res, cap)
+    return max(0.05, min(budget(res, cap), res.time_left() / 2, 10.0))
+
+
+def record_name(res) -> str:
+    """The state file holding the container's main process recorded at online."""
+    return f"Container.{res.name}.proc"
 
 
 def is_ours(info: dict, res) -> bool:
@@ -213,12 +234,14 @@ class ContainerAgent:
     # -- monitor --------------------------------------------------------------------
 
     def monitor(self, res):
+        from vxha.agents.drivers.docker import EngineTimeout
         from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 
         cfg = self.cfg
+        drv = self._driver(res)
+        record = statefile.read(res.ctx, record_name(res))
         try:
-            drv = self._driver(res)
-            info = drv.inspect(cfg.name, timeout=budget(res))
+            info = drv.inspect(cfg.name, timeout=engine_budget(res, record))
             if info is None:
                 return OFFLINE
             if not is_ours(info, res):
@@ -229,10 +252,12 @@ class ContainerAgent:
                 if state not in ("exited", "created"):
                     res.log.notice(f"container {cfg.name} is {state}", "state")
                 return OFFLINE
+            record = self._rerecord(res, drv, info, record)
             ok, why = self._health(res, drv, info)
+        except (EngineTimeout, Hang) as exc:
+            return self._without_engine(res, drv, record, f"{exc or 'no answer'}", silent=True)
         except DriverUnavailable as exc:
-            res.log.error(f"state unknown: {exc}", "unavailable")
-            return UNKNOWN
+            return self._without_engine(res, drv, record, str(exc), silent=False)
         except DriverError as exc:
             res.log.error(f"state unknown: {exc}", "driver")
             return UNKNOWN
@@ -240,6 +265,54 @@ class ContainerAgent:
             return ONLINE
         res.log.warning(f"container {cfg.name} is running but not healthy: {why}", "health")
         return OFFLINE
+
+    def _without_engine(self, res, drv, record, why: str, silent: bool):
+        """monitor's answer when the engine refuses, is gone or is silent (DECISIONS.md 8):
+        from the main process recorded at online. Silent with nothing recorded: no answer."""
+        name = self.cfg.name
+        if record is None:
+            if silent:
+                raise NoAnswer(f"engine silent and no main process of {name} recorded: {why}")
+            res.log.warning(
+                f"engine not answering ({why}); no main process of {name} recorded here:"
+                " not online",
+                "unavailable",
+            )
+            return OFFLINE
+        pid = record.split()[0]
+        if drv.process_alive(record):
+            res.log.warning(
+                f"engine not answering ({why}); main process {pid} of {name} runs: online",
+                "unavailable",
+            )
+            return ONLINE
+        res.log.warning(
+            f"engine not answering ({why}); main process {pid} of {name} is gone: offline",
+            "unavailable",
+        )
+        return OFFLINE
+
+    def _rerecord(self, res, drv, info, record):
+        """Keep the record of the main process current (a restart outside VCS changes it)."""
+        if record is not None and record.split()[0] == str(info.get("pid")):
+            return record
+        return self._record(res, drv, info)
+
+    def _record(self, res, drv, info):
+        """Record what identifies the container's main process; the record, or None.
+
+        Records are replaced, never removed: one whose process is gone still says that
+        the last main process started here is gone, which is what monitor and clean need
+        when the engine does not answer (docs/container.md "Engine outages")."""
+        current = drv.main_process(info)
+        if current is None:
+            return None
+        record = f"{current} {info['id']}\n"
+        try:
+            statefile.write(res.ctx, record_name(res), record)
+        except OSError as exc:
+            res.log.warning(f"cannot record the main process: {exc}", "state")
+        return record
 
     def _health(self, res, drv, info):
         """(True, '') when healthy as configured; (False, why) otherwise.
@@ -270,24 +343,21 @@ class ContainerAgent:
 
     def _foreign_once(self, res, info):
         """Log a foreign container holding the name once per container, not every monitor."""
-        path = os.path.join(res.ctx.state_dir, f"Container.{res.name}.foreign")
+        name = f"Container.{res.name}.foreign"
         try:
-            with open(path) as f:
-                if f.read().strip() == info["id"]:
-                    return
+            if (statefile.read(res.ctx, name) or "").strip() == info["id"]:
+                return
         except OSError:
             pass
         res.log.error(_foreign_error(info, res, self.cfg), "foreign")
         try:
-            os.makedirs(res.ctx.state_dir, exist_ok=True)
-            with open(path, "w") as f:
-                f.write(info["id"])
+            statefile.write(res.ctx, name, info["id"])
         except OSError:
             pass
 
     def _forget_foreign(self, res):
         try:
-            os.unlink(os.path.join(res.ctx.state_dir, f"Container.{res.name}.foreign"))
+            statefile.remove(res.ctx, f"Container.{res.name}.foreign")
         except OSError:
             pass
 
@@ -314,7 +384,7 @@ class ContainerAgent:
                 if info["state"] == "paused":
                     drv.unpause(cfg.name, timeout=res.timeout(10))
                 res.log.info(f"container {cfg.name} is already running", "ctr.online")
-                self._wait_ready(res, drv, settle=0)
+                self._record(res, drv, self._wait_ready(res, drv, settle=0))
                 return None
             reuse = (
                 info is not None
@@ -333,9 +403,10 @@ class ContainerAgent:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
             drv.start(cfg.name, timeout=res.timeout(30))
-            self._wait_ready(res, drv)
+            info = self._wait_ready(res, drv)
             for cmd in cfg.startup_cmds:
                 self._startup(res, drv, cmd)
+            self._record(res, drv, info)
         except AgentError as exc:
             self._undo(res, drv, exc)
             raise
@@ -359,7 +430,8 @@ class ContainerAgent:
         drv.pull(cfg.image, timeout=res.timeout())
 
     def _wait_ready(self, res, drv, settle: float = 0.3):
-        """Until the container runs and is healthy as configured, within the deadline.
+        """Until the container runs and is healthy as configured, within the deadline; the
+        container's last inspect.
 
         Ready also means still running ``settle`` s after it first looked ready, so a
         container whose process exits at once fails online instead of passing it.
@@ -384,11 +456,11 @@ class ContainerAgent:
             why = f"it is {info['state']}"
             if info["state"] in RUNNING:
                 if ready_at is not None:
-                    return  # still running after the pause
+                    return info  # still running after the pause
                 ok, why = self._health(res, drv, info)
                 if ok:
                     if settle <= 0:
-                        return
+                        return info
                     ready_at = time.monotonic()
                     time.sleep(max(0.0, min(settle, res.time_left() - 2.0)))
                     continue
@@ -494,12 +566,13 @@ class ContainerAgent:
     # -- clean ----------------------------------------------------------------------
 
     def clean(self, res):
-        from vxha.agents.drivers.fakestate import DriverError
+        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 
         cfg = self.cfg
+        drv = self._driver(res)
+        record = statefile.read(res.ctx, record_name(res))
         try:
-            drv = self._driver(res)
-            info = drv.inspect(cfg.name, timeout=res.timeout(10))
+            info = drv.inspect(cfg.name, timeout=engine_budget(res, record, 10))
             if info is None:
                 return True
             if not is_ours(info, res):
@@ -510,8 +583,34 @@ class ContainerAgent:
             if info["state"] in STOPPABLE:
                 drv.kill(cfg.name, timeout=res.timeout(10))
             gone = self._remove_and_wait(res, drv)
+        except (DriverUnavailable, Hang) as exc:
+            return self._clean_without_engine(res, drv, record, f"{exc or 'no answer'}")
         except (DriverError, AgentError) as exc:
             res.log.error(f"container {cfg.name} may still be present: {exc}", "state")
             return False
         res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
         return gone
+
+    def _clean_without_engine(self, res, drv, record, why: str) -> bool:
+        """clean with the engine refusing or silent: kill the recorded main process tree;
+        done only once it is verifiably gone. The container itself stays for the engine
+        to remove at the next online."""
+        name = self.cfg.name
+        if record is None:
+            res.log.error(
+                f"engine not answering ({why}) and no main process of {name} recorded here:"
+                " cannot tell whether it runs",
+                "state",
+            )
+            return False
+        pid = record.split()[0]
+        if not drv.kill_process(record, timeout=max(0.1, res.time_left() - 0.5)):
+            res.log.error(f"engine not answering ({why}); main process {pid} of {name}"
+                          " survived SIGKILL", "state")  # fmt: skip
+            return False
+        res.log.info(
+            f"engine not answering ({why}); main process {pid} of {name} and its descendants"
+            " killed",
+            "ctr.cleaned",
+        )
+        return True

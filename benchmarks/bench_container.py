@@ -39,7 +39,7 @@ def run(quick=False):
     missing = [t for t in ("dockerd", "docker", "nsenter", "busybox", "ip") if not shutil.which(t)]
     if missing:
         return _skip("missing " + ", ".join(missing))
-    from container_dockerd import BUSYBOX, Dockerd
+    from container_engines import BUSYBOX, Dockerd
 
     runs = 5 if quick else 30
     d = Dockerd("vxb")

@@ -174,11 +174,16 @@ def test_monitor_health_cmd_timeout_is_offline(agent_with):
     assert drv.exec.call_args.args[1] == ["/bin/sh", "-c", "check"]
 
 
-def test_monitor_health_exec_engine_unavailable_is_unknown(agent_with):
+@pytest.mark.parametrize("alive,code", [(True, ONLINE), (False, OFFLINE)])
+def test_monitor_engine_gone_during_health_exec_decides_from_the_process(agent_with, alive, code):
     agent, res, drv = agent_with(HealthCmd="check")
-    drv.inspect.return_value = ours()
-    drv.exec.side_effect = DriverUnavailable("docker engine did not answer")
-    assert agent.monitor(res) == UNKNOWN
+    drv.inspect.return_value = ours(pid=4242)
+    drv.main_process.return_value = "4242 99 boot"
+    drv.exec.side_effect = DriverUnavailable("docker engine is not reachable")
+    drv.process_alive.return_value = alive
+    assert agent.monitor(res) == code
+    (record,) = drv.process_alive.call_args.args
+    assert record.split() == ["4242", "99", "boot", "c0ffee" * 10]
 
 
 def test_monitor_health_exec_refused_is_offline(agent_with):
@@ -277,11 +282,25 @@ def test_offline_fails_when_the_container_stays(agent_with):
         agent.offline(res)
 
 
-def test_clean_unavailable_is_failure(agent_with):
+def test_clean_unavailable_with_nothing_recorded_is_failure(agent_with):
     agent, res, drv = agent_with("clean")
     drv.inspect.side_effect = DriverUnavailable("docker engine is not reachable")
     assert agent.clean(res) is False
-    assert "may still be present" in res.log.lines[-1]
+    assert "cannot tell whether it runs" in res.log.lines[-1]
+    drv.kill_process.assert_not_called()
+
+
+@pytest.mark.parametrize("gone", [True, False])
+def test_clean_unavailable_kills_the_recorded_process(agent_with, gone):
+    from vxha.agents import statefile
+
+    agent, res, drv = agent_with("clean")
+    statefile.write(res.ctx, ctr.record_name(res), "4242 99 boot c0ffee\n")
+    drv.inspect.side_effect = DriverUnavailable("docker engine is not reachable")
+    drv.kill_process.return_value = gone
+    assert agent.clean(res) is gone
+    assert drv.kill_process.call_args.args[0].split()[0] == "4242"
+    assert statefile.read(res.ctx, ctr.record_name(res)) == "4242 99 boot c0ffee\n"
 
 
 def test_clean_kills_then_removes(agent_with):
