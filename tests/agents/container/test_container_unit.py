@@ -443,3 +443,28 @@ def test_kill_tree_kills_descendants():
     out = subprocess.run(["ps", "-eo", "ppid,args"], capture_output=True, text=True).stdout
     assert not any(line.split(None, 1)[0] == str(parent.pid) for line in out.splitlines()[1:])
     assert os.path.exists("/proc")
+
+
+# -- node access (DECISIONS.md 4 "Node access") -----------------------------------------
+
+NODE_PATHS = [
+    "/",
+    "/var/run/docker.sock",
+    "/run/podman/podman.sock",
+    "/etc",
+    "/etc/cron.d",
+    "/proc",
+    "/var",
+    "/root/.ssh",
+]
+
+
+@pytest.mark.xfail(strict=True, reason="host paths that give the node are not checked yet")
+@pytest.mark.parametrize("host", NODE_PATHS)
+def test_host_paths_that_give_the_node_need_a_grant(tmp_path, host):
+    res = make_res(tmp_path, Mounts={host: "/host"})
+    with pytest.raises(ConfigError) as e:
+        ctr.ContainerAgent().validate(res)
+    assert e.value.attr == "Mounts"
+    assert f"{host!r} gives the container the node" in str(e.value)
+    assert "GrantHostPaths" in str(e.value)
