@@ -506,3 +506,27 @@ def test_network_interface_names(ws):
     ws.edit(ws.cluster, lambda d: d["systems"][1].update(nic="a-very-long-interface0"))
     p = only(ws.errors(), "is not a network interface name", "cluster.yaml")
     assert p.key_path == "systems[1].nic"
+
+
+# -- system paths: one list, prefix-aware, shared by the profiles and the agents ---------
+
+BELOW_SYSTEM_PATHS = ["/etc/cron.d", "/root/.ssh", "/usr/local/bin", "/boot/efi", "/proc/1"]
+
+
+@pytest.mark.xfail(strict=True, reason="system paths are exact matches in two lists")
+@pytest.mark.parametrize("path", BELOW_SYSTEM_PATHS)
+def test_paths_below_system_paths_are_refused_by_profiles_and_agent(path):
+    from vxha.agents import cfsmount
+    from vxha.agents.framework import ConfigError
+
+    assert "system path" in (path_problem(path) or "")
+    with pytest.raises(ConfigError, match="system"):
+        cfsmount.check_mountpoint(path)
+
+
+@pytest.mark.xfail(strict=True, reason="the agent and the profiles keep two lists")
+def test_one_list_of_system_paths():
+    from vxha.agents import cfsmount
+    from vxha.profiles import checks
+
+    assert cfsmount.SYSTEM_PATHS is checks.SYSTEM_PATHS
