@@ -530,3 +530,10 @@ def test_one_list_of_system_paths():
     from vxha.profiles import checks
 
     assert cfsmount.SYSTEM_PATHS is checks.SYSTEM_PATHS
+
+
+@pytest.mark.xfail(strict=True, reason="an application's privileged makes servers privileged")
+def test_application_privilege_needs_the_servers_grant(ws):
+    ws.edit(ws.server("nbu_mediafc1"), lambda d: d.pop("privileged"))
+    p = only(ws.errors(), "asks to run privileged", "nbu_mediafc1.yaml")
+    assert "node_access" in p.hint
