@@ -468,3 +468,13 @@ def test_host_paths_that_give_the_node_need_a_grant(tmp_path, host):
     assert e.value.attr == "Mounts"
     assert f"{host!r} gives the container the node" in str(e.value)
     assert "GrantHostPaths" in str(e.value)
+
+
+@pytest.mark.xfail(strict=True, reason="tcp:// engine hosts are accepted")
+def test_tcp_engine_hosts_are_refused(tmp_path):
+    res = make_res(tmp_path, DockerHost="tcp://127.0.0.1:2375")
+    with pytest.raises(ConfigError) as e:
+        ctr.ContainerAgent().validate(res)
+    assert e.value.attr == "DockerHost" and "TLS" in str(e.value)
+    with pytest.raises(DriverError, match="TLS"):
+        DockerDriver(Context({}), host="tcp://127.0.0.1:2375")
