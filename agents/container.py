@@ -149,14 +149,14 @@ class Config:
             if key.startswith("vxha."):
                 raise ConfigError(f"{key!r}: vxha.* labels are the agent's own", "Labels")
         self.host = v["DockerHost"]
-        if self.host and not (
-            (self.host.startswith("unix:///") and len(self.host) > 8)
-            or re.fullmatch(r"tcp://[^/\s]+:\d+/?", self.host)
-        ):
+        if self.host.startswith("tcp://"):
             raise ConfigError(
-                f"{self.host!r} is not an engine address (unix:///path or tcp://host:port)",
+                f"{self.host!r}: plain TCP (no TLS) gives whoever reaches the port root on the"
+                " node; give the engine's unix socket (unix:///PATH)",
                 "DockerHost",
             )
+        if self.host and not (self.host.startswith("unix:///") and len(self.host) > 8):
+            raise ConfigError(f"{self.host!r} is not an engine socket (unix:///path)", "DockerHost")
         self.reuse = bool(v["Reuse"])
         self.allow_pull = bool(v["AllowPull"])
 
@@ -224,8 +224,8 @@ class ContainerAgent:
     def _driver(self, res):
         from vxha.agents.drivers.fakestate import DriverError
 
-        drv = res.driver("docker")
         try:
+            drv = res.driver("docker")
             drv.use_host(self.cfg.host)
         except DriverError as exc:
             raise ConfigError(str(exc), "DockerHost") from None

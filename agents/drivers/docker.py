@@ -92,7 +92,7 @@ def _quote(text: str) -> str:
 
 class DockerDriver:
     """A Docker Engine, or Podman's Docker-compatible service, at ``DockerHost``
-    (``unix:///path`` or ``tcp://host:port``)."""
+    (``unix:///path``)."""
 
     kind = "docker"
 
@@ -101,19 +101,21 @@ class DockerDriver:
         self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
 
     def use_host(self, host: str | None) -> None:
-        """Talk to the engine at ``host`` from now on (empty: keep the current one)."""
+        """Talk to the engine at ``host`` from now on (empty: keep the current one).
+
+        Only ``unix://`` sockets: the Engine API over plain TCP gives whoever reaches the
+        port root on the node, and this driver speaks no TLS.
+        """
         if not host:
             return
-        if host.startswith("unix://"):
-            self.family, self.address = socket.AF_UNIX, host[len("unix://") :]
-        elif host.startswith("tcp://"):
-            hostport = host[len("tcp://") :].rstrip("/")
-            name, _, port = hostport.rpartition(":")
-            if not name or not port.isdigit():
-                raise DriverError(f"engine address {host!r}: expected tcp://HOST:PORT")
-            self.family, self.address = socket.AF_INET, (name.strip("[]"), int(port))
-        else:
-            raise DriverError(f"engine address {host!r}: expected unix:///PATH or tcp://HOST:PORT")
+        if host.startswith("tcp://"):
+            raise DriverError(
+                f"engine address {host!r}: plain TCP (no TLS) gives whoever reaches the port"
+                " root on the node; use the engine's unix socket (unix:///PATH)"
+            )
+        if not host.startswith("unix:///") or len(host) <= len("unix:///"):
+            raise DriverError(f"engine address {host!r}: expected unix:///PATH")
+        self.family, self.address = socket.AF_UNIX, host[len("unix://") :]
         self.host = host
 
     # -- transport ------------------------------------------------------------------
@@ -128,10 +130,7 @@ class DockerDriver:
         )
         if body is not None:
             head += "Content-Type: application/json\r\n"
-        family = self.family
-        if family == socket.AF_INET and ":" in self.address[0]:
-            family = socket.AF_INET6
-        sock = socket.socket(family, socket.SOCK_STREAM, 0)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0)
         try:
             sock.settimeout(max(0.01, timeout))
             sock.connect(self.address)

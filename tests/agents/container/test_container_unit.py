@@ -415,7 +415,6 @@ def test_not_json(server):
 
 
 def test_host_forms():
-    assert DockerDriver(Context({}), host="tcp://127.0.0.1:2375").address == ("127.0.0.1", 2375)
     d = DockerDriver(Context({"DOCKER_HOST": "unix:///run/x.sock"}))
     assert d.address == "/run/x.sock"
     assert DockerDriver(Context({})).address == "/var/run/docker.sock"
@@ -470,7 +469,6 @@ def test_host_paths_that_give_the_node_need_a_grant(tmp_path, host):
     assert "GrantHostPaths" in str(e.value)
 
 
-@pytest.mark.xfail(strict=True, reason="tcp:// engine hosts are accepted")
 def test_tcp_engine_hosts_are_refused(tmp_path):
     res = make_res(tmp_path, DockerHost="tcp://127.0.0.1:2375")
     with pytest.raises(ConfigError) as e:
