@@ -43,20 +43,26 @@ _MEMORY = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)?", re.IGNORECASE)
 _CPUS = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _UNITS = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 MIN_MEMORY = 6 << 20  # the engine refuses less
+_NETWORK = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
+_CAP = re.compile(r"[A-Z][A-Z0-9_]*")
+_TMPFS_OPTS = re.compile(r"[A-Za-z0-9=,._-]*")
+ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
+           "nproc", "rss", "rtprio", "rttime", "sigpending", "stack")  # fmt: skip
 
 
-def parse_memory(text: str) -> int:
+def parse_memory(text: str, attr: str = "Memory", minimum: int = MIN_MEMORY) -> int:
     """Docker's unit syntax (1024-based; ``512m``, ``4g``, ``4GiB``, bytes) -> bytes."""
     m = _MEMORY.fullmatch(text.strip())
     if not m or (m.group(3) and m.group(3).lower() == "ib" and not m.group(2)):
         raise ConfigError(
             f"{text!r} is not a size: give bytes or a number with k, m, g or t (512m, 4g)",
-            "Memory",
+            attr,
         )
     unit = m.group(2).lower() if m.group(2) else None
     value = int(float(m.group(1)) * _UNITS[unit])
-    if value < MIN_MEMORY:
-        raise ConfigError(f"{text!r} is less than the engine's minimum of 6m", "Memory")
+    if value < minimum:
+        raise ConfigError(f"{text!r} is less than the engine's minimum of 6m", attr)
     return value
 
 
@@ -73,15 +79,58 @@ def check_image(image: str) -> None:
         )
 
 
-def check_path(path: str, what: str) -> None:
+def check_path(path: str, what: str, attr: str = "Mounts") -> None:
     if not path.startswith("/"):
-        raise ConfigError(f"{what} {path!r} is not an absolute path", "Mounts")
+        raise ConfigError(f"{what} {path!r} is not an absolute path", attr)
     if ".." in path.split("/"):
-        raise ConfigError(f"{what} {path!r} contains '..'", "Mounts")
-    if os.path.normpath(path) != path:
+        raise ConfigError(f"{what} {path!r} contains '..'", attr)
+    if os.path.normpath(path) != path or path.startswith("//"):
         raise ConfigError(
-            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", "Mounts"
+            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", attr
         )
+
+
+def _under(path: str, grants) -> bool:
+    return any(path == g or path.startswith(g.rstrip("/") + "/") for g in grants)
+
+
+def _capability(name: str, attr: str) -> str:
+    """A capability as the engine takes it (``NET_ADMIN``); ``CAP_`` prefix accepted."""
+    cap = name.strip().upper()
+    cap = cap[4:] if cap.startswith("CAP_") else cap
+    if not _CAP.fullmatch(cap):
+        raise ConfigError(f"{name!r} is not a capability name (NET_ADMIN, SYS_PTRACE)", attr)
+    return cap
+
+
+def _device(text: str) -> dict:
+    """``host[:container[:perms]]`` -> {host, container, perms}."""
+    parts = text.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise ConfigError(f"{text!r} is not host[:container[:rwm]]", "Devices")
+    host = parts[0]
+    container = parts[1] if len(parts) > 1 and parts[1] else host
+    perms = parts[2] if len(parts) > 2 else "rwm"
+    check_path(host, "device", "Devices")
+    check_path(container, "device path", "Devices")
+    if not host.startswith("/dev/"):
+        raise ConfigError(f"{host!r} is not a device under /dev", "Devices")
+    if not perms or any(c not in "rwm" for c in perms) or len(set(perms)) != len(perms):
+        raise ConfigError(f"{text!r}: permissions must be letters of rwm", "Devices")
+    return {"host": host, "container": container, "perms": perms}
+
+
+def _ulimit(name: str, value: str) -> dict:
+    if name not in ULIMITS:
+        raise ConfigError(f"{name!r} is not a limit name ({', '.join(ULIMITS)})", "Ulimits")
+    parts = value.split(":")
+    try:
+        soft, hard = (int(parts[0]), int(parts[-1])) if len(parts) <= 2 else (None, None)
+    except ValueError:
+        soft = hard = None
+    if soft is None or soft < -1 or hard < -1 or (hard != -1 and (soft == -1 or soft > hard)):
+        raise ConfigError(f"{name} = {value!r} is not soft[:hard] with soft <= hard", "Ulimits")
+    return {"name": name, "soft": soft, "hard": hard}
 
 
 class Config:
@@ -107,10 +156,14 @@ class Config:
                     f"{key!r} is not a variable name (letters, digits, _; not a digit first)",
                     "Env",
                 )
+        self.grant_paths = list(v["GrantHostPaths"])
+        for path in self.grant_paths:
+            check_path(path, "granted host path", "GrantHostPaths")
         self.mounts = []
         targets = set()
         for host, target in v["Mounts"].items():
             check_path(host, "host path")
+            self._check_node_path(host)
             ro = False
             if target.endswith(":ro") or target.endswith(":rw"):
                 ro = target.endswith(":ro")
@@ -159,6 +212,70 @@ class Config:
             raise ConfigError(f"{self.host!r} is not an engine socket (unix:///path)", "DockerHost")
         self.reuse = bool(v["Reuse"])
         self.allow_pull = bool(v["AllowPull"])
+        self._options(v)
+
+    def _check_node_path(self, host: str) -> None:
+        """A host path that gives the container the node needs the admin's grant."""
+        from vxha import hostpaths
+
+        hit = hostpaths.SYSTEM_PATHS.gives_the_node(host)
+        if hit is not None and not _under(host, self.grant_paths):
+            where = "" if hit == host else f" ({hit})"
+            raise ConfigError(
+                f"host path {host!r} gives the container the node{where}: only the server"
+                " profile's node_access.host_paths grants it (GrantHostPaths)",
+                "Mounts",
+            )
+
+    def _options(self, v) -> None:
+        """The container options admins set, each checked against its grant."""
+        self.network = v["Network"]
+        if self.network and not _NETWORK.fullmatch(self.network):
+            raise ConfigError(f"{self.network!r} is not none, host or a network name", "Network")
+        if self.network == "host" and not v["GrantHostNetwork"]:
+            raise ConfigError(
+                "host gives the container the node's network: only the server profile's"
+                " node_access.host_network grants it (GrantHostNetwork)",
+                "Network",
+            )
+        self.user = v["User"]
+        if self.user and not _USER.fullmatch(self.user):
+            raise ConfigError(f"{self.user!r} is not user[:group] (names or ids)", "User")
+        granted = {_capability(c, "GrantCaps") for c in v["GrantCaps"]}
+        self.cap_add = [_capability(c, "CapAdd") for c in v["CapAdd"]]
+        for cap in self.cap_add:
+            if cap not in granted and "ALL" not in granted:
+                raise ConfigError(
+                    f"capability {cap} gives the container part of the node: only the server"
+                    " profile's node_access.capabilities grants it (GrantCaps)",
+                    "CapAdd",
+                )
+        self.cap_drop = [_capability(c, "CapDrop") for c in v["CapDrop"]]
+        granted = set()
+        for dev in v["GrantDevices"]:
+            check_path(dev, "granted device", "GrantDevices")
+            granted.add(dev)
+        self.devices = [_device(d) for d in v["Devices"]]
+        for dev in self.devices:
+            if dev["host"] not in granted:
+                raise ConfigError(
+                    f"device {dev['host']} gives the container part of the node: only the"
+                    " server profile's node_access.devices grants it (GrantDevices)",
+                    "Devices",
+                )
+        self.command = list(v["Command"])
+        self.entrypoint = list(v["Entrypoint"])
+        self.read_only = bool(v["ReadOnly"])
+        self.ulimits = [_ulimit(k, val) for k, val in sorted(v["Ulimits"].items())]
+        self.shm_size = parse_memory(v["ShmSize"], "ShmSize", 1) if v["ShmSize"] else None
+        self.tmpfs = {}
+        for path, opts in v["Tmpfs"].items():
+            check_path(path, "tmpfs path", "Tmpfs")
+            if path == "/":
+                raise ConfigError("a tmpfs over / is not a container", "Tmpfs")
+            if not _TMPFS_OPTS.fullmatch(opts):
+                raise ConfigError(f"{path}: {opts!r} are not mount options", "Tmpfs")
+            self.tmpfs[path] = opts
 
     def spec(self, resource: str) -> dict:
         """The neutral create spec (see DockerDriver.create), labelled with its digest."""
@@ -181,6 +298,23 @@ class Config:
             "image_health": self.use_image_health,
             "stop_timeout": self.stop_timeout,
         }
+        # Options enter the spec only when set, so containers made before they existed
+        # keep their digest.
+        for key, value in (
+            ("network", self.network),
+            ("user", self.user),
+            ("cap_add", self.cap_add),
+            ("cap_drop", self.cap_drop),
+            ("devices", self.devices),
+            ("command", self.command),
+            ("entrypoint", self.entrypoint),
+            ("read_only", self.read_only),
+            ("ulimits", self.ulimits),
+            ("shm_size", self.shm_size),
+            ("tmpfs", self.tmpfs),
+        ):
+            if value:
+                spec[key] = value
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
         spec["labels"][LABEL_SPEC] = digest
         return spec

@@ -191,7 +191,9 @@ class DockerDriver:
 
         spec: image, hostname, env {k: v}, mounts [{source, target, read_only}], cpus (float),
         memory (bytes), privileged, labels {k: v}, init (bool), image_health (bool: keep the
-        image's HEALTHCHECK), stop_timeout (seconds).
+        image's HEALTHCHECK), stop_timeout (seconds); options when set: network, user,
+        cap_add, cap_drop, devices [{host, container, perms}], command, entrypoint,
+        read_only, ulimits [{name, soft, hard}], shm_size (bytes), tmpfs {path: options}.
         """
         for m in spec.get("mounts") or []:
             # Docker refuses a missing bind source; Podman creates it, which would put an
@@ -216,6 +218,31 @@ class DockerDriver:
                 for m in spec.get("mounts") or []
             ],
         }
+        if spec.get("network"):
+            host_config["NetworkMode"] = spec["network"]
+        if spec.get("cap_add"):
+            host_config["CapAdd"] = list(spec["cap_add"])
+        if spec.get("cap_drop"):
+            host_config["CapDrop"] = list(spec["cap_drop"])
+        if spec.get("devices"):
+            host_config["Devices"] = [
+                {
+                    "PathOnHost": d["host"],
+                    "PathInContainer": d["container"],
+                    "CgroupPermissions": d["perms"],
+                }
+                for d in spec["devices"]
+            ]
+        if spec.get("read_only"):
+            host_config["ReadonlyRootfs"] = True
+        if spec.get("ulimits"):
+            host_config["Ulimits"] = [
+                {"Name": u["name"], "Soft": u["soft"], "Hard": u["hard"]} for u in spec["ulimits"]
+            ]
+        if spec.get("shm_size"):
+            host_config["ShmSize"] = int(spec["shm_size"])
+        if spec.get("tmpfs"):
+            host_config["Tmpfs"] = dict(spec["tmpfs"])
         if spec.get("cpus"):
             host_config["NanoCpus"] = int(round(float(spec["cpus"]) * 1e9))
         if spec.get("memory"):
@@ -228,6 +255,12 @@ class DockerDriver:
         }
         if spec.get("hostname"):
             body["Hostname"] = spec["hostname"]
+        if spec.get("user"):
+            body["User"] = spec["user"]
+        if spec.get("command"):
+            body["Cmd"] = list(spec["command"])
+        if spec.get("entrypoint"):
+            body["Entrypoint"] = list(spec["entrypoint"])
         if spec.get("stop_timeout") is not None:
             body["StopTimeout"] = int(spec["stop_timeout"])
         if not spec.get("image_health", True):

@@ -368,7 +368,7 @@ BAD = [
     ({"Memory": "1k"}, "Memory", "minimum of 6m"),
     ({"CPUs": "two"}, "CPUs", "not a positive number"),
     ({"Labels": {"vxha.resource": "x"}}, "Labels", "vxha.* labels are the agent's own"),
-    ({"DockerHost": "/var/run/docker.sock"}, "DockerHost", "is not an engine address"),
+    ({"DockerHost": "/var/run/docker.sock"}, "DockerHost", "is not an engine socket"),
     ({"RuntimeName": "-x"}, "RuntimeName", "is not a container name"),
     ({"Hostname": "bad_host!"}, "Hostname", "is not a host name"),
     ({"HealthTimeout": 0}, "HealthTimeout", "not a positive number"),

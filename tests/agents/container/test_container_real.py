@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 
 import pytest
@@ -267,3 +268,59 @@ def test_clean_ends_leftover_exec_sessions(real, real_agent):
                     assert f.read() != b"sleep\x004242\x00"
             except OSError:
                 pass
+
+
+def test_options(real, real_agent):
+    net = f"vxn{os.getpid() % 100000}"
+    real.docker("network", "create", net)
+    try:
+        a = real_agent(
+            Network=net,
+            User="1000:1000",
+            CapDrop=["ALL"],
+            ReadOnly=1,
+            # nproc explicit: this sandbox refuses the nproc limit Podman sets by default for
+            # a non-root user (TESTBED.md, "Podman").
+            Ulimits={"nofile": "512:1024", "nproc": "512:1024"},
+            ShmSize="8m",
+            Tmpfs={"/scratch": "size=4m"},
+            Devices=["/dev/zero:/dev/xzero:r"],
+            GrantDevices=["/dev/zero"],
+            Command=["/bin/sleep", "4242"],
+        )
+        r = a.online()
+        assert r.code == 0, r
+        assert a.monitor().code == 110
+
+        def sh(cmd):
+            return real.docker("exec", a.resource, "/bin/sh", "-c", cmd, check=False)
+
+        assert sh("id -u").stdout.strip() == b"1000"
+        assert sh("touch /x").returncode != 0  # read-only root file system
+        assert sh("touch /scratch/x").returncode == 0  # the tmpfs
+        limits = sh("cat /proc/self/limits").stdout.decode()
+        assert re.search(r"Max open files\s+512\s+1024", limits), limits
+        assert sh("test -c /dev/xzero").returncode == 0
+        assert b"4242" in real.docker("top", a.resource).stdout
+        c = full_inspect(real, a.resource)
+        # (Podman reports a named network's NetworkMode as "bridge"; the networks agree.)
+        assert c["HostConfig"]["ShmSize"] == 8 << 20
+        assert re.search(r"CapBnd:\s+0+\n", sh("cat /proc/1/status").stdout.decode())
+        assert list(c["NetworkSettings"]["Networks"]) == [net]
+        assert a.clean().code == 0
+    finally:
+        real.docker("network", "rm", net, check=False)
+
+
+def test_network_none_and_granted_host(real, real_agent):
+    a = real_agent(Network="none")
+    assert a.online().code == 0
+    out = real.docker("exec", a.resource, "ip", "-o", "link").stdout.decode()
+    assert "lo:" in out and "eth0" not in out
+    b = real_agent(Network="host", GrantHostNetwork=1)
+    assert b.online().code == 0
+    assert full_inspect(real, b.resource)["HostConfig"]["NetworkMode"] == "host"
+    c = real_agent(Network="host")  # not granted
+    r = c.online()
+    assert r.code == 1 and "attribute Network" in r.out and "GrantHostNetwork" in r.out
+    assert c.resource not in names(real)

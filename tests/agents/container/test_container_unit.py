@@ -458,7 +458,6 @@ NODE_PATHS = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="host paths that give the node are not checked yet")
 @pytest.mark.parametrize("host", NODE_PATHS)
 def test_host_paths_that_give_the_node_need_a_grant(tmp_path, host):
     res = make_res(tmp_path, Mounts={host: "/host"})
@@ -476,3 +475,96 @@ def test_tcp_engine_hosts_are_refused(tmp_path):
     assert e.value.attr == "DockerHost" and "TLS" in str(e.value)
     with pytest.raises(DriverError, match="TLS"):
         DockerDriver(Context({}), host="tcp://127.0.0.1:2375")
+
+
+@pytest.mark.parametrize(
+    "host,grants",
+    [
+        ("/var/run/docker.sock", ["/var/run/docker.sock"]),
+        ("/etc/nbu", ["/etc/nbu"]),
+        ("/etc/nbu/conf", ["/etc/nbu"]),
+        ("/srv/data", []),  # the admin's, not the node's
+        ("/tmp/x", []),
+    ],
+)
+def test_granted_or_harmless_host_paths_are_accepted(tmp_path, host, grants):
+    res = make_res(tmp_path, Mounts={host: "/host"}, GrantHostPaths=grants)
+    ctr.ContainerAgent().validate(res)
+
+
+def test_a_grant_covers_only_what_it_names(tmp_path):
+    res = make_res(tmp_path, Mounts={"/etc": "/host"}, GrantHostPaths=["/etc/nbu"])
+    with pytest.raises(ConfigError, match="gives the container the node"):
+        ctr.ContainerAgent().validate(res)
+
+
+# -- container options: each bad value names its attribute --------------------------------
+
+BAD_OPTIONS = [
+    ({"Network": "host"}, "Network", "node_access.host_network"),
+    ({"Network": "-x"}, "Network", "is not none, host or a network name"),
+    ({"User": "root;id"}, "User", "is not user[:group]"),
+    ({"CapAdd": ["NET_ADMIN"]}, "CapAdd", "node_access.capabilities"),
+    ({"CapAdd": ["SYS_ADMIN"], "GrantCaps": ["NET_ADMIN"]}, "CapAdd", "GrantCaps"),
+    ({"CapDrop": ["net admin"]}, "CapDrop", "is not a capability name"),
+    ({"Devices": ["/dev/sg0"]}, "Devices", "node_access.devices"),
+    ({"Devices": ["/etc/passwd"], "GrantDevices": ["/etc/passwd"]}, "Devices", "not a device"),
+    ({"Devices": ["/dev/sg0:/dev/sg0:rwx"], "GrantDevices": ["/dev/sg0"]}, "Devices", "rwm"),
+    ({"Ulimits": {"files": "10"}}, "Ulimits", "is not a limit name"),
+    ({"Ulimits": {"nofile": "2048:1024"}}, "Ulimits", "soft <= hard"),
+    ({"Ulimits": {"nofile": "many"}}, "Ulimits", "soft <= hard"),
+    ({"ShmSize": "lots"}, "ShmSize", "is not a size"),
+    ({"Tmpfs": {"run": "size=1m"}}, "Tmpfs", "is not an absolute path"),
+    ({"Tmpfs": {"/": ""}}, "Tmpfs", "not a container"),
+    ({"Tmpfs": {"/run": "size=1m;rm"}}, "Tmpfs", "are not mount options"),
+    ({"GrantHostPaths": ["etc"]}, "GrantHostPaths", "is not an absolute path"),
+]
+
+
+@pytest.mark.parametrize("values,attr,text", BAD_OPTIONS, ids=[b[2] for b in BAD_OPTIONS])
+def test_bad_options_name_their_attribute(tmp_path, values, attr, text):
+    res = make_res(tmp_path, **values)
+    with pytest.raises(ConfigError) as e:
+        ctr.ContainerAgent().validate(res)
+    assert e.value.attr == attr and text in str(e.value)
+
+
+def test_options_reach_the_spec(tmp_path):
+    res = make_res(
+        tmp_path,
+        Network="none",
+        User="1000:1000",
+        CapAdd=["cap_net_admin"],
+        GrantCaps=["NET_ADMIN"],
+        CapDrop=["ALL"],
+        Devices=["/dev/sg0:/dev/tape0:rw"],
+        GrantDevices=["/dev/sg0"],
+        Command=["/bin/sleep", "9"],
+        Entrypoint=["/bin/tini", "--"],
+        ReadOnly=1,
+        Ulimits={"nofile": "512:1024", "core": "0"},
+        ShmSize="64m",
+        Tmpfs={"/run": "size=8m"},
+    )
+    agent = ctr.ContainerAgent()
+    agent.validate(res)
+    spec = agent.cfg.spec("web_ctr")
+    assert spec["network"] == "none" and spec["user"] == "1000:1000"
+    assert spec["cap_add"] == ["NET_ADMIN"] and spec["cap_drop"] == ["ALL"]
+    assert spec["devices"] == [{"host": "/dev/sg0", "container": "/dev/tape0", "perms": "rw"}]
+    assert spec["command"] == ["/bin/sleep", "9"] and spec["entrypoint"] == ["/bin/tini", "--"]
+    assert spec["read_only"] is True and spec["shm_size"] == 64 << 20
+    assert spec["ulimits"] == [
+        {"name": "core", "soft": 0, "hard": 0},
+        {"name": "nofile", "soft": 512, "hard": 1024},
+    ]
+    assert spec["tmpfs"] == {"/run": "size=8m"}
+
+
+def test_no_options_keep_the_old_spec_digest(tmp_path):
+    """A container made before the options existed is not taken for a changed one."""
+    res = make_res(tmp_path)
+    agent = ctr.ContainerAgent()
+    agent.validate(res)
+    spec = agent.cfg.spec("web_ctr")
+    assert not {"network", "user", "cap_add", "devices", "tmpfs", "read_only"} & set(spec)
