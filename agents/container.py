@@ -10,6 +10,7 @@ import os
 import re
 import time
 
+from vxha import imageref
 from vxha.agents import statefile
 from vxha.agents.framework import (
     OFFLINE,
@@ -29,14 +30,7 @@ RUNNING = ("running",)
 STOPPABLE = ("running", "paused", "restarting")
 
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_LABEL_DNS = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
-_IMAGE = re.compile(
-    rf"(?:{_LABEL_DNS}(?:\.{_LABEL_DNS})*(?::[0-9]+)?/)?"
-    rf"{_COMPONENT}(?:/{_COMPONENT})*"
-    r"(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?"
-)
-_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
+_LABEL_DNS = imageref.LABEL_DNS
 _HOSTNAME = re.compile(rf"{_LABEL_DNS}(?:\.{_LABEL_DNS})*")
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)?", re.IGNORECASE)
@@ -73,7 +67,7 @@ def check_image(image: str) -> None:
         raise ConfigError(f"{image!r} contains white space", "Image")
     if image.startswith("-"):
         raise ConfigError(f"{image!r} starts with '-'", "Image")
-    if not (_IMAGE.fullmatch(image) or _IMAGE_ID.fullmatch(image)):
+    if not imageref.is_reference(image):
         raise ConfigError(
             f"{image!r} is not an image reference (name[:tag][@sha256:digest] or an id)", "Image"
         )
