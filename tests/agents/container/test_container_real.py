@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from container_engines import BUSYBOX_EXIT, BUSYBOX_HEALTH, BUSYBOX_NOTERM
+from container_engines import BUSYBOX, BUSYBOX_EXIT, BUSYBOX_HEALTH, BUSYBOX_NOTERM
 from container_helpers import inspect_cli
 
 pytestmark = pytest.mark.real
@@ -324,3 +324,23 @@ def test_network_none_and_granted_host(real, real_agent):
     r = c.online()
     assert r.code == 1 and "attribute Network" in r.out and "GrantHostNetwork" in r.out
     assert c.resource not in names(real)
+
+
+def test_allow_pull_from_a_registry(real, real_agent):
+    """A registry reference pulled on online only with AllowPull, from a registry on the
+    engine's own loopback (Debian's docker-registry: nothing leaves the machine)."""
+    registry = real.start_registry()
+    ref = f"{registry}/vxt/busybox:{os.getpid()}"
+    real.docker("tag", BUSYBOX, ref)
+    real.docker("push", ref, timeout=120)
+    real.docker("rmi", ref)
+    a = real_agent(Image=ref)
+    r = a.online()
+    assert r.code == 1 and f"image {ref} is not present" in r.out and "AllowPull" in r.out
+    assert a.resource not in names(real)
+    r = a.online(AllowPull=1)
+    assert r.code == 0, r
+    assert "pulling image" in r.out
+    assert a.monitor(AllowPull=1).code == 110
+    assert a.clean().code == 0
+    real.docker("rmi", ref, check=False)
