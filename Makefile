@@ -19,10 +19,7 @@ test: $(STAMP) testbed
 # editable install's import hook would add its own start-up cost to every entry point.
 BENCH_VENV := .venv-bench
 bench: $(STAMP) testbed
-	rm -rf $(BENCH_VENV)
-	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/pip install -q --upgrade pip
-	$(BENCH_VENV)/bin/pip install -q '.[test]'
+	@bash scripts/venv.sh $(PYTHON) $(BENCH_VENV) regular
 	cd benchmarks && ../$(BENCH_VENV)/bin/python run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
@@ -40,11 +37,7 @@ testbed:
 	@bash scripts/setup-testbed.sh
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
-	  echo "error: creating $(VENV) needs Python's venv module: on Debian run 'apt-get install python3-venv'" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	@bash scripts/venv.sh $(PYTHON) $(VENV) editable
 	@touch $@
 
 clean:

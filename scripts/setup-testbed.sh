@@ -16,6 +16,12 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "testbed: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    timeout 900 apt-get update -qq
-    timeout 1800 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    log=$(mktemp /tmp/vxha-testbed.XXXXXX.log)
+    if ! { timeout 900 apt-get update -qq && timeout 1800 apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        echo "testbed: installing packages failed (log above, kept in $log)" >&2
+        exit 1
+    fi
+    rm -f "$log"
 fi

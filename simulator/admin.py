@@ -3,25 +3,29 @@
 Each method checks the request as VCS does and raises ``SimError`` (with VCS's message
 number where the public guides give one) instead of acting when VCS would refuse.
 Configuration changes need a writable configuration (``haconf -makerw``).
+
+By module: admin_groups.py holds the hagrp requests on a group's state (online, offline,
+switch, enable, disable, freeze, clear, clearadminwait, autoenable); admin_config.py the
+configuration (haconf, -add, -delete, -link, -unlink, hasys -add/-delete, hatype, haattr);
+attrs.py attribute changes (-modify, -local, -global, -override); this module the lookups
+every request starts from and the hares and hasys requests (clear, probe, online,
+offline; freeze, unfreeze, evacuate). What a request sets in motion (probes, faults,
+placement) is the engine's rule families' (engine.py).
 """
 
 from __future__ import annotations
 
-import os
-
-from vxha.simulator import dependencies as deps_mod
-from vxha.simulator import policies
-from vxha.simulator.engine import Engine, Intent, SimError
-from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE, ONLINE, UNKNOWN, SimResource
-from vxha.vcs_types import model as cfmodel
-from vxha.vcs_types.decl import Attr, TypeDecl
-
-NOT_WRITABLE = "V-16-1-10369"
-ALREADY_WRITABLE = "V-16-1-10364"
+from vxha.simulator.admin_config import ConfigChanges
+from vxha.simulator.admin_groups import GroupRequests
+from vxha.simulator.attrs import AttrMixin
+from vxha.simulator.engine import Engine, SimError
+from vxha.simulator.model import FAULTED, ONLINE, UNKNOWN
 
 
-class AdminMixin:
-    # -- lookups -------------------------------------------------------------------------
+class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
+    """Every admin request: the lookups and hares/hasys here, hagrp and configuration mixed in."""
+
+    # -- lookups ---------------------------------------------------------------------------
 
     def group(self, name):
         g = self.groups.get(name)
@@ -54,9 +58,8 @@ class AdminMixin:
     def _gi(self, g, sname):
         return self._inst(g.insts, g.name, sname)
 
-    def need_writable(self):
-        if not self.writable:
-            raise SimError("Cluster not writable", NOT_WRITABLE)
+    def _ri(self, r, sname):
+        return self._inst(r.insts, r.group.name, sname)
 
     def admin_log(self, argv):
         self.log("-", "admin", " ".join(argv))
@@ -64,273 +67,13 @@ class AdminMixin:
     def _in_transition(self, g):
         return any(gi.starting or gi.stopping for gi in g.insts.values())
 
-    # -- groups: online, offline, switch ---------------------------------------------------
-
-    def online_group(self, name, sname=None, any_system=False):
-        g = self.group(name)
-        self._check_actionable(g)
-        if any_system:
-            cands = [s for s in g.systemlist if self.eligible(g, s)]
-            if not cands:
-                raise SimError(
-                    f"Group {name} cannot be brought online on any system", "V-16-1-10165"
-                )
-            if g.parallel:
-                for s in cands:
-                    if not self._active(g.insts[s]):
-                        self._start_group(g, s, "admin")
-            else:
-                if any(self._active(gi) for gi in g.insts.values()):
-                    raise SimError(f"Group {name} is already online", "V-16-1-10163")
-                target = policies.choose(
-                    g, [self.systems[s] for s in cands], g.policy, self.statistics
-                )
-                self._start_group(g, target.name, "admin")
-        else:
-            gi = self._gi(g, sname)
-            if not self.systems[sname].up:
-                raise SimError(f"System {sname} is not up", "V-16-1-10446")
-            # A PARTIAL group may be brought online where it is: its offline resources start.
-            if self._base(gi) == "ONLINE" or gi.starting or gi.stopping:
-                raise SimError(f"Group {name} is already online on system {sname}", "V-16-1-10163")
-            if not g.parallel:
-                other = [s for s, i in g.insts.items() if s != sname and self._active(i)]
-                if other:
-                    raise SimError(
-                        f"Group {name} is online on system {other[0]}: a failover group runs "
-                        "on one system at a time",
-                        "V-16-1-10167",
-                    )
-            if "FAULTED" in gi.state:
-                raise SimError(
-                    f"Group {name} is faulted on system {sname}: clear it first", "V-16-1-10172"
-                )
-            if not (g.enabled and gi.enabled):
-                raise SimError(f"Group {name} is disabled on system {sname}", "V-16-1-10168")
-            missing = deps_mod.unmet(g, sname, self.up_systems())
-            if missing:
-                d = missing[0]
-                raise SimError(
-                    f"Group {name} requires group {d.child.name} ({d.kind()}): "
-                    f"the dependency is not met on system {sname}",
-                    "V-16-1-10190",
-                )
-            self._start_group(g, sname, "admin")
-        self._drop((g.name, None))
-        self.clock.run_due()
-
     def _check_actionable(self, g):
         if not g.enabled:
             raise SimError(f"Group {g.name} is disabled", "V-16-1-10168")
         if g.is_frozen():
             raise SimError(f"Group {g.name} is frozen", "V-16-1-10169")
 
-    def _firm_parents(self, g, sname):
-        """Parents that forbid taking g offline on sname (firm or hard, online)."""
-        out = []
-        for dep in g.rdeps:
-            if dep.category != "online" or dep.rigidity == "soft":
-                continue
-            p = dep.parent
-            if dep.location == "local":
-                pi = p.insts.get(sname)
-                if pi is not None and self._active(pi):
-                    out.append(p.name)
-            else:
-                others = [s for s in g.insts if s != sname and deps_mod.child_online_on(g, s)]
-                if not others and any(self._active(pi) for pi in p.insts.values()):
-                    out.append(p.name)
-        return out
-
-    def offline_group(self, name, sname=None, any_system=False):
-        g = self.group(name)
-        self._check_actionable(g)
-        systems = [s for s, gi in g.insts.items() if self._active(gi)] if any_system else [sname]
-        for s in systems:
-            gi = self._gi(g, s)
-            parents = self._firm_parents(g, s)
-            if parents:
-                raise SimError(
-                    f"Group {name} cannot be taken offline on {s}: its parent group "
-                    f"{parents[0]} is online and depends on it",
-                    "V-16-1-10194",
-                )
-            if not self._active(gi):
-                continue
-            self._drop((g.name, None))
-            self._drop((g.name, s))
-            self._stop_group(g, s, "admin")
-        self.clock.run_due()
-
-    def switch_group(self, name, to=None, any_system=False):
-        g = self.group(name)
-        self._check_actionable(g)
-        if g.parallel:
-            raise SimError(f"Group {name} is parallel: it cannot be switched", "V-16-1-10198")
-        current = [s for s, gi in g.insts.items() if self._active(gi)]
-        if not current:
-            raise SimError(f"Group {name} is not online anywhere", "V-16-1-10199")
-        here = current[0]
-        if self._in_transition(g):
-            raise SimError(f"Group {name} is in transition", "V-16-1-10170")
-        parents = self._firm_parents(g, here)
-        if parents:
-            raise SimError(
-                f"Group {name} cannot be switched: its parent group {parents[0]} is online "
-                "and depends on it",
-                "V-16-1-10194",
-            )
-        if any_system:
-            cands = [s for s in g.systemlist if s != here and self._switch_ok(g, s, here)]
-            if not cands:
-                raise SimError(f"No system is available to switch group {name} to", "V-16-1-10165")
-            to = policies.choose(
-                g, [self.systems[s] for s in cands], g.policy, self.statistics
-            ).name
-        else:
-            self._gi(g, to)
-            if to == here:
-                raise SimError(f"Group {name} is already online on system {to}", "V-16-1-10163")
-            if not self._switch_ok(g, to, here):
-                raise SimError(f"Group {name} cannot be switched to system {to}", "V-16-1-10165")
-        self._react_child_down(g, here, "switched")
-        self._stop_group(
-            g,
-            here,
-            f"switch to {to}",
-            then=lambda: self._want(Intent("switch", g, to=to, reason=f"switch from {here}")),
-        )
-        self.clock.run_due()
-
-    def _switch_ok(self, g, target, here):
-        if not self.eligible(g, target, ignore_deps=True):
-            return False
-        for dep in g.deps:  # judge dependencies as if g had left `here`
-            if not deps_mod.dep_met(dep, target, self.up_systems()):
-                return False
-        return True
-
-    # -- groups: enable, disable, freeze, clear ---------------------------------------------
-
-    def enable_group(self, name, sname=None):
-        g = self.group(name)
-        self.need_writable()
-        systems = list(g.insts) if sname is None else [self._gi(g, sname).sys]
-        if sname is None:
-            if g.enabled:
-                return
-            g.model.attrs["Enabled"] = 1
-            g.enabled = True
-        else:
-            if g.insts[sname].enabled and g.enabled:
-                return
-            g.insts[sname].enabled = True
-            if not g.enabled:
-                g.model.attrs["Enabled"] = 1
-                g.enabled = True
-                systems = [s for s, gi in g.insts.items() if gi.enabled]
-        self.log(sname or "-", g.name, "Enabled 0 -> 1 (admin): probed again")
-        for s in systems:
-            if self.systems[s].up and g.insts[s].enabled:
-                self._probe_group(g, s, "probe after enable")
-        self._dirty_all()
-        self.clock.run_due()
-
-    def disable_group(self, name, sname=None):
-        g = self.group(name)
-        self.need_writable()
-        if sname is None:
-            if not g.enabled:
-                return
-            g.model.attrs["Enabled"] = 0
-            g.enabled = False
-        else:
-            gi = self._gi(g, sname)
-            if not gi.enabled:
-                return
-            gi.enabled = False
-        for key in [k for k in self.intents if k[0] == g.name]:
-            if sname is None or key[1] in (None, sname):
-                if sname is None or g.parallel:
-                    self._drop(key)
-        self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): not monitored, no action")
-
-    def freeze_group(self, name, persistent=False):
-        g = self.group(name)
-        if persistent:
-            self.need_writable()
-        if self._in_transition(g):
-            raise SimError(f"Group {name} is in transition: it cannot be frozen", "V-16-1-10170")
-        if persistent:
-            g.model.attrs["Frozen"] = 1
-            g.frozen = True
-        else:
-            g.tfrozen = True
-            g.model.attrs["TFrozen"] = 1
-        self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 0 -> 1 (admin)")
-
-    def unfreeze_group(self, name, persistent=False):
-        g = self.group(name)
-        if persistent:
-            self.need_writable()
-            g.model.attrs["Frozen"] = 0
-            g.frozen = False
-        else:
-            g.tfrozen = False
-            g.model.attrs.pop("TFrozen", None)
-        self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 1 -> 0 (admin)")
-        self._dirty_all()
-        self.clock.run_due()
-
-    def clear_group(self, name, sname=None):
-        g = self.group(name)
-        systems = list(g.insts) if sname is None else [self._gi(g, sname).sys]
-        for s in systems:
-            gi = g.insts[s]
-            gi.retries = 0
-            for r in g.resources:
-                ri = r.insts[s]
-                self._clear_ri(ri)
-        self._dirty_all()
-        self.clock.run_due()
-
-    def _clear_ri(self, ri):
-        old = ri.stable()
-        changed = False
-        if ri.state == FAULTED:
-            ri.state = OFFLINE
-            changed = True
-        if ri.flags:
-            ri.flags = ()
-            changed = True
-        ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = 0
-        ri.clean_reason = None
-        if changed:
-            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (clear)")
-            self._refresh(ri.res.group, ri.sys, "clear")
-
-    def clear_admin_wait(self, name, sname, fault=False):
-        """hagrp -clearadminwait [-fault] G -sys S: leave ADMIN_WAIT; with -fault, handle the
-        resources as faulted (clean, then fault and failover as usual)."""
-        g = self.group(name)
-        self._gi(g, sname)
-        waiting = [r.insts[sname] for r in g.resources if ADMIN_WAIT in r.insts[sname].flags]
-        if not waiting:
-            raise SimError(f"Group {name} is not in ADMIN_WAIT on system {sname}", "V-16-1-10175")
-        for ri in waiting:
-            old = ri.stable()
-            ri.drop_flag(ADMIN_WAIT)
-            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} (clearadminwait)")
-            if fault:
-                self._ep(ri, "clean", 4, self._clean_done, "fault")
-            else:
-                self._refresh(g, sname, "clearadminwait")
-        self.clock.run_due()
-
     # -- resources -------------------------------------------------------------------------
-
-    def _ri(self, r, sname):
-        return self._inst(r.insts, r.group.name, sname)
 
     def clear_resource(self, name, sname=None):
         r = self.resource(name)
@@ -420,248 +163,10 @@ class AdminMixin:
         self._dirty_all()
         self.clock.run_due()
 
-    # -- configuration -----------------------------------------------------------------------
-
-    def _stale(self):
-        path = getattr(self, "config_path", None)
-        return os.path.join(os.path.dirname(path), ".stale") if path else None
-
-    def makerw(self):
-        if self.writable:
-            raise SimError("Cluster already writable", ALREADY_WRITABLE)
-        self.writable = True
-        stale = self._stale()
-        if stale:  # as VCS does: the configuration on disk may be older than memory
-            open(stale, "w").close()
-
-    def dump_config(self):
-        """haconf -dump: write the configuration back to main.cf (when loaded from a file)."""
-        path = getattr(self, "config_path", None)
-        if not path:
-            return
-        from vxha.vcs_types.cf import write
-
-        text = write(self.config)
-        tmp = f"{path}.tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-
-    def makero(self):
-        if not self.writable:
-            raise SimError("Cluster not writable", NOT_WRITABLE)
-        self.writable = False
-        stale = self._stale()
-        if stale and os.path.exists(stale):
-            os.unlink(stale)
-
-    def add_group(self, name):
-        self.need_writable()
-        if name in self.groups:
-            raise SimError(f"Group {name} already exists", "V-16-1-10133")
-        gm = cfmodel.Group(name)
-        self.config.groups.append(gm)
-        self._add_group(gm)
-        self.groups[name].autostarted = True
-
-    def delete_group(self, name):
-        self.need_writable()
-        g = self.group(name)
-        if g.resources:
-            raise SimError(f"Group {name} has resources: delete them first", "V-16-1-10135")
-        if g.deps or g.rdeps:
-            raise SimError(f"Group {name} has dependencies: unlink them first", "V-16-1-10136")
-        if any(self._active(gi) for gi in g.insts.values()):
-            raise SimError(f"Group {name} is online", "V-16-1-10137")
-        del self.groups[name]
-        self.config.groups.remove(g.model)
-        for s in self.systems.values():
-            s.active.pop(name, None)
-        for key in [k for k in self.intents if k[0] == name]:
-            self._drop(key)
-
-    def set_group_attr(self, name, attr, value, sname=None):
-        self.need_writable()
-        g = self.group(name)
-        if attr in ("Enabled",):
-            (self.enable_group if int(value) else self.disable_group)(name, sname)
-            return
-        if attr in ("Frozen", "TFrozen"):
-            raise SimError(f"Use hagrp -freeze/-unfreeze to change {attr}", "V-16-1-10140")
-        if sname is not None:
-            g.model.local.setdefault(attr, {})[sname] = value
-        else:
-            g.model.attrs[attr] = value
-        g.reload()
-        if attr == "SystemList":
-            self._make_insts(g)
-            for s in list(g.insts):
-                if s not in g.systemlist and not self._active(g.insts[s]):
-                    del g.insts[s]
-                    for r in g.resources:
-                        r.insts.pop(s, None)
-            if self.started:
-                for s in g.insts:
-                    if self.systems[s].up and any(not r.insts[s].probed for r in g.resources):
-                        self._probe_group(g, s, "probe")
-        self._dirty_all()
-        self.clock.run_due()
-
-    def link_groups(self, parent, child, category="online", location="local", rigidity="firm"):
-        self.need_writable()
-        p, c = self.group(parent), self.group(child)
-        why = deps_mod.link_error(p, c, category, location, rigidity)
-        if why:
-            raise SimError(f"Cannot link {parent} to {child}: {why}", "V-16-1-10180")
-        dm = cfmodel.GroupDep(child, category, location, rigidity)
-        dep = self._add_dep(p, dm)
-        # A link is refused when the current states already violate it.
-        for s, pi in p.insts.items():
-            if self._active(pi) and not deps_mod.dep_met(dep, s, self.up_systems()):
-                p.deps.remove(dep)
-                c.rdeps.remove(dep)
-                raise SimError(
-                    f"Cannot link {parent} to {child}: the current states violate "
-                    f"{dep.kind()} on system {s}",
-                    "V-16-1-10181",
-                )
-        p.model.deps.append(dm)
-
-    def unlink_groups(self, parent, child):
-        self.need_writable()
-        p, c = self.group(parent), self.group(child)
-        for dep in list(p.deps):
-            if dep.child is c:
-                p.deps.remove(dep)
-                c.rdeps.remove(dep)
-                p.model.deps.remove(dep.model)
-                self._dirty_all()
-                return
-        raise SimError(f"Group {parent} does not depend on {child}", "V-16-1-10182")
-
-    def add_resource(self, name, type_name, group):
-        self.need_writable()
-        if name in self.resources:
-            raise SimError(f"Resource {name} already exists", "V-16-1-10233")
-        g = self.group(group)
-        if type_name not in self.types and not self._type_known(type_name):
-            raise SimError(f"Type {type_name} does not exist", "V-16-1-10234")
-        # VCS creates a resource disabled; hares -modify R Enabled 1 enables it.
-        rm = cfmodel.Resource(type_name, name, {"Enabled": 0})
-        g.model.resources.append(rm)
-        r = SimResource(rm, self.sim_type(type_name), g)
-        g.resources.append(r)
-        self.resources[name] = r
-        self._make_insts(g)
-        for s in g.insts:
-            r.insts[s].state = OFFLINE
-            r.insts[s].probed = True
-        for s in g.insts:
-            self._refresh(g, s, "resource added")
-
-    def _type_known(self, type_name):
-        from vxha.simulator.runners import FRAMEWORK_TYPES
-        from vxha.vcs_types.catalog import bundled_types
-
-        if type_name in FRAMEWORK_TYPES or type_name in self.config.types:
-            return True
-        return any(d.name == type_name for ds in bundled_types().values() for d in ds)
-
-    def delete_resource(self, name):
-        self.need_writable()
-        r = self.resource(name)
-        if any(ri.is_online() for ri in r.insts.values()):
-            raise SimError(f"Resource {name} is online: take it offline first", "V-16-1-10235")
-        if r.parents or r.children:
-            raise SimError(f"Resource {name} has links: unlink them first", "V-16-1-10236")
-        g = r.group
-        g.resources.remove(r)
-        g.model.resources.remove(r.model)
-        del self.resources[name]
-        for s in g.insts:
-            self._refresh(g, s, "resource deleted")
-
-    def set_resource_attr(self, name, attr, value, sname=None):
-        self.need_writable()
-        r = self.resource(name)
-        if sname is not None:
-            r.model.local.setdefault(attr, {})[sname] = value
-        else:
-            r.model.attrs[attr] = value
-        was = r.enabled
-        r.reload()
-        if attr == "Enabled" and r.enabled and not was and self.started:
-            for s, ri in r.insts.items():
-                if self.systems[s].up and r.group.enabled:
-                    self._ep(ri, "monitor", None, self._probe_res_done, "probe")
-        for s in r.insts:
-            self._refresh(r.group, s, "modify")
-        self.clock.run_due()
-
-    def _probe_res_done(self, ri, code, timed_out, why):
-        from vxha.simulator.engine import monitor_state
-
-        self._set_state(ri, UNKNOWN if timed_out else monitor_state(code), why)
-        self._schedule_monitor(ri)
-
-    def link_resources(self, parent, child):
-        self.need_writable()
-        p, c = self.resource(parent), self.resource(child)
-        if p.group is not c.group:
-            raise SimError("Resources in different groups cannot be linked", "V-16-1-10240")
-        if c in p.children:
-            raise SimError(f"{parent} already requires {child}", "V-16-1-10241")
-        if p in c.descendants() or p is c:
-            raise SimError("The link would make a dependency cycle", "V-16-1-10242")
-        self._add_link(p.group, parent, child)
-        p.group.model.links.append(cfmodel.ResourceLink(parent, child))
-
-    def unlink_resources(self, parent, child):
-        self.need_writable()
-        p, c = self.resource(parent), self.resource(child)
-        if c not in p.children:
-            raise SimError(f"{parent} does not require {child}", "V-16-1-10243")
-        p.children.remove(c)
-        c.parents.remove(p)
-        for link in list(p.group.model.links):
-            if link.parent == parent and link.child == child:
-                p.group.model.links.remove(link)
-
-    def add_type(self, name):
-        self.need_writable()
-        if name in self.types or self._type_known(name):
-            raise SimError(f"Type {name} already exists", "V-16-1-10300")
-        decl = TypeDecl(name, attrs=[], arglist=[])
-        self.config.types[name] = decl
-        self.sim_type(name)
-
-    def _decl(self, name):
-        t = self.types.get(name)
-        if t is None:
-            if not self._type_known(name):
-                raise SimError(f"Type {name} does not exist", "V-16-1-10234")
-            t = self.sim_type(name)
-        return t
-
-    def modify_type(self, name, attr, value):
-        self.need_writable()
-        t = self._decl(name)
-        if attr == "ArgList":
-            t.decl.arglist = list(value)
-        else:
-            t.overrides[attr] = value
-        t.refresh()
-        for r in self.resources.values():
-            if r.type is t:
-                r.argv_cache = {}
-
-    def add_attr(self, type_name, attr, kind="str", dim="scalar", default=None):
-        self.need_writable()
-        t = self._decl(type_name)
-        if attr in t.decl.attrs:
-            raise SimError(f"Attribute {attr} already exists in type {type_name}", "V-16-1-10301")
-        t.decl.attrs[attr] = Attr(attr, kind, dim, default)
-
 
 class SimEngine(AdminMixin, Engine):
     """The engine with its admin requests: what the API, the daemon and the shims drive."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.command_faults = []  # [words to match, failures left] (fail-command events)

@@ -1,8 +1,14 @@
-"""Group dependencies: when a parent may be online where, and which links are legal
-(VCS_ENGINE.md, "Group dependencies"). The reactions to a child's fault live in the engine.
+"""Group dependencies (VCS_ENGINE.md, "Group dependencies"): when a parent may be online
+where and which links are legal (functions of the groups' states), and the engine's
+reactions (``DependencyRules``): a child leaving a system (fault, crash, switch) takes its
+firm and hard parents offline and they follow it, while a soft local parent moves with it;
+a child's own offline waits for its local firm and hard parents; a child arriving on a
+system moves its remote and offline local parents away.
 """
 
 from __future__ import annotations
+
+from vxha.simulator.core import Intent
 
 ONLINE = "ONLINE"
 
@@ -99,3 +105,108 @@ def _depth(group):
 
 def _height(group):
     return max((1 + _height(d.parent) for d in group.rdeps), default=0)
+
+
+class DependencyRules:
+    """What a child group's fault, crash, switch or arrival does to its parent groups."""
+
+    # -- a child leaving a system ----------------------------------------------------------
+
+    def _react_child_down(self, child, sname, why):
+        """What a child leaving ``sname`` (fault, crash, switch) does to its parents."""
+        for dep in child.rdeps:
+            parent = dep.parent
+            if parent.is_frozen() or dep.category == "offline":
+                continue
+            if dep.location == "local":
+                pi = parent.insts.get(sname)
+                if pi is None or not self._active(pi) or pi.stopping:
+                    continue
+                if dep.rigidity == "soft":
+                    if not parent.parallel:
+                        self._want(Intent("move", parent, reason=f"child {child.name} moved"))
+                    continue
+                self._stop_group(
+                    parent,
+                    sname,
+                    f"child {child.name} {why}",
+                    then=lambda p=parent, s=sname: self._follow(p, s),
+                )
+                continue
+            if dep.rigidity == "soft":
+                continue
+            # global / remote firm or hard: the parent needs an instance of the child
+            for psys, pi in parent.insts.items():
+                if not self._active(pi) or pi.stopping:
+                    continue
+                others = [
+                    s
+                    for s, ci in child.insts.items()
+                    if s != sname
+                    and self.systems[s].up
+                    and child_online_on(child, s)
+                    and (dep.location == "global" or s != psys)
+                ]
+                if others:
+                    continue
+                self._stop_group(
+                    parent,
+                    psys,
+                    f"child {child.name} {why}",
+                    then=lambda p=parent, s=psys: self._follow(p, s, keep=True),
+                )
+
+    def _follow(self, parent, sname, keep=False):
+        if parent.parallel:
+            self._want(Intent("failover", parent, system=sname, reason="child back"))
+            return
+        exclude = () if keep else (sname,)
+        self._want(Intent("failover", parent, exclude=exclude, reason="follow child"))
+
+    def _after_parents(self, child, sname, fn):
+        waiting = {
+            dep.parent.name
+            for dep in child.rdeps
+            if dep.location == "local"
+            and dep.category == "online"
+            and dep.rigidity != "soft"
+            and sname in dep.parent.insts
+            and dep.parent.insts[sname].stopping
+        }
+        if not waiting:
+            fn()
+            return
+        self.waiting_children.append([waiting, sname, fn])
+
+    def _parent_offline(self, g, sname):
+        for entry in list(self.waiting_children):
+            waiting, where, fn = entry
+            if where == sname and g.name in waiting:
+                waiting.discard(g.name)
+                if not waiting:
+                    self.waiting_children.remove(entry)
+                    fn()
+
+    # -- a child arriving on a system ------------------------------------------------------
+
+    def _react_child_up(self, child, sname):
+        """A child became ONLINE on ``sname``: remote and offline-local parents move away."""
+        for dep in child.rdeps:
+            if dep.location == "local" and dep.category == "online":
+                continue
+            if dep.location == "global":
+                continue
+            parent = dep.parent
+            if parent.is_frozen() or parent.parallel:
+                continue
+            pi = parent.insts.get(sname)
+            if pi is None or not self._active(pi) or pi.stopping:
+                continue
+            self._stop_group(
+                parent,
+                sname,
+                f"child {child.name} online here ({dep.kind()})",
+                then=lambda p=parent, s=sname: self._want(
+                    Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
+                ),
+            )

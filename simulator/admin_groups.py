@@ -1,0 +1,284 @@
+"""hagrp requests on a group's state: online, offline and switch (refused as VCS refuses
+them: disabled, frozen, faulted, in transition, a dependency not met or a firm parent
+online), enable and disable (probed again on enable), freeze and unfreeze, clear, and
+clearadminwait.
+"""
+
+from __future__ import annotations
+
+from vxha.simulator import dependencies as deps_mod
+from vxha.simulator import policies
+from vxha.simulator.core import Intent, SimError
+from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE
+
+
+class GroupRequests:
+    """hagrp -online, -offline, -switch, -enable, -disable, -freeze, -clear, -clearadminwait."""
+
+    # -- online, offline, switch -----------------------------------------------------------
+
+    def online_group(self, name, sname=None, any_system=False):
+        g = self.group(name)
+        self._check_actionable(g)
+        if any_system:
+            cands = [s for s in g.systemlist if self.eligible(g, s)]
+            if not cands:
+                raise SimError(
+                    f"Group {name} cannot be brought online on any system", "V-16-1-10165"
+                )
+            if g.parallel:
+                for s in cands:
+                    if not self._active(g.insts[s]):
+                        self._start_group(g, s, "admin")
+            else:
+                if any(self._active(gi) for gi in g.insts.values()):
+                    raise SimError(f"Group {name} is already online", "V-16-1-10163")
+                target = policies.choose(
+                    g, [self.systems[s] for s in cands], g.policy, self.statistics
+                )
+                self._start_group(g, target.name, "admin")
+        else:
+            gi = self._gi(g, sname)
+            if not self.systems[sname].up:
+                raise SimError(f"System {sname} is not up", "V-16-1-10446")
+            # A PARTIAL group may be brought online where it is: its offline resources start.
+            if self._base(gi) == "ONLINE" or gi.starting or gi.stopping:
+                raise SimError(f"Group {name} is already online on system {sname}", "V-16-1-10163")
+            if not g.parallel:
+                other = [s for s, i in g.insts.items() if s != sname and self._active(i)]
+                if other:
+                    raise SimError(
+                        f"Group {name} is online on system {other[0]}: a failover group runs "
+                        "on one system at a time",
+                        "V-16-1-10167",
+                    )
+            if "FAULTED" in gi.state:
+                raise SimError(
+                    f"Group {name} is faulted on system {sname}: clear it first", "V-16-1-10172"
+                )
+            if not (g.enabled and gi.enabled):
+                raise SimError(f"Group {name} is disabled on system {sname}", "V-16-1-10168")
+            missing = deps_mod.unmet(g, sname, self.up_systems())
+            if missing:
+                d = missing[0]
+                raise SimError(
+                    f"Group {name} requires group {d.child.name} ({d.kind()}): "
+                    f"the dependency is not met on system {sname}",
+                    "V-16-1-10190",
+                )
+            self._start_group(g, sname, "admin")
+        self._drop((g.name, None))
+        self.clock.run_due()
+
+    def _firm_parents(self, g, sname):
+        """Parents that forbid taking g offline on sname (firm or hard, online)."""
+        out = []
+        for dep in g.rdeps:
+            if dep.category != "online" or dep.rigidity == "soft":
+                continue
+            p = dep.parent
+            if dep.location == "local":
+                pi = p.insts.get(sname)
+                if pi is not None and self._active(pi):
+                    out.append(p.name)
+            else:
+                others = [s for s in g.insts if s != sname and deps_mod.child_online_on(g, s)]
+                if not others and any(self._active(pi) for pi in p.insts.values()):
+                    out.append(p.name)
+        return out
+
+    def offline_group(self, name, sname=None, any_system=False):
+        g = self.group(name)
+        self._check_actionable(g)
+        systems = [s for s, gi in g.insts.items() if self._active(gi)] if any_system else [sname]
+        for s in systems:
+            gi = self._gi(g, s)
+            parents = self._firm_parents(g, s)
+            if parents:
+                raise SimError(
+                    f"Group {name} cannot be taken offline on {s}: its parent group "
+                    f"{parents[0]} is online and depends on it",
+                    "V-16-1-10194",
+                )
+            if not self._active(gi):
+                continue
+            self._drop((g.name, None))
+            self._drop((g.name, s))
+            self._stop_group(g, s, "admin")
+        self.clock.run_due()
+
+    def switch_group(self, name, to=None, any_system=False):
+        g = self.group(name)
+        self._check_actionable(g)
+        if g.parallel:
+            raise SimError(f"Group {name} is parallel: it cannot be switched", "V-16-1-10198")
+        current = [s for s, gi in g.insts.items() if self._active(gi)]
+        if not current:
+            raise SimError(f"Group {name} is not online anywhere", "V-16-1-10199")
+        here = current[0]
+        if self._in_transition(g):
+            raise SimError(f"Group {name} is in transition", "V-16-1-10170")
+        parents = self._firm_parents(g, here)
+        if parents:
+            raise SimError(
+                f"Group {name} cannot be switched: its parent group {parents[0]} is online "
+                "and depends on it",
+                "V-16-1-10194",
+            )
+        if any_system:
+            cands = [s for s in g.systemlist if s != here and self._switch_ok(g, s, here)]
+            if not cands:
+                raise SimError(f"No system is available to switch group {name} to", "V-16-1-10165")
+            to = policies.choose(
+                g, [self.systems[s] for s in cands], g.policy, self.statistics
+            ).name
+        else:
+            self._gi(g, to)
+            if to == here:
+                raise SimError(f"Group {name} is already online on system {to}", "V-16-1-10163")
+            if not self._switch_ok(g, to, here):
+                raise SimError(f"Group {name} cannot be switched to system {to}", "V-16-1-10165")
+        self._react_child_down(g, here, "switched")
+        self._stop_group(
+            g,
+            here,
+            f"switch to {to}",
+            then=lambda: self._want(Intent("switch", g, to=to, reason=f"switch from {here}")),
+        )
+        self.clock.run_due()
+
+    def _switch_ok(self, g, target, here):
+        if not self.eligible(g, target, ignore_deps=True):
+            return False
+        for dep in g.deps:  # judge dependencies as if g had left `here`
+            if not deps_mod.dep_met(dep, target, self.up_systems()):
+                return False
+        return True
+
+    # -- enable, disable, freeze, clear ----------------------------------------------------
+
+    def enable_group(self, name, sname=None):
+        g = self.group(name)
+        self.need_writable()
+        systems = list(g.insts) if sname is None else [self._gi(g, sname).sys]
+        if sname is None:
+            if g.enabled:
+                return
+            g.model.attrs["Enabled"] = 1
+            g.enabled = True
+        else:
+            if g.insts[sname].enabled and g.enabled:
+                return
+            g.insts[sname].enabled = True
+            if not g.enabled:
+                g.model.attrs["Enabled"] = 1
+                g.enabled = True
+                systems = [s for s, gi in g.insts.items() if gi.enabled]
+        self.log(sname or "-", g.name, "Enabled 0 -> 1 (admin): probed again")
+        for s in systems:
+            if self.systems[s].up and g.insts[s].enabled:
+                self._probe_group(g, s, "probe after enable")
+        self._dirty_all()
+        self.clock.run_due()
+
+    def disable_group(self, name, sname=None):
+        g = self.group(name)
+        self.need_writable()
+        if sname is None:
+            if not g.enabled:
+                return
+            g.model.attrs["Enabled"] = 0
+            g.enabled = False
+        else:
+            gi = self._gi(g, sname)
+            if not gi.enabled:
+                return
+            gi.enabled = False
+        for key in [k for k in self.intents if k[0] == g.name]:
+            if sname is None or key[1] in (None, sname):
+                if sname is None or g.parallel:
+                    self._drop(key)
+        self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): not monitored, no action")
+
+    def autoenable_group(self, name, sname):
+        """hagrp -autoenable G -sys S: VCS may act on the group there again."""
+        g = self.group(name)
+        gi = self._gi(g, sname)
+        if not gi.autodisabled:
+            return
+        gi.autodisabled = False
+        self._refresh(g, sname, "autoenable")
+        self._dirty_all()
+        self.clock.run_due()
+
+    def freeze_group(self, name, persistent=False):
+        g = self.group(name)
+        if persistent:
+            self.need_writable()
+        if self._in_transition(g):
+            raise SimError(f"Group {name} is in transition: it cannot be frozen", "V-16-1-10170")
+        if persistent:
+            g.model.attrs["Frozen"] = 1
+            g.frozen = True
+        else:
+            g.tfrozen = True
+            g.model.attrs["TFrozen"] = 1
+        self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 0 -> 1 (admin)")
+
+    def unfreeze_group(self, name, persistent=False):
+        g = self.group(name)
+        if persistent:
+            self.need_writable()
+            g.model.attrs["Frozen"] = 0
+            g.frozen = False
+        else:
+            g.tfrozen = False
+            g.model.attrs.pop("TFrozen", None)
+        self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 1 -> 0 (admin)")
+        self._dirty_all()
+        self.clock.run_due()
+
+    def clear_group(self, name, sname=None):
+        g = self.group(name)
+        systems = list(g.insts) if sname is None else [self._gi(g, sname).sys]
+        for s in systems:
+            gi = g.insts[s]
+            gi.retries = 0
+            for r in g.resources:
+                ri = r.insts[s]
+                self._clear_ri(ri)
+        self._dirty_all()
+        self.clock.run_due()
+
+    def _clear_ri(self, ri):
+        old = ri.stable()
+        changed = False
+        if ri.state == FAULTED:
+            ri.state = OFFLINE
+            changed = True
+        if ri.flags:
+            ri.flags = ()
+            changed = True
+        ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = 0
+        ri.clean_reason = None
+        if changed:
+            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (clear)")
+            self._refresh(ri.res.group, ri.sys, "clear")
+
+    def clear_admin_wait(self, name, sname, fault=False):
+        """hagrp -clearadminwait [-fault] G -sys S: leave ADMIN_WAIT; with -fault, handle the
+        resources as faulted (clean, then fault and failover as usual)."""
+        g = self.group(name)
+        self._gi(g, sname)
+        waiting = [r.insts[sname] for r in g.resources if ADMIN_WAIT in r.insts[sname].flags]
+        if not waiting:
+            raise SimError(f"Group {name} is not in ADMIN_WAIT on system {sname}", "V-16-1-10175")
+        for ri in waiting:
+            old = ri.stable()
+            ri.drop_flag(ADMIN_WAIT)
+            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} (clearadminwait)")
+            if fault:
+                self._ep(ri, "clean", 4, self._clean_done, "fault")
+            else:
+                self._refresh(g, sname, "clearadminwait")
+        self.clock.run_due()

@@ -1,0 +1,241 @@
+"""Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
+(FaultOnMonitorTimeouts, clean reason 5), ConfInterval resetting the counts, an unexpected
+offline within ToleranceLimit. Then the resource's fate: ManageFaults NONE (ADMIN_WAIT),
+RestartLimit (clean, then online again once its children are), clean and its failure
+(UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online (OnlineRetryLimit,
+clean reason 2 or 3). Then the group's: Critical, Frozen, the group's OnlineRetryLimit, a
+hard child going with its faulted parent. Where the group fails over to is placement.py's;
+what its parent groups do is dependencies.py's.
+"""
+
+from __future__ import annotations
+
+from vxha.simulator.core import monitor_state
+from vxha.simulator.model import (
+    ADMIN_WAIT,
+    FAULTED,
+    MONITOR_TIMEDOUT,
+    OFFLINE,
+    ONLINE,
+    UNABLE_TO_OFFLINE,
+    UNKNOWN,
+)
+
+
+class Faults:
+    """Fault detection, resource restarts and clean, and a fault's effect on its group."""
+
+    # -- what a monitor answers ------------------------------------------------------------
+
+    def _monitor_done(self, ri, code, timed_out, ctx):
+        res = ri.res
+        s = res.type.s
+        if timed_out:
+            ri.monitor_timeouts += 1
+            old = ri.stable()
+            ri.add_flag(MONITOR_TIMEDOUT)
+            if ri.stable() != old:
+                self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (monitor)")
+            limit = s["FaultOnMonitorTimeouts"]
+            if (
+                ri.state == ONLINE
+                and limit
+                and ri.monitor_timeouts >= limit
+                and not res.group.is_frozen()
+            ):
+                self._resource_failed(ri, 5)
+            else:
+                self._schedule_monitor(ri)
+            return
+        if ri.monitor_timeouts or MONITOR_TIMEDOUT in ri.flags:
+            ri.monitor_timeouts = 0
+            old = ri.stable()
+            ri.drop_flag(MONITOR_TIMEDOUT)
+            self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (monitor)")
+        new = monitor_state(code)
+        if ri.clean_reason is not None and not res.group.is_frozen():
+            reason, purpose = ri.clean_reason
+            self._ep(ri, "clean", reason, self._clean_done, purpose)
+            return
+        if ri.state == ONLINE:
+            if new == ONLINE:
+                if ri.res.type.s["ConfInterval"] <= self.clock.now - ri.healthy_since and (
+                    ri.tolerance or ri.restarts
+                ):
+                    ri.tolerance = ri.restarts = 0
+                self._schedule_monitor(ri)
+            elif new == UNKNOWN:
+                self._set_state(ri, UNKNOWN, "monitor")
+                self._schedule_monitor(ri)
+            else:
+                self._unexpected_offline(ri)
+            return
+        if ri.state in (OFFLINE, UNKNOWN) and new != ri.state:
+            self._set_state(ri, new, "monitor")
+            if new == ONLINE:
+                ri.healthy_since = self.clock.now
+                self._check_violation(res.group)
+        self._schedule_monitor(ri)
+
+    def _unexpected_offline(self, ri):
+        res = ri.res
+        s = res.type.s
+        g = res.group
+        if g.is_frozen():
+            self._set_state(ri, FAULTED, "monitor; group frozen: no action")
+            self._schedule_monitor(ri)
+            return
+        if ri.tolerance < s["ToleranceLimit"]:
+            ri.tolerance += 1
+            self.log(
+                ri.sys,
+                res.name,
+                f"offline tolerated ({ri.tolerance}/{s['ToleranceLimit']}) (monitor)",
+            )
+            self._schedule_monitor(ri, s["MonitorInterval"])
+            return
+        self._set_state(ri, OFFLINE, "monitor")
+        self._resource_failed(ri, 4)
+
+    # -- resource faults and restarts ------------------------------------------------------
+
+    def _resource_failed(self, ri, reason):
+        """Unexpected offline (4) or monitor hung (5): clean, then restart or fault."""
+        res = ri.res
+        s = res.type.s
+        if res.group.manage_faults == "NONE":
+            old = ri.stable()
+            ri.add_flag(ADMIN_WAIT)
+            self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (ManageFaults NONE)")
+            self._schedule_monitor(ri)
+            return
+        if ri.restarts < s["RestartLimit"]:
+            ri.restarts += 1
+            purpose = "restart"
+            self.log(ri.sys, res.name, f"restart {ri.restarts}/{s['RestartLimit']}")
+        else:
+            purpose = "fault"
+        self._ep(ri, "clean", reason, self._clean_done, purpose)
+
+    def _clean_done(self, ri, code, timed_out, purpose):
+        res = ri.res
+        if timed_out or code != 0:
+            ri.clean_reason = (ri.clean_reason or (None,))[0], purpose
+            if ri.clean_reason[0] is None:
+                ri.clean_reason = (self._reason_for(purpose), purpose)
+            old = ri.stable()
+            ri.add_flag(UNABLE_TO_OFFLINE)
+            if ri.stable() != old:
+                self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (clean failed)")
+            self._schedule_monitor(ri, res.type.s["MonitorInterval"])
+            return
+        ri.clean_reason = None
+        ri.drop_flag(UNABLE_TO_OFFLINE)
+        if purpose == "restart":
+            ri.healthy_since = self.clock.now
+            self._set_state(ri, OFFLINE, "clean")
+            self._restart_when_ready(ri)
+        elif purpose in ("fault", "online"):
+            self._set_state(ri, FAULTED, "clean")
+            self._schedule_monitor(ri)
+            self._resource_faulted(ri)
+        elif purpose == "retry":
+            self._set_state(ri, OFFLINE, "clean")
+            self._online_res(ri, "retry")
+        else:  # offline
+            self._set_state(ri, OFFLINE, "clean")
+            self._schedule_monitor(ri)
+            self._after_res_offline(ri)
+
+    @staticmethod
+    def _reason_for(purpose):
+        return {"restart": 4, "fault": 4, "online": 3, "retry": 3, "offline": 1}.get(purpose, 4)
+
+    def _clean(self, ri, reason, purpose):
+        ri.clean_reason = (reason, purpose)
+        self._ep(ri, "clean", reason, self._clean_done, purpose)
+
+    def _restart_when_ready(self, ri):
+        """Bring a restarted resource online once its children are online again."""
+        if ri.state != OFFLINE:  # brought online (or faulted) meanwhile
+            ri.restart_pending = False
+            return
+        ready = True
+        for c in ri.res.children:
+            ci = c.insts[ri.sys]
+            if c.enabled and (ci.state != ONLINE or ci.busy or ci.clean_reason is not None):
+                ready = False
+        if ready:
+            ri.restart_pending = False
+            self._online_res(ri, "restart")
+        else:
+            ri.restart_pending = True
+
+    def _online_ineffective(self, ri, reason):
+        s = ri.res.type.s
+        if ri.retries < s["OnlineRetryLimit"]:
+            ri.retries += 1
+            self.log(ri.sys, ri.res.name, f"online retry {ri.retries}/{s['OnlineRetryLimit']}")
+            self._clean(ri, reason, "retry")
+        else:
+            ri.retries = 0
+            self._clean(ri, reason, "online")
+
+    # -- the group of a faulted resource ---------------------------------------------------
+
+    def _resource_faulted(self, ri):
+        res = ri.res
+        g = res.group
+        sname = ri.sys
+        gi = g.insts[sname]
+        if g.is_frozen():
+            return
+        ancestors = res.ancestors()
+        critical = res.critical or any(a.critical for a in ancestors)
+        if gi.stopping:
+            self._offline_ready(g, sname)
+            return
+        if not critical:
+            if gi.starting:
+                self._set_moving(gi, starting=False)
+            online = [a for a in ancestors if a.insts[sname].is_online()]
+            if online:
+                self._stop_group(g, sname, f"{res.name} faulted", resources=online)
+            else:
+                self._refresh(g, sname, f"{res.name} faulted")
+            return
+        self._react_child_down(g, sname, "fault")
+        # The child's own offline waits for its local firm/hard parents to be offline.
+        self._after_parents(
+            g,
+            sname,
+            lambda: self._stop_group(
+                g, sname, f"{res.name} faulted", then=lambda: self._after_fault_offline(g, sname)
+            ),
+        )
+
+    def _after_fault_offline(self, g, sname):
+        gi = g.insts[sname]
+        if g.is_frozen() or g.parallel:
+            return
+        for dep in g.deps:  # a hard child goes with its faulted parent
+            if dep.category == "online" and dep.location == "local" and dep.rigidity == "hard":
+                child = dep.child
+                ci = child.insts.get(sname)
+                if ci is not None and self._active(ci) and not child.parallel:
+                    self._stop_group(
+                        child,
+                        sname,
+                        f"parent {g.name} faulted (hard)",
+                        then=lambda c=child: self._failover(c, sname, "parent faulted"),
+                    )
+        if gi.retries < g.retry_limit:
+            gi.retries += 1
+            self.log(sname, g.name, f"group restart {gi.retries}/{g.retry_limit}")
+            for r in g.resources:
+                ri = r.insts[sname]
+                if ri.state == FAULTED:
+                    self._set_state(ri, OFFLINE, "group restart")
+            self._start_group(g, sname, "group restart")
+            return
+        self._failover(g, sname, "fault")

@@ -1,0 +1,149 @@
+"""Probing: every resource probed on every system at start, when a system rejoins and after
+``hagrp -enable``; autostart once a group is probed on every running system of its
+SystemList (and only if not found online; parallel groups per system); the concurrency
+violation (a failover group found online on two systems); and when the next periodic
+monitor runs (MonitorInterval, OfflineMonitorInterval). What a monitor's answer leads to
+is faults.py's.
+"""
+
+from __future__ import annotations
+
+from vxha.simulator.core import Intent, monitor_state
+from vxha.simulator.model import FAULTED, MONITOR_TIMEDOUT, OFFLINE, ONLINE, UNKNOWN
+
+
+class Probing:
+    """Probes, autostart, concurrency violation and the monitor schedule."""
+
+    # -- probes ----------------------------------------------------------------------------
+
+    def start(self):
+        """Probe every resource on every running system; autostart follows the probes."""
+        if self.started:
+            return
+        self.started = True
+        for s in self.systems.values():
+            self.log(s.name, "system", "RUNNING (start)")
+        for sname, s in self.systems.items():
+            if s.up:
+                self._probe_system(sname)
+        self.clock.run_due()
+
+    def _probe_system(self, sname):
+        for g in self.groups.values():
+            gi = g.insts.get(sname)
+            if gi is None:
+                continue
+            self._probe_group(g, sname, "probe")
+
+    def _probe_group(self, g, sname, why):
+        gi = g.insts[sname]
+        if not (g.enabled and gi.enabled):
+            return
+        todo = [r for r in g.resources if r.enabled]
+        gi.unprobed = len(todo)
+        if not todo:
+            self._group_probed(g, sname, why)
+        for r in todo:
+            ri = r.insts[sname]
+            ri.probed = False
+            self._ep(ri, "monitor", None, self._probe_done, why)
+
+    def _probe_done(self, ri, code, timed_out, why):
+        if timed_out:
+            new = UNKNOWN
+            ri.add_flag(MONITOR_TIMEDOUT)
+        else:
+            new = monitor_state(code)
+        ri.probed = True
+        if ri.state != FAULTED or why == "probe":
+            self._set_state(ri, new, why)
+        self._schedule_monitor(ri)
+        gi = ri.res.group.insts[ri.sys]
+        gi.unprobed -= 1
+        if gi.unprobed == 0:
+            self._group_probed(ri.res.group, ri.sys, why)
+
+    def _group_probed(self, g, sname, why="probe"):
+        """All resources of g probed on sname: violation check, then autostart if ready.
+
+        Autostart follows the probes of a starting cluster or of a system joining it, not
+        the probe after ``hagrp -enable``."""
+        self._check_violation(g)
+        if why != "probe" or not self._probed_everywhere(g):
+            return
+        if g.parallel:
+            # At cluster start every system once all are probed; later, the joining one.
+            systems = list(g.insts) if not g.autostarted else [sname]
+            g.autostarted = True
+            for s in systems:
+                if self._autostart_wanted(g, s):
+                    self._want(Intent("autostart", g, system=s))
+        elif self._autostart_wanted(g, None):
+            self._want(Intent("autostart", g))
+
+    # -- autostart -------------------------------------------------------------------------
+
+    def _probed_everywhere(self, g):
+        for s, gi in g.insts.items():
+            if self.systems[s].up and g.enabled and gi.enabled and gi.unprobed:
+                return False
+        return True
+
+    def _autostart_wanted(self, g, sname):
+        if not g.autostart or not g.enabled or g.is_frozen() or not g.autostartlist:
+            return False
+        if g.parallel:
+            gi = g.insts[sname]
+            return sname in g.autostartlist and self._base(gi) == OFFLINE and not gi.starting
+        if g.autostarted:
+            return False
+        g.autostarted = True
+        return not any(self._active(gi) for gi in g.insts.values())
+
+    # -- concurrency violation -------------------------------------------------------------
+
+    def _check_violation(self, g):
+        if g.parallel:
+            return
+        active = [
+            s for s, gi in g.insts.items() if self._base(gi) != OFFLINE and self.systems[s].up
+        ]
+        if len(active) < 2:
+            return
+        keep = min(active, key=lambda s: (g.systemlist.get(s, 0), g.order.get(s, 0)))
+        for s in active:
+            if s != keep and not g.insts[s].stopping:
+                self.log(s, g.name, f"concurrency violation: also online on {keep}")
+                self._stop_group(g, s, "concurrency violation")
+
+    # -- periodic monitor ------------------------------------------------------------------
+
+    def _schedule_monitor(self, ri, delay=None):
+        ri.gen += 1
+        if delay is None:
+            s = ri.res.type.s
+            # OfflineMonitorInterval is for offline resources; UNKNOWN ones are watched
+            # at MonitorInterval like online ones.
+            online = ri.state in (ONLINE, UNKNOWN) or ri.clean_reason is not None
+            delay = s["MonitorInterval"] if online else s["OfflineMonitorInterval"]
+        self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
+
+    def _monitorable(self, ri):
+        g = ri.res.group
+        return (
+            self.systems[ri.sys].up
+            and g.enabled
+            and g.insts[ri.sys].enabled
+            and ri.res.enabled
+            and ri.res.name in self.resources
+        )
+
+    def _monitor_due(self, arg):
+        ri, gen, epoch = arg
+        if gen != ri.gen or epoch != self.epoch[ri.sys] or not self._monitorable(ri):
+            return
+        if ri.busy:
+            self._schedule_monitor(ri)
+            return
+        self._ep(ri, "monitor", None, self._monitor_done)

@@ -1,0 +1,171 @@
+"""Online and offline in dependency order: a group's resources brought online children
+first and taken offline parents first, one entry point at a time per resource; an online
+confirmed by monitor within OnlineWaitLimit intervals, an offline within OfflineWaitLimit
+(an offline that times out or stays ineffective is cleaned). An online that stays
+ineffective is faults.py's (OnlineRetryLimit).
+"""
+
+from __future__ import annotations
+
+from vxha.simulator.core import monitor_state
+from vxha.simulator.model import FAULTED, OFFLINE, ONLINE
+
+
+class Transitions:
+    """A resource's online and offline, and a group's start and stop on one system."""
+
+    # -- online / offline of one resource --------------------------------------------------
+
+    def _online_res(self, ri, why):
+        if ri.busy:
+            return
+        ri.waits = 0
+        self._ep(ri, "online", None, self._online_done, why)
+
+    def _online_done(self, ri, code, timed_out, why):
+        if timed_out:
+            self._online_ineffective(ri, 2)
+            return
+        self._ep(ri, "monitor", None, self._online_check, why)
+
+    def _online_check(self, ri, code, timed_out, why):
+        s = ri.res.type.s
+        if not timed_out and monitor_state(code) == ONLINE:
+            ri.waits = 0
+            ri.retries = 0
+            ri.healthy_since = self.clock.now
+            self._set_state(ri, ONLINE, "online" if why in ("group", "admin") else why)
+            self._schedule_monitor(ri)
+            self._after_res_online(ri)
+            return
+        if ri.waits < s["OnlineWaitLimit"]:
+            ri.waits += 1
+            ri.busy = "online"  # no periodic monitor while waiting
+            self.in_flight += 1
+            self.clock.after(s["MonitorInterval"], self._online_wait, (ri, why, self.epoch[ri.sys]))
+            return
+        self._online_ineffective(ri, 3)
+
+    def _online_wait(self, arg):
+        ri, why, epoch = arg
+        self.in_flight -= 1
+        if epoch != self.epoch[ri.sys]:
+            return
+        ri.busy = None
+        self._ep(ri, "monitor", None, self._online_check, why)
+
+    def _offline_res(self, ri):
+        if ri.busy:
+            return
+        self._ep(ri, "offline", None, self._offline_done)
+
+    def _offline_done(self, ri, code, timed_out, ctx):
+        if timed_out:
+            self._clean(ri, 0, "offline")
+            return
+        self._ep(ri, "monitor", None, self._offline_check, 0)
+
+    def _offline_check(self, ri, code, timed_out, waits):
+        if not timed_out and monitor_state(code) != ONLINE:
+            self._set_state(ri, OFFLINE, "offline")
+            self._schedule_monitor(ri)
+            self._after_res_offline(ri)
+            return
+        s = ri.res.type.s
+        if waits < s["OfflineWaitLimit"]:
+            ri.busy = "offline"
+            self.in_flight += 1
+            self.clock.after(
+                s["MonitorInterval"], self._offline_wait, (ri, waits + 1, self.epoch[ri.sys])
+            )
+            return
+        self._clean(ri, 1, "offline")
+
+    def _offline_wait(self, arg):
+        ri, waits, epoch = arg
+        self.in_flight -= 1
+        if epoch != self.epoch[ri.sys]:
+            return
+        ri.busy = None
+        self._ep(ri, "monitor", None, self._offline_check, waits)
+
+    # -- a group on one system -------------------------------------------------------------
+
+    def _start_group(self, g, sname, why):
+        gi = g.insts[sname]
+        self._set_moving(gi, starting=True)
+        self.systems[sname].active[g.name] = g
+        self._refresh(g, sname, why)
+        self._online_ready(g, sname)
+
+    def _online_ready(self, g, sname):
+        gi = g.insts[sname]
+        if not gi.starting:
+            return
+        complete = True
+        for r in g.resources:
+            if not r.enabled:
+                continue
+            ri = r.insts[sname]
+            if ri.state == ONLINE:
+                continue
+            complete = False
+            if ri.busy or ri.state == FAULTED or ri.clean_reason is not None:
+                continue
+            if all(c.insts[sname].state == ONLINE for c in r.children if c.enabled):
+                self._online_res(ri, "group")
+        if complete:
+            self._set_moving(gi, starting=False)
+            self._refresh(g, sname, "online")
+
+    def _after_res_online(self, ri):
+        for p in ri.res.parents:
+            pri = p.insts[ri.sys]
+            if pri.restart_pending and not pri.busy:
+                self._restart_when_ready(pri)
+        g = ri.res.group
+        gi = g.insts[ri.sys]
+        if gi.stopping:
+            self._offline_ready(g, ri.sys)
+        elif gi.starting:
+            self._online_ready(g, ri.sys)
+
+    def _stop_group(self, g, sname, why, resources=None, then=None):
+        gi = g.insts[sname]
+        self._set_moving(gi, starting=False, stopping=True)
+        gi.offline_set = set(resources if resources is not None else g.resources)
+        gi.then = then
+        self._refresh(g, sname, why)
+        self._offline_ready(g, sname)
+
+    def _offline_ready(self, g, sname):
+        gi = g.insts[sname]
+        if not gi.stopping:
+            return
+        pending = False
+        for r in reversed(g.resources):
+            if r not in gi.offline_set or not r.enabled:
+                continue
+            ri = r.insts[sname]
+            if not ri.is_online() and not ri.busy and ri.clean_reason is None:
+                continue
+            pending = True
+            if ri.busy or ri.clean_reason is not None:
+                continue
+            if all(not p.insts[sname].is_online() for p in r.parents if p.enabled):
+                self._offline_res(ri)
+        if not pending:
+            self._set_moving(gi, stopping=False)
+            gi.offline_set = None
+            then, gi.then = gi.then, None
+            self._refresh(g, sname, "offline")
+            if then is not None:
+                then()
+            if self.waiting_children:
+                self._parent_offline(g, sname)
+
+    def _after_res_offline(self, ri):
+        g = ri.res.group
+        gi = g.insts[ri.sys]
+        if gi.stopping:
+            self._offline_ready(g, ri.sys)
