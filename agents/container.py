@@ -157,12 +157,12 @@ class Config:
         targets = set()
         for host, target in v["Mounts"].items():
             check_path(host, "host path")
-            self._check_node_path(host)
             ro = False
             if target.endswith(":ro") or target.endswith(":rw"):
                 ro = target.endswith(":ro")
                 target = target[:-3]
             check_path(target, "container path")
+            self._check_node_path(host)
             if target == "/":
                 raise ConfigError(f"container path of {host!r} is '/'", "Mounts")
             if target in targets:

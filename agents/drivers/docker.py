@@ -218,12 +218,16 @@ class DockerDriver:
                 for m in spec.get("mounts") or []
             ],
         }
-        if spec.get("network"):
-            host_config["NetworkMode"] = spec["network"]
-        if spec.get("cap_add"):
-            host_config["CapAdd"] = list(spec["cap_add"])
-        if spec.get("cap_drop"):
-            host_config["CapDrop"] = list(spec["cap_drop"])
+        for key, field in (
+            ("network", "NetworkMode"),
+            ("cap_add", "CapAdd"),
+            ("cap_drop", "CapDrop"),
+            ("read_only", "ReadonlyRootfs"),
+            ("shm_size", "ShmSize"),
+            ("tmpfs", "Tmpfs"),
+        ):
+            if spec.get(key):
+                host_config[field] = spec[key]
         if spec.get("devices"):
             host_config["Devices"] = [
                 {
@@ -233,16 +237,10 @@ class DockerDriver:
                 }
                 for d in spec["devices"]
             ]
-        if spec.get("read_only"):
-            host_config["ReadonlyRootfs"] = True
         if spec.get("ulimits"):
             host_config["Ulimits"] = [
                 {"Name": u["name"], "Soft": u["soft"], "Hard": u["hard"]} for u in spec["ulimits"]
             ]
-        if spec.get("shm_size"):
-            host_config["ShmSize"] = int(spec["shm_size"])
-        if spec.get("tmpfs"):
-            host_config["Tmpfs"] = dict(spec["tmpfs"])
         if spec.get("cpus"):
             host_config["NanoCpus"] = int(round(float(spec["cpus"]) * 1e9))
         if spec.get("memory"):
@@ -253,14 +251,14 @@ class DockerDriver:
             "Labels": dict(spec.get("labels") or {}),
             "HostConfig": host_config,
         }
-        if spec.get("hostname"):
-            body["Hostname"] = spec["hostname"]
-        if spec.get("user"):
-            body["User"] = spec["user"]
-        if spec.get("command"):
-            body["Cmd"] = list(spec["command"])
-        if spec.get("entrypoint"):
-            body["Entrypoint"] = list(spec["entrypoint"])
+        for key, field in (
+            ("hostname", "Hostname"),
+            ("user", "User"),
+            ("command", "Cmd"),
+            ("entrypoint", "Entrypoint"),
+        ):
+            if spec.get(key):
+                body[field] = spec[key]
         if spec.get("stop_timeout") is not None:
             body["StopTimeout"] = int(spec["stop_timeout"])
         if not spec.get("image_health", True):

@@ -143,17 +143,13 @@ class Engine:
     def reap(self) -> None:
         """Kill every process this engine left behind (found by its state directory) with
         all its descendants: containerd, shims, conmon, the containers themselves."""
+        from vxha.agents.drivers.proc import kill_tree
+
         roots = [p for p in _processes_mentioning(self.dir) if p != os.getpid()]
-        victims = set()
         for pid in roots:
-            victims.update(_descendants(pid))
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            kill_tree(pid)
         end = time.monotonic() + 5
-        while time.monotonic() < end and any(_alive(p) for p in victims):
+        while time.monotonic() < end and any(_alive(p) for p in roots):
             time.sleep(0.05)
 
     # -- images and helpers ---------------------------------------------------------
@@ -412,27 +408,6 @@ def _processes_mentioning(text: str) -> list:
         except OSError:
             pass
     return pids
-
-
-def _descendants(pid: int) -> list:
-    """``pid`` and every process below it."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(children.get(p, ()))
-    return out
 
 
 def _mounts_under(directory: str) -> list:
