@@ -7,10 +7,12 @@ VERITAS_ATTRS = [
     Attr("MountPoint", doc="absolute mount point"),
     Attr("BlockDevice", doc="block device, /dev/vx/dsk/<diskgroup>/<volume> on CVM"),
     Attr("MountOpt", doc="mount options"),
+    Attr("MountType", doc="cluster mount type (set by Veritas's agent)"),
     Attr("NodeList", dim="keylist", doc="systems where the file system is mounted"),
     Attr("Policy", dim="keylist", doc="systems eligible to become primary"),
     Attr("Primary", temp=True, doc="the current primary (set by the agent)"),
     Attr("SetPrimary", doc="system to make primary"),
+    Attr("RemountRes", temp=True, doc="remount state (set by Veritas's agent)"),
     Attr("ForceOff", "boolean", default=0, doc="force the unmount on offline (vxha: as kill)"),
     Attr("AMFMountType", doc="mount type reported to AMF"),
 ]
@@ -48,7 +50,12 @@ TYPE = TypeDecl(
         "MonitorTimeout": 60,
         "MonitorInterval": 60,
         "OfflineMonitorInterval": 300,
-        "SupportedActions": ["primary"],
+        # No "primary" action: Veritas's CFSMount makes a node the cluster file system's
+        # primary; the mounts vxha's agent serves (nodes without Veritas's CFS) have none.
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
+        # The second-level probe runs in every LevelTwoMonitorFreq-th monitor.
+        "LevelTwoMonitorFreq": 1,
+        # attr_changed reports a change of these while the resource runs.
+        "RegList": ["MountPoint", "BlockDevice", "FSType", "MountOpt"],
     },
 )

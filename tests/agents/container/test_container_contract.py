@@ -179,11 +179,13 @@ def test_monitor_during_an_engine_outage(fake, fake_agent, mode, recorded, proce
     _engine_fault(fake, mode)
     if process == "killed":
         fake.kill_outside(a.resource)  # the host sees it die; no engine involved
-    r = a.monitor(aep=3)
+    no_answer = mode == "hang" and not recorded
+    r = a.monitor(aep=1 if no_answer else 3)
     assert r.code == code, r
     assert line in r.out, r.out
-    assert r.elapsed < 3.0 + 6  # a hang is bounded: by the agent, or by the framework's rule
-    if mode == "hang" and recorded:
+    if no_answer:  # a hang reaches VCS as a hang: 99 only 5 s after its timeout
+        assert "no answer given" in r.out and r.elapsed >= 5.5
+    elif mode == "hang":
         assert r.elapsed < 3.0  # answered from the process, within MonitorTimeout
     (fake.node / "faults.json").unlink()
     assert a.monitor().code == (100 if process == "killed" else 110)
