@@ -191,6 +191,7 @@ class ApplyPlanner:
         cmds = diff.commands(changes, n_current, n_target, types, normalized=True)
         self.lookup = self._lookup()
 
+        self._refuse_dropping_a_running_system(changes)
         plan = Plan(self.command, config_path=view.path)
         plan.notes = list(tgt.notes)
         plan.notes += [
@@ -274,6 +275,32 @@ class ApplyPlanner:
                 f"this plan removes {len(tgt.removed)} servers ({', '.join(tgt.removed)}), "
                 f"more than {self.max_removals}: check the profile directory, or pass --force "
                 "(or --max-removals N); nothing was changed"
+            )
+
+    def _refuse_dropping_a_running_system(self, changes) -> None:
+        """A group's new SystemList must keep the systems it runs on: VCS refuses to drop
+        one, and moving the group away is the admin's call (it stops the service there)."""
+        problems = []
+        for c in changes:
+            if c.kind != "group" or c.attr != "SystemList" or c.action != "change":
+                continue
+            kept = list(c.new or {})
+            for s in sorted(set(c.old or {}) - set(kept)):
+                if s not in self.view.up_on(c.name):
+                    continue
+                grp = self.target.group(c.name)
+                if str(grp.attrs.get("Parallel", 0)) != "0" or not kept:
+                    fix = f"hagrp -offline {c.name} -sys {s}"
+                else:
+                    fix = f"hagrp -switch {c.name} -to {kept[0]}"
+                problems.append(
+                    f"group {c.name} runs on {s}, which its new SystemList drops: {fix} first"
+                )
+        if problems:
+            raise PlanRefused(
+                "\n".join(
+                    ["this plan cannot run; nothing was changed:"] + [f"  {p}" for p in problems]
+                )
             )
 
     def _group_of(self, c) -> str:

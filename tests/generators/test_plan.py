@@ -303,3 +303,12 @@ def test_too_many_removals_or_every_server_is_refused():
         build(servers[:2], [])
     assert build(servers, servers[:1], force=True).summary.startswith("vxha apply: removes")
     build(servers, servers[:2], max_removals=3)
+
+
+def test_a_system_a_group_runs_on_is_not_dropped_from_its_system_list():
+    old = [server("web")]
+    new = [server("web", systems=["n1", "n2"])]
+    with pytest.raises(P.PlanRefused, match="group web runs on n3.*hagrp -switch web -to n1"):
+        build(old, new, up={"web": ["n3"], "web_storage": ["n1", "n2", "n3"]})
+    plan = build(old, new, up={"web": ["n1"], "web_storage": ["n1", "n2"]})
+    assert "hagrp -modify web SystemList n1 0 n2 1" in lines(plan)
