@@ -20,6 +20,8 @@ COMMANDS = {
     "delete": ("ops_cmd", "delete a server, keeping or removing its storage"),
     "restore": ("ops_cmd", "put a deleted server's archived profile back"),
     "inventory": ("ops_cmd", "list servers, their groups and storage"),
+    "status": ("status_cmd", "the cluster per server: states, maintenance, faults"),
+    "why": ("status_cmd", "why a server is not online where expected, and what clears it"),
     "apply": ("ops_cmd", "apply a generated main.cf to a running cluster"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),

@@ -43,13 +43,14 @@ def _run(argv, timeout):
     return proc.returncode, proc.stdout, proc.stderr
 
 
-def parse_table(text: str) -> list:
-    """Rows of a ``#Name Attribute System Value`` table as 4-tuples (value may be empty)."""
+def parse_table(text: str, columns: int = 4) -> list:
+    """Rows of a ``#Name Attribute System Value`` table as 4-tuples (value may be empty);
+    ``columns=3`` for ``#System Attribute Value`` tables (the 4th item is then empty)."""
     rows = []
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        parts = line.split(None, 3)
+        parts = line.split(None, columns - 1)
         while len(parts) < 4:
             parts.append("")
         rows.append(tuple(parts))
@@ -135,6 +136,45 @@ class HaClient:
             elif attr in wanted:
                 table.setdefault(name, {}).setdefault(attr, {})[system] = value
         return states, table
+
+    def display(self, command: str, attrs, names=(), options=()) -> dict:
+        """name -> attribute -> {system or "global": value} of ``attrs`` of every object
+        (or ``names``): one ``<command> -display [NAME...] -attribute A... [OPTION...]``.
+        Systems and types print three columns: their values are keyed "global"."""
+        out = self.run(command, "-display", *names, "-attribute", *attrs, *options)
+        table: dict = {}
+        if command in ("hasys", "hatype"):
+            rows = [(n, a, "global", v) for n, a, v, _ in parse_table(out, 3)]
+        else:
+            rows = parse_table(out)
+        for name, attr, system, value in rows:
+            table.setdefault(name, {}).setdefault(attr, {})[system] = value
+        return table
+
+    def group_dependencies(self) -> list:
+        """(parent, child, category, location, rigidity) of every group dependency: one
+        ``hagrp -dep``; none configured (V-16-1-50035) is an empty list."""
+        try:
+            out = self.run("hagrp", "-dep")
+        except HaError as exc:
+            if "50035" in exc.output or "No Group dependencies" in exc.output:
+                return []
+            raise
+        deps = []
+        for line in out.splitlines():
+            words = line.split()
+            if len(words) >= 4 and not line.startswith("#"):
+                deps.append(tuple(words[:5]) if len(words) >= 5 else (*words[:4], "firm"))
+        return deps
+
+    def forecast(self, group: str):
+        """The system ``hagrp -forecast GROUP`` names (VCS 6.1 and later), or None when the
+        engine names none or has no -forecast."""
+        try:
+            words = self.run("hagrp", "-forecast", group).split()
+        except HaError:
+            return None
+        return words[0] if words else None
 
     def readonly(self):
         """True/False when the engine says (``haclus -value ReadOnly``), None if it cannot."""

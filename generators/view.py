@@ -204,11 +204,12 @@ def read_view(client: HaClient, path: Optional[str] = None, admin: bool = False)
     return view
 
 
-def read_groups(client: HaClient) -> ClusterView:
+def read_groups(client: HaClient, extra=()) -> ClusterView:
     """The groups as the engine shows them, from one ``hagrp -display``: their marker,
-    SystemList, states and admin state; no main.cf (maintenance and inventory need no
-    more, and a 200-server main.cf costs more to parse than the whole display)."""
-    states, table = client.group_display(ADMIN_ATTRS + SHAPE_ATTRS)
+    SystemList, states and admin state (and the ``extra`` attributes, in ``view.admin``);
+    no main.cf (maintenance and inventory need no more, and a 200-server main.cf costs
+    more to parse than the whole display)."""
+    states, table = client.group_display(ADMIN_ATTRS + SHAPE_ATTRS + tuple(extra))
     config = Config()
     for name in sorted(set(states) | set(table)):
         rows = table.get(name, {})
