@@ -73,6 +73,11 @@ class Answer:
         }
 
 
+def session(commands: List[str]) -> List[str]:
+    """Commands that change the configuration, inside the session VCS requires for them."""
+    return ["haconf -makerw", *commands, "haconf -dump -makero"]
+
+
 def _words(value: str) -> Dict[str, int]:
     """An association as -display prints it (``CPU 2 Mem 4096``) -> {key: int}."""
     words = value.split()
@@ -147,7 +152,7 @@ class Why:
                         s,
                         f"disabled on {s} (Enabled = 0)",
                         "hagrp Enabled",
-                        [f"hagrp -enable {g} -sys {s}"],
+                        session([f"hagrp -enable {g} -sys {s}"]),
                     )
                 )
         if st.autodisabled(g, s):
@@ -301,9 +306,9 @@ class Why:
                         f"Prerequisites {key} = {amount}, but {s} has {left}"
                         + (f" (used by {', '.join(holders)})" if holders else ""),
                         "hagrp Prerequisites, hasys Limits",
-                        [f"hasys -modify {s} Limits -update {key} {used + amount}"]
+                        session([f"hasys -modify {s} Limits -update {key} {used + amount}"])
                         if limit is not None
-                        else [f"hasys -modify {s} Limits -add {key} {amount}"],
+                        else session([f"hasys -modify {s} Limits -add {key} {amount}"]),
                     )
                 )
                 if holders:
@@ -355,7 +360,9 @@ class Why:
                     f"frozen ({'persistent' if persistent else 'temporary'}): VCS takes no "
                     "online, offline or failover action on it",
                     "hagrp Frozen/TFrozen",
-                    [f"hagrp -unfreeze {g}" + (" -persistent" if persistent else "")],
+                    session([f"hagrp -unfreeze -persistent {g}"])
+                    if persistent
+                    else [f"hagrp -unfreeze {g}"],
                 )
             )
         states = self.view.group_states.get(g, {})
