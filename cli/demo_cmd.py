@@ -203,6 +203,22 @@ class Demo:
         return 0
 
 
+def _run(demo: Demo, profiles: str) -> int:
+    """The story, or one message saying which profile or file stopped it."""
+    from vxha.generators.build import GenerationError
+    from vxha.profiles import ProfileError
+
+    try:
+        return demo.run(profiles)
+    except ProfileError as exc:
+        for p in exc.problems:
+            print(f"vxha demo: {p.format()}", file=sys.stderr)
+    except GenerationError as exc:
+        for p in exc.problems:
+            print(f"vxha demo: {p}", file=sys.stderr)
+    return 1
+
+
 def _tag(group) -> bool:
     return str(group.attrs.get("UserStrGlobal", "")).startswith("vxha:server=")
 
@@ -221,7 +237,7 @@ def main(argv) -> int:
     args = p.parse_args(argv[1:])
     start = time.monotonic()
     demo = Demo(args.out)
-    code = demo.run(args.profiles or default_profiles())
+    code = _run(demo, args.profiles or default_profiles())
     if demo.sim is not None:
         with open(os.path.join(demo.out_dir, "transcript.txt"), "w") as f:
             f.write(demo.sim.transcript.text())

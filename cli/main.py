@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 import sys
 
 # command -> (module under vxha.cli, one line of help). Each module has main(argv) -> int.
@@ -38,7 +40,44 @@ def usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Run one command; whatever happens, a message and an exit code, never a traceback."""
+    try:
+        code = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        sys.stdout.flush()
+        return code
+    except SystemExit as exc:  # argparse: usage errors are 2, --help 0
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("vxha: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`vxha status | head`): what it read stands,
+        # and nothing is left to say to it.
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"vxha: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a defect: still one line, and the tests look for it
+        if os.environ.get("VXHA_DEBUG"):
+            raise
+        print(f"vxha: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _dispatch(args: list) -> int:
     if not args or args[0] in ("-h", "--help", "help"):
         print(usage())
         return 0
@@ -51,12 +90,35 @@ def main(argv: list[str] | None = None) -> int:
     if entry is None:
         print(f"vxha: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
+    refused = special_file(args[1:])
+    if refused:
+        print(f"vxha: {refused}", file=sys.stderr)
+        return 2
     try:
         module = importlib.import_module(f"vxha.cli.{entry[0]}")
     except ImportError as exc:
         print(f"vxha: command {args[0]!r} is not available: {exc}", file=sys.stderr)
         return 2
     return int(module.main(args) or 0)
+
+
+def special_file(args) -> str:
+    """Why an argument naming a FIFO or a device is refused, else "". Opening a FIFO nobody
+    writes blocks for ever and a device such as /dev/zero never ends; /dev/null is allowed
+    (it is empty) and so are sockets (the simulator's is passed with --socket)."""
+    for arg in args:
+        path = arg.split("=", 1)[1] if arg.startswith("--") and "=" in arg else arg
+        if not path or path == os.devnull or path.startswith("-"):
+            continue
+        try:
+            mode = os.stat(path).st_mode
+        except (OSError, ValueError):
+            continue
+        if stat.S_ISFIFO(mode):
+            return f"{path}: a FIFO: vxha reads and writes regular files and directories only"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            return f"{path}: a device: vxha reads and writes regular files and directories only"
+    return ""
 
 
 if __name__ == "__main__":
