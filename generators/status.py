@@ -10,6 +10,7 @@ TFrozen``. No main.cf: the engine's own view is what an administrator asks about
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Dict, List
 
 from vxha.generators.hacli import HaClient, clean_state
@@ -56,27 +57,40 @@ class Status:
     def state(self, group: str, system: str) -> str:
         return self.view.group_states.get(group, {}).get(system, "")
 
+    @cached_property
+    def by_group(self) -> Dict[str, List[str]]:
+        """group -> its resources, sorted: built once, every server's lookups use it."""
+        index: Dict[str, List[str]] = {}
+        for r, attrs in self.resources.items():
+            index.setdefault(attrs.get("Group", {}).get("global", ""), []).append(r)
+        for names in index.values():
+            names.sort()
+        return index
+
     def resources_of(self, groups) -> Dict[str, Dict[str, str]]:
         """resource -> system -> state, for the resources of ``groups``."""
-        wanted = set(groups)
         return {
-            r: {s: clean_state(v) for s, v in attrs.get("State", {}).items()}
-            for r, attrs in self.resources.items()
-            if attrs.get("Group", {}).get("global") in wanted
+            r: {s: clean_state(v) for s, v in self.resources[r].get("State", {}).items()}
+            for g in groups
+            for r in self.by_group.get(g, ())
         }
 
     def troubles(self, groups) -> List[dict]:
-        """Resources of ``groups`` in a state an administrator must act on, per system."""
+        """Resources of ``groups`` in a state an administrator must act on, per system. A
+        resource not probed yet reads UNKNOWN without anything being wrong: 'not probed'
+        says so on the group."""
         found = []
-        by_group = {}
-        for r, attrs in self.resources.items():
-            by_group.setdefault(attrs.get("Group", {}).get("global"), []).append(r)
         for g in groups:
-            for r in sorted(by_group.get(g, ())):
-                for s, v in self.resources[r].get("State", {}).items():
-                    state = clean_state(v)
-                    if any(word in state.split("|") for word in TROUBLE):
-                        found.append({"resource": r, "group": g, "system": s, "state": state})
+            for r in self.by_group.get(g, ()):
+                attrs = self.resources[r]
+                probed = attrs.get("Probed", {})
+                for s, v in attrs.get("State", {}).items():
+                    words = clean_state(v).split("|")
+                    if not any(word in words for word in TROUBLE):
+                        continue
+                    if words == ["UNKNOWN"] and not flag(probed.get(s, "1")):
+                        continue
+                    found.append({"resource": r, "group": g, "system": s, "state": "|".join(words)})
         return found
 
 

@@ -403,10 +403,11 @@ class Why:
         else:
             expected = f"online on one of {', '.join(systems)}"
             missing = [] if online else systems
-        reasons = [] if not missing else self.group_reasons(g)
+        whole = [] if not missing else self.group_reasons(g)
         transit = [
             s for s in systems if "STARTING" in states.get(s, "") or "STOPPING" in states.get(s, "")
         ]
+        reasons, free = [], []
         for s in missing:
             found = self.on_system(g, s)
             if not found and s in transit:
@@ -434,19 +435,49 @@ class Why:
                         [f"hagrp -online {g} -sys {s}"],
                     )
                 ]
+            if not found:
+                free.append(s)
             reasons.extend(found)
-        if missing and not reasons:
-            target = self.forecast or (missing[0] if parallel else None)
-            where = f"-sys {target}" if target else "-any"
-            text = (
-                f"nothing keeps it offline: VCS would place it on {target} (hagrp -forecast)"
-                if self.forecast
-                else "nothing keeps it offline: it was taken offline, or never started"
-            )
-            reasons.append(Reason(g, "", text, "hagrp -forecast", [f"hagrp -online {g} {where}"]))
+        # A system where nothing blocks it is the answer that matters most: the group could
+        # be online there now. The other systems' reasons follow it.
+        first = [] if whole else self._free(g, free, parallel)
         return Answer(
-            self.server, g, expected, online, not missing, _unique(reasons), self.forecast
+            self.server,
+            g,
+            expected,
+            online,
+            not missing,
+            _unique(whole + first + reasons),
+            self.forecast,
         )
+
+    def _free(self, g: str, free: List[str], parallel: bool) -> List[Reason]:
+        """Reasons for systems where nothing keeps ``g`` offline: it was taken offline."""
+        if parallel:
+            return [
+                Reason(
+                    g,
+                    s,
+                    f"nothing keeps it offline on {s}: it was taken offline there",
+                    "hagrp State",
+                    [f"hagrp -online {g} -sys {s}"],
+                )
+                for s in free
+            ]
+        if self.forecast:
+            text = (
+                f"nothing keeps it offline: VCS would place it on {self.forecast} (hagrp -forecast)"
+            )
+            return [
+                Reason(g, "", text, "hagrp -forecast", [f"hagrp -online {g} -sys {self.forecast}"])
+            ]
+        if free:
+            text = (
+                f"nothing keeps it offline on {', '.join(free)}: it was taken offline, "
+                "or never started"
+            )
+            return [Reason(g, "", text, "hagrp State", [f"hagrp -online {g} -sys {free[0]}"])]
+        return []
 
 
 def _unique(reasons: List[Reason]) -> List[Reason]:
