@@ -253,3 +253,22 @@ def test_status_report_and_table(tmp_path):
     assert web_row.split(None, 1)[1].split("  ")[0] == "OFFLINE"
     assert "OFFLINE (disabled)" in web_row
     assert "  hog: frozen (temporary): VCS takes no action on it" in lines
+
+
+def test_status_names_resources_in_trouble_but_not_unprobed_ones(tmp_path):
+    sim = Simulator.from_text(MAIN_CF.format(web=""), tmp_path / "run")  # nothing probed yet
+    data = report(read_status(HaClient(runner=Counting(sim))))
+    assert data["servers"][0]["faults"] == []  # UNKNOWN before the first probe is no trouble
+    rows = data["servers"][0]["groups"][1]["systems"]
+    assert [r["probed"] for r in rows] == [False, False]
+    sim.start()
+    sim.advance(300)
+    sim.settle()
+    sim.event("fail", resource="web_ctr", system="n2", args={"entry_point": "online", "count": 9})
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.advance(600)
+    sim.settle()
+    data = report(read_status(HaClient(runner=Counting(sim))))
+    faults = {(f["resource"], f["system"]) for f in data["servers"][0]["faults"]}
+    assert ("web_ctr", "n1") in faults, data["servers"][0]["faults"]
+    assert "  web_ctr on n1: FAULTED" in render(data)
