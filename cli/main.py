@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import select
 import stat
 import sys
 
@@ -53,11 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("vxha: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader of our output went away (`vxha status | head`): what it read stands,
-        # and nothing is left to say to it.
-        _silence_stdout()
-        return 0
+    except BrokenPipeError as exc:
+        if _stdout_gone():
+            # The reader of our output went away (`vxha status | head`): what it read
+            # stands, and nothing is left to say to it.
+            _silence_stdout()
+            return 0
+        # Another pipe (a child process, the simulator's socket): a failure to report.
+        print(f"vxha: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"vxha: {where}{exc.strerror or exc}", file=sys.stderr)
@@ -67,6 +72,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"vxha: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _stdout_gone() -> bool:
+    """True when stdout is a pipe whose reader has closed it (poll reports POLLERR)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), 0)
+        return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _silence_stdout() -> None:

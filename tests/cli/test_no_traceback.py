@@ -326,7 +326,19 @@ def test_a_closed_stdout_ends_quietly(argv, tmp_path):
         os.close(write)
     err = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err and "Exception ignored" not in err, err
-    assert proc.returncode in (0, 1), (proc.returncode, err)
+    # What the reader took stands, and nobody is told about the pipe.
+    assert proc.returncode == 0 and "pipe" not in err.lower(), (proc.returncode, err)
+
+
+def test_a_broken_pipe_other_than_stdout_is_a_failure(monkeypatch):
+    from vxha.cli import status_cmd
+
+    def broken(argv):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setitem(status_cmd.COMMANDS, "status", broken)
+    code, out, err = run_inprocess(["status"])
+    assert (code, err) == (1, "vxha: Broken pipe\n")
 
 
 def test_fifos_and_devices_are_refused_sockets_and_dev_null_are_not(tmp_path):
