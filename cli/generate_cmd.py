@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import gc
 import os
 import sys
@@ -31,6 +32,11 @@ def main(argv: List[str]) -> int:
 def _write(path: str, data, binary: bool = False) -> None:
     """Replace ``path`` atomically: a reader never sees half a main.cf."""
     directory = os.path.dirname(os.path.abspath(path))
+    # Said of the path asked for: the temporary file's name would mean nothing to the reader.
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, "a directory, not a file to write", path)
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(errno.ENOENT, f"no directory {directory} to write it in", path)
     try:
         mode = os.stat(path).st_mode & 0o777
     except OSError:

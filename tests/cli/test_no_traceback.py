@@ -356,3 +356,18 @@ def test_fifos_and_devices_are_refused_sockets_and_dev_null_are_not(tmp_path):
     with socket.socket(socket.AF_UNIX) as s:
         s.bind(path)
         assert cli.special_file(["advance", "5", "--socket", path]) == ""
+
+
+def test_an_output_that_cannot_be_written_is_named_and_nothing_is_left(files, isolated):
+    base = ["generate", "--cluster", files["cluster.yaml"], files["servers"]]
+    base += ["--images", files["images"], "-o"]
+    missing = isolated / "nodir" / "main.cf"
+    code, _, err = run_inprocess(base + [str(missing)])
+    assert code == 1
+    assert err.splitlines()[-1] == (
+        f"vxha: {missing}: no directory {isolated / 'nodir'} to write it in"
+    )
+    code, _, err = run_inprocess(base + [str(isolated)])
+    assert code == 1
+    assert err.splitlines()[-1] == f"vxha: {isolated}: a directory, not a file to write"
+    assert not [p for p in os.listdir(isolated) if p.startswith(".vxha-")]
