@@ -3,7 +3,8 @@
 The example profiles are generated into a verified main.cf; the simulator runs it with the
 real entry points on fake drivers, in virtual time. The demo kills a container (detected,
 cleaned, failed over), crashes a system, then puts a server into maintenance with the same
-ha commands an admin types, shows a failure being ignored, and brings it back.
+ha commands an admin types, shows a failure being ignored, and brings it back; last, it
+takes a server offline and frozen and follows what ``vxha why`` says until it is back.
 """
 
 from __future__ import annotations
@@ -200,7 +201,44 @@ class Demo:
             self.show(target)
         self.say(f"   => {target} is online on {', '.join(self.online_on(target)) or 'no system'}")
         self.table(names)
-        return 0
+        return self.why_step(7, target, client)
+
+    def why_step(self, n, target, client) -> int:
+        """Take a server offline and freeze it, then follow what ``vxha why`` says."""
+        from vxha.generators.why import why
+
+        on = self.online_on(target)
+        if not on:
+            return 0
+        self.heading(n, f"Why is {target} not online? Take it offline, freeze it, ask vxha why")
+        client.run("hagrp", "-offline", target, "-sys", on[0], change=True)
+        self.wait(300)
+        client.run("hagrp", "-freeze", target, change=True)
+        self.new_lines()
+        for _ in range(3):  # each answer names what clears it; the demo runs that and asks again
+            answer = why(client, target)
+            self.say(f"   $ vxha why {target}")
+            for line in answer.lines():
+                self.say("   " + line)
+            runnable = [
+                c
+                for r in answer.reasons
+                if r.group == target and not r.system
+                for c in r.clear
+                if c.startswith("hagrp ") and "SYSTEM" not in c
+            ]
+            if answer.ok or not runnable:
+                break
+            client.run(*shlex.split(runnable[0]), change=True)
+            self.wait(300)
+        self.findings["why"] = answer.ok
+        self.say(
+            f"   => {target} is back online on {', '.join(answer.online_on)}, by the commands "
+            "vxha why named"
+            if answer.ok
+            else f"   => {target} is still not online"
+        )
+        return 0 if answer.ok else 1
 
 
 def _run(demo: Demo, profiles: str) -> int:

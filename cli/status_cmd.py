@@ -53,20 +53,9 @@ def cmd_why(argv) -> int:
     answer = why(HaClient(), args.server)
     if args.json:
         print(json.dumps(answer.as_dict(), indent=1))
-        return 0 if answer.ok else 1
-    where = ", ".join(answer.online_on) or "no system"
-    if answer.ok:
-        print(f"{answer.group} is online where expected ({answer.expected}): ONLINE on {where}")
-        return 0
-    print(f"{answer.group} is not online where expected ({answer.expected}); ONLINE on {where}")
-    for r in answer.reasons:
-        head = f"  {r.system}: " if r.system else "  "
-        sub = "" if r.group == answer.group else f"{r.group}: "
-        print(f"{head}{sub}{r.text}")
-        print(f"      read from: {r.source}")
-        for c in r.clear:
-            print(f"      clear: {c}")
-    return 1
+    else:
+        print("\n".join(answer.lines()))
+    return 0 if answer.ok else 1
 
 
 COMMANDS = {"status": cmd_status, "why": cmd_why}

@@ -61,6 +61,21 @@ class Answer:
     reasons: List[Reason]
     forecast: Optional[str] = None
 
+    def lines(self) -> List[str]:
+        """The answer as ``vxha why`` prints it: the verdict, then each reason with where it
+        was read from and what clears it."""
+        where = ", ".join(self.online_on) or "no system"
+        if self.ok:
+            return [f"{self.group} is online where expected ({self.expected}): ONLINE on {where}"]
+        out = [f"{self.group} is not online where expected ({self.expected}); ONLINE on {where}"]
+        for r in self.reasons:
+            head = f"  {r.system}: " if r.system else "  "
+            sub = "" if r.group == self.group else f"{r.group}: "
+            out.append(f"{head}{sub}{r.text}")
+            out.append(f"      read from: {r.source}")
+            out.extend(f"      clear: {c}" for c in r.clear)
+        return out
+
     def as_dict(self) -> dict:
         return {
             "server": self.server,

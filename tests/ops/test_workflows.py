@@ -249,6 +249,10 @@ def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
     assert "detected, cleaned and failed over" in out.stdout
     assert "VCS does not act" in out.stdout
     assert "hagrp -disable" in out.stdout and "hagrp -enable" in out.stdout
+    # vxha why names the freeze, then the free system; running what it names brings it back
+    assert "      clear: hagrp -unfreeze " in out.stdout
+    assert "nothing keeps it offline: VCS would place it on" in out.stdout
+    assert "is back online on" in out.stdout and "by the commands vxha why named" in out.stdout
     page = (tmp_path / "r.html").read_text()
     assert page.count("<rect") > 50 and "FAULTED" in page
 
