@@ -37,6 +37,7 @@ def reads(c: Cluster, *argv):
     [
         ("maintenance", "list"),
         ("inventory",),
+        ("status",),
         ("apply", "{same}"),
         ("apply", "{changed}", "--dry-run"),
     ],
@@ -51,3 +52,14 @@ def test_reads_do_not_grow_with_the_cluster(clusters, argv):
     assert len(counts[0]) == len(counts[1]), counts
     assert len(counts[1]) <= 3, counts[1]
     assert not any(" -value " in line for line in counts[1])
+
+
+def test_why_reads_do_not_grow_with_the_cluster(clusters):
+    counts = []
+    for c in clusters:
+        c.reset_calls()
+        proc = c.vxha("why", "db1")
+        assert proc.returncode == 0, proc.stdout + proc.stderr  # online: no forecast asked
+        counts.append(c.calls())
+    assert len(counts[0]) == len(counts[1]) == 4, counts
+    assert not any(" -value " in line or " -state " in line for line in counts[1])
