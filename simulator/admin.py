@@ -17,7 +17,7 @@ from __future__ import annotations
 from vxha.simulator.admin_config import ConfigChanges
 from vxha.simulator.admin_groups import GroupRequests
 from vxha.simulator.engine import Engine, SimError
-from vxha.simulator.model import FAULTED, ONLINE, UNKNOWN
+from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, as_int
 
 
 class AdminMixin(GroupRequests, ConfigChanges):
@@ -71,7 +71,49 @@ class AdminMixin(GroupRequests, ConfigChanges):
         if g.is_frozen():
             raise SimError(f"Group {g.name} is frozen", "V-16-1-10169")
 
+    def _check_no_admin_wait(self, g, op, sname=None):
+        """A resource in ADMIN_WAIT blocks online, offline, switch and flush of its group (of
+        a parallel group, on that system)."""
+        systems = [sname] if g.parallel and sname else list(g.insts)
+        for s in systems:
+            for r in g.resources:
+                ri = r.insts.get(s)
+                if ri is not None and ri.admin_wait is not None:
+                    raise SimError(
+                        f"Group {g.name} has resource {r.name} in ADMIN_WAIT on system {s}: "
+                        f"{op} refused",
+                        "V-16-1-10176",
+                    )
+
     # -- resources -------------------------------------------------------------------------
+
+    def set_resource_attr(self, name, attr, value, sname=None):
+        if attr == "Enabled" and not as_int(value, 1):
+            self._check_can_disable(self.resource(name), sname)
+        super().set_resource_attr(name, attr, value, sname)
+
+    def _check_can_disable(self, r, sname=None):
+        """A non-persistent resource is disabled only in a clean OFFLINE state (not waiting);
+        a persistent one only when its parents are."""
+        if not r.enabled:
+            return
+        for s in [sname] if sname else list(r.insts):
+            ri = self._ri(r, s)
+            if r.type.persistent:
+                for p in r.parents:
+                    pi = p.insts[s]
+                    if p.enabled and (pi.state != OFFLINE or pi.busy or pi.flags):
+                        raise SimError(
+                            f"Resource {r.name} has parent {p.name} {pi.display()} on system "
+                            f"{s}: a persistent resource's parents must be OFFLINE to disable it",
+                            "V-16-1-10277",
+                        )
+            elif ri.state != OFFLINE or ri.busy or ri.flags:
+                raise SimError(
+                    f"Resource {r.name} is {ri.display()} on system {s}: a non-persistent "
+                    "resource must be OFFLINE to be disabled",
+                    "V-16-1-10277",
+                )
 
     def clear_resource(self, name, sname=None):
         r = self.resource(name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from vxha.simulator import dependencies as deps_mod
 from vxha.simulator import policies
 from vxha.simulator.core import Intent, SimError
-from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE
+from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE, ONLINE, UNABLE_TO_OFFLINE
 
 
 class GroupRequests:
@@ -20,6 +20,7 @@ class GroupRequests:
     def online_group(self, name, sname=None, any_system=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_no_admin_wait(g, "online", sname)
         if any_system:
             cands = [s for s in g.systemlist if self.eligible(g, s)]
             if not cands:
@@ -90,6 +91,7 @@ class GroupRequests:
     def offline_group(self, name, sname=None, any_system=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_no_admin_wait(g, "offline", sname)
         systems = [s for s, gi in g.insts.items() if self._active(gi)] if any_system else [sname]
         for s in systems:
             gi = self._gi(g, s)
@@ -110,6 +112,7 @@ class GroupRequests:
     def switch_group(self, name, to=None, any_system=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_no_admin_wait(g, "switch")
         if g.parallel:
             raise SimError(f"Group {name} is parallel: it cannot be switched", "V-16-1-10198")
         current = [s for s, gi in g.insts.items() if self._active(gi)]
@@ -154,6 +157,29 @@ class GroupRequests:
             if not deps_mod.dep_met(dep, target, self.up_systems()):
                 return False
         return True
+
+    def flush_group(self, name, sname, force=False):
+        """hagrp -flush [-force] G -sys S: resources waiting to go online (with -force, also
+        offline) stop waiting and the group's online (offline) on S ends where it is. The
+        entry points already running are not stopped: the monitor after them sets the state."""
+        g = self.group(name)
+        gi = self._gi(g, sname)
+        self._check_no_admin_wait(g, "flush", sname)
+        waits = ("online", "offline") if force else ("online",)
+        for r in g.resources:
+            ri = r.insts[sname]
+            if ri.busy in waits:
+                ri.flushed = True
+        if gi.starting:
+            self._set_moving(gi, starting=False)
+            self._refresh(g, sname, "flush")
+        if force and gi.stopping:
+            self._set_moving(gi, stopping=False)
+            gi.offline_set = gi.then = None
+            self._refresh(g, sname, "flush -force")
+        self._drop((g.name, sname))
+        self._dirty_all()
+        self.clock.run_due()
 
     # -- enable, disable, freeze, clear ----------------------------------------------------
 
@@ -255,19 +281,38 @@ class GroupRequests:
             self._refresh(ri.res.group, ri.sys, "clear")
 
     def clear_admin_wait(self, name, sname, fault=False):
-        """hagrp -clearadminwait [-fault] G -sys S: leave ADMIN_WAIT; with -fault, handle the
-        resources as faulted (clean, then fault and failover as usual)."""
+        """hagrp -clearadminwait [-fault] G -sys S. Without -fault the resources return to
+        their state before the event and are monitored as usual (still wrong: ADMIN_WAIT
+        again); with -fault, after an offline (reasons 0, 1) they are ONLINE|UNABLE_TO_OFFLINE,
+        otherwise FAULTED without calling clean, and the fault is handled as usual."""
         g = self.group(name)
-        self._gi(g, sname)
-        waiting = [r.insts[sname] for r in g.resources if ADMIN_WAIT in r.insts[sname].flags]
+        gi = self._gi(g, sname)
+        waiting = [r.insts[sname] for r in g.resources if r.insts[sname].admin_wait is not None]
         if not waiting:
             raise SimError(f"Group {name} is not in ADMIN_WAIT on system {sname}", "V-16-1-10175")
+        why = "clearadminwait -fault" if fault else "clearadminwait"
+        faulted = []
         for ri in waiting:
+            reason, ri.admin_wait = ri.admin_wait, None
             old = ri.stable()
             ri.drop_flag(ADMIN_WAIT)
-            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} (clearadminwait)")
-            if fault:
-                self._ep(ri, "clean", 4, self._clean_done, "fault")
+            after_offline = reason in (0, 1)
+            if fault and not after_offline:
+                ri.state = FAULTED
+                ri.flags = ()
+                ri.monitor_timeouts = 0
+                faulted.append(ri)
+            elif fault:
+                ri.add_flag(UNABLE_TO_OFFLINE)
             else:
-                self._refresh(g, sname, "clearadminwait")
+                ri.state = OFFLINE if reason in (2, 3) else ONLINE
+            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} ({why})")
+            self._refresh(g, sname, why)
+            self._schedule_monitor(ri)
+        for ri in faulted:
+            self._resource_faulted(ri)
+        if gi.starting:
+            self._online_ready(g, sname)
+        elif gi.stopping:
+            self._offline_ready(g, sname)
         self.clock.run_due()

@@ -260,6 +260,14 @@ def hagrp(e, args, out):
         _need(args, 1, "group")
         e.clear_group(args[0], sname)
         return
+    if op == "-flush":
+        force = bool(_opt(args, "-force", takes=False))
+        sname = _opt(args, "-sys")
+        _need(args, 1, "group")
+        if not sname:
+            raise Usage("-flush needs -sys SYSTEM")
+        e.flush_group(args[0], sname, force)
+        return
     if op == "-clearadminwait":
         fault = bool(_opt(args, "-fault", takes=False))
         sname = _opt(args, "-sys")

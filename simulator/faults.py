@@ -30,6 +30,10 @@ class Faults:
     def _monitor_done(self, ri, code, timed_out, ctx):
         res = ri.res
         s = res.type.s
+        if ri.admin_wait is not None:
+            # Waiting for the admin: results are not acted on until -clearadminwait.
+            self._schedule_monitor(ri)
+            return
         if timed_out:
             ri.monitor_timeouts += 1
             old = ri.stable()
@@ -56,6 +60,11 @@ class Faults:
         if ri.clean_reason is not None and not res.group.is_frozen():
             reason, purpose = ri.clean_reason
             self._ep(ri, "clean", reason, self._clean_done, purpose)
+            return
+        if ri.state == ONLINE and new == OFFLINE and UNABLE_TO_OFFLINE in ri.flags:
+            self._set_state(ri, OFFLINE, "monitor")  # an offline that failed has happened
+            self._schedule_monitor(ri)
+            self._after_res_offline(ri)
             return
         if ri.state == ONLINE:
             if new == ONLINE:
@@ -104,10 +113,7 @@ class Faults:
         res = ri.res
         s = res.type.s
         if res.group.manage_faults == "NONE":
-            old = ri.stable()
-            ri.add_flag(ADMIN_WAIT)
-            self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (ManageFaults NONE)")
-            self._schedule_monitor(ri)
+            self._admin_wait(ri, reason)
             return
         if ri.restarts < s["RestartLimit"]:
             ri.restarts += 1
@@ -152,8 +158,21 @@ class Faults:
         return {"restart": 4, "fault": 4, "online": 3, "retry": 3, "offline": 1}.get(purpose, 4)
 
     def _clean(self, ri, reason, purpose):
+        if ri.res.group.manage_faults == "NONE":
+            self._admin_wait(ri, reason)
+            return
         ri.clean_reason = (reason, purpose)
         self._ep(ri, "clean", reason, self._clean_done, purpose)
+
+    def _admin_wait(self, ri, reason):
+        """ManageFaults NONE: no clean, no restart, no retry; the resource waits for the admin
+        with the state the event leaves (OFFLINE after an online, ONLINE after an offline)."""
+        ri.admin_wait = reason
+        old = ri.stable()
+        ri.add_flag(ADMIN_WAIT)
+        if ri.stable() != old:
+            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (ManageFaults NONE)")
+        self._schedule_monitor(ri)
 
     def _restart_when_ready(self, ri):
         """Bring a restarted resource online once its children are online again."""
@@ -173,6 +192,9 @@ class Faults:
 
     def _online_ineffective(self, ri, reason):
         s = ri.res.type.s
+        if ri.res.group.manage_faults == "NONE":
+            self._admin_wait(ri, reason)
+            return
         if ri.retries < s["OnlineRetryLimit"]:
             ri.retries += 1
             self.log(ri.sys, ri.res.name, f"online retry {ri.retries}/{s['OnlineRetryLimit']}")

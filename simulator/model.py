@@ -83,6 +83,8 @@ class SimType:
 
     def refresh(self):
         self.s = {name: as_int(self.static(name)) for name in STATIC_INTS}
+        # Operations = None: VCS never brings it online or offline (a persistent resource).
+        self.persistent = str(self.static("Operations")) == "None"
 
     def timeout(self, ep):
         return max(1, self.s.get(TIMEOUT_ATTR.get(ep, "MonitorTimeout"), 60))
@@ -108,6 +110,8 @@ class RInst:
         "clean_reason",
         "faulted_by_probe",
         "restart_pending",
+        "admin_wait",
+        "flushed",
     )
 
     def __init__(self, res, system):
@@ -127,6 +131,8 @@ class RInst:
         self.clean_reason = None  # a clean to retry after each monitor (clean failed)
         self.faulted_by_probe = False
         self.restart_pending = False  # cleaned for a restart, waiting for its children
+        self.admin_wait = None  # ManageFaults NONE: the clean reason it waits with (0-5)
+        self.flushed = False  # hagrp -flush: the running online/offline no longer counts
 
     def stable(self):
         """The state and its qualifiers, as the transcript logs them."""

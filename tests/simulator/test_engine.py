@@ -102,5 +102,6 @@ def test_clearadminwait_fault_fails_the_group_over(make_sim):
     assert code == 0, err
     assert sim.group_state("web", "n2") == "ONLINE"
     assert sim.resource_state("web_ctr", "n1") == "FAULTED"
+    assert not [line for line in sim.transcript.lines if "clean(" in line]  # clean not called
     code, _, err = sim.command(["hagrp", "-clearadminwait", "web", "-sys", "n1"])
     assert code == 1 and "not in ADMIN_WAIT" in err
