@@ -17,12 +17,20 @@ class GroupRequests:
 
     # -- online, offline, switch -----------------------------------------------------------
 
-    def online_group(self, name, sname=None, any_system=False):
+    def online_group(self, name, sname=None, any_system=False, propagate=False):
         g = self.group(name)
         self._check_actionable(g)
         self._check_no_admin_wait(g, "online", sname)
+        if propagate:
+            self._online_propagate(g, sname, any_system)
+            self.clock.run_due()
+            return
         if any_system:
-            cands = [s for s in g.systemlist if self.eligible(g, s)]
+            cands = [
+                s
+                for s in g.systemlist
+                if self.eligible(g, s) and not deps_mod.parent_forbidding(g, s)
+            ]
             if not cands:
                 raise SimError(
                     f"Group {name} cannot be brought online on any system", "V-16-1-10165"
@@ -67,12 +75,25 @@ class GroupRequests:
                     f"the dependency is not met on system {sname}",
                     "V-16-1-10190",
                 )
+            self._check_parents_allow(g, sname)
             self._start_group(g, sname, "admin")
         self._drop((g.name, None))
         self.clock.run_due()
 
+    def _check_parents_allow(self, g, sname, leaving=None):
+        forbid = deps_mod.parent_forbidding(g, sname, leaving)
+        if forbid is not None:
+            dep, psys = forbid
+            where = "there" if psys == sname else f"on system {psys}"
+            raise SimError(
+                f"Group {g.name} cannot be brought online on system {sname}: its parent group "
+                f"{dep.parent.name} is online {where} ({dep.kind()})",
+                "V-16-1-10191",
+            )
+
     def _firm_parents(self, g, sname):
-        """Parents that forbid taking g offline on sname (firm or hard, online)."""
+        """(parent, system) instances that forbid taking g offline on sname: firm or hard,
+        online, and depending on this instance of g."""
         out = []
         for dep in g.rdeps:
             if dep.category != "online" or dep.rigidity == "soft":
@@ -81,14 +102,14 @@ class GroupRequests:
             if dep.location == "local":
                 pi = p.insts.get(sname)
                 if pi is not None and self._active(pi):
-                    out.append(p.name)
+                    out.append((p, sname))
             else:
                 others = [s for s in g.insts if s != sname and deps_mod.child_online_on(g, s)]
-                if not others and any(self._active(pi) for pi in p.insts.values()):
-                    out.append(p.name)
+                if not others:
+                    out.extend((p, s) for s, pi in p.insts.items() if self._active(pi))
         return out
 
-    def offline_group(self, name, sname=None, any_system=False):
+    def offline_group(self, name, sname=None, any_system=False, propagate=False):
         g = self.group(name)
         self._check_actionable(g)
         self._check_no_admin_wait(g, "offline", sname)
@@ -96,18 +117,101 @@ class GroupRequests:
         for s in systems:
             gi = self._gi(g, s)
             parents = self._firm_parents(g, s)
-            if parents:
+            if parents and not propagate:
                 raise SimError(
                     f"Group {name} cannot be taken offline on {s}: its parent group "
-                    f"{parents[0]} is online and depends on it",
+                    f"{parents[0][0].name} is online and depends on it",
                     "V-16-1-10194",
                 )
             if not self._active(gi):
                 continue
             self._drop((g.name, None))
             self._drop((g.name, s))
-            self._stop_group(g, s, "admin")
+            if propagate:
+                self._offline_propagate(g, s)
+            else:
+                self._stop_group(g, s, "admin")
         self.clock.run_due()
+
+    # -- -propagate ------------------------------------------------------------------------
+
+    def _online_propagate(self, g, sname, any_system):
+        """hagrp -online -propagate: the child groups g requires are brought online first
+        (local ones on g's system, global and remote ones by their own policy), then g."""
+        if any_system:
+            cands = [s for s in g.systemlist if self.eligible(g, s, ignore_deps=True)]
+            target = policies.choose(g, [self.systems[s] for s in cands], g.policy, self.statistics)
+            if target is None:
+                raise SimError(
+                    f"Group {g.name} cannot be brought online on any system", "V-16-1-10165"
+                )
+            sname = target.name
+        gi = self._gi(g, sname)
+        if not self.eligible(g, sname, ignore_deps=True) or self._active(gi):
+            raise SimError(
+                f"Group {g.name} cannot be brought online on system {sname}", "V-16-1-10165"
+            )
+        offline_deps = [d for d in g.deps if d.category == "offline"]
+        for d in offline_deps:
+            if not deps_mod.dep_met(d, sname, self.up_systems()):
+                raise SimError(
+                    f"Group {g.name} requires group {d.child.name} ({d.kind()}): "
+                    f"the dependency is not met on system {sname}",
+                    "V-16-1-10190",
+                )
+        self._check_parents_allow(g, sname)
+        self._want_online(g, sname)
+
+    def _want_online(self, g, sname):
+        for dep in g.deps:
+            if dep.category != "online":
+                continue
+            c = dep.child
+            if dep.location == "local":
+                if not deps_mod.child_active_on(c, sname) and not self.intent_keys.get(c.name):
+                    self._want_online(c, sname)
+                continue
+            elsewhere = [
+                s
+                for s, ci in c.insts.items()
+                if self._active(ci) and (dep.location == "global" or s != sname)
+            ]
+            if elsewhere or self.intent_keys.get(c.name):
+                continue
+            cands = [
+                self.systems[s]
+                for s in c.systemlist
+                if (dep.location == "global" or s != sname)
+                and self.eligible(c, s, ignore_deps=True)
+            ]
+            target = policies.choose(c, cands, c.policy, self.statistics)
+            if target is not None:
+                self._want_online(c, target.name)
+        if g.parallel:
+            self._want(Intent("propagate", g, system=sname, reason="online -propagate"))
+        else:
+            self._want(Intent("propagate", g, to=sname, reason="online -propagate"))
+
+    def _offline_propagate(self, g, sname, done=None):
+        """hagrp -offline -propagate: the firm and hard parents depending on this instance
+        are taken offline first (theirs before them), then g."""
+        parents = self._firm_parents(g, sname)
+
+        def stop():
+            self._stop_group(g, sname, "offline -propagate", then=done)
+
+        if not parents:
+            stop()
+            return
+        left = {(p.name, s) for p, s in parents}
+
+        def parent_done(key):
+            left.discard(key)
+            if not left:
+                stop()
+
+        for p, s in parents:
+            self._offline_propagate(p, s, lambda key=(p.name, s): parent_done(key))
 
     def switch_group(self, name, to=None, any_system=False):
         g = self.group(name)
@@ -124,7 +228,7 @@ class GroupRequests:
         parents = self._firm_parents(g, here)
         if parents:
             raise SimError(
-                f"Group {name} cannot be switched: its parent group {parents[0]} is online "
+                f"Group {name} cannot be switched: its parent group {parents[0][0].name} is online "
                 "and depends on it",
                 "V-16-1-10194",
             )
@@ -139,6 +243,7 @@ class GroupRequests:
             self._gi(g, to)
             if to == here:
                 raise SimError(f"Group {name} is already online on system {to}", "V-16-1-10163")
+            self._check_parents_allow(g, to, leaving=here)
             if not self._switch_ok(g, to, here):
                 raise SimError(f"Group {name} cannot be switched to system {to}", "V-16-1-10165")
         self._react_child_down(g, here, "switched")
@@ -152,6 +257,8 @@ class GroupRequests:
 
     def _switch_ok(self, g, target, here):
         if not self.eligible(g, target, ignore_deps=True):
+            return False
+        if deps_mod.parent_forbidding(g, target, leaving=here):
             return False
         for dep in g.deps:  # judge dependencies as if g had left `here`
             if not deps_mod.dep_met(dep, target, self.up_systems()):
@@ -259,6 +366,7 @@ class GroupRequests:
         for s in systems:
             gi = g.insts[s]
             gi.retries = 0
+            gi.restarted_at = None
             for r in g.resources:
                 ri = r.insts[s]
                 self._clear_ri(ri)

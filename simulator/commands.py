@@ -229,13 +229,13 @@ def hagrp(e, args, out):
     if op in ("-online", "-offline"):
         any_sys = _opt(args, "-any", takes=False)
         _opt(args, "-force", takes=False)
-        _opt(args, "-propagate", takes=False)
+        propagate = bool(_opt(args, "-propagate", takes=False))
         sname = _opt(args, "-sys")
         _need(args, 1, "group")
         if not any_sys and not sname:
             raise Usage(f"{op} needs -sys SYSTEM or -any")
         fn = e.online_group if op == "-online" else e.offline_group
-        fn(args[0], sname, bool(any_sys))
+        fn(args[0], sname, bool(any_sys), propagate=propagate)
         return
     if op == "-switch":
         any_sys = _opt(args, "-any", takes=False)

@@ -55,6 +55,24 @@ def unmet(group, system_name, up_systems):
     return [d for d in group.deps if not dep_met(d, system_name, up_systems)]
 
 
+def parent_forbidding(child, system_name, leaving=None):
+    """(dep, parent's system) of an online parent that forbids bringing ``child`` online on
+    ``system_name`` by hand, or None: a remote or offline local parent online there, or a
+    local parent online on another system (a parallel child may run beside it; a parent on
+    the system the child is ``leaving`` follows it)."""
+    for dep in child.rdeps:
+        for psys in dep.parent.insts:
+            if not child_active_on(dep.parent, psys):
+                continue
+            if dep.category == "offline" or dep.location == "remote":
+                if psys == system_name:
+                    return dep, psys
+            elif dep.location == "local" and not child.parallel:
+                if psys not in (system_name, leaving):
+                    return dep, psys
+    return None
+
+
 def link_error(parent, child, category, location, rigidity):
     """Why ``hagrp -link`` must refuse this link (None when it is legal)."""
     if parent is child:

@@ -190,10 +190,20 @@ class Faults:
         else:
             ri.restart_pending = True
 
-    def _online_ineffective(self, ri, reason):
+    def _online_ineffective(self, ri, reason, why=None):
         s = ri.res.type.s
         if ri.res.group.manage_faults == "NONE":
             self._admin_wait(ri, reason)
+            return
+        if why == "restart":
+            # A restart whose online fails is one attempt: the next restart follows while
+            # RestartLimit allows, then the resource faults.
+            if ri.restarts < s["RestartLimit"]:
+                ri.restarts += 1
+                self.log(ri.sys, ri.res.name, f"restart {ri.restarts}/{s['RestartLimit']}")
+                self._clean(ri, reason, "restart")
+            else:
+                self._clean(ri, reason, "online")
             return
         if ri.retries < s["OnlineRetryLimit"]:
             ri.retries += 1
@@ -216,6 +226,16 @@ class Faults:
         critical = res.critical or any(a.critical for a in ancestors)
         if gi.stopping:
             self._offline_ready(g, sname)
+            return
+        if not g.fault_propagation:
+            if gi.starting:
+                self._set_moving(gi, starting=False)
+                self._refresh(g, sname, f"{res.name} faulted")
+            self.log(
+                sname,
+                g.name,
+                f"FaultPropagation 0: {res.name} faulted, nothing taken offline, no failover",
+            )
             return
         if not critical:
             if gi.starting:
@@ -251,8 +271,9 @@ class Faults:
                         f"parent {g.name} faulted (hard)",
                         then=lambda c=child: self._failover(c, sname, "parent faulted"),
                     )
-        if gi.retries < g.retry_limit:
+        if gi.retries < g.retry_limit and self._retry_interval_over(g, gi):
             gi.retries += 1
+            gi.restarted_at = self.clock.now
             self.log(sname, g.name, f"group restart {gi.retries}/{g.retry_limit}")
             for r in g.resources:
                 ri = r.insts[sname]
@@ -261,3 +282,18 @@ class Faults:
             self._start_group(g, sname, "group restart")
             return
         self._failover(g, sname, "fault")
+
+    def _retry_interval_over(self, g, gi):
+        """Group OnlineRetryInterval: a group faulting again that soon after its restart in
+        place is not restarted there again."""
+        if not g.retry_interval or gi.restarted_at is None:
+            return True
+        if self.clock.now - gi.restarted_at >= g.retry_interval:
+            return True
+        self.log(
+            gi.sys,
+            g.name,
+            f"faulted again within OnlineRetryInterval ({g.retry_interval} s) of its restart "
+            "in place: no restart",
+        )
+        return False

@@ -85,6 +85,10 @@ class SimType:
         self.s = {name: as_int(self.static(name)) for name in STATIC_INTS}
         # Operations = None: VCS never brings it online or offline (a persistent resource).
         self.persistent = str(self.static("Operations")) == "None"
+        s = self.s
+        # The agent framework ignores a ConfInterval below this floor and uses the floor.
+        floor = (s["MonitorInterval"] + s["MonitorTimeout"]) * s["ToleranceLimit"]
+        s["ConfInterval"] = max(s["ConfInterval"], floor + s["MonitorInterval"] + 10)
 
     def timeout(self, ep):
         return max(1, self.s.get(TIMEOUT_ATTR.get(ep, "MonitorTimeout"), 60))
@@ -269,6 +273,7 @@ class GInst:
         "offline_set",
         "then",
         "retries",
+        "restarted_at",
         "reason",
     )
 
@@ -284,6 +289,7 @@ class GInst:
         self.offline_set = None  # resources being taken offline
         self.then = None  # continuation once the offline completes
         self.retries = 0
+        self.restarted_at = None  # when the group was last restarted in place
         self.reason = ""
 
 
@@ -324,6 +330,8 @@ class SimGroup:
         self.frozen = as_int(a.get("Frozen", 0)) != 0
         self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
         self.retry_limit = as_int(a.get("OnlineRetryLimit", 0))
+        self.retry_interval = as_int(a.get("OnlineRetryInterval", 0))
+        self.fault_propagation = as_int(a.get("FaultPropagation", 1), 1) != 0
         self.manage_faults = str(a.get("ManageFaults", "ALL") or "ALL")
 
     def is_frozen(self):

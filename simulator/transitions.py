@@ -27,7 +27,7 @@ class Transitions:
             self._flush_settle(ri)
             return
         if timed_out:
-            self._online_ineffective(ri, 2)
+            self._online_ineffective(ri, 2, why)
             return
         self._ep(ri, "monitor", None, self._online_check, why)
 
@@ -50,7 +50,7 @@ class Transitions:
             self.in_flight += 1
             self.clock.after(s["MonitorInterval"], self._online_wait, (ri, why, self.epoch[ri.sys]))
             return
-        self._online_ineffective(ri, 3)
+        self._online_ineffective(ri, 3, why)
 
     def _online_wait(self, arg):
         ri, why, epoch = arg
