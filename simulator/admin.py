@@ -143,10 +143,19 @@ class AdminMixin(GroupRequests, ConfigChanges):
         self._ep(ri, "monitor", None, done)
         self.clock.run_due()
 
+    def _check_not_persistent(self, r):
+        if r.type.persistent:
+            raise SimError(
+                f"Resource {r.name} is persistent (Operations None): VCS does not bring it "
+                "online or take it offline",
+                "V-16-1-10268",
+            )
+
     def online_resource(self, name, sname):
         r = self.resource(name)
         ri = self._ri(r, sname)
         self._check_actionable(r.group)
+        self._check_not_persistent(r)
         if ri.state == ONLINE:
             raise SimError(f"Resource {name} is already online on {sname}", "V-16-1-10263")
         if ri.state == FAULTED:
@@ -163,6 +172,7 @@ class AdminMixin(GroupRequests, ConfigChanges):
         r = self.resource(name)
         ri = self._ri(r, sname)
         self._check_actionable(r.group)
+        self._check_not_persistent(r)
         if not ri.is_online():
             raise SimError(f"Resource {name} is not online on {sname}", "V-16-1-10266")
         if any(p.insts[sname].is_online() for p in r.parents if p.enabled):

@@ -288,6 +288,15 @@ class GroupRequests:
         self._dirty_all()
         self.clock.run_due()
 
+    def autoenable_group(self, name, sname):
+        """hagrp -autoenable G -sys S: the admin vouches for the group's state on S."""
+        g = self.group(name)
+        gi = self._gi(g, sname)
+        if gi.autodisabled:
+            self._autoenable(g, sname, "autoenable")
+        self._dirty_all()
+        self.clock.run_due()
+
     # -- enable, disable, freeze, clear ----------------------------------------------------
 
     def enable_group(self, name, sname=None):

@@ -51,6 +51,7 @@ USAGE = {
     "hares": "usage: hares -state|-probe|-clear|-value|-modify|-local|-global|-add|-delete|"
     "-link|-unlink|-online|-offline|-list ...\n",
     "hasys": "usage: hasys -state|-freeze|-unfreeze|-list|-value ...\n",
+    "hastop": "usage: hastop -local | -sys SYSTEM... [-force | -evacuate] [-noautodisable]\n",
     "haconf": "usage: haconf -makerw | -dump [-makero]\n",
     "hacf": "usage: hacf -verify CONFIG_DIRECTORY\n",
     "hatype": "usage: hatype -add TYPE | -modify TYPE ATTR VALUE... | -list | -value TYPE ATTR\n",
@@ -259,6 +260,13 @@ def hagrp(e, args, out):
         sname = _opt(args, "-sys")
         _need(args, 1, "group")
         e.clear_group(args[0], sname)
+        return
+    if op == "-autoenable":
+        sname = _opt(args, "-sys")
+        _need(args, 1, "group")
+        if not sname:
+            raise Usage("-autoenable needs -sys SYSTEM")
+        e.autoenable_group(args[0], sname)
         return
     if op == "-flush":
         force = bool(_opt(args, "-force", takes=False))
@@ -618,6 +626,27 @@ def haattr(e, args, out):
         e.types[rest[0]].decl.attrs[rest[1]].static = True
 
 
+def hastop(e, args, out):
+    """hastop -local | -sys SYSTEM... [-force | -evacuate] [-noautodisable]."""
+    force = bool(_opt(args, "-force", takes=False))
+    evacuate = bool(_opt(args, "-evacuate", takes=False))
+    keep = bool(_opt(args, "-noautodisable", takes=False))
+    if force and (evacuate or keep):
+        raise Usage("-force cannot be combined with -evacuate or -noautodisable")
+    if args == ["-local"]:
+        if e.local_system is None:
+            raise Usage("-local: the simulator does not know which system this is; use -sys")
+        systems = [e.local_system]
+    elif len(args) > 1 and args[0] == "-sys":
+        systems = args[1:]
+    else:
+        raise Usage("hastop -local | -sys SYSTEM... [-force | -evacuate] [-noautodisable]")
+    for s in systems:
+        e.system(s)
+    for s in systems:
+        e.stop_engine(s, force, evacuate, autodisable=not keep)
+
+
 HANDLERS = {
     "hagrp": hagrp,
     "hares": hares,
@@ -626,4 +655,5 @@ HANDLERS = {
     "hacf": hacf,
     "hatype": hatype,
     "haattr": haattr,
+    "hastop": hastop,
 }

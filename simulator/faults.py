@@ -10,7 +10,7 @@ what its parent groups do is dependencies.py's.
 
 from __future__ import annotations
 
-from vxha.simulator.core import monitor_state
+from vxha.simulator.core import Intent, monitor_state
 from vxha.simulator.model import (
     ADMIN_WAIT,
     FAULTED,
@@ -61,6 +61,9 @@ class Faults:
             reason, purpose = ri.clean_reason
             self._ep(ri, "clean", reason, self._clean_done, purpose)
             return
+        if ri.state == FAULTED and new == ONLINE and res.type.persistent:
+            self._persistent_back(ri)
+            return
         if ri.state == ONLINE and new == OFFLINE and UNABLE_TO_OFFLINE in ri.flags:
             self._set_state(ri, OFFLINE, "monitor")  # an offline that failed has happened
             self._schedule_monitor(ri)
@@ -103,8 +106,30 @@ class Faults:
             )
             self._schedule_monitor(ri, s["MonitorInterval"])
             return
+        if res.type.persistent and g.manage_faults != "NONE":
+            # Nothing to clean or restart: VCS never brought it online.
+            self._set_state(ri, FAULTED, "monitor")
+            self._schedule_monitor(ri)
+            self._resource_faulted(ri)
+            return
         self._set_state(ri, OFFLINE, "monitor")
         self._resource_failed(ri, 4)
+
+    def _persistent_back(self, ri):
+        """A faulted persistent resource is online again: the fault clears, and with
+        AutoRestart a group offline everywhere is brought back online on that system."""
+        g = ri.res.group
+        self._set_state(ri, ONLINE, "monitor")
+        self._schedule_monitor(ri)
+        gi = g.insts[ri.sys]
+        if not g.autorestart or "FAULTED" in gi.state or not (g.enabled and gi.enabled):
+            return
+        if g.is_frozen() or self._active(gi):
+            return
+        if g.parallel:
+            self._want(Intent("autorestart", g, system=ri.sys, reason="AutoRestart"))
+        elif not any(self._active(i) for i in g.insts.values()):
+            self._want(Intent("autorestart", g, to=ri.sys, reason="AutoRestart"))
 
     # -- resource faults and restarts ------------------------------------------------------
 

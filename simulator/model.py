@@ -333,6 +333,7 @@ class SimGroup:
         self.retry_interval = as_int(a.get("OnlineRetryInterval", 0))
         self.fault_propagation = as_int(a.get("FaultPropagation", 1), 1) != 0
         self.manage_faults = str(a.get("ManageFaults", "ALL") or "ALL")
+        self.autorestart = as_int(a.get("AutoRestart", 1), 1) != 0
 
     def is_frozen(self):
         return self.frozen or self.tfrozen
@@ -351,6 +352,8 @@ class SimSystem:
         self.state = "RUNNING"
         self.active = {}  # group name -> SimGroup, groups online/partial/starting here
         self.tfrozen = False
+        self.jeopardy = False  # one heartbeat link left
+        self.leaving = False  # hastop: taking its groups offline before VCS stops there
         self.reload()
 
     def reload(self):

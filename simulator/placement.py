@@ -92,6 +92,8 @@ class Placement:
         gi = g.insts.get(sname)
         if system is None or gi is None or not system.up or system.is_frozen():
             return False
+        if system.leaving:
+            return False
         if not (g.enabled and gi.enabled) or gi.autodisabled:
             return False
         if "FAULTED" in gi.state:

@@ -26,8 +26,21 @@ class Probing:
             self.log(s.name, "system", "RUNNING (start)")
         for sname, s in self.systems.items():
             if s.up:
+                self._persistent_up(sname)
                 self._probe_system(sname)
         self.clock.run_due()
+
+    def _persistent_up(self, sname):
+        """A system boots with its persistent stand-in resources (a NIC, say) up."""
+        if self.persistent_standins is None:
+            self.persistent_standins = [
+                r
+                for r in self.resources.values()
+                if r.type.persistent and r.type.agent == "standin"
+            ]
+        for r in self.persistent_standins:
+            if sname in r.insts:
+                self.standin.online.add((sname, r.name))
 
     def _probe_system(self, sname):
         for g in self.groups.values():
@@ -68,7 +81,10 @@ class Probing:
         """All resources of g probed on sname: violation check, then autostart if ready.
 
         Autostart follows the probes of a starting cluster or of a system joining it, not
-        the probe after ``hagrp -enable``."""
+        the probe after ``hagrp -enable``. Probed there, the group's state is known again:
+        no longer autodisabled."""
+        if g.insts[sname].autodisabled and why == "probe":
+            self._autoenable(g, sname, "probe")
         self._check_violation(g)
         if why != "probe" or not self._probed_everywhere(g):
             return

@@ -135,7 +135,7 @@ class Transitions:
             return
         complete = True
         for r in g.resources:
-            if not r.enabled:
+            if not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
             if ri.state == ONLINE:
@@ -180,7 +180,7 @@ class Transitions:
             return
         pending = False
         for r in reversed(g.resources):
-            if r not in gi.offline_set or not r.enabled:
+            if r not in gi.offline_set or not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
             if not ri.is_online() and not ri.busy and ri.clean_reason is None:
