@@ -261,28 +261,19 @@ def hagrp(e, args, out):
         _need(args, 1, "group")
         e.clear_group(args[0], sname)
         return
-    if op == "-autoenable":
+    if op in ("-autoenable", "-flush", "-clearadminwait"):
+        flag = {"-flush": "-force", "-clearadminwait": "-fault"}.get(op)
+        flagged = bool(flag and _opt(args, flag, takes=False))
         sname = _opt(args, "-sys")
         _need(args, 1, "group")
         if not sname:
-            raise Usage("-autoenable needs -sys SYSTEM")
-        e.autoenable_group(args[0], sname)
-        return
-    if op == "-flush":
-        force = bool(_opt(args, "-force", takes=False))
-        sname = _opt(args, "-sys")
-        _need(args, 1, "group")
-        if not sname:
-            raise Usage("-flush needs -sys SYSTEM")
-        e.flush_group(args[0], sname, force)
-        return
-    if op == "-clearadminwait":
-        fault = bool(_opt(args, "-fault", takes=False))
-        sname = _opt(args, "-sys")
-        _need(args, 1, "group")
-        if not sname:
-            raise Usage("-clearadminwait needs -sys SYSTEM")
-        e.clear_admin_wait(args[0], sname, fault)
+            raise Usage(f"{op} needs -sys SYSTEM")
+        if op == "-flush":
+            e.flush_group(args[0], sname, flagged)
+        elif op == "-clearadminwait":
+            e.clear_admin_wait(args[0], sname, flagged)
+        else:
+            e.autoenable_group(args[0], sname)
         return
     if op == "-modify":
         sname = _opt(args, "-sys")
