@@ -1,7 +1,8 @@
 """hagrp requests on a group's state: online, offline and switch (refused as VCS refuses
-them: disabled, frozen, faulted, in transition, a dependency not met or a firm parent
-online), enable and disable (probed again on enable), freeze and unfreeze, clear, and
-clearadminwait.
+them: disabled, frozen, faulted, in transition, a resource in ADMIN_WAIT, a dependency not
+met, a parent that forbids the child there, a firm parent online) and their -propagate
+forms, enable and disable, freeze and unfreeze, clear, clearadminwait [-fault], flush and
+autoenable.
 """
 
 from __future__ import annotations

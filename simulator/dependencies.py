@@ -3,7 +3,8 @@ where and which links are legal (functions of the groups' states), and the engin
 reactions (``DependencyRules``): a child leaving a system (fault, crash, switch) takes its
 firm and hard parents offline and they follow it, while a soft local parent moves with it;
 a child's own offline waits for its local firm and hard parents; a child arriving on a
-system moves its remote and offline local parents away.
+system moves its remote and offline local parents away. An admin may not bring a child
+online where an online parent forbids it (``parent_forbidding``).
 """
 
 from __future__ import annotations

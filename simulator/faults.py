@@ -1,11 +1,13 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
 (FaultOnMonitorTimeouts, clean reason 5), ConfInterval resetting the counts, an unexpected
-offline within ToleranceLimit. Then the resource's fate: ManageFaults NONE (ADMIN_WAIT),
-RestartLimit (clean, then online again once its children are), clean and its failure
-(UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online (OnlineRetryLimit,
-clean reason 2 or 3). Then the group's: Critical, Frozen, the group's OnlineRetryLimit, a
-hard child going with its faulted parent. Where the group fails over to is placement.py's;
-what its parent groups do is dependencies.py's.
+offline within ToleranceLimit, a persistent resource faulting and coming back (AutoRestart).
+Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
+(clean, then online again once its children are; a failed restart is an attempt), clean and
+its failure (UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online
+(OnlineRetryLimit, clean reason 2 or 3). Then the group's: FaultPropagation, Critical,
+Frozen, the group's OnlineRetryLimit and OnlineRetryInterval, a hard child going with its
+faulted parent. Where the group fails over to is placement.py's; what its parent groups do
+is dependencies.py's.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""Probing: every resource probed on every system at start, when a system rejoins and after
-``hagrp -enable``; autostart once a group is probed on every running system of its
-SystemList (and only if not found online; parallel groups per system); the concurrency
-violation (a failover group found online on two systems); and when the next periodic
-monitor runs (MonitorInterval, OfflineMonitorInterval). What a monitor's answer leads to
-is faults.py's.
+"""Probing: every resource probed on every system at start, when a system rejoins (a group
+probed there is no longer autodisabled there) and after ``hagrp -enable``; autostart once a
+group is probed on every running system of its SystemList (and only if not found online;
+parallel groups per system); the concurrency violation (a failover group found online on
+two systems); and when the next periodic monitor runs (MonitorInterval,
+OfflineMonitorInterval). What a monitor's answer leads to is faults.py's.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Online and offline in dependency order: a group's resources brought online children
 first and taken offline parents first, one entry point at a time per resource; an online
 confirmed by monitor within OnlineWaitLimit intervals, an offline within OfflineWaitLimit
-(an offline that times out or stays ineffective is cleaned). An online that stays
-ineffective is faults.py's (OnlineRetryLimit).
+(an offline that times out or stays ineffective is cleaned); persistent resources are
+never brought online or offline; an online or offline cut short by ``hagrp -flush`` ends
+with a monitor and nothing else. An online that stays ineffective is faults.py's.
 """
 
 from __future__ import annotations
