@@ -139,6 +139,11 @@ class GroupRequests:
     def _online_propagate(self, g, sname, any_system):
         """hagrp -online -propagate: the child groups g requires are brought online first
         (local ones on g's system, global and remote ones by their own policy), then g."""
+        active = [s for s, i in g.insts.items() if self._active(i)]
+        if active and not g.parallel:
+            raise SimError(
+                f"Group {g.name} is already online on system {active[0]}", "V-16-1-10163"
+            )
         if any_system:
             cands = [s for s in g.systemlist if self.eligible(g, s, ignore_deps=True)]
             target = policies.choose(g, [self.systems[s] for s in cands], g.policy, self.statistics)

@@ -169,3 +169,10 @@ def test_hastop_refuses_a_system_with_a_resource_in_admin_wait_unless_forced(mak
     assert code == 0, err
     assert sim.system_state("n1") == "EXITED"
     assert sim.group_state("web", "n2") == "OFFLINE"  # -force: nothing moves
+
+
+def test_online_propagate_refuses_a_failover_group_online_elsewhere(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    code, _, err = sim.command(["hagrp", "-online", "-propagate", "web", "-sys", "n2"])
+    assert code == 1 and "already online on system n1" in err
+    assert sim.group_state("web", "n2") == "OFFLINE"
