@@ -171,6 +171,11 @@ class Systems:
         )
 
     def _leave(self, g, sname, evacuate, done):
+        gi = g.insts[sname]
+        if gi.stopping:  # already going (a switch, say): keep what follows it, then go on
+            then = gi.then
+            gi.then = lambda: (then() if then else None, done())
+            return
         target = None
         if evacuate and not g.parallel:
             cands = [

@@ -176,3 +176,15 @@ def test_online_propagate_refuses_a_failover_group_online_elsewhere(make_sim):
     code, _, err = sim.command(["hagrp", "-online", "-propagate", "web", "-sys", "n2"])
     assert code == 1 and "already online on system n1" in err
     assert sim.group_state("web", "n2") == "OFFLINE"
+
+
+def test_hastop_during_a_switch_lets_the_switch_finish(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.event("hang", resource="web_pf", system="n1", args={"entry_point": "offline", "count": 1})
+    assert sim.command(["hagrp", "-switch", "web", "-to", "n2"])[0] == 0
+    code, _, err = sim.command(["hastop", "-sys", "n1"])
+    assert code == 0, err
+    assert sim.system_state("n1") == "LEAVING"
+    sim.advance(600)
+    assert sim.system_state("n1") == "EXITED"
+    assert sim.group_state("web", "n2") == "ONLINE"
