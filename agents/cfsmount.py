@@ -14,7 +14,15 @@ import os
 import signal
 import time
 
-from vxha.agents.framework import OFFLINE, ONLINE, UNKNOWN, AgentError, ConfigError
+from vxha.agents.framework import (
+    OFFLINE,
+    ONLINE,
+    UNKNOWN,
+    AgentError,
+    ConfigError,
+    NoAnswer,
+    report_attr_change,
+)
 
 FSTYPES = ("vxfs", "ext4", "xfs", "tmpfs", "bind")
 FORCE_UNMOUNT = ("none", "safe", "kill")
@@ -144,9 +152,9 @@ class CFSMountAgent:
                 f"{problem}: cannot mount {mp} (is the volume started on this system?)",
                 "BlockDevice",
             )
-        drv.make_mountpoint(mp)
         opts = mount_options(fstype, res.MountOpt)
         try:
+            drv.make_mountpoint(mp)
             drv.mount(source, mp, fstype, opts, res.timeout())
         except _driver_error() as exc:
             raise AgentError(f"mounting {source} on {mp}: {exc}") from None
@@ -176,10 +184,17 @@ class CFSMountAgent:
             return UNKNOWN
         if mine is None:
             return OFFLINE
-        if res.SecondLevelMonitor:
+        if res.SecondLevelMonitor and res.level_two():
+            from vxha.agents.drivers.mounts import ProbeTimeout
+
             timeout = min(float(res.SecondLevelTimeout), max(0.1, res.time_left() - 0.3))
             try:
                 drv.probe(mp, not mine.read_only(), timeout)
+            except ProbeTimeout as exc:
+                # A hung file system: whether it is still usable nobody can tell, so no
+                # answer; VCS counts the monitor timeouts (FaultOnMonitorTimeouts), then
+                # cleans with reason 5 and fails over (DECISIONS.md 8).
+                raise NoAnswer(f"the second-level probe of {mp} hangs ({exc})") from None
             except _driver_error() as exc:
                 # Mounted but unusable (a dead device): report it offline so VCS cleans up
                 # and fails over, rather than unknown, which VCS would only log.
@@ -214,6 +229,22 @@ class CFSMountAgent:
         self._release(res, drv, clean=True)
         mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
         return mine is None
+
+    def info(self, res):
+        drv = res.driver("mounts")
+        mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
+        if mine is None:
+            held = f"mounted from {foreign.source}" if foreign is not None else "not mounted"
+            return {"Device": self._source(res), "State": held}
+        pairs = {"Device": mine.source, "FSType": mine.fstype, "Options": mine.options}
+        try:
+            total, used = drv.usage(res.MountPoint, min(5.0, res.timeout()))
+            pairs.update(Size=total, Used=used)
+        except _driver_error() as exc:  # a hung file system: say so, not hang info
+            pairs.update(Size="unknown", Used=f"unknown ({exc})")
+        return pairs
+
+    attr_changed = report_attr_change
 
     # -- unmounting -------------------------------------------------------------------------
 

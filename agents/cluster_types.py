@@ -16,10 +16,10 @@ running cluster::
 The haattr synopsis is Veritas's (haattr(1M), 5.0MP3 and 7.3 manual pages):
 ``haattr -add [-temp | -static] restype attribute [VALUETYPE] [DIMENSION] [default]``.
 UNVERIFIED, kept here in one place: the spellings of VALUETYPE and DIMENSION
-(``-string``/``-integer``/``-boolean``, ``-scalar``/``-vector``/``-keylist``/``-assoc``),
-that an association default and an association static value are given as ``key value``
-pairs, and that a value starting with ``-`` or ``%`` is escaped with a leading ``%`` (the
-manual pages' NOTES describe such an escape).
+(``-string``/``-integer``/``-boolean``, ``-scalar``/``-vector``/``-keylist``/``-assoc``)
+and that an association default and an association static value are given as ``key
+value`` pairs. Values are escaped by ``vcs_types.haforms.escape`` (a leading ``-`` or
+``%`` gets a ``%``; the manual pages' NOTES describe the escape).
 
 Types the cluster already has are skipped (``hatype -list``): so Veritas's own CFSMount is
 never declared a second time (DECISIONS.md 6), and a second run changes nothing.
@@ -30,6 +30,7 @@ from __future__ import annotations
 import subprocess
 
 from vxha.vcs_types.decl import STANDARD_STATIC, empty_value
+from vxha.vcs_types.haforms import escape, value_words
 
 VALUE_TYPE = {"str": "-string", "int": "-integer", "boolean": "-boolean"}
 DIMENSION = {
@@ -53,25 +54,9 @@ class AddTypesError(Exception):
         super().__init__(f"{' '.join(command)} failed ({returncode}): {output.strip()}")
 
 
-def escape(value) -> str:
-    """One command-line value: booleans as 0/1, a leading '-' or '%' escaped with '%'."""
-    if isinstance(value, bool):
-        value = int(value)
-    s = str(value)
-    return "%" + s if s[:1] in ("-", "%") else s
-
-
 def value_args(value, dim) -> list:
-    """A value as command arguments: scalars one word, lists their items, associations
-    key value pairs."""
-    if dim == "scalar":
-        return [escape(value)]
-    if dim == "association":
-        out = []
-        for k, v in value.items():
-            out += [escape(k), escape(v)]
-        return out
-    return [escape(v) for v in value]
+    """A value as command arguments (the documented forms' own rule)."""
+    return value_words(value, dim)
 
 
 def attr_command(type_name: str, attr) -> list:

@@ -253,7 +253,7 @@ class ContainerAgent:
         if cfg.use_image_health and info.get("health"):
             if info["health"] != "healthy":
                 return False, f"the image's health check reports {info['health']}"
-        if cfg.health_cmd:
+        if cfg.health_cmd and res.level_two():  # LevelTwoMonitorFreq: docs/framework.md
             limit = budget(res, float(cfg.health_timeout))
             try:
                 code, out = drv.exec(cfg.name, ["/bin/sh", "-c", cfg.health_cmd], timeout=limit)
@@ -515,3 +515,21 @@ class ContainerAgent:
             return False
         res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
         return gone
+
+    def info(self, res):
+        """ResourceInfo (docs/framework.md): what the container driver's inspect tells."""
+        cfg = self.cfg
+        drv = self._driver(res)
+        info = drv.inspect(cfg.name, timeout=budget(res, 10))
+        engine = cfg.host or getattr(drv, "host", None) or "the system's engine"
+        if info is None or not is_ours(info, res):
+            return {"State": "absent" if info is None else "foreign", "Engine": engine}
+        return {
+            "ID": info["id"][:12] or "unknown",
+            "State": info["state"],
+            "Image": info.get("image_digest") or info.get("image") or "unknown",
+            "StartedAt": info.get("started_at") or "unknown",
+            "Health": info.get("health") or "none",
+            "RestartCount": info.get("restart_count", "unknown"),
+            "Engine": engine,
+        }

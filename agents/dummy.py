@@ -1,49 +1,62 @@
 """Dummy agent: an online flag in a state file holding the values online received.
 
-For contract tests, benchmarks and simulator scenarios (like ClusterLabs' Dummy).
+For contract tests, benchmarks and simulator scenarios (like ClusterLabs' Dummy). With
+``Child`` set, the ``Delay`` is spent in a child process started through the drivers'
+runner and not bounded by the deadline: a stand-in for a command stuck in the kernel.
 """
 
 from __future__ import annotations
 
-import os
 import time
 
+from vxha.agents import statefile
 from vxha.agents.framework import OFFLINE, ONLINE, AgentError
 
 
 class DummyAgent:
-    def _path(self, res):
-        return os.path.join(res.ctx.state_dir, f"Dummy.{res.name.replace('/', '_')}")
+    def _name(self, res):
+        return f"Dummy.{res.name}"
 
     def _work(self, res):
         if res.Delay:
-            time.sleep(res.Delay / 1000.0)
+            if res.Child:
+                from vxha.agents.drivers.proc import run
+
+                run(["sleep", str(res.Delay / 1000.0)], res.Delay / 1000.0 + 600)
+            else:
+                time.sleep(res.Delay / 1000.0)
         if res.entry_point in res.Fail:
             raise AgentError(f"{res.entry_point} told to fail by attribute Fail")
 
     def online(self, res):
-        self._work(res)
-        os.makedirs(res.ctx.state_dir, exist_ok=True)
-        import json
+        import json  # not at the top: every monitor would pay for it
 
-        with open(self._path(res), "w") as f:
-            json.dump(res.values, f)
+        self._work(res)
+        statefile.write(res.ctx, self._name(res), json.dumps(res.values))
 
     def offline(self, res):
         self._work(res)
-        self._remove(res)
-
-    def _remove(self, res):
-        try:
-            os.unlink(self._path(res))
-        except FileNotFoundError:
-            pass
+        statefile.remove(res.ctx, self._name(res))
 
     def monitor(self, res):
         self._work(res)
-        return ONLINE if os.path.exists(self._path(res)) else OFFLINE
+        return ONLINE if statefile.read(res.ctx, self._name(res)) is not None else OFFLINE
 
     def clean(self, res):
         self._work(res)
-        self._remove(res)
-        return not os.path.exists(self._path(res))
+        statefile.remove(res.ctx, self._name(res))
+        return statefile.read(res.ctx, self._name(res)) is None
+
+    def info(self, res):
+        self._work(res)
+        return {"Online": int(statefile.read(res.ctx, self._name(res)) is not None),
+                "Str": res.Str}  # fmt: skip
+
+    def action(self, res, token, args):
+        self._work(res)
+        if token != "echo":
+            raise AgentError(f"no action {token!r}")
+        return " ".join(args)
+
+    def attr_changed(self, res, changed_res, attr, values):
+        res.log.notice(f"{changed_res}.{attr} is now {' '.join(values)}", "attr")

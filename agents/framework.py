@@ -1,27 +1,31 @@
 """The VCS entry-point framework.
 
 An agent is a class with plain ``online``, ``offline``, ``monitor`` and ``clean`` methods
-that receive a :class:`Resource` (typed attribute values, a deadline, a context). This
-module does everything VCS-specific around them: it parses the V50 argv tuples, validates
-values against the type's declaration, holds the per-resource lock, enforces a deadline
-inside the VCS timeout, maps results and exceptions to the contract's exit codes and logs
-in VCS's format. Nothing here raises a traceback at VCS.
+(and optionally ``info``, ``action``, ``attr_changed``) that receive a :class:`Resource`
+(typed attribute values, a deadline, a context). This module does everything
+VCS-specific around them: it parses the V50 argv tuples, validates values against the
+type's declaration, holds the per-resource lock, keeps the deadline of the VCS timeout,
+maps results and exceptions to the contract's exit codes and logs in VCS's format.
+Nothing here raises a traceback at VCS, and a hang is never turned into an answer: at
+the deadline the entry point's children are ended, one line is logged and VCS's own
+timeout takes the process (docs/framework.md, "Deadlines").
 
 Kept to the standard library's cheapest modules: every monitor pays for these imports.
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import importlib
 import os
 import signal
 import sys
 import time
 
-from vxha.agents.messages import CATEGORY, MSG
-from vxha.vcs_types.decl import TIMEOUT_ATTR
+from vxha.agents.agentlog import AgentLog
+from vxha.agents.lock import ResourceLock
+from vxha.vcs_types.decl import STANDARD_STATIC, TIMEOUT_ATTR
+
+__all__ = ["AgentLog", "ResourceLock"]
 
 # monitor exit codes (VCS_REFERENCE.md 3)
 ONLINE = 110
@@ -29,7 +33,9 @@ OFFLINE = 100
 UNKNOWN = 99
 INTENTIONAL_OFFLINE = 200
 
-ENTRY_POINTS = ("online", "offline", "monitor", "clean")
+ENTRY_POINTS = ("online", "offline", "monitor", "clean", "info", "action", "attr_changed")
+# Entry points that receive the resource's ArgList values (attr_changed does not).
+WITH_ARGLIST = ("online", "offline", "monitor", "clean", "info", "action")
 CLEAN_REASONS = {
     0: "offline timed out",
     1: "offline ineffective",
@@ -38,6 +44,12 @@ CLEAN_REASONS = {
     4: "unexpected offline",
     5: "monitor hung",
 }
+# A process still alive this long after its timeout exits with the failure code
+# (DECISIONS.md 8): no agent framework is there to kill it.
+GRACE = 5.0
+# An action's output VCS keeps (Agent Developer's Guide 5.0MP3, "About the action entry
+# point": the agent framework limits it to 2048 bytes).
+ACTION_OUTPUT = 2048
 
 
 def confidence(percent: int) -> int:
@@ -73,14 +85,15 @@ class ArgvError(ConfigError):
 
 
 class DeadlineExceeded(AgentError):
-    """The entry point ran out of the time VCS gave it."""
+    """The entry point ran out of the time VCS gave it: treated as a hang."""
 
     msgid = "deadline"
 
 
 class NoAnswer(DeadlineExceeded):
     """An agent cannot tell the resource's state because a component it needs hangs: the
-    framework treats the entry point as hung (DECISIONS.md 8), it never invents a result."""
+    framework treats the entry point as hung (DECISIONS.md 8), it never invents a result.
+    The message says what hangs."""
 
     msgid = "deadline"
 
@@ -125,67 +138,17 @@ class Context:
         return d
 
 
-# -- logging --------------------------------------------------------------------------
-
-
-class AgentLog:
-    """Writes `YYYY/MM/DD HH:MM:SS VCS SEV V-16-<cat>-<id> <Type>:<res>:<ep>:<text>` lines
-    to <log_dir>/<Type>_A.log and to stdout."""
-
-    def __init__(self, ctx: Context, type_name: str, resource: str, entry_point: str):
-        self.ctx = ctx
-        self.prefix = f"{type_name}:{resource}:{entry_point}:"
-        self.path = os.path.join(ctx.log_dir, f"{type_name}_A.log")
-        self.lines = []  # kept for in-process callers (the simulator, tests)
-        self.stdout = not ctx.inprocess
-
-    def write(self, severity: str, msg: str, text: str) -> None:
-        msgid = MSG.get(msg, MSG["internal"])
-        stamp = time.strftime("%Y/%m/%d %H:%M:%S")
-        one = " ".join(str(text).split("\n"))
-        line = f"{stamp} VCS {severity} V-16-{CATEGORY}-{msgid} {self.prefix}{one}\n"
-        self.lines.append(line)
-        if self.stdout:
-            try:
-                sys.stdout.write(line)
-                sys.stdout.flush()
-            except OSError:
-                pass
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        except FileNotFoundError:
-            try:
-                os.makedirs(self.ctx.log_dir, exist_ok=True)
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            except OSError:
-                return
-        except OSError:
-            return
-        try:
-            os.write(fd, line.encode("utf-8", "replace"))
-        finally:
-            os.close(fd)
-
-    def error(self, text, msg="failed"):
-        self.write("ERROR", msg, text)
-
-    def warning(self, text, msg="warning"):
-        self.write("WARNING", msg, text)
-
-    def notice(self, text, msg="notice"):
-        self.write("NOTICE", msg, text)
-
-    def info(self, text, msg="info"):
-        self.write("INFO", msg, text)
-
-
 # -- the resource handed to agents -----------------------------------------------------
 
 
 class Resource:
-    """One resource as an entry point sees it: name, typed attribute values, deadline."""
+    """One resource as an entry point sees it: name, typed attribute values, deadline.
 
-    def __init__(self, name, decl, entry_point, values, ctx, deadline, reason=None):
+    ``deadline`` is when the entry point gives up (children ended); ``expires`` when
+    VCS's timeout for it runs out (``deadline`` when not given)."""
+
+    def __init__(self, name, decl, entry_point, values, ctx, deadline, reason=None,
+                 expires=None, timeout_s=None):  # fmt: skip
         self.name = name
         self.decl = decl
         self.type = decl.name
@@ -193,8 +156,16 @@ class Resource:
         self.values = values
         self.ctx = ctx
         self.deadline = deadline
+        self.expires = deadline if expires is None else expires
+        self.timeout_s = timeout_s  # the entry point's timeout, for the log
         self.reason = reason
+        self.action = None  # action: its token
+        self.resinfo_op = None  # info: 1 initialise, 2 update
+        self.action_args = []  # action: the arguments after the ArgList
+        self.changed = None  # attr_changed: (resource, attribute, values)
+        self._level_two = None
         self.log = AgentLog(ctx, decl.name, name, entry_point)
+        self.log.via_halog = bool(values.get("LogViaHalog"))
 
     def __getitem__(self, attr):
         return self.values[attr]
@@ -208,6 +179,11 @@ class Resource:
     def get(self, attr, default=None):
         return self.values.get(attr, default)
 
+    def ref(self, attr: str, other: str) -> list:
+        """The values of ``other`` of the resource named by ``attr`` (an ArgList
+        reference ``attr:other``): strings as VCS passed them, [] when not passed."""
+        return list(self.values.get(f"{attr}:{other}", []))
+
     def time_left(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 
@@ -220,6 +196,38 @@ class Resource:
 
     def driver(self, kind: str):
         return self.ctx.driver(kind)
+
+    def level_two(self) -> bool:
+        """Whether the detail (level-two) checks are due in this monitor: as VCS tells a
+        script monitor (VCSAG_MONITOR_LEVEL_TWO, what the guide's VCSAG_GET_MONITOR_LEVEL
+        leaves), else every LevelTwoMonitorFreq-th monitor of the resource, counted in
+        its state file. Other entry points always run them."""
+        if self.entry_point != "monitor":
+            return True
+        if self._level_two is None:
+            self._level_two = _level_two_due(self)
+        return self._level_two
+
+
+def _level_two_due(res) -> bool:
+    told = res.ctx.env.get("VCSAG_MONITOR_LEVEL_TWO")
+    if told is not None:
+        return told.strip() not in ("", "0")
+    try:
+        freq = int(res.values.get("LevelTwoMonitorFreq", res.decl.static("LevelTwoMonitorFreq")))
+    except (KeyError, TypeError, ValueError):
+        freq = 0
+    if freq <= 1:
+        return freq == 1
+    from vxha.agents import statefile
+
+    name = f"{res.type}.{res.name}.monitors"
+    try:
+        count = int((statefile.read(res.ctx, name) or "0").strip() or 0) + 1
+        statefile.write(res.ctx, name, str(count % freq))
+    except (OSError, ValueError):
+        return True  # cannot count: rather check too often than never
+    return count % freq == 0
 
 
 # -- argv -----------------------------------------------------------------------------
@@ -238,33 +246,64 @@ def _coerce(attr, raw: str):
         raise ArgvError(f"integer expected, got {raw!r}", attr.name) from None
 
 
-def parse_argv(decl, entry_point: str, argv, warn=None):
-    """V50 argv -> (resource name, values, clean reason, AEPTimeout seconds or None).
+def closest_reason(raw: str) -> int:
+    """A clean reason outside 0-5 as the nearest documented one (a non-number as 4,
+    unexpected offline, which asks clean for no more than any other)."""
+    try:
+        return max(0, min(5, int(raw)))
+    except ValueError:
+        return 4
 
-    ``argv`` excludes the program name. Attributes not passed take their defaults; an
-    attribute under its old name (``decl.renamed``) is read as the new one, through ``warn``.
-    """
+
+def _lead(entry_point: str, argv, extra, warn):
+    """(resource name, clean reason, position of the first tuple) for ``entry_point``."""
     if not argv:
         raise ArgvError("no resource name given")
     name = argv[0]
-    pos = 1
-    reason = None
     if entry_point == "clean":
         if len(argv) < 2:
             raise ArgvError("clean needs a reason after the resource name")
-        try:
-            reason = int(argv[1])
-        except ValueError:
-            raise ArgvError(f"clean reason must be 0-5, got {argv[1]!r}") from None
-        if reason not in CLEAN_REASONS:
-            raise ArgvError(f"clean reason must be 0-5, got {reason}")
-        pos = 2
+        reason = closest_reason(argv[1])
+        if argv[1] != str(reason):
+            if warn is not None:
+                warn(f"clean reason {argv[1]!r} is not one VCS documents (0-5): "
+                     f"treated as {reason} ({CLEAN_REASONS[reason]})", "argv")  # fmt: skip
+        return name, reason, 2
+    if entry_point == "info":
+        if len(argv) < 2 or argv[1] not in ("1", "2"):
+            raise ArgvError("info needs resinfo_op 1 or 2 after the resource name")
+        extra["resinfo_op"] = int(argv[1])
+        return name, None, 2
+    if entry_point == "attr_changed":
+        if len(argv) < 3:
+            raise ArgvError("attr_changed needs the changed resource and attribute")
+        extra["changed"] = (argv[1], argv[2], list(argv[3:]))
+        return name, None, len(argv)
+    return name, None, 1
+
+
+def parse_argv(decl, entry_point: str, argv, warn=None, extra=None):
+    """V50 argv -> (resource name, values, clean reason, AEPTimeout seconds or None).
+
+    ``argv`` excludes the program name. Attributes not passed take their defaults; an
+    attribute under its old name (``decl.renamed``) is read as the new one, through
+    ``warn``. ``extra`` (a dict) receives what the other entry points carry: ``unknown``
+    (tuples the type does not declare, accepted), ``resinfo_op``, ``action_args``,
+    ``changed``.
+    """
+    extra = {} if extra is None else extra
+    name, reason, pos = _lead(entry_point, argv, extra, warn)
     values = {}
     aep = None
     attrs = decl.attrs
+    refs = {a for a in decl.arglist if ":" in a}
+    unknown = extra.setdefault("unknown", [])
     n = len(argv)
     while pos < n:
         attr_name = argv[pos]
+        if entry_point == "action" and attr_name.isdigit() and pos + 1 + int(attr_name) == n:
+            extra["action_args"] = list(argv[pos + 1 :])  # count, then the action's arguments
+            break
         if pos + 1 >= n:
             raise ArgvError("value count missing", attr_name)
         try:
@@ -283,14 +322,23 @@ def parse_argv(decl, entry_point: str, argv, warn=None):
             except ValueError:
                 raise ArgvError(f"integer expected, got {raw[0]!r}", attr_name) from None
             continue
-        short = attr_name.split(":")[-1]
-        attr = attrs.get(short)
-        if attr is None and short in decl.renamed:
-            attr = attrs.get(decl.renamed[short])
+        if attr_name in refs:
+            # Attr:OtherAttr: OtherAttr of the resource Attr names, whose type is not
+            # this one (Agent Developer's Guide, "ArgList reference attributes").
+            if attr_name in values:
+                raise ArgvError("passed twice", attr_name)
+            values[attr_name] = list(raw)
+            continue
+        attr = attrs.get(attr_name)
+        if attr is None and attr_name in decl.renamed:
+            attr = attrs.get(decl.renamed[attr_name])
             if attr is not None and warn is not None:
-                warn(f"attribute {short} is now {attr.name}: read as {attr.name}", "renamed")
+                warn(f"attribute {attr_name} is now {attr.name}: read as {attr.name}", "renamed")
+        if attr is None and attr_name in STANDARD_STATIC:
+            attr = decl.attr(attr_name)
         if attr is None:
-            raise ArgvError(f"not an attribute of type {decl.name}", attr_name)
+            unknown.append((attr_name, count))
+            continue
         if attr.name in values:
             raise ArgvError("passed twice", attr_name)
         if attr.dim == "scalar":
@@ -312,15 +360,21 @@ def parse_argv(decl, entry_point: str, argv, warn=None):
     return name, values, reason, aep
 
 
-def build_argv(
-    decl, resource: str, values: dict, entry_point: str = "monitor", reason=None, aep_timeout=None
-):
-    """argv (without program name) exactly as VCS builds it for this resource."""
+def build_argv(decl, resource: str, values: dict, entry_point: str = "monitor", reason=None,
+               aep_timeout=None, resinfo_op=1, action_args=None):  # fmt: skip
+    """argv (without program name) exactly as VCS builds it for this resource. An ArgList
+    reference ``Attr:OtherAttr`` takes its values from ``values["Attr:OtherAttr"]``."""
     argv = [resource]
     if entry_point == "clean":
         argv.append(str(0 if reason is None else reason))
+    elif entry_point == "info":
+        argv.append(str(resinfo_op))
     for arg in decl.arglist:
-        attr = decl.attrs[arg.split(":")[-1]]
+        if ":" in arg:
+            ref = [str(v) for v in values.get(arg, [])]
+            argv += [arg, str(len(ref))] + ref
+            continue
+        attr = decl.attr(arg)
         value = values.get(attr.name)
         if value is None:
             old = [o for o, new in decl.renamed.items() if new == attr.name and o in values]
@@ -336,95 +390,38 @@ def build_argv(
             argv += [arg, str(len(value))] + [str(v) for v in value]
     if aep_timeout is not None and decl.static("AEPTimeout"):
         argv += ["AEPTimeout", "1", str(int(aep_timeout))]
+    if entry_point == "action":
+        args = [str(a) for a in action_args or ()]
+        argv += [str(len(args))] + args
     return argv
 
 
-# -- locking --------------------------------------------------------------------------
-
-
-class ResourceLock:
-    """A flock on <lock_dir>/<Type>.<res>.lock holding the owner's PID."""
-
-    def __init__(self, ctx, type_name, resource):
-        safe = resource.replace("/", "_")
-        self.path = os.path.join(ctx.lock_dir, f"{type_name}.{safe}.lock")
-        self.fd = None
-
-    def _open(self):
-        try:
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except FileNotFoundError:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-
-    def try_acquire(self) -> bool:
-        if self.fd is None:
-            self.fd = self._open()
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EAGAIN, errno.EACCES):
-                return False
-            raise
-        # Fixed width, no truncation: one small write, cheap on any file system.
-        os.pwrite(self.fd, b"%-12d\n" % os.getpid(), 0)
-        return True
-
-    def acquire(self, deadline: float) -> bool:
-        delay = 0.005
-        while not self.try_acquire():
-            if time.monotonic() + delay > deadline:
-                return False
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
-        return True
-
-    def holder(self) -> int | None:
-        try:
-            with open(self.path) as f:
-                pid = int(f.read().strip() or 0)
-        except (OSError, ValueError):
-            return None
-        return pid if pid > 1 and pid != os.getpid() else None
-
-    def release(self):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def _stop_holder(lock: ResourceLock, res: Resource) -> None:
-    """clean's right of way: stop the entry point that holds the lock (a hung online)."""
-    pid = lock.holder()
-    if pid is None:
+def report_attr_change(agent, res, changed_res: str, attr: str, values: list) -> None:
+    """attr_changed of a type whose running resources keep an attribute's old value until
+    they are brought online again (the attributes its RegList names): say so."""
+    if changed_res != res.name:
         return
-    res.log.warning(f"stopping entry point process {pid} that holds the resource", "preempt")
-    for sig, wait in ((signal.SIGTERM, 1.0), (signal.SIGKILL, 2.0)):
-        try:
-            os.kill(pid, sig)
-        except ProcessLookupError:
-            return
-        except PermissionError:
-            return
-        end = time.monotonic() + min(wait, res.time_left() / 2)
-        while time.monotonic() < end:
-            if lock.try_acquire():
-                return
-            time.sleep(0.02)
+    res.log.warning(
+        f"attribute {attr} is now {' '.join(values)!r}: a resource that is online keeps "
+        "the old value until it is taken offline and brought online again",
+        "attr",
+    )
 
 
 # -- running an entry point -----------------------------------------------------------
 
 
 class Outcome:
-    """What an entry point did: its exit code, whether it ran out of time, its log lines."""
+    """What an entry point did: its exit code, whether it hung, its log lines, and what
+    it printed for VCS (info's ResourceInfo pairs, action's output)."""
 
-    __slots__ = ("code", "timed_out", "lines")
+    __slots__ = ("code", "timed_out", "lines", "output")
 
-    def __init__(self, code, timed_out=False, lines=()):
+    def __init__(self, code, timed_out=False, lines=(), output=None):
         self.code = code
         self.timed_out = timed_out
         self.lines = list(lines)
+        self.output = output
 
     def __repr__(self):
         return f"Outcome(code={self.code}, timed_out={self.timed_out})"
@@ -443,13 +440,23 @@ def load_type(type_name: str):
     return decl, getattr(importlib.import_module(module), cls)
 
 
-def _deadline_for(decl, entry_point, aep):
+def timeout_of(decl, entry_point: str, aep) -> int:
+    """The entry point's timeout in seconds: the AEPTimeout VCS passes, else the type's."""
     timeout = (
         aep if aep is not None else decl.static(TIMEOUT_ATTR.get(entry_point, "MonitorTimeout"))
     )
-    timeout = max(1, int(timeout or 1))
-    # Finish before VCS would kill us: keep a margin of 10% (at least 0.2 s).
-    return time.monotonic() + max(0.5, timeout - max(0.2, timeout * 0.1))
+    return max(1, int(timeout or 1))
+
+
+def end_margin(timeout: float) -> float:
+    """How long before VCS's timeout the entry point ends its children: VCS counts from
+    before this process started, and a child must not outlive the entry point."""
+    return min(1.0, timeout / 10.0)
+
+
+def _deadline_for(decl, entry_point, aep, start=None):
+    timeout = timeout_of(decl, entry_point, aep)
+    return (time.monotonic() if start is None else start) + timeout - end_margin(timeout)
 
 
 def _result_code(entry_point: str, result) -> int:
@@ -471,12 +478,10 @@ def _result_code(entry_point: str, result) -> int:
     return max(0, min(int(result), 60))
 
 
-def _on_alarm(signum, frame):
-    raise DeadlineExceeded("deadline reached before the entry point finished")
-
-
-def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = False) -> Outcome:
+def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = False,
+            action: str | None = None) -> Outcome:  # fmt: skip
     """Run one entry point of a type with VCS's argv; never raises."""
+    start = time.monotonic()
     ctx = Context(env, inprocess)
     res_name = argv[0] if argv else "?"
     log = AgentLog(ctx, type_name, res_name, entry_point)
@@ -488,47 +493,77 @@ def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = 
     if entry_point not in ENTRY_POINTS or not hasattr(agent_cls, entry_point):
         log.error(f"unsupported entry point {entry_point!r}", "argv")
         return Outcome(failure_code(entry_point), lines=log.lines)
+    extra = {}
     try:
-        res_name, values, reason, aep = parse_argv(decl, entry_point, list(argv), log.warning)
+        res_name, values, reason, aep = parse_argv(decl, entry_point, list(argv), log.warning,
+                                                   extra)  # fmt: skip
     except ArgvError as exc:
         log.error(str(exc), "argv")
         return Outcome(failure_code(entry_point), lines=log.lines)
-    res = Resource(
-        res_name, decl, entry_point, values, ctx, _deadline_for(decl, entry_point, aep), reason
-    )
+    timeout = timeout_of(decl, entry_point, aep)
+    res = Resource(res_name, decl, entry_point, values, ctx,
+                   _deadline_for(decl, entry_point, aep, start), reason,
+                   expires=start + timeout, timeout_s=timeout)  # fmt: skip
+    res.log.lines[:0] = log.lines
+    res.resinfo_op = extra.get("resinfo_op")
+    res.action_args = extra.get("action_args", [])
+    res.changed = extra.get("changed")
+    res.action = action
+    if extra["unknown"]:
+        _note_unknown(res, extra["unknown"])
     return run_resource(agent_cls, res)
+
+
+def _note_unknown(res, unknown) -> None:
+    """Log each argv tuple the type does not declare once per resource, across processes
+    (a newer types file meeting an older agent would otherwise fill the log)."""
+    from vxha.agents import statefile
+
+    name = f"{res.type}.{res.name}.unknown"
+    try:
+        known = set((statefile.read(res.ctx, name) or "").split())
+    except OSError:
+        known = set()
+    new = [(a, c) for a, c in unknown if a not in known]
+    if not new:
+        return
+    for attr, count in new:
+        res.log.warning(
+            f"argv tuple {attr} ({count} value{'s' * (count != 1)}) is not an attribute of "
+            f"type {res.type} here: ignored (a types file newer than this agent?)",
+            "unknown",
+        )
+    try:
+        statefile.write(res.ctx, name, "\n".join(sorted(known | {a for a, _ in new})) + "\n")
+    except OSError:
+        pass
 
 
 def run_resource(agent_cls, res: Resource) -> Outcome:
     """Lock, arm the deadline, call the agent method, map the result; never raises."""
     ep = res.entry_point
     lock = ResourceLock(res.ctx, res.type, res.name)
-    timed_out = False
     alarm = not res.ctx.inprocess and hasattr(signal, "setitimer")
+    output = None
     try:
         if alarm:
-            signal.signal(signal.SIGALRM, _on_alarm)
+            signal.signal(signal.SIGALRM, _at_deadline)
+            signal.signal(signal.SIGTERM, _on_term)
+            _Armed.res = res
             signal.setitimer(signal.ITIMER_REAL, max(0.01, res.time_left()))
-        if not lock.try_acquire():
-            if ep == "clean":
-                _stop_holder(lock, res)
-                if lock.fd is None or not lock.acquire(time.monotonic() + 0.5):
-                    res.log.warning("proceeding without the resource lock", "preempt")
-            elif not lock.acquire(res.deadline):
-                raise DeadlineExceeded("another entry point holds the resource")
+        if ep != "attr_changed":
+            _take(lock, res)
         agent = agent_cls()
         validate = getattr(agent, "validate", None)
-        if validate is not None:
+        if validate is not None and ep in WITH_ARGLIST:
             validate(res)
-        code = _result_code(ep, getattr(agent, ep)(res))
+        code, output = _call(agent, res)
     except Hang:
-        timed_out = True
-        code = failure_code(ep)
-        res.log.error(f"{ep} did not finish within its timeout", "deadline")
+        return _give_up(res, lock, f"{ep} hangs")
+    except NoAnswer as exc:
+        return _give_up(res, lock, f"{ep} cannot tell the state: {exc}")
     except DeadlineExceeded as exc:
-        timed_out = True
-        code = failure_code(ep)
-        res.log.error(f"{ep} did not finish within its timeout: {exc}", "deadline")
+        return _give_up(res, lock, str(exc))
     except AgentError as exc:
         code = failure_code(ep)
         res.log.error(str(exc), exc.msgid)
@@ -542,16 +577,162 @@ def run_resource(agent_cls, res: Resource) -> Outcome:
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            _Armed.res = None
         lock.release()
-    return Outcome(code, timed_out, res.log.lines)
+    if ep == "attr_changed":
+        code = 0  # VCS ignores attr_changed's exit value
+    return Outcome(code, False, res.log.lines, output)
 
 
-def main(type_name: str, entry_point: str) -> None:
+def _stop_holder(lock: ResourceLock, res: Resource) -> None:
+    """clean's right of way: stop the entry point that holds the lock (a hung online)."""
+    pid = lock.holder()
+    if pid is None:
+        return
+    res.log.warning(f"stopping entry point process {pid} that holds the resource", "preempt")
+    for sig, wait in ((signal.SIGTERM, 1.0), (signal.SIGKILL, 2.0)):
+        if not lock.signal_holder(pid, sig):
+            return
+        end = time.monotonic() + min(wait, res.time_left() / 2)
+        while time.monotonic() < end:
+            if lock.try_acquire():
+                return
+            time.sleep(0.02)
+
+
+def _take(lock: ResourceLock, res: Resource) -> None:
+    try:
+        if lock.try_acquire():
+            return
+    except OSError as exc:
+        raise AgentError(f"cannot take the resource lock: {exc}") from None
+    if res.entry_point == "clean":
+        _stop_holder(lock, res)
+        if not lock.acquire(time.monotonic() + 0.5):
+            res.log.warning("proceeding without the resource lock", "preempt")
+    elif not lock.acquire(res.deadline):
+        raise DeadlineExceeded("another entry point holds the resource")
+
+
+def _call(agent, res: Resource):
+    """(exit code, output for VCS) of the agent's method for the entry point."""
+    ep = res.entry_point
+    if ep == "info":
+        pairs = agent.info(res) or {}
+        _publish_info(res, pairs)
+        return 0, pairs
+    if ep == "action":
+        text = agent.action(res, res.action, list(res.action_args))
+        text = "" if text is None else str(text)
+        _print(text.encode("utf-8", "backslashreplace")[:ACTION_OUTPUT], res)
+        return 0, text
+    if ep == "attr_changed":
+        changed_res, attr, new = res.changed
+        agent.attr_changed(res, changed_res, attr, new)
+        return 0, None
+    return _result_code(ep, getattr(agent, ep)(res)), None
+
+
+def _publish_info(res: Resource, pairs: dict) -> None:
+    """info's pairs for VCS: printed (the agent framework keeps stdout in ResourceInfo's
+    Msg key) and, where hares exists, set as ResourceInfo keys of their own (Agent
+    Developer's Guide 7.3/9.0, "About the info entry point")."""
+    text = "".join(f"{k}={' '.join(str(v).split())}\n" for k, v in pairs.items())
+    _print(text.encode("utf-8", "backslashreplace"), res)
+    if res.ctx.inprocess:
+        return
+    hares = os.path.join(res.ctx.env.get("VCS_HOME") or "/opt/VRTSvcs", "bin", "hares")
+    if not os.access(hares, os.X_OK):
+        return
+    from vxha.agents.drivers.proc import run
+
+    how = "-add" if res.resinfo_op == 1 else "-update"
+    for key, value in pairs.items():
+        argv = [hares, "-modify", res.name, "ResourceInfo", how, str(key), str(value)]
+        try:
+            code, _, err = run(argv, res.timeout(10))
+        except AgentError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported, info still answers
+            code, err = 1, str(exc)
+        if code != 0:
+            res.log.warning(f"hares could not set ResourceInfo {key}: {err.strip()}", "info")
+
+
+def _print(data: bytes, res: Resource) -> None:
+    if res.ctx.inprocess or not data:
+        return
+    try:
+        sys.stdout.flush()
+        os.write(1, data)
+    except (OSError, ValueError):
+        pass
+
+
+# -- hangs ------------------------------------------------------------------------------
+
+
+class _Armed:
+    res = None  # the resource whose deadline SIGALRM marks
+
+
+def _at_deadline(signum, frame):
+    res = _Armed.res
+    if res is None:
+        return
+    _give_up(res, None, f"{res.entry_point} did not finish by its deadline")
+
+
+def _on_term(signum, frame):
+    # clean stopping a hung entry point: its children (in sessions of their own) go too.
+    proc = sys.modules.get("vxha.agents.drivers.proc")
+    if proc is not None:
+        proc.end_children()
+    res = _Armed.res
+    os._exit(failure_code(res.entry_point) if res is not None else 1)
+
+
+def _give_up(res: Resource, lock, why: str) -> Outcome:
+    """A hang reaches VCS as a hang (DECISIONS.md 8): end the entry point's children,
+    log one line, give no answer. In process mode, wait for VCS's timeout to take the
+    process and, still alive ``GRACE`` seconds after it, exit with the failure code."""
+    ep = res.entry_point
+    if not res.ctx.inprocess:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        proc = sys.modules.get("vxha.agents.drivers.proc")
+        if proc is not None:
+            proc.end_children()
+    attr = TIMEOUT_ATTR.get(ep, "timeout")
+    if res.timeout_s:
+        attr += f" ({res.timeout_s} s)"
+    res.log.error(f"{why}: no answer given; its children are ended and VCS's {attr} decides",
+                  "deadline")  # fmt: skip
+    if res.ctx.inprocess:
+        if lock is not None:
+            lock.release()
+        return Outcome(failure_code(ep), True, res.log.lines)
+    if lock is not None:
+        lock.release()
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    while True:
+        left = res.expires + GRACE - time.monotonic()
+        if left <= 0:
+            os._exit(failure_code(ep))
+        time.sleep(min(left, 1.0))
+
+
+def main(type_name: str, entry_point: str, action: str | None = None) -> None:
     """The launchers' whole job: run the entry point named by the launcher and exit."""
     try:
-        outcome = execute(type_name, entry_point, sys.argv[1:])
+        outcome = execute(type_name, entry_point, sys.argv[1:], action=action)
         code = outcome.code
     except BaseException:  # noqa: B036 - the contract allows no traceback at VCS
         code = failure_code(entry_point)
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BaseException:  # noqa: B036, S110 - a full or closed stdout changes nothing
+        pass
     os._exit(code)

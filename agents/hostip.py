@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from vxha.agents.drivers.addresses import check_address, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError
+from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError, report_attr_change
 
 IFNAMSIZ = 16  # the kernel's limit, terminating NUL included
 
@@ -191,3 +191,18 @@ class HostIPAgent:
     def clean(self, res):
         # An AgentError is logged and mapped to 1 by the framework: VCS retries clean.
         return self._remove(res)
+
+    def info(self, res):
+        dev = self._device(res)
+        if dev is None:
+            return {"Device": res.Device, "State": "device absent"}
+        mine = self._mine(res, dev)
+        return {
+            "Device": res.Device,
+            "MAC": dev["mac"] or "none",
+            "Link": ("up" if dev["up"] else "down") + ("" if dev["carrier"] else ", no carrier"),
+            "Address": res.Address,
+            "Prefix": mine["prefixlen"] if mine else "not configured",
+        }
+
+    attr_changed = report_attr_change

@@ -1,10 +1,14 @@
 """Message IDs of vxha's agent log lines, kept in one table.
 
-Lines read `V-16-<CATEGORY>-<id>`; 20000 is the category until Veritas assigns one
-(DECISIONS.md 8).
+Lines read ``V-16-<CATEGORY>-<id>``. The Agent Developer's Guide's rule for a custom
+agent (5.0MP3 to 9.0, "UMI" and "VCSAG_SET_ENVS") is that Veritas assigns its category
+ID when the agent is registered with it; vxha has none yet, so it uses 10000, the
+category VCS itself shows for messages of agents that set none ("How Pre-VCS 4.0
+Messages are Displayed"), which no registered agent holds. A registered ID replaces it
+here, and only here. Message IDs are 0-65535 (VCSAG_LOG_MSG).
 """
 
-CATEGORY = 20000
+CATEGORY = 10000
 
 MSG = {
     # framework
@@ -18,6 +22,8 @@ MSG = {
     "internal": 10008,
     "preempt": 10009,
     "renamed": 10010,
+    "unknown": 10011,
+    "attr": 10012,
     # driver and agent outcomes
     "driver": 10020,
     "unavailable": 10021,

@@ -10,10 +10,28 @@ from __future__ import annotations
 
 from vxha.agents.drivers.addresses import canonical, check_address, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError
+from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError, report_attr_change
 
 BACKENDS = ("nft", "iptables")
 PROTOCOLS = ("tcp", "udp")
+_NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_NAME_REST = _NAME_FIRST | frozenset("_.-")
+
+
+class EngineSilent(AgentError):
+    """The container engine did not answer in time."""
+
+    msgid = "unavailable"
+
+
+def check_container_name(name: str) -> None:
+    """ConfigError naming Container unless ``name`` is a container name as the engine
+    accepts it (and the Container type checks RuntimeName): it goes into an Engine API
+    URL path, where '/', '?' or '..' would address something else."""
+    if len(name) < 2 or name[0] not in _NAME_FIRST or not set(name) <= _NAME_REST:
+        raise ConfigError(
+            f"{name!r} is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)", "Container"
+        )
 
 
 def _port(text, attr: str, what: str) -> int:
@@ -72,6 +90,8 @@ class PortForwardAgent:
             res.values["TargetAddress"] = target
         elif not res.Container:
             raise ConfigError("either Container or TargetAddress is required", "Container")
+        if res.Container:
+            check_container_name(res.Container)
         res.values["Ports"] = dict(res.Ports)
         res.port_list = parse_ports(res.Ports)
         if res.Backend not in BACKENDS:
@@ -101,7 +121,7 @@ class PortForwardAgent:
             docker = res.driver("docker")
             addr = docker.container_address(res.Container, timeout=res.timeout(10))
         except DriverUnavailable as exc:
-            raise AgentError(f"asking the container driver for {res.Container}: {exc}") from None
+            raise EngineSilent(f"asking the container driver for {res.Container}: {exc}") from None
         except DriverError as exc:
             raise AgentError(f"asking the container driver for {res.Container}: {exc}") from None
         if not addr:
@@ -174,7 +194,17 @@ class PortForwardAgent:
         found = self._rules(res)
         if found is None:
             return OFFLINE
-        target = self._target(res)
+        try:
+            target = self._target(res)
+        except EngineSilent as exc:
+            # The rules are this resource's own state, readable without the engine: a
+            # complete set for the target they point at is online (DECISIONS.md 8).
+            pointed = {r[6] for r in found if len(r) > 6 and r[5] == "dnat"}
+            if len(pointed) == 1 and found == expected_rules(self._spec(res, pointed.pop())):
+                res.log.notice(f"{exc}: answering from the forwarding rules", "unavailable")
+                return ONLINE
+            res.log.warning(f"{exc}: the forwarding rules are incomplete", "unavailable")
+            return OFFLINE
         if target is None:
             res.log.warning(
                 f"container {res.Container} is not running: its forwarding is dead", "net.stale"
@@ -205,3 +235,15 @@ class PortForwardAgent:
     def clean(self, res):
         # An AgentError is logged and mapped to 1 by the framework: VCS retries clean.
         return self._remove(res)
+
+    def info(self, res):
+        found = self._rules(res) or set()
+        dnat = sorted(r for r in found if len(r) > 6 and r[5] == "dnat" and r[0] == "pre")
+        return {
+            "Backend": res.Backend,
+            "Target": ", ".join(sorted({str(r[6]) for r in dnat})) or "none",
+            "Rules": len(found),
+            "Forwarded": ", ".join(f"{r[2]}:{r[4]}/{r[3]}->{r[6]}:{r[7]}" for r in dnat) or "none",
+        }
+
+    attr_changed = report_attr_change

@@ -1,42 +1,171 @@
-"""Small per-resource state files under the context's state directory.
+"""Small per-resource state files under the context's state directory, and the one safe
+way to open any file vxha keeps on a node (locks, state, logs).
 
-One place for how agents keep what must survive between entry points (a container's
-recorded main process, a foreign object already reported): names, modes, atomic writes.
+Agents keep here what must survive between entry points (a container's recorded main
+process, a foreign object already reported). Whatever the umask, every directory vxha
+creates is 0700 and every file 0600; nothing is opened through a symbolic link; a
+directory or file owned by another user, a directory others may write to, or a file with
+a second hard link is refused with an OSError naming it: agents run as root, and a planted
+link must never make them write somewhere else.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def path(ctx, name: str) -> str:
-    return os.path.join(ctx.state_dir, name.replace("/", "_"))
+    return os.path.join(ctx.state_dir, _safe(name))
 
 
 def read(ctx, name: str) -> str | None:
-    """The file's text, or None when there is none."""
+    """The file's text, or None when there is none (or it is a symbolic link)."""
     try:
-        with open(path(ctx, name), encoding="utf-8") as f:
-            return f.read()
+        fd = open_in(ctx.state_dir, _safe(name), os.O_RDONLY, create=False)
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None
+        raise
+    try:
+        chunks = []
+        while True:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            chunks.append(data)
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def write(ctx, name: str, text: str) -> None:
-    """Replace the file atomically (a reader sees the old text or the new, never half)."""
-    target = path(ctx, name)
-    os.makedirs(ctx.state_dir, mode=0o700, exist_ok=True)
-    tmp = f"{target}.{os.getpid()}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    """Replace the file atomically (a reader sees the old text or the new, never half);
+    a symbolic link planted under the name is replaced, never followed."""
+    dfd = open_dir(ctx.state_dir)
     try:
-        os.write(fd, text.encode("utf-8"))
+        target = _safe(name)
+        tmp = f".{target}.{os.getpid()}.tmp"
+        try:
+            os.unlink(tmp, dir_fd=dfd)
+        except FileNotFoundError:
+            pass
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     0o600, dir_fd=dfd)  # fmt: skip
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
+        os.replace(tmp, target, src_dir_fd=dfd, dst_dir_fd=dfd)
     finally:
-        os.close(fd)
-    os.replace(tmp, target)
+        os.close(dfd)
 
 
 def remove(ctx, name: str) -> None:
     try:
-        os.unlink(path(ctx, name))
+        dfd = open_dir(ctx.state_dir, create=False)
+    except FileNotFoundError:
+        return
+    try:
+        os.unlink(_safe(name), dir_fd=dfd)
     except FileNotFoundError:
         pass
+    finally:
+        os.close(dfd)
+
+
+# -- the safe open -----------------------------------------------------------------------
+
+
+def open_dir(directory: str, create: bool = True) -> int:
+    """An fd of ``directory`` after checking it (created 0700 with its missing parents)."""
+    try:
+        dfd = os.open(directory, _DIR_FLAGS)
+    except FileNotFoundError:
+        if not create:
+            raise
+        _make_dirs(directory)
+        dfd = os.open(directory, _DIR_FLAGS)
+    except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            raise OSError(exc.errno, f"{directory} is a symbolic link or not a directory") from None
+        raise
+    try:
+        _check_dir(os.fstat(dfd), directory)
+    except OSError:
+        os.close(dfd)
+        raise
+    return dfd
+
+
+def open_in(directory: str, name: str, flags: int, create: bool = True) -> int:
+    """An fd of ``directory/name`` opened with ``flags`` (plus O_CREAT, mode 0600, when
+    ``create``), never through a symbolic link, after checking owner and links."""
+    dfd = open_dir(directory, create)
+    try:
+        flags |= os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
+        made = False
+        if create:
+            try:
+                fd = os.open(name, flags | os.O_CREAT | os.O_EXCL, 0o600, dir_fd=dfd)
+                made = True
+            except FileExistsError:
+                fd = os.open(name, flags, dir_fd=dfd)
+        else:
+            fd = os.open(name, flags, dir_fd=dfd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(
+                errno.ELOOP, f"{os.path.join(directory, name)} is a symbolic link"
+            ) from None
+        raise
+    finally:
+        os.close(dfd)
+    try:
+        st = os.fstat(fd)
+        where = os.path.join(directory, name)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, f"{where} is not a regular file")
+        if st.st_uid != os.geteuid():
+            raise OSError(errno.EPERM, f"{where} belongs to uid {st.st_uid}, not to this agent")
+        if st.st_nlink != 1:
+            raise OSError(errno.EPERM, f"{where} has {st.st_nlink} hard links")
+        if made or stat.S_IMODE(st.st_mode) & 0o077:
+            os.fchmod(fd, 0o600)
+        os.set_blocking(fd, True)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _make_dirs(directory: str) -> None:
+    parent = os.path.dirname(directory.rstrip("/"))
+    if parent and parent != directory and not os.path.isdir(parent):
+        _make_dirs(parent)
+    try:
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        return
+    os.chmod(directory, 0o700)  # mkdir's mode passes through the umask
+
+
+def _check_dir(st, directory: str) -> None:
+    if not stat.S_ISDIR(st.st_mode):
+        raise OSError(errno.ENOTDIR, f"{directory} is not a directory")
+    if st.st_uid not in (os.geteuid(), 0):
+        raise OSError(errno.EPERM, f"{directory} belongs to uid {st.st_uid}, not to this agent")
+    if stat.S_IMODE(st.st_mode) & 0o022:
+        raise OSError(errno.EPERM, f"{directory} is writable by others (mode "
+                      f"{stat.S_IMODE(st.st_mode):04o})")  # fmt: skip
+
+
+def _safe(name: str) -> str:
+    name = name.replace("/", "_")
+    return "_" + name if name.startswith(".") else name

@@ -4,7 +4,11 @@ vxha sim run main.cf --events events.yaml     print the transcript (exit 1: expe
 vxha sim serve main.cf [--socket PATH]        serve the ha* shims on a unix socket
 vxha sim advance SECONDS                      run a served simulator's virtual time forward
 vxha sim event DO [--system S] [--group G] [--resource R] [--args JSON]
+vxha sim event fail-command --match 'hares -delete db1_ctr' [--times N]
 vxha sim state | transcript [--since N] | stop
+
+Exit codes: 0 done, 1 failed (expectations of `run`, a daemon that did not answer),
+2 bad input (a missing or broken file, an event naming nothing known).
 vxha sim shims BIN_DIR                        write the hagrp, hares, ... shims into BIN_DIR
 """
 
@@ -48,6 +52,8 @@ def _parser():
     e.add_argument("--group")
     e.add_argument("--resource")
     e.add_argument("--args", help="JSON")
+    e.add_argument("--match", help="fail-command: the start of the ha* command line to fail")
+    e.add_argument("--times", type=int, help="fail-command: how many times (default 1)")
     e.add_argument("--socket")
 
     for name, text in (("state", "print the state table"), ("stop", "stop the daemon")):
@@ -64,17 +70,21 @@ def _parser():
 
 def main(argv):
     args = _parser().parse_args(argv[1:])
+    try:
+        return _main(args)
+    except BrokenPipeError:  # `vxha sim transcript | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(args):
     action = args.action
     if action == "run":
         return _run(args)
     if action == "serve":
         return _serve(args)
     if action == "shims":
-        from vxha.simulator.shims import install_shims
-
-        install_shims(args.bin_dir)
-        print(os.path.abspath(args.bin_dir))
-        return 0
+        return _shims(args.bin_dir)
     from vxha.simulator.client import SimClient, SimClientError
 
     try:
@@ -82,11 +92,7 @@ def main(argv):
         if action == "advance":
             print(f"T+{client.advance(args.seconds):06d}")
         elif action == "event":
-            fields = {k: getattr(args, k) for k in ("system", "group", "resource")}
-            fields = {k: v for k, v in fields.items() if v}
-            if args.args:
-                fields["args"] = json.loads(args.args)
-            client.event(args.do, **fields)
+            client.event(args.do, **_event_fields(args))
         elif action == "state":
             sys.stdout.write(client.state_table())
         elif action == "transcript":
@@ -94,16 +100,67 @@ def main(argv):
                 print(line)
         elif action == "stop":
             client.stop()
+    except _BadArgs as exc:
+        print(f"vxha sim: {exc}", file=sys.stderr)
+        return 2
     except SimClientError as exc:
         print(f"vxha sim: {exc}", file=sys.stderr)
-        return 1
+        return 2 if exc.kind == "usage" else 1
     return 0
+
+
+class _BadArgs(ValueError):
+    pass
+
+
+def _event_fields(args):
+    fields = {k: getattr(args, k) for k in ("system", "group", "resource", "match", "times")}
+    fields = {k: v for k, v in fields.items() if v is not None}
+    if args.args:
+        try:
+            fields["args"] = json.loads(args.args)
+        except ValueError as exc:
+            raise _BadArgs(f"--args is not JSON: {exc}") from None
+    return fields
+
+
+def _shims(bin_dir):
+    from vxha.simulator.shims import install_shims
+
+    try:
+        install_shims(bin_dir)
+    except OSError as exc:
+        print(f"vxha sim shims: cannot write the shims into {bin_dir}: {exc}", file=sys.stderr)
+        return 2
+    print(os.path.abspath(bin_dir))
+    return 0
+
+
+def _load_problem(main_cf):
+    """Why main.cf cannot be simulated (missing, unreadable, not valid), or None."""
+    from vxha.vcs_types.cf import CfError
+    from vxha.vcs_types.verify import verify
+
+    if not os.path.isfile(main_cf):
+        return f"{main_cf}: no such file"
+    try:
+        issues = verify(main_cf)
+    except (OSError, CfError, ValueError) as exc:
+        return f"{main_cf}: {exc}"
+    if issues:
+        return "\n".join(str(i) for i in issues[:20]) + f"\n{main_cf}: {len(issues)} problem(s)"
+    return None
 
 
 def _run(args):
     from vxha.simulator.api import Simulator, run_scenario
+    from vxha.simulator.engine import SimError
     from vxha.simulator.events import EventError
 
+    problem = _load_problem(args.main_cf)
+    if problem:
+        print(f"vxha sim run: {problem}", file=sys.stderr)
+        return 2
     run_dir = args.run_dir or tempfile.mkdtemp(prefix="vxha-sim-")
     try:
         if args.events:
@@ -116,8 +173,8 @@ def _run(args):
             failures = []
         if args.duration is not None and args.duration > sim.now:
             sim.run_until(args.duration)
-    except (OSError, EventError, ValueError) as exc:
-        print(f"vxha sim: {exc}", file=sys.stderr)
+    except (OSError, EventError, SimError, ValueError) as exc:
+        print(f"vxha sim run: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(sim.transcript.text())
     if args.table:
@@ -133,18 +190,31 @@ def _serve(args):
 
     from vxha.simulator.api import Simulator
     from vxha.simulator.daemon import Daemon
+    from vxha.simulator.engine import SimError
 
+    problem = _load_problem(args.main_cf)
+    if problem:
+        print(f"vxha sim serve: {problem}", file=sys.stderr)
+        return 2
     run_dir = os.path.abspath(args.run_dir or tempfile.mkdtemp(prefix="vxha-sim-"))
     conf = os.path.join(run_dir, "conf")
-    os.makedirs(conf, exist_ok=True)
-    src_dir = os.path.dirname(os.path.abspath(args.main_cf))
-    for name in os.listdir(src_dir):  # the configuration directory, as VCS keeps it
-        if name.endswith(".cf"):
-            shutil.copy(os.path.join(src_dir, name), os.path.join(conf, name))
-    shutil.copy(args.main_cf, os.path.join(conf, "main.cf"))
-    sim = Simulator.from_file(os.path.join(conf, "main.cf"), run_dir, mode=args.mode, dump=True)
+    try:
+        os.makedirs(conf, exist_ok=True)
+        src_dir = os.path.dirname(os.path.abspath(args.main_cf))
+        for name in os.listdir(src_dir):  # the configuration directory, as VCS keeps it
+            if name.endswith(".cf") and os.path.isfile(os.path.join(src_dir, name)):
+                shutil.copy(os.path.join(src_dir, name), os.path.join(conf, name))
+        shutil.copy(args.main_cf, os.path.join(conf, "main.cf"))
+        sim = Simulator.from_file(os.path.join(conf, "main.cf"), run_dir, mode=args.mode, dump=True)
+    except (OSError, SimError, ValueError) as exc:
+        print(f"vxha sim serve: {exc}", file=sys.stderr)
+        return 2
     path = args.socket or os.environ.get("VXHA_SIM_SOCKET") or os.path.join(run_dir, "sim.sock")
-    daemon = Daemon(sim, path, args.speed).bind()
+    try:
+        daemon = Daemon(sim, path, args.speed).bind()
+    except OSError as exc:
+        print(f"vxha sim serve: cannot listen on {path}: {exc}", file=sys.stderr)
+        return 2
     if not args.no_start:
         sim.start()
     signal.signal(signal.SIGTERM, lambda *_: setattr(daemon, "running", False))

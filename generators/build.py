@@ -141,6 +141,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         ctx_servers.append(entry)
         placement[srv.name] = [s for s, _ in entry["system_list"]]
 
+    problems += nested_host_paths(servers, ctx_servers)
     deps = _dependencies(servers, by_name, placement, problems, warnings)
     for entry in ctx_servers:
         entry["deps"] = deps.get(entry["name"], [])
@@ -161,6 +162,42 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         "autostart_policy": AUTOSTART_POLICY,
     }
     return Plan(_objects(context), warnings)
+
+
+def nested_host_paths(servers, ctx_servers) -> List[str]:
+    """A mount point of one server at or below another server's: refused, as the first
+    server's storage going offline would signal the second's processes and unmount its
+    volume, and its container could swap a directory of that path for a link."""
+    where_of = {srv.name: where(srv) for srv in servers}
+    owners: Dict[str, list] = {}
+    for srv in ctx_servers:
+        for m in srv["mounts"]:
+            owners.setdefault(m["mount_point"].rstrip("/") or "/", []).append(
+                (srv["name"], m["res"])
+            )
+    problems = []
+    for path in sorted(owners):
+        parts = path.split("/")
+        outer = ["/".join(parts[:i]) or "/" for i in range(1, len(parts))] + [path]
+        for owner, res in owners[path]:
+            for other in outer:
+                for other_owner, other_res in owners.get(other, ()):
+                    if other_owner == owner:
+                        continue
+                    if other == path and (other_owner, other_res) > (owner, res):
+                        continue  # the same path: reported once, on the later server
+                    problems.append(
+                        f"{where_of[owner]}: server {owner}: mount {_mount_name(res, owner)} "
+                        f"({path}) is inside server {other_owner}'s mount "
+                        f"{_mount_name(other_res, other_owner)} ({other}); give each server "
+                        "host paths of its own"
+                    )
+    return problems
+
+
+def _mount_name(res: str, server: str) -> str:
+    prefix = f"{server}_mnt_"
+    return res[len(prefix) :] if res.startswith(prefix) else res
 
 
 def _objects(value):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import time
 
-from vxha.generators.hacli import HaClient, HaError, in_transition
+from vxha.generators.hacli import HaClient, HaError, in_transition, parse_table
 
 MAINTENANCE_TAG = "vxha-maintenance:"
 
@@ -83,6 +83,7 @@ def maintenance(
         for g in groups:
             verb = "-disable" if on else "-enable"
             client.run("hagrp", verb, g, *(["-sys", system] if system else []), change=True)
+            _localize(client, g, "UserStrLocal")
             for s in systems:
                 client.run(
                     "hagrp",
@@ -107,6 +108,13 @@ def maintenance(
     out("after:")
     for line in state_lines(client, groups):
         out(line)
+
+
+def _localize(client: HaClient, group: str, attr: str) -> None:
+    """``hagrp -local`` unless already localized: ``-modify ... -sys`` needs it."""
+    rows = parse_table(client.run("hagrp", "-display", group, "-attribute", attr))
+    if not any(system != "global" for _, _, system, _ in rows):
+        client.run("hagrp", "-local", group, attr, change=True)
 
 
 def maintenance_list(client: HaClient) -> list:

@@ -267,11 +267,12 @@ def probe(cfg: Config, site: str) -> dict:
         "import json, sys\n"
         f"sys.path.insert(0, {site!r})\n"
         "import vxha\n"
-        "from vxha.agents.framework import ENTRY_POINTS\n"
+        "from vxha.agents.install import launchers\n"
         "from vxha.vcs_types.catalog import PROJECT_TYPES, render_all\n"
         "from vxha.cli.main import usage\n"
         "files = {p.name: t for p, t in render_all('/').items()}\n"
-        "print(json.dumps({'version': vxha.__version__, 'entry_points': list(ENTRY_POINTS),\n"
+        "print(json.dumps({'version': vxha.__version__,\n"
+        "  'launchers': {t: launchers(t) for t in PROJECT_TYPES},\n"
         "  'types': list(PROJECT_TYPES), 'files': files, 'usage': usage(),\n"
         "  'file': vxha.__file__}))\n"
     )
@@ -315,10 +316,12 @@ def write(root: str, path: str, data, mode: int = 0o644) -> None:
 
 def stage_agent(cfg: Config, root: str, info: dict, type_name: str) -> None:
     directory = f"{AGENT_BIN}/{type_name}"
-    for ep in info["entry_points"]:
-        path = f"{directory}/{ep}"
-        body = f"from vxha.agents.framework import main\nmain({type_name!r}, {ep!r})\n"
-        write(root, path, launcher(cfg, path, body, f"{type_name} {ep} entry point"), 0o755)
+    for rel, ep, action in info["launchers"][type_name]:
+        path = f"{directory}/{rel}"
+        call = f"{type_name!r}, {ep!r}" + (f", {action!r}" if action else "")
+        body = f"from vxha.agents.framework import main\nmain({call})\n"
+        what = f"{type_name} {ep}{' ' + action if action else ''} entry point"
+        write(root, path, launcher(cfg, path, body, what), 0o755)
     os.symlink(f"../{SCRIPT_AGENT}", f"{root}{directory}/{type_name}Agent")
     name = f"{type_name}Types.cf"
     write(root, f"{TYPES_DIR}/{name}", info["files"][name])
@@ -353,7 +356,8 @@ def man_page(cfg: Config, usage: str) -> bytes:
             ".SH COMMANDS",
             *cmds,
             ".SH FILES",
-            f".TP\n.I {AGENT_BIN}/<Type>/\nagent entry points (online, offline, monitor, clean)",
+            f".TP\n.I {AGENT_BIN}/<Type>/\nagent entry points (online, offline, monitor, clean, "
+            "info, attr_changed; actions/<token>)",
             f".TP\n.I {TYPES_DIR}/<Type>Types.cf\ntype definitions",
             f".TP\n.I {PREFIX}/\nvxha and its Python dependencies",
             f".TP\n.I {LOG_DIR}/<Type>_A.log\nagent logs",

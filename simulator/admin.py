@@ -5,8 +5,9 @@ number where the public guides give one) instead of acting when VCS would refuse
 Configuration changes need a writable configuration (``haconf -makerw``).
 
 By module: admin_groups.py holds the hagrp requests on a group's state (online, offline,
-switch, enable, disable, freeze, clear, clearadminwait); admin_config.py the configuration
-(haconf, -add, -delete, -modify, -link, -unlink, hatype, haattr); this module the lookups
+switch, enable, disable, freeze, clear, clearadminwait, autoenable); admin_config.py the
+configuration (haconf, -add, -delete, -link, -unlink, hasys -add/-delete, hatype, haattr);
+attrs.py attribute changes (-modify, -local, -global, -override); this module the lookups
 every request starts from and the hares and hasys requests (clear, probe, online,
 offline; freeze, unfreeze, evacuate). What a request sets in motion (probes, faults,
 placement) is the engine's rule families' (engine.py).
@@ -16,11 +17,12 @@ from __future__ import annotations
 
 from vxha.simulator.admin_config import ConfigChanges
 from vxha.simulator.admin_groups import GroupRequests
+from vxha.simulator.attrs import AttrMixin
 from vxha.simulator.engine import Engine, SimError
 from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, as_int
 
 
-class AdminMixin(GroupRequests, ConfigChanges):
+class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
     """Every admin request: the lookups and hares/hasys here, hagrp and configuration mixed in."""
 
     # -- lookups ---------------------------------------------------------------------------
@@ -87,10 +89,11 @@ class AdminMixin(GroupRequests, ConfigChanges):
 
     # -- resources -------------------------------------------------------------------------
 
-    def set_resource_attr(self, name, attr, value, sname=None):
-        if attr == "Enabled" and not as_int(value, 1):
-            self._check_can_disable(self.resource(name), sname)
-        super().set_resource_attr(name, attr, value, sname)
+    def modify_attr(self, kind, name, attr, words, sname=None):
+        if kind == "resource" and attr == "Enabled" and len(words) == 1:
+            if not as_int(words[0], 1):
+                self._check_can_disable(self.resource(name), sname)
+        super().modify_attr(kind, name, attr, words, sname)
 
     def _check_can_disable(self, r, sname=None):
         """A non-persistent resource is disabled only in a clean OFFLINE state (not waiting);
@@ -216,3 +219,7 @@ class AdminMixin(GroupRequests, ConfigChanges):
 
 class SimEngine(AdminMixin, Engine):
     """The engine with its admin requests: what the API, the daemon and the shims drive."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.command_faults = []  # [words to match, failures left] (fail-command events)

@@ -1,6 +1,9 @@
 """Configuration changes: haconf -makerw, -dump and -makero; groups and resources added,
-deleted, modified, linked and unlinked (hagrp/hares -add, -delete, -modify, -link,
--unlink); types and attributes (hatype, haattr). Each needs a writable configuration.
+deleted, modified, linked and unlinked (hagrp/hares -add, -delete, -link, -unlink);
+systems added and deleted (hasys -add, -delete); types and attributes (hatype, haattr).
+Each needs a writable configuration, checks the request as VCS does and raises
+``SimError`` instead of acting when VCS would refuse. The command forms and their sources
+are ``vxha.vcs_types.haforms``; attribute values are ``attrs.py``'s.
 """
 
 from __future__ import annotations
@@ -8,18 +11,18 @@ from __future__ import annotations
 import os
 
 from vxha.simulator import dependencies as deps_mod
-from vxha.simulator.core import SimError
-from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource
+from vxha.simulator.engine import SimError
+from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource, SimSystem, SimType
 from vxha.vcs_types import model as cfmodel
 from vxha.vcs_types.decl import Attr, TypeDecl
 
 NOT_WRITABLE = "V-16-1-10369"
 ALREADY_WRITABLE = "V-16-1-10364"
+# A system added by hasys -add has no engine running until it joins (the restart event).
+NOT_JOINED = "UNKNOWN"
 
 
 class ConfigChanges:
-    """haconf, the -add/-delete/-modify/-link/-unlink requests, hatype and haattr."""
-
     # -- haconf ----------------------------------------------------------------------------
 
     def need_writable(self):
@@ -40,6 +43,7 @@ class ConfigChanges:
 
     def dump_config(self):
         """haconf -dump: write the configuration back to main.cf (when loaded from a file)."""
+        self.need_writable()
         path = getattr(self, "config_path", None)
         if not path:
             return
@@ -50,14 +54,13 @@ class ConfigChanges:
         with open(tmp, "w") as f:
             f.write(text)
         os.replace(tmp, path)
-
-    def makero(self):
-        if not self.writable:
-            raise SimError("Cluster not writable", NOT_WRITABLE)
-        self.writable = False
         stale = self._stale()
         if stale and os.path.exists(stale):
             os.unlink(stale)
+
+    def makero(self):
+        self.need_writable()
+        self.writable = False
 
     # -- groups ----------------------------------------------------------------------------
 
@@ -77,8 +80,6 @@ class ConfigChanges:
             raise SimError(f"Group {name} has resources: delete them first", "V-16-1-10135")
         if g.deps or g.rdeps:
             raise SimError(f"Group {name} has dependencies: unlink them first", "V-16-1-10136")
-        if any(self._active(gi) for gi in g.insts.values()):
-            raise SimError(f"Group {name} is online", "V-16-1-10137")
         del self.groups[name]
         self.config.groups.remove(g.model)
         for s in self.systems.values():
@@ -87,17 +88,17 @@ class ConfigChanges:
             self._drop(key)
 
     def set_group_attr(self, name, attr, value, sname=None):
+        """Set a group attribute to a value already decoded (the engine's own callers)."""
         self.need_writable()
         g = self.group(name)
-        if attr in ("Enabled",):
-            (self.enable_group if int(value) else self.disable_group)(name, sname)
-            return
-        if attr in ("Frozen", "TFrozen"):
-            raise SimError(f"Use hagrp -freeze/-unfreeze to change {attr}", "V-16-1-10140")
         if sname is not None:
             g.model.local.setdefault(attr, {})[sname] = value
         else:
             g.model.attrs[attr] = value
+        self._group_changed(g, attr)
+        self.clock.run_due()
+
+    def _group_changed(self, g, attr):
         g.reload()
         if attr == "SystemList":
             self._make_insts(g)
@@ -111,7 +112,6 @@ class ConfigChanges:
                     if self.systems[s].up and any(not r.insts[s].probed for r in g.resources):
                         self._probe_group(g, s, "probe")
         self._dirty_all()
-        self.clock.run_due()
 
     def link_groups(self, parent, child, category="online", location="local", rigidity="firm"):
         self.need_writable()
@@ -143,7 +143,7 @@ class ConfigChanges:
                 p.model.deps.remove(dep.model)
                 self._dirty_all()
                 return
-        raise SimError(f"Group {parent} does not depend on {child}", "V-16-1-10182")
+        raise SimError(f"Group {parent} does not depend on {child}", "V-16-1-10146")
 
     # -- resources -------------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ class ConfigChanges:
         if name in self.resources:
             raise SimError(f"Resource {name} already exists", "V-16-1-10233")
         g = self.group(group)
-        if type_name not in self.types and not self._type_known(type_name):
+        if type_name not in self.type_names():
             raise SimError(f"Type {type_name} does not exist", "V-16-1-10234")
         # VCS creates a resource disabled; hares -modify R Enabled 1 enables it.
         rm = cfmodel.Resource(type_name, name, {"Enabled": 0})
@@ -167,44 +167,57 @@ class ConfigChanges:
         for s in g.insts:
             self._refresh(g, s, "resource added")
 
-    def _type_known(self, type_name):
-        from vxha.simulator.runners import FRAMEWORK_TYPES
-        from vxha.vcs_types.catalog import bundled_types
-
-        if type_name in FRAMEWORK_TYPES or type_name in self.config.types:
-            return True
-        return any(d.name == type_name for ds in bundled_types().values() for d in ds)
-
-    def delete_resource(self, name):
+    def delete_resource(self, name, force=False):
+        """hares -delete: with the cluster's DeleteOnlineResource at 1 (its default) an
+        online resource is deleted too (hares(1M) OPTIONS); at 0 only with -force. Its
+        links go with it."""
         self.need_writable()
         r = self.resource(name)
-        if any(ri.is_online() for ri in r.insts.values()):
-            raise SimError(f"Resource {name} is online: take it offline first", "V-16-1-10235")
-        if r.parents or r.children:
-            raise SimError(f"Resource {name} has links: unlink them first", "V-16-1-10236")
+        attrs = self.config.cluster.attrs if self.config.cluster else {}
+        online_ok = str(attrs.get("DeleteOnlineResource", 1)) != "0"
+        if not online_ok and not force and any(ri.is_online() for ri in r.insts.values()):
+            raise SimError(
+                f"Resource {name} is online and DeleteOnlineResource is 0: take it offline "
+                "or use -force",
+                "V-16-1-10235",
+            )
         g = r.group
+        for p in list(r.parents):
+            p.children.remove(r)
+        for c in list(r.children):
+            c.parents.remove(r)
+        g.model.links = [lk for lk in g.model.links if name not in (lk.parent, lk.child)]
         g.resources.remove(r)
         g.model.resources.remove(r.model)
         del self.resources[name]
+        self.log("-", name, "deleted (hares -delete)")
         for s in g.insts:
             self._refresh(g, s, "resource deleted")
+        self._dirty_all()
 
     def set_resource_attr(self, name, attr, value, sname=None):
+        """Set a resource attribute to a value already decoded (the engine's own callers)."""
         self.need_writable()
         r = self.resource(name)
         if sname is not None:
             r.model.local.setdefault(attr, {})[sname] = value
         else:
             r.model.attrs[attr] = value
+        self._resource_changed(r, attr)
+        self.clock.run_due()
+
+    def _resource_changed(self, r, attr):
         was = r.enabled
         r.reload()
         if attr == "Enabled" and r.enabled and not was and self.started:
             for s, ri in r.insts.items():
                 if self.systems[s].up and r.group.enabled:
                     self._ep(ri, "monitor", None, self._probe_res_done, "probe")
+        if r.type.name == "HostIP" and attr == "Device" and self.world is not None:
+            for s in r.insts:
+                self.world.ensure_nics(s, [r.values(s).get("Device")])
         for s in r.insts:
             self._refresh(r.group, s, "modify")
-        self.clock.run_due()
 
     def _probe_res_done(self, ri, code, timed_out, why):
         from vxha.simulator.engine import monitor_state
@@ -235,20 +248,77 @@ class ConfigChanges:
             if link.parent == parent and link.child == child:
                 p.group.model.links.remove(link)
 
-    # -- types and attributes --------------------------------------------------------------
+    # -- systems ---------------------------------------------------------------------------
+
+    def add_system(self, name):
+        """hasys -add: the system exists in the configuration; it runs nothing until its
+        engine starts (the restart event makes it join)."""
+        self.need_writable()
+        if name in self.systems:
+            raise SimError(f"System {name} already exists", "V-16-1-10357")
+        sm = cfmodel.System(name)
+        self.config.systems.append(sm)
+        system = SimSystem(sm)
+        system.up = False
+        system.state = NOT_JOINED
+        self.systems[name] = system
+        self.epoch[name] = 0
+        if self.world is not None:
+            self.world.ensure([name])
+        for g in self.groups.values():
+            if name in g.systemlist:
+                self._make_insts(g)
+
+    def delete_system(self, name):
+        """hasys -delete: only a system in EXITED or UNKNOWN state (hasys(1M) 7.2); one a
+        group still lists is refused too (chosen: a SystemList never names a system the
+        cluster no longer has)."""
+        self.need_writable()
+        system = self.system(name)
+        if system.state not in ("EXITED", NOT_JOINED):
+            raise SimError(
+                f"System {name} is {system.state}: only an EXITED or UNKNOWN system can be deleted",
+                "V-16-1-10358",
+            )
+        users = [g.name for g in self.groups.values() if name in g.systemlist]
+        if users:
+            raise SimError(
+                f"System {name} is in the SystemList of {', '.join(users)}", "V-16-1-10359"
+            )
+        self.config.systems.remove(system.model)
+        del self.systems[name]
+        self.epoch.pop(name, None)
+
+    # -- types -----------------------------------------------------------------------------
+
+    def type_names(self):
+        """What ``hatype -list`` shows: types the configuration declares or uses."""
+        return sorted(set(self.config.types) | set(self.types))
 
     def add_type(self, name):
+        """hatype -add: a type ``hatype -list`` does not show, declared empty (haattr -add
+        and hatype -modify ArgList fill it), whatever the catalog knows of that name."""
         self.need_writable()
-        if name in self.types or self._type_known(name):
+        if name in self.type_names():
             raise SimError(f"Type {name} already exists", "V-16-1-10300")
         decl = TypeDecl(name, attrs=[], arglist=[])
+        agent = self.sim_type(name).agent  # vxha's agent runs it when vxha ships the type
         self.config.types[name] = decl
-        self.sim_type(name)
+        self.types[name] = SimType(decl, agent)
+
+    def delete_type(self, name):
+        self.need_writable()
+        self._decl(name)
+        users = [r.name for r in self.resources.values() if r.type.name == name]
+        if users:
+            raise SimError(f"Type {name} has resources: {', '.join(users)}", "V-16-1-10302")
+        self.config.types.pop(name, None)
+        self.types.pop(name, None)
 
     def _decl(self, name):
         t = self.types.get(name)
         if t is None:
-            if not self._type_known(name):
+            if name not in self.config.types:
                 raise SimError(f"Type {name} does not exist", "V-16-1-10234")
             t = self.sim_type(name)
         return t
@@ -265,9 +335,28 @@ class ConfigChanges:
             if r.type is t:
                 r.argv_cache = {}
 
-    def add_attr(self, type_name, attr, kind="str", dim="scalar", default=None):
+    def add_attr(self, type_name, attr, kind="str", dim="scalar", default=None, flag=""):
+        """haattr -add [-static | -temp]: a new attribute of the type."""
         self.need_writable()
         t = self._decl(type_name)
-        if attr in t.decl.attrs:
+        if t.decl.attr(attr) is not None:
             raise SimError(f"Attribute {attr} already exists in type {type_name}", "V-16-1-10301")
-        t.decl.attrs[attr] = Attr(attr, kind, dim, default)
+        t.decl.attrs[attr] = Attr(
+            attr, kind, dim, default, static=flag == "static", temp=flag == "temp"
+        )
+
+    def set_attr_default(self, type_name, attr, default):
+        self.need_writable()
+        a = self._decl(type_name).decl.attrs.get(attr)
+        if a is None:
+            raise SimError(f"Attribute {attr} does not exist in type {type_name}", "V-16-1-10510")
+        a.default = default
+
+    def delete_attr(self, type_name, attr):
+        self.need_writable()
+        t = self._decl(type_name)
+        if attr not in t.decl.attrs:
+            raise SimError(f"Attribute {attr} does not exist in type {type_name}", "V-16-1-10510")
+        if attr in t.decl.arglist:
+            raise SimError(f"Attribute {attr} is in the ArgList of {type_name}", "V-16-1-10303")
+        del t.decl.attrs[attr]

@@ -14,7 +14,12 @@ CANNOT_CONNECT = "V-16-1-10600"
 
 
 class SimClientError(Exception):
-    pass
+    """``kind``: "connect" (no daemon answered), "usage" (the request named something
+    unknown: nothing changed) or "internal" (the daemon failed on it)."""
+
+    def __init__(self, message, kind="connect"):
+        super().__init__(message)
+        self.kind = kind
 
 
 def socket_path(path=None):
@@ -51,9 +56,11 @@ def request(path, payload, timeout=60.0):
     try:
         reply = json.loads(b"".join(chunks).decode() or "{}")
     except ValueError:
-        raise SimClientError(f"the simulator at {path} sent a malformed reply") from None
+        raise SimClientError(
+            f"the simulator at {path} sent a malformed reply", "internal"
+        ) from None
     if reply.get("error"):
-        raise SimClientError(reply["error"])
+        raise SimClientError(reply["error"], reply.get("kind", "internal"))
     return reply
 
 

@@ -95,8 +95,10 @@ class Daemon:
                 chunks.append(chunk)
             req = json.loads(b"".join(chunks).decode() or "{}")
             reply = self.dispatch(req)
+        except events_mod.EventError as exc:
+            reply = {"error": str(exc), "kind": "usage"}
         except Exception as exc:  # a bad request must not stop the daemon
-            reply = {"error": f"{type(exc).__name__}: {exc}"}
+            reply = {"error": f"{type(exc).__name__}: {exc}", "kind": "internal"}
         try:
             conn.sendall(json.dumps(reply).encode())
         except OSError:

@@ -47,9 +47,17 @@ EVENTS = {
     "unfreeze": ("group", "hagrp -unfreeze (args.persistent)"),
     "clear": ("group|resource", "hagrp -clear / hares -clear [-sys]"),
     "probe": ("resource system", "hares -probe"),
+    "fail-command": ("match", "the next ha* command(s) starting with match fail (times: 1)"),
 }
 
-ALIASES = {"container_die": "container_dies", "ip_remove": "ip_removed", "mount_lose": "mount_lost"}
+ALIASES = {
+    "container_die": "container_dies",
+    "ip_remove": "ip_removed",
+    "mount_lose": "mount_lost",
+    "fail_command": "fail-command",
+}
+ENTRY_POINTS = ("monitor", "online", "offline", "clean", "info", "action")
+ANY = ("any", "-any")
 
 
 class EventError(ValueError):
@@ -100,31 +108,109 @@ def _with_writable(engine, fn):
         engine.writable = was
 
 
-def apply(sim, ev):
-    """Apply one event now (the simulator's clock is at ``ev['at']``)."""
+def validate(sim, ev):
+    """The event's ``do`` (aliases resolved) once everything it names exists and its
+    fields make sense; EventError saying what is wrong otherwise. Nothing is changed."""
     e = sim.engine
-    do = ALIASES.get(ev["do"], ev["do"])
+    do = ALIASES.get(ev.get("do"), ev.get("do"))
+    if do not in EVENTS:
+        raise EventError(f"unknown event {ev.get('do')!r}; known: {', '.join(EVENTS)}")
+    for need in EVENTS[do][0].split():
+        if need == "group|resource":
+            if not ev.get("group") and not ev.get("resource"):
+                raise EventError(f"{do} needs a group or a resource")
+        elif need == "match":
+            if not _match(ev):
+                raise EventError(f"{do} needs match: the start of an ha* command line")
+        elif not ev.get(need):
+            raise EventError(f"{do} needs {need}")
+    system, group, res = ev.get("system"), ev.get("group"), ev.get("resource")
+    if system and system not in e.systems and not (system in ANY and do in _ADMIN):
+        raise EventError(f"{do}: no system named {system!r} (systems: {', '.join(e.systems)})")
+    if group and group not in e.groups:
+        raise EventError(f"{do}: no group named {group!r}")
+    if group and system and system not in ANY and system not in e.groups[group].insts:
+        raise EventError(f"{do}: {system} is not in the SystemList of {group}")
+    if res:
+        r = e.resources.get(res)
+        if r is None:
+            raise EventError(f"{do}: no resource named {res!r}")
+        if system and system not in ANY and system not in r.insts:
+            raise EventError(f"{do}: {res} does not run on {system} (not in its SystemList)")
+        want = {"container_dies": "Container", "mount_lost": "CFSMount", "ip_removed": "HostIP"}
+        if do in want and r.type.name != want[do] and r.type.agent == "framework":
+            raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
+        if do == "start_outside" and r.type.agent == "framework" and r.type.name != "Dummy":
+            raise EventError(f"{do}: a {r.type.name} resource cannot be started outside VCS here")
+    if do == "crash" and not e.systems[system].up:
+        raise EventError(f"crash: system {system} is already down")
+    if do == "restart" and e.systems[system].up:
+        raise EventError(f"restart: system {system} is already running")
+    args = ev.get("args")
+    if do in ("hang", "fail", "slow", "heal", "fault") and args is not None:
+        if not isinstance(args, dict):
+            raise EventError(f"{do}: args is a mapping, not {args!r}")
+        ep = args.get("entry_point")
+        if ep is not None and ep not in ENTRY_POINTS:
+            raise EventError(f"{do}: entry_point is one of {', '.join(ENTRY_POINTS)}")
+    if do == "fault" and not isinstance(args, dict):
+        raise EventError("fault needs args: faults.json entries")
+    if do == "cmd" and not (isinstance(args, (str, list)) and args):
+        raise EventError("cmd needs args: an ha* command line")
+    if do == "fail-command":
+        _times(ev)
+    return do
+
+
+_ADMIN = ("online", "offline", "switch")
+
+
+def _match(ev):
+    args = ev.get("args") if isinstance(ev.get("args"), dict) else {}
+    m = ev.get("match") or args.get("match")
+    return shlex.split(m) if isinstance(m, str) else [str(w) for w in m or ()]
+
+
+def _times(ev):
+    args = ev.get("args") if isinstance(ev.get("args"), dict) else {}
+    t = ev.get("times", args.get("times", 1))
+    try:
+        t = int(t)
+    except (TypeError, ValueError):
+        t = 0
+    if t < 1:
+        raise EventError(f"fail-command: times is a positive number, not {t!r}")
+    return t
+
+
+def apply(sim, ev):
+    """Apply one event now (the simulator's clock is at ``ev['at']``). An event that names
+    nothing known, or cannot happen, raises EventError and changes nothing."""
+    e = sim.engine
+    do = validate(sim, ev)
     system = ev.get("system")
     group = ev.get("group")
     res = ev.get("resource")
     args = ev.get("args") or {}
     target = " ".join(str(x) for x in (group or res or "", system or "") if x)
+    if do == "fail-command":
+        match, times = _match(ev), _times(ev)
+        e.command_faults.append([match, times])
+        e.log("-", "event", f"fail-command {' '.join(match)} (next {times})")
+        return
     if do != "cmd":
         e.log(system or "-", "event", f"{do} {target}".rstrip())
     if do == "crash":
         e.crash(system)
     elif do == "restart":
+        sim.world.prepare(e, [system])
         e.restart(system)
     elif do == "jeopardy":
         e.jeopardy(system)
     elif do == "engine_hang":
         e.engine_hang(system, int(args.get("seconds", 16)) if isinstance(args, dict) else 16)
     elif do in ("kill", "container_dies", "mount_lost", "ip_removed"):
-        r = e.resource(res)
-        want = {"container_dies": "Container", "mount_lost": "CFSMount", "ip_removed": "HostIP"}
-        if do in want and r.type.name != want[do] and r.type.agent == "framework":
-            raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
-        sim.world.kill(r, system)
+        sim.world.kill(e.resource(res), system)
     elif do == "start_outside":
         sim.world.start_outside(e.resource(res), system)
     elif do == "fault":
@@ -132,7 +218,6 @@ def apply(sim, ev):
     elif do == "clear_faults":
         sim.world.set_faults(system, {}, replace=True)
     elif do in ("hang", "fail", "slow"):
-        e.resource(res)
         ep = args.get("entry_point", "monitor")
         spec = {"mode": do, "count": args.get("count")}
         if do == "slow":
@@ -160,7 +245,7 @@ def apply(sim, ev):
 
 def _admin(sim, do, ev, group, res, system, args):
     e = sim.engine
-    any_sys = system in (None, "any", "-any")
+    any_sys = system in (None,) + ANY
     try:
         if do == "online":
             e.online_group(group, None if any_sys else system, any_sys)

@@ -9,7 +9,7 @@ group that finds no system waits while a child group is moving, else stays offli
 from __future__ import annotations
 
 from vxha.simulator import dependencies as deps_mod
-from vxha.simulator import policies
+from vxha.simulator import policies, why
 from vxha.simulator.core import Intent
 
 
@@ -157,16 +157,22 @@ class Placement:
             self._drop(key)
             self._start_group(g, target.name, intent.reason)
             return
-        if intent.kind == "autostart" or (base and self._child_in_motion(g)):
+        moving = bool(base) and self._child_in_motion(g)
+        if intent.kind == "autostart" or moving:
+            if intent.kind == "autostart" and not (moving and not cands):
+                why.note_wait(self, g, key, targets, zone)
             return  # waits for a system or a child
         self._drop(key)
         where = intent.system or "-"
-        if base:
+        note = why.skipped(self, g, targets, zone)
+        if base and not cands:
             self.log(
-                where, g.name, f"no system meets its dependencies: stays offline ({intent.reason})"
+                where,
+                g.name,
+                f"no system meets its dependencies: stays offline ({intent.reason}){note}",
             )
         else:
-            self.log(where, g.name, f"no system available: stays offline ({intent.reason})")
+            self.log(where, g.name, f"no system available: stays offline ({intent.reason}){note}")
 
     def _try_move(self, intent):
         """Soft local parent: follow its child to the child's new system."""

@@ -129,7 +129,8 @@ class ProcessRunner(_FrameworkRunner):
     """The installed launchers, one process per call, argv exactly as VCS builds it.
 
     Real time is scaled: an entry point gets ``timeout * scale`` seconds (at least
-    ``min_seconds``) before it is killed and counted as timed out."""
+    ``min_seconds``, rounded up to whole seconds, passed as its AEPTimeout) before it is
+    killed and counted as timed out, as VCS counts it."""
 
     mode = "process"
 
@@ -150,16 +151,18 @@ class ProcessRunner(_FrameworkRunner):
         return env
 
     def call(self, res, system, ep, reason, timeout):
-        argv = self.argv(res, system, ep, reason, timeout)
+        # The entry point is told the scaled timeout (AEPTimeout), so a hang ends its
+        # children at its own deadline; killed just after it, as VCS kills it.
+        limit = -(-max(self.min_seconds, timeout * self.scale) // 1)
+        argv = self.argv(res, system, ep, reason, int(limit))
         exe = os.path.join(self.root, "opt/VRTSvcs/bin", res.type.name, ep)
-        limit = max(self.min_seconds, timeout * self.scale)
         try:
             proc = subprocess.run(  # noqa: S603 - argv list, our own launcher
                 [exe, *argv],
                 env=self.env(system),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                timeout=limit,
+                timeout=limit + 0.5,
                 check=False,
             )
         except subprocess.TimeoutExpired:

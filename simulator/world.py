@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 
+from vxha.agents.drivers.addresses_fake import DEFAULT_LINKS
 from vxha.simulator.runners import node_env
 
 STATE_FILES = ("docker.json", "addresses.json", "forwarding.json", "mounts.json")
@@ -39,20 +40,49 @@ class World:
 
     # -- set-up ---------------------------------------------------------------------------
 
-    def prepare(self, engine):
-        """What a real cluster has before VCS starts: images loaded, CFS volumes created."""
-        self.ensure(engine.systems)
+    def prepare(self, engine, systems=None):
+        """What a real cluster has before VCS starts: the NICs its HostIP resources name
+        (DECISIONS.md 7: the configuration, not a profile, says what a system has), images
+        loaded, CFS volumes created."""
+        wanted = set(engine.systems if systems is None else systems)
+        self.ensure(wanted)
+        nics = {}
         for r in engine.resources.values():
             if r.type.agent != "framework":
                 continue
             for s in r.insts:
+                if s not in wanted:
+                    continue
                 v = r.values(s)
-                if r.type.name == "Container" and v.get("Image"):
+                if r.type.name == "HostIP" and v.get("Device"):
+                    nics.setdefault(s, []).append(v["Device"])
+                elif r.type.name == "Container" and v.get("Image"):
                     self.driver(s, "docker").add_image(v["Image"])
                 elif r.type.name == "CFSMount" and v.get("BlockDevice"):
                     fake = self.driver(s, "mounts")
                     if hasattr(fake, "create_device") and v.get("FSType", "vxfs") == "vxfs":
                         fake.create_device(v["BlockDevice"])
+        for s, devices in nics.items():
+            self.ensure_nics(s, devices)
+
+    def ensure_nics(self, system, devices):
+        """The system has these links, up (its fake addresses state). A system whose
+        configuration names NICs has those and ``lo`` only: the fake's default ``eth0``
+        exists only where nothing names a NIC."""
+        devices = [d for d in devices if d]
+        if not devices:
+            return
+
+        def add(st):
+            links = st.get("links")
+            if links is None:
+                links = st["links"] = {"lo": dict(DEFAULT_LINKS["lo"])}
+            for d in devices:
+                if d not in links:
+                    index = 2 + len(links)
+                    links[d] = {"up": True, "carrier": True, "index": index, "mac": _mac(index)}
+
+        self._edit(os.path.join(self.node_dir(system), "addresses.json"), add)
 
     # -- events ---------------------------------------------------------------------------
 
@@ -167,3 +197,7 @@ class World:
             os.replace(tmp, path)
         finally:
             os.close(fd)
+
+
+def _mac(index):
+    return f"02:00:00:00:{index // 256 % 256:02x}:{index % 256:02x}"

@@ -48,7 +48,12 @@ TYPE = TypeDecl(
         "MonitorTimeout": 60,
         "MonitorInterval": 60,
         "OfflineMonitorInterval": 300,
-        "SupportedActions": ["primary"],
+        # No "primary" action: Veritas's CFSMount makes a node the cluster file system's
+        # primary; the mounts vxha's agent serves (nodes without Veritas's CFS) have none.
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
+        # The second-level probe runs in every LevelTwoMonitorFreq-th monitor.
+        "LevelTwoMonitorFreq": 1,
+        # attr_changed reports a change of these while the resource runs.
+        "RegList": ["MountPoint", "BlockDevice", "FSType", "MountOpt"],
     },
 )

@@ -47,5 +47,7 @@ TYPE = TypeDecl(
         "ToleranceLimit": 0,
         "RestartLimit": 1,
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
+        # HealthCmd runs in every LevelTwoMonitorFreq-th monitor.
+        "LevelTwoMonitorFreq": 1,
     },
 )

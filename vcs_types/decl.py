@@ -37,6 +37,9 @@ STANDARD_STATIC = {
     "NumThreads": ("int", "scalar", 10),
     "AEPTimeout": ("int", "scalar", 0),
     "Operations": ("str", "scalar", "OnOff"),
+    "LevelTwoMonitorFreq": ("int", "scalar", 0),
+    "LogViaHalog": ("int", "scalar", 0),
+    "RegList": ("str", "keylist", []),
 }
 
 # The timeout attribute that bounds each entry point.

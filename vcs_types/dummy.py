@@ -15,6 +15,14 @@ TYPE = TypeDecl(
         Attr("Assoc", dim="association", doc="any association"),
         Attr("Delay", "int", default=0, doc="milliseconds each entry point sleeps"),
         Attr("Fail", dim="keylist", doc="entry points that fail (online, offline, clean)"),
+        Attr("Child", "boolean", default=0, doc="spend Delay in a child process"),
     ],
-    statics={"AEPTimeout": 1, "OnlineTimeout": 10, "OfflineTimeout": 10, "MonitorTimeout": 10},
+    statics={
+        "AEPTimeout": 1,
+        "OnlineTimeout": 10,
+        "OfflineTimeout": 10,
+        "MonitorTimeout": 10,
+        "SupportedActions": ["echo"],
+        "RegList": ["Str"],
+    },
 )

@@ -40,5 +40,7 @@ TYPE = TypeDecl(
         "MonitorInterval": 30,
         "OfflineMonitorInterval": 300,
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
+        # attr_changed reports a change of these while the resource runs.
+        "RegList": ["Device", "Address", "PrefixLen", "Label"],
     },
 )

@@ -31,5 +31,7 @@ TYPE = TypeDecl(
         # rather than fault the group (the Container restarts in place once too).
         "RestartLimit": 1,
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
+        # attr_changed reports a change of these while the resource runs.
+        "RegList": ["Address", "Container", "TargetAddress", "Ports", "Backend"],
     },
 )

@@ -81,6 +81,7 @@ GROUP_ATTRS = {
     "Load": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
     "ManageFaults": ("str", _S),
     "ManualOps": ("int", _S),
+    "MeterWeight": ("int", _A),
     "NumRetries": ("int", _S),
     "OnlineAtUnfreeze": ("int", _S),
     "OnlineClearParent": ("int", _S),

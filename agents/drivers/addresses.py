@@ -2,119 +2,24 @@
 
 Reads and changes go through iproute2 (``ip -j``), duplicate detection and gratuitous ARP
 through iputils ``arping``; the IPv6 unsolicited neighbour advertisement is sent from a raw
-ICMPv6 socket (no extra package: ndisc6 is not in the test bed). Every command has the
-timeout the caller passes, taken from the entry point's deadline.
+ICMPv6 socket (no extra package: ndisc6 is not in the test bed). Every command runs
+through the one runner (agents/drivers/proc.py) with the timeout the caller passes, taken
+from the entry point's deadline.
 """
 
 from __future__ import annotations
 
 import _socket
 import json
-import os
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.fakestate import DriverError
+from vxha.agents.drivers.proc import detach, run
 
 IP = "ip"
 ARPING = "arping"
 # what iproute2 says (old and new wording) when the address to delete is not there
 ABSENT = ("Cannot assign requested address", "Address not found")
-
-
-# VCS starts agents with a bare environment: look in the system directories first.
-SYSTEM_DIRS = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
-
-
-def tool(name: str) -> str:
-    """Absolute path of a system command (the name itself when it is nowhere)."""
-    if "/" in name:
-        return name
-    for d in SYSTEM_DIRS + tuple(os.environ.get("PATH", "").split(os.pathsep)):
-        path = os.path.join(d or ".", name)
-        if os.access(path, os.X_OK):
-            return path
-    return name
-
-
-def run(argv, timeout: float, stdin: str | None = None):
-    """(returncode, stdout, stderr) of a command; DriverUnavailable when it overruns.
-
-    posix_spawn and poll rather than subprocess: the monitor pays for every import.
-    """
-    import select
-
-    end = time.monotonic() + timeout
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    if stdin is not None:
-        in_r, in_w = os.pipe()
-    else:
-        in_r, in_w = os.open(os.devnull, os.O_RDONLY), None
-    actions = [
-        (os.POSIX_SPAWN_DUP2, in_r, 0),
-        (os.POSIX_SPAWN_DUP2, out_w, 1),
-        (os.POSIX_SPAWN_DUP2, err_w, 2),
-    ]
-    try:
-        pid = os.posix_spawn(tool(argv[0]), argv, os.environ, file_actions=actions)
-    except FileNotFoundError:
-        for fd in (out_r, out_w, err_r, err_w, in_r, in_w):
-            if fd is not None:
-                os.close(fd)
-        raise DriverError(f"{argv[0]} is not installed") from None
-    for fd in (out_w, err_w, in_r):
-        os.close(fd)
-    pending = stdin.encode() if stdin is not None else b""
-    chunks = {out_r: [], err_r: []}
-    poller = select.poll()
-    poller.register(out_r, select.POLLIN)
-    poller.register(err_r, select.POLLIN)
-    if in_w is not None:
-        poller.register(in_w, select.POLLOUT)
-    open_fds = {out_r, err_r} | ({in_w} if in_w is not None else set())
-    try:
-        while open_fds:
-            left = end - time.monotonic()
-            if left <= 0:
-                raise DriverUnavailable(f"{argv[0]} did not answer within {timeout:.1f} s")
-            for fd, _ in poller.poll(left * 1000):
-                if fd == in_w:
-                    n = os.write(in_w, pending[:65536]) if pending else 0
-                    pending = pending[n:]
-                    if not pending:
-                        poller.unregister(in_w)
-                        os.close(in_w)
-                        open_fds.discard(in_w)
-                    continue
-                data = os.read(fd, 65536)
-                if data:
-                    chunks[fd].append(data)
-                else:
-                    poller.unregister(fd)
-                    open_fds.discard(fd)
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            if time.monotonic() > end:
-                raise DriverUnavailable(f"{argv[0]} did not exit within {timeout:.1f} s")
-            time.sleep(0.001)
-        pid = None
-    finally:
-        if pid is not None:
-            try:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-        for fd in open_fds:
-            os.close(fd)
-        for fd in (out_r, err_r):
-            if fd not in open_fds:
-                os.close(fd)
-    out = b"".join(chunks[out_r]).decode("utf-8", "replace")
-    err = b"".join(chunks[err_r]).decode("utf-8", "replace")
-    return os.waitstatus_to_exitcode(status), out, err
 
 
 def canonical(address: str) -> str:
@@ -265,21 +170,8 @@ class AddressDriver:
         # iputils arping counts its interval in whole seconds and waits one interval after
         # the last packet: like IPaddr2's default (ARP_BACKGROUND), it runs in the
         # background, in its own session, and ends by itself after count intervals.
-        import subprocess
-
         interval = str(max(1, -(-int(interval_ms) // 1000)))
-        argv = [ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address]
-        try:
-            subprocess.Popen(  # noqa: S603 - argv list, no shell
-                [tool(argv[0]), *argv[1:]],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-                close_fds=True,
-            )
-        except OSError as exc:
-            raise DriverError(f"cannot run arping -U: {exc}") from None
+        detach([ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address])
 
     def _unsolicited_na(self, device, address, count, interval_ms, timeout) -> None:
         import socket

@@ -22,8 +22,9 @@ import json
 import os
 import time
 
-from vxha.agents.drivers.addresses import canonical, is_ipv6, run
+from vxha.agents.drivers.addresses import canonical, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.proc import run
 
 NFT = "nft"
 TABLE = "inet vxha"
@@ -74,13 +75,17 @@ class _Lock:
     """flock on <lock_dir>/forwarding.lock, waited for until the timeout."""
 
     def __init__(self, ctx, timeout: float):
-        self.path = os.path.join(ctx.lock_dir, "forwarding.lock")
+        self.dir = ctx.lock_dir
         self.timeout = timeout
         self.fd = None
 
     def __enter__(self):
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        from vxha.agents.statefile import open_in
+
+        try:  # a private file, never reached through a link (agents/statefile.py)
+            self.fd = open_in(self.dir, "forwarding.lock", os.O_RDWR)
+        except OSError as exc:
+            raise DriverError(f"cannot open the forwarding lock: {exc}") from None
         end = time.monotonic() + self.timeout
         while True:
             try:

@@ -1,13 +1,13 @@
 """The mounts driver: mount(8)/umount(8) with timeouts, /proc/self/mountinfo, the processes
 using a mount, and the second-level probe.
 
-Nothing here may hang an entry point: commands run with timeouts and are abandoned (not
-waited for) when stuck in the kernel; the process finder only reads /proc links (never
+Nothing here may hang an entry point: commands run through the one runner
+(agents/drivers/proc.py), whose timeout kills their whole session and abandons a child
+stuck in the kernel; the process finder only reads /proc links (never
 stat()s a file on the mount, which is how fuser hangs on a dead NFS server); the probe
 runs in a forked child that is abandoned when it does not answer in time.
 
-Imports stay cheap: monitor loads this module. ``subprocess`` is imported only by the
-calls that run commands (online, offline, clean).
+Imports stay cheap: monitor loads this module.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import signal
 import time
 
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.proc import alive, run
 
 # File systems the agent knows: block-device ones, and the two non-CFS test set-ups.
 BLOCK_FSTYPES = ("vxfs", "ext4", "xfs")
@@ -165,74 +166,47 @@ def _protected_pids() -> set:
     return pids
 
 
-SEARCH_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+def open_directory(path: str, create: bool = False) -> int:
+    """An O_PATH fd of the directory ``path``, reached component by component without
+    following a symbolic link (what openat2's RESOLVE_NO_SYMLINKS does); missing
+    components are created (0755) when ``create``. DriverError naming a link met."""
+    import errno
 
-
-def _run(argv, timeout: float):
-    """(returncode, stderr text) of a command; DriverUnavailable if it outlives ``timeout``.
-
-    posix_spawn rather than subprocess (whose import alone costs every online and offline
-    a few ms). A command stuck in the kernel (umount of a dead NFS mount) may not die even
-    of SIGKILL: it is abandoned after a short grace rather than waited for.
-    """
-    import select
-
-    env = dict(os.environ)
-    env["PATH"] = (env.get("PATH", "") + ":" + SEARCH_PATH).lstrip(":")
-    null = os.open("/dev/null", os.O_RDWR)
-    r, w = os.pipe()
+    flags = os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    parts = [p for p in path.split("/") if p]
+    fd = os.open("/", flags)
     try:
-        pid = os.posix_spawnp(
-            argv[0],
-            argv,
-            env,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, null, 0),
-                (os.POSIX_SPAWN_DUP2, null, 1),
-                (os.POSIX_SPAWN_DUP2, w, 2),
-            ],
-            setsid=True,
-        )
-    except OSError as exc:
-        os.close(r)
-        raise DriverError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
-    finally:
-        os.close(w)
-        os.close(null)
-    end = time.monotonic() + timeout
-    err = []
-    try:
-        while True:
-            left = end - time.monotonic()
-            if left <= 0 or not select.select([r], [], [], left)[0]:
-                break
-            chunk = os.read(r, 65536)
-            if not chunk:
-                break
-            err.append(chunk)
-    finally:
-        os.close(r)
-    status = None
-    while True:
-        done, st = os.waitpid(pid, os.WNOHANG)
-        if done:
-            status = st
-            break
-        if time.monotonic() >= end:
-            break
-        time.sleep(0.002)
-    if status is None:
-        try:
-            os.kill(pid, signal.SIGKILL)
-            time.sleep(0.05)
-            os.waitpid(pid, os.WNOHANG)  # reaped if it died; stuck in the kernel: abandoned
-        except OSError:
-            pass
-        raise DriverUnavailable(f"{' '.join(argv)} did not finish within {timeout:.1f}s")
-    code = os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else (
-        os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
-    )  # fmt: skip
-    return code, b"".join(err).decode("utf-8", "replace").strip()
+        for i, part in enumerate(parts):
+            here = "/" + "/".join(parts[: i + 1])
+            try:
+                nfd = os.open(part, flags, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    raise DriverError(f"{here} does not exist") from None
+                try:
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise DriverError(f"cannot create {here}: {exc.strerror}") from None
+                nfd = os.open(part, flags, dir_fd=fd)
+            except OSError as exc:
+                if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                    raise DriverError(f"{here}: {exc.strerror}") from None
+                try:
+                    os.readlink(part, dir_fd=fd)
+                except OSError:
+                    raise DriverError(f"{here} is not a directory") from None
+                raise DriverError(
+                    f"{here} is a symbolic link: a mount point path is never followed "
+                    "through one (it could lead the mount anywhere on the host)"
+                ) from None
+            os.close(fd)
+            fd = nfd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 class MountDriver:
@@ -306,24 +280,28 @@ class MountDriver:
     # -- changing -----------------------------------------------------------------------
 
     def make_mountpoint(self, mountpoint: str) -> None:
-        try:
-            os.makedirs(mountpoint, mode=0o755, exist_ok=True)
-        except OSError as exc:
-            raise DriverError(f"cannot create mount point {mountpoint}: {exc.strerror}") from None
-        if not os.path.isdir(mountpoint):
-            raise DriverError(f"mount point {mountpoint} exists and is not a directory")
+        os.close(open_directory(mountpoint, create=True))
 
     def mount(self, source: str, mountpoint: str, fstype: str, options: str, timeout: float):
-        if fstype == "bind":
-            argv = ["mount", "--bind"]
-        else:
-            argv = ["mount", "-t", fstype]
-        if options:
-            argv += ["-o", options]
-        argv += ["--", source, mountpoint]
-        code, err = _run(argv, timeout)
+        """Mount on the directory reached without following a symbolic link (and, for a
+        bind mount, from one): mount(8) is handed the opened directories as
+        /proc/self/fd/N and told not to resolve the paths again."""
+        fds = {3: open_directory(mountpoint)}
+        try:
+            if fstype == "bind":
+                fds[4] = open_directory(source)
+                argv = ["mount", "--no-canonicalize", "--bind"]
+            else:
+                argv = ["mount", "--no-canonicalize", "-t", fstype]
+            if options:
+                argv += ["-o", options]
+            argv += ["--", "/proc/self/fd/4" if fstype == "bind" else source, "/proc/self/fd/3"]
+            code, _, err = run(argv, timeout, pass_fds=fds)
+        finally:
+            for fd in fds.values():
+                os.close(fd)
         if code != 0:
-            raise DriverError(f"mount failed (exit {code}): {err or 'no message'}")
+            raise DriverError(f"mount failed (exit {code}): {err.strip() or 'no message'}")
 
     def umount(self, mountpoint: str, timeout: float, force=False, lazy=False) -> None:
         """Unmount the topmost mount at ``mountpoint``; MountBusy when it is in use."""
@@ -333,7 +311,8 @@ class MountDriver:
         if lazy:
             argv.append("--lazy")
         argv += ["--", mountpoint]
-        code, err = _run(argv, timeout)
+        code, _, err = run(argv, timeout)
+        err = err.strip()
         if code == 0:
             return
         if "busy" in err.lower():
@@ -450,12 +429,7 @@ class MountDriver:
 
     def alive(self, pid: int) -> bool:
         """Whether ``pid`` still runs (a zombie counts as gone)."""
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            return False
-        return stat[stat.rindex(b")") + 2 : stat.rindex(b")") + 3] not in (b"Z", b"X")
+        return alive(pid)
 
     # -- second-level probe -------------------------------------------------------------
 
@@ -464,6 +438,12 @@ class MountDriver:
         ``write`` is false) in a forked child. The child is killed and abandoned, never
         waited for, when it does not answer within ``timeout``: ProbeTimeout."""
         return fork_probe(mountpoint, probe_name(self.node), write, timeout)
+
+    def usage(self, mountpoint: str, timeout: float) -> tuple:
+        """(size, used) in bytes of the file system at ``mountpoint``, asked in a forked
+        child as the probe is (a statvfs of a hung file system never returns)."""
+        size, used = in_child(lambda: _usage(mountpoint), timeout).split()
+        return int(size), int(used)
 
 
 def _probe_body(path: str, write: bool) -> None:
@@ -490,47 +470,58 @@ def _probe_body(path: str, write: bool) -> None:
 def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=None) -> None:
     """Run the probe of ``mountpoint`` in a child; DriverError/ProbeTimeout on failure."""
     body = body or _probe_body
+    in_child(lambda: body(os.path.join(mountpoint, name), write), timeout)
+
+
+def in_child(fn, timeout: float) -> str:
+    """``fn()``'s text, computed in a forked child that holds nothing of ours; the child
+    is killed and abandoned, never waited for, when it does not answer within
+    ``timeout``: ProbeTimeout. DriverError with the child's error."""
+    from vxha.agents.drivers import proc
+
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: hold nothing of the parent's (its lock, VCS's stdout pipe)
         try:
+            os.setsid()  # so that the deadline's kill rule finds it as a session
             null = os.open("/dev/null", os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
             os.closerange(3, w)
             os.closerange(w + 1, 65536)
-            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            for sig in (signal.SIGALRM, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
             try:
-                body(os.path.join(mountpoint, name), write)
-                msg = b"ok"
+                msg = "ok " + (fn() or "")
             except OSError as exc:
-                msg = f"{exc.strerror or exc}".encode("utf-8", "replace")[:400]
+                msg = f"err {exc.strerror or exc}"
             except BaseException as exc:  # noqa: B036 - reported to the parent, never raised
-                msg = f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:400]
-            os.write(w, msg or b"failed")
+                msg = f"err {type(exc).__name__}: {exc}"
+            os.write(w, msg.encode("utf-8", "replace")[:4000])
         finally:
             os._exit(0)
     os.close(w)
+    proc.adopt(pid)
     try:
         import select
 
         ready, _, _ = select.select([r], [], [], max(0.0, timeout))
         if not ready:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:  # reap it if it died at once; a child stuck in the kernel is abandoned
-                os.waitpid(pid, os.WNOHANG)
-            except OSError:
-                pass
+            proc.end_one(pid)  # killed, and abandoned if stuck in the kernel
             raise ProbeTimeout(f"no answer within {timeout:.1f}s")
-        msg = os.read(r, 512).decode("utf-8", "replace")
+        msg = os.read(r, 4096).decode("utf-8", "replace")
     finally:
         os.close(r)
     try:
         os.waitpid(pid, 0)
     except OSError:
         pass
-    if msg != "ok":
-        raise DriverError(msg or "the probe process died")
+    proc.release(pid)
+    if not msg.startswith("ok "):
+        raise DriverError(msg[4:] or "the probe process died")
+    return msg[3:]
+
+
+def _usage(mountpoint: str) -> str:
+    st = os.statvfs(mountpoint)
+    return f"{st.f_blocks * st.f_frsize} {(st.f_blocks - st.f_bfree) * st.f_frsize}"

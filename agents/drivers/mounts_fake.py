@@ -191,6 +191,17 @@ class FakeMounts:
         except OSError as exc:
             raise DriverError(exc.strerror or str(exc)) from None
 
+    def usage(self, mountpoint: str, timeout: float) -> tuple:
+        if self._probe_fault() == "hang":  # the same hung file system the probe meets
+            raise ProbeTimeout(f"no answer within {timeout:.1f}s")
+        entry = self._top(self._entries(self.state.read()), mountpoint)
+        if entry is None:
+            raise DriverError(f"{mountpoint}: not mounted")
+        import shutil
+
+        du = shutil.disk_usage(self._data(entry))
+        return du.total, du.used
+
     # -- internals ------------------------------------------------------------------------
 
     def _probe_fault(self):

@@ -9,7 +9,18 @@ from __future__ import annotations
 import os
 import sys
 
-COMMANDS = ("hagrp", "hares", "hasys", "haconf", "hacf", "hatype", "haattr")
+COMMANDS = (
+    "hagrp",
+    "hares",
+    "hasys",
+    "haclus",
+    "haconf",
+    "hacf",
+    "hatype",
+    "haattr",
+    "hastatus",
+    "hastop",
+)
 
 
 def shim_text(python, command):
@@ -22,7 +33,7 @@ def shim_text(python, command):
 
 
 def install_shims(bin_dir, python=None) -> None:
-    """Write hagrp, hares, hasys, haconf, hacf, hatype and haattr into ``bin_dir``."""
+    """Write the ha* shims (``COMMANDS``) into ``bin_dir``."""
     python = python or sys.executable
     os.makedirs(bin_dir, exist_ok=True)
     for command in COMMANDS:

@@ -16,9 +16,17 @@ def main(command):
     try:
         reply = request(socket_path(), {"op": "command", "argv": argv})
     except SimClientError as exc:
-        sys.stderr.write(f"VCS ERROR {CANNOT_CONNECT} Cannot connect to VCS engine: {exc}\n")
+        if exc.kind == "connect":
+            sys.stderr.write(f"VCS ERROR {CANNOT_CONNECT} Cannot connect to VCS engine: {exc}\n")
+        else:
+            sys.stderr.write(
+                f"VCS ERROR {CANNOT_CONNECT} the simulator failed on this command: {exc}\n"
+            )
         sys.exit(1)
-    sys.stdout.write(reply.get("out", ""))
+    try:
+        sys.stdout.write(reply.get("out", ""))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `hagrp -display | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     sys.stderr.write(reply.get("err", ""))
-    sys.stdout.flush()
     sys.exit(int(reply.get("code", 1)))

@@ -11,7 +11,7 @@ import sys
 import pytest
 from packaging_helpers import BUILD, PYTHON, ROOT, run
 
-from vxha.agents.framework import ENTRY_POINTS, build_argv
+from vxha.agents.framework import build_argv
 from vxha.vcs_types.catalog import EXTRA_TYPES, PROJECT_TYPES, project_type, render_all
 
 PYVER = (
@@ -52,13 +52,20 @@ OWNED_DIRS = {
 }
 
 
+# The entry points each type's agent implements (docs/framework.md); no type declares an
+# action, so no actions/ directory.
+FOUR = ("online", "offline", "monitor", "clean")
+ENTRY_POINTS = {t: FOUR + ("info", "attr_changed") for t in ("HostIP", "PortForward", "CFSMount")}
+ENTRY_POINTS["Container"] = FOUR + ("info",)
+
+
 def agent_entries(types):
     """{path: (kind, mode or link target)} of the agents of these types."""
     out = {}
     for t in types:
         d = f"/opt/VRTSvcs/bin/{t}"
         out[d] = ("dir", "drwxr-xr-x")
-        for ep in ENTRY_POINTS:
+        for ep in ENTRY_POINTS[t]:
             out[f"{d}/{ep}"] = ("file", "-rwxr-xr-x")
         out[f"{d}/{t}Agent"] = ("link", "../Script51Agent")
         out[f"/etc/VRTSvcs/conf/config/{t}Types.cf"] = ("file", "-rw-r--r--")
@@ -224,7 +231,7 @@ def test_extracted_files_are_what_the_catalog_renders(extracted):
         packaged = extracted / "etc/VRTSvcs/conf/config" / path.name
         assert packaged.read_text() == text
     for t in PROJECT_TYPES:
-        for ep in ENTRY_POINTS:
+        for ep in ENTRY_POINTS[t]:
             first = (extracted / f"opt/VRTSvcs/bin/{t}/{ep}").read_text().split("\n", 1)[0]
             assert first == f"#!{PYTHON} -I"
     page = gzip.decompress((extracted / "usr/share/man/man1/vxha.1.gz").read_bytes()).decode()
@@ -267,7 +274,7 @@ def test_extracted_monitor_runs_against_the_fakes(extracted, tmp_path):
     assert proc.returncode == 99, proc.stdout + proc.stderr
     assert proc.stderr == ""
     log = (node / "log" / "Container_A.log").read_text()
-    assert " VCS ERROR V-16-20000-" in log and "Container:" in log and ":monitor:" in log
+    assert " VCS ERROR V-16-10000-" in log and "Container:" in log and ":monitor:" in log
     site = extracted / SITE.lstrip("/")
     if (site / "vxha/agents/drivers/docker_fake.py").exists() and (
         site / "vxha/agents/container.py"

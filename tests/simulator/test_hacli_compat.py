@@ -44,6 +44,7 @@ def test_hacli_reads_the_shims(cluster):
     client.makerw()
     client.makerw()  # already writable is tolerated
     client.run("hagrp", "-disable", "auth1", "-sys", "n2", change=True)
+    client.run("hagrp", "-local", "auth1", "UserStrLocal", change=True)
     client.run("hagrp", "-modify", "auth1", "UserStrLocal", "vxha:maintenance by me", "-sys", "n2")
     assert client.group_value("auth1", "UserStrLocal", "n2") == "vxha:maintenance by me"
     assert client.group_value("auth1", "Enabled", "n2") == "0"

@@ -19,21 +19,6 @@ def test_events_file_errors():
     assert (len(events), expect, duration) == (1, [], 5)
 
 
-def test_modify_values():
-    from vxha.simulator.commands import Usage, new_value
-
-    assert new_value({}, ("association",), ["n1", "0", "n2", "1"]) == {"n1": 0, "n2": 1}
-    assert new_value({"n1": 0}, ("association",), ["-add", "n3", "2"]) == {"n1": 0, "n3": 2}
-    assert new_value({"n1": 0, "n3": 2}, ("association",), ["-delete", "n1"]) == {"n3": 2}
-    assert new_value(["a"], ("keylist",), ["-add", "b"]) == ["a", "b"]
-    assert new_value(["a", "b"], ("keylist",), ["-delete", "-keys"]) == []
-    assert new_value(None, ("scalar",), ["42"]) == 42
-    assert new_value(0, ("scalar", "association"), ["7"]) == 7
-    assert new_value(0, ("scalar", "association"), ["CPU", "2"]) == {"CPU": 2}
-    with pytest.raises(Usage):
-        new_value(None, ("scalar",), ["a", "b"])
-
-
 def test_link_checks(make_sim):
     body = WEB + (
         "group store (\n    SystemList = { n1 = 0, n2 = 1, n3 = 2 }\n"

@@ -133,3 +133,62 @@ def test_hacf_verify(served, tmp_path):
     (conf / "main.cf").write_text("cluster (\n")
     code, out, err = served("hacf", "-verify", str(conf))
     assert code == 1
+
+
+def test_every_command_has_a_shim(served):
+    from vxha.vcs_types import haforms
+
+    code, out, _ = served("haclus", "-value", "ClusterName")
+    assert (code, out.strip()) == (0, "sim")
+    code, out, _ = served("hastatus", "-sum")
+    assert code == 0 and "-- GROUP STATE" in out
+    code, _, err = served("hastop", "-all")
+    assert code == 1 and "not modelled by the simulator" in err
+    bin_dir = served.env["PATH"].split(os.pathsep)[0]
+    assert sorted(os.listdir(bin_dir)) == sorted(haforms.COMMANDS)
+
+
+def test_a_form_vcs_refuses_prints_its_usage(served):
+    code, out, err = served("hagrp", "-link", "web", "web_storage")
+    assert code == 1 and out == ""
+    assert err.startswith("VCS WARNING V-16-1-10000 hagrp -link: missing CATEGORY")
+    assert "hagrp -link PARENT CHILD CATEGORY LOCATION [RIGIDITY]" in err
+    code, _, err = served("hagrp", "-nonsense")
+    assert code == 1 and "hagrp -online [-force | -propagate] GROUP {-sys SYSTEM | -any}" in err
+
+
+def test_escaped_values_through_the_shims(served):
+    served("haconf", "-makerw")
+    code, _, err = served("hagrp", "-modify", "web", "UserStrGlobal", "-x")
+    assert code == 1 and "written %-x" in err
+    assert served("hagrp", "-modify", "web", "UserStrGlobal", "%-x")[0] == 0
+    assert served("hagrp", "-value", "web", "UserStrGlobal")[1] == "-x\n"
+
+
+def test_bulk_display_into_a_closed_pipe(tmp_path):
+    """`hares -display | head -c 9` on a cluster whose table outgrows the pipe buffer."""
+    from vxha.simulator.api import Simulator
+    from vxha.simulator.daemon import Daemon
+    from vxha.simulator.shims import install_shims
+
+    groups = "".join(WEB.replace("web", f"g{i}") for i in range(100))
+    sim = Simulator.from_text(cf(["n1", "n2", "n3"], groups), tmp_path / "run")
+    sock = str(tmp_path / "big.sock")
+    daemon = Daemon(sim, sock).start_thread()
+    install_shims(str(tmp_path / "bin"))
+    try:
+        env = dict(os.environ, VXHA_SIM_SOCKET=sock)
+        proc = subprocess.Popen(
+            [str(tmp_path / "bin" / "hares"), "-display"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout.read(9) == b"#Resource"
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=30)
+    finally:
+        daemon.stop()
+    assert len(sim.command(["hares", "-display"])[1]) > 200_000
+    assert "Traceback" not in err and proc.returncode == 0

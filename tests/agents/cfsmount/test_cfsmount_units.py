@@ -115,27 +115,6 @@ def test_depth_order_unmounts_deepest_and_topmost_first():
     assert [x.id for x in _depth_order(entries)] == [5, 3, 4, 2, 1]
 
 
-def test_run_reports_exit_code_and_stderr():
-    from vxha.agents.drivers.mounts import _run
-
-    assert _run(["sh", "-c", "echo target is busy >&2; exit 32"], 5) == (32, "target is busy")
-    assert _run(["true"], 5) == (0, "")
-
-
-def test_run_abandons_a_command_past_its_timeout():
-    import time
-
-    from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-    from vxha.agents.drivers.mounts import _run
-
-    start = time.monotonic()
-    with pytest.raises(DriverUnavailable, match="did not finish within 0.3s"):
-        _run(["sleep", "5"], 0.3)
-    assert time.monotonic() - start < 2
-    with pytest.raises(DriverError, match="cannot run vxha-no-such-command"):
-        _run(["vxha-no-such-command"], 1)
-
-
 def test_the_agent_its_parents_and_pid_1_are_never_signalled():
     import os
 

@@ -11,13 +11,14 @@ import time
 
 import pytest
 
+from vxha.agents.drivers.proc import alive
 from vxha.agents.framework import build_argv
 from vxha.agents.install import install_agents
 from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
 
 DUMMY = project_type("Dummy")
 LOG_LINE = re.compile(
-    r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d VCS (ERROR|WARNING|NOTICE|INFO) V-16-20000-\d+ "
+    r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d VCS (ERROR|WARNING|NOTICE|INFO) V-16-10000-\d+ "
     r"Dummy:(?P<res>[^:]+):(?P<ep>\w+):(?P<text>.*)$"
 )
 
@@ -41,13 +42,22 @@ def run(agent_root, node_dir):
 
 
 def test_install_lays_out_entry_points_and_agent_link(agent_root):
-    for t in ["Dummy", *PROJECT_TYPES]:
+    four = ("online", "offline", "monitor", "clean")
+    expected = {t: four + ("info", "attr_changed") for t in ("Dummy", *PROJECT_TYPES)}
+    expected["Container"] = four + ("info",)
+    for t, eps in expected.items():
         d = agent_root / "opt/VRTSvcs/bin" / t
-        for ep in ("online", "offline", "monitor", "clean"):
+        assert sorted(p.name for p in d.iterdir() if p.is_file() and not p.is_symlink()) == sorted(
+            eps
+        )
+        for ep in eps:
             path = d / ep
-            assert os.access(path, os.X_OK)
+            assert os.access(path, os.X_OK), path
             assert path.read_text().startswith(f"#!{sys.executable} -I\n")
         assert os.readlink(d / f"{t}Agent") == "../Script51Agent"
+    echo = agent_root / "opt/VRTSvcs/bin/Dummy/actions/echo"
+    assert os.access(echo, os.X_OK)
+    assert echo.read_text().endswith("main('Dummy', 'action', 'echo')\n")
 
 
 def test_install_agents_command(tmp_path):
@@ -72,6 +82,7 @@ AWKWARD = {
     "Assoc": {"-k": "", "K 2": "v=2", "\u00e9": "\n"},
     "Delay": 0,
     "Fail": [],
+    "Child": 0,
 }
 
 
@@ -101,7 +112,6 @@ def test_empty_vectors_associations_and_strings(run, node_dir):
     [
         (["r1", "Str"], "Str"),
         (["r1", "Vec", "4", "a", "b"], "Vec"),
-        (["r1", "Bogus", "1", "x"], "Bogus"),
         (["r1", "Int", "1", "1.5"], "Int"),
         (["r1", "Flag", "1", "2"], "Flag"),
     ],
@@ -128,19 +138,65 @@ def test_clean_with_malformed_argv_exits_1(run):
     assert "attribute Int: integer expected" in proc.stdout
 
 
-def test_entry_point_stops_at_its_deadline(run):
-    argv = build_argv(DUMMY, "slow", {"Delay": 20000}, "online", aep_timeout=2)
+def _children_of(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(b")") + 2 :].split()[1]) == pid:
+                out.append(int(entry))
+    return out
+
+
+def _hung_monitor(agent_root, timeout):
+    argv = build_argv(DUMMY, "slow", {"Delay": 60000, "Child": 1}, "monitor", aep_timeout=timeout)
+    launcher = agent_root / "opt/VRTSvcs/bin/Dummy/monitor"
+    p = subprocess.Popen([str(launcher), *argv], stdout=subprocess.PIPE, text=True)
+    for _ in range(200):
+        kids = _children_of(p.pid)
+        if kids:
+            return p, kids
+        time.sleep(0.01)
+    p.kill()
+    pytest.fail("the monitor never started its child")
+
+
+def test_a_hang_reaches_vcs_as_a_hang(agent_root, node_dir):
+    """DECISIONS.md 8: at its deadline the entry point ends its children and logs one
+    line but gives no answer; nobody killing it, it exits with 99 5 s after its timeout."""
     start = time.monotonic()
-    proc = run("online", argv)
-    assert time.monotonic() - start < 2.0
-    assert proc.returncode == 1
-    assert "did not finish within its timeout" in proc.stdout
+    p, kids = _hung_monitor(agent_root, 2)
+    try:
+        log = node_dir / "log" / "Dummy_A.log"
+        for _ in range(400):
+            if log.exists() and "did not finish by its deadline" in log.read_text():
+                break
+            time.sleep(0.01)
+        else:
+            pytest.fail("no line at the deadline")
+        assert p.poll() is None, "the hung monitor answered"
+        time.sleep(0.2)
+        assert not any(alive(k) for k in kids), "the monitor's child outlived its deadline"
+        assert p.wait(timeout=15) == 99
+        assert time.monotonic() - start >= 2 + 5 - 0.3
+        lines = log.read_text().splitlines()
+        assert len(lines) == 1 and "VCS's MonitorTimeout (2 s) decides" in lines[0]
+    finally:
+        p.kill()
+        p.wait()
 
 
-def test_monitor_past_its_deadline_is_unknown(run):
-    argv = build_argv(DUMMY, "slow", {"Delay": 20000}, "monitor", aep_timeout=1)
-    proc = run("monitor", argv)
-    assert proc.returncode == 99
+def test_killed_at_its_timeout_a_hung_entry_point_leaves_no_child(agent_root, node_dir):
+    p, kids = _hung_monitor(agent_root, 2)
+    time.sleep(2.0)  # VCS's agent framework kills the entry point at its timeout
+    p.kill()
+    p.wait()
+    time.sleep(0.2)
+    assert not any(alive(k) for k in kids)
 
 
 def test_clean_stops_a_hung_online_holding_the_resource(agent_root, run, node_dir):

@@ -26,11 +26,12 @@ PF = {
 
 @pytest.fixture
 def run(net_agent_root, node_dir):
-    def run(type_name, ep, values, resource=None, reason=None, aep=5):
+    def run(type_name, ep, values, resource=None, reason=None, aep=5, timeout=None):
         resource = resource or ("web_ip" if type_name == "HostIP" else "web_pf")
         argv = build_argv(project_type(type_name), resource, values, ep, reason, aep)
         launcher = net_agent_root / "opt/VRTSvcs/bin" / type_name / ep
-        p = subprocess.run([str(launcher), *argv], capture_output=True, text=True, timeout=aep + 10)
+        p = subprocess.run([str(launcher), *argv], capture_output=True, text=True,
+                           timeout=timeout or aep + 10)  # fmt: skip
         return p.returncode, p.stdout
 
     return run
@@ -40,6 +41,15 @@ def run(net_agent_root, node_dir):
 def fakes(node_dir):
     ctx = Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)})
     return FakeAddresses(ctx), FakeForwarding(ctx)
+
+
+def hung(run, node_dir, type_name, values):
+    """A monitor that gets no answer gives none (DECISIONS.md 8): still running at its
+    timeout, when VCS kills it, with one line at its deadline."""
+    with pytest.raises(subprocess.TimeoutExpired):
+        run(type_name, "monitor", values, aep=1, timeout=2.5)
+    log = (node_dir / "log" / f"{type_name}_A.log").read_text().splitlines()
+    return len(log) == 1 and "monitor did not finish by its deadline: no answer given" in log[0]
 
 
 def _state(node_dir):
@@ -148,10 +158,7 @@ def test_hostip_bad_input(run, node_dir, change, attr, text):
 
 def test_hostip_driver_faults(run, node_dir):
     (node_dir / "faults.json").write_text(json.dumps({"addresses.device": {"mode": "hang"}}))
-    start = time.monotonic()
-    code, out = run("HostIP", "monitor", IP, aep=2)
-    assert code == 99 and "did not finish within its timeout" in out
-    assert time.monotonic() - start < 4
+    assert hung(run, node_dir, "HostIP", IP)
     (node_dir / "faults.json").write_text(
         json.dumps({"addresses.add": {"mode": "error", "message": "RTNETLINK answers: busy"}})
     )
@@ -238,9 +245,7 @@ def test_portforward_bad_input(run, node_dir, change, attr, text):
 
 def test_portforward_driver_faults(run, node_dir):
     (node_dir / "faults.json").write_text(json.dumps({"forwarding.rules": {"mode": "hang"}}))
-    start = time.monotonic()
-    code, out = run("PortForward", "monitor", PF, aep=2)
-    assert code == 99 and time.monotonic() - start < 4
+    assert hung(run, node_dir, "PortForward", PF)
     (node_dir / "faults.json").write_text(
         json.dumps({"forwarding.install": {"mode": "error", "message": "Operation not permitted"}})
     )
@@ -325,6 +330,55 @@ def test_portforward_with_the_container_driver_fake(run, node_dir):
     assert code == 100 and f"the target is {second}" in out
     assert run("PortForward", "online", values)[0] == 0
     assert run("PortForward", "monitor", values)[0] == 110
+    # The engine does not answer: the resource's own rules tell its state.
     (node_dir / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "unavailable"}}))
     code, out = run("PortForward", "monitor", values)
-    assert code == 99 and "asking the container driver for web" in out
+    assert code == 110 and "answering from the forwarding rules" in out
+
+
+# -- PortForward: the container's name is checked before it reaches the engine ----------
+
+
+@pytest.mark.parametrize(
+    "name", ["../../containers/x", "web/json?all=1", "web x", "-web", "w", "web\u00e9"]
+)
+@pytest.mark.parametrize("ep, code", [("monitor", 99), ("online", 1)])
+def test_portforward_refuses_a_container_name_the_engine_could_not_hold(
+    run, node_dir, name, ep, code
+):
+    values = {"Address": "10.0.0.10", "Container": name, "Ports": {"80": "8080"}}
+    rc, out = run("PortForward", ep, values)
+    assert rc == code
+    assert "attribute Container:" in out and "not a container name" in out
+    assert not (node_dir / "docker.json").exists()
+
+
+# -- behaviours that protect the node -----------------------------------------------------
+
+
+def test_hostip_clean_is_0_only_when_the_address_is_verifiably_gone(node_dir, monkeypatch):
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+    decl = project_type("HostIP")
+    from vxha.agents.framework import execute
+
+    assert execute("HostIP", "online", build_argv(decl, "ip", IP, "online"), env, True).code == 0
+    # a delete that reports success but leaves the address: clean must not believe it
+    monkeypatch.setattr(FakeAddresses, "delete", lambda *a, **k: None)
+    out = execute("HostIP", "clean", build_argv(decl, "ip", IP, "clean", 4), env, True)
+    assert out.code == 1
+    monkeypatch.undo()
+    assert execute("HostIP", "clean", build_argv(decl, "ip", IP, "clean", 4), env, True).code == 0
+    addrs = FakeAddresses(Context(env))
+    assert addrs.find(IP["Address"], 5) == []
+
+
+def test_portforward_offline_of_one_resource_leaves_the_other(run, fakes):
+    _, fwd = fakes
+    other = dict(PF, Address="10.0.0.11")
+    assert run("PortForward", "online", PF)[0] == 0
+    assert run("PortForward", "online", other, resource="other_pf")[0] == 0
+    assert run("PortForward", "offline", PF)[0] == 0
+    assert run("PortForward", "clean", PF, reason=1)[0] == 0
+    assert run("PortForward", "monitor", other, resource="other_pf")[0] == 110
+    spec = {"address": "10.0.0.11", "target": "172.17.0.2", "ports": parse_ports(PF["Ports"])}
+    assert fwd.rules("other_pf", 5) == expected_rules(spec)

@@ -159,8 +159,9 @@ def _foreign_rules(topo):
         " chain fw_chain { type filter hook forward priority 0; policy accept;\n"
         "  ip saddr 192.0.2.1 drop; }\n}\n"
     ))  # fmt: skip
-    sh("ip", "netns", "exec", n1, "iptables", "-t", "nat", "-A", "POSTROUTING", "-s",
-       "192.0.2.0/24", "-j", "RETURN")  # fmt: skip
+    for chain in ("PREROUTING", "POSTROUTING"):  # the fallback never flushes either
+        sh("ip", "netns", "exec", n1, "iptables", "-t", "nat", "-A", chain, "-s",
+           "192.0.2.0/24", "-j", "RETURN")  # fmt: skip
 
 
 @pytest.mark.parametrize("backend", ["nft", "iptables"])
@@ -284,3 +285,22 @@ def test_portforward_bad_input_changes_nothing(topo, change, text):
     code, out = ep(topo, "node1", "PortForward", "online", dict(PF, **change))
     assert code == 1 and text in out
     assert topo.ruleset("node1") == before
+
+
+@pytest.mark.parametrize("backend", ["nft", "iptables"])
+def test_offline_of_one_forwarding_leaves_the_other_and_the_shared_table(topo, backend):
+    echo_server(topo, "ctr", 7000)
+    _foreign_rules(topo)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    one = dict(PF, Backend=backend)
+    two = dict(PF, Backend=backend, Ports={"8081": "7000"})
+    assert ep(topo, "node1", "PortForward", "online", one, "one_pf")[0] == 0
+    assert ep(topo, "node1", "PortForward", "online", two, "two_pf")[0] == 0
+    assert ep(topo, "node1", "PortForward", "offline", one, "one_pf")[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", one, "one_pf")[0] == 100
+    assert ep(topo, "node1", "PortForward", "monitor", two, "two_pf")[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8081) == "hello vxha\n")
+    assert tcp_roundtrip(topo, "client", VIP, 8080) == ""
+    assert ep(topo, "node1", "PortForward", "clean", one, "one_pf", reason=1)[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", two, "two_pf")[0] == 110
+    assert ep(topo, "node1", "PortForward", "offline", two, "two_pf")[0] == 0

@@ -1,0 +1,104 @@
+"""An entry point's log lines, as the Agent Developer's Guide has script agents log.
+
+Each line reads ``YYYY/MM/DD HH:MM:SS VCS <SEVERITY> V-16-<category>-<msgid>
+<Type>:<resource>:<entry point>:<text>`` and goes to the agent's log file
+``<Type>_A.log``, or, where the type's LogViaHalog is 1, to the engine log through
+``halog`` (falling back to the file when halog cannot be run); it is echoed to stdout.
+Nothing here may change an entry point's outcome: a full disk, a closed stdout, a locale
+that cannot encode the text or a planted link only lose the line (docs/framework.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from vxha.agents.messages import CATEGORY, MSG
+
+# halog's severity letters (halog(1M)); the guide's VCSAG_LOG_MSG takes the same.
+SEVERITY = {"CRITICAL": "C", "ERROR": "E", "WARNING": "W", "NOTICE": "N", "INFO": "I"}
+
+
+class AgentLog:
+    """Writes one entry point's lines (and keeps them for in-process callers)."""
+
+    def __init__(self, ctx, type_name: str, resource: str, entry_point: str):
+        self.ctx = ctx
+        self.type_name = type_name
+        self.prefix = f"{type_name}:{resource}:{entry_point}:"
+        self.lines = []  # kept for in-process callers (the simulator, tests)
+        self.stdout = not ctx.inprocess
+        self.via_halog = False  # set from the LogViaHalog tuple when VCS passes it
+
+    def write(self, severity: str, msg: str, text: str) -> None:
+        try:
+            self._write(severity, msg, text)
+        except Exception:  # noqa: S110 - a log line never changes an entry point's outcome
+            pass
+
+    def _write(self, severity, msg, text):
+        msgid = MSG.get(msg, MSG["internal"])
+        one = " ".join(str(text).split("\n"))
+        stamp = time.strftime("%Y/%m/%d %H:%M:%S")
+        line = f"{stamp} VCS {severity} V-16-{CATEGORY}-{msgid} {self.prefix}{one}\n"
+        self.lines.append(line)
+        if self.stdout:
+            _echo(line)
+        if self.via_halog and not self.ctx.inprocess and self._halog(severity, msgid, one):
+            return
+        self._append(line)
+
+    def _append(self, line: str) -> None:
+        from vxha.agents.statefile import open_in
+
+        fd = open_in(self.ctx.log_dir, f"{self.type_name}_A.log", os.O_WRONLY | os.O_APPEND)
+        try:
+            os.write(fd, line.encode("utf-8", "backslashreplace"))
+        finally:
+            os.close(fd)
+
+    def _halog(self, severity: str, msgid: int, text: str) -> bool:
+        """The line through halog; False when halog is absent or fails (then the file)."""
+        halog = os.path.join(self.ctx.env.get("VCS_HOME") or "/opt/VRTSvcs", "bin", "halog")
+        if not os.access(halog, os.X_OK):
+            return False
+        from vxha.agents.drivers.proc import run
+
+        argv = [halog, "-add", f"{self.prefix}{text}", "-sev", SEVERITY.get(severity, "I"),
+                "-msgid", str(msgid)]  # fmt: skip
+        try:
+            code, _, _ = run(argv, 5.0)
+        except Exception:  # noqa: BLE001 - a failed halog falls back to the agent log
+            self.via_halog = False
+            return False
+        return code == 0
+
+    def error(self, text, msg="failed"):
+        self.write("ERROR", msg, text)
+
+    def warning(self, text, msg="warning"):
+        self.write("WARNING", msg, text)
+
+    def notice(self, text, msg="notice"):
+        self.write("NOTICE", msg, text)
+
+    def info(self, text, msg="info"):
+        self.write("INFO", msg, text)
+
+
+def _echo(line: str) -> None:
+    """The line on stdout in whatever encoding it has, characters it lacks escaped."""
+    out = sys.stdout
+    try:
+        data = line.encode(getattr(out, "encoding", None) or "utf-8", "backslashreplace")
+        buf = getattr(out, "buffer", None)
+        if buf is not None:
+            out.flush()
+            buf.write(data)
+            buf.flush()
+        else:
+            out.write(data.decode("ascii", "replace"))
+            out.flush()
+    except (OSError, ValueError, LookupError):
+        pass  # a full or closed stdout: the log file still has the line

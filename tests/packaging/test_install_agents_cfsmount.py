@@ -1,0 +1,63 @@
+"""vxha install-agents never lays its CFSMount over Veritas's (DECISIONS.md 6), as the
+vxha-cfsmount package refuses to (packaging/cfsmount-preinst.sh)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+VXHA = os.path.join(os.path.dirname(sys.executable), "vxha")
+
+
+def install(root, *args):
+    return subprocess.run(
+        [VXHA, "install-agents", "--root", str(root), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def veritas_agent(tmp_path):
+    d = tmp_path / "opt/VRTSvcs/bin/CFSMount"
+    d.mkdir(parents=True)
+    (d / "CFSMountAgent").write_bytes(b"\x7fELF veritas's agent")
+    (d / "monitor").write_text("#!/bin/sh\n# Veritas\n")
+    return tmp_path
+
+
+def test_refuses_over_veritas_cfsmount_agent_and_changes_nothing(veritas_agent):
+    before = sorted(str(p) for p in veritas_agent.rglob("*"))
+    p = install(veritas_agent)
+    assert p.returncode == 1
+    assert "Veritas's CFSMount is present" in p.stderr
+    assert "--types" in p.stderr  # says how to install the other types
+    assert sorted(str(p) for p in veritas_agent.rglob("*")) == before
+    agent = veritas_agent / "opt/VRTSvcs/bin/CFSMount/CFSMountAgent"
+    assert agent.read_bytes() == b"\x7fELF veritas's agent" and not agent.is_symlink()
+
+
+def test_refuses_where_veritas_cfstypes_is_configured(tmp_path):
+    conf = tmp_path / "etc/VRTSvcs/conf/config"
+    conf.mkdir(parents=True)
+    (conf / "CFSTypes.cf").write_text("type CFSMount (\n)\n")
+    p = install(tmp_path, "--types", "CFSMount")
+    assert p.returncode == 1 and "CFSTypes.cf" in p.stderr
+    assert not (tmp_path / "opt").exists()
+
+
+def test_other_types_install_beside_veritas_cfsmount(veritas_agent):
+    p = install(veritas_agent, "--types", "Container,HostIP,PortForward")
+    assert p.returncode == 0, p.stderr
+    assert (veritas_agent / "opt/VRTSvcs/bin/HostIP/monitor").exists()
+    assert not (veritas_agent / "opt/VRTSvcs/bin/CFSMount/CFSMountAgent").is_symlink()
+
+
+def test_reinstalling_over_its_own_cfsmount_is_fine(tmp_path):
+    assert install(tmp_path).returncode == 0
+    p = install(tmp_path)
+    assert p.returncode == 0, p.stderr

@@ -1,0 +1,721 @@
+"""The ha* commands on the simulated engine, both sides of each documented form: what VCS
+accepts is accepted and does what VCS does; what VCS refuses is refused, naming why, and
+changes nothing (the forms: vcs_types/haforms.py)."""
+
+from __future__ import annotations
+
+import pytest
+from sim_helpers import WEB, cf
+
+from vxha.vcs_types.cf import parse_file
+
+STORAGE = """group web_storage (
+    SystemList = { n1 = 0, n2 = 1, n3 = 2 }
+    AutoStartList = { n1, n2, n3 }
+    Parallel = 1
+)
+    Dummy web_mnt (
+    )
+
+"""
+BIG = """group big (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+    Load = { CPU = 2, Mem = 1024 }
+)
+    Dummy big_res (
+    )
+
+"""
+
+
+@pytest.fixture
+def sim(make_sim):
+    text = cf(
+        ["n1", "n2", "n3"],
+        STORAGE + BIG + WEB + "    requires group web_storage online local firm\n",
+    )
+    s = make_sim(text).start()
+    s.settle()
+    return s
+
+
+def ok(sim, line):
+    code, out, err = sim.command(line.split() if isinstance(line, str) else line)
+    assert code == 0, f"{line}: {err}"
+    return out
+
+
+def refused(sim, line, why):
+    """The command fails naming ``why``, and the configuration is as it was."""
+    before = _config(sim)
+    code, out, err = sim.command(line.split() if isinstance(line, str) else line)
+    assert code == 1, f"{line} was accepted: {out}"
+    assert why in err, err
+    assert _config(sim) == before, f"{line} changed the configuration"
+    return err
+
+
+def _config(sim):
+    from vxha.vcs_types.cf import write
+
+    return write(sim.engine.config)
+
+
+def rw(sim):
+    ok(sim, "haconf -makerw")
+
+
+# -- haconf ------------------------------------------------------------------------------------
+
+
+def test_haconf_sessions(sim):
+    refused(sim, "haconf -dump", "V-16-1-10369 Cluster not writable")
+    rw(sim)
+    refused(sim, "haconf -makerw", "V-16-1-10364 Cluster already writable")
+    ok(sim, "haconf -dump")
+    assert sim.engine.writable  # -dump alone keeps the session open
+    ok(sim, "haconf -dump -makero")
+    refused(sim, "hagrp -add db", "V-16-1-10369")
+
+
+# -- hagrp configuration -----------------------------------------------------------------------
+
+
+def test_link_needs_category_and_location(sim):
+    rw(sim)
+    ok(sim, "hagrp -add db")
+    ok(sim, "hagrp -modify db SystemList n1 0 n2 1")
+    err = refused(sim, "hagrp -link db web", "missing CATEGORY")
+    assert "hagrp -link PARENT CHILD CATEGORY LOCATION [RIGIDITY]" in err
+    refused(sim, "hagrp -link db web online", "missing LOCATION")
+    ok(sim, "hagrp -link db web online global")
+    dep = sim.engine.group("db").deps[0]
+    assert (dep.category, dep.location, dep.rigidity) == ("online", "global", "firm")
+    refused(sim, "hagrp -unlink web db", "does not depend on")
+    ok(sim, "hagrp -unlink db web")
+
+
+def test_group_attributes_known_and_unknown(sim):
+    rw(sim)
+    refused(
+        sim, "hagrp -modify web NoSuchAttr 1", "Attribute NoSuchAttr does not exist for group web"
+    )
+    refused(sim, "hagrp -modify web State ONLINE", "cannot be modified")
+    refused(sim, "hagrp -modify web Frozen 1", "use hagrp -freeze | -unfreeze GROUP -persistent")
+    refused(sim, "hagrp -modify web AutoFailOver maybe", "not an integer")
+    ok(sim, "hagrp -modify web AutoFailOver 0")
+    assert sim.engine.group("web").autofailover == 0
+    # Enabled through -modify is accepted (VCS does); the documented way is -disable.
+    ok(sim, "hagrp -modify web Enabled 0 -sys n2")
+    assert ok(sim, "hagrp -value web Enabled n2").strip() == "0"
+
+
+def test_sys_only_for_a_localized_attribute(sim):
+    rw(sim)
+    refused(sim, "hagrp -modify web UserStrLocal x -sys n2", "not local: -sys needs it localized")
+    ok(sim, "hagrp -local web UserStrLocal")
+    refused(sim, "hagrp -modify web UserStrLocal x", "is local: give -sys SYSTEM")
+    ok(sim, ["hagrp", "-modify", "web", "UserStrLocal", "under maintenance", "-sys", "n2"])
+    refused(sim, "hagrp -modify web UserStrLocal x -sys n9", "System n9 does not exist")
+    assert ok(sim, "hagrp -value web UserStrLocal n2").strip() == "under maintenance"
+    assert ok(sim, "hagrp -value web UserStrLocal n1").strip() == ""
+    refused(sim, "hagrp -global web UserStrLocal", "missing VALUE")
+    ok(sim, "hagrp -global web UserStrLocal one")
+    assert ok(sim, "hagrp -value web UserStrLocal n2").strip() == "one"
+    refused(sim, "hagrp -global web UserStrLocal two", "is not local")
+
+
+def test_clearing_an_association_is_delete_keys(sim):
+    rw(sim)
+    err = refused(sim, "hagrp -modify big Load 0", "key value pairs")
+    assert "-delete -keys" in err
+    ok(sim, "hagrp -modify big Load -update CPU 4")
+    assert sim.engine.group("big").load == {"CPU": 4, "Mem": 1024}
+    refused(sim, "hagrp -modify big Load -add CPU 1", "already exists")
+    ok(sim, "hagrp -modify big Load -delete Mem")
+    ok(sim, "hagrp -modify big Load -delete -keys")
+    assert sim.engine.group("big").model.attrs["Load"] == {}
+    # One number is still a Load-policy Load where no association is set.
+    ok(sim, "hagrp -modify web Load 20")
+    assert sim.engine.group("web").load == 20
+
+
+def test_values_starting_with_a_dash_are_escaped(sim):
+    rw(sim)
+    refused(sim, "hagrp -modify web UserStrGlobal -pool2", "written %-pool2")
+    ok(sim, "hagrp -modify web UserStrGlobal %-pool2")
+    ok(sim, "hagrp -modify web_storage UserStrGlobal %%50")
+    assert sim.engine.group("web").model.attrs["UserStrGlobal"] == "-pool2"
+    assert ok(sim, "hagrp -value web_storage UserStrGlobal").strip() == "%50"
+
+
+def test_systemlist_operations(sim):
+    rw(sim)
+    ok(sim, "hagrp -modify big SystemList -add n3 2")
+    assert sim.engine.group("big").systemlist == {"n1": 0, "n2": 1, "n3": 2}
+    refused(sim, "hagrp -modify big SystemList -add n3 5", "already exists")
+    refused(sim, "hagrp -modify big SystemList n1", "key value pairs")
+    ok(sim, "hagrp -modify big AutoStartList -add n2")
+    refused(sim, "hagrp -modify big AutoStartList -add n2", "already in the keylist")
+    refused(sim, "hagrp -modify big AutoStartList -delete n9", "not found")
+
+
+# -- hagrp state -------------------------------------------------------------------------------
+
+
+def test_online_offline_need_sys_or_any(sim):
+    refused(sim, "hagrp -offline web", "needs -sys or -any")
+    refused(sim, "hagrp -online big -sys n2 -any", "exactly one of -sys or -any")
+    refused(sim, "hagrp -online web -force -sys n2", "-force is documented but not modelled")
+    refused(sim, "hagrp -online web -propagate -sys n2", "already online on system n1")
+    ok(sim, "hagrp -offline web -sys n1")
+    sim.settle()
+    ok(sim, "hagrp -online web -any")
+    refused(sim, "hagrp -switch web", "needs -to or -any")
+    refused(sim, "hagrp -flush web", "needs -sys")
+
+
+def test_freeze_forms(sim):
+    refused(sim, "hagrp -freeze web -persistent", "V-16-1-10369")
+    ok(sim, "hagrp -freeze web")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "1"
+    ok(sim, "hagrp -unfreeze web")
+    rw(sim)
+    ok(sim, "hagrp -freeze web -persistent")
+    assert ok(sim, "hagrp -value web Frozen").strip() == "1"
+
+
+def test_autoenable(sim):
+    gi = sim.engine.group("web").insts["n2"]
+    gi.autodisabled = True
+    refused(sim, "hagrp -autoenable web", "needs -sys")
+    ok(sim, "hagrp -autoenable web -sys n2")
+    assert not gi.autodisabled
+
+
+# -- hares -------------------------------------------------------------------------------------
+
+
+def test_resource_add_and_delete(sim):
+    rw(sim)
+    refused(sim, "hares -add x NoSuchType web", "Type NoSuchType does not exist")
+    ok(sim, "hares -add web_extra Dummy web")
+    assert ok(sim, "hares -value web_extra Enabled").strip() == "0"
+    # An online resource is deleted too (DeleteOnlineResource = 1, the default), links
+    # with it.
+    assert sim.resource_state("web_pf", "n1") == "ONLINE"
+    ok(sim, "hares -delete web_ctr")
+    assert "web_ctr" not in sim.engine.resources
+    assert [c.name for c in sim.engine.resource("web_pf").children] == ["web_ip"]
+    ok(sim, "haclus -modify DeleteOnlineResource 0")
+    refused(sim, "hares -delete web_pf", "DeleteOnlineResource is 0")
+    ok(sim, "hares -delete -force web_pf")
+
+
+def test_static_attributes_need_an_override(sim):
+    rw(sim)
+    err = refused(sim, "hares -modify web_ctr MonitorInterval 30", "static attribute")
+    assert "hares -override web_ctr MonitorInterval" in err
+    refused(sim, "hares -override web_ctr NoSuch", "not a static attribute")
+    refused(sim, "hares -undo_override web_ctr MonitorInterval", "not overridden")
+    ok(sim, "hares -override web_ctr MonitorInterval")
+    assert ok(sim, "hares -value web_ctr MonitorInterval").strip() == "60"
+    refused(sim, "hares -override web_ctr MonitorInterval", "already overridden")
+    ok(sim, "hares -modify web_ctr MonitorInterval 30")
+    assert ok(sim, "hares -value web_ctr MonitorInterval").strip() == "30"
+    assert ok(sim, "hares -value web_ip MonitorInterval").strip() == "60"
+    ok(sim, "hares -undo_override web_ctr MonitorInterval")
+    assert ok(sim, "hares -value web_ctr MonitorInterval").strip() == "60"
+
+
+def test_resource_local_global_and_dump(sim, tmp_path):
+    rw(sim)
+    refused(sim, "hares -modify web_ctr Critical 0 -sys n1", "not local")
+    ok(sim, "hares -local web_ctr Critical")
+    ok(sim, "hares -modify web_ctr Critical 0 -sys n2")
+    ok(sim, "hares -override web_ip OnlineTimeout")
+    ok(sim, "hares -modify web_ip OnlineTimeout 77")
+    ok(sim, "haconf -dump -makero")
+    cfg = parse_file(sim.engine.config_path)
+    _, r = cfg.find_resource("web_ctr")
+    assert r.local["Critical"] == {"n1": 1, "n2": 0, "n3": 1}
+    assert cfg.find_resource("web_ip")[1].attrs["OnlineTimeout"] == 77
+    assert sim.engine.config_path and not (tmp_path / "run" / ".stale").exists()
+
+
+def test_probe_needs_sys(sim):
+    refused(sim, "hares -probe web_ctr", "needs -sys")
+    ok(sim, "hares -probe web_ctr -sys n2")
+
+
+# -- hasys, haclus -----------------------------------------------------------------------------
+
+
+def test_systems_added_modified_deleted(sim):
+    rw(sim)
+    ok(sim, "hasys -add n4")
+    assert ok(sim, "hasys -value n4 SysState").strip() == "UNKNOWN"
+    refused(sim, "hasys -add n4", "already exists")
+    refused(sim, "hasys -delete n1", "only an EXITED or UNKNOWN system")
+    ok(sim, "hagrp -modify big SystemList -add n4 3")
+    refused(sim, "hasys -delete n4", "in the SystemList of big")
+    ok(sim, "hagrp -modify big SystemList -delete n4")
+    ok(sim, "hasys -delete n4")
+    assert "n4" not in sim.engine.systems
+    ok(sim, "hasys -modify n1 Capacity CPU 16 Mem 65536")
+    assert sim.engine.system("n1").capacity == {"CPU": 16, "Mem": 65536}
+    refused(sim, "hasys -modify n1 Capacity 0", "key value pairs")
+    ok(sim, "hasys -modify n1 Capacity -delete -keys")
+    refused(sim, "hasys -modify n1 Frozen 1", "use hasys -freeze")
+    refused(sim, "hasys -modify n1 Bogus 1", "Attribute Bogus does not exist")
+
+
+def test_an_added_system_joins_when_it_starts(sim):
+    rw(sim)
+    ok(sim, "hasys -add n4")
+    ok(sim, "hagrp -modify web_storage SystemList -add n4 3")
+    ok(sim, "hagrp -modify web_storage AutoStartList -add n4")
+    sim.event("restart", system="n4")
+    sim.settle()
+    assert sim.system_state("n4") == "RUNNING"
+    assert sim.group_state("web_storage", "n4") == "ONLINE"
+
+
+def test_cluster_attributes(sim):
+    refused(sim, "haclus -modify Statistics Enabled", "V-16-1-10369")
+    rw(sim)
+    ok(sim, "haclus -modify Statistics Enabled")
+    assert sim.engine.statistics
+    assert ok(sim, "haclus -value Statistics").strip() == "Enabled"
+    refused(sim, "haclus -modify NoSuch 1", "does not exist for the cluster")
+    ok(sim, "haclus -modify Administrators admin ops")
+    refused(sim, ["haclus", "-modify", "Administrators", ""], "empty word is no key")
+    ok(sim, "haclus -modify Administrators -delete -keys")
+    out = ok(sim, "haclus -display")
+    assert out.splitlines()[0].split() == ["#Attribute", "Value"]
+    assert ["ClusterName", "sim"] in [line.split() for line in out.splitlines()]
+
+
+# -- hatype, haattr ----------------------------------------------------------------------------
+
+
+def test_types_added_when_not_listed(sim):
+    rw(sim)
+    listed = ok(sim, "hatype -list").split()
+    assert "Dummy" in listed and "MyType" not in listed
+    refused(sim, "hatype -add Dummy", "Type Dummy already exists")
+    ok(sim, "hatype -add MyType")
+    ok(sim, "haattr -add MyType Path -string -scalar %-x")
+    ok(sim, "haattr -add -temp MyType Scratch -integer")
+    ok(sim, "haattr -add -static MyType Tries -integer -scalar 3")
+    refused(sim, "haattr -add MyType Path -string", "already exists")
+    refused(sim, "haattr -add -temp -static MyType X", "exclude each other")
+    decl = sim.engine.types["MyType"].decl
+    assert decl.attrs["Path"].default == "-x" and decl.attrs["Scratch"].temp
+    ok(sim, "hatype -modify MyType ArgList Path")
+    refused(sim, "hatype -modify MyType ArgList Nope", "unknown attribute Nope")
+    ok(sim, "hatype -modify MyType Tries 5")
+    refused(sim, "hatype -modify MyType Path y", "not a static attribute")
+    assert ok(sim, "hatype -value MyType Tries").strip() == "5"
+    ok(sim, "hares -add mine MyType web")
+    refused(sim, "hatype -delete MyType", "has resources")
+    assert "mine" in ok(sim, "hatype -resources MyType").split()
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def test_display_tables(sim):
+    out = ok(sim, "hagrp -display web")
+    rows = [line.split(None, 3) for line in out.splitlines()[1:]]
+    assert out.splitlines()[0].split() == ["#Group", "Attribute", "System", "Value"]
+    assert ["web", "State", "n1", "|ONLINE|"] in rows
+    assert ["web", "SystemList", "global", "n1 0 n2 1 n3 2"] in rows
+    assert ["web", "AutoFailOver", "global", "1"] in rows
+    out = ok(sim, "hagrp -display -attribute State -sys n2")
+    assert {tuple(r.split()) for r in out.splitlines()[1:]} == {
+        ("web_storage", "State", "n2", "|ONLINE|"),
+        ("big", "State", "n2", "|OFFLINE|"),
+        ("web", "State", "n2", "|OFFLINE|"),
+    }
+    refused(sim, "hagrp -display web -attribute Nope", "Attribute Nope does not exist")
+    out = ok(sim, "hares -display -group web -attribute State Type")
+    rows = {tuple(line.split()) for line in out.splitlines()[1:]}
+    assert ("web_ctr", "Type", "global", "Dummy") in rows
+    assert ("web_ip", "State", "n1", "ONLINE") in rows
+    assert not any(r[0].startswith("big") for r in rows)
+    out = ok(sim, "hasys -display n1 -attribute SysState")
+    assert out.splitlines()[1].split() == ["n1", "SysState", "RUNNING"]
+
+
+def test_lists_and_conditions(sim):
+    rows = [line.split() for line in ok(sim, "hagrp -list Parallel=1").splitlines()]
+    assert rows == [["web_storage", "n1"], ["web_storage", "n2"], ["web_storage", "n3"]]
+    rows = [line.split() for line in ok(sim, "hagrp -list State=|ONLINE|").splitlines()]
+    assert ["web", "n1"] in rows and ["web", "n2"] not in rows
+    assert ok(sim, "hasys -list SysState=RUNNING").split() == ["n1", "n2", "n3"]
+    refused(sim, "hagrp -list Parallel", "is not a condition")
+
+
+def test_dependencies_and_no_dependencies(make_sim):
+    s = make_sim(cf(["n1"], "group g (\n    SystemList = { n1 = 0 }\n)\n    Dummy r (\n    )\n"))
+    s.start()
+    refused(s, "hagrp -dep", "V-16-1-50035 No Group dependencies are configured")
+    refused(s, "hares -dep", "V-16-1-50034 No Resource dependencies are configured")
+
+
+def test_forecast(sim):
+    assert ok(sim, "hagrp -forecast web").strip() == "n2"
+    ok(sim, "hasys -freeze n2")
+    out = ok(sim, "hagrp -forecast web -verbose").splitlines()
+    assert out[0] == "n3"
+    assert [line.split(None, 1) for line in out[1:]] == [
+        ["n1", "online here"],
+        ["n2", "system frozen"],
+        ["n3", "target"],
+    ]
+    refused(sim, "hagrp -forecast web_storage", "parallel")
+
+
+def test_wait(sim):
+    ok(sim, "hagrp -offline web -sys n1")
+    start = sim.now
+    ok(sim, "hagrp -wait web State OFFLINE -sys n1 -time 60")
+    assert sim.group_state("web", "n1") == "OFFLINE" and sim.now - start <= 60
+    refused(sim, "hagrp -wait web State ONLINE -sys n1 -time 30", "V-16-1-10805")
+    assert sim.now >= start + 30
+
+
+def test_hastatus_summary(sim):
+    sim.event("kill", resource="big_res", system="n1")
+    sim.advance(120)
+    out = ok(sim, "hastatus -sum").splitlines()
+    # Written from the layout administrators' transcripts show, before the first run.
+    assert out[:5] == [
+        "",
+        "-- SYSTEM STATE",
+        "-- System               State                Frozen",
+        "",
+        "A  n1                   RUNNING              0",
+    ]
+    assert "-- Group           System               Probed     AutoDisabled    State" in out
+    assert "B  web             n1                   Y          N               ONLINE" in out
+    assert "C  big             Dummy                big_res              n1" in out
+
+
+def test_documented_but_not_modelled(sim):
+    for line in ("hastop -all", "hagrp -offline web -force -sys n1", "hasys -load n1 5"):
+        refused(sim, line, "not modelled by the simulator")
+
+
+def test_fail_command_interrupts_a_plan_step(sim):
+    rw(sim)
+    sim.event("fail-command", match="hares -delete web_ctr", times=1)
+    err = refused(sim, "hares -delete web_ctr", "failed (simulator fail-command)")
+    assert "web_ctr" in err
+    ok(sim, "hares -delete web_ctr")  # the second time it runs
+    assert any("fail-command" in line for line in sim.transcript.lines)
+
+
+# -- every form, both sides --------------------------------------------------------------------
+
+RW = ["haconf -makerw"]
+# form -> (setup, accepted, refused, why): the refusal is VCS's rule, not a typo of syntax.
+BOTH_SIDES = {
+    "haconf -makerw": ([], "haconf -makerw", "haconf -makerw -now", "unknown option -now"),
+    "haconf -dump": (RW, "haconf -dump -makero", "haconf -dump -makerw", "unknown option"),
+    "hacf -verify": ([], "hacf -verify {conf}", "hacf -verify /nonexistent", "Cannot find"),
+    "hagrp -add": (RW, "hagrp -add db", "hagrp -add web", "already exists"),
+    "hagrp -delete": (
+        RW + ["hagrp -add db"],
+        "hagrp -delete db",
+        "hagrp -delete web",
+        "has resources",
+    ),
+    "hagrp -link": (
+        RW,
+        "hagrp -link big web online global soft",
+        "hagrp -link web web_storage online local firm",
+        "already depends",
+    ),
+    "hagrp -unlink": (
+        RW,
+        "hagrp -unlink web web_storage",
+        "hagrp -unlink big web",
+        "does not depend",
+    ),
+    "hagrp -local": (
+        RW,
+        "hagrp -local web Priority",
+        "hagrp -local web State",
+        "cannot be modified",
+    ),
+    "hagrp -global": (
+        RW + ["hagrp -local web Priority"],
+        "hagrp -global web Priority 2",
+        "hagrp -global big Priority 2",
+        "not local",
+    ),
+    "hagrp -modify": (
+        RW,
+        "hagrp -modify web Priority 2",
+        "hagrp -modify web Nope 2",
+        "does not exist",
+    ),
+    "hagrp -online": (
+        ["hagrp -offline big -sys n1"],
+        "hagrp -online big -sys n2",
+        "hagrp -online web -sys n2",
+        "online on system n1",
+    ),
+    "hagrp -offline": (
+        [],
+        "hagrp -offline web -sys n1",
+        "hagrp -offline web_storage -sys n1",
+        "depends on it",
+    ),
+    "hagrp -switch": ([], "hagrp -switch web -to n2", "hagrp -switch web_storage -any", "parallel"),
+    "hagrp -freeze": ([], "hagrp -freeze web", "hagrp -freeze web -persistent", "not writable"),
+    "hagrp -unfreeze": (
+        [],
+        "hagrp -unfreeze web",
+        "hagrp -unfreeze web -persistent",
+        "not writable",
+    ),
+    "hagrp -enable": (
+        RW,
+        "hagrp -enable web -sys n2",
+        "hagrp -enable web -sys n9",
+        "does not exist",
+    ),
+    "hagrp -disable": (
+        RW,
+        "hagrp -disable web -sys n2",
+        "hagrp -disable big -sys n3",
+        "not in the SystemList",
+    ),
+    "hagrp -autoenable": (
+        [],
+        "hagrp -autoenable web -sys n2",
+        "hagrp -autoenable big -sys n3",
+        "not in the SystemList",
+    ),
+    "hagrp -clear": ([], "hagrp -clear web", "hagrp -clear nope", "does not exist"),
+    "hagrp -clearadminwait": ([], None, "hagrp -clearadminwait web -sys n1", "not in ADMIN_WAIT"),
+    "hagrp -flush": (
+        [],
+        "hagrp -flush web -sys n1",
+        "hagrp -flush big -sys n3",
+        "not in the SystemList",
+    ),
+    "hagrp -display": ([], "hagrp -display web", "hagrp -display nope", "does not exist"),
+    "hagrp -state": ([], "hagrp -state web -sys n1", "hagrp -state nope", "does not exist"),
+    "hagrp -list": ([], "hagrp -list Frozen=0", "hagrp -list Frozen", "not a condition"),
+    "hagrp -value": ([], "hagrp -value web Priority", "hagrp -value web Nope", "does not exist"),
+    "hagrp -dep": ([], "hagrp -dep web", "hagrp -dep nope", "does not exist"),
+    "hagrp -resources": ([], "hagrp -resources web", "hagrp -resources nope", "does not exist"),
+    "hagrp -forecast": ([], "hagrp -forecast web", "hagrp -forecast web_storage", "parallel"),
+    "hagrp -wait": (
+        [],
+        "hagrp -wait web State ONLINE -sys n1 -time 5",
+        "hagrp -wait web State ONLINE -sys n2 -time 5",
+        "timed out",
+    ),
+    "hares -add": (RW, "hares -add x Dummy web", "hares -add web_ip Dummy web", "already exists"),
+    "hares -delete": (RW, "hares -delete web_ip", "hares -delete nope", "does not exist"),
+    "hares -link": (
+        RW,
+        "hares -link web_ctr web_ip",
+        "hares -link web_ip big_res",
+        "different groups",
+    ),
+    "hares -unlink": (
+        RW,
+        "hares -unlink web_pf web_ip",
+        "hares -unlink web_ip web_pf",
+        "does not require",
+    ),
+    "hares -local": (
+        RW,
+        "hares -local web_ip Critical",
+        "hares -local web_ip MonitorInterval",
+        "override it before",
+    ),
+    "hares -global": (
+        RW + ["hares -local web_ip Critical"],
+        "hares -global web_ip Critical 0",
+        "hares -global web_ctr Critical 0",
+        "not local",
+    ),
+    "hares -override": (
+        RW,
+        "hares -override web_ip OnlineTimeout",
+        "hares -override web_ip Critical",
+        "not a static attribute",
+    ),
+    "hares -undo_override": (
+        RW + ["hares -override web_ip OnlineTimeout"],
+        "hares -undo_override web_ip OnlineTimeout",
+        "hares -undo_override web_ctr OnlineTimeout",
+        "not overridden",
+    ),
+    "hares -modify": (
+        RW,
+        "hares -modify web_ip Critical 0",
+        "hares -modify web_ip OnlineTimeout 9",
+        "override it first",
+    ),
+    "hares -online": (
+        ["hagrp -offline big -sys n1"],
+        "hares -online big_res -sys n1",
+        "hares -online web_ip -sys n1",
+        "already online",
+    ),
+    "hares -offline": (
+        [],
+        "hares -offline web_pf -sys n1",
+        "hares -offline web_ip -sys n1",
+        "parents online",
+    ),
+    "hares -probe": (
+        [],
+        "hares -probe web_ip -sys n2",
+        "hares -probe web_ip -sys n9",
+        "does not exist",
+    ),
+    "hares -clear": ([], "hares -clear web_ip", "hares -clear nope", "does not exist"),
+    "hares -display": (
+        [],
+        "hares -display web_ip -attribute State",
+        "hares -display web_ip -attribute Nope",
+        "does not exist",
+    ),
+    "hares -state": ([], "hares -state web_ip -sys n1", "hares -state nope", "does not exist"),
+    "hares -list": ([], "hares -list Type=Dummy", "hares -list =Dummy", "not a condition"),
+    "hares -value": (
+        [],
+        "hares -value web_ip Critical",
+        "hares -value web_ip Nope",
+        "does not exist",
+    ),
+    "hares -dep": ([], "hares -dep web_pf", "hares -dep nope", "does not exist"),
+    "hares -wait": (
+        [],
+        "hares -wait web_ip State ONLINE -sys n1 -time 5",
+        "hares -wait web_ip State ONLINE -sys n2 -time 5",
+        "timed out",
+    ),
+    "hasys -add": (RW, "hasys -add n4", "hasys -add n1", "already exists"),
+    "hasys -delete": (
+        RW + ["hasys -add n4"],
+        "hasys -delete n4",
+        "hasys -delete n1",
+        "only an EXITED or UNKNOWN",
+    ),
+    "hasys -modify": (
+        RW,
+        "hasys -modify n1 Limits GPU 1",
+        "hasys -modify n1 SysState RUNNING",
+        "cannot be modified",
+    ),
+    "hasys -freeze": (RW, "hasys -freeze -persistent n1", "hasys -freeze n9", "does not exist"),
+    "hasys -unfreeze": (RW, "hasys -unfreeze n1", "hasys -unfreeze n9", "does not exist"),
+    "hasys -display": (
+        [],
+        "hasys -display n1",
+        "hasys -display n1 -attribute Nope",
+        "does not exist",
+    ),
+    "hasys -state": ([], "hasys -state n1", "hasys -state n9", "does not exist"),
+    "hasys -list": ([], "hasys -list SysState=RUNNING", "hasys -list SysState", "not a condition"),
+    "hasys -value": ([], "hasys -value n1 SysState", "hasys -value n1 Nope", "does not exist"),
+    "hasys -wait": (
+        [],
+        "hasys -wait n1 SysState RUNNING -time 5",
+        "hasys -wait n1 SysState EXITED -time 5",
+        "timed out",
+    ),
+    "haclus -modify": (
+        RW,
+        "haclus -modify ClusterLocation lab",
+        "haclus -modify ClusState RUNNING",
+        "cannot be modified",
+    ),
+    "haclus -value": ([], "haclus -value ClusterName", "haclus -value Nope", "does not exist"),
+    "haclus -display": ([], "haclus -display", "haclus -display -attribute Nope", "does not exist"),
+    "haclus -wait": (
+        [],
+        "haclus -wait DeleteOnlineResource 1 -time 5",
+        "haclus -wait DeleteOnlineResource 0 -time 5",
+        "timed out",
+    ),
+    "hatype -add": (RW, "hatype -add NewType", "hatype -add Dummy", "already exists"),
+    "hatype -delete": (
+        RW + ["hatype -add NewType"],
+        "hatype -delete NewType",
+        "hatype -delete Dummy",
+        "has resources",
+    ),
+    "hatype -modify": (
+        RW,
+        "hatype -modify Dummy MonitorInterval 30",
+        "hatype -modify Nope MonitorInterval 30",
+        "does not exist",
+    ),
+    "hatype -display": ([], "hatype -display Dummy", "hatype -display Nope", "does not exist"),
+    "hatype -resources": (
+        [],
+        "hatype -resources Dummy",
+        "hatype -resources Nope",
+        "does not exist",
+    ),
+    "hatype -list": ([], "hatype -list", "hatype -list Bad", "not a condition"),
+    "hatype -value": (
+        [],
+        "hatype -value Dummy MonitorInterval",
+        "hatype -value Dummy Nope",
+        "does not exist",
+    ),
+    "haattr -add": (
+        RW + ["hatype -add NewType"],
+        "haattr -add NewType A -integer 3",
+        "haattr -add NewType B -integer x",
+        "not an integer",
+    ),
+    "haattr -default": (
+        RW + ["hatype -add NewType", "haattr -add NewType A -integer"],
+        "haattr -default NewType A 4",
+        "haattr -default NewType Z 4",
+        "does not exist",
+    ),
+    "haattr -delete": (
+        RW + ["hatype -add NewType", "haattr -add NewType A"],
+        "haattr -delete NewType A",
+        "haattr -delete NewType Z",
+        "does not exist",
+    ),
+    "hastatus -sum": ([], "hastatus -summary", "hastatus -sum -v", "unknown option"),
+    # -local needs the system the command is typed on: an events file's cmd gives it
+    "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
+    "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
+}
+
+
+def test_both_sides_cover_every_modelled_form():
+    from vxha.vcs_types import haforms
+
+    modelled = {f.key for f in haforms.FORMS if f.modelled}
+    assert modelled == set(BOTH_SIDES), modelled ^ set(BOTH_SIDES)
+
+
+@pytest.mark.parametrize("key", sorted(BOTH_SIDES))
+def test_both_sides_of_each_form(sim, key, tmp_path):
+    setup, accepted, refused_line, why = BOTH_SIDES[key]
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "main.cf").write_text(_config(sim))
+    for line in setup:
+        ok(sim, line)
+    refused(sim, refused_line, why)
+    if accepted:
+        ok(sim, accepted.format(conf=tmp_path / "conf"))
