@@ -86,6 +86,13 @@ def generate_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--discover", action="store_true", help="set this host's CPUs and memory as Capacity"
     )
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read includes from DIR (by default only from the configuration's directory)",
+    )
     return p
 
 
@@ -116,28 +123,37 @@ def generate(args: List[str]) -> int:
         _err(exc.problems)
         return 1
     _err(f"warning: {w}" for w in result.warnings)
+    old = None
+    if opts.diff:  # read before anything is written: a bad current file changes nothing
+        old = _read_current(opts.diff, opts.allow_include_dir)
+        if old is None:
+            return 1
     if opts.output:
         _write(opts.output, result.text)
     elif not opts.diff:
         sys.stdout.write(result.text)
     if opts.diff:
-        return _diff(opts.diff, result.config, opts.as_commands)
+        return _diff(old, result.config, opts.as_commands)
     return 0
 
 
-def _diff(current: str, new, as_commands: bool) -> int:
-    from vxha.generators import diff
+def _read_current(current: str, allow_include_dirs=()):
+    """The model of the current main.cf, or None (the error printed)."""
     from vxha.vcs_types import cf
 
     path = os.path.join(current, "main.cf") if os.path.isdir(current) else current
     try:
-        old = cf.parse_file(path)
+        return cf.parse_file(path, allow_include_dirs=allow_include_dirs)
     except cf.CfError as exc:
         _err([str(exc)])
-        return 1
     except OSError as exc:
         _err([f"{path}: cannot read: {exc.strerror or exc}"])
-        return 1
+    return None
+
+
+def _diff(old, new, as_commands: bool) -> int:
+    from vxha.generators import diff
+
     types = diff.known_types(old, new)
     changes = diff.diff(old, new, types)
     if as_commands:
@@ -160,17 +176,23 @@ def verify(args: List[str]) -> int:
         "silent and exit 0 when valid, one line per problem and exit 1 otherwise.",
     )
     p.add_argument("config", help="main.cf, or the directory holding it")
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read includes from DIR (by default only from the configuration's directory)",
+    )
     opts = p.parse_args(args)
+    from vxha.vcs_types.verify import errors
     from vxha.vcs_types.verify import verify as run
 
     path = opts.config
     if os.path.isdir(path):
         path = os.path.join(path, "main.cf")
-    issues = run(path)
-    if issues:
-        _err(str(i) for i in issues)
-        return 1
-    return 0
+    issues = run(path, allow_include_dirs=opts.allow_include_dir)
+    _err(str(i) for i in issues)
+    return 1 if errors(issues) else 0
 
 
 # -- graph -----------------------------------------------------------------------------------

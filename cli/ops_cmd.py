@@ -155,6 +155,13 @@ def cmd_apply(argv) -> int:
     default = os.path.join(os.environ.get("VCS_CONF", "/etc/VRTSvcs"), "conf/config/main.cf")
     p.add_argument("--current", default=default, help="the cluster's main.cf (%(default)s)")
     p.add_argument("--dry-run", action="store_true", help="print the diff and commands only")
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read includes from DIR (by default only from each main.cf's directory)",
+    )
     args = p.parse_args(argv)
     from vxha.generators import diff
     from vxha.generators.operations import Plan
@@ -167,7 +174,9 @@ def cmd_apply(argv) -> int:
         except HaError:
             pass
     try:
-        current, new = parse_file(args.current), parse_file(args.main_cf)
+        allow = args.allow_include_dir
+        current = parse_file(args.current, allow_include_dirs=allow)
+        new = parse_file(args.main_cf, allow_include_dirs=allow)
     except (CfError, OSError) as exc:
         return _err(str(exc))
     types = diff.known_types(current, new)

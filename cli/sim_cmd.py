@@ -33,6 +33,8 @@ def _parser():
     r.add_argument("--duration", type=int, help="virtual seconds to run (default: the file's)")
     r.add_argument("--verbose", action="store_true", help="also log routine monitors")
     r.add_argument("--table", action="store_true", help="print the state table at the end")
+    s_allow = "also read includes from DIR (by default only from the main.cf's directory)"
+    r.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
     s = sub.add_parser("serve", help="serve the ha* shims on a unix socket")
     s.add_argument("main_cf")
@@ -41,6 +43,7 @@ def _parser():
     s.add_argument("--mode", choices=("inprocess", "process"), default="inprocess")
     s.add_argument("--speed", type=float, default=0.0, help="virtual seconds per real second")
     s.add_argument("--no-start", action="store_true", help="do not probe and autostart")
+    s.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
     a = sub.add_parser("advance", help="run a served simulator's virtual time forward")
     a.add_argument("seconds", type=int)
@@ -136,15 +139,15 @@ def _shims(bin_dir):
     return 0
 
 
-def _load_problem(main_cf):
+def _load_problem(main_cf, allow_include_dirs=()):
     """Why main.cf cannot be simulated (missing, unreadable, not valid), or None."""
     from vxha.vcs_types.cf import CfError
-    from vxha.vcs_types.verify import verify
+    from vxha.vcs_types.verify import errors, verify
 
     if not os.path.isfile(main_cf):
         return f"{main_cf}: no such file"
     try:
-        issues = verify(main_cf)
+        issues = errors(verify(main_cf, allow_include_dirs=allow_include_dirs))
     except (OSError, CfError, ValueError) as exc:
         return f"{main_cf}: {exc}"
     if issues:
@@ -157,7 +160,7 @@ def _run(args):
     from vxha.simulator.engine import SimError
     from vxha.simulator.events import EventError
 
-    problem = _load_problem(args.main_cf)
+    problem = _load_problem(args.main_cf, args.allow_include_dir)
     if problem:
         print(f"vxha sim run: {problem}", file=sys.stderr)
         return 2
@@ -165,10 +168,21 @@ def _run(args):
     try:
         if args.events:
             sim, failures = run_scenario(
-                args.main_cf, args.events, run_dir, mode=args.mode, verbose=args.verbose or None
+                args.main_cf,
+                args.events,
+                run_dir,
+                mode=args.mode,
+                verbose=args.verbose or None,
+                allow_include_dirs=args.allow_include_dir,
             )
         else:
-            sim = Simulator.from_file(args.main_cf, run_dir, mode=args.mode, verbose=args.verbose)
+            sim = Simulator.from_file(
+                args.main_cf,
+                run_dir,
+                mode=args.mode,
+                verbose=args.verbose,
+                allow_include_dirs=args.allow_include_dir,
+            )
             sim.start()
             failures = []
         if args.duration is not None and args.duration > sim.now:
@@ -192,7 +206,7 @@ def _serve(args):
     from vxha.simulator.daemon import Daemon
     from vxha.simulator.engine import SimError
 
-    problem = _load_problem(args.main_cf)
+    problem = _load_problem(args.main_cf, args.allow_include_dir)
     if problem:
         print(f"vxha sim serve: {problem}", file=sys.stderr)
         return 2
@@ -205,7 +219,13 @@ def _serve(args):
             if name.endswith(".cf") and os.path.isfile(os.path.join(src_dir, name)):
                 shutil.copy(os.path.join(src_dir, name), os.path.join(conf, name))
         shutil.copy(args.main_cf, os.path.join(conf, "main.cf"))
-        sim = Simulator.from_file(os.path.join(conf, "main.cf"), run_dir, mode=args.mode, dump=True)
+        sim = Simulator.from_file(
+            os.path.join(conf, "main.cf"),
+            run_dir,
+            mode=args.mode,
+            dump=True,
+            allow_include_dirs=args.allow_include_dir,
+        )
     except (OSError, SimError, ValueError) as exc:
         print(f"vxha sim serve: {exc}", file=sys.stderr)
         return 2

@@ -99,7 +99,7 @@ def check(config: Config) -> List[str]:
     """Every verifier problem as ``file:line: message`` (empty: valid)."""
     from vxha.vcs_types import verify
 
-    return [str(p) for p in verify.verify(config)]
+    return [str(p) for p in verify.errors(verify.verify(config))]
 
 
 def parse_and_verify(text: str, directory: Optional[str] = None, external_groups=()) -> Config:

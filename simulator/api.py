@@ -45,12 +45,13 @@ class Simulator:
         self.config = config
 
     @classmethod
-    def from_file(cls, main_cf, run_dir, mode="inprocess", dump=False, **kw):
+    def from_file(cls, main_cf, run_dir, mode="inprocess", dump=False, allow_include_dirs=(), **kw):
         """Load main.cf with its includes. ``dump``: haconf -dump rewrites this file
         (otherwise -dump checks and writes nothing, so scenarios never change)."""
         from vxha.vcs_types.cf import parse_file
 
-        sim = cls(parse_file(str(main_cf)), run_dir, mode, **kw)
+        config = parse_file(str(main_cf), allow_include_dirs=allow_include_dirs)
+        sim = cls(config, run_dir, mode, **kw)
         if dump:
             sim.engine.config_path = os.path.abspath(str(main_cf))
         return sim
@@ -141,12 +142,21 @@ class Simulator:
         }
 
 
-def run_scenario(main_cf, events_file, run_dir, mode="inprocess", verbose=None, sink=None):
+def run_scenario(
+    main_cf, events_file, run_dir, mode="inprocess", verbose=None, sink=None, allow_include_dirs=()
+):
     """Run an events file against a main.cf: (Simulator, failed expectations)."""
     evs, expect, duration, options = events.load(str(events_file))
     if verbose is None:
         verbose = bool(options.get("verbose", False))
-    sim = Simulator.from_file(main_cf, run_dir, mode=mode, verbose=verbose, sink=sink)
+    sim = Simulator.from_file(
+        main_cf,
+        run_dir,
+        mode=mode,
+        verbose=verbose,
+        sink=sink,
+        allow_include_dirs=allow_include_dirs,
+    )
     sim.start()
     failures = []
     checks = sorted(expect, key=lambda x: int(x["at"]))

@@ -105,7 +105,7 @@ def hacf_verify(e, call, out):
         raise SimError(f"Cannot find {main_cf}", "V-16-1-10029")
     from vxha.vcs_types import verify as verify_mod
 
-    issues = verify_mod.verify(main_cf)
+    issues = verify_mod.errors(verify_mod.verify(main_cf))
     if issues:
         for issue in issues:
             out(f"VCS ERROR V-16-1-10020 {issue}")

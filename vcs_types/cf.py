@@ -1,48 +1,75 @@
-"""The .cf language: parse main.cf and types.cf files into the model, write them back as hacf.
+"""The .cf language: parse main.cf and types.cf files into the model (writer: ``writer.py``).
 
 One compiled regular expression tokenizes the whole text (the generator parses 100k-line
-configurations); a small recursive-descent parser builds ``model.Config``; the writer lays
-the model out exactly as ``hacf -dump`` does, using ``decl``'s value formatting.
+configurations); a small recursive-descent parser builds ``model.Config``. The grammar and
+the source of each rule are in docs/vcs-language.md.
 
-Values: a bare integer token is an ``int``, any other scalar a ``str``; ``{ a, b }`` is a
-list, ``{ k = v }`` a dict with ``str`` keys, and an empty ``{}`` an empty list (main.cf
-does not say whether an empty value is a vector or an association; test with ``not v``).
+Values: a bare integer token is an ``int`` (``0755``, not written as an integer would be,
+stays the ``str`` it was written as), any other scalar a ``str``; ``{ a, b }`` is a list,
+``{ k = v }`` a dict with ``str`` keys (a key written without ``= v`` holds ``None``: the
+numbered forms such as SystemList), and an empty ``{}`` an empty list (main.cf does not say
+whether an empty value is a vector or an association; test with ``not v``).
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import re
-from itertools import chain
-from operator import itemgetter
+from bisect import bisect_left
 from pathlib import Path
 
-from vxha.vcs_types.decl import (
-    STANDARD_STATIC,
-    Attr,
-    TypeDecl,
-    format_scalar,
-    format_value,
-    render_type,
-)
+from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl
 from vxha.vcs_types.model import (
     Cluster,
     Config,
     Group,
     GroupDep,
+    Heartbeat,
+    RemoteCluster,
     Resource,
     ResourceLink,
+    Site,
     System,
     Where,
 )
+from vxha.vcs_types.writer import write, write_types
 
-__all__ = ["CfError", "parse", "parse_file", "resolve_includes", "write", "write_types", "KEYWORDS"]
+__all__ = [
+    "CfError",
+    "tokens",
+    "parse",
+    "parse_file",
+    "read_config_text",
+    "resolve_includes",
+    "write",
+    "write_types",
+    "KEYWORDS",
+    "MAX_BYTES",
+]
 
 # Words that start a top-level statement: never usable as type, group or resource names.
-KEYWORDS = frozenset(("include", "cluster", "system", "group", "type", "requires"))
+KEYWORDS = frozenset(
+    (
+        "include",
+        "cluster",
+        "system",
+        "group",
+        "type",
+        "requires",
+        "remotecluster",
+        "heartbeat",
+        "site",
+    )
+)
 CATEGORIES = ("online", "offline")
-LOCATIONS = ("local", "global", "remote")
+LOCATIONS = ("local", "global", "remote", "site")
 RIGIDITIES = ("soft", "firm", "hard")
+TYPE_WORDS = ("str", "i18nstr", "int", "boolean", "keylist")
+
+# The largest file read: a 5,000-server main.cf is about 10 MB (chosen so that a runaway
+# or wrong file is refused at once, before it is read).
+MAX_BYTES = 64 * 1024 * 1024
 
 
 class CfError(ValueError):
@@ -58,12 +85,14 @@ class CfError(ValueError):
 
 # -- tokenizer ---------------------------------------------------------------------------
 
-# Whitespace and comments (group 1) are absorbed in front of every token (group 2). Every
-# alternative of group 2 can match after the greedy skip (the last two match anything
-# left, the empty one only at the end), so a match never fails and never backtracks.
-# Tokens stay strings: a quoted string keeps its quotes, "" is the end of the file.
+# Whitespace and comments (group 1) are absorbed in front of every token (group 2): `//`
+# to the end of the line, `/* ... */`, and a line whose first non-blank character is `#`.
+# Newlines are taken one at a time so that each can start a `#` line. Every alternative
+# of group 2 can match after the greedy skip (the last two match anything left, the empty
+# one only at the end), so a match never fails and never backtracks. Tokens stay
+# strings: a quoted string keeps its quotes, "" is the end of the file.
 _TOKEN = re.compile(
-    r"((?:\s+|//[^\n]*|/\*.*?\*/)*)"
+    r"((?:[^\S\n]+|\n(?:[^\S\n]*#[^\n]*)?|\A[^\S\n]*#[^\n]*|//[^\n]*|/\*.*?\*/)*)"
     r"("
     r'"[^"\\]*(?:\\.[^"\\]*)*"'  # quoted string
     r'|(?:[^\s{}()=,;@"\[\]/]|/(?![/*]))+'  # bare word
@@ -73,11 +102,37 @@ _TOKEN = re.compile(
     r")",
     re.S,
 )
+# The parser reads tokens from this faster expression, which returns comments as tokens
+# (dropped afterwards) and no positions: _TOKEN, which gives each token the text skipped
+# before it, is run only when a position is asked for (a finding, an error).
+_FAST = re.compile(
+    r"\A[^\S\n]*#[^\n]*"  # a '#' line at the start of the file
+    r"|\n[^\S\n]*#[^\n]*"  # a '#' line
+    r"|//[^\n]*|/\*.*?\*/"  # comments
+    r'|"[^"\\]*(?:\\.[^"\\]*)*"'
+    r'|(?:[^\s{}()=,;@"\[\]/]|/(?![/*]))+'
+    r"|[{}()=,;@\[\]]"
+    r"|/\*|\S",
+    re.S,
+)
+# Without '#' lines (generated files have none) the expression needs no '#' alternatives,
+# which cost it half its speed.
+_PLAIN = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"'
+    r'|(?:[^\s{}()=,;@"\[\]/]|/(?![/*]))+'
+    r"|[{}()=,;@\[\]]"
+    r"|//[^\n]*|/\*.*?\*/|/\*|\S",
+    re.S,
+)
+_HASH_LINE = re.compile(r"(?m)^[^\S\n]*#")
+_FIRST_HASH = re.compile(r"[^\S\n]*#")
 _NOT_WORD = frozenset('"{}()=,;@[]')
+_NOT_WORD_OR_INT = _NOT_WORD | frozenset("-0123456789")
 _INT_FIRST = frozenset("-0123456789")
 _INT = re.compile(r"-?[0-9]+\Z")
 _ESCAPE = re.compile(r"\\(.)", re.S)
-_ESCAPED = {"n": "\n", "t": "\t"}
+_ESCAPED = {"n": "\n", "t": "\t", "r": "\r"}
+_SEPARATORS = (",", ";")  # both separate values (Administrator's Guide, attribute dimensions)
 
 
 def _unescape(body):
@@ -106,67 +161,78 @@ def _describe(t):
     return f"'{t}'"
 
 
-# Attributes of every resource that an ArgList may pass besides the type's own.
-_RESOURCE_ARGS = frozenset(STANDARD_STATIC) | {
-    "State",
-    "IState",
-    "Name",
-    "Type",
-    "Group",
-    "Enabled",
-    "Critical",
-    "Probed",
-    "ResourceInfo",
-    "MonitorOnly",
-    "ContainerInfo",
-    "ResContainerInfo",
-    "ResourceOwner",
-}
+def _number(t):
+    """A bare token as written: ``int`` when it reads back the same, else the ``str``."""
+    if t[0] in _INT_FIRST and _INT.match(t):
+        n = int(t)
+        if str(n) == t:
+            return n
+    return t
 
 
 # -- parser ------------------------------------------------------------------------------
+
+
+def tokens(text):
+    """The tokens of a text, comments left out, then the end of the file ("") twice."""
+    if "#" in text and _HASH_LINE.search(text):
+        toks = _FAST.findall(text)
+        if toks and _FIRST_HASH.match(text):
+            del toks[0]  # a '#' line first in the file
+    else:
+        toks = _PLAIN.findall(text)
+    if "\n" in text or "/" in text:
+        toks = [
+            t
+            for t in toks
+            if t[0] not in "\n/" or (t[0] == "/" and t[1:2] not in ("/", "*")) or t == "/*"
+        ]
+    toks += ["", ""]
+    return toks
+
+
+class _Positions:
+    """Line and column of token ``i``, worked out on the first question."""
+
+    def __init__(self, text):
+        self.text = text
+        self._starts = None
+        self._newlines = None
+
+    def offset(self, i):
+        if self._starts is None:
+            starts = []
+            pos = 0
+            for skip, tok in _TOKEN.findall(self.text):
+                pos += len(skip)
+                starts.append(pos)
+                pos += len(tok)
+            self._starts = starts
+        return self._starts[min(i, len(self._starts) - 1)]
+
+    def __call__(self, i):
+        pos = self.offset(i)
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        before = bisect_left(self._newlines, pos)
+        start = self._newlines[before - 1] + 1 if before else 0
+        return before + 1, pos - start + 1
 
 
 class _Parser:
     def __init__(self, text, file):
         self.text = text
         self.file = file
-        self.pairs = _TOKEN.findall(text)  # (skip, token): offsets are summed on demand
-        self.toks = list(map(itemgetter(1), self.pairs))
+        self.toks = tokens(text)
         self.i = 0
-        self._off_i = 0  # token index and character offset of its skip: offsets only grow
-        self._off = 0
-        self._line_pos = 0  # likewise for line numbers
-        self._line_no = 1
-        self._line_start = 0
+        self.positions = _Positions(text)
 
     # position helpers
-    def offset(self, i):
-        """Character offset of token ``i``."""
-        if i < self._off_i:
-            self._off_i = self._off = 0
-        self._off += sum(map(len, chain.from_iterable(self.pairs[self._off_i : i])))
-        self._off_i = i
-        return self._off + len(self.pairs[i][0])
-
-    def position(self, pos):
-        """(line, column), both 1-based, of a character offset."""
-        text = self.text
-        if pos < self._line_pos:
-            return text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
-        n = text.count("\n", self._line_pos, pos)
-        if n:
-            self._line_no += n
-            self._line_start = text.rfind("\n", self._line_pos, pos) + 1
-        self._line_pos = pos
-        return self._line_no, pos - self._line_start + 1
-
     def where(self, i):
-        line, col = self.position(self.offset(i))
-        return Where(self.file, line, col)
+        return Where(self.file, resolver=self.positions, index=i)
 
     def error_at(self, i, message):
-        line, col = self.position(self.offset(i))
+        line, col = self.positions(i)
         return CfError(self.file, line, col, message)
 
     def expected(self, what, i=None):
@@ -183,6 +249,18 @@ class _Parser:
         i = self.i
         t = self.toks[i]
         if not _is_word(t):
+            raise self.expected(what)
+        self.i = i + 1
+        return t
+
+    def name(self, what):
+        """An object's name: a word that is no keyword, or a quoted string."""
+        i = self.i
+        t = self.toks[i]
+        if _is_string(t):
+            self.i = i + 1
+            return _unescape(t[1:-1])
+        if not _is_word(t) or t in KEYWORDS:
             raise self.expected(what)
         self.i = i + 1
         return t
@@ -211,7 +289,7 @@ class _Parser:
         if typed == "str":
             return t
         if t[0] in _INT_FIRST and _INT.match(t):
-            return int(t)
+            return _number(t)
         if typed is not None:
             raise self.expected("an integer", i)
         return t
@@ -232,61 +310,101 @@ class _Parser:
         i = self.i
         if toks[i] != "{":
             return self.scalar(typed)
-        i += 1
-        if toks[i] == "}":
-            self.i = i + 1
+        start = i + 1
+        if toks[start] == "}":
+            self.i = start + 1
             return []
-        # an association when the first element is followed by '='
-        if toks[i] != "" and toks[i + 1] == "=":
-            self.i = i
-            result = {}
-            while True:
-                ki = self.i
-                key = self.key()
-                self.punct("=")
-                if key in result:
-                    raise self.error_at(ki, f"expected a new key, found key {key!r} a second time")
-                result[key] = self.scalar(typed)
-                t = toks[self.i]
-                self.i += 1
-                if t == ",":
-                    continue
-                if t == "}":
-                    return result
-                self.i -= 1
-                raise self.expected("',' or '}'")
-        self.i = i
+        # an association when an element is followed by '=' (its other keys may go
+        # without a number: `{ a, b = 2, c }`)
+        if toks[start] != "" and toks[start + 1] == "=":
+            self.i = start
+            return self.association(typed)
+        self.i = start
         result = []
         while True:
             result.append(self.scalar(typed))
             t = toks[self.i]
             self.i += 1
-            if t == ",":
+            if t == "," or t == ";":
+                continue
+            if t == "}":
+                return result
+            self.i -= 1
+            if t == "=":
+                self.i = start
+                return self.association(typed)
+            raise self.expected("',' or '}'")
+
+    def association(self, typed):
+        toks = self.toks
+        result = {}
+        while True:
+            ki = self.i
+            key = self.key()
+            if toks[self.i] == "=":
+                self.i += 1
+                value = self.scalar(typed)
+            else:
+                value = None
+            if key in result:
+                raise self.error_at(ki, f"expected a new key, found key {key!r} a second time")
+            result[key] = value
+            t = toks[self.i]
+            self.i += 1
+            if t == "," or t == ";":
                 continue
             if t == "}":
                 return result
             self.i -= 1
             raise self.expected("',' or '}'")
 
-    def attr_block(self, attrs, local):
-        """``( Name = value ... )``; ``local`` is None where ``@system`` is not allowed."""
+    def attr_block(self, obj, local):
+        """``( Name = value ... )`` into ``obj.attrs``; ``local`` is None where ``@name``
+        is not allowed. Where values are localized, ``obj.order`` keeps the attribute order.
+        """
         self.punct("(")
+        attrs = obj.attrs
         toks = self.toks
+        order = None
+        i = self.i
         while True:
-            i = self.i
             name = toks[i]
             if name == ")":
                 self.i = i + 1
+                if order is not None:
+                    obj.order = order
                 return
             if name == ";":
-                self.i = i + 1
+                i += 1
                 continue
-            if not _is_word(name):
+            if not name or name[0] in _NOT_WORD or name == "/*":
+                self.i = i
                 raise self.expected("an attribute name or ')'")
-            system = None
-            if toks[i + 1] == "@" and local is not None:
+            nxt = toks[i + 1]
+            if nxt == "=" and name not in attrs and order is None:
+                # the common line `Name = value`: a bare word or a quoted string
+                v = toks[i + 2]
+                if v and v[0] not in _NOT_WORD_OR_INT and v != "/*":
+                    attrs[name] = v
+                    i += 3
+                    continue
+                if len(v) > 1 and v[0] == '"':
+                    attrs[name] = _unescape(v[1:-1])
+                    i += 3
+                    continue
                 self.i = i + 2
-                system = self.word("a system name after '@'")
+                attrs[name] = self.value()
+                i = self.i
+                continue
+            system = None
+            if nxt == "@" and local is not None:
+                self.i = i + 2
+                system = self.name("a system or cluster name after '@'")
+                if order is None:
+                    order = list(attrs)
+                    for n in local:
+                        if n not in attrs:
+                            order.append(n)
             else:
                 self.i = i + 1
             if toks[self.i] != "=":
@@ -306,6 +424,9 @@ class _Parser:
                         i, f"expected a new attribute, found {name} @{system} set a second time"
                     )
                 per_sys[system] = value
+            if order is not None and name not in order:
+                order.append(name)
+            i = self.i
 
     # statements
     def config(self):
@@ -336,19 +457,17 @@ class _Parser:
                     )
                 self.i += 1
                 self.one_of(("group",), "'group'")
-                child = self.word("a group name")
+                child = self.name("a group name")
                 category = self.one_of(CATEGORIES, "online or offline")
-                location = self.one_of(LOCATIONS, "local, global or remote")
+                location = self.one_of(LOCATIONS, "local, global, remote or site")
                 rigidity = "firm"
                 if toks[self.i] in RIGIDITIES:
                     rigidity = toks[self.i]
                     self.i += 1
                 group.deps.append(GroupDep(child, category, location, rigidity, self.where(i)))
-            elif v in ("cluster", "system", "group", "type"):
+            elif v in KEYWORDS:
                 self.i += 1
-                name = self.word(f"a {v} name")
-                if name in KEYWORDS:
-                    raise self.expected(f"a {v} name", self.i - 1)
+                name = self.name(f"a {v} name")
                 where = self.where(i)
                 if v == "type":
                     decl = self.type_block(name)
@@ -365,24 +484,37 @@ class _Parser:
                         f"(first at {names[v, name]})",
                     )
                 names[v, name] = where
-                if v == "cluster":
-                    if cfg.cluster is not None:
-                        raise self.error_at(i, "expected one cluster block, found a second one")
-                    cfg.cluster = Cluster(name, where=where)
-                    self.attr_block(cfg.cluster.attrs, None)
+                if v == "group":
+                    group = Group(name, where=where)
+                    cfg.groups.append(group)
+                    self.attr_block(group, group.local)
                 elif v == "system":
                     s = System(name, where=where)
                     cfg.systems.append(s)
-                    self.attr_block(s.attrs, None)
-                else:
-                    group = Group(name, where=where)
-                    cfg.groups.append(group)
-                    self.attr_block(group.attrs, group.local)
+                    if toks[self.i] == "(":  # `system name` alone is allowed
+                        self.attr_block(s, None)
+                elif v == "cluster":
+                    if cfg.cluster is not None:
+                        raise self.error_at(i, "expected one cluster block, found a second one")
+                    cfg.cluster = Cluster(name, where=where)
+                    self.attr_block(cfg.cluster, cfg.cluster.local)
+                elif v == "remotecluster":
+                    rc = RemoteCluster(name, where=where)
+                    cfg.remoteclusters.append(rc)
+                    self.attr_block(rc, rc.local)
+                elif v == "heartbeat":
+                    hb = Heartbeat(name, where=where)
+                    cfg.heartbeats.append(hb)
+                    self.attr_block(hb, hb.local)
+                else:  # site
+                    site = Site(name, where=where)
+                    cfg.sites.append(site)
+                    self.attr_block(site, None)
             else:
                 # `parent requires child` or `<Type> <name> ( ... )`
                 self.i += 1
                 second = toks[self.i]
-                if not _is_word(second):
+                if not (_is_word(second) or _is_string(second)):
                     raise self.expected("a resource name after the type " + v)
                 if second == "requires" and toks[self.i + 1] != "(":
                     if group is None:
@@ -391,7 +523,7 @@ class _Parser:
                             "expected a group block first, found a resource link outside any group",
                         )
                     self.i += 1
-                    child = self.word("a resource name after 'requires'")
+                    child = self.name("a resource name after 'requires'")
                     group.links.append(ResourceLink(v, child, self.where(i)))
                     continue
                 if group is None:
@@ -399,20 +531,24 @@ class _Parser:
                         i,
                         f"expected a group block first, found resource {second} outside any group",
                     )
-                self.i += 1
+                rname = self.name("a resource name")
                 if toks[self.i] != "(":
-                    raise self.expected(f"'(' after resource {v} {second}, or 'requires'")
-                r = Resource(v, second, where=self.where(i))
+                    raise self.expected(f"'(' after resource {v} {rname}, or 'requires'")
+                r = Resource(v, rname, where=self.where(i))
                 group.resources.append(r)
-                self.attr_block(r.attrs, r.local)
+                self.attr_block(r, r.local)
 
     def type_block(self, name):
         start = self.i - 2
+        wheres = {"": self.where(start)}
         self.punct("(")
         toks = self.toks
         attrs = []
         arglist = []
         statics = {}
+        static_decls = {}
+        settings = {}
+        order = []
         while True:
             i = self.i
             if toks[i] == ")":
@@ -421,6 +557,16 @@ class _Parser:
             if toks[i] == ";":
                 self.i += 1
                 continue
+            if toks[i + 1] == "=" and _is_word(toks[i]) and toks[i] not in TYPE_WORDS:
+                # a type-level setting such as `NameRule = resource.MountPoint`
+                self.i = i + 2
+                if toks[i] in order:
+                    raise self.error_at(
+                        i, f"expected a new setting, found {toks[i]} set a second time"
+                    )
+                settings[toks[i]] = self.scalar("str")
+                order.append(toks[i])
+                continue
             static = temp = False
             while toks[self.i] in ("static", "temp"):
                 if toks[self.i] == "static":
@@ -428,12 +574,13 @@ class _Parser:
                 else:
                     temp = True
                 self.i += 1
-            dtype = self.one_of(
-                ("str", "int", "boolean", "keylist"), "an attribute declaration or ')'"
-            )
+            dtype = self.one_of(TYPE_WORDS, "an attribute declaration or ')'")
             dim = "scalar"
+            i18n = dtype == "i18nstr"
             if dtype == "keylist":
                 dtype, dim = "str", "keylist"
+            elif i18n:
+                dtype = "str"
             aname = self.word("an attribute name")
             if dim == "scalar" and toks[self.i] == "[":
                 self.i += 1
@@ -451,27 +598,32 @@ class _Parser:
                 default = self.check_dim(default, dim, aname, vi)
             while toks[self.i] == ";":
                 self.i += 1
+            if aname in order:
+                raise self.error_at(
+                    i, f"expected a new attribute, found {aname} declared a second time"
+                )
+            order.append(aname)
+            wheres[aname] = self.where(i)
             if static and aname == "ArgList":
                 arglist = default or []
             elif static and aname in STANDARD_STATIC:
                 if default is not None:
                     statics[aname] = default
+                static_decls[aname] = Attr(aname, dtype, dim, static=True, temp=temp, i18n=i18n)
             else:
                 try:
-                    attrs.append(Attr(aname, dtype, dim, default, static, temp))
+                    attrs.append(Attr(aname, dtype, dim, default, static, temp, i18n=i18n))
                 except ValueError as e:
                     raise self.error_at(
                         i, f"expected a valid attribute declaration, found {e}"
                     ) from None
-        # ArgList may also pass attributes every resource has (Veritas's own types pass
-        # State and IState): TypeDecl checks the others, these are put back after it.
-        declared = {a.name for a in attrs}
-        checked = [a for a in arglist if a in declared or ":" in a or a not in _RESOURCE_ARGS]
         try:
-            decl = TypeDecl(name, attrs, arglist=checked, statics=statics)
+            decl = TypeDecl(name, attrs, arglist=arglist, statics=statics, settings=settings)
         except ValueError as e:
             raise self.error_at(start, f"expected a valid type, found {e}") from None
-        decl.arglist = list(arglist)
+        decl.order = order
+        decl.static_decls = static_decls
+        decl.where = wheres
         return decl
 
     def check_dim(self, value, dim, name, i):
@@ -492,14 +644,25 @@ class _Parser:
         return value
 
 
+def _check_text(text, file):
+    """Refuse what no configuration holds (NUL bytes) before tokenizing."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise CfError(file, line, col, "expected text, found a NUL byte")
+
+
 def parse(text, file="main.cf"):
     """Parse the text of a main.cf or types.cf into a ``Config`` (includes not followed)."""
+    file = str(file)
+    _check_text(text, file)
     # The model is hundreds of thousands of young objects and no cycles: the cyclic
     # collector would only rescan them (it costs about 40% of a large parse).
     enabled = gc.isenabled()
     gc.disable()
     try:
-        config = _Parser(text, str(file)).config()
+        config = _Parser(text, file).config()
         config.text = text
         return config
     finally:
@@ -507,30 +670,65 @@ def parse(text, file="main.cf"):
             gc.enable()
 
 
-def _read(path):
-    # newline="" keeps a carriage return inside a quoted string as it is
-    with open(path, encoding="utf-8", newline="") as f:
-        return f.read()
+def read_config_text(path):
+    """The text of a configuration file; CfError (with a position) when it cannot be one.
+
+    Refused: a file over ``MAX_BYTES`` (before reading it) and bytes that are not UTF-8.
+    """
+    path = str(path)
+    size = os.stat(path).st_size
+    if size > MAX_BYTES:
+        raise CfError(
+            path,
+            1,
+            1,
+            f"expected a configuration file of at most {MAX_BYTES // (1024 * 1024)} MiB, "
+            f"found {size / (1024 * 1024):.0f} MiB",
+        )
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        # newline handling is the parser's: a carriage return inside a quoted string stays
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace"))
+        raise CfError(
+            path, line, col + 1, f"expected UTF-8 text, found byte 0x{data[e.start]:02x}"
+        ) from None
 
 
-def parse_file(path, resolve_includes=True):
+def parse_file(path, resolve_includes=True, allow_include_dirs=()):
     """Parse a file; with ``resolve_includes`` the included types land in ``Config.types``.
 
     An include is read from the file's directory; when absent, Veritas's ``types.cf``,
     ``CVMTypes.cf`` and ``CFSTypes.cf`` resolve to the bundled declarations and vxha's
     ``<Type>Types.cf`` to the catalog. ``Config.type_origin`` records where each came from.
+    An include outside the file's directory is refused unless its directory is (under) one
+    of ``allow_include_dirs``.
     """
     path = Path(path)
-    cfg = parse(_read(path), str(path))
+    cfg = parse(read_config_text(path), str(path))
     if resolve_includes:
-        _resolve(cfg, path.parent, {path.resolve()})
+        _resolve(cfg, path.parent, {path.resolve()}, _allowed(path.parent, allow_include_dirs))
     return cfg
 
 
-def resolve_includes(config, directory):
+def resolve_includes(config, directory, allow_include_dirs=()):
     """Add the types of ``config``'s includes, read from ``directory`` or the catalog."""
-    _resolve(config, Path(directory), set())
+    directory = Path(directory)
+    _resolve(config, directory, set(), _allowed(directory, allow_include_dirs))
     return config
+
+
+def _lexical(path):
+    # Lexical, not resolved: a symbolic link the administrator put in the directory counts
+    # as inside it.
+    return Path(os.path.normpath(os.path.abspath(str(path))))
+
+
+def _allowed(directory, extra):
+    return [_lexical(directory)] + [_lexical(d) for d in extra]
 
 
 def _include_where(cfg, name):
@@ -546,18 +744,42 @@ def _catalog_type(type_name):
     return type_name in catalog.PROJECT_TYPES or type_name in getattr(catalog, "EXTRA_TYPES", {})
 
 
-def _resolve(cfg, directory, seen):
+def _inside(path, dirs):
+    for d in dirs:
+        if path == d or d in path.parents:
+            return True
+    return False
+
+
+def _resolve(cfg, directory, seen, allowed):
     from vxha.vcs_types import catalog
 
+    cfg.includes_resolved = True
     for name in cfg.includes:
         path = directory / name
         key = path.resolve()
         if key in seen:
             continue  # included twice, or by another types file already
         seen.add(key)
+        where = _lexical(path).parent
+        if not _inside(where, allowed):
+            line, col = _include_where(cfg, name)
+            raise CfError(
+                cfg.source,
+                line,
+                col,
+                f"expected an include inside the configuration directory, found {name} "
+                f"({where} is outside it; allow it with --allow-include-dir {where})",
+            )
         if path.is_file():
-            sub = parse(_read(path), str(path))
-            _resolve(sub, path.parent, seen)
+            try:
+                sub = parse(read_config_text(path), str(path))
+            except OSError as e:
+                line, col = _include_where(cfg, name)
+                raise CfError(
+                    cfg.source, line, col, f"expected a readable include, found {e.strerror}"
+                ) from None
+            _resolve(sub, path.parent, seen, allowed)
             found = [(d, sub.type_origin.get(d.name, name)) for d in sub.types.values()]
         elif name in catalog.bundled_types():
             found = [(d, name) for d in catalog.bundled_types()[name]]
@@ -579,101 +801,3 @@ def _resolve(cfg, directory, seen):
                 )
             cfg.types[decl.name] = decl
             cfg.type_origin[decl.name] = origin
-
-
-# -- writer ------------------------------------------------------------------------------
-
-
-def _fmt(value):
-    if isinstance(value, list):
-        return format_value(value, "str", "vector")
-    if isinstance(value, dict):
-        return format_value(value, "str", "association")
-    return format_scalar(value)
-
-
-def _attr_lines(out, indent, attrs, local):
-    for name, value in attrs.items():
-        out.append(f"{indent}{name} = {_fmt(value)}\n")
-        if local and name in local:
-            for system, v in local[name].items():
-                out.append(f"{indent}{name} @{system} = {_fmt(v)}\n")
-    if local:
-        for name, per_sys in local.items():
-            if name in attrs:
-                continue
-            for system, v in per_sys.items():
-                out.append(f"{indent}{name} @{system} = {_fmt(v)}\n")
-
-
-def _tree(out, group):
-    """The ``// resource dependency tree`` comment hacf appends to every group."""
-    by_name = {r.name: r for r in group.resources}
-    children = {}
-    required = set()
-    for link in group.links:
-        children.setdefault(link.parent, []).append(link.child)
-        required.add(link.child)
-    out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
-
-    def emit(name, indent, path):
-        r = by_name.get(name)
-        out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
-        kids = children.get(name)
-        if kids and name not in path:
-            path.add(name)
-            out.append(f"\t//\t{indent}    {{\n")
-            for kid in kids:
-                emit(kid, indent + "    ", path)
-            out.append(f"\t//\t{indent}    }}\n")
-            path.discard(name)
-
-    for r in group.resources:
-        if r.name not in required:
-            emit(r.name, "", set())
-    out.append("\t//\t}\n\n\n")
-
-
-def write(config):
-    """The configuration as text, laid out as hacf writes main.cf."""
-    out = []
-    for name in config.includes:
-        q = format_scalar(name)
-        out.append(f"include {q if q.startswith(chr(34)) else chr(34) + q + chr(34)}\n")
-    if config.includes:
-        out.append("\n")
-    for decl in config.types.values():
-        if decl.name not in config.type_origin:
-            out.append(render_type(decl))
-            out.append("\n")
-    c = config.cluster
-    if c is not None:
-        out.append(f"cluster {c.name} (\n")
-        _attr_lines(out, "\t", c.attrs, None)
-        out.append("\t)\n\n")
-    for s in config.systems:
-        out.append(f"system {s.name} (\n")
-        _attr_lines(out, "\t", s.attrs, None)
-        out.append("\t)\n\n")
-    for g in config.groups:
-        out.append(f"group {g.name} (\n")
-        _attr_lines(out, "\t", g.attrs, g.local)
-        out.append("\t)\n\n")
-        for r in g.resources:
-            out.append(f"\t{r.type} {r.name} (\n")
-            _attr_lines(out, "\t\t", r.attrs, r.local)
-            out.append("\t\t)\n\n")
-        for d in g.deps:
-            out.append(f"\trequires group {d.child} {d.category} {d.location} {d.rigidity}\n")
-        for link in g.links:
-            out.append(f"\t{link.parent} requires {link.child}\n")
-        out.append("\n\n")
-        _tree(out, g)
-    return "".join(out)
-
-
-def write_types(decls):
-    """A types file holding the declarations (a list or a name -> TypeDecl dict)."""
-    if isinstance(decls, dict):
-        decls = list(decls.values())
-    return "\n".join(render_type(d) for d in decls)

@@ -7,10 +7,12 @@ VERITAS_ATTRS = [
     Attr("MountPoint", doc="absolute mount point"),
     Attr("BlockDevice", doc="block device, /dev/vx/dsk/<diskgroup>/<volume> on CVM"),
     Attr("MountOpt", doc="mount options"),
+    Attr("MountType", doc="cluster mount type (set by Veritas's agent)"),
     Attr("NodeList", dim="keylist", doc="systems where the file system is mounted"),
     Attr("Policy", dim="keylist", doc="systems eligible to become primary"),
     Attr("Primary", temp=True, doc="the current primary (set by the agent)"),
     Attr("SetPrimary", doc="system to make primary"),
+    Attr("RemountRes", temp=True, doc="remount state (set by Veritas's agent)"),
     Attr("ForceOff", "boolean", default=0, doc="force the unmount on offline (vxha: as kill)"),
     Attr("AMFMountType", doc="mount type reported to AMF"),
 ]

@@ -6,40 +6,94 @@ Kept free of heavy imports: every entry point loads its type's declaration at st
 
 from __future__ import annotations
 
+import re
+
 DATA_TYPES = ("str", "int", "boolean")
 DIMENSIONS = ("scalar", "vector", "keylist", "association")
 
-# Static attributes every VCS type has: name -> (data type, dimension, VCS default).
+# The standard static (type-level) attributes every VCS type has, as the InfoScale 9.0
+# Agent Developer's Guide lists them ("Static type attribute definitions"): name ->
+# (data type, dimension, VCS default). The one list: types files, resource overrides
+# (`hares -override`) and the verifier use it (docs/vcs-language.md gives the sources).
 STANDARD_STATIC = {
-    "ArgList": ("str", "vector", []),
-    "AgentFile": ("str", "scalar", ""),
+    "ActionTimeout": ("int", "scalar", 30),
+    "AdvDbg": ("str", "keylist", []),
+    "AEPTimeout": ("boolean", "scalar", 0),
+    "AgentClass": ("str", "scalar", "TS"),
     "AgentDirectory": ("str", "scalar", ""),
-    "SupportedActions": ("str", "keylist", []),
+    "AgentFailedOn": ("str", "keylist", []),
+    "AgentFile": ("str", "scalar", ""),
+    "AgentPriority": ("str", "scalar", "0"),
+    "AgentReplyTimeout": ("int", "scalar", 130),
+    "AgentStartTimeout": ("int", "scalar", 60),
+    "AlertOnMonitorTimeouts": ("int", "scalar", 0),
+    "ArgList": ("str", "vector", []),
+    "AttrChangedTimeout": ("int", "scalar", 60),
+    "CleanRetryLimit": ("int", "scalar", 0),
+    "CleanTimeout": ("int", "scalar", 60),
+    "CloseTimeout": ("int", "scalar", 60),
+    "ConfInterval": ("int", "scalar", 600),
+    "ContainerOpts": ("int", "association", {}),
+    "EPClass": ("str", "scalar", "-1"),
+    "EPPriority": ("str", "scalar", "-1"),
+    "ExternalStateChange": ("str", "keylist", []),
+    "FaultOnMonitorTimeouts": ("int", "scalar", 4),
+    "FaultPropagation": ("boolean", "scalar", 1),
+    "FireDrill": ("boolean", "scalar", 0),
     "IMF": ("int", "association", {}),
     "IMFRegList": ("str", "vector", []),
-    "MonitorInterval": ("int", "scalar", 60),
-    "OfflineMonitorInterval": ("int", "scalar", 300),
-    "MonitorTimeout": ("int", "scalar", 60),
-    "OnlineTimeout": ("int", "scalar", 300),
-    "OfflineTimeout": ("int", "scalar", 300),
-    "CleanTimeout": ("int", "scalar", 60),
-    "OpenTimeout": ("int", "scalar", 60),
-    "CloseTimeout": ("int", "scalar", 60),
+    "InfoInterval": ("int", "scalar", 0),
     "InfoTimeout": ("int", "scalar", 30),
-    "ActionTimeout": ("int", "scalar", 30),
-    "ConfInterval": ("int", "scalar", 600),
-    "RestartLimit": ("int", "scalar", 0),
-    "ToleranceLimit": ("int", "scalar", 0),
-    "OnlineRetryLimit": ("int", "scalar", 0),
-    "OnlineWaitLimit": ("int", "scalar", 2),
-    "OfflineWaitLimit": ("int", "scalar", 0),
-    "FaultOnMonitorTimeouts": ("int", "scalar", 4),
-    "NumThreads": ("int", "scalar", 10),
-    "AEPTimeout": ("int", "scalar", 0),
-    "Operations": ("str", "scalar", "OnOff"),
+    "IntentionalOffline": ("boolean", "scalar", 0),
     "LevelTwoMonitorFreq": ("int", "scalar", 0),
-    "LogViaHalog": ("int", "scalar", 0),
+    "LogDbg": ("str", "keylist", []),
+    "LogFileSize": ("int", "scalar", 33554432),
+    "LogViaHalog": ("boolean", "scalar", 0),
+    "MigrateTimeout": ("int", "scalar", 600),
+    "MigrateWaitLimit": ("int", "scalar", 2),
+    "MonitorInterval": ("int", "scalar", 60),
+    "MonitorStatsParam": ("int", "association", {}),
+    "MonitorTimeout": ("int", "scalar", 60),
+    "NumThreads": ("int", "scalar", 10),
+    "OfflineMonitorInterval": ("int", "scalar", 300),
+    "OfflineTimeout": ("int", "scalar", 300),
+    "OfflineWaitLimit": ("int", "scalar", 0),
+    "OnlineClass": ("str", "scalar", "-1"),
+    "OnlinePriority": ("str", "scalar", "-1"),
+    "OnlineRetryLimit": ("int", "scalar", 0),
+    "OnlineTimeout": ("int", "scalar", 300),
+    "OnlineWaitLimit": ("int", "scalar", 2),
+    "OpenTimeout": ("int", "scalar", 60),
+    "Operations": ("str", "scalar", "OnOff"),
     "RegList": ("str", "keylist", []),
+    "RestartLimit": ("int", "scalar", 0),
+    "ScriptClass": ("str", "scalar", "-1"),
+    "ScriptPriority": ("str", "scalar", "-1"),
+    "SourceFile": ("str", "scalar", ""),
+    "SupportedActions": ("str", "keylist", []),
+    "SupportedOperations": ("str", "keylist", []),
+    "ToleranceLimit": ("int", "scalar", 0),
+    "TypeOwner": ("str", "scalar", ""),
+    "TypeRecipients": ("str", "association", {}),
+}
+
+# Attributes every resource has that an ArgList may pass besides the type's own (Veritas's
+# types pass State, IState, MonitorOnly, ConfidenceLevel).
+RESOURCE_ARGS = frozenset(STANDARD_STATIC) | {
+    "State",
+    "IState",
+    "Name",
+    "Type",
+    "Group",
+    "Enabled",
+    "Critical",
+    "Probed",
+    "ResourceInfo",
+    "MonitorOnly",
+    "ConfidenceLevel",
+    "ContainerInfo",
+    "ResContainerInfo",
+    "ResourceOwner",
 }
 
 # The timeout attribute that bounds each entry point.
@@ -56,7 +110,7 @@ TIMEOUT_ATTR = {
 class Attr:
     """One attribute of a type: data type, dimension, default, static/temp, one line of doc."""
 
-    __slots__ = ("name", "type", "dim", "default", "static", "temp", "doc")
+    __slots__ = ("name", "type", "dim", "default", "static", "temp", "doc", "i18n")
 
     def __init__(
         self,
@@ -67,6 +121,7 @@ class Attr:
         static=False,
         temp=False,
         doc="",
+        i18n=False,
     ):
         if type not in DATA_TYPES:
             raise ValueError(f"attribute {name}: unknown data type {type!r}")
@@ -79,9 +134,10 @@ class Attr:
         self.static = static
         self.temp = temp
         self.doc = doc
+        self.i18n = i18n  # declared ``i18nstr``: a str whose value may be localized text
 
     def _key(self):
-        return (self.name, self.type, self.dim, self.default, self.static, self.temp)
+        return (self.name, self.type, self.dim, self.default, self.static, self.temp, self.i18n)
 
     def __eq__(self, other):
         return isinstance(other, Attr) and self._key() == other._key()
@@ -105,12 +161,34 @@ def empty_value(type, dim):
 class TypeDecl:
     """A resource type: its attributes, its ArgList and its static attribute values."""
 
-    __slots__ = ("name", "attrs", "arglist", "statics", "doc", "agent", "renamed")
+    __slots__ = (
+        "name",
+        "attrs",
+        "arglist",
+        "statics",
+        "doc",
+        "agent",
+        "renamed",
+        "order",
+        "static_decls",
+        "where",
+        "settings",
+    )
 
     def __init__(
-        self, name, attrs=(), arglist=None, statics=None, doc="", agent=None, renamed=None
+        self,
+        name,
+        attrs=(),
+        arglist=None,
+        statics=None,
+        doc="",
+        agent=None,
+        renamed=None,
+        settings=None,
     ):
         self.name = name
+        # Type-level settings that are no attribute (``NameRule = resource.MountPoint``).
+        self.settings = dict(settings or {})
         # Old attribute names still read (with a warning) from main.cf and argv: old -> new.
         self.renamed = dict(renamed or {})
         self.attrs = {a.name: a for a in attrs}
@@ -120,8 +198,14 @@ class TypeDecl:
         self.statics = dict(statics or {})
         self.doc = doc
         self.agent = agent  # "module:Class" of the vxha agent, None for bundled types
+        # As read from a types file (not part of equality): the order of its lines, and
+        # the declarations of the standard static attributes it sets, so that it renders
+        # back as written.
+        self.order = []
+        self.static_decls = {}
+        self.where = {}  # "" (the block) or attribute name -> model.Where, when read
         for arg in self.arglist:
-            if arg.split(":")[0] not in self.attrs and ":" not in arg:
+            if arg not in self.attrs and ":" not in arg and arg not in RESOURCE_ARGS:
                 raise ValueError(f"type {name}: ArgList names unknown attribute {arg!r}")
         for s in self.statics:
             if s not in STANDARD_STATIC and s not in self.attrs:
@@ -158,6 +242,7 @@ class TypeDecl:
             and self.attrs == other.attrs
             and self.arglist == other.arglist
             and self.statics == other.statics
+            and self.settings == other.settings
         )
 
     def __repr__(self):
@@ -166,20 +251,44 @@ class TypeDecl:
 
 # -- rendering -------------------------------------------------------------------------
 
-_BARE_FIRST = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
-_BARE = _BARE_FIRST | set("0123456789")
+_INT = re.compile(r"-?[0-9]+\Z")
+_BARE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+
+
+def _quote(s):
+    return (
+        '"'
+        + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        + '"'
+    )
 
 
 def format_scalar(value, type="str"):
-    """A value as hacf writes it: integers and identifiers bare, anything else quoted."""
+    """A value as hacf writes it: integers and identifiers bare, anything else quoted.
+
+    A string of digits that no integer is written as (``0755``, ``-0``) stays bare, as it
+    was read; a raw carriage return or newline is never written (``\\r``, ``\\n``).
+    """
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, int):
         return str(value)
-    s = str(value)
-    if s and s[0] in _BARE_FIRST and all(c in _BARE for c in s):
+    s = value if value.__class__ is str else str(value)
+    if _BARE_RE.match(s):
         return s
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if _INT.match(s) and str(int(s)) != s:
+        return s
+    return _quote(s)
+
+
+def format_name(value):
+    """An object name, system or association key: bare when the grammar allows (letters,
+    digits, ``_`` and ``-``, a letter or ``_`` first), else quoted."""
+    s = value if value.__class__ is str else str(value)
+    if _NAME_RE.match(s):
+        return s
+    return format_scalar(s)
 
 
 def format_value(value, type, dim):
@@ -191,7 +300,10 @@ def format_value(value, type, dim):
         return "{ " + ", ".join(format_scalar(v, type) for v in value) + " }"
     if not value:
         return "{}"
-    items = ", ".join(f"{format_scalar(k)} = {format_scalar(v, type)}" for k, v in value.items())
+    items = ", ".join(
+        format_name(k) if v is None else f"{format_name(k)} = {format_scalar(v, type)}"
+        for k, v in value.items()
+    )
     return "{ " + items + " }"
 
 
@@ -206,7 +318,7 @@ def declaration_line(attr, value=None, with_value=False):
         words.append("keylist")
         name = attr.name
     else:
-        words.append(attr.type)
+        words.append("i18nstr" if attr.i18n else attr.type)
         name = attr.name + {"scalar": "", "vector": "[]", "association": "{}"}[attr.dim]
     line = " ".join(words) + " " + name
     default = attr.default if value is None else value
@@ -215,17 +327,52 @@ def declaration_line(attr, value=None, with_value=False):
     return line
 
 
+_WORD = re.compile(r'[^\s{}()=,;@"\[\]/]+\Z')
+
+
+def _setting(value):
+    # a setting's value is written as a bare word where the grammar reads one back
+    s = str(value)
+    return s if _WORD.match(s) and s not in ("/*",) else format_scalar(s)
+
+
 def render_type(decl):
-    """The type's block exactly as it appears in <Type>Types.cf."""
+    """The type's block exactly as it appears in <Type>Types.cf.
+
+    A declaration read from a types file renders its lines in the order read; one built
+    in Python puts the standard static attributes first, then ArgList, then the others.
+    """
     lines = [f"type {decl.name} ("]
+    arg = Attr("ArgList", "str", "vector", static=True)
+    done = set()
+    for name in decl.order:
+        if name in decl.settings:
+            lines.append(f"\t{name} = {_setting(decl.settings[name])}")
+        elif name in decl.attrs:
+            lines.append("\t" + declaration_line(decl.attrs[name]))
+        elif name == "ArgList":
+            lines.append("\t" + declaration_line(arg, decl.arglist, True))
+        elif name in decl.static_decls:
+            a = decl.static_decls[name]
+            if name in decl.statics:
+                lines.append("\t" + declaration_line(a, decl.statics[name], True))
+            else:
+                lines.append("\t" + declaration_line(a))
+        else:
+            continue
+        done.add(name)
     for name, value in decl.statics.items():
-        if name in decl.attrs:
+        if name in decl.attrs or name in done:
             continue
         t, d, _ = STANDARD_STATIC[name]
         lines.append("\t" + declaration_line(Attr(name, t, d, static=True), value, True))
-    arg = Attr("ArgList", "str", "vector", static=True)
-    lines.append("\t" + declaration_line(arg, decl.arglist, True))
+    if not decl.order:
+        lines.append("\t" + declaration_line(arg, decl.arglist, True))
+    for name, value in decl.settings.items():
+        if name not in done:
+            lines.append(f"\t{name} = {_setting(value)}")
     for attr in decl.attrs.values():
-        lines.append("\t" + declaration_line(attr))
+        if attr.name not in done:
+            lines.append("\t" + declaration_line(attr))
     lines.append(")")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,9 @@
 Values: a scalar is ``int`` (bare integer token) or ``str`` (bare word or quoted string);
 a vector or keylist is a ``list``; an association is a ``dict`` (insertion-ordered).
 A keylist and a vector look alike in main.cf; the type declaration tells them apart.
-Localized values (``Attr @sys = value``) live in ``local[attr][system]``.
+Localized values (``Attr @sys = value``, or ``@cluster`` for global-cluster objects) live
+in ``local[attr][name]``. An association may leave some numbers out (``SystemList = { a,
+b = 2, c }``): the model keeps ``None`` for them and ``resolve_numbers`` gives the numbers.
 """
 
 from __future__ import annotations
@@ -12,13 +14,62 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 
-@dataclass
 class Where:
-    """Where a block or line was read from (for error messages); not part of equality."""
+    """Where a block or line was read from (for messages); not part of equality.
 
-    file: str = ""
-    line: int = 0
-    column: int = 0
+    The parser gives a token index and a resolver; line and column are worked out only
+    when someone asks (a clean configuration never needs them, and a large one has
+    tens of thousands of blocks).
+    """
+
+    __slots__ = ("file", "_line", "_column", "_resolver", "_index")
+
+    def __init__(self, file="", line=0, column=0, resolver=None, index=0):
+        self.file = file
+        self._line = line
+        self._column = column
+        self._resolver = resolver
+        self._index = index
+
+    def _resolve(self):
+        self._line, self._column = self._resolver(self._index)
+        self._resolver = None
+
+    @property
+    def line(self):
+        if self._resolver is not None:
+            self._resolve()
+        return self._line
+
+    @line.setter
+    def line(self, value):
+        self._resolver = None
+        self._line = value
+
+    @property
+    def column(self):
+        if self._resolver is not None:
+            self._resolve()
+        return self._column
+
+    @column.setter
+    def column(self, value):
+        if self._resolver is not None:
+            self._resolve()
+        self._column = value
+
+    def __eq__(self, other):
+        return isinstance(other, Where) and (self.file, self.line, self.column) == (
+            other.file,
+            other.line,
+            other.column,
+        )
+
+    def __hash__(self):
+        return hash((self.file, self.line, self.column))
+
+    def __repr__(self):
+        return f"Where({self.file!r}, {self.line}, {self.column})"
 
     def __str__(self):
         if self.column:
@@ -30,6 +81,12 @@ def _where():
     return field(default_factory=Where, compare=False, repr=False)
 
 
+def _order():
+    # The order attributes were read in, kept only where values are localized (the writer
+    # puts a localized value where its attribute stood); not part of equality.
+    return field(default_factory=list, compare=False, repr=False)
+
+
 @dataclass
 class Resource:
     type: str
@@ -37,6 +94,7 @@ class Resource:
     attrs: Dict[str, Any] = field(default_factory=dict)
     local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     where: Where = _where()
+    order: List[str] = _order()
 
 
 @dataclass
@@ -54,7 +112,7 @@ class GroupDep:
 
     child: str
     category: str = "online"  # online | offline
-    location: str = "local"  # local | global | remote
+    location: str = "local"  # local | global | remote | site
     rigidity: str = "firm"  # soft | firm | hard
     where: Where = _where()
 
@@ -68,12 +126,17 @@ class Group:
     links: List[ResourceLink] = field(default_factory=list)
     deps: List[GroupDep] = field(default_factory=list)
     where: Where = _where()
+    order: List[str] = _order()
 
     def resource(self, name: str) -> Optional[Resource]:
         for r in self.resources:
             if r.name == name:
                 return r
         return None
+
+    def system_priorities(self) -> Dict[str, int]:
+        """SystemList as system -> priority number (``resolve_numbers``)."""
+        return resolve_numbers(self.attrs.get("SystemList"))
 
 
 @dataclass
@@ -88,6 +151,39 @@ class Cluster:
     name: str
     attrs: Dict[str, Any] = field(default_factory=dict)
     where: Where = _where()
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    order: List[str] = _order()
+
+
+@dataclass
+class RemoteCluster:
+    """``remotecluster name ( ... )``: another cluster of a global cluster."""
+
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    where: Where = _where()
+    order: List[str] = _order()
+
+
+@dataclass
+class Heartbeat:
+    """``heartbeat Icmp ( ... )``: a wide-area heartbeat; values localize per cluster."""
+
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    where: Where = _where()
+    order: List[str] = _order()
+
+
+@dataclass
+class Site:
+    """``site name ( SystemList = { ... } ... )``: systems of one site (site-aware clusters)."""
+
+    name: str
+    attrs: Dict[str, Any] = field(default_factory=dict)
+    where: Where = _where()
 
 
 @dataclass
@@ -98,6 +194,9 @@ class Config:
     cluster: Optional[Cluster] = None
     systems: List[System] = field(default_factory=list)
     groups: List[Group] = field(default_factory=list)
+    remoteclusters: List[RemoteCluster] = field(default_factory=list)
+    heartbeats: List[Heartbeat] = field(default_factory=list)
+    sites: List[Site] = field(default_factory=list)
     # name -> vcs_types.decl.TypeDecl: the types declared in this file itself (types.cf
     # files) and, after cf.parse_file, those of its includes (see type_origin).
     types: Dict[str, Any] = field(default_factory=dict)
@@ -109,6 +208,9 @@ class Config:
     include_where: List[Where] = field(default_factory=list, compare=False, repr=False)
     # The text parsed (the verifier looks attribute lines up in it for its messages).
     text: str = field(default="", compare=False, repr=False)
+    # True once the includes were read (cf.parse_file, cf.resolve_includes): then the
+    # types known are exactly those declared or included, as for hacf.
+    includes_resolved: bool = field(default=False, compare=False, repr=False)
 
     def group(self, name: str) -> Optional[Group]:
         for g in self.groups:
@@ -129,3 +231,27 @@ class Config:
             if r is not None:
                 return g, r
         return None, None
+
+
+def resolve_numbers(value) -> Dict[str, int]:
+    """The numbers of a numbered list such as SystemList (name -> number): an entry
+    without one gets the previous entry's + 1, the first 0 (docs/vcs-language.md)."""
+    # `{ A, B = 2, C }` gives A=0, B=2, C=3; `{ A, B = 0, C }` gives 0, 0, 1 (VCS 4.1
+    # User's Guide, "SystemList Attribute"). A value that is no list gives {}.
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((name, None) for name in value)
+    else:
+        return {}
+    out = {}
+    previous = -1
+    for name, number in items:
+        if isinstance(number, bool) or not isinstance(number, int):
+            try:
+                number = int(number)
+            except (TypeError, ValueError):
+                number = previous + 1
+        out[str(name)] = number
+        previous = number
+    return out

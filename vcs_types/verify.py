@@ -15,9 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vxha.vcs_types.decl import STANDARD_STATIC
+from vxha.vcs_types.model import Where
 
 __all__ = [
     "Issue",
+    "ERROR",
+    "WARNING",
+    "errors",
     "Context",
     "RULES",
     "CORE_RULES",
@@ -30,16 +34,28 @@ __all__ = [
 ]
 
 
+ERROR, WARNING = "error", "warning"
+
+
 @dataclass(frozen=True)
 class Issue:
-    """One problem: ``where`` is ``file:line`` (or the source name when built in memory)."""
+    """One finding: ``where`` is ``file:line:column`` (the source name when built in
+    memory); ``severity`` is ``error`` (hacf -verify would refuse it) or ``warning``."""
 
     where: str
     message: str
     rule: str = ""
+    severity: str = ERROR
 
     def __str__(self):
-        return f"{self.where}: {self.message}"
+        if self.severity == ERROR:
+            return f"{self.where}: {self.message}"
+        return f"{self.where}: {self.severity}: {self.message}"
+
+
+def errors(issues):
+    """The findings that make a configuration invalid (warnings left out)."""
+    return [i for i in issues if i.severity == ERROR]
 
 
 # -- standard attributes --------------------------------------------------------------------
@@ -275,10 +291,109 @@ RESOURCE_ATTRS = {
     "Type": ("str", _S),
 }
 
+# Global-cluster objects and sites. Heartbeat attributes: VCS 4.1 and 5.0 User's Guides,
+# "Heartbeat attributes"; remote cluster and site attributes: the attributes those guides
+# name for them (UNVERIFIED as complete: an unknown one is a warning, not an error).
+HEARTBEAT_ATTRS = {
+    "AgentState": ("int", _S),
+    "Arguments": ("str", _V),
+    "AYAInterval": ("int", _S),
+    "AYARetryLimit": ("int", _S),
+    "AYATimeout": ("int", _S),
+    "CleanTimeOut": ("int", _S),
+    "ClusterList": ("str", _K),
+    "InitTimeout": ("int", _S),
+    "LogDbg": ("str", (_S, _K)),
+    "State": ("int", _S),
+    "StartTimeout": ("int", _S),
+    "StopTimeout": ("int", _S),
+}
+
+REMOTECLUSTER_ATTRS = {
+    "AdministratorGroups": ("str", _K),
+    "Administrators": ("str", _K),
+    "CID": ("str", _S),
+    "ClusState": ("int", _S),
+    "ClusterAddress": ("str", _S),
+    "ClusterName": ("str", _S),
+    "ClusterUUID": ("str", _S),
+    "ConnectTimeout": ("int", _S),
+    "DeclaredState": ("str", _S),
+    "EngineVersion": ("str", _S),
+    "Guests": ("str", _K),
+    "OperatorGroups": ("str", _K),
+    "Operators": ("str", _K),
+    "SocketTimeout": ("int", _S),
+    "SourceFile": ("str", _S),
+    "VCSi3Info": ("str", _A),
+}
+
+SITE_ATTRS = {
+    "Preference": ("int", _S),
+    "SiteOwner": ("str", _S),
+    "SiteRecipients": ("int", _A),
+    "SystemList": ("str", _K),
+}
+
+# Attribute names no type may declare: VCS keywords and reserved words. No stored copy of
+# the Administrator's Guide's appendix of them was found: this is the list of
+# VCS_REFERENCE.md 5 (as remembered, UNVERIFIED), plus the language's own words.
+RESERVED_WORDS = frozenset(
+    (
+        "ArgListValues",
+        "ConfidenceLevel",
+        "Group",
+        "IState",
+        "MonitorOnly",
+        "Name",
+        "NameRule",
+        "Path",
+        "Probed",
+        "Signaled",
+        "Start",
+        "State",
+        "Type",
+    )
+)
+LANGUAGE_WORDS = frozenset(
+    (
+        "boolean",
+        "cluster",
+        "firm",
+        "global",
+        "group",
+        "hard",
+        "heartbeat",
+        "i18nstr",
+        "include",
+        "int",
+        "keylist",
+        "local",
+        "offline",
+        "online",
+        "remote",
+        "remotecluster",
+        "requires",
+        "site",
+        "soft",
+        "static",
+        "str",
+        "system",
+        "temp",
+        "type",
+    )
+)
+
 # A name hacf accepts for a system, group or resource: a letter, then letters, digits,
 # '_' or '-' (UNVERIFIED beyond the guides' examples; keep this the one place for it).
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
-KEYWORDS = frozenset(("include", "cluster", "system", "group", "type", "requires"))
+# System names are host names (``uname -n``), dots included; older installers wrote them
+# quoted.
+SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+KEYWORDS = frozenset(
+    ("include", "cluster", "system", "group", "type", "requires", "remotecluster", "heartbeat")
+    + ("site",)
+)
 
 
 # -- value checks ---------------------------------------------------------------------------
@@ -365,27 +480,55 @@ def catalog_types():
     return _CATALOG
 
 
+_BUNDLED = None
+
+
+def _bundled_decls():
+    global _BUNDLED
+    if _BUNDLED is None:
+        from vxha.vcs_types import catalog
+
+        _BUNDLED = {d.name: d for ds in catalog.bundled_types().values() for d in ds}
+    return _BUNDLED
+
+
+def _bundled_file(type_name):
+    from vxha.vcs_types import catalog
+
+    for file, decls in catalog.bundled_types().items():
+        if any(d.name == type_name for d in decls):
+            return file
+    return "its types file"
+
+
 class Context:
     """What rules share: the configuration, the known types and systems, issue making."""
 
     def __init__(self, config):
         self.config = config
-        self.types = dict(catalog_types())
-        self.types.update(config.types)
+        if config.includes_resolved:
+            self.types = dict(config.types)  # a type not included is unknown, as for hacf
+        else:
+            self.types = dict(catalog_types())  # a model built in memory: the catalog's
+            self.types.update(config.types)
         self.systems = {s.name for s in config.systems}
         self.source = config.source or "main.cf"
+        # Types known only from vxha's built-in declarations of Veritas's files (no real
+        # types file was read): an attribute they lack may still be Veritas's.
+        bundled = _bundled_decls()
+        self.builtin = {name for name, decl in self.types.items() if bundled.get(name) is decl}
         self._lines = None
 
     def where(self, obj, attr=None, system=None):
-        """``file:line`` of a block, or of its line setting ``attr`` (``@system``) if found."""
+        """``file:line:column`` of a block, or of its line setting ``attr`` (``@system``)."""
         w = getattr(obj, "where", None)
-        if w is None or not w.line:
+        if not isinstance(w, Where) or not w.line:
             return self.source
         if attr is not None:
-            line = self._attr_line(w, attr, system)
-            if line:
-                return f"{w.file}:{line}"
-        return f"{w.file}:{w.line}"
+            found = self._attr_line(w, attr, system)
+            if found:
+                return f"{w.file}:{found[0]}:{found[1]}"
+        return f"{w.file}:{w.line}:{w.column or 1}"
 
     def _attr_line(self, w, attr, system):
         # The model keeps one Where per block; an attribute's own line is looked up in the
@@ -397,18 +540,22 @@ class Context:
             self._lines = text.split("\n")
         lines = self._lines
         pattern = re.compile(
-            re.escape(attr) + (r"\s*@\s*" + re.escape(system) if system else "") + r"\s*[=@]"
+            r"\s*"
+            + re.escape(attr)
+            + (r"\s*@\s*\"?" + re.escape(system) if system else "")
+            + r"\s*\"?\s*[=@]"
         )
         for n in range(w.line - 1, len(lines)):
-            stripped = lines[n].strip()
-            if n >= w.line and stripped.startswith(")"):
+            line = lines[n]
+            if n >= w.line and line.strip().startswith(")"):
                 return None
-            if pattern.match(stripped):
-                return n + 1
+            m = pattern.match(line)
+            if m:
+                return n + 1, len(line) - len(line.lstrip()) + 1
         return None
 
-    def issue(self, obj, message, rule="", attr=None, system=None):
-        return Issue(self.where(obj, attr, system), message, rule)
+    def issue(self, obj, message, rule="", attr=None, system=None, severity=ERROR):
+        return Issue(self.where(obj, attr, system), message, rule, severity)
 
     def resources(self):
         """(group, resource) for every resource of the configuration."""
@@ -425,10 +572,13 @@ def rule_names(ctx):
     cfg = ctx.config
     kinds = [("system", cfg.systems), ("group", cfg.groups)]
     kinds.append(("resource", [r for _, r in ctx.resources()]))
+    kinds += [("remotecluster", cfg.remoteclusters), ("heartbeat", cfg.heartbeats)]
+    kinds.append(("site", cfg.sites))
     for kind, objs in kinds:
         seen = {}
+        legal = SYSTEM_NAME if kind == "system" else NAME
         for obj in objs:
-            if not NAME.match(obj.name) or obj.name in KEYWORDS:
+            if not legal.match(obj.name) or obj.name in KEYWORDS:
                 yield ctx.issue(obj, f"{kind} name {obj.name!r} is not a legal VCS name")
             first = seen.get(obj.name)
             if first is not None:
@@ -440,7 +590,8 @@ def rule_names(ctx):
 
 
 def rule_types_known(ctx):
-    """Every resource's type is declared in an included types file or in the catalog."""
+    """Every resource's type is declared in the file or an include (in the catalog for a
+    model whose includes were not read)."""
     for g, r in ctx.resources():
         if r.type not in ctx.types:
             yield ctx.issue(
@@ -450,61 +601,191 @@ def rule_types_known(ctx):
             )
 
 
-def _check_attrs(ctx, obj, label, table, local=None):
+def _numbered_problem(value, dtype):
+    """A key written without a number is allowed only in integer associations."""
+    if isinstance(value, dict) and dtype != "int":
+        missing = [k for k, v in value.items() if v is None]
+        if missing:
+            return (
+                f"key {missing[0]} has no value: only integer associations (SystemList ...) "
+                "may leave numbers out"
+            )
+    return None
+
+
+def _check_value(value, spec):
+    if isinstance(value, dict) and None in value.values():
+        why = _numbered_problem(value, spec[0])
+        if why:
+            return why
+        value = {k: v for k, v in value.items() if v is not None}
+    return check_value(value, spec[0], spec[1])
+
+
+# Integer associations that number their keys, which may be written as a plain list
+# (`SystemList = { a, b }`) or with some numbers left out (VCS 4.1 User's Guide,
+# "SystemList Attribute"; ClusterList and SystemZones number the same way).
+NUMBERED = frozenset(("SystemList", "ClusterList", "SystemZones"))
+
+
+def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
     for name, value in obj.attrs.items():
         spec = table(name)
         if spec is None:
-            yield ctx.issue(obj, f"{label}: unknown attribute {name}", attr=name)
+            yield ctx.issue(obj, f"{label}: unknown attribute {name}", attr=name, severity=unknown)
             continue
-        why = check_value(value, spec[0], spec[1])
+        t = type(value)
+        dtype, dims = spec
+        if (t is str and dtype == "str") or (t is int and dtype == "int"):
+            # the common scalars, checked without the general path
+            if dims == "scalar" or "scalar" in dims:
+                continue
+        if name in NUMBERED and t is list and dtype == "int":
+            why = check_value(value, "str", "keylist")
+        else:
+            why = _check_value(value, spec)
         if why:
             yield ctx.issue(obj, f"{label}: attribute {name}: {why}", attr=name)
     for name, per_sys in (local or {}).items():
         spec = table(name)
         if spec is None:
-            yield ctx.issue(obj, f"{label}: unknown attribute {name} (localized)", attr=name)
+            yield ctx.issue(
+                obj, f"{label}: unknown attribute {name} (localized)", attr=name, severity=unknown
+            )
             continue
         for system, value in per_sys.items():
-            why = check_value(value, spec[0], spec[1])
+            why = _check_value(value, spec)
             if why:
                 yield ctx.issue(
                     obj, f"{label}: attribute {name} @{system}: {why}", attr=name, system=system
                 )
 
 
+def _resource_spec(decl):
+    def spec(name):
+        a = decl.attrs.get(name)
+        if a is not None:
+            return a.type, a.dim
+        s = STANDARD_STATIC.get(name) or RESOURCE_ATTRS.get(name)
+        return None if s is None else (s[0], s[1])
+
+    return spec
+
+
+def _renamed(ctx, r, decl):
+    """Attributes a resource sets under a type's old name: a warning, read as the new."""
+    for old, new in decl.renamed.items():
+        if old in decl.attrs or (old not in r.attrs and old not in r.local):
+            continue
+        if new in r.attrs or new in r.local:
+            yield ctx.issue(
+                r,
+                f"resource {r.name} ({r.type}): {old} and {new} are both set; {old} is the old "
+                f"name of {new}: remove {old}",
+                attr=old,
+            )
+        else:
+            yield ctx.issue(
+                r,
+                f"resource {r.name} ({r.type}): attribute {old} is now {new}: read as {new}; "
+                f"rename it to {new}",
+                attr=old,
+                severity=WARNING,
+            )
+
+
 def rule_attributes(ctx):
     """Attributes exist for their object and hold values of their data type and dimension."""
+    # A resource may set its type's attributes, the attributes every resource has, and any
+    # standard static attribute (a `hares -override` value); a type's renamed attribute
+    # under its old name is read as the new one, with a warning.
     cfg = ctx.config
     if cfg.cluster is not None:
         c = cfg.cluster
-        yield from _check_attrs(ctx, c, f"cluster {c.name}", CLUSTER_ATTRS.get)
+        yield from _check_attrs(ctx, c, f"cluster {c.name}", CLUSTER_ATTRS.get, c.local)
+    for rc in cfg.remoteclusters:
+        yield from _check_attrs(
+            ctx, rc, f"remotecluster {rc.name}", REMOTECLUSTER_ATTRS.get, rc.local, WARNING
+        )
+    for hb in cfg.heartbeats:
+        yield from _check_attrs(ctx, hb, f"heartbeat {hb.name}", HEARTBEAT_ATTRS.get, hb.local)
     for s in cfg.systems:
         yield from _check_attrs(ctx, s, f"system {s.name}", SYSTEM_ATTRS.get)
+    for site in cfg.sites:
+        yield from _check_attrs(ctx, site, f"site {site.name}", SITE_ATTRS.get, None, WARNING)
     for g in cfg.groups:
         yield from _check_attrs(ctx, g, f"group {g.name}", GROUP_ATTRS.get, g.local)
     for _, r in ctx.resources():
         decl = ctx.types.get(r.type)
         if decl is None:
             continue  # rule_types_known reports it
+        spec = _resource_spec(decl)
+        if decl.renamed:
+            yield from _renamed(ctx, r, decl)
 
-        def spec(name, decl=decl):
-            a = decl.attrs.get(name)
-            if a is not None:
-                return a.type, a.dim
-            s = STANDARD_STATIC.get(name) or RESOURCE_ATTRS.get(name)
-            return None if s is None else (s[0], s[1])
+            def spec(name, base=spec, decl=decl):
+                return base(name if name in decl.attrs else decl.renamed.get(name, name))
 
-        yield from _check_attrs(ctx, r, f"resource {r.name} ({r.type})", spec, r.local)
+        if r.type in ctx.builtin:
+            yield from _check_builtin(ctx, r, spec)
+        else:
+            yield from _check_attrs(ctx, r, f"resource {r.name} ({r.type})", spec, r.local)
+
+
+def _check_builtin(ctx, r, spec):
+    label = f"resource {r.name} ({r.type})"
+    for issue in _check_attrs(ctx, r, label, spec, r.local, WARNING):
+        if issue.severity == WARNING and "unknown attribute" in issue.message:
+            file = _bundled_file(r.type)
+            issue = Issue(
+                issue.where,
+                f"{issue.message}: not in vxha's built-in declaration of {r.type}; put "
+                f"Veritas's {file} beside main.cf to check it",
+                issue.rule,
+                WARNING,
+            )
+        yield issue
 
 
 def rule_localized_systems(ctx):
-    """``Attr @system`` names an existing system; so do SystemList and AutoStartList."""
+    """``Attr @name`` names a system (or, for global-cluster objects, a cluster); so do
+    SystemList and AutoStartList; a heartbeat's ClusterList names remote clusters."""
+    clusters = {rc.name for rc in ctx.config.remoteclusters}
+    if ctx.config.cluster is not None:
+        clusters.add(ctx.config.cluster.name)
+    for hb in ctx.config.heartbeats:
+        for name, per_cluster in hb.local.items():
+            for cluster in per_cluster:
+                if cluster not in clusters:
+                    yield ctx.issue(
+                        hb,
+                        f"heartbeat {hb.name}: {name} @{cluster}: no remotecluster {cluster} "
+                        "is declared",
+                        attr=name,
+                        system=cluster,
+                    )
+        for cluster in hb.attrs.get("ClusterList") or ():
+            if cluster not in clusters:
+                yield ctx.issue(
+                    hb,
+                    f"heartbeat {hb.name}: ClusterList names {cluster}, which is not a "
+                    "remotecluster",
+                    attr="ClusterList",
+                )
+    for site in ctx.config.sites:
+        for system in site.attrs.get("SystemList") or ():
+            if system not in ctx.systems:
+                yield ctx.issue(
+                    site,
+                    f"site {site.name}: SystemList names {system}, which is not a system",
+                    attr="SystemList",
+                )
     for g in ctx.config.groups:
         objs = [(g, f"group {g.name}")] + [(r, f"resource {r.name}") for r in g.resources]
         for obj, label in objs:
             for name, per_sys in obj.local.items():
                 for system in per_sys:
-                    if system not in ctx.systems:
+                    if system not in ctx.systems and system not in clusters:
                         yield ctx.issue(
                             obj,
                             f"{label}: {name} @{system}: no system {system} is declared",
@@ -531,6 +812,65 @@ def rule_localized_systems(ctx):
                         f"group {g.name}: AutoStartList names {system}, not in its SystemList",
                         attr="AutoStartList",
                     )
+
+
+def rule_numbers(ctx):
+    """A numbered list (SystemList ...) gives no two entries the same number."""
+    from vxha.vcs_types.model import resolve_numbers
+
+    for g in ctx.config.groups:
+        for attr in NUMBERED:
+            value = g.attrs.get(attr)
+            if not isinstance(value, dict):
+                continue
+            numbers = list(value.values())
+            if None not in numbers and len(set(numbers)) == len(numbers):
+                continue
+            first = {}
+            for name, number in resolve_numbers(value).items():
+                if number in first:
+                    yield ctx.issue(
+                        g,
+                        f"group {g.name}: {attr} gives {first[number]} and {name} the same "
+                        f"number {number}: number every entry, or none",
+                        attr=attr,
+                        severity=WARNING,
+                    )
+                    break
+                first[number] = name
+
+
+class _TypeWhere:
+    """Where a type declaration (or one of its attributes) was read, for ``ctx.issue``."""
+
+    def __init__(self, where):
+        self.where = where
+
+
+def rule_type_declarations(ctx):
+    """No type declares a reserved word, or an attribute every resource has, as an
+    attribute (the Administrator's Guide's keywords and reserved words)."""
+    builtin = set(RESOURCE_ATTRS) | set(STANDARD_STATIC)
+    for tname, decl in ctx.config.types.items():
+        origin = ctx.config.type_origin.get(tname)
+        wheres = getattr(decl, "where", None) or {}
+        for aname, attr in decl.attrs.items():
+            if aname in RESERVED_WORDS or aname in LANGUAGE_WORDS:
+                why = "is a VCS reserved word"
+            elif aname in builtin:
+                kind = "standard static" if aname in STANDARD_STATIC else "resource"
+                if aname in STANDARD_STATIC and attr.static:
+                    continue  # a type's own value of a standard static attribute
+                why = f"is the name of a {kind} attribute every type has"
+            else:
+                continue
+            w = wheres.get(aname) or wheres.get("")
+            place = _TypeWhere(w) if w is not None else None
+            message = f"type {tname}: attribute {aname} {why}: rename it"
+            if place is None:
+                yield Issue(f"{origin or ctx.source} (built in)", message, "type_declarations")
+            else:
+                yield ctx.issue(place, message, "type_declarations")
 
 
 def rule_resource_links(ctx):
@@ -593,9 +933,11 @@ def _cycles(children, nodes):
 # The core rules (syntax-level: names, types, attributes, links).
 CORE_RULES = [
     rule_names,
+    rule_type_declarations,
     rule_types_known,
     rule_attributes,
     rule_localized_systems,
+    rule_numbers,
     rule_resource_links,
 ]
 
@@ -611,7 +953,7 @@ def _all_rules():
 RULES = _all_rules()
 
 
-def verify(config_or_path, rules=None):
+def verify(config_or_path, rules=None, allow_include_dirs=()):
     """Every issue of a configuration (a ``Config``, or a path to main.cf); [] when valid.
 
     A path is parsed with its includes resolved; a syntax error is the only issue then.
@@ -620,7 +962,7 @@ def verify(config_or_path, rules=None):
         from vxha.vcs_types.cf import CfError, parse_file
 
         try:
-            config = parse_file(config_or_path)
+            config = parse_file(config_or_path, allow_include_dirs=allow_include_dirs)
         except CfError as e:
             return [Issue(f"{e.file}:{e.line}:{e.column}", e.message, "syntax")]
         except OSError as e:
@@ -632,15 +974,17 @@ def verify(config_or_path, rules=None):
     for rule in RULES if rules is None else rules:
         name = rule.__name__[5:] if rule.__name__.startswith("rule_") else rule.__name__
         for issue in rule(ctx):
-            issues.append(issue if issue.rule else Issue(issue.where, issue.message, name))
+            issues.append(
+                issue if issue.rule else Issue(issue.where, issue.message, name, issue.severity)
+            )
     return issues
 
 
 class _CallableModule(types.ModuleType):
     # ``from vxha.vcs_types import verify`` names this module (a submodule always wins over
     # a package attribute of the same name): let it be called like the function as well.
-    def __call__(self, config_or_path, rules=None):
-        return verify(config_or_path, rules)
+    def __call__(self, config_or_path, rules=None, allow_include_dirs=()):
+        return verify(config_or_path, rules, allow_include_dirs)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -57,14 +57,14 @@ def test_a_clean_configuration():
 def test_required_attribute_missing():
     body = '    HostIP ip (\n        Address = "10.0.0.1"\n    )'
     assert issues(group("a", body=body)) == [
-        "main.cf:18: resource ip (HostIP): required attribute Device is not set"
+        "main.cf:18:5: resource ip (HostIP): required attribute Device is not set"
     ]
 
 
 def test_required_attribute_localized_on_some_systems_only():
     body = '    HostIP ip (\n        Address = "10.0.0.1"\n        Device @n1 = eth0\n    )'
     assert issues(group("a", body=body)) == [
-        "main.cf:18: resource ip (HostIP): required attribute Device is not set for n2"
+        "main.cf:18:5: resource ip (HostIP): required attribute Device is not set for n2"
     ]
 
 
@@ -79,7 +79,7 @@ def test_required_attribute_localized_on_every_system():
 def test_required_attribute_set_empty():
     body = '    Container c (\n        Image = ""\n    )'
     assert issues(group("a", body=body)) == [
-        "main.cf:18: resource c (Container): required attribute Image is not set"
+        "main.cf:18:5: resource c (Container): required attribute Image is not set"
     ]
 
 
@@ -88,18 +88,18 @@ def test_required_attribute_set_empty():
 
 def test_dependency_on_a_missing_group():
     assert issues(group("a", deps=["nowhere online local firm"])) == [
-        "main.cf:18: group a: requires group nowhere: no group nowhere is declared"
+        "main.cf:18:5: group a: requires group nowhere: no group nowhere is declared"
     ]
 
 
 def test_dependency_on_itself():
     out = issues(group("a", deps=["a online local firm"]))
-    assert out == ["main.cf:18: group a: requires group a: a group cannot depend on itself"]
+    assert out == ["main.cf:18:5: group a: requires group a: a group cannot depend on itself"]
 
 
 def test_the_same_child_twice():
     out = issues(group("a", deps=["b online local firm", "b online local soft"]), group("b"))
-    assert out == ["main.cf:19: group a: requires group b: the child is named twice"]
+    assert out == ["main.cf:19:5: group a: requires group b: the child is named twice"]
 
 
 # VCS's rules
@@ -108,7 +108,7 @@ def test_the_same_child_twice():
 def test_offline_dependencies_are_only_local():
     out = issues(group("a", deps=["b offline global soft"]), group("b"))
     assert out == [
-        "main.cf:18: group a: requires group b offline global soft: offline dependencies "
+        "main.cf:18:5: group a: requires group b offline global soft: offline dependencies "
         "exist only as offline local"
     ]
 
@@ -166,7 +166,7 @@ def test_group_dependency_cycle():
         group("b", deps=["c online local firm"]),
         group("c", deps=["a online local firm"]),
     )
-    assert out == ["main.cf:18: group dependencies form a cycle: a -> b -> c -> a"]
+    assert out == ["main.cf:18:5: group dependencies form a cycle: a -> b -> c -> a"]
 
 
 def chain(n):
@@ -192,7 +192,7 @@ def test_six_levels_are_too_many():
 
 def test_system_list_names_an_undefined_system():
     out = issues(group("a", systems="{ n1 = 0, n9 = 1 }"))
-    assert out == ["main.cf:15: group a: SystemList names n9, which is not a system"]
+    assert out == ["main.cf:15:1: group a: SystemList names n9, which is not a system"]
 
 
 def test_autostart_list_names_an_undefined_system():

@@ -34,7 +34,7 @@ group web (
 \t)
 
 \tContainer web_ctr (
-\t\tName = web
+\t\tRuntimeName = web
 \t\tImage = "app:1"
 \t\t)
 
@@ -90,10 +90,12 @@ def test_the_module_is_callable_like_the_function():
 
 
 def test_issue_names_file_line_and_rule():
-    (issue,) = issues_of(BASE.replace("\t\tName = web\n", "\t\tName = web\n\t\tNmae = x\n"))
-    assert issue.where == "main.cf:22"  # the attribute's own line
+    (issue,) = issues_of(
+        BASE.replace("\t\tRuntimeName = web\n", "\t\tRuntimeName = web\n\t\tNmae = x\n")
+    )
+    assert issue.where == "main.cf:22:3"  # the attribute's own line
     assert issue.rule == "attributes"
-    assert str(issue) == "main.cf:22: resource web_ctr (Container): unknown attribute Nmae"
+    assert str(issue) == "main.cf:22:3: resource web_ctr (Container): unknown attribute Nmae"
 
 
 def test_a_syntax_error_is_the_only_issue(tmp_path):
@@ -115,7 +117,7 @@ def test_an_unreadable_path_is_an_issue(tmp_path):
 def test_rule_types_known_rejects_an_unknown_type():
     bad = BASE.replace("\tHostIP web_ip (", "\tHostAddress web_ip (")
     assert messages(bad) == [
-        "main.cf:25: resource web_ip (group web): unknown type HostAddress: include its "
+        "main.cf:25:2: resource web_ip (group web): unknown type HostAddress: include its "
         "types file or declare it"
     ]
 
@@ -136,10 +138,10 @@ def test_rule_attributes_unknown_attribute_of_each_kind():
         .replace('\t\tImage = "app:1"\n', '\t\tImage = "app:1"\n\t\tCritcal = 0\n')
     )
     assert messages(bad) == [
-        "main.cf:6: cluster c: unknown attribute UserNmes",
-        "main.cf:13: system n2: unknown attribute Capacty",
-        "main.cf:19: group web: unknown attribute Paralel",
-        "main.cf:25: resource web_ctr (Container): unknown attribute Critcal",
+        "main.cf:6:2: cluster c: unknown attribute UserNmes",
+        "main.cf:13:2: system n2: unknown attribute Capacty",
+        "main.cf:19:2: group web: unknown attribute Paralel",
+        "main.cf:25:3: resource web_ctr (Container): unknown attribute Critcal",
     ]
 
 
@@ -207,12 +209,12 @@ def test_rule_attributes_checks_localized_values():
 
 def test_rule_localized_systems_rejects_an_unknown_system():
     bad = BASE.replace("\t\tDevice @n1 = eth0\n", "\t\tDevice @n1 = eth0\n\t\tDevice @n9 = eth1\n")
-    assert messages(bad) == ["main.cf:28: resource web_ip: Device @n9: no system n9 is declared"]
+    assert messages(bad) == ["main.cf:28:3: resource web_ip: Device @n9: no system n9 is declared"]
 
 
 def test_rule_localized_systems_checks_group_localized_values():
     bad = BASE.replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tLoad @n7 = 3\n")
-    assert messages(bad) == ["main.cf:18: group web: Load @n7: no system n7 is declared"]
+    assert messages(bad) == ["main.cf:18:2: group web: Load @n7: no system n7 is declared"]
 
 
 def test_rule_localized_systems_checks_system_lists():
@@ -230,30 +232,30 @@ def test_rule_resource_links_rejects_links_to_other_groups_and_unknown_resources
     bad = BASE + (
         "\tweb_ctr requires nothing\n\n"
         "group other (\n\tSystemList = { n1 = 0 }\n\t)\n\n"
-        '\tContainer other_ctr (\n\t\tName = other\n\t\tImage = "app:1"\n\t\t)\n\n'
+        '\tContainer other_ctr (\n\t\tRuntimeName = other\n\t\tImage = "app:1"\n\t\t)\n\n'
         "\tother_ctr requires web_ip\n"
     )
     assert messages(bad) == [
-        "main.cf:32: group web: web_ctr requires nothing: nothing is not a resource of group web "
+        "main.cf:32:2: group web: web_ctr requires nothing: nothing is not a resource of group web "
         "(no such resource)",
-        "main.cf:43: group other: other_ctr requires web_ip: web_ip is not a resource of group "
+        "main.cf:43:2: group other: other_ctr requires web_ip: web_ip is not a resource of group "
         "other (it is in group web)",
     ]
 
 
 def test_rule_resource_links_rejects_a_duplicate_link():
     bad = BASE + "\tweb_ctr requires web_ip\n"
-    assert messages(bad) == ["main.cf:32: group web: web_ctr requires web_ip twice"]
+    assert messages(bad) == ["main.cf:32:2: group web: web_ctr requires web_ip twice"]
 
 
 def test_rule_resource_links_rejects_cycles():
     bad = BASE + "\tweb_ip requires web_ctr\n"
     assert messages(bad) == [
-        "main.cf:31: group web: resource links form a cycle: web_ctr -> web_ip -> web_ctr"
+        "main.cf:31:2: group web: resource links form a cycle: web_ctr -> web_ip -> web_ctr"
     ]
     selfish = BASE.replace("web_ctr requires web_ip", "web_ip requires web_ip")
     assert messages(selfish) == [
-        "main.cf:31: group web: resource links form a cycle: web_ip -> web_ip"
+        "main.cf:31:2: group web: resource links form a cycle: web_ip -> web_ip"
     ]
 
 
@@ -271,21 +273,21 @@ def test_rule_names_rejects_duplicates():
     cfg.groups.append(parse(BASE).groups[0])
     cfg.groups[1].name = "web2"
     assert [i.message for i in verify(cfg) if i.rule == "names"] == [
-        "system n1 is declared twice (first at main.cf:9)",
-        "resource web_ctr is declared twice (first at main.cf:20)",
-        "resource web_ip is declared twice (first at main.cf:25)",
+        "system n1 is declared twice (first at main.cf:9:1)",
+        "resource web_ctr is declared twice (first at main.cf:20:2)",
+        "resource web_ip is declared twice (first at main.cf:25:2)",
     ]
     cfg.groups[1].name = "web"
-    assert "group web is declared twice (first at main.cf:15)" in [i.message for i in verify(cfg)]
+    assert "group web is declared twice (first at main.cf:15:1)" in [i.message for i in verify(cfg)]
 
 
 def test_rule_names_rejects_illegal_names():
     cfg = parse(BASE)
     cfg.groups[0].name = "web group"
-    cfg.systems[0].name = "1node"
+    cfg.systems[0].name = "-node"
     cfg.groups[0].resources[0].name = "requires"
     assert [i.message for i in verify(cfg) if i.rule == "names"] == [
-        "system name '1node' is not a legal VCS name",
+        "system name '-node' is not a legal VCS name",
         "group name 'web group' is not a legal VCS name",
         "resource name 'requires' is not a legal VCS name",
     ]
@@ -295,7 +297,7 @@ def test_an_attribute_not_found_in_the_text_falls_back_to_its_block():
     cfg = parse(BASE)
     cfg.groups[0].resources[0].attrs["Added"] = 1  # added to the model after parsing
     (issue,) = verify(cfg)
-    assert issue.where == "main.cf:20"
+    assert issue.where == "main.cf:20:2"
 
 
 def test_an_in_memory_config_names_its_source():
@@ -316,7 +318,7 @@ def test_rules_can_be_extended():
         BASE.replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tFrozen = 1\n")
     )
     assert verify(cfg, CORE_RULES + [rule_no_frozen]) == [
-        Issue("main.cf:15", "group web is frozen", "no_frozen")
+        Issue("main.cf:15:1", "group web is frozen", "no_frozen")
     ]
 
 

@@ -1,0 +1,138 @@
+"""Benchmark: parse + verify + write of a generated main.cf, as one whole process, for 100,
+1,000 and 5,000 servers beside the same for 1 server (the fixed cost: interpreter, imports,
+the type catalog), on 32 systems (DECISIONS.md 9); and the refusal of bad input.
+
+Target (the configuration issue): marginal cost per server at most 0.3 ms, linear within
+1.25x across the sizes; every refusal (a 100 MB file, 10,000-deep nesting, a NUL byte,
+bytes that are not UTF-8) a clear error within a second.
+
+Run alone: ``python benchmarks/bench_cf.py [--quick]``; ``benchmarks/run.py`` calls
+``run(quick)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+for _p in (HERE, os.path.join(HERE, "..", "tests", "vcs_types")):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+from bigconfig import big_config  # noqa: E402 - the generator's shape, two groups a server
+from common import row, time_process  # noqa: E402
+
+from vxha.vcs_types.cf import write  # noqa: E402
+
+SIZES = (100, 1000, 5000)
+TARGET_PER_SERVER_MS = 0.3
+TARGET_REFUSAL_MS = 1000.0
+
+# parse (includes resolved), verify (every rule), write: what vxha verify and the
+# generator do with a configuration, with the cyclic collector off as those commands run
+_ROUND = (
+    "import gc, sys\n"
+    "gc.disable()\n"
+    "from vxha.vcs_types import cf\n"
+    "from vxha.vcs_types.verify import verify\n"
+    "c = cf.parse_file(sys.argv[1])\n"
+    "assert verify(c) == []\n"
+    "cf.write(c)\n"
+)
+
+
+def _write_configs(root: str, sizes) -> dict:
+    paths = {}
+    for n in sizes:
+        d = os.path.join(root, str(n))
+        os.makedirs(d)
+        paths[n] = os.path.join(d, "main.cf")
+        with open(paths[n], "w") as f:
+            f.write(write(big_config(n)))
+    return paths
+
+
+def _bad_inputs(root: str) -> dict:
+    d = os.path.join(root, "bad")
+    os.makedirs(d)
+    files = {
+        "a 100 MB file": None,
+        "10,000-deep nesting": "group g (\n\tA = " + "{ " * 10_000 + "x" + " }" * 10_000 + "\n)\n",
+        "a NUL byte": "group g (\n\tA = x\x00y\n)\n",
+        "bytes that are not UTF-8": b'group g (\n\tA = "caf\xe9"\n)\n',
+    }
+    paths = {}
+    for i, (what, content) in enumerate(files.items()):
+        path = os.path.join(d, f"{i}.cf")
+        if content is None:
+            with open(path, "wb") as f:
+                f.truncate(100 * 1024 * 1024)  # sparse
+        else:
+            with open(path, "wb") as f:
+                f.write(content.encode() if isinstance(content, str) else content)
+        paths[what] = path
+    return paths
+
+
+def run(quick: bool = False) -> list:
+    sizes = SIZES[:2] if quick else SIZES
+    runs = {1: 3 if quick else 15, 100: 3 if quick else 15, 1000: 2 if quick else 7}
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="vxha-bench-cf-") as tmp:
+        paths = _write_configs(tmp, (1,) + sizes)
+        argv = [sys.executable, "-c", _ROUND]
+        results = {}
+        for n in (1,) + sizes:
+            results[n] = time_process(
+                argv + [paths[n]], runs=runs.get(n, 3), warmup=1, ok_codes=(0,)
+            )
+        base_wall, base_cpu = results[1]
+        per = {n: (results[n][0] - base_wall) / n for n in sizes}
+        per_cpu = {n: (results[n][1] - base_cpu) / n for n in sizes}
+        spread = max(per.values()) / min(per.values())
+        spread_cpu = max(per_cpu.values()) / min(per_cpu.values())
+        load = os.getloadavg()[0]
+        for n in sizes:
+            met = "met" if per[n] <= TARGET_PER_SERVER_MS else "MISSED"
+            met_cpu = "met" if per_cpu[n] <= TARGET_PER_SERVER_MS else "MISSED"
+            rows.append(
+                row(
+                    f"parse + verify + write a generated main.cf, {n} servers",
+                    round(results[n][0], 1),
+                    round(results[n][1], 1),
+                    "the same for 1 server",
+                    round(base_wall, 1),
+                    f"<= {TARGET_PER_SERVER_MS} ms a server beyond 1 server; linear within 1.25x",
+                    f"per server {per[n]:.3f} ms wall ({met}), {per_cpu[n]:.3f} ms CPU "
+                    f"({met_cpu}); spread across sizes {spread:.2f}x wall, {spread_cpu:.2f}x "
+                    f"CPU; load average {load:.1f}",
+                )
+            )
+        verify_argv = [sys.executable, "-m", "vxha.cli.main", "verify"]
+        base = time_process([sys.executable, "-c", "import vxha.vcs_types.cf"], runs=5)
+        for what, path in _bad_inputs(tmp).items():
+            wall, cpu = time_process(verify_argv + [path], runs=3, warmup=1, ok_codes=(1,))
+            rows.append(
+                row(
+                    f"vxha verify refuses {what}",
+                    round(wall, 1),
+                    round(cpu, 1),
+                    "importing the parser",
+                    round(base[0], 1),
+                    "< 1 s, one located error",
+                    "met" if wall < TARGET_REFUSAL_MS else "MISSED",
+                )
+            )
+    return rows
+
+
+def main(argv: list) -> int:
+    for r in run("--quick" in argv):
+        print(f"{r['name']}: {r['median_ms']:.1f} ms (CPU {r['cpu_ms']:.1f} ms)  {r['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,134 @@
+"""Write the model back as hacf dumps main.cf (layout in docs/vcs-language.md).
+
+Order: includes, types declared in the file itself, cluster, remote clusters,
+heartbeats, systems, sites, then each group with its resources, its ``requires`` lines
+and the ``// resource dependency tree`` comment hacf appends to every group.
+"""
+
+from __future__ import annotations
+
+import re
+
+from vxha.vcs_types.decl import format_name, format_scalar, format_value, render_type
+
+__all__ = ["write", "write_types"]
+
+
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _fmt(value):
+    # the common values first: a bare word, an integer (format_scalar has the rules)
+    cls = value.__class__
+    if cls is str:
+        return value if _BARE.match(value) else format_scalar(value)
+    if cls is int:
+        return str(value)
+    if cls is list:
+        return format_value(value, "str", "vector")
+    if cls is dict:
+        return format_value(value, "str", "association")
+    return format_scalar(value)
+
+
+def _attr_lines(out, indent, obj):
+    attrs = obj.attrs
+    local = getattr(obj, "local", None)
+    if not local:
+        for name, value in attrs.items():
+            out.append(f"{indent}{name} = {_fmt(value)}\n")
+        return
+    # Localized values stand where the attribute stands (hacf writes attributes in one
+    # order, whether global or localized); ``order`` is the order they were read in.
+    names = list(getattr(obj, "order", None) or ())
+    known = set(names)
+    names += [n for n in attrs if n not in known]
+    names += [n for n in local if n not in known and n not in attrs]
+    for name in names:
+        if name in attrs:
+            out.append(f"{indent}{name} = {_fmt(attrs[name])}\n")
+        for system, v in local.get(name, {}).items():
+            out.append(f"{indent}{name} @{format_name(system)} = {_fmt(v)}\n")
+
+
+def _block(out, keyword, obj):
+    out.append(f"{keyword} {format_name(obj.name)} (\n")
+    _attr_lines(out, "\t", obj)
+    out.append("\t)\n\n")
+
+
+def _tree(out, group):
+    """The ``// resource dependency tree`` comment hacf appends to every group."""
+    by_name = {r.name: r for r in group.resources}
+    children = {}
+    required = set()
+    for link in group.links:
+        children.setdefault(link.parent, []).append(link.child)
+        required.add(link.child)
+    out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
+
+    def emit(name, indent, path):
+        r = by_name.get(name)
+        out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
+        kids = children.get(name)
+        if kids and name not in path:
+            path.add(name)
+            out.append(f"\t//\t{indent}    {{\n")
+            for kid in kids:
+                emit(kid, indent + "    ", path)
+            out.append(f"\t//\t{indent}    }}\n")
+            path.discard(name)
+
+    for r in group.resources:
+        if r.name not in required:
+            emit(r.name, "", set())
+    out.append("\t//\t}\n\n\n")
+
+
+def write(config):
+    """The configuration as text, laid out as hacf writes main.cf."""
+    out = []
+    for name in config.includes:
+        q = format_scalar(name)
+        out.append(f"include {q if q.startswith(chr(34)) else chr(34) + q + chr(34)}\n")
+    if config.includes:
+        out.append("\n")
+    own = [render_type(d) for d in config.types.values() if d.name not in config.type_origin]
+    if own:
+        # blocks separated by a blank line, as in a types file; one more before what follows
+        out.append("\n".join(own))
+        rest = config.cluster or config.remoteclusters or config.heartbeats or config.systems
+        if rest or config.sites or config.groups:
+            out.append("\n")
+    if config.cluster is not None:
+        _block(out, "cluster", config.cluster)
+    for rc in config.remoteclusters:
+        _block(out, "remotecluster", rc)
+    for hb in config.heartbeats:
+        _block(out, "heartbeat", hb)
+    for s in config.systems:
+        _block(out, "system", s)
+    for site in config.sites:
+        _block(out, "site", site)
+    for g in config.groups:
+        _block(out, "group", g)
+        for r in g.resources:
+            out.append(f"\t{r.type} {format_name(r.name)} (\n")
+            _attr_lines(out, "\t\t", r)
+            out.append("\t\t)\n\n")
+        for d in g.deps:
+            out.append(
+                f"\trequires group {format_name(d.child)} {d.category} {d.location} {d.rigidity}\n"
+            )
+        for link in g.links:
+            out.append(f"\t{format_name(link.parent)} requires {format_name(link.child)}\n")
+        out.append("\n\n")
+        _tree(out, g)
+    return "".join(out)
+
+
+def write_types(decls):
+    """A types file holding the declarations (a list or a name -> TypeDecl dict)."""
+    if isinstance(decls, dict):
+        decls = list(decls.values())
+    return "\n".join(render_type(d) for d in decls)
