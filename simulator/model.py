@@ -8,6 +8,7 @@ changed); the fields here are decoded copies refreshed by ``reload()``.
 from __future__ import annotations
 
 from vxha.vcs_types.decl import TIMEOUT_ATTR, TypeDecl
+from vxha.vcs_types.model import resolve_numbers
 
 # Resource states (hares -state) and qualifiers.
 ONLINE = "ONLINE"
@@ -309,11 +310,8 @@ class SimGroup:
 
     def reload(self):
         a = self.model.attrs
-        sl = a.get("SystemList", {})
-        if isinstance(sl, dict):
-            self.systemlist = {s: as_int(p) for s, p in sl.items()}
-        else:  # unnumbered entries take the previous number + 1
-            self.systemlist = {s: i for i, s in enumerate(as_list(sl))}
+        # The language's resolver: an unnumbered entry takes the previous number + 1.
+        self.systemlist = resolve_numbers(a.get("SystemList", {}))
         self.order = {s: i for i, s in enumerate(self.systemlist)}
         self.autostartlist = as_list(a.get("AutoStartList", []))
         self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
