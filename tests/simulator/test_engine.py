@@ -107,14 +107,7 @@ def test_clearadminwait_fault_fails_the_group_over(make_sim):
     assert code == 1 and "not in ADMIN_WAIT" in err
 
 
-NIC_TYPE = """type NIC (
-    static str ArgList[] = { Device }
-    static str Operations = None
-    str Device
-)
-
-"""
-
+# NIC (types.cf, Operations = None) is persistent.
 WEB_NIC = """group web (
     SystemList = { n1 = 0, n2 = 1 }
     AutoStartList = { n1 }
@@ -129,7 +122,7 @@ WEB_NIC = """group web (
 
 
 def test_a_persistent_resource_is_never_brought_online_or_offline(make_sim):
-    sim = make_sim(cf(["n1", "n2"], NIC_TYPE + WEB_NIC)).start()
+    sim = make_sim(cf(["n1", "n2"], WEB_NIC)).start()
     assert sim.group_state("web", "n1") == "ONLINE"
     assert sim.resource_state("web_nic", "n2") == "ONLINE"  # up at boot, counted nowhere
     assert sim.group_state("web", "n2") == "OFFLINE"
@@ -143,7 +136,7 @@ def test_a_persistent_resource_is_never_brought_online_or_offline(make_sim):
 
 
 def test_a_persistent_resource_is_disabled_only_with_its_parents_offline(make_sim):
-    sim = make_sim(cf(["n1", "n2"], NIC_TYPE + WEB_NIC)).start()
+    sim = make_sim(cf(["n1", "n2"], WEB_NIC)).start()
     sim.command(["haconf", "-makerw"])
     code, _, err = sim.command(["hares", "-modify", "web_nic", "Enabled", "0"])
     assert code == 1 and "parent web_ip ONLINE on system n1" in err
