@@ -14,6 +14,7 @@ import os
 import signal
 import time
 
+from vxha import hostpaths
 from vxha.agents.framework import (
     OFFLINE,
     ONLINE,
@@ -27,13 +28,8 @@ from vxha.agents.framework import (
 FSTYPES = ("vxfs", "ext4", "xfs", "tmpfs", "bind")
 FORCE_UNMOUNT = ("none", "safe", "kill")
 
-# Directories that are never a CFSMount's mount point themselves (below them is fine).
-SYSTEM_PATHS = frozenset(
-    "/bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root /run "
-    "/sbin /srv /sys /tmp /usr /var /usr/bin /usr/lib /usr/lib64 /usr/local /usr/sbin "
-    "/usr/share /var/lib /var/log /var/tmp /var/run /dev/shm /run/lock /sys/fs/cgroup "
-    "/opt/VRTSvcs /var/VRTSvcs /etc/VRTSvcs".split()
-)
+# Never a mount point, nor below one of the node's trees: one list with the profiles.
+SYSTEM_PATHS = hostpaths.SYSTEM_PATHS
 
 
 class Busy(AgentError):
@@ -57,8 +53,12 @@ def check_mountpoint(mp: str) -> None:
         raise ConfigError("/ itself cannot be a mount point", "MountPoint")
     if os.path.normpath(mp) != mp or mp.startswith("//"):
         raise ConfigError(f"{mp!r} is not normalized (use {os.path.normpath(mp)!r})", "MountPoint")
-    if mp in SYSTEM_PATHS:
-        raise ConfigError(f"{mp} is a system directory and cannot be a mount point", "MountPoint")
+    hit = SYSTEM_PATHS.match(mp)
+    if hit is not None:
+        where = "" if hit == mp else f" (under {hit})"
+        raise ConfigError(
+            f"{mp} is a system directory{where} and cannot be a mount point", "MountPoint"
+        )
 
 
 def mount_options(fstype: str, opts: str) -> str:

@@ -10,7 +10,17 @@ import os
 import re
 import time
 
-from vxha.agents.framework import OFFLINE, ONLINE, UNKNOWN, AgentError, ConfigError
+from vxha import imageref
+from vxha.agents import statefile
+from vxha.agents.framework import (
+    OFFLINE,
+    ONLINE,
+    UNKNOWN,
+    AgentError,
+    ConfigError,
+    Hang,
+    NoAnswer,
+)
 
 LABEL_RESOURCE = "vxha.resource"
 LABEL_TYPE = "vxha.type"
@@ -20,34 +30,33 @@ RUNNING = ("running",)
 STOPPABLE = ("running", "paused", "restarting")
 
 _NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
-_LABEL_DNS = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
-_IMAGE = re.compile(
-    rf"(?:{_LABEL_DNS}(?:\.{_LABEL_DNS})*(?::[0-9]+)?/)?"
-    rf"{_COMPONENT}(?:/{_COMPONENT})*"
-    r"(?::[\w][\w.-]{0,127})?(?:@sha256:[0-9a-f]{64})?"
-)
-_IMAGE_ID = re.compile(r"(?:sha256:)?[0-9a-f]{12,64}")
+_LABEL_DNS = imageref.LABEL_DNS
 _HOSTNAME = re.compile(rf"{_LABEL_DNS}(?:\.{_LABEL_DNS})*")
 _ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MEMORY = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)?", re.IGNORECASE)
 _CPUS = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _UNITS = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 MIN_MEMORY = 6 << 20  # the engine refuses less
+_NETWORK = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
+_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
+_CAP = re.compile(r"[A-Z][A-Z0-9_]*")
+_TMPFS_OPTS = re.compile(r"[A-Za-z0-9=,._-]*")
+ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
+           "nproc", "rss", "rtprio", "rttime", "sigpending", "stack")  # fmt: skip
 
 
-def parse_memory(text: str) -> int:
+def parse_memory(text: str, attr: str = "Memory", minimum: int = MIN_MEMORY) -> int:
     """Docker's unit syntax (1024-based; ``512m``, ``4g``, ``4GiB``, bytes) -> bytes."""
     m = _MEMORY.fullmatch(text.strip())
     if not m or (m.group(3) and m.group(3).lower() == "ib" and not m.group(2)):
         raise ConfigError(
             f"{text!r} is not a size: give bytes or a number with k, m, g or t (512m, 4g)",
-            "Memory",
+            attr,
         )
     unit = m.group(2).lower() if m.group(2) else None
     value = int(float(m.group(1)) * _UNITS[unit])
-    if value < MIN_MEMORY:
-        raise ConfigError(f"{text!r} is less than the engine's minimum of 6m", "Memory")
+    if value < minimum:
+        raise ConfigError(f"{text!r} is less than the engine's minimum of 6m", attr)
     return value
 
 
@@ -58,21 +67,64 @@ def check_image(image: str) -> None:
         raise ConfigError(f"{image!r} contains white space", "Image")
     if image.startswith("-"):
         raise ConfigError(f"{image!r} starts with '-'", "Image")
-    if not (_IMAGE.fullmatch(image) or _IMAGE_ID.fullmatch(image)):
+    if not imageref.is_reference(image):
         raise ConfigError(
             f"{image!r} is not an image reference (name[:tag][@sha256:digest] or an id)", "Image"
         )
 
 
-def check_path(path: str, what: str) -> None:
+def check_path(path: str, what: str, attr: str = "Mounts") -> None:
     if not path.startswith("/"):
-        raise ConfigError(f"{what} {path!r} is not an absolute path", "Mounts")
+        raise ConfigError(f"{what} {path!r} is not an absolute path", attr)
     if ".." in path.split("/"):
-        raise ConfigError(f"{what} {path!r} contains '..'", "Mounts")
-    if os.path.normpath(path) != path:
+        raise ConfigError(f"{what} {path!r} contains '..'", attr)
+    if os.path.normpath(path) != path or path.startswith("//"):
         raise ConfigError(
-            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", "Mounts"
+            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", attr
         )
+
+
+def _under(path: str, grants) -> bool:
+    return any(path == g or path.startswith(g.rstrip("/") + "/") for g in grants)
+
+
+def _capability(name: str, attr: str) -> str:
+    """A capability as the engine takes it (``NET_ADMIN``); ``CAP_`` prefix accepted."""
+    cap = name.strip().upper()
+    cap = cap[4:] if cap.startswith("CAP_") else cap
+    if not _CAP.fullmatch(cap):
+        raise ConfigError(f"{name!r} is not a capability name (NET_ADMIN, SYS_PTRACE)", attr)
+    return cap
+
+
+def _device(text: str) -> dict:
+    """``host[:container[:perms]]`` -> {host, container, perms}."""
+    parts = text.split(":")
+    if len(parts) > 3 or not parts[0]:
+        raise ConfigError(f"{text!r} is not host[:container[:rwm]]", "Devices")
+    host = parts[0]
+    container = parts[1] if len(parts) > 1 and parts[1] else host
+    perms = parts[2] if len(parts) > 2 else "rwm"
+    check_path(host, "device", "Devices")
+    check_path(container, "device path", "Devices")
+    if not host.startswith("/dev/"):
+        raise ConfigError(f"{host!r} is not a device under /dev", "Devices")
+    if not perms or any(c not in "rwm" for c in perms) or len(set(perms)) != len(perms):
+        raise ConfigError(f"{text!r}: permissions must be letters of rwm", "Devices")
+    return {"host": host, "container": container, "perms": perms}
+
+
+def _ulimit(name: str, value: str) -> dict:
+    if name not in ULIMITS:
+        raise ConfigError(f"{name!r} is not a limit name ({', '.join(ULIMITS)})", "Ulimits")
+    parts = value.split(":")
+    try:
+        soft, hard = (int(parts[0]), int(parts[-1])) if len(parts) <= 2 else (None, None)
+    except ValueError:
+        soft = hard = None
+    if soft is None or soft < -1 or hard < -1 or (hard != -1 and (soft == -1 or soft > hard)):
+        raise ConfigError(f"{name} = {value!r} is not soft[:hard] with soft <= hard", "Ulimits")
+    return {"name": name, "soft": soft, "hard": hard}
 
 
 class Config:
@@ -98,6 +150,9 @@ class Config:
                     f"{key!r} is not a variable name (letters, digits, _; not a digit first)",
                     "Env",
                 )
+        self.grant_paths = list(v["GrantHostPaths"])
+        for path in self.grant_paths:
+            check_path(path, "granted host path", "GrantHostPaths")
         self.mounts = []
         targets = set()
         for host, target in v["Mounts"].items():
@@ -107,6 +162,7 @@ class Config:
                 ro = target.endswith(":ro")
                 target = target[:-3]
             check_path(target, "container path")
+            self._check_node_path(host)
             if target == "/":
                 raise ConfigError(f"container path of {host!r} is '/'", "Mounts")
             if target in targets:
@@ -140,16 +196,80 @@ class Config:
             if key.startswith("vxha."):
                 raise ConfigError(f"{key!r}: vxha.* labels are the agent's own", "Labels")
         self.host = v["DockerHost"]
-        if self.host and not (
-            (self.host.startswith("unix:///") and len(self.host) > 8)
-            or re.fullmatch(r"tcp://[^/\s]+:\d+/?", self.host)
-        ):
+        if self.host.startswith("tcp://"):
             raise ConfigError(
-                f"{self.host!r} is not an engine address (unix:///path or tcp://host:port)",
+                f"{self.host!r}: plain TCP (no TLS) gives whoever reaches the port root on the"
+                " node; give the engine's unix socket (unix:///PATH)",
                 "DockerHost",
             )
+        if self.host and not (self.host.startswith("unix:///") and len(self.host) > 8):
+            raise ConfigError(f"{self.host!r} is not an engine socket (unix:///path)", "DockerHost")
         self.reuse = bool(v["Reuse"])
         self.allow_pull = bool(v["AllowPull"])
+        self._options(v)
+
+    def _check_node_path(self, host: str) -> None:
+        """A host path that gives the container the node needs the admin's grant."""
+        from vxha import hostpaths
+
+        hit = hostpaths.SYSTEM_PATHS.gives_the_node(host)
+        if hit is not None and not _under(host, self.grant_paths):
+            where = "" if hit == host else f" ({hit})"
+            raise ConfigError(
+                f"host path {host!r} gives the container the node{where}: only the server"
+                " profile's node_access.host_paths grants it (GrantHostPaths)",
+                "Mounts",
+            )
+
+    def _options(self, v) -> None:
+        """The container options admins set, each checked against its grant."""
+        self.network = v["Network"]
+        if self.network and not _NETWORK.fullmatch(self.network):
+            raise ConfigError(f"{self.network!r} is not none, host or a network name", "Network")
+        if self.network == "host" and not v["GrantHostNetwork"]:
+            raise ConfigError(
+                "host gives the container the node's network: only the server profile's"
+                " node_access.host_network grants it (GrantHostNetwork)",
+                "Network",
+            )
+        self.user = v["User"]
+        if self.user and not _USER.fullmatch(self.user):
+            raise ConfigError(f"{self.user!r} is not user[:group] (names or ids)", "User")
+        granted = {_capability(c, "GrantCaps") for c in v["GrantCaps"]}
+        self.cap_add = [_capability(c, "CapAdd") for c in v["CapAdd"]]
+        for cap in self.cap_add:
+            if cap not in granted and "ALL" not in granted:
+                raise ConfigError(
+                    f"capability {cap} gives the container part of the node: only the server"
+                    " profile's node_access.capabilities grants it (GrantCaps)",
+                    "CapAdd",
+                )
+        self.cap_drop = [_capability(c, "CapDrop") for c in v["CapDrop"]]
+        granted = set()
+        for dev in v["GrantDevices"]:
+            check_path(dev, "granted device", "GrantDevices")
+            granted.add(dev)
+        self.devices = [_device(d) for d in v["Devices"]]
+        for dev in self.devices:
+            if dev["host"] not in granted:
+                raise ConfigError(
+                    f"device {dev['host']} gives the container part of the node: only the"
+                    " server profile's node_access.devices grants it (GrantDevices)",
+                    "Devices",
+                )
+        self.command = list(v["Command"])
+        self.entrypoint = list(v["Entrypoint"])
+        self.read_only = bool(v["ReadOnly"])
+        self.ulimits = [_ulimit(k, val) for k, val in sorted(v["Ulimits"].items())]
+        self.shm_size = parse_memory(v["ShmSize"], "ShmSize", 1) if v["ShmSize"] else None
+        self.tmpfs = {}
+        for path, opts in v["Tmpfs"].items():
+            check_path(path, "tmpfs path", "Tmpfs")
+            if path == "/":
+                raise ConfigError("a tmpfs over / is not a container", "Tmpfs")
+            if not _TMPFS_OPTS.fullmatch(opts):
+                raise ConfigError(f"{path}: {opts!r} are not mount options", "Tmpfs")
+            self.tmpfs[path] = opts
 
     def spec(self, resource: str) -> dict:
         """The neutral create spec (see DockerDriver.create), labelled with its digest."""
@@ -172,15 +292,44 @@ class Config:
             "image_health": self.use_image_health,
             "stop_timeout": self.stop_timeout,
         }
+        # Options enter the spec only when set, so containers made before they existed
+        # keep their digest.
+        for key, value in (
+            ("network", self.network),
+            ("user", self.user),
+            ("cap_add", self.cap_add),
+            ("cap_drop", self.cap_drop),
+            ("devices", self.devices),
+            ("command", self.command),
+            ("entrypoint", self.entrypoint),
+            ("read_only", self.read_only),
+            ("ulimits", self.ulimits),
+            ("shm_size", self.shm_size),
+            ("tmpfs", self.tmpfs),
+        ):
+            if value:
+                spec[key] = value
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
         spec["labels"][LABEL_SPEC] = digest
         return spec
 
 
 def budget(res, cap: float | None = None) -> float:
-    """A timeout for one engine call that ends before the entry point's own deadline, so
-    that an engine not answering is reported (monitor: 99) rather than cut off."""
+    """A timeout for one engine call that ends before the entry point's own deadline."""
     return max(0.05, min(res.timeout(cap), res.time_left() - 0.15))
+
+
+def engine_budget(res, record: str | None, cap: float | None = None) -> float:
+    """The first engine call's timeout: with the main process recorded, at most half the
+    time left, so that a silent engine still leaves time to answer from the process."""
+    if record is None:
+        return budget(res, cap)
+    return max(0.05, min(budget(res, cap), res.time_left() / 2, 10.0))
+
+
+def record_name(res) -> str:
+    """The state file holding the container's main process recorded at online."""
+    return f"Container.{res.name}.proc"
 
 
 def is_ours(info: dict, res) -> bool:
@@ -203,8 +352,8 @@ class ContainerAgent:
     def _driver(self, res):
         from vxha.agents.drivers.fakestate import DriverError
 
-        drv = res.driver("docker")
         try:
+            drv = res.driver("docker")
             drv.use_host(self.cfg.host)
         except DriverError as exc:
             raise ConfigError(str(exc), "DockerHost") from None
@@ -213,12 +362,14 @@ class ContainerAgent:
     # -- monitor --------------------------------------------------------------------
 
     def monitor(self, res):
+        from vxha.agents.drivers.docker import EngineTimeout
         from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 
         cfg = self.cfg
+        drv = self._driver(res)
+        record = statefile.read(res.ctx, record_name(res))
         try:
-            drv = self._driver(res)
-            info = drv.inspect(cfg.name, timeout=budget(res))
+            info = drv.inspect(cfg.name, timeout=engine_budget(res, record))
             if info is None:
                 return OFFLINE
             if not is_ours(info, res):
@@ -229,10 +380,12 @@ class ContainerAgent:
                 if state not in ("exited", "created"):
                     res.log.notice(f"container {cfg.name} is {state}", "state")
                 return OFFLINE
+            record = self._rerecord(res, drv, info, record)
             ok, why = self._health(res, drv, info)
+        except (EngineTimeout, Hang) as exc:
+            return self._without_engine(res, drv, record, f"{exc or 'no answer'}", silent=True)
         except DriverUnavailable as exc:
-            res.log.error(f"state unknown: {exc}", "unavailable")
-            return UNKNOWN
+            return self._without_engine(res, drv, record, str(exc), silent=False)
         except DriverError as exc:
             res.log.error(f"state unknown: {exc}", "driver")
             return UNKNOWN
@@ -240,6 +393,54 @@ class ContainerAgent:
             return ONLINE
         res.log.warning(f"container {cfg.name} is running but not healthy: {why}", "health")
         return OFFLINE
+
+    def _without_engine(self, res, drv, record, why: str, silent: bool):
+        """monitor's answer when the engine refuses, is gone or is silent (DECISIONS.md 8):
+        from the main process recorded at online. Silent with nothing recorded: no answer."""
+        name = self.cfg.name
+        if record is None:
+            if silent:
+                raise NoAnswer(f"engine silent and no main process of {name} recorded: {why}")
+            res.log.warning(
+                f"engine not answering ({why}); no main process of {name} recorded here:"
+                " not online",
+                "unavailable",
+            )
+            return OFFLINE
+        pid = record.split()[0]
+        if drv.process_alive(record):
+            res.log.warning(
+                f"engine not answering ({why}); main process {pid} of {name} runs: online",
+                "unavailable",
+            )
+            return ONLINE
+        res.log.warning(
+            f"engine not answering ({why}); main process {pid} of {name} is gone: offline",
+            "unavailable",
+        )
+        return OFFLINE
+
+    def _rerecord(self, res, drv, info, record):
+        """Keep the record of the main process current (a restart outside VCS changes it)."""
+        if record is not None and record.split()[0] == str(info.get("pid")):
+            return record
+        return self._record(res, drv, info)
+
+    def _record(self, res, drv, info):
+        """Record what identifies the container's main process; the record, or None.
+
+        Records are replaced, never removed: one whose process is gone still says that
+        the last main process started here is gone, which is what monitor and clean need
+        when the engine does not answer (docs/container.md "Engine outages")."""
+        current = drv.main_process(info)
+        if current is None:
+            return None
+        record = f"{current} {info['id']}\n"
+        try:
+            statefile.write(res.ctx, record_name(res), record)
+        except OSError as exc:
+            res.log.warning(f"cannot record the main process: {exc}", "state")
+        return record
 
     def _health(self, res, drv, info):
         """(True, '') when healthy as configured; (False, why) otherwise.
@@ -270,24 +471,21 @@ class ContainerAgent:
 
     def _foreign_once(self, res, info):
         """Log a foreign container holding the name once per container, not every monitor."""
-        path = os.path.join(res.ctx.state_dir, f"Container.{res.name}.foreign")
+        name = f"Container.{res.name}.foreign"
         try:
-            with open(path) as f:
-                if f.read().strip() == info["id"]:
-                    return
+            if (statefile.read(res.ctx, name) or "").strip() == info["id"]:
+                return
         except OSError:
             pass
         res.log.error(_foreign_error(info, res, self.cfg), "foreign")
         try:
-            os.makedirs(res.ctx.state_dir, exist_ok=True)
-            with open(path, "w") as f:
-                f.write(info["id"])
+            statefile.write(res.ctx, name, info["id"])
         except OSError:
             pass
 
     def _forget_foreign(self, res):
         try:
-            os.unlink(os.path.join(res.ctx.state_dir, f"Container.{res.name}.foreign"))
+            statefile.remove(res.ctx, f"Container.{res.name}.foreign")
         except OSError:
             pass
 
@@ -314,7 +512,7 @@ class ContainerAgent:
                 if info["state"] == "paused":
                     drv.unpause(cfg.name, timeout=res.timeout(10))
                 res.log.info(f"container {cfg.name} is already running", "ctr.online")
-                self._wait_ready(res, drv, settle=0)
+                self._record(res, drv, self._wait_ready(res, drv, settle=0))
                 return None
             reuse = (
                 info is not None
@@ -333,9 +531,10 @@ class ContainerAgent:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
             drv.start(cfg.name, timeout=res.timeout(30))
-            self._wait_ready(res, drv)
+            info = self._wait_ready(res, drv)
             for cmd in cfg.startup_cmds:
                 self._startup(res, drv, cmd)
+            self._record(res, drv, info)
         except AgentError as exc:
             self._undo(res, drv, exc)
             raise
@@ -359,7 +558,8 @@ class ContainerAgent:
         drv.pull(cfg.image, timeout=res.timeout())
 
     def _wait_ready(self, res, drv, settle: float = 0.3):
-        """Until the container runs and is healthy as configured, within the deadline.
+        """Until the container runs and is healthy as configured, within the deadline; the
+        container's last inspect.
 
         Ready also means still running ``settle`` s after it first looked ready, so a
         container whose process exits at once fails online instead of passing it.
@@ -384,11 +584,11 @@ class ContainerAgent:
             why = f"it is {info['state']}"
             if info["state"] in RUNNING:
                 if ready_at is not None:
-                    return  # still running after the pause
+                    return info  # still running after the pause
                 ok, why = self._health(res, drv, info)
                 if ok:
                     if settle <= 0:
-                        return
+                        return info
                     ready_at = time.monotonic()
                     time.sleep(max(0.0, min(settle, res.time_left() - 2.0)))
                     continue
@@ -494,12 +694,13 @@ class ContainerAgent:
     # -- clean ----------------------------------------------------------------------
 
     def clean(self, res):
-        from vxha.agents.drivers.fakestate import DriverError
+        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 
         cfg = self.cfg
+        drv = self._driver(res)
+        record = statefile.read(res.ctx, record_name(res))
         try:
-            drv = self._driver(res)
-            info = drv.inspect(cfg.name, timeout=res.timeout(10))
+            info = drv.inspect(cfg.name, timeout=engine_budget(res, record, 10))
             if info is None:
                 return True
             if not is_ours(info, res):
@@ -510,11 +711,37 @@ class ContainerAgent:
             if info["state"] in STOPPABLE:
                 drv.kill(cfg.name, timeout=res.timeout(10))
             gone = self._remove_and_wait(res, drv)
+        except (DriverUnavailable, Hang) as exc:
+            return self._clean_without_engine(res, drv, record, f"{exc or 'no answer'}")
         except (DriverError, AgentError) as exc:
             res.log.error(f"container {cfg.name} may still be present: {exc}", "state")
             return False
         res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
         return gone
+
+    def _clean_without_engine(self, res, drv, record, why: str) -> bool:
+        """clean with the engine refusing or silent: kill the recorded main process tree;
+        done only once it is verifiably gone. The container itself stays for the engine
+        to remove at the next online."""
+        name = self.cfg.name
+        if record is None:
+            res.log.error(
+                f"engine not answering ({why}) and no main process of {name} recorded here:"
+                " cannot tell whether it runs",
+                "state",
+            )
+            return False
+        pid = record.split()[0]
+        if not drv.kill_process(record, timeout=max(0.1, res.time_left() - 0.5)):
+            res.log.error(f"engine not answering ({why}); main process {pid} of {name}"
+                          " survived SIGKILL", "state")  # fmt: skip
+            return False
+        res.log.info(
+            f"engine not answering ({why}); main process {pid} of {name} and its descendants"
+            " killed",
+            "ctr.cleaned",
+        )
+        return True
 
     def info(self, res):
         """ResourceInfo (docs/framework.md): what the container driver's inspect tells."""

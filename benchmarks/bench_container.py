@@ -39,7 +39,7 @@ def run(quick=False):
     missing = [t for t in ("dockerd", "docker", "nsenter", "busybox", "ip") if not shutil.which(t)]
     if missing:
         return _skip("missing " + ", ".join(missing))
-    from container_dockerd import BUSYBOX, Dockerd
+    from container_engines import BUSYBOX, Dockerd
 
     runs = 5 if quick else 30
     d = Dockerd("vxb")
@@ -79,11 +79,16 @@ def _measure(d, tmp, runs, image):
         w, u = time_process(dockerpy, n, env, ok_codes={110})
         p.append(w), pc.append(u)
     # Informative: the same monitor with a HealthCmd (one exec in the container).
-    hvalues = dict(values, Name="bench_ctr", HealthCmd="true")
+    hvalues = dict(values, HealthCmd="true")
     hargv = build_argv(decl, "bench_ctr", hvalues, "monitor", aep_timeout=30)
     health, health_cpu = time_process(
         [os.path.join(bin_dir, "monitor"), *hargv], runs, env, ok_codes={110}
     )
+    # Informative: what docker-py would add to any entry point using it (docs/container.md,
+    # "docker-py"): its import, beside the driver's, as whole processes.
+    imports = {}
+    for what in ("import vxha.agents.drivers.docker", "import docker"):
+        imports[what] = time_process([sys.executable, "-I", "-c", what], runs, env, ok_codes={0})
     mon, mon_cpu = sum(m) / 2, sum(mc) / 2
     cli_ms, py_ms = sum(c) / 2, sum(p) / 2
     ok = mon <= 40 and mon_cpu <= 25 and mon <= py_ms / 2
@@ -115,6 +120,15 @@ def _measure(d, tmp, runs, image):
             mon,
             "informative",
             "exec create + start + inspect through the engine",
+        ),
+        row(
+            "python -I -c 'import docker' (docker-py)",
+            imports["import docker"][0],
+            imports["import docker"][1],
+            "python -I -c 'import vxha.agents.drivers.docker'",
+            imports["import vxha.agents.drivers.docker"][0],
+            "informative",
+            "why the agents do not use docker-py (docs/container.md)",
         ),
     ]
 

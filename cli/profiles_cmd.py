@@ -10,6 +10,7 @@ import os
 import sys
 from typing import Any, Dict, List
 
+from vxha.profiles.access import grants_summary
 from vxha.profiles.api import Session, validate_paths
 from vxha.profiles.model import Problem
 
@@ -82,6 +83,7 @@ def validate_main(argv: List[str]) -> int:
         return 2
     session = validate_paths(args.paths, args.images, args.cluster, args.platform_version)
     errors, warnings = session.split()
+    granted = {s.name: s.node_access for s in session.servers() if grants_summary(s.node_access)}
     if args.json:
         report = {
             "ok": not errors,
@@ -89,11 +91,14 @@ def validate_main(argv: List[str]) -> int:
             "servers": len(session.servers()),
             "errors": [p.as_dict() for p in errors],
             "warnings": [p.as_dict() for p in warnings],
+            "node_access": granted,
         }
         print(json.dumps(report, indent=2))
     else:
         _print_problems(sorted(errors + warnings, key=lambda p: (p.file, p.line, p.column)))
         if not args.quiet:
+            for name in sorted(granted):  # what the administrators gave away, in one place
+                print(f"node access: {name}: {grants_summary(granted[name])}", file=sys.stderr)
             files = session.files + sum(len(c.all_docs()) for c in session.catalogs.values())
             verdict = "ok" if not errors else "FAILED"
             print(

@@ -96,6 +96,8 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     ]
     system_names = [s["name"] for s in systems]
     nic_of = {s["name"]: s["nic"] for s in systems}
+    # The engine's socket per system (DECISIONS.md 10 "Engines"), when the cluster names one.
+    engine_of = {s.name: s.docker_host for s in cluster.systems if getattr(s, "docker_host", None)}
     # A system that lists its loaded images can host only those (DECISIONS.md 4).
     images_of = {s.name: set(s.images or ()) for s in cluster.systems}
     servers = sorted(servers, key=lambda s: s.name)
@@ -137,6 +139,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         entry = _server(
             srv, system_names, nic_of, images_of, resources, options, problems, warnings
         )
+        entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
         ctx_servers.append(entry)
         placement[srv.name] = [s for s, _ in entry["system_list"]]
@@ -325,6 +328,70 @@ def _server(
         "pf": pf,
         "deps": [],
     }
+
+
+def _container(srv, entry, engine_of, problems, warnings) -> dict:
+    """The Container resource's engine, image source, options and node access grants."""
+    name = srv.name
+    opts = dict(getattr(srv, "container", None) or {})
+    access = dict(getattr(srv, "node_access", None) or {})
+    systems = [s for s, _ in entry["system_list"]]
+    engines = {s: engine_of.get(s, "") for s in systems} if engine_of else {}
+    mounts = dict(entry["ctr"]["mounts"])
+    for host, target in (opts.get("host_paths") or {}).items():
+        if host in mounts:
+            problems.append(
+                f"{where(srv)}: server {name}: host path {host} is both a mount of the server"
+                " and a container host path"
+            )
+        mounts[host] = target
+    granted = _grants_text(access)
+    if granted:
+        warnings.append(
+            f"{where(srv)}: server {name}: its server profile grants node access: {granted}"
+        )
+    ref = getattr(srv, "image_ref", "")
+    return {
+        "image": ref or entry["ctr"]["image"],
+        "mounts": mounts,
+        "docker_host_local": engines if len(set(engines.values())) > 1 else {},
+        "docker_host": next(iter(engines.values())) if len(set(engines.values())) == 1 else "",
+        "allow_pull": bool(getattr(srv, "allow_pull", False)),
+        "network": opts.get("network", ""),
+        "user": opts.get("user", ""),
+        "cap_add": [_cap(c) for c in opts.get("cap_add", [])],
+        "cap_drop": [_cap(c) for c in opts.get("cap_drop", [])],
+        "devices": list(opts.get("devices", [])),
+        "command": list(opts.get("command", [])),
+        "entrypoint": list(opts.get("entrypoint", [])),
+        "read_only": bool(opts.get("read_only")),
+        "ulimits": {k: str(v) for k, v in (opts.get("ulimits") or {}).items()},
+        "shm_size": opts.get("shm_size", ""),
+        "tmpfs": dict(opts.get("tmpfs") or {}),
+        "grant_caps": [_cap(c) for c in access.get("capabilities", [])],
+        "grant_devices": list(access.get("devices", [])),
+        "grant_host_paths": list(access.get("host_paths", [])),
+        "grant_host_network": bool(access.get("host_network")),
+    }
+
+
+def _cap(name: str) -> str:
+    cap = str(name).strip().upper()
+    return cap[4:] if cap.startswith("CAP_") else cap
+
+
+def _grants_text(access: dict) -> str:
+    parts = ["privileged"] if access.get("privileged") else []
+    for key, what in (
+        ("capabilities", "capabilities"),
+        ("devices", "devices"),
+        ("host_paths", "host paths"),
+    ):
+        if access.get(key):
+            parts.append(f"{what} {', '.join(str(x) for x in access[key])}")
+    if access.get("host_network"):
+        parts.append("the host's network")
+    return "; ".join(parts)
 
 
 def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, List[dict]]:

@@ -15,6 +15,8 @@ import os
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from vxha import imageref
+
 from . import checks
 from .loader import Doc, LoadFailed, load_doc, read_text
 from .model import Problem
@@ -254,6 +256,13 @@ class Catalog:
                     )
         self._check_needs(doc, data, ())
         check_labels(doc, data.get("labels", {}))
+        ref = data.get("reference")
+        if ref is not None and not imageref.is_reference(ref):
+            doc.report(
+                ("reference",),
+                f"{ref!r} is not an image reference",
+                "[registry-host[:port]/]name[:tag][@sha256:digest], e.g. registry.local/pg:15",
+            )
         for i, dep in enumerate(data.get("dependencies", [])):
             self._check_dependency(doc, ("dependencies", i), dep)
 

@@ -7,6 +7,8 @@ import posixpath
 import re
 from typing import Any, List, Optional, Tuple
 
+from vxha import hostpaths
+
 from .units import SIZE_HINT, parse_size
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
@@ -15,41 +17,9 @@ _EMAIL = re.compile(
 )
 VCS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 
-# Host paths a server's storage must never be mounted over (or under).
-SYSTEM_PATHS = (
-    "/",
-    "/bin",
-    "/boot",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/lib64",
-    "/opt/VRTS",
-    "/opt/VRTSvcs",
-    "/proc",
-    "/root",
-    "/run",
-    "/sbin",
-    "/sys",
-    "/tmp",
-    "/usr",
-    "/var",
-    "/var/run",
-    "/var/lib/docker",
-)
-# Inside the container, mounting over these breaks the image itself.
-CONTAINER_SYSTEM_PATHS = (
-    "/",
-    "/bin",
-    "/dev",
-    "/etc",
-    "/lib",
-    "/lib64",
-    "/proc",
-    "/sbin",
-    "/sys",
-    "/usr",
-)
+# One list with the agents, prefix-aware (vxha/hostpaths.py says why it lives there).
+SYSTEM_PATHS = hostpaths.SYSTEM_PATHS
+CONTAINER_SYSTEM_PATHS = hostpaths.CONTAINER_SYSTEM_PATHS
 
 
 def hostname_problem(name: Any) -> Optional[str]:
@@ -127,8 +97,9 @@ def path_problem(path: Any, system_paths=SYSTEM_PATHS) -> Optional[str]:
         norm = "/" + norm.lstrip("/")
     if norm != path:
         return f"{path!r} is not normalized: write {norm!r}"
-    if path in system_paths:
-        return f"{path!r} is a system path"
+    hit = system_paths.match(path)
+    if hit is not None:
+        return f"{path!r} is a system path" + (f" (under {hit})" if hit != path else "")
     return None
 
 

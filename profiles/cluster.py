@@ -41,7 +41,17 @@ def build_cluster(doc: Doc) -> Optional[Cluster]:
             doc.report(
                 ("systems", i, "images"), "an image is listed twice", "list each id:version once"
             )
-        systems.append(System(s["name"], float(s["cpus"]), mem, s["nic"], version, list(images)))
+        systems.append(
+            System(
+                s["name"],
+                float(s["cpus"]),
+                mem,
+                s["nic"],
+                version,
+                list(images),
+                s.get("docker_host"),
+            )
+        )
     if doc.errors:
         return None
     return Cluster(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 
 @dataclass
@@ -58,6 +58,7 @@ class System:
     nic: str
     schema_version: str
     images: List[str] = field(default_factory=list)
+    docker_host: Optional[str] = None
 
 
 @dataclass
@@ -129,3 +130,9 @@ class Server:
     admin_email: Optional[str]
     dependencies: List[Dependency]
     source: str
+    # Schema 1.2.0: the engine's reference, the container options (checked, merged image ->
+    # application -> server) and what of the node the server profile grants.
+    image_ref: str = ""
+    allow_pull: bool = False
+    container: Dict[str, Any] = field(default_factory=dict)
+    node_access: Dict[str, Any] = field(default_factory=dict)

@@ -157,6 +157,15 @@ def _input(spec: dict):
     return check
 
 
+def _yes_no(text: str):
+    word = text.strip().lower()
+    if word in ("yes", "y", "true", "1", "on"):
+        return None, True
+    if word in ("no", "n", "false", "0", "off"):
+        return None, False
+    return f"{text!r} is not yes or no", None
+
+
 def existing_servers(directory: str) -> Dict[str, dict]:
     out: Dict[str, dict] = {}
     for f in profile_files(directory):
@@ -269,6 +278,17 @@ def plan(catalog: Catalog, server_type: str, directory: str, version: Optional[s
     mem = res.get("memory", {})
     q(Question("cpus", "CPUs", _cpus(cpus.get("min")), f"{cpus.get('default', 1):g}"))
     q(Question("memory", "Memory", _memory(mem.get("min")), mem.get("default", "1GiB")))
+    if eff.get("privileged"):
+        # The application only asks: the admin grants it (DECISIONS.md 4 "Node access").
+        q(
+            Question(
+                "privileged",
+                "The application asks to run privileged, with the whole node: grant it (yes/no)",
+                _yes_no,
+                None,
+                True,
+            )
+        )
     pinned = bool(eff.get("privileged")) or eff.get("relocatable") is False
     q(
         Question(
@@ -356,6 +376,8 @@ def build(plan_: Plan, answers: Dict[str, Any]) -> dict:
             )
     if mounts:
         data["mounts"] = mounts
+    if answers.get("privileged"):
+        data["privileged"] = True  # the admin's grant, readable by every schema version
     data["priority"] = answers.get("priority", 2)
     data["load"] = {"cpus": answers.get("cpus"), "memory": answers.get("memory")}
     if answers.get("systems"):

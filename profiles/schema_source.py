@@ -4,7 +4,9 @@ committed files equal to it. Descriptions double as the validator's hints.
 
 Versioning (DECISIONS.md 4): adding an attribute or an optional property bumps the minor;
 changing or deleting one bumps the major. 1.1.0 adds ``labels`` to images and servers and
-``description`` to applications and clusters.
+``description`` to applications and clusters. 1.2.0 adds the container options
+(``container``) to images, applications and servers, ``reference`` to images, ``node_access``
+and ``allow_pull`` to servers, and ``docker_host`` to cluster systems.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import sys
 
 KINDS = ("image", "application", "server", "cluster")
-VERSIONS = ("1.0.0", "1.1.0")
+VERSIONS = ("1.0.0", "1.1.0", "1.2.0")
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas")
 
 VCS_NAME = "^[A-Za-z][A-Za-z0-9_]{0,39}$"
@@ -183,6 +185,67 @@ OVERRIDABLE = {
 }
 
 
+_STRINGS = _list("names", _str("a name"))
+
+CONTAINER = _obj(
+    "container options (the agent's Container attributes); those giving the container part "
+    "of the node are only asked for here: the server profile's node_access grants them",
+    {
+        "network": _str("none, host (needs node_access.host_network) or a network's name"),
+        "user": _str("user[:group] the main process runs as, names or ids, e.g. 1000:1000"),
+        "cap_add": _list(
+            "capabilities to add (each needs node_access.capabilities)",
+            _str("a capability, e.g. NET_ADMIN"),
+        ),
+        "cap_drop": _list("capabilities to drop (ALL for every one)", _str("a capability")),
+        "devices": _list(
+            "host devices, host[:container path[:rwm]] (each needs node_access.devices)",
+            _str("a device, e.g. /dev/sg0"),
+        ),
+        "command": _list("the command, replacing the image's CMD", _str("an argument")),
+        "entrypoint": _list("the entrypoint, replacing the image's", _str("an argument")),
+        "read_only": _bool("mount the container's root file system read-only"),
+        "ulimits": _s(
+            "resource limits: {nofile: 1024:2048}",
+            type="object",
+            additionalProperties={
+                "type": ["string", "integer"],
+                "description": "soft[:hard], e.g. 1024:2048",
+            },
+        ),
+        "shm_size": _str("size of /dev/shm with a unit, e.g. 64MiB"),
+        "tmpfs": _str_map("container path -> tmpfs mount options, e.g. /run: size=64m"),
+        "host_paths": _str_map(
+            "host path -> container path[:ro] outside the server's own mounts "
+            "(each needs node_access.host_paths)"
+        ),
+    },
+)
+
+NODE_ACCESS = _obj(
+    "what of the node the administrator grants this server's container; nothing else "
+    "grants it (an image or application profile may only ask)",
+    {
+        "privileged": _bool("run privileged (the server then cannot relocate)"),
+        "capabilities": _list("capabilities the container may add", _str("a capability")),
+        "devices": _list("host devices the container may use", _str("a device under /dev")),
+        "host_network": _bool("the container may use the node's network (network: host)"),
+        "host_paths": _list(
+            "host paths (and what lies below them) the container may bind",
+            _str("an absolute host path"),
+        ),
+    },
+)
+
+
+def overridable(version: str) -> dict:
+    """Attributes an application profile may override, in that schema version."""
+    props = copy.deepcopy(OVERRIDABLE)
+    if version >= "1.2.0":
+        props["container"] = copy.deepcopy(CONTAINER)
+    return props
+
+
 def image_schema(version: str) -> dict:
     props = _header("image")
     props.update(
@@ -206,9 +269,14 @@ def image_schema(version: str) -> dict:
             "lifecycle": LIFECYCLE,
         }
     )
-    props.update(copy.deepcopy(OVERRIDABLE))
+    props.update(overridable(version))
     if version >= "1.1.0":
         props["labels"] = _str_map("extra container labels")
+    if version >= "1.2.0":
+        props["reference"] = _str(
+            "the image as the engine knows it, a registry reference allowed, e.g. "
+            "registry.local/pg:15 (default <id>:<version>)"
+        )
     return _top("image", version, props, ["schema", "id", "version", "type"])
 
 
@@ -253,7 +321,7 @@ def application_schema(version: str) -> dict:
             "override": _obj(
                 "image attributes this application replaces; mounts and dependencies merge "
                 "by name/image, the rest replace",
-                copy.deepcopy(OVERRIDABLE),
+                overridable(version),
             ),
             "remove": _obj(
                 "image attributes this application drops",
@@ -349,6 +417,10 @@ def server_schema(version: str) -> dict:
     )
     if version >= "1.1.0":
         props["labels"] = _str_map("extra container labels")
+    if version >= "1.2.0":
+        props["node_access"] = copy.deepcopy(NODE_ACCESS)
+        props["container"] = copy.deepcopy(CONTAINER)
+        props["allow_pull"] = _bool("pull the image when a system lacks it (default false)")
     return _top(
         "server", version, props, ["schema", "name", "image", "image_version", "application"]
     )
@@ -387,6 +459,12 @@ def cluster_schema(version: str) -> dict:
     )
     if version >= "1.1.0":
         props["description"] = _str("what the cluster is for")
+    if version >= "1.2.0":
+        props["systems"]["items"]["properties"]["docker_host"] = _str(
+            "the container engine's API socket on this system, Docker's or Podman's, "
+            "e.g. unix:///run/podman/podman.sock (default: the agent's)",
+            pattern=r"^unix:///\S+$",
+        )
     return _top("cluster", version, props, ["schema", "name", "systems"])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
+from .access import resolve_access
 from .catalog import Catalog, check_labels, port_of
 from .loader import Doc
 from .model import Cluster, Dependency, Mount, Port, Server
@@ -127,15 +128,7 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     mounts = _mounts(doc, data, eff, name)
     cpus, memory_mib = _load(doc, data, eff)
 
-    privileged = bool(eff.get("privileged"))
-    if "privileged" in data:
-        if privileged and data["privileged"] is False:
-            doc.report(
-                ("privileged",),
-                f"application {app!r} is privileged; a server of it cannot be unprivileged",
-                "remove privileged: false",
-            )
-        privileged = privileged or data["privileged"]
+    container, access, privileged = resolve_access(doc, data, eff, app)
     relocatable = bool(eff.get("relocatable", True)) and not privileged
     if data.get("relocatable") is True and privileged:
         doc.report(
@@ -232,6 +225,10 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         admin_email=email,
         dependencies=deps,
         source=doc.path,
+        image_ref=eff.get("reference") or f"{image.id}:{version}",
+        allow_pull=bool(data.get("allow_pull", False)),
+        container=container,
+        node_access=access,
     )
     return res
 

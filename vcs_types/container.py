@@ -4,7 +4,7 @@ from vxha.vcs_types.decl import Attr, TypeDecl
 
 TYPE = TypeDecl(
     "Container",
-    doc="A Docker container managed from the host OS.",
+    doc="A container managed from the host OS (Docker, or Podman's Docker API service).",
     agent="vxha.agents.container:ContainerAgent",
     attrs=[
         Attr(
@@ -24,7 +24,9 @@ TYPE = TypeDecl(
         Attr("StartupCmds", dim="vector", doc="commands run in order by /bin/sh -c after start"),
         Attr("StopTimeout", "int", default=30, doc="seconds between TERM and KILL on offline"),
         Attr("Labels", dim="association", doc="extra labels set on the container (not vxha.*)"),
-        Attr("DockerHost", doc="engine socket (unix:///path); empty: the system's"),
+        Attr(
+            "DockerHost", doc="engine socket (unix:///path), Docker's or Podman's; empty: default"
+        ),
         Attr(
             "Reuse",
             "boolean",
@@ -32,6 +34,31 @@ TYPE = TypeDecl(
             doc="keep the stopped container; restart it on online",
         ),
         Attr("AllowPull", "boolean", default=0, doc="pull a missing image on online"),
+        # Container options (docs/container.md "Options").
+        Attr(
+            "Network", doc="none, host (needs GrantHostNetwork) or a network name; empty: default"
+        ),
+        Attr("User", doc="user[:group] the main process runs as (name or id)"),
+        Attr("CapAdd", dim="vector", doc="capabilities added (each needs GrantCaps)"),
+        Attr("CapDrop", dim="vector", doc="capabilities dropped (ALL for every one)"),
+        Attr(
+            "Devices",
+            dim="vector",
+            doc="host device[:container path[:rwm]] (each needs GrantDevices)",
+        ),
+        Attr("Command", dim="vector", doc="the command, replacing the image's CMD"),
+        Attr("Entrypoint", dim="vector", doc="the entrypoint, replacing the image's"),
+        Attr(
+            "ReadOnly", "boolean", default=0, doc="mount the container's root file system read-only"
+        ),
+        Attr("Ulimits", dim="association", doc="limit name -> soft[:hard] (nofile = 1024:2048)"),
+        Attr("ShmSize", doc="size of /dev/shm (64m)"),
+        Attr("Tmpfs", dim="association", doc="container path -> tmpfs mount options"),
+        # Node access granted by the server profile's node_access (DECISIONS.md 4).
+        Attr("GrantCaps", dim="vector", doc="capabilities CapAdd may add"),
+        Attr("GrantDevices", dim="vector", doc="host devices Devices may pass"),
+        Attr("GrantHostPaths", dim="vector", doc="system host paths Mounts may bind (and below)"),
+        Attr("GrantHostNetwork", "boolean", default=0, doc="Network may be host"),
     ],
     # `Name` is a VCS reserved word (docs/framework.md); main.cf and argv carrying it still work.
     renamed={"Name": "RuntimeName"},

@@ -32,8 +32,9 @@ class ExecTimeout(DriverError):
     """A command run inside a container did not finish in time; it was killed."""
 
 
-class _Timeout(DriverUnavailable):
-    """The engine (or a stream from it) did not answer before the deadline."""
+class EngineTimeout(DriverUnavailable):
+    """The engine (or a stream from it) did not answer before the deadline: it is silent,
+    as a hung engine is; a plain DriverUnavailable means it refused or is gone."""
 
 
 def summarize(raw: dict) -> dict:
@@ -90,7 +91,8 @@ def _quote(text: str) -> str:
 
 
 class DockerDriver:
-    """A Docker Engine reached at ``DockerHost`` (``unix:///path`` or ``tcp://host:port``)."""
+    """A Docker Engine, or Podman's Docker-compatible service, at ``DockerHost``
+    (``unix:///path``)."""
 
     kind = "docker"
 
@@ -99,21 +101,22 @@ class DockerDriver:
         self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
 
     def use_host(self, host: str | None) -> None:
-        """Talk to the engine at ``host`` from now on (empty: keep the current one)."""
+        """Talk to the engine at ``host`` from now on (empty: keep the current one).
+
+        Only ``unix://`` sockets: the Engine API over plain TCP gives whoever reaches the
+        port root on the node, and this driver speaks no TLS.
+        """
         if not host:
             return
-        if host.startswith("unix://"):
-            self.family, self.address = socket.AF_UNIX, host[len("unix://") :]
-        elif host.startswith("tcp://"):
-            hostport = host[len("tcp://") :].rstrip("/")
-            name, _, port = hostport.rpartition(":")
-            if not name or not port.isdigit():
-                raise DriverError(f"engine address {host!r}: expected tcp://HOST:PORT")
-            self.family, self.address = socket.AF_INET, (name.strip("[]"), int(port))
-        else:
-            raise DriverError(f"engine address {host!r}: expected unix:///PATH or tcp://HOST:PORT")
+        if host.startswith("tcp://"):
+            raise DriverError(
+                f"engine address {host!r}: plain TCP (no TLS) gives whoever reaches the port"
+                " root on the node; use the engine's unix socket (unix:///PATH)"
+            )
+        if not host.startswith("unix:///") or len(host) <= len("unix:///"):
+            raise DriverError(f"engine address {host!r}: expected unix:///PATH")
+        self.family, self.address = socket.AF_UNIX, host[len("unix://") :]
         self.host = host
-        self.local = self.family == socket.AF_UNIX
 
     # -- transport ------------------------------------------------------------------
 
@@ -127,10 +130,7 @@ class DockerDriver:
         )
         if body is not None:
             head += "Content-Type: application/json\r\n"
-        family = self.family
-        if family == socket.AF_INET and ":" in self.address[0]:
-            family = socket.AF_INET6
-        sock = socket.socket(family, socket.SOCK_STREAM, 0)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0)
         try:
             sock.settimeout(max(0.01, timeout))
             sock.connect(self.address)
@@ -154,7 +154,7 @@ class DockerDriver:
                 if length is not None and len(buf) >= header_end + 4 + length:
                     break
         except socket.timeout:
-            raise _Timeout(
+            raise EngineTimeout(
                 f"docker engine at {self.host} did not answer {method} {path.split('?')[0]} "
                 f"within {timeout:.1f} s"
             ) from None
@@ -191,8 +191,17 @@ class DockerDriver:
 
         spec: image, hostname, env {k: v}, mounts [{source, target, read_only}], cpus (float),
         memory (bytes), privileged, labels {k: v}, init (bool), image_health (bool: keep the
-        image's HEALTHCHECK), stop_timeout (seconds).
+        image's HEALTHCHECK), stop_timeout (seconds); options when set: network, user,
+        cap_add, cap_drop, devices [{host, container, perms}], command, entrypoint,
+        read_only, ulimits [{name, soft, hard}], shm_size (bytes), tmpfs {path: options}.
         """
+        for m in spec.get("mounts") or []:
+            # Docker refuses a missing bind source; Podman creates it, which would put an
+            # unmounted CFS mount point's data on the root file system: refuse it here.
+            if not os.path.exists(m["source"]):
+                raise DriverError(
+                    f"invalid mount config: bind source path does not exist: {m['source']}"
+                )
         host_config = {
             "Init": bool(spec.get("init", True)),
             "Privileged": bool(spec.get("privileged")),
@@ -209,6 +218,29 @@ class DockerDriver:
                 for m in spec.get("mounts") or []
             ],
         }
+        for key, field in (
+            ("network", "NetworkMode"),
+            ("cap_add", "CapAdd"),
+            ("cap_drop", "CapDrop"),
+            ("read_only", "ReadonlyRootfs"),
+            ("shm_size", "ShmSize"),
+            ("tmpfs", "Tmpfs"),
+        ):
+            if spec.get(key):
+                host_config[field] = spec[key]
+        if spec.get("devices"):
+            host_config["Devices"] = [
+                {
+                    "PathOnHost": d["host"],
+                    "PathInContainer": d["container"],
+                    "CgroupPermissions": d["perms"],
+                }
+                for d in spec["devices"]
+            ]
+        if spec.get("ulimits"):
+            host_config["Ulimits"] = [
+                {"Name": u["name"], "Soft": u["soft"], "Hard": u["hard"]} for u in spec["ulimits"]
+            ]
         if spec.get("cpus"):
             host_config["NanoCpus"] = int(round(float(spec["cpus"]) * 1e9))
         if spec.get("memory"):
@@ -219,8 +251,14 @@ class DockerDriver:
             "Labels": dict(spec.get("labels") or {}),
             "HostConfig": host_config,
         }
-        if spec.get("hostname"):
-            body["Hostname"] = spec["hostname"]
+        for key, field in (
+            ("hostname", "Hostname"),
+            ("user", "User"),
+            ("command", "Cmd"),
+            ("entrypoint", "Entrypoint"),
+        ):
+            if spec.get(key):
+                body[field] = spec[key]
         if spec.get("stop_timeout") is not None:
             body["StopTimeout"] = int(spec["stop_timeout"])
         if not spec.get("image_health", True):
@@ -249,7 +287,7 @@ class DockerDriver:
         status, payload = self._request(
             "POST", f"/containers/{_quote(name)}/kill?signal={signal}", None, timeout
         )
-        if status in (404, 409):
+        if status in (404, 409) or _state_improper(status, payload):
             return False
         if status != 204:
             raise DriverError(f"kill {name}: {_message(status, payload)}")
@@ -294,9 +332,11 @@ class DockerDriver:
         """
         deadline = time.monotonic() + timeout
         body = {"Cmd": list(argv), "AttachStdout": True, "AttachStderr": True, "Tty": False}
-        _, payload = self._call(
-            "POST", f"/containers/{_quote(name)}/exec", body, timeout, ok=(201,)
-        )
+        status, payload = self._request("POST", f"/containers/{_quote(name)}/exec", body, timeout)
+        if status == 409 or _state_improper(status, payload):
+            raise DriverError(f"container {name} is not running: {_message(status, payload)}")
+        if status != 201:
+            raise DriverError(f"exec in {name}: {_message(status, payload)}")
         exec_id = json.loads(payload)["Id"]
         try:
             status, out = self._request(
@@ -305,7 +345,7 @@ class DockerDriver:
                 {"Detach": False, "Tty": False},
                 max(0.01, deadline - time.monotonic()),
             )
-        except _Timeout:
+        except EngineTimeout:
             self._kill_exec(exec_id, name)
             raise ExecTimeout(f"{argv[-1]!r} did not finish within {timeout:.1f} s") from None
         if status != 200:
@@ -327,9 +367,38 @@ class DockerDriver:
         except (DriverError, ValueError):
             return
         pid = info.get("Pid")
-        if not self.local or not pid or not info.get("Running"):
+        if not pid or not info.get("Running"):
             return
         kill_tree(int(pid))
+
+    # -- the container's main process, seen from the host (no engine needed) --------
+
+    def main_process(self, info: dict) -> str | None:
+        """What identifies the running container's main process on this host: its PID,
+        its start time (clock ticks after boot, /proc/PID/stat) and the boot's id, so that
+        a PID reused by another process, or a reboot, never passes for it."""
+        pid = info.get("pid")
+        start = _start_time(pid) if pid else None
+        return None if start is None else f"{pid} {start} {_boot_id()}"
+
+    def process_alive(self, record: str) -> bool:
+        """True while the process ``main_process`` identified still runs."""
+        pid, start, boot = _parse_record(record)
+        return pid > 0 and boot == _boot_id() and _start_time(pid) == start
+
+    def kill_process(self, record: str, timeout: float) -> bool:
+        """SIGKILL the recorded process and its descendants; True once it is gone."""
+        if not self.process_alive(record):
+            return True
+        kill_tree(_parse_record(record)[0])
+        deadline = time.monotonic() + timeout
+        delay = 0.01
+        while self.process_alive(record):
+            if time.monotonic() + delay > deadline:
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+        return True
 
     # -- images ---------------------------------------------------------------------
 
@@ -361,6 +430,40 @@ class DockerDriver:
     def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
         """The running container's IP address on ``network`` (default: its first), or None."""
         return pick_address(self.inspect(name, timeout), network)
+
+
+def _start_time(pid) -> int | None:
+    """The process's start time in clock ticks after boot; None when it is gone or a zombie."""
+    try:
+        with open(f"/proc/{int(pid)}/stat", "rb") as f:
+            stat = f.read()
+    except (OSError, ValueError):
+        return None
+    fields = stat[stat.rindex(b")") + 2 :].split()
+    if fields[0] in (b"Z", b"X"):
+        return None
+    return int(fields[19])
+
+
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip()
+    except OSError:
+        return "-"
+
+
+def _parse_record(record: str):
+    try:
+        pid, start, boot = record.split()[:3]
+        return int(pid), int(start), boot
+    except ValueError:
+        return 0, 0, ""
+
+
+def _state_improper(status: int, payload: bytes) -> bool:
+    """Podman's answer where Docker says 409: the container is not in a state for that."""
+    return status == 500 and b"container state improper" in payload
 
 
 def _content_length(head: bytes):

@@ -4,8 +4,14 @@ State (``<VXHA_NODE_DIR>/docker.json``), shared by every entry-point process of 
 ``images`` {ref: {"healthcheck": bool, "health": status reached after start}},
 ``registry`` {ref: same} (what ``pull`` can fetch), ``any_image`` (every image present),
 ``containers`` {name: {id, name, image, state, health, exit_code, labels, spec, address,
-ignores_term, exec {command: result}, exec_count}}. Faults come from faults.json as ``docker.<op>``
-(ops: inspect, create, start, stop, kill, unpause, remove, exec, image_present, pull).
+pid, started, ignores_term, exec {command: result}, exec_count, running_execs}}, ``next_pid``.
+Faults come from faults.json as ``docker.<op>`` (ops: inspect, create, start, stop, kill,
+unpause, remove, exec, image_present, pull); a ``hang`` outside the simulator lasts the
+call's timeout and then raises EngineTimeout, as the real driver's bounded calls do.
+
+A running container has a main process (``pid`` and a ``started`` serial standing for its
+start time) that the host sees whatever the engine does: ``process_alive`` and
+``kill_process`` never consult faults, as /proc needs no engine.
 
 The methods after "test hooks" let tests and the simulator act on the world from outside
 (a container killed, made unhealthy, a foreign container holding a name).
@@ -16,8 +22,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from vxha.agents.drivers.docker import ExecTimeout, pick_address
-from vxha.agents.drivers.fakestate import DriverError, FakeState
+from vxha.agents.drivers.docker import EngineTimeout, ExecTimeout, pick_address
+from vxha.agents.drivers.fakestate import DriverError, FakeState, read_faults
 
 SUBNET = "172.17.0."
 
@@ -34,15 +40,26 @@ class FakeDocker:
         if host:
             self.host = host
 
+    def _engine(self, op: str, timeout: float) -> None:
+        """Apply the fault configured for ``op``; a hang lasts ``timeout``, then times out."""
+        faults = read_faults(self.ctx)
+        spec = faults.get(f"docker.{op}") or faults.get("docker.*")
+        if spec and spec.get("mode") == "hang" and not self.ctx.inprocess:
+            # A moment past the timeout: a call bounded by the entry point's own deadline
+            # meets that deadline first, as a hung socket read would.
+            time.sleep(max(0.0, timeout) + 0.05)
+            raise EngineTimeout(f"docker engine did not answer {op} within {timeout:.1f} s")
+        self.state.fault(op)
+
     # -- containers -----------------------------------------------------------------
 
     def inspect(self, name: str, timeout: float) -> dict | None:
-        self.state.fault("inspect")
+        self._engine("inspect", timeout)
         c = self.state.read().get("containers", {}).get(name)
         return _summary(c) if c else None
 
     def create(self, name: str, spec: dict, timeout: float) -> str:
-        self.state.fault("create")
+        self._engine("create", timeout)
         with self.state.locked() as st:
             if name in st.setdefault("containers", {}):
                 raise DriverError(f'Conflict. The container name "/{name}" is already in use')
@@ -74,7 +91,7 @@ class FakeDocker:
             return cid
 
     def start(self, name: str, timeout: float) -> None:
-        self.state.fault("start")
+        self._engine("start", timeout)
         with self.state.locked() as st:
             c = _get(st, name)
             if c["state"] == "running":
@@ -83,11 +100,14 @@ class FakeDocker:
                 raise DriverError(f"container {name} is marked for removal and cannot be started")
             c["state"] = "running"
             c["exit_code"] = 0
+            st["next_pid"] = st.get("next_pid", 4000) + 1
+            c["pid"] = st["next_pid"]
+            c["started"] = st["next_pid"]
             c["health"] = c["health_on_start"] if c.get("healthcheck") else None
             c["address"] = _next_ip(st)
 
     def stop(self, name: str, stop_timeout: int, timeout: float) -> bool:
-        self.state.fault("stop")
+        self._engine("stop", timeout)
         c = self.state.read().get("containers", {}).get(name)
         if c is None:
             return False
@@ -107,7 +127,7 @@ class FakeDocker:
         return True
 
     def kill(self, name: str, timeout: float, signal: str = "KILL") -> bool:
-        self.state.fault("kill")
+        self._engine("kill", timeout)
         with self.state.locked() as st:
             c = st.get("containers", {}).get(name)
             if c is None or c["state"] not in ("running", "paused", "restarting"):
@@ -117,14 +137,14 @@ class FakeDocker:
         return True
 
     def unpause(self, name: str, timeout: float) -> None:
-        self.state.fault("unpause")
+        self._engine("unpause", timeout)
         with self.state.locked() as st:
             c = st.get("containers", {}).get(name)
             if c is not None and c["state"] == "paused":
                 c["state"] = "running"
 
     def remove(self, name: str, timeout: float) -> bool:
-        self.state.fault("remove")
+        self._engine("remove", timeout)
         with self.state.locked() as st:
             c = st.get("containers", {}).get(name)
             if c is None:
@@ -144,32 +164,70 @@ class FakeDocker:
         return (c or {}).get("logs", "")
 
     def exec(self, name: str, argv: list, timeout: float) -> tuple:
-        self.state.fault("exec")
+        self._engine("exec", timeout)
+        command = " ".join(argv)
         with self.state.locked() as st:
             c = _get(st, name)
             if c["state"] != "running":
                 raise DriverError(f"container {name} is not running")
             c["exec_count"] = c.get("exec_count", 0) + 1
             results = c.get("exec") or {}
-            result = results.get(" ".join(argv)) or results.get(argv[-1]) or results.get("*") or {}
-        seconds = float(result.get("seconds", 0))
-        if seconds > timeout:
-            if not self.ctx.inprocess:
-                time.sleep(timeout)
-            raise ExecTimeout(f"{argv[-1]!r} did not finish within {timeout:.1f} s")
-        if seconds and not self.ctx.inprocess:
-            time.sleep(seconds)
+            result = results.get(command) or results.get(argv[-1]) or results.get("*") or {}
+            seconds = float(result.get("seconds", 0))
+            if seconds and not self.ctx.inprocess:
+                # In flight until it ends or is killed: what the engine's top would list.
+                c.setdefault("running_execs", []).append(command)
+        try:
+            if seconds > timeout:
+                if not self.ctx.inprocess:
+                    time.sleep(timeout)
+                raise ExecTimeout(f"{argv[-1]!r} did not finish within {timeout:.1f} s")
+            if seconds and not self.ctx.inprocess:
+                time.sleep(seconds)
+        finally:
+            if seconds and not self.ctx.inprocess:
+                with self.state.locked() as st:
+                    c = st.get("containers", {}).get(name)
+                    if c is not None and command in c.get("running_execs", []):
+                        c["running_execs"].remove(command)
         return int(result.get("code", 0)), result.get("output", "")
+
+    # -- the container's main process, seen from the host ---------------------------
+
+    def main_process(self, info: dict) -> str | None:
+        c = self._by_pid(info.get("pid"))
+        return None if c is None else f"{c['pid']} {c['started']} fake"
+
+    def process_alive(self, record: str) -> bool:
+        pid, started = _parse_record(record)
+        c = self._by_pid(pid)
+        return c is not None and c.get("started") == started
+
+    def kill_process(self, record: str, timeout: float) -> bool:
+        pid, started = _parse_record(record)
+        with self.state.locked() as st:
+            for c in st.get("containers", {}).values():
+                if c.get("pid") == pid and c.get("started") == started and _runs(c):
+                    _exited(c, 137)
+        return True
+
+    def _by_pid(self, pid):
+        if not pid:
+            return None
+        for c in self.state.read().get("containers", {}).values():
+            if c.get("pid") == pid and _runs(c):
+                return c
+        return None
 
     # -- images ---------------------------------------------------------------------
 
     def image_present(self, image: str, timeout: float) -> bool:
-        self.state.fault("image_present")
+        self._engine("image_present", timeout)
         st = self.state.read()
         return bool(st.get("any_image")) or image in st.get("images", {})
 
     def pull(self, image: str, timeout: float) -> None:
-        self.state.fault("pull")
+        self._engine("pull", timeout)
         with self.state.locked() as st:
             found = st.get("registry", {}).get(image)
             if found is None:
@@ -244,6 +302,11 @@ class FakeDocker:
         self.create(name, {"image": image, "labels": labels or {}}, 5.0)
         self.start(name, 5.0)
 
+    def running_execs(self, name: str) -> list:
+        """Commands exec'd in the container that are still running (the engine's top)."""
+        c = self.state.read().get("containers", {}).get(name) or {}
+        return list(c.get("running_execs", []))
+
     def exec_count(self, name: str) -> int:
         return (self.state.read().get("containers", {}).get(name) or {}).get("exec_count", 0)
 
@@ -259,6 +322,20 @@ def _exited(c: dict, code: int) -> None:
     c["state"] = "exited"
     c["exit_code"] = code
     c["address"] = None
+    c["pid"] = None
+    c["running_execs"] = []  # exec'd processes die with the container's PID namespace
+
+
+def _runs(c: dict) -> bool:
+    return c.get("state") in ("running", "paused", "restarting")
+
+
+def _parse_record(record: str):
+    try:
+        pid, started = record.split()[:2]
+        return int(pid), int(started)
+    except ValueError:
+        return 0, 0
 
 
 def _next_ip(st: dict) -> str:
@@ -277,7 +354,7 @@ def _summary(c: dict) -> dict:
         "state": c["state"],
         "health": c.get("health") if c["state"] == "running" else None,
         "exit_code": c.get("exit_code"),
-        "pid": None,
+        "pid": c.get("pid") if _runs(c) else None,
         "labels": dict(c.get("labels") or {}),
         "addresses": {"bridge": c["address"]} if c.get("address") else {},
         "healthcheck_disabled": not c.get("spec", {}).get("image_health", True),

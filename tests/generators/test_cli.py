@@ -29,7 +29,11 @@ def test_generate_writes_the_golden_configuration(tmp_path, capsys):
     out = tmp_path / "main.cf"
     assert gen("-o", str(out)) == 0
     assert out.read_text() == (GOLDEN / "examples-veritas.main.cf").read_text()
-    assert capsys.readouterr().err == ""
+    # Privilege comes only from the server profile, and generate says which it gives.
+    fc = EXAMPLES / "servers" / "nbu_mediafc1.yaml"
+    assert capsys.readouterr().err == (
+        f"warning: {fc}: server nbu_mediafc1: its server profile grants node access: privileged\n"
+    )
 
 
 def test_generate_without_output_prints_main_cf(capsys):

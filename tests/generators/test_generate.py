@@ -349,3 +349,68 @@ def test_discovery_sets_only_this_host(monkeypatch):
 def test_plan_is_plain_data():
     p = plan(cluster(), [server("w")])
     assert p.context["servers"][0]["name"] == "w"
+
+
+def test_container_options_grants_and_engines_reach_the_resource():
+    """Schema 1.2.0: options, the server profile's grants, the image reference and the
+    engine socket per system become Container attributes (docs/container.md)."""
+    from vxha.profiles import System
+
+    c = cluster()
+    c.systems[0] = System("n1", 16, 65536, "eth0", "1.2.0", [], "unix:///run/podman/podman.sock")
+    c.systems[1] = System("n2", 16, 65536, "eth0", "1.2.0", [], "unix:///run/docker.sock")
+    s = server(
+        "web",
+        image_ref="registry.local:5000/web:1.0",
+        allow_pull=True,
+        container={
+            "network": "host",
+            "user": "1000:1000",
+            "cap_add": ["cap_net_admin"],
+            "cap_drop": ["ALL"],
+            "devices": ["/dev/sg0:/dev/tape0:rw"],
+            "command": ["/srv/run", "--fg"],
+            "read_only": True,
+            "ulimits": {"nofile": "1024:2048"},
+            "shm_size": "64MiB",
+            "tmpfs": {"/run": "size=8m"},
+            "host_paths": {"/var/log/web": "/logs:ro"},
+        },
+        node_access={
+            "privileged": False,
+            "capabilities": ["NET_ADMIN"],
+            "devices": ["/dev/sg0"],
+            "host_network": True,
+            "host_paths": ["/var/log/web"],
+        },
+    )
+    r = generate(c, [s])
+    ctr = {x.name: x for x in groups_of(r)["web"].resources}["web_ctr"]
+    a = ctr.attrs
+    assert a["Image"] == "registry.local:5000/web:1.0" and a["AllowPull"] == 1
+    assert ctr.local["DockerHost"] == {
+        "n1": "unix:///run/podman/podman.sock",
+        "n2": "unix:///run/docker.sock",
+        "n3": "",
+    }
+    assert a["Network"] == "host" and a["User"] == "1000:1000"
+    assert a["CapAdd"] == ["NET_ADMIN"] and a["CapDrop"] == ["ALL"]
+    assert a["Devices"] == ["/dev/sg0:/dev/tape0:rw"] and a["Command"] == ["/srv/run", "--fg"]
+    assert a["ReadOnly"] == 1 and a["Ulimits"] == {"nofile": "1024:2048"}
+    assert a["ShmSize"] == "64MiB" and a["Tmpfs"] == {"/run": "size=8m"}
+    assert a["Mounts"] == {"/vx/web/data": "/data", "/var/log/web": "/logs:ro"}
+    assert a["GrantCaps"] == ["NET_ADMIN"] and a["GrantDevices"] == ["/dev/sg0"]
+    assert a["GrantHostPaths"] == ["/var/log/web"] and a["GrantHostNetwork"] == 1
+    assert "Privileged" not in a
+    assert any("its server profile grants node access: capabilities NET_ADMIN" in w
+               for w in r.warnings)  # fmt: skip
+
+
+def test_one_engine_for_every_system_is_not_localized():
+    from vxha.profiles import System
+
+    c = cluster(n=2)
+    c.systems = [System(f"n{i}", 16, 65536, "eth0", "1.2.0", [], "unix:///run/p.sock")
+                 for i in (1, 2)]  # fmt: skip
+    ctr = {x.name: x for x in groups_of(generate(c, [server("web")]))["web"].resources}["web_ctr"]
+    assert ctr.attrs["DockerHost"] == "unix:///run/p.sock" and "DockerHost" not in ctr.local

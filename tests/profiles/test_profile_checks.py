@@ -506,3 +506,126 @@ def test_network_interface_names(ws):
     ws.edit(ws.cluster, lambda d: d["systems"][1].update(nic="a-very-long-interface0"))
     p = only(ws.errors(), "is not a network interface name", "cluster.yaml")
     assert p.key_path == "systems[1].nic"
+
+
+# -- system paths: one list, prefix-aware, shared by the profiles and the agents ---------
+
+BELOW_SYSTEM_PATHS = ["/etc/cron.d", "/root/.ssh", "/usr/local/bin", "/boot/efi", "/proc/1"]
+
+
+@pytest.mark.parametrize("path", BELOW_SYSTEM_PATHS)
+def test_paths_below_system_paths_are_refused_by_profiles_and_agent(path):
+    from vxha.agents import cfsmount
+    from vxha.agents.framework import ConfigError
+
+    assert "system path" in (path_problem(path) or "")
+    with pytest.raises(ConfigError, match="system"):
+        cfsmount.check_mountpoint(path)
+
+
+def test_one_list_of_system_paths():
+    from vxha.agents import cfsmount
+    from vxha.profiles import checks
+
+    assert cfsmount.SYSTEM_PATHS is checks.SYSTEM_PATHS
+
+
+@pytest.mark.parametrize("path", ["/vx/db1/data", "/srv/data", "/var/lib/pgsql", "/mnt/x"])
+def test_paths_below_admin_directories_are_accepted(path):
+    from vxha.agents import cfsmount
+
+    assert path_problem(path) is None
+    cfsmount.check_mountpoint(path)
+
+
+def test_application_privilege_needs_the_servers_grant(ws):
+    ws.edit(ws.server("nbu_mediafc1"), lambda d: d.pop("privileged"))
+    p = only(ws.errors(), "asks to run privileged", "nbu_mediafc1.yaml")
+    assert "node_access" in p.hint
+
+
+# -- container options and node access (schema 1.2.0) -------------------------------------
+
+
+def ask(ws, **container):
+    """The media-net application asks for container options (its profile at schema 1.2.0)."""
+    app = ws.images / "nbu" / "applications" / "media-net.yaml"
+    ws.edit(app, lambda d: d.update(schema="1.2.0") or d.setdefault("override", {}).update(
+        container=container))  # fmt: skip
+
+
+def grant(ws, **node_access):
+    ws.edit(ws.server("nbu_media1"), lambda d: d.update(schema="1.2.0", node_access=node_access))
+
+
+@pytest.mark.parametrize(
+    "asked,granted,text",
+    [
+        ({"network": "host"}, {}, "the node's network (network: host)"),
+        ({"cap_add": ["NET_ADMIN"]}, {}, "capability NET_ADMIN"),
+        ({"cap_add": ["cap_sys_admin"]}, {"capabilities": ["NET_ADMIN"]}, "capability SYS_ADMIN"),
+        ({"devices": ["/dev/sg0:/dev/tape:rw"]}, {}, "device /dev/sg0"),
+        ({"host_paths": {"/var/log/nbu": "/logs:ro"}}, {}, "host path /var/log/nbu"),
+        (
+            {"host_paths": {"/var/log": "/logs"}},
+            {"host_paths": ["/var/log/nbu"]},
+            "host path /var/log",
+        ),
+    ],
+)
+def test_asked_node_access_needs_a_grant(ws, asked, granted, text):
+    ask(ws, **asked)
+    if granted:
+        grant(ws, **granted)
+    p = only(ws.errors(), f"the container asks for {text}", "nbu_media1.yaml")
+    assert "node_access" in p.hint
+
+
+def test_granted_node_access_reaches_the_server(ws):
+    from vxha.profiles import load_servers
+
+    ask(
+        ws,
+        network="host",
+        cap_add=["NET_ADMIN"],
+        devices=["/dev/sg0"],
+        host_paths={"/var/log/nbu": "/logs:ro"},
+        read_only=True,
+        ulimits={"nofile": "1024:2048"},
+    )
+    grant(ws, host_network=True, capabilities=["NET_ADMIN"], devices=["/dev/sg0"],
+          host_paths=["/var/log"])  # fmt: skip
+    assert ws.errors() == []
+    servers = {s.name: s for s in load_servers([str(ws.servers)], image_root=str(ws.images))}
+    s = servers["nbu_media1"]
+    assert s.container["network"] == "host" and s.container["read_only"] is True
+    assert s.node_access["capabilities"] == ["NET_ADMIN"] and not s.node_access["privileged"]
+    assert s.image_ref == "nbu:10.3" and s.allow_pull is False
+
+
+@pytest.mark.parametrize(
+    "container,key,text",
+    [
+        ({"network": "-bad"}, "network", "is not none, host or a network name"),
+        ({"user": "root;x"}, "user", "is not user[:group]"),
+        ({"cap_drop": ["not a cap"]}, "cap_drop", "is not a capability"),
+        ({"ulimits": {"nofile": "lots"}}, "ulimits", "is not soft[:hard]"),
+        ({"shm_size": "big"}, "shm_size", "big"),
+        ({"tmpfs": {"/": "size=1m"}}, "tmpfs", "below /"),
+    ],
+)
+def test_bad_container_options_name_their_key(ws, container, key, text):
+    ws.edit(ws.server("auth1"), lambda d: d.update(schema="1.2.0", container=container))
+    p = only(ws.errors(), text, "auth1.yaml")
+    assert p.key_path == f"container.{key}"
+
+
+def test_image_reference_may_name_a_registry(ws):
+    from vxha.profiles import load_servers
+
+    v = ws.images / "authsvc" / "3.4.yaml"
+    ws.edit(v, lambda d: d.update(schema="1.2.0", reference="registry.local:5000/auth:3.4"))
+    servers = {s.name: s for s in load_servers([str(ws.servers)], image_root=str(ws.images))}
+    assert servers["auth1"].image_ref == "registry.local:5000/auth:3.4"
+    ws.edit(v, lambda d: d.update(reference="registry.local/Auth Svc"))
+    assert only(ws.errors(), "is not an image reference", "3.4.yaml").key_path == "reference"

@@ -19,7 +19,26 @@ def run(capsys, *argv):
 def test_validate_examples_exit_0(capsys):
     code, out, err = run(capsys, "validate", EXAMPLES)
     assert code == 0 and out == ""
-    assert err.startswith("ok: ") and "7 server(s) resolved, 0 error(s)" in err
+    # The one grant of the examples: the fibre-channel media server's privilege.
+    assert err.splitlines()[0] == "node access: nbu_mediafc1: privileged"
+    assert err.splitlines()[1].startswith("ok: ") and "7 server(s) resolved, 0 error(s)" in err
+
+
+def test_validate_summarises_node_access(ws, capsys):
+    ws.edit(
+        ws.server("nbu_media1"),
+        lambda d: d.update(
+            schema="1.2.0",
+            node_access={"capabilities": ["NET_ADMIN"], "devices": ["/dev/sg0"]},
+        ),
+    )
+    code, out, err = run(capsys, "validate", str(ws.root))
+    assert code == 0, out
+    assert "node access: nbu_media1: capabilities NET_ADMIN; devices /dev/sg0\n" in err
+    code, out, err = run(capsys, "validate", "--json", str(ws.root))
+    report = json.loads(out)
+    assert report["node_access"]["nbu_media1"]["devices"] == ["/dev/sg0"]
+    assert report["node_access"]["nbu_mediafc1"]["privileged"] is True
 
 
 def test_validate_reports_all_errors_at_once(ws, capsys):

@@ -180,6 +180,8 @@ def test_non_interactive_with_set(ws):
         "master_server=nbu-master1.vxdemo.example",
         "--set",
         "mounts.data.diskgroup=fc2dg",
+        "--set",
+        "privileged=yes",
         "--non-interactive",
     )
     assert proc.returncode == 0, proc.stderr

@@ -46,7 +46,9 @@ def test_process_mode_uses_the_launchers(tmp_path):
 
 def test_fake_driver_hang_is_a_timeout_in_both_modes(tmp_path):
     """faults.json hang: in-process the fake raises Hang (no real wait); in process mode
-    the launcher is killed at its scaled timeout. Both report the same timeout."""
+    the launcher is killed at its scaled timeout. Both report the same timeout. (An address
+    hang: a hung engine is no timeout for Container, which answers from its recorded main
+    process, DECISIONS.md 8.)"""
     import json
 
     from vxha.simulator.api import Simulator
@@ -60,7 +62,7 @@ def test_fake_driver_hang_is_a_timeout_in_both_modes(tmp_path):
         sim.start()
         sim.settle()
         (tmp_path / mode / "n1" / "faults.json").write_text(
-            json.dumps({"docker.inspect": {"mode": "hang"}})
+            json.dumps({"addresses.*": {"mode": "hang"}})
         )
         sim.advance(100)
         texts[mode] = [line for line in sim.transcript.lines if "timed out" in line]

@@ -85,6 +85,7 @@ def test_stable_read_retries_until_two_reads_agree(tmp_path, monkeypatch):
         ("/etc", "is a system directory"),
         ("/usr", "is a system directory"),
         ("/run", "is a system directory"),
+        ("/etc/app/data", "is a system directory (under /etc)"),
         ("/a\tb", "control characters"),
     ],
 )
@@ -94,7 +95,7 @@ def test_bad_mount_points(mp, text):
     assert info.value.attr == "MountPoint" and text in str(info.value)
 
 
-@pytest.mark.parametrize("mp", ["/vx/web/data", "/etc/app/data", "/var/lib/app", "/mnt/x"])
+@pytest.mark.parametrize("mp", ["/vx/web/data", "/srv/app/data", "/var/lib/app", "/mnt/x"])
 def test_good_mount_points(mp):
     check_mountpoint(mp)  # below system directories is fine; the directories themselves not
 

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 import pytest
-from container_dockerd import BUSYBOX
+from container_engines import BUSYBOX
 
 from vxha.agents.drivers.docker_fake import FakeDocker
 from vxha.agents.framework import Context
@@ -151,21 +151,102 @@ def test_failing_startup_cmd_takes_the_container_down(fake, fake_agent):
     assert a.resource not in containers(fake)
 
 
-def test_engine_unavailable_or_hung(fake, fake_agent):
+def _engine_fault(fake, mode):
+    (fake.node / "faults.json").write_text(json.dumps({"docker.*": {"mode": mode}}))
+
+
+# DECISIONS.md 8, docs/container.md "Engine outages": (engine, main process recorded at
+# online, that process afterwards) -> monitor's exit code and the line it logs.
+OUTAGES = [
+    ("unavailable", True, "alive", 110, "runs: online"),
+    ("unavailable", True, "killed", 100, "is gone: offline"),
+    ("unavailable", False, None, 100, "no main process of"),
+    ("hang", True, "alive", 110, "runs: online"),
+    ("hang", True, "killed", 100, "is gone: offline"),
+    ("hang", False, None, 99, "no main process of"),
+    ("error", True, "alive", 99, "state unknown"),
+]
+
+
+@pytest.mark.parametrize("mode,recorded,process,code,line", OUTAGES)
+def test_monitor_during_an_engine_outage(fake, fake_agent, mode, recorded, process, code, line):
+    a = fake_agent()
+    if recorded:
+        assert a.online().code == 0
+    else:  # running, but not brought online by this system's agent: nothing recorded
+        fake.create(a.resource, {"image": BUSYBOX, "labels": {"vxha.resource": a.resource}}, 5)
+        fake.start(a.resource, 5)
+    _engine_fault(fake, mode)
+    if process == "killed":
+        fake.kill_outside(a.resource)  # the host sees it die; no engine involved
+    no_answer = mode == "hang" and not recorded
+    r = a.monitor(aep=1 if no_answer else 3)
+    assert r.code == code, r
+    assert line in r.out, r.out
+    if no_answer:  # a hang reaches VCS as a hang: 99 only 5 s after its timeout
+        assert "no answer given" in r.out and r.elapsed >= 5.5
+    elif mode == "hang":
+        assert r.elapsed < 3.0  # answered from the process, within MonitorTimeout
+    (fake.node / "faults.json").unlink()
+    assert a.monitor().code == (100 if process == "killed" else 110)
+
+
+@pytest.mark.parametrize("mode", ["unavailable", "hang"])
+def test_clean_without_engine_kills_the_recorded_process(fake, fake_agent, mode):
     a = fake_agent()
     assert a.online().code == 0
-    node = fake.node
-    (node / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "unavailable"}}))
-    r = a.monitor()
-    assert r.code == 99 and "state unknown" in r.out
-    assert a.clean().code == 1  # cannot verify it is gone
-    (node / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "hang"}}))
-    r = a.monitor(aep=1)  # no answer (DECISIONS.md 8): 99 only 5 s after its timeout
-    assert r.code == 99 and "no answer given" in r.out and r.elapsed >= 5.5
-    (node / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "error"}}))
-    assert a.monitor().code == 99
-    (node / "faults.json").unlink()
+    record = fake.node / "state" / f"Container.{a.resource}.proc"
+    assert record.exists()
+    _engine_fault(fake, mode)
+    r = a.clean(aep=4)
+    assert r.code == 0, r
+    assert "killed" in r.out
+    assert containers(fake)[a.resource]["state"] == "exited"  # the host killed it
+    r = a.monitor(aep=3)  # the record stays: its process is gone
+    assert r.code == 100 and "is gone: offline" in r.out, r
+    assert a.clean().code == 0  # again: nothing left to kill
+
+
+def test_clean_without_engine_and_nothing_recorded_fails(fake, fake_agent):
+    a = fake_agent()
+    fake.create(a.resource, {"image": BUSYBOX, "labels": {"vxha.resource": a.resource}}, 5)
+    fake.start(a.resource, 5)
+    _engine_fault(fake, "unavailable")
+    r = a.clean()
+    assert r.code == 1 and "cannot tell whether it runs" in r.out
+    assert containers(fake)[a.resource]["state"] == "running"
+
+
+def test_the_record_outlives_its_process(fake, fake_agent):
+    """After offline the record stays: with the engine gone, monitor still knows the last
+    main process started here is gone (OFFLINE), and clean has nothing to kill (0)."""
+    a = fake_agent()
+    record = fake.node / "state" / f"Container.{a.resource}.proc"
+    assert a.online().code == 0
+    pid = containers(fake)[a.resource]["pid"]
+    assert record.read_text().split()[0] == str(pid)
+    assert a.offline().code == 0
+    assert record.read_text().split()[0] == str(pid)
+    for mode in ("unavailable", "hang"):
+        _engine_fault(fake, mode)
+        r = a.monitor(aep=3)
+        assert r.code == 100 and f"main process {pid} of" in r.out, r
+        assert a.clean(aep=3).code == 0
+    (fake.node / "faults.json").unlink()
+    assert a.online().code == 0
+    assert record.read_text().split()[0] == str(containers(fake)[a.resource]["pid"]) != str(pid)
+
+
+def test_monitor_follows_a_restart_outside_vcs(fake, fake_agent):
+    a = fake_agent()
+    record = fake.node / "state" / f"Container.{a.resource}.proc"
+    assert a.online().code == 0
+    first = record.read_text()
+    fake.kill_outside(a.resource)
+    fake.start(a.resource, 5)  # `docker start` by hand: a new main process
     assert a.monitor().code == 110
+    assert record.read_text() != first
+    assert record.read_text().split()[0] == str(containers(fake)[a.resource]["pid"])
 
 
 def test_clean_reports_failure_until_verifiably_gone(fake, fake_agent):
@@ -289,7 +370,7 @@ BAD = [
     ({"Memory": "1k"}, "Memory", "minimum of 6m"),
     ({"CPUs": "two"}, "CPUs", "not a positive number"),
     ({"Labels": {"vxha.resource": "x"}}, "Labels", "vxha.* labels are the agent's own"),
-    ({"DockerHost": "/var/run/docker.sock"}, "DockerHost", "is not an engine address"),
+    ({"DockerHost": "/var/run/docker.sock"}, "DockerHost", "is not an engine socket"),
     ({"RuntimeName": "-x"}, "RuntimeName", "is not a container name"),
     ({"Hostname": "bad_host!"}, "Hostname", "is not a host name"),
     ({"HealthTimeout": 0}, "HealthTimeout", "not a positive number"),

@@ -3,12 +3,14 @@ so the fake cannot drift from what the engine does."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
 
 import pytest
-from container_dockerd import BUSYBOX, BUSYBOX_HEALTH, BUSYBOX_NOTERM
+from conftest import _empty as empty
+from container_engines import BUSYBOX, BUSYBOX_HEALTH, BUSYBOX_NOTERM
 
 from vxha.agents.drivers.docker import DockerDriver, ExecTimeout
 from vxha.agents.drivers.docker_fake import FakeDocker
@@ -27,9 +29,9 @@ def spec(image=BUSYBOX, **kw):
 class RealWorld:
     kind = "real"
 
-    def __init__(self, dockerd):
-        self.d = dockerd
-        self.drv = DockerDriver(Context({}), host=dockerd.host)
+    def __init__(self, engine):
+        self.d = engine
+        self.drv = DockerDriver(Context({}), host=engine.host)
 
     def kill_outside(self, name):
         self.d.docker("kill", name)
@@ -48,6 +50,13 @@ class RealWorld:
 
     def processes(self, name):
         return self.d.docker("top", name).stdout.decode()
+
+    def health_timer(self):
+        return self.d.health_timer()
+
+    @property
+    def network(self):
+        return {"docker": "bridge", "podman": "podman"}[self.d.kind]
 
 
 class FakeWorld:
@@ -80,14 +89,28 @@ class FakeWorld:
         self.drv.set_exec(name, cmd, code=0, seconds=30)
 
     def processes(self, name):
-        return ""
+        return "\n".join(self.drv.running_execs(name))
+
+    def health_timer(self):
+        return contextlib.nullcontext()
+
+    network = "bridge"
 
 
-@pytest.fixture(params=["fake", pytest.param("real", marks=pytest.mark.real)])
+@pytest.fixture(
+    params=[
+        "fake",
+        pytest.param("docker", marks=pytest.mark.real),
+        pytest.param("podman", marks=pytest.mark.real),
+    ]
+)
 def world(request, tmp_path):
-    if request.param == "real":
-        return RealWorld(request.getfixturevalue("real"))
-    return FakeWorld(request.getfixturevalue("node_dir"))
+    if request.param == "fake":
+        yield FakeWorld(request.getfixturevalue("node_dir"))
+        return
+    engine = request.getfixturevalue("dockerd" if request.param == "docker" else "podman")
+    yield RealWorld(engine)
+    empty(engine)
 
 
 def test_absent_container_and_images(world):
@@ -113,7 +136,7 @@ def test_life_cycle(world):
     assert info["state"] == "running"
     address = drv.container_address("drv_life")
     assert address and address.count(".") == 3
-    assert drv.container_address("drv_life", network="bridge") == address
+    assert drv.container_address("drv_life", network=world.network) == address
     assert drv.container_address("drv_life", network="nonet") is None
     drv.start("drv_life", timeout=10)  # starting a running container is fine
     assert drv.stop("drv_life", 1, timeout=10) is True
@@ -140,16 +163,35 @@ def test_create_errors(world):
 
 
 def test_exec(world):
+    """Not running: refused; running: a command's exit code and output. The fake answers
+    what it was told (its own tests check that); what it must share with the engine is
+    the refusal and the shape of the answer, checked here on both."""
     drv = world.drv
     drv.create("drv_exec", spec(), timeout=10)
     with pytest.raises(DriverError, match="not running"):
         drv.exec("drv_exec", ["/bin/sh", "-c", "true"], timeout=5)
     drv.start("drv_exec", timeout=10)
-    if world.kind == "fake":
-        world.drv.set_exec("drv_exec", "echo out; exit 3", code=3, output="out\n")
-    code, out = drv.exec("drv_exec", ["/bin/sh", "-c", "echo out; exit 3"], timeout=5)
-    assert (code, out) == (3, "out\n")
-    assert drv.exec("drv_exec", ["/bin/sh", "-c", "true"], timeout=5)[0] == 0
+    code, out = drv.exec("drv_exec", ["/bin/sh", "-c", "true"], timeout=5)
+    assert (code, out) == (0, "")
+    world.kill_outside("drv_exec")
+    with pytest.raises(DriverError, match="not running"):
+        drv.exec("drv_exec", ["/bin/sh", "-c", "true"], timeout=5)
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("kind", ["docker", "podman"])
+def test_exec_output_and_code(request, kind):
+    engine = request.getfixturevalue("dockerd" if kind == "docker" else "podman")
+    drv = RealWorld(engine).drv
+    try:
+        drv.create("drv_exec_out", spec(), timeout=10)
+        drv.start("drv_exec_out", timeout=10)
+        code, out = drv.exec("drv_exec_out", ["/bin/sh", "-c", "echo out; exit 3"], timeout=5)
+        assert (code, out) == (3, "out\n")
+        code, out = drv.exec("drv_exec_out", ["/bin/sh", "-c", "echo err >&2; exit 0"], timeout=5)
+        assert (code, out) == (0, "err\n")
+    finally:
+        empty(engine)
 
 
 def test_exec_timeout_kills_the_command(world):
@@ -192,9 +234,10 @@ def test_image_health(world):
     drv.create("drv_health", spec(image=BUSYBOX_HEALTH), timeout=10)
     drv.start("drv_health", timeout=10)
     end = time.monotonic() + 10
-    while drv.inspect("drv_health", timeout=5)["health"] != "healthy":
-        assert time.monotonic() < end, "never healthy"
-        time.sleep(0.2)
+    with world.health_timer():
+        while drv.inspect("drv_health", timeout=5)["health"] != "healthy":
+            assert time.monotonic() < end, "never healthy"
+            time.sleep(0.2)
     drv.create("drv_nohealth", spec(image=BUSYBOX_HEALTH, image_health=False), timeout=10)
     drv.start("drv_nohealth", timeout=10)
     info = drv.inspect("drv_nohealth", timeout=5)
@@ -210,3 +253,32 @@ def test_unavailable_engine(world, tmp_path):
     drv = world.unavailable(tmp_path)
     with pytest.raises(DriverUnavailable):
         drv.inspect("drv_any", timeout=2)
+
+
+def _wait_state(drv, name, state, seconds=10):
+    end = time.monotonic() + seconds
+    while drv.inspect(name, timeout=5)["state"] != state:
+        assert time.monotonic() < end, f"{name} never {state}"
+        time.sleep(0.05)
+
+
+def test_main_process(world):
+    """The container's main process, identified so that the host alone can tell it runs
+    and end it: what monitor and clean use when the engine does not answer."""
+    drv = world.drv
+    drv.create("drv_proc", spec(), timeout=10)
+    assert drv.inspect("drv_proc", timeout=5)["pid"] is None  # created: no process yet
+    drv.start("drv_proc", timeout=10)
+    first = drv.main_process(drv.inspect("drv_proc", timeout=5))
+    assert first and drv.process_alive(first)
+    world.kill_outside("drv_proc")
+    _wait_state(drv, "drv_proc", "exited")
+    assert not drv.process_alive(first)
+    drv.start("drv_proc", timeout=10)
+    second = drv.main_process(drv.inspect("drv_proc", timeout=5))
+    assert second != first and drv.process_alive(second)
+    assert not drv.process_alive(first)  # an old record never passes for the new process
+    assert drv.kill_process(second, timeout=5) is True
+    assert not drv.process_alive(second)
+    _wait_state(drv, "drv_proc", "exited")  # the engine sees its container die
+    assert drv.kill_process(second, timeout=5) is True  # already gone: done

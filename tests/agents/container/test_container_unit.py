@@ -173,11 +173,16 @@ def test_monitor_health_cmd_timeout_is_offline(agent_with):
     assert drv.exec.call_args.args[1] == ["/bin/sh", "-c", "check"]
 
 
-def test_monitor_health_exec_engine_unavailable_is_unknown(agent_with):
+@pytest.mark.parametrize("alive,code", [(True, ONLINE), (False, OFFLINE)])
+def test_monitor_engine_gone_during_health_exec_decides_from_the_process(agent_with, alive, code):
     agent, res, drv = agent_with(HealthCmd="check")
-    drv.inspect.return_value = ours()
-    drv.exec.side_effect = DriverUnavailable("docker engine did not answer")
-    assert agent.monitor(res) == UNKNOWN
+    drv.inspect.return_value = ours(pid=4242)
+    drv.main_process.return_value = "4242 99 boot"
+    drv.exec.side_effect = DriverUnavailable("docker engine is not reachable")
+    drv.process_alive.return_value = alive
+    assert agent.monitor(res) == code
+    (record,) = drv.process_alive.call_args.args
+    assert record.split() == ["4242", "99", "boot", "c0ffee" * 10]
 
 
 def test_monitor_health_exec_refused_is_offline(agent_with):
@@ -276,11 +281,25 @@ def test_offline_fails_when_the_container_stays(agent_with):
         agent.offline(res)
 
 
-def test_clean_unavailable_is_failure(agent_with):
+def test_clean_unavailable_with_nothing_recorded_is_failure(agent_with):
     agent, res, drv = agent_with("clean")
     drv.inspect.side_effect = DriverUnavailable("docker engine is not reachable")
     assert agent.clean(res) is False
-    assert "may still be present" in res.log.lines[-1]
+    assert "cannot tell whether it runs" in res.log.lines[-1]
+    drv.kill_process.assert_not_called()
+
+
+@pytest.mark.parametrize("gone", [True, False])
+def test_clean_unavailable_kills_the_recorded_process(agent_with, gone):
+    from vxha.agents import statefile
+
+    agent, res, drv = agent_with("clean")
+    statefile.write(res.ctx, ctr.record_name(res), "4242 99 boot c0ffee\n")
+    drv.inspect.side_effect = DriverUnavailable("docker engine is not reachable")
+    drv.kill_process.return_value = gone
+    assert agent.clean(res) is gone
+    assert drv.kill_process.call_args.args[0].split()[0] == "4242"
+    assert statefile.read(res.ctx, ctr.record_name(res)) == "4242 99 boot c0ffee\n"
 
 
 def test_clean_kills_then_removes(agent_with):
@@ -395,7 +414,6 @@ def test_not_json(server):
 
 
 def test_host_forms():
-    assert DockerDriver(Context({}), host="tcp://127.0.0.1:2375").address == ("127.0.0.1", 2375)
     d = DockerDriver(Context({"DOCKER_HOST": "unix:///run/x.sock"}))
     assert d.address == "/run/x.sock"
     assert DockerDriver(Context({})).address == "/var/run/docker.sock"
@@ -411,3 +429,129 @@ def test_demux_and_pick_address():
     assert drvmod.pick_address(info) == "10.0.0.1"
     assert drvmod.pick_address(info, "b") == "10.0.0.2"
     assert drvmod.pick_address(dict(info, state="exited")) is None
+
+
+# -- node access (DECISIONS.md 4 "Node access") -----------------------------------------
+
+NODE_PATHS = [
+    "/",
+    "/var/run/docker.sock",
+    "/run/podman/podman.sock",
+    "/etc",
+    "/etc/cron.d",
+    "/proc",
+    "/var",
+    "/root/.ssh",
+]
+
+
+@pytest.mark.parametrize("host", NODE_PATHS)
+def test_host_paths_that_give_the_node_need_a_grant(tmp_path, host):
+    res = make_res(tmp_path, Mounts={host: "/host"})
+    with pytest.raises(ConfigError) as e:
+        ctr.ContainerAgent().validate(res)
+    assert e.value.attr == "Mounts"
+    assert f"{host!r} gives the container the node" in str(e.value)
+    assert "GrantHostPaths" in str(e.value)
+
+
+def test_tcp_engine_hosts_are_refused(tmp_path):
+    res = make_res(tmp_path, DockerHost="tcp://127.0.0.1:2375")
+    with pytest.raises(ConfigError) as e:
+        ctr.ContainerAgent().validate(res)
+    assert e.value.attr == "DockerHost" and "TLS" in str(e.value)
+    with pytest.raises(DriverError, match="TLS"):
+        DockerDriver(Context({}), host="tcp://127.0.0.1:2375")
+
+
+@pytest.mark.parametrize(
+    "host,grants",
+    [
+        ("/var/run/docker.sock", ["/var/run/docker.sock"]),
+        ("/etc/nbu", ["/etc/nbu"]),
+        ("/etc/nbu/conf", ["/etc/nbu"]),
+        ("/srv/data", []),  # the admin's, not the node's
+        ("/tmp/x", []),
+    ],
+)
+def test_granted_or_harmless_host_paths_are_accepted(tmp_path, host, grants):
+    res = make_res(tmp_path, Mounts={host: "/host"}, GrantHostPaths=grants)
+    ctr.ContainerAgent().validate(res)
+
+
+def test_a_grant_covers_only_what_it_names(tmp_path):
+    res = make_res(tmp_path, Mounts={"/etc": "/host"}, GrantHostPaths=["/etc/nbu"])
+    with pytest.raises(ConfigError, match="gives the container the node"):
+        ctr.ContainerAgent().validate(res)
+
+
+# -- container options: each bad value names its attribute --------------------------------
+
+BAD_OPTIONS = [
+    ({"Network": "host"}, "Network", "node_access.host_network"),
+    ({"Network": "-x"}, "Network", "is not none, host or a network name"),
+    ({"User": "root;id"}, "User", "is not user[:group]"),
+    ({"CapAdd": ["NET_ADMIN"]}, "CapAdd", "node_access.capabilities"),
+    ({"CapAdd": ["SYS_ADMIN"], "GrantCaps": ["NET_ADMIN"]}, "CapAdd", "GrantCaps"),
+    ({"CapDrop": ["net admin"]}, "CapDrop", "is not a capability name"),
+    ({"Devices": ["/dev/sg0"]}, "Devices", "node_access.devices"),
+    ({"Devices": ["/etc/passwd"], "GrantDevices": ["/etc/passwd"]}, "Devices", "not a device"),
+    ({"Devices": ["/dev/sg0:/dev/sg0:rwx"], "GrantDevices": ["/dev/sg0"]}, "Devices", "rwm"),
+    ({"Ulimits": {"files": "10"}}, "Ulimits", "is not a limit name"),
+    ({"Ulimits": {"nofile": "2048:1024"}}, "Ulimits", "soft <= hard"),
+    ({"Ulimits": {"nofile": "many"}}, "Ulimits", "soft <= hard"),
+    ({"ShmSize": "lots"}, "ShmSize", "is not a size"),
+    ({"Tmpfs": {"run": "size=1m"}}, "Tmpfs", "is not an absolute path"),
+    ({"Tmpfs": {"/": ""}}, "Tmpfs", "not a container"),
+    ({"Tmpfs": {"/run": "size=1m;rm"}}, "Tmpfs", "are not mount options"),
+    ({"GrantHostPaths": ["etc"]}, "GrantHostPaths", "is not an absolute path"),
+]
+
+
+@pytest.mark.parametrize("values,attr,text", BAD_OPTIONS, ids=[b[2] for b in BAD_OPTIONS])
+def test_bad_options_name_their_attribute(tmp_path, values, attr, text):
+    res = make_res(tmp_path, **values)
+    with pytest.raises(ConfigError) as e:
+        ctr.ContainerAgent().validate(res)
+    assert e.value.attr == attr and text in str(e.value)
+
+
+def test_options_reach_the_spec(tmp_path):
+    res = make_res(
+        tmp_path,
+        Network="none",
+        User="1000:1000",
+        CapAdd=["cap_net_admin"],
+        GrantCaps=["NET_ADMIN"],
+        CapDrop=["ALL"],
+        Devices=["/dev/sg0:/dev/tape0:rw"],
+        GrantDevices=["/dev/sg0"],
+        Command=["/bin/sleep", "9"],
+        Entrypoint=["/bin/tini", "--"],
+        ReadOnly=1,
+        Ulimits={"nofile": "512:1024", "core": "0"},
+        ShmSize="64m",
+        Tmpfs={"/run": "size=8m"},
+    )
+    agent = ctr.ContainerAgent()
+    agent.validate(res)
+    spec = agent.cfg.spec("web_ctr")
+    assert spec["network"] == "none" and spec["user"] == "1000:1000"
+    assert spec["cap_add"] == ["NET_ADMIN"] and spec["cap_drop"] == ["ALL"]
+    assert spec["devices"] == [{"host": "/dev/sg0", "container": "/dev/tape0", "perms": "rw"}]
+    assert spec["command"] == ["/bin/sleep", "9"] and spec["entrypoint"] == ["/bin/tini", "--"]
+    assert spec["read_only"] is True and spec["shm_size"] == 64 << 20
+    assert spec["ulimits"] == [
+        {"name": "core", "soft": 0, "hard": 0},
+        {"name": "nofile", "soft": 512, "hard": 1024},
+    ]
+    assert spec["tmpfs"] == {"/run": "size=8m"}
+
+
+def test_no_options_keep_the_old_spec_digest(tmp_path):
+    """A container made before the options existed is not taken for a changed one."""
+    res = make_res(tmp_path)
+    agent = ctr.ContainerAgent()
+    agent.validate(res)
+    spec = agent.cfg.spec("web_ctr")
+    assert not {"network", "user", "cap_add", "devices", "tmpfs", "read_only"} & set(spec)
