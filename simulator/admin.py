@@ -130,7 +130,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         ri = self._ri(r, sname)
         if not self.systems[sname].up:
             raise SimError(f"System {sname} is not up", "V-16-1-10446")
-        if not r.enabled or not r.group.enabled:
+        if not r.enabled:
             raise SimError(f"Resource {name} is not enabled", "V-16-1-10260")
         if ri.busy:
             raise SimError(f"Resource {name} is busy on {sname}", "V-16-1-10261")

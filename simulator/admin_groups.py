@@ -306,30 +306,29 @@ class GroupRequests:
     # -- enable, disable, freeze, clear ----------------------------------------------------
 
     def enable_group(self, name, sname=None):
+        """hagrp -enable [-sys]: the group may be brought online and fail over again. Its
+        resources were monitored all along, so there is nothing to probe."""
         g = self.group(name)
         self.need_writable()
-        systems = list(g.insts) if sname is None else [self._gi(g, sname).sys]
         if sname is None:
             if g.enabled:
                 return
             g.model.attrs["Enabled"] = 1
             g.enabled = True
         else:
-            if g.insts[sname].enabled and g.enabled:
+            gi = self._gi(g, sname)
+            if gi.enabled and g.enabled:
                 return
-            g.insts[sname].enabled = True
+            gi.enabled = True
             if not g.enabled:
                 g.model.attrs["Enabled"] = 1
                 g.enabled = True
-                systems = [s for s, gi in g.insts.items() if gi.enabled]
-        self.log(sname or "-", g.name, "Enabled 0 -> 1 (admin): probed again")
-        for s in systems:
-            if self.systems[s].up and g.insts[s].enabled:
-                self._probe_group(g, s, "probe after enable")
+        self.log(sname or "-", g.name, "Enabled 0 -> 1 (admin)")
         self._dirty_all()
         self.clock.run_due()
 
     def disable_group(self, name, sname=None):
+        """hagrp -disable [-sys]: no online and no failover there; monitoring goes on."""
         g = self.group(name)
         self.need_writable()
         if sname is None:
@@ -346,7 +345,7 @@ class GroupRequests:
             if sname is None or key[1] in (None, sname):
                 if sname is None or g.parallel:
                     self._drop(key)
-        self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): not monitored, no action")
+        self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): no online, no failover")
 
     def freeze_group(self, name, persistent=False):
         g = self.group(name)

@@ -10,8 +10,8 @@ why a rule was chosen where no guide says) are the table in docs/simulator.md.
 
 - core.py: building from main.cf, the clock, calling entry points (and injected hangs,
   failures, slowness), setting a resource's state, a group's state
-- probing.py: probes (start, rejoin, enable), autostart, concurrency violation, when the
-  next monitor runs
+- probing.py: probes (start, rejoin), autostart, concurrency violation, when the next
+  monitor runs (a disabled group's resources too)
 - faults.py: what a monitor answers (FaultOnMonitorTimeouts, ConfInterval, ToleranceLimit),
   ManageFaults and ADMIN_WAIT, RestartLimit, clean, OnlineRetryLimit, FaultPropagation,
   Critical, group OnlineRetryLimit and OnlineRetryInterval, persistent resources, AutoRestart

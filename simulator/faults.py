@@ -298,7 +298,8 @@ class Faults:
                         f"parent {g.name} faulted (hard)",
                         then=lambda c=child: self._failover(c, sname, "parent faulted"),
                     )
-        if gi.retries < g.retry_limit and self._retry_interval_over(g, gi):
+        restartable = g.enabled and gi.enabled  # a restart in place is an online
+        if gi.retries < g.retry_limit and restartable and self._retry_interval_over(g, gi):
             gi.retries += 1
             gi.restarted_at = self.clock.now
             self.log(sname, g.name, f"group restart {gi.retries}/{g.retry_limit}")

@@ -24,6 +24,9 @@ class Placement:
         if g.autofailover == 0:
             self.log(sname, g.name, "AutoFailOver 0: no failover")
             return
+        if not g.enabled:
+            self.log(sname, g.name, "disabled (Enabled 0): no failover")
+            return
         self._want(Intent("failover", g, exclude=(sname,), reason=f"failover from {sname}"))
 
     def _want(self, intent):

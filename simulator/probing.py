@@ -1,9 +1,9 @@
-"""Probing: every resource probed on every system at start, when a system rejoins (a group
-probed there is no longer autodisabled there) and after ``hagrp -enable``; autostart once a
-group is probed on every running system of its SystemList (and only if not found online;
-parallel groups per system); the concurrency violation (a failover group found online on
-two systems); and when the next periodic monitor runs (MonitorInterval,
-OfflineMonitorInterval). What a monitor's answer leads to is faults.py's.
+"""Probing: every resource probed on every system at start and when a system rejoins (a
+group probed there is no longer autodisabled there); autostart once a group is probed on
+every running system of its SystemList (and only if not found online; parallel groups per
+system); the concurrency violation (a failover group found online on two systems); and when
+the next periodic monitor runs (MonitorInterval, OfflineMonitorInterval), for every enabled
+resource, in a disabled group too. What a monitor's answer leads to is faults.py's.
 """
 
 from __future__ import annotations
@@ -51,8 +51,6 @@ class Probing:
 
     def _probe_group(self, g, sname, why):
         gi = g.insts[sname]
-        if not (g.enabled and gi.enabled):
-            return
         todo = [r for r in g.resources if r.enabled]
         gi.unprobed = len(todo)
         if not todo:
@@ -102,7 +100,7 @@ class Probing:
 
     def _probed_everywhere(self, g):
         for s, gi in g.insts.items():
-            if self.systems[s].up and g.enabled and gi.enabled and gi.unprobed:
+            if self.systems[s].up and gi.unprobed:
                 return False
         return True
 
@@ -146,14 +144,8 @@ class Probing:
         self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
 
     def _monitorable(self, ri):
-        g = ri.res.group
-        return (
-            self.systems[ri.sys].up
-            and g.enabled
-            and g.insts[ri.sys].enabled
-            and ri.res.enabled
-            and ri.res.name in self.resources
-        )
+        # A resource's own Enabled stops its monitoring; a disabled group's are monitored.
+        return self.systems[ri.sys].up and ri.res.enabled and ri.res.name in self.resources
 
     def _monitor_due(self, arg):
         ri, gen, epoch = arg

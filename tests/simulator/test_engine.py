@@ -67,7 +67,7 @@ def test_a_rejoining_system_autostarts_only_its_own_parallel_instance(make_sim):
     assert sim.group_state("store", "n3") == "OFFLINE"  # the admin's offline stands
 
 
-def test_enable_probes_but_does_not_autostart(make_sim):
+def test_enable_does_not_autostart(make_sim):
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
     sim.event("offline", group="web", system="n1")
     sim.event("disable", group="web")
@@ -78,9 +78,8 @@ def test_enable_probes_but_does_not_autostart(make_sim):
 
 def test_online_completes_a_partial_group(make_sim):
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
-    sim.event("disable", group="web")
-    sim.event("kill", resource="web_ctr", system="n1")
-    sim.event("enable", group="web")
+    code, _, err = sim.command(["hares", "-offline", "web_pf", "-sys", "n1"])
+    assert code == 0, err
     assert sim.group_state("web", "n1") == "PARTIAL"
     code, _, err = sim.command(["hagrp", "-online", "web", "-sys", "n1"])
     assert code == 0, err
@@ -181,3 +180,13 @@ def test_hastop_during_a_switch_lets_the_switch_finish(make_sim):
     sim.advance(600)
     assert sim.system_state("n1") == "EXITED"
     assert sim.group_state("web", "n2") == "ONLINE"
+
+
+def test_a_disabled_online_group_is_monitored_and_a_per_system_disable_still_fails_over(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.command(["haconf", "-makerw"])
+    assert sim.command(["hagrp", "-disable", "web", "-sys", "n1"])[0] == 0
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.advance(60)
+    assert sim.resource_state("web_ctr", "n1") == "FAULTED"
+    assert sim.group_state("web", "n2") == "ONLINE"  # disabled on n1 only: it fails over
