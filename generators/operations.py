@@ -480,4 +480,6 @@ def maintenance(
         view = read_view(client, config, admin=True)
     plan = maintenance_plan(view, server, on, system, reason, storage)
     out(plan.summary)
+    for note in plan.notes:
+        out(f"note: {note}")
     Runner(client, Journal(state), out=lambda *_: None).run(plan)
