@@ -99,6 +99,24 @@ def test_maintenance_thaws_when_the_last_system_leaves_it(cluster):
     assert cluster.online_on("db1") == [where]
 
 
+def test_maintenance_stopped_after_the_freeze_resumes_and_undoes_it(cluster):
+    where = cluster.online_on("db1")[0]
+    cluster.fail(f"hagrp -disable db1 -sys {where}")
+    out = cluster.vxha("maintenance", "on", "db1", "--sys", where)
+    assert out.returncode == 1
+    assert "hagrp -freeze db1 -persistent" in out.stderr.split("did not run")[0]
+    assert cluster.value("db1", "Frozen") == "1"  # saved: the group is never left unguarded
+    resumed = cluster.vxha("maintenance", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert cluster.value("db1", "Enabled", where) == "0"
+    undone = cluster.vxha("maintenance", "--undo", "--yes")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert undone.stdout.rindex("hagrp -unfreeze db1") > undone.stdout.index("hagrp -enable db1")
+    assert cluster.value("db1", "Frozen") == "0"
+    assert cluster.value("db1", "Enabled", where) == "1"
+    assert cluster.value("db1", "UserStrLocal", where) == ""
+
+
 def test_maintenance_on_one_system_only(cluster):
     cluster.vxha("maintenance", "on", "auth1", "--sys", "n2", check=True)
     assert cluster.value("auth1", "Enabled", "n2") == "0"
