@@ -304,6 +304,7 @@ def cmd_maintenance(argv) -> int:
                             "who": r.who if r else "",
                             "when": r.when if r else "",
                             "why": r.why if r else "",
+                            "frozen_by_vxha": bool(r and r.frozen),
                         }
                         for s, g, sy, r in rows
                     ],

@@ -45,6 +45,8 @@ def test_maintenance_disables_freezes_records_and_vcs_does_not_act(cluster):
     listed = cluster.vxha("maintenance", "list", check=True).stdout
     assert "db1" in listed and "upgrade to 10.12" in listed and "by " in listed
     assert "(frozen by vxha)" in listed
+    rows = json.loads(cluster.vxha("maintenance", "list", "--json", check=True).stdout)
+    assert all(r["frozen_by_vxha"] for r in rows) and len(rows) == 3
     assert sorted(line.split()[2] for line in listed.splitlines()) == ["n1", "n2", "n3"]
 
     cluster.event("container_dies", resource="db1_ctr", system=where[0])
