@@ -139,7 +139,7 @@ def _off_steps(view: ClusterView, group: str, systems: List[str], notes: List[st
     steps = []
     for s in systems:
         steps += maintenance_steps(
-            group, s, False, Record.new(), view.enabled(group, s), view.record(group, s)
+            group, s, False, Record("", ""), view.enabled(group, s), view.record(group, s)
         )
     ending = _records(view, group, systems)
     remaining = [
