@@ -150,7 +150,7 @@ class Why:
         if not view.enabled(g, s):
             record = Record.parse(view.record(g, s))
             if record is not None:
-                server = self.server if g in view.servers().get(self.server, ()) else g
+                server = self._server_of(g)
                 out.append(
                     Reason(
                         g,
@@ -200,6 +200,17 @@ class Why:
         out.extend(self._limits(g, s))
         out.extend(self._capacity(g, s))
         return out
+
+    def _server_of(self, g: str) -> str:
+        return self.server if g in self.view.servers().get(self.server, ()) else g
+
+    def _frozen_by_maintenance(self, g: str) -> bool:
+        """A maintenance record of ``g`` on any system says vxha froze it."""
+        for s in self.view.systems_of(g) or sorted(self.view.group_states.get(g, {})):
+            record = Record.parse(self.view.record(g, s))
+            if record is not None and record.frozen:
+                return True
+        return False
 
     def _resources(self, g, s, resources) -> List[Reason]:
         out = []
@@ -368,18 +379,21 @@ class Why:
         out = []
         if flag(st.value(g, "Frozen")) or flag(st.value(g, "TFrozen")):
             persistent = flag(st.value(g, "Frozen"))
-            out.append(
-                Reason(
-                    g,
-                    "",
-                    f"frozen ({'persistent' if persistent else 'temporary'}): VCS takes no "
-                    "online, offline or failover action on it",
-                    "hagrp Frozen/TFrozen",
-                    session([f"hagrp -unfreeze -persistent {g}"])
-                    if persistent
-                    else [f"hagrp -unfreeze {g}"],
-                )
+            text = (
+                f"frozen ({'persistent' if persistent else 'temporary'}): VCS takes no "
+                "online, offline or failover action on it"
             )
+            clear = (
+                session([f"hagrp -unfreeze -persistent {g}"])
+                if persistent
+                else [f"hagrp -unfreeze {g}"]
+            )
+            if self._frozen_by_maintenance(g):
+                # Thawing by hand would leave the records claiming a freeze that is gone;
+                # maintenance off thaws when the last system leaves maintenance.
+                text += " (frozen by vxha maintenance)"
+                clear = [f"vxha maintenance off {self._server_of(g)}"]
+            out.append(Reason(g, "", text, "hagrp Frozen/TFrozen, UserStrLocal", clear))
         states = self.view.group_states.get(g, {})
         faulted = [s for s, v in states.items() if "FAULTED" in v]
         if faulted and st.value(g, "AutoFailOver") == "0":

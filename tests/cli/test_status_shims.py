@@ -90,16 +90,35 @@ def test_why_names_each_reason_and_the_command_that_clears_it(cluster):
 
 def test_why_of_a_server_in_maintenance_names_maintenance_off(cluster):
     (where,) = cluster.online_on("auth1")
-    cluster.vxha("maintenance", "on", "auth1", "--reason", "kernel patch", check=True)
     cluster.run("hagrp", "-offline", "auth1", "-sys", where, check=True)
     cluster.advance(120)
+    # Not running: maintenance only disables it (and records), no freeze.
+    cluster.vxha("maintenance", "on", "auth1", "--reason", "kernel patch", check=True)
     proc = cluster.vxha("why", "auth1")
     assert proc.returncode == 1
     assert f"  {where}: in maintenance on {where}" in proc.stdout
     assert f"      clear: vxha maintenance off auth1 --sys {where}" in proc.stdout.splitlines()
+    assert "frozen" not in proc.stdout
     status = cluster.vxha("status", check=True).stdout
     assert "kernel patch" in status and "maintenance" in status
     cluster.vxha("maintenance", "off", "auth1", check=True)
+    cluster.run("hagrp", "-online", "auth1", "-sys", where, check=True)
+    cluster.advance(120)
+
+
+def test_why_of_a_freeze_made_by_maintenance_names_maintenance_off(cluster):
+    (where,) = cluster.online_on("auth1")
+    cluster.vxha("maintenance", "on", "auth1", check=True)  # running: frozen too
+    cluster.event("container_dies", resource="auth1_ctr", system=where)
+    cluster.advance(300)
+    proc = cluster.vxha("why", "auth1")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    frozen = next(i for i, line in enumerate(lines) if "(frozen by vxha maintenance)" in line)
+    assert lines[frozen + 2] == "      clear: vxha maintenance off auth1"
+    assert "hagrp -unfreeze" not in proc.stdout  # a thaw by hand would orphan the records
+    cluster.vxha("maintenance", "off", "auth1", check=True)
+    assert cluster.value("auth1", "Frozen") == "0"
 
 
 def test_unknown_server_and_no_cluster_are_one_line_errors(cluster, tmp_path):
