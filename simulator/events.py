@@ -64,18 +64,27 @@ class EventError(ValueError):
     pass
 
 
+def _parse(path_or_text: str):
+    """The YAML of an events file (a path) or of its text; bad YAML is an EventError."""
+    import yaml
+
+    where = "events" if "\n" in path_or_text else path_or_text
+    try:
+        if where == "events":
+            return yaml.safe_load(path_or_text)
+        with open(path_or_text) as f:
+            return yaml.safe_load(f)
+    except yaml.YAMLError as exc:
+        raise EventError(f"{where}: not valid YAML: {exc}") from None
+    except RecursionError:  # yaml builds nested lists recursively
+        raise EventError(f"{where}: nested too deeply") from None
+
+
 def load(path_or_data):
     """(events, expectations, duration, options) from a YAML file path or loaded data."""
     data = path_or_data
-    if isinstance(path_or_data, str) and "\n" not in path_or_data:
-        import yaml
-
-        with open(path_or_data) as f:
-            data = yaml.safe_load(f)
-    elif isinstance(path_or_data, str):
-        import yaml
-
-        data = yaml.safe_load(path_or_data)
+    if isinstance(path_or_data, str):
+        data = _parse(path_or_data)
     if data is None:
         data = []
     if isinstance(data, list):

@@ -371,3 +371,12 @@ def test_an_output_that_cannot_be_written_is_named_and_nothing_is_left(files, is
     assert code == 1
     assert err.splitlines()[-1] == f"vxha: {isolated}: a directory, not a file to write"
     assert not [p for p in os.listdir(isolated) if p.startswith(".vxha-")]
+
+
+@pytest.mark.parametrize(
+    ("name", "said"), [("deep.json", "nested too deeply"), ("junk.yaml", "not valid YAML")]
+)
+def test_an_events_file_that_is_not_yaml_is_named(files, isolated, name, said):
+    argv = ["sim", "run", files["good.cf"], "--events", files[name]]
+    code, _, err = run_inprocess(argv + ["--run-dir", str(isolated / "run")])
+    assert code == 2 and err.startswith(f"vxha sim run: {files[name]}: {said}"), err
