@@ -743,6 +743,12 @@ class ContainerAgent:
         )
         return True
 
+    def action(self, res, token, args):
+        """oneoff, exec: an image's lifecycle commands (agents/container_actions.py)."""
+        from vxha.agents.container_actions import run
+
+        return run(self, res, token, args)
+
     def info(self, res):
         """ResourceInfo (docs/framework.md): what the container driver's inspect tells."""
         cfg = self.cfg

@@ -76,5 +76,8 @@ TYPE = TypeDecl(
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
         # HealthCmd runs in every LevelTwoMonitorFreq-th monitor.
         "LevelTwoMonitorFreq": 1,
+        # An image's lifecycle commands (docs/operations.md "Upgrades"): in a one-off
+        # container of an image, or inside the running container.
+        "SupportedActions": ["oneoff", "exec"],
     },
 )

@@ -302,7 +302,6 @@ FORMS: Tuple[Form, ...] = (
         _o("-actionargs ARG...", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HARES,
-        modelled=False,
     ),
     # hares: queries
     Form(

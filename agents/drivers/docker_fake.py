@@ -4,7 +4,9 @@ State (``<VXHA_NODE_DIR>/docker.json``), shared by every entry-point process of 
 ``images`` {ref: {"healthcheck": bool, "health": status reached after start}},
 ``registry`` {ref: same} (what ``pull`` can fetch), ``any_image`` (every image present),
 ``containers`` {name: {id, name, image, state, health, exit_code, labels, spec, address,
-pid, started, ignores_term, exec {command: result}, exec_count, running_execs}}, ``next_pid``.
+pid, started, ignores_term, exec {command: result}, exec_count, exec_log, running_execs}},
+``next_pid``; ``runs`` {image: {command: result}} and ``oneoffs`` [what each one-off
+container (spec ``once``) ran].
 Faults come from faults.json as ``docker.<op>`` (ops: inspect, create, start, stop, kill,
 unpause, remove, exec, image_present, pull); a ``hang`` outside the simulator lasts the
 call's timeout and then raises EngineTimeout, as the real driver's bounded calls do.
@@ -105,6 +107,8 @@ class FakeDocker:
             c["started"] = st["next_pid"]
             c["health"] = c["health_on_start"] if c.get("healthcheck") else None
             c["address"] = _next_ip(st)
+            if c["spec"].get("once"):
+                _run_once(st, c)
 
     def stop(self, name: str, stop_timeout: int, timeout: float) -> bool:
         self._engine("stop", timeout)
@@ -171,6 +175,7 @@ class FakeDocker:
             if c["state"] != "running":
                 raise DriverError(f"container {name} is not running")
             c["exec_count"] = c.get("exec_count", 0) + 1
+            c.setdefault("exec_log", []).append(command)
             results = c.get("exec") or {}
             result = results.get(command) or results.get(argv[-1]) or results.get("*") or {}
             seconds = float(result.get("seconds", 0))
@@ -283,6 +288,14 @@ class FakeDocker:
                 "seconds": seconds,
             }
 
+    def set_run(self, image: str, command: str = "*", code: int = 0, output: str = "",
+                hang: bool = False) -> None:  # fmt: skip
+        """What a one-off container of ``image`` running ``command`` ends with ("*": any
+        command); ``hang``: it never ends. Without one, it exits 0 at once."""
+        with self.state.locked() as st:
+            runs = st.setdefault("runs", {}).setdefault(image, {})
+            runs[command] = {"code": code, "output": output, "hang": hang}
+
     def set_default_exec(self, name: str, code: int = 0, output: str = "", seconds=0) -> None:
         """Default result for commands without their own ``set_exec``."""
         self.set_exec(name, "*", code, output, seconds)
@@ -307,6 +320,14 @@ class FakeDocker:
         c = self.state.read().get("containers", {}).get(name) or {}
         return list(c.get("running_execs", []))
 
+    def oneoffs(self) -> list:
+        """What the one-off containers started here ran: image, command, mounts, env."""
+        return list(self.state.read().get("oneoffs", []))
+
+    def exec_log(self, name: str) -> list:
+        """The commands exec'd in the container, in order."""
+        return list((self.state.read().get("containers", {}).get(name) or {}).get("exec_log", []))
+
     def exec_count(self, name: str) -> int:
         return (self.state.read().get("containers", {}).get(name) or {}).get("exec_count", 0)
 
@@ -324,6 +345,21 @@ def _exited(c: dict, code: int) -> None:
     c["address"] = None
     c["pid"] = None
     c["running_execs"] = []  # exec'd processes die with the container's PID namespace
+
+
+def _run_once(st: dict, c: dict) -> None:
+    """A one-off container's command runs to its end as it starts (``set_run``)."""
+    command = " ".join((c["spec"].get("command") or [])[-1:])
+    runs = st.get("runs", {}).get(c["image"], {})
+    result = runs.get(command) or runs.get("*") or {}
+    spec = c["spec"]
+    st.setdefault("oneoffs", []).append(
+        {"image": c["image"], "command": command, "mounts": spec.get("mounts") or [],
+         "env": spec.get("env") or {}, "labels": c["labels"]}
+    )  # fmt: skip
+    if not result.get("hang"):
+        c["logs"] = result.get("output", "")
+        _exited(c, int(result.get("code", 0)))
 
 
 def _runs(c: dict) -> bool:
