@@ -71,6 +71,15 @@ def profile_chain(resolved: Resolved, catalog: Catalog) -> List[Doc]:
     return docs
 
 
+def schema_problem(system: System, server: Server) -> Optional[str]:
+    """Why ``system`` cannot serve the schemas ``server``'s profiles state, or None."""
+    for kind, stated in sorted(getattr(server, "schemas", {}).items()):
+        version, _, reason = choose_version(kind, stated, system.schema_version)
+        if version is None:
+            return f"its {kind} profile: {reason}"
+    return None
+
+
 def can_host(system: System, server: Server, chain: List[Doc]) -> Answer:
     """Question 2: can ``system`` host ``server`` (profiles in ``chain``)?"""
     answer = Answer(True)

@@ -136,3 +136,6 @@ class Server:
     allow_pull: bool = False
     container: Dict[str, Any] = field(default_factory=dict)
     node_access: Dict[str, Any] = field(default_factory=dict)
+    # The schema each profile of the server states (image, application, server): which
+    # systems can serve it (profiles/compat.py).
+    schemas: Dict[str, str] = field(default_factory=dict)

@@ -229,6 +229,15 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         allow_pull=bool(data.get("allow_pull", False)),
         container=container,
         node_access=access,
+        schemas={
+            kind: d.schema_version
+            for kind, d in (
+                ("image", image.versions[version]),
+                ("application", adoc),
+                ("server", doc),
+            )
+            if d.schema_version
+        },
     )
     return res
 

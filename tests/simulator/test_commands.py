@@ -580,6 +580,12 @@ BOTH_SIDES = {
         "does not exist",
     ),
     "hares -clear": ([], "hares -clear web_ip", "hares -clear nope", "does not exist"),
+    "hares -action": (
+        [],
+        "hares -action web_ip echo -actionargs hello -sys n1",
+        "hares -action web_ip reboot -sys n1",
+        "not in the SupportedActions",
+    ),
     "hares -display": (
         [],
         "hares -display web_ip -attribute State",
