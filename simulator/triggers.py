@@ -1,7 +1,8 @@
 """VCS's event triggers on the simulated engine: which event calls which trigger, on which
 system, with which arguments (vcs_types/triggers.py names the sources).
 
-- ``resfault SYSTEM RESOURCE PREVIOUS_STATE``: a resource faults (TriggerResFault not 0).
+- ``resfault SYSTEM RESOURCE PREVIOUS_STATE``: a resource faults (TriggerResFault not 0);
+  PREVIOUS_STATE is ONLINE for one that failed while up, OFFLINE for a failed online.
 - ``postonline SYSTEM GROUP``: a group reaches ONLINE on a system where it was offline.
 - ``postoffline SYSTEM GROUP``: a group that was online or partly online there is offline.
 - ``nofailover SYSTEM GROUP``: a faulted failover group finds no system; SYSTEM is the
@@ -49,6 +50,11 @@ class Triggers:
         g = ri.res.group
         if str(g.attr("TriggerResFault", 1)).strip() == "0":
             return
+        gi = g.insts.get(ri.sys)
+        if previous == "OFFLINE" and gi is not None and not gi.starting:
+            # The monitor that found it down marked it OFFLINE for a moment, which VCS
+            # does not show: it was online when it failed (an online that fails is not).
+            previous = "ONLINE"
         self._fire("resfault", g, ri.sys, [ri.sys, ri.res.name, previous])
 
     def no_failover(self, g, last) -> None:
