@@ -46,10 +46,36 @@ def _run(argv):
         raise OSError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stdout}{proc.stderr}")
 
 
+def _notify(recipients: str, subject: str, body: str) -> None:
+    """Tell a server's admin; a message that cannot be sent is reported, never fatal."""
+    from vxha.agents.notify import NotifyError, send
+
+    try:
+        where = send(recipients.split(","), subject, body)
+    except NotifyError as exc:
+        print(f"note: could not tell {recipients}: {exc}", file=sys.stderr)
+        return
+    print(f"told {recipients} ({where})")
+
+
+def _record_version(path: str, version: str) -> None:
+    from vxha.profiles.moves import MoveError, record_version
+
+    try:
+        record_version(path, version)
+    except MoveError as exc:
+        raise OSError(str(exc)) from None
+
+
 def _local_actions():
     from vxha.generators import archive
 
-    return {"move": archive.move, "run": lambda *argv: _run(list(argv))}
+    return {
+        "move": archive.move,
+        "run": lambda *argv: _run(list(argv)),
+        "record-version": _record_version,
+        "notify": _notify,
+    }
 
 
 def _execute(plan, args, client, start_text=None) -> int:

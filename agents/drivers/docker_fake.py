@@ -177,7 +177,14 @@ class FakeDocker:
             c["exec_count"] = c.get("exec_count", 0) + 1
             c.setdefault("exec_log", []).append(command)
             results = c.get("exec") or {}
-            result = results.get(command) or results.get(argv[-1]) or results.get("*") or {}
+            runs = st.get("runs", {}).get(c["image"], {})
+            result = (
+                results.get(command)
+                or results.get(argv[-1])
+                or results.get("*")
+                or runs.get(argv[-1])
+                or {}
+            )
             seconds = float(result.get("seconds", 0))
             if seconds and not self.ctx.inprocess:
                 # In flight until it ends or is killed: what the engine's top would list.
@@ -290,8 +297,10 @@ class FakeDocker:
 
     def set_run(self, image: str, command: str = "*", code: int = 0, output: str = "",
                 hang: bool = False) -> None:  # fmt: skip
-        """What a one-off container of ``image`` running ``command`` ends with ("*": any
-        command); ``hang``: it never ends. Without one, it exits 0 at once."""
+        """What ``command`` ends with in a container of ``image``: a one-off container's
+        (``"*"``: any command; ``hang``: it never ends; without one, it exits 0 at once), and
+        the same command exec'd in a running container of that image (unless ``set_exec``
+        says otherwise for that container)."""
         with self.state.locked() as st:
             runs = st.setdefault("runs", {}).setdefault(image, {})
             runs[command] = {"code": code, "output": output, "hang": hang}
