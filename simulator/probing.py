@@ -134,6 +134,8 @@ class Probing:
         return (
             self.systems[ri.sys].up
             and g.enabled
+            # A system dropped from the SystemList has no instance left to monitor.
+            and ri.sys in g.insts
             and g.insts[ri.sys].enabled
             and ri.res.enabled
             and ri.res.name in self.resources
