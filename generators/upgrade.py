@@ -122,7 +122,7 @@ def _state_without(view: ClusterView, group: str, systems) -> ClusterView:
     return dataclasses.replace(view, group_states=gstates, _resource_states=rstates)
 
 
-ALLOWED = {("group", "change"), ("resource", "change")}
+IN_PLACE = ("group", "resource")  # an attribute of either, set, changed or unset per system
 
 
 def upgrade_plan(
@@ -186,7 +186,7 @@ def upgrade_plan(
     planning = _state_without(view, storage, drop_storage) if drop_storage else view
     planner = ApplyPlanner(planning, generated, command=kind)
     inner = planner.build()
-    odd = [str(c) for c in planner.changes if (c.kind, c.action) not in ALLOWED or not c.attr]
+    odd = [str(c) for c in planner.changes if c.kind not in IN_PLACE or not c.attr]
     if odd:
         raise OperationError(
             f"{move.after.image} {move.target} changes more than the server's attributes "
@@ -230,7 +230,8 @@ def upgrade_plan(
         add("prepare", [command_step(ctr, move.pre, run_on, seconds, running=False)])
     add("switch", [st for st in inner.steps if st.session])
     off = maintenance_plan(_as_in_maintenance(view, [failover], on.steps), server, False)
-    add("restart", off.steps, "off")
+    # The systems the switch dropped are no longer in the SystemList: nothing to enable.
+    add("restart", [st for st in off.steps if st.argv[-1] in keep or "-sys" not in st.argv], "off")
     add("restart", [st for st in inner.steps if not st.session], "bounce")
     if move.post:
         add("restart", [command_step(ctr, move.post, run_on, seconds, running=bool(where))])
