@@ -3,7 +3,8 @@
 The example profiles are generated into a verified main.cf; the simulator runs it with the
 real entry points on fake drivers, in virtual time. The demo kills a container (detected,
 cleaned, failed over), crashes a system, then puts a server into maintenance with the same
-ha commands an admin types, shows a failure being ignored, and brings it back.
+ha commands an admin types, shows a failure being ignored, brings it back, and upgrades a
+server to a new version of its image.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 
 STEP_SECONDS = 10  # virtual seconds per poll while waiting for the cluster
+UPGRADE = ("dedup_disk1", "dedup", "2.2")  # the server the demo upgrades, to what
 
 
 class Demo:
@@ -66,13 +68,18 @@ class Demo:
                     self.say("   " + g.ljust(24) + row)
 
     # -- the ha command route ----------------------------------------------------------
-    def client(self):
+    def client(self, advance=0, echo=True):
+        """An HaClient on the simulator; ``advance``: virtual seconds each state poll lets
+        pass (the plan runner's waits poll in real time); ``echo``: print each change."""
         from vxha.generators.hacli import HaClient
 
         def runner(argv, timeout):
+            if advance and argv[1:2] == ["-state"]:
+                self.sim.advance(advance)
             return self.sim.command(argv)
 
-        return HaClient(runner=runner, log=lambda argv: self.say("   $ " + shlex.join(argv)))
+        log = (lambda argv: self.say("   $ " + shlex.join(argv))) if echo else None
+        return HaClient(runner=runner, log=log)
 
     def online_on(self, group):
         return [s for s, v in self.sim.states().get(group, {}).items() if v == "ONLINE"]
@@ -200,6 +207,74 @@ class Demo:
             self.show(target)
         self.say(f"   => {target} is online on {', '.join(self.online_on(target)) or 'no system'}")
         self.table(names)
+        if UPGRADE[0] in names:
+            return self.upgrade(profiles_dir, *UPGRADE)
+        return 0
+
+    def upgrade(self, profiles_dir: str, server: str, image: str, version: str) -> int:
+        """The admin loads the new image on every node and runs vxha upgrade (a copy of
+        the profiles: the move records the version in the server's profile)."""
+        import shutil
+
+        import yaml
+
+        from vxha.cli.ops_cmd import _local_actions
+        from vxha.generators.plan import Journal, PlanStopped, Runner
+        from vxha.generators.upgrade import upgrade_plan
+        from vxha.generators.view import ADMIN_ATTRS, ClusterView
+        from vxha.profiles import load_cluster
+        from vxha.profiles.moves import plan_move
+        from vxha.simulator.world import World
+
+        self.heading(7, f"Upgrade {server} to {image} {version} (vxha upgrade)")
+        os.environ.setdefault("VXHA_POLL", "0")  # each poll lets virtual time pass instead
+        profiles = os.path.join(self.out_dir, "profiles")
+        shutil.rmtree(profiles, ignore_errors=True)
+        shutil.copytree(os.path.join(profiles_dir, "servers"), profiles)
+        with open(os.path.join(profiles_dir, "cluster.yaml"), encoding="utf-8") as f:
+            described = yaml.safe_load(f)
+        world = World(self.sim.run_dir)
+        for system in described["systems"]:
+            system.setdefault("images", []).append(f"{image}:{version}")
+            world.driver(system["name"], "docker").add_image(f"{image}:{version}")
+        cluster_file = os.path.join(self.out_dir, "cluster.yaml")
+        with open(cluster_file, "w", encoding="utf-8") as f:
+            yaml.safe_dump(described, f, sort_keys=False)
+        self.say(f"   {image}:{version} loaded on every system and listed in {cluster_file}")
+
+        client = self.client(advance=STEP_SECONDS, echo=False)  # the runner prints its steps
+        view = ClusterView(self.sim.engine.config, "", client)
+        view.group_states, view.admin = client.group_display(ADMIN_ATTRS)
+        move = plan_move(
+            "upgrade",
+            os.path.join(profiles, f"{server}.yaml"),
+            version,
+            os.path.join(profiles_dir, "images"),
+            load_cluster(cluster_file),
+        )
+        plan = upgrade_plan(view, move, load_cluster(cluster_file))
+        self.say(f"   {plan.summary}")
+        self.new_lines()
+        runner = Runner(
+            client,
+            Journal(os.path.join(self.out_dir, "state")),
+            out=lambda text: self.say("  " + text),
+            local_actions=_local_actions(),
+        )
+        try:
+            runner.run(plan)
+        except PlanStopped as exc:
+            self.say(f"   => the upgrade stopped: {exc}")
+            return 1
+        self.wait(60)
+        self.show(server, limit=30)
+        ctr = self.sim.engine.config.group(server).resource(f"{server}_ctr")
+        where = self.online_on(server)
+        self.findings["upgrade"] = (server, ctr.attrs.get("Image"), where)
+        self.say(
+            f"   => {server} runs {ctr.attrs.get('Image')} on {', '.join(where) or 'no system'}; "
+            f"its profile records image_version {move.target}"
+        )
         return 0
 
 
