@@ -262,7 +262,7 @@ def upgrade_plan(
         body = (
             f"Server {server} runs {move.after.image} {move.target} (was {move.current})"
             + (f" on {where[0]}" if where else "")
-            + f".\nIts maintenance ({reason}) is over.\n"
+            + f"; its maintenance ({reason}) is over."
         )
         add(
             "restart",

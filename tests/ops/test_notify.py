@@ -11,6 +11,7 @@ import time
 
 import pytest
 from ops_cluster import Cluster, generate
+from smtp_sink import Sink
 
 from vxha.agents import notify
 from vxha.agents.install import install_triggers
@@ -180,34 +181,6 @@ def test_the_smtp_configuration_and_its_errors(tmp_path):
 # -- real tier: the installed trigger, as VCS runs it, to an SMTP sink on loopback ------------
 
 
-class Sink:
-    """An SMTP server on 127.0.0.1 keeping what it receives."""
-
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                sink.messages.append(
-                    (envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
-                )
-                return "250 OK"
-
-        import socket
-
-        with socket.socket() as probe:  # a free port on loopback for the sink
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        self.controller.stop()
-
-
 @pytest.fixture
 def served(tmp_path):
     c = Cluster(tmp_path, generate(str(tmp_path / "main.cf")))
@@ -259,3 +232,30 @@ def test_real_installed_trigger_sends_one_message_through_the_nodes_smtp(served,
     assert proc.returncode == 1 and time.monotonic() - start < 30
     log = (tmp_path / "log" / "vxha_notify_A.log").read_text()
     assert "not sent: SMTP 127.0.0.1" in log
+
+
+def test_maintenance_on_and_off_tell_the_servers_admin(served, tmp_path):
+    sink = Sink()
+    try:
+        served.env["VXHA_NOTIFY_CONF"] = sink.conf(tmp_path)
+        systems = sorted(served.value("auth1", "SystemList").split()[::2])
+        r = served.vxha("maintenance", "on", "auth1", "--reason", "disk swap", "--yes")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert f"told {ADMIN}" in r.stdout
+        (sent,) = sink.received()
+        assert sent["To"] == ADMIN
+        assert sent["Subject"] == f"vxha: auth1: in maintenance on {', '.join(systems)}"
+        assert "(disk swap)" in sent.get_content()
+        r = served.vxha("maintenance", "off", "auth1", "--sys", systems[0], "--yes")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert sink.received()[1]["Subject"] == f"vxha: auth1: maintenance over on {systems[0]}"
+        # A server without an admin address: no message, and that is no failure.
+        r = served.vxha("maintenance", "on", "db1", "--yes")
+        assert r.returncode == 0 and len(sink.messages) == 2
+    finally:
+        sink.stop()
+    # The relay is gone: the maintenance still changes, the admin is not told, it says so.
+    r = served.vxha("maintenance", "off", "auth1", "--yes")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"note: could not tell {ADMIN}: SMTP 127.0.0.1:{sink.port}" in r.stderr
+    assert served.value("auth1", "Enabled", systems[-1]) == "1"
