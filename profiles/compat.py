@@ -115,6 +115,22 @@ class QosReport:
     per_server: Dict[str, Dict[str, Answer]]
     reasons: List[str]
 
+    def table(self, systems: List[str]) -> List[str]:
+        """Which system can host which server, at which quality of service: "full",
+        "reduced", "no", or "-" where the server's systems leave it out (the rolling
+        platform upgrade's view: which servers must stay off which nodes)."""
+        width = max([len("server")] + [len(s) for s in self.per_server]) + 2
+        lines = ["server".ljust(width) + "".join(n.ljust(9) for n in systems)]
+        for server, per in sorted(self.per_server.items()):
+            cells = []
+            for n in systems:
+                a = per.get(n)
+                cells.append(
+                    "-" if a is None else "no" if not a.ok else "full" if a.full else "reduced"
+                )
+            lines.append(server.ljust(width) + "".join(c.ljust(9) for c in cells))
+        return [line.rstrip() for line in lines]
+
     def as_dict(self) -> dict:
         return {
             "same": self.same,
