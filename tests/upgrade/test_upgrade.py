@@ -162,13 +162,24 @@ def test_a_pre_command_that_fails_changes_nothing(cluster):
     assert again.returncode == 0, again.stderr
 
 
-def test_a_post_command_that_fails_leaves_it_in_maintenance_and_rolls_back(cluster):
+def test_a_post_command_that_fails_leaves_it_in_maintenance_and_rolls_back(cluster, tmp_path):
     cluster.load("dedup:2.2")
     (where,) = cluster.online_on(SRV)
     cluster.docker(where).set_run("dedup:2.2", POST, code=5, output="index locked")
-    r = cluster.upgrade(SRV, "--to", "2.2", "--yes")
+    profile = cluster.profiles / f"{SRV}.yaml"
+    profile.write_text(profile.read_text() + f"admin_email: {ADMIN}\n")
+    sink = Sink()
+    try:
+        cluster.env["VXHA_NOTIFY_CONF"] = sink.conf(tmp_path)
+        r = cluster.upgrade(SRV, "--to", "2.2", "--yes")
+    finally:
+        sink.stop()
     assert r.returncode == 1
     assert "index locked" in r.stderr
+    # the admin is told it stopped, and why
+    (told,) = sink.received()
+    assert (told["To"], told["Subject"]) == (ADMIN, f"vxha: {SRV}: upgrade to dedup 2.2 stopped")
+    assert "index locked" in told.get_content()
     # in maintenance, on the new image; the profile still says 2.1
     state = maintenance(cluster)
     assert {s: v[0] for s, v in state.items()} == {"n1": "0", "n2": "0", "n3": "0"}
@@ -190,6 +201,7 @@ def test_a_post_command_that_fails_leaves_it_in_maintenance_and_rolls_back(clust
     assert cluster.online_on(SRV) == [where]
     assert maintenance(cluster) == NOT_IN_MAINTENANCE
     assert profile_version(cluster) == "2.1"
+    assert cluster.value(SRV, "TriggerPath") == ""  # its groups as they were
     # no lifecycle command runs on the way back
     assert [a[1] for a in actions(cluster)] == ["oneoff", "exec"]
 
