@@ -26,6 +26,10 @@ TAIL = 20  # lines of the command's output kept
 def run(agent, res, token: str, args) -> str:
     from vxha.agents.drivers.fakestate import DriverError
 
+    # hares takes a word starting with "-" as an option unless escaped with "%"; no document
+    # says whether VCS removes the escape before the action gets the word, so both arrive
+    # as the word itself (chosen because "%-" starts no command's word in practice).
+    args = [a[1:] if a.startswith("%-") else a for a in args]
     drv = agent._driver(res)
     try:
         if token == "oneoff":

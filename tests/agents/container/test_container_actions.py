@@ -54,6 +54,15 @@ def test_oneoff_runs_the_command_in_the_image_asked_with_the_servers_mounts_and_
     assert fake.state.read().get("containers", {}) == {}
 
 
+def test_a_word_escaped_for_hares_reaches_the_command_as_written(fake, fake_agent):
+    fake.add_image(NEW)
+    a = fake_agent()
+    code, out = action(a, "oneoff", NEW, "20", "/opt/app/bin/pre-upgrade", "%--from", "2.1")
+    assert code == 0, out
+    (ran,) = fake.oneoffs()
+    assert ran["command"] == "/opt/app/bin/pre-upgrade --from 2.1"
+
+
 def test_oneoff_that_fails_fails_the_action_with_its_output(fake, fake_agent):
     fake.add_image(NEW)
     fake.set_run(NEW, "/bin/migrate", code=3, output="schema 7 unknown\n")
