@@ -71,6 +71,25 @@ def _container(view: ClusterView, group: str) -> str:
     raise OperationError(f"group {group} has no Container resource")
 
 
+def action_limit(config: Config, ctr: str) -> int:
+    """How long VCS lets ``ctr``'s actions run: ActionTimeout, at most MonitorInterval / 2
+    (VCS 7.3 Agent Developer's Guide, "ActionTimeout"), from the cluster's Container type
+    (vxha's declaration when it has none) and the resource's overrides."""
+    from vxha.vcs_types.catalog import project_type
+
+    decl = config.types.get("Container") or project_type("Container")
+    _, r = config.find_resource(ctr)
+    attrs = r.attrs if r is not None else {}
+
+    def value(name, default):
+        try:
+            return int(attrs.get(name, decl.static(name) or default))
+        except (TypeError, ValueError):
+            return default
+
+    return max(1, min(value("ActionTimeout", 30), value("MonitorInterval", 60) // 2))
+
+
 def action_step(ctr, token, args, system, what, timeout) -> Step:
     words = [haforms.escape(a) for a in args]
     argv = ["hares", "-action", ctr, token, "-actionargs", *words, "-sys", system]
@@ -178,6 +197,15 @@ def upgrade_plan(
         )
     run_on = where[0] if where else _storage_system(view, storage, keep)
     ctr = _container(view, failover)
+    limit = action_limit(view.config, ctr)
+    if (move.pre or move.post) and seconds > limit:
+        raise OperationError(
+            f"VCS ends {ctr}'s actions after {limit} s (ActionTimeout, at most MonitorInterval "
+            f"/ 2), less than the {seconds} s asked for the {kind} commands: ask for at most "
+            f"{limit} s, or raise ActionTimeout (and MonitorInterval, whose half caps it) "
+            f"first (hares -override {ctr} ActionTimeout; hares -modify {ctr} ActionTimeout "
+            f"{seconds}); nothing was changed"
+        )
 
     mode = cfsmount_mode(view.config, storage)
     groups, warnings = generated_groups(cluster, move, mode)

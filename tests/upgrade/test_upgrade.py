@@ -135,6 +135,10 @@ def test_a_refused_version(cluster, tmp_path):
     assert r.returncode == 1
     assert "dedup 2.3 cannot be upgraded to from 2.1" in r.stderr
     assert "lists upgrade_from: [2.2]" in r.stderr
+    # a command time VCS would not give the action (ActionTimeout 30 s, MonitorInterval 60 s)
+    r = cluster.upgrade(SRV, "--to", "2.2", "--command-timeout", "600", "--yes")
+    assert r.returncode == 1
+    assert "VCS ends dedup_disk1_ctr's actions after 30 s" in r.stderr
     # refused before anything ran: not one changing command
     assert cluster.resource(CTR, "Image") == "dedup:2.1"
     assert maintenance(cluster) == NOT_IN_MAINTENANCE
