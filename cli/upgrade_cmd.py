@@ -131,8 +131,9 @@ def _guarded(args, client, kind, run) -> int:
         print(f"vxha: {exc}", file=sys.stderr)
         after_failure(args, client, kind, str(exc).splitlines()[0])
         return 1
-    if not args.dry_run:
-        print(state(client, args, kind))
+    where = "" if args.dry_run else state(client, args, kind)
+    if where:
+        print(where)
     return code
 
 
