@@ -159,7 +159,7 @@ def after_failure(args, client, kind, why: str) -> None:
     quiet = P.Runner(client, P.Journal(os.path.join(journal.directory, "compensation")),
                      out=lambda *_: None, local_actions=ops_cmd._local_actions())  # fmt: skip
     if not done & set(phases["switch"] + phases["restart"]):
-        comp = maintenance_undo(view, undo.get("before", {}))
+        comp = maintenance_undo(view, undo.get("before", {}), undo.get("frozen"))
         for s in undo.get("dropped") or []:
             comp.steps.append(
                 P.Step(

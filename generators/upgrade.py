@@ -114,7 +114,8 @@ def command_step(ctr, command, system, seconds, running: bool) -> Step:
 
 
 def _as_in_maintenance(view: ClusterView, groups: List[str], on_steps: List[Step]):
-    """The view as it reads once ``on_steps`` ran: each group disabled with its record."""
+    """The view as it reads once ``on_steps`` ran: each group disabled with its record, and
+    frozen where they froze it."""
     admin = copy.deepcopy(view.admin)
     for st in on_steps:
         argv = st.argv
@@ -122,7 +123,9 @@ def _as_in_maintenance(view: ClusterView, groups: List[str], on_steps: List[Step
             continue
         g, system = argv[2], argv[-1]
         row = admin.setdefault(g, {})
-        if argv[1] == "-disable":
+        if argv[1] == "-freeze":
+            row.setdefault("Frozen", {})["global"] = "1"
+        elif argv[1] == "-disable":
             row.setdefault("Enabled", {})[system] = "0"
         elif argv[1] == "-modify" and argv[3] == "UserStrLocal":
             row.setdefault("UserStrLocal", {})[system] = haforms.unescape(argv[4])
@@ -305,6 +308,7 @@ def upgrade_plan(
         "to": move.target,
         "profile": move.profile,
         "before": on.undo.get("before", {}),
+        "frozen": on.undo.get("frozen", {}),
         "dropped": drop_storage,
         "storage": storage,
         "phases": phases,
@@ -349,7 +353,7 @@ def rollback_plan(view: ClusterView, undo: dict, start: Config, restarted: bool)
     inner = planner.build()
     plan = Plan(kind, config_path=view.path)
     plan.steps += [st for st in inner.steps if st.session]
-    plan.steps += maintenance_undo(view, undo.get("before", {})).steps
+    plan.steps += maintenance_undo(view, undo.get("before", {}), undo.get("frozen")).steps
     if restarted:
         plan.steps += [st for st in inner.steps if not st.session]
     for s in undo.get("dropped") or []:
