@@ -247,3 +247,41 @@ def _forget_dead_containerd(engine) -> None:
         os.unlink(os.path.join(engine.dir, "exec", "containerd", "containerd.pid"))
     except FileNotFoundError:
         pass
+
+
+def test_once_handles_what_happened_since_its_last_run(engines, node, cluster, tmp_path):
+    """--once: the first run records what it sees; the next probes each resource whose
+    container died (both engines), whose address went and whose mount went, once."""
+    from watch_node import WatchProc
+
+    for kind in ENGINE_KINDS:
+        run_container(engines[kind], RESOURCE[kind][1], RESOURCE[kind][0])
+    node.add_address()
+    node.run("mount", "-t", "tmpfs", "-o", "size=1m", "vxw", cluster.mountpoint)
+
+    def once():
+        w = WatchProc(node, cluster, tmp_path, "--once")
+        w.proc.wait(timeout=60)
+        return w.stop(), w.text()
+
+    cluster.reset_calls()
+    code, text = once()
+    assert code == 0, text
+    assert "first run" in text
+    assert probes(cluster) == []
+    for kind in ENGINE_KINDS:
+        engines[kind].docker("kill", RESOURCE[kind][1])
+    node.run("ip", "addr", "del", f"{ADDRESS}/24", "dev", NIC)
+    node.run("umount", cluster.mountpoint)
+    code, text = once()
+    assert code == 0, text
+    assert sorted(probes(cluster)) == [
+        ("app_ctr", SYSTEM),
+        ("web_ctr", SYSTEM),
+        ("web_ip", SYSTEM),
+        ("web_mnt_data", SYSTEM),
+    ]
+    assert "container web died (exit 137)" in text  # the engine's event, replayed
+    cluster.reset_calls()
+    code, text = once()  # nothing new
+    assert code == 0 and probes(cluster) == [], text

@@ -188,7 +188,7 @@ def _mnt_ns(pid):
 class WatchProc:
     """``vxha watch`` running in a node, against a served cluster; its log in a file."""
 
-    def __init__(self, node, cluster, tmp, *extra, name="watch"):
+    def __init__(self, node, cluster, tmp, *extra, name="watch", env=None):
         self.log_path = os.path.join(str(tmp), f"{name}.log")
         self.state = os.path.join(str(tmp), f"{name}-state")
         argv = [
@@ -205,7 +205,7 @@ class WatchProc:
         self.log_file = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             node.argv(*argv) if node is not None else argv,
-            env=cluster.env,
+            env=env or cluster.env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
