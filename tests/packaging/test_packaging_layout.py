@@ -269,20 +269,23 @@ def test_extracted_command_runs(extracted, built):
 
 
 def test_watch_unit_verifies_and_runs_the_packaged_command(extracted, tmp_path):
-    """systemd-analyze verify on the packaged unit, its command bound to the extracted tree
-    (verify checks that ExecStart is executable); the unit is shipped, not enabled."""
+    """systemd-analyze verify on the packaged unit, its command and man page bound to the
+    extracted tree (verify checks that both exist); the unit is shipped, not enabled."""
     need("systemd-analyze")
     text = (extracted / WATCH_UNIT.lstrip("/")).read_text()
     assert "\nExecStart=/usr/bin/vxha watch\n" in text
     assert "Environment=PATH=/opt/VRTSvcs/bin:" in text  # VCS's ha commands
-    assert "PrivateTmp" not in text and "ProtectSystem" not in text  # the node's mounts
+    settings = [line.split("=")[0] for line in text.splitlines() if not line.startswith("#")]
+    assert not {"PrivateTmp", "ProtectSystem", "PrivateMounts"} & set(settings)  # node's mounts
     unit = tmp_path / "vxha-watch.service"
     unit.write_text(text.replace("/usr/bin/vxha", str(extracted / "usr/bin/vxha")))
-    proc = run(["systemd-analyze", "verify", str(unit)], timeout=60)
+    # verify also runs man for Documentation=man:vxha(1): the packaged page
+    man = {"PATH": "/usr/bin:/bin", "MANPATH": str(extracted / "usr/share/man")}
+    proc = run(["systemd-analyze", "verify", str(unit)], timeout=60, env=man)
     assert (proc.returncode, proc.stdout + proc.stderr) == (0, "")
     assert not (extracted / "etc/systemd").exists()
     proc = run([extracted / "usr/bin/vxha", "watch", "--help"], env={"PATH": "/usr/bin:/bin"})
-    assert proc.returncode == 0 and "hares -probe" in proc.stdout, proc.stderr
+    assert proc.returncode == 0 and "usage: vxha watch" in proc.stdout, proc.stderr
 
 
 def test_extracted_monitor_runs_against_the_fakes(extracted, tmp_path):
