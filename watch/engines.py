@@ -55,6 +55,7 @@ class EngineWatch:
         self.clock = clock
         self.driver = DockerDriver(host=host)
         self.stream = None
+        self.connecting = False  # connect() running in a thread of its own (service.py)
         self.picture = None  # None until the first connection
         self.health: dict = {}
         self.next_try = 0.0

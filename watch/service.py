@@ -19,7 +19,7 @@ import time
 from vxha.watch import mounttable, netlink
 from vxha.watch.cluster import ClusterView
 from vxha.watch.dispatch import Dispatcher
-from vxha.watch.engines import EngineWatch, changes
+from vxha.watch.engines import RETRY_MAX, EngineWatch, changes
 from vxha.watch.events import from_change
 
 STATE_NAME = "watch.json"
@@ -166,7 +166,7 @@ class Watch:
         with self._lock:
             wanted = set(self._wanted) if self.opts.containers else set()
         for host in list(self.engines):
-            if host not in wanted:
+            if host not in wanted and not self.engines[host].connecting:
                 self.engines.pop(host).close()
                 self.log("info", f"engine {host}: no longer used here; not watched")
         saved = (self._recent() or {}).get("engines", {})
@@ -175,6 +175,23 @@ class Watch:
             if host in saved:
                 e.picture = saved[host].get("containers")
             self.log("info", f"engine {host}: watching its events")
+
+    def _connect(self, e) -> None:
+        """Connect to an engine in a thread of its own: a silent engine holds its connection
+        for up to its timeout, and the other sources must be read meanwhile."""
+        e.connecting = True
+
+        def connect():
+            try:
+                self.dispatcher.note(e.connect())
+            except Exception as exc:  # noqa: BLE001 - a bug must not end the retries
+                self.log("error", f"engine {e.host}: connecting: {type(exc).__name__}: {exc}")
+                e.next_try = e.clock() + RETRY_MAX
+            finally:
+                e.connecting = False
+                self._wake()
+
+        threading.Thread(target=connect, daemon=True, name=f"engine {e.host}").start()
 
     def _wake(self) -> None:
         try:
@@ -197,8 +214,8 @@ class Watch:
             self._reconcile_engines()
             now = time.monotonic()
             for e in self.engines.values():
-                if not e.connected and now >= e.next_try:
-                    self.dispatcher.note(e.connect())
+                if not e.connected and not e.connecting and now >= e.next_try:
+                    self._connect(e)
             poller = select.poll()
             poller.register(self._wake_r, select.POLLIN)
             sources = {}
@@ -210,6 +227,8 @@ class Watch:
                 sources[self.mounts.fileno()] = self.mounts
             retry = []
             for e in self.engines.values():
+                if e.connecting:
+                    continue
                 if e.connected:
                     poller.register(e.fileno(), select.POLLIN | select.POLLHUP)
                     sources[e.fileno()] = e

@@ -8,6 +8,7 @@ import pytest
 from watch_node import Cluster, Node, WatchProc, write_main_cf
 
 REAL_TOOLS = ("ip", "nsenter", "unshare", "mount", "umount")
+BOTH_ENGINES = (r"engine .*p\.sock: events connected", r"engine .*docker\.sock: events connected")
 
 
 def _engine(kind):
@@ -78,13 +79,12 @@ def watch(node, cluster, tmp_path):
     """Start ``vxha watch`` in the node; waits until it reads events."""
     started = []
 
-    def start(*extra, ready=r"engine .*p\.sock: events connected", name="watch"):
+    def start(*extra, ready=BOTH_ENGINES, name="watch"):
         cluster.reset_calls()
         w = WatchProc(node, cluster, tmp_path, *extra, name=name)
         started.append(w)
-        if ready:
-            w.wait_log(ready)
-            w.wait_log(r"engine .*docker\.sock: events connected")
+        for pattern in ready:
+            w.wait_log(pattern)
         return w
 
     yield start

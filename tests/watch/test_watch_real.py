@@ -285,3 +285,24 @@ def test_once_handles_what_happened_since_its_last_run(engines, node, cluster, t
     cluster.reset_calls()
     code, text = once()  # nothing new
     assert code == 0 and probes(cluster) == [], text
+
+
+def test_a_silent_engine_does_not_hold_back_other_events(node, watch, cluster, tmp_path):
+    """An engine that takes the connection and never answers (a stopped dockerd) is waited
+    for in its own thread: an address removed meanwhile is probed before the engine's
+    connection times out."""
+    import socket
+
+    silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    path = str(tmp_path / "silent.sock")
+    silent.bind(path)
+    silent.listen(4)  # never accepted: the request waits unanswered
+    try:
+        node.add_address()
+        w = watch("--engine", f"unix://{path}", "--no-mounts", ready=[r"watching for"])
+        node.run("ip", "addr", "del", f"{ADDRESS}/24", "dev", NIC)
+        text = w.wait_log(r"did not answer GET /events", timeout=20)
+        assert f"probed web_ip on {SYSTEM}" in text.split("did not answer")[0]
+        assert probes(cluster) == [("web_ip", SYSTEM)]
+    finally:
+        silent.close()
