@@ -97,9 +97,9 @@ class Node:
 
 
 def detect(node, cluster, interval: float, phase: float) -> tuple:
-    """(seconds from the container's death to the monitor that reports it, whether a probe
-    ran that monitor): the last periodic monitor ran ``phase`` seconds before the fault; a
-    probe asked for runs one at once (with no watch running, none is)."""
+    """(seconds from the container's death to the monitor that reports it, seconds to the
+    probe that ran that monitor or None): the last periodic monitor ran ``phase`` seconds
+    before the fault; a probe asked for runs one at once (with no watch running, none is)."""
     node.bring_online()
     time.sleep(1.2)  # the start's events are old news, the watch's per-resource gap passed
     cluster.reset_calls()
@@ -113,7 +113,7 @@ def detect(node, cluster, interval: float, phase: float) -> tuple:
         if probed or now >= next_monitor:
             code = node.monitor()
             if code == 100:
-                return time.monotonic() - fault, probed
+                return time.monotonic() - fault, (now - fault if probed else None)
             if not probed:
                 next_monitor += interval
             cluster.reset_calls()
@@ -142,7 +142,7 @@ def _measure(d, tmp: Path, quick: bool):
         finally:
             watch.stop()
         watched = [t for t, _ in results]
-        by_probe = sum(1 for _, probed in results if probed)
+        asked = [a for _, a in results if a is not None]
         unwatched = [
             detect(node, cluster, without_interval, without_interval * (i + 0.5) / without_runs)[0]
             for i in range(without_runs)
@@ -165,7 +165,9 @@ def _measure(d, tmp: Path, quick: bool):
             without_ms,
             TARGET,
             f"{verdict}; MonitorInterval {interval:g} s; {with_runs} runs (max "
-            f"{max(watched) * 1000:.0f} ms), {by_probe} seen through a probe; without: "
+            f"{max(watched) * 1000:.0f} ms), {len(asked)} seen through a probe, asked for "
+            f"{statistics.median(asked) * 1000 if asked else float('nan'):.0f} ms after the "
+            "fault (median); without: "
             f"{without_runs} runs, faults spread over the interval; python -I -S start "
             f"{python_ms:.0f} ms in the same run",
         )
