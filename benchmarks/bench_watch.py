@@ -143,6 +143,8 @@ def _measure(d, tmp: Path, quick: bool):
             watch.stop()
         watched = [t for t, _ in results]
         asked = [a for _, a in results if a is not None]
+        # The monitor's own share: the same monitor again, the container still dead.
+        monitor_ms, _ = time_process(node.monitor_argv, 5, node.env, ok_codes={100})
         unwatched = [
             detect(node, cluster, without_interval, without_interval * (i + 0.5) / without_runs)[0]
             for i in range(without_runs)
@@ -167,7 +169,7 @@ def _measure(d, tmp: Path, quick: bool):
             f"{verdict}; MonitorInterval {interval:g} s; {with_runs} runs (max "
             f"{max(watched) * 1000:.0f} ms), {len(asked)} seen through a probe, asked for "
             f"{statistics.median(asked) * 1000 if asked else float('nan'):.0f} ms after the "
-            "fault (median); without: "
+            f"fault (median), a monitor of the dead container {monitor_ms:.0f} ms; without: "
             f"{without_runs} runs, faults spread over the interval; python -I -S start "
             f"{python_ms:.0f} ms in the same run",
         )
