@@ -306,3 +306,16 @@ def test_a_silent_engine_does_not_hold_back_other_events(node, watch, cluster, t
         assert probes(cluster) == [("web_ip", SYSTEM)]
     finally:
         silent.close()
+
+
+def test_a_restarted_watch_probes_what_changed_while_it_was_stopped(node, watch, cluster):
+    """The watch saves what it saw when stopped; started again (systemd's Restart=) within
+    its catch-up time, it probes each resource whose address or mount changed meanwhile."""
+    node.add_address()
+    node.run("mount", "-t", "tmpfs", "-o", "size=1m", "vxw", cluster.mountpoint)
+    first = watch("--no-containers", ready=[r"watching for"])
+    assert first.stop() == 0
+    node.run("ip", "addr", "del", f"{ADDRESS}/24", "dev", NIC)
+    node.run("umount", cluster.mountpoint)
+    watch("--no-containers", ready=[r"watching for"], name="watch")
+    assert sorted(settle_probes(cluster, 2)) == [("web_ip", SYSTEM), ("web_mnt_data", SYSTEM)]
