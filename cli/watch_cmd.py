@@ -150,6 +150,7 @@ def main(argv: list) -> int:
     import threading
 
     from vxha.generators.hacli import HaClient
+    from vxha.watch.dispatch import TUNING
     from vxha.watch.service import Options, Watch, install_signals
 
     opts = Options(
@@ -158,13 +159,8 @@ def main(argv: list) -> int:
         containers=not args.no_containers,
         network=not args.no_network,
         mounts=not args.no_mounts,
-        debounce=args.debounce,
-        gap=args.gap,
-        rate=args.rate,
-        max_wait=args.max_wait,
-        attempts=args.attempts,
-        refresh=args.refresh,
         state_dir=args.state_dir,
+        **{name: getattr(args, name) for name in TUNING if hasattr(args, name)},
     )
     log = make_log(args.log_level)
     try:

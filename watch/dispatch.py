@@ -22,6 +22,9 @@ from collections import deque
 
 from vxha.generators.hacli import HaError
 
+# The dispatcher's tuning, as Options (service.py) and the command's options name it.
+TUNING = ("debounce", "gap", "rate", "max_wait", "attempts", "backoff", "refresh")
+
 
 class Pending:
     __slots__ = ("resource", "due", "first", "whys", "attempts")

@@ -18,7 +18,7 @@ import time
 
 from vxha.watch import mounttable, netlink
 from vxha.watch.cluster import ClusterView
-from vxha.watch.dispatch import Dispatcher
+from vxha.watch.dispatch import TUNING, Dispatcher
 from vxha.watch.engines import RETRY_MAX, EngineWatch, changes
 from vxha.watch.events import from_change
 
@@ -69,15 +69,7 @@ class Watch:
         self.env = env
         self.view = ClusterView(client, opts.system, env)
         self.dispatcher = Dispatcher(
-            self.view,
-            log,
-            debounce=opts.debounce,
-            gap=opts.gap,
-            rate=opts.rate,
-            max_wait=opts.max_wait,
-            attempts=opts.attempts,
-            backoff=opts.backoff,
-            refresh=opts.refresh,
+            self.view, log, **{name: getattr(opts, name) for name in TUNING}
         )
         self.dispatcher.on_refresh = self._engines_wanted
         self.engines: dict = {}
