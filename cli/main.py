@@ -24,6 +24,7 @@ COMMANDS = {
     "upgrade": ("upgrade_cmd", "move a server to a newer version of its image"),
     "downgrade": ("upgrade_cmd", "move a server back to an older version of its image"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
+    "watch": ("watch_cmd", "detect faults as they happen and ask VCS to probe at once"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),
 }
 
