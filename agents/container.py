@@ -125,8 +125,8 @@ def _addons(entries, attr: str, runtime_name: str) -> list:
     out = []
     for entry in entries:
         parts = entry.split()
-        ident, _, version = parts[0].partition(":") if parts else ("", "", "")
-        if len(parts) not in (2, 3) or not _ADDON_ID.fullmatch(ident):
+        ident, colon, version = parts[0].partition(":") if parts else ("", "", "")
+        if len(parts) not in (2, 3) or not colon or not _ADDON_ID.fullmatch(ident):
             raise ConfigError(
                 f"{entry!r} is not '<image id>:<version> <container path> [<image>]'", attr
             )
