@@ -38,6 +38,10 @@ CLUSTER_DEFAULTS: Dict[str, Any] = {}
 
 _INT = re.compile(r"-?[0-9]+\Z")
 
+# Attributes whose change takes effect only when the resource restarts (offline, then
+# online): a container receives its add-ons and hotfixes when it is created.
+RESTARTING = {"Container": ("AddOns", "Hotfixes")}
+
 
 # -- attribute specs ------------------------------------------------------------------------
 
@@ -218,13 +222,19 @@ class Change:
     group: str = ""
     type: str = ""
 
+    @property
+    def restarts(self) -> bool:
+        """A change of a resource that stays, taking effect only when it restarts."""
+        return self.kind == "resource" and self.attr in RESTARTING.get(self.type, ())
+
     def __str__(self):
         sign = {"add": "+", "remove": "-", "change": "~"}[self.action]
         if self.attr:
             label = self.attr + (f" @{self.system}" if self.system else "")
             old = "(unset)" if self.old is None else _show(self.old)
             new = "(unset)" if self.new is None else _show(self.new)
-            return f"{sign} {self.kind} {self.name}: {label} {old} -> {new}"
+            then = f" (restarts {self.name})" if self.restarts else ""
+            return f"{sign} {self.kind} {self.name}: {label} {old} -> {new}{then}"
         if self.kind == "resource":
             return f"{sign} resource {self.name} ({self.type}) in group {self.group}"
         if self.kind == "link":
@@ -240,12 +250,13 @@ def _show(value):
     return format_value(value, "str", "scalar")
 
 
-def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out):
+def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out, rtype=""):
     for attr in list(new_attrs) + [a for a in old_attrs if a not in new_attrs]:
         o, n = old_attrs.get(attr), new_attrs.get(attr)
         if o != n and not (n is None and attr in new_local):
             action = "add" if o is None and attr not in old_local else "change"
-            out.append(Change(action if n is not None else "remove", kind, name, attr, "", o, n))
+            action = action if n is not None else "remove"
+            out.append(Change(action, kind, name, attr, "", o, n, type=rtype))
     for attr in list(new_local) + [a for a in old_local if a not in new_local]:
         o_sys, n_sys = old_local.get(attr, {}), new_local.get(attr, {})
         for system in list(n_sys) + [s for s in o_sys if s not in n_sys]:
@@ -258,7 +269,7 @@ def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out):
                     if o is None
                     else "remove"
                 )
-                out.append(Change(action, kind, name, attr, system, o, n))
+                out.append(Change(action, kind, name, attr, system, o, n, type=rtype))
 
 
 def _recreated(og: Group, ng: Group) -> bool:
@@ -349,7 +360,9 @@ def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]
                 _attr_changes("resource", r.name, {}, r.attrs, {}, r.local, out)
             else:
                 orr = ores[r.name][1]
-                _attr_changes("resource", r.name, orr.attrs, r.attrs, orr.local, r.local, out)
+                _attr_changes(
+                    "resource", r.name, orr.attrs, r.attrs, orr.local, r.local, out, r.type
+                )
         for lk in g.links:
             was = not fresh and lk in og.links and not stale(lk.parent) and not stale(lk.child)
             if not was:

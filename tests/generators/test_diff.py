@@ -10,7 +10,7 @@ from genhelp import cluster, dep, server
 from vxha.generators import diff as D
 from vxha.generators.build import Options
 from vxha.generators.generate import generate
-from vxha.profiles import Mount, Port
+from vxha.profiles import AddOn, Mount, Port
 from vxha.vcs_types import cf
 
 
@@ -87,6 +87,40 @@ def test_changing_attributes():
     assert '~ resource web_ctr: Memory "2048m" -> "4096m"' in text
     assert ["hares", "-modify", "web_ctr", "Env", "A", "2", "B", "3"] in cmds
     assert ["hagrp", "-modify", "db", "Priority", "1"] in cmds
+
+
+def test_an_add_on_added_or_removed_is_a_restart_of_the_container():
+    """The container receives its add-ons and hotfixes when it is created: the diff says a
+    change of them restarts that Container resource, and nothing else does."""
+    plugin = AddOn("add-on", "s3", "1.0", "/opt/plugins/s3", "s3:1.0")
+    fix = AddOn("hotfix", "fix", "2", "/opt/fix", "registry.local/fix:2")
+    old = config(base())
+    servers = base()
+    servers[0].addons = [plugin]
+    with_plugin = config(servers)
+    changes, _ = round_trip(old, with_plugin)
+    text = D.format_diff(changes)
+    assert text == '+ resource web_ctr: AddOns (unset) -> { "s3:1.0 /opt/plugins/s3" }' + (
+        " (restarts web_ctr)\n"
+    )
+    assert [c.restarts for c in changes] == [True]
+    servers[0].addons, servers[0].hotfixes = [], [fix]
+    changes, cmds = round_trip(with_plugin, config(servers))
+    text = D.format_diff(changes)
+    assert '- resource web_ctr: AddOns { "s3:1.0 /opt/plugins/s3" } -> (unset) (restarts' in text
+    assert '"fix:2 /opt/fix registry.local/fix:2" } (restarts web_ctr)' in text
+    assert all(c.restarts for c in changes)
+    assert ["hares", "-modify", "web_ctr", "AddOns", "-delete", "-keys"] in cmds
+    servers[0].memory_mib = 4096
+    changes = D.diff(config(base()), config(servers))
+    assert [c.attr for c in changes if c.kind == "resource" and not c.restarts] == ["Memory"]
+
+
+def test_a_new_server_with_add_ons_is_not_a_restart():
+    servers = base() + [server("extra", address="10.0.0.9")]
+    servers[-1].addons = [AddOn("add-on", "s3", "1.0", "/opt/plugins/s3", "s3:1.0")]
+    changes, _ = round_trip(config(base()), config(servers))
+    assert not any(c.restarts for c in changes)
 
 
 def test_removing_an_attribute_resets_it_to_its_default():
