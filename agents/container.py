@@ -118,6 +118,12 @@ def _device(text: str) -> dict:
     return {"host": host, "container": container, "perms": perms}
 
 
+def addon_image(entry: str) -> str:
+    """The image of an AddOns or Hotfixes entry: its own, or ``<id>:<version>``."""
+    words = entry.split()
+    return words[2] if len(words) > 2 else (words[0] if words else "")
+
+
 def _addons(entries, attr: str, runtime_name: str) -> list:
     """AddOns or Hotfixes entries -> [{kind, id, version, path, image, name, entry}]; ``name``
     is the data container's (docs/container.md "Add-ons and hotfixes")."""
@@ -136,7 +142,7 @@ def _addons(entries, attr: str, runtime_name: str) -> list:
         check_path(path, "container path", attr)
         if path == "/":
             raise ConfigError(f"{entry!r}: its container path is '/'", attr)
-        image = parts[2] if len(parts) == 3 else parts[0]
+        image = addon_image(entry)
         if not imageref.is_reference(image):
             raise ConfigError(f"{entry!r}: {image!r} is not an image reference", attr)
         name = f"{runtime_name}.{kind}.{ident}"
