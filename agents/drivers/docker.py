@@ -500,14 +500,13 @@ class DockerDriver:
         return out
 
     def is_podman(self, timeout: float) -> bool:
-        """Whether the engine is Podman's Docker-compatible service (asked once)."""
+        """Whether the engine is Podman's Docker-compatible service (asked once): only
+        Podman answers its own ping; its ``/version`` would take a second."""
         if self._podman is None:
-            _, payload = self._call("GET", "/version", None, timeout)
-            try:
-                parts = json.loads(payload).get("Components") or []
-            except (ValueError, AttributeError):
-                parts = []
-            self._podman = any("podman" in str(p.get("Name", "")).lower() for p in parts)
+            status, payload = self._request("GET", "/libpod/_ping", None, timeout)
+            if status not in (200, 404):
+                raise DriverError(f"ping: {_message(status, payload)}")
+            self._podman = status == 200
         return self._podman
 
     # -- for other agents -----------------------------------------------------------
