@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import messages
 
 from vxha.cli.main import main as cli
 from vxha.profiles.compat import can_host, profile_chain
@@ -14,6 +13,10 @@ from vxha.profiles.model import AddOn, System
 
 PLUGIN = {"image": "nbu-s3-plugin", "version": "1.0"}
 HOTFIX = {"image": "nbu-hotfix-10-3-1", "version": "1"}
+
+
+def messages(problems):
+    return "\n".join(p.format() for p in problems)
 
 
 def only(problems, text, file="nbu_media1.yaml"):
