@@ -795,7 +795,6 @@ class ContainerAgent:
     # -- clean ----------------------------------------------------------------------
 
     def clean(self, res):
-        from vxha.agents import container_addons as addons
         from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 
         cfg = self.cfg
@@ -813,7 +812,6 @@ class ContainerAgent:
                 if info["state"] in STOPPABLE:
                     drv.kill(cfg.name, timeout=res.timeout(10))
                 gone = self._remove_and_wait(res, drv)
-            addons.remove(res, drv)  # Reuse or not: clean leaves nothing of ours
         except (DriverUnavailable, Hang) as exc:
             return self._clean_without_engine(res, drv, record, f"{exc or 'no answer'}")
         except (DriverError, AgentError) as exc:
@@ -821,7 +819,25 @@ class ContainerAgent:
             return False
         if info is not None:
             res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
+        if gone:
+            self._clean_addons(res, drv)
         return gone
+
+    def _clean_addons(self, res, drv):
+        """Reuse or not, clean leaves no data container of ours. One that stays is said, not
+        a failed clean: it runs nothing and holds no data, and a failed clean would keep the
+        group from failing over; the next online here replaces it."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents.drivers.fakestate import DriverError
+
+        try:
+            addons.remove(res, drv)
+        except (DriverError, AgentError, Hang) as exc:
+            res.log.warning(
+                f"container {self.cfg.name} is gone, but not all its data containers: {exc};"
+                " the next online here replaces them",
+                "ctr.addon",
+            )
 
     def _clean_without_engine(self, res, drv, record, why: str) -> bool:
         """clean with the engine refusing or silent: kill the recorded main process tree;

@@ -95,6 +95,36 @@ def test_a_changed_add_on_replaces_a_reused_container(images, fake_agent):
     assert len(images.volumes()) == 1  # the old copy went with its data container
 
 
+def test_a_data_container_that_stays_does_not_fail_clean(images, fake_agent):
+    """The container is gone: clean says 0 (a failed clean would keep the group from failing
+    over), warns of the data container, and the next online here replaces it."""
+    a = addon_agent(fake_agent)
+    assert a.online().code == 0
+    data = f"{a.resource}.addon.nbu-s3-plugin"
+    images.stick_removal(data)
+    r = a.clean()
+    assert r.code == 0, r
+    assert "is gone, but not all its data containers" in r.out and data in r.out
+    assert set(containers(images)) == {data}
+    assert a.online().code == 1  # still stuck: online cannot put a fresh one in its place
+    assert a.resource not in containers(images)
+    images.stick_removal(data, False)
+    assert a.online().code == 0
+    assert containers(images)[data]["state"] != "removing"
+
+
+def test_clean_leaves_the_data_containers_while_the_container_stays(images, fake_agent):
+    """Their volumes are mounted in it: removing them then would only strand the volumes."""
+    a = addon_agent(fake_agent)
+    assert a.online().code == 0
+    images.stick_removal(a.resource)
+    assert a.clean().code == 1
+    assert f"{a.resource}.addon.nbu-s3-plugin" in containers(images)
+    images.stick_removal(a.resource, False)
+    assert a.clean().code == 0
+    assert containers(images) == {} and images.volumes() == {}
+
+
 def test_what_an_earlier_configuration_left_is_removed(images, fake_agent):
     """Found by their labels, not by today's AddOns: an add-on dropped from the resource
     while it ran still goes at offline."""
