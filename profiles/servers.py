@@ -47,7 +47,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         doc.report(
             ("image",),
             f"only application images run servers; {image.id!r} is of type {image.type()}",
-            "add-on and hotfix images are applied to their parent application's servers",
+            "attach add-on and hotfix images to a server of their parent type: its addons"
+            " or hotfixes (schema 1.2.0)",
         )
         return res
     version = data["image_version"]
