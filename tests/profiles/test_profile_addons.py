@@ -4,6 +4,7 @@ and what compat answers (docs/profiles.md "Add-ons and hotfixes")."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
@@ -269,3 +270,65 @@ def test_vxha_compat_host_names_the_missing_add_on(ws, capsys):
     assert code == 1 and out["ok"] is False
     assert "add-on nbu-s3-plugin:1.0 is not loaded on n3" in reasons
     assert "hotfix nbu-hotfix-10-3-1:1 is not loaded on n3" in reasons
+
+
+def test_a_system_listing_no_images_is_not_known_to_lack_one(ws):
+    ws.edit(ws.cluster, lambda d: d["systems"][1].update(images=[]))
+    assert ws.errors() == []
+    assert [a.image for a in resolved(ws).addons] == ["nbu-s3-plugin"]
+
+
+def test_child_types_in_an_application_need_schema_1_2_0(ws):
+    app = ws.images / "nbu" / "applications" / "media-net.yaml"
+    ws.edit(app, lambda d: d.update(schema="1.1.0", remove={"child_types": ["nbu-s3-plugin"]}))
+    p = only(ws.errors(), "child_types", "media-net.yaml")
+    assert p.key_path.startswith("remove")
+
+
+@pytest.mark.parametrize(
+    "volume,text",
+    [(12, "expected a string, got an integer"), (["/opt/x"], "expected a string, got a list")],
+)
+def test_a_volume_of_the_wrong_kind(ws, volume, text):
+    ws.edit(ws.images / "nbu-s3-plugin" / "1.0.yaml", lambda d: d.update(volume=volume))
+    p = only(ws.errors(), text, "1.0.yaml")
+    assert p.key_path == "volume" and p.line > 0
+
+
+def test_vxha_validate_names_the_file_line_and_entry(ws, capsys):
+    attach(ws, addons=[PLUGIN, dict(PLUGIN, image="nbu-nfs-plugin")])
+    code = cli(["validate", str(ws.root)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err
+    line = next(x for x in out.splitlines() if "unknown image 'nbu-nfs-plugin'" in x)
+    assert line.startswith(f"{ws.server('nbu_media1')}:") and "addons[1].image" in line
+    assert "1 error(s)" in err
+
+
+def test_the_generator_writes_the_entries_the_agent_reads(ws):
+    """The image's reference becomes the entry's third word; hotfixes in version order."""
+    from vxha.agents.container import Config as ContainerConfig
+    from vxha.agents.framework import build_argv, parse_argv
+    from vxha.generators.generate import generate_from_files
+    from vxha.vcs_types.catalog import project_type
+
+    ws.edit(ws.images / "nbu-s3-plugin" / "1.0.yaml",
+            lambda d: d.update(reference="registry.local:5000/nbu/s3:1.0"))  # fmt: skip
+    result = generate_from_files(
+        str(ws.cluster), [str(ws.server("nbu_media1"))], image_root=str(ws.images)
+    )
+    ctr = next(r for g in result.config.groups for r in g.resources if r.name == "nbu_media1_ctr")
+    assert ctr.attrs["AddOns"] == [
+        "nbu-s3-plugin:1.0 /opt/plugins/s3 registry.local:5000/nbu/s3:1.0"
+    ]
+    assert ctr.attrs["Hotfixes"] == ["nbu-hotfix-10-3-1:1 /opt/hotfixes/10.3.1"]
+    # The agent takes what the generator writes (through argv, as VCS passes it), and
+    # mounts each where the profiles say.
+    decl = project_type("Container")
+    argv = build_argv(decl, ctr.name, dict(ctr.attrs), "online")
+    name, values, _, _ = parse_argv(decl, "online", argv)
+    cfg = ContainerConfig(SimpleNamespace(name=name, values=values))
+    assert [(a["image"], a["path"]) for a in cfg.addons] == [
+        ("registry.local:5000/nbu/s3:1.0", "/opt/plugins/s3"),
+        ("nbu-hotfix-10-3-1:1", "/opt/hotfixes/10.3.1"),
+    ]
