@@ -96,3 +96,21 @@ def test_a_retagged_image_with_contradicting_labels_is_refused(real, real_agent)
         "vxos.image.version=2.0: refused" in r.out
     ), r.out
     assert not ({a.resource} | data_names(a)) & names(real)
+
+
+def test_a_container_image_saying_it_is_another_is_refused(real, real_agent):
+    """The server's own image, retagged: its labels name another image type and version."""
+    real.build_addon(
+        "nbu-retagged:10.3",
+        {"/opt/dedup/engine.conf": "dedup 2.0\n"},
+        "/opt/dedup",
+        {"vxos.image.type": "dedup", "vxos.image.version": "2.0"},
+    )
+    a = agent(real, real_agent, Image="nbu-retagged:10.3", AddOns=[], Hotfixes=[])
+    r = a.online()
+    assert r.code == 1
+    assert (
+        "attribute Image: image nbu-retagged:10.3 says vxos.image.type=dedup, but the "
+        "resource's Labels expect vxos.image.type=nbu: refused" in r.out
+    ), r.out
+    assert a.resource not in names(real)
