@@ -40,10 +40,6 @@ CLUSTER_DEFAULTS: Dict[str, Any] = {}
 
 _INT = re.compile(r"-?[0-9]+\Z")
 
-# Attributes whose change takes effect only when the resource restarts (offline, then
-# online): a container receives its add-ons and hotfixes when it is created.
-RESTARTING = {"Container": ("AddOns", "Hotfixes")}
-
 
 # -- attribute specs ------------------------------------------------------------------------
 
@@ -223,11 +219,7 @@ class Change:
     new: Any = None
     group: str = ""
     type: str = ""
-
-    @property
-    def restarts(self) -> bool:
-        """A change of a resource that stays, taking effect only when it restarts."""
-        return self.kind == "resource" and self.attr in RESTARTING.get(self.type, ())
+    restarts: bool = False  # a change of a resource that stays, applied by restarting it
 
     def __str__(self):
         sign = {"add": "+", "remove": "-", "change": "~"}[self.action]
@@ -252,13 +244,12 @@ def _show(value):
     return format_value(value, "str", "scalar")
 
 
-def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out, rtype=""):
+def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out):
     for attr in list(new_attrs) + [a for a in old_attrs if a not in new_attrs]:
         o, n = old_attrs.get(attr), new_attrs.get(attr)
         if o != n and not (n is None and attr in new_local):
             action = "add" if o is None and attr not in old_local else "change"
-            action = action if n is not None else "remove"
-            out.append(Change(action, kind, name, attr, "", o, n, type=rtype))
+            out.append(Change(action if n is not None else "remove", kind, name, attr, "", o, n))
     for attr in list(new_local) + [a for a in old_local if a not in new_local]:
         o_sys, n_sys = old_local.get(attr, {}), new_local.get(attr, {})
         for system in list(n_sys) + [s for s in o_sys if s not in n_sys]:
@@ -271,7 +262,7 @@ def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out, r
                     if o is None
                     else "remove"
                 )
-                out.append(Change(action, kind, name, attr, system, o, n, type=rtype))
+                out.append(Change(action, kind, name, attr, system, o, n))
 
 
 def _recreated(og: Group, ng: Group) -> bool:
@@ -376,9 +367,10 @@ def diff(
                 _attr_changes("resource", r.name, {}, r.attrs, {}, r.local, out)
             else:
                 orr = ores[r.name][1]
-                _attr_changes(
-                    "resource", r.name, orr.attrs, r.attrs, orr.local, r.local, out, r.type
-                )
+                start = len(out)
+                _attr_changes("resource", r.name, orr.attrs, r.attrs, orr.local, r.local, out)
+                for c in out[start:]:
+                    c.restarts = needs_restart(types, r.type, c.attr)
         for lk in g.links:
             was = not fresh and lk in og.links and not stale(lk.parent) and not stale(lk.child)
             if not was:
@@ -422,6 +414,27 @@ def _modify(cmd, obj, attr, value, spec, system=""):
     if value is None:
         value = default_of(spec)
     return haforms.modify(cmd, obj, attr, value, _dim(value, spec), system or None)
+
+
+# Attributes an agent reads afresh at every monitor, or that only matter at offline: a
+# change takes effect without a restart. Everything else a resource is started with needs
+# one (a container is created with its image, memory and mounts; forwarding rules and
+# addresses are put in place at online).
+SAFE_ONLINE = {
+    "Container": {"HealthCmd", "HealthTimeout", "UseImageHealth", "StopTimeout", "AllowPull"},
+    "HostIP": {"CheckLinkStatus", "DadCheck", "ArpCount", "ArpInterval"},
+    "PortForward": set(),
+    "CFSMount": {"ForceUnmount", "SecondLevelMonitor", "SecondLevelTimeout", "ForceOff"},
+    "CVMVolDg": set(),
+}
+ANY_TYPE_SAFE = {"Critical", "Enabled", "AutoStart"}
+
+
+def needs_restart(types, rtype: str, attr: str) -> bool:
+    """Whether a changed attribute of a resource that stays takes a restart (apply does one)."""
+    if attr in ANY_TYPE_SAFE or is_static(types, rtype, attr):
+        return False
+    return attr not in SAFE_ONLINE.get(rtype, set())
 
 
 def is_static(types, rtype, name) -> bool:

@@ -102,14 +102,14 @@ def test_changing_attributes():
     changes, cmds = round_trip(old, config(servers))
     text = D.format_diff(changes)
     assert "~ group web: Load { CPU = 2, Mem = 2048 } -> { CPU = 2, Mem = 4096 }" in text
-    assert '~ resource web_ctr: Memory "2048m" -> "4096m"' in text
+    assert '~ resource web_ctr: Memory "2048m" -> "4096m" (restarts web_ctr)' in text
     assert ["hares", "-modify", "web_ctr", "Env", "A", "2", "B", "3"] in cmds
     assert ["hagrp", "-modify", "db", "Priority", "1"] in cmds
 
 
 def test_an_add_on_added_or_removed_is_a_restart_of_the_container():
     """The container receives its add-ons and hotfixes when it is created: the diff says a
-    change of them restarts that Container resource, and nothing else does."""
+    change of them restarts that Container resource, as apply does."""
     plugin = AddOn("add-on", "s3", "1.0", "/opt/plugins/s3", "s3:1.0")
     fix = AddOn("hotfix", "fix", "2", "/opt/fix", "registry.local/fix:2")
     old = config(base())
@@ -129,9 +129,22 @@ def test_an_add_on_added_or_removed_is_a_restart_of_the_container():
     assert '"fix:2 /opt/fix registry.local/fix:2" } (restarts web_ctr)' in text
     assert all(c.restarts for c in changes)
     assert ["hares", "-modify", "web_ctr", "AddOns", "-delete", "-keys"] in cmds
-    servers[0].memory_mib = 4096
-    changes = D.diff(config(base()), config(servers))
-    assert [c.attr for c in changes if c.kind == "resource" and not c.restarts] == ["Memory"]
+
+
+def test_the_diff_says_restart_where_apply_restarts():
+    """One rule for both: what an agent reads afresh (a health command) is no restart."""
+    old = config(base())
+    new = copy.deepcopy(old)
+    ctr = new.group("web").resource("web_ctr")
+    ctr.attrs["HealthCmd"] = "/bin/true"
+    ctr.attrs["Critical"] = 0
+    ctr.attrs["Memory"] = "8192m"
+    changes = D.diff(old, new)
+    assert {c.attr: c.restarts for c in changes} == {
+        "HealthCmd": False,
+        "Critical": False,
+        "Memory": True,
+    }
 
 
 def test_a_new_server_with_add_ons_is_not_a_restart():
@@ -165,7 +178,9 @@ def test_one_system_of_a_localized_value_changes():
     new = copy.deepcopy(old)
     new.group("web").resource("web_ip").local["Device"]["n2"] = "eth9"
     changes, cmds = round_trip(old, new)
-    assert [str(c) for c in changes] == ["~ resource web_ip: Device @n2 eth0 -> eth9"]
+    assert [str(c) for c in changes] == [
+        "~ resource web_ip: Device @n2 eth0 -> eth9 (restarts web_ip)"
+    ]
     assert cmds == [["hares", "-modify", "web_ip", "Device", "eth9", "-sys", "n2"]]
 
 
