@@ -89,6 +89,16 @@ class Demo:
         self.sim.advance(seconds)
         self.sim.settle(600)
 
+    def data_containers(self, attached):
+        """Where a server with add-ons runs, the data containers its online made there."""
+        for res in dict.fromkeys(r for r, _, _ in attached):
+            group = res[: -len("_ctr")] if res.endswith("_ctr") else res
+            for system in self.online_on(group):
+                docker = self.sim.world.driver(system, "docker")
+                made = [c["name"] for c in docker.labelled({"vxha.resource": res}, 5)]
+                made = [n for n in made if n != group]
+                self.say(f"   {group} on {system} mounts the volumes of {', '.join(made)}")
+
     # -- the story ----------------------------------------------------------------------
     def run(self, profiles_dir: str) -> int:
         from vxha.generators.build import Options
@@ -122,6 +132,11 @@ class Demo:
             for i in issues:
                 self.say(f"   {i}")
             return 1
+        attached = _attached(cfg)
+        if attached:
+            self.say("   add-ons and hotfixes their containers receive, read-only (main.cf):")
+            for res, attr, value in attached:
+                self.say(f"     {res}: {attr} = {value}")
 
         self.heading(2, "Start the simulated cluster (probe every resource, autostart)")
         self.sim = Simulator.from_file(main_cf, os.path.join(self.out_dir, "run"))
@@ -129,6 +144,7 @@ class Demo:
         self.wait(300)
         self.new_lines()
         self.table(names)
+        self.data_containers(attached)
 
         movable = [
             g.name
@@ -286,6 +302,19 @@ class Demo:
             f"its profile records image_version {move.target}"
         )
         return 0
+
+
+def _attached(cfg) -> list:
+    """(resource, attribute, main.cf value) of every Container receiving add-ons or hotfixes."""
+    from vxha.vcs_types.decl import format_value
+
+    out = []
+    for g in cfg.groups:
+        for r in g.resources:
+            for attr in ("AddOns", "Hotfixes"):
+                if r.type == "Container" and r.attrs.get(attr):
+                    out.append((r.name, attr, format_value(r.attrs[attr], "str", "vector")))
+    return out
 
 
 def _tag(group) -> bool:

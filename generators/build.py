@@ -402,7 +402,17 @@ def _container(srv, entry, engine_of, problems, warnings) -> dict:
         "grant_devices": list(access.get("devices", [])),
         "grant_host_paths": list(access.get("host_paths", [])),
         "grant_host_network": bool(access.get("host_network")),
+        "addons": [_attached(a) for a in getattr(srv, "addons", None) or []],
+        "hotfixes": [_attached(a) for a in getattr(srv, "hotfixes", None) or []],
     }
+
+
+def _attached(addon) -> str:
+    """An AddOns / Hotfixes entry: ``<id>:<version> <path>``, and the image when the add-on's
+    profile names another reference (docs/container.md "Add-ons and hotfixes")."""
+    own = f"{addon.image}:{addon.version}"
+    entry = f"{own} {addon.path}"
+    return entry if addon.reference in ("", own) else f"{entry} {addon.reference}"
 
 
 def _cap(name: str) -> str:

@@ -56,7 +56,8 @@ def can_serve(doc: Doc, up_to: Optional[str] = None) -> Answer:
 
 
 def profile_chain(resolved: Resolved, catalog: Catalog) -> List[Doc]:
-    """The image version, application and server profiles a server is made of."""
+    """The image version, application and server profiles a server is made of, and the
+    profiles of the add-ons and hotfixes it receives."""
     data = resolved.doc.data
     image = catalog.image(data["image"])
     docs = []
@@ -68,6 +69,12 @@ def profile_chain(resolved: Resolved, catalog: Catalog) -> List[Doc]:
             if d is not None:
                 docs.append(d)
     docs.append(resolved.doc)
+    server = resolved.server
+    for addon in (server.addons + server.hotfixes) if server is not None else []:
+        attached = catalog.image(addon.image)
+        d = attached.versions.get(addon.version) if attached is not None else None
+        if d is not None:
+            docs.append(d)
     return docs
 
 
@@ -87,6 +94,11 @@ def can_host(system: System, server: Server, chain: List[Doc]) -> Answer:
     if wanted not in system.images:
         answer.ok = False
         answer.reasons.append(f"image {wanted} is not loaded on {system.name}")
+    for addon in server.addons + server.hotfixes:
+        attached = f"{addon.image}:{addon.version}"
+        if attached not in system.images:
+            answer.ok = False
+            answer.reasons.append(f"{addon.kind} {attached} is not loaded on {system.name}")
     if server.systems is not None and system.name not in server.systems:
         answer.ok = False
         answer.reasons.append(f"{system.name} is not in the server's systems")
