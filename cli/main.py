@@ -26,7 +26,10 @@ COMMANDS = {
     "status": ("status_cmd", "the cluster per server: states, maintenance, faults"),
     "why": ("status_cmd", "why a server is not online where expected, and what clears it"),
     "apply": ("ops_cmd", "apply a generated main.cf to a running cluster"),
+    "upgrade": ("upgrade_cmd", "move a server to a newer version of its image"),
+    "downgrade": ("upgrade_cmd", "move a server back to an older version of its image"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
+    "watch": ("watch_cmd", "detect faults as they happen and ask VCS to probe at once"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),
 }
 
