@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"vxha: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
+    except UnicodeDecodeError as exc:  # a command read a file without naming its encoding
+        print(f"vxha: a file read is not UTF-8 text ({exc.reason})", file=sys.stderr)
+        return 1
     except Exception as exc:  # a defect: still one line, and the tests look for it
         if os.environ.get("VXHA_DEBUG"):
             raise
@@ -107,6 +110,9 @@ def _dispatch(args: list) -> int:
     entry = COMMANDS.get(args[0])
     if entry is None:
         print(f"vxha: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    if any("\x00" in arg for arg in args):  # no path or name holds one; open() refuses it
+        print("vxha: an argument holds a NUL character", file=sys.stderr)
         return 2
     refused = special_file(args[1:])
     if refused:

@@ -31,7 +31,7 @@ from vxha.profiles import EXAMPLES
 VXHA = os.path.join(os.path.dirname(sys.executable), "vxha")
 COMMANDS = sorted(cli.COMMANDS)
 # Runs that would start something long-lived are kept out of the generated ones: `sim serve`
-# is left out of the words, and `demo` always gets a missing --profiles.
+# is left out of the words, `demo` always gets a missing --profiles and `watch` --once.
 
 
 def run_inprocess(argv):
@@ -154,6 +154,8 @@ def test_any_argv_gives_a_message_and_an_exit_code(data, files, isolated):
     argv = [command] + rest
     if command == "demo" and "--help" not in rest:
         argv += ["--profiles", files["missing"], "--out", str(isolated / "demo")]
+    if command == "watch":
+        argv.append("--once")
     with_timeout(lambda: check(argv, *run_inprocess(argv)), argv)
 
 
@@ -188,6 +190,9 @@ SHAPES = [
     ["demo", "--out", P, "--profiles", "{bad}"],
     ["status", "--json"],
     ["why", "db1"],
+    ["upgrade", "db1", "--to", "10.12", "--profiles", P, "--images", P],
+    ["downgrade", "db1", "--to", "10.2", "--profiles", P],
+    ["watch", "--once", "--system", "n1", "--state-dir", P],
 ]
 
 
@@ -284,6 +289,9 @@ FIFO_ARGV = {
     "demo": ["--profiles", "{fifo}"],
     "status": ["{fifo}"],
     "why": ["{fifo}"],
+    "upgrade": ["db1", "--profiles", "{fifo}"],
+    "downgrade": ["db1", "--profiles", "{fifo}"],
+    "watch": ["--once", "--state-dir", "{fifo}"],
 }
 
 
@@ -377,6 +385,12 @@ def test_an_output_that_cannot_be_written_is_named_and_nothing_is_left(files, is
     ("name", "said"), [("deep.json", "nested too deeply"), ("junk.yaml", "not valid YAML")]
 )
 def test_an_events_file_that_is_not_yaml_is_named(files, isolated, name, said):
-    argv = ["sim", "run", files["good.cf"], "--events", files[name]]
+    main_cf = str(isolated / "main.cf")  # its own: generated runs may overwrite good.cf
+    code, _, err = run_inprocess(
+        ["generate", "--cluster", files["cluster.yaml"], files["servers"],
+         "--images", files["images"], "-o", main_cf]
+    )  # fmt: skip
+    assert code == 0, err
+    argv = ["sim", "run", main_cf, "--events", files[name]]
     code, _, err = run_inprocess(argv + ["--run-dir", str(isolated / "run")])
     assert code == 2 and err.startswith(f"vxha sim run: {files[name]}: {said}"), err
