@@ -366,9 +366,15 @@ def test_fifos_and_devices_are_refused_sockets_and_dev_null_are_not(tmp_path):
         assert cli.special_file(["advance", "5", "--socket", path]) == ""
 
 
-def test_an_output_that_cannot_be_written_is_named_and_nothing_is_left(files, isolated):
-    base = ["generate", "--cluster", files["cluster.yaml"], files["servers"]]
-    base += ["--images", files["images"], "-o"]
+# The examples as shipped: generated runs may write over the module's copies.
+PRISTINE = [
+    "--cluster", os.path.join(EXAMPLES, "cluster.yaml"), os.path.join(EXAMPLES, "servers"),
+    "--images", os.path.join(EXAMPLES, "images"),
+]  # fmt: skip
+
+
+def test_an_output_that_cannot_be_written_is_named_and_nothing_is_left(isolated):
+    base = ["generate", *PRISTINE, "-o"]
     missing = isolated / "nodir" / "main.cf"
     code, _, err = run_inprocess(base + [str(missing)])
     assert code == 1
@@ -385,11 +391,8 @@ def test_an_output_that_cannot_be_written_is_named_and_nothing_is_left(files, is
     ("name", "said"), [("deep.json", "nested too deeply"), ("junk.yaml", "not valid YAML")]
 )
 def test_an_events_file_that_is_not_yaml_is_named(files, isolated, name, said):
-    main_cf = str(isolated / "main.cf")  # its own: generated runs may overwrite good.cf
-    code, _, err = run_inprocess(
-        ["generate", "--cluster", files["cluster.yaml"], files["servers"],
-         "--images", files["images"], "-o", main_cf]
-    )  # fmt: skip
+    main_cf = str(isolated / "main.cf")
+    code, _, err = run_inprocess(["generate", *PRISTINE, "-o", main_cf])
     assert code == 0, err
     argv = ["sim", "run", main_cf, "--events", files[name]]
     code, _, err = run_inprocess(argv + ["--run-dir", str(isolated / "run")])
