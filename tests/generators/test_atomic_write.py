@@ -50,7 +50,6 @@ def test_a_reader_never_sees_a_partial_file(tmp_path, monkeypatch):
     assert seen == ["old\n"] and path.read_text() == "x" * 100000
 
 
-@pytest.mark.xfail(strict=True, reason="main.cf is written without fsync")
 def test_the_data_and_the_directory_are_synced_around_the_rename(tmp_path, monkeypatch):
     path = tmp_path / "main.cf"
     events = []
