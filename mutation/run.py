@@ -30,8 +30,8 @@ COSMIC_RAY = "cosmic-ray==8.7.0"
 def load_targets(path: Path) -> tuple:
     try:
         import tomllib  # type: ignore[import-not-found]
-    except ImportError:  # Python < 3.11
-        import tomli as tomllib  # type: ignore[no-redef]
+    except ImportError:
+        raise SystemExit("make mutants needs Python 3.11 or later (tomllib)") from None
     with open(path, "rb") as f:
         data = tomllib.load(f)
     return data.get("target", []), data.get("explained", {})
@@ -91,11 +91,14 @@ def ensure_venv() -> Path:
             check=True,
             timeout=1800,
         )
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", COSMIC_RAY, "tomli; python_version<'3.11'"],
-            check=True,
-            timeout=1800,
-        )
+        with open(VENV / "install.log", "a") as log:
+            subprocess.run(
+                [str(python), "-m", "pip", "install", "-q", COSMIC_RAY],
+                check=True,
+                timeout=1800,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         stamp.write_text(key)
     return python
 
