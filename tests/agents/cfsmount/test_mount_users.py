@@ -77,9 +77,10 @@ def test_an_open_file_of_this_mount_is_a_use(proc):
     assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) == f"open file {TOP}/db/log.0"
 
 
-def test_an_open_file_of_another_mount_at_the_same_path_is_not(proc):
+@pytest.mark.parametrize("other", [MOUNT_ID + 5, MOUNT_ID - 5])
+def test_an_open_file_of_another_mount_at_the_same_path_is_not(proc, other):
     # the path was this mount's, but fdinfo names another mount (the one it covers)
-    open_file(proc, 7, TOP + "/db/log.0", MOUNT_ID + 5)
+    open_file(proc, 7, TOP + "/db/log.0", other)
     assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) is None
 
 
@@ -101,9 +102,16 @@ def test_a_mapped_file_of_the_mount_device_is_a_use(proc):
     assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) == f"mapped file {TOP}/lib/libapp.so"
 
 
-def test_a_mapped_file_of_another_device_at_the_path_is_not(proc):
+@pytest.mark.parametrize("device", ["fd:01", "fd:09", "00:00"])
+def test_a_mapped_file_of_another_device_at_the_path_is_not(proc, device):
     with open(proc / "maps", "a") as f:
-        f.write(f"7f00a000-7f00b000 r-xp 00000000 fd:01 77 {TOP}/lib/libapp.so\n")
+        f.write(f"7f00a000-7f00b000 r-xp 00000000 {device} 77 {TOP}/lib/libapp.so\n")
+    assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) is None
+
+
+def test_a_mapping_without_a_path_is_not_a_use(proc):
+    with open(proc / "maps", "a") as f:
+        f.write(f"7f00a000-7f00b000 rw-p 00000000 {DEV} 0\n")
     assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) is None
 
 
@@ -117,6 +125,17 @@ def test_on_a_local_file_system_the_device_decides(proc, tmp_path):
     # the directory the mount covers (entered before it was mounted) is on another device
     other = (mine[0], mine[1] + 1)
     assert how(f"{proc}/", lambda p: p == str(here), 1, DEV, local=other) is None
+
+
+def test_a_covered_directory_does_not_hide_a_later_link(proc, tmp_path):
+    binary = tmp_path / "app"
+    binary.write_text("")
+    st = os.stat(binary)
+    mine = (os.major(st.st_dev), os.minor(st.st_dev))
+    relink(proc, "cwd", "/proc")  # on the path, but on another device: the covered directory
+    relink(proc, "exe", str(binary))
+    assert os.stat("/proc").st_dev != st.st_dev
+    assert how(f"{proc}/", lambda p: p in ("/proc", str(binary)), 1, DEV, local=mine) == "exe"
 
 
 def test_a_gone_process_is_not_a_use(tmp_path):
