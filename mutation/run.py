@@ -112,6 +112,9 @@ def test_command(python: Path, tests: list) -> list:
         "-q",
         "-p",
         "no:cacheprovider",
+        # hypothesis's plugin costs most of a short run's start-up; the listed tests do not use it
+        "-p",
+        "no:hypothesispytest",
         "-m",
         "not real",
     ] + tests
