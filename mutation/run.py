@@ -37,9 +37,12 @@ def load_targets(path: Path) -> tuple:
     return data.get("target", []), data.get("explained", {})
 
 
-def function_lines(path: Path, qualname: str) -> tuple:
-    """First and last line of the function ``qualname`` (``Class.method`` for methods)."""
-    tree = ast.parse(path.read_text(), str(path))
+def function_span(path: Path, qualname: str) -> tuple:
+    """(first line, last line, annotation spans) of the function ``qualname`` (``Class.method``
+    for methods). Annotations are spans of (line, column) pairs: in a module with ``from
+    __future__ import annotations`` they are never evaluated, so a mutant there is equivalent."""
+    source = path.read_text()
+    tree = ast.parse(source, str(path))
     scope = tree.body
     node = None
     for part in qualname.split("."):
@@ -50,7 +53,14 @@ def function_lines(path: Path, qualname: str) -> tuple:
             raise SystemExit(f"{path}: no function {qualname} (mutation/targets.toml)")
         scope = node.body
     first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-    return first, node.end_lineno
+    spans = []
+    if "from __future__ import annotations" in source:
+        args = node.args
+        every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+        notes = [a.annotation for a in every if a is not None and a.annotation is not None]
+        notes += [node.returns] if node.returns is not None else []
+        spans = [((n.lineno, n.col_offset), (n.end_lineno, n.end_col_offset)) for n in notes]
+    return first, node.end_lineno, spans
 
 
 def sync_tree() -> None:
@@ -122,7 +132,7 @@ def test_command(python: Path, tests: list) -> list:
 
 def run_target(n: int, target: dict, python: Path, timeout: float) -> dict:
     file, qualname = target["function"].split(":")
-    first, last = function_lines(TREE / file, qualname)
+    first, last, annotations = function_span(TREE / file, qualname)
     cmd = test_command(python, target["tests"])
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")  # a stale .pyc must never mask a mutant
     base = subprocess.run(cmd, cwd=TREE, env=env, capture_output=True, text=True, timeout=1800)
@@ -151,7 +161,7 @@ def run_target(n: int, target: dict, python: Path, timeout: float) -> dict:
         timeout=600,
         capture_output=True,
     )
-    skip_outside(db, file, first, last)
+    skip_outside(db, first, last, annotations)
     subprocess.run(
         [cr, "exec", str(config), str(db)],
         cwd=TREE,
@@ -167,18 +177,20 @@ def _toml(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def skip_outside(db: Path, file: str, first: int, last: int) -> None:
+def skip_outside(db: Path, first: int, last: int, annotations: list) -> None:
+    """Skip the mutants outside the function, and those in its (unevaluated) annotations."""
     from cosmic_ray.work_db import WorkDB, use_db
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
-    skipped = WorkResult(worker_outcome=WorkerOutcome.SKIPPED)
+    def skipped(m) -> bool:
+        if not first <= m.start_pos[0] <= last:
+            return True
+        return any(a <= tuple(m.start_pos) < b for a, b in annotations)
+
+    result = WorkResult(worker_outcome=WorkerOutcome.SKIPPED)
     with use_db(str(db), WorkDB.Mode.open) as work_db:
-        outside = [
-            item.job_id
-            for item in work_db.work_items
-            if not all(first <= m.start_pos[0] <= last for m in item.mutations)
-        ]
-        work_db.set_multiple_results(outside, skipped)
+        jobs = [item.job_id for item in work_db.work_items if any(map(skipped, item.mutations))]
+        work_db.set_multiple_results(jobs, result)
 
 
 def collect(db: Path, function: str, file: str) -> dict:

@@ -102,6 +102,12 @@ def test_a_mapped_file_of_the_mount_device_is_a_use(proc):
     assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) == f"mapped file {TOP}/lib/libapp.so"
 
 
+def test_a_mapped_file_whose_name_has_spaces_is_a_use(proc):
+    with open(proc / "maps", "a") as f:
+        f.write(f"7f00a000-7f00b000 r-xp 00000000 {DEV} 77 {TOP}/lib/my app  v2.so\n")
+    assert how(f"{proc}/", on_mount, MOUNT_ID, DEV) == f"mapped file {TOP}/lib/my app  v2.so"
+
+
 @pytest.mark.parametrize("device", ["fd:01", "fd:09", "00:00"])
 def test_a_mapped_file_of_another_device_at_the_path_is_not(proc, device):
     with open(proc / "maps", "a") as f:
