@@ -14,8 +14,6 @@ import os
 import sys
 import time
 
-from vxha.agents.messages import CATEGORY, MSG
-
 # halog's severity letters (halog(1M)); the guide's VCSAG_LOG_MSG takes the same.
 SEVERITY = {"CRITICAL": "C", "ERROR": "E", "WARNING": "W", "NOTICE": "N", "INFO": "I"}
 
@@ -38,6 +36,8 @@ class AgentLog:
             pass
 
     def _write(self, severity, msg, text):
+        from vxha.agents.messages import CATEGORY, MSG  # only when there is a line to write
+
         msgid = MSG.get(msg, MSG["internal"])
         one = " ".join(str(text).split("\n"))
         stamp = time.strftime("%Y/%m/%d %H:%M:%S")

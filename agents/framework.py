@@ -10,14 +10,16 @@ Nothing here raises a traceback at VCS, and a hang is never turned into an answe
 the deadline the entry point's children are ended, one line is logged and VCS's own
 timeout takes the process (docs/framework.md, "Deadlines").
 
-Kept to the standard library's cheapest modules: every monitor pays for these imports.
+Kept to the standard library's cheapest modules: every monitor pays for these imports
+(docs/framework.md, "What a monitor imports").
 """
 
 from __future__ import annotations
 
-import importlib
+# The C module: signal.py wraps it in enums, and importing enum (with functools and
+# collections) would cost every entry point more than the rest of the framework.
+import _signal as signal
 import os
-import signal
 import sys
 import time
 
@@ -437,7 +439,7 @@ def load_type(type_name: str):
 
     decl = project_type(type_name)
     module, _, cls = decl.agent.partition(":")
-    return decl, getattr(importlib.import_module(module), cls)
+    return decl, getattr(__import__(module, fromlist=[cls]), cls)
 
 
 def timeout_of(decl, entry_point: str, aep) -> int:

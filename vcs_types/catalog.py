@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 
 # vxha's own types: name -> module holding its TYPE declaration.
@@ -22,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 def project_type(name: str):
     """The declaration of one of vxha's own types (KeyError when unknown)."""
     module = PROJECT_TYPES.get(name) or EXTRA_TYPES[name]
-    return importlib.import_module(module).TYPE
+    return __import__(module, fromlist=["TYPE"]).TYPE  # not importlib: agents load this
 
 
 def project_types() -> list:
