@@ -10,8 +10,9 @@ mount point is verifiably unmounted. See docs/cfsmount.md.
 
 from __future__ import annotations
 
+# The C module: signal.py's enums would cost every monitor an import of enum.
+import _signal as signal
 import os
-import signal
 import time
 
 from vxha import hostpaths
@@ -328,9 +329,11 @@ class CFSMountAgent:
 
     @staticmethod
     def _stop(res, drv, users, sigs, grace) -> None:
+        from signal import Signals  # the enum, for the names: not on monitor's path
+
         pids = [u[0] for u in users]
         for i, sig in enumerate(sigs):
-            name = signal.Signals(sig).name
+            name = Signals(sig).name
             res.log.notice(
                 f"sending {name} to processes using {res.MountPoint}: {_describe(users)}",
                 "cfs.signal",

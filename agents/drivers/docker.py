@@ -15,10 +15,11 @@ from __future__ import annotations
 # The socket module's wrapper costs ~2 ms of imports (selectors, enum classes); the C
 # object underneath has all a request needs.
 import _socket as socket
-import json
 import os
 import time
 
+# json's loads and dumps, without the import of re that json itself costs a monitor.
+from vxha.agents.drivers import jsonscan as json
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 from vxha.agents.drivers.proc import kill_tree
 
@@ -84,10 +85,16 @@ def demux(data: bytes) -> str:
     return b"".join(out).decode("utf-8", "replace")
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
+# What urllib.parse.quote(text, safe="/:@") leaves as it is (urllib.parse costs a monitor
+# an import of ipaddress).
+_UNRESERVED = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/:@"
+)
 
-    return quote(text, safe="/:@")
+
+def _quote(text: str) -> str:
+    """``text`` percent-encoded for a request path, as urllib.parse.quote(safe="/:@")."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode("utf-8"))
 
 
 class DockerDriver:

@@ -8,7 +8,6 @@ module level.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import time
@@ -35,9 +34,13 @@ class FakeState:
         self.path = os.path.join(ctx.node_dir, f"{kind}.json")
         self.lock_path = self.path + ".lock"
 
-    @contextlib.contextmanager
     def locked(self):
         """Yield the state dict under an exclusive lock; it is saved when the block ends."""
+        from contextlib import contextmanager  # not at the top: every real driver imports us
+
+        return contextmanager(self._locked)()
+
+    def _locked(self):
         import json
 
         os.makedirs(self.ctx.node_dir, exist_ok=True)

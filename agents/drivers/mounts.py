@@ -12,8 +12,9 @@ Imports stay cheap: monitor loads this module.
 
 from __future__ import annotations
 
+# The C module: signal.py's enums would cost every monitor an import of enum.
+import _signal as signal
 import os
-import signal
 import time
 
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable

@@ -12,8 +12,9 @@ Kept import-light (posix_spawn and poll, not subprocess): monitors load it.
 
 from __future__ import annotations
 
+# The C module: signal.py's enums would cost every monitor an import of enum.
+import _signal as signal
 import os
-import signal
 import time
 
 from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
