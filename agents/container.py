@@ -426,7 +426,7 @@ class ContainerAgent:
         self.cfg = Config(res)
 
     def _driver(self, res):
-        from vxha.agents.drivers.fakestate import DriverError
+        from vxha.agents.drivers.errors import DriverError
 
         try:
             drv = res.driver("docker")
@@ -439,7 +439,7 @@ class ContainerAgent:
 
     def monitor(self, res):
         from vxha.agents.drivers.docker import EngineTimeout
-        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+        from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
         cfg = self.cfg
         drv = self._driver(res)
@@ -524,7 +524,7 @@ class ContainerAgent:
         A 'starting' image health check is not yet healthy: OFFLINE (docs/container.md).
         """
         from vxha.agents.drivers.docker import ExecTimeout
-        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+        from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
         cfg = self.cfg
         if cfg.use_image_health and info.get("health"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 # vxha's own types: name -> module holding its TYPE declaration.
 PROJECT_TYPES = {
     "Container": "vxha.vcs_types.container",
@@ -15,7 +13,7 @@ PROJECT_TYPES = {
 # Types for tests and benchmarks (like ClusterLabs' Dummy); never packaged.
 EXTRA_TYPES = {"Dummy": "vxha.vcs_types.dummy"}
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = __file__.rpartition("/")[0]  # not os.path: agents load this module, os need not be
 
 
 def project_type(name: str):

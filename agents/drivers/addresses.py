@@ -14,8 +14,7 @@ from __future__ import annotations
 import _socket
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.drivers.proc import detach, run
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 IP = "ip"
 ARPING = "arping"
@@ -108,6 +107,8 @@ class AddressDriver:
         return _read("looking for an address", timeout, read)
 
     def add(self, device, address, prefixlen, label="", timeout=5.0, nodad=False) -> None:
+        from vxha.agents.drivers.proc import run  # not at the top: monitor runs nothing
+
         argv = [IP, "addr", "add", f"{address}/{prefixlen}", "dev", device]
         if label:
             argv += ["label", label]
@@ -119,6 +120,8 @@ class AddressDriver:
 
     def delete(self, device, address, prefixlen, timeout=5.0) -> None:
         """Remove the address from the device; nothing to do when it is not there."""
+        from vxha.agents.drivers.proc import run
+
         rc, _, err = run([IP, "addr", "del", f"{address}/{prefixlen}", "dev", device], timeout)
         if rc != 0 and not any(m in err for m in ABSENT):
             if "does not exist" in err or "Cannot find device" in err:
@@ -127,6 +130,8 @@ class AddressDriver:
 
     def duplicate(self, device, address, timeout=3.0) -> bool:
         """IPv4 duplicate address detection (arping -D): True when another host answers."""
+        from vxha.agents.drivers.proc import run
+
         argv = [ARPING, "-D", "-q", "-c", "2", "-w", "1", "-I", device, address]
         rc, _, err = run(argv, timeout)
         if rc == 0:
@@ -167,6 +172,8 @@ class AddressDriver:
         # the last packet: like IPaddr2's default (ARP_BACKGROUND), it runs in the
         # background, in its own session, and ends by itself after count intervals.
         interval = str(max(1, -(-int(interval_ms) // 1000)))
+        from vxha.agents.drivers.proc import detach
+
         detach([ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address])
 
     def _unsolicited_na(self, device, address, count, interval_ms, timeout) -> None:

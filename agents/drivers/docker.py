@@ -20,8 +20,7 @@ import time
 
 # json's loads and dumps, without the import of re that json itself costs a monitor.
 from vxha.agents.drivers import jsonscan as json
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.drivers.proc import kill_tree
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -87,9 +86,7 @@ def demux(data: bytes) -> str:
 
 # What urllib.parse.quote(text, safe="/:@") leaves as it is (urllib.parse costs a monitor
 # an import of ipaddress).
-_UNRESERVED = frozenset(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/:@"
-)
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/:@")
 
 
 def _quote(text: str) -> str:
@@ -376,6 +373,8 @@ class DockerDriver:
         pid = info.get("Pid")
         if not pid or not info.get("Running"):
             return
+        from vxha.agents.drivers.proc import kill_tree  # not at the top: monitor kills nothing
+
         kill_tree(int(pid))
 
     # -- the container's main process, seen from the host (no engine needed) --------
@@ -397,6 +396,8 @@ class DockerDriver:
         """SIGKILL the recorded process and its descendants; True once it is gone."""
         if not self.process_alive(record):
             return True
+        from vxha.agents.drivers.proc import kill_tree
+
         kill_tree(_parse_record(record)[0])
         deadline = time.monotonic() + timeout
         delay = 0.01

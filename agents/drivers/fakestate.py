@@ -2,8 +2,7 @@
 updated under a file lock so separate entry-point processes see one world, and the fault
 injection of VXHA_NODE_DIR/faults.json (DECISIONS.md 1).
 
-Real drivers import the error classes from here too, so nothing costly is imported at
-module level.
+The error classes live in agents/drivers/errors.py and are importable from here too.
 """
 
 from __future__ import annotations
@@ -12,15 +11,10 @@ import fcntl
 import os
 import time
 
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.framework import Hang
 
-
-class DriverError(Exception):
-    """A driver operation failed the way the real component fails (error, busy, absent)."""
-
-
-class DriverUnavailable(DriverError):
-    """The component did not answer (daemon down or hung) within the time allowed."""
+__all__ = ["DriverError", "DriverUnavailable", "FakeState", "read_faults"]
 
 
 class FakeState:

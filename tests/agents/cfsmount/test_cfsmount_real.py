@@ -280,6 +280,50 @@ def _cmdlines():
     return out
 
 
+def test_a_mount_made_while_the_table_is_read_is_not_missed(tmp_path):
+    """monitor reads the mount table once and again only when the kernel flags a change
+    since the file was opened (POLLPRI): a mount made right after the first read must be
+    in what it returns (docs/cfsmount.md)."""
+    from vxha.agents.drivers import mounts
+
+    late = tmp_path / "late"
+    late.mkdir()
+
+    class MountAfterRead:
+        made = False
+
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def fileno(self):
+            return self.f.fileno()
+
+        def read(self):
+            data = self.f.read()
+            if not MountAfterRead.made:
+                MountAfterRead.made = True
+                subprocess.run(["mount", "-t", "tmpfs", "late", str(late)], check=True)
+            return data
+
+    def body():
+        mounts.open = lambda *a, **kw: MountAfterRead(open(*a, **kw))
+        try:
+            table = mounts.parse_mountinfo(mounts.stable_read())
+        finally:
+            del mounts.open
+        assert MountAfterRead.made
+        assert [e.source for e in table if e.mountpoint == str(late)] == ["late"]
+        assert mounts._read_once(mounts.MOUNTINFO)[1] is False  # nothing changed since
+
+    in_private_namespace(body)
+
+
 @pytest.mark.parametrize(
     "change, attr, text",
     [
