@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 
 import pytest
+from monitor_imports import heavy
 
 from vxha.agents.drivers.proc import alive
 from vxha.agents.framework import build_argv
@@ -61,42 +61,32 @@ def test_install_lays_out_entry_points_and_agent_link(agent_root):
     assert echo.read_text().endswith("main('Dummy', 'action', 'echo')\n")
 
 
-def _regular_install(tmp_path):
-    """A venv holding vxha's agents and types as a regular (non-editable) install lays them
-    out, without pip: its interpreter and its site directory."""
-    import vxha
-    import vxha.agents
-    import vxha.vcs_types
-
-    venv = tmp_path / "venv"
-    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)],
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
-    site = venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
-    skip = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(os.path.dirname(vxha.__file__), site / "vxha", ignore=skip)
-    for pkg in (vxha.agents, vxha.vcs_types):
-        where = site / "vxha" / pkg.__name__.split(".")[1]
-        shutil.copytree(os.path.dirname(pkg.__file__), where, ignore=skip)
-    return str(venv / "bin" / "python"), str(site)
-
-
-def test_a_regular_install_gets_launchers_without_the_site_module(tmp_path, node_dir):
+def test_a_regular_install_gets_launchers_without_the_site_module(regular_install, node_dir):
     """DECISIONS.md 1: -IS, and the launcher puts the install's site directory on
     sys.path itself; the monitor runs as through any launcher."""
-    python, site = _regular_install(tmp_path)
-    root = tmp_path / "root"
-    code = "import sys; from vxha.agents.install import install_agents as i; i(*sys.argv[1:3], ['Dummy'])"
-    subprocess.run([python, "-I", "-c", code, str(root), python], check=True, timeout=60)
-    launcher = root / "opt/VRTSvcs/bin/Dummy/monitor"
-    lines = launcher.read_text().splitlines()
+    python, site = regular_install.python, regular_install.site
+    launcher = regular_install.launcher("Dummy", "monitor")
+    lines = open(launcher).read().splitlines()
     assert lines[0] == f"#!{python} -IS"
     assert f"_s = {site!r}" in lines and "sys.path.append(_s)" in lines
     argv = build_argv(DUMMY, "r1", {}, "monitor", aep_timeout=10)
-    assert subprocess.run([str(launcher), *argv], timeout=30).returncode == 100
-    online = root / "opt/VRTSvcs/bin/Dummy/online"
-    assert subprocess.run([str(online), *build_argv(DUMMY, "r1", {}, "online")],
+    assert subprocess.run([launcher, *argv], timeout=30).returncode == 100
+    online = regular_install.launcher("Dummy", "online")
+    assert subprocess.run([online, *build_argv(DUMMY, "r1", {}, "online")],
                           timeout=30).returncode == 0  # fmt: skip
-    assert subprocess.run([str(launcher), *argv], timeout=30).returncode == 110
+    assert subprocess.run([launcher, *argv], timeout=30).returncode == 110
+
+
+def test_the_no_op_monitor_imports_only_what_it_needs(regular_install, node_dir):
+    """The framework's path: no re, json, enum, subprocess, socket or os (their costs:
+    docs/framework.md, "What a monitor imports")."""
+    env = dict(os.environ)
+    for ep, code in (("online", 0), ("monitor", 110)):
+        argv = build_argv(DUMMY, "lean", {}, ep, aep_timeout=10)
+        got, names = regular_install.imports("Dummy", ep, argv, env)
+        assert got == code
+    assert "vxha.agents.framework" in names and "vxha.agents.dummy" in names
+    assert heavy(names) == []
 
 
 def test_install_agents_command(tmp_path):

@@ -8,7 +8,11 @@ import json
 import threading
 
 import pytest
+from monitor_imports import heavy
 from netns_topo import CTR_NET, NET, echo_server, sh, tcp_roundtrip, wait_for
+
+from vxha.agents.framework import build_argv
+from vxha.vcs_types.catalog import project_type
 
 pytestmark = pytest.mark.real
 
@@ -112,6 +116,20 @@ def test_hostip_idempotency_and_other_addresses_untouched(topo):
                         ("online", 0), ("clean", 0), ("clean", 0), ("monitor", 100)]:  # fmt: skip
         assert ep(topo, "node1", "HostIP", entry, labelled, reason=1)[0] == code, entry
     assert addrs(topo, "node1") == before
+
+
+def test_hostip_monitor_imports_only_what_it_needs(topo, regular_install):
+    """HostIP's monitor on a regular install, its address there and not: no re, json,
+    enum, subprocess, socket, nor os (docs/framework.md, "What a monitor imports")."""
+    values = dict(IP, ArpCount=0)
+    argv = build_argv(project_type("HostIP"), "web_ip", values, "monitor", aep_timeout=8)
+    inside = ["nsenter", f"--net=/run/netns/{topo.ns('node1')}"]
+    for step, code in (("online", 110), ("offline", 100)):
+        assert ep(topo, "node1", "HostIP", step, values)[0] == 0
+        got, names = regular_install.imports("HostIP", "monitor", argv, topo.env("node1"), inside)
+        assert got == code
+        assert "vxha.agents.drivers.rtnetlink" in names
+        assert heavy(names) == []
 
 
 def test_link_down_means_offline(topo):
