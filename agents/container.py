@@ -6,7 +6,6 @@ anything else holding the name is foreign and is never touched (docs/container.m
 
 from __future__ import annotations
 
-import os
 import time
 
 from vxha import imageref
@@ -154,10 +153,16 @@ def check_path(path: str, what: str, attr: str = "Mounts") -> None:
         raise ConfigError(f"{what} {path!r} is not an absolute path", attr)
     if ".." in path.split("/"):
         raise ConfigError(f"{what} {path!r} contains '..'", attr)
-    if os.path.normpath(path) != path or path.startswith("//"):
-        raise ConfigError(
-            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", attr
-        )
+    if not _normalized(path):
+        from posixpath import normpath  # only to name the fix: it costs monitor an os import
+
+        raise ConfigError(f"{what} {path!r} is not normalized (write {normpath(path)!r})", attr)
+
+
+def _normalized(path: str) -> bool:
+    """Whether the absolute ``path`` is what posixpath.normpath makes of it, with no
+    leading '//' (no empty, '.' or '..' component, no trailing '/')."""
+    return path == "/" or all(p not in ("", ".", "..") for p in path[1:].split("/"))
 
 
 def _under(path: str, grants) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 # The socket module's wrapper costs ~2 ms of imports (selectors, enum classes); the C
 # object underneath has all a request needs.
 import _socket as socket
-import os
+import posix
 import time
 
 # json's loads and dumps, without the import of re that json itself costs a monitor.
@@ -101,7 +101,10 @@ class DockerDriver:
     kind = "docker"
 
     def __init__(self, ctx=None, host: str | None = None):
-        env = os.environ if ctx is None else ctx.env
+        if ctx is None:
+            from os import environ as env  # a caller outside the framework
+        else:
+            env = ctx.env
         self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
 
     def use_host(self, host: str | None) -> None:
@@ -202,7 +205,7 @@ class DockerDriver:
         for m in spec.get("mounts") or []:
             # Docker refuses a missing bind source; Podman creates it, which would put an
             # unmounted CFS mount point's data on the root file system: refuse it here.
-            if not os.path.exists(m["source"]):
+            if not _exists(m["source"]):
                 raise DriverError(
                     f"invalid mount config: bind source path does not exist: {m['source']}"
                 )
@@ -438,6 +441,15 @@ class DockerDriver:
     def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
         """The running container's IP address on ``network`` (default: its first), or None."""
         return pick_address(self.inspect(name, timeout), network)
+
+
+def _exists(path: str) -> bool:
+    """os.path.exists, without os on monitor's path."""
+    try:
+        posix.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _start_time(pid) -> int | None:

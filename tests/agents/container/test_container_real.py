@@ -60,7 +60,7 @@ def test_round_trip(real, real_agent, tmp_path):
 
 def test_monitor_imports_only_what_it_needs(real, real_agent, regular_install):
     """monitor of a running container on a regular install: no re, json, enum, subprocess,
-    socket (docs/framework.md, "What a monitor imports"); it needs os."""
+    socket, nor os (docs/framework.md, "What a monitor imports")."""
     from container_helpers import DECL
 
     from vxha.agents.framework import build_argv
@@ -71,7 +71,7 @@ def test_monitor_imports_only_what_it_needs(real, real_agent, regular_install):
     code, names = regular_install.imports("Container", "monitor", argv, a.env)
     assert code == 110
     assert "vxha.agents.drivers.docker" in names
-    assert heavy(names, without_os=False) == []
+    assert heavy(names) == []
     assert a.clean(reason=1).code == 0
 
 

@@ -8,6 +8,7 @@ check must accept exactly what its expression fully matches.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from urllib.parse import quote
 
@@ -98,6 +99,28 @@ def test_request_paths_are_quoted_as_urllib_quotes_them(text):
             _quote(text)
         return
     assert _quote(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(rest=st.lists(st.sampled_from(["", ".", "..", "a", "b.c", "..d", " "]), max_size=5))
+@example(rest=[])
+@example(rest=[""])
+@example(rest=["", ""])
+def test_host_paths_are_normalized_as_normpath_says(rest):
+    """check_path refuses what posixpath.normpath would change (and '//'), naming its fix."""
+    path = "/" + "/".join(rest)
+    wanted = posixpath.normpath(path) == path and not path.startswith("//")
+    if ".." in rest:
+        wanted = False  # refused first, as '..'
+    try:
+        container.check_path(path, "source", "Mounts")
+    except container.ConfigError as exc:
+        assert not wanted, path
+        assert exc.attr == "Mounts"
+        if ".." not in rest:
+            assert f"write {posixpath.normpath(path)!r}" in str(exc)
+    else:
+        assert wanted, path
 
 
 JSON_VALUES = st.recursive(
