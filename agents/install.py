@@ -61,11 +61,14 @@ def bootstrap(flags: str, site: str | None, path: str | None = None) -> str:
         return f"import sys\n_s = {site!r}\n{put}\n"
     rel = os.path.join("..", os.path.relpath(site, os.path.dirname(path)))
     return (
-        "import os, sys\n"
-        "# The site directory; found beside this file when the tree was unpacked elsewhere.\n"
+        "import sys\n"
+        "from posix import access\n"
+        "# The site directory; found beside this file when the tree was unpacked elsewhere\n"
+        "# (os only then: it costs every monitor an import).\n"
         f"_s = {site!r}\n"
-        "if not os.path.isdir(_s):\n"
-        f"    _s = os.path.normpath(os.path.join(os.path.realpath(__file__), {rel!r}))\n"
+        "if not access(_s + '/vxha', 0):\n"
+        "    from os.path import join, normpath, realpath\n"
+        f"    _s = normpath(join(realpath(__file__), {rel!r}))\n"
         f"{put}\n"
     )
 

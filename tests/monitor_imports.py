@@ -70,10 +70,14 @@ class RegularInstall:
         """(exit code, names of the modules imported) of one run of the launcher, started
         as its #! line starts it, with -X importtime; ``prefix`` runs it inside something
         (nsenter)."""
-        with open(self.launcher(type_name, entry_point)) as f:
+        return self.imports_of(self.launcher(type_name, entry_point), argv, env, prefix)
+
+    @staticmethod
+    def imports_of(launcher, argv, env, prefix=()):
+        """(exit code, names of the modules imported) of one run of any ``launcher``."""
+        with open(launcher) as f:
             shebang = f.readline()[2:].split()
-        cmd = [*prefix, *shebang[:1], "-X", "importtime", *shebang[1:]]
-        cmd += [self.launcher(type_name, entry_point), *argv]
+        cmd = [*prefix, *shebang[:1], "-X", "importtime", *shebang[1:], str(launcher), *argv]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=env)
         names = set()
         for line in proc.stderr.splitlines():

@@ -14,7 +14,7 @@ from monitor_imports import heavy
 
 from vxha.agents.drivers.proc import alive
 from vxha.agents.framework import build_argv
-from vxha.agents.install import install_agents
+from vxha.agents.install import NO_SITE, entry_point_body, install_agents, launcher_script
 from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
 
 DUMMY = project_type("Dummy")
@@ -87,6 +87,31 @@ def test_the_no_op_monitor_imports_only_what_it_needs(regular_install, node_dir)
         assert got == code
     assert "vxha.agents.framework" in names and "vxha.agents.dummy" in names
     assert heavy(names) == []
+
+
+def test_a_packaged_launcher_finds_its_site_without_os(regular_install, node_dir):
+    """The packages' launchers (packaging/build.py): the installed site directory on the
+    monitor's path costs no os import; a tree unpacked elsewhere (dpkg -x) finds the site
+    directory relative to the launcher, through os."""
+    env = dict(os.environ)
+    argv = build_argv(DUMMY, "packed", {}, "monitor", aep_timeout=10)
+    body = entry_point_body("Dummy", "monitor")
+    installed = "/opt/VRTSvcs/bin/Dummy/monitor"
+    # The venv's parent plays the root the tree was unpacked into: its site directory is
+    # /venv/lib/pythonX.Y/site-packages there, a path absent from this machine.
+    unpacked = os.path.dirname(regular_install.site.rsplit("/venv/", 1)[0] + "/venv")
+    elsewhere = "/" + os.path.relpath(regular_install.site, unpacked)
+    assert not os.path.exists(elsewhere)
+    for site, imports_os in ((regular_install.site, False), (elsewhere, True)):
+        launcher = unpacked + installed
+        os.makedirs(os.path.dirname(launcher), exist_ok=True)
+        with open(launcher, "w") as f:
+            f.write(launcher_script(regular_install.python, NO_SITE, site, body, "t", installed))
+        os.chmod(launcher, 0o755)
+        code, names = regular_install.imports_of(launcher, argv, env)
+        assert code == 100
+        assert "vxha.agents.dummy" in names
+        assert ("os" in names) == imports_os, site
 
 
 def test_install_agents_command(tmp_path):
