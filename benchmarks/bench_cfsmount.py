@@ -179,7 +179,8 @@ def run(quick=False):
             "ocf:heartbeat:Filesystem monitor",
             ocf,
             f"<= {LIMIT}x",
-            f"{verdict(mon / ocf, LIMIT)}; Filesystem CPU {ocf_cpu:.1f} ms; ext4 on loop, "
+            f"{verdict(mon / ocf, LIMIT)}; Filesystem CPU {ocf_cpu:.1f} ms "
+            f"(CPU {mon_cpu / ocf_cpu:.2f}x); ext4 on loop, "
             f"{OTHER_MOUNTS} tmpfs mounts beside it; median of {runs}, interleaved; "
             f"{res['load']}",
         ),

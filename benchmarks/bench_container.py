@@ -131,7 +131,8 @@ def _docker(engine, tmp, runs, image):
             "ocf:heartbeat:docker monitor",
             ocf,
             f"<= {LIMIT}x",
-            f"{verdict(mon / ocf, LIMIT)}; OCF CPU {ocf_cpu:.1f} ms; "
+            f"{verdict(mon / ocf, LIMIT)}; OCF CPU {ocf_cpu:.1f} ms "
+            f"(CPU {mon_cpu / ocf_cpu:.2f}x); "
             f"median of {runs}, interleaved; {note}",
         ),  # fmt: skip
         row(
@@ -187,7 +188,7 @@ def _podman(engine, tmp, runs, image):
             "ocf:heartbeat:podman monitor",
             ocf,
             f"<= {LIMIT}x",
-            f"{verdict(mon / ocf, LIMIT)}; OCF CPU {ocf_cpu:.1f} ms "
+            f"{verdict(mon / ocf, LIMIT)}; OCF CPU {ocf_cpu:.1f} ms (CPU {mon_cpu / ocf_cpu:.2f}x) "
             f"(podman exec); median of {runs}, interleaved; {load()}",
         ),  # fmt: skip
     ]

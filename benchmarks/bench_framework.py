@@ -34,7 +34,7 @@ def run(quick=False):
             },
             runs,
         )
-    (mon, mon_cpu), (base, _) = got["monitor"], got["bare"]
+    (mon, mon_cpu), (base, base_cpu) = got["monitor"], got["bare"]
     return [
         row(
             "no-op monitor (Dummy) through the launcher",
@@ -43,7 +43,8 @@ def run(quick=False):
             "python -I -S -c pass",
             base,
             f"<= {LIMIT}x",
-            f"{verdict(mon / base, LIMIT)}; framework +{mon - base:.1f} ms; launcher "
+            f"{verdict(mon / base, LIMIT)}; framework +{mon - base:.1f} ms; "
+            f"CPU {mon_cpu / base_cpu:.2f}x of {base_cpu:.1f} ms; launcher "
             f"{shebang.split()[-1]}; median of {runs}; {load()}",
         )
     ]

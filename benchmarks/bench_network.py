@@ -91,7 +91,8 @@ def _measure(root, env, runs):
             "ocf:heartbeat:IPaddr2 monitor",
             base,
             f"<= {LIMIT}x",
-            f"{verdict(ip_ms / base, LIMIT)}; IPaddr2 CPU {base_cpu:.1f} ms; median of {runs}, "
+            f"{verdict(ip_ms / base, LIMIT)}; IPaddr2 CPU {base_cpu:.1f} ms "
+            f"(CPU {ip_cpu / base_cpu:.2f}x); median of {runs}, "
             f"interleaved; {load()}",
         )  # fmt: skip
     ]
