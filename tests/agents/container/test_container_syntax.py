@@ -123,10 +123,12 @@ def test_host_paths_are_normalized_as_normpath_says(rest):
         assert wanted, path
 
 
+def _nested(inner):
+    return st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4)
+
+
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(), _nested, max_leaves=20
 )
 
 
