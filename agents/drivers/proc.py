@@ -17,7 +17,7 @@ import _signal as signal
 import os
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 # VCS starts agents with a bare environment, and a PATH entry put first by someone else
 # must not replace a system command: the system directories are searched first.

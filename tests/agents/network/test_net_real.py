@@ -182,6 +182,21 @@ def _foreign_rules(topo):
            "192.0.2.0/24", "-j", "RETURN")  # fmt: skip
 
 
+def test_portforward_monitor_imports_only_what_it_needs(topo, regular_install):
+    """PortForward's monitor on a regular install, its rules there and not: no re, json,
+    enum, subprocess or socket (docs/framework.md, "What a monitor imports"); it runs nft,
+    so it needs os."""
+    argv = build_argv(project_type("PortForward"), "web_pf", PF, "monitor", aep_timeout=8)
+    inside = ["nsenter", f"--net=/run/netns/{topo.ns('node1')}"]
+    for step, code in (("online", 110), ("offline", 100)):
+        assert ep(topo, "node1", "PortForward", step, PF)[0] == 0
+        env = topo.env("node1")
+        got, names = regular_install.imports("PortForward", "monitor", argv, env, inside)
+        assert got == code
+        assert "vxha.agents.drivers.forwarding" in names
+        assert heavy(names, without_os=False) == []
+
+
 @pytest.mark.parametrize("backend", ["nft", "iptables"])
 def test_client_reaches_container_through_vip_and_nothing_else_changes(topo, backend):
     echo_server(topo, "ctr", 7000)
