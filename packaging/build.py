@@ -292,8 +292,7 @@ scripts["/usr/bin/vxha"] = script("/usr/bin/vxha", cli, "command")
 triggers = []
 for rel, trigger in install.trigger_scripts():
     path = f"/opt/VRTSvcs/{rel}"
-    body = f"from vxha.agents.notify import main\\nmain({trigger!r})\\n"
-    scripts[path] = script(path, body, f"{trigger} trigger")
+    scripts[path] = script(path, install.trigger_body(trigger), f"{trigger} trigger")
     triggers.append(path)
 print(json.dumps({"version": vxha.__version__, "scripts": scripts, "types": list(PROJECT_TYPES),
                   "triggers": triggers,
