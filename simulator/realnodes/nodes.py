@@ -25,6 +25,7 @@ from vxha.simulator.realnodes.engines import ENGINES, Place
 from vxha.simulator.realnodes.host import RealNodeError, mounted, sh
 
 NS_KINDS = ("mnt", "uts", "cgroup")
+DEFAULT_SOCKET = "/var/run/docker.sock"  # where the agents look without DockerHost
 RUN_TOPS = ("/var/run", "/run")
 
 
@@ -124,6 +125,12 @@ class Node:
             self.join,
         )
         os.makedirs(place.run_out, exist_ok=True)
+        # PortForward has no DockerHost: it asks the engine at the default socket. A node
+        # whose engine listens elsewhere links the default to it, as Podman's
+        # podman-docker package does (/run/docker.sock -> /run/podman/podman.sock).
+        default = self.outside(DEFAULT_SOCKET)
+        if os.path.normpath(sock_out) != default and not os.path.lexists(default):
+            os.symlink(socket_path, default)
         self.engine_kind, self.engine_socket = kind, socket_path
         self.engine = ENGINES[kind]("vxr", place)
         self.engine.start()

@@ -14,9 +14,8 @@ import posixpath
 
 from vxha.simulator.realnodes.host import RealNodeError
 from vxha.simulator.realnodes.images import ImageNeeds
+from vxha.simulator.realnodes.nodes import DEFAULT_SOCKET
 from vxha.simulator.realnodes.storage import check_volume_path, local_fstype
-
-DEFAULT_SOCKET = "/var/run/docker.sock"  # the Container agent's default (docs/container.md)
 
 
 def engine_kind(socket_path: str) -> str:
