@@ -22,6 +22,7 @@ COMMANDS = {
     "apply": ("ops_cmd", "apply a generated main.cf to a running cluster"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),
+    "demo-real": ("demo_real_cmd", "the failover demonstration on real nodes, timed (root)"),
 }
 
 

@@ -278,7 +278,7 @@ def _serve(args):
         return 0
     code = 0
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             if not args.no_start:
                 sim.start()
             print(f"VXHA_SIM_SOCKET={path}", flush=True)
@@ -290,7 +290,7 @@ def _serve(args):
         code = 1
     finally:
         daemon.close()
-        code = _close_real(sim, "vxha sim serve") or code
+        code = close_real(sim, "vxha sim serve") or code
     return code
 
 
@@ -317,7 +317,7 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM, handled as Ctrl-C: what a real-node run made is removed on the way out."""
 
 
-def _terminate_as_interrupt():
+def terminate_as_interrupt():
     import contextlib
     import signal
 
@@ -335,7 +335,7 @@ def _terminate_as_interrupt():
     return handler()
 
 
-def _close_real(sim, who):
+def close_real(sim, who):
     """Remove what the real-node run made; 1 (and what is left, printed) if not all."""
     import signal
 
@@ -381,7 +381,7 @@ def _run_real(args):
         return 2
     code, failures = 0, []
     try:
-        with _terminate_as_interrupt():
+        with terminate_as_interrupt():
             sim.start()
             failures = run_events(sim, evs, expect, duration)
             if args.duration is not None and args.duration > sim.now:
@@ -398,7 +398,7 @@ def _run_real(args):
         print(f"vxha sim run: {exc}", file=sys.stderr)
         code = 1
     finally:
-        code = _close_real(sim, "vxha sim run") or code
+        code = close_real(sim, "vxha sim run") or code
         if not args.run_dir and code != 1:  # a directory it made itself
             import shutil
 

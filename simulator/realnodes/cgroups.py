@@ -100,10 +100,18 @@ class Cgroup:
         return any(os.path.isdir(p) for p in self.paths.values())
 
     def join(self) -> None:
-        """Move the calling process into this cgroup in every hierarchy (a preexec_fn)."""
+        """Move the calling process into this cgroup in every hierarchy (a preexec_fn):
+        what makes cgroups for others (an engine) must see its own as the top."""
         for path in self.paths.values():
             with open(os.path.join(path, "cgroup.procs"), "w") as f:
                 f.write("0")
+
+    def join_tracked(self) -> None:
+        """Move the calling process into this cgroup of the v2 hierarchy only (a
+        preexec_fn): enough to be killed with the node, and cheap (each v1 move takes
+        milliseconds), which an entry point, run every few seconds, cares about."""
+        with open(os.path.join(self.unified, "cgroup.procs"), "w") as f:
+            f.write("0")
 
     def pids(self) -> list:
         """Every process in the subtree (v2)."""

@@ -114,7 +114,7 @@ class RealCluster:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=self.public.client_cgroup.join,  # noqa: PLW1509 - its cgroup first
+            preexec_fn=self.public.client_cgroup.join_tracked,  # noqa: PLW1509 - its cgroup
         )
 
     # -- events -----------------------------------------------------------------------------
@@ -172,6 +172,12 @@ class RealCluster:
             elif ok and first_fail is not None:
                 return first_fail, t
         return first_fail, None
+
+    def keep_logs(self, dest: str) -> None:
+        """Copy the agents' logs of every node to ``dest/<system>`` (before remove())."""
+        for system, node in self.nodes.items():
+            if os.path.isdir(node.log_dir):
+                shutil.copytree(node.log_dir, os.path.join(dest, system), dirs_exist_ok=True)
 
     # -- removal ----------------------------------------------------------------------------
 

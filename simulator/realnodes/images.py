@@ -5,7 +5,7 @@ forward to (busybox httpd), ``/`` answering who serves, ``/cgi-bin/put?key=value
 the value in the server's data directory (the first of its container mount paths that is
 mounted, so on the shared volume) and ``/cgi-bin/get?key`` reading it back; and, at each
 path a Container's HealthCmd starts with, a health check asking the service on its first
-port.
+port; at each path its StartupCmds start with, a script that succeeds.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ d=$(/srv/datadir)
 if [ -f "$d/$key" ]; then printf 'Content-Type: text/plain\\r\\n\\r\\n'; cat "$d/$key"
 else printf 'Status: 404\\r\\n\\r\\nno %s in %s\\n' "$key" "$d"; fi
 """
+STARTUP = """#!/bin/sh
+# Stand-in for a startup execution of the image: the service needs none.
+exit 0
+"""
 HEALTH = """#!/bin/sh
 exec wget -q -O /dev/null http://127.0.0.1:{port}/
 """  # not wget -T: Debian's busybox-static 1.35 crashes with it (HealthTimeout bounds it)
@@ -58,15 +62,19 @@ class ImageNeeds:
         self.ports = set()
         self.data_dirs = []
         self.health_paths = set()
+        self.startup_paths = set()
 
-    def add(self, ports=(), data_dirs=(), health_cmd=""):
+    def add(self, ports=(), data_dirs=(), health_cmd="", startup_cmds=()):
         self.ports.update(int(p) for p in ports)
         for d in data_dirs:
             if d not in self.data_dirs:
                 self.data_dirs.append(d)
-        first = (health_cmd or "").split()
-        if first and first[0].startswith("/"):
-            self.health_paths.add(first[0])
+        for cmd, paths in [(health_cmd, self.health_paths)] + [
+            (c, self.startup_paths) for c in startup_cmds
+        ]:
+            first = (cmd or "").split()
+            if first and first[0].startswith("/"):
+                paths.add(first[0])
 
 
 def standin_tar(rootfs: str, ref: str, needs: ImageNeeds) -> bytes:
@@ -78,6 +86,8 @@ def standin_tar(rootfs: str, ref: str, needs: ImageNeeds) -> bytes:
         "www/cgi-bin/put": PUT,
         "www/cgi-bin/get": GET,
     }
+    for path in sorted(needs.startup_paths):
+        files[path.lstrip("/")] = STARTUP
     for path in sorted(needs.health_paths):
         files[path.lstrip("/")] = HEALTH.format(port=ports[0])
     buf = io.BytesIO()

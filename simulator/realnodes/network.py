@@ -97,4 +97,5 @@ class Public:
         return ["nsenter", f"--net=/run/netns/{self.client_ns}", "--"]
 
     def client_sh(self, *argv, timeout: float = 30) -> str:
-        return sh([*self.client_enter(), *argv], timeout=timeout, preexec=self.client_cgroup.join)
+        join = self.client_cgroup.join_tracked
+        return sh([*self.client_enter(), *argv], timeout=timeout, preexec=join)

@@ -55,7 +55,8 @@ class Node:
                 f"--uts={f['uts']}", f"--cgroup={f['cgroup']}", "--"]  # fmt: skip
 
     def join(self) -> None:
-        self.cgroup.join()
+        """Into the node's cgroup (v2 hierarchy): an entry point or a command on it."""
+        self.cgroup.join_tracked()
 
     def sh(self, *argv, timeout: float = 30) -> str:
         """Run a command on the node (its namespaces and cgroup)."""
@@ -105,7 +106,7 @@ class Node:
              f"--uts={f['uts']}", f"--cgroup={f['cgroup']}", "--propagation", "private", "--",
              sys.executable, "-I", "-m", "vxha.simulator.realnodes.noderoot", spec_path],
             timeout=60,
-            preexec=self.join,
+            preexec=self.cgroup.join,
         )  # fmt: skip
         self.up = True
 
@@ -122,7 +123,7 @@ class Node:
             socket_path,
             sock_out,
             self.enter(),
-            self.join,
+            self.cgroup.join,
         )
         os.makedirs(place.run_out, exist_ok=True)
         # PortForward has no DockerHost: it asks the engine at the default socket. A node

@@ -107,7 +107,7 @@ def _images(engine, framework, wanted, p) -> None:
             if v["Image"] not in refs:
                 refs.append(v["Image"])
             needs = p.image_needs.setdefault(v["Image"], ImageNeeds())
-            needs.add(ports.get(name, ()), dirs, v.get("HealthCmd", ""))
+            needs.add(ports.get(name, ()), dirs, v.get("HealthCmd", ""), v.get("StartupCmds") or ())
 
 
 def _targets(framework, p) -> None:
