@@ -1,15 +1,20 @@
 """Real time for real nodes: the engine's clock whose seconds are the wall clock's.
 
-``RealClock`` is the simulator's clock (clock.py) with one change: it runs each callback
-no earlier than its second has come in real time. Everything that moves time (advance,
+``RealClock`` is the simulator's clock (clock.py) with two changes: it runs each callback
+no earlier than its second has come in real time, and a callback that runs late (entry
+points run one at a time, each taking the real time it takes) sees the wall clock's
+second, so what it schedules counts from when it ran. An agent schedules its next monitor
+after the last one ran, so a slow entry point delays the monitors behind it without
+piling them up (chosen because a clock that stayed at the callback's own second would
+fall further behind the wall clock with every entry point slower than its interval allows,
+and a served cluster would answer minutes late). Everything that moves time (advance,
 settle, ``hagrp -wait``, an events file, a served simulator at speed 1) then runs the
-cluster as it happens. Entry points run one at a time, each taking the real time it takes;
-the clock then catches up, so a second lost waiting for an entry point is not waited for
-again.
+cluster as it happens.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
 
 from vxha.simulator.clock import Clock
@@ -37,14 +42,14 @@ class RealClock(Clock):
 
     def run_until(self, until: int, stop=None) -> None:
         until = int(until)
-        while True:
-            nxt = self.next_time()
-            if nxt is None or nxt > until:
-                break
-            self._wait_for(nxt, stop)
+        heap = self._heap
+        while heap and heap[0][0] <= until:
+            self._wait_for(heap[0][0], stop)
             if stop is not None and stop():
                 return
-            Clock.run_until(self, nxt, stop)
+            when, _, fn, arg = heapq.heappop(heap)
+            self.now = max(self.now, when, int(self.real_now()))
+            fn(arg)
             if stop is not None and stop():
                 return
         self._wait_for(until, stop)

@@ -160,12 +160,20 @@ def test_the_real_clock_runs_a_callback_no_earlier_than_its_second(monkeypatch):
     monkeypatch.setattr(realtime.time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
     clock = RealClock()
     ran = []
-    clock.at(3, lambda _: ran.append((clock.now, now[0] - 100)))
+
+    def monitor(_):
+        ran.append((clock.now, now[0] - 100))
+        clock.after(3, monitor)  # the next one MonitorInterval after this one ran
+
+    clock.at(3, monitor)
     clock.at(3, lambda _: now.__setitem__(0, now[0] + 5))  # an entry point taking 5 s
     clock.at(5, lambda _: ran.append((clock.now, now[0] - 100)))
-    clock.run_until(6)
-    assert ran == [(3, 3.0), (5, 8.0)]  # the late one runs at once, not 5 s later again
-    assert clock.now == 6 and now[0] - 100 == 8.0
+    clock.run_until(7)
+    # The late one runs at once (not 5 s later again) and reads the wall clock's second;
+    # the monitor due at 6 ran late at 8 and its next one counts from there, not from 6.
+    assert ran == [(3, 3.0), (8, 8.0), (8, 8.0)]
+    assert clock.next_time() == 11
+    assert clock.now == 8 and now[0] - 100 == 8.0
 
 
 # -- commands ------------------------------------------------------------------------------
