@@ -1,7 +1,8 @@
 """Nothing of a real-node run stays on the machine: a run killed with SIGKILL leaves its
 namespaces, cgroups, engines, loop devices and mounts, and `vxha sim cleanup RUN_DIR`
-removes them; the next run removes them by itself; Ctrl-C removes a run's own. The served
-simulator answers the ha* shims as in fake mode (`hagrp -wait` runs in real time)."""
+removes them; the next run removes them by itself; Ctrl-C while the nodes are being built
+removes what was made so far. The served simulator answers the ha* shims as in fake mode
+(`hagrp -wait` runs in real time)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from realnode_helpers import SMALL_CF, leftovers, require_realnodes, run_prefix
@@ -43,19 +45,15 @@ def runs():
         subprocess.run([VXHA, "sim", "cleanup", str(run_dir)], capture_output=True, timeout=120)
 
 
-def serve(run_dir, shims, runs):
-    """`vxha sim serve --real` started, its cluster online; (process, environment)."""
-    proc = subprocess.Popen(
-        [VXHA, "sim", "serve", "--real", SMALL_CF, "--run-dir", str(run_dir),
-         "--monitor-interval", "3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    runs.append((proc, run_dir))
+def serve(run_dir, runs, shims=None):
+    """`vxha sim serve --real` started (it prints its socket once the cluster has started);
+    with ``shims``, its web group found ONLINE through them. (process, environment)."""
+    proc = start(run_dir, runs)
     line = _line(proc, 120)
     assert line.startswith("VXHA_SIM_SOCKET="), line + proc.stderr.read()
     env = dict(os.environ, VXHA_SIM_SOCKET=line.split("=", 1)[1].strip())
+    if shims is None:
+        return proc, env
     env["PATH"] = shims + os.pathsep + env["PATH"]
     wait = subprocess.run(
         ["hagrp", "-wait", "web", "State", "ONLINE", "-sys", "n1", "-time", "60"],
@@ -71,6 +69,18 @@ def serve(run_dir, shims, runs):
     return proc, env
 
 
+def start(run_dir, runs):
+    proc = subprocess.Popen(
+        [VXHA, "sim", "serve", "--real", SMALL_CF, "--run-dir", str(run_dir),
+         "--monitor-interval", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    runs.append((proc, run_dir))
+    return proc
+
+
 def _line(proc, seconds):
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -80,40 +90,53 @@ def _line(proc, seconds):
     return proc.stdout.readline()
 
 
-def test_a_killed_run_is_removed_by_sim_cleanup(tmp_path, shims, runs):
-    require_realnodes("docker")
-    run_dir = tmp_path / "run"
-    proc, _ = serve(run_dir, shims, runs)
-    prefix, base = run_prefix(run_dir)
+def _killed(proc, run_dir):
+    """The run's (prefix, base) after a SIGKILL, checked to have left all it made."""
+    run = run_prefix(run_dir)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    left = leftovers(prefix, base)
+    left = leftovers(*run)
     for kind in ("netns", "cgroup", "loop device", "mount", "process", "registry entry"):
         assert any(item.startswith(kind) for item in left), (kind, left)
-    done = subprocess.run([VXHA, "sim", "cleanup", str(run_dir)], capture_output=True, text=True,
+    return run
+
+
+def test_a_killed_run_is_removed_by_the_next_run_and_by_sim_cleanup(tmp_path, shims, runs):
+    require_realnodes("docker")
+    first_dir, next_dir = tmp_path / "first", tmp_path / "next"
+    proc, _ = serve(first_dir, runs)
+    first = _killed(proc, first_dir)
+    proc, env = serve(next_dir, runs, shims)  # began by removing what the killed run left
+    assert leftovers(*first) == []
+    transcript = subprocess.run([VXHA, "sim", "transcript"], env=env, capture_output=True,
+                                text=True, timeout=30).stdout  # fmt: skip
+    assert f"what a killed run left in {first_dir}: removed" in transcript
+    own = _killed(proc, next_dir)
+    done = subprocess.run([VXHA, "sim", "cleanup", str(next_dir)], capture_output=True, text=True,
                           timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert leftovers(prefix, base) == []
-    again = subprocess.run([VXHA, "sim", "cleanup", str(run_dir)], capture_output=True, text=True,
+    assert leftovers(*own) == []
+    again = subprocess.run([VXHA, "sim", "cleanup", str(next_dir)], capture_output=True, text=True,
                            timeout=60)  # fmt: skip
     assert (again.returncode, again.stdout.startswith("vxha sim cleanup: nothing")) == (0, True)
 
 
-def test_the_next_run_removes_a_killed_run_and_ctrl_c_removes_its_own(tmp_path, shims, runs):
+def test_ctrl_c_while_the_nodes_are_built_removes_what_was_made(tmp_path, runs):
     require_realnodes("docker")
-    killed_dir, next_dir = tmp_path / "killed", tmp_path / "next"
-    proc, _ = serve(killed_dir, shims, runs)
-    killed = run_prefix(killed_dir)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert leftovers(*killed) != []
-    proc, env = serve(next_dir, shims, runs)  # began by removing what the killed run left
-    assert leftovers(*killed) == []
-    own = run_prefix(next_dir)
-    assert leftovers(*own) != []
-    transcript = subprocess.run([VXHA, "sim", "transcript"], env=env, capture_output=True,
-                                text=True, timeout=30).stdout  # fmt: skip
-    assert f"what a killed run left in {killed_dir}: removed" in transcript
+    run_dir = tmp_path / "run"
+    proc = start(run_dir, runs)
+    end = time.monotonic() + 120
+    run, left = None, []
+    while not any(item.startswith("process") for item in left):  # an engine runs
+        assert proc.poll() is None and time.monotonic() < end, (left, proc.stderr.read())
+        time.sleep(0.2)
+        if run is None and os.path.exists(run_dir / "real" / "ledger.jsonl"):
+            try:
+                run = run_prefix(run_dir)
+            except StopIteration:  # its first line is being written
+                pass
+        if run is not None:
+            left = leftovers(*run)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
-    assert leftovers(*own) == []
+    assert leftovers(*run) == []
