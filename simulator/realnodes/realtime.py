@@ -3,13 +3,12 @@
 ``RealClock`` is the simulator's clock (clock.py) with two changes: it runs each callback
 no earlier than its second has come in real time, and a callback that runs late (entry
 points run one at a time, each taking the real time it takes) sees the wall clock's
-second, so what it schedules counts from when it ran. An agent schedules its next monitor
-after the last one ran, so a slow entry point delays the monitors behind it without
-piling them up (chosen because a clock that stayed at the callback's own second would
-fall further behind the wall clock with every entry point slower than its interval allows,
-and a served cluster would answer minutes late). Everything that moves time (advance,
-settle, ``hagrp -wait``, an events file, a served simulator at speed 1) then runs the
-cluster as it happens.
+second, so what it schedules counts from when it ran: a slow entry point delays the
+monitors behind it without piling them up (chosen because a clock that stayed at the
+callback's own second fell further behind the wall clock with every entry point slower
+than its interval allowed, and a served cluster answered minutes late). Everything that
+moves time (advance, settle, ``hagrp -wait``, an events file, a served simulator at
+speed 1) then runs the cluster as it happens.
 """
 
 from __future__ import annotations
