@@ -5,9 +5,11 @@ Two packages per format, both at the project's version:
 
 - ``vxha``: the Python package and its runtime dependencies in a private prefix
   (``/opt/vxha/lib/python<X.Y>/site-packages``, byte-compiled for the target interpreter),
-  the Container, HostIP and PortForward agents under ``/opt/VRTSvcs/bin/<Type>/``, their
-  ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page and
-  the log directory ``/var/VRTSvcs/log``. No maintainer scripts.
+  the Container, HostIP and PortForward agents under ``/opt/VRTSvcs/bin/<Type>/``, the
+  notification triggers under ``/opt/VRTSvcs/bin/vxha/triggers/<trigger>/``, their
+  ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page,
+  the ``vxha-watch`` systemd unit (installed, not enabled) and the log directory
+  ``/var/VRTSvcs/log``. No maintainer scripts.
 - ``vxha-cfsmount``: vxha's CFSMount agent and ``CFSMountTypes.cf``, for nodes without
   Veritas's cluster file system; its pre-install script refuses to install where Veritas's
   CFSMount is present (DECISIONS.md 6).
@@ -43,6 +45,7 @@ REPO = os.path.dirname(HERE)
 LOCK = os.path.join(HERE, "requirements.lock")
 CFS_CHECK = os.path.join(HERE, "cfsmount-preinst.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
+WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
 DEFAULT_PYTHON = "/usr/bin/python3"
 PREFIX = "/opt/vxha"
@@ -50,6 +53,8 @@ AGENT_BIN = "/opt/VRTSvcs/bin"
 TYPES_DIR = "/etc/VRTSvcs/conf/config"
 LOG_DIR = "/var/VRTSvcs/log"
 MAN_PAGE = "/usr/share/man/man1/vxha.1.gz"
+# RHEL and SLES keep vendor units here; Debian 12 reads it too (merged /usr).
+UNIT_DIR = "/usr/lib/systemd/system"
 SCRIPT_AGENT = "Script51Agent"
 CFS_TYPE = "CFSMount"
 # Directories the packages own besides their own trees: created if missing, removed when
@@ -267,13 +272,14 @@ def probe(cfg: Config, site: str) -> dict:
         "import json, sys\n"
         f"sys.path.insert(0, {site!r})\n"
         "import vxha\n"
-        "from vxha.agents.install import launchers\n"
+        "from vxha.agents.install import launchers, trigger_scripts\n"
         "from vxha.vcs_types.catalog import PROJECT_TYPES, render_all\n"
         "from vxha.cli.main import usage\n"
         "files = {p.name: t for p, t in render_all('/').items()}\n"
         "print(json.dumps({'version': vxha.__version__,\n"
         "  'launchers': {t: launchers(t) for t in PROJECT_TYPES},\n"
         "  'types': list(PROJECT_TYPES), 'files': files, 'usage': usage(),\n"
+        "  'triggers': trigger_scripts(),\n"
         "  'file': vxha.__file__}))\n"
     )
     info = json.loads(run([cfg.python, "-I", "-c", code]).stdout)
@@ -392,9 +398,15 @@ def stage(cfg: Config, workdir: str) -> tuple:
     info = probe(cfg, site)
     for t in info["types"]:
         stage_agent(cfg, cfs_root if t == CFS_TYPE else main_root, info, t)
+    for rel, trigger in info["triggers"]:
+        path = f"/opt/VRTSvcs/{rel}"
+        body = f"from vxha.agents.notify import main\nmain({trigger!r})\n"
+        write(main_root, path, launcher(cfg, path, body, f"{trigger} trigger"), 0o755)
     body = "from vxha.cli.main import main\nsys.exit(main())\n"
     write(main_root, "/usr/bin/vxha", launcher(cfg, "/usr/bin/vxha", body, "command"), 0o755)
     write(main_root, MAN_PAGE, man_page(cfg, info["usage"]))
+    with open(WATCH_UNIT, "rb") as f:
+        write(main_root, UNIT_DIR + "/vxha-watch.service", f.read())
     os.makedirs(main_root + LOG_DIR, exist_ok=True)
     for d in OWNED_PARENTS:
         os.makedirs(main_root + d, exist_ok=True)
