@@ -9,26 +9,55 @@ from __future__ import annotations
 
 import re
 
-from vxha.vcs_types.decl import format_name, format_scalar, format_value, render_type
+from vxha.vcs_types.decl import format_name, format_scalar, render_type
 
-__all__ = ["write", "write_types"]
+__all__ = ["write", "write_types", "scalar_text"]
 
 
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z").match
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z").match
+_INT = re.compile(r"-?[0-9]+\Z").match
+_NEEDS_ESCAPES = re.compile(r'["\\\n\r]').search
+
+
+def scalar_text(value):
+    """``format_scalar(value)``, faster for the common values."""
+    # format_scalar's rules, the common values on short paths: a bare word, an integer, a
+    # string needing no escapes that is no integer (digits keep format_scalar's rules)
+    cls = value.__class__
+    if cls is str:
+        if _BARE(value):
+            return value
+        if (
+            value
+            and not _NEEDS_ESCAPES(value)
+            and (value[0] not in "-0123456789" or not _INT(value))
+        ):
+            return '"' + value + '"'
+        return format_scalar(value)
+    if cls is int:
+        return str(value)
+    return format_scalar(value)
+
+
+def _key(name):
+    if name.__class__ is str and _NAME(name):
+        return name
+    return format_name(name)
 
 
 def _fmt(value):
-    # the common values first: a bare word, an integer (format_scalar has the rules)
     cls = value.__class__
-    if cls is str:
-        return value if _BARE.match(value) else format_scalar(value)
-    if cls is int:
-        return str(value)
     if cls is list:
-        return format_value(value, "str", "vector")
+        return "{ " + ", ".join(map(scalar_text, value)) + " }" if value else "{}"
     if cls is dict:
-        return format_value(value, "str", "association")
-    return format_scalar(value)
+        if not value:
+            return "{}"
+        items = [
+            _key(k) if v is None else _key(k) + " = " + scalar_text(v) for k, v in value.items()
+        ]
+        return "{ " + ", ".join(items) + " }"
+    return scalar_text(value)
 
 
 def _attr_lines(out, indent, obj):
@@ -48,11 +77,11 @@ def _attr_lines(out, indent, obj):
         if name in attrs:
             out.append(f"{indent}{name} = {_fmt(attrs[name])}\n")
         for system, v in local.get(name, {}).items():
-            out.append(f"{indent}{name} @{format_name(system)} = {_fmt(v)}\n")
+            out.append(f"{indent}{name} @{_key(system)} = {_fmt(v)}\n")
 
 
 def _block(out, keyword, obj):
-    out.append(f"{keyword} {format_name(obj.name)} (\n")
+    out.append(f"{keyword} {_key(obj.name)} (\n")
     _attr_lines(out, "\t", obj)
     out.append("\t)\n\n")
 
@@ -113,15 +142,13 @@ def write(config):
     for g in config.groups:
         _block(out, "group", g)
         for r in g.resources:
-            out.append(f"\t{r.type} {format_name(r.name)} (\n")
+            out.append(f"\t{r.type} {_key(r.name)} (\n")
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
-            out.append(
-                f"\trequires group {format_name(d.child)} {d.category} {d.location} {d.rigidity}\n"
-            )
+            out.append(f"\trequires group {_key(d.child)} {d.category} {d.location} {d.rigidity}\n")
         for link in g.links:
-            out.append(f"\t{format_name(link.parent)} requires {format_name(link.child)}\n")
+            out.append(f"\t{_key(link.parent)} requires {_key(link.child)}\n")
         out.append("\n\n")
         _tree(out, g)
     return "".join(out)
