@@ -641,8 +641,12 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
             if dims == "scalar" or "scalar" in dims:
                 continue
         if name in NUMBERED and t is list and dtype == "int":
+            if _fits(value, "str", "keylist"):
+                continue
             why = check_value(value, "str", "keylist")
         else:
+            if _fits(value, dtype, dims):
+                continue
             why = _check_value(value, spec)
         if why:
             yield ctx.issue(obj, f"{label}: attribute {name}: {why}", attr=name)
@@ -661,15 +665,49 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
                 )
 
 
-def _resource_spec(decl):
-    def spec(name):
-        a = decl.attrs.get(name)
-        if a is not None:
-            return a.type, a.dim
-        s = STANDARD_STATIC.get(name) or RESOURCE_ATTRS.get(name)
-        return None if s is None else (s[0], s[1])
+def _fits(value, dtype, dims):
+    """True when ``check_value`` finds nothing wrong, for the common lists and associations
+    of plain strings and integers (anything else: False, and the general path decides)."""
+    t = value.__class__
+    if t is list:
+        if dims.__class__ is str:
+            kind = dims if dims in ("vector", "keylist") else None
+        else:
+            kind = next((d for d in dims if d in ("vector", "keylist")), None)
+        if kind is None or not value:
+            return False
+        if dtype == "str":
+            for v in value:
+                if v.__class__ is not str and v.__class__ is not int:
+                    return False
+        elif dtype == "int":
+            for v in value:
+                if v.__class__ is not int:
+                    return False
+        else:
+            return False
+        return kind == "vector" or len(set(value)) == len(value)
+    if t is dict and "association" in dims:
+        if dtype == "str":
+            for v in value.values():
+                if v.__class__ is not str and v.__class__ is not int:
+                    return False
+            return True
+        if dtype == "int":
+            for v in value.values():
+                if v.__class__ is not int:
+                    return False
+            return True
+    return False
 
-    return spec
+
+def _resource_spec(decl):
+    """The (data type, dimension) of each attribute a resource of ``decl`` may set: the
+    type's own, then the standard static ones, then those every resource has."""
+    specs = {n: (s[0], s[1]) for n, s in RESOURCE_ATTRS.items()}
+    specs.update((n, (s[0], s[1])) for n, s in STANDARD_STATIC.items())
+    specs.update((n, (a.type, a.dim)) for n, a in decl.attrs.items())
+    return specs.get
 
 
 def _renamed(ctx, r, decl):
@@ -715,11 +753,14 @@ def rule_attributes(ctx):
         yield from _check_attrs(ctx, site, f"site {site.name}", SITE_ATTRS.get, None, WARNING)
     for g in cfg.groups:
         yield from _check_attrs(ctx, g, f"group {g.name}", GROUP_ATTRS.get, g.local)
+    specs = {}  # type name -> its attributes' specs, built once a type
     for _, r in ctx.resources():
         decl = ctx.types.get(r.type)
         if decl is None:
             continue  # rule_types_known reports it
-        spec = _resource_spec(decl)
+        spec = specs.get(r.type)
+        if spec is None:
+            spec = specs[r.type] = _resource_spec(decl)
         if decl.renamed:
             yield from _renamed(ctx, r, decl)
 
