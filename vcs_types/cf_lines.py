@@ -33,15 +33,21 @@ _STRING = r'"[^"\\\n]*"'
 _SCALAR = f"(?:{_STRING}|{_WORD})"
 
 # One match per statement line, with the blank and comment lines before it; the empty group
-# closing each alternative names it (``lastgroup``). Anything else on a line is "other".
-# Groups: attr 2-4 (name, system, value), open 6-7 (keyword or type, name), dep 9-12,
-# link 14-15, include 17, other 19.
+# closing each alternative names it (``lastgroup``). A block whose lines are all attribute
+# lines is one match ("block"), read with one more match per block (_BLOCK_LINES); the
+# other lines of a block are read one by one ("open", "attr", "close"). Anything else on a
+# line is "other". Groups: block 1-3 (keyword or type, name, body), open 5-6, attr 9-11
+# (name, system, value), dep 13-16, link 18-19, include 21, other 23.
+_VALUE = rf"(?:{_STRING}|{_WORD}|\{{[^\n]*\}})"
+_ATTR_LINE = rf"[ \t]*({_WORD})(?: @({_WORD}))? = ({_VALUE})[ \t]*\n"
 _STATEMENTS = re.compile(
     r"(?:[ \t]*(?:(?://|\#)[^\n]*)?\n)*"
     r"[ \t]*(?:"
-    r"\)(?P<close>)"
-    rf"|({_WORD})(?: @({_WORD}))? = ({_STRING}|{_WORD}|\{{[^\n]*\}})(?P<attr>)"
+    rf"({_WORD}) ({_WORD}) \([ \t]*\n((?:[ \t]*{_WORD}(?: @{_WORD})? = {_VALUE}[ \t]*\n)*)"
+    r"[ \t]*\)(?P<block>)"
     rf"|({_WORD}) ({_WORD}) \((?P<open>)"
+    r"|\)(?P<close>)"
+    rf"|({_WORD})(?: @({_WORD}))? = ({_VALUE})(?P<attr>)"
     rf"|requires group ({_WORD}) (online|offline) (local|global|remote|site)"
     r"(?: (soft|firm|hard))?(?P<dep>)"
     rf"|({_WORD}) requires ({_WORD})(?P<link>)"
@@ -49,6 +55,7 @@ _STATEMENTS = re.compile(
     r"|([^\n]*)(?P<other>)"
     r")[ \t]*(?:\n|\Z)"
 ).finditer
+_BLOCK_LINES = re.compile(_ATTR_LINE).findall
 _VECTOR = re.compile(rf"\{{ {_SCALAR}(?:, {_SCALAR})* \}}\Z").match
 _ASSOCIATION = re.compile(rf"\{{ {_SCALAR} = {_SCALAR}(?:, {_SCALAR} = {_SCALAR})* \}}\Z").match
 _ITEMS = re.compile(f"{_STRING}|{_WORD}").findall
@@ -76,7 +83,20 @@ def _scalar(t: str):
 
 
 def _braces(raw: str):
-    """``{ ... }`` on one line: a list, an association, or _NOT_READ."""
+    """``{ ... }`` on one line: a list or an association (a copy: the model's values are
+    its own; many repeat, SystemList and Load above all, and are read once)."""
+    known = _BRACES.get(raw)
+    if known is None:
+        if len(_BRACES) >= 4096:
+            _BRACES.clear()
+        known = _BRACES[raw] = _read_braces(raw)
+    return known.copy()
+
+
+_BRACES: dict = {}
+
+
+def _read_braces(raw: str):
     if raw == "{}" or raw == "{ }":
         return []
     if " = " not in raw or '"' in raw and not _ASSOCIATION(raw):
@@ -95,6 +115,36 @@ def _braces(raw: str):
             out[k] = _scalar(items[i + 1])
         return out
     raise _GiveUp
+
+
+def _attribute(attrs, local, order, name, system, raw):
+    """One ``Name [@system] = value`` line into the block's ``attrs`` or ``local``, as the
+    general parser's attribute block reads it; returns the block's ``order``."""
+    first = raw[0]
+    if first == '"':
+        value = raw[1:-1]
+    elif first == "{":
+        value = _braces(raw)
+    elif first in "-0123456789":
+        value = _scalar(raw)
+    else:
+        value = raw
+    if system is None:
+        if name in attrs:
+            raise _GiveUp
+        attrs[name] = value
+    else:
+        if local is None or system in _KEYWORDS:
+            raise _GiveUp
+        if order is None:
+            order = list(attrs)
+        per_system = local.setdefault(name, {})
+        if system in per_system:
+            raise _GiveUp
+        per_system[system] = value
+    if order is not None and name not in order:
+        order.append(name)
+    return order
 
 
 def parse_lines(text: str, file: str) -> Optional[Config]:
@@ -141,31 +191,8 @@ class _Reader:
             if kind == "attr":
                 if obj is None:
                     raise _GiveUp
-                name, system, raw = m.group(2, 3, 4)
-                first = raw[0]
-                if first == '"':
-                    value = raw[1:-1]
-                elif first == "{":
-                    value = _braces(raw)
-                elif first in "-0123456789":
-                    value = _scalar(raw)
-                else:
-                    value = raw
-                if system is None:
-                    if name in attrs:
-                        raise _GiveUp
-                    attrs[name] = value
-                else:
-                    if local is None or system in _KEYWORDS:
-                        raise _GiveUp
-                    if order is None:
-                        order = list(attrs)
-                    per_system = local.setdefault(name, {})
-                    if system in per_system:
-                        raise _GiveUp
-                    per_system[system] = value
-                if order is not None and name not in order:
-                    order.append(name)
+                name, system, raw = m.group(9, 10, 11)
+                order = _attribute(attrs, local, order, name, system, raw)
             elif kind == "close":
                 if obj is None:
                     raise _GiveUp
@@ -174,27 +201,52 @@ class _Reader:
                 obj = None
             elif obj is not None:
                 raise _GiveUp
+            elif kind == "block":
+                block = self.open(m.group(1), m.group(2), m.start(1))
+                body = m.group(3)
+                lines = _BLOCK_LINES(body)
+                attrs = block.attrs
+                if "@" not in body:
+                    for name, _, raw in lines:
+                        first = raw[0]
+                        if first == '"':
+                            attrs[name] = raw[1:-1]
+                        elif first == "{":
+                            attrs[name] = _braces(raw)
+                        elif first in "-0123456789":
+                            attrs[name] = _scalar(raw)
+                        else:
+                            attrs[name] = raw
+                    if len(attrs) != len(lines):
+                        raise _GiveUp  # an attribute set twice
+                else:
+                    local = getattr(block, "local", None)
+                    order = None
+                    for name, system, raw in lines:
+                        order = _attribute(attrs, local, order, name, system or None, raw)
+                    if order is not None:
+                        block.order = order
             elif kind == "open":
-                obj = self.open(m.group(6), m.group(7), m.start(6))
+                obj = self.open(m.group(5), m.group(6), m.start(5))
                 attrs = obj.attrs
                 local = getattr(obj, "local", None)
                 order = None
             elif kind == "link":
-                parent, child = m.group(14, 15)
+                parent, child = m.group(18, 19)
                 if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                self.group.links.append(ResourceLink(parent, child, self.where(m.start(14))))
+                self.group.links.append(ResourceLink(parent, child, self.where(m.start(18))))
             elif kind == "dep":
-                child, category, location, rigidity = m.group(9, 10, 11, 12)
+                child, category, location, rigidity = m.group(13, 14, 15, 16)
                 if self.group is None or child in _KEYWORDS:
                     raise _GiveUp
-                where = self.where(m.start(9) - len("requires group "))
+                where = self.where(m.start(13) - len("requires group "))
                 dep = GroupDep(child, category, location, rigidity or "firm", where)
                 self.group.deps.append(dep)
             elif kind == "include":
-                self.cfg.includes.append(m.group(17))
-                self.cfg.include_where.append(self.where(m.start(17) - len('include "')))
-            elif m.group(19):
+                self.cfg.includes.append(m.group(21))
+                self.cfg.include_where.append(self.where(m.start(21) - len('include "')))
+            elif m.group(23):
                 raise _GiveUp  # a line this reader does not know
         if obj is not None:
             raise _GiveUp
