@@ -175,7 +175,8 @@ class Demo:
         from vxha.generators.operations import maintenance
 
         client = self.client()
-        maintenance(client, target, True, reason="demo: upgrade in progress", out=self.say)
+        where = {"config": self.sim.engine.config, "state": self.sim.run_dir}
+        maintenance(client, target, True, reason="demo: upgrade in progress", out=self.say, **where)
         self.new_lines()
         self.sim.event("container_dies", resource=f"{target}_ctr", system=on)
         self.wait(600)
@@ -189,7 +190,7 @@ class Demo:
         )
 
         self.heading(6, f"Back out of maintenance: {target} is probed again")
-        maintenance(client, target, False, out=self.say)
+        maintenance(client, target, False, out=self.say, **where)
         self.wait(60)
         self.show(target)
         if self.sim.states()[target].get(on) == "PARTIAL":

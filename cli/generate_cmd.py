@@ -93,7 +93,20 @@ def generate_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also read includes from DIR (by default only from the configuration's directory)",
     )
+    p.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="write a configuration without servers (applied, it removes every server)",
+    )
     return p
+
+
+def _no_profiles(paths) -> List[str]:
+    """The directories given that hold no server profile (an empty set of profiles,
+    applied, would remove every server)."""
+    from vxha.profiles.catalog import profile_files
+
+    return [p for p in paths if os.path.isdir(p) and not profile_files(p)]
 
 
 def generate(args: List[str]) -> int:
@@ -104,6 +117,17 @@ def generate(args: List[str]) -> int:
     from vxha.generators.build import GenerationError, Options
     from vxha.generators.generate import generate_from_files
     from vxha.profiles import ProfileError
+
+    empty = _no_profiles(opts.servers)
+    if empty and len(empty) == len(opts.servers) and not opts.allow_empty:
+        _err(
+            [
+                f"vxha generate: {', '.join(empty)}: no server profile (*.yaml, *.yml, *.json); "
+                "a configuration without servers would remove every server when applied: "
+                "pass --allow-empty if that is meant"
+            ]
+        )
+        return 1
 
     directory = os.path.dirname(os.path.abspath(opts.output)) if opts.output else None
     try:
@@ -152,18 +176,28 @@ def _read_current(current: str, allow_include_dirs=()):
 
 
 def _diff(old, new, as_commands: bool) -> int:
-    from vxha.generators import diff
+    """What vxha would change (the ownership rule applied, as apply does), or the commands;
+    exit 1 when the change could not run."""
+    from vxha.generators import diff, ownership
 
-    types = diff.known_types(old, new)
-    changes = diff.diff(old, new, types)
+    tgt = ownership.target(old, new)
+    target = tgt.config
+    types = diff.known_types(old, target)
+    changes = diff.diff(old, target, types)
+    ownership.check_changes(changes, old, target)
+    _err(f"note: {n}" for n in tgt.notes)
+    _err(f"problem: {p}" for p in tgt.problems)
     if as_commands:
         for c in changes:
             if c.kind == "include":
                 _err([f"note: {c}: install type files with 'vxha cluster add-types' first"])
-        sys.stdout.write(diff.format_commands(diff.commands(changes, old, new, types)))
+        cmds = diff.commands(changes, old, target, types)
+        if cmds:
+            cmds = [["haconf", "-makerw"]] + cmds + [["haconf", "-dump", "-makero"]]
+        sys.stdout.write(diff.format_commands(cmds))
     else:
         sys.stdout.write(diff.format_diff(changes))
-    return 0
+    return 1 if tgt.problems else 0
 
 
 # -- verify ----------------------------------------------------------------------------------

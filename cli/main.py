@@ -18,6 +18,7 @@ COMMANDS = {
     "sim": ("sim_cmd", "run the VCS engine simulator"),
     "maintenance": ("ops_cmd", "put a server into or out of maintenance"),
     "delete": ("ops_cmd", "delete a server, keeping or removing its storage"),
+    "restore": ("ops_cmd", "put a deleted server's archived profile back"),
     "inventory": ("ops_cmd", "list servers, their groups and storage"),
     "apply": ("ops_cmd", "apply a generated main.cf to a running cluster"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),

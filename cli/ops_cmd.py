@@ -1,20 +1,15 @@
-"""vxha maintenance | delete | inventory | apply | cluster: cluster workflows via ha commands."""
+"""vxha apply | maintenance | delete | restore | inventory | cluster: changing a live
+cluster through plans (generators/plan.py), reading it in bulk (generators/view.py)."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 
 from vxha.generators.hacli import HaClient, HaError
-from vxha.generators.operations import (
-    OperationError,
-    delete_plan,
-    inventory,
-    maintenance,
-    maintenance_list,
-    state_line,
-)
 
 
 def _err(text: str) -> int:
@@ -22,40 +17,327 @@ def _err(text: str) -> int:
     return 1
 
 
+def _config_arg(p) -> None:
+    p.add_argument(
+        "--config-dir",
+        help="the VCS configuration directory holding main.cf (default: $VXHA_CONFIG_DIR, "
+        "else $VCS_CONF/conf/config)",
+    )
+
+
+def _plan_args(p) -> None:
+    p.add_argument("--yes", action="store_true", help="do not ask before stopping services")
+    p.add_argument("--dry-run", action="store_true", help="show the plan, change nothing")
+    p.add_argument("--json", action="store_true", help="with --dry-run: the plan as JSON")
+    p.add_argument(
+        "--join",
+        action="store_true",
+        help="if someone has the configuration open, work inside their session (and never "
+        "save it) instead of refusing",
+    )
+    p.add_argument("--resume", action="store_true", help="finish the plan that stopped halfway")
+    p.add_argument("--undo", action="store_true", help="go back to before the last plan")
+    _config_arg(p)
+
+
+def _run(argv):
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False)
+    if proc.returncode != 0:
+        raise OSError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stdout}{proc.stderr}")
+
+
+def _local_actions():
+    from vxha.generators import archive
+
+    return {"move": archive.move, "run": lambda *argv: _run(list(argv))}
+
+
+def _execute(plan, args, client, start_text=None) -> int:
+    """Show the plan; unless --dry-run, confirm, journal and run it."""
+    from vxha.generators import plan as P
+
+    if args.dry_run:
+        if getattr(args, "json", False):
+            print(json.dumps(plan.to_json(), indent=1))
+        else:
+            P.show(plan, join=args.join)
+        return 0
+    if not plan.steps:
+        P.show(plan)
+        return 0
+    if plan.stopping() or any(s.confirm for s in plan.steps):
+        P.show(plan, join=args.join)
+    else:
+        print(plan.summary)
+        for note in plan.notes:
+            print(f"note: {note}")
+    P.confirm(plan, args.yes)
+    journal = P.Journal()
+    if start_text is not None:
+        plan.undo["start"] = journal.save_text("start.cf", start_text)
+    P.Runner(client, journal, join=args.join, local_actions=_local_actions()).run(plan)
+    print(f"done: {len(plan.steps)} step(s)")
+    return 0
+
+
+def _read(client, args, **need):
+    from vxha.generators.view import read_view
+
+    return read_view(client, args.config_dir, **need)
+
+
+def _refuse_editing(view, args) -> None:
+    from vxha.generators.plan import PlanRefused
+
+    if view.editing and not args.join and not args.dry_run:
+        raise PlanRefused(
+            f"the configuration is open for writing ({os.path.dirname(view.path)}/.stale): "
+            "someone is editing it; let them finish (haconf -dump -makero) or pass --join; "
+            "nothing was changed"
+        )
+
+
+def _resume(args, client, command) -> int:
+    from vxha.generators import plan as P
+
+    journal = P.Journal()
+    data = journal.load()
+    if not data or data.get("state") not in ("stopped", "running"):
+        return _err("there is no plan to resume: the last one finished (or none was run)")
+    plan = P.Plan.from_json(data["plan"])
+    if plan.command != command:
+        return _err(f"the plan that stopped is a 'vxha {plan.command}': run that with --resume")
+    status = data["status"]
+    view = _read(client, argparse.Namespace(config_dir=plan.config_path), admin=True)
+    _refuse_editing(view, args)
+    left = [i for i, s in enumerate(status) if s != "done"]
+    if not left:
+        data["state"] = "done"
+        journal.save(data)
+        print("every step of the last plan ran: nothing to resume")
+        return 0
+    start = left[0]
+    print(f"resuming vxha {plan.command} at step {start + 1} of {len(plan.steps)}")
+    P.show(plan, start=start, join=args.join)
+    if args.dry_run:
+        return 0
+    P.confirm(plan, args.yes, start=start)
+    snapshot = P.Snapshot(view.config, view.group_states, view.resource_states, view.enabled)
+    runner = P.Runner(client, journal, join=args.join, local_actions=_local_actions())
+    runner.run(plan, status, snapshot)
+    print("done")
+    return 0
+
+
+def _undo(args, client, command) -> int:
+    from vxha.generators import plan as P
+    from vxha.generators.operations import maintenance_undo
+    from vxha.generators.phases import ApplyPlanner
+    from vxha.vcs_types.cf import parse_file
+
+    journal = P.Journal()
+    data = journal.load()
+    if not data or data.get("state") == "refused":
+        return _err("there is no plan to undo")
+    last = P.Plan.from_json(data["plan"])
+    if last.command != command:
+        return _err(f"the last plan is a 'vxha {last.command}': run that with --undo")
+    done = [s for s, st in zip(last.steps, data["status"]) if st == "done"]
+    if any(s.kind == "local" and s.argv[0] == "run" for s in done):
+        return _err("the last plan destroyed volumes (--shred): it cannot be undone")
+    view = _read(client, argparse.Namespace(config_dir=last.config_path), admin=True)
+    _refuse_editing(view, args)
+    undo = last.undo
+    if undo.get("kind") == "maintenance":
+        plan = maintenance_undo(view, undo["before"])
+        return _execute(plan, args, client)
+    plan = ApplyPlanner(
+        view,
+        parse_file(undo["start"]),
+        force=getattr(args, "force", False),
+        want_online=undo.get("online") or {},
+        command=command,
+        want_resources=undo.get("resources") or {},
+    ).build()
+    moves = undo.get("moves") or []
+    for src, dst in reversed(moves):
+        plan.steps.append(
+            P.Step(
+                "local",
+                ["move", dst, src],
+                f"puts the profile back at {src}",
+                pre=[["file", dst, True]],
+                done=[["file", src, True]],
+            )
+        )
+    plan.undo = _undo_data(view, plan, [m[::-1] for m in moves])
+    plan.summary = f"undo the last vxha {command}: " + plan.summary.split(": ", 1)[-1]
+    with open(view.path, encoding="utf-8") as f:
+        return _execute(plan, args, client, f.read())
+
+
+def _undo_data(view, plan, moves=()) -> dict:
+    """What --undo needs besides the configuration: where vxha's groups were up, and its
+    resources when the plan stops some (a plan that stops nothing leaves them up), and
+    the profiles moved."""
+    online, resources = {}, {}
+    for groups in view.servers().values():
+        for g in groups:
+            if view.up_on(g):
+                online[g] = view.up_on(g)
+                if not plan.stopping():
+                    continue
+                for r in view.group(g).resources:
+                    if view.resource_up_on(r.name):
+                        resources[r.name] = view.resource_up_on(r.name)
+    return {"kind": "config", "online": online, "resources": resources, "moves": list(moves)}
+
+
+def _new_plan_allowed(args) -> None:
+    from vxha.generators import plan as P
+
+    if not args.dry_run:
+        P.refuse_if_unfinished(P.Journal(), getattr(args, "force", False))
+
+
+# -- apply ----------------------------------------------------------------------------------
+
+
+def cmd_apply(argv) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha apply",
+        description="Bring the running cluster to a generated main.cf, changing only vxha's "
+        "own groups: a plan that stops what must stop (asking first), changes the "
+        "configuration, and starts again what was stopped; --resume finishes a plan that "
+        "stopped halfway, --undo goes back.",
+    )
+    p.add_argument("main_cf", nargs="?", help="the new configuration (from vxha generate)")
+    p.add_argument("--current", help="the cluster's main.cf (default: from --config-dir)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="allow a plan removing every server or more than --max-removals; start anew "
+        "though the last plan stopped halfway",
+    )
+    p.add_argument("--max-removals", type=int, default=3, help="servers one plan may remove")
+    p.add_argument(
+        "--allow-include-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read the new main.cf's includes from DIR (by default only from its own "
+        "directory)",
+    )
+    _plan_args(p)
+    args = p.parse_args(argv)
+    if args.current:
+        args.config_dir = args.current
+    client = HaClient()
+    if args.resume:
+        return _resume(args, client, "apply")
+    if args.undo:
+        return _undo(args, client, "apply")
+    if not args.main_cf:
+        p.error("the new main.cf is needed (or --resume / --undo)")
+    from vxha.generators.phases import ApplyPlanner
+    from vxha.generators.view import parse_config
+    from vxha.vcs_types.cf import CfError
+
+    try:
+        new = parse_config(args.main_cf, args.allow_include_dir)
+    except (CfError, OSError) as exc:
+        return _err(str(exc))
+    _new_plan_allowed(args)
+    view = _read(client, args, admin=True)
+    _refuse_editing(view, args)
+    plan = ApplyPlanner(view, new, force=args.force, max_removals=args.max_removals).build()
+    if not plan.steps:
+        print(f"the cluster already matches {args.main_cf}")
+        for note in plan.notes:
+            print(f"note: {note}")
+        return 0
+    plan.undo = _undo_data(view, plan)
+    with open(view.path, encoding="utf-8") as f:
+        start_text = f.read()
+    return _execute(plan, args, client, start_text)
+
+
+# -- maintenance ----------------------------------------------------------------------------
+
+
 def cmd_maintenance(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha maintenance",
-        description="Disable (on) or enable (off) a server's failover group so that VCS "
-        "stops (or resumes) monitoring and failing it over; 'list' shows what is disabled.",
+        description="on: disable a server's failover group (VCS stops monitoring and failing "
+        "it over) and record who, when and why; off: enable it again; list: who is in "
+        "maintenance, since when, why, on which systems.",
     )
-    p.add_argument("action", choices=["on", "off", "list"])
+    p.add_argument("action", nargs="?", choices=["on", "off", "list"])
     p.add_argument("server", nargs="?", help="server name (its failover group)")
     p.add_argument("--sys", dest="system", help="only on this system")
-    p.add_argument("--reason", default="", help="recorded with the group (UserStrLocal)")
+    p.add_argument("--reason", default="", help="why (kept in the record)")
     p.add_argument("--storage", action="store_true", help="also the server's storage group")
+    _plan_args(p)
     args = p.parse_args(argv)
     client = HaClient()
+    if args.resume:
+        return _resume(args, client, "maintenance")
+    if args.undo:
+        return _undo(args, client, "maintenance")
+    if args.action is None:
+        p.error("on, off or list is needed (or --resume / --undo)")
+    from vxha.generators.operations import maintenance_list, maintenance_plan
+    from vxha.generators.view import read_groups
+
     if args.action == "list":
-        rows = maintenance_list(client)
+        view = read_groups(client)
+        rows = maintenance_list(view)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "server": s,
+                            "group": g,
+                            "system": sy,
+                            "who": r.who if r else "",
+                            "when": r.when if r else "",
+                            "why": r.why if r else "",
+                        }
+                        for s, g, sy, r in rows
+                    ],
+                    indent=1,
+                )
+            )
+            return 0
         if not rows:
             print("no server is in maintenance")
-        for server, group, system, record in rows:
-            print(f"{server:<20} {group:<28} {system:<12} {record}")
+        for server, group, system, rec in rows:
+            who = rec.describe() if rec else "disabled without a vxha record"
+            print(f"{server:<20} {group:<28} {system:<12} {who}")
         return 0
     if not args.server:
         p.error("a server name is needed")
-    maintenance(client, args.server, args.action == "on", args.system, args.reason, args.storage)
-    return 0
+    _new_plan_allowed(args)
+    view = read_groups(client)
+    plan = maintenance_plan(
+        view, args.server, args.action == "on", args.system, args.reason, args.storage
+    )
+    return _execute(plan, args, client)
+
+
+# -- delete / restore -----------------------------------------------------------------------
 
 
 def cmd_delete(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha delete",
-        description="Delete a server: its container group, and with --now its storage group "
-        "too. Data stays on the volumes unless --shred, which removes them.",
+        description="Delete a server: stop it (asking first), delete its container group, "
+        "and with --now its storage group too, and archive its profile (vxha restore brings "
+        "it back). Data stays on the volumes unless --shred, which removes them.",
     )
-    p.add_argument("server")
-    mode = p.add_mutually_exclusive_group(required=True)
+    p.add_argument("server", nargs="?")
+    mode = p.add_mutually_exclusive_group()
     mode.add_argument("--keep-data", action="store_true", help="keep the storage group")
     mode.add_argument("--now", action="store_true", help="also remove the storage group")
     p.add_argument(
@@ -63,19 +345,36 @@ def cmd_delete(argv) -> int:
         action="store_true",
         help="with --now: also remove the server's volumes and the data on them",
     )
-    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    p.add_argument("--dry-run", action="store_true", help="print the commands only")
+    p.add_argument("--profiles", help="the server profiles directory (default: $VXHA_PROFILES)")
+    p.add_argument("--no-archive", action="store_true", help="leave the profile where it is")
+    p.add_argument("--force", action="store_true", help="start anew though a plan stopped")
+    _plan_args(p)
     args = p.parse_args(argv)
+    client = HaClient()
+    if args.resume:
+        return _resume(args, client, "delete")
+    if args.undo:
+        return _undo(args, client, "delete")
+    if not args.server or not (args.keep_data or args.now):
+        p.error("a server and one of --keep-data / --now are needed (or --resume / --undo)")
     if args.shred and not args.now:
         p.error("--shred needs --now (the storage group goes first)")
-    client = HaClient()
-    plan = delete_plan(client, args.server, keep_data=args.keep_data, shred=args.shred)
-    print(f"deleting {args.server} ({'keeping' if args.keep_data else 'with'} its storage group):")
-    if args.dry_run:
-        for step, _ in plan.steps:
-            print("  " + " ".join(step))
-        return 0
-    if args.shred and not args.yes:
+    profiles = None if args.no_archive else (args.profiles or os.environ.get("VXHA_PROFILES"))
+    if not args.no_archive and not profiles:
+        p.error(
+            "name the server profiles directory (--profiles DIR or VXHA_PROFILES) so that the "
+            "profile is archived and the next apply does not bring the server back, or pass "
+            "--no-archive"
+        )
+    from vxha.generators.operations import delete_plan
+
+    _new_plan_allowed(args)
+    view = _read(client, args, admin=True)
+    _refuse_editing(view, args)
+    plan = delete_plan(
+        view, args.server, keep_data=args.keep_data, shred=args.shred, profiles=profiles
+    )
+    if args.shred and not args.dry_run and not args.yes:
         if not sys.stdin.isatty():
             return _err("--shred destroys data: confirm at a terminal, or pass --yes")
         try:
@@ -86,19 +385,51 @@ def cmd_delete(argv) -> int:
             typed = ""
         if typed != args.server:
             return _err("confirmation did not match: nothing was changed")
-    plan.apply(client)
-    print(f"deleted {args.server}" + (" (storage kept)" if args.keep_data else ""))
+        args.yes = True
+    with open(view.path, encoding="utf-8") as f:
+        start_text = f.read()
+    return _execute(plan, args, client, start_text)
+
+
+def cmd_restore(argv) -> int:
+    p = argparse.ArgumentParser(
+        prog="vxha restore",
+        description="Put a deleted server's archived profile back (the newest), so that "
+        "vxha generate and vxha apply bring the server back.",
+    )
+    p.add_argument("server")
+    p.add_argument("--profiles", help="the server profiles directory (default: $VXHA_PROFILES)")
+    args = p.parse_args(argv)
+    profiles = args.profiles or os.environ.get("VXHA_PROFILES")
+    if not profiles:
+        p.error("name the server profiles directory (--profiles DIR or VXHA_PROFILES)")
+    from vxha.generators.archive import ArchiveError, restore
+
+    try:
+        path = restore(profiles, args.server)
+    except (ArchiveError, OSError) as exc:
+        return _err(str(exc))
+    print(f"restored {path}: vxha generate and vxha apply bring {args.server} back")
     return 0
+
+
+# -- inventory ------------------------------------------------------------------------------
 
 
 def cmd_inventory(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha inventory",
-        description="Servers, their groups and states; storage left without a server.",
+        description="Servers, their groups and states; storage left without a server; "
+        "archived server profiles.",
     )
     p.add_argument("--json", action="store_true")
+    p.add_argument("--profiles", help="the server profiles directory (default: $VXHA_PROFILES)")
     args = p.parse_args(argv)
-    report = inventory(HaClient())
+    from vxha.generators.operations import inventory, state_line
+    from vxha.generators.view import read_groups
+
+    view = read_groups(HaClient())
+    report = inventory(view, args.profiles or os.environ.get("VXHA_PROFILES"))
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
@@ -110,90 +441,56 @@ def cmd_inventory(argv) -> int:
         print("\nstorage without a server:")
         for o in report["orphan_storage"]:
             print(f"  {o['group']:<28} delete with: {o['delete']}")
+    if report["archived"]:
+        print("\narchived profiles:")
+        for a in report["archived"]:
+            print(f"  {a['server']:<20} archived {a['archived']}  restore with: {a['restore']}")
     return 0
+
+
+# -- cluster add-types ------------------------------------------------------------------------
 
 
 def cmd_cluster(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha cluster",
         description="add-types: register vxha's resource types on the running cluster "
-        "(haconf -makerw, hatype -add, haattr -add, haconf -dump -makero); types the "
-        "cluster already has (Veritas's CFSMount) are left alone.",
+        "(hatype -add, haattr -add, hatype -modify inside a configuration session); types "
+        "the cluster already has (Veritas's CFSMount) are left alone.",
     )
     p.add_argument("task", choices=["add-types"])
     p.add_argument("--types", help="comma-separated types (default: vxha's four)")
     p.add_argument("--dry-run", action="store_true", help="print the commands only")
+    p.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument(
+        "--join", action="store_true", help="work inside someone's open session (never saved)"
+    )
     args = p.parse_args(argv)
-    from vxha.agents.cluster_types import AddTypesError, add_types_commands, run_add_types
+    from vxha.agents.cluster_types import add_types_commands, resolve_types
+    from vxha.generators.plan import Plan, Step
 
     types = [t for t in (args.types or "").split(",") if t] or None
+    try:
+        decls = resolve_types(types)
+    except KeyError as exc:
+        return _err(f"--types: no vxha type {exc}")
+    client = HaClient()
     if args.dry_run:
-        for cmd in add_types_commands(types):
+        for cmd in add_types_commands(decls):
             print(" ".join(cmd))
         return 0
-    try:
-        result = run_add_types(types=types)
-    except AddTypesError as exc:
-        return _err(f"{exc}; nothing was saved: run 'haconf -dump -makero' after fixing it")
-    for name in result.added:
-        print(f"added type {name}")
-    for name in result.skipped:
-        print(f"skipped type {name}: the cluster already has it")
-    return 0
-
-
-def cmd_apply(argv) -> int:
-    import os
-
-    p = argparse.ArgumentParser(
-        prog="vxha apply",
-        description="Bring the running cluster to a generated main.cf: the groups, resources "
-        "and attributes that differ are changed with ha commands (vxha generate --diff "
-        "--as-commands), applied one by one and stopped at the first failure.",
-    )
-    p.add_argument("main_cf", help="the new configuration (from vxha generate)")
-    default = os.path.join(os.environ.get("VCS_CONF", "/etc/VRTSvcs"), "conf/config/main.cf")
-    p.add_argument("--current", default=default, help="the cluster's main.cf (%(default)s)")
-    p.add_argument("--dry-run", action="store_true", help="print the diff and commands only")
-    p.add_argument(
-        "--allow-include-dir",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also read includes from DIR (by default only from each main.cf's directory)",
-    )
-    args = p.parse_args(argv)
-    from vxha.generators import diff
-    from vxha.generators.operations import Plan
-    from vxha.vcs_types.cf import CfError, parse_file
-
-    client = HaClient()
-    if not args.dry_run and os.path.exists(args.current):
-        try:  # make the file on disk match the running configuration first
-            client.run("haconf", "-dump")
-        except HaError:
-            pass
-    try:
-        allow = args.allow_include_dir
-        current = parse_file(args.current, allow_include_dirs=allow)
-        new = parse_file(args.main_cf, allow_include_dirs=allow)
-    except (CfError, OSError) as exc:
-        return _err(str(exc))
-    types = diff.known_types(current, new)
-    changes = diff.diff(current, new, types)
-    if not changes:
-        print("the cluster already matches", args.main_cf)
-        return 0
-    print(diff.format_diff(changes))
-    cmds = diff.commands(changes, current, new, types)
-    if args.dry_run:
-        print(diff.format_commands(cmds))
-        return 0
-    plan = Plan()
-    for cmd in cmds:
-        plan.add(*cmd)
-    plan.apply(client)
-    print(f"applied {len(cmds)} command(s)")
+    existing = {line.split()[0] for line in client.run("hatype", "-list").splitlines() if line}
+    plan = Plan("cluster add-types", summary="vxha cluster add-types")
+    for argv_ in add_types_commands(decls, existing):
+        if argv_[0] == "haconf":
+            continue  # the runner opens and closes the configuration itself
+        plan.steps.append(Step("command", argv_, "", session=True))
+    _execute(plan, args, client)
+    for d in decls:
+        if d.name in existing:
+            print(f"skipped type {d.name}: the cluster already has it")
+        else:
+            print(f"added type {d.name}")
     return 0
 
 
@@ -201,16 +498,32 @@ COMMANDS = {
     "apply": cmd_apply,
     "maintenance": cmd_maintenance,
     "delete": cmd_delete,
+    "restore": cmd_restore,
     "inventory": cmd_inventory,
     "cluster": cmd_cluster,
 }
 
 
 def main(argv: list[str]) -> int:
+    from vxha.generators.archive import ArchiveError
+    from vxha.generators.operations import OperationError
+    from vxha.generators.ownership import OwnershipError
+    from vxha.generators.plan import PlanRefused, PlanStopped
+    from vxha.generators.view import ViewError
+
     handler = COMMANDS.get(argv[0])
     if handler is None:
         return _err(f"{argv[0]} is not available yet")
     try:
         return handler(argv[1:])
-    except (OperationError, HaError, TimeoutError) as exc:
+    except (
+        OperationError,
+        HaError,
+        TimeoutError,
+        PlanRefused,
+        PlanStopped,
+        ViewError,
+        OwnershipError,
+        ArchiveError,
+    ) as exc:
         return _err(str(exc))

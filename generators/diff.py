@@ -15,6 +15,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional
 
+from vxha.generators.hacli import unescape
+from vxha.vcs_types import haforms
 from vxha.vcs_types.decl import STANDARD_STATIC, empty_value, format_value
 from vxha.vcs_types.model import Config, Group, GroupDep, Resource, ResourceLink, System
 
@@ -266,10 +268,13 @@ def _recreated(og: Group, ng: Group) -> bool:
     return og.attrs.get("Parallel", 0) != ng.attrs.get("Parallel", 0)
 
 
-def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]:
+def diff(
+    old: Config, new: Config, types: Optional[dict] = None, normalized: bool = False
+) -> List[Change]:
     """What turns ``old`` into ``new``: systems, cluster, groups, resources, attributes."""
     types = types if types is not None else known_types(old, new)
-    old, new = normalize(old, types), normalize(new, types)
+    if not normalized:
+        old, new = normalize(old, types), normalize(new, types)
     out: List[Change] = []
     # Type files are installed, not commanded (vxha cluster add-types): listed only.
     for inc in new.includes:
@@ -311,8 +316,17 @@ def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]
         """A link end that is removed, or deleted and added again."""
         return name not in ores or name not in nres or moved(name)
 
+    # A group equal on both sides (and requiring no recreated group) has nothing to say:
+    # most groups, in a plan that changes one server.
+    same = {
+        n
+        for n, g in ngroups.items()
+        if n in ogroups and ogroups[n] == g and not any(d.child in recreate for d in g.deps)
+    }
     # removals
     for g in old.groups:
+        if g.name in same:
+            continue
         for d in g.deps:
             ng = ngroups.get(g.name)
             keep = ng is not None and not gone(g) and d in ng.deps and d.child not in recreate
@@ -336,6 +350,8 @@ def diff(old: Config, new: Config, types: Optional[dict] = None) -> List[Change]
             out.append(Change("remove", "group", g.name))
     # additions and changes
     for g in new.groups:
+        if g.name in same:
+            continue
         og = ogroups.get(g.name)
         fresh = og is None or g.name in recreate
         if fresh:
@@ -370,34 +386,50 @@ def format_diff(changes: List[Change]) -> str:
 
 
 # -- commands --------------------------------------------------------------------------------
+# The forms are the documented ones (docs/operations.md, "Command forms"): values through
+# ``escape``, empty lists and associations cleared with ``-delete -keys``, static attributes
+# through ``-override`` / ``-undo_override``, ``-global`` always with a value. Systems are
+# never commanded: they belong to the cluster, not to vxha (generators/ownership.py).
+
+
+def _dim(value, spec) -> str:
+    if isinstance(value, dict):
+        return "association"
+    if isinstance(value, list):
+        return spec[1][0] if spec is not None and spec[1][0] != "association" else "vector"
+    return "scalar"
 
 
 def _values(value) -> List[str]:
-    if isinstance(value, dict):
-        out = []
-        for k, v in value.items():
-            out += [str(k), str(v)]
-        return out
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
+    return haforms.value_words(value, _dim(value, None))
 
 
 def _modify(cmd, obj, attr, value, spec, system=""):
     """``ha* -modify`` argv setting a whole value (clearing it when empty)."""
-    head = [cmd, "-modify"] + ([obj] if obj is not None else [])  # haclus names no object
-    tail = ["-sys", system] if system else []
     if value is None:
         value = default_of(spec)
-    if isinstance(value, (list, dict)) and not value:
-        return head + [attr, "-delete", "-keys"] + tail
-    return head + [attr] + _values(value) + tail
+    return haforms.modify(cmd, obj, attr, value, _dim(value, spec), system or None)
 
 
-def commands(changes: List[Change], old: Config, new: Config, types=None) -> List[List[str]]:
-    """The ha* command lines (argv lists) that apply ``changes`` to a running cluster."""
+def is_static(types, rtype, name) -> bool:
+    """A type-level attribute a resource changes only through ``hares -override``."""
+    decl = types.get(rtype)
+    if decl is not None and name in decl.attrs:
+        return bool(decl.attrs[name].static)
+    return name in STANDARD_STATIC
+
+
+def commands(
+    changes: List[Change], old: Config, new: Config, types=None, normalized: bool = False
+) -> List[List[str]]:
+    """The ha* command lines (argv lists) that apply ``changes`` to a running cluster.
+
+    The configuration must be writable around them (the plan runner opens and closes it);
+    system changes are never commanded (``ValueError`` if one is given). ``normalized``:
+    ``old`` and ``new`` already went through ``normalize``."""
     types = types if types is not None else known_types(old, new)
-    old, new = normalize(old, types), normalize(new, types)
+    if not normalized:
+        old, new = normalize(old, types), normalize(new, types)
     objs = {
         "group": ({g.name: g for g in old.groups}, {g.name: g for g in new.groups}),
         "resource": (
@@ -406,13 +438,9 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
         ),
     }
     by = {k: [c for c in changes if c.kind == k] for k in _KINDS}
-    out: List[List[str]] = [["haconf", "-makerw"]]
-    for c in by["system"]:
-        if c.action == "add" and not c.attr:
-            out.append(["hasys", "-add", c.name])
-    for c in by["system"]:
-        if c.attr:
-            out.append(_modify("hasys", c.name, c.attr, c.new, system_spec(c.attr)))
+    if by["system"]:
+        raise ValueError(f"systems are not vxha's to change: {by['system'][0]}")
+    out: List[List[str]] = []
     for c in by["cluster"]:
         out.append(_modify("haclus", None, c.attr, c.new, cluster_spec(c.attr)))
     for c in by["dependency"]:
@@ -448,7 +476,11 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
     for name, attr in _changed_attrs(by["resource"]):
         n = objs["resource"][1][name]
         o = None if name in added_set else objs["resource"][0].get(name)
-        out += _attr_commands("hares", name, attr, o, n, resource_spec(types, n.type, attr))
+        spec = resource_spec(types, n.type, attr)
+        if is_static(types, n.type, attr):
+            out += _static_commands(name, attr, o, n, spec)
+        else:
+            out += _attr_commands("hares", name, attr, o, n, spec)
     for c in by["link"]:
         if c.action == "add":
             out.append(["hares", "-link", c.new.parent, c.new.child])
@@ -459,11 +491,7 @@ def commands(changes: List[Change], old: Config, new: Config, types=None) -> Lis
     for c in by["dependency"]:
         if c.action == "add":
             d = c.new
-            out.append(["hagrp", "-link", c.group, d.child, d.category, d.location, d.rigidity])
-    for c in by["system"]:
-        if c.action == "remove" and not c.attr:
-            out.append(["hasys", "-delete", c.name])
-    out.append(["haconf", "-dump", "-makero"])
+            out.append(haforms.link(c.group, d.child, d.category, d.location, d.rigidity))
     return out
 
 
@@ -478,6 +506,17 @@ def _changed_attrs(changes):
     return list(seen)
 
 
+def _static_commands(name, attr, old, new, spec):
+    """A static attribute set on one resource: override it first, undo the override to
+    return to the type's value."""
+    had = old is not None and (attr in old.attrs or attr in old.local)
+    n_value = new.attrs.get(attr)
+    if n_value is None and attr not in new.local:
+        return [haforms.undo_override(name, attr)] if had else []
+    out = [] if had else [haforms.override(name, attr)]
+    return out + _attr_commands("hares", name, attr, old if had else None, new, spec)
+
+
 def _attr_commands(cmd, name, attr, old, new, spec):
     """Commands taking one attribute of one object from ``old`` to ``new`` (objects)."""
     o_local = old.local.get(attr) if old is not None else None
@@ -487,7 +526,7 @@ def _attr_commands(cmd, name, attr, old, new, spec):
     out = []
     if n_local is not None:
         if o_local is None:
-            out.append([cmd, "-local", name, attr])
+            out.append(haforms.localize(cmd, name, attr))
             o_local = {}
         for system, value in n_local.items():
             if o_local.get(system) != value:
@@ -496,7 +535,15 @@ def _attr_commands(cmd, name, attr, old, new, spec):
         return out
     if o_local is not None:
         value = n_value if n_value is not None else default_of(spec)
-        return [[cmd, "-global", name, attr] + _values(value)]
+        if isinstance(value, (list, dict)) and not value:
+            # -global needs a value (hares(1M), hagrp(1M) SYNOPSIS): the first system's,
+            # then the list cleared.
+            first = next(iter(o_local.values()))
+            return [
+                haforms.globalize(cmd, name, attr, first, _dim(first, spec)),
+                _modify(cmd, name, attr, value, spec),
+            ]
+        return [haforms.globalize(cmd, name, attr, value, _dim(value, spec))]
     if o_value != n_value:
         out.append(_modify(cmd, name, attr, n_value, spec))
     return out
@@ -523,6 +570,14 @@ def apply(config: Config, cmds: List[List[str]], types: Optional[dict] = None) -
         except (KeyError, IndexError, ValueError) as exc:
             raise CommandError(f"{' '.join(argv)}: {exc}") from exc
     return cfg
+
+
+def _overridden(resource) -> set:
+    """Static attributes ``hares -override`` opened on a resource (a note of the model,
+    outside the dataclass fields, so never compared or written)."""
+    if "overridden" not in resource.__dict__:
+        resource.__dict__["overridden"] = set(resource.attrs) | set(resource.local)
+    return resource.__dict__["overridden"]
 
 
 def _find_group(cfg, name) -> Group:
@@ -562,6 +617,9 @@ def _set(attrs, local, argv_rest, spec, cmd_target):
     if words[:2] == ["-delete", "-keys"]:
         value = empty_value(spec[0], spec[1][0]) if spec else []
     else:
+        if any(w.startswith("-") for w in words):
+            raise ValueError(f"value {' '.join(words)!r}: a value starting with '-' needs '%'")
+        words = [unescape(w) for w in words]
         value = coerce(_parse_value(words, spec), spec)
     if system:
         if attr not in local:
@@ -584,19 +642,6 @@ def _prune_local(group: Group, keep: set) -> None:
 def _apply_one(cfg: Config, argv: List[str], types):
     cmd, op, rest = argv[0], argv[1], argv[2:]
     if cmd == "haconf":
-        return
-    if cmd == "hasys":
-        if op == "-add":
-            cfg.systems.append(System(rest[0]))
-        elif op == "-delete":
-            cfg.systems = [s for s in cfg.systems if s.name != rest[0]]
-            for g in cfg.groups:
-                _prune_local(g, {s.name for s in cfg.systems})
-        elif op == "-modify":
-            s = cfg.system(rest[0])
-            if s is None:
-                raise KeyError(f"no system {rest[0]}")
-            _set(s.attrs, {}, rest[1:], system_spec(rest[1]), rest[0])
         return
     if cmd == "haclus" and op == "-modify":
         _set(cfg.cluster.attrs, {}, rest, cluster_spec(rest[0]), "the cluster")
@@ -622,6 +667,10 @@ def _apply_one(cfg: Config, argv: List[str], types):
             g = _find_group(cfg, rest[0])
             g.local.setdefault(rest[1], {})
             g.attrs.pop(rest[1], None)
+        elif op == "-global":
+            g = _find_group(cfg, rest[0])
+            g.local.pop(rest[1], None)
+            _set(g.attrs, g.local, rest[1:], group_spec(rest[1]), g.name)
         elif op == "-link":
             g = _find_group(cfg, rest[0])
             _find_group(cfg, rest[1])
@@ -648,9 +697,21 @@ def _apply_one(cfg: Config, argv: List[str], types):
             if any(r.name in (lk.parent, lk.child) for lk in g.links):
                 raise ValueError(f"resource {r.name} is still linked")
             g.resources.remove(r)
+        elif op in ("-override", "-undo_override"):
+            g, r = _find_resource(cfg, rest[0])
+            if not is_static(types, r.type, rest[1]):
+                raise ValueError(f"{rest[1]} is not a static attribute of type {r.type}")
+            if op == "-override":
+                _overridden(r).add(rest[1])
+            else:
+                _overridden(r).discard(rest[1])
+                r.attrs.pop(rest[1], None)
+                r.local.pop(rest[1], None)
         elif op in ("-modify", "-local", "-global"):
             g, r = _find_resource(cfg, rest[0])
             spec = resource_spec(types, r.type, rest[1])
+            if is_static(types, r.type, rest[1]) and rest[1] not in _overridden(r):
+                raise ValueError(f"{rest[1]} of {r.name} is static: hares -override first")
             if op == "-local":
                 r.local.setdefault(rest[1], {})
                 r.attrs.pop(rest[1], None)

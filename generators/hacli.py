@@ -2,7 +2,9 @@
 
 It runs whatever ``hagrp``, ``hares``, ``hasys`` and ``haconf`` are on PATH (VCS's own on a
 node, the simulator's shims in tests and the demo) and parses their output as VCS prints
-it: tables headed ``#Group Attribute System Value`` and bare values for ``-value``.
+it: tables headed ``#Group Attribute System Value``. Reads are bulk (one process for every
+group or resource, never one per object), so a command costs the same few processes
+whatever the size of the cluster.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import shutil
 import subprocess
 import time
 
+from vxha.vcs_types.haforms import escape, unescape  # noqa: F401 - the one escape rule
+
 ALREADY_WRITABLE = "V-16-1-10364"
 NOT_WRITABLE = "V-16-1-10369"
-SERVER_TAG = "vxha:server="
-
-STEADY_STATES = {"ONLINE", "OFFLINE", "PARTIAL", "FAULTED", "OFFLINE|FAULTED"}
 
 
 class HaError(Exception):
@@ -33,9 +34,12 @@ def _run(argv, timeout):
     exe = shutil.which(argv[0])
     if exe is None:
         raise HaError(argv, 127, f"{argv[0]} not found on PATH (is VCS installed?)")
-    proc = subprocess.run(
-        [exe, *argv[1:]], capture_output=True, text=True, timeout=timeout, check=False
-    )
+    try:
+        proc = subprocess.run(
+            [exe, *argv[1:]], capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise HaError(argv, 124, f"no answer within {timeout:.0f} s") from None
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -61,6 +65,16 @@ def in_transition(state: str) -> bool:
     return any(q in state for q in ("STARTING", "STOPPING", "W_", "WAITING", "GOING"))
 
 
+def is_up(state: str) -> bool:
+    """A group or resource state that holds a service (online, partly, or going there)."""
+    base = state.split("|")[0]
+    return base in ("ONLINE", "PARTIAL") or "STARTING" in state or "W_ONLINE" in state
+
+
+def poll_interval() -> float:
+    return float(os.environ.get("VXHA_POLL", "1"))
+
+
 class HaClient:
     """Thin, typed access to the cluster through the ha commands."""
 
@@ -68,56 +82,31 @@ class HaClient:
         self.runner = runner or _run
         self.timeout = timeout
         self.log = log  # callable(argv) told of every state-changing command
+        self.calls = 0  # processes started (reads included): the bulk-read tests count it
 
     def run(self, *argv, change: bool = False) -> str:
         if change and self.log:
             self.log(list(argv))
+        self.calls += 1
         code, out, err = self.runner(list(argv), self.timeout)
         if code != 0:
             raise HaError(argv, code, (out + err))
         return out
 
-    # -- configuration ----------------------------------------------------------------
-    def makerw(self) -> None:
-        try:
-            self.run("haconf", "-makerw", change=True)
-        except HaError as exc:
-            if ALREADY_WRITABLE not in exc.output:
-                raise
+    # -- bulk reads ---------------------------------------------------------------------
+    def group_states(self) -> dict:
+        """group -> system -> state (``ONLINE``, ``OFFLINE|FAULTED``, ...), every group."""
+        states: dict = {}
+        for name, _attr, system, value in parse_table(self.run("hagrp", "-state")):
+            states.setdefault(name, {})[system] = clean_state(value)
+        return states
 
-    def dump_makero(self) -> None:
-        try:
-            self.run("haconf", "-dump", "-makero", change=True)
-        except HaError as exc:
-            if NOT_WRITABLE not in exc.output:
-                raise
-
-    # -- queries ----------------------------------------------------------------------
-    def groups(self) -> list:
-        seen = []
-        for line in self.run("hagrp", "-list").splitlines():
-            words = line.split()
-            if words and not line.startswith("#") and words[0] not in seen:
-                seen.append(words[0])
-        return seen
-
-    def group_states(self, group: str) -> dict:
-        """system -> state of the group (``ONLINE``, ``OFFLINE|FAULTED``, ...)."""
-        return {
-            system: clean_state(value)
-            for name, _attr, system, value in parse_table(self.run("hagrp", "-state", group))
-            if name == group
-        }
-
-    def group_value(self, group: str, attr: str, system: str | None = None) -> str:
-        argv = ["hagrp", "-value", group, attr] + ([system] if system else [])
-        return self.run(*argv).strip()
-
-    def group_systems(self, group: str) -> list:
-        """Systems of the group's SystemList, in priority order."""
-        words = self.group_value(group, "SystemList").split()
-        pairs = list(zip(words[::2], words[1::2]))
-        return [s for s, _ in sorted(pairs, key=lambda p: (int(p[1]), words.index(p[0])))]
+    def resource_states(self) -> dict:
+        """resource -> system -> state, every resource (one ``hares -state``)."""
+        states: dict = {}
+        for name, _attr, system, value in parse_table(self.run("hares", "-state")):
+            states.setdefault(name, {})[system] = clean_state(value)
+        return states
 
     def system_states(self) -> dict:
         """system -> SysState (RUNNING, FAULTED, EXITED, ...)."""
@@ -128,49 +117,54 @@ class HaClient:
                 states[words[0]] = words[-1]
         return states
 
-    def resources(self, group: str) -> list:
-        return self.run("hagrp", "-resources", group).split()
+    def group_display(self, attrs):
+        """(group -> system -> state, group -> attribute -> {system or "global": value}) for
+        ``attrs`` of every group: one ``hagrp -display -attribute State A ...`` (hagrp(1M),
+        InfoScale 7.3). An engine that refuses ``-attribute`` is asked ``hagrp -display``
+        for everything instead."""
+        try:
+            out = self.run("hagrp", "-display", "-attribute", "State", *attrs)
+        except HaError:
+            out = self.run("hagrp", "-display")
+        states: dict = {}
+        table: dict = {}
+        wanted = set(attrs)
+        for name, attr, system, value in parse_table(out):
+            if attr == "State" and system != "global":
+                states.setdefault(name, {})[system] = clean_state(value)
+            elif attr in wanted:
+                table.setdefault(name, {}).setdefault(attr, {})[system] = value
+        return states, table
 
-    def dependencies(self) -> list:
-        """(parent, child, category, location, rigidity) of every group dependency."""
-        deps = []
-        for line in self.run("hagrp", "-dep").splitlines():
-            words = line.split()
-            if len(words) >= 5 and not line.startswith("#"):
-                deps.append(tuple(words[:5]))
-        return deps
+    def readonly(self):
+        """True/False when the engine says (``haclus -value ReadOnly``), None if it cannot."""
+        try:
+            return self.run("haclus", "-value", "ReadOnly").strip() != "0"
+        except HaError:
+            return None
 
-    def resource_links(self, group: str) -> list:
-        """(parent, child) resource links inside a group (``hares -dep``)."""
-        links = []
-        for line in self.run("hares", "-dep").splitlines():
-            words = line.split()
-            if len(words) == 3 and not line.startswith("#") and words[0] == group:
-                links.append((words[1], words[2]))
-        return links
+    # -- waiting ------------------------------------------------------------------------
+    def wait_group(self, group: str, system: str, want, timeout: float = 300.0) -> str:
+        """Poll ``hagrp -state G -sys S`` until ``want(state)``; TimeoutError otherwise."""
+        return self._wait("hagrp", group, system, want, timeout)
 
-    def servers(self) -> dict:
-        """server name -> its groups, found by the ``UserStrGlobal`` tag (DECISIONS.md 3)."""
-        found = {}
-        for group in self.groups():
-            tag = self.group_value(group, "UserStrGlobal")
-            if tag.startswith(SERVER_TAG):
-                found.setdefault(tag[len(SERVER_TAG) :].split(";")[0], []).append(group)
-        return found
+    def wait_resource(self, resource: str, system: str, want, timeout: float = 300.0) -> str:
+        return self._wait("hares", resource, system, want, timeout)
 
-    def wait_group(self, group: str, want, systems=None, timeout: float = 300.0, step=None) -> dict:
-        """Wait until the group's state on ``systems`` satisfies ``want(state)``.
-
-        ``step`` is called between polls (the simulator advances its clock there)."""
+    def _wait(self, cmd, name, system, want, timeout):
         end = time.monotonic() + timeout
         while True:
-            states = self.group_states(group)
-            relevant = {s: v for s, v in states.items() if systems is None or s in systems}
-            if all(want(v) for v in relevant.values()):
-                return states
+            rows = parse_table(self.run(cmd, "-state", name, "-sys", system))
+            state = clean_state(rows[0][3]) if rows else ""
+            if want(state):
+                return state
+            if "FAULTED" in state and not want("OFFLINE"):
+                raise HaError(
+                    [cmd, "-state", name, "-sys", system], 1, f"{name} is {state} on {system}"
+                )
             if time.monotonic() > end:
-                raise TimeoutError(f"group {group} did not settle: {relevant}")
-            if step:
-                step()
-            else:
-                time.sleep(float(os.environ.get("VXHA_POLL", "1")))
+                raise TimeoutError(
+                    f"{'group' if cmd == 'hagrp' else 'resource'} {name} is {state or '?'} "
+                    f"on {system} after {timeout:.0f} s"
+                )
+            time.sleep(poll_interval())

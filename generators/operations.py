@@ -1,43 +1,38 @@
-"""Cluster workflows through the ha commands: maintenance, deletion, inventory, apply.
+"""Maintenance, deletion and inventory of servers on a live cluster, as plans.
 
-Every step is an ha command, so the same code runs on a VCS cluster and against the
-simulator's shims. Steps are applied in an order that never leaves a dangling dependency,
-and a failing step stops the workflow with a report of what was done and what is left.
+Maintenance is owned state (DECISIONS.md 10): per system, the group's Enabled = 0 and a
+record of who, when and why in the group's UserStrLocal on that system. apply never
+changes either; ``maintenance off`` clears only the systems it is told.
 """
 
 from __future__ import annotations
 
-import getpass
-import time
+import copy
+from typing import Dict, List, Optional, Tuple
 
-from vxha.generators.hacli import HaClient, HaError, in_transition, parse_table
-
-MAINTENANCE_TAG = "vxha-maintenance:"
+from vxha.generators import archive
+from vxha.generators.hacli import in_transition
+from vxha.generators.phases import ApplyPlanner, in_maintenance
+from vxha.generators.plan import Plan, Step
+from vxha.generators.record import Record
+from vxha.generators.view import ClusterView
+from vxha.vcs_types import haforms
+from vxha.vcs_types.model import Config
 
 
 class OperationError(Exception):
     """A workflow was refused or stopped; the message says why and what state is left."""
 
 
-def _who() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry in a container
-        return "unknown"
-
-
-def server_groups(client: HaClient, server: str, need_failover: bool = True):
-    """(failover group, storage group) of a server, found by its tag; either may be None
-    (a storage group left without its server) unless ``need_failover``."""
-    servers = client.servers()
+def server_groups(view: ClusterView, server: str) -> Tuple[Optional[str], Optional[str]]:
+    """(failover group, storage group) of a server, found by its marker."""
+    servers = view.servers()
     groups = servers.get(server)
     if not groups:
         known = ", ".join(sorted(servers)) or "none"
         raise OperationError(f"no server named {server!r} in the cluster (servers: {known})")
     failover = server if server in groups else None
     storage = f"{server}_storage" if f"{server}_storage" in groups else None
-    if failover is None and need_failover:
-        raise OperationError(f"server {server!r} has no failover group named {server!r}")
     return failover, storage
 
 
@@ -46,199 +41,336 @@ def state_line(group: str, states: dict) -> str:
     return f"  {group:<28} " + "  ".join(f"{s}={v}" for s, v in sorted(states.items()))
 
 
-def state_lines(client: HaClient, groups) -> list:
-    return [state_line(g, client.group_states(g)) for g in groups]
+# -- maintenance --------------------------------------------------------------------------
 
 
-def _refuse_transition(client, group, systems=None):
-    for system, state in client.group_states(group).items():
-        if (systems is None or system in systems) and in_transition(state):
-            raise OperationError(
-                f"group {group} is in transition on {system} ({state}): "
-                "retry when it has settled (hagrp -state " + group + ")"
-            )
-
-
-def maintenance(
-    client: HaClient, server: str, on: bool, system=None, reason="", storage=False, out=print
-) -> None:
-    """Disable (on) or enable (off) a server's failover group, recording who and why.
-
-    The record is the group's UserStrLocal on each system concerned (cluster-wide,
-    visible from every node); enabling clears it and probes the group's resources."""
-    failover, storage_group = server_groups(client, server)
+def maintenance_plan(
+    view: ClusterView, server: str, on: bool, system=None, reason="", storage=False
+) -> Plan:
+    """Disable (on) or enable (off) a server's groups on the systems concerned, with the
+    record; only the systems named (all of the SystemList without ``system``)."""
+    failover, storage_group = server_groups(view, server)
+    if failover is None:
+        raise OperationError(f"server {server!r} has no failover group named {server!r}")
     groups = [failover] + ([storage_group] if storage and storage_group else [])
-    systems = [system] if system else client.group_systems(failover)
-    if system and system not in client.group_systems(failover):
+    if system and system not in view.systems_of(failover):
         raise OperationError(f"system {system!r} is not in the SystemList of group {failover}")
+    systems = [system] if system else view.systems_of(failover)
     for g in groups:
-        _refuse_transition(client, g, systems)
-    out(f"before ({'maintenance on' if on else 'maintenance off'} for {server}):")
-    for line in state_lines(client, groups):
-        out(line)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    record = f"{MAINTENANCE_TAG} by {_who()} at {stamp}" + (f": {reason}" if reason else "")
-    client.makerw()
-    try:
-        for g in groups:
-            verb = "-disable" if on else "-enable"
-            client.run("hagrp", verb, g, *(["-sys", system] if system else []), change=True)
-            _localize(client, g, "UserStrLocal")
-            for s in systems:
-                client.run(
-                    "hagrp",
-                    "-modify",
-                    g,
-                    "UserStrLocal",
-                    record if on else "",
-                    "-sys",
-                    s,
-                    change=True,
+        for s, state in view.group_states.get(g, {}).items():
+            if s in systems and in_transition(state):
+                raise OperationError(
+                    f"group {g} is in transition on {s} ({state}): retry when it has settled "
+                    f"(hagrp -state {g})"
                 )
-    finally:
-        client.dump_makero()
-    if not on:
-        up = client.system_states()
-        for g in groups:
-            for res in client.resources(g):
-                for s in systems:
-                    if up.get(s) != "RUNNING":
-                        continue  # probed when it joins the cluster again
-                    client.run("hares", "-probe", res, "-sys", s, change=True)
-    out("after:")
-    for line in state_lines(client, groups):
-        out(line)
+    record = Record.new(reason)
+    plan = Plan("maintenance", config_path=view.path)
+    before: Dict[str, Dict[str, list]] = {}
+    for g in groups:
+        steps = []
+        for s in systems:
+            if s not in view.systems_of(g):
+                continue
+            enabled, text = view.enabled(g, s), view.record(g, s)
+            before.setdefault(g, {})[s] = [enabled, text]
+            steps += maintenance_steps(g, s, on, record, enabled, text)
+        if any("UserStrLocal" in st.argv for st in steps) and not view.localized(g, "UserStrLocal"):
+            # A value per system needs the attribute localized first (the -modify forms,
+            # VCS 5.1 Administrator's Guide, "Defining attributes as local").
+            argv = haforms.localize("hagrp", g, "UserStrLocal")
+            steps.insert(
+                0,
+                Step(
+                    "command",
+                    argv,
+                    f"lets {g} keep a record per system",
+                    session=True,
+                    pre=[["group", g, True]],
+                    done=[["noop", argv]],
+                ),
+            )
+        plan.steps += steps
+    plan.undo = {"kind": "maintenance", "before": before}
+    word = "on" if on else "off"
+    plan.summary = f"vxha maintenance {word} {server} on {', '.join(systems)}"
+    if not plan.steps:
+        plan.notes.append(f"{server} is already {'in' if on else 'out of'} maintenance there")
+    return plan
 
 
-def _localize(client: HaClient, group: str, attr: str) -> None:
-    """``hagrp -local`` unless already localized: ``-modify ... -sys`` needs it."""
-    rows = parse_table(client.run("hagrp", "-display", group, "-attribute", attr))
-    if not any(system != "global" for _, _, system, _ in rows):
-        client.run("hagrp", "-local", group, attr, change=True)
+def maintenance_steps(group, system, on, record: Record, enabled: bool, text: str) -> List[Step]:
+    """The steps for one group on one system. (If disabling turns out not to stop
+    monitoring an online group, a freeze and a "frozen by vxha" field of the record go
+    here, and off thaws only what the record says vxha froze.)"""
+    steps = []
+    if on:
+        if enabled:
+            steps.append(
+                Step(
+                    "command",
+                    haforms.disable(group, system),
+                    f"VCS stops monitoring and failing over {group} on {system}",
+                    session=True,
+                    pre=[["group", group, True]],
+                    done=[["enabled", group, system, False]],
+                )
+            )
+        if Record.parse(text) is None or enabled:
+            argv = haforms.modify("hagrp", group, "UserStrLocal", record.text(), "scalar", system)
+            steps.append(
+                Step(
+                    "command",
+                    argv,
+                    f"records who, when and why on {system}",
+                    session=True,
+                    pre=[["group", group, True]],
+                    done=[["noop", argv]],
+                )
+            )
+        return steps
+    # Enabled on every system asked, not only where it reads 0: an engine may show only
+    # the group-wide value, and enabling an enabled group changes nothing.
+    steps.append(
+        Step(
+            "command",
+            haforms.enable(group, system),
+            f"VCS probes {group} on {system} and monitors it again",
+            session=True,
+            pre=[["group", group, True]],
+            done=[["enabled", group, system, True]],
+        )
+    )
+    if text:
+        # The attribute's empty value (string-scalar, default "": the record is gone).
+        argv = haforms.modify("hagrp", group, "UserStrLocal", "", "scalar", system)
+        steps.append(
+            Step(
+                "command",
+                argv,
+                f"clears the maintenance record on {system}",
+                session=True,
+                pre=[["group", group, True]],
+                done=[["noop", argv]],
+            )
+        )
+    return steps
 
 
-def maintenance_list(client: HaClient) -> list:
-    """(server, group, system, record) for every group disabled on some system."""
+def maintenance_undo(view: ClusterView, before: dict) -> Plan:
+    """The steps putting Enabled and the record back as they were before the plan."""
+    plan = Plan("maintenance", config_path=view.path, summary="undo the maintenance change")
+    now: Dict[str, Dict[str, list]] = {}
+    plan.undo = {"kind": "maintenance", "before": now}
+    for g, per_sys in before.items():
+        if view.config.group(g) is None:
+            continue
+        for s, (enabled, text) in per_sys.items():
+            now_enabled, now_text = view.enabled(g, s), view.record(g, s)
+            now.setdefault(g, {})[s] = [now_enabled, now_text]
+            if now_enabled != enabled:
+                plan.steps.append(
+                    Step(
+                        "command",
+                        (haforms.enable if enabled else haforms.disable)(g, s),
+                        f"{'enables' if enabled else 'disables'} {g} on {s} as before",
+                        session=True,
+                        done=[["enabled", g, s, enabled]],
+                    )
+                )
+            if now_text != text:
+                argv = haforms.modify("hagrp", g, "UserStrLocal", text, "scalar", s)
+                plan.steps.append(
+                    Step("command", argv, f"puts the record of {s} back", session=True)
+                )
+    return plan
+
+
+def maintenance_list(view: ClusterView) -> list:
+    """(server, group, system, Record or None) for every vxha group in maintenance."""
     found = []
-    for server, groups in sorted(client.servers().items()):
+    for server, groups in sorted(view.servers().items()):
         for g in groups:
-            for s in client.group_systems(g):
-                if client.group_value(g, "Enabled", s) == "0":
-                    record = client.group_value(g, "UserStrLocal", s)
-                    found.append((server, g, s, record))
+            for s in view.systems_of(g):
+                if in_maintenance(view, g, s):
+                    found.append((server, g, s, Record.parse(view.record(g, s))))
     return found
 
 
 # -- deletion -------------------------------------------------------------------------
 
 
-class Plan:
-    """An ordered list of ha commands, applied one by one and stopped at the first failure."""
-
-    def __init__(self):
-        self.steps = []
-
-    def add(self, *argv, wait=None):
-        self.steps.append((list(argv), wait))
-
-    def apply(self, client: HaClient, out=print) -> None:
-        done = 0
-        try:
-            for argv, wait in self.steps:
-                out("  " + " ".join(argv))
-                client.run(*argv, change=True)
-                if wait:
-                    wait()
-                done += 1
-        except (HaError, TimeoutError) as exc:
-            left = [" ".join(a) for a, _ in self.steps[done + 1 :]]
-            raise OperationError(
-                f"stopped at step {done + 1} of {len(self.steps)}: {exc}\n"
-                f"done: {done} step(s); not done: {len(left) + 1} step(s)"
-                + "".join(f"\n    {x}" for x in left)
-                + "\nnothing after the failed step ran; the configuration was not dumped "
-                "(haconf -dump -makero keeps what was done)"
-            ) from exc
+def _device_refs(dg: str, vol: str) -> Tuple[str, str]:
+    return f"/dev/vx/dsk/{dg}/{vol}", f"/dev/vx/rdsk/{dg}/{vol}"
 
 
-def _offline_everywhere(client, group, step):
-    def wait():
-        client.wait_group(group, lambda s: s.startswith("OFFLINE"), step=step)
+def _words(value) -> List[str]:
+    if isinstance(value, dict):
+        return [str(x) for kv in value.items() for x in kv]
+    if isinstance(value, list):
+        return [str(x) for x in value]
+    return [str(value)]
 
-    return wait
 
-
-def _volumes(client: HaClient, group: str) -> list:
-    """(disk group, volume) of the CVMVolDg resources of a storage group."""
-    found = []
-    for res in client.resources(group):
-        if client.run("hares", "-value", res, "Type").strip() != "CVMVolDg":
+def volume_users(config: Config, dg: str, vol: str, mine) -> List[str]:
+    """Resources outside ``mine`` (group names) that use a volume: one naming its block
+    device, a CVMVolDg listing it, or a DiskGroup / CVMVolDg importing its disk group."""
+    devices = _device_refs(dg, vol)
+    users = []
+    for g in config.groups:
+        if g.name in mine:
             continue
-        dg = client.run("hares", "-value", res, "CVMDiskGroup").strip()
-        for vol in client.run("hares", "-value", res, "CVMVolume").split():
-            found.append((dg, vol))
+        for r in g.resources:
+            values = list(r.attrs.values()) + [v for d in r.local.values() for v in d.values()]
+            words = [w for v in values for w in _words(v)]
+            if any(any(dev in w for dev in devices) for w in words):
+                users.append(f"{g.name}/{r.name}")
+            elif r.type in ("CVMVolDg", "DiskGroup") and dg in (
+                str(r.attrs.get("CVMDiskGroup", "")),
+                str(r.attrs.get("DiskGroup", "")),
+            ):
+                users.append(f"{g.name}/{r.name} (disk group {dg})")
+    return users
+
+
+def _volumes(config: Config, group: str) -> List[Tuple[str, str]]:
+    g = config.group(group)
+    found = []
+    for r in g.resources if g is not None else []:
+        if r.type == "CVMVolDg":
+            dg = str(r.attrs.get("CVMDiskGroup", ""))
+            for vol in r.attrs.get("CVMVolume") or []:
+                found.append((dg, str(vol)))
     return found
 
 
 def delete_plan(
-    client: HaClient, server: str, keep_data: bool, shred: bool = False, step=None
+    view: ClusterView,
+    server: str,
+    keep_data: bool,
+    shred: bool = False,
+    profiles: Optional[str] = None,
 ) -> Plan:
-    """The commands deleting a server: its failover group, its storage unless keep_data,
-    and with shred its volumes (``vxassist remove volume``) once nothing uses them."""
-    failover, storage = server_groups(client, server, need_failover=False)
+    """Stop and delete a server's groups (its storage too unless ``keep_data``), archive
+    its profile, and with ``shred`` remove its volumes once nothing else uses them."""
+    failover, storage = server_groups(view, server)
     if failover is None and keep_data:
         raise OperationError(f"server {server!r} has only storage left: use --now to delete it")
-    removing = ({failover} if failover else set()) | (
-        set() if keep_data or not storage else {storage}
-    )
+    removing = {g for g in (failover, storage) if g and (g == failover or not keep_data)}
+    current = view.config
     dependents = sorted(
-        {p for p, c, *_ in client.dependencies() if c in removing and p not in removing}
+        {
+            g.name
+            for g in current.groups
+            if g.name not in removing
+            for d in g.deps
+            if d.child in removing
+        }
     )
     if dependents:
         raise OperationError(
             f"cannot delete {server}: group(s) {', '.join(dependents)} depend on it; "
             "delete or unlink them first"
         )
-    ordered = [g for g in (failover, storage) if g in removing]  # parents before children
-    volumes = _volumes(client, storage) if shred and storage in removing else []
-    plan = Plan()
-    for group in ordered:
-        plan.add("hagrp", "-offline", group, "-any", wait=_offline_everywhere(client, group, step))
-    plan.add("haconf", "-makerw")
-    for group in ordered:
-        for parent, child, *_ in client.dependencies():
-            if parent == group:
-                plan.add("hagrp", "-unlink", group, child)
-        for parent, child in client.resource_links(group):
-            plan.add("hares", "-unlink", parent, child)
-        for res in client.resources(group):
-            plan.add("hares", "-delete", res)
-        plan.add("hagrp", "-delete", group)
-    plan.add("haconf", "-dump", "-makero")
-    if shred and storage in removing:
-        for dg, vol in volumes:
-            plan.add("vxassist", "-g", dg, "remove", "volume", vol)
+    volumes = _volumes(current, storage) if shred and storage in removing else []
+    used = []
+    for dg, vol in volumes:
+        for user in volume_users(current, dg, vol, removing):
+            used.append(f"volume {vol} of disk group {dg} is used by {user}")
+    if used:
+        raise OperationError("--shred refused, nothing was changed: " + "; ".join(used))
+    generated = copy.deepcopy(current)
+    generated.groups = [g for g in generated.groups if g.name not in removing]
+    planner = ApplyPlanner(view, generated, force=True, command="delete", release={server})
+    plan = planner.build()
+    moves = []
+    if profiles is not None:
+        src = archive.find_profile(profiles, server)
+        if src is None:
+            plan.notes.append(f"no profile of {server} in {profiles}: nothing to archive")
+        elif not keep_data or failover:
+            dst = archive.archive_path(profiles, src)
+            moves.append([src, dst])
+            plan.steps.append(
+                Step(
+                    "local",
+                    ["move", src, dst],
+                    f"archives {server}'s profile (vxha restore {server} brings it back)",
+                    pre=[["file", src, True]],
+                    done=[["file", dst, True], ["file", src, False]],
+                )
+            )
+    for dg, vol in volumes:
+        plan.steps.append(
+            Step(
+                "local",
+                ["run", "vxassist", "-g", dg, "remove", "volume", vol],
+                f"destroys volume {vol} of disk group {dg} and its data",
+                stops=True,
+            )
+        )
+    online = {g: view.up_on(g) for g in removing if view.up_on(g)}
+    resources = {
+        r.name: view.resource_up_on(r.name)
+        for g in removing
+        for r in current.group(g).resources
+        if view.resource_up_on(r.name)
+    }
+    plan.undo = {"kind": "config", "online": online, "resources": resources, "moves": moves}
+    if keep_data and storage:
+        plan.summary += f"; storage group {storage} kept"
     return plan
 
 
-def inventory(client: HaClient) -> dict:
-    """Servers with their groups and states, and storage groups whose server is gone."""
-    servers = client.servers()
-    report = {"servers": [], "orphan_storage": []}
-    for server, groups in sorted(servers.items()):
+# -- inventory ------------------------------------------------------------------------
+
+
+def inventory(view: ClusterView, profiles: Optional[str] = None) -> dict:
+    """Servers with their groups and states, storage whose server is gone, and archived
+    profiles."""
+    report = {"servers": [], "orphan_storage": [], "archived": []}
+    for server, groups in sorted(view.servers().items()):
         entry = {"server": server, "groups": {}}
         for g in sorted(groups):
-            entry["groups"][g] = client.group_states(g)
+            entry["groups"][g] = view.group_states.get(g, {})
         report["servers"].append(entry)
         if server not in groups:
             for g in groups:
-                if g.endswith("_storage"):
-                    report["orphan_storage"].append(
-                        {
-                            "group": g,
-                            "server": server,
-                            "delete": f"vxha delete {server} --now",
-                            "resources": client.resources(g),
-                        }
-                    )
+                report["orphan_storage"].append(
+                    {"group": g, "server": server, "delete": f"vxha delete {server} --now"}
+                )
+    if report["orphan_storage"]:
+        owner = _resource_groups(view)
+        for entry in report["orphan_storage"]:
+            entry["resources"] = sorted(r for r, g in owner.items() if g == entry["group"])
+    if profiles:
+        report["archived"] = archive.archived(profiles)
     return report
+
+
+def _resource_groups(view: ClusterView) -> Dict[str, str]:
+    """resource -> group: from the configuration read, else one ``hares -display``."""
+    found = {r.name: g.name for g in view.config.groups for r in g.resources}
+    if found or view.client is None:
+        return found
+    from vxha.generators.hacli import parse_table
+
+    out = view.client.run("hares", "-display", "-attribute", "Group")
+    return {name: value for name, attr, _s, value in parse_table(out) if attr == "Group"}
+
+
+def maintenance(
+    client, server, on, system=None, reason="", storage=False, out=print, config=None, state=None
+) -> None:
+    """Put a server into (or out of) maintenance in one call: read, plan, run. For
+    programs (the demo); the vxha command shows and journals the same plan."""
+    from vxha.generators.plan import Journal, Runner
+    from vxha.generators.view import ADMIN_ATTRS, read_view
+
+    if isinstance(config, Config):  # a model in memory (the demo's simulator holds one)
+        view = ClusterView(config, "", client)
+        view.group_states, view.admin = client.group_display(ADMIN_ATTRS)
+    else:
+        view = read_view(client, config, admin=True)
+    plan = maintenance_plan(view, server, on, system, reason, storage)
+    out(plan.summary)
+    Runner(client, Journal(state), out=lambda *_: None).run(plan)

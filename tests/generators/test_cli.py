@@ -176,3 +176,14 @@ def test_graph_is_deterministic():
 
     config = cf.parse_file(GOLDEN / "examples-vxha.main.cf")
     assert to_dot(config) == to_dot(cf.parse_file(GOLDEN / "examples-vxha.main.cf"))
+
+
+def test_generate_of_an_empty_profile_directory_is_refused(tmp_path, capsys):
+    empty = tmp_path / "servers"
+    empty.mkdir()
+    args = ["generate", "--cluster", str(EXAMPLES / "cluster.yaml"), str(empty)]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert f"{empty}: no server profile" in err and "--allow-empty" in err
+    assert main(args + ["--allow-empty", "-o", str(tmp_path / "main.cf")]) == 0
+    assert "group " not in (tmp_path / "main.cf").read_text().replace("group cvm", "")

@@ -11,21 +11,39 @@ from vxha.generators import diff as D
 from vxha.generators.build import Options
 from vxha.generators.generate import generate
 from vxha.profiles import Mount, Port
-from vxha.vcs_types import cf
+from vxha.vcs_types import cf, haforms
 
 
 def config(servers, c=None, mode="veritas"):
     return generate(c or cluster(), servers, Options(mode)).config
 
 
+def documented(cmds, types, *configs):
+    """Every argv is a documented form whose values its attribute can take (haforms)."""
+    rtype = {r.name: r.type for c in configs for g in c.groups for r in g.resources}
+
+    def lookup(kind, obj, attr):
+        if kind != "resource":
+            return haforms.standard_lookup(kind, obj, attr)
+        spec = D.resource_spec(types, rtype.get(obj), attr)
+        if spec is None:
+            return None
+        return spec[0], spec[1][0], D.is_static(types, rtype.get(obj), attr)
+
+    for argv in cmds:
+        assert haforms.check(argv, lookup) is None, argv
+
+
 def round_trip(old, new):
     types = D.known_types(old, new)
     changes = D.diff(old, new, types)
-    cmds = D.commands(changes, old, new, types)
+    cmds = D.commands([c for c in changes if c.kind != "system"], old, new, types)
+    documented(cmds, types, old, new)
     got = D.apply(old, cmds, types)
     got.includes = list(new.includes)  # type files are installed, not commanded
+    got.systems = list(new.systems)  # systems are the cluster's, never commanded
     assert D.normalize(got, types) == D.normalize(new, types)
-    assert [c for c in D.diff(got, new, types) if c.kind != "include"] == []
+    assert [c for c in D.diff(got, new, types) if c.kind not in ("include", "system")] == []
     return changes, cmds
 
 
@@ -37,11 +55,11 @@ def base():
     ]
 
 
-def test_no_change_no_diff_and_only_the_bracketing_commands():
+def test_no_change_no_diff_and_no_command():
     old = config(base())
     changes, cmds = round_trip(old, config(base()))
     assert changes == []
-    assert cmds == [["haconf", "-makerw"], ["haconf", "-dump", "-makero"]]
+    assert cmds == []
 
 
 def test_adding_a_server():
@@ -114,7 +132,7 @@ def test_one_system_of_a_localized_value_changes():
     new.group("web").resource("web_ip").local["Device"]["n2"] = "eth9"
     changes, cmds = round_trip(old, new)
     assert [str(c) for c in changes] == ["~ resource web_ip: Device @n2 eth0 -> eth9"]
-    assert cmds[1:-1] == [["hares", "-modify", "web_ip", "Device", "eth9", "-sys", "n2"]]
+    assert cmds == [["hares", "-modify", "web_ip", "Device", "eth9", "-sys", "n2"]]
 
 
 def test_exclusive_storage_flip_recreates_the_storage_group():
@@ -139,14 +157,30 @@ def test_group_dependency_changes():
     assert ["hagrp", "-link", "app", "web", "online", "local", "firm"] in cmds
 
 
-def test_systems_added_and_removed():
+def test_systems_are_never_commanded():
     old = config(base(), cluster(3))
     new = config(base(), cluster(4))
-    _, cmds = round_trip(old, new)
-    assert cmds[1] == ["hasys", "-add", "n4"]
-    assert ["hasys", "-modify", "n4", "Capacity", "CPU", "16", "Mem", "65536"] in cmds
+    changes, cmds = round_trip(old, new)
+    assert "+ system n4" in D.format_diff(changes)
+    assert not any(argv[0] == "hasys" for argv in cmds)
+    assert [
+        "hagrp",
+        "-modify",
+        "web",
+        "SystemList",
+        "n1",
+        "0",
+        "n2",
+        "1",
+        "n3",
+        "2",
+        "n4",
+        "3",
+    ] in cmds
+    with pytest.raises(ValueError, match="systems are not vxha's"):
+        D.commands(changes, old, new)
     _, back = round_trip(new, old)
-    assert back[-2] == ["hasys", "-delete", "n4"]
+    assert not any(argv[0] == "hasys" for argv in back)
 
 
 def test_mounts_added_and_removed():
@@ -197,14 +231,59 @@ def test_cluster_attribute_change():
     new = copy.deepcopy(old)
     new.cluster.attrs["Administrators"] = ["admin"]
     _, cmds = round_trip(old, new)
-    assert cmds[1] == ["haclus", "-modify", "Administrators", "admin"]
+    assert cmds[0] == ["haclus", "-modify", "Administrators", "admin"]
 
 
 def test_removing_a_cluster_attribute():
     old = config(base())
     old.cluster.attrs["Administrators"] = ["admin"]
     _, cmds = round_trip(old, config(base()))
-    assert cmds[1] == ["haclus", "-modify", "Administrators", "-delete", "-keys"]
+    assert cmds[0] == ["haclus", "-modify", "Administrators", "-delete", "-keys"]
+
+
+def test_a_value_starting_with_a_dash_is_escaped():
+    old = config(base())
+    servers = base()
+    servers[0].env = {"DEDUP_POOL": "-pool2", "RATIO": "%50"}
+    changes, cmds = round_trip(old, config(servers))
+    assert ["hares", "-modify", "web_ctr", "Env", "DEDUP_POOL", "%-pool2", "RATIO", "%%50"] in cmds
+    # what the escape stands for is what the model (and VCS) stores
+    got = D.apply(old, cmds)
+    assert got.group("web").resource("web_ctr").attrs["Env"]["DEDUP_POOL"] == "-pool2"
+
+
+def test_an_unescaped_dash_value_is_refused_by_the_model():
+    with pytest.raises(D.CommandError, match="needs '%'"):
+        D.apply(config(base()), [["hares", "-modify", "web_ctr", "Env", "A", "-x"]])
+
+
+def test_static_attributes_go_through_override_and_undo_override():
+    old = config(base())
+    new = copy.deepcopy(old)
+    new.group("web").resource("web_ctr").attrs["MonitorInterval"] = 30
+    _, cmds = round_trip(old, new)
+    assert cmds == [
+        ["hares", "-override", "web_ctr", "MonitorInterval"],
+        ["hares", "-modify", "web_ctr", "MonitorInterval", "30"],
+    ]
+    changed = copy.deepcopy(new)
+    changed.group("web").resource("web_ctr").attrs["MonitorInterval"] = 20
+    _, cmds = round_trip(new, changed)
+    assert cmds == [["hares", "-modify", "web_ctr", "MonitorInterval", "20"]]
+    _, back = round_trip(new, old)
+    assert back == [["hares", "-undo_override", "web_ctr", "MonitorInterval"]]
+    with pytest.raises(D.CommandError, match="override first"):
+        D.apply(old, [["hares", "-modify", "web_ctr", "MonitorInterval", "30"]])
+
+
+def test_global_always_carries_a_value():
+    old = config(base())
+    new = copy.deepcopy(old)
+    ip = new.group("web").resource("web_ip")
+    del ip.local["Device"]
+    _, cmds = round_trip(old, new)
+    globals_ = [c for c in cmds if c[1] == "-global"]
+    assert globals_ == [["hares", "-global", "web_ip", "Device", ""]]
 
 
 def test_format_commands_quotes_for_the_shell():

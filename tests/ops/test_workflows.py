@@ -9,6 +9,8 @@ import pexpect
 import pytest
 from ops_cluster import VXHA, Cluster, generate
 
+from vxha.profiles import EXAMPLES
+
 
 def test_inventory_lists_every_server_with_its_groups_and_states(cluster):
     out = cluster.vxha("inventory", "--json", check=True).stdout
@@ -33,13 +35,13 @@ def test_maintenance_disables_records_and_ignores_a_failure(cluster):
     assert len(where) == 1
     on = cluster.vxha("maintenance", "on", "db1", "--reason", "upgrade to 10.12")
     assert on.returncode == 0, on.stderr
-    assert "before" in on.stdout and "after" in on.stdout
     for system in ("n1", "n2", "n3"):
         assert cluster.value("db1", "Enabled", system) == "0"
     # the storage group is left alone unless asked
     assert cluster.value("db1_storage", "Enabled", "n1") == "1"
     listed = cluster.vxha("maintenance", "list", check=True).stdout
     assert "db1" in listed and "upgrade to 10.12" in listed and "by " in listed
+    assert sorted(line.split()[2] for line in listed.splitlines()) == ["n1", "n2", "n3"]
 
     cluster.event("container_dies", resource="db1_ctr", system=where[0])
     cluster.advance(900)
@@ -49,7 +51,6 @@ def test_maintenance_disables_records_and_ignores_a_failure(cluster):
 
     off = cluster.vxha("maintenance", "off", "db1")
     assert off.returncode == 0, off.stderr
-    assert "hares -probe" not in off.stderr
     assert cluster.value("db1", "Enabled", "n1") == "1"
     assert cluster.vxha("maintenance", "list", check=True).stdout.startswith("no server")
     cluster.advance(60)
@@ -64,6 +65,18 @@ def test_maintenance_on_one_system_only(cluster):
     bad = cluster.vxha("maintenance", "on", "nbu_mediafc1", "--sys", "n1")
     assert bad.returncode == 1
     assert "not in the SystemList of group nbu_mediafc1" in bad.stderr
+
+
+def test_maintenance_off_on_one_system_ends_it_there_only(cluster):
+    cluster.vxha("maintenance", "on", "db1", "--reason", "disk swap", check=True)
+    cluster.vxha("maintenance", "off", "db1", "--sys", "n2", check=True)
+    assert cluster.value("db1", "Enabled", "n2") == "1"
+    assert cluster.value("db1", "Enabled", "n1") == "0"
+    assert cluster.value("db1", "Enabled", "n3") == "0"
+    listed = cluster.vxha("maintenance", "list", check=True).stdout.splitlines()
+    assert [line.split()[2] for line in listed] == ["n1", "n3"]
+    assert all("disk swap" in line for line in listed)
+    assert cluster.value("db1", "UserStrLocal", "n2") == ""
 
 
 def test_maintenance_refuses_a_group_in_transition(cluster):
@@ -108,7 +121,8 @@ def test_configuration_is_read_only_outside_the_workflows(cluster):
 
 
 def test_delete_keep_data_then_now_leaves_nothing_dangling(cluster):
-    out = cluster.vxha("delete", "dedup_cloud1", "--keep-data")
+    cluster.copy_profiles()
+    out = cluster.vxha("delete", "dedup_cloud1", "--keep-data", "--yes")
     assert out.returncode == 0, out.stderr
     groups = cluster.groups()
     assert "dedup_cloud1" not in groups and "dedup_cloud1_storage" in groups
@@ -117,7 +131,7 @@ def test_delete_keep_data_then_now_leaves_nothing_dangling(cluster):
     assert orphans["dedup_cloud1_storage"]["delete"] == "vxha delete dedup_cloud1 --now"
     assert "storage without a server" in cluster.vxha("inventory", check=True).stdout
 
-    now = cluster.vxha("delete", "dedup_cloud1", "--now")
+    now = cluster.vxha("delete", "dedup_cloud1", "--now", "--yes")
     assert now.returncode == 0, now.stderr
     assert "dedup_cloud1_storage" not in cluster.groups()
     verify = cluster.run("hacf", "-verify", os.path.dirname(cluster.config))
@@ -128,40 +142,37 @@ def test_delete_keep_data_then_now_leaves_nothing_dangling(cluster):
 
 
 def test_delete_refuses_a_server_others_depend_on(cluster):
-    out = cluster.vxha("delete", "auth1", "--keep-data")
+    out = cluster.vxha("delete", "auth1", "--keep-data", "--no-archive", "--yes")
     assert out.returncode == 1
     assert "group(s) nbu_master1 depend on it" in out.stderr
     assert "auth1" in cluster.groups()
 
 
-def test_delete_stopped_halfway_says_what_is_left(cluster, tmp_path):
-    # a hares that refuses to delete one resource, as a busy engine might
-    real = cluster.bin / "hares"
-    wrapper = tmp_path / "wrap"
-    wrapper.mkdir()
-    (wrapper / "hares").write_text(
-        "#!/bin/sh\n"
-        'if [ "$1" = -delete ] && [ "$2" = nbu_media1_ctr ]; then\n'
-        '  echo "VCS WARNING V-16-1-10000 refused by the test" >&2; exit 1; fi\n'
-        f'exec {real} "$@"\n'
-    )
-    (wrapper / "hares").chmod(0o755)
-    cluster.env["PATH"] = f"{wrapper}:{cluster.env['PATH']}"
-    out = cluster.vxha("delete", "nbu_media1", "--keep-data")
+def test_delete_stopped_halfway_says_what_is_left(cluster):
+    cluster.fail("hares -delete nbu_media1_ctr")
+    out = cluster.vxha("delete", "nbu_media1", "--keep-data", "--no-archive", "--yes")
     assert out.returncode == 1
     assert "stopped at step" in out.stderr and "hares -delete nbu_media1_ctr" in out.stderr
-    assert "not done" in out.stderr and "hagrp -delete nbu_media1" in out.stderr
+    assert "did not run" in out.stderr and "hagrp -delete nbu_media1" in out.stderr
+    assert "vxha delete --resume" in out.stderr and "vxha delete --undo" in out.stderr
     # what is left: the group with the resources not yet deleted, offline everywhere
     assert "nbu_media1" in cluster.groups()
     left = cluster.run("hagrp", "-resources", "nbu_media1", check=True).stdout.split()
-    assert "nbu_media1_ctr" in left and "nbu_media1_ip" not in left
+    assert "nbu_media1_ctr" in left and "nbu_media1_pf" in left
     assert cluster.online_on("nbu_media1") == []
+    # and the configuration was saved and closed
+    again = cluster.run("haconf", "-dump", "-makero")
+    assert "V-16-1-10369" in again.stdout + again.stderr
+    resumed = cluster.vxha("delete", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "nbu_media1" not in cluster.groups()
 
 
 def test_shred_needs_the_server_name_typed_back(cluster, tmp_path):
     log = tmp_path / "vxassist.log"
-    (cluster.bin / "vxassist").write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
-    (cluster.bin / "vxassist").chmod(0o755)
+    (cluster.wrap / "vxassist").write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    (cluster.wrap / "vxassist").chmod(0o755)
+    cluster.copy_profiles()
     argv = ["delete", "dedup_disk1", "--now", "--shred"]
     child = pexpect.spawn(VXHA, argv, env=cluster.env, encoding="utf-8", timeout=60)
     child.expect("Type the server name to confirm: ")
@@ -183,7 +194,9 @@ def test_shred_needs_the_server_name_typed_back(cluster, tmp_path):
 
 
 def test_shred_without_a_terminal_needs_yes(cluster):
-    out = cluster.vxha("delete", "dedup_disk1", "--now", "--shred", input="dedup_disk1\n")
+    out = cluster.vxha(
+        "delete", "dedup_disk1", "--now", "--shred", "--no-archive", input="dedup_disk1\n"
+    )
     assert out.returncode == 1
     assert "--shred destroys data" in out.stderr
     assert "dedup_disk1_storage" in cluster.groups()
@@ -195,12 +208,16 @@ def test_apply_adds_a_server_to_the_running_cluster(tmp_path):
     try:
         assert "dedup_cloud1" not in c.groups()
         new = generate(str(tmp_path / "new.cf"))
+        c.provision(new)
         dry = c.vxha("apply", new, "--current", c.config, "--dry-run", check=True)
         assert "hagrp -add dedup_cloud1" in dry.stdout
         assert "dedup_cloud1" not in c.groups()
         out = c.vxha("apply", new, "--current", c.config)
         assert out.returncode == 0, out.stdout + out.stderr
         assert {"dedup_cloud1", "dedup_cloud1_storage"} <= c.groups()
+        # started: storage where its AutoStartList says, the container group once
+        assert len(c.online_on("dedup_cloud1")) == 1
+        assert sorted(c.online_on("dedup_cloud1_storage")) == ["n1", "n2", "n3"]
         again = c.vxha("apply", new, "--current", c.config, check=True)
         assert "already matches" in again.stdout
     finally:
@@ -234,3 +251,77 @@ def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
     assert "hagrp -disable" in out.stdout and "hagrp -enable" in out.stdout
     page = (tmp_path / "r.html").read_text()
     assert page.count("<rect") > 50 and "FAULTED" in page
+
+
+def test_delete_asks_archives_the_profile_and_undoes(cluster):
+    profiles = cluster.copy_profiles()
+    where = {g: cluster.online_on(g) for g in ("nbu_media1", "nbu_media1_storage")}
+    asked = cluster.vxha("delete", "nbu_media1", "--now")
+    assert asked.returncode == 1 and "confirm at a terminal, or pass --yes" in asked.stderr
+    assert "nbu_media1" in cluster.groups()
+    out = cluster.vxha("delete", "nbu_media1", "--now", "--yes")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not {"nbu_media1", "nbu_media1_storage"} & cluster.groups()
+    assert not (profiles / "nbu_media1.yaml").exists()
+    inv = json.loads(cluster.vxha("inventory", "--json", check=True).stdout)
+    assert [a["server"] for a in inv["archived"]] == ["nbu_media1"]
+    assert inv["archived"][0]["restore"] == "vxha restore nbu_media1"
+    assert "archived profiles" in cluster.vxha("inventory", check=True).stdout
+    # the next generate from the profile directory no longer has it
+    regen = cluster.vxha(
+        "generate",
+        "--cluster",
+        os.path.join(EXAMPLES, "cluster.yaml"),
+        str(profiles),
+        "--images",
+        os.path.join(EXAMPLES, "images"),
+        check=True,
+    ).stdout
+    assert "nbu_media1" not in regen
+
+    undone = cluster.vxha("delete", "--undo", "--yes")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert (profiles / "nbu_media1.yaml").exists()
+    assert {g: cluster.online_on(g) for g in where} == where
+
+
+def test_restore_puts_an_archived_profile_back(cluster, tmp_path):
+    profiles = cluster.copy_profiles(["db1"])
+    (profiles / "archive").mkdir()
+    (profiles / "db1.yaml").rename(profiles / "archive" / "db1@20240101T000000Z.yaml")
+    out = cluster.vxha("restore", "db1", check=True)
+    assert "restored" in out.stdout and (profiles / "db1.yaml").exists()
+    again = cluster.vxha("restore", "db1")
+    assert again.returncode == 1 and "no archived profile of db1" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["apply", "--resume"],
+        ["apply", "--undo"],
+        ["apply", "/nonexistent/main.cf"],
+        ["apply"],
+        ["maintenance"],
+        ["maintenance", "list"],
+        ["maintenance", "on"],
+        ["delete", "x", "--now"],
+        ["delete", "x", "--now", "--no-archive", "--config-dir", "/nonexistent"],
+        ["restore", "x", "--profiles", "/nonexistent"],
+        ["inventory"],
+        ["cluster", "add-types", "--types", "NoSuchType"],
+    ],
+)
+def test_no_traceback_whatever_the_arguments(tmp_path, argv):
+    import subprocess
+
+    env = dict(
+        os.environ,
+        PATH=f"{tmp_path}:{os.path.dirname(VXHA)}:/usr/bin:/bin",  # no ha* commands at all
+        VXHA_STATE_DIR=str(tmp_path / "state"),
+        VXHA_CONFIG_DIR=str(tmp_path / "conf"),
+    )
+    out = subprocess.run([VXHA, *argv], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode in (1, 2), out
+    assert "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.strip(), argv

@@ -31,22 +31,22 @@ def cluster(tmp_path, monkeypatch):
 def test_hacli_reads_the_shims(cluster):
     hacli = pytest.importorskip("vxha.generators.hacli")
     client = hacli.HaClient(timeout=30)
-    groups = client.groups()
-    assert groups[:3] == ["cvm", "auth1_storage", "auth1"]
-    assert client.group_states("auth1") == {"n1": "ONLINE", "n2": "OFFLINE", "n3": "OFFLINE"}
-    assert client.group_systems("auth1") == ["n1", "n2", "n3"]
-    assert client.resources("auth1") == ["auth1_ip", "auth1_ctr", "auth1_pf"]
-    assert ("auth1", "auth1_storage", "online", "local", "firm") in client.dependencies()
-    assert client.servers() == {
-        "auth1": ["auth1_storage", "auth1"],
-        "db1": ["db1_storage", "db1"],
-    }
-    client.makerw()
-    client.makerw()  # already writable is tolerated
+    states = client.group_states()
+    assert list(states)[:3] == ["cvm", "auth1_storage", "auth1"]
+    assert states["auth1"] == {"n1": "ONLINE", "n2": "OFFLINE", "n3": "OFFLINE"}
+    assert client.resource_states()["auth1_ctr"]["n1"] == "ONLINE"
+    assert client.system_states() == {"n1": "RUNNING", "n2": "RUNNING", "n3": "RUNNING"}
+    client.run("haconf", "-makerw", change=True)
     client.run("hagrp", "-disable", "auth1", "-sys", "n2", change=True)
     client.run("hagrp", "-local", "auth1", "UserStrLocal", change=True)
     client.run("hagrp", "-modify", "auth1", "UserStrLocal", "vxha:maintenance by me", "-sys", "n2")
-    assert client.group_value("auth1", "UserStrLocal", "n2") == "vxha:maintenance by me"
-    assert client.group_value("auth1", "Enabled", "n2") == "0"
-    client.dump_makero()
-    client.dump_makero()  # not writable is tolerated
+    shown, admin = client.group_display(("Enabled", "UserStrLocal", "UserStrGlobal"))
+    assert shown == states
+    assert admin["auth1"]["UserStrLocal"]["n2"] == "vxha:maintenance by me"
+    assert admin["auth1"]["Enabled"]["n2"] == "0" and admin["auth1"]["Enabled"]["n1"] == "1"
+    assert admin["auth1"]["UserStrGlobal"]["global"] == "vxha:server=auth1"
+    assert client.wait_group("auth1", "n1", lambda s: s == "ONLINE", timeout=5) == "ONLINE"
+    client.run("haconf", "-dump", "-makero", change=True)
+    with pytest.raises(hacli.HaError) as info:
+        client.run("haconf", "-dump", "-makero")
+    assert hacli.NOT_WRITABLE in info.value.output

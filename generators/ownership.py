@@ -1,0 +1,370 @@
+"""What vxha may change on a live cluster, and the configuration it aims for.
+
+vxha owns the groups that carry its marker (``UserStrGlobal = "vxha:server=<srv>"``,
+DECISIONS.md 3), their resources, and on those only the attributes its generator writes.
+Everything else (ClusterService, the cvm group, other groups, systems, cluster attributes,
+users, include lines, and the admin state of vxha's own groups: Enabled, freezes, the
+maintenance record, overrides and tuning of attributes vxha does not set) is read and kept.
+
+``target(current, generated)`` is the live configuration with vxha's part replaced by the
+generated one: the diff between ``current`` and that target can only touch what vxha owns,
+and ``check_changes`` proves it before any command is emitted.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set
+
+from vxha.vcs_types.model import Config, Group, Resource
+
+MARKER = "vxha:server="
+
+# Group attributes the generator writes (templates/server.cf.j2).
+GROUP_ATTRS = frozenset(
+    {
+        "SystemList",
+        "AutoStartList",
+        "Priority",
+        "UserStrGlobal",
+        "Parallel",
+        "FailOverPolicy",
+        "AutoStartPolicy",
+        "AutoFailOver",
+        "Load",
+    }
+)
+
+# Resource attributes the generator writes, per type (templates/server.cf.j2).
+RESOURCE_ATTRS = {
+    "CVMVolDg": frozenset({"CVMDiskGroup", "CVMVolume", "CVMActivation"}),
+    "CFSMount": frozenset(
+        {"MountPoint", "BlockDevice", "FSType", "ForceUnmount", "SecondLevelMonitor"}
+    ),
+    "HostIP": frozenset({"Device", "Address", "PrefixLen"}),
+    "Container": frozenset(
+        {
+            "RuntimeName",
+            "Image",
+            "Hostname",
+            "Env",
+            "Mounts",
+            "CPUs",
+            "Memory",
+            "Privileged",
+            "HealthCmd",
+            "StartupCmds",
+            "Labels",
+        }
+    ),
+    "PortForward": frozenset({"Address", "Container", "Ports"}),
+}
+
+# Admin state on vxha's own groups and resources: never vxha's to set through apply, even
+# if a template wrote it (maintenance sets Enabled and UserStrLocal through its own plan).
+ADMIN_STATE = frozenset({"Enabled", "Frozen", "TFrozen", "UserStrLocal"})
+
+# Cluster attributes vxha sets, each shown as its own confirmed step saying what else it
+# affects (docs/operations.md gives the source).
+CLUSTER_STEPS = {
+    "Statistics": (
+        "cluster-wide: VCS meters every system's CPU, memory and swap; every system's "
+        "Capacity is then measured by VCS (a Capacity set by hand stops counting) and every "
+        "group with FailOverPolicy Load or BiggestAvailable is placed by the measured values"
+    ),
+}
+
+
+class OwnershipError(Exception):
+    """A change would touch something vxha does not own (a defect: nothing was run)."""
+
+
+def server_of(group: Optional[Group]) -> Optional[str]:
+    """The server a group belongs to (its marker), or None for a group vxha does not own."""
+    if group is None:
+        return None
+    tag = group.attrs.get("UserStrGlobal")
+    if isinstance(tag, str) and tag.startswith(MARKER):
+        return tag[len(MARKER) :].split(";")[0] or None
+    return None
+
+
+def servers(config: Config) -> Dict[str, List[str]]:
+    """server -> its groups (in configuration order), found by the marker."""
+    found: Dict[str, List[str]] = {}
+    for g in config.groups:
+        srv = server_of(g)
+        if srv:
+            found.setdefault(srv, []).append(g.name)
+    return found
+
+
+def owned_attrs(kind: str, generated) -> Set[str]:
+    """Attributes vxha sets on an object: the generator's table, plus what this generated
+    object carries (an admin's templates may add some), never admin state."""
+    table = GROUP_ATTRS if kind == "group" else RESOURCE_ATTRS.get(kind, frozenset())
+    names = set(table)
+    if generated is not None:
+        names |= set(generated.attrs) | set(generated.local)
+    return names - ADMIN_STATE
+
+
+# The target shares values with its inputs (nothing downstream changes a configuration in
+# place: diff works on normalized copies), so building it costs no deep copy.
+
+
+def _merge(live, generated, names: Set[str]):
+    """``live``'s attributes with those in ``names`` taken from ``generated``."""
+    attrs = {k: v for k, v in live.attrs.items() if k not in names}
+    local = {k: v for k, v in live.local.items() if k not in names}
+    for k in [n for n in generated.attrs if n in names] + sorted(names - set(generated.attrs)):
+        if k in generated.attrs:
+            attrs[k] = generated.attrs[k]
+        if k in generated.local:
+            local[k] = generated.local[k]
+    return attrs, local
+
+
+def _merge_group(live: Group, gen: Group) -> Group:
+    attrs, local = _merge(live, gen, owned_attrs("group", gen))
+    out = Group(gen.name, attrs=attrs, local=local)
+    live_res = {r.name: r for r in live.resources}
+    for r in gen.resources:
+        old = live_res.get(r.name)
+        if old is not None and old.type == r.type:
+            attrs, local = _merge(old, r, owned_attrs(r.type, r))
+            r = Resource(r.type, r.name, attrs, local)
+        out.resources.append(r)
+    out.links = list(gen.links)
+    out.deps = list(gen.deps)
+    return out
+
+
+@dataclass
+class Target:
+    """The configuration vxha aims for, and what stands in the way."""
+
+    config: Config
+    problems: List[str] = field(default_factory=list)  # refuse: nothing may run
+    notes: List[str] = field(default_factory=list)  # reported, not blocking
+    added: List[str] = field(default_factory=list)  # servers
+    removed: List[str] = field(default_factory=list)  # servers
+    held: Dict[str, str] = field(default_factory=dict)  # server -> why it is left as it is
+
+
+def target(
+    current: Config,
+    generated: Config,
+    cvm_group: Optional[str] = None,
+    held: Optional[Dict[str, str]] = None,
+) -> Target:
+    """``current`` with vxha's groups replaced by ``generated``'s (see the module doc).
+
+    ``held``: servers left exactly as they are live (in maintenance), with the reason."""
+    held = dict(held or {})
+    live = {g.name: g for g in current.groups}
+    gen = {g.name: g for g in generated.groups}
+    cfg = Config(
+        includes=list(current.includes),
+        cluster=copy.copy(current.cluster),
+        systems=list(current.systems),
+        types=dict(current.types),
+        source=current.source,
+    )
+    if cfg.cluster is not None:
+        cfg.cluster.attrs = dict(cfg.cluster.attrs)
+    out = Target(cfg, held={})
+    live_servers = servers(current)
+    gen_servers = servers(generated)
+
+    # Types are installed (vxha cluster add-types), include lines only ever added.
+    for inc in generated.includes:
+        if inc not in cfg.includes:
+            cfg.includes.append(inc)
+    for name, decl in generated.types.items():
+        cfg.types.setdefault(name, decl)
+
+    if generated.cluster is not None and cfg.cluster is not None:
+        for attr in CLUSTER_STEPS:
+            want = generated.cluster.attrs.get(attr)
+            if want is not None:
+                cfg.cluster.attrs[attr] = want
+
+    for srv in sorted(set(held) & (set(live_servers) | set(gen_servers))):
+        out.held[srv] = held[srv]
+        out.notes.append(
+            f"server {srv} is {held[srv]}: left as it is; run vxha apply again once that is over"
+        )
+    keep = {g for srv in out.held for g in live_servers.get(srv, [])}
+
+    unowned_res = {
+        r.name: g.name for g in current.groups if server_of(g) is None for r in g.resources
+    }
+    for g in generated.groups:
+        srv = server_of(g)
+        if srv is None:
+            if g.name not in live:
+                dependents = sorted(p.name for p in generated.groups if _needs(p, g.name))
+                if dependents:
+                    out.problems.append(
+                        f"the cluster has no group {g.name}, which {', '.join(dependents)} "
+                        f"require(s): configure it first (for the cvm group: cfscluster config)"
+                    )
+            continue  # a group vxha does not own (the cvm group): the live one stays
+        if srv in out.held:
+            continue
+        old = live.get(g.name)
+        if old is not None and server_of(old) is None:
+            out.problems.append(
+                f"group {g.name} exists and is not vxha's (no {MARKER} marker): rename "
+                f"server {srv}, or the group"
+            )
+        for r in g.resources:
+            if r.name in unowned_res and unowned_res[r.name] != g.name:
+                out.problems.append(
+                    f"resource {r.name} exists in group {unowned_res[r.name]}, which is not "
+                    f"vxha's: rename server {srv}'s resource, or the other"
+                )
+
+    groups: List[Group] = []
+    for g in current.groups:
+        srv = server_of(g)
+        if srv is None or g.name in keep:
+            groups.append(g)
+        elif g.name in gen and server_of(gen[g.name]) is not None:
+            # Equal as a whole (no admin state, nothing changed): the live one is the merge.
+            groups.append(g if g == gen[g.name] else _merge_group(g, gen[g.name]))
+        # else: a vxha group the profiles no longer have: removed
+    for g in generated.groups:
+        srv = server_of(g)
+        if srv is not None and srv not in out.held and g.name not in live:
+            groups.append(g)
+    cfg.groups = groups
+
+    out.added = sorted(s for s in gen_servers if s not in live_servers and s not in out.held)
+    out.removed = sorted(s for s in live_servers if s not in gen_servers and s not in out.held)
+    _check_dependents(current, cfg, out)
+    _check_requirements(current, generated, cfg, cvm_group, out)
+    return out
+
+
+def _needs(group: Group, child: str) -> bool:
+    return any(d.child == child for d in group.deps)
+
+
+def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
+    """A group vxha removes must not be required by a group it keeps but does not own."""
+    kept = {g.name for g in cfg.groups}
+    for g in current.groups:
+        if server_of(g) is not None:
+            continue
+        for d in g.deps:
+            if d.child not in kept:
+                out.problems.append(
+                    f"group {g.name} (not vxha's) requires group {d.child}, which this plan "
+                    f"removes: unlink it first (hagrp -unlink {g.name} {d.child})"
+                )
+
+
+def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None:
+    """What vxha's groups need from things vxha does not own, with the command that fixes it."""
+    systems = {s.name for s in current.systems}
+    wanted: Set[str] = set()
+    for g in cfg.groups:
+        if server_of(g) is None:
+            continue
+        for s in _system_list(g):
+            wanted.add(s)
+            if systems and s not in systems:
+                out.problems.append(
+                    f"system {s} (SystemList of group {g.name}) is not in the cluster: add the "
+                    f"node first (the installer's add-node procedure, which runs hasys -add {s})"
+                )
+    gen_systems = {s.name for s in generated.systems}
+    for s in sorted(systems - gen_systems):
+        users = sorted(g.name for g in cfg.groups if s in _system_list(g))
+        if users:
+            out.notes.append(
+                f"system {s} is not in the cluster profile; vxha leaves it (groups "
+                f"{', '.join(users)} list it)"
+            )
+        else:
+            out.notes.append(
+                f"system {s} is not in the cluster profile and no group lists it; vxha never "
+                f"removes systems: to remove the node, hasys -delete {s}"
+            )
+    cvm_name = cvm_group or _cvm_name(cfg)
+    cvm = cfg.group(cvm_name) if cvm_name else None
+    if cvm is None:
+        return
+    cvm_systems = set(_system_list(cvm))
+    for s in sorted(wanted - cvm_systems):
+        users = sorted(g.name for g in cfg.groups if _needs(g, cvm.name) and s in _system_list(g))
+        if users:
+            out.notes.append(
+                f"system {s} is not in the SystemList of group {cvm.name}, which "
+                f"{', '.join(users)} require(s) there: add the node to CVM "
+                f"(cfscluster config) or the group cannot come online on {s}"
+            )
+    gen_cvm = generated.group(cvm.name)
+    needs_fsckd = gen_cvm is not None and any(r.type == "CFSfsckd" for r in gen_cvm.resources)
+    has_mounts = any(r.type == "CFSMount" for g in cfg.groups if server_of(g) for r in g.resources)
+    if needs_fsckd and has_mounts and not any(r.type == "CFSfsckd" for r in cvm.resources):
+        out.notes.append(
+            f"group {cvm.name} has no CFSfsckd resource, which CFSMount needs: "
+            f"cfscluster config adds it (hares -add vxfsckd CFSfsckd {cvm.name})"
+        )
+
+
+def _cvm_name(cfg: Config) -> Optional[str]:
+    for g in cfg.groups:
+        if server_of(g) is not None:
+            for d in g.deps:
+                child = cfg.group(d.child)
+                if child is not None and server_of(child) is None:
+                    return child.name
+    return None
+
+
+def _system_list(group: Group) -> List[str]:
+    value = group.attrs.get("SystemList") or {}
+    return list(value) if isinstance(value, (dict, list)) else []
+
+
+def group_of(config: Config, resource: str) -> Optional[Group]:
+    g, _ = config.find_resource(resource)
+    return g
+
+
+def check_changes(changes: Iterable, current: Config, tgt: Config) -> None:
+    """Raise OwnershipError if a change touches anything vxha does not own."""
+    bad = []
+    for c in changes:
+        if c.kind == "include":
+            continue  # listed, never commanded
+        if c.kind == "cluster":
+            if c.attr not in CLUSTER_STEPS:
+                bad.append(str(c))
+            continue
+        if c.kind == "system":
+            bad.append(str(c))
+            continue
+        if c.kind == "group":
+            name = c.name
+        elif c.kind == "resource":
+            g = group_of(tgt, c.name) or group_of(current, c.name)
+            name = g.name if g is not None else ""
+        else:
+            name = c.group
+        for cfg in (current, tgt):
+            g = cfg.group(name)
+            if g is not None and server_of(g) is None:
+                bad.append(str(c))
+                break
+        if c.attr and c.attr in ADMIN_STATE:
+            bad.append(str(c))
+    if bad:
+        raise OwnershipError(
+            "refusing to change what vxha does not own:\n" + "".join(f"  {b}\n" for b in bad)
+        )

@@ -1,0 +1,219 @@
+"""vxha on a cluster that is not empty: everything it does not own stays byte-identical.
+
+The fixture (fixtures/installed) is a cluster as the InfoScale installer and an admin leave
+it: ClusterService with NotifierMngr, csgnic and webip; the cvm group with its own
+CVMTimeout and CFSfsckd's per-system ActivationMode; users, administrators, fencing; an
+admin's database group (frozen), a tuned group, a cfsmntadm-made CFS group requiring cvm,
+and another product's types. vxha servers are added, changed, put in maintenance,
+upgraded in place, removed and deleted; after each step the saved main.cf is compared.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from ops_cluster import Cluster, blocks, example_servers
+
+from vxha.generators.build import Options
+from vxha.generators.generate import generate_from_files
+from vxha.generators.ownership import MARKER, server_of
+from vxha.profiles import EXAMPLES
+from vxha.vcs_types import cf
+
+FIX = Path(__file__).parent / "fixtures" / "installed"
+IMAGES = os.path.join(EXAMPLES, "images")
+
+
+def write_profiles(folder: Path, names, edits=None):
+    """Example server profiles in ``folder`` (only ``names``), with text ``edits`` applied
+    per server: {name: [(old, new), ...]}."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    for path in example_servers(only=names):
+        name = os.path.basename(path)[:-5]
+        text = Path(path).read_text()
+        for old, new in (edits or {}).get(name, []):
+            assert old in text, f"{old!r} not in {name}"
+            text = text.replace(old, new)
+        (folder / os.path.basename(path)).write_text(text)
+    return folder
+
+
+def generated(folder: Path, out: Path, cluster=FIX / "cluster.yaml"):
+    result = generate_from_files(
+        str(cluster), [str(folder)], image_root=IMAGES, options=Options("veritas")
+    )
+    out.write_text(result.text)
+    return str(out)
+
+
+def starting_cluster(tmp: Path, folder: Path) -> str:
+    """The installed fixture with the servers of ``folder`` already in it, as if an earlier
+    vxha apply had added them and an admin had then tuned and frozen some of them."""
+    start = tmp / "start"
+    start.mkdir()
+    for f in FIX.glob("*.cf"):
+        shutil.copy(f, start)
+    config = cf.parse_file(str(FIX / "main.cf"))
+    gen = cf.parse_file(generated(folder, tmp / "first.cf"))
+    config.groups += [g for g in gen.groups if server_of(g)]
+    db1 = config.group("db1")
+    db1.attrs["OnlineRetryLimit"] = 2  # tuning vxha does not set
+    ctr = db1.resource("db1_ctr")
+    ctr.attrs["Critical"] = 0
+    ctr.attrs["MonitorInterval"] = 30  # a static attribute overridden on the resource
+    config.group("auth1").attrs["Frozen"] = 1  # frozen by the admin
+    (start / "main.cf").write_text(cf.write(config))
+    return str(start / "main.cf")
+
+
+def unowned(text: str) -> dict:
+    """Every block of main.cf vxha does not own, and every include line."""
+    return {k: v for k, v in blocks(text).items() if not (k.startswith("group ") and MARKER in v)}
+
+
+def group_block(text: str, group: str) -> str:
+    return blocks(text)[f"group {group}"]
+
+
+@pytest.fixture
+def installed(tmp_path):
+    folder = write_profiles(
+        tmp_path / "profiles",
+        ["auth1", "db1", "dedup_disk1"],
+        {"dedup_disk1": [('image_version: "2.1"', 'image_version: "2.0"')]},
+    )
+    c = Cluster(tmp_path, starting_cluster(tmp_path, folder))
+    c.folder = folder
+    yield c
+    c.stop()
+
+
+def apply(c: Cluster, main_cf: str, *extra):
+    out = c.vxha("apply", main_cf, "--yes", *extra)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return out
+
+
+def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
+    c = installed
+    fixture_text = (FIX / "main.cf").read_text()
+
+    # -- an admin's open session: refused, and with --join used but never saved ----------
+    c.run("haconf", "-makerw", check=True)
+    c.run("hagrp", "-modify", "reports", "Priority", "2", check=True)
+    on_disk = Path(c.config).read_text()
+    folder = write_profiles(
+        c.folder,
+        ["auth1", "db1", "dedup_disk1", "nbu_media1"],
+        {"dedup_disk1": [('image_version: "2.1"', 'image_version: "2.0"')]},
+    )
+    new = generated(folder, tmp_path / "add.cf")
+    c.provision(new)
+    for argv in (
+        ["apply", new, "--yes"],
+        ["maintenance", "on", "db1"],
+        ["cluster", "add-types", "--types", "Dummy"],
+        ["delete", "dedup_disk1", "--now", "--yes", "--no-archive"],
+    ):
+        refused = c.vxha(*argv)
+        assert refused.returncode == 1, argv
+        assert "someone is editing" in refused.stderr, refused.stderr
+    assert Path(c.config).read_text() == on_disk
+    assert c.value("reports", "Priority") == "2"  # the admin's change is still there
+    joined = c.vxha("apply", new, "--yes", "--join")
+    assert joined.returncode == 0, joined.stdout + joined.stderr
+    assert "nbu_media1" in c.groups()
+    assert Path(c.config).read_text() == on_disk  # nothing saved: the session is theirs
+    still = c.run("haconf", "-makerw")
+    assert "V-16-1-10364" in still.stdout + still.stderr
+    c.run("haconf", "-dump", "-makero", check=True)  # the admin saves both
+    baseline = c.saved()
+    assert "Priority = 2" in group_block(baseline, "reports")
+    before = unowned(baseline)
+    # what the installer and the admin wrote is all there, as they wrote it
+    for name in ("ClusterService", "cvm", "oradb", "cfsshared"):
+        assert f"group {name}" in before
+    assert 'include "OracleTypes.cf"' in before["include"]
+    assert "CVMTimeout = 300" in before["group cvm"]
+    assert "ActivationMode @n2 = { shareddg = sw }" in before["group cvm"]
+    assert "UserNames" in before["cluster vxdemo"] and "UseFence = SCSI3" in fixture_text
+
+    def check(step):
+        now = c.saved()
+        assert unowned(now) == before, f"after {step}"
+        return now
+
+    # -- a change that needs a restart: admin tuning on the server is kept ---------------
+    write_profiles(
+        folder,
+        ["auth1", "db1", "dedup_disk1", "nbu_media1"],
+        {
+            "dedup_disk1": [('image_version: "2.1"', 'image_version: "2.0"')],
+            "db1": [("memory: 4GiB", "memory: 6GiB")],
+            "auth1": [("priority: 1", "priority: 2")],
+        },
+    )
+    out = apply(c, generated(folder, tmp_path / "change.cf"))
+    assert "auth1 is in maintenance" not in out.stdout
+    assert "auth1" in out.stdout and "frozen" in out.stdout  # held, and said so
+    now = check("a memory change")
+    db1 = group_block(now, "db1")
+    assert "OnlineRetryLimit = 2" in db1 and "Mem = 6144" in db1
+    assert "MonitorInterval = 30" in db1 and "Critical = 0" in db1
+    assert '"6144m"' in db1
+    auth1 = group_block(now, "auth1")
+    assert "Frozen = 1" in auth1 and "Priority = 1" in auth1  # left as it is
+
+    # -- maintenance: apply neither ends it nor erases the record ------------------------
+    c.vxha("maintenance", "on", "db1", "--sys", "n2", "--reason", "disk swap", check=True)
+    write_profiles(
+        folder,
+        ["auth1", "db1", "dedup_disk1", "nbu_media1"],
+        {
+            "dedup_disk1": [('image_version: "2.1"', 'image_version: "2.0"')],
+            "db1": [("memory: 4GiB", "memory: 8GiB")],
+        },
+    )
+    out = apply(c, generated(folder, tmp_path / "maint.cf"))
+    assert "server db1 is in maintenance" in out.stdout
+    now = check("apply during maintenance")
+    assert "Mem = 6144" in group_block(now, "db1")  # held
+    assert c.value("db1", "Enabled", "n2") == "0"
+    assert "disk swap" in c.value("db1", "UserStrLocal", "n2")
+    c.vxha("maintenance", "off", "db1", check=True)
+    check("maintenance off")
+
+    # -- an upgrade in place: the container restarted with the new image -----------------
+    write_profiles(folder, ["auth1", "db1", "dedup_disk1", "nbu_media1"])
+    where = c.online_on("dedup_disk1")
+    upgrade = generated(folder, tmp_path / "upgrade.cf")
+    c.provision(upgrade)  # the new image loaded on the systems first
+    out = apply(c, upgrade)
+    assert "hares -offline dedup_disk1_ctr" in out.stdout
+    now = check("an image upgrade")
+    assert '"dedup:2.1"' in group_block(now, "dedup_disk1")
+    assert c.online_on("dedup_disk1") == where
+
+    # -- with emit_cvm false, the cvm group is still kept ---------------------------------
+    out = apply(c, generated(folder, tmp_path / "nocvm.cf", FIX / "cluster-nocvm.yaml"))
+    check("emit_cvm false")
+
+    # -- a server removed from the profiles ----------------------------------------------
+    write_profiles(folder, ["auth1", "db1", "dedup_disk1"])
+    apply(c, generated(folder, tmp_path / "remove.cf"))
+    assert "nbu_media1" not in c.groups()
+    check("a removal")
+
+    # -- a server deleted, its profile archived ------------------------------------------
+    out = c.vxha("delete", "dedup_disk1", "--now", "--yes", "--profiles", str(folder))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "dedup_disk1" not in c.groups()
+    assert not (folder / "dedup_disk1.yaml").exists()
+    check("a deletion")
+    assert re.search(r"^group oradb", c.saved(), re.M)
