@@ -41,9 +41,18 @@ def scalar_text(value):
 
 
 def _key(name):
-    if name.__class__ is str and _NAME(name):
-        return name
-    return format_name(name)
+    # names, systems and keys repeat from block to block: each is formatted once
+    if name.__class__ is not str:
+        return format_name(name)
+    text = _KEYS.get(name)
+    if text is None:
+        if len(_KEYS) >= 4096:
+            _KEYS.clear()
+        text = _KEYS[name] = name if _NAME(name) else format_name(name)
+    return text
+
+
+_KEYS: dict = {}
 
 
 def _fmt(value):
