@@ -22,11 +22,12 @@ _NEEDS_ESCAPES = re.compile(r'["\\\n\r]').search
 
 def scalar_text(value):
     """``format_scalar(value)``, faster for the common values."""
-    # format_scalar's rules, the common values on short paths: a bare word, an integer, a
-    # string needing no escapes that is no integer (digits keep format_scalar's rules)
+    # format_scalar's rules, the common values on short paths: a bare word (an ASCII
+    # identifier: _BARE), an integer, a string needing no escapes that is no integer
+    # (digits keep format_scalar's rules)
     cls = value.__class__
     if cls is str:
-        if _BARE(value):
+        if value.isidentifier() and value.isascii():
             return value
         if (
             value
@@ -57,6 +58,8 @@ _KEYS: dict = {}
 
 def _fmt(value):
     cls = value.__class__
+    if cls is str:
+        return scalar_text(value)
     if cls is list:
         return "{ " + ", ".join(map(scalar_text, value)) + " }" if value else "{}"
     if cls is dict:
@@ -73,8 +76,7 @@ def _attr_lines(out, indent, obj):
     attrs = obj.attrs
     local = getattr(obj, "local", None)
     if not local:
-        for name, value in attrs.items():
-            out.append(f"{indent}{name} = {_fmt(value)}\n")
+        out += [f"{indent}{name} = {_fmt(value)}\n" for name, value in attrs.items()]
         return
     # Localized values stand where the attribute stands (hacf writes attributes in one
     # order, whether global or localized); ``order`` is the order they were read in.
