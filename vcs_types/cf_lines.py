@@ -181,11 +181,12 @@ class _Reader:
         self.names: set = set()  # (keyword, name) of blocks read
 
     def where(self, offset: int) -> Where:
-        return Where(self.file, resolver=self.offsets, index=offset)
+        return Where(self.file, 0, 0, self.offsets, offset)
 
     def read(self) -> Config:
         obj = None  # the object whose ( ... ) block is open
         attrs = local = order = None
+        file, offsets = self.file, self.offsets
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
             if kind == "attr":
@@ -202,8 +203,8 @@ class _Reader:
             elif obj is not None:
                 raise _GiveUp
             elif kind == "block":
-                block = self.open(m.group(1), m.group(2), m.start(1))
-                body = m.group(3)
+                keyword, name, body = m.group(1, 2, 3)
+                block = self.open(keyword, name, m.start(1))
                 lines = _BLOCK_LINES(body)
                 attrs = block.attrs
                 if "@" not in body:
@@ -213,6 +214,8 @@ class _Reader:
                             attrs[name] = raw[1:-1]
                         elif first == "{":
                             attrs[name] = _braces(raw)
+                        elif raw.isdigit() and (first != "0" or raw == "0"):
+                            attrs[name] = int(raw)  # ASCII digits: the only ones _WORD takes
                         elif first in "-0123456789":
                             attrs[name] = _scalar(raw)
                         else:
@@ -235,12 +238,14 @@ class _Reader:
                 parent, child = m.group(18, 19)
                 if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                self.group.links.append(ResourceLink(parent, child, self.where(m.start(18))))
+                self.group.links.append(
+                    ResourceLink(parent, child, Where(file, 0, 0, offsets, m.start(18)))
+                )
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
                 if self.group is None or child in _KEYWORDS:
                     raise _GiveUp
-                where = self.where(m.start(13) - len("requires group "))
+                where = Where(file, 0, 0, offsets, m.start(13) - 15)  # at 'requires group'
                 dep = GroupDep(child, category, location, rigidity or "firm", where)
                 self.group.deps.append(dep)
             elif kind == "include":
@@ -255,25 +260,26 @@ class _Reader:
     def open(self, kind: str, name: str, offset: int):
         if name in _KEYWORDS:
             raise _GiveUp
-        cfg = self.cfg
-        if kind in _KEYWORDS:
-            if (kind, name) in self.names:
+        if kind not in _KEYWORDS:
+            group = self.group
+            if group is None:
                 raise _GiveUp
-            self.names.add((kind, name))
-            if kind == "group":
-                self.group = Group(name, where=self.where(offset))
-                cfg.groups.append(self.group)
-                return self.group
-            if kind == "system":
-                s = System(name, where=self.where(offset))
-                cfg.systems.append(s)
-                return s
-            if kind == "cluster" and cfg.cluster is None:
-                cfg.cluster = Cluster(name, where=self.where(offset))
-                return cfg.cluster
-            raise _GiveUp  # type, site, remotecluster, heartbeat: the general parser's
-        if self.group is None:
+            r = Resource(kind, name, {}, {}, Where(self.file, 0, 0, self.offsets, offset))
+            group.resources.append(r)
+            return r
+        cfg = self.cfg
+        if (kind, name) in self.names:
             raise _GiveUp
-        r = Resource(kind, name, where=self.where(offset))
-        self.group.resources.append(r)
-        return r
+        self.names.add((kind, name))
+        if kind == "group":
+            self.group = Group(name, where=self.where(offset))
+            cfg.groups.append(self.group)
+            return self.group
+        if kind == "system":
+            s = System(name, where=self.where(offset))
+            cfg.systems.append(s)
+            return s
+        if kind == "cluster" and cfg.cluster is None:
+            cfg.cluster = Cluster(name, where=self.where(offset))
+            return cfg.cluster
+        raise _GiveUp  # type, site, remotecluster, heartbeat: the general parser's
