@@ -14,25 +14,25 @@ from vxha.vcs_types.decl import format_name, format_scalar, render_type
 __all__ = ["write", "write_types", "scalar_text"]
 
 
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z").match
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z").match
-_INT = re.compile(r"-?[0-9]+\Z").match
-_NEEDS_ESCAPES = re.compile(r'["\\\n\r]').search
 
 
 def scalar_text(value):
     """``format_scalar(value)``, faster for the common values."""
     # format_scalar's rules, the common values on short paths: a bare word (an ASCII
-    # identifier: _BARE), an integer, a string needing no escapes that is no integer
-    # (digits keep format_scalar's rules)
+    # identifier is exactly decl's _BARE_RE), an integer, a string needing no escapes that
+    # is not made of digits (those keep format_scalar's rules), all with str methods
     cls = value.__class__
     if cls is str:
         if value.isidentifier() and value.isascii():
             return value
         if (
             value
-            and not _NEEDS_ESCAPES(value)
-            and (value[0] not in "-0123456789" or not _INT(value))
+            and '"' not in value
+            and "\\" not in value
+            and "\n" not in value
+            and "\r" not in value
+            and (value[0] not in "-0123456789" or not (value.isdigit() or value[1:].isdigit()))
         ):
             return '"' + value + '"'
         return format_scalar(value)
@@ -65,9 +65,17 @@ def _fmt(value):
     if cls is dict:
         if not value:
             return "{}"
-        items = [
-            _key(k) if v is None else _key(k) + " = " + scalar_text(v) for k, v in value.items()
-        ]
+        items = []
+        for k, v in value.items():
+            key = _KEYS.get(k) if k.__class__ is str else None
+            if key is None:
+                key = _key(k)
+            if v is None:
+                items.append(key)
+            elif v.__class__ is int:
+                items.append(f"{key} = {v}")
+            else:
+                items.append(key + " = " + scalar_text(v))
         return "{ " + ", ".join(items) + " }"
     return scalar_text(value)
 
