@@ -3,7 +3,8 @@
 The example profiles are generated into a verified main.cf; the simulator runs it with the
 real entry points on fake drivers, in virtual time. The demo kills a container (detected,
 cleaned, failed over), crashes a system, then puts a server into maintenance with the same
-ha commands an admin types, shows a failure being ignored, and brings it back.
+ha commands an admin types (disable and freeze), shows a failure being left alone, and
+brings it back.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shlex
 import sys
 import time
@@ -180,21 +182,30 @@ class Demo:
         self.new_lines()
         self.sim.event("container_dies", resource=f"{target}_ctr", system=on)
         self.wait(600)
-        ignored = self.online_on(target) == [on] and not self.new_lines(target)
+        lines = self.new_lines(target)
+        for line in lines:
+            self.say("   " + line)
+        # Frozen, VCS still monitors: the fault is shown, but no entry point acts on it.
+        acted = [ln for ln in lines if re.search(r" (clean\(\d\)|offline|online) exit ", ln)]
+        states = self.sim.states()[target]
+        moved = [s for s, v in states.items() if s != on and v != "OFFLINE"]
+        ignored = not acted and not moved and "FAULTED" in states.get(on, "")
         self.findings["ignored"] = ignored
         self.say(
-            f"   => the container is gone but VCS does not act: {target} stays ONLINE on {on}, "
-            "no clean, no failover (Enabled = 0: not monitored)"
+            f"   => the container is gone but VCS does not act: {target} is shown "
+            f"{states[on]} on {on}, no clean, no failover (frozen by vxha: monitored, "
+            "no action)"
             if ignored
-            else f"   => unexpected: {target} is {self.sim.states()[target]}"
+            else f"   => unexpected: {target} is {states}"
         )
 
-        self.heading(6, f"Back out of maintenance: {target} is probed again")
+        self.heading(6, f"Back out of maintenance: the admin clears the fault, {target} is back")
         maintenance(client, target, False, out=self.say, **where)
         self.wait(60)
         self.show(target)
-        if self.sim.states()[target].get(on) == "PARTIAL":
-            self.say("   The probe found the container down; the admin brings the group back:")
+        if "FAULTED" in self.sim.states()[target].get(on, ""):
+            self.say("   Thawing does not act on a fault seen while frozen; the admin clears it:")
+            client.run("hagrp", "-clear", target, "-sys", on, change=True)
             client.run("hagrp", "-online", target, "-sys", on, change=True)
             self.wait(300)
             self.show(target)

@@ -22,6 +22,7 @@ COMMANDS = {
     "inventory": ("ops_cmd", "list servers, their groups and storage"),
     "apply": ("ops_cmd", "apply a generated main.cf to a running cluster"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
+    "watch": ("watch_cmd", "detect faults as they happen and ask VCS to probe at once"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),
 }
 

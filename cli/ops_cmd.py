@@ -149,7 +149,7 @@ def _undo(args, client, command) -> int:
     _refuse_editing(view, args)
     undo = last.undo
     if undo.get("kind") == "maintenance":
-        plan = maintenance_undo(view, undo["before"])
+        plan = maintenance_undo(view, undo["before"], undo.get("frozen"))
         return _execute(plan, args, client)
     plan = ApplyPlanner(
         view,
@@ -268,8 +268,9 @@ def cmd_apply(argv) -> int:
 def cmd_maintenance(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha maintenance",
-        description="on: disable a server's failover group (VCS stops monitoring and failing "
-        "it over) and record who, when and why; off: enable it again; list: who is in "
+        description="on: disable a server's failover group (no online, no failover there), "
+        "freeze it where it runs (VCS keeps monitoring but takes no action) and record who, "
+        "when and why; off: enable it again and thaw what vxha froze; list: who is in "
         "maintenance, since when, why, on which systems.",
     )
     p.add_argument("action", nargs="?", choices=["on", "off", "list"])
@@ -303,6 +304,7 @@ def cmd_maintenance(argv) -> int:
                             "who": r.who if r else "",
                             "when": r.when if r else "",
                             "why": r.why if r else "",
+                            "frozen_by_vxha": bool(r and r.frozen),
                         }
                         for s, g, sy, r in rows
                     ],

@@ -6,8 +6,9 @@ Two packages per format, both at the project's version:
 - ``vxha``: the Python package and its runtime dependencies in a private prefix
   (``/opt/vxha/lib/python<X.Y>/site-packages``, byte-compiled for the target interpreter),
   the Container, HostIP and PortForward agents under ``/opt/VRTSvcs/bin/<Type>/``, their
-  ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page and
-  the log directory ``/var/VRTSvcs/log``. No maintainer scripts.
+  ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page,
+  the ``vxha-watch`` systemd unit (installed, not enabled) and the log directory
+  ``/var/VRTSvcs/log``. No maintainer scripts.
 - ``vxha-cfsmount``: vxha's CFSMount agent and ``CFSMountTypes.cf``, for nodes without
   Veritas's cluster file system; its pre-install script refuses to install where Veritas's
   CFSMount is present (DECISIONS.md 6).
@@ -43,6 +44,7 @@ REPO = os.path.dirname(HERE)
 LOCK = os.path.join(HERE, "requirements.lock")
 CFS_CHECK = os.path.join(HERE, "cfsmount-preinst.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
+WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
 DEFAULT_PYTHON = "/usr/bin/python3"
 PREFIX = "/opt/vxha"
@@ -50,6 +52,8 @@ AGENT_BIN = "/opt/VRTSvcs/bin"
 TYPES_DIR = "/etc/VRTSvcs/conf/config"
 LOG_DIR = "/var/VRTSvcs/log"
 MAN_PAGE = "/usr/share/man/man1/vxha.1.gz"
+# RHEL and SLES keep vendor units here; Debian 12 reads it too (merged /usr).
+UNIT_DIR = "/usr/lib/systemd/system"
 SCRIPT_AGENT = "Script51Agent"
 CFS_TYPE = "CFSMount"
 # Directories the packages own besides their own trees: created if missing, removed when
@@ -395,6 +399,8 @@ def stage(cfg: Config, workdir: str) -> tuple:
     body = "from vxha.cli.main import main\nsys.exit(main())\n"
     write(main_root, "/usr/bin/vxha", launcher(cfg, "/usr/bin/vxha", body, "command"), 0o755)
     write(main_root, MAN_PAGE, man_page(cfg, info["usage"]))
+    with open(WATCH_UNIT, "rb") as f:
+        write(main_root, UNIT_DIR + "/vxha-watch.service", f.read())
     os.makedirs(main_root + LOG_DIR, exist_ok=True)
     for d in OWNED_PARENTS:
         os.makedirs(main_root + d, exist_ok=True)

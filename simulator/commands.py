@@ -116,17 +116,21 @@ def hacf_verify(e, call, out):
 
 
 def group_online(e, call, out):
-    _not_modelled(call, "-force", "-propagate")
-    e.online_group(call["group"], call.get("sys"), bool(call.get("any")))
+    _not_modelled(call, "-force")
+    e.online_group(
+        call["group"], call.get("sys"), bool(call.get("any")), bool(call.get("propagate"))
+    )
 
 
 def group_offline(e, call, out):
-    _not_modelled(call, "-force", "-propagate")
+    _not_modelled(call, "-force")
     if call.get("ifprobed") and call.get("sys"):
         g = e.group(call["group"])
         if not display._probed(g, call["sys"]):
             raise SimError(f"Group {g.name} is not probed on system {call['sys']}")
-    e.offline_group(call["group"], call.get("sys"), bool(call.get("any")))
+    e.offline_group(
+        call["group"], call.get("sys"), bool(call.get("any")), bool(call.get("propagate"))
+    )
 
 
 def group_switch(e, call, out):
@@ -167,6 +171,25 @@ def resource_value(e, call, out):
     if attr not in ("Group", "Type", "State", "Probed"):
         e.attr_spec("resource", r.name, attr)
     out(display.format_value(display.resource_value(e, r, attr, call.get("system"))))
+
+
+# -- hastop ----------------------------------------------------------------------------------
+
+
+def hastop(e, call, out):
+    if call.form.op == "-local":
+        if e.local_system is None:
+            raise SimError(
+                "hastop -local: the simulator does not know which system this is; use -sys"
+            )
+        systems = [e.local_system]
+    else:
+        systems = call["system"]
+    for s in systems:
+        e.system(s)
+    force, evacuate = bool(call.get("force")), bool(call.get("evacuate"))
+    for s in systems:
+        e.stop_engine(s, force, evacuate, autodisable=not call.get("noautodisable"))
 
 
 # -- hasys, haclus -----------------------------------------------------------------------------
@@ -315,6 +338,7 @@ HANDLERS = {
     "hagrp -disable": lambda e, c, o: e.disable_group(c["group"], c.get("sys")),
     "hagrp -autoenable": lambda e, c, o: e.autoenable_group(c["group"], c["sys"]),
     "hagrp -clear": lambda e, c, o: e.clear_group(c["group"], c.get("sys")),
+    "hagrp -flush": lambda e, c, o: e.flush_group(c["group"], c["sys"], bool(c.get("force"))),
     "hagrp -clearadminwait": lambda e, c, o: e.clear_admin_wait(
         c["group"], c["sys"], bool(c.get("fault"))
     ),
@@ -379,4 +403,7 @@ HANDLERS = {
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),
     # hastatus
     "hastatus -sum": display.status_summary,
+    # hastop
+    "hastop -local": hastop,
+    "hastop -sys": hastop,
 }

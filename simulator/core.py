@@ -86,6 +86,8 @@ class EngineCore:
         self.in_flight = 0
         self.moving = 0  # group instances starting or stopping
         self.started = False
+        self.persistent_standins = None  # found at start
+        self.local_system = None  # the system an ha command is typed on (hastop -local)
         self.writable = False
         self.warnings = []
         self.epoch = {}
@@ -315,7 +317,10 @@ class EngineCore:
             st = ri.state
             if ri.busy:
                 busy = True
-            if st == ONLINE:
+            if r.type.persistent:
+                # Left out of ONLINE/OFFLINE (VCS never takes it offline) but faults the group.
+                faulted = faulted or st == FAULTED
+            elif st == ONLINE:
                 on += 1
             else:
                 off += 1

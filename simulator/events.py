@@ -23,8 +23,9 @@ from vxha.simulator.engine import SimError
 # do -> (needs, help)
 EVENTS = {
     "crash": ("system", "the system goes down at once: its failover groups fail over"),
-    "restart": ("system", "a crashed system comes back: probed, then parallel groups start"),
+    "restart": ("system", "a crashed or stopped system comes back: probed, parallel groups start"),
     "engine_hang": ("system", "the system's engine stops answering: fenced after 16 s"),
+    "jeopardy": ("system", "the system is down to one heartbeat link"),
     "kill": ("resource system", "the resource stops outside VCS (any type)"),
     "container_dies": ("resource system", "the container exits (Container resource)"),
     "mount_lost": ("resource system", "the mount disappears (CFSMount resource)"),
@@ -204,6 +205,8 @@ def apply(sim, ev):
     elif do == "restart":
         sim.world.prepare(e, [system])
         e.restart(system)
+    elif do == "jeopardy":
+        e.jeopardy(system)
     elif do == "engine_hang":
         e.engine_hang(system, int(args.get("seconds", 16)) if isinstance(args, dict) else 16)
     elif do in ("kill", "container_dies", "mount_lost", "ip_removed"):
@@ -228,7 +231,11 @@ def apply(sim, ev):
     elif do == "cmd":
         argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
         e.log("-", "admin", " ".join(argv))
-        code, out, err = sim.command(argv)
+        e.local_system = system  # the system the command is typed on (hastop -local)
+        try:
+            code, out, err = sim.command(argv)
+        finally:
+            e.local_system = None
         if code != 0:
             for line in err.strip().splitlines()[:1]:
                 e.log("-", "admin", f"exit {code}: {line}")

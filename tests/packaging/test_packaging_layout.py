@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from packaging_helpers import BUILD, PYTHON, ROOT, run
+from packaging_helpers import BUILD, PYTHON, ROOT, need, run
 
 from vxha.agents.framework import build_argv
 from vxha.vcs_types.catalog import EXTRA_TYPES, PROJECT_TYPES, project_type, render_all
@@ -25,6 +25,7 @@ PYVER = (
     else "3"
 )
 SITE = f"/opt/vxha/lib/python{PYVER}/site-packages"
+WATCH_UNIT = "/usr/lib/systemd/system/vxha-watch.service"
 MAIN_TYPES = [t for t in PROJECT_TYPES if t != "CFSMount"]
 # System directories: in the .deb's archive, not owned by the .rpm.
 BASE_DIRS = {
@@ -35,6 +36,9 @@ BASE_DIRS = {
     "/usr/share",
     "/usr/share/man",
     "/usr/share/man/man1",
+    "/usr/lib",
+    "/usr/lib/systemd",
+    "/usr/lib/systemd/system",
     "/var",
 }
 OWNED_DIRS = {
@@ -77,6 +81,7 @@ def expected_main():
     out.update(agent_entries(MAIN_TYPES))
     out["/usr/bin/vxha"] = ("file", "-rwxr-xr-x")
     out["/usr/share/man/man1/vxha.1.gz"] = ("file", "-rw-r--r--")
+    out[WATCH_UNIT] = ("file", "-rw-r--r--")
     return out
 
 
@@ -261,6 +266,26 @@ def test_extracted_command_runs(extracted, built):
     assert proc.returncode == 0 and "render-types" in proc.stdout
     proc = run([vxha, "render-types", "--help"], env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0 and "usage:" in proc.stdout
+
+
+def test_watch_unit_verifies_and_runs_the_packaged_command(extracted, tmp_path):
+    """systemd-analyze verify on the packaged unit, its command and man page bound to the
+    extracted tree (verify checks that both exist); the unit is shipped, not enabled."""
+    need("systemd-analyze")
+    text = (extracted / WATCH_UNIT.lstrip("/")).read_text()
+    assert "\nExecStart=/usr/bin/vxha watch\n" in text
+    assert "Environment=PATH=/opt/VRTSvcs/bin:" in text  # VCS's ha commands
+    settings = [line.split("=")[0] for line in text.splitlines() if not line.startswith("#")]
+    assert not {"PrivateTmp", "ProtectSystem", "PrivateMounts"} & set(settings)  # node's mounts
+    unit = tmp_path / "vxha-watch.service"
+    unit.write_text(text.replace("/usr/bin/vxha", str(extracted / "usr/bin/vxha")))
+    # verify also runs man for Documentation=man:vxha(1): the packaged page
+    man = {"PATH": "/usr/bin:/bin", "MANPATH": str(extracted / "usr/share/man")}
+    proc = run(["systemd-analyze", "verify", str(unit)], timeout=60, env=man)
+    assert (proc.returncode, proc.stdout + proc.stderr) == (0, "")
+    assert not (extracted / "etc/systemd").exists()
+    proc = run([extracted / "usr/bin/vxha", "watch", "--help"], env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0 and "usage: vxha watch" in proc.stdout, proc.stderr
 
 
 def test_extracted_monitor_runs_against_the_fakes(extracted, tmp_path):

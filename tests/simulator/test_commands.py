@@ -167,14 +167,13 @@ def test_systemlist_operations(sim):
 def test_online_offline_need_sys_or_any(sim):
     refused(sim, "hagrp -offline web", "needs -sys or -any")
     refused(sim, "hagrp -online big -sys n2 -any", "exactly one of -sys or -any")
-    refused(
-        sim, "hagrp -online web -propagate -sys n2", "-propagate is documented but not modelled"
-    )
+    refused(sim, "hagrp -online web -force -sys n2", "-force is documented but not modelled")
+    refused(sim, "hagrp -online web -propagate -sys n2", "already online on system n1")
     ok(sim, "hagrp -offline web -sys n1")
     sim.settle()
     ok(sim, "hagrp -online web -any")
     refused(sim, "hagrp -switch web", "needs -to or -any")
-    refused(sim, "hagrp -flush web -sys n1", "not modelled by the simulator")
+    refused(sim, "hagrp -flush web", "needs -sys")
 
 
 def test_freeze_forms(sim):
@@ -406,7 +405,7 @@ def test_hastatus_summary(sim):
 
 
 def test_documented_but_not_modelled(sim):
-    for line in ("hastop -all", "hastop -local -force", "hasys -load n1 5"):
+    for line in ("hastop -all", "hagrp -offline web -force -sys n1", "hasys -load n1 5"):
         refused(sim, line, "not modelled by the simulator")
 
 
@@ -504,6 +503,12 @@ BOTH_SIDES = {
     ),
     "hagrp -clear": ([], "hagrp -clear web", "hagrp -clear nope", "does not exist"),
     "hagrp -clearadminwait": ([], None, "hagrp -clearadminwait web -sys n1", "not in ADMIN_WAIT"),
+    "hagrp -flush": (
+        [],
+        "hagrp -flush web -sys n1",
+        "hagrp -flush big -sys n3",
+        "not in the SystemList",
+    ),
     "hagrp -display": ([], "hagrp -display web", "hagrp -display nope", "does not exist"),
     "hagrp -state": ([], "hagrp -state web -sys n1", "hagrp -state nope", "does not exist"),
     "hagrp -list": ([], "hagrp -list Frozen=0", "hagrp -list Frozen", "not a condition"),
@@ -691,6 +696,9 @@ BOTH_SIDES = {
         "does not exist",
     ),
     "hastatus -sum": ([], "hastatus -summary", "hastatus -sum -v", "unknown option"),
+    # -local needs the system the command is typed on: an events file's cmd gives it
+    "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
+    "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
 }
 
 
