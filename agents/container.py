@@ -41,6 +41,10 @@ _NETWORK = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
 _USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
 _CAP = re.compile(r"[A-Z][A-Z0-9_]*")
 _TMPFS_OPTS = re.compile(r"[A-Za-z0-9=,._-]*")
+# AddOns / Hotfixes entries: "<image id>:<version> <container path> [<image reference>]".
+_ADDON_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
+_ADDON_VERSION = re.compile(r"[\w][\w.-]{0,127}")
+ADDON_KINDS = {"AddOns": "addon", "Hotfixes": "hotfix"}
 ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
            "nproc", "rss", "rtprio", "rttime", "sigpending", "stack")  # fmt: skip
 
@@ -112,6 +116,41 @@ def _device(text: str) -> dict:
     if not perms or any(c not in "rwm" for c in perms) or len(set(perms)) != len(perms):
         raise ConfigError(f"{text!r}: permissions must be letters of rwm", "Devices")
     return {"host": host, "container": container, "perms": perms}
+
+
+def addon_image(entry: str) -> str:
+    """The image of an AddOns or Hotfixes entry: its own, or ``<id>:<version>``."""
+    words = entry.split()
+    return words[2] if len(words) > 2 else (words[0] if words else "")
+
+
+def _addons(entries, attr: str, runtime_name: str) -> list:
+    """AddOns or Hotfixes entries -> [{kind, id, version, path, image, name, entry}]; ``name``
+    is the data container's (docs/container.md "Add-ons and hotfixes")."""
+    kind = ADDON_KINDS[attr]
+    out = []
+    for entry in entries:
+        parts = entry.split()
+        ident, colon, version = parts[0].partition(":") if parts else ("", "", "")
+        if len(parts) not in (2, 3) or not colon or not _ADDON_ID.fullmatch(ident):
+            raise ConfigError(
+                f"{entry!r} is not '<image id>:<version> <container path> [<image>]'", attr
+            )
+        if not _ADDON_VERSION.fullmatch(version):
+            raise ConfigError(f"{entry!r}: {version!r} is not an image version", attr)
+        path = parts[1]
+        check_path(path, "container path", attr)
+        if path == "/":
+            raise ConfigError(f"{entry!r}: its container path is '/'", attr)
+        image = addon_image(entry)
+        if not imageref.is_reference(image):
+            raise ConfigError(f"{entry!r}: {image!r} is not an image reference", attr)
+        name = f"{runtime_name}.{kind}.{ident}"
+        if any(a["name"] == name for a in out):
+            raise ConfigError(f"image {ident} is named twice", attr)
+        out.append(dict(kind=kind, id=ident, version=version, path=path, image=image,
+                        name=name, entry=" ".join(parts)))  # fmt: skip
+    return out
 
 
 def _ulimit(name: str, value: str) -> dict:
@@ -207,6 +246,20 @@ class Config:
         self.reuse = bool(v["Reuse"])
         self.allow_pull = bool(v["AllowPull"])
         self._options(v)
+        # Add-ons first, as given; hotfixes in version order, the order they apply in.
+        self.addons = _addons(v["AddOns"], "AddOns", self.name)
+        hotfixes = _addons(v["Hotfixes"], "Hotfixes", self.name)
+        self.addons += sorted(hotfixes, key=lambda a: (imageref.version_key(a["version"]), a["id"]))
+        taken = {m["target"]: "Mounts" for m in self.mounts}
+        taken.update((path, "Tmpfs") for path in self.tmpfs)
+        for a in self.addons:
+            attr = "Hotfixes" if a["kind"] == "hotfix" else "AddOns"
+            if a["path"] in taken:
+                raise ConfigError(
+                    f"container path {a['path']!r} of {a['id']} is also in {taken[a['path']]}",
+                    attr,
+                )
+            taken[a["path"]] = attr
 
     def _check_node_path(self, host: str) -> None:
         """A host path that gives the container the node needs the admin's grant."""
@@ -306,6 +359,9 @@ class Config:
             ("ulimits", self.ulimits),
             ("shm_size", self.shm_size),
             ("tmpfs", self.tmpfs),
+            ("volumes_from", [a["name"] for a in self.addons]),
+            # what the data containers hold, so that a changed add-on changes the digest
+            ("addons", [f"{a['kind']} {a['entry']}" for a in self.addons]),
         ):
             if value:
                 spec[key] = value
@@ -492,6 +548,7 @@ class ContainerAgent:
     # -- online ---------------------------------------------------------------------
 
     def online(self, res):
+        from vxha.agents import container_addons as addons
         from vxha.agents.drivers.fakestate import DriverError
 
         cfg = self.cfg
@@ -519,14 +576,10 @@ class ContainerAgent:
                 and cfg.reuse
                 and info["state"] in ("created", "exited")
                 and info["labels"].get(LABEL_SPEC) == spec["labels"][LABEL_SPEC]
+                and addons.present(res, drv, cfg)
             )
             if not reuse:
-                if info is not None:
-                    left = info["state"]
-                    res.log.info(f"replacing our leftover {left} container", "ctr.replaced")
-                    self._remove_and_wait(res, drv)
-                self._ensure_image(res, drv)
-                drv.create(cfg.name, spec, timeout=res.timeout(30))
+                self._create(res, drv, info, spec)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
@@ -544,18 +597,56 @@ class ContainerAgent:
         res.log.info(f"container {cfg.name} is online", "ctr.online")
         return None
 
-    def _ensure_image(self, res, drv):
+    def _create(self, res, drv, leftover, spec):
+        """Everything checked first (names, images, their identity), then our leftovers
+        replaced: the data containers of the add-ons and hotfixes, then the container."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents import container_identity
+        from vxha.agents.drivers.fakestate import DriverError
+
         cfg = self.cfg
-        if drv.image_present(cfg.image, timeout=res.timeout(10)):
+        addons.refuse_foreign(res, drv, cfg)
+        self._ensure_image(res, drv)
+        for a in cfg.addons:
+            self._ensure_image(res, drv, a["image"], addons.ATTRS[a["kind"]])
+        container_identity.check(res, drv, cfg)
+        if leftover is not None:
+            res.log.info(f"replacing our leftover {leftover['state']} container", "ctr.replaced")
+            self._remove_and_wait(res, drv)
+        addons.remove(res, drv)  # whatever an earlier configuration left here
+        try:
+            addons.create(res, drv, cfg)
+            drv.create(cfg.name, spec, timeout=res.timeout(30))
+        except (DriverError, AgentError):
+            self._remove_addons(res, drv)
+            raise
+
+    def _remove_addons(self, res, drv):
+        """After a failed online: the data containers go too (a leftover would hold the
+        add-on's volume and name)."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents.drivers.fakestate import DriverError
+
+        if not self.cfg.addons:
+            return
+        try:
+            addons.remove(res, drv)
+        except (DriverError, AgentError) as again:
+            res.log.warning(f"could not remove the data containers: {again}", "state")
+
+    def _ensure_image(self, res, drv, image=None, attr="Image"):
+        cfg = self.cfg
+        image = image or cfg.image
+        if drv.image_present(image, timeout=res.timeout(10)):
             return
         if not cfg.allow_pull:
             raise AgentError(
-                f"image {cfg.image} is not present on this system and AllowPull is 0:"
+                f"image {image} is not present on this system and AllowPull is 0:"
                 " load it (docker load) or set AllowPull = 1",
-                "Image",
+                attr,
             )
-        res.log.info(f"pulling image {cfg.image}", "ctr.pull")
-        drv.pull(cfg.image, timeout=res.timeout())
+        res.log.info(f"pulling image {image}", "ctr.pull")
+        drv.pull(image, timeout=res.timeout())
 
     def _wait_ready(self, res, drv, settle: float = 0.3):
         """Until the container runs and is healthy as configured, within the deadline; the
@@ -627,6 +718,9 @@ class ContainerAgent:
                 drv.remove(cfg.name, timeout=res.timeout(10))
         except (DriverError, AgentError) as again:
             res.log.warning(f"could not take {cfg.name} down after failing: {again}", "state")
+            return
+        if not cfg.reuse:
+            self._remove_addons(res, drv)
 
     def _remove_and_wait(self, res, drv) -> bool:
         """Remove our container (kill first when it runs); True once it is verifiably gone."""
@@ -654,6 +748,7 @@ class ContainerAgent:
     # -- offline --------------------------------------------------------------------
 
     def offline(self, res):
+        from vxha.agents import container_addons as addons
         from vxha.agents.drivers.fakestate import DriverError
 
         cfg = self.cfg
@@ -662,34 +757,40 @@ class ContainerAgent:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is None:
                 res.log.info(f"container {cfg.name} is already gone", "ctr.offline")
-                return None
-            if not is_ours(info, res):
+            elif not is_ours(info, res):
                 res.log.warning(_foreign_error(info, res, cfg), "foreign")
-                return None
-            if info["state"] in STOPPABLE:
-                if info["state"] == "paused":
-                    drv.unpause(cfg.name, timeout=res.timeout(10))
-                grace = cfg.stop_timeout
-                # The engine needs the grace period plus a moment to kill: fit in our time.
-                room = res.time_left() - 2.0
-                if grace > room:
-                    grace = max(0, int(room))
-                    res.log.warning(
-                        f"StopTimeout {cfg.stop_timeout} s shortened to {grace} s to fit"
-                        " the offline timeout",
-                        "ctr.stop",
-                    )
-                drv.stop(cfg.name, grace, timeout=res.timeout(grace + 10))
-            if cfg.reuse:
-                info = drv.inspect(cfg.name, timeout=res.timeout(10))
-                if info is not None and info["state"] in STOPPABLE:
-                    raise AgentError(f"container {cfg.name} is still {info['state']}")
             else:
-                self._remove_and_wait(res, drv)
+                self._stop(res, drv, info)
+                res.log.info(f"container {cfg.name} is offline", "ctr.offline")
+            if not cfg.reuse:  # a kept container mounts its data containers again
+                addons.remove(res, drv)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
-        res.log.info(f"container {cfg.name} is offline", "ctr.offline")
         return None
+
+    def _stop(self, res, drv, info):
+        """Stop our container (unpaused first), then remove it unless Reuse."""
+        cfg = self.cfg
+        if info["state"] in STOPPABLE:
+            if info["state"] == "paused":
+                drv.unpause(cfg.name, timeout=res.timeout(10))
+            grace = cfg.stop_timeout
+            # The engine needs the grace period plus a moment to kill: fit in our time.
+            room = res.time_left() - 2.0
+            if grace > room:
+                grace = max(0, int(room))
+                res.log.warning(
+                    f"StopTimeout {cfg.stop_timeout} s shortened to {grace} s to fit"
+                    " the offline timeout",
+                    "ctr.stop",
+                )
+            drv.stop(cfg.name, grace, timeout=res.timeout(grace + 10))
+        if cfg.reuse:
+            info = drv.inspect(cfg.name, timeout=res.timeout(10))
+            if info is not None and info["state"] in STOPPABLE:
+                raise AgentError(f"container {cfg.name} is still {info['state']}")
+        else:
+            self._remove_and_wait(res, drv)
 
     # -- clean ----------------------------------------------------------------------
 
@@ -701,23 +802,42 @@ class ContainerAgent:
         record = statefile.read(res.ctx, record_name(res))
         try:
             info = drv.inspect(cfg.name, timeout=engine_budget(res, record, 10))
-            if info is None:
-                return True
-            if not is_ours(info, res):
+            if info is not None and not is_ours(info, res):
                 res.log.warning(_foreign_error(info, res, cfg), "foreign")
-                return True
-            if info["state"] == "paused":
-                drv.unpause(cfg.name, timeout=res.timeout(10))
-            if info["state"] in STOPPABLE:
-                drv.kill(cfg.name, timeout=res.timeout(10))
-            gone = self._remove_and_wait(res, drv)
+                info = None
+            gone = True
+            if info is not None:
+                if info["state"] == "paused":
+                    drv.unpause(cfg.name, timeout=res.timeout(10))
+                if info["state"] in STOPPABLE:
+                    drv.kill(cfg.name, timeout=res.timeout(10))
+                gone = self._remove_and_wait(res, drv)
         except (DriverUnavailable, Hang) as exc:
             return self._clean_without_engine(res, drv, record, f"{exc or 'no answer'}")
         except (DriverError, AgentError) as exc:
             res.log.error(f"container {cfg.name} may still be present: {exc}", "state")
             return False
-        res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
+        if info is not None:
+            res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
+        if gone:
+            self._clean_addons(res, drv)
         return gone
+
+    def _clean_addons(self, res, drv):
+        """Reuse or not, clean leaves no data container of ours. One that stays is said, not
+        a failed clean: it runs nothing and holds no data, and a failed clean would keep the
+        group from failing over; the next online here replaces it."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents.drivers.fakestate import DriverError
+
+        try:
+            addons.remove(res, drv)
+        except (DriverError, AgentError, Hang) as exc:
+            res.log.warning(
+                f"container {self.cfg.name} is gone, but not all its data containers: {exc};"
+                " the next online here replaces them",
+                "ctr.addon",
+            )
 
     def _clean_without_engine(self, res, drv, record, why: str) -> bool:
         """clean with the engine refusing or silent: kill the recorded main process tree;
@@ -742,6 +862,12 @@ class ContainerAgent:
             "ctr.cleaned",
         )
         return True
+
+    def action(self, res, token, args):
+        """oneoff, exec: an image's lifecycle commands (agents/container_actions.py)."""
+        from vxha.agents.container_actions import run
+
+        return run(self, res, token, args)
 
     def info(self, res):
         """ResourceInfo (docs/framework.md): what the container driver's inspect tells."""

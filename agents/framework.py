@@ -567,6 +567,9 @@ def run_resource(agent_cls, res: Resource) -> Outcome:
     except AgentError as exc:
         code = failure_code(ep)
         res.log.error(str(exc), exc.msgid)
+        if ep == "action":  # why it failed is the action's output hares -action shows
+            output = str(exc)
+            _print(output.encode("utf-8", "backslashreplace")[:ACTION_OUTPUT], res)
     except Exception as exc:
         code = failure_code(ep)
         tb = exc.__traceback__

@@ -5,7 +5,8 @@ Two packages per format, both at the project's version:
 
 - ``vxha``: the Python package and its runtime dependencies in a private prefix
   (``/opt/vxha/lib/python<X.Y>/site-packages``, byte-compiled for the target interpreter),
-  the Container, HostIP and PortForward agents under ``/opt/VRTSvcs/bin/<Type>/``, their
+  the Container, HostIP and PortForward agents under ``/opt/VRTSvcs/bin/<Type>/``, the
+  notification triggers under ``/opt/VRTSvcs/bin/vxha/triggers/<trigger>/``, their
   ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page,
   the ``vxha-watch`` systemd unit (installed, not enabled) and the log directory
   ``/var/VRTSvcs/log``. No maintainer scripts.
@@ -271,13 +272,14 @@ def probe(cfg: Config, site: str) -> dict:
         "import json, sys\n"
         f"sys.path.insert(0, {site!r})\n"
         "import vxha\n"
-        "from vxha.agents.install import launchers\n"
+        "from vxha.agents.install import launchers, trigger_scripts\n"
         "from vxha.vcs_types.catalog import PROJECT_TYPES, render_all\n"
         "from vxha.cli.main import usage\n"
         "files = {p.name: t for p, t in render_all('/').items()}\n"
         "print(json.dumps({'version': vxha.__version__,\n"
         "  'launchers': {t: launchers(t) for t in PROJECT_TYPES},\n"
         "  'types': list(PROJECT_TYPES), 'files': files, 'usage': usage(),\n"
+        "  'triggers': trigger_scripts(),\n"
         "  'file': vxha.__file__}))\n"
     )
     info = json.loads(run([cfg.python, "-I", "-c", code]).stdout)
@@ -396,6 +398,10 @@ def stage(cfg: Config, workdir: str) -> tuple:
     info = probe(cfg, site)
     for t in info["types"]:
         stage_agent(cfg, cfs_root if t == CFS_TYPE else main_root, info, t)
+    for rel, trigger in info["triggers"]:
+        path = f"/opt/VRTSvcs/{rel}"
+        body = f"from vxha.agents.notify import main\nmain({trigger!r})\n"
+        write(main_root, path, launcher(cfg, path, body, f"{trigger} trigger"), 0o755)
     body = "from vxha.cli.main import main\nsys.exit(main())\n"
     write(main_root, "/usr/bin/vxha", launcher(cfg, "/usr/bin/vxha", body, "command"), 0o755)
     write(main_root, MAN_PAGE, man_page(cfg, info["usage"]))

@@ -165,6 +165,18 @@ def resource_offline(e, call, out):
     e.offline_resource(call["resource"], call["sys"])
 
 
+def resource_action(e, call, out):
+    from vxha.simulator.actions import run_action
+
+    code, output = run_action(
+        e, call["resource"], call["token"], call.get("actionargs") or [], call["sys"]
+    )
+    if output:
+        out(output.rstrip("\n"))
+    if code != 0:
+        raise SimError(f"Action {call['token']} on resource {call['resource']} failed")
+
+
 def resource_value(e, call, out):
     r = e.resource(call["resource"])
     attr = call["attr"]
@@ -368,6 +380,7 @@ HANDLERS = {
     "hares -offline": resource_offline,
     "hares -probe": lambda e, c, o: e.probe_resource(c["resource"], c["sys"]),
     "hares -clear": lambda e, c, o: e.clear_resource(c["resource"], c.get("sys")),
+    "hares -action": resource_action,
     "hares -display": display.display_resources,
     "hares -state": display.resource_state,
     "hares -list": display.resource_list,

@@ -26,6 +26,7 @@ from vxha.simulator.model import (
 )
 from vxha.simulator.runners import FRAMEWORK_TYPES, StandIn
 from vxha.simulator.transcript import Transcript
+from vxha.simulator.triggers import Triggers
 from vxha.vcs_types.decl import TypeDecl
 
 
@@ -90,6 +91,7 @@ class EngineCore:
         self.local_system = None  # the system an ha command is typed on (hastop -local)
         self.writable = False
         self.warnings = []
+        self.triggers = Triggers(self)
         self.epoch = {}
         paused = gc.isenabled()
         gc.disable()  # building makes only long-lived objects: nothing for the collector
@@ -295,6 +297,8 @@ class EngineCore:
             ri.drop_flag(UNABLE_TO_OFFLINE)
         if ri.stable() != old:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} ({why})")
+            if new == FAULTED:
+                self.triggers.resource_faulted(ri, old.split("|", 1)[0])
         self._refresh(ri.res.group, ri.sys, why)
 
     # -- group state -----------------------------------------------------------------------
@@ -351,6 +355,7 @@ class EngineCore:
             return
         gi.state = new
         self.log(sname, g.name, f"{old} -> {new} ({why})")
+        self.triggers.group_changed(g, sname, old, new)
         system = self.systems[sname]
         if self._active(gi):
             system.active[g.name] = g

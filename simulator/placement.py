@@ -166,6 +166,8 @@ class Placement:
                 why.note_wait(self, g, key, targets, zone)
             return  # waits for a system or a child
         self._drop(key)
+        if intent.kind == "failover":
+            self.triggers.no_failover(g, min(intent.exclude) if intent.exclude else None)
         where = intent.system or "-"
         note = why.skipped(self, g, targets, zone)
         if base and not cands:

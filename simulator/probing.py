@@ -145,7 +145,13 @@ class Probing:
 
     def _monitorable(self, ri):
         # A resource's own Enabled stops its monitoring; a disabled group's are monitored.
-        return self.systems[ri.sys].up and ri.res.enabled and ri.res.name in self.resources
+        # A system dropped from the SystemList has no instance left to monitor.
+        return (
+            self.systems[ri.sys].up
+            and ri.sys in ri.res.group.insts
+            and ri.res.enabled
+            and ri.res.name in self.resources
+        )
 
     def _monitor_due(self, arg):
         ri, gen, epoch = arg

@@ -301,7 +301,6 @@ FORMS: Tuple[Form, ...] = (
         _o("-actionargs ARG...", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HARES,
-        modelled=False,
     ),
     # hares: queries
     Form(

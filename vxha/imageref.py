@@ -1,4 +1,5 @@
-"""Image references as engines take them: one grammar for the profiles and the agents.
+"""Image references as engines take them, and image versions in order: one grammar for the
+profiles and the agents.
 
 In the root package and importing nothing, for the reason vxha/hostpaths.py gives.
 """
@@ -22,3 +23,9 @@ LABEL_DNS = _LABEL_DNS
 def is_reference(text: str) -> bool:
     """True for ``name[:tag][@digest]`` with an optional registry host, or an image id."""
     return bool(REFERENCE.fullmatch(text) or IMAGE_ID.fullmatch(text))
+
+
+def version_key(text: str) -> tuple:
+    """Order image versions like 10.2 < 10.3 < 10.3.1 < 10.10; text parts sort after."""
+    parts = re.split(r"[.\-_]", text)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)

@@ -310,6 +310,8 @@ def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
     assert "detected, cleaned and failed over" in out.stdout
     assert "VCS does not act" in out.stdout
     assert "hagrp -disable" in out.stdout and "hagrp -enable" in out.stdout
+    assert 'nbu_media1_ctr: AddOns = { "nbu-s3-plugin:1.0 /opt/plugins/s3" }' in out.stdout
+    assert "mounts the volumes of nbu_media1.addon.nbu-s3-plugin, nbu_media1.hotfix." in out.stdout
     page = (tmp_path / "r.html").read_text()
     assert page.count("<rect") > 50 and "FAULTED" in page
 

@@ -56,11 +56,13 @@ OWNED_DIRS = {
 }
 
 
-# The entry points each type's agent implements (docs/framework.md); no type declares an
-# action, so no actions/ directory.
+# The entry points each type's agent implements (docs/framework.md); Container's actions
+# run an image's lifecycle commands (docs/operations.md).
 FOUR = ("online", "offline", "monitor", "clean")
 ENTRY_POINTS = {t: FOUR + ("info", "attr_changed") for t in ("HostIP", "PortForward", "CFSMount")}
-ENTRY_POINTS["Container"] = FOUR + ("info",)
+ENTRY_POINTS["Container"] = FOUR + ("info", "actions/oneoff", "actions/exec")
+TRIGGERS = "/opt/VRTSvcs/bin/vxha/triggers"
+TRIGGER_NAMES = ("nofailover", "postoffline", "postonline", "resfault")
 
 
 def agent_entries(types):
@@ -71,6 +73,8 @@ def agent_entries(types):
         out[d] = ("dir", "drwxr-xr-x")
         for ep in ENTRY_POINTS[t]:
             out[f"{d}/{ep}"] = ("file", "-rwxr-xr-x")
+            if "/" in ep:
+                out[f"{d}/{ep.split('/')[0]}"] = ("dir", "drwxr-xr-x")
         out[f"{d}/{t}Agent"] = ("link", "../Script51Agent")
         out[f"/etc/VRTSvcs/conf/config/{t}Types.cf"] = ("file", "-rw-r--r--")
     return out
@@ -79,6 +83,11 @@ def agent_entries(types):
 def expected_main():
     out = {d: ("dir", "drwxr-xr-x") for d in BASE_DIRS | OWNED_DIRS}
     out.update(agent_entries(MAIN_TYPES))
+    for d in ("/opt/VRTSvcs/bin/vxha", TRIGGERS):
+        out[d] = ("dir", "drwxr-xr-x")
+    for t in TRIGGER_NAMES:
+        out[f"{TRIGGERS}/{t}"] = ("dir", "drwxr-xr-x")
+        out[f"{TRIGGERS}/{t}/T0vxha_notify"] = ("file", "-rwxr-xr-x")
     out["/usr/bin/vxha"] = ("file", "-rwxr-xr-x")
     out["/usr/share/man/man1/vxha.1.gz"] = ("file", "-rw-r--r--")
     out[WATCH_UNIT] = ("file", "-rw-r--r--")

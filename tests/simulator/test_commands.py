@@ -161,7 +161,15 @@ def test_systemlist_operations(sim):
     refused(sim, "hagrp -modify big AutoStartList -delete n9", "not found")
 
 
-# -- hagrp state -------------------------------------------------------------------------------
+def test_a_system_dropped_from_the_systemlist_is_no_longer_monitored(sim):
+    # Its resources' monitors were already scheduled when the system left the group.
+    ok(sim, "hagrp -offline web_storage -sys n3")
+    sim.settle()
+    rw(sim)
+    ok(sim, "hagrp -modify web_storage SystemList n1 0 n2 1")
+    sim.advance(600)
+    assert sim.engine.group("web_storage").systemlist == {"n1": 0, "n2": 1}
+    assert [sim.group_state("web_storage", s) for s in ("n1", "n2")] == ["ONLINE"] * 2
 
 
 def test_online_offline_need_sys_or_any(sim):
@@ -585,6 +593,12 @@ BOTH_SIDES = {
         "does not exist",
     ),
     "hares -clear": ([], "hares -clear web_ip", "hares -clear nope", "does not exist"),
+    "hares -action": (
+        [],
+        "hares -action web_ip echo -actionargs hello -sys n1",
+        "hares -action web_ip reboot -sys n1",
+        "not in the SupportedActions",
+    ),
     "hares -display": (
         [],
         "hares -display web_ip -attribute State",

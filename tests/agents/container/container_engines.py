@@ -62,6 +62,7 @@ class Engine:
         self.proc = None
         self.registry = None
         self._ns_made = False
+        self.built: set = set()
 
     # -- life cycle -----------------------------------------------------------------
 
@@ -178,6 +179,25 @@ class Engine:
         for change in changes:
             args += ["-c", change]
         self.docker("import", *args, "-", ref, input=tar)
+
+    def build_addon(self, ref: str, files: dict, volume: str, labels: dict) -> None:
+        """An add-on image as an image developer builds one (docs/container.md): ``FROM
+        scratch``, ``files`` (path -> text) under ``volume``, a VOLUME there and the labels.
+        Built once per engine; the legacy builder speaks to both engines' APIs."""
+        if ref in self.built:
+            return
+        ctx = os.path.join(self.dir, "build-" + ref.replace("/", "_").replace(":", "_"))
+        for path, text in files.items():
+            target = os.path.join(ctx, "files", path.lstrip("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "w") as f:
+                f.write(text)
+        label_line = " ".join(f'{k}="{v}"' for k, v in labels.items())
+        with open(os.path.join(ctx, "Dockerfile"), "w") as f:
+            f.write(f"FROM scratch\nCOPY files/ /\nVOLUME {volume}\nLABEL {label_line}\n")
+        env = dict(os.environ, DOCKER_BUILDKIT="0")
+        self.docker("build", "-q", "-t", ref, ctx, env=env, timeout=120)
+        self.built.add(ref)
 
     @contextlib.contextmanager
     def health_timer(self):
