@@ -20,7 +20,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z").match
 def scalar_text(value):
     """``format_scalar(value)``, faster for the common values."""
     # format_scalar's rules, the common values on short paths: a bare word (an ASCII
-    # identifier is exactly decl's _BARE_RE), an integer, a string needing no escapes that
+    # identifier, as decl's _bare), an integer, a string needing no escapes that
     # is not made of digits (those keep format_scalar's rules), all with str methods
     cls = value.__class__
     if cls is str:
