@@ -115,6 +115,7 @@ def _size(text: str):
         return number, unit, rest
     return None
 
+
 # AddOns / Hotfixes entries: "<image id>:<version> <container path> [<image reference>]".
 ADDON_KINDS = {"AddOns": "addon", "Hotfixes": "hotfix"}
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
