@@ -5,10 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench mutants lint format packages testbed clean
+.PHONY: demo demo-real test bench mutants lint format packages testbed clean
 
 demo: $(STAMP)
 	$(VENV)/bin/vxha demo
+
+# Root: the example cluster on three real nodes of this machine (docs/simulator.md).
+demo-real: $(STAMP) testbed
+	$(VENV)/bin/vxha demo-real
 
 test: $(STAMP) testbed
 	$(VENV)/bin/ruff check .

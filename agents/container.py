@@ -6,8 +6,6 @@ anything else holding the name is foreign and is never touched (docs/container.m
 
 from __future__ import annotations
 
-import os
-import re
 import time
 
 from vxha import imageref
@@ -29,32 +27,132 @@ LABEL_SPEC = "vxha.spec"  # digest of the spec the container was created from
 RUNNING = ("running",)
 STOPPABLE = ("running", "paused", "restarting")
 
-_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
-_LABEL_DNS = imageref.LABEL_DNS
-_HOSTNAME = re.compile(rf"{_LABEL_DNS}(?:\.{_LABEL_DNS})*")
-_ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_MEMORY = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)?", re.IGNORECASE)
-_CPUS = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _UNITS = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 MIN_MEMORY = 6 << 20  # the engine refuses less
-_NETWORK = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
-_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
-_CAP = re.compile(r"[A-Z][A-Z0-9_]*")
-_TMPFS_OPTS = re.compile(r"[A-Za-z0-9=,._-]*")
+
+# Value syntaxes, checked with string methods rather than re: validate runs in every
+# monitor, and importing re costs a monitor more than all of its checks together. Each
+# function names the regular expression it matches in full.
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTERS = _UPPER | frozenset("abcdefghijklmnopqrstuvwxyz")
+_DIGITS = frozenset("0123456789")
+_ALNUM = _LETTERS | _DIGITS
+_NAME_CHARS = _ALNUM | frozenset("_.-")
+_TMPFS_CHARS = _ALNUM | frozenset("=,._-")
+# [kmgtp] and i, b as re.IGNORECASE matches them (the Kelvin sign and Turkish i included)
+_UNIT_CHARS = frozenset("kmgtpKMGTP\u212a")
+_I_CHARS = frozenset("iI\u0130\u0131")
+_B_CHARS = frozenset("bB")
+
+
+def _word(text: str, first, rest, least: int = 1) -> bool:
+    """One character of ``first``, then characters of ``rest``; ``least`` in all."""
+    return len(text) >= least and text[0] in first and all(c in rest for c in text[1:])
+
+
+def _is_name(text: str) -> bool:
+    """[a-zA-Z0-9][a-zA-Z0-9_.-]+"""
+    return _word(text, _ALNUM, _NAME_CHARS, 2)
+
+
+def _is_network(text: str) -> bool:
+    """[a-zA-Z0-9][a-zA-Z0-9_.-]*"""
+    return _word(text, _ALNUM, _NAME_CHARS)
+
+
+def _is_env_key(text: str) -> bool:
+    """[A-Za-z_][A-Za-z0-9_]*"""
+    return _word(text, _LETTERS | {"_"}, _ALNUM | {"_"})
+
+
+def _is_user(text: str) -> bool:
+    """[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?"""
+    parts = text.split(":")
+    return len(parts) <= 2 and all(_word(p, _ALNUM | {"_"}, _NAME_CHARS) for p in parts)
+
+
+def _is_cap(text: str) -> bool:
+    """[A-Z][A-Z0-9_]*"""
+    return _word(text, _UPPER, _UPPER | _DIGITS | {"_"})
+
+
+def _is_tmpfs_opts(text: str) -> bool:
+    """[A-Za-z0-9=,._-]*"""
+    return all(c in _TMPFS_CHARS for c in text)
+
+
+def _is_decimal(text: str) -> bool:
+    r"""\d+(?:\.\d+)?|\.\d+"""
+    whole, dot, fraction = text.partition(".")
+    if not dot:
+        return whole.isdecimal()
+    return fraction.isdecimal() and (not whole or whole.isdecimal())
+
+
+def _size(text: str):
+    r"""(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)? (ignoring case): its three groups, or None."""
+    digits = 0
+    while digits < len(text) and text[digits].isdecimal():  # \d: any decimal digit
+        digits += 1
+    number, rest = text[:digits], text[digits:]
+    if not number:
+        return None
+    if rest[:1] == ".":
+        fraction = 1
+        while fraction < len(rest) and rest[fraction].isdecimal():
+            fraction += 1
+        if fraction == 1:
+            return None
+        number, rest = number + rest[:fraction], rest[fraction:]
+    if rest[:1] == " ":
+        rest = rest[1:]
+    unit = None
+    if rest[:1] and rest[0] in _UNIT_CHARS:
+        unit, rest = rest[0], rest[1:]
+    if not rest:
+        return number, unit, None
+    if rest[-1] in _B_CHARS and (len(rest) == 1 or (len(rest) == 2 and rest[0] in _I_CHARS)):
+        return number, unit, rest
+    return None
+
+
+# AddOns / Hotfixes entries: "<image id>:<version> <container path> [<image reference>]".
+ADDON_KINDS = {"AddOns": "addon", "Hotfixes": "hotfix"}
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _is_addon_id(text: str) -> bool:
+    """[a-z][a-z0-9-]{0,62}"""
+    return len(text) <= 63 and _word(text, _LOWER, _LOWER | _DIGITS | {"-"})
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _is_addon_version(text: str) -> bool:
+    r"""[\w][\w.-]{0,127} (\w as str.isalnum() and _)"""
+    return (
+        0 < len(text) <= 128
+        and _is_word_char(text[0])
+        and all(_is_word_char(c) or c in ".-" for c in text[1:])
+    )
+
+
 ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
            "nproc", "rss", "rtprio", "rttime", "sigpending", "stack")  # fmt: skip
 
 
 def parse_memory(text: str, attr: str = "Memory", minimum: int = MIN_MEMORY) -> int:
     """Docker's unit syntax (1024-based; ``512m``, ``4g``, ``4GiB``, bytes) -> bytes."""
-    m = _MEMORY.fullmatch(text.strip())
-    if not m or (m.group(3) and m.group(3).lower() == "ib" and not m.group(2)):
+    m = _size(text.strip())
+    if not m or (m[2] and m[2].lower() == "ib" and not m[1]):
         raise ConfigError(
             f"{text!r} is not a size: give bytes or a number with k, m, g or t (512m, 4g)",
             attr,
         )
-    unit = m.group(2).lower() if m.group(2) else None
-    value = int(float(m.group(1)) * _UNITS[unit])
+    unit = m[1].lower() if m[1] else None
+    value = int(float(m[0]) * _UNITS[unit])
     if value < minimum:
         raise ConfigError(f"{text!r} is less than the engine's minimum of 6m", attr)
     return value
@@ -78,10 +176,16 @@ def check_path(path: str, what: str, attr: str = "Mounts") -> None:
         raise ConfigError(f"{what} {path!r} is not an absolute path", attr)
     if ".." in path.split("/"):
         raise ConfigError(f"{what} {path!r} contains '..'", attr)
-    if os.path.normpath(path) != path or path.startswith("//"):
-        raise ConfigError(
-            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", attr
-        )
+    if not _normalized(path):
+        from posixpath import normpath  # only to name the fix: it costs monitor an os import
+
+        raise ConfigError(f"{what} {path!r} is not normalized (write {normpath(path)!r})", attr)
+
+
+def _normalized(path: str) -> bool:
+    """Whether the absolute ``path`` is what posixpath.normpath makes of it, with no
+    leading '//' (no empty, '.' or '..' component, no trailing '/')."""
+    return path == "/" or all(p not in ("", ".", "..") for p in path[1:].split("/"))
 
 
 def _under(path: str, grants) -> bool:
@@ -92,7 +196,7 @@ def _capability(name: str, attr: str) -> str:
     """A capability as the engine takes it (``NET_ADMIN``); ``CAP_`` prefix accepted."""
     cap = name.strip().upper()
     cap = cap[4:] if cap.startswith("CAP_") else cap
-    if not _CAP.fullmatch(cap):
+    if not _is_cap(cap):
         raise ConfigError(f"{name!r} is not a capability name (NET_ADMIN, SYS_PTRACE)", attr)
     return cap
 
@@ -114,6 +218,41 @@ def _device(text: str) -> dict:
     return {"host": host, "container": container, "perms": perms}
 
 
+def addon_image(entry: str) -> str:
+    """The image of an AddOns or Hotfixes entry: its own, or ``<id>:<version>``."""
+    words = entry.split()
+    return words[2] if len(words) > 2 else (words[0] if words else "")
+
+
+def _addons(entries, attr: str, runtime_name: str) -> list:
+    """AddOns or Hotfixes entries -> [{kind, id, version, path, image, name, entry}]; ``name``
+    is the data container's (docs/container.md "Add-ons and hotfixes")."""
+    kind = ADDON_KINDS[attr]
+    out = []
+    for entry in entries:
+        parts = entry.split()
+        ident, colon, version = parts[0].partition(":") if parts else ("", "", "")
+        if len(parts) not in (2, 3) or not colon or not _is_addon_id(ident):
+            raise ConfigError(
+                f"{entry!r} is not '<image id>:<version> <container path> [<image>]'", attr
+            )
+        if not _is_addon_version(version):
+            raise ConfigError(f"{entry!r}: {version!r} is not an image version", attr)
+        path = parts[1]
+        check_path(path, "container path", attr)
+        if path == "/":
+            raise ConfigError(f"{entry!r}: its container path is '/'", attr)
+        image = addon_image(entry)
+        if not imageref.is_reference(image):
+            raise ConfigError(f"{entry!r}: {image!r} is not an image reference", attr)
+        name = f"{runtime_name}.{kind}.{ident}"
+        if any(a["name"] == name for a in out):
+            raise ConfigError(f"image {ident} is named twice", attr)
+        out.append(dict(kind=kind, id=ident, version=version, path=path, image=image,
+                        name=name, entry=" ".join(parts)))  # fmt: skip
+    return out
+
+
 def _ulimit(name: str, value: str) -> dict:
     if name not in ULIMITS:
         raise ConfigError(f"{name!r} is not a limit name ({', '.join(ULIMITS)})", "Ulimits")
@@ -133,7 +272,7 @@ class Config:
     def __init__(self, res):
         v = res.values
         self.name = v["RuntimeName"] or res.name
-        if not _NAME.fullmatch(self.name):
+        if not _is_name(self.name):
             raise ConfigError(
                 f"{self.name!r} is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)",
                 "RuntimeName",
@@ -141,11 +280,11 @@ class Config:
         self.image = v["Image"]
         check_image(self.image)
         self.hostname = v["Hostname"]
-        if self.hostname and (len(self.hostname) > 253 or not _HOSTNAME.fullmatch(self.hostname)):
+        if self.hostname and (len(self.hostname) > 253 or not imageref.dns_name(self.hostname)):
             raise ConfigError(f"{self.hostname!r} is not a host name", "Hostname")
         self.env = v["Env"]
         for key in self.env:
-            if not _ENV_KEY.fullmatch(key):
+            if not _is_env_key(key):
                 raise ConfigError(
                     f"{key!r} is not a variable name (letters, digits, _; not a digit first)",
                     "Env",
@@ -171,7 +310,7 @@ class Config:
             self.mounts.append({"source": host, "target": target, "read_only": ro})
         self.cpus = None
         if v["CPUs"]:
-            if not _CPUS.fullmatch(v["CPUs"]) or float(v["CPUs"]) <= 0:
+            if not _is_decimal(v["CPUs"]) or float(v["CPUs"]) <= 0:
                 raise ConfigError(f"{v['CPUs']!r} is not a positive number of CPUs", "CPUs")
             self.cpus = float(v["CPUs"])
         self.memory = parse_memory(v["Memory"]) if v["Memory"] else None
@@ -207,6 +346,20 @@ class Config:
         self.reuse = bool(v["Reuse"])
         self.allow_pull = bool(v["AllowPull"])
         self._options(v)
+        # Add-ons first, as given; hotfixes in version order, the order they apply in.
+        self.addons = _addons(v["AddOns"], "AddOns", self.name)
+        hotfixes = _addons(v["Hotfixes"], "Hotfixes", self.name)
+        self.addons += sorted(hotfixes, key=lambda a: (imageref.version_key(a["version"]), a["id"]))
+        taken = {m["target"]: "Mounts" for m in self.mounts}
+        taken.update((path, "Tmpfs") for path in self.tmpfs)
+        for a in self.addons:
+            attr = "Hotfixes" if a["kind"] == "hotfix" else "AddOns"
+            if a["path"] in taken:
+                raise ConfigError(
+                    f"container path {a['path']!r} of {a['id']} is also in {taken[a['path']]}",
+                    attr,
+                )
+            taken[a["path"]] = attr
 
     def _check_node_path(self, host: str) -> None:
         """A host path that gives the container the node needs the admin's grant."""
@@ -224,7 +377,7 @@ class Config:
     def _options(self, v) -> None:
         """The container options admins set, each checked against its grant."""
         self.network = v["Network"]
-        if self.network and not _NETWORK.fullmatch(self.network):
+        if self.network and not _is_network(self.network):
             raise ConfigError(f"{self.network!r} is not none, host or a network name", "Network")
         if self.network == "host" and not v["GrantHostNetwork"]:
             raise ConfigError(
@@ -233,7 +386,7 @@ class Config:
                 "Network",
             )
         self.user = v["User"]
-        if self.user and not _USER.fullmatch(self.user):
+        if self.user and not _is_user(self.user):
             raise ConfigError(f"{self.user!r} is not user[:group] (names or ids)", "User")
         granted = {_capability(c, "GrantCaps") for c in v["GrantCaps"]}
         self.cap_add = [_capability(c, "CapAdd") for c in v["CapAdd"]]
@@ -267,7 +420,7 @@ class Config:
             check_path(path, "tmpfs path", "Tmpfs")
             if path == "/":
                 raise ConfigError("a tmpfs over / is not a container", "Tmpfs")
-            if not _TMPFS_OPTS.fullmatch(opts):
+            if not _is_tmpfs_opts(opts):
                 raise ConfigError(f"{path}: {opts!r} are not mount options", "Tmpfs")
             self.tmpfs[path] = opts
 
@@ -306,6 +459,9 @@ class Config:
             ("ulimits", self.ulimits),
             ("shm_size", self.shm_size),
             ("tmpfs", self.tmpfs),
+            ("volumes_from", [a["name"] for a in self.addons]),
+            # what the data containers hold, so that a changed add-on changes the digest
+            ("addons", [f"{a['kind']} {a['entry']}" for a in self.addons]),
         ):
             if value:
                 spec[key] = value
@@ -350,7 +506,7 @@ class ContainerAgent:
         self.cfg = Config(res)
 
     def _driver(self, res):
-        from vxha.agents.drivers.fakestate import DriverError
+        from vxha.agents.drivers.errors import DriverError
 
         try:
             drv = res.driver("docker")
@@ -363,7 +519,7 @@ class ContainerAgent:
 
     def monitor(self, res):
         from vxha.agents.drivers.docker import EngineTimeout
-        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+        from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
         cfg = self.cfg
         drv = self._driver(res)
@@ -448,7 +604,7 @@ class ContainerAgent:
         A 'starting' image health check is not yet healthy: OFFLINE (docs/container.md).
         """
         from vxha.agents.drivers.docker import ExecTimeout
-        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+        from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
         cfg = self.cfg
         if cfg.use_image_health and info.get("health"):
@@ -492,6 +648,7 @@ class ContainerAgent:
     # -- online ---------------------------------------------------------------------
 
     def online(self, res):
+        from vxha.agents import container_addons as addons
         from vxha.agents.drivers.fakestate import DriverError
 
         cfg = self.cfg
@@ -519,14 +676,10 @@ class ContainerAgent:
                 and cfg.reuse
                 and info["state"] in ("created", "exited")
                 and info["labels"].get(LABEL_SPEC) == spec["labels"][LABEL_SPEC]
+                and addons.present(res, drv, cfg)
             )
             if not reuse:
-                if info is not None:
-                    left = info["state"]
-                    res.log.info(f"replacing our leftover {left} container", "ctr.replaced")
-                    self._remove_and_wait(res, drv)
-                self._ensure_image(res, drv)
-                drv.create(cfg.name, spec, timeout=res.timeout(30))
+                self._create(res, drv, info, spec)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
@@ -544,18 +697,56 @@ class ContainerAgent:
         res.log.info(f"container {cfg.name} is online", "ctr.online")
         return None
 
-    def _ensure_image(self, res, drv):
+    def _create(self, res, drv, leftover, spec):
+        """Everything checked first (names, images, their identity), then our leftovers
+        replaced: the data containers of the add-ons and hotfixes, then the container."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents import container_identity
+        from vxha.agents.drivers.fakestate import DriverError
+
         cfg = self.cfg
-        if drv.image_present(cfg.image, timeout=res.timeout(10)):
+        addons.refuse_foreign(res, drv, cfg)
+        self._ensure_image(res, drv)
+        for a in cfg.addons:
+            self._ensure_image(res, drv, a["image"], addons.ATTRS[a["kind"]])
+        container_identity.check(res, drv, cfg)
+        if leftover is not None:
+            res.log.info(f"replacing our leftover {leftover['state']} container", "ctr.replaced")
+            self._remove_and_wait(res, drv)
+        addons.remove(res, drv)  # whatever an earlier configuration left here
+        try:
+            addons.create(res, drv, cfg)
+            drv.create(cfg.name, spec, timeout=res.timeout(30))
+        except (DriverError, AgentError):
+            self._remove_addons(res, drv)
+            raise
+
+    def _remove_addons(self, res, drv):
+        """After a failed online: the data containers go too (a leftover would hold the
+        add-on's volume and name)."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents.drivers.fakestate import DriverError
+
+        if not self.cfg.addons:
+            return
+        try:
+            addons.remove(res, drv)
+        except (DriverError, AgentError) as again:
+            res.log.warning(f"could not remove the data containers: {again}", "state")
+
+    def _ensure_image(self, res, drv, image=None, attr="Image"):
+        cfg = self.cfg
+        image = image or cfg.image
+        if drv.image_present(image, timeout=res.timeout(10)):
             return
         if not cfg.allow_pull:
             raise AgentError(
-                f"image {cfg.image} is not present on this system and AllowPull is 0:"
+                f"image {image} is not present on this system and AllowPull is 0:"
                 " load it (docker load) or set AllowPull = 1",
-                "Image",
+                attr,
             )
-        res.log.info(f"pulling image {cfg.image}", "ctr.pull")
-        drv.pull(cfg.image, timeout=res.timeout())
+        res.log.info(f"pulling image {image}", "ctr.pull")
+        drv.pull(image, timeout=res.timeout())
 
     def _wait_ready(self, res, drv, settle: float = 0.3):
         """Until the container runs and is healthy as configured, within the deadline; the
@@ -627,6 +818,9 @@ class ContainerAgent:
                 drv.remove(cfg.name, timeout=res.timeout(10))
         except (DriverError, AgentError) as again:
             res.log.warning(f"could not take {cfg.name} down after failing: {again}", "state")
+            return
+        if not cfg.reuse:
+            self._remove_addons(res, drv)
 
     def _remove_and_wait(self, res, drv) -> bool:
         """Remove our container (kill first when it runs); True once it is verifiably gone."""
@@ -654,6 +848,7 @@ class ContainerAgent:
     # -- offline --------------------------------------------------------------------
 
     def offline(self, res):
+        from vxha.agents import container_addons as addons
         from vxha.agents.drivers.fakestate import DriverError
 
         cfg = self.cfg
@@ -662,34 +857,40 @@ class ContainerAgent:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is None:
                 res.log.info(f"container {cfg.name} is already gone", "ctr.offline")
-                return None
-            if not is_ours(info, res):
+            elif not is_ours(info, res):
                 res.log.warning(_foreign_error(info, res, cfg), "foreign")
-                return None
-            if info["state"] in STOPPABLE:
-                if info["state"] == "paused":
-                    drv.unpause(cfg.name, timeout=res.timeout(10))
-                grace = cfg.stop_timeout
-                # The engine needs the grace period plus a moment to kill: fit in our time.
-                room = res.time_left() - 2.0
-                if grace > room:
-                    grace = max(0, int(room))
-                    res.log.warning(
-                        f"StopTimeout {cfg.stop_timeout} s shortened to {grace} s to fit"
-                        " the offline timeout",
-                        "ctr.stop",
-                    )
-                drv.stop(cfg.name, grace, timeout=res.timeout(grace + 10))
-            if cfg.reuse:
-                info = drv.inspect(cfg.name, timeout=res.timeout(10))
-                if info is not None and info["state"] in STOPPABLE:
-                    raise AgentError(f"container {cfg.name} is still {info['state']}")
             else:
-                self._remove_and_wait(res, drv)
+                self._stop(res, drv, info)
+                res.log.info(f"container {cfg.name} is offline", "ctr.offline")
+            if not cfg.reuse:  # a kept container mounts its data containers again
+                addons.remove(res, drv)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
-        res.log.info(f"container {cfg.name} is offline", "ctr.offline")
         return None
+
+    def _stop(self, res, drv, info):
+        """Stop our container (unpaused first), then remove it unless Reuse."""
+        cfg = self.cfg
+        if info["state"] in STOPPABLE:
+            if info["state"] == "paused":
+                drv.unpause(cfg.name, timeout=res.timeout(10))
+            grace = cfg.stop_timeout
+            # The engine needs the grace period plus a moment to kill: fit in our time.
+            room = res.time_left() - 2.0
+            if grace > room:
+                grace = max(0, int(room))
+                res.log.warning(
+                    f"StopTimeout {cfg.stop_timeout} s shortened to {grace} s to fit"
+                    " the offline timeout",
+                    "ctr.stop",
+                )
+            drv.stop(cfg.name, grace, timeout=res.timeout(grace + 10))
+        if cfg.reuse:
+            info = drv.inspect(cfg.name, timeout=res.timeout(10))
+            if info is not None and info["state"] in STOPPABLE:
+                raise AgentError(f"container {cfg.name} is still {info['state']}")
+        else:
+            self._remove_and_wait(res, drv)
 
     # -- clean ----------------------------------------------------------------------
 
@@ -701,23 +902,42 @@ class ContainerAgent:
         record = statefile.read(res.ctx, record_name(res))
         try:
             info = drv.inspect(cfg.name, timeout=engine_budget(res, record, 10))
-            if info is None:
-                return True
-            if not is_ours(info, res):
+            if info is not None and not is_ours(info, res):
                 res.log.warning(_foreign_error(info, res, cfg), "foreign")
-                return True
-            if info["state"] == "paused":
-                drv.unpause(cfg.name, timeout=res.timeout(10))
-            if info["state"] in STOPPABLE:
-                drv.kill(cfg.name, timeout=res.timeout(10))
-            gone = self._remove_and_wait(res, drv)
+                info = None
+            gone = True
+            if info is not None:
+                if info["state"] == "paused":
+                    drv.unpause(cfg.name, timeout=res.timeout(10))
+                if info["state"] in STOPPABLE:
+                    drv.kill(cfg.name, timeout=res.timeout(10))
+                gone = self._remove_and_wait(res, drv)
         except (DriverUnavailable, Hang) as exc:
             return self._clean_without_engine(res, drv, record, f"{exc or 'no answer'}")
         except (DriverError, AgentError) as exc:
             res.log.error(f"container {cfg.name} may still be present: {exc}", "state")
             return False
-        res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
+        if info is not None:
+            res.log.info(f"container {cfg.name} killed and removed", "ctr.cleaned")
+        if gone:
+            self._clean_addons(res, drv)
         return gone
+
+    def _clean_addons(self, res, drv):
+        """Reuse or not, clean leaves no data container of ours. One that stays is said, not
+        a failed clean: it runs nothing and holds no data, and a failed clean would keep the
+        group from failing over; the next online here replaces it."""
+        from vxha.agents import container_addons as addons
+        from vxha.agents.drivers.fakestate import DriverError
+
+        try:
+            addons.remove(res, drv)
+        except (DriverError, AgentError, Hang) as exc:
+            res.log.warning(
+                f"container {self.cfg.name} is gone, but not all its data containers: {exc};"
+                " the next online here replaces them",
+                "ctr.addon",
+            )
 
     def _clean_without_engine(self, res, drv, record, why: str) -> bool:
         """clean with the engine refusing or silent: kill the recorded main process tree;
@@ -742,6 +962,12 @@ class ContainerAgent:
             "ctr.cleaned",
         )
         return True
+
+    def action(self, res, token, args):
+        """oneoff, exec: an image's lifecycle commands (agents/container_actions.py)."""
+        from vxha.agents.container_actions import run
+
+        return run(self, res, token, args)
 
     def info(self, res):
         """ResourceInfo (docs/framework.md): what the container driver's inspect tells."""

@@ -40,6 +40,7 @@ MSG = {
     "ctr.stop": 10405,
     "ctr.config": 10406,
     "ctr.cleaned": 10407,
+    "ctr.action": 10408,
     # CFSMount (agents/cfsmount.py)
     "cfs.mounted": 10601,
     "cfs.unmounted": 10602,
@@ -53,4 +54,7 @@ MSG = {
     "net.partial": 10504,
     "net.stale": 10505,
     "net.sysctl": 10506,
+    # notifications (agents/notify.py)
+    "notify.sent": 10801,
+    "notify.failed": 10802,
 }

@@ -3,7 +3,8 @@
 The example profiles are generated into a verified main.cf; the simulator runs it with the
 real entry points on fake drivers, in virtual time. The demo kills a container (detected,
 cleaned, failed over), crashes a system, then puts a server into maintenance with the same
-ha commands an admin types, shows a failure being ignored, and brings it back.
+ha commands an admin types (disable and freeze), shows a failure being left alone, brings
+it back, and upgrades a server to a new version of its image.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shlex
 import sys
 import time
 
 STEP_SECONDS = 10  # virtual seconds per poll while waiting for the cluster
+UPGRADE = ("dedup_disk1", "dedup", "2.2")  # the server the demo upgrades, to what
 
 
 class Demo:
@@ -66,13 +69,18 @@ class Demo:
                     self.say("   " + g.ljust(24) + row)
 
     # -- the ha command route ----------------------------------------------------------
-    def client(self):
+    def client(self, advance=0, echo=True):
+        """An HaClient on the simulator; ``advance``: virtual seconds each state poll lets
+        pass (the plan runner's waits poll in real time); ``echo``: print each change."""
         from vxha.generators.hacli import HaClient
 
         def runner(argv, timeout):
+            if advance and argv[1:2] == ["-state"]:
+                self.sim.advance(advance)
             return self.sim.command(argv)
 
-        return HaClient(runner=runner, log=lambda argv: self.say("   $ " + shlex.join(argv)))
+        log = (lambda argv: self.say("   $ " + shlex.join(argv))) if echo else None
+        return HaClient(runner=runner, log=log)
 
     def online_on(self, group):
         return [s for s, v in self.sim.states().get(group, {}).items() if v == "ONLINE"]
@@ -80,6 +88,16 @@ class Demo:
     def wait(self, seconds):
         self.sim.advance(seconds)
         self.sim.settle(600)
+
+    def data_containers(self, attached):
+        """Where a server with add-ons runs, the data containers its online made there."""
+        for res in dict.fromkeys(r for r, _, _ in attached):
+            group = res[: -len("_ctr")] if res.endswith("_ctr") else res
+            for system in self.online_on(group):
+                docker = self.sim.world.driver(system, "docker")
+                made = [c["name"] for c in docker.labelled({"vxha.resource": res}, 5)]
+                made = [n for n in made if n != group]
+                self.say(f"   {group} on {system} mounts the volumes of {', '.join(made)}")
 
     # -- the story ----------------------------------------------------------------------
     def run(self, profiles_dir: str) -> int:
@@ -114,6 +132,11 @@ class Demo:
             for i in issues:
                 self.say(f"   {i}")
             return 1
+        attached = _attached(cfg)
+        if attached:
+            self.say("   add-ons and hotfixes their containers receive, read-only (main.cf):")
+            for res, attr, value in attached:
+                self.say(f"     {res}: {attr} = {value}")
 
         self.heading(2, "Start the simulated cluster (probe every resource, autostart)")
         self.sim = Simulator.from_file(main_cf, os.path.join(self.out_dir, "run"))
@@ -121,6 +144,7 @@ class Demo:
         self.wait(300)
         self.new_lines()
         self.table(names)
+        self.data_containers(attached)
 
         movable = [
             g.name
@@ -180,27 +204,117 @@ class Demo:
         self.new_lines()
         self.sim.event("container_dies", resource=f"{target}_ctr", system=on)
         self.wait(600)
-        ignored = self.online_on(target) == [on] and not self.new_lines(target)
+        lines = self.new_lines(target)
+        for line in lines:
+            self.say("   " + line)
+        # Frozen, VCS still monitors: the fault is shown, but no entry point acts on it.
+        acted = [ln for ln in lines if re.search(r" (clean\(\d\)|offline|online) exit ", ln)]
+        states = self.sim.states()[target]
+        moved = [s for s, v in states.items() if s != on and v != "OFFLINE"]
+        ignored = not acted and not moved and "FAULTED" in states.get(on, "")
         self.findings["ignored"] = ignored
         self.say(
-            f"   => the container is gone but VCS does not act: {target} stays ONLINE on {on}, "
-            "no clean, no failover (Enabled = 0: not monitored)"
+            f"   => the container is gone but VCS does not act: {target} is shown "
+            f"{states[on]} on {on}, no clean, no failover (frozen by vxha: monitored, "
+            "no action)"
             if ignored
-            else f"   => unexpected: {target} is {self.sim.states()[target]}"
+            else f"   => unexpected: {target} is {states}"
         )
 
-        self.heading(6, f"Back out of maintenance: {target} is probed again")
+        self.heading(6, f"Back out of maintenance: the admin clears the fault, {target} is back")
         maintenance(client, target, False, out=self.say, **where)
         self.wait(60)
         self.show(target)
-        if self.sim.states()[target].get(on) == "PARTIAL":
-            self.say("   The probe found the container down; the admin brings the group back:")
+        if "FAULTED" in self.sim.states()[target].get(on, ""):
+            self.say("   Thawing does not act on a fault seen while frozen; the admin clears it:")
+            client.run("hagrp", "-clear", target, "-sys", on, change=True)
             client.run("hagrp", "-online", target, "-sys", on, change=True)
             self.wait(300)
             self.show(target)
         self.say(f"   => {target} is online on {', '.join(self.online_on(target)) or 'no system'}")
         self.table(names)
+        if UPGRADE[0] in names:
+            return self.upgrade(profiles_dir, *UPGRADE)
         return 0
+
+    def upgrade(self, profiles_dir: str, server: str, image: str, version: str) -> int:
+        """The admin loads the new image on every node and runs vxha upgrade (a copy of
+        the profiles: the move records the version in the server's profile)."""
+        import shutil
+
+        import yaml
+
+        from vxha.cli.ops_cmd import _local_actions
+        from vxha.generators.plan import Journal, PlanStopped, Runner
+        from vxha.generators.upgrade import upgrade_plan
+        from vxha.generators.view import ADMIN_ATTRS, ClusterView
+        from vxha.profiles import load_cluster
+        from vxha.profiles.moves import plan_move
+        from vxha.simulator.world import World
+
+        self.heading(7, f"Upgrade {server} to {image} {version} (vxha upgrade)")
+        os.environ.setdefault("VXHA_POLL", "0")  # each poll lets virtual time pass instead
+        profiles = os.path.join(self.out_dir, "profiles")
+        shutil.rmtree(profiles, ignore_errors=True)
+        shutil.copytree(os.path.join(profiles_dir, "servers"), profiles)
+        with open(os.path.join(profiles_dir, "cluster.yaml"), encoding="utf-8") as f:
+            described = yaml.safe_load(f)
+        world = World(self.sim.run_dir)
+        for system in described["systems"]:
+            system.setdefault("images", []).append(f"{image}:{version}")
+            world.driver(system["name"], "docker").add_image(f"{image}:{version}")
+        cluster_file = os.path.join(self.out_dir, "cluster.yaml")
+        with open(cluster_file, "w", encoding="utf-8") as f:
+            yaml.safe_dump(described, f, sort_keys=False)
+        self.say(f"   {image}:{version} loaded on every system and listed in {cluster_file}")
+
+        client = self.client(advance=STEP_SECONDS, echo=False)  # the runner prints its steps
+        view = ClusterView(self.sim.engine.config, "", client)
+        view.group_states, view.admin = client.group_display(ADMIN_ATTRS)
+        move = plan_move(
+            "upgrade",
+            os.path.join(profiles, f"{server}.yaml"),
+            version,
+            os.path.join(profiles_dir, "images"),
+            load_cluster(cluster_file),
+        )
+        plan = upgrade_plan(view, move, load_cluster(cluster_file))
+        self.say(f"   {plan.summary}")
+        self.new_lines()
+        runner = Runner(
+            client,
+            Journal(os.path.join(self.out_dir, "state")),
+            out=lambda text: self.say("  " + text),
+            local_actions=_local_actions(),
+        )
+        try:
+            runner.run(plan)
+        except PlanStopped as exc:
+            self.say(f"   => the upgrade stopped: {exc}")
+            return 1
+        self.wait(60)
+        self.show(server, limit=30)
+        ctr = self.sim.engine.config.group(server).resource(f"{server}_ctr")
+        where = self.online_on(server)
+        self.findings["upgrade"] = (server, ctr.attrs.get("Image"), where)
+        self.say(
+            f"   => {server} runs {ctr.attrs.get('Image')} on {', '.join(where) or 'no system'}; "
+            f"its profile records image_version {move.target}"
+        )
+        return 0
+
+
+def _attached(cfg) -> list:
+    """(resource, attribute, main.cf value) of every Container receiving add-ons or hotfixes."""
+    from vxha.vcs_types.decl import format_value
+
+    out = []
+    for g in cfg.groups:
+        for r in g.resources:
+            for attr in ("AddOns", "Hotfixes"):
+                if r.type == "Container" and r.attrs.get(attr):
+                    out.append((r.name, attr, format_value(r.attrs[attr], "str", "vector")))
+    return out
 
 
 def _tag(group) -> bool:

@@ -13,7 +13,8 @@ def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="vxha install-agents",
         description="Write <root>/opt/VRTSvcs/bin/<Type>/{online,offline,monitor,clean} "
-        "launchers and the <Type>Agent link to ../Script51Agent.",
+        "launchers and the <Type>Agent link to ../Script51Agent, and the notification "
+        "triggers under <root>/opt/VRTSvcs/bin/vxha/triggers.",
     )
     p.add_argument("--root", default="/", help="install root (default /)")
     p.add_argument("--python", default=sys.executable, help="interpreter the launchers run")
@@ -29,10 +30,11 @@ def main(argv: list[str]) -> int:
         p.error(f"unknown type(s): {', '.join(unknown)}")
     if not os.path.isabs(args.python) or not os.access(args.python, os.X_OK):
         p.error(f"--python must be an absolute path to an interpreter: {args.python}")
-    from vxha.agents.install import InstallError, install_agents
+    from vxha.agents.install import InstallError, install_agents, install_triggers
 
     try:
         paths = install_agents(args.root, args.python, types)
+        paths += install_triggers(args.root, args.python)
     except (InstallError, OSError) as exc:
         print(f"vxha install-agents: {exc}", file=sys.stderr)
         return 1

@@ -21,8 +21,12 @@ COMMANDS = {
     "restore": ("ops_cmd", "put a deleted server's archived profile back"),
     "inventory": ("ops_cmd", "list servers, their groups and storage"),
     "apply": ("ops_cmd", "apply a generated main.cf to a running cluster"),
+    "upgrade": ("upgrade_cmd", "move a server to a newer version of its image"),
+    "downgrade": ("upgrade_cmd", "move a server back to an older version of its image"),
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
+    "watch": ("watch_cmd", "detect faults as they happen and ask VCS to probe at once"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),
+    "demo-real": ("demo_real_cmd", "the failover demonstration on real nodes, timed (root)"),
 }
 
 

@@ -46,10 +46,36 @@ def _run(argv):
         raise OSError(f"{' '.join(argv)} exited {proc.returncode}: {proc.stdout}{proc.stderr}")
 
 
+def _notify(recipients: str, subject: str, body: str) -> None:
+    """Tell a server's admin; a message that cannot be sent is reported, never fatal."""
+    from vxha.agents.notify import NotifyError, send
+
+    try:
+        where = send(recipients.split(","), subject, body.rstrip("\n") + "\n")
+    except NotifyError as exc:
+        print(f"note: could not tell {recipients}: {exc}", file=sys.stderr)
+        return
+    print(f"told {recipients} ({where})")
+
+
+def _record_version(path: str, version: str) -> None:
+    from vxha.profiles.moves import MoveError, record_version
+
+    try:
+        record_version(path, version)
+    except MoveError as exc:
+        raise OSError(str(exc)) from None
+
+
 def _local_actions():
     from vxha.generators import archive
 
-    return {"move": archive.move, "run": lambda *argv: _run(list(argv))}
+    return {
+        "move": archive.move,
+        "run": lambda *argv: _run(list(argv)),
+        "record-version": _record_version,
+        "notify": _notify,
+    }
 
 
 def _execute(plan, args, client, start_text=None) -> int:
@@ -149,7 +175,7 @@ def _undo(args, client, command) -> int:
     _refuse_editing(view, args)
     undo = last.undo
     if undo.get("kind") == "maintenance":
-        plan = maintenance_undo(view, undo["before"])
+        plan = maintenance_undo(view, undo["before"], undo.get("frozen"))
         return _execute(plan, args, client)
     plan = ApplyPlanner(
         view,
@@ -268,8 +294,9 @@ def cmd_apply(argv) -> int:
 def cmd_maintenance(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha maintenance",
-        description="on: disable a server's failover group (VCS stops monitoring and failing "
-        "it over) and record who, when and why; off: enable it again; list: who is in "
+        description="on: disable a server's failover group (no online, no failover there), "
+        "freeze it where it runs (VCS keeps monitoring but takes no action) and record who, "
+        "when and why; off: enable it again and thaw what vxha froze; list: who is in "
         "maintenance, since when, why, on which systems.",
     )
     p.add_argument("action", nargs="?", choices=["on", "off", "list"])
@@ -303,6 +330,7 @@ def cmd_maintenance(argv) -> int:
                             "who": r.who if r else "",
                             "when": r.when if r else "",
                             "why": r.why if r else "",
+                            "frozen_by_vxha": bool(r and r.frozen),
                         }
                         for s, g, sy, r in rows
                     ],
@@ -323,7 +351,33 @@ def cmd_maintenance(argv) -> int:
     plan = maintenance_plan(
         view, args.server, args.action == "on", args.system, args.reason, args.storage
     )
+    _tell_maintenance(plan, view, args)
     return _execute(plan, args, client)
+
+
+def _tell_maintenance(plan, view, args) -> None:
+    """A last step telling the server's admin (its marker's recipients): VCS runs no
+    trigger when a group is disabled or enabled."""
+    from vxha.generators.plan import Step
+    from vxha.vcs_types.triggers import recipients
+
+    group = view.group(args.server)
+    who = recipients(group.attrs.get("UserStrGlobal", "")) if group is not None else []
+    if not who or not plan.steps:
+        return
+    systems = sorted({st.argv[-1] for st in plan.steps if "-sys" in st.argv})
+    where = ", ".join(systems)
+    if args.action == "on":
+        subject = f"vxha: {args.server}: in maintenance on {where}"
+        body = (
+            f"Server {args.server} is in maintenance on {where}"
+            + (f" ({args.reason})" if args.reason else "")
+            + ": VCS neither monitors it nor fails it over there until vxha maintenance off."
+        )
+    else:
+        subject = f"vxha: {args.server}: maintenance over on {where}"
+        body = f"Server {args.server} is out of maintenance on {where}: VCS monitors it again."
+    plan.steps.append(Step("local", ["notify", ",".join(who), subject, body], "tells its admin"))
 
 
 # -- delete / restore -----------------------------------------------------------------------

@@ -133,7 +133,11 @@ def compat_main(argv: List[str]) -> int:
     p2 = sub.add_parser("host", help="can system N of the cluster host these servers?")
     p2.add_argument("servers", nargs="+", metavar="SERVER_PROFILE")
     p2.add_argument("--system", required=True)
-    p3 = sub.add_parser("qos", help="is the quality of service the same on every system?")
+    p3 = sub.add_parser(
+        "qos",
+        help="is the quality of service the same on every system? (with a table of which "
+        "system can host which server, at which quality of service)",
+    )
     p3.add_argument("servers", nargs="+", metavar="SERVER_PROFILE")
     for p in (p2, p3):
         p.add_argument("--cluster", required=True, metavar="FILE")
@@ -221,6 +225,9 @@ def compat_main(argv: List[str]) -> int:
         )
         for r in report.reasons:
             print(f"    {r}")
+        print()
+        for line in report.table([s.name for s in session.cluster.systems]):
+            print(line)
     return 0 if report.same else 1
 
 

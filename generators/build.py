@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from vxha.vcs_types import triggers
+
 from .names import Namer
 
 CFSMOUNT_MODES = ("veritas", "vxha")
@@ -98,8 +100,8 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     nic_of = {s["name"]: s["nic"] for s in systems}
     # The engine's socket per system (DECISIONS.md 10 "Engines"), when the cluster names one.
     engine_of = {s.name: s.docker_host for s in cluster.systems if getattr(s, "docker_host", None)}
-    # A system that lists its loaded images can host only those (DECISIONS.md 4).
-    images_of = {s.name: set(s.images or ()) for s in cluster.systems}
+    # Which systems can host which image versions (cannot_host).
+    hosts = {s.name: s for s in cluster.systems}
     servers = sorted(servers, key=lambda s: s.name)
 
     groups = Namer()
@@ -136,9 +138,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     ctx_servers = []
     placement: Dict[str, List[str]] = {}
     for srv in servers:
-        entry = _server(
-            srv, system_names, nic_of, images_of, resources, options, problems, warnings
-        )
+        entry = _server(srv, system_names, nic_of, hosts, resources, options, problems, warnings)
         entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
         ctx_servers.append(entry)
@@ -205,14 +205,18 @@ def _mount_name(res: str, server: str) -> str:
 
 def _objects(value):
     if isinstance(value, dict):
-        return Obj((k, _objects(v)) for k, v in value.items())
+        out = Obj()
+        for k, v in value.items():
+            # scalars (most values) as they are, without a call each
+            out[k] = _objects(v) if isinstance(v, (dict, list)) else v
+        return out
     if isinstance(value, list):
-        return [_objects(v) for v in value]
+        return [_objects(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 
 def _server(
-    srv, system_names, nic_of, images_of, resources: Namer, options, problems, warnings
+    srv, system_names, nic_of, hosts, resources: Namer, options, problems, warnings
 ) -> dict:
     name = srv.name
     allowed = list(srv.systems) if srv.systems else list(system_names)
@@ -223,14 +227,18 @@ def _server(
             "cluster description"
         )
         allowed = [s for s in allowed if s in nic_of]
-    image = f"{srv.image}:{srv.image_version}"
-    lacking = [s for s in allowed if images_of.get(s) and image not in images_of[s]]
+    lacking = cannot_host(srv, allowed, hosts)
     if lacking and srv.systems:
         problems.append(
-            f"{where(srv)}: server {name}: image {image} is not loaded on "
-            f"{', '.join(lacking)}; load it there or leave those systems out"
+            f"{where(srv)}: server {name}: {'; '.join(lacking.values())}; load it there or "
+            "leave those systems out"
         )
     allowed = [s for s in allowed if s not in lacking]
+    if lacking and not srv.systems and allowed:
+        warnings.append(
+            f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
+            + "; ".join(lacking.values())
+        )
     if not allowed:
         problems.append(f"{where(srv)}: server {name}: no system can host it")
         allowed = list(system_names[:1])
@@ -320,7 +328,14 @@ def _server(
         "priority": int(srv.priority),
         "load_cpu": cpu_load(srv.cpus),
         "load_mem": int(srv.memory_mib or 0),
-        "user_str": f"vxha:server={name}",
+        "user_str": triggers.marker(name, [srv.admin_email] if srv.admin_email else []),
+        "notify": {
+            "path": triggers.TRIGGER_PATH,
+            "failover": list(triggers.FAILOVER_TRIGGERS),
+            "storage": list(triggers.STORAGE_TRIGGERS),
+        }
+        if getattr(srv, "admin_email", None)
+        else None,
         "dgs": list(dgs.values()),
         "mounts": mounts,
         "ip": ip,
@@ -328,6 +343,25 @@ def _server(
         "pf": pf,
         "deps": [],
     }
+
+
+def cannot_host(srv, names, hosts) -> Dict[str, str]:
+    """system -> why it cannot host ``srv``'s image version: a system that lists its
+    loaded images hosts only those (DECISIONS.md 4), and one whose vxha knows too old a
+    schema cannot serve its profiles (profiles/compat.py)."""
+    from vxha.profiles.compat import schema_problem
+
+    image = f"{srv.image}:{srv.image_version}"
+    out: Dict[str, str] = {}
+    missing = [s for s in names if s in hosts and hosts[s].images and image not in hosts[s].images]
+    if missing:
+        why = f"image {image} is not loaded on {', '.join(missing)}"
+        out.update({s: why for s in missing})
+    for s in names:
+        problem = schema_problem(hosts[s], srv) if s in hosts and s not in out else None
+        if problem:
+            out[s] = f"{s} cannot serve it ({problem})"
+    return out
 
 
 def _container(srv, entry, engine_of, problems, warnings) -> dict:
@@ -372,7 +406,17 @@ def _container(srv, entry, engine_of, problems, warnings) -> dict:
         "grant_devices": list(access.get("devices", [])),
         "grant_host_paths": list(access.get("host_paths", [])),
         "grant_host_network": bool(access.get("host_network")),
+        "addons": [_attached(a) for a in getattr(srv, "addons", None) or []],
+        "hotfixes": [_attached(a) for a in getattr(srv, "hotfixes", None) or []],
     }
+
+
+def _attached(addon) -> str:
+    """An AddOns / Hotfixes entry: ``<id>:<version> <path>``, and the image when the add-on's
+    profile names another reference (docs/container.md "Add-ons and hotfixes")."""
+    own = f"{addon.image}:{addon.version}"
+    entry = f"{own} {addon.path}"
+    return entry if addon.reference in ("", own) else f"{entry} {addon.reference}"
 
 
 def _cap(name: str) -> str:

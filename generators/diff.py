@@ -219,6 +219,7 @@ class Change:
     new: Any = None
     group: str = ""
     type: str = ""
+    restarts: bool = False  # a change of a resource that stays, applied by restarting it
 
     def __str__(self):
         sign = {"add": "+", "remove": "-", "change": "~"}[self.action]
@@ -226,7 +227,8 @@ class Change:
             label = self.attr + (f" @{self.system}" if self.system else "")
             old = "(unset)" if self.old is None else _show(self.old)
             new = "(unset)" if self.new is None else _show(self.new)
-            return f"{sign} {self.kind} {self.name}: {label} {old} -> {new}"
+            then = f" (restarts {self.name})" if self.restarts else ""
+            return f"{sign} {self.kind} {self.name}: {label} {old} -> {new}{then}"
         if self.kind == "resource":
             return f"{sign} resource {self.name} ({self.type}) in group {self.group}"
         if self.kind == "link":
@@ -365,7 +367,10 @@ def diff(
                 _attr_changes("resource", r.name, {}, r.attrs, {}, r.local, out)
             else:
                 orr = ores[r.name][1]
+                start = len(out)
                 _attr_changes("resource", r.name, orr.attrs, r.attrs, orr.local, r.local, out)
+                for c in out[start:]:
+                    c.restarts = needs_restart(types, r.type, c.attr)
         for lk in g.links:
             was = not fresh and lk in og.links and not stale(lk.parent) and not stale(lk.child)
             if not was:
@@ -409,6 +414,27 @@ def _modify(cmd, obj, attr, value, spec, system=""):
     if value is None:
         value = default_of(spec)
     return haforms.modify(cmd, obj, attr, value, _dim(value, spec), system or None)
+
+
+# Attributes an agent reads afresh at every monitor, or that only matter at offline: a
+# change takes effect without a restart. Everything else a resource is started with needs
+# one (a container is created with its image, memory and mounts; forwarding rules and
+# addresses are put in place at online).
+SAFE_ONLINE = {
+    "Container": {"HealthCmd", "HealthTimeout", "UseImageHealth", "StopTimeout", "AllowPull"},
+    "HostIP": {"CheckLinkStatus", "DadCheck", "ArpCount", "ArpInterval"},
+    "PortForward": set(),
+    "CFSMount": {"ForceUnmount", "SecondLevelMonitor", "SecondLevelTimeout", "ForceOff"},
+    "CVMVolDg": set(),
+}
+ANY_TYPE_SAFE = {"Critical", "Enabled", "AutoStart"}
+
+
+def needs_restart(types, rtype: str, attr: str) -> bool:
+    """Whether a changed attribute of a resource that stays takes a restart (apply does one)."""
+    if attr in ANY_TYPE_SAFE or is_static(types, rtype, attr):
+        return False
+    return attr not in SAFE_ONLINE.get(rtype, set())
 
 
 def is_static(types, rtype, name) -> bool:

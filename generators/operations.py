@@ -1,8 +1,10 @@
 """Maintenance, deletion and inventory of servers on a live cluster, as plans.
 
 Maintenance is owned state (DECISIONS.md 10): per system, the group's Enabled = 0 and a
-record of who, when and why in the group's UserStrLocal on that system. apply never
-changes either; ``maintenance off`` clears only the systems it is told.
+record of who, when and why in the group's UserStrLocal on that system, plus a persistent
+freeze of the group where it runs, which the record marks "frozen by vxha". apply never
+changes them; ``maintenance off`` clears only the systems it is told and thaws only what
+vxha froze.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import copy
 from typing import Dict, List, Optional, Tuple
 
 from vxha.generators import archive
-from vxha.generators.hacli import in_transition
+from vxha.generators.hacli import in_transition, is_up
 from vxha.generators.phases import ApplyPlanner, in_maintenance
 from vxha.generators.plan import Plan, Step
 from vxha.generators.record import Record
@@ -47,8 +49,9 @@ def state_line(group: str, states: dict) -> str:
 def maintenance_plan(
     view: ClusterView, server: str, on: bool, system=None, reason="", storage=False
 ) -> Plan:
-    """Disable (on) or enable (off) a server's groups on the systems concerned, with the
-    record; only the systems named (all of the SystemList without ``system``)."""
+    """Freeze (where it runs), disable (on) or enable and thaw (off) a server's groups on
+    the systems concerned, with the record; only the systems named (all of the SystemList
+    without ``system``)."""
     failover, storage_group = server_groups(view, server)
     if failover is None:
         raise OperationError(f"server {server!r} has no failover group named {server!r}")
@@ -66,14 +69,16 @@ def maintenance_plan(
     record = Record.new(reason)
     plan = Plan("maintenance", config_path=view.path)
     before: Dict[str, Dict[str, list]] = {}
+    frozen_before: Dict[str, bool] = {}
     for g in groups:
-        steps = []
-        for s in systems:
-            if s not in view.systems_of(g):
-                continue
-            enabled, text = view.enabled(g, s), view.record(g, s)
-            before.setdefault(g, {})[s] = [enabled, text]
-            steps += maintenance_steps(g, s, on, record, enabled, text)
+        here = [s for s in systems if s in view.systems_of(g)]
+        for s in here:
+            before.setdefault(g, {})[s] = [view.enabled(g, s), view.record(g, s)]
+        frozen_before[g] = view.frozen(g)
+        if on:
+            steps = _on_steps(view, g, here, record)
+        else:
+            steps = _off_steps(view, g, here, plan.notes)
         if any("UserStrLocal" in st.argv for st in steps) and not view.localized(g, "UserStrLocal"):
             # A value per system needs the attribute localized first (the -modify forms,
             # VCS 5.1 Administrator's Guide, "Defining attributes as local").
@@ -90,7 +95,7 @@ def maintenance_plan(
                 ),
             )
         plan.steps += steps
-    plan.undo = {"kind": "maintenance", "before": before}
+    plan.undo = {"kind": "maintenance", "before": before, "frozen": frozen_before}
     word = "on" if on else "off"
     plan.summary = f"vxha maintenance {word} {server} on {', '.join(systems)}"
     if not plan.steps:
@@ -98,10 +103,109 @@ def maintenance_plan(
     return plan
 
 
+def _records(view: ClusterView, group: str, systems) -> Dict[str, Record]:
+    found = {}
+    for s in systems:
+        rec = Record.parse(view.record(group, s))
+        if rec is not None:
+            found[s] = rec
+    return found
+
+
+def _on_steps(view: ClusterView, group: str, systems: List[str], record: Record) -> List[Step]:
+    """Freeze the group if it runs on a system put in maintenance (a disabled group is
+    still monitored and acted on: docs/operations.md, "Maintenance"), then disable and
+    record on each system, the record saying whether vxha froze it."""
+    steps = []
+    frozen = view.frozen(group)
+    freeze = not frozen and any(is_up(view.group_states.get(group, {}).get(s, "")) for s in systems)
+    if freeze:
+        steps.append(freeze_step(group))
+    # Every vxha record of a group vxha froze carries the flag, so whichever maintenance
+    # ends last knows to thaw it.
+    ours = freeze or (
+        frozen and any(r.frozen for r in _records(view, group, view.systems_of(group)).values())
+    )
+    for s in systems:
+        steps += maintenance_steps(
+            group, s, True, record.with_frozen(ours), view.enabled(group, s), view.record(group, s)
+        )
+    return steps
+
+
+def _off_steps(view: ClusterView, group: str, systems: List[str], notes: List[str]) -> List[Step]:
+    """Enable and clear the record on each system; thaw only a freeze a record says vxha
+    made, and only once no other system of the group is in maintenance."""
+    steps = []
+    for s in systems:
+        steps += maintenance_steps(
+            group, s, False, Record("", ""), view.enabled(group, s), view.record(group, s)
+        )
+    ending = _records(view, group, systems)
+    remaining = [
+        s for s in view.systems_of(group) if s not in systems and in_maintenance(view, group, s)
+    ]
+    ours = any(r.frozen for r in ending.values()) and view.frozen(group)
+    if ours and not remaining:
+        steps.append(unfreeze_step(group))
+    elif ours:
+        others = _records(view, group, remaining)
+        for s, rec in others.items():
+            if not rec.frozen:  # hand the flag on, so the last one out still thaws
+                steps.append(record_step(group, s, rec.with_frozen(True)))
+        if not others:
+            notes.append(
+                f"{group} stays frozen: {', '.join(remaining)} still disabled without a vxha "
+                f"record; run hagrp -unfreeze {group} -persistent when that maintenance ends"
+            )
+    elif view.frozen(group):
+        notes.append(f"{group} stays frozen: vxha did not freeze it (an admin's freeze is kept)")
+    for s in systems:
+        if "FAULTED" in view.group_states.get(group, {}).get(s, ""):
+            notes.append(
+                f"{group} is FAULTED on {s}: a fault seen while frozen is not acted on after "
+                f"the thaw; clear it (hagrp -clear {group} -sys {s}) and bring it online"
+            )
+    return steps
+
+
+def freeze_step(group: str) -> Step:
+    return Step(
+        "command",
+        haforms.freeze(group, persistent=True),
+        f"VCS keeps monitoring {group} but takes no action on it (no clean, no failover)",
+        session=True,
+        pre=[["group", group, True]],
+        done=[["frozen", group, True]],
+    )
+
+
+def unfreeze_step(group: str) -> Step:
+    return Step(
+        "command",
+        haforms.unfreeze(group, persistent=True),
+        f"VCS acts on {group} again (vxha froze it for this maintenance)",
+        session=True,
+        pre=[["group", group, True]],
+        done=[["frozen", group, False]],
+    )
+
+
+def record_step(group: str, system: str, record: Record) -> Step:
+    argv = haforms.modify("hagrp", group, "UserStrLocal", record.text(), "scalar", system)
+    return Step(
+        "command",
+        argv,
+        f"records who, when and why on {system}",
+        session=True,
+        pre=[["group", group, True]],
+        done=[["noop", argv]],
+    )
+
+
 def maintenance_steps(group, system, on, record: Record, enabled: bool, text: str) -> List[Step]:
-    """The steps for one group on one system. (If disabling turns out not to stop
-    monitoring an online group, a freeze and a "frozen by vxha" field of the record go
-    here, and off thaws only what the record says vxha froze.)"""
+    """Disable and record (on), or enable and clear the record (off), for one group on one
+    system; the freeze is the group's (``_on_steps``, ``_off_steps``)."""
     steps = []
     if on:
         if enabled:
@@ -109,24 +213,18 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
                 Step(
                     "command",
                     haforms.disable(group, system),
-                    f"VCS stops monitoring and failing over {group} on {system}",
+                    f"VCS no longer brings {group} online or fails it over to {system}",
                     session=True,
                     pre=[["group", group, True]],
                     done=[["enabled", group, system, False]],
                 )
             )
-        if Record.parse(text) is None or enabled:
-            argv = haforms.modify("hagrp", group, "UserStrLocal", record.text(), "scalar", system)
-            steps.append(
-                Step(
-                    "command",
-                    argv,
-                    f"records who, when and why on {system}",
-                    session=True,
-                    pre=[["group", group, True]],
-                    done=[["noop", argv]],
-                )
-            )
+        old = Record.parse(text)
+        if old is None or enabled:
+            steps.append(record_step(group, system, record))
+        elif record.frozen and not old.frozen:
+            # Already in maintenance (a record from before the freeze): only the flag is new.
+            steps.append(record_step(group, system, old.with_frozen(True)))
         return steps
     # Enabled on every system asked, not only where it reads 0: an engine may show only
     # the group-wide value, and enabling an enabled group changes nothing.
@@ -134,7 +232,7 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
         Step(
             "command",
             haforms.enable(group, system),
-            f"VCS probes {group} on {system} and monitors it again",
+            f"VCS may bring {group} online and fail it over to {system} again",
             session=True,
             pre=[["group", group, True]],
             done=[["enabled", group, system, True]],
@@ -156,19 +254,22 @@ def maintenance_steps(group, system, on, record: Record, enabled: bool, text: st
     return steps
 
 
-def maintenance_undo(view: ClusterView, before: dict) -> Plan:
-    """The steps putting Enabled and the record back as they were before the plan."""
+def maintenance_undo(view: ClusterView, before: dict, frozen: Optional[dict] = None) -> Plan:
+    """The steps putting Enabled, the record and the freeze back as they were before the
+    plan (a freeze first, a thaw last, so the group is never disabled and unfrozen)."""
     plan = Plan("maintenance", config_path=view.path, summary="undo the maintenance change")
     now: Dict[str, Dict[str, list]] = {}
-    plan.undo = {"kind": "maintenance", "before": now}
+    now_frozen: Dict[str, bool] = {}
+    plan.undo = {"kind": "maintenance", "before": now, "frozen": now_frozen}
     for g, per_sys in before.items():
         if view.config.group(g) is None:
             continue
+        steps = []
         for s, (enabled, text) in per_sys.items():
             now_enabled, now_text = view.enabled(g, s), view.record(g, s)
             now.setdefault(g, {})[s] = [now_enabled, now_text]
             if now_enabled != enabled:
-                plan.steps.append(
+                steps.append(
                     Step(
                         "command",
                         (haforms.enable if enabled else haforms.disable)(g, s),
@@ -179,9 +280,15 @@ def maintenance_undo(view: ClusterView, before: dict) -> Plan:
                 )
             if now_text != text:
                 argv = haforms.modify("hagrp", g, "UserStrLocal", text, "scalar", s)
-                plan.steps.append(
-                    Step("command", argv, f"puts the record of {s} back", session=True)
-                )
+                steps.append(Step("command", argv, f"puts the record of {s} back", session=True))
+        was = (frozen or {}).get(g)
+        now_frozen[g] = view.frozen(g)
+        if was is not None and was != now_frozen[g]:
+            if was:
+                steps.insert(0, freeze_step(g))
+            else:
+                steps.append(unfreeze_step(g))
+        plan.steps += steps
     return plan
 
 
@@ -373,4 +480,6 @@ def maintenance(
         view = read_view(client, config, admin=True)
     plan = maintenance_plan(view, server, on, system, reason, storage)
     out(plan.summary)
+    for note in plan.notes:
+        out(f"note: {note}")
     Runner(client, Journal(state), out=lambda *_: None).run(plan)

@@ -33,6 +33,9 @@ GROUP_ATTRS = frozenset(
         "AutoStartPolicy",
         "AutoFailOver",
         "Load",
+        # The server's notifications (vcs_types/triggers.py): the group's own triggers.
+        "TriggerPath",
+        "TriggersEnabled",
     }
 )
 

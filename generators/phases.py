@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Set
 
 from vxha.generators import diff, ownership
+from vxha.generators.diff import needs_restart
 from vxha.generators.plan import Plan, PlanRefused, Step, wait_step
 from vxha.generators.record import Record
 from vxha.generators.view import ClusterView
@@ -23,25 +24,6 @@ from vxha.vcs_types import haforms
 from vxha.vcs_types.model import Config
 
 MAX_REMOVALS = 3
-
-# Attributes an agent reads afresh at every monitor, or that only matter at offline: a
-# change takes effect without a restart. Everything else a resource is started with needs
-# one (a container is created with its image, memory and mounts; forwarding rules and
-# addresses are put in place at online).
-SAFE_ONLINE = {
-    "Container": {"HealthCmd", "HealthTimeout", "UseImageHealth", "StopTimeout", "AllowPull"},
-    "HostIP": {"CheckLinkStatus", "DadCheck", "ArpCount", "ArpInterval"},
-    "PortForward": set(),
-    "CFSMount": {"ForceUnmount", "SecondLevelMonitor", "SecondLevelTimeout", "ForceOff"},
-    "CVMVolDg": set(),
-}
-ANY_TYPE_SAFE = {"Critical", "Enabled", "AutoStart"}
-
-
-def needs_restart(types, rtype: str, attr: str) -> bool:
-    if attr in ANY_TYPE_SAFE or diff.is_static(types, rtype, attr):
-        return False
-    return attr not in SAFE_ONLINE.get(rtype, set())
 
 
 def in_maintenance(view: ClusterView, group: str, system: str) -> bool:

@@ -492,6 +492,11 @@ class Snapshot:
             return os.path.exists(args[0]) == args[1]
         if kind == "enabled":
             return self.enabled(args[0], args[1]) == args[2]
+        if kind == "frozen":
+            # A persistent freeze is in the configuration VCS dumps (main.cf's Frozen = 1).
+            g = cfg.group(args[0])
+            frozen = g is not None and str(g.attrs.get("Frozen", 0)).strip() not in ("0", "")
+            return frozen == args[1]
         raise ValueError(f"unknown check {kind}")
 
     def _noop(self, argv) -> bool:
@@ -553,4 +558,6 @@ def describe(check) -> str:
         return f"{args[0]} {'present' if args[1] else 'absent'}"
     if kind == "enabled":
         return f"group {args[0]} {'enabled' if args[2] else 'disabled'} on {args[1]}"
+    if kind == "frozen":
+        return f"group {args[0]} {'frozen' if args[1] else 'not frozen'}"
     return " ".join(str(a) for a in check)

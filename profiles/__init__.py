@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 
 from .api import Session, load_cluster, load_servers, validate_paths
-from .model import Cluster, Dependency, Mount, Port, Problem, ProfileError, Server, System
+from .model import AddOn, Cluster, Dependency, Mount, Port, Problem, ProfileError, Server, System
 
 # The shipped example profiles (images/, servers/, cluster.yaml): the demo and the
 # generator's golden tests use them.
@@ -20,6 +20,7 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 
 __all__ = [
     "EXAMPLES",
+    "AddOn",
     "Cluster",
     "Dependency",
     "Mount",

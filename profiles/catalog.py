@@ -254,6 +254,22 @@ class Catalog:
                         f"parent type {parent!r} is of type {target.type()}, not application",
                         "add-ons and hotfixes extend application images",
                     )
+        volume = data.get("volume")
+        if volume is not None and itype not in ("add-on", "hotfix"):
+            doc.report(
+                ("volume",),
+                f"only add-on and hotfix images have a volume; this image is of type {itype}",
+                "remove volume (an application's file systems are its mounts)",
+            )
+        elif volume is not None:
+            why = checks.path_problem(volume, checks.CONTAINER_SYSTEM_PATHS)
+            if why:
+                doc.report(
+                    ("volume",),
+                    why,
+                    "the path of the image's VOLUME, where its files appear in the parent's"
+                    " container, e.g. /opt/plugins/s3",
+                )
         self._check_needs(doc, data, ())
         check_labels(doc, data.get("labels", {}))
         ref = data.get("reference")
@@ -373,6 +389,7 @@ class Catalog:
                 "dependencies": {d["image"] for d in base.get("dependencies", [])},
                 "env": set(base.get("env", {})),
                 "startup": set(base.get("startup", [])),
+                "child_types": set(base.get("child_types", [])),
             }
             for key, values in data.get("remove", {}).items():
                 for i, v in enumerate(values):
@@ -511,6 +528,8 @@ class Catalog:
                 eff["env"] = {k: v for k, v in eff.get("env", {}).items() if k not in drop}
             elif key == "startup":
                 eff["startup"] = [c for c in eff.get("startup", []) if c not in drop]
+            elif key == "child_types":
+                eff["child_types"] = [c for c in eff.get("child_types", []) if c not in drop]
         eff["inputs"] = copy.deepcopy(adata.get("inputs", []))
         return eff
 

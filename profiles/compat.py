@@ -56,7 +56,8 @@ def can_serve(doc: Doc, up_to: Optional[str] = None) -> Answer:
 
 
 def profile_chain(resolved: Resolved, catalog: Catalog) -> List[Doc]:
-    """The image version, application and server profiles a server is made of."""
+    """The image version, application and server profiles a server is made of, and the
+    profiles of the add-ons and hotfixes it receives."""
     data = resolved.doc.data
     image = catalog.image(data["image"])
     docs = []
@@ -68,7 +69,22 @@ def profile_chain(resolved: Resolved, catalog: Catalog) -> List[Doc]:
             if d is not None:
                 docs.append(d)
     docs.append(resolved.doc)
+    server = resolved.server
+    for addon in (server.addons + server.hotfixes) if server is not None else []:
+        attached = catalog.image(addon.image)
+        d = attached.versions.get(addon.version) if attached is not None else None
+        if d is not None:
+            docs.append(d)
     return docs
+
+
+def schema_problem(system: System, server: Server) -> Optional[str]:
+    """Why ``system`` cannot serve the schemas ``server``'s profiles state, or None."""
+    for kind, stated in sorted(getattr(server, "schemas", {}).items()):
+        version, _, reason = choose_version(kind, stated, system.schema_version)
+        if version is None:
+            return f"its {kind} profile: {reason}"
+    return None
 
 
 def can_host(system: System, server: Server, chain: List[Doc]) -> Answer:
@@ -78,6 +94,11 @@ def can_host(system: System, server: Server, chain: List[Doc]) -> Answer:
     if wanted not in system.images:
         answer.ok = False
         answer.reasons.append(f"image {wanted} is not loaded on {system.name}")
+    for addon in server.addons + server.hotfixes:
+        attached = f"{addon.image}:{addon.version}"
+        if attached not in system.images:
+            answer.ok = False
+            answer.reasons.append(f"{addon.kind} {attached} is not loaded on {system.name}")
     if server.systems is not None and system.name not in server.systems:
         answer.ok = False
         answer.reasons.append(f"{system.name} is not in the server's systems")
@@ -105,6 +126,22 @@ class QosReport:
     same: bool
     per_server: Dict[str, Dict[str, Answer]]
     reasons: List[str]
+
+    def table(self, systems: List[str]) -> List[str]:
+        """Which system can host which server, at which quality of service: "full",
+        "reduced", "no", or "-" where the server's systems leave it out (the rolling
+        platform upgrade's view: which servers must stay off which nodes)."""
+        width = max([len("server")] + [len(s) for s in self.per_server]) + 2
+        lines = ["server".ljust(width) + "".join(n.ljust(9) for n in systems)]
+        for server, per in sorted(self.per_server.items()):
+            cells = []
+            for n in systems:
+                a = per.get(n)
+                cells.append(
+                    "-" if a is None else "no" if not a.ok else "full" if a.full else "reduced"
+                )
+            lines.append(server.ljust(width) + "".join(c.ljust(9) for c in cells))
+        return [line.rstrip() for line in lines]
 
     def as_dict(self) -> dict:
         return {

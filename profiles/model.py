@@ -105,6 +105,17 @@ class Dependency:
 
 
 @dataclass
+class AddOn:
+    """An add-on or hotfix image attached to a server: its files, read-only at ``path``."""
+
+    kind: str  # add-on | hotfix
+    image: str
+    version: str
+    path: str
+    reference: str  # as the engine knows it (default <id>:<version>)
+
+
+@dataclass
 class Server:
     name: str
     image: str
@@ -136,3 +147,9 @@ class Server:
     allow_pull: bool = False
     container: Dict[str, Any] = field(default_factory=dict)
     node_access: Dict[str, Any] = field(default_factory=dict)
+    # The schema each profile of the server states (image, application, server): which
+    # systems can serve it (profiles/compat.py).
+    schemas: Dict[str, str] = field(default_factory=dict)
+    # Add-ons as listed; hotfixes in version order, the order they apply in.
+    addons: List[AddOn] = field(default_factory=list)
+    hotfixes: List[AddOn] = field(default_factory=list)

@@ -5,8 +5,10 @@ committed files equal to it. Descriptions double as the validator's hints.
 Versioning (DECISIONS.md 4): adding an attribute or an optional property bumps the minor;
 changing or deleting one bumps the major. 1.1.0 adds ``labels`` to images and servers and
 ``description`` to applications and clusters. 1.2.0 adds the container options
-(``container``) to images, applications and servers, ``reference`` to images, ``node_access``
-and ``allow_pull`` to servers, and ``docker_host`` to cluster systems.
+(``container``) to images, applications and servers, ``reference`` and ``volume`` to images,
+``child_types`` to an application's ``override`` and ``remove``, ``node_access``,
+``allow_pull``, ``addons`` and ``hotfixes`` to servers, and ``docker_host`` to cluster
+systems.
 """
 
 from __future__ import annotations
@@ -277,6 +279,10 @@ def image_schema(version: str) -> dict:
             "the image as the engine knows it, a registry reference allowed, e.g. "
             "registry.local/pg:15 (default <id>:<version>)"
         )
+        props["volume"] = _str(
+            "add-on and hotfix images: the path of the image's VOLUME holding its files, "
+            "where they appear read-only in the parent's container, e.g. /opt/plugins/s3"
+        )
     return _top("image", version, props, ["schema", "id", "version", "type"])
 
 
@@ -338,6 +344,14 @@ def application_schema(version: str) -> dict:
     )
     if version >= "1.1.0":
         props["description"] = _str("a sentence describing the server type")
+    if version >= "1.2.0":
+        props["override"]["properties"]["child_types"] = _list(
+            "add-on and hotfix image ids this server type accepts (default: the image's)",
+            _str("an image id", pattern=IMAGE_ID),
+        )
+        props["remove"]["properties"]["child_types"] = _list(
+            "add-on and hotfix image ids this server type does not accept", _str("an image id")
+        )
     return _top("application", version, props, ["schema", "name", "image"])
 
 
@@ -351,6 +365,16 @@ SERVER_MOUNT = _obj(
         "read_only": _bool("mount read-only in the container"),
     },
     required=["name", "diskgroup", "volume"],
+)
+
+
+ATTACHED = _obj(
+    "an add-on or hotfix image attached to this server",
+    {
+        "image": _str("the add-on's or hotfix's image id", pattern=IMAGE_ID),
+        "version": _str('its image version, quoted: version: "1.0"'),
+    },
+    required=["image", "version"],
 )
 
 
@@ -421,6 +445,13 @@ def server_schema(version: str) -> dict:
         props["node_access"] = copy.deepcopy(NODE_ACCESS)
         props["container"] = copy.deepcopy(CONTAINER)
         props["allow_pull"] = _bool("pull the image when a system lacks it (default false)")
+        props["addons"] = _list(
+            "add-on images whose files the container receives read-only", ATTACHED
+        )
+        props["hotfixes"] = _list(
+            "hotfix images the container receives read-only, applied in version order",
+            ATTACHED,
+        )
     return _top(
         "server", version, props, ["schema", "name", "image", "image_version", "application"]
     )

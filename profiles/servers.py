@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
 from .access import resolve_access
+from .addons import check_loaded, resolve_addons
 from .catalog import Catalog, check_labels, port_of
 from .loader import Doc
 from .model import Cluster, Dependency, Mount, Port, Server
@@ -46,7 +47,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         doc.report(
             ("image",),
             f"only application images run servers; {image.id!r} is of type {image.type()}",
-            "add-on and hotfix images are applied to their parent application's servers",
+            "attach add-on and hotfix images to a server of their parent type: its addons"
+            " or hotfixes (schema 1.2.0)",
         )
         return res
     version = data["image_version"]
@@ -129,6 +131,9 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     cpus, memory_mib = _load(doc, data, eff)
 
     container, access, privileged = resolve_access(doc, data, eff, app)
+    addons, hotfixes = resolve_addons(
+        doc, data, eff, catalog, image.id, [m.container_path for m in mounts]
+    )
     relocatable = bool(eff.get("relocatable", True)) and not privileged
     if data.get("relocatable") is True and privileged:
         doc.report(
@@ -229,6 +234,17 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         allow_pull=bool(data.get("allow_pull", False)),
         container=container,
         node_access=access,
+        schemas={
+            kind: d.schema_version
+            for kind, d in (
+                ("image", image.versions[version]),
+                ("application", adoc),
+                ("server", doc),
+            )
+            if d.schema_version
+        },
+        addons=addons,
+        hotfixes=hotfixes,
     )
     return res
 
@@ -552,6 +568,11 @@ def fit_on_cluster(r: Resolved, cluster: Cluster) -> None:
             )
         else:
             systems.append(sysobj)
+    # The SystemList the generator writes: without named systems, those that have the
+    # server's image (or list no images).
+    wanted = f"{s.image}:{s.image_version}"
+    hosting = [x for x in systems if s.systems is not None or not x.images or wanted in x.images]
+    check_loaded(r.doc, r.doc.data, s.addons + s.hotfixes, hosting)
     small = [x.name for x in systems if x.cpus < s.cpus or x.memory_mib < s.memory_mib]
     offer = ", ".join(f"{x.name}: {x.cpus:g} CPUs, {x.memory_mib} MiB" for x in systems)
     if systems and len(small) == len(systems):

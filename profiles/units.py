@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from typing import Tuple
 
+# Image versions in order: one rule with the agents (hotfixes apply in that order).
+from vxha.imageref import version_key  # noqa: F401
+
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 _FACTORS = {
     "": 1,
@@ -65,9 +68,3 @@ def parse_schema_version(text: object) -> Tuple[int, int, int]:
     if not m:
         raise ValueError(f"schema version {text!r} is not of the form MAJOR.MINOR.PATCH")
     return (int(m.group(1)), int(m.group(2)), int(m.group(3)))
-
-
-def version_key(text: str) -> tuple:
-    """Order image versions like 10.2 < 10.3 < 10.3.1 < 10.10; text parts sort after."""
-    parts = re.split(r"[.\-_]", text)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)

@@ -19,7 +19,7 @@ from vxha.simulator.admin_config import ConfigChanges
 from vxha.simulator.admin_groups import GroupRequests
 from vxha.simulator.attrs import AttrMixin
 from vxha.simulator.engine import Engine, SimError
-from vxha.simulator.model import FAULTED, ONLINE, UNKNOWN
+from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, as_int
 
 
 class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
@@ -73,7 +73,50 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         if g.is_frozen():
             raise SimError(f"Group {g.name} is frozen", "V-16-1-10169")
 
+    def _check_no_admin_wait(self, g, op, sname=None):
+        """A resource in ADMIN_WAIT blocks online, offline, switch and flush of its group (of
+        a parallel group, on that system)."""
+        systems = [sname] if g.parallel and sname else list(g.insts)
+        for s in systems:
+            for r in g.resources:
+                ri = r.insts.get(s)
+                if ri is not None and ri.admin_wait is not None:
+                    raise SimError(
+                        f"Group {g.name} has resource {r.name} in ADMIN_WAIT on system {s}: "
+                        f"{op} refused",
+                        "V-16-1-10176",
+                    )
+
     # -- resources -------------------------------------------------------------------------
+
+    def modify_attr(self, kind, name, attr, words, sname=None):
+        if kind == "resource" and attr == "Enabled" and len(words) == 1:
+            if not as_int(words[0], 1):
+                self._check_can_disable(self.resource(name), sname)
+        super().modify_attr(kind, name, attr, words, sname)
+
+    def _check_can_disable(self, r, sname=None):
+        """A non-persistent resource is disabled only in a clean OFFLINE state (not waiting);
+        a persistent one only when its parents are."""
+        if not r.enabled:
+            return
+        for s in [sname] if sname else list(r.insts):
+            ri = self._ri(r, s)
+            if r.type.persistent:
+                for p in r.parents:
+                    pi = p.insts[s]
+                    if p.enabled and (pi.state != OFFLINE or pi.busy or pi.flags):
+                        raise SimError(
+                            f"Resource {r.name} has parent {p.name} {pi.display()} on system "
+                            f"{s}: a persistent resource's parents must be OFFLINE to disable it",
+                            "V-16-1-10277",
+                        )
+            elif ri.state != OFFLINE or ri.busy or ri.flags:
+                raise SimError(
+                    f"Resource {r.name} is {ri.display()} on system {s}: a non-persistent "
+                    "resource must be OFFLINE to be disabled",
+                    "V-16-1-10277",
+                )
 
     def clear_resource(self, name, sname=None):
         r = self.resource(name)
@@ -87,7 +130,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         ri = self._ri(r, sname)
         if not self.systems[sname].up:
             raise SimError(f"System {sname} is not up", "V-16-1-10446")
-        if not r.enabled or not r.group.enabled:
+        if not r.enabled:
             raise SimError(f"Resource {name} is not enabled", "V-16-1-10260")
         if ri.busy:
             raise SimError(f"Resource {name} is busy on {sname}", "V-16-1-10261")
@@ -103,10 +146,19 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         self._ep(ri, "monitor", None, done)
         self.clock.run_due()
 
+    def _check_not_persistent(self, r):
+        if r.type.persistent:
+            raise SimError(
+                f"Resource {r.name} is persistent (Operations None): VCS does not bring it "
+                "online or take it offline",
+                "V-16-1-10268",
+            )
+
     def online_resource(self, name, sname):
         r = self.resource(name)
         ri = self._ri(r, sname)
         self._check_actionable(r.group)
+        self._check_not_persistent(r)
         if ri.state == ONLINE:
             raise SimError(f"Resource {name} is already online on {sname}", "V-16-1-10263")
         if ri.state == FAULTED:
@@ -123,6 +175,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         r = self.resource(name)
         ri = self._ri(r, sname)
         self._check_actionable(r.group)
+        self._check_not_persistent(r)
         if not ri.is_online():
             raise SimError(f"Resource {name} is not online on {sname}", "V-16-1-10266")
         if any(p.insts[sname].is_online() for p in r.parents if p.enabled):

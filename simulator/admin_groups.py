@@ -1,7 +1,8 @@
 """hagrp requests on a group's state: online, offline and switch (refused as VCS refuses
-them: disabled, frozen, faulted, in transition, a dependency not met or a firm parent
-online), enable and disable (probed again on enable), freeze and unfreeze, clear, and
-clearadminwait.
+them: disabled, frozen, faulted, in transition, a resource in ADMIN_WAIT, a dependency not
+met, a parent that forbids the child there, a firm parent online) and their -propagate
+forms, enable and disable, freeze and unfreeze, clear, clearadminwait [-fault], flush and
+autoenable.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from vxha.simulator import dependencies as deps_mod
 from vxha.simulator import policies
 from vxha.simulator.core import Intent, SimError
-from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE
+from vxha.simulator.model import ADMIN_WAIT, FAULTED, OFFLINE, ONLINE, UNABLE_TO_OFFLINE
 
 
 class GroupRequests:
@@ -17,11 +18,20 @@ class GroupRequests:
 
     # -- online, offline, switch -----------------------------------------------------------
 
-    def online_group(self, name, sname=None, any_system=False):
+    def online_group(self, name, sname=None, any_system=False, propagate=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_no_admin_wait(g, "online", sname)
+        if propagate:
+            self._online_propagate(g, sname, any_system)
+            self.clock.run_due()
+            return
         if any_system:
-            cands = [s for s in g.systemlist if self.eligible(g, s)]
+            cands = [
+                s
+                for s in g.systemlist
+                if self.eligible(g, s) and not deps_mod.parent_forbidding(g, s)
+            ]
             if not cands:
                 raise SimError(
                     f"Group {name} cannot be brought online on any system", "V-16-1-10165"
@@ -66,12 +76,25 @@ class GroupRequests:
                     f"the dependency is not met on system {sname}",
                     "V-16-1-10190",
                 )
+            self._check_parents_allow(g, sname)
             self._start_group(g, sname, "admin")
         self._drop((g.name, None))
         self.clock.run_due()
 
+    def _check_parents_allow(self, g, sname, leaving=None):
+        forbid = deps_mod.parent_forbidding(g, sname, leaving)
+        if forbid is not None:
+            dep, psys = forbid
+            where = "there" if psys == sname else f"on system {psys}"
+            raise SimError(
+                f"Group {g.name} cannot be brought online on system {sname}: its parent group "
+                f"{dep.parent.name} is online {where} ({dep.kind()})",
+                "V-16-1-10191",
+            )
+
     def _firm_parents(self, g, sname):
-        """Parents that forbid taking g offline on sname (firm or hard, online)."""
+        """(parent, system) instances that forbid taking g offline on sname: firm or hard,
+        online, and depending on this instance of g."""
         out = []
         for dep in g.rdeps:
             if dep.category != "online" or dep.rigidity == "soft":
@@ -80,36 +103,126 @@ class GroupRequests:
             if dep.location == "local":
                 pi = p.insts.get(sname)
                 if pi is not None and self._active(pi):
-                    out.append(p.name)
+                    out.append((p, sname))
             else:
                 others = [s for s in g.insts if s != sname and deps_mod.child_online_on(g, s)]
-                if not others and any(self._active(pi) for pi in p.insts.values()):
-                    out.append(p.name)
+                if not others:
+                    out.extend((p, s) for s, pi in p.insts.items() if self._active(pi))
         return out
 
-    def offline_group(self, name, sname=None, any_system=False):
+    def offline_group(self, name, sname=None, any_system=False, propagate=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_no_admin_wait(g, "offline", sname)
         systems = [s for s, gi in g.insts.items() if self._active(gi)] if any_system else [sname]
         for s in systems:
             gi = self._gi(g, s)
             parents = self._firm_parents(g, s)
-            if parents:
+            if parents and not propagate:
                 raise SimError(
                     f"Group {name} cannot be taken offline on {s}: its parent group "
-                    f"{parents[0]} is online and depends on it",
+                    f"{parents[0][0].name} is online and depends on it",
                     "V-16-1-10194",
                 )
             if not self._active(gi):
                 continue
             self._drop((g.name, None))
             self._drop((g.name, s))
-            self._stop_group(g, s, "admin")
+            if propagate:
+                self._offline_propagate(g, s)
+            else:
+                self._stop_group(g, s, "admin")
         self.clock.run_due()
+
+    # -- -propagate ------------------------------------------------------------------------
+
+    def _online_propagate(self, g, sname, any_system):
+        """hagrp -online -propagate: the child groups g requires are brought online first
+        (local ones on g's system, global and remote ones by their own policy), then g."""
+        active = [s for s, i in g.insts.items() if self._active(i)]
+        if active and not g.parallel:
+            raise SimError(
+                f"Group {g.name} is already online on system {active[0]}", "V-16-1-10163"
+            )
+        if any_system:
+            cands = [s for s in g.systemlist if self.eligible(g, s, ignore_deps=True)]
+            target = policies.choose(g, [self.systems[s] for s in cands], g.policy, self.statistics)
+            if target is None:
+                raise SimError(
+                    f"Group {g.name} cannot be brought online on any system", "V-16-1-10165"
+                )
+            sname = target.name
+        gi = self._gi(g, sname)
+        if not self.eligible(g, sname, ignore_deps=True) or self._active(gi):
+            raise SimError(
+                f"Group {g.name} cannot be brought online on system {sname}", "V-16-1-10165"
+            )
+        offline_deps = [d for d in g.deps if d.category == "offline"]
+        for d in offline_deps:
+            if not deps_mod.dep_met(d, sname, self.up_systems()):
+                raise SimError(
+                    f"Group {g.name} requires group {d.child.name} ({d.kind()}): "
+                    f"the dependency is not met on system {sname}",
+                    "V-16-1-10190",
+                )
+        self._check_parents_allow(g, sname)
+        self._want_online(g, sname)
+
+    def _want_online(self, g, sname):
+        for dep in g.deps:
+            if dep.category != "online":
+                continue
+            c = dep.child
+            if dep.location == "local":
+                if not deps_mod.child_active_on(c, sname) and not self.intent_keys.get(c.name):
+                    self._want_online(c, sname)
+                continue
+            elsewhere = [
+                s
+                for s, ci in c.insts.items()
+                if self._active(ci) and (dep.location == "global" or s != sname)
+            ]
+            if elsewhere or self.intent_keys.get(c.name):
+                continue
+            cands = [
+                self.systems[s]
+                for s in c.systemlist
+                if (dep.location == "global" or s != sname)
+                and self.eligible(c, s, ignore_deps=True)
+            ]
+            target = policies.choose(c, cands, c.policy, self.statistics)
+            if target is not None:
+                self._want_online(c, target.name)
+        if g.parallel:
+            self._want(Intent("propagate", g, system=sname, reason="online -propagate"))
+        else:
+            self._want(Intent("propagate", g, to=sname, reason="online -propagate"))
+
+    def _offline_propagate(self, g, sname, done=None):
+        """hagrp -offline -propagate: the firm and hard parents depending on this instance
+        are taken offline first (theirs before them), then g."""
+        parents = self._firm_parents(g, sname)
+
+        def stop():
+            self._stop_group(g, sname, "offline -propagate", then=done)
+
+        if not parents:
+            stop()
+            return
+        left = {(p.name, s) for p, s in parents}
+
+        def parent_done(key):
+            left.discard(key)
+            if not left:
+                stop()
+
+        for p, s in parents:
+            self._offline_propagate(p, s, lambda key=(p.name, s): parent_done(key))
 
     def switch_group(self, name, to=None, any_system=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_no_admin_wait(g, "switch")
         if g.parallel:
             raise SimError(f"Group {name} is parallel: it cannot be switched", "V-16-1-10198")
         current = [s for s, gi in g.insts.items() if self._active(gi)]
@@ -121,7 +234,7 @@ class GroupRequests:
         parents = self._firm_parents(g, here)
         if parents:
             raise SimError(
-                f"Group {name} cannot be switched: its parent group {parents[0]} is online "
+                f"Group {name} cannot be switched: its parent group {parents[0][0].name} is online "
                 "and depends on it",
                 "V-16-1-10194",
             )
@@ -136,6 +249,7 @@ class GroupRequests:
             self._gi(g, to)
             if to == here:
                 raise SimError(f"Group {name} is already online on system {to}", "V-16-1-10163")
+            self._check_parents_allow(g, to, leaving=here)
             if not self._switch_ok(g, to, here):
                 raise SimError(f"Group {name} cannot be switched to system {to}", "V-16-1-10165")
         self._react_child_down(g, here, "switched")
@@ -150,38 +264,71 @@ class GroupRequests:
     def _switch_ok(self, g, target, here):
         if not self.eligible(g, target, ignore_deps=True):
             return False
+        if deps_mod.parent_forbidding(g, target, leaving=here):
+            return False
         for dep in g.deps:  # judge dependencies as if g had left `here`
             if not deps_mod.dep_met(dep, target, self.up_systems()):
                 return False
         return True
 
+    def flush_group(self, name, sname, force=False):
+        """hagrp -flush [-force] G -sys S: resources waiting to go online (with -force, also
+        offline) stop waiting and the group's online (offline) on S ends where it is. The
+        entry points already running are not stopped: the monitor after them sets the state."""
+        g = self.group(name)
+        gi = self._gi(g, sname)
+        self._check_no_admin_wait(g, "flush", sname)
+        waits = ("online", "offline") if force else ("online",)
+        for r in g.resources:
+            ri = r.insts[sname]
+            if ri.busy in waits:
+                ri.flushed = True
+        if gi.starting:
+            self._set_moving(gi, starting=False)
+            self._refresh(g, sname, "flush")
+        if force and gi.stopping:
+            self._set_moving(gi, stopping=False)
+            gi.offline_set = gi.then = None
+            self._refresh(g, sname, "flush -force")
+        self._drop((g.name, sname))
+        self._dirty_all()
+        self.clock.run_due()
+
+    def autoenable_group(self, name, sname):
+        """hagrp -autoenable G -sys S: the admin vouches for the group's state on S."""
+        g = self.group(name)
+        gi = self._gi(g, sname)
+        if gi.autodisabled:
+            self._autoenable(g, sname, "autoenable")
+        self._dirty_all()
+        self.clock.run_due()
+
     # -- enable, disable, freeze, clear ----------------------------------------------------
 
     def enable_group(self, name, sname=None):
+        """hagrp -enable [-sys]: the group may be brought online and fail over again. Its
+        resources were monitored all along, so there is nothing to probe."""
         g = self.group(name)
         self.need_writable()
-        systems = list(g.insts) if sname is None else [self._gi(g, sname).sys]
         if sname is None:
             if g.enabled:
                 return
             g.model.attrs["Enabled"] = 1
             g.enabled = True
         else:
-            if g.insts[sname].enabled and g.enabled:
+            gi = self._gi(g, sname)
+            if gi.enabled and g.enabled:
                 return
-            g.insts[sname].enabled = True
+            gi.enabled = True
             if not g.enabled:
                 g.model.attrs["Enabled"] = 1
                 g.enabled = True
-                systems = [s for s, gi in g.insts.items() if gi.enabled]
-        self.log(sname or "-", g.name, "Enabled 0 -> 1 (admin): probed again")
-        for s in systems:
-            if self.systems[s].up and g.insts[s].enabled:
-                self._probe_group(g, s, "probe after enable")
+        self.log(sname or "-", g.name, "Enabled 0 -> 1 (admin)")
         self._dirty_all()
         self.clock.run_due()
 
     def disable_group(self, name, sname=None):
+        """hagrp -disable [-sys]: no online and no failover there; monitoring goes on."""
         g = self.group(name)
         self.need_writable()
         if sname is None:
@@ -198,18 +345,7 @@ class GroupRequests:
             if sname is None or key[1] in (None, sname):
                 if sname is None or g.parallel:
                     self._drop(key)
-        self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): not monitored, no action")
-
-    def autoenable_group(self, name, sname):
-        """hagrp -autoenable G -sys S: VCS may act on the group there again."""
-        g = self.group(name)
-        gi = self._gi(g, sname)
-        if not gi.autodisabled:
-            return
-        gi.autodisabled = False
-        self._refresh(g, sname, "autoenable")
-        self._dirty_all()
-        self.clock.run_due()
+        self.log(sname or "-", g.name, "Enabled 1 -> 0 (admin): no online, no failover")
 
     def freeze_group(self, name, persistent=False):
         g = self.group(name)
@@ -244,6 +380,7 @@ class GroupRequests:
         for s in systems:
             gi = g.insts[s]
             gi.retries = 0
+            gi.restarted_at = None
             for r in g.resources:
                 ri = r.insts[s]
                 self._clear_ri(ri)
@@ -266,19 +403,38 @@ class GroupRequests:
             self._refresh(ri.res.group, ri.sys, "clear")
 
     def clear_admin_wait(self, name, sname, fault=False):
-        """hagrp -clearadminwait [-fault] G -sys S: leave ADMIN_WAIT; with -fault, handle the
-        resources as faulted (clean, then fault and failover as usual)."""
+        """hagrp -clearadminwait [-fault] G -sys S. Without -fault the resources return to
+        their state before the event and are monitored as usual (still wrong: ADMIN_WAIT
+        again); with -fault, after an offline (reasons 0, 1) they are ONLINE|UNABLE_TO_OFFLINE,
+        otherwise FAULTED without calling clean, and the fault is handled as usual."""
         g = self.group(name)
-        self._gi(g, sname)
-        waiting = [r.insts[sname] for r in g.resources if ADMIN_WAIT in r.insts[sname].flags]
+        gi = self._gi(g, sname)
+        waiting = [r.insts[sname] for r in g.resources if r.insts[sname].admin_wait is not None]
         if not waiting:
             raise SimError(f"Group {name} is not in ADMIN_WAIT on system {sname}", "V-16-1-10175")
+        why = "clearadminwait -fault" if fault else "clearadminwait"
+        faulted = []
         for ri in waiting:
+            reason, ri.admin_wait = ri.admin_wait, None
             old = ri.stable()
             ri.drop_flag(ADMIN_WAIT)
-            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} (clearadminwait)")
-            if fault:
-                self._ep(ri, "clean", 4, self._clean_done, "fault")
+            after_offline = reason in (0, 1)
+            if fault and not after_offline:
+                ri.state = FAULTED
+                ri.flags = ()
+                ri.monitor_timeouts = 0
+                faulted.append(ri)
+            elif fault:
+                ri.add_flag(UNABLE_TO_OFFLINE)
             else:
-                self._refresh(g, sname, "clearadminwait")
+                ri.state = OFFLINE if reason in (2, 3) else ONLINE
+            self.log(sname, ri.res.name, f"{old} -> {ri.stable()} ({why})")
+            self._refresh(g, sname, why)
+            self._schedule_monitor(ri)
+        for ri in faulted:
+            self._resource_faulted(ri)
+        if gi.starting:
+            self._online_ready(g, sname)
+        elif gi.stopping:
+            self._offline_ready(g, sname)
         self.clock.run_due()

@@ -116,17 +116,21 @@ def hacf_verify(e, call, out):
 
 
 def group_online(e, call, out):
-    _not_modelled(call, "-force", "-propagate")
-    e.online_group(call["group"], call.get("sys"), bool(call.get("any")))
+    _not_modelled(call, "-force")
+    e.online_group(
+        call["group"], call.get("sys"), bool(call.get("any")), bool(call.get("propagate"))
+    )
 
 
 def group_offline(e, call, out):
-    _not_modelled(call, "-force", "-propagate")
+    _not_modelled(call, "-force")
     if call.get("ifprobed") and call.get("sys"):
         g = e.group(call["group"])
         if not display._probed(g, call["sys"]):
             raise SimError(f"Group {g.name} is not probed on system {call['sys']}")
-    e.offline_group(call["group"], call.get("sys"), bool(call.get("any")))
+    e.offline_group(
+        call["group"], call.get("sys"), bool(call.get("any")), bool(call.get("propagate"))
+    )
 
 
 def group_switch(e, call, out):
@@ -161,12 +165,43 @@ def resource_offline(e, call, out):
     e.offline_resource(call["resource"], call["sys"])
 
 
+def resource_action(e, call, out):
+    from vxha.simulator.actions import run_action
+
+    code, output = run_action(
+        e, call["resource"], call["token"], call.get("actionargs") or [], call["sys"]
+    )
+    if output:
+        out(output.rstrip("\n"))
+    if code != 0:
+        raise SimError(f"Action {call['token']} on resource {call['resource']} failed")
+
+
 def resource_value(e, call, out):
     r = e.resource(call["resource"])
     attr = call["attr"]
     if attr not in ("Group", "Type", "State", "Probed"):
         e.attr_spec("resource", r.name, attr)
     out(display.format_value(display.resource_value(e, r, attr, call.get("system"))))
+
+
+# -- hastop ----------------------------------------------------------------------------------
+
+
+def hastop(e, call, out):
+    if call.form.op == "-local":
+        if e.local_system is None:
+            raise SimError(
+                "hastop -local: the simulator does not know which system this is; use -sys"
+            )
+        systems = [e.local_system]
+    else:
+        systems = call["system"]
+    for s in systems:
+        e.system(s)
+    force, evacuate = bool(call.get("force")), bool(call.get("evacuate"))
+    for s in systems:
+        e.stop_engine(s, force, evacuate, autodisable=not call.get("noautodisable"))
 
 
 # -- hasys, haclus -----------------------------------------------------------------------------
@@ -315,6 +350,7 @@ HANDLERS = {
     "hagrp -disable": lambda e, c, o: e.disable_group(c["group"], c.get("sys")),
     "hagrp -autoenable": lambda e, c, o: e.autoenable_group(c["group"], c["sys"]),
     "hagrp -clear": lambda e, c, o: e.clear_group(c["group"], c.get("sys")),
+    "hagrp -flush": lambda e, c, o: e.flush_group(c["group"], c["sys"], bool(c.get("force"))),
     "hagrp -clearadminwait": lambda e, c, o: e.clear_admin_wait(
         c["group"], c["sys"], bool(c.get("fault"))
     ),
@@ -344,6 +380,7 @@ HANDLERS = {
     "hares -offline": resource_offline,
     "hares -probe": lambda e, c, o: e.probe_resource(c["resource"], c["sys"]),
     "hares -clear": lambda e, c, o: e.clear_resource(c["resource"], c.get("sys")),
+    "hares -action": resource_action,
     "hares -display": display.display_resources,
     "hares -state": display.resource_state,
     "hares -list": display.resource_list,
@@ -379,4 +416,7 @@ HANDLERS = {
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),
     # hastatus
     "hastatus -sum": display.status_summary,
+    # hastop
+    "hastop -local": hastop,
+    "hastop -sys": hastop,
 }

@@ -26,6 +26,7 @@ from vxha.simulator.model import (
 )
 from vxha.simulator.runners import FRAMEWORK_TYPES, StandIn
 from vxha.simulator.transcript import Transcript
+from vxha.simulator.triggers import Triggers
 from vxha.vcs_types.decl import TypeDecl
 
 
@@ -86,8 +87,11 @@ class EngineCore:
         self.in_flight = 0
         self.moving = 0  # group instances starting or stopping
         self.started = False
+        self.persistent_standins = None  # found at start
+        self.local_system = None  # the system an ha command is typed on (hastop -local)
         self.writable = False
         self.warnings = []
+        self.triggers = Triggers(self)
         self.epoch = {}
         paused = gc.isenabled()
         gc.disable()  # building makes only long-lived objects: nothing for the collector
@@ -293,6 +297,8 @@ class EngineCore:
             ri.drop_flag(UNABLE_TO_OFFLINE)
         if ri.stable() != old:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} ({why})")
+            if new == FAULTED:
+                self.triggers.resource_faulted(ri, old.split("|", 1)[0])
         self._refresh(ri.res.group, ri.sys, why)
 
     # -- group state -----------------------------------------------------------------------
@@ -315,7 +321,10 @@ class EngineCore:
             st = ri.state
             if ri.busy:
                 busy = True
-            if st == ONLINE:
+            if r.type.persistent:
+                # Left out of ONLINE/OFFLINE (VCS never takes it offline) but faults the group.
+                faulted = faulted or st == FAULTED
+            elif st == ONLINE:
                 on += 1
             else:
                 off += 1
@@ -346,6 +355,7 @@ class EngineCore:
             return
         gi.state = new
         self.log(sname, g.name, f"{old} -> {new} ({why})")
+        self.triggers.group_changed(g, sname, old, new)
         system = self.systems[sname]
         if self._active(gi):
             system.active[g.name] = g

@@ -3,7 +3,8 @@ where and which links are legal (functions of the groups' states), and the engin
 reactions (``DependencyRules``): a child leaving a system (fault, crash, switch) takes its
 firm and hard parents offline and they follow it, while a soft local parent moves with it;
 a child's own offline waits for its local firm and hard parents; a child arriving on a
-system moves its remote and offline local parents away.
+system moves its remote and offline local parents away. An admin may not bring a child
+online where an online parent forbids it (``parent_forbidding``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,24 @@ def deps_met(group, system_name, up_systems) -> bool:
 
 def unmet(group, system_name, up_systems):
     return [d for d in group.deps if not dep_met(d, system_name, up_systems)]
+
+
+def parent_forbidding(child, system_name, leaving=None):
+    """(dep, parent's system) of an online parent that forbids bringing ``child`` online on
+    ``system_name`` by hand, or None: a remote or offline local parent online there, or a
+    local parent online on another system (a parallel child may run beside it; a parent on
+    the system the child is ``leaving`` follows it)."""
+    for dep in child.rdeps:
+        for psys in dep.parent.insts:
+            if not child_active_on(dep.parent, psys):
+                continue
+            if dep.category == "offline" or dep.location == "remote":
+                if psys == system_name:
+                    return dep, psys
+            elif dep.location == "local" and not child.parallel:
+                if psys not in (system_name, leaving):
+                    return dep, psys
+    return None
 
 
 def link_error(parent, child, category, location, rigidity):

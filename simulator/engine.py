@@ -3,24 +3,26 @@ fault handling, failover and group dependencies, on a virtual clock.
 
 Entry points complete instantly in virtual time unless they hang (then they take their
 whole timeout); what follows an entry point is scheduled on the clock, so a cascade runs
-in a deterministic order. The rules followed are VCS_ENGINE.md's; the choices made where
-VCS's behaviour is not public are the table in docs/simulator.md.
+in a deterministic order. The rules and their sources (Veritas guide, release, section, or
+why a rule was chosen where no guide says) are the table in docs/simulator.md.
 
 ``Engine`` is the core plus one mixin per rule family; a rule goes in its family's module:
 
 - core.py: building from main.cf, the clock, calling entry points (and injected hangs,
   failures, slowness), setting a resource's state, a group's state
-- probing.py: probes (start, rejoin, enable), autostart, concurrency violation, when the
-  next monitor runs
+- probing.py: probes (start, rejoin), autostart, concurrency violation, when the next
+  monitor runs (a disabled group's resources too)
 - faults.py: what a monitor answers (FaultOnMonitorTimeouts, ConfInterval, ToleranceLimit),
-  ManageFaults, RestartLimit, clean, OnlineRetryLimit, Critical, group OnlineRetryLimit
+  ManageFaults and ADMIN_WAIT, RestartLimit, clean, OnlineRetryLimit, FaultPropagation,
+  Critical, group OnlineRetryLimit and OnlineRetryInterval, persistent resources, AutoRestart
 - transitions.py: online and offline in resource dependency order, OnlineWaitLimit,
-  OfflineWaitLimit
+  OfflineWaitLimit, hagrp -flush
 - dependencies.py: group dependencies: where a parent may be online, legal links, what a
   child's fault, crash, switch or arrival does to its parents
 - placement.py: intents (autostart, failover, move, switch), AutoFailOver, the candidate
   filter, the policy's choice, the placement pass by group Priority
-- systems.py: system crash, rejoin, an engine not answering (fencing)
+- systems.py: system crash (jeopardy), rejoin, an engine not answering (fencing), hastop,
+  AutoDisabled
 
 Admin requests (ha* commands) are added by ``admin.SimEngine``.
 """

@@ -19,12 +19,14 @@ from __future__ import annotations
 import shlex
 
 from vxha.simulator.engine import SimError
+from vxha.simulator.realnodes.world import REAL_EVENTS
 
 # do -> (needs, help)
 EVENTS = {
     "crash": ("system", "the system goes down at once: its failover groups fail over"),
-    "restart": ("system", "a crashed system comes back: probed, then parallel groups start"),
+    "restart": ("system", "a crashed or stopped system comes back: probed, parallel groups start"),
     "engine_hang": ("system", "the system's engine stops answering: fenced after 16 s"),
+    "jeopardy": ("system", "the system is down to one heartbeat link"),
     "kill": ("resource system", "the resource stops outside VCS (any type)"),
     "container_dies": ("resource system", "the container exits (Container resource)"),
     "mount_lost": ("resource system", "the mount disappears (CFSMount resource)"),
@@ -48,6 +50,9 @@ EVENTS = {
     "probe": ("resource system", "hares -probe"),
     "fail-command": ("match", "the next ha* command(s) starting with match fail (times: 1)"),
 }
+# Events of real-node mode only (vxha sim run|serve --real).
+for _do, _text in REAL_EVENTS.items():
+    EVENTS[_do] = ("system", f"real nodes: {_text}")
 
 ALIASES = {
     "container_die": "container_dies",
@@ -141,6 +146,10 @@ def validate(sim, ev):
             raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
         if do == "start_outside" and r.type.agent == "framework" and r.type.name != "Dummy":
             raise EventError(f"{do}: a {r.type.name} resource cannot be started outside VCS here")
+    if do in REAL_EVENTS and not getattr(sim.world, "real", False):
+        raise EventError(f"{do}: only on real nodes (vxha sim run|serve --real)")
+    if do in REAL_EVENTS and not e.systems[system].up:
+        raise EventError(f"{do}: system {system} is down")
     if do == "crash" and not e.systems[system].up:
         raise EventError(f"crash: system {system} is already down")
     if do == "restart" and e.systems[system].up:
@@ -204,12 +213,16 @@ def apply(sim, ev):
     elif do == "restart":
         sim.world.prepare(e, [system])
         e.restart(system)
+    elif do == "jeopardy":
+        e.jeopardy(system)
     elif do == "engine_hang":
         e.engine_hang(system, int(args.get("seconds", 16)) if isinstance(args, dict) else 16)
     elif do in ("kill", "container_dies", "mount_lost", "ip_removed"):
         sim.world.kill(e.resource(res), system)
     elif do == "start_outside":
         sim.world.start_outside(e.resource(res), system)
+    elif do in REAL_EVENTS:
+        sim.world.real_event(do, system, args)
     elif do == "fault":
         sim.world.set_faults(system, dict(args))
     elif do == "clear_faults":
@@ -228,7 +241,11 @@ def apply(sim, ev):
     elif do == "cmd":
         argv = shlex.split(args) if isinstance(args, str) else [str(a) for a in args]
         e.log("-", "admin", " ".join(argv))
-        code, out, err = sim.command(argv)
+        e.local_system = system  # the system the command is typed on (hastop -local)
+        try:
+            code, out, err = sim.command(argv)
+        finally:
+            e.local_system = None
         if code != 0:
             for line in err.strip().splitlines()[:1]:
                 e.log("-", "admin", f"exit {code}: {line}")

@@ -1,16 +1,18 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
 (FaultOnMonitorTimeouts, clean reason 5), ConfInterval resetting the counts, an unexpected
-offline within ToleranceLimit. Then the resource's fate: ManageFaults NONE (ADMIN_WAIT),
-RestartLimit (clean, then online again once its children are), clean and its failure
-(UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online (OnlineRetryLimit,
-clean reason 2 or 3). Then the group's: Critical, Frozen, the group's OnlineRetryLimit, a
-hard child going with its faulted parent. Where the group fails over to is placement.py's;
-what its parent groups do is dependencies.py's.
+offline within ToleranceLimit, a persistent resource faulting and coming back (AutoRestart).
+Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
+(clean, then online again once its children are; a failed restart is an attempt), clean and
+its failure (UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online
+(OnlineRetryLimit, clean reason 2 or 3). Then the group's: FaultPropagation, Critical,
+Frozen, the group's OnlineRetryLimit and OnlineRetryInterval, a hard child going with its
+faulted parent. Where the group fails over to is placement.py's; what its parent groups do
+is dependencies.py's.
 """
 
 from __future__ import annotations
 
-from vxha.simulator.core import monitor_state
+from vxha.simulator.core import Intent, monitor_state
 from vxha.simulator.model import (
     ADMIN_WAIT,
     FAULTED,
@@ -30,6 +32,10 @@ class Faults:
     def _monitor_done(self, ri, code, timed_out, ctx):
         res = ri.res
         s = res.type.s
+        if ri.admin_wait is not None:
+            # Waiting for the admin: results are not acted on until -clearadminwait.
+            self._schedule_monitor(ri)
+            return
         if timed_out:
             ri.monitor_timeouts += 1
             old = ri.stable()
@@ -56,6 +62,14 @@ class Faults:
         if ri.clean_reason is not None and not res.group.is_frozen():
             reason, purpose = ri.clean_reason
             self._ep(ri, "clean", reason, self._clean_done, purpose)
+            return
+        if ri.state == FAULTED and new == ONLINE and res.type.persistent:
+            self._persistent_back(ri)
+            return
+        if ri.state == ONLINE and new == OFFLINE and UNABLE_TO_OFFLINE in ri.flags:
+            self._set_state(ri, OFFLINE, "monitor")  # an offline that failed has happened
+            self._schedule_monitor(ri)
+            self._after_res_offline(ri)
             return
         if ri.state == ONLINE:
             if new == ONLINE:
@@ -94,8 +108,30 @@ class Faults:
             )
             self._schedule_monitor(ri, s["MonitorInterval"])
             return
+        if res.type.persistent and g.manage_faults != "NONE":
+            # Nothing to clean or restart: VCS never brought it online.
+            self._set_state(ri, FAULTED, "monitor")
+            self._schedule_monitor(ri)
+            self._resource_faulted(ri)
+            return
         self._set_state(ri, OFFLINE, "monitor")
         self._resource_failed(ri, 4)
+
+    def _persistent_back(self, ri):
+        """A faulted persistent resource is online again: the fault clears, and with
+        AutoRestart a group offline everywhere is brought back online on that system."""
+        g = ri.res.group
+        self._set_state(ri, ONLINE, "monitor")
+        self._schedule_monitor(ri)
+        gi = g.insts[ri.sys]
+        if not g.autorestart or "FAULTED" in gi.state or not (g.enabled and gi.enabled):
+            return
+        if g.is_frozen() or self._active(gi):
+            return
+        if g.parallel:
+            self._want(Intent("autorestart", g, system=ri.sys, reason="AutoRestart"))
+        elif not any(self._active(i) for i in g.insts.values()):
+            self._want(Intent("autorestart", g, to=ri.sys, reason="AutoRestart"))
 
     # -- resource faults and restarts ------------------------------------------------------
 
@@ -104,10 +140,7 @@ class Faults:
         res = ri.res
         s = res.type.s
         if res.group.manage_faults == "NONE":
-            old = ri.stable()
-            ri.add_flag(ADMIN_WAIT)
-            self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (ManageFaults NONE)")
-            self._schedule_monitor(ri)
+            self._admin_wait(ri, reason)
             return
         if ri.restarts < s["RestartLimit"]:
             ri.restarts += 1
@@ -152,8 +185,21 @@ class Faults:
         return {"restart": 4, "fault": 4, "online": 3, "retry": 3, "offline": 1}.get(purpose, 4)
 
     def _clean(self, ri, reason, purpose):
+        if ri.res.group.manage_faults == "NONE":
+            self._admin_wait(ri, reason)
+            return
         ri.clean_reason = (reason, purpose)
         self._ep(ri, "clean", reason, self._clean_done, purpose)
+
+    def _admin_wait(self, ri, reason):
+        """ManageFaults NONE: no clean, no restart, no retry; the resource waits for the admin
+        with the state the event leaves (OFFLINE after an online, ONLINE after an offline)."""
+        ri.admin_wait = reason
+        old = ri.stable()
+        ri.add_flag(ADMIN_WAIT)
+        if ri.stable() != old:
+            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (ManageFaults NONE)")
+        self._schedule_monitor(ri)
 
     def _restart_when_ready(self, ri):
         """Bring a restarted resource online once its children are online again."""
@@ -171,8 +217,21 @@ class Faults:
         else:
             ri.restart_pending = True
 
-    def _online_ineffective(self, ri, reason):
+    def _online_ineffective(self, ri, reason, why=None):
         s = ri.res.type.s
+        if ri.res.group.manage_faults == "NONE":
+            self._admin_wait(ri, reason)
+            return
+        if why == "restart":
+            # A restart whose online fails is one attempt: the next restart follows while
+            # RestartLimit allows, then the resource faults.
+            if ri.restarts < s["RestartLimit"]:
+                ri.restarts += 1
+                self.log(ri.sys, ri.res.name, f"restart {ri.restarts}/{s['RestartLimit']}")
+                self._clean(ri, reason, "restart")
+            else:
+                self._clean(ri, reason, "online")
+            return
         if ri.retries < s["OnlineRetryLimit"]:
             ri.retries += 1
             self.log(ri.sys, ri.res.name, f"online retry {ri.retries}/{s['OnlineRetryLimit']}")
@@ -194,6 +253,16 @@ class Faults:
         critical = res.critical or any(a.critical for a in ancestors)
         if gi.stopping:
             self._offline_ready(g, sname)
+            return
+        if not g.fault_propagation:
+            if gi.starting:
+                self._set_moving(gi, starting=False)
+                self._refresh(g, sname, f"{res.name} faulted")
+            self.log(
+                sname,
+                g.name,
+                f"FaultPropagation 0: {res.name} faulted, nothing taken offline, no failover",
+            )
             return
         if not critical:
             if gi.starting:
@@ -229,8 +298,10 @@ class Faults:
                         f"parent {g.name} faulted (hard)",
                         then=lambda c=child: self._failover(c, sname, "parent faulted"),
                     )
-        if gi.retries < g.retry_limit:
+        restartable = g.enabled and gi.enabled  # a restart in place is an online
+        if gi.retries < g.retry_limit and restartable and self._retry_interval_over(g, gi):
             gi.retries += 1
+            gi.restarted_at = self.clock.now
             self.log(sname, g.name, f"group restart {gi.retries}/{g.retry_limit}")
             for r in g.resources:
                 ri = r.insts[sname]
@@ -239,3 +310,18 @@ class Faults:
             self._start_group(g, sname, "group restart")
             return
         self._failover(g, sname, "fault")
+
+    def _retry_interval_over(self, g, gi):
+        """Group OnlineRetryInterval: a group faulting again that soon after its restart in
+        place is not restarted there again."""
+        if not g.retry_interval or gi.restarted_at is None:
+            return True
+        if self.clock.now - gi.restarted_at >= g.retry_interval:
+            return True
+        self.log(
+            gi.sys,
+            g.name,
+            f"faulted again within OnlineRetryInterval ({g.retry_interval} s) of its restart "
+            "in place: no restart",
+        )
+        return False

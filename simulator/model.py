@@ -8,6 +8,7 @@ changed); the fields here are decoded copies refreshed by ``reload()``.
 from __future__ import annotations
 
 from vxha.vcs_types.decl import TIMEOUT_ATTR, TypeDecl
+from vxha.vcs_types.model import resolve_numbers
 
 # Resource states (hares -state) and qualifiers.
 ONLINE = "ONLINE"
@@ -83,6 +84,12 @@ class SimType:
 
     def refresh(self):
         self.s = {name: as_int(self.static(name)) for name in STATIC_INTS}
+        # Operations = None: VCS never brings it online or offline (a persistent resource).
+        self.persistent = str(self.static("Operations")) == "None"
+        s = self.s
+        # The agent framework ignores a ConfInterval below this floor and uses the floor.
+        floor = (s["MonitorInterval"] + s["MonitorTimeout"]) * s["ToleranceLimit"]
+        s["ConfInterval"] = max(s["ConfInterval"], floor + s["MonitorInterval"] + 10)
 
     def timeout(self, ep):
         return max(1, self.s.get(TIMEOUT_ATTR.get(ep, "MonitorTimeout"), 60))
@@ -108,6 +115,8 @@ class RInst:
         "clean_reason",
         "faulted_by_probe",
         "restart_pending",
+        "admin_wait",
+        "flushed",
     )
 
     def __init__(self, res, system):
@@ -127,6 +136,8 @@ class RInst:
         self.clean_reason = None  # a clean to retry after each monitor (clean failed)
         self.faulted_by_probe = False
         self.restart_pending = False  # cleaned for a restart, waiting for its children
+        self.admin_wait = None  # ManageFaults NONE: the clean reason it waits with (0-5)
+        self.flushed = False  # hagrp -flush: the running online/offline no longer counts
 
     def stable(self):
         """The state and its qualifiers, as the transcript logs them."""
@@ -263,6 +274,7 @@ class GInst:
         "offline_set",
         "then",
         "retries",
+        "restarted_at",
         "reason",
     )
 
@@ -278,6 +290,7 @@ class GInst:
         self.offline_set = None  # resources being taken offline
         self.then = None  # continuation once the offline completes
         self.retries = 0
+        self.restarted_at = None  # when the group was last restarted in place
         self.reason = ""
 
 
@@ -297,11 +310,8 @@ class SimGroup:
 
     def reload(self):
         a = self.model.attrs
-        sl = a.get("SystemList", {})
-        if isinstance(sl, dict):
-            self.systemlist = {s: as_int(p) for s, p in sl.items()}
-        else:  # unnumbered entries take the previous number + 1
-            self.systemlist = {s: i for i, s in enumerate(as_list(sl))}
+        # The language's resolver: an unnumbered entry takes the previous number + 1.
+        self.systemlist = resolve_numbers(a.get("SystemList", {}))
         self.order = {s: i for i, s in enumerate(self.systemlist)}
         self.autostartlist = as_list(a.get("AutoStartList", []))
         self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
@@ -318,7 +328,10 @@ class SimGroup:
         self.frozen = as_int(a.get("Frozen", 0)) != 0
         self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
         self.retry_limit = as_int(a.get("OnlineRetryLimit", 0))
+        self.retry_interval = as_int(a.get("OnlineRetryInterval", 0))
+        self.fault_propagation = as_int(a.get("FaultPropagation", 1), 1) != 0
         self.manage_faults = str(a.get("ManageFaults", "ALL") or "ALL")
+        self.autorestart = as_int(a.get("AutoRestart", 1), 1) != 0
 
     def is_frozen(self):
         return self.frozen or self.tfrozen
@@ -337,6 +350,8 @@ class SimSystem:
         self.state = "RUNNING"
         self.active = {}  # group name -> SimGroup, groups online/partial/starting here
         self.tfrozen = False
+        self.jeopardy = False  # one heartbeat link left
+        self.leaving = False  # hastop: taking its groups offline before VCS stops there
         self.reload()
 
     def reload(self):

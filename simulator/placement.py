@@ -24,6 +24,9 @@ class Placement:
         if g.autofailover == 0:
             self.log(sname, g.name, "AutoFailOver 0: no failover")
             return
+        if not g.enabled:
+            self.log(sname, g.name, "disabled (Enabled 0): no failover")
+            return
         self._want(Intent("failover", g, exclude=(sname,), reason=f"failover from {sname}"))
 
     def _want(self, intent):
@@ -91,6 +94,8 @@ class Placement:
         system = self.systems.get(sname)
         gi = g.insts.get(sname)
         if system is None or gi is None or not system.up or system.is_frozen():
+            return False
+        if system.leaving:
             return False
         if not (g.enabled and gi.enabled) or gi.autodisabled:
             return False
@@ -161,6 +166,8 @@ class Placement:
                 why.note_wait(self, g, key, targets, zone)
             return  # waits for a system or a child
         self._drop(key)
+        if intent.kind == "failover":
+            self.triggers.no_failover(g, min(intent.exclude) if intent.exclude else None)
         where = intent.system or "-"
         note = why.skipped(self, g, targets, zone)
         if base and not cands:

@@ -1,9 +1,9 @@
-"""Probing: every resource probed on every system at start, when a system rejoins and after
-``hagrp -enable``; autostart once a group is probed on every running system of its
-SystemList (and only if not found online; parallel groups per system); the concurrency
-violation (a failover group found online on two systems); and when the next periodic
-monitor runs (MonitorInterval, OfflineMonitorInterval). What a monitor's answer leads to
-is faults.py's.
+"""Probing: every resource probed on every system at start and when a system rejoins (a
+group probed there is no longer autodisabled there); autostart once a group is probed on
+every running system of its SystemList (and only if not found online; parallel groups per
+system); the concurrency violation (a failover group found online on two systems); and when
+the next periodic monitor runs (MonitorInterval, OfflineMonitorInterval), for every enabled
+resource, in a disabled group too. What a monitor's answer leads to is faults.py's.
 """
 
 from __future__ import annotations
@@ -26,8 +26,21 @@ class Probing:
             self.log(s.name, "system", "RUNNING (start)")
         for sname, s in self.systems.items():
             if s.up:
+                self._persistent_up(sname)
                 self._probe_system(sname)
         self.clock.run_due()
+
+    def _persistent_up(self, sname):
+        """A system boots with its persistent stand-in resources (a NIC, say) up."""
+        if self.persistent_standins is None:
+            self.persistent_standins = [
+                r
+                for r in self.resources.values()
+                if r.type.persistent and r.type.agent == "standin"
+            ]
+        for r in self.persistent_standins:
+            if sname in r.insts:
+                self.standin.online.add((sname, r.name))
 
     def _probe_system(self, sname):
         for g in self.groups.values():
@@ -38,8 +51,6 @@ class Probing:
 
     def _probe_group(self, g, sname, why):
         gi = g.insts[sname]
-        if not (g.enabled and gi.enabled):
-            return
         todo = [r for r in g.resources if r.enabled]
         gi.unprobed = len(todo)
         if not todo:
@@ -68,7 +79,10 @@ class Probing:
         """All resources of g probed on sname: violation check, then autostart if ready.
 
         Autostart follows the probes of a starting cluster or of a system joining it, not
-        the probe after ``hagrp -enable``."""
+        the probe after ``hagrp -enable``. Probed there, the group's state is known again:
+        no longer autodisabled."""
+        if g.insts[sname].autodisabled and why == "probe":
+            self._autoenable(g, sname, "probe")
         self._check_violation(g)
         if why != "probe" or not self._probed_everywhere(g):
             return
@@ -86,7 +100,7 @@ class Probing:
 
     def _probed_everywhere(self, g):
         for s, gi in g.insts.items():
-            if self.systems[s].up and g.enabled and gi.enabled and gi.unprobed:
+            if self.systems[s].up and gi.unprobed:
                 return False
         return True
 
@@ -130,11 +144,11 @@ class Probing:
         self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
 
     def _monitorable(self, ri):
-        g = ri.res.group
+        # A resource's own Enabled stops its monitoring; a disabled group's are monitored.
+        # A system dropped from the SystemList has no instance left to monitor.
         return (
             self.systems[ri.sys].up
-            and g.enabled
-            and g.insts[ri.sys].enabled
+            and ri.sys in ri.res.group.insts
             and ri.res.enabled
             and ri.res.name in self.resources
         )

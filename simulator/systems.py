@@ -1,11 +1,14 @@
-"""Systems: a crash (what ran there is wiped and its groups fail over), a crashed system's
-rejoin (probed; parallel groups autostart there; failover groups are not moved back) and
-an engine that stops answering (its peers fence the system, then it is a crash).
+"""Systems: a crash (what ran there is wiped and its groups fail over, unless the system
+was in jeopardy: then they are autodisabled there and stay put), a system's rejoin
+(probed; parallel groups autostart there; failover groups are not moved back; a temporary
+freeze is gone), an engine that stops answering (its peers fence the system, then it is a
+crash), and hastop (-evacuate, -force): VCS leaving a system on purpose.
 """
 
 from __future__ import annotations
 
-from vxha.simulator.core import SimError
+from vxha.simulator import policies
+from vxha.simulator.core import Intent, SimError
 from vxha.simulator.model import OFFLINE, UNKNOWN
 
 # How long peers wait for a silent engine before declaring its system faulted (LLT
@@ -14,7 +17,7 @@ PEER_INACTIVE = 16
 
 
 class Systems:
-    """System crash, rejoin and an engine not answering."""
+    """System crash, rejoin, jeopardy, hastop and an engine not answering."""
 
     def crash(self, sname, why="crash"):
         system = self.systems[sname]
@@ -37,15 +40,8 @@ class Systems:
                 was_active.append(g)
             for r in g.resources:
                 ri = r.insts[sname]
-                if ri.busy:
-                    ri.busy = None
                 ri.state = OFFLINE
-                ri.flags = ()
-                ri.probed = False
-                ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = ri.waits = 0
-                ri.clean_reason = None
-                ri.restart_pending = False
-                ri.gen += 1
+                self._forget(ri)
             self._set_moving(gi, starting=False, stopping=False)
             gi.offline_set = None
             gi.then = None
@@ -56,19 +52,39 @@ class Systems:
         for g in was_active:
             self._react_child_down(g, sname, why)
         for g in sorted(was_active, key=lambda g: (g.priority or 5, g.name)):
-            if not g.parallel and not g.is_frozen():
+            if system.jeopardy:
+                # With one link left the peers cannot tell a dead system from a lost
+                # network: no failover, the group is autodisabled there.
+                self._autodisable(g, sname, "faulted in jeopardy: no failover")
+            elif not g.parallel and not g.is_frozen():
                 self._failover(g, sname, why)
         self._dirty_all()
         self.clock.run_due()
+
+    @staticmethod
+    def _forget(ri):
+        """What VCS knew of a resource on a system it no longer hears from."""
+        ri.busy = None
+        ri.flags = ()
+        ri.probed = False
+        ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = ri.waits = 0
+        ri.clean_reason = ri.admin_wait = None
+        ri.restart_pending = ri.flushed = False
+        ri.gen += 1
 
     def restart(self, sname):
         system = self.systems[sname]
         if system.up:
             raise SimError(f"system {sname} is already running")
         system.up = True
+        system.jeopardy = False
         old = system.state
         system.state = "RUNNING"
         self.log(sname, "system", f"{old} -> RUNNING (restart)")
+        if system.tfrozen:  # a temporary freeze does not outlive the system's VCS
+            system.tfrozen = False
+            self.log(sname, "system", "TFrozen 1 -> 0 (restart)")
+        self._persistent_up(sname)
         for g in self.groups.values():
             if sname in g.insts:
                 for r in g.resources:
@@ -87,3 +103,114 @@ class Systems:
                 self.crash(sname, "engine not answering: fenced")
 
         self.clock.after(seconds, fence)
+
+    def jeopardy(self, sname):
+        """The system is down to one heartbeat link (LLT): a jeopardy membership."""
+        self.systems[sname].jeopardy = True
+        self.log(sname, "system", "jeopardy: one heartbeat link left")
+
+    # -- AutoDisabled ----------------------------------------------------------------------
+
+    def _autodisable(self, g, sname, why):
+        g.insts[sname].autodisabled = True
+        self._refresh(g, sname, why)
+
+    def _autoenable(self, g, sname, why):
+        g.insts[sname].autodisabled = False
+        self._refresh(g, sname, why)
+
+    # -- hastop ----------------------------------------------------------------------------
+
+    def stop_engine(self, sname, force=False, evacuate=False, autodisable=True):
+        """hastop on one system: -force stops VCS and leaves the groups running; otherwise
+        the groups are taken offline (parents first) and stay offline, or with -evacuate
+        are switched to other systems, then VCS exits there. Groups that can run there
+        are autodisabled there until it rejoins."""
+        system = self.systems[sname]
+        if not system.up or system.leaving:
+            raise SimError(f"VCS is not running on system {sname}", "V-16-1-10446")
+        if force:
+            self._exit(sname, "hastop -force", autodisable)
+            return
+        for r in self.resources.values():
+            ri = r.insts.get(sname)
+            if ri is not None and ri.admin_wait is not None:
+                raise SimError(
+                    f"Resource {r.name} is in ADMIN_WAIT on system {sname}: use hastop -force",
+                    "V-16-1-10176",
+                )
+        system.leaving = True
+        old = system.state
+        system.state = "LEAVING"
+        self.log(sname, "system", f"{old} -> LEAVING (hastop{' -evacuate' if evacuate else ''})")
+        pending = [
+            g
+            for g in self.groups.values()
+            if sname in g.insts and (self._active(g.insts[sname]) or g.insts[sname].stopping)
+        ]
+        stopping = set()
+
+        def step():
+            if not pending:
+                self._exit(sname, "hastop", autodisable)
+                return
+            for g in list(pending):
+                if g.name in stopping or self._has_local_parent(g, sname, pending):
+                    continue
+                stopping.add(g.name)
+                self._leave(g, sname, evacuate, lambda g=g: (pending.remove(g), step()))
+
+        step()
+        self.clock.run_due()
+
+    @staticmethod
+    def _has_local_parent(g, sname, pending):
+        return any(
+            d.location == "local" and d.category == "online" and d.parent in pending
+            for d in g.rdeps
+        )
+
+    def _leave(self, g, sname, evacuate, done):
+        gi = g.insts[sname]
+        if gi.stopping:  # already going (a switch, say): keep what follows it, then go on
+            then = gi.then
+            gi.then = lambda: (then() if then else None, done())
+            return
+        target = None
+        if evacuate and not g.parallel:
+            cands = [
+                self.systems[s]
+                for s in g.systemlist
+                if s != sname and self.eligible(g, s, ignore_deps=True)
+            ]
+            target = policies.choose(g, cands, g.policy, self.statistics)
+        if target is None:
+            self._stop_group(g, sname, "hastop", then=done)
+            return
+
+        def moved():
+            self._want(Intent("switch", g, to=target.name, reason=f"evacuate from {sname}"))
+            done()
+
+        self._stop_group(g, sname, f"evacuate to {target.name}", then=moved)
+
+    def _exit(self, sname, why, autodisable):
+        system = self.systems[sname]
+        old = system.state
+        system.up = False
+        system.leaving = False
+        system.state = "EXITED"
+        self.epoch[sname] += 1  # what ran there is no longer monitored
+        self.log(sname, "system", f"{old} -> EXITED ({why})")
+        for g in self.groups.values():
+            gi = g.insts.get(sname)
+            if gi is None:
+                continue
+            for r in g.resources:
+                self._forget(r.insts[sname])
+            self._set_moving(gi, starting=False, stopping=False)
+            gi.offline_set = gi.then = None
+            if autodisable:
+                self._autodisable(g, sname, why)
+        self.waiting_children = [w for w in self.waiting_children if w[1] != sname]
+        self._dirty_all()

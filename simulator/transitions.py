@@ -1,14 +1,15 @@
 """Online and offline in dependency order: a group's resources brought online children
 first and taken offline parents first, one entry point at a time per resource; an online
 confirmed by monitor within OnlineWaitLimit intervals, an offline within OfflineWaitLimit
-(an offline that times out or stays ineffective is cleaned). An online that stays
-ineffective is faults.py's (OnlineRetryLimit).
+(an offline that times out or stays ineffective is cleaned); persistent resources are
+never brought online or offline; an online or offline cut short by ``hagrp -flush`` ends
+with a monitor and nothing else. An online that stays ineffective is faults.py's.
 """
 
 from __future__ import annotations
 
 from vxha.simulator.core import monitor_state
-from vxha.simulator.model import FAULTED, OFFLINE, ONLINE
+from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNABLE_TO_OFFLINE, UNKNOWN
 
 
 class Transitions:
@@ -23,12 +24,18 @@ class Transitions:
         self._ep(ri, "online", None, self._online_done, why)
 
     def _online_done(self, ri, code, timed_out, why):
+        if ri.flushed:
+            self._flush_settle(ri)
+            return
         if timed_out:
-            self._online_ineffective(ri, 2)
+            self._online_ineffective(ri, 2, why)
             return
         self._ep(ri, "monitor", None, self._online_check, why)
 
     def _online_check(self, ri, code, timed_out, why):
+        if ri.flushed:
+            self._flush_monitored(ri, code, timed_out, why)
+            return
         s = ri.res.type.s
         if not timed_out and monitor_state(code) == ONLINE:
             ri.waits = 0
@@ -44,7 +51,7 @@ class Transitions:
             self.in_flight += 1
             self.clock.after(s["MonitorInterval"], self._online_wait, (ri, why, self.epoch[ri.sys]))
             return
-        self._online_ineffective(ri, 3)
+        self._online_ineffective(ri, 3, why)
 
     def _online_wait(self, arg):
         ri, why, epoch = arg
@@ -52,6 +59,9 @@ class Transitions:
         if epoch != self.epoch[ri.sys]:
             return
         ri.busy = None
+        if ri.flushed:
+            self._flush_settle(ri)
+            return
         self._ep(ri, "monitor", None, self._online_check, why)
 
     def _offline_res(self, ri):
@@ -60,12 +70,18 @@ class Transitions:
         self._ep(ri, "offline", None, self._offline_done)
 
     def _offline_done(self, ri, code, timed_out, ctx):
+        if ri.flushed:
+            self._flush_settle(ri)
+            return
         if timed_out:
             self._clean(ri, 0, "offline")
             return
         self._ep(ri, "monitor", None, self._offline_check, 0)
 
     def _offline_check(self, ri, code, timed_out, waits):
+        if ri.flushed:
+            self._flush_monitored(ri, code, timed_out, waits)
+            return
         if not timed_out and monitor_state(code) != ONLINE:
             self._set_state(ri, OFFLINE, "offline")
             self._schedule_monitor(ri)
@@ -87,7 +103,23 @@ class Transitions:
         if epoch != self.epoch[ri.sys]:
             return
         ri.busy = None
+        if ri.flushed:
+            self._flush_settle(ri)
+            return
         self._ep(ri, "monitor", None, self._offline_check, waits)
+
+    # -- hagrp -flush ----------------------------------------------------------------------
+
+    def _flush_settle(self, ri):
+        """An online or offline cut short by hagrp -flush ended: a monitor says where."""
+        self._ep(ri, "monitor", None, self._flush_monitored)
+
+    def _flush_monitored(self, ri, code, timed_out, ctx):
+        ri.flushed = False
+        new = UNKNOWN if timed_out else monitor_state(code)
+        if new != ri.state:
+            self._set_state(ri, new, "monitor")
+        self._schedule_monitor(ri)
 
     # -- a group on one system -------------------------------------------------------------
 
@@ -104,13 +136,18 @@ class Transitions:
             return
         complete = True
         for r in g.resources:
-            if not r.enabled:
+            if not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
             if ri.state == ONLINE:
                 continue
             complete = False
-            if ri.busy or ri.state == FAULTED or ri.clean_reason is not None:
+            if (
+                ri.busy
+                or ri.state == FAULTED
+                or ri.clean_reason is not None
+                or ri.admin_wait is not None
+            ):
                 continue
             if all(c.insts[sname].state == ONLINE for c in r.children if c.enabled):
                 self._online_res(ri, "group")
@@ -144,14 +181,16 @@ class Transitions:
             return
         pending = False
         for r in reversed(g.resources):
-            if r not in gi.offline_set or not r.enabled:
+            if r not in gi.offline_set or not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
             if not ri.is_online() and not ri.busy and ri.clean_reason is None:
                 continue
             pending = True
-            if ri.busy or ri.clean_reason is not None:
+            if ri.busy or ri.clean_reason is not None or ri.admin_wait is not None:
                 continue
+            if UNABLE_TO_OFFLINE in ri.flags:
+                continue  # its offline failed: the admin or a monitor finding it offline ends it
             if all(not p.insts[sname].is_online() for p in r.parents if p.enabled):
                 self._offline_res(ri)
         if not pending:

@@ -57,7 +57,12 @@ class World:
                 if r.type.name == "HostIP" and v.get("Device"):
                     nics.setdefault(s, []).append(v["Device"])
                 elif r.type.name == "Container" and v.get("Image"):
-                    self.driver(s, "docker").add_image(v["Image"])
+                    from vxha.agents.container import addon_image
+
+                    docker = self.driver(s, "docker")
+                    docker.add_image(v["Image"])
+                    for entry in list(v.get("AddOns") or []) + list(v.get("Hotfixes") or []):
+                        docker.add_image(addon_image(entry))
                 elif r.type.name == "CFSMount" and v.get("BlockDevice"):
                     fake = self.driver(s, "mounts")
                     if hasattr(fake, "create_device") and v.get("FSType", "vxfs") == "vxfs":

@@ -59,6 +59,17 @@ TYPE = TypeDecl(
         Attr("GrantDevices", dim="vector", doc="host devices Devices may pass"),
         Attr("GrantHostPaths", dim="vector", doc="system host paths Mounts may bind (and below)"),
         Attr("GrantHostNetwork", "boolean", default=0, doc="Network may be host"),
+        # Add-on and hotfix images, mounted read-only from data containers (docs/container.md).
+        Attr(
+            "AddOns",
+            dim="vector",
+            doc="add-on images: '<id>:<version> <container path> [<image>]' each",
+        ),
+        Attr(
+            "Hotfixes",
+            dim="vector",
+            doc="hotfix images, as AddOns; applied in version order",
+        ),
     ],
     # `Name` is a VCS reserved word (docs/framework.md); main.cf and argv carrying it still work.
     renamed={"Name": "RuntimeName"},
@@ -76,5 +87,8 @@ TYPE = TypeDecl(
         "IMF": {"Mode": 0, "MonitorFreq": 1, "RegisterRetryLimit": 3},
         # HealthCmd runs in every LevelTwoMonitorFreq-th monitor.
         "LevelTwoMonitorFreq": 1,
+        # An image's lifecycle commands (docs/operations.md "Upgrades"): in a one-off
+        # container of an image, or inside the running container.
+        "SupportedActions": ["oneoff", "exec"],
     },
 )

@@ -185,7 +185,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
-        note="simulator: -force, -propagate not modelled",
+        note="simulator: -force not modelled",
     ),
     Form(
         "hagrp",
@@ -195,7 +195,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
-        note="simulator: -force, -propagate not modelled",
+        note="simulator: -force not modelled",
     ),
     Form(
         "hagrp",
@@ -226,7 +226,6 @@ FORMS: Tuple[Form, ...] = (
         _o("-force", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HAGRP,
-        modelled=False,
     ),
     # hagrp: queries
     Form(
@@ -302,7 +301,7 @@ FORMS: Tuple[Form, ...] = (
         _o("-actionargs ARG...", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HARES,
-        modelled=False,
+        note="TOKEN among the type's SupportedActions",
     ),
     # hares: queries
     Form(
@@ -392,7 +391,7 @@ FORMS: Tuple[Form, ...] = (
         _o("-force", "-evacuate", "-noautodisable"),
         exclusive=(("-force", "-evacuate"), ("-force", "-noautodisable")),
         source=HASTOP,
-        modelled=False,
+        note="simulator: the local system is an events file's cmd system: (else use -sys)",
     ),
     Form(
         "hastop",
@@ -401,7 +400,6 @@ FORMS: Tuple[Form, ...] = (
         _o("-force", "-evacuate", "-noautodisable"),
         exclusive=(("-force", "-evacuate"), ("-force", "-noautodisable")),
         source=HASTOP,
-        modelled=False,
     ),
 )
 

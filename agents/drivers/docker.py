@@ -15,14 +15,18 @@ from __future__ import annotations
 # The socket module's wrapper costs ~2 ms of imports (selectors, enum classes); the C
 # object underneath has all a request needs.
 import _socket as socket
-import json
-import os
+import posix
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.drivers.proc import kill_tree
+# json's loads and dumps, without the import of re that json itself costs a monitor.
+from vxha.agents.drivers import jsonscan as json
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
+
+# The command a data container is created with: never run (an add-on image has nothing to
+# run), but the engines refuse a container without one.
+DATA_COMMAND = "/vxha-data-container-runs-nothing"
 
 # Container states reported by inspect (Docker's words; a fake or another runtime maps to them).
 STATES = ("created", "running", "paused", "restarting", "removing", "exited", "dead")
@@ -84,10 +88,14 @@ def demux(data: bytes) -> str:
     return b"".join(out).decode("utf-8", "replace")
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
+# What urllib.parse.quote(text, safe="/:@") leaves as it is (urllib.parse costs a monitor
+# an import of ipaddress).
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/:@")
 
-    return quote(text, safe="/:@")
+
+def _quote(text: str) -> str:
+    """``text`` percent-encoded for a request path, as urllib.parse.quote(safe="/:@")."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode("utf-8"))
 
 
 class DockerDriver:
@@ -97,7 +105,10 @@ class DockerDriver:
     kind = "docker"
 
     def __init__(self, ctx=None, host: str | None = None):
-        env = os.environ if ctx is None else ctx.env
+        if ctx is None:
+            from os import environ as env  # a caller outside the framework
+        else:
+            env = ctx.env
         self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
 
     def use_host(self, host: str | None) -> None:
@@ -117,6 +128,7 @@ class DockerDriver:
             raise DriverError(f"engine address {host!r}: expected unix:///PATH")
         self.family, self.address = socket.AF_UNIX, host[len("unix://") :]
         self.host = host
+        self._podman = None
 
     # -- transport ------------------------------------------------------------------
 
@@ -193,12 +205,13 @@ class DockerDriver:
         memory (bytes), privileged, labels {k: v}, init (bool), image_health (bool: keep the
         image's HEALTHCHECK), stop_timeout (seconds); options when set: network, user,
         cap_add, cap_drop, devices [{host, container, perms}], command, entrypoint,
-        read_only, ulimits [{name, soft, hard}], shm_size (bytes), tmpfs {path: options}.
+        read_only, ulimits [{name, soft, hard}], shm_size (bytes), tmpfs {path: options},
+        volumes_from [data container names] (their volumes, read-only).
         """
         for m in spec.get("mounts") or []:
             # Docker refuses a missing bind source; Podman creates it, which would put an
             # unmounted CFS mount point's data on the root file system: refuse it here.
-            if not os.path.exists(m["source"]):
+            if not _exists(m["source"]):
                 raise DriverError(
                     f"invalid mount config: bind source path does not exist: {m['source']}"
                 )
@@ -241,6 +254,8 @@ class DockerDriver:
             host_config["Ulimits"] = [
                 {"Name": u["name"], "Soft": u["soft"], "Hard": u["hard"]} for u in spec["ulimits"]
             ]
+        if spec.get("volumes_from"):
+            host_config["VolumesFrom"] = [f"{n}:ro" for n in spec["volumes_from"]]
         if spec.get("cpus"):
             host_config["NanoCpus"] = int(round(float(spec["cpus"]) * 1e9))
         if spec.get("memory"):
@@ -300,10 +315,12 @@ class DockerDriver:
         if status not in (204, 304, 404, 409):
             raise DriverError(f"unpause {name}: {_message(status, payload)}")
 
-    def remove(self, name: str, timeout: float) -> bool:
-        """Remove the container (forced, never its volumes); False when already absent."""
+    def remove(self, name: str, timeout: float, volumes: bool = False) -> bool:
+        """Remove the container (forced); False when already absent. Its volumes stay,
+        unless ``volumes``: then its anonymous ones go too (a data container's copy of its
+        image), never a named volume."""
         status, payload = self._request(
-            "DELETE", f"/containers/{_quote(name)}?force=1&v=0", None, timeout
+            "DELETE", f"/containers/{_quote(name)}?force=1&v={int(volumes)}", None, timeout
         )
         if status == 404:
             return False
@@ -369,6 +386,8 @@ class DockerDriver:
         pid = info.get("Pid")
         if not pid or not info.get("Running"):
             return
+        from vxha.agents.drivers.proc import kill_tree  # not at the top: monitor kills nothing
+
         kill_tree(int(pid))
 
     # -- the container's main process, seen from the host (no engine needed) --------
@@ -390,6 +409,8 @@ class DockerDriver:
         """SIGKILL the recorded process and its descendants; True once it is gone."""
         if not self.process_alive(record):
             return True
+        from vxha.agents.drivers.proc import kill_tree
+
         kill_tree(_parse_record(record)[0])
         deadline = time.monotonic() + timeout
         delay = 0.01
@@ -425,11 +446,94 @@ class DockerDriver:
             if isinstance(msg, dict) and msg.get("error"):
                 raise DriverError(f"pull {image}: {msg['error']}")
 
+    def image_info(self, image: str, timeout: float) -> dict | None:
+        """The local image's ``{id, labels, volumes}`` (its VOLUME paths), None when absent."""
+        status, payload = self._request("GET", f"/images/{_quote(image)}/json", None, timeout)
+        if status == 404:
+            return None
+        if status != 200:
+            raise DriverError(f"image {image}: {_message(status, payload)}")
+        try:
+            doc = json.loads(payload)
+        except ValueError as exc:
+            raise DriverError(f"image {image}: the engine's answer is not JSON ({exc})") from None
+        cfg = doc.get("Config") or {}
+        return {
+            "id": doc.get("Id", ""),
+            "labels": cfg.get("Labels") or {},
+            "volumes": sorted(cfg.get("Volumes") or {}),
+        }
+
+    # -- data containers: an image's files for other containers (add-ons, hotfixes) ---
+
+    def create_data(self, name: str, image: str, path: str, labels: dict, timeout: float) -> str:
+        """Create a data container: ``image``'s files at ``path`` in an anonymous volume,
+        which containers created with ``volumes_from`` mount read-only. Nothing of the
+        image runs (an add-on has nothing to run); returns the container's id."""
+        host_config = {"NetworkMode": "none", "RestartPolicy": {"Name": "no"}}
+        podman = self.is_podman(timeout)
+        if podman:
+            host_config["Init"] = True
+        body = {
+            "Image": image,
+            "Cmd": [DATA_COMMAND],  # the engines refuse a container without a command
+            "Labels": dict(labels),
+            "Volumes": {path: {}},
+            "HostConfig": host_config,
+        }
+        _, payload = self._call(
+            "POST", f"/containers/create?name={_quote(name)}", body, timeout, ok=(201,)
+        )
+        if podman:
+            # Docker copies the image's files into the volume at create; Podman when a
+            # container using the volume first starts, from that container's own image. So
+            # the data container starts once: its init (catatonit) finds no command in the
+            # image and exits, the volume filled from the add-on image.
+            self._call("POST", f"/containers/{_quote(name)}/start", None, timeout)
+        return json.loads(payload).get("Id", "")
+
+    def labelled(self, labels: dict, timeout: float) -> list:
+        """Every container (any state) carrying all of ``labels``: ``[{name, labels, state}]``."""
+        wanted = json.dumps({"label": [f"{k}={v}" for k, v in sorted(labels.items())]})
+        _, payload = self._call(
+            "GET", f"/containers/json?all=1&filters={_quote(wanted)}", None, timeout
+        )
+        out = []
+        for c in json.loads(payload) or []:
+            names = c.get("Names") or [""]
+            out.append(
+                {
+                    "name": names[0].lstrip("/"),
+                    "labels": c.get("Labels") or {},
+                    "state": c.get("State") or "",
+                }
+            )
+        return out
+
+    def is_podman(self, timeout: float) -> bool:
+        """Whether the engine is Podman's Docker-compatible service (asked once): only
+        Podman answers its own ping; its ``/version`` would take a second."""
+        if self._podman is None:
+            status, payload = self._request("GET", "/libpod/_ping", None, timeout)
+            if status not in (200, 404):
+                raise DriverError(f"ping: {_message(status, payload)}")
+            self._podman = status == 200
+        return self._podman
+
     # -- for other agents -----------------------------------------------------------
 
     def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
         """The running container's IP address on ``network`` (default: its first), or None."""
         return pick_address(self.inspect(name, timeout), network)
+
+
+def _exists(path: str) -> bool:
+    """os.path.exists, without os on monitor's path."""
+    try:
+        posix.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _start_time(pid) -> int | None:

@@ -1,13 +1,17 @@
 """The fake container runtime: DockerDriver's interface over one simulated node's JSON state.
 
 State (``<VXHA_NODE_DIR>/docker.json``), shared by every entry-point process of the node:
-``images`` {ref: {"healthcheck": bool, "health": status reached after start}},
-``registry`` {ref: same} (what ``pull`` can fetch), ``any_image`` (every image present),
-``containers`` {name: {id, name, image, state, health, exit_code, labels, spec, address,
-pid, started, ignores_term, exec {command: result}, exec_count, running_execs}}, ``next_pid``.
-Faults come from faults.json as ``docker.<op>`` (ops: inspect, create, start, stop, kill,
-unpause, remove, exec, image_present, pull); a ``hang`` outside the simulator lasts the
-call's timeout and then raises EngineTimeout, as the real driver's bounded calls do.
+``images`` {ref: {"healthcheck": bool, "health": status reached after start, "labels",
+"volumes"}}, ``registry`` {ref: same} (what ``pull`` can fetch), ``any_image`` (every image
+present), ``containers`` {name: {id, name, image, state, health, exit_code, labels, spec,
+address, pid, started, ignores_term, exec {command: result}, exec_count, exec_log,
+running_execs, volume}}, ``volumes`` {id: {container, path, image}} (data containers'
+anonymous volumes), ``next_pid``; ``runs`` {image: {command: result}} and ``oneoffs`` [what
+each one-off container (spec ``once``) ran]. Faults come from faults.json as
+``docker.<op>`` (ops: inspect, create, start, stop, kill, unpause, remove, exec,
+image_present, image_info, create_data, labelled, pull); a ``hang`` outside the simulator
+lasts the call's timeout and then raises EngineTimeout, as the real driver's bounded calls
+do.
 
 A running container has a main process (``pid`` and a ``started`` serial standing for its
 start time) that the host sees whatever the engine does: ``process_alive`` and
@@ -71,6 +75,9 @@ class FakeDocker:
             for m in spec.get("mounts") or []:
                 if not m["source"].startswith("/"):
                     raise DriverError(f"invalid mount source {m['source']!r}")
+            for source in spec.get("volumes_from") or []:
+                if source not in st["containers"]:
+                    raise DriverError(f"No such container: {source}")
             cid = uuid.uuid4().hex + uuid.uuid4().hex
             st["containers"][name] = {
                 "id": cid,
@@ -105,6 +112,8 @@ class FakeDocker:
             c["started"] = st["next_pid"]
             c["health"] = c["health_on_start"] if c.get("healthcheck") else None
             c["address"] = _next_ip(st)
+            if c["spec"].get("once"):
+                _run_once(st, c)
 
     def stop(self, name: str, stop_timeout: int, timeout: float) -> bool:
         self._engine("stop", timeout)
@@ -143,7 +152,7 @@ class FakeDocker:
             if c is not None and c["state"] == "paused":
                 c["state"] = "running"
 
-    def remove(self, name: str, timeout: float) -> bool:
+    def remove(self, name: str, timeout: float, volumes: bool = False) -> bool:
         self._engine("remove", timeout)
         with self.state.locked() as st:
             c = st.get("containers", {}).get(name)
@@ -155,6 +164,8 @@ class FakeDocker:
                 c["state"] = "removing"
             else:
                 del st["containers"][name]
+                if volumes and c.get("volume"):
+                    st.get("volumes", {}).pop(c["volume"], None)
         if stuck:
             raise DriverError(f"removal of container {name} is already in progress")
         return True
@@ -171,8 +182,16 @@ class FakeDocker:
             if c["state"] != "running":
                 raise DriverError(f"container {name} is not running")
             c["exec_count"] = c.get("exec_count", 0) + 1
+            c.setdefault("exec_log", []).append(command)
             results = c.get("exec") or {}
-            result = results.get(command) or results.get(argv[-1]) or results.get("*") or {}
+            runs = st.get("runs", {}).get(c["image"], {})
+            result = (
+                results.get(command)
+                or results.get(argv[-1])
+                or results.get("*")
+                or runs.get(argv[-1])
+                or {}
+            )
             seconds = float(result.get("seconds", 0))
             if seconds and not self.ctx.inprocess:
                 # In flight until it ends or is killed: what the engine's top would list.
@@ -234,15 +253,79 @@ class FakeDocker:
                 raise DriverError(f"pull {image}: pull access denied or repository does not exist")
             st.setdefault("images", {})[image] = dict(found)
 
+    def image_info(self, image: str, timeout: float) -> dict | None:
+        self._engine("image_info", timeout)
+        st = self.state.read()
+        found = st.get("images", {}).get(image)
+        if found is None and st.get("any_image"):
+            found = {"id": "sha256:any"}
+        if found is None:
+            return None
+        return {
+            "id": found.get("id") or f"sha256:{image}",
+            "labels": dict(found.get("labels") or {}),
+            "volumes": sorted(found.get("volumes") or []),
+        }
+
+    # -- data containers ------------------------------------------------------------
+
+    def create_data(self, name: str, image: str, path: str, labels: dict, timeout: float) -> str:
+        self._engine("create_data", timeout)
+        with self.state.locked() as st:
+            if name in st.setdefault("containers", {}):
+                raise DriverError(f'Conflict. The container name "/{name}" is already in use')
+            if image not in st.get("images", {}) and not st.get("any_image"):
+                raise DriverError(f"No such image: {image}")
+            cid = uuid.uuid4().hex + uuid.uuid4().hex
+            st.setdefault("volumes", {})[cid] = {"container": name, "path": path, "image": image}
+            st["containers"][name] = {
+                "id": cid,
+                "name": name,
+                "image": image,
+                "state": "created",
+                "health": None,
+                "exit_code": 0,
+                "labels": dict(labels),
+                "spec": {"image": image, "data_path": path},
+                "address": None,
+                "volume": cid,
+            }
+            return cid
+
+    def labelled(self, labels: dict, timeout: float) -> list:
+        self._engine("labelled", timeout)
+        out = []
+        for c in self.state.read().get("containers", {}).values():
+            have = c.get("labels") or {}
+            if all(have.get(k) == v for k, v in labels.items()):
+                out.append({"name": c["name"], "labels": dict(have), "state": c["state"]})
+        return sorted(out, key=lambda c: c["name"])
+
+    def is_podman(self, timeout: float) -> bool:
+        return False
+
     def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
         return pick_address(self.inspect(name, timeout), network)
 
     # -- test hooks: the world acting on the node -----------------------------------
 
-    def add_image(self, ref: str, healthcheck: bool = False, health: str = "healthy") -> None:
-        """Make ``ref`` present locally; with a HEALTHCHECK reaching ``health`` after start."""
+    def add_image(
+        self,
+        ref: str,
+        healthcheck: bool = False,
+        health: str = "healthy",
+        labels: dict | None = None,
+        volumes: list | None = None,
+    ) -> None:
+        """Make ``ref`` present locally; with a HEALTHCHECK reaching ``health`` after start,
+        its ``labels`` and VOLUME paths."""
         with self.state.locked() as st:
-            st.setdefault("images", {})[ref] = {"healthcheck": healthcheck, "health": health}
+            st.setdefault("images", {})[ref] = {
+                "healthcheck": healthcheck,
+                "health": health,
+                "labels": dict(labels or {}),
+                "volumes": list(volumes or []),
+            }
 
     def allow_any_image(self, allow: bool = True) -> None:
         """Every image counts as present (for simulations that do not model images)."""
@@ -283,6 +366,16 @@ class FakeDocker:
                 "seconds": seconds,
             }
 
+    def set_run(self, image: str, command: str = "*", code: int = 0, output: str = "",
+                hang: bool = False) -> None:  # fmt: skip
+        """What ``command`` ends with in a container of ``image``: a one-off container's
+        (``"*"``: any command; ``hang``: it never ends; without one, it exits 0 at once), and
+        the same command exec'd in a running container of that image (unless ``set_exec``
+        says otherwise for that container)."""
+        with self.state.locked() as st:
+            runs = st.setdefault("runs", {}).setdefault(image, {})
+            runs[command] = {"code": code, "output": output, "hang": hang}
+
     def set_default_exec(self, name: str, code: int = 0, output: str = "", seconds=0) -> None:
         """Default result for commands without their own ``set_exec``."""
         self.set_exec(name, "*", code, output, seconds)
@@ -302,10 +395,22 @@ class FakeDocker:
         self.create(name, {"image": image, "labels": labels or {}}, 5.0)
         self.start(name, 5.0)
 
+    def volumes(self) -> dict:
+        """The data containers' anonymous volumes still present: {id: {container, path}}."""
+        return dict(self.state.read().get("volumes", {}))
+
     def running_execs(self, name: str) -> list:
         """Commands exec'd in the container that are still running (the engine's top)."""
         c = self.state.read().get("containers", {}).get(name) or {}
         return list(c.get("running_execs", []))
+
+    def oneoffs(self) -> list:
+        """What the one-off containers started here ran: image, command, mounts, env."""
+        return list(self.state.read().get("oneoffs", []))
+
+    def exec_log(self, name: str) -> list:
+        """The commands exec'd in the container, in order."""
+        return list((self.state.read().get("containers", {}).get(name) or {}).get("exec_log", []))
 
     def exec_count(self, name: str) -> int:
         return (self.state.read().get("containers", {}).get(name) or {}).get("exec_count", 0)
@@ -324,6 +429,21 @@ def _exited(c: dict, code: int) -> None:
     c["address"] = None
     c["pid"] = None
     c["running_execs"] = []  # exec'd processes die with the container's PID namespace
+
+
+def _run_once(st: dict, c: dict) -> None:
+    """A one-off container's command runs to its end as it starts (``set_run``)."""
+    command = " ".join((c["spec"].get("command") or [])[-1:])
+    runs = st.get("runs", {}).get(c["image"], {})
+    result = runs.get(command) or runs.get("*") or {}
+    spec = c["spec"]
+    st.setdefault("oneoffs", []).append(
+        {"image": c["image"], "command": command, "mounts": spec.get("mounts") or [],
+         "env": spec.get("env") or {}, "labels": c["labels"]}
+    )  # fmt: skip
+    if not result.get("hang"):
+        c["logs"] = result.get("output", "")
+        _exited(c, int(result.get("code", 0)))
 
 
 def _runs(c: dict) -> bool:

@@ -10,7 +10,7 @@ from genhelp import cluster, dep, server
 from vxha.generators import diff as D
 from vxha.generators.build import Options
 from vxha.generators.generate import generate
-from vxha.profiles import Mount, Port
+from vxha.profiles import AddOn, Mount, Port
 from vxha.vcs_types import cf, haforms
 
 
@@ -102,9 +102,56 @@ def test_changing_attributes():
     changes, cmds = round_trip(old, config(servers))
     text = D.format_diff(changes)
     assert "~ group web: Load { CPU = 2, Mem = 2048 } -> { CPU = 2, Mem = 4096 }" in text
-    assert '~ resource web_ctr: Memory "2048m" -> "4096m"' in text
+    assert '~ resource web_ctr: Memory "2048m" -> "4096m" (restarts web_ctr)' in text
     assert ["hares", "-modify", "web_ctr", "Env", "A", "2", "B", "3"] in cmds
     assert ["hagrp", "-modify", "db", "Priority", "1"] in cmds
+
+
+def test_an_add_on_added_or_removed_is_a_restart_of_the_container():
+    """The container receives its add-ons and hotfixes when it is created: the diff says a
+    change of them restarts that Container resource, as apply does."""
+    plugin = AddOn("add-on", "s3", "1.0", "/opt/plugins/s3", "s3:1.0")
+    fix = AddOn("hotfix", "fix", "2", "/opt/fix", "registry.local/fix:2")
+    old = config(base())
+    servers = base()
+    servers[0].addons = [plugin]
+    with_plugin = config(servers)
+    changes, _ = round_trip(old, with_plugin)
+    text = D.format_diff(changes)
+    assert text == '+ resource web_ctr: AddOns (unset) -> { "s3:1.0 /opt/plugins/s3" }' + (
+        " (restarts web_ctr)\n"
+    )
+    assert [c.restarts for c in changes] == [True]
+    servers[0].addons, servers[0].hotfixes = [], [fix]
+    changes, cmds = round_trip(with_plugin, config(servers))
+    text = D.format_diff(changes)
+    assert '- resource web_ctr: AddOns { "s3:1.0 /opt/plugins/s3" } -> (unset) (restarts' in text
+    assert '"fix:2 /opt/fix registry.local/fix:2" } (restarts web_ctr)' in text
+    assert all(c.restarts for c in changes)
+    assert ["hares", "-modify", "web_ctr", "AddOns", "-delete", "-keys"] in cmds
+
+
+def test_the_diff_says_restart_where_apply_restarts():
+    """One rule for both: what an agent reads afresh (a health command) is no restart."""
+    old = config(base())
+    new = copy.deepcopy(old)
+    ctr = new.group("web").resource("web_ctr")
+    ctr.attrs["HealthCmd"] = "/bin/true"
+    ctr.attrs["Critical"] = 0
+    ctr.attrs["Memory"] = "8192m"
+    changes = D.diff(old, new)
+    assert {c.attr: c.restarts for c in changes} == {
+        "HealthCmd": False,
+        "Critical": False,
+        "Memory": True,
+    }
+
+
+def test_a_new_server_with_add_ons_is_not_a_restart():
+    servers = base() + [server("extra", address="10.0.0.9")]
+    servers[-1].addons = [AddOn("add-on", "s3", "1.0", "/opt/plugins/s3", "s3:1.0")]
+    changes, _ = round_trip(config(base()), config(servers))
+    assert not any(c.restarts for c in changes)
 
 
 def test_removing_an_attribute_resets_it_to_its_default():
@@ -131,7 +178,9 @@ def test_one_system_of_a_localized_value_changes():
     new = copy.deepcopy(old)
     new.group("web").resource("web_ip").local["Device"]["n2"] = "eth9"
     changes, cmds = round_trip(old, new)
-    assert [str(c) for c in changes] == ["~ resource web_ip: Device @n2 eth0 -> eth9"]
+    assert [str(c) for c in changes] == [
+        "~ resource web_ip: Device @n2 eth0 -> eth9 (restarts web_ip)"
+    ]
     assert cmds == [["hares", "-modify", "web_ip", "Device", "eth9", "-sys", "n2"]]
 
 

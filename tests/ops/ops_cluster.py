@@ -96,9 +96,10 @@ class Cluster:
         return os.path.join(self.run_dir, "conf", "main.cf")
 
     def provision(self, main_cf):
-        """What an admin provisions before adding servers (images loaded, CFS volumes
-        created): the simulator prepares only the servers of the configuration it started
-        with."""
+        """What an admin provisions before adding servers (images loaded, add-ons' and
+        hotfixes' too, CFS volumes created): the simulator prepares only the servers of the
+        configuration it started with."""
+        from vxha.agents.container import addon_image
         from vxha.simulator.world import World
         from vxha.vcs_types.cf import parse_file
 
@@ -110,7 +111,10 @@ class Cluster:
             for r in g.resources:
                 for s in systems:
                     if r.type == "Container" and r.attrs.get("Image"):
-                        world.driver(s, "docker").add_image(r.attrs["Image"])
+                        docker = world.driver(s, "docker")
+                        docker.add_image(r.attrs["Image"])
+                        for entry in [*r.attrs.get("AddOns", []), *r.attrs.get("Hotfixes", [])]:
+                            docker.add_image(addon_image(entry))
                     elif r.type == "CFSMount" and r.attrs.get("BlockDevice"):
                         world.driver(s, "mounts").create_device(r.attrs["BlockDevice"])
 

@@ -30,32 +30,93 @@ def test_inventory_lists_every_server_with_its_groups_and_states(cluster):
     assert report["orphan_storage"] == []
 
 
-def test_maintenance_disables_records_and_ignores_a_failure(cluster):
+def test_maintenance_disables_freezes_records_and_vcs_does_not_act(cluster):
     where = cluster.online_on("db1")
     assert len(where) == 1
     on = cluster.vxha("maintenance", "on", "db1", "--reason", "upgrade to 10.12")
     assert on.returncode == 0, on.stderr
     for system in ("n1", "n2", "n3"):
         assert cluster.value("db1", "Enabled", system) == "0"
+    # disabled, an online group is still monitored and acted on: vxha froze it too
+    assert cluster.value("db1", "Frozen") == "1"
     # the storage group is left alone unless asked
     assert cluster.value("db1_storage", "Enabled", "n1") == "1"
+    assert cluster.value("db1_storage", "Frozen") == "0"
     listed = cluster.vxha("maintenance", "list", check=True).stdout
     assert "db1" in listed and "upgrade to 10.12" in listed and "by " in listed
+    assert "(frozen by vxha)" in listed
+    rows = json.loads(cluster.vxha("maintenance", "list", "--json", check=True).stdout)
+    assert all(r["frozen_by_vxha"] for r in rows) and len(rows) == 3
     assert sorted(line.split()[2] for line in listed.splitlines()) == ["n1", "n2", "n3"]
 
     cluster.event("container_dies", resource="db1_ctr", system=where[0])
     cluster.advance(900)
-    assert cluster.online_on("db1") == where  # not monitored: no clean, no failover
+    # the fault is shown, and nothing else: no clean, no offline, no failover
+    assert cluster.states()["db1"][where[0]] == "PARTIAL|FAULTED"
+    assert cluster.online_on("db1") == []
+    assert set(cluster.states()["db1"].values()) == {"PARTIAL|FAULTED", "OFFLINE"}
     transcript = cluster.vxha("sim", "transcript", check=True).stdout
-    assert "db1_ctr clean" not in transcript
+    assert "db1_ctr clean" not in transcript and "db1_ip offline" not in transcript
 
     off = cluster.vxha("maintenance", "off", "db1")
     assert off.returncode == 0, off.stderr
+    assert f"hagrp -clear db1 -sys {where[0]}" in off.stdout  # the fault is named
     assert cluster.value("db1", "Enabled", "n1") == "1"
+    assert cluster.value("db1", "Frozen") == "0"
     assert cluster.vxha("maintenance", "list", check=True).stdout.startswith("no server")
-    cluster.advance(60)
-    # the probe after enable sees the dead container
-    assert cluster.state("db1", where[0]) != "ONLINE"
+    cluster.advance(300)
+    # thawing does not act on a fault seen while frozen: the admin clears it, then starts
+    assert cluster.states()["db1"][where[0]] == "PARTIAL|FAULTED"
+    cluster.run("hagrp", "-clear", "db1", "-sys", where[0], check=True)
+    cluster.run("hagrp", "-online", "db1", "-sys", where[0], check=True)
+    cluster.advance(300)
+    assert cluster.online_on("db1") == where
+
+
+def test_maintenance_never_thaws_an_admins_freeze(cluster):
+    cluster.run("haconf", "-makerw", check=True)
+    cluster.run("hagrp", "-freeze", "db1", "-persistent", check=True)
+    cluster.run("haconf", "-dump", "-makero", check=True)
+    cluster.vxha("maintenance", "on", "db1", check=True)
+    assert "frozen by vxha" not in cluster.vxha("maintenance", "list", check=True).stdout
+    off = cluster.vxha("maintenance", "off", "db1", check=True)
+    assert "an admin's freeze is kept" in off.stdout
+    assert cluster.value("db1", "Frozen") == "1"
+    assert cluster.value("db1", "Enabled", "n1") == "1"
+
+
+def test_maintenance_thaws_when_the_last_system_leaves_it(cluster):
+    where = cluster.online_on("db1")[0]
+    other = next(s for s in ("n1", "n2", "n3") if s != where)
+    cluster.vxha("maintenance", "on", "db1", "--sys", other, check=True)
+    assert cluster.value("db1", "Frozen") == "0"  # not running there: disabling is enough
+    cluster.vxha("maintenance", "on", "db1", "--sys", where, check=True)
+    assert cluster.value("db1", "Frozen") == "1"
+    # the first maintenance to end is the one that froze: the flag passes to the other
+    cluster.vxha("maintenance", "off", "db1", "--sys", where, check=True)
+    assert cluster.value("db1", "Frozen") == "1"
+    assert "frozen by vxha" in cluster.value("db1", "UserStrLocal", other)
+    cluster.vxha("maintenance", "off", "db1", "--sys", other, check=True)
+    assert cluster.value("db1", "Frozen") == "0"
+    assert cluster.online_on("db1") == [where]
+
+
+def test_maintenance_stopped_after_the_freeze_resumes_and_undoes_it(cluster):
+    where = cluster.online_on("db1")[0]
+    cluster.fail(f"hagrp -disable db1 -sys {where}")
+    out = cluster.vxha("maintenance", "on", "db1", "--sys", where)
+    assert out.returncode == 1
+    assert "hagrp -freeze db1 -persistent" in out.stderr.split("did not run")[0]
+    assert cluster.value("db1", "Frozen") == "1"  # saved: the group is never left unguarded
+    resumed = cluster.vxha("maintenance", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert cluster.value("db1", "Enabled", where) == "0"
+    undone = cluster.vxha("maintenance", "--undo", "--yes")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert undone.stdout.rindex("hagrp -unfreeze db1") > undone.stdout.index("hagrp -enable db1")
+    assert cluster.value("db1", "Frozen") == "0"
+    assert cluster.value("db1", "Enabled", where) == "1"
+    assert cluster.value("db1", "UserStrLocal", where) == ""
 
 
 def test_maintenance_on_one_system_only(cluster):
@@ -252,6 +313,8 @@ def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
     assert "detected, cleaned and failed over" in out.stdout
     assert "VCS does not act" in out.stdout
     assert "hagrp -disable" in out.stdout and "hagrp -enable" in out.stdout
+    assert 'nbu_media1_ctr: AddOns = { "nbu-s3-plugin:1.0 /opt/plugins/s3" }' in out.stdout
+    assert "mounts the volumes of nbu_media1.addon.nbu-s3-plugin, nbu_media1.hotfix." in out.stdout
     page = (tmp_path / "r.html").read_text()
     assert page.count("<rect") > 50 and "FAULTED" in page
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from packaging_helpers import BUILD, PYTHON, ROOT, run
+from packaging_helpers import BUILD, PYTHON, ROOT, need, run
 
 from vxha.agents.framework import build_argv
 from vxha.vcs_types.catalog import EXTRA_TYPES, PROJECT_TYPES, project_type, render_all
@@ -25,6 +25,7 @@ PYVER = (
     else "3"
 )
 SITE = f"/opt/vxha/lib/python{PYVER}/site-packages"
+WATCH_UNIT = "/usr/lib/systemd/system/vxha-watch.service"
 MAIN_TYPES = [t for t in PROJECT_TYPES if t != "CFSMount"]
 # System directories: in the .deb's archive, not owned by the .rpm.
 BASE_DIRS = {
@@ -35,6 +36,9 @@ BASE_DIRS = {
     "/usr/share",
     "/usr/share/man",
     "/usr/share/man/man1",
+    "/usr/lib",
+    "/usr/lib/systemd",
+    "/usr/lib/systemd/system",
     "/var",
 }
 OWNED_DIRS = {
@@ -52,11 +56,13 @@ OWNED_DIRS = {
 }
 
 
-# The entry points each type's agent implements (docs/framework.md); no type declares an
-# action, so no actions/ directory.
+# The entry points each type's agent implements (docs/framework.md); Container's actions
+# run an image's lifecycle commands (docs/operations.md).
 FOUR = ("online", "offline", "monitor", "clean")
 ENTRY_POINTS = {t: FOUR + ("info", "attr_changed") for t in ("HostIP", "PortForward", "CFSMount")}
-ENTRY_POINTS["Container"] = FOUR + ("info",)
+ENTRY_POINTS["Container"] = FOUR + ("info", "actions/oneoff", "actions/exec")
+TRIGGERS = "/opt/VRTSvcs/bin/vxha/triggers"
+TRIGGER_NAMES = ("nofailover", "postoffline", "postonline", "resfault")
 
 
 def agent_entries(types):
@@ -67,6 +73,8 @@ def agent_entries(types):
         out[d] = ("dir", "drwxr-xr-x")
         for ep in ENTRY_POINTS[t]:
             out[f"{d}/{ep}"] = ("file", "-rwxr-xr-x")
+            if "/" in ep:
+                out[f"{d}/{ep.split('/')[0]}"] = ("dir", "drwxr-xr-x")
         out[f"{d}/{t}Agent"] = ("link", "../Script51Agent")
         out[f"/etc/VRTSvcs/conf/config/{t}Types.cf"] = ("file", "-rw-r--r--")
     return out
@@ -75,8 +83,14 @@ def agent_entries(types):
 def expected_main():
     out = {d: ("dir", "drwxr-xr-x") for d in BASE_DIRS | OWNED_DIRS}
     out.update(agent_entries(MAIN_TYPES))
+    for d in ("/opt/VRTSvcs/bin/vxha", TRIGGERS):
+        out[d] = ("dir", "drwxr-xr-x")
+    for t in TRIGGER_NAMES:
+        out[f"{TRIGGERS}/{t}"] = ("dir", "drwxr-xr-x")
+        out[f"{TRIGGERS}/{t}/T0vxha_notify"] = ("file", "-rwxr-xr-x")
     out["/usr/bin/vxha"] = ("file", "-rwxr-xr-x")
     out["/usr/share/man/man1/vxha.1.gz"] = ("file", "-rw-r--r--")
+    out[WATCH_UNIT] = ("file", "-rw-r--r--")
     return out
 
 
@@ -234,7 +248,7 @@ def test_extracted_files_are_what_the_catalog_renders(extracted):
     for t in PROJECT_TYPES:
         for ep in ENTRY_POINTS[t]:
             first = (extracted / f"opt/VRTSvcs/bin/{t}/{ep}").read_text().split("\n", 1)[0]
-            assert first == f"#!{PYTHON} -I"
+            assert first == f"#!{PYTHON} -IS"
     page = gzip.decompress((extracted / "usr/share/man/man1/vxha.1.gz").read_bytes()).decode()
     assert page.startswith(".TH VXHA 1") and "add\\-types" in page
 
@@ -261,6 +275,26 @@ def test_extracted_command_runs(extracted, built):
     assert proc.returncode == 0 and "render-types" in proc.stdout
     proc = run([vxha, "render-types", "--help"], env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0 and "usage:" in proc.stdout
+
+
+def test_watch_unit_verifies_and_runs_the_packaged_command(extracted, tmp_path):
+    """systemd-analyze verify on the packaged unit, its command and man page bound to the
+    extracted tree (verify checks that both exist); the unit is shipped, not enabled."""
+    need("systemd-analyze")
+    text = (extracted / WATCH_UNIT.lstrip("/")).read_text()
+    assert "\nExecStart=/usr/bin/vxha watch\n" in text
+    assert "Environment=PATH=/opt/VRTSvcs/bin:" in text  # VCS's ha commands
+    settings = [line.split("=")[0] for line in text.splitlines() if not line.startswith("#")]
+    assert not {"PrivateTmp", "ProtectSystem", "PrivateMounts"} & set(settings)  # node's mounts
+    unit = tmp_path / "vxha-watch.service"
+    unit.write_text(text.replace("/usr/bin/vxha", str(extracted / "usr/bin/vxha")))
+    # verify also runs man for Documentation=man:vxha(1): the packaged page
+    man = {"PATH": "/usr/bin:/bin", "MANPATH": str(extracted / "usr/share/man")}
+    proc = run(["systemd-analyze", "verify", str(unit)], timeout=60, env=man)
+    assert (proc.returncode, proc.stdout + proc.stderr) == (0, "")
+    assert not (extracted / "etc/systemd").exists()
+    proc = run([extracted / "usr/bin/vxha", "watch", "--help"], env={"PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0 and "usage: vxha watch" in proc.stdout, proc.stderr
 
 
 def test_extracted_monitor_runs_against_the_fakes(extracted, tmp_path):

@@ -290,11 +290,12 @@ def test_only_application_images_run_servers(ws):
     )
     set_server(ws, "auth1", image="nbu-s3-plugin", image_version="1.0", application="run")
     errors = ws.errors()
-    only(
+    p = only(
         errors,
         "only application images run servers; 'nbu-s3-plugin' is of type add-on",
         "auth1.yaml",
     )
+    assert "its addons or hotfixes" in p.hint
     only(errors, "only application images run servers", "run.yaml")
 
 

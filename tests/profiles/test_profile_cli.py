@@ -161,6 +161,24 @@ def test_compat_qos_json(capsys):
     assert report["servers"]["auth1"]["n3"]["full"] is True
 
 
+def test_compat_qos_tables_which_system_hosts_which_server(ws, capsys):
+    # n2 no longer has dedup 2.1: a rolling upgrade that has not reached it yet
+    def drop(data):
+        n2 = next(s for s in data["systems"] if s["name"] == "n2")
+        n2["images"] = [i for i in n2["images"] if i != "dedup:2.1"]
+
+    ws.edit(ws.cluster, drop)
+    code, out, _ = run(capsys, "compat", "qos", "--cluster", str(ws.cluster), str(ws.servers))
+    assert code == 1
+    table = [line.split() for line in out.split("\n\n", 1)[1].splitlines()]
+    assert table[0] == ["server", "n1", "n2", "n3"]
+    rows = {r[0]: r[1:] for r in table[1:]}
+    assert rows["auth1"] == ["full", "full", "full"]
+    assert rows["dedup_disk1"] == ["full", "no", "full"]
+    assert rows["nbu_master1"] == ["full", "full", "reduced"]  # labels unknown on n3
+    assert rows["nbu_mediafc1"] == ["-", "-", "reduced"]  # pinned to n3
+
+
 def test_compat_with_invalid_profiles_exits_2(ws, capsys):
     ws.edit(ws.server("auth1"), lambda d: d.update(priority=7))
     code, _, err = run(capsys, "compat", "qos", "--cluster", str(ws.cluster), str(ws.servers))

@@ -161,20 +161,27 @@ def test_systemlist_operations(sim):
     refused(sim, "hagrp -modify big AutoStartList -delete n9", "not found")
 
 
-# -- hagrp state -------------------------------------------------------------------------------
+def test_a_system_dropped_from_the_systemlist_is_no_longer_monitored(sim):
+    # Its resources' monitors were already scheduled when the system left the group.
+    ok(sim, "hagrp -offline web_storage -sys n3")
+    sim.settle()
+    rw(sim)
+    ok(sim, "hagrp -modify web_storage SystemList n1 0 n2 1")
+    sim.advance(600)
+    assert sim.engine.group("web_storage").systemlist == {"n1": 0, "n2": 1}
+    assert [sim.group_state("web_storage", s) for s in ("n1", "n2")] == ["ONLINE"] * 2
 
 
 def test_online_offline_need_sys_or_any(sim):
     refused(sim, "hagrp -offline web", "needs -sys or -any")
     refused(sim, "hagrp -online big -sys n2 -any", "exactly one of -sys or -any")
-    refused(
-        sim, "hagrp -online web -propagate -sys n2", "-propagate is documented but not modelled"
-    )
+    refused(sim, "hagrp -online web -force -sys n2", "-force is documented but not modelled")
+    refused(sim, "hagrp -online web -propagate -sys n2", "already online on system n1")
     ok(sim, "hagrp -offline web -sys n1")
     sim.settle()
     ok(sim, "hagrp -online web -any")
     refused(sim, "hagrp -switch web", "needs -to or -any")
-    refused(sim, "hagrp -flush web -sys n1", "not modelled by the simulator")
+    refused(sim, "hagrp -flush web", "needs -sys")
 
 
 def test_freeze_forms(sim):
@@ -406,7 +413,7 @@ def test_hastatus_summary(sim):
 
 
 def test_documented_but_not_modelled(sim):
-    for line in ("hastop -all", "hastop -local -force", "hasys -load n1 5"):
+    for line in ("hastop -all", "hagrp -offline web -force -sys n1", "hasys -load n1 5"):
         refused(sim, line, "not modelled by the simulator")
 
 
@@ -504,6 +511,12 @@ BOTH_SIDES = {
     ),
     "hagrp -clear": ([], "hagrp -clear web", "hagrp -clear nope", "does not exist"),
     "hagrp -clearadminwait": ([], None, "hagrp -clearadminwait web -sys n1", "not in ADMIN_WAIT"),
+    "hagrp -flush": (
+        [],
+        "hagrp -flush web -sys n1",
+        "hagrp -flush big -sys n3",
+        "not in the SystemList",
+    ),
     "hagrp -display": ([], "hagrp -display web", "hagrp -display nope", "does not exist"),
     "hagrp -state": ([], "hagrp -state web -sys n1", "hagrp -state nope", "does not exist"),
     "hagrp -list": ([], "hagrp -list Frozen=0", "hagrp -list Frozen", "not a condition"),
@@ -580,6 +593,12 @@ BOTH_SIDES = {
         "does not exist",
     ),
     "hares -clear": ([], "hares -clear web_ip", "hares -clear nope", "does not exist"),
+    "hares -action": (
+        [],
+        "hares -action web_ip echo -actionargs hello -sys n1",
+        "hares -action web_ip reboot -sys n1",
+        "not in the SupportedActions",
+    ),
     "hares -display": (
         [],
         "hares -display web_ip -attribute State",
@@ -691,6 +710,9 @@ BOTH_SIDES = {
         "does not exist",
     ),
     "hastatus -sum": ([], "hastatus -summary", "hastatus -sum -v", "unknown option"),
+    # -local needs the system the command is typed on: an events file's cmd gives it
+    "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
+    "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
 }
 
 

@@ -67,7 +67,7 @@ def test_a_rejoining_system_autostarts_only_its_own_parallel_instance(make_sim):
     assert sim.group_state("store", "n3") == "OFFLINE"  # the admin's offline stands
 
 
-def test_enable_probes_but_does_not_autostart(make_sim):
+def test_enable_does_not_autostart(make_sim):
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
     sim.event("offline", group="web", system="n1")
     sim.event("disable", group="web")
@@ -78,9 +78,8 @@ def test_enable_probes_but_does_not_autostart(make_sim):
 
 def test_online_completes_a_partial_group(make_sim):
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
-    sim.event("disable", group="web")
-    sim.event("kill", resource="web_ctr", system="n1")
-    sim.event("enable", group="web")
+    code, _, err = sim.command(["hares", "-offline", "web_pf", "-sys", "n1"])
+    assert code == 0, err
     assert sim.group_state("web", "n1") == "PARTIAL"
     code, _, err = sim.command(["hagrp", "-online", "web", "-sys", "n1"])
     assert code == 0, err
@@ -102,5 +101,92 @@ def test_clearadminwait_fault_fails_the_group_over(make_sim):
     assert code == 0, err
     assert sim.group_state("web", "n2") == "ONLINE"
     assert sim.resource_state("web_ctr", "n1") == "FAULTED"
+    assert not [line for line in sim.transcript.lines if "clean(" in line]  # clean not called
     code, _, err = sim.command(["hagrp", "-clearadminwait", "web", "-sys", "n1"])
     assert code == 1 and "not in ADMIN_WAIT" in err
+
+
+# NIC (types.cf, Operations = None) is persistent.
+WEB_NIC = """group web (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    NIC web_nic (
+        Device = eth0
+    )
+    Dummy web_ip (
+    )
+    web_ip requires web_nic
+"""
+
+
+def test_a_persistent_resource_is_never_brought_online_or_offline(make_sim):
+    sim = make_sim(cf(["n1", "n2"], WEB_NIC)).start()
+    assert sim.group_state("web", "n1") == "ONLINE"
+    assert sim.resource_state("web_nic", "n2") == "ONLINE"  # up at boot, counted nowhere
+    assert sim.group_state("web", "n2") == "OFFLINE"
+    code, _, err = sim.command(["hares", "-offline", "web_nic", "-sys", "n1"])
+    assert code == 1 and "persistent" in err
+    code, _, err = sim.command(["hagrp", "-offline", "web", "-sys", "n1"])
+    assert code == 0, err
+    assert sim.group_state("web", "n1") == "OFFLINE"
+    assert sim.resource_state("web_nic", "n1") == "ONLINE"
+    assert not [line for line in sim.transcript.lines if "web_nic offline" in line]
+
+
+def test_a_persistent_resource_is_disabled_only_with_its_parents_offline(make_sim):
+    sim = make_sim(cf(["n1", "n2"], WEB_NIC)).start()
+    sim.command(["haconf", "-makerw"])
+    code, _, err = sim.command(["hares", "-modify", "web_nic", "Enabled", "0"])
+    assert code == 1 and "parent web_ip ONLINE on system n1" in err
+    assert sim.command(["hagrp", "-offline", "web", "-sys", "n1"])[0] == 0
+    code, _, err = sim.command(["hares", "-modify", "web_nic", "Enabled", "0"])
+    assert code == 0, err  # the NIC itself is still ONLINE: a persistent one may be
+
+
+def test_hastop_refuses_a_system_with_a_resource_in_admin_wait_unless_forced(make_sim):
+    text = cf(
+        ["n1", "n2"],
+        WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    ManageFaults = NONE"),
+    )
+    sim = make_sim(text).start()
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.advance(60)
+    code, _, err = sim.command(["hastop", "-sys", "n1"])
+    assert code == 1 and "ADMIN_WAIT" in err and "-force" in err
+    assert sim.system_state("n1") == "RUNNING"
+    code, _, err = sim.command(["hastop", "-local"])
+    assert code == 1 and "use -sys" in err  # a simulator command has no local system
+    code, _, err = sim.command(["hastop", "-sys", "n1", "-force"])
+    assert code == 0, err
+    assert sim.system_state("n1") == "EXITED"
+    assert sim.group_state("web", "n2") == "OFFLINE"  # -force: nothing moves
+
+
+def test_online_propagate_refuses_a_failover_group_online_elsewhere(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    code, _, err = sim.command(["hagrp", "-online", "-propagate", "web", "-sys", "n2"])
+    assert code == 1 and "already online on system n1" in err
+    assert sim.group_state("web", "n2") == "OFFLINE"
+
+
+def test_hastop_during_a_switch_lets_the_switch_finish(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.event("hang", resource="web_pf", system="n1", args={"entry_point": "offline", "count": 1})
+    assert sim.command(["hagrp", "-switch", "web", "-to", "n2"])[0] == 0
+    code, _, err = sim.command(["hastop", "-sys", "n1"])
+    assert code == 0, err
+    assert sim.system_state("n1") == "LEAVING"
+    sim.advance(600)
+    assert sim.system_state("n1") == "EXITED"
+    assert sim.group_state("web", "n2") == "ONLINE"
+
+
+def test_a_disabled_online_group_is_monitored_and_a_per_system_disable_still_fails_over(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.command(["haconf", "-makerw"])
+    assert sim.command(["hagrp", "-disable", "web", "-sys", "n1"])[0] == 0
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.advance(60)
+    assert sim.resource_state("web_ctr", "n1") == "FAULTED"
+    assert sim.group_state("web", "n2") == "ONLINE"  # disabled on n1 only: it fails over

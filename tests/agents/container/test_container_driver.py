@@ -18,6 +18,8 @@ from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
 from vxha.agents.framework import Context
 
 LABELS = {"vxha.resource": "web_ctr", "vxha.type": "Container"}
+ADDON = "drv-addon:1"
+ADDON_LABELS = {"vxos.image.type": "drv-addon", "vxos.image.version": "1"}
 
 
 def spec(image=BUSYBOX, **kw):
@@ -58,6 +60,13 @@ class RealWorld:
     def network(self):
         return {"docker": "bridge", "podman": "podman"}[self.d.kind]
 
+    def addon_image(self):
+        self.d.build_addon(ADDON, {"/opt/addon/a.txt": "a\n"}, "/opt/addon", ADDON_LABELS)
+        return ADDON
+
+    def volumes(self):
+        return set(self.d.docker("volume", "ls", "-q").stdout.decode().split())
+
 
 class FakeWorld:
     kind = "fake"
@@ -95,6 +104,13 @@ class FakeWorld:
         return contextlib.nullcontext()
 
     network = "bridge"
+
+    def addon_image(self):
+        self.drv.add_image(ADDON, labels=ADDON_LABELS, volumes=["/opt/addon"])
+        return ADDON
+
+    def volumes(self):
+        return set(self.drv.volumes())
 
 
 @pytest.fixture(
@@ -282,3 +298,31 @@ def test_main_process(world):
     assert not drv.process_alive(second)
     _wait_state(drv, "drv_proc", "exited")  # the engine sees its container die
     assert drv.kill_process(second, timeout=5) is True  # already gone: done
+
+
+def test_data_containers(world):
+    """An add-on's image read (labels, VOLUME paths), its data container created, found by
+    its labels, mounted by another container, and removed with its volume."""
+    drv = world.drv
+    ref = world.addon_image()
+    info = drv.image_info(ref, timeout=5)
+    assert info["labels"]["vxos.image.type"] == "drv-addon" and info["volumes"] == ["/opt/addon"]
+    assert info["id"]
+    assert drv.image_info("local/absent:1", timeout=5) is None
+    before = world.volumes()
+    data_labels = {"vxha.resource": "web_ctr", "vxha.type": "Container.addon"}
+    drv.create_data("drv_data", ref, "/opt/addon", data_labels, timeout=10)
+    assert drv.inspect("drv_data", timeout=5)["labels"]["vxha.type"] == "Container.addon"
+    assert len(world.volumes() - before) == 1
+    drv.create("drv_user", spec(volumes_from=["drv_data"]), timeout=10)
+    with pytest.raises(DriverError, match="(?i)no such container"):
+        drv.create("drv_user2", spec(volumes_from=["drv_absent"]), timeout=10)
+    found = drv.labelled({"vxha.resource": "web_ctr"}, timeout=5)
+    assert sorted(c["name"] for c in found) == ["drv_data", "drv_user"]
+    assert {c["labels"]["vxha.type"] for c in found} == {"Container", "Container.addon"}
+    assert drv.labelled({"vxha.resource": "web_ctr", "vxha.type": "Container.addon"},
+                        timeout=5)[0]["name"] == "drv_data"  # fmt: skip
+    assert drv.labelled({"vxha.resource": "db_ctr"}, timeout=5) == []
+    assert drv.remove("drv_user", timeout=10) is True
+    assert drv.remove("drv_data", timeout=10, volumes=True) is True
+    assert world.volumes() == before

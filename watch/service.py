@@ -1,0 +1,332 @@
+"""``vxha watch``: the sources (engines, netlink, the mount table) read in one poll loop,
+the dispatcher (dispatch.py) in a thread of its own, so that a VCS that does not answer
+never stops the events from being read.
+
+What the watch saw is saved in the state directory (``watch.json``): ``--once`` compares
+with it (and replays the engines' events since it) to handle what happened since its last
+run; a watch restarted within ``catch_up`` seconds of its last save does the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import threading
+import time
+
+from vxha.watch import mounttable, netlink
+from vxha.watch.cluster import ClusterView
+from vxha.watch.dispatch import TUNING, Dispatcher
+from vxha.watch.engines import RETRY_MAX, EngineWatch, changes
+from vxha.watch.events import from_change
+
+STATE_NAME = "watch.json"
+SAVE_EVERY = 30.0
+
+
+class Options:
+    """What ``vxha watch`` was told (cli/watch_cmd.py fills it)."""
+
+    def __init__(
+        self,
+        system,
+        engines=(),
+        containers=True,
+        network=True,
+        mounts=True,
+        debounce=0.1,
+        gap=1.0,
+        rate=10.0,
+        max_wait=5.0,
+        attempts=3,
+        backoff=1.0,
+        refresh=300.0,
+        catch_up=300.0,
+        state_dir=None,
+    ):
+        self.system = system
+        self.engines = list(engines)
+        self.containers = containers
+        self.network = network
+        self.mounts = mounts
+        self.debounce = debounce
+        self.gap = gap
+        self.rate = rate
+        self.max_wait = max_wait
+        self.attempts = attempts
+        self.backoff = backoff
+        self.refresh = refresh
+        self.catch_up = catch_up
+        self.state_dir = state_dir
+
+
+class Watch:
+    def __init__(self, opts: Options, client, log, env=os.environ):
+        self.opts = opts
+        self.log = log
+        self.env = env
+        self.view = ClusterView(client, opts.system, env)
+        self.dispatcher = Dispatcher(
+            self.view, log, **{name: getattr(opts, name) for name in TUNING}
+        )
+        self.dispatcher.on_refresh = self._engines_wanted
+        self.engines: dict = {}
+        self._wanted = set(opts.engines)
+        self._lock = threading.Lock()
+        self.netlink = None
+        self.mounts = None
+        self._saved = self._load()
+        self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+
+    # -- state --------------------------------------------------------------------------
+
+    def _ctx(self):
+        from vxha.agents.framework import Context
+
+        ctx = Context(self.env)
+        if self.opts.state_dir:
+            ctx.state_dir = self.opts.state_dir
+        return ctx
+
+    def _load(self) -> dict | None:
+        from vxha.agents import statefile
+
+        try:
+            text = statefile.read(self._ctx(), STATE_NAME)
+            return json.loads(text) if text else None
+        except (OSError, ValueError) as exc:
+            self.log("warning", f"ignoring the saved state ({exc})")
+            return None
+
+    def save(self) -> None:
+        from vxha.agents import statefile
+
+        data = {"saved": time.time(), "system": self.opts.system, "engines": {}}
+        for host, e in self.engines.items():
+            if e.picture is not None:
+                data["engines"][host] = {
+                    "mark": e.last_event_nano or time.time_ns(),
+                    "containers": e.picture,
+                }
+        if self.netlink is not None:
+            data["network"] = self.netlink.snapshot.to_json()
+        if self.mounts is not None:
+            data["mounts"] = mounttable.to_json(self.mounts.table)
+        try:
+            statefile.write(self._ctx(), STATE_NAME, json.dumps(data, sort_keys=True))
+        except OSError as exc:
+            self.log("warning", f"could not save what the watch saw: {exc}")
+
+    def _recent(self) -> dict | None:
+        s = self._saved
+        if not s or s.get("system") != self.opts.system:
+            return None
+        return s if time.time() - float(s.get("saved", 0)) <= self.opts.catch_up else None
+
+    # -- sources ------------------------------------------------------------------------
+
+    def _open_sources(self) -> list:
+        """Open netlink and the mount table; the subjects of what changed since the saved
+        state, when there is a recent one."""
+        saved = self._recent() or {}
+        subjects = []
+        if self.opts.network:
+            self.netlink = netlink.NetlinkWatch()
+            if "network" in saved:
+                before = netlink.Snapshot.from_json(saved["network"])
+                subjects += before.changes(self.netlink.snapshot)
+        if self.opts.mounts:
+            self.mounts = mounttable.MountWatch()
+            if "mounts" in saved:
+                before = mounttable.from_json(saved["mounts"])
+                subjects += mounttable.changes(before, self.mounts.table)
+        return [from_change(kind, key) for kind, key in subjects]
+
+    def _engines_wanted(self, view) -> None:
+        if self.opts.engines or not self.opts.containers:
+            return
+        wanted = view.engines()
+        with self._lock:
+            if wanted == self._wanted:
+                return
+            self._wanted = wanted
+        self._wake()
+
+    def _reconcile_engines(self) -> None:
+        with self._lock:
+            wanted = set(self._wanted) if self.opts.containers else set()
+        for host in list(self.engines):
+            if host not in wanted and not self.engines[host].connecting:
+                self.engines.pop(host).close()
+                self.log("info", f"engine {host}: no longer used here; not watched")
+        saved = (self._recent() or {}).get("engines", {})
+        for host in sorted(wanted - set(self.engines)):
+            e = self.engines[host] = EngineWatch(host, self.log)
+            if host in saved:
+                e.picture = saved[host].get("containers")
+            self.log("info", f"engine {host}: watching its events")
+
+    def _connect(self, e) -> None:
+        """Connect to an engine in a thread of its own: a silent engine holds its connection
+        for up to its timeout, and the other sources must be read meanwhile."""
+        e.connecting = True
+
+        def connect():
+            try:
+                self.dispatcher.note(e.connect())
+            except Exception as exc:  # noqa: BLE001 - a bug must not end the retries
+                self.log("error", f"engine {e.host}: connecting: {type(exc).__name__}: {exc}")
+                e.next_try = e.clock() + RETRY_MAX
+            finally:
+                e.connecting = False
+                self._wake()
+
+        threading.Thread(target=connect, daemon=True, name=f"engine {e.host}").start()
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass
+
+    # -- running ------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Until ``stop`` is set (SIGTERM, SIGINT)."""
+        self.dispatcher.note(self._open_sources())
+        worker = threading.Thread(
+            target=self.dispatcher.run, args=(stop,), daemon=True, name="dispatcher"
+        )
+        worker.start()
+        last_save = time.monotonic()
+        self.log("info", f"watching for {self.opts.system}: " + ", ".join(self._what()))
+        while not stop.is_set():
+            self._reconcile_engines()
+            now = time.monotonic()
+            for e in self.engines.values():
+                if not e.connected and not e.connecting and now >= e.next_try:
+                    self._connect(e)
+            poller = select.poll()
+            poller.register(self._wake_r, select.POLLIN)
+            sources = {}
+            if self.netlink is not None:
+                poller.register(self.netlink.fileno(), select.POLLIN)
+                sources[self.netlink.fileno()] = self.netlink
+            if self.mounts is not None:
+                poller.register(self.mounts.fileno(), select.POLLPRI | select.POLLERR)
+                sources[self.mounts.fileno()] = self.mounts
+            retry = []
+            for e in self.engines.values():
+                if e.connecting:
+                    continue
+                if e.connected:
+                    poller.register(e.fileno(), select.POLLIN | select.POLLHUP)
+                    sources[e.fileno()] = e
+                else:
+                    retry.append(e.next_try - now)
+            timeout = min([SAVE_EVERY] + retry)
+            try:
+                ready = poller.poll(max(0, int(timeout * 1000) + 1))
+            except InterruptedError:
+                ready = []
+            noted = time.monotonic()
+            for fd, _ev in ready:
+                if fd == self._wake_r:
+                    _drain(fd)
+                    continue
+                source = sources.get(fd)
+                if source is None:
+                    continue
+                try:
+                    subjects = source.read()
+                except OSError as exc:
+                    self.log("error", f"reading {type(source).__name__}: {exc}")
+                    continue
+                if subjects:
+                    self.dispatcher.note(subjects, noted)
+            if time.monotonic() - last_save >= SAVE_EVERY:
+                self.save()
+                last_save = time.monotonic()
+        self.dispatcher.wake()
+        worker.join(timeout=2.0)
+        self.save()
+        for e in self.engines.values():
+            e.close()
+
+    def _what(self) -> list:
+        what = []
+        if self.opts.containers:
+            what.append(
+                "container engines "
+                + (", ".join(sorted(self._wanted)) or "(from the configuration)")
+            )
+        if self.opts.network:
+            what.append("netlink addresses and links")
+        if self.opts.mounts:
+            what.append("the mount table")
+        return what
+
+    def once(self, limit: float = 60.0) -> int:
+        """Handle what happened since the last run, then return: 0 when every probe asked
+        for was made, 1 when VCS did not answer (a probe or the configuration given up)."""
+        first = self._saved is None
+        subjects = []
+        if self.opts.network:
+            self.netlink = netlink.NetlinkWatch()
+        if self.opts.mounts:
+            self.mounts = mounttable.MountWatch()
+        saved = self._saved or {}
+        if not first and saved.get("system") == self.opts.system:
+            if self.netlink is not None and "network" in saved:
+                before = netlink.Snapshot.from_json(saved["network"])
+                subjects += before.changes(self.netlink.snapshot)
+            if self.mounts is not None and "mounts" in saved:
+                subjects += mounttable.changes(
+                    mounttable.from_json(saved["mounts"]), self.mounts.table
+                )
+        found = [from_change(k, v) for k, v in subjects]
+        self.dispatcher.step()  # reads the configuration: which engines are used here
+        self._reconcile_engines()
+        for host, e in self.engines.items():
+            before = saved.get("engines", {}).get(host)
+            try:
+                now_picture = e.current()
+                if before:
+                    e.picture = before["containers"]
+                    e.health = {cid: v[3] for cid, v in e.picture.items()}
+                    found += e.replay(int(before.get("mark", 0)))
+                    found += changes(before["containers"], now_picture, host)
+                e.picture = now_picture
+            except Exception as exc:  # noqa: BLE001 - an engine away is logged, not fatal
+                self.log("warning", f"engine {host}: {exc}")
+        if first:
+            self.log(
+                "info",
+                "first run: recorded what the watch sees; the next run handles what changed since",
+            )
+        self.dispatcher.note(found)
+        self.dispatcher.drain(limit)
+        self.save()
+        return 1 if self.dispatcher.given_up or not self.view.loaded else 0
+
+
+def _drain(fd) -> None:
+    try:
+        while os.read(fd, 4096):
+            pass
+    except OSError:
+        pass
+
+
+def install_signals(watch: Watch, stop: threading.Event) -> None:
+    """SIGTERM and SIGINT stop the watch; SIGHUP reads the configuration again now."""
+
+    def handler(signum, frame):
+        stop.set()
+        watch._wake()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGHUP, lambda s, f: watch.dispatcher.refresh_soon())
