@@ -480,7 +480,7 @@ def _result_code(entry_point: str, result) -> int:
         if result is False or result is None:
             return OFFLINE
         code = int(result)
-        if code in (OFFLINE, UNKNOWN, INTENTIONAL_OFFLINE) or 101 <= code <= 110:
+        if code in (UNKNOWN, INTENTIONAL_OFFLINE) or OFFLINE <= code <= ONLINE:
             return code
         return UNKNOWN
     if entry_point == "clean":

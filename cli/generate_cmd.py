@@ -57,7 +57,7 @@ def _write(path: str, data, binary: bool = False) -> None:
         raise
     # the rename is durable only once the directory is: a crash must not bring back the old
     # main.cf, or an empty one on a file system that orders data after metadata
-    dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    dfd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(dfd)
     finally:

@@ -205,14 +205,21 @@ def collect(db: Path, function: str, file: str) -> dict:
                 continue
             if result.test_outcome == TestOutcome.SURVIVED:
                 m = item.mutations[0]
-                line = lines[m.start_pos[0] - 1].strip()
-                key = f"{function} | {m.operator_name} | {line}"
+                key = f"{function} | {m.operator_name} | {mutated_line(result.diff, lines, m)}"
                 out["survived"].append((key, result.diff or ""))
             elif result.test_outcome == TestOutcome.INCOMPETENT:
                 out["incompetent"] += 1
             else:
                 out["killed"] += 1
     return out
+
+
+def mutated_line(diff: str, lines: list, mutation) -> str:
+    """The line as the mutant has it (from the diff), else the original line."""
+    for line in (diff or "").splitlines():
+        if line.startswith("+") and not line.startswith("+++"):
+            return line[1:].strip()
+    return lines[mutation.start_pos[0] - 1].strip()
 
 
 def main(argv=None) -> int:

@@ -33,7 +33,7 @@ def test_monitor(result, code):
     assert _result_code("monitor", result) == code
 
 
-@pytest.mark.parametrize("result, code", [(None, 0), (True, 0), (False, 1)])
+@pytest.mark.parametrize("result, code", [(None, 0), (True, 0), (False, 1), (0, 0), (1, 0)])
 def test_clean_fails_only_when_the_agent_says_so(result, code):
     assert _result_code("clean", result) == code
 
@@ -41,7 +41,18 @@ def test_clean_fails_only_when_the_agent_says_so(result, code):
 @pytest.mark.parametrize("entry_point", ["online", "offline", "action", "info"])
 @pytest.mark.parametrize(
     "result, code",
-    [(None, 0), (True, 0), (False, 1), (0, 0), (5, 5), (60, 60), (61, 60), (500, 60), (-3, 0)],
+    [
+        (None, 0),
+        (True, 0),
+        (False, 1),
+        (0, 0),
+        (1, 1),
+        (5, 5),
+        (60, 60),
+        (61, 60),
+        (500, 60),
+        (-3, 0),
+    ],
 )
 def test_online_offline_and_the_others(entry_point, result, code):
     # online and offline: seconds VCS waits before the next monitor, kept within 0..60
@@ -82,9 +93,17 @@ def test_the_timeout_is_the_types(entry_point, seconds):
     assert timeout_of(TIMEOUTS, entry_point, None) == seconds
 
 
+def test_the_entry_point_name_is_compared_by_value():
+    # the name comes from argv: an equal string, not the same object as a literal
+    monitor, clean = "".join(["mon", "itor"]), "".join(["cle", "an"])
+    assert _result_code(monitor, True) == 110 and _result_code(monitor, 105) == 105
+    assert _result_code(clean, False) == 1 and _result_code(clean, None) == 0
+
+
 def test_vcs_s_aeptimeout_argument_wins():
     assert timeout_of(TIMEOUTS, "online", 17) == 17
     assert timeout_of(TIMEOUTS, "online", 0) == 1  # never a deadline already passed
+    assert timeout_of(TIMEOUTS, "online", -5) == 1
 
 
 def test_a_missing_or_zero_timeout_is_one_second():
