@@ -5,10 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format packages testbed clean
+.PHONY: demo demo-real test bench mutants lint format packages testbed clean
 
 demo: $(STAMP)
 	$(VENV)/bin/vxha demo
+
+# Root: the example cluster on three real nodes of this machine (docs/simulator.md).
+demo-real: $(STAMP) testbed
+	$(VENV)/bin/vxha demo-real
 
 test: $(STAMP) testbed
 	$(VENV)/bin/ruff check .
@@ -21,6 +25,11 @@ BENCH_VENV := .venv-bench
 bench: $(STAMP) testbed
 	@bash scripts/venv.sh $(PYTHON) $(BENCH_VENV) regular
 	cd benchmarks && ../$(BENCH_VENV)/bin/python run.py $(BENCH_ARGS)
+
+# Mutation testing of the safety-critical functions listed in mutation/targets.toml; slow,
+# so not part of `make test`. MUTANTS_ARGS="--only end_margin" runs one target.
+mutants:
+	$(PYTHON) mutation/run.py $(MUTANTS_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -10,11 +10,9 @@ that cannot encode the text or a planted link only lose the line (docs/framework
 
 from __future__ import annotations
 
-import os
+import posix  # not os: see agents/statefile.py
 import sys
 import time
-
-from vxha.agents.messages import CATEGORY, MSG
 
 # halog's severity letters (halog(1M)); the guide's VCSAG_LOG_MSG takes the same.
 SEVERITY = {"CRITICAL": "C", "ERROR": "E", "WARNING": "W", "NOTICE": "N", "INFO": "I"}
@@ -38,6 +36,8 @@ class AgentLog:
             pass
 
     def _write(self, severity, msg, text):
+        from vxha.agents.messages import CATEGORY, MSG  # only when there is a line to write
+
         msgid = MSG.get(msg, MSG["internal"])
         one = " ".join(str(text).split("\n"))
         stamp = time.strftime("%Y/%m/%d %H:%M:%S")
@@ -52,16 +52,18 @@ class AgentLog:
     def _append(self, line: str) -> None:
         from vxha.agents.statefile import open_in
 
-        fd = open_in(self.ctx.log_dir, f"{self.type_name}_A.log", os.O_WRONLY | os.O_APPEND)
+        fd = open_in(self.ctx.log_dir, f"{self.type_name}_A.log", posix.O_WRONLY | posix.O_APPEND)
         try:
-            os.write(fd, line.encode("utf-8", "backslashreplace"))
+            posix.write(fd, line.encode("utf-8", "backslashreplace"))
         finally:
-            os.close(fd)
+            posix.close(fd)
 
     def _halog(self, severity: str, msgid: int, text: str) -> bool:
         """The line through halog; False when halog is absent or fails (then the file)."""
-        halog = os.path.join(self.ctx.env.get("VCS_HOME") or "/opt/VRTSvcs", "bin", "halog")
-        if not os.access(halog, os.X_OK):
+        from vxha.agents.statefile import join
+
+        halog = join(self.ctx.env.get("VCS_HOME") or "/opt/VRTSvcs", "bin", "halog")
+        if not posix.access(halog, posix.X_OK):
             return False
         from vxha.agents.drivers.proc import run
 

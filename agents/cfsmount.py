@@ -10,8 +10,8 @@ mount point is verifiably unmounted. See docs/cfsmount.md.
 
 from __future__ import annotations
 
-import os
-import signal
+# The C module: signal.py's enums would cost every monitor an import of enum.
+import _signal as signal
 import time
 
 from vxha import hostpaths
@@ -51,8 +51,10 @@ def check_mountpoint(mp: str) -> None:
         raise ConfigError(f"{mp!r} contains '..': give the normalized path", "MountPoint")
     if mp == "/" or not mp.strip("/"):
         raise ConfigError("/ itself cannot be a mount point", "MountPoint")
-    if os.path.normpath(mp) != mp or mp.startswith("//"):
-        raise ConfigError(f"{mp!r} is not normalized (use {os.path.normpath(mp)!r})", "MountPoint")
+    if any(part in ("", ".") for part in parts[1:]):  # os.path.normpath would change it
+        from os.path import normpath  # not at the top: monitor checks this, os costs a ms
+
+        raise ConfigError(f"{mp!r} is not normalized (use {normpath(mp)!r})", "MountPoint")
     hit = SYSTEM_PATHS.match(mp)
     if hit is not None:
         where = "" if hit == mp else f" (under {hit})"
@@ -328,9 +330,11 @@ class CFSMountAgent:
 
     @staticmethod
     def _stop(res, drv, users, sigs, grace) -> None:
+        from signal import Signals  # the enum, for the names: not on monitor's path
+
         pids = [u[0] for u in users]
         for i, sig in enumerate(sigs):
-            name = signal.Signals(sig).name
+            name = Signals(sig).name
             res.log.notice(
                 f"sending {name} to processes using {res.MountPoint}: {_describe(users)}",
                 "cfs.signal",
@@ -365,6 +369,6 @@ def _describe(users) -> str:
 
 
 def _driver_error():
-    from vxha.agents.drivers.fakestate import DriverError
+    from vxha.agents.drivers.errors import DriverError
 
     return DriverError

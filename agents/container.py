@@ -6,8 +6,6 @@ anything else holding the name is foreign and is never touched (docs/container.m
 
 from __future__ import annotations
 
-import os
-import re
 import time
 
 from vxha import imageref
@@ -29,36 +27,132 @@ LABEL_SPEC = "vxha.spec"  # digest of the spec the container was created from
 RUNNING = ("running",)
 STOPPABLE = ("running", "paused", "restarting")
 
-_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]+")
-_LABEL_DNS = imageref.LABEL_DNS
-_HOSTNAME = re.compile(rf"{_LABEL_DNS}(?:\.{_LABEL_DNS})*")
-_ENV_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_MEMORY = re.compile(r"(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)?", re.IGNORECASE)
-_CPUS = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _UNITS = {None: 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40, "p": 1 << 50}
 MIN_MEMORY = 6 << 20  # the engine refuses less
-_NETWORK = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_.-]*")
-_USER = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?")
-_CAP = re.compile(r"[A-Z][A-Z0-9_]*")
-_TMPFS_OPTS = re.compile(r"[A-Za-z0-9=,._-]*")
+
+# Value syntaxes, checked with string methods rather than re: validate runs in every
+# monitor, and importing re costs a monitor more than all of its checks together. Each
+# function names the regular expression it matches in full.
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LETTERS = _UPPER | frozenset("abcdefghijklmnopqrstuvwxyz")
+_DIGITS = frozenset("0123456789")
+_ALNUM = _LETTERS | _DIGITS
+_NAME_CHARS = _ALNUM | frozenset("_.-")
+_TMPFS_CHARS = _ALNUM | frozenset("=,._-")
+# [kmgtp] and i, b as re.IGNORECASE matches them (the Kelvin sign and Turkish i included)
+_UNIT_CHARS = frozenset("kmgtpKMGTP\u212a")
+_I_CHARS = frozenset("iI\u0130\u0131")
+_B_CHARS = frozenset("bB")
+
+
+def _word(text: str, first, rest, least: int = 1) -> bool:
+    """One character of ``first``, then characters of ``rest``; ``least`` in all."""
+    return len(text) >= least and text[0] in first and all(c in rest for c in text[1:])
+
+
+def _is_name(text: str) -> bool:
+    """[a-zA-Z0-9][a-zA-Z0-9_.-]+"""
+    return _word(text, _ALNUM, _NAME_CHARS, 2)
+
+
+def _is_network(text: str) -> bool:
+    """[a-zA-Z0-9][a-zA-Z0-9_.-]*"""
+    return _word(text, _ALNUM, _NAME_CHARS)
+
+
+def _is_env_key(text: str) -> bool:
+    """[A-Za-z_][A-Za-z0-9_]*"""
+    return _word(text, _LETTERS | {"_"}, _ALNUM | {"_"})
+
+
+def _is_user(text: str) -> bool:
+    """[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?"""
+    parts = text.split(":")
+    return len(parts) <= 2 and all(_word(p, _ALNUM | {"_"}, _NAME_CHARS) for p in parts)
+
+
+def _is_cap(text: str) -> bool:
+    """[A-Z][A-Z0-9_]*"""
+    return _word(text, _UPPER, _UPPER | _DIGITS | {"_"})
+
+
+def _is_tmpfs_opts(text: str) -> bool:
+    """[A-Za-z0-9=,._-]*"""
+    return all(c in _TMPFS_CHARS for c in text)
+
+
+def _is_decimal(text: str) -> bool:
+    r"""\d+(?:\.\d+)?|\.\d+"""
+    whole, dot, fraction = text.partition(".")
+    if not dot:
+        return whole.isdecimal()
+    return fraction.isdecimal() and (not whole or whole.isdecimal())
+
+
+def _size(text: str):
+    r"""(\d+(?:\.\d+)?) ?([kmgtp])?(i?b)? (ignoring case): its three groups, or None."""
+    digits = 0
+    while digits < len(text) and text[digits].isdecimal():  # \d: any decimal digit
+        digits += 1
+    number, rest = text[:digits], text[digits:]
+    if not number:
+        return None
+    if rest[:1] == ".":
+        fraction = 1
+        while fraction < len(rest) and rest[fraction].isdecimal():
+            fraction += 1
+        if fraction == 1:
+            return None
+        number, rest = number + rest[:fraction], rest[fraction:]
+    if rest[:1] == " ":
+        rest = rest[1:]
+    unit = None
+    if rest[:1] and rest[0] in _UNIT_CHARS:
+        unit, rest = rest[0], rest[1:]
+    if not rest:
+        return number, unit, None
+    if rest[-1] in _B_CHARS and (len(rest) == 1 or (len(rest) == 2 and rest[0] in _I_CHARS)):
+        return number, unit, rest
+    return None
+
+
 # AddOns / Hotfixes entries: "<image id>:<version> <container path> [<image reference>]".
-_ADDON_ID = re.compile(r"[a-z][a-z0-9-]{0,62}")
-_ADDON_VERSION = re.compile(r"[\w][\w.-]{0,127}")
 ADDON_KINDS = {"AddOns": "addon", "Hotfixes": "hotfix"}
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+
+
+def _is_addon_id(text: str) -> bool:
+    """[a-z][a-z0-9-]{0,62}"""
+    return len(text) <= 63 and _word(text, _LOWER, _LOWER | _DIGITS | {"-"})
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _is_addon_version(text: str) -> bool:
+    r"""[\w][\w.-]{0,127} (\w as str.isalnum() and _)"""
+    return (
+        0 < len(text) <= 128
+        and _is_word_char(text[0])
+        and all(_is_word_char(c) or c in ".-" for c in text[1:])
+    )
+
+
 ULIMITS = ("core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile",
            "nproc", "rss", "rtprio", "rttime", "sigpending", "stack")  # fmt: skip
 
 
 def parse_memory(text: str, attr: str = "Memory", minimum: int = MIN_MEMORY) -> int:
     """Docker's unit syntax (1024-based; ``512m``, ``4g``, ``4GiB``, bytes) -> bytes."""
-    m = _MEMORY.fullmatch(text.strip())
-    if not m or (m.group(3) and m.group(3).lower() == "ib" and not m.group(2)):
+    m = _size(text.strip())
+    if not m or (m[2] and m[2].lower() == "ib" and not m[1]):
         raise ConfigError(
             f"{text!r} is not a size: give bytes or a number with k, m, g or t (512m, 4g)",
             attr,
         )
-    unit = m.group(2).lower() if m.group(2) else None
-    value = int(float(m.group(1)) * _UNITS[unit])
+    unit = m[1].lower() if m[1] else None
+    value = int(float(m[0]) * _UNITS[unit])
     if value < minimum:
         raise ConfigError(f"{text!r} is less than the engine's minimum of 6m", attr)
     return value
@@ -82,10 +176,16 @@ def check_path(path: str, what: str, attr: str = "Mounts") -> None:
         raise ConfigError(f"{what} {path!r} is not an absolute path", attr)
     if ".." in path.split("/"):
         raise ConfigError(f"{what} {path!r} contains '..'", attr)
-    if os.path.normpath(path) != path or path.startswith("//"):
-        raise ConfigError(
-            f"{what} {path!r} is not normalized (write {os.path.normpath(path)!r})", attr
-        )
+    if not _normalized(path):
+        from posixpath import normpath  # only to name the fix: it costs monitor an os import
+
+        raise ConfigError(f"{what} {path!r} is not normalized (write {normpath(path)!r})", attr)
+
+
+def _normalized(path: str) -> bool:
+    """Whether the absolute ``path`` is what posixpath.normpath makes of it, with no
+    leading '//' (no empty, '.' or '..' component, no trailing '/')."""
+    return path == "/" or all(p not in ("", ".", "..") for p in path[1:].split("/"))
 
 
 def _under(path: str, grants) -> bool:
@@ -96,7 +196,7 @@ def _capability(name: str, attr: str) -> str:
     """A capability as the engine takes it (``NET_ADMIN``); ``CAP_`` prefix accepted."""
     cap = name.strip().upper()
     cap = cap[4:] if cap.startswith("CAP_") else cap
-    if not _CAP.fullmatch(cap):
+    if not _is_cap(cap):
         raise ConfigError(f"{name!r} is not a capability name (NET_ADMIN, SYS_PTRACE)", attr)
     return cap
 
@@ -132,11 +232,11 @@ def _addons(entries, attr: str, runtime_name: str) -> list:
     for entry in entries:
         parts = entry.split()
         ident, colon, version = parts[0].partition(":") if parts else ("", "", "")
-        if len(parts) not in (2, 3) or not colon or not _ADDON_ID.fullmatch(ident):
+        if len(parts) not in (2, 3) or not colon or not _is_addon_id(ident):
             raise ConfigError(
                 f"{entry!r} is not '<image id>:<version> <container path> [<image>]'", attr
             )
-        if not _ADDON_VERSION.fullmatch(version):
+        if not _is_addon_version(version):
             raise ConfigError(f"{entry!r}: {version!r} is not an image version", attr)
         path = parts[1]
         check_path(path, "container path", attr)
@@ -172,7 +272,7 @@ class Config:
     def __init__(self, res):
         v = res.values
         self.name = v["RuntimeName"] or res.name
-        if not _NAME.fullmatch(self.name):
+        if not _is_name(self.name):
             raise ConfigError(
                 f"{self.name!r} is not a container name ([a-zA-Z0-9][a-zA-Z0-9_.-]+)",
                 "RuntimeName",
@@ -180,11 +280,11 @@ class Config:
         self.image = v["Image"]
         check_image(self.image)
         self.hostname = v["Hostname"]
-        if self.hostname and (len(self.hostname) > 253 or not _HOSTNAME.fullmatch(self.hostname)):
+        if self.hostname and (len(self.hostname) > 253 or not imageref.dns_name(self.hostname)):
             raise ConfigError(f"{self.hostname!r} is not a host name", "Hostname")
         self.env = v["Env"]
         for key in self.env:
-            if not _ENV_KEY.fullmatch(key):
+            if not _is_env_key(key):
                 raise ConfigError(
                     f"{key!r} is not a variable name (letters, digits, _; not a digit first)",
                     "Env",
@@ -210,7 +310,7 @@ class Config:
             self.mounts.append({"source": host, "target": target, "read_only": ro})
         self.cpus = None
         if v["CPUs"]:
-            if not _CPUS.fullmatch(v["CPUs"]) or float(v["CPUs"]) <= 0:
+            if not _is_decimal(v["CPUs"]) or float(v["CPUs"]) <= 0:
                 raise ConfigError(f"{v['CPUs']!r} is not a positive number of CPUs", "CPUs")
             self.cpus = float(v["CPUs"])
         self.memory = parse_memory(v["Memory"]) if v["Memory"] else None
@@ -277,7 +377,7 @@ class Config:
     def _options(self, v) -> None:
         """The container options admins set, each checked against its grant."""
         self.network = v["Network"]
-        if self.network and not _NETWORK.fullmatch(self.network):
+        if self.network and not _is_network(self.network):
             raise ConfigError(f"{self.network!r} is not none, host or a network name", "Network")
         if self.network == "host" and not v["GrantHostNetwork"]:
             raise ConfigError(
@@ -286,7 +386,7 @@ class Config:
                 "Network",
             )
         self.user = v["User"]
-        if self.user and not _USER.fullmatch(self.user):
+        if self.user and not _is_user(self.user):
             raise ConfigError(f"{self.user!r} is not user[:group] (names or ids)", "User")
         granted = {_capability(c, "GrantCaps") for c in v["GrantCaps"]}
         self.cap_add = [_capability(c, "CapAdd") for c in v["CapAdd"]]
@@ -320,7 +420,7 @@ class Config:
             check_path(path, "tmpfs path", "Tmpfs")
             if path == "/":
                 raise ConfigError("a tmpfs over / is not a container", "Tmpfs")
-            if not _TMPFS_OPTS.fullmatch(opts):
+            if not _is_tmpfs_opts(opts):
                 raise ConfigError(f"{path}: {opts!r} are not mount options", "Tmpfs")
             self.tmpfs[path] = opts
 
@@ -406,7 +506,7 @@ class ContainerAgent:
         self.cfg = Config(res)
 
     def _driver(self, res):
-        from vxha.agents.drivers.fakestate import DriverError
+        from vxha.agents.drivers.errors import DriverError
 
         try:
             drv = res.driver("docker")
@@ -419,7 +519,7 @@ class ContainerAgent:
 
     def monitor(self, res):
         from vxha.agents.drivers.docker import EngineTimeout
-        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+        from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
         cfg = self.cfg
         drv = self._driver(res)
@@ -504,7 +604,7 @@ class ContainerAgent:
         A 'starting' image health check is not yet healthy: OFFLINE (docs/container.md).
         """
         from vxha.agents.drivers.docker import ExecTimeout
-        from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+        from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
         cfg = self.cfg
         if cfg.use_image_health and info.get("health"):

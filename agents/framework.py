@@ -10,19 +10,22 @@ Nothing here raises a traceback at VCS, and a hang is never turned into an answe
 the deadline the entry point's children are ended, one line is logged and VCS's own
 timeout takes the process (docs/framework.md, "Deadlines").
 
-Kept to the standard library's cheapest modules: every monitor pays for these imports.
+Kept to the standard library's cheapest modules: every monitor pays for these imports
+(docs/framework.md, "What a monitor imports").
 """
 
 from __future__ import annotations
 
-import importlib
-import os
-import signal
+# The C module: signal.py wraps it in enums, and importing enum (with functools and
+# collections) would cost every entry point more than the rest of the framework.
+import _signal as signal
+import posix  # not os: see agents/statefile.py
 import sys
 import time
 
 from vxha.agents.agentlog import AgentLog
 from vxha.agents.lock import ResourceLock
+from vxha.agents.statefile import join
 from vxha.vcs_types.decl import STANDARD_STATIC, TIMEOUT_ATTR
 
 __all__ = ["AgentLog", "ResourceLock"]
@@ -105,26 +108,37 @@ class Hang(Exception):
 # -- context --------------------------------------------------------------------------
 
 
+def environ():
+    """os.environ where os is loaded (only it sees changes made since start-up); else the
+    environment the process started with, decoded as os decodes it."""
+    os = sys.modules.get("os")
+    if os is not None:
+        return os.environ
+    encoding = sys.getfilesystemencoding()
+    return {
+        k.decode(encoding, "surrogateescape"): v.decode(encoding, "surrogateescape")
+        for k, v in posix.environ.items()
+    }
+
+
 class Context:
     """Where an entry point runs: its environment, state and log directories, drivers."""
 
     def __init__(self, env=None, inprocess: bool = False):
-        self.env = os.environ if env is None else env
+        self.env = environ() if env is None else env
         self.inprocess = inprocess
         node = self.env.get("VXHA_NODE_DIR")
         self.node_dir = node or None
         self.fake = self.env.get("VXHA_DRIVERS") == "fake"
         self.shared_dir = self.env.get("VXHA_SHARED_DIR") or None
         if node:
-            self.lock_dir = os.path.join(node, "lock")
-            self.state_dir = os.path.join(node, "state")
+            self.lock_dir = join(node, "lock")
+            self.state_dir = join(node, "state")
         else:
             self.lock_dir = "/run/vxha/lock"
             self.state_dir = "/run/vxha/state"
         self.log_dir = self.env.get("VXHA_LOG_DIR") or (
-            os.path.join(node, "log")
-            if node
-            else os.path.join(self.env.get("VCS_LOG") or "/var/VRTSvcs", "log")
+            join(node, "log") if node else join(self.env.get("VCS_LOG") or "/var/VRTSvcs", "log")
         )
         self._drivers = {}
 
@@ -437,7 +451,7 @@ def load_type(type_name: str):
 
     decl = project_type(type_name)
     module, _, cls = decl.agent.partition(":")
-    return decl, getattr(importlib.import_module(module), cls)
+    return decl, getattr(__import__(module, fromlist=[cls]), cls)
 
 
 def timeout_of(decl, entry_point: str, aep) -> int:
@@ -466,7 +480,7 @@ def _result_code(entry_point: str, result) -> int:
         if result is False or result is None:
             return OFFLINE
         code = int(result)
-        if code in (OFFLINE, UNKNOWN, INTENTIONAL_OFFLINE) or 101 <= code <= 110:
+        if code in (UNKNOWN, INTENTIONAL_OFFLINE) or OFFLINE <= code <= ONLINE:
             return code
         return UNKNOWN
     if entry_point == "clean":
@@ -644,8 +658,8 @@ def _publish_info(res: Resource, pairs: dict) -> None:
     _print(text.encode("utf-8", "backslashreplace"), res)
     if res.ctx.inprocess:
         return
-    hares = os.path.join(res.ctx.env.get("VCS_HOME") or "/opt/VRTSvcs", "bin", "hares")
-    if not os.access(hares, os.X_OK):
+    hares = join(res.ctx.env.get("VCS_HOME") or "/opt/VRTSvcs", "bin", "hares")
+    if not posix.access(hares, posix.X_OK):
         return
     from vxha.agents.drivers.proc import run
 
@@ -667,7 +681,7 @@ def _print(data: bytes, res: Resource) -> None:
         return
     try:
         sys.stdout.flush()
-        os.write(1, data)
+        posix.write(1, data)
     except (OSError, ValueError):
         pass
 
@@ -692,7 +706,7 @@ def _on_term(signum, frame):
     if proc is not None:
         proc.end_children()
     res = _Armed.res
-    os._exit(failure_code(res.entry_point) if res is not None else 1)
+    posix._exit(failure_code(res.entry_point) if res is not None else 1)
 
 
 def _give_up(res: Resource, lock, why: str) -> Outcome:
@@ -723,7 +737,7 @@ def _give_up(res: Resource, lock, why: str) -> Outcome:
     while True:
         left = res.expires + GRACE - time.monotonic()
         if left <= 0:
-            os._exit(failure_code(ep))
+            posix._exit(failure_code(ep))
         time.sleep(min(left, 1.0))
 
 
@@ -738,4 +752,4 @@ def main(type_name: str, entry_point: str, action: str | None = None) -> None:
         sys.stdout.flush()
     except BaseException:  # noqa: B036, S110 - a full or closed stdout changes nothing
         pass
-    os._exit(code)
+    posix._exit(code)

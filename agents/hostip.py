@@ -9,7 +9,7 @@ Only the resource's own address is ever added or removed.
 from __future__ import annotations
 
 from vxha.agents.drivers.addresses import check_address, is_ipv6
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError, report_attr_change
 
 IFNAMSIZ = 16  # the kernel's limit, terminating NUL included

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import os
+import posix  # not os: see agents/statefile.py
 import time
+
+from vxha.agents.statefile import join, open_in
 
 
 class ResourceLock:
     def __init__(self, ctx, type_name, resource):
         self.dir = ctx.lock_dir
         self.name = f"{type_name}.{resource.replace('/', '_')}.lock"
-        self.path = os.path.join(self.dir, self.name)
+        self.path = join(self.dir, self.name)
         self.fd = None
 
     def _open(self) -> int:
-        from vxha.agents.statefile import open_in
-
-        return open_in(self.dir, self.name, os.O_RDWR)
+        return open_in(self.dir, self.name, posix.O_RDWR)
 
     def try_acquire(self) -> bool:
         if self.fd is None:
@@ -36,7 +36,7 @@ class ResourceLock:
                 return False
             raise
         # Fixed width, no truncation: one small write, cheap on any file system.
-        os.pwrite(self.fd, b"%-12d\n" % os.getpid(), 0)
+        posix.pwrite(self.fd, b"%-12d\n" % posix.getpid(), 0)
         return True
 
     def acquire(self, deadline: float) -> bool:
@@ -55,55 +55,59 @@ class ResourceLock:
         except OSError:
             return None
         try:
-            st = os.fstat(fd)
+            st = posix.fstat(fd)
         finally:
             if fd != self.fd:
-                os.close(fd)
-        real = os.path.realpath(self.path)
+                posix.close(fd)
+        from os.path import realpath  # clean's path only
+
+        real = realpath(self.path)
         for pid in flock_owners(st.st_dev, st.st_ino):
-            if pid != os.getpid() and has_open(pid, real):
+            if pid != posix.getpid() and has_open(pid, real):
                 return pid
         return None
 
     def signal_holder(self, pid: int, sig: int) -> bool:
         """Send ``sig`` to ``pid`` if it still holds this lock; False when it does not."""
         try:
-            st = os.fstat(self.fd) if self.fd is not None else os.stat(self.path)
+            st = posix.fstat(self.fd) if self.fd is not None else posix.stat(self.path)
         except OSError:
             return False
         pidfd = None
-        if hasattr(os, "pidfd_open"):
+        if hasattr(posix, "pidfd_open"):
             try:
-                pidfd = os.pidfd_open(pid)
+                pidfd = posix.pidfd_open(pid)
             except OSError:
                 return False
         try:
             # Checked after the pidfd pins the process: a PID reused since is not ours.
             owners = flock_owners(st.st_dev, st.st_ino)
-            if pid not in owners or not has_open(pid, os.path.realpath(self.path)):
+            from os.path import realpath
+
+            if pid not in owners or not has_open(pid, realpath(self.path)):
                 return False
             import signal
 
             if pidfd is not None:
                 signal.pidfd_send_signal(pidfd, sig)
             else:
-                os.kill(pid, sig)
+                posix.kill(pid, sig)
             return True
         except ProcessLookupError:
             return False
         finally:
             if pidfd is not None:
-                os.close(pidfd)
+                posix.close(pidfd)
 
     def release(self):
         if self.fd is not None:
-            os.close(self.fd)
+            posix.close(self.fd)
             self.fd = None
 
 
 def flock_owners(dev: int, ino: int) -> list:
     """PIDs /proc/locks names as holding a FLOCK on the file (dev, ino)."""
-    want = f"{os.major(dev):02x}:{os.minor(dev):02x}:{ino}"
+    want = f"{posix.major(dev):02x}:{posix.minor(dev):02x}:{ino}"
     owners = []
     try:
         with open("/proc/locks") as f:
@@ -122,12 +126,12 @@ def has_open(pid: int, path: str) -> bool:
     fd links' text only: a stat could block on a file of a hung file system."""
     base = f"/proc/{pid}/fd"
     try:
-        fds = os.listdir(base)
+        fds = posix.listdir(base)
     except OSError:
         return False
     for fd in fds:
         try:
-            if os.readlink(f"{base}/{fd}") == path:
+            if posix.readlink(f"{base}/{fd}") == path:
                 return True
         except OSError:
             continue

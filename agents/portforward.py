@@ -9,7 +9,7 @@ or chains (see agents/drivers/forwarding.py); nothing else is touched.
 from __future__ import annotations
 
 from vxha.agents.drivers.addresses import canonical, check_address, is_ipv6
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError, report_attr_change
 
 BACKENDS = ("nft", "iptables")

@@ -1,4 +1,5 @@
-"""The framework's own cost: a no-op monitor through the real launcher vs a bare interpreter."""
+"""The framework's own cost: a no-op monitor (Dummy) through the real launcher beside the
+bare interpreter the launcher starts (``python -I -S -c pass``), interleaved in one run."""
 
 from __future__ import annotations
 
@@ -8,36 +9,43 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import row, time_process  # noqa: E402
+from common import Case, interleaved, load, row, verdict  # noqa: E402
 
 from vxha.agents.framework import build_argv  # noqa: E402
 from vxha.agents.install import install_agents  # noqa: E402
 from vxha.vcs_types.catalog import project_type  # noqa: E402
+
+LIMIT = 1.25
 
 
 def run(quick=False):
     runs = 5 if quick else 40
     with tempfile.TemporaryDirectory() as tmp:
         install_agents(tmp, sys.executable, ["Dummy"])
+        launcher = os.path.join(tmp, "opt/VRTSvcs/bin/Dummy/monitor")
+        with open(launcher) as f:
+            shebang = f.readline().strip()
         env = dict(os.environ, VXHA_DRIVERS="fake", VXHA_NODE_DIR=os.path.join(tmp, "node"))
         argv = build_argv(project_type("Dummy"), "bench", {}, "monitor", aep_timeout=10)
-        monitor = [os.path.join(tmp, "opt/VRTSvcs/bin/Dummy/monitor"), *argv]
-        bare = [sys.executable, "-I", "-c", "pass"]
-        # Interleave the two so drift in machine load hits both alike.
-        b1, bc1 = time_process(bare, runs // 2, env)
-        m1, mc1 = time_process(monitor, runs // 2, env, ok_codes={100})
-        b2, bc2 = time_process(bare, runs - runs // 2, env)
-        m2, mc2 = time_process(monitor, runs - runs // 2, env, ok_codes={100})
-    base, mon = (b1 + b2) / 2, (m1 + m2) / 2
+        got = interleaved(
+            {
+                "bare": Case([sys.executable, "-I", "-S", "-c", "pass"], env, {0}),
+                "monitor": Case([launcher, *argv], env, {100}),
+            },
+            runs,
+        )
+    (mon, mon_cpu), (base, base_cpu) = got["monitor"], got["bare"]
     return [
         row(
             "no-op monitor (Dummy) through the launcher",
             mon,
-            (mc1 + mc2) / 2,
-            "python -I -c pass",
+            mon_cpu,
+            "python -I -S -c pass",
             base,
-            "<= bare + 10 ms",
-            f"framework overhead {mon - base:.1f} ms",
+            f"<= {LIMIT}x",
+            f"{verdict(mon / base, LIMIT)}; framework +{mon - base:.1f} ms; "
+            f"CPU {mon_cpu / base_cpu:.2f}x of {base_cpu:.1f} ms; launcher "
+            f"{shebang.split()[-1]}; median of {runs}; {load()}",
         )
     ]
 

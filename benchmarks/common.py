@@ -5,28 +5,74 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import threading
 import time
+
+
+def _once(argv, env, ok_codes, timeout):
+    """(wall ms, CPU ms) of one run of ``argv``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:
+        proc.kill()
+        raise
+    finally:
+        watchdog.cancel()
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if ok_codes is not None and code not in ok_codes:
+        raise RuntimeError(f"{argv[0]} exited {code}, expected {ok_codes}")
+    return wall * 1000, (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def time_process(argv, runs=30, env=None, warmup=2, ok_codes=None, timeout=60):
     """Median wall and CPU milliseconds of running ``argv`` as a process ``runs`` times."""
     walls, cpus = [], []
     for i in range(warmup + runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:
-            proc.kill()
-            raise
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if ok_codes is not None and proc.returncode not in ok_codes:
-            raise RuntimeError(f"{argv[0]} exited {proc.returncode}, expected {ok_codes}")
+        wall, cpu = _once(argv, env, ok_codes, timeout)
         if i >= warmup:
-            walls.append(wall * 1000)
-            cpus.append((usage.ru_utime + usage.ru_stime) * 1000)
+            walls.append(wall)
+            cpus.append(cpu)
     return statistics.median(walls), statistics.median(cpus)
+
+
+class Case:
+    """One process to time: its argv, environment and the exit codes that mean success."""
+
+    __slots__ = ("argv", "env", "ok_codes")
+
+    def __init__(self, argv, env=None, ok_codes=None):
+        self.argv = list(argv)
+        self.env = env
+        self.ok_codes = ok_codes
+
+
+def interleaved(cases: dict, runs=30, warmup=2, timeout=60) -> dict:
+    """{name: (median wall ms, median CPU ms)} of each Case, run in turn (A B A B ...)
+    so that drift in the machine's load hits every case alike."""
+    walls = {name: [] for name in cases}
+    cpus = {name: [] for name in cases}
+    for i in range(warmup + runs):
+        for name, case in cases.items():
+            wall, cpu = _once(case.argv, case.env, case.ok_codes, timeout)
+            if i >= warmup:
+                walls[name].append(wall)
+                cpus[name].append(cpu)
+    return {n: (statistics.median(walls[n]), statistics.median(cpus[n])) for n in cases}
+
+
+def load() -> str:
+    """The machine's load averages (1, 5 min), for the notes: other work shares the CPUs."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
+def verdict(ratio: float, limit: float) -> str:
+    return f"{'met' if ratio <= limit else 'MISSED'} ({ratio:.2f}x)"
 
 
 def row(name, median_ms, cpu_ms=None, baseline=None, baseline_ms=None, target="", note=""):

@@ -49,14 +49,25 @@ def _write(path: str, data, binary: bool = False) -> None:
         if binary:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
                 f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+    # the rename is durable only once the directory is: a crash must not bring back the old
+    # main.cf, or an empty one on a file system that orders data after metadata
+    dfd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
 
 
 def _err(lines) -> None:

@@ -31,6 +31,7 @@ COMMANDS = {
     "cluster": ("ops_cmd", "cluster-wide tasks (add-types)"),
     "watch": ("watch_cmd", "detect faults as they happen and ask VCS to probe at once"),
     "demo": ("demo_cmd", "the end-to-end demonstration on a simulated cluster"),
+    "demo-real": ("demo_real_cmd", "the failover demonstration on real nodes, timed (root)"),
 }
 
 

@@ -2,13 +2,16 @@
 
 vxha sim run main.cf --events events.yaml     print the transcript (exit 1: expectations failed)
 vxha sim serve main.cf [--socket PATH]        serve the ha* shims on a unix socket
+vxha sim run|serve --real main.cf ...         the same on real nodes, in real time (root)
+vxha sim cleanup RUN_DIR                      remove what a killed real-node run left
 vxha sim advance SECONDS                      run a served simulator's virtual time forward
 vxha sim event DO [--system S] [--group G] [--resource R] [--args JSON]
 vxha sim event fail-command --match 'hares -delete db1_ctr' [--times N]
 vxha sim state | transcript [--since N] | stop
 
-Exit codes: 0 done, 1 failed (expectations of `run`, a daemon that did not answer),
-2 bad input (a missing or broken file, an event naming nothing known).
+Exit codes: 0 done, 1 failed (expectations of `run`, a daemon that did not answer, a
+clean-up that left something), 2 bad input (a missing or broken file, an event naming
+nothing known, --real without root).
 vxha sim shims BIN_DIR                        write the hagrp, hares, ... shims into BIN_DIR
 """
 
@@ -33,6 +36,10 @@ def _parser():
     r.add_argument("--duration", type=int, help="virtual seconds to run (default: the file's)")
     r.add_argument("--verbose", action="store_true", help="also log routine monitors")
     r.add_argument("--table", action="store_true", help="print the state table at the end")
+    s_real = "real nodes: namespaces, engines and volumes of this machine, in real time (root)"
+    r.add_argument("--real", action="store_true", help=s_real)
+    s_mi = "with --real: MonitorInterval of vxha's types, set (hatype -modify) before start"
+    r.add_argument("--monitor-interval", type=int, metavar="SECONDS", help=s_mi)
     s_allow = "also read includes from DIR (by default only from the main.cf's directory)"
     r.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
@@ -43,6 +50,8 @@ def _parser():
     s.add_argument("--mode", choices=("inprocess", "process"), default="inprocess")
     s.add_argument("--speed", type=float, default=0.0, help="virtual seconds per real second")
     s.add_argument("--no-start", action="store_true", help="do not probe and autostart")
+    s.add_argument("--real", action="store_true", help=s_real + "; implies --speed 1")
+    s.add_argument("--monitor-interval", type=int, metavar="SECONDS", help=s_mi)
     s.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
     a = sub.add_parser("advance", help="run a served simulator's virtual time forward")
@@ -68,6 +77,9 @@ def _parser():
 
     sh = sub.add_parser("shims", help="write the ha* shims into a directory")
     sh.add_argument("bin_dir")
+
+    c = sub.add_parser("cleanup", help="remove what a killed real-node run left")
+    c.add_argument("run_dir")
     return p
 
 
@@ -88,6 +100,8 @@ def _main(args):
         return _serve(args)
     if action == "shims":
         return _shims(args.bin_dir)
+    if action == "cleanup":
+        return _cleanup(args.run_dir)
     from vxha.simulator.client import SimClient, SimClientError
 
     try:
@@ -164,6 +178,11 @@ def _run(args):
     if problem:
         print(f"vxha sim run: {problem}", file=sys.stderr)
         return 2
+    if args.real:
+        return _run_real(args)
+    if args.monitor_interval is not None:
+        print("vxha sim run: --monitor-interval goes with --real", file=sys.stderr)
+        return 2
     run_dir = args.run_dir or tempfile.mkdtemp(prefix="vxha-sim-")
     try:
         if args.events:
@@ -210,6 +229,10 @@ def _serve(args):
     if problem:
         print(f"vxha sim serve: {problem}", file=sys.stderr)
         return 2
+    why = _real_refused(args.real)
+    if why:
+        print(f"vxha sim serve: {why}", file=sys.stderr)
+        return 2
     run_dir = os.path.abspath(args.run_dir or tempfile.mkdtemp(prefix="vxha-sim-"))
     conf = os.path.join(run_dir, "conf")
     try:
@@ -219,30 +242,188 @@ def _serve(args):
             if name.endswith(".cf") and os.path.isfile(os.path.join(src_dir, name)):
                 shutil.copy(os.path.join(src_dir, name), os.path.join(conf, name))
         shutil.copy(args.main_cf, os.path.join(conf, "main.cf"))
-        sim = Simulator.from_file(
+        cls, mode = Simulator, args.mode
+        if args.real:
+            from vxha.simulator.realnodes.sim import RealSimulator as cls
+
+            mode = "real"
+        sim = cls.from_file(
             os.path.join(conf, "main.cf"),
             run_dir,
-            mode=args.mode,
+            mode=mode,
             dump=True,
             allow_include_dirs=args.allow_include_dir,
         )
-    except (OSError, SimError, ValueError) as exc:
+        _monitor_interval(sim, args)
+    except (OSError, SimError, ValueError, RuntimeError) as exc:
         print(f"vxha sim serve: {exc}", file=sys.stderr)
         return 2
     path = args.socket or os.environ.get("VXHA_SIM_SOCKET") or os.path.join(run_dir, "sim.sock")
     try:
-        daemon = Daemon(sim, path, args.speed).bind()
+        daemon = Daemon(sim, path, 1.0 if args.real else args.speed).bind()
     except OSError as exc:
         print(f"vxha sim serve: cannot listen on {path}: {exc}", file=sys.stderr)
         return 2
-    if not args.no_start:
-        sim.start()
-    signal.signal(signal.SIGTERM, lambda *_: setattr(daemon, "running", False))
-    print(f"VXHA_SIM_SOCKET={path}", flush=True)
+    if not args.real:
+        if not args.no_start:
+            sim.start()
+        signal.signal(signal.SIGTERM, lambda *_: setattr(daemon, "running", False))
+        print(f"VXHA_SIM_SOCKET={path}", flush=True)
+        try:
+            daemon.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            daemon.close()
+        return 0
+    code = 0
     try:
-        daemon.serve_forever()
+        with terminate_as_interrupt():
+            if not args.no_start:
+                sim.start()
+            print(f"VXHA_SIM_SOCKET={path}", flush=True)
+            daemon.serve_forever()
     except KeyboardInterrupt:
         pass
+    except (OSError, SimError, ValueError, RuntimeError) as exc:
+        print(f"vxha sim serve: {exc}", file=sys.stderr)
+        code = 1
     finally:
         daemon.close()
+        code = close_real(sim, "vxha sim serve") or code
+    return code
+
+
+def _monitor_interval(sim, args):
+    from vxha.simulator.realnodes.sim import FRAMEWORK_TYPES, monitor_intervals
+
+    if args.monitor_interval is None:
+        return
+    if not args.real:
+        raise ValueError("--monitor-interval goes with --real")
+    if args.monitor_interval < 1:
+        raise ValueError(f"--monitor-interval {args.monitor_interval}: at least 1 second")
+    monitor_intervals(sim, {t: args.monitor_interval for t in FRAMEWORK_TYPES})
+
+
+def _real_refused(real):
+    """Why --real cannot run here (not root), or None."""
+    if real and os.geteuid() != 0:
+        return "--real needs root (it makes namespaces, mounts, loop devices and engines)"
+    return None
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C: what a real-node run made is removed on the way out."""
+
+
+def terminate_as_interrupt():
+    import contextlib
+    import signal
+
+    @contextlib.contextmanager
+    def handler():
+        def stop(*_):
+            raise _Terminated()
+
+        old = signal.signal(signal.SIGTERM, stop)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, old)
+
+    return handler()
+
+
+def close_real(sim, who):
+    """Remove what the real-node run made; 1 (and what is left, printed) if not all."""
+    import signal
+
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not stop it
+    try:
+        problems = sim.close()
+    finally:
+        signal.signal(signal.SIGINT, old)
+    for problem in problems:
+        print(f"{who}: left behind: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{who}: run `vxha sim cleanup {sim.run_dir}` to try again", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_real(args):
+    from vxha.simulator import events as events_mod
+    from vxha.simulator.api import run_events
+    from vxha.simulator.engine import SimError
+    from vxha.simulator.realnodes.sim import RealSimulator
+
+    why = _real_refused(True)
+    if why:
+        print(f"vxha sim run: {why}", file=sys.stderr)
+        return 2
+    run_dir = args.run_dir or tempfile.mkdtemp(prefix="vxha-real-")
+    try:
+        evs, expect, duration, options = (
+            events_mod.load(args.events) if args.events else ([], [], 0, {})
+        )
+        verbose = args.verbose or bool(options.get("verbose", False))
+        sim = RealSimulator.from_file(
+            args.main_cf,
+            run_dir,
+            verbose=verbose,
+            sink=lambda line: print(line, flush=True),
+            allow_include_dirs=args.allow_include_dir,
+        )
+        _monitor_interval(sim, args)
+    except (OSError, events_mod.EventError, SimError, ValueError, RuntimeError) as exc:
+        print(f"vxha sim run: {exc}", file=sys.stderr)
+        return 2
+    code, failures = 0, []
+    try:
+        with terminate_as_interrupt():
+            sim.start()
+            failures = run_events(sim, evs, expect, duration)
+            if args.duration is not None and args.duration > sim.now:
+                sim.run_until(args.duration)
+            if args.table:
+                sys.stdout.write("\n" + sim.state_table())
+    except KeyboardInterrupt:
+        print("vxha sim run: interrupted", file=sys.stderr)
+        code = 130
+    except (events_mod.EventError, SimError, ValueError) as exc:
+        print(f"vxha sim run: {exc}", file=sys.stderr)
+        code = 2
+    except (OSError, RuntimeError) as exc:
+        print(f"vxha sim run: {exc}", file=sys.stderr)
+        code = 1
+    finally:
+        code = close_real(sim, "vxha sim run") or code
+        if not args.run_dir and code != 1:  # a directory it made itself
+            import shutil
+
+            shutil.rmtree(run_dir, ignore_errors=True)
+    for problem in failures:
+        print(f"EXPECTATION FAILED: {problem}", file=sys.stderr)
+    return code or (1 if failures else 0)
+
+
+def _cleanup(run_dir):
+    from vxha.simulator.realnodes import ledger
+
+    if os.geteuid() != 0:
+        print("vxha sim cleanup: needs root", file=sys.stderr)
+        return 2
+    if not os.path.isdir(run_dir):
+        print(f"vxha sim cleanup: {run_dir}: no such directory", file=sys.stderr)
+        return 2
+    if not os.path.exists(ledger.Ledger(run_dir).path):
+        print(f"vxha sim cleanup: nothing recorded in {run_dir}: nothing to remove")
+        return 0
+    problems = ledger.remove_all(run_dir)
+    for problem in problems:
+        print(f"vxha sim cleanup: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    print(f"vxha sim cleanup: removed everything the run in {run_dir} made")
     return 0

@@ -205,9 +205,13 @@ def _mount_name(res: str, server: str) -> str:
 
 def _objects(value):
     if isinstance(value, dict):
-        return Obj((k, _objects(v)) for k, v in value.items())
+        out = Obj()
+        for k, v in value.items():
+            # scalars (most values) as they are, without a call each
+            out[k] = _objects(v) if isinstance(v, (dict, list)) else v
+        return out
     if isinstance(value, list):
-        return [_objects(v) for v in value]
+        return [_objects(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

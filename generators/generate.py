@@ -8,16 +8,15 @@ written, so the output is canonical and never unverified.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
 from vxha.vcs_types import cf
-from vxha.vcs_types.decl import format_scalar
 from vxha.vcs_types.model import Config, Group
+from vxha.vcs_types.writer import scalar_text
 
-from .build import GenerationError, Options, plan
+from .build import GenerationError, Obj, Options, plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -31,30 +30,43 @@ class Result:
     warnings: List[str] = field(default_factory=list)
 
 
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def _q(value):
-    """A scalar as main.cf needs it: identifiers and integers bare, the rest quoted."""
-    if type(value) is int:
-        return str(value)
-    if type(value) is str and _BARE.match(value):
-        return value
-    return format_scalar(value)
-
-
 def _vec(values):
-    return "{ " + ", ".join(_q(v) for v in values) + " }" if values else "{}"
+    return "{ " + ", ".join(map(scalar_text, values)) + " }" if values else "{}"
 
 
 def _assoc(mapping):
     if not mapping:
         return "{}"
-    return "{ " + ", ".join(f"{_q(k)} = {_q(v)}" for k, v in mapping.items()) + " }"
+    return (
+        "{ "
+        + ", ".join([f"{scalar_text(k)} = {scalar_text(v)}" for k, v in mapping.items()])
+        + " }"
+    )
 
 
 def _pairs(pairs):
     return _assoc(dict(pairs))
+
+
+def _environment_class():
+    import jinja2
+
+    class Environment(jinja2.Environment):
+        """Reads the context's keys as attributes without the exception-driven fallback
+        (``getattr`` first, then the key), as jinja2 itself would resolve them."""
+
+        def getattr(self, obj, attribute):
+            if obj.__class__ is Obj and attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    return self.undefined(obj=obj, name=attribute)
+            return super().getattr(obj, attribute)
+
+    return Environment
+
+
+_DICT_ATTRIBUTES = frozenset(dir(Obj))
 
 
 def environment(templates: Optional[str] = None):
@@ -67,7 +79,7 @@ def environment(templates: Optional[str] = None):
             raise GenerationError([f"{templates}: not a templates directory"])
         loaders.append(jinja2.FileSystemLoader(str(templates)))
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
-    env = jinja2.Environment(
+    env = _environment_class()(
         loader=jinja2.ChoiceLoader(loaders),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -75,7 +87,8 @@ def environment(templates: Optional[str] = None):
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # noqa: S701 - main.cf, not HTML; values go through |q
     )
-    env.filters.update(q=_q, vec=_vec, assoc=_assoc, pairs=_pairs)
+    # q: a scalar as main.cf needs it, identifiers and integers bare, the rest quoted
+    env.filters.update(q=scalar_text, vec=_vec, assoc=_assoc, pairs=_pairs)
     return env
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
+from . import plainyaml
 from .model import Problem
 
 MAX_BYTES = 1024 * 1024
@@ -41,15 +43,30 @@ def format_path(path: KeyPath) -> str:
 class Doc:
     """One loaded profile: its data, where each value sits, and its problems so far."""
 
-    def __init__(self, path: str, data: Any, marks: Dict[KeyPath, Tuple[int, int]]):
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        marks: Optional[Dict[KeyPath, Tuple[int, int]]],
+        text: Optional[str] = None,
+    ):
         self.path = path
         self.data = data
-        self.marks = marks
+        # None: read by the plain reader, which keeps no positions; the first problem
+        # reported reads ``text`` again with PyYAML for them.
+        self._marks = marks
+        self._text = text
         self.problems: List[Problem] = []
         self.kind: Optional[str] = None
         self.schema_version: Optional[str] = None
         self.known_version: Optional[str] = None
         self.unknown_attributes: List[str] = []
+
+    @property
+    def marks(self) -> Dict[KeyPath, Tuple[int, int]]:
+        if self._marks is None:
+            self._marks = _parse_yaml(self._text or "", self.path).marks
+        return self._marks
 
     def where(self, path: KeyPath) -> Tuple[int, int]:
         path = tuple(path)
@@ -92,14 +109,42 @@ def check_inside(path: str, root: str) -> None:
         )
 
 
+def _read_up_to(f, first: int, limit: int) -> bytes:
+    """Read to the end, at most ``limit`` bytes; ``first``, the size expected, in one read."""
+    parts = []
+    want = min(first, limit)
+    while limit > 0:
+        chunk = f.read(want)
+        if not chunk:
+            break
+        parts.append(chunk)
+        limit -= len(chunk)
+        want = min(65536, limit)
+    return b"".join(parts)
+
+
 def read_text(path: str, root: Optional[str] = None) -> str:
     """The file's text, refusing files over 1 MiB, non-UTF-8 bytes and escaping symlinks."""
-    check_inside(path, root if root is not None else os.path.dirname(os.path.abspath(path)))
+    if root is None:
+        root = os.path.dirname(os.path.abspath(path))
     try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise _fail(path, f"cannot read: {exc.strerror}") from None
-    if not os.path.isfile(path):
+        st = os.lstat(path)
+    except OSError:
+        st = None
+    # A file that is no link, named directly in ``root`` (each file of a directory of
+    # profiles), is inside it: one lstat instead of resolving both paths.
+    if (
+        st is None
+        or stat.S_ISLNK(st.st_mode)
+        or os.path.dirname(path) != root
+        or os.path.basename(path) in ("", ".", "..")
+    ):
+        check_inside(path, root)
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            raise _fail(path, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
         raise _fail(path, "not a regular file")
     if st.st_size > MAX_BYTES:
         raise _fail(
@@ -108,8 +153,8 @@ def read_text(path: str, root: Optional[str] = None) -> str:
             "a profile is a few kilobytes: check that this is the file you meant",
         )
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_BYTES + 1)
+        with open(path, "rb", buffering=0) as f:
+            raw = _read_up_to(f, st.st_size + 1, MAX_BYTES + 1)
     except OSError as exc:
         raise _fail(path, f"cannot read: {exc.strerror}") from None
     if len(raw) > MAX_BYTES:
@@ -290,6 +335,9 @@ def _depth(value: Any, level: int = 0) -> int:
 
 def parse_text(text: str, path: str) -> Doc:
     """YAML (or JSON) text -> Doc; raises LoadFailed for unreadable documents."""
+    data = plainyaml.read(text)
+    if data is not None:
+        return Doc(path, data, None, text)
     try:
         return _parse_yaml(text, path)
     except LoadFailed:

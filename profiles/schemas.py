@@ -51,6 +51,21 @@ def _validator(kind: str, version: str):
     return cls(schema(kind, version))
 
 
+@cache
+def _quick_check(kind: str, version: str):
+    from .validity import compile_check
+
+    return compile_check(schema(kind, version))
+
+
+def _errors(kind: str, version: str, data: Any) -> list:
+    """jsonschema's errors for ``data``, none without asking it when the quick check passes."""
+    quick = _quick_check(kind, version)
+    if quick is not None and quick(data):
+        return []
+    return list(_validator(kind, version).iter_errors(data))
+
+
 def choose_version(kind: str, stated: str, up_to: Optional[str] = None):
     """The known schema to check a profile stating ``stated`` against.
 
@@ -209,9 +224,7 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
         return False
     doc.known_version = version
     ok = True
-    errors = sorted(
-        _validator(kind, version).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
-    )
+    errors = sorted(_errors(kind, version, data), key=lambda e: list(map(str, e.absolute_path)))
     for error in errors:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
@@ -246,7 +259,7 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
 def unknown_to(doc_data: Any, kind: str, version: str) -> List[str]:
     """Key paths of ``doc_data`` that schema ``kind``/``version`` does not know."""
     out: List[str] = []
-    for error in _validator(kind, version).iter_errors(doc_data):
+    for error in _errors(kind, version, doc_data):
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
             out.extend(

@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(docker.io containerd runc tini iproute2 iptables nftables python3-nftables
       iputils-arping iputils-ping socat conntrack xfsprogs e2fsprogs busybox-static psmisc
       util-linux graphviz rpm dpkg-dev fakeroot podman catatonit netavark docker-registry
-      systemd)
+      resource-agents kmod systemd)
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "testbed: not root or no apt-get; real-component tests will skip" >&2
     exit 0

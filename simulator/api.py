@@ -27,22 +27,29 @@ MODES = ("inprocess", "process")
 
 
 class Simulator:
+    MODES = MODES
+
     def __init__(self, config, run_dir, mode="inprocess", verbose=False, sink=None, **process):
-        if mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        if mode not in self.MODES:
+            raise ValueError(f"mode must be one of {', '.join(self.MODES)}, not {mode!r}")
         self.run_dir = os.path.abspath(str(run_dir))
         os.makedirs(self.run_dir, exist_ok=True)
         self.mode = mode
-        if mode == "process":
-            runner = ProcessRunner(self.run_dir, **process)
-        else:
-            runner = InProcessRunner(self.run_dir)
+        runner = self._make_runner(mode, process)
         self.transcript = Transcript(sink)
         self.engine = SimEngine(config, runner, self.transcript, verbose=verbose)
-        self.world = World(self.run_dir, self.engine.standin)
+        self.world = self._make_world()
         self.engine.world = self.world
         self.engine.config_path = None
         self.config = config
+
+    def _make_runner(self, mode, process):
+        if mode == "process":
+            return ProcessRunner(self.run_dir, **process)
+        return InProcessRunner(self.run_dir)
+
+    def _make_world(self):
+        return World(self.run_dir, self.engine.standin)
 
     @classmethod
     def from_file(cls, main_cf, run_dir, mode="inprocess", dump=False, allow_include_dirs=(), **kw):
@@ -158,6 +165,11 @@ def run_scenario(
         allow_include_dirs=allow_include_dirs,
     )
     sim.start()
+    return sim, run_events(sim, evs, expect, duration)
+
+
+def run_events(sim, evs, expect, duration):
+    """Apply events and check expectations at their times; the failed expectations."""
     failures = []
     checks = sorted(expect, key=lambda x: int(x["at"]))
     schedule = sorted(
@@ -181,4 +193,4 @@ def run_scenario(
                 failures.append(problem)
     if duration > sim.now:
         sim.run_until(duration)
-    return sim, failures
+    return failures

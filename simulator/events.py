@@ -19,6 +19,7 @@ from __future__ import annotations
 import shlex
 
 from vxha.simulator.engine import SimError
+from vxha.simulator.realnodes.world import REAL_EVENTS
 
 # do -> (needs, help)
 EVENTS = {
@@ -49,6 +50,9 @@ EVENTS = {
     "probe": ("resource system", "hares -probe"),
     "fail-command": ("match", "the next ha* command(s) starting with match fail (times: 1)"),
 }
+# Events of real-node mode only (vxha sim run|serve --real).
+for _do, _text in REAL_EVENTS.items():
+    EVENTS[_do] = ("system", f"real nodes: {_text}")
 
 ALIASES = {
     "container_die": "container_dies",
@@ -151,6 +155,10 @@ def validate(sim, ev):
             raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
         if do == "start_outside" and r.type.agent == "framework" and r.type.name != "Dummy":
             raise EventError(f"{do}: a {r.type.name} resource cannot be started outside VCS here")
+    if do in REAL_EVENTS and not getattr(sim.world, "real", False):
+        raise EventError(f"{do}: only on real nodes (vxha sim run|serve --real)")
+    if do in REAL_EVENTS and not e.systems[system].up:
+        raise EventError(f"{do}: system {system} is down")
     if do == "crash" and not e.systems[system].up:
         raise EventError(f"crash: system {system} is already down")
     if do == "restart" and e.systems[system].up:
@@ -222,6 +230,8 @@ def apply(sim, ev):
         sim.world.kill(e.resource(res), system)
     elif do == "start_outside":
         sim.world.start_outside(e.resource(res), system)
+    elif do in REAL_EVENTS:
+        sim.world.real_event(do, system, args)
     elif do == "fault":
         sim.world.set_faults(system, dict(args))
     elif do == "clear_faults":

@@ -158,13 +158,51 @@ class ProcessRunner(_FrameworkRunner):
         exe = os.path.join(self.root, "opt/VRTSvcs/bin", res.type.name, ep)
         try:
             proc = subprocess.run(  # noqa: S603 - argv list, our own launcher
-                [exe, *argv],
+                self.command(system, [exe, *argv]),
                 env=self.env(system),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 timeout=limit + 0.5,
                 check=False,
+                preexec_fn=self.preexec(system),  # noqa: PLW1509 - a node's cgroup, if any
             )
         except subprocess.TimeoutExpired:
             return framework.failure_code(ep), True
         return proc.returncode, False
+
+    def command(self, system, argv):
+        return argv
+
+    def preexec(self, system):
+        return None
+
+
+class RealRunner(ProcessRunner):
+    """The installed launchers run on real nodes: inside the system's namespaces (nsenter
+    into its network, mount, UTS and cgroup namespaces, the process placed in the node's
+    cgroup first), with the real drivers, as VCS runs them: its environment sets no
+    ``VXHA_*`` variable, only ``VCS_LOG`` (the node's log directory), and every entry
+    point gets its type's whole timeout in real seconds.
+
+    ``nodes`` maps a system name to its node (``enter()``: the nsenter argv prefix;
+    ``join()``: move the calling process into the node's cgroup; ``log_dir``)."""
+
+    mode = "real"
+
+    def __init__(self, run_dir, nodes, root=None, python=None):
+        super().__init__(run_dir, root=root, python=python, scale=1.0, min_seconds=1.0)
+        self.nodes = nodes
+
+    def env(self, system):
+        env = self._env.get(system)
+        if env is None:
+            env = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL") if k in os.environ}
+            env["VCS_LOG"] = self.nodes[system].log_dir
+            self._env[system] = env
+        return env
+
+    def command(self, system, argv):
+        return [*self.nodes[system].enter(), *argv]
+
+    def preexec(self, system):
+        return self.nodes[system].join

@@ -34,3 +34,13 @@ def node_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("VXHA_DRIVERS", "fake")
     monkeypatch.setenv("VXHA_NODE_DIR", str(d))
     return d
+
+
+@pytest.fixture(scope="session")
+def regular_install(tmp_path_factory):
+    """vxha's agents as a regular install lays them out, launchers included
+    (tests/monitor_imports.py)."""
+    from monitor_imports import RegularInstall
+
+    types = ["Dummy", "Container", "HostIP", "PortForward", "CFSMount"]
+    return RegularInstall(tmp_path_factory.mktemp("regular"), types)

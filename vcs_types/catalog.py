@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import os
-
 # vxha's own types: name -> module holding its TYPE declaration.
 PROJECT_TYPES = {
     "Container": "vxha.vcs_types.container",
@@ -16,13 +13,13 @@ PROJECT_TYPES = {
 # Types for tests and benchmarks (like ClusterLabs' Dummy); never packaged.
 EXTRA_TYPES = {"Dummy": "vxha.vcs_types.dummy"}
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = __file__.rpartition("/")[0]  # not os.path: agents load this module, os need not be
 
 
 def project_type(name: str):
     """The declaration of one of vxha's own types (KeyError when unknown)."""
     module = PROJECT_TYPES.get(name) or EXTRA_TYPES[name]
-    return importlib.import_module(module).TYPE
+    return __import__(module, fromlist=["TYPE"]).TYPE  # not importlib: agents load this
 
 
 def project_types() -> list:

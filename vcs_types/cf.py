@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left
 from pathlib import Path
 
+from vxha.vcs_types.cf_lines import parse_lines
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl
 from vxha.vcs_types.model import (
     Cluster,
@@ -662,7 +663,11 @@ def parse(text, file="main.cf"):
     enabled = gc.isenabled()
     gc.disable()
     try:
-        config = _Parser(text, file).config()
+        # generated files in their usual layout take the line reader; the rest (and every
+        # error) the general parser
+        config = parse_lines(text, file)
+        if config is None:
+            config = _Parser(text, file).config()
         config.text = text
         return config
     finally:

@@ -6,8 +6,6 @@ Kept free of heavy imports: every entry point loads its type's declaration at st
 
 from __future__ import annotations
 
-import re
-
 DATA_TYPES = ("str", "int", "boolean")
 DIMENSIONS = ("scalar", "vector", "keylist", "association")
 
@@ -251,9 +249,23 @@ class TypeDecl:
 
 # -- rendering -------------------------------------------------------------------------
 
-_INT = re.compile(r"-?[0-9]+\Z")
-_BARE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+# Written with str methods, not re: every entry point imports this module.
+
+
+def _bare(s):
+    """Whether ``s`` is ``[A-Za-z_][A-Za-z0-9_]*``."""
+    return s.isascii() and s.isidentifier()
+
+
+def _integer(s):
+    """Whether ``s`` is ``-?[0-9]+``."""
+    digits = s[1:] if s[:1] == "-" else s
+    return digits.isascii() and digits.isdigit()
+
+
+def _name(s):
+    """Whether ``s`` is ``[A-Za-z_][A-Za-z0-9_-]*``."""
+    return s[:1] != "-" and s.isascii() and s.replace("-", "_").isidentifier()
 
 
 def _quote(s):
@@ -275,9 +287,9 @@ def format_scalar(value, type="str"):
     if isinstance(value, int):
         return str(value)
     s = value if value.__class__ is str else str(value)
-    if _BARE_RE.match(s):
+    if _bare(s):
         return s
-    if _INT.match(s) and str(int(s)) != s:
+    if _integer(s) and str(int(s)) != s:
         return s
     return _quote(s)
 
@@ -286,7 +298,7 @@ def format_name(value):
     """An object name, system or association key: bare when the grammar allows (letters,
     digits, ``_`` and ``-``, a letter or ``_`` first), else quoted."""
     s = value if value.__class__ is str else str(value)
-    if _NAME_RE.match(s):
+    if _name(s):
         return s
     return format_scalar(s)
 
@@ -327,13 +339,18 @@ def declaration_line(attr, value=None, with_value=False):
     return line
 
 
-_WORD = re.compile(r'[^\s{}()=,;@"\[\]/]+\Z')
+_NOT_IN_WORD = frozenset('{}()=,;@"[]/')
+
+
+def _word(s):
+    """Whether ``s`` is one or more characters, none of them white space or {}()=,;@"[]/."""
+    return bool(s) and not any(c.isspace() or c in _NOT_IN_WORD for c in s)
 
 
 def _setting(value):
     # a setting's value is written as a bare word where the grammar reads one back
     s = str(value)
-    return s if _WORD.match(s) and s not in ("/*",) else format_scalar(s)
+    return s if _word(s) and s not in ("/*",) else format_scalar(s)
 
 
 def render_type(decl):

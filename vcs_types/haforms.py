@@ -301,6 +301,7 @@ FORMS: Tuple[Form, ...] = (
         _o("-actionargs ARG...", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HARES,
+        note="TOKEN among the type's SupportedActions",
     ),
     # hares: queries
     Form(

@@ -571,7 +571,7 @@ def rule_names(ctx):
     """Names of systems, groups and resources are legal and unique (resources cluster-wide)."""
     cfg = ctx.config
     kinds = [("system", cfg.systems), ("group", cfg.groups)]
-    kinds.append(("resource", [r for _, r in ctx.resources()]))
+    kinds.append(("resource", [r for g in cfg.groups for r in g.resources]))
     kinds += [("remotecluster", cfg.remoteclusters), ("heartbeat", cfg.heartbeats)]
     kinds.append(("site", cfg.sites))
     for kind, objs in kinds:
@@ -592,8 +592,11 @@ def rule_names(ctx):
 def rule_types_known(ctx):
     """Every resource's type is declared in the file or an include (in the catalog for a
     model whose includes were not read)."""
-    for g, r in ctx.resources():
-        if r.type not in ctx.types:
+    types = ctx.types
+    for g in ctx.config.groups:
+        for r in g.resources:
+            if r.type in types:
+                continue
             yield ctx.issue(
                 r,
                 f"resource {r.name} (group {g.name}): unknown type {r.type}: include its types "
@@ -641,8 +644,12 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
             if dims == "scalar" or "scalar" in dims:
                 continue
         if name in NUMBERED and t is list and dtype == "int":
+            if _fits(value, "str", "keylist"):
+                continue
             why = check_value(value, "str", "keylist")
         else:
+            if _fits(value, dtype, dims):
+                continue
             why = _check_value(value, spec)
         if why:
             yield ctx.issue(obj, f"{label}: attribute {name}: {why}", attr=name)
@@ -661,15 +668,84 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
                 )
 
 
-def _resource_spec(decl):
-    def spec(name):
-        a = decl.attrs.get(name)
-        if a is not None:
-            return a.type, a.dim
-        s = STANDARD_STATIC.get(name) or RESOURCE_ATTRS.get(name)
-        return None if s is None else (s[0], s[1])
+def _quiet(attrs, local, spec):
+    """True when ``_check_attrs`` finds nothing, told from the common values alone (for
+    anything else False: then ``_check_attrs`` decides)."""
+    for name, value in attrs.items():
+        s = spec(name)
+        if s is None:
+            return False
+        t = value.__class__
+        dtype, dims = s
+        if (t is str and dtype == "str") or (t is int and dtype == "int"):
+            if dims == "scalar" or "scalar" in dims:
+                continue
+            return False
+        if name in NUMBERED and t is list and dtype == "int":
+            if not _fits(value, "str", "keylist"):
+                return False
+        elif not _fits(value, dtype, dims):
+            return False
+    if local:
+        for name, per_sys in local.items():
+            s = spec(name)
+            if s is None:
+                return False
+            dtype, dims = s
+            for value in per_sys.values():
+                t = value.__class__
+                if (t is str and dtype == "str") or (t is int and dtype == "int"):
+                    if dims == "scalar" or "scalar" in dims:
+                        continue
+                    return False
+                if not _fits(value, dtype, dims):
+                    return False
+    return True
 
-    return spec
+
+def _fits(value, dtype, dims):
+    """True when ``check_value`` finds nothing wrong, for the common lists and associations
+    of plain strings and integers (anything else: False, and the general path decides)."""
+    t = value.__class__
+    if t is list:
+        if dims.__class__ is str:
+            kind = dims if dims in ("vector", "keylist") else None
+        else:
+            kind = next((d for d in dims if d in ("vector", "keylist")), None)
+        if kind is None or not value:
+            return False
+        if dtype == "str":
+            for v in value:
+                if v.__class__ is not str and v.__class__ is not int:
+                    return False
+        elif dtype == "int":
+            for v in value:
+                if v.__class__ is not int:
+                    return False
+        else:
+            return False
+        return kind == "vector" or len(set(value)) == len(value)
+    if t is dict and "association" in dims:
+        if dtype == "str":
+            for v in value.values():
+                if v.__class__ is not str and v.__class__ is not int:
+                    return False
+            return True
+        if dtype == "int":
+            for v in value.values():
+                if v.__class__ is not int:
+                    return False
+            return True
+    return False
+
+
+def _resource_spec(decl):
+    """The (data type, dimension) of each attribute a resource of ``decl`` may set: the
+    type's own, then the standard static ones, then those every resource has."""
+    specs = {n: (s[0], s[1]) for n, s in RESOURCE_ATTRS.items()}
+    specs.update((n, (s[0], s[1])) for n, s in STANDARD_STATIC.items())
+    specs.update((n, (a.type, a.dim)) for n, a in decl.attrs.items())
+    return specs.get
 
 
 def _renamed(ctx, r, decl):
@@ -699,6 +775,8 @@ def rule_attributes(ctx):
     # A resource may set its type's attributes, the attributes every resource has, and any
     # standard static attribute (a `hares -override` value); a type's renamed attribute
     # under its old name is read as the new one, with a warning.
+    # A block whose values all fit on the short path (_quiet) is not looked at again; any
+    # other goes through _check_attrs, which words the findings.
     cfg = ctx.config
     if cfg.cluster is not None:
         c = cfg.cluster
@@ -709,27 +787,39 @@ def rule_attributes(ctx):
         )
     for hb in cfg.heartbeats:
         yield from _check_attrs(ctx, hb, f"heartbeat {hb.name}", HEARTBEAT_ATTRS.get, hb.local)
+    system_spec = SYSTEM_ATTRS.get
     for s in cfg.systems:
-        yield from _check_attrs(ctx, s, f"system {s.name}", SYSTEM_ATTRS.get)
+        if not _quiet(s.attrs, None, system_spec):
+            yield from _check_attrs(ctx, s, f"system {s.name}", system_spec)
     for site in cfg.sites:
         yield from _check_attrs(ctx, site, f"site {site.name}", SITE_ATTRS.get, None, WARNING)
+    group_spec = GROUP_ATTRS.get
+    types = ctx.types
+    builtin = ctx.builtin
+    specs = {}  # type name -> its attributes' specs, built once a type
     for g in cfg.groups:
-        yield from _check_attrs(ctx, g, f"group {g.name}", GROUP_ATTRS.get, g.local)
-    for _, r in ctx.resources():
-        decl = ctx.types.get(r.type)
-        if decl is None:
-            continue  # rule_types_known reports it
-        spec = _resource_spec(decl)
-        if decl.renamed:
-            yield from _renamed(ctx, r, decl)
+        if not _quiet(g.attrs, g.local, group_spec):
+            yield from _check_attrs(ctx, g, f"group {g.name}", group_spec, g.local)
+    for g in cfg.groups:
+        for r in g.resources:
+            decl = types.get(r.type)
+            if decl is None:
+                continue  # rule_types_known reports it
+            spec = specs.get(r.type)
+            if spec is None:
+                spec = specs[r.type] = _resource_spec(decl)
+            if decl.renamed:
+                yield from _renamed(ctx, r, decl)
 
-            def spec(name, base=spec, decl=decl):
-                return base(name if name in decl.attrs else decl.renamed.get(name, name))
+                def spec(name, base=spec, decl=decl):
+                    return base(name if name in decl.attrs else decl.renamed.get(name, name))
 
-        if r.type in ctx.builtin:
-            yield from _check_builtin(ctx, r, spec)
-        else:
-            yield from _check_attrs(ctx, r, f"resource {r.name} ({r.type})", spec, r.local)
+            elif _quiet(r.attrs, r.local, spec):
+                continue
+            if r.type in builtin:
+                yield from _check_builtin(ctx, r, spec)
+            else:
+                yield from _check_attrs(ctx, r, f"resource {r.name} ({r.type})", spec, r.local)
 
 
 def _check_builtin(ctx, r, spec):
@@ -780,12 +870,15 @@ def rule_localized_systems(ctx):
                     f"site {site.name}: SystemList names {system}, which is not a system",
                     attr="SystemList",
                 )
+    systems = ctx.systems
     for g in ctx.config.groups:
-        objs = [(g, f"group {g.name}")] + [(r, f"resource {r.name}") for r in g.resources]
-        for obj, label in objs:
+        for obj in [g] + g.resources:
+            if not obj.local:
+                continue
             for name, per_sys in obj.local.items():
                 for system in per_sys:
-                    if system not in ctx.systems and system not in clusters:
+                    if system not in systems and system not in clusters:
+                        label = f"{'group' if obj is g else 'resource'} {obj.name}"
                         yield ctx.issue(
                             obj,
                             f"{label}: {name} @{system}: no system {system} is declared",
@@ -796,7 +889,7 @@ def rule_localized_systems(ctx):
             value = g.attrs.get(attr)
             if isinstance(value, (dict, list)):
                 for system in value:
-                    if system not in ctx.systems:
+                    if system not in systems:
                         # at the group's line: tests/generators/test_verify_groups.py
                         # expects it there (attr= would give the attribute's own line)
                         yield ctx.issue(
@@ -875,8 +968,10 @@ def rule_type_declarations(ctx):
 
 def rule_resource_links(ctx):
     """``parent requires child`` names two resources of the link's group, once, no cycles."""
-    owner = {r.name: g.name for g, r in ctx.resources()}
+    owner = None  # resource -> its group, for the messages only
     for g in ctx.config.groups:
+        if not g.links:
+            continue
         local = {r.name for r in g.resources}
         seen = set()
         children = {}
@@ -885,6 +980,8 @@ def rule_resource_links(ctx):
             for end in (link.parent, link.child):
                 if end not in local:
                     ok = False
+                    if owner is None:
+                        owner = {r.name: g.name for g, r in ctx.resources()}
                     other = owner.get(end)
                     hint = f"it is in group {other}" if other else "no such resource"
                     yield ctx.issue(
@@ -898,6 +995,8 @@ def rule_resource_links(ctx):
             seen.add(key)
             if ok:
                 children.setdefault(link.parent, []).append(link.child)
+        if not any(child in children for kids in children.values() for child in kids):
+            continue  # no resource both requires and is required: no cycle
         for cycle in _cycles(children, [r.name for r in g.resources]):
             first = next((lk for lk in g.links if lk.parent == cycle[0]), g)
             yield ctx.issue(

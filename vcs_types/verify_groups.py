@@ -47,28 +47,37 @@ def _required(ctx, r):
 
 def rule_required_attributes(ctx):
     """Every resource sets its type's required attributes (globally or on each system)."""
-    for g, r in ctx.resources():
-        names = _required(ctx, r)
-        if not names:
+    required = {}  # type name -> its required attributes, worked out once a type
+    for g in ctx.config.groups:
+        for r in g.resources:
+            names = required.get(r.type)
+            if names is None:
+                names = required[r.type] = _required(ctx, r)
+            for name in names:
+                if not _is_set(r.attrs.get(name)):
+                    yield from _required_missing(ctx, g, r, names)
+                    break
+
+
+def _required_missing(ctx, g, r, names):
+    systems = g.attrs.get("SystemList") or ()
+    for name in names:
+        if _is_set(r.attrs.get(name)):
             continue
-        systems = g.attrs.get("SystemList") or ()
-        for name in names:
-            if _is_set(r.attrs.get(name)):
-                continue
-            per_sys = r.local.get(name) or {}
-            if per_sys and all(_is_set(per_sys.get(s)) for s in systems):
-                continue
-            if per_sys:
-                missing = [s for s in systems if not _is_set(per_sys.get(s))]
-                detail = f"not set for {', '.join(missing)}"
-            else:
-                detail = "not set"
-            yield _issue(
-                ctx,
-                r,
-                f"resource {r.name} ({r.type}): required attribute {name} is {detail}",
-                "required_attributes",
-            )
+        per_sys = r.local.get(name) or {}
+        if per_sys and all(_is_set(per_sys.get(s)) for s in systems):
+            continue
+        if per_sys:
+            missing = [s for s in systems if not _is_set(per_sys.get(s))]
+            detail = f"not set for {', '.join(missing)}"
+        else:
+            detail = "not set"
+        yield _issue(
+            ctx,
+            r,
+            f"resource {r.name} ({r.type}): required attribute {name} is {detail}",
+            "required_attributes",
+        )
 
 
 def _parallel(group) -> bool:
@@ -82,8 +91,14 @@ def rule_group_dependencies(ctx):
     for g in ctx.config.groups:
         seen = set()
         for d in g.deps:
-            label = f"group {g.name}: requires group {d.child}"
             child = groups.get(d.child)
+            if child is not None and d.child not in seen and d.child != g.name:
+                # the common case, told without wording a label
+                seen.add(d.child)
+                if not link_problem(d, _parallel(g), _parallel(child)):
+                    continue
+                seen.discard(d.child)
+            label = f"group {g.name}: requires group {d.child}"
             if d.child == g.name:
                 yield _issue(ctx, d, f"{label}: a group cannot depend on itself", "group_deps")
                 continue

@@ -9,34 +9,82 @@ from __future__ import annotations
 
 import re
 
-from vxha.vcs_types.decl import format_name, format_scalar, format_value, render_type
+from vxha.vcs_types.decl import format_name, format_scalar, render_type
 
-__all__ = ["write", "write_types"]
+__all__ = ["write", "write_types", "scalar_text"]
 
 
-_BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z").match
+
+
+def scalar_text(value):
+    """``format_scalar(value)``, faster for the common values."""
+    # format_scalar's rules, the common values on short paths: a bare word (an ASCII
+    # identifier, as decl's _bare), an integer, a string needing no escapes that
+    # is not made of digits (those keep format_scalar's rules), all with str methods
+    cls = value.__class__
+    if cls is str:
+        if value.isidentifier() and value.isascii():
+            return value
+        if (
+            value
+            and '"' not in value
+            and "\\" not in value
+            and "\n" not in value
+            and "\r" not in value
+            and (value[0] not in "-0123456789" or not (value.isdigit() or value[1:].isdigit()))
+        ):
+            return '"' + value + '"'
+        return format_scalar(value)
+    if cls is int:
+        return str(value)
+    return format_scalar(value)
+
+
+def _key(name):
+    # names, systems and keys repeat from block to block: each is formatted once
+    if name.__class__ is not str:
+        return format_name(name)
+    text = _KEYS.get(name)
+    if text is None:
+        if len(_KEYS) >= 4096:
+            _KEYS.clear()
+        text = _KEYS[name] = name if _NAME(name) else format_name(name)
+    return text
+
+
+_KEYS: dict = {}
 
 
 def _fmt(value):
-    # the common values first: a bare word, an integer (format_scalar has the rules)
     cls = value.__class__
     if cls is str:
-        return value if _BARE.match(value) else format_scalar(value)
-    if cls is int:
-        return str(value)
+        return scalar_text(value)
     if cls is list:
-        return format_value(value, "str", "vector")
+        return "{ " + ", ".join(map(scalar_text, value)) + " }" if value else "{}"
     if cls is dict:
-        return format_value(value, "str", "association")
-    return format_scalar(value)
+        if not value:
+            return "{}"
+        items = []
+        for k, v in value.items():
+            key = _KEYS.get(k) if k.__class__ is str else None
+            if key is None:
+                key = _key(k)
+            if v is None:
+                items.append(key)
+            elif v.__class__ is int:
+                items.append(f"{key} = {v}")
+            else:
+                items.append(key + " = " + scalar_text(v))
+        return "{ " + ", ".join(items) + " }"
+    return scalar_text(value)
 
 
 def _attr_lines(out, indent, obj):
     attrs = obj.attrs
     local = getattr(obj, "local", None)
     if not local:
-        for name, value in attrs.items():
-            out.append(f"{indent}{name} = {_fmt(value)}\n")
+        out += [f"{indent}{name} = {_fmt(value)}\n" for name, value in attrs.items()]
         return
     # Localized values stand where the attribute stands (hacf writes attributes in one
     # order, whether global or localized); ``order`` is the order they were read in.
@@ -48,11 +96,11 @@ def _attr_lines(out, indent, obj):
         if name in attrs:
             out.append(f"{indent}{name} = {_fmt(attrs[name])}\n")
         for system, v in local.get(name, {}).items():
-            out.append(f"{indent}{name} @{format_name(system)} = {_fmt(v)}\n")
+            out.append(f"{indent}{name} @{_key(system)} = {_fmt(v)}\n")
 
 
 def _block(out, keyword, obj):
-    out.append(f"{keyword} {format_name(obj.name)} (\n")
+    out.append(f"{keyword} {_key(obj.name)} (\n")
     _attr_lines(out, "\t", obj)
     out.append("\t)\n\n")
 
@@ -113,15 +161,13 @@ def write(config):
     for g in config.groups:
         _block(out, "group", g)
         for r in g.resources:
-            out.append(f"\t{r.type} {format_name(r.name)} (\n")
+            out.append(f"\t{r.type} {_key(r.name)} (\n")
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
-            out.append(
-                f"\trequires group {format_name(d.child)} {d.category} {d.location} {d.rigidity}\n"
-            )
+            out.append(f"\trequires group {_key(d.child)} {d.category} {d.location} {d.rigidity}\n")
         for link in g.links:
-            out.append(f"\t{format_name(link.parent)} requires {format_name(link.child)}\n")
+            out.append(f"\t{_key(link.parent)} requires {_key(link.child)}\n")
         out.append("\n\n")
         _tree(out, g)
     return "".join(out)

@@ -6,8 +6,6 @@ state in a directory (DESIGN.md, "Drivers and fakes").
 
 from __future__ import annotations
 
-import importlib
-
 # kind -> (real "module:factory", fake "module:factory"); each factory takes the Context.
 DRIVERS = {
     "docker": (
@@ -32,4 +30,5 @@ DRIVERS = {
 def get_driver(kind: str, ctx):
     real, fake = DRIVERS[kind]
     module, _, factory = (fake if ctx.fake else real).partition(":")
-    return getattr(importlib.import_module(module), factory)(ctx)
+    # __import__, not importlib: its package costs every monitor an import of warnings.
+    return getattr(__import__(module, fromlist=[factory]), factory)(ctx)

@@ -1,20 +1,20 @@
 """Addresses driver: IP addresses and link state of the network namespace it runs in.
 
-Reads and changes go through iproute2 (``ip -j``), duplicate detection and gratuitous ARP
-through iputils ``arping``; the IPv6 unsolicited neighbour advertisement is sent from a raw
-ICMPv6 socket (no extra package: ndisc6 is not in the test bed). Every command runs
-through the one runner (agents/drivers/proc.py) with the timeout the caller passes, taken
-from the entry point's deadline.
+Reads ask the kernel over rtnetlink (agents/drivers/rtnetlink.py: what ``ip -j addr``
+prints, without starting ip, as monitor reads it every interval); changes go through
+iproute2 (``ip addr add/del``), duplicate detection and gratuitous ARP through iputils
+``arping``; the IPv6 unsolicited neighbour advertisement is sent from a raw ICMPv6 socket
+(no extra package: ndisc6 is not in the test bed). Every command runs through the one
+runner (agents/drivers/proc.py), and every read and command has the timeout the caller
+passes, taken from the entry point's deadline.
 """
 
 from __future__ import annotations
 
 import _socket
-import json
 import time
 
-from vxha.agents.drivers.fakestate import DriverError
-from vxha.agents.drivers.proc import detach, run
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 IP = "ip"
 ARPING = "arping"
@@ -50,35 +50,25 @@ def is_ipv6(address: str) -> bool:
     return ":" in address
 
 
-def _entries(link: dict) -> list:
-    out = []
-    for a in link.get("addr_info") or []:
-        if a.get("family") not in ("inet", "inet6") or "local" not in a:
-            continue
-        out.append(
-            {
-                "device": link.get("ifname"),
-                "address": a["local"],
-                "prefixlen": a.get("prefixlen"),
-                "label": a.get("label", ""),
-                "family": a["family"],
-                "tentative": bool(a.get("tentative")),
-                "dadfailed": bool(a.get("dadfailed")),
-            }
-        )
-    return out
+def _entry(address: dict, device: str) -> dict:
+    entry = dict(address, device=device)
+    del entry["index"]
+    return entry
 
 
-def _link(link: dict) -> dict:
-    flags = link.get("flags") or []
-    return {
-        "name": link.get("ifname"),
-        "index": link.get("ifindex"),
-        "mac": link.get("address", ""),
-        "up": "UP" in flags,
-        "carrier": "LOWER_UP" in flags and "NO-CARRIER" not in flags,
-        "addresses": _entries(link),
-    }
+def _read(what: str, timeout: float, fn):
+    """fn(route) on a fresh rtnetlink socket, its failures as the driver's."""
+    from vxha.agents.drivers.rtnetlink import NetlinkError, Route
+
+    try:
+        with Route(timeout) as route:
+            return fn(route)
+    except _socket.timeout:
+        raise DriverUnavailable(
+            f"{what}: the kernel did not answer within {timeout:.1f} s"
+        ) from None
+    except (NetlinkError, OSError) as exc:
+        raise DriverError(f"{what}: {exc.strerror or exc}") from None
 
 
 class AddressDriver:
@@ -89,29 +79,36 @@ class AddressDriver:
 
     def device(self, name: str, timeout: float):
         """The device's state and addresses, or None when it does not exist."""
-        rc, out, err = run([IP, "-j", "addr", "show", "dev", name], timeout)
-        if rc != 0:
-            if "does not exist" in err or "Cannot find device" in err:
+
+        def read(route):
+            link = route.link(name)
+            if link is None:
                 return None
-            raise DriverError(f"ip addr show dev {name}: {err.strip() or 'exit ' + str(rc)}")
-        try:
-            links = json.loads(out or "[]")
-        except ValueError:
-            raise DriverError(f"ip -j addr printed no JSON for {name}") from None
-        return _link(links[0]) if links else None
+            index = link["index"]
+            return dict(link, addresses=[_entry(a, name) for a in route.addresses()
+                                         if a["index"] == index])  # fmt: skip
+
+        return _read(f"reading device {name}", timeout, read)
 
     def find(self, address: str, timeout: float) -> list:
         """Every device entry carrying that address in this namespace."""
         address = canonical(address)
-        rc, out, err = run([IP, "-j", "addr", "show"], timeout)
-        if rc != 0:
-            raise DriverError(f"ip addr show: {err.strip() or 'exit ' + str(rc)}")
-        found = []
-        for link in json.loads(out or "[]"):
-            found += [e for e in _entries(link) if e["address"] == address]
-        return found
+
+        def read(route):
+            found = []
+            for a in route.addresses():
+                if a["address"] == address:
+                    try:
+                        found.append(_entry(a, _socket.if_indextoname(a["index"])))
+                    except OSError:
+                        continue  # its device went away since the dump
+            return found
+
+        return _read("looking for an address", timeout, read)
 
     def add(self, device, address, prefixlen, label="", timeout=5.0, nodad=False) -> None:
+        from vxha.agents.drivers.proc import run  # not at the top: monitor runs nothing
+
         argv = [IP, "addr", "add", f"{address}/{prefixlen}", "dev", device]
         if label:
             argv += ["label", label]
@@ -123,6 +120,8 @@ class AddressDriver:
 
     def delete(self, device, address, prefixlen, timeout=5.0) -> None:
         """Remove the address from the device; nothing to do when it is not there."""
+        from vxha.agents.drivers.proc import run
+
         rc, _, err = run([IP, "addr", "del", f"{address}/{prefixlen}", "dev", device], timeout)
         if rc != 0 and not any(m in err for m in ABSENT):
             if "does not exist" in err or "Cannot find device" in err:
@@ -131,6 +130,8 @@ class AddressDriver:
 
     def duplicate(self, device, address, timeout=3.0) -> bool:
         """IPv4 duplicate address detection (arping -D): True when another host answers."""
+        from vxha.agents.drivers.proc import run
+
         argv = [ARPING, "-D", "-q", "-c", "2", "-w", "1", "-I", device, address]
         rc, _, err = run(argv, timeout)
         if rc == 0:
@@ -171,6 +172,8 @@ class AddressDriver:
         # the last packet: like IPaddr2's default (ARP_BACKGROUND), it runs in the
         # background, in its own session, and ends by itself after count intervals.
         interval = str(max(1, -(-int(interval_ms) // 1000)))
+        from vxha.agents.drivers.proc import detach
+
         detach([ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address])
 
     def _unsolicited_na(self, device, address, count, interval_ms, timeout) -> None:

@@ -15,12 +15,12 @@ from __future__ import annotations
 # The socket module's wrapper costs ~2 ms of imports (selectors, enum classes); the C
 # object underneath has all a request needs.
 import _socket as socket
-import json
-import os
+import posix
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.drivers.proc import kill_tree
+# json's loads and dumps, without the import of re that json itself costs a monitor.
+from vxha.agents.drivers import jsonscan as json
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 
@@ -88,10 +88,14 @@ def demux(data: bytes) -> str:
     return b"".join(out).decode("utf-8", "replace")
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
+# What urllib.parse.quote(text, safe="/:@") leaves as it is (urllib.parse costs a monitor
+# an import of ipaddress).
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/:@")
 
-    return quote(text, safe="/:@")
+
+def _quote(text: str) -> str:
+    """``text`` percent-encoded for a request path, as urllib.parse.quote(safe="/:@")."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode("utf-8"))
 
 
 class DockerDriver:
@@ -101,7 +105,10 @@ class DockerDriver:
     kind = "docker"
 
     def __init__(self, ctx=None, host: str | None = None):
-        env = os.environ if ctx is None else ctx.env
+        if ctx is None:
+            from os import environ as env  # a caller outside the framework
+        else:
+            env = ctx.env
         self.use_host(host or env.get("DOCKER_HOST") or DEFAULT_HOST)
 
     def use_host(self, host: str | None) -> None:
@@ -204,7 +211,7 @@ class DockerDriver:
         for m in spec.get("mounts") or []:
             # Docker refuses a missing bind source; Podman creates it, which would put an
             # unmounted CFS mount point's data on the root file system: refuse it here.
-            if not os.path.exists(m["source"]):
+            if not _exists(m["source"]):
                 raise DriverError(
                     f"invalid mount config: bind source path does not exist: {m['source']}"
                 )
@@ -379,6 +386,8 @@ class DockerDriver:
         pid = info.get("Pid")
         if not pid or not info.get("Running"):
             return
+        from vxha.agents.drivers.proc import kill_tree  # not at the top: monitor kills nothing
+
         kill_tree(int(pid))
 
     # -- the container's main process, seen from the host (no engine needed) --------
@@ -400,6 +409,8 @@ class DockerDriver:
         """SIGKILL the recorded process and its descendants; True once it is gone."""
         if not self.process_alive(record):
             return True
+        from vxha.agents.drivers.proc import kill_tree
+
         kill_tree(_parse_record(record)[0])
         deadline = time.monotonic() + timeout
         delay = 0.01
@@ -514,6 +525,15 @@ class DockerDriver:
     def container_address(self, name: str, network: str | None = None, timeout: float = 5.0):
         """The running container's IP address on ``network`` (default: its first), or None."""
         return pick_address(self.inspect(name, timeout), network)
+
+
+def _exists(path: str) -> bool:
+    """os.path.exists, without os on monitor's path."""
+    try:
+        posix.stat(path)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _start_time(pid) -> int | None:

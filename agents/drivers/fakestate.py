@@ -2,26 +2,19 @@
 updated under a file lock so separate entry-point processes see one world, and the fault
 injection of VXHA_NODE_DIR/faults.json (DECISIONS.md 1).
 
-Real drivers import the error classes from here too, so nothing costly is imported at
-module level.
+The error classes live in agents/drivers/errors.py and are importable from here too.
 """
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import time
 
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.framework import Hang
 
-
-class DriverError(Exception):
-    """A driver operation failed the way the real component fails (error, busy, absent)."""
-
-
-class DriverUnavailable(DriverError):
-    """The component did not answer (daemon down or hung) within the time allowed."""
+__all__ = ["DriverError", "DriverUnavailable", "FakeState", "read_faults"]
 
 
 class FakeState:
@@ -35,9 +28,13 @@ class FakeState:
         self.path = os.path.join(ctx.node_dir, f"{kind}.json")
         self.lock_path = self.path + ".lock"
 
-    @contextlib.contextmanager
     def locked(self):
         """Yield the state dict under an exclusive lock; it is saved when the block ends."""
+        from contextlib import contextmanager  # not at the top: every real driver imports us
+
+        return contextmanager(self._locked)()
+
+    def _locked(self):
         import json
 
         os.makedirs(self.ctx.node_dir, exist_ok=True)

@@ -18,12 +18,13 @@ Nothing outside vxha's table or chains is ever listed for change, flushed or del
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import time
 
+# json's loads and dumps without the import of re that json itself costs a monitor.
+from vxha.agents.drivers import jsonscan as json
 from vxha.agents.drivers.addresses import canonical, is_ipv6
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.drivers.proc import run
 
 NFT = "nft"

@@ -12,12 +12,12 @@ Imports stay cheap: monitor loads this module.
 
 from __future__ import annotations
 
-import os
-import signal
+# The C module: signal.py's enums would cost every monitor an import of enum.
+import _signal as signal
+import posix  # not os, which costs monitor about a millisecond: these calls are posix's
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
-from vxha.agents.drivers.proc import alive, run
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 # File systems the agent knows: block-device ones, and the two non-CFS test set-ups.
 BLOCK_FSTYPES = ("vxfs", "ext4", "xfs")
@@ -136,23 +136,35 @@ def under(path: str, top: str) -> bool:
 
 
 def stable_read(path: str = MOUNTINFO, tries: int = 5) -> str:
-    """Read ``path`` until two consecutive reads agree: a mount table changing while it is
-    read can come back torn (ClusterLabs' Filesystem agent's partial /proc/mounts reads)."""
-    prev = None
-    data = ""
+    """The mount table, read whole, and again while the kernel says it changed since the
+    file was opened: a table changing while it is read can come back torn (what makes
+    ClusterLabs' Filesystem agent read /proc/mounts twice and compare). Mount tables are
+    pollable for exactly that (proc(5): a mount or unmount marks the open file with
+    POLLPRI), which costs one read where comparing costs two. Other files never report a
+    change."""
+    data = b""
     for _ in range(tries):
-        with open(path, "rb") as f:
-            data = f.read()
-        if data == prev:
+        data, changed = _read_once(path)
+        if not changed:
             break
-        prev = data
     return data.decode("utf-8", "surrogateescape")
+
+
+def _read_once(path: str) -> tuple:
+    """(the file's bytes, whether the kernel flagged a change since it was opened)."""
+    import select
+
+    with open(path, "rb", buffering=0) as f:
+        data = f.read()
+        poller = select.poll()
+        poller.register(f.fileno(), select.POLLPRI)
+        return data, bool(poller.poll(0))
 
 
 def _protected_pids() -> set:
     """This process, its ancestors (the VCS agent that runs us) and PID 1."""
-    pids = {0, 1, os.getpid()}
-    pid = os.getppid()
+    pids = {0, 1, posix.getpid()}
+    pid = posix.getppid()
     for _ in range(64):
         if pid in pids:
             break
@@ -172,39 +184,39 @@ def open_directory(path: str, create: bool = False) -> int:
     components are created (0755) when ``create``. DriverError naming a link met."""
     import errno
 
-    flags = os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    flags = posix.O_PATH | posix.O_DIRECTORY | posix.O_NOFOLLOW | posix.O_CLOEXEC
     parts = [p for p in path.split("/") if p]
-    fd = os.open("/", flags)
+    fd = posix.open("/", flags)
     try:
         for i, part in enumerate(parts):
             here = "/" + "/".join(parts[: i + 1])
             try:
-                nfd = os.open(part, flags, dir_fd=fd)
+                nfd = posix.open(part, flags, dir_fd=fd)
             except FileNotFoundError:
                 if not create:
                     raise DriverError(f"{here} does not exist") from None
                 try:
-                    os.mkdir(part, 0o755, dir_fd=fd)
+                    posix.mkdir(part, 0o755, dir_fd=fd)
                 except FileExistsError:
                     pass
                 except OSError as exc:
                     raise DriverError(f"cannot create {here}: {exc.strerror}") from None
-                nfd = os.open(part, flags, dir_fd=fd)
+                nfd = posix.open(part, flags, dir_fd=fd)
             except OSError as exc:
                 if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
                     raise DriverError(f"{here}: {exc.strerror}") from None
                 try:
-                    os.readlink(part, dir_fd=fd)
+                    posix.readlink(part, dir_fd=fd)
                 except OSError:
                     raise DriverError(f"{here} is not a directory") from None
                 raise DriverError(
                     f"{here} is a symbolic link: a mount point path is never followed "
                     "through one (it could lead the mount anywhere on the host)"
                 ) from None
-            os.close(fd)
+            posix.close(fd)
             fd = nfd
     except BaseException:
-        os.close(fd)
+        posix.close(fd)
         raise
     return fd
 
@@ -214,7 +226,7 @@ class MountDriver:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.node = os.uname().nodename
+        self.node = posix.uname().nodename
 
     # -- reading ------------------------------------------------------------------------
 
@@ -235,7 +247,7 @@ class MountDriver:
         if fstype == "tmpfs":
             return None
         try:
-            st = os.stat(source)
+            st = posix.stat(source)
         except FileNotFoundError:
             return f"{source} does not exist"
         except OSError as exc:
@@ -251,36 +263,38 @@ class MountDriver:
         if fstype == "tmpfs":
             return entry.fstype == "tmpfs" and entry.source == source
         try:
-            st = os.stat(source)
+            st = posix.stat(source)
         except OSError:
             st = None
         if fstype == "bind":
-            if st is None or (os.major(st.st_dev), os.minor(st.st_dev)) != (
+            if st is None or (posix.major(st.st_dev), posix.minor(st.st_dev)) != (
                 entry.major,
                 entry.minor,
             ):
                 return False
             try:
-                return os.stat(entry.mountpoint).st_ino == st.st_ino
+                return posix.stat(entry.mountpoint).st_ino == st.st_ino
             except OSError:
                 return False
         if (
             st is not None
             and st.st_rdev
-            and ((os.major(st.st_rdev), os.minor(st.st_rdev)) == (entry.major, entry.minor))
+            and ((posix.major(st.st_rdev), posix.minor(st.st_rdev)) == (entry.major, entry.minor))
         ):
             return True
         if entry.source == source:
             return True
         try:
-            return os.path.realpath(entry.source) == os.path.realpath(source)
+            from os.path import realpath
+
+            return realpath(entry.source) == realpath(source)
         except OSError:
             return False
 
     # -- changing -----------------------------------------------------------------------
 
     def make_mountpoint(self, mountpoint: str) -> None:
-        os.close(open_directory(mountpoint, create=True))
+        posix.close(open_directory(mountpoint, create=True))
 
     def mount(self, source: str, mountpoint: str, fstype: str, options: str, timeout: float):
         """Mount on the directory reached without following a symbolic link (and, for a
@@ -296,10 +310,12 @@ class MountDriver:
             if options:
                 argv += ["-o", options]
             argv += ["--", "/proc/self/fd/4" if fstype == "bind" else source, "/proc/self/fd/3"]
+            from vxha.agents.drivers.proc import run  # not at the top: monitor runs nothing
+
             code, _, err = run(argv, timeout, pass_fds=fds)
         finally:
             for fd in fds.values():
-                os.close(fd)
+                posix.close(fd)
         if code != 0:
             raise DriverError(f"mount failed (exit {code}): {err.strip() or 'no message'}")
 
@@ -311,6 +327,8 @@ class MountDriver:
         if lazy:
             argv.append("--lazy")
         argv += ["--", mountpoint]
+        from vxha.agents.drivers.proc import run
+
         code, _, err = run(argv, timeout)
         err = err.strip()
         if code == 0:
@@ -342,12 +360,12 @@ class MountDriver:
             return under(path, top) and not any(under(path, d) for d in deeper)
 
         try:
-            my_ns = os.readlink("/proc/self/ns/mnt")
+            my_ns = posix.readlink("/proc/self/ns/mnt")
         except OSError:
             my_ns = None
         protected = _protected_pids()
         found = []
-        for name in os.listdir("/proc"):
+        for name in posix.listdir("/proc"):
             if not name.isdigit():
                 continue
             pid = int(name)
@@ -355,7 +373,7 @@ class MountDriver:
                 continue
             base = f"/proc/{pid}/"
             try:
-                if my_ns is not None and os.readlink(base + "ns/mnt") != my_ns:
+                if my_ns is not None and posix.readlink(base + "ns/mnt") != my_ns:
                     continue
             except OSError:
                 continue  # gone, or a kernel thread
@@ -373,21 +391,21 @@ class MountDriver:
     def _how(base, on_mount, mount_id, dev, local=None) -> str | None:
         for link in ("cwd", "root", "exe"):
             try:
-                if on_mount(os.readlink(base + link)):
+                if on_mount(posix.readlink(base + link)):
                     if local is not None:
-                        st = os.stat(base + link)
-                        if (os.major(st.st_dev), os.minor(st.st_dev)) != local:
+                        st = posix.stat(base + link)
+                        if (posix.major(st.st_dev), posix.minor(st.st_dev)) != local:
                             continue
                     return link
             except OSError:
                 pass
         try:
-            fds = os.listdir(base + "fd")
+            fds = posix.listdir(base + "fd")
         except OSError:
             fds = ()
         for fd in fds:
             try:
-                target = os.readlink(base + "fd/" + fd)
+                target = posix.readlink(base + "fd/" + fd)
             except OSError:
                 continue
             if not target.startswith("/") or not on_mount(target):
@@ -422,13 +440,15 @@ class MountDriver:
         if not self.alive(pid):
             return False
         try:
-            os.kill(pid, sig)
+            posix.kill(pid, sig)
         except ProcessLookupError:
             return False
         return True
 
     def alive(self, pid: int) -> bool:
         """Whether ``pid`` still runs (a zombie counts as gone)."""
+        from vxha.agents.drivers.proc import alive
+
         return alive(pid)
 
     # -- second-level probe -------------------------------------------------------------
@@ -447,22 +467,24 @@ class MountDriver:
 
 
 def _probe_body(path: str, write: bool) -> None:
-    os.listdir(os.path.dirname(path))
+    from os.path import dirname
+
+    posix.listdir(dirname(path))
     if not write:
         return
-    token = f"vxha probe {os.getpid()} {time.time()}\n".encode()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    token = f"vxha probe {posix.getpid()} {time.time()}\n".encode()
+    fd = posix.open(path, posix.O_WRONLY | posix.O_CREAT | posix.O_TRUNC | posix.O_NOFOLLOW, 0o600)
     try:
-        os.write(fd, token)
-        os.fsync(fd)
+        posix.write(fd, token)
+        posix.fsync(fd)
     finally:
-        os.close(fd)
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        posix.close(fd)
+    fd = posix.open(path, posix.O_RDONLY | posix.O_NOFOLLOW)
     try:
-        back = os.read(fd, len(token) + 1)
+        back = posix.read(fd, len(token) + 1)
     finally:
-        os.close(fd)
-    os.unlink(path)
+        posix.close(fd)
+    posix.unlink(path)
     if back != token:
         raise OSError(f"read back {len(back)} bytes that differ from what was written")
 
@@ -470,7 +492,9 @@ def _probe_body(path: str, write: bool) -> None:
 def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=None) -> None:
     """Run the probe of ``mountpoint`` in a child; DriverError/ProbeTimeout on failure."""
     body = body or _probe_body
-    in_child(lambda: body(os.path.join(mountpoint, name), write), timeout)
+    from os.path import join
+
+    in_child(lambda: body(join(mountpoint, name), write), timeout)
 
 
 def in_child(fn, timeout: float) -> str:
@@ -479,16 +503,16 @@ def in_child(fn, timeout: float) -> str:
     ``timeout``: ProbeTimeout. DriverError with the child's error."""
     from vxha.agents.drivers import proc
 
-    r, w = os.pipe()
-    pid = os.fork()
+    r, w = posix.pipe()
+    pid = posix.fork()
     if pid == 0:  # child: hold nothing of the parent's (its lock, VCS's stdout pipe)
         try:
-            os.setsid()  # so that the deadline's kill rule finds it as a session
-            null = os.open("/dev/null", os.O_RDWR)
+            posix.setsid()  # so that the deadline's kill rule finds it as a session
+            null = posix.open("/dev/null", posix.O_RDWR)
             for fd in (0, 1, 2):
-                os.dup2(null, fd)
-            os.closerange(3, w)
-            os.closerange(w + 1, 65536)
+                posix.dup2(null, fd)
+            posix.closerange(3, w)
+            posix.closerange(w + 1, 65536)
             for sig in (signal.SIGALRM, signal.SIGTERM):
                 signal.signal(sig, signal.SIG_DFL)
             try:
@@ -497,10 +521,10 @@ def in_child(fn, timeout: float) -> str:
                 msg = f"err {exc.strerror or exc}"
             except BaseException as exc:  # noqa: B036 - reported to the parent, never raised
                 msg = f"err {type(exc).__name__}: {exc}"
-            os.write(w, msg.encode("utf-8", "replace")[:4000])
+            posix.write(w, msg.encode("utf-8", "replace")[:4000])
         finally:
-            os._exit(0)
-    os.close(w)
+            posix._exit(0)
+    posix.close(w)
     proc.adopt(pid)
     try:
         import select
@@ -509,11 +533,11 @@ def in_child(fn, timeout: float) -> str:
         if not ready:
             proc.end_one(pid)  # killed, and abandoned if stuck in the kernel
             raise ProbeTimeout(f"no answer within {timeout:.1f}s")
-        msg = os.read(r, 4096).decode("utf-8", "replace")
+        msg = posix.read(r, 4096).decode("utf-8", "replace")
     finally:
-        os.close(r)
+        posix.close(r)
     try:
-        os.waitpid(pid, 0)
+        posix.waitpid(pid, 0)
     except OSError:
         pass
     proc.release(pid)
@@ -523,5 +547,5 @@ def in_child(fn, timeout: float) -> str:
 
 
 def _usage(mountpoint: str) -> str:
-    st = os.statvfs(mountpoint)
+    st = posix.statvfs(mountpoint)
     return f"{st.f_blocks * st.f_frsize} {(st.f_blocks - st.f_bfree) * st.f_frsize}"

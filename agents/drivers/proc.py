@@ -12,11 +12,12 @@ Kept import-light (posix_spawn and poll, not subprocess): monitors load it.
 
 from __future__ import annotations
 
+# The C module: signal.py's enums would cost every monitor an import of enum.
+import _signal as signal
 import os
-import signal
 import time
 
-from vxha.agents.drivers.fakestate import DriverError, DriverUnavailable
+from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 
 # VCS starts agents with a bare environment, and a PATH entry put first by someone else
 # must not replace a system command: the system directories are searched first.

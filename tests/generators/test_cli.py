@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -152,6 +153,7 @@ def test_graph_to_stdout(capsys):
     assert '"res0mount" -> "res0primary";' in capsys.readouterr().out
 
 
+@pytest.mark.real
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz dot is not installed")
 def test_graph_svg(tmp_path):
     out = tmp_path / "g.svg"
@@ -171,11 +173,25 @@ def test_graph_svg_without_dot_writes_dot(tmp_path, monkeypatch, capsys):
 
 
 def test_graph_is_deterministic():
-    from vxha.generators.graph import to_dot
-    from vxha.vcs_types import cf
+    """Two processes with different hash seeds (set and dict order by hash differ) render
+    the same graph."""
+    import subprocess
+    import sys
 
-    config = cf.parse_file(GOLDEN / "examples-vxha.main.cf")
-    assert to_dot(config) == to_dot(cf.parse_file(GOLDEN / "examples-vxha.main.cf"))
+    code = (
+        "import sys; from vxha.generators.graph import to_dot; from vxha.vcs_types import cf; "
+        "sys.stdout.write(to_dot(cf.parse_file(sys.argv[1])))"
+    )
+    path = str(GOLDEN / "examples-vxha.main.cf")
+    outs = set()
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run(
+            [sys.executable, "-c", code, path], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode == 0, run.stderr
+        outs.add(run.stdout)
+    assert len(outs) == 1 and "auth1_ctr" in outs.pop()
 
 
 def test_generate_of_an_empty_profile_directory_is_refused(tmp_path, capsys):

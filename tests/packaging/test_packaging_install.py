@@ -33,11 +33,15 @@ FOREIGN = {
 ADMIN = ("var/lib/dpkg", "var/lib/rpm")
 
 
-def scratch_root(path):
+def scratch_root(path, unit_dir=False):
     for rel, text in FOREIGN.items():
         p = path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
+    if unit_dir:
+        # rpm creates a directory it does not own and leaves it on erase: on a node, systemd's
+        # package owns this one (dpkg, whose scratch database knows no owner, removes it)
+        (path / "usr/lib/systemd/system").mkdir(parents=True)
     d = path / "var/lib/dpkg"
     for sub in ("info", "updates"):
         (d / sub).mkdir(parents=True)
@@ -196,7 +200,7 @@ def rpm(root, *args):
 
 def test_rpm_install_erase(built, tmp_path):
     require_root("rpm")
-    root = scratch_root(tmp_path / "root")
+    root = scratch_root(tmp_path / "root", unit_dir=True)
     before = snapshot(root)
     assert rpm(root, "--initdb").returncode == 0
     proc = rpm(root, "-i", "--nodeps", "--noscripts", built.rpm, built.rpm_cfs)

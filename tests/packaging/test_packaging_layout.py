@@ -248,7 +248,7 @@ def test_extracted_files_are_what_the_catalog_renders(extracted):
     for t in PROJECT_TYPES:
         for ep in ENTRY_POINTS[t]:
             first = (extracted / f"opt/VRTSvcs/bin/{t}/{ep}").read_text().split("\n", 1)[0]
-            assert first == f"#!{PYTHON} -I"
+            assert first == f"#!{PYTHON} -IS"
     page = gzip.decompress((extracted / "usr/share/man/man1/vxha.1.gz").read_bytes()).decode()
     assert page.startswith(".TH VXHA 1") and "add\\-types" in page
 

@@ -29,7 +29,8 @@ def cluster(tmp_path, monkeypatch):
 
 
 def test_hacli_reads_the_shims(cluster):
-    hacli = pytest.importorskip("vxha.generators.hacli")
+    from vxha.generators import hacli
+
     client = hacli.HaClient(timeout=30)
     states = client.group_states()
     assert list(states)[:3] == ["cvm", "auth1_storage", "auth1"]

@@ -10,6 +10,7 @@ import time
 
 import pytest
 from cfsmount_helpers import in_private_namespace, mounted_at, reap, sleeper
+from monitor_imports import heavy
 
 from vxha.agents.drivers.mounts import probe_name
 
@@ -278,6 +279,75 @@ def _cmdlines():
             except OSError:
                 pass
     return out
+
+
+def test_monitor_imports_only_what_it_needs(loopdev, real_launcher, regular_install, tmp_path):
+    """monitor on a regular install: no re, json, enum, subprocess or socket; nor os,
+    but for the second-level probe, which forks through the runner (docs/framework.md,
+    "What a monitor imports")."""
+    from cfsmount_helpers import CFSMOUNT
+
+    from vxha.agents.framework import build_argv
+
+    dev = loopdev("ext4")
+    v = values(dev, tmp_path / "vol")
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        for probe in (0, 1):
+            argv = build_argv(CFSMOUNT, "mnt", dict(v, SecondLevelMonitor=probe), "monitor",
+                              aep_timeout=10)  # fmt: skip
+            code, names = regular_install.imports("CFSMount", "monitor", argv, real_launcher.env)
+            assert code == 110
+            assert "vxha.agents.drivers.mounts" in names
+            assert heavy(names, without_os=not probe) == []
+        assert real_launcher("offline", v).returncode == 0
+
+    in_private_namespace(body)
+
+
+def test_a_mount_made_while_the_table_is_read_is_not_missed(tmp_path):
+    """monitor reads the mount table once and again only when the kernel flags a change
+    since the file was opened (POLLPRI): a mount made right after the first read must be
+    in what it returns (docs/cfsmount.md)."""
+    from vxha.agents.drivers import mounts
+
+    late = tmp_path / "late"
+    late.mkdir()
+
+    class MountAfterRead:
+        made = False
+
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def fileno(self):
+            return self.f.fileno()
+
+        def read(self):
+            data = self.f.read()
+            if not MountAfterRead.made:
+                MountAfterRead.made = True
+                subprocess.run(["mount", "-t", "tmpfs", "late", str(late)], check=True)
+            return data
+
+    def body():
+        mounts.open = lambda *a, **kw: MountAfterRead(open(*a, **kw))
+        try:
+            table = mounts.parse_mountinfo(mounts.stable_read())
+        finally:
+            del mounts.open
+        assert MountAfterRead.made
+        assert [e.source for e in table if e.mountpoint == str(late)] == ["late"]
+        assert mounts._read_once(mounts.MOUNTINFO)[1] is False  # nothing changed since
+
+    in_private_namespace(body)
 
 
 @pytest.mark.parametrize(

@@ -54,21 +54,22 @@ def test_under_is_component_wise():
     assert not under("/vx/ab", "/vx/a") and not under("/vx", "/vx/a")
 
 
-def test_stable_read_retries_until_two_reads_agree(tmp_path, monkeypatch):
-    reads = iter([b"torn", b"whole", b"whole"])
-
-    class FakeFile:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *a):
-            return False
-
-        def read(self):
-            return next(reads)
-
-    monkeypatch.setattr(mounts, "open", lambda *a, **k: FakeFile(), raising=False)
+def test_stable_read_reads_again_while_the_kernel_flags_a_change(monkeypatch):
+    reads = iter([(b"torn", True), (b"whole", False), (b"never", False)])
+    monkeypatch.setattr(mounts, "_read_once", lambda path: next(reads))
     assert stable_read("/whatever") == "whole"
+
+
+def test_stable_read_gives_up_changing_after_its_tries(monkeypatch):
+    reads = iter([(b"1", True), (b"2", True), (b"3", True)])
+    monkeypatch.setattr(mounts, "_read_once", lambda path: next(reads))
+    assert stable_read("/whatever", tries=3) == "3"
+
+
+def test_a_file_that_is_not_a_mount_table_is_read_once(tmp_path):
+    f = tmp_path / "table"
+    f.write_bytes(b"a b c\n")
+    assert mounts._read_once(str(f)) == (b"a b c\n", False)
 
 
 @pytest.mark.parametrize(

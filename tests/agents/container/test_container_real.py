@@ -10,6 +10,7 @@ import time
 import pytest
 from container_engines import BUSYBOX, BUSYBOX_EXIT, BUSYBOX_HEALTH, BUSYBOX_NOTERM
 from container_helpers import inspect_cli
+from monitor_imports import heavy
 
 pytestmark = pytest.mark.real
 
@@ -55,6 +56,23 @@ def test_round_trip(real, real_agent, tmp_path):
     assert a.resource not in names(real)
     assert a.monitor().code == 100
     assert a.clean().code == 0
+
+
+def test_monitor_imports_only_what_it_needs(real, real_agent, regular_install):
+    """monitor of a running container on a regular install: no re, json, enum, subprocess,
+    socket, nor os (docs/framework.md, "What a monitor imports")."""
+    from container_helpers import DECL
+
+    from vxha.agents.framework import build_argv
+
+    a = real_agent(Memory="64m", CPUs="0.5", Env={"K": "v"}, Hostname="web1", User="0:0")
+    assert a.online().code == 0
+    argv = build_argv(DECL, a.resource, a.values, "monitor", aep_timeout=10)
+    code, names = regular_install.imports("Container", "monitor", argv, a.env)
+    assert code == 110
+    assert "vxha.agents.drivers.docker" in names
+    assert heavy(names) == []
+    assert a.clean(reason=1).code == 0
 
 
 def test_ocf_tester_sequence(real, real_agent):

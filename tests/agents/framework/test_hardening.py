@@ -135,6 +135,7 @@ def test_a_planted_symlink_is_never_written_through(node_dir, tmp_path, which):
     assert victim.read_text() == "precious\n"
 
 
+@pytest.mark.real
 @pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
 def test_a_directory_owned_by_someone_else_is_refused(node_dir):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}

@@ -10,10 +10,11 @@ import sys
 import time
 
 import pytest
+from monitor_imports import heavy
 
 from vxha.agents.drivers.proc import alive
 from vxha.agents.framework import build_argv
-from vxha.agents.install import install_agents
+from vxha.agents.install import NO_SITE, entry_point_body, install_agents, launcher_script
 from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
 
 DUMMY = project_type("Dummy")
@@ -58,6 +59,59 @@ def test_install_lays_out_entry_points_and_agent_link(agent_root):
     echo = agent_root / "opt/VRTSvcs/bin/Dummy/actions/echo"
     assert os.access(echo, os.X_OK)
     assert echo.read_text().endswith("main('Dummy', 'action', 'echo')\n")
+
+
+def test_a_regular_install_gets_launchers_without_the_site_module(regular_install, node_dir):
+    """DECISIONS.md 1: -IS, and the launcher puts the install's site directory on
+    sys.path itself; the monitor runs as through any launcher."""
+    python, site = regular_install.python, regular_install.site
+    launcher = regular_install.launcher("Dummy", "monitor")
+    lines = open(launcher).read().splitlines()
+    assert lines[0] == f"#!{python} -IS"
+    assert f"_s = {site!r}" in lines and "sys.path.append(_s)" in lines
+    argv = build_argv(DUMMY, "r1", {}, "monitor", aep_timeout=10)
+    assert subprocess.run([launcher, *argv], timeout=30).returncode == 100
+    online = regular_install.launcher("Dummy", "online")
+    assert subprocess.run([online, *build_argv(DUMMY, "r1", {}, "online")],
+                          timeout=30).returncode == 0  # fmt: skip
+    assert subprocess.run([launcher, *argv], timeout=30).returncode == 110
+
+
+def test_the_no_op_monitor_imports_only_what_it_needs(regular_install, node_dir):
+    """The framework's path: no re, json, enum, subprocess, socket or os (their costs:
+    docs/framework.md, "What a monitor imports")."""
+    env = dict(os.environ)
+    for ep, code in (("online", 0), ("monitor", 110)):
+        argv = build_argv(DUMMY, "lean", {}, ep, aep_timeout=10)
+        got, names = regular_install.imports("Dummy", ep, argv, env)
+        assert got == code
+    assert "vxha.agents.framework" in names and "vxha.agents.dummy" in names
+    assert heavy(names) == []
+
+
+def test_a_packaged_launcher_finds_its_site_without_os(regular_install, node_dir):
+    """The packages' launchers (packaging/build.py): the installed site directory on the
+    monitor's path costs no os import; a tree unpacked elsewhere (dpkg -x) finds the site
+    directory relative to the launcher, through os."""
+    env = dict(os.environ)
+    argv = build_argv(DUMMY, "packed", {}, "monitor", aep_timeout=10)
+    body = entry_point_body("Dummy", "monitor")
+    installed = "/opt/VRTSvcs/bin/Dummy/monitor"
+    # The venv's parent plays the root the tree was unpacked into: its site directory is
+    # /venv/lib/pythonX.Y/site-packages there, a path absent from this machine.
+    unpacked = os.path.dirname(regular_install.site.rsplit("/venv/", 1)[0] + "/venv")
+    elsewhere = "/" + os.path.relpath(regular_install.site, unpacked)
+    assert not os.path.exists(elsewhere)
+    for site, imports_os in ((regular_install.site, False), (elsewhere, True)):
+        launcher = unpacked + installed
+        os.makedirs(os.path.dirname(launcher), exist_ok=True)
+        with open(launcher, "w") as f:
+            f.write(launcher_script(regular_install.python, NO_SITE, site, body, "t", installed))
+        os.chmod(launcher, 0o755)
+        code, names = regular_install.imports_of(launcher, argv, env)
+        assert code == 100
+        assert "vxha.agents.dummy" in names
+        assert ("os" in names) == imports_os, site
 
 
 def test_install_agents_command(tmp_path):

@@ -100,12 +100,24 @@ def test_end_children_kills_what_is_running_when_the_deadline_fires():
     assert proc.live_children() == []
 
 
-def test_every_driver_runs_commands_through_the_one_runner():
+def test_every_driver_runs_commands_through_the_one_runner(monkeypatch):
+    """The mounts and addresses drivers import the runner when they run a command (their
+    monitors run none); forwarding's monitor does, so it imports it at the top."""
     from vxha.agents.drivers import addresses, forwarding, mounts
+    from vxha.agents.framework import Context
 
-    assert mounts.run is proc.run
-    assert addresses.run is proc.run
-    assert forwarding.run is proc.run
+    ran = []
+    monkeypatch.setattr(proc, "run", lambda argv, timeout, **kw: ran.append(argv[0]) or (0, "", ""))
+    monkeypatch.setattr(proc, "detach", lambda argv: ran.append(argv[0]))
+    ctx = Context({})
+    mounts.MountDriver(ctx).umount("/vxha-test-nowhere", 1)
+    drv = addresses.AddressDriver(ctx)
+    drv.add("vxtest0", "10.200.0.1", 24, "", 1)
+    drv.delete("vxtest0", "10.200.0.1", 24, 1)
+    drv.duplicate("vxtest0", "10.200.0.1", 1)
+    drv.announce("vxtest0", "10.200.0.1", 1, 200, 1)
+    assert ran == ["umount", "ip", "ip", "arping", "arping"]
+    assert forwarding.run.__module__ == proc.__name__
 
 
 def test_a_missing_command_is_a_driver_error():

@@ -3,6 +3,8 @@ real drivers (inside a test namespace) and against their fakes, so the fakes can
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from netns_topo import NET, sh, wait_for
 
@@ -84,6 +86,71 @@ def _mine(dev, address):
 
 
 # -- addresses -----------------------------------------------------------------------
+
+
+def _as_ip_reports(link: dict) -> dict:
+    """A device of ``ip -j addr show`` in the driver's terms (what the driver read from ip
+    before it asked the kernel itself)."""
+    flags = link.get("flags") or []
+    addresses = [
+        {
+            "device": link["ifname"],
+            "address": a["local"],
+            "prefixlen": a["prefixlen"],
+            "label": a.get("label", ""),
+            "family": a["family"],
+            "tentative": bool(a.get("tentative")),
+            "dadfailed": bool(a.get("dadfailed")),
+        }
+        for a in link.get("addr_info") or []
+        if a.get("family") in ("inet", "inet6") and "local" in a
+    ]
+    return {
+        "name": link["ifname"],
+        "index": link["ifindex"],
+        "mac": link.get("address", ""),
+        "up": "UP" in flags,
+        "carrier": "LOWER_UP" in flags and "NO-CARRIER" not in flags,
+        "addresses": addresses,
+    }
+
+
+@pytest.mark.real
+def test_the_kernel_is_read_as_ip_reports_it(topo, tmp_path):
+    """The real driver reads links and addresses over rtnetlink: what it reads is what
+    `ip -j addr show` prints, labels, IPv6, tentative and failed DAD, and a device up
+    without carrier included."""
+    n1, n2 = topo.ns("node1"), topo.ns("node2")
+    sh("ip", "-n", n1, "addr", "add", f"{NET}.61/24", "dev", "eth0", "label", "eth0:x")
+    sh("ip", "-n", n1, "addr", "add", f"{NET}.62/32", "dev", "eth0")
+    sh("ip", "-n", n2, "addr", "add", "fd77::63/64", "dev", "eth0", "nodad")
+    sh("ip", "-n", n1, "addr", "add", "fd77::63/64", "dev", "eth0")  # node2 has it: DAD fails
+    sh("ip", "-n", n1, "link", "add", "dn0", "type", "veth", "peer", "name", "dn1")
+    sh("ip", "-n", n1, "addr", "add", "fd79::1/64", "dev", "dn0")
+    sh("ip", "-n", n1, "link", "set", "dn0", "up")  # its peer is down: no carrier, tentative
+
+    def ip_reports():
+        return json.loads(topo.exec("node1", "ip", "-j", "addr", "show").stdout)
+
+    def settled():  # DAD over: nothing on eth0 tentative, fd77::63 failed
+        (eth0,) = [link for link in ip_reports() if link["ifname"] == "eth0"]
+        infos = eth0["addr_info"]
+        return not any(a.get("tentative") and not a.get("dadfailed") for a in infos) and any(
+            a["local"] == "fd77::63" and a.get("dadfailed") for a in infos
+        )
+
+    assert wait_for(settled, timeout=10)
+    drv = InNamespace(topo, "node1", AddressDriver(Context({"VXHA_NODE_DIR": str(tmp_path)})))
+    links = ip_reports()
+    assert {"lo", "eth0", "ctr0", "dn0"} <= {link["ifname"] for link in links}
+    for link in links:
+        assert drv.device(link["ifname"], T) == _as_ip_reports(link)
+    dn0 = drv.device("dn0", T)
+    assert dn0["up"] and not dn0["carrier"] and dn0["addresses"][0]["tentative"]
+    for address in (f"{NET}.61", f"{NET}.62", "fd77::63", "fd79::1", f"{NET}.1", "::1"):
+        expected = [e for link in links for e in _as_ip_reports(link)["addresses"]
+                    if e["address"] == address]  # fmt: skip
+        assert expected and drv.find(address, T) == expected
 
 
 def test_missing_device_is_none(world):

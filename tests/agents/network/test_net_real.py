@@ -8,7 +8,11 @@ import json
 import threading
 
 import pytest
+from monitor_imports import heavy
 from netns_topo import CTR_NET, NET, echo_server, sh, tcp_roundtrip, wait_for
+
+from vxha.agents.framework import build_argv
+from vxha.vcs_types.catalog import project_type
 
 pytestmark = pytest.mark.real
 
@@ -114,6 +118,20 @@ def test_hostip_idempotency_and_other_addresses_untouched(topo):
     assert addrs(topo, "node1") == before
 
 
+def test_hostip_monitor_imports_only_what_it_needs(topo, regular_install):
+    """HostIP's monitor on a regular install, its address there and not: no re, json,
+    enum, subprocess, socket, nor os (docs/framework.md, "What a monitor imports")."""
+    values = dict(IP, ArpCount=0)
+    argv = build_argv(project_type("HostIP"), "web_ip", values, "monitor", aep_timeout=8)
+    inside = ["nsenter", f"--net=/run/netns/{topo.ns('node1')}"]
+    for step, code in (("online", 110), ("offline", 100)):
+        assert ep(topo, "node1", "HostIP", step, values)[0] == 0
+        got, names = regular_install.imports("HostIP", "monitor", argv, topo.env("node1"), inside)
+        assert got == code
+        assert "vxha.agents.drivers.rtnetlink" in names
+        assert heavy(names) == []
+
+
 def test_link_down_means_offline(topo):
     assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
     # the switch port goes away: no carrier
@@ -162,6 +180,21 @@ def _foreign_rules(topo):
     for chain in ("PREROUTING", "POSTROUTING"):  # the fallback never flushes either
         sh("ip", "netns", "exec", n1, "iptables", "-t", "nat", "-A", chain, "-s",
            "192.0.2.0/24", "-j", "RETURN")  # fmt: skip
+
+
+def test_portforward_monitor_imports_only_what_it_needs(topo, regular_install):
+    """PortForward's monitor on a regular install, its rules there and not: no re, json,
+    enum, subprocess or socket (docs/framework.md, "What a monitor imports"); it runs nft,
+    so it needs os."""
+    argv = build_argv(project_type("PortForward"), "web_pf", PF, "monitor", aep_timeout=8)
+    inside = ["nsenter", f"--net=/run/netns/{topo.ns('node1')}"]
+    for step, code in (("online", 110), ("offline", 100)):
+        assert ep(topo, "node1", "PortForward", step, PF)[0] == 0
+        env = topo.env("node1")
+        got, names = regular_install.imports("PortForward", "monitor", argv, env, inside)
+        assert got == code
+        assert "vxha.agents.drivers.forwarding" in names
+        assert heavy(names, without_os=False) == []
 
 
 @pytest.mark.parametrize("backend", ["nft", "iptables"])

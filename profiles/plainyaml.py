@@ -1,0 +1,189 @@
+"""The plain block YAML that profiles are written in, read without PyYAML's node graph.
+
+PyYAML builds a node for every value and resolves each scalar in Python, which made it the
+second cost of loading thousands of profiles. Most profiles use only block mappings, block
+sequences, plain scalars and simply quoted ones: this reader takes exactly that and returns
+None for anything else (anchors, tags, flow collections, multi-line scalars, escapes,
+comments after a value, odd indentation, duplicate or non-string keys), so the loader
+falls back to PyYAML and its checks. Scalars resolve with PyYAML's own implicit resolvers and
+constructors (YAML 1.1 as SafeLoader reads it), so both readers give the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, List, Optional, Tuple
+
+import yaml
+
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_SCALAR_TAGS = frozenset(
+    "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "timestamp")
+)
+# Characters that make the document need PyYAML: anchors, aliases, tags, block scalars,
+# flow collections, directives, escapes, tabs, carriage returns, and in ASCII text the
+# control characters YAML forbids; other text is checked whole (_NOT_PLAIN_TEXT).
+_NEEDS_PYYAML = re.compile(r"[&*!|>{}\[\]%@`\\\x00-\x09\x0b-\x1f\x7f]|^(?:---|\.\.\.)", re.M)
+# what YAML forbids, its other line breaks, and a byte order mark
+_NOT_PLAIN_TEXT = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# A line holding something: its indentation and its content, trailing blanks left out
+# (blank lines and comment lines hold nothing).
+_LINE = re.compile(r"^( *)([^ \n#](?:[^\n]*[^ \n])?) *$", re.M)
+# `key: value` or `key:`, the key a plain word (anything else goes to PyYAML)
+_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-/]*):(?: +(.+))?\Z")
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _resolve(value: str) -> Any:
+    """A plain scalar's value, as SafeLoader gives it."""
+    try:
+        return _RESOLVED[value]
+    except KeyError:
+        pass
+    result = _resolve_new(value)
+    if len(_RESOLVED) >= 4096:
+        _RESOLVED.clear()
+    _RESOLVED[value] = result
+    return result
+
+
+# Profiles repeat their keys and many values: each scalar (immutable) resolves once.
+_RESOLVED: dict = {}
+
+
+def _resolve_new(value: str) -> Any:
+    resolvers = _RESOLVERS.get(value[0] if value else "", [])
+    wildcard = _RESOLVERS.get(None, [])
+    for tag, regexp in resolvers + wildcard if wildcard else resolvers:
+        if regexp.match(value):
+            if tag not in _SCALAR_TAGS:
+                raise _NotPlain(tag)
+            node = yaml.ScalarNode(tag, value)
+            return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+    return value
+
+
+def _scalar(text: str) -> Any:
+    """A value written on one line: plain or quoted, nothing after it."""
+    first = text[0]
+    if first == "'":
+        if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1]:
+            raise _NotPlain(text)
+        return text[1:-1]
+    if first == '"':
+        if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1]:
+            raise _NotPlain(text)
+        return text[1:-1]
+    if first in "-?:," and (len(text) == 1 or text[1] == " "):
+        raise _NotPlain(text)
+    if first in "#'\"" or ": " in text or " #" in text or text.endswith(":"):
+        raise _NotPlain(text)
+    return _resolve(text)
+
+
+class _Reader:
+    def __init__(self, lines: List[Tuple[int, str]]):
+        self.lines = lines  # (indent, content) of every line holding something
+        self.i = 0
+
+    def node(self, indent: int, depth: int) -> Any:
+        """The block starting at the current line, indented by ``indent``."""
+        if depth >= 60:  # the loader's depth limit is PyYAML's path's to report
+            raise _NotPlain("deep")
+        content = self.lines[self.i][1]
+        if content == "-" or content.startswith("- "):
+            return self.sequence(indent, depth)
+        return self.mapping(indent, depth)
+
+    def value_after(self, indent: int, depth: int, seq_ok: bool) -> Any:
+        """The value of a ``key:`` (or ``-``) with nothing after it: a block below, or null."""
+        if self.i < len(self.lines):
+            nxt_indent, nxt = self.lines[self.i]
+            if nxt_indent > indent:
+                return self.node(nxt_indent, depth + 1)
+            if seq_ok and nxt_indent == indent and (nxt == "-" or nxt.startswith("- ")):
+                return self.sequence(indent, depth + 1)
+        return None
+
+    def mapping(self, indent: int, depth: int) -> dict:
+        out: dict = {}
+        lines = self.lines
+        count = len(lines)
+        entry = _ENTRY.match
+        i = self.i
+        while i < count:
+            ind, content = lines[i]
+            if ind != indent:
+                if ind < indent:
+                    break
+                raise _NotPlain(content)
+            m = entry(content)
+            if m is None:
+                raise _NotPlain(content)
+            key, rest = m.groups()
+            key = _resolve(key)
+            if type(key) is not str or key in out or key == "<<":
+                raise _NotPlain(content)
+            i += 1
+            if rest is not None:
+                out[key] = _scalar(rest)
+            else:
+                self.i = i
+                out[key] = self.value_after(indent, depth, True)
+                i = self.i
+        self.i = i
+        return out
+
+    def sequence(self, indent: int, depth: int) -> list:
+        out: list = []
+        lines = self.lines
+        while self.i < len(lines):
+            ind, content = lines[self.i]
+            if ind < indent:
+                break
+            if ind > indent:
+                raise _NotPlain(content)
+            if content == "-":
+                self.i += 1
+                out.append(self.value_after(indent, depth, False))
+                continue
+            if not content.startswith("- "):
+                break  # the mapping holding this sequence goes on
+            body = content[2:]
+            pad = len(body) - len(body.lstrip(" "))
+            body = body[pad:]
+            if body.startswith("- ") or body == "-":
+                raise _NotPlain(content)
+            key, sep, rest = body.partition(":")
+            if sep and (not rest or rest[0] == " ") and not body.startswith(("'", '"')):
+                # `- key: value` opens a mapping at the column of `key`
+                lines[self.i] = (indent + 2 + pad, body)
+                out.append(self.mapping(indent + 2 + pad, depth + 1))
+            else:
+                self.i += 1
+                out.append(_scalar(body))
+        return out
+
+
+def read(text: str) -> Optional[Any]:
+    """The document's value when it is a plain block mapping, else None (ask PyYAML)."""
+    if _NEEDS_PYYAML.search(text) or (not text.isascii() and _NOT_PLAIN_TEXT.search(text)):
+        return None
+    lines = [(len(indent), content) for indent, content in _LINE.findall(text)]
+    if not lines or lines[0][0] != 0:
+        return None
+    reader = _Reader(lines)
+    try:
+        data = reader.node(0, 0)
+    except (_NotPlain, ValueError, TypeError, KeyError):
+        return None
+    if reader.i != len(lines) or not isinstance(data, dict):
+        return None
+    return data

@@ -1,0 +1,55 @@
+"""Real time for real nodes: the engine's clock whose seconds are the wall clock's.
+
+``RealClock`` is the simulator's clock (clock.py) with two changes: it runs each callback
+no earlier than its second has come in real time, and a callback that runs late (entry
+points run one at a time, each taking the real time it takes) sees the wall clock's
+second, so what it schedules counts from when it ran: a slow entry point delays the
+monitors behind it without piling them up (chosen because a clock that stayed at the
+callback's own second fell further behind the wall clock with every entry point slower
+than its interval allowed, and a served cluster answered minutes late). Everything that
+moves time (advance, settle, ``hagrp -wait``, an events file, a served simulator at
+speed 1) then runs the cluster as it happens.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+from vxha.simulator.clock import Clock
+
+
+class RealClock(Clock):
+    __slots__ = ("t0",)
+
+    def __init__(self):
+        super().__init__()
+        self.t0 = None  # monotonic time of virtual second 0
+
+    def real_now(self) -> float:
+        """Seconds since the clock started, by the wall clock."""
+        if self.t0 is None:
+            self.t0 = time.monotonic() - self.now
+        return time.monotonic() - self.t0
+
+    def _wait_for(self, second: int, stop=None) -> None:
+        while True:
+            ahead = second - self.real_now()
+            if ahead <= 0 or (stop is not None and stop()):
+                return
+            time.sleep(min(ahead, 0.2))
+
+    def run_until(self, until: int, stop=None) -> None:
+        until = int(until)
+        heap = self._heap
+        while heap and heap[0][0] <= until:
+            self._wait_for(heap[0][0], stop)
+            if stop is not None and stop():
+                return
+            when, _, fn, arg = heapq.heappop(heap)
+            self.now = max(self.now, when, int(self.real_now()))
+            fn(arg)
+            if stop is not None and stop():
+                return
+        self._wait_for(until, stop)
+        self.now = max(self.now, until)

@@ -1,0 +1,177 @@
+"""The line reader gives the general parser's model, positions and order included, or steps
+aside; on text the general parser refuses it always steps aside."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import os
+
+from bigconfig import big_config
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_cf_properties import configs
+
+from vxha.vcs_types.cf import CfError, _Parser, parse, write
+from vxha.vcs_types.cf_lines import parse_lines
+from vxha.vcs_types.model import Where
+
+TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _general(text, file="main.cf"):
+    try:
+        return _Parser(text, file).config()
+    except CfError:
+        return CfError
+
+
+def _same(a, b, path="config"):
+    """Equal in every field, those left out of == (positions, order) too."""
+    if isinstance(a, Where) or isinstance(b, Where):
+        assert (a.file, a.line, a.column) == (b.file, b.line, b.column), path
+        return
+    assert type(a) is type(b), (path, a, b)
+    if dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            if f.name != "text":
+                _same(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")
+        for extra in ("order",):
+            _same(getattr(a, extra, None), getattr(b, extra, None), f"{path}.{extra}")
+    elif isinstance(a, dict):
+        assert list(a) == list(b), path
+        for k in a:
+            _same(a[k], b[k], f"{path}[{k!r}]")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, (path, a, b)
+
+
+def _check(text, file="main.cf"):
+    """The line reader's answer, checked against the general parser's."""
+    fast = parse_lines(text, file)
+    if fast is not None:
+        slow = _general(text, file)
+        assert slow is not CfError, text
+        _same(fast, slow)
+    return fast
+
+
+def _files():
+    return sorted(glob.glob(os.path.join(TESTS, "**", "*.cf"), recursive=True))
+
+
+def test_every_configuration_of_the_tests():
+    read = 0
+    for path in _files():
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        if "\x00" not in text and _check(text, path) is not None:
+            read += 1
+    assert read >= 3  # the generator's goldens at least
+
+
+def test_generated_configurations_take_the_line_reader():
+    text = write(big_config(3))
+    assert _check(text) is not None
+    golden = os.path.join(TESTS, "generators", "golden", "examples-veritas.main.cf")
+    with open(golden) as f:
+        assert _check(f.read()) is not None
+
+
+def test_rendered_templates_take_the_line_reader():
+    from vxha.generators.build import Options, plan
+    from vxha.generators.generate import render
+    from vxha.profiles import EXAMPLES, load_cluster, load_servers
+
+    cluster = load_cluster(os.path.join(EXAMPLES, "cluster.yaml"))
+    servers = load_servers(
+        [os.path.join(EXAMPLES, "servers")], os.path.join(EXAMPLES, "images"), cluster
+    )
+    for cfsmount in ("veritas", "vxha"):
+        text = render(plan(cluster, servers, Options(cfsmount=cfsmount)).context)
+        assert _check(text, "<rendered main.cf>") is not None
+
+
+def test_parse_gives_the_same_either_way():
+    text = write(big_config(2))
+    _same(parse(text), _general(text))
+
+
+LINES = [
+    "group g (",
+    "group g2 (",
+    "system s (",
+    "system s",
+    "cluster c (",
+    ")",
+    "    )",
+    "\tA = 1",
+    "\tA = 0",
+    "\tA = 00",
+    "\tA = 0755",
+    "\tA = -0",
+    "\tA = -12",
+    "\tA @s = x",
+    "\tA @group = x",
+    '\tB = "x y"',
+    '\tB = "a\\"b"',
+    "\tC = { a, b }",
+    "\tC = { a = 1, b = 2 }",
+    "\tC = { a, b = 2 }",
+    "\tC = { a = 1, a = 2 }",
+    "\tC = {}",
+    "\tC = { }",
+    '\tC = { "k k" = "v", k2 = 3 }',
+    "\tD = x // comment",
+    "\tRes r (",
+    "\tRes requires (",
+    "\tr requires q",
+    "\trequires group h online local firm",
+    "\trequires group h offline global",
+    "\trequires group group online local",
+    "// comment",
+    "# hash line",
+    "/* block */",
+    'include "types.cf"',
+    "type T (",
+    "site s (",
+    "",
+]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(LINES), max_size=14))
+def test_arbitrary_lines_agree(lines):
+    text = "\n".join(lines) + "\n"
+    if _check(text) is None:
+        return
+    assert _general(text) is not CfError
+
+
+@SETTINGS
+@given(configs())
+def test_written_configurations_agree(cfg):
+    _check(write(cfg))
+
+
+@SETTINGS
+@given(st.data())
+def test_damaged_generated_text_agrees(data):
+    lines = write(big_config(1)).split("\n")
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        how = data.draw(st.sampled_from(["drop", "twice", "swap", "junk"]))
+        if how == "drop":
+            del lines[i]
+        elif how == "twice":
+            lines.insert(i, lines[i])
+        elif how == "swap" and i + 1 < len(lines):
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif how == "junk":
+            lines[i] += data.draw(st.sampled_from([" (", " )", " =", " x", "@", ";", "{"]))
+    _check("\n".join(lines))

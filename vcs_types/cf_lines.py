@@ -1,0 +1,285 @@
+"""main.cf in the layouts hacf, the writer and the generator's templates produce, read a line
+at a time.
+
+The general parser (``cf.py``) tokenizes the whole text and reads it token by token. A
+generated main.cf has one statement or attribute per line, which this reader takes with one
+regular-expression match per line, several times faster. It reads a line only where the
+general parser would read the same thing, and gives up (None) at the first line it does
+not know or at anything the general parser refuses (a name set twice, a block left open,
+...): the general parser then reads the whole file and reports any error with its position.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import Optional
+
+from vxha.vcs_types.model import (
+    Cluster,
+    Config,
+    Group,
+    GroupDep,
+    Resource,
+    ResourceLink,
+    System,
+    Where,
+)
+
+# The words and strings this reader takes: a subset of the general tokenizer's (no '/', no
+# escapes, no line breaks in strings), so that each reads the same either way.
+_WORD = r"[A-Za-z0-9_.:+\-]+"
+_STRING = r'"[^"\\\n]*"'
+_SCALAR = f"(?:{_STRING}|{_WORD})"
+
+# One match per statement line, with the blank and comment lines before it; the empty group
+# closing each alternative names it (``lastgroup``). A block whose lines are all attribute
+# lines is one match ("block"), read with one more match per block (_BLOCK_LINES); the
+# other lines of a block are read one by one ("open", "attr", "close"). Anything else on a
+# line is "other". Groups: block 1-3 (keyword or type, name, body), open 5-6, attr 9-11
+# (name, system, value), dep 13-16, link 18-19, include 21, other 23.
+_VALUE = rf"(?:{_STRING}|{_WORD}|\{{[^\n]*\}})"
+_ATTR_LINE = rf"[ \t]*({_WORD})(?: @({_WORD}))? = ({_VALUE})[ \t]*\n"
+_STATEMENTS = re.compile(
+    r"(?:[ \t]*(?:(?://|\#)[^\n]*)?\n)*"
+    r"[ \t]*(?:"
+    rf"({_WORD}) ({_WORD}) \([ \t]*\n((?:[ \t]*{_WORD}(?: @{_WORD})? = {_VALUE}[ \t]*\n)*)"
+    r"[ \t]*\)(?P<block>)"
+    rf"|({_WORD}) ({_WORD}) \((?P<open>)"
+    r"|\)(?P<close>)"
+    rf"|({_WORD})(?: @({_WORD}))? = ({_VALUE})(?P<attr>)"
+    rf"|requires group ({_WORD}) (online|offline) (local|global|remote|site)"
+    r"(?: (soft|firm|hard))?(?P<dep>)"
+    rf"|({_WORD}) requires ({_WORD})(?P<link>)"
+    r'|include "([^"\\\n]*)"(?P<include>)'
+    r"|([^\n]*)(?P<other>)"
+    r")[ \t]*(?:\n|\Z)"
+).finditer
+_BLOCK_LINES = re.compile(_ATTR_LINE).findall
+_VECTOR = re.compile(rf"\{{ {_SCALAR}(?:, {_SCALAR})* \}}\Z").match
+_ASSOCIATION = re.compile(rf"\{{ {_SCALAR} = {_SCALAR}(?:, {_SCALAR} = {_SCALAR})* \}}\Z").match
+_ITEMS = re.compile(f"{_STRING}|{_WORD}").findall
+_INT = re.compile(r"-?[0-9]+\Z").match
+
+_KEYWORDS = frozenset(
+    ("include", "cluster", "system", "group", "type", "requires")
+    + ("remotecluster", "heartbeat", "site")
+)
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _scalar(t: str):
+    """A token as the general parser reads it: strings unquoted, integers as written."""
+    if t[0] == '"':
+        return t[1:-1]
+    if t[0] in "-0123456789" and _INT(t):
+        n = int(t)
+        if str(n) == t:
+            return n
+    return t
+
+
+def _braces(raw: str):
+    """``{ ... }`` on one line: a list or an association (a copy: the model's values are
+    its own; many repeat, SystemList and Load above all, and are read once)."""
+    known = _BRACES.get(raw)
+    if known is None:
+        if len(_BRACES) >= 4096:
+            _BRACES.clear()
+        known = _BRACES[raw] = _read_braces(raw)
+    return known.copy()
+
+
+_BRACES: dict = {}
+
+
+def _read_braces(raw: str):
+    if raw == "{}" or raw == "{ }":
+        return []
+    if " = " not in raw or '"' in raw and not _ASSOCIATION(raw):
+        if _VECTOR(raw):
+            return [_scalar(t) for t in _ITEMS(raw)]
+        raise _GiveUp
+    if _ASSOCIATION(raw):
+        items = _ITEMS(raw)
+        out = {}
+        for i in range(0, len(items), 2):
+            k = items[i]
+            if k[0] == '"':
+                k = k[1:-1]
+            if k in out:
+                raise _GiveUp
+            out[k] = _scalar(items[i + 1])
+        return out
+    raise _GiveUp
+
+
+def _attribute(attrs, local, order, name, system, raw):
+    """One ``Name [@system] = value`` line into the block's ``attrs`` or ``local``, as the
+    general parser's attribute block reads it; returns the block's ``order``."""
+    first = raw[0]
+    if first == '"':
+        value = raw[1:-1]
+    elif first == "{":
+        value = _braces(raw)
+    elif first in "-0123456789":
+        value = _scalar(raw)
+    else:
+        value = raw
+    if system is None:
+        if name in attrs:
+            raise _GiveUp
+        attrs[name] = value
+    else:
+        if local is None or system in _KEYWORDS:
+            raise _GiveUp
+        if order is None:
+            order = list(attrs)
+        per_system = local.setdefault(name, {})
+        if system in per_system:
+            raise _GiveUp
+        per_system[system] = value
+    if order is not None and name not in order:
+        order.append(name)
+    return order
+
+
+def parse_lines(text: str, file: str) -> Optional[Config]:
+    """The configuration, or None when the general parser must read ``text``."""
+    try:
+        return _Reader(file, text).read()
+    except _GiveUp:
+        return None
+
+
+class _Offsets:
+    """Line and column of a character offset, worked out on the first question (only a
+    finding or an error needs one)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.newlines: Optional[list] = None
+
+    def __call__(self, offset: int):
+        if self.newlines is None:
+            self.newlines = [m.start() for m in re.finditer("\n", self.text)]
+        before = bisect_left(self.newlines, offset)
+        start = self.newlines[before - 1] + 1 if before else 0
+        return before + 1, offset - start + 1
+
+
+class _Reader:
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.text = text
+        self.offsets = _Offsets(text)
+        self.cfg = Config(source=file)
+        self.group: Optional[Group] = None
+        self.names: set = set()  # (keyword, name) of blocks read
+
+    def where(self, offset: int) -> Where:
+        return Where(self.file, 0, 0, self.offsets, offset)
+
+    def read(self) -> Config:
+        obj = None  # the object whose ( ... ) block is open
+        attrs = local = order = None
+        file, offsets = self.file, self.offsets
+        for m in _STATEMENTS(self.text):
+            kind = m.lastgroup
+            if kind == "attr":
+                if obj is None:
+                    raise _GiveUp
+                name, system, raw = m.group(9, 10, 11)
+                order = _attribute(attrs, local, order, name, system, raw)
+            elif kind == "close":
+                if obj is None:
+                    raise _GiveUp
+                if order is not None:
+                    obj.order = order
+                obj = None
+            elif obj is not None:
+                raise _GiveUp
+            elif kind == "block":
+                keyword, name, body = m.group(1, 2, 3)
+                block = self.open(keyword, name, m.start(1))
+                lines = _BLOCK_LINES(body)
+                attrs = block.attrs
+                if "@" not in body:
+                    for name, _, raw in lines:
+                        first = raw[0]
+                        if first == '"':
+                            attrs[name] = raw[1:-1]
+                        elif first == "{":
+                            attrs[name] = _braces(raw)
+                        elif raw.isdigit() and (first != "0" or raw == "0"):
+                            attrs[name] = int(raw)  # ASCII digits: the only ones _WORD takes
+                        elif first in "-0123456789":
+                            attrs[name] = _scalar(raw)
+                        else:
+                            attrs[name] = raw
+                    if len(attrs) != len(lines):
+                        raise _GiveUp  # an attribute set twice
+                else:
+                    local = getattr(block, "local", None)
+                    order = None
+                    for name, system, raw in lines:
+                        order = _attribute(attrs, local, order, name, system or None, raw)
+                    if order is not None:
+                        block.order = order
+            elif kind == "open":
+                obj = self.open(m.group(5), m.group(6), m.start(5))
+                attrs = obj.attrs
+                local = getattr(obj, "local", None)
+                order = None
+            elif kind == "link":
+                parent, child = m.group(18, 19)
+                if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
+                    raise _GiveUp
+                self.group.links.append(
+                    ResourceLink(parent, child, Where(file, 0, 0, offsets, m.start(18)))
+                )
+            elif kind == "dep":
+                child, category, location, rigidity = m.group(13, 14, 15, 16)
+                if self.group is None or child in _KEYWORDS:
+                    raise _GiveUp
+                where = Where(file, 0, 0, offsets, m.start(13) - 15)  # at 'requires group'
+                dep = GroupDep(child, category, location, rigidity or "firm", where)
+                self.group.deps.append(dep)
+            elif kind == "include":
+                self.cfg.includes.append(m.group(21))
+                self.cfg.include_where.append(self.where(m.start(21) - len('include "')))
+            elif m.group(23):
+                raise _GiveUp  # a line this reader does not know
+        if obj is not None:
+            raise _GiveUp
+        return self.cfg
+
+    def open(self, kind: str, name: str, offset: int):
+        if name in _KEYWORDS:
+            raise _GiveUp
+        if kind not in _KEYWORDS:
+            group = self.group
+            if group is None:
+                raise _GiveUp
+            r = Resource(kind, name, {}, {}, Where(self.file, 0, 0, self.offsets, offset))
+            group.resources.append(r)
+            return r
+        cfg = self.cfg
+        if (kind, name) in self.names:
+            raise _GiveUp
+        self.names.add((kind, name))
+        if kind == "group":
+            self.group = Group(name, where=self.where(offset))
+            cfg.groups.append(self.group)
+            return self.group
+        if kind == "system":
+            s = System(name, where=self.where(offset))
+            cfg.systems.append(s)
+            return s
+        if kind == "cluster" and cfg.cluster is None:
+            cfg.cluster = Cluster(name, where=self.where(offset))
+            return cfg.cluster
+        raise _GiveUp  # type, site, remotecluster, heartbeat: the general parser's
