@@ -118,6 +118,28 @@ def test_hostip_idempotency_and_other_addresses_untouched(topo):
     assert addrs(topo, "node1") == before
 
 
+def test_hostip_clean_exits_0_only_when_the_address_is_verifiably_gone(topo):
+    """Clean's 0 means the kernel, read back, has no copy of the address on the device;
+    a deletion the kernel refuses, or an address still there after it, is exit 1."""
+    node1 = topo.ns("node1")
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    # the kernel refuses the deletion: clean without CAP_NET_ADMIN (a confining policy)
+    no_net_admin = ("setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin")
+    p = topo.entry_point("node1", "HostIP", "clean", "web_ip", IP, reason=4, wrap=no_net_admin)
+    assert p.returncode == 1, p.stdout
+    assert f"ip addr del {VIP}/24 dev eth0" in p.stdout
+    assert "Operation not permitted" in p.stdout
+    assert vip_on(topo, "node1")
+    # the deletion succeeds and the address stays: a second copy with another prefix
+    sh("ip", "-n", node1, "addr", "add", f"{VIP}/16", "dev", "eth0")
+    assert ep(topo, "node1", "HostIP", "clean", IP, reason=4)[0] == 1
+    assert len([a for a in addrs(topo, "node1") if a[1] == VIP]) == 1  # one copy went
+    # VCS calls clean again: the last copy goes, and only now is the answer 0
+    assert ep(topo, "node1", "HostIP", "clean", IP, reason=4)[0] == 0
+    assert not vip_on(topo, "node1")
+    assert ep(topo, "node1", "HostIP", "monitor", IP)[0] == 100
+
+
 def test_hostip_monitor_imports_only_what_it_needs(topo, regular_install):
     """HostIP's monitor on a regular install, its address there and not: no re, json,
     enum, subprocess, socket, nor os (docs/framework.md, "What a monitor imports")."""
