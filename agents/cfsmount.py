@@ -294,7 +294,7 @@ class CFSMountAgent:
             # offline with "safe" only asks (TERM); "kill" and clean escalate to KILL.
             sigs = [signal.SIGTERM] + ([signal.SIGKILL] if policy == "kill" or clean else [])
             grace = min(2.0 if clean else 10.0, max(0.2, res.time_left() * 0.3))
-            self._stop(res, drv, users, sigs, grace)
+            self._stop(res, drv, where, users, sigs, grace)
             return
         if clean:
             left = _describe(users)
@@ -329,14 +329,14 @@ class CFSMountAgent:
         time.sleep(min(0.5, res.time_left() / 4))
 
     @staticmethod
-    def _stop(res, drv, users, sigs, grace) -> None:
+    def _stop(res, drv, where, users, sigs, grace) -> None:
         from signal import Signals  # the enum, for the names: not on monitor's path
 
         pids = [u[0] for u in users]
         for i, sig in enumerate(sigs):
             name = Signals(sig).name
             res.log.notice(
-                f"sending {name} to processes using {res.MountPoint}: {_describe(users)}",
+                f"sending {name} to processes using {where}: {_describe(users)}",
                 "cfs.signal",
             )
             sent = []

@@ -145,6 +145,43 @@ def test_busy_with_kill_stops_only_the_users(loopdev, real_launcher, tmp_path, e
     in_private_namespace(body)
 
 
+def test_offline_stops_a_deeper_mounts_users_as_its_own_not_this_ones(
+    loopdev, real_launcher, tmp_path
+):
+    """A mount made below MountPoint after online is unmounted first; the process in it is
+    stopped as a user of that mount, the one in MountPoint (in a directory whose name
+    starts like the deeper mount's) as a user of MountPoint, each named with its mount."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    deeper = mp / "logs"
+    v = values(dev, mp)
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        deeper.mkdir()
+        (mp / "logs2").mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "deeper", str(deeper)], check=True, timeout=10)
+        in_deeper = sleeper(cwd=deeper)
+        in_top = sleeper(cwd=mp / "logs2")
+        outside = sleeper(cwd=tmp_path)
+        try:
+            r = real_launcher("offline", v)
+            assert r.returncode == 0, r.stdout
+            lines = [line for line in r.stdout.splitlines() if "sending SIGTERM" in line]
+            assert len(lines) == 2, r.stdout
+            assert f"processes using {deeper}: {in_deeper.pid} sleep (cwd)" in lines[0]
+            assert f"processes using {mp}: {in_top.pid} sleep (cwd)" in lines[1]
+            assert f"{in_top.pid} " not in lines[0] and f"{in_deeper.pid} " not in lines[1]
+            assert in_deeper.wait(timeout=5) is not None
+            assert in_top.wait(timeout=5) is not None
+            assert outside.poll() is None
+            assert mounted_at(str(deeper)) == [] and mounted_at(str(mp)) == []
+        finally:
+            reap(in_deeper, in_top, outside)
+
+    in_private_namespace(body)
+
+
 def test_term_ignoring_user_needs_kill(loopdev, real_launcher, tmp_path):
     dev = loopdev("ext4")
     mp = tmp_path / "data"
