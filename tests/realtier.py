@@ -26,3 +26,9 @@ def require_real(*tools: str) -> None:
     why = missing_real_requirements(*tools)
     if why:
         pytest.skip(why)
+
+
+def info_pairs(out: str) -> dict:
+    """An info entry point's Key=value lines, without the log lines echoed beside them."""
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line
+                and not line[:4].isdigit())  # fmt: skip

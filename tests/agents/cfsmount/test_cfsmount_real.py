@@ -11,6 +11,7 @@ import time
 import pytest
 from cfsmount_helpers import in_private_namespace, mounted_at, reap, sleeper
 from monitor_imports import heavy
+from realtier import info_pairs
 
 from vxha.agents.drivers.mounts import probe_name
 
@@ -36,6 +37,7 @@ def test_round_trip_and_idempotency(loopdev, real_launcher, tmp_path, fstype):
     dev = loopdev(fstype)
     mp = tmp_path / "data" / "vol"  # the parent does not exist either: online creates both
     v = values(dev, mp, fstype)
+    real_launcher.env["VCS_HOME"] = str(tmp_path)  # no hares: info prints its pairs only
 
     def body():
         run = real_launcher
@@ -50,9 +52,19 @@ def test_round_trip_and_idempotency(loopdev, real_launcher, tmp_path, fstype):
         assert r.returncode == 0 and "already mounted" in r.stdout
         assert len(mounted_at(str(mp))) == 1
         assert run("monitor", dict(v, SecondLevelMonitor=1, SecondLevelTimeout=5)).returncode == 110
+        r = run("info", v)  # docs/cfsmount.md: Device, FSType, Options, Size, Used
+        assert r.returncode == 0, r.stdout
+        got = info_pairs(r.stdout)
+        st = os.statvfs(mp)
+        assert (got["Device"], got["FSType"]) == (dev, fstype)
+        assert "rw" in got["Options"].split(",")
+        assert int(got["Size"]) == st.f_blocks * st.f_frsize
+        assert 0 < int(got["Used"]) < int(got["Size"])
         assert run("offline", v).returncode == 0
         assert mounted_at(str(mp)) == []
         assert run("monitor", v).returncode == 100
+        r = run("info", v)
+        assert r.returncode == 0 and info_pairs(r.stdout) == {"Device": dev, "State": "not mounted"}
         assert run("offline", v).returncode == 0
         assert run("clean", v, reason=1).returncode == 0
 
