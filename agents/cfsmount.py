@@ -234,7 +234,11 @@ class CFSMountAgent:
 
     def info(self, res):
         drv = res.driver("mounts")
-        mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
+        try:
+            entries = drv.mounts(res.MountPoint)
+        except _driver_error() as exc:  # the kernel's own words, not an agent defect
+            raise AgentError(f"cannot read the mount table: {exc}") from None
+        mine, foreign = self._mine(res, drv, entries)
         if mine is None:
             held = f"mounted from {foreign.source}" if foreign is not None else "not mounted"
             return {"Device": self._source(res), "State": held}
