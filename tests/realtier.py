@@ -29,6 +29,6 @@ def require_real(*tools: str) -> None:
 
 
 def info_pairs(out: str) -> dict:
-    """An info entry point's Key=value lines, without the log lines echoed beside them."""
-    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line
-                and not line[:4].isdigit())  # fmt: skip
+    """An info entry point's stdout, Key=value lines and nothing else (it is ResourceInfo's
+    Msg: a log line there fails the split)."""
+    return dict(line.split("=", 1) for line in out.splitlines())

@@ -74,8 +74,10 @@ def test_info_tells_what_the_engine_says_and_fails_with_its_words(fake, fake_age
     assert (got["State"], got["Image"], got["Health"]) == ("running", BUSYBOX, "none")
     (fake.node / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "unavailable"}}))
     r = a.run("info")
-    assert r.code == 1 and f"inspecting {a.resource}: " in r.out
-    assert "internal error" not in r.out
+    assert (r.code, r.out) == (1, "")
+    log = (fake.node / "log" / "Container_A.log").read_text()
+    assert f"{a.resource}:info:inspecting {a.resource}: " in log
+    assert "internal error" not in log
 
 
 def test_ocf_tester_sequence(fake, fake_agent):
