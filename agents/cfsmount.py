@@ -264,11 +264,10 @@ class CFSMountAgent:
         while True:
             if entries is None:
                 entries = drv.mounts(res.MountPoint)
-            targets = [e for e in entries if _under(e.mountpoint, mp)]
-            top = self._at(targets, mp)
+            top = self._at(entries, mp)
             if top is None or not drv.same_source(top, self._source(res), res.FSType):
                 return  # ours is gone; a mount it covered is someone else's
-            target = _depth_order(targets)[0]
+            target = _depth_order(_made_on(top, entries))[0]
             cap = 5.0 if clean else 60.0
             try:
                 drv.umount(target.mountpoint, res.timeout(cap))
@@ -361,6 +360,22 @@ class CFSMountAgent:
             pids = [p for p in pids if drv.alive(p)]
             if not pids:
                 return
+
+
+def _made_on(top, entries: list) -> list:
+    """``top`` and the mounts made on it, at any depth, by parent id: a mount below
+    MountPoint's path that ``top`` covers (made on the file system underneath, before or
+    through a process's working directory) is someone else's and cannot be reached."""
+    ids, made = {top.id}, [top]
+    grew = True
+    while grew:  # parents come first in mountinfo, unless a mount was moved
+        grew = False
+        for e in entries:
+            if e.parent in ids and e.id not in ids:
+                ids.add(e.id)
+                made.append(e)
+                grew = True
+    return made
 
 
 def _under(path: str, top: str) -> bool:

@@ -194,6 +194,38 @@ def test_offline_stops_a_deeper_mounts_users_as_its_own_not_this_ones(
     in_private_namespace(body)
 
 
+def test_a_mount_ours_covers_neither_blocks_offline_nor_is_touched(
+    loopdev, real_launcher, tmp_path
+):
+    """A mount made after online on the directory underneath (through the working
+    directory of a process that entered it before), listed below MountPoint's path but
+    unreachable through it: offline and clean leave it and unmount ours."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        (mp / "inner").mkdir(parents=True)
+        underneath = sleeper(cwd=mp)
+        covered = f"/proc/{underneath.pid}/cwd/inner"
+        try:
+            for ep in ("offline", "clean"):
+                assert real_launcher("online", v).returncode == 0
+                subprocess.run(["mount", "-t", "tmpfs", "covered", covered], check=True, timeout=10)
+                assert [e.source for e in mounted_at(str(mp / "inner"))] == ["covered"]
+                r = real_launcher(ep, v, reason=4)
+                assert r.returncode == 0, r.stdout
+                assert mounted_at(str(mp)) == []
+                assert [e.source for e in mounted_at(str(mp / "inner"))] == ["covered"]
+                assert underneath.poll() is None
+                # in plain sight below MountPoint now: online would refuse it
+                subprocess.run(["umount", str(mp / "inner")], check=True, timeout=10)
+        finally:
+            reap(underneath)
+
+    in_private_namespace(body)
+
+
 def test_term_ignoring_user_needs_kill(loopdev, real_launcher, tmp_path):
     dev = loopdev("ext4")
     mp = tmp_path / "data"
