@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pexpect
 import pytest
@@ -321,6 +322,39 @@ def test_demo_shows_the_failover_and_the_ignored_fault(tmp_path):
     assert "mounts the volumes of nbu_media1.addon.nbu-s3-plugin, nbu_media1.hotfix." in out.stdout
     page = (tmp_path / "r.html").read_text()
     assert page.count("<rect") > 50 and "FAULTED" in page
+
+
+@pytest.mark.slow
+def test_the_demo_runs_on_a_site_whose_nics_are_not_eth0(tmp_path):
+    """A new admin's site: the systems' NICs are ens192 and ens224, and nothing is eth0."""
+    import shutil
+    import subprocess
+
+    profiles = tmp_path / "profiles"
+    shutil.copytree(EXAMPLES, profiles)
+    cluster = profiles / "cluster.yaml"
+    text = cluster.read_text()
+    assert text.count("nic: eth0") == 3
+    for nic in ("ens192", "ens224", "ens192"):
+        text = text.replace("nic: eth0", f"nic: {nic}", 1)
+    cluster.write_text(text)
+    out = subprocess.run(
+        [VXHA, "demo", "--profiles", str(profiles), "--out", str(tmp_path / "demo")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    main_cf = (tmp_path / "demo" / "main.cf").read_text()
+    assert "eth0" not in main_cf
+    assert "Device @n1 = ens192" in main_cf and "Device @n2 = ens224" in main_cf
+    assert "detected, cleaned and failed over" in out.stdout
+    assert "VCS does not act" in out.stdout
+    assert "is back online on" in out.stdout and "by the commands vxha why named" in out.stdout
+    # with the NICs the configuration names, no HostIP ever faults (with eth0 assumed, all did)
+    transcript = (tmp_path / "demo" / "transcript.txt").read_text()
+    assert re.search(r" \S+_ip \S+ -> ONLINE", transcript)
+    assert not re.search(r" \S+_ip \S+ -> \S*FAULTED", transcript)
 
 
 def test_delete_asks_archives_the_profile_and_undoes(cluster):

@@ -98,6 +98,7 @@ def test_the_entry_point_name_is_compared_by_value():
     monitor, clean = "".join(["mon", "itor"]), "".join(["cle", "an"])
     assert _result_code(monitor, True) == 110 and _result_code(monitor, 105) == 105
     assert _result_code(clean, False) == 1 and _result_code(clean, None) == 0
+    assert _result_code(clean, 7) == 0  # clean's own rule: only False is a failure
 
 
 def test_vcs_s_aeptimeout_argument_wins():
