@@ -3,7 +3,8 @@
 Each line reads ``YYYY/MM/DD HH:MM:SS VCS <SEVERITY> V-16-<category>-<msgid>
 <Type>:<resource>:<entry point>:<text>`` and goes to the agent's log file
 ``<Type>_A.log``, or, where the type's LogViaHalog is 1, to the engine log through
-``halog`` (falling back to the file when halog cannot be run); it is echoed to stdout.
+``halog`` (falling back to the file when halog cannot be run); it is echoed to stdout,
+or to stderr for info and action, whose stdout is their answer to VCS.
 Nothing here may change an entry point's outcome: a full disk, a closed stdout, a locale
 that cannot encode the text or a planted link only lose the line (docs/framework.md).
 """
@@ -27,6 +28,8 @@ class AgentLog:
         self.prefix = f"{type_name}:{resource}:{entry_point}:"
         self.lines = []  # kept for in-process callers (the simulator, tests)
         self.stdout = not ctx.inprocess
+        # info's stdout becomes ResourceInfo's Msg, action's is what hares -action shows
+        self.stream = "stderr" if entry_point in ("info", "action") else "stdout"
         self.via_halog = False  # set from the LogViaHalog tuple when VCS passes it
 
     def write(self, severity: str, msg: str, text: str) -> None:
@@ -44,7 +47,7 @@ class AgentLog:
         line = f"{stamp} VCS {severity} V-16-{CATEGORY}-{msgid} {self.prefix}{one}\n"
         self.lines.append(line)
         if self.stdout:
-            _echo(line)
+            _echo(line, getattr(sys, self.stream))
         if self.via_halog and not self.ctx.inprocess and self._halog(severity, msgid, one):
             return
         self._append(line)
@@ -89,9 +92,8 @@ class AgentLog:
         self.write("INFO", msg, text)
 
 
-def _echo(line: str) -> None:
-    """The line on stdout in whatever encoding it has, characters it lacks escaped."""
-    out = sys.stdout
+def _echo(line: str, out) -> None:
+    """The line on ``out`` in whatever encoding it has, characters it lacks escaped."""
     try:
         data = line.encode(getattr(out, "encoding", None) or "utf-8", "backslashreplace")
         buf = getattr(out, "buffer", None)
@@ -103,4 +105,4 @@ def _echo(line: str) -> None:
             out.write(data.decode("ascii", "replace"))
             out.flush()
     except (OSError, ValueError, LookupError):
-        pass  # a full or closed stdout: the log file still has the line
+        pass  # a full or closed stream: the log file still has the line

@@ -234,7 +234,11 @@ class CFSMountAgent:
 
     def info(self, res):
         drv = res.driver("mounts")
-        mine, foreign = self._mine(res, drv, drv.mounts(res.MountPoint))
+        try:
+            entries = drv.mounts(res.MountPoint)
+        except _driver_error() as exc:  # the kernel's own words, not an agent defect
+            raise AgentError(f"cannot read the mount table: {exc}") from None
+        mine, foreign = self._mine(res, drv, entries)
         if mine is None:
             held = f"mounted from {foreign.source}" if foreign is not None else "not mounted"
             return {"Device": self._source(res), "State": held}
@@ -260,11 +264,10 @@ class CFSMountAgent:
         while True:
             if entries is None:
                 entries = drv.mounts(res.MountPoint)
-            targets = [e for e in entries if _under(e.mountpoint, mp)]
-            top = self._at(targets, mp)
+            top = self._at(entries, mp)
             if top is None or not drv.same_source(top, self._source(res), res.FSType):
                 return  # ours is gone; a mount it covered is someone else's
-            target = _depth_order(targets)[0]
+            target = _depth_order(_made_on(top, entries))[0]
             cap = 5.0 if clean else 60.0
             try:
                 drv.umount(target.mountpoint, res.timeout(cap))
@@ -294,7 +297,7 @@ class CFSMountAgent:
             # offline with "safe" only asks (TERM); "kill" and clean escalate to KILL.
             sigs = [signal.SIGTERM] + ([signal.SIGKILL] if policy == "kill" or clean else [])
             grace = min(2.0 if clean else 10.0, max(0.2, res.time_left() * 0.3))
-            self._stop(res, drv, users, sigs, grace)
+            self._stop(res, drv, where, users, sigs, grace)
             return
         if clean:
             left = _describe(users)
@@ -329,14 +332,14 @@ class CFSMountAgent:
         time.sleep(min(0.5, res.time_left() / 4))
 
     @staticmethod
-    def _stop(res, drv, users, sigs, grace) -> None:
+    def _stop(res, drv, where, users, sigs, grace) -> None:
         from signal import Signals  # the enum, for the names: not on monitor's path
 
         pids = [u[0] for u in users]
         for i, sig in enumerate(sigs):
             name = Signals(sig).name
             res.log.notice(
-                f"sending {name} to processes using {res.MountPoint}: {_describe(users)}",
+                f"sending {name} to processes using {where}: {_describe(users)}",
                 "cfs.signal",
             )
             sent = []
@@ -357,6 +360,22 @@ class CFSMountAgent:
             pids = [p for p in pids if drv.alive(p)]
             if not pids:
                 return
+
+
+def _made_on(top, entries: list) -> list:
+    """``top`` and the mounts made on it, at any depth, by parent id: a mount below
+    MountPoint's path that ``top`` covers (made on the file system underneath, before or
+    through a process's working directory) is someone else's and cannot be reached."""
+    ids, made = {top.id}, [top]
+    grew = True
+    while grew:  # parents come first in mountinfo, unless a mount was moved
+        grew = False
+        for e in entries:
+            if e.parent in ids and e.id not in ids:
+                ids.add(e.id)
+                made.append(e)
+                grew = True
+    return made
 
 
 def _under(path: str, top: str) -> bool:

@@ -971,9 +971,14 @@ class ContainerAgent:
 
     def info(self, res):
         """ResourceInfo (docs/framework.md): what the container driver's inspect tells."""
+        from vxha.agents.drivers.errors import DriverError
+
         cfg = self.cfg
         drv = self._driver(res)
-        info = drv.inspect(cfg.name, timeout=budget(res, 10))
+        try:
+            info = drv.inspect(cfg.name, timeout=budget(res, 10))
+        except DriverError as exc:  # the engine's own words, not an agent defect
+            raise AgentError(f"inspecting {cfg.name}: {exc}") from None
         engine = cfg.host or getattr(drv, "host", None) or "the system's engine"
         if info is None or not is_ours(info, res):
             return {"State": "absent" if info is None else "foreign", "Engine": engine}

@@ -26,3 +26,9 @@ def require_real(*tools: str) -> None:
     why = missing_real_requirements(*tools)
     if why:
         pytest.skip(why)
+
+
+def info_pairs(out: str) -> dict:
+    """An info entry point's stdout, Key=value lines and nothing else (it is ResourceInfo's
+    Msg: a log line there fails the split)."""
+    return dict(line.split("=", 1) for line in out.splitlines())

@@ -225,20 +225,24 @@ class FakeMounts:
 
     @staticmethod
     def _entries(st) -> list:
-        return [
-            MountEntry(
-                m["id"],
-                1,
-                0 if m["fstype"] in ("tmpfs", "bind") else FAKE_DEV_MAJOR,
-                m["id"],
-                m["root"],
-                m["mountpoint"],
-                m["options"],
-                m["fstype"],
-                m["source"],
+        entries = []
+        for m in st.get("mounts", []):
+            # as the kernel's: the latest mount at or above the path is the parent
+            over = [e for e in entries if under(m["mountpoint"], e.mountpoint)]
+            entries.append(
+                MountEntry(
+                    m["id"],
+                    over[-1].id if over else 1,
+                    0 if m["fstype"] in ("tmpfs", "bind") else FAKE_DEV_MAJOR,
+                    m["id"],
+                    m["root"],
+                    m["mountpoint"],
+                    m["options"],
+                    m["fstype"],
+                    m["source"],
+                )
             )
-            for m in st.get("mounts", [])
-        ]
+        return entries
 
     @staticmethod
     def _top(entries, mountpoint):

@@ -189,6 +189,14 @@ def test_unavailable_mount_table_gives_unknown(n1):
     assert r.returncode == 99 and "cannot read the mount table: no answer" in r.stdout
 
 
+def test_info_without_a_mount_table_fails_with_the_reason(n1):
+    n1.faults({"mounts.mounts": {"mode": "unavailable", "message": "no answer"}})
+    r = n1.run("info", v())
+    assert (r.returncode, r.stdout) == (1, "")  # log lines of info go to stderr
+    assert "cannot read the mount table: no answer" in r.stderr
+    assert "internal error" not in r.stderr
+
+
 def test_hung_probe_is_a_hung_monitor(n1):
     assert n1.run("online", v()).returncode == 0
     n1.faults({"mounts.probe": {"mode": "hang"}})

@@ -11,6 +11,7 @@ import time
 import pytest
 from cfsmount_helpers import in_private_namespace, mounted_at, reap, sleeper
 from monitor_imports import heavy
+from realtier import info_pairs
 
 from vxha.agents.drivers.mounts import probe_name
 
@@ -36,6 +37,7 @@ def test_round_trip_and_idempotency(loopdev, real_launcher, tmp_path, fstype):
     dev = loopdev(fstype)
     mp = tmp_path / "data" / "vol"  # the parent does not exist either: online creates both
     v = values(dev, mp, fstype)
+    real_launcher.env["VCS_HOME"] = str(tmp_path)  # no hares: info prints its pairs only
 
     def body():
         run = real_launcher
@@ -50,9 +52,19 @@ def test_round_trip_and_idempotency(loopdev, real_launcher, tmp_path, fstype):
         assert r.returncode == 0 and "already mounted" in r.stdout
         assert len(mounted_at(str(mp))) == 1
         assert run("monitor", dict(v, SecondLevelMonitor=1, SecondLevelTimeout=5)).returncode == 110
+        r = run("info", v)  # docs/cfsmount.md: Device, FSType, Options, Size, Used
+        assert r.returncode == 0, r.stdout
+        got = info_pairs(r.stdout)
+        st = os.statvfs(mp)
+        assert (got["Device"], got["FSType"]) == (dev, fstype)
+        assert "rw" in got["Options"].split(",")
+        assert int(got["Size"]) == st.f_blocks * st.f_frsize
+        assert 0 < int(got["Used"]) < int(got["Size"])
         assert run("offline", v).returncode == 0
         assert mounted_at(str(mp)) == []
         assert run("monitor", v).returncode == 100
+        r = run("info", v)
+        assert r.returncode == 0 and info_pairs(r.stdout) == {"Device": dev, "State": "not mounted"}
         assert run("offline", v).returncode == 0
         assert run("clean", v, reason=1).returncode == 0
 
@@ -141,6 +153,75 @@ def test_busy_with_kill_stops_only_the_users(loopdev, real_launcher, tmp_path, e
             assert run("monitor", v).returncode == 100
         finally:
             reap(in_cwd, in_fd, mapped, outside, on_twin)
+
+    in_private_namespace(body)
+
+
+def test_offline_stops_a_deeper_mounts_users_as_its_own_not_this_ones(
+    loopdev, real_launcher, tmp_path
+):
+    """A mount made below MountPoint after online is unmounted first; the process in it is
+    stopped as a user of that mount, the one in MountPoint (in a directory whose name
+    starts like the deeper mount's) as a user of MountPoint, each named with its mount."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    deeper = mp / "logs"
+    v = values(dev, mp)
+
+    def body():
+        assert real_launcher("online", v).returncode == 0
+        deeper.mkdir()
+        (mp / "logs2").mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "deeper", str(deeper)], check=True, timeout=10)
+        in_deeper = sleeper(cwd=deeper)
+        in_top = sleeper(cwd=mp / "logs2")
+        outside = sleeper(cwd=tmp_path)
+        try:
+            r = real_launcher("offline", v)
+            assert r.returncode == 0, r.stdout
+            lines = [line for line in r.stdout.splitlines() if "sending SIGTERM" in line]
+            assert len(lines) == 2, r.stdout
+            assert f"processes using {deeper}: {in_deeper.pid} sleep (cwd)" in lines[0]
+            assert f"processes using {mp}: {in_top.pid} sleep (cwd)" in lines[1]
+            assert f"{in_top.pid} " not in lines[0] and f"{in_deeper.pid} " not in lines[1]
+            assert in_deeper.wait(timeout=5) is not None
+            assert in_top.wait(timeout=5) is not None
+            assert outside.poll() is None
+            assert mounted_at(str(deeper)) == [] and mounted_at(str(mp)) == []
+        finally:
+            reap(in_deeper, in_top, outside)
+
+    in_private_namespace(body)
+
+
+def test_a_mount_ours_covers_neither_blocks_offline_nor_is_touched(
+    loopdev, real_launcher, tmp_path
+):
+    """A mount made after online on the directory underneath (through the working
+    directory of a process that entered it before), listed below MountPoint's path but
+    unreachable through it: offline and clean leave it and unmount ours."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        (mp / "inner").mkdir(parents=True)
+        underneath = sleeper(cwd=mp)
+        covered = f"/proc/{underneath.pid}/cwd/inner"
+        try:
+            for ep in ("offline", "clean"):
+                assert real_launcher("online", v).returncode == 0
+                subprocess.run(["mount", "-t", "tmpfs", "covered", covered], check=True, timeout=10)
+                assert [e.source for e in mounted_at(str(mp / "inner"))] == ["covered"]
+                r = real_launcher(ep, v, reason=4)
+                assert r.returncode == 0, r.stdout
+                assert mounted_at(str(mp)) == []
+                assert [e.source for e in mounted_at(str(mp / "inner"))] == ["covered"]
+                assert underneath.poll() is None
+                # in plain sight below MountPoint now: online would refuse it
+                subprocess.run(["umount", str(mp / "inner")], check=True, timeout=10)
+        finally:
+            reap(underneath)
 
     in_private_namespace(body)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vxha.agents.cfsmount import _depth_order, check_mountpoint, mount_options
+from vxha.agents.cfsmount import _depth_order, _made_on, check_mountpoint, mount_options
 from vxha.agents.drivers import mounts
 from vxha.agents.drivers.mounts import (
     MountEntry,
@@ -115,6 +115,21 @@ def test_depth_order_unmounts_deepest_and_topmost_first():
 
     entries = [e(1, "/m"), e(2, "/m/a"), e(3, "/m/a/b"), e(4, "/m/c"), e(5, "/m/a/b")]
     assert [x.id for x in _depth_order(entries)] == [5, 3, 4, 2, 1]
+
+
+def test_the_mounts_to_unmount_are_those_made_on_ours_by_parent_id():
+    """Not every mount listed below the path: one made on the directory ours covers (its
+    parent the file system underneath) is someone else's; a child listed before its
+    parent (a moved mount) still counts."""
+
+    def e(i, parent, mp):
+        return MountEntry(i, parent, 0, i, "/", mp, "rw", "tmpfs", "t")
+
+    ours = e(40, 22, "/m")
+    entries = [e(22, 1, "/"), e(39, 22, "/m/covered"), e(45, 41, "/m/a/moved"), ours,
+               e(41, 40, "/m/a"), e(42, 41, "/m/a/b"), e(43, 22, "/m/covered2"),
+               e(44, 39, "/m/covered/x")]  # fmt: skip
+    assert sorted(x.id for x in _made_on(ours, entries)) == [40, 41, 42, 45]
 
 
 def test_the_agent_its_parents_and_pid_1_are_never_signalled():

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from container_engines import BUSYBOX
+from realtier import info_pairs
 
 from vxha.agents.drivers.docker_fake import FakeDocker
 from vxha.agents.framework import Context
@@ -57,6 +58,26 @@ def test_old_name_attribute_is_read_with_a_warning(fake, fake_agent):
     assert proc.returncode == 0, proc.stdout
     assert "db" in containers(fake) and "db_ctr" not in containers(fake)
     assert "attribute Name is now RuntimeName" in proc.stdout
+
+
+def test_info_tells_what_the_engine_says_and_fails_with_its_words(fake, fake_agent, tmp_path):
+    """info's ResourceInfo pairs (docs/container.md "info"); an engine that does not answer
+    is an error naming the container, not an invented answer nor an internal error."""
+    a = fake_agent()
+    a.env["VCS_HOME"] = str(tmp_path)  # no hares: the pairs are printed only
+    assert info_pairs(a.run("info").out) == {"State": "absent", "Engine": "fake://"}
+    assert a.online().code == 0
+    r = a.run("info")
+    assert r.code == 0, r.out
+    got = info_pairs(r.out)
+    assert got["ID"] == containers(fake)[a.resource]["id"][:12]
+    assert (got["State"], got["Image"], got["Health"]) == ("running", BUSYBOX, "none")
+    (fake.node / "faults.json").write_text(json.dumps({"docker.inspect": {"mode": "unavailable"}}))
+    r = a.run("info")
+    assert (r.code, r.out) == (1, "")
+    log = (fake.node / "log" / "Container_A.log").read_text()
+    assert f"{a.resource}:info:inspecting {a.resource}: " in log
+    assert "internal error" not in log
 
 
 def test_ocf_tester_sequence(fake, fake_agent):

@@ -47,7 +47,18 @@ def test_info_prints_its_resourceinfo_pairs(run):
 def test_info_without_resinfo_op_fails(run, node_dir):
     p = run("info", build_argv(DUMMY, "r", {}, "monitor"))
     assert p.returncode == 1
-    assert "info needs resinfo_op 1 or 2" in p.stdout
+    assert "info needs resinfo_op 1 or 2" in p.stderr
+
+
+def test_info_stdout_holds_its_pairs_and_nothing_else(run):
+    """A successful info's stdout becomes ResourceInfo's Msg (Agent Developer's Guide 9.0,
+    "About the ResourceInfo attribute"): its log lines, here the one about a tuple the
+    type does not declare (VCS adds ContainerInfo where containers are configured), go to
+    stderr."""
+    argv = build_argv(DUMMY, "r", {"Str": "s"}, "info") + ["ContainerInfo", "0"]
+    p = run("info", argv)
+    assert (p.returncode, p.stdout) == (0, "Online=0\nStr=s\n")
+    assert "argv tuple ContainerInfo (0 values) is not an attribute" in p.stderr
 
 
 def test_info_sets_resourceinfo_keys_with_hares_where_vcs_is(run, node_dir, vcs_command):

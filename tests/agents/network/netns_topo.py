@@ -135,13 +135,16 @@ class Topology:
         env["VXHA_NODE_DIR"] = str(self.tmp / role)
         return env
 
-    def entry_point(self, role, type_name, ep, resource, values, reason=None, aep=8):
-        """Run an installed launcher inside the node's namespace, argv as VCS builds it."""
+    def entry_point(self, role, type_name, ep, resource, values, reason=None, aep=8, wrap=(),
+                    resinfo_op=1):  # fmt: skip
+        """Run an installed launcher inside the node's namespace, argv as VCS builds it;
+        `wrap` goes between nsenter and the launcher (setpriv, to take a capability away)."""
         decl = project_type(type_name)
-        argv = build_argv(decl, resource, values, ep, reason=reason, aep_timeout=aep)
+        argv = build_argv(decl, resource, values, ep, reason=reason, aep_timeout=aep,
+                          resinfo_op=resinfo_op)  # fmt: skip
         launcher = self.agent_root / "opt/VRTSvcs/bin" / type_name / ep
         return subprocess.run(
-            ["nsenter", f"--net=/run/netns/{self.ns(role)}", str(launcher), *argv],
+            ["nsenter", f"--net=/run/netns/{self.ns(role)}", *wrap, str(launcher), *argv],
             capture_output=True,
             text=True,
             timeout=aep + 10,

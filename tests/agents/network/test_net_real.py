@@ -10,6 +10,7 @@ import threading
 import pytest
 from monitor_imports import heavy
 from netns_topo import CTR_NET, NET, echo_server, sh, tcp_roundtrip, wait_for
+from realtier import info_pairs
 
 from vxha.agents.framework import build_argv
 from vxha.vcs_types.catalog import project_type
@@ -116,6 +117,55 @@ def test_hostip_idempotency_and_other_addresses_untouched(topo):
                         ("online", 0), ("clean", 0), ("clean", 0), ("monitor", 100)]:  # fmt: skip
         assert ep(topo, "node1", "HostIP", entry, labelled, reason=1)[0] == code, entry
     assert addrs(topo, "node1") == before
+
+
+def test_hostip_clean_exits_0_only_when_the_address_is_verifiably_gone(topo):
+    """Clean's 0 means the kernel, read back, has no copy of the address on the device;
+    a deletion the kernel refuses, or an address still there after it, is exit 1."""
+    node1 = topo.ns("node1")
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    # the kernel refuses the deletion: clean without CAP_NET_ADMIN (a confining policy)
+    no_net_admin = ("setpriv", "--bounding-set", "-net_admin", "--inh-caps", "-net_admin")
+    p = topo.entry_point("node1", "HostIP", "clean", "web_ip", IP, reason=4, wrap=no_net_admin)
+    assert p.returncode == 1, p.stdout
+    assert f"ip addr del {VIP}/24 dev eth0" in p.stdout
+    assert "Operation not permitted" in p.stdout
+    assert vip_on(topo, "node1")
+    # the deletion succeeds and the address stays: a second copy with another prefix
+    sh("ip", "-n", node1, "addr", "add", f"{VIP}/16", "dev", "eth0")
+    assert ep(topo, "node1", "HostIP", "clean", IP, reason=4)[0] == 1
+    assert len([a for a in addrs(topo, "node1") if a[1] == VIP]) == 1  # one copy went
+    # VCS calls clean again: the last copy goes, and only now is the answer 0
+    assert ep(topo, "node1", "HostIP", "clean", IP, reason=4)[0] == 0
+    assert not vip_on(topo, "node1")
+    assert ep(topo, "node1", "HostIP", "monitor", IP)[0] == 100
+
+
+def test_info_tells_the_device_and_the_forwarding(topo, tmp_path, monkeypatch):
+    """info through the launchers (docs/network.md), initialise then update; the pairs on
+    stdout (setting them with hares is the framework's, tests/agents/framework)."""
+    monkeypatch.setenv("VCS_HOME", str(tmp_path))  # no hares here
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    assert ep(topo, "node1", "PortForward", "online", PF)[0] == 0
+    code, out = ep(topo, "node1", "HostIP", "info", IP)
+    assert code == 0, out
+    assert info_pairs(out) == {"Device": "eth0", "MAC": topo.mac("node1"), "Link": "up",
+                               "Address": VIP, "Prefix": "24"}  # fmt: skip
+    code, out = ep(topo, "node1", "PortForward", "info", PF)
+    assert code == 0, out
+    got = info_pairs(out)
+    assert got["Backend"] == "nft" and got["Target"] == f"{CTR_NET}.2"
+    assert got["Forwarded"] == f"{VIP}:8080/tcp->{CTR_NET}.2:7000"
+    assert int(got["Rules"]) > 0
+    # after offline, what is no longer there is said so
+    assert ep(topo, "node1", "PortForward", "offline", PF)[0] == 0
+    assert ep(topo, "node1", "HostIP", "offline", IP)[0] == 0
+    p = topo.entry_point("node1", "HostIP", "info", "web_ip", IP, resinfo_op=2)
+    assert p.returncode == 0 and info_pairs(p.stdout)["Prefix"] == "not configured"
+    p = topo.entry_point("node1", "PortForward", "info", "web_pf", PF, resinfo_op=2)
+    got = info_pairs(p.stdout)
+    assert (p.returncode, got["Target"], got["Rules"], got["Forwarded"]) == (0, "none", "0", "none")
 
 
 def test_hostip_monitor_imports_only_what_it_needs(topo, regular_install):
