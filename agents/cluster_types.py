@@ -40,7 +40,6 @@ DIMENSION = {
     "association": "-assoc",
 }
 ALREADY_WRITABLE = "V-16-1-10364"
-NOT_WRITABLE = "V-16-1-10369"
 TIMEOUT = 60
 
 

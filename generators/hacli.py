@@ -14,10 +14,9 @@ import shutil
 import subprocess
 import time
 
-from vxha.vcs_types.haforms import escape, unescape  # noqa: F401 - the one escape rule
+from vxha.vcs_types.haforms import NOT_WRITABLE, escape, unescape  # noqa: F401 - one rule each
 
 ALREADY_WRITABLE = "V-16-1-10364"
-NOT_WRITABLE = "V-16-1-10369"
 
 
 class HaError(Exception):

@@ -15,8 +15,8 @@ from vxha.simulator.engine import SimError
 from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource, SimSystem, SimType
 from vxha.vcs_types import model as cfmodel
 from vxha.vcs_types.decl import Attr, TypeDecl
+from vxha.vcs_types.haforms import NOT_WRITABLE
 
-NOT_WRITABLE = "V-16-1-10369"
 ALREADY_WRITABLE = "V-16-1-10364"
 # A system added by hasys -add has no engine running until it joins (the restart event).
 NOT_JOINED = "UNKNOWN"

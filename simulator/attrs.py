@@ -72,7 +72,6 @@ GROUP_DEFAULTS = {
 RESOURCE_DEFAULTS = {"AutoStart": 1, "Critical": 1, "Enabled": 1}
 CLUSTER_DEFAULTS = {"DeleteOnlineResource": 1}
 DEFAULTS = {"group": GROUP_DEFAULTS, "resource": RESOURCE_DEFAULTS, "cluster": CLUSTER_DEFAULTS}
-NOT_WRITABLE = "V-16-1-10369"
 # Attributes set by their own commands (haforms.STATE_COMMANDS names them).
 _STATE_CMD = {"group": "hagrp", "system": "hasys"}
 

@@ -61,6 +61,7 @@ NOT_LOCAL = "V-16-1-10551"
 IS_LOCAL = "V-16-1-10552"
 STATIC = "V-16-1-10553"
 UNKNOWN_ATTR = "V-16-1-10510"
+NOT_WRITABLE = "V-16-1-10369"  # Cluster not writable (no haconf -makerw)
 
 
 class FormError(ValueError):
