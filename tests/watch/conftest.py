@@ -12,18 +12,9 @@ BOTH_ENGINES = (r"engine .*p\.sock: events connected", r"engine .*docker\.sock: 
 
 
 def _engine(kind):
-    from container_engines import BUSYBOX, BUSYBOX_HEALTH, ENGINES, require_real
+    from container_engines import BUSYBOX, BUSYBOX_HEALTH, start_engine
 
-    cls = ENGINES[kind]
-    require_real(*cls.tools, *REAL_TOOLS)
-    e = cls("vxw")
-    try:
-        e.start()
-        e.build_images((BUSYBOX, BUSYBOX_HEALTH))
-    except BaseException:
-        e.stop()
-        raise
-    return e
+    return start_engine(kind, "vxw", (BUSYBOX, BUSYBOX_HEALTH), REAL_TOOLS)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import signal
 import sys
 
 import pytest
-from container_engines import BUSYBOX, ENGINES, require_real
+from container_engines import BUSYBOX, start_engine
 from container_helpers import Agent, unique
 
 from vxha.agents.framework import Context
@@ -60,16 +60,7 @@ ENGINE_PARAMS = [
 
 
 def _engine(kind, images=None):
-    cls = ENGINES[kind]
-    require_real(*cls.tools)
-    e = cls("vxt")
-    try:
-        e.start()
-        e.build_images(images)
-    except BaseException:
-        e.stop()
-        raise
-    return e
+    return start_engine(kind, "vxt", images)
 
 
 @pytest.fixture(scope="session")

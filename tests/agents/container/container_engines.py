@@ -25,3 +25,19 @@ from vxha.simulator.realnodes.engines import (  # noqa: F401
     inspect_json,
 )
 from vxha.simulator.realnodes.engines import alive as _alive  # noqa: F401
+
+
+def start_engine(kind: str, prefix: str, images=None, tools=()):
+    """A private engine of ``kind`` (names start with ``prefix``) with ``images`` built,
+    skipping with the reason where its tools (and ``tools``) are missing; stopped again
+    when the start fails."""
+    cls = ENGINES[kind]
+    require_real(*cls.tools, *tools)
+    e = cls(prefix)
+    try:
+        e.start()
+        e.build_images(images)
+    except BaseException:
+        e.stop()
+        raise
+    return e
