@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+from bench_profiles import cluster_profile as bench_cluster  # noqa: E402
 from bench_profiles import generate  # noqa: E402 - sites of five related servers
 
 SIZES = (100, 1000, 5000)
@@ -34,22 +35,7 @@ IMAGES = ["nbu:10.3", "dedup:2.1", "authsvc:3.4", "mariadb:10.11"]
 
 
 def cluster_profile() -> dict:
-    return {
-        "schema": "1.0.0",
-        "kind": "cluster",
-        "name": "bench",
-        "systems": [
-            {
-                "name": f"n{i}",
-                "cpus": 64,
-                "memory": "256GiB",
-                "nic": "eth0",
-                "schema_version": "1.1.0",
-                "images": IMAGES,
-            }
-            for i in range(1, SYSTEMS + 1)
-        ],
-    }
+    return bench_cluster(SYSTEMS, 64, "256GiB", IMAGES)
 
 
 def write_profiles(root: str, count: int) -> str:

@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+from bench_profiles import cluster_profile as bench_cluster  # noqa: E402
 from bench_profiles import generate  # noqa: E402 - sites of five related servers
 
 SIZES = (10, 200)
@@ -39,22 +40,7 @@ IMAGES = ["nbu:10.3", "dedup:2.1", "authsvc:3.4", "mariadb:10.11"]
 
 
 def cluster_profile() -> dict:
-    return {
-        "schema": "1.0.0",
-        "kind": "cluster",
-        "name": "bench",
-        "systems": [
-            {
-                "name": f"n{i}",
-                "cpus": 256,
-                "memory": "4096GiB",
-                "nic": "eth0",
-                "schema_version": "1.1.0",
-                "images": IMAGES,
-            }
-            for i in range(1, SYSTEMS + 1)
-        ],
-    }
+    return bench_cluster(SYSTEMS, 256, "4096GiB", IMAGES)
 
 
 def _vxha():

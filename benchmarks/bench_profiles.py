@@ -125,6 +125,26 @@ def _servers(i: int) -> list:
     ]
 
 
+def cluster_profile(systems: int, cpus: int, memory: str, images: list) -> dict:
+    """A benchmark cluster: ``systems`` alike systems n1.. holding ``images``."""
+    return {
+        "schema": "1.0.0",
+        "kind": "cluster",
+        "name": "bench",
+        "systems": [
+            {
+                "name": f"n{i}",
+                "cpus": cpus,
+                "memory": memory,
+                "nic": "eth0",
+                "schema_version": "1.1.0",
+                "images": images,
+            }
+            for i in range(1, systems + 1)
+        ],
+    }
+
+
 def generate(root: str, count: int, cluster=None, site_systems=None) -> str:
     """Write ``count`` server profiles plus the example images and a cluster under ``root``.
 
