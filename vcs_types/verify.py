@@ -668,10 +668,24 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
                 )
 
 
-def _quiet(attrs, local, spec):
+def _scalars(table):
+    """Attribute name -> the class (``str`` or ``int``) of a scalar value that fits it."""
+    out = {}
+    for name, (dtype, dims) in table.items():
+        if (dims == "scalar" or "scalar" in dims) and dtype in ("str", "int"):
+            out[name] = str if dtype == "str" else int
+    return out
+
+
+_NO_SCALARS: dict = {}
+
+
+def _quiet(attrs, local, spec, scalars=_NO_SCALARS):
     """True when ``_check_attrs`` finds nothing, told from the common values alone (for
-    anything else False: then ``_check_attrs`` decides)."""
+    anything else False: then ``_check_attrs`` decides); ``scalars`` is ``_scalars``'s."""
     for name, value in attrs.items():
+        if scalars.get(name) is value.__class__:
+            continue  # most values: a plain scalar of the attribute's own data type
         s = spec(name)
         if s is None:
             return False
@@ -692,8 +706,11 @@ def _quiet(attrs, local, spec):
             if s is None:
                 return False
             dtype, dims = s
+            fit = scalars.get(name)
             for value in per_sys.values():
                 t = value.__class__
+                if t is fit:
+                    continue
                 if (t is str and dtype == "str") or (t is int and dtype == "int"):
                     if dims == "scalar" or "scalar" in dims:
                         continue
@@ -745,7 +762,7 @@ def _resource_spec(decl):
     specs = {n: (s[0], s[1]) for n, s in RESOURCE_ATTRS.items()}
     specs.update((n, (s[0], s[1])) for n, s in STANDARD_STATIC.items())
     specs.update((n, (a.type, a.dim)) for n, a in decl.attrs.items())
-    return specs.get
+    return specs
 
 
 def _renamed(ctx, r, decl):
@@ -788,33 +805,40 @@ def rule_attributes(ctx):
     for hb in cfg.heartbeats:
         yield from _check_attrs(ctx, hb, f"heartbeat {hb.name}", HEARTBEAT_ATTRS.get, hb.local)
     system_spec = SYSTEM_ATTRS.get
+    system_scalars = _scalars(SYSTEM_ATTRS)
     for s in cfg.systems:
-        if not _quiet(s.attrs, None, system_spec):
+        if not _quiet(s.attrs, None, system_spec, system_scalars):
             yield from _check_attrs(ctx, s, f"system {s.name}", system_spec)
     for site in cfg.sites:
         yield from _check_attrs(ctx, site, f"site {site.name}", SITE_ATTRS.get, None, WARNING)
     group_spec = GROUP_ATTRS.get
     types = ctx.types
     builtin = ctx.builtin
-    specs = {}  # type name -> its attributes' specs, built once a type
+    group_scalars = _scalars(GROUP_ATTRS)
+    specs = {}  # type name -> (its attributes' specs, _scalars of them), built once a type
     for g in cfg.groups:
-        if not _quiet(g.attrs, g.local, group_spec):
+        if not _quiet(g.attrs, g.local, group_spec, group_scalars):
             yield from _check_attrs(ctx, g, f"group {g.name}", group_spec, g.local)
     for g in cfg.groups:
         for r in g.resources:
             decl = types.get(r.type)
             if decl is None:
                 continue  # rule_types_known reports it
-            spec = specs.get(r.type)
-            if spec is None:
-                spec = specs[r.type] = _resource_spec(decl)
-            if decl.renamed:
+            known = specs.get(r.type)
+            if known is None:
+                table = _resource_spec(decl)
+                known = specs[r.type] = (table.get, _scalars(table))
+            spec, scalars = known
+            renamed = decl.renamed
+            if renamed and not (
+                renamed.keys().isdisjoint(r.attrs) and renamed.keys().isdisjoint(r.local)
+            ):
                 yield from _renamed(ctx, r, decl)
 
                 def spec(name, base=spec, decl=decl):
                     return base(name if name in decl.attrs else decl.renamed.get(name, name))
 
-            elif _quiet(r.attrs, r.local, spec):
+            elif _quiet(r.attrs, r.local, spec, scalars):
                 continue
             if r.type in builtin:
                 yield from _check_builtin(ctx, r, spec)
