@@ -386,10 +386,16 @@ LANGUAGE_WORDS = frozenset(
 
 # A name hacf accepts for a system, group or resource: a letter, then letters, digits,
 # '_' or '-' (UNVERIFIED beyond the guides' examples; keep this the one place for it).
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_NAME = r"[A-Za-z][A-Za-z0-9_-]*"
+NAME = re.compile(_NAME + r"\Z")
 # System names are host names (``uname -n``), dots included; older installers wrote them
 # quoted.
-SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+_SYSTEM_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+SYSTEM_NAME = re.compile(_SYSTEM_NAME + r"\Z")
+# Every name of a list at once, one a line (a name holding a line break is caught by
+# counting the lines).
+_NAMES = re.compile(rf"(?:{_NAME}\n)*\Z").match
+_SYSTEM_NAMES = re.compile(rf"(?:{_SYSTEM_NAME}\n)*\Z").match
 KEYWORDS = frozenset(
     ("include", "cluster", "system", "group", "type", "requires", "remotecluster", "heartbeat")
     + ("site",)
@@ -575,6 +581,8 @@ def rule_names(ctx):
     kinds += [("remotecluster", cfg.remoteclusters), ("heartbeat", cfg.heartbeats)]
     kinds.append(("site", cfg.sites))
     for kind, objs in kinds:
+        if _plain_names([obj.name for obj in objs], kind == "system"):
+            continue
         seen = {}
         legal = SYSTEM_NAME if kind == "system" else NAME
         for obj in objs:
@@ -587,6 +595,20 @@ def rule_names(ctx):
                 )
             else:
                 seen[obj.name] = obj
+
+
+def _plain_names(names, systems):
+    """True when every name is legal, no keyword, and named once (no finding to word)."""
+    if not names:
+        return True
+    if len(set(names)) != len(names) or not KEYWORDS.isdisjoint(names):
+        return False
+    try:
+        text = "\n".join(names) + "\n"
+    except TypeError:
+        return False  # not all text: the general loop says which
+    legal = _SYSTEM_NAMES if systems else _NAMES
+    return text.count("\n") == len(names) and legal(text) is not None
 
 
 def rule_types_known(ctx):
@@ -896,10 +918,12 @@ def rule_localized_systems(ctx):
                 )
     systems = ctx.systems
     for g in ctx.config.groups:
-        for obj in [g] + g.resources:
+        for obj in [g] + g.resources if g.local else g.resources:
             if not obj.local:
                 continue
             for name, per_sys in obj.local.items():
+                if systems.issuperset(per_sys):
+                    continue
                 for system in per_sys:
                     if system not in systems and system not in clusters:
                         label = f"{'group' if obj is g else 'resource'} {obj.name}"
@@ -911,7 +935,7 @@ def rule_localized_systems(ctx):
                         )
         for attr in ("SystemList", "AutoStartList"):
             value = g.attrs.get(attr)
-            if isinstance(value, (dict, list)):
+            if isinstance(value, (dict, list)) and not systems.issuperset(value):
                 for system in value:
                     if system not in systems:
                         # at the group's line: tests/generators/test_verify_groups.py
