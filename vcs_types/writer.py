@@ -45,6 +45,8 @@ def _key(name):
     # names, systems and keys repeat from block to block: each is formatted once
     if name.__class__ is not str:
         return format_name(name)
+    if name.isidentifier() and name.isascii():
+        return name  # the common name: a bare word as it is (a subset of _NAME)
     text = _KEYS.get(name)
     if text is None:
         if len(_KEYS) >= 4096:
@@ -59,7 +61,11 @@ _KEYS: dict = {}
 def _fmt(value):
     cls = value.__class__
     if cls is str:
+        if value.isidentifier() and value.isascii():
+            return value
         return scalar_text(value)
+    if cls is int:
+        return str(value)
     if cls is list:
         return "{ " + ", ".join(map(scalar_text, value)) + " }" if value else "{}"
     if cls is dict:
@@ -84,7 +90,15 @@ def _attr_lines(out, indent, obj):
     attrs = obj.attrs
     local = getattr(obj, "local", None)
     if not local:
-        out += [f"{indent}{name} = {_fmt(value)}\n" for name, value in attrs.items()]
+        append = out.append
+        for name, value in attrs.items():
+            cls = value.__class__
+            if cls is str and value.isidentifier() and value.isascii():
+                append(f"{indent}{name} = {value}\n")
+            elif cls is int:
+                append(f"{indent}{name} = {value}\n")
+            else:
+                append(f"{indent}{name} = {_fmt(value)}\n")
         return
     # Localized values stand where the attribute stands (hacf writes attributes in one
     # order, whether global or localized); ``order`` is the order they were read in.
