@@ -128,23 +128,25 @@ def _tree(out, group):
         children.setdefault(link.parent, []).append(link.child)
         required.add(link.child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
-
-    def emit(name, indent, path):
-        r = by_name.get(name)
-        out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
-        kids = children.get(name)
-        if kids and name not in path:
-            path.add(name)
-            out.append(f"\t//\t{indent}    {{\n")
-            for kid in kids:
-                emit(kid, indent + "    ", path)
-            out.append(f"\t//\t{indent}    }}\n")
-            path.discard(name)
-
     for r in group.resources:
         if r.name not in required:
-            emit(r.name, "", set())
+            _emit(out, r.name, "", set(), by_name, children)
     out.append("\t//\t}\n\n\n")
+
+
+def _emit(out, name, indent, path, by_name, children):
+    # a module function, not a closure: a recursive closure is a reference cycle, which
+    # the commands (cyclic collector off) would keep until they exit, one per group
+    r = by_name.get(name)
+    out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
+    kids = children.get(name)
+    if kids and name not in path:
+        path.add(name)
+        out.append(f"\t//\t{indent}    {{\n")
+        for kid in kids:
+            _emit(out, kid, indent + "    ", path, by_name, children)
+        out.append(f"\t//\t{indent}    }}\n")
+        path.discard(name)
 
 
 def write(config):
