@@ -71,19 +71,43 @@ def _fmt(value):
     if cls is dict:
         if not value:
             return "{}"
-        items = []
-        for k, v in value.items():
-            key = _KEYS.get(k) if k.__class__ is str else None
-            if key is None:
-                key = _key(k)
-            if v is None:
-                items.append(key)
-            elif v.__class__ is int:
-                items.append(f"{key} = {v}")
-            else:
-                items.append(key + " = " + scalar_text(v))
-        return "{ " + ", ".join(items) + " }"
+        # many associations repeat (SystemList, Load, ...): each is formatted once; the
+        # classes are part of the key, as 1 == True == 1.0 are written differently
+        try:
+            known = (
+                tuple(value.items()),
+                tuple(map(type, value)),
+                tuple(map(type, value.values())),
+            )
+            text = _ASSOCIATIONS.get(known)
+        except TypeError:  # a value that cannot be hashed: checked and refused elsewhere
+            known = text = None
+        if text is None:
+            text = _association(value)
+            if known is not None:
+                if len(_ASSOCIATIONS) >= 4096:
+                    _ASSOCIATIONS.clear()
+                _ASSOCIATIONS[known] = text
+        return text
     return scalar_text(value)
+
+
+_ASSOCIATIONS: dict = {}
+
+
+def _association(value):
+    items = []
+    for k, v in value.items():
+        key = _KEYS.get(k) if k.__class__ is str else None
+        if key is None:
+            key = _key(k)
+        if v is None:
+            items.append(key)
+        elif v.__class__ is int:
+            items.append(f"{key} = {v}")
+        else:
+            items.append(key + " = " + scalar_text(v))
+    return "{ " + ", ".join(items) + " }"
 
 
 def _attr_lines(out, indent, obj):
