@@ -12,6 +12,7 @@ not know or at anything the general parser refuses (a name set twice, a block le
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 from typing import Optional
 
@@ -185,6 +186,8 @@ class _Reader:
         obj = None  # the object whose ( ... ) block is open
         attrs = local = order = None
         file, offsets = self.file, self.offsets
+        # attribute and type names repeat in every block: one string each, not one a line
+        intern = sys.intern
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
             if kind == "attr":
@@ -202,7 +205,7 @@ class _Reader:
                 raise _GiveUp
             elif kind == "block":
                 keyword, name, body = m.group(1, 2, 3)
-                block = self.open(keyword, name, m.start(1))
+                block = self.open(intern(keyword), name, m.start(1))
                 # the match took each line of the body as `Name [@system] = value`, names
                 # without blanks: str methods split them up again, faster than a match
                 lines = body.split("\n")
@@ -211,6 +214,7 @@ class _Reader:
                 if "@" not in body:
                     for line in lines:
                         name, _, raw = line.strip(" \t").partition(" = ")
+                        name = intern(name)
                         first = raw[0]
                         if first == '"':
                             attrs[name] = raw[1:-1]
@@ -230,11 +234,12 @@ class _Reader:
                     for line in lines:
                         head, _, raw = line.strip(" \t").partition(" = ")
                         name, at, system = head.partition(" @")
+                        name = intern(name)
                         order = _attribute(attrs, local, order, name, system if at else None, raw)
                     if order is not None:
                         block.order = order
             elif kind == "open":
-                obj = self.open(m.group(5), m.group(6), m.start(5))
+                obj = self.open(intern(m.group(5)), m.group(6), m.start(5))
                 attrs = obj.attrs
                 local = getattr(obj, "local", None)
                 order = None
