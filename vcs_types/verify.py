@@ -1021,6 +1021,17 @@ def rule_resource_links(ctx):
         if not g.links:
             continue
         local = {r.name for r in g.resources}
+        parents = [link.parent for link in g.links]
+        kids = [link.child for link in g.links]
+        if (
+            local.issuperset(parents)
+            and local.issuperset(kids)
+            and len(set(zip(parents, kids))) == len(parents)
+            and set(parents).isdisjoint(kids)
+        ):
+            # every end a resource of the group, no link twice, no resource both requires
+            # and is required (so no cycle): nothing to report
+            continue
         seen = set()
         children = {}
         for link in g.links:
