@@ -3,8 +3,9 @@
 the type catalog), on 32 systems (DECISIONS.md 9); and the refusal of bad input.
 
 Target (the configuration issue): marginal CPU cost per server at most 0.3 ms, linear
-within 1.25x across the sizes (each size timed in turns with the 1-server run, medians); every refusal (a 100 MB file, 10,000-deep nesting, a NUL byte,
-bytes that are not UTF-8) a clear error within a second.
+within 1.25x across the sizes (each size timed in turns with the 1-server run, medians);
+every refusal (a 100 MB file, 10,000-deep nesting, a NUL byte, bytes that are not UTF-8)
+a clear error within a second.
 
 Run alone: ``python benchmarks/bench_cf.py [--quick]``; ``benchmarks/run.py`` calls
 ``run(quick)``.
