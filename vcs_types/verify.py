@@ -601,9 +601,9 @@ def _plain_names(names, systems):
     """True when every name is legal, no keyword, and named once (no finding to word)."""
     if not names:
         return True
-    if len(set(names)) != len(names) or not KEYWORDS.isdisjoint(names):
-        return False
     try:
+        if len(set(names)) != len(names) or not KEYWORDS.isdisjoint(names):
+            return False
         text = "\n".join(names) + "\n"
     except TypeError:
         return False  # not all text: the general loop says which
