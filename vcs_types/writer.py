@@ -117,8 +117,8 @@ def _attr_lines(out, indent, obj):
         append = out.append
         for name, value in attrs.items():
             cls = value.__class__
-            if cls is str and value.isidentifier() and value.isascii():
-                append(f"{indent}{name} = {value}\n")
+            if cls is str:
+                append(f"{indent}{name} = {scalar_text(value)}\n")
             elif cls is int:
                 append(f"{indent}{name} = {value}\n")
             else:
