@@ -1,8 +1,9 @@
-"""Profiles -> main.cf: plan, render with jinja2, parse, verify, write (DECISIONS.md 5).
+"""Profiles -> main.cf: plan, build the model, verify it, write it (DECISIONS.md 5).
 
-Templates decide what is in main.cf; the writer decides how it looks. Whatever a template
-(ours or an admin's, via ``templates``) renders is parsed and verified before it is
-written, so the output is canonical and never unverified.
+The plan becomes the model directly (assemble.py), laid out as the built-in templates
+would; an admin's templates (``templates``) are rendered with jinja2 and parsed instead.
+Either way the model is verified before it is written, so the output is canonical and
+never unverified.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from vxha.vcs_types import cf
 from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
-from .build import GenerationError, Obj, Options, plan
+from . import assemble
+from .build import GenerationError, Obj, Options, objects, plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -96,7 +98,7 @@ def render(context: dict, templates: Optional[str] = None) -> str:
     import jinja2
 
     try:
-        return environment(templates).get_template(MAIN_TEMPLATE).render(**context)
+        return environment(templates).get_template(MAIN_TEMPLATE).render(**objects(context))
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or MAIN_TEMPLATE
         line = getattr(exc, "lineno", None)
@@ -121,6 +123,29 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
         config = resolve_types(cf.parse(text, RENDERED), directory)
     except cf.CfError as exc:
         raise GenerationError([_with_line(text, str(exc), getattr(exc, "line", 0))]) from exc
+    problems = _problems(config, external_groups)
+    if problems:
+        raise GenerationError(["the rendered configuration does not verify:"] + problems)
+    return config
+
+
+def built_and_verified(context: dict, directory: Optional[str] = None, external_groups=()):
+    """The model of the plan's ``context``, verified; GenerationError as parse_and_verify."""
+    config = assemble.configuration(context)
+    config.source = RENDERED
+    try:
+        resolve_types(config, directory)
+    except cf.CfError as exc:
+        raise GenerationError([str(exc)]) from exc
+    problems = _problems(config, external_groups)
+    if problems:
+        # A model has no lines to point at: its text, read back, gives the findings theirs.
+        parse_and_verify(cf.write(config), directory, external_groups)
+        raise GenerationError(["the generated configuration does not verify:"] + problems)
+    return config
+
+
+def _problems(config: Config, external_groups) -> List[str]:
     probe = config
     if external_groups:
         # A cvm group the cluster keeps elsewhere: verify as if it were present.
@@ -132,10 +157,7 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
             types=config.types,
             source=config.source,
         )
-    problems = check(probe)
-    if problems:
-        raise GenerationError(["the rendered configuration does not verify:"] + problems)
-    return config
+    return check(probe)
 
 
 def _stub_group(name: str, config: Config) -> Group:
@@ -171,9 +193,11 @@ def generate(
     files fall back to the built-in declarations. Raises GenerationError.
     """
     p = plan(cluster, servers, options)
-    text = render(p.context, templates)
     external = () if cluster.emit_cvm else (p.context["cvm"]["group"],)
-    config = parse_and_verify(text, directory, external)
+    if templates:
+        config = parse_and_verify(render(p.context, templates), directory, external)
+    else:
+        config = built_and_verified(p.context, directory, external)
     return Result(cf.write(config), config, p.warnings)
 
 
