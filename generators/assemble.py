@@ -31,11 +31,21 @@ def _key(k: Any) -> str:
 
 
 def _vector(values) -> list:
-    return [_value(v) for v in values]
+    out = list(values)
+    for i, v in enumerate(out):
+        if v.__class__ is not str:
+            out[i] = _value(v)
+    return out
 
 
 def _association(mapping) -> Dict[str, Any]:
-    return {_key(k): _value(v) for k, v in mapping.items()}
+    out = dict(mapping)
+    for k, v in mapping.items():
+        if k.__class__ is not str:
+            return {_key(k): _value(v) for k, v in mapping.items()}
+        if v.__class__ is not str and v.__class__ is not int:
+            out[k] = _value(v)
+    return out
 
 
 def _resource(rtype: str, name: str, attrs: Dict[str, Any], local=None) -> Resource:
