@@ -26,7 +26,8 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 from ab_simulator import snapshot  # noqa: E402
-from bench_generator import _ENV, write_profiles  # noqa: E402
+from bench_generator import write_profiles  # noqa: E402
+from bench_profiles import ENV  # noqa: E402
 
 # The tree's vxha first: the checkout's own editable install comes after sys.path.
 RUN = r"""
@@ -45,7 +46,7 @@ def cpu_ms(tree: str, args: list) -> float:
         capture_output=True,
         text=True,
         timeout=900,
-        env=_ENV,
+        env=ENV,
     )
     if out.returncode:
         raise SystemExit(f"{tree}: vxha {' '.join(args[:1])} failed:\n{out.stderr[-2000:]}")

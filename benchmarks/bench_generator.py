@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+from bench_profiles import ENV as _ENV  # noqa: E402
 from bench_profiles import cluster_profile as bench_cluster  # noqa: E402
 from bench_profiles import generate  # noqa: E402 - sites of five related servers
 
@@ -66,10 +67,6 @@ def _time(argv: list) -> tuple:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{err.decode()[-3000:]}")
     return wall, _child_cpu_ms()
 
-
-# As installed: an installed vxha runs from compiled bytecode, so the commands may write
-# and read theirs (a shell that forbids it would charge every run with compiling vxha).
-_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 _LAST_CPU = [0.0]
 
