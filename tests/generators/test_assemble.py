@@ -9,7 +9,7 @@ from genhelp import EXAMPLES, cluster, dep, server
 
 from vxha.generators import assemble
 from vxha.generators import generate as generate_module
-from vxha.generators.build import Options, plan
+from vxha.generators.build import GenerationError, Options, plan
 from vxha.generators.generate import generate, render
 from vxha.profiles import Mount, Port, System, load_cluster, load_servers
 from vxha.vcs_types import cf
@@ -105,7 +105,8 @@ def test_group_shapes_without_the_cvm_group():
     assert_as_templates_read_it(cluster(emit_cvm=False), servers, Options(cfsmount="vxha"))
 
 
-def test_random_servers():
+@pytest.mark.parametrize("mode", ["veritas", "vxha"])
+def test_random_servers(mode):
     rng = random.Random(13)
     servers = []
     for i in range(40):
@@ -138,7 +139,7 @@ def test_random_servers():
                 else [],
             )
         )
-    assert_as_templates_read_it(cluster(), servers, Options(cfsmount=rng.choice(["veritas"])))
+    assert_as_templates_read_it(cluster(), servers, Options(cfsmount=mode))
 
 
 def test_generating_renders_no_template(monkeypatch):
@@ -153,5 +154,5 @@ def test_generating_renders_no_template(monkeypatch):
 def test_a_model_that_does_not_verify_is_reported_with_its_lines():
     a = server("a", dependencies=[dep("b")])
     b = server("b", dependencies=[dep("a")])
-    with pytest.raises(Exception, match=r"<rendered main.cf>:\d+.*cycle"):
+    with pytest.raises(GenerationError, match=r"<rendered main.cf>:\d+.*cycle"):
         generate(cluster(), [a, b])
