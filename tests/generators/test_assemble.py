@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import shutil
 
 import pytest
 from genhelp import EXAMPLES, cluster, dep, server
@@ -10,7 +11,7 @@ from genhelp import EXAMPLES, cluster, dep, server
 from vxha.generators import assemble
 from vxha.generators import generate as generate_module
 from vxha.generators.build import GenerationError, Options, plan
-from vxha.generators.generate import generate, render
+from vxha.generators.generate import TEMPLATES, generate, render
 from vxha.profiles import Mount, Port, System, load_cluster, load_servers
 from vxha.vcs_types import cf
 
@@ -156,3 +157,14 @@ def test_a_model_that_does_not_verify_is_reported_with_its_lines():
     b = server("b", dependencies=[dep("a")])
     with pytest.raises(GenerationError, match=r"<rendered main.cf>:\d+.*cycle"):
         generate(cluster(), [a, b])
+
+
+def test_built_in_templates_given_as_an_admins_give_the_same_main_cf(tmp_path):
+    for template in TEMPLATES.glob("*.j2"):
+        shutil.copy(template, tmp_path / template.name)
+    c = load_cluster(str(EXAMPLES / "cluster.yaml"))
+    servers = load_servers([str(EXAMPLES / "servers")], str(EXAMPLES / "images"), c)
+    built = generate(c, servers)
+    rendered = generate(c, servers, templates=str(tmp_path))
+    assert rendered.text == built.text
+    assert rendered.config == built.config
