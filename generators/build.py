@@ -1,8 +1,8 @@
-"""Profiles -> the plain data main.cf is made of (DECISIONS.md 3 and 4).
+"""Profiles -> the plain data the main.cf templates render (DECISIONS.md 3 and 4).
 
-Everything main.cf holds is decided here, in one deterministic pass: names, system lists,
-loads, and the group dependencies that image relationships become. assemble.py (or an
-admin's templates) only lays it out; the model is then verified (generate.py).
+Everything the templates need is decided here, in one deterministic pass: names, system
+lists, loads, and the group dependencies that image relationships become. The templates
+only lay it out; what they write is then parsed and verified (generate.py).
 """
 
 from __future__ import annotations

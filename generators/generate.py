@@ -1,9 +1,8 @@
-"""Profiles -> main.cf: plan, build the model, verify it, write it (DECISIONS.md 5).
+"""Profiles -> main.cf: plan, render with jinja2, parse, verify, write (DECISIONS.md 5).
 
-The plan becomes the model directly (assemble.py), laid out as the built-in templates
-would; an admin's templates (``templates``) are rendered with jinja2 and parsed instead.
-Either way the model is verified before it is written, so the output is canonical and
-never unverified.
+Templates decide what is in main.cf; the writer decides how it looks. Whatever a template
+(ours or an admin's, via ``templates``) renders is parsed and verified before it is
+written, so the output is canonical and never unverified.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ from vxha.vcs_types import cf
 from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
-from . import assemble
 from .build import GenerationError, Obj, Options, objects, plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -129,22 +127,6 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
     return config
 
 
-def built_and_verified(context: dict, directory: Optional[str] = None, external_groups=()):
-    """The model of the plan's ``context``, verified; GenerationError as parse_and_verify."""
-    config = assemble.configuration(context)
-    config.source = RENDERED
-    try:
-        resolve_types(config, directory)
-    except cf.CfError as exc:
-        raise GenerationError([str(exc)]) from exc
-    problems = _problems(config, external_groups)
-    if problems:
-        # A model has no lines to point at: its text, read back, gives the findings theirs.
-        parse_and_verify(cf.write(config), directory, external_groups)
-        raise GenerationError(["the generated configuration does not verify:"] + problems)
-    return config
-
-
 def _problems(config: Config, external_groups) -> List[str]:
     probe = config
     if external_groups:
@@ -194,10 +176,7 @@ def generate(
     """
     p = plan(cluster, servers, options)
     external = () if cluster.emit_cvm else (p.context["cvm"]["group"],)
-    if templates:
-        config = parse_and_verify(render(p.context, templates), directory, external)
-    else:
-        config = built_and_verified(p.context, directory, external)
+    config = parse_and_verify(render(p.context, templates), directory, external)
     return Result(cf.write(config), config, p.warnings)
 
 
