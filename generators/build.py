@@ -60,7 +60,7 @@ class Options:
 
 @dataclass
 class Plan:
-    """The template context, plus what the generator noticed on the way."""
+    """The configuration's content as plain data, plus what the generator noticed."""
 
     context: dict
     warnings: List[str] = field(default_factory=list)
@@ -164,7 +164,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         "failover_policy": FAILOVER_POLICY,
         "autostart_policy": AUTOSTART_POLICY,
     }
-    return Plan(_objects(context), warnings)
+    return Plan(context, warnings)
 
 
 def nested_host_paths(servers, ctx_servers) -> List[str]:
@@ -203,15 +203,16 @@ def _mount_name(res: str, server: str) -> str:
     return res[len(prefix) :] if res.startswith(prefix) else res
 
 
-def _objects(value):
+def objects(value):
+    """The context with every mapping an ``Obj`` (the templates read keys as attributes)."""
     if isinstance(value, dict):
         out = Obj()
         for k, v in value.items():
             # scalars (most values) as they are, without a call each
-            out[k] = _objects(v) if isinstance(v, (dict, list)) else v
+            out[k] = objects(v) if isinstance(v, (dict, list)) else v
         return out
     if isinstance(value, list):
-        return [_objects(v) if isinstance(v, (dict, list)) else v for v in value]
+        return [objects(v) if isinstance(v, (dict, list)) else v for v in value]
     return value
 
 

@@ -16,7 +16,7 @@ from vxha.vcs_types import cf
 from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
-from .build import GenerationError, Obj, Options, plan
+from .build import GenerationError, Obj, Options, objects, plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -96,7 +96,7 @@ def render(context: dict, templates: Optional[str] = None) -> str:
     import jinja2
 
     try:
-        return environment(templates).get_template(MAIN_TEMPLATE).render(**context)
+        return environment(templates).get_template(MAIN_TEMPLATE).render(**objects(context))
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or MAIN_TEMPLATE
         line = getattr(exc, "lineno", None)
@@ -121,6 +121,13 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
         config = resolve_types(cf.parse(text, RENDERED), directory)
     except cf.CfError as exc:
         raise GenerationError([_with_line(text, str(exc), getattr(exc, "line", 0))]) from exc
+    problems = _problems(config, external_groups)
+    if problems:
+        raise GenerationError(["the rendered configuration does not verify:"] + problems)
+    return config
+
+
+def _problems(config: Config, external_groups) -> List[str]:
     probe = config
     if external_groups:
         # A cvm group the cluster keeps elsewhere: verify as if it were present.
@@ -132,10 +139,7 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
             types=config.types,
             source=config.source,
         )
-    problems = check(probe)
-    if problems:
-        raise GenerationError(["the rendered configuration does not verify:"] + problems)
-    return config
+    return check(probe)
 
 
 def _stub_group(name: str, config: Config) -> Group:
@@ -171,9 +175,8 @@ def generate(
     files fall back to the built-in declarations. Raises GenerationError.
     """
     p = plan(cluster, servers, options)
-    text = render(p.context, templates)
     external = () if cluster.emit_cvm else (p.context["cvm"]["group"],)
-    config = parse_and_verify(text, directory, external)
+    config = parse_and_verify(render(p.context, templates), directory, external)
     return Result(cf.write(config), config, p.warnings)
 
 
