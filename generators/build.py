@@ -33,18 +33,6 @@ FAILOVER_POLICY = "BiggestAvailable"
 AUTOSTART_POLICY = "Load"
 
 
-class Obj(dict):
-    """A dict whose keys templates read as attributes (jinja2 tries getattr first)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 class GenerationError(Exception):
     """The profiles cannot become a configuration; ``problems`` says why, all at once."""
 
@@ -201,19 +189,6 @@ def nested_host_paths(servers, ctx_servers) -> List[str]:
 def _mount_name(res: str, server: str) -> str:
     prefix = f"{server}_mnt_"
     return res[len(prefix) :] if res.startswith(prefix) else res
-
-
-def objects(value):
-    """The context with every mapping an ``Obj`` (the templates read keys as attributes)."""
-    if isinstance(value, dict):
-        out = Obj()
-        for k, v in value.items():
-            # scalars (most values) as they are, without a call each
-            out[k] = objects(v) if isinstance(v, (dict, list)) else v
-        return out
-    if isinstance(value, list):
-        return [objects(v) if isinstance(v, (dict, list)) else v for v in value]
-    return value
 
 
 def _server(

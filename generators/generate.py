@@ -16,7 +16,7 @@ from vxha.vcs_types import cf
 from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
-from .build import GenerationError, Obj, Options, objects, plan
+from .build import GenerationError, Options, plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -56,7 +56,7 @@ def _environment_class():
         (``getattr`` first, then the key), as jinja2 itself would resolve them."""
 
         def getattr(self, obj, attribute):
-            if obj.__class__ is Obj and attribute not in _DICT_ATTRIBUTES:
+            if obj.__class__ is dict and attribute not in _DICT_ATTRIBUTES:
                 try:
                     return obj[attribute]
                 except KeyError:
@@ -66,7 +66,7 @@ def _environment_class():
     return Environment
 
 
-_DICT_ATTRIBUTES = frozenset(dir(Obj))
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def environment(templates: Optional[str] = None):
@@ -96,7 +96,7 @@ def render(context: dict, templates: Optional[str] = None) -> str:
     import jinja2
 
     try:
-        return environment(templates).get_template(MAIN_TEMPLATE).render(**objects(context))
+        return environment(templates).get_template(MAIN_TEMPLATE).render(**context)
     except jinja2.TemplateError as exc:
         where = getattr(exc, "filename", None) or MAIN_TEMPLATE
         line = getattr(exc, "lineno", None)
