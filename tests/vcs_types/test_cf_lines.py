@@ -6,14 +6,17 @@ from __future__ import annotations
 import dataclasses
 import glob
 import os
+import re
+import sys
 
+import pytest
 from bigconfig import big_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cf_properties import configs
 
 from vxha.vcs_types.cf import CfError, _Parser, parse, write
-from vxha.vcs_types.cf_lines import parse_lines
+from vxha.vcs_types.cf_lines import _statements_pattern, parse_lines
 from vxha.vcs_types.model import Where
 
 TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -175,3 +178,30 @@ def test_damaged_generated_text_agrees(data):
         elif how == "junk":
             lines[i] += data.draw(st.sampled_from([" (", " )", " =", " x", "@", ";", "{"]))
     _check("\n".join(lines))
+
+
+def _statements(possessive, text):
+    pattern = re.compile(_statements_pattern(possessive))
+    return [(m.lastgroup, m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+POSSESSIVE = pytest.mark.skipif(sys.version_info < (3, 11), reason="possessive repeats: 3.11")
+
+
+@POSSESSIVE
+@SETTINGS
+@given(st.lists(st.sampled_from(LINES + ["\t", " \t// c ", "\tA = x \t", "\tA = {x}"]), max_size=9))
+def test_possessive_statements_match_as_the_plain_ones(lines):
+    text = "\n".join(lines)
+    assert _statements(True, text) == _statements(False, text)
+    assert _statements(True, text + "\n") == _statements(False, text + "\n")
+
+
+@POSSESSIVE
+def test_possessive_statements_match_as_the_plain_ones_on_every_file():
+    texts = [write(big_config(3))]
+    for path in _files():
+        with open(path, encoding="utf-8", errors="replace") as f:
+            texts.append(f.read())
+    for text in texts:
+        assert _statements(True, text) == _statements(False, text)
