@@ -67,7 +67,16 @@ def _fmt(value):
     if cls is int:
         return str(value)
     if cls is list:
-        return "{ " + ", ".join(map(scalar_text, value)) + " }" if value else "{}"
+        if not value:
+            return "{}"
+        # bare words (AutoStartList, ...): joined and checked in C, not a call an item
+        try:
+            words = ", ".join(value)
+        except TypeError:  # not all strings
+            words = ""
+        if words and words.isascii() and all(map(str.isidentifier, value)):
+            return "{ " + words + " }"
+        return "{ " + ", ".join(map(scalar_text, value)) + " }"
     if cls is dict:
         if not value:
             return "{}"

@@ -74,3 +74,17 @@ def test_writing_builds_no_reference_cycles():
     finally:
         if enabled:
             gc.enable()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(scalars, max_size=4))
+def test_lists_as_format_scalar_writes_their_items(value):
+    text = "{ " + ", ".join(map(format_scalar, value)) + " }" if value else "{}"
+    assert _fmt(value) == text
+
+
+def test_lists_of_words_and_of_others():
+    assert _fmt({"n1": 0, "n2": 1}) == "{ n1 = 0, n2 = 1 }"
+    assert _fmt({"n1": True}) == "{ n1 = 1 }"
+    assert _fmt({"n1": 0, "n2": "x y"}) == '{ n1 = 0, n2 = "x y" }'
+    assert _fmt(["a", "b-c", "é", 7]) == '{ a, "b-c", "é", 7 }'
