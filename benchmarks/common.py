@@ -65,6 +65,27 @@ def interleaved(cases: dict, runs=30, warmup=2, timeout=60) -> dict:
     return {n: (statistics.median(walls[n]), statistics.median(cpus[n])) for n in cases}
 
 
+def paired_excess(base: Case, cases: dict, rounds: int, pairs=None, warmup=1, timeout=60):
+    """{name: (median wall ms, median CPU ms)} of each Case's excess over ``base``.
+
+    Each run of a case follows a run of ``base`` (the pair's difference is the sample), and
+    every round visits every case (``pairs[name]`` times, 1 unless given): all cases are
+    sampled across the same minutes, so a change in the machine's load hits them alike.
+    """
+    pairs = pairs or {}
+    walls = {name: [] for name in cases}
+    cpus = {name: [] for name in cases}
+    for i in range(warmup + rounds):
+        for name, case in cases.items():
+            for _ in range(pairs.get(name, 1)):
+                base_wall, base_cpu = _once(base.argv, base.env, base.ok_codes, timeout)
+                wall, cpu = _once(case.argv, case.env, case.ok_codes, timeout)
+                if i >= warmup:
+                    walls[name].append(wall - base_wall)
+                    cpus[name].append(cpu - base_cpu)
+    return {n: (statistics.median(walls[n]), statistics.median(cpus[n])) for n in cases}
+
+
 def load() -> str:
     """The machine's load averages (1, 5 min), for the notes: other work shares the CPUs."""
     one, five, _ = os.getloadavg()
