@@ -101,8 +101,8 @@ def run(quick: bool = False) -> list:
         excess = paired_excess(base, cases, rounds=rounds, pairs=PAIRS)
         # CPU time (user + system of the process) is the figure judged: wall time also
         # counts the waits for a CPU that other work on the machine causes
-        per = {n: excess[n][0] / n for n in sizes}
-        per_cpu = {n: excess[n][1] / n for n in sizes}
+        per = {n: excess[n][0] / (n - 1) for n in sizes}
+        per_cpu = {n: excess[n][1] / (n - 1) for n in sizes}
         spread_cpu = max(per_cpu.values()) / min(per_cpu.values())
         load = os.getloadavg()[0]
         for n in sizes:
