@@ -138,6 +138,9 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         def done(ri, code, timed_out, why):
             from vxha.simulator.engine import monitor_state
 
+            if ri.probed:  # the agent reports what a monitor found, whoever asked for it
+                self._monitor_done(ri, code, timed_out, why)
+                return
             new = UNKNOWN if timed_out else monitor_state(code)
             if ri.state != FAULTED:
                 self._set_state(ri, new, "probe")

@@ -20,11 +20,13 @@ from vxha.simulator.clock import Clock
 
 
 class RealClock(Clock):
-    __slots__ = ("t0",)
+    __slots__ = ("t0", "inbox", "_serving")
 
     def __init__(self):
         super().__init__()
         self.t0 = None  # monotonic time of virtual second 0
+        self.inbox = None  # a Daemon whose requests are served while the clock waits
+        self._serving = False
 
     def real_now(self) -> float:
         """Seconds since the clock started, by the wall clock."""
@@ -32,24 +34,44 @@ class RealClock(Clock):
             self.t0 = time.monotonic() - self.now
         return time.monotonic() - self.t0
 
-    def _wait_for(self, second: int, stop=None) -> None:
+    def _idle(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; whether a request was served meanwhile (it may have
+        scheduled something sooner)."""
+        if self.inbox is None or self._serving:
+            time.sleep(seconds)
+            return False
+        self._serving = True  # a request that moves time waits by sleeping, not serving
+        try:
+            return self.inbox.serve_one(seconds)
+        finally:
+            self._serving = False
+
+    def _wait_for(self, second: int, stop=None) -> bool:
+        """Wait until ``second`` has come (True); False once ``stop()`` is true or a
+        request was served."""
         while True:
             ahead = second - self.real_now()
-            if ahead <= 0 or (stop is not None and stop()):
-                return
-            time.sleep(min(ahead, 0.2))
+            if ahead <= 0:
+                return True
+            if stop is not None and stop():
+                return False
+            if self._idle(min(ahead, 0.2)):
+                return False
 
     def run_until(self, until: int, stop=None) -> None:
         until = int(until)
         heap = self._heap
-        while heap and heap[0][0] <= until:
-            self._wait_for(heap[0][0], stop)
-            if stop is not None and stop():
-                return
+        while True:
+            due = heap[0][0] if heap and heap[0][0] <= until else None
+            if not self._wait_for(until if due is None else due, stop):
+                if stop is not None and stop():
+                    return
+                continue  # a request was served: what is due first may have changed
+            if due is None:
+                break
             when, _, fn, arg = heapq.heappop(heap)
             self.now = max(self.now, when, int(self.real_now()))
             fn(arg)
             if stop is not None and stop():
                 return
-        self._wait_for(until, stop)
         self.now = max(self.now, until)
