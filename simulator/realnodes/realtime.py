@@ -1,14 +1,15 @@
 """Real time for real nodes: the engine's clock whose seconds are the wall clock's.
 
-``RealClock`` is the simulator's clock (clock.py) with two changes: it runs each callback
-no earlier than its second has come in real time, and a callback that runs late (entry
-points run one at a time, each taking the real time it takes) sees the wall clock's
-second, so what it schedules counts from when it ran: a slow entry point delays the
+``RealClock`` is the simulator's clock (clock.py) with these changes: it runs each callback
+no earlier than its second has come in real time, and a callback that runs late sees the
+wall clock's second, so what it schedules counts from when it ran: a slow step delays the
 monitors behind it without piling them up (chosen because a clock that stayed at the
 callback's own second fell further behind the wall clock with every entry point slower
-than its interval allowed, and a served cluster answered minutes late). Everything that
-moves time (advance, settle, ``hagrp -wait``, an events file, a served simulator at
-speed 1) then runs the cluster as it happens.
+than its interval allowed, and a served cluster answered minutes late). Entry points run
+on their own (runners.RealRunner.start); the clock looks for their ends while it waits
+and runs what follows at once. While it waits it also serves the nodes' ``ha*`` commands
+(``inbox``, watches.py). Everything that moves time (advance, settle, ``hagrp -wait``, an
+events file, a served simulator at speed 1) then runs the cluster as it happens.
 """
 
 from __future__ import annotations
