@@ -487,6 +487,9 @@ def cmd_inventory(argv) -> int:
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0
+    if not report["servers"]:
+        others = len(view.group_states)
+        print(f"no vxha server in the cluster ({others} group(s) that are not vxha's)")
     for entry in report["servers"]:
         print(entry["server"])
         for group, states in entry["groups"].items():

@@ -378,6 +378,7 @@ def delete_plan(
             f"cannot delete {server}: group(s) {', '.join(dependents)} depend on it; "
             "delete or unlink them first"
         )
+    _refuse_held(view, server, sorted(removing))
     volumes = _volumes(current, storage) if shred and storage in removing else []
     used = []
     for dg, vol in volumes:
@@ -426,6 +427,29 @@ def delete_plan(
     if keep_data and storage:
         plan.summary += f"; storage group {storage} kept"
     return plan
+
+
+def _refuse_held(view: ClusterView, server: str, groups: List[str]) -> None:
+    """Refuse, before anything changes, a group delete would have to stop that VCS will not
+    stop: online and frozen, or online and disabled for the whole cluster."""
+    for g in groups:
+        up = view.up_on(g)
+        if not up:
+            continue
+        if view.frozen(g):
+            held = "frozen"
+            if any(in_maintenance(view, g, s) for s in view.systems_of(g)):
+                fix = f"run vxha maintenance off {server} first"
+            else:
+                fix = f"an admin froze it: hagrp -unfreeze {g} -persistent ends the freeze"
+        elif not view.enabled(g, "global"):
+            held, fix = "disabled", f"hagrp -enable {g} first, in a configuration session"
+        else:
+            continue
+        raise OperationError(
+            f"cannot delete {server}, nothing was changed: group {g} is online on "
+            f"{', '.join(up)} and {held}, and VCS refuses to take a {held} group offline; {fix}"
+        )
 
 
 # -- inventory ------------------------------------------------------------------------

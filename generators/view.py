@@ -15,7 +15,7 @@ from typing import Dict, List, Optional
 
 from vxha.generators import ownership
 from vxha.generators.hacli import HaClient, is_up
-from vxha.vcs_types.model import Config, Group
+from vxha.vcs_types.model import Config, Group, resolve_numbers
 
 ADMIN_ATTRS = ("Enabled", "UserStrLocal", "Frozen", "TFrozen")
 # What a view read from the engine alone needs of each group besides its admin state.
@@ -80,10 +80,8 @@ class ClusterView:
     def systems_of(self, group: str) -> List[str]:
         """The group's SystemList, in priority order."""
         g = self.group(group)
-        value = (g.attrs.get("SystemList") if g is not None else None) or {}
-        if isinstance(value, dict):
-            return [s for s, _ in sorted(value.items(), key=lambda kv: int(kv[1]))]
-        return list(value)
+        numbers = g.system_priorities() if g is not None else {}
+        return sorted(numbers, key=numbers.__getitem__)
 
     def _admin(self, group: str, attr: str, system: str):
         """A per-system admin value: the engine's per-system row, else the saved
@@ -217,10 +215,19 @@ def read_groups(client: HaClient, extra=()) -> ClusterView:
         tag = rows.get("UserStrGlobal", {}).get("global")
         if tag:
             attrs["UserStrGlobal"] = tag
-        words = rows.get("SystemList", {}).get("global", "").split()
-        attrs["SystemList"] = {s: int(p) for s, p in zip(words[::2], words[1::2])}
+        attrs["SystemList"] = displayed_system_list(rows.get("SystemList", {}).get("global", ""))
         attrs["Parallel"] = int(rows.get("Parallel", {}).get("global", "0") or 0)
         config.groups.append(Group(name, attrs=attrs))
     view = ClusterView(config, "", client)
     view.group_states, view.admin = states, table
     return view
+
+
+def displayed_system_list(text: str) -> Dict[str, int]:
+    """SystemList as ``hagrp -display`` prints it (``n1 0 n2 1``) -> {system: number};
+    a list of names alone (no numbers) is numbered as VCS numbers an unnumbered one."""
+    words = text.split()
+    pairs = list(zip(words[::2], words[1::2]))
+    if len(words) % 2 == 0 and all(p.isdigit() for _, p in pairs):
+        return {s: int(p) for s, p in pairs}
+    return resolve_numbers(words)

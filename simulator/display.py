@@ -82,6 +82,8 @@ def group_value(e, g, attr, sname=None):
         return int(g.frozen)
     if attr == "TFrozen":
         return int(g.tfrozen)
+    if attr == "SystemList":
+        return dict(g.systemlist)  # the engine numbers every entry, written or not
     local = g.model.local.get(attr)
     if local is not None and sname is not None:
         return local.get(sname, "")

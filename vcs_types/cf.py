@@ -550,6 +550,7 @@ class _Parser:
         static_decls = {}
         settings = {}
         order = []
+        starts = {}  # attribute name -> token index of its declaration line
         while True:
             i = self.i
             if toks[i] == ")":
@@ -605,6 +606,7 @@ class _Parser:
                 )
             order.append(aname)
             wheres[aname] = self.where(i)
+            starts[aname] = i
             if static and aname == "ArgList":
                 arglist = default or []
             elif static and aname in STANDARD_STATIC:
@@ -621,7 +623,8 @@ class _Parser:
         try:
             decl = TypeDecl(name, attrs, arglist=arglist, statics=statics, settings=settings)
         except ValueError as e:
-            raise self.error_at(start, f"expected a valid type, found {e}") from None
+            at = starts.get(getattr(e, "attr", None), start)
+            raise self.error_at(at, f"expected a valid type, found {e}") from None
         decl.order = order
         decl.static_decls = static_decls
         decl.where = wheres

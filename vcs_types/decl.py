@@ -156,6 +156,20 @@ def empty_value(type, dim):
     return 0 if type in ("int", "boolean") else ""
 
 
+class DeclError(ValueError):
+    """A type declaration at odds with itself; ``attr`` names the declaration line at fault."""
+
+    def __init__(self, message, attr=None):
+        super().__init__(message)
+        self.attr = attr
+
+
+def _case_hint(name, declared):
+    # A published types file names "SDatabaseName" in ArgList and declares "sDatabaseName".
+    same = [d for d in declared if d.lower() == name.lower()]
+    return f" (the type declares {same[0]!r}, which differs only in case)" if same else ""
+
+
 class TypeDecl:
     """A resource type: its attributes, its ArgList and its static attribute values."""
 
@@ -204,10 +218,14 @@ class TypeDecl:
         self.where = {}  # "" (the block) or attribute name -> model.Where, when read
         for arg in self.arglist:
             if arg not in self.attrs and ":" not in arg and arg not in RESOURCE_ARGS:
-                raise ValueError(f"type {name}: ArgList names unknown attribute {arg!r}")
+                raise DeclError(
+                    f"type {name}: ArgList names unknown attribute {arg!r}"
+                    + _case_hint(arg, self.attrs),
+                    "ArgList",
+                )
         for s in self.statics:
             if s not in STANDARD_STATIC and s not in self.attrs:
-                raise ValueError(f"type {name}: unknown static attribute {s!r}")
+                raise DeclError(f"type {name}: unknown static attribute {s!r}", s)
 
     def current_name(self, name):
         """The attribute's name in this declaration, following a rename (None if unknown)."""

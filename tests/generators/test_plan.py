@@ -11,7 +11,8 @@ from vxha.generators.build import Options
 from vxha.generators.generate import generate
 from vxha.generators.hacli import HaClient
 from vxha.generators.phases import ApplyPlanner
-from vxha.generators.view import ClusterView
+from vxha.generators.view import ClusterView, displayed_system_list
+from vxha.vcs_types import cf
 
 
 class Engine:
@@ -312,3 +313,14 @@ def test_a_system_a_group_runs_on_is_not_dropped_from_its_system_list():
         build(old, new, up={"web": ["n3"], "web_storage": ["n1", "n2", "n3"]})
     plan = build(old, new, up={"web": ["n1"], "web_storage": ["n1", "n2"]})
     assert "hagrp -modify web SystemList n1 0 n2 1" in lines(plan)
+
+
+def test_system_lists_written_without_numbers_are_numbered_as_vcs_numbers_them():
+    # { c, a = 2, b }: an entry without a number gets the previous one's + 1, the first 0
+    # (VCS 4.1 User's Guide, "SystemList Attribute")
+    config = cf.parse("cluster x (\n\t)\n\ngroup g (\n\tSystemList = { c, a = 2, b }\n\t)\n")
+    view = ClusterView(config, "", None)
+    assert view.systems_of("g") == ["c", "a", "b"]
+    assert displayed_system_list("n1 0 n2 1") == {"n1": 0, "n2": 1}
+    assert displayed_system_list("n2 n1") == {"n2": 0, "n1": 1}
+    assert displayed_system_list("") == {}

@@ -217,3 +217,28 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
     assert not (folder / "dedup_disk1.yaml").exists()
     check("a deletion")
     assert re.search(r"^group oradb", c.saved(), re.M)
+
+
+def test_reads_of_a_cluster_vxha_has_not_touched_yet(tmp_path):
+    # the installer's cluster before any apply: ClusterService's SystemList without numbers,
+    # cvm's with some; every read command answers, none claims a group
+    start = tmp_path / "start"
+    start.mkdir()
+    for f in FIX.glob("*.cf"):
+        shutil.copy(f, start)
+    c = Cluster(tmp_path, str(start / "main.cf"))
+    try:
+        inv = c.vxha("inventory")
+        assert inv.returncode == 0, inv.stderr
+        assert "no vxha server in the cluster (5 group(s) that are not vxha's)" in inv.stdout
+        status = c.vxha("status")
+        assert status.returncode == 0, status.stderr
+        assert re.search(
+            r"\(not vxha's\)\s+ClusterService\s+ONLINE\s+OFFLINE\s+OFFLINE", status.stdout
+        )
+        why = c.vxha("why", "cvm")
+        assert why.returncode == 0, why.stderr
+        assert "online on every running system of its SystemList (n1, n2, n3)" in why.stdout
+        assert c.vxha("maintenance", "list").stdout.strip() == "no server is in maintenance"
+    finally:
+        c.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 import pexpect
 import pytest
@@ -208,6 +209,27 @@ def test_delete_refuses_a_server_others_depend_on(cluster):
     assert out.returncode == 1
     assert "group(s) nbu_master1 depend on it" in out.stderr
     assert "auth1" in cluster.groups()
+
+
+def test_delete_refuses_a_server_frozen_in_maintenance_before_changing_anything(cluster):
+    # VCS refuses to take a frozen group offline (Admin 4.1, "Freezing Service Groups"):
+    # delete must say so and how to end it, not stop at its offline step
+    cluster.vxha("maintenance", "on", "nbu_media1", check=True)
+    before = Path(cluster.config).read_text()
+    out = cluster.vxha("delete", "nbu_media1", "--keep-data", "--no-archive", "--yes")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "nothing was changed" in out.stderr
+    assert "frozen" in out.stderr and "vxha maintenance off nbu_media1" in out.stderr
+    assert Path(cluster.config).read_text() == before
+    assert "nbu_media1" in cluster.groups() and cluster.online_on("nbu_media1")
+    # an admin's own freeze names the admin's thaw instead
+    cluster.vxha("maintenance", "off", "nbu_media1", check=True)
+    cluster.run("haconf", "-makerw", check=True)
+    cluster.run("hagrp", "-freeze", "nbu_media1", "-persistent", check=True)
+    cluster.run("haconf", "-dump", "-makero", check=True)
+    out = cluster.vxha("delete", "nbu_media1", "--keep-data", "--no-archive", "--yes")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "hagrp -unfreeze nbu_media1 -persistent" in out.stderr
 
 
 def test_delete_stopped_halfway_says_what_is_left(cluster):

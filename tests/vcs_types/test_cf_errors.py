@@ -35,7 +35,13 @@ CASES = [
     ("type T (\n\tstring X\n)\n", 2, 2, "expected an attribute declaration or ')'"),
     ("type T (\n\tint X = abc\n)\n", 2, 10, "expected an integer, found 'abc'"),
     ("type T (\n\tstr X{} = { a, b }\n)\n", 2, 12, "expected an association"),
-    ("type T (\n\tstatic str ArgList[] = { Y }\n)\n", 1, 1, "ArgList names unknown attribute"),
+    ("type T (\n\tstatic str ArgList[] = { Y }\n)\n", 2, 2, "ArgList names unknown attribute"),
+    (
+        "type T (\n\tstatic i18nstr ArgList[] = { SName }\n\tstr sName\n)\n",
+        2,
+        2,
+        "ArgList names unknown attribute 'SName' (the type declares 'sName', which differs",
+    ),
     (
         "group g (\n)\ngroup g (\n)\n",
         3,
