@@ -225,7 +225,7 @@ class EngineCore:
             code, timed_out, duration = self._injected(fault, ri, ep, reason, timeout)
         elif typ.agent == "standin":
             code, timed_out = self.standin.call(res, ri.sys, ep, reason, timeout)
-        elif getattr(self.runner, "start", None) is not None:
+        elif getattr(self.runner, "concurrent", False):
             self._ep_started(ri, ep, reason, then, ctx, timeout)
             return
         else:

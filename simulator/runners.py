@@ -195,9 +195,10 @@ class RealRunner(ProcessRunner):
 
     mode = "real"
 
-    def __init__(self, run_dir, nodes, root=None, python=None):
+    def __init__(self, run_dir, nodes, root=None, python=None, concurrent=False):
         super().__init__(run_dir, root=root, python=python, scale=1.0, min_seconds=1.0)
         self.nodes = nodes
+        self.concurrent = concurrent  # entry points started with start(), not call()
 
     def env(self, system):
         env = self._env.get(system)

@@ -54,10 +54,15 @@ def local_filesystems(config) -> list:
 class RealSimulator(Simulator):
     MODES = ("real",)
 
-    def __init__(self, config, run_dir, mode="real", verbose=False, sink=None, **_):
+    def __init__(
+        self, config, run_dir, mode="real", verbose=False, sink=None, concurrent=False, **_
+    ):
+        """``concurrent``: entry points of different resources run at the same time, as
+        VCS's agents run them (off by default: docs/simulator.md, "Time")."""
         if os.geteuid() != 0:
             raise RealNodeError("real-node mode needs root (namespaces, mounts, engines)")
         notes = local_filesystems(config)
+        self.concurrent = concurrent
         self.cluster = RealCluster(str(run_dir))
         super().__init__(config, run_dir, "real", verbose=verbose, sink=sink)
         self.engine.clock = RealClock()
@@ -66,7 +71,7 @@ class RealSimulator(Simulator):
             self.engine.log("-", "real", note)
 
     def _make_runner(self, mode, process):
-        return RealRunner(self.run_dir, self.cluster.nodes)
+        return RealRunner(self.run_dir, self.cluster.nodes, concurrent=self.concurrent)
 
     def _make_world(self):
         return RealWorld(self.run_dir, self.engine.standin, self.cluster)
