@@ -258,3 +258,20 @@ def test_cleanup_of_a_directory_without_a_run(tmp_path):
     r = subprocess.run([VXHA, "sim", "cleanup", str(tmp_path / "none")], capture_output=True,
                        text=True, timeout=60)  # fmt: skip
     assert r.returncode == 2 and "no such directory" in r.stderr
+
+
+def test_an_entry_point_running_on_its_own_is_killed_at_its_deadline():
+    import time
+
+    from vxha.agents import framework
+    from vxha.simulator.runners import Running
+
+    proc = subprocess.Popen(["sleep", "30"])
+    running = Running(proc, "online", time.monotonic() + 0.2)
+    assert running.poll() is None
+    time.sleep(0.3)
+    assert running.poll() == (framework.failure_code("online"), True)
+    assert proc.returncode is not None  # killed and reaped, as VCS kills a hung entry point
+    done = Running(subprocess.Popen(["true"]), "monitor", time.monotonic() + 10)
+    done.proc.wait(timeout=10)
+    assert done.poll() == (0, False)
