@@ -33,18 +33,6 @@ FAILOVER_POLICY = "BiggestAvailable"
 AUTOSTART_POLICY = "Load"
 
 
-class Obj(dict):
-    """A dict whose keys templates read as attributes (jinja2 tries getattr first)."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
 class GenerationError(Exception):
     """The profiles cannot become a configuration; ``problems`` says why, all at once."""
 
@@ -60,7 +48,7 @@ class Options:
 
 @dataclass
 class Plan:
-    """The template context, plus what the generator noticed on the way."""
+    """The configuration's content as plain data, plus what the generator noticed."""
 
     context: dict
     warnings: List[str] = field(default_factory=list)
@@ -164,7 +152,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         "failover_policy": FAILOVER_POLICY,
         "autostart_policy": AUTOSTART_POLICY,
     }
-    return Plan(_objects(context), warnings)
+    return Plan(context, warnings)
 
 
 def nested_host_paths(servers, ctx_servers) -> List[str]:
@@ -201,18 +189,6 @@ def nested_host_paths(servers, ctx_servers) -> List[str]:
 def _mount_name(res: str, server: str) -> str:
     prefix = f"{server}_mnt_"
     return res[len(prefix) :] if res.startswith(prefix) else res
-
-
-def _objects(value):
-    if isinstance(value, dict):
-        out = Obj()
-        for k, v in value.items():
-            # scalars (most values) as they are, without a call each
-            out[k] = _objects(v) if isinstance(v, (dict, list)) else v
-        return out
-    if isinstance(value, list):
-        return [_objects(v) if isinstance(v, (dict, list)) else v for v in value]
-    return value
 
 
 def _server(

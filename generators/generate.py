@@ -16,7 +16,7 @@ from vxha.vcs_types import cf
 from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
-from .build import GenerationError, Obj, Options, plan
+from .build import GenerationError, Options, plan
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -56,7 +56,7 @@ def _environment_class():
         (``getattr`` first, then the key), as jinja2 itself would resolve them."""
 
         def getattr(self, obj, attribute):
-            if obj.__class__ is Obj and attribute not in _DICT_ATTRIBUTES:
+            if obj.__class__ is dict and attribute not in _DICT_ATTRIBUTES:
                 try:
                     return obj[attribute]
                 except KeyError:
@@ -66,7 +66,7 @@ def _environment_class():
     return Environment
 
 
-_DICT_ATTRIBUTES = frozenset(dir(Obj))
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def environment(templates: Optional[str] = None):
@@ -121,6 +121,13 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
         config = resolve_types(cf.parse(text, RENDERED), directory)
     except cf.CfError as exc:
         raise GenerationError([_with_line(text, str(exc), getattr(exc, "line", 0))]) from exc
+    problems = _problems(config, external_groups)
+    if problems:
+        raise GenerationError(["the rendered configuration does not verify:"] + problems)
+    return config
+
+
+def _problems(config: Config, external_groups) -> List[str]:
     probe = config
     if external_groups:
         # A cvm group the cluster keeps elsewhere: verify as if it were present.
@@ -132,10 +139,7 @@ def parse_and_verify(text: str, directory: Optional[str] = None, external_groups
             types=config.types,
             source=config.source,
         )
-    problems = check(probe)
-    if problems:
-        raise GenerationError(["the rendered configuration does not verify:"] + problems)
-    return config
+    return check(probe)
 
 
 def _stub_group(name: str, config: Config) -> Group:
@@ -171,9 +175,8 @@ def generate(
     files fall back to the built-in declarations. Raises GenerationError.
     """
     p = plan(cluster, servers, options)
-    text = render(p.context, templates)
     external = () if cluster.emit_cvm else (p.context["cvm"]["group"],)
-    config = parse_and_verify(text, directory, external)
+    config = parse_and_verify(render(p.context, templates), directory, external)
     return Result(cf.write(config), config, p.warnings)
 
 

@@ -51,9 +51,14 @@ class Image:
         self.versions: Dict[str, Doc] = {}
         self.applications: Dict[str, Doc] = {}
         self.problems: List[Problem] = []
+        self._ordered: tuple = ((), [])  # (versions, sorted) of version_list's last answer
 
     def version_list(self) -> List[str]:
-        return sorted(self.versions, key=version_key)
+        # asked for every server of the image: sorted again only when the versions change
+        versions = tuple(self.versions)
+        if self._ordered[0] != versions:
+            self._ordered = (versions, sorted(versions, key=version_key))
+        return list(self._ordered[1])
 
     def newest(self) -> Optional[Doc]:
         versions = self.version_list()

@@ -11,7 +11,8 @@ quality of service). Newer major: no, the platform must be upgraded first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from functools import cache
+from typing import Dict, List, Optional, Tuple
 
 from .catalog import Catalog
 from .loader import Doc
@@ -80,8 +81,18 @@ def profile_chain(resolved: Resolved, catalog: Catalog) -> List[Doc]:
 
 def schema_problem(system: System, server: Server) -> Optional[str]:
     """Why ``system`` cannot serve the schemas ``server``'s profiles state, or None."""
-    for kind, stated in sorted(getattr(server, "schemas", {}).items()):
-        version, _, reason = choose_version(kind, stated, system.schema_version)
+    stated = tuple(sorted(getattr(server, "schemas", {}).items()))
+    try:
+        # asked for every server on every system it may run on; few combinations exist
+        return _schemas_problem(system.schema_version, stated)
+    except TypeError:  # a value no dictionary key can be: asked as it is
+        return _schemas_problem.__wrapped__(system.schema_version, stated)
+
+
+@cache
+def _schemas_problem(up_to: Optional[str], stated: Tuple[Tuple[str, str], ...]) -> Optional[str]:
+    for kind, version_stated in stated:
+        version, _, reason = choose_version(kind, version_stated, up_to)
         if version is None:
             return f"its {kind} profile: {reason}"
     return None

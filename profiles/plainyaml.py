@@ -25,14 +25,14 @@ _SCALAR_TAGS = frozenset(
 # Characters that make the document need PyYAML: anchors, aliases, tags, block scalars,
 # flow collections, directives, escapes, tabs, carriage returns, and in ASCII text the
 # control characters YAML forbids; other text is checked whole (_NOT_PLAIN_TEXT).
-_NEEDS_PYYAML = re.compile(r"[&*!|>{}\[\]%@`\\\x00-\x09\x0b-\x1f\x7f]|^(?:---|\.\.\.)", re.M)
+# (The document markers are looked for with str methods: one regular expression trying
+# both at every character took longer than the rest of the check.)
+_NEEDS_PYYAML = re.compile(r"[&*!|>{}\[\]%@`\\\x00-\x09\x0b-\x1f\x7f]")
+_MARKERS = ("---", "...")
 # what YAML forbids, its other line breaks, and a byte order mark
 _NOT_PLAIN_TEXT = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# A line holding something: its indentation and its content, trailing blanks left out
-# (blank lines and comment lines hold nothing).
-_LINE = re.compile(r"^( *)([^ \n#](?:[^\n]*[^ \n])?) *$", re.M)
 # `key: value` or `key:`, the key a plain word (anything else goes to PyYAML)
 _ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-/]*):(?: +(.+))?\Z")
 
@@ -72,6 +72,24 @@ def _resolve_new(value: str) -> Any:
 
 def _scalar(text: str) -> Any:
     """A value written on one line: plain or quoted, nothing after it."""
+    try:
+        return _SCALARS[text]
+    except KeyError:
+        pass
+    value = _scalar_new(text)
+    if len(_SCALARS) >= 4096:
+        _SCALARS.clear()
+    _SCALARS[text] = value
+    return value
+
+
+# Values as written (quotes included) -> their value: a profile's values repeat across a
+# directory of them (schema, kind, image, versions, volumes), each is checked once.
+_SCALARS: dict = {}
+_MISSING = object()
+
+
+def _scalar_new(text: str) -> Any:
     first = text[0]
     if first == "'":
         if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1]:
@@ -128,12 +146,14 @@ class _Reader:
             if m is None:
                 raise _NotPlain(content)
             key, rest = m.groups()
-            key = _resolve(key)
+            resolved = _RESOLVED.get(key, _MISSING)
+            key = _resolve(key) if resolved is _MISSING else resolved
             if type(key) is not str or key in out or key == "<<":
                 raise _NotPlain(content)
             i += 1
             if rest is not None:
-                out[key] = _scalar(rest)
+                value = _SCALARS.get(rest, _MISSING)
+                out[key] = _scalar(rest) if value is _MISSING else value
             else:
                 self.i = i
                 out[key] = self.value_after(indent, depth, True)
@@ -172,11 +192,32 @@ class _Reader:
         return out
 
 
+def _needs_pyyaml(text: str) -> bool:
+    return bool(
+        _NEEDS_PYYAML.search(text)
+        or text.startswith(_MARKERS)
+        or "\n---" in text
+        or "\n..." in text
+        or (not text.isascii() and _NOT_PLAIN_TEXT.search(text))
+    )
+
+
+def _lines(text: str) -> List[Tuple[int, str]]:
+    """(indentation, content) of every line holding something, trailing blanks left out
+    (blank lines and comment lines hold nothing)."""
+    out = []
+    for line in text.split("\n"):
+        content = line.strip(" ")
+        if content and content[0] != "#":
+            out.append((len(line) - len(line.lstrip(" ")), content))
+    return out
+
+
 def read(text: str) -> Optional[Any]:
     """The document's value when it is a plain block mapping, else None (ask PyYAML)."""
-    if _NEEDS_PYYAML.search(text) or (not text.isascii() and _NOT_PLAIN_TEXT.search(text)):
+    if _needs_pyyaml(text):
         return None
-    lines = [(len(indent), content) for indent, content in _LINE.findall(text)]
+    lines = _lines(text)
     if not lines or lines[0][0] != 0:
         return None
     reader = _Reader(lines)

@@ -72,6 +72,14 @@ def choose_version(kind: str, stated: str, up_to: Optional[str] = None):
     Returns (version, strict, reason): strict is True when ``stated`` is known exactly;
     version is None (with the reason) when the platform cannot serve the profile.
     """
+    if stated.__class__ is str and (up_to is None or up_to.__class__ is str):
+        # asked for every server on every system it may run on, with a handful of versions
+        return _choose_version(kind, stated, up_to)
+    return _choose_version.__wrapped__(kind, stated, up_to)
+
+
+@cache
+def _choose_version(kind: str, stated: str, up_to: Optional[str]):
     known = [v for v in known_versions(kind) if up_to is None or _le(v, up_to)]
     limit = known[-1] if known else "none"
     want = parse_schema_version(stated)

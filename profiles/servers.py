@@ -574,8 +574,8 @@ def fit_on_cluster(r: Resolved, cluster: Cluster) -> None:
     hosting = [x for x in systems if s.systems is not None or not x.images or wanted in x.images]
     check_loaded(r.doc, r.doc.data, s.addons + s.hotfixes, hosting)
     small = [x.name for x in systems if x.cpus < s.cpus or x.memory_mib < s.memory_mib]
-    offer = ", ".join(f"{x.name}: {x.cpus:g} CPUs, {x.memory_mib} MiB" for x in systems)
     if systems and len(small) == len(systems):
+        offer = ", ".join(f"{x.name}: {x.cpus:g} CPUs, {x.memory_mib} MiB" for x in systems)
         r.doc.report(
             ("load",),
             f"needs {s.cpus:g} CPUs and {s.memory_mib} MiB but no system offers that ({offer})",

@@ -12,6 +12,7 @@ not know or at anything the general parser refuses (a name set twice, a block le
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 from typing import Optional
 
@@ -34,12 +35,11 @@ _SCALAR = f"(?:{_STRING}|{_WORD})"
 
 # One match per statement line, with the blank and comment lines before it; the empty group
 # closing each alternative names it (``lastgroup``). A block whose lines are all attribute
-# lines is one match ("block"), read with one more match per block (_BLOCK_LINES); the
+# lines is one match ("block"), its lines then split up with str methods; the
 # other lines of a block are read one by one ("open", "attr", "close"). Anything else on a
 # line is "other". Groups: block 1-3 (keyword or type, name, body), open 5-6, attr 9-11
 # (name, system, value), dep 13-16, link 18-19, include 21, other 23.
 _VALUE = rf"(?:{_STRING}|{_WORD}|\{{[^\n]*\}})"
-_ATTR_LINE = rf"[ \t]*({_WORD})(?: @({_WORD}))? = ({_VALUE})[ \t]*\n"
 _STATEMENTS = re.compile(
     r"(?:[ \t]*(?:(?://|\#)[^\n]*)?\n)*"
     r"[ \t]*(?:"
@@ -55,7 +55,6 @@ _STATEMENTS = re.compile(
     r"|([^\n]*)(?P<other>)"
     r")[ \t]*(?:\n|\Z)"
 ).finditer
-_BLOCK_LINES = re.compile(_ATTR_LINE).findall
 _VECTOR = re.compile(rf"\{{ {_SCALAR}(?:, {_SCALAR})* \}}\Z").match
 _ASSOCIATION = re.compile(rf"\{{ {_SCALAR} = {_SCALAR}(?:, {_SCALAR} = {_SCALAR})* \}}\Z").match
 _ITEMS = re.compile(f"{_STRING}|{_WORD}").findall
@@ -187,6 +186,8 @@ class _Reader:
         obj = None  # the object whose ( ... ) block is open
         attrs = local = order = None
         file, offsets = self.file, self.offsets
+        # attribute and type names repeat in every block: one string each, not one a line
+        intern = sys.intern
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
             if kind == "attr":
@@ -204,11 +205,16 @@ class _Reader:
                 raise _GiveUp
             elif kind == "block":
                 keyword, name, body = m.group(1, 2, 3)
-                block = self.open(keyword, name, m.start(1))
-                lines = _BLOCK_LINES(body)
+                block = self.open(intern(keyword), name, m.start(1))
+                # the match took each line of the body as `Name [@system] = value`, names
+                # without blanks: str methods split them up again, faster than a match
+                lines = body.split("\n")
+                lines.pop()  # the empty text after the last line break
                 attrs = block.attrs
                 if "@" not in body:
-                    for name, _, raw in lines:
+                    for line in lines:
+                        name, _, raw = line.strip(" \t").partition(" = ")
+                        name = intern(name)
                         first = raw[0]
                         if first == '"':
                             attrs[name] = raw[1:-1]
@@ -225,12 +231,15 @@ class _Reader:
                 else:
                     local = getattr(block, "local", None)
                     order = None
-                    for name, system, raw in lines:
-                        order = _attribute(attrs, local, order, name, system or None, raw)
+                    for line in lines:
+                        head, _, raw = line.strip(" \t").partition(" = ")
+                        name, at, system = head.partition(" @")
+                        name = intern(name)
+                        order = _attribute(attrs, local, order, name, system if at else None, raw)
                     if order is not None:
                         block.order = order
             elif kind == "open":
-                obj = self.open(m.group(5), m.group(6), m.start(5))
+                obj = self.open(intern(m.group(5)), m.group(6), m.start(5))
                 attrs = obj.attrs
                 local = getattr(obj, "local", None)
                 order = None

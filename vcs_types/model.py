@@ -11,7 +11,7 @@ b = 2, c }``): the model keeps ``None`` for them and ``resolve_numbers`` gives t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 
 class Where:
@@ -83,8 +83,10 @@ def _where():
 
 def _order():
     # The order attributes were read in, kept only where values are localized (the writer
-    # puts a localized value where its attribute stood); not part of equality.
-    return field(default_factory=list, compare=False, repr=False)
+    # puts a localized value where its attribute stood); not part of equality. Empty, it
+    # is a shared tuple: a list a block would be one more object for the cyclic collector
+    # to walk when a command exits.
+    return field(default=(), compare=False, repr=False)
 
 
 @dataclass
@@ -94,7 +96,7 @@ class Resource:
     attrs: Dict[str, Any] = field(default_factory=dict)
     local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     where: Where = _where()
-    order: List[str] = _order()
+    order: Sequence[str] = _order()
 
 
 @dataclass
@@ -126,7 +128,7 @@ class Group:
     links: List[ResourceLink] = field(default_factory=list)
     deps: List[GroupDep] = field(default_factory=list)
     where: Where = _where()
-    order: List[str] = _order()
+    order: Sequence[str] = _order()
 
     def resource(self, name: str) -> Optional[Resource]:
         for r in self.resources:
@@ -152,7 +154,7 @@ class Cluster:
     attrs: Dict[str, Any] = field(default_factory=dict)
     where: Where = _where()
     local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    order: List[str] = _order()
+    order: Sequence[str] = _order()
 
 
 @dataclass
@@ -163,7 +165,7 @@ class RemoteCluster:
     attrs: Dict[str, Any] = field(default_factory=dict)
     local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     where: Where = _where()
-    order: List[str] = _order()
+    order: Sequence[str] = _order()
 
 
 @dataclass
@@ -174,7 +176,7 @@ class Heartbeat:
     attrs: Dict[str, Any] = field(default_factory=dict)
     local: Dict[str, Dict[str, Any]] = field(default_factory=dict)
     where: Where = _where()
-    order: List[str] = _order()
+    order: Sequence[str] = _order()
 
 
 @dataclass

@@ -386,10 +386,16 @@ LANGUAGE_WORDS = frozenset(
 
 # A name hacf accepts for a system, group or resource: a letter, then letters, digits,
 # '_' or '-' (UNVERIFIED beyond the guides' examples; keep this the one place for it).
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_NAME = r"[A-Za-z][A-Za-z0-9_-]*"
+NAME = re.compile(_NAME + r"\Z")
 # System names are host names (``uname -n``), dots included; older installers wrote them
 # quoted.
-SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+_SYSTEM_NAME = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
+SYSTEM_NAME = re.compile(_SYSTEM_NAME + r"\Z")
+# Every name of a list at once, one a line (a name holding a line break is caught by
+# counting the lines).
+_NAMES = re.compile(rf"(?:{_NAME}\n)*\Z").match
+_SYSTEM_NAMES = re.compile(rf"(?:{_SYSTEM_NAME}\n)*\Z").match
 KEYWORDS = frozenset(
     ("include", "cluster", "system", "group", "type", "requires", "remotecluster", "heartbeat")
     + ("site",)
@@ -575,6 +581,8 @@ def rule_names(ctx):
     kinds += [("remotecluster", cfg.remoteclusters), ("heartbeat", cfg.heartbeats)]
     kinds.append(("site", cfg.sites))
     for kind, objs in kinds:
+        if _plain_names([obj.name for obj in objs], kind == "system"):
+            continue
         seen = {}
         legal = SYSTEM_NAME if kind == "system" else NAME
         for obj in objs:
@@ -587,6 +595,20 @@ def rule_names(ctx):
                 )
             else:
                 seen[obj.name] = obj
+
+
+def _plain_names(names, systems):
+    """True when every name is legal, no keyword, and named once (no finding to word)."""
+    if not names:
+        return True
+    try:
+        if len(set(names)) != len(names) or not KEYWORDS.isdisjoint(names):
+            return False
+        text = "\n".join(names) + "\n"
+    except TypeError:
+        return False  # not all text: the general loop says which
+    legal = _SYSTEM_NAMES if systems else _NAMES
+    return text.count("\n") == len(names) and legal(text) is not None
 
 
 def rule_types_known(ctx):
@@ -668,10 +690,24 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
                 )
 
 
-def _quiet(attrs, local, spec):
+def _scalars(table):
+    """Attribute name -> the class (``str`` or ``int``) of a scalar value that fits it."""
+    out = {}
+    for name, (dtype, dims) in table.items():
+        if (dims == "scalar" or "scalar" in dims) and dtype in ("str", "int"):
+            out[name] = str if dtype == "str" else int
+    return out
+
+
+_NO_SCALARS: dict = {}
+
+
+def _quiet(attrs, local, spec, scalars=_NO_SCALARS):
     """True when ``_check_attrs`` finds nothing, told from the common values alone (for
-    anything else False: then ``_check_attrs`` decides)."""
+    anything else False: then ``_check_attrs`` decides); ``scalars`` is ``_scalars``'s."""
     for name, value in attrs.items():
+        if scalars.get(name) is value.__class__:
+            continue  # most values: a plain scalar of the attribute's own data type
         s = spec(name)
         if s is None:
             return False
@@ -692,8 +728,11 @@ def _quiet(attrs, local, spec):
             if s is None:
                 return False
             dtype, dims = s
+            fit = scalars.get(name)
             for value in per_sys.values():
                 t = value.__class__
+                if t is fit:
+                    continue
                 if (t is str and dtype == "str") or (t is int and dtype == "int"):
                     if dims == "scalar" or "scalar" in dims:
                         continue
@@ -745,7 +784,7 @@ def _resource_spec(decl):
     specs = {n: (s[0], s[1]) for n, s in RESOURCE_ATTRS.items()}
     specs.update((n, (s[0], s[1])) for n, s in STANDARD_STATIC.items())
     specs.update((n, (a.type, a.dim)) for n, a in decl.attrs.items())
-    return specs.get
+    return specs
 
 
 def _renamed(ctx, r, decl):
@@ -788,33 +827,40 @@ def rule_attributes(ctx):
     for hb in cfg.heartbeats:
         yield from _check_attrs(ctx, hb, f"heartbeat {hb.name}", HEARTBEAT_ATTRS.get, hb.local)
     system_spec = SYSTEM_ATTRS.get
+    system_scalars = _scalars(SYSTEM_ATTRS)
     for s in cfg.systems:
-        if not _quiet(s.attrs, None, system_spec):
+        if not _quiet(s.attrs, None, system_spec, system_scalars):
             yield from _check_attrs(ctx, s, f"system {s.name}", system_spec)
     for site in cfg.sites:
         yield from _check_attrs(ctx, site, f"site {site.name}", SITE_ATTRS.get, None, WARNING)
     group_spec = GROUP_ATTRS.get
     types = ctx.types
     builtin = ctx.builtin
-    specs = {}  # type name -> its attributes' specs, built once a type
+    group_scalars = _scalars(GROUP_ATTRS)
+    specs = {}  # type name -> (its attributes' specs, _scalars of them), built once a type
     for g in cfg.groups:
-        if not _quiet(g.attrs, g.local, group_spec):
+        if not _quiet(g.attrs, g.local, group_spec, group_scalars):
             yield from _check_attrs(ctx, g, f"group {g.name}", group_spec, g.local)
     for g in cfg.groups:
         for r in g.resources:
             decl = types.get(r.type)
             if decl is None:
                 continue  # rule_types_known reports it
-            spec = specs.get(r.type)
-            if spec is None:
-                spec = specs[r.type] = _resource_spec(decl)
-            if decl.renamed:
+            known = specs.get(r.type)
+            if known is None:
+                table = _resource_spec(decl)
+                known = specs[r.type] = (table.get, _scalars(table))
+            spec, scalars = known
+            renamed = decl.renamed
+            if renamed and not (
+                renamed.keys().isdisjoint(r.attrs) and renamed.keys().isdisjoint(r.local)
+            ):
                 yield from _renamed(ctx, r, decl)
 
                 def spec(name, base=spec, decl=decl):
                     return base(name if name in decl.attrs else decl.renamed.get(name, name))
 
-            elif _quiet(r.attrs, r.local, spec):
+            elif _quiet(r.attrs, r.local, spec, scalars):
                 continue
             if r.type in builtin:
                 yield from _check_builtin(ctx, r, spec)
@@ -872,10 +918,12 @@ def rule_localized_systems(ctx):
                 )
     systems = ctx.systems
     for g in ctx.config.groups:
-        for obj in [g] + g.resources:
+        for obj in [g] + g.resources if g.local else g.resources:
             if not obj.local:
                 continue
             for name, per_sys in obj.local.items():
+                if systems.issuperset(per_sys):
+                    continue
                 for system in per_sys:
                     if system not in systems and system not in clusters:
                         label = f"{'group' if obj is g else 'resource'} {obj.name}"
@@ -887,7 +935,7 @@ def rule_localized_systems(ctx):
                         )
         for attr in ("SystemList", "AutoStartList"):
             value = g.attrs.get(attr)
-            if isinstance(value, (dict, list)):
+            if isinstance(value, (dict, list)) and not systems.issuperset(value):
                 for system in value:
                     if system not in systems:
                         # at the group's line: tests/generators/test_verify_groups.py
@@ -973,6 +1021,17 @@ def rule_resource_links(ctx):
         if not g.links:
             continue
         local = {r.name for r in g.resources}
+        parents = [link.parent for link in g.links]
+        kids = [link.child for link in g.links]
+        if (
+            local.issuperset(parents)
+            and local.issuperset(kids)
+            and len(set(zip(parents, kids))) == len(parents)
+            and set(parents).isdisjoint(kids)
+        ):
+            # every end a resource of the group, no link twice, no resource both requires
+            # and is required (so no cycle): nothing to report
+            continue
         seen = set()
         children = {}
         for link in g.links:

@@ -53,8 +53,10 @@ def rule_required_attributes(ctx):
             names = required.get(r.type)
             if names is None:
                 names = required[r.type] = _required(ctx, r)
+            attrs = r.attrs
             for name in names:
-                if not _is_set(r.attrs.get(name)):
+                value = attrs.get(name)
+                if not value and not _is_set(value):
                     yield from _required_missing(ctx, g, r, names)
                     break
 
@@ -136,10 +138,25 @@ def link_problem(dep, parent_parallel: bool, child_parallel: bool):
 
 
 def _graph(ctx):
-    names = {g.name for g in ctx.config.groups}
-    children = {}
-    for g in ctx.config.groups:
-        children[g.name] = [d.child for d in g.deps if d.child in names and d.child != g.name]
+    """Group name -> the groups it depends on (declared, not itself); built once a
+    verification (the cycle and level rules share it)."""
+    children = getattr(ctx, "_group_graph", None)
+    if children is None:
+        groups = ctx.config.groups
+        names = {g.name for g in groups}
+        children = {}
+        for g in groups:
+            deps = g.deps
+            if not deps:
+                children[g.name] = []
+            elif len(deps) == 1:
+                child = deps[0].child
+                ok = child in names and child != g.name
+                children[g.name] = [child] if ok else []
+            else:
+                kids = [d.child for d in deps if d.child in names and d.child != g.name]
+                children[g.name] = kids
+        ctx._group_graph = children
     return children
 
 
@@ -148,6 +165,8 @@ def rule_group_dependency_cycles(ctx):
     from vxha.vcs_types.verify import _cycles
 
     children = _graph(ctx)
+    if not _depths(ctx)[1]:
+        return
     groups = {g.name: g for g in ctx.config.groups}
     for cycle in _cycles(children, list(children)):
         g = groups[cycle[0]]
@@ -157,15 +176,27 @@ def rule_group_dependency_cycles(ctx):
         )
 
 
-def rule_group_dependency_levels(ctx):
-    """No chain of group dependencies is deeper than VCS supports."""
+def _depths(ctx):
+    """(group name -> groups on its longest dependency chain, whether any cycle exists);
+    worked out once a verification."""
+    known = getattr(ctx, "_group_depths", None)
+    if known is not None:
+        return known
     children = _graph(ctx)
     depth = {}
-    for start in children:
+    cyclic = False
+    for start, kids in children.items():
         if start in depth:
             continue
-        # iterative post-order; a node met again while open is on a cycle (reported above)
-        stack = [(start, iter(children[start]))]
+        if not kids:
+            depth[start] = 1
+            continue
+        if len(kids) == 1 and kids[0] in depth:
+            # groups come after what they depend on in most files: no search needed
+            depth[start] = 1 + depth[kids[0]]
+            continue
+        # iterative post-order; a node met again while open is on a cycle
+        stack = [(start, iter(kids))]
         open_ = {start}
         while stack:
             node, it = stack[-1]
@@ -174,9 +205,19 @@ def rule_group_dependency_levels(ctx):
                 stack.pop()
                 open_.discard(node)
                 depth[node] = 1 + max((depth.get(c, 0) for c in children[node]), default=0)
-            elif nxt not in depth and nxt not in open_:
+            elif nxt in open_:
+                cyclic = True
+            elif nxt not in depth:
                 open_.add(nxt)
                 stack.append((nxt, iter(children[nxt])))
+    ctx._group_depths = depth, cyclic
+    return ctx._group_depths
+
+
+def rule_group_dependency_levels(ctx):
+    """No chain of group dependencies is deeper than VCS supports."""
+    children = _graph(ctx)
+    depth = _depths(ctx)[0]
     # A too-deep chain is reported once, at its top (a group nothing depends on).
     has_parent = {c for kids in children.values() for c in kids}
     for g in ctx.config.groups:

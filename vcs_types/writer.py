@@ -45,6 +45,8 @@ def _key(name):
     # names, systems and keys repeat from block to block: each is formatted once
     if name.__class__ is not str:
         return format_name(name)
+    if name.isidentifier() and name.isascii():
+        return name  # the common name: a bare word as it is (a subset of _NAME)
     text = _KEYS.get(name)
     if text is None:
         if len(_KEYS) >= 4096:
@@ -59,32 +61,68 @@ _KEYS: dict = {}
 def _fmt(value):
     cls = value.__class__
     if cls is str:
+        if value.isidentifier() and value.isascii():
+            return value
         return scalar_text(value)
+    if cls is int:
+        return str(value)
     if cls is list:
         return "{ " + ", ".join(map(scalar_text, value)) + " }" if value else "{}"
     if cls is dict:
         if not value:
             return "{}"
-        items = []
-        for k, v in value.items():
-            key = _KEYS.get(k) if k.__class__ is str else None
-            if key is None:
-                key = _key(k)
-            if v is None:
-                items.append(key)
-            elif v.__class__ is int:
-                items.append(f"{key} = {v}")
-            else:
-                items.append(key + " = " + scalar_text(v))
-        return "{ " + ", ".join(items) + " }"
+        # many associations repeat (SystemList, Load, ...): each is formatted once; the
+        # classes are part of the key, as 1 == True == 1.0 are written differently
+        try:
+            known = (
+                tuple(value.items()),
+                tuple(map(type, value)),
+                tuple(map(type, value.values())),
+            )
+            text = _ASSOCIATIONS.get(known)
+        except TypeError:  # a value that cannot be hashed: checked and refused elsewhere
+            known = text = None
+        if text is None:
+            text = _association(value)
+            if known is not None:
+                if len(_ASSOCIATIONS) >= 4096:
+                    _ASSOCIATIONS.clear()
+                _ASSOCIATIONS[known] = text
+        return text
     return scalar_text(value)
+
+
+_ASSOCIATIONS: dict = {}
+
+
+def _association(value):
+    items = []
+    for k, v in value.items():
+        key = _KEYS.get(k) if k.__class__ is str else None
+        if key is None:
+            key = _key(k)
+        if v is None:
+            items.append(key)
+        elif v.__class__ is int:
+            items.append(f"{key} = {v}")
+        else:
+            items.append(key + " = " + scalar_text(v))
+    return "{ " + ", ".join(items) + " }"
 
 
 def _attr_lines(out, indent, obj):
     attrs = obj.attrs
     local = getattr(obj, "local", None)
     if not local:
-        out += [f"{indent}{name} = {_fmt(value)}\n" for name, value in attrs.items()]
+        append = out.append
+        for name, value in attrs.items():
+            cls = value.__class__
+            if cls is str:
+                append(f"{indent}{name} = {scalar_text(value)}\n")
+            elif cls is int:
+                append(f"{indent}{name} = {value}\n")
+            else:
+                append(f"{indent}{name} = {_fmt(value)}\n")
         return
     # Localized values stand where the attribute stands (hacf writes attributes in one
     # order, whether global or localized); ``order`` is the order they were read in.
@@ -114,23 +152,25 @@ def _tree(out, group):
         children.setdefault(link.parent, []).append(link.child)
         required.add(link.child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
-
-    def emit(name, indent, path):
-        r = by_name.get(name)
-        out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
-        kids = children.get(name)
-        if kids and name not in path:
-            path.add(name)
-            out.append(f"\t//\t{indent}    {{\n")
-            for kid in kids:
-                emit(kid, indent + "    ", path)
-            out.append(f"\t//\t{indent}    }}\n")
-            path.discard(name)
-
     for r in group.resources:
         if r.name not in required:
-            emit(r.name, "", set())
+            _emit(out, r.name, "", set(), by_name, children)
     out.append("\t//\t}\n\n\n")
+
+
+def _emit(out, name, indent, path, by_name, children):
+    # a module function, not a closure: a recursive closure is a reference cycle, which
+    # the commands (cyclic collector off) would keep until they exit, one per group
+    r = by_name.get(name)
+    out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
+    kids = children.get(name)
+    if kids and name not in path:
+        path.add(name)
+        out.append(f"\t//\t{indent}    {{\n")
+        for kid in kids:
+            _emit(out, kid, indent + "    ", path, by_name, children)
+        out.append(f"\t//\t{indent}    }}\n")
+        path.discard(name)
 
 
 def write(config):

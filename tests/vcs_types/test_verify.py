@@ -293,6 +293,17 @@ def test_rule_names_rejects_illegal_names():
     ]
 
 
+def test_rule_names_rejects_a_name_holding_a_line_break_made_of_two_legal_ones():
+    # the names of a kind are first matched all at once, one a line
+    cfg = parse(BASE)
+    cfg.groups[0].name = "web\nweb2"
+    cfg.systems[1].name = "n2\nn3"
+    assert [i.message for i in verify(cfg) if i.rule == "names"] == [
+        "system name 'n2\\nn3' is not a legal VCS name",
+        "group name 'web\\nweb2' is not a legal VCS name",
+    ]
+
+
 def test_an_attribute_not_found_in_the_text_falls_back_to_its_block():
     cfg = parse(BASE)
     cfg.groups[0].resources[0].attrs["Added"] = 1  # added to the model after parsing

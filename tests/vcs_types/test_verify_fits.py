@@ -38,7 +38,9 @@ def test_the_common_values_fit():
     assert not _fits({"a": True}, "int", "association")
 
 
-attr_names = st.sampled_from(["SystemList", "AutoStartList", "Load", "Parallel", "UserStr", "X"])
+attr_names = st.sampled_from(
+    ["SystemList", "AutoStartList", "Load", "Parallel", "UserStr", "FailOverPolicy", "X"]
+)
 blocks = st.dictionaries(attr_names, st.one_of(scalars, values), max_size=4)
 local_blocks = st.dictionaries(
     attr_names, st.dictionaries(st.sampled_from(["n1", "n2"]), st.one_of(scalars, values))
@@ -49,10 +51,13 @@ local_blocks = st.dictionaries(
 @given(blocks, local_blocks)
 def test_a_quiet_block_has_no_findings(attrs, local):
     from vxha.vcs_types.model import Config, Group
-    from vxha.vcs_types.verify import GROUP_ATTRS, Context, _check_attrs, _quiet
+    from vxha.vcs_types.verify import GROUP_ATTRS, Context, _check_attrs, _quiet, _scalars
 
     g = Group("g", attrs=attrs, local=local)
-    if _quiet(attrs, local, GROUP_ATTRS.get):
+    quiet = _quiet(attrs, local, GROUP_ATTRS.get)
+    # the lookup of plain scalars decides exactly as the general short path
+    assert _quiet(attrs, local, GROUP_ATTRS.get, _scalars(GROUP_ATTRS)) == quiet
+    if quiet:
         ctx = Context(Config(groups=[g]))
         assert list(_check_attrs(ctx, g, "group g", GROUP_ATTRS.get, local)) == []
 
