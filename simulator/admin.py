@@ -138,6 +138,10 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         def done(ri, code, timed_out, why):
             from vxha.simulator.engine import monitor_state
 
+            if ri.probed and ri.state == ONLINE:
+                # An online resource found otherwise is a fault, whoever asked for the monitor.
+                self._monitor_done(ri, code, timed_out, why)
+                return
             new = UNKNOWN if timed_out else monitor_state(code)
             if ri.state != FAULTED:
                 self._set_state(ri, new, "probe")

@@ -225,6 +225,9 @@ class EngineCore:
             code, timed_out, duration = self._injected(fault, ri, ep, reason, timeout)
         elif typ.agent == "standin":
             code, timed_out = self.standin.call(res, ri.sys, ep, reason, timeout)
+        elif getattr(self.runner, "concurrent", False):
+            self._ep_started(ri, ep, reason, then, ctx, timeout)
+            return
         else:
             code, timed_out = self.runner.call(res, ri.sys, ep, reason, timeout)
         if timed_out:
@@ -236,6 +239,19 @@ class EngineCore:
             self._ep_over,
             (ri, ep, reason, code, timed_out, then, ctx, self.epoch[ri.sys]),
         )
+
+    def _ep_started(self, ri, ep, reason, then, ctx, timeout):
+        """An entry point that runs while the engine goes on (real nodes): its end comes
+        by the clock (realnodes/realtime.py)."""
+        running = self.runner.start(ri.res, ri.sys, ep, reason, timeout)
+        ri.busy = ep
+        self.in_flight += 1
+        epoch = self.epoch[ri.sys]
+
+        def over(code, timed_out):
+            self._ep_over((ri, ep, reason, code, timed_out, then, ctx, epoch))
+
+        self.clock.when_done(running, over)
 
     def _injected(self, fault, ri, ep, reason, timeout):
         if fault.get("count") is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import threading
 import time
@@ -60,6 +61,20 @@ class Daemon:
                 with conn:
                     self._handle(conn)
         self.close()
+
+    def serve_one(self, timeout: float) -> bool:
+        """Handle one request if one comes within ``timeout`` seconds; whether one did
+        (for a caller that runs the simulator itself and serves between its steps)."""
+        ready, _, _ = select.select([self._sock], [], [], max(0.0, timeout))
+        if not ready:
+            return False
+        try:
+            conn, _ = self._sock.accept()
+        except OSError:  # the client gave up meanwhile
+            return False
+        with conn:
+            self._handle(conn)
+        return True
 
     def start_thread(self):
         """Serve in a background thread (tests, the demo); returns self."""

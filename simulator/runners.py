@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 from vxha.agents import framework
 
@@ -151,14 +152,10 @@ class ProcessRunner(_FrameworkRunner):
         return env
 
     def call(self, res, system, ep, reason, timeout):
-        # The entry point is told the scaled timeout (AEPTimeout), so a hang ends its
-        # children at its own deadline; killed just after it, as VCS kills it.
-        limit = -(-max(self.min_seconds, timeout * self.scale) // 1)
-        argv = self.argv(res, system, ep, reason, int(limit))
-        exe = os.path.join(self.root, "opt/VRTSvcs/bin", res.type.name, ep)
+        argv, limit = self._launch(res, system, ep, reason, timeout)
         try:
             proc = subprocess.run(  # noqa: S603 - argv list, our own launcher
-                self.command(system, [exe, *argv]),
+                argv,
                 env=self.env(system),
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
@@ -169,6 +166,15 @@ class ProcessRunner(_FrameworkRunner):
         except subprocess.TimeoutExpired:
             return framework.failure_code(ep), True
         return proc.returncode, False
+
+    def _launch(self, res, system, ep, reason, timeout) -> tuple:
+        """(the command line, the seconds it is given) of one entry point."""
+        # The entry point is told the scaled timeout (AEPTimeout), so a hang ends its
+        # children at its own deadline; killed just after it, as VCS kills it.
+        limit = -(-max(self.min_seconds, timeout * self.scale) // 1)
+        argv = self.argv(res, system, ep, reason, int(limit))
+        exe = os.path.join(self.root, "opt/VRTSvcs/bin", res.type.name, ep)
+        return self.command(system, [exe, *argv]), limit
 
     def command(self, system, argv):
         return argv
@@ -189,9 +195,10 @@ class RealRunner(ProcessRunner):
 
     mode = "real"
 
-    def __init__(self, run_dir, nodes, root=None, python=None):
+    def __init__(self, run_dir, nodes, root=None, python=None, concurrent=False):
         super().__init__(run_dir, root=root, python=python, scale=1.0, min_seconds=1.0)
         self.nodes = nodes
+        self.concurrent = concurrent  # entry points started with start(), not call()
 
     def env(self, system):
         env = self._env.get(system)
@@ -206,3 +213,37 @@ class RealRunner(ProcessRunner):
 
     def preexec(self, system):
         return self.nodes[system].join
+
+    def start(self, res, system, ep, reason, timeout) -> Running:
+        """Start the entry point and return at once: VCS runs the entry points of
+        different resources at the same time (an agent's NumThreads service threads)."""
+        argv, limit = self._launch(res, system, ep, reason, timeout)
+        proc = subprocess.Popen(  # noqa: S603 - argv list, our own launcher
+            argv,
+            env=self.env(system),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=self.preexec(system),  # noqa: PLW1509 - the node's cgroup
+        )
+        return Running(proc, ep, time.monotonic() + limit + 0.5)
+
+
+class Running:
+    """An entry point started by ``start``: ``poll()`` is None while it runs, then (exit
+    code, timed out); killed at its deadline, as VCS kills it."""
+
+    def __init__(self, proc, ep, deadline):
+        self.proc = proc
+        self.ep = ep
+        self.deadline = deadline
+
+    def poll(self):
+        code = self.proc.poll()
+        if code is not None:
+            return code, False
+        if time.monotonic() < self.deadline:
+            return None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+        return framework.failure_code(self.ep), True

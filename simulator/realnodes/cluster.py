@@ -58,6 +58,7 @@ class RealCluster:
         self.images = {}  # ref -> (changes, tar)
         self.client = None
         self.swept = []  # [(run directory, problems)] of killed runs removed first
+        self.on_node_start = None  # called with the system once a node runs (its watch)
 
     # -- building -------------------------------------------------------------------------
 
@@ -100,6 +101,8 @@ class RealCluster:
         socket = self.plan.engines[system]
         node.start_engine(engine_kind(socket), socket)
         node.load_images({ref: self.images[ref] for ref in self.plan.images.get(system, [])})
+        if self.on_node_start is not None:
+            self.on_node_start(system)
         return node
 
     def start_client(self) -> None:

@@ -23,6 +23,7 @@ from vxha.simulator.realnodes.cluster import RealCluster
 from vxha.simulator.realnodes.host import RealNodeError
 from vxha.simulator.realnodes.realtime import RealClock
 from vxha.simulator.realnodes.storage import local_fstype
+from vxha.simulator.realnodes.watches import Watches
 from vxha.simulator.realnodes.world import RealWorld
 from vxha.simulator.runners import RealRunner
 
@@ -53,18 +54,24 @@ def local_filesystems(config) -> list:
 class RealSimulator(Simulator):
     MODES = ("real",)
 
-    def __init__(self, config, run_dir, mode="real", verbose=False, sink=None, **_):
+    def __init__(
+        self, config, run_dir, mode="real", verbose=False, sink=None, concurrent=False, **_
+    ):
+        """``concurrent``: entry points of different resources run at the same time, as
+        VCS's agents run them (off by default: docs/simulator.md, "Time")."""
         if os.geteuid() != 0:
             raise RealNodeError("real-node mode needs root (namespaces, mounts, engines)")
         notes = local_filesystems(config)
+        self.concurrent = concurrent
         self.cluster = RealCluster(str(run_dir))
         super().__init__(config, run_dir, "real", verbose=verbose, sink=sink)
         self.engine.clock = RealClock()
+        self.watches = None
         for note in notes:
             self.engine.log("-", "real", note)
 
     def _make_runner(self, mode, process):
-        return RealRunner(self.run_dir, self.cluster.nodes)
+        return RealRunner(self.run_dir, self.cluster.nodes, concurrent=self.concurrent)
 
     def _make_world(self):
         return RealWorld(self.run_dir, self.engine.standin, self.cluster)
@@ -85,8 +92,29 @@ class RealSimulator(Simulator):
         self.engine.run_until(max(clock.now + int(seconds), int(clock.real_now())))
         return self
 
+    def start_watches(self, *extra) -> Watches:
+        """``vxha watch`` (with ``extra`` options) on every running node, each asking for
+        probes through the ha* shims, served while the cluster runs; returns once each
+        reads its engine's events. A node made again gets its watch again."""
+        if self.watches is not None:
+            raise RealNodeError("the nodes run their watches already")
+        self.watches = Watches(self, extra)
+        self.cluster.on_node_start = self.watches.start
+        up = [s for s, node in self.cluster.nodes.items() if node.up]
+        for system in up:
+            self.watches.start(system)
+        self.watches.wait_ready(up)
+        return self.watches
+
+    def stop_watches(self) -> None:
+        if self.watches is not None:
+            self.cluster.on_node_start = None
+            self.watches.stop()
+            self.watches = None
+
     def close(self) -> list:
         """Remove everything the run made; what could not be removed (empty: nothing)."""
+        self.stop_watches()
         return self.cluster.remove()
 
     def __enter__(self):

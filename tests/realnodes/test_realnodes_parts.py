@@ -176,6 +176,61 @@ def test_the_real_clock_runs_a_callback_no_earlier_than_its_second(monkeypatch):
     assert clock.now == 8 and now[0] - 100 == 8.0
 
 
+class _Running:
+    """An entry point of the clock tests: it ends at a given time of the fake clock."""
+
+    def __init__(self, now, ends, code):
+        self.now, self.ends, self.code = now, ends, code
+
+    def poll(self):
+        return (self.code, False) if self.now[0] >= self.ends else None
+
+
+def _fake_time(monkeypatch, start=100.0):
+    from vxha.simulator.realnodes import realtime
+
+    now = [start]
+    monkeypatch.setattr(realtime.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(realtime.time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
+    return now
+
+
+def test_entry_points_run_together_and_each_end_is_handled_when_it_comes(monkeypatch):
+    now = _fake_time(monkeypatch)
+    clock = RealClock()
+    ended = []
+    # Two entry points started at second 0 (an address and a container coming up):
+    # neither waits for the other, and each end is handled as it comes, not a second later.
+    for ends, name in ((100.5, "HostIP"), (101.3, "Container")):
+        run = _Running(now, ends, 0)
+        clock.when_done(run, lambda code, t, name=name: ended.append((name, now[0] - 100)))
+    assert clock.next_time() == 1  # settle() waits for what runs
+    clock.run_until(5)
+    assert [n for n, _ in ended] == ["HostIP", "Container"]
+    assert 0.5 <= ended[0][1] < 0.55 and 1.3 <= ended[1][1] < 1.35
+    assert clock.next_time() is None
+
+
+def test_the_clock_serves_requests_while_it_waits_and_runs_what_they_schedule(monkeypatch):
+    now = _fake_time(monkeypatch)
+    clock = RealClock()
+    ran = []
+
+    class Inbox:  # one request (a probe) comes at 100.3: it schedules work for now
+        def serve_one(self, seconds):
+            if now[0] < 100.3 <= now[0] + seconds and not ran:
+                now[0] = 100.3
+                clock.after(0, lambda _: ran.append(now[0] - 100))
+                return True
+            now[0] += seconds
+            return False
+
+    clock.inbox = Inbox()
+    clock.at(10, lambda _: ran.append(now[0] - 100))  # the next periodic monitor
+    clock.run_until(10)
+    assert ran == [pytest.approx(0.3), 10.0]
+
+
 # -- commands ------------------------------------------------------------------------------
 
 
@@ -203,3 +258,20 @@ def test_cleanup_of_a_directory_without_a_run(tmp_path):
     r = subprocess.run([VXHA, "sim", "cleanup", str(tmp_path / "none")], capture_output=True,
                        text=True, timeout=60)  # fmt: skip
     assert r.returncode == 2 and "no such directory" in r.stderr
+
+
+def test_an_entry_point_running_on_its_own_is_killed_at_its_deadline():
+    import time
+
+    from vxha.agents import framework
+    from vxha.simulator.runners import Running
+
+    proc = subprocess.Popen(["sleep", "30"])
+    running = Running(proc, "online", time.monotonic() + 0.2)
+    assert running.poll() is None
+    time.sleep(0.3)
+    assert running.poll() == (framework.failure_code("online"), True)
+    assert proc.returncode is not None  # killed and reaped, as VCS kills a hung entry point
+    done = Running(subprocess.Popen(["true"]), "monitor", time.monotonic() + 10)
+    done.proc.wait(timeout=10)
+    assert done.poll() == (0, False)
