@@ -41,21 +41,21 @@ class _NotPlain(Exception):
     pass
 
 
-def _resolve(value: str) -> Any:
-    """A plain scalar's value, as SafeLoader gives it."""
-    try:
-        return _RESOLVED[value]
-    except KeyError:
-        pass
-    result = _resolve_new(value)
-    if len(_RESOLVED) >= 4096:
-        _RESOLVED.clear()
-    _RESOLVED[value] = result
-    return result
+class _Memo(dict):
+    """value -> ``compute(value)``, each computed once (a hit is one dict lookup); cleared
+    past 4,096 entries. Profiles repeat their keys and many values (schema, kind, image,
+    versions, volumes) across a directory of them, and every value here is immutable."""
 
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
 
-# Profiles repeat their keys and many values: each scalar (immutable) resolves once.
-_RESOLVED: dict = {}
+    def __missing__(self, key):
+        value = self.compute(key)
+        if len(self) >= 4096:
+            self.clear()
+        self[key] = value
+        return value
 
 
 def _resolve_new(value: str) -> Any:
@@ -68,25 +68,6 @@ def _resolve_new(value: str) -> Any:
             node = yaml.ScalarNode(tag, value)
             return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
     return value
-
-
-def _scalar(text: str) -> Any:
-    """A value written on one line: plain or quoted, nothing after it."""
-    try:
-        return _SCALARS[text]
-    except KeyError:
-        pass
-    value = _scalar_new(text)
-    if len(_SCALARS) >= 4096:
-        _SCALARS.clear()
-    _SCALARS[text] = value
-    return value
-
-
-# Values as written (quotes included) -> their value: a profile's values repeat across a
-# directory of them (schema, kind, image, versions, volumes), each is checked once.
-_SCALARS: dict = {}
-_MISSING = object()
 
 
 def _scalar_new(text: str) -> Any:
@@ -103,7 +84,13 @@ def _scalar_new(text: str) -> Any:
         raise _NotPlain(text)
     if first in "#'\"" or ": " in text or " #" in text or text.endswith(":"):
         raise _NotPlain(text)
-    return _resolve(text)
+    return _RESOLVED[text]
+
+
+# A plain scalar's value, as SafeLoader gives it; a value as written on one line (plain
+# or quoted, nothing after it; quotes included in the key) -> its value.
+_RESOLVED = _Memo(_resolve_new)
+_SCALARS = _Memo(_scalar_new)
 
 
 class _Reader:
@@ -146,14 +133,12 @@ class _Reader:
             if m is None:
                 raise _NotPlain(content)
             key, rest = m.groups()
-            resolved = _RESOLVED.get(key, _MISSING)
-            key = _resolve(key) if resolved is _MISSING else resolved
+            key = _RESOLVED[key]
             if type(key) is not str or key in out or key == "<<":
                 raise _NotPlain(content)
             i += 1
             if rest is not None:
-                value = _SCALARS.get(rest, _MISSING)
-                out[key] = _scalar(rest) if value is _MISSING else value
+                out[key] = _SCALARS[rest]
             else:
                 self.i = i
                 out[key] = self.value_after(indent, depth, True)
@@ -188,7 +173,7 @@ class _Reader:
                 out.append(self.mapping(indent + 2 + pad, depth + 1))
             else:
                 self.i += 1
-                out.append(_scalar(body))
+                out.append(_SCALARS[body])
         return out
 
 
