@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Set
 
 from vxha.generators import diff, ownership
 from vxha.generators.diff import needs_restart
-from vxha.generators.plan import Plan, PlanRefused, Step, wait_step
+from vxha.generators.plan import Plan, PlanRefused, Step, offline_steps, wait_step
 from vxha.generators.record import Record
 from vxha.generators.view import ClusterView
 from vxha.vcs_types import haforms
@@ -370,17 +370,7 @@ class ApplyPlanner:
             else:
                 reason = "started again below: a group it requires changes"
             for s in sorted(g_off[g]):
-                steps.append(
-                    Step(
-                        "command",
-                        ["hagrp", "-offline", g, "-sys", s],
-                        f"stops group {g} on {s}: {reason}",
-                        stops=True,
-                        pre=[["group", g, True]],
-                        done=[["gstate", g, s, "OFFLINE"]],
-                    )
-                )
-                steps.append(wait_step("hagrp", g, s, "OFFLINE"))
+                steps += offline_steps("hagrp", g, s, f"stops group {g} on {s}: {reason}")
         for r in _resource_order(self.current, r_off, parents_first=True):
             if r in removed_res:
                 reason = "removed below"
@@ -389,17 +379,7 @@ class ApplyPlanner:
             else:
                 reason = "restarted below: a resource it requires restarts"
             for s in sorted(r_off[r]):
-                steps.append(
-                    Step(
-                        "command",
-                        ["hares", "-offline", r, "-sys", s],
-                        f"stops resource {r} on {s}: {reason}",
-                        stops=True,
-                        pre=[["resource", r, True]],
-                        done=[["rstate", r, s, "OFFLINE"]],
-                    )
-                )
-                steps.append(wait_step("hares", r, s, "OFFLINE"))
+                steps += offline_steps("hares", r, s, f"stops resource {r} on {s}: {reason}")
         return steps
 
     # -- the configuration ---------------------------------------------------------------

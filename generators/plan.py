@@ -437,6 +437,23 @@ def wait_step(cmd: str, name: str, system: str, want: str, timeout: float = 300.
     )
 
 
+def offline_steps(cmd: str, name: str, system: str, why: str) -> List[Step]:
+    """Take a group (``hagrp``) or resource (``hares``) offline on one system, then wait
+    until it is."""
+    noun, state = ("group", "gstate") if cmd == "hagrp" else ("resource", "rstate")
+    return [
+        Step(
+            "command",
+            [cmd, "-offline", name, "-sys", system],
+            why,
+            stops=True,
+            pre=[[noun, name, True]],
+            done=[[state, name, system, "OFFLINE"]],
+        ),
+        wait_step(cmd, name, system, "OFFLINE"),
+    ]
+
+
 # -- what --resume checks -----------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from typing import Dict, List, Optional
 from vxha.generators import ownership
 from vxha.generators.operations import OperationError, maintenance_plan, server_groups
 from vxha.generators.phases import ApplyPlanner, in_maintenance
-from vxha.generators.plan import Plan, PlanRefused, Step, wait_step
+from vxha.generators.plan import Plan, PlanRefused, Step, offline_steps, wait_step
 from vxha.generators.view import ClusterView
 from vxha.vcs_types import haforms
 from vxha.vcs_types.model import Config
@@ -242,17 +242,12 @@ def upgrade_plan(
     for s in drop_storage:
         add(
             "prepare",
-            [
-                Step(
-                    "command",
-                    ["hagrp", "-offline", storage, "-sys", s],
-                    f"stops {storage} on {s}, which cannot host {move.target} (--restrict-systems)",
-                    stops=True,
-                    pre=[["group", storage, True]],
-                    done=[["gstate", storage, s, "OFFLINE"]],
-                ),
-                wait_step("hagrp", storage, s, "OFFLINE"),
-            ],
+            offline_steps(
+                "hagrp",
+                storage,
+                s,
+                f"stops {storage} on {s}, which cannot host {move.target} (--restrict-systems)",
+            ),
         )
     reason = f"vxha {kind} to {move.after.image} {move.target}"
     on = maintenance_plan(view, server, True, reason=reason)
