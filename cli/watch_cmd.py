@@ -45,6 +45,8 @@ def _engine(text):
 
 
 def parser():
+    from vxha.watch.dispatch import TUNING
+
     p = argparse.ArgumentParser(
         prog="vxha watch",
         description="Watch this node's container engines, network addresses and links, and "
@@ -74,37 +76,37 @@ def parser():
     p.add_argument(
         "--debounce",
         type=_positive(float),
-        default=0.1,
+        default=TUNING["debounce"],
         metavar="S",
-        help="events of one resource within S seconds are one probe (0.1)",
+        help="events of one resource within S seconds are one probe (%(default)g)",
     )
     p.add_argument(
         "--gap",
         type=_positive(float),
-        default=1.0,
+        default=TUNING["gap"],
         metavar="S",
-        help="at least S seconds between two probes of one resource (1)",
+        help="at least S seconds between two probes of one resource (%(default)g)",
     )
     p.add_argument(
         "--rate",
         type=_positive(float),
-        default=10.0,
+        default=TUNING["rate"],
         metavar="N",
-        help="at most N probes a second on this node (10)",
+        help="at most N probes a second on this node (%(default)g)",
     )
     p.add_argument(
         "--max-wait",
         type=_positive(float),
-        default=5.0,
+        default=TUNING["max_wait"],
         metavar="S",
-        help="a probe held back by the rate limit longer is dropped, and logged (5)",
+        help="a probe held back by the rate limit longer is dropped, and logged (%(default)g)",
     )
     p.add_argument(
         "--attempts",
         type=_positive(int),
-        default=3,
+        default=TUNING["attempts"],
         metavar="N",
-        help="tries of a probe when VCS does not answer, then give up (3)",
+        help="tries of a probe when VCS does not answer, then give up (%(default)g)",
     )
     p.add_argument(
         "--timeout",
@@ -116,9 +118,9 @@ def parser():
     p.add_argument(
         "--refresh",
         type=_positive(float),
-        default=300.0,
+        default=TUNING["refresh"],
         metavar="S",
-        help="read the configuration again every S seconds (300; SIGHUP: now)",
+        help="read the configuration again every S seconds (%(default)g; SIGHUP: now)",
     )
     p.add_argument(
         "--state-dir",

@@ -22,8 +22,17 @@ from collections import deque
 
 from vxha.generators.hacli import HaError
 
-# The dispatcher's tuning, as Options (service.py) and the command's options name it.
-TUNING = ("debounce", "gap", "rate", "max_wait", "attempts", "backoff", "refresh")
+# The dispatcher's tuning and its defaults, as Options (service.py) and the command's
+# options name them: seconds, except rate (probes a second) and attempts.
+TUNING = {
+    "debounce": 0.1,
+    "gap": 1.0,
+    "rate": 10.0,
+    "max_wait": 5.0,
+    "attempts": 3,
+    "backoff": 1.0,
+    "refresh": 300.0,
+}
 
 
 class Pending:
@@ -47,13 +56,13 @@ class Dispatcher:
         view,
         log,
         clock=time.monotonic,
-        debounce=0.1,
-        gap=1.0,
-        rate=10.0,
-        max_wait=5.0,
-        attempts=3,
-        backoff=1.0,
-        refresh=60.0,
+        debounce=TUNING["debounce"],
+        gap=TUNING["gap"],
+        rate=TUNING["rate"],
+        max_wait=TUNING["max_wait"],
+        attempts=TUNING["attempts"],
+        backoff=TUNING["backoff"],
+        refresh=TUNING["refresh"],
     ):
         self.view = view
         self.client = view.client

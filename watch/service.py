@@ -36,28 +36,20 @@ class Options:
         containers=True,
         network=True,
         mounts=True,
-        debounce=0.1,
-        gap=1.0,
-        rate=10.0,
-        max_wait=5.0,
-        attempts=3,
-        backoff=1.0,
-        refresh=300.0,
         catch_up=300.0,
         state_dir=None,
+        **tuning,
     ):
         self.system = system
         self.engines = list(engines)
         self.containers = containers
         self.network = network
         self.mounts = mounts
-        self.debounce = debounce
-        self.gap = gap
-        self.rate = rate
-        self.max_wait = max_wait
-        self.attempts = attempts
-        self.backoff = backoff
-        self.refresh = refresh
+        unknown = set(tuning) - set(TUNING)
+        if unknown:
+            raise TypeError(f"unknown watch options: {', '.join(sorted(unknown))}")
+        for name, default in TUNING.items():
+            setattr(self, name, tuning.get(name, default))
         self.catch_up = catch_up
         self.state_dir = state_dir
 
