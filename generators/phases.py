@@ -17,7 +17,14 @@ from typing import Dict, List, Optional, Set
 
 from vxha.generators import diff, ownership
 from vxha.generators.diff import needs_restart
-from vxha.generators.plan import Plan, PlanRefused, Step, offline_steps, wait_step
+from vxha.generators.plan import (
+    Plan,
+    PlanRefused,
+    Step,
+    offline_steps,
+    online_steps,
+    wait_step,
+)
 from vxha.generators.record import Record
 from vxha.generators.view import ClusterView
 from vxha.vcs_types import haforms
@@ -509,16 +516,7 @@ class ApplyPlanner:
         for g in _children_first_groups(target, set(g_on) | set(by_group)):
             for r in _resource_order(target, by_group.get(g, []), parents_first=False):
                 for s in sorted(r_on[r]):
-                    steps.append(
-                        Step(
-                            "command",
-                            ["hares", "-online", r, "-sys", s],
-                            f"starts resource {r} on {s}",
-                            pre=[["resource", r, True]],
-                            done=[["rstate", r, s, "ONLINE"]],
-                        )
-                    )
-                    steps.append(wait_step("hares", r, s, "ONLINE"))
+                    steps += online_steps("hares", r, s, f"starts resource {r} on {s}")
             if g in g_on:
                 steps += self._group_online(g, g_on[g])
         return steps
@@ -543,14 +541,5 @@ class ApplyPlanner:
             steps.append(wait_step("hagrp", g, "", "ONLINE"))
             return steps
         for s in sorted(systems):
-            steps.append(
-                Step(
-                    "command",
-                    ["hagrp", "-online", g, "-sys", s],
-                    f"starts group {g} on {s}",
-                    pre=[["group", g, True], ["enabled", g, s, True]],
-                    done=[["gstate", g, s, "ONLINE"]],
-                )
-            )
-            steps.append(wait_step("hagrp", g, s, "ONLINE"))
+            steps += online_steps("hagrp", g, s, f"starts group {g} on {s}")
         return steps

@@ -454,6 +454,25 @@ def offline_steps(cmd: str, name: str, system: str, why: str) -> List[Step]:
     ]
 
 
+def online_steps(cmd: str, name: str, system: str, why: str) -> List[Step]:
+    """Bring a group (``hagrp``, which must be enabled there) or resource (``hares``)
+    online on one system, then wait until it is."""
+    noun, state = ("group", "gstate") if cmd == "hagrp" else ("resource", "rstate")
+    pre = [[noun, name, True]]
+    if cmd == "hagrp":
+        pre.append(["enabled", name, system, True])
+    return [
+        Step(
+            "command",
+            [cmd, "-online", name, "-sys", system],
+            why,
+            pre=pre,
+            done=[[state, name, system, "ONLINE"]],
+        ),
+        wait_step(cmd, name, system, "ONLINE"),
+    ]
+
+
 # -- what --resume checks -----------------------------------------------------------------
 
 

@@ -27,7 +27,14 @@ from typing import Dict, List, Optional
 from vxha.generators import ownership
 from vxha.generators.operations import OperationError, maintenance_plan, server_groups
 from vxha.generators.phases import ApplyPlanner, in_maintenance
-from vxha.generators.plan import Plan, PlanRefused, Step, offline_steps, wait_step
+from vxha.generators.plan import (
+    Plan,
+    PlanRefused,
+    Step,
+    offline_steps,
+    online_steps,
+    wait_step,
+)
 from vxha.generators.view import ClusterView
 from vxha.vcs_types import haforms
 from vxha.vcs_types.model import Config
@@ -352,16 +359,7 @@ def rollback_plan(view: ClusterView, undo: dict, start: Config, restarted: bool)
     if restarted:
         plan.steps += [st for st in inner.steps if not st.session]
     for s in undo.get("dropped") or []:
-        plan.steps += [
-            Step(
-                "command",
-                ["hagrp", "-online", storage, "-sys", s],
-                f"starts {storage} on {s} again",
-                pre=[["group", storage, True], ["enabled", storage, s, True]],
-                done=[["gstate", storage, s, "ONLINE"]],
-            ),
-            wait_step("hagrp", storage, s, "ONLINE"),
-        ]
+        plan.steps += online_steps("hagrp", storage, s, f"starts {storage} on {s} again")
     where = view.up_on(failover)
     if where:
         plan.steps.append(wait_step("hagrp", failover, where[0], "ONLINE"))
