@@ -180,9 +180,15 @@ def _tree(out, group):
         children.setdefault(link.parent, []).append(link.child)
         required.add(link.child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
+    path = set()  # the resources open above the one written (left empty by each root)
     for r in group.resources:
-        if r.name not in required:
-            _emit(out, r.name, "", set(), by_name, children)
+        name = r.name
+        if name in required:
+            continue
+        if name in children:
+            _emit(out, name, "", path, by_name, children)
+        else:
+            out.append(f"\t//\t{by_name[name].type} {name}\n")
     out.append("\t//\t}\n\n\n")
 
 
@@ -194,10 +200,15 @@ def _emit(out, name, indent, path, by_name, children):
     kids = children.get(name)
     if kids and name not in path:
         path.add(name)
-        out.append(f"\t//\t{indent}    {{\n")
+        inner = indent + "    "
+        out.append(f"\t//\t{inner}{{\n")
         for kid in kids:
-            _emit(out, kid, indent + "    ", path, by_name, children)
-        out.append(f"\t//\t{indent}    }}\n")
+            if kid in children:
+                _emit(out, kid, inner, path, by_name, children)
+            else:  # a leaf, written here rather than by a call
+                k = by_name.get(kid)
+                out.append(f"\t//\t{inner}{k.type + ' ' if k else ''}{kid}\n")
+        out.append(f"\t//\t{inner}}}\n")
         path.discard(name)
 
 
