@@ -593,7 +593,8 @@ class _Parser:
                 self.punct("}")
                 dim = "association"
             default = None
-            if toks[self.i] == "=":
+            explicit = toks[self.i] == "="
+            if explicit:
                 self.i += 1
                 vi = self.i
                 default = self.value(dtype)
@@ -615,7 +616,9 @@ class _Parser:
                 static_decls[aname] = Attr(aname, dtype, dim, static=True, temp=temp, i18n=i18n)
             else:
                 try:
-                    attrs.append(Attr(aname, dtype, dim, default, static, temp, i18n=i18n))
+                    attrs.append(
+                        Attr(aname, dtype, dim, default, static, temp, i18n=i18n, explicit=explicit)
+                    )
                 except ValueError as e:
                     raise self.error_at(
                         i, f"expected a valid attribute declaration, found {e}"

@@ -108,7 +108,7 @@ TIMEOUT_ATTR = {
 class Attr:
     """One attribute of a type: data type, dimension, default, static/temp, one line of doc."""
 
-    __slots__ = ("name", "type", "dim", "default", "static", "temp", "doc", "i18n")
+    __slots__ = ("name", "type", "dim", "default", "static", "temp", "doc", "i18n", "explicit")
 
     def __init__(
         self,
@@ -120,6 +120,7 @@ class Attr:
         temp=False,
         doc="",
         i18n=False,
+        explicit=False,
     ):
         if type not in DATA_TYPES:
             raise ValueError(f"attribute {name}: unknown data type {type!r}")
@@ -133,6 +134,9 @@ class Attr:
         self.temp = temp
         self.doc = doc
         self.i18n = i18n  # declared ``i18nstr``: a str whose value may be localized text
+        # `int X = 0` was written so, not `int X`: the same default, kept for the layout
+        # (Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`)
+        self.explicit = explicit
 
     def _key(self):
         return (self.name, self.type, self.dim, self.default, self.static, self.temp, self.i18n)
@@ -352,7 +356,7 @@ def declaration_line(attr, value=None, with_value=False):
         name = attr.name + {"scalar": "", "vector": "[]", "association": "{}"}[attr.dim]
     line = " ".join(words) + " " + name
     default = attr.default if value is None else value
-    if with_value or default != empty_value(attr.type, attr.dim):
+    if with_value or attr.explicit or default != empty_value(attr.type, attr.dim):
         line += " = " + format_value(default, attr.type, attr.dim)
     return line
 

@@ -223,6 +223,18 @@ def test_type_declarations_with_i18nstr_namerule_and_temp_render_back_line_for_l
     assert render_type(decl) == text
 
 
+def test_a_default_written_as_zero_stays_written_and_means_no_default():
+    # Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`
+    text = (
+        "type DiskGroup (\n\tstr DiskGroup\n\tboolean MonitorReservation = 0\n"
+        '\tint UmountVolumes\n\tstr Reservation = ""\n\tstr Vols[] = {}\n)\n'
+    )
+    decl = parse(text, "types.cf").types["DiskGroup"]
+    assert decl.attrs["MonitorReservation"] == Attr("MonitorReservation", "boolean")
+    assert render_type(decl) == text
+    assert write(parse(write(parse(text, "types.cf")), "types.cf")) == text
+
+
 def test_a_missing_types_cf_resolves_to_the_built_in_declarations(tmp_path):
     (tmp_path / "main.cf").write_text(
         'include "types.cf"\ninclude "CVMTypes.cf"\ninclude "CFSTypes.cf"\n'
