@@ -528,9 +528,12 @@ class _Parser:
                     group.links.append(ResourceLink(v, child, self.where(i)))
                     continue
                 if group is None:
+                    # `Heartbeat Icmp (` as printed in a guide: keywords are lower case
+                    hint = f" (the keyword is {v.lower()})" if v.lower() in KEYWORDS else ""
                     raise self.error_at(
                         i,
-                        f"expected a group block first, found resource {second} outside any group",
+                        f"expected a group block first, found resource {second} outside any "
+                        f"group{hint}",
                     )
                 rname = self.name("a resource name")
                 if toks[self.i] != "(":
