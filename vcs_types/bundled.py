@@ -435,6 +435,38 @@ SHARE = _t(
     arglist=["PathName", "Client", "OtherClients", "Options", "NFSRes:State"],
 )
 
+# DNS and RemoteGroup are declared from older or other platforms' guides than the rest of
+# types.cf (docs/vcs-language.md names them): only the attributes those guides show.
+DNS = _t(
+    "DNS",
+    "Updates and monitors host name to address mappings in a DNS zone.",
+    [
+        _s("Domain"),
+        _s("ResRecord", dim="association"),
+        _i("TTL", 86400),
+        _s("TSIGKeyFile"),
+        _s("StealthMasters", dim="vector"),
+        _i("CreatePTR"),
+        _i("OffDelRR"),
+        _s("Alias"),
+        _s("Hostname"),
+    ],
+    statics={"SupportedActions": ["dig.vfd", "keyfile.vfd", "master.vfd"]},
+)
+
+REMOTEGROUP = _t(
+    "RemoteGroup",
+    "Monitors or manages a service group of a remote cluster.",
+    [
+        _s("IpAddress"),
+        _i("Port", 14141),
+        _s("GroupName"),
+        _s("VCSSysName"),
+        _s("ControlMode"),
+        _s("Username"),
+    ],
+)
+
 ELIFNONE = _t("ElifNone", "Monitors that a file is absent.", [_s("PathName")])
 FILENONE = _t("FileNone", "Monitors that a file exists.", [_s("PathName")])
 FILEONOFF = _t("FileOnOff", "Creates, removes and monitors a file.", [_s("PathName")])
@@ -445,6 +477,7 @@ for _decl, _ops in ((ELIFNONE, "None"), (FILENONE, "None"), (FILEONONLY, "OnOnly
 TYPES_CF = [
     APPLICATION,
     DISKGROUP,
+    DNS,
     ELIFNONE,
     FILENONE,
     FILEONOFF,
@@ -465,6 +498,7 @@ TYPES_CF = [
     PROCESS,
     PROCESSONONLY,
     PROXY,
+    REMOTEGROUP,
     SHARE,
     VOLUME,
 ]

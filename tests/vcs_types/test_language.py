@@ -251,6 +251,20 @@ def test_a_missing_types_cf_resolves_to_the_built_in_declarations(tmp_path):
     assert verify(cfg) == []
 
 
+def test_dns_and_remotegroup_of_types_cf_resolve_to_built_in_declarations(tmp_path):
+    # both are types.cf agents: without the file they were "unknown type" errors
+    (tmp_path / "main.cf").write_text(
+        'include "types.cf"\nsystem n1\ngroup g (\n\tSystemList = { n1 }\n\t)\n'
+        '\tDNS d (\n\t\tDomain = "example.com"\n\t\tResRecord = { www = host1 }\n'
+        "\t\tTTL = 600\n\t\t)\n"
+        '\tRemoteGroup r (\n\t\tIpAddress = "192.0.2.1"\n\t\tGroupName = DBGrp\n'
+        "\t\tVCSSysName = ANY\n\t\tControlMode = OnOff\n\t\tPort = 14155\n\t\t)\n"
+    )
+    cfg = parse_file(tmp_path / "main.cf")
+    assert cfg.types["DNS"] is bundled.DNS and cfg.types["RemoteGroup"] is bundled.REMOTEGROUP
+    assert verify(cfg) == []
+
+
 def test_a_real_types_file_wins_over_the_built_in(tmp_path):
     (tmp_path / "types.cf").write_text("type Mount (\n\tstr MountPoint\n\tstr Extra\n)\n")
     (tmp_path / "main.cf").write_text(
