@@ -619,8 +619,19 @@ class _Parser:
                 static_decls[aname] = Attr(aname, dtype, dim, static=True, temp=temp, i18n=i18n)
             else:
                 try:
+                    bare = explicit and dim == "scalar" and not _is_string(toks[vi])
                     attrs.append(
-                        Attr(aname, dtype, dim, default, static, temp, i18n=i18n, explicit=explicit)
+                        Attr(
+                            aname,
+                            dtype,
+                            dim,
+                            default,
+                            static,
+                            temp,
+                            i18n=i18n,
+                            explicit=explicit,
+                            bare=bare,
+                        )
                     )
                 except ValueError as e:
                     raise self.error_at(

@@ -108,7 +108,18 @@ TIMEOUT_ATTR = {
 class Attr:
     """One attribute of a type: data type, dimension, default, static/temp, one line of doc."""
 
-    __slots__ = ("name", "type", "dim", "default", "static", "temp", "doc", "i18n", "explicit")
+    __slots__ = (
+        "name",
+        "type",
+        "dim",
+        "default",
+        "static",
+        "temp",
+        "doc",
+        "i18n",
+        "explicit",
+        "bare",
+    )
 
     def __init__(
         self,
@@ -121,6 +132,7 @@ class Attr:
         doc="",
         i18n=False,
         explicit=False,
+        bare=False,
     ):
         if type not in DATA_TYPES:
             raise ValueError(f"attribute {name}: unknown data type {type!r}")
@@ -137,6 +149,9 @@ class Attr:
         # `int X = 0` was written so, not `int X`: the same default, kept for the layout
         # (Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`)
         self.explicit = explicit
+        # `str StartVolumes = 1` (Veritas's Solaris types.cf) was written without quotes: the
+        # declared type reads it back as the same string, so it is written back bare
+        self.bare = bare
 
     def _key(self):
         return (self.name, self.type, self.dim, self.default, self.static, self.temp, self.i18n)
@@ -357,6 +372,8 @@ def declaration_line(attr, value=None, with_value=False):
     line = " ".join(words) + " " + name
     default = attr.default if value is None else value
     if with_value or attr.explicit or default != empty_value(attr.type, attr.dim):
+        if attr.bare and default.__class__ is str and _integer(default):
+            return f"{line} = {default}"
         line += " = " + format_value(default, attr.type, attr.dim)
     return line
 

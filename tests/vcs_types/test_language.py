@@ -251,6 +251,15 @@ def test_a_missing_types_cf_resolves_to_the_built_in_declarations(tmp_path):
     assert verify(cfg) == []
 
 
+def test_a_string_default_written_as_a_bare_integer_stays_bare():
+    # Veritas's Solaris types.cf: `str StartVolumes = 1`; the 4.1 guide: DeviceChoice "0"
+    text = 'type DiskGroup (\n\tstr StartVolumes = 1\n\tstr DeviceChoice = "0"\n)\n'
+    decl = parse(text, "types.cf").types["DiskGroup"]
+    assert decl.attrs["StartVolumes"] == Attr("StartVolumes", default="1")
+    assert decl.attrs["DeviceChoice"] == Attr("DeviceChoice", default="0")
+    assert render_type(decl) == text
+
+
 def test_dns_and_remotegroup_of_types_cf_resolve_to_built_in_declarations(tmp_path):
     # both are types.cf agents: without the file they were "unknown type" errors
     (tmp_path / "main.cf").write_text(
