@@ -17,6 +17,7 @@ from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
 from .build import GenerationError, Options, plan
+from .template_cache import bytecode_cache
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -67,6 +68,13 @@ def _environment_class():
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# What the compiled code depends on besides the source: part of the compiled cache's key.
+_OPTIONS = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+    "autoescape": False,  # main.cf, not HTML; values go through |q
+}
 
 
 def environment(templates: Optional[str] = None):
@@ -81,12 +89,10 @@ def environment(templates: Optional[str] = None):
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     env = _environment_class()(
         loader=jinja2.ChoiceLoader(loaders),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - main.cf, not HTML; values go through |q
+        **_OPTIONS,
     )
+    env.bytecode_cache = bytecode_cache(f"jinja2 {jinja2.__version__} {sorted(_OPTIONS.items())}")
     # q: a scalar as main.cf needs it, identifiers and integers bare, the rest quoted
     env.filters.update(q=scalar_text, vec=_vec, assoc=_assoc, pairs=_pairs)
     return env
