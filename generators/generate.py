@@ -31,18 +31,33 @@ class Result:
     warnings: List[str] = field(default_factory=list)
 
 
+class _Texts(dict):
+    """A string -> its main.cf text, each worked out once (cleared past 4,096): label keys,
+    images, NICs, health commands and systems repeat from server to server."""
+
+    def __missing__(self, value):
+        if len(self) >= 4096:
+            self.clear()
+        text = self[value] = scalar_text(value)
+        return text
+
+
+_TEXTS = _Texts()
+
+
+def _q(value):
+    # only strings are remembered: 1, 1.0 and True are equal keys with other texts
+    return _TEXTS[value] if value.__class__ is str else scalar_text(value)
+
+
 def _vec(values):
-    return "{ " + ", ".join(map(scalar_text, values)) + " }" if values else "{}"
+    return "{ " + ", ".join(map(_q, values)) + " }" if values else "{}"
 
 
 def _assoc(mapping):
     if not mapping:
         return "{}"
-    return (
-        "{ "
-        + ", ".join([f"{scalar_text(k)} = {scalar_text(v)}" for k, v in mapping.items()])
-        + " }"
-    )
+    return "{ " + ", ".join([f"{_q(k)} = {_q(v)}" for k, v in mapping.items()]) + " }"
 
 
 def _pairs(pairs):
@@ -94,7 +109,7 @@ def environment(templates: Optional[str] = None):
     )
     env.bytecode_cache = bytecode_cache(f"jinja2 {jinja2.__version__} {sorted(_OPTIONS.items())}")
     # q: a scalar as main.cf needs it, identifiers and integers bare, the rest quoted
-    env.filters.update(q=scalar_text, vec=_vec, assoc=_assoc, pairs=_pairs)
+    env.filters.update(q=_q, vec=_vec, assoc=_assoc, pairs=_pairs)
     return env
 
 
