@@ -70,6 +70,14 @@ class HostIPAgent:
                 return e
         return None
 
+    def _delete(self, res, what, prefixlen):
+        """Remove the address; the driver keeps the other addresses of its subnet and says
+        what that took (docs/network.md, "Removing an address")."""
+        notes = self._call(res, what, self._drv(res).delete, res.Device, res.Address, prefixlen,
+                           res.timeout(8))  # fmt: skip
+        for level, text in notes or ():
+            getattr(res.log, level)(text, "net.secondaries")
+
     def _device(self, res, cap=5):
         return self._call(
             res, f"reading device {res.Device}", self._drv(res).device, res.Device, res.timeout(cap)
@@ -112,8 +120,7 @@ class HostIPAgent:
                 )
                 raise AgentError(f"duplicate address {res.Address} (arping -D)", "Address")
         if mine is not None:  # left over with dadfailed: start again
-            self._call(res, "removing a failed address", drv.delete, res.Device, res.Address,
-                       mine["prefixlen"], res.timeout(5))  # fmt: skip
+            self._delete(res, "removing a failed address", mine["prefixlen"])
         self._call(
             res, f"adding {res.Address}/{res.PrefixLen} to {res.Device}", drv.add, res.Device,
             res.Address, res.PrefixLen, res.Label, res.timeout(5), nodad=not res.DadCheck,
@@ -124,8 +131,7 @@ class HostIPAgent:
                 res.timeout(5),
             )  # fmt: skip
             if dad != "ok":
-                self._call(res, "removing the duplicate", drv.delete, res.Device, res.Address,
-                           res.PrefixLen, res.timeout(5))  # fmt: skip
+                self._delete(res, "removing the duplicate", res.PrefixLen)
                 res.log.error(
                     f"{res.Address} failed IPv6 duplicate address detection on {res.Device} "
                     f"({dad}): removed it again",
@@ -177,10 +183,7 @@ class HostIPAgent:
         mine = self._mine(res, dev)
         if mine is None:
             return True
-        self._call(
-            res, f"removing {res.Address} from {res.Device}", self._drv(res).delete, res.Device,
-            res.Address, mine["prefixlen"], res.timeout(5),
-        )  # fmt: skip
+        self._delete(res, f"removing {res.Address} from {res.Device}", mine["prefixlen"])
         return self._mine(res, self._device(res)) is None
 
     def offline(self, res):

@@ -66,8 +66,9 @@ def trim(profiles: str, out: str) -> tuple:
 
 
 class RealDemo:
-    def __init__(self, out_dir: str):
+    def __init__(self, out_dir: str, watch: bool = False):
         self.out = os.path.abspath(out_dir)
+        self.watch = watch
         self.sim = None
         self.times = []  # (what, server, seconds or None)
 
@@ -113,6 +114,9 @@ class RealDemo:
         self.sim = sim = RealSimulator.from_file(main_cf, run_dir)
         monitor_intervals(sim, MONITOR)
         sim.start()
+        if self.watch:
+            sim.start_watches()
+            say("   vxha watch runs on every node: a container's death is probed at once")
         names = sorted(sim.cluster.plan.targets)
         self.wait("every server online", lambda: all(self.online(s) for s in names), 300)
         cluster = sim.cluster
@@ -215,6 +219,8 @@ def main(argv) -> int:
     p = argparse.ArgumentParser(prog="vxha demo-real", description=__doc__)
     p.add_argument("--profiles", default=None, help="profiles directory (default: examples)")
     p.add_argument("--out", default="out/demo-real", help="where main.cf and the run go")
+    s_watch = "run `vxha watch` on every node, as on a real cluster (docs/watch.md)"
+    p.add_argument("--watch", action="store_true", help=s_watch)
     args = p.parse_args(argv[1:])
     if os.geteuid() != 0:
         print("vxha demo-real: needs root (namespaces, mounts, loop devices, engines)",
@@ -222,7 +228,7 @@ def main(argv) -> int:
         return 2
     from vxha.cli.sim_cmd import close_real, terminate_as_interrupt
 
-    demo = RealDemo(args.out)
+    demo = RealDemo(args.out, args.watch)
     code = 1
     try:
         with terminate_as_interrupt():

@@ -52,6 +52,8 @@ def _parser():
     s.add_argument("--no-start", action="store_true", help="do not probe and autostart")
     s.add_argument("--real", action="store_true", help=s_real + "; implies --speed 1")
     s.add_argument("--monitor-interval", type=int, metavar="SECONDS", help=s_mi)
+    s_watch = "with --real: run `vxha watch` on every node, as on a real cluster (docs/watch.md)"
+    s.add_argument("--watch", action="store_true", help=s_watch)
     s.add_argument("--allow-include-dir", action="append", default=[], metavar="DIR", help=s_allow)
 
     a = sub.add_parser("advance", help="run a served simulator's virtual time forward")
@@ -229,7 +231,7 @@ def _serve(args):
     if problem:
         print(f"vxha sim serve: {problem}", file=sys.stderr)
         return 2
-    why = _real_refused(args.real)
+    why = _real_refused(args.real) or _watch_refused(args)
     if why:
         print(f"vxha sim serve: {why}", file=sys.stderr)
         return 2
@@ -281,6 +283,8 @@ def _serve(args):
         with terminate_as_interrupt():
             if not args.no_start:
                 sim.start()
+            if args.watch:
+                sim.start_watches()
             print(f"VXHA_SIM_SOCKET={path}", flush=True)
             daemon.serve_forever()
     except KeyboardInterrupt:
@@ -304,6 +308,15 @@ def _monitor_interval(sim, args):
     if args.monitor_interval < 1:
         raise ValueError(f"--monitor-interval {args.monitor_interval}: at least 1 second")
     monitor_intervals(sim, {t: args.monitor_interval for t in FRAMEWORK_TYPES})
+
+
+def _watch_refused(args):
+    """Why --watch cannot go with the other options, or None."""
+    if args.watch and not args.real:
+        return "--watch goes with --real (the watch reads real nodes' events)"
+    if args.watch and args.no_start:
+        return "--watch needs the nodes started: drop --no-start"
+    return None
 
 
 def _real_refused(real):

@@ -435,6 +435,81 @@ SHARE = _t(
     arglist=["PathName", "Client", "OtherClients", "Options", "NFSRes:State"],
 )
 
+# DNS and RemoteGroup are declared from older or other platforms' guides than the rest of
+# types.cf (docs/vcs-language.md names them): only the attributes those guides show.
+DNS = _t(
+    "DNS",
+    "Updates and monitors host name to address mappings in a DNS zone.",
+    [
+        _s("Domain"),
+        _s("ResRecord", dim="association"),
+        _i("TTL", 86400),
+        _s("TSIGKeyFile"),
+        _s("StealthMasters", dim="vector"),
+        _i("CreatePTR"),
+        _i("OffDelRR"),
+        _s("Alias"),
+        _s("Hostname"),
+    ],
+    statics={"SupportedActions": ["dig.vfd", "keyfile.vfd", "master.vfd"]},
+)
+
+REMOTEGROUP = _t(
+    "RemoteGroup",
+    "Monitors or manages a service group of a remote cluster.",
+    [
+        _s("IpAddress"),
+        _i("Port", 14141),
+        _s("GroupName"),
+        _s("VCSSysName"),
+        _s("ControlMode"),
+        _s("Username"),
+    ],
+)
+
+# The types below are declared from partial excerpts of the guides (docs/vcs-language.md
+# names each and what it shows): only what a stored excerpt documents. An attribute they
+# lack is a warning that asks for Veritas's types.cf, never an error.
+
+COORDPOINT = _t(
+    "CoordPoint",
+    "Monitors the registrations on the I/O fencing coordination points (monitor only).",
+    [_i("FaultTolerance")],
+    statics={"Operations": "None"},
+)
+
+VOLUMESET = _t("VolumeSet", "Starts, stops and monitors a VxVM volume set.", [], arglist=[])
+
+DISKGROUPSNAP = _t(
+    "DiskGroupSnap",
+    "Detaches a site of a campus cluster's disk group for a fire drill.",
+    [_s("FDSiteName"), _s("FDType")],
+)
+
+# The guides name these attributes but give no type: a string scalar reads every scalar
+# written (Port = 80, SecondLevelMonitor = 1), so an unknown type never gives a false error.
+APACHE = _t(
+    "Apache",
+    "Starts, stops and monitors an Apache HTTP server.",
+    [
+        _s("httpdDir"),
+        _s("ConfigFile"),
+        _s("EnvFile"),
+        _s("SharedObjDir"),
+        _s("Port"),
+        _s("EnableSSL"),
+        _s("SecondLevelMonitor"),
+    ],
+    statics={"LevelTwoMonitorFreq": 5, "SupportedActions": ["checkconffile.vfd"]},
+)
+
+KVMGUEST = _t(
+    "KVMGuest", "Starts, stops and monitors a KVM or RHEV virtual machine.", [], arglist=[]
+)
+SAMBASERVER = _t("SambaServer", "Starts, stops and monitors the smbd daemon.", [], arglist=[])
+SAMBASHARE = _t("SambaShare", "Adds, removes and monitors a Samba share.", [], arglist=[])
+NETBIOS = _t("NetBios", "Starts, stops and monitors the nmbd daemon.", [], arglist=[])
+
 ELIFNONE = _t("ElifNone", "Monitors that a file is absent.", [_s("PathName")])
 FILENONE = _t("FileNone", "Monitors that a file exists.", [_s("PathName")])
 FILEONOFF = _t("FileOnOff", "Creates, removes and monitors a file.", [_s("PathName")])
@@ -443,8 +518,12 @@ for _decl, _ops in ((ELIFNONE, "None"), (FILENONE, "None"), (FILEONONLY, "OnOnly
     _decl.statics["Operations"] = _ops
 
 TYPES_CF = [
+    APACHE,
     APPLICATION,
+    COORDPOINT,
     DISKGROUP,
+    DISKGROUPSNAP,
+    DNS,
     ELIFNONE,
     FILENONE,
     FILEONOFF,
@@ -452,11 +531,13 @@ TYPES_CF = [
     IP,
     IPMULTINIC,
     IPMULTINICB,
+    KVMGUEST,
     LVMLOGICALVOLUME,
     LVMVOLUMEGROUP,
     MOUNT,
     MULTINICA,
     MULTINICB,
+    NETBIOS,
     NFS,
     NFSRESTART,
     NIC,
@@ -465,8 +546,12 @@ TYPES_CF = [
     PROCESS,
     PROCESSONONLY,
     PROXY,
+    REMOTEGROUP,
+    SAMBASERVER,
+    SAMBASHARE,
     SHARE,
     VOLUME,
+    VOLUMESET,
 ]
 
 # -- CVMTypes.cf ---------------------------------------------------------------------------

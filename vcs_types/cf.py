@@ -528,9 +528,12 @@ class _Parser:
                     group.links.append(ResourceLink(v, child, self.where(i)))
                     continue
                 if group is None:
+                    # `Heartbeat Icmp (` as printed in a guide: keywords are lower case
+                    hint = f" (the keyword is {v.lower()})" if v.lower() in KEYWORDS else ""
                     raise self.error_at(
                         i,
-                        f"expected a group block first, found resource {second} outside any group",
+                        f"expected a group block first, found resource {second} outside any "
+                        f"group{hint}",
                     )
                 rname = self.name("a resource name")
                 if toks[self.i] != "(":
@@ -593,7 +596,8 @@ class _Parser:
                 self.punct("}")
                 dim = "association"
             default = None
-            if toks[self.i] == "=":
+            explicit = toks[self.i] == "="
+            if explicit:
                 self.i += 1
                 vi = self.i
                 default = self.value(dtype)
@@ -615,7 +619,20 @@ class _Parser:
                 static_decls[aname] = Attr(aname, dtype, dim, static=True, temp=temp, i18n=i18n)
             else:
                 try:
-                    attrs.append(Attr(aname, dtype, dim, default, static, temp, i18n=i18n))
+                    bare = explicit and dim == "scalar" and not _is_string(toks[vi])
+                    attrs.append(
+                        Attr(
+                            aname,
+                            dtype,
+                            dim,
+                            default,
+                            static,
+                            temp,
+                            i18n=i18n,
+                            explicit=explicit,
+                            bare=bare,
+                        )
+                    )
                 except ValueError as e:
                     raise self.error_at(
                         i, f"expected a valid attribute declaration, found {e}"

@@ -108,7 +108,18 @@ TIMEOUT_ATTR = {
 class Attr:
     """One attribute of a type: data type, dimension, default, static/temp, one line of doc."""
 
-    __slots__ = ("name", "type", "dim", "default", "static", "temp", "doc", "i18n")
+    __slots__ = (
+        "name",
+        "type",
+        "dim",
+        "default",
+        "static",
+        "temp",
+        "doc",
+        "i18n",
+        "explicit",
+        "bare",
+    )
 
     def __init__(
         self,
@@ -120,6 +131,8 @@ class Attr:
         temp=False,
         doc="",
         i18n=False,
+        explicit=False,
+        bare=False,
     ):
         if type not in DATA_TYPES:
             raise ValueError(f"attribute {name}: unknown data type {type!r}")
@@ -133,6 +146,12 @@ class Attr:
         self.temp = temp
         self.doc = doc
         self.i18n = i18n  # declared ``i18nstr``: a str whose value may be localized text
+        # `int X = 0` was written so, not `int X`: the same default, kept for the layout
+        # (Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`)
+        self.explicit = explicit
+        # `str StartVolumes = 1` (Veritas's Solaris types.cf) was written without quotes: the
+        # declared type reads it back as the same string, so it is written back bare
+        self.bare = bare
 
     def _key(self):
         return (self.name, self.type, self.dim, self.default, self.static, self.temp, self.i18n)
@@ -352,7 +371,9 @@ def declaration_line(attr, value=None, with_value=False):
         name = attr.name + {"scalar": "", "vector": "[]", "association": "{}"}[attr.dim]
     line = " ".join(words) + " " + name
     default = attr.default if value is None else value
-    if with_value or default != empty_value(attr.type, attr.dim):
+    if with_value or attr.explicit or default != empty_value(attr.type, attr.dim):
+        if attr.bare and default.__class__ is str and _integer(default):
+            return f"{line} = {default}"
         line += " = " + format_value(default, attr.type, attr.dim)
     return line
 

@@ -20,6 +20,20 @@ IP = "ip"
 ARPING = "arping"
 # what iproute2 says (old and new wording) when the address to delete is not there
 ABSENT = ("Cannot assign requested address", "Address not found")
+PROMOTE = "/proc/sys/net/ipv4/conf/{}/promote_secondaries"  # of this network namespace
+
+
+def _sysctl(path: str, value: str = "") -> str:
+    """The value of a /proc/sys file after writing ``value`` to it (when given); "" when
+    it cannot be read."""
+    try:
+        if value:
+            with open(path, "w") as f:
+                f.write(value)
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 def canonical(address: str) -> str:
@@ -118,8 +132,63 @@ class AddressDriver:
         if rc != 0:
             raise DriverError(f"ip addr add {address}/{prefixlen} dev {device}: {err.strip()}")
 
-    def delete(self, device, address, prefixlen, timeout=5.0) -> None:
-        """Remove the address from the device; nothing to do when it is not there."""
+    def delete(self, device, address, prefixlen, timeout=5.0) -> list:
+        """Remove the address from the device; nothing to do when it is not there. The other
+        addresses of its subnet stay (below); what was done for them, as (level, text)."""
+        deadline = time.monotonic() + timeout
+        siblings = [] if is_ipv6(address) else self._secondaries(device, address, prefixlen,
+                                                                 timeout)  # fmt: skip
+        if not siblings:
+            self._delete(device, address, prefixlen, timeout)
+            return []
+        # Linux removes every secondary address of a subnet with its primary unless the
+        # device's promote_secondaries is 1 (the kernel's ip-sysctl documentation): those
+        # are other servers' application addresses. Set it for the removal and put the
+        # admin's value back, as keepalived does with the addresses it removes.
+        path = PROMOTE.format(device)
+        old, notes = _sysctl(path), []
+        promoted = old == "0" and _sysctl(path, "1") == "1"
+        try:
+            self._delete(device, address, prefixlen, max(0.1, deadline - time.monotonic()))
+        finally:
+            if promoted and _sysctl(path, old) != old:
+                notes.append(("warning", f"could not set {path} back to {old}"))
+        names = ", ".join(s["address"] for s in siblings)
+        if promoted:
+            notes.append(("notice", f"{address} was the primary address of its subnet on "
+                          f"{device}: promote_secondaries was set to 1 while removing it, so "
+                          f"that {names} stayed, then back to {old}"))  # fmt: skip
+        now = self.device(device, max(0.1, deadline - time.monotonic())) or {}
+        present = {a["address"] for a in now.get("addresses", [])}
+        lost = [s for s in siblings if s["address"] not in present]
+        for s in lost:  # promote_secondaries could not be set: the kernel took them too
+            self.add(device, s["address"], s["prefixlen"], s["label"] if s["label"] != device
+                     else "", max(0.1, deadline - time.monotonic()), nodad=True)  # fmt: skip
+        if lost:
+            gone = ", ".join(s["address"] for s in lost)
+            notes.append(("warning", f"removing {address} from {device} also removed {gone} "
+                          f"(promote_secondaries is {old or 'unreadable'} and could not be "
+                          "set): added them back"))  # fmt: skip
+        return notes
+
+    def _secondaries(self, device, address, prefixlen, timeout) -> list:
+        """The secondary IPv4 addresses that the kernel removes with ``address`` when it is
+        the primary of its subnet on ``device`` (same prefix length, same network)."""
+        import ipaddress
+
+        entries = (self.device(device, timeout) or {}).get("addresses", [])
+        address = canonical(address)
+        mine = [e for e in entries if e["address"] == address and e["prefixlen"] == prefixlen]
+        if not mine or mine[0]["secondary"]:
+            return []
+        net = ipaddress.ip_network(f"{address}/{prefixlen}", strict=False)
+        return [
+            e for e in entries
+            if e["secondary"] and e["family"] == "inet" and e["prefixlen"] == prefixlen
+            and ipaddress.ip_address(e["address"]) in net
+        ]  # fmt: skip
+
+    def _delete(self, device, address, prefixlen, timeout) -> None:
         from vxha.agents.drivers.proc import run
 
         rc, _, err = run([IP, "addr", "del", f"{address}/{prefixlen}", "dev", device], timeout)

@@ -95,6 +95,7 @@ class FakeAddresses:
             keep = [a for a in addrs if not (a["device"] == device and a["address"] == address)]
             if len(keep) != len(addrs):
                 state["addresses"] = keep
+        return []
 
     def duplicate(self, device, address, timeout=3.0):
         self.state.fault("duplicate")

@@ -19,7 +19,7 @@ NLM_F_REQUEST, NLM_F_MULTI, NLM_F_DUMP_INTR, NLM_F_DUMP = 0x1, 0x2, 0x10, 0x300
 IFLA_ADDRESS, IFLA_IFNAME = 1, 3
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_FLAGS = 1, 2, 3, 8
 IFF_UP, IFF_RUNNING, IFF_LOWER_UP = 0x1, 0x40, 0x10000
-IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x08, 0x40
+IFA_F_SECONDARY, IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x01, 0x08, 0x40
 FAMILIES = {_socket.AF_INET: "inet", _socket.AF_INET6: "inet6"}
 ENODEV = 19
 DUMP_TRIES = 3  # a dump the kernel marks interrupted (the table changed) is asked again
@@ -173,6 +173,7 @@ def _address(msg) -> dict | None:
         "prefixlen": prefixlen,
         "label": _text(attrs[IFA_LABEL]) if IFA_LABEL in attrs else "",
         "family": FAMILIES[family],
+        "secondary": bool(flags & IFA_F_SECONDARY),
         "tentative": bool(flags & IFA_F_TENTATIVE),
         "dadfailed": bool(flags & IFA_F_DADFAILED),
     }

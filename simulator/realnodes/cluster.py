@@ -101,6 +101,7 @@ class RealCluster:
         socket = self.plan.engines[system]
         node.start_engine(engine_kind(socket), socket)
         node.load_images({ref: self.images[ref] for ref in self.plan.images.get(system, [])})
+        node.load_addons(self.plan.addons.get(system, {}))
         if self.on_node_start is not None:
             self.on_node_start(system)
         return node

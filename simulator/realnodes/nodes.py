@@ -143,6 +143,16 @@ class Node:
             if have.returncode != 0:
                 self.engine.import_image(ref, changes, tar)
 
+    def load_addons(self, addons: dict) -> None:
+        """Build each stand-in add-on or hotfix image (ref -> (volume path, labels)) the
+        engine does not have yet: one file under its volume, the labels the agent checks."""
+        for ref, (path, labels) in sorted(addons.items()):
+            have = self.engine.docker("image", "inspect", ref, check=False, timeout=30)
+            if have.returncode != 0:
+                files = {f"{path}/STANDIN": f"stand-in of {ref}\n"}
+                self.engine.built.discard(ref)  # an engine made again has lost it
+                self.engine.build_addon(ref, files, path, labels)
+
     # -- events ---------------------------------------------------------------------------
 
     def engine_stop(self) -> None:

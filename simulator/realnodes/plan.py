@@ -29,6 +29,7 @@ class Plan:
         self.nics = {}  # system -> [device]
         self.images = {}  # system -> [image ref]
         self.image_needs = {}  # image ref -> ImageNeeds (one image for every node)
+        self.addons = {}  # system -> {add-on or hotfix image ref: (volume path, labels)}
         self.volumes = {}  # BlockDevice -> local fstype
         self.app_addresses = []  # [(address, prefixlen)]
         self.targets = {}  # server name -> (address, port)
@@ -108,6 +109,25 @@ def _images(engine, framework, wanted, p) -> None:
                 refs.append(v["Image"])
             needs = p.image_needs.setdefault(v["Image"], ImageNeeds())
             needs.add(ports.get(name, ()), dirs, v.get("HealthCmd", ""), v.get("StartupCmds") or ())
+            parent = (v.get("Labels") or {}).get("vxos.image.type")
+            for entry in [*(v.get("AddOns") or ()), *(v.get("Hotfixes") or ())]:
+                ref, path, labels = _addon(entry, parent)
+                if ref:
+                    p.addons.setdefault(s, {})[ref] = (path, labels)
+
+
+def _addon(entry: str, parent) -> tuple:
+    """(image ref, volume path, labels) of an AddOns or Hotfixes entry, ``"<id>:<version>
+    <path> [<image>]"`` (docs/container.md), labelled as the agent checks them; (None, ...)
+    for an entry the agent itself refuses."""
+    words = str(entry).split()
+    if len(words) not in (2, 3) or ":" not in words[0]:
+        return None, None, None
+    ident, _, version = words[0].rpartition(":")
+    labels = {"vxos.image.type": ident, "vxos.image.version": version}
+    if parent:
+        labels["vxos.parent.type"] = parent
+    return words[-1] if len(words) == 3 else words[0], words[1], labels
 
 
 def _targets(framework, p) -> None:

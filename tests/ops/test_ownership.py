@@ -1,7 +1,8 @@
 """vxha on a cluster that is not empty: everything it does not own stays byte-identical.
 
 The fixture (fixtures/installed) is a cluster as the InfoScale installer and an admin leave
-it: ClusterService with NotifierMngr, csgnic and webip; the cvm group with its own
+it: ClusterService with NotifierMngr, csgnic and webip; the vxfen group of coordination-point
+fencing (CoordPoint, with a static attribute overridden, and a Phantom); the cvm group with its own
 CVMTimeout and CFSfsckd's per-system ActivationMode; users, administrators, fencing; an
 admin's database group (frozen), a tuned group, a cfsmntadm-made CFS group requiring cvm,
 and another product's types. vxha servers are added, changed, put in maintenance,
@@ -97,6 +98,13 @@ def installed(tmp_path):
 def apply(c: Cluster, main_cf: str, *extra):
     out = c.vxha("apply", main_cf, "--yes", *extra)
     assert out.returncode == 0, out.stdout + out.stderr
+    return no_command_on_fencing(out)
+
+
+def no_command_on_fencing(out):
+    """No step of the plan names the installer's vxfen group or its resources."""
+    for word in ("vxfen", "coordpoint"):
+        assert word not in out.stdout + out.stderr, out.stdout
     return out
 
 
@@ -137,8 +145,10 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
     assert "Priority = 2" in group_block(baseline, "reports")
     before = unowned(baseline)
     # what the installer and the admin wrote is all there, as they wrote it
-    for name in ("ClusterService", "cvm", "oradb", "cfsshared"):
+    for name in ("ClusterService", "cvm", "oradb", "cfsshared", "vxfen"):
         assert f"group {name}" in before
+    assert "CoordPoint coordpoint" in before["group vxfen"]
+    assert "LevelTwoMonitorFreq = 5" in before["group vxfen"]  # a static overridden there
     assert 'include "OracleTypes.cf"' in before["include"]
     assert "CVMTimeout = 300" in before["group cvm"]
     assert "ActivationMode @n2 = { shareddg = sw }" in before["group cvm"]
@@ -171,7 +181,9 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
     assert "Frozen = 1" in auth1 and "Priority = 1" in auth1  # left as it is
 
     # -- maintenance: apply neither ends it nor erases the record ------------------------
-    c.vxha("maintenance", "on", "db1", "--sys", "n2", "--reason", "disk swap", check=True)
+    no_command_on_fencing(
+        c.vxha("maintenance", "on", "db1", "--sys", "n2", "--reason", "disk swap", check=True)
+    )
     write_profiles(
         folder,
         ["auth1", "db1", "dedup_disk1", "nbu_media1"],
@@ -186,7 +198,7 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
     assert "Mem = 6144" in group_block(now, "db1")  # held
     assert c.value("db1", "Enabled", "n2") == "0"
     assert "disk swap" in c.value("db1", "UserStrLocal", "n2")
-    c.vxha("maintenance", "off", "db1", check=True)
+    no_command_on_fencing(c.vxha("maintenance", "off", "db1", check=True))
     check("maintenance off")
 
     # -- an upgrade in place: the container restarted with the new image -----------------
@@ -213,6 +225,7 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
     # -- a server deleted, its profile archived ------------------------------------------
     out = c.vxha("delete", "dedup_disk1", "--now", "--yes", "--profiles", str(folder))
     assert out.returncode == 0, out.stdout + out.stderr
+    no_command_on_fencing(out)
     assert "dedup_disk1" not in c.groups()
     assert not (folder / "dedup_disk1.yaml").exists()
     check("a deletion")
@@ -230,12 +243,16 @@ def test_reads_of_a_cluster_vxha_has_not_touched_yet(tmp_path):
     try:
         inv = c.vxha("inventory")
         assert inv.returncode == 0, inv.stderr
-        assert "no vxha server in the cluster (5 group(s) that are not vxha's)" in inv.stdout
+        assert "no vxha server in the cluster (6 group(s) that are not vxha's)" in inv.stdout
         status = c.vxha("status")
         assert status.returncode == 0, status.stderr
         assert re.search(
             r"\(not vxha's\)\s+ClusterService\s+ONLINE\s+OFFLINE\s+OFFLINE", status.stdout
         )
+        # a parallel group started on every system of its AutoStartList, listed with the
+        # groups that are not vxha's (the label stands on the first of them only)
+        assert re.search(r"^\s+vxfen\s+ONLINE\s+ONLINE\s+ONLINE$", status.stdout, re.M)
+        assert "vxfen" not in status.stdout.split("(not vxha's)")[0]
         why = c.vxha("why", "cvm")
         assert why.returncode == 0, why.stderr
         assert "online on every running system of its SystemList (n1, n2, n3)" in why.stdout

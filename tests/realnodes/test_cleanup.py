@@ -45,10 +45,10 @@ def runs():
         subprocess.run([VXHA, "sim", "cleanup", str(run_dir)], capture_output=True, timeout=120)
 
 
-def serve(run_dir, runs, shims=None):
+def serve(run_dir, runs, shims=None, extra=()):
     """`vxha sim serve --real` started (it prints its socket once the cluster has started);
     with ``shims``, its web group found ONLINE through them. (process, environment)."""
-    proc = start(run_dir, runs)
+    proc = start(run_dir, runs, extra)
     line = _line(proc, 120)
     assert line.startswith("VXHA_SIM_SOCKET="), line + proc.stderr.read()
     env = dict(os.environ, VXHA_SIM_SOCKET=line.split("=", 1)[1].strip())
@@ -69,10 +69,10 @@ def serve(run_dir, runs, shims=None):
     return proc, env
 
 
-def start(run_dir, runs):
+def start(run_dir, runs, extra=()):
     proc = subprocess.Popen(
         [VXHA, "sim", "serve", "--real", SMALL_CF, "--run-dir", str(run_dir),
-         "--monitor-interval", "3"],
+         "--monitor-interval", "3", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -104,7 +104,12 @@ def _killed(proc, run_dir):
 def test_a_killed_run_is_removed_by_the_next_run_and_by_sim_cleanup(tmp_path, shims, runs):
     require_realnodes("docker")
     first_dir, next_dir = tmp_path / "first", tmp_path / "next"
-    proc, _ = serve(first_dir, runs)
+    proc, _ = serve(first_dir, runs, extra=["--watch"])
+    # --watch: each node's watch has its engine's events before the socket is printed, and
+    # it is one more process of the node that the next run must remove
+    logs = sorted(first_dir.glob("real/nodes/*/watch.log"))
+    assert [p.parent.name for p in logs] == ["n1", "n2"], logs
+    assert all("events connected" in p.read_text() for p in logs), [p.read_text() for p in logs]
     first = _killed(proc, first_dir)
     proc, env = serve(next_dir, runs, shims)  # began by removing what the killed run left
     assert leftovers(*first) == []

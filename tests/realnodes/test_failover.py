@@ -77,6 +77,9 @@ def test_started_everywhere_with_data_on_shared_storage(sim):
     text = sim.cluster.node("n3").sh("cat", "/vx/web/data/token")
     assert text == "web-before-faults"
     assert sim.cluster.node("n3").sh("hostname").strip() == "n3"
+    # app's add-on image, built on each node, reached its container read-only
+    seen = sim.cluster.node("n2").engine.docker("exec", "app", "cat", "/opt/plugins/app/STANDIN")
+    assert seen.stdout.decode() == "stand-in of app-plugin:1.0\n"
     fstype = [line for line in sim.transcript.lines if "FSType vxfs -> ext4" in line]
     assert len(fstype) == 2, fstype
 

@@ -55,6 +55,11 @@ def test_the_plan_reads_engines_nics_volumes_images_and_targets(tmp_path):
         {"/usr/local/bin/web-health"},
     )
     assert sorted(p.app_addresses) == [("10.210.0.10", 24), ("10.210.0.20", 24)]
+    # app's add-on, labelled as the agent checks it (docs/container.md, "Image identity")
+    labels = {"vxos.image.type": "app-plugin", "vxos.image.version": "1.0",
+              "vxos.parent.type": "app"}  # fmt: skip
+    for s in ("n1", "n2", "n3"):
+        assert p.addons[s] == {"app-plugin:1.0": ("/opt/plugins/app", labels)}
 
 
 def test_one_engine_per_node(tmp_path):
@@ -246,6 +251,22 @@ def test_monitor_interval_goes_with_real(tmp_path):
     r = subprocess.run([VXHA, "sim", "run", CLUSTER_CF, "--monitor-interval", "5"],
                        capture_output=True, text=True, timeout=60)  # fmt: skip
     assert (r.returncode, r.stderr) == (2, "vxha sim run: --monitor-interval goes with --real\n")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ([], "--watch goes with --real (the watch reads real nodes' events)"),
+        (["--real", "--no-start"], "--watch needs the nodes started: drop --no-start"),
+    ],
+)
+def test_watch_goes_with_real_nodes_started(tmp_path, extra, message):
+    if "--real" in extra and os.geteuid() != 0:
+        pytest.skip("--real is refused before --watch without root")
+    r = subprocess.run([VXHA, "sim", "serve", CLUSTER_CF, "--watch", *extra, "--run-dir",
+                        str(tmp_path)], capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert (r.returncode, r.stderr) == (2, f"vxha sim serve: {message}\n")
+    assert not os.path.exists(tmp_path / "conf")  # refused before anything was made
 
 
 def test_cleanup_of_a_directory_without_a_run(tmp_path):

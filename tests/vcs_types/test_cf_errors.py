@@ -31,6 +31,12 @@ CASES = [
     ("group g (\n)\n\tT r (\n\t\tA = 1\n\t\tA = 2\n\t\t)\n", 5, 3, "found A set a second time"),
     ("T r (\n)\n", 1, 1, "expected a group block first, found resource r outside any group"),
     ("a requires b\n", 1, 1, "found a resource link outside any group"),
+    (
+        "Heartbeat Icmp (\n)\n",
+        1,
+        1,
+        "found resource Icmp outside any group (the keyword is heartbeat)",
+    ),
     ("system s (\n\tA @s = 1\n)\n", 2, 4, "expected '=', found '@'"),
     ("type T (\n\tstring X\n)\n", 2, 2, "expected an attribute declaration or ')'"),
     ("type T (\n\tint X = abc\n)\n", 2, 10, "expected an integer, found 'abc'"),

@@ -102,3 +102,13 @@ def test_the_older_drbd_configure_types_file_beside_types_cf_is_a_duplicate_type
 def test_the_corpus_counts_the_files_copied_under_terms_that_allow_it():
     counted = [e for e in MANIFEST if e["counted"]]
     assert len(counted) == 4  # README.md: why the corpus is short of 30
+
+
+def test_the_privnic_sample_without_its_type_file_is_a_missing_include(tmp_path):
+    # hacf stops at an include it cannot read (UG 4.1, "hacf"); PrivNIC.cf is not Veritas's
+    # types.cf, CVMTypes.cf or CFSTypes.cf, so no built-in declaration stands in
+    shutil.copy(CORPUS / "restatements" / "privnic-5.0" / "main.cf", tmp_path / "main.cf")
+    with pytest.raises(CfError) as e:
+        parse_file(tmp_path / "main.cf")
+    assert (e.value.line, e.value.column) == (8, 1)
+    assert "PrivNIC.cf" in e.value.message

@@ -223,6 +223,18 @@ def test_type_declarations_with_i18nstr_namerule_and_temp_render_back_line_for_l
     assert render_type(decl) == text
 
 
+def test_a_default_written_as_zero_stays_written_and_means_no_default():
+    # Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`
+    text = (
+        "type DiskGroup (\n\tstr DiskGroup\n\tboolean MonitorReservation = 0\n"
+        '\tint UmountVolumes\n\tstr Reservation = ""\n\tstr Vols[] = {}\n)\n'
+    )
+    decl = parse(text, "types.cf").types["DiskGroup"]
+    assert decl.attrs["MonitorReservation"] == Attr("MonitorReservation", "boolean")
+    assert render_type(decl) == text
+    assert write(parse(write(parse(text, "types.cf")), "types.cf")) == text
+
+
 def test_a_missing_types_cf_resolves_to_the_built_in_declarations(tmp_path):
     (tmp_path / "main.cf").write_text(
         'include "types.cf"\ninclude "CVMTypes.cf"\ninclude "CFSTypes.cf"\n'
@@ -236,6 +248,29 @@ def test_a_missing_types_cf_resolves_to_the_built_in_declarations(tmp_path):
     cfg = parse_file(tmp_path / "main.cf")
     assert cfg.types["Mount"] is bundled.MOUNT
     assert cfg.type_origin["Mount"] == "types.cf"
+    assert verify(cfg) == []
+
+
+def test_a_string_default_written_as_a_bare_integer_stays_bare():
+    # Veritas's Solaris types.cf: `str StartVolumes = 1`; the 4.1 guide: DeviceChoice "0"
+    text = 'type DiskGroup (\n\tstr StartVolumes = 1\n\tstr DeviceChoice = "0"\n)\n'
+    decl = parse(text, "types.cf").types["DiskGroup"]
+    assert decl.attrs["StartVolumes"] == Attr("StartVolumes", default="1")
+    assert decl.attrs["DeviceChoice"] == Attr("DeviceChoice", default="0")
+    assert render_type(decl) == text
+
+
+def test_dns_and_remotegroup_of_types_cf_resolve_to_built_in_declarations(tmp_path):
+    # both are types.cf agents: without the file they were "unknown type" errors
+    (tmp_path / "main.cf").write_text(
+        'include "types.cf"\nsystem n1\ngroup g (\n\tSystemList = { n1 }\n\t)\n'
+        '\tDNS d (\n\t\tDomain = "example.com"\n\t\tResRecord = { www = host1 }\n'
+        "\t\tTTL = 600\n\t\t)\n"
+        '\tRemoteGroup r (\n\t\tIpAddress = "192.0.2.1"\n\t\tGroupName = DBGrp\n'
+        "\t\tVCSSysName = ANY\n\t\tControlMode = OnOff\n\t\tPort = 14155\n\t\t)\n"
+    )
+    cfg = parse_file(tmp_path / "main.cf")
+    assert cfg.types["DNS"] is bundled.DNS and cfg.types["RemoteGroup"] is bundled.REMOTEGROUP
     assert verify(cfg) == []
 
 

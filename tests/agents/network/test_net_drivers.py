@@ -99,6 +99,7 @@ def _as_ip_reports(link: dict) -> dict:
             "prefixlen": a["prefixlen"],
             "label": a.get("label", ""),
             "family": a["family"],
+            "secondary": bool(a.get("secondary")),
             "tentative": bool(a.get("tentative")),
             "dadfailed": bool(a.get("dadfailed")),
         }

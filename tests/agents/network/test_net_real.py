@@ -119,6 +119,40 @@ def test_hostip_idempotency_and_other_addresses_untouched(topo):
     assert addrs(topo, "node1") == before
 
 
+# A subnet with no host address on node1's eth0: the first application address added
+# there is the kernel's primary, the next ones secondary.
+APP_NET = "10.79.0"
+READ_ONLY_SYSCTL = ("unshare", "-m", "sh", "-c",
+                    "mount --bind -o ro /proc/sys /proc/sys && exec \"$@\"", "-")  # fmt: skip
+
+
+@pytest.mark.parametrize("wrap", [(), READ_ONLY_SYSCTL], ids=["promoted", "added-back"])
+def test_removing_the_primary_address_of_a_subnet_keeps_the_others(topo, wrap):
+    """Deleting the primary address of a subnet makes Linux delete its secondaries unless
+    promote_secondaries is 1 (docs/network.md, "Removing an address"): another server's
+    address stays, and the namespace's setting is left as it was."""
+    promote = ("cat", "/proc/sys/net/ipv4/conf/eth0/promote_secondaries")
+    assert topo.exec("node1", *promote).stdout.strip() == "0"  # a new namespace's value
+    first = dict(IP, Address=f"{APP_NET}.10", DadCheck=0, ArpCount=0)
+    second = dict(first, Address=f"{APP_NET}.20", Label="eth0:second")
+    third = dict(first, Address=f"{APP_NET}.30")
+    for values, name in ((first, "a_ip"), (second, "b_ip"), (third, "c_ip")):
+        assert ep(topo, "node1", "HostIP", "online", values, name)[0] == 0
+    before = addrs(topo, "node1")
+    p = topo.entry_point("node1", "HostIP", "offline", "a_ip", first, wrap=wrap)
+    assert p.returncode == 0, p.stdout
+    left = before - {("eth0", f"{APP_NET}.10", 24, "eth0")}
+    assert addrs(topo, "node1") == left  # the label of the second one too
+    for values, name in ((second, "b_ip"), (third, "c_ip")):
+        assert ep(topo, "node1", "HostIP", "monitor", values, name)[0] == 110
+    assert topo.exec("node1", *promote).stdout.strip() == "0"
+    said = "promote_secondaries was set to 1" if not wrap else "could not be set): added them"
+    assert said in p.stdout and f"{APP_NET}.20, {APP_NET}.30" in p.stdout, p.stdout
+    for values, name in ((second, "b_ip"), (third, "c_ip")):
+        assert ep(topo, "node1", "HostIP", "offline", values, name)[0] == 0
+    assert addrs(topo, "node1") == before - {a for a in before if a[1].startswith(APP_NET)}
+
+
 def test_hostip_clean_exits_0_only_when_the_address_is_verifiably_gone(topo):
     """Clean's 0 means the kernel, read back, has no copy of the address on the device;
     a deletion the kernel refuses, or an address still there after it, is exit 1."""
