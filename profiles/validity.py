@@ -24,9 +24,28 @@ class _Unsupported(Exception):
 
 
 def _is_number(v: Any) -> bool:
-    # Where a keyword applies: isinstance, as jsonschema tests it (the type tests are
+    # Where a keyword applies: isinstance, as jsonschema tests it (the type checks are
     # exact instead, so that anything unusual goes to jsonschema).
     return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _type_check(name: str) -> Check:
+    # The draft's types: integer takes a float with no fraction; booleans are no numbers.
+    if name == "string":
+        return lambda v: type(v) is str
+    if name == "object":
+        return lambda v: type(v) is dict
+    if name == "array":
+        return lambda v: type(v) is list
+    if name == "boolean":
+        return lambda v: type(v) is bool
+    if name == "null":
+        return lambda v: v is None
+    if name == "number":
+        return lambda v: type(v) is int or type(v) is float
+    if name == "integer":
+        return lambda v: type(v) is int or (type(v) is float and v.is_integer())
+    raise _Unsupported(name)
 
 
 def _equal(a: Any, b: Any) -> bool:
@@ -40,155 +59,131 @@ def _equal(a: Any, b: Any) -> bool:
     return a == b
 
 
+def _compile(schema: Any) -> Check:
+    if schema is True:
+        return lambda v: True
+    if schema is False:
+        return lambda v: False
+    if not isinstance(schema, dict):
+        raise _Unsupported(repr(schema))
+    checks = []
+    for key, arg in schema.items():
+        if key in _ANNOTATIONS:
+            continue
+        if key == "type":
+            names = arg if isinstance(arg, list) else [arg]
+            alternatives = [_type_check(n) for n in names]
+            if len(alternatives) == 1:
+                checks.append(alternatives[0])
+            else:
+                checks.append(lambda v, alts=tuple(alternatives): any(a(v) for a in alts))
+        elif key == "enum":
+            options = list(arg)
+            strings = frozenset(o for o in options if type(o) is str)
+            checks.append(
+                lambda v, options=options, strings=strings: (
+                    (type(v) is str and v in strings) or any(_equal(v, o) for o in options)
+                )
+            )
+        elif key == "const":
+            checks.append(lambda v, c=arg: _equal(v, c))
+        elif key == "pattern":
+            search = re.compile(arg).search
+            checks.append(lambda v, search=search: not isinstance(v, str) or search(v) is not None)
+        elif key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            checks.append(_bound(key, arg))
+        elif key in ("minItems", "maxItems", "minLength", "maxLength"):
+            checks.append(_size(key, arg))
+        elif key == "items":
+            item = _compile(arg)
+            checks.append(_items(item))
+        elif key == "required":
+            names = tuple(arg)
+            checks.append(
+                lambda v, names=names: not isinstance(v, dict) or all(n in v for n in names)
+            )
+        elif key == "properties":
+            continue  # with additionalProperties below
+        elif key == "additionalProperties":
+            continue
+        elif key == "anyOf":
+            alternatives = tuple(_compile(s) for s in arg)
+            checks.append(lambda v, alts=alternatives: any(a(v) for a in alts))
+        else:
+            raise _Unsupported(key)
+    if "properties" in schema or "additionalProperties" in schema:
+        checks.append(_object(schema.get("properties", {}), schema.get("additionalProperties")))
+    if not checks:
+        return lambda v: True
+    if len(checks) == 1:
+        return checks[0]
+    checks = tuple(checks)
+
+    def check(v: Any) -> bool:
+        for c in checks:
+            if not c(v):
+                return False
+        return True
+
+    return check
+
+
+def _items(item: Check) -> Check:
+    def check(v: Any) -> bool:
+        if isinstance(v, list):
+            for x in v:
+                if not item(x):
+                    return False
+        return True
+
+    return check
+
+
+def _bound(key: str, limit: Any) -> Check:
+    if not _is_number(limit):
+        raise _Unsupported(key)
+    if key == "minimum":
+        return lambda v: not _is_number(v) or v >= limit
+    if key == "maximum":
+        return lambda v: not _is_number(v) or v <= limit
+    if key == "exclusiveMinimum":
+        return lambda v: not _is_number(v) or v > limit
+    return lambda v: not _is_number(v) or v < limit
+
+
+def _size(key: str, limit: Any) -> Check:
+    kind = list if key.endswith("Items") else str
+    if key.startswith("min"):
+        return lambda v: not isinstance(v, kind) or len(v) >= limit
+    return lambda v: not isinstance(v, kind) or len(v) <= limit
+
+
+def _object(properties: dict, additional: Any) -> Check:
+    props = {name: _compile(s) for name, s in properties.items()}
+    if additional is None or additional is True:
+        extra = None
+    else:
+        extra = _compile(additional)
+
+    def check(v: Any) -> bool:
+        if not isinstance(v, dict):
+            return True
+        for name, value in v.items():
+            c = props.get(name)
+            if c is None:
+                if extra is not None and not extra(value):
+                    return False
+            elif not c(value):
+                return False
+        return True
+
+    return check
+
+
 def compile_check(schema: dict) -> Optional[Check]:
     """A function telling whether an instance is valid, or None when ``schema`` uses a
     keyword this module does not know (then only jsonschema can tell)."""
     try:
-        return _Source().check(schema)
-    except (_Unsupported, re.error, RecursionError):
+        return _compile(schema)
+    except (_Unsupported, re.error):
         return None
-
-
-_TYPE_TESTS = {
-    "string": "type({v}) is str",
-    "object": "type({v}) is dict",
-    "array": "type({v}) is list",
-    "boolean": "type({v}) is bool",
-    "null": "{v} is None",
-    "number": "type({v}) is int or type({v}) is float",
-    "integer": "type({v}) is int or (type({v}) is float and {v}.is_integer())",
-}
-_BOUNDS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
-_SIZES = {"minItems": ("list", ">="), "maxItems": ("list", "<="),
-          "minLength": ("str", ">="), "maxLength": ("str", "<=")}  # fmt: skip
-_ABSENT = object()
-
-
-class _Source:
-    """The check as one Python function, written from the schema: the keywords' tests
-    inline, properties looked up by name. A check made of closures cost a call or more
-    for every value of a profile; here only ``anyOf`` alternatives are calls."""
-
-    def __init__(self):
-        self.names: dict = {"_equal": _equal, "_ABSENT": _ABSENT}
-        self.functions: list = []
-        self.count = 0
-
-    def constant(self, value) -> str:
-        self.count += 1
-        name = f"_c{self.count}"
-        self.names[name] = value
-        return name
-
-    def variable(self) -> str:
-        self.count += 1
-        return f"v{self.count}"
-
-    def check(self, schema) -> Check:
-        entry = self.function(schema)
-        exec("\n".join(self.functions), self.names)  # noqa: S102 - our own source, from the schema
-        return self.names[entry]
-
-    def function(self, schema) -> str:
-        self.count += 1
-        name = f"_check{self.count}"
-        body: list = []
-        self.emit(schema, "v", 1, body)
-        self.functions.append("\n".join([f"def {name}(v):"] + body + ["    return True"]))
-        return name
-
-    def emit(self, schema, v: str, depth: int, out: list) -> None:
-        """Lines that return False when ``v`` breaks ``schema``."""
-        pad = "    " * depth
-        if schema is True:
-            return
-        if schema is False:
-            out.append(f"{pad}return False")
-            return
-        if not isinstance(schema, dict):
-            raise _Unsupported(repr(schema))
-        for key, arg in schema.items():
-            if key in _ANNOTATIONS or key in ("properties", "additionalProperties"):
-                continue
-            if key == "type":
-                names = arg if isinstance(arg, list) else [arg]
-                tests = []
-                for n in names:
-                    if n not in _TYPE_TESTS:
-                        raise _Unsupported(n)
-                    tests.append("(" + _TYPE_TESTS[n].format(v=v) + ")")
-                out.append(f"{pad}if not ({' or '.join(tests)}): return False")
-            elif key == "enum":
-                options = list(arg)
-                strings = self.constant(frozenset(o for o in options if type(o) is str))
-                every = self.constant(options)
-                out.append(
-                    f"{pad}if not ((type({v}) is str and {v} in {strings}) or "
-                    f"any(_equal({v}, o) for o in {every})): return False"
-                )
-            elif key == "const":
-                out.append(f"{pad}if not _equal({v}, {self.constant(arg)}): return False")
-            elif key == "pattern":
-                search = self.constant(re.compile(arg).search)
-                out.append(f"{pad}if isinstance({v}, str) and {search}({v}) is None: return False")
-            elif key in _BOUNDS:
-                if not _is_number(arg):
-                    raise _Unsupported(key)
-                out.append(
-                    f"{pad}if isinstance({v}, (int, float)) and not isinstance({v}, bool) "
-                    f"and not ({v} {_BOUNDS[key]} {self.constant(arg)}): return False"
-                )
-            elif key in _SIZES:
-                kind, op = _SIZES[key]
-                out.append(
-                    f"{pad}if isinstance({v}, {kind}) and not (len({v}) {op} "
-                    f"{self.constant(arg)}): return False"
-                )
-            elif key == "items":
-                item = self.variable()
-                inner: list = []
-                self.emit(arg, item, depth + 2, inner)
-                if inner:
-                    out.append(f"{pad}if isinstance({v}, list):")
-                    out.append(f"{pad}    for {item} in {v}:")
-                    out.extend(inner)
-            elif key == "required":
-                names = self.constant(tuple(arg))
-                out.append(
-                    f"{pad}if isinstance({v}, dict) and not all(n in {v} for n in {names}): "
-                    "return False"
-                )
-            elif key == "anyOf":
-                alternatives = [self.function(alt) for alt in arg]
-                calls = " or ".join(f"{a}({v})" for a in alternatives)
-                out.append(f"{pad}if not ({calls}): return False")
-            else:
-                raise _Unsupported(key)
-        if "properties" in schema or "additionalProperties" in schema:
-            self.emit_object(schema, v, depth, out)
-
-    def emit_object(self, schema, v: str, depth: int, out: list) -> None:
-        pad = "    " * depth
-        properties = schema.get("properties", {})
-        additional = schema.get("additionalProperties")
-        lines: list = []
-        if additional is not None and additional is not True:
-            key, value = self.variable(), self.variable()
-            inner: list = []
-            self.emit(additional, value, depth + 3, inner)
-            if inner:
-                known = self.constant(frozenset(properties))
-                lines.append(f"{pad}    for {key}, {value} in {v}.items():")
-                lines.append(f"{pad}        if {key} not in {known}:")
-                lines.extend(inner)
-        for name, sub in properties.items():
-            value = self.variable()
-            inner = []
-            self.emit(sub, value, depth + 2, inner)
-            if inner:
-                lines.append(f"{pad}    {value} = {v}.get({self.constant(name)}, _ABSENT)")
-                lines.append(f"{pad}    if {value} is not _ABSENT:")
-                lines.extend(inner)
-        if lines:
-            out.append(f"{pad}if isinstance({v}, dict):")
-            out.extend(lines)
