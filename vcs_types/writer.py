@@ -122,28 +122,47 @@ def _association(value):
 def _attr_lines(out, indent, obj):
     attrs = obj.attrs
     local = getattr(obj, "local", None)
-    if not local:
-        append = out.append
-        for name, value in attrs.items():
-            cls = value.__class__
-            if cls is str:
-                append(f"{indent}{name} = {scalar_text(value)}\n")
-            elif cls is int:
-                append(f"{indent}{name} = {value}\n")
-            else:
-                append(f"{indent}{name} = {_fmt(value)}\n")
+    append = out.append
+    if local:
+        # Localized values stand where the attribute stands (hacf writes attributes in one
+        # order, whether global or localized); ``order`` is the order they were read in.
+        names = getattr(obj, "order", None) or ()
+        known = set(names)
+        if not (known.issuperset(attrs) and known.issuperset(local)):
+            names = list(names)
+            names += [n for n in attrs if n not in known]
+            names += [n for n in local if n not in known and n not in attrs]
+        for name in names:
+            if name in attrs:
+                append(f"{indent}{name} = {_text(attrs[name])}\n")
+            per_system = local.get(name)
+            if per_system:
+                for system, v in per_system.items():
+                    if not (system.__class__ is str and system.isidentifier() and system.isascii()):
+                        system = _key(system)
+                    append(f"{indent}{name} @{system} = {_text(v)}\n")
         return
-    # Localized values stand where the attribute stands (hacf writes attributes in one
-    # order, whether global or localized); ``order`` is the order they were read in.
-    names = list(getattr(obj, "order", None) or ())
-    known = set(names)
-    names += [n for n in attrs if n not in known]
-    names += [n for n in local if n not in known and n not in attrs]
-    for name in names:
-        if name in attrs:
-            out.append(f"{indent}{name} = {_fmt(attrs[name])}\n")
-        for system, v in local.get(name, {}).items():
-            out.append(f"{indent}{name} @{_key(system)} = {_fmt(v)}\n")
+    for name, value in attrs.items():
+        cls = value.__class__
+        if cls is str:
+            if not (value.isidentifier() and value.isascii()):
+                value = scalar_text(value)
+            append(f"{indent}{name} = {value}\n")
+        elif cls is int:
+            append(f"{indent}{name} = {value}\n")
+        else:
+            append(f"{indent}{name} = {_fmt(value)}\n")
+
+
+def _text(value):
+    cls = value.__class__
+    if cls is str:
+        if value.isidentifier() and value.isascii():
+            return value
+        return scalar_text(value)
+    if cls is int:
+        return str(value)
+    return _fmt(value)
 
 
 def _block(out, keyword, obj):
@@ -161,9 +180,15 @@ def _tree(out, group):
         children.setdefault(link.parent, []).append(link.child)
         required.add(link.child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
+    path = set()  # the resources open above the one written (left empty by each root)
     for r in group.resources:
-        if r.name not in required:
-            _emit(out, r.name, "", set(), by_name, children)
+        name = r.name
+        if name in required:
+            continue
+        if name in children:
+            _emit(out, name, "", path, by_name, children)
+        else:
+            out.append(f"\t//\t{by_name[name].type} {name}\n")
     out.append("\t//\t}\n\n\n")
 
 
@@ -175,10 +200,15 @@ def _emit(out, name, indent, path, by_name, children):
     kids = children.get(name)
     if kids and name not in path:
         path.add(name)
-        out.append(f"\t//\t{indent}    {{\n")
+        inner = indent + "    "
+        out.append(f"\t//\t{inner}{{\n")
         for kid in kids:
-            _emit(out, kid, indent + "    ", path, by_name, children)
-        out.append(f"\t//\t{indent}    }}\n")
+            if kid in children:
+                _emit(out, kid, inner, path, by_name, children)
+            else:  # a leaf, written here rather than by a call
+                k = by_name.get(kid)
+                out.append(f"\t//\t{inner}{k.type + ' ' if k else ''}{kid}\n")
+        out.append(f"\t//\t{inner}}}\n")
         path.discard(name)
 
 
