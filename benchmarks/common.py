@@ -51,6 +51,30 @@ class Case:
         self.ok_codes = ok_codes
 
 
+class Chain:
+    """Processes run one after the other as one sample (``vxha generate`` then ``vxha
+    verify``): their times add. ``steps`` keeps each run's (wall ms, CPU ms) per step."""
+
+    __slots__ = ("cases", "steps")
+
+    def __init__(self, cases):
+        self.cases = list(cases)
+        self.steps = [[] for _ in self.cases]
+
+
+def _sample(case, timeout):
+    """(wall ms, CPU ms) of one run of a Case, or of a Chain's processes together."""
+    if not isinstance(case, Chain):
+        return _once(case.argv, case.env, case.ok_codes, timeout)
+    wall = cpu = 0.0
+    for step, one in zip(case.steps, case.cases):
+        times = _once(one.argv, one.env, one.ok_codes, timeout)
+        step.append(times)
+        wall += times[0]
+        cpu += times[1]
+    return wall, cpu
+
+
 def interleaved(cases: dict, runs=30, warmup=2, timeout=60) -> dict:
     """{name: (median wall ms, median CPU ms)} of each Case, run in turn (A B A B ...)
     so that drift in the machine's load hits every case alike."""
@@ -66,7 +90,7 @@ def interleaved(cases: dict, runs=30, warmup=2, timeout=60) -> dict:
 
 
 def paired_excess(base: Case, cases: dict, rounds: int, pairs=None, warmup=1, timeout=60):
-    """{name: (median wall ms, median CPU ms)} of each Case's excess over ``base``.
+    """{name: (median wall ms, median CPU ms)} of each Case's (or Chain's) excess over ``base``.
 
     Each run of a case follows a run of ``base`` (the pair's difference is the sample), and
     every round visits every case (``pairs[name]`` times, 1 unless given): all cases are
@@ -78,8 +102,8 @@ def paired_excess(base: Case, cases: dict, rounds: int, pairs=None, warmup=1, ti
     for i in range(warmup + rounds):
         for name, case in cases.items():
             for _ in range(pairs.get(name, 1)):
-                base_wall, base_cpu = _once(base.argv, base.env, base.ok_codes, timeout)
-                wall, cpu = _once(case.argv, case.env, case.ok_codes, timeout)
+                base_wall, base_cpu = _sample(base, timeout)
+                wall, cpu = _sample(case, timeout)
                 if i >= warmup:
                     walls[name].append(wall - base_wall)
                     cpus[name].append(cpu - base_cpu)

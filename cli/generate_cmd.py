@@ -7,7 +7,6 @@ import errno
 import gc
 import os
 import sys
-import tempfile
 from typing import List, Optional
 
 
@@ -43,6 +42,8 @@ def _write(path: str, data, binary: bool = False) -> None:
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
+    import tempfile  # here: vxha verify, which writes nothing, starts without it
+
     fd, tmp = tempfile.mkstemp(prefix=".vxha-", dir=directory)
     try:
         os.chmod(tmp, mode)

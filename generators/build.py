@@ -90,6 +90,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     engine_of = {s.name: s.docker_host for s in cluster.systems if getattr(s, "docker_host", None)}
     # Which systems can host which image versions (cannot_host).
     hosts = {s.name: s for s in cluster.systems}
+    hosting: dict = {}  # cannot_host's answers in this plan
     servers = sorted(servers, key=lambda s: s.name)
 
     groups = Namer()
@@ -126,7 +127,9 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     ctx_servers = []
     placement: Dict[str, List[str]] = {}
     for srv in servers:
-        entry = _server(srv, system_names, nic_of, hosts, resources, options, problems, warnings)
+        entry = _server(
+            srv, system_names, nic_of, hosts, hosting, resources, options, problems, warnings
+        )
         entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
         ctx_servers.append(entry)
@@ -168,8 +171,7 @@ def nested_host_paths(servers, ctx_servers) -> List[str]:
             )
     problems = []
     for path in sorted(owners):
-        parts = path.split("/")
-        outer = ["/".join(parts[:i]) or "/" for i in range(1, len(parts))] + [path]
+        outer = [p for p in _outer_paths(path) if p in owners]
         for owner, res in owners[path]:
             for other in outer:
                 for other_owner, other_res in owners.get(other, ()):
@@ -186,13 +188,24 @@ def nested_host_paths(servers, ctx_servers) -> List[str]:
     return problems
 
 
+def _outer_paths(path: str) -> List[str]:
+    """``path``'s ancestors from the root, then ``path``: ``/``, ``/a``, ``/a/b``."""
+    out = ["/"] if path.startswith("/") else []
+    end = path.find("/", 1)
+    while end != -1:
+        out.append(path[:end])
+        end = path.find("/", end + 1)
+    out.append(path)
+    return out
+
+
 def _mount_name(res: str, server: str) -> str:
     prefix = f"{server}_mnt_"
     return res[len(prefix) :] if res.startswith(prefix) else res
 
 
 def _server(
-    srv, system_names, nic_of, hosts, resources: Namer, options, problems, warnings
+    srv, system_names, nic_of, hosts, hosting, resources: Namer, options, problems, warnings
 ) -> dict:
     name = srv.name
     allowed = list(srv.systems) if srv.systems else list(system_names)
@@ -203,7 +216,7 @@ def _server(
             "cluster description"
         )
         allowed = [s for s in allowed if s in nic_of]
-    lacking = cannot_host(srv, allowed, hosts)
+    lacking = cannot_host(srv, allowed, hosts, hosting)
     if lacking and srv.systems:
         problems.append(
             f"{where(srv)}: server {name}: {'; '.join(lacking.values())}; load it there or "
@@ -321,13 +334,23 @@ def _server(
     }
 
 
-def cannot_host(srv, names, hosts) -> Dict[str, str]:
+def cannot_host(srv, names, hosts, known: Optional[dict] = None) -> Dict[str, str]:
     """system -> why it cannot host ``srv``'s image version: a system that lists its
     loaded images hosts only those (DECISIONS.md 4), and one whose vxha knows too old a
-    schema cannot serve its profiles (profiles/compat.py)."""
+    schema cannot serve its profiles (profiles/compat.py). ``known``: the answers given
+    so far for the same ``hosts`` (the servers of a site ask the same question)."""
     from vxha.profiles.compat import schema_problem
 
     image = f"{srv.image}:{srv.image_version}"
+    key = None
+    if known is not None:
+        try:
+            key = (image, tuple(sorted(srv.schemas.items())), tuple(names))
+            hit = known.get(key)
+        except (AttributeError, TypeError):  # no schemas, or values no key can hold
+            key = hit = None
+        if hit is not None:
+            return dict(hit)
     out: Dict[str, str] = {}
     missing = [s for s in names if s in hosts and hosts[s].images and image not in hosts[s].images]
     if missing:
@@ -337,6 +360,8 @@ def cannot_host(srv, names, hosts) -> Dict[str, str]:
         problem = schema_problem(hosts[s], srv) if s in hosts and s not in out else None
         if problem:
             out[s] = f"{s} cannot serve it ({problem})"
+    if key is not None:
+        known[key] = dict(out)
     return out
 
 

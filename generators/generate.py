@@ -17,6 +17,7 @@ from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
 
 from .build import GenerationError, Options, plan
+from .template_cache import bytecode_cache
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAIN_TEMPLATE = "main.cf.j2"
@@ -30,18 +31,33 @@ class Result:
     warnings: List[str] = field(default_factory=list)
 
 
+class _Texts(dict):
+    """A string -> its main.cf text, each worked out once (cleared past 4,096): label keys,
+    images, NICs, health commands and systems repeat from server to server."""
+
+    def __missing__(self, value):
+        if len(self) >= 4096:
+            self.clear()
+        text = self[value] = scalar_text(value)
+        return text
+
+
+_TEXTS = _Texts()
+
+
+def _q(value):
+    # only strings are remembered: 1, 1.0 and True are equal keys with other texts
+    return _TEXTS[value] if value.__class__ is str else scalar_text(value)
+
+
 def _vec(values):
-    return "{ " + ", ".join(map(scalar_text, values)) + " }" if values else "{}"
+    return "{ " + ", ".join(map(_q, values)) + " }" if values else "{}"
 
 
 def _assoc(mapping):
     if not mapping:
         return "{}"
-    return (
-        "{ "
-        + ", ".join([f"{scalar_text(k)} = {scalar_text(v)}" for k, v in mapping.items()])
-        + " }"
-    )
+    return "{ " + ", ".join([f"{_q(k)} = {_q(v)}" for k, v in mapping.items()]) + " }"
 
 
 def _pairs(pairs):
@@ -67,6 +83,13 @@ def _environment_class():
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# What the compiled code depends on besides the source: part of the compiled cache's key.
+_OPTIONS = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+    "autoescape": False,  # main.cf, not HTML; values go through |q
+}
 
 
 def environment(templates: Optional[str] = None):
@@ -81,14 +104,12 @@ def environment(templates: Optional[str] = None):
     loaders.append(jinja2.FileSystemLoader(str(TEMPLATES)))
     env = _environment_class()(
         loader=jinja2.ChoiceLoader(loaders),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # noqa: S701 - main.cf, not HTML; values go through |q
+        **_OPTIONS,
     )
+    env.bytecode_cache = bytecode_cache(f"jinja2 {jinja2.__version__} {sorted(_OPTIONS.items())}")
     # q: a scalar as main.cf needs it, identifiers and integers bare, the rest quoted
-    env.filters.update(q=scalar_text, vec=_vec, assoc=_assoc, pairs=_pairs)
+    env.filters.update(q=_q, vec=_vec, assoc=_assoc, pairs=_pairs)
     return env
 
 

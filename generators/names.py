@@ -11,6 +11,8 @@ _ILLEGAL = re.compile(r"[^A-Za-z0-9_]")
 
 def legal(text: str) -> str:
     """``text`` made a legal identifier: illegal characters become ``_``, a letter first."""
+    if text.isascii() and text.isidentifier() and text[0].isalpha():
+        return text  # already one (every name derived from a valid server profile)
     name = _ILLEGAL.sub("_", text)
     if not name or not name[0].isalpha():
         name = "x" + name

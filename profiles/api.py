@@ -40,6 +40,7 @@ class Session:
         self.image_root = image_root
         self.up_to = up_to
         self.catalogs: dict = {}
+        self._absolute: dict = {}  # root as given -> its absolute path
         self.server_docs: List[Doc] = []
         # Servers read only so that the ones asked about can bind their dependencies:
         # resolved first, their own problems not reported.
@@ -54,7 +55,10 @@ class Session:
     # -- gathering -----------------------------------------------------------------------
 
     def catalog(self, root: str) -> Catalog:
-        key = os.path.abspath(root)
+        # asked for every server: the same root string is made absolute once
+        key = self._absolute.get(root)
+        if key is None:
+            key = self._absolute[root] = os.path.abspath(root)
         if key not in self.catalogs:
             self.catalogs[key] = Catalog(root, self.up_to)
         return self.catalogs[key]

@@ -91,6 +91,23 @@ def _scalar_new(text: str) -> Any:
 # or quoted, nothing after it; quotes included in the key) -> its value.
 _RESOLVED = _Memo(_resolve_new)
 _SCALARS = _Memo(_scalar_new)
+_OPEN = object()  # `key:` with nothing after it: the value is the block below
+
+
+def _entry_new(content: str) -> Tuple[str, Any]:
+    m = _ENTRY.match(content)
+    if m is None:
+        raise _NotPlain(content)
+    key, rest = m.groups()
+    key = _RESOLVED[key]
+    if type(key) is not str or key == "<<":
+        raise _NotPlain(content)
+    return key, _OPEN if rest is None else _SCALARS[rest]
+
+
+# A mapping line's content -> (key, value or _OPEN): a set of profiles repeats most of its
+# lines (kind, schema, image, volumes, systems), each then read with one lookup.
+_ENTRIES = _Memo(_entry_new)
 
 
 class _Reader:
@@ -121,7 +138,7 @@ class _Reader:
         out: dict = {}
         lines = self.lines
         count = len(lines)
-        entry = _ENTRY.match
+        entries = _ENTRIES
         i = self.i
         while i < count:
             ind, content = lines[i]
@@ -129,16 +146,12 @@ class _Reader:
                 if ind < indent:
                     break
                 raise _NotPlain(content)
-            m = entry(content)
-            if m is None:
-                raise _NotPlain(content)
-            key, rest = m.groups()
-            key = _RESOLVED[key]
-            if type(key) is not str or key in out or key == "<<":
+            key, value = entries[content]
+            if key in out:
                 raise _NotPlain(content)
             i += 1
-            if rest is not None:
-                out[key] = _SCALARS[rest]
+            if value is not _OPEN:
+                out[key] = value
             else:
                 self.i = i
                 out[key] = self.value_after(indent, depth, True)

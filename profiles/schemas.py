@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from functools import cache
@@ -172,7 +171,7 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
         allowed = sorted(error.schema.get("properties", {}))
         extras = [k for k in inst if k not in allowed] if isinstance(inst, dict) else []
         key = extras[0] if extras else "?"
-        close = difflib.get_close_matches(str(key), allowed, n=1)
+        close = _close_matches(str(key), allowed)
         hint = f"did you mean {close[0]!r}?" if close else "known keys: " + ", ".join(allowed)
         return path + (key,), f"unknown key {key!r}", hint, "unknown"
     if validator == "enum":
@@ -193,6 +192,13 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
     if validator == "minItems":
         return path, f"needs at least {error.validator_value} item(s)", desc, "range"
     return path, error.message, desc, "other"
+
+
+def _close_matches(key: str, allowed: List[str]) -> List[str]:
+    # difflib only for a profile with an unknown key: most runs never import it
+    import difflib
+
+    return difflib.get_close_matches(key, allowed, n=1)
 
 
 def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
@@ -239,7 +245,7 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             for key in [k for k in error.instance if k not in allowed]:
                 keypath = tuple(error.absolute_path) + (key,)
                 if strict:
-                    close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+                    close = _close_matches(str(key), sorted(allowed))
                     hint = (
                         f"did you mean {close[0]!r}?"
                         if close

@@ -35,6 +35,22 @@ _SCHEMA_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 def parse_size(text: object) -> int:
     """Bytes in ``text``; raises ValueError with a reason when it is not a size."""
+    if text.__class__ is str:
+        # a few sizes recur in every profile of a set (defaults, loads, minimums)
+        known = _BYTES.get(text)
+        if known is None:
+            known = _parse_size(text)
+            if len(_BYTES) >= 1024:
+                _BYTES.clear()
+            _BYTES[text] = known
+        return known
+    return _parse_size(text)
+
+
+_BYTES: dict = {}
+
+
+def _parse_size(text: object) -> int:
     if isinstance(text, bool) or not isinstance(text, (str, int)):
         raise ValueError(f"expected a size such as 500GiB, got {text!r}")
     if isinstance(text, int):

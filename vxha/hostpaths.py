@@ -25,6 +25,8 @@ class PathList:
         """The system path ``path`` is, or lies under; None when it is the admin's."""
         if path in self.dirs:
             return path
+        if not path.startswith(self.trees):
+            return None  # every tree at once in C: the common answer for a profile's paths
         for tree in self.trees:
             if path == tree or path.startswith(tree + "/"):
                 return tree

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from genhelp import cluster, server
 
-from vxha.generators.build import GenerationError, plan
+from vxha.generators.build import GenerationError, _outer_paths, plan
 from vxha.profiles import Mount
 
 
@@ -34,3 +34,16 @@ def test_siblings_and_one_servers_own_nesting_pass():
     ]
     b = [Mount("data", "bdg", "data", "/vx/ab/data", "/data", "data")]
     plan(cluster(), [server("a", mounts=a), server("b", mounts=b)])
+
+
+@pytest.mark.parametrize(
+    "path, outer",
+    [
+        ("/", ["/", "/"]),
+        ("/vx", ["/", "/vx"]),
+        ("/vx/web/data", ["/", "/vx", "/vx/web", "/vx/web/data"]),
+        ("vx/web", ["vx", "vx/web"]),
+    ],
+)
+def test_a_mount_point_is_checked_against_each_of_its_ancestors(path, outer):
+    assert _outer_paths(path) == outer

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from vxha.profiles import checks
 from vxha.profiles.checks import address_problem, hostname_problem, input_value, path_problem
 from vxha.profiles.units import parse_size, size_mib, version_key
 
@@ -47,6 +50,28 @@ def test_point_to_point_prefixes_are_usable():
     assert address_problem("10.200.0.0/31")[0] is None
     assert address_problem("10.200.0.7/32")[0] is None
     assert address_problem("2001:db8::10/64")[0] is None
+
+
+_OCTET = st.one_of(
+    st.integers(0, 300).map(str),
+    st.sampled_from(["0", "00", "01", "127", "169", "224", "239", "240", "254", "255", "", "1a"]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(_OCTET, min_size=3, max_size=5),
+    st.one_of(st.integers(0, 40).map(str), st.sampled_from(["", "08", "024", "255.255.0.0"])),
+)
+def test_the_short_path_for_addresses_judges_as_ipaddress_does(octets, prefix):
+    text = ".".join(octets) + "/" + prefix
+    fast = address_problem(text)
+    with_ipaddress = checks.ipaddress_problem(text)
+    assert (fast[0], str(fast[1]), fast[2]) == (
+        with_ipaddress[0],
+        str(with_ipaddress[1]),
+        with_ipaddress[2],
+    )
 
 
 def test_duplicate_address_across_servers(ws):
