@@ -7,7 +7,9 @@ with the reason; when ``CI`` is set, a skipped real test is a failure (DECISIONS
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,16 @@ from realtier import missing_real_requirements, require_real  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+
+# Tests touch only what they made: `vxha generate` keeps compiled templates under
+# $XDG_CACHE_HOME (generators/template_cache.py), so this run has a cache of its own,
+# inherited by every command the tests start, and removed at the end.
+_CACHE = tempfile.mkdtemp(prefix="vxha-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.hookimpl(hookwrapper=True)
