@@ -134,13 +134,13 @@ def _attr_lines(out, indent, obj):
             names += [n for n in local if n not in known and n not in attrs]
         for name in names:
             if name in attrs:
-                append(f"{indent}{name} = {_text(attrs[name])}\n")
+                append(f"{indent}{name} = {_fmt(attrs[name])}\n")
             per_system = local.get(name)
             if per_system:
                 for system, v in per_system.items():
                     if not (system.__class__ is str and system.isidentifier() and system.isascii()):
                         system = _key(system)
-                    append(f"{indent}{name} @{system} = {_text(v)}\n")
+                    append(f"{indent}{name} @{system} = {_fmt(v)}\n")
         return
     for name, value in attrs.items():
         cls = value.__class__
@@ -152,17 +152,6 @@ def _attr_lines(out, indent, obj):
             append(f"{indent}{name} = {value}\n")
         else:
             append(f"{indent}{name} = {_fmt(value)}\n")
-
-
-def _text(value):
-    cls = value.__class__
-    if cls is str:
-        if value.isidentifier() and value.isascii():
-            return value
-        return scalar_text(value)
-    if cls is int:
-        return str(value)
-    return _fmt(value)
 
 
 def _block(out, keyword, obj):
