@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
+from vxha.memo import Memo
 from vxha.vcs_types import cf
 from vxha.vcs_types.model import Config, Group
 from vxha.vcs_types.writer import scalar_text
@@ -31,18 +32,9 @@ class Result:
     warnings: List[str] = field(default_factory=list)
 
 
-class _Texts(dict):
-    """A string -> its main.cf text, each worked out once (cleared past 4,096): label keys,
-    images, NICs, health commands and systems repeat from server to server."""
-
-    def __missing__(self, value):
-        if len(self) >= 4096:
-            self.clear()
-        text = self[value] = scalar_text(value)
-        return text
-
-
-_TEXTS = _Texts()
+# A string -> its main.cf text: label keys, images, NICs, health commands and systems
+# repeat from server to server.
+_TEXTS = Memo(scalar_text)
 
 
 def _q(value):

@@ -16,6 +16,8 @@ from typing import Any, List, Optional, Tuple
 
 import yaml
 
+from vxha.memo import Memo
+
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
@@ -39,23 +41,6 @@ _ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-/]*):(?: +(.+))?\Z")
 
 class _NotPlain(Exception):
     pass
-
-
-class _Memo(dict):
-    """value -> ``compute(value)``, each computed once (a hit is one dict lookup); cleared
-    past 4,096 entries. Profiles repeat their keys and many values (schema, kind, image,
-    versions, volumes) across a directory of them, and every value here is immutable."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, key):
-        value = self.compute(key)
-        if len(self) >= 4096:
-            self.clear()
-        self[key] = value
-        return value
 
 
 def _resolve_new(value: str) -> Any:
@@ -89,8 +74,8 @@ def _scalar_new(text: str) -> Any:
 
 # A plain scalar's value, as SafeLoader gives it; a value as written on one line (plain
 # or quoted, nothing after it; quotes included in the key) -> its value.
-_RESOLVED = _Memo(_resolve_new)
-_SCALARS = _Memo(_scalar_new)
+_RESOLVED = Memo(_resolve_new)
+_SCALARS = Memo(_scalar_new)
 _OPEN = object()  # `key:` with nothing after it: the value is the block below
 
 
@@ -107,7 +92,7 @@ def _entry_new(content: str) -> Tuple[str, Any]:
 
 # A mapping line's content -> (key, value or _OPEN): a set of profiles repeats most of its
 # lines (kind, schema, image, volumes, systems), each then read with one lookup.
-_ENTRIES = _Memo(_entry_new)
+_ENTRIES = Memo(_entry_new)
 
 
 class _Reader:

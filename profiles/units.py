@@ -7,6 +7,7 @@ from typing import Tuple
 
 # Image versions in order: one rule with the agents (hotfixes apply in that order).
 from vxha.imageref import version_key  # noqa: F401
+from vxha.memo import Memo
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
 _FACTORS = {
@@ -36,18 +37,8 @@ _SCHEMA_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 def parse_size(text: object) -> int:
     """Bytes in ``text``; raises ValueError with a reason when it is not a size."""
     if text.__class__ is str:
-        # a few sizes recur in every profile of a set (defaults, loads, minimums)
-        known = _BYTES.get(text)
-        if known is None:
-            known = _parse_size(text)
-            if len(_BYTES) >= 1024:
-                _BYTES.clear()
-            _BYTES[text] = known
-        return known
+        return _BYTES[text]  # a few sizes recur in every profile of a set
     return _parse_size(text)
-
-
-_BYTES: dict = {}
 
 
 def _parse_size(text: object) -> int:
@@ -68,6 +59,9 @@ def _parse_size(text: object) -> int:
     if value <= 0:
         raise ValueError(f"size {text!r} must be greater than zero")
     return int(value)
+
+
+_BYTES = Memo(_parse_size, limit=1024)
 
 
 def size_mib(text: object) -> int:
