@@ -440,36 +440,31 @@ def wait_step(cmd: str, name: str, system: str, want: str, timeout: float = 300.
 def offline_steps(cmd: str, name: str, system: str, why: str) -> List[Step]:
     """Take a group (``hagrp``) or resource (``hares``) offline on one system, then wait
     until it is."""
-    noun, state = ("group", "gstate") if cmd == "hagrp" else ("resource", "rstate")
-    return [
-        Step(
-            "command",
-            [cmd, "-offline", name, "-sys", system],
-            why,
-            stops=True,
-            pre=[[noun, name, True]],
-            done=[[state, name, system, "OFFLINE"]],
-        ),
-        wait_step(cmd, name, system, "OFFLINE"),
-    ]
+    return _move_steps(cmd, name, system, why, "OFFLINE", [])
 
 
 def online_steps(cmd: str, name: str, system: str, why: str) -> List[Step]:
     """Bring a group (``hagrp``, which must be enabled there) or resource (``hares``)
     online on one system, then wait until it is."""
+    enabled = [["enabled", name, system, True]] if cmd == "hagrp" else []
+    return _move_steps(cmd, name, system, why, "ONLINE", enabled)
+
+
+def _move_steps(cmd, name, system, why, target, pre) -> List[Step]:
+    """``cmd -online|-offline name -sys system`` (the object must exist, and ``pre``
+    hold), done when it is ``target`` there; then the wait for it. Only going offline
+    stops something."""
     noun, state = ("group", "gstate") if cmd == "hagrp" else ("resource", "rstate")
-    pre = [[noun, name, True]]
-    if cmd == "hagrp":
-        pre.append(["enabled", name, system, True])
     return [
         Step(
             "command",
-            [cmd, "-online", name, "-sys", system],
+            [cmd, f"-{target.lower()}", name, "-sys", system],
             why,
-            pre=pre,
-            done=[[state, name, system, "ONLINE"]],
+            stops=target == "OFFLINE",
+            pre=[[noun, name, True], *pre],
+            done=[[state, name, system, target]],
         ),
-        wait_step(cmd, name, system, "ONLINE"),
+        wait_step(cmd, name, system, target),
     ]
 
 
