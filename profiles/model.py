@@ -75,6 +75,14 @@ class Cluster:
                 return s
         return None
 
+    def systems_by_name(self) -> Dict[str, System]:
+        """Each system by name, the first of a name as ``system`` finds it: for looking
+        up many names at once."""
+        out: Dict[str, System] = {}
+        for s in self.systems:
+            out.setdefault(s.name, s)
+        return out
+
 
 @dataclass
 class Port:

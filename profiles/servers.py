@@ -549,22 +549,20 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
                 "raise instances.privileged in the image, or remove a privileged server",
             )
     if cluster is not None:
-        by_name: Dict[str, Any] = {}
-        for x in cluster.systems:
-            by_name.setdefault(x.name, x)  # the first of a name, as Cluster.system
+        by_name = cluster.systems_by_name()
         for r in resolved:
             if r.server:
                 fit_on_cluster(r, cluster, by_name)
 
 
-def fit_on_cluster(r: Resolved, cluster: Cluster, by_name: Optional[dict] = None) -> None:
+def fit_on_cluster(r: Resolved, cluster: Cluster, by_name: Dict[str, Any]) -> None:
     """Whether the server's systems exist and one can carry its load; ``by_name``: the
-    cluster's systems by name, when known."""
+    cluster's systems by name (``Cluster.systems_by_name``)."""
     s = r.server
     names = s.systems if s.systems is not None else [x.name for x in cluster.systems]
     systems = []
     for i, n in enumerate(names):
-        sysobj = by_name.get(n) if by_name is not None else cluster.system(n)
+        sysobj = by_name.get(n)
         if sysobj is None:
             r.doc.report(
                 ("systems", i),
