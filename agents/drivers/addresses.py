@@ -25,14 +25,14 @@ PROMOTE = "/proc/sys/net/ipv4/conf/{}/promote_secondaries"  # of this network na
 
 def _sysctl(path: str, value: str = "") -> str:
     """The value of a /proc/sys file after writing ``value`` to it (when given); "" when
-    it cannot be read."""
+    it cannot be read. A device name may hold dots, so the path is given, not a key."""
+    from vxha.agents.drivers import sysctl
+
     try:
         if value:
-            with open(path, "w") as f:
-                f.write(value)
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
+            sysctl.write(path, value, path)
+        return sysctl.read(path, path)
+    except DriverError:
         return ""
 
 

@@ -23,6 +23,7 @@ import time
 
 # json's loads and dumps without the import of re that json itself costs a monitor.
 from vxha.agents.drivers import jsonscan as json
+from vxha.agents.drivers import sysctl
 from vxha.agents.drivers.addresses import canonical, is_ipv6
 from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.drivers.proc import run
@@ -165,18 +166,10 @@ class ForwardingDriver:
         return found
 
     def get_sysctl(self, key: str) -> str:
-        try:
-            with open(_sysctl_path(key)) as f:
-                return f.read().strip()
-        except OSError as exc:
-            raise DriverError(f"cannot read sysctl {key}: {exc}") from None
+        return sysctl.read(sysctl.path_of(key), key)
 
     def set_sysctl(self, key: str, value: str) -> None:
-        try:
-            with open(_sysctl_path(key), "w") as f:
-                f.write(str(value))
-        except OSError as exc:
-            raise DriverError(f"cannot set sysctl {key}: {exc}") from None
+        sysctl.write(sysctl.path_of(key), value, key)
 
     # -- nftables ----------------------------------------------------------------------
 
@@ -319,10 +312,6 @@ class ForwardingDriver:
                 found = found or set()
                 found.add(_ipt_rule(roles[words[1]], words))
         return found
-
-
-def _sysctl_path(key: str) -> str:
-    return os.path.join("/proc/sys", key.replace(".", "/"))
 
 
 def _addr(value):
