@@ -224,7 +224,7 @@ def addon_image(entry: str) -> str:
     return words[2] if len(words) > 2 else (words[0] if words else "")
 
 
-def _addons(entries, attr: str, runtime_name: str) -> list:
+def addon_entries(entries, attr: str, runtime_name: str) -> list:
     """AddOns or Hotfixes entries -> [{kind, id, version, path, image, name, entry}]; ``name``
     is the data container's (docs/container.md "Add-ons and hotfixes")."""
     kind = ADDON_KINDS[attr]
@@ -347,8 +347,8 @@ class Config:
         self.allow_pull = bool(v["AllowPull"])
         self._options(v)
         # Add-ons first, as given; hotfixes in version order, the order they apply in.
-        self.addons = _addons(v["AddOns"], "AddOns", self.name)
-        hotfixes = _addons(v["Hotfixes"], "Hotfixes", self.name)
+        self.addons = addon_entries(v["AddOns"], "AddOns", self.name)
+        hotfixes = addon_entries(v["Hotfixes"], "Hotfixes", self.name)
         self.addons += sorted(hotfixes, key=lambda a: (imageref.version_key(a["version"]), a["id"]))
         taken = {m["target"]: "Mounts" for m in self.mounts}
         taken.update((path, "Tmpfs") for path in self.tmpfs)

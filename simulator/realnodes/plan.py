@@ -109,25 +109,26 @@ def _images(engine, framework, wanted, p) -> None:
                 refs.append(v["Image"])
             needs = p.image_needs.setdefault(v["Image"], ImageNeeds())
             needs.add(ports.get(name, ()), dirs, v.get("HealthCmd", ""), v.get("StartupCmds") or ())
-            parent = (v.get("Labels") or {}).get("vxos.image.type")
-            for entry in [*(v.get("AddOns") or ()), *(v.get("Hotfixes") or ())]:
-                ref, path, labels = _addon(entry, parent)
-                if ref:
-                    p.addons.setdefault(s, {})[ref] = (path, labels)
+            _addons(v, name, p.addons.setdefault(s, {}))
 
 
-def _addon(entry: str, parent) -> tuple:
-    """(image ref, volume path, labels) of an AddOns or Hotfixes entry, ``"<id>:<version>
-    <path> [<image>]"`` (docs/container.md), labelled as the agent checks them; (None, ...)
-    for an entry the agent itself refuses."""
-    words = str(entry).split()
-    if len(words) not in (2, 3) or ":" not in words[0]:
-        return None, None, None
-    ident, _, version = words[0].rpartition(":")
-    labels = {"vxos.image.type": ident, "vxos.image.version": version}
-    if parent:
-        labels["vxos.parent.type"] = parent
-    return words[-1] if len(words) == 3 else words[0], words[1], labels
+def _addons(values, name, out) -> None:
+    """The add-on and hotfix images a Container names (read as its agent reads them) into
+    ``out``: image ref -> (volume path, the labels the agent checks)."""
+    from vxha.agents.container import addon_entries
+    from vxha.agents.framework import ConfigError
+
+    parent = (values.get("Labels") or {}).get("vxos.image.type")
+    for attr in ("AddOns", "Hotfixes"):
+        try:
+            entries = addon_entries(values.get(attr) or (), attr, name)
+        except ConfigError:
+            continue  # the agent refuses the resource at online, as on a real node
+        for a in entries:
+            labels = {"vxos.image.type": a["id"], "vxos.image.version": a["version"]}
+            if parent:
+                labels["vxos.parent.type"] = parent
+            out[a["image"]] = (a["path"], labels)
 
 
 def _targets(framework, p) -> None:
