@@ -498,7 +498,8 @@ class _Parser:
                     if cfg.cluster is not None:
                         raise self.error_at(i, "expected one cluster block, found a second one")
                     cfg.cluster = Cluster(name, where=where)
-                    self.attr_block(cfg.cluster, cfg.cluster.local)
+                    if toks[self.i] == "(":  # `cluster name` alone, as UG 4.1 prints it
+                        self.attr_block(cfg.cluster, cfg.cluster.local)
                 elif v == "remotecluster":
                     rc = RemoteCluster(name, where=where)
                     cfg.remoteclusters.append(rc)

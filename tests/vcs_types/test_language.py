@@ -149,6 +149,16 @@ def test_system_without_a_block_and_quoted_system_names():
     assert verify(cfg) == []
 
 
+def test_cluster_without_a_block():
+    # the 4.1 User's Guide prints `cluster SGWM-demo` and `cluster PhantomCluster` alone
+    cfg = parse("cluster SGWM-demo\n\nsystem Server1\n", "main.cf")
+    assert cfg.cluster.name == "SGWM-demo" and cfg.cluster.attrs == {}
+    assert [s.name for s in cfg.systems] == ["Server1"]
+    text = write(cfg)
+    assert text.startswith("cluster SGWM-demo (\n\t)\n")
+    assert parse(text) == cfg
+
+
 def test_lines_starting_with_a_hash_are_comments():
     cfg = parse(
         "# written by the installer\n  # indented too\ngroup g (\n# inside a block\n\t"
