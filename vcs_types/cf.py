@@ -614,6 +614,8 @@ class _Parser:
             starts[aname] = i
             if static and aname == "ArgList":
                 arglist = default or []
+                if i18n:  # written back as declared: `static i18nstr ArgList[]`
+                    static_decls[aname] = Attr(aname, "str", "vector", static=True, i18n=True)
             elif static and aname in STANDARD_STATIC:
                 if default is not None:
                     statics[aname] = default

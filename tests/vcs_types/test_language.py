@@ -233,6 +233,20 @@ def test_type_declarations_with_i18nstr_namerule_and_temp_render_back_line_for_l
     assert render_type(decl) == text
 
 
+def test_an_i18nstr_arglist_renders_back_as_declared():
+    # Veritas's Proxy type (BARG for Windows, "Resource type definition") declares its
+    # ArgList i18nstr, with quoted entries naming attributes of the target resource
+    text = (
+        "type Proxy (\n\tstatic int OfflineMonitorInterval = 60\n"
+        '\tstatic i18nstr ArgList[] = { TargetResName, "TargetResName:State" }\n'
+        "\tstr TargetResName\n)\n"
+    )
+    decl = parse(text, "types.cf").types["Proxy"]
+    assert decl.arglist == ["TargetResName", "TargetResName:State"]
+    assert render_type(decl) == text
+    assert "static str ArgList[]" in render_type(parse(text.replace("i18nstr", "str")).types["Proxy"])
+
+
 def test_a_default_written_as_zero_stays_written_and_means_no_default():
     # Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`
     text = (
