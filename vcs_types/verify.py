@@ -61,7 +61,8 @@ def errors(issues):
 # -- standard attributes --------------------------------------------------------------------
 # name -> (data type, dimension or tuple of accepted dimensions). Values follow the VCS
 # administrator's guides; read-only and system-maintained attributes are listed too, since
-# hacf accepts them in main.cf.
+# hacf accepts them in main.cf. Where releases differ, the entry accepts both; each entry's
+# source: docs/vcs-language.md, "The verifier's attribute tables".
 
 _S, _V, _K, _A = "scalar", "vector", "keylist", "association"
 
@@ -70,10 +71,10 @@ GROUP_ATTRS = {
     "AdministratorGroups": ("str", _K),
     "Administrators": ("str", _K),
     "Authority": ("int", _S),
-    "AutoDisabled": ("int", _S),
+    "AutoDisabled": ("boolean", _S),
     "AutoFailOver": ("int", _S),
     "AutoRestart": ("int", _S),
-    "AutoStart": ("int", _S),
+    "AutoStart": ("boolean", _S),
     "AutoStartIfPartial": ("int", _S),
     "AutoStartList": ("str", _K),
     "AutoStartPolicy": ("str", _S),
@@ -91,7 +92,7 @@ GROUP_ATTRS = {
     "FaultPropagation": ("int", _S),
     "Frozen": ("int", _S),
     "GroupOwner": ("str", _S),
-    "GroupRecipients": ("int", _A),
+    "GroupRecipients": ("str", _A),
     "Guests": ("str", _K),
     "IntentOnline": ("int", _S),
     "Load": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
@@ -141,14 +142,14 @@ GROUP_ATTRS = {
 
 SYSTEM_ATTRS = {
     "AgentsStopped": ("int", _S),
-    "AvailableCapacity": ("int", (_S, _A)),
+    "AvailableCapacity": ("float", (_S, _A)),  # an integer before 7.0
     "Capacity": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
     "ConfigBlockCount": ("int", _S),
     "ConfigCheckSum": ("int", _S),
     "ConfigDiskState": ("int", _S),
     "ConfigFile": ("str", _S),
     "ConfigInfoCnt": ("int", _S),
-    "ConfigModDate": ("str", _S),
+    "ConfigModDate": ("int", _S),
     "CPUThresholdLevel": ("int", _A),
     "CPUUsage": ("int", _S),
     "CPUUsageMonitoring": ("str", _A),
@@ -185,7 +186,7 @@ SYSTEM_ATTRS = {
     "SysState": ("str", _S),
     "SystemLocation": ("str", _S),
     "SystemOwner": ("str", _S),
-    "SystemRecipients": ("int", _A),
+    "SystemRecipients": ("str", _A),
     "TFrozen": ("int", _S),
     "TRSE": ("int", _S),
     "UpDownState": ("str", _S),
@@ -202,12 +203,12 @@ CLUSTER_ATTRS = {
     "AutoStartTimeout": ("int", _S),
     "BackupInterval": ("int", _S),
     "CID": ("str", _S),
-    "ClusState": ("str", _S),
+    "ClusState": ("int", _S),
     "ClusterAddress": ("str", _S),
     "ClusterLocation": ("str", _S),
     "ClusterName": ("str", _S),
     "ClusterOwner": ("str", _S),
-    "ClusterRecipients": ("int", _A),
+    "ClusterRecipients": ("str", _A),
     "ClusterTime": ("str", _S),
     "ClusterUUID": ("str", _S),
     "CompareRSM": ("int", _S),
@@ -227,11 +228,13 @@ CLUSTER_ATTRS = {
     "GroupLimit": ("int", _S),
     "Guests": ("str", _K),
     "HacliUserLevel": ("str", _S),
+    "HostMeters": ("str", _K),
     "HostMonLogLvl": ("str", _S),
     "LockMemory": ("str", _S),
     "LogClusterUUID": ("int", _S),
     "LogSize": ("int", _S),
     "MeterControl": ("int", _A),
+    "MeterUnit": ("str", _A),
     "MeterWeight": ("int", _A),
     "Notifier": ("str", _A),
     "OperatorGroups": ("str", _K),
@@ -262,13 +265,14 @@ CLUSTER_ATTRS = {
 # Attributes every resource has besides its type's (static ones may be overridden per
 # resource, so STANDARD_STATIC is accepted too).
 RESOURCE_ATTRS = {
-    "AutoStart": ("int", _S),
-    "ComputeStats": ("int", _S),
+    "ArgListValues": ("str", _V),
+    "AutoStart": ("boolean", _S),
+    "ComputeStats": ("boolean", _S),
     "ConfidenceLevel": ("int", _S),
     "ConfidenceMsg": ("str", _V),
-    "Critical": ("int", _S),
-    "Enabled": ("int", _S),
-    "Flags": ("str", _S),
+    "Critical": ("boolean", _S),
+    "Enabled": ("boolean", _S),
+    "Flags": ("int", _S),
     "Group": ("str", _S),
     "IState": ("int", _S),
     "LastOnline": ("str", _S),
@@ -279,7 +283,7 @@ RESOURCE_ATTRS = {
     "Probed": ("int", _S),
     "ResourceInfo": ("str", _A),
     "ResourceOwner": ("str", _S),
-    "ResourceRecipients": ("int", _A),
+    "ResourceRecipients": ("str", _A),
     "Signaled": ("int", _S),
     "Start": ("int", _S),
     "State": ("int", _S),
@@ -331,7 +335,7 @@ REMOTECLUSTER_ATTRS = {
 SITE_ATTRS = {
     "Preference": ("int", _S),
     "SiteOwner": ("str", _S),
-    "SiteRecipients": ("int", _A),
+    "SiteRecipients": ("str", _A),
     "SystemList": ("str", _K),
 }
 
@@ -408,6 +412,7 @@ KEYWORDS = frozenset(
 # -- value checks ---------------------------------------------------------------------------
 
 _ARTICLE = {"scalar": "a", "vector": "a", "keylist": "a", "association": "an"}
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z").match
 
 
 def _describe(value):
@@ -429,6 +434,11 @@ def _scalar_problem(v, dtype):
         return f"{_describe(v)} is not a {dtype}"
     if dtype == "str":
         return None
+    if dtype == "float":
+        # the parser keeps a decimal such as 2.5 as its text
+        if isinstance(v, int) or _DECIMAL(v):
+            return None
+        return f"{_describe(v)} is not a number"
     if not isinstance(v, int):
         return f"{_describe(v)} is not an integer"
     if dtype == "boolean" and v not in (0, 1):
