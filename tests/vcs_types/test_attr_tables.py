@@ -20,7 +20,7 @@ def config(cluster="", system="", group="", resource="", site=""):
         f"system n1 (\n\t{system}\n\t)\n\n"
         f"{sites}"
         f"group g (\n\tSystemList = {{ n1 = 0 }}\n\t{group}\n\t)\n\n"
-        f'\tNIC g_nic (\n\t\tDevice = eth0\n\t\t{resource}\n\t\t)\n'
+        f"\tNIC g_nic (\n\t\tDevice = eth0\n\t\t{resource}\n\t\t)\n"
     )
 
 
