@@ -70,7 +70,8 @@ group app (
 \tClusterList = { clus1 = 0, clus2 = 1 }
 \t)
 
-\tPhantom app_phantom (
+\tNIC app_nic (
+\t\tDevice = eth1
 \t\t)
 
 \trequires group ClusterService online site soft
@@ -80,7 +81,7 @@ group app (
 \t//
 \t//\tgroup app
 \t//\t{
-\t//\tPhantom app_phantom
+\t//\tNIC app_nic
 \t//\t}
 
 
