@@ -805,6 +805,20 @@ def override(resource, attr) -> List[str]:
     return ["hares", "-override", resource, attr]
 
 
+def override_refusal(resource, attr) -> Optional[str]:
+    """Why VCS refuses ``hares -override RESOURCE ATTR`` for a static attribute the guides
+    keep type-level (None when it may be overridden); sent with ``STATIC``."""
+    from vxha.vcs_types.decl import NOT_OVERRIDABLE
+
+    source = NOT_OVERRIDABLE.get(attr)
+    if source is None:
+        return None
+    return (
+        f"{attr} cannot be overridden for resource {resource}: its value is set for the "
+        f"resource type only ({source})"
+    )
+
+
 def undo_override(resource, attr) -> List[str]:
     return ["hares", "-undo_override", resource, attr]
 

@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from vxha.vcs_types.decl import STANDARD_STATIC
+from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC
 from vxha.vcs_types.model import Where
 
 __all__ = [
@@ -896,6 +896,23 @@ def _check_builtin(ctx, r, spec):
         yield issue
 
 
+def rule_static_overrides(ctx):
+    """A resource does not override a standard static attribute the guides keep type-level."""
+    keep = NOT_OVERRIDABLE.keys()
+    for _g, r in ctx.resources():
+        if keep.isdisjoint(r.attrs) and (not r.local or keep.isdisjoint(r.local)):
+            continue
+        decl = ctx.types.get(r.type)
+        for name in NOT_OVERRIDABLE:
+            if (name in r.attrs or name in r.local) and (decl is None or name not in decl.attrs):
+                yield ctx.issue(
+                    r,
+                    f"resource {r.name} ({r.type}): {name} cannot be overridden in a resource "
+                    f"({NOT_OVERRIDABLE[name]}): set it in type {r.type}'s declaration instead",
+                    attr=name,
+                )
+
+
 def rule_localized_systems(ctx):
     """``Attr @name`` names a system (or, for global-cluster objects, a cluster); so do
     SystemList and AutoStartList; a heartbeat's ClusterList names remote clusters."""
@@ -1006,7 +1023,6 @@ def rule_type_declarations(ctx):
     attribute (the Administrator's Guide's keywords and reserved words)."""
     builtin = set(RESOURCE_ATTRS) | set(STANDARD_STATIC)
     for tname, decl in ctx.config.types.items():
-        origin = ctx.config.type_origin.get(tname)
         wheres = getattr(decl, "where", None) or {}
         for aname, attr in decl.attrs.items():
             if aname in RESERVED_WORDS or aname in LANGUAGE_WORDS:
@@ -1018,13 +1034,46 @@ def rule_type_declarations(ctx):
                 why = f"is the name of a {kind} attribute every type has"
             else:
                 continue
-            w = wheres.get(aname) or wheres.get("")
-            place = _TypeWhere(w) if w is not None else None
             message = f"type {tname}: attribute {aname} {why}: rename it"
-            if place is None:
-                yield Issue(f"{origin or ctx.source} (built in)", message, "type_declarations")
-            else:
-                yield ctx.issue(place, message, "type_declarations")
+            yield _type_issue(ctx, tname, wheres, aname, message)
+
+
+def _type_issue(ctx, tname, wheres, aname, message):
+    """A finding at a type's attribute declaration (at the type when built in memory)."""
+    w = wheres.get(aname) or wheres.get("")
+    if w is None:
+        origin = ctx.config.type_origin.get(tname)
+        return Issue(f"{origin or ctx.source} (built in)", message, "type_declarations")
+    return ctx.issue(_TypeWhere(w), message, "type_declarations")
+
+
+def rule_standard_static_declarations(ctx):
+    """A type that declares a standard static attribute declares it with the data type and
+    dimension the guides give it (booleans and integers are taken for each other)."""
+    for tname, decl in ctx.config.types.items():
+        if not decl.static_decls:
+            continue
+        wheres = getattr(decl, "where", None) or {}
+        for aname, attr in decl.static_decls.items():
+            spec = STANDARD_STATIC.get(aname)
+            if spec is None or aname == "ArgList":
+                continue
+            dtype, dim = spec[0], spec[1]
+            same_type = attr.type == dtype or {attr.type, dtype} == {"int", "boolean"}
+            if same_type and attr.dim == dim:
+                continue
+            message = (
+                f"type {tname}: standard static attribute {aname} is declared "
+                f"{_kind(attr.type, attr.dim)}; VCS defines it as {_kind(dtype, dim)}: "
+                "declare it so"
+            )
+            yield _type_issue(ctx, tname, wheres, aname, message)
+
+
+def _kind(dtype, dim):
+    """``string keylist``, ``integer association``, ... as the guides' tables word them."""
+    words = {"str": "string", "int": "integer", "boolean": "boolean"}
+    return f"{words.get(dtype, dtype)} {dim}"
 
 
 def rule_resource_links(ctx):
@@ -1105,8 +1154,10 @@ def _cycles(children, nodes):
 CORE_RULES = [
     rule_names,
     rule_type_declarations,
+    rule_standard_static_declarations,
     rule_types_known,
     rule_attributes,
+    rule_static_overrides,
     rule_localized_systems,
     rule_numbers,
     rule_resource_links,

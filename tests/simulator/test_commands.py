@@ -237,6 +237,17 @@ def test_static_attributes_need_an_override(sim):
     assert ok(sim, "hares -value web_ctr MonitorInterval").strip() == "60"
 
 
+def test_static_attributes_the_guides_keep_type_level_cannot_be_overridden(sim):
+    # ADG 7.3 and 9.0: "The AEPTimeout attribute value cannot be overridden"; Meters and
+    # MeterControl likewise (ADG 7.3)
+    rw(sim)
+    for attr in ("AEPTimeout", "Meters", "MeterControl"):
+        err = refused(sim, f"hares -override web_ctr {attr}", f"{attr} cannot be overridden")
+        assert err.startswith("VCS WARNING V-16-1-10553 "), err
+        assert "Agent Developer's Guide 7.3" in err
+    ok(sim, "hares -override web_ctr MonitorStatsParam")
+
+
 def test_resource_local_global_and_dump(sim, tmp_path):
     rw(sim)
     refused(sim, "hares -modify web_ctr Critical 0 -sys n1", "not local")
