@@ -85,6 +85,7 @@ STANDARD_STATIC = {
 # them (docs/vcs-language.md).
 NOT_OVERRIDABLE = {
     "AEPTimeout": "Agent Developer's Guide 7.3 and 9.0, static attribute AEPTimeout",
+    "ArgList": "Agent Developer's Guide 5.0MP3, static attribute ArgList",
     "MeterControl": "Agent Developer's Guide 7.3, static attribute MeterControl",
     "Meters": "Agent Developer's Guide 7.3 and 9.0, static attribute Meters",
 }

@@ -239,12 +239,12 @@ def test_static_attributes_need_an_override(sim):
 
 def test_static_attributes_the_guides_keep_type_level_cannot_be_overridden(sim):
     # ADG 7.3 and 9.0: "The AEPTimeout attribute value cannot be overridden"; Meters and
-    # MeterControl likewise (ADG 7.3)
+    # MeterControl likewise (ADG 7.3), ArgList (ADG 5.0MP3)
     rw(sim)
-    for attr in ("AEPTimeout", "Meters", "MeterControl"):
+    for attr in ("AEPTimeout", "Meters", "MeterControl", "ArgList"):
         err = refused(sim, f"hares -override web_ctr {attr}", f"{attr} cannot be overridden")
         assert err.startswith("VCS WARNING V-16-1-10553 "), err
-        assert "Agent Developer's Guide 7.3" in err
+        assert "Agent Developer's Guide" in err
     ok(sim, "hares -override web_ctr MonitorStatsParam")
 
 

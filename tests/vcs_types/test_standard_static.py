@@ -114,6 +114,7 @@ def test_a_resource_overriding_monitor_stats_param_verifies():
     [
         ("AEPTimeout = 1", "Agent Developer's Guide 7.3 and 9.0, static attribute AEPTimeout"),
         ("Meters = { SCPU }", "Agent Developer's Guide 7.3 and 9.0, static attribute Meters"),
+        ("ArgList = { PathName }", "Agent Developer's Guide 5.0MP3, static attribute ArgList"),
         (
             "MeterControl = { MeterInterval = 300 }",
             "Agent Developer's Guide 7.3, static attribute MeterControl",
