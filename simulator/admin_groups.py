@@ -397,6 +397,7 @@ class GroupRequests:
             ri.flags = ()
             changed = True
         ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = 0
+        ri.clean_failures = 0
         ri.clean_reason = None
         if changed:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (clear)")

@@ -160,8 +160,14 @@ class Faults:
             ri.add_flag(UNABLE_TO_OFFLINE)
             if ri.stable() != old:
                 self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (clean failed)")
+            ri.clean_failures += 1
+            limit = res.type.s["CleanRetryLimit"]
+            if limit and ri.clean_failures >= limit:
+                self._clean_given_up(ri, limit)
+                return
             self._schedule_monitor(ri, res.type.s["MonitorInterval"])
             return
+        ri.clean_failures = 0
         ri.clean_reason = None
         ri.drop_flag(UNABLE_TO_OFFLINE)
         if purpose == "restart":
@@ -179,6 +185,18 @@ class Faults:
             self._set_state(ri, OFFLINE, "clean")
             self._schedule_monitor(ri)
             self._after_res_offline(ri)
+
+    def _clean_given_up(self, ri, limit):
+        """CleanRetryLimit cleans have failed: the framework stops calling clean and the
+        resource waits for the admin (ADMIN_WAIT, cleared by hagrp -clearadminwait)."""
+        reason = ri.clean_reason[0]
+        ri.clean_reason = None
+        ri.clean_failures = 0
+        ri.admin_wait = reason
+        old = ri.stable()
+        ri.add_flag(ADMIN_WAIT)
+        self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (CleanRetryLimit {limit})")
+        self._schedule_monitor(ri)
 
     @staticmethod
     def _reason_for(purpose):

@@ -68,6 +68,7 @@ class Systems:
         ri.flags = ()
         ri.probed = False
         ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = ri.waits = 0
+        ri.clean_failures = 0
         ri.clean_reason = ri.admin_wait = None
         ri.restart_pending = ri.flushed = False
         ri.gen += 1
