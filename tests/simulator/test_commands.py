@@ -184,6 +184,17 @@ def test_online_offline_need_sys_or_any(sim):
     refused(sim, "hagrp -flush web", "needs -sys")
 
 
+def test_nopre_only_with_sys(sim):
+    ok(sim, "hagrp -offline web -sys n1")
+    sim.settle()
+    refused(sim, "hagrp -online -nopre web -any", "-nopre needs -sys SYSTEM")
+    refused(sim, "hagrp -online -nopre -propagate web -sys n2", "-nopre needs -sys SYSTEM")
+    refused(sim, "hagrp -switch web -to n2 -nopre", "-nopre")
+    ok(sim, "hagrp -online -nopre web -sys n2")
+    sim.settle()
+    assert "ONLINE" in ok(sim, "hagrp -state web -sys n2")
+
+
 def test_freeze_forms(sim):
     refused(sim, "hagrp -freeze web -persistent", "V-16-1-10369")
     ok(sim, "hagrp -freeze web")
