@@ -12,6 +12,7 @@ import gc
 import importlib.util
 
 from vxha.simulator.clock import Clock
+from vxha.simulator.loadwarning import LoadWarning
 from vxha.simulator.model import (
     FAULTED,
     OFFLINE,
@@ -92,6 +93,7 @@ class EngineCore:
         self.writable = False
         self.warnings = []
         self.triggers = Triggers(self)
+        self.load_warning = LoadWarning(self)
         self.epoch = {}
         paused = gc.isenabled()
         gc.disable()  # building makes only long-lived objects: nothing for the collector
@@ -374,9 +376,12 @@ class EngineCore:
         self.triggers.group_changed(g, sname, old, new)
         system = self.systems[sname]
         if self._active(gi):
-            system.active[g.name] = g
+            if g.name not in system.active:
+                system.active[g.name] = g
+                self.load_warning.changed(system)
         elif system.active.pop(g.name, None) is not None:
             self._dirty_all()
+            self.load_warning.changed(system)
         old_base, new_base = old.split("|", 1)[0], new.split("|", 1)[0]
         if old_base != new_base:
             for dep in g.rdeps:

@@ -47,7 +47,8 @@ class Systems:
             gi.then = None
             gi.unprobed = 0
             self._refresh(g, sname, why)
-            system.active.pop(g.name, None)
+            if system.active.pop(g.name, None) is not None:
+                self.load_warning.changed(system)
         self.waiting_children = [w for w in self.waiting_children if w[1] != sname]
         for g in was_active:
             self._react_child_down(g, sname, why)

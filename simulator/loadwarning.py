@@ -1,0 +1,55 @@
+"""Overload warning: a system whose online groups' Load stays above LoadWarningLevel percent
+of its Capacity for LoadTimeThreshold seconds calls the loadwarning trigger, once, until the
+load drops to the level again (VCS resets LoadTimeCounter then).
+
+The simulator records the call ``loadwarning SYSTEM AVAILABLE_CAPACITY`` in the transcript
+(docs/simulator.md gives the sources). Only single-number Capacity and Load are read: the
+documents describe the warning for the Load policy.
+"""
+
+from __future__ import annotations
+
+from vxha.simulator import policies
+
+LEVEL = 80  # percent of Capacity
+THRESHOLD = 600  # seconds
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class LoadWarning:
+    def __init__(self, engine):
+        self.e = engine
+        self.above = {}  # system name -> (since, token) while its load is above the level
+
+    def changed(self, system) -> None:
+        """The groups active on ``system`` changed: start or stop counting."""
+        if not isinstance(system.capacity, int):
+            return
+        if self._over(system):
+            if system.name not in self.above:
+                token = object()
+                self.above[system.name] = (self.e.clock.now, token)
+                wait = _int(system.model.attrs.get("LoadTimeThreshold"), THRESHOLD)
+                self.e.clock.after(wait, self._due, (system, token))
+        else:
+            self.above.pop(system.name, None)
+
+    @staticmethod
+    def _over(system) -> bool:
+        level = _int(system.model.attrs.get("LoadWarningLevel"), LEVEL)
+        used = system.capacity - policies.available_capacity(system)
+        return used * 100 > level * system.capacity
+
+    def _due(self, arg) -> None:
+        system, token = arg
+        entry = self.above.get(system.name)
+        if entry is None or entry[1] is not token or not system.up:
+            return
+        avail = policies.available_capacity(system)
+        self.e.log(system.name, "system", f"trigger loadwarning {system.name} {avail}")
