@@ -366,8 +366,7 @@ class GroupRequests:
             g.model.attrs["Frozen"] = 1
             g.frozen = True
         else:
-            g.tfrozen = True
-            g.model.attrs["TFrozen"] = 1
+            g.tfrozen = True  # not in the configuration: haconf -dump does not keep it
         self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 0 -> 1 (admin)")
 
     def unfreeze_group(self, name, persistent=False):
@@ -378,7 +377,6 @@ class GroupRequests:
             g.frozen = False
         else:
             g.tfrozen = False
-            g.model.attrs.pop("TFrozen", None)
         self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 1 -> 0 (admin)")
         self._dirty_all()
         self.clock.run_due()

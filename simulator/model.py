@@ -329,7 +329,8 @@ class SimGroup:
         self.meterweight = {k: as_int(v) for k, v in as_dict(a.get("MeterWeight")).items()}
         self.enabled = as_int(a.get("Enabled", 1), 1) != 0
         self.frozen = as_int(a.get("Frozen", 0)) != 0
-        self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
+        if not hasattr(self, "tfrozen"):  # set by hagrp -freeze only, kept across reloads
+            self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
         self.retry_limit = as_int(a.get("OnlineRetryLimit", 0))
         self.retry_interval = as_int(a.get("OnlineRetryInterval", 0))
         self.fault_propagation = as_int(a.get("FaultPropagation", 1), 1) != 0

@@ -205,6 +205,19 @@ def test_freeze_forms(sim):
     assert ok(sim, "hagrp -value web Frozen").strip() == "1"
 
 
+def test_a_temporary_group_freeze_is_not_in_the_configuration(sim):
+    ok(sim, "hagrp -freeze web")
+    rw(sim)
+    ok(sim, "hagrp -modify web UserStrGlobal x")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "1"
+    assert "TFrozen" not in _config(sim)
+    ok(sim, "hagrp -freeze big -persistent")
+    assert "Frozen = 1" in _config(sim)
+    refused(sim, "hagrp -online web -sys n2", "frozen")
+    ok(sim, "hagrp -unfreeze web")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "0"
+
+
 def test_autoenable(sim):
     gi = sim.engine.group("web").insts["n2"]
     gi.autodisabled = True
