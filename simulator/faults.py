@@ -3,7 +3,8 @@
 offline within ToleranceLimit, a persistent resource faulting and coming back (AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and
-its failure (UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online
+its failure (UNABLE_TO_OFFLINE, retried after each monitor until CleanRetryLimit gives up
+into ADMIN_WAIT), an ineffective online
 (OnlineRetryLimit, clean reason 2 or 3). Then the group's: FaultPropagation, Critical,
 Frozen, the group's OnlineRetryLimit and OnlineRetryInterval, a hard child going with its
 faulted parent. Where the group fails over to is placement.py's; what its parent groups do
