@@ -378,10 +378,10 @@ class EngineCore:
         if self._active(gi):
             if g.name not in system.active:
                 system.active[g.name] = g
-                self.load_warning.changed(system)
+                self.load_warning.changed(system, g)
         elif system.active.pop(g.name, None) is not None:
             self._dirty_all()
-            self.load_warning.changed(system)
+            self.load_warning.changed(system, g)
         old_base, new_base = old.split("|", 1)[0], new.split("|", 1)[0]
         if old_base != new_base:
             for dep in g.rdeps:

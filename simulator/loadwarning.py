@@ -27,10 +27,10 @@ class LoadWarning:
         self.e = engine
         self.above = {}  # system name -> (since, token) while its load is above the level
 
-    def changed(self, system) -> None:
-        """The groups active on ``system`` changed: start or stop counting."""
-        if not isinstance(system.capacity, int):
-            return
+    def changed(self, system, g) -> None:
+        """Group ``g`` became active or inactive on ``system``: start or stop counting."""
+        if not g.load or not isinstance(g.load, int) or not isinstance(system.capacity, int):
+            return  # its load did not change
         if self._over(system):
             if system.name not in self.above:
                 token = object()

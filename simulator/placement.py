@@ -158,9 +158,8 @@ class Placement:
                 target = policies.choose(g, systems, g.policy, self.statistics)
         if target is not None:
             self._drop(key)
-            left = min(intent.exclude) if intent.exclude else None
             held = intent.kind in ("failover", "switch") and self.triggers.preonline(
-                g, target.name, "fault", left
+                g, target.name, "fault", min(intent.exclude) if intent.exclude else None
             )
             if not held:
                 self._start_group(g, target.name, intent.reason)
