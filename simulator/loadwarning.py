@@ -10,16 +10,10 @@ documents describe the warning for the Load policy.
 from __future__ import annotations
 
 from vxha.simulator import policies
+from vxha.simulator.model import as_int
 
 LEVEL = 80  # percent of Capacity
 THRESHOLD = 600  # seconds
-
-
-def _int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 class LoadWarning:
@@ -35,14 +29,14 @@ class LoadWarning:
             if system.name not in self.above:
                 token = object()
                 self.above[system.name] = (self.e.clock.now, token)
-                wait = _int(system.model.attrs.get("LoadTimeThreshold"), THRESHOLD)
+                wait = as_int(system.model.attrs.get("LoadTimeThreshold"), THRESHOLD)
                 self.e.clock.after(wait, self._due, (system, token))
         else:
             self.above.pop(system.name, None)
 
     @staticmethod
     def _over(system) -> bool:
-        level = _int(system.model.attrs.get("LoadWarningLevel"), LEVEL)
+        level = as_int(system.model.attrs.get("LoadWarningLevel"), LEVEL)
         used = system.capacity - policies.available_capacity(system)
         return used * 100 > level * system.capacity
 

@@ -21,6 +21,7 @@ answered by the engine; any other trigger path is recorded, not run.
 
 from __future__ import annotations
 
+from vxha.simulator.model import as_int
 from vxha.vcs_types import triggers as spec
 
 UP = ("ONLINE", "PARTIAL")
@@ -70,11 +71,7 @@ class Triggers:
         """PreOnline 1 for ``system``: the preonline trigger is called instead of bringing
         the group online there; the trigger brings it online with ``hagrp -online -nopre``."""
         local = g.model.local.get("PreOnline", {})
-        value = local[system] if system in local else g.attr("PreOnline", 0)
-        try:
-            if int(value) == 0:
-                return False
-        except (TypeError, ValueError):
+        if not as_int(local[system] if system in local else g.attr("PreOnline", 0)):
             return False
         args = [system, g.name, why] + ([left] if left else [])
         self.e.log(
