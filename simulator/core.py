@@ -12,7 +12,6 @@ import gc
 import importlib.util
 
 from vxha.simulator.clock import Clock
-from vxha.simulator.loadwarning import LoadWarning
 from vxha.simulator.model import (
     FAULTED,
     OFFLINE,
@@ -93,7 +92,6 @@ class EngineCore:
         self.writable = False
         self.warnings = []
         self.triggers = Triggers(self)
-        self.load_warning = LoadWarning(self)
         self.epoch = {}
         paused = gc.isenabled()
         gc.disable()  # building makes only long-lived objects: nothing for the collector
@@ -378,10 +376,10 @@ class EngineCore:
         if self._active(gi):
             if g.name not in system.active:
                 system.active[g.name] = g
-                self.load_warning.changed(system, g)
+                self.triggers.load.changed(system, g)
         elif system.active.pop(g.name, None) is not None:
             self._dirty_all()
-            self.load_warning.changed(system, g)
+            self.triggers.load.changed(system, g)
         old_base, new_base = old.split("|", 1)[0], new.split("|", 1)[0]
         if old_base != new_base:
             for dep in g.rdeps:

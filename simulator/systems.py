@@ -48,7 +48,7 @@ class Systems:
             gi.unprobed = 0
             self._refresh(g, sname, why)
             if system.active.pop(g.name, None) is not None:
-                self.load_warning.changed(system, g)
+                self.triggers.load.changed(system, g)
         self.waiting_children = [w for w in self.waiting_children if w[1] != sname]
         for g in was_active:
             self._react_child_down(g, sname, why)

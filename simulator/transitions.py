@@ -129,7 +129,7 @@ class Transitions:
         system = self.systems[sname]
         if g.name not in system.active:
             system.active[g.name] = g
-            self.load_warning.changed(system, g)
+            self.triggers.load.changed(system, g)
         self._refresh(g, sname, why)
         self._online_ready(g, sname)
 

@@ -21,6 +21,7 @@ answered by the engine; any other trigger path is recorded, not run.
 
 from __future__ import annotations
 
+from vxha.simulator.loadwarning import LoadWarning
 from vxha.simulator.model import as_int
 from vxha.vcs_types import triggers as spec
 
@@ -34,6 +35,7 @@ def _base(state: str) -> str:
 class Triggers:
     def __init__(self, engine):
         self.e = engine
+        self.load = LoadWarning(engine)  # loadwarning: its own clock, per system
         self.up = {}  # (group, system) -> "partial" | "online": where a group is up
 
     # -- events ------------------------------------------------------------------------
