@@ -182,11 +182,11 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-online",
         ("GROUP",),
-        _o("-force", "-propagate", "-sys SYSTEM", "-any"),
+        _o("-force", "-propagate", "-nopre", "-sys SYSTEM", "-any"),
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
-        note="simulator: -force not modelled",
+        note="simulator: -force not modelled; -nopre only with -sys",
     ),
     Form(
         "hagrp",

@@ -184,6 +184,17 @@ def test_online_offline_need_sys_or_any(sim):
     refused(sim, "hagrp -flush web", "needs -sys")
 
 
+def test_nopre_only_with_sys(sim):
+    ok(sim, "hagrp -offline web -sys n1")
+    sim.settle()
+    refused(sim, "hagrp -online -nopre web -any", "-nopre needs -sys SYSTEM")
+    refused(sim, "hagrp -online -nopre -propagate web -sys n2", "-nopre needs -sys SYSTEM")
+    refused(sim, "hagrp -switch web -to n2 -nopre", "-nopre")
+    ok(sim, "hagrp -online -nopre web -sys n2")
+    sim.settle()
+    assert "ONLINE" in ok(sim, "hagrp -state web -sys n2")
+
+
 def test_freeze_forms(sim):
     refused(sim, "hagrp -freeze web -persistent", "V-16-1-10369")
     ok(sim, "hagrp -freeze web")
@@ -192,6 +203,19 @@ def test_freeze_forms(sim):
     rw(sim)
     ok(sim, "hagrp -freeze web -persistent")
     assert ok(sim, "hagrp -value web Frozen").strip() == "1"
+
+
+def test_a_temporary_group_freeze_is_not_in_the_configuration(sim):
+    ok(sim, "hagrp -freeze web")
+    rw(sim)
+    ok(sim, "hagrp -modify web UserStrGlobal x")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "1"
+    assert "TFrozen" not in _config(sim)
+    ok(sim, "hagrp -freeze big -persistent")
+    assert "Frozen = 1" in _config(sim)
+    refused(sim, "hagrp -online web -sys n2", "frozen")
+    ok(sim, "hagrp -unfreeze web")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "0"
 
 
 def test_autoenable(sim):
