@@ -898,19 +898,27 @@ def _check_builtin(ctx, r, spec):
 
 def rule_static_overrides(ctx):
     """A resource does not override a standard static attribute the guides keep type-level."""
-    keep = NOT_OVERRIDABLE.keys()
-    for _g, r in ctx.resources():
-        if keep.isdisjoint(r.attrs) and (not r.local or keep.isdisjoint(r.local)):
-            continue
-        decl = ctx.types.get(r.type)
-        for name in NOT_OVERRIDABLE:
-            if (name in r.attrs or name in r.local) and (decl is None or name not in decl.attrs):
-                yield ctx.issue(
-                    r,
-                    f"resource {r.name} ({r.type}): {name} cannot be overridden in a resource "
-                    f"({NOT_OVERRIDABLE[name]}): set it in type {r.type}'s declaration instead",
-                    attr=name,
-                )
+    # One set test a resource: every resource of every configuration passes here.
+    clear = _NOT_OVERRIDABLE.isdisjoint
+    for g in ctx.config.groups:
+        for r in g.resources:
+            if clear(r.attrs) and (not r.local or clear(r.local)):
+                continue
+            decl = ctx.types.get(r.type)
+            for name in sorted(NOT_OVERRIDABLE):
+                if (name in r.attrs or name in r.local) and (
+                    decl is None or name not in decl.attrs
+                ):
+                    yield ctx.issue(
+                        r,
+                        f"resource {r.name} ({r.type}): {name} cannot be overridden in a "
+                        f"resource ({NOT_OVERRIDABLE[name]}): set it in type {r.type}'s "
+                        "declaration instead",
+                        attr=name,
+                    )
+
+
+_NOT_OVERRIDABLE = frozenset(NOT_OVERRIDABLE)
 
 
 def rule_localized_systems(ctx):
