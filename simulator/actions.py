@@ -19,9 +19,9 @@ from vxha.agents import framework
 from vxha.simulator.engine import SimError
 
 
-def action_timeout(typ) -> int:
-    timeout = int(typ.static("ActionTimeout") or 30)
-    interval = int(typ.static("MonitorInterval") or 60)
+def action_timeout(res) -> int:
+    timeout = res.s["ActionTimeout"] or 30
+    interval = res.s["MonitorInterval"] or 60
     return max(1, min(timeout, interval // 2))
 
 
@@ -42,7 +42,7 @@ def run_action(engine, resource: str, token: str, args, system: str):
         )
     if r.type.agent != "framework":
         raise SimError(f"type {r.type.name}: its actions are not modelled by the simulator")
-    timeout = action_timeout(r.type)
+    timeout = action_timeout(r)
     fault = (engine.ep_faults or {}).get((r.name, system, "action"))
     if fault is not None:
         code, output = 1, f"action {token} told to {fault['mode']} (simulator event)"

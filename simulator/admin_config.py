@@ -334,6 +334,7 @@ class ConfigChanges:
         for r in self.resources.values():
             if r.type is t:
                 r.argv_cache = {}
+                r.restatic()
 
     def add_attr(self, type_name, attr, kind="str", dim="scalar", default=None, flag=""):
         """haattr -add [-static | -temp]: a new attribute of the type."""

@@ -218,7 +218,7 @@ class EngineCore:
         """Call an entry point; ``then(ri, code, timed_out, ctx)`` runs when it is over."""
         res = ri.res
         typ = res.type
-        timeout = typ.timeout(ep)
+        timeout = res.timeout(ep)
         duration = 0
         fault = self.ep_faults.get((res.name, ri.sys, ep)) if self.ep_faults else None
         if fault is not None:
@@ -282,7 +282,7 @@ class EngineCore:
         if ep != "monitor":
             what = f"{ep}({reason})" if ep == "clean" else ep
             if timed_out:
-                self.log(ri.sys, ri.res.name, f"{what} timed out ({ri.res.type.timeout(ep)} s)")
+                self.log(ri.sys, ri.res.name, f"{what} timed out ({ri.res.timeout(ep)} s)")
             else:
                 self.log(ri.sys, ri.res.name, f"{what} exit {code}")
         elif timed_out:

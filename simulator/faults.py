@@ -32,7 +32,7 @@ class Faults:
 
     def _monitor_done(self, ri, code, timed_out, ctx):
         res = ri.res
-        s = res.type.s
+        s = res.s
         if ri.admin_wait is not None:
             # Waiting for the admin: results are not acted on until -clearadminwait.
             self._schedule_monitor(ri)
@@ -74,7 +74,7 @@ class Faults:
             return
         if ri.state == ONLINE:
             if new == ONLINE:
-                if ri.res.type.s["ConfInterval"] <= self.clock.now - ri.healthy_since and (
+                if ri.res.s["ConfInterval"] <= self.clock.now - ri.healthy_since and (
                     ri.tolerance or ri.restarts
                 ):
                     ri.tolerance = ri.restarts = 0
@@ -94,7 +94,7 @@ class Faults:
 
     def _unexpected_offline(self, ri):
         res = ri.res
-        s = res.type.s
+        s = res.s
         g = res.group
         if g.is_frozen():
             self._set_state(ri, FAULTED, "monitor; group frozen: no action")
@@ -139,7 +139,7 @@ class Faults:
     def _resource_failed(self, ri, reason):
         """Unexpected offline (4) or monitor hung (5): clean, then restart or fault."""
         res = ri.res
-        s = res.type.s
+        s = res.s
         if res.group.manage_faults == "NONE":
             self._admin_wait(ri, reason)
             return
@@ -162,11 +162,11 @@ class Faults:
             if ri.stable() != old:
                 self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (clean failed)")
             ri.clean_failures += 1
-            limit = res.type.s["CleanRetryLimit"]
+            limit = res.s["CleanRetryLimit"]
             if limit and ri.clean_failures >= limit:
                 self._clean_given_up(ri, limit)
                 return
-            self._schedule_monitor(ri, res.type.s["MonitorInterval"])
+            self._schedule_monitor(ri, res.s["MonitorInterval"])
             return
         ri.clean_failures = 0
         ri.clean_reason = None
@@ -237,7 +237,7 @@ class Faults:
             ri.restart_pending = True
 
     def _online_ineffective(self, ri, reason, why=None):
-        s = ri.res.type.s
+        s = ri.res.s
         if ri.res.group.manage_faults == "NONE":
             self._admin_wait(ri, reason)
             return

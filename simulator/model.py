@@ -37,7 +37,10 @@ STATIC_INTS = (
     "OfflineWaitLimit",
     "FaultOnMonitorTimeouts",
     "CleanRetryLimit",
+    "ActionTimeout",
 )
+
+STATIC_SET = frozenset(STATIC_INTS)
 
 
 def as_int(value, default=0):
@@ -84,16 +87,17 @@ class SimType:
             return None
 
     def refresh(self):
-        self.s = {name: as_int(self.static(name)) for name in STATIC_INTS}
+        self.s = self.statics({})
         # Operations = None: VCS never brings it online or offline (a persistent resource).
         self.persistent = str(self.static("Operations")) == "None"
-        s = self.s
+
+    def statics(self, own):
+        """The static values the engine reads: ``own`` (one resource's overrides) first."""
+        s = {name: as_int(own[name] if name in own else self.static(name)) for name in STATIC_INTS}
         # The agent framework ignores a ConfInterval below this floor and uses the floor.
         floor = (s["MonitorInterval"] + s["MonitorTimeout"]) * s["ToleranceLimit"]
         s["ConfInterval"] = max(s["ConfInterval"], floor + s["MonitorInterval"] + 10)
-
-    def timeout(self, ep):
-        return max(1, self.s.get(TIMEOUT_ATTR.get(ep, "MonitorTimeout"), 60))
+        return s
 
 
 class RInst:
@@ -181,6 +185,7 @@ class SimResource:
         "insts",
         "argv_cache",
         "_values",
+        "s",
     )
 
     def __init__(self, model, simtype, group):
@@ -201,6 +206,20 @@ class SimResource:
         self.enabled = as_int(a.get("Enabled", 1), 1) != 0
         self.argv_cache = {}
         self._values = {}
+        self.restatic()
+
+    def restatic(self):
+        """The statics the engine reads for this resource: its overrides (``hares -override``
+        or set in its main.cf block) over its type's; the type's own dict when it has none."""
+        own = STATIC_SET.intersection(self.model.attrs)
+        if own:
+            a = self.model.attrs
+            self.s = self.type.statics({name: a[name] for name in own})
+        else:
+            self.s = self.type.s
+
+    def timeout(self, ep):
+        return max(1, self.s.get(TIMEOUT_ATTR.get(ep, "MonitorTimeout"), 60))
 
     def values(self, system):
         """Attribute values on ``system`` (localized ones resolved) for build_argv."""

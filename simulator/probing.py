@@ -136,7 +136,7 @@ class Probing:
     def _schedule_monitor(self, ri, delay=None):
         ri.gen += 1
         if delay is None:
-            s = ri.res.type.s
+            s = ri.res.s
             # OfflineMonitorInterval is for offline resources; UNKNOWN ones are watched
             # at MonitorInterval like online ones.
             online = ri.state in (ONLINE, UNKNOWN) or ri.clean_reason is not None

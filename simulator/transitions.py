@@ -36,7 +36,7 @@ class Transitions:
         if ri.flushed:
             self._flush_monitored(ri, code, timed_out, why)
             return
-        s = ri.res.type.s
+        s = ri.res.s
         if not timed_out and monitor_state(code) == ONLINE:
             ri.waits = 0
             ri.retries = 0
@@ -87,7 +87,7 @@ class Transitions:
             self._schedule_monitor(ri)
             self._after_res_offline(ri)
             return
-        s = ri.res.type.s
+        s = ri.res.s
         if waits < s["OfflineWaitLimit"]:
             ri.busy = "offline"
             self.in_flight += 1
