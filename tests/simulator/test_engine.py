@@ -190,3 +190,24 @@ def test_a_disabled_online_group_is_monitored_and_a_per_system_disable_still_fai
     sim.advance(60)
     assert sim.resource_state("web_ctr", "n1") == "FAULTED"
     assert sim.group_state("web", "n2") == "ONLINE"  # disabled on n1 only: it fails over
+
+
+def test_a_resource_reads_its_overrides_and_its_type_for_the_rest(make_sim):
+    sim = make_sim(cf(["n1", "n2"], WEB)).start()
+    ctr, ip = sim.engine.resource("web_ctr"), sim.engine.resource("web_ip")
+    assert ctr.s is ip.s is ctr.type.s  # no override: the type's own values, shared
+    for argv in (
+        "haconf -makerw",
+        "hares -override web_ctr ToleranceLimit",
+        "hares -modify web_ctr ToleranceLimit 8",
+    ):
+        assert sim.command(argv.split())[0] == 0, argv
+    assert ctr.s["ToleranceLimit"] == 8 and ip.s["ToleranceLimit"] == 0
+    # ConfInterval's floor from the resource's own values (Dummy: MonitorInterval 60,
+    # MonitorTimeout 10): (60 + 10) x 8 + 60 + 10, above the type's 600.
+    assert ctr.s["ConfInterval"] == 630 and ip.s["ConfInterval"] == 600
+    assert sim.command("hatype -modify Dummy MonitorInterval 30".split())[0] == 0
+    assert ctr.s["MonitorInterval"] == ip.s["MonitorInterval"] == 30  # not overridden
+    assert ctr.s["ToleranceLimit"] == 8
+    assert sim.command("hares -undo_override web_ctr ToleranceLimit".split())[0] == 0
+    assert ctr.s is ctr.type.s
