@@ -95,6 +95,18 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
                 self._check_can_disable(self.resource(name), sname)
         super().modify_attr(kind, name, attr, words, sname)
 
+    def enable_group_resources(self, name, enabled):
+        """``hagrp -enableresources | -disableresources G``: every resource's Enabled, as
+        ``hares -modify R Enabled`` sets it; a refusal for any one changes none."""
+        g = self.group(name)
+        self.need_writable()
+        if not enabled:
+            for r in g.resources:
+                self._check_can_disable(r)
+        for r in g.resources:
+            if r.enabled != enabled:
+                super().modify_attr("resource", r.name, "Enabled", ["1" if enabled else "0"])
+
     def _check_can_disable(self, r, sname=None):
         """A non-persistent resource is disabled only in a clean OFFLINE state (not waiting);
         a persistent one only when its parents are."""

@@ -352,6 +352,8 @@ HANDLERS = {
     "hagrp -unfreeze": lambda e, c, o: e.unfreeze_group(c["group"], bool(c.get("persistent"))),
     "hagrp -enable": lambda e, c, o: e.enable_group(c["group"], c.get("sys")),
     "hagrp -disable": lambda e, c, o: e.disable_group(c["group"], c.get("sys")),
+    "hagrp -enableresources": lambda e, c, o: e.enable_group_resources(c["group"], True),
+    "hagrp -disableresources": lambda e, c, o: e.enable_group_resources(c["group"], False),
     "hagrp -autoenable": lambda e, c, o: e.autoenable_group(c["group"], c["sys"]),
     "hagrp -clear": lambda e, c, o: e.clear_group(c["group"], c.get("sys")),
     "hagrp -flush": lambda e, c, o: e.flush_group(c["group"], c["sys"], bool(c.get("force"))),

@@ -211,6 +211,8 @@ FORMS: Tuple[Form, ...] = (
     Form("hagrp", "-enable", ("GROUP",), SYS, source=HAGRP),
     Form("hagrp", "-disable", ("GROUP",), SYS, source=HAGRP),
     Form("hagrp", "-autoenable", ("GROUP",), SYS, need=(("-sys",),), source=HAGRP),
+    Form("hagrp", "-enableresources", ("GROUP",), source=HAGRP),
+    Form("hagrp", "-disableresources", ("GROUP",), source=HAGRP),
     Form("hagrp", "-clear", ("GROUP",), SYS, source=HAGRP),
     Form(
         "hagrp",

@@ -768,3 +768,28 @@ def test_both_sides_of_each_form(sim, key, tmp_path):
     refused(sim, refused_line, why)
     if accepted:
         ok(sim, accepted.format(conf=tmp_path / "conf"))
+
+
+def test_group_resources_enabled_and_disabled_together(make_sim):
+    """hagrp -disableresources G refuses as hares -modify R Enabled 0 does, for the whole
+    group or not at all; -enableresources enables every resource again."""
+    sim = make_sim(cf(["n1", "n2"], WEB)).start()
+    refused(sim, "hagrp -disableresources web", "not writable")
+    ok(sim, "haconf -makerw")
+    refused(sim, "hagrp -disableresources web", "Resource web_ip is ONLINE on system n1")
+    ok(sim, "hares -offline web_pf -sys n1")
+    sim.advance(5)
+    # web_pf alone is offline: still refused, and web_pf stays enabled.
+    refused(sim, "hagrp -disableresources web", "Resource web_ip is ONLINE on system n1")
+    assert all(r.enabled for r in sim.engine.group("web").resources)
+    ok(sim, "hagrp -offline web -sys n1")
+    sim.advance(5)
+    ok(sim, "hagrp -disableresources web")
+    assert sim.command("hares -value web_ctr Enabled".split())[1].strip() == "0"
+    assert not any(r.enabled for r in sim.engine.group("web").resources)
+    refused(sim, "hagrp -disableresources nope", "nope")
+    ok(sim, "hagrp -enableresources web")
+    assert all(r.enabled for r in sim.engine.group("web").resources)
+    ok(sim, "hagrp -online web -sys n1")
+    sim.advance(5)
+    assert sim.group_state("web", "n1") == "ONLINE"
