@@ -193,6 +193,9 @@ def resource_value(e, call, out):
 
 
 def hastop(e, call, out):
+    if call.form.op == "-all":
+        e.stop_all(bool(call.get("force")))
+        return
     if call.form.op == "-local":
         if e.local_system is None:
             raise SimError(
@@ -423,6 +426,7 @@ HANDLERS = {
     # hastatus
     "hastatus -sum": display.status_summary,
     # hastop
+    "hastop -all": hastop,
     "hastop -local": hastop,
     "hastop -sys": hastop,
 }

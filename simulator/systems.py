@@ -134,13 +134,7 @@ class Systems:
         if force:
             self._exit(sname, "hastop -force", autodisable)
             return
-        for r in self.resources.values():
-            ri = r.insts.get(sname)
-            if ri is not None and ri.admin_wait is not None:
-                raise SimError(
-                    f"Resource {r.name} is in ADMIN_WAIT on system {sname}: use hastop -force",
-                    "V-16-1-10176",
-                )
+        self._refuse_admin_wait(sname)
         system.leaving = True
         old = system.state
         system.state = "LEAVING"
@@ -164,6 +158,27 @@ class Systems:
 
         step()
         self.clock.run_due()
+
+    def stop_all(self, force=False):
+        """``hastop -all [-force]``: every running system as ``hastop -sys`` stops it; an
+        ADMIN_WAIT anywhere refuses the whole command before any system stops."""
+        running = [s for s, system in self.systems.items() if system.up and not system.leaving]
+        if not running:
+            raise SimError("VCS is not running on any system", "V-16-1-10446")
+        if not force:
+            for sname in running:
+                self._refuse_admin_wait(sname)
+        for sname in running:
+            self.stop_engine(sname, force)
+
+    def _refuse_admin_wait(self, sname):
+        for r in self.resources.values():
+            ri = r.insts.get(sname)
+            if ri is not None and ri.admin_wait is not None:
+                raise SimError(
+                    f"Resource {r.name} is in ADMIN_WAIT on system {sname}: use hastop -force",
+                    "V-16-1-10176",
+                )
 
     @staticmethod
     def _has_local_parent(g, sname, pending):

@@ -386,7 +386,7 @@ FORMS: Tuple[Form, ...] = (
     # hastatus
     Form("hastatus", "-sum", aliases=("-summary",), source=HASTATUS),
     # hastop
-    Form("hastop", "-all", (), _o("-force"), source=HASTOP, modelled=False),
+    Form("hastop", "-all", (), _o("-force"), source=HASTOP),
     Form(
         "hastop",
         "-local",

@@ -211,3 +211,38 @@ def test_a_resource_reads_its_overrides_and_its_type_for_the_rest(make_sim):
     assert ctr.s["ToleranceLimit"] == 8
     assert sim.command("hares -undo_override web_ctr ToleranceLimit".split())[0] == 0
     assert ctr.s is ctr.type.s
+
+
+def test_hastop_all_stops_every_system_and_takes_the_groups_offline(make_sim):
+    sim = make_sim(cf(["n1", "n2"], WEB)).start()
+    code, _, err = sim.command(["hastop", "-all"])
+    assert code == 0, err
+    sim.advance(30)
+    assert sim.system_state("n1") == sim.system_state("n2") == "EXITED"
+    assert sim.resource_state("web_ctr", "n1") == "OFFLINE"  # taken offline, not moved
+    assert sim.resource_state("web_ctr", "n2") == "OFFLINE"
+    code, _, err = sim.command(["hastop", "-all"])
+    assert code == 1 and "not running on any system" in err
+
+
+def test_hastop_all_force_leaves_the_groups_running(make_sim):
+    sim = make_sim(cf(["n1", "n2"], WEB)).start()
+    code, _, err = sim.command(["hastop", "-all", "-force"])
+    assert code == 0, err
+    sim.advance(30)
+    assert sim.system_state("n1") == sim.system_state("n2") == "EXITED"
+    assert sim.resource_state("web_ctr", "n1") == "ONLINE"
+
+
+def test_hastop_all_refuses_an_admin_wait_anywhere_before_stopping_any_system(make_sim):
+    text = cf(
+        ["n1", "n2"],
+        # On n2, the last system stopped: n1 would be gone if the check came late.
+        WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n2 }\n    ManageFaults = NONE"),
+    )
+    sim = make_sim(text).start()
+    sim.event("kill", resource="web_ctr", system="n2")
+    sim.advance(60)
+    code, _, err = sim.command(["hastop", "-all"])
+    assert code == 1 and "ADMIN_WAIT" in err and "-force" in err
+    assert sim.system_state("n1") == sim.system_state("n2") == "RUNNING"
