@@ -448,7 +448,7 @@ def test_hastatus_summary(sim):
 
 
 def test_documented_but_not_modelled(sim):
-    for line in ("hastop -all", "hagrp -offline web -force -sys n1", "hasys -load n1 5"):
+    for line in ("hagrp -offline web -force -sys n1", "hasys -load n1 5"):
         refused(sim, line, "not modelled by the simulator")
 
 
@@ -537,6 +537,13 @@ BOTH_SIDES = {
         "hagrp -disable web -sys n2",
         "hagrp -disable big -sys n3",
         "not in the SystemList",
+    ),
+    "hagrp -enableresources": (RW, "hagrp -enableresources web", "hagrp -enableresources x", "x"),
+    "hagrp -disableresources": (
+        RW + ["hagrp -offline big -sys n1"],
+        "hagrp -disableresources big",
+        "hagrp -disableresources web",
+        "must be OFFLINE to be disabled",
     ),
     "hagrp -autoenable": (
         [],
@@ -747,6 +754,12 @@ BOTH_SIDES = {
     "hastatus -sum": ([], "hastatus -summary", "hastatus -sum -v", "unknown option"),
     # -local needs the system the command is typed on: an events file's cmd gives it
     "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
+    "hastop -all": (
+        ["hastop -sys n3"],
+        "hastop -all -force",
+        "hastop -all -evacuate",
+        "unknown option",
+    ),
     "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
 }
 
