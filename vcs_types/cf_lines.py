@@ -228,6 +228,16 @@ class _Offsets:
         return before + 1, offset - start + 1
 
 
+_new = object.__new__
+
+
+def _where(file, offsets, offset):
+    """A position worked out on the first question (``Where``'s fields set directly)."""
+    w = _new(Where)
+    w.file, w._line, w._column, w._resolver, w._index = file, 0, 0, offsets, offset
+    return w
+
+
 class _Reader:
     def __init__(self, file: str, text: str):
         self.file = file
@@ -238,7 +248,7 @@ class _Reader:
         self.names: set = set()  # (keyword, name) of blocks read
 
     def where(self, offset: int) -> Where:
-        return Where(self.file, 0, 0, self.offsets, offset)
+        return _where(self.file, self.offsets, offset)
 
     def read(self) -> Config:
         obj = None  # the object whose ( ... ) block is open
@@ -299,15 +309,21 @@ class _Reader:
                 parent, child = m.group(18, 19)
                 if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                self.group.links.append(
-                    ResourceLink(parent, child, Where(file, 0, 0, offsets, m.start(18)))
+                link = _new(ResourceLink)
+                link.parent, link.child, link.where = (
+                    parent,
+                    child,
+                    _where(file, offsets, m.start(18)),
                 )
+                self.group.links.append(link)
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
                 if self.group is None or child in _KEYWORDS:
                     raise _GiveUp
-                where = Where(file, 0, 0, offsets, m.start(13) - 15)  # at 'requires group'
-                dep = GroupDep(child, category, location, rigidity or "firm", where)
+                dep = _new(GroupDep)
+                dep.child, dep.category, dep.location = child, category, location
+                dep.rigidity = rigidity or "firm"
+                dep.where = _where(file, offsets, m.start(13) - 15)  # at 'requires group'
                 self.group.deps.append(dep)
             elif kind == "include":
                 self.cfg.includes.append(m.group(21))
@@ -325,7 +341,18 @@ class _Reader:
             group = self.group
             if group is None:
                 raise _GiveUp
-            r = Resource(kind, name, {}, {}, Where(self.file, 0, 0, self.offsets, offset))
+            # objects made without their classes' __init__ (a third of their cost, tens of
+            # thousands of them): every field set here, the defaults left to the class
+            w = _new(Where)
+            w.file, w._line, w._column, w._resolver, w._index = (
+                self.file,
+                0,
+                0,
+                self.offsets,
+                offset,
+            )
+            r = _new(Resource)
+            r.type, r.name, r.attrs, r.local, r.where = kind, name, {}, {}, w
             group.resources.append(r)
             return r
         cfg = self.cfg
@@ -333,9 +360,16 @@ class _Reader:
             raise _GiveUp
         self.names.add((kind, name))
         if kind == "group":
-            self.group = Group(name, where=self.where(offset))
-            cfg.groups.append(self.group)
-            return self.group
+            g = self.group = _new(Group)
+            g.name, g.attrs, g.local, g.where = (
+                name,
+                {},
+                {},
+                _where(self.file, self.offsets, offset),
+            )
+            g.resources, g.links, g.deps = [], [], []
+            cfg.groups.append(g)
+            return g
         if kind == "system":
             s = System(name, where=self.where(offset))
             cfg.systems.append(s)
