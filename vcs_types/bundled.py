@@ -493,6 +493,7 @@ APACHE = _t(
     "Starts, stops and monitors an Apache HTTP server.",
     [
         _s("httpdDir"),
+        _s("HostName"),
         _s("ConfigFile"),
         _s("EnvFile"),
         _s("SharedObjDir"),

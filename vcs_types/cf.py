@@ -498,7 +498,8 @@ class _Parser:
                     if cfg.cluster is not None:
                         raise self.error_at(i, "expected one cluster block, found a second one")
                     cfg.cluster = Cluster(name, where=where)
-                    self.attr_block(cfg.cluster, cfg.cluster.local)
+                    if toks[self.i] == "(":  # `cluster name` alone, as UG 4.1 prints it
+                        self.attr_block(cfg.cluster, cfg.cluster.local)
                 elif v == "remotecluster":
                     rc = RemoteCluster(name, where=where)
                     cfg.remoteclusters.append(rc)
@@ -613,6 +614,8 @@ class _Parser:
             starts[aname] = i
             if static and aname == "ArgList":
                 arglist = default or []
+                if i18n:  # written back as declared: `static i18nstr ArgList[]`
+                    static_decls[aname] = Attr(aname, "str", "vector", static=True, i18n=True)
             elif static and aname in STANDARD_STATIC:
                 if default is not None:
                     statics[aname] = default

@@ -407,7 +407,8 @@ def render_type(decl):
         elif name in decl.attrs:
             lines.append("\t" + declaration_line(decl.attrs[name]))
         elif name == "ArgList":
-            lines.append("\t" + declaration_line(arg, decl.arglist, True))
+            a = decl.static_decls.get(name, arg)
+            lines.append("\t" + declaration_line(a, decl.arglist, True))
         elif name in decl.static_decls:
             a = decl.static_decls[name]
             if name in decl.statics:

@@ -240,6 +240,40 @@ def rule_group_dependency_levels(ctx):
             )
 
 
+# Types the guides allow in one kind of group only. hacf accepts either (no guide says it
+# refuses them), so these are warnings: the configuration loads, but does not do what it
+# should. Phantom: BARG 7.2 (Linux) "Phantom agent" (not in failover groups, nor alone in a
+# group). NotifierMngr: Admin 7.0 (Linux) "About the notifier process" and BARG 7.3.1
+# (Windows) "NotifierMngr agent" (one notifier a cluster, so never in a parallel group).
+def rule_group_kind_of_types(ctx):
+    """Phantom only in a parallel group with other resources; NotifierMngr only in a
+    failover group (warnings)."""
+    for g in ctx.config.groups:
+        for r in g.resources:
+            rtype = r.type
+            if rtype == "Phantom":
+                if not _parallel(g):
+                    why = "Phantom belongs in parallel groups only (the group has Parallel = 0)"
+                elif len(g.resources) == 1:
+                    why = "a Phantom must not be the only resource of its group"
+                else:
+                    continue
+                yield _warning(ctx, r, f"resource {r.name} (group {g.name}): {why}")
+            elif rtype == "NotifierMngr" and _parallel(g):
+                yield _warning(
+                    ctx,
+                    r,
+                    f"resource {r.name} (group {g.name}): NotifierMngr belongs in a failover "
+                    "group: only one notifier may run in a cluster",
+                )
+
+
+def _warning(ctx, obj, message):
+    from vxha.vcs_types.verify import WARNING, Issue
+
+    return Issue(ctx.where(obj), message, "group_kind", WARNING)
+
+
 def _chain(name, children, depth):
     out = [name]
     while children.get(out[-1]):
@@ -255,4 +289,5 @@ RULES = [
     rule_group_dependencies,
     rule_group_dependency_cycles,
     rule_group_dependency_levels,
+    rule_group_kind_of_types,
 ]

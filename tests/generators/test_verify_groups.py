@@ -220,3 +220,30 @@ def test_drbd_template_with_its_original_hard_link_is_rejected(tmp_path):
     main.write_text(main.read_text().replace("online local firm", "online local hard"))
     out = [str(i) for i in verify(main)]
     assert len(out) == 1 and "cannot have a hard dependency on a parallel group" in out[0]
+
+
+# -- Phantom and NotifierMngr in the kind of group the guides allow (warnings) ----------
+
+PHANTOM = "    Phantom ph (\n    )\n"
+NIC = "    NIC nic (\n        Device = eth0\n    )\n"
+NOTIFIER = '    NotifierMngr ntfr (\n        SmtpServer = "smtp.example.com"\n    )\n'
+
+
+def test_phantom_in_a_parallel_group_with_other_resources_is_clean():
+    assert issues(group("p", parallel=True, body=NIC + PHANTOM)) == []
+
+
+def test_phantom_in_a_failover_group_is_a_warning():
+    (found,) = issues(group("f", body=NIC + PHANTOM))
+    assert "warning: resource ph (group f): Phantom belongs in parallel groups only" in found
+
+
+def test_phantom_alone_in_its_group_is_a_warning():
+    (found,) = issues(group("p", parallel=True, body=PHANTOM))
+    assert "warning: resource ph (group p): a Phantom must not be the only resource" in found
+
+
+def test_notifier_in_a_parallel_group_is_a_warning():
+    assert issues(group("csg", body=NIC + NOTIFIER)) == []
+    (found,) = issues(group("csg", parallel=True, body=NIC + NOTIFIER))
+    assert "warning: resource ntfr (group csg): NotifierMngr belongs in a failover group" in found

@@ -22,6 +22,7 @@ RESOURCES = {
     "Apache": (
         "\tApache web (\n"
         '\t\thttpdDir = "/usr/sbin"\n'
+        "\t\tHostName = web1\n"
         '\t\tConfigFile = "/etc/httpd/conf/httpd.conf"\n'
         "\t\tPort = 8080\n"
         "\t\tSecondLevelMonitor = 1\n"

@@ -18,7 +18,7 @@ CASES = [
     ('group g (\n\tA = "open\n)\n', 2, 6, "found an unterminated string"),
     ("/* open\n", 1, 1, "found an unterminated comment"),
     ("group (\n)\n", 1, 7, "expected a group name, found '('"),
-    ("cluster c\n", 2, 1, "expected '(', found end of file"),
+    ("remotecluster c\n", 2, 1, "expected '(', found end of file"),
     ("group g (\n)\nrequires group h sideways local\n", 3, 18, "expected online or offline"),
     (
         "group g (\n)\nrequires group h online nearby\n",

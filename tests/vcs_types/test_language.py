@@ -70,7 +70,8 @@ group app (
 \tClusterList = { clus1 = 0, clus2 = 1 }
 \t)
 
-\tPhantom app_phantom (
+\tNIC app_nic (
+\t\tDevice = eth1
 \t\t)
 
 \trequires group ClusterService online site soft
@@ -80,7 +81,7 @@ group app (
 \t//
 \t//\tgroup app
 \t//\t{
-\t//\tPhantom app_phantom
+\t//\tNIC app_nic
 \t//\t}
 
 
@@ -147,6 +148,16 @@ def test_system_without_a_block_and_quoted_system_names():
     assert text.startswith('system Server1 (\n\t)\n\nsystem "node1.example.com" (\n\t)\n')
     assert parse(text) == cfg
     assert verify(cfg) == []
+
+
+def test_cluster_without_a_block():
+    # the 4.1 User's Guide prints `cluster SGWM-demo` and `cluster PhantomCluster` alone
+    cfg = parse("cluster SGWM-demo\n\nsystem Server1\n", "main.cf")
+    assert cfg.cluster.name == "SGWM-demo" and cfg.cluster.attrs == {}
+    assert [s.name for s in cfg.systems] == ["Server1"]
+    text = write(cfg)
+    assert text.startswith("cluster SGWM-demo (\n\t)\n")
+    assert parse(text) == cfg
 
 
 def test_lines_starting_with_a_hash_are_comments():
@@ -221,6 +232,21 @@ def test_type_declarations_with_i18nstr_namerule_and_temp_render_back_line_for_l
     assert decl.settings == {"NameRule": "resource.MountPoint"}
     assert decl.statics == {"RestartLimit": 2, "AEPTimeout": 1}
     assert render_type(decl) == text
+
+
+def test_an_i18nstr_arglist_renders_back_as_declared():
+    # Veritas's Proxy type (BARG for Windows, "Resource type definition") declares its
+    # ArgList i18nstr, with quoted entries naming attributes of the target resource
+    text = (
+        "type Proxy (\n\tstatic int OfflineMonitorInterval = 60\n"
+        '\tstatic i18nstr ArgList[] = { TargetResName, "TargetResName:State" }\n'
+        "\tstr TargetResName\n)\n"
+    )
+    decl = parse(text, "types.cf").types["Proxy"]
+    assert decl.arglist == ["TargetResName", "TargetResName:State"]
+    assert render_type(decl) == text
+    plain = parse(text.replace("i18nstr", "str")).types["Proxy"]
+    assert "static str ArgList[]" in render_type(plain)
 
 
 def test_a_default_written_as_zero_stays_written_and_means_no_default():
