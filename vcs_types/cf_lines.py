@@ -118,11 +118,12 @@ _BRACES: dict = {}
 def _read_braces(raw: str):
     if raw == "{}" or raw == "{ }":
         return []
-    if " = " not in raw or '"' in raw and not _ASSOCIATION(raw):
+    association = " = " in raw and _ASSOCIATION(raw)
+    if not association and (" = " not in raw or '"' in raw):
         if _VECTOR(raw):
             return [_scalar(t) for t in _ITEMS(raw)]
         raise _GiveUp
-    if _ASSOCIATION(raw):
+    if association:
         items = _ITEMS(raw)
         out = {}
         for i in range(0, len(items), 2):
