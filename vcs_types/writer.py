@@ -83,11 +83,8 @@ def _fmt(value):
         # many associations repeat (SystemList, Load, ...): each is formatted once; the
         # classes are part of the key, as 1 == True == 1.0 are written differently
         try:
-            known = (
-                tuple(value.items()),
-                tuple(map(type, value)),
-                tuple(map(type, value.values())),
-            )
+            # one flat tuple (keys, values, their classes): no tuple an item
+            known = (*value, *value.values(), *map(type, value), *map(type, value.values()))
             text = _ASSOCIATIONS.get(known)
         except TypeError:  # a value that cannot be hashed: checked and refused elsewhere
             known = text = None
