@@ -226,13 +226,25 @@ def write(config):
     for g in config.groups:
         _block(out, "group", g)
         for r in g.resources:
-            out.append(f"\t{r.type} {_key(r.name)} (\n")
+            name = r.name
+            if not (name.__class__ is str and name.isidentifier() and name.isascii()):
+                name = _key(name)  # the common name checked here, without a call
+            out.append(f"\t{r.type} {name} (\n")
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
             out.append(f"\trequires group {_key(d.child)} {d.category} {d.location} {d.rigidity}\n")
         for link in g.links:
-            out.append(f"\t{_key(link.parent)} requires {_key(link.child)}\n")
+            parent, child = link.parent, link.child
+            if not (
+                parent.__class__ is str
+                and child.__class__ is str
+                and parent.isidentifier()
+                and child.isidentifier()
+                and (parent + child).isascii()
+            ):
+                parent, child = _key(parent), _key(child)
+            out.append(f"\t{parent} requires {child}\n")
         out.append("\n\n")
         _tree(out, g)
     return "".join(out)
