@@ -18,8 +18,10 @@ class GroupRequests:
 
     # -- online, offline, switch -----------------------------------------------------------
 
-    def online_group(self, name, sname=None, any_system=False, propagate=False):
+    def online_group(self, name, sname=None, any_system=False, propagate=False, nopre=False):
         g = self.group(name)
+        if nopre and (any_system or propagate):
+            raise SimError("hagrp -online -nopre needs -sys SYSTEM (not -any or -propagate)")
         self._check_actionable(g)
         self._check_no_admin_wait(g, "online", sname)
         if propagate:
@@ -46,7 +48,7 @@ class GroupRequests:
                 target = policies.choose(
                     g, [self.systems[s] for s in cands], g.policy, self.statistics
                 )
-                self._start_group(g, target.name, "admin")
+                self._start_admin(g, target.name)
         else:
             gi = self._gi(g, sname)
             if not self.systems[sname].up:
@@ -77,9 +79,14 @@ class GroupRequests:
                     "V-16-1-10190",
                 )
             self._check_parents_allow(g, sname)
-            self._start_group(g, sname, "admin")
+            self._start_admin(g, sname, nopre)
         self._drop((g.name, None))
         self.clock.run_due()
+
+    def _start_admin(self, g, sname, nopre=False):
+        """hagrp -online: through the preonline trigger where PreOnline asks for it."""
+        if nopre or not self.triggers.preonline(g, sname, "manual"):
+            self._start_group(g, sname, "admin")
 
     def _check_parents_allow(self, g, sname, leaving=None):
         forbid = deps_mod.parent_forbidding(g, sname, leaving)
@@ -257,7 +264,9 @@ class GroupRequests:
             g,
             here,
             f"switch to {to}",
-            then=lambda: self._want(Intent("switch", g, to=to, reason=f"switch from {here}")),
+            then=lambda: self._want(
+                Intent("switch", g, exclude=(here,), to=to, reason=f"switch from {here}")
+            ),
         )
         self.clock.run_due()
 
@@ -357,8 +366,7 @@ class GroupRequests:
             g.model.attrs["Frozen"] = 1
             g.frozen = True
         else:
-            g.tfrozen = True
-            g.model.attrs["TFrozen"] = 1
+            g.tfrozen = True  # not in the configuration: haconf -dump does not keep it
         self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 0 -> 1 (admin)")
 
     def unfreeze_group(self, name, persistent=False):
@@ -369,7 +377,6 @@ class GroupRequests:
             g.frozen = False
         else:
             g.tfrozen = False
-            g.model.attrs.pop("TFrozen", None)
         self.log("-", g.name, f"{'Frozen' if persistent else 'TFrozen'} 1 -> 0 (admin)")
         self._dirty_all()
         self.clock.run_due()
@@ -397,6 +404,7 @@ class GroupRequests:
             ri.flags = ()
             changed = True
         ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = 0
+        ri.clean_failures = 0
         ri.clean_reason = None
         if changed:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (clear)")

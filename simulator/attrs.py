@@ -255,6 +255,9 @@ class AttrMixin:
             raise SimError(
                 f"{attr} is not a static attribute of type {r.type.name}", haforms.STATIC
             )
+        refusal = haforms.override_refusal(name, attr)
+        if refusal is not None:
+            raise SimError(refusal, haforms.STATIC)
         if attr in r.model.attrs or attr in r.model.local:
             raise SimError(f"{attr} of {name} is already overridden", haforms.STATIC)
         r.model.attrs[attr] = copy.deepcopy(r.type.static(attr))

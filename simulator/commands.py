@@ -118,7 +118,11 @@ def hacf_verify(e, call, out):
 def group_online(e, call, out):
     _not_modelled(call, "-force")
     e.online_group(
-        call["group"], call.get("sys"), bool(call.get("any")), bool(call.get("propagate"))
+        call["group"],
+        call.get("sys"),
+        bool(call.get("any")),
+        bool(call.get("propagate")),
+        bool(call.get("nopre")),
     )
 
 

@@ -374,9 +374,12 @@ class EngineCore:
         self.triggers.group_changed(g, sname, old, new)
         system = self.systems[sname]
         if self._active(gi):
-            system.active[g.name] = g
+            if g.name not in system.active:
+                system.active[g.name] = g
+                self.triggers.load.changed(system, g)
         elif system.active.pop(g.name, None) is not None:
             self._dirty_all()
+            self.triggers.load.changed(system, g)
         old_base, new_base = old.split("|", 1)[0], new.split("|", 1)[0]
         if old_base != new_base:
             for dep in g.rdeps:

@@ -13,8 +13,9 @@ why a rule was chosen where no guide says) are the table in docs/simulator.md.
 - probing.py: probes (start, rejoin), autostart, concurrency violation, when the next
   monitor runs (a disabled group's resources too)
 - faults.py: what a monitor answers (FaultOnMonitorTimeouts, ConfInterval, ToleranceLimit),
-  ManageFaults and ADMIN_WAIT, RestartLimit, clean, OnlineRetryLimit, FaultPropagation,
-  Critical, group OnlineRetryLimit and OnlineRetryInterval, persistent resources, AutoRestart
+  ManageFaults and ADMIN_WAIT, RestartLimit, clean and CleanRetryLimit, OnlineRetryLimit,
+  FaultPropagation, Critical, group OnlineRetryLimit and OnlineRetryInterval, persistent
+  resources, AutoRestart
 - transitions.py: online and offline in resource dependency order, OnlineWaitLimit,
   OfflineWaitLimit, hagrp -flush
 - dependencies.py: group dependencies: where a parent may be online, legal links, what a

@@ -3,7 +3,8 @@
 offline within ToleranceLimit, a persistent resource faulting and coming back (AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and
-its failure (UNABLE_TO_OFFLINE, retried after each monitor), an ineffective online
+its failure (UNABLE_TO_OFFLINE, retried after each monitor until CleanRetryLimit gives up
+into ADMIN_WAIT), an ineffective online
 (OnlineRetryLimit, clean reason 2 or 3). Then the group's: FaultPropagation, Critical,
 Frozen, the group's OnlineRetryLimit and OnlineRetryInterval, a hard child going with its
 faulted parent. Where the group fails over to is placement.py's; what its parent groups do
@@ -160,8 +161,14 @@ class Faults:
             ri.add_flag(UNABLE_TO_OFFLINE)
             if ri.stable() != old:
                 self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (clean failed)")
+            ri.clean_failures += 1
+            limit = res.type.s["CleanRetryLimit"]
+            if limit and ri.clean_failures >= limit:
+                self._clean_given_up(ri, limit)
+                return
             self._schedule_monitor(ri, res.type.s["MonitorInterval"])
             return
+        ri.clean_failures = 0
         ri.clean_reason = None
         ri.drop_flag(UNABLE_TO_OFFLINE)
         if purpose == "restart":
@@ -179,6 +186,18 @@ class Faults:
             self._set_state(ri, OFFLINE, "clean")
             self._schedule_monitor(ri)
             self._after_res_offline(ri)
+
+    def _clean_given_up(self, ri, limit):
+        """CleanRetryLimit cleans have failed: the framework stops calling clean and the
+        resource waits for the admin (ADMIN_WAIT, cleared by hagrp -clearadminwait)."""
+        reason = ri.clean_reason[0]
+        ri.clean_reason = None
+        ri.clean_failures = 0
+        ri.admin_wait = reason
+        old = ri.stable()
+        ri.add_flag(ADMIN_WAIT)
+        self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (CleanRetryLimit {limit})")
+        self._schedule_monitor(ri)
 
     @staticmethod
     def _reason_for(purpose):

@@ -36,6 +36,7 @@ STATIC_INTS = (
     "OnlineWaitLimit",
     "OfflineWaitLimit",
     "FaultOnMonitorTimeouts",
+    "CleanRetryLimit",
 )
 
 
@@ -117,6 +118,7 @@ class RInst:
         "restart_pending",
         "admin_wait",
         "flushed",
+        "clean_failures",
     )
 
     def __init__(self, res, system):
@@ -138,6 +140,7 @@ class RInst:
         self.restart_pending = False  # cleaned for a restart, waiting for its children
         self.admin_wait = None  # ManageFaults NONE: the clean reason it waits with (0-5)
         self.flushed = False  # hagrp -flush: the running online/offline no longer counts
+        self.clean_failures = 0  # failed cleans in a row, against CleanRetryLimit
 
     def stable(self):
         """The state and its qualifiers, as the transcript logs them."""
@@ -326,7 +329,8 @@ class SimGroup:
         self.meterweight = {k: as_int(v) for k, v in as_dict(a.get("MeterWeight")).items()}
         self.enabled = as_int(a.get("Enabled", 1), 1) != 0
         self.frozen = as_int(a.get("Frozen", 0)) != 0
-        self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
+        if not hasattr(self, "tfrozen"):  # set by hagrp -freeze only, kept across reloads
+            self.tfrozen = as_int(a.get("TFrozen", 0)) != 0
         self.retry_limit = as_int(a.get("OnlineRetryLimit", 0))
         self.retry_interval = as_int(a.get("OnlineRetryInterval", 0))
         self.fault_propagation = as_int(a.get("FaultPropagation", 1), 1) != 0

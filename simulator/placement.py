@@ -158,7 +158,11 @@ class Placement:
                 target = policies.choose(g, systems, g.policy, self.statistics)
         if target is not None:
             self._drop(key)
-            self._start_group(g, target.name, intent.reason)
+            held = intent.kind in ("failover", "switch") and self.triggers.preonline(
+                g, target.name, "fault", min(intent.exclude) if intent.exclude else None
+            )
+            if not held:
+                self._start_group(g, target.name, intent.reason)
             return
         moving = bool(base) and self._child_in_motion(g)
         if intent.kind == "autostart" or moving:

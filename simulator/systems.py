@@ -47,7 +47,8 @@ class Systems:
             gi.then = None
             gi.unprobed = 0
             self._refresh(g, sname, why)
-            system.active.pop(g.name, None)
+            if system.active.pop(g.name, None) is not None:
+                self.triggers.load.changed(system, g)
         self.waiting_children = [w for w in self.waiting_children if w[1] != sname]
         for g in was_active:
             self._react_child_down(g, sname, why)
@@ -68,6 +69,7 @@ class Systems:
         ri.flags = ()
         ri.probed = False
         ri.tolerance = ri.restarts = ri.retries = ri.monitor_timeouts = ri.waits = 0
+        ri.clean_failures = 0
         ri.clean_reason = ri.admin_wait = None
         ri.restart_pending = ri.flushed = False
         ri.gen += 1

@@ -126,7 +126,10 @@ class Transitions:
     def _start_group(self, g, sname, why):
         gi = g.insts[sname]
         self._set_moving(gi, starting=True)
-        self.systems[sname].active[g.name] = g
+        system = self.systems[sname]
+        if g.name not in system.active:
+            system.active[g.name] = g
+            self.triggers.load.changed(system, g)
         self._refresh(g, sname, why)
         self._online_ready(g, sname)
 

@@ -7,6 +7,9 @@ system, with which arguments (vcs_types/triggers.py names the sources).
 - ``postoffline SYSTEM GROUP``: a group that was online or partly online there is offline.
 - ``nofailover SYSTEM GROUP``: a faulted failover group finds no system; SYSTEM is the
   last it ran on, and the trigger runs on the lowest-numbered running system.
+- ``preonline SYSTEM GROUP manual|fault [LEFT]``: PreOnline 1 (per system where localized)
+  and ``hagrp -online`` (manual) or a failover or switch (fault, LEFT the system it left):
+  the group is not brought online; the trigger does that with ``hagrp -online -nopre``.
 
 Only for groups whose TriggersEnabled lists the trigger (per system where localized). VCS
 does not wait for a trigger (VCS 7.1 Administrator's Guide, "About VCS event triggers"):
@@ -18,6 +21,8 @@ answered by the engine; any other trigger path is recorded, not run.
 
 from __future__ import annotations
 
+from vxha.simulator.loadwarning import LoadWarning
+from vxha.simulator.model import as_int
 from vxha.vcs_types import triggers as spec
 
 UP = ("ONLINE", "PARTIAL")
@@ -30,6 +35,7 @@ def _base(state: str) -> str:
 class Triggers:
     def __init__(self, engine):
         self.e = engine
+        self.load = LoadWarning(engine)  # loadwarning: its own clock, per system
         self.up = {}  # (group, system) -> "partial" | "online": where a group is up
 
     # -- events ------------------------------------------------------------------------
@@ -62,6 +68,20 @@ class Triggers:
         where = min(running, key=lambda s: list(self.e.systems).index(s)) if running else None
         if where is not None:
             self._fire("nofailover", g, where, [last or where, g.name])
+
+    def preonline(self, g, system, why, left=None) -> bool:
+        """PreOnline 1 for ``system``: the preonline trigger is called instead of bringing
+        the group online there; the trigger brings it online with ``hagrp -online -nopre``."""
+        local = g.model.local.get("PreOnline", {})
+        if not as_int(local[system] if system in local else g.attr("PreOnline", 0)):
+            return False
+        args = [system, g.name, why] + ([left] if left else [])
+        self.e.log(
+            system,
+            g.name,
+            f"trigger preonline {' '.join(args)} (online waits for hagrp -online -nopre)",
+        )
+        return True
 
     # -- calling -----------------------------------------------------------------------
     def enabled(self, g, system, name) -> bool:

@@ -27,6 +27,7 @@ STANDARD_STATIC = {
     "AlertOnMonitorTimeouts": ("int", "scalar", 0),
     "ArgList": ("str", "vector", []),
     "AttrChangedTimeout": ("int", "scalar", 60),
+    "AvailableMeters": ("str", "keylist", []),
     "CleanRetryLimit": ("int", "scalar", 0),
     "CleanTimeout": ("int", "scalar", 60),
     "CloseTimeout": ("int", "scalar", 60),
@@ -50,7 +51,10 @@ STANDARD_STATIC = {
     "MigrateTimeout": ("int", "scalar", 600),
     "MigrateWaitLimit": ("int", "scalar", 2),
     "MonitorInterval": ("int", "scalar", 60),
-    "MonitorStatsParam": ("int", "association", {}),
+    "MeterControl": ("int", "association", {"MeterInterval": 600, "ForecastCycle": 0}),
+    "Meters": ("str", "keylist", ["SCPU", "SMem"]),
+    "MinCompatAgentVersion": ("str", "scalar", ""),
+    "MonitorStatsParam": ("str", "association", {}),
     "MonitorTimeout": ("int", "scalar", 60),
     "NumThreads": ("int", "scalar", 10),
     "OfflineMonitorInterval": ("int", "scalar", 300),
@@ -71,8 +75,19 @@ STANDARD_STATIC = {
     "SupportedActions": ("str", "keylist", []),
     "SupportedOperations": ("str", "keylist", []),
     "ToleranceLimit": ("int", "scalar", 0),
+    "TypeDefinitionVersion": ("str", "scalar", ""),
     "TypeOwner": ("str", "scalar", ""),
     "TypeRecipients": ("str", "association", {}),
+}
+
+# The standard static attributes whose value the guides say a resource cannot override,
+# each with the guide and section that says so: hacf -verify and `hares -override` refuse
+# them (docs/vcs-language.md).
+NOT_OVERRIDABLE = {
+    "AEPTimeout": "Agent Developer's Guide 7.3 and 9.0, static attribute AEPTimeout",
+    "ArgList": "Agent Developer's Guide 5.0MP3, static attribute ArgList",
+    "MeterControl": "Agent Developer's Guide 7.3, static attribute MeterControl",
+    "Meters": "Agent Developer's Guide 7.3 and 9.0, static attribute Meters",
 }
 
 # Attributes every resource has that an ArgList may pass besides the type's own (Veritas's

@@ -182,11 +182,11 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-online",
         ("GROUP",),
-        _o("-force", "-propagate", "-sys SYSTEM", "-any"),
+        _o("-force", "-propagate", "-nopre", "-sys SYSTEM", "-any"),
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
-        note="simulator: -force not modelled",
+        note="simulator: -force not modelled; -nopre only with -sys",
     ),
     Form(
         "hagrp",
@@ -803,6 +803,20 @@ def globalize(cmd, obj, attr, value, dim) -> List[str]:
 
 def override(resource, attr) -> List[str]:
     return ["hares", "-override", resource, attr]
+
+
+def override_refusal(resource, attr) -> Optional[str]:
+    """Why VCS refuses ``hares -override RESOURCE ATTR`` for a static attribute the guides
+    keep type-level (None when it may be overridden); sent with ``STATIC``."""
+    from vxha.vcs_types.decl import NOT_OVERRIDABLE
+
+    source = NOT_OVERRIDABLE.get(attr)
+    if source is None:
+        return None
+    return (
+        f"{attr} cannot be overridden for resource {resource}: its value is set for the "
+        f"resource type only ({source})"
+    )
 
 
 def undo_override(resource, attr) -> List[str]:

@@ -14,7 +14,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from vxha.vcs_types.decl import STANDARD_STATIC
+from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC
 from vxha.vcs_types.model import Where
 
 __all__ = [
@@ -61,7 +61,8 @@ def errors(issues):
 # -- standard attributes --------------------------------------------------------------------
 # name -> (data type, dimension or tuple of accepted dimensions). Values follow the VCS
 # administrator's guides; read-only and system-maintained attributes are listed too, since
-# hacf accepts them in main.cf.
+# hacf accepts them in main.cf. Where releases differ, the entry accepts both; each entry's
+# source: docs/vcs-language.md, "The verifier's attribute tables".
 
 _S, _V, _K, _A = "scalar", "vector", "keylist", "association"
 
@@ -70,10 +71,10 @@ GROUP_ATTRS = {
     "AdministratorGroups": ("str", _K),
     "Administrators": ("str", _K),
     "Authority": ("int", _S),
-    "AutoDisabled": ("int", _S),
+    "AutoDisabled": ("boolean", _S),
     "AutoFailOver": ("int", _S),
     "AutoRestart": ("int", _S),
-    "AutoStart": ("int", _S),
+    "AutoStart": ("boolean", _S),
     "AutoStartIfPartial": ("int", _S),
     "AutoStartList": ("str", _K),
     "AutoStartPolicy": ("str", _S),
@@ -91,7 +92,7 @@ GROUP_ATTRS = {
     "FaultPropagation": ("int", _S),
     "Frozen": ("int", _S),
     "GroupOwner": ("str", _S),
-    "GroupRecipients": ("int", _A),
+    "GroupRecipients": ("str", _A),
     "Guests": ("str", _K),
     "IntentOnline": ("int", _S),
     "Load": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
@@ -141,14 +142,14 @@ GROUP_ATTRS = {
 
 SYSTEM_ATTRS = {
     "AgentsStopped": ("int", _S),
-    "AvailableCapacity": ("int", (_S, _A)),
+    "AvailableCapacity": ("float", (_S, _A)),  # an integer before 7.0
     "Capacity": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
     "ConfigBlockCount": ("int", _S),
     "ConfigCheckSum": ("int", _S),
     "ConfigDiskState": ("int", _S),
     "ConfigFile": ("str", _S),
     "ConfigInfoCnt": ("int", _S),
-    "ConfigModDate": ("str", _S),
+    "ConfigModDate": ("int", _S),
     "CPUThresholdLevel": ("int", _A),
     "CPUUsage": ("int", _S),
     "CPUUsageMonitoring": ("str", _A),
@@ -185,7 +186,7 @@ SYSTEM_ATTRS = {
     "SysState": ("str", _S),
     "SystemLocation": ("str", _S),
     "SystemOwner": ("str", _S),
-    "SystemRecipients": ("int", _A),
+    "SystemRecipients": ("str", _A),
     "TFrozen": ("int", _S),
     "TRSE": ("int", _S),
     "UpDownState": ("str", _S),
@@ -202,12 +203,12 @@ CLUSTER_ATTRS = {
     "AutoStartTimeout": ("int", _S),
     "BackupInterval": ("int", _S),
     "CID": ("str", _S),
-    "ClusState": ("str", _S),
+    "ClusState": ("int", _S),
     "ClusterAddress": ("str", _S),
     "ClusterLocation": ("str", _S),
     "ClusterName": ("str", _S),
     "ClusterOwner": ("str", _S),
-    "ClusterRecipients": ("int", _A),
+    "ClusterRecipients": ("str", _A),
     "ClusterTime": ("str", _S),
     "ClusterUUID": ("str", _S),
     "CompareRSM": ("int", _S),
@@ -227,11 +228,13 @@ CLUSTER_ATTRS = {
     "GroupLimit": ("int", _S),
     "Guests": ("str", _K),
     "HacliUserLevel": ("str", _S),
+    "HostMeters": ("str", _K),
     "HostMonLogLvl": ("str", _S),
     "LockMemory": ("str", _S),
     "LogClusterUUID": ("int", _S),
     "LogSize": ("int", _S),
     "MeterControl": ("int", _A),
+    "MeterUnit": ("str", _A),
     "MeterWeight": ("int", _A),
     "Notifier": ("str", _A),
     "OperatorGroups": ("str", _K),
@@ -262,13 +265,14 @@ CLUSTER_ATTRS = {
 # Attributes every resource has besides its type's (static ones may be overridden per
 # resource, so STANDARD_STATIC is accepted too).
 RESOURCE_ATTRS = {
-    "AutoStart": ("int", _S),
-    "ComputeStats": ("int", _S),
+    "ArgListValues": ("str", _V),
+    "AutoStart": ("boolean", _S),
+    "ComputeStats": ("boolean", _S),
     "ConfidenceLevel": ("int", _S),
     "ConfidenceMsg": ("str", _V),
-    "Critical": ("int", _S),
-    "Enabled": ("int", _S),
-    "Flags": ("str", _S),
+    "Critical": ("boolean", _S),
+    "Enabled": ("boolean", _S),
+    "Flags": ("int", _S),
     "Group": ("str", _S),
     "IState": ("int", _S),
     "LastOnline": ("str", _S),
@@ -279,7 +283,7 @@ RESOURCE_ATTRS = {
     "Probed": ("int", _S),
     "ResourceInfo": ("str", _A),
     "ResourceOwner": ("str", _S),
-    "ResourceRecipients": ("int", _A),
+    "ResourceRecipients": ("str", _A),
     "Signaled": ("int", _S),
     "Start": ("int", _S),
     "State": ("int", _S),
@@ -331,7 +335,7 @@ REMOTECLUSTER_ATTRS = {
 SITE_ATTRS = {
     "Preference": ("int", _S),
     "SiteOwner": ("str", _S),
-    "SiteRecipients": ("int", _A),
+    "SiteRecipients": ("str", _A),
     "SystemList": ("str", _K),
 }
 
@@ -408,6 +412,7 @@ KEYWORDS = frozenset(
 # -- value checks ---------------------------------------------------------------------------
 
 _ARTICLE = {"scalar": "a", "vector": "a", "keylist": "a", "association": "an"}
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z").match
 
 
 def _describe(value):
@@ -429,6 +434,11 @@ def _scalar_problem(v, dtype):
         return f"{_describe(v)} is not a {dtype}"
     if dtype == "str":
         return None
+    if dtype == "float":
+        # the parser keeps a decimal such as 2.5 as its text
+        if isinstance(v, int) or _DECIMAL(v):
+            return None
+        return f"{_describe(v)} is not a number"
     if not isinstance(v, int):
         return f"{_describe(v)} is not an integer"
     if dtype == "boolean" and v not in (0, 1):
@@ -886,6 +896,31 @@ def _check_builtin(ctx, r, spec):
         yield issue
 
 
+def rule_static_overrides(ctx):
+    """A resource does not override a standard static attribute the guides keep type-level."""
+    # One set test a resource: every resource of every configuration passes here.
+    clear = _NOT_OVERRIDABLE.isdisjoint
+    for g in ctx.config.groups:
+        for r in g.resources:
+            if clear(r.attrs) and (not r.local or clear(r.local)):
+                continue
+            decl = ctx.types.get(r.type)
+            for name in sorted(NOT_OVERRIDABLE):
+                if (name in r.attrs or name in r.local) and (
+                    decl is None or name not in decl.attrs
+                ):
+                    yield ctx.issue(
+                        r,
+                        f"resource {r.name} ({r.type}): {name} cannot be overridden in a "
+                        f"resource ({NOT_OVERRIDABLE[name]}): set it in type {r.type}'s "
+                        "declaration instead",
+                        attr=name,
+                    )
+
+
+_NOT_OVERRIDABLE = frozenset(NOT_OVERRIDABLE)
+
+
 def rule_localized_systems(ctx):
     """``Attr @name`` names a system (or, for global-cluster objects, a cluster); so do
     SystemList and AutoStartList; a heartbeat's ClusterList names remote clusters."""
@@ -996,7 +1031,6 @@ def rule_type_declarations(ctx):
     attribute (the Administrator's Guide's keywords and reserved words)."""
     builtin = set(RESOURCE_ATTRS) | set(STANDARD_STATIC)
     for tname, decl in ctx.config.types.items():
-        origin = ctx.config.type_origin.get(tname)
         wheres = getattr(decl, "where", None) or {}
         for aname, attr in decl.attrs.items():
             if aname in RESERVED_WORDS or aname in LANGUAGE_WORDS:
@@ -1008,13 +1042,46 @@ def rule_type_declarations(ctx):
                 why = f"is the name of a {kind} attribute every type has"
             else:
                 continue
-            w = wheres.get(aname) or wheres.get("")
-            place = _TypeWhere(w) if w is not None else None
             message = f"type {tname}: attribute {aname} {why}: rename it"
-            if place is None:
-                yield Issue(f"{origin or ctx.source} (built in)", message, "type_declarations")
-            else:
-                yield ctx.issue(place, message, "type_declarations")
+            yield _type_issue(ctx, tname, wheres, aname, message)
+
+
+def _type_issue(ctx, tname, wheres, aname, message):
+    """A finding at a type's attribute declaration (at the type when built in memory)."""
+    w = wheres.get(aname) or wheres.get("")
+    if w is None:
+        origin = ctx.config.type_origin.get(tname)
+        return Issue(f"{origin or ctx.source} (built in)", message, "type_declarations")
+    return ctx.issue(_TypeWhere(w), message, "type_declarations")
+
+
+def rule_standard_static_declarations(ctx):
+    """A type that declares a standard static attribute declares it with the data type and
+    dimension the guides give it (booleans and integers are taken for each other)."""
+    for tname, decl in ctx.config.types.items():
+        if not decl.static_decls:
+            continue
+        wheres = getattr(decl, "where", None) or {}
+        for aname, attr in decl.static_decls.items():
+            spec = STANDARD_STATIC.get(aname)
+            if spec is None or aname == "ArgList":
+                continue
+            dtype, dim = spec[0], spec[1]
+            same_type = attr.type == dtype or {attr.type, dtype} == {"int", "boolean"}
+            if same_type and attr.dim == dim:
+                continue
+            message = (
+                f"type {tname}: standard static attribute {aname} is declared "
+                f"{_kind(attr.type, attr.dim)}; VCS defines it as {_kind(dtype, dim)}: "
+                "declare it so"
+            )
+            yield _type_issue(ctx, tname, wheres, aname, message)
+
+
+def _kind(dtype, dim):
+    """``string keylist``, ``integer association``, ... as the guides' tables word them."""
+    words = {"str": "string", "int": "integer", "boolean": "boolean"}
+    return f"{words.get(dtype, dtype)} {dim}"
 
 
 def rule_resource_links(ctx):
@@ -1099,8 +1166,10 @@ def _cycles(children, nodes):
 CORE_RULES = [
     rule_names,
     rule_type_declarations,
+    rule_standard_static_declarations,
     rule_types_known,
     rule_attributes,
+    rule_static_overrides,
     rule_localized_systems,
     rule_numbers,
     rule_resource_links,

@@ -184,6 +184,17 @@ def test_online_offline_need_sys_or_any(sim):
     refused(sim, "hagrp -flush web", "needs -sys")
 
 
+def test_nopre_only_with_sys(sim):
+    ok(sim, "hagrp -offline web -sys n1")
+    sim.settle()
+    refused(sim, "hagrp -online -nopre web -any", "-nopre needs -sys SYSTEM")
+    refused(sim, "hagrp -online -nopre -propagate web -sys n2", "-nopre needs -sys SYSTEM")
+    refused(sim, "hagrp -switch web -to n2 -nopre", "-nopre")
+    ok(sim, "hagrp -online -nopre web -sys n2")
+    sim.settle()
+    assert "ONLINE" in ok(sim, "hagrp -state web -sys n2")
+
+
 def test_freeze_forms(sim):
     refused(sim, "hagrp -freeze web -persistent", "V-16-1-10369")
     ok(sim, "hagrp -freeze web")
@@ -192,6 +203,19 @@ def test_freeze_forms(sim):
     rw(sim)
     ok(sim, "hagrp -freeze web -persistent")
     assert ok(sim, "hagrp -value web Frozen").strip() == "1"
+
+
+def test_a_temporary_group_freeze_is_not_in_the_configuration(sim):
+    ok(sim, "hagrp -freeze web")
+    rw(sim)
+    ok(sim, "hagrp -modify web UserStrGlobal x")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "1"
+    assert "TFrozen" not in _config(sim)
+    ok(sim, "hagrp -freeze big -persistent")
+    assert "Frozen = 1" in _config(sim)
+    refused(sim, "hagrp -online web -sys n2", "frozen")
+    ok(sim, "hagrp -unfreeze web")
+    assert ok(sim, "hagrp -value web TFrozen").strip() == "0"
 
 
 def test_autoenable(sim):
@@ -235,6 +259,17 @@ def test_static_attributes_need_an_override(sim):
     assert ok(sim, "hares -value web_ip MonitorInterval").strip() == "60"
     ok(sim, "hares -undo_override web_ctr MonitorInterval")
     assert ok(sim, "hares -value web_ctr MonitorInterval").strip() == "60"
+
+
+def test_static_attributes_the_guides_keep_type_level_cannot_be_overridden(sim):
+    # ADG 7.3 and 9.0: "The AEPTimeout attribute value cannot be overridden"; Meters and
+    # MeterControl likewise (ADG 7.3), ArgList (ADG 5.0MP3)
+    rw(sim)
+    for attr in ("AEPTimeout", "Meters", "MeterControl", "ArgList"):
+        err = refused(sim, f"hares -override web_ctr {attr}", f"{attr} cannot be overridden")
+        assert err.startswith("VCS WARNING V-16-1-10553 "), err
+        assert "Agent Developer's Guide" in err
+    ok(sim, "hares -override web_ctr MonitorStatsParam")
 
 
 def test_resource_local_global_and_dump(sim, tmp_path):

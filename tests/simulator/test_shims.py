@@ -154,7 +154,10 @@ def test_a_form_vcs_refuses_prints_its_usage(served):
     assert err.startswith("VCS WARNING V-16-1-10000 hagrp -link: missing CATEGORY")
     assert "hagrp -link PARENT CHILD CATEGORY LOCATION [RIGIDITY]" in err
     code, _, err = served("hagrp", "-nonsense")
-    assert code == 1 and "hagrp -online [-force | -propagate] GROUP {-sys SYSTEM | -any}" in err
+    assert (
+        code == 1
+        and "hagrp -online [-force | -propagate] [-nopre] GROUP {-sys SYSTEM | -any}" in err
+    )
 
 
 def test_escaped_values_through_the_shims(served):
