@@ -159,12 +159,21 @@ def _block(out, keyword, obj):
 
 def _tree(out, group):
     """The ``// resource dependency tree`` comment hacf appends to every group."""
-    by_name = {r.name: r for r in group.resources}
+    # loops rather than comprehensions: a group holds a few resources and links, fewer
+    # than a comprehension's own call is worth
+    by_name = {}
+    for r in group.resources:
+        by_name[r.name] = r
     children = {}
     required = set()
     for link in group.links:
-        children.setdefault(link.parent, []).append(link.child)
-        required.add(link.child)
+        child = link.child
+        kids = children.get(link.parent)
+        if kids is None:
+            children[link.parent] = [child]
+        else:
+            kids.append(child)
+        required.add(child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
     path = set()  # the resources open above the one written (left empty by each root)
     for r in group.resources:
