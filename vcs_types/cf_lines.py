@@ -343,7 +343,8 @@ class _Reader:
             if group is None:
                 raise _GiveUp
             # objects made without their classes' __init__ (a third of their cost, tens of
-            # thousands of them): every field set here, the defaults left to the class
+            # thousands of them): every field set here, the defaults left to the class; the
+            # position as _where makes it, without the call (about 1,000 instructions each)
             w = _new(Where)
             w.file, w._line, w._column, w._resolver, w._index = (
                 self.file,
