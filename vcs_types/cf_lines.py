@@ -34,8 +34,9 @@ _STRING = r'"[^"\\\n]*"'
 _SCALAR = f"(?:{_STRING}|{_WORD})"
 
 # One match per statement line, with the blank and comment lines before it; the empty group
-# closing each alternative names it (``lastgroup``). A block whose lines are all attribute
-# lines is one match ("block"), its lines then split up with str methods; the
+# closing each alternative names it (``lastgroup``). A block whose lines all start with a
+# word is one match ("block"), its lines then each read as an attribute line (_LINE, once
+# for each text of a line: _LINES); the
 # other lines of a block are read one by one ("open", "attr", "close"). Anything else on a
 # line is "other". Groups: block 1-3 (keyword or type, name, body), open 5-6, attr 9-11
 # (name, system, value), dep 13-16, link 18-19, include 21, other 23.
@@ -55,7 +56,7 @@ def _statements_pattern(possessive: bool) -> str:
     return (
         rf"(?:{blank}(?:(?://|\#)[^\n]*{p})?\n)*{p}"
         rf"{blank}(?:"
-        rf"({word}) ({word}) \({blank}\n((?:{blank}{word}(?: @{word})? = {value}{blank}\n)*{p})"
+        rf"({word}) ({word}) \({blank}\n((?:{blank}[A-Za-z0-9_.:+\-][^\n]*{p}\n)*{p})"
         rf"{blank}\)(?P<block>)"
         rf"|({word}) ({word}) \((?P<open>)"
         r"|\)(?P<close>)"
@@ -73,6 +74,10 @@ _STATEMENTS = re.compile(_statements_pattern(sys.version_info >= (3, 11))).findi
 _VECTOR = re.compile(rf"\{{ {_SCALAR}(?:, {_SCALAR})* \}}\Z").match
 _ASSOCIATION = re.compile(rf"\{{ {_SCALAR} = {_SCALAR}(?:, {_SCALAR} = {_SCALAR})* \}}\Z").match
 _ITEMS = re.compile(f"{_STRING}|{_WORD}").findall
+# One line of a "block" body: what the "attr" alternative takes, blanks around it
+_LINE = re.compile(
+    rf"[ \t]*({_WORD})(?: @({_WORD}))? = ({_STRING}|{_WORD}|\{{[^\n]*\}})[ \t]*\Z"
+).match
 _INT = re.compile(r"-?[0-9]+\Z").match
 
 _KEYWORDS = frozenset(
@@ -113,11 +118,12 @@ _BRACES: dict = {}
 def _read_braces(raw: str):
     if raw == "{}" or raw == "{ }":
         return []
-    if " = " not in raw or '"' in raw and not _ASSOCIATION(raw):
+    association = " = " in raw and _ASSOCIATION(raw)
+    if not association and (" = " not in raw or '"' in raw):
         if _VECTOR(raw):
             return [_scalar(t) for t in _ITEMS(raw)]
         raise _GiveUp
-    if _ASSOCIATION(raw):
+    if association:
         items = _ITEMS(raw)
         out = {}
         for i in range(0, len(items), 2):
@@ -129,6 +135,37 @@ def _read_braces(raw: str):
             out[k] = _scalar(items[i + 1])
         return out
     raise _GiveUp
+
+
+def _read_line(line):
+    """``(name, system or None, value, whether the value is a list or dict)`` of a block's
+    line, remembered by its text: most lines of a generated file repeat (Parallel = 1,
+    SystemList = ..., Device @n1 = eth0)."""
+    m = _LINE(line)
+    if m is None:
+        raise _GiveUp
+    name, system, raw = m.groups()
+    first = raw[0]
+    if first == '"':
+        value = raw[1:-1]
+    elif first == "{":
+        value = _read_braces(raw)
+    elif first in "-0123456789":
+        value = _scalar(raw)
+    else:
+        value = raw
+    if system is not None:
+        if system in _KEYWORDS:
+            raise _GiveUp
+        system = sys.intern(system)
+    read = (sys.intern(name), system, value, value.__class__ is list or value.__class__ is dict)
+    if len(_LINES) >= 4096:
+        _LINES.clear()
+    _LINES[line] = read
+    return read
+
+
+_LINES: dict = {}
 
 
 def _attribute(attrs, local, order, name, system, raw):
@@ -143,12 +180,19 @@ def _attribute(attrs, local, order, name, system, raw):
         value = _scalar(raw)
     else:
         value = raw
+    if system is not None and system in _KEYWORDS:
+        raise _GiveUp
+    return _set(attrs, local, order, name, system, value)
+
+
+def _set(attrs, local, order, name, system, value):
+    """``value`` into ``attrs`` (or ``local`` for a system); returns the block's ``order``."""
     if system is None:
         if name in attrs:
             raise _GiveUp
         attrs[name] = value
     else:
-        if local is None or system in _KEYWORDS:
+        if local is None:
             raise _GiveUp
         if order is None:
             order = list(attrs)
@@ -185,6 +229,16 @@ class _Offsets:
         return before + 1, offset - start + 1
 
 
+_new = object.__new__
+
+
+def _where(file, offsets, offset):
+    """A position worked out on the first question (``Where``'s fields set directly)."""
+    w = _new(Where)
+    w.file, w._line, w._column, w._resolver, w._index = file, 0, 0, offsets, offset
+    return w
+
+
 class _Reader:
     def __init__(self, file: str, text: str):
         self.file = file
@@ -195,7 +249,7 @@ class _Reader:
         self.names: set = set()  # (keyword, name) of blocks read
 
     def where(self, offset: int) -> Where:
-        return Where(self.file, 0, 0, self.offsets, offset)
+        return _where(self.file, self.offsets, offset)
 
     def read(self) -> Config:
         obj = None  # the object whose ( ... ) block is open
@@ -203,6 +257,7 @@ class _Reader:
         file, offsets = self.file, self.offsets
         # attribute and type names repeat in every block: one string each, not one a line
         intern = sys.intern
+        known = _LINES.get
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
             if kind == "attr":
@@ -221,36 +276,29 @@ class _Reader:
             elif kind == "block":
                 keyword, name, body = m.group(1, 2, 3)
                 block = self.open(intern(keyword), name, m.start(1))
-                # the match took each line of the body as `Name [@system] = value`, names
-                # without blanks: str methods split them up again, faster than a match
                 lines = body.split("\n")
                 lines.pop()  # the empty text after the last line break
                 attrs = block.attrs
                 if "@" not in body:
                     for line in lines:
-                        name, _, raw = line.strip(" \t").partition(" = ")
-                        name = intern(name)
-                        first = raw[0]
-                        if first == '"':
-                            attrs[name] = raw[1:-1]
-                        elif first == "{":
-                            attrs[name] = _braces(raw)
-                        elif raw.isdigit() and (first != "0" or raw == "0"):
-                            attrs[name] = int(raw)  # ASCII digits: the only ones _WORD takes
-                        elif first in "-0123456789":
-                            attrs[name] = _scalar(raw)
-                        else:
-                            attrs[name] = raw
+                        read = known(line)
+                        if read is None:
+                            read = _read_line(line)
+                        value = read[2]
+                        attrs[read[0]] = value.copy() if read[3] else value
                     if len(attrs) != len(lines):
                         raise _GiveUp  # an attribute set twice
                 else:
                     local = getattr(block, "local", None)
                     order = None
                     for line in lines:
-                        head, _, raw = line.strip(" \t").partition(" = ")
-                        name, at, system = head.partition(" @")
-                        name = intern(name)
-                        order = _attribute(attrs, local, order, name, system if at else None, raw)
+                        read = known(line)
+                        if read is None:
+                            read = _read_line(line)
+                        name, system, value, mutable = read
+                        if mutable:
+                            value = value.copy()
+                        order = _set(attrs, local, order, name, system, value)
                     if order is not None:
                         block.order = order
             elif kind == "open":
@@ -262,15 +310,21 @@ class _Reader:
                 parent, child = m.group(18, 19)
                 if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                self.group.links.append(
-                    ResourceLink(parent, child, Where(file, 0, 0, offsets, m.start(18)))
+                link = _new(ResourceLink)
+                link.parent, link.child, link.where = (
+                    parent,
+                    child,
+                    _where(file, offsets, m.start(18)),
                 )
+                self.group.links.append(link)
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
                 if self.group is None or child in _KEYWORDS:
                     raise _GiveUp
-                where = Where(file, 0, 0, offsets, m.start(13) - 15)  # at 'requires group'
-                dep = GroupDep(child, category, location, rigidity or "firm", where)
+                dep = _new(GroupDep)
+                dep.child, dep.category, dep.location = child, category, location
+                dep.rigidity = rigidity or "firm"
+                dep.where = _where(file, offsets, m.start(13) - 15)  # at 'requires group'
                 self.group.deps.append(dep)
             elif kind == "include":
                 self.cfg.includes.append(m.group(21))
@@ -288,7 +342,19 @@ class _Reader:
             group = self.group
             if group is None:
                 raise _GiveUp
-            r = Resource(kind, name, {}, {}, Where(self.file, 0, 0, self.offsets, offset))
+            # objects made without their classes' __init__ (a third of their cost, tens of
+            # thousands of them): every field set here, the defaults left to the class; the
+            # position as _where makes it, without the call (about 1,000 instructions each)
+            w = _new(Where)
+            w.file, w._line, w._column, w._resolver, w._index = (
+                self.file,
+                0,
+                0,
+                self.offsets,
+                offset,
+            )
+            r = _new(Resource)
+            r.type, r.name, r.attrs, r.local, r.where = kind, name, {}, {}, w
             group.resources.append(r)
             return r
         cfg = self.cfg
@@ -296,9 +362,16 @@ class _Reader:
             raise _GiveUp
         self.names.add((kind, name))
         if kind == "group":
-            self.group = Group(name, where=self.where(offset))
-            cfg.groups.append(self.group)
-            return self.group
+            g = self.group = _new(Group)
+            g.name, g.attrs, g.local, g.where = (
+                name,
+                {},
+                {},
+                _where(self.file, self.offsets, offset),
+            )
+            g.resources, g.links, g.deps = [], [], []
+            cfg.groups.append(g)
+            return g
         if kind == "system":
             s = System(name, where=self.where(offset))
             cfg.systems.append(s)

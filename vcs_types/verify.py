@@ -1091,13 +1091,17 @@ def rule_resource_links(ctx):
         if not g.links:
             continue
         local = {r.name for r in g.resources}
-        parents = [link.parent for link in g.links]
-        kids = [link.child for link in g.links]
+        parents, kids, pairs = set(), set(), set()
+        for link in g.links:
+            parent, child = link.parent, link.child
+            parents.add(parent)
+            kids.add(child)
+            pairs.add((parent, child))
         if (
-            local.issuperset(parents)
+            len(pairs) == len(g.links)
+            and local.issuperset(parents)
             and local.issuperset(kids)
-            and len(set(zip(parents, kids))) == len(parents)
-            and set(parents).isdisjoint(kids)
+            and parents.isdisjoint(kids)
         ):
             # every end a resource of the group, no link twice, no resource both requires
             # and is required (so no cycle): nothing to report

@@ -49,6 +49,7 @@ def rule_required_attributes(ctx):
     """Every resource sets its type's required attributes (globally or on each system)."""
     required = {}  # type name -> its required attributes, worked out once a type
     for g in ctx.config.groups:
+        systems = None
         for r in g.resources:
             names = required.get(r.type)
             if names is None:
@@ -56,30 +57,37 @@ def rule_required_attributes(ctx):
             attrs = r.attrs
             for name in names:
                 value = attrs.get(name)
-                if not value and not _is_set(value):
-                    yield from _required_missing(ctx, g, r, names)
-                    break
+                if value or _is_set(value):
+                    continue
+                if systems is None:
+                    systems = g.attrs.get("SystemList") or ()
+                per_sys = r.local.get(name)
+                if not per_sys:
+                    detail = "not set"
+                else:
+                    missing = _unset_on(systems, per_sys)
+                    if not missing:
+                        continue
+                    detail = f"not set for {', '.join(missing)}"
+                yield _issue(
+                    ctx,
+                    r,
+                    f"resource {r.name} ({r.type}): required attribute {name} is {detail}",
+                    "required_attributes",
+                )
 
 
-def _required_missing(ctx, g, r, names):
-    systems = g.attrs.get("SystemList") or ()
-    for name in names:
-        if _is_set(r.attrs.get(name)):
-            continue
-        per_sys = r.local.get(name) or {}
-        if per_sys and all(_is_set(per_sys.get(s)) for s in systems):
-            continue
-        if per_sys:
-            missing = [s for s in systems if not _is_set(per_sys.get(s))]
-            detail = f"not set for {', '.join(missing)}"
-        else:
-            detail = "not set"
-        yield _issue(
-            ctx,
-            r,
-            f"resource {r.name} ({r.type}): required attribute {name} is {detail}",
-            "required_attributes",
-        )
+def _unset_on(systems, per_sys):
+    """The systems of ``systems`` for which ``per_sys`` holds no value."""
+    values = per_sys.values()
+    # most often every system has a value: told with set and membership tests in C
+    if not (None in values or "" in values or [] in values or {} in values):
+        try:
+            if per_sys.keys() >= set(systems):
+                return ()
+        except TypeError:
+            pass  # a name that cannot be hashed: the loop below
+    return [s for s in systems if not _is_set(per_sys.get(s))]
 
 
 def _parallel(group) -> bool:

@@ -83,11 +83,8 @@ def _fmt(value):
         # many associations repeat (SystemList, Load, ...): each is formatted once; the
         # classes are part of the key, as 1 == True == 1.0 are written differently
         try:
-            known = (
-                tuple(value.items()),
-                tuple(map(type, value)),
-                tuple(map(type, value.values())),
-            )
+            # one flat tuple (keys, values, their classes): no tuple an item
+            known = (*value, *value.values(), *map(type, value), *map(type, value.values()))
             text = _ASSOCIATIONS.get(known)
         except TypeError:  # a value that cannot be hashed: checked and refused elsewhere
             known = text = None
@@ -162,12 +159,21 @@ def _block(out, keyword, obj):
 
 def _tree(out, group):
     """The ``// resource dependency tree`` comment hacf appends to every group."""
-    by_name = {r.name: r for r in group.resources}
+    # loops rather than comprehensions: a group holds a few resources and links, fewer
+    # than a comprehension's own call is worth
+    by_name = {}
+    for r in group.resources:
+        by_name[r.name] = r
     children = {}
     required = set()
     for link in group.links:
-        children.setdefault(link.parent, []).append(link.child)
-        required.add(link.child)
+        child = link.child
+        kids = children.get(link.parent)
+        if kids is None:
+            children[link.parent] = [child]
+        else:
+            kids.append(child)
+        required.add(child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
     path = set()  # the resources open above the one written (left empty by each root)
     for r in group.resources:
@@ -229,13 +235,25 @@ def write(config):
     for g in config.groups:
         _block(out, "group", g)
         for r in g.resources:
-            out.append(f"\t{r.type} {_key(r.name)} (\n")
+            name = r.name
+            if not (name.__class__ is str and name.isidentifier() and name.isascii()):
+                name = _key(name)  # the common name checked here, without a call
+            out.append(f"\t{r.type} {name} (\n")
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
             out.append(f"\trequires group {_key(d.child)} {d.category} {d.location} {d.rigidity}\n")
         for link in g.links:
-            out.append(f"\t{_key(link.parent)} requires {_key(link.child)}\n")
+            parent, child = link.parent, link.child
+            if not (
+                parent.__class__ is str
+                and child.__class__ is str
+                and parent.isidentifier()
+                and child.isidentifier()
+                and (parent + child).isascii()
+            ):
+                parent, child = _key(parent), _key(child)
+            out.append(f"\t{parent} requires {child}\n")
         out.append("\n\n")
         _tree(out, g)
     return "".join(out)

@@ -205,3 +205,39 @@ def test_possessive_statements_match_as_the_plain_ones_on_every_file():
             texts.append(f.read())
     for text in texts:
         assert _statements(True, text) == _statements(False, text)
+
+
+REPEATED = """\
+group g (
+\tSystemList = { n1 = 0, n2 = 1 }
+\t)
+
+\tProc p1 (
+\t\tArgs = { a, b }
+\t\tEnv @n1 = { X = 1 }
+\t\t)
+
+\tProc p2 (
+\t\tArgs = { a, b }
+\t\tEnv @n1 = { X = 1 }
+\t\t)
+"""
+
+
+def test_a_repeated_line_gives_each_block_its_own_list_or_association():
+    first = _check(REPEATED)
+    p1, p2 = first.groups[0].resources
+    assert p1.attrs["Args"] == p2.attrs["Args"] == ["a", "b"]
+    assert p1.attrs["Args"] is not p2.attrs["Args"]
+    assert p1.local["Env"]["n1"] is not p2.local["Env"]["n1"]
+    # what one model's owner changes in place reaches neither another block nor the next
+    # parse of the same lines
+    p1.attrs["Args"].append("c")
+    p1.local["Env"]["n1"]["Y"] = 2
+    first.groups[0].attrs["SystemList"]["n3"] = 2
+    assert p2.attrs["Args"] == ["a", "b"]
+    assert p2.local["Env"]["n1"] == {"X": 1}
+    again = _check(REPEATED)
+    assert again.groups[0].attrs["SystemList"] == {"n1": 0, "n2": 1}
+    assert [r.attrs["Args"] for r in again.groups[0].resources] == [["a", "b"], ["a", "b"]]
+    assert [r.local["Env"] for r in again.groups[0].resources] == [{"n1": {"X": 1}}] * 2

@@ -354,3 +354,25 @@ def test_rules_can_be_extended():
 )
 def test_check_value(value, dtype, dims, ok):
     assert (check_value(value, dtype, dims) is None) is ok
+
+
+@pytest.mark.parametrize("empty", ['""', "{}"])
+def test_required_attribute_empty_on_one_system_is_not_set_there(empty):
+    # every system named, one with an empty value: still missing there (the finding at
+    # the resource's line, 25 of BASE)
+    text = BASE.replace("\t\tDevice @n2 = eth1", f"\t\tDevice @n2 = {empty}")
+    found = [str(i) for i in verify(parse(text, "main.cf")) if i.rule == "required_attributes"]
+    assert found == [
+        "main.cf:25:2: resource web_ip (HostIP): required attribute Device is not set for n2"
+    ]
+
+
+def test_required_attribute_set_on_every_system_of_the_system_list_only():
+    # a value for a system outside SystemList does not stand for one inside it (the
+    # resource three lines further down than in BASE, for system n3's block)
+    text = BASE.replace("\t\tDevice @n2 = eth1", "\t\tDevice @n3 = eth1")
+    text = text.replace("system n2 (", "system n3 (\n\t)\n\nsystem n2 (")
+    found = [str(i) for i in verify(parse(text, "main.cf")) if i.rule == "required_attributes"]
+    assert found == [
+        "main.cf:28:2: resource web_ip (HostIP): required attribute Device is not set for n2"
+    ]
