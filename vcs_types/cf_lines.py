@@ -145,7 +145,15 @@ def _read_line(line):
     if m is None:
         raise _GiveUp
     name, system, raw = m.groups()
-    value = _value(raw, _read_braces)
+    first = raw[0]
+    if first == '"':
+        value = raw[1:-1]
+    elif first == "{":
+        value = _read_braces(raw)
+    elif first in "-0123456789":
+        value = _scalar(raw)
+    else:
+        value = raw
     if system is not None:
         if system in _KEYWORDS:
             raise _GiveUp
@@ -163,22 +171,18 @@ _LINES: dict = {}
 def _attribute(attrs, local, order, name, system, raw):
     """One ``Name [@system] = value`` line into the block's ``attrs`` or ``local``, as the
     general parser's attribute block reads it; returns the block's ``order``."""
-    value = _value(raw, _braces)
+    first = raw[0]
+    if first == '"':
+        value = raw[1:-1]
+    elif first == "{":
+        value = _braces(raw)
+    elif first in "-0123456789":
+        value = _scalar(raw)
+    else:
+        value = raw
     if system is not None and system in _KEYWORDS:
         raise _GiveUp
     return _set(attrs, local, order, name, system, value)
-
-
-def _value(raw, braces):
-    """A line's value as the general parser reads it; ``braces`` reads a ``{ ... }``."""
-    first = raw[0]
-    if first == '"':
-        return raw[1:-1]
-    if first == "{":
-        return braces(raw)
-    if first in "-0123456789":
-        return _scalar(raw)
-    return raw
 
 
 def _set(attrs, local, order, name, system, value):
