@@ -171,6 +171,8 @@ _LINES: dict = {}
 def _attribute(attrs, local, order, name, system, raw):
     """One ``Name [@system] = value`` line into the block's ``attrs`` or ``local``, as the
     general parser's attribute block reads it; returns the block's ``order``."""
+    # The value read as _read_line reads it, written out here: a shared function, a call a
+    # line, measured 0.7% more instructions for parse + verify + write
     first = raw[0]
     if first == '"':
         value = raw[1:-1]
