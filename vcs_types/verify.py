@@ -1086,11 +1086,12 @@ def _kind(dtype, dim):
 
 def rule_resource_links(ctx):
     """``parent requires child`` names two resources of the link's group, once, no cycles."""
-    owner = None  # resource -> its group, for the messages only
+    owner = {}  # resource -> its group, for the messages only (filled on the first one)
     for g in ctx.config.groups:
         if not g.links:
             continue
         local = {r.name for r in g.resources}
+        # one loop filling three sets: cheaper than comprehensions on a group's few links
         parents, kids, pairs = set(), set(), set()
         for link in g.links:
             parent, child = link.parent, link.child
@@ -1106,35 +1107,39 @@ def rule_resource_links(ctx):
             # every end a resource of the group, no link twice, no resource both requires
             # and is required (so no cycle): nothing to report
             continue
-        seen = set()
-        children = {}
-        for link in g.links:
-            ok = True
-            for end in (link.parent, link.child):
-                if end not in local:
-                    ok = False
-                    if owner is None:
-                        owner = {r.name: g.name for g, r in ctx.resources()}
-                    other = owner.get(end)
-                    hint = f"it is in group {other}" if other else "no such resource"
-                    yield ctx.issue(
-                        link,
-                        f"group {g.name}: {link.parent} requires {link.child}: {end} is not a "
-                        f"resource of group {g.name} ({hint})",
-                    )
-            key = (link.parent, link.child)
-            if key in seen:
-                yield ctx.issue(link, f"group {g.name}: {link.parent} requires {link.child} twice")
-            seen.add(key)
-            if ok:
-                children.setdefault(link.parent, []).append(link.child)
-        if not any(child in children for kids in children.values() for child in kids):
-            continue  # no resource both requires and is required: no cycle
-        for cycle in _cycles(children, [r.name for r in g.resources]):
-            first = next((lk for lk in g.links if lk.parent == cycle[0]), g)
-            yield ctx.issue(
-                first, f"group {g.name}: resource links form a cycle: {' -> '.join(cycle)}"
-            )
+        yield from group_link_issues(ctx, g, local, owner)
+
+
+def group_link_issues(ctx, g, local, owner):
+    """The findings of one group's resource links (``local``: its resources' names;
+    ``owner``: resource -> group, filled when a message needs it)."""
+    seen = set()
+    children = {}
+    for link in g.links:
+        ok = True
+        for end in (link.parent, link.child):
+            if end not in local:
+                ok = False
+                if not owner:
+                    owner.update((r.name, g2.name) for g2, r in ctx.resources())
+                other = owner.get(end)
+                hint = f"it is in group {other}" if other else "no such resource"
+                yield ctx.issue(
+                    link,
+                    f"group {g.name}: {link.parent} requires {link.child}: {end} is not a "
+                    f"resource of group {g.name} ({hint})",
+                )
+        key = (link.parent, link.child)
+        if key in seen:
+            yield ctx.issue(link, f"group {g.name}: {link.parent} requires {link.child} twice")
+        seen.add(key)
+        if ok:
+            children.setdefault(link.parent, []).append(link.child)
+    if not any(child in children for kids in children.values() for child in kids):
+        return  # no resource both requires and is required: no cycle
+    for cycle in _cycles(children, [r.name for r in g.resources]):
+        first = next((lk for lk in g.links if lk.parent == cycle[0]), g)
+        yield ctx.issue(first, f"group {g.name}: resource links form a cycle: {' -> '.join(cycle)}")
 
 
 def _cycles(children, nodes):
