@@ -25,10 +25,10 @@ REQUIRED = {
 MAX_LEVELS = 5
 
 
-def _issue(ctx, obj, message, rule):
-    from vxha.vcs_types.verify import Issue
+def _issue(ctx, obj, message, rule, warning=False):
+    from vxha.vcs_types.verify import ERROR, WARNING, Issue
 
-    return Issue(ctx.where(obj), message, rule)
+    return Issue(ctx.where(obj), message, rule, WARNING if warning else ERROR)
 
 
 def _is_set(value) -> bool:
@@ -258,20 +258,14 @@ def rule_group_kind_of_types(ctx):
                     why = "a Phantom must not be the only resource of its group"
                 else:
                     continue
-                yield _warning(ctx, r, f"resource {r.name} (group {g.name}): {why}")
+                message = f"resource {r.name} (group {g.name}): {why}"
+                yield _issue(ctx, r, message, "group_kind", warning=True)
             elif rtype == "NotifierMngr" and _parallel(g):
-                yield _warning(
-                    ctx,
-                    r,
+                message = (
                     f"resource {r.name} (group {g.name}): NotifierMngr belongs in a failover "
-                    "group: only one notifier may run in a cluster",
+                    "group: only one notifier may run in a cluster"
                 )
-
-
-def _warning(ctx, obj, message):
-    from vxha.vcs_types.verify import WARNING, Issue
-
-    return Issue(ctx.where(obj), message, "group_kind", WARNING)
+                yield _issue(ctx, r, message, "group_kind", warning=True)
 
 
 def _chain(name, children, depth):
