@@ -363,6 +363,12 @@ class EngineCore:
             state += "|AUTODISABLED"
         return state
 
+    def _activate(self, system, g):
+        """``g`` now counts against ``system``'s capacity (the load warning hears of it)."""
+        if g.name not in system.active:
+            system.active[g.name] = g
+            self.triggers.load.changed(system, g)
+
     def _refresh(self, g, sname, why):
         gi = g.insts[sname]
         new = self.group_state(g, sname)
@@ -374,9 +380,7 @@ class EngineCore:
         self.triggers.group_changed(g, sname, old, new)
         system = self.systems[sname]
         if self._active(gi):
-            if g.name not in system.active:
-                system.active[g.name] = g
-                self.triggers.load.changed(system, g)
+            self._activate(system, g)
         elif system.active.pop(g.name, None) is not None:
             self._dirty_all()
             self.triggers.load.changed(system, g)

@@ -330,6 +330,13 @@ class SimGroup:
     def attr(self, name, default=None):
         return self.model.attrs.get(name, default)
 
+    def attr_on(self, name, system, default=None):
+        """The attribute's value on ``system``: localized there, else the group's own."""
+        local = self.model.local.get(name)
+        if local and system in local:
+            return local[system]
+        return self.model.attrs.get(name, default)
+
     def reload(self):
         a = self.model.attrs
         # The language's resolver: an unnumbered entry takes the previous number + 1.

@@ -126,10 +126,7 @@ class Transitions:
     def _start_group(self, g, sname, why):
         gi = g.insts[sname]
         self._set_moving(gi, starting=True)
-        system = self.systems[sname]
-        if g.name not in system.active:
-            system.active[g.name] = g
-            self.triggers.load.changed(system, g)
+        self._activate(self.systems[sname], g)
         self._refresh(g, sname, why)
         self._online_ready(g, sname)
 

@@ -72,8 +72,7 @@ class Triggers:
     def preonline(self, g, system, why, left=None) -> bool:
         """PreOnline 1 for ``system``: the preonline trigger is called instead of bringing
         the group online there; the trigger brings it online with ``hagrp -online -nopre``."""
-        local = g.model.local.get("PreOnline", {})
-        if not as_int(local[system] if system in local else g.attr("PreOnline", 0)):
+        if not as_int(g.attr_on("PreOnline", system, 0)):
             return False
         args = [system, g.name, why] + ([left] if left else [])
         self.e.log(
@@ -85,8 +84,7 @@ class Triggers:
 
     # -- calling -----------------------------------------------------------------------
     def enabled(self, g, system, name) -> bool:
-        local = g.model.local.get("TriggersEnabled", {})
-        keys = local[system] if system in local else g.attr("TriggersEnabled") or []
+        keys = g.attr_on("TriggersEnabled", system) or []
         return name.upper() in {str(k).upper() for k in keys}
 
     def _fire(self, name, g, system, args) -> None:
