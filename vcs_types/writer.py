@@ -51,7 +51,8 @@ def _key(name):
     if text is None:
         if len(_KEYS) >= 4096:
             _KEYS.clear()
-        text = _KEYS[name] = name if _NAME(name) else format_name(name)
+        # not a name: a scalar, as format_name then writes it (scalar_text is its short path)
+        text = _KEYS[name] = name if _NAME(name) else scalar_text(name)
     return text
 
 
