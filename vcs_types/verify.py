@@ -9,6 +9,7 @@ the configuration: the generator verifies 5,000-server configurations.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 import sys
 import types
 from dataclasses import dataclass
@@ -551,26 +552,40 @@ class Context:
 
     def _attr_line(self, w, attr, system):
         # The model keeps one Where per block; an attribute's own line is looked up in the
-        # parsed text, only when an issue is reported.
+        # parsed text, only when an issue is reported: the first place inside the block's
+        # ( ... ) where it is set, strings and comments skipped (a block may sit on one line,
+        # and a value may hold an attribute's name).
         text = self.config.text
         if not text or w.file != self.config.source:
             return None
         if self._lines is None:
-            self._lines = text.split("\n")
-        lines = self._lines
-        pattern = re.compile(
-            r"\s*"
-            + re.escape(attr)
-            + (r"\s*@\s*\"?" + re.escape(system) if system else "")
-            + r"\s*\"?\s*[=@]"
+            self._lines = [0] + [m.end() for m in re.finditer("\n", text)]
+        starts = self._lines
+        if w.line > len(starts):
+            return None
+        opening = text.find("(", starts[w.line - 1] + max(w.column - 1, 0))
+        if opening < 0:
+            return None
+        where = (
+            r"\s*@\s*(?:" + re.escape(system) + r'|"' + re.escape(system) + r'")\s*='
+            if system
+            else r"\s*[=@]"
         )
-        for n in range(w.line - 1, len(lines)):
-            line = lines[n]
-            if n >= w.line and line.strip().startswith(")"):
-                return None
-            m = pattern.match(line)
-            if m:
-                return n + 1, len(line) - len(line.lstrip()) + 1
+        pattern = re.compile(
+            r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|^[ \t]*\#[^\n]*|(\))'
+            + r"|(?<![\w.:+\-])("
+            + re.escape(attr)
+            + ")"
+            + where,
+            re.M,
+        )
+        for m in pattern.finditer(text, opening + 1):
+            if m.group(1):
+                return None  # the block's end
+            if m.group(2):
+                at = m.start(2)
+                line = bisect_right(starts, at)
+                return line, at - starts[line - 1] + 1
         return None
 
     def issue(self, obj, message, rule="", attr=None, system=None, severity=ERROR):

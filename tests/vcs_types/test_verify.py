@@ -98,6 +98,23 @@ def test_issue_names_file_line_and_rule():
     assert str(issue) == "main.cf:22:3: resource web_ctr (Container): unknown attribute Nmae"
 
 
+def test_an_attribute_of_a_one_line_block_is_placed_on_its_own_line_and_column():
+    # The block sits on one line and the next block sets the same attribute: the finding
+    # points into the first block, not at the next block's line. A value holding the
+    # attribute's name ("Nmae = 1" inside a string) is not taken for it.
+    text = BASE.replace(
+        "\tContainer web_ctr (\n\t\tRuntimeName = web\n\t\tImage = \"app:1\"\n\t\t)\n",
+        '\tContainer web_ctr ( RuntimeName = web Image = "Nmae = 1" Nmae @n1 = x )\n\n'
+        "\tContainer web_ctr2 (\n\t\tRuntimeName = web2\n\t\tImage = x\n\t\tNmae @n1 = y\n\t\t)\n",
+    )
+    lines = text.splitlines()
+    first = next(n for n, line in enumerate(lines, 1) if "web_ctr (" in line)
+    found = {i.message.split(":")[0]: i.where for i in issues_of(text)}
+    column = lines[first - 1].index("Nmae @") + 1
+    assert found["resource web_ctr (Container)"] == f"main.cf:{first}:{column}"
+    assert found["resource web_ctr2 (Container)"] == f"main.cf:{first + 5}:3"
+
+
 def test_a_syntax_error_is_the_only_issue(tmp_path):
     (tmp_path / "main.cf").write_text("group g (\n\tA = \n")
     (issue,) = verify(tmp_path / "main.cf")
