@@ -9,9 +9,9 @@ the configuration: the generator verifies 5,000-server configurations.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 import sys
 import types
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 

@@ -103,7 +103,7 @@ def test_an_attribute_of_a_one_line_block_is_placed_on_its_own_line_and_column()
     # points into the first block, not at the next block's line. A value holding the
     # attribute's name ("Nmae = 1" inside a string) is not taken for it.
     text = BASE.replace(
-        "\tContainer web_ctr (\n\t\tRuntimeName = web\n\t\tImage = \"app:1\"\n\t\t)\n",
+        '\tContainer web_ctr (\n\t\tRuntimeName = web\n\t\tImage = "app:1"\n\t\t)\n',
         '\tContainer web_ctr ( RuntimeName = web Image = "Nmae = 1" Nmae @n1 = x )\n\n'
         "\tContainer web_ctr2 (\n\t\tRuntimeName = web2\n\t\tImage = x\n\t\tNmae @n1 = y\n\t\t)\n",
     )
