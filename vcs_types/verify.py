@@ -681,11 +681,17 @@ def _check_value(value, spec):
 NUMBERED = frozenset(("SystemList", "ClusterList", "SystemZones"))
 
 
-def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
+def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR, known=None):
+    """Findings of an object's attributes against ``table`` (a name -> spec lookup).
+
+    ``known``: the table itself where it may lack what a later release defines (the
+    cluster, system, group and heartbeat tables, which follow the Administrator's Guides
+    up to 7.2): a name close to one in it is an error that names it, any other a warning.
+    """
     for name, value in obj.attrs.items():
         spec = table(name)
         if spec is None:
-            yield ctx.issue(obj, f"{label}: unknown attribute {name}", attr=name, severity=unknown)
+            yield _unknown(ctx, obj, label, name, "", unknown, known)
             continue
         t = type(value)
         dtype, dims = spec
@@ -706,9 +712,7 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
     for name, per_sys in (local or {}).items():
         spec = table(name)
         if spec is None:
-            yield ctx.issue(
-                obj, f"{label}: unknown attribute {name} (localized)", attr=name, severity=unknown
-            )
+            yield _unknown(ctx, obj, label, name, " (localized)", unknown, known)
             continue
         for system, value in per_sys.items():
             why = _check_value(value, spec)
@@ -716,6 +720,35 @@ def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR):
                 yield ctx.issue(
                     obj, f"{label}: attribute {name} @{system}: {why}", attr=name, system=system
                 )
+
+
+def _unknown(ctx, obj, label, name, localized, severity, known):
+    message = f"{label}: unknown attribute {name}{localized}"
+    if known is not None and severity == ERROR:
+        close = _close_name(name, known)
+        if close:
+            message += f"; did you mean {close}?"
+        else:
+            # chosen because vxha's tables follow the guides up to 7.2: a name in a later
+            # release's table is not refused, a misspelling of a known one still is
+            severity = WARNING
+            message += (
+                ": not in vxha's table, which follows the Administrator's Guides up to 7.2; "
+                "a later release may define it: check its spelling against your release"
+            )
+    return ctx.issue(obj, message, attr=name, severity=severity)
+
+
+def _close_name(name, known):
+    """The known attribute ``name`` most likely misspells (case aside, or close), or None."""
+    lower = name.lower()
+    for k in known:
+        if k.lower() == lower:
+            return k
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _scalars(table):
@@ -847,18 +880,22 @@ def rule_attributes(ctx):
     cfg = ctx.config
     if cfg.cluster is not None:
         c = cfg.cluster
-        yield from _check_attrs(ctx, c, f"cluster {c.name}", CLUSTER_ATTRS.get, c.local)
+        yield from _check_attrs(
+            ctx, c, f"cluster {c.name}", CLUSTER_ATTRS.get, c.local, known=CLUSTER_ATTRS
+        )
     for rc in cfg.remoteclusters:
         yield from _check_attrs(
             ctx, rc, f"remotecluster {rc.name}", REMOTECLUSTER_ATTRS.get, rc.local, WARNING
         )
     for hb in cfg.heartbeats:
-        yield from _check_attrs(ctx, hb, f"heartbeat {hb.name}", HEARTBEAT_ATTRS.get, hb.local)
+        yield from _check_attrs(
+            ctx, hb, f"heartbeat {hb.name}", HEARTBEAT_ATTRS.get, hb.local, known=HEARTBEAT_ATTRS
+        )
     system_spec = SYSTEM_ATTRS.get
     system_scalars = _scalars(SYSTEM_ATTRS)
     for s in cfg.systems:
         if not _quiet(s.attrs, None, system_spec, system_scalars):
-            yield from _check_attrs(ctx, s, f"system {s.name}", system_spec)
+            yield from _check_attrs(ctx, s, f"system {s.name}", system_spec, known=SYSTEM_ATTRS)
     for site in cfg.sites:
         yield from _check_attrs(ctx, site, f"site {site.name}", SITE_ATTRS.get, None, WARNING)
     group_spec = GROUP_ATTRS.get
@@ -868,7 +905,9 @@ def rule_attributes(ctx):
     specs = {}  # type name -> (its attributes' specs, _scalars of them), built once a type
     for g in cfg.groups:
         if not _quiet(g.attrs, g.local, group_spec, group_scalars):
-            yield from _check_attrs(ctx, g, f"group {g.name}", group_spec, g.local)
+            yield from _check_attrs(
+                ctx, g, f"group {g.name}", group_spec, g.local, known=GROUP_ATTRS
+            )
     for g in cfg.groups:
         for r in g.resources:
             decl = types.get(r.type)

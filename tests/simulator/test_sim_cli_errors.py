@@ -37,7 +37,7 @@ def served(tmp_path):
     [
         (None, "no such file"),
         ("cluster (\n", "main.cf:"),
-        (cf(["n1"], "group g (\n    SystemList = { n1 = 0 }\n    Bogus = 1\n)\n"), "Bogus"),
+        (cf(["n1"], "group g (\n    SystemList = { n1 = 0 }\n    Paralel = 1\n)\n"), "Parallel?"),
     ],
     ids=["missing", "broken", "fails-verify"],
 )
@@ -189,3 +189,24 @@ def test_skip_reasons_match_the_candidate_filter(make_sim):
         "firm; n3 requires group web online local firm"
     )
     assert want in sim.transcript.text()
+
+
+@pytest.mark.parametrize(
+    "events, why",
+    [
+        ("events: 7\n", "events: a list of entries, not int 7"),
+        ("expect: {a: 1}\n", "expect: a list of entries, not dict"),
+        ("events: [{at: x, do: crash, system: n1}]\n", "events[0]: at: whole seconds, not 'x'"),
+        ("events: [{at: 1, do: [crash]}]\n", "events[0]: unknown event ['crash']"),
+        ("events: []\nduration: [1]\n", "duration: whole seconds, not [1]"),
+    ],
+)
+def test_an_events_file_of_the_wrong_shape_is_named_with_what_is_wrong(tmp_path, events, why):
+    # each was a TypeError or ValueError out of the loader ("internal error")
+    (tmp_path / "main.cf").write_text(cf(["n1", "n2"], WEB.replace(", n3 = 2", "")))
+    (tmp_path / "ev.yaml").write_text(events)
+    p = vxha("sim", "run", str(tmp_path / "main.cf"), "--events", str(tmp_path / "ev.yaml"),
+             "--run-dir", str(tmp_path / "run"))  # fmt: skip
+    assert p.returncode == 2, p.stderr
+    assert "internal error" not in p.stderr
+    assert f"{tmp_path / 'ev.yaml'}: {why}" in p.stderr

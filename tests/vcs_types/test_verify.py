@@ -154,12 +154,33 @@ def test_rule_attributes_unknown_attribute_of_each_kind():
         .replace("\tAutoStartList = { n1 }\n", "\tAutoStartList = { n1 }\n\tParalel = 1\n")
         .replace('\t\tImage = "app:1"\n', '\t\tImage = "app:1"\n\t\tCritcal = 0\n')
     )
+    # a misspelling of a known cluster, system or group attribute names the one it misses
     assert messages(bad) == [
-        "main.cf:6:2: cluster c: unknown attribute UserNmes",
-        "main.cf:13:2: system n2: unknown attribute Capacty",
-        "main.cf:19:2: group web: unknown attribute Paralel",
+        "main.cf:6:2: cluster c: unknown attribute UserNmes; did you mean UserNames?",
+        "main.cf:13:2: system n2: unknown attribute Capacty; did you mean Capacity?",
+        "main.cf:19:2: group web: unknown attribute Paralel; did you mean Parallel?",
         "main.cf:25:3: resource web_ctr (Container): unknown attribute Critcal",
     ]
+
+
+@pytest.mark.parametrize(
+    "where, line",
+    [
+        ("\tAutoStartList = { n1 }\n", "\tDisableFaultMessages = 1\n"),  # group
+        ("system n2 (\n", "\tSomeLaterSetting = 2\n"),  # system
+        ("\tUserNames", '\tAnotherLaterSetting = "x"\n\tUserNames'),  # cluster
+    ],
+)
+def test_an_attribute_far_from_every_known_one_is_a_warning(where, line):
+    # vxha's cluster, system and group tables follow the guides up to 7.2: a name that is
+    # no misspelling of one in them may be a later release's, and does not fail verify;
+    # the same name differing only in case is a misspelling
+    (issue,) = issues_of(BASE.replace(where, where + line if where.endswith("\n") else line))
+    assert issue.severity == "warning"
+    assert "not in vxha's table" in issue.message and "check its spelling" in issue.message
+    (issue,) = issues_of(BASE.replace("\tAutoStartList = { n1 }\n", "\tautostartlist = { n1 }\n"))
+    assert issue.severity == "error"
+    assert issue.message.endswith("unknown attribute autostartlist; did you mean AutoStartList?")
 
 
 def test_standard_and_overridden_static_attributes_are_known():
