@@ -89,27 +89,58 @@ def load(path_or_data):
     data = path_or_data
     if isinstance(path_or_data, str):
         data = _parse(path_or_data)
+        if "\n" not in path_or_data:  # a file: its findings name it
+            try:
+                return _load(data)
+            except EventError as exc:
+                raise EventError(f"{path_or_data}: {exc}") from None
+    return _load(data)
+
+
+def _load(data):
     if data is None:
         data = []
     if isinstance(data, list):
         data = {"events": data}
     if not isinstance(data, dict):
         raise EventError("an events file is a list of events or a mapping with events:")
-    events = list(data.get("events") or [])
-    expect = list(data.get("expect") or [])
+    events = _listed(data, "events")
+    expect = _listed(data, "expect")
     for i, ev in enumerate(events):
         if not isinstance(ev, dict) or "do" not in ev or "at" not in ev:
             raise EventError(f"events[{i}]: needs at: and do: ({ev!r})")
-        do = ALIASES.get(ev["do"], ev["do"])
+        do = ev["do"]
+        do = ALIASES.get(do, do) if isinstance(do, str) else None
         if do not in EVENTS:
             raise EventError(f"events[{i}]: unknown event {ev['do']!r}; known: {', '.join(EVENTS)}")
     for i, ex in enumerate(expect):
         if not isinstance(ex, dict) or "at" not in ex or "state" not in ex:
             raise EventError(f"expect[{i}]: needs at: and state: ({ex!r})")
-    times = [int(e["at"]) for e in events] + [int(x["at"]) for x in expect]
-    duration = int(data.get("duration", max(times) if times else 0))
+    times = [_seconds(e["at"], f"events[{i}]: at") for i, e in enumerate(events)]
+    times += [_seconds(x["at"], f"expect[{i}]: at") for i, x in enumerate(expect)]
+    duration = _seconds(data.get("duration", max(times) if times else 0), "duration")
     options = {k: v for k, v in data.items() if k not in ("events", "expect", "duration")}
     return events, expect, duration, options
+
+
+def _listed(data, key):
+    """``data[key]`` as a list (absent or empty: none); anything else is an EventError."""
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise EventError(f"{key}: a list of entries, not {type(value).__name__} {value!r}")
+    return list(value)
+
+
+def _seconds(value, what):
+    """A time in whole seconds (an integer, or its text); else an EventError naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise EventError(f"{what}: whole seconds, not {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise EventError(f"{what}: whole seconds, not {value!r}") from None
 
 
 def _with_writable(engine, fn):
