@@ -84,6 +84,9 @@ class Doc:
 
     @property
     def errors(self) -> List[Problem]:
+        # asked several times for each profile, which mostly has no problem at all
+        if not self.problems:
+            return []
         return [p for p in self.problems if p.severity == "error"]
 
 
