@@ -66,7 +66,11 @@ def _environment_class():
         for anything else: a Python call an attribute was a fifth of rendering."""
 
         def visit_Getattr(self, node, frame):
-            if not isinstance(node.node, nodes.Name) or node.attr in _DICT_ATTRIBUTES:
+            if (
+                not isinstance(node.node, nodes.Name)
+                or node.attr in _DICT_ATTRIBUTES
+                or self.environment.is_async
+            ):
                 return super().visit_Getattr(node, frame)
             key = repr(node.attr)
             self.write("(")
