@@ -84,10 +84,10 @@ def _environment_class():
             self.write(")")
 
     class Environment(jinja2.Environment):
-        code_generator_class = Generator
-
         """Reads the context's keys as attributes without the exception-driven fallback
         (``getattr`` first, then the key), as jinja2 itself would resolve them."""
+
+        code_generator_class = Generator
 
         def getattr(self, obj, attribute):
             if obj.__class__ is dict and attribute not in _DICT_ATTRIBUTES:
