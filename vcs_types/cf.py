@@ -129,6 +129,9 @@ _HASH_LINE = re.compile(r"(?m)^[^\S\n]*#")
 _FIRST_HASH = re.compile(r"[^\S\n]*#")
 _NOT_WORD = frozenset('"{}()=,;@[]')
 _NOT_WORD_OR_INT = _NOT_WORD | frozenset("-0123456789")
+# What cannot start a name the writer puts first on a line (an attribute, a type, a link's
+# parent): written there, a '#' would start a comment line.
+_NOT_LINE_START = _NOT_WORD | frozenset("#")
 _INT_FIRST = frozenset("-0123456789")
 _INT = re.compile(r"-?[0-9]+\Z")
 _ESCAPE = re.compile(r"\\(.)", re.S)
@@ -159,6 +162,8 @@ def _describe(t):
         return "an unterminated string"
     if t == "/*":
         return "an unterminated comment"
+    if t[0] == "#":
+        return f"'{t}' (a '#' starts a comment only at the start of a line)"
     return f"'{t}'"
 
 
@@ -378,7 +383,7 @@ class _Parser:
             if name == ";":
                 i += 1
                 continue
-            if not name or name[0] in _NOT_WORD or name == "/*":
+            if not name or name[0] in _NOT_LINE_START or name == "/*":
                 self.i = i
                 raise self.expected("an attribute name or ')'")
             nxt = toks[i + 1]
@@ -443,7 +448,7 @@ class _Parser:
             if v == ";":
                 self.i += 1
                 continue
-            if not _is_word(v):
+            if not _is_word(v) or v[0] == "#":
                 raise self.expected("a statement (include, cluster, system, group, type, ...)")
             if v == "include":
                 self.i += 1
@@ -563,7 +568,12 @@ class _Parser:
             if toks[i] == ";":
                 self.i += 1
                 continue
-            if toks[i + 1] == "=" and _is_word(toks[i]) and toks[i] not in TYPE_WORDS:
+            if (
+                toks[i + 1] == "="
+                and _is_word(toks[i])
+                and toks[i] not in TYPE_WORDS
+                and toks[i][0] != "#"
+            ):
                 # a type-level setting such as `NameRule = resource.MountPoint`
                 self.i = i + 2
                 if toks[i] in order:
@@ -669,12 +679,33 @@ class _Parser:
 
 
 def _check_text(text, file):
-    """Refuse what no configuration holds (NUL bytes) before tokenizing."""
+    """Refuse what no configuration holds before tokenizing: NUL bytes, a byte order mark,
+    and a carriage return that ends no line (CR LF line ends are read as LF)."""
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        raise CfError(file, line, col, "expected text, found a NUL byte")
+        raise _error_at_offset(text, file, nul, "expected text, found a NUL byte")
+    if text.startswith("\ufeff"):
+        raise CfError(
+            file, 1, 1, "expected text, found a byte order mark (U+FEFF): save the file without it"
+        )
+    if "\r" in text:
+        alone = _LONE_CR.search(text)
+        if alone is not None:
+            raise _error_at_offset(
+                text,
+                file,
+                alone.start(),
+                "expected a line end (LF or CR LF), found a carriage return without a line feed",
+            )
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _error_at_offset(text, file, offset, message):
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return CfError(file, line, col, message)
 
 
 def parse(text, file="main.cf"):
