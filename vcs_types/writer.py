@@ -175,7 +175,9 @@ def _tree(out, group):
         else:
             kids.append(child)
         required.add(child)
-    out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
+    out.append(
+        f"\t// resource dependency tree\n\t//\n\t//\tgroup {_commented(group.name)}\n\t//\t{{\n"
+    )
     path = set()  # the resources open above the one written (left empty by each root)
     for r in group.resources:
         name = r.name
@@ -184,15 +186,23 @@ def _tree(out, group):
         if name in children:
             _emit(out, name, "", path, by_name, children)
         else:
-            out.append(f"\t//\t{by_name[name].type} {name}\n")
+            out.append(f"\t//\t{by_name[name].type} {_commented(name)}\n")
     out.append("\t//\t}\n\n\n")
+
+
+def _commented(name):
+    """A name as the tree comment writes it: as it is, as hacf does, unless a line break
+    would end the comment and make the rest of the name a statement."""
+    if name.__class__ is str and "\n" not in name and "\r" not in name:
+        return name
+    return _key(name)
 
 
 def _emit(out, name, indent, path, by_name, children):
     # a module function, not a closure: a recursive closure is a reference cycle, which
     # the commands (cyclic collector off) would keep until they exit, one per group
     r = by_name.get(name)
-    out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
+    out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{_commented(name)}\n")
     kids = children.get(name)
     if kids and name not in path:
         path.add(name)
@@ -203,7 +213,7 @@ def _emit(out, name, indent, path, by_name, children):
                 _emit(out, kid, inner, path, by_name, children)
             else:  # a leaf, written here rather than by a call
                 k = by_name.get(kid)
-                out.append(f"\t//\t{inner}{k.type + ' ' if k else ''}{kid}\n")
+                out.append(f"\t//\t{inner}{k.type + ' ' if k else ''}{_commented(kid)}\n")
         out.append(f"\t//\t{inner}}}\n")
         path.discard(name)
 
