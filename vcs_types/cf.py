@@ -448,6 +448,17 @@ class _Parser:
             if v == ";":
                 self.i += 1
                 continue
+            if _is_string(v) and toks[i + 1] == "requires":
+                # `"parent" requires child`: a name that is no bare word, quoted (the
+                # writer quotes it so)
+                if group is None:
+                    raise self.error_at(
+                        i, "expected a group block first, found a resource link outside any group"
+                    )
+                self.i = i + 2
+                child = self.name("a resource name after 'requires'")
+                group.links.append(ResourceLink(_unescape(v[1:-1]), child, self.where(i)))
+                continue
             if not _is_word(v) or v[0] == "#":
                 raise self.expected("a statement (include, cluster, system, group, type, ...)")
             if v == "include":

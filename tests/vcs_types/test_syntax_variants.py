@@ -114,6 +114,12 @@ VALID = {
     "a link to a resource not in the group": HEAD
     + IP
     + "\n\t^ip1 requires nic9\n\n\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n",
+    "a link with quoted names": HEAD
+    + IP
+    + '\n\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n\n\t^"ip1" requires "nic9"\n',
+    "a link whose parent the writer quotes": HEAD
+    + IP.replace("\tIP ip1", "\t^IP app.ip")
+    + "\n\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n\n\tapp.ip requires nic1\n",
     "a resource name twice": HEAD + IP + "\n" + G2 + IP.replace("IP ip1", "^IP ip1"),
     "a type declared between groups": HEAD
     + "\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n\n"
