@@ -188,10 +188,16 @@ def unmark(text):
     return "".join(out), where
 
 
-def read(text, tmp_path):
-    config = parse(text, str(tmp_path / "main.cf"))
+def read(text, tmp_path, reader=parse):
+    """The configuration as ``reader`` reads it, includes resolved in ``tmp_path``."""
+    config = reader(text, str(tmp_path / "main.cf"))
+    config.text = text
     cf.resolve_includes(config, tmp_path)  # no types.cf here: the built-in declarations
     return config
+
+
+def general(text, file):
+    return cf._Parser(text, file).config()
 
 
 @pytest.mark.parametrize("name", sorted(VALID))
@@ -202,10 +208,18 @@ def test_both_readers_read_the_same_model(name):
     assert lines is None or lines == general
 
 
-@pytest.mark.parametrize("name", sorted(VALID))
-def test_findings_point_at_the_line_and_column_written(name, tmp_path):
+# each variant as the general parser reads it, and as the line reader does where it reads it
+READERS = [(name, general) for name in sorted(VALID)] + [
+    (name, parse_lines)
+    for name in sorted(VALID)
+    if parse_lines(unmark(VALID[name])[0], "main.cf") is not None
+]
+
+
+@pytest.mark.parametrize(("name", "reader"), READERS)
+def test_findings_point_at_the_line_and_column_written(name, reader, tmp_path):
     text, marks = unmark(VALID[name])
-    issues = verify(read(text, tmp_path))
+    issues = verify(read(text, tmp_path, reader))
     found = []
     for issue in issues:
         file, line, column = issue.where.rsplit(":", 2)
