@@ -414,7 +414,7 @@ class _Parser:
             else:
                 self.i = i + 1
             if toks[self.i] != "=":
-                raise self.expected("'='")
+                raise self.not_an_attribute(i, local)
             self.i += 1
             value = self.value()
             if system is None:
@@ -433,6 +433,27 @@ class _Parser:
             if order is not None and name not in order:
                 order.append(name)
             i = self.i
+
+    def not_an_attribute(self, i, local):
+        """The error for ``name`` at ``i`` followed by no '=': most often a block whose ')'
+        is missing, or an '@' where values are not localized."""
+        toks = self.toks
+        nxt = toks[i + 1]
+        if toks[i + 2] == "(" and (_is_word(nxt) or _is_string(nxt)):
+            opened = i - 1
+            while toks[opened] != "(":
+                opened -= 1
+            line, column = self.positions(opened)
+            return self.error_at(
+                i,
+                f"expected ')' closing the block opened at {line}:{column}, found a new block "
+                f"{toks[i]} {nxt} (",
+            )
+        if nxt == "@" and local is None:
+            return self.error_at(
+                i + 1, "expected '=', found '@' (a system's or a site's attributes take no @ value)"
+            )
+        return self.expected("'='")
 
     # statements
     def config(self):

@@ -96,6 +96,13 @@ VALID = {
     "quoted keys": HEAD.replace("{ n1 = 0, n2 = 1 }", '{ "n1" = 0, "n2" = 1 }') + IP,
     "unnumbered SystemList": HEAD.replace("{ n1 = 0, n2 = 1 }", "{ n1, n2 }") + IP,
     "partly numbered SystemList": HEAD.replace("{ n1 = 0, n2 = 1 }", "{ n1, n2 = 3 }") + IP,
+    "numeric keys, quoted and bare keys mixed": HEAD
+    + '\tMultiNICA mnic1 (\n\t\tDevice = { 0 = "10.0.0.1", "eth1" = "10.0.0.2", eth2 = x }\n'
+    + "\t\t^Bogus = 1\n\t\t)\n",
+    "a type declared in main.cf with a non-ASCII i18nstr default": HEAD
+    + 'type Foo (\n\tstatic i18nstr ArgList[] = { A }\n\ti18nstr A = "Grüße, 日本"\n)\n\n'
+    + G2
+    + '\tFoo f1 (\n\t\tA = "¿qué?"\n\t\t^B = 1\n\t\t)\n',
     "'@' with a quoted system": app('\t\tStopProgram @"n1" = "/a"\n\t\t^Bogus = 1\n'),
     "'@' without blanks": app('\t\tStopProgram@n1="/a"\n\t\t^Bogus = 1\n'),
     "'@' a system not in the cluster": app(
@@ -288,6 +295,18 @@ MALFORMED = {
     "a type whose name starts with '#'": (
         HEAD + '\tIP ip1 ( Address = "a" ) ^#IP ip2 ( Address = "b" )\n',
         "expected a statement",
+    ),
+    "a block without its ')'": (
+        HEAD + '\tIP ip1 (\n\t\tAddress = "a"\n\n\t^NIC nic1 (\n\t\tDevice = eth0\n\t\t)\n',
+        "expected ')' closing the block opened at 16:9, found a new block NIC nic1 (",
+    ),
+    "a group block without its ')'": (
+        HEAD.replace("1 }\n\t)\n", "1 }\n") + '\t^IP ip1 (\n\t\tAddress = "a"\n\t\t)\n',
+        "expected ')' closing the block opened at 12:10, found a new block IP ip1 (",
+    ),
+    "'@' in a system's block": (
+        HEAD.replace("system n2 (\n\t)", "system n2 ( UserInt ^@n2 = 1 )"),
+        "expected '=', found '@' (a system's or a site's attributes take no @ value)",
     ),
     "an unterminated comment": (HEAD + "^/* open\n", "found an unterminated comment"),
     "an unterminated string": (HEAD + '\tIP ip1 (\n\t\tAddress = ^"a\n\t\t)\n', "unterminated"),
