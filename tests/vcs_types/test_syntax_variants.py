@@ -332,3 +332,36 @@ def test_a_resource_name_with_a_line_break_stays_inside_the_tree_comment():
     # statement of the file written
     config = parse(HEAD + '\tIP "ip(\n\ngroup g11" (\n\t\tAddress = "a"\n\t\t)\n')
     assert parse(cf.write(config)) == config
+
+
+# Types files: each variant declares Foo with an attribute named like a reserved word
+# (``Name``: a finding at its declaration, marked) beside a valid one.
+TYPES = {
+    "one line": "type Foo ( static str ArgList[] = { A } str A ^str Name )\n",
+    "'(' on its own line": "type Foo\n(\n\tstatic str ArgList[] = { A }\n\tstr A\n\t^str Name\n)\n",
+    "comments": "// Foo's type\ntype Foo ( // c\n\tstatic str ArgList[] = { A } /* c */\n"
+    + "# c\n\tstr A // c\n\t^str Name\n)\n",
+    "';' after declarations": "type Foo (\n\tstatic str ArgList[] = { A };\n\tstr A;\n"
+    + "\t^str Name;\n)\n",
+    "CR LF line ends": "type Foo (\r\n\tstatic str ArgList[] = { A }\r\n\tstr A\r\n"
+    + "\t^str Name\r\n)\r\n",
+    "i18nstr with a non-ASCII default": "type Foo (\n\tstatic i18nstr ArgList[] = { A }\n"
+    + '\ti18nstr A = "Grüße"\n\t^str Name\n)\n',
+    "escaped default": 'type Foo (\n\tstatic str ArgList[] = { A }\n\tstr A = "C:\\\\x \\"y\\""\n'
+    + "\t^str Name\n)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPES))
+def test_types_file_variants_verify_at_their_position_and_write_back(name, tmp_path):
+    text, marks = unmark(TYPES[name])
+    (tmp_path / "FooTypes.cf").write_bytes(text.encode("utf-8"))
+    (tmp_path / "main.cf").write_text(
+        'include "FooTypes.cf"\n\ngroup g1 (\n\t)\n\n\tFoo f1 (\n\t\tA = x\n\t\t)\n'
+    )
+    found = [i.where for i in verify(tmp_path / "main.cf")]
+    assert found == [f"{tmp_path / 'FooTypes.cf'}:{line}:{column}" for line, column in marks]
+    decls = parse(text).types
+    written = cf.write_types(decls)
+    assert "\r" not in written
+    assert parse(written).types == decls
