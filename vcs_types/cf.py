@@ -264,8 +264,14 @@ class _Parser:
         i = self.i
         t = self.toks[i]
         if _is_string(t):
+            name = _unescape(t[1:-1])
+            if name in KEYWORDS:
+                # written back bare it would start a statement (and it is no legal name)
+                raise self.error_at(
+                    i, f"expected {what}, found {_describe(t)}: a keyword names no object"
+                )
             self.i = i + 1
-            return _unescape(t[1:-1])
+            return name
         if not _is_word(t) or t in KEYWORDS:
             raise self.expected(what)
         self.i = i + 1

@@ -308,6 +308,22 @@ MALFORMED = {
         HEAD.replace("system n2 (\n\t)", "system n2 ( UserInt ^@n2 = 1 )"),
         "expected '=', found '@' (a system's or a site's attributes take no @ value)",
     ),
+    "a group named like a keyword, quoted": (
+        HEAD + G2.replace("group g2", 'group ^"type"'),
+        'expected a group name, found string "type": a keyword names no object',
+    ),
+    "a resource named like a keyword, quoted": (
+        HEAD + '\tNIC ^"include" (\n\t\tDevice = eth0\n\t\t)\n',
+        'expected a resource name, found string "include": a keyword names no object',
+    ),
+    "a system named like a keyword, quoted, after '@'": (
+        HEAD + '\tNIC nic1 (\n\t\tDevice @^"site" = eth0\n\t\t)\n',
+        'found string "site": a keyword names no object',
+    ),
+    "a link to a resource named like a keyword, quoted": (
+        HEAD + '\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n\n\tnic1 requires ^"group"\n',
+        'found string "group": a keyword names no object',
+    ),
     "an unterminated comment": (HEAD + "^/* open\n", "found an unterminated comment"),
     "an unterminated string": (HEAD + '\tIP ip1 (\n\t\tAddress = ^"a\n\t\t)\n', "unterminated"),
 }
