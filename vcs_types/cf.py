@@ -785,7 +785,7 @@ def read_config_text(path):
     with open(path, "rb") as f:
         data = f.read()
     try:
-        # newline handling is the parser's: a carriage return inside a quoted string stays
+        # line ends are the parser's: CR LF is read as LF, a CR that ends no line refused
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
