@@ -785,7 +785,7 @@ def read_config_text(path):
     with open(path, "rb") as f:
         data = f.read()
     try:
-        # line ends are the parser's: CR LF is read as LF, a CR that ends no line refused
+        # line ends are the parser's: CR LF ends a line as LF does; a lone CR is refused
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
