@@ -127,7 +127,11 @@ _PLAIN = re.compile(
 )
 _HASH_LINE = re.compile(r"(?m)^[^\S\n]*#")
 _FIRST_HASH = re.compile(r"[^\S\n]*#")
-_NOT_WORD = frozenset('"{}()=,;@[]')
+# A word that starts with a typographic quote (“ ” „, pasted from a formatted page) is no
+# word: an error that says what to write, rather than quotes kept in a value. The
+# tokenizer stays ASCII (a character class with these costs every word).
+_TYPOGRAPHIC_QUOTES = "“”„"
+_NOT_WORD = frozenset('"{}()=,;@[]' + _TYPOGRAPHIC_QUOTES)
 _NOT_WORD_OR_INT = _NOT_WORD | frozenset("-0123456789")
 # What cannot start a name the writer puts first on a line (an attribute, a type, a link's
 # parent): written there, a '#' would start a comment line.
@@ -164,6 +168,8 @@ def _describe(t):
         return "an unterminated comment"
     if t[0] == "#":
         return f"'{t}' (a '#' starts a comment only at the start of a line)"
+    if t[0] in _TYPOGRAPHIC_QUOTES:
+        return f"'{t}' (a typographic quote: quote with a straight \")"
     return f"'{t}'"
 
 

@@ -92,6 +92,7 @@ VALID = {
         '\t\tStopProgram = "C:\\\\Program Files\\\\x \\"q\\""\n\t\t^Bogus = 1\n'
     ),
     "non-ASCII text": app('\t\tStopProgram = "/opt/é/日本"\n\t\t^Bogus = 1\n'),
+    "typographic quotes inside a string": app('\t\tStopProgram = "say “hi”"\n\t\t^Bogus = 1\n'),
     "an empty string": app('\t\tStopProgram = ""\n\t\t^Bogus = 1\n'),
     "quoted keys": HEAD.replace("{ n1 = 0, n2 = 1 }", '{ "n1" = 0, "n2" = 1 }') + IP,
     "unnumbered SystemList": HEAD.replace("{ n1 = 0, n2 = 1 }", "{ n1, n2 }") + IP,
@@ -323,6 +324,14 @@ MALFORMED = {
     "a link to a resource named like a keyword, quoted": (
         HEAD + '\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n\n\tnic1 requires ^"group"\n',
         'found string "group": a keyword names no object',
+    ),
+    "a value in typographic quotes": (
+        HEAD + "\tIP ip1 (\n\t\tAddress = ^“10.0.0.5”\n\t\t)\n",
+        "expected a value, found '“10.0.0.5”' (a typographic quote: quote with a straight \")",
+    ),
+    "a name in typographic quotes": (
+        HEAD + "\tIP ^„ip1” (\n\t\t)\n",
+        "expected a resource name after the type IP, found '„ip1”' (a typographic quote",
     ),
     "an unterminated comment": (HEAD + "^/* open\n", "found an unterminated comment"),
     "an unterminated string": (HEAD + '\tIP ip1 (\n\t\tAddress = ^"a\n\t\t)\n', "unterminated"),
