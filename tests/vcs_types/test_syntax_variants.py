@@ -333,6 +333,13 @@ MALFORMED = {
         HEAD + "\tIP ^„ip1” (\n\t\t)\n",
         "expected a resource name after the type IP, found '„ip1”' (a typographic quote",
     ),
+    "a dependency without its rigidity before a link from a resource named soft": (
+        HEAD
+        + G2
+        + "\tNIC soft (\n\t\tDevice = eth0\n\t\t)\n\n\tNIC x (\n\t\tDevice = eth0\n\t\t)\n\n"
+        + "\trequires group g1 online local\n\tsoft requires ^x\n",
+        "expected 'group', found 'x'",
+    ),
     "an unterminated comment": (HEAD + "^/* open\n", "found an unterminated comment"),
     "an unterminated string": (HEAD + '\tIP ip1 (\n\t\tAddress = ^"a\n\t\t)\n', "unterminated"),
 }
