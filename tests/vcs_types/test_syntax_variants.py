@@ -144,6 +144,12 @@ VALID = {
     + 'system "n1.example.com"\n\n'
     + 'group g1 (\n\tSystemList = { "n1.example.com" = 0 }\n\t)\n\n'
     + '\tNIC nic1 (\n\t\tDevice @"n1.example.com" = eth0\n\t\t^Bogus = 1\n\t\t)\n',
+    "global-cluster objects, one on one line": 'include "types.cf"\n\n'
+    + 'cluster clus1 (\n\tClusterAddress = "10.0.0.1"\n\t)\n\n'
+    + 'remotecluster clus2 ( ClusterAddress = "10.0.0.2" ^Bogus = 1 )\n\n'
+    + 'heartbeat Icmp (\n\tClusterList = { clus2 }\n\tArguments @clus2 = { "10.0.0.2" }\n'
+    + '\t^Arguments @clus9 = { "10.0.0.9" }\n\t)\n\n'
+    + "system n1 (\n\t)\n\ngroup g1 (\n\tSystemList = { n1 = 0 }\n\t)\n",
     "a one-line system block": HEAD.replace(
         "system n1 (\n\t)", "system n1 ( UserInt = 1 ^Bogus = 1 )"
     ),
