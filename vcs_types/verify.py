@@ -626,6 +626,15 @@ def rule_names(ctx):
                 yield ctx.issue(obj, f"{kind} name {obj.name!r} is not a legal VCS name")
             first = seen.get(obj.name)
             if first is not None:
+                if kind == "resource":  # names are cluster-wide: say which groups hold them
+                    group_of = {id(r): g.name for g in cfg.groups for r in g.resources}
+                    yield ctx.issue(
+                        obj,
+                        f"resource {obj.name} (group {group_of[id(obj)]}) is declared twice "
+                        f"(first at {ctx.where(first)}, group {group_of[id(first)]}): resource "
+                        "names are unique in the cluster",
+                    )
+                    continue
                 yield ctx.issue(
                     obj, f"{kind} {obj.name} is declared twice (first at {ctx.where(first)})"
                 )

@@ -312,8 +312,10 @@ def test_rule_names_rejects_duplicates():
     cfg.groups[1].name = "web2"
     assert [i.message for i in verify(cfg) if i.rule == "names"] == [
         "system n1 is declared twice (first at main.cf:9:1)",
-        "resource web_ctr is declared twice (first at main.cf:20:2)",
-        "resource web_ip is declared twice (first at main.cf:25:2)",
+        "resource web_ctr (group web2) is declared twice (first at main.cf:20:2, group web): "
+        "resource names are unique in the cluster",
+        "resource web_ip (group web2) is declared twice (first at main.cf:25:2, group web): "
+        "resource names are unique in the cluster",
     ]
     cfg.groups[1].name = "web"
     assert "group web is declared twice (first at main.cf:15:1)" in [i.message for i in verify(cfg)]
