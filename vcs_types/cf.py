@@ -22,6 +22,8 @@ from pathlib import Path
 from vxha.vcs_types.cf_lines import parse_lines
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl
 from vxha.vcs_types.model import (
+    INT32_MAX,
+    INT32_MIN,
     Cluster,
     Config,
     Group,
@@ -33,6 +35,7 @@ from vxha.vcs_types.model import (
     Site,
     System,
     Where,
+    WideInt,
 )
 from vxha.vcs_types.writer import write, write_types
 
@@ -178,7 +181,7 @@ def _number(t):
     if t[0] in _INT_FIRST and _INT.match(t):
         n = int(t)
         if str(n) == t:
-            return n
+            return n if INT32_MIN <= n <= INT32_MAX else WideInt(n)
     return t
 
 

@@ -17,6 +17,8 @@ from bisect import bisect_left
 from typing import Optional
 
 from vxha.vcs_types.model import (
+    INT32_MAX,
+    INT32_MIN,
     Cluster,
     Config,
     Group,
@@ -25,6 +27,7 @@ from vxha.vcs_types.model import (
     ResourceLink,
     System,
     Where,
+    WideInt,
 )
 
 # The words and strings this reader takes: a subset of the general tokenizer's (no '/', no
@@ -97,7 +100,7 @@ def _scalar(t: str):
     if t[0] in "-0123456789" and _INT(t):
         n = int(t)
         if str(n) == t:
-            return n
+            return n if INT32_MIN <= n <= INT32_MAX else WideInt(n)
     return t
 
 

@@ -77,6 +77,21 @@ class Where:
         return f"{self.file}:{self.line}"
 
 
+# "Integers cannot exceed the value of a 32-bit signed integer: 2147483647" (Bundled Agents
+# Reference Guide 7.2 Linux, "Attributes", attribute data types; User's Guide 4.1 "Attribute
+# Data Types").
+# (bounds, not a range: `in` on a range walks it for an int subclass such as WideInt)
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+class WideInt(int):
+    """An integer read from a file that a 32-bit attribute cannot hold, kept as written: its
+    own class takes it off the verifier's short paths (which test the class of a value, not
+    its size), so the general path reports it; a string attribute takes it."""
+
+    __slots__ = ()
+
+
 def _where():
     return field(default_factory=Where, compare=False, repr=False)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC
-from vxha.vcs_types.model import Where
+from vxha.vcs_types.model import INT32_MAX, INT32_MIN, Where
 
 __all__ = [
     "Issue",
@@ -444,6 +444,8 @@ def _scalar_problem(v, dtype):
         return f"{_describe(v)} is not an integer"
     if dtype == "boolean" and v not in (0, 1):
         return f"{v} is not a boolean (0 or 1)"
+    if not INT32_MIN <= v <= INT32_MAX:
+        return f"{v} does not fit a 32-bit signed integer ({INT32_MIN} to {INT32_MAX})"
     return None
 
 

@@ -416,3 +416,40 @@ def test_required_attribute_set_on_every_system_of_the_system_list_only():
     assert found == [
         "main.cf:28:2: resource web_ip (HostIP): required attribute Device is not set for n2"
     ]
+
+
+@pytest.mark.parametrize(
+    "where, line, finding",
+    [
+        # group scalar, resource scalar (an override), association value, localized value
+        ("\tAutoStartList = { n1 }\n", "\tOnlineRetryLimit = 2147483648\n", "2147483648"),
+        ('\t\tImage = "app:1"\n', "\t\tRestartLimit = -2147483649\n", "-2147483649"),
+        ("\tAutoStartList = { n1 }\n", "\tLoad = { CPU = 99999999999 }\n", "99999999999"),
+        ('\t\tImage = "app:1"\n', "\t\tMonitorInterval @n1 = 4294967296\n", "4294967296"),
+    ],
+)
+def test_an_integer_beyond_32_bits_is_an_error(where, line, finding):
+    # BARG 7.2 Linux "Attributes": integers cannot exceed a 32-bit signed integer
+    (issue,) = issues_of(BASE.replace(where, where + line))
+    assert issue.severity == "error"
+    assert f"{finding} does not fit a 32-bit signed integer (-2147483648 to 2147483647)" in (
+        issue.message
+    )
+    # the bounds themselves fit
+    edge = line.replace(finding, "2147483647" if finding[0] != "-" else "-2147483648")
+    assert issues_of(BASE.replace(where, where + edge)) == []
+
+
+def test_a_wide_number_in_a_string_attribute_is_kept_and_written_as_read():
+    # a string attribute takes any number; both readers keep it, and it is written bare
+    text = BASE.replace('\t\tImage = "app:1"\n', "\t\tImage = 99999999999\n")
+    assert issues_of(text) == []
+    assert "\t\tImage = 99999999999\n" in write(parse(text))
+    from vxha.vcs_types.cf import _Parser
+    from vxha.vcs_types.cf_lines import parse_lines
+    from vxha.vcs_types.model import WideInt
+
+    lines, general = parse_lines(text, "main.cf"), _Parser(text, "main.cf").config()
+    assert lines == general
+    for config in (lines, general):
+        assert config.groups[0].resources[0].attrs["Image"].__class__ is WideInt
