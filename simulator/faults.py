@@ -88,8 +88,7 @@ class Faults:
         if ri.state in (OFFLINE, UNKNOWN) and new != ri.state:
             self._set_state(ri, new, "monitor")
             if new == ONLINE:
-                ri.healthy_since = self.clock.now
-                self._check_violation(res.group)
+                self._found_online(ri)
         self._schedule_monitor(ri)
 
     def _unexpected_offline(self, ri):

@@ -117,7 +117,14 @@ class Probing:
 
     # -- concurrency violation -------------------------------------------------------------
 
-    def _check_violation(self, g):
+    def _found_online(self, ri):
+        """A monitor or probe found ri online outside an online VCS asked for."""
+        ri.healthy_since = self.clock.now
+        self._check_violation(ri.res.group, cause=ri.sys)
+
+    def _check_violation(self, g, cause=None):
+        """A failover group active on two systems goes offline on the system that caused
+        it (the violation trigger's default); found so by the probes, on all but its best."""
         if g.parallel:
             return
         active = [
@@ -125,9 +132,14 @@ class Probing:
         ]
         if len(active) < 2:
             return
-        keep = min(active, key=lambda s: (g.systemlist.get(s, 0), g.order.get(s, 0)))
-        for s in active:
-            if s != keep and not g.insts[s].stopping:
+        if cause in active:
+            keep = next(s for s in active if s != cause)
+            stop = [cause]
+        else:
+            keep = min(active, key=lambda s: (g.systemlist.get(s, 0), g.order.get(s, 0)))
+            stop = [s for s in active if s != keep]
+        for s in stop:
+            if not g.insts[s].stopping:
                 self.log(s, g.name, f"concurrency violation: also online on {keep}")
                 self._stop_group(g, s, "concurrency violation")
 
@@ -141,6 +153,8 @@ class Probing:
             # at MonitorInterval like online ones.
             online = ri.state in (ONLINE, UNKNOWN) or ri.clean_reason is not None
             delay = s["MonitorInterval"] if online else s["OfflineMonitorInterval"]
+            if not delay and not online:
+                return  # OfflineMonitorInterval 0: offline resources are not monitored
         self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
 
     def _monitorable(self, ri):
