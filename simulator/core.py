@@ -328,7 +328,7 @@ class EngineCore:
 
     def group_state(self, g, sname):
         gi = g.insts[sname]
-        on = off = 0
+        on = off = kept = 0
         faulted = busy = False
         for r in g.resources:
             if not r.enabled:
@@ -341,11 +341,17 @@ class EngineCore:
                 # Left out of ONLINE/OFFLINE (VCS never takes it offline) but faults the group.
                 faulted = faulted or st == FAULTED
             elif st == ONLINE:
-                on += 1
+                if r.type.on_only:
+                    kept += 1
+                else:
+                    on += 1
             else:
                 off += 1
                 if st == FAULTED:
                     faulted = True
+        if kept and (on or not off or gi.starting):
+            # An On-Only resource the group's offline left online does not keep it online.
+            on += kept
         if on and not off:
             state = ONLINE
         elif on:

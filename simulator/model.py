@@ -88,8 +88,12 @@ class SimType:
 
     def refresh(self):
         self.s = self.statics({})
-        # Operations = None: VCS never brings it online or offline (a persistent resource).
-        self.persistent = str(self.static("Operations")) == "None"
+        # Operations = None: VCS never brings it online or offline (a persistent resource);
+        # OnOnly: VCS brings it online but never takes it offline.
+        ops = str(self.static("Operations"))
+        self.persistent = ops == "None"
+        self.on_only = ops == "OnOnly"
+        self.kept_online = self.persistent or self.on_only
 
     def statics(self, own):
         """The static values the engine reads: ``own`` (one resource's overrides) first."""
