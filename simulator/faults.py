@@ -1,6 +1,6 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
 (FaultOnMonitorTimeouts, clean reason 5), ConfInterval resetting the counts, an unexpected
-offline within ToleranceLimit, a persistent resource faulting and coming back (AutoRestart).
+offline within ToleranceLimit, an intentional offline (IntentionalOffline), a persistent resource faulting and coming back (AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and
 its failure (UNABLE_TO_OFFLINE, retried after each monitor until CleanRetryLimit gives up
@@ -14,6 +14,7 @@ is dependencies.py's.
 from __future__ import annotations
 
 from vxha.simulator.core import Intent, monitor_state
+from vxha.simulator.runners import INTENTIONAL_OFFLINE
 from vxha.simulator.model import (
     ADMIN_WAIT,
     FAULTED,
@@ -81,6 +82,10 @@ class Faults:
                 self._schedule_monitor(ri)
             elif new == UNKNOWN:
                 self._set_state(ri, UNKNOWN, "monitor")
+                self._schedule_monitor(ri)
+            elif code == INTENTIONAL_OFFLINE and s["IntentionalOffline"]:
+                # Stopped on purpose outside VCS: not a fault, nothing to clean or move.
+                self._set_state(ri, OFFLINE, "intentional offline")
                 self._schedule_monitor(ri)
             else:
                 self._unexpected_offline(ri)

@@ -38,6 +38,7 @@ STATIC_INTS = (
     "FaultOnMonitorTimeouts",
     "CleanRetryLimit",
     "ActionTimeout",
+    "IntentionalOffline",
 )
 
 STATIC_SET = frozenset(STATIC_INTS)
