@@ -351,6 +351,7 @@ class SimGroup:
         self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
         self.parallel = as_int(a.get("Parallel", 0)) != 0
         self.autofailover = as_int(a.get("AutoFailOver", 1), 1)
+        self.zones = resolve_numbers(a.get("SystemZones", {}))
         self.policy = str(a.get("FailOverPolicy", "Priority") or "Priority")
         self.autostart_policy = str(a.get("AutoStartPolicy", "Order") or "Order")
         self.priority = as_int(a.get("Priority", 0))
@@ -395,7 +396,6 @@ class SimSystem:
         self.capacity = as_dict(cap) if isinstance(cap, (dict, list)) else as_int(cap, 100)
         self.limits = {k: as_int(v) for k, v in as_dict(a.get("Limits")).items()}
         self.frozen = as_int(a.get("Frozen", 0)) != 0
-        self.zone = a.get("SystemZone", None)
 
     def is_frozen(self):
         return self.frozen or self.tfrozen
