@@ -39,21 +39,7 @@ class Faults:
             self._schedule_monitor(ri)
             return
         if timed_out:
-            ri.monitor_timeouts += 1
-            old = ri.stable()
-            ri.add_flag(MONITOR_TIMEDOUT)
-            if ri.stable() != old:
-                self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (monitor)")
-            limit = s["FaultOnMonitorTimeouts"]
-            if (
-                ri.state == ONLINE
-                and limit
-                and ri.monitor_timeouts >= limit
-                and not res.group.is_frozen()
-            ):
-                self._resource_failed(ri, 5)
-            else:
-                self._schedule_monitor(ri)
+            self._monitor_timed_out(ri)
             return
         if ri.monitor_timeouts or MONITOR_TIMEDOUT in ri.flags:
             ri.monitor_timeouts = 0
@@ -95,6 +81,28 @@ class Faults:
             if new == ONLINE:
                 self._found_online(ri)
         self._schedule_monitor(ri)
+
+    def _monitor_timed_out(self, ri):
+        """FaultOnMonitorTimeouts in a row fault an online resource (clean 5; in a frozen
+        group only the fault is shown); the count restarts an hour after its first."""
+        now = self.clock.now
+        if ri.monitor_timeouts and now - ri.first_timeout_at >= 3600:
+            ri.monitor_timeouts = 0
+        if not ri.monitor_timeouts:
+            ri.first_timeout_at = now
+        ri.monitor_timeouts += 1
+        old = ri.stable()
+        ri.add_flag(MONITOR_TIMEDOUT)
+        if ri.stable() != old:
+            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (monitor)")
+        limit = ri.res.s["FaultOnMonitorTimeouts"]
+        if ri.state != ONLINE or not limit or ri.monitor_timeouts < limit:
+            self._schedule_monitor(ri)
+        elif ri.res.group.is_frozen():
+            self._set_state(ri, FAULTED, "monitor; group frozen: no action")
+            self._schedule_monitor(ri)
+        else:
+            self._resource_failed(ri, 5)
 
     def _unexpected_offline(self, ri):
         res = ri.res

@@ -119,6 +119,7 @@ class RInst:
         "restarts",
         "retries",
         "monitor_timeouts",
+        "first_timeout_at",
         "waits",
         "healthy_since",
         "gen",
@@ -141,6 +142,7 @@ class RInst:
         self.restarts = 0
         self.retries = 0
         self.monitor_timeouts = 0
+        self.first_timeout_at = 0  # FaultOnMonitorTimeouts' count restarts an hour after it
         self.waits = 0
         self.healthy_since = 0
         self.gen = 0  # bumped to cancel a scheduled monitor
