@@ -1,9 +1,10 @@
 """Probing: every resource probed on every system at start and when a system rejoins (a
 group probed there is no longer autodisabled there); autostart once a group is probed on
 every running system of its SystemList (and only if not found online; parallel groups per
-system); the concurrency violation (a failover group found online on two systems); and when
-the next periodic monitor runs (MonitorInterval, OfflineMonitorInterval), for every enabled
-resource, in a disabled group too. What a monitor's answer leads to is faults.py's.
+system); the concurrency violation (a failover group found online on two systems: offline
+where it was caused); and when the next periodic monitor runs (MonitorInterval,
+OfflineMonitorInterval; none while offline when it is 0), for every enabled resource, in a
+disabled group too. What a monitor's answer leads to is faults.py's.
 """
 
 from __future__ import annotations
