@@ -1,6 +1,8 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
-(FaultOnMonitorTimeouts, clean reason 5), ConfInterval resetting the counts, an unexpected
-offline within ToleranceLimit, an intentional offline (IntentionalOffline), a persistent resource faulting and coming back (AutoRestart).
+(FaultOnMonitorTimeouts, clean reason 5, the count reset an hour after its first),
+ConfInterval resetting the counts, an unexpected offline within ToleranceLimit, an
+intentional offline (IntentionalOffline), a persistent resource faulting and coming back
+(AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and
 its failure (UNABLE_TO_OFFLINE, retried after each monitor until CleanRetryLimit gives up
@@ -14,7 +16,6 @@ is dependencies.py's.
 from __future__ import annotations
 
 from vxha.simulator.core import Intent, monitor_state
-from vxha.simulator.runners import INTENTIONAL_OFFLINE
 from vxha.simulator.model import (
     ADMIN_WAIT,
     FAULTED,
@@ -24,6 +25,7 @@ from vxha.simulator.model import (
     UNABLE_TO_OFFLINE,
     UNKNOWN,
 )
+from vxha.simulator.runners import INTENTIONAL_OFFLINE
 
 
 class Faults:
