@@ -328,7 +328,7 @@ class EngineCore:
 
     def group_state(self, g, sname):
         gi = g.insts[sname]
-        on = off = kept = 0
+        on = off = 0
         faulted = busy = False
         for r in g.resources:
             if not r.enabled:
@@ -341,17 +341,13 @@ class EngineCore:
                 # Left out of ONLINE/OFFLINE (VCS never takes it offline) but faults the group.
                 faulted = faulted or st == FAULTED
             elif st == ONLINE:
-                if r.type.on_only:
-                    kept += 1
-                else:
-                    on += 1
+                on += 1
             else:
                 off += 1
                 if st == FAULTED:
                     faulted = True
-        if kept and (on or not off or gi.starting):
-            # An On-Only resource the group's offline left online does not keep it online.
-            on += kept
+        if on and off and not gi.starting and self._left_online_only(g, sname):
+            on = 0  # On-Only resources the group's offline left online: the group is offline
         if on and not off:
             state = ONLINE
         elif on:
@@ -368,6 +364,15 @@ class EngineCore:
         if gi.autodisabled:
             state += "|AUTODISABLED"
         return state
+
+    @staticmethod
+    def _left_online_only(g, sname):
+        """Whether every resource of g online on sname is one VCS never takes offline."""
+        return all(
+            r.type.on_only
+            for r in g.resources
+            if r.enabled and not r.type.persistent and r.insts[sname].state == ONLINE
+        )
 
     def _activate(self, system, g):
         """``g`` now counts against ``system``'s capacity (the load warning hears of it)."""
