@@ -153,9 +153,12 @@ class Probing:
             # OfflineMonitorInterval is for offline resources; UNKNOWN ones are watched
             # at MonitorInterval like online ones.
             online = ri.state in (ONLINE, UNKNOWN) or ri.clean_reason is not None
-            delay = s["MonitorInterval"] if online else s["OfflineMonitorInterval"]
-            if not delay and not online:
-                return  # OfflineMonitorInterval 0: offline resources are not monitored
+            if online:
+                delay = s["MonitorInterval"]
+            else:
+                delay = s["OfflineMonitorInterval"]
+                if not delay:
+                    return  # OfflineMonitorInterval 0: offline resources are not monitored
         self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
 
     def _monitorable(self, ri):

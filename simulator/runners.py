@@ -46,8 +46,11 @@ class StandIn:
         if ep == "monitor":
             if key in self.online:
                 return ONLINE, False
-            return (INTENTIONAL_OFFLINE if key in self.stopped_on_purpose else OFFLINE), False
-        self.stopped_on_purpose.discard(key)
+            if self.stopped_on_purpose and key in self.stopped_on_purpose:
+                return INTENTIONAL_OFFLINE, False
+            return OFFLINE, False
+        if self.stopped_on_purpose:
+            self.stopped_on_purpose.discard(key)
         if ep == "online":
             self.online.add(key)
         else:  # offline, clean
