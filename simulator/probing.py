@@ -159,7 +159,10 @@ class Probing:
                 delay = s["OfflineMonitorInterval"]
                 if not delay:
                     return  # OfflineMonitorInterval 0: offline resources are not monitored
-        self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
+        # A comparison, not max(): this runs for every monitor.
+        self.clock.after(
+            delay if delay > 1 else 1, self._monitor_due, (ri, ri.gen, self.epoch[ri.sys])
+        )
 
     def _monitorable(self, ri):
         # A resource's own Enabled stops its monitoring; a disabled group's are monitored.
