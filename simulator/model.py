@@ -353,7 +353,8 @@ class SimGroup:
         self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
         self.parallel = as_int(a.get("Parallel", 0)) != 0
         self.autofailover = as_int(a.get("AutoFailOver", 1), 1)
-        self.zones = resolve_numbers(a.get("SystemZones", {}))
+        zones = a.get("SystemZones")
+        self.zones = resolve_numbers(zones) if zones else {}
         self.policy = str(a.get("FailOverPolicy", "Priority") or "Priority")
         self.autostart_policy = str(a.get("AutoStartPolicy", "Order") or "Order")
         self.priority = as_int(a.get("Priority", 0))
