@@ -58,10 +58,36 @@ def _pairs(pairs):
 
 def _environment_class():
     import jinja2
+    from jinja2 import nodes
+    from jinja2.compiler import CodeGenerator
+
+    class Generator(CodeGenerator):
+        """Compiles ``name.key`` on a dict to the item itself, ``environment.getattr`` only
+        for anything else: a Python call an attribute was a fifth of rendering."""
+
+        def visit_Getattr(self, node, frame):
+            if (
+                not isinstance(node.node, nodes.Name)
+                or node.attr in _DICT_ATTRIBUTES
+                or self.environment.is_async
+            ):
+                return super().visit_Getattr(node, frame)
+            key = repr(node.attr)
+            self.write("(")
+            self.visit(node.node, frame)
+            self.write(f"[{key}] if ")
+            self.visit(node.node, frame)
+            self.write(f".__class__ is dict and {key} in ")
+            self.visit(node.node, frame)
+            self.write(" else ")
+            super().visit_Getattr(node, frame)
+            self.write(")")
 
     class Environment(jinja2.Environment):
         """Reads the context's keys as attributes without the exception-driven fallback
         (``getattr`` first, then the key), as jinja2 itself would resolve them."""
+
+        code_generator_class = Generator
 
         def getattr(self, obj, attribute):
             if obj.__class__ is dict and attribute not in _DICT_ATTRIBUTES:
@@ -75,6 +101,8 @@ def _environment_class():
 
 
 _DICT_ATTRIBUTES = frozenset(dir(dict))
+# Changes whenever Generator compiles templates differently: part of the compiled cache's key.
+_CODE_GENERATION = "dict items inline 1"
 # What the compiled code depends on besides the source: part of the compiled cache's key.
 _OPTIONS = {
     "trim_blocks": True,
@@ -99,7 +127,9 @@ def environment(templates: Optional[str] = None):
         undefined=jinja2.StrictUndefined,
         **_OPTIONS,
     )
-    env.bytecode_cache = bytecode_cache(f"jinja2 {jinja2.__version__} {sorted(_OPTIONS.items())}")
+    env.bytecode_cache = bytecode_cache(
+        f"jinja2 {jinja2.__version__} {sorted(_OPTIONS.items())} {_CODE_GENERATION}"
+    )
     # q: a scalar as main.cf needs it, identifiers and integers bare, the rest quoted
     env.filters.update(q=_q, vec=_vec, assoc=_assoc, pairs=_pairs)
     return env

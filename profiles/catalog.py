@@ -25,6 +25,7 @@ from .units import SIZE_HINT, parse_size, version_key
 
 DISPLAY_NAME_FILE = "display-name.txt"
 _IMAGE_ID = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_UNSEEN = object()  # an image id not looked up yet
 APPLICATIONS_DIR = "applications"
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -89,6 +90,7 @@ class Catalog:
         self.problems: List[Problem] = []  # problems not tied to one profile document
         self._effective: Dict[Tuple[str, str, str], Optional[dict]] = {}
         self._checked: set = set()
+        self._images_checked = 0  # how many entries of ``images`` the last check() saw
 
     def image_ids(self) -> List[str]:
         try:
@@ -102,6 +104,11 @@ class Catalog:
             self.image(image_id)
 
     def image(self, image_id: str) -> Optional[Image]:
+        # asked several times for every server: an id seen before was checked then
+        if image_id.__class__ is str:
+            known = self.images.get(image_id, _UNSEEN)
+            if known is not _UNSEEN:
+                return known
         # Ids name directories: never let one walk out of the root.
         if not isinstance(image_id, str) or not _IMAGE_ID.match(image_id):
             return None
@@ -211,7 +218,11 @@ class Catalog:
     def check(self) -> None:
         """Semantic checks of every image loaded so far, each once. Checking one image may
         load others (parents, dependencies): they are checked in the same call."""
+        # asked for every server: nothing to do while no image was loaded since the last call
+        if len(self.images) == self._images_checked:
+            return
         while True:
+            self._images_checked = len(self.images)
             todo = [i for k, i in self.images.items() if i and k not in self._checked]
             if not todo:
                 return

@@ -130,13 +130,17 @@ def path_problem(path: Any, system_paths=SYSTEM_PATHS) -> Optional[str]:
         return "a mount point must be a non-empty string"
     if not path.startswith("/"):
         return f"{path!r} is not absolute: start it with /"
-    if ".." in path.split("/"):
+    parts = path.split("/")
+    if ".." in parts:
         return f"{path!r} contains '..'"
-    norm = posixpath.normpath(path)
-    if norm.startswith("//"):
-        norm = "/" + norm.lstrip("/")
-    if norm != path:
-        return f"{path!r} is not normalized: write {norm!r}"
+    # Without an empty or "." part after the leading slash a path is its own normal form;
+    # posixpath.normpath (Python code before 3.12) only for the others, and for the hint.
+    if "" in parts[1:] or "." in parts:
+        norm = posixpath.normpath(path)
+        if norm.startswith("//"):
+            norm = "/" + norm.lstrip("/")
+        if norm != path:
+            return f"{path!r} is not normalized: write {norm!r}"
     hit = system_paths.match(path)
     if hit is not None:
         return f"{path!r} is a system path" + (f" (under {hit})" if hit != path else "")

@@ -84,6 +84,9 @@ class Doc:
 
     @property
     def errors(self) -> List[Problem]:
+        # asked several times for each profile, which mostly has no problem at all
+        if not self.problems:
+            return []
         return [p for p in self.problems if p.severity == "error"]
 
 
@@ -109,18 +112,20 @@ def check_inside(path: str, root: str) -> None:
         )
 
 
-def _read_up_to(f, first: int, limit: int) -> bytes:
+def _read_up_to(fd: int, first: int, limit: int) -> bytes:
     """Read to the end, at most ``limit`` bytes; ``first``, the size expected, in one read."""
     parts = []
     want = min(first, limit)
     while limit > 0:
-        chunk = f.read(want)
-        if not chunk:
-            break
+        chunk = os.read(fd, want)
         parts.append(chunk)
         limit -= len(chunk)
+        # A regular file reads short only at its end: one read for a file as large as its
+        # lstat said (a second read only for one that grew meanwhile).
+        if len(chunk) < want:
+            break
         want = min(65536, limit)
-    return b"".join(parts)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def read_text(path: str, root: Optional[str] = None) -> str:
@@ -153,8 +158,11 @@ def read_text(path: str, root: Optional[str] = None) -> str:
             "a profile is a few kilobytes: check that this is the file you meant",
         )
     try:
-        with open(path, "rb", buffering=0) as f:
-            raw = _read_up_to(f, st.st_size + 1, MAX_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            raw = _read_up_to(fd, st.st_size + 1, MAX_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise _fail(path, f"cannot read: {exc.strerror}") from None
     if len(raw) > MAX_BYTES:

@@ -159,13 +159,8 @@ class _Reader:
                 continue
             if not content.startswith("- "):
                 break  # the mapping holding this sequence goes on
-            body = content[2:]
-            pad = len(body) - len(body.lstrip(" "))
-            body = body[pad:]
-            if body.startswith("- ") or body == "-":
-                raise _NotPlain(content)
-            key, sep, rest = body.partition(":")
-            if sep and (not rest or rest[0] == " ") and not body.startswith(("'", '"')):
+            pad, body, opens = _ITEMS[content]
+            if opens:
                 # `- key: value` opens a mapping at the column of `key`
                 lines[self.i] = (indent + 2 + pad, body)
                 out.append(self.mapping(indent + 2 + pad, depth + 1))
@@ -173,6 +168,22 @@ class _Reader:
                 self.i += 1
                 out.append(_SCALARS[body])
         return out
+
+
+def _item_new(content: str) -> Tuple[int, str, bool]:
+    body = content[2:]
+    pad = len(body) - len(body.lstrip(" "))
+    body = body[pad:]
+    if body.startswith("- ") or body == "-":
+        raise _NotPlain(content)
+    key, sep, rest = body.partition(":")
+    opens = bool(sep and (not rest or rest[0] == " ") and not body.startswith(("'", '"')))
+    return pad, body, opens
+
+
+# A `- ...` line's content -> (spaces after the dash, the rest, whether it opens a mapping):
+# system names and mount entries repeat from profile to profile.
+_ITEMS = Memo(_item_new)
 
 
 def _needs_pyyaml(text: str) -> bool:
@@ -188,12 +199,20 @@ def _needs_pyyaml(text: str) -> bool:
 def _lines(text: str) -> List[Tuple[int, str]]:
     """(indentation, content) of every line holding something, trailing blanks left out
     (blank lines and comment lines hold nothing)."""
-    out = []
-    for line in text.split("\n"):
-        content = line.strip(" ")
-        if content and content[0] != "#":
-            out.append((len(line) - len(line.lstrip(" ")), content))
-    return out
+    lines = _LINES
+    return [x for x in map(lines.__getitem__, text.split("\n")) if x is not None]
+
+
+def _line_new(line: str) -> Optional[Tuple[int, str]]:
+    content = line.strip(" ")
+    if content and content[0] != "#":
+        return len(line) - len(line.lstrip(" ")), content
+    return None
+
+
+# A line -> (indentation, content), None when it holds nothing: most lines of a set of
+# profiles recur, and a hit also hands on a content whose hash is known.
+_LINES = Memo(_line_new)
 
 
 def read(text: str) -> Optional[Any]:

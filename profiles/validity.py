@@ -66,6 +66,9 @@ def _compile(schema: Any) -> Check:
         return lambda v: False
     if not isinstance(schema, dict):
         raise _Unsupported(repr(schema))
+    fused = _fused(schema)
+    if fused is not None:
+        return fused
     checks = []
     for key, arg in schema.items():
         if key in _ANNOTATIONS:
@@ -126,6 +129,51 @@ def _compile(schema: Any) -> Check:
         return True
 
     return check
+
+
+def _fused(schema: dict) -> Optional[Check]:
+    """One function for the shapes most values have (a string of a pattern, a list of
+    items, a mapping of known keys), instead of a call a keyword; None for the others."""
+    kind = schema.get("type")
+    keys = schema.keys() - _ANNOTATIONS
+    if kind == "string" and keys == {"type", "pattern"}:
+        search = re.compile(schema["pattern"]).search
+        return lambda v: type(v) is str and search(v) is not None
+    if kind == "array" and keys == {"type", "items"}:
+        item = _compile(schema["items"])
+
+        def array(v: Any) -> bool:
+            if type(v) is not list:
+                return False
+            for x in v:
+                if not item(x):
+                    return False
+            return True
+
+        return array
+    if kind == "object" and keys <= {"type", "properties", "additionalProperties", "required"}:
+        required = tuple(schema.get("required", ()))
+        props = {name: _compile(s) for name, s in schema.get("properties", {}).items()}
+        additional = schema.get("additionalProperties")
+        extra = None if additional is None or additional is True else _compile(additional)
+
+        def mapping(v: Any) -> bool:
+            if type(v) is not dict:
+                return False
+            for name in required:
+                if name not in v:
+                    return False
+            for name, value in v.items():
+                c = props.get(name)
+                if c is None:
+                    if extra is not None and not extra(value):
+                        return False
+                elif not c(value):
+                    return False
+            return True
+
+        return mapping
+    return None
 
 
 def _items(item: Check) -> Check:

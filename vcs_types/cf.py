@@ -127,8 +127,15 @@ _PLAIN = re.compile(
 )
 _HASH_LINE = re.compile(r"(?m)^[^\S\n]*#")
 _FIRST_HASH = re.compile(r"[^\S\n]*#")
-_NOT_WORD = frozenset('"{}()=,;@[]')
+# A word that starts with a typographic quote (“ ” „, pasted from a formatted page) is no
+# word: an error that says what to write, rather than quotes kept in a value. The
+# tokenizer stays ASCII (a character class with these costs every word).
+_TYPOGRAPHIC_QUOTES = "“”„"
+_NOT_WORD = frozenset('"{}()=,;@[]' + _TYPOGRAPHIC_QUOTES)
 _NOT_WORD_OR_INT = _NOT_WORD | frozenset("-0123456789")
+# What cannot start a name the writer puts first on a line (an attribute, a type, a link's
+# parent): written there, a '#' would start a comment line.
+_NOT_LINE_START = _NOT_WORD | frozenset("#")
 _INT_FIRST = frozenset("-0123456789")
 _INT = re.compile(r"-?[0-9]+\Z")
 _ESCAPE = re.compile(r"\\(.)", re.S)
@@ -159,6 +166,10 @@ def _describe(t):
         return "an unterminated string"
     if t == "/*":
         return "an unterminated comment"
+    if t[0] == "#":
+        return f"'{t}' (a '#' starts a comment only at the start of a line)"
+    if t[0] in _TYPOGRAPHIC_QUOTES:
+        return f"'{t}' (a typographic quote: quote with a straight \")"
     return f"'{t}'"
 
 
@@ -259,8 +270,14 @@ class _Parser:
         i = self.i
         t = self.toks[i]
         if _is_string(t):
+            name = _unescape(t[1:-1])
+            if name in KEYWORDS:
+                # written back bare it would start a statement (and it is no legal name)
+                raise self.error_at(
+                    i, f"expected {what}, found {_describe(t)}: a keyword names no object"
+                )
             self.i = i + 1
-            return _unescape(t[1:-1])
+            return name
         if not _is_word(t) or t in KEYWORDS:
             raise self.expected(what)
         self.i = i + 1
@@ -378,7 +395,7 @@ class _Parser:
             if name == ";":
                 i += 1
                 continue
-            if not name or name[0] in _NOT_WORD or name == "/*":
+            if not name or name[0] in _NOT_LINE_START or name == "/*":
                 self.i = i
                 raise self.expected("an attribute name or ')'")
             nxt = toks[i + 1]
@@ -409,7 +426,7 @@ class _Parser:
             else:
                 self.i = i + 1
             if toks[self.i] != "=":
-                raise self.expected("'='")
+                raise self.not_an_attribute(i, local)
             self.i += 1
             value = self.value()
             if system is None:
@@ -429,6 +446,27 @@ class _Parser:
                 order.append(name)
             i = self.i
 
+    def not_an_attribute(self, i, local):
+        """The error for ``name`` at ``i`` followed by no '=': most often a block whose ')'
+        is missing, or an '@' where values are not localized."""
+        toks = self.toks
+        nxt = toks[i + 1]
+        if toks[i + 2] == "(" and (_is_word(nxt) or _is_string(nxt)):
+            opened = i - 1
+            while toks[opened] != "(":
+                opened -= 1
+            line, column = self.positions(opened)
+            return self.error_at(
+                i,
+                f"expected ')' closing the block opened at {line}:{column}, found a new block "
+                f"{toks[i]} {nxt} (",
+            )
+        if nxt == "@" and local is None:
+            return self.error_at(
+                i + 1, "expected '=', found '@' (a system's or a site's attributes take no @ value)"
+            )
+        return self.expected("'='")
+
     # statements
     def config(self):
         cfg = Config(source=self.file)
@@ -443,7 +481,18 @@ class _Parser:
             if v == ";":
                 self.i += 1
                 continue
-            if not _is_word(v):
+            if _is_string(v) and toks[i + 1] == "requires":
+                # `"parent" requires child`: a name that is no bare word, quoted (the
+                # writer quotes it so)
+                if group is None:
+                    raise self.error_at(
+                        i, "expected a group block first, found a resource link outside any group"
+                    )
+                self.i = i + 2
+                child = self.name("a resource name after 'requires'")
+                group.links.append(ResourceLink(_unescape(v[1:-1]), child, self.where(i)))
+                continue
+            if not _is_word(v) or v[0] == "#":
                 raise self.expected("a statement (include, cluster, system, group, type, ...)")
             if v == "include":
                 self.i += 1
@@ -563,7 +612,12 @@ class _Parser:
             if toks[i] == ";":
                 self.i += 1
                 continue
-            if toks[i + 1] == "=" and _is_word(toks[i]) and toks[i] not in TYPE_WORDS:
+            if (
+                toks[i + 1] == "="
+                and _is_word(toks[i])
+                and toks[i] not in TYPE_WORDS
+                and toks[i][0] != "#"
+            ):
                 # a type-level setting such as `NameRule = resource.MountPoint`
                 self.i = i + 2
                 if toks[i] in order:
@@ -669,12 +723,33 @@ class _Parser:
 
 
 def _check_text(text, file):
-    """Refuse what no configuration holds (NUL bytes) before tokenizing."""
+    """Refuse what no configuration holds before tokenizing: NUL bytes, a byte order mark,
+    and a carriage return that ends no line (CR LF line ends are read as LF)."""
     nul = text.find("\x00")
     if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
-        raise CfError(file, line, col, "expected text, found a NUL byte")
+        raise _error_at_offset(text, file, nul, "expected text, found a NUL byte")
+    if text.startswith("\ufeff"):
+        raise CfError(
+            file, 1, 1, "expected text, found a byte order mark (U+FEFF): save the file without it"
+        )
+    if "\r" in text:
+        alone = _LONE_CR.search(text)
+        if alone is not None:
+            raise _error_at_offset(
+                text,
+                file,
+                alone.start(),
+                "expected a line end (LF or CR LF), found a carriage return without a line feed",
+            )
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _error_at_offset(text, file, offset, message):
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return CfError(file, line, col, message)
 
 
 def parse(text, file="main.cf"):
@@ -716,7 +791,7 @@ def read_config_text(path):
     with open(path, "rb") as f:
         data = f.read()
     try:
-        # newline handling is the parser's: a carriage return inside a quoted string stays
+        # line ends are the parser's: CR LF ends a line as LF does; a lone CR is refused
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1

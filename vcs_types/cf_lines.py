@@ -315,7 +315,9 @@ class _Reader:
                 self.group.links.append(link)
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
-                if self.group is None or child in _KEYWORDS:
+                # without its rigidity, the general parser takes the next word for it
+                # (`soft requires x` on the next line): its reading, not this one's
+                if self.group is None or child in _KEYWORDS or rigidity is None:
                     raise _GiveUp
                 dep = _new(GroupDep)
                 dep.child, dep.category, dep.location = child, category, location

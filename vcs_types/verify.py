@@ -553,8 +553,9 @@ class Context:
     def _attr_line(self, w, attr, system):
         # The model keeps one Where per block; an attribute's own line is looked up in the
         # parsed text, only when an issue is reported: the first place inside the block's
-        # ( ... ) where it is set, strings and comments skipped (a block may sit on one line,
-        # and a value may hold an attribute's name).
+        # ( ... ), outside any { ... } value, where it is set. Strings (which may span
+        # lines) and comments are skipped as the tokenizer skips them: a block may sit on
+        # one line, and a value or a comment may hold an attribute's name or a parenthesis.
         text = self.config.text
         if not text or w.file != self.config.source:
             return None
@@ -563,26 +564,33 @@ class Context:
         starts = self._lines
         if w.line > len(starts):
             return None
-        opening = text.find("(", starts[w.line - 1] + max(w.column - 1, 0))
-        if opening < 0:
-            return None
         where = (
             r"\s*@\s*(?:" + re.escape(system) + r'|"' + re.escape(system) + r'")\s*='
             if system
             else r"\s*[=@]"
         )
         pattern = re.compile(
-            r'"(?:[^"\\\n]|\\.)*"|//[^\n]*|^[ \t]*\#[^\n]*|(\))'
+            r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?\*/|^[ \t]*\#[^\n]*|([(){}])'
             + r"|(?<![\w.:+\-])("
             + re.escape(attr)
             + ")"
             + where,
-            re.M,
+            re.M | re.S,
         )
-        for m in pattern.finditer(text, opening + 1):
-            if m.group(1):
-                return None  # the block's end
-            if m.group(2):
+        inside = False
+        depth = 0  # of { ... } values
+        for m in pattern.finditer(text, starts[w.line - 1] + max(w.column - 1, 0)):
+            bracket = m.group(1)
+            if bracket == "(":
+                inside = True
+            elif bracket == ")":
+                if inside:
+                    return None  # the block's end
+            elif bracket == "{":
+                depth += 1
+            elif bracket == "}":
+                depth -= 1
+            elif m.group(2) and inside and depth == 0:
                 at = m.start(2)
                 line = bisect_right(starts, at)
                 return line, at - starts[line - 1] + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from vxha.vcs_types.decl import format_name, format_scalar, render_type
+from vxha.vcs_types.model import Group, Resource, ResourceLink
 
 __all__ = ["write", "write_types", "scalar_text"]
 
@@ -158,8 +159,11 @@ def _block(out, keyword, obj):
     out.append("\t)\n\n")
 
 
-def _tree(out, group):
-    """The ``// resource dependency tree`` comment hacf appends to every group."""
+def _tree(out, group, odd=True):
+    """The ``// resource dependency tree`` comment hacf appends to every group (``odd``:
+    a name may be no bare word)."""
+    if odd and _breaks_line(group):
+        group = _quoted_names(group)
     # loops rather than comprehensions: a group holds a few resources and links, fewer
     # than a comprehension's own call is worth
     by_name = {}
@@ -186,6 +190,36 @@ def _tree(out, group):
         else:
             out.append(f"\t//\t{by_name[name].type} {name}\n")
     out.append("\t//\t}\n\n\n")
+
+
+def _breaks_line(group):
+    """Whether a name the tree comment writes holds a line break (once a group: the
+    comment writes names as they are, as hacf does)."""
+    names = [group.name]
+    for r in group.resources:
+        names.append(r.name)
+    for link in group.links:
+        names.append(link.parent)
+        names.append(link.child)
+    try:
+        joined = "".join(names)
+    except TypeError:  # a name built in memory that is not a str
+        return True
+    return "\n" in joined or "\r" in joined
+
+
+def _quoted_names(group):
+    """The group as the tree comment writes it when a name holds a line break: each such
+    name quoted, so that its second line cannot become a statement of the file."""
+
+    def name(n):
+        return n if n.__class__ is str and "\n" not in n and "\r" not in n else _key(n)
+
+    return Group(
+        name(group.name),
+        resources=[Resource(r.type, name(r.name)) for r in group.resources],
+        links=[ResourceLink(name(k.parent), name(k.child)) for k in group.links],
+    )
 
 
 def _emit(out, name, indent, path, by_name, children):
@@ -235,10 +269,13 @@ def write(config):
         _block(out, "site", site)
     for g in config.groups:
         _block(out, "group", g)
+        # whether a name is no bare word (the tree comment then checks for line breaks)
+        odd = not (g.name.__class__ is str and g.name.isidentifier())
         for r in g.resources:
             name = r.name
             if not (name.__class__ is str and name.isidentifier() and name.isascii()):
                 name = _key(name)  # the common name checked here, without a call
+                odd = True
             out.append(f"\t{r.type} {name} (\n")
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
@@ -254,9 +291,10 @@ def write(config):
                 and (parent + child).isascii()
             ):
                 parent, child = _key(parent), _key(child)
+                odd = True
             out.append(f"\t{parent} requires {child}\n")
         out.append("\n\n")
-        _tree(out, g)
+        _tree(out, g, odd)
     return "".join(out)
 
 

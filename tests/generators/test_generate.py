@@ -10,7 +10,7 @@ from genhelp import EXAMPLES, GOLDEN, cluster, dep, server
 
 from vxha.generators.build import GenerationError, Options, plan
 from vxha.generators.discover import apply_discovery, host_capacity
-from vxha.generators.generate import generate, generate_from_files
+from vxha.generators.generate import environment, generate, generate_from_files
 from vxha.generators.names import Namer, legal
 from vxha.vcs_types import cf
 from vxha.vcs_types.verify import verify
@@ -313,6 +313,23 @@ def test_a_template_syntax_error_names_the_template(tmp_path):
     (tmp_path / "cluster.cf.j2").write_text("cluster {{ cluster.name (\n")
     with pytest.raises(GenerationError, match="cluster.cf.j2"):
         generate(cluster(), [server("w")], templates=str(tmp_path))
+
+
+def test_template_attributes_read_as_jinja2_reads_them():
+    # a dict's key, a dict method before a key of its name, an object's attribute, and a
+    # missing key an error naming it (jinja2's getattr-then-item rule, StrictUndefined)
+    import types
+
+    import jinja2
+
+    env = environment()
+    page = env.from_string("{{ d.a }} {{ d.keys() | list }} {{ o.a }} {{ d.get('a') }}")
+    text = page.render(d={"a": 1, "keys": "k"}, o=types.SimpleNamespace(a=2))
+    assert text == "1 ['a', 'keys'] 2 1"
+    with pytest.raises(jinja2.UndefinedError, match="'dict object' has no attribute 'b'"):
+        env.from_string("{{ d.b }}").render(d={"a": 1})
+    with pytest.raises(jinja2.UndefinedError, match="'e' is undefined"):
+        env.from_string("{{ e.a }}").render()
 
 
 def test_unparsable_rendering_quotes_the_line(tmp_path):

@@ -488,6 +488,14 @@ def test_instance_limit(ws):
 def test_path_helper():
     assert path_problem("/data") is None
     assert path_problem("/etc") is not None
+    # every way a path can differ from its normal form (POSIX: "." and empty parts go,
+    # two leading slashes are one here), and names that only look like them
+    assert path_problem("/srv/./data") == "'/srv/./data' is not normalized: write '/srv/data'"
+    assert path_problem("/srv/data/.") == "'/srv/data/.' is not normalized: write '/srv/data'"
+    assert path_problem("//srv/data") == "'//srv/data' is not normalized: write '/srv/data'"
+    assert path_problem("/srv//data") == "'/srv//data' is not normalized: write '/srv/data'"
+    assert path_problem("/srv/.data") is None
+    assert path_problem("/srv/data.") is None
 
 
 def test_load_servers_checks_every_image_it_loads(ws):
