@@ -155,9 +155,12 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
                 self._monitor_done(ri, code, timed_out, why)
                 return
             new = UNKNOWN if timed_out else monitor_state(code)
-            if ri.state != FAULTED:
+            was = ri.state
+            if was != FAULTED:
                 self._set_state(ri, new, "probe")
             self._schedule_monitor(ri)
+            if new == ONLINE and was in (OFFLINE, UNKNOWN):
+                self._found_online(ri)
 
         self._ep(ri, "monitor", None, done)
         self.clock.run_due()

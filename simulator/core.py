@@ -346,6 +346,8 @@ class EngineCore:
                 off += 1
                 if st == FAULTED:
                     faulted = True
+        if on and off and not gi.starting and self._left_online_only(g, sname):
+            on = 0  # On-Only resources the group's offline left online: the group is offline
         if on and not off:
             state = ONLINE
         elif on:
@@ -362,6 +364,15 @@ class EngineCore:
         if gi.autodisabled:
             state += "|AUTODISABLED"
         return state
+
+    @staticmethod
+    def _left_online_only(g, sname):
+        """Whether every resource of g online on sname is one VCS never takes offline."""
+        return all(
+            r.type.on_only
+            for r in g.resources
+            if r.enabled and not r.type.persistent and r.insts[sname].state == ONLINE
+        )
 
     def _activate(self, system, g):
         """``g`` now counts against ``system``'s capacity (the load warning hears of it)."""

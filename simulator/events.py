@@ -32,6 +32,10 @@ EVENTS = {
     "mount_lost": ("resource system", "the mount disappears (CFSMount resource)"),
     "ip_removed": ("resource system", "the address is removed (HostIP resource)"),
     "start_outside": ("resource system", "the resource is started outside VCS (Dummy, stand-in)"),
+    "stop_intentionally": (
+        "resource system",
+        "an admin stops it outside VCS on purpose: its monitor says intentional offline (stand-in)",
+    ),
     "fault": ("system", "set fake-driver faults (args: faults.json entries)"),
     "clear_faults": ("system", "remove every fake-driver fault of the system"),
     "hang": ("resource system", "an entry point hangs (args: entry_point, count)"),
@@ -186,6 +190,13 @@ def validate(sim, ev):
             raise EventError(f"{do}: {res} is a {r.type.name}, not a {want[do]}")
         if do == "start_outside" and r.type.agent == "framework" and r.type.name != "Dummy":
             raise EventError(f"{do}: a {r.type.name} resource cannot be started outside VCS here")
+        if do == "stop_intentionally" and (
+            r.type.agent != "standin" or getattr(sim.world, "real", False)
+        ):
+            raise EventError(
+                f"{do}: {res} is a {r.type.name}: only a stand-in type's monitor reports an "
+                "intentional offline here (fake mode)"
+            )
     if do in REAL_EVENTS and not getattr(sim.world, "real", False):
         raise EventError(f"{do}: only on real nodes (vxha sim run|serve --real)")
     if do in REAL_EVENTS and not e.systems[system].up:
@@ -261,6 +272,8 @@ def apply(sim, ev):
         sim.world.kill(e.resource(res), system)
     elif do == "start_outside":
         sim.world.start_outside(e.resource(res), system)
+    elif do == "stop_intentionally":
+        e.standin.stop_on_purpose(system, res)
     elif do in REAL_EVENTS:
         sim.world.real_event(do, system, args)
     elif do == "fault":

@@ -1,6 +1,8 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
-(FaultOnMonitorTimeouts, clean reason 5), ConfInterval resetting the counts, an unexpected
-offline within ToleranceLimit, a persistent resource faulting and coming back (AutoRestart).
+(FaultOnMonitorTimeouts, clean reason 5, the count reset an hour after its first),
+ConfInterval resetting the counts, an unexpected offline within ToleranceLimit, an
+intentional offline (IntentionalOffline), a persistent resource faulting and coming back
+(AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and
 its failure (UNABLE_TO_OFFLINE, retried after each monitor until CleanRetryLimit gives up
@@ -23,6 +25,7 @@ from vxha.simulator.model import (
     UNABLE_TO_OFFLINE,
     UNKNOWN,
 )
+from vxha.simulator.runners import INTENTIONAL_OFFLINE
 
 
 class Faults:
@@ -38,21 +41,7 @@ class Faults:
             self._schedule_monitor(ri)
             return
         if timed_out:
-            ri.monitor_timeouts += 1
-            old = ri.stable()
-            ri.add_flag(MONITOR_TIMEDOUT)
-            if ri.stable() != old:
-                self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (monitor)")
-            limit = s["FaultOnMonitorTimeouts"]
-            if (
-                ri.state == ONLINE
-                and limit
-                and ri.monitor_timeouts >= limit
-                and not res.group.is_frozen()
-            ):
-                self._resource_failed(ri, 5)
-            else:
-                self._schedule_monitor(ri)
+            self._monitor_timed_out(ri)
             return
         if ri.monitor_timeouts or MONITOR_TIMEDOUT in ri.flags:
             ri.monitor_timeouts = 0
@@ -82,15 +71,40 @@ class Faults:
             elif new == UNKNOWN:
                 self._set_state(ri, UNKNOWN, "monitor")
                 self._schedule_monitor(ri)
+            elif code == INTENTIONAL_OFFLINE and s["IntentionalOffline"]:
+                # Stopped on purpose outside VCS: not a fault, nothing to clean or move.
+                self._set_state(ri, OFFLINE, "intentional offline")
+                self._schedule_monitor(ri)
             else:
                 self._unexpected_offline(ri)
             return
         if ri.state in (OFFLINE, UNKNOWN) and new != ri.state:
             self._set_state(ri, new, "monitor")
             if new == ONLINE:
-                ri.healthy_since = self.clock.now
-                self._check_violation(res.group)
+                self._found_online(ri)
         self._schedule_monitor(ri)
+
+    def _monitor_timed_out(self, ri):
+        """FaultOnMonitorTimeouts in a row fault an online resource (clean 5; in a frozen
+        group only the fault is shown); the count restarts an hour after its first."""
+        now = self.clock.now
+        if ri.monitor_timeouts and now - ri.first_timeout_at >= 3600:
+            ri.monitor_timeouts = 0
+        if not ri.monitor_timeouts:
+            ri.first_timeout_at = now
+        ri.monitor_timeouts += 1
+        old = ri.stable()
+        ri.add_flag(MONITOR_TIMEDOUT)
+        if ri.stable() != old:
+            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (monitor)")
+        limit = ri.res.s["FaultOnMonitorTimeouts"]
+        if ri.state != ONLINE or not limit or ri.monitor_timeouts < limit:
+            self._schedule_monitor(ri)
+        elif ri.res.group.is_frozen():
+            self._set_state(ri, FAULTED, "monitor; group frozen: no action")
+            self._schedule_monitor(ri)
+        else:
+            self._resource_failed(ri, 5)
 
     def _unexpected_offline(self, ri):
         res = ri.res

@@ -38,6 +38,7 @@ STATIC_INTS = (
     "FaultOnMonitorTimeouts",
     "CleanRetryLimit",
     "ActionTimeout",
+    "IntentionalOffline",
 )
 
 STATIC_SET = frozenset(STATIC_INTS)
@@ -88,8 +89,12 @@ class SimType:
 
     def refresh(self):
         self.s = self.statics({})
-        # Operations = None: VCS never brings it online or offline (a persistent resource).
-        self.persistent = str(self.static("Operations")) == "None"
+        # Operations = None: VCS never brings it online or offline (a persistent resource);
+        # OnOnly: VCS brings it online but never takes it offline.
+        ops = str(self.static("Operations"))
+        self.persistent = ops == "None"
+        self.on_only = ops == "OnOnly"
+        self.kept_online = self.persistent or self.on_only
 
     def statics(self, own):
         """The static values the engine reads: ``own`` (one resource's overrides) first."""
@@ -114,6 +119,7 @@ class RInst:
         "restarts",
         "retries",
         "monitor_timeouts",
+        "first_timeout_at",
         "waits",
         "healthy_since",
         "gen",
@@ -136,6 +142,7 @@ class RInst:
         self.restarts = 0
         self.retries = 0
         self.monitor_timeouts = 0
+        self.first_timeout_at = 0  # FaultOnMonitorTimeouts' count restarts an hour after it
         self.waits = 0
         self.healthy_since = 0
         self.gen = 0  # bumped to cancel a scheduled monitor
@@ -346,6 +353,8 @@ class SimGroup:
         self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
         self.parallel = as_int(a.get("Parallel", 0)) != 0
         self.autofailover = as_int(a.get("AutoFailOver", 1), 1)
+        zones = a.get("SystemZones")
+        self.zones = resolve_numbers(zones) if zones else {}
         self.policy = str(a.get("FailOverPolicy", "Priority") or "Priority")
         self.autostart_policy = str(a.get("AutoStartPolicy", "Order") or "Order")
         self.priority = as_int(a.get("Priority", 0))
@@ -390,7 +399,6 @@ class SimSystem:
         self.capacity = as_dict(cap) if isinstance(cap, (dict, list)) else as_int(cap, 100)
         self.limits = {k: as_int(v) for k, v in as_dict(a.get("Limits")).items()}
         self.frozen = as_int(a.get("Frozen", 0)) != 0
-        self.zone = a.get("SystemZone", None)
 
     def is_frozen(self):
         return self.frozen or self.tfrozen

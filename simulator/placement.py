@@ -1,7 +1,8 @@
 """Placement: the groups the engine wants online somewhere (``Intent``: autostart,
 failover, a soft parent's move, a switch), AutoFailOver, the candidate filter (system up
-and not frozen, group enabled and not faulted there, Prerequisites, AutoFailOver 2's
-SystemZone, dependencies), the system chosen by FailOverPolicy or AutoStartPolicy
+and not frozen, group enabled and not faulted there, Prerequisites, the SystemZones
+zone of the system a failover leaves: first with AutoFailOver 1, only with 2;
+dependencies), the system chosen by FailOverPolicy or AutoStartPolicy
 (policies.py), and the pass that places the groups one at a time by group Priority. A
 group that finds no system waits while a child group is moving, else stays offline.
 """
@@ -101,7 +102,7 @@ class Placement:
             return False
         if "FAULTED" in gi.state:
             return False
-        if zone is not None and system.zone != zone:
+        if zone is not None and g.zones.get(sname) != zone:
             return False
         if not policies.prerequisites_met(g, system):
             return False
@@ -141,10 +142,15 @@ class Placement:
                 return
             targets = [s for s in g.systemlist if s not in intent.exclude]
         zone = None
-        if intent.kind == "failover" and g.autofailover == 2 and intent.exclude:
-            zone = self.systems[sorted(intent.exclude)[0]].zone
+        if intent.kind == "failover" and g.zones and intent.exclude:
+            zone = g.zones.get(sorted(intent.exclude)[0])
         base = [s for s in targets if self.eligible(g, s, True, zone)]
         cands = [s for s in base if self.eligible(g, s, False, zone)]
+        if zone is not None and not cands and g.autofailover != 2:
+            # Its own zone first; with AutoFailOver 1 any other zone after.
+            zone = None
+            base = [s for s in targets if self.eligible(g, s, True)]
+            cands = [s for s in base if self.eligible(g, s)]
         target = None
         if cands:
             systems = [self.systems[s] for s in cands]

@@ -1,9 +1,10 @@
 """Probing: every resource probed on every system at start and when a system rejoins (a
 group probed there is no longer autodisabled there); autostart once a group is probed on
 every running system of its SystemList (and only if not found online; parallel groups per
-system); the concurrency violation (a failover group found online on two systems); and when
-the next periodic monitor runs (MonitorInterval, OfflineMonitorInterval), for every enabled
-resource, in a disabled group too. What a monitor's answer leads to is faults.py's.
+system); the concurrency violation (a failover group found online on two systems: offline
+where it was caused); and when the next periodic monitor runs (MonitorInterval,
+OfflineMonitorInterval; none while offline when it is 0), for every enabled resource, in a
+disabled group too. What a monitor's answer leads to is faults.py's.
 """
 
 from __future__ import annotations
@@ -117,7 +118,14 @@ class Probing:
 
     # -- concurrency violation -------------------------------------------------------------
 
-    def _check_violation(self, g):
+    def _found_online(self, ri):
+        """A monitor or probe found ri online outside an online VCS asked for."""
+        ri.healthy_since = self.clock.now
+        self._check_violation(ri.res.group, cause=ri.sys)
+
+    def _check_violation(self, g, cause=None):
+        """A failover group active on two systems goes offline on the system that caused
+        it (the violation trigger's default); found so by the probes, on all but its best."""
         if g.parallel:
             return
         active = [
@@ -125,9 +133,14 @@ class Probing:
         ]
         if len(active) < 2:
             return
-        keep = min(active, key=lambda s: (g.systemlist.get(s, 0), g.order.get(s, 0)))
-        for s in active:
-            if s != keep and not g.insts[s].stopping:
+        if cause in active:
+            keep = next(s for s in active if s != cause)
+            stop = [cause]
+        else:
+            keep = min(active, key=lambda s: (g.systemlist.get(s, 0), g.order.get(s, 0)))
+            stop = [s for s in active if s != keep]
+        for s in stop:
+            if not g.insts[s].stopping:
                 self.log(s, g.name, f"concurrency violation: also online on {keep}")
                 self._stop_group(g, s, "concurrency violation")
 
@@ -140,8 +153,16 @@ class Probing:
             # OfflineMonitorInterval is for offline resources; UNKNOWN ones are watched
             # at MonitorInterval like online ones.
             online = ri.state in (ONLINE, UNKNOWN) or ri.clean_reason is not None
-            delay = s["MonitorInterval"] if online else s["OfflineMonitorInterval"]
-        self.clock.after(max(1, delay), self._monitor_due, (ri, ri.gen, self.epoch[ri.sys]))
+            if online:
+                delay = s["MonitorInterval"]
+            else:
+                delay = s["OfflineMonitorInterval"]
+                if not delay:
+                    return  # OfflineMonitorInterval 0: offline resources are not monitored
+        # A comparison, not max(): this runs for every monitor.
+        self.clock.after(
+            delay if delay > 1 else 1, self._monitor_due, (ri, ri.gen, self.epoch[ri.sys])
+        )
 
     def _monitorable(self, ri):
         # A resource's own Enabled stops its monitoring; a disabled group's are monitored.

@@ -18,6 +18,7 @@ from vxha.agents import framework
 
 ONLINE = framework.ONLINE
 OFFLINE = framework.OFFLINE
+INTENTIONAL_OFFLINE = 200  # a script monitor's exit for an intentional offline (V51 agents)
 UNKNOWN = framework.UNKNOWN
 
 # vxha types run through the framework; anything else through the stand-in.
@@ -38,11 +39,18 @@ class StandIn:
 
     def __init__(self):
         self.online = set()  # (system, resource)
+        self.stopped_on_purpose = set()  # (system, resource) stopped outside VCS on purpose
 
     def call(self, res, system, ep, reason, timeout):
         key = (system, res.name)
         if ep == "monitor":
-            return (ONLINE if key in self.online else OFFLINE), False
+            if key in self.online:
+                return ONLINE, False
+            if self.stopped_on_purpose and key in self.stopped_on_purpose:
+                return INTENTIONAL_OFFLINE, False
+            return OFFLINE, False
+        if self.stopped_on_purpose:
+            self.stopped_on_purpose.discard(key)
         if ep == "online":
             self.online.add(key)
         else:  # offline, clean
@@ -51,6 +59,11 @@ class StandIn:
 
     def kill(self, system, resource):
         self.online.discard((system, resource))
+
+    def stop_on_purpose(self, system, resource):
+        """An admin stops it outside VCS: an agent that can tell reports intentional offline."""
+        self.kill(system, resource)
+        self.stopped_on_purpose.add((system, resource))
 
     def crash(self, system):
         self.online = {k for k in self.online if k[0] != system}

@@ -2,8 +2,9 @@
 first and taken offline parents first, one entry point at a time per resource; an online
 confirmed by monitor within OnlineWaitLimit intervals, an offline within OfflineWaitLimit
 (an offline that times out or stays ineffective is cleaned); persistent resources are
-never brought online or offline; an online or offline cut short by ``hagrp -flush`` ends
-with a monitor and nothing else. An online that stays ineffective is faults.py's.
+never brought online or offline, On-Only ones never offline; an online or offline cut
+short by ``hagrp -flush`` ends with a monitor and nothing else. An online that stays
+ineffective is faults.py's.
 """
 
 from __future__ import annotations
@@ -181,7 +182,7 @@ class Transitions:
             return
         pending = False
         for r in reversed(g.resources):
-            if r not in gi.offline_set or not r.enabled or r.type.persistent:
+            if r not in gi.offline_set or not r.enabled or r.type.kept_online:
                 continue
             ri = r.insts[sname]
             if not ri.is_online() and not ri.busy and ri.clean_reason is None:
@@ -191,7 +192,12 @@ class Transitions:
                 continue
             if UNABLE_TO_OFFLINE in ri.flags:
                 continue  # its offline failed: the admin or a monitor finding it offline ends it
-            if all(not p.insts[sname].is_online() for p in r.parents if p.enabled):
+            # A parent VCS never takes offline cannot hold its children's offline back.
+            if all(
+                not p.insts[sname].is_online()
+                for p in r.parents
+                if p.enabled and not p.type.kept_online
+            ):
                 self._offline_res(ri)
         if not pending:
             self._set_moving(gi, stopping=False)

@@ -29,7 +29,7 @@ def skip_reason(e, g, sname, ignore_deps=False, zone=None):
         return "autodisabled"
     if "FAULTED" in gi.state:
         return "faulted here"
-    if zone is not None and system.zone != zone:
+    if zone is not None and g.zones.get(sname) != zone:
         return f"outside system zone {zone}"
     if not policies.prerequisites_met(g, system):
         return "Prerequisites exceed what Limits leave"

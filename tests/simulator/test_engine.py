@@ -246,3 +246,17 @@ def test_hastop_all_refuses_an_admin_wait_anywhere_before_stopping_any_system(ma
     code, _, err = sim.command(["hastop", "-all"])
     assert code == 1 and "ADMIN_WAIT" in err and "-force" in err
     assert sim.system_state("n1") == sim.system_state("n2") == "RUNNING"
+
+
+def test_start_up_probes_finding_a_failover_group_on_two_systems_keep_the_best(make_sim):
+    # No system caused it: the instance on the lowest SystemList number stays.
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB))
+    ctr = sim.engine.resources["web_ctr"]
+    for s in ("n3", "n2"):
+        sim.world.start_outside(ctr, s)
+    sim.start()
+    sim.settle()
+    assert "T+000000 n3 web concurrency violation: also online on n2" in sim.transcript.lines
+    assert sim.group_state("web", "n2") == "PARTIAL"
+    assert sim.group_state("web", "n3") == "OFFLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE"

@@ -60,10 +60,9 @@ def test_biggest_available_needs_statistics(make_sim):
 
 
 def test_autofailover_zone(make_sim):
-    systems = "".join(
-        f"system {s} (\n    SystemZone = {z}\n)\n\n" for s, z in (("n1", 0), ("n2", 1), ("n3", 0))
-    )
-    group = one("g", [("n1", 0), ("n2", 1), ("n3", 2)], ["n1"], AutoFailOver=2)
+    systems = "".join(f"system {s} (\n)\n\n" for s in ("n1", "n2", "n3"))
+    zones = "{ n1 = 0, n2 = 1, n3 = 0 }"
+    group = one("g", [("n1", 0), ("n2", 1), ("n3", 2)], ["n1"], AutoFailOver=2, SystemZones=zones)
     text = 'include "types.cf"\ninclude "DummyTypes.cf"\n\ncluster sim (\n)\n\n' + systems + group
     sim = make_sim(text).start()
     sim.event("kill", resource="g_res", system="n1")
