@@ -163,14 +163,7 @@ def _fused(schema: dict) -> Optional[Check]:
             for name in required:
                 if name not in v:
                     return False
-            for name, value in v.items():
-                c = props.get(name)
-                if c is None:
-                    if extra is not None and not extra(value):
-                        return False
-                elif not c(value):
-                    return False
-            return True
+            return _members_fit(v, props, extra)
 
         return mapping
     return None
@@ -214,18 +207,21 @@ def _object(properties: dict, additional: Any) -> Check:
         extra = _compile(additional)
 
     def check(v: Any) -> bool:
-        if not isinstance(v, dict):
-            return True
-        for name, value in v.items():
-            c = props.get(name)
-            if c is None:
-                if extra is not None and not extra(value):
-                    return False
-            elif not c(value):
-                return False
-        return True
+        return not isinstance(v, dict) or _members_fit(v, props, extra)
 
     return check
+
+
+def _members_fit(v: dict, props: dict, extra: Optional[Check]) -> bool:
+    """Each member fits its property's check, or ``extra`` where it names no property."""
+    for name, value in v.items():
+        c = props.get(name)
+        if c is None:
+            if extra is not None and not extra(value):
+                return False
+        elif not c(value):
+            return False
+    return True
 
 
 def compile_check(schema: dict) -> Optional[Check]:
