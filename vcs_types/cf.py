@@ -19,11 +19,10 @@ import re
 from bisect import bisect_left
 from pathlib import Path
 
+from vxha.vcs_types.cf_lines import number as _number
 from vxha.vcs_types.cf_lines import parse_lines
 from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl
 from vxha.vcs_types.model import (
-    INT32_MAX,
-    INT32_MIN,
     Cluster,
     Config,
     Group,
@@ -35,7 +34,6 @@ from vxha.vcs_types.model import (
     Site,
     System,
     Where,
-    WideInt,
 )
 from vxha.vcs_types.writer import write, write_types
 
@@ -174,15 +172,6 @@ def _describe(t):
     if t[0] in _TYPOGRAPHIC_QUOTES:
         return f"'{t}' (a typographic quote: quote with a straight \")"
     return f"'{t}'"
-
-
-def _number(t):
-    """A bare token as written: ``int`` when it reads back the same, else the ``str``."""
-    if t[0] in _INT_FIRST and _INT.match(t):
-        n = int(t)
-        if str(n) == t:
-            return n if INT32_MIN <= n <= INT32_MAX else WideInt(n)
-    return t
 
 
 # -- parser ------------------------------------------------------------------------------

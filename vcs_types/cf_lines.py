@@ -97,6 +97,12 @@ def _scalar(t: str):
     """A token as the general parser reads it: strings unquoted, integers as written."""
     if t[0] == '"':
         return t[1:-1]
+    return number(t)
+
+
+def number(t: str):
+    """A bare token as written: ``int`` when it reads back the same (a ``WideInt`` beyond
+    32 bits), else the ``str``; both readers read numbers with it."""
     if t[0] in "-0123456789" and _INT(t):
         n = int(t)
         if str(n) == t:
