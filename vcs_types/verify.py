@@ -539,7 +539,7 @@ class Context:
         # types file was read): an attribute they lack may still be Veritas's.
         bundled = _bundled_decls()
         self.builtin = {name for name, decl in self.types.items() if bundled.get(name) is decl}
-        self._lines = None
+        self._starts = None  # where each line of the text starts (_attr_line)
 
     def where(self, obj, attr=None, system=None):
         """``file:line:column`` of a block, or of its line setting ``attr`` (``@system``)."""
@@ -561,9 +561,9 @@ class Context:
         text = self.config.text
         if not text or w.file != self.config.source:
             return None
-        if self._lines is None:
-            self._lines = [0] + [m.end() for m in re.finditer("\n", text)]
-        starts = self._lines
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        starts = self._starts
         if w.line > len(starts):
             return None
         where = (
@@ -622,6 +622,7 @@ def rule_names(ctx):
         if _plain_names([obj.name for obj in objs], kind == "system"):
             continue
         seen = {}
+        group_of = None  # resource -> its group's name, for the messages only
         legal = SYSTEM_NAME if kind == "system" else NAME
         for obj in objs:
             if not legal.match(obj.name) or obj.name in KEYWORDS:
@@ -629,7 +630,8 @@ def rule_names(ctx):
             first = seen.get(obj.name)
             if first is not None:
                 if kind == "resource":  # names are cluster-wide: say which groups hold them
-                    group_of = {id(r): g.name for g in cfg.groups for r in g.resources}
+                    if group_of is None:
+                        group_of = {id(r): g.name for g, r in ctx.resources()}
                     yield ctx.issue(
                         obj,
                         f"resource {obj.name} (group {group_of[id(obj)]}) is declared twice "
