@@ -150,16 +150,65 @@ def _read_line(line):
     """``(name, system or None, value, whether the value is a list or dict)`` of a block's
     line, remembered by its text: most lines of a generated file repeat (Parallel = 1,
     SystemList = ..., Device @n1 = eth0)."""
-    m = _LINE(line)
+    # What _LINE takes, read with str methods: the text before the first " = " (a name and
+    # its system, the same few in every block) is matched once; the value by its first
+    # character. Anything else goes to _LINE, which decides.
+    head, _, raw = line.partition(" = ")
+    named = _HEADS.get(head)
+    if named is None:
+        named = _head(head)
+    raw = raw.rstrip(" \t")
+    first = raw[:1]
+    if first == '"':
+        if raw.find('"', 1) != len(raw) - 1 or "\\" in raw:
+            return _read_line_matched(line)
+        value = raw[1:-1]
+    elif first == "{":
+        if raw[-1] != "}":
+            return _read_line_matched(line)
+        value = _read_braces(raw)
+    elif raw.isalnum() and raw.isascii():
+        value = number(raw) if first in "-0123456789" else raw
+    else:
+        return _read_line_matched(line)
+    return _remember(line, named, value)
+
+
+def _head(head):
+    """The interned ``(name, system or None)`` of a line's text before " = "."""
+    m = _HEAD(head)
     if m is None:
         raise _GiveUp
-    name, system, raw = m.groups()
-    value = _value(raw, _read_braces)
+    name, system = m.groups()
     if system is not None:
         if system in _KEYWORDS:
             raise _GiveUp
         system = sys.intern(system)
-    read = (sys.intern(name), system, value, value.__class__ is list or value.__class__ is dict)
+    if len(_HEADS) >= 4096:
+        _HEADS.clear()
+    named = _HEADS[head] = (sys.intern(name), system)
+    return named
+
+
+_HEADS: dict = {}
+_HEAD = re.compile(rf"[ \t]*({_WORD})(?: @({_WORD}))?\Z").match
+
+
+def _read_line_matched(line):
+    """``_read_line`` of a line its short path does not take, by _LINE."""
+    m = _LINE(line)
+    if m is None:
+        raise _GiveUp
+    name, system, raw = m.groups()
+    head = line[: m.end(2) if system is not None else m.end(1)]
+    named = _HEADS.get(head)
+    if named is None:
+        named = _head(head)
+    return _remember(line, named, _value(raw, _read_braces))
+
+
+def _remember(line, named, value):
+    read = (*named, value, value.__class__ is list or value.__class__ is dict)
     if len(_LINES) >= 4096:
         _LINES.clear()
     _LINES[line] = read
