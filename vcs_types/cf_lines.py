@@ -312,24 +312,37 @@ class _Reader:
         # attribute and type names repeat in every block: one string each, not one a line
         intern = sys.intern
         known = _LINES.get
+        resources = None  # the open group's resources
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
-            if kind == "attr":
-                if obj is None:
+            # the kinds in the order a generated file holds them most
+            if kind == "block":
+                if obj is not None:
                     raise _GiveUp
-                name, system, raw = m.group(9, 10, 11)
-                order = _attribute(attrs, local, order, name, system, raw)
-            elif kind == "close":
-                if obj is None:
-                    raise _GiveUp
-                if order is not None:
-                    obj.order = order
-                obj = None
-            elif obj is not None:
-                raise _GiveUp
-            elif kind == "block":
                 keyword, name, body = m.group(1, 2, 3)
-                block = self.open(intern(keyword), name, m.start(1))
+                if resources is None or keyword in _KEYWORDS or name in _KEYWORDS:
+                    block = self.open(intern(keyword), name, m.start(1))
+                    if self.group is not None:
+                        resources = self.group.resources
+                else:
+                    # a resource, as open makes it, without the call (five a server)
+                    w = _new(Where)
+                    w.file, w._line, w._column, w._resolver, w._index = (
+                        file,
+                        0,
+                        0,
+                        offsets,
+                        m.start(1),
+                    )
+                    block = _new(Resource)
+                    block.type, block.name, block.attrs, block.local, block.where = (
+                        intern(keyword),
+                        name,
+                        {},
+                        {},
+                        w,
+                    )
+                    resources.append(block)
                 lines = body.split("\n")
                 lines.pop()  # the empty text after the last line break
                 attrs = block.attrs
@@ -355,32 +368,63 @@ class _Reader:
                         order = _set(attrs, local, order, name, system, value)
                     if order is not None:
                         block.order = order
+            elif kind == "attr":
+                if obj is None:
+                    raise _GiveUp
+                name, system, raw = m.group(9, 10, 11)
+                order = _attribute(attrs, local, order, name, system, raw)
+            elif kind == "close":
+                if obj is None:
+                    raise _GiveUp
+                if order is not None:
+                    obj.order = order
+                obj = None
+            elif obj is not None:
+                raise _GiveUp
             elif kind == "open":
                 obj = self.open(intern(m.group(5)), m.group(6), m.start(5))
+                if self.group is not None:
+                    resources = self.group.resources
                 attrs = obj.attrs
                 local = getattr(obj, "local", None)
                 order = None
             elif kind == "link":
                 parent, child = m.group(18, 19)
-                if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
+                if resources is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                link = _new(ResourceLink)
-                link.parent, link.child, link.where = (
-                    parent,
-                    child,
-                    _where(file, offsets, m.start(18)),
+                w = _new(Where)
+                w.file, w._line, w._column, w._resolver, w._index = (
+                    file,
+                    0,
+                    0,
+                    offsets,
+                    m.start(18),
                 )
+                link = _new(ResourceLink)
+                link.parent, link.child, link.where = parent, child, w
                 self.group.links.append(link)
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
                 # without its rigidity, the general parser takes the next word for it
                 # (`soft requires x` on the next line): its reading, not this one's
-                if self.group is None or child in _KEYWORDS or rigidity is None:
+                if resources is None or child in _KEYWORDS or rigidity is None:
                     raise _GiveUp
+                w = _new(Where)
+                w.file, w._line, w._column, w._resolver, w._index = (
+                    file,
+                    0,
+                    0,
+                    offsets,
+                    m.start(13) - 15,  # at 'requires group'
+                )
                 dep = _new(GroupDep)
-                dep.child, dep.category, dep.location = child, category, location
-                dep.rigidity = rigidity or "firm"
-                dep.where = _where(file, offsets, m.start(13) - 15)  # at 'requires group'
+                dep.child, dep.category, dep.location, dep.rigidity, dep.where = (
+                    child,
+                    category,
+                    location,
+                    rigidity,
+                    w,
+                )
                 self.group.deps.append(dep)
             elif kind == "include":
                 self.cfg.includes.append(m.group(21))
