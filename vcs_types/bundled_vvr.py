@@ -1,0 +1,50 @@
+"""Built-in declarations of VVRTypes.cf: the replication agents of Volume Replicator.
+
+Only what the stored excerpts of the guides document (docs/vcs-language.md, "Built-in
+declarations"); every attribute they do not show is a warning that asks for Veritas's
+file, never an error. Loaded only when an include of VVRTypes.cf needs it.
+"""
+
+from __future__ import annotations
+
+from vxha.vcs_types.bundled_attrs import str_attr, type_decl
+
+RELEASES = {
+    "VVRTypes.cf": "Cluster Server 7.3.1 Bundled Agents Reference Guide - Linux "
+    "(Replication agents)",
+}
+
+RVG = type_decl("RVG", "Brings a replicated volume group online and monitors it.", [], arglist=[])
+
+RVGPRIMARY = type_decl(
+    "RVGPrimary",
+    "Migrates or takes over a Secondary RVG to the Primary role on online.",
+    [str_attr("RvgResourceName")],
+    statics={"SupportedActions": ["fbsync", "ElectPrimary"]},
+)
+
+RVGSNAPSHOT = type_decl(
+    "RVGSnapshot",
+    "Creates and destroys a snapshot of a Secondary RVG's volumes for a fire drill.",
+    [],
+    arglist=[],
+)
+
+RVGSHARED = type_decl(
+    "RVGShared", "Monitors an RVG shared by the systems of a parallel group.", [], arglist=[]
+)
+
+RVGSHAREDPRI = type_decl(
+    "RVGSharedPri",
+    "Migrates or takes over a shared Secondary RVG to the Primary role on online.",
+    [str_attr("RvgResourceName")],
+    statics={"SupportedActions": ["fbsync", "resync"]},
+)
+
+RVGLOGOWNER = type_decl(
+    "RVGLogowner", "Assigns and unassigns a system as the logowner of a shared RVG.", [], arglist=[]
+)
+
+BUNDLED_FILES = {
+    "VVRTypes.cf": [RVG, RVGPRIMARY, RVGSNAPSHOT, RVGSHARED, RVGSHAREDPRI, RVGLOGOWNER],
+}
