@@ -8,10 +8,10 @@ types file found beside main.cf or in the node's configuration directory always 
 warning, not an error.
 """
 
-from vxha.vcs_types.bundled_attrs import bool_attr as _b
-from vxha.vcs_types.bundled_attrs import int_attr as _i
-from vxha.vcs_types.bundled_attrs import str_attr as _s
-from vxha.vcs_types.bundled_attrs import type_decl as _t
+from vxha.vcs_types.bundled_files import bool_attr as _b
+from vxha.vcs_types.bundled_files import int_attr as _i
+from vxha.vcs_types.bundled_files import str_attr as _s
+from vxha.vcs_types.bundled_files import type_decl as _t
 from vxha.vcs_types.cfsmount import VERITAS_ARGLIST, VERITAS_ATTRS
 from vxha.vcs_types.decl import Attr, TypeDecl
 

@@ -7,7 +7,7 @@ file, never an error. Loaded only when an include of one of these files needs it
 
 from __future__ import annotations
 
-from vxha.vcs_types.bundled_attrs import str_attr, type_decl
+from vxha.vcs_types.bundled_files import str_attr, type_decl
 
 RELEASES = {
     "Db2udbTypes.cf": "InfoScale 9.0 Cluster Server Agent for DB2 Installation and "

@@ -1,12 +1,15 @@
-"""Veritas's type files vxha declares built in, each module loaded when first needed.
+"""Veritas's type files vxha declares built in: where each is, and the shorthands they use.
 
 An include resolves a file by name; only the module holding that file's declarations is
-imported, so a configuration that includes types.cf alone never builds the others.
+imported, so a configuration that includes types.cf alone never builds the others. (The
+shorthands live here, not in a module of their own: every import costs a file lookup.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from vxha.vcs_types.decl import Attr, TypeDecl
 
 # Veritas's type file -> the module whose BUNDLED_FILES and RELEASES describe it.
 MODULES = {
@@ -48,3 +51,19 @@ BUNDLED = BundledFiles()
 def release(file: str) -> str:
     """The release of Veritas's documentation a built-in file's declarations describe."""
     return _module(file).RELEASES[file]
+
+
+def type_decl(name, doc, attrs, arglist=None, statics=None):
+    return TypeDecl(name, attrs, arglist=arglist, statics=statics, doc=doc)
+
+
+def str_attr(name, **kw):
+    return Attr(name, "str", **kw)
+
+
+def int_attr(name, default=0, **kw):
+    return Attr(name, "int", default=default, **kw)
+
+
+def bool_attr(name, default=0, **kw):
+    return Attr(name, "boolean", default=default, **kw)

@@ -7,7 +7,7 @@ file, never an error. Loaded only when an include of one of these files needs it
 
 from __future__ import annotations
 
-from vxha.vcs_types.bundled_attrs import int_attr, str_attr, type_decl
+from vxha.vcs_types.bundled_files import int_attr, str_attr, type_decl
 
 RELEASES = {
     "OracleTypes.cf": "Cluster Server 7.3 Agent for Oracle Installation and Configuration "

@@ -7,7 +7,7 @@ file, never an error. Loaded only when an include of VVRTypes.cf needs it.
 
 from __future__ import annotations
 
-from vxha.vcs_types.bundled_attrs import str_attr, type_decl
+from vxha.vcs_types.bundled_files import str_attr, type_decl
 
 RELEASES = {
     "VVRTypes.cf": "Cluster Server 7.3.1 Bundled Agents Reference Guide - Linux "
