@@ -137,8 +137,8 @@ def test_a_misspelt_attribute_is_reported_at_its_position(tmp_path, file, line, 
 
 
 def test_attributes_the_excerpts_do_not_show_are_warnings_each_at_its_line(tmp_path):
-    # The Oracle agent's table was not in the stored excerpts: a database set as published
-    # configurations set it reads and verifies, one warning an attribute
+    # The Oracle agent's table was not in the stored excerpts: a database set with the
+    # attributes the ops fixture gives it reads and verifies, one warning an attribute
     text = main_cf("OracleTypes.cf").replace(
         "\tOracle ora_db (\n", "\tOracle ora_db (\n\t\tSid = PROD\n\t\tOwner = oracle\n"
     )
