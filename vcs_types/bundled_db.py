@@ -1,9 +1,5 @@
-"""Built-in declarations of the DB2 and Sybase agents' type files.
-
-Only what the stored excerpts of the guides document (docs/vcs-language.md, "Built-in
-declarations"); every attribute they do not show is a warning that asks for Veritas's
-file, never an error. Loaded only when an include of one of these files needs it.
-"""
+"""Built-in declarations of the DB2 and Sybase agents' type files (what the guides'
+excerpts document: docs/vcs-language.md, "Built-in declarations")."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """Veritas's type files vxha declares built in: where each is, and the shorthands they use.
 
 An include resolves a file by name; only the module holding that file's declarations is
-imported, so a configuration that includes types.cf alone never builds the others. (The
-shorthands live here, not in a module of their own: every import costs a file lookup.)
+imported, so a configuration that includes types.cf alone never builds the others. Each
+declares only what the guides' excerpts show: any other attribute a resource sets is a
+warning that asks for Veritas's file, never an error.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ BUNDLED = BundledFiles()
 def release(file: str) -> str:
     """The release of Veritas's documentation a built-in file's declarations describe."""
     return _module(file).RELEASES[file]
+
+
+# The shorthands live here, not in a module of their own: every import costs a file lookup.
 
 
 def type_decl(name, doc, attrs, arglist=None, statics=None):

@@ -1,9 +1,5 @@
-"""Built-in declarations of VVRTypes.cf: the replication agents of Volume Replicator.
-
-Only what the stored excerpts of the guides document (docs/vcs-language.md, "Built-in
-declarations"); every attribute they do not show is a warning that asks for Veritas's
-file, never an error. Loaded only when an include of VVRTypes.cf needs it.
-"""
+"""Built-in declarations of VVRTypes.cf, the replication agents' types (what the guides'
+excerpts document: docs/vcs-language.md, "Built-in declarations")."""
 
 from __future__ import annotations
 
