@@ -1278,7 +1278,10 @@ def verify(config_or_path, rules=None, allow_include_dirs=()):
         try:
             config = parse_file(config_or_path, allow_include_dirs=allow_include_dirs)
         except CfError as e:
-            return [Issue(f"{e.file}:{e.line}:{e.column}", e.message, "syntax")]
+            return [
+                Issue(f"{x.file}:{x.line}:{x.column}", x.message, "syntax")
+                for x in getattr(e, "errors", (e,))
+            ]
         except OSError as e:
             return [Issue(str(config_or_path), f"cannot read: {e.strerror or e}", "syntax")]
     else:
