@@ -1051,10 +1051,10 @@ def rule_localized_systems(ctx):
             if isinstance(value, (dict, list)) and not systems.issuperset(value):
                 for system in value:
                     if system not in systems:
-                        # at the group's line: tests/generators/test_verify_groups.py
-                        # expects it there (attr= would give the attribute's own line)
                         yield ctx.issue(
-                            g, f"group {g.name}: {attr} names {system}, which is not a system"
+                            g,
+                            f"group {g.name}: {attr} names {system}, which is not a system",
+                            attr=attr,
                         )
         sl = g.attrs.get("SystemList")
         asl = g.attrs.get("AutoStartList")
