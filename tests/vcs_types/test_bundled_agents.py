@@ -162,18 +162,33 @@ def test_a_real_file_beside_main_cf_wins_over_the_built_in_one(tmp_path):
     (tmp_path / "VVRTypes.cf").write_text(
         "type RVG (\n\tstatic str ArgList[] = { RVG, DiskGroup }\n\tstr RVG\n\tstr DiskGroup\n)\n"
     )
-    text = main_cf("VVRTypes.cf").replace(
+    # types.cf left out: an unknown type is then the plain error, whatever types.cf holds
+    text = main_cf("VVRTypes.cf").replace('include "types.cf"\n', "")
+    text = text.replace(
         "\tRVG rvg (\n\t\t)\n", "\tRVG rvg (\n\t\tRVG = hr_rvg\n\t\tDiskGroup = hrdg\n\t\t)\n"
     )
     path = _write(tmp_path, text)
     cfg = parse_file(path)
     assert cfg.types["RVG"] is not bundled_vvr.RVG
     assert list(cfg.types["RVG"].attrs) == ["RVG", "DiskGroup"]
-    # the real file declares RVG alone: the other types are unknown, as hacf has them
+    # the real file declares RVG alone: the built-in one does not fill in the other types
+    lines = text.splitlines()
+    expected = [
+        (
+            f"{path}:{lines.index(f'{chr(9)}{t} {r} (') + 1}:2",
+            f"resource {r} (group {g}): unknown type {t}: include its types file or declare it",
+        )
+        for t, r, g in [
+            ("RVGPrimary", "rvg_pri", "rep"),
+            ("RVGSnapshot", "rvg_snap", "rep"),
+            ("RVGShared", "rvg_shared", "rac_rep"),
+            ("RVGSharedPri", "rvg_shared_pri", "rac_rep"),
+            ("RVGLogowner", "rvg_logowner", "logowner"),
+        ]
+    ]
     issues = verify(cfg)
-    assert {i.rule for i in issues} == {"types_known"}
-    unknown = {"RVGPrimary", "RVGSnapshot", "RVGShared", "RVGSharedPri", "RVGLogowner"}
-    assert {i.message.split("unknown type ")[1].split(":")[0] for i in issues} == unknown
+    assert [(i.where, i.message) for i in issues] == expected
+    assert {(i.rule, i.severity) for i in issues} == {("types_known", "error")}
 
 
 def test_an_include_neither_present_nor_built_in_still_names_the_file(tmp_path):
