@@ -8,6 +8,7 @@ warning that asks for Veritas's file, never an error.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from vxha.vcs_types.decl import Attr, TypeDecl
@@ -47,6 +48,14 @@ class BundledFiles(Mapping):
 
 
 BUNDLED = BundledFiles()
+
+
+def loaded():
+    """(file, declarations) of each built-in file whose module is imported already."""
+    for file, name in MODULES.items():
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "BUNDLED_FILES"):
+            yield file, module.BUNDLED_FILES[file]
 
 
 def release(file: str) -> str:

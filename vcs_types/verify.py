@@ -502,22 +502,18 @@ def catalog_types():
     return _CATALOG
 
 
-_BUNDLED = None
-
-
 def _bundled_decls():
-    global _BUNDLED
-    if _BUNDLED is None:
-        from vxha.vcs_types import catalog
+    """Name -> declaration of the built-in files already read: a configuration's built-in
+    declaration came from one of them, so the others are never built for the check."""
+    from vxha.vcs_types.bundled_files import loaded
 
-        _BUNDLED = {d.name: d for ds in catalog.bundled_types().values() for d in ds}
-    return _BUNDLED
+    return {d.name: d for _, decls in loaded() for d in decls}
 
 
 def _bundled_file(type_name):
-    from vxha.vcs_types import catalog
+    from vxha.vcs_types.bundled_files import loaded
 
-    for file, decls in catalog.bundled_types().items():
+    for file, decls in loaded():
         if any(d.name == type_name for d in decls):
             return file
     return "its types file"

@@ -228,6 +228,35 @@ def test_an_include_loads_only_the_module_of_its_own_file():
     assert second == str(sorted(["vxha.vcs_types.bundled", "vxha.vcs_types.bundled_vvr"] + common))
 
 
+def test_verifying_a_configuration_builds_no_other_file_s_declarations(tmp_path):
+    # the verifier tells built-in declarations from read ones by the modules already
+    # imported: checking a types.cf-only configuration (with a resource of a type it lacks,
+    # whose warning names the built-in file) imports no agent file's module
+    path = tmp_path / "main.cf"
+    path.write_text(
+        'include "types.cf"\n\nsystem n1 (\n\t)\n\ngroup g (\n\tSystemList = { n1 = 0 }\n'
+        "\t)\n\n\tZone z (\n\t\t)\n\n\tNIC nic (\n\t\tDevice = eth0\n\t\tSpeed = 1\n\t\t)\n"
+    )
+    code = (
+        "import sys\n"
+        "from vxha.vcs_types.verify import verify\n"
+        f"for i in verify({str(path)!r}):\n"
+        "    print(i.message)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('vxha.vcs_types.bundled')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    *messages, modules = out.stdout.splitlines()
+    assert modules == str(["vxha.vcs_types.bundled", "vxha.vcs_types.bundled_files"])
+    assert messages == [
+        "resource z (group g): unknown type Zone: not in vxha's built-in types.cf; put "
+        "Veritas's types.cf beside main.cf to check it",
+        "resource nic (NIC): unknown attribute Speed: not in vxha's built-in declaration of "
+        "NIC; put Veritas's types.cf beside main.cf to check it",
+    ]
+
+
 def test_each_file_names_its_release_and_its_types_render_and_parse_back():
     for file in MODULES:
         assert release(file), file
