@@ -8,6 +8,10 @@ types file found beside main.cf or in the node's configuration directory always 
 warning, not an error.
 """
 
+from vxha.vcs_types.bundled_files import bool_attr as _b
+from vxha.vcs_types.bundled_files import int_attr as _i
+from vxha.vcs_types.bundled_files import str_attr as _s
+from vxha.vcs_types.bundled_files import type_decl as _t
 from vxha.vcs_types.cfsmount import VERITAS_ARGLIST, VERITAS_ATTRS
 from vxha.vcs_types.decl import Attr, TypeDecl
 
@@ -19,22 +23,6 @@ RELEASES = {
     "CFSTypes.cf": "Storage Foundation Cluster File System High Availability 7.3.1 "
     "Administrator's Guide - Linux (CFS agents)",
 }
-
-
-def _t(name, doc, attrs, arglist=None, statics=None):
-    return TypeDecl(name, attrs, arglist=arglist, statics=statics, doc=doc)
-
-
-def _s(name, **kw):
-    return Attr(name, "str", **kw)
-
-
-def _i(name, default=0, **kw):
-    return Attr(name, "int", default=default, **kw)
-
-
-def _b(name, default=0, **kw):
-    return Attr(name, "boolean", default=default, **kw)
 
 
 _IMF3 = {"Mode": 3, "MonitorFreq": 1, "RegisterRetryLimit": 3}

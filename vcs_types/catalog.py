@@ -26,11 +26,11 @@ def project_types() -> list:
     return [project_type(n) for n in PROJECT_TYPES]
 
 
-def bundled_types() -> dict:
-    """Veritas type-file name -> declarations of the types it holds."""
-    from vxha.vcs_types.bundled import BUNDLED_FILES
+def bundled_types():
+    """Veritas type-file name -> declarations of the types it holds, built on lookup."""
+    from vxha.vcs_types.bundled_files import BUNDLED
 
-    return BUNDLED_FILES
+    return BUNDLED
 
 
 def types_file_name(type_name: str) -> str:
