@@ -36,13 +36,15 @@ _WORD = r"[A-Za-z0-9_.:+\-]+"
 _STRING = r'"[^"\\\n]*"'
 _SCALAR = f"(?:{_STRING}|{_WORD})"
 
-# One match per statement line, with the blank and comment lines before it; the empty group
-# closing each alternative names it (``lastgroup``). A block whose lines all start with a
-# word is one match ("block"), its lines then each read as an attribute line (_LINE, once
-# for each text of a line: _LINES); the
-# other lines of a block are read one by one ("open", "attr", "close"). Anything else on a
-# line is "other". Groups: block 1-3 (keyword or type, name, body), open 5-6, attr 9-11
-# (name, system, value), dep 13-16, link 18-19, include 21, other 23.
+# One match per statement line, with the empty lines before it; the empty group closing
+# each alternative names it (``lastgroup``). A block whose lines all start with a word is one
+# match ("block"), its lines then each read as an attribute line (_LINE, once for each text
+# of a line: _LINES); the other lines of a block are read one by one ("open", "attr",
+# "close"). Consecutive comment lines are one match ("comment"): a repeat trying blank and
+# comment lines before every statement cost more than the match a group's dependency-tree
+# comment now makes. Anything else on a line is "other" (empty: a line of blanks). Groups:
+# block 1-3 (keyword or type, name, body), open 5-6, attr 9-11 (name, system, value), dep
+# 13-16, link 18-19, include 21, other 24.
 
 
 def _statements_pattern(possessive: bool) -> str:
@@ -57,8 +59,7 @@ def _statements_pattern(possessive: bool) -> str:
     value = rf"(?:{_STRING}|{word}|\{{[^\n]*\}})"
     blank = rf"[ \t]*{p}"
     return (
-        rf"(?:{blank}(?:(?://|\#)[^\n]*{p})?\n)*{p}"
-        rf"{blank}(?:"
+        rf"\n*{p}{blank}(?:"
         rf"({word}) ({word}) \({blank}\n((?:{blank}[A-Za-z0-9_.:+\-][^\n]*{p}\n)*{p})"
         rf"{blank}\)(?P<block>)"
         rf"|({word}) ({word}) \((?P<open>)"
@@ -68,6 +69,7 @@ def _statements_pattern(possessive: bool) -> str:
         r"(?: (soft|firm|hard))?(?P<dep>)"
         rf"|({word}) requires ({word})(?P<link>)"
         r'|include "([^"\\\n]*)"(?P<include>)'
+        rf"|(?:(?://|\#)[^\n]*{p}(?:\n{blank}(?://|\#)[^\n]*{p})*{p})(?P<comment>)"
         r"|([^\n]*)(?P<other>)"
         rf"){blank}(?:\n|\Z)"
     )
@@ -316,6 +318,8 @@ class _Reader:
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
             # the kinds in the order a generated file holds them most
+            if kind == "comment":
+                continue
             if kind == "block":
                 if obj is not None:
                     raise _GiveUp
@@ -380,6 +384,8 @@ class _Reader:
                     obj.order = order
                 obj = None
             elif obj is not None:
+                if kind == "other" and not m.group(24):
+                    continue  # a line of blanks
                 raise _GiveUp
             elif kind == "open":
                 obj = self.open(intern(m.group(5)), m.group(6), m.start(5))
@@ -429,7 +435,7 @@ class _Reader:
             elif kind == "include":
                 self.cfg.includes.append(m.group(21))
                 self.cfg.include_where.append(self.where(m.start(21) - len('include "')))
-            elif m.group(23):
+            elif m.group(24):
                 raise _GiveUp  # a line this reader does not know
         if obj is not None:
             raise _GiveUp
