@@ -8,6 +8,7 @@ and the ``// resource dependency tree`` comment hacf appends to every group.
 from __future__ import annotations
 
 import re
+from marshal import dumps as _marshal
 
 from vxha.vcs_types.decl import format_name, format_scalar, render_type
 from vxha.vcs_types.model import Group, Resource, ResourceLink
@@ -82,13 +83,14 @@ def _fmt(value):
     if cls is dict:
         if not value:
             return "{}"
-        # many associations repeat (SystemList, Load, ...): each is formatted once; the
-        # classes are part of the key, as 1 == True == 1.0 are written differently
+        # many associations repeat (SystemList, Load, ...): each is formatted once. The key
+        # is the value's marshal bytes, which name each item's exact class (1, True and 1.0
+        # are written differently) and refuse any other class (a subclass, an object): about
+        # half the instructions of a tuple of the items and their classes.
         try:
-            # one flat tuple (keys, values, their classes): no tuple an item
-            known = (*value, *value.values(), *map(type, value), *map(type, value.values()))
+            known = _marshal(value, 2)
             text = _ASSOCIATIONS.get(known)
-        except TypeError:  # a value that cannot be hashed: checked and refused elsewhere
+        except ValueError:  # not plain data: formatted each time
             known = text = None
         if text is None:
             text = _association(value)
