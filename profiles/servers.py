@@ -463,19 +463,12 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
     """Checks across the whole set: unique names, addresses, volumes; dependency binding;
     instance counts; fit on the cluster's systems."""
     by_name: Dict[str, Resolved] = {}
-    firsts: Dict[Tuple[str, Any], Resolved] = {}
-
-    def once(kind: str, value: Any, r: Resolved, path: tuple, what: str, hint: str):
-        other = firsts.get((kind, value))
-        if other is not None and other is not r:
-            r.doc.report(
-                path,
-                f"{what} {value} is already used by server "
-                f"{other.doc.data.get('name')} ({other.doc.path})",
-                hint,
-            )
-        else:
-            firsts[(kind, value)] = r
+    # The first server of each address, hostname, volume and host path: a value's later
+    # servers are told whose it is.
+    addresses: Dict[str, Resolved] = {}
+    hostnames: Dict[str, Resolved] = {}
+    volumes: Dict[str, Resolved] = {}
+    host_paths: Dict[str, Resolved] = {}
 
     for r in resolved:
         s = r.server
@@ -489,39 +482,42 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
             )
             continue
         by_name[s.name] = r
-        once(
-            "address",
-            s.address,
-            r,
-            ("address",),
-            "address",
-            "each server has its own application IP",
-        )
-        once(
-            "hostname",
-            s.hostname.lower(),
-            r,
-            ("hostname",),
-            "hostname",
-            "each server has its own hostname",
-        )
+        other = addresses.setdefault(s.address, r)
+        if other is not r:
+            _used(
+                r,
+                other,
+                ("address",),
+                "address",
+                s.address,
+                "each server has its own application IP",
+            )
+        hostname = s.hostname.lower()
+        other = hostnames.setdefault(hostname, r)
+        if other is not r:
+            _used(r, other, ("hostname",), "hostname", hostname, "each server has its own hostname")
         for i, m in enumerate(s.mounts):
-            once(
-                "volume",
-                f"{m.diskgroup}/{m.volume}",
-                r,
-                ("mounts", i, "volume"),
-                "volume",
-                "each mount needs its own volume",
-            )
-            once(
-                "host_path",
-                m.host_path,
-                r,
-                ("mounts", i),
-                "host path",
-                "each mount needs its own host path",
-            )
+            volume = f"{m.diskgroup}/{m.volume}"
+            other = volumes.setdefault(volume, r)
+            if other is not r:
+                _used(
+                    r,
+                    other,
+                    ("mounts", i, "volume"),
+                    "volume",
+                    volume,
+                    "each mount needs its own volume",
+                )
+            other = host_paths.setdefault(m.host_path, r)
+            if other is not r:
+                _used(
+                    r,
+                    other,
+                    ("mounts", i),
+                    "host path",
+                    m.host_path,
+                    "each mount needs its own host path",
+                )
     # Dependencies: bound by name, or to the only server of that image.
     of_image: Dict[str, List[str]] = {}
     for s in (r.server for r in resolved if r.server):
@@ -603,6 +599,14 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
         for r in resolved:
             if r.server:
                 fit_on_cluster(r, cluster, by_name)
+
+
+def _used(r: Resolved, first: Resolved, path: tuple, what: str, value: Any, hint: str) -> None:
+    r.doc.report(
+        path,
+        f"{what} {value} is already used by server {first.doc.data.get('name')} ({first.doc.path})",
+        hint,
+    )
 
 
 def fit_on_cluster(r: Resolved, cluster: Cluster, by_name: Dict[str, Any]) -> None:
