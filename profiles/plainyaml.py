@@ -26,9 +26,9 @@ _SCALAR_TAGS = frozenset(
 )
 # Characters that make the document need PyYAML: anchors, aliases, tags, block scalars,
 # flow collections, directives, escapes, tabs, carriage returns, and in ASCII text the
-# control characters YAML forbids; other text is checked whole (_NOT_PLAIN_TEXT).
-# (The document markers are looked for with str methods: one regular expression trying
-# both at every character took longer than the rest of the check.)
+# control characters YAML forbids; other text is checked whole (_NOT_PLAIN_TEXT). None of
+# them is a line break, so each line is checked on its own, once a run (_line_new); so are
+# the document markers at a line's start.
 _NEEDS_PYYAML = re.compile(r"[&*!|>{}\[\]%@`\\\x00-\x09\x0b-\x1f\x7f]")
 _MARKERS = ("---", "...")
 # what YAML forbids, its other line breaks, and a byte order mark
@@ -181,16 +181,6 @@ def _item_new(content: str) -> Tuple[int, str, bool, Any, Any]:
     return pad, body, False, None, _SCALARS[body]
 
 
-def _needs_pyyaml(text: str) -> bool:
-    return bool(
-        _NEEDS_PYYAML.search(text)
-        or text.startswith(_MARKERS)
-        or "\n---" in text
-        or "\n..." in text
-        or (not text.isascii() and _NOT_PLAIN_TEXT.search(text))
-    )
-
-
 def _lines(text: str) -> List[_Line]:
     """(indentation, content, key, value) of every line holding something, trailing
     blanks left out (blank lines and comment lines hold nothing)."""
@@ -199,6 +189,12 @@ def _lines(text: str) -> List[_Line]:
 
 
 def _line_new(line: str) -> Optional[_Line]:
+    if (
+        _NEEDS_PYYAML.search(line)
+        or line.startswith(_MARKERS)
+        or (not line.isascii() and _NOT_PLAIN_TEXT.search(line))
+    ):
+        return _FOR_PYYAML
     content = line.strip(" ")
     if not content or content[0] == "#":
         return None
@@ -216,17 +212,18 @@ def _line_new(line: str) -> Optional[_Line]:
 
 
 # A line -> (indentation, content, key, value), the key _ITEM for a `- ...` line (then
-# the value is _item_new's) and _UNREADABLE for a line only PyYAML reads; None when it holds
-# nothing. Most lines of a set of profiles recur: each is then read with one lookup.
+# the value is _item_new's) and _UNREADABLE for a line only PyYAML reads (a comment too,
+# when it holds what _NEEDS_PYYAML looks for); None when it holds nothing. Most lines of a
+# set of profiles recur: each is then read with one lookup. The reader gives up at the
+# first _UNREADABLE line it meets, and a document it takes has every line met.
 _LINES = Memo(_line_new)
 _ITEM = object()
 _UNREADABLE = object()
+_FOR_PYYAML = (0, "", _UNREADABLE, None)
 
 
 def read(text: str) -> Optional[Any]:
     """The document's value when it is a plain block mapping, else None (ask PyYAML)."""
-    if _needs_pyyaml(text):
-        return None
     lines = _lines(text)
     if not lines or lines[0][0] != 0:
         return None
