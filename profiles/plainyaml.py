@@ -224,6 +224,10 @@ _FOR_PYYAML = (0, "", _UNREADABLE, None)
 
 def read(text: str) -> Optional[Any]:
     """The document's value when it is a plain block mapping, else None (ask PyYAML)."""
+    # Anchors and flow collections, what most documents for PyYAML hold, are found at
+    # once (memchr) before any of their lines is read.
+    if "&" in text or "{" in text or "[" in text:
+        return None
     lines = _lines(text)
     if not lines or lines[0][0] != 0:
         return None
