@@ -230,6 +230,14 @@ class ConfigChanges:
         p, c = self.resource(parent), self.resource(child)
         if p.group is not c.group:
             raise SimError("Resources in different groups cannot be linked", "V-16-1-10240")
+        if p.type.kept_online:
+            # VCS never takes such a resource offline (None: nor online), so it could not
+            # take a parent offline before its children (docs/simulator.md)
+            ops = "None" if p.type.persistent else "OnOnly"
+            raise SimError(
+                f"Resource {parent} cannot be a parent: its type {p.type.name} has "
+                f"Operations = {ops}"
+            )
         if c in p.children:
             raise SimError(f"{parent} already requires {child}", "V-16-1-10241")
         if p in c.descendants() or p is c:

@@ -85,6 +85,16 @@ class CfError(ValueError):
         super().__init__(f"{file}:{line}:{column}: {message}")
 
 
+class CfErrors(CfError):
+    """Several errors found in one pass (every missing include); the first is its own."""
+
+    def __init__(self, errors):
+        first = errors[0]
+        super().__init__(first.file, first.line, first.column, first.message)
+        self.errors = list(errors)
+        self.args = ("\n".join(f"{e.file}:{e.line}:{e.column}: {e.message}" for e in errors),)
+
+
 # -- tokenizer ---------------------------------------------------------------------------
 
 # Whitespace and comments (group 1) are absorbed in front of every token (group 2): `//`
@@ -846,9 +856,14 @@ def _inside(path, dirs):
     return False
 
 
-def _resolve(cfg, directory, seen, allowed):
+def _resolve(cfg, directory, seen, allowed, missing=None):
+    # Includes that are missing or refused are collected, so that one run names them all
+    # (nested ones too); any other error stops at once.
     from vxha.vcs_types import catalog
 
+    top = missing is None
+    if top:
+        missing = []
     cfg.includes_resolved = True
     for name in cfg.includes:
         path = directory / name
@@ -859,13 +874,16 @@ def _resolve(cfg, directory, seen, allowed):
         where = _lexical(path).parent
         if not _inside(where, allowed):
             line, col = _include_where(cfg, name)
-            raise CfError(
-                cfg.source,
-                line,
-                col,
-                f"expected an include inside the configuration directory, found {name} "
-                f"({where} is outside it; allow it with --allow-include-dir {where})",
+            missing.append(
+                CfError(
+                    cfg.source,
+                    line,
+                    col,
+                    f"expected an include inside the configuration directory, found {name} "
+                    f"({where} is outside it; allow it with --allow-include-dir {where})",
+                )
             )
+            continue
         if path.is_file():
             try:
                 sub = parse(read_config_text(path), str(path))
@@ -874,7 +892,7 @@ def _resolve(cfg, directory, seen, allowed):
                 raise CfError(
                     cfg.source, line, col, f"expected a readable include, found {e.strerror}"
                 ) from None
-            _resolve(sub, path.parent, seen, allowed)
+            _resolve(sub, path.parent, seen, allowed, missing)
             found = [(d, sub.type_origin.get(d.name, name)) for d in sub.types.values()]
         elif name in catalog.bundled_types():
             found = [(d, name) for d in catalog.bundled_types()[name]]
@@ -882,7 +900,10 @@ def _resolve(cfg, directory, seen, allowed):
             found = [(catalog.project_type(name[: -len("Types.cf")]), name)]
         else:
             line, col = _include_where(cfg, name)
-            raise CfError(cfg.source, line, col, f"expected an include file, found no file {path}")
+            missing.append(
+                CfError(cfg.source, line, col, f"expected an include file, found no file {path}")
+            )
+            continue
         for decl, origin in found:
             if decl.name in cfg.types:
                 line, col = _include_where(cfg, name)
@@ -896,3 +917,5 @@ def _resolve(cfg, directory, seen, allowed):
                 )
             cfg.types[decl.name] = decl
             cfg.type_origin[decl.name] = origin
+    if top and missing:
+        raise missing[0] if len(missing) == 1 else CfErrors(missing)

@@ -191,14 +191,16 @@ def test_six_levels_are_too_many():
 
 
 def test_system_list_names_an_undefined_system():
+    # HEAD is 15 lines: the group opens on line 15, its SystemList (4 blanks in) on 16
     out = issues(group("a", systems="{ n1 = 0, n9 = 1 }"))
-    assert out == ["main.cf:15:1: group a: SystemList names n9, which is not a system"]
+    assert out == ["main.cf:16:5: group a: SystemList names n9, which is not a system"]
 
 
 def test_autostart_list_names_an_undefined_system():
+    # the group's third line: after its head (15) and SystemList (16)
     text = group("a").replace(")", "    AutoStartList = { n7 }\n)", 1)
     out = issues(text)
-    assert "AutoStartList names n7, which is not a system" in out[0]
+    assert out == ["main.cf:17:5: group a: AutoStartList names n7, which is not a system"]
 
 
 # LINBIT drbd-utils' template shape

@@ -245,6 +245,18 @@ def test_resource_add_and_delete(sim):
     ok(sim, "hares -delete -force web_pf")
 
 
+def test_a_parent_must_be_a_resource_vcs_takes_offline(sim):
+    # User's Guide 4.1 (HP-UX), "Additional Considerations for Linking Resources": the
+    # parent cannot be a resource whose Operations is None or OnOnly; such a child is fine.
+    rw(sim)
+    ok(sim, "hares -add web_proxy Proxy web")
+    ok(sim, "hares -add web_daemon ProcessOnOnly web")
+    refused(sim, "hares -link web_proxy web_ip", "Operations = None")
+    refused(sim, "hares -link web_daemon web_ip", "Operations = OnOnly")
+    ok(sim, "hares -link web_ip web_daemon")
+    assert [c.name for c in sim.engine.resource("web_ip").children] == ["web_daemon"]
+
+
 def test_static_attributes_need_an_override(sim):
     rw(sim)
     err = refused(sim, "hares -modify web_ctr MonitorInterval 30", "static attribute")

@@ -109,6 +109,34 @@ def test_vxha_verify_reports_the_refusal_and_takes_the_option(tmp_path):
     assert _vxha("verify", str(conf), "--allow-include-dir", str(other)).returncode == 0
 
 
+def test_every_missing_or_refused_include_is_named_in_one_run(tmp_path):
+    # An admin fixing includes one run at a time would otherwise need a run per file: the
+    # missing ones are named together, in file order, nested ones where they are written.
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "AppTypes.cf").write_text('include "LibTypes.cf"\ntype App (\n\tstr A\n)\n')
+    (conf / "main.cf").write_text(
+        'include "types.cf"\ninclude "NoSuchTypes.cf"\ninclude "AppTypes.cf"\n'
+        'include "../elsewhere/XTypes.cf"\ninclude "OtherTypes.cf"\n'
+    )
+    main, app = conf / "main.cf", conf / "AppTypes.cf"
+    expected = [
+        f"{main}:2:1: expected an include file, found no file {conf / 'NoSuchTypes.cf'}",
+        f"{app}:1:1: expected an include file, found no file {conf / 'LibTypes.cf'}",
+        f"{main}:4:1: expected an include inside the configuration directory, found "
+        f"../elsewhere/XTypes.cf ({tmp_path / 'elsewhere'} is outside it; allow it with "
+        f"--allow-include-dir {tmp_path / 'elsewhere'})",
+        f"{main}:5:1: expected an include file, found no file {conf / 'OtherTypes.cf'}",
+    ]
+    with pytest.raises(CfError) as e:
+        parse_file(main)
+    assert str(e.value).splitlines() == expected
+    assert (e.value.file, e.value.line, e.value.column) == (str(main), 2, 1)
+    assert [f"{i.where}: {i.message}" for i in verify(main)] == expected
+    out = _vxha("verify", str(conf))
+    assert out.returncode == 1 and out.stderr.splitlines() == expected
+
+
 def test_vxha_verify_exits_0_on_warnings_only_and_prints_them(tmp_path):
     (tmp_path / "main.cf").write_text(
         'include "ContainerTypes.cf"\nsystem n1\ngroup g (\n\tSystemList = { n1 }\n\t)\n'

@@ -131,11 +131,32 @@ def test_an_unreadable_path_is_an_issue(tmp_path):
 # -- one test per rule -----------------------------------------------------------------------
 
 
-def test_rule_types_known_rejects_an_unknown_type():
-    bad = BASE.replace("\tHostIP web_ip (", "\tHostAddress web_ip (")
-    assert messages(bad) == [
-        "main.cf:25:2: resource web_ip (group web): unknown type HostAddress: include its "
+def test_rule_types_known_rejects_an_unknown_type(tmp_path):
+    # Veritas's own types.cf read from beside main.cf: a type no file declares is an error
+    (tmp_path / "types.cf").write_text("type NIC (\n\tstr Device\n)\n")
+    path = tmp_path / "main.cf"
+    path.write_text(BASE.replace("\tHostIP web_ip (", "\tHostAddress web_ip ("))
+    assert [str(i) for i in verify(path)] == [
+        f"{path}:25:2: resource web_ip (group web): unknown type HostAddress: include its "
         "types file or declare it"
+    ]
+
+
+def test_a_type_the_built_in_types_cf_lacks_is_a_warning():
+    # the built-in stands in for one platform's types.cf: another's (Solaris Zone, AIX
+    # WPAR) declares more, so a type it lacks may be valid
+    bad = BASE.replace("\tHostIP web_ip (", "\tZone web_ip (")
+    assert messages(bad) == [
+        "main.cf:25:2: warning: resource web_ip (group web): unknown type Zone: not in "
+        "vxha's built-in types.cf; put Veritas's types.cf beside main.cf to check it"
+    ]
+
+
+@pytest.mark.parametrize("typo, meant", [("HostIp", "HostIP"), ("Mout", "Mount")])
+def test_a_near_miss_of_a_known_type_stays_an_error(typo, meant):
+    bad = BASE.replace("\tHostIP web_ip (", f"\t{typo} web_ip (")
+    assert messages(bad) == [
+        f"main.cf:25:2: resource web_ip (group web): unknown type {typo}; did you mean {meant}?"
     ]
 
 
