@@ -133,7 +133,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
         ctx_servers.append(entry)
-        placement[srv.name] = [s for s, _ in entry["system_list"]]
+        placement[srv.name] = list(entry["autostart"])  # the SystemList's systems, in order
 
     problems += nested_host_paths(servers, ctx_servers)
     deps = _dependencies(servers, by_name, placement, problems, warnings)
@@ -209,7 +209,12 @@ def _server(
 ) -> dict:
     name = srv.name
     allowed = list(srv.systems) if srv.systems else list(system_names)
-    unknown = [s for s in allowed if s not in nic_of]
+    # Comprehensions below only where they change something: each is a function call
+    # before Python 3.12, and almost every server has known systems that can host it.
+    unknown = []
+    for s in allowed:
+        if s not in nic_of:
+            unknown.append(s)
     if unknown:
         problems.append(
             f"{where(srv)}: server {name}: systems {', '.join(unknown)} are not in the "
@@ -222,7 +227,8 @@ def _server(
             f"{where(srv)}: server {name}: {'; '.join(lacking.values())}; load it there or "
             "leave those systems out"
         )
-    allowed = [s for s in allowed if s not in lacking]
+    if lacking:
+        allowed = [s for s in allowed if s not in lacking]
     if lacking and not srv.systems and allowed:
         warnings.append(
             f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
@@ -239,11 +245,12 @@ def _server(
                 f"pinned to {allowed[0]}, the cluster's first; name one under 'systems'"
             )
         allowed = allowed[:1]
-    system_list = [(s, i) for i, s in enumerate(allowed)]
+    system_list = list(zip(allowed, range(len(allowed))))
 
     # Storage: one CVMVolDg per disk group (its volumes in mount order), one CFSMount each.
     dgs: Dict[str, dict] = {}
     mounts = []
+    ctr_mounts = {}
     activation = "ex" if srv.exclusive_storage else "sw"
     for m in srv.mounts:
         dg = dgs.get(m.diskgroup)
@@ -257,20 +264,23 @@ def _server(
             dgs[m.diskgroup] = dg
         if m.volume not in dg["volumes"]:
             dg["volumes"].append(m.volume)
-        mounts.append(
-            {
-                "res": resources.unique(f"{name}_mnt_{m.name}"),
-                "dg_res": dg["res"],
-                "mount_point": m.host_path or f"/vx/{name}/{m.name}",
-                "block_device": f"/dev/vx/dsk/{m.diskgroup}/{m.volume}",
-                "container_path": m.container_path,
-                "read_only": bool(m.read_only),
-            }
-        )
+        mount = {
+            "res": resources.unique(f"{name}_mnt_{m.name}"),
+            "dg_res": dg["res"],
+            "mount_point": m.host_path or f"/vx/{name}/{m.name}",
+            "block_device": f"/dev/vx/dsk/{m.diskgroup}/{m.volume}",
+            "container_path": m.container_path,
+            "read_only": bool(m.read_only),
+        }
+        mounts.append(mount)
+        if m.container_path:
+            ctr_mounts[mount["mount_point"]] = m.container_path + (
+                ":ro" if mount["read_only"] else ""
+            )
 
     ip = None
     if srv.address:
-        device_local = {} if srv.device else {s: nic_of[s] for s in allowed}
+        device_local = {} if srv.device else dict(zip(allowed, map(nic_of.__getitem__, allowed)))
         ip = {
             "res": resources.unique(f"{name}_ip"),
             "address": srv.address,
@@ -278,11 +288,6 @@ def _server(
             "device": srv.device or "",
             "device_local": device_local,
         }
-    ctr_mounts = {
-        m["mount_point"]: m["container_path"] + (":ro" if m["read_only"] else "")
-        for m in mounts
-        if m["container_path"]
-    }
     ctr = {
         "res": resources.unique(f"{name}_ctr"),
         "name": name,
@@ -370,8 +375,8 @@ def _container(srv, entry, engine_of, problems, warnings) -> dict:
     name = srv.name
     opts = dict(getattr(srv, "container", None) or {})
     access = dict(getattr(srv, "node_access", None) or {})
-    systems = [s for s, _ in entry["system_list"]]
-    engines = {s: engine_of.get(s, "") for s in systems} if engine_of else {}
+    engines = {s: engine_of.get(s, "") for s, _ in entry["system_list"]} if engine_of else {}
+    distinct = set(engines.values())
     mounts = dict(entry["ctr"]["mounts"])
     for host, target in (opts.get("host_paths") or {}).items():
         if host in mounts:
@@ -389,8 +394,8 @@ def _container(srv, entry, engine_of, problems, warnings) -> dict:
     return {
         "image": ref or entry["ctr"]["image"],
         "mounts": mounts,
-        "docker_host_local": engines if len(set(engines.values())) > 1 else {},
-        "docker_host": next(iter(engines.values())) if len(set(engines.values())) == 1 else "",
+        "docker_host_local": engines if len(distinct) > 1 else {},
+        "docker_host": next(iter(distinct)) if len(distinct) == 1 else "",
         "allow_pull": bool(getattr(srv, "allow_pull", False)),
         "network": opts.get("network", ""),
         "user": opts.get("user", ""),

@@ -89,6 +89,9 @@ class Catalog:
         self.images: Dict[str, Optional[Image]] = {}
         self.problems: List[Problem] = []  # problems not tied to one profile document
         self._effective: Dict[Tuple[str, str, str], Optional[dict]] = {}
+        # (image, version, application) -> (its effective spec, what servers.py derives
+        # from it once for all servers of that application)
+        self.derived: Dict[Tuple[str, str, str], Tuple[dict, Any]] = {}
         self._checked: set = set()
         self._images_checked = 0  # how many entries of ``images`` the last check() saw
 

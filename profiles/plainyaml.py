@@ -26,9 +26,9 @@ _SCALAR_TAGS = frozenset(
 )
 # Characters that make the document need PyYAML: anchors, aliases, tags, block scalars,
 # flow collections, directives, escapes, tabs, carriage returns, and in ASCII text the
-# control characters YAML forbids; other text is checked whole (_NOT_PLAIN_TEXT).
-# (The document markers are looked for with str methods: one regular expression trying
-# both at every character took longer than the rest of the check.)
+# control characters YAML forbids; other text is checked whole (_NOT_PLAIN_TEXT). None of
+# them is a line break, so each line is checked on its own, once a run (_line_new); so are
+# the document markers at a line's start.
 _NEEDS_PYYAML = re.compile(r"[&*!|>{}\[\]%@`\\\x00-\x09\x0b-\x1f\x7f]")
 _MARKERS = ("---", "...")
 # what YAML forbids, its other line breaks, and a byte order mark
@@ -77,9 +77,10 @@ def _scalar_new(text: str) -> Any:
 _RESOLVED = Memo(_resolve_new)
 _SCALARS = Memo(_scalar_new)
 _OPEN = object()  # `key:` with nothing after it: the value is the block below
+_Line = Tuple[int, str, Any, Any]
 
 
-def _entry_new(content: str) -> Tuple[str, Any]:
+def _entry(content: str) -> Tuple[str, Any]:
     m = _ENTRY.match(content)
     if m is None:
         raise _NotPlain(content)
@@ -90,14 +91,9 @@ def _entry_new(content: str) -> Tuple[str, Any]:
     return key, _OPEN if rest is None else _SCALARS[rest]
 
 
-# A mapping line's content -> (key, value or _OPEN): a set of profiles repeats most of its
-# lines (kind, schema, image, volumes, systems), each then read with one lookup.
-_ENTRIES = Memo(_entry_new)
-
-
 class _Reader:
-    def __init__(self, lines: List[Tuple[int, str]]):
-        self.lines = lines  # (indent, content) of every line holding something
+    def __init__(self, lines: List[_Line]):
+        self.lines = lines  # (indent, content, key, value) of every line holding something
         self.i = 0
 
     def node(self, indent: int, depth: int) -> Any:
@@ -112,7 +108,7 @@ class _Reader:
     def value_after(self, indent: int, depth: int, seq_ok: bool) -> Any:
         """The value of a ``key:`` (or ``-``) with nothing after it: a block below, or null."""
         if self.i < len(self.lines):
-            nxt_indent, nxt = self.lines[self.i]
+            nxt_indent, nxt = self.lines[self.i][:2]
             if nxt_indent > indent:
                 return self.node(nxt_indent, depth + 1)
             if seq_ok and nxt_indent == indent and (nxt == "-" or nxt.startswith("- ")):
@@ -123,16 +119,14 @@ class _Reader:
         out: dict = {}
         lines = self.lines
         count = len(lines)
-        entries = _ENTRIES
         i = self.i
         while i < count:
-            ind, content = lines[i]
+            ind, content, key, value = lines[i]
             if ind != indent:
                 if ind < indent:
                     break
                 raise _NotPlain(content)
-            key, value = entries[content]
-            if key in out:
+            if key.__class__ is not str or key in out:
                 raise _NotPlain(content)
             i += 1
             if value is not _OPEN:
@@ -148,7 +142,7 @@ class _Reader:
         out: list = []
         lines = self.lines
         while self.i < len(lines):
-            ind, content = lines[self.i]
+            ind, content, kind, item = lines[self.i]
             if ind < indent:
                 break
             if ind > indent:
@@ -159,18 +153,22 @@ class _Reader:
                 continue
             if not content.startswith("- "):
                 break  # the mapping holding this sequence goes on
-            pad, body, opens = _ITEMS[content]
+            if kind is not _ITEM:
+                raise _NotPlain(content)
+            pad, body, opens, key, value = item
             if opens:
                 # `- key: value` opens a mapping at the column of `key`
-                lines[self.i] = (indent + 2 + pad, body)
+                lines[self.i] = (indent + 2 + pad, body, key, value)
                 out.append(self.mapping(indent + 2 + pad, depth + 1))
             else:
                 self.i += 1
-                out.append(_SCALARS[body])
+                out.append(value)
         return out
 
 
-def _item_new(content: str) -> Tuple[int, str, bool]:
+def _item_new(content: str) -> Tuple[int, str, bool, Any, Any]:
+    """(spaces after the dash, the rest, whether it opens a mapping, and the rest read as
+    a mapping line when it does, else (None, its value))."""
     body = content[2:]
     pad = len(body) - len(body.lstrip(" "))
     body = body[pad:]
@@ -178,46 +176,57 @@ def _item_new(content: str) -> Tuple[int, str, bool]:
         raise _NotPlain(content)
     key, sep, rest = body.partition(":")
     opens = bool(sep and (not rest or rest[0] == " ") and not body.startswith(("'", '"')))
-    return pad, body, opens
+    if opens:
+        return (pad, body, True) + _entry(body)
+    return pad, body, False, None, _SCALARS[body]
 
 
-# A `- ...` line's content -> (spaces after the dash, the rest, whether it opens a mapping):
-# system names and mount entries repeat from profile to profile.
-_ITEMS = Memo(_item_new)
-
-
-def _needs_pyyaml(text: str) -> bool:
-    return bool(
-        _NEEDS_PYYAML.search(text)
-        or text.startswith(_MARKERS)
-        or "\n---" in text
-        or "\n..." in text
-        or (not text.isascii() and _NOT_PLAIN_TEXT.search(text))
-    )
-
-
-def _lines(text: str) -> List[Tuple[int, str]]:
-    """(indentation, content) of every line holding something, trailing blanks left out
-    (blank lines and comment lines hold nothing)."""
+def _lines(text: str) -> List[_Line]:
+    """(indentation, content, key, value) of every line holding something, trailing
+    blanks left out (blank lines and comment lines hold nothing)."""
     lines = _LINES
     return [x for x in map(lines.__getitem__, text.split("\n")) if x is not None]
 
 
-def _line_new(line: str) -> Optional[Tuple[int, str]]:
+def _line_new(line: str) -> Optional[_Line]:
+    if (
+        _NEEDS_PYYAML.search(line)
+        or line.startswith(_MARKERS)
+        or (not line.isascii() and _NOT_PLAIN_TEXT.search(line))
+    ):
+        return _FOR_PYYAML
     content = line.strip(" ")
-    if content and content[0] != "#":
-        return len(line) - len(line.lstrip(" ")), content
-    return None
+    if not content or content[0] == "#":
+        return None
+    indent = len(line) - len(line.lstrip(" "))
+    # Every line of a document the reader takes is read, so each is read here, once a run:
+    # one that cannot be is marked, and reading the document then gives up.
+    if content == "-":
+        return (indent, content, _ITEM, None)  # its value is the block below
+    try:
+        if content.startswith("- "):
+            return (indent, content, _ITEM, _item_new(content))
+        return (indent, content) + _entry(content)
+    except (_NotPlain, ValueError, TypeError, KeyError):
+        return (indent, content, _UNREADABLE, None)
 
 
-# A line -> (indentation, content), None when it holds nothing: most lines of a set of
-# profiles recur, and a hit also hands on a content whose hash is known.
+# A line -> (indentation, content, key, value), the key _ITEM for a `- ...` line (then
+# the value is _item_new's) and _UNREADABLE for a line only PyYAML reads (a comment too,
+# when it holds what _NEEDS_PYYAML looks for); None when it holds nothing. Most lines of a
+# set of profiles recur: each is then read with one lookup. The reader gives up at the
+# first _UNREADABLE line it meets, and a document it takes has every line met.
 _LINES = Memo(_line_new)
+_ITEM = object()
+_UNREADABLE = object()
+_FOR_PYYAML = (0, "", _UNREADABLE, None)
 
 
 def read(text: str) -> Optional[Any]:
     """The document's value when it is a plain block mapping, else None (ask PyYAML)."""
-    if _needs_pyyaml(text):
+    # Anchors and flow collections, what most documents for PyYAML hold, are found at
+    # once (memchr) before any of their lines is read.
+    if "&" in text or "{" in text or "[" in text:
         return None
     lines = _lines(text)
     if not lines or lines[0][0] != 0:

@@ -29,6 +29,67 @@ class Resolved:
         self.catalog: Optional[Catalog] = None
 
 
+class _Application:
+    """What resolving a server takes from its image version and application alone, worked
+    out for their first server and shared by the others (a set of profiles runs hundreds
+    of servers of one application)."""
+
+    def __init__(self, catalog: Catalog, image: Any, version: str, app: str, adoc: Doc, eff: dict):
+        container: List[Tuple[int, str]] = [port_of(p) for p in eff.get("ports", [])]
+        if eff.get("ssh") and eff.get("ssh_port") and (eff["ssh_port"], "tcp") not in container:
+            container.append((eff["ssh_port"], "tcp"))
+        self.container_ports = container
+        self.port_numbers = {n for n, _ in container}
+        # without a server's own host ports: each container port forwarded a second time
+        self.ports_twice = [p for i, p in enumerate(container) if p in container[:i]]
+        self.mounts = {m["name"]: m for m in eff.get("mounts", [])}
+        self.env = {k: str(v) for k, v in eff.get("env", {}).items()}
+        self.inputs = {i["name"]: i for i in eff.get("inputs", [])}
+        labels: Dict[str, Any] = {
+            "vxos.image.type": image.id,
+            "vxos.image.version": version,
+            "vxos.application": app,
+            # vxos.*: the platform's label namespace (vxha.* is the Container agent's own).
+            "vxos.server": _SERVER_NAME,
+        }
+        if eff.get("parent_types"):
+            labels["vxos.parent.type"] = ",".join(eff["parent_types"])
+        labels.update(eff.get("labels", {}))
+        self.labels = labels
+        self.dependencies = [
+            (
+                d["image"],
+                d["relation"],
+                d.get("location", "local"),
+                _requirement(catalog, d),
+                d.get("runtime", "hard"),
+            )
+            for d in eff.get("dependencies", [])
+        ]
+        self.dependency_images = {d[0] for d in self.dependencies}
+        self.image_ref = eff.get("reference") or f"{image.id}:{version}"
+        self.schemas = {
+            kind: d.schema_version
+            for kind, d in (("image", image.versions[version]), ("application", adoc))
+            if d.schema_version
+        }
+
+
+# where the server's own name goes among its labels
+_SERVER_NAME = object()
+
+
+def _application(catalog: Catalog, image: Any, version: str, app: str, eff: dict) -> _Application:
+    key = (image.id, version, app)
+    shape = catalog.derived.get(key)
+    if shape is None or shape[0] is not eff:
+        shape = catalog.derived[key] = (
+            eff,
+            _Application(catalog, image, version, app, image.applications[app], eff),
+        )
+    return shape[1]
+
+
 def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     """Resolve one schema-valid server profile against the catalog; problems go to ``doc``."""
     res = Resolved(doc)
@@ -84,6 +145,7 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         )
         return res
     res.effective = eff
+    shape = _application(catalog, image, version, app, eff)
     before = len(doc.errors)
     needs = eff.get("needs", {})
 
@@ -126,8 +188,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
             "add device: <host NIC>, e.g. device: eth2",
         )
 
-    ports = _ports(doc, data, eff)
-    mounts = _mounts(doc, data, eff, name)
+    ports = _ports(doc, data, shape)
+    mounts = _mounts(doc, data, shape.mounts, name)
     cpus, memory_mib = _load(doc, data, eff)
 
     container, access, privileged = resolve_access(doc, data, eff, app)
@@ -168,34 +230,18 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         if why:
             doc.report(("admin_email",), why, "e.g. admin_email: ops@example.com")
 
-    env = {k: str(v) for k, v in eff.get("env", {}).items()}
-    env.update(_inputs(doc, data, eff))
+    env = dict(shape.env)
+    env.update(_inputs(doc, data, shape.inputs))
 
-    labels = {
-        "vxos.image.type": image.id,
-        "vxos.image.version": version,
-        "vxos.application": app,
-        # vxos.*: the platform's label namespace (vxha.* is the Container agent's own).
-        "vxos.server": name,
-    }
-    if eff.get("parent_types"):
-        labels["vxos.parent.type"] = ",".join(eff["parent_types"])
-    labels.update(eff.get("labels", {}))
+    labels = dict(shape.labels)
+    if labels["vxos.server"] is _SERVER_NAME:
+        labels["vxos.server"] = name
     check_labels(doc, data.get("labels", {}))
     labels.update(data.get("labels", {}))
 
-    deps = [
-        Dependency(
-            image=d["image"],
-            relation=d["relation"],
-            location=d.get("location", "local"),
-            requirement=_requirement(catalog, d),
-            runtime=d.get("runtime", "hard"),
-        )
-        for d in eff.get("dependencies", [])
-    ]
+    deps = [Dependency(*d) for d in shape.dependencies]
     res.bindings = dict(data.get("dependencies", {}))
-    known = {d.image for d in deps}
+    known = shape.dependency_images
     for image_id in res.bindings:
         if image_id not in known:
             doc.report(
@@ -230,23 +276,22 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         admin_email=email,
         dependencies=deps,
         source=doc.path,
-        image_ref=eff.get("reference") or f"{image.id}:{version}",
+        image_ref=shape.image_ref,
         allow_pull=bool(data.get("allow_pull", False)),
         container=container,
         node_access=access,
-        schemas={
-            kind: d.schema_version
-            for kind, d in (
-                ("image", image.versions[version]),
-                ("application", adoc),
-                ("server", doc),
-            )
-            if d.schema_version
-        },
+        schemas=_schemas(shape.schemas, doc.schema_version),
         addons=addons,
         hotfixes=hotfixes,
     )
     return res
+
+
+def _schemas(of_application: Dict[str, str], server: Optional[str]) -> Dict[str, str]:
+    out = dict(of_application)
+    if server:
+        out["server"] = server
+    return out
 
 
 def _requirement(catalog: Catalog, dep: dict) -> str:
@@ -256,13 +301,20 @@ def _requirement(catalog: Catalog, dep: dict) -> str:
     return dep.get("requirement", "mandatory")
 
 
-def _ports(doc: Doc, data: dict, eff: dict) -> List[Port]:
-    container: List[Tuple[int, str]] = [port_of(p) for p in eff.get("ports", [])]
-    if eff.get("ssh") and eff.get("ssh_port") and (eff["ssh_port"], "tcp") not in container:
-        container.append((eff["ssh_port"], "tcp"))
+def _ports(doc: Doc, data: dict, shape: _Application) -> List[Port]:
+    container = shape.container_ports
+    remaps = data.get("ports")
+    if not remaps:
+        for number, proto in shape.ports_twice:
+            doc.report(
+                ("ports",),
+                f"host port {number}/{proto} is forwarded twice",
+                "give each container port its own host port",
+            )
+        return [Port(host=n, container=n, proto=proto) for n, proto in container]
     remap: Dict[int, int] = {}
-    numbers = {n for n, _ in container}
-    for i, r in enumerate(data.get("ports", [])):
+    numbers = shape.port_numbers
+    for i, r in enumerate(remaps):
         if r["container"] not in numbers:
             doc.report(
                 ("ports", i, "container"),
@@ -283,8 +335,7 @@ def _ports(doc: Doc, data: dict, eff: dict) -> List[Port]:
     return out
 
 
-def _mounts(doc: Doc, data: dict, eff: dict, name: str) -> List[Mount]:
-    wanted = {m["name"]: m for m in eff.get("mounts", [])}
+def _mounts(doc: Doc, data: dict, wanted: Dict[str, dict], name: str) -> List[Mount]:
     given: Dict[str, int] = {}
     out: List[Mount] = []
     host_paths = []
@@ -375,9 +426,8 @@ def _size_or_zero(text: Any) -> int:
         return 0  # reported against the profile that declares it
 
 
-def _inputs(doc: Doc, data: dict, eff: dict) -> Dict[str, str]:
+def _inputs(doc: Doc, data: dict, declared: Dict[str, dict]) -> Dict[str, str]:
     values = data.get("inputs", {})
-    declared = {i["name"]: i for i in eff.get("inputs", [])}
     env: Dict[str, str] = {}
     for key in values:
         if key not in declared:
@@ -413,19 +463,12 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
     """Checks across the whole set: unique names, addresses, volumes; dependency binding;
     instance counts; fit on the cluster's systems."""
     by_name: Dict[str, Resolved] = {}
-    firsts: Dict[Tuple[str, Any], Resolved] = {}
-
-    def once(kind: str, value: Any, r: Resolved, path: tuple, what: str, hint: str):
-        other = firsts.get((kind, value))
-        if other is not None and other is not r:
-            r.doc.report(
-                path,
-                f"{what} {value} is already used by server "
-                f"{other.doc.data.get('name')} ({other.doc.path})",
-                hint,
-            )
-        else:
-            firsts[(kind, value)] = r
+    # The first server of each address, hostname, volume and host path: a value's later
+    # servers are told whose it is.
+    addresses: Dict[str, Resolved] = {}
+    hostnames: Dict[str, Resolved] = {}
+    volumes: Dict[str, Resolved] = {}
+    host_paths: Dict[str, Resolved] = {}
 
     for r in resolved:
         s = r.server
@@ -439,39 +482,42 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
             )
             continue
         by_name[s.name] = r
-        once(
-            "address",
-            s.address,
-            r,
-            ("address",),
-            "address",
-            "each server has its own application IP",
-        )
-        once(
-            "hostname",
-            s.hostname.lower(),
-            r,
-            ("hostname",),
-            "hostname",
-            "each server has its own hostname",
-        )
+        other = addresses.setdefault(s.address, r)
+        if other is not r:
+            _used(
+                r,
+                other,
+                ("address",),
+                "address",
+                s.address,
+                "each server has its own application IP",
+            )
+        hostname = s.hostname.lower()
+        other = hostnames.setdefault(hostname, r)
+        if other is not r:
+            _used(r, other, ("hostname",), "hostname", hostname, "each server has its own hostname")
         for i, m in enumerate(s.mounts):
-            once(
-                "volume",
-                f"{m.diskgroup}/{m.volume}",
-                r,
-                ("mounts", i, "volume"),
-                "volume",
-                "each mount needs its own volume",
-            )
-            once(
-                "host_path",
-                m.host_path,
-                r,
-                ("mounts", i),
-                "host path",
-                "each mount needs its own host path",
-            )
+            volume = f"{m.diskgroup}/{m.volume}"
+            other = volumes.setdefault(volume, r)
+            if other is not r:
+                _used(
+                    r,
+                    other,
+                    ("mounts", i, "volume"),
+                    "volume",
+                    volume,
+                    "each mount needs its own volume",
+                )
+            other = host_paths.setdefault(m.host_path, r)
+            if other is not r:
+                _used(
+                    r,
+                    other,
+                    ("mounts", i),
+                    "host path",
+                    m.host_path,
+                    "each mount needs its own host path",
+                )
     # Dependencies: bound by name, or to the only server of that image.
     of_image: Dict[str, List[str]] = {}
     for s in (r.server for r in resolved if r.server):
@@ -553,6 +599,14 @@ def cross_check(resolved: List[Resolved], cluster: Optional[Cluster]) -> None:
         for r in resolved:
             if r.server:
                 fit_on_cluster(r, cluster, by_name)
+
+
+def _used(r: Resolved, first: Resolved, path: tuple, what: str, value: Any, hint: str) -> None:
+    r.doc.report(
+        path,
+        f"{what} {value} is already used by server {first.doc.data.get('name')} ({first.doc.path})",
+        hint,
+    )
 
 
 def fit_on_cluster(r: Resolved, cluster: Cluster, by_name: Dict[str, Any]) -> None:

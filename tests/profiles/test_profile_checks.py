@@ -515,6 +515,36 @@ def test_ethernet_device_needed(ws):
     assert ws.errors() == []
 
 
+def test_servers_of_one_application_each_get_their_own_spec(ws):
+    # What a server takes from its image version and application is worked out once for
+    # all their servers; what each server holds stays its own.
+    from vxha.profiles import load_servers
+
+    def second(d):
+        d.update(name="dedup_cloud2", hostname="dedup-cloud2.vxdemo.example")
+        d.update(address="10.200.0.23/24", inputs={"bucket": "other"})
+        d["mounts"] = [dict(m, diskgroup="dedupcloud2dg") for m in d["mounts"]]
+        del d["ports"]
+
+    copy = ws.servers / "dedup_cloud2.yaml"
+    copy.write_text(ws.server("dedup_cloud1").read_text())
+    ws.edit(copy, second)
+    servers = load_servers(sorted(str(p) for p in ws.servers.glob("*.yaml")))
+    one, two = (s for s in servers if s.application == "cloud")
+    assert [(p.host, p.container) for p in one.ports] == [(10082, 10082), (11102, 10102)]
+    assert [(p.host, p.container) for p in two.ports] == [(10082, 10082), (10102, 10102)]
+    assert (one.labels["vxos.server"], two.labels["vxos.server"]) == (one.name, two.name)
+    assert (one.env["DEDUP_BUCKET"], two.env["DEDUP_BUCKET"]) == ("vxdemo-dedup", "other")
+    assert (
+        one.schemas == two.schemas == {"image": "1.0.0", "application": "1.0.0", "server": "1.0.0"}
+    )
+    one.env["EXTRA"] = one.labels["extra"] = one.container["extra"] = "x"
+    one.dependencies[0].server = "elsewhere"
+    one.startup_cmds.append("x")
+    assert "EXTRA" not in two.env and "extra" not in two.labels and "extra" not in two.container
+    assert two.dependencies[0].server == "db1" and "x" not in two.startup_cmds
+
+
 def test_labels_stay_out_of_the_container_agents_namespace(ws):
     from vxha.profiles import load_servers
 

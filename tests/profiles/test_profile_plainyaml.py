@@ -155,6 +155,25 @@ def test_what_needs_pyyaml_is_left_to_it():
         assert read(text) is None, text
 
 
+def test_what_needs_pyyaml_anywhere_in_a_document_is_left_to_it():
+    # Lines are looked at one by one and remembered: a line read before in a plain
+    # document does not make a later document that needs PyYAML elsewhere plain.
+    assert read("name: x\nload:\n  cpus: 2\n") == {"name": "x", "load": {"cpus": 2}}
+    for tail in (
+        "# see [the docs]\n",  # a comment holding a flow collection's bracket
+        "  # a & b\n",
+        "# a tab\there\n",
+        "---\n",  # a document marker at a line's start
+        "...\n",
+        "other: x\r\n",
+        "note: caf\u00e9 \u2028\n",  # a line separator YAML does not allow plain
+        "\ufeff\n",
+        "x: 'a\\b'\n",
+    ):
+        assert read("name: x\nload:\n  cpus: 2\n" + tail) is None, tail
+        assert read(tail + "name: x\n") is None, tail
+
+
 def test_positions_come_from_pyyaml_on_demand():
     doc = parse_text("name: x\nload:\n  cpus: 2\n", "p.yaml")
     assert doc._marks is None
