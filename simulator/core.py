@@ -303,6 +303,8 @@ class EngineCore:
                 self._offline_ready(g, ri.sys)
             elif gi is not None and gi.starting:
                 self._online_ready(g, ri.sys)
+            elif gi is not None and gi.offline_set is not None:
+                self._offline_in_order_ready(g, ri.sys)
 
     # -- resource state --------------------------------------------------------------------
 
