@@ -191,9 +191,8 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         self.clock.run_due()
 
     def offline_resource(self, name, sname, ignoreparent=False, parentprop=False, offprop=False):
-        """hares -offline [-ignoreparent | -parentprop] and hares -offprop [-ignoreparent]:
-        R offline on S, with its online parents first (-parentprop) or its online children
-        after it (-offprop), each resource once the parents taken offline with it are."""
+        """hares -offline [-ignoreparent | -parentprop] and -offprop [-ignoreparent]: R offline
+        on S, after its online parents (-parentprop) or before its online children (-offprop)."""
         r = self.resource(name)
         ri = self._ri(r, sname)
         g = r.group
