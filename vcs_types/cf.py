@@ -808,7 +808,8 @@ def parse_file(path, resolve_includes=True, allow_include_dirs=()):
 
     An include is read from the file's directory; when absent, a Veritas type file vxha
     declares built in (``types.cf``, ``CVMTypes.cf``, ... : ``bundled_files.MODULES``)
-    resolves to those declarations and vxha's ``<Type>Types.cf`` to the catalog. ``Config.type_origin`` records where each came from.
+    resolves to those declarations and vxha's ``<Type>Types.cf`` to the catalog.
+    ``Config.type_origin`` records where each came from.
     An include outside the file's directory is refused unless its directory is (under) one
     of ``allow_include_dirs``.
     """

@@ -10,7 +10,7 @@ from genhelp import EXAMPLES, GOLDEN, cluster, dep, server
 
 from vxha.generators.build import GenerationError, Options, plan
 from vxha.generators.discover import apply_discovery, host_capacity
-from vxha.generators.generate import environment, generate, generate_from_files
+from vxha.generators.generate import TEMPLATES, environment, generate, generate_from_files
 from vxha.generators.names import Namer, legal
 from vxha.vcs_types import cf
 from vxha.vcs_types.verify import verify
@@ -299,6 +299,26 @@ def test_admin_templates_override_file_by_file(tmp_path):
     r = generate(cluster(), [server("w")], templates=str(tmp_path))
     assert r.config.cluster.attrs["Administrators"] == ["admin"]
     assert r.config.group("w") is not None  # the other templates are still ours
+
+
+def test_an_admin_main_cf_template_may_write_a_group_head_with_group_head(tmp_path):
+    # server.cf.j2's group_head, which admins' templates called before the built-in
+    # macros stopped using it, still writes the four head lines both groups share
+    main = (TEMPLATES / "main.cf.j2").read_text()
+    call = "{{ server.server_group(srv, failover_policy, autostart_policy) }}"
+    assert call in main
+    (tmp_path / "main.cf.j2").write_text(
+        main.replace(
+            call,
+            "group {{ srv.name }} (\n{{ server.group_head(srv) }}"
+            "    Load = { CPU = {{ srv.load_cpu }}, Mem = {{ srv.load_mem }} }\n)\n",
+        )
+    )
+    ours = generate(cluster(), [server("w")]).config.group("w")
+    r = generate(cluster(), [server("w")], templates=str(tmp_path))
+    head = ("SystemList", "AutoStartList", "Priority", "UserStrGlobal", "Load")
+    assert {a: r.config.group("w").attrs[a] for a in head} == {a: ours.attrs[a] for a in head}
+    assert r.config.group("w").resources == []  # the admin's group, written by hand
 
 
 def test_a_template_that_renders_an_invalid_configuration_is_refused(tmp_path):
