@@ -190,17 +190,82 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         self._online_res(ri, "admin")
         self.clock.run_due()
 
-    def offline_resource(self, name, sname):
+    def offline_resource(self, name, sname, ignoreparent=False, parentprop=False, offprop=False):
+        """hares -offline [-ignoreparent | -parentprop] and -offprop [-ignoreparent]: R offline
+        on S, after its online parents (-parentprop) or before its online children (-offprop)."""
         r = self.resource(name)
         ri = self._ri(r, sname)
-        self._check_actionable(r.group)
+        g = r.group
+        self._check_actionable(g)
         self._check_not_persistent(r)
         if not ri.is_online():
             raise SimError(f"Resource {name} is not online on {sname}", "V-16-1-10266")
-        if any(p.insts[sname].is_online() for p in r.parents if p.enabled):
-            raise SimError(f"Resource {name} has parents online on {sname}", "V-16-1-10267")
-        self._offline_res(ri)
+        parents = [p for p in r.parents if p.enabled and p.insts[sname].is_online()]
+        if parents and not (ignoreparent or parentprop):
+            raise SimError(
+                f"Resource {name} has parents online on {sname} ({parents[0].name}): take "
+                "them offline first, or give -ignoreparent or -parentprop",
+                "V-16-1-10267",
+            )
+        if ignoreparent or parentprop or offprop:
+            self._check_group_parents_allow_offline(g, sname, name)
+        todo = {r}
+        if parentprop:
+            todo |= self._online_relatives(r, sname, "parents")
+            for p in todo:
+                self._check_not_persistent(p)
+        if offprop:
+            todo |= self._children_to_offline(r, sname)
+        self._offline_in_order(g, sname, todo)
         self.clock.run_due()
+
+    def _check_group_parents_allow_offline(self, g, sname, name):
+        """A resource offline leaves its group short of ONLINE there: refused while a firm
+        or hard parent group depends on that instance, as hagrp -offline is."""
+        if self._base(g.insts[sname]) != ONLINE:
+            return
+        parents = self._firm_parents(g, sname)
+        if parents:
+            raise SimError(
+                f"Resource {name} cannot be taken offline on {sname}: its group {g.name} "
+                f"would leave ONLINE while its parent group {parents[0][0].name} depends on it",
+                "V-16-1-10194",
+            )
+
+    @staticmethod
+    def _online_relatives(r, sname, side):
+        """Every enabled resource above (``parents``) or below (``children``) r that is
+        online on sname, through online ones only."""
+        found, todo = set(), [r]
+        while todo:
+            for rel in getattr(todo.pop(), side):
+                if rel not in found and rel.enabled and rel.insts[sname].is_online():
+                    found.add(rel)
+                    todo.append(rel)
+        return found
+
+    def _children_to_offline(self, r, sname):
+        """hares -offprop: r's online descendants VCS may take offline (not persistent or
+        On-Only ones), leaving out any a parent staying online still needs."""
+        out = {r}
+        candidates = self._online_relatives(r, sname, "children")
+        changed = True
+        while changed:
+            changed = False
+            for c in list(candidates):
+                if c.type.kept_online:
+                    candidates.discard(c)
+                    continue
+                staying = [
+                    p
+                    for p in c.parents
+                    if p not in out and p.enabled and p.insts[sname].is_online()
+                ]
+                if not staying:
+                    out.add(c)
+                    candidates.discard(c)
+                    changed = True
+        return out - {r}
 
     # -- systems ---------------------------------------------------------------------------
 

@@ -299,6 +299,8 @@ class GroupRequests:
             self._set_moving(gi, stopping=False)
             gi.offline_set = gi.then = None
             self._refresh(g, sname, "flush -force")
+        elif force:
+            gi.offline_set = None  # a hares -offline's resources still to go stay online
         self._drop((g.name, sname))
         self._dirty_all()
         self.clock.run_due()

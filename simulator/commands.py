@@ -165,8 +165,13 @@ def resource_online(e, call, out):
 
 
 def resource_offline(e, call, out):
-    _not_modelled(call, "-ignoreparent", "-parentprop")
-    e.offline_resource(call["resource"], call["sys"])
+    e.offline_resource(
+        call["resource"],
+        call["sys"],
+        ignoreparent=bool(call.get("ignoreparent")),
+        parentprop=bool(call.get("parentprop")),
+        offprop=call.form.op == "-offprop",
+    )
 
 
 def resource_action(e, call, out):
@@ -387,6 +392,7 @@ HANDLERS = {
     ),
     "hares -online": resource_online,
     "hares -offline": resource_offline,
+    "hares -offprop": resource_offline,
     "hares -probe": lambda e, c, o: e.probe_resource(c["resource"], c["sys"]),
     "hares -clear": lambda e, c, o: e.clear_resource(c["resource"], c.get("sys")),
     "hares -action": resource_action,

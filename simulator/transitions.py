@@ -214,3 +214,38 @@ class Transitions:
         gi = g.insts[ri.sys]
         if gi.stopping:
             self._offline_ready(g, ri.sys)
+        elif gi.offline_set is not None:
+            self._offline_in_order_ready(g, ri.sys)
+
+    # -- some of a group's resources (hares -offline and its propagating forms) -------------
+
+    def _offline_in_order(self, g, sname, resources):
+        """Take ``resources`` offline on sname, each once those of them above it are offline;
+        the group is not stopping (a group offline coming meanwhile takes the set over)."""
+        gi = g.insts[sname]
+        if gi.stopping:
+            gi.offline_set.update(resources)
+            self._offline_ready(g, sname)
+            return
+        gi.offline_set = set(resources) | (gi.offline_set or set())
+        self._offline_in_order_ready(g, sname)
+
+    def _offline_in_order_ready(self, g, sname):
+        gi = g.insts[sname]
+        todo = gi.offline_set
+        pending = False
+        for r in reversed(g.resources):  # the order a group's offline goes in
+            if r not in todo:
+                continue
+            ri = r.insts[sname]
+            if not ri.is_online() and not ri.busy and ri.clean_reason is None:
+                continue
+            pending = True
+            if ri.busy or ri.clean_reason is not None or ri.admin_wait is not None:
+                continue
+            if UNABLE_TO_OFFLINE in ri.flags:
+                continue  # its offline failed: as in a group's offline, the admin ends it
+            if all(not p.insts[sname].is_online() for p in r.parents if p in todo):
+                self._offline_res(ri)
+        if not pending:
+            gi.offline_set = None

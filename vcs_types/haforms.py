@@ -24,6 +24,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 HAGRP = "hagrp(1M), InfoScale 7.3 manual pages, SYNOPSIS"
 HARES = "hares(1M), InfoScale 7.3 manual pages, SYNOPSIS"
 HARES_DELETE = "hares(1M), VCS 5.0MP3 and InfoScale 7.3 manual pages, OPTIONS -delete"
+HARES_OFFLINE = "hares(1M), InfoScale 7.3 manual pages, SYNOPSIS (VCS 5.0MP3: -ignoreparent only)"
+HARES_OFFPROP = "hares(1M), VCS 5.0MP3 and InfoScale 7.3 manual pages, SYNOPSIS"
 HASYS = "hasys(1M), InfoScale 7.2 manual pages, SYNOPSIS"
 HASYS_DELETE = "hasys(1M), InfoScale 7.2 manual pages, OPTIONS -delete"
 HATYPE = "hatype(1M), InfoScale 7.4.1 manual pages, SYNOPSIS"
@@ -150,6 +152,9 @@ CATEGORIES = ("online", "offline")
 LOCATIONS = ("local", "global", "remote")
 RIGIDITIES = ("soft", "firm", "hard")
 
+# What -force does is in the pages' OPTIONS text, which the stored copies do not reach.
+_FORCE = "simulator: -force not modelled (the stored pages give its synopsis only)"
+
 _MOD_NOTE = (
     "a scalar takes one value; lists and associations are replaced, or changed with -add, "
     "-update, -delete KEY..., and cleared with -delete -keys; -sys only for a localized "
@@ -186,7 +191,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
-        note="simulator: -force not modelled; -nopre only with -sys",
+        note="-nopre only with -sys; " + _FORCE,
     ),
     Form(
         "hagrp",
@@ -196,7 +201,7 @@ FORMS: Tuple[Form, ...] = (
         need=(("-sys", "-any"),),
         exclusive=(("-force", "-propagate"),),
         source=HAGRP,
-        note="simulator: -force not modelled",
+        note=_FORCE,
     ),
     Form(
         "hagrp",
@@ -283,7 +288,7 @@ FORMS: Tuple[Form, ...] = (
         _o("-force", "-sys SYSTEM"),
         need=(("-sys",),),
         source=HARES,
-        note="simulator: -force not modelled",
+        note=_FORCE,
     ),
     Form(
         "hares",
@@ -292,8 +297,23 @@ FORMS: Tuple[Form, ...] = (
         _o("-ignoreparent", "-parentprop", "-sys SYSTEM"),
         need=(("-sys",),),
         exclusive=(("-ignoreparent", "-parentprop"),),
-        source=HARES,
-        note="simulator: -ignoreparent, -parentprop not modelled",
+        source=HARES_OFFLINE,
+        note=(
+            "refused while a parent is online there, unless -ignoreparent (the parents stay "
+            "online) or -parentprop (the online parents go offline first)"
+        ),
+    ),
+    Form(
+        "hares",
+        "-offprop",
+        ("RESOURCE",),
+        _o("-ignoreparent", "-sys SYSTEM"),
+        need=(("-sys",),),
+        source=HARES_OFFPROP,
+        note=(
+            "the resource, then its online children, parents first; refused while a parent "
+            "is online there, unless -ignoreparent"
+        ),
     ),
     Form("hares", "-probe", ("RESOURCE",), SYS, need=(("-sys",),), source=HARES),
     Form("hares", "-clear", ("RESOURCE",), SYS, source=HARES),
@@ -336,7 +356,14 @@ FORMS: Tuple[Form, ...] = (
     Form("hasys", "-list", ("[CONDITION...]",), source=HASYS),
     Form("hasys", "-value", ("SYSTEM", "ATTR"), source=HASYS),
     Form("hasys", "-wait", ("SYSTEM", "ATTR", "VALUE"), _o("-time SECONDS"), source=HASYS),
-    Form("hasys", "-load", ("SYSTEM", "VALUE"), source=HASYS, modelled=False),
+    Form(
+        "hasys",
+        "-load",
+        ("SYSTEM", "VALUE"),
+        source=HASYS,
+        note="simulator: not modelled (the stored pages do not say which attribute it sets)",
+        modelled=False,
+    ),
     # haclus
     Form("haclus", "-modify", ("ATTR", "VALUE..."), source=HACLUS, note=_MOD_NOTE),
     Form("haclus", "-value", ("ATTR",), source=HACLUS),

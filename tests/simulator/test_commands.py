@@ -460,8 +460,157 @@ def test_hastatus_summary(sim):
 
 
 def test_documented_but_not_modelled(sim):
-    for line in ("hagrp -offline web -force -sys n1", "hasys -load n1 5"):
+    for line in (
+        "hagrp -offline web -force -sys n1",
+        "hagrp -online big -force -sys n2",
+        "hares -online web_ip -force -sys n2",
+        "hasys -load n1 5",
+    ):
         refused(sim, line, "not modelled by the simulator")
+
+
+# -- hares -offline [-ignoreparent | -parentprop], hares -offprop [-ignoreparent] -------------
+# Expected states written from the rules (docs/simulator.md, "Admin requests") before the run:
+# web_pf requires web_ctr and web_ip; web requires web_storage online local firm.
+
+
+def _states(sim, resources, system="n1"):
+    return {r: sim.resource_state(r, system) for r in resources}
+
+
+def _offline_order(sim):
+    """The resources whose offline entry point ran, in the order they ran."""
+    return [line.split()[2] for line in sim.transcript.lines if line.endswith(" offline exit 0")]
+
+
+WEB_RES = ("web_ip", "web_ctr", "web_pf")
+
+
+def test_a_resource_with_online_parents_is_refused_offline_without_an_option(sim):
+    for line in ("hares -offline web_ctr -sys n1", "hares -offprop web_ip -sys n1"):
+        err = refused(sim, line, "has parents online on n1 (web_pf)")
+        assert "-ignoreparent" in err
+    sim.advance(5)
+    assert _states(sim, WEB_RES) == dict.fromkeys(WEB_RES, "ONLINE")
+    assert _offline_order(sim) == []
+
+
+def test_ignoreparent_leaves_the_parents_online(sim):
+    ok(sim, "hares -offline -ignoreparent web_ctr -sys n1")
+    sim.advance(5)
+    assert _states(sim, WEB_RES) == {"web_ip": "ONLINE", "web_ctr": "OFFLINE", "web_pf": "ONLINE"}
+    assert sim.group_state("web", "n1") == "PARTIAL"
+    assert _offline_order(sim) == ["web_ctr"]
+
+
+def test_parentprop_takes_the_online_parents_offline_first(sim):
+    ok(sim, "hares -offline web_ip -parentprop -sys n1")
+    sim.advance(5)
+    assert _states(sim, WEB_RES) == {"web_ip": "OFFLINE", "web_ctr": "ONLINE", "web_pf": "OFFLINE"}
+    assert _offline_order(sim) == ["web_pf", "web_ip"]
+    assert sim.group_state("web", "n1") == "PARTIAL"
+
+
+def test_offprop_takes_the_children_offline_after_the_resource(sim):
+    ok(sim, "hares -offprop web_pf -sys n1")
+    sim.advance(5)
+    assert _states(sim, WEB_RES) == dict.fromkeys(WEB_RES, "OFFLINE")
+    order = _offline_order(sim)
+    assert order[0] == "web_pf" and sorted(order[1:]) == ["web_ctr", "web_ip"]
+    assert sim.group_state("web", "n1") == "OFFLINE"
+    assert sim.group_state("web", "n2") == "OFFLINE"  # an admin's offline: no failover
+
+
+def test_offprop_ignoreparent_leaves_the_parents_online(sim):
+    ok(sim, "hares -offprop -ignoreparent web_ip -sys n1")
+    sim.advance(5)
+    assert _states(sim, WEB_RES) == {"web_ip": "OFFLINE", "web_ctr": "ONLINE", "web_pf": "ONLINE"}
+
+
+def test_option_words_vcs_does_not_document_together_are_refused(sim):
+    refused(sim, "hares -offline -ignoreparent -parentprop web_ip -sys n1", "exclude each other")
+    refused(sim, "hares -offprop -parentprop web_pf -sys n1", "unknown option -parentprop")
+    refused(sim, "hares -offprop web_pf", "needs -sys")
+    refused(sim, "hares -offprop web_pf -sys n9", "System n9 does not exist")
+    refused(sim, "hares -offprop big_res -sys n2", "not online on n2")
+    sim.advance(5)
+    assert _offline_order(sim) == []
+
+
+def test_a_firm_parent_group_refuses_the_propagating_and_ignoring_forms(sim):
+    """web requires web_storage online local firm: web_mnt offline would leave web_storage
+    short of ONLINE on n1 under its online parent group."""
+    for line in (
+        "hares -offline -ignoreparent web_mnt -sys n1",
+        "hares -offline -parentprop web_mnt -sys n1",
+        "hares -offprop web_mnt -sys n1",
+    ):
+        refused(sim, line, "its parent group web depends on it")
+    sim.advance(5)
+    assert sim.resource_state("web_mnt", "n1") == "ONLINE"
+    ok(sim, "hares -offprop web_mnt -sys n2")  # no parent group online on n2
+    sim.advance(5)
+    assert sim.resource_state("web_mnt", "n2") == "OFFLINE"
+
+
+SHARED_CHILD = """group app (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    NIC app_nic (
+        Device = eth0
+    )
+    Dummy app_a (
+    )
+    Dummy app_b (
+    )
+    Dummy app_c (
+    )
+    Dummy app_d (
+    )
+    app_a requires app_c
+    app_b requires app_c
+    app_a requires app_d
+    app_d requires app_nic
+"""
+
+
+def test_offprop_leaves_children_a_staying_parent_needs_and_persistent_ones(make_sim):
+    """app_a -> app_c <- app_b, app_a -> app_d -> app_nic (NIC: persistent)."""
+    sim = make_sim(cf(["n1", "n2"], SHARED_CHILD)).start()
+    sim.settle()
+    ok(sim, "hares -offprop app_a -sys n1")
+    sim.advance(5)
+    names = ("app_a", "app_b", "app_c", "app_d", "app_nic")
+    assert _states(sim, names) == {
+        "app_a": "OFFLINE",
+        "app_b": "ONLINE",
+        "app_c": "ONLINE",  # app_b still needs it
+        "app_d": "OFFLINE",
+        "app_nic": "ONLINE",  # VCS never takes a persistent resource offline
+    }
+    assert _offline_order(sim) == ["app_a", "app_d"]
+
+
+def test_propagation_waits_for_an_offline_that_hangs(make_sim):
+    """A resource whose offline hangs is cleaned (reason 0) at its timeout; its children
+    go offline only then (the clean leaves it offline, so the propagation goes on)."""
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    sim.event("hang", resource="web_pf", system="n1", args={"entry_point": "offline", "count": 1})
+    ok(sim, "hares -offprop web_pf -sys n1")
+    sim.advance(5)
+    assert _states(sim, WEB_RES) == {"web_ip": "ONLINE", "web_ctr": "ONLINE", "web_pf": "W_OFFLINE"}
+    sim.advance(600)
+    assert _states(sim, WEB_RES) == dict.fromkeys(WEB_RES, "OFFLINE")
+    lines = sim.transcript.lines
+    clean = next(i for i, line in enumerate(lines) if "web_pf clean(0)" in line)
+    children = [
+        i
+        for i, line in enumerate(lines)
+        if line.endswith(("web_ctr offline exit 0", "web_ip offline exit 0"))
+    ]
+    assert len(children) == 2 and min(children) > clean
 
 
 def test_fail_command_interrupts_a_plan_step(sim):
@@ -638,6 +787,12 @@ BOTH_SIDES = {
         [],
         "hares -offline web_pf -sys n1",
         "hares -offline web_ip -sys n1",
+        "parents online",
+    ),
+    "hares -offprop": (
+        [],
+        "hares -offprop -ignoreparent web_ctr -sys n1",
+        "hares -offprop web_ctr -sys n1",
         "parents online",
     ),
     "hares -probe": (
@@ -818,3 +973,19 @@ def test_group_resources_enabled_and_disabled_together(make_sim):
     ok(sim, "hagrp -online web -sys n1")
     sim.advance(5)
     assert sim.group_state("web", "n1") == "ONLINE"
+
+
+def test_a_resource_busy_when_its_turn_comes_goes_offline_once_free(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    sim.event("hang", resource="web_ip", system="n1", args={"entry_point": "monitor", "count": 1})
+    ri = sim.engine.resource("web_ip").insts["n1"]
+    while ri.busy != "monitor":
+        sim.advance(1)
+    ok(sim, "hares -offline -parentprop web_ip -sys n1")
+    sim.advance(1)
+    assert _states(sim, WEB_RES) == {"web_ip": "ONLINE", "web_ctr": "ONLINE", "web_pf": "OFFLINE"}
+    sim.advance(300)  # the monitor times out (a qualifier until the next monitor); then
+    # web_ip's offline runs
+    assert sim.resource_state("web_ip", "n1").split("|")[0] == "OFFLINE"
+    assert _offline_order(sim) == ["web_pf", "web_ip"]
