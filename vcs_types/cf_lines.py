@@ -36,13 +36,15 @@ _WORD = r"[A-Za-z0-9_.:+\-]+"
 _STRING = r'"[^"\\\n]*"'
 _SCALAR = f"(?:{_STRING}|{_WORD})"
 
-# One match per statement line, with the blank and comment lines before it; the empty group
-# closing each alternative names it (``lastgroup``). A block whose lines all start with a
-# word is one match ("block"), its lines then each read as an attribute line (_LINE, once
-# for each text of a line: _LINES); the
-# other lines of a block are read one by one ("open", "attr", "close"). Anything else on a
-# line is "other". Groups: block 1-3 (keyword or type, name, body), open 5-6, attr 9-11
-# (name, system, value), dep 13-16, link 18-19, include 21, other 23.
+# One match per statement line, with the empty lines before it; the empty group closing
+# each alternative names it (``lastgroup``). A block whose lines all start with a word is one
+# match ("block"), its lines then each read as an attribute line (_LINE, once for each text
+# of a line: _LINES); the other lines of a block are read one by one ("open", "attr",
+# "close"). Consecutive comment lines are one match ("comment"): a repeat trying blank and
+# comment lines before every statement cost more than the match a group's dependency-tree
+# comment now makes. Anything else on a line is "other" (empty: a line of blanks). Groups:
+# block 1-3 (keyword or type, name, body), open 5-6, attr 9-11 (name, system, value), dep
+# 13-16, link 18-19, include 21, other 24.
 
 
 def _statements_pattern(possessive: bool) -> str:
@@ -57,8 +59,7 @@ def _statements_pattern(possessive: bool) -> str:
     value = rf"(?:{_STRING}|{word}|\{{[^\n]*\}})"
     blank = rf"[ \t]*{p}"
     return (
-        rf"(?:{blank}(?:(?://|\#)[^\n]*{p})?\n)*{p}"
-        rf"{blank}(?:"
+        rf"\n*{p}{blank}(?:"
         rf"({word}) ({word}) \({blank}\n((?:{blank}[A-Za-z0-9_.:+\-][^\n]*{p}\n)*{p})"
         rf"{blank}\)(?P<block>)"
         rf"|({word}) ({word}) \((?P<open>)"
@@ -68,6 +69,7 @@ def _statements_pattern(possessive: bool) -> str:
         r"(?: (soft|firm|hard))?(?P<dep>)"
         rf"|({word}) requires ({word})(?P<link>)"
         r'|include "([^"\\\n]*)"(?P<include>)'
+        rf"|(?:(?://|\#)[^\n]*{p}(?:\n{blank}(?://|\#)[^\n]*{p})*{p})(?P<comment>)"
         r"|([^\n]*)(?P<other>)"
         rf"){blank}(?:\n|\Z)"
     )
@@ -150,16 +152,65 @@ def _read_line(line):
     """``(name, system or None, value, whether the value is a list or dict)`` of a block's
     line, remembered by its text: most lines of a generated file repeat (Parallel = 1,
     SystemList = ..., Device @n1 = eth0)."""
-    m = _LINE(line)
+    # What _LINE takes, read with str methods: the text before the first " = " (a name and
+    # its system, the same few in every block) is matched once; the value by its first
+    # character. Anything else goes to _LINE, which decides.
+    head, _, raw = line.partition(" = ")
+    named = _HEADS.get(head)
+    if named is None:
+        named = _head(head)
+    raw = raw.rstrip(" \t")
+    first = raw[:1]
+    if first == '"':
+        if raw.find('"', 1) != len(raw) - 1 or "\\" in raw:
+            return _read_line_matched(line)
+        value = raw[1:-1]
+    elif first == "{":
+        if raw[-1] != "}":
+            return _read_line_matched(line)
+        value = _read_braces(raw)
+    elif raw.isalnum() and raw.isascii():
+        value = number(raw) if first in "-0123456789" else raw
+    else:
+        return _read_line_matched(line)
+    return _remember(line, named, value)
+
+
+def _head(head):
+    """The interned ``(name, system or None)`` of a line's text before " = "."""
+    m = _HEAD(head)
     if m is None:
         raise _GiveUp
-    name, system, raw = m.groups()
-    value = _value(raw, _read_braces)
+    name, system = m.groups()
     if system is not None:
         if system in _KEYWORDS:
             raise _GiveUp
         system = sys.intern(system)
-    read = (sys.intern(name), system, value, value.__class__ is list or value.__class__ is dict)
+    if len(_HEADS) >= 4096:
+        _HEADS.clear()
+    named = _HEADS[head] = (sys.intern(name), system)
+    return named
+
+
+_HEADS: dict = {}
+_HEAD = re.compile(rf"[ \t]*({_WORD})(?: @({_WORD}))?\Z").match
+
+
+def _read_line_matched(line):
+    """``_read_line`` of a line its short path does not take, by _LINE."""
+    m = _LINE(line)
+    if m is None:
+        raise _GiveUp
+    name, system, raw = m.groups()
+    head = line[: m.end(2) if system is not None else m.end(1)]
+    named = _HEADS.get(head)
+    if named is None:
+        named = _head(head)
+    return _remember(line, named, _value(raw, _read_braces))
+
+
+def _remember(line, named, value):
+    read = (*named, value, value.__class__ is list or value.__class__ is dict)
     if len(_LINES) >= 4096:
         _LINES.clear()
     _LINES[line] = read
@@ -263,24 +314,39 @@ class _Reader:
         # attribute and type names repeat in every block: one string each, not one a line
         intern = sys.intern
         known = _LINES.get
+        resources = None  # the open group's resources
         for m in _STATEMENTS(self.text):
             kind = m.lastgroup
-            if kind == "attr":
-                if obj is None:
+            # the kinds in the order a generated file holds them most
+            if kind == "comment":
+                continue
+            if kind == "block":
+                if obj is not None:
                     raise _GiveUp
-                name, system, raw = m.group(9, 10, 11)
-                order = _attribute(attrs, local, order, name, system, raw)
-            elif kind == "close":
-                if obj is None:
-                    raise _GiveUp
-                if order is not None:
-                    obj.order = order
-                obj = None
-            elif obj is not None:
-                raise _GiveUp
-            elif kind == "block":
                 keyword, name, body = m.group(1, 2, 3)
-                block = self.open(intern(keyword), name, m.start(1))
+                if resources is None or keyword in _KEYWORDS or name in _KEYWORDS:
+                    block = self.open(intern(keyword), name, m.start(1))
+                    if self.group is not None:
+                        resources = self.group.resources
+                else:
+                    # a resource, as open makes it, without the call (five a server)
+                    w = _new(Where)
+                    w.file, w._line, w._column, w._resolver, w._index = (
+                        file,
+                        0,
+                        0,
+                        offsets,
+                        m.start(1),
+                    )
+                    block = _new(Resource)
+                    block.type, block.name, block.attrs, block.local, block.where = (
+                        intern(keyword),
+                        name,
+                        {},
+                        {},
+                        w,
+                    )
+                    resources.append(block)
                 lines = body.split("\n")
                 lines.pop()  # the empty text after the last line break
                 attrs = block.attrs
@@ -306,37 +372,70 @@ class _Reader:
                         order = _set(attrs, local, order, name, system, value)
                     if order is not None:
                         block.order = order
+            elif kind == "attr":
+                if obj is None:
+                    raise _GiveUp
+                name, system, raw = m.group(9, 10, 11)
+                order = _attribute(attrs, local, order, name, system, raw)
+            elif kind == "close":
+                if obj is None:
+                    raise _GiveUp
+                if order is not None:
+                    obj.order = order
+                obj = None
+            elif obj is not None:
+                if kind == "other" and not m.group(24):
+                    continue  # a line of blanks
+                raise _GiveUp
             elif kind == "open":
                 obj = self.open(intern(m.group(5)), m.group(6), m.start(5))
+                if self.group is not None:
+                    resources = self.group.resources
                 attrs = obj.attrs
                 local = getattr(obj, "local", None)
                 order = None
             elif kind == "link":
                 parent, child = m.group(18, 19)
-                if self.group is None or parent in _KEYWORDS or child in _KEYWORDS:
+                if resources is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                link = _new(ResourceLink)
-                link.parent, link.child, link.where = (
-                    parent,
-                    child,
-                    _where(file, offsets, m.start(18)),
+                w = _new(Where)
+                w.file, w._line, w._column, w._resolver, w._index = (
+                    file,
+                    0,
+                    0,
+                    offsets,
+                    m.start(18),
                 )
+                link = _new(ResourceLink)
+                link.parent, link.child, link.where = parent, child, w
                 self.group.links.append(link)
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
                 # without its rigidity, the general parser takes the next word for it
                 # (`soft requires x` on the next line): its reading, not this one's
-                if self.group is None or child in _KEYWORDS or rigidity is None:
+                if resources is None or child in _KEYWORDS or rigidity is None:
                     raise _GiveUp
+                w = _new(Where)
+                w.file, w._line, w._column, w._resolver, w._index = (
+                    file,
+                    0,
+                    0,
+                    offsets,
+                    m.start(13) - 15,  # at 'requires group'
+                )
                 dep = _new(GroupDep)
-                dep.child, dep.category, dep.location = child, category, location
-                dep.rigidity = rigidity or "firm"
-                dep.where = _where(file, offsets, m.start(13) - 15)  # at 'requires group'
+                dep.child, dep.category, dep.location, dep.rigidity, dep.where = (
+                    child,
+                    category,
+                    location,
+                    rigidity,
+                    w,
+                )
                 self.group.deps.append(dep)
             elif kind == "include":
                 self.cfg.includes.append(m.group(21))
                 self.cfg.include_where.append(self.where(m.start(21) - len('include "')))
-            elif m.group(23):
+            elif m.group(24):
                 raise _GiveUp  # a line this reader does not know
         if obj is not None:
             raise _GiveUp

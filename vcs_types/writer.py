@@ -8,6 +8,7 @@ and the ``// resource dependency tree`` comment hacf appends to every group.
 from __future__ import annotations
 
 import re
+from marshal import dumps as _marshal
 
 from vxha.vcs_types.decl import format_name, format_scalar, render_type
 from vxha.vcs_types.model import Group, Resource, ResourceLink
@@ -68,39 +69,41 @@ def _fmt(value):
         return scalar_text(value)
     if cls is int:
         return str(value)
-    if cls is list:
+    if cls is list or cls is dict:
         if not value:
             return "{}"
-        # bare words (AutoStartList, ...): joined and checked in C, not a call an item
+        # many lists and associations repeat (SystemList, AutoStartList, Load, ...): each is
+        # formatted once. The key is the value's marshal bytes, which name each item's exact
+        # class (1, True and 1.0 are written differently) and refuse any other class (a
+        # subclass, an object): about half the instructions of a tuple of the items and
+        # their classes.
         try:
-            words = ", ".join(value)
-        except TypeError:  # not all strings
-            words = ""
-        if words and words.isascii() and all(map(str.isidentifier, value)):
-            return "{ " + words + " }"
-        return "{ " + ", ".join(map(scalar_text, value)) + " }"
-    if cls is dict:
-        if not value:
-            return "{}"
-        # many associations repeat (SystemList, Load, ...): each is formatted once; the
-        # classes are part of the key, as 1 == True == 1.0 are written differently
-        try:
-            # one flat tuple (keys, values, their classes): no tuple an item
-            known = (*value, *value.values(), *map(type, value), *map(type, value.values()))
-            text = _ASSOCIATIONS.get(known)
-        except TypeError:  # a value that cannot be hashed: checked and refused elsewhere
+            known = _marshal(value, 2)
+            text = _VALUES.get(known)
+        except ValueError:  # not plain data: formatted each time
             known = text = None
         if text is None:
-            text = _association(value)
+            text = _association(value) if cls is dict else _vector(value)
             if known is not None:
-                if len(_ASSOCIATIONS) >= 4096:
-                    _ASSOCIATIONS.clear()
-                _ASSOCIATIONS[known] = text
+                if len(_VALUES) >= 4096:
+                    _VALUES.clear()
+                _VALUES[known] = text
         return text
     return scalar_text(value)
 
 
-_ASSOCIATIONS: dict = {}
+def _vector(value):
+    # bare words (AutoStartList, ...): joined and checked in C, not a call an item
+    try:
+        words = ", ".join(value)
+    except TypeError:  # not all strings
+        words = ""
+    if words and words.isascii() and all(map(str.isidentifier, value)):
+        return "{ " + words + " }"
+    return "{ " + ", ".join(map(scalar_text, value)) + " }"
+
+
+_VALUES: dict = {}
 
 
 def _association(value):

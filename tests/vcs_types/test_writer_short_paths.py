@@ -49,6 +49,21 @@ def test_an_association_repeated_with_other_classes_is_written_for_its_classes()
     assert _fmt({True: 2}) == "{ True = 2 }"
 
 
+def test_equal_associations_written_differently_are_each_written_as_they_are():
+    # -0.0 == 0.0 with one class; a subclass of str or int is not cached at all
+    class Name(str):
+        pass
+
+    class Number(int):
+        pass
+
+    for value in ({"a": -0.0}, {"a": 0.0}, {Name("a"): 1}, {"a": Number(3)}, {"a": 3}):
+        items = [f"{format_name(k)} = {format_scalar(v)}" for k, v in value.items()]
+        assert _fmt(value) == "{ " + ", ".join(items) + " }"
+    assert _fmt({"a": -0.0}) == '{ a = "-0.0" }'
+    assert _fmt({"a": 0.0}) == '{ a = "0.0" }'
+
+
 def test_an_association_changed_in_place_is_written_as_it_now_is():
     value = {"n1": 0, "n2": 1}
     assert _fmt(value) == "{ n1 = 0, n2 = 1 }"
