@@ -398,16 +398,9 @@ class _Reader:
                 parent, child = m.group(18, 19)
                 if resources is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
-                w = _new(Where)
-                w.file, w._line, w._column, w._resolver, w._index = (
-                    file,
-                    0,
-                    0,
-                    offsets,
-                    m.start(18),
-                )
                 link = _new(ResourceLink)
-                link.parent, link.child, link.where = parent, child, w
+                link.parent, link.child = parent, child
+                link.where = _where(file, offsets, m.start(18))
                 self.group.links.append(link)
             elif kind == "dep":
                 child, category, location, rigidity = m.group(13, 14, 15, 16)
@@ -415,22 +408,14 @@ class _Reader:
                 # (`soft requires x` on the next line): its reading, not this one's
                 if resources is None or child in _KEYWORDS or rigidity is None:
                     raise _GiveUp
-                w = _new(Where)
-                w.file, w._line, w._column, w._resolver, w._index = (
-                    file,
-                    0,
-                    0,
-                    offsets,
-                    m.start(13) - 15,  # at 'requires group'
-                )
                 dep = _new(GroupDep)
-                dep.child, dep.category, dep.location, dep.rigidity, dep.where = (
+                dep.child, dep.category, dep.location, dep.rigidity = (
                     child,
                     category,
                     location,
                     rigidity,
-                    w,
                 )
+                dep.where = _where(file, offsets, m.start(13) - 15)  # at 'requires group'
                 self.group.deps.append(dep)
             elif kind == "include":
                 self.cfg.includes.append(m.group(21))
