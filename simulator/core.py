@@ -299,15 +299,8 @@ class EngineCore:
             # A group in transition may have been waiting for this resource to be free.
             g = ri.res.group
             gi = g.insts.get(ri.sys)
-            if gi is not None:
-                # offline_set: the group is stopping, or hares -offline's resources are going.
-                if gi.offline_set is not None:
-                    if gi.stopping:
-                        self._offline_ready(g, ri.sys)
-                    else:
-                        self._offline_in_order_ready(g, ri.sys)
-                elif gi.starting:
-                    self._online_ready(g, ri.sys)
+            if gi is not None and not self._offline_go_on(g, ri.sys) and gi.starting:
+                self._online_ready(g, ri.sys)
 
     # -- resource state --------------------------------------------------------------------
 

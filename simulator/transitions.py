@@ -180,25 +180,7 @@ class Transitions:
         gi = g.insts[sname]
         if not gi.stopping:
             return
-        pending = False
-        for r in reversed(g.resources):
-            if r not in gi.offline_set or not r.enabled or r.type.kept_online:
-                continue
-            ri = r.insts[sname]
-            if not ri.is_online() and not ri.busy and ri.clean_reason is None:
-                continue
-            pending = True
-            if ri.busy or ri.clean_reason is not None or ri.admin_wait is not None:
-                continue
-            if UNABLE_TO_OFFLINE in ri.flags:
-                continue  # its offline failed: the admin or a monitor finding it offline ends it
-            # A parent VCS never takes offline cannot hold its children's offline back.
-            if all(
-                not p.insts[sname].is_online()
-                for p in r.parents
-                if p.enabled and not p.type.kept_online
-            ):
-                self._offline_res(ri)
+        pending = self._offline_pass(g, sname, gi.offline_set, True)
         if not pending:
             self._set_moving(gi, stopping=False)
             gi.offline_set = None
@@ -210,12 +192,49 @@ class Transitions:
                 self._parent_offline(g, sname)
 
     def _after_res_offline(self, ri):
-        g = ri.res.group
-        gi = g.insts[ri.sys]
+        self._offline_go_on(ri.res.group, ri.sys)
+
+    def _offline_go_on(self, g, sname):
+        """The next step of an offline in progress on sname: the group's (stopping, which
+        always has its offline_set) or hares -offline's; False when none is."""
+        gi = g.insts[sname]
         if gi.stopping:
-            self._offline_ready(g, ri.sys)
+            self._offline_ready(g, sname)
         elif gi.offline_set is not None:
-            self._offline_in_order_ready(g, ri.sys)
+            self._offline_in_order_ready(g, sname)
+        else:
+            return False
+        return True
+
+    def _offline_pass(self, g, sname, todo, whole):
+        """One pass of an ordered offline on sname: each resource of ``todo`` still online
+        goes once those holding it back are offline; True while one has yet to go.
+        ``whole``: the group's own offline, where a resource VCS does not take offline
+        (disabled, persistent, On-Only) neither goes nor holds its children back; else
+        (hares -offline and its forms) only ``todo``'s own parents hold back."""
+        pending = False
+        for r in reversed(g.resources):  # the order a group's offline goes in
+            if r not in todo or (whole and (not r.enabled or r.type.kept_online)):
+                continue
+            ri = r.insts[sname]
+            if not ri.is_online() and not ri.busy and ri.clean_reason is None:
+                continue
+            pending = True
+            if ri.busy or ri.clean_reason is not None or ri.admin_wait is not None:
+                continue
+            if UNABLE_TO_OFFLINE in ri.flags:
+                continue  # its offline failed: the admin or a monitor finding it offline ends it
+            if whole:
+                held = any(
+                    p.insts[sname].is_online()
+                    for p in r.parents
+                    if p.enabled and not p.type.kept_online
+                )
+            else:
+                held = any(p.insts[sname].is_online() for p in r.parents if p in todo)
+            if not held:
+                self._offline_res(ri)
+        return pending
 
     # -- some of a group's resources (hares -offline and its propagating forms) -------------
 
@@ -232,20 +251,6 @@ class Transitions:
 
     def _offline_in_order_ready(self, g, sname):
         gi = g.insts[sname]
-        todo = gi.offline_set
-        pending = False
-        for r in reversed(g.resources):  # the order a group's offline goes in
-            if r not in todo:
-                continue
-            ri = r.insts[sname]
-            if not ri.is_online() and not ri.busy and ri.clean_reason is None:
-                continue
-            pending = True
-            if ri.busy or ri.clean_reason is not None or ri.admin_wait is not None:
-                continue
-            if UNABLE_TO_OFFLINE in ri.flags:
-                continue  # its offline failed: as in a group's offline, the admin ends it
-            if all(not p.insts[sname].is_online() for p in r.parents if p in todo):
-                self._offline_res(ri)
+        pending = self._offline_pass(g, sname, gi.offline_set, False)
         if not pending:
             gi.offline_set = None
