@@ -133,7 +133,7 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
         entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
         ctx_servers.append(entry)
-        placement[srv.name] = list(entry["autostart"])  # the SystemList's systems, in order
+        placement[srv.name] = [s for s, _ in entry["system_list"]]
 
     problems += nested_host_paths(servers, ctx_servers)
     deps = _dependencies(servers, by_name, placement, problems, warnings)
