@@ -256,12 +256,9 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
                 if c.type.kept_online:
                     candidates.discard(c)
                     continue
-                staying = [
-                    p
-                    for p in c.parents
-                    if p not in out and p.enabled and p.insts[sname].is_online()
-                ]
-                if not staying:
+                if not any(
+                    p not in out and p.enabled and p.insts[sname].is_online() for p in c.parents
+                ):
                     out.add(c)
                     candidates.discard(c)
                     changed = True
