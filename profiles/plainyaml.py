@@ -55,7 +55,7 @@ def _resolve_new(value: str) -> Any:
     return value
 
 
-def _scalar_new(text: str) -> Any:
+def _scalar(text: str) -> Any:
     first = text[0]
     if first == "'":
         if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1]:
@@ -69,13 +69,14 @@ def _scalar_new(text: str) -> Any:
         raise _NotPlain(text)
     if first in "#'\"" or ": " in text or " #" in text or text.endswith(":"):
         raise _NotPlain(text)
-    return _RESOLVED[text]
+    # Not remembered: a value is read when its line is first met, and a line met again is
+    # remembered whole (_LINES); the values of new lines (names, addresses, disk groups)
+    # are new themselves, and a table's miss cost more than reading them.
+    return _resolve_new(text)
 
 
-# A plain scalar's value, as SafeLoader gives it; a value as written on one line (plain
-# or quoted, nothing after it; quotes included in the key) -> its value.
+# A key's value as SafeLoader gives it (keys recur from line to line).
 _RESOLVED = Memo(_resolve_new)
-_SCALARS = Memo(_scalar_new)
 _OPEN = object()  # `key:` with nothing after it: the value is the block below
 _Line = Tuple[int, str, Any, Any]
 
@@ -88,7 +89,7 @@ def _entry(content: str) -> Tuple[str, Any]:
     key = _RESOLVED[key]
     if type(key) is not str or key == "<<":
         raise _NotPlain(content)
-    return key, _OPEN if rest is None else _SCALARS[rest]
+    return key, _OPEN if rest is None else _scalar(rest)
 
 
 class _Reader:
@@ -178,7 +179,7 @@ def _item_new(content: str) -> Tuple[int, str, bool, Any, Any]:
     opens = bool(sep and (not rest or rest[0] == " ") and not body.startswith(("'", '"')))
     if opens:
         return (pad, body, True) + _entry(body)
-    return pad, body, False, None, _SCALARS[body]
+    return pad, body, False, None, _scalar(body)
 
 
 def _lines(text: str) -> List[_Line]:
