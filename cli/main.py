@@ -88,11 +88,9 @@ def main(argv: list[str] | None = None, held: list | None = None) -> int:
 
 
 def run() -> None:
-    """The vxha program (its console script, ``python -m vxha.cli.main``): main, then the
-    process ends. When the command left its model in ``held``, the process ends at once
-    once its output is flushed, and the model is never freed: freeing a generated
-    configuration cost ``vxha generate`` and ``vxha verify`` more than the rest of their
-    exit (docs/generator.md, "Ninth round (generate)")."""
+    """The vxha program (console script, ``python -m``): main, then exit; a model left in
+    ``held`` is never freed, the process ending once stdout and stderr are flushed
+    (docs/generator.md, "Ninth round (generate)")."""
     held: list = []
     code = main(held=held)
     if held:

@@ -39,7 +39,10 @@ def profile_files(folder: str) -> List[str]:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
-    return [os.path.join(folder, n) for n in names if n.endswith(PROFILE_SUFFIXES)]
+    # os.path.join's result for every name (none holds a separator), without a call a name:
+    # a directory of profiles holds thousands
+    prefix = os.path.join(folder, "")
+    return [prefix + n for n in names if n.endswith(PROFILE_SUFFIXES)]
 
 
 class Image:
