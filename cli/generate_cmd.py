@@ -255,9 +255,8 @@ def verify(args: List[str], held: Optional[list] = None) -> int:
 
 
 def _model(path: str, allow_include_dirs, held: Optional[list]):
-    """What verify checks: with ``held``, the model of ``path``, parsed here so that it can
-    be held; else, and for a file that does not parse, the path itself, which verify parses
-    and whose error it words (the file read again, on that path only)."""
+    """With ``held``, the model of ``path``, parsed here to be held; else, and for a file that
+    does not parse, the path, which verify parses again to word the error as it always has."""
     if held is None:
         return path
     from vxha.vcs_types.cf import CfError, parse_file

@@ -256,12 +256,8 @@ def generate_from_files(
     discover: bool = False,
     held: Optional[list] = None,
 ) -> Result:
-    """Load and validate the profiles (ProfileError), then ``generate``.
-
-    ``held``: a list the caller keeps until its process ends; the profiles, the plan, the
-    rendered text and the result go in it, so that none is freed when these functions
-    return (the ``vxha`` program ends without freeing them: cli/main.py, ``run``).
-    """
+    """Load and validate the profiles (ProfileError), then ``generate``. ``held``: a list kept
+    to the process's end, for the profiles, plan, rendered text and result (cli/main.py run)."""
     from vxha.profiles import load_cluster, load_servers
 
     warnings: list = []
