@@ -504,8 +504,8 @@ class Catalog:
         image = self.image(image_id)
         if eff is None or image is None:
             return None
-        docs = (image.versions.get(version), image.applications.get(app))
-        if any(d is None or d.errors for d in docs):
+        vdoc, adoc = image.versions.get(version), image.applications.get(app)
+        if vdoc is None or adoc is None or vdoc.errors or adoc.errors:
             return None
         return eff
 
