@@ -810,6 +810,29 @@ def _quiet(attrs, local, spec, scalars=_NO_SCALARS):
             if dims == "scalar" or "scalar" in dims:
                 continue
             return False
+        # _fits's tests of the common lists and associations, without its call (about 800
+        # instructions: a tenth of a block's check)
+        if t is dict and "association" in dims:
+            if dtype == "int":
+                for v in value.values():
+                    if v.__class__ is not int:
+                        return False
+            elif dtype == "str":
+                for v in value.values():
+                    if v.__class__ is not str and v.__class__ is not int:
+                        return False
+            else:
+                return False
+            continue
+        if t is list and dtype == "str" and (dims == "keylist" or dims == "vector"):
+            if not value:
+                return False
+            for v in value:
+                if v.__class__ is not str and v.__class__ is not int:
+                    return False
+            if dims == "keylist" and len(set(value)) != len(value):
+                return False
+            continue
         if name in NUMBERED and t is list and dtype == "int":
             if not _fits(value, "str", "keylist"):
                 return False
