@@ -83,13 +83,20 @@ def _fmt(value):
         except ValueError:  # not plain data: formatted each time
             known = text = None
         if text is None:
-            text = _association(value) if cls is dict else _vector(value)
-            if known is not None:
-                if len(_VALUES) >= 4096:
-                    _VALUES.clear()
-                _VALUES[known] = text
+            text = _formatted(value, known)
         return text
     return scalar_text(value)
+
+
+def _formatted(value, known):
+    """The text of a non-empty list or association, remembered under its marshal bytes
+    ``known`` (None: not plain data, not remembered)."""
+    text = _association(value) if value.__class__ is dict else _vector(value)
+    if known is not None:
+        if len(_VALUES) >= 4096:
+            _VALUES.clear()
+        _VALUES[known] = text
+    return text
 
 
 def _vector(value):
@@ -153,7 +160,18 @@ def _attr_lines(out, indent, obj):
         elif cls is int:
             append(f"{indent}{name} = {value}\n")
         else:
-            append(f"{indent}{name} = {_fmt(value)}\n")
+            if (cls is list or cls is dict) and value:
+                # _fmt's look-up of a repeated list or association, without its call
+                try:
+                    known = _marshal(value, 2)
+                    text = _VALUES.get(known)
+                except ValueError:  # not plain data
+                    known = text = None
+                if text is None:
+                    text = _formatted(value, known)
+            else:
+                text = _fmt(value)
+            append(f"{indent}{name} = {text}\n")
 
 
 def _block(out, keyword, obj):
