@@ -155,7 +155,21 @@ def _attr_lines(out, indent, obj):
         cls = value.__class__
         if cls is str:
             if not (value.isidentifier() and value.isascii()):
-                value = scalar_text(value)
+                # scalar_text's common case (quoted as it is), without its call
+                if (
+                    value
+                    and '"' not in value
+                    and "\\" not in value
+                    and "\n" not in value
+                    and "\r" not in value
+                    and (
+                        value[0] not in "-0123456789"
+                        or not (value.isdigit() or value[1:].isdigit())
+                    )
+                ):
+                    value = '"' + value + '"'
+                else:
+                    value = scalar_text(value)
             append(f"{indent}{name} = {value}\n")
         elif cls is int:
             append(f"{indent}{name} = {value}\n")
