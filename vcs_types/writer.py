@@ -303,9 +303,13 @@ def write(config):
     for site in config.sites:
         _block(out, "site", site)
     for g in config.groups:
-        _block(out, "group", g)
         # whether a name is no bare word (the tree comment then checks for line breaks)
-        odd = not (g.name.__class__ is str and g.name.isidentifier())
+        name = g.name
+        odd = not (name.__class__ is str and name.isidentifier())
+        # _block's lines, without its call and _key's for the common name
+        out.append(f"group {name if not odd and name.isascii() else _key(name)} (\n")
+        _attr_lines(out, "\t", g)
+        out.append("\t)\n\n")
         for r in g.resources:
             name = r.name
             if not (name.__class__ is str and name.isidentifier() and name.isascii()):
@@ -315,7 +319,10 @@ def write(config):
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
-            out.append(f"\trequires group {_key(d.child)} {d.category} {d.location} {d.rigidity}\n")
+            child = d.child
+            if not (child.__class__ is str and child.isidentifier() and child.isascii()):
+                child = _key(child)
+            out.append(f"\trequires group {child} {d.category} {d.location} {d.rigidity}\n")
         for link in g.links:
             parent, child = link.parent, link.child
             if not (
