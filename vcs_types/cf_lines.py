@@ -163,19 +163,23 @@ def _read_line(line):
         named = _head(head)
     raw = raw.rstrip(" \t")
     first = raw[:1]
+    # _remember's work done here, without its call (each branch knows its value's class)
     if first == '"':
         if raw.find('"', 1) != len(raw) - 1 or "\\" in raw:
             return _read_line_matched(line)
-        value = raw[1:-1]
+        read = (*named, raw[1:-1], False)
     elif first == "{":
         if raw[-1] != "}":
             return _read_line_matched(line)
-        value = _read_braces(raw)
+        read = (*named, _read_braces(raw), True)  # a list or a dict
     elif raw.isalnum() and raw.isascii():
-        value = number(raw) if first in "-0123456789" else raw
+        read = (*named, number(raw) if first in "-0123456789" else raw, False)
     else:
         return _read_line_matched(line)
-    return _remember(line, named, value)
+    if len(_LINES) >= 4096:
+        _LINES.clear()
+    _LINES[line] = read
+    return read
 
 
 def _head(head):
