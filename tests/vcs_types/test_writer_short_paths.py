@@ -126,6 +126,7 @@ def test_a_block_s_lines_are_written_as_fmt_writes_each_value(attrs, name):
 
     group = Group(name, attrs=dict(attrs), deps=[GroupDep(name)])
     group.resources = [Resource("T", "r", attrs=dict(attrs))]
+
     def lines(indent):
         return "".join(f"{indent}{k} = {_fmt(v)}\n" for k, v in attrs.items())
 
