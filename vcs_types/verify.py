@@ -1080,8 +1080,17 @@ def rule_localized_systems(ctx):
                             attr=name,
                             system=system,
                         )
-        for attr in ("SystemList", "AutoStartList"):
-            value = g.attrs.get(attr)
+        sl = g.attrs.get("SystemList")
+        asl = g.attrs.get("AutoStartList")
+        if (
+            sl.__class__ is dict
+            and asl.__class__ is list
+            and systems.issuperset(sl)
+            and systems.issuperset(asl)
+            and sl.keys() >= set(asl)
+        ):
+            continue  # the common group, told in a few calls in C: nothing below reports
+        for attr, value in (("SystemList", sl), ("AutoStartList", asl)):
             if isinstance(value, (dict, list)) and not systems.issuperset(value):
                 for system in value:
                     if system not in systems:
@@ -1090,8 +1099,6 @@ def rule_localized_systems(ctx):
                             f"group {g.name}: {attr} names {system}, which is not a system",
                             attr=attr,
                         )
-        sl = g.attrs.get("SystemList")
-        asl = g.attrs.get("AutoStartList")
         if isinstance(sl, (dict, list)) and isinstance(asl, list):
             for system in asl:
                 if system in ctx.systems and system not in sl:
