@@ -710,7 +710,9 @@ def _check_value(value, spec):
 # Integer associations that number their keys, which may be written as a plain list
 # (`SystemList = { a, b }`) or with some numbers left out (VCS 4.1 User's Guide,
 # "SystemList Attribute"; ClusterList and SystemZones number the same way).
-NUMBERED = frozenset(("SystemList", "ClusterList", "SystemZones"))
+# in the order rule_numbers reports them (a frozenset's order changes with the hash seed)
+_NUMBERED_ORDER = ("SystemList", "ClusterList", "SystemZones")
+NUMBERED = frozenset(_NUMBERED_ORDER)
 
 
 def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR, known=None):
@@ -1114,7 +1116,7 @@ def rule_numbers(ctx):
     from vxha.vcs_types.model import resolve_numbers
 
     for g in ctx.config.groups:
-        for attr in NUMBERED:
+        for attr in _NUMBERED_ORDER:
             value = g.attrs.get(attr)
             if not isinstance(value, dict):
                 continue
