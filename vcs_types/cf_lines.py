@@ -42,9 +42,11 @@ _SCALAR = f"(?:{_STRING}|{_WORD})"
 # of a line: _LINES); the other lines of a block are read one by one ("open", "attr",
 # "close"). Consecutive comment lines are one match ("comment"): a repeat trying blank and
 # comment lines before every statement cost more than the match a group's dependency-tree
-# comment now makes. Anything else on a line is "other" (empty: a line of blanks). Groups:
-# block 1-3 (keyword or type, name, body), open 5-6, attr 9-11 (name, system, value), dep
-# 13-16, link 18-19, include 21, other 24.
+# comment now makes. Anything else on a line is "other" (empty: a line of blanks). The
+# alternatives are tried in the order a generated file holds them most (no two match the
+# same line, but a "block" is also an "open"): a line tried against fewer alternatives
+# that fail costs less. Groups: block 1-3 (keyword or type, name, body), dep 6-9, link
+# 11-12, open 14-15, attr 18-20 (name, system, value), include 22, other 24.
 
 
 def _statements_pattern(possessive: bool) -> str:
@@ -62,14 +64,14 @@ def _statements_pattern(possessive: bool) -> str:
         rf"\n*{p}{blank}(?:"
         rf"({word}) ({word}) \({blank}\n((?:{blank}[A-Za-z0-9_.:+\-][^\n]*{p}\n)*{p})"
         rf"{blank}\)(?P<block>)"
-        rf"|({word}) ({word}) \((?P<open>)"
-        r"|\)(?P<close>)"
-        rf"|({word})(?: @({word}))? = ({value})(?P<attr>)"
+        rf"|(?:(?://|\#)[^\n]*{p}(?:\n{blank}(?://|\#)[^\n]*{p})*{p})(?P<comment>)"
         rf"|requires group ({word}) (online|offline) (local|global|remote|site)"
         r"(?: (soft|firm|hard))?(?P<dep>)"
         rf"|({word}) requires ({word})(?P<link>)"
+        rf"|({word}) ({word}) \((?P<open>)"
+        r"|\)(?P<close>)"
+        rf"|({word})(?: @({word}))? = ({value})(?P<attr>)"
         r'|include "([^"\\\n]*)"(?P<include>)'
-        rf"|(?:(?://|\#)[^\n]*{p}(?:\n{blank}(?://|\#)[^\n]*{p})*{p})(?P<comment>)"
         r"|([^\n]*)(?P<other>)"
         rf"){blank}(?:\n|\Z)"
     )
@@ -161,19 +163,23 @@ def _read_line(line):
         named = _head(head)
     raw = raw.rstrip(" \t")
     first = raw[:1]
+    # _remember's work done here, without its call (each branch knows its value's class)
     if first == '"':
         if raw.find('"', 1) != len(raw) - 1 or "\\" in raw:
             return _read_line_matched(line)
-        value = raw[1:-1]
+        read = (*named, raw[1:-1], False)
     elif first == "{":
         if raw[-1] != "}":
             return _read_line_matched(line)
-        value = _read_braces(raw)
+        read = (*named, _read_braces(raw), True)  # a list or a dict
     elif raw.isalnum() and raw.isascii():
-        value = number(raw) if first in "-0123456789" else raw
+        read = (*named, number(raw) if first in "-0123456789" else raw, False)
     else:
         return _read_line_matched(line)
-    return _remember(line, named, value)
+    if len(_LINES) >= 4096:
+        _LINES.clear()
+    _LINES[line] = read
+    return read
 
 
 def _head(head):
@@ -375,7 +381,7 @@ class _Reader:
             elif kind == "attr":
                 if obj is None:
                     raise _GiveUp
-                name, system, raw = m.group(9, 10, 11)
+                name, system, raw = m.group(18, 19, 20)
                 order = _attribute(attrs, local, order, name, system, raw)
             elif kind == "close":
                 if obj is None:
@@ -388,22 +394,22 @@ class _Reader:
                     continue  # a line of blanks
                 raise _GiveUp
             elif kind == "open":
-                obj = self.open(intern(m.group(5)), m.group(6), m.start(5))
+                obj = self.open(intern(m.group(14)), m.group(15), m.start(14))
                 if self.group is not None:
                     resources = self.group.resources
                 attrs = obj.attrs
                 local = getattr(obj, "local", None)
                 order = None
             elif kind == "link":
-                parent, child = m.group(18, 19)
+                parent, child = m.group(11, 12)
                 if resources is None or parent in _KEYWORDS or child in _KEYWORDS:
                     raise _GiveUp
                 link = _new(ResourceLink)
                 link.parent, link.child = parent, child
-                link.where = _where(file, offsets, m.start(18))
+                link.where = _where(file, offsets, m.start(11))
                 self.group.links.append(link)
             elif kind == "dep":
-                child, category, location, rigidity = m.group(13, 14, 15, 16)
+                child, category, location, rigidity = m.group(6, 7, 8, 9)
                 # without its rigidity, the general parser takes the next word for it
                 # (`soft requires x` on the next line): its reading, not this one's
                 if resources is None or child in _KEYWORDS or rigidity is None:
@@ -415,11 +421,11 @@ class _Reader:
                     location,
                     rigidity,
                 )
-                dep.where = _where(file, offsets, m.start(13) - 15)  # at 'requires group'
+                dep.where = _where(file, offsets, m.start(6) - 15)  # at 'requires group'
                 self.group.deps.append(dep)
             elif kind == "include":
-                self.cfg.includes.append(m.group(21))
-                self.cfg.include_where.append(self.where(m.start(21) - len('include "')))
+                self.cfg.includes.append(m.group(22))
+                self.cfg.include_where.append(self.where(m.start(22) - len('include "')))
             elif m.group(24):
                 raise _GiveUp  # a line this reader does not know
         if obj is not None:

@@ -83,13 +83,20 @@ def _fmt(value):
         except ValueError:  # not plain data: formatted each time
             known = text = None
         if text is None:
-            text = _association(value) if cls is dict else _vector(value)
-            if known is not None:
-                if len(_VALUES) >= 4096:
-                    _VALUES.clear()
-                _VALUES[known] = text
+            text = _formatted(value, known)
         return text
     return scalar_text(value)
+
+
+def _formatted(value, known):
+    """The text of a non-empty list or association, remembered under its marshal bytes
+    ``known`` (None: not plain data, not remembered)."""
+    text = _association(value) if value.__class__ is dict else _vector(value)
+    if known is not None:
+        if len(_VALUES) >= 4096:
+            _VALUES.clear()
+        _VALUES[known] = text
+    return text
 
 
 def _vector(value):
@@ -148,12 +155,37 @@ def _attr_lines(out, indent, obj):
         cls = value.__class__
         if cls is str:
             if not (value.isidentifier() and value.isascii()):
-                value = scalar_text(value)
+                # scalar_text's common case (quoted as it is), without its call
+                if (
+                    value
+                    and '"' not in value
+                    and "\\" not in value
+                    and "\n" not in value
+                    and "\r" not in value
+                    and (
+                        value[0] not in "-0123456789"
+                        or not (value.isdigit() or value[1:].isdigit())
+                    )
+                ):
+                    value = '"' + value + '"'
+                else:
+                    value = scalar_text(value)
             append(f"{indent}{name} = {value}\n")
         elif cls is int:
             append(f"{indent}{name} = {value}\n")
         else:
-            append(f"{indent}{name} = {_fmt(value)}\n")
+            if (cls is list or cls is dict) and value:
+                # _fmt's look-up of a repeated list or association, without its call
+                try:
+                    known = _marshal(value, 2)
+                    text = _VALUES.get(known)
+                except ValueError:  # not plain data
+                    known = text = None
+                if text is None:
+                    text = _formatted(value, known)
+            else:
+                text = _fmt(value)
+            append(f"{indent}{name} = {text}\n")
 
 
 def _block(out, keyword, obj):
@@ -271,9 +303,13 @@ def write(config):
     for site in config.sites:
         _block(out, "site", site)
     for g in config.groups:
-        _block(out, "group", g)
         # whether a name is no bare word (the tree comment then checks for line breaks)
-        odd = not (g.name.__class__ is str and g.name.isidentifier())
+        name = g.name
+        odd = not (name.__class__ is str and name.isidentifier())
+        # _block's lines, without its call and _key's for the common name
+        out.append(f"group {name if not odd and name.isascii() else _key(name)} (\n")
+        _attr_lines(out, "\t", g)
+        out.append("\t)\n\n")
         for r in g.resources:
             name = r.name
             if not (name.__class__ is str and name.isidentifier() and name.isascii()):
@@ -283,7 +319,10 @@ def write(config):
             _attr_lines(out, "\t\t", r)
             out.append("\t\t)\n\n")
         for d in g.deps:
-            out.append(f"\trequires group {_key(d.child)} {d.category} {d.location} {d.rigidity}\n")
+            child = d.child
+            if not (child.__class__ is str and child.isidentifier() and child.isascii()):
+                child = _key(child)
+            out.append(f"\trequires group {child} {d.category} {d.location} {d.rigidity}\n")
         for link in g.links:
             parent, child = link.parent, link.child
             if not (

@@ -474,3 +474,38 @@ def test_a_wide_number_in_a_string_attribute_is_kept_and_written_as_read():
     assert lines == general
     for config in (lines, general):
         assert config.groups[0].resources[0].attrs["Image"].__class__ is WideInt
+
+
+def test_numbered_lists_are_reported_in_one_order_whatever_the_hash_seed(tmp_path):
+    # rule_numbers walked a frozenset of the numbered attributes, whose order follows the
+    # process's hash seed: the same file gave its findings in another order from run to run
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "main.cf"
+    path.write_text(
+        "group G (\n"
+        "\tSystemList = { a = 0, b = 0 }\n"
+        "\tClusterList = { c1 = 1, c2 = 1 }\n"
+        "\tSystemZones = { a = 1, b = 1 }\n"
+        "\t)\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        done = subprocess.run(
+            [sys.executable, "-m", "vxha.cli.main", "verify", str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        outputs.add(done.stderr)
+    assert len(outputs) == 1
+    numbered = [line for line in outputs.pop().splitlines() if "same number" in line]
+    assert [line.split("group G: ")[1].split()[0] for line in numbered] == [
+        "SystemList",
+        "ClusterList",
+        "SystemZones",
+    ]

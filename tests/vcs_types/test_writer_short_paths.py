@@ -103,3 +103,38 @@ def test_lists_of_words_and_of_others():
     assert _fmt({"n1": True}) == "{ n1 = 1 }"
     assert _fmt({"n1": 0, "n2": "x y"}) == '{ n1 = 0, n2 = "x y" }'
     assert _fmt(["a", "b-c", "é", 7]) == '{ a, "b-c", "é", 7 }'
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["A", "B", "C"]),
+        st.one_of(
+            scalars,
+            st.lists(scalars, max_size=3),
+            st.dictionaries(texts, st.one_of(st.none(), scalars), max_size=3),
+        ),
+        max_size=3,
+    ),
+    texts,
+)
+def test_a_block_s_lines_are_written_as_fmt_writes_each_value(attrs, name):
+    # the attribute lines, the group's head and a requires-group line are written by
+    # short paths inside write(): each as _fmt, format_scalar and format_name write it
+    from vxha.vcs_types.model import Config, Group, GroupDep, Resource
+    from vxha.vcs_types.writer import write
+
+    group = Group(name, attrs=dict(attrs), deps=[GroupDep(name)])
+    group.resources = [Resource("T", "r", attrs=dict(attrs))]
+
+    def lines(indent):
+        return "".join(f"{indent}{k} = {_fmt(v)}\n" for k, v in attrs.items())
+
+    expected = (
+        f"group {format_name(name)} (\n"
+        + lines("\t")
+        + "\t)\n\n\tT r (\n"
+        + lines("\t\t")
+        + f"\t\t)\n\n\trequires group {format_name(name)} online local firm\n"
+    )
+    assert write(Config(groups=[group])).startswith(expected)
