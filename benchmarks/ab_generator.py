@@ -29,12 +29,13 @@ from ab_simulator import snapshot  # noqa: E402
 from bench_generator import write_profiles  # noqa: E402
 from bench_profiles import ENV  # noqa: E402
 
-# The tree's vxha first: the checkout's own editable install comes after sys.path.
+# The tree's vxha first: the checkout's own editable install comes after sys.path. Run as
+# the vxha program runs (``python -m vxha.cli.main``), exit included.
 RUN = r"""
-import sys
+import runpy, sys
 sys.path.insert(0, sys.argv[1] + "/site")
-from vxha.cli.main import main
-sys.exit(main(sys.argv[2:]))
+del sys.argv[1]
+runpy.run_module("vxha.cli.main", run_name="__main__", alter_sys=True)
 """
 
 

@@ -10,7 +10,9 @@ import sys
 from typing import List, Optional
 
 
-def main(argv: List[str]) -> int:
+def main(argv: List[str], held: Optional[list] = None) -> int:
+    """``held`` (generate and verify only): a list the vxha program keeps to its end, in
+    which the command leaves its model instead of freeing it (cli/main.py, ``run``)."""
     command, args = argv[0], argv[1:]
     handler = {"generate": generate, "verify": verify, "graph": graph}.get(command)
     if handler is None:
@@ -22,7 +24,7 @@ def main(argv: List[str]) -> int:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return handler(args)
+        return handler(args) if held is None else handler(args, held)
     finally:
         if enabled:
             gc.enable()
@@ -127,7 +129,7 @@ def _no_profiles(paths) -> List[str]:
     return [p for p in paths if os.path.isdir(p) and not profile_files(p)]
 
 
-def generate(args: List[str]) -> int:
+def generate(args: List[str], held: Optional[list] = None) -> int:
     opts = generate_parser().parse_args(args)
     if opts.as_commands and not opts.diff:
         _err(["vxha generate: --as-commands needs --diff CURRENT"])
@@ -157,6 +159,7 @@ def generate(args: List[str]) -> int:
             templates=opts.templates,
             directory=directory,
             discover=opts.discover,
+            held=held,
         )
     except ProfileError as exc:
         _err(p.format() for p in exc.problems)
@@ -221,7 +224,7 @@ def _diff(old, new, as_commands: bool) -> int:
 # -- verify ----------------------------------------------------------------------------------
 
 
-def verify(args: List[str]) -> int:
+def verify(args: List[str], held: Optional[list] = None) -> int:
     p = argparse.ArgumentParser(
         prog="vxha verify",
         description="Check a main.cf (or a configuration directory) like hacf -verify: "
@@ -242,9 +245,28 @@ def verify(args: List[str]) -> int:
     path = opts.config
     if os.path.isdir(path):
         path = os.path.join(path, "main.cf")
-    issues = run(path, allow_include_dirs=opts.allow_include_dir)
+    issues = run(
+        _model(path, opts.allow_include_dir, held), allow_include_dirs=opts.allow_include_dir
+    )
+    if held is not None:
+        held.append(issues)
     _err(str(i) for i in issues)
     return 1 if errors(issues) else 0
+
+
+def _model(path: str, allow_include_dirs, held: Optional[list]):
+    """With ``held``, the model of ``path``, parsed here to be held; else, and for a file that
+    does not parse, the path, which verify parses again to word the error as it always has."""
+    if held is None:
+        return path
+    from vxha.vcs_types.cf import CfError, parse_file
+
+    try:
+        config = parse_file(path, allow_include_dirs=allow_include_dirs)
+    except (CfError, OSError):
+        return path
+    held.append(config)
+    return config
 
 
 # -- graph -----------------------------------------------------------------------------------

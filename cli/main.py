@@ -44,10 +44,16 @@ def usage() -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; whatever happens, a message and an exit code, never a traceback."""
+# Commands that build one large model and may leave it to the end of the process instead of
+# freeing it, object by object, when they return (``run``).
+HELD_TO_EXIT = ("generate", "verify")
+
+
+def main(argv: list[str] | None = None, held: list | None = None) -> int:
+    """Run one command; whatever happens, a message and an exit code, never a traceback.
+    ``held``: run's list, for the commands of HELD_TO_EXIT."""
     try:
-        code = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        code = _dispatch(list(sys.argv[1:] if argv is None else argv), held)
         sys.stdout.flush()
         return code
     except SystemExit as exc:  # argparse: usage errors are 2, --help 0
@@ -81,6 +87,28 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def run() -> None:
+    """The vxha program (console script, ``python -m``): main, then exit; a model left in
+    ``held`` is never freed, the process ending once stdout and stderr are flushed
+    (docs/generator.md, "Ninth round (generate)")."""
+    held: list = []
+    code = main(held=held)
+    if held:
+        _end_now(code)
+    sys.exit(code)
+
+
+def _end_now(code: int) -> None:
+    """os._exit(code) once stdout and stderr are flushed; returns when a flush fails,
+    so that the interpreter's own exit reports it as it does for every command."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code)
+
+
 def _stdout_gone() -> bool:
     """True when stdout is a pipe whose reader has closed it (poll reports POLLERR)."""
     try:
@@ -99,7 +127,7 @@ def _silence_stdout() -> None:
         pass
 
 
-def _dispatch(args: list) -> int:
+def _dispatch(args: list, held: list | None = None) -> int:
     if not args or args[0] in ("-h", "--help", "help"):
         print(usage())
         return 0
@@ -124,6 +152,8 @@ def _dispatch(args: list) -> int:
     except ImportError as exc:
         print(f"vxha: command {args[0]!r} is not available: {exc}", file=sys.stderr)
         return 2
+    if held is not None and args[0] in HELD_TO_EXIT:
+        return int(module.main(args, held) or 0)
     return int(module.main(args) or 0)
 
 
@@ -147,4 +177,4 @@ def special_file(args) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

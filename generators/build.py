@@ -373,12 +373,16 @@ def cannot_host(srv, names, hosts, known: Optional[dict] = None) -> Dict[str, st
 def _container(srv, entry, engine_of, problems, warnings) -> dict:
     """The Container resource's engine, image source, options and node access grants."""
     name = srv.name
-    opts = dict(getattr(srv, "container", None) or {})
-    access = dict(getattr(srv, "node_access", None) or {})
+    # read only here: the server's own options and grants, not copies
+    opts = getattr(srv, "container", None) or {}
+    access = getattr(srv, "node_access", None) or {}
     engines = {s: engine_of.get(s, "") for s, _ in entry["system_list"]} if engine_of else {}
     distinct = set(engines.values())
-    mounts = dict(entry["ctr"]["mounts"])
-    for host, target in (opts.get("host_paths") or {}).items():
+    mounts = entry["ctr"]["mounts"]
+    host_paths = opts.get("host_paths")
+    if host_paths:
+        mounts = dict(mounts)
+    for host, target in (host_paths or {}).items():
         if host in mounts:
             problems.append(
                 f"{where(srv)}: server {name}: host path {host} is both a mount of the server"

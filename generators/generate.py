@@ -226,16 +226,24 @@ def generate(
     options: Optional[Options] = None,
     templates: Optional[str] = None,
     directory: Optional[str] = None,
+    held: Optional[list] = None,
 ) -> Result:
     """The verified, canonical main.cf for a Cluster and its Servers (vxha.profiles).
 
     ``directory``: where the includes are looked up (the -o file's directory); absent
-    files fall back to the built-in declarations. Raises GenerationError.
+    files fall back to the built-in declarations. ``held``: see generate_from_files.
+    Raises GenerationError.
     """
     p = plan(cluster, servers, options)
     external = () if cluster.emit_cvm else (p.context["cvm"]["group"],)
-    config = parse_and_verify(render(p.context, templates), directory, external)
-    return Result(cf.write(config), config, p.warnings)
+    text = render(p.context, templates)
+    if held is not None:
+        held += (p, text)
+    config = parse_and_verify(text, directory, external)
+    result = Result(cf.write(config), config, p.warnings)
+    if held is not None:
+        held.append(result)
+    return result
 
 
 def generate_from_files(
@@ -246,8 +254,10 @@ def generate_from_files(
     templates: Optional[str] = None,
     directory: Optional[str] = None,
     discover: bool = False,
+    held: Optional[list] = None,
 ) -> Result:
-    """Load and validate the profiles (ProfileError), then ``generate``."""
+    """Load and validate the profiles (ProfileError), then ``generate``. ``held``: a list kept
+    to the process's end, for the profiles, plan, rendered text and result (cli/main.py run)."""
     from vxha.profiles import load_cluster, load_servers
 
     warnings: list = []
@@ -258,8 +268,10 @@ def generate_from_files(
 
         notes += apply_discovery(cluster)
     warnings = []
-    servers = load_servers(server_paths, image_root=image_root, cluster=cluster, warnings=warnings)
+    servers = load_servers(server_paths, image_root, cluster, warnings, held)
+    if held is not None:
+        held += (cluster, servers)
     notes += [p.format() for p in warnings]
-    result = generate(cluster, servers, options, templates, directory)
+    result = generate(cluster, servers, options, templates, directory, held)
     result.warnings = notes + result.warnings
     return result

@@ -38,6 +38,10 @@ class Namer:
         return True
 
     def unique(self, text: str) -> str:
+        taken = self.taken
+        if text not in taken and text.isascii() and text.isidentifier() and text[0].isalpha():
+            taken.add(text)  # legal and free, as almost every derived name is
+            return text
         base = legal(text)
         name, n = base, 1
         while name in self.taken:

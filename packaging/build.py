@@ -287,7 +287,7 @@ for t in PROJECT_TYPES:
         what = f"{t} {ep}{' ' + action if action else ''} entry point"
         path = f"{agent_bin}/{t}/{rel}"
         scripts[path] = script(path, install.entry_point_body(t, ep, action), what)
-cli = "from vxha.cli.main import main\\nsys.exit(main())\\n"
+cli = "from vxha.cli.main import run\\nrun()\\n"
 scripts["/usr/bin/vxha"] = script("/usr/bin/vxha", cli, "command")
 triggers = []
 for rel, trigger in install.trigger_scripts():

@@ -48,7 +48,8 @@ def resolve_access(
     """(container options, node access granted, privileged) of one server; problems
     go to ``doc``."""
     access = dict(data.get("node_access", {}))
-    _check_grants(doc, access)
+    if access:
+        _check_grants(doc, access)
     legacy = data.get("privileged")  # schema 1.0: the server profile's own flag, a grant too
     granted = bool(access.get("privileged")) or legacy is True
     if access.get("privileged") and legacy is False:
@@ -76,9 +77,12 @@ def resolve_access(
     options = dict(eff.get("container", {}))
     for key, value in data.get("container", {}).items():
         options[key] = dict(options.get(key, {}), **value) if key in _MAPS else value
-    where = ("container",) if "container" in data else ()
-    _check_options(doc, options, where)
-    _check_asks(doc, data, options, access, app)
+    # Most servers ask for no container option: then there is nothing to check (each
+    # check below looks only at the options asked for).
+    if options:
+        where = ("container",) if "container" in data else ()
+        _check_options(doc, options, where)
+        _check_asks(doc, data, options, access, app)
     return options, access, granted
 
 

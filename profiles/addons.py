@@ -16,9 +16,10 @@ KINDS = (("addons", "add-on"), ("hotfixes", "hotfix"))
 
 
 def resolve_addons(
-    doc: Doc, data: dict, eff: dict, catalog: Catalog, image_id: str, container_paths: list
+    doc: Doc, data: dict, eff: dict, catalog: Catalog, image_id: str, mounts: list
 ) -> Tuple[List[AddOn], List[AddOn]]:
-    """(add-ons as listed, hotfixes in version order); problems go to ``doc``."""
+    """(add-ons as listed, hotfixes in version order); problems go to ``doc``. ``mounts``:
+    the server's (their container paths must not meet an add-on's)."""
     if not any(data.get(key) for key, _ in KINDS):
         return [], []
     for key, _ in KINDS:
@@ -29,7 +30,7 @@ def resolve_addons(
     accepted = set(eff.get("child_types", []))
     seen = set()
     out = {"add-on": [], "hotfix": []}
-    paths = [(None, p) for p in container_paths]
+    paths = [(None, m.container_path) for m in mounts]
     for key, kind in KINDS:
         for i, entry in enumerate(data.get(key, [])):
             where = (key, i)

@@ -304,10 +304,14 @@ def load_servers(
     image_root: Optional[str] = None,
     cluster: Optional[Cluster] = None,
     warnings: Optional[List[Problem]] = None,
+    held: Optional[list] = None,
 ) -> List[Server]:
     """Effective server specifications, in the order given; raises ProfileError listing
-    every problem (of the servers and of the image and application profiles they use)."""
+    every problem (of the servers and of the image and application profiles they use).
+    ``held``: a list kept to the process's end, which the session goes in (not freed)."""
     session = Session(image_root, None)
+    if held is not None:
+        held.append(session)
     with no_cyclic_gc():
         for p in paths:
             if os.path.isdir(p):

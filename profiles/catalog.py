@@ -39,7 +39,10 @@ def profile_files(folder: str) -> List[str]:
         names = sorted(os.listdir(folder))
     except OSError:
         return []
-    return [os.path.join(folder, n) for n in names if n.endswith(PROFILE_SUFFIXES)]
+    # os.path.join's result for every name (none holds a separator), without a call a name:
+    # a directory of profiles holds thousands
+    prefix = os.path.join(folder, "")
+    return [prefix + n for n in names if n.endswith(PROFILE_SUFFIXES)]
 
 
 class Image:
@@ -501,8 +504,8 @@ class Catalog:
         image = self.image(image_id)
         if eff is None or image is None:
             return None
-        docs = (image.versions.get(version), image.applications.get(app))
-        if any(d is None or d.errors for d in docs):
+        vdoc, adoc = image.versions.get(version), image.applications.get(app)
+        if vdoc is None or adoc is None or vdoc.errors or adoc.errors:
             return None
         return eff
 

@@ -35,8 +35,8 @@ _MARKERS = ("---", "...")
 _NOT_PLAIN_TEXT = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# `key: value` or `key:`, the key a plain word (anything else goes to PyYAML)
-_ENTRY = re.compile(r"([A-Za-z_][A-Za-z0-9_.\-/]*):(?: +(.+))?\Z")
+# The key of `key: value` or `key:`: a plain word (anything else goes to PyYAML)
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-/]*\Z")
 
 
 class _NotPlain(Exception):
@@ -55,7 +55,7 @@ def _resolve_new(value: str) -> Any:
     return value
 
 
-def _scalar_new(text: str) -> Any:
+def _scalar(text: str) -> Any:
     first = text[0]
     if first == "'":
         if len(text) < 2 or text[-1] != "'" or "'" in text[1:-1]:
@@ -69,26 +69,40 @@ def _scalar_new(text: str) -> Any:
         raise _NotPlain(text)
     if first in "#'\"" or ": " in text or " #" in text or text.endswith(":"):
         raise _NotPlain(text)
-    return _RESOLVED[text]
+    # Not remembered: a value is read when its line is first met, and a line met again is
+    # remembered whole (_LINES); the values of new lines (names, addresses, disk groups)
+    # are new themselves, and a table's miss cost more than reading them.
+    return _resolve_new(text)
 
 
-# A plain scalar's value, as SafeLoader gives it; a value as written on one line (plain
-# or quoted, nothing after it; quotes included in the key) -> its value.
-_RESOLVED = Memo(_resolve_new)
-_SCALARS = Memo(_scalar_new)
+def _key_new(word: str) -> Any:
+    """The key ``word`` reads as, or _NOT_A_KEY when the plain reader does not take it."""
+    if _KEY.match(word) is None:
+        return _NOT_A_KEY
+    key = _resolve_new(word)
+    return key if type(key) is str and key != "<<" else _NOT_A_KEY
+
+
+# The text before a line's first colon -> its key: keys recur from line to line, so a
+# line met for the first time is split with str.partition and its key looked up.
+_KEYS = Memo(_key_new)
+_NOT_A_KEY = object()
 _OPEN = object()  # `key:` with nothing after it: the value is the block below
 _Line = Tuple[int, str, Any, Any]
 
 
 def _entry(content: str) -> Tuple[str, Any]:
-    m = _ENTRY.match(content)
-    if m is None:
+    """``key: value`` (one space or more) or ``key:``, the key a plain word."""
+    word, colon, rest = content.partition(":")
+    key = _KEYS[word] if colon else _NOT_A_KEY
+    if key is _NOT_A_KEY:
         raise _NotPlain(content)
-    key, rest = m.groups()
-    key = _RESOLVED[key]
-    if type(key) is not str or key == "<<":
+    if not rest:
+        return key, _OPEN
+    value = rest.lstrip(" ")
+    if len(value) == len(rest) or not value:
         raise _NotPlain(content)
-    return key, _OPEN if rest is None else _SCALARS[rest]
+    return key, _scalar(value)
 
 
 class _Reader:
@@ -178,7 +192,7 @@ def _item_new(content: str) -> Tuple[int, str, bool, Any, Any]:
     opens = bool(sep and (not rest or rest[0] == " ") and not body.startswith(("'", '"')))
     if opens:
         return (pad, body, True) + _entry(body)
-    return pad, body, False, None, _SCALARS[body]
+    return pad, body, False, None, _scalar(body)
 
 
 def _lines(text: str) -> List[_Line]:

@@ -193,9 +193,7 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     cpus, memory_mib = _load(doc, data, eff)
 
     container, access, privileged = resolve_access(doc, data, eff, app)
-    addons, hotfixes = resolve_addons(
-        doc, data, eff, catalog, image.id, [m.container_path for m in mounts]
-    )
+    addons, hotfixes = resolve_addons(doc, data, eff, catalog, image.id, mounts)
     relocatable = bool(eff.get("relocatable", True)) and not privileged
     if data.get("relocatable") is True and privileged:
         doc.report(
@@ -625,11 +623,14 @@ def fit_on_cluster(r: Resolved, cluster: Cluster, by_name: Dict[str, Any]) -> No
             )
         else:
             systems.append(sysobj)
-    # The SystemList the generator writes: without named systems, those that have the
-    # server's image (or list no images).
-    wanted = f"{s.image}:{s.image_version}"
-    hosting = [x for x in systems if s.systems is not None or not x.images or wanted in x.images]
-    check_loaded(r.doc, r.doc.data, s.addons + s.hotfixes, hosting)
+    if s.addons or s.hotfixes:
+        # The SystemList the generator writes: without named systems, those that have the
+        # server's image (or list no images).
+        wanted = f"{s.image}:{s.image_version}"
+        hosting = [
+            x for x in systems if s.systems is not None or not x.images or wanted in x.images
+        ]
+        check_loaded(r.doc, r.doc.data, s.addons + s.hotfixes, hosting)
     small = [x.name for x in systems if x.cpus < s.cpus or x.memory_mib < s.memory_mib]
     if systems and len(small) == len(systems):
         offer = ", ".join(f"{x.name}: {x.cpus:g} CPUs, {x.memory_mib} MiB" for x in systems)
