@@ -70,15 +70,7 @@ class GroupRequests:
                 )
             if not (g.enabled and gi.enabled):
                 raise SimError(f"Group {name} is disabled on system {sname}", "V-16-1-10168")
-            missing = deps_mod.unmet(g, sname, self.up_systems())
-            if missing:
-                d = missing[0]
-                raise SimError(
-                    f"Group {name} requires group {d.child.name} ({d.kind()}): "
-                    f"the dependency is not met on system {sname}",
-                    "V-16-1-10190",
-                )
-            self._check_parents_allow(g, sname)
+            self._check_dependencies_allow(g, sname)
             self._start_admin(g, sname, nopre)
         self._drop((g.name, None))
         self.clock.run_due()
@@ -87,6 +79,19 @@ class GroupRequests:
         """hagrp -online: through the preonline trigger where PreOnline asks for it."""
         if nopre or not self.triggers.preonline(g, sname, "manual"):
             self._start_group(g, sname, "admin")
+
+    def _check_dependencies_allow(self, g, sname):
+        """Refuse bringing g (or one of its resources) online on sname where its own
+        dependencies are not met or an online parent forbids it."""
+        missing = deps_mod.unmet(g, sname, self.up_systems())
+        if missing:
+            d = missing[0]
+            raise SimError(
+                f"Group {g.name} requires group {d.child.name} ({d.kind()}): "
+                f"the dependency is not met on system {sname}",
+                "V-16-1-10190",
+            )
+        self._check_parents_allow(g, sname)
 
     def _check_parents_allow(self, g, sname, leaving=None):
         forbid = deps_mod.parent_forbidding(g, sname, leaving)

@@ -108,6 +108,17 @@ def test_a_hard_link_is_refused_anywhere_but_online_local(sim):
     ok(sim, "hagrp -link db web online global firm")
 
 
+def test_a_resource_is_refused_online_where_its_group_dependency_is_not_met(sim):
+    """A resource online makes its group partially online there: refused as hagrp -online
+    is where the group's child is not online (online local firm on web_storage)."""
+    ok(sim, "hagrp -offline web -sys n1")
+    ok(sim, "hagrp -offline web_storage -sys n2")
+    sim.settle()
+    refused(sim, "hares -online web_ip -sys n2", "requires group web_storage")
+    assert sim.resource_state("web_ip", "n2") == "OFFLINE"
+    ok(sim, "hares -online web_ip -sys n3")
+
+
 def test_group_attributes_known_and_unknown(sim):
     rw(sim)
     refused(
