@@ -219,15 +219,20 @@ class DependencyRules:
             if dep.location == "global":
                 continue
             parent = dep.parent
-            if parent.is_frozen() or parent.parallel:
+            if parent.is_frozen():
                 continue
             pi = parent.insts.get(sname)
             if pi is None or not self._active(pi) or pi.stopping:
                 continue
+            why = f"child {child.name} online here ({dep.kind()})"
+            if parent.parallel:
+                # Its instance here has nowhere to go: it only leaves this system.
+                self._stop_group(parent, sname, why)
+                continue
             self._stop_group(
                 parent,
                 sname,
-                f"child {child.name} online here ({dep.kind()})",
+                why,
                 then=lambda p=parent, s=sname: self._want(
                     Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
                 ),

@@ -260,3 +260,34 @@ def test_start_up_probes_finding_a_failover_group_on_two_systems_keep_the_best(m
     assert sim.group_state("web", "n2") == "PARTIAL"
     assert sim.group_state("web", "n3") == "OFFLINE"
     assert sim.group_state("web", "n1") == "OFFLINE"
+
+
+PARALLEL_OFFLINE_LOCAL = """group app (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy app_res (
+    )
+    requires group batch offline local
+
+group batch (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy batch_res (
+    )
+"""
+
+
+def test_a_parallel_offline_local_parent_leaves_the_system_its_child_comes_online_on(make_sim):
+    """offline local holds both ways: a child coming online where a parallel parent runs
+    takes that parent instance offline, as a failover parent is moved away."""
+    sim = make_sim(cf(["n1", "n2"], PARALLEL_OFFLINE_LOCAL)).start()
+    sim.settle()
+    assert sim.group_state("batch", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "OFFLINE"
+    assert any(
+        "app ONLINE -> ONLINE|STOPPING (child batch online here" in x for x in sim.transcript.lines
+    )
