@@ -117,9 +117,19 @@ class GroupRequests:
                 if pi is not None and self._active(pi):
                     out.append((p, sname))
             else:
-                others = [s for s in g.insts if s != sname and deps_mod.child_online_on(g, s)]
-                if not others:
-                    out.extend((p, s) for s, pi in p.insts.items() if self._active(pi))
+                # global: any other instance will do; remote: one not on the parent's system
+                for psys, pi in p.insts.items():
+                    if not self._active(pi):
+                        continue
+                    others = [
+                        s
+                        for s in g.insts
+                        if s != sname
+                        and (dep.location == "global" or s != psys)
+                        and deps_mod.child_online_on(g, s)
+                    ]
+                    if not others:
+                        out.append((p, psys))
         return out
 
     def offline_group(self, name, sname=None, any_system=False, propagate=False):

@@ -291,3 +291,38 @@ def test_a_parallel_offline_local_parent_leaves_the_system_its_child_comes_onlin
     assert any(
         "app ONLINE -> ONLINE|STOPPING (child batch online here" in x for x in sim.transcript.lines
     )
+
+
+REMOTE_FIRM = """group app (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+)
+    Dummy app_res (
+    )
+    requires group store online remote firm
+
+group store (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1, n2 }
+    Parallel = 1
+)
+    Dummy store_res (
+    )
+"""
+
+
+def test_the_only_remote_instance_of_a_firm_child_is_refused_offline(make_sim):
+    """A remote parent needs the child on another system: the child's instance on n2 is
+    the one app on n1 depends on (the one on n1 does not count for it)."""
+    sim = make_sim(cf(["n1", "n2"], REMOTE_FIRM)).start()
+    sim.settle()
+    assert sim.group_state("app", "n1") == "ONLINE"
+    code, _, err = sim.command(["hagrp", "-offline", "store", "-sys", "n2"])
+    assert code == 1 and "app" in err, err
+    assert sim.group_state("store", "n2") == "ONLINE"
+    code, _, err = sim.command(["hagrp", "-offline", "store", "-propagate", "-sys", "n2"])
+    assert code == 0, err
+    sim.settle()
+    assert sim.group_state("app", "n1") == "OFFLINE"
+    assert sim.group_state("store", "n2") == "OFFLINE"
+    assert sim.group_state("store", "n1") == "ONLINE"

@@ -82,6 +82,8 @@ def configurations(draw):
             attrs.append(f"Priority = {draw(st.integers(1, 3))}")
         if draw(st.booleans()):
             attrs.append(f"Load = {draw(st.integers(0, 60))}")
+        if draw(st.integers(0, 3)) == 0:
+            attrs.append(f"OnlineRetryLimit = {draw(st.integers(1, 2))}")
         nres = draw(st.integers(1, 3))
         res = []
         for ri in range(nres):
@@ -92,6 +94,8 @@ def configurations(draw):
                 body.append(f'PathName = "/tmp/{rname}"')
             if draw(st.integers(0, 3)) == 0:
                 body.append("Critical = 0")
+            if draw(st.integers(0, 3)) == 0:
+                body.append(f"RestartLimit = {draw(st.integers(1, 2))}")
             children = [f"{name}_r{c}" for c in range(ri) if draw(st.booleans())]
             res.append((rname, rtype, body, children))
         groups.append(
@@ -144,6 +148,8 @@ def steps(draw, desc):
                 "crash",
                 "restart",
                 "jeopardy",
+                "engine_hang",
+                "stop_intentionally",
                 "kill",
                 "start_outside",
                 "fail",
@@ -158,9 +164,9 @@ def steps(draw, desc):
             )
         )
     )
-    if kind in ("crash", "restart", "jeopardy"):
+    if kind in ("crash", "restart", "jeopardy", "engine_hang"):
         action = {"do": kind, "system": s}
-    elif kind in ("kill", "start_outside"):
+    elif kind in ("kill", "start_outside", "stop_intentionally"):
         action = {"do": kind, "resource": r, "system": gs}
     elif kind in ("fail", "hang"):
         ep = draw(st.sampled_from(("online", "offline", "monitor", "clean")))
@@ -186,7 +192,11 @@ def steps(draw, desc):
         )
         name = draw(st.sampled_from(groups))
         argv = ["hagrp", op, name]
-        if op in ("-online", "-offline", "-flush"):
+        if op in ("-online", "-offline") and draw(st.integers(0, 3)) == 0:
+            argv += ["-propagate", "-sys", s]
+        elif op in ("-online", "-switch") and draw(st.integers(0, 3)) == 0:
+            argv.append("-any")
+        elif op in ("-online", "-offline", "-flush"):
             argv += ["-sys", s]
         elif op == "-switch":
             argv += ["-to", s]
@@ -253,6 +263,17 @@ def check_resource_order(sim, exempt):
                     )
 
 
+def noncritical_fault(group):
+    """A resource of ``group`` faulted with no critical resource on its path: the group has
+    not faulted (VCS_ENGINE.md "Resource faults": no failover, the group is PARTIAL), so its
+    parents are not told, even when the propagation left it offline."""
+    for r in group.resources:
+        for ri in r.insts.values():
+            if ri.state == "FAULTED" and not any(x.critical for x in [r] + r.ancestors()):
+                return True
+    return False
+
+
 def check_dependencies(sim, exempt):
     # VCS_ENGINE.md "Group dependencies" (User's 4.1, "Service Group Dependency
     # Configurations"): a firm or hard online parent needs its child online (local: on
@@ -263,7 +284,7 @@ def check_dependencies(sim, exempt):
     # displayed, and a child taken offline by `hares -offline` (docs/simulator.md Limits).
     for g in sim.engine.groups.values():
         for d in g.deps:
-            if d.child.name in exempt or g.name in exempt:
+            if d.child.name in exempt or g.name in exempt or noncritical_fault(d.child):
                 continue
             for s in up_systems(sim, g):
                 gi = g.insts[s]
@@ -442,7 +463,7 @@ def run_campaign(text, desc, plan):
 @st.composite
 def campaigns(draw):
     text, desc = draw(configurations())
-    plan = draw(st.lists(steps(desc), min_size=1, max_size=12))
+    plan = draw(st.lists(steps(desc), min_size=1, max_size=16))
     return text, desc, plan
 
 
