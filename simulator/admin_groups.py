@@ -188,7 +188,25 @@ class GroupRequests:
                     "V-16-1-10190",
                 )
         self._check_parents_allow(g, sname)
+        self._check_local_children_can_run(g, sname)
         self._want_online(g, sname)
+
+    def _check_local_children_can_run(self, g, sname):
+        """Refuse -propagate before anything starts when a local child (or one of its own)
+        that is not online on sname could not be brought online there."""
+        for dep in g.deps:
+            c = dep.child
+            if dep.category != "online" or dep.location != "local":
+                continue
+            if deps_mod.child_active_on(c, sname):
+                continue
+            if sname not in c.insts or not self.eligible(c, sname, ignore_deps=True):
+                raise SimError(
+                    f"Group {g.name} requires group {c.name} ({dep.kind()}), which cannot be "
+                    f"brought online on system {sname}",
+                    "V-16-1-10190",
+                )
+            self._check_local_children_can_run(c, sname)
 
     def _want_online(self, g, sname):
         for dep in g.deps:

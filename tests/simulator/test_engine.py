@@ -326,3 +326,32 @@ def test_the_only_remote_instance_of_a_firm_child_is_refused_offline(make_sim):
     assert sim.group_state("app", "n1") == "OFFLINE"
     assert sim.group_state("store", "n2") == "OFFLINE"
     assert sim.group_state("store", "n1") == "ONLINE"
+
+
+LOCAL_CHILD_ELSEWHERE = """group app (
+    SystemList = { n1 = 0, n2 = 1 }
+)
+    Dummy app_res (
+    )
+    requires group store online local soft
+
+group store (
+    SystemList = { n1 = 0 }
+    Parallel = 1
+)
+    Dummy store_res (
+    )
+"""
+
+
+def test_online_propagate_refuses_a_system_a_local_child_cannot_run_on(make_sim):
+    """-propagate brings a local child online on the group's system: where the child's
+    SystemList does not reach, it is refused with a message and nothing starts."""
+    sim = make_sim(cf(["n1", "n2"], LOCAL_CHILD_ELSEWHERE)).start()
+    sim.settle()
+    code, _, err = sim.command(["hagrp", "-online", "app", "-propagate", "-sys", "n2"])
+    assert code == 1 and "store" in err, err
+    sim.settle()
+    assert sim.group_state("app", "n2") == "OFFLINE"
+    assert sim.group_state("store", "n1") == "OFFLINE"
+    assert sim.engine.intents == {}
