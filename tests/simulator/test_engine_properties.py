@@ -25,7 +25,7 @@ from vxha.simulator.engine import SimError
 from vxha.simulator.events import EventError
 from vxha.vcs_types import verify as verify_mod
 
-EXAMPLES = int(os.environ.get("VXHA_SIM_FUZZ_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("VXHA_SIM_FUZZ_EXAMPLES", "150"))
 RANDOM = os.environ.get("VXHA_SIM_FUZZ_SEED") == "random"
 RUN_ROOT = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
