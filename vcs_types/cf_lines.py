@@ -300,7 +300,7 @@ _new = object.__new__
 def _where(file, offsets, offset):
     """A position worked out on the first question (``Where``'s fields set directly)."""
     w = _new(Where)
-    w.file, w._line, w._column, w._resolver, w._index = file, 0, 0, offsets, offset
+    w.file, w._resolver, w._index = file, offsets, offset
     return w
 
 
@@ -375,13 +375,7 @@ class _Reader:
                     else:
                         # a resource, as open makes it, without the call (five a server)
                         w = _new(Where)
-                        w.file, w._line, w._column, w._resolver, w._index = (
-                            file,
-                            0,
-                            0,
-                            offsets,
-                            m.start(1),
-                        )
+                        w.file, w._resolver, w._index = file, offsets, m.start(1)
                         block = _new(Resource)
                         block.type, block.name, block.attrs, block.local, block.where = (
                             intern(keyword),
@@ -421,7 +415,8 @@ class _Reader:
                         raise _GiveUp
                     link = _new(ResourceLink)
                     link.parent, link.child = parent, child
-                    link.where = _where(file, offsets, m.start(11))
+                    link.where = w = _new(Where)
+                    w.file, w._resolver, w._index = file, offsets, m.start(11)
                     self.group.links.append(link)
                 elif kind == "dep":
                     child, category, location, rigidity = m.group(6, 7, 8, 9)
@@ -436,7 +431,9 @@ class _Reader:
                         location,
                         rigidity,
                     )
-                    dep.where = _where(file, offsets, m.start(6) - 15)  # at 'requires group'
+                    dep.where = w = _new(Where)
+                    # at 'requires group'
+                    w.file, w._resolver, w._index = file, offsets, m.start(6) - 15
                     self.group.deps.append(dep)
                 elif kind == "include":
                     self.cfg.includes.append(m.group(22))
@@ -459,13 +456,7 @@ class _Reader:
             # thousands of them): every field set here, the defaults left to the class; the
             # position as _where makes it, without the call (about 1,000 instructions each)
             w = _new(Where)
-            w.file, w._line, w._column, w._resolver, w._index = (
-                self.file,
-                0,
-                0,
-                self.offsets,
-                offset,
-            )
+            w.file, w._resolver, w._index = self.file, self.offsets, offset
             r = _new(Resource)
             r.type, r.name, r.attrs, r.local, r.where = kind, name, attrs, local, w
             group.resources.append(r)

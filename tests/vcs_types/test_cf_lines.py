@@ -217,6 +217,17 @@ def test_a_block_with_comments_and_blank_lines_takes_the_line_reader():
     assert cfg.groups[0].resources[0].attrs == {"Args": "x"}
 
 
+def test_a_position_set_before_it_is_worked_out_keeps_no_column():
+    # the general parser's positions behave so (Where(file, resolver=..., index=...))
+    cfg = parse_lines(REPEATED, "main.cf")
+    for where in (cfg.groups[0].where, cfg.groups[0].resources[1].where):
+        where.line = 7
+        assert (where.line, where.column, str(where)) == (7, 0, "main.cf:7")
+    where = cfg.groups[0].resources[0].where
+    where.column = 3
+    assert (where.line, where.column) == (5, 3)
+
+
 def _statements(possessive, text):
     pattern = re.compile(_statements_pattern(possessive))
     return [(m.lastgroup, m.span(), m.groups()) for m in pattern.finditer(text)]
