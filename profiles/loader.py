@@ -65,7 +65,14 @@ class Doc:
     @property
     def marks(self) -> Dict[KeyPath, Tuple[int, int]]:
         if self._marks is None:
-            self._marks = _parse_yaml(self._text or "", self.path).marks
+            try:
+                self._marks = _parse_yaml(self._text or "", self.path).marks
+            except LoadFailed as exc:
+                # The plain reader took a text that PyYAML refuses (the two are meant to
+                # agree: tests/profiles/test_profile_plainyaml.py): PyYAML's error is then
+                # the document's first problem, and positions are unknown.
+                self._marks = {}
+                self.problems.append(exc.problem)
         return self._marks
 
     def where(self, path: KeyPath) -> Tuple[int, int]:

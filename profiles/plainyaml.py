@@ -65,7 +65,9 @@ def _scalar(text: str) -> Any:
         if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1]:
             raise _NotPlain(text)
         return text[1:-1]
-    if first in "-?:," and (len(text) == 1 or text[1] == " "):
+    # A plain scalar starts with no indicator: "," never, "-", "?" and ":" only before a
+    # character that is not a blank (PyYAML's check_plain; the others are in _NEEDS_PYYAML)
+    if first == "," or (first in "-?:" and (len(text) == 1 or text[1] == " ")):
         raise _NotPlain(text)
     if first in "#'\"" or ": " in text or " #" in text or text.endswith(":"):
         raise _NotPlain(text)

@@ -54,6 +54,11 @@ SCALARS = [
     "-a",
     "?a",
     "a,b",
+    ",a",
+    ",",
+    ", a",
+    ":a",
+    "?",
     "/opt/x",
     "16GiB",
     "10.200.0.7/16",
@@ -220,3 +225,31 @@ def test_arbitrary_lines_agree(rows):
     for indent, dash, key, value in rows:
         lines.append(" " * indent + dash + (f"{key}: {value}" if key != "x y" else value))
     _check("\n".join(lines) + "\n")
+
+
+# Any text of the characters a plain scalar may hold, and of the indicators that decide
+# whether it is one: the plain reader agrees with PyYAML
+# or steps aside (",authsvc" was read plainly while PyYAML refuses it).
+_TEXT = st.text(alphabet=st.sampled_from(list(" ab01-_.:,?/~+='\"#")), max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["", "- "]), _TEXT), min_size=1, max_size=4))
+def test_any_printable_value_agrees(rows):
+    _check(
+        "".join(
+            f"{dash}k{i}: {value}\n" if not dash else f"k{i}:\n{dash}{value}\n"
+            for i, (dash, value) in enumerate(rows)
+        )
+    )
+
+
+def test_a_refused_text_taken_plainly_reports_pyyaml_s_error_not_a_crash():
+    # Should the two readers ever disagree, the first problem reported carries PyYAML's
+    # error instead of raising from inside the report.
+    from vxha.profiles.loader import Doc
+
+    doc = Doc("p.yaml", {"name": ",x"}, None, "name: ,x\n")
+    doc.report(("name",), "a problem")
+    assert [p.message for p in doc.problems][-1] == "a problem"
+    assert any("malformed YAML" in p.message for p in doc.problems)
