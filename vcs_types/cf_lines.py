@@ -37,16 +37,19 @@ _STRING = r'"[^"\\\n]*"'
 _SCALAR = f"(?:{_STRING}|{_WORD})"
 
 # One match per statement line, with the empty lines before it; the empty group closing
-# each alternative names it (``lastgroup``). A block whose lines all start with a word is one
-# match ("block"), its lines then each read as an attribute line (_LINE, once for each text
-# of a line: _LINES); the other lines of a block are read one by one ("open", "attr",
-# "close"). Consecutive comment lines are one match ("comment"): a repeat trying blank and
-# comment lines before every statement cost more than the match a group's dependency-tree
-# comment now makes. Anything else on a line is "other" (empty: a line of blanks). The
-# alternatives are tried in the order a generated file holds them most (no two match the
-# same line, but a "block" is also an "open"): a line tried against fewer alternatives
-# that fail costs less. Groups: block 1-3 (keyword or type, name, body), dep 6-9, link
-# 11-12, open 14-15, attr 18-20 (name, system, value), include 22, other 24.
+# each alternative names it (``lastgroup``). A whole block is one match ("block"): its body
+# runs to the first ")" after the head, which must stand on a line of blanks (the body is
+# found by one loop over its characters, not a match a line); its lines are then each read
+# as an attribute line (_LINE, once for each text of a line: _LINES). When a line of the
+# body is one _LINE refuses (a comment, a blank line, ...), the block is read again from its
+# head statement by statement ("open", "attr", "comment", "close"), as is a block whose
+# first ")" stands elsewhere. Consecutive comment lines are one match ("comment"): a repeat
+# trying blank and comment lines before every statement cost more than the match a group's
+# dependency-tree comment now makes. Anything else on a line is "other" (empty: a line of
+# blanks). The alternatives are tried in the order a generated file holds them most (no two
+# match the same line, but a "block" is also an "open"): a line tried against fewer
+# alternatives that fail costs less. Groups: block 1-3 (keyword or type, name, body), dep
+# 6-9, link 11-12, open 14-15, attr 18-20 (name, system, value), include 22, other 24.
 
 
 def _statements_pattern(possessive: bool) -> str:
@@ -62,8 +65,8 @@ def _statements_pattern(possessive: bool) -> str:
     blank = rf"[ \t]*{p}"
     return (
         rf"\n*{p}{blank}(?:"
-        rf"({word}) ({word}) \({blank}\n((?:{blank}[A-Za-z0-9_.:+\-][^\n]*{p}\n)*{p})"
-        rf"{blank}\)(?P<block>)"
+        # the body gives back the blanks before ")" (never possessive)
+        rf"({word}) ({word}) \({blank}\n((?:[^)]*\n)?){blank}\)(?P<block>)"
         rf"|(?:(?://|\#)[^\n]*{p}(?:\n{blank}(?://|\#)[^\n]*{p})*{p})(?P<comment>)"
         rf"|requires group ({word}) (online|offline) (local|global|remote|site)"
         r"(?: (soft|firm|hard))?(?P<dep>)"
@@ -297,7 +300,7 @@ _new = object.__new__
 def _where(file, offsets, offset):
     """A position worked out on the first question (``Where``'s fields set directly)."""
     w = _new(Where)
-    w.file, w._line, w._column, w._resolver, w._index = file, 0, 0, offsets, offset
+    w.file, w._resolver, w._index = file, offsets, offset
     return w
 
 
@@ -314,125 +317,135 @@ class _Reader:
         return _where(self.file, self.offsets, offset)
 
     def read(self) -> Config:
-        obj = None  # the object whose ( ... ) block is open
+        obj = None  # the object whose ( ... ) block is open, read statement by statement
         attrs = local = order = None
-        file, offsets = self.file, self.offsets
+        text, file, offsets = self.text, self.file, self.offsets
         # attribute and type names repeat in every block: one string each, not one a line
         intern = sys.intern
         known = _LINES.get
         resources = None  # the open group's resources
-        for m in _STATEMENTS(self.text):
-            kind = m.lastgroup
-            # the kinds in the order a generated file holds them most
-            if kind == "comment":
-                continue
-            if kind == "block":
-                if obj is not None:
-                    raise _GiveUp
-                keyword, name, body = m.group(1, 2, 3)
-                if resources is None or keyword in _KEYWORDS or name in _KEYWORDS:
-                    block = self.open(intern(keyword), name, m.start(1))
-                    if self.group is not None:
-                        resources = self.group.resources
-                else:
-                    # a resource, as open makes it, without the call (five a server)
-                    w = _new(Where)
-                    w.file, w._line, w._column, w._resolver, w._index = (
-                        file,
-                        0,
-                        0,
-                        offsets,
-                        m.start(1),
-                    )
-                    block = _new(Resource)
-                    block.type, block.name, block.attrs, block.local, block.where = (
-                        intern(keyword),
-                        name,
-                        {},
-                        {},
-                        w,
-                    )
-                    resources.append(block)
-                lines = body.split("\n")
-                lines.pop()  # the empty text after the last line break
-                attrs = block.attrs
-                if "@" not in body:
-                    for line in lines:
-                        read = known(line)
-                        if read is None:
-                            read = _read_line(line)
-                        value = read[2]
-                        attrs[read[0]] = value.copy() if read[3] else value
-                    if len(attrs) != len(lines):
-                        raise _GiveUp  # an attribute set twice
-                else:
-                    local = getattr(block, "local", None)
-                    order = None
-                    for line in lines:
-                        read = known(line)
-                        if read is None:
-                            read = _read_line(line)
-                        name, system, value, mutable = read
-                        if mutable:
-                            value = value.copy()
-                        order = _set(attrs, local, order, name, system, value)
+        start = 0
+        while start is not None:
+            statements, start = _STATEMENTS(text, start), None
+            for m in statements:
+                kind = m.lastgroup
+                # the kinds in the order a generated file holds them most
+                if kind == "comment":
+                    continue
+                if kind == "block":
+                    if obj is not None:
+                        raise _GiveUp
+                    keyword, name, body = m.group(1, 2, 3)
+                    lines = body.split("\n")
+                    lines.pop()  # the empty text after the last line break
+                    attrs, local, order = {}, {}, None
+                    try:
+                        if "@" not in body:
+                            for line in lines:
+                                read = known(line)
+                                if read is None:
+                                    read = _read_line(line)
+                                value = read[2]
+                                attrs[read[0]] = value.copy() if read[3] else value
+                            if len(attrs) != len(lines):
+                                raise _GiveUp  # an attribute set twice
+                        else:
+                            for line in lines:
+                                read = known(line)
+                                if read is None:
+                                    read = _read_line(line)
+                                attr, system, value, mutable = read
+                                if mutable:
+                                    value = value.copy()
+                                order = _set(attrs, local, order, attr, system, value)
+                    except _GiveUp:
+                        # a line _LINE refuses: the block statement by statement
+                        obj = self.open(intern(keyword), name, m.start(1), {}, {})
+                        if self.group is not None:
+                            resources = self.group.resources
+                        attrs = obj.attrs
+                        local = getattr(obj, "local", None)
+                        order = None
+                        start = m.start(3)
+                        break
+                    if resources is None or keyword in _KEYWORDS or name in _KEYWORDS:
+                        block = self.open(intern(keyword), name, m.start(1), attrs, local)
+                        if self.group is not None:
+                            resources = self.group.resources
+                    else:
+                        # a resource, as open makes it, without the call (five a server)
+                        w = _new(Where)
+                        w.file, w._resolver, w._index = file, offsets, m.start(1)
+                        block = _new(Resource)
+                        block.type, block.name, block.attrs, block.local, block.where = (
+                            intern(keyword),
+                            name,
+                            attrs,
+                            local,
+                            w,
+                        )
+                        resources.append(block)
                     if order is not None:
                         block.order = order
-            elif kind == "attr":
-                if obj is None:
+                elif kind == "attr":
+                    if obj is None:
+                        raise _GiveUp
+                    name, system, raw = m.group(18, 19, 20)
+                    order = _attribute(attrs, local, order, name, system, raw)
+                elif kind == "close":
+                    if obj is None:
+                        raise _GiveUp
+                    if order is not None:
+                        obj.order = order
+                    obj = None
+                elif obj is not None:
+                    if kind == "other" and not m.group(24):
+                        continue  # a line of blanks
                     raise _GiveUp
-                name, system, raw = m.group(18, 19, 20)
-                order = _attribute(attrs, local, order, name, system, raw)
-            elif kind == "close":
-                if obj is None:
-                    raise _GiveUp
-                if order is not None:
-                    obj.order = order
-                obj = None
-            elif obj is not None:
-                if kind == "other" and not m.group(24):
-                    continue  # a line of blanks
-                raise _GiveUp
-            elif kind == "open":
-                obj = self.open(intern(m.group(14)), m.group(15), m.start(14))
-                if self.group is not None:
-                    resources = self.group.resources
-                attrs = obj.attrs
-                local = getattr(obj, "local", None)
-                order = None
-            elif kind == "link":
-                parent, child = m.group(11, 12)
-                if resources is None or parent in _KEYWORDS or child in _KEYWORDS:
-                    raise _GiveUp
-                link = _new(ResourceLink)
-                link.parent, link.child = parent, child
-                link.where = _where(file, offsets, m.start(11))
-                self.group.links.append(link)
-            elif kind == "dep":
-                child, category, location, rigidity = m.group(6, 7, 8, 9)
-                # without its rigidity, the general parser takes the next word for it
-                # (`soft requires x` on the next line): its reading, not this one's
-                if resources is None or child in _KEYWORDS or rigidity is None:
-                    raise _GiveUp
-                dep = _new(GroupDep)
-                dep.child, dep.category, dep.location, dep.rigidity = (
-                    child,
-                    category,
-                    location,
-                    rigidity,
-                )
-                dep.where = _where(file, offsets, m.start(6) - 15)  # at 'requires group'
-                self.group.deps.append(dep)
-            elif kind == "include":
-                self.cfg.includes.append(m.group(22))
-                self.cfg.include_where.append(self.where(m.start(22) - len('include "')))
-            elif m.group(24):
-                raise _GiveUp  # a line this reader does not know
+                elif kind == "open":
+                    obj = self.open(intern(m.group(14)), m.group(15), m.start(14), {}, {})
+                    if self.group is not None:
+                        resources = self.group.resources
+                    attrs = obj.attrs
+                    local = getattr(obj, "local", None)
+                    order = None
+                elif kind == "link":
+                    parent, child = m.group(11, 12)
+                    if resources is None or parent in _KEYWORDS or child in _KEYWORDS:
+                        raise _GiveUp
+                    link = _new(ResourceLink)
+                    link.parent, link.child = parent, child
+                    link.where = w = _new(Where)
+                    w.file, w._resolver, w._index = file, offsets, m.start(11)
+                    self.group.links.append(link)
+                elif kind == "dep":
+                    child, category, location, rigidity = m.group(6, 7, 8, 9)
+                    # without its rigidity, the general parser takes the next word for it
+                    # (`soft requires x` on the next line): its reading, not this one's
+                    if resources is None or child in _KEYWORDS or rigidity is None:
+                        raise _GiveUp
+                    dep = _new(GroupDep)
+                    dep.child, dep.category, dep.location, dep.rigidity = (
+                        child,
+                        category,
+                        location,
+                        rigidity,
+                    )
+                    dep.where = w = _new(Where)
+                    # at 'requires group'
+                    w.file, w._resolver, w._index = file, offsets, m.start(6) - 15
+                    self.group.deps.append(dep)
+                elif kind == "include":
+                    self.cfg.includes.append(m.group(22))
+                    self.cfg.include_where.append(self.where(m.start(22) - len('include "')))
+                elif m.group(24):
+                    raise _GiveUp  # a line this reader does not know
         if obj is not None:
             raise _GiveUp
         return self.cfg
 
-    def open(self, kind: str, name: str, offset: int):
+    def open(self, kind: str, name: str, offset: int, attrs: dict, local: dict):
+        """The object of a block's head, with the block's ``attrs`` and ``local`` values."""
         if name in _KEYWORDS:
             raise _GiveUp
         if kind not in _KEYWORDS:
@@ -443,15 +456,9 @@ class _Reader:
             # thousands of them): every field set here, the defaults left to the class; the
             # position as _where makes it, without the call (about 1,000 instructions each)
             w = _new(Where)
-            w.file, w._line, w._column, w._resolver, w._index = (
-                self.file,
-                0,
-                0,
-                self.offsets,
-                offset,
-            )
+            w.file, w._resolver, w._index = self.file, self.offsets, offset
             r = _new(Resource)
-            r.type, r.name, r.attrs, r.local, r.where = kind, name, {}, {}, w
+            r.type, r.name, r.attrs, r.local, r.where = kind, name, attrs, local, w
             group.resources.append(r)
             return r
         cfg = self.cfg
@@ -462,18 +469,18 @@ class _Reader:
             g = self.group = _new(Group)
             g.name, g.attrs, g.local, g.where = (
                 name,
-                {},
-                {},
+                attrs,
+                local,
                 _where(self.file, self.offsets, offset),
             )
             g.resources, g.links, g.deps = [], [], []
             cfg.groups.append(g)
             return g
-        if kind == "system":
-            s = System(name, where=self.where(offset))
+        if kind == "system" and not local:
+            s = System(name, attrs, where=self.where(offset))
             cfg.systems.append(s)
             return s
         if kind == "cluster" and cfg.cluster is None:
-            cfg.cluster = Cluster(name, where=self.where(offset))
+            cfg.cluster = Cluster(name, attrs, where=self.where(offset), local=local)
             return cfg.cluster
         raise _GiveUp  # type, site, remotecluster, heartbeat: the general parser's

@@ -19,7 +19,8 @@ class Where:
 
     The parser gives a token index and a resolver; line and column are worked out only
     when someone asks (a clean configuration never needs them, and a large one has
-    tens of thousands of blocks).
+    tens of thousands of blocks). The line reader sets only ``file``, ``_resolver`` and
+    ``_index``: ``_line`` and ``_column`` exist once resolved.
     """
 
     __slots__ = ("file", "_line", "_column", "_resolver", "_index")
@@ -43,7 +44,10 @@ class Where:
 
     @line.setter
     def line(self, value):
-        self._resolver = None
+        if self._resolver is not None:
+            # a position made lazily has no column yet: the one it would have had unasked
+            self._resolver = None
+            self._column = 0
         self._line = value
 
     @property

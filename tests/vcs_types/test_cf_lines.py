@@ -180,6 +180,54 @@ def test_damaged_generated_text_agrees(data):
     _check("\n".join(lines))
 
 
+# lines that may stand in a block, those ending in ")" among them
+BLOCK_LINES = LINES + ["\t\tA = x)", '\t\tB = "a)"', "\t\t// (x)", "\t) x", "\t\t) ", "\t \t"]
+
+
+def _orders(cfg):
+    objects = [cfg.cluster, *cfg.groups, *(r for g in cfg.groups for r in g.resources)]
+    return [getattr(o, "order", None) for o in objects]
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["group g", "system s", "cluster c", "\tProc p", "\tProc requires"]),
+    st.lists(st.sampled_from(BLOCK_LINES), max_size=6),
+    st.sampled_from(["\t)", "\t\t) \t", ")", "\t) x", ""]),
+)
+def test_a_block_reads_the_same_whole_or_statement_by_statement(head, lines, close):
+    # a comment line in a block makes the reader take it statement by statement
+    before = "group g0 (\n\t)\n" if head.startswith("\t") else ""
+    whole = before + "\n".join([head + " (", *lines, close, ""])
+    by_statement = before + "\n".join([head + " (", "\t// c", *lines, close, ""])
+    a, b = _check(whole), _check(by_statement)
+    assert (a is None) == (b is None), whole
+    if a is not None:
+        assert a == b and _orders(a) == _orders(b), whole
+
+
+def test_a_block_with_comments_and_blank_lines_takes_the_line_reader():
+    text = (
+        "group g (\n\tParallel = 1\n\t// a comment (with parentheses)\n\n"
+        "\tAutoStartList = { a }\n\t)\n\n\tProc p (\n\t\t# hash\n\t\tArgs = x\n\t\t)\n"
+    )
+    cfg = _check(text)
+    assert cfg is not None
+    assert cfg.groups[0].attrs == {"Parallel": 1, "AutoStartList": ["a"]}
+    assert cfg.groups[0].resources[0].attrs == {"Args": "x"}
+
+
+def test_a_position_set_before_it_is_worked_out_keeps_no_column():
+    # the general parser's positions behave so (Where(file, resolver=..., index=...))
+    cfg = parse_lines(REPEATED, "main.cf")
+    for where in (cfg.groups[0].where, cfg.groups[0].resources[1].where):
+        where.line = 7
+        assert (where.line, where.column, str(where)) == (7, 0, "main.cf:7")
+    where = cfg.groups[0].resources[0].where
+    where.column = 3
+    assert (where.line, where.column) == (5, 3)
+
+
 def _statements(possessive, text):
     pattern = re.compile(_statements_pattern(possessive))
     return [(m.lastgroup, m.span(), m.groups()) for m in pattern.finditer(text)]
