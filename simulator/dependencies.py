@@ -225,15 +225,15 @@ class DependencyRules:
             if pi is None or not self._active(pi) or pi.stopping:
                 continue
             why = f"child {child.name} online here ({dep.kind()})"
-            if parent.parallel:
-                # Its instance here has nowhere to go: it only leaves this system.
-                self._stop_group(parent, sname, why)
-                continue
-            self._stop_group(
+            then = None
+            if not parent.parallel:  # a parallel instance has nowhere to go
+                then = lambda p=parent, s=sname: self._want(  # noqa: E731
+                    Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
+                )
+            # Leaving, it is a child leaving for its own firm parents (first offline).
+            self._react_child_down(parent, sname, "moved away")
+            self._after_parents(
                 parent,
                 sname,
-                why,
-                then=lambda p=parent, s=sname: self._want(
-                    Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
-                ),
+                lambda p=parent, s=sname, w=why, t=then: self._stop_group(p, s, w, then=t),
             )

@@ -355,3 +355,41 @@ def test_online_propagate_refuses_a_system_a_local_child_cannot_run_on(make_sim)
     assert sim.group_state("app", "n2") == "OFFLINE"
     assert sim.group_state("store", "n1") == "OFFLINE"
     assert sim.engine.intents == {}
+
+
+def test_a_parent_moved_away_from_its_offline_local_child_takes_its_own_firm_parents(make_sim):
+    """The group leaving its system for an arriving child is a child leaving for its own
+    firm parents: they go offline too, as on a fault or a switch."""
+    text = """group web (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy web_res (
+    )
+    requires group app online local firm
+
+group app (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy app_res (
+    )
+    requires group batch offline local
+
+group batch (
+    SystemList = { n2 = 0, n1 = 1 }
+    AutoStartList = { n2 }
+)
+    Dummy batch_res (
+    )
+"""
+    sim = make_sim(cf(["n1", "n2"], text)).start()
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
+    sim.event("crash", system="n2")
+    sim.settle()
+    assert sim.group_state("batch", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "OFFLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE"
