@@ -187,6 +187,10 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         g = r.group
         if not g.parallel and any(self._active(gi) for s, gi in g.insts.items() if s != sname):
             raise SimError(f"Group {g.name} is online on another system", "V-16-1-10167")
+        # The group comes (partially) online there: as for hagrp -online, its group
+        # dependencies must allow it (User's 4.1, "Manual Operations for Service Group
+        # Dependencies").
+        self._check_dependencies_allow(g, sname)
         self._online_res(ri, "admin")
         self.clock.run_due()
 

@@ -70,15 +70,7 @@ class GroupRequests:
                 )
             if not (g.enabled and gi.enabled):
                 raise SimError(f"Group {name} is disabled on system {sname}", "V-16-1-10168")
-            missing = deps_mod.unmet(g, sname, self.up_systems())
-            if missing:
-                d = missing[0]
-                raise SimError(
-                    f"Group {name} requires group {d.child.name} ({d.kind()}): "
-                    f"the dependency is not met on system {sname}",
-                    "V-16-1-10190",
-                )
-            self._check_parents_allow(g, sname)
+            self._check_dependencies_allow(g, sname)
             self._start_admin(g, sname, nopre)
         self._drop((g.name, None))
         self.clock.run_due()
@@ -87,6 +79,19 @@ class GroupRequests:
         """hagrp -online: through the preonline trigger where PreOnline asks for it."""
         if nopre or not self.triggers.preonline(g, sname, "manual"):
             self._start_group(g, sname, "admin")
+
+    def _check_dependencies_allow(self, g, sname):
+        """Refuse bringing g (or one of its resources) online on sname where its own
+        dependencies are not met or an online parent forbids it."""
+        missing = deps_mod.unmet(g, sname, self.up_systems())
+        if missing:
+            d = missing[0]
+            raise SimError(
+                f"Group {g.name} requires group {d.child.name} ({d.kind()}): "
+                f"the dependency is not met on system {sname}",
+                "V-16-1-10190",
+            )
+        self._check_parents_allow(g, sname)
 
     def _check_parents_allow(self, g, sname, leaving=None):
         forbid = deps_mod.parent_forbidding(g, sname, leaving)
@@ -112,9 +117,19 @@ class GroupRequests:
                 if pi is not None and self._active(pi):
                     out.append((p, sname))
             else:
-                others = [s for s in g.insts if s != sname and deps_mod.child_online_on(g, s)]
-                if not others:
-                    out.extend((p, s) for s, pi in p.insts.items() if self._active(pi))
+                # global: any other instance will do; remote: one not on the parent's system
+                for psys, pi in p.insts.items():
+                    if not self._active(pi):
+                        continue
+                    others = [
+                        s
+                        for s in g.insts
+                        if s != sname
+                        and (dep.location == "global" or s != psys)
+                        and deps_mod.child_online_on(g, s)
+                    ]
+                    if not others:
+                        out.append((p, psys))
         return out
 
     def offline_group(self, name, sname=None, any_system=False, propagate=False):
@@ -173,7 +188,25 @@ class GroupRequests:
                     "V-16-1-10190",
                 )
         self._check_parents_allow(g, sname)
+        self._check_local_children_can_run(g, sname)
         self._want_online(g, sname)
+
+    def _check_local_children_can_run(self, g, sname):
+        """Refuse -propagate before anything starts when a local child (or one of its own)
+        that is not online on sname could not be brought online there."""
+        for dep in g.deps:
+            c = dep.child
+            if dep.category != "online" or dep.location != "local":
+                continue
+            if deps_mod.child_active_on(c, sname):
+                continue
+            if sname not in c.insts or not self.eligible(c, sname, ignore_deps=True):
+                raise SimError(
+                    f"Group {g.name} requires group {c.name} ({dep.kind()}), which cannot be "
+                    f"brought online on system {sname}",
+                    "V-16-1-10190",
+                )
+            self._check_local_children_can_run(c, sname)
 
     def _want_online(self, g, sname):
         for dep in g.deps:

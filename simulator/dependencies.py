@@ -92,16 +92,19 @@ def link_error(parent, child, category, location, rigidity):
         return "the link would make a dependency cycle"
     if _depth(child) + _height(parent) + 1 > 5:
         return "more than 5 levels of dependency"
-    if category == "online":
-        if not parent.parallel and child.parallel and rigidity == "hard":
-            return "a hard dependency on a parallel child is not allowed"
-        if parent.parallel and not child.parallel and location == "local":
-            return "a parallel parent cannot depend online local on a failover child"
-        if parent.parallel and child.parallel and location != "local":
-            return "parallel groups can only depend online local (soft or firm) on each other"
-        if parent.parallel and child.parallel and rigidity == "hard":
-            return "parallel groups cannot depend online local hard on each other"
-    return None
+    # The kinds of links VCS allows are hacf -verify's rule, so -link never makes a
+    # configuration verify refuses (hard only online local, parallel pairs).
+    from vxha.vcs_types.verify_groups import link_problem  # only -link needs the verifier
+
+    link = _Link(category, location, rigidity)
+    return link_problem(link, parent.parallel, child.parallel)
+
+
+class _Link:
+    __slots__ = ("category", "location", "rigidity")
+
+    def __init__(self, category, location, rigidity):
+        self.category, self.location, self.rigidity = category, location, rigidity
 
 
 def _reaches(src, dst):
@@ -216,16 +219,21 @@ class DependencyRules:
             if dep.location == "global":
                 continue
             parent = dep.parent
-            if parent.is_frozen() or parent.parallel:
+            if parent.is_frozen():
                 continue
             pi = parent.insts.get(sname)
             if pi is None or not self._active(pi) or pi.stopping:
                 continue
-            self._stop_group(
+            why = f"child {child.name} online here ({dep.kind()})"
+            then = None
+            if not parent.parallel:  # a parallel instance has nowhere to go
+                then = lambda p=parent, s=sname: self._want(  # noqa: E731
+                    Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
+                )
+            # Leaving, it is a child leaving for its own firm parents (first offline).
+            self._react_child_down(parent, sname, "moved away")
+            self._after_parents(
                 parent,
                 sname,
-                f"child {child.name} online here ({dep.kind()})",
-                then=lambda p=parent, s=sname: self._want(
-                    Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
-                ),
+                lambda p=parent, s=sname, w=why, t=then: self._stop_group(p, s, w, then=t),
             )

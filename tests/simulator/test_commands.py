@@ -96,6 +96,29 @@ def test_link_needs_category_and_location(sim):
     ok(sim, "hagrp -unlink db web")
 
 
+def test_a_hard_link_is_refused_anywhere_but_online_local(sim):
+    """hacf -verify refuses `hard` outside `online local`; -link must not make such a
+    configuration (and -dump write it)."""
+    rw(sim)
+    ok(sim, "hagrp -add db")
+    ok(sim, "hagrp -modify db SystemList n1 0 n2 1")
+    for location in ("global", "remote"):
+        refused(sim, f"hagrp -link db web online {location} hard", "only as online local")
+    assert sim.engine.group("db").deps == []
+    ok(sim, "hagrp -link db web online global firm")
+
+
+def test_a_resource_is_refused_online_where_its_group_dependency_is_not_met(sim):
+    """A resource online makes its group partially online there: refused as hagrp -online
+    is where the group's child is not online (online local firm on web_storage)."""
+    ok(sim, "hagrp -offline web -sys n1")
+    ok(sim, "hagrp -offline web_storage -sys n2")
+    sim.settle()
+    refused(sim, "hares -online web_ip -sys n2", "requires group web_storage")
+    assert sim.resource_state("web_ip", "n2") == "OFFLINE"
+    ok(sim, "hares -online web_ip -sys n3")
+
+
 def test_group_attributes_known_and_unknown(sim):
     rw(sim)
     refused(

@@ -260,3 +260,136 @@ def test_start_up_probes_finding_a_failover_group_on_two_systems_keep_the_best(m
     assert sim.group_state("web", "n2") == "PARTIAL"
     assert sim.group_state("web", "n3") == "OFFLINE"
     assert sim.group_state("web", "n1") == "OFFLINE"
+
+
+PARALLEL_OFFLINE_LOCAL = """group app (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy app_res (
+    )
+    requires group batch offline local
+
+group batch (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy batch_res (
+    )
+"""
+
+
+def test_a_parallel_offline_local_parent_leaves_the_system_its_child_comes_online_on(make_sim):
+    """offline local holds both ways: a child coming online where a parallel parent runs
+    takes that parent instance offline, as a failover parent is moved away."""
+    sim = make_sim(cf(["n1", "n2"], PARALLEL_OFFLINE_LOCAL)).start()
+    sim.settle()
+    assert sim.group_state("batch", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "OFFLINE"
+    assert any(
+        "app ONLINE -> ONLINE|STOPPING (child batch online here" in x for x in sim.transcript.lines
+    )
+
+
+REMOTE_FIRM = """group app (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+)
+    Dummy app_res (
+    )
+    requires group store online remote firm
+
+group store (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1, n2 }
+    Parallel = 1
+)
+    Dummy store_res (
+    )
+"""
+
+
+def test_the_only_remote_instance_of_a_firm_child_is_refused_offline(make_sim):
+    """A remote parent needs the child on another system: the child's instance on n2 is
+    the one app on n1 depends on (the one on n1 does not count for it)."""
+    sim = make_sim(cf(["n1", "n2"], REMOTE_FIRM)).start()
+    sim.settle()
+    assert sim.group_state("app", "n1") == "ONLINE"
+    code, _, err = sim.command(["hagrp", "-offline", "store", "-sys", "n2"])
+    assert code == 1 and "app" in err, err
+    assert sim.group_state("store", "n2") == "ONLINE"
+    code, _, err = sim.command(["hagrp", "-offline", "store", "-propagate", "-sys", "n2"])
+    assert code == 0, err
+    sim.settle()
+    assert sim.group_state("app", "n1") == "OFFLINE"
+    assert sim.group_state("store", "n2") == "OFFLINE"
+    assert sim.group_state("store", "n1") == "ONLINE"
+
+
+LOCAL_CHILD_ELSEWHERE = """group app (
+    SystemList = { n1 = 0, n2 = 1 }
+)
+    Dummy app_res (
+    )
+    requires group store online local soft
+
+group store (
+    SystemList = { n1 = 0 }
+    Parallel = 1
+)
+    Dummy store_res (
+    )
+"""
+
+
+def test_online_propagate_refuses_a_system_a_local_child_cannot_run_on(make_sim):
+    """-propagate brings a local child online on the group's system: where the child's
+    SystemList does not reach, it is refused with a message and nothing starts."""
+    sim = make_sim(cf(["n1", "n2"], LOCAL_CHILD_ELSEWHERE)).start()
+    sim.settle()
+    code, _, err = sim.command(["hagrp", "-online", "app", "-propagate", "-sys", "n2"])
+    assert code == 1 and "store" in err, err
+    sim.settle()
+    assert sim.group_state("app", "n2") == "OFFLINE"
+    assert sim.group_state("store", "n1") == "OFFLINE"
+    assert sim.engine.intents == {}
+
+
+def test_a_parent_moved_away_from_its_offline_local_child_takes_its_own_firm_parents(make_sim):
+    """The group leaving its system for an arriving child is a child leaving for its own
+    firm parents: they go offline too, as on a fault or a switch."""
+    text = """group web (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy web_res (
+    )
+    requires group app online local firm
+
+group app (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    Parallel = 1
+)
+    Dummy app_res (
+    )
+    requires group batch offline local
+
+group batch (
+    SystemList = { n2 = 0, n1 = 1 }
+    AutoStartList = { n2 }
+)
+    Dummy batch_res (
+    )
+"""
+    sim = make_sim(cf(["n1", "n2"], text)).start()
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
+    sim.event("crash", system="n2")
+    sim.settle()
+    assert sim.group_state("batch", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "OFFLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE"

@@ -29,7 +29,7 @@ def test_link_checks(make_sim):
     e.writable = True
     from vxha.simulator.engine import SimError
 
-    with pytest.raises(SimError, match="hard dependency on a parallel child"):
+    with pytest.raises(SimError, match="hard dependency on a parallel group"):
         e.link_groups("web", "store", "online", "local", "hard")
     with pytest.raises(SimError, match="current states violate"):
         e.link_groups("web", "store", "online", "local", "firm")  # web on n1, store on n2
