@@ -415,8 +415,7 @@ class _Reader:
                         raise _GiveUp
                     link = _new(ResourceLink)
                     link.parent, link.child = parent, child
-                    link.where = w = _new(Where)
-                    w.file, w._resolver, w._index = file, offsets, m.start(11)
+                    link.where = _where(file, offsets, m.start(11))
                     self.group.links.append(link)
                 elif kind == "dep":
                     child, category, location, rigidity = m.group(6, 7, 8, 9)
@@ -431,9 +430,7 @@ class _Reader:
                         location,
                         rigidity,
                     )
-                    dep.where = w = _new(Where)
-                    # at 'requires group'
-                    w.file, w._resolver, w._index = file, offsets, m.start(6) - 15
+                    dep.where = _where(file, offsets, m.start(6) - 15)  # at 'requires group'
                     self.group.deps.append(dep)
                 elif kind == "include":
                     self.cfg.includes.append(m.group(22))
