@@ -94,17 +94,11 @@ def link_error(parent, child, category, location, rigidity):
         return "more than 5 levels of dependency"
     # The kinds of links VCS allows are hacf -verify's rule, so -link never makes a
     # configuration verify refuses (hard only online local, parallel pairs).
+    from vxha.vcs_types.model import GroupDep
     from vxha.vcs_types.verify_groups import link_problem  # only -link needs the verifier
 
-    link = _Link(category, location, rigidity)
+    link = GroupDep(child.name, category, location, rigidity)
     return link_problem(link, parent.parallel, child.parallel)
-
-
-class _Link:
-    __slots__ = ("category", "location", "rigidity")
-
-    def __init__(self, category, location, rigidity):
-        self.category, self.location, self.rigidity = category, location, rigidity
 
 
 def _reaches(src, dst):
