@@ -21,6 +21,8 @@ W_OFFLINE = "W_OFFLINE"  # going offline
 MONITOR_TIMEDOUT = "MONITOR_TIMEDOUT"
 UNABLE_TO_OFFLINE = "UNABLE_TO_OFFLINE"
 ADMIN_WAIT = "ADMIN_WAIT"
+# A monitor could not tell: the last known state stands with this flag (User's 4.1 Flags).
+STATE_UNKNOWN = "STATE_UNKNOWN"
 
 STATIC_INTS = (
     "MonitorInterval",

@@ -1,0 +1,232 @@
+"""Resource faults and states, each test written from the Veritas document it names
+(docs/simulator.md, "Probing and monitoring" and "Faults and restarts")."""
+
+from __future__ import annotations
+
+from sim_helpers import cf
+
+SYSTEMS = ["n1", "n2"]
+
+
+def tree(critical=(), autostart=True):
+    """The group of the Administrator's Guide's "VCS behavior diagrams": R1 needs R2 and
+    R3, R2 needs R4, R3 needs R5; only the resources named in ``critical`` are critical."""
+    text = "group g (\n    SystemList = { n1 = 0, n2 = 1 }\n"
+    if autostart:
+        text += "    AutoStartList = { n1 }\n"
+    text += ")\n"
+    for r in ("R1", "R2", "R3", "R4", "R5"):
+        text += f"    Dummy {r} (\n        Critical = {1 if r in critical else 0}\n    )\n"
+    for parent, child in (("R1", "R2"), ("R1", "R3"), ("R2", "R4"), ("R3", "R5")):
+        text += f"    {parent} requires {child}\n"
+    return text
+
+
+def states(sim, system, names=("R1", "R2", "R3", "R4", "R5")):
+    return {r: sim.resource_state(r, system) for r in names}
+
+
+def offline_order(sim, system):
+    """The resources' offline entry points on ``system``, in the order they ran."""
+    out = []
+    for line in sim.transcript.text().splitlines():
+        words = line.split()
+        if words[1] == system and words[3:5] == ["offline", "exit"]:
+            out.append(words[2])
+    return out
+
+
+# -- Admin 5.1, "VCS behavior diagrams" ------------------------------------------------------
+
+
+def test_resource_with_critical_parent_faults(make_sim):
+    # "When resource R2 faults, the fault is propagated up the dependency tree to resource
+    # R1. When the critical resource R1 goes offline, VCS must fault the service group and
+    # fail it over elsewhere ... VCS takes other resources in the service group offline in
+    # the order of their dependencies. After taking resources R3, R4, and R5 offline, VCS
+    # fails over the service group to another node."
+    sim = make_sim(cf(SYSTEMS, tree(critical=("R1",)))).start()
+    sim.event("kill", resource="R2", system="n1")
+    sim.advance(120)
+    assert states(sim, "n1") == {
+        "R1": "OFFLINE",
+        "R2": "FAULTED",
+        "R3": "OFFLINE",
+        "R4": "OFFLINE",
+        "R5": "OFFLINE",
+    }
+    assert sim.group_state("g", "n1") == "OFFLINE|FAULTED"
+    assert sim.group_state("g", "n2") == "ONLINE"
+    order = offline_order(sim, "n1")
+    assert sorted(order) == ["R1", "R3", "R4", "R5"]
+    assert order.index("R1") < order.index("R3") < order.index("R5")
+
+
+def test_resource_with_non_critical_parent_faults(make_sim):
+    # "Neither resource R1 nor resource R2 are critical, so the fault does not result in
+    # the tree going offline or in service group failover." About critical and
+    # non-critical resources: "VCS takes the failed resource offline and updates the group
+    # status to online|partial."
+    sim = make_sim(cf(SYSTEMS, tree())).start()
+    sim.event("kill", resource="R2", system="n1")
+    sim.advance(300)
+    assert states(sim, "n1") == {
+        "R1": "ONLINE",
+        "R2": "FAULTED",
+        "R3": "ONLINE",
+        "R4": "ONLINE",
+        "R5": "ONLINE",
+    }
+    assert sim.group_state("g", "n1") == "PARTIAL|FAULTED"
+    assert sim.group_state("g", "n2") == "OFFLINE"
+    assert offline_order(sim, "n1") == []
+    assert "R2 clean(4) exit 0" in sim.transcript.text()
+
+
+def test_a_critical_grandparent_makes_the_fault_fail_the_group_over(make_sim):
+    # User's 4.1, "Resource Attributes", Critical: "the service group is faulted when the
+    # resource, or any resource it depends on, faults": R4 -> R2 -> R1, R1 critical.
+    sim = make_sim(cf(SYSTEMS, tree(critical=("R1",)))).start()
+    sim.event("kill", resource="R4", system="n1")
+    sim.advance(120)
+    assert sim.group_state("g", "n1") == "OFFLINE|FAULTED"
+    assert sim.group_state("g", "n2") == "ONLINE"
+
+
+def test_a_critical_resource_faulting_fails_the_group_over_whatever_its_parents(make_sim):
+    # User's 4.1, "Resource Attributes", Critical (the resource itself faults).
+    sim = make_sim(cf(SYSTEMS, tree(critical=("R5",)))).start()
+    sim.event("kill", resource="R5", system="n1")
+    sim.advance(120)
+    assert sim.group_state("g", "n1") == "OFFLINE|FAULTED"
+    assert sim.group_state("g", "n2") == "ONLINE"
+
+
+def test_a_non_critical_fault_beside_a_critical_branch_leaves_that_branch_running(make_sim):
+    # R3 is critical, but the fault of R4 is not on its path (R4 -> R2 -> R1): no failover,
+    # and nothing is taken offline.
+    sim = make_sim(cf(SYSTEMS, tree(critical=("R3",)))).start()
+    sim.event("kill", resource="R4", system="n1")
+    sim.advance(300)
+    assert sim.group_state("g", "n1") == "PARTIAL|FAULTED"
+    assert sim.group_state("g", "n2") == "OFFLINE"
+    assert states(sim, "n1")["R1"] == "ONLINE"
+    assert offline_order(sim, "n1") == []
+
+
+def test_resource_with_critical_parent_fails_to_come_online(make_sim):
+    # "when a command is issued to bring the service group online, resource R2 fails to
+    # come online. VCS calls the Clean function for resource R2 and propagates the fault up
+    # the dependency tree. Resource R1 is set to critical, so the service group is taken
+    # offline and failed over to another node in the cluster."
+    sim = make_sim(cf(SYSTEMS, tree(critical=("R1",), autostart=False))).start()
+    sim.event("fail", resource="R2", system="n1", args={"entry_point": "online"})
+    assert sim.command(["hagrp", "-online", "g", "-sys", "n1"])[0] == 0
+    sim.advance(600)
+    text = sim.transcript.text()
+    assert "n1 R2 clean(3) exit 0" in text
+    assert sim.resource_state("R2", "n1") == "FAULTED"
+    assert sim.group_state("g", "n1") == "OFFLINE|FAULTED"
+    assert sim.group_state("g", "n2") == "ONLINE"
+    assert states(sim, "n1", ("R1", "R3", "R4", "R5")) == dict.fromkeys(
+        ("R1", "R3", "R4", "R5"), "OFFLINE"
+    )
+
+
+def test_resource_with_non_critical_parent_fails_to_come_online(make_sim):
+    # About critical and non-critical resources: Critical "also determines whether a
+    # service group tries to come online on another node if, during the group's online
+    # process, a resource fails to come online." None critical: it does not; R1 cannot
+    # come online without R2, the other branch stays online.
+    sim = make_sim(cf(SYSTEMS, tree(autostart=False))).start()
+    sim.event("fail", resource="R2", system="n1", args={"entry_point": "online"})
+    assert sim.command(["hagrp", "-online", "g", "-sys", "n1"])[0] == 0
+    sim.advance(600)
+    assert sim.settle()
+    assert states(sim, "n1") == {
+        "R1": "OFFLINE",
+        "R2": "FAULTED",
+        "R3": "ONLINE",
+        "R4": "ONLINE",
+        "R5": "ONLINE",
+    }
+    assert sim.group_state("g", "n1") == "PARTIAL|FAULTED"
+    assert sim.group_state("g", "n2") == "OFFLINE"
+
+
+# -- UNKNOWN: User's 4.1, "Resource Attributes", Flags; User's 5.0, ActiveCount ---------------
+
+FIRM = """group store (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy store_res (
+    )
+
+group app (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy app_res (
+    )
+    requires group store online local firm
+"""
+
+
+def test_an_online_resource_the_monitor_cannot_tell_stays_online_flagged(make_sim):
+    # Flags add to the state ("additional information for the state of a resource"); a
+    # group is offline only when none of its resources is online or going online
+    # (ActiveCount). So the child group stays ONLINE and its firm parent with it.
+    sim = make_sim(cf(SYSTEMS, FIRM)).start()
+    sim.event("fail", resource="store_res", system="n1", args={"entry_point": "monitor"})
+    sim.advance(200)
+    assert sim.resource_state("store_res", "n1") == "ONLINE|STATE_UNKNOWN"
+    assert sim.group_state("store", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "ONLINE"
+    out = sim.command(["hares", "-state", "store_res", "-sys", "n1"])[1]
+    assert out.split()[-1] == "ONLINE|STATE_UNKNOWN"
+    # Nobody acts on it: no clean, no offline, no failover.
+    assert "clean" not in sim.transcript.text()
+    assert sim.group_state("store", "n2") == "OFFLINE"
+
+
+def test_a_conclusive_monitor_ends_state_unknown(make_sim):
+    sim = make_sim(cf(SYSTEMS, FIRM)).start()
+    sim.event("fail", resource="store_res", system="n1", args={"entry_point": "monitor"})
+    sim.advance(100)
+    sim.event("heal", resource="store_res", system="n1")
+    sim.advance(60)
+    assert sim.resource_state("store_res", "n1") == "ONLINE"
+    assert "n1 store_res ONLINE|STATE_UNKNOWN -> ONLINE (monitor)" in sim.transcript.text()
+
+
+def test_found_offline_after_state_unknown_is_a_fault(make_sim):
+    # The last known state was ONLINE: an offline answer is an unexpected offline (Admin
+    # 5.1, "How VCS handles resource faults"), the group fails over.
+    sim = make_sim(cf(SYSTEMS, FIRM)).start()
+    sim.event("fail", resource="store_res", system="n1", args={"entry_point": "monitor"})
+    sim.advance(100)
+    sim.event("heal", resource="store_res", system="n1")
+    sim.event("kill", resource="store_res", system="n1")
+    sim.advance(300)
+    assert sim.resource_state("store_res", "n1") == "FAULTED"
+    assert sim.group_state("store", "n2") == "ONLINE"
+    assert sim.group_state("app", "n2") == "ONLINE"
+
+
+def test_an_offline_resource_the_monitor_cannot_tell_stays_offline_flagged(make_sim):
+    body = FIRM.replace("    AutoStartList = { n1 }\n", "", 1)  # store offline
+    body = body.replace("    requires group store online local firm\n", "")
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("fail", resource="store_res", system="n2", args={"entry_point": "monitor"})
+    sim.advance(700)
+    assert sim.resource_state("store_res", "n2") == "OFFLINE|STATE_UNKNOWN"
+    assert sim.group_state("store", "n2") == "OFFLINE"
+
+
+def test_a_resource_never_known_stays_unknown(make_sim):
+    # The probe answering unknown leaves nothing to flag: the state is UNKNOWN.
+    sim = make_sim(cf(SYSTEMS, FIRM))
+    sim.engine.ep_faults[("store_res", "n2", "monitor")] = {"mode": "fail", "count": None}
+    sim.start()
+    assert sim.resource_state("store_res", "n2") == "UNKNOWN"
