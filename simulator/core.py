@@ -347,7 +347,8 @@ class EngineCore:
             elif st == ONLINE:
                 on += 1
             else:
-                off += 1
+                if r.autostart:  # ONLINE means every AutoStart resource online
+                    off += 1
                 if st == FAULTED:
                     faulted = True
         if on and off and not gi.starting and self._left_online_only(g, sname):

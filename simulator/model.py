@@ -191,6 +191,7 @@ class SimResource:
         "parents",
         "critical",
         "enabled",
+        "autostart",
         "insts",
         "argv_cache",
         "_values",
@@ -213,6 +214,8 @@ class SimResource:
         a = self.model.attrs
         self.critical = as_int(a.get("Critical", 1), 1) != 0
         self.enabled = as_int(a.get("Enabled", 1), 1) != 0
+        # AutoStart 0: not brought online with its group, nor needed for the group's ONLINE.
+        self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
         self.argv_cache = {}
         self._values = {}
         self.restatic()

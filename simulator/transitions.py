@@ -140,7 +140,7 @@ class Transitions:
             if not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
-            if ri.state == ONLINE:
+            if ri.state == ONLINE or self._left_to_admin(r, sname):
                 continue
             complete = False
             if (
@@ -155,6 +155,16 @@ class Transitions:
         if complete:
             self._set_moving(gi, starting=False)
             self._refresh(g, sname, "online")
+
+    def _left_to_admin(self, r, sname):
+        """A resource the group's online does not bring online: AutoStart 0, or above
+        such a resource still offline."""
+        if not r.autostart:
+            return True
+        for c in r.children:
+            if c.enabled and c.insts[sname].state != ONLINE and self._left_to_admin(c, sname):
+                return True
+        return False
 
     def _after_res_online(self, ri):
         for p in ri.res.parents:

@@ -230,3 +230,80 @@ def test_a_resource_never_known_stays_unknown(make_sim):
     sim.engine.ep_faults[("store_res", "n2", "monitor")] = {"mode": "fail", "count": None}
     sim.start()
     assert sim.resource_state("store_res", "n2") == "UNKNOWN"
+
+
+def test_a_non_critical_persistent_resource_faulting_leaves_its_parents_online(make_sim):
+    # "About critical and non-critical resources": no failover; VCS_ENGINE.md "States": a
+    # persistent resource is left out of the group's ONLINE, but its fault faults the group.
+    body = """group web (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    NIC web_nic (
+        Device = eth0
+        Critical = 0
+    )
+    Dummy web_ip (
+        Critical = 0
+    )
+    web_ip requires web_nic
+"""
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("kill", resource="web_nic", system="n1")
+    sim.advance(120)
+    assert sim.resource_state("web_nic", "n1") == "FAULTED"
+    assert sim.resource_state("web_ip", "n1") == "ONLINE"
+    assert sim.group_state("web", "n1") == "ONLINE|FAULTED"
+    assert sim.group_state("web", "n2") == "OFFLINE"
+
+
+# -- AutoStart of a resource: User's 5.0MP3, "Resource attributes", AutoStart ("Indicates the
+# resource is brought online when the service group is brought online"); a group is ONLINE
+# when its AutoStart resources are (VCS_ENGINE.md "States"), OFFLINE when none of its
+# resources is online (User's 5.0, ActiveCount) --------------------------------------------
+
+MANUAL = """group g (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy a (
+    )
+    Dummy m (
+        AutoStart = 0
+    )
+"""
+
+
+def test_a_resource_with_autostart_0_is_left_out_of_the_group_online(make_sim):
+    sim = make_sim(cf(SYSTEMS, MANUAL)).start()
+    assert sim.resource_state("a", "n1") == "ONLINE"
+    assert sim.resource_state("m", "n1") == "OFFLINE"
+    assert sim.group_state("g", "n1") == "ONLINE"
+    assert sim.command(["hares", "-online", "m", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert sim.resource_state("m", "n1") == "ONLINE"
+    assert sim.group_state("g", "n1") == "ONLINE"
+    # The group's offline takes every online resource offline, m too.
+    assert sim.command(["hagrp", "-offline", "g", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert sim.resource_state("m", "n1") == "OFFLINE"
+    assert sim.group_state("g", "n1") == "OFFLINE"
+
+
+def test_only_a_resource_with_autostart_0_online_makes_the_group_partial(make_sim):
+    sim = make_sim(cf(SYSTEMS, MANUAL.replace("    AutoStartList = { n1 }\n", ""))).start()
+    assert sim.command(["hares", "-online", "m", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert sim.group_state("g", "n1") == "PARTIAL"
+
+
+def test_a_resource_above_one_with_autostart_0_waits_for_it(make_sim):
+    body = MANUAL + "    Dummy top (\n    )\n    top requires m\n"
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    assert sim.settle()
+    assert sim.resource_state("top", "n1") == "OFFLINE"
+    assert sim.group_state("g", "n1") == "PARTIAL"
+    assert sim.command(["hares", "-online", "m", "-sys", "n1"])[0] == 0
+    assert sim.command(["hares", "-online", "top", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert sim.group_state("g", "n1") == "ONLINE"
