@@ -216,6 +216,8 @@ class SimResource:
         self.enabled = as_int(a.get("Enabled", 1), 1) != 0
         # AutoStart 0: not brought online with its group, nor needed for the group's ONLINE.
         self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
+        if not self.autostart:
+            self.group.manual_start = True
         self.argv_cache = {}
         self._values = {}
         self.restatic()
@@ -333,6 +335,7 @@ class SimGroup:
         self.name = model.name
         self.model = model
         self.resources = []
+        self.manual_start = False  # a resource of it has AutoStart 0 (set, never unset)
         self.deps = []  # this group as parent
         self.rdeps = []  # this group as child
         self.insts = {}

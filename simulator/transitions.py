@@ -140,7 +140,7 @@ class Transitions:
             if not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
-            if ri.state == ONLINE or self._left_to_admin(r, sname):
+            if ri.state == ONLINE or (g.manual_start and self._left_to_admin(r, sname)):
                 continue
             complete = False
             if (
