@@ -312,7 +312,7 @@ class EngineCore:
             ri.add_flag(STATE_UNKNOWN)
         else:
             ri.state = new
-            if new in (OFFLINE, FAULTED, ONLINE):
+            if ri.flags and new in (OFFLINE, FAULTED, ONLINE):
                 ri.drop_flag(UNABLE_TO_OFFLINE)
                 ri.drop_flag(STATE_UNKNOWN)
         if ri.stable() != old:
