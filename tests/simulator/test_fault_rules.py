@@ -307,3 +307,17 @@ def test_a_resource_above_one_with_autostart_0_waits_for_it(make_sim):
     assert sim.command(["hares", "-online", "top", "-sys", "n1"])[0] == 0
     sim.settle()
     assert sim.group_state("g", "n1") == "ONLINE"
+
+
+def test_vxha_status_lists_a_resource_whose_state_is_unknown_as_trouble():
+    # The flag is something for an administrator to look at, like MONITOR_TIMEDOUT.
+    from types import SimpleNamespace
+
+    from vxha.generators.status import Status
+
+    state = {"n1": "ONLINE|STATE_UNKNOWN", "n2": "OFFLINE"}
+    resources = {"store_res": {"Group": {"global": "store"}, "State": state}}
+    status = Status(SimpleNamespace(admin={}), resources, {})
+    assert status.troubles(["store"]) == [
+        {"resource": "store_res", "group": "store", "system": "n1", "state": "ONLINE|STATE_UNKNOWN"}
+    ]
