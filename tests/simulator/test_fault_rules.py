@@ -321,3 +321,91 @@ def test_vxha_status_lists_a_resource_whose_state_is_unknown_as_trouble():
     assert status.troubles(["store"]) == [
         {"resource": "store_res", "group": "store", "system": "n1", "state": "ONLINE|STATE_UNKNOWN"}
     ]
+
+
+def test_monitor_timeouts_of_an_offline_resource_are_no_fault(make_sim):
+    # ADG 5.0MP3 and 9.0, "FaultOnMonitorTimeouts": the count is of an online resource's
+    # monitor timeouts. An offline one times out again and again: MONITOR_TIMEDOUT, never
+    # FAULTED, never cleaned.
+    body = MANUAL.replace("    AutoStartList = { n1 }\n", "").replace(
+        "    Dummy a (\n    )", "    Dummy a (\n        OfflineMonitorInterval = 60\n    )"
+    )
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("hang", resource="a", system="n1", args={"entry_point": "monitor"})
+    sim.advance(1200)  # more than the default 4 timeouts
+    assert sim.resource_state("a", "n1") == "OFFLINE|MONITOR_TIMEDOUT"
+    assert sim.transcript.text().count("n1 a monitor timed out") >= 4
+    assert "clean" not in sim.transcript.text()
+
+
+# -- AutoRestart: Admin 6.0.1, "About the AutoRestart attribute" -----------------------------
+
+NIC = """group web (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    NIC web_nic (
+        Device = eth0
+    )
+    Dummy web_ip (
+    )
+    web_ip requires web_nic
+"""
+
+
+def test_autorestart_leaves_a_group_running_elsewhere_alone(make_sim):
+    # The group failed over when n1's NIC faulted; the NIC back on n1 clears its fault, but
+    # the group online on n2 is not brought online on n1 too (a concurrency violation).
+    sim = make_sim(cf(SYSTEMS, NIC)).start()
+    sim.event("kill", resource="web_nic", system="n1")
+    sim.advance(120)
+    assert sim.group_state("web", "n2") == "ONLINE"
+    sim.event("start_outside", resource="web_nic", system="n1")
+    sim.advance(120)
+    assert sim.resource_state("web_nic", "n1") == "ONLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE"
+    assert sim.group_state("web", "n2") == "ONLINE"
+
+
+def test_autorestart_does_not_start_a_group_still_faulted_on_that_system(make_sim):
+    # web_ip faulted on n1 (the group moved to n2), then both NICs fault: the group is
+    # offline everywhere. n1's NIC back: web_ip's fault on n1 stands (AutoRestart 1 clears
+    # only the persistent resource's), so the group is not brought online there.
+    sim = make_sim(cf(SYSTEMS, NIC)).start()
+    sim.event("kill", resource="web_ip", system="n1")
+    sim.advance(120)
+    assert sim.group_state("web", "n2") == "ONLINE"
+    sim.event("kill", resource="web_nic", system="n1")
+    sim.event("kill", resource="web_nic", system="n2")
+    sim.advance(120)
+    assert sim.group_state("web", "n2") == "OFFLINE|FAULTED"
+    sim.event("start_outside", resource="web_nic", system="n1")
+    sim.advance(120)
+    assert sim.resource_state("web_nic", "n1") == "ONLINE"
+    assert sim.resource_state("web_ip", "n1") == "FAULTED"
+    assert sim.group_state("web", "n1") == "OFFLINE|FAULTED"
+
+
+def test_a_faulted_resource_found_online_stays_faulted_until_cleared(make_sim):
+    # Only a persistent resource's fault clears by itself (AutoRestart); another one's
+    # stands until hares -clear or hagrp -clear.
+    sim = make_sim(cf(SYSTEMS, NIC)).start()
+    sim.event("kill", resource="web_ip", system="n1")
+    sim.advance(120)
+    sim.event("start_outside", resource="web_ip", system="n1")
+    sim.advance(700)
+    assert sim.resource_state("web_ip", "n1") == "FAULTED"
+
+
+def test_manage_faults_none_puts_a_persistent_resource_in_admin_wait_too(make_sim):
+    # ADG 5.0MP3, "ManageFaults": with NONE, a resource "taken offline unexpectedly" is
+    # OFFLINE|ADMIN_WAIT, whatever its type; nothing fails over.
+    body = NIC.replace(
+        "    AutoStartList = { n1 }\n", "    AutoStartList = { n1 }\n    ManageFaults = NONE\n"
+    )
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("kill", resource="web_nic", system="n1")
+    sim.advance(120)
+    assert sim.resource_state("web_nic", "n1") == "OFFLINE|ADMIN_WAIT"
+    assert sim.resource_state("web_ip", "n1") == "ONLINE"
+    assert sim.group_state("web", "n2") == "OFFLINE"
