@@ -1,7 +1,8 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
 (FaultOnMonitorTimeouts, clean reason 5, the count reset an hour after its first),
-ConfInterval resetting the counts, an unexpected offline within ToleranceLimit, an
-intentional offline (IntentionalOffline), a persistent resource faulting and coming back
+ConfInterval resetting the counts, an answer that cannot tell (the last known state kept,
+STATE_UNKNOWN), an unexpected offline within ToleranceLimit, an intentional offline
+(IntentionalOffline), a persistent resource faulting and coming back
 (AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and

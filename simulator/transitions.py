@@ -2,7 +2,8 @@
 first and taken offline parents first, one entry point at a time per resource; an online
 confirmed by monitor within OnlineWaitLimit intervals, an offline within OfflineWaitLimit
 (an offline that times out or stays ineffective is cleaned); persistent resources are
-never brought online or offline, On-Only ones never offline; an online or offline cut
+never brought online or offline, On-Only ones never offline, AutoStart 0 ones not with their
+group; an online or offline cut
 short by ``hagrp -flush`` ends with a monitor and nothing else. An online that stays
 ineffective is faults.py's.
 """
