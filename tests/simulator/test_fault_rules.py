@@ -409,3 +409,41 @@ def test_manage_faults_none_puts_a_persistent_resource_in_admin_wait_too(make_si
     assert sim.resource_state("web_nic", "n1") == "OFFLINE|ADMIN_WAIT"
     assert sim.resource_state("web_ip", "n1") == "ONLINE"
     assert sim.group_state("web", "n2") == "OFFLINE"
+
+
+# -- boundaries the documents leave to the engine (docs/simulator.md says which it takes) ----
+
+
+def test_the_monitor_timeout_count_restarts_one_hour_after_the_first_timeout(make_sim):
+    # Admin 7.0, "About the FaultOnMonitorTimeouts attribute": the count is reset "after one
+    # hour of the first monitor time out". A timeout every 120 s: the 31st comes exactly an
+    # hour after the first and counts as the first of a new hour, so 31 never faults.
+    body = MANUAL.replace(
+        "    Dummy a (\n    )",
+        "    Dummy a (\n        FaultOnMonitorTimeouts = 31\n"
+        "        MonitorInterval = 60\n        MonitorTimeout = 60\n    )",
+    )
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("hang", resource="a", system="n1", args={"entry_point": "monitor"})
+    sim.advance(3800)
+    assert sim.transcript.text().count("n1 a monitor timed out") >= 31
+    assert sim.resource_state("a", "n1") == "ONLINE|MONITOR_TIMEDOUT"
+
+
+def test_a_fault_exactly_online_retry_interval_after_the_restart_is_restarted_again(make_sim):
+    # Admin 6.0, "VCS behavior when non-persistent resources restart": restarted in place at
+    # 120, faulted again at 180, 60 s later: OnlineRetryInterval 60 is over, so the second
+    # restart of OnlineRetryLimit 2 is used on n1 rather than a failover.
+    body = MANUAL.replace(
+        "    AutoStartList = { n1 }\n",
+        "    AutoStartList = { n1 }\n    OnlineRetryLimit = 2\n    OnlineRetryInterval = 60\n",
+    )
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.run_until(100)
+    sim.event("kill", resource="a", system="n1")
+    sim.run_until(150)
+    sim.event("kill", resource="a", system="n1")
+    sim.run_until(200)
+    assert "n1 g group restart 2/2" in sim.transcript.text()
+    assert sim.group_state("g", "n1") == "ONLINE"
+    assert sim.group_state("g", "n2") == "OFFLINE"
