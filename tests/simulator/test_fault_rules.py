@@ -185,8 +185,12 @@ def test_an_online_resource_the_monitor_cannot_tell_stays_online_flagged(make_si
     assert sim.group_state("app", "n1") == "ONLINE"
     out = sim.command(["hares", "-state", "store_res", "-sys", "n1"])[1]
     assert out.split()[-1] == "ONLINE|STATE_UNKNOWN"
-    # Nobody acts on it: no clean, no offline, no failover.
-    assert "clean" not in sim.transcript.text()
+    # Nobody acts on it: no clean, no offline, no failover; the answers after the first
+    # change nothing more.
+    text = sim.transcript.text()
+    assert "clean" not in text
+    assert text.count("store_res ONLINE -> ONLINE|STATE_UNKNOWN") == 1
+    assert "store_res ONLINE|STATE_UNKNOWN ->" not in text
     assert sim.group_state("store", "n2") == "OFFLINE"
 
 
@@ -445,5 +449,23 @@ def test_a_fault_exactly_online_retry_interval_after_the_restart_is_restarted_ag
     sim.event("kill", resource="a", system="n1")
     sim.run_until(200)
     assert "n1 g group restart 2/2" in sim.transcript.text()
+    assert sim.group_state("g", "n1") == "ONLINE"
+    assert sim.group_state("g", "n2") == "OFFLINE"
+
+
+def test_hagrp_clear_gives_the_group_its_restarts_in_place_again(make_sim):
+    # Admin 6.0, "VCS behavior when non-persistent resources restart"; the count lasts
+    # until hagrp -clear (docs/simulator.md, group OnlineRetryLimit).
+    body = MANUAL.replace(
+        "    AutoStartList = { n1 }\n", "    AutoStartList = { n1 }\n    OnlineRetryLimit = 1\n"
+    )
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("kill", resource="a", system="n1")
+    sim.advance(120)
+    assert sim.group_state("g", "n1") == "ONLINE"  # restarted in place: 1/1
+    assert sim.command(["hagrp", "-clear", "g", "-sys", "n1"])[0] == 0
+    sim.event("kill", resource="a", system="n1")
+    sim.advance(120)
+    assert sim.transcript.text().count("n1 g group restart 1/1") == 2
     assert sim.group_state("g", "n1") == "ONLINE"
     assert sim.group_state("g", "n2") == "OFFLINE"
