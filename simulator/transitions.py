@@ -84,7 +84,8 @@ class Transitions:
         if ri.flushed:
             self._flush_monitored(ri, code, timed_out, waits)
             return
-        if not timed_out and monitor_state(code) != ONLINE:
+        # An answer that cannot tell is not offline: the offline has not taken yet.
+        if not timed_out and monitor_state(code) == OFFLINE:
             self._set_state(ri, OFFLINE, "offline")
             self._schedule_monitor(ri)
             self._after_res_offline(ri)

@@ -469,3 +469,20 @@ def test_hagrp_clear_gives_the_group_its_restarts_in_place_again(make_sim):
     assert sim.transcript.text().count("n1 g group restart 1/1") == 2
     assert sim.group_state("g", "n1") == "ONLINE"
     assert sim.group_state("g", "n2") == "OFFLINE"
+
+
+def test_an_offline_the_monitor_cannot_confirm_is_cleaned(make_sim):
+    # ADG 9.0, "OfflineWaitLimit": monitor intervals to wait for the resource to go offline
+    # after the offline entry point; an unknown answer is not offline, so the offline is
+    # ineffective and clean runs with reason 1 (ADG 4.1, "clean").
+    sim = make_sim(cf(SYSTEMS, MANUAL)).start()
+    sim.event("fail", resource="a", system="n1", args={"entry_point": "monitor"})
+    assert sim.command(["hagrp", "-offline", "g", "-sys", "n1"])[0] == 0
+    sim.advance(300)
+    text = sim.transcript.text()
+    assert "n1 a offline exit 0" in text
+    assert "n1 a clean(1) exit 0" in text
+    # Cleaned, it is OFFLINE; the periodic monitors after still cannot tell.
+    assert "n1 a ONLINE -> OFFLINE (clean)" in text
+    assert sim.resource_state("a", "n1") == "OFFLINE|STATE_UNKNOWN"
+    assert sim.group_state("g", "n1") == "OFFLINE"
