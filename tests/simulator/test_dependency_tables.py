@@ -15,7 +15,11 @@ the run. The case's id names its source:
 - ``U41-FP``: User's 4.1, "Dependencies in Failover and Parallel Service Groups";
 - ``U41-manual``: User's 4.1, "Manual Operations for Service Group Dependencies";
 - ``U41-limits``: User's 4.1, "Dependency Limitations";
-- ``U41-auto``: User's 4.1, "Automatic Actions for Service Group Dependencies".
+- ``U41-auto``: User's 4.1, "Automatic Actions for Service Group Dependencies";
+- ``A70-freeze``: Admin 7.0, "About freezing service groups" (a frozen group is not
+  taken offline, brought online or failed over);
+- ``simdoc``: a rule of docs/simulator.md that no table row states (the row it pins is
+  named in the case's comment).
 
 The columns: ``child-fo`` the child faults and can fail over, ``child-nofo`` it cannot,
 ``parent-fo`` / ``parent-nofo`` the same for the parent, ``online``/``offline``/``switch``
@@ -695,6 +699,73 @@ ROWS = [
         # go online" [on the parent's system].
         {"db@n1": "ONLINE", "db@n3": "ONLINE", "app@n2": "ONLINE"},
     ),
+    Row(
+        "U41-manual-online_local_firm-switch_parent_away_from_child",
+        "online local firm",
+        F,
+        F,
+        (cmd("hagrp -switch app -to n2", REFUSED),),
+        # The switch's online half is a manual online: "For online local dependencies, a
+        # parent group cannot be brought online manually on any system other than the
+        # system on which the child is online."
+        {"app@n1": "ONLINE", "app@n2": "OFFLINE", "db@n1": "ONLINE"},
+    ),
+    Row(
+        "U41-global-online_local_firm-switch_child",
+        "online local firm",
+        F,
+        F,
+        (cmd("hagrp -switch db -to n2", REFUSED),),
+        # FAQ (online global): "Can child group be switched while parent group is running?
+        # Firm=No", applied to every location (docs/simulator.md).
+        {"db@n1": "ONLINE", "app@n1": "ONLINE"},
+    ),
+    Row(
+        "simdoc-online_local_soft-switch_child_parent_follows",
+        "online local soft",
+        F,
+        F,
+        (cmd("hagrp -switch db -to n2"),),
+        # FAQ (online global): soft children may be switched; a local soft parent follows
+        # (docs/simulator.md, "a child is refused online ... on a switch the parent follows").
+        {"db@n2": "ONLINE", "app@n2": "ONLINE", "db@n1": "OFFLINE", "app@n1": "OFFLINE"},
+    ),
+    # ---- frozen and disabled groups ------------------------------------------------------
+    Row(
+        "A70-freeze-online_local_firm-parent_frozen-child-fo",
+        "online local firm",
+        F,
+        F,
+        (cmd("hagrp -freeze app"), kill("db", "n1")),
+        {"db@n1": FAULTED, "db@n2": "ONLINE", "app@n1": "ONLINE", "app@n2": "OFFLINE"},
+    ),
+    Row(
+        "A70-freeze-online_remote_soft-parent_frozen-child-fo_onto_parent",
+        "online remote soft",
+        fo(autostart=("n2",)),
+        F,
+        (cmd("hagrp -freeze app"), kill("db", "n1")),
+        {"db@n1": FAULTED, "db@n2": "ONLINE", "app@n2": "ONLINE", "app@n1": "OFFLINE"},
+    ),
+    Row(
+        "simdoc-disabled-online_local_firm-child_disabled_on_next",
+        "online local firm",
+        F,
+        F,
+        (cmd("hagrp -disable db -sys n2"), kill("db", "n1")),
+        # docs/simulator.md, Placement: a system where the group is disabled is no
+        # candidate; the child goes to n3 and the parent migrates with it (A72-FF firm row).
+        {"db@n1": FAULTED, "db@n3": "ONLINE", "app@n3": "ONLINE", "app@n2": "OFFLINE"},
+    ),
+    Row(
+        "simdoc-disabled-online_local_firm-parent_disabled_where_child_goes",
+        "online local firm",
+        F,
+        F,
+        (cmd("hagrp -disable app -sys n2"), kill("db", "n1")),
+        # The parent has no system to go to: it "remains offline" (A72-FF firm row).
+        {"db@n1": FAULTED, "db@n2": "ONLINE", "app@n1": "OFFLINE", "app@n2": "OFFLINE"},
+    ),
     # ---- User's 4.1, automatic online ----------------------------------------------------
     Row(
         "U41-auto-online_local_firm-autostart_order",
@@ -776,7 +847,7 @@ ROWS = [
 
 
 def _run(sim, row):
-    if any(s[0] == "cmd" and " -link " in s[1] for s in row.steps):
+    if any(s[0] == "cmd" and (" -link " in s[1] or " -disable " in s[1]) for s in row.steps):
         assert sim.command(["haconf", "-makerw"])[0] == 0
     for step in row.steps:
         if step[0] == "kill":
@@ -810,3 +881,28 @@ def test_documented_row(make_sim, row):
         later = [i for i, x in enumerate(lines) if re.search(then, x)]
         assert later, f"no transcript line matches {then!r}"
         assert at[0] < later[0], "\n".join(lines)
+
+
+def test_a_site_dependency_is_refused_not_simulated_as_another_location(make_sim, tmp_path):
+    """Admin 7.0, "Dependency location", says only where an `online site` parent may run;
+    no stored manual gives its fault or operation rows: the simulator refuses such a
+    main.cf with a message (exit 2 from `vxha sim`), where it used to treat it as remote."""
+    import subprocess
+    import sys
+
+    from vxha.simulator.engine import SimError
+
+    text = Row("site", "online site soft", fo(autostart=("n2",)), F, (), {}).config()
+    with pytest.raises(SimError, match="app requires group db online site soft"):
+        make_sim(text)
+    main_cf = tmp_path / "main.cf"
+    main_cf.write_text(text)
+    p = subprocess.run(
+        [sys.executable, "-m", "vxha.cli.main", "sim", "run", str(main_cf)]
+        + ["--run-dir", str(tmp_path / "run")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 2 and "site dependencies are not simulated" in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr
