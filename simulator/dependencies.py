@@ -166,13 +166,24 @@ class DependencyRules:
                     for s in child.insts
                 ):
                     continue
-                stop = lambda p=parent, s=psys, w=why: self._stop_group(  # noqa: E731
-                    p, s, f"child {child.name} {w}", then=lambda: self._follow(p, s, keep=True)
-                )
+                stop = lambda p=parent, s=psys: self._stop_parent(p, s, child, why)  # noqa: E731
                 if dep.location == "global":
                     self._after_child_offline(child, sname, stop)
                 else:
                     stop()
+
+    def _stop_parent(self, parent, sname, child, why):
+        """Take a global or remote firm parent offline on ``sname`` and let it follow; by
+        then the admin, a crash or a freeze may have dealt with it."""
+        pi = parent.insts[sname]
+        if not self._active(pi) or pi.stopping or parent.is_frozen():
+            return
+        self._stop_group(
+            parent,
+            sname,
+            f"child {child.name} {why}",
+            then=lambda: self._follow(parent, sname, keep=True),
+        )
 
     def _follow(self, parent, sname, keep=False):
         if parent.parallel:

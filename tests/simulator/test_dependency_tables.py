@@ -301,6 +301,33 @@ ROWS = [
         {"db@n1": "ONLINE", "app@n2": "ONLINE"},
     ),
     Row(
+        "U41-global-online_local_firm-offline_child",
+        "online local firm",
+        F,
+        F,
+        (cmd("hagrp -offline db -sys n1", REFUSED),),
+        # The FAQ's "Firm=No", applied to every location (docs/simulator.md).
+        {"db@n1": "ONLINE", "app@n1": "ONLINE"},
+    ),
+    Row(
+        "U41-global-online_local_hard-offline_child",
+        "online local hard",
+        F,
+        F,
+        (cmd("hagrp -offline db -sys n1", REFUSED), cmd("hagrp -offline app -sys n1")),
+        # "Hard=No" for the child; the parent goes offline freely (parent offline is not
+        # restricted by any row).
+        {"db@n1": "ONLINE", "app@n1": "OFFLINE"},
+    ),
+    Row(
+        "U41-global-online_local_soft-offline_child",
+        "online local soft",
+        F,
+        F,
+        (cmd("hagrp -offline db -sys n1"),),
+        {"db@n1": "OFFLINE", "app@n1": "ONLINE"},
+    ),
+    Row(
         "U41-global-online_global_soft-switch_parent",
         "online global soft",
         fo(autostart=("n2",)),
@@ -453,6 +480,25 @@ ROWS = [
         # over, Parent fails over to another system or the same system." (its policy: n1)
         {"db@n1": FAULTED, "db@n2": "ONLINE", "app@n1": "ONLINE"},
         order=(r"n1 app ONLINE -> ONLINE\|STOPPING", r"n1 app \S+ -> ONLINE \(online"),
+    ),
+    Row(
+        "A72-FP-online_global_firm-child-nofo",
+        "online global firm",
+        F,
+        par(systems=("n1",), autostart=("n1",)),
+        (kill("db", "n1"),),
+        # "If no Child instance is online or Child cannot fail over, Parent remain[s
+        # offline]" (the stored copy is cut there; U41-global: "Both groups die").
+        {"db@n1": FAULTED, "app@n1": "OFFLINE", "app@n2": "OFFLINE", "app@n3": "OFFLINE"},
+    ),
+    Row(
+        "A72-FP-online_global_soft-child-nofo",
+        "online global soft",
+        F,
+        par(systems=("n1",), autostart=("n1",)),
+        (kill("db", "n1"),),
+        # "If Child cannot fail over to another system, Parent remains online."
+        {"db@n1": FAULTED, "app@n1": "ONLINE"},
     ),
     # ---- Admin 6.0, parallel parent / failover child -------------------------------------
     Row(
@@ -906,3 +952,24 @@ def test_a_site_dependency_is_refused_not_simulated_as_another_location(make_sim
     )
     assert p.returncode == 2 and "site dependencies are not simulated" in p.stderr, p.stderr
     assert "Traceback" not in p.stderr
+
+
+def test_a_global_firm_parent_the_admin_took_offline_meanwhile_is_left_offline(make_sim):
+    """The parent is taken offline only once its child is (A72-FF online global firm): if
+    the admin takes it offline while the child is still going offline, it stays offline
+    (it is not then failed over as if the engine had stopped it)."""
+    row = Row("admin", "online global firm", fo(autostart=("n2",)), F, (), {})
+    sim = make_sim(row.config()).start()
+    sim.settle()
+    slow = {"entry_point": "offline", "seconds": 8}  # within Dummy's OfflineTimeout
+    sim.event("slow", resource="db_top", system="n1", args=slow)
+    sim.event("kill", resource="db_base", system="n1")
+    sim.advance(62)  # the monitor at 60 s saw the fault; db_top goes offline until 68 s
+    assert sim.group_state("db", "n1").endswith("STOPPING"), sim.state_table()
+    assert sim.group_state("app", "n2") == "ONLINE"
+    code, _, err = sim.command(["hagrp", "-offline", "app", "-sys", "n2"])
+    assert code == 0, err
+    sim.advance(MONITOR_ROUND)
+    sim.settle()
+    assert sim.group_state("db", "n2") == "ONLINE", sim.state_table()
+    assert [sim.group_state("app", s) for s in SYSTEMS] == ["OFFLINE"] * 3, sim.state_table()
