@@ -338,6 +338,8 @@ def system_value(e, s, attr):
         return int(s.frozen)
     if attr == "TFrozen":
         return int(s.tfrozen)
+    if attr in ("AvailableCapacity", "CurrentLimits"):
+        return policies.system_value(s, attr)
     if attr in s.model.attrs:
         return s.model.attrs[attr]
     return _empty(e, "system", s.name, attr)
