@@ -159,6 +159,19 @@ class Systems:
         step()
         self.clock.run_due()
 
+    def check_engine_shutdown(self, op, force=False, evacuate=False, autodisable=True):
+        """The cluster's EngineShutdown: Disable rejects every hastop, DisableClusStop
+        ``hastop -all``; neither applies to -force or to -evacuate -noautodisable. The
+        Prompt values are processed: the simulator has no terminal to ask on."""
+        if force or (evacuate and not autodisable):
+            return
+        cluster = self.config.cluster
+        value = str((cluster.attrs if cluster else {}).get("EngineShutdown", "Enable"))
+        if value == "Disable" or (value == "DisableClusStop" and op == "-all"):
+            raise SimError(
+                f"hastop {op} rejected: the cluster's EngineShutdown is {value}", "V-16-1-10630"
+            )
+
     def stop_all(self, force=False):
         """``hastop -all [-force]``: every running system as ``hastop -sys`` stops it; an
         ADMIN_WAIT anywhere refuses the whole command before any system stops."""

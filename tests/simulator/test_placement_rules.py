@@ -310,3 +310,64 @@ def test_autofailover_zero_is_not_failed_over_on_a_system_fault(make_sim):
     sim.event("crash", system="n1")
     sim.settle()
     assert _online_on(sim, "web") == []
+
+
+# -- EngineShutdown (User's 5.0MP3 and Admin 6.0, "Controlling the hastop behavior using the
+# EngineShutdown attribute": Enable processes every hastop, Disable rejects them all,
+# DisableClusStop rejects hastop -all only; not considered with -force or with
+# -evacuate -noautodisable) ----------------------------------------------------------------
+
+
+def _with_engine_shutdown(value):
+    text = cf(["n1", "n2", "n3"], WEB)
+    return text.replace("cluster sim (\n)", f"cluster sim (\n    EngineShutdown = {value}\n)")
+
+
+def test_engine_shutdown_disable_rejects_hastop(make_sim):
+    sim = make_sim(_with_engine_shutdown("Disable")).start()
+    sim.settle()
+    for line in ("hastop -sys n1", "hastop -all", "hastop -sys n2 -evacuate"):
+        code, _, err = sim.command(line.split())
+        assert code != 0 and "EngineShutdown" in err, line
+    assert {s: sim.system_state(s) for s in ("n1", "n2", "n3")} == dict.fromkeys(
+        ("n1", "n2", "n3"), "RUNNING"
+    )
+    # the options the attribute is not considered for
+    assert sim.command(["hastop", "-sys", "n3", "-force"])[0] == 0
+    assert sim.command(["hastop", "-sys", "n1", "-evacuate", "-noautodisable"])[0] == 0
+    sim.settle()
+    assert sim.system_state("n1") == "EXITED" and _online_on(sim, "web") == ["n2"]
+
+
+def test_engine_shutdown_disableclusstop_rejects_only_hastop_all(make_sim):
+    sim = make_sim(_with_engine_shutdown("DisableClusStop")).start()
+    sim.settle()
+    code, _, err = sim.command(["hastop", "-all"])
+    assert code != 0 and "EngineShutdown" in err
+    assert sim.system_state("n1") == "RUNNING"
+    assert sim.command(["hastop", "-sys", "n2"])[0] == 0
+    sim.settle()
+    assert sim.system_state("n2") == "EXITED"
+
+
+# -- IntentOnline (Admin 7.0, "About stopping VCS with options other than the -force
+# option": the groups taken offline by hastop remain offline, IntentOnline 0; with -force it
+# is unchanged) ------------------------------------------------------------------------------
+
+
+def _intent(sim):
+    return sim.command(["hagrp", "-value", "web", "IntentOnline"])[1].strip()
+
+
+def test_intent_online_follows_hastop(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    assert _intent(sim) == "1"
+    assert sim.command(["hastop", "-sys", "n1", "-force"])[0] == 0
+    assert _intent(sim) == "1"
+    sim.event("restart", system="n1")
+    sim.settle()
+    assert _intent(sim) == "1"
+    assert sim.command(["hastop", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert _intent(sim) == "0"
