@@ -371,3 +371,89 @@ def test_intent_online_follows_hastop(make_sim):
     assert sim.command(["hastop", "-sys", "n1"])[0] == 0
     sim.settle()
     assert _intent(sim) == "0"
+
+
+# -- the candidate filter's other parts ---------------------------------------------------
+
+
+def test_roundrobin_ties_go_to_the_lowest_priority_number_not_the_name(make_sim):
+    # equal group counts on n2 and n3: n3 has the lower SystemList number (the tie rule in
+    # docs/simulator.md), though n2 comes first by name
+    body = _group("g", SystemList="{ n1 = 0, n2 = 2, n3 = 1 }", AutoStartList="{ n1 }")
+    sim = make_sim(
+        cf(
+            ["n1", "n2", "n3"],
+            body.replace("    AutoStartList", "    FailOverPolicy = RoundRobin\n    AutoStartList"),
+        )
+    ).start()
+    sim.settle()
+    sim.event("crash", system="n1")
+    sim.settle()
+    assert _online_on(sim, "g") == ["n3"]
+
+
+def test_a_leaving_system_is_no_failover_target(make_sim):
+    # n2 is LEAVING (hastop; its group's offline still running, Dummy's OfflineTimeout is
+    # 10 s): a fault found on n1 meanwhile fails web over to n3
+    body = WEB + "\n" + _group("other", SystemList="{ n2 = 0 }", AutoStartList="{ n2 }")
+    sim = make_sim(cf(["n1", "n2", "n3"], body)).start()
+    sim.settle()
+    slow = {"entry_point": "offline", "seconds": 8}
+    sim.event("slow", resource="other_res", system="n2", args=slow)
+    assert sim.command(["hastop", "-sys", "n2"])[0] == 0
+    sim.event("kill", resource="web_ctr", system="n1")
+    assert sim.command(["hares", "-probe", "web_ctr", "-sys", "n1"])[0] == 0
+    assert sim.system_state("n2") == "LEAVING"
+    sim.settle()
+    assert sim.system_state("n2") == "EXITED"
+    assert _online_on(sim, "web") == ["n3"]
+
+
+def test_an_autodisabled_system_is_no_failover_target_until_probed(make_sim):
+    # KB 100018634: autodisabled where the group's resources are not all probed; n2 rejoins
+    # but web's probe there takes 8 s, so a fault found on n1 meanwhile fails web over to n3
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    assert sim.command(["hastop", "-sys", "n2"])[0] == 0
+    sim.settle()
+    slow = {"entry_point": "monitor", "seconds": 8}
+    sim.event("slow", resource="web_ip", system="n2", args=slow)
+    sim.event("restart", system="n2")
+    assert sim.command(["hagrp", "-value", "web", "AutoDisabled", "n2"])[1].strip() == "1"
+    sim.event("kill", resource="web_ctr", system="n1")
+    assert sim.command(["hares", "-probe", "web_ctr", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert sim.command(["hagrp", "-value", "web", "AutoDisabled", "n2"])[1].strip() == "0"
+    assert _online_on(sim, "web") == ["n3"]
+
+
+def test_autostart_policy_order_and_priority(make_sim):
+    # Order: the first available system in AutoStartList order; Priority: the lowest
+    # SystemList number among AutoStartList systems (docs/simulator.md, "Probing")
+    def first(policy):
+        body = _group(
+            "g",
+            SystemList="{ n1 = 1, n2 = 2, n3 = 0 }",
+            AutoStartList="{ n2, n1, n3 }",
+            AutoStartPolicy=policy,
+        )
+        sim = make_sim(cf(["n1", "n2", "n3"], body), name=policy).start()
+        sim.settle()
+        return _online_on(sim, "g")
+
+    assert first("Order") == ["n2"]
+    assert first("Priority") == ["n3"]
+
+
+def test_a_group_in_transition_cannot_be_frozen(make_sim):
+    # VOX, "node freeze v/s service group freeze" (quoting hagrp(1M)): "you cannot freeze a
+    # service group when the service group state is in transition"
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    sim.event("slow", resource="web_ip", system="n1", args={"entry_point": "offline", "seconds": 5})
+    assert sim.command(["hagrp", "-offline", "web", "-sys", "n1"])[0] == 0
+    code, _, err = sim.command(["hagrp", "-freeze", "web"])
+    assert code != 0 and "transition" in err
+    assert sim.command(["hagrp", "-value", "web", "TFrozen"])[1].strip() == "0"
+    sim.settle()
+    assert sim.command(["hagrp", "-freeze", "web"])[0] == 0
