@@ -1,8 +1,9 @@
 """Systems: a crash (what ran there is wiped and its groups fail over, unless the system
 was in jeopardy: then they are autodisabled there and stay put), a system's rejoin
 (probed; parallel groups autostart there; failover groups are not moved back; a temporary
-freeze is gone), an engine that stops answering (its peers fence the system, then it is a
-crash), and hastop (-evacuate, -force): VCS leaving a system on purpose.
+freeze is gone; the first system back after every one was down starts the cluster again),
+an engine that stops answering (its peers fence the system, then it is a crash), and
+hastop (-evacuate, -force; the cluster's EngineShutdown): VCS leaving a system on purpose.
 """
 
 from __future__ import annotations
@@ -87,6 +88,11 @@ class Systems:
             system.tfrozen = False
             self.log(sname, "system", "TFrozen 1 -> 0 (restart)")
         self._persistent_up(sname)
+        if not any(other.up for other in self.systems.values() if other is not system):
+            # Every system was down: this one starts the cluster again, and groups
+            # autostart as when VCS is started.
+            for g in self.groups.values():
+                g.autostarted = False
         for g in self.groups.values():
             if sname in g.insts:
                 for r in g.resources:

@@ -457,3 +457,47 @@ def test_a_group_in_transition_cannot_be_frozen(make_sim):
     assert sim.command(["hagrp", "-value", "web", "TFrozen"])[1].strip() == "0"
     sim.settle()
     assert sim.command(["hagrp", "-freeze", "web"])[0] == 0
+
+
+# -- a cluster starting again: once every system was down, the first to come back starts the
+# cluster, and groups autostart as when VCS is started (Admin 7.0, "Load-based autostart":
+# where a group comes online "when the cluster starts") -------------------------------------
+
+
+def test_groups_autostart_again_when_the_whole_cluster_comes_back(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    for s in ("n1", "n2", "n3"):
+        sim.event("crash", system=s)
+        sim.settle()
+    assert _online_on(sim, "web") == []
+    sim.event("restart", system="n2")
+    sim.settle()
+    assert _online_on(sim, "web") == []  # its AutoStartList is n1: it waits for n1
+    sim.event("restart", system="n1")
+    sim.settle()
+    assert _online_on(sim, "web") == ["n1"]
+
+
+def test_groups_autostart_after_hastop_all_and_a_restart(make_sim):
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    assert sim.command(["hastop", "-all"])[0] == 0
+    sim.settle()
+    assert _online_on(sim, "web") == []
+    for s in ("n1", "n2", "n3"):
+        sim.event("restart", system=s)
+    sim.settle()
+    assert _online_on(sim, "web") == ["n1"]
+
+
+def test_a_rejoining_system_does_not_restart_a_group_that_could_not_fail_over(make_sim):
+    # the cluster kept running: no autostart on the rejoin (docs/simulator.md, "Systems")
+    body = WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    AutoFailOver = 0")
+    sim = make_sim(cf(["n1", "n2", "n3"], body)).start()
+    sim.settle()
+    sim.event("crash", system="n1")
+    sim.settle()
+    sim.event("restart", system="n1")
+    sim.settle()
+    assert _online_on(sim, "web") == []
