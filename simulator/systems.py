@@ -90,9 +90,12 @@ class Systems:
         self._persistent_up(sname)
         if not any(other.up for other in self.systems.values() if other is not system):
             # Every system was down: this one starts the cluster again, and groups
-            # autostart as when VCS is started.
+            # autostart as when VCS is started; a temporary group freeze ends with it.
             for g in self.groups.values():
                 g.autostarted = False
+                if g.tfrozen:
+                    g.tfrozen = False
+                    self.log("-", g.name, "TFrozen 1 -> 0 (cluster restart)")
         for g in self.groups.values():
             if sname in g.insts:
                 for r in g.resources:

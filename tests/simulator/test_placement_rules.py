@@ -501,3 +501,23 @@ def test_a_rejoining_system_does_not_restart_a_group_that_could_not_fail_over(ma
     sim.event("restart", system="n1")
     sim.settle()
     assert _online_on(sim, "web") == []
+
+
+def test_a_temporary_group_freeze_ends_with_the_cluster_and_a_persistent_one_stays(make_sim):
+    # VOX, "node freeze v/s service group freeze" (quoting hagrp(1M): -persistent keeps the
+    # freeze after the engine is stopped and restarted) and "Freeze SG or Freeze Node ?" (a
+    # persistently frozen group is not autostarted when the cluster starts again)
+    body = WEB + "\n" + _group("db", SystemList="{ n1 = 0, n2 = 1 }", AutoStartList="{ n1 }")
+    sim = make_sim(cf(["n1", "n2", "n3"], body)).start()
+    sim.settle()
+    assert sim.command(["hagrp", "-freeze", "web"])[0] == 0
+    assert sim.command(["haconf", "-makerw"])[0] == 0
+    assert sim.command(["hagrp", "-freeze", "db", "-persistent"])[0] == 0
+    assert sim.command(["hastop", "-all", "-force"])[0] == 0
+    for s in ("n1", "n2", "n3"):
+        sim.event("restart", system=s)
+    sim.settle()
+    assert sim.command(["hagrp", "-value", "web", "TFrozen"])[1].strip() == "0"
+    assert sim.command(["hagrp", "-value", "db", "Frozen"])[1].strip() == "1"
+    # both kept running through hastop -force and are found online again
+    assert _online_on(sim, "web") == ["n1"] and _online_on(sim, "db") == ["n1"]
