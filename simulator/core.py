@@ -180,6 +180,13 @@ class EngineCore:
         child = self.groups.get(dmodel.child)
         if child is None:
             raise SimError(f"group {parent.name} requires unknown group {dmodel.child}")
+        if dmodel.location == "site":
+            # The stored manuals say only where such a parent may run, not what VCS does on
+            # a fault: refused rather than simulated as another location.
+            raise SimError(
+                f"group {parent.name} requires group {child.name} online site "
+                f"{dmodel.rigidity}: site dependencies are not simulated"
+            )
         dep = Dep(parent, child, dmodel)
         parent.deps.append(dep)
         child.rdeps.append(dep)
