@@ -486,3 +486,20 @@ def test_an_offline_the_monitor_cannot_confirm_is_cleaned(make_sim):
     assert "n1 a ONLINE -> OFFLINE (clean)" in text
     assert sim.resource_state("a", "n1") == "OFFLINE|STATE_UNKNOWN"
     assert sim.group_state("g", "n1") == "OFFLINE"
+
+
+def test_a_clear_starts_the_restart_count_afresh(make_sim):
+    # RestartLimit 1, within ConfInterval: the second unexpected offline would fault, but
+    # hagrp -clear in between starts the resource's counts afresh (docs/simulator.md,
+    # "hagrp -clear"), so it is restarted again.
+    body = MANUAL.replace("    Dummy a (\n    )", "    Dummy a (\n        RestartLimit = 1\n    )")
+    sim = make_sim(cf(SYSTEMS, body)).start()
+    sim.event("kill", resource="a", system="n1")
+    sim.advance(120)
+    assert sim.resource_state("a", "n1") == "ONLINE"
+    assert sim.command(["hagrp", "-clear", "g", "-sys", "n1"])[0] == 0
+    sim.event("kill", resource="a", system="n1")
+    sim.advance(120)
+    assert sim.transcript.text().count("n1 a restart 1/1") == 2
+    assert sim.resource_state("a", "n1") == "ONLINE"
+    assert sim.group_state("g", "n2") == "OFFLINE"
