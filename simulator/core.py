@@ -16,6 +16,7 @@ from vxha.simulator.model import (
     FAULTED,
     OFFLINE,
     ONLINE,
+    STATE_UNKNOWN,
     UNABLE_TO_OFFLINE,
     UNKNOWN,
     Dep,
@@ -313,9 +314,14 @@ class EngineCore:
 
     def _set_state(self, ri, new, why):
         old = ri.stable()
-        ri.state = new
-        if new in (OFFLINE, FAULTED, ONLINE):
-            ri.drop_flag(UNABLE_TO_OFFLINE)
+        if new == UNKNOWN and ri.state != UNKNOWN:
+            # An answer that tells nothing leaves the last known state, flagged.
+            ri.add_flag(STATE_UNKNOWN)
+        else:
+            ri.state = new
+            if ri.flags and new in (OFFLINE, FAULTED, ONLINE):
+                ri.drop_flag(UNABLE_TO_OFFLINE)
+                ri.drop_flag(STATE_UNKNOWN)
         if ri.stable() != old:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} ({why})")
             if new == FAULTED:
@@ -348,7 +354,8 @@ class EngineCore:
             elif st == ONLINE:
                 on += 1
             else:
-                off += 1
+                if r.autostart:  # ONLINE means every AutoStart resource online
+                    off += 1
                 if st == FAULTED:
                     faulted = True
         if on and off and not gi.starting and self._left_online_only(g, sname):
