@@ -142,7 +142,7 @@ class DependencyRules:
                     if not parent.parallel:
                         self._want(Intent("move", parent, reason=f"child {child.name} moved"))
                     continue
-                self._stop_group(
+                self._stop_for_child(
                     parent,
                     sname,
                     f"child {child.name} {why}",
@@ -178,12 +178,18 @@ class DependencyRules:
         pi = parent.insts[sname]
         if not self._active(pi) or pi.stopping or parent.is_frozen():
             return
-        self._stop_group(
+        self._stop_for_child(
             parent,
             sname,
             f"child {child.name} {why}",
             then=lambda: self._follow(parent, sname, keep=True),
         )
+
+    def _stop_for_child(self, group, sname, why, then=None):
+        """Take ``group`` offline on ``sname`` for a dependency: leaving, it is a child
+        leaving for its own firm and hard local parents, which go offline first."""
+        self._react_child_down(group, sname, "going offline")
+        self._after_parents(group, sname, lambda: self._stop_group(group, sname, why, then=then))
 
     def _follow(self, parent, sname, keep=False):
         if parent.parallel:
@@ -247,10 +253,4 @@ class DependencyRules:
                 then = lambda p=parent, s=sname: self._want(  # noqa: E731
                     Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
                 )
-            # Leaving, it is a child leaving for its own firm parents (first offline).
-            self._react_child_down(parent, sname, "moved away")
-            self._after_parents(
-                parent,
-                sname,
-                lambda p=parent, s=sname, w=why, t=then: self._stop_group(p, s, w, then=t),
-            )
+            self._stop_for_child(parent, sname, why, then=then)
