@@ -318,7 +318,10 @@ class EngineCore:
             # An answer that tells nothing leaves the last known state, flagged.
             ri.add_flag(STATE_UNKNOWN)
         else:
+            learnt = ri.state == UNKNOWN and new != UNKNOWN and why != "probe"
             ri.state = new
+            if learnt:  # a monitor told what the probe could not
+                self._state_learnt(ri)
             if ri.flags and new in (OFFLINE, FAULTED, ONLINE):
                 ri.drop_flag(UNABLE_TO_OFFLINE)
                 ri.drop_flag(STATE_UNKNOWN)
