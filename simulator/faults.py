@@ -325,17 +325,6 @@ class Faults:
         gi = g.insts[sname]
         if g.is_frozen() or g.parallel:
             return
-        for dep in g.deps:  # a hard child goes with its faulted parent
-            if dep.category == "online" and dep.location == "local" and dep.rigidity == "hard":
-                child = dep.child
-                ci = child.insts.get(sname)
-                if ci is not None and self._active(ci) and not child.parallel:
-                    self._stop_group(
-                        child,
-                        sname,
-                        f"parent {g.name} faulted (hard)",
-                        then=lambda c=child: self._failover(c, sname, "parent faulted"),
-                    )
         restartable = g.enabled and gi.enabled  # a restart in place is an online
         if gi.retries < g.retry_limit and restartable and self._retry_interval_over(g, gi):
             gi.retries += 1
@@ -347,6 +336,19 @@ class Faults:
                     self._set_state(ri, OFFLINE, "group restart")
             self._start_group(g, sname, "group restart")
             return
+        # Failing over, not restarting in place (OnlineRetryLimit comes first): a hard
+        # child goes with its faulted parent.
+        for dep in g.deps:
+            if dep.category == "online" and dep.location == "local" and dep.rigidity == "hard":
+                child = dep.child
+                ci = child.insts.get(sname)
+                if ci is not None and self._active(ci) and not child.parallel:
+                    self._stop_group(
+                        child,
+                        sname,
+                        f"parent {g.name} faulted (hard)",
+                        then=lambda c=child: self._failover(c, sname, "parent faulted"),
+                    )
         self._failover(g, sname, "fault")
 
     def _retry_interval_over(self, g, gi):

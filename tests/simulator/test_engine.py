@@ -471,3 +471,38 @@ group bot (
     assert sim.group_state("bot", "n1").startswith("OFFLINE")
     assert sim.group_state("mid", "n1") == "OFFLINE"
     assert sim.group_state("top", "n1") == "OFFLINE"
+
+
+def test_a_hard_parent_restarted_in_place_keeps_its_child_online(make_sim):
+    """OnlineRetryLimit restarts a faulted group on its system before any failover (Admin
+    7.0, "About the OnlineRetryLimit attribute"); online local hard takes the child along
+    only when the parent fails over. The child was taken offline under the restarting
+    parent (found by test_engine_properties.py)."""
+    text = """group app (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+    OnlineRetryLimit = 1
+)
+    Dummy app_res (
+    )
+    requires group db online local hard
+
+group db (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy db_res (
+    )
+"""
+    sim = make_sim(cf(["n1", "n2"], text)).start()
+    sim.settle()
+    sim.event("kill", resource="app_res", system="n1")
+    sim.advance(120)
+    sim.settle()
+    assert sim.group_state("db", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "ONLINE"
+    sim.event("kill", resource="app_res", system="n1")  # the retry is used: both move
+    sim.advance(120)
+    sim.settle()
+    assert sim.group_state("db", "n2") == "ONLINE"
+    assert sim.group_state("app", "n2") == "ONLINE"
