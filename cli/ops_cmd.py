@@ -160,7 +160,6 @@ def _undo(args, client, command) -> int:
     from vxha.generators.operations import maintenance_undo
     from vxha.generators.ownership import adopted
     from vxha.generators.phases import ApplyPlanner
-    from vxha.vcs_types.cf import parse_file
 
     journal = P.Journal()
     data = journal.load()
@@ -181,7 +180,7 @@ def _undo(args, client, command) -> int:
         return _execute(plan, args, client)
     plan = ApplyPlanner(
         view,
-        parse_file(undo["start"]),
+        P.start_config(undo["start"], view.path),
         force=getattr(args, "force", False),
         want_online=undo.get("online") or {},
         command=command,
