@@ -272,7 +272,7 @@ def test_undo_reads_the_type_files_of_an_in_house_agent(tmp_path):
     )
     text = start.read_text() + (
         "\ngroup acme (\n\tSystemList = { n1 = 0, n2 = 1 }\n\t)\n\n"
-        '\tAcmeDaemon acme_d (\n\t\tServer = "SYB1"\n\t\t)\n'
+        '\tAcmeDaemon acme_d (\n\t\tServer = "acme1"\n\t\t)\n'
     )
     start.write_text(
         text.replace(
