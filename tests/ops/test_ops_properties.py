@@ -252,6 +252,8 @@ def operations(draw):
     elif kind == "upgrade":
         op["down"] = draw(st.booleans())
     op["resolve"] = draw(st.sampled_from(["resume", "undo"]))
+    # mostly a server the cluster has (chosen when the command runs), else any
+    op["present"] = draw(st.integers(0, 3)) > 0
     return op
 
 
@@ -314,6 +316,14 @@ class Campaign:
         issues = verify_mod.errors(verify_mod.verify(str(main_cf)))
         assert not issues, f"the starting cluster does not verify: {issues}\n{text}"
         self.c = Cluster(tmp, str(main_cf))
+        try:
+            self.prepare(tmp, live)
+        except BaseException:
+            self.c.stop()
+            raise
+        self.n = 0
+
+    def prepare(self, tmp: Path, live) -> None:
         self.c.profiles = self.folder
         # every image and volume a later apply may need, provisioned before (ops_cluster)
         every = tmp / "every"
@@ -339,8 +349,6 @@ class Campaign:
                 self.c.run(*argv, check=True)
             self.c.run("haconf", "-dump", "-makero", check=True)
         self.c.advance(600)
-        self.shredded = set()
-        self.n = 0
 
     # -- one command ------------------------------------------------------------------------
     def argv(self, op):
@@ -391,6 +399,9 @@ class Campaign:
 
     def step(self, op):
         c = self.c
+        there = sorted(owned_servers(c.saved()))
+        if "server" in op and op["present"] and there:
+            op = dict(op, server=there[SERVERS.index(op["server"]) % len(there)])
         argv = self.argv(op)
         if op["kind"] == "upgrade":
             argv = argv + (["2.0"] if op["down"] else ["2.1"])
@@ -522,13 +533,14 @@ class Campaign:
         self.c.stop()
 
 
-EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n', re.M)
+EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n|^\tFrozen = 0\n', re.M)
 
 
 def owned_view(text: str) -> dict:
     """vxha's groups; an empty maintenance record reads the same whether UserStrLocal is
     localized or not (docs/operations.md, vxha maintenance: `on` localizes it, and `off`
-    and `--undo` clear the records, leaving it localized)."""
+    and `--undo` clear the records, leaving it localized), and a thawed group the same
+    whether the simulator's dump writes its default `Frozen = 0` or not."""
     return {
         k: EMPTY_RECORD.sub("", v)
         for k, v in blocks(text).items()
