@@ -181,7 +181,9 @@ def _undo(args, client, command) -> int:
     plan = ApplyPlanner(
         view,
         P.start_config(undo["start"], view.path),
-        force=getattr(args, "force", False),
+        # back to the saved configuration, not to a profile directory that may have lost
+        # its files: removing what the stopped plan added is never a mass removal
+        force=True,
         want_online=undo.get("online") or {},
         command=command,
         want_resources=undo.get("resources") or {},

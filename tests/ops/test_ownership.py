@@ -292,3 +292,25 @@ def test_undo_reads_the_type_files_of_an_in_house_agent(tmp_path):
         assert 'include "AcmeTypes.cf"' in c.saved()
     finally:
         c.stop()
+
+
+def test_undo_of_the_first_server_added_needs_no_force(tmp_path):
+    """An apply adding the first server to an installed cluster stopped halfway: --undo
+    removes it without --force (the mass-removal guard is for a profile directory that
+    lost its files; found by test_ops_properties.py)."""
+    start = tmp_path / "start"
+    start.mkdir()
+    for f in FIX.glob("*.cf"):
+        shutil.copy(f, start)
+    c = Cluster(tmp_path, str(start / "main.cf"))
+    try:
+        new = generated(write_profiles(tmp_path / "profiles", ["auth1"]), tmp_path / "add.cf")
+        c.provision(new)
+        c.fail("hares -add auth1_ctr")
+        out = c.vxha("apply", new, "--yes")
+        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
+        undone = c.vxha("apply", "--undo", "--yes")
+        assert undone.returncode == 0, undone.stdout + undone.stderr
+        assert not {"auth1", "auth1_storage"} & c.groups()
+    finally:
+        c.stop()
