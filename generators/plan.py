@@ -568,6 +568,12 @@ class Snapshot:
             table = self.gstates if cmd == "hagrp" else self.rstates
             if system:
                 table.setdefault(name, {})[system] = want
+            g = self.config.group(name) if cmd == "hagrp" else None
+            if system and want == "OFFLINE" and g is not None:
+                # an OFFLINE group has its resources offline there (vxha's groups hold no
+                # persistent resource): the deletions that follow check exactly that
+                for r in g.resources:
+                    self.rstates.setdefault(r.name, {})[system] = "OFFLINE"
             return
         if step.kind != "command":
             return

@@ -496,3 +496,17 @@ def test_apply_stopped_right_after_adding_a_group_is_undone_whole(tmp_path, fail
         assert not {"dedup_cloud1", "dedup_cloud1_storage"} & c.groups()
     finally:
         c.stop()
+
+
+def test_delete_stopped_before_its_offline_resumes(cluster):
+    """Stopped at its first step (the group's offline), delete --resume takes the group
+    offline, then deletes its resources: the resumed run knows they went offline with
+    their group (found by test_ops_properties.py: it stopped at the first resource's
+    delete, "needs resource offline everywhere")."""
+    (where,) = cluster.online_on("nbu_media1")
+    cluster.fail(f"hagrp -offline nbu_media1 -sys {where}")
+    out = cluster.vxha("delete", "nbu_media1", "--keep-data", "--no-archive", "--yes")
+    assert out.returncode == 1 and "stopped at step 1 " in out.stderr, out.stdout + out.stderr
+    resumed = cluster.vxha("delete", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "nbu_media1" not in cluster.groups()
