@@ -21,6 +21,8 @@ def color(state: str) -> str:
         return COLORS["FAULTED"]
     if any(q in state for q in ("STARTING", "STOPPING", "WAITING", "GOING", "UNABLE")):
         return "#f08a24"
+    if "STATE_UNKNOWN" in state:  # the last known state, not confirmed by the monitor
+        return COLORS["UNKNOWN"]
     return COLORS.get(state.split("|")[0], "#999999")
 
 

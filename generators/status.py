@@ -20,7 +20,14 @@ from vxha.generators.view import ClusterView, read_groups
 STATUS_ATTRS = ("Probed", "AutoDisabled")
 SYSTEM_ATTRS = ("SysState", "Frozen", "TFrozen")
 # Resource state words that mean something needs an administrator (VCS_REFERENCE states).
-TROUBLE = ("FAULTED", "ADMIN_WAIT", "UNABLE_TO_OFFLINE", "MONITOR_TIMEDOUT", "UNKNOWN")
+TROUBLE = (
+    "FAULTED",
+    "ADMIN_WAIT",
+    "UNABLE_TO_OFFLINE",
+    "MONITOR_TIMEDOUT",
+    "UNKNOWN",
+    "STATE_UNKNOWN",
+)
 
 
 def flag(value) -> bool:

@@ -21,6 +21,8 @@ from vxha.simulator.attrs import AttrMixin
 from vxha.simulator.engine import Engine, SimError
 from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, as_int
 
+NO_SYSTEM = "V-16-1-10165"  # what hagrp -switch -any answers when no system can take the group
+
 
 class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
     """Every admin request: the lookups and hares/hasys here, hagrp and configuration mixed in."""
@@ -187,9 +189,11 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         g = r.group
         if not g.parallel and any(self._active(gi) for s, gi in g.insts.items() if s != sname):
             raise SimError(f"Group {g.name} is online on another system", "V-16-1-10167")
-        # The group comes (partially) online there: as for hagrp -online, its group
-        # dependencies must allow it (User's 4.1, "Manual Operations for Service Group
-        # Dependencies").
+        # The group comes (partially) online there: as for hagrp -online, the system and
+        # its group dependencies must allow it (User's 4.1, "Manual Operations for Service
+        # Group Dependencies").
+        if not self._active(g.insts[sname]):
+            self._check_system_allows(g, sname)
         self._check_dependencies_allow(g, sname)
         self._online_res(ri, "admin")
         self.clock.run_due()
@@ -284,10 +288,20 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
                 gi = g.insts.get(sname)
                 if gi is not None and not g.parallel and self._active(gi):
                     try:
-                        self.switch_group(g.name, any_system=True)
+                        self._evacuate(g, sname)
                     except SimError as exc:
                         self.log(sname, g.name, f"not evacuated: {exc}")
         self.clock.run_due()
+
+    def _evacuate(self, g, sname):
+        """Switch g away from sname; with no other system available, take it offline."""
+        try:
+            self.switch_group(g.name, any_system=True)
+        except SimError as exc:
+            if exc.msgid != NO_SYSTEM:
+                raise
+            self.log(sname, g.name, "no other system available: taken offline (evacuate)")
+            self.offline_group(g.name, sname)
 
     def unfreeze_system(self, sname, persistent=False):
         system = self.system(sname)

@@ -70,6 +70,8 @@ class GroupRequests:
                 )
             if not (g.enabled and gi.enabled):
                 raise SimError(f"Group {name} is disabled on system {sname}", "V-16-1-10168")
+            if not self._active(gi):  # a PARTIAL group completes where it is
+                self._check_system_allows(g, sname)
             self._check_dependencies_allow(g, sname)
             self._start_admin(g, sname, nopre)
         self._drop((g.name, None))
@@ -79,6 +81,23 @@ class GroupRequests:
         """hagrp -online: through the preonline trigger where PreOnline asks for it."""
         if nopre or not self.triggers.preonline(g, sname, "manual"):
             self._start_group(g, sname, "admin")
+
+    def _check_system_allows(self, g, sname):
+        """Refuse bringing g (or one of its resources) online on a frozen system, or on one
+        whose Limits left do not cover g's Prerequisites."""
+        system = self.systems[sname]
+        if system.is_frozen():
+            raise SimError(
+                f"Group {g.name} cannot be brought online on system {sname}: the system is frozen",
+                "V-16-1-10165",
+            )
+        if not policies.prerequisites_met(g, system):
+            raise SimError(
+                f"Group {g.name} cannot be brought online on system {sname}: its Prerequisites "
+                f"{policies.format_needs(g.prerequisites)} exceed the system's CurrentLimits "
+                f"{policies.format_needs(policies.current_limits(system, g))}",
+                "V-16-1-10165",
+            )
 
     def _check_dependencies_allow(self, g, sname):
         """Refuse bringing g (or one of its resources) online on sname where its own

@@ -198,8 +198,11 @@ def resource_value(e, call, out):
 
 
 def hastop(e, call, out):
+    force, evacuate = bool(call.get("force")), bool(call.get("evacuate"))
+    autodisable = not call.get("noautodisable")
     if call.form.op == "-all":
-        e.stop_all(bool(call.get("force")))
+        e.check_engine_shutdown("-all", force)
+        e.stop_all(force)
         return
     if call.form.op == "-local":
         if e.local_system is None:
@@ -211,9 +214,9 @@ def hastop(e, call, out):
         systems = call["system"]
     for s in systems:
         e.system(s)
-    force, evacuate = bool(call.get("force")), bool(call.get("evacuate"))
+    e.check_engine_shutdown(call.form.op, force, evacuate, autodisable)
     for s in systems:
-        e.stop_engine(s, force, evacuate, autodisable=not call.get("noautodisable"))
+        e.stop_engine(s, force, evacuate, autodisable)
 
 
 # -- hasys, haclus -----------------------------------------------------------------------------

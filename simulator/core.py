@@ -16,6 +16,7 @@ from vxha.simulator.model import (
     FAULTED,
     OFFLINE,
     ONLINE,
+    STATE_UNKNOWN,
     UNABLE_TO_OFFLINE,
     UNKNOWN,
     Dep,
@@ -180,6 +181,13 @@ class EngineCore:
         child = self.groups.get(dmodel.child)
         if child is None:
             raise SimError(f"group {parent.name} requires unknown group {dmodel.child}")
+        if dmodel.location == "site":
+            # The stored manuals say only where such a parent may run, not what VCS does on
+            # a fault: refused rather than simulated as another location.
+            raise SimError(
+                f"group {parent.name} requires group {child.name} online site "
+                f"{dmodel.rigidity}: site dependencies are not simulated"
+            )
         dep = Dep(parent, child, dmodel)
         parent.deps.append(dep)
         child.rdeps.append(dep)
@@ -306,9 +314,17 @@ class EngineCore:
 
     def _set_state(self, ri, new, why):
         old = ri.stable()
-        ri.state = new
-        if new in (OFFLINE, FAULTED, ONLINE):
-            ri.drop_flag(UNABLE_TO_OFFLINE)
+        if new == UNKNOWN and ri.state != UNKNOWN:
+            # An answer that tells nothing leaves the last known state, flagged.
+            ri.add_flag(STATE_UNKNOWN)
+        else:
+            learnt = ri.state == UNKNOWN and new != UNKNOWN and why != "probe"
+            ri.state = new
+            if learnt:  # a monitor told what the probe could not
+                self._state_learnt(ri)
+            if ri.flags and new in (OFFLINE, FAULTED, ONLINE):
+                ri.drop_flag(UNABLE_TO_OFFLINE)
+                ri.drop_flag(STATE_UNKNOWN)
         if ri.stable() != old:
             self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} ({why})")
             if new == FAULTED:
@@ -341,7 +357,8 @@ class EngineCore:
             elif st == ONLINE:
                 on += 1
             else:
-                off += 1
+                if r.autostart:  # ONLINE means every AutoStart resource online
+                    off += 1
                 if st == FAULTED:
                     faulted = True
         if on and off and not gi.starting and self._left_online_only(g, sname):

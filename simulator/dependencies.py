@@ -142,7 +142,7 @@ class DependencyRules:
                     if not parent.parallel:
                         self._want(Intent("move", parent, reason=f"child {child.name} moved"))
                     continue
-                self._stop_group(
+                self._stop_for_child(
                     parent,
                     sname,
                     f"child {child.name} {why}",
@@ -151,26 +151,45 @@ class DependencyRules:
                 continue
             if dep.rigidity == "soft":
                 continue
-            # global / remote firm or hard: the parent needs an instance of the child
+            # global / remote firm: the parent needs an instance of the child, except that
+            # a parallel child's instance faulting takes a global firm parent offline all
+            # the same (it comes back where an instance still runs)
+            every_fault = dep.location == "global" and child.parallel
             for psys, pi in parent.insts.items():
                 if not self._active(pi) or pi.stopping:
                     continue
-                others = [
-                    s
-                    for s, ci in child.insts.items()
-                    if s != sname
+                if not every_fault and any(
+                    s != sname
                     and self.systems[s].up
                     and child_online_on(child, s)
                     and (dep.location == "global" or s != psys)
-                ]
-                if others:
+                    for s in child.insts
+                ):
                     continue
-                self._stop_group(
-                    parent,
-                    psys,
-                    f"child {child.name} {why}",
-                    then=lambda p=parent, s=psys: self._follow(p, s, keep=True),
-                )
+                stop = lambda p=parent, s=psys: self._stop_parent(p, s, child, why)  # noqa: E731
+                if dep.location == "global":
+                    self._after_child_offline(child, sname, stop)
+                else:
+                    stop()
+
+    def _stop_parent(self, parent, sname, child, why):
+        """Take a global or remote firm parent offline on ``sname`` and let it follow; by
+        then the admin, a crash or a freeze may have dealt with it."""
+        pi = parent.insts[sname]
+        if not self._active(pi) or pi.stopping or parent.is_frozen():
+            return
+        self._stop_for_child(
+            parent,
+            sname,
+            f"child {child.name} {why}",
+            then=lambda: self._follow(parent, sname, keep=True),
+        )
+
+    def _stop_for_child(self, group, sname, why, then=None):
+        """Take ``group`` offline on ``sname`` for a dependency: leaving, it is a child
+        leaving for its own firm and hard local parents, which go offline first."""
+        self._react_child_down(group, sname, "going offline")
+        self._after_parents(group, sname, lambda: self._stop_group(group, sname, why, then=then))
 
     def _follow(self, parent, sname, keep=False):
         if parent.parallel:
@@ -194,7 +213,17 @@ class DependencyRules:
             return
         self.waiting_children.append([waiting, sname, fn])
 
+    def _after_child_offline(self, child, sname, fn):
+        """Run ``fn`` once ``child`` is offline on ``sname``: a global firm parent is taken
+        offline after its child."""
+        ci = child.insts.get(sname)
+        if ci is None or not self._active(ci):
+            fn()
+            return
+        self.waiting_children.append([{child.name}, sname, fn])
+
     def _parent_offline(self, g, sname):
+        """``g`` went offline on ``sname``: run what waited for it there."""
         for entry in list(self.waiting_children):
             waiting, where, fn = entry
             if where == sname and g.name in waiting:
@@ -224,10 +253,4 @@ class DependencyRules:
                 then = lambda p=parent, s=sname: self._want(  # noqa: E731
                     Intent("failover", p, exclude=(s,), reason=f"away from {child.name}")
                 )
-            # Leaving, it is a child leaving for its own firm parents (first offline).
-            self._react_child_down(parent, sname, "moved away")
-            self._after_parents(
-                parent,
-                sname,
-                lambda p=parent, s=sname, w=why, t=then: self._stop_group(p, s, w, then=t),
-            )
+            self._stop_for_child(parent, sname, why, then=then)

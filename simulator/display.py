@@ -82,6 +82,10 @@ def group_value(e, g, attr, sname=None):
         return int(g.frozen)
     if attr == "TFrozen":
         return int(g.tfrozen)
+    if attr == "IntentOnline":
+        # 0 once the group is taken offline (hastop without -force among the ways), kept
+        # while it runs, also under an engine stopped with -force
+        return int(any(e._active(gi) for gi in g.insts.values()))
     if attr == "SystemList":
         return dict(g.systemlist)  # the engine numbers every entry, written or not
     local = g.model.local.get(attr)
@@ -338,6 +342,8 @@ def system_value(e, s, attr):
         return int(s.frozen)
     if attr == "TFrozen":
         return int(s.tfrozen)
+    if attr in ("AvailableCapacity", "CurrentLimits"):
+        return policies.system_value(s, attr)
     if attr in s.model.attrs:
         return s.model.attrs[attr]
     return _empty(e, "system", s.name, attr)

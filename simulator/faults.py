@@ -1,7 +1,8 @@
 """Faults and restarts. What a periodic monitor's answer leads to: monitor timeouts
 (FaultOnMonitorTimeouts, clean reason 5, the count reset an hour after its first),
-ConfInterval resetting the counts, an unexpected offline within ToleranceLimit, an
-intentional offline (IntentionalOffline), a persistent resource faulting and coming back
+ConfInterval resetting the counts, an answer that cannot tell (the last known state kept,
+STATE_UNKNOWN), an unexpected offline within ToleranceLimit, an intentional offline
+(IntentionalOffline), a persistent resource faulting and coming back
 (AutoRestart).
 Then the resource's fate: ManageFaults NONE (ADMIN_WAIT instead of any clean), RestartLimit
 (clean, then online again once its children are; a failed restart is an attempt), clean and
@@ -22,6 +23,7 @@ from vxha.simulator.model import (
     MONITOR_TIMEDOUT,
     OFFLINE,
     ONLINE,
+    STATE_UNKNOWN,
     UNABLE_TO_OFFLINE,
     UNKNOWN,
 )
@@ -43,12 +45,9 @@ class Faults:
         if timed_out:
             self._monitor_timed_out(ri)
             return
-        if ri.monitor_timeouts or MONITOR_TIMEDOUT in ri.flags:
-            ri.monitor_timeouts = 0
-            old = ri.stable()
-            ri.drop_flag(MONITOR_TIMEDOUT)
-            self.log(ri.sys, res.name, f"{old} -> {ri.stable()} (monitor)")
         new = monitor_state(code)
+        if ri.monitor_timeouts or ri.flags:
+            self._answered(ri, new)
         if ri.clean_reason is not None and not res.group.is_frozen():
             reason, purpose = ri.clean_reason
             self._ep(ri, "clean", reason, self._clean_done, purpose)
@@ -83,6 +82,17 @@ class Faults:
             if new == ONLINE:
                 self._found_online(ri)
         self._schedule_monitor(ri)
+
+    def _answered(self, ri, new):
+        """A monitor that answered ends MONITOR_TIMEDOUT; one that could tell the state
+        ends STATE_UNKNOWN."""
+        ri.monitor_timeouts = 0
+        old = ri.stable()
+        ri.drop_flag(MONITOR_TIMEDOUT)
+        if new != UNKNOWN:
+            ri.drop_flag(STATE_UNKNOWN)
+        if ri.stable() != old:
+            self.log(ri.sys, ri.res.name, f"{old} -> {ri.stable()} (monitor)")
 
     def _monitor_timed_out(self, ri):
         """FaultOnMonitorTimeouts in a row fault an online resource (clean 5; in a frozen
@@ -287,24 +297,19 @@ class Faults:
         if gi.stopping:
             self._offline_ready(g, sname)
             return
-        if not g.fault_propagation:
+        if not g.fault_propagation or not critical:
+            # Neither it nor a parent critical: the tree is not taken offline and the
+            # group does not fail over (Admin 5.1, "VCS behavior diagrams"); an online
+            # under way stops short of the resources above it.
             if gi.starting:
                 self._set_moving(gi, starting=False)
                 self._refresh(g, sname, f"{res.name} faulted")
-            self.log(
-                sname,
-                g.name,
-                f"FaultPropagation 0: {res.name} faulted, nothing taken offline, no failover",
-            )
-            return
-        if not critical:
-            if gi.starting:
-                self._set_moving(gi, starting=False)
-            online = [a for a in ancestors if a.insts[sname].is_online()]
-            if online:
-                self._stop_group(g, sname, f"{res.name} faulted", resources=online)
-            else:
-                self._refresh(g, sname, f"{res.name} faulted")
+            if not g.fault_propagation:
+                self.log(
+                    sname,
+                    g.name,
+                    f"FaultPropagation 0: {res.name} faulted, nothing taken offline, no failover",
+                )
             return
         self._react_child_down(g, sname, "fault")
         # The child's own offline waits for its local firm/hard parents to be offline.

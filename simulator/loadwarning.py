@@ -1,6 +1,6 @@
-"""Overload warning: a system whose online groups' Load stays above LoadWarningLevel percent
-of its Capacity for LoadTimeThreshold seconds calls the loadwarning trigger, once, until the
-load drops to the level again (VCS resets LoadTimeCounter then).
+"""Overload warning: a system whose online groups' Load stays at or above LoadWarningLevel
+percent of its Capacity for LoadTimeThreshold seconds calls the loadwarning trigger, once,
+until the load drops below the level again (VCS resets LoadTimeCounter then).
 
 The simulator records the call ``loadwarning SYSTEM AVAILABLE_CAPACITY`` in the transcript
 (docs/simulator.md gives the sources). Only single-number Capacity and Load are read: the
@@ -38,7 +38,8 @@ class LoadWarning:
     def _over(system) -> bool:
         level = as_int(system.model.attrs.get("LoadWarningLevel"), LEVEL)
         used = system.capacity - policies.available_capacity(system)
-        return used * 100 > level * system.capacity
+        # At the level counts: the guide's own example fires at exactly 80 percent.
+        return used * 100 >= level * system.capacity
 
     def _due(self, arg) -> None:
         system, token = arg

@@ -21,6 +21,8 @@ W_OFFLINE = "W_OFFLINE"  # going offline
 MONITOR_TIMEDOUT = "MONITOR_TIMEDOUT"
 UNABLE_TO_OFFLINE = "UNABLE_TO_OFFLINE"
 ADMIN_WAIT = "ADMIN_WAIT"
+# A monitor could not tell: the last known state stands with this flag (User's 4.1 Flags).
+STATE_UNKNOWN = "STATE_UNKNOWN"
 
 STATIC_INTS = (
     "MonitorInterval",
@@ -189,6 +191,7 @@ class SimResource:
         "parents",
         "critical",
         "enabled",
+        "autostart",
         "insts",
         "argv_cache",
         "_values",
@@ -211,6 +214,10 @@ class SimResource:
         a = self.model.attrs
         self.critical = as_int(a.get("Critical", 1), 1) != 0
         self.enabled = as_int(a.get("Enabled", 1), 1) != 0
+        # AutoStart 0: not brought online with its group, nor needed for the group's ONLINE.
+        self.autostart = as_int(a.get("AutoStart", 1), 1) != 0
+        if not self.autostart:
+            self.group.manual_start = True
         self.argv_cache = {}
         self._values = {}
         self.restatic()
@@ -328,6 +335,7 @@ class SimGroup:
         self.name = model.name
         self.model = model
         self.resources = []
+        self.manual_start = False  # a resource of it has AutoStart 0 (set, never unset)
         self.deps = []  # this group as parent
         self.rdeps = []  # this group as child
         self.insts = {}

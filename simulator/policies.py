@@ -30,18 +30,37 @@ def available_dims(system, dims) -> dict:
     return out
 
 
+def system_value(system, attr):
+    """The system-maintained AvailableCapacity (per meter with a multi-dimensional Capacity)
+    and CurrentLimits, as ``hasys -value`` shows them."""
+    if attr == "CurrentLimits":
+        return current_limits(system)
+    if isinstance(system.capacity, dict):
+        return available_dims(system, list(system.capacity))
+    return available_capacity(system)
+
+
+def current_limits(system, leaving=None) -> dict:
+    """CurrentLimits: each of the system's Limits less the Prerequisites of the groups active
+    there (``leaving`` not counted)."""
+    active = [g for g in system.active.values() if g is not leaving]
+    return {
+        key: limit - sum(g.prerequisites.get(key, 0) for g in active)
+        for key, limit in system.limits.items()
+    }
+
+
+def format_needs(values) -> str:
+    """``{ ShrMemSeg = 10, Semaphores = 5 }``, as main.cf writes an association."""
+    return "{ " + ", ".join(f"{k} = {v}" for k, v in values.items()) + " }"
+
+
 def prerequisites_met(group, system) -> bool:
     """Prerequisites against Limits: a hard filter over the groups already active there."""
     if not group.prerequisites:
         return True
-    for key, need in group.prerequisites.items():
-        limit = system.limits.get(key)
-        if limit is None:
-            return False
-        used = sum(g.prerequisites.get(key, 0) for g in system.active.values() if g is not group)
-        if limit - used < need:
-            return False
-    return True
+    left = current_limits(system, group)
+    return all(left.get(key, need - 1) >= need for key, need in group.prerequisites.items())
 
 
 def choose(group, candidates, policy, statistics=True):

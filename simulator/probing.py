@@ -81,8 +81,8 @@ class Probing:
 
         Autostart follows the probes of a starting cluster or of a system joining it, not
         the probe after ``hagrp -enable``. Probed there, the group's state is known again:
-        no longer autodisabled."""
-        if g.insts[sname].autodisabled and why == "probe":
+        no longer autodisabled, unless a probe could not tell its resource's state."""
+        if g.insts[sname].autodisabled and why == "probe" and self._all_known(g, sname):
             self._autoenable(g, sname, "probe")
         self._check_violation(g)
         if why != "probe" or not self._probed_everywhere(g):
@@ -96,6 +96,23 @@ class Probing:
                     self._want(Intent("autostart", g, system=s))
         elif self._autostart_wanted(g, None):
             self._want(Intent("autostart", g))
+
+    def _state_learnt(self, ri):
+        """A monitor told the state of a resource whose probe could not: its group is
+        probed there once all its resources are, and no longer autodisabled."""
+        g = ri.res.group
+        if g.insts[ri.sys].autodisabled and self._all_known(g, ri.sys):
+            self._autoenable(g, ri.sys, "probe")
+
+    @staticmethod
+    def _all_known(g, sname):
+        """Every enabled resource of ``g`` answered its probe on ``sname`` with a state: a
+        probe timed out or unknown leaves the group not probed there (KB 100018634)."""
+        for r in g.resources:
+            ri = r.insts[sname]
+            if r.enabled and (ri.state == UNKNOWN or MONITOR_TIMEDOUT in ri.flags):
+                return False
+        return True
 
     # -- autostart -------------------------------------------------------------------------
 

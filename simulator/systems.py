@@ -1,8 +1,9 @@
 """Systems: a crash (what ran there is wiped and its groups fail over, unless the system
 was in jeopardy: then they are autodisabled there and stay put), a system's rejoin
 (probed; parallel groups autostart there; failover groups are not moved back; a temporary
-freeze is gone), an engine that stops answering (its peers fence the system, then it is a
-crash), and hastop (-evacuate, -force): VCS leaving a system on purpose.
+freeze is gone; the first system back after every one was down starts the cluster again),
+an engine that stops answering (its peers fence the system, then it is a crash), and
+hastop (-evacuate, -force; the cluster's EngineShutdown): VCS leaving a system on purpose.
 """
 
 from __future__ import annotations
@@ -87,6 +88,14 @@ class Systems:
             system.tfrozen = False
             self.log(sname, "system", "TFrozen 1 -> 0 (restart)")
         self._persistent_up(sname)
+        if not any(other.up for other in self.systems.values() if other is not system):
+            # Every system was down: this one starts the cluster again, and groups
+            # autostart as when VCS is started; a temporary group freeze ends with it.
+            for g in self.groups.values():
+                g.autostarted = False
+                if g.tfrozen:
+                    g.tfrozen = False
+                    self.log("-", g.name, "TFrozen 1 -> 0 (cluster restart)")
         for g in self.groups.values():
             if sname in g.insts:
                 for r in g.resources:
@@ -158,6 +167,19 @@ class Systems:
 
         step()
         self.clock.run_due()
+
+    def check_engine_shutdown(self, op, force=False, evacuate=False, autodisable=True):
+        """The cluster's EngineShutdown: Disable rejects every hastop, DisableClusStop
+        ``hastop -all``; neither applies to -force or to -evacuate -noautodisable. The
+        Prompt values are processed: the simulator has no terminal to ask on."""
+        if force or (evacuate and not autodisable):
+            return
+        cluster = self.config.cluster
+        value = str((cluster.attrs if cluster else {}).get("EngineShutdown", "Enable"))
+        if value == "Disable" or (value == "DisableClusStop" and op == "-all"):
+            raise SimError(
+                f"hastop {op} rejected: the cluster's EngineShutdown is {value}", "V-16-1-10630"
+            )
 
     def stop_all(self, force=False):
         """``hastop -all [-force]``: every running system as ``hastop -sys`` stops it; an

@@ -2,7 +2,8 @@
 first and taken offline parents first, one entry point at a time per resource; an online
 confirmed by monitor within OnlineWaitLimit intervals, an offline within OfflineWaitLimit
 (an offline that times out or stays ineffective is cleaned); persistent resources are
-never brought online or offline, On-Only ones never offline; an online or offline cut
+never brought online or offline, On-Only ones never offline, AutoStart 0 ones not with their
+group; an online or offline cut
 short by ``hagrp -flush`` ends with a monitor and nothing else. An online that stays
 ineffective is faults.py's.
 """
@@ -83,7 +84,8 @@ class Transitions:
         if ri.flushed:
             self._flush_monitored(ri, code, timed_out, waits)
             return
-        if not timed_out and monitor_state(code) != ONLINE:
+        # An answer that cannot tell is not offline: the offline has not taken yet.
+        if not timed_out and monitor_state(code) == OFFLINE:
             self._set_state(ri, OFFLINE, "offline")
             self._schedule_monitor(ri)
             self._after_res_offline(ri)
@@ -140,7 +142,7 @@ class Transitions:
             if not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
-            if ri.state == ONLINE:
+            if ri.state == ONLINE or (g.manual_start and self._left_to_admin(r, sname)):
                 continue
             complete = False
             if (
@@ -155,6 +157,16 @@ class Transitions:
         if complete:
             self._set_moving(gi, starting=False)
             self._refresh(g, sname, "online")
+
+    def _left_to_admin(self, r, sname):
+        """A resource the group's online does not bring online: AutoStart 0, or above
+        such a resource still offline."""
+        if not r.autostart:
+            return True
+        for c in r.children:
+            if c.enabled and c.insts[sname].state != ONLINE and self._left_to_admin(c, sname):
+                return True
+        return False
 
     def _after_res_online(self, ri):
         for p in ri.res.parents:

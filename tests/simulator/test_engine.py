@@ -393,3 +393,81 @@ group batch (
     assert sim.group_state("batch", "n1") == "ONLINE"
     assert sim.group_state("app", "n1") == "OFFLINE"
     assert sim.group_state("web", "n1") == "OFFLINE"
+
+
+def test_a_parent_taken_offline_for_its_global_child_takes_its_own_firm_parents(make_sim):
+    """A global firm parent taken offline because no instance of its child is left is a
+    child leaving for its own online local firm parents: they go offline first. (Found by
+    test_engine_properties.py: the local parent stayed ONLINE above an offline group.)"""
+    text = """group web (
+    SystemList = { n2 = 0 }
+    AutoStartList = { n2 }
+    AutoFailOver = 0
+)
+    Dummy web_res (
+    )
+    requires group app online local firm
+
+group app (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1, n2 }
+    Parallel = 1
+)
+    Dummy app_res (
+    )
+    requires group db online global firm
+
+group db (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+    AutoFailOver = 0
+)
+    Dummy db_res (
+    )
+"""
+    sim = make_sim(cf(["n1", "n2"], text)).start()
+    sim.settle()
+    assert sim.group_state("web", "n2") == "ONLINE"
+    assert sim.group_state("app", "n2") == "ONLINE"
+    sim.event("crash", system="n1")
+    sim.settle()
+    assert sim.group_state("app", "n2") == "OFFLINE"
+    assert sim.group_state("web", "n2") == "OFFLINE"
+
+
+def test_a_chain_of_local_firm_parents_goes_offline_above_a_faulted_child(make_sim):
+    """online local firm twice: the grandparent goes with the parent (User's 4.1, "Service
+    Group Dependency Configurations": a firm parent is taken offline when its child
+    faults)."""
+    text = """group top (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy top_res (
+    )
+    requires group mid online local firm
+
+group mid (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy mid_res (
+    )
+    requires group bot online local firm
+
+group bot (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+)
+    Dummy bot_res (
+    )
+"""
+    sim = make_sim(cf(["n1", "n2"], text)).start()
+    sim.settle()
+    assert sim.group_state("top", "n1") == "ONLINE"
+    sim.event("kill", resource="bot_res", system="n1")
+    sim.advance(120)
+    sim.settle()
+    assert sim.group_state("bot", "n1").startswith("OFFLINE")
+    assert sim.group_state("mid", "n1") == "OFFLINE"
+    assert sim.group_state("top", "n1") == "OFFLINE"

@@ -245,8 +245,9 @@ def check_one_system(sim):
 def check_resource_order(sim, exempt):
     # Admin 5.1, "About VCS behavior on resource faults": a faulted resource takes its
     # parents offline; Admin 7.0 "... comes online": children first. Exempt: a frozen
-    # group (faults only displayed), FaultPropagation 0, a child UNKNOWN (acted on by
-    # nobody, docs/simulator.md "monitor exit codes").
+    # group (faults only displayed), FaultPropagation 0, a child faulted with no
+    # critical resource on its path (its parents stay online), a child UNKNOWN (acted
+    # on by nobody, docs/simulator.md "monitor exit codes").
     for r in sim.engine.resources.values():
         g = r.group
         if g.name in exempt or not g.fault_propagation:
@@ -452,10 +453,12 @@ def run_campaign(text, plan):
                 if n in held_groups(sim) and n not in outside and not moved_by_step(sim, action, n)
             }
             check_one_system(sim)
-            check_resource_order(sim, exempt)
-            # Once a child faulted without a critical resource its parents were not told,
-            # and what follows (a crash wiping the fault) does not tell them either.
+            # Once a resource faulted without a critical resource on its path, neither its
+            # parents in the group nor the group's parents were told (Admin 5.1, "VCS
+            # behavior diagrams"), and what follows (a clear, a crash wiping the fault)
+            # does not tell them either.
             quiet.update(g.name for g in sim.engine.groups.values() if noncritical_fault(g))
+            check_resource_order(sim, exempt | quiet)
             check_dependencies(sim, exempt | quiet)
             check_not_moved(sim, before, held)
             check_displays(sim)
