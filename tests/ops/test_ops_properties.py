@@ -40,7 +40,7 @@ from vxha.profiles import EXAMPLES
 from vxha.vcs_types import cf
 from vxha.vcs_types import verify as verify_mod
 
-EXAMPLES_N = int(os.environ.get("VXHA_OPS_FUZZ_EXAMPLES", "2"))
+EXAMPLES_N = int(os.environ.get("VXHA_OPS_FUZZ_EXAMPLES", "4"))
 RANDOM = os.environ.get("VXHA_OPS_FUZZ_SEED") == "random"
 STEPS = int(os.environ.get("VXHA_OPS_FUZZ_STEPS", "4"))
 # shrinking replays whole clusters (seconds each): off unless asked for
