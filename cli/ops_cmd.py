@@ -158,8 +158,8 @@ def _resume(args, client, command) -> int:
 def _undo(args, client, command) -> int:
     from vxha.generators import plan as P
     from vxha.generators.operations import maintenance_undo
+    from vxha.generators.ownership import adopted
     from vxha.generators.phases import ApplyPlanner
-    from vxha.vcs_types.cf import parse_file
 
     journal = P.Journal()
     data = journal.load()
@@ -173,14 +173,17 @@ def _undo(args, client, command) -> int:
         return _err("the last plan destroyed volumes (--shred): it cannot be undone")
     view = _read(client, argparse.Namespace(config_dir=last.config_path), admin=True)
     _refuse_editing(view, args)
+    adopted(view.config, [s.argv[2] for s in done if s.argv[:2] == ["hagrp", "-add"]])
     undo = last.undo
     if undo.get("kind") == "maintenance":
         plan = maintenance_undo(view, undo["before"], undo.get("frozen"))
         return _execute(plan, args, client)
     plan = ApplyPlanner(
         view,
-        parse_file(undo["start"]),
-        force=getattr(args, "force", False),
+        P.start_config(undo["start"], view.path),
+        # back to the saved configuration, not to a profile directory that may have lost
+        # its files: removing what the stopped plan added is never a mass removal
+        force=True,
         want_online=undo.get("online") or {},
         command=command,
         want_resources=undo.get("resources") or {},

@@ -244,7 +244,6 @@ def rollback(args, client, kind) -> int:
     from vxha.generators.operations import OperationError
     from vxha.generators.upgrade import rollback_plan
     from vxha.generators.view import read_view
-    from vxha.vcs_types.cf import parse_file
 
     data = P.Journal().load()
     if not data:
@@ -267,7 +266,7 @@ def rollback(args, client, kind) -> int:
     restarted = any(status[i] == "done" for i in phases.get("bounce", []))
     view = read_view(client, last.config_path, admin=True)
     ops_cmd._refuse_editing(view, args)
-    plan = rollback_plan(view, undo, parse_file(undo["start"]), restarted)
+    plan = rollback_plan(view, undo, P.start_config(undo["start"], view.path), restarted)
     with open(view.path, encoding="utf-8") as f:
         start_text = f.read()
     return _guarded(args, client, kind, lambda: ops_cmd._execute(plan, args, client, start_text))

@@ -371,3 +371,36 @@ def check_changes(changes: Iterable, current: Config, tgt: Config) -> None:
         raise OwnershipError(
             "refusing to change what vxha does not own:\n" + "".join(f"  {b}\n" for b in bad)
         )
+
+
+def marker_first(cmds: List[List[str]]) -> List[List[str]]:
+    """``cmds`` with each added group's marker set right after its ``hagrp -add``: a plan
+    that stops between the two would leave a group no vxha command recognizes as its own,
+    which ``--undo`` could then not delete."""
+    added = {argv[2] for argv in cmds if argv[:2] == ["hagrp", "-add"]}
+    marks = {
+        argv[2]: argv
+        for argv in cmds
+        if argv[:2] == ["hagrp", "-modify"] and argv[2] in added and argv[3] == "UserStrGlobal"
+    }
+    out = []
+    for argv in cmds:
+        if argv[:2] == ["hagrp", "-modify"] and marks.get(argv[2]) is argv:
+            continue
+        out.append(argv)
+        if argv[:2] == ["hagrp", "-add"] and argv[2] in marks:
+            out.append(marks[argv[2]])
+    return out
+
+
+def adopted(config: Config, added: Iterable[str]) -> List[str]:
+    """Groups of ``added`` (created by a plan that stopped) that carry no marker yet: the
+    plan stopped between adding one and marking it. Marked in ``config`` so that undoing
+    the plan deletes them like any group of vxha's."""
+    found = []
+    for name in added:
+        g = config.group(name)
+        if g is not None and server_of(g) is None and not g.resources:
+            g.attrs["UserStrGlobal"] = f"{MARKER}{name}"
+            found.append(name)
+    return found

@@ -177,7 +177,9 @@ class ApplyPlanner:
         n_current, n_target = diff.normalize(a, types), diff.normalize(b, types)
         changes = diff.diff(n_current, n_target, types, normalized=True)
         ownership.check_changes(changes, current, target)
-        cmds = diff.commands(changes, n_current, n_target, types, normalized=True)
+        cmds = ownership.marker_first(
+            diff.commands(changes, n_current, n_target, types, normalized=True)
+        )
         self.lookup = self._lookup()
 
         self._refuse_dropping_a_running_system(changes)

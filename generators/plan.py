@@ -191,6 +191,16 @@ def state_dir() -> str:
     return os.environ.get("VXHA_STATE_DIR") or "/var/lib/vxha"
 
 
+def start_config(path: str, config_path: str):
+    """The configuration saved before the last plan (``start.cf`` in the state directory),
+    its includes read beside the live ``config_path``: type files are installed, never
+    changed by a plan, and an admin's own (another product's) are not copied to the
+    journal."""
+    from vxha.vcs_types.cf import parse_file, resolve_includes
+
+    return resolve_includes(parse_file(path, resolve_includes=False), os.path.dirname(config_path))
+
+
 class Journal:
     """The record of the last plan: its steps, which ran, and what ``--undo`` needs.
 
@@ -558,6 +568,12 @@ class Snapshot:
             table = self.gstates if cmd == "hagrp" else self.rstates
             if system:
                 table.setdefault(name, {})[system] = want
+            g = self.config.group(name) if cmd == "hagrp" else None
+            if system and want == "OFFLINE" and g is not None:
+                # an OFFLINE group has its resources offline there (vxha's groups hold no
+                # persistent resource): the deletions that follow check exactly that
+                for r in g.resources:
+                    self.rstates.setdefault(r.name, {})[system] = "OFFLINE"
             return
         if step.kind != "command":
             return

@@ -362,7 +362,18 @@ def rollback_plan(view: ClusterView, undo: dict, start: Config, restarted: bool)
         plan.steps += online_steps("hagrp", storage, s, f"starts {storage} on {s} again")
     where = view.up_on(failover)
     if where:
-        plan.steps.append(wait_step("hagrp", failover, where[0], "ONLINE"))
+        # a move stopped in its restart leaves what it took offline (the port forwarding
+        # the container's restart needs) offline: the group is brought online again whole
+        down = [
+            r.name
+            for r in view.group(failover).resources
+            if where[0] not in view.resource_up_on(r.name)
+        ]
+        if down:
+            why = f"starts {', '.join(down)} again on {where[0]}"
+            plan.steps += online_steps("hagrp", failover, where[0], why)
+        else:
+            plan.steps.append(wait_step("hagrp", failover, where[0], "ONLINE"))
     plan.undo = {"kind": "rollback", "server": server}
     plan.summary = (
         f"roll back vxha {kind} {server}: {undo['image']} {undo['to']} -> {undo['from']}"

@@ -259,3 +259,58 @@ def test_reads_of_a_cluster_vxha_has_not_touched_yet(tmp_path):
         assert c.vxha("maintenance", "list").stdout.strip() == "no server is in maintenance"
     finally:
         c.stop()
+
+
+def test_undo_reads_the_type_files_of_an_in_house_agent(tmp_path):
+    """An apply that stopped is undone on a cluster whose main.cf includes a type file vxha
+    does not know (an in-house agent's): the configuration saved before the plan is read
+    with the live configuration's type files (found by test_ops_properties.py)."""
+    folder = write_profiles(tmp_path / "profiles", ["auth1", "db1"])
+    start = Path(starting_cluster(tmp_path, folder))
+    (start.parent / "AcmeTypes.cf").write_text(
+        "type AcmeDaemon (\n\tstatic str ArgList[] = { Server }\n\tstr Server\n)\n"
+    )
+    text = start.read_text() + (
+        "\ngroup acme (\n\tSystemList = { n1 = 0, n2 = 1 }\n\t)\n\n"
+        '\tAcmeDaemon acme_d (\n\t\tServer = "acme1"\n\t\t)\n'
+    )
+    start.write_text(
+        text.replace(
+            'include "OracleTypes.cf"', 'include "OracleTypes.cf"\ninclude "AcmeTypes.cf"', 1
+        )
+    )
+    c = Cluster(tmp_path, str(start))
+    try:
+        new = generated(write_profiles(folder, ["auth1", "db1", "nbu_media1"]), tmp_path / "add.cf")
+        c.provision(new)
+        c.fail("hares -add nbu_media1_ctr")
+        out = c.vxha("apply", new, "--yes")
+        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
+        undone = c.vxha("apply", "--undo", "--yes")
+        assert undone.returncode == 0, undone.stdout + undone.stderr
+        assert not {"nbu_media1", "nbu_media1_storage"} & c.groups()
+        assert 'include "AcmeTypes.cf"' in c.saved()
+    finally:
+        c.stop()
+
+
+def test_undo_of_the_first_server_added_needs_no_force(tmp_path):
+    """An apply adding the first server to an installed cluster stopped halfway: --undo
+    removes it without --force (the mass-removal guard is for a profile directory that
+    lost its files; found by test_ops_properties.py)."""
+    start = tmp_path / "start"
+    start.mkdir()
+    for f in FIX.glob("*.cf"):
+        shutil.copy(f, start)
+    c = Cluster(tmp_path, str(start / "main.cf"))
+    try:
+        new = generated(write_profiles(tmp_path / "profiles", ["auth1"]), tmp_path / "add.cf")
+        c.provision(new)
+        c.fail("hares -add auth1_ctr")
+        out = c.vxha("apply", new, "--yes")
+        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
+        undone = c.vxha("apply", "--undo", "--yes")
+        assert undone.returncode == 0, undone.stdout + undone.stderr
+        assert not {"auth1", "auth1_storage"} & c.groups()
+    finally:
+        c.stop()

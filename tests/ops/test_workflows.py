@@ -470,3 +470,43 @@ def test_cluster_add_types_adds_what_a_cluster_lacks(tmp_path):
         assert "skipped type Container: the cluster already has it" in again
     finally:
         c.stop()
+
+
+@pytest.mark.parametrize("failing", ["SystemList", "UserStrGlobal"])
+def test_apply_stopped_right_after_adding_a_group_is_undone_whole(tmp_path, failing):
+    """A plan that stops between adding a group and the rest of its attributes leaves a
+    group --undo deletes: the marker is the first attribute set (found by
+    test_ops_properties.py), and a group the plan added but could not mark yet is deleted
+    all the same."""
+    old = generate(str(tmp_path / "old.cf"), exclude=("dedup_cloud1",))
+    c = Cluster(tmp_path, old)
+    try:
+        new = generate(str(tmp_path / "new.cf"))
+        c.provision(new)
+        c.fail(f"hagrp -modify dedup_cloud1 {failing}")
+        out = c.vxha("apply", new, "--yes")
+        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
+        ran = out.stderr.split("did not run")[0]
+        assert "hagrp -add dedup_cloud1\n" in ran
+        if failing == "SystemList":
+            assert "hagrp -modify dedup_cloud1 UserStrGlobal" in ran
+            assert c.value("dedup_cloud1", "UserStrGlobal").startswith("vxha:server=")
+        undone = c.vxha("apply", "--undo", "--yes")
+        assert undone.returncode == 0, undone.stdout + undone.stderr
+        assert not {"dedup_cloud1", "dedup_cloud1_storage"} & c.groups()
+    finally:
+        c.stop()
+
+
+def test_delete_stopped_before_its_offline_resumes(cluster):
+    """Stopped at its first step (the group's offline), delete --resume takes the group
+    offline, then deletes its resources: the resumed run knows they went offline with
+    their group (found by test_ops_properties.py: it stopped at the first resource's
+    delete, "needs resource offline everywhere")."""
+    (where,) = cluster.online_on("nbu_media1")
+    cluster.fail(f"hagrp -offline nbu_media1 -sys {where}")
+    out = cluster.vxha("delete", "nbu_media1", "--keep-data", "--no-archive", "--yes")
+    assert out.returncode == 1 and "stopped at step 1 " in out.stderr, out.stdout + out.stderr
+    resumed = cluster.vxha("delete", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "nbu_media1" not in cluster.groups()

@@ -275,3 +275,21 @@ def test_downgrade_runs_the_pre_command_of_the_version_it_leaves(cluster):
     no = cluster.upgrade(SRV, "--to", "2.0", "--yes", kind="downgrade")
     assert no.returncode == 1
     assert "3 system(s) of dedup_disk1's SystemList cannot host dedup 2.0" in no.stderr
+
+
+def test_undo_after_a_restart_that_stopped_brings_the_whole_server_back(cluster):
+    """An upgrade stopped after taking the port forwarding offline for the restart: the
+    rollback brings every resource of the server back, not only the container it restarts
+    (found by tests/ops/test_ops_properties.py: the rollback waited 300 s for a group that
+    stayed PARTIAL)."""
+    cluster.load("dedup:2.2")
+    (where,) = cluster.online_on(SRV)
+    cluster.fail(f"hares -online {SRV}_pf -sys {where}")
+    r = cluster.upgrade(SRV, "--to", "2.2", "--yes")
+    assert r.returncode == 1 and "stopped at step" in r.stderr, r.stdout + r.stderr
+    back = cluster.vxha("upgrade", "--undo", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert cluster.resource(CTR, "Image") == "dedup:2.1"
+    assert cluster.online_on(SRV) == [where]
+    assert cluster.resource(f"{SRV}_pf", "State", where) == "ONLINE"
+    assert maintenance(cluster) == NOT_IN_MAINTENANCE

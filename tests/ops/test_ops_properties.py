@@ -1,0 +1,580 @@
+"""A randomized campaign of the commands that change a live cluster, on clusters as the
+installer and an admin leave them.
+
+Each example starts the installed fixture (fixtures/installed: ClusterService, cvm, vxfen,
+an admin's database and CFS groups) with some vxha servers already in it and random
+objects of an admin's own (failover and parallel groups of bundled types and of a type of
+the admin's, localized attributes, frozen, temporarily frozen and disabled groups, group
+dependencies onto vxha's groups and from them), then runs a random sequence of `vxha
+apply`, `maintenance`, `delete`, `restore`, `upgrade`/`downgrade` and `cluster add-types`,
+some stopped by the simulator's fail-command at a random step of their plan, some while an
+admin has the configuration open. After every command the invariants below hold, each
+written from the rule it names.
+
+CI runs a fixed, derandomized profile (``max_examples`` keeps it under a minute); hunt
+longer with ``VXHA_OPS_FUZZ_EXAMPLES=200 VXHA_OPS_FUZZ_SEED=random``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import json
+import os
+import re
+import shlex
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import strategies as st
+from ops_cluster import Cluster, blocks, example_servers
+from smtp_sink import Sink
+
+from vxha.generators.build import Options
+from vxha.generators.generate import generate_from_files
+from vxha.generators.ownership import MARKER, server_of
+from vxha.profiles import EXAMPLES
+from vxha.vcs_types import cf
+from vxha.vcs_types import verify as verify_mod
+
+EXAMPLES_N = int(os.environ.get("VXHA_OPS_FUZZ_EXAMPLES", "4"))
+RANDOM = os.environ.get("VXHA_OPS_FUZZ_SEED") == "random"
+STEPS = int(os.environ.get("VXHA_OPS_FUZZ_STEPS", "4"))
+# shrinking replays whole clusters (seconds each): off unless asked for
+SHRINK = os.environ.get("VXHA_OPS_FUZZ_SHRINK") == "1"
+
+FIX = Path(__file__).parent / "fixtures" / "installed"
+IMAGES = os.path.join(EXAMPLES, "images")
+SYSTEMS = ("n1", "n2", "n3")
+SERVERS = tuple(os.path.basename(p)[:-5] for p in example_servers())
+# a server profile's mandatory dependencies (the profiles' `dependencies` and the images'
+# mandatory children): generate refuses a server without them
+NEEDS = {"dedup_cloud1": "db1", "dedup_disk1": "db1", "nbu_master1": "auth1"}
+# profile edits an admin makes: in place (priority), restarts (memory, port), an image move
+EDITS = {
+    "db1": [("memory: 4GiB", "memory: 6GiB")],
+    "auth1": [("priority: 1", "priority: 2")],
+    "dedup_cloud1": [("host: 11102", "host: 11103")],
+    "dedup_disk1": [('image_version: "2.1"', 'image_version: "2.0"')],
+    "nbu_media1": [("priority: 2", "priority: 3")],
+}
+ADMIN_TYPES = """type AdmProbe (
+\tstatic str ArgList[] = { Target, Interval }
+\tstr Target
+\tint Interval = 10
+)
+"""
+
+
+# -- the starting cluster -------------------------------------------------------------------
+
+
+def closed(servers):
+    """``servers`` with what each needs, in SERVERS order."""
+    want = set(servers)
+    want |= {NEEDS[s] for s in want if s in NEEDS}
+    return [s for s in SERVERS if s in want]
+
+
+def write_profiles(folder: Path, names, edits=()):
+    """The example server profiles ``names`` in ``folder`` (nothing else), with ``edits``
+    (server names) applied."""
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.yaml"):
+        old.unlink()
+    for path in example_servers(only=names):
+        name = os.path.basename(path)[:-5]
+        text = Path(path).read_text()
+        if name in edits:
+            for old, new in EDITS[name]:
+                text = text.replace(old, new)
+        (folder / os.path.basename(path)).write_text(text)
+
+
+def generated(folder: Path, out: Path) -> str:
+    result = generate_from_files(
+        str(FIX / "cluster.yaml"), [str(folder)], image_root=IMAGES, options=Options("veritas")
+    )
+    out.write_text(result.text)
+    return str(out)
+
+
+@st.composite
+def foreign_groups(draw, vxha_groups):
+    """An admin's groups, as main.cf text blocks, and the dependencies between them and
+    vxha's groups ({parent: [(child, category, location, rigidity)]})."""
+    count = draw(st.integers(1, 3))
+    text, deps, kinds, systems = [], {}, {}, {}
+    for i in range(count):
+        name = f"adm{i}"
+        parallel = draw(st.booleans())
+        members = draw(st.lists(st.sampled_from(SYSTEMS), min_size=1, max_size=3, unique=True))
+        attrs = ["SystemList = { " + ", ".join(f"{s} = {n}" for n, s in enumerate(members)) + " }"]
+        attrs.append(
+            "AutoStartList = { " + ", ".join(members[:1] if not parallel else members) + " }"
+        )
+        if parallel:
+            attrs.append("Parallel = 1")
+        if draw(st.integers(0, 4)) == 0:
+            attrs.append("Frozen = 1")
+        if draw(st.booleans()):
+            attrs.append(f"Priority = {draw(st.integers(1, 4))}")
+        if draw(st.integers(0, 3)) == 0:
+            # an admin's own note in the attribute vxha marks its groups with
+            attrs.append('UserStrGlobal = "owner=dba team"')
+        block = [f"group {name} ("] + [f"\t{a}" for a in attrs] + ["\t)", ""]
+        block += [
+            f"\tNIC {name}_nic (",
+            *(
+                f"\t\tDevice @{s} = {draw(st.sampled_from(('eth0', 'eth1', 'bond0')))}"
+                for s in members
+            ),
+            "\t\t)",
+            "",
+            f"\tApplication {name}_proc (",
+            f'\t\tStartProgram = "/opt/{name}/bin/start"',
+            f'\t\tStopProgram = "/opt/{name}/bin/stop"',
+            "\t\t)",
+            "",
+        ]
+        if draw(st.booleans()):
+            block += [
+                f"\tAdmProbe {name}_probe (",
+                f'\t\tTarget = "{name}.example"',
+                f"\t\tInterval @{members[0]} = {draw(st.integers(1, 60))}",
+                "\t\t)",
+                "",
+            ]
+        block += [f"\t{name}_proc requires {name}_nic", ""]
+        text.append(block)
+        kinds[name] = parallel
+        systems[name] = members
+    # dependencies: an admin's group on a vxha group, or a vxha group on an admin's
+    for name, block in zip(list(kinds), text):
+        if vxha_groups and draw(st.integers(0, 2)) == 0:
+            child = draw(st.sampled_from(sorted(vxha_groups)))
+            child_parallel = child.endswith("_storage") and child != "db1_storage"
+            link = draw(st.sampled_from(legal_links(kinds[name], child_parallel)))
+            deps.setdefault(name, []).append((child, *link))
+            block.insert(-1, f"\trequires group {child} {' '.join(link)}")
+    reverse = {}
+    failover_vxha = sorted(g for g in vxha_groups if not g.endswith("_storage"))
+    if failover_vxha and draw(st.integers(0, 2)) == 0:
+        parent = draw(st.sampled_from(failover_vxha))
+        child = draw(st.sampled_from(sorted(kinds)))
+        if child not in deps:  # no cycle through the admin's group
+            link = draw(st.sampled_from(legal_links(False, kinds[child])))
+            reverse[parent] = (child, *link)
+    return ["\n".join(b) for b in text], deps, reverse, systems
+
+
+def legal_links(parent_parallel, child_parallel):
+    """(category, location, rigidity) VCS allows for this pair of groups (VCS_ENGINE.md,
+    "Parallel groups"); soft and firm only, as an admin links to another team's group."""
+    out = []
+    for loc in ("local", "global"):
+        for rig in ("soft", "firm"):
+            if parent_parallel and not child_parallel and loc == "local":
+                continue
+            if parent_parallel and child_parallel and loc != "local":
+                continue
+            out.append(("online", loc, rig))
+    return out
+
+
+@st.composite
+def clusters(draw):
+    """(servers already in the cluster, the admin's blocks, deps, reverse deps, admin's
+    live state: [(command argv)...])."""
+    servers = closed(draw(st.lists(st.sampled_from(SERVERS), max_size=4, unique=True)))
+    vxha_groups = {g for s in servers for g in (s, f"{s}_storage")}
+    blocks_, deps, reverse, systems = draw(foreign_groups(vxha_groups))
+    live = []
+    for name, members in systems.items():
+        pick = draw(st.integers(0, 5))
+        if pick == 0:
+            live.append(["hagrp", "-disable", name, "-sys", draw(st.sampled_from(members))])
+        elif pick == 1:
+            live.append(["hagrp", "-freeze", name])
+    return servers, blocks_, deps, reverse, live
+
+
+# -- operations -----------------------------------------------------------------------------
+
+SESSION = st.sampled_from([None, None, None, None, "open", "join"])
+FAIL = st.one_of(st.none(), st.none(), st.floats(0, 0.999))
+
+
+@st.composite
+def operations(draw):
+    kind = draw(
+        st.sampled_from(
+            [
+                "apply",
+                "apply",
+                "apply",
+                "maintenance",
+                "maintenance",
+                "delete",
+                "restore",
+                "upgrade",
+                "add-types",
+            ]
+        )  # fmt: skip
+    )
+    op = {"kind": kind, "session": draw(SESSION), "fail": draw(FAIL)}
+    if kind == "apply":
+        # mostly a routine change of the servers there (add one, remove one), sometimes
+        # a profile directory unlike the cluster
+        op["servers"] = (
+            closed(draw(st.lists(st.sampled_from(SERVERS), max_size=5, unique=True)))
+            if draw(st.integers(0, 3)) == 0
+            else None
+        )
+        op["add"] = draw(st.lists(st.sampled_from(SERVERS), max_size=2, unique=True))
+        op["remove"] = draw(st.lists(st.sampled_from(SERVERS), max_size=1, unique=True))
+        op["force"] = draw(st.integers(0, 4)) == 0
+        op["edits"] = draw(st.lists(st.sampled_from(sorted(EDITS)), max_size=2, unique=True))
+    elif kind == "maintenance":
+        op["action"] = draw(st.sampled_from(["on", "off"]))
+        op["server"] = draw(st.sampled_from(SERVERS))
+        op["sys"] = draw(st.one_of(st.none(), st.sampled_from(SYSTEMS)))
+        op["storage"] = draw(st.integers(0, 3)) == 0
+    elif kind == "delete":
+        op["server"] = draw(st.sampled_from(SERVERS))
+        op["now"] = draw(st.booleans())
+        op["shred"] = op["now"] and draw(st.integers(0, 3)) == 0
+        op["archive"] = draw(st.booleans())
+    elif kind == "restore":
+        op["server"] = draw(st.sampled_from(SERVERS))
+    elif kind == "upgrade":
+        op["down"] = draw(st.booleans())
+    op["resolve"] = draw(st.sampled_from(["resume", "undo"]))
+    # mostly a server the cluster has (chosen when the command runs), else any
+    op["present"] = draw(st.integers(0, 3)) > 0
+    return op
+
+
+# -- the invariants -------------------------------------------------------------------------
+
+
+def unowned(text: str) -> dict:
+    """Every block of main.cf vxha does not own (DECISIONS.md 10, Ownership: groups without
+    the `vxha:server=` marker, the cluster, systems, types and include lines)."""
+    return {k: v for k, v in blocks(text).items() if not (k.startswith("group ") and MARKER in v)}
+
+
+def owned_servers(text: str) -> set:
+    return {server_of(g) for g in cf.parse(text).groups if server_of(g)}
+
+
+def foreign_states(c: Cluster, owned: set) -> dict:
+    return {g: s for g, s in c.states().items() if g not in owned}
+
+
+def data_dirs(c: Cluster) -> dict:
+    """The fake CFS volumes (mounts_fake: one directory per block device) and the data an
+    admin's server wrote in each."""
+    found = {}
+    for d in glob.glob(os.path.join(c.run_dir, "**", "cfs", "dev_vx_dsk_*"), recursive=True):
+        found[os.path.basename(d)] = os.path.exists(os.path.join(d, "sentinel"))
+    return found
+
+
+def no_traceback(out, argv):
+    # docs/operations.md: no command prints a traceback, whatever its arguments; exit 0 when
+    # it did what it was asked, 1 when it refused or stopped, 2 for a usage error
+    text = out.stdout + out.stderr
+    assert "Traceback" not in text, f"{argv}:\n{text}"
+    assert out.returncode in (0, 1), f"{argv} exited {out.returncode}:\n{text}"
+
+
+class Campaign:
+    def __init__(self, tmp: Path, start):
+        servers, admin_blocks, _deps, reverse, live = start
+        self.tmp = tmp
+        self.folder = tmp / "profiles"
+        self.servers = servers
+        startdir = tmp / "start"
+        startdir.mkdir()
+        for f in FIX.glob("*.cf"):
+            shutil.copy(f, startdir)
+        (startdir / "AdmTypes.cf").write_text(ADMIN_TYPES)
+        write_profiles(self.folder, servers)
+        config = cf.parse_file(str(FIX / "main.cf"))
+        if servers:
+            gen = cf.parse_file(generated(self.folder, tmp / "first.cf"))
+            config.groups += [g for g in gen.groups if server_of(g)]
+        config.includes.append("AdmTypes.cf")
+        text = cf.write(config) + "\n" + "\n".join(admin_blocks)
+        main_cf = startdir / "main.cf"
+        main_cf.write_text(text)
+        issues = verify_mod.errors(verify_mod.verify(str(main_cf)))
+        assert not issues, f"the starting cluster does not verify: {issues}\n{text}"
+        self.c = Cluster(tmp, str(main_cf))
+        # maintenance and upgrades tell a server's admin: into a sink of the test's own
+        self.sink = Sink()
+        self.c.env["VXHA_NOTIFY_CONF"] = self.sink.conf(tmp)
+        try:
+            self.prepare(tmp, live, reverse)
+        except BaseException:
+            self.stop()
+            raise
+        self.n = 0
+
+    def prepare(self, tmp: Path, live, reverse) -> None:
+        self.c.profiles = self.folder
+        # every image and volume a later apply may need, provisioned before (ops_cluster)
+        every = tmp / "every"
+        write_profiles(every, SERVERS)
+        self.c.provision(generated(every, tmp / "every.cf"))
+        write_profiles(every, SERVERS, EDITS)
+        self.c.provision(generated(every, tmp / "every2.cf"))
+        for d in glob.glob(
+            os.path.join(self.c.run_dir, "**", "cfs", "dev_vx_dsk_*"), recursive=True
+        ):
+            Path(d, "sentinel").write_text("an admin's data")
+        # the fake vxassist removes a volume as the real one does
+        vxassist = self.c.wrap / "vxassist"
+        vxassist.write_text(
+            "#!/bin/sh\n# -g DG remove volume V\n"
+            f'rm -rf "{self.c.run_dir}"/*/cfs/dev_vx_dsk_"$2"_"$5" '
+            f'"{self.c.run_dir}"/cfs/dev_vx_dsk_"$2"_"$5"\n'
+        )
+        vxassist.chmod(0o755)
+        self.c.advance(600)
+        self.c.run("haconf", "-makerw", check=True)
+        for argv in live:
+            self.c.run(*argv, check=True)
+        # a vxha group made to depend on an admin's, as an admin links it on the running
+        # cluster: VCS refuses a link the current states violate (VCS_ENGINE.md, "link
+        # checks"), and then the admin does without it
+        for parent, link in reverse.items():
+            self.c.run("hagrp", "-link", parent, *link)
+        self.c.run("haconf", "-dump", "-makero", check=True)
+        self.c.advance(600)
+
+    # -- one command ------------------------------------------------------------------------
+    def argv(self, op):
+        kind = op["kind"]
+        if kind == "apply":
+            servers = op["servers"]
+            if servers is None:
+                there = owned_servers(self.c.saved())
+                servers = closed((there | set(op["add"])) - set(op["remove"]))
+            write_profiles(self.folder, servers, op["edits"])
+            self.n += 1
+            argv = ["apply", generated(self.folder, self.tmp / f"new{self.n}.cf"), "--yes"]
+            return argv + (["--force"] if op["force"] else [])
+        if kind == "maintenance":
+            argv = ["maintenance", op["action"], op["server"]]
+            argv += ["--sys", op["sys"]] if op["sys"] else []
+            return argv + (["--storage"] if op["storage"] else [])
+        if kind == "delete":
+            argv = ["delete", op["server"], "--now" if op["now"] else "--keep-data", "--yes"]
+            argv += ["--shred"] if op["shred"] else []
+            return argv + (["--profiles", str(self.folder)] if op["archive"] else ["--no-archive"])
+        if kind == "restore":
+            return ["restore", op["server"], "--profiles", str(self.folder)]
+        if kind == "upgrade":
+            # dedup_disk1 between 2.0 and 2.1 (the dedup image lists both moves)
+            return ["downgrade" if op["down"] else "upgrade", "dedup_disk1", "--to"]
+        return ["cluster", "add-types"]
+
+    def plan_steps(self, argv):
+        if argv[0] == "cluster":
+            # the dry run lists every type's commands, and the run skips those the cluster
+            # has: only a cluster lacking a type runs them
+            have = set(self.c.run("hatype", "-list", check=True).stdout.split())
+            if {"Container", "HostIP", "PortForward", "CFSMount"} <= have:
+                return []
+            dry = self.c.vxha(*argv, "--dry-run")
+            no_traceback(dry, argv + ["--dry-run"])
+            return [line.split() for line in dry.stdout.splitlines() if line[:2] == "ha"]
+        dry = self.c.vxha(*argv, "--dry-run", "--json")
+        no_traceback(dry, argv + ["--dry-run", "--json"])
+        if dry.returncode != 0:
+            return []
+        try:
+            plan = json.loads(dry.stdout)
+        except ValueError:
+            return []
+        return [s["argv"] for s in plan["steps"] if s["kind"] == "command"]
+
+    def step(self, op):
+        c = self.c
+        there = sorted(owned_servers(c.saved()))
+        if "server" in op and op["present"] and there:
+            op = dict(op, server=there[SERVERS.index(op["server"]) % len(there)])
+        argv = self.argv(op)
+        if op["kind"] == "upgrade":
+            argv = argv + (["2.0"] if op["down"] else ["2.1"])
+            argv += ["--profiles", str(self.folder), "--cluster", str(FIX / "cluster.yaml")]
+            argv += ["--images", IMAGES, "--yes"]
+        before = c.saved()
+        before_states = foreign_states(c, self.owned_groups(before))
+        before_data = data_dirs(c)
+        failing = None
+        if op["fail"] is not None and op["kind"] != "restore":
+            steps = self.plan_steps([a for a in argv if a != "--yes"])
+            if steps:
+                failing = steps[int(op["fail"] * len(steps))]
+                c.fail(" ".join(shlex.quote(w) for w in failing))
+        if op["session"]:
+            c.run("haconf", "-makerw", check=True)
+            on_disk = Path(c.config).read_text()
+            if op["session"] == "join" and op["kind"] != "restore":
+                argv = argv + ["--join"]
+        out = c.vxha(*argv)
+        no_traceback(out, argv)
+        outcome = "done" if out.returncode == 0 else "refused"
+        if "stopped at step" in out.stderr:
+            outcome = f"stopped, then {op['resolve']}"
+        event(f"{op['kind']} {op['session'] or ''} {outcome}")
+        if os.environ.get("VXHA_OPS_FUZZ_LOG"):
+            with open(os.environ["VXHA_OPS_FUZZ_LOG"], "a") as log:
+                why = " | ".join(out.stderr.strip().splitlines()[:3])
+                log.write(f"{' '.join(argv[:3])} [{op['session']}] -> {outcome}: {why[:300]}\n")
+        if op["session"]:
+            # --join never dumps: the session and what is in it stay the admin's
+            assert Path(c.config).read_text() == on_disk, f"{argv} saved the admin's session"
+            c.run("haconf", "-dump", "-makero", check=True)
+        c.advance(600)
+        after = c.saved()
+        if op["session"] == "open" and op["kind"] != "restore":
+            # DECISIONS.md 10: the runner refuses a configuration already writable unless
+            # --join (or for another reason first; a command with nothing to do may say so
+            # instead): it changes nothing
+            assert "stopped at step" not in out.stderr, out.stderr
+            assert after == before, f"{argv} changed the cluster inside an admin's session"
+        self.check_unowned(argv, before, after, before_states, out)
+        if out.returncode != 0 and "stopped at step" in out.stderr:
+            self.finish(op, argv, before, out)
+        elif failing and out.returncode == 0 and failing[0] != "haconf":
+            raise AssertionError(
+                f"{argv}: armed to fail at {failing}, yet it completed:\n{out.stdout}"
+            )
+        elif out.returncode != 0:
+            # refused before changing anything (docs/operations.md, Plans): the
+            # configuration is as it was, owned part included
+            assert "stopped at step" not in out.stdout
+            assert after == before, f"{argv} refused but changed the cluster:\n{out.stderr}"
+        elif op["kind"] == "apply":
+            # a second identical apply plans nothing (docs/operations.md, vxha apply)
+            again = c.vxha(*argv)
+            no_traceback(again, argv)
+            assert again.returncode == 0 and "already matches" in again.stdout, again.stdout
+        self.check_data(op, out, before_data)
+
+    def owned_groups(self, text):
+        return {g.name for g in cf.parse(text).groups if server_of(g)}
+
+    def check_unowned(self, argv, before, after, before_states, out):
+        # DECISIONS.md 10 (Ownership) and docs/operations.md "What vxha owns": every
+        # command that changes the cluster touches only what vxha owns
+        b, a = unowned(before), unowned(after)
+        changed = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        allowed = {"include"} if argv[:2] == ["cluster", "add-types"] else set()
+        if "stopped at step" in out.stderr:
+            # a plan stopped right after adding a group, before marking it, reports the
+            # group among what ran; --undo deletes it (checked in finish)
+            ran = out.stderr.split("did not run")[0]
+            allowed |= {f"group {g}" for g in re.findall(r"hagrp -add (\S+)\n", ran)}
+        assert set(changed) <= allowed, (
+            f"{argv} changed what vxha does not own: {changed}\n"
+            + "\n".join(f"-- before\n{b.get(k)}\n-- after\n{a.get(k)}" for k in changed)
+            + f"\n{out.stdout}{out.stderr}"
+        )
+        states = foreign_states(self.c, self.owned_groups(after) | self.owned_groups(before))
+        assert states == before_states, f"{argv} changed the states of an admin's groups"
+
+    def check_data(self, op, out, before_data):
+        # REQUIREMENTS.md, Deletion; docs/operations.md, vxha delete: data is removed only
+        # with --shred, and then only the server's own volumes
+        now = data_dirs(self.c)
+        gone = {d for d, had in before_data.items() if had and not now.get(d)}
+        if not gone:
+            return
+        assert op["kind"] == "delete" and op["shred"], f"{op}: data gone without --shred: {gone}"
+        prefix = op["server"].replace("_", "")
+        assert all(prefix in d for d in gone), f"{op}: another server's data gone: {gone}"
+
+    def finish(self, op, argv, before, out):
+        # docs/operations.md, Plans: a plan that stopped says what ran and what did not, and
+        # is finished with --resume or undone with --undo
+        c = self.c
+        assert "did not run" in out.stderr and "--resume" in out.stderr, out.stderr
+        command = argv[0] if argv[0] != "cluster" else None
+        if command is None:
+            return
+        resolve = op["resolve"]
+        if resolve == "undo" and op.get("shred"):
+            resolve = "resume"
+        done = c.vxha(command, f"--{resolve}", "--yes")
+        no_traceback(done, [command, f"--{resolve}"])
+        assert done.returncode == 0, f"{argv} --{resolve}:\n{done.stdout}{done.stderr}"
+        c.advance(600)
+        after = c.saved()
+        assert unowned(after) == unowned(before), f"{argv} --{resolve} touched an admin's object"
+        if resolve == "undo":
+            # the configuration before the plan, vxha's part of it included
+            was, now = owned_view(before), owned_view(after)
+            assert now == was, f"{argv} --undo:\n{done.stdout}\n" + "\n".join(
+                "\n".join(
+                    difflib.unified_diff(
+                        was.get(k, "").splitlines(), now.get(k, "").splitlines(), k, k, lineterm=""
+                    )
+                )
+                for k in sorted(set(was) | set(now))
+                if was.get(k) != now.get(k)
+            )
+        elif op["kind"] == "apply":
+            again = c.vxha(*[a for a in argv if a != "--join"])
+            no_traceback(again, argv)
+            assert "already matches" in again.stdout, f"{argv} after --resume:\n{again.stdout}"
+
+    def stop(self):
+        self.c.stop()
+        self.sink.stop()
+
+
+EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n|^\tFrozen = 0\n', re.M)
+
+
+def owned_view(text: str) -> dict:
+    """vxha's groups; an empty maintenance record reads the same whether UserStrLocal is
+    localized or not (docs/operations.md, vxha maintenance: `on` localizes it, and `off`
+    and `--undo` clear the records, leaving it localized), and a thawed group the same
+    whether the simulator's dump writes its default `Frozen = 0` or not."""
+    return {
+        k: EMPTY_RECORD.sub("", v)
+        for k, v in blocks(text).items()
+        if k.startswith("group ") and MARKER in v
+    }
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=EXAMPLES_N,
+    derandomize=not RANDOM,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if SHRINK else []),
+    report_multiple_bugs=False,
+)
+@given(start=clusters(), ops=st.lists(operations(), min_size=1, max_size=STEPS))
+def test_commands_touch_only_what_vxha_owns(start, ops):
+    tmp = Path(tempfile.mkdtemp(prefix=f"vxha-opsfuzz-{os.getpid()}-"))
+    campaign = None
+    try:
+        campaign = Campaign(tmp, start)
+        for op in ops:
+            campaign.step(op)
+    finally:
+        if campaign:
+            campaign.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
