@@ -307,7 +307,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         system = self.system(sname)
         if persistent:
             self.need_writable()
-            system.model.attrs["Frozen"] = 0
+            system.model.attrs.pop("Frozen", None)  # back to the default: not written
             system.frozen = False
         else:
             system.tfrozen = False

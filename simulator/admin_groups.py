@@ -427,7 +427,7 @@ class GroupRequests:
         g = self.group(name)
         if persistent:
             self.need_writable()
-            g.model.attrs["Frozen"] = 0
+            g.model.attrs.pop("Frozen", None)  # back to the default: main.cf no longer sets it
             g.frozen = False
         else:
             g.tfrozen = False

@@ -541,14 +541,13 @@ class Campaign:
         self.sink.stop()
 
 
-EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n|^\tFrozen = 0\n', re.M)
+EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n', re.M)
 
 
 def owned_view(text: str) -> dict:
     """vxha's groups; an empty maintenance record reads the same whether UserStrLocal is
     localized or not (docs/operations.md, vxha maintenance: `on` localizes it, and `off`
-    and `--undo` clear the records, leaving it localized), and a thawed group the same
-    whether the simulator's dump writes its default `Frozen = 0` or not."""
+    and `--undo` clear the records, leaving it localized)."""
     return {
         k: EMPTY_RECORD.sub("", v)
         for k, v in blocks(text).items()

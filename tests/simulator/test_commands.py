@@ -79,6 +79,21 @@ def test_haconf_sessions(sim):
     refused(sim, "hagrp -add db", "V-16-1-10369")
 
 
+def test_a_persistent_freeze_undone_leaves_no_trace_in_main_cf(sim):
+    """-unfreeze -persistent sets Frozen back to its default (0), and a default is not
+    written: the dumped main.cf is as before the freeze (not documented: chosen because
+    main.cf holds what the configuration sets, and an admin's file would otherwise gain a
+    `Frozen = 0` line for each freeze ever undone)."""
+    rw(sim)
+    before = _config(sim)
+    for obj in (["hagrp", "web"], ["hasys", "n2"]):
+        ok(sim, [obj[0], "-freeze", obj[1], "-persistent"])
+        assert "Frozen = 1" in _config(sim)
+        ok(sim, [obj[0], "-unfreeze", obj[1], "-persistent"])
+        assert _config(sim) == before
+        assert ok(sim, [obj[0], "-value", obj[1], "Frozen"]).strip() == "0"
+
+
 # -- hagrp configuration -----------------------------------------------------------------------
 
 
