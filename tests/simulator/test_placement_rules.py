@@ -523,9 +523,8 @@ def test_a_temporary_group_freeze_ends_with_the_cluster_and_a_persistent_one_sta
     assert _online_on(sim, "web") == ["n1"] and _online_on(sim, "db") == ["n1"]
 
 
-def test_a_probe_that_cannot_tell_leaves_the_group_autodisabled(make_sim):
-    # KB 100018634: a group is autodisabled where it is not probed; a probe that times out
-    # tells no state, so n2 stays autodisabled and a fault on n1 fails web over to n3
+def _rejoined_with_a_probe_that_hangs(make_sim):
+    """n2 stopped (web autodisabled there) and back, web_ip's probe there timing out."""
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
     sim.settle()
     assert sim.command(["hastop", "-sys", "n2"])[0] == 0
@@ -533,6 +532,13 @@ def test_a_probe_that_cannot_tell_leaves_the_group_autodisabled(make_sim):
     sim.event("hang", resource="web_ip", system="n2", args={"entry_point": "monitor", "count": 1})
     sim.event("restart", system="n2")
     sim.advance(30)  # past the probe's MonitorTimeout; the next monitor is a minute away
+    return sim
+
+
+def test_a_probe_that_cannot_tell_leaves_the_group_autodisabled(make_sim):
+    # KB 100018634: a group is autodisabled where it is not probed; a probe that times out
+    # tells no state, so n2 stays autodisabled and a fault on n1 fails web over to n3
+    sim = _rejoined_with_a_probe_that_hangs(make_sim)
     assert sim.command(["hagrp", "-value", "web", "AutoDisabled", "n2"])[1].strip() == "1"
     sim.event("kill", resource="web_ctr", system="n1")
     assert sim.command(["hares", "-probe", "web_ctr", "-sys", "n1"])[0] == 0
@@ -543,13 +549,7 @@ def test_a_probe_that_cannot_tell_leaves_the_group_autodisabled(make_sim):
 def test_a_monitor_that_tells_the_state_after_a_probe_that_could_not_autoenables(make_sim):
     # KB 100018634 (autodisabled while not probed): the monitor after the timed-out probe
     # answers, so the group is probed on n2 and no longer autodisabled there
-    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
-    sim.settle()
-    assert sim.command(["hastop", "-sys", "n2"])[0] == 0
-    sim.settle()
-    sim.event("hang", resource="web_ip", system="n2", args={"entry_point": "monitor", "count": 1})
-    sim.event("restart", system="n2")
-    sim.advance(30)
+    sim = _rejoined_with_a_probe_that_hangs(make_sim)
     assert sim.command(["hagrp", "-value", "web", "AutoDisabled", "n2"])[1].strip() == "1"
     sim.advance(120)
     assert sim.resource_state("web_ip", "n2") == "OFFLINE"
