@@ -91,7 +91,8 @@ class Status:
             for r in self.by_group.get(g, ()):
                 attrs = self.resources[r]
                 for s, v in attrs.get("State", {}).items():
-                    words = clean_state(v).split("|")
+                    # VCS may print a qualifier with spaces ("STATE UNKNOWN")
+                    words = clean_state(v).replace(" ", "_").split("|")
                     if not any(word in words for word in TROUBLE):
                         continue
                     if words == ["UNKNOWN"] and not flag(

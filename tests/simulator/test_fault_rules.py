@@ -319,11 +319,23 @@ def test_vxha_status_lists_a_resource_whose_state_is_unknown_as_trouble():
 
     from vxha.generators.status import Status
 
-    state = {"n1": "ONLINE|STATE_UNKNOWN", "n2": "OFFLINE"}
+    state = {"n1": "ONLINE|STATE_UNKNOWN", "n2": "OFFLINE", "n3": "|OFFLINE|STATE UNKNOWN|"}
     resources = {"store_res": {"Group": {"global": "store"}, "State": state}}
     status = Status(SimpleNamespace(admin={}), resources, {})
+    # the simulator's spelling, and the spaced one public tools quote from hares -state
     assert status.troubles(["store"]) == [
-        {"resource": "store_res", "group": "store", "system": "n1", "state": "ONLINE|STATE_UNKNOWN"}
+        {
+            "resource": "store_res",
+            "group": "store",
+            "system": "n1",
+            "state": "ONLINE|STATE_UNKNOWN",
+        },
+        {
+            "resource": "store_res",
+            "group": "store",
+            "system": "n3",
+            "state": "OFFLINE|STATE_UNKNOWN",
+        },
     ]
 
 
