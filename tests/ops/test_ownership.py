@@ -282,16 +282,21 @@ def test_undo_reads_the_type_files_of_an_in_house_agent(tmp_path):
     c = Cluster(tmp_path, str(start))
     try:
         new = generated(write_profiles(folder, ["auth1", "db1", "nbu_media1"]), tmp_path / "add.cf")
-        c.provision(new)
-        c.fail("hares -add nbu_media1_ctr")
-        out = c.vxha("apply", new, "--yes")
-        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
-        undone = c.vxha("apply", "--undo", "--yes")
-        assert undone.returncode == 0, undone.stdout + undone.stderr
+        stopped_then_undone(c, new, "hares -add nbu_media1_ctr")
         assert not {"nbu_media1", "nbu_media1_storage"} & c.groups()
         assert 'include "AcmeTypes.cf"' in c.saved()
     finally:
         c.stop()
+
+
+def stopped_then_undone(c, new, step):
+    """Apply ``new`` stopped at ``step`` (it fails), then ``apply --undo``: both as told."""
+    c.provision(new)
+    c.fail(step)
+    out = c.vxha("apply", new, "--yes")
+    assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
+    undone = c.vxha("apply", "--undo", "--yes")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
 
 
 def test_undo_of_the_first_server_added_needs_no_force(tmp_path):
@@ -305,12 +310,7 @@ def test_undo_of_the_first_server_added_needs_no_force(tmp_path):
     c = Cluster(tmp_path, str(start / "main.cf"))
     try:
         new = generated(write_profiles(tmp_path / "profiles", ["auth1"]), tmp_path / "add.cf")
-        c.provision(new)
-        c.fail("hares -add auth1_ctr")
-        out = c.vxha("apply", new, "--yes")
-        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
-        undone = c.vxha("apply", "--undo", "--yes")
-        assert undone.returncode == 0, undone.stdout + undone.stderr
+        stopped_then_undone(c, new, "hares -add auth1_ctr")
         assert not {"auth1", "auth1_storage"} & c.groups()
     finally:
         c.stop()
