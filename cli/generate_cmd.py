@@ -212,7 +212,8 @@ def _diff(old, new, as_commands: bool) -> int:
         for c in changes:
             if c.kind == "include":
                 _err([f"note: {c}: install type files with 'vxha cluster add-types' first"])
-        cmds = diff.commands(changes, old, target, types)
+        # each added group marked at once, as apply's plan does (ownership.marker_first)
+        cmds = ownership.marker_first(diff.commands(changes, old, target, types))
         if cmds:
             cmds = [["haconf", "-makerw"]] + cmds + [["haconf", "-dump", "-makero"]]
         sys.stdout.write(diff.format_commands(cmds))

@@ -81,6 +81,10 @@ def test_diff_and_commands(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "haconf -makerw" and lines[-1] == "haconf -dump -makero"
     assert "hagrp -add auth1" in lines
+    # marked as vxha's in the very next command, as apply's plan does: commands stopped
+    # between the two would leave a group no vxha command knows as its own
+    added = lines.index("hagrp -add auth1")
+    assert lines[added + 1].startswith("hagrp -modify auth1 UserStrGlobal "), lines[added + 1]
 
 
 def test_diff_against_the_same_configuration_is_empty(capsys):
