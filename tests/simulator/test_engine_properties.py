@@ -247,7 +247,10 @@ def check_resource_order(sim, exempt):
     # parents offline; Admin 7.0 "... comes online": children first. Exempt: a frozen
     # group (faults only displayed), FaultPropagation 0, a child faulted with no
     # critical resource on its path (its parents stay online), a child UNKNOWN (acted
-    # on by nobody, docs/simulator.md "monitor exit codes").
+    # on by nobody, docs/simulator.md "monitor exit codes"), a child whose fault is not
+    # declared yet: its clean failing (UNABLE_TO_OFFLINE) or waiting for the admin
+    # (ADMIN_WAIT) (docs/simulator.md "Faults and restarts": the resource keeps its state
+    # and nothing else is done meanwhile).
     for r in sim.engine.resources.values():
         g = r.group
         if g.name in exempt or not g.fault_propagation:
@@ -258,7 +261,8 @@ def check_resource_order(sim, exempt):
                 continue
             for c in r.children:
                 ci = c.insts[s]
-                if c.enabled and ci.state not in ("ONLINE", "UNKNOWN"):
+                undeclared = "UNABLE_TO_OFFLINE" in ci.flags or "ADMIN_WAIT" in ci.flags
+                if c.enabled and ci.state not in ("ONLINE", "UNKNOWN") and not undeclared:
                     raise AssertionError(
                         f"{r.name} ONLINE on {s} but its child {c.name} is {ci.stable()}"
                     )
