@@ -232,14 +232,19 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
     assert re.search(r"^group oradb", c.saved(), re.M)
 
 
-def test_reads_of_a_cluster_vxha_has_not_touched_yet(tmp_path):
-    # the installer's cluster before any apply: ClusterService's SystemList without numbers,
-    # cvm's with some; every read command answers, none claims a group
+def untouched_cluster(tmp_path) -> Cluster:
+    """The installer's cluster (the fixture's files as they are), before any vxha apply."""
     start = tmp_path / "start"
     start.mkdir()
     for f in FIX.glob("*.cf"):
         shutil.copy(f, start)
-    c = Cluster(tmp_path, str(start / "main.cf"))
+    return Cluster(tmp_path, str(start / "main.cf"))
+
+
+def test_reads_of_a_cluster_vxha_has_not_touched_yet(tmp_path):
+    # the installer's cluster before any apply: ClusterService's SystemList without numbers,
+    # cvm's with some; every read command answers, none claims a group
+    c = untouched_cluster(tmp_path)
     try:
         inv = c.vxha("inventory")
         assert inv.returncode == 0, inv.stderr
@@ -303,11 +308,7 @@ def test_undo_of_the_first_server_added_needs_no_force(tmp_path):
     """An apply adding the first server to an installed cluster stopped halfway: --undo
     removes it without --force (the mass-removal guard is for a profile directory that
     lost its files; found by test_ops_properties.py)."""
-    start = tmp_path / "start"
-    start.mkdir()
-    for f in FIX.glob("*.cf"):
-        shutil.copy(f, start)
-    c = Cluster(tmp_path, str(start / "main.cf"))
+    c = untouched_cluster(tmp_path)
     try:
         new = generated(write_profiles(tmp_path / "profiles", ["auth1"]), tmp_path / "add.cf")
         stopped_then_undone(c, new, "hares -add auth1_ctr")
