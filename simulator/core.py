@@ -321,7 +321,7 @@ class EngineCore:
             learnt = ri.state == UNKNOWN and new != UNKNOWN and why != "probe"
             ri.state = new
             if learnt:  # a monitor told what the probe could not
-                self._state_learnt(ri)
+                self._autoenable_if_probed(ri.res.group, ri.sys)
             if ri.flags and new in (OFFLINE, FAULTED, ONLINE):
                 ri.drop_flag(UNABLE_TO_OFFLINE)
                 ri.drop_flag(STATE_UNKNOWN)

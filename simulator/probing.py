@@ -82,8 +82,8 @@ class Probing:
         Autostart follows the probes of a starting cluster or of a system joining it, not
         the probe after ``hagrp -enable``. Probed there, the group's state is known again:
         no longer autodisabled, unless a probe could not tell its resource's state."""
-        if g.insts[sname].autodisabled and why == "probe" and self._all_known(g, sname):
-            self._autoenable(g, sname, "probe")
+        if why == "probe":
+            self._autoenable_if_probed(g, sname)
         self._check_violation(g)
         if why != "probe" or not self._probed_everywhere(g):
             return
@@ -97,12 +97,12 @@ class Probing:
         elif self._autostart_wanted(g, None):
             self._want(Intent("autostart", g))
 
-    def _state_learnt(self, ri):
-        """A monitor told the state of a resource whose probe could not: its group is
-        probed there once all its resources are, and no longer autodisabled."""
-        g = ri.res.group
-        if g.insts[ri.sys].autodisabled and self._all_known(g, ri.sys):
-            self._autoenable(g, ri.sys, "probe")
+    def _autoenable_if_probed(self, g, sname):
+        """Once every resource of ``g`` on ``sname`` has told its state (by its probe, or by
+        a later monitor where the probe could not), the group is probed there and no
+        longer autodisabled."""
+        if g.insts[sname].autodisabled and self._all_known(g, sname):
+            self._autoenable(g, sname, "probe")
 
     @staticmethod
     def _all_known(g, sname):
