@@ -60,7 +60,7 @@ def prerequisites_met(group, system) -> bool:
     if not group.prerequisites:
         return True
     left = current_limits(system, group)
-    return all(left.get(key, need - 1) >= need for key, need in group.prerequisites.items())
+    return all(key in left and left[key] >= need for key, need in group.prerequisites.items())
 
 
 def choose(group, candidates, policy, statistics=True):
