@@ -66,6 +66,7 @@ def main(argv) -> int:
     client = HaClient()
     try:
         if args.resume:
+            _refuse_resuming_put_back(kind)
             return _guarded(args, client, kind, lambda: ops_cmd._resume(args, client, kind))
         if args.undo:
             return rollback(args, client, kind)
@@ -76,6 +77,21 @@ def main(argv) -> int:
         return move(args, client, kind, p)
     except Exception as exc:  # noqa: BLE001 - mapped below, or re-raised
         return _fail(exc)
+
+
+def _refuse_resuming_put_back(kind) -> None:
+    """A move put back when it stopped before its switch has nothing to finish: it is run
+    again, as its own message said."""
+    from vxha.generators import plan as P
+    from vxha.generators.operations import OperationError
+
+    data = P.Journal().load() or {}
+    undo = (data.get("plan") or {}).get("undo") or {}
+    if data.get("state") == "undone" and undo.get("kind") == "upgrade":
+        raise OperationError(
+            f"the last vxha {kind} stopped before its switch and was put back as it was: "
+            f"nothing to resume; run vxha {kind} {undo['server']} --to {undo['to']} again"
+        )
 
 
 def _fail(exc) -> int:
@@ -128,13 +144,30 @@ def _guarded(args, client, kind, run) -> int:
     try:
         code = run()
     except PlanStopped as exc:
-        print(f"vxha: {exc}", file=sys.stderr)
+        report = str(exc)
+        if _before_switch():
+            # put back below: the plan's "--resume / --undo" would offer what is not there
+            report = "\n".join(x for x in report.splitlines() if not x.startswith("to finish it:"))
+        print(f"vxha: {report}", file=sys.stderr)
         after_failure(args, client, kind, str(exc).splitlines()[0])
         return 1
     where = "" if args.dry_run else state(client, args, kind)
     if where:
         print(where)
     return code
+
+
+def _before_switch() -> bool:
+    """The move that stopped had not reached its switch or restart: after_failure puts it
+    back whole, so nothing is left to resume or undo."""
+    from vxha.generators import plan as P
+
+    data = P.Journal().load() or {}
+    undo = (data.get("plan") or {}).get("undo") or {}
+    if undo.get("kind") != "upgrade":
+        return False
+    done = {i for i, s in enumerate(data.get("status") or []) if s == "done"}
+    return not done & set(undo["phases"]["switch"] + undo["phases"]["restart"])
 
 
 def after_failure(args, client, kind, why: str) -> None:
@@ -168,9 +201,17 @@ def after_failure(args, client, kind, why: str) -> None:
                     f"starts {undo['storage']} on {s} again",
                 )  # fmt: skip
             )
-        quiet.run(comp)
+        try:
+            quiet.run(comp)
+        except P.PlanStopped as exc:
+            print(f"vxha: putting {server}'s maintenance back stopped too: {exc}", file=sys.stderr)
+            print(state(client, args, kind, server), file=sys.stderr)
+            print(_ways_on(kind, undo), file=sys.stderr)
+            return
         data["state"] = "undone"
         journal.save(data)
+        _tell(undo, f"vxha: {server}: {kind} to {undo['image']} {undo['to']} stopped", why)
+        print(state(client, args, kind, server), file=sys.stderr)
         print(
             f"nothing was switched: {server}'s maintenance was put back as it was"
             + (
@@ -181,7 +222,8 @@ def after_failure(args, client, kind, why: str) -> None:
             + f"; correct the cause and run vxha {kind} {server} --to {undo['to']} again",
             file=sys.stderr,
         )
-    elif done & set(phases["restart"]):
+        return
+    if done & set(phases["restart"]):
         off = set(phases.get("off", []))
         again = maintenance_plan(view, server, True, reason=f"vxha {kind} stopped: {why}")
         if again.steps:
@@ -191,10 +233,13 @@ def after_failure(args, client, kind, why: str) -> None:
         journal.save(data)
     _tell(undo, f"vxha: {server}: {kind} to {undo['image']} {undo['to']} stopped", why)
     print(state(client, args, kind, server), file=sys.stderr)
-    print(
+    print(_ways_on(kind, undo), file=sys.stderr)
+
+
+def _ways_on(kind, undo) -> str:
+    return (
         f"to finish the {kind}: vxha {kind} --resume    "
-        f"to go back to {undo['image']} {undo['from']}: vxha {kind} --undo",
-        file=sys.stderr,
+        f"to go back to {undo['image']} {undo['from']}: vxha {kind} --undo"
     )
 
 
@@ -260,8 +305,13 @@ def rollback(args, client, kind) -> int:
             f"{'downgrade' if kind == 'upgrade' else 'upgrade'} {undo['server']} "
             f"--to {undo['from']}"
         )
-    if data.get("state") in ("undone", "refused"):
+    if data.get("state") == "refused":
         raise OperationError(f"the last vxha {kind} changed nothing: nothing to go back from")
+    if data.get("state") == "undone":
+        # it stopped before its switch and was put back then (after_failure): already back
+        print(f"nothing to go back from: the {kind} of {undo['server']} stopped before its "
+              f"switch and was put back as it was then")  # fmt: skip
+        return 0
     status, phases = data["status"], undo["phases"]
     restarted = any(status[i] == "done" for i in phases.get("bounce", []))
     view = read_view(client, last.config_path, admin=True)

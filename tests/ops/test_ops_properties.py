@@ -422,6 +422,11 @@ class Campaign:
             steps = self.plan_steps([a for a in argv if a != "--yes"])
             if steps:
                 failing = steps[int(op["fail"] * len(steps))]
+                # fail-command matches a prefix of words: a maintenance record carries the
+                # time it is written, which the run's own plan may have a second later, so
+                # the match stops before it (an earlier step of that prefix may stop instead)
+                stamped = [i for i, w in enumerate(failing) if STAMP.search(w)]
+                failing = failing[: stamped[0]] if stamped else failing
                 c.fail(" ".join(shlex.quote(w) for w in failing))
         if op["session"]:
             c.run("haconf", "-makerw", check=True)
@@ -506,13 +511,25 @@ class Campaign:
         # docs/operations.md, Plans: a plan that stopped says what ran and what did not, and
         # is finished with --resume or undone with --undo
         c = self.c
-        assert "did not run" in out.stderr and "--resume" in out.stderr, out.stderr
+        # docs/operations.md, vxha upgrade, "When a step fails": a move that stopped before
+        # its switch is put back at once and run again, so it offers neither way on
+        put_back = "nothing was switched" in out.stderr
+        assert "did not run" in out.stderr, out.stderr
+        assert ("--resume" in out.stderr) != put_back and ("--undo" in out.stderr) != put_back, (
+            out.stderr
+        )
         command = argv[0] if argv[0] != "cluster" else None
         if command is None:
             return
         resolve = op["resolve"]
         if resolve == "undo" and op.get("shred"):
             resolve = "resume"
+        if put_back:
+            # --resume says to run it again, and --undo that it is already back
+            again = c.vxha(command, "--resume", "--yes")
+            no_traceback(again, [command, "--resume"])
+            assert again.returncode == 1 and f"run vxha {command} " in again.stderr, again.stderr
+            resolve = "undo"
         done = c.vxha(command, f"--{resolve}", "--yes")
         no_traceback(done, [command, f"--{resolve}"])
         assert done.returncode == 0, f"{argv} --{resolve}:\n{done.stdout}{done.stderr}"
@@ -541,6 +558,7 @@ class Campaign:
         self.sink.stop()
 
 
+STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n', re.M)
 
 

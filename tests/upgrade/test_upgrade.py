@@ -160,6 +160,15 @@ def test_a_pre_command_that_fails_changes_nothing(cluster):
     assert maintenance(cluster) == NOT_IN_MAINTENANCE
     assert profile_version(cluster) == "2.1"
     assert actions(cluster) == [(where, "oneoff", "1")]
+    # put back whole, so neither way on of a stopped plan is offered; asked anyway,
+    # --resume says to run the move again and --undo that it is already back
+    assert "--resume" not in r.stderr and "--undo" not in r.stderr, r.stderr
+    resumed = cluster.upgrade("--resume", "--yes")
+    assert resumed.returncode == 1, resumed.stderr
+    assert f"run vxha upgrade {SRV} --to 2.2 again" in resumed.stderr
+    undone = cluster.upgrade("--undo", "--yes")
+    assert undone.returncode == 0 and "nothing to go back from" in undone.stdout, undone.stderr
+    assert cluster.resource(CTR, "Image") == "dedup:2.1"
     # nothing is left to finish: a new attempt needs no --force
     cluster.docker(where).set_run("dedup:2.2", PRE, code=0)
     again = cluster.upgrade(SRV, "--to", "2.2", "--yes")
