@@ -8,9 +8,12 @@ are ``vxha.vcs_types.haforms``; attribute values are ``attrs.py``'s.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 
 from vxha.simulator import dependencies as deps_mod
+from vxha.simulator.attrs import RESOURCE_DEFAULTS
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource, SimSystem, SimType
 from vxha.vcs_types import model as cfmodel
@@ -49,7 +52,7 @@ class ConfigChanges:
             return
         from vxha.vcs_types.cf import write
 
-        text = write(self.config)
+        text = write(self._as_hacf_writes())
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             f.write(text)
@@ -57,6 +60,36 @@ class ConfigChanges:
         stale = self._stale()
         if stale and os.path.exists(stale):
             os.unlink(stale)
+
+    def _as_hacf_writes(self):
+        """The configuration as hacf writes it (docs/simulator.md, "haconf -dump"): in each
+        group the resources by type then name, a resource attribute equal to its default
+        left out, the resource links by parent then child. The model itself is unchanged."""
+        cfg = copy.copy(self.config)
+        cfg.groups = [
+            dataclasses.replace(
+                g,
+                resources=sorted(
+                    (self._dumped_resource(rm) for rm in g.resources), key=lambda r: (r.type, r.name)
+                ),
+                links=sorted(g.links, key=lambda k: (k.parent, k.child)),
+            )
+            for g in self.config.groups
+        ]
+        return cfg
+
+    def _dumped_resource(self, rm):
+        decl = self.sim_type(rm.type).decl
+        kept = {}
+        for attr, value in rm.attrs.items():
+            a = decl.attr(attr)
+            if a is not None and a.static:  # an override: written whatever its value
+                default = None
+            else:
+                default = RESOURCE_DEFAULTS.get(attr, a.default if a is not None else None)
+            if default is None or isinstance(value, (list, dict)) or str(value) != str(default):
+                kept[attr] = value
+        return rm if len(kept) == len(rm.attrs) else dataclasses.replace(rm, attrs=kept)
 
     def makero(self):
         self.need_writable()
