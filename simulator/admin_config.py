@@ -112,7 +112,7 @@ class ConfigChanges:
         if g.resources:
             raise SimError(f"Group {name} has resources: delete them first", "V-16-1-10135")
         if g.deps or g.rdeps:
-            raise SimError(f"Group {name} has dependencies: unlink them first", "V-16-1-10136")
+            raise SimError(f"Group {name} has dependencies: unlink them first", "V-16-1-10137")
         del self.groups[name]
         self.config.groups.remove(g.model)
         for s in self.systems.values():
@@ -274,7 +274,7 @@ class ConfigChanges:
         if c in p.children:
             raise SimError(f"{parent} already requires {child}", "V-16-1-10241")
         if p in c.descendants() or p is c:
-            raise SimError("The link would make a dependency cycle", "V-16-1-10242")
+            raise SimError("The link would make a dependency cycle", "V-16-1-10244")
         self._add_link(p.group, parent, child)
         p.group.model.links.append(cfmodel.ResourceLink(parent, child))
 
