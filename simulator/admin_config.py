@@ -13,7 +13,7 @@ import dataclasses
 import os
 
 from vxha.simulator import dependencies as deps_mod
-from vxha.simulator.attrs import RESOURCE_DEFAULTS
+from vxha.simulator.attrs import GROUP_DEFAULTS, RESOURCE_DEFAULTS
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource, SimSystem, SimType
 from vxha.vcs_types import model as cfmodel
@@ -23,6 +23,11 @@ from vxha.vcs_types.haforms import NOT_WRITABLE
 ALREADY_WRITABLE = "V-16-1-10364"
 # A system added by hasys -add has no engine running until it joins (the restart event).
 NOT_JOINED = "UNKNOWN"
+
+
+def _default(value, default):
+    """Whether a scalar value is the attribute's default (``None``: no default known)."""
+    return default is not None and not isinstance(value, (list, dict)) and str(value) == str(default)
 
 
 class ConfigChanges:
@@ -63,12 +68,14 @@ class ConfigChanges:
 
     def _as_hacf_writes(self):
         """The configuration as hacf writes it (docs/simulator.md, "haconf -dump"): in each
-        group the resources by type then name, a resource attribute equal to its default
-        left out, the resource links by parent then child. The model itself is unchanged."""
+        group the resources by type then name, a group or resource attribute equal to its
+        default left out, the resource links by parent then child. The model itself is
+        unchanged."""
         cfg = copy.copy(self.config)
         cfg.groups = [
             dataclasses.replace(
                 g,
+                attrs={k: v for k, v in g.attrs.items() if not _default(v, GROUP_DEFAULTS.get(k))},
                 resources=sorted(
                     (self._dumped_resource(rm) for rm in g.resources), key=lambda r: (r.type, r.name)
                 ),
@@ -87,7 +94,7 @@ class ConfigChanges:
                 default = None
             else:
                 default = RESOURCE_DEFAULTS.get(attr, a.default if a is not None else None)
-            if default is None or isinstance(value, (list, dict)) or str(value) != str(default):
+            if not _default(value, default):
                 kept[attr] = value
         return rm if len(kept) == len(rm.attrs) else dataclasses.replace(rm, attrs=kept)
 

@@ -146,3 +146,21 @@ def test_a_group_deleted_and_created_again_by_commands_dumps_as_before(sim):
         "haconf -dump -makero",
     )
     assert block(sim, "app") == before
+
+
+def test_a_group_taken_through_maintenance_dumps_as_before(sim):
+    """A group attribute set back to its default is not written either (the same rule as
+    a resource's: Enabled 1 after `hagrp -disable` then `-enable`)."""
+    run(sim, "haconf -makerw", "haconf -dump")
+    before = block(sim, "app")
+    run(
+        sim,
+        "hagrp -disable app",
+        "hagrp -freeze app -persistent",
+        "haconf -dump",
+        "hagrp -unfreeze app -persistent",
+        "hagrp -enable app",
+        "hagrp -modify app AutoFailOver 1",
+        "haconf -dump -makero",
+    )
+    assert block(sim, "app") == before
