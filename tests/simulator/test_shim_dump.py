@@ -3,9 +3,9 @@
 Rules (docs/simulator.md, "haconf -dump"): the resources of a group are written in
 alphabetical order, by type then name (Admin 6.0 and 7.2, "About the main.cf file": "hacf
 arranges the resources alphabetically"; published hacf-written files put `IP webip` before
-`NIC csgnic`, so the type comes first); an attribute whose value is its default is not
+`NIC csgnic` and `DRBDPrimary r0primary` before `Mount r0mount`, so the type comes first); an attribute whose value is its default is not
 written (a published transcript: `hares -add`, `hares -modify R Enabled 1`, `haconf -dump`
-leaves no `Enabled` line); the resource links and group dependencies in name order (chosen).
+leaves no `Enabled` line); the resource links by parent then child (chosen).
 """
 
 from __future__ import annotations
