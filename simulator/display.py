@@ -388,6 +388,8 @@ def cluster_value(e, attr):
     c = e.config.cluster
     if attr == "ClusterName":
         return c.name if c else ""
+    if attr == "ReadOnly":  # haconf -makerw / -makero (docs/simulator.md, "Commands")
+        return 0 if e.writable else 1
     attrs = c.attrs if c else {}
     if attr in attrs:
         return attrs[attr]
@@ -398,7 +400,9 @@ def cluster_value(e, attr):
 
 def display_cluster(e, call, out):
     attrs = e.config.cluster.attrs if e.config.cluster else {}
-    names = call.get("attribute") or sorted({"ClusterName"} | set(CLUSTER_DEFAULTS) | set(attrs))
+    names = call.get("attribute") or sorted(
+        {"ClusterName", "ReadOnly"} | set(CLUSTER_DEFAULTS) | set(attrs)
+    )
     t = Table(out, ["#Attribute", "Value"])
     for attr in names:
         if attr != "ClusterName":

@@ -54,3 +54,24 @@ def test_refusals_do_not_reuse_the_notice_numbers(sim):
     assert code == 1 and "V-16-1-10136" not in err
     code, _, err = cmd(sim, "hares -link web_ctr web_pf")  # web_pf requires web_ctr
     assert code == 1 and "V-16-1-10242" not in err
+
+
+def test_cluster_readonly_follows_haconf(sim):
+    """The cluster's ReadOnly attribute: 1 while the configuration is read-only, 0 while
+    writable (published VCS command summaries: `haclus -display | grep -i readonly`,
+    "0 = write mode, 1 = read only mode"); vxha's HaClient.readonly() reads it."""
+
+    def value():
+        code, out, err = cmd(sim, "haclus -value ReadOnly")
+        assert code == 0, err
+        return out.strip()
+
+    def shown():
+        out = cmd(sim, "haclus -display")[1].splitlines()
+        return [ln.split() for ln in out if ln.startswith("ReadOnly")]
+
+    assert value() == "1" and shown() == [["ReadOnly", "1"]]
+    cmd(sim, "haconf -makerw")
+    assert value() == "0" and shown() == [["ReadOnly", "0"]]
+    cmd(sim, "haconf -dump -makero")
+    assert value() == "1"
