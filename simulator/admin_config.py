@@ -27,7 +27,9 @@ NOT_JOINED = "UNKNOWN"
 
 def _default(value, default):
     """Whether a scalar value is the attribute's default (``None``: no default known)."""
-    return default is not None and not isinstance(value, (list, dict)) and str(value) == str(default)
+    return (
+        default is not None and not isinstance(value, (list, dict)) and str(value) == str(default)
+    )
 
 
 class ConfigChanges:
@@ -77,7 +79,8 @@ class ConfigChanges:
                 g,
                 attrs={k: v for k, v in g.attrs.items() if not _default(v, GROUP_DEFAULTS.get(k))},
                 resources=sorted(
-                    (self._dumped_resource(rm) for rm in g.resources), key=lambda r: (r.type, r.name)
+                    (self._dumped_resource(rm) for rm in g.resources),
+                    key=lambda r: (r.type, r.name),
                 ),
                 links=sorted(g.links, key=lambda k: (k.parent, k.child)),
             )

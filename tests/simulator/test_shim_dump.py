@@ -1,11 +1,12 @@
 """`haconf -dump` writes a group as hacf does, whatever order its parts were created in.
 
-Rules (docs/simulator.md, "haconf -dump"): the resources of a group are written in
-alphabetical order, by type then name (Admin 6.0 and 7.2, "About the main.cf file": "hacf
-arranges the resources alphabetically"; published hacf-written files put `IP webip` before
-`NIC csgnic` and `DRBDPrimary r0primary` before `Mount r0mount`, so the type comes first); an attribute whose value is its default is not
-written (a published transcript: `hares -add`, `hares -modify R Enabled 1`, `haconf -dump`
-leaves no `Enabled` line); the resource links by parent then child (chosen).
+Rules (docs/simulator.md, "Commands", what `haconf -dump` writes of a group): the
+resources of a group are written in alphabetical order, by type then name (Admin 6.0 and
+7.2, "About the main.cf file": "hacf arranges the resources alphabetically"; published
+hacf-written files put `IP webip` before `NIC csgnic` and `DRBDPrimary r0primary` before
+`Mount r0mount`, so the type comes first); an attribute whose value is its default is not
+written (published transcripts: `hares -add`, `hares -modify R Enabled 1`, `haconf -dump`
+leave no `Enabled` line); the resource links by parent then child (chosen).
 """
 
 from __future__ import annotations
@@ -138,7 +139,10 @@ def test_a_group_deleted_and_created_again_by_commands_dumps_as_before(sim):
         "hares -add app_proc Process app",
         "hares -modify app_proc PathName /bin/true",
         "hares -add app_b Dummy app",
-        *[f"hares -modify {r} Enabled 1" for r in ("app_b", "app_proc", "app_ip", "app_a", "app_nic")],
+        *[
+            f"hares -modify {r} Enabled 1"
+            for r in ("app_b", "app_proc", "app_ip", "app_a", "app_nic")
+        ],
         "hares -link app_ip app_nic",
         "hares -link app_proc app_a",
         "hares -link app_proc app_ip",
