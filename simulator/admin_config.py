@@ -8,9 +8,12 @@ are ``vxha.vcs_types.haforms``; attribute values are ``attrs.py``'s.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 
 from vxha.simulator import dependencies as deps_mod
+from vxha.simulator.attrs import GROUP_DEFAULTS, RESOURCE_DEFAULTS
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource, SimSystem, SimType
 from vxha.vcs_types import model as cfmodel
@@ -20,6 +23,13 @@ from vxha.vcs_types.haforms import NOT_WRITABLE
 ALREADY_WRITABLE = "V-16-1-10364"
 # A system added by hasys -add has no engine running until it joins (the restart event).
 NOT_JOINED = "UNKNOWN"
+
+
+def _default(value, default):
+    """Whether a scalar value is the attribute's default (``None``: no default known)."""
+    return (
+        default is not None and not isinstance(value, (list, dict)) and str(value) == str(default)
+    )
 
 
 class ConfigChanges:
@@ -49,7 +59,7 @@ class ConfigChanges:
             return
         from vxha.vcs_types.cf import write
 
-        text = write(self.config)
+        text = write(self._as_hacf_writes())
         tmp = f"{path}.tmp"
         with open(tmp, "w") as f:
             f.write(text)
@@ -57,6 +67,39 @@ class ConfigChanges:
         stale = self._stale()
         if stale and os.path.exists(stale):
             os.unlink(stale)
+
+    def _as_hacf_writes(self):
+        """The configuration as hacf writes it (docs/simulator.md, "haconf -dump"): in each
+        group the resources by type then name, a group or resource attribute equal to its
+        default left out, the resource links by parent then child. The model itself is
+        unchanged."""
+        cfg = copy.copy(self.config)
+        cfg.groups = [
+            dataclasses.replace(
+                g,
+                attrs={k: v for k, v in g.attrs.items() if not _default(v, GROUP_DEFAULTS.get(k))},
+                resources=sorted(
+                    (self._dumped_resource(rm) for rm in g.resources),
+                    key=lambda r: (r.type, r.name),
+                ),
+                links=sorted(g.links, key=lambda k: (k.parent, k.child)),
+            )
+            for g in self.config.groups
+        ]
+        return cfg
+
+    def _dumped_resource(self, rm):
+        decl = self.sim_type(rm.type).decl
+        kept = {}
+        for attr, value in rm.attrs.items():
+            a = decl.attr(attr)
+            if a is not None and a.static:  # an override: written whatever its value
+                default = None
+            else:
+                default = RESOURCE_DEFAULTS.get(attr, a.default if a is not None else None)
+            if not _default(value, default):
+                kept[attr] = value
+        return rm if len(kept) == len(rm.attrs) else dataclasses.replace(rm, attrs=kept)
 
     def makero(self):
         self.need_writable()
@@ -79,7 +122,7 @@ class ConfigChanges:
         if g.resources:
             raise SimError(f"Group {name} has resources: delete them first", "V-16-1-10135")
         if g.deps or g.rdeps:
-            raise SimError(f"Group {name} has dependencies: unlink them first", "V-16-1-10136")
+            raise SimError(f"Group {name} has dependencies: unlink them first", "V-16-1-10137")
         del self.groups[name]
         self.config.groups.remove(g.model)
         for s in self.systems.values():
@@ -241,7 +284,7 @@ class ConfigChanges:
         if c in p.children:
             raise SimError(f"{parent} already requires {child}", "V-16-1-10241")
         if p in c.descendants() or p is c:
-            raise SimError("The link would make a dependency cycle", "V-16-1-10242")
+            raise SimError("The link would make a dependency cycle", "V-16-1-10244")
         self._add_link(p.group, parent, child)
         p.group.model.links.append(cfmodel.ResourceLink(parent, child))
 

@@ -19,15 +19,34 @@ TIMED_OUT = "V-16-1-10805"  # Connection timed out (-wait)
 WAIT_LIMIT = 3600  # virtual seconds a -wait without -time waits (chosen: never hangs)
 
 
+# What VCS answers to a request that succeeded (published transcripts: docs/simulator.md,
+# "Commands"); printed on stderr with exit 0.
+GROUP_ADDED = (
+    "VCS NOTICE V-16-1-10136 Group added; populating SystemList and setting the Parallel "
+    "attribute recommended before adding resources"
+)
+RESOURCE_ADDED = (
+    "VCS NOTICE V-16-1-10242 Resource added. Enabled attribute must be set before agent monitors"
+)
+
+
 class Out:
     def __init__(self):
         self.lines = []
+        self.notices = []
 
     def __call__(self, text=""):
         self.lines.append(text)
 
+    def notice(self, text):
+        """A VCS NOTICE: stderr, the command still succeeds."""
+        self.notices.append(text)
+
     def text(self):
         return "".join(line + "\n" for line in self.lines)
+
+    def err(self):
+        return "".join(line + "\n" for line in self.notices)
 
 
 def run(engine, argv):
@@ -55,7 +74,7 @@ def run(engine, argv):
         return 1, out.text(), f"VCS WARNING {exc.msgid} {exc}\n"
     except haforms.FormError as exc:
         return 1, out.text(), f"VCS WARNING {exc.msgid} {exc}\n"
-    return 0, out.text(), ""
+    return 0, out.text(), out.err()
 
 
 def _injected_failure(engine, argv):
@@ -347,7 +366,7 @@ HANDLERS = {
     "haconf -dump": dump,
     "hacf -verify": hacf_verify,
     # hagrp
-    "hagrp -add": lambda e, c, o: e.add_group(c["group"]),
+    "hagrp -add": lambda e, c, o: (e.add_group(c["group"]), o.notice(GROUP_ADDED)),
     "hagrp -delete": lambda e, c, o: e.delete_group(c["group"]),
     "hagrp -link": group_link,
     "hagrp -unlink": lambda e, c, o: e.unlink_groups(c["parent"], c["child"]),
@@ -380,7 +399,10 @@ HANDLERS = {
     "hagrp -forecast": display.forecast,
     "hagrp -wait": group_wait,
     # hares
-    "hares -add": lambda e, c, o: e.add_resource(c["resource"], c["type"], c["group"]),
+    "hares -add": lambda e, c, o: (
+        e.add_resource(c["resource"], c["type"], c["group"]),
+        o.notice(RESOURCE_ADDED),
+    ),
     "hares -delete": lambda e, c, o: e.delete_resource(c["resource"], bool(c.get("force"))),
     "hares -link": lambda e, c, o: e.link_resources(c["parent"], c["child"]),
     "hares -unlink": lambda e, c, o: e.unlink_resources(c["parent"], c["child"]),

@@ -36,21 +36,29 @@ def format_value(value):
     return word(value)
 
 
+# Column widths (each followed by one space) as VCS prints its tables, by the table's
+# first header word: output captured on an InfoScale cluster (docs/simulator.md, "Commands").
+# ``#Type`` tables: not in the captured output, chosen as before.
+WIDTHS = {
+    "#Group": (12, 21, 10),
+    "#Resource": (16, 24, 10),
+    "#System": (10, 23),
+    "#Attribute": (24,),
+    "#Type": (20, 21),
+}
+
+
 class Table:
     """``#Group Attribute System Value`` rows (or three columns for systems and types)."""
 
     def __init__(self, out, header):
         self.out = out
-        self.cols = len(header)
+        self.widths = WIDTHS[header[0]]
         self.row(header)
 
     def row(self, cols):
-        if self.cols == 4:
-            self.out(f"{cols[0]:<20} {cols[1]:<21} {cols[2]:<14} {cols[3]}".rstrip())
-        elif self.cols == 3:
-            self.out(f"{cols[0]:<20} {cols[1]:<21} {cols[2]}".rstrip())
-        else:
-            self.out(f"{cols[0]:<21} {cols[1]}".rstrip())
+        text = "".join(f"{c:<{w}} " for c, w in zip(cols, self.widths))
+        self.out((text + cols[-1]).rstrip())
 
 
 def _state(gi):
@@ -380,6 +388,8 @@ def cluster_value(e, attr):
     c = e.config.cluster
     if attr == "ClusterName":
         return c.name if c else ""
+    if attr == "ReadOnly":  # haconf -makerw / -makero (docs/simulator.md, "Commands")
+        return 0 if e.writable else 1
     attrs = c.attrs if c else {}
     if attr in attrs:
         return attrs[attr]
@@ -390,7 +400,9 @@ def cluster_value(e, attr):
 
 def display_cluster(e, call, out):
     attrs = e.config.cluster.attrs if e.config.cluster else {}
-    names = call.get("attribute") or sorted({"ClusterName"} | set(CLUSTER_DEFAULTS) | set(attrs))
+    names = call.get("attribute") or sorted(
+        {"ClusterName", "ReadOnly"} | set(CLUSTER_DEFAULTS) | set(attrs)
+    )
     t = Table(out, ["#Attribute", "Value"])
     for attr in names:
         if attr != "ClusterName":
