@@ -32,6 +32,23 @@ def _default(value, default):
     )
 
 
+def _as_read(value):
+    """A string attribute's value as reading its dumped text gives it back: a number written
+    bare (hacf knows the attribute is a string, so it needs no quotes; the generator writes
+    it so) reads back as a number."""
+    if value.__class__ is str:
+        return (
+            int(value)
+            if value.isdigit() and value.isascii() and str(int(value)) == value
+            else value
+        )
+    if value.__class__ is list:
+        return [_as_read(v) for v in value]
+    if value.__class__ is dict:
+        return {k: _as_read(v) for k, v in value.items()}
+    return value
+
+
 class ConfigChanges:
     # -- haconf ----------------------------------------------------------------------------
 
@@ -98,8 +115,20 @@ class ConfigChanges:
             else:
                 default = RESOURCE_DEFAULTS.get(attr, a.default if a is not None else None)
             if not _default(value, default):
-                kept[attr] = value
-        return rm if len(kept) == len(rm.attrs) else dataclasses.replace(rm, attrs=kept)
+                kept[attr] = _as_read(value) if a is not None and a.type == "str" else value
+        # the standard attributes (Critical, Enabled, overrides) first, by name, then the
+        # type's in the order it declares them, whatever order the commands set them in
+        rank = {name: i for i, name in enumerate(decl.attrs)}
+        names = sorted(
+            dict.fromkeys([*kept, *rm.local]),
+            key=lambda n: (True, rank[n], "") if n in rank else (False, 0, n),
+        )
+        local = {n: {s: _as_read(v) for s, v in rm.local[n].items()} for n in rm.local}
+        if local:
+            local = {n: local[n] for n in names if n in local}
+        return dataclasses.replace(
+            rm, attrs={n: kept[n] for n in names if n in kept}, local=local, order=tuple(names)
+        )
 
     def makero(self):
         self.need_writable()

@@ -168,3 +168,44 @@ def test_a_group_taken_through_maintenance_dumps_as_before(sim):
         "haconf -dump -makero",
     )
     assert block(sim, "app") == before
+
+
+def test_attributes_set_in_another_order_dump_in_the_types_order(sim):
+    """Inside a resource, hacf writes the standard attributes (Critical, ...) first, by name,
+    then the type's in the order its declaration gives them, a localized one where the
+    attribute stands (chosen because published hacf-written blocks read so: `IP webip` with
+    Device, then Address, then NetMask, `Critical = 0` first; and so a resource created by
+    commands dumps as one read from main.cf). A number set into a string attribute by a
+    command is written bare, as main.cf writes it (`Arguments` below), so it reads back as
+    the generator's text does."""
+    run(
+        sim,
+        "haconf -makerw",
+        "hares -add app_ip2 IP app",
+        "hares -modify app_ip2 NetMask 255.255.255.0",
+        "hares -modify app_ip2 Address 10.0.0.6",
+        "hares -local app_ip2 Device",
+        "hares -modify app_ip2 Device eth1 -sys n1",
+        "hares -modify app_ip2 Device eth2 -sys n2",
+        "hares -modify app_ip2 Critical 0",
+        "hares -add app_num Process app",
+        "hares -modify app_num Arguments 8443",
+        "hares -modify app_num PathName /bin/sleep",
+        "haconf -dump -makero",
+    )
+    text = block(sim, "app")
+    ip2 = text[text.index("IP app_ip2 (") :].split(")")[0].splitlines()[1:]
+    assert [ln.strip() for ln in ip2 if ln.strip()] == [
+        "Critical = 0",
+        "Enabled = 0",
+        "Device @n1 = eth1",
+        "Device @n2 = eth2",
+        'Address = "10.0.0.6"',
+        'NetMask = "255.255.255.0"',
+    ]
+    num = text[text.index("Process app_num (") :].split(")")[0].splitlines()[1:]
+    assert [ln.strip() for ln in num if ln.strip()] == [
+        "Enabled = 0",
+        'PathName = "/bin/sleep"',
+        "Arguments = 8443",
+    ]
