@@ -306,7 +306,11 @@ class Runner:
     # -- steps ------------------------------------------------------------------------
     def _do(self, step: Step) -> None:
         if step.kind == "command":
-            self.client.run(*step.argv, change=True)
+            try:
+                self.client.run(*step.argv, change=True)
+            except HaError:
+                if not self._on_its_way(step.argv):
+                    raise
         elif step.kind == "wait":
             cmd, name, system, want = step.argv
             ok = _WANT[want]
@@ -323,6 +327,23 @@ class Runner:
             action(*step.argv[1:])
         else:
             raise PlanStopped(f"unknown step kind {step.kind}")
+
+    def _on_its_way(self, argv) -> bool:
+        """An ``-online`` or ``-offline`` of a group or resource refused because it is
+        already there, or on its way (VCS may start a group it has just probed, as
+        published transcripts of groups created by commands show, and an admin may have
+        moved it meanwhile): the wait that follows decides, and the plan goes on."""
+        if argv[0] not in ("hagrp", "hares") or argv[1] not in ("-online", "-offline"):
+            return False
+        want, flag = ("ONLINE", "STARTING") if argv[1] == "-online" else ("OFFLINE", "STOPPING")
+        read = self.client.group_states if argv[0] == "hagrp" else self.client.resource_states
+        try:
+            states = read().get(argv[2], {})
+        except HaError:
+            return False
+        if "-sys" in argv:
+            states = {argv[argv.index("-sys") + 1]: states.get(argv[argv.index("-sys") + 1], "")}
+        return any(s.split("|")[0] == want or flag in s for s in states.values())
 
     def _wait_any(self, group, ok, timeout):
         from vxha.generators.hacli import poll_interval

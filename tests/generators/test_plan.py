@@ -38,6 +38,9 @@ class Engine:
                 return 1, "", "VCS WARNING V-16-1-10369 Cluster not writable\n"
             if "-makero" in argv:
                 self.writable = False
+        if argv[1:] == ["-state"]:  # the bulk read: every known state
+            rows = [f"{n} State {s} |{v}|" for (n, s), v in sorted(self.states.items())]
+            return 0, "#H A S V\n" + "".join(r + "\n" for r in rows), ""
         if argv[1] == "-state" and len(argv) == 5:
             state = self.states.get((argv[2], argv[4]), "OFFLINE")
             return 0, f"#H A S V\n{argv[2]} State {argv[4]} |{state}|\n", ""
@@ -324,3 +327,37 @@ def test_system_lists_written_without_numbers_are_numbered_as_vcs_numbers_them()
     assert displayed_system_list("n1 0 n2 1") == {"n1": 0, "n2": 1}
     assert displayed_system_list("n2 n1") == {"n2": 0, "n1": 1}
     assert displayed_system_list("") == {}
+
+
+@pytest.mark.parametrize(
+    "argv, state, goes_on",
+    [
+        # VCS started the new group itself once probed, or it is starting
+        ("hagrp -online g -sys n1", "ONLINE", True),
+        ("hagrp -online g -sys n1", "OFFLINE|STARTING", True),
+        ("hagrp -online g -any", "ONLINE", True),
+        # someone took it offline meanwhile
+        ("hagrp -offline g -sys n1", "OFFLINE", True),
+        ("hares -online r -sys n1", "ONLINE", True),
+        # refused for another reason: the plan stops
+        ("hagrp -online g -sys n1", "OFFLINE|FAULTED", False),
+        ("hagrp -online g -sys n2", "ONLINE", False),  # up elsewhere is not up there
+        ("hagrp -offline g -sys n1", "ONLINE", False),
+    ],
+)
+def test_an_online_or_offline_refused_because_it_is_already_there_goes_on(
+    journal, argv, state, goes_on
+):
+    """A group created by commands may be started by VCS itself once probed (published
+    transcripts: docs/operations.md, Plans): the plan's own -online is then refused, and the
+    wait that follows decides instead of the refusal stopping the plan."""
+    name = argv.split()[2]
+    e = Engine(fail={argv}, states={(name, "n1"): state})
+    plan = P.Plan("apply", steps(argv.split(), ["hagrp", "-modify", "g", "Priority", "1"]))
+    if goes_on:
+        P.Runner(HaClient(e), journal, out=lambda *_: None).run(plan)
+        assert e.changes()[-2:] == ["hagrp -modify g Priority 1", "haconf -dump -makero"]
+    else:
+        with pytest.raises(P.PlanStopped):
+            P.Runner(HaClient(e), journal, out=lambda *_: None).run(plan)
+        assert "hagrp -modify g Priority 1" not in e.changes()
