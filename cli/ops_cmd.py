@@ -188,7 +188,10 @@ def _undo(args, client, command) -> int:
         command=command,
         want_resources=undo.get("resources") or {},
     ).build()
-    moves = undo.get("moves") or []
+    # only the profiles the stopped plan did move are moved back (a delete stopped before
+    # its archiving step left the profile where it was; found by the randomized campaign)
+    moved = {tuple(s.argv[1:]) for s in done if s.kind == "local" and s.argv[0] == "move"}
+    moves = [m for m in undo.get("moves") or [] if tuple(m) in moved]
     for src, dst in reversed(moves):
         plan.steps.append(
             P.Step(

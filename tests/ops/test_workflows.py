@@ -411,6 +411,22 @@ def test_delete_asks_archives_the_profile_and_undoes(cluster):
     assert {g: cluster.online_on(g) for g in where} == where
 
 
+def test_a_delete_stopped_before_archiving_is_undone_with_its_profile_left_in_place(cluster):
+    """--undo moves back only the profiles the stopped plan moved: a delete stopped at its
+    first step never archived the profile, and the undo used to stop trying to move it
+    from the archive (found by test_ops_properties.py)."""
+    profiles = cluster.copy_profiles()
+    where = {g: cluster.online_on(g) for g in ("nbu_media1", "nbu_media1_storage")}
+    cluster.fail("hagrp -offline nbu_media1 ")
+    out = cluster.vxha("delete", "nbu_media1", "--now", "--yes")
+    assert out.returncode == 1 and "stopped at step 1 " in out.stderr, out.stdout + out.stderr
+    undone = cluster.vxha("delete", "--undo", "--yes")
+    assert undone.returncode == 0, undone.stdout + undone.stderr
+    assert (profiles / "nbu_media1.yaml").exists()
+    assert not (profiles / "archive").exists() or not list((profiles / "archive").iterdir())
+    assert {g: cluster.online_on(g) for g in where} == where
+
+
 def test_restore_puts_an_archived_profile_back(cluster, tmp_path):
     profiles = cluster.copy_profiles(["db1"])
     (profiles / "archive").mkdir()
