@@ -577,3 +577,92 @@ def test_open_file_users_are_chosen_by_the_mounts_id_not_its_path(loopdev, real_
             reap(covered, *([user] if user else []))
 
     in_private_namespace(body)
+
+
+@pytest.mark.xfail(strict=True, reason="a read-write mount turned read-only still reads 110")
+def test_a_read_write_mount_turned_read_only_is_offline(loopdev, real_launcher, tmp_path):
+    """ext4's errors=remount-ro makes the file system read-only on an error (its superblock:
+    mountinfo's per-mount options still say rw); an admin's remount makes the mount itself
+    read-only. Either way a resource whose MountOpt asks for read-write no longer serves:
+    monitor says 100 (docs/cfsmount.md, "monitor"), with or without the second-level probe,
+    and offline still unmounts it."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, MountOpt="errors=remount-ro")
+    probe = dict(v, SecondLevelMonitor=1, SecondLevelTimeout=5)
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        assert run("monitor", probe).returncode == 110
+        knob = f"/sys/fs/ext4/{os.path.basename(dev)}/trigger_fs_error"
+        with open(knob, "w") as f:
+            f.write("1\n")
+        (entry,) = mounted_at(str(mp))
+        # older kernels say "ro" of the super block, 6.x ext4 "emergency_ro"
+        assert not entry.read_only()
+        assert {"ro", "emergency_ro"} & set(entry.superopts.split(","))
+        for values_ in (v, probe):
+            r = run("monitor", values_)
+            assert r.returncode == 100, r.stdout
+            assert f"{mp} is mounted read-only, but MountOpt asks for read-write" in r.stdout
+        assert run("offline", v).returncode == 0
+        assert mounted_at(str(mp)) == []
+
+        assert run("online", v).returncode == 0  # the error stays recorded: mount again
+        subprocess.run(["mount", "-o", "remount,ro", str(mp)], check=True, timeout=30)
+        (entry,) = mounted_at(str(mp))
+        assert entry.read_only()
+        assert run("monitor", probe).returncode == 100
+        assert run("clean", v, reason=4).returncode == 0
+        assert mounted_at(str(mp)) == []
+
+        ro = values(dev, mp, MountOpt="ro")  # asked for: read-only is its online state
+        assert run("online", ro).returncode == 0
+        assert run("monitor", dict(ro, SecondLevelMonitor=1)).returncode == 110
+        assert run("offline", ro).returncode == 0
+
+    in_private_namespace(body)
+
+
+@pytest.mark.xfail(strict=True, reason="offline leaves the file system mounted elsewhere")
+def test_offline_unmounts_the_file_system_where_it_is_also_bound(loopdev, real_launcher, tmp_path):
+    """A bind mount of a directory of ours elsewhere (outside MountPoint) keeps the file
+    system mounted on this system after MountPoint is unmounted: another system mounting
+    the volume then writes it twice. Offline unmounts those too, under the same
+    ForceUnmount policy, as ClusterLabs' Filesystem does (list_bindmounts); a bind of
+    another file system is left alone."""
+    dev = loopdev("ext4")
+    mp, elsewhere, other = tmp_path / "data", tmp_path / "elsewhere", tmp_path / "other"
+
+    def bind(src, dst):
+        dst.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "--bind", str(src), str(dst)], check=True, timeout=30)
+
+    def body():
+        run = real_launcher
+        (tmp_path / "plain").mkdir()
+        bind(tmp_path / "plain", other)  # the root file system's: not ours
+        for policy in ("none", "kill"):
+            v = values(dev, mp, ForceUnmount=policy)
+            assert run("online", v).returncode == 0
+            (mp / "logs").mkdir(exist_ok=True)
+            bind(mp / "logs", elsewhere)
+            user = sleeper(cwd=elsewhere)
+            try:
+                r = run("offline", v)
+                if policy == "none":
+                    assert r.returncode == 1, r.stdout
+                    assert f"{elsewhere} is busy" in r.stdout
+                    assert len(mounted_at(str(elsewhere))) == 1
+                    assert len(mounted_at(str(mp))) == 1
+                    assert user.poll() is None
+                    reap(user)
+                    r = run("offline", v)
+                assert r.returncode == 0, r.stdout
+                assert mounted_at(str(elsewhere)) == [] and mounted_at(str(mp)) == []
+                assert len(mounted_at(str(other))) == 1
+            finally:
+                reap(user)
+
+    in_private_namespace(body)
