@@ -186,6 +186,14 @@ class CFSMountAgent:
             return UNKNOWN
         if mine is None:
             return OFFLINE
+        if mine.read_only(fs=True) and "ro" not in res.MountOpt.split(","):
+            # It no longer serves as configured: the file system met an error
+            # (errors=remount-ro) or was remounted. VCS cleans and fails over.
+            res.log.error(
+                f"{mp} is mounted read-only, but MountOpt asks for read-write: offline",
+                "cfs.readonly",
+            )
+            return OFFLINE
         if res.SecondLevelMonitor and res.level_two():
             from vxha.agents.drivers.mounts import ProbeTimeout
 

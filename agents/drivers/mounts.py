@@ -63,8 +63,13 @@ class MountEntry:
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__slots__}
 
-    def read_only(self) -> bool:
-        return "ro" in self.options.split(",")
+    def read_only(self, fs: bool = False) -> bool:
+        """The mount is read-only; with ``fs``, also when only its file system is: the
+        super block's options say ``ro`` (ext4's errors=remount-ro on older kernels) or
+        ``emergency_ro`` (the same on 6.x kernels), while the mount's own still say rw."""
+        if "ro" in self.options.split(","):
+            return True
+        return fs and not {"ro", "emergency_ro"}.isdisjoint(self.superopts.split(","))
 
     def __repr__(self):
         return f"MountEntry({self.id} {self.source} on {self.mountpoint} type {self.fstype})"

@@ -261,3 +261,15 @@ def test_in_process_hung_probe_costs_no_real_time(n1):
     outcome = execute("CFSMount", "monitor", argv, env=n1.env, inprocess=True)
     assert outcome.timed_out and outcome.code == 99 and time.monotonic() - start < 1
     assert any("hangs (no answer within 30.0s)" in line for line in outcome.lines)
+
+
+def test_a_read_write_mount_remounted_read_only_is_offline(n1):
+    """docs/cfsmount.md, "monitor": read-only while MountOpt asks for read-write is 100."""
+    assert n1.run("online", v()).returncode == 0
+    state = json.loads((n1.dir / "mounts.json").read_text())
+    state["mounts"][0]["options"] = "ro,cluster"  # remounted outside VCS
+    (n1.dir / "mounts.json").write_text(json.dumps(state))
+    r = n1.run("monitor", v())
+    assert r.returncode == 100
+    assert f"{MP} is mounted read-only, but MountOpt asks for read-write: offline" in r.stdout
+    assert n1.run("monitor", v(MountOpt="ro")).returncode == 110

@@ -579,7 +579,6 @@ def test_open_file_users_are_chosen_by_the_mounts_id_not_its_path(loopdev, real_
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="a read-write mount turned read-only still reads 110")
 def test_a_read_write_mount_turned_read_only_is_offline(loopdev, real_launcher, tmp_path):
     """ext4's errors=remount-ro makes the file system read-only on an error (its superblock:
     mountinfo's per-mount options still say rw); an admin's remount makes the mount itself

@@ -144,3 +144,14 @@ def test_the_agent_its_parents_and_pid_1_are_never_signalled():
     for pid in (1, os.getpid(), os.getppid()):
         with pytest.raises(DriverError, match="refusing to signal protected process"):
             drv.signal(pid, 0)
+
+
+def test_a_file_system_read_only_under_a_read_write_mount():
+    """ext4 after errors=remount-ro: the mount's options say rw, the super block's say ro
+    (older kernels) or emergency_ro (6.x); only read_only(fs=True) sees it."""
+    line = "50 22 7:0 / /vx/data rw,relatime - ext4 /dev/loop0 rw,errors=remount-ro,{}\n"
+    for flag in ("ro", "emergency_ro"):
+        (e,) = parse_mountinfo(line.format(flag))
+        assert not e.read_only() and e.read_only(fs=True)
+    (e,) = parse_mountinfo(line.format("data=ordered"))
+    assert not e.read_only(fs=True)
