@@ -226,7 +226,7 @@ class CFSMountAgent:
         if mine is None:
             res.log.info(f"{res.MountPoint} is not mounted", "state")
             return None
-        self._release(res, drv, clean=False, entries=entries)
+        self._release(res, drv, clean=False)
         res.log.info(f"unmounted {res.MountPoint}", "cfs.unmounted")
         return None
 
@@ -262,20 +262,28 @@ class CFSMountAgent:
 
     # -- unmounting -------------------------------------------------------------------------
 
-    def _release(self, res, drv, clean: bool, entries=None) -> None:
-        """Unmount MountPoint and everything below it, deepest first, within the deadline."""
+    def _release(self, res, drv, clean: bool) -> None:
+        """Unmount MountPoint and everything below it, deepest first, and the other mounts
+        of its file system (binds elsewhere), MountPoint last, within the deadline."""
         from vxha.agents.drivers.mounts import MountBusy
 
         mp = res.MountPoint
         policy = self._policy(res)
         rounds = {}
+        entries = None
         while True:
             if entries is None:
-                entries = drv.mounts(res.MountPoint)
+                entries = drv.mounts()
             top = self._at(entries, mp)
             if top is None or not drv.same_source(top, self._source(res), res.FSType):
                 return  # ours is gone; a mount it covered is someone else's
-            target = _depth_order(_made_on(top, entries))[0]
+            first = _depth_order(_holding(top, entries, res.FSType))
+            target = first[0] if first else top
+            if target.mountpoint != mp and not _under(target.mountpoint, mp):
+                res.log.notice(
+                    f"{target.mountpoint} is a mount of {mp}'s file system too: unmounting it",
+                    "cfs.unmounted",
+                )
             cap = 5.0 if clean else 60.0
             try:
                 drv.umount(target.mountpoint, res.timeout(cap))
@@ -384,6 +392,26 @@ def _made_on(top, entries: list) -> list:
                 made.append(e)
                 grew = True
     return made
+
+
+def _holding(top, entries: list, fstype: str) -> list:
+    """What must go before ``top`` for its file system to leave this system: the mounts
+    made on it, and (but for a bind mount, whose device is the source's file system) the
+    other mounts of the same file system (same device number) with what is made on them,
+    as ClusterLabs' Filesystem's list_bindmounts; a mount holding MountPoint is not one."""
+    held = _made_on(top, entries)
+    ids = {e.id for e in held}
+    if fstype != "bind":
+        for e in entries:
+            if (
+                e.id not in ids
+                and (e.major, e.minor) == (top.major, top.minor)
+                and not _under(top.mountpoint, e.mountpoint)
+            ):
+                more = [m for m in _made_on(e, entries) if m.id not in ids]
+                ids.update(m.id for m in more)
+                held += more
+    return [e for e in held if e is not top]
 
 
 def _under(path: str, top: str) -> bool:

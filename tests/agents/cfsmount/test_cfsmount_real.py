@@ -624,7 +624,6 @@ def test_a_read_write_mount_turned_read_only_is_offline(loopdev, real_launcher, 
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="offline leaves the file system mounted elsewhere")
 def test_offline_unmounts_the_file_system_where_it_is_also_bound(loopdev, real_launcher, tmp_path):
     """A bind mount of a directory of ours elsewhere (outside MountPoint) keeps the file
     system mounted on this system after MountPoint is unmounted: another system mounting

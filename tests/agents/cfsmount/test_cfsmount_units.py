@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from vxha.agents.cfsmount import _depth_order, _made_on, check_mountpoint, mount_options
+from vxha.agents.cfsmount import (
+    _depth_order,
+    _holding,
+    _made_on,
+    check_mountpoint,
+    mount_options,
+)
 from vxha.agents.drivers import mounts
 from vxha.agents.drivers.mounts import (
     MountEntry,
@@ -130,6 +136,25 @@ def test_the_mounts_to_unmount_are_those_made_on_ours_by_parent_id():
                e(41, 40, "/m/a"), e(42, 41, "/m/a/b"), e(43, 22, "/m/covered2"),
                e(44, 39, "/m/covered/x")]  # fmt: skip
     assert sorted(x.id for x in _made_on(ours, entries)) == [40, 41, 42, 45]
+
+
+def test_the_other_mounts_of_our_file_system_go_before_it():
+    """ClusterLabs' Filesystem's list_bindmounts: the same device mounted elsewhere (a bind
+    of a directory of ours), with what is made on it, goes before MountPoint; not a mount
+    of another device, not a mount holding MountPoint itself, and none for a bind
+    resource, whose device number is its source's file system."""
+
+    def e(i, parent, dev, mp, fstype="ext4"):
+        return MountEntry(i, parent, 7, dev, "/", mp, "rw", fstype, "/dev/loop0")
+
+    ours = e(40, 30, 0, "/vx/srv/data")
+    entries = [e(22, 1, 1, "/"), e(30, 22, 0, "/vx"), ours, e(41, 40, 5, "/vx/srv/data/t"),
+               e(50, 22, 0, "/srv/logs"), e(51, 50, 6, "/srv/logs/t"),
+               e(60, 22, 1, "/srv/plain"), e(70, 22, 0, "/vx/srv/data")]  # fmt: skip
+    assert sorted(x.id for x in _holding(ours, entries, "ext4")) == [41, 50, 51]
+    order = [x.id for x in _depth_order(_holding(ours, entries, "ext4"))]
+    assert order.index(51) < order.index(50)  # what is made on a bind goes before it
+    assert [x.id for x in _holding(ours, entries, "bind")] == [41]
 
 
 def test_the_agent_its_parents_and_pid_1_are_never_signalled():
