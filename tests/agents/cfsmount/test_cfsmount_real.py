@@ -485,9 +485,12 @@ def test_missing_block_device_is_a_clear_error(real_launcher, tmp_path):
     in_private_namespace(body)
 
 
+@pytest.mark.xfail(strict=True, reason="clean says 0 while the detached file system lives")
 def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_launcher, tmp_path):
     """The process running the entry points (VCS's agent; here the test) sits in the mount:
-    offline with kill finds nobody it may stop and fails; clean detaches lazily."""
+    offline with kill finds nobody it may stop and fails; clean detaches lazily, but says
+    1 while the detached file system lives (another system mounting the volume would write
+    it twice), and 0 once its last user left."""
     dev = loopdev("ext4")
     mp = tmp_path / "data"
     v = values(dev, mp, ForceUnmount="kill")
@@ -501,11 +504,17 @@ def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_laun
             assert "stays busy" in r.stdout and "no process found using it" in r.stdout
             assert len(mounted_at(str(mp))) == 1
             r = real_launcher("clean", v, reason=1, aep=5)
-            assert r.returncode == 0, r.stdout
+            assert r.returncode == 1, r.stdout
             assert "forced unmount" in r.stdout and "lazy unmount" in r.stdout
+            assert f"{dev} is still in use on this system" in r.stdout
             assert mounted_at(str(mp)) == []
+            assert real_launcher("monitor", v).returncode == 99
+            assert real_launcher("clean", v, reason=1).returncode == 1
         finally:
             os.chdir(tmp_path)
+        r = real_launcher("clean", v, reason=1)
+        assert r.returncode == 0, r.stdout
+        assert real_launcher("monitor", v).returncode == 100
 
     in_private_namespace(body)
 
@@ -662,5 +671,40 @@ def test_offline_unmounts_the_file_system_where_it_is_also_bound(loopdev, real_l
                 assert len(mounted_at(str(other))) == 1
             finally:
                 reap(user)
+
+    in_private_namespace(body)
+
+
+@pytest.mark.xfail(strict=True, reason="offline says 0 while another namespace holds the mount")
+def test_a_file_system_another_namespace_holds_is_not_offline(loopdev, real_launcher, tmp_path):
+    """A mount namespace made while we were mounted (a container's, a service's) keeps a
+    copy of the mount that our unmount does not reach (private propagation): the file
+    system stays mounted on this system. offline and clean say 1 and monitor 99 until it
+    is let go, so VCS does not mount the volume on another system meanwhile."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        holder = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "sleep", "300"],
+            start_new_session=True,
+        )
+        try:
+            time.sleep(0.3)  # its namespace is made
+            r = run("offline", v)
+            assert r.returncode == 1, r.stdout
+            assert f"{dev} is still in use on this system" in r.stdout
+            assert mounted_at(str(mp)) == []
+            r = run("monitor", v)
+            assert r.returncode == 99, r.stdout
+            assert f"{dev} is not mounted at {mp} but still in use on this system" in r.stdout
+            assert run("clean", v, reason=1).returncode == 1
+        finally:
+            reap(holder)
+        assert run("clean", v, reason=1).returncode == 0
+        assert run("monitor", v).returncode == 100
 
     in_private_namespace(body)
