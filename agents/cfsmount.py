@@ -121,6 +121,22 @@ class CFSMountAgent:
         return None, top
 
     @staticmethod
+    def _alive(res, drv) -> bool:
+        """Whether the file system of a block device (ext4, xfs: one system at a time)
+        still lives on this system although MountPoint no longer shows it: another
+        mount namespace's copy, or a lazy unmount with files still open. vxfs is a
+        cluster mount, meant to be mounted on several systems at once."""
+        return res.FSType in ("ext4", "xfs") and drv.device_held(res.BlockDevice)
+
+    @staticmethod
+    def _alive_text(res) -> str:
+        return (
+            f"{res.MountPoint} is unmounted, but {res.BlockDevice} is still in use on this "
+            "system (mounted in another mount namespace, or detached with files open): "
+            "its processes must end before another system mounts the volume"
+        )
+
+    @staticmethod
     def _policy(res) -> str:
         # Veritas's ForceOff asks for the unmount to go through even with open files.
         return "kill" if res.ForceOff else res.ForceUnmount
@@ -185,6 +201,14 @@ class CFSMountAgent:
             )
             return UNKNOWN
         if mine is None:
+            if self._alive(res, drv):
+                res.log.error(
+                    f"{res.BlockDevice} is not mounted at {mp} but still in use on this "
+                    "system (mounted in another mount namespace, or detached with files "
+                    "open): neither online nor offline",
+                    "cfs.busy",
+                )
+                return UNKNOWN
             return OFFLINE
         if mine.read_only(fs=True) and "ro" not in res.MountOpt.split(","):
             # It no longer serves as configured: the file system met an error
@@ -228,17 +252,23 @@ class CFSMountAgent:
             return None
         self._release(res, drv, clean=False)
         res.log.info(f"unmounted {res.MountPoint}", "cfs.unmounted")
+        if self._alive(res, drv):
+            raise Busy(self._alive_text(res))
         return None
 
     def clean(self, res):
         # An AgentError is logged and mapped to 1 by the framework: VCS retries clean.
         drv = res.driver("mounts")
         mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
-        if mine is None:
-            return True
-        self._release(res, drv, clean=True)
-        mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
-        return mine is None
+        if mine is not None:
+            self._release(res, drv, clean=True)
+            mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
+            if mine is not None:
+                return False
+        if self._alive(res, drv):
+            res.log.error(self._alive_text(res), "cfs.busy")
+            return False
+        return True
 
     def info(self, res):
         drv = res.driver("mounts")

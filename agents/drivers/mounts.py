@@ -296,6 +296,24 @@ class MountDriver:
         except OSError:
             return False
 
+    def device_held(self, source: str) -> bool:
+        """Whether a file system still holds the block device ``source`` on this system:
+        mounted in any mount namespace, or detached (lazy unmount) while still in use.
+        open(2) with O_EXCL on a block device fails with EBUSY then; one open, no process.
+        A device that is gone (or a loop device without its file) holds nothing."""
+        import errno
+
+        try:
+            fd = posix.open(source, posix.O_RDONLY | posix.O_EXCL | posix.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno == errno.EBUSY:
+                return True
+            if exc.errno in (errno.ENOENT, errno.ENXIO, errno.ENODEV):
+                return False
+            raise DriverError(f"cannot tell whether {source} is in use: {exc.strerror}") from None
+        posix.close(fd)
+        return False
+
     # -- changing -----------------------------------------------------------------------
 
     def make_mountpoint(self, mountpoint: str) -> None:

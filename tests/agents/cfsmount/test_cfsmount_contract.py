@@ -273,3 +273,22 @@ def test_a_read_write_mount_remounted_read_only_is_offline(n1):
     assert r.returncode == 100
     assert f"{MP} is mounted read-only, but MountOpt asks for read-write: offline" in r.stdout
     assert n1.run("monitor", v(MountOpt="ro")).returncode == 110
+
+
+def test_clean_of_ext4_says_1_while_its_detached_file_system_lives(n1):
+    """docs/cfsmount.md, "clean": a lazy unmount leaves an ext4 or xfs file system alive
+    while a user keeps it; clean says 1 (monitor 99) until it is gone. vxfs, a cluster
+    mount, is not held back (test_clean_falls_back_to_lazy_unmount_when_users_survive)."""
+    ext4 = v(FSType="ext4", ForceUnmount="kill")
+    assert n1.run("online", ext4).returncode == 0
+    pid = n1.fake.add_user(MP)
+    n1.faults({"mounts.signal": {"mode": "error", "message": "EPERM"}})
+    r = n1.run("clean", ext4, reason=0, aep=6)
+    assert r.returncode == 1, r.stdout
+    assert "lazy unmount" in r.stdout and f"{DEV} is still in use on this system" in r.stdout
+    assert n1.mounted() == []
+    assert n1.run("monitor", ext4).returncode == 99
+    n1.faults({})
+    n1.fake.signal(pid, 9)
+    assert n1.run("clean", ext4, reason=0).returncode == 0
+    assert n1.run("monitor", ext4).returncode == 100

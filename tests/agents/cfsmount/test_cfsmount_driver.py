@@ -206,7 +206,6 @@ def test_users_of_a_deeper_mount_belong_to_it(backend, tmp_path):
     backend.run(body)
 
 
-@pytest.mark.xfail(strict=True, reason="device_held is not in the driver yet")
 def test_lazy_umount_detaches_a_busy_mount(backend, tmp_path):
     """Detached, the file system lives on while its user does: device_held says so (open(2),
     O_EXCL on a block device: EBUSY while a file system holds it), until the user is gone."""

@@ -485,7 +485,6 @@ def test_missing_block_device_is_a_clear_error(real_launcher, tmp_path):
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="clean says 0 while the detached file system lives")
 def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_launcher, tmp_path):
     """The process running the entry points (VCS's agent; here the test) sits in the mount:
     offline with kill finds nobody it may stop and fails; clean detaches lazily, but says
@@ -675,7 +674,6 @@ def test_offline_unmounts_the_file_system_where_it_is_also_bound(loopdev, real_l
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="offline says 0 while another namespace holds the mount")
 def test_a_file_system_another_namespace_holds_is_not_offline(loopdev, real_launcher, tmp_path):
     """A mount namespace made while we were mounted (a container's, a service's) keeps a
     copy of the mount that our unmount does not reach (private propagation): the file
