@@ -706,3 +706,28 @@ def test_a_file_system_another_namespace_holds_is_not_offline(loopdev, real_laun
         assert run("monitor", v).returncode == 100
 
     in_private_namespace(body)
+
+
+@pytest.mark.xfail(strict=True, reason="online mounts a file system already in use elsewhere")
+def test_a_device_already_mounted_elsewhere_is_refused(loopdev, real_launcher, tmp_path):
+    """The admin's mount of the same ext4 elsewhere is not ours: online does not share its
+    file system (offline would then have to take the admin's mount with it, "A file system
+    that outlives its unmount"); it refuses and mounts nothing, and the admin's mount stays
+    through every entry point."""
+    dev = loopdev("ext4")
+    mp, theirs = tmp_path / "data", tmp_path / "theirs"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        theirs.mkdir()
+        subprocess.run(["mount", dev, str(theirs)], check=True, timeout=30)
+        r = real_launcher("online", v)
+        assert r.returncode == 1, r.stdout
+        assert f"{dev} is already in use on this system" in r.stdout
+        assert mounted_at(str(mp)) == []
+        assert real_launcher("monitor", v).returncode == 99
+        real_launcher("offline", v)
+        real_launcher("clean", v, reason=1)
+        assert len(mounted_at(str(theirs))) == 1
+
+    in_private_namespace(body)
