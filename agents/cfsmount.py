@@ -170,6 +170,13 @@ class CFSMountAgent:
                 f"{problem}: cannot mount {mp} (is the volume started on this system?)",
                 "BlockDevice",
             )
+        if self._alive(res, drv):
+            raise AgentError(
+                f"{source} is already in use on this system (mounted elsewhere, or in "
+                "another mount namespace): refusing to mount someone else's file system "
+                "a second time",
+                "BlockDevice",
+            )
         opts = mount_options(fstype, res.MountOpt)
         try:
             drv.make_mountpoint(mp)

@@ -708,7 +708,6 @@ def test_a_file_system_another_namespace_holds_is_not_offline(loopdev, real_laun
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="online mounts a file system already in use elsewhere")
 def test_a_device_already_mounted_elsewhere_is_refused(loopdev, real_launcher, tmp_path):
     """The admin's mount of the same ext4 elsewhere is not ours: online does not share its
     file system (offline would then have to take the admin's mount with it, "A file system
