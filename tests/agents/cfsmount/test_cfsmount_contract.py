@@ -292,3 +292,19 @@ def test_clean_of_ext4_says_1_while_its_detached_file_system_lives(n1):
     n1.fake.signal(pid, 9)
     assert n1.run("clean", ext4, reason=0).returncode == 0
     assert n1.run("monitor", ext4).returncode == 100
+
+
+def test_systems_sharing_one_host_and_its_volumes_do_not_hold_each_other_back(n1):
+    """Real-node mode mounts one volume on several simulated systems of one host and says
+    so with VXHA_SHARED_DEVICES=1 (docs/cfsmount.md): a mount of the device elsewhere on
+    the host may be another system's, not ours to refuse or wait for. Without it, the
+    device in use on the host refuses online."""
+    ext4 = v(FSType="ext4")
+    n1.fake.mount(DEV, "/elsewhere", "ext4", "", 5)  # the volume in use on the host
+    r = n1.run("online", ext4)
+    assert r.returncode == 1 and f"{DEV} is already in use on this system" in r.stdout
+    n1.run.env["VXHA_SHARED_DEVICES"] = "1"
+    assert n1.run("online", ext4).returncode == 0
+    assert n1.run("offline", ext4).returncode == 0
+    assert n1.run("monitor", ext4).returncode == 100
+    assert [e.mountpoint for e in n1.fake.mounts()] == ["/elsewhere"]
