@@ -300,11 +300,13 @@ class MountDriver:
         """Whether a file system still holds the block device ``source`` on this system:
         mounted in any mount namespace, or detached (lazy unmount) while still in use.
         open(2) with O_EXCL on a block device fails with EBUSY then; one open, no process.
-        A device that is gone (or a loop device without its file) holds nothing."""
+        A device that is gone (or a loop device without its file) holds nothing.
+        O_NONBLOCK: no media check on open (sd(4)'s removable devices), as blkid opens."""
         import errno
 
+        flags = posix.O_RDONLY | posix.O_EXCL | posix.O_NONBLOCK | posix.O_CLOEXEC
         try:
-            fd = posix.open(source, posix.O_RDONLY | posix.O_EXCL | posix.O_CLOEXEC)
+            fd = posix.open(source, flags)
         except OSError as exc:
             if exc.errno == errno.EBUSY:
                 return True
