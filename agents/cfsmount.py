@@ -130,7 +130,10 @@ class CFSMountAgent:
         VXHA_SHARED_DEVICES=1), a device held elsewhere may be another system's: no test."""
         if res.FSType not in ("ext4", "xfs") or res.ctx.env.get("VXHA_SHARED_DEVICES") == "1":
             return False
-        return drv.device_held(res.BlockDevice)
+        try:
+            return drv.device_held(res.BlockDevice)
+        except _driver_error() as exc:  # cannot tell: no entry point may guess "free"
+            raise AgentError(str(exc), "BlockDevice") from None
 
     @staticmethod
     def _alive_text(res) -> str:

@@ -180,3 +180,23 @@ def test_a_file_system_read_only_under_a_read_write_mount():
         assert not e.read_only() and e.read_only(fs=True)
     (e,) = parse_mountinfo(line.format("data=ordered"))
     assert not e.read_only(fs=True)
+
+
+def test_a_device_whose_use_cannot_be_told_is_an_error_not_free():
+    """device_held failing (EACCES, EIO) must not read as "not in use": the entry point
+    fails naming BlockDevice (monitor 99, offline and clean 1)."""
+    from types import SimpleNamespace
+
+    from vxha.agents.cfsmount import CFSMountAgent
+    from vxha.agents.drivers.errors import DriverError
+    from vxha.agents.framework import AgentError
+
+    class Drv:
+        def device_held(self, source):
+            raise DriverError(f"cannot tell whether {source} is in use: Permission denied")
+
+    res = SimpleNamespace(FSType="ext4", BlockDevice="/dev/loop7", ctx=SimpleNamespace(env={}))
+    with pytest.raises(AgentError, match="/dev/loop7 is in use: Permission denied"):
+        CFSMountAgent._alive(res, Drv())
+    res.ctx.env["VXHA_SHARED_DEVICES"] = "1"
+    assert CFSMountAgent._alive(res, Drv()) is False
