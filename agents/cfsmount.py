@@ -121,6 +121,29 @@ class CFSMountAgent:
         return None, top
 
     @staticmethod
+    def _alive(res, drv) -> bool:
+        """Whether the file system of a block device (ext4, xfs: one system at a time)
+        still lives on this system although MountPoint no longer shows it: another
+        mount namespace's copy, or a lazy unmount with files still open. vxfs is a
+        cluster mount, meant to be mounted on several systems at once. Where several
+        simulated systems share this host's kernel and volumes (real-node mode sets
+        VXHA_SHARED_DEVICES=1), a device held elsewhere may be another system's: no test."""
+        if res.FSType not in ("ext4", "xfs") or res.ctx.env.get("VXHA_SHARED_DEVICES") == "1":
+            return False
+        try:
+            return drv.device_held(res.BlockDevice)
+        except _driver_error() as exc:  # cannot tell: no entry point may guess "free"
+            raise AgentError(str(exc), "BlockDevice") from None
+
+    @staticmethod
+    def _alive_text(res) -> str:
+        return (
+            f"{res.MountPoint} is unmounted, but {res.BlockDevice} is still in use on this "
+            "system (mounted in another mount namespace, or detached with files open): "
+            "its processes must end before another system mounts the volume"
+        )
+
+    @staticmethod
     def _policy(res) -> str:
         # Veritas's ForceOff asks for the unmount to go through even with open files.
         return "kill" if res.ForceOff else res.ForceUnmount
@@ -154,6 +177,13 @@ class CFSMountAgent:
                 f"{problem}: cannot mount {mp} (is the volume started on this system?)",
                 "BlockDevice",
             )
+        if self._alive(res, drv):
+            raise AgentError(
+                f"{source} is already in use on this system (mounted elsewhere, or in "
+                "another mount namespace): refusing to mount someone else's file system "
+                "a second time",
+                "BlockDevice",
+            )
         opts = mount_options(fstype, res.MountOpt)
         try:
             drv.make_mountpoint(mp)
@@ -185,6 +215,22 @@ class CFSMountAgent:
             )
             return UNKNOWN
         if mine is None:
+            if self._alive(res, drv):
+                res.log.error(
+                    f"{res.BlockDevice} is not mounted at {mp} but still in use on this "
+                    "system (mounted in another mount namespace, or detached with files "
+                    "open): neither online nor offline",
+                    "cfs.busy",
+                )
+                return UNKNOWN
+            return OFFLINE
+        if mine.read_only(fs=True) and "ro" not in res.MountOpt.split(","):
+            # It no longer serves as configured: the file system met an error
+            # (errors=remount-ro) or was remounted. VCS cleans and fails over.
+            res.log.error(
+                f"{mp} is mounted read-only, but MountOpt asks for read-write: offline",
+                "cfs.readonly",
+            )
             return OFFLINE
         if res.SecondLevelMonitor and res.level_two():
             from vxha.agents.drivers.mounts import ProbeTimeout
@@ -218,19 +264,25 @@ class CFSMountAgent:
         if mine is None:
             res.log.info(f"{res.MountPoint} is not mounted", "state")
             return None
-        self._release(res, drv, clean=False, entries=entries)
+        self._release(res, drv, clean=False)
         res.log.info(f"unmounted {res.MountPoint}", "cfs.unmounted")
+        if self._alive(res, drv):
+            raise Busy(self._alive_text(res))
         return None
 
     def clean(self, res):
         # An AgentError is logged and mapped to 1 by the framework: VCS retries clean.
         drv = res.driver("mounts")
         mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
-        if mine is None:
-            return True
-        self._release(res, drv, clean=True)
-        mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
-        return mine is None
+        if mine is not None:
+            self._release(res, drv, clean=True)
+            mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
+            if mine is not None:
+                return False
+        if self._alive(res, drv):
+            res.log.error(self._alive_text(res), "cfs.busy")
+            return False
+        return True
 
     def info(self, res):
         drv = res.driver("mounts")
@@ -254,20 +306,28 @@ class CFSMountAgent:
 
     # -- unmounting -------------------------------------------------------------------------
 
-    def _release(self, res, drv, clean: bool, entries=None) -> None:
-        """Unmount MountPoint and everything below it, deepest first, within the deadline."""
+    def _release(self, res, drv, clean: bool) -> None:
+        """Unmount MountPoint and everything below it, deepest first, and the other mounts
+        of its file system (binds elsewhere), MountPoint last, within the deadline."""
         from vxha.agents.drivers.mounts import MountBusy
 
         mp = res.MountPoint
         policy = self._policy(res)
         rounds = {}
+        entries = None
         while True:
             if entries is None:
-                entries = drv.mounts(res.MountPoint)
+                entries = drv.mounts()
             top = self._at(entries, mp)
             if top is None or not drv.same_source(top, self._source(res), res.FSType):
                 return  # ours is gone; a mount it covered is someone else's
-            target = _depth_order(_made_on(top, entries))[0]
+            first = _depth_order(_holding(top, entries, res.FSType))
+            target = first[0] if first else top
+            if target.mountpoint != mp and not _under(target.mountpoint, mp):
+                res.log.notice(
+                    f"{target.mountpoint} is a mount of {mp}'s file system too: unmounting it",
+                    "cfs.unmounted",
+                )
             cap = 5.0 if clean else 60.0
             try:
                 drv.umount(target.mountpoint, res.timeout(cap))
@@ -376,6 +436,26 @@ def _made_on(top, entries: list) -> list:
                 made.append(e)
                 grew = True
     return made
+
+
+def _holding(top, entries: list, fstype: str) -> list:
+    """What must go before ``top`` for its file system to leave this system: the mounts
+    made on it, and (but for a bind mount, whose device is the source's file system) the
+    other mounts of the same file system (same device number) with what is made on them,
+    as ClusterLabs' Filesystem's list_bindmounts; a mount holding MountPoint is not one."""
+    held = _made_on(top, entries)
+    ids = {e.id for e in held}
+    if fstype != "bind":
+        for e in entries:
+            if (
+                e.id not in ids
+                and (e.major, e.minor) == (top.major, top.minor)
+                and not _under(top.mountpoint, e.mountpoint)
+            ):
+                more = [m for m in _made_on(e, entries) if m.id not in ids]
+                ids.update(m.id for m in more)
+                held += more
+    return [e for e in held if e is not top]
 
 
 def _under(path: str, top: str) -> bool:

@@ -47,6 +47,7 @@ MSG = {
     "cfs.busy": 10603,
     "cfs.probe": 10604,
     "cfs.signal": 10605,
+    "cfs.readonly": 10606,
     # HostIP and PortForward (agents/hostip.py, agents/portforward.py)
     "net.duplicate": 10501,
     "net.link": 10502,

@@ -200,8 +200,9 @@ class RealRunner(ProcessRunner):
     """The installed launchers run on real nodes: inside the system's namespaces (nsenter
     into its network, mount, UTS and cgroup namespaces, the process placed in the node's
     cgroup first), with the real drivers, as VCS runs them: its environment sets no
-    ``VXHA_*`` variable, only ``VCS_LOG`` (the node's log directory), and every entry
-    point gets its type's whole timeout in real seconds.
+    ``VXHA_*`` variable but ``VXHA_SHARED_DEVICES=1`` (the nodes share this host's kernel
+    and volumes: docs/cfsmount.md), only ``VCS_LOG`` (the node's log directory), and
+    every entry point gets its type's whole timeout in real seconds.
 
     ``nodes`` maps a system name to its node (``enter()``: the nsenter argv prefix;
     ``join()``: move the calling process into the node's cgroup; ``log_dir``)."""
@@ -218,6 +219,7 @@ class RealRunner(ProcessRunner):
         if env is None:
             env = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL") if k in os.environ}
             env["VCS_LOG"] = self.nodes[system].log_dir
+            env["VXHA_SHARED_DEVICES"] = "1"
             self._env[system] = env
         return env
 

@@ -63,8 +63,13 @@ class MountEntry:
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__slots__}
 
-    def read_only(self) -> bool:
-        return "ro" in self.options.split(",")
+    def read_only(self, fs: bool = False) -> bool:
+        """The mount is read-only; with ``fs``, also when only its file system is: the
+        super block's options say ``ro`` (ext4's errors=remount-ro on older kernels) or
+        ``emergency_ro`` (the same on 6.x kernels), while the mount's own still say rw."""
+        if "ro" in self.options.split(","):
+            return True
+        return fs and not {"ro", "emergency_ro"}.isdisjoint(self.superopts.split(","))
 
     def __repr__(self):
         return f"MountEntry({self.id} {self.source} on {self.mountpoint} type {self.fstype})"
@@ -290,6 +295,26 @@ class MountDriver:
             return realpath(entry.source) == realpath(source)
         except OSError:
             return False
+
+    def device_held(self, source: str) -> bool:
+        """Whether a file system still holds the block device ``source`` on this system:
+        mounted in any mount namespace, or detached (lazy unmount) while still in use.
+        open(2) with O_EXCL on a block device fails with EBUSY then; one open, no process.
+        A device that is gone (or a loop device without its file) holds nothing.
+        O_NONBLOCK: no media check on open (sd(4)'s removable devices), as blkid opens."""
+        import errno
+
+        flags = posix.O_RDONLY | posix.O_EXCL | posix.O_NONBLOCK | posix.O_CLOEXEC
+        try:
+            fd = posix.open(source, flags)
+        except OSError as exc:
+            if exc.errno == errno.EBUSY:
+                return True
+            if exc.errno in (errno.ENOENT, errno.ENXIO, errno.ENODEV):
+                return False
+            raise DriverError(f"cannot tell whether {source} is in use: {exc.strerror}") from None
+        posix.close(fd)
+        return False
 
     # -- changing -----------------------------------------------------------------------
 

@@ -93,6 +93,15 @@ class FakeMounts:
             return entry.root == os.path.normpath(source) and entry.fstype == "bind"
         return entry.source == source
 
+    def device_held(self, source: str) -> bool:
+        """Mounted here, or detached while a simulated user still has it (as the real
+        driver's O_EXCL open tells)."""
+        self.state.fault("mounts")
+        st = self.state.read()
+        return any(m["source"] == source for m in st.get("mounts", [])) or any(
+            p.get("holds") == source for p in st.get("procs", {}).values()
+        )
+
     def make_mountpoint(self, mountpoint: str) -> None:
         self.state.fault("mount")
 
@@ -129,8 +138,11 @@ class FakeMounts:
                 ):
                     raise MountBusy(f"umount: {mountpoint}: target is busy.")
             else:  # detached: the processes keep it, but no longer block anything here
+                held = {m["mountpoint"]: m["source"] for m in mounts}
                 for p in st.get("procs", {}).values():
                     if under(p["path"], mountpoint):
+                        over = [mp for mp in held if under(p["path"], mp)]
+                        p["holds"] = held[max(over, key=len)]  # its file system lives on
                         p["path"] = "(detached)" + p["path"]
                 mounts[:] = [m for m in mounts if not under(m["mountpoint"], mountpoint)]
                 return

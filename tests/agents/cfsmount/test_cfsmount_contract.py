@@ -261,3 +261,50 @@ def test_in_process_hung_probe_costs_no_real_time(n1):
     outcome = execute("CFSMount", "monitor", argv, env=n1.env, inprocess=True)
     assert outcome.timed_out and outcome.code == 99 and time.monotonic() - start < 1
     assert any("hangs (no answer within 30.0s)" in line for line in outcome.lines)
+
+
+def test_a_read_write_mount_remounted_read_only_is_offline(n1):
+    """docs/cfsmount.md, "monitor": read-only while MountOpt asks for read-write is 100."""
+    assert n1.run("online", v()).returncode == 0
+    state = json.loads((n1.dir / "mounts.json").read_text())
+    state["mounts"][0]["options"] = "ro,cluster"  # remounted outside VCS
+    (n1.dir / "mounts.json").write_text(json.dumps(state))
+    r = n1.run("monitor", v())
+    assert r.returncode == 100
+    assert f"{MP} is mounted read-only, but MountOpt asks for read-write: offline" in r.stdout
+    assert n1.run("monitor", v(MountOpt="ro")).returncode == 110
+
+
+def test_clean_of_ext4_says_1_while_its_detached_file_system_lives(n1):
+    """docs/cfsmount.md, "clean": a lazy unmount leaves an ext4 or xfs file system alive
+    while a user keeps it; clean says 1 (monitor 99) until it is gone. vxfs, a cluster
+    mount, is not held back (test_clean_falls_back_to_lazy_unmount_when_users_survive)."""
+    ext4 = v(FSType="ext4", ForceUnmount="kill")
+    assert n1.run("online", ext4).returncode == 0
+    pid = n1.fake.add_user(MP)
+    n1.faults({"mounts.signal": {"mode": "error", "message": "EPERM"}})
+    r = n1.run("clean", ext4, reason=0, aep=6)
+    assert r.returncode == 1, r.stdout
+    assert "lazy unmount" in r.stdout and f"{DEV} is still in use on this system" in r.stdout
+    assert n1.mounted() == []
+    assert n1.run("monitor", ext4).returncode == 99
+    n1.faults({})
+    n1.fake.signal(pid, 9)
+    assert n1.run("clean", ext4, reason=0).returncode == 0
+    assert n1.run("monitor", ext4).returncode == 100
+
+
+def test_systems_sharing_one_host_and_its_volumes_do_not_hold_each_other_back(n1):
+    """Real-node mode mounts one volume on several simulated systems of one host and says
+    so with VXHA_SHARED_DEVICES=1 (docs/cfsmount.md): a mount of the device elsewhere on
+    the host may be another system's, not ours to refuse or wait for. Without it, the
+    device in use on the host refuses online."""
+    ext4 = v(FSType="ext4")
+    n1.fake.mount(DEV, "/elsewhere", "ext4", "", 5)  # the volume in use on the host
+    r = n1.run("online", ext4)
+    assert r.returncode == 1 and f"{DEV} is already in use on this system" in r.stdout
+    n1.run.env["VXHA_SHARED_DEVICES"] = "1"
+    assert n1.run("online", ext4).returncode == 0
+    assert n1.run("offline", ext4).returncode == 0
+    assert n1.run("monitor", ext4).returncode == 100
+    assert [e.mountpoint for e in n1.fake.mounts()] == ["/elsewhere"]

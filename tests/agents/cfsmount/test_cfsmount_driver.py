@@ -207,14 +207,24 @@ def test_users_of_a_deeper_mount_belong_to_it(backend, tmp_path):
 
 
 def test_lazy_umount_detaches_a_busy_mount(backend, tmp_path):
+    """Detached, the file system lives on while its user does: device_held says so (open(2),
+    O_EXCL on a block device: EBUSY while a file system holds it), until the user is gone."""
     mp = tmp_path / "mp"
 
     def body(b):
+        assert not b.drv.device_held(b.source)
         _mounted(b, mp)
+        assert b.drv.device_held(b.source)
         pid = b.user(mp)
         b.drv.umount(str(mp), 10, lazy=True)
         assert all(e.mountpoint != str(mp) for e in b.drv.mounts())
+        assert b.drv.device_held(b.source)
         b.drv.signal(pid, signal.SIGKILL)
+        assert _wait_gone(b.drv, pid)
+        end = time.monotonic() + 3  # the kernel lets the file system go after the exit
+        while b.drv.device_held(b.source) and time.monotonic() < end:
+            time.sleep(0.02)
+        assert not b.drv.device_held(b.source)
 
     backend.run(body)
 

@@ -487,7 +487,9 @@ def test_missing_block_device_is_a_clear_error(real_launcher, tmp_path):
 
 def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_launcher, tmp_path):
     """The process running the entry points (VCS's agent; here the test) sits in the mount:
-    offline with kill finds nobody it may stop and fails; clean detaches lazily."""
+    offline with kill finds nobody it may stop and fails; clean detaches lazily, but says
+    1 while the detached file system lives (another system mounting the volume would write
+    it twice), and 0 once its last user left."""
     dev = loopdev("ext4")
     mp = tmp_path / "data"
     v = values(dev, mp, ForceUnmount="kill")
@@ -501,11 +503,17 @@ def test_the_agents_parent_is_never_killed_and_clean_detaches(loopdev, real_laun
             assert "stays busy" in r.stdout and "no process found using it" in r.stdout
             assert len(mounted_at(str(mp))) == 1
             r = real_launcher("clean", v, reason=1, aep=5)
-            assert r.returncode == 0, r.stdout
+            assert r.returncode == 1, r.stdout
             assert "forced unmount" in r.stdout and "lazy unmount" in r.stdout
+            assert f"{dev} is still in use on this system" in r.stdout
             assert mounted_at(str(mp)) == []
+            assert real_launcher("monitor", v).returncode == 99
+            assert real_launcher("clean", v, reason=1).returncode == 1
         finally:
             os.chdir(tmp_path)
+        r = real_launcher("clean", v, reason=1)
+        assert r.returncode == 0, r.stdout
+        assert real_launcher("monitor", v).returncode == 100
 
     in_private_namespace(body)
 
@@ -575,5 +583,150 @@ def test_open_file_users_are_chosen_by_the_mounts_id_not_its_path(loopdev, real_
             assert f"{covered.pid} " not in r.stdout
         finally:
             reap(covered, *([user] if user else []))
+
+    in_private_namespace(body)
+
+
+def test_a_read_write_mount_turned_read_only_is_offline(loopdev, real_launcher, tmp_path):
+    """ext4's errors=remount-ro makes the file system read-only on an error (its superblock:
+    mountinfo's per-mount options still say rw); an admin's remount makes the mount itself
+    read-only. Either way a resource whose MountOpt asks for read-write no longer serves:
+    monitor says 100 (docs/cfsmount.md, "monitor"), with or without the second-level probe,
+    and offline still unmounts it."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, MountOpt="errors=remount-ro")
+    probe = dict(v, SecondLevelMonitor=1, SecondLevelTimeout=5)
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        assert run("monitor", probe).returncode == 110
+        knob = f"/sys/fs/ext4/{os.path.basename(dev)}/trigger_fs_error"
+        with open(knob, "w") as f:
+            f.write("1\n")
+        (entry,) = mounted_at(str(mp))
+        # older kernels say "ro" of the super block, 6.x ext4 "emergency_ro"
+        assert not entry.read_only()
+        assert {"ro", "emergency_ro"} & set(entry.superopts.split(","))
+        for values_ in (v, probe):
+            r = run("monitor", values_)
+            assert r.returncode == 100, r.stdout
+            assert f"{mp} is mounted read-only, but MountOpt asks for read-write" in r.stdout
+        assert run("offline", v).returncode == 0
+        assert mounted_at(str(mp)) == []
+
+        assert run("online", v).returncode == 0  # the error stays recorded: mount again
+        subprocess.run(["mount", "-o", "remount,ro", str(mp)], check=True, timeout=30)
+        (entry,) = mounted_at(str(mp))
+        assert entry.read_only()
+        assert run("monitor", probe).returncode == 100
+        assert run("clean", v, reason=4).returncode == 0
+        assert mounted_at(str(mp)) == []
+
+        ro = values(dev, mp, MountOpt="ro")  # asked for: read-only is its online state
+        assert run("online", ro).returncode == 0
+        assert run("monitor", dict(ro, SecondLevelMonitor=1)).returncode == 110
+        assert run("offline", ro).returncode == 0
+
+    in_private_namespace(body)
+
+
+def test_offline_unmounts_the_file_system_where_it_is_also_bound(loopdev, real_launcher, tmp_path):
+    """A bind mount of a directory of ours elsewhere (outside MountPoint) keeps the file
+    system mounted on this system after MountPoint is unmounted: another system mounting
+    the volume then writes it twice. Offline unmounts those too, under the same
+    ForceUnmount policy, as ClusterLabs' Filesystem does (list_bindmounts); a bind of
+    another file system is left alone."""
+    dev = loopdev("ext4")
+    mp, elsewhere, other = tmp_path / "data", tmp_path / "elsewhere", tmp_path / "other"
+
+    def bind(src, dst):
+        dst.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["mount", "--bind", str(src), str(dst)], check=True, timeout=30)
+
+    def body():
+        run = real_launcher
+        (tmp_path / "plain").mkdir()
+        bind(tmp_path / "plain", other)  # the root file system's: not ours
+        for policy in ("none", "kill"):
+            v = values(dev, mp, ForceUnmount=policy)
+            assert run("online", v).returncode == 0
+            (mp / "logs").mkdir(exist_ok=True)
+            bind(mp / "logs", elsewhere)
+            user = sleeper(cwd=elsewhere)
+            try:
+                r = run("offline", v)
+                if policy == "none":
+                    assert r.returncode == 1, r.stdout
+                    assert f"{elsewhere} is busy" in r.stdout
+                    assert len(mounted_at(str(elsewhere))) == 1
+                    assert len(mounted_at(str(mp))) == 1
+                    assert user.poll() is None
+                    reap(user)
+                    r = run("offline", v)
+                assert r.returncode == 0, r.stdout
+                assert mounted_at(str(elsewhere)) == [] and mounted_at(str(mp)) == []
+                assert len(mounted_at(str(other))) == 1
+            finally:
+                reap(user)
+
+    in_private_namespace(body)
+
+
+def test_a_file_system_another_namespace_holds_is_not_offline(loopdev, real_launcher, tmp_path):
+    """A mount namespace made while we were mounted (a container's, a service's) keeps a
+    copy of the mount that our unmount does not reach (private propagation): the file
+    system stays mounted on this system. offline and clean say 1 and monitor 99 until it
+    is let go, so VCS does not mount the volume on another system meanwhile."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        holder = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "sleep", "300"],
+            start_new_session=True,
+        )
+        try:
+            time.sleep(0.3)  # its namespace is made
+            r = run("offline", v)
+            assert r.returncode == 1, r.stdout
+            assert f"{dev} is still in use on this system" in r.stdout
+            assert mounted_at(str(mp)) == []
+            r = run("monitor", v)
+            assert r.returncode == 99, r.stdout
+            assert f"{dev} is not mounted at {mp} but still in use on this system" in r.stdout
+            assert run("clean", v, reason=1).returncode == 1
+        finally:
+            reap(holder)
+        assert run("clean", v, reason=1).returncode == 0
+        assert run("monitor", v).returncode == 100
+
+    in_private_namespace(body)
+
+
+def test_a_device_already_mounted_elsewhere_is_refused(loopdev, real_launcher, tmp_path):
+    """The admin's mount of the same ext4 elsewhere is not ours: online does not share its
+    file system (offline would then have to take the admin's mount with it, "A file system
+    that outlives its unmount"); it refuses and mounts nothing, and the admin's mount stays
+    through every entry point."""
+    dev = loopdev("ext4")
+    mp, theirs = tmp_path / "data", tmp_path / "theirs"
+    v = values(dev, mp, ForceUnmount="kill")
+
+    def body():
+        theirs.mkdir()
+        subprocess.run(["mount", dev, str(theirs)], check=True, timeout=30)
+        r = real_launcher("online", v)
+        assert r.returncode == 1, r.stdout
+        assert f"{dev} is already in use on this system" in r.stdout
+        assert mounted_at(str(mp)) == []
+        assert real_launcher("monitor", v).returncode == 99
+        real_launcher("offline", v)
+        real_launcher("clean", v, reason=1)
+        assert len(mounted_at(str(theirs))) == 1
 
     in_private_namespace(body)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from vxha.agents.cfsmount import _depth_order, _made_on, check_mountpoint, mount_options
+from vxha.agents.cfsmount import (
+    _depth_order,
+    _holding,
+    _made_on,
+    check_mountpoint,
+    mount_options,
+)
 from vxha.agents.drivers import mounts
 from vxha.agents.drivers.mounts import (
     MountEntry,
@@ -132,6 +138,25 @@ def test_the_mounts_to_unmount_are_those_made_on_ours_by_parent_id():
     assert sorted(x.id for x in _made_on(ours, entries)) == [40, 41, 42, 45]
 
 
+def test_the_other_mounts_of_our_file_system_go_before_it():
+    """ClusterLabs' Filesystem's list_bindmounts: the same device mounted elsewhere (a bind
+    of a directory of ours), with what is made on it, goes before MountPoint; not a mount
+    of another device, not a mount holding MountPoint itself, and none for a bind
+    resource, whose device number is its source's file system."""
+
+    def e(i, parent, dev, mp, fstype="ext4"):
+        return MountEntry(i, parent, 7, dev, "/", mp, "rw", fstype, "/dev/loop0")
+
+    ours = e(40, 30, 0, "/vx/srv/data")
+    entries = [e(22, 1, 1, "/"), e(30, 22, 0, "/vx"), ours, e(41, 40, 5, "/vx/srv/data/t"),
+               e(50, 22, 0, "/srv/logs"), e(51, 50, 6, "/srv/logs/t"),
+               e(60, 22, 1, "/srv/plain"), e(70, 22, 0, "/vx/srv/data")]  # fmt: skip
+    assert sorted(x.id for x in _holding(ours, entries, "ext4")) == [41, 50, 51]
+    order = [x.id for x in _depth_order(_holding(ours, entries, "ext4"))]
+    assert order.index(51) < order.index(50)  # what is made on a bind goes before it
+    assert [x.id for x in _holding(ours, entries, "bind")] == [41]
+
+
 def test_the_agent_its_parents_and_pid_1_are_never_signalled():
     import os
 
@@ -144,3 +169,34 @@ def test_the_agent_its_parents_and_pid_1_are_never_signalled():
     for pid in (1, os.getpid(), os.getppid()):
         with pytest.raises(DriverError, match="refusing to signal protected process"):
             drv.signal(pid, 0)
+
+
+def test_a_file_system_read_only_under_a_read_write_mount():
+    """ext4 after errors=remount-ro: the mount's options say rw, the super block's say ro
+    (older kernels) or emergency_ro (6.x); only read_only(fs=True) sees it."""
+    line = "50 22 7:0 / /vx/data rw,relatime - ext4 /dev/loop0 rw,errors=remount-ro,{}\n"
+    for flag in ("ro", "emergency_ro"):
+        (e,) = parse_mountinfo(line.format(flag))
+        assert not e.read_only() and e.read_only(fs=True)
+    (e,) = parse_mountinfo(line.format("data=ordered"))
+    assert not e.read_only(fs=True)
+
+
+def test_a_device_whose_use_cannot_be_told_is_an_error_not_free():
+    """device_held failing (EACCES, EIO) must not read as "not in use": the entry point
+    fails naming BlockDevice (monitor 99, offline and clean 1)."""
+    from types import SimpleNamespace
+
+    from vxha.agents.cfsmount import CFSMountAgent
+    from vxha.agents.drivers.errors import DriverError
+    from vxha.agents.framework import AgentError
+
+    class Drv:
+        def device_held(self, source):
+            raise DriverError(f"cannot tell whether {source} is in use: Permission denied")
+
+    res = SimpleNamespace(FSType="ext4", BlockDevice="/dev/loop7", ctx=SimpleNamespace(env={}))
+    with pytest.raises(AgentError, match="/dev/loop7 is in use: Permission denied"):
+        CFSMountAgent._alive(res, Drv())
+    res.ctx.env["VXHA_SHARED_DEVICES"] = "1"
+    assert CFSMountAgent._alive(res, Drv()) is False

@@ -364,3 +364,34 @@ def test_allow_pull_from_a_registry(real, real_agent):
     assert a.monitor(AllowPull=1).code == 110
     assert a.clean().code == 0
     real.docker("rmi", ref, check=False)
+
+
+def test_paused_and_restarting_are_offline_and_go_away(real, real_agent):
+    """ClusterLabs' docker reads `docker inspect .State.Running`, true for a paused
+    container; docs/container.md says paused and restarting are 100, and offline and clean
+    take the container away whatever its state."""
+    a = real_agent()
+    for ep in ("offline", "clean"):
+        assert a.online().code == 0
+        real.docker("pause", a.resource)
+        assert inspect_cli(real, a.resource) == "paused"
+        r = a.monitor()
+        assert r.code == 100, r
+        assert f"container {a.resource} is paused" in r.out
+        r = a.run(ep, reason=4 if ep == "clean" else None)
+        assert r.code == 0, r
+        assert a.resource not in names(real)
+    if real.kind != "docker":
+        return  # Podman's compatible service has no `update` to set a restart policy
+    # a restart policy set outside VCS and a main process that dies: restarting
+    a = real_agent(Command=["/bin/sh", "-c", "sleep 1; exit 3"])  # dies after a second
+    assert a.online().code == 0
+    real.docker("update", "--restart=always", a.resource)
+    end = time.monotonic() + 15
+    seen = []
+    while inspect_cli(real, a.resource) != "restarting" and time.monotonic() < end:
+        seen.append(inspect_cli(real, a.resource, "{{.State.Status}} {{.RestartCount}}"))
+        time.sleep(0.05)
+    assert inspect_cli(real, a.resource) == "restarting", seen[-5:]
+    assert a.clean().code == 0  # the engine would restart it again: clean must win
+    assert a.resource not in names(real)
