@@ -157,6 +157,21 @@ def test_the_other_mounts_of_our_file_system_go_before_it():
     assert [x.id for x in _holding(ours, entries, "bind")] == [41]
 
 
+def test_only_the_same_device_is_another_mount_of_our_file_system():
+    """Devices on either side of ours (lower and higher device numbers) are someone else's
+    file systems; a bind resource's FSType read from argv (a string built at run time, not
+    the literal) still takes none of them."""
+
+    def e(i, parent, minor, mp, major=8):
+        return MountEntry(i, parent, major, minor, "/", mp, "rw", "ext4", "/dev/sdb")
+
+    ours = e(40, 22, 5, "/vx/srv/data")
+    entries = [e(22, 1, 1, "/"), ours, e(50, 22, 4, "/srv/lower"), e(51, 22, 6, "/srv/higher"),
+               e(52, 22, 5, "/srv/other_major", major=7), e(53, 22, 5, "/srv/bound")]  # fmt: skip
+    assert [x.id for x in _holding(ours, entries, "ext4")] == [53]
+    assert _holding(ours, entries, "".join(["bi", "nd"])) == []
+
+
 def test_the_agent_its_parents_and_pid_1_are_never_signalled():
     import os
 
