@@ -668,6 +668,8 @@ class _Parser:
             order.append(aname)
             wheres[aname] = self.where(i)
             starts[aname] = i
+            # `str StartVolumes = 1`: a string default written bare is written back bare
+            bare = explicit and dim == "scalar" and not _is_string(toks[vi])
             if static and aname == "ArgList":
                 arglist = default or []
                 if i18n:  # written back as declared: `static i18nstr ArgList[]`
@@ -675,10 +677,11 @@ class _Parser:
             elif static and aname in STANDARD_STATIC:
                 if default is not None:
                     statics[aname] = default
-                static_decls[aname] = Attr(aname, dtype, dim, static=True, temp=temp, i18n=i18n)
+                static_decls[aname] = Attr(
+                    aname, dtype, dim, static=True, temp=temp, i18n=i18n, bare=bare
+                )
             else:
                 try:
-                    bare = explicit and dim == "scalar" and not _is_string(toks[vi])
                     attrs.append(
                         Attr(
                             aname,

@@ -9,15 +9,12 @@ hacf's layout, as the text given.
 
 from __future__ import annotations
 
-import pytest
-
 from vxha.vcs_types.cf import parse, write
 from vxha.vcs_types.decl import render_type
 
 # -- type declarations written back line for line ----------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="an empty type is written back with an ArgList line")
 def test_a_type_declared_with_no_lines_is_written_back_with_none():
     # `hatype -add T` makes a type with no attribute and the default (empty) ArgList; a
     # types file holding it reads `type T (` `)`. Chosen: written back as read, since a
@@ -37,7 +34,6 @@ def test_an_empty_type_given_an_arglist_in_memory_writes_it():
     assert render_type(decl) == "type Marker (\n\tstatic str ArgList[] = { ResourceInfo }\n)\n"
 
 
-@pytest.mark.xfail(strict=True, reason="a standard static str default loses its bare form")
 def test_a_standard_static_string_default_written_as_a_bare_integer_stays_bare():
     # AgentPriority is a string scalar (Veritas Cluster Server 5.0MP3 User's Guide,
     # Solaris, "Resource type attributes"; decl.STANDARD_STATIC). A string default written
