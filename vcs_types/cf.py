@@ -860,6 +860,17 @@ def _inside(path, dirs):
     return False
 
 
+def _declares_objects(cfg):
+    return bool(
+        cfg.cluster
+        or cfg.systems
+        or cfg.groups
+        or cfg.remoteclusters
+        or cfg.heartbeats
+        or cfg.sites
+    )
+
+
 def _resolve(cfg, directory, seen, allowed, missing=None):
     # Includes that are missing or refused are collected, so that one run names them all
     # (nested ones too); any other error stops at once.
@@ -898,6 +909,10 @@ def _resolve(cfg, directory, seen, allowed, missing=None):
                 ) from None
             _resolve(sub, path.parent, seen, allowed, missing)
             found = [(d, sub.type_origin.get(d.name, name)) for d in sub.types.values()]
+            if sub.included or _declares_objects(sub):
+                # an include may hold groups, systems, ... (their SourceFile names it)
+                own = (sub,) if _declares_objects(sub) else ()
+                cfg.included = (*cfg.included, *own, *sub.included)
         elif name in catalog.bundled_types():
             found = [(d, name) for d in catalog.bundled_types()[name]]
         elif name.endswith("Types.cf") and _catalog_type(name[: -len("Types.cf")]):

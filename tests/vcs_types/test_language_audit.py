@@ -9,8 +9,6 @@ hacf's layout, as the text given.
 
 from __future__ import annotations
 
-import pytest
-
 from vxha.vcs_types.cf import parse, parse_file, write
 from vxha.vcs_types.decl import render_type
 from vxha.vcs_types.verify import verify
@@ -75,7 +73,6 @@ MAIN_WITH_APPS = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="the objects of an include are not verified")
 def test_groups_and_systems_of_an_include_are_verified_with_main_cf(tmp_path):
     (tmp_path / "main.cf").write_text(MAIN_WITH_APPS)
     (tmp_path / "apps.cf").write_text(APPS_CF)
@@ -94,7 +91,6 @@ def test_groups_and_systems_of_an_include_are_verified_with_main_cf(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="the objects of an include are not verified")
 def test_a_group_declared_in_main_cf_and_in_an_include_is_declared_twice(tmp_path):
     (tmp_path / "main.cf").write_text(MAIN_WITH_APPS.replace("group web", "group app"))
     (tmp_path / "apps.cf").write_text(APPS_CF)
