@@ -9,6 +9,8 @@ hacf's layout, as the text given.
 
 from __future__ import annotations
 
+import pytest
+
 from vxha.vcs_types.cf import parse, parse_file, write
 from vxha.vcs_types.decl import render_type
 from vxha.vcs_types.verify import verify
@@ -96,3 +98,238 @@ def test_a_group_declared_in_main_cf_and_in_an_include_is_declared_twice(tmp_pat
     (tmp_path / "apps.cf").write_text(APPS_CF)
     messages = [i.message for i in verify(parse_file(tmp_path / "main.cf"))]
     assert f"group app is declared twice (first at {tmp_path}/main.cf:10:1)" in messages
+
+
+# -- the constructs table ---------------------------------------------------------------------
+
+HEAD = (
+    'include "types.cf"\n\ncluster c1 (\n\t)\n\nsystem n1 (\n\t)\n\nsystem n2 (\n\t)\n\n'
+    "group g1 (\n\tSystemList = { n1 = 0, n2 = 1 }\n\t)\n\n"
+)
+
+
+def tree(group, *lines):
+    """hacf's `// resource dependency tree` comment closing a group (the writer's layout)."""
+    body = "".join(f"\t//\t{line}\n" for line in lines)
+    head = f"\n\n\t// resource dependency tree\n\t//\n\t//\tgroup {group}\n\t//\t{{\n"
+    return head + body + "\t//\t}\n\n\n"
+
+
+DOTTED = (
+    HEAD.replace("system n2", 'system "n2.example.com"')
+    .replace("n2 = 1", '"n2.example.com" = 1')
+    .replace("group g1", "group app-sg")
+)
+NIC = "\tNIC nic1 (\n\t\tDevice = eth0\n\t\t)\n\n"
+NIC_TREE = tree("g1", "NIC nic1")
+
+# id, source, files (main.cf first), findings (file:line:column: message, as printed by
+# vxha verify), the text main.cf is written back as (None: byte-identical)
+CONSTRUCTS = [
+    (
+        "installer ClusterService with notifier",
+        "AG 7.0 (Linux) 'About the notifier process'; UG 5.0.1 (HP-UX) 'About VCS event "
+        "notification' (severity names as association values)",
+        {
+            "main.cf": HEAD.replace("group g1", "group ClusterService")
+            + NIC
+            + "\tNotifierMngr ntfr (\n\t\tSnmpConsoles = { snmpserv = Information }\n"
+            '\t\tSmtpServer = "smtp.example.com"\n'
+            '\t\tSmtpRecipients = { "admin@example.com" = SevereError }\n\t\t)\n\n'
+            "\tntfr requires nic1\n"
+            + tree("ClusterService", "NotifierMngr ntfr", "    {", "    NIC nic1", "    }")
+        },
+        [],
+        None,
+    ),
+    (
+        "cluster attributes of a secure, fenced cluster",
+        "AG 6.0 (AIX, Linux) 'Cluster attributes' (vxha's CLUSTER_ATTRS); AG 6.0 (AIX) "
+        "'About the main.cf file' (UserNames)",
+        {
+            "main.cf": HEAD.replace(
+                "cluster c1 (\n",
+                "cluster c1 (\n\tSecureClus = 1\n\tUseFence = SCSI3\n"
+                '\tClusterAddress = "10.10.10.10"\n\tHacliUserLevel = COMMANDROOT\n'
+                '\tUserNames = { "root@n1.example.com" = 0, admin = cDRpdxPmHzpS }\n'
+                '\tAdministrators = { "root@n1.example.com", admin }\n',
+            )
+            + NIC
+            + NIC_TREE
+        },
+        [],
+        None,
+    ),
+    (
+        "values localized per system, a link and its tree",
+        "AG 7.0 (Linux) 'About attribute dimensions' (Attr @system); AG 6.0 (AIX) 'About "
+        "the main.cf file' (resource dependency clause)",
+        {
+            "main.cf": HEAD + "\tIP ip1 (\n\t\tDevice @n1 = eth0\n\t\tDevice @n2 = eth1\n"
+            '\t\tAddress = "10.0.0.1"\n\t\tNetMask = "255.255.255.0"\n\t\t)\n\n'
+            "\tNIC nic1 (\n\t\tDevice @n1 = eth0\n\t\tDevice @n2 = eth1\n"
+            '\t\tNetworkHosts @n1 = { "10.0.0.254" }\n\t\t)\n\n'
+            "\tip1 requires nic1\n" + tree("g1", "IP ip1", "    {", "    NIC nic1", "    }")
+        },
+        [],
+        None,
+    ),
+    (
+        "a resource overrides static attributes, IMF among them",
+        "ADG 4.1 and 9.0 'Overriding static type attributes'; SFCFS 5.1SP1 (HP-UX) "
+        "'CFSMount agent attributes' (IMF keys Mode, MonitorFreq, RegisterRetryLimit)",
+        {
+            "main.cf": HEAD
+            + '\tMount m1 (\n\t\tMountPoint = "/data"\n\t\tBlockDevice = "/dev/vx/dsk/dg1/v1"\n'
+            '\t\tFSType = vxfs\n\t\tFsckOpt = "-y"\n\t\tMonitorInterval = 30\n'
+            "\t\tOfflineMonitorInterval = 120\n"
+            "\t\tIMF = { Mode = 3, MonitorFreq = 5, RegisterRetryLimit = 3 }\n\t\t)\n\n"
+            + tree("g1", "Mount m1")
+        },
+        [],
+        None,
+    ),
+    (
+        "group dependencies of every allowed location",
+        "AG 7.4.1 (Linux) service group dependencies; docs/generator.md 'Verify'",
+        {
+            "main.cf": HEAD
+            + NIC
+            + NIC_TREE
+            + "".join(
+                f"group g{i} (\n\tSystemList = {{ n1 = 0, n2 = 1 }}\n\t)\n\n"
+                f"\trequires group g1 {dep}\n" + tree(f"g{i}")
+                for i, dep in enumerate(
+                    (
+                        "online local soft",
+                        "online local firm",
+                        "online local hard",
+                        "online global soft",
+                        "online remote firm",
+                        "offline local firm",
+                    ),
+                    start=2,
+                )
+            )
+        },
+        [],
+        None,
+    ),
+    (
+        "a global cluster: remote cluster, heartbeat localized per cluster",
+        "UG 5.0MP3 (Solaris) 'Global cluster management' (heartbeat sample); UG 4.1 "
+        "'Heartbeat Attributes'",
+        {
+            "main.cf": 'include "types.cf"\n\ncluster c1 (\n\tClusterAddress = "10.0.0.1"\n\t)\n\n'
+            'remotecluster c2 (\n\tClusterAddress = "10.0.0.2"\n\tConnectTimeout = 300\n\t)\n\n'
+            'heartbeat Icmp (\n\tClusterList = { c2 }\n\tArguments @c2 = { "10.0.0.2" }\n\t)\n\n'
+            "system n1 (\n\t)\n\n"
+            "group g1 (\n\tSystemList = { n1 = 0 }\n\tClusterList = { c1 = 0, c2 = 1 }\n"
+            "\tAuthority = 1\n\tClusterFailOverPolicy = Auto\n\t)\n\n" + NIC + NIC_TREE
+        },
+        [],
+        None,
+    ),
+    (
+        "ArgList passes State, IState, MonitorOnly, ConfidenceLevel and Attr:Other",
+        "ADG 5.0MP3 'ArgList' (Attr:Other); decl.RESOURCE_ARGS (Veritas's types pass them)",
+        {
+            "main.cf": 'include "types.cf"\ninclude "WebTypes.cf"\n\ncluster c1 (\n\t)\n\n'
+            "system n1 (\n\t)\n\ngroup g1 (\n\tSystemList = { n1 = 0 }\n\t)\n\n"
+            "\tWeb w1 (\n\t\tHome = x\n\t\t)\n\n" + tree("g1", "Web w1"),
+            "WebTypes.cf": "type Web (\n"
+            "\tstatic str ArgList[] = { Home, State, IState, MonitorOnly, ConfidenceLevel, "
+            '"Home:Probed" }\n\tstr Home\n)\n',
+        },
+        [],
+        None,
+    ),
+    (
+        "a '/* */' comment over lines and a '#' line inside a value list",
+        "chosen (docs/vcs-language.md 'Grammar': comments)",
+        {
+            "main.cf": HEAD + "\tNIC nic1 (\n\t\t/* the public\n\t\t   interface */ Device = eth0\n"
+            '\t\tNetworkHosts = {\n# the router\n\t\t\t"10.0.0.254" }\n\t\t)\n'
+        },
+        [],
+        HEAD
+        + '\tNIC nic1 (\n\t\tDevice = eth0\n\t\tNetworkHosts = { "10.0.0.254" }\n\t\t)\n\n'
+        + NIC_TREE,
+    ),
+    (
+        "strings with escaped quotes, backslashes and a line break",
+        "UG 5.0MP3 (Solaris) 'Attribute data types' (\\\" and \\\\); chosen: a raw line "
+        "break is written \\n",
+        {
+            "main.cf": HEAD
+            + '\tApplication a1 (\n\t\tStartProgram = "/bin/start \\"a b\\" C:\\\\dir\n'
+            'x"\n\t\tStopProgram = "/bin/stop"\n\t\tPidFiles = { "/run/a.pid" }\n\t\t)\n'
+        },
+        [],
+        HEAD + '\tApplication a1 (\n\t\tStartProgram = "/bin/start \\"a b\\" C:\\\\dir\\nx"\n'
+        '\t\tStopProgram = "/bin/stop"\n\t\tPidFiles = { "/run/a.pid" }\n\t\t)\n\n'
+        + tree("g1", "Application a1"),
+    ),
+    (
+        "an include after the groups that use its types, and an include written twice",
+        "AG 6.0 (AIX) 'About the main.cf file' (include clauses); chosen: read once",
+        {
+            "main.cf": HEAD.replace('include "types.cf"\n\n', "")
+            + NIC
+            + '\ninclude "types.cf"\n'
+            + 'include "types.cf"\n'
+        },
+        [],
+        HEAD.replace('include "types.cf"\n', 'include "types.cf"\ninclude "types.cf"\n')
+        + NIC
+        + NIC_TREE,
+    ),
+    (
+        "names with hyphens and a dotted system name, bare",
+        "UG 5.0MP3 (Solaris) 'Attribute data types' (letters, digits, '-', '_' go without "
+        "quotes, a value with periods is quoted); UG 4.1 'System Definition' (system names "
+        "as uname returns them)",
+        {
+            "main.cf": DOTTED.replace('system "n2.example.com"', "system n2.example.com")
+            + "\tNIC app-nic (\n\t\tDevice = eth0\n\t\t)\n\n"
+            + tree("app-sg", "NIC app-nic")
+        },
+        [],
+        DOTTED + "\tNIC app-nic (\n\t\tDevice = eth0\n\t\t)\n\n" + tree("app-sg", "NIC app-nic"),
+    ),
+    (
+        "a resource name with a dot is no legal name",
+        "UG 4.1 'Attribute Data Types' (the bare-word rule, docs/vcs-language.md 'names')",
+        {"main.cf": HEAD + '\tNIC "nic.1" (\n\t\tDevice = eth0\n\t\t)\n'},
+        ["main.cf:16:2: resource name 'nic.1' is not a legal VCS name"],
+        HEAD + '\tNIC "nic.1" (\n\t\tDevice = eth0\n\t\t)\n\n' + tree("g1", "NIC nic.1"),
+    ),
+    (
+        "a keylist names a value twice",
+        "UG 5.0MP3 (Solaris) 'Attribute dimensions' (a keylist's strings are unique)",
+        {
+            "main.cf": HEAD
+            + "\tNIC nic1 (\n\t\tDevice = eth0\n\t\tLogDbg = { DBG_1, DBG_1 }\n\t\t)\n\n"
+            + NIC_TREE
+        },
+        ["main.cf:18:3: resource nic1 (NIC): attribute LogDbg: keylist names 'DBG_1' twice"],
+        None,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "files, findings, written", [c[2:] for c in CONSTRUCTS], ids=[c[0] for c in CONSTRUCTS]
+)
+def test_each_construct_parses_verifies_and_writes_back(tmp_path, files, findings, written):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    config = parse_file(tmp_path / "main.cf")
+    assert [str(i).replace(f"{tmp_path}/", "") for i in verify(config)] == findings
+    main = files["main.cf"]
+    assert write(config) == (main if written is None else written)
+    # the written text reads back to the same model
+    assert parse(write(config), "main.cf") == parse(main, "main.cf")
+    for name, text in files.items():
+        if name != "main.cf":
+            assert write(parse(text, name)) == text
