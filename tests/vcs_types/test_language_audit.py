@@ -245,6 +245,47 @@ CONSTRUCTS = [
         None,
     ),
     (
+        "a types file with every declaration form",
+        "ADG 7.2 (Linux) 'Entry point examples' (type layout); AG 7.0 (Linux) 'About "
+        "attribute dimensions' (scalar, [] vector, {} association, keylist); ADG 7.3 "
+        "'About attributes' (static); NameRule, temp, i18nstr: docs/vcs-language.md 'Grammar'",
+        {
+            "main.cf": 'include "types.cf"\ninclude "AllTypes.cf"\n\ncluster c1 (\n\t)\n\n'
+            "system n1 (\n\t)\n\ngroup g1 (\n\tSystemList = { n1 = 0 }\n\t)\n\n"
+            "\tAll a1 (\n\t\tA = x\n\t\tB = { a, b }\n\t\tC = { k = 1 }\n\t\tD = { u, v }\n"
+            '\t\tE = 1\n\t\tF = "t\u00e9l\u00e9phone"\n\t\t)\n\n' + tree("g1", "All a1"),
+            "AllTypes.cf": "type All (\n"
+            '\tstatic keylist SupportedActions = { "check.vfd", refresh }\n'
+            "\tstatic int IMF{} = { Mode = 3, MonitorFreq = 5, RegisterRetryLimit = 3 }\n"
+            "\tstatic str IMFRegList[] = { A }\n"
+            "\tstatic str ArgList[] = { A, B, C, D, E, F }\n"
+            "\tstatic int NumThreads = 1\n"
+            "\tNameRule = resource.A\n"
+            "\tstr A\n\tstr B[]\n\tint C{}\n\tkeylist D\n\tboolean E = 0\n\ti18nstr F\n"
+            '\tstr G = "say \\"hi\\""\n\tstr H = 1\n\tint I[] = { 1, 2 }\n'
+            '\tstr J{} = { a = b, c = "d e" }\n\ttemp str K\n\tstatic temp str L = ""\n)\n',
+        },
+        [],
+        None,
+    ),
+    (
+        "group attributes localized per system",
+        "AG 7.0 (Linux) 'About attribute dimensions' (Attr @system); AG 6.0 'Service group "
+        "attributes' (PreOnline, ContainerInfo, TriggersEnabled)",
+        {
+            "main.cf": HEAD.replace(
+                "\tSystemList = { n1 = 0, n2 = 1 }\n",
+                "\tSystemList = { n1 = 0, n2 = 1 }\n\tPreOnline @n1 = 1\n\tPreOnline @n2 = 0\n"
+                "\tTriggersEnabled @n1 = { PREONLINE }\n"
+                "\tContainerInfo @n1 = { Name = z1, Type = Zone, Enabled = 1 }\n",
+            )
+            + NIC
+            + NIC_TREE
+        },
+        [],
+        None,
+    ),
+    (
         "a '/* */' comment over lines and a '#' line inside a value list",
         "chosen (docs/vcs-language.md 'Grammar': comments)",
         {
