@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from vxha.vcs_types.cf import parse, parse_file, write
+from vxha.vcs_types.cf import CfError, parse, parse_file, write
 from vxha.vcs_types.decl import render_type
 from vxha.vcs_types.verify import verify
 
@@ -374,3 +374,57 @@ def test_each_construct_parses_verifies_and_writes_back(tmp_path, files, finding
     for name, text in files.items():
         if name != "main.cf":
             assert write(parse(text, name)) == text
+
+
+# -- a real types file beside a built-in one ----------------------------------------------------
+
+APACHE_MAIN = (
+    'include "types.cf"\ninclude "ApacheTypes.cf"\n\ncluster c1 (\n\t)\n\nsystem n1 (\n\t)\n\n'
+    "group g1 (\n\tSystemList = { n1 = 0 }\n\t)\n\n"
+    '\tApache web (\n\t\thttpdDir = "/usr/sbin"\n\t\tPidFile = "/run/httpd.pid"\n\t\t)\n'
+)
+# an Apache agent shipped with its own types file (a release whose types.cf lacked Apache):
+# PidFile is in this file, not in vxha's built-in Apache
+APACHE_TYPES = (
+    "type Apache (\n\tstatic str ArgList[] = { httpdDir, PidFile }\n"
+    "\tstr httpdDir\n\tstr PidFile\n)\n"
+)
+
+
+@pytest.mark.xfail(strict=True, reason="the built-in types.cf and a real file collide")
+@pytest.mark.parametrize("first", ["types.cf", "ApacheTypes.cf"])
+def test_a_real_types_file_wins_over_a_type_of_the_built_in_types_cf(tmp_path, first):
+    # DECISIONS.md 10: a real types file always wins over the built-in declarations. The
+    # built-in types.cf follows one release (Linux 7.3.1, with Apache); whether the node's
+    # own types.cf declares Apache too, which hacf would refuse, cannot be told: a warning
+    main = APACHE_MAIN
+    if first == "ApacheTypes.cf":
+        main = main.replace(
+            'include "types.cf"\ninclude "ApacheTypes.cf"\n',
+            'include "ApacheTypes.cf"\ninclude "types.cf"\n',
+        )
+    (tmp_path / "main.cf").write_text(main)
+    (tmp_path / "ApacheTypes.cf").write_text(APACHE_TYPES)
+    config = parse_file(tmp_path / "main.cf")
+    assert config.types["Apache"] == parse(APACHE_TYPES, "ApacheTypes.cf").types["Apache"]
+    assert config.type_origin["Apache"] == "ApacheTypes.cf"
+    assert "NIC" in config.types  # the built-in file's other types stay
+    line = 2 if first == "types.cf" else 1
+    assert [str(i).replace(f"{tmp_path}/", "") for i in verify(config)] == [
+        f"main.cf:{line}:1: warning: type Apache: declared by ApacheTypes.cf and by vxha's "
+        "built-in types.cf: ApacheTypes.cf's declaration is used; if the cluster's own "
+        "types.cf declares Apache too, hacf refuses the second declaration"
+    ]
+
+
+def test_two_real_files_declaring_one_type_stay_an_error(tmp_path):
+    (tmp_path / "main.cf").write_text(APACHE_MAIN)
+    (tmp_path / "ApacheTypes.cf").write_text(APACHE_TYPES)
+    (tmp_path / "types.cf").write_text(APACHE_TYPES.replace("PidFile", "PidFiles"))
+    with pytest.raises(CfError) as e:
+        parse_file(tmp_path / "main.cf")
+    assert (e.value.line, e.value.column) == (2, 1)
+    assert e.value.message == (
+        "expected each type declared once, found type Apache of ApacheTypes.cf already "
+        "declared in types.cf"
+    )
