@@ -871,6 +871,39 @@ def _declares_objects(cfg):
     )
 
 
+def _kind(decl):
+    """Where a declaration came from: "builtin" (vxha's stand-in for an absent Veritas
+    file), "catalog" (vxha's own type) or "real" (a file read)."""
+    from vxha.vcs_types import catalog
+    from vxha.vcs_types.bundled_files import loaded
+
+    if any(decl is d for _, decls in loaded() for d in decls):
+        return "builtin"
+    if _catalog_type(decl.name) and catalog.project_type(decl.name) is decl:
+        return "catalog"
+    return "real"
+
+
+def _standin(cfg, decl, origin, name):
+    """A type declared by a real file and by a built-in stand-in for an absent Veritas file:
+    the real one wins (DECISIONS.md 10), and the verifier says so. False otherwise (two
+    real files: the duplicate stays an error)."""
+    kinds = (_kind(cfg.types[decl.name]), _kind(decl))
+    if kinds not in (("builtin", "real"), ("real", "builtin")):
+        return False
+    if kinds[0] == "builtin":
+        real, builtin = origin, cfg.type_origin[decl.name]
+        cfg.types[decl.name] = decl
+        cfg.type_origin[decl.name] = origin
+        line, col = _include_where(cfg, name)
+    else:
+        real, builtin = cfg.type_origin.get(decl.name, cfg.source), origin
+        line, col = _include_where(cfg, real)
+    note = (decl.name, real, builtin, f"{cfg.source}:{line}:{col}")
+    cfg.standins = (*cfg.standins, note)
+    return True
+
+
 def _resolve(cfg, directory, seen, allowed, missing=None):
     # Includes that are missing or refused are collected, so that one run names them all
     # (nested ones too); any other error stops at once.
@@ -908,6 +941,7 @@ def _resolve(cfg, directory, seen, allowed, missing=None):
                     cfg.source, line, col, f"expected a readable include, found {e.strerror}"
                 ) from None
             _resolve(sub, path.parent, seen, allowed, missing)
+            cfg.standins = (*cfg.standins, *sub.standins)
             found = [(d, sub.type_origin.get(d.name, name)) for d in sub.types.values()]
             if sub.included or _declares_objects(sub):
                 # an include may hold groups, systems, ... (their SourceFile names it)
@@ -925,6 +959,8 @@ def _resolve(cfg, directory, seen, allowed, missing=None):
             continue
         for decl, origin in found:
             if decl.name in cfg.types:
+                if _standin(cfg, decl, origin, name):
+                    continue
                 line, col = _include_where(cfg, name)
                 first = cfg.type_origin.get(decl.name, cfg.source)
                 raise CfError(

@@ -679,6 +679,15 @@ def _plain_names(names, systems):
 def rule_types_known(ctx):
     """Every resource's type is declared in the file or an include (in the catalog for a
     model whose includes were not read)."""
+    for tname, real, builtin, where in ctx.config.standins:
+        yield Issue(
+            where,
+            f"type {tname}: declared by {real} and by vxha's built-in {builtin}: {real}'s "
+            f"declaration is used; if the cluster's own {builtin} declares {tname} too, hacf "
+            "refuses the second declaration",
+            "types_known",
+            WARNING,
+        )
     types = ctx.types
     standin = None
     for g in ctx.config.groups:

@@ -391,7 +391,6 @@ APACHE_TYPES = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason="the built-in types.cf and a real file collide")
 @pytest.mark.parametrize("first", ["types.cf", "ApacheTypes.cf"])
 def test_a_real_types_file_wins_over_a_type_of_the_built_in_types_cf(tmp_path, first):
     # DECISIONS.md 10: a real types file always wins over the built-in declarations. The
