@@ -235,9 +235,6 @@ class Config:
     # The included files that declare objects (a cluster, systems, groups, ...), nested ones
     # too, in the order read (cf.parse_file): verified with this file, never written into it.
     included: Sequence[Config] = field(default=(), compare=False, repr=False)
-    # (type, real file, built-in file, where) for each type a real file declared and an
-    # absent Veritas file's built-in declarations too: the real one was used (cf._standin)
-    standins: Sequence[tuple] = field(default=(), compare=False, repr=False)
 
     def group(self, name: str) -> Optional[Group]:
         for g in self.groups:

@@ -679,7 +679,7 @@ def _plain_names(names, systems):
 def rule_types_known(ctx):
     """Every resource's type is declared in the file or an include (in the catalog for a
     model whose includes were not read)."""
-    for tname, real, builtin, where in ctx.config.standins:
+    for tname, real, builtin, where in getattr(ctx.config, "standins", ()):
         yield Issue(
             where,
             f"type {tname}: declared by {real} and by vxha's built-in {builtin}: {real}'s "
