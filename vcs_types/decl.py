@@ -438,7 +438,8 @@ def render_type(decl):
             continue
         t, d, _ = STANDARD_STATIC[name]
         lines.append("\t" + declaration_line(Attr(name, t, d, static=True), value, True))
-    if not decl.order:
+    if not decl.order and (decl.arglist or not decl.where):
+        # built in Python; a type read with no lines (`type T (` `)`) stays without one
         lines.append("\t" + declaration_line(arg, decl.arglist, True))
     for name, value in decl.settings.items():
         if name not in done:

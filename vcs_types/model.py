@@ -232,6 +232,9 @@ class Config:
     # True once the includes were read (cf.parse_file, cf.resolve_includes): then the
     # types known are exactly those declared or included, as for hacf.
     includes_resolved: bool = field(default=False, compare=False, repr=False)
+    # The included files that declare objects (a cluster, systems, groups, ...), nested ones
+    # too, in the order read (cf.parse_file): verified with this file, never written into it.
+    included: Sequence[Config] = field(default=(), compare=False, repr=False)
 
     def group(self, name: str) -> Optional[Group]:
         for g in self.groups:

@@ -8,6 +8,7 @@ the configuration: the generator verifies 5,000-server configurations.
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import types
@@ -519,10 +520,29 @@ def _bundled_file(type_name):
     return "its types file"
 
 
+def _with_included(config):
+    """The configuration with the objects of its includes, as hacf reads them together
+    (main.cf's own first: a name declared in both is the second declaration)."""
+    merged = copy.copy(config)
+    merged.included = ()
+    for kind in ("systems", "groups", "remoteclusters", "heartbeats", "sites"):
+        objs = list(getattr(config, kind))
+        for sub in config.included:
+            objs += getattr(sub, kind)
+        setattr(merged, kind, objs)
+    if merged.cluster is None:
+        merged.cluster = next((s.cluster for s in config.included if s.cluster), None)
+    return merged
+
+
 class Context:
     """What rules share: the configuration, the known types and systems, issue making."""
 
     def __init__(self, config):
+        # the text of each included file that declares objects, for _attr_line
+        self._texts = {sub.source: sub.text for sub in config.included}
+        if config.included:
+            config = _with_included(config)
         self.config = config
         if config.includes_resolved:
             self.types = dict(config.types)  # a type not included is unknown, as for hacf
@@ -535,7 +555,7 @@ class Context:
         # types file was read): an attribute they lack may still be Veritas's.
         bundled = _bundled_decls()
         self.builtin = {name for name, decl in self.types.items() if bundled.get(name) is decl}
-        self._starts = None  # where each line of the text starts (_attr_line)
+        self._starts = {}  # file -> where each line of its text starts (_attr_line)
 
     def where(self, obj, attr=None, system=None):
         """``file:line:column`` of a block, or of its line setting ``attr`` (``@system``)."""
@@ -554,12 +574,12 @@ class Context:
         # ( ... ), outside any { ... } value, where it is set. Strings (which may span
         # lines) and comments are skipped as the tokenizer skips them: a block may sit on
         # one line, and a value or a comment may hold an attribute's name or a parenthesis.
-        text = self.config.text
-        if not text or w.file != self.config.source:
+        text = self.config.text if w.file == self.config.source else self._texts.get(w.file)
+        if not text:
             return None
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        starts = self._starts
+        starts = self._starts.get(w.file)
+        if starts is None:
+            starts = self._starts[w.file] = [0] + [m.end() for m in re.finditer("\n", text)]
         if w.line > len(starts):
             return None
         where = (
@@ -659,6 +679,15 @@ def _plain_names(names, systems):
 def rule_types_known(ctx):
     """Every resource's type is declared in the file or an include (in the catalog for a
     model whose includes were not read)."""
+    for tname, real, builtin, where in getattr(ctx.config, "standins", ()):
+        yield Issue(
+            where,
+            f"type {tname}: declared by {real} and by vxha's built-in {builtin}: {real}'s "
+            f"declaration is used; if the cluster's own {builtin} declares {tname} too, hacf "
+            "refuses the second declaration",
+            "types_known",
+            WARNING,
+        )
     types = ctx.types
     standin = None
     for g in ctx.config.groups:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from vxha.vcs_types import bundled
 from vxha.vcs_types.cf import CfError, parse, parse_file, write
+from vxha.vcs_types.decl import render_type
 from vxha.vcs_types.verify import verify
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -90,13 +92,29 @@ def test_the_older_drbd_configure_types_file_beside_types_cf_is_a_duplicate_type
     shutil.copy(CORPUS / "linbit-drbd-9614ec5" / "main.cf", tmp_path / "main.cf")
     shutil.copy(CORPUS / "linbit-drbd-2413bc5" / "DRBDConfigureTypes.cf", tmp_path)
     shutil.copy(CORPUS / "linbit-drbd-9614ec5" / "DRBDPrimaryTypes.cf", tmp_path)
+    # Veritas's types.cf beside main.cf declares FileOnOff first; the second include
+    # repeats it (a types.cf of our own holding the two types main.cf uses)
+    (tmp_path / "types.cf").write_text(
+        "type FileOnOff (\n\tstatic str ArgList[] = { PathName }\n\tstr PathName\n)\n\n"
+        + render_type(bundled.MOUNT)
+    )
     with pytest.raises(CfError) as e:
         parse_file(tmp_path / "main.cf")
-    # types.cf (built in) declares FileOnOff first; the second include repeats it
     assert (e.value.line, e.value.column) == (2, 1)
     assert e.value.message.startswith(
         "expected each type declared once, found type FileOnOff of DRBDConfigureTypes.cf"
     )
+    # without types.cf, its built-in declarations stand in: the real file's FileOnOff is
+    # used (DECISIONS.md 10), with a warning that the cluster's own types.cf may repeat it
+    (tmp_path / "types.cf").unlink()
+    cfg = parse_file(tmp_path / "main.cf")
+    assert cfg.type_origin["FileOnOff"] == "DRBDConfigureTypes.cf"
+    warnings = [str(i) for i in verify(cfg) if i.message.startswith("type ")]
+    assert warnings == [
+        f"{tmp_path}/main.cf:2:1: warning: type FileOnOff: declared by DRBDConfigureTypes.cf "
+        "and by vxha's built-in types.cf: DRBDConfigureTypes.cf's declaration is used; if the "
+        "cluster's own types.cf declares FileOnOff too, hacf refuses the second declaration"
+    ]
 
 
 def test_the_corpus_counts_the_files_copied_under_terms_that_allow_it():
