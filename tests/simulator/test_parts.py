@@ -19,6 +19,26 @@ def test_events_file_errors():
     assert (len(events), expect, duration) == (1, [], 5)
 
 
+@pytest.mark.parametrize("limit", [None, 100_000])
+def test_a_deeply_nested_events_file_is_named_whatever_the_recursion_limit(tmp_path, limit):
+    """The answer must not depend on the interpreter's recursion limit, which a test runner
+    may have raised (the no-traceback suite once read "not valid YAML" here)."""
+    import sys
+
+    from vxha.simulator.events import EventError, load
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000)
+    before = sys.getrecursionlimit()
+    try:
+        if limit:
+            sys.setrecursionlimit(limit)
+        with pytest.raises(EventError, match=f"^{deep}: nested too deeply$"):
+            load(str(deep))
+    finally:
+        sys.setrecursionlimit(before)
+
+
 def test_link_checks(make_sim):
     body = WEB + (
         "group store (\n    SystemList = { n1 = 0, n2 = 1, n3 = 2 }\n"
