@@ -157,6 +157,13 @@ def test_any_argv_gives_a_message_and_an_exit_code(data, files, isolated):
         argv += ["--profiles", files["missing"], "--out", str(isolated / "demo")]
     if command == "watch":
         argv.append("--once")
+    if command == "install-agents":
+        # last, so it wins over any drawn: the default root is the host's / (this test ran
+        # as root once rewrote /opt/VRTSvcs/bin with launchers of a development venv)
+        (isolated / "root").mkdir(exist_ok=True)
+        argv += ["--root", str(isolated / "root")]
+    if command == "render-types":
+        argv += ["--dir", str(isolated / "types")]  # the default is vxha's own source tree
     if command == "demo-real":
         argv = [command, "--help"]
     with_timeout(lambda: check(argv, *run_inprocess(argv)), argv)
