@@ -507,6 +507,87 @@ def test_documented_but_not_modelled(sim):
         refused(sim, line, "not modelled by the simulator")
 
 
+def test_forms_only_their_synopsis_or_use_shows_are_not_modelled(sim):
+    # hasys(1M) 7.2 SYNOPSIS; VCS 4.1 User's Guide, "Starting VCS" (hasys -force); haagent
+    # as Veritas's installer scripts run it: parsed, then answered "not modelled" (exit 1).
+    for line in (
+        "hasys -nodeid",
+        "hasys -nodeid 1",
+        "hasys -util n1",
+        "hasys -dumptunables n1",
+        "hasys -force n1",
+        "haagent -list",
+        "haagent -display",
+        "haagent -display Dummy",
+        "haagent -start Dummy -sys n1",
+        "haagent -stop Dummy -force -sys n1",
+    ):
+        refused(sim, line, "not modelled by the simulator")
+    # ... and what is not one of those forms is a usage error, not "not modelled"
+    err = refused(sim, "haagent -stop -sys n1", "missing AGENT")
+    assert "not modelled" not in err
+    refused(sim, "hasys -nodeid 1 2", "unexpected argument 2")
+
+
+# -- hastart (VCS 4.1 User's Guide, "Starting VCS") -------------------------------------------
+
+
+def typed_on(sim, system, line):
+    """``line`` typed on ``system`` (as an events file's cmd with system: types it)."""
+    sim.engine.local_system = system
+    try:
+        return sim.command(line.split())
+    finally:
+        sim.engine.local_system = None
+
+
+def test_hastart_starts_vcs_where_hastop_stopped_it(sim):
+    ok(sim, "hastop -sys n3")
+    sim.advance(30)
+    assert sim.system_state("n3") == "EXITED"
+    code, _, err = typed_on(sim, "n3", "hastart")
+    assert code == 0, err
+    sim.advance(60)
+    # A system joining running ones builds from them and enters RUNNING (User's 4.1,
+    # "Starting VCS"); VCS probes every resource there when it starts (Admin 6.0.1).
+    assert sim.system_state("n3") == "RUNNING"
+    assert ok(sim, "hares -value web_ctr Probed n3").strip() == "1"
+    assert sim.group_state("web", "n3") == "OFFLINE"
+
+
+def test_hastart_after_hastop_force_finds_the_groups_still_online(sim):
+    ok(sim, "hastop -sys n1 -force")
+    sim.advance(30)
+    assert sim.system_state("n1") == "EXITED"
+    code, _, err = typed_on(sim, "n1", "hastart")
+    assert code == 0, err
+    sim.advance(60)
+    # -force left the groups running (Admin 6.0, hastop options); the probes of the
+    # starting engine find them online.
+    assert sim.group_state("web", "n1") == "ONLINE"
+    assert sim.resource_state("web_ctr", "n1") == "ONLINE"
+
+
+def test_hastart_is_refused_where_vcs_runs_and_where_the_system_is_unknown(sim):
+    before = _config(sim)
+    code, _, err = typed_on(sim, "n1", "hastart")
+    assert code == 1 and "VCS is already running on system n1" in err, err
+    assert sim.system_state("n1") == "RUNNING" and _config(sim) == before
+    # A served simulator does not know which system a shim runs on (as hastop -local).
+    refused(sim, "hastart", "does not know which system this is")
+
+
+def test_hastart_stale_and_force_are_documented_but_not_modelled(sim):
+    ok(sim, "hastop -sys n3")
+    sim.advance(30)
+    for line in ("hastart -stale", "hastart -force"):
+        code, _, err = typed_on(sim, "n3", line)
+        assert code == 1 and "not modelled by the simulator" in err, err
+    assert sim.system_state("n3") == "EXITED"
+    refused(sim, "hastart -stale -force", "-stale and -force exclude each other")
+    refused(sim, "hastart n3", "unexpected argument n3")
+
+
 # -- hares -offline [-ignoreparent | -parentprop], hares -offprop [-ignoreparent] -------------
 # Expected states written from the rules (docs/simulator.md, "Admin requests") before the run:
 # web_pf requires web_ctr and web_ip; web requires web_storage online local firm.
@@ -966,6 +1047,8 @@ BOTH_SIDES = {
         "unknown option",
     ),
     "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
+    # hastart works on the system it is typed on: an events file's cmd gives it
+    "hastart": (["hastop -sys n3"], None, "hastart -stale -force", "exclude each other"),
 }
 
 
