@@ -238,6 +238,21 @@ def hastop(e, call, out):
         e.stop_engine(s, force, evacuate, autodisable)
 
 
+def hastart(e, call, out):
+    """VCS starts on the system the command is typed on and joins the cluster: its
+    resources are probed there (User's 4.1, "Starting VCS"; Admin 6.0.1)."""
+    _not_modelled(call, "-stale", "-force")
+    if e.local_system is None:
+        raise SimError(
+            "hastart: the simulator does not know which system this is; type it in an "
+            "events file's cmd with system:"
+        )
+    system = e.system(e.local_system)
+    if system.up:
+        raise SimError(f"VCS is already running on system {system.name}")
+    e.restart(system.name)
+
+
 # -- hasys, haclus -----------------------------------------------------------------------------
 
 
@@ -456,7 +471,8 @@ HANDLERS = {
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),
     # hastatus
     "hastatus -sum": display.status_summary,
-    # hastop
+    # hastart, hastop
+    "hastart": hastart,
     "hastop -all": hastop,
     "hastop -local": hastop,
     "hastop -sys": hastop,
