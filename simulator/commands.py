@@ -241,7 +241,7 @@ def hastop(e, call, out):
 def hastart(e, call, out):
     """VCS starts on the system the command is typed on and joins the cluster: its
     resources are probed there (User's 4.1, "Starting VCS"; Admin 6.0.1)."""
-    _not_modelled(call, "-stale", "-force")
+    _not_modelled(call, "-stale", "-force", "-onenode")
     if e.local_system is None:
         raise SimError(
             "hastart: the simulator does not know which system this is; type it in an "

@@ -57,6 +57,10 @@ HASTATUS = (
     "no hastatus(1M) page in the stored manuals: -sum as administrators' published "
     "transcripts show it (sections SYSTEM STATE and GROUP STATE)"
 )
+REFERENCE_SHEET = (
+    "no page in the stored manuals: the form as an InfoScale Availability command-line "
+    "reference sheet lists it"
+)
 
 # -- messages ----------------------------------------------------------------------------------
 # VCS's numbers where public VCS client code shows what VCS printed (see docs/simulator.md);
@@ -438,18 +442,29 @@ FORMS: Tuple[Form, ...] = (
     ),
     # hastatus
     Form("hastatus", "-sum", aliases=("-summary",), source=HASTATUS),
+    Form(
+        "hastatus",
+        "",
+        (),
+        _o("-group GROUP..."),
+        source=REFERENCE_SHEET,
+        note="simulator: not modelled (it goes on printing changes; no stored page shows how)",
+        modelled=False,
+    ),
     # hastart
     Form(
         "hastart",
         "",
         (),
-        _o("-stale", "-force"),
-        exclusive=(("-stale", "-force"),),
-        source=HASTART,
+        _o("-stale", "-force", "-onenode"),
+        exclusive=(("-stale", "-force", "-onenode"),),
+        source=HASTART + "; -onenode: Admin 7.2, Starting the VCS engine (HAD) and related "
+        "processes, To start VCS on a single-node cluster (its spelling: " + REFERENCE_SHEET + ")",
         note=(
             "starts VCS on the local system; refused where it runs. -stale and -force "
-            "(a stale local configuration) not modelled: the simulator's configuration is "
-            "never stale. The local system as for hastop -local"
+            "(a stale local configuration) and -onenode not modelled: the simulator's "
+            "configuration is never stale, its cluster never single-node. The local system "
+            "as for hastop -local"
         ),
     ),
     # haagent
@@ -591,8 +606,7 @@ def parse(argv) -> Call:
                 continue
         if w.startswith("-"):
             raise FormError(
-                f"{f.key}: unknown option {w} (a value starting with '-' is written "
-                f"{escape(w)})",
+                f"{f.key}: unknown option {w} (a value starting with '-' is written {escape(w)})",
                 f,
             )
         pos.append(w)

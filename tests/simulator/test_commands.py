@@ -521,12 +521,16 @@ def test_forms_only_their_synopsis_or_use_shows_are_not_modelled(sim):
         "haagent -display Dummy",
         "haagent -start Dummy -sys n1",
         "haagent -stop Dummy -force -sys n1",
+        "hastatus",
+        "hastatus -group web",
     ):
         refused(sim, line, "not modelled by the simulator")
     # ... and what is not one of those forms is a usage error, not "not modelled"
     err = refused(sim, "haagent -stop -sys n1", "missing AGENT")
     assert "not modelled" not in err
     refused(sim, "hasys -nodeid 1 2", "unexpected argument 2")
+    refused(sim, "hastatus -sum web", "unexpected argument web")
+    refused(sim, "hastatus -bogus", "hastatus: unknown option -bogus")
 
 
 # -- hastart (VCS 4.1 User's Guide, "Starting VCS") -------------------------------------------
@@ -580,7 +584,7 @@ def test_hastart_is_refused_where_vcs_runs_and_where_the_system_is_unknown(sim):
 def test_hastart_stale_and_force_are_documented_but_not_modelled(sim):
     ok(sim, "hastop -sys n3")
     sim.advance(30)
-    for line in ("hastart -stale", "hastart -force"):
+    for line in ("hastart -stale", "hastart -force", "hastart -onenode"):
         code, _, err = typed_on(sim, "n3", line)
         assert code == 1 and "not modelled by the simulator" in err, err
     assert sim.system_state("n3") == "EXITED"
