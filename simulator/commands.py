@@ -69,6 +69,7 @@ def run(engine, argv):
                 f"{call.form.key} is documented ({call.form.source}) but not modelled by "
                 "the simulator"
             )
+        _check_cluster(engine, call)
         handler(engine, call, out)
     except SimError as exc:
         return 1, out.text(), f"VCS WARNING {exc.msgid} {exc}\n"
@@ -93,6 +94,14 @@ def _injected_failure(engine, argv):
             engine.log("-", "admin", f"{text}: failed by fail-command")
             return f"VCS WARNING V-16-1-10000 {text}: failed (simulator fail-command)\n"
     return None
+
+
+def _check_cluster(e, call):
+    """``-clus CLUSTER``: the simulator runs one cluster, so CLUSTER must be its name (then
+    the command acts as without it, as with ``-localclus``)."""
+    clus = call.get("clus")
+    if clus is not None and clus != display.cluster_value(e, "ClusterName"):
+        raise SimError(f"Cluster {clus} does not exist (the simulator runs one cluster)")
 
 
 def _not_modelled(call, *flags):
@@ -135,7 +144,7 @@ def hacf_verify(e, call, out):
 
 
 def group_online(e, call, out):
-    _not_modelled(call, "-force")
+    _not_modelled(call, "-force", "-checkpartial")
     e.online_group(
         call["group"],
         call.get("sys"),

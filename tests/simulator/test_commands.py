@@ -533,6 +533,34 @@ def test_forms_only_their_synopsis_or_use_shows_are_not_modelled(sim):
     refused(sim, "hastatus -bogus", "hastatus: unknown option -bogus")
 
 
+def test_the_cluster_options_name_the_one_cluster_the_simulator_runs(sim):
+    # hagrp(1M) 5.0MP3 and 7.3, hasys(1M) 7.2 SYNOPSIS: [-clus cluster | -localclus]. The
+    # simulator runs one cluster (sim_helpers: "cluster sim"): -localclus and -clus sim
+    # act on it as the command without them; another cluster is refused, changing nothing.
+    plain = ok(sim, "hagrp -state web -sys n1")
+    assert ok(sim, "hagrp -state web -sys n1 -localclus") == plain
+    assert ok(sim, "hagrp -state -clus sim web -sys n1") == plain
+    assert ok(sim, "hasys -value n1 SysState -localclus") == ok(sim, "hasys -value n1 SysState")
+    refused(sim, "hagrp -state web -clus remote", "Cluster remote does not exist")
+    refused(sim, "hagrp -offline web -sys n1 -clus remote", "Cluster remote does not exist")
+    assert sim.group_state("web", "n1") == "ONLINE"
+    refused(sim, "hagrp -state web -clus sim -localclus", "-clus and -localclus exclude each other")
+    refused(sim, "hagrp -enable web -localclus", "unknown option -localclus")
+    # a temporary freeze takes them, a persistent one does not (5.0MP3 and 7.3 SYNOPSIS)
+    ok(sim, "hagrp -freeze web -localclus")
+    ok(sim, "hagrp -unfreeze web -localclus")
+    rw(sim)
+    refused(sim, "hagrp -freeze web -persistent -localclus", "exclude each other")
+    ok(sim, "hagrp -switch web -to n2 -localclus")
+    sim.settle()
+    assert sim.group_state("web", "n2") == "ONLINE"
+
+
+def test_checkpartial_is_documented_but_not_modelled(sim):
+    # hagrp(1M) 5.0MP3 and 7.3 SYNOPSIS: -online ... -sys system [-checkpartial system]
+    refused(sim, "hagrp -online big -sys n2 -checkpartial n1", "not modelled by the simulator")
+
+
 # -- hastart (VCS 4.1 User's Guide, "Starting VCS") -------------------------------------------
 
 
