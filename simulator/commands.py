@@ -144,7 +144,7 @@ def hacf_verify(e, call, out):
 
 
 def group_online(e, call, out):
-    _not_modelled(call, "-force", "-checkpartial")
+    _not_modelled(call, "-force", "-checkpartial", "-site")
     e.online_group(
         call["group"],
         call.get("sys"),
@@ -155,7 +155,7 @@ def group_online(e, call, out):
 
 
 def group_offline(e, call, out):
-    _not_modelled(call, "-force")
+    _not_modelled(call, "-force", "-site")
     if call.get("ifprobed") and call.get("sys"):
         g = e.group(call["group"])
         if not display._probed(g, call["sys"]):
@@ -166,6 +166,7 @@ def group_offline(e, call, out):
 
 
 def group_switch(e, call, out):
+    _not_modelled(call, "-site")
     e.switch_group(call["group"], call.get("to"), bool(call.get("any")))
 
 

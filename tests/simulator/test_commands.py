@@ -556,9 +556,21 @@ def test_the_cluster_options_name_the_one_cluster_the_simulator_runs(sim):
     assert sim.group_state("web", "n2") == "ONLINE"
 
 
-def test_checkpartial_is_documented_but_not_modelled(sim):
-    # hagrp(1M) 5.0MP3 and 7.3 SYNOPSIS: -online ... -sys system [-checkpartial system]
-    refused(sim, "hagrp -online big -sys n2 -checkpartial n1", "not modelled by the simulator")
+def test_checkpartial_and_site_are_documented_but_not_modelled(sim):
+    # hagrp(1M) 5.0MP3 and 7.3 SYNOPSIS: -online ... -sys system [-checkpartial system];
+    # 7.3: -online | -offline | -switch group -site site (in place of -sys, -any, -to)
+    for line in (
+        "hagrp -online big -sys n2 -checkpartial n1",
+        "hagrp -online web -site east",
+        "hagrp -offline web -site east",
+        "hagrp -switch web -site east",
+        "hagrp -online -propagate web -site east",
+    ):
+        refused(sim, line, "not modelled by the simulator")
+    refused(
+        sim, "hagrp -online web -site east -sys n2", "needs exactly one of -sys or -any or -site"
+    )
+    assert sim.group_state("web", "n1") == "ONLINE"
 
 
 # -- hastart (VCS 4.1 User's Guide, "Starting VCS") -------------------------------------------

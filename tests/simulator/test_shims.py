@@ -157,7 +157,7 @@ def test_a_form_vcs_refuses_prints_its_usage(served):
     assert (
         code == 1
         and "hagrp -online [-force | -propagate] [-clus CLUSTER | -localclus] [-nopre] GROUP "
-        "[-checkpartial SYSTEM] {-sys SYSTEM | -any}"
+        "[-checkpartial SYSTEM] {-sys SYSTEM | -any | -site SITE}"
         in err
     )
 
