@@ -468,6 +468,7 @@ HANDLERS = {
     "haclus -value": cluster_value,
     "haclus -display": display.display_cluster,
     "haclus -wait": cluster_wait,
+    "haclus -state": display.cluster_state,
     # hatype, haattr
     "hatype -add": lambda e, c, o: e.add_type(c["type"]),
     "hatype -delete": lambda e, c, o: e.delete_type(c["type"]),

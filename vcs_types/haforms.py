@@ -53,6 +53,10 @@ HACLUS = (
     "no haclus(1M) page in the stored manuals: the -modify form of the 5.1 Administrator's "
     "Guide table with no object; -value and -display as hasys(1M) 7.2 has them"
 )
+HACLUS_STATE = (
+    "no haclus(1M) page in the stored manuals: -state [CLUSTER] [-localclus] as public "
+    "administrators' scripts run and read it"
+)
 HASTATUS = (
     "no hastatus(1M) page in the stored manuals: -sum as administrators' published "
     "transcripts show it (sections SYSTEM STATE and GROUP STATE)"
@@ -452,6 +456,15 @@ FORMS: Tuple[Form, ...] = (
     Form("haclus", "-value", ("ATTR",), source=HACLUS),
     Form("haclus", "-display", (), _o("-attribute ATTR..."), source=HACLUS),
     Form("haclus", "-wait", ("ATTR", "VALUE"), _o("-time SECONDS"), source=HACLUS),
+    Form(
+        "haclus",
+        "-state",
+        ("[CLUSTER]",),
+        CLUS,
+        exclusive=(CLUS_X,),
+        source=HACLUS_STATE,
+        note="the cluster's state (RUNNING while VCS runs on a system); another cluster refused",
+    ),
     # hatype
     Form("hatype", "-add", ("TYPE",), source=HATYPE, note="refused for a type hatype -list shows"),
     Form("hatype", "-delete", ("TYPE",), source=HATYPE, note="refused while resources use it"),

@@ -573,6 +573,23 @@ def test_checkpartial_and_site_are_documented_but_not_modelled(sim):
     assert sim.group_state("web", "n1") == "ONLINE"
 
 
+def test_haclus_state(sim):
+    # As public administrators' scripts read it (grep RUNNING, the cluster's name first on
+    # the last line, a '#' header), in the layout of hasys -state (chosen, docs/simulator.md).
+    out = ok(sim, "haclus -state")
+    assert out == (
+        "#Cluster   Attribute               Value\nsim        ClusState               RUNNING\n"
+    )
+    for line in ("haclus -state sim", "haclus -state -localclus", "haclus -state -clus sim"):
+        assert ok(sim, line) == out
+    assert ok(sim, "haclus -value ClusState") == "RUNNING\n"  # the same word, as SysState
+    refused(sim, "haclus -state remote", "Cluster remote does not exist")
+    refused(sim, "haclus -state -clus remote", "Cluster remote does not exist")
+    ok(sim, "hastop -all -force")
+    sim.advance(30)
+    refused(sim, "haclus -state", "VCS is not running on any system")
+
+
 # -- hastart (VCS 4.1 User's Guide, "Starting VCS") -------------------------------------------
 
 
@@ -1091,6 +1108,7 @@ BOTH_SIDES = {
         "unknown option",
     ),
     "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
+    "haclus -state": ([], "haclus -state -localclus", "haclus -state remote", "does not exist"),
     # hastart works on the system it is typed on: an events file's cmd gives it
     "hastart": (["hastop -sys n3"], None, "hastart -stale -force", "exclude each other"),
 }
