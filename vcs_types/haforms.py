@@ -642,7 +642,7 @@ def parse(argv) -> Call:
     cmd = argv[0].rsplit("/", 1)[-1]
     if cmd not in COMMANDS:
         raise FormError(f"unknown command {cmd}")
-    f = form(cmd, argv[1]) if len(argv) > 1 else None
+    f = form(cmd, argv[1]) if len(argv) > 1 and argv[1] else None
     words = argv[2:]
     if f is None and form(cmd, "") is not None:  # a form with no option word (hastart)
         f, words = form(cmd, ""), argv[1:]

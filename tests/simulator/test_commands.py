@@ -647,6 +647,9 @@ def test_hastart_stale_and_force_are_documented_but_not_modelled(sim):
     assert sim.system_state("n3") == "EXITED"
     refused(sim, "hastart -stale -force", "-stale and -force exclude each other")
     refused(sim, "hastart n3", "unexpected argument n3")
+    # an empty word is a word, not the form's missing option word
+    refused(sim, ["hastart", ""], "hastart: unexpected argument  (")
+    refused(sim, ["hastatus", ""], "hastatus: unexpected argument  (")
 
 
 # -- hares -offline [-ignoreparent | -parentprop], hares -offprop [-ignoreparent] -------------
