@@ -616,6 +616,14 @@ def test_hastart_starts_vcs_where_hastop_stopped_it(sim):
     assert sim.group_state("web", "n3") == "OFFLINE"
 
 
+def test_hastart_in_an_events_file_cmd_starts_vcs_on_its_system(sim):
+    ok(sim, "hastop -sys n2")
+    sim.advance(30)
+    sim.event("cmd", system="n2", args="hastart")
+    sim.advance(60)
+    assert sim.system_state("n2") == "RUNNING"
+
+
 def test_hastart_after_hastop_force_finds_the_groups_still_online(sim):
     ok(sim, "hastop -sys n1 -force")
     sim.advance(30)
