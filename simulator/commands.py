@@ -69,6 +69,7 @@ def run(engine, argv):
                 f"{call.form.key} is documented ({call.form.source}) but not modelled by "
                 "the simulator"
             )
+        _check_cluster(engine, call)
         handler(engine, call, out)
     except SimError as exc:
         return 1, out.text(), f"VCS WARNING {exc.msgid} {exc}\n"
@@ -93,6 +94,14 @@ def _injected_failure(engine, argv):
             engine.log("-", "admin", f"{text}: failed by fail-command")
             return f"VCS WARNING V-16-1-10000 {text}: failed (simulator fail-command)\n"
     return None
+
+
+def _check_cluster(e, call):
+    """``-clus CLUSTER``: the simulator runs one cluster, so CLUSTER must be its name (then
+    the command acts as without it, as with ``-localclus``)."""
+    clus = call.get("clus")
+    if clus is not None and clus != display.cluster_value(e, "ClusterName"):
+        raise SimError(f"Cluster {clus} does not exist (the simulator runs one cluster)")
 
 
 def _not_modelled(call, *flags):
@@ -135,7 +144,7 @@ def hacf_verify(e, call, out):
 
 
 def group_online(e, call, out):
-    _not_modelled(call, "-force")
+    _not_modelled(call, "-force", "-checkpartial", "-site")
     e.online_group(
         call["group"],
         call.get("sys"),
@@ -146,7 +155,7 @@ def group_online(e, call, out):
 
 
 def group_offline(e, call, out):
-    _not_modelled(call, "-force")
+    _not_modelled(call, "-force", "-site")
     if call.get("ifprobed") and call.get("sys"):
         g = e.group(call["group"])
         if not display._probed(g, call["sys"]):
@@ -157,6 +166,7 @@ def group_offline(e, call, out):
 
 
 def group_switch(e, call, out):
+    _not_modelled(call, "-site")
     e.switch_group(call["group"], call.get("to"), bool(call.get("any")))
 
 
@@ -236,6 +246,21 @@ def hastop(e, call, out):
     e.check_engine_shutdown(call.form.op, force, evacuate, autodisable)
     for s in systems:
         e.stop_engine(s, force, evacuate, autodisable)
+
+
+def hastart(e, call, out):
+    """VCS starts on the system the command is typed on and joins the cluster: its
+    resources are probed there (User's 4.1, "Starting VCS"; Admin 6.0.1)."""
+    _not_modelled(call, "-stale", "-force", "-onenode")
+    if e.local_system is None:
+        raise SimError(
+            "hastart: the simulator does not know which system this is; type it in an "
+            "events file's cmd with system:"
+        )
+    system = e.system(e.local_system)
+    if system.up:
+        raise SimError(f"VCS is already running on system {system.name}")
+    e.restart(system.name)
 
 
 # -- hasys, haclus -----------------------------------------------------------------------------
@@ -443,6 +468,7 @@ HANDLERS = {
     "haclus -value": cluster_value,
     "haclus -display": display.display_cluster,
     "haclus -wait": cluster_wait,
+    "haclus -state": display.cluster_state,
     # hatype, haattr
     "hatype -add": lambda e, c, o: e.add_type(c["type"]),
     "hatype -delete": lambda e, c, o: e.delete_type(c["type"]),
@@ -456,7 +482,8 @@ HANDLERS = {
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),
     # hastatus
     "hastatus -sum": display.status_summary,
-    # hastop
+    # hastart, hastop
+    "hastart": hastart,
     "hastop -all": hastop,
     "hastop -local": hastop,
     "hastop -sys": hastop,

@@ -43,6 +43,7 @@ WIDTHS = {
     "#Group": (12, 21, 10),
     "#Resource": (16, 24, 10),
     "#System": (10, 23),
+    "#Cluster": (10, 23),  # haclus -state: as hasys -state (chosen, not captured)
     "#Attribute": (24,),
     "#Type": (20, 21),
 }
@@ -390,6 +391,8 @@ def cluster_value(e, attr):
         return c.name if c else ""
     if attr == "ReadOnly":  # haconf -makerw / -makero (docs/simulator.md, "Commands")
         return 0 if e.writable else 1
+    if attr == "ClusState" and any(s.up for s in e.systems.values()):
+        return "RUNNING"  # as haclus -state prints it, and SysState its system's state
     attrs = c.attrs if c else {}
     if attr in attrs:
         return attrs[attr]
@@ -408,6 +411,19 @@ def display_cluster(e, call, out):
         if attr != "ClusterName":
             e.attr_spec("cluster", None, attr)
         t.row([attr, format_value(cluster_value(e, attr))])
+
+
+def cluster_state(e, call, out):
+    """``haclus -state [CLUSTER]``: the one cluster's ClusState, RUNNING while VCS runs on
+    one of its systems."""
+    name = cluster_value(e, "ClusterName")
+    asked = call.get("cluster") or call.get("clus")
+    if asked is not None and asked != name:
+        raise SimError(f"Cluster {asked} does not exist (the simulator runs one cluster)")
+    if not any(s.up for s in e.systems.values()):
+        raise SimError("VCS is not running on any system", "V-16-1-10446")
+    t = Table(out, ["#Cluster", "Attribute", "Value"])
+    t.row([name, "ClusState", format_value(cluster_value(e, "ClusState"))])
 
 
 def type_value(e, t, attr):

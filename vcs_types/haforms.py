@@ -33,6 +33,12 @@ HAATTR = "haattr(1M), InfoScale 7.3 and VCS 5.0MP3 manual pages, SYNOPSIS"
 HACONF = "haconf(1M), VCS 5.0MP2 manual pages, SYNOPSIS and OPTIONS"
 HACF = "VCS 4.1 User's Guide, Managing the VCS Configuration File: Verifying a Configuration"
 HASTOP = "VCS 6.0 Administrator's Guide, Stopping the VCS engine and related processes"
+HASTART = "VCS 4.1 User's Guide, Administering VCS from the command line: Starting VCS"
+HASYS_FORCE = HASTART + " (hasys -force SYSTEM); hasys(1M), InfoScale 7.2 manual pages, SYNOPSIS"
+HAAGENT = (
+    "no haagent(1M) page in the stored manuals: the forms as Veritas's agent pack installer "
+    "scripts run them (haagent -start AGENT -sys S, -stop AGENT -force -sys S, -display AGENT)"
+)
 MODIFY = (
     "VCS 5.0 and 5.1 Administrator's Guides, Defining attributes as local "
     "(the -modify forms of each dimension)"
@@ -47,9 +53,17 @@ HACLUS = (
     "no haclus(1M) page in the stored manuals: the -modify form of the 5.1 Administrator's "
     "Guide table with no object; -value and -display as hasys(1M) 7.2 has them"
 )
+HACLUS_STATE = (
+    "no haclus(1M) page in the stored manuals: -state [CLUSTER] [-localclus] as public "
+    "administrators' scripts run and read it"
+)
 HASTATUS = (
     "no hastatus(1M) page in the stored manuals: -sum as administrators' published "
     "transcripts show it (sections SYSTEM STATE and GROUP STATE)"
+)
+REFERENCE_SHEET = (
+    "no page in the stored manuals: the form as an InfoScale Availability command-line "
+    "reference sheet lists it"
 )
 
 # -- messages ----------------------------------------------------------------------------------
@@ -120,14 +134,14 @@ class Form:
 
     @property
     def key(self):
-        return f"{self.cmd} {self.op}"
+        return f"{self.cmd} {self.op}" if self.op else self.cmd
 
     def syntax(self) -> str:
         """The form as the table shows it, e.g. ``hagrp -online [-force | -propagate] GROUP
         {-sys SYSTEM | -any}``."""
         grouped = {f for grp in self.need + self.exclusive for f in grp}
         optmap = {o.flag: o for o in self.opts}
-        words = [self.cmd, self.op]
+        words = [self.cmd] + ([self.op] if self.op else [])
         for grp in self.exclusive:
             words.append("[" + " | ".join(optmap[f].text() for f in grp) + "]")
         words += [f"[{o.text()}]" for o in self.opts if o.flag not in grouped and not o.value]
@@ -148,12 +162,21 @@ def _o(*specs):
 
 
 SYS = _o("-sys SYSTEM")
+# The cluster a command acts on (global clusters): the simulator runs one (commands.py).
+CLUS = _o("-clus CLUSTER", "-localclus")
+CLUS_X = ("-clus", "-localclus")
 CATEGORIES = ("online", "offline")
 LOCATIONS = ("local", "global", "remote")
 RIGIDITIES = ("soft", "firm", "hard")
 
 # What -force does is in the pages' OPTIONS text, which the stored copies do not reach.
 _FORCE = "simulator: -force not modelled (the stored pages give its synopsis only)"
+
+_SYNOPSIS = "simulator: not modelled (the stored page gives its synopsis only)"
+_AGENT = (
+    "simulator: not modelled (no stored manual says what the engine does with the resources "
+    "of a stopped agent, nor how -display prints)"
+)
 
 _MOD_NOTE = (
     "a scalar takes one value; lists and associations are replaced, or changed with -add, "
@@ -187,38 +210,64 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-online",
         ("GROUP",),
-        _o("-force", "-propagate", "-nopre", "-sys SYSTEM", "-any"),
-        need=(("-sys", "-any"),),
-        exclusive=(("-force", "-propagate"),),
+        _o(
+            "-force",
+            "-propagate",
+            "-nopre",
+            "-sys SYSTEM",
+            "-any",
+            "-checkpartial SYSTEM",
+            "-site SITE",
+        )
+        + CLUS,
+        need=(("-sys", "-any", "-site"),),
+        exclusive=(("-force", "-propagate"), CLUS_X),
         source=HAGRP,
-        note="-nopre only with -sys; " + _FORCE,
+        note="-nopre and -checkpartial only with -sys; -checkpartial and -site not modelled; "
+        + _FORCE,
     ),
     Form(
         "hagrp",
         "-offline",
         ("GROUP",),
-        _o("-force", "-propagate", "-ifprobed", "-sys SYSTEM", "-any"),
-        need=(("-sys", "-any"),),
-        exclusive=(("-force", "-propagate"),),
+        _o("-force", "-propagate", "-ifprobed", "-sys SYSTEM", "-any", "-site SITE") + CLUS,
+        need=(("-sys", "-any", "-site"),),
+        exclusive=(("-force", "-propagate"), CLUS_X),
         source=HAGRP,
-        note=_FORCE,
+        note="-site not modelled; " + _FORCE,
     ),
     Form(
         "hagrp",
         "-switch",
         ("GROUP",),
-        _o("-to SYSTEM", "-any"),
-        need=(("-to", "-any"),),
+        _o("-to SYSTEM", "-any", "-site SITE") + CLUS,
+        need=(("-to", "-any", "-site"),),
+        note="-site not modelled (the simulator has no sites)",
+        exclusive=(CLUS_X,),
         source=HAGRP,
     ),
-    Form("hagrp", "-freeze", ("GROUP",), _o("-persistent"), source=HAGRP),
-    Form("hagrp", "-unfreeze", ("GROUP",), _o("-persistent"), source=HAGRP),
+    Form(
+        "hagrp",
+        "-freeze",
+        ("GROUP",),
+        _o("-persistent") + CLUS,
+        exclusive=(("-persistent",) + CLUS_X,),
+        source=HAGRP,
+    ),
+    Form(
+        "hagrp",
+        "-unfreeze",
+        ("GROUP",),
+        _o("-persistent") + CLUS,
+        exclusive=(("-persistent",) + CLUS_X,),
+        source=HAGRP,
+    ),
     Form("hagrp", "-enable", ("GROUP",), SYS, source=HAGRP),
     Form("hagrp", "-disable", ("GROUP",), SYS, source=HAGRP),
     Form("hagrp", "-autoenable", ("GROUP",), SYS, need=(("-sys",),), source=HAGRP),
     Form("hagrp", "-enableresources", ("GROUP",), source=HAGRP),
     Form("hagrp", "-disableresources", ("GROUP",), source=HAGRP),
-    Form("hagrp", "-clear", ("GROUP",), SYS, source=HAGRP),
+    Form("hagrp", "-clear", ("GROUP",), SYS + CLUS, exclusive=(CLUS_X,), source=HAGRP),
     Form(
         "hagrp",
         "-clearadminwait",
@@ -231,8 +280,9 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-flush",
         ("GROUP",),
-        _o("-force", "-sys SYSTEM"),
+        _o("-force", "-sys SYSTEM") + CLUS,
         need=(("-sys",),),
+        exclusive=(CLUS_X,),
         source=HAGRP,
     ),
     # hagrp: queries
@@ -240,12 +290,28 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-display",
         ("[GROUP...]",),
-        _o("-attribute ATTR...", "-sys SYSTEM..."),
+        _o("-attribute ATTR...", "-sys SYSTEM...") + CLUS,
+        exclusive=(CLUS_X,),
         source=HAGRP,
     ),
-    Form("hagrp", "-state", ("[GROUP...]",), _o("-sys SYSTEM..."), source=HAGRP),
-    Form("hagrp", "-list", ("[CONDITION...]",), source=HAGRP, note="Attr=Value, !=, =~"),
-    Form("hagrp", "-value", ("GROUP", "ATTR", "[SYSTEM]"), source=HAGRP),
+    Form(
+        "hagrp",
+        "-state",
+        ("[GROUP...]",),
+        _o("-sys SYSTEM...") + CLUS,
+        exclusive=(CLUS_X,),
+        source=HAGRP,
+    ),
+    Form(
+        "hagrp",
+        "-list",
+        ("[CONDITION...]",),
+        CLUS,
+        exclusive=(CLUS_X,),
+        source=HAGRP,
+        note="Attr=Value, !=, =~",
+    ),
+    Form("hagrp", "-value", ("GROUP", "ATTR", "[SYSTEM]"), CLUS, exclusive=(CLUS_X,), source=HAGRP),
     Form("hagrp", "-dep", ("[GROUP...]",), source=HAGRP),
     Form("hagrp", "-resources", ("GROUP",), source=HAGRP),
     Form("hagrp", "-forecast", ("GROUP",), _o("-verbose"), source=HAGRP),
@@ -351,11 +417,32 @@ FORMS: Tuple[Form, ...] = (
     Form("hasys", "-modify", ("SYSTEM", "ATTR", "VALUE..."), source=HASYS + "; " + MODIFY),
     Form("hasys", "-freeze", ("SYSTEM",), _o("-persistent", "-evacuate"), source=HASYS),
     Form("hasys", "-unfreeze", ("SYSTEM",), _o("-persistent"), source=HASYS),
-    Form("hasys", "-display", ("[SYSTEM...]",), _o("-attribute ATTR..."), source=HASYS),
-    Form("hasys", "-state", ("[SYSTEM]",), source=HASYS),
-    Form("hasys", "-list", ("[CONDITION...]",), source=HASYS),
-    Form("hasys", "-value", ("SYSTEM", "ATTR"), source=HASYS),
+    Form(
+        "hasys",
+        "-display",
+        ("[SYSTEM...]",),
+        _o("-attribute ATTR...") + CLUS,
+        exclusive=(CLUS_X,),
+        source=HASYS,
+    ),
+    Form("hasys", "-state", ("[SYSTEM]",), CLUS, exclusive=(CLUS_X,), source=HASYS),
+    Form("hasys", "-list", ("[CONDITION...]",), CLUS, exclusive=(CLUS_X,), source=HASYS),
+    Form("hasys", "-value", ("SYSTEM", "ATTR"), CLUS, exclusive=(CLUS_X,), source=HASYS),
     Form("hasys", "-wait", ("SYSTEM", "ATTR", "VALUE"), _o("-time SECONDS"), source=HASYS),
+    Form(
+        "hasys",
+        "-force",
+        ("SYSTEM",),
+        source=HASYS_FORCE,
+        note=(
+            "simulator: not modelled (it builds from SYSTEM's configuration when every system "
+            "waits in ADMIN_WAIT, a wait the simulator never enters)"
+        ),
+        modelled=False,
+    ),
+    Form("hasys", "-nodeid", ("[NODEID]",), source=HASYS, note=_SYNOPSIS, modelled=False),
+    Form("hasys", "-util", ("SYSTEM",), source=HASYS, note=_SYNOPSIS, modelled=False),
+    Form("hasys", "-dumptunables", ("SYSTEM",), source=HASYS, note=_SYNOPSIS, modelled=False),
     Form(
         "hasys",
         "-load",
@@ -369,6 +456,15 @@ FORMS: Tuple[Form, ...] = (
     Form("haclus", "-value", ("ATTR",), source=HACLUS),
     Form("haclus", "-display", (), _o("-attribute ATTR..."), source=HACLUS),
     Form("haclus", "-wait", ("ATTR", "VALUE"), _o("-time SECONDS"), source=HACLUS),
+    Form(
+        "haclus",
+        "-state",
+        ("[CLUSTER]",),
+        CLUS,
+        exclusive=(CLUS_X,),
+        source=HACLUS_STATE,
+        note="the cluster's state (RUNNING while VCS runs on a system); another cluster refused",
+    ),
     # hatype
     Form("hatype", "-add", ("TYPE",), source=HATYPE, note="refused for a type hatype -list shows"),
     Form("hatype", "-delete", ("TYPE",), source=HATYPE, note="refused while resources use it"),
@@ -412,6 +508,44 @@ FORMS: Tuple[Form, ...] = (
     ),
     # hastatus
     Form("hastatus", "-sum", aliases=("-summary",), source=HASTATUS),
+    Form(
+        "hastatus",
+        "",
+        (),
+        _o("-group GROUP..."),
+        source=REFERENCE_SHEET,
+        note="simulator: not modelled (it goes on printing changes; no stored page shows how)",
+        modelled=False,
+    ),
+    # hastart
+    Form(
+        "hastart",
+        "",
+        (),
+        _o("-stale", "-force", "-onenode"),
+        exclusive=(("-stale", "-force", "-onenode"),),
+        source=HASTART + "; -onenode: Admin 7.2, Starting the VCS engine (HAD) and related "
+        "processes, To start VCS on a single-node cluster (its spelling: " + REFERENCE_SHEET + ")",
+        note=(
+            "starts VCS on the local system; refused where it runs. -stale and -force "
+            "(a stale local configuration) and -onenode not modelled: the simulator's "
+            "configuration is never stale, its cluster never single-node. The local system "
+            "as for hastop -local"
+        ),
+    ),
+    # haagent
+    Form("haagent", "-start", ("AGENT",), SYS, source=HAAGENT, note=_AGENT, modelled=False),
+    Form(
+        "haagent",
+        "-stop",
+        ("AGENT",),
+        _o("-force", "-sys SYSTEM"),
+        source=HAAGENT,
+        note=_AGENT,
+        modelled=False,
+    ),
+    Form("haagent", "-display", ("[AGENT...]",), source=HAAGENT, note=_AGENT, modelled=False),
+    Form("haagent", "-list", (), source=HAAGENT, note=_AGENT, modelled=False),
     # hastop
     Form("hastop", "-all", (), _o("-force"), source=HASTOP),
     Form(
@@ -508,17 +642,19 @@ def parse(argv) -> Call:
     cmd = argv[0].rsplit("/", 1)[-1]
     if cmd not in COMMANDS:
         raise FormError(f"unknown command {cmd}")
-    if len(argv) < 2:
-        raise FormError(f"{cmd} needs an option")
-    f = form(cmd, argv[1])
+    f = form(cmd, argv[1]) if len(argv) > 1 and argv[1] else None
+    words = argv[2:]
+    if f is None and form(cmd, "") is not None:  # a form with no option word (hastart)
+        f, words = form(cmd, ""), argv[1:]
     if f is None:
+        if len(argv) < 2:
+            raise FormError(f"{cmd} needs an option")
         raise FormError(f"{cmd}: unknown option {argv[1]}")
     call = Call(f, argv)
     optmap = {o.flag: o for o in f.opts}
     specs = [_placeholder(a) for a in f.args]
     value_at = next((i for i, s in enumerate(specs) if s[0] in _VALUES and s[2]), None)
     pos: List[str] = []
-    words = argv[2:]
     i = 0
     while i < len(words):
         w = words[i]
@@ -536,8 +672,7 @@ def parse(argv) -> Call:
                 continue
         if w.startswith("-"):
             raise FormError(
-                f"{cmd} {f.op}: unknown option {w} (a value starting with '-' is written "
-                f"{escape(w)})",
+                f"{f.key}: unknown option {w} (a value starting with '-' is written {escape(w)})",
                 f,
             )
         pos.append(w)
@@ -547,15 +682,15 @@ def parse(argv) -> Call:
         given = [g for g in grp if g.lstrip("-") in call.args]
         if len(given) != 1:
             what = " or ".join(grp) if len(grp) > 1 else grp[0]
-            raise FormError(f"{cmd} {f.op} needs {'exactly one of ' if given else ''}{what}", f)
+            raise FormError(f"{f.key} needs {'exactly one of ' if given else ''}{what}", f)
     for grp in f.exclusive:
         given = [g for g in grp if g.lstrip("-") in call.args]
         if len(given) > 1:
-            raise FormError(f"{cmd} {f.op}: {' and '.join(given)} exclude each other", f)
+            raise FormError(f"{f.key}: {' and '.join(given)} exclude each other", f)
     for key, allowed in f.choices:
         v = call.args.get(key)
         if v is not None and v not in allowed:
-            raise FormError(f"{cmd} {f.op}: {key} is one of {', '.join(allowed)}, not {v}", f)
+            raise FormError(f"{f.key}: {key} is one of {', '.join(allowed)}, not {v}", f)
     return call
 
 
@@ -563,7 +698,7 @@ def _take_option(call, o, words, i):
     f = call.form
     if not o.value:
         if o.key in call.args:
-            raise FormError(f"{f.cmd} {f.op}: {o.flag} given twice", f)
+            raise FormError(f"{f.key}: {o.flag} given twice", f)
         call.args[o.key] = True
         return i
     taken = []
@@ -571,11 +706,11 @@ def _take_option(call, o, words, i):
         taken.append(unescape(words[i]))
         i += 1
     if not taken:
-        raise FormError(f"{f.cmd} {f.op}: {o.flag} needs {o.value}", f)
+        raise FormError(f"{f.key}: {o.flag} needs {o.value}", f)
     if o.many:
         call.args.setdefault(o.key, []).extend(taken)
     elif o.key in call.args:
-        raise FormError(f"{f.cmd} {f.op}: {o.flag} given twice", f)
+        raise FormError(f"{f.key}: {o.flag} given twice", f)
     else:
         call.args[o.key] = taken[0]
     return i
@@ -586,7 +721,7 @@ def _bind(call, specs, pos):
     need = sum(1 for _, optional, _ in specs if not optional)
     if len(pos) < need:
         missing = [n for n, optional, _ in specs if not optional][len(pos) :] or ["an argument"]
-        raise FormError(f"{f.cmd} {f.op}: missing {missing[0]} ({f.syntax()})", f)
+        raise FormError(f"{f.key}: missing {missing[0]} ({f.syntax()})", f)
     spare = len(pos) - need
     i = 0
     for name, optional, many in specs:
@@ -609,7 +744,7 @@ def _bind(call, specs, pos):
         elif taken:
             call.args[_key(name)] = taken[0]
     if i < len(pos):
-        raise FormError(f"{f.cmd} {f.op}: unexpected argument {pos[i]} ({f.syntax()})", f)
+        raise FormError(f"{f.key}: unexpected argument {pos[i]} ({f.syntax()})", f)
 
 
 # -- values ------------------------------------------------------------------------------------

@@ -19,7 +19,9 @@ COMMANDS = (
     "hatype",
     "haattr",
     "hastatus",
+    "hastart",
     "hastop",
+    "haagent",
 )
 
 

@@ -507,6 +507,159 @@ def test_documented_but_not_modelled(sim):
         refused(sim, line, "not modelled by the simulator")
 
 
+def test_forms_only_their_synopsis_or_use_shows_are_not_modelled(sim):
+    # hasys(1M) 7.2 SYNOPSIS; VCS 4.1 User's Guide, "Starting VCS" (hasys -force); haagent
+    # as Veritas's installer scripts run it: parsed, then answered "not modelled" (exit 1).
+    for line in (
+        "hasys -nodeid",
+        "hasys -nodeid 1",
+        "hasys -util n1",
+        "hasys -dumptunables n1",
+        "hasys -force n1",
+        "haagent -list",
+        "haagent -display",
+        "haagent -display Dummy",
+        "haagent -start Dummy -sys n1",
+        "haagent -stop Dummy -force -sys n1",
+        "hastatus",
+        "hastatus -group web",
+    ):
+        refused(sim, line, "not modelled by the simulator")
+    # ... and what is not one of those forms is a usage error, not "not modelled"
+    err = refused(sim, "haagent -stop -sys n1", "missing AGENT")
+    assert "not modelled" not in err
+    refused(sim, "hasys -nodeid 1 2", "unexpected argument 2")
+    refused(sim, "hastatus -sum web", "unexpected argument web")
+    refused(sim, "hastatus -bogus", "hastatus: unknown option -bogus")
+
+
+def test_the_cluster_options_name_the_one_cluster_the_simulator_runs(sim):
+    # hagrp(1M) 5.0MP3 and 7.3, hasys(1M) 7.2 SYNOPSIS: [-clus cluster | -localclus]. The
+    # simulator runs one cluster (sim_helpers: "cluster sim"): -localclus and -clus sim
+    # act on it as the command without them; another cluster is refused, changing nothing.
+    plain = ok(sim, "hagrp -state web -sys n1")
+    assert ok(sim, "hagrp -state web -sys n1 -localclus") == plain
+    assert ok(sim, "hagrp -state -clus sim web -sys n1") == plain
+    assert ok(sim, "hasys -value n1 SysState -localclus") == ok(sim, "hasys -value n1 SysState")
+    refused(sim, "hagrp -state web -clus remote", "Cluster remote does not exist")
+    refused(sim, "hagrp -offline web -sys n1 -clus remote", "Cluster remote does not exist")
+    assert sim.group_state("web", "n1") == "ONLINE"
+    refused(sim, "hagrp -state web -clus sim -localclus", "-clus and -localclus exclude each other")
+    refused(sim, "hagrp -enable web -localclus", "unknown option -localclus")
+    # a temporary freeze takes them, a persistent one does not (5.0MP3 and 7.3 SYNOPSIS)
+    ok(sim, "hagrp -freeze web -localclus")
+    ok(sim, "hagrp -unfreeze web -localclus")
+    rw(sim)
+    refused(sim, "hagrp -freeze web -persistent -localclus", "exclude each other")
+    ok(sim, "hagrp -switch web -to n2 -localclus")
+    sim.settle()
+    assert sim.group_state("web", "n2") == "ONLINE"
+
+
+def test_checkpartial_and_site_are_documented_but_not_modelled(sim):
+    # hagrp(1M) 5.0MP3 and 7.3 SYNOPSIS: -online ... -sys system [-checkpartial system];
+    # 7.3: -online | -offline | -switch group -site site (in place of -sys, -any, -to)
+    for line in (
+        "hagrp -online big -sys n2 -checkpartial n1",
+        "hagrp -online web -site east",
+        "hagrp -offline web -site east",
+        "hagrp -switch web -site east",
+        "hagrp -online -propagate web -site east",
+    ):
+        refused(sim, line, "not modelled by the simulator")
+    refused(
+        sim, "hagrp -online web -site east -sys n2", "needs exactly one of -sys or -any or -site"
+    )
+    assert sim.group_state("web", "n1") == "ONLINE"
+
+
+def test_haclus_state(sim):
+    # As public administrators' scripts read it (grep RUNNING, the cluster's name first on
+    # the last line, a '#' header), in the layout of hasys -state (chosen, docs/simulator.md).
+    out = ok(sim, "haclus -state")
+    assert out == (
+        "#Cluster   Attribute               Value\nsim        ClusState               RUNNING\n"
+    )
+    for line in ("haclus -state sim", "haclus -state -localclus", "haclus -state -clus sim"):
+        assert ok(sim, line) == out
+    assert ok(sim, "haclus -value ClusState") == "RUNNING\n"  # the same word, as SysState
+    refused(sim, "haclus -state remote", "Cluster remote does not exist")
+    refused(sim, "haclus -state -clus remote", "Cluster remote does not exist")
+    ok(sim, "hastop -all -force")
+    sim.advance(30)
+    refused(sim, "haclus -state", "VCS is not running on any system")
+
+
+# -- hastart (VCS 4.1 User's Guide, "Starting VCS") -------------------------------------------
+
+
+def typed_on(sim, system, line):
+    """``line`` typed on ``system`` (as an events file's cmd with system: types it)."""
+    sim.engine.local_system = system
+    try:
+        return sim.command(line.split())
+    finally:
+        sim.engine.local_system = None
+
+
+def test_hastart_starts_vcs_where_hastop_stopped_it(sim):
+    ok(sim, "hastop -sys n3")
+    sim.advance(30)
+    assert sim.system_state("n3") == "EXITED"
+    code, _, err = typed_on(sim, "n3", "hastart")
+    assert code == 0, err
+    sim.advance(60)
+    # A system joining running ones builds from them and enters RUNNING (User's 4.1,
+    # "Starting VCS"); VCS probes every resource there when it starts (Admin 6.0.1).
+    assert sim.system_state("n3") == "RUNNING"
+    assert ok(sim, "hares -value web_ctr Probed n3").strip() == "1"
+    assert sim.group_state("web", "n3") == "OFFLINE"
+
+
+def test_hastart_in_an_events_file_cmd_starts_vcs_on_its_system(sim):
+    ok(sim, "hastop -sys n2")
+    sim.advance(30)
+    sim.event("cmd", system="n2", args="hastart")
+    sim.advance(60)
+    assert sim.system_state("n2") == "RUNNING"
+
+
+def test_hastart_after_hastop_force_finds_the_groups_still_online(sim):
+    ok(sim, "hastop -sys n1 -force")
+    sim.advance(30)
+    assert sim.system_state("n1") == "EXITED"
+    code, _, err = typed_on(sim, "n1", "hastart")
+    assert code == 0, err
+    sim.advance(60)
+    # -force left the groups running (Admin 6.0, hastop options); the probes of the
+    # starting engine find them online.
+    assert sim.group_state("web", "n1") == "ONLINE"
+    assert sim.resource_state("web_ctr", "n1") == "ONLINE"
+
+
+def test_hastart_is_refused_where_vcs_runs_and_where_the_system_is_unknown(sim):
+    before = _config(sim)
+    code, _, err = typed_on(sim, "n1", "hastart")
+    assert code == 1 and "VCS is already running on system n1" in err, err
+    assert sim.system_state("n1") == "RUNNING" and _config(sim) == before
+    # A served simulator does not know which system a shim runs on (as hastop -local).
+    refused(sim, "hastart", "does not know which system this is")
+
+
+def test_hastart_stale_and_force_are_documented_but_not_modelled(sim):
+    ok(sim, "hastop -sys n3")
+    sim.advance(30)
+    for line in ("hastart -stale", "hastart -force", "hastart -onenode"):
+        code, _, err = typed_on(sim, "n3", line)
+        assert code == 1 and "not modelled by the simulator" in err, err
+    assert sim.system_state("n3") == "EXITED"
+    refused(sim, "hastart -stale -force", "-stale and -force exclude each other")
+    refused(sim, "hastart n3", "unexpected argument n3")
+    # an empty word is a word, not the form's missing option word
+    refused(sim, ["hastart", ""], "hastart: unexpected argument  (")
+    refused(sim, ["hastatus", ""], "hastatus: unexpected argument  (")
+
+
 # -- hares -offline [-ignoreparent | -parentprop], hares -offprop [-ignoreparent] -------------
 # Expected states written from the rules (docs/simulator.md, "Admin requests") before the run:
 # web_pf requires web_ctr and web_ip; web requires web_storage online local firm.
@@ -966,6 +1119,9 @@ BOTH_SIDES = {
         "unknown option",
     ),
     "hastop -sys": ([], "hastop -sys n3 -evacuate", "hastop -sys n9", "does not exist"),
+    "haclus -state": ([], "haclus -state -localclus", "haclus -state remote", "does not exist"),
+    # hastart works on the system it is typed on: an events file's cmd gives it
+    "hastart": (["hastop -sys n3"], None, "hastart -stale -force", "exclude each other"),
 }
 
 

@@ -156,7 +156,9 @@ def test_a_form_vcs_refuses_prints_its_usage(served):
     code, _, err = served("hagrp", "-nonsense")
     assert (
         code == 1
-        and "hagrp -online [-force | -propagate] [-nopre] GROUP {-sys SYSTEM | -any}" in err
+        and "hagrp -online [-force | -propagate] [-clus CLUSTER | -localclus] [-nopre] GROUP "
+        "[-checkpartial SYSTEM] {-sys SYSTEM | -any | -site SITE}"
+        in err
     )
 
 

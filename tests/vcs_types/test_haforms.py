@@ -18,7 +18,7 @@ def example(form):
     """The smallest argv the form's syntax allows (required words and options only)."""
     choices = dict(form.choices)
     optmap = {o.flag: o for o in form.opts}
-    argv = [form.cmd, form.op]
+    argv = [form.cmd] + ([form.op] if form.op else [])  # hastart has no option word
     for spec in form.args:
         if spec.startswith("["):
             continue
