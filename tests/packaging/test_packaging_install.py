@@ -213,15 +213,22 @@ def test_rpm_install_erase(built, tmp_path):
     assert snapshot(root) == before
 
 
-def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
-    """The %pre scriptlet runs in the root (rpm chroots): a static busybox serves as /bin/sh."""
-    require_root("rpm", "busybox")
-    root = scratch_root(tmp_path / "root")
+def busybox_root(path):
+    """A scratch root where rpm's scriptlets can run (rpm chroots): a static busybox serves
+    as /bin/sh and the tools the scripts call."""
+    root = scratch_root(path)
     (root / "bin").mkdir()
     shutil.copy(shutil.which("busybox"), root / "bin/busybox")
     for applet in ("sh", "grep", "readlink", "cat"):
         os.symlink("busybox", root / "bin" / applet)
     assert rpm(root, "--initdb").returncode == 0
+    return root
+
+
+def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
+    """The %pre scriptlet runs in the root (rpm chroots): a static busybox serves as /bin/sh."""
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
     assert rpm(root, "-i", "--nodeps", built.rpm).returncode == 0
     (root / "etc/VRTSvcs/conf/config/CFSTypes.cf").write_text("veritas")
     proc = rpm(root, "-i", "--nodeps", built.rpm_cfs)
@@ -232,3 +239,106 @@ def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
     proc = rpm(root, "-i", "--nodeps", built.rpm_cfs)
     assert proc.returncode == 0, proc.stderr
     assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
+
+
+# A configuration that uses vxha's types: VCS does not load a configuration whose included
+# files are missing (Cluster Server 4.1 User's Guide, "Managing the VCS Configuration File:
+# The hacf Utility", Loading a Configuration), and a resource whose agent's entry points are
+# gone cannot be monitored. Removing the package then is refused; upgrading is not.
+CONFIGURED_MAIN_CF = """include "types.cf"
+include "ContainerTypes.cf"
+
+cluster c1 (
+    )
+
+system n1 (
+    )
+
+group web (
+    SystemList = { n1 = 0 }
+    )
+
+    Container web_ctr (
+        RuntimeName = web
+        Image = "img:1"
+        )
+"""
+USES_ONLY_RESOURCES = """include "types.cf"
+
+group web (
+    SystemList = { n1 = 0 }
+    )
+
+    HostIP web_ip (
+        Address = "10.0.0.5"
+        )
+"""
+REFUSED = "vxha: not removed: /etc/VRTSvcs/conf/config/main.cf uses "
+
+
+@pytest.mark.xfail(strict=True, reason="removal does not check the configuration yet")
+def test_deb_remove_refused_while_main_cf_uses_vxha_types(built, built_next, tmp_path):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    before = snapshot(root)
+    main_cf = root / "etc/VRTSvcs/conf/config/main.cf"
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for text, used in ((CONFIGURED_MAIN_CF, "Container"), (USES_ONLY_RESOURCES, "HostIP")):
+        main_cf.write_text(text)
+        configured = snapshot(root)
+        for action in ("--remove", "--purge"):
+            proc = dpkg(root, action, "vxha")
+            assert proc.returncode != 0, action
+            assert REFUSED + used in proc.stderr, proc.stderr
+            assert snapshot(root) == configured  # agents and types files kept
+    # an upgrade replaces the files; it is not a removal
+    proc = dpkg(root, "-i", built_next.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert run([root / "usr/bin/vxha", "--version"]).stdout == f"vxha {built_next.version}\n"
+    # the configuration no longer uses vxha: removed, the tree as it was (main.cf apart)
+    main_cf.write_text(FOREIGN["etc/VRTSvcs/conf/config/main.cf"])
+    proc = dpkg(root, "--purge", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(root) == before
+    # install again after the removal: the same files as the first time
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").is_file()
+
+
+@pytest.mark.xfail(strict=True, reason="removal does not check the configuration yet")
+def test_deb_cfsmount_remove_refused_while_main_cf_uses_cfsmount(built, tmp_path):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    proc = dpkg(root, "-i", built.deb, built.deb_cfs)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    main_cf = root / "etc/VRTSvcs/conf/config/main.cf"
+    main_cf.write_text('include "types.cf"\ninclude "CFSMountTypes.cf"\n')
+    proc = dpkg(root, "--purge", "vxha-cfsmount")
+    assert proc.returncode != 0
+    assert REFUSED + "CFSMount" in proc.stderr, proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/CFSMountTypes.cf").is_file()
+    assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
+
+
+@pytest.mark.xfail(strict=True, reason="removal does not check the configuration yet")
+def test_rpm_erase_refused_while_main_cf_uses_vxha_types(built, built_next, tmp_path):
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
+    proc = rpm(root, "-i", "--nodeps", built.rpm)
+    assert proc.returncode == 0, proc.stderr
+    main_cf = root / "etc/VRTSvcs/conf/config/main.cf"
+    main_cf.write_text(CONFIGURED_MAIN_CF)
+    configured = snapshot(root)
+    proc = rpm(root, "-e", "--nodeps", "vxha")
+    assert proc.returncode != 0
+    assert REFUSED + "Container" in proc.stderr, proc.stderr
+    assert snapshot(root) == configured
+    # rpm -U runs the old package's %preun with 1 (a version stays): not a removal
+    proc = rpm(root, "-U", "--nodeps", built_next.rpm)
+    assert proc.returncode == 0, proc.stderr
+    main_cf.write_text(FOREIGN["etc/VRTSvcs/conf/config/main.cf"])
+    proc = rpm(root, "-e", "--nodeps", "vxha")
+    assert proc.returncode == 0, proc.stderr
+    assert not (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").exists()
