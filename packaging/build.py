@@ -9,10 +9,11 @@ Two packages per format, both at the project's version:
   notification triggers under ``/opt/VRTSvcs/bin/vxha/triggers/<trigger>/``, their
   ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page,
   the ``vxha-watch`` systemd unit (installed, not enabled) and the log directory
-  ``/var/VRTSvcs/log``. No maintainer scripts.
+  ``/var/VRTSvcs/log``. One maintainer script: the removal check (prerm, %preun), which
+  refuses to remove the agents of types main.cf still uses (packaging/remove-check.sh).
 - ``vxha-cfsmount``: vxha's CFSMount agent and ``CFSMountTypes.cf``, for nodes without
   Veritas's cluster file system; its pre-install script refuses to install where Veritas's
-  CFSMount is present (DECISIONS.md 6).
+  CFSMount is present (DECISIONS.md 6); the same removal check as ``vxha``'s.
 
 One build variable chooses the interpreter: ``VXHA_PYTHON`` (default ``/usr/bin/python3``),
 the absolute path of the node's python3 (3.9 or newer). It must exist on the build machine
@@ -44,6 +45,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 LOCK = os.path.join(HERE, "requirements.lock")
 CFS_CHECK = os.path.join(HERE, "cfsmount-preinst.sh")
+REMOVE_CHECK = os.path.join(HERE, "remove-check.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
 WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
@@ -453,7 +455,14 @@ CFS_DESCRIPTION = (
 )
 
 
-def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) -> str:
+def remove_check(types) -> str:
+    """The removal check (packaging/remove-check.sh) for a package's types."""
+    with open(REMOVE_CHECK) as f:
+        return f.read().replace("@TYPES@", " ".join(types))
+
+
+def deb_package(cfg: Config, root: str, name: str, control: dict, prerm: str,
+                preinst=None) -> str:  # fmt: skip
     files = walk(root)
     os.makedirs(root + "/DEBIAN", exist_ok=True)
     md5 = []
@@ -482,6 +491,7 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) 
         write(root, "/DEBIAN/conffiles", "".join(p + "\n" for p in conffiles))
     if preinst:
         write(root, "/DEBIAN/preinst", preinst, 0o755)
+    write(root, "/DEBIAN/prerm", prerm, 0o755)
     out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")
     run(
         ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root, out],
@@ -500,7 +510,7 @@ def deb_python_depends(cfg: Config) -> str:
     return ", ".join(deps)
 
 
-def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
+def build_debs(cfg: Config, main_root: str, cfs_root: str, types: list) -> list:
     py_pkg = deb_python_depends(cfg)
     summary, long = DESCRIPTION
     main = deb_package(
@@ -508,6 +518,7 @@ def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
         main_root,
         "vxha",
         {"Depends": py_pkg, "Description": f"{summary}\n {long}"},
+        remove_check(t for t in types if t != CFS_TYPE),
     )
     summary, long = CFS_DESCRIPTION
     with open(CFS_CHECK) as f:
@@ -520,6 +531,7 @@ def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
             "Depends": f"vxha (= {cfg.version}-{cfg.release})",
             "Description": f"{summary}\n {long}",
         },
+        remove_check([CFS_TYPE]),
         preinst,
     )
     return [main, cfs]
@@ -537,7 +549,7 @@ def rpm_file_list(root: str, own_all: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str) -> list:
+def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str, types: list) -> list:
     top = os.path.join(workdir, "rpm")
     stage_all = os.path.join(workdir, "rpm-stage")
     shutil.copytree(main_root, stage_all, symlinks=True)
@@ -565,6 +577,8 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str) -> list
         "@FILES_MAIN@": lists["main"],
         "@FILES_CFS@": lists["cfs"],
         "@CFS_CHECK@": check.split("\n", 1)[1],  # without the #! line
+        "@REMOVE_CHECK_MAIN@": remove_check(t for t in types if t != CFS_TYPE).split("\n", 1)[1],
+        "@REMOVE_CHECK_CFS@": remove_check([CFS_TYPE]).split("\n", 1)[1],
     }
     for k, v in subst.items():
         spec = spec.replace(k, v)
@@ -600,12 +614,12 @@ def build(cfg: Config) -> list:
                 f"warning: on RHEL and SLES {cfg.python} may not be Python {cfg.pyver}: "
                 "set VXHA_PYTHON to a versioned path such as /usr/bin/python3.9"
             )
-        main_root, cfs_root, _ = stage(cfg, workdir)
+        main_root, cfs_root, info = stage(cfg, workdir)
         outputs = []
         if "deb" in cfg.formats:
-            outputs += build_debs(cfg, main_root, cfs_root)
+            outputs += build_debs(cfg, main_root, cfs_root, info["types"])
         if "rpm" in cfg.formats:
-            outputs += build_rpms(cfg, main_root, cfs_root, workdir)
+            outputs += build_rpms(cfg, main_root, cfs_root, workdir, info["types"])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for p in outputs:

@@ -208,6 +208,10 @@ def test_metadata(built):
     ]
     info = run(["dpkg-deb", "-I", built.deb]).stdout
     assert "preinst" not in info and "postinst" not in info and "postrm" not in info
+    # the removal check (packaging/remove-check.sh), for the package's own types
+    for deb, types in ((built.deb, "Container HostIP PortForward"), (built.deb_cfs, "CFSMount")):
+        prerm = run(["dpkg-deb", "--info", deb, "prerm"]).stdout
+        assert f'\ntypes="{types}"\n' in prerm
     conffiles = run(["dpkg-deb", "--info", built.deb, "conffiles"]).stdout.split()
     assert sorted(conffiles) == sorted(f"/etc/VRTSvcs/conf/config/{t}Types.cf" for t in MAIN_TYPES)
     cfs = run(["dpkg-deb", "-f", built.deb_cfs, "Depends"]).stdout.strip()
@@ -218,11 +222,14 @@ def test_metadata(built):
     assert q == f"vxha {built.version} 1"
     requires = run(["rpm", "-qp", "--requires", built.rpm]).stdout.splitlines()
     assert PYTHON in requires and f"python(abi) = {PYVER}" in requires
-    assert run(["rpm", "-qp", "--scripts", built.rpm]).stdout.strip() == ""
+    scripts = run(["rpm", "-qp", "--scripts", built.rpm]).stdout
+    assert scripts.startswith("preuninstall scriptlet (using /bin/sh):\n")
+    assert '\ntypes="Container HostIP PortForward"\n' in scripts and "preinstall" not in scripts
     cfs_req = run(["rpm", "-qp", "--requires", built.rpm_cfs]).stdout.splitlines()
     assert f"vxha = {built.version}-1" in cfs_req
     scripts = run(["rpm", "-qp", "--scripts", built.rpm_cfs]).stdout
     assert "preinstall" in scripts and "CFSTypes.cf" in scripts
+    assert "preuninstall" in scripts and '\ntypes="CFSMount"\n' in scripts
     assert "VRTScavf" in run(["rpm", "-qp", "--conflicts", built.rpm_cfs]).stdout
     config = run(["rpm", "-qcp", built.rpm]).stdout.split()
     assert sorted(config) == sorted(f"/etc/VRTSvcs/conf/config/{t}Types.cf" for t in MAIN_TYPES)
