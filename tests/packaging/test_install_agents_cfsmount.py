@@ -61,3 +61,32 @@ def test_reinstalling_over_its_own_cfsmount_is_fine(tmp_path):
     assert install(tmp_path).returncode == 0
     p = install(tmp_path)
     assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="install-agents lays launchers over other agents")
+def test_refuses_over_another_packages_agent_and_changes_nothing(tmp_path):
+    d = tmp_path / "opt/VRTSvcs/bin/HostIP"
+    d.mkdir(parents=True)
+    (d / "monitor").write_text("#!/bin/sh\n# another package's HostIP agent\n")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    p = install(tmp_path, "--types", "Container,HostIP")
+    assert p.returncode == 1
+    assert p.stderr == (
+        "vxha install-agents: not installed: /opt/VRTSvcs/bin/HostIP holds another "
+        "package's agent\n"
+    )
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+@pytest.mark.xfail(strict=True, reason="install-agents ignores /opt/VRTSagents/ha/bin")
+def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
+    """Agent Developer's Guide 9.0, "Installing the custom agent": a type's agent directory
+    at only one of /opt/VRTSvcs/bin, /opt/VRTSagents/ha/bin or AgentDirectory."""
+    (tmp_path / "opt/VRTSagents/ha/bin/Container").mkdir(parents=True)
+    p = install(tmp_path, "--types", "Container")
+    assert p.returncode == 1
+    assert p.stderr == (
+        "vxha install-agents: not installed: /opt/VRTSagents/ha/bin/Container exists, and "
+        "VCS takes a type's agent from one place only\n"
+    )
+    assert not (tmp_path / "opt/VRTSvcs").exists()
