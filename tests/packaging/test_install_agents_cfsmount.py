@@ -1,5 +1,5 @@
-"""vxha install-agents never lays its CFSMount over Veritas's (DECISIONS.md 6), as the
-vxha-cfsmount package refuses to (packaging/cfsmount-preinst.sh)."""
+"""vxha install-agents never lays its CFSMount over Veritas's (DECISIONS.md 6), nor an agent
+over another package's, as the packages refuse to (packaging/install-check.sh)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,6 @@ def test_reinstalling_over_its_own_cfsmount_is_fine(tmp_path):
     assert p.returncode == 0, p.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="install-agents lays launchers over other agents")
 def test_refuses_over_another_packages_agent_and_changes_nothing(tmp_path):
     d = tmp_path / "opt/VRTSvcs/bin/HostIP"
     d.mkdir(parents=True)
@@ -78,7 +77,6 @@ def test_refuses_over_another_packages_agent_and_changes_nothing(tmp_path):
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
-@pytest.mark.xfail(strict=True, reason="install-agents ignores /opt/VRTSagents/ha/bin")
 def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
     """Agent Developer's Guide 9.0, "Installing the custom agent": a type's agent directory
     at only one of /opt/VRTSvcs/bin, /opt/VRTSagents/ha/bin or AgentDirectory."""
