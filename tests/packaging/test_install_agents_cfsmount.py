@@ -88,3 +88,28 @@ def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
         "VCS takes a type's agent from one place only\n"
     )
     assert not (tmp_path / "opt/VRTSvcs").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="an empty --types installs every type; any --root")
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--types", ",,"], "vxha install-agents: error: --types names no type\n"),
+        (["--root", "{tmp}/absent"], "error: --root is not a directory: {tmp}/absent\n"),
+        (["--root", "{tmp}/file"], "error: --root is not a directory: {tmp}/file\n"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, args, message):
+    """A typo must not install every type (an empty --types) nor create a root."""
+    (tmp_path / "file").write_text("")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    p = subprocess.run(
+        [VXHA, "install-agents", *(["--root", str(tmp_path)] if "--root" not in args else []),
+         *args],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert p.returncode == 2
+    assert p.stderr.endswith(message.replace("{tmp}", str(tmp_path))), p.stderr
+    assert "Traceback" not in p.stderr
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
