@@ -90,7 +90,6 @@ def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
     assert not (tmp_path / "opt/VRTSvcs").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="an empty --types installs every type; any --root")
 @pytest.mark.parametrize(
     "args, message",
     [
