@@ -341,6 +341,10 @@ def test_rpm_erase_refused_while_main_cf_uses_vxha_types(built, built_next, tmp_
     proc = rpm(root, "-e", "--nodeps", "vxha")
     assert proc.returncode == 0, proc.stderr
     assert not (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").exists()
+    # install again after the removal (the %pre of a first install)
+    proc = rpm(root, "-i", "--nodeps", built.rpm)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").is_file()
 
 
 # What a node may hold before vxha that is not vxha's: another package's agent where vxha's
