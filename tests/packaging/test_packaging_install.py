@@ -320,6 +320,14 @@ def test_deb_cfsmount_remove_refused_while_main_cf_uses_cfsmount(built, tmp_path
     assert REFUSED + "CFSMount" in proc.stderr, proc.stderr
     assert (root / "etc/VRTSvcs/conf/config/CFSMountTypes.cf").is_file()
     assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
+    # the documented override
+    env = {**os.environ, "VXHA_REMOVE_CONFIGURED": "1"}
+    proc = run(
+        ["dpkg", f"--root={root}", "--force-script-chrootless", "--purge", "vxha-cfsmount"],
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (root / "opt/VRTSvcs/bin/CFSMount").exists()
 
 
 def test_rpm_erase_refused_while_main_cf_uses_vxha_types(built, built_next, tmp_path):
