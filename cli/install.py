@@ -25,6 +25,10 @@ def main(argv: list[str]) -> int:
     )
     args = p.parse_args(argv[1:])
     types = [t for t in args.types.split(",") if t]
+    if not types:  # never "all types": install_agents takes none for its default
+        p.error("--types names no type")
+    if not os.path.isdir(args.root):
+        p.error(f"--root is not a directory: {args.root}")
     unknown = [t for t in types if t not in PROJECT_TYPES and t not in EXTRA_TYPES]
     if unknown:
         p.error(f"unknown type(s): {', '.join(unknown)}")

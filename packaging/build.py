@@ -9,10 +9,15 @@ Two packages per format, both at the project's version:
   notification triggers under ``/opt/VRTSvcs/bin/vxha/triggers/<trigger>/``, their
   ``<Type>Types.cf`` in ``/etc/VRTSvcs/conf/config/``, ``/usr/bin/vxha``, its man page,
   the ``vxha-watch`` systemd unit (installed, not enabled) and the log directory
-  ``/var/VRTSvcs/log``. No maintainer scripts.
+  ``/var/VRTSvcs/log``.
 - ``vxha-cfsmount``: vxha's CFSMount agent and ``CFSMountTypes.cf``, for nodes without
-  Veritas's cluster file system; its pre-install script refuses to install where Veritas's
-  CFSMount is present (DECISIONS.md 6).
+  Veritas's cluster file system (DECISIONS.md 6).
+
+Each package has two maintainer scripts, the same for dpkg and rpm, given its types: the
+install check (preinst, %pre: packaging/install-check.sh) refuses to install over what is
+not vxha's (Veritas's CFSMount, another agent, an agent directory at /opt/VRTSagents/ha/bin,
+an admin's types file); the removal check (prerm, %preun: packaging/remove-check.sh) refuses
+to remove the agents of types main.cf still uses.
 
 One build variable chooses the interpreter: ``VXHA_PYTHON`` (default ``/usr/bin/python3``),
 the absolute path of the node's python3 (3.9 or newer). It must exist on the build machine
@@ -43,7 +48,8 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 LOCK = os.path.join(HERE, "requirements.lock")
-CFS_CHECK = os.path.join(HERE, "cfsmount-preinst.sh")
+INSTALL_CHECK = os.path.join(HERE, "install-check.sh")
+REMOVE_CHECK = os.path.join(HERE, "remove-check.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
 WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
@@ -57,11 +63,12 @@ MAN_PAGE = "/usr/share/man/man1/vxha.1.gz"
 UNIT_DIR = "/usr/lib/systemd/system"
 SCRIPT_AGENT = "Script51Agent"
 CFS_TYPE = "CFSMount"
-# Directories the packages own besides their own trees: created if missing, removed when
+# Directories the packages need besides their own trees: created if missing, removed when
 # empty on uninstall (rpm and dpkg both leave a directory that another package still uses
-# or that holds other files).
-OWNED_PARENTS = (
-    "/opt/vxha",
+# or that holds other files). Only /opt/vxha is vxha's: the others are VCS's, and the rpm
+# does not own them, since rpm sets an owned directory's mode and owner even where it
+# exists (dpkg leaves an existing directory as it is).
+VCS_DIRS = (
     "/opt/VRTSvcs",
     "/opt/VRTSvcs/bin",
     "/etc/VRTSvcs",
@@ -70,6 +77,7 @@ OWNED_PARENTS = (
     "/var/VRTSvcs",
     "/var/VRTSvcs/log",
 )
+OWNED_PARENTS = (PREFIX,) + VCS_DIRS
 # Wheels for the glibc of every target (RHEL 8: 2.28, SLES 15: 2.31, RHEL 9: 2.34).
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_17_x86_64")
 DEB_ARCH = "amd64"
@@ -428,12 +436,13 @@ def walk(root: str):
 
 
 def owned_dirs(root: str, own_all: bool) -> list:
-    """Directories a package owns: its whole tree for vxha, its agent dir for cfsmount."""
+    """Directories a package owns: its whole tree for vxha, its agent dir for cfsmount;
+    never VCS's own (VCS_DIRS)."""
     result = []
     for path, kind in walk(root):
         if kind != "dir":
             continue
-        if own_all and (path in OWNED_PARENTS or path.startswith(PREFIX + "/")):
+        if own_all and (path == PREFIX or path.startswith(PREFIX + "/")):
             result.append(path)
         elif path.startswith(AGENT_BIN + "/"):
             result.append(path)
@@ -453,7 +462,13 @@ CFS_DESCRIPTION = (
 )
 
 
-def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) -> str:
+def package_script(path: str, types) -> str:
+    """A package's install or removal check (packaging/*-check.sh) for its types."""
+    with open(path) as f:
+        return f.read().replace("@TYPES@", " ".join(types))
+
+
+def deb_package(cfg: Config, root: str, name: str, control: dict, types: list) -> str:
     files = walk(root)
     os.makedirs(root + "/DEBIAN", exist_ok=True)
     md5 = []
@@ -480,8 +495,8 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, preinst=None) 
     write(root, "/DEBIAN/md5sums", "".join(md5))
     if conffiles:
         write(root, "/DEBIAN/conffiles", "".join(p + "\n" for p in conffiles))
-    if preinst:
-        write(root, "/DEBIAN/preinst", preinst, 0o755)
+    write(root, "/DEBIAN/preinst", package_script(INSTALL_CHECK, types), 0o755)
+    write(root, "/DEBIAN/prerm", package_script(REMOVE_CHECK, types), 0o755)
     out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")
     run(
         ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root, out],
@@ -500,7 +515,7 @@ def deb_python_depends(cfg: Config) -> str:
     return ", ".join(deps)
 
 
-def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
+def build_debs(cfg: Config, main_root: str, cfs_root: str, types: list) -> list:
     py_pkg = deb_python_depends(cfg)
     summary, long = DESCRIPTION
     main = deb_package(
@@ -508,10 +523,9 @@ def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
         main_root,
         "vxha",
         {"Depends": py_pkg, "Description": f"{summary}\n {long}"},
+        [t for t in types if t != CFS_TYPE],
     )
     summary, long = CFS_DESCRIPTION
-    with open(CFS_CHECK) as f:
-        preinst = f.read()
     cfs = deb_package(
         cfg,
         cfs_root,
@@ -520,7 +534,7 @@ def build_debs(cfg: Config, main_root: str, cfs_root: str) -> list:
             "Depends": f"vxha (= {cfg.version}-{cfg.release})",
             "Description": f"{summary}\n {long}",
         },
-        preinst,
+        [CFS_TYPE],
     )
     return [main, cfs]
 
@@ -537,7 +551,7 @@ def rpm_file_list(root: str, own_all: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str) -> list:
+def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str, types: list) -> list:
     top = os.path.join(workdir, "rpm")
     stage_all = os.path.join(workdir, "rpm-stage")
     shutil.copytree(main_root, stage_all, symlinks=True)
@@ -549,8 +563,11 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str) -> list
             f.write(rpm_file_list(root, own_all))
     with open(SPEC_IN) as f:
         spec = f.read()
-    with open(CFS_CHECK) as f:
-        check = f.read()
+    main_types = [t for t in types if t != CFS_TYPE]
+
+    def scriptlet(path, types):  # without the #! line
+        return package_script(path, types).split("\n", 1)[1]
+
     subst = {
         "@VERSION@": cfg.version.replace("-", "_"),
         "@RELEASE@": cfg.release,
@@ -564,7 +581,10 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str) -> list
         "@STAGE@": stage_all,
         "@FILES_MAIN@": lists["main"],
         "@FILES_CFS@": lists["cfs"],
-        "@CFS_CHECK@": check.split("\n", 1)[1],  # without the #! line
+        "@INSTALL_CHECK_MAIN@": scriptlet(INSTALL_CHECK, main_types),
+        "@INSTALL_CHECK_CFS@": scriptlet(INSTALL_CHECK, [CFS_TYPE]),
+        "@REMOVE_CHECK_MAIN@": scriptlet(REMOVE_CHECK, main_types),
+        "@REMOVE_CHECK_CFS@": scriptlet(REMOVE_CHECK, [CFS_TYPE]),
     }
     for k, v in subst.items():
         spec = spec.replace(k, v)
@@ -600,12 +620,12 @@ def build(cfg: Config) -> list:
                 f"warning: on RHEL and SLES {cfg.python} may not be Python {cfg.pyver}: "
                 "set VXHA_PYTHON to a versioned path such as /usr/bin/python3.9"
             )
-        main_root, cfs_root, _ = stage(cfg, workdir)
+        main_root, cfs_root, info = stage(cfg, workdir)
         outputs = []
         if "deb" in cfg.formats:
-            outputs += build_debs(cfg, main_root, cfs_root)
+            outputs += build_debs(cfg, main_root, cfs_root, info["types"])
         if "rpm" in cfg.formats:
-            outputs += build_rpms(cfg, main_root, cfs_root, workdir)
+            outputs += build_rpms(cfg, main_root, cfs_root, workdir, info["types"])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for p in outputs:

@@ -87,8 +87,8 @@ def built(tmp_path_factory) -> Built:
 
 @pytest.fixture(scope="session")
 def built_next(tmp_path_factory) -> Built:
-    """The same tree at a higher version (upgrade tests): only the .deb files."""
-    need("dpkg-deb")
+    """The same tree at a higher version (upgrade tests): the vxha packages."""
+    need("dpkg-deb", "rpmbuild")
     src = tmp_path_factory.mktemp("source-next")
     ignore = shutil.ignore_patterns(".git", ".venv", "build", "dist", "tests", "__pycache__")
     shutil.copytree(ROOT, src, ignore=ignore, dirs_exist_ok=True)
@@ -100,5 +100,5 @@ def built_next(tmp_path_factory) -> Built:
         assert f'{pattern}"{old}"' in text
         path.write_text(text.replace(f'{pattern}"{old}"', f'{pattern}"{new}"', 1))
     dist = tmp_path_factory.mktemp("dist-next")
-    build(dist, src, "deb")
-    return Built(dist, new, ("deb",))
+    build(dist, src, "deb,rpm")
+    return Built(dist, new)

@@ -1,5 +1,5 @@
-"""vxha install-agents never lays its CFSMount over Veritas's (DECISIONS.md 6), as the
-vxha-cfsmount package refuses to (packaging/cfsmount-preinst.sh)."""
+"""vxha install-agents never lays its CFSMount over Veritas's (DECISIONS.md 6), nor an agent
+over another package's, as the packages refuse to (packaging/install-check.sh)."""
 
 from __future__ import annotations
 
@@ -61,3 +61,54 @@ def test_reinstalling_over_its_own_cfsmount_is_fine(tmp_path):
     assert install(tmp_path).returncode == 0
     p = install(tmp_path)
     assert p.returncode == 0, p.stderr
+
+
+def test_refuses_over_another_packages_agent_and_changes_nothing(tmp_path):
+    d = tmp_path / "opt/VRTSvcs/bin/HostIP"
+    d.mkdir(parents=True)
+    (d / "monitor").write_text("#!/bin/sh\n# another package's HostIP agent\n")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    p = install(tmp_path, "--types", "Container,HostIP")
+    assert p.returncode == 1
+    assert p.stderr == (
+        "vxha install-agents: not installed: /opt/VRTSvcs/bin/HostIP holds another "
+        "package's agent\n"
+    )
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
+    """Agent Developer's Guide 9.0, "Installing the custom agent": a type's agent directory
+    at only one of /opt/VRTSvcs/bin, /opt/VRTSagents/ha/bin or AgentDirectory."""
+    (tmp_path / "opt/VRTSagents/ha/bin/Container").mkdir(parents=True)
+    p = install(tmp_path, "--types", "Container")
+    assert p.returncode == 1
+    assert p.stderr == (
+        "vxha install-agents: not installed: /opt/VRTSagents/ha/bin/Container exists, and "
+        "VCS takes a type's agent from one place only\n"
+    )
+    assert not (tmp_path / "opt/VRTSvcs").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--types", ",,"], "vxha install-agents: error: --types names no type\n"),
+        (["--root", "{tmp}/absent"], "error: --root is not a directory: {tmp}/absent\n"),
+        (["--root", "{tmp}/file"], "error: --root is not a directory: {tmp}/file\n"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, args, message):
+    """A typo must not install every type (an empty --types) nor create a root."""
+    (tmp_path / "file").write_text("")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    p = subprocess.run(
+        [VXHA, "install-agents", *(["--root", str(tmp_path)] if "--root" not in args else []),
+         *args],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert p.returncode == 2
+    assert p.stderr.endswith(message.replace("{tmp}", str(tmp_path))), p.stderr
+    assert "Traceback" not in p.stderr
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before

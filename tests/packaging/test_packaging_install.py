@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import threading
 import time
 
@@ -213,15 +214,23 @@ def test_rpm_install_erase(built, tmp_path):
     assert snapshot(root) == before
 
 
-def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
-    """The %pre scriptlet runs in the root (rpm chroots): a static busybox serves as /bin/sh."""
-    require_root("rpm", "busybox")
-    root = scratch_root(tmp_path / "root")
+def busybox_root(path):
+    """A scratch root where rpm's scriptlets can run (rpm chroots): a static busybox serves
+    as /bin/sh and the tools the scripts call."""
+    root = scratch_root(path)
     (root / "bin").mkdir()
     shutil.copy(shutil.which("busybox"), root / "bin/busybox")
     for applet in ("sh", "grep", "readlink", "cat"):
         os.symlink("busybox", root / "bin" / applet)
+    (root / "var/tmp").mkdir()  # rpm writes its scriptlets there
     assert rpm(root, "--initdb").returncode == 0
+    return root
+
+
+def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
+    """The %pre scriptlet runs in the root (rpm chroots): a static busybox serves as /bin/sh."""
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
     assert rpm(root, "-i", "--nodeps", built.rpm).returncode == 0
     (root / "etc/VRTSvcs/conf/config/CFSTypes.cf").write_text("veritas")
     proc = rpm(root, "-i", "--nodeps", built.rpm_cfs)
@@ -232,3 +241,214 @@ def test_rpm_cfsmount_pre_refuses_with_veritas_cfs(built, tmp_path):
     proc = rpm(root, "-i", "--nodeps", built.rpm_cfs)
     assert proc.returncode == 0, proc.stderr
     assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
+
+
+# A configuration that uses vxha's types: VCS does not load a configuration whose included
+# files are missing (Cluster Server 4.1 User's Guide, "Managing the VCS Configuration File:
+# The hacf Utility", Loading a Configuration), and a resource whose agent's entry points are
+# gone cannot be monitored. Removing the package then is refused; upgrading is not.
+CONFIGURED_MAIN_CF = """include "types.cf"
+include "ContainerTypes.cf"
+
+cluster c1 (
+    )
+
+system n1 (
+    )
+
+group web (
+    SystemList = { n1 = 0 }
+    )
+
+    Container web_ctr (
+        RuntimeName = web
+        Image = "img:1"
+        )
+"""
+USES_ONLY_RESOURCES = """include "types.cf"
+
+group web (
+    SystemList = { n1 = 0 }
+    )
+
+    HostIP web_ip (
+        Address = "10.0.0.5"
+        )
+"""
+REFUSED = "vxha: not removed: /etc/VRTSvcs/conf/config/main.cf uses "
+
+
+def test_deb_remove_refused_while_main_cf_uses_vxha_types(built, built_next, tmp_path):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    before = snapshot(root)
+    main_cf = root / "etc/VRTSvcs/conf/config/main.cf"
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for text, used in ((CONFIGURED_MAIN_CF, "Container"), (USES_ONLY_RESOURCES, "HostIP")):
+        main_cf.write_text(text)
+        configured = snapshot(root)
+        for action in ("--remove", "--purge"):
+            proc = dpkg(root, action, "vxha")
+            assert proc.returncode != 0, action
+            assert REFUSED + used in proc.stderr, proc.stderr
+            assert snapshot(root) == configured  # agents and types files kept
+    # an upgrade replaces the files; it is not a removal
+    proc = dpkg(root, "-i", built_next.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert run([root / "usr/bin/vxha", "--version"]).stdout == f"vxha {built_next.version}\n"
+    # the configuration no longer uses vxha: removed, the tree as it was (main.cf apart)
+    main_cf.write_text(FOREIGN["etc/VRTSvcs/conf/config/main.cf"])
+    proc = dpkg(root, "--purge", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(root) == before
+    # install again after the removal: the same files as the first time
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").is_file()
+
+
+def test_deb_cfsmount_remove_refused_while_main_cf_uses_cfsmount(built, tmp_path):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    proc = dpkg(root, "-i", built.deb, built.deb_cfs)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    main_cf = root / "etc/VRTSvcs/conf/config/main.cf"
+    main_cf.write_text('include "types.cf"\ninclude "CFSMountTypes.cf"\n')
+    proc = dpkg(root, "--purge", "vxha-cfsmount")
+    assert proc.returncode != 0
+    assert REFUSED + "CFSMount" in proc.stderr, proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/CFSMountTypes.cf").is_file()
+    assert (root / "opt/VRTSvcs/bin/CFSMount/monitor").is_file()
+    # the documented override
+    env = {**os.environ, "VXHA_REMOVE_CONFIGURED": "1"}
+    proc = run(
+        ["dpkg", f"--root={root}", "--force-script-chrootless", "--purge", "vxha-cfsmount"],
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (root / "opt/VRTSvcs/bin/CFSMount").exists()
+
+
+def test_rpm_erase_refused_while_main_cf_uses_vxha_types(built, built_next, tmp_path):
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
+    proc = rpm(root, "-i", "--nodeps", built.rpm)
+    assert proc.returncode == 0, proc.stderr
+    main_cf = root / "etc/VRTSvcs/conf/config/main.cf"
+    main_cf.write_text(CONFIGURED_MAIN_CF)
+    configured = snapshot(root)
+    proc = rpm(root, "-e", "--nodeps", "vxha")
+    assert proc.returncode != 0
+    assert REFUSED + "Container" in proc.stderr, proc.stderr
+    assert snapshot(root) == configured
+    # rpm -U runs the old package's %preun with 1 (a version stays): not a removal
+    proc = rpm(root, "-U", "--nodeps", built_next.rpm)
+    assert proc.returncode == 0, proc.stderr
+    main_cf.write_text(FOREIGN["etc/VRTSvcs/conf/config/main.cf"])
+    proc = rpm(root, "-e", "--nodeps", "vxha")
+    assert proc.returncode == 0, proc.stderr
+    assert not (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").exists()
+    # install again after the removal (the %pre of a first install)
+    proc = rpm(root, "-i", "--nodeps", built.rpm)
+    assert proc.returncode == 0, proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").is_file()
+
+
+# What a node may hold before vxha that is not vxha's: another package's agent where vxha's
+# would go, an agent directory at the other place VCS looks (Agent Developer's Guide 9.0,
+# "Installing the custom agent": the type's directory at one of /opt/VRTSvcs/bin/<type>,
+# /opt/VRTSagents/ha/bin/<type> or AgentDirectory, "only one of these locations"), or an
+# admin's own types file of the same name. The package installs over none of them.
+NOT_VXHAS = {
+    "opt/VRTSvcs/bin/HostIP/monitor": (
+        "#!/bin/sh\n# another package's HostIP agent\n",
+        "vxha: not installed: /opt/VRTSvcs/bin/HostIP holds another package's agent",
+    ),
+    "opt/VRTSagents/ha/bin/Container/online": (
+        "#!/bin/sh\n",
+        "vxha: not installed: /opt/VRTSagents/ha/bin/Container exists, and VCS takes a type's "
+        "agent from one place only",
+    ),
+    "etc/VRTSvcs/conf/config/PortForwardTypes.cf": (
+        "type PortForward (\n)\n",
+        "vxha: not installed: /etc/VRTSvcs/conf/config/PortForwardTypes.cf exists and is not "
+        "vxha's",
+    ),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(NOT_VXHAS))
+def test_deb_never_installs_over_files_not_vxhas(built, tmp_path, rel):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    text, message = NOT_VXHAS[rel]
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    before = snapshot(root)
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr
+    assert snapshot(root) == before  # nothing unpacked, nothing replaced
+    status = run(["dpkg", f"--root={root}", "-s", "vxha"]).stdout
+    assert "\nStatus: install ok not-installed\n" in status, status
+
+
+def test_rpm_never_installs_over_a_types_file_not_vxhas(built, tmp_path):
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
+    types = root / "etc/VRTSvcs/conf/config/PortForwardTypes.cf"
+    types.write_text("type PortForward (\n)\n")
+    before = snapshot(root)
+    proc = rpm(root, "-i", "--nodeps", built.rpm)
+    assert proc.returncode != 0
+    assert NOT_VXHAS["etc/VRTSvcs/conf/config/PortForwardTypes.cf"][1] in proc.stderr
+    assert snapshot(root) == before
+
+
+def test_deb_install_twice_and_again_after_remove(built, tmp_path):
+    """Idempotence: the same version twice, and again over the conffiles a removal kept
+    (dpkg -r), and over the vxha-rendered types file of a manual install."""
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    for _ in range(2):
+        proc = dpkg(root, "-i", built.deb)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    installed = snapshot(root)
+    proc = dpkg(root, "--remove", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "etc/VRTSvcs/conf/config/ContainerTypes.cf").is_file()  # conffile kept
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(root) == installed
+    proc = dpkg(root, "--purge", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # a manual install's files: launchers of vxha install-agents, types from the catalog
+    from vxha.vcs_types.catalog import render_all
+
+    proc = run([os.path.join(os.path.dirname(sys.executable), "vxha"), "install-agents",
+                "--root", root, "--types", "Container,HostIP,PortForward"])  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    for path, text in render_all("/").items():
+        if path.name != "CFSMountTypes.cf":
+            (root / "etc/VRTSvcs/conf/config" / path.name).write_text(text)
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "generated by packaging/build.py" in (
+        root / "opt/VRTSvcs/bin/HostIP/monitor").read_text()  # fmt: skip
+
+
+def test_rpm_leaves_vcs_directories_as_they_are(built, tmp_path):
+    """VCS's own directories (/etc/VRTSvcs/conf/config...) belong to VCS's packages: the
+    rpm neither owns nor changes them."""
+    require_root("rpm")
+    root = scratch_root(tmp_path / "root", unit_dir=True)
+    config = root / "etc/VRTSvcs/conf/config"
+    config.chmod(0o750)
+    assert rpm(root, "--initdb").returncode == 0
+    proc = rpm(root, "-i", "--nodeps", "--noscripts", built.rpm)
+    assert proc.returncode == 0, proc.stderr
+    assert config.stat().st_mode & 0o7777 == 0o750
+    owned = set(rpm(root, "-ql", "vxha").stdout.split())
+    assert not owned & {"/etc/VRTSvcs/conf/config", "/opt/VRTSvcs/bin", "/var/VRTSvcs/log"}

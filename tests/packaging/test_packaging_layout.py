@@ -41,11 +41,9 @@ BASE_DIRS = {
     "/usr/lib/systemd/system",
     "/var",
 }
-OWNED_DIRS = {
-    "/opt/vxha",
-    "/opt/vxha/lib",
-    f"/opt/vxha/lib/python{PYVER}",
-    SITE,
+# VCS's directories: in the .deb's archive (dpkg leaves an existing directory as it is), not
+# owned by the .rpm (rpm would reset their modes).
+VCS_DIRS = {
     "/opt/VRTSvcs",
     "/opt/VRTSvcs/bin",
     "/etc/VRTSvcs",
@@ -54,6 +52,7 @@ OWNED_DIRS = {
     "/var/VRTSvcs",
     "/var/VRTSvcs/log",
 }
+OWNED_DIRS = {"/opt/vxha", "/opt/vxha/lib", f"/opt/vxha/lib/python{PYVER}", SITE} | VCS_DIRS
 
 
 # The entry points each type's agent implements (docs/framework.md); Container's actions
@@ -181,8 +180,9 @@ def test_deb_cfsmount_layout(built):
 def test_rpm_layout_matches_the_deb(built):
     listing = rpm_listing(built.rpm)
     main = expected_main()
-    # rpm lists the directories the package owns; the system's (/usr/bin...) it does not
-    assert outside_site(listing) == {p: v for p, v in main.items() if p not in BASE_DIRS}
+    # rpm lists the directories the package owns; the system's (/usr/bin...) and VCS's
+    # (/opt/VRTSvcs/bin...) it does not
+    assert outside_site(listing) == {p: v for p, v in main.items() if p not in BASE_DIRS | VCS_DIRS}
     check_site(listing)
     deb = deb_listing(built.deb)
     assert {p for p, v in listing.items() if v[0] != "dir"} == {
@@ -207,7 +207,12 @@ def test_metadata(built):
         ),
     ]
     info = run(["dpkg-deb", "-I", built.deb]).stdout
-    assert "preinst" not in info and "postinst" not in info and "postrm" not in info
+    assert "postinst" not in info and "postrm" not in info
+    # the install and removal checks (packaging/*-check.sh), for the package's own types
+    for deb, types in ((built.deb, "Container HostIP PortForward"), (built.deb_cfs, "CFSMount")):
+        for script in ("preinst", "prerm"):
+            text = run(["dpkg-deb", "--info", deb, script]).stdout
+            assert f'\ntypes="{types}"\n' in text, (deb, script)
     conffiles = run(["dpkg-deb", "--info", built.deb, "conffiles"]).stdout.split()
     assert sorted(conffiles) == sorted(f"/etc/VRTSvcs/conf/config/{t}Types.cf" for t in MAIN_TYPES)
     cfs = run(["dpkg-deb", "-f", built.deb_cfs, "Depends"]).stdout.strip()
@@ -218,11 +223,15 @@ def test_metadata(built):
     assert q == f"vxha {built.version} 1"
     requires = run(["rpm", "-qp", "--requires", built.rpm]).stdout.splitlines()
     assert PYTHON in requires and f"python(abi) = {PYVER}" in requires
-    assert run(["rpm", "-qp", "--scripts", built.rpm]).stdout.strip() == ""
+    scripts = run(["rpm", "-qp", "--scripts", built.rpm]).stdout
+    assert scripts.startswith("preinstall scriptlet (using /bin/sh):\n")
+    assert "\npreuninstall scriptlet (using /bin/sh):\n" in scripts
+    assert scripts.count('\ntypes="Container HostIP PortForward"\n') == 2
     cfs_req = run(["rpm", "-qp", "--requires", built.rpm_cfs]).stdout.splitlines()
     assert f"vxha = {built.version}-1" in cfs_req
     scripts = run(["rpm", "-qp", "--scripts", built.rpm_cfs]).stdout
     assert "preinstall" in scripts and "CFSTypes.cf" in scripts
+    assert "preuninstall" in scripts and '\ntypes="CFSMount"\n' in scripts
     assert "VRTScavf" in run(["rpm", "-qp", "--conflicts", built.rpm_cfs]).stdout
     config = run(["rpm", "-qcp", built.rpm]).stdout.split()
     assert sorted(config) == sorted(f"/etc/VRTSvcs/conf/config/{t}Types.cf" for t in MAIN_TYPES)

@@ -305,6 +305,7 @@ def test_install_agents_refuses_an_interpreter_that_cannot_import_vxha(tmp_path)
     fake_python = tmp_path / "python"
     fake_python.write_text("#!/bin/sh\nexit 1\n")
     fake_python.chmod(0o755)
+    (tmp_path / "r").mkdir()  # install-agents refuses a root that is not a directory
     proc = subprocess.run(
         [vxha, "install-agents", "--root", str(tmp_path / "r"), "--python", str(fake_python)],
         capture_output=True,
