@@ -387,11 +387,17 @@ def test_paused_and_restarting_are_offline_and_go_away(real, real_agent):
     a = real_agent(Command=["/bin/sh", "-c", "sleep 1; exit 3"])  # dies after a second
     assert a.online().code == 0
     real.docker("update", "--restart=always", a.resource)
-    end = time.monotonic() + 15
-    seen = []
-    while inspect_cli(real, a.resource) != "restarting" and time.monotonic() < end:
+    # "restarting" lasts only the engine's back-off between two runs, which a loaded
+    # machine's polling can miss: a restart counted shows the engine restarting it too
+    end = time.monotonic() + 30
+    seen = ["?"]
+    while time.monotonic() < end:
         seen.append(inspect_cli(real, a.resource, "{{.State.Status}} {{.RestartCount}}"))
+        status, count = seen[-1].split()
+        if status == "restarting" or int(count) >= 1:
+            break
         time.sleep(0.05)
-    assert inspect_cli(real, a.resource) == "restarting", seen[-5:]
+    cmd = inspect_cli(real, a.resource, "{{json .Config.Cmd}} {{.HostConfig.RestartPolicy.Name}}")
+    assert status == "restarting" or int(count) >= 1, (seen[-5:], cmd)
     assert a.clean().code == 0  # the engine would restart it again: clean must win
     assert a.resource not in names(real)
