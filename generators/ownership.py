@@ -207,13 +207,6 @@ def target(
     for g in generated.groups:
         srv = server_of(g)
         if srv is None:
-            if g.name not in live:
-                dependents = sorted(p.name for p in generated.groups if _needs(p, g.name))
-                if dependents:
-                    out.problems.append(
-                        f"the cluster has no group {g.name}, which {', '.join(dependents)} "
-                        f"require(s): configure it first (for the cvm group: cfscluster config)"
-                    )
             continue  # a group vxha does not own (the cvm group): the live one stays
         if srv in out.held:
             continue
@@ -272,6 +265,31 @@ def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
 
 def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None:
     """What vxha's groups need from things vxha does not own, with the command that fixes it."""
+    # A group vxha's groups require that the cluster lacks (the cvm group on an SFHA
+    # cluster): vxha never adds a group it does not own, whether or not the generated
+    # configuration carries one (DECISIONS.md 4).
+    names = {g.name for g in cfg.groups}
+    missing: Dict[str, List[str]] = {}
+    for g in cfg.groups:
+        if server_of(g) is not None:
+            for d in g.deps:
+                if d.child not in names:
+                    missing.setdefault(d.child, []).append(g.name)
+    for child, parents in sorted(missing.items()):
+        out.problems.append(
+            f"the cluster has no group {child}, which {', '.join(sorted(parents))} "
+            f"require(s): configure it first (for the cvm group: cfscluster config)"
+        )
+    # A type vxha's resources use that the cluster does not declare: `hares -add` would
+    # stop the plan halfway. Types are installed, never planned (vxha cluster add-types).
+    # A configuration read without any type says nothing about them.
+    if current.types:
+        used = {r.type for g in cfg.groups if server_of(g) is not None for r in g.resources}
+        for t in sorted(used - set(current.types)):
+            out.problems.append(
+                f"the cluster has no resource type {t}: register vxha's types first "
+                f"(vxha cluster add-types)"
+            )
     systems = {s.name for s in current.systems}
     wanted: Set[str] = set()
     for g in cfg.groups:

@@ -1,0 +1,58 @@
+"""What vxha's groups need from an installer-left cluster, checked before any command
+(generators/ownership.py; docs/operations.md, "What vxha owns"): fast, without a cluster."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from ops_cluster import example_servers
+
+from vxha.generators import ownership
+from vxha.generators.build import Options
+from vxha.generators.generate import generate_from_files
+from vxha.profiles import EXAMPLES
+from vxha.vcs_types import cf
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def generated(description, servers=("auth1",)):
+    result = generate_from_files(
+        str(FIX / "installed" / description),
+        example_servers(only=list(servers)),
+        image_root=os.path.join(EXAMPLES, "images"),
+        options=Options("veritas"),
+    )
+    return cf.parse(result.text)
+
+
+@pytest.mark.parametrize("description", ["cluster.yaml", "cluster-nocvm.yaml"])
+def test_storage_groups_need_a_cvm_group_vxha_never_adds(description):
+    """SFHA has no cvm group. DECISIONS.md 4: the generator emits one only for a
+    configuration that has none, and a cvm group is never vxha's: whether the generated
+    configuration carries one (emit_cvm) or not, the plan is refused naming the group."""
+    current = cf.parse_file(str(FIX / "variants" / "sfha.cf"))
+    tgt = ownership.target(current, generated(description))
+    assert any(
+        "no group cvm, which auth1_storage require(s)" in p and "cfscluster config" in p
+        for p in tgt.problems
+    ), tgt.problems
+    assert tgt.config.group("cvm") is None
+
+
+def test_a_type_the_cluster_does_not_declare_is_refused_before_any_command():
+    """The SFHA fixture declares neither Container nor HostIP nor PortForward: `hares -add`
+    of such a resource fails, so the plan would stop halfway; types are installed by `vxha
+    cluster add-types`, never planned (docs/operations.md, "What vxha owns")."""
+    current = cf.parse_file(str(FIX / "variants" / "sfha.cf"))
+    tgt = ownership.target(current, generated("cluster.yaml"))
+    missing = [p for p in tgt.problems if "no resource type" in p]
+    for t in ("Container", "HostIP", "PortForward", "CFSMount", "CVMVolDg"):
+        assert any(f"no resource type {t}:" in p and "vxha cluster add-types" in p for p in missing)
+
+
+def test_a_cluster_with_the_types_and_a_cvm_group_has_no_such_problem():
+    current = cf.parse_file(str(FIX / "variants" / "rac.cf"))
+    assert ownership.target(current, generated("cluster.yaml")).problems == []
