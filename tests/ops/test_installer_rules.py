@@ -56,3 +56,23 @@ def test_a_type_the_cluster_does_not_declare_is_refused_before_any_command():
 def test_a_cluster_with_the_types_and_a_cvm_group_has_no_such_problem():
     current = cf.parse_file(str(FIX / "variants" / "rac.cf"))
     assert ownership.target(current, generated("cluster.yaml")).problems == []
+
+
+def test_an_online_anywhere_no_system_has_room_for_is_refused_not_crashed(tmp_path):
+    """Found on the installer variants (systems without Capacity, Statistics Enabled): the
+    BiggestAvailable policy finds no system whose measured capacity holds the group's Load,
+    and `hagrp -online G -any` failed inside the simulator (AttributeError) instead of being
+    refused as an online with no candidate system is (V-16-1-10165)."""
+    from vxha.simulator.api import Simulator
+
+    text = (
+        'include "types.cf"\n\ncluster sim (\n\tStatistics = Enabled\n\t)\n\n'
+        "system n1 (\n\t)\n\nsystem n2 (\n\t)\n\n"
+        "group g (\n\tSystemList = { n1 = 0, n2 = 1 }\n\tFailOverPolicy = BiggestAvailable\n"
+        "\tLoad = { CPU = 4, Mem = 4096 }\n\t)\n\n"
+        '\tApplication g_app (\n\t\tStartProgram = "/bin/true"\n\t\tStopProgram = "/bin/true"\n'
+        '\t\tPidFiles = { "/run/g.pid" }\n\t\t)\n'
+    )
+    sim = Simulator.from_text(text, tmp_path / "run", mode="inprocess").start()
+    code, out, err = sim.command(["hagrp", "-online", "g", "-any"])
+    assert code == 1 and "V-16-1-10165" in err and "g" in err, (code, out, err)
