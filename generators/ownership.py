@@ -129,7 +129,9 @@ def _merge(live, generated, names: Set[str]):
     return attrs, local
 
 
-def _merge_group(live: Group, gen: Group) -> Group:
+def _merge_group(live: Group, gen: Group, unowned: Set[str] = frozenset()) -> Group:
+    """``gen`` with the admin's part of ``live`` kept: its attributes vxha does not set, and
+    the dependencies an admin added from it onto groups vxha does not own (``unowned``)."""
     attrs, local = _merge(live, gen, owned_attrs("group", gen))
     out = Group(gen.name, attrs=attrs, local=local)
     live_res = {r.name: r for r in live.resources}
@@ -141,6 +143,8 @@ def _merge_group(live: Group, gen: Group) -> Group:
         out.resources.append(r)
     out.links = list(gen.links)
     out.deps = list(gen.deps)
+    mine = {d.child for d in gen.deps}
+    out.deps += [d for d in live.deps if d.child in unowned and d.child not in mine]
     return out
 
 
@@ -224,13 +228,14 @@ def target(
                 )
 
     groups: List[Group] = []
+    unowned = {g.name for g in current.groups if server_of(g) is None}
     for g in current.groups:
         srv = server_of(g)
         if srv is None or g.name in keep:
             groups.append(g)
         elif g.name in gen and server_of(gen[g.name]) is not None:
             # Equal as a whole (no admin state, nothing changed): the live one is the merge.
-            groups.append(g if g == gen[g.name] else _merge_group(g, gen[g.name]))
+            groups.append(g if g == gen[g.name] else _merge_group(g, gen[g.name], unowned))
         # else: a vxha group the profiles no longer have: removed
     for g in generated.groups:
         srv = server_of(g)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 
@@ -76,3 +77,23 @@ def test_an_online_anywhere_no_system_has_room_for_is_refused_not_crashed(tmp_pa
     sim = Simulator.from_text(text, tmp_path / "run", mode="inprocess").start()
     code, out, err = sim.command(["hagrp", "-online", "g", "-any"])
     assert code == 1 and "V-16-1-10165" in err and "g" in err, (code, out, err)
+
+
+def test_an_admins_link_from_a_vxha_group_to_its_own_group_is_kept():
+    """An admin linked vxha's auth1 to their authdb (fixtures/variants/crossdep.cf). The
+    dependency joins a group vxha does not own: apply keeps it, as it keeps the admin's
+    state on vxha's groups (docs/operations.md, "What vxha owns"); found by
+    test_installers.py, where the first apply unlinked it."""
+    from vxha.vcs_types.model import GroupDep
+
+    gen = generated("cluster.yaml")
+    text = (FIX / "variants" / "crossdep.cf").read_text()
+    current = cf.parse(text)
+    current.groups += [copy.deepcopy(g) for g in gen.groups if ownership.server_of(g)]
+    auth1 = current.group("auth1")
+    auth1.deps.append(GroupDep("authdb", "online", "local", "firm"))
+    auth1.attrs["Priority"] = 4  # something for apply to change
+    tgt = ownership.target(current, gen)
+    assert tgt.problems == []
+    assert [d.child for d in tgt.config.group("auth1").deps].count("authdb") == 1
+    assert tgt.config.group("auth1").attrs["Priority"] != 4

@@ -47,6 +47,20 @@ STEPS = int(os.environ.get("VXHA_OPS_FUZZ_STEPS", "4"))
 SHRINK = os.environ.get("VXHA_OPS_FUZZ_SHRINK") == "1"
 
 FIX = Path(__file__).parent / "fixtures" / "installed"
+# Clusters as other installers and admins leave them (fixtures/variants, each file says its
+# source): name -> (main.cf, the cluster description the profiles are generated with)
+VARIANT_DIR = Path(__file__).parent / "fixtures" / "variants"
+VARIANTS = {
+    "installed": (FIX / "main.cf", "cluster.yaml"),
+    # SFHA: no cvm group; the generator emits one (emit_cvm) or not
+    "sfha": (VARIANT_DIR / "sfha.cf", "cluster.yaml"),
+    "sfha-noemit": (VARIANT_DIR / "sfha.cf", "cluster-nocvm.yaml"),
+    "gco": (VARIANT_DIR / "gco.cf", "cluster.yaml"),
+    "site": (VARIANT_DIR / "site.cf", "cluster.yaml"),
+    "rac": (VARIANT_DIR / "rac.cf", "cluster.yaml"),
+    "lookalike": (VARIANT_DIR / "lookalike.cf", "cluster.yaml"),
+    "crossdep": (VARIANT_DIR / "crossdep.cf", "cluster.yaml"),
+}
 IMAGES = os.path.join(EXAMPLES, "images")
 SYSTEMS = ("n1", "n2", "n3")
 SERVERS = tuple(os.path.basename(p)[:-5] for p in example_servers())
@@ -94,9 +108,9 @@ def write_profiles(folder: Path, names, edits=()):
         (folder / os.path.basename(path)).write_text(text)
 
 
-def generated(folder: Path, out: Path) -> str:
+def generated(folder: Path, out: Path, description: str = "cluster.yaml") -> str:
     result = generate_from_files(
-        str(FIX / "cluster.yaml"), [str(folder)], image_root=IMAGES, options=Options("veritas")
+        str(FIX / description), [str(folder)], image_root=IMAGES, options=Options("veritas")
     )
     out.write_text(result.text)
     return str(out)
@@ -185,11 +199,29 @@ def legal_links(parent_parallel, child_parallel):
     return out
 
 
+def starting_servers(variant, servers):
+    """The servers a variant can start with: none without a cvm group (sfha); none named as
+    the admin's own groups and resources there (lookalike: db1, auth1_ctr); auth1 where an
+    admin's group requires it (crossdep)."""
+    if variant.startswith("sfha"):
+        return []
+    if variant == "lookalike":
+        return [s for s in closed(servers) if s not in ("db1", "auth1") and NEEDS.get(s) != "db1"
+                and NEEDS.get(s) != "auth1"]  # fmt: skip
+    if variant == "crossdep":
+        return closed(set(servers) | {"auth1"})
+    return closed(servers)
+
+
 @st.composite
 def clusters(draw):
     """(servers already in the cluster, the admin's blocks, deps, reverse deps, admin's
-    live state: [(command argv)...])."""
-    servers = closed(draw(st.lists(st.sampled_from(SERVERS), max_size=4, unique=True)))
+    live state: [(command argv)...], the variant it starts from)."""
+    others = sorted(v for v in VARIANTS if v != "installed")
+    variant = draw(st.sampled_from(["installed"] * len(others) + others))
+    servers = starting_servers(
+        variant, draw(st.lists(st.sampled_from(SERVERS), max_size=4, unique=True))
+    )
     vxha_groups = {g for s in servers for g in (s, f"{s}_storage")}
     blocks_, deps, reverse, systems = draw(foreign_groups(vxha_groups))
     live = []
@@ -199,7 +231,9 @@ def clusters(draw):
             live.append(["hagrp", "-disable", name, "-sys", draw(st.sampled_from(members))])
         elif pick == 1:
             live.append(["hagrp", "-freeze", name])
-    return servers, blocks_, deps, reverse, live
+    if variant == "crossdep":
+        reverse.setdefault("auth1", ("authdb", "online", "local", "firm"))
+    return servers, blocks_, deps, reverse, live, variant
 
 
 # -- operations -----------------------------------------------------------------------------
@@ -294,7 +328,9 @@ def no_traceback(out, argv):
 
 class Campaign:
     def __init__(self, tmp: Path, start):
-        servers, admin_blocks, _deps, reverse, live = start
+        servers, admin_blocks, _deps, reverse, live, *rest = start
+        self.variant = rest[0] if rest else "installed"
+        base, self.description = VARIANTS[self.variant]
         self.tmp = tmp
         self.folder = tmp / "profiles"
         self.servers = servers
@@ -304,9 +340,9 @@ class Campaign:
             shutil.copy(f, startdir)
         (startdir / "AdmTypes.cf").write_text(ADMIN_TYPES)
         write_profiles(self.folder, servers)
-        config = cf.parse_file(str(FIX / "main.cf"))
+        config = cf.parse_file(str(base))
         if servers:
-            gen = cf.parse_file(generated(self.folder, tmp / "first.cf"))
+            gen = cf.parse_file(generated(self.folder, tmp / "first.cf", self.description))
             config.groups += [g for g in gen.groups if server_of(g)]
         config.includes.append("AdmTypes.cf")
         text = cf.write(config) + "\n" + "\n".join(admin_blocks)
@@ -367,7 +403,8 @@ class Campaign:
                 servers = closed((there | set(op["add"])) - set(op["remove"]))
             write_profiles(self.folder, servers, op["edits"])
             self.n += 1
-            argv = ["apply", generated(self.folder, self.tmp / f"new{self.n}.cf"), "--yes"]
+            new = generated(self.folder, self.tmp / f"new{self.n}.cf", self.description)
+            argv = ["apply", new, "--yes"]
             return argv + (["--force"] if op["force"] else [])
         if kind == "maintenance":
             argv = ["maintenance", op["action"], op["server"]]
@@ -412,7 +449,7 @@ class Campaign:
         argv = self.argv(op)
         if op["kind"] == "upgrade":
             argv = argv + (["2.0"] if op["down"] else ["2.1"])
-            argv += ["--profiles", str(self.folder), "--cluster", str(FIX / "cluster.yaml")]
+            argv += ["--profiles", str(self.folder), "--cluster", str(FIX / self.description)]
             argv += ["--images", IMAGES, "--yes"]
         before = c.saved()
         before_states = foreign_states(c, self.owned_groups(before))
