@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from ops_cluster import blocks
 from test_ops_properties import Campaign, no_traceback, owned_servers, unowned
 
 pytestmark = pytest.mark.slow
@@ -100,9 +101,24 @@ ROUTINE = [
 def test_every_operation_leaves_the_installers_objects_alone(start, variant):
     c = start(variant, ["auth1"])
     reads(c)
+    # the objects of the variant are in what the engine saves, so that every comparison of
+    # the saved main.cf sees them
+    first = c.c.saved()
     for o in ROUTINE:
         c.step(o)
     reads(c)
+    last = c.c.saved()
+    for key in KEPT[variant]:
+        assert key in blocks(first), key
+        assert blocks(last)[key] == blocks(first)[key], key
+
+
+# what each variant has that the installed fixture has not (fixtures/variants)
+KEPT = {
+    "gco": ["remotecluster drsite", "heartbeat Icmp", "group appdb", "group ClusterService"],
+    "site": ["site east", "site west", "group ledger", "cluster vxdemo"],
+    "rac": ["group cvm", "group oradb1_grp", "group asmdb_grp"],
+}
 
 
 def test_lookalike_names_are_never_adopted(start):

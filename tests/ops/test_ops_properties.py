@@ -430,7 +430,14 @@ class Campaign:
                 return []
             dry = self.c.vxha(*argv, "--dry-run")
             no_traceback(dry, argv + ["--dry-run"])
-            return [line.split() for line in dry.stdout.splitlines() if line[:2] == "ha"]
+            # the configuration session is the runner's, not a step of the plan (and an
+            # admin's open session would take the armed failure instead; found on SFHA,
+            # the first variant without vxha's types)
+            return [
+                line.split()
+                for line in dry.stdout.splitlines()
+                if line[:2] == "ha" and not line.startswith("haconf")
+            ]
         dry = self.c.vxha(*argv, "--dry-run", "--json")
         no_traceback(dry, argv + ["--dry-run", "--json"])
         if dry.returncode != 0:
@@ -479,7 +486,8 @@ class Campaign:
         if os.environ.get("VXHA_OPS_FUZZ_LOG"):
             with open(os.environ["VXHA_OPS_FUZZ_LOG"], "a") as log:
                 why = " | ".join(out.stderr.strip().splitlines()[:3])
-                log.write(f"{' '.join(argv[:3])} [{op['session']}] -> {outcome}: {why[:300]}\n")
+                what = f"{self.variant}: {' '.join(argv[:3])} [{op['session']}]"
+                log.write(f"{what} -> {outcome}: {why[:300]}\n")
         if op["session"]:
             # --join never dumps: the session and what is in it stay the admin's
             assert Path(c.config).read_text() == on_disk, f"{argv} saved the admin's session"
