@@ -604,6 +604,7 @@ class Campaign:
 
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+REQUIRES = re.compile(r"^\t(requires group |\w+ requires )")
 EMPTY_RECORD = re.compile(r'^\tUserStrLocal( @\w+)? = ""\n', re.M)
 
 
@@ -619,10 +620,11 @@ def owned_view(text: str) -> dict:
 
 
 def _attrs_sorted(block: str) -> str:
-    """A group block with the attribute lines of each object (group, resource) sorted: the
-    order of attributes in main.cf carries no meaning, and the simulator dumps them in the
-    order they were set (an --undo that adds back a removed group sets its marker first,
-    docs/operations.md, Plans; found by the campaign on a stopped apply's undo)."""
+    """A group block with the attribute lines of each object (group, resource) and its
+    dependency and link lines sorted: their order in main.cf carries no meaning, and the
+    simulator dumps them in the order they were set (an --undo that adds back a removed
+    group sets its marker first and links back in its own order, docs/operations.md,
+    Plans; found by the campaign on stopped applies' and deletes' undo)."""
     out, inside = [], None
     for line in block.splitlines():
         if inside is not None:
@@ -635,7 +637,11 @@ def _attrs_sorted(block: str) -> str:
         out.append(line)
         if line.endswith(" ("):
             inside = []
-    return "\n".join(out + sorted(inside or []))
+    out += sorted(inside or [])
+    # the dependency and link lines likewise (an undo links back in its own order)
+    deps = sorted(line for line in out if REQUIRES.match(line))
+    rest = [line for line in out if line not in deps]
+    return "\n".join(rest + deps)
 
 
 @pytest.mark.slow
