@@ -517,7 +517,7 @@ class Campaign:
             again = c.vxha(*argv)
             no_traceback(again, argv)
             assert again.returncode == 0 and "already matches" in again.stdout, again.stdout
-        self.check_data(op, out, before_data)
+        self.check_data(op, out, before_data, before)
 
     def owned_groups(self, text):
         return {g.name for g in cf.parse(text).groups if server_of(g)}
@@ -541,7 +541,7 @@ class Campaign:
         states = foreign_states(self.c, self.owned_groups(after) | self.owned_groups(before))
         assert states == before_states, f"{argv} changed the states of an admin's groups"
 
-    def check_data(self, op, out, before_data):
+    def check_data(self, op, out, before_data, before):
         # REQUIREMENTS.md, Deletion; docs/operations.md, vxha delete: data is removed only
         # with --shred, and then only the server's own volumes
         now = data_dirs(self.c)
@@ -549,8 +549,18 @@ class Campaign:
         if not gone:
             return
         assert op["kind"] == "delete" and op["shred"], f"{op}: data gone without --shred: {gone}"
-        prefix = op["server"].replace("_", "")
-        assert all(prefix in d for d in gone), f"{op}: another server's data gone: {gone}"
+        # the server's own volumes: the disk groups of its CVMVolDg resources before the
+        # delete (a disk group need not be named after the server: nbu_mediafc1's is
+        # mediafc1dg; found by the campaign)
+        dgs = {
+            r.attrs.get("CVMDiskGroup")
+            for g in cf.parse(before).groups
+            if server_of(g) == op["server"]
+            for r in g.resources
+            if r.type == "CVMVolDg"
+        }
+        mine = {d for d in gone if any(d.startswith(f"dev_vx_dsk_{dg}_") for dg in dgs)}
+        assert mine == gone, f"{op}: another server's data gone: {gone - mine}"
 
     def finish(self, op, argv, before, out):
         # docs/operations.md, Plans: a plan that stopped says what ran and what did not, and
