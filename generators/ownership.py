@@ -129,7 +129,9 @@ def _merge(live, generated, names: Set[str]):
     return attrs, local
 
 
-def _merge_group(live: Group, gen: Group) -> Group:
+def _merge_group(live: Group, gen: Group, unowned: Set[str] = frozenset()) -> Group:
+    """``gen`` with the admin's part of ``live`` kept: its attributes vxha does not set, and
+    the dependencies an admin added from it onto groups vxha does not own (``unowned``)."""
     attrs, local = _merge(live, gen, owned_attrs("group", gen))
     out = Group(gen.name, attrs=attrs, local=local)
     live_res = {r.name: r for r in live.resources}
@@ -141,6 +143,8 @@ def _merge_group(live: Group, gen: Group) -> Group:
         out.resources.append(r)
     out.links = list(gen.links)
     out.deps = list(gen.deps)
+    mine = {d.child for d in gen.deps}
+    out.deps += [d for d in live.deps if d.child in unowned and d.child not in mine]
     return out
 
 
@@ -207,13 +211,6 @@ def target(
     for g in generated.groups:
         srv = server_of(g)
         if srv is None:
-            if g.name not in live:
-                dependents = sorted(p.name for p in generated.groups if _needs(p, g.name))
-                if dependents:
-                    out.problems.append(
-                        f"the cluster has no group {g.name}, which {', '.join(dependents)} "
-                        f"require(s): configure it first (for the cvm group: cfscluster config)"
-                    )
             continue  # a group vxha does not own (the cvm group): the live one stays
         if srv in out.held:
             continue
@@ -231,13 +228,14 @@ def target(
                 )
 
     groups: List[Group] = []
+    unowned = {g.name for g in current.groups if server_of(g) is None}
     for g in current.groups:
         srv = server_of(g)
         if srv is None or g.name in keep:
             groups.append(g)
         elif g.name in gen and server_of(gen[g.name]) is not None:
             # Equal as a whole (no admin state, nothing changed): the live one is the merge.
-            groups.append(g if g == gen[g.name] else _merge_group(g, gen[g.name]))
+            groups.append(g if g == gen[g.name] else _merge_group(g, gen[g.name], unowned))
         # else: a vxha group the profiles no longer have: removed
     for g in generated.groups:
         srv = server_of(g)
@@ -272,6 +270,31 @@ def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
 
 def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None:
     """What vxha's groups need from things vxha does not own, with the command that fixes it."""
+    # A group vxha's groups require that the cluster lacks (the cvm group on an SFHA
+    # cluster): vxha never adds a group it does not own, whether or not the generated
+    # configuration carries one (DECISIONS.md 4).
+    names = {g.name for g in cfg.groups}
+    missing: Dict[str, List[str]] = {}
+    for g in cfg.groups:
+        if server_of(g) is not None:
+            for d in g.deps:
+                if d.child not in names:
+                    missing.setdefault(d.child, []).append(g.name)
+    for child, parents in sorted(missing.items()):
+        out.problems.append(
+            f"the cluster has no group {child}, which {', '.join(sorted(parents))} "
+            f"require(s): configure it first (for the cvm group: cfscluster config)"
+        )
+    # A type vxha's resources use that the cluster does not declare: `hares -add` would
+    # stop the plan halfway. Types are installed, never planned (vxha cluster add-types).
+    # A configuration read without any type says nothing about them.
+    if current.types:
+        used = {r.type for g in cfg.groups if server_of(g) is not None for r in g.resources}
+        for t in sorted(used - set(current.types)):
+            out.problems.append(
+                f"the cluster has no resource type {t}: register vxha's types first "
+                f"(vxha cluster add-types)"
+            )
     systems = {s.name for s in current.systems}
     wanted: Set[str] = set()
     for g in cfg.groups:

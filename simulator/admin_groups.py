@@ -48,6 +48,10 @@ class GroupRequests:
                 target = policies.choose(
                     g, [self.systems[s] for s in cands], g.policy, self.statistics
                 )
+                if target is None:  # BiggestAvailable: no system has room for its Load
+                    raise SimError(
+                        f"Group {name} cannot be brought online on any system", "V-16-1-10165"
+                    )
                 self._start_admin(g, target.name)
         else:
             gi = self._gi(g, sname)

@@ -216,11 +216,12 @@ class Cluster:
             self.proc.wait()
 
 
-_BLOCK = re.compile(r"^(include|cluster|system|group) ", re.M)
+_BLOCK = re.compile(r"^(include|cluster|remotecluster|heartbeat|system|site|group) ", re.M)
 
 
 def blocks(text):
-    """main.cf as {"include": [lines], "cluster X": text, "system S": text, "group G": text}:
+    """main.cf as {"include": [lines], "cluster X": text, "system S": text, "group G": text}
+    (and "remotecluster R", "heartbeat H", "site S" of global and site-aware clusters):
     a group block runs to the next top-level block (its resources and requires lines)."""
     out = {"include": []}
     starts = [m.start() for m in _BLOCK.finditer(text)] + [len(text)]
