@@ -97,9 +97,9 @@ def _injected_failure(engine, argv):
 
 
 def _check_cluster(e, call):
-    """``-clus CLUSTER``: the simulator runs one cluster, so CLUSTER must be its name (then
-    the command acts as without it, as with ``-localclus``)."""
-    clus = call.get("clus")
+    """``-clus CLUSTER`` (or ``haclus -state CLUSTER``): the simulator runs one cluster, so
+    CLUSTER must be its name (then the command acts as without it, as with ``-localclus``)."""
+    clus = call.get("clus") or call.get("cluster")
     if clus is not None and clus != display.cluster_value(e, "ClusterName"):
         raise SimError(f"Cluster {clus} does not exist (the simulator runs one cluster)")
 
