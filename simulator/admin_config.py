@@ -107,6 +107,11 @@ class ConfigChanges:
 
     def _dumped_resource(self, rm):
         decl = self.sim_type(rm.type).decl
+
+        def read_back(attr, value):
+            a = decl.attr(attr)
+            return _as_read(value) if a is not None and a.type == "str" else value
+
         kept = {}
         for attr, value in rm.attrs.items():
             a = decl.attr(attr)
@@ -115,7 +120,7 @@ class ConfigChanges:
             else:
                 default = RESOURCE_DEFAULTS.get(attr, a.default if a is not None else None)
             if not _default(value, default):
-                kept[attr] = _as_read(value) if a is not None and a.type == "str" else value
+                kept[attr] = read_back(attr, value)
         # the standard attributes (Critical, Enabled, overrides) first, by name, then the
         # type's in the order it declares them, whatever order the commands set them in
         rank = {name: i for i, name in enumerate(decl.attrs)}
@@ -123,9 +128,9 @@ class ConfigChanges:
             dict.fromkeys([*kept, *rm.local]),
             key=lambda n: (True, rank[n], "") if n in rank else (False, 0, n),
         )
-        local = {n: {s: _as_read(v) for s, v in rm.local[n].items()} for n in rm.local}
-        if local:
-            local = {n: local[n] for n in names if n in local}
+        local = {
+            n: {s: read_back(n, v) for s, v in rm.local[n].items()} for n in names if n in rm.local
+        }
         return dataclasses.replace(
             rm, attrs={n: kept[n] for n in names if n in kept}, local=local, order=tuple(names)
         )
