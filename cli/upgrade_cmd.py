@@ -139,13 +139,13 @@ def move(args, client, kind, p) -> int:
 
 def _guarded(args, client, kind, run) -> int:
     """Run the plan; when it stops, leave the server where the phase says and tell."""
-    from vxha.generators.plan import PlanStopped
+    from vxha.generators import plan as P
 
     try:
         code = run()
-    except PlanStopped as exc:
+    except P.PlanStopped as exc:
         report = str(exc)
-        if _before_switch():
+        if _stopped_before_switch(P.Journal().load() or {}):
             # put back below: the plan's "--resume / --undo" would offer what is not there
             report = "\n".join(x for x in report.splitlines() if not x.startswith("to finish it:"))
         print(f"vxha: {report}", file=sys.stderr)
@@ -157,12 +157,9 @@ def _guarded(args, client, kind, run) -> int:
     return code
 
 
-def _before_switch() -> bool:
-    """The move that stopped had not reached its switch or restart: after_failure puts it
-    back whole, so nothing is left to resume or undo."""
-    from vxha.generators import plan as P
-
-    data = P.Journal().load() or {}
+def _stopped_before_switch(data) -> bool:
+    """The move of the journal ``data`` stopped before its switch or restart: after_failure
+    puts it back whole, so nothing is left to resume or undo."""
     undo = (data.get("plan") or {}).get("undo") or {}
     if undo.get("kind") != "upgrade":
         return False
@@ -191,7 +188,7 @@ def after_failure(args, client, kind, why: str) -> None:
     view = read_view(client, plan.config_path, admin=True)
     quiet = P.Runner(client, P.Journal(os.path.join(journal.directory, "compensation")),
                      out=lambda *_: None, local_actions=ops_cmd._local_actions())  # fmt: skip
-    if not done & set(phases["switch"] + phases["restart"]):
+    if _stopped_before_switch(data):
         comp = maintenance_undo(view, undo.get("before", {}), undo.get("frozen"))
         for s in undo.get("dropped") or []:
             comp.steps.append(
