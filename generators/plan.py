@@ -342,7 +342,8 @@ class Runner:
         except HaError:
             return False
         if "-sys" in argv:
-            states = {argv[argv.index("-sys") + 1]: states.get(argv[argv.index("-sys") + 1], "")}
+            system = argv[argv.index("-sys") + 1]
+            states = {system: states.get(system, "")}
         return any(s.split("|")[0] == want or flag in s for s in states.values())
 
     def _wait_any(self, group, ok, timeout):
