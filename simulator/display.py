@@ -358,13 +358,19 @@ def system_value(e, s, attr):
     return _empty(e, "system", s.name, attr)
 
 
+# What VCS maintains for a system and its display shows beside what main.cf sets: its
+# state, its freezes, and the AvailableCapacity and CurrentLimits left by the groups active
+# there (Admin 7.0, "System attributes"; docs/simulator.md, "Placement").
+SYSTEM_SHOWN = {"SysState", "Frozen", "TFrozen", "AvailableCapacity", "CurrentLimits"}
+
+
 def display_systems(e, call, out):
     names = call.get("system") or list(e.systems)
     only = call.get("attribute")
     t = Table(out, ["#System", "Attribute", "Value"])
     for name in names:
         s = e.system(name)
-        attrs = only or sorted({"SysState", "Frozen", "TFrozen"} | set(s.model.attrs))
+        attrs = only or sorted(SYSTEM_SHOWN | set(s.model.attrs))
         for attr in attrs:
             if only and attr != "SysState":
                 e.attr_spec("system", name, attr)

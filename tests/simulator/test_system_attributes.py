@@ -1,0 +1,94 @@
+"""The system attributes VCS maintains, as `hasys -display` shows them.
+
+Source: Admin 7.0 (Linux), "System attributes": AvailableCapacity is "system use only",
+populated from Capacity and the Load of the groups (it cannot be set in main.cf);
+User's 5.0 (HP-UX 11i v3), "System attributes" lists it among the attributes of a system,
+whose display shows every attribute; Admin 7.0, "About AutoStart operation" (the values
+it takes as groups come online). CurrentLimits: the Limits less the Prerequisites of the
+groups active there (docs/simulator.md, "Placement")."""
+
+from __future__ import annotations
+
+import pytest
+from sim_helpers import HEADER
+
+
+def _config():
+    return HEADER + (
+        "system n1 (\n    Capacity = 100\n    Limits = { Semaphores = 5 }\n)\n\n"
+        "system n2 (\n    Capacity = 200\n    Limits = { Semaphores = 4 }\n)\n\n"
+        "group g (\n"
+        "    SystemList = { n1 = 0, n2 = 1 }\n"
+        "    AutoStartList = { n1 }\n"
+        "    Load = 30\n"
+        "    Prerequisites = { Semaphores = 2 }\n"
+        ")\n"
+        "    Dummy g_r (\n    )\n"
+    )
+
+
+@pytest.fixture
+def sim(make_sim):
+    s = make_sim(_config()).start()
+    s.settle()
+    return s
+
+
+def _display(sim, *args):
+    code, out, err = sim.command(["hasys", "-display", *args])
+    assert code == 0, err
+    rows = {}
+    for line in out.splitlines()[1:]:
+        name, attr, *value = line.split()
+        rows[(name, attr)] = " ".join(value)
+    return rows
+
+
+def test_display_shows_available_capacity_and_current_limits_as_groups_move(sim):
+    assert sim.group_state("g", "n1") == "ONLINE"
+    rows = _display(sim)
+    assert rows[("n1", "AvailableCapacity")] == "70"  # 100 - 30
+    assert rows[("n1", "CurrentLimits")] == "Semaphores 3"  # 5 - 2
+    assert rows[("n2", "AvailableCapacity")] == "200"
+    assert rows[("n2", "CurrentLimits")] == "Semaphores 4"
+
+    code, _, err = sim.command(["hagrp", "-switch", "g", "-to", "n2"])
+    assert code == 0, err
+    sim.settle()
+    rows = _display(sim)
+    assert rows[("n1", "AvailableCapacity")] == "100"
+    assert rows[("n1", "CurrentLimits")] == "Semaphores 5"
+    assert rows[("n2", "AvailableCapacity")] == "170"
+    assert rows[("n2", "CurrentLimits")] == "Semaphores 2"
+
+    code, _, err = sim.command(["hagrp", "-offline", "g", "-sys", "n2"])
+    assert code == 0, err
+    sim.settle()
+    rows = _display(sim, "n2")
+    assert rows[("n2", "AvailableCapacity")] == "200"
+    assert rows[("n2", "CurrentLimits")] == "Semaphores 4"
+
+
+def test_display_attribute_selects_the_computed_attributes(sim):
+    rows = _display(sim, "n1", "-attribute", "AvailableCapacity", "CurrentLimits")
+    assert rows == {("n1", "AvailableCapacity"): "70", ("n1", "CurrentLimits"): "Semaphores 3"}
+
+
+def test_a_system_without_limits_shows_empty_current_limits(make_sim):
+    text = HEADER + "system n1 (\n)\n\nsystem n2 (\n)\n\n"
+    text += "group g (\n    SystemList = { n1 = 0, n2 = 1 }\n    AutoStartList = { n1 }\n)\n"
+    text += "    Dummy g_r (\n    )\n"
+    sim = make_sim(text).start()
+    sim.settle()
+    code, out, err = sim.command(["hasys", "-display", "n1"])
+    assert code == 0, err
+    lines = out.splitlines()
+    # Capacity defaults to 100 (User's 5.0, "System attributes"); the group's Load to 0.
+    assert any(line.split() == ["n1", "AvailableCapacity", "100"] for line in lines)
+    assert any(line.split() == ["n1", "CurrentLimits"] for line in lines)
+
+
+def test_list_conditions_read_the_computed_value(sim):
+    code, out, err = sim.command(["hasys", "-list", "AvailableCapacity=70"])
+    assert code == 0, err
+    assert out.split() == ["n1"]
