@@ -47,7 +47,16 @@ READ_ONLY = {
         "State",
         "Type",
     },
-    "system": {"AvailableCapacity", "SysState", "Frozen", "TFrozen", "NodeId", "LLTNodeId"},
+    "system": {
+        "AvailableCapacity",
+        "CurrentLimits",
+        "LoadTimeCounter",
+        "SysState",
+        "Frozen",
+        "TFrozen",
+        "NodeId",
+        "LLTNodeId",
+    },
     "cluster": {"ClusState", "CID", "ClusterUUID", "ReadOnly"},
 }
 # Values VCS gives attributes a configuration leaves out (the attribute tables of the

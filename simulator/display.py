@@ -353,6 +353,8 @@ def system_value(e, s, attr):
         return int(s.tfrozen)
     if attr in ("AvailableCapacity", "CurrentLimits"):
         return policies.system_value(s, attr)
+    if attr == "LoadTimeCounter":
+        return e.triggers.load.counter(s)
     if attr in s.model.attrs:
         return s.model.attrs[attr]
     return _empty(e, "system", s.name, attr)
@@ -360,8 +362,11 @@ def system_value(e, s, attr):
 
 # What VCS maintains for a system and its display shows beside what main.cf sets: its
 # state, its freezes, and the AvailableCapacity and CurrentLimits left by the groups active
-# there (Admin 7.0, "System attributes"; docs/simulator.md, "Placement").
-SYSTEM_SHOWN = {"SysState", "Frozen", "TFrozen", "AvailableCapacity", "CurrentLimits"}
+# there (Admin 7.0, "System attributes"; docs/simulator.md, "Placement"), the seconds its
+# load has been over LoadWarningLevel (LoadTimeCounter, "About overload warning").
+SYSTEM_SHOWN = {
+    "SysState", "Frozen", "TFrozen", "AvailableCapacity", "CurrentLimits", "LoadTimeCounter"
+}
 
 
 def display_systems(e, call, out):

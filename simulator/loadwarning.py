@@ -34,6 +34,12 @@ class LoadWarning:
         else:
             self.above.pop(system.name, None)
 
+    def counter(self, system) -> int:
+        """LoadTimeCounter: the seconds the system's load has been at or above the level, 0
+        once it dropped below (Admin 7.0, "About overload warning")."""
+        entry = self.above.get(system.name)
+        return self.e.clock.now - entry[0] if entry and system.up else 0
+
     @staticmethod
     def _over(system) -> bool:
         level = as_int(system.model.attrs.get("LoadWarningLevel"), LEVEL)

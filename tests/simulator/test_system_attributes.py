@@ -92,3 +92,52 @@ def test_list_conditions_read_the_computed_value(sim):
     code, out, err = sim.command(["hasys", "-list", "AvailableCapacity=70"])
     assert code == 0, err
     assert out.split() == ["n1"]
+
+
+# LoadTimeCounter: "how many seconds system load has been above LoadWarningLevel", reset
+# when the load drops below it (Admin 7.0, "About overload warning"); at the level counts
+# as above (Admin 7.0, "About AutoStart operation": Server2 at exactly 80 percent fires).
+def _loaded():
+    return HEADER + (
+        "system n1 (\n    Capacity = 100\n)\n\nsystem n2 (\n    Capacity = 100\n)\n\n"
+        "group g (\n"
+        "    SystemList = { n1 = 0, n2 = 1 }\n"
+        "    AutoStartList = { n1 }\n"
+        "    Load = 80\n"
+        ")\n"
+        "    Dummy g_r (\n    )\n"
+    )
+
+
+def _counter(sim, system):
+    code, out, err = sim.command(["hasys", "-value", system, "LoadTimeCounter"])
+    assert code == 0, err
+    return int(out.strip())
+
+
+def test_load_time_counter_counts_the_seconds_above_the_warning_level(make_sim):
+    sim = make_sim(_loaded()).start()
+    sim.settle()
+    start = sim.engine.clock.now
+    sim.advance(300)
+    assert _counter(sim, "n1") == sim.engine.clock.now - start
+    assert _counter(sim, "n2") == 0
+    assert _display(sim, "n1")[("n1", "LoadTimeCounter")] == str(_counter(sim, "n1"))
+
+    # Below the level again: reset; the system the group went to starts counting.
+    code, _, err = sim.command(["hagrp", "-switch", "g", "-to", "n2"])
+    assert code == 0, err
+    sim.settle()
+    moved = sim.engine.clock.now
+    sim.advance(100)
+    assert _counter(sim, "n1") == 0
+    assert _counter(sim, "n2") == sim.engine.clock.now - moved
+
+
+@pytest.mark.parametrize("attr,value", [("LoadTimeCounter", "5"), ("CurrentLimits", "Semaphores 9")])
+def test_the_computed_attributes_cannot_be_modified(sim, attr, value):
+    assert sim.command(["haconf", "-makerw"])[0] == 0
+    code, _, err = sim.command(["hasys", "-modify", "n1", attr, *value.split()])
+    assert code == 1 and attr in err
+    assert _display(sim, "n1")[("n1", "CurrentLimits")] == "Semaphores 3"
+    assert _display(sim, "n1")[("n1", "LoadTimeCounter")] == "0"
