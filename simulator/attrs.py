@@ -51,6 +51,7 @@ READ_ONLY = {
         "AvailableCapacity",
         "CurrentLimits",
         "LoadTimeCounter",
+        "OnGrpCnt",
         "SysState",
         "Frozen",
         "TFrozen",

@@ -355,6 +355,8 @@ def system_value(e, s, attr):
         return policies.system_value(s, attr)
     if attr == "LoadTimeCounter":
         return e.triggers.load.counter(s)
+    if attr == "OnGrpCnt":  # the groups online, partial, starting or stopping there
+        return len(s.active)
     if attr in s.model.attrs:
         return s.model.attrs[attr]
     return _empty(e, "system", s.name, attr)
@@ -363,9 +365,16 @@ def system_value(e, s, attr):
 # What VCS maintains for a system and its display shows beside what main.cf sets: its
 # state, its freezes, and the AvailableCapacity and CurrentLimits left by the groups active
 # there (Admin 7.0, "System attributes"; docs/simulator.md, "Placement"), the seconds its
-# load has been over LoadWarningLevel (LoadTimeCounter, "About overload warning").
+# load has been over LoadWarningLevel (LoadTimeCounter, "About overload warning"), the
+# groups active there (OnGrpCnt, which a leaving system waits for: User's 4.1, "Stopping VCS").
 SYSTEM_SHOWN = {
-    "SysState", "Frozen", "TFrozen", "AvailableCapacity", "CurrentLimits", "LoadTimeCounter"
+    "SysState",
+    "Frozen",
+    "TFrozen",
+    "AvailableCapacity",
+    "CurrentLimits",
+    "LoadTimeCounter",
+    "OnGrpCnt",
 }
 
 

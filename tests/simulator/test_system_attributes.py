@@ -134,10 +134,55 @@ def test_load_time_counter_counts_the_seconds_above_the_warning_level(make_sim):
     assert _counter(sim, "n2") == sim.engine.clock.now - moved
 
 
-@pytest.mark.parametrize("attr,value", [("LoadTimeCounter", "5"), ("CurrentLimits", "Semaphores 9")])
+@pytest.mark.parametrize(
+    "attr,value", [("LoadTimeCounter", "5"), ("CurrentLimits", "Semaphores 9"), ("OnGrpCnt", "7")]
+)
 def test_the_computed_attributes_cannot_be_modified(sim, attr, value):
     assert sim.command(["haconf", "-makerw"])[0] == 0
     code, _, err = sim.command(["hasys", "-modify", "n1", attr, *value.split()])
     assert code == 1 and attr in err
     assert _display(sim, "n1")[("n1", "CurrentLimits")] == "Semaphores 3"
     assert _display(sim, "n1")[("n1", "LoadTimeCounter")] == "0"
+    assert _display(sim, "n1")[("n1", "OnGrpCnt")] == "1"
+
+
+# OnGrpCnt: "When VCS is stopped on a system without using the -force option, it enters the
+# LEAVING state, and waits for all groups to go offline on the system. Use the output of
+# the command hasys -display system to verify that the values of the SysState and the
+# OnGrpCnt attributes are non-zero" (User's 4.1, "Stopping VCS"): the groups still online
+# (or going online or offline) there.
+TWO = """group web (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy web_r (
+    )
+
+group db (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy db_r (
+    )
+"""
+
+
+def test_on_grp_cnt_counts_the_groups_a_leaving_system_still_waits_for(make_sim):
+    sim = make_sim(HEADER + "system n1 (\n)\n\nsystem n2 (\n)\n\n" + TWO).start()
+    sim.settle()
+    rows = _display(sim, "n1")
+    assert rows[("n1", "OnGrpCnt")] == "2"
+    assert _display(sim, "n2")[("n2", "OnGrpCnt")] == "0"
+
+    sim.event("hang", resource="web_r", system="n1", args={"entry_point": "offline", "count": 1})
+    code, _, err = sim.command(["hastop", "-sys", "n1"])
+    assert code == 0, err
+    sim.advance(1)
+    rows = _display(sim, "n1")
+    assert rows[("n1", "SysState")] == "LEAVING"
+    assert rows[("n1", "OnGrpCnt")] == "1"  # db is offline, web's offline hangs
+    code, out, _ = sim.command(["hasys", "-value", "n1", "OnGrpCnt"])
+    assert code == 0 and out.strip() == "1"
+    sim.advance(3600)
+    assert sim.system_state("n1") == "EXITED"
+    assert _display(sim, "n1")[("n1", "OnGrpCnt")] == "0"
