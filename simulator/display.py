@@ -95,6 +95,17 @@ def group_value(e, g, attr, sname=None):
         # 0 once the group is taken offline (hastop without -force among the ways), kept
         # while it runs, also under an engine stopped with -force
         return int(any(e._active(gi) for gi in g.insts.values()))
+    if attr == "ActiveCount":  # its resources online or going online where it is active
+        return sum(
+            1
+            for sys_name, gi in g.insts.items()
+            if e._active(gi)
+            for r in g.resources
+            if r.enabled
+            and not r.type.persistent
+            and sys_name in r.insts
+            and (r.insts[sys_name].is_online() or r.insts[sys_name].busy == "online")
+        )
     if attr == "SystemList":
         return dict(g.systemlist)  # the engine numbers every entry, written or not
     local = g.model.local.get(attr)

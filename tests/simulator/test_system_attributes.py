@@ -186,3 +186,41 @@ def test_on_grp_cnt_counts_the_groups_a_leaving_system_still_waits_for(make_sim)
     sim.advance(3600)
     assert sim.system_state("n1") == "EXITED"
     assert _display(sim, "n1")[("n1", "OnGrpCnt")] == "0"
+
+
+# ActiveCount: "Number of resources in a service group that are active (online or waiting to
+# go online). When the number drops to zero, the service group is considered offline"
+# (User's 5.0 HP-UX, "Service group attributes"; system use only).
+def _active_count(sim, group):
+    code, out, err = sim.command(["hagrp", "-value", group, "ActiveCount"])
+    assert code == 0, err
+    return int(out.strip())
+
+
+def test_active_count_counts_the_resources_online_or_going_online(make_sim):
+    from sim_helpers import WEB, cf
+
+    sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
+    assert _active_count(sim, "web") == 3
+    code, out, _ = sim.command(["hagrp", "-display", "web", "-attribute", "ActiveCount"])
+    assert code == 0 and out.splitlines()[1].split() == ["web", "ActiveCount", "global", "3"]
+
+    # web_pf's online hangs on n2: web_ip and web_ctr online there, web_pf waiting.
+    sim.event("hang", resource="web_pf", system="n2", args={"entry_point": "online", "count": 1})
+    assert sim.command(["hagrp", "-switch", "web", "-to", "n2"])[0] == 0
+    sim.advance(1)
+    assert sim.resource_state("web_ctr", "n2") == "ONLINE"
+    assert sim.resource_state("web_ip", "n2") == "ONLINE"
+    assert _active_count(sim, "web") == 3
+
+    assert sim.command(["hagrp", "-flush", "web", "-sys", "n2"])[0] == 0
+    sim.settle()
+    assert sim.command(["hagrp", "-offline", "web", "-sys", "n2"])[0] == 0
+    sim.settle()
+    assert sim.group_state("web", "n2") == "OFFLINE"
+    assert _active_count(sim, "web") == 0
+    assert sim.command(["haconf", "-makerw"])[0] == 0
+    code, _, err = sim.command(["hagrp", "-modify", "web", "ActiveCount", "4"])
+    assert code == 1 and "ActiveCount" in err
