@@ -8,13 +8,9 @@ and the group came up PARTIAL on a down system."""
 
 from __future__ import annotations
 
-import pytest
 from sim_helpers import WEB, cf
 
-REFUSED = pytest.mark.xfail(strict=True, reason="hares -online reaches a system that is not up")
 
-
-@REFUSED
 def test_hares_online_on_a_crashed_system_is_refused(make_sim):
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
     sim.settle()
@@ -36,7 +32,6 @@ def test_hares_online_on_a_crashed_system_is_refused(make_sim):
     assert sim.resource_state("web_ip", "n2") == "ONLINE"
 
 
-@REFUSED
 def test_hares_online_on_a_stopped_system_is_refused(make_sim):
     sim = make_sim(cf(["n1", "n2", "n3"], WEB)).start()
     sim.settle()
