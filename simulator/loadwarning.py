@@ -53,4 +53,6 @@ class LoadWarning:
         if entry is None or entry[1] is not token or not system.up:
             return
         avail = policies.available_capacity(system)
-        self.e.log(system.name, "system", f"trigger loadwarning {system.name} {avail}")
+        # A negative value is passed with a % prefix, "%-4" (User's 5.0, "System attributes").
+        arg = f"%{avail}" if avail < 0 else str(avail)
+        self.e.log(system.name, "system", f"trigger loadwarning {system.name} {arg}")

@@ -229,7 +229,6 @@ def test_active_count_counts_the_resources_online_or_going_online(make_sim):
 # The loadwarning trigger's argument is the system's AvailableCapacity; "If this value is
 # negative, the argument contains the prefix % (percentage sign); for example, %-4" (User's
 # 5.0 HP-UX 11i v3, "System attributes", AvailableCapacity). The attribute itself stays -4.
-@pytest.mark.xfail(strict=True, reason="loadwarning is passed -4, not %-4")
 def test_a_negative_available_capacity_is_passed_to_loadwarning_with_a_percent_sign(make_sim):
     text = HEADER + "system n1 (\n    Capacity = 100\n)\n\nsystem n2 (\n)\n\n"
     text += "group g (\n    SystemList = { n1 = 0, n2 = 1 }\n    AutoStartList = { n1 }\n"
