@@ -12,7 +12,12 @@ from __future__ import annotations
 import re
 
 from vxha.simulator import policies, why
-from vxha.simulator.attrs import CLUSTER_DEFAULTS, GROUP_DEFAULTS, RESOURCE_DEFAULTS
+from vxha.simulator.attrs import (
+    CLUSTER_DEFAULTS,
+    GROUP_DEFAULTS,
+    RESOURCE_DEFAULTS,
+    SYSTEM_DEFAULTS,
+)
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import FAULTED
 
@@ -370,6 +375,8 @@ def system_value(e, s, attr):
         return len(s.active)
     if attr in s.model.attrs:
         return s.model.attrs[attr]
+    if attr in SYSTEM_DEFAULTS:
+        return SYSTEM_DEFAULTS[attr]
     return _empty(e, "system", s.name, attr)
 
 
@@ -395,7 +402,7 @@ def display_systems(e, call, out):
     t = Table(out, ["#System", "Attribute", "Value"])
     for name in names:
         s = e.system(name)
-        attrs = only or sorted(SYSTEM_SHOWN | set(s.model.attrs))
+        attrs = only or sorted(SYSTEM_SHOWN | set(SYSTEM_DEFAULTS) | set(s.model.attrs))
         for attr in attrs:
             if only and attr != "SysState":
                 e.attr_spec("system", name, attr)

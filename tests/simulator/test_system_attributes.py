@@ -248,7 +248,6 @@ def test_a_negative_available_capacity_is_passed_to_loadwarning_with_a_percent_s
 # 5.0 HP-UX 11i v3, "System attributes": "Default: 100"), LoadWarningLevel 80 and
 # LoadTimeThreshold 600 (Admin 7.0, "About AutoStart operation": the trigger fires "after
 # 600 seconds because it is at the default LoadWarningLevel of 80 percent").
-@pytest.mark.xfail(strict=True, reason="an unset Capacity reads 0")
 def test_unset_load_attributes_read_as_the_defaults_the_engine_uses(make_sim):
     text = HEADER + "system n1 (\n)\n\nsystem n2 (\n    Capacity = 50\n)\n\n"
     text += "group g (\n    SystemList = { n1 = 0, n2 = 1 }\n    AutoStartList = { n1 }\n)\n"
