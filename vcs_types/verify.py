@@ -8,7 +8,6 @@ the configuration: the generator verifies 5,000-server configurations.
 
 from __future__ import annotations
 
-import copy
 import re
 import sys
 import types
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC
-from vxha.vcs_types.model import INT32_MAX, INT32_MIN, Where
+from vxha.vcs_types.model import INT32_MAX, INT32_MIN, Where, with_included
 
 __all__ = [
     "Issue",
@@ -520,21 +519,6 @@ def _bundled_file(type_name):
     return "its types file"
 
 
-def _with_included(config):
-    """The configuration with the objects of its includes, as hacf reads them together
-    (main.cf's own first: a name declared in both is the second declaration)."""
-    merged = copy.copy(config)
-    merged.included = ()
-    for kind in ("systems", "groups", "remoteclusters", "heartbeats", "sites"):
-        objs = list(getattr(config, kind))
-        for sub in config.included:
-            objs += getattr(sub, kind)
-        setattr(merged, kind, objs)
-    if merged.cluster is None:
-        merged.cluster = next((s.cluster for s in config.included if s.cluster), None)
-    return merged
-
-
 class Context:
     """What rules share: the configuration, the known types and systems, issue making."""
 
@@ -542,7 +526,7 @@ class Context:
         # the text of each included file that declares objects, for _attr_line
         self._texts = {sub.source: sub.text for sub in config.included}
         if config.included:
-            config = _with_included(config)
+            config = with_included(config)
         self.config = config
         if config.includes_resolved:
             self.types = dict(config.types)  # a type not included is unknown, as for hacf
