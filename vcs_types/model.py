@@ -137,6 +137,10 @@ class GroupDep:
     location: str = "local"  # local | global | remote | site
     rigidity: str = "firm"  # soft | firm | hard
     where: Where = _where()
+    # False when the file left the rigidity out (it defaults to firm: VCS 4.1 User's Guide,
+    # "Linking Service Groups"): the writer leaves it out again while it is firm, so the
+    # file comes back as written. Not part of equality: the dependency is the same.
+    rigidity_written: bool = field(default=True, compare=False, repr=False)
 
 
 @dataclass
