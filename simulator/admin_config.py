@@ -78,13 +78,17 @@ class ConfigChanges:
         from vxha.vcs_types.model import split_by_file
 
         # each object back to the file that declared it (its SourceFile), the rest to main.cf
-        for i, part in enumerate(split_by_file(self.config)):
+        parts = split_by_file(self.config)
+        texts = [write(self._as_hacf_writes(part)) for part in parts]
+        for i, (part, text) in enumerate(zip(parts, texts)):
             target = path if i == 0 else part.source
-            text = write(self._as_hacf_writes(part))
             tmp = f"{target}.tmp"
-            with open(tmp, "w") as f:
-                f.write(text)
-            os.replace(tmp, target)
+            try:
+                with open(tmp, "w") as f:
+                    f.write(text)
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise SimError(f"Cannot write {target}: {exc.strerror or exc}") from None
         stale = self._stale()
         if stale and os.path.exists(stale):
             os.unlink(stale)

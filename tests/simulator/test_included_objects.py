@@ -90,3 +90,13 @@ def test_a_group_of_an_include_deleted_by_commands_leaves_its_file(tmp_path):
     ok(sim, "haconf -dump -makero")
     assert "group app" not in (tmp_path / "apps.cf").read_text()
     assert "system n2 (" in (tmp_path / "apps.cf").read_text()
+
+
+def test_an_include_that_cannot_be_written_is_a_clear_error(tmp_path):
+    sim = start(tmp_path)
+    (tmp_path / "apps.cf.tmp").mkdir()  # where the dump writes before it replaces the file
+    ok(sim, "haconf -makerw")
+    code, out, err = sim.command(["haconf", "-dump"])
+    assert code != 0
+    assert f"Cannot write {tmp_path}/apps.cf" in err and "Traceback" not in err
+    assert (tmp_path / "apps.cf").read_text() == APPS  # the include is left as it was
