@@ -94,10 +94,10 @@ class ConfigChanges:
             os.unlink(stale)
 
     def _as_hacf_writes(self, config):
-        """``config`` (the configuration, or one file's part of it) as hacf writes it (docs/simulator.md, "haconf -dump"): in each
-        group the resources by type then name, a group or resource attribute equal to its
-        default left out, the resource links by parent then child. The model itself is
-        unchanged."""
+        """``config`` (the configuration, or one file's part of it) as hacf writes it
+        (docs/simulator.md, "haconf -dump"): in each group the resources by type then name,
+        a group or resource attribute equal to its default left out, the resource links by
+        parent then child. The model itself is unchanged."""
         cfg = copy.copy(config)
         cfg.groups = [
             dataclasses.replace(

@@ -310,7 +310,9 @@ def split_by_file(config: Config) -> List[Config]:
                 [o for o in getattr(config, kind) if owner.get(id(o), config) is part],
             )
         cluster = config.cluster
-        piece.cluster = cluster if cluster is not None and owner.get(id(cluster), config) is part else None
+        piece.cluster = (
+            cluster if cluster is not None and owner.get(id(cluster), config) is part else None
+        )
         if part is config:
             piece.merged = False
         out.append(piece)

@@ -25,7 +25,7 @@ REQUIRED = {
 # the groups on the longest chain parent -> child -> ... (chosen: the stricter reading of
 # "levels", which the guides do not define further).
 MAX_LEVELS = 5
-LEVELS_SOURCE = "Administrator's Guide 6.0, \"About service group dependencies\""
+LEVELS_SOURCE = 'Administrator\'s Guide 6.0, "About service group dependencies"'
 
 
 def _issue(ctx, obj, message, rule, warning=False):

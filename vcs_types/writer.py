@@ -327,10 +327,7 @@ def write(config):
         for r in g.resources:
             name = r.name
             if not (
-                name.__class__ is str
-                and name.isidentifier()
-                and name.isascii()
-                and name[0] != "_"
+                name.__class__ is str and name.isidentifier() and name.isascii() and name[0] != "_"
             ):
                 name = _key(name)  # the common name checked here, without a call
                 odd = True

@@ -41,7 +41,9 @@ def split_live(tmp_path, moved=("cvm", "reports"), extra=""):
     kept, out = [blocks[0]], []
     for b in blocks[1:]:
         (out if b.split(" ", 1)[0] in moved else kept).append(b)
-    main = "\ngroup ".join(kept).replace('include "types.cf"\n', 'include "types.cf"\ninclude "admin.cf"\n', 1)
+    main = "\ngroup ".join(kept).replace(
+        'include "types.cf"\n', 'include "types.cf"\ninclude "admin.cf"\n', 1
+    )
     (d / "main.cf").write_text(main if main.endswith("\n") else main + "\n")
     (d / "admin.cf").write_text("".join("group " + b + "\n" for b in out) + extra)
     return d
@@ -92,9 +94,13 @@ def test_an_included_group_requiring_a_vxha_group_blocks_its_removal(tmp_path, r
     web_groups = [g for g in gen([server("web")]).groups if O.server_of(g)]
     extra = write(type(gen([]))(groups=web_groups)).split("\ngroup ", 1)[1]
     (d / "main.cf").write_text(main + "\ngroup " + extra)
-    admin = (d / "admin.cf").read_text().replace(
-        "\trequires group oradb online global soft",
-        "\trequires group oradb online global soft\n\trequires group web online global soft",
+    admin = (
+        (d / "admin.cf")
+        .read_text()
+        .replace(
+            "\trequires group oradb online global soft",
+            "\trequires group oradb online global soft\n\trequires group web online global soft",
+        )
     )
     (d / "admin.cf").write_text(admin)
     for read in readers:

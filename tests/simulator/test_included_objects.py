@@ -16,7 +16,9 @@ from sim_helpers import HEADER
 from vxha.vcs_types.cf import parse_file
 from vxha.vcs_types.verify import verify
 
-MAIN = HEADER.replace('include "DummyTypes.cf"\n', 'include "DummyTypes.cf"\ninclude "apps.cf"\n') + (
+MAIN = HEADER.replace(
+    'include "DummyTypes.cf"\n', 'include "DummyTypes.cf"\ninclude "apps.cf"\n'
+) + (
     "system n1 (\n)\n\n"
     "group web (\n    SystemList = { n1 = 0, n2 = 1 }\n    AutoStartList = { n1 }\n)\n"
     "    Dummy web_res (\n    )\n"
