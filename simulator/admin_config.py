@@ -75,22 +75,30 @@ class ConfigChanges:
         if not path:
             return
         from vxha.vcs_types.cf import write
+        from vxha.vcs_types.model import split_by_file
 
-        text = write(self._as_hacf_writes())
-        tmp = f"{path}.tmp"
-        with open(tmp, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
+        # each object back to the file that declared it (its SourceFile), the rest to main.cf
+        parts = split_by_file(self.config)
+        texts = [write(self._as_hacf_writes(part)) for part in parts]
+        for i, (part, text) in enumerate(zip(parts, texts)):
+            target = path if i == 0 else part.source
+            tmp = f"{target}.tmp"
+            try:
+                with open(tmp, "w") as f:
+                    f.write(text)
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise SimError(f"Cannot write {target}: {exc.strerror or exc}") from None
         stale = self._stale()
         if stale and os.path.exists(stale):
             os.unlink(stale)
 
-    def _as_hacf_writes(self):
-        """The configuration as hacf writes it (docs/simulator.md, "haconf -dump"): in each
-        group the resources by type then name, a group or resource attribute equal to its
-        default left out, the resource links by parent then child. The model itself is
-        unchanged."""
-        cfg = copy.copy(self.config)
+    def _as_hacf_writes(self, config):
+        """``config`` (the configuration, or one file's part of it) as hacf writes it
+        (docs/simulator.md, "haconf -dump"): in each group the resources by type then name,
+        a group or resource attribute equal to its default left out, the resource links by
+        parent then child. The model itself is unchanged."""
+        cfg = copy.copy(config)
         cfg.groups = [
             dataclasses.replace(
                 g,
@@ -101,7 +109,7 @@ class ConfigChanges:
                 ),
                 links=sorted(g.links, key=lambda k: (k.parent, k.child)),
             )
-            for g in self.config.groups
+            for g in config.groups
         ]
         return cfg
 
