@@ -134,6 +134,7 @@ def _resume(args, client, command) -> int:
     if plan.command != command:
         return _err(f"the plan that stopped is a 'vxha {plan.command}': run that with --resume")
     status = data["status"]
+    P.retry_moves(plan, status)
     view = _read(client, argparse.Namespace(config_dir=plan.config_path), admin=True)
     _refuse_editing(view, args)
     left = [i for i, s in enumerate(status) if s != "done"]

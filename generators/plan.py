@@ -503,6 +503,25 @@ def _move_steps(cmd, name, system, why, target, pre) -> List[Step]:
 # -- what --resume checks -----------------------------------------------------------------
 
 
+def retry_moves(plan: Plan, status: List[str]) -> None:
+    """Before a resume: a wait not done whose ``-online``/``-offline`` ran is preceded by
+    that command again (marked pending), so the snapshot skips it when the object is
+    there, and runs it otherwise. A wait that failed (the group faulted, the admin then
+    cleared the fault) would else wait its whole timeout on something nobody moves; the
+    engine's refusal of a move already on its way is no failure (Runner._on_its_way)."""
+    for i in range(1, len(plan.steps)):
+        wait, move = plan.steps[i], plan.steps[i - 1]
+        if wait.kind != "wait" or status[i] == "done" or status[i - 1] != "done":
+            continue
+        if (
+            move.kind == "command"
+            and move.argv[:1] == wait.argv[:1]
+            and move.argv[1:2] in (["-online"], ["-offline"])
+            and move.argv[2:3] == wait.argv[1:2]
+        ):
+            status[i - 1] = "pending"
+
+
 class Snapshot:
     """The cluster as read once before a resume, kept up to date as steps run, against
     which each step's ``pre`` and ``done`` checks are evaluated."""

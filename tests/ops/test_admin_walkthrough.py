@@ -77,3 +77,37 @@ def test_server_help_is_help():
         code = main(["server", "--help"])
     assert code == 0, err.getvalue()
     assert "vxha server new" in out.getvalue() and "--type" in out.getvalue()
+
+
+@pytest.mark.slow
+def test_resume_starts_again_what_a_failed_wait_waited_for(site):
+    """docs/operations.md, Plans: after a stop, --resume finishes the plan. A new server's
+    volume not yet created: its storage group faults and the apply stops at the wait after
+    `hagrp -online`. The admin creates the volume, clears the fault and resumes: the resume
+    must start the group again (it used to wait 300 s on a group nobody started)."""
+    c, new = site
+    first = c.vxha("apply", new, "--yes")
+    assert first.returncode == 1 and "wait until group wiki1_storage" in first.stderr
+    assert "vxha apply --resume" in first.stderr
+    c.provision(new)
+    for s in ("n1", "n2", "n3"):
+        c.run("hagrp", "-clear", "wiki1_storage", "-sys", s)
+    ok(c.vxha("apply", "--resume", "--yes"))
+    assert c.online_on("wiki1_storage") == ["n1", "n2", "n3"]
+    assert len(c.online_on("wiki1")) == 1
+    assert "already matches" in ok(c.vxha("apply", new, "--yes")).stdout
+
+
+def test_retry_moves_marks_the_move_before_an_unfinished_wait():
+    """The rule itself: a wait not done whose -online/-offline of the same object ran gets
+    that command again; a wait already done, or one after something else, does not."""
+    steps = P.online_steps("hagrp", "g", "n1", "starts g") + P.offline_steps(
+        "hares", "r", "n2", "stops r"
+    )
+    plan = P.Plan("apply", steps)
+    status = ["done", "failed", "done", "done"]
+    P.retry_moves(plan, status)
+    assert status == ["pending", "failed", "done", "done"]
+    status = ["done", "done", "done", "pending"]
+    P.retry_moves(plan, status)
+    assert status == ["done", "done", "pending", "pending"]
