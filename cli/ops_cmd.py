@@ -374,16 +374,27 @@ def _tell_maintenance(plan, view, args) -> None:
         return
     systems = sorted({st.argv[-1] for st in plan.steps if "-sys" in st.argv})
     where = ", ".join(systems)
+    # What each state means (docs/operations.md, "Disabling is not enough: the freeze"):
+    # disabled, VCS neither brings the group online nor fails it over there; frozen, it
+    # still monitors it but takes no action on it.
+    froze = any(st.argv[:2] == ["hagrp", "-freeze"] for st in plan.steps)
+    thawed = any(st.argv[:2] == ["hagrp", "-unfreeze"] for st in plan.steps)
     if args.action == "on":
         subject = f"vxha: {args.server}: in maintenance on {where}"
         body = (
             f"Server {args.server} is in maintenance on {where}"
             + (f" ({args.reason})" if args.reason else "")
-            + ": VCS neither monitors it nor fails it over there until vxha maintenance off."
+            + ": VCS does not bring it online or fail it over there"
+            + ("; it is frozen: VCS still monitors it but takes no action" if froze else "")
+            + " until vxha maintenance off."
         )
     else:
         subject = f"vxha: {args.server}: maintenance over on {where}"
-        body = f"Server {args.server} is out of maintenance on {where}: VCS monitors it again."
+        body = (
+            f"Server {args.server} is out of maintenance on {where}: VCS may bring it online "
+            "and fail it over there again"
+            + ("; it is thawed: VCS acts on its faults again." if thawed else ".")
+        )
     plan.steps.append(Step("local", ["notify", ",".join(who), subject, body], "tells its admin"))
 
 

@@ -111,3 +111,24 @@ def test_retry_moves_marks_the_move_before_an_unfinished_wait():
     status = ["done", "done", "done", "pending"]
     P.retry_moves(plan, status)
     assert status == ["done", "done", "pending", "pending"]
+
+
+@pytest.mark.parametrize("froze", [True, False])
+def test_maintenance_message_says_what_vcs_does(monkeypatch, froze):
+    """docs/operations.md, "Disabling is not enough: the freeze": disabled, VCS neither
+    brings the group online nor fails it over there, and still monitors it; frozen, it
+    takes no action. The message to the server's admin said VCS no longer monitors it."""
+    from vxha.cli import ops_cmd
+
+    steps = [P.Step("command", ["hagrp", "-disable", "wiki1", "-sys", "n1"], "x")]
+    if froze:
+        steps.insert(0, P.Step("command", ["hagrp", "-freeze", "wiki1", "-persistent"], "x"))
+    plan = P.Plan("maintenance", steps)
+    group = types.SimpleNamespace(attrs={"UserStrGlobal": "vxha:server=wiki1;notify=a@b.c"})
+    view = types.SimpleNamespace(group=lambda name: group)
+    args = types.SimpleNamespace(server="wiki1", action="on", reason="")
+    ops_cmd._tell_maintenance(plan, view, args)
+    body = plan.steps[-1].argv[-1]
+    assert "monitors" not in body.replace("still monitors it", "")
+    assert "does not bring it online or fail it over there" in body
+    assert ("still monitors it but takes no action" in body) == froze
