@@ -179,9 +179,11 @@ def _undo(args, client, command) -> int:
     if undo.get("kind") == "maintenance":
         plan = maintenance_undo(view, undo["before"], undo.get("frozen"))
         return _execute(plan, args, client)
+    start = P.start_config(undo["start"], view.path)
+    _drop_empty_records(start, view.config)
     plan = ApplyPlanner(
         view,
-        P.start_config(undo["start"], view.path),
+        start,
         # back to the saved configuration, not to a profile directory that may have lost
         # its files: removing what the stopped plan added is never a mass removal
         force=True,
@@ -207,6 +209,23 @@ def _undo(args, client, command) -> int:
     plan.summary = f"undo the last vxha {command}: " + plan.summary.split(": ", 1)[-1]
     with open(view.path, encoding="utf-8") as f:
         return _execute(plan, args, client, f.read())
+
+
+def _drop_empty_records(start, live) -> None:
+    """A group the undo adds back comes without its maintenance records when every one is
+    empty: `vxha maintenance off` leaves UserStrLocal localized and empty on each system,
+    which reads as no record anywhere (docs/operations.md, vxha maintenance), and setting
+    it again would change admin state, which the ownership rule refuses (a delete of a
+    server once in maintenance, or upgraded, could not be undone)."""
+    for g in start.groups:
+        if live.group(g.name) is not None:
+            continue
+        values = list((g.local.get("UserStrLocal") or {}).values())
+        if "UserStrLocal" in g.attrs:
+            values.append(g.attrs["UserStrLocal"])
+        if values and all(v in ("", None) for v in values):
+            g.attrs.pop("UserStrLocal", None)
+            g.local.pop("UserStrLocal", None)
 
 
 def _undo_data(view, plan, moves=()) -> dict:

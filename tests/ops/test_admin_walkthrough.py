@@ -113,6 +113,26 @@ def test_retry_moves_marks_the_move_before_an_unfinished_wait():
     assert status == ["done", "done", "pending", "pending"]
 
 
+@pytest.mark.slow
+def test_delete_undo_after_maintenance(site):
+    """docs/operations.md, vxha delete: `--undo` restores the groups where they ran and the
+    profile. `maintenance off` leaves UserStrLocal localized and empty on each system (no
+    record); a delete of such a server could not be undone ("refusing to change what vxha
+    does not own: UserStrLocal")."""
+    c, new = site
+    c.provision(new)
+    ok(c.vxha("apply", new, "--yes"))
+    ok(c.vxha("maintenance", "on", "wiki1", "--yes"))
+    ok(c.vxha("maintenance", "off", "wiki1", "--yes"))
+    where = c.online_on("wiki1")
+    ok(c.vxha("delete", "wiki1", "--keep-data", "--yes"))
+    assert "wiki1" not in c.groups() and not (c.profiles / "wiki1.yaml").exists()
+    ok(c.vxha("delete", "--undo", "--yes"))
+    assert c.online_on("wiki1") == where
+    assert (c.profiles / "wiki1.yaml").exists()
+    assert "already matches" in ok(c.vxha("apply", new, "--yes")).stdout
+
+
 @pytest.mark.parametrize("froze", [True, False])
 def test_maintenance_message_says_what_vcs_does(monkeypatch, froze):
     """docs/operations.md, "Disabling is not enough: the freeze": disabled, VCS neither
