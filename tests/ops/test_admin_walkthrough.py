@@ -133,6 +133,44 @@ def test_delete_undo_after_maintenance(site):
     assert "already matches" in ok(c.vxha("apply", new, "--yes")).stdout
 
 
+@pytest.mark.parametrize(
+    "data, clash",
+    [
+        (", host_path: /ora", "MountPoint /ora of resource wiki1_mnt_data"),
+        (", host_path: /ora/pages", "MountPoint /ora/pages of resource wiki1_mnt_data"),
+        (", host_path: /shared/wiki", "with /shared of resource cfsmount1 in group cfsshared"),
+        ("", None),
+    ],
+)
+def test_a_mount_of_the_admins_is_not_taken(tmp_path, data, clash):
+    """What vxha owns: a server's mount point at or inside a mount point of a resource vxha
+    does not own (the admin's Mount /ora, the CFS mount /shared) is refused before any
+    command, as a name taken is."""
+    profile(tmp_path, data)
+    current = cf.parse_file(str(FIX / "main.cf"))
+    tgt = ownership.target(current, cf.parse(generated_text(tmp_path)))
+    found = [p for p in tgt.problems if "conflicts with" in p]
+    if clash is None:
+        assert not found
+    else:
+        assert any(clash in p and "not vxha's" in p for p in found), tgt.problems
+
+
+def test_a_block_device_of_the_admins_is_not_taken(tmp_path):
+    """The same for the volume itself: the admin's Mount ora_mnt mounts oradg/oravol."""
+    folder = tmp_path / "p"
+    profile(folder)
+    path = folder / "wiki1.yaml"
+    path.write_text(path.read_text().replace("diskgroup: wikidg, volume: pages",
+                                             "diskgroup: oradg, volume: oravol"))  # fmt: skip
+    current = cf.parse_file(str(FIX / "main.cf"))
+    tgt = ownership.target(current, cf.parse(generated_text(folder)))
+    assert any(
+        "BlockDevice /dev/vx/dsk/oradg/oravol" in p and "ora_mnt in group oradb" in p
+        for p in tgt.problems
+    ), tgt.problems
+
+
 @pytest.mark.parametrize("froze", [True, False])
 def test_maintenance_message_says_what_vcs_does(monkeypatch, froze):
     """docs/operations.md, "Disabling is not enough: the freeze": disabled, VCS neither
