@@ -190,3 +190,25 @@ def test_maintenance_message_says_what_vcs_does(monkeypatch, froze):
     assert "monitors" not in body.replace("still monitors it", "")
     assert "does not bring it online or fail it over there" in body
     assert ("still monitors it but takes no action" in body) == froze
+
+
+@pytest.mark.slow
+def test_sim_provision_readies_what_apply_adds(site):
+    """docs/simulator.md, Use: the simulator readies only the configuration it starts with;
+    `vxha sim provision NEW --run-dir DIR` loads the images and creates the CFS volumes of
+    the servers apply adds later, as an admin does on a node, keeping the data already
+    on a volume. With it a first apply of a new server comes online."""
+    c, new = site
+    bad = c.vxha("sim", "provision", new, "--run-dir", str(c.tmp / "nowhere"))
+    assert bad.returncode == 2 and "not a simulator's run directory" in bad.stderr
+    assert (
+        c.vxha("sim", "provision", str(c.tmp / "none.cf"), "--run-dir", c.run_dir).returncode == 2
+    )
+    out = ok(c.vxha("sim", "provision", new, "--run-dir", c.run_dir)).stdout
+    assert "1 image(s) loaded and 2 volume(s) created on n1, n2, n3" in out
+    ok(c.vxha("apply", new, "--yes"))
+    assert c.online_on("wiki1_storage") == ["n1", "n2", "n3"] and len(c.online_on("wiki1")) == 1
+    (volume,) = Path(c.run_dir).glob("**/cfs/dev_vx_dsk_wikidg_pages")
+    (volume / "page").write_text("the admin's data")
+    ok(c.vxha("sim", "provision", new, "--run-dir", c.run_dir))
+    assert (volume / "page").read_text() == "the admin's data"
