@@ -398,14 +398,18 @@ class Runner:
             current = None
             record["state"] = "done"
             self.journal.save(record)
-        except (HaError, TimeoutError, PlanStopped, OSError) as exc:
-            # Opening or saving the configuration can fail too: no step failed then.
+        except (HaError, TimeoutError, PlanStopped, OSError, KeyboardInterrupt) as exc:
+            # Opening or saving the configuration can fail too: no step failed then. An
+            # interrupt (Ctrl-C) stops the plan as a failure does: the configuration saved
+            # and closed, the way on said (it used to be left open, and --resume refused
+            # it as someone's session).
             if current is not None and status[current] != "done":
                 status[current] = "failed"
             record["state"] = "stopped"
             closed = self._close_after_failure()
             self.journal.save(record)
-            raise PlanStopped(self._report(plan, status, current, exc, closed)) from exc
+            why = "interrupted" if isinstance(exc, KeyboardInterrupt) else exc
+            raise PlanStopped(self._report(plan, status, current, why, closed)) from exc
         except PlanRefused:
             record["state"] = "stopped" if "done" in status else "refused"
             self.journal.save(record)

@@ -212,3 +212,36 @@ def test_sim_provision_readies_what_apply_adds(site):
     (volume / "page").write_text("the admin's data")
     ok(c.vxha("sim", "provision", new, "--run-dir", c.run_dir))
     assert (volume / "page").read_text() == "the admin's data"
+
+
+def test_ctrl_c_stops_a_plan_as_a_failure_does(tmp_path):
+    """docs/operations.md, Plans 4: a plan that stops saves and closes the configuration and
+    says how to go on. Ctrl-C in the middle of a session left it open (.stale), and the
+    resume it did not offer was refused as someone's session."""
+    from vxha.generators.hacli import HaClient
+
+    ran, writable = [], [False]
+
+    def engine(argv, timeout):
+        ran.append(" ".join(argv))
+        if argv == ["hares", "-delete", "b"]:
+            raise KeyboardInterrupt
+        if argv == ["haconf", "-makerw"]:
+            writable[0] = True
+        if argv[:2] == ["haconf", "-dump"]:
+            writable[0] = False
+        return 0, "", ""
+
+    plan = P.Plan("delete")
+    plan.steps = [
+        P.Step("command", ["hares", "-delete", r], "", session=True) for r in ("a", "b", "c")
+    ]
+    journal = P.Journal(str(tmp_path / "state"))
+    with pytest.raises(P.PlanStopped) as info:
+        P.Runner(HaClient(engine), journal, out=lambda *_: None).run(plan)
+    text = str(info.value)
+    assert "stopped at step 2 of 3: interrupted" in text
+    assert "vxha delete --resume" in text and "vxha delete --undo" in text
+    assert ran[-1] == "haconf -dump -makero" and not writable[0]
+    data = journal.load()
+    assert data["state"] == "stopped" and data["status"] == ["done", "failed", "pending"]
