@@ -297,8 +297,10 @@ def cmd_apply(argv) -> int:
 
     try:
         new = parse_config(args.main_cf, args.allow_include_dir)
-    except (CfError, OSError) as exc:
+    except CfError as exc:
         return _err(str(exc))
+    except OSError as exc:  # the file named, as every other command names it
+        return _err(f"{exc.filename or args.main_cf}: {exc.strerror or exc}")
     _new_plan_allowed(args)
     view = _read(client, args, admin=True)
     _refuse_editing(view, args)

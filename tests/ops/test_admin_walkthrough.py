@@ -245,3 +245,16 @@ def test_ctrl_c_stops_a_plan_as_a_failure_does(tmp_path):
     assert ran[-1] == "haconf -dump -makero" and not writable[0]
     data = journal.load()
     assert data["state"] == "stopped" and data["status"] == ["done", "failed", "pending"]
+
+
+def test_apply_of_a_missing_file_names_it(tmp_path, monkeypatch):
+    """An admin in the wrong directory: `vxha apply main.cf` names the file and why, as
+    `vxha verify` and `generate` do, instead of Python's "[Errno 2] ..." wording."""
+    from vxha.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        code = main(["apply", "main.cf"])
+    assert code == 1
+    assert err.getvalue() == "vxha: main.cf: No such file or directory\n"
