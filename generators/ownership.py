@@ -339,11 +339,24 @@ def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None
     # A configuration read without any type says nothing about them.
     if current.types:
         used = {r.type for g in cfg.groups if server_of(g) is not None for r in g.resources}
+        from vxha.vcs_types.catalog import PROJECT_TYPES
+
         for t in sorted(used - set(current.types)):
-            out.problems.append(
-                f"the cluster has no resource type {t}: register vxha's types first "
-                f"(vxha cluster add-types)"
-            )
+            if t in PROJECT_TYPES:
+                fix = "register vxha's types first (vxha cluster add-types)"
+            else:
+                # add-types registers only vxha's own types: naming it for another
+                # product's (CVMVolDg, Veritas's CVM) sent an SFHA admin round in a loop
+                fix = (
+                    "it is not one of vxha's types (vxha cluster add-types does not add it): "
+                    "install and configure the product that declares it"
+                    + (
+                        " (Veritas's Cluster Volume Manager, CVMTypes.cf)"
+                        if t.startswith("CVM")
+                        else ""
+                    )
+                )
+            out.problems.append(f"the cluster has no resource type {t}: {fix}")
     systems = {s.name for s in current.systems}
     wanted: Set[str] = set()
     for g in cfg.groups:

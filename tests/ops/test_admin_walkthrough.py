@@ -258,3 +258,16 @@ def test_apply_of_a_missing_file_names_it(tmp_path, monkeypatch):
         code = main(["apply", "main.cf"])
     assert code == 1
     assert err.getvalue() == "vxha: main.cf: No such file or directory\n"
+
+
+def test_a_missing_type_names_what_adds_it(tmp_path):
+    """What vxha owns: a type the cluster lacks is refused with what fixes it. On SFHA (no
+    CVM), after `vxha cluster add-types` the plan still lacked CVMVolDg, and the refusal told
+    the admin to run add-types again, which never adds Veritas's types."""
+    profile(tmp_path)
+    current = cf.parse_file(str(FIX.parent / "variants" / "sfha.cf"))
+    problems = ownership.target(current, cf.parse(generated_text(tmp_path))).problems
+    (cvm,) = [p for p in problems if "no resource type CVMVolDg" in p]
+    assert "add-types does not add it" in cvm and "CVMTypes.cf" in cvm
+    (ours,) = [p for p in problems if "no resource type Container" in p]
+    assert "(vxha cluster add-types)" in ours
