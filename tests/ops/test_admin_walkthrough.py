@@ -271,3 +271,57 @@ def test_a_missing_type_names_what_adds_it(tmp_path):
     assert "add-types does not add it" in cvm and "CVMTypes.cf" in cvm
     (ours,) = [p for p in problems if "no resource type Container" in p]
     assert "(vxha cluster add-types)" in ours
+
+
+WEB = """include "types.cf"
+include "DummyTypes.cf"
+
+cluster sim (
+)
+
+system n1 (
+)
+
+system n2 (
+)
+
+group web (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+    UserStrGlobal = "vxha:server=web"
+)
+    Dummy web_ip (
+    )
+    Dummy web_ctr (
+    )
+    web_ctr requires web_ip
+"""
+
+
+def test_why_of_a_partial_failover_group_names_only_what_works(tmp_path):
+    """docs/operations.md, vxha why: each reason comes with the command that clears it. A
+    failover group PARTIAL on n1 is online there for VCS, which refuses it on n2 (a
+    concurrency violation: User's 5.0MP3 and Admin 6.0, the violation event trigger); why
+    told the admin "VCS would place it on n2: hagrp -online web -sys n2", which VCS refuses.
+    The PARTIAL reason's own command does bring it online."""
+    import shlex
+
+    from vxha.generators.hacli import HaClient
+    from vxha.generators.why import why
+    from vxha.simulator.api import Simulator
+
+    sim = Simulator.from_text(WEB, tmp_path / "run")
+    sim.start()
+    sim.advance(300)
+    sim.settle()
+    assert sim.command(["hares", "-offline", "web_ctr", "-sys", "n1"])[0] == 0
+    sim.settle()
+    assert sim.group_state("web", "n1") == "PARTIAL"
+    client = HaClient(runner=lambda argv, timeout: sim.command(argv))
+    answer = why(client, "web")
+    assert not answer.ok
+    commands = [c for r in answer.reasons for c in r.clear]
+    assert commands == ["hagrp -online web -sys n1"], [r.text for r in answer.reasons]
+    assert sim.command(shlex.split(commands[0]))[0] == 0
+    sim.settle()
+    assert why(client, "web").ok
