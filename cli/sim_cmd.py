@@ -13,7 +13,7 @@ Exit codes: 0 done, 1 failed (expectations of `run`, a daemon that did not answe
 clean-up that left something), 2 bad input (a missing or broken file, an event naming
 nothing known, --real without root).
 vxha sim shims BIN_DIR                        write the hagrp, hares, ... shims into BIN_DIR
-vxha sim provision main.cf --run-dir DIR      load its images, create its CFS volumes
+vxha sim provision [main.cf] [--image REF] --run-dir DIR   load images, create CFS volumes
 """
 
 from __future__ import annotations
@@ -89,8 +89,15 @@ def _parser():
         help="load the images and create the CFS volumes a main.cf names, on every system "
         "of a served simulator (what an admin does before vxha apply adds servers)",
     )
-    pv.add_argument("main_cf")
+    pv.add_argument("main_cf", nargs="?")
     pv.add_argument("--run-dir", required=True, help="the served simulator's run directory")
+    pv.add_argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="also load this image (a version an upgrade moves to), on every system",
+    )
     return p
 
 
@@ -114,7 +121,7 @@ def _main(args):
     if action == "cleanup":
         return _cleanup(args.run_dir)
     if action == "provision":
-        return _provision(args.main_cf, args.run_dir)
+        return _provision(args.main_cf, args.run_dir, args.image)
     from vxha.simulator.client import SimClient, SimClientError
 
     try:
@@ -432,7 +439,7 @@ def _run_real(args):
     return code or (1 if failures else 0)
 
 
-def _provision(main_cf, run_dir):
+def _provision(main_cf, run_dir, extra_images=()):
     """What a real admin does outside VCS before adding servers (docker load, vxassist make
     and mkfs): the simulator prepares only the configuration it started with
     (simulator/world.py, World.prepare), so a server vxha apply adds later would find
@@ -444,16 +451,20 @@ def _provision(main_cf, run_dir):
     if not os.path.isdir(os.path.join(run_dir, "conf")):
         print(f"vxha sim provision: {run_dir}: not a simulator's run directory", file=sys.stderr)
         return 2
+    if not main_cf and not extra_images:
+        print("vxha sim provision: name a main.cf, or --image REF", file=sys.stderr)
+        return 2
+    path = main_cf or os.path.join(run_dir, "conf", "main.cf")  # its systems, for --image
     try:
-        config = parse_file(main_cf)
+        config = parse_file(path)
     except (OSError, CfError, ValueError) as exc:
-        print(f"vxha sim provision: {main_cf}: {exc}", file=sys.stderr)
+        print(f"vxha sim provision: {path}: {exc}", file=sys.stderr)
         return 2
     world = World(run_dir)
     systems = [s.name for s in config.systems]
     world.ensure(systems)
-    images, volumes = set(), set()
-    for g in config.groups:
+    images, volumes = set(extra_images), set()
+    for g in config.groups if main_cf else ():
         for r in g.resources:
             if r.type == "Container" and isinstance(r.attrs.get("Image"), str):
                 extra = [*r.attrs.get("AddOns", []), *r.attrs.get("Hotfixes", [])]

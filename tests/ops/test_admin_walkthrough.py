@@ -325,3 +325,26 @@ def test_why_of_a_partial_failover_group_names_only_what_works(tmp_path):
     assert sim.command(shlex.split(commands[0]))[0] == 0
     sim.settle()
     assert why(client, "web").ok
+
+
+def test_sim_provision_loads_an_image_an_upgrade_moves_to(tmp_path):
+    """docs/simulator.md, Use: `vxha sim provision --image REF --run-dir DIR` loads an image
+    no configuration names yet (the version an upgrade moves to) on every system of the
+    served configuration; without a main.cf or an image there is nothing to do: exit 2."""
+    import shutil
+
+    from vxha.cli.main import main
+    from vxha.simulator.world import World
+
+    conf = tmp_path / "run" / "conf"
+    conf.mkdir(parents=True)
+    for f in FIX.glob("*.cf"):
+        shutil.copy(f, conf)
+    run = str(tmp_path / "run")
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()) as err:
+        assert main(["sim", "provision", "--run-dir", run]) == 2
+        assert "name a main.cf, or --image REF" in err.getvalue()
+        assert main(["sim", "provision", "--image", "dedup:2.2", "--run-dir", run]) == 0
+    world = World(run)
+    for s in ("n1", "n2", "n3"):
+        assert "dedup:2.2" in world.driver(s, "docker").state.read()["images"]
