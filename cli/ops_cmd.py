@@ -134,6 +134,7 @@ def _resume(args, client, command) -> int:
     if plan.command != command:
         return _err(f"the plan that stopped is a 'vxha {plan.command}': run that with --resume")
     status = data["status"]
+    P.retry_moves(plan, status)
     view = _read(client, argparse.Namespace(config_dir=plan.config_path), admin=True)
     _refuse_editing(view, args)
     left = [i for i, s in enumerate(status) if s != "done"]
@@ -178,9 +179,11 @@ def _undo(args, client, command) -> int:
     if undo.get("kind") == "maintenance":
         plan = maintenance_undo(view, undo["before"], undo.get("frozen"))
         return _execute(plan, args, client)
+    start = P.start_config(undo["start"], view.path)
+    _drop_empty_records(start, view.config)
     plan = ApplyPlanner(
         view,
-        P.start_config(undo["start"], view.path),
+        start,
         # back to the saved configuration, not to a profile directory that may have lost
         # its files: removing what the stopped plan added is never a mass removal
         force=True,
@@ -206,6 +209,23 @@ def _undo(args, client, command) -> int:
     plan.summary = f"undo the last vxha {command}: " + plan.summary.split(": ", 1)[-1]
     with open(view.path, encoding="utf-8") as f:
         return _execute(plan, args, client, f.read())
+
+
+def _drop_empty_records(start, live) -> None:
+    """A group the undo adds back comes without its maintenance records when every one is
+    empty: `vxha maintenance off` leaves UserStrLocal localized and empty on each system,
+    which reads as no record anywhere (docs/operations.md, vxha maintenance), and setting
+    it again would change admin state, which the ownership rule refuses (a delete of a
+    server once in maintenance, or upgraded, could not be undone)."""
+    for g in start.groups:
+        if live.group(g.name) is not None:
+            continue
+        values = list((g.local.get("UserStrLocal") or {}).values())
+        if "UserStrLocal" in g.attrs:
+            values.append(g.attrs["UserStrLocal"])
+        if values and all(v in ("", None) for v in values):
+            g.attrs.pop("UserStrLocal", None)
+            g.local.pop("UserStrLocal", None)
 
 
 def _undo_data(view, plan, moves=()) -> dict:
@@ -277,8 +297,10 @@ def cmd_apply(argv) -> int:
 
     try:
         new = parse_config(args.main_cf, args.allow_include_dir)
-    except (CfError, OSError) as exc:
+    except CfError as exc:
         return _err(str(exc))
+    except OSError as exc:  # the file named, as every other command names it
+        return _err(f"{exc.filename or args.main_cf}: {exc.strerror or exc}")
     _new_plan_allowed(args)
     view = _read(client, args, admin=True)
     _refuse_editing(view, args)
@@ -373,16 +395,27 @@ def _tell_maintenance(plan, view, args) -> None:
         return
     systems = sorted({st.argv[-1] for st in plan.steps if "-sys" in st.argv})
     where = ", ".join(systems)
+    # What each state means (docs/operations.md, "Disabling is not enough: the freeze"):
+    # disabled, VCS neither brings the group online nor fails it over there; frozen, it
+    # still monitors it but takes no action on it.
+    froze = any(st.argv[:2] == ["hagrp", "-freeze"] for st in plan.steps)
+    thawed = any(st.argv[:2] == ["hagrp", "-unfreeze"] for st in plan.steps)
     if args.action == "on":
         subject = f"vxha: {args.server}: in maintenance on {where}"
         body = (
             f"Server {args.server} is in maintenance on {where}"
             + (f" ({args.reason})" if args.reason else "")
-            + ": VCS neither monitors it nor fails it over there until vxha maintenance off."
+            + ": VCS does not bring it online or fail it over there"
+            + ("; it is frozen: VCS still monitors it but takes no action" if froze else "")
+            + " until vxha maintenance off."
         )
     else:
         subject = f"vxha: {args.server}: maintenance over on {where}"
-        body = f"Server {args.server} is out of maintenance on {where}: VCS monitors it again."
+        body = (
+            f"Server {args.server} is out of maintenance on {where}: VCS may bring it online "
+            "and fail it over there again"
+            + ("; it is thawed: VCS acts on its faults again." if thawed else ".")
+        )
     plan.steps.append(Step("local", ["notify", ",".join(who), subject, body], "tells its admin"))
 
 

@@ -268,6 +268,8 @@ def _ask(question, answers: Dict[str, Any], out) -> Any:
 
 
 def server_main(argv: List[str]) -> int:
+    if argv[:1] in (["-h"], ["--help"]):
+        argv = ["new", "--help"]  # the one subcommand: its help (README: vxha COMMAND --help)
     if not argv or argv[0] != "new":
         print(
             "usage: vxha server new --type IMAGE/APPLICATION [--set KEY=VALUE ...]", file=sys.stderr

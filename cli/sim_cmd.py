@@ -13,6 +13,7 @@ Exit codes: 0 done, 1 failed (expectations of `run`, a daemon that did not answe
 clean-up that left something), 2 bad input (a missing or broken file, an event naming
 nothing known, --real without root).
 vxha sim shims BIN_DIR                        write the hagrp, hares, ... shims into BIN_DIR
+vxha sim provision [main.cf] [--image REF] --run-dir DIR   load images, create CFS volumes
 """
 
 from __future__ import annotations
@@ -82,6 +83,21 @@ def _parser():
 
     c = sub.add_parser("cleanup", help="remove what a killed real-node run left")
     c.add_argument("run_dir")
+
+    pv = sub.add_parser(
+        "provision",
+        help="load the images and create the CFS volumes a main.cf names, on every system "
+        "of a served simulator (what an admin does before vxha apply adds servers)",
+    )
+    pv.add_argument("main_cf", nargs="?")
+    pv.add_argument("--run-dir", required=True, help="the served simulator's run directory")
+    pv.add_argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="REF",
+        help="also load this image (a version an upgrade moves to), on every system",
+    )
     return p
 
 
@@ -104,6 +120,8 @@ def _main(args):
         return _shims(args.bin_dir)
     if action == "cleanup":
         return _cleanup(args.run_dir)
+    if action == "provision":
+        return _provision(args.main_cf, args.run_dir, args.image)
     from vxha.simulator.client import SimClient, SimClientError
 
     try:
@@ -419,6 +437,53 @@ def _run_real(args):
     for problem in failures:
         print(f"EXPECTATION FAILED: {problem}", file=sys.stderr)
     return code or (1 if failures else 0)
+
+
+def _provision(main_cf, run_dir, extra_images=()):
+    """What a real admin does outside VCS before adding servers (docker load, vxassist make
+    and mkfs): the simulator prepares only the configuration it started with
+    (simulator/world.py, World.prepare), so a server vxha apply adds later would find
+    neither its image nor its volume. Images and volumes already there are kept."""
+    from vxha.agents.container import addon_image
+    from vxha.simulator.world import World
+    from vxha.vcs_types.cf import CfError, parse_file
+
+    if not os.path.isdir(os.path.join(run_dir, "conf")):
+        print(f"vxha sim provision: {run_dir}: not a simulator's run directory", file=sys.stderr)
+        return 2
+    if not main_cf and not extra_images:
+        print("vxha sim provision: name a main.cf, or --image REF", file=sys.stderr)
+        return 2
+    path = main_cf or os.path.join(run_dir, "conf", "main.cf")  # its systems, for --image
+    try:
+        config = parse_file(path)
+    except (OSError, CfError, ValueError) as exc:
+        print(f"vxha sim provision: {path}: {exc}", file=sys.stderr)
+        return 2
+    world = World(run_dir)
+    systems = [s.name for s in config.systems]
+    world.ensure(systems)
+    images, volumes = set(extra_images), set()
+    for g in config.groups if main_cf else ():
+        for r in g.resources:
+            if r.type == "Container" and isinstance(r.attrs.get("Image"), str):
+                extra = [*r.attrs.get("AddOns", []), *r.attrs.get("Hotfixes", [])]
+                images |= {r.attrs["Image"], *(addon_image(e) for e in extra)}
+            elif r.type == "CFSMount" and isinstance(r.attrs.get("BlockDevice"), str):
+                if r.attrs.get("FSType", "vxfs") == "vxfs":
+                    volumes.add(r.attrs["BlockDevice"])
+    for s in systems:
+        docker, mounts = world.driver(s, "docker"), world.driver(s, "mounts")
+        there = docker.state.read().get("images", {})
+        for image in sorted(images - set(there)):
+            docker.add_image(image)
+        for device in sorted(volumes):
+            mounts.create_device(device)
+    print(
+        f"vxha sim provision: {len(images)} image(s) loaded and {len(volumes)} volume(s) "
+        f"created on {', '.join(systems)}"
+    )
+    return 0
 
 
 def _cleanup(run_dir):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from vxha.vcs_types.model import Config, Group, Resource
 
@@ -227,6 +227,8 @@ def target(
                     f"vxha's: rename server {srv}'s resource, or the other"
                 )
 
+    _check_storage(current, generated, out)
+
     groups: List[Group] = []
     unowned = {g.name for g in current.groups if server_of(g) is None}
     for g in current.groups:
@@ -248,6 +250,53 @@ def target(
     _check_dependents(current, cfg, out)
     _check_requirements(current, generated, cfg, cvm_group, out)
     return out
+
+
+def _storage(r) -> List[Tuple[str, str]]:
+    """(attribute, value) of a resource's MountPoint and BlockDevice, global and per
+    system."""
+    out = []
+    for attr in ("MountPoint", "BlockDevice"):
+        values = [r.attrs.get(attr), *(r.local.get(attr) or {}).values()]
+        out += [(attr, str(v)) for v in values if isinstance(v, str) and v]
+    return out
+
+
+def _check_storage(current: Config, generated: Config, out: Target) -> None:
+    """A mount point of vxha's at, inside or above one of a resource vxha does not own (an
+    admin's Mount or CFSMount), or a block device such a resource mounts: refused, as for
+    a name taken (chosen because mounting there hides the admin's file system or makes its
+    unmount fail; the same rule as between servers, generators/build.py
+    nested_host_paths)."""
+    from vxha.profiles.checks import nested
+
+    theirs = [
+        (attr, value, r.name, g.name)
+        for g in current.groups
+        if server_of(g) is None
+        for r in g.resources
+        for attr, value in _storage(r)
+    ]
+    if not theirs:
+        return
+    for g in generated.groups:
+        srv = server_of(g)
+        if srv is None or srv in out.held:
+            continue
+        for r in g.resources:
+            for attr, value in _storage(r):
+                for their_attr, their_value, res, grp in theirs:
+                    same = (
+                        value == their_value
+                        if attr == "BlockDevice"
+                        else nested(value.rstrip("/") or "/", their_value.rstrip("/") or "/")
+                    )
+                    if their_attr == attr and same:
+                        out.problems.append(
+                            f"{attr} {value} of resource {r.name} (server {srv}) conflicts "
+                            f"with {their_value} of resource {res} in group {grp}, which is "
+                            f"not vxha's: change server {srv}'s mounts, or the other"
+                        )
 
 
 def _needs(group: Group, child: str) -> bool:
@@ -290,11 +339,24 @@ def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None
     # A configuration read without any type says nothing about them.
     if current.types:
         used = {r.type for g in cfg.groups if server_of(g) is not None for r in g.resources}
+        from vxha.vcs_types.catalog import PROJECT_TYPES
+
         for t in sorted(used - set(current.types)):
-            out.problems.append(
-                f"the cluster has no resource type {t}: register vxha's types first "
-                f"(vxha cluster add-types)"
-            )
+            if t in PROJECT_TYPES:
+                fix = "register vxha's types first (vxha cluster add-types)"
+            else:
+                # add-types registers only vxha's own types: naming it for another
+                # product's (CVMVolDg, Veritas's CVM) sent an SFHA admin round in a loop
+                fix = (
+                    "it is not one of vxha's types (vxha cluster add-types does not add it): "
+                    "install and configure the product that declares it"
+                    + (
+                        " (Veritas's Cluster Volume Manager, CVMTypes.cf)"
+                        if t.startswith("CVM")
+                        else ""
+                    )
+                )
+            out.problems.append(f"the cluster has no resource type {t}: {fix}")
     systems = {s.name for s in current.systems}
     wanted: Set[str] = set()
     for g in cfg.groups:

@@ -398,14 +398,18 @@ class Runner:
             current = None
             record["state"] = "done"
             self.journal.save(record)
-        except (HaError, TimeoutError, PlanStopped, OSError) as exc:
-            # Opening or saving the configuration can fail too: no step failed then.
+        except (HaError, TimeoutError, PlanStopped, OSError, KeyboardInterrupt) as exc:
+            # Opening or saving the configuration can fail too: no step failed then. An
+            # interrupt (Ctrl-C) stops the plan as a failure does: the configuration saved
+            # and closed, the way on said (it used to be left open, and --resume refused
+            # it as someone's session).
             if current is not None and status[current] != "done":
                 status[current] = "failed"
             record["state"] = "stopped"
             closed = self._close_after_failure()
             self.journal.save(record)
-            raise PlanStopped(self._report(plan, status, current, exc, closed)) from exc
+            why = "interrupted" if isinstance(exc, KeyboardInterrupt) else exc
+            raise PlanStopped(self._report(plan, status, current, why, closed)) from exc
         except PlanRefused:
             record["state"] = "stopped" if "done" in status else "refused"
             self.journal.save(record)
@@ -501,6 +505,25 @@ def _move_steps(cmd, name, system, why, target, pre) -> List[Step]:
 
 
 # -- what --resume checks -----------------------------------------------------------------
+
+
+def retry_moves(plan: Plan, status: List[str]) -> None:
+    """Before a resume: a wait not done whose ``-online``/``-offline`` ran is preceded by
+    that command again (marked pending), so the snapshot skips it when the object is
+    there, and runs it otherwise. A wait that failed (the group faulted, the admin then
+    cleared the fault) would else wait its whole timeout on something nobody moves; the
+    engine's refusal of a move already on its way is no failure (Runner._on_its_way)."""
+    for i in range(1, len(plan.steps)):
+        wait, move = plan.steps[i], plan.steps[i - 1]
+        if wait.kind != "wait" or status[i] == "done" or status[i - 1] != "done":
+            continue
+        if (
+            move.kind == "command"
+            and move.argv[:1] == wait.argv[:1]
+            and move.argv[1:2] in (["-online"], ["-offline"])
+            and move.argv[2:3] == wait.argv[1:2]
+        ):
+            status[i - 1] = "pending"
 
 
 class Snapshot:

@@ -469,7 +469,11 @@ class Why:
             reasons.extend(found)
         # A system where nothing blocks it is the answer that matters most: the group could
         # be online there now. The other systems' reasons follow it.
-        first = [] if whole else self._free(g, free, parallel)
+        # A failover group PARTIAL somewhere is online there for VCS, which refuses it on
+        # any other system (a concurrency violation, docs/operations.md "vxha why"): only
+        # the PARTIAL reason, with its online there, is the way on.
+        partial = not parallel and any(_base(v) == "PARTIAL" for v in states.values())
+        first = [] if whole or partial else self._free(g, free, parallel)
         return Answer(
             self.server,
             g,
@@ -551,6 +555,6 @@ def why(client: HaClient, server: str) -> Answer:
     states = view.group_states.get(group, {})
     in_transit = any("STARTING" in v or "STOPPING" in v for v in states.values())
     if not flag(status.value(group, "Parallel")) and not in_transit:
-        if not any(v == "ONLINE" for v in states.values()):
+        if not any(_base(v) in ("ONLINE", "PARTIAL") for v in states.values()):
             forecast = client.forecast(group)
     return Why(status, server, forecast).answer(group)
