@@ -679,11 +679,38 @@ def _publish_info(res: Resource, pairs: dict) -> None:
 def _print(data: bytes, res: Resource) -> None:
     if res.ctx.inprocess or not data:
         return
+    _flush_stdout()
     try:
-        sys.stdout.flush()
         posix.write(1, data)
+    except OSError:
+        pass
+
+
+def _flush_stdout() -> None:
+    """Flush sys.stdout, which is None when the process started with descriptor 1 closed;
+    a full or closed stdout changes nothing."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except (OSError, ValueError):
         pass
+
+
+def _standard_descriptors() -> None:
+    """Descriptors 0-2 that the process started without, opened on /dev/null: otherwise
+    the next file opened (the resource's lock, a state file) takes the number and what
+    is written to stdout lands in it."""
+    for fd in (0, 1, 2):
+        try:
+            posix.fstat(fd)
+        except OSError:
+            try:
+                null = posix.open("/dev/null", posix.O_RDWR)
+                if null != fd:
+                    posix.dup2(null, fd)
+                    posix.close(null)
+            except OSError:
+                pass
 
 
 # -- hangs ------------------------------------------------------------------------------
@@ -730,10 +757,7 @@ def _give_up(res: Resource, lock, why: str) -> Outcome:
         return Outcome(failure_code(ep), True, res.log.lines)
     if lock is not None:
         lock.release()
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
+    _flush_stdout()
     while True:
         left = res.expires + GRACE - time.monotonic()
         if left <= 0:
@@ -743,13 +767,11 @@ def _give_up(res: Resource, lock, why: str) -> Outcome:
 
 def main(type_name: str, entry_point: str, action: str | None = None) -> None:
     """The launchers' whole job: run the entry point named by the launcher and exit."""
+    _standard_descriptors()
     try:
         outcome = execute(type_name, entry_point, sys.argv[1:], action=action)
         code = outcome.code
     except BaseException:  # noqa: B036 - the contract allows no traceback at VCS
         code = failure_code(entry_point)
-    try:
-        sys.stdout.flush()
-    except BaseException:  # noqa: B036, S110 - a full or closed stdout changes nothing
-        pass
+    _flush_stdout()
     posix._exit(code)
