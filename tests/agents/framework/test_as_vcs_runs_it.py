@@ -14,7 +14,9 @@ from vxha.agents.framework import build_argv
 from vxha.vcs_types.catalog import project_type
 
 DUMMY = project_type("Dummy")
-CLOSE_THEN_EXEC = "import os, sys\nfor fd in {fds}: os.close(fd)\nos.execv(sys.argv[1], sys.argv[1:])"
+CLOSE_THEN_EXEC = (
+    "import os, sys\nfor fd in {fds}: os.close(fd)\nos.execv(sys.argv[1], sys.argv[1:])"
+)
 
 
 def as_vcs(agent_root, node_dir, ep, argv, closed=(0,), locale=None):
@@ -47,7 +49,9 @@ def test_a_failure_is_logged_whichever_descriptors_are_closed(agent_root, node_d
 def test_info_and_action_answer_with_stdout_closed(agent_root, node_dir, closed, ep):
     """Their output is lost with stdout, nothing else: the same exit code, and nothing
     written into a file of the resource that took the descriptor stdout had."""
-    assert as_vcs(agent_root, node_dir, "online", build_argv(DUMMY, "r", {}, "online")).returncode == 0
+    assert (
+        as_vcs(agent_root, node_dir, "online", build_argv(DUMMY, "r", {}, "online")).returncode == 0
+    )
     argv = build_argv(DUMMY, "r", {"Str": "marker-text"}, ep, action_args=["marker-text"])
     assert as_vcs(agent_root, node_dir, ep, argv, closed).returncode == 0
     for name, data in files_of(node_dir).items():
@@ -56,7 +60,7 @@ def test_info_and_action_answer_with_stdout_closed(agent_root, node_dir, closed,
 
 
 AWKWARD = {
-    "Str": "100% it's \"quoted\", %s %n %% $HOME `x` ; -e",
+    "Str": '100% it\'s "quoted", %s %n %% $HOME `x` ; -e',
     "Vec": ["-n", "--", "", "two words", "%d", "\u00e9\u4e2d", "'"],
     "Keys": ["-k", "%"],
     "Assoc": {"": "", "-x": "%s", "k e y": "v a l", "\u00fc": "\u00e9"},

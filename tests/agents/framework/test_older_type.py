@@ -112,8 +112,15 @@ def log_lines(node_dir, type_name):
 
 
 def test_an_older_type_is_said_once_per_resource_naming_add_types(roots, node_dir):
-    old = [("Str", ["s"]), ("Int", ["3"]), ("Flag", ["1"]), ("Keys", []), ("Delay", ["0"]),
-           ("Fail", []), ("Child", ["0"])]  # fmt: skip  (no Vec, no Assoc)
+    old = [
+        ("Str", ["s"]),
+        ("Int", ["3"]),
+        ("Flag", ["1"]),
+        ("Keys", []),
+        ("Delay", ["0"]),
+        ("Fail", []),
+        ("Child", ["0"]),
+    ]  # fmt: skip  (no Vec, no Assoc)
     assert launch(roots, "Dummy", "online", tuples("r", old)).returncode == 0
     for _ in range(2):
         assert launch(roots, "Dummy", "monitor", tuples("r", old)).returncode == 110
