@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -77,3 +78,15 @@ def test_awkward_values_arrive_intact_in_a_bare_environment(agent_root, node_dir
     assert {k: state[k] for k in AWKWARD} == AWKWARD
     monitor = as_vcs(agent_root, node_dir, "monitor", build_argv(DUMMY, "r", AWKWARD), (0,), locale)
     assert (monitor.returncode, monitor.stdout, monitor.stderr) == (110, "", "")
+
+
+def test_a_hang_with_stdout_closed_is_still_no_answer(agent_root, node_dir):
+    """DECISIONS.md 8: at the deadline one line and no answer, whatever stdout is; the
+    process exits with 99 only 5 s after its timeout."""
+    argv = build_argv(DUMMY, "h", {"Delay": 60000}, "monitor", aep_timeout=2)
+    start = time.monotonic()
+    proc = as_vcs(agent_root, node_dir, "monitor", argv, (0, 1, 2))
+    assert proc.returncode == 99
+    assert time.monotonic() - start >= 2 + 5 - 0.3
+    (line,) = (node_dir / "log" / "Dummy_A.log").read_text().splitlines()
+    assert "did not finish by its deadline" in line and "internal error" not in line
