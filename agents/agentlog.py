@@ -93,7 +93,10 @@ class AgentLog:
 
 
 def _echo(line: str, out) -> None:
-    """The line on ``out`` in whatever encoding it has, characters it lacks escaped."""
+    """The line on ``out`` in whatever encoding it has, characters it lacks escaped;
+    ``out`` is None when the process started with that descriptor closed."""
+    if out is None:
+        return
     try:
         data = line.encode(getattr(out, "encoding", None) or "utf-8", "backslashreplace")
         buf = getattr(out, "buffer", None)

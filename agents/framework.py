@@ -299,11 +299,13 @@ def _lead(entry_point: str, argv, extra, warn):
 def parse_argv(decl, entry_point: str, argv, warn=None, extra=None):
     """V50 argv -> (resource name, values, clean reason, AEPTimeout seconds or None).
 
-    ``argv`` excludes the program name. Attributes not passed take their defaults; an
-    attribute under its old name (``decl.renamed``) is read as the new one, through
-    ``warn``. ``extra`` (a dict) receives what the other entry points carry: ``unknown``
-    (tuples the type does not declare, accepted), ``resinfo_op``, ``action_args``,
-    ``changed``.
+    ``argv`` excludes the program name. Tuples are read by name, in any order (Agent
+    Developer's Guide 7.3, "Overview of the name-value tuple format"). Attributes not
+    passed take their defaults; an attribute under its old name (``decl.renamed``) is
+    read as the new one. ``extra`` (a dict) receives what the other entry points carry
+    and what tells an older declaration on the cluster: ``unknown`` (tuples the type
+    does not declare, accepted), ``renamed`` ((old, new) names read), ``missing``
+    (ArgList attributes not passed), ``resinfo_op``, ``action_args``, ``changed``.
     """
     extra = {} if extra is None else extra
     name, reason, pos = _lead(entry_point, argv, extra, warn)
@@ -346,8 +348,8 @@ def parse_argv(decl, entry_point: str, argv, warn=None, extra=None):
         attr = attrs.get(attr_name)
         if attr is None and attr_name in decl.renamed:
             attr = attrs.get(decl.renamed[attr_name])
-            if attr is not None and warn is not None:
-                warn(f"attribute {attr_name} is now {attr.name}: read as {attr.name}", "renamed")
+            if attr is not None:
+                extra.setdefault("renamed", []).append((attr_name, attr.name))
         if attr is None and attr_name in STANDARD_STATIC:
             attr = decl.attr(attr_name)
         if attr is None:
@@ -365,6 +367,8 @@ def parse_argv(decl, entry_point: str, argv, warn=None, extra=None):
             values[attr.name] = {raw[i]: _coerce(attr, raw[i + 1]) for i in range(0, count, 2)}
         else:
             values[attr.name] = [_coerce(attr, v) for v in raw]
+    if entry_point in WITH_ARGLIST:
+        extra["missing"] = [a for a in decl.arglist if a not in values]
     for attr in attrs.values():
         if attr.name not in values:
             d = attr.default
@@ -512,7 +516,10 @@ def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = 
         res_name, values, reason, aep = parse_argv(decl, entry_point, list(argv), log.warning,
                                                    extra)  # fmt: skip
     except ArgvError as exc:
-        log.error(str(exc), "argv")
+        text = str(exc)
+        if exc.attr in decl.attrs or exc.attr in decl.renamed:
+            text += f"; {ADD_TYPES}"
+        log.error(text, "argv")
         return Outcome(failure_code(entry_point), lines=log.lines)
     timeout = timeout_of(decl, entry_point, aep)
     res = Resource(res_name, decl, entry_point, values, ctx,
@@ -523,14 +530,33 @@ def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = 
     res.action_args = extra.get("action_args", [])
     res.changed = extra.get("changed")
     res.action = action
-    if extra["unknown"]:
-        _note_unknown(res, extra["unknown"])
+    notes = [(a, f"argv tuple {a} ({c} value{'s' * (c != 1)}) is not an attribute of type "
+                  f"{res.type} here: ignored (a types file newer than this agent?)", "unknown")
+             for a, c in extra["unknown"]]  # fmt: skip
+    notes += [(f"renamed:{o}", f"attribute {o} is now {n}: read as {n}; {ADD_TYPES}", "renamed")
+              for o, n in extra.get("renamed", ())]  # fmt: skip
+    missing = extra.get("missing")
+    if missing:
+        notes.append((f"missing:{','.join(missing)}",
+                      f"the type on this cluster passes no {', '.join(missing)}: read with "
+                      f"their defaults; {ADD_TYPES}", "older"))  # fmt: skip
+    if notes:
+        _note_once(res, notes)
     return run_resource(agent_cls, res)
 
 
-def _note_unknown(res, unknown) -> None:
-    """Log each argv tuple the type does not declare once per resource, across processes
-    (a newer types file meeting an older agent would otherwise fill the log)."""
+# What an argv of another declaration of the type is told (docs/framework.md, "An older
+# type on the cluster").
+ADD_TYPES = (
+    "the type on this cluster is not this agent's declaration (an older vxha's?): "
+    "vxha cluster add-types brings it up to date"
+)
+
+
+def _note_once(res, notes) -> None:
+    """Log each (key, text, message) once per resource, across processes: an argv tuple
+    the type does not declare, an old attribute name, ArgList attributes not passed (a
+    types file other than the agent's would otherwise fill the log in every monitor)."""
     from vxha.agents import statefile
 
     name = f"{res.type}.{res.name}.unknown"
@@ -538,17 +564,13 @@ def _note_unknown(res, unknown) -> None:
         known = set((statefile.read(res.ctx, name) or "").split())
     except OSError:
         known = set()
-    new = [(a, c) for a, c in unknown if a not in known]
+    new = [n for n in notes if n[0] not in known]
     if not new:
         return
-    for attr, count in new:
-        res.log.warning(
-            f"argv tuple {attr} ({count} value{'s' * (count != 1)}) is not an attribute of "
-            f"type {res.type} here: ignored (a types file newer than this agent?)",
-            "unknown",
-        )
+    for _, text, msg in new:
+        res.log.warning(text, msg)
     try:
-        statefile.write(res.ctx, name, "\n".join(sorted(known | {a for a, _ in new})) + "\n")
+        statefile.write(res.ctx, name, "\n".join(sorted(known | {k for k, _, _ in new})) + "\n")
     except OSError:
         pass
 
@@ -679,11 +701,38 @@ def _publish_info(res: Resource, pairs: dict) -> None:
 def _print(data: bytes, res: Resource) -> None:
     if res.ctx.inprocess or not data:
         return
+    _flush_stdout()
     try:
-        sys.stdout.flush()
         posix.write(1, data)
+    except OSError:
+        pass
+
+
+def _flush_stdout() -> None:
+    """Flush sys.stdout, which is None when the process started with descriptor 1 closed;
+    a full or closed stdout changes nothing."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except (OSError, ValueError):
         pass
+
+
+def _standard_descriptors() -> None:
+    """Descriptors 0-2 that the process started without, opened on /dev/null: otherwise
+    the next file opened (the resource's lock, a state file) takes the number and what
+    is written to stdout lands in it."""
+    for fd in (0, 1, 2):
+        try:
+            posix.fstat(fd)
+        except OSError:
+            try:
+                null = posix.open("/dev/null", posix.O_RDWR)
+                if null != fd:
+                    posix.dup2(null, fd)
+                    posix.close(null)
+            except OSError:
+                pass
 
 
 # -- hangs ------------------------------------------------------------------------------
@@ -730,10 +779,7 @@ def _give_up(res: Resource, lock, why: str) -> Outcome:
         return Outcome(failure_code(ep), True, res.log.lines)
     if lock is not None:
         lock.release()
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
+    _flush_stdout()
     while True:
         left = res.expires + GRACE - time.monotonic()
         if left <= 0:
@@ -743,13 +789,11 @@ def _give_up(res: Resource, lock, why: str) -> Outcome:
 
 def main(type_name: str, entry_point: str, action: str | None = None) -> None:
     """The launchers' whole job: run the entry point named by the launcher and exit."""
+    _standard_descriptors()
     try:
         outcome = execute(type_name, entry_point, sys.argv[1:], action=action)
         code = outcome.code
     except BaseException:  # noqa: B036 - the contract allows no traceback at VCS
         code = failure_code(entry_point)
-    try:
-        sys.stdout.flush()
-    except BaseException:  # noqa: B036, S110 - a full or closed stdout changes nothing
-        pass
+    _flush_stdout()
     posix._exit(code)

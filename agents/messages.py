@@ -24,6 +24,7 @@ MSG = {
     "renamed": 10010,
     "unknown": 10011,
     "attr": 10012,
+    "older": 10013,
     # driver and agent outcomes
     "driver": 10020,
     "unavailable": 10021,

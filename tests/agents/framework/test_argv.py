@@ -172,9 +172,7 @@ def test_renamed_attribute_old_name_is_read_as_the_new():
     decl = project_type("Container")
     argv = build_argv(decl, "db_ctr", {"Name": "db", "Image": "img:1"})
     assert argv[1:4] == ["RuntimeName", "1", "db"]
-    warnings = []
-    _, values, _, _ = parse_argv(
-        decl, "monitor", ["db_ctr", "Name", "1", "db"], lambda *a: warnings.append(a)
-    )
+    extra = {}
+    _, values, _, _ = parse_argv(decl, "monitor", ["db_ctr", "Name", "1", "db"], extra=extra)
     assert values["RuntimeName"] == "db" and "Name" not in values
-    assert warnings and "now RuntimeName" in warnings[0][0]
+    assert extra["renamed"] == [("Name", "RuntimeName")]
