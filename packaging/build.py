@@ -593,6 +593,8 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str, types: 
         "@REMOVE_CHECK_CFS@": scriptlet(REMOVE_CHECK, [CFS_TYPE]),
         "@POSTINST_MAIN@": scriptlet(POSTINST, main_types),
         "@POSTINST_CFS@": scriptlet(POSTINST, [CFS_TYPE]),
+        "@POSTRM_MAIN@": scriptlet(POSTRM, main_types),
+        "@POSTRM_CFS@": scriptlet(POSTRM, [CFS_TYPE]),
     }
     for k, v in subst.items():
         spec = spec.replace(k, v)

@@ -1,5 +1,6 @@
 #!/bin/sh
-# vxha postrm (Debian only; rpm has no purge). The <Type>Types.cf files are conffiles: dpkg
+# vxha postrm (Debian; rpm's %preun and %postun run it as "remove" and "purge" on an erase,
+# which deletes the %config files at once). The <Type>Types.cf files are conffiles: dpkg
 # keeps them on "dpkg -r" and deletes them on purge *before* running "postrm purge", and a
 # purge of a removed package runs no prerm (deb-postrm(5), dpkg 1.22: "postrm purge: After the package was purged";
 # tests/packaging/test_packaging_remove_running.py shows the order), so the removal

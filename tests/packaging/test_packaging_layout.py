@@ -226,7 +226,9 @@ def test_metadata(built):
     assert scripts.startswith("preinstall scriptlet (using /bin/sh):\n")
     assert "\npreuninstall scriptlet (using /bin/sh):\n" in scripts
     assert "\npostinstall scriptlet (using /bin/sh):\n" in scripts
-    assert scripts.count('\ntypes="Container HostIP PortForward"\n') == 3
+    assert "\npostuninstall scriptlet (using /bin/sh):\n" in scripts
+    # %pre, %post, %preun (the check and postrm.sh), %postun (postrm.sh)
+    assert scripts.count('\ntypes="Container HostIP PortForward"\n') == 5
     cfs_req = run(["rpm", "-qp", "--requires", built.rpm_cfs]).stdout.splitlines()
     assert f"vxha = {built.version}-1" in cfs_req
     scripts = run(["rpm", "-qp", "--scripts", built.rpm_cfs]).stdout

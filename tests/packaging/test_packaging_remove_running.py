@@ -58,6 +58,14 @@ def env_with(bindir, **extra):
     return {**os.environ, "PATH": f"{bindir}:{os.environ['PATH']}", **extra}
 
 
+def node_tools(root, *applets):
+    """What every node has and busybox_root lacks: /dev/null, more busybox applets."""
+    for applet in applets:
+        os.symlink("busybox", root / "bin" / applet)
+    (root / "dev").mkdir()
+    os.mknod(root / "dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+
+
 def dpkg_env(root, env, *args):
     return run(
         ["dpkg", f"--root={root}", "--force-script-chrootless", "--force-depends", *args],
@@ -116,10 +124,7 @@ def test_rpm_erase_asks_the_running_engine(built, tmp_path):
     (which exits 143 on a timeout, coreutils' 124)."""
     require_root("rpm", "busybox")
     root = busybox_root(tmp_path / "root")
-    for applet in ("timeout", "sleep", "printf"):
-        os.symlink("busybox", root / "bin" / applet)
-    (root / "dev").mkdir()
-    os.mknod(root / "dev/null", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    node_tools(root, "timeout", "sleep", "printf")
     assert rpm(root, "-i", "--nodeps", built.rpm).returncode == 0
     vcs_bin = root / "opt/VRTSvcs/bin"
     for case, refused in (("resource", ENGINE_REFUSED), ("hatype hangs", HUNG)):
@@ -163,6 +168,36 @@ def test_deb_purge_keeps_types_files_main_cf_includes(built, tmp_path, steps):
     status = run(["dpkg", f"--root={root}", "-s", "vxha"])
     assert "install ok installed" not in status.stdout
     assert "config-files" not in status.stdout
+
+
+def test_rpm_erase_keeps_types_files_main_cf_includes(built, tmp_path):
+    """rpm has no purge: an erase (let through by the override) deletes the %config files
+    at once. The one main.cf includes is put back, with the admin's changes."""
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
+    node_tools(root, "cp", "mkdir", "rm", "rmdir")
+    assert rpm(root, "-i", "--nodeps", built.rpm).returncode == 0
+    (root / CONF / "main.cf").write_text(CONFIGURED_MAIN_CF)  # includes ContainerTypes.cf
+    types_cf = root / CONF / "ContainerTypes.cf"
+    edited = types_cf.read_text() + "// an admin's line\n"
+    types_cf.write_text(edited)
+    proc = run(["rpm", "--root", root, "--dbpath", "/var/lib/rpm", "-e", "--nodeps", "vxha"],
+               env={**os.environ, "VXHA_REMOVE_CONFIGURED": "1"})  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert types_cf.read_text() == edited
+    assert KEPT in proc.stdout, proc.stdout
+    assert not (root / CONF / "HostIPTypes.cf").exists()
+    assert not (root / "opt/VRTSvcs/bin/Container").exists()
+    assert not (root / "var/lib/vxha").exists()
+    # without the include, an erase keeps nothing of vxha
+    assert rpm(root, "-i", "--nodeps", built.rpm).returncode == 0
+    types_cf.unlink()  # (rpm just kept the admin's file as ContainerTypes.cf.rpmnew)
+    (root / CONF / "main.cf").write_text('include "types.cf"\n')
+    proc = rpm(root, "-e", "--nodeps", "vxha")
+    assert proc.returncode == 0, proc.stderr
+    assert "vxha: kept" not in proc.stdout
+    assert not (root / CONF / "ContainerTypes.cf").exists()
+    assert not (root / "var/lib/vxha").exists()
 
 
 def test_deb_purge_without_include_keeps_nothing(built, tmp_path):
