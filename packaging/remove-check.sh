@@ -43,6 +43,12 @@ if [ -z "$(command -v hatype)" ]; then
     exit 0
 fi
 wait="${VXHA_VCS_TIMEOUT:-20}"
+case "$wait" in
+    "" | *[!0-9]* | 0)
+        echo "vxha: not removed: VXHA_VCS_TIMEOUT=$wait is not a number of seconds (default 20)." >&2
+        exit 1
+        ;;
+esac
 hung() { # $1: the command that did not answer
     echo "vxha: not removed: VCS's engine did not answer '$1' within ${wait}s, so it may use vxha's types." >&2
     echo "vxha: retry when it answers (or with VCS stopped: main.cf alone then decides);" >&2

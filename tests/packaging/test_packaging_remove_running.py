@@ -110,6 +110,20 @@ def test_deb_remove_asks_the_running_engine(built, tmp_path, case, refused):
     assert snapshot(root) == before
 
 
+def test_deb_remove_refuses_a_bad_timeout(built, tmp_path):
+    """A VXHA_VCS_TIMEOUT that is no number of seconds is named, not taken for "VCS down"
+    (timeout(1) would fail with 125 and the engine would go unasked)."""
+    require_root("dpkg", "timeout")
+    root = scratch_root(tmp_path / "root")
+    assert dpkg(root, "-i", built.deb).returncode == 0
+    fake_vcs(tmp_path / "bin", "resource")
+    for bad in ("abc", "0", "1.5s"):
+        proc = dpkg_env(root, env_with(tmp_path / "bin", VXHA_VCS_TIMEOUT=bad), "-r", "vxha")
+        assert proc.returncode != 0, bad
+        assert f"VXHA_VCS_TIMEOUT={bad} is not a number of seconds" in proc.stderr, proc.stderr
+    assert (root / "opt/VRTSvcs/bin/Container/monitor").is_file()
+
+
 def test_deb_remove_without_vcs_commands_reads_main_cf_only(built, tmp_path):
     """No hatype on PATH nor in /opt/VRTSvcs/bin: main.cf alone decides (as before)."""
     require_root("dpkg")
@@ -197,6 +211,21 @@ def test_rpm_erase_keeps_types_files_main_cf_includes(built, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "vxha: kept" not in proc.stdout
     assert not (root / CONF / "ContainerTypes.cf").exists()
+    assert not (root / "var/lib/vxha").exists()
+
+
+def test_deb_install_after_overridden_remove_drops_the_copies(built, tmp_path):
+    """The copies a removal made (postrm remove) go when the package is back: its own types
+    files are there again."""
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    assert dpkg(root, "-i", built.deb).returncode == 0
+    (root / CONF / "main.cf").write_text(CONFIGURED_MAIN_CF)
+    env = {**os.environ, "VXHA_REMOVE_CONFIGURED": "1"}
+    assert dpkg_env(root, env, "--remove", "vxha").returncode == 0
+    assert (root / "var/lib/vxha/removed-types/ContainerTypes.cf").is_file()
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     assert not (root / "var/lib/vxha").exists()
 
 
