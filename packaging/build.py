@@ -13,11 +13,13 @@ Two packages per format, both at the project's version:
 - ``vxha-cfsmount``: vxha's CFSMount agent and ``CFSMountTypes.cf``, for nodes without
   Veritas's cluster file system (DECISIONS.md 6).
 
-Each package has two maintainer scripts, the same for dpkg and rpm, given its types: the
+Each package's maintainer scripts, the same for dpkg and rpm, are given its types: the
 install check (preinst, %pre: packaging/install-check.sh) refuses to install over what is
 not vxha's (Veritas's CFSMount, another agent, an agent directory at /opt/VRTSagents/ha/bin,
 an admin's types file); the removal check (prerm, %preun: packaging/remove-check.sh) refuses
-to remove the agents of types main.cf still uses.
+to remove the agents of types main.cf or the running engine still uses; postinst and %post
+(packaging/postinst.sh) say when VCS reads a replaced types file; the Debian postrm
+(packaging/postrm.sh) keeps a types file main.cf still includes through a purge.
 
 One build variable chooses the interpreter: ``VXHA_PYTHON`` (default ``/usr/bin/python3``),
 the absolute path of the node's python3 (3.9 or newer). It must exist on the build machine
@@ -50,6 +52,8 @@ REPO = os.path.dirname(HERE)
 LOCK = os.path.join(HERE, "requirements.lock")
 INSTALL_CHECK = os.path.join(HERE, "install-check.sh")
 REMOVE_CHECK = os.path.join(HERE, "remove-check.sh")
+POSTINST = os.path.join(HERE, "postinst.sh")
+POSTRM = os.path.join(HERE, "postrm.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
 WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
@@ -497,6 +501,8 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, types: list) -
         write(root, "/DEBIAN/conffiles", "".join(p + "\n" for p in conffiles))
     write(root, "/DEBIAN/preinst", package_script(INSTALL_CHECK, types), 0o755)
     write(root, "/DEBIAN/prerm", package_script(REMOVE_CHECK, types), 0o755)
+    write(root, "/DEBIAN/postinst", package_script(POSTINST, types), 0o755)
+    write(root, "/DEBIAN/postrm", package_script(POSTRM, types), 0o755)
     out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")
     run(
         ["dpkg-deb", "--root-owner-group", "-Zgzip", "-z6", "--build", root, out],
@@ -585,6 +591,10 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str, types: 
         "@INSTALL_CHECK_CFS@": scriptlet(INSTALL_CHECK, [CFS_TYPE]),
         "@REMOVE_CHECK_MAIN@": scriptlet(REMOVE_CHECK, main_types),
         "@REMOVE_CHECK_CFS@": scriptlet(REMOVE_CHECK, [CFS_TYPE]),
+        "@POSTINST_MAIN@": scriptlet(POSTINST, main_types),
+        "@POSTINST_CFS@": scriptlet(POSTINST, [CFS_TYPE]),
+        "@POSTRM_MAIN@": scriptlet(POSTRM, main_types),
+        "@POSTRM_CFS@": scriptlet(POSTRM, [CFS_TYPE]),
     }
     for k, v in subst.items():
         spec = spec.replace(k, v)

@@ -206,11 +206,10 @@ def test_metadata(built):
             else ""
         ),
     ]
-    info = run(["dpkg-deb", "-I", built.deb]).stdout
-    assert "postinst" not in info and "postrm" not in info
-    # the install and removal checks (packaging/*-check.sh), for the package's own types
+    # the install and removal checks (packaging/*-check.sh), postinst.sh and postrm.sh, for
+    # the package's own types
     for deb, types in ((built.deb, "Container HostIP PortForward"), (built.deb_cfs, "CFSMount")):
-        for script in ("preinst", "prerm"):
+        for script in ("preinst", "prerm", "postinst", "postrm"):
             text = run(["dpkg-deb", "--info", deb, script]).stdout
             assert f'\ntypes="{types}"\n' in text, (deb, script)
     conffiles = run(["dpkg-deb", "--info", built.deb, "conffiles"]).stdout.split()
@@ -226,7 +225,10 @@ def test_metadata(built):
     scripts = run(["rpm", "-qp", "--scripts", built.rpm]).stdout
     assert scripts.startswith("preinstall scriptlet (using /bin/sh):\n")
     assert "\npreuninstall scriptlet (using /bin/sh):\n" in scripts
-    assert scripts.count('\ntypes="Container HostIP PortForward"\n') == 2
+    assert "\npostinstall scriptlet (using /bin/sh):\n" in scripts
+    assert "\npostuninstall scriptlet (using /bin/sh):\n" in scripts
+    # %pre, %post, %preun (the check and postrm.sh), %postun (postrm.sh)
+    assert scripts.count('\ntypes="Container HostIP PortForward"\n') == 5
     cfs_req = run(["rpm", "-qp", "--requires", built.rpm_cfs]).stdout.splitlines()
     assert f"vxha = {built.version}-1" in cfs_req
     scripts = run(["rpm", "-qp", "--scripts", built.rpm_cfs]).stdout

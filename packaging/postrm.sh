@@ -1,0 +1,41 @@
+#!/bin/sh
+# vxha postrm (Debian; rpm's %preun and %postun run it as "remove" and "purge" on an erase,
+# which deletes the %config files at once). The <Type>Types.cf files are conffiles: dpkg
+# keeps them on "dpkg -r" and deletes them on purge *before* running "postrm purge", and a
+# purge of a removed package runs no prerm (deb-postrm(5), dpkg 1.22: "postrm purge: After the package was purged";
+# tests/packaging/test_packaging_remove_running.py shows the order), so the removal
+# check cannot stop it. A main.cf that still includes one (removed with
+# VXHA_REMOVE_CONFIGURED=1) would leave VCS unable to load its configuration at its next
+# start. "postrm remove" therefore copies each types file main.cf still includes aside, and
+# "postrm purge" puts the copy back where main.cf still includes it and the file is gone,
+# saying so: the configuration keeps loading; the file is then the admin's.
+types="@TYPES@"
+root="${DPKG_ROOT:-}"
+conf="/etc/VRTSvcs/conf/config"
+kept="/var/lib/vxha/removed-types"
+included() { # $1: a type; main.cf includes its types file
+    grep -Eqs "^[[:space:]]*include[[:space:]]+\"([^\"]*/)?${1}Types\\.cf\"" "$root$conf/main.cf"
+}
+case "${1:-}" in
+    remove)
+        for t in $types; do
+            if included "$t" && [ -f "$root$conf/${t}Types.cf" ]; then
+                mkdir -p "$root$kept" && cp -p "$root$conf/${t}Types.cf" "$root$kept/"
+            fi
+        done
+        ;;
+    purge)
+        for t in $types; do
+            copy="$root$kept/${t}Types.cf"
+            [ -f "$copy" ] || continue
+            if included "$t" && [ ! -e "$root$conf/${t}Types.cf" ]; then
+                cp -p "$copy" "$root$conf/${t}Types.cf"
+                echo "vxha: kept $conf/${t}Types.cf: main.cf includes it, and VCS does not load a configuration whose included files are missing."
+                echo "vxha: delete it once main.cf no longer includes it."
+            fi
+            rm -f "$copy"
+        done
+        rmdir "$root$kept" "$root/var/lib/vxha" 2>/dev/null
+        ;;
+esac
+exit 0
