@@ -784,3 +784,38 @@ SHIPPED = {
     ],
 }
 # fmt: on
+
+
+def shipped(name: str) -> list:
+    """``(commit, TypeDecl)`` of every declaration of vxha's type ``name`` in SHIPPED, oldest
+    first (none for a name vxha never shipped)."""
+    from vxha.vcs_types.decl import Attr, TypeDecl
+
+    return [
+        (
+            e["commit"],
+            TypeDecl(
+                name,
+                attrs=[
+                    Attr(n, t, d, default=v, static=f == "static", temp=f == "temp")
+                    for n, t, d, v, f in e["attrs"]
+                ],
+                arglist=e["arglist"],
+                statics=e["statics"],
+            ),
+        )
+        for e in SHIPPED.get(name, ())
+    ]
+
+
+def shape(decl) -> tuple:
+    """What tells one declaration from another for ownership: each attribute's name, value
+    type, dimension and static/temp flag, and the ArgList (defaults and static values are
+    an admin's to tune)."""
+    attrs = {a.name: (a.type, a.dim, a.static, a.temp) for a in decl.attrs.values()}
+    return attrs, list(decl.arglist)
+
+
+def is_shipped(decl) -> bool:
+    """Whether ``decl`` has the shape of a declaration some vxha version shipped."""
+    return any(shape(d) == shape(decl) for _, d in shipped(decl.name))
