@@ -18,7 +18,7 @@ OURS = ("Container", "HostIP", "PortForward", "CFSMount")
 # one resource of each type, with values an admin set
 RESOURCES = {
     "Container": '\tContainer web_ctr (\n\t\tRuntimeName = web\n\t\tImage = "nginx:1.25"\n'
-    '\t\tEnv = { TZ = UTC }\n\t\tStopTimeout = 45\n\t\t)\n',
+    "\t\tEnv = { TZ = UTC }\n\t\tStopTimeout = 45\n\t\t)\n",
     "HostIP": '\tHostIP web_ip (\n\t\tDevice = eth0\n\t\tAddress = "10.0.0.5"\n\t\t)\n',
     "PortForward": '\tPortForward web_pf (\n\t\tAddress = "10.0.0.5"\n\t\tContainer = web\n'
     '\t\tPorts = { "8080" = 80 }\n\t\t)\n',
@@ -203,9 +203,7 @@ def test_an_admins_static_override_is_kept_and_said(old_cluster):
 @pytest.mark.parametrize(
     "failing", ["haattr -add Container CapAdd", "hatype -modify Container ArgList"]
 )
-def test_a_run_stopped_midway_names_the_command_and_running_it_again_finishes(
-    old_cluster, failing
-):
+def test_a_run_stopped_midway_names_the_command_and_running_it_again_finishes(old_cluster, failing):
     """Rule: a failure midway names the command that failed and says that running the
     command again finishes; the next run does what is left (and only that)."""
     c = old_cluster
