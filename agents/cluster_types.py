@@ -1,4 +1,5 @@
-"""Register vxha's resource types on a running cluster (``vxha cluster add-types``).
+"""Register vxha's resource types on a running cluster, or bring the ones an older vxha
+registered up to date (``vxha cluster add-types``).
 
 Installing the packages changes no running cluster: the ``<Type>Types.cf`` files only take
 effect when VCS next loads its configuration. This module turns each type's declaration
@@ -36,14 +37,12 @@ already on the cluster"):
 - any other type of one of vxha's names: not vxha's; the run changes nothing and names
   the first difference.
 
-UNVERIFIED besides: that ``haattr -add`` gives resources that exist already the new
-attribute with its default (haattr(1M) says "each instance ... that is created", so the
-simulator gives it to every resource; the agent reads a missing argument as its default).
+UNVERIFIED besides: that ``haattr -add`` gives the resources that exist already the new
+attribute with its default (haattr(1M) speaks of the instances created afterwards; the
+simulator gives it to every resource).
 """
 
 from __future__ import annotations
-
-import subprocess
 
 from vxha.vcs_types.decl import STANDARD_STATIC, empty_value
 from vxha.vcs_types.haforms import clear, escape, value_words
@@ -55,18 +54,6 @@ DIMENSION = {
     "keylist": "-keylist",
     "association": "-assoc",
 }
-ALREADY_WRITABLE = "V-16-1-10364"
-TIMEOUT = 60
-
-
-class AddTypesError(Exception):
-    """A command failed; ``command`` and ``output`` say which and why."""
-
-    def __init__(self, command, returncode, output):
-        self.command = list(command)
-        self.returncode = returncode
-        self.output = output
-        super().__init__(f"{' '.join(command)} failed ({returncode}): {output.strip()}")
 
 
 def value_args(value, dim) -> list:
@@ -125,62 +112,6 @@ def add_types_commands(types=None, existing=()) -> list:
     return [["haconf", "-makerw"]] + body + [["haconf", "-dump", "-makero"]]
 
 
-def subprocess_runner(cmd) -> subprocess.CompletedProcess:
-    """Run an ha* command from PATH (the VCS commands, or the simulator's shims)."""
-    return subprocess.run(  # noqa: S603 - argv list
-        cmd, capture_output=True, text=True, timeout=TIMEOUT, check=False
-    )
-
-
-class AddTypesResult:
-    __slots__ = ("added", "skipped", "commands")
-
-    def __init__(self, added, skipped, commands):
-        self.added = added
-        self.skipped = skipped
-        self.commands = commands
-
-    def __repr__(self):
-        return f"AddTypesResult(added={self.added}, skipped={self.skipped})"
-
-
-def existing_types(runner) -> list:
-    """Types the cluster knows (``hatype -list``: one name per line)."""
-    proc = runner(["hatype", "-list"])
-    if proc.returncode != 0:
-        raise AddTypesError(["hatype", "-list"], proc.returncode, _output(proc))
-    return [w for line in (proc.stdout or "").splitlines() for w in line.split()[:1]]
-
-
-def _output(proc) -> str:
-    return (proc.stdout or "") + (proc.stderr or "")
-
-
-def run_add_types(runner=None, types=None, skip_existing=True) -> AddTypesResult:
-    """Add the types to the running cluster through ``runner`` (argv -> CompletedProcess;
-    default: run the commands from PATH).
-
-    Tolerates "V-16-1-10364 Cluster already writable". Stops at the first other failure,
-    leaving the configuration writable and undumped (AddTypesError says which command), so
-    that nothing half-added is saved; ``haconf -dump -makero`` or a restart discards it.
-    """
-    runner = runner or subprocess_runner
-    decls = resolve_types(types)
-    existing = set(existing_types(runner)) if skip_existing else set()
-    added = [d.name for d in decls if d.name not in existing]
-    skipped = [d.name for d in decls if d.name in existing]
-    commands = add_types_commands(decls, existing)
-    for cmd in commands:
-        proc = runner(cmd)
-        if proc.returncode == 0:
-            continue
-        out = _output(proc)
-        if cmd == ["haconf", "-makerw"] and ALREADY_WRITABLE in out:
-            continue
-        raise AddTypesError(cmd, proc.returncode, out)
-    return AddTypesResult(added, skipped, commands)
-
-
 # -- types the cluster already has -------------------------------------------------------------
 
 
@@ -207,10 +138,6 @@ def shown(value, dim) -> str:
     if dim == "association":
         return " ".join(f"{k} {shown(v, 'scalar')}" for k, v in value.items())
     return " ".join(shown(v, "scalar") for v in value)
-
-
-def shape_of(a) -> tuple:
-    return a.type, a.dim, a.static, a.temp
 
 
 def _describe(a) -> str:
@@ -269,12 +196,13 @@ def plan_type(decl, live, engine=None) -> TypePlan:
     """The plan for vxha's ``decl`` on a cluster whose declaration of that name is ``live``
     (None: the cluster has no such type). ``engine``: attribute -> value as the running
     engine shows it (``hatype -display -attribute``), for ArgList and the static values."""
-    from vxha.vcs_types.decl import STANDARD_STATIC
-    from vxha.vcs_types.shipped import shipped
+    from vxha.vcs_types.shipped import attr_shape, shipped
 
     name = decl.name
     if live is None:
-        return TypePlan(name, "add", type_commands(decl), [f"type {name}: added (the cluster does not have it)"])
+        return TypePlan(
+            name, "add", type_commands(decl), [f"type {name}: added (the cluster does not have it)"]
+        )
     found = whose(live, decl)
     if found is None:
         if name == "CFSMount":
@@ -311,12 +239,12 @@ def plan_type(decl, live, engine=None) -> TypePlan:
         if have is None:
             cmds.append(attr_command(name, a))
             done.append(a.name)
-        elif shape_of(have) != shape_of(a):
+        elif attr_shape(have) != attr_shape(a):
             return TypePlan(
                 name,
                 "foreign",
-                error=f"type {name}: attribute {a.name} is {_describe(shape_of(have))} on the "
-                f"cluster and {_describe(shape_of(a))} in this vxha: an attribute is never "
+                error=f"type {name}: attribute {a.name} is {_describe(attr_shape(have))} on the "
+                f"cluster and {_describe(attr_shape(a))} in this vxha: an attribute is never "
                 "deleted, so it cannot be changed",
             )
     if list(live.arglist) != list(decl.arglist):

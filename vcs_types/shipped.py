@@ -812,8 +812,12 @@ def shape(decl) -> tuple:
     """What tells one declaration from another for ownership: each attribute's name, value
     type, dimension and static/temp flag, and the ArgList (defaults and static values are
     an admin's to tune)."""
-    attrs = {a.name: (a.type, a.dim, a.static, a.temp) for a in decl.attrs.values()}
+    attrs = {a.name: attr_shape(a) for a in decl.attrs.values()}
     return attrs, list(decl.arglist)
+
+
+def attr_shape(attr) -> tuple:
+    return attr.type, attr.dim, attr.static, attr.temp
 
 
 def is_shipped(decl) -> bool:
