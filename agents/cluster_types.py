@@ -169,7 +169,8 @@ def whose(live, current):
     from vxha.vcs_types.shipped import shape, shipped
 
     (have, have_args), (now, now_args) = shape(live), shape(current)
-    for commit, decl in shipped(live.name):
+    # the current declaration is the record's last entry (a test type, Dummy, has none)
+    for commit, decl in shipped(live.name) or [("this vxha", current)]:
         was, was_args = shape(decl)
         added = {n: a for n, a in have.items() if n not in was}
         if (
@@ -211,7 +212,8 @@ def plan_type(decl, live, engine=None) -> TypePlan:
                 "veritas",
                 notes=[f"type {name}: Veritas's, left as it is (DECISIONS.md 6)"],
             )
-        closest = min((d for _, d in shipped(name)), key=lambda d: len(differences(live, d)))
+        record = [d for _, d in shipped(name)] or [decl]  # a test type has no record
+        closest = min(record, key=lambda d: len(differences(live, d)))
         first = differences(live, closest)[0]
         return TypePlan(
             name,

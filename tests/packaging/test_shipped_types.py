@@ -111,3 +111,12 @@ def test_shape_ignores_defaults_and_statics_but_not_arglist():
     assert shape(tuned) == shape(current)
     reordered = TypeDecl("HostIP", list(current.attrs.values()), current.arglist[::-1])
     assert shape(reordered) != shape(current)
+
+
+def test_a_type_without_a_record_is_judged_against_this_vxha_s_declaration():
+    """Dummy (tests and benchmarks only) has no record: this vxha's declaration is vxha's,
+    any other is foreign, and neither raises."""
+    dummy = project_type("Dummy")
+    assert plan_type(dummy, dummy).kind == "current"
+    other = plan_type(dummy, TypeDecl("Dummy", [Attr("X")], ["X"]))
+    assert other.kind == "foreign" and "not vxha's" in other.error
