@@ -197,7 +197,7 @@ def plan_type(decl, live, engine=None) -> TypePlan:
     """The plan for vxha's ``decl`` on a cluster whose declaration of that name is ``live``
     (None: the cluster has no such type). ``engine``: attribute -> value as the running
     engine shows it (``hatype -display -attribute``), for ArgList and the static values."""
-    from vxha.vcs_types.shipped import attr_shape, shipped
+    from vxha.vcs_types.shipped import attr_shape, shape, shipped
 
     name = decl.name
     if live is None:
@@ -221,21 +221,35 @@ def plan_type(decl, live, engine=None) -> TypePlan:
             error=f"type {name} on the cluster is not vxha's: {first} (vxha's agent cannot "
             "run its resources); rename or remove that type, or leave it out with --types",
         )
-    # a vxha declaration saved: it must be the one the engine runs (a package upgrade
-    # replaces <Type>Types.cf beside main.cf, not the running declaration)
+    # a vxha declaration saved: the engine may run an older one (a package upgrade replaces
+    # <Type>Types.cf beside main.cf, not the running declaration); the engine's ArgList
+    # tells which, when one shipped shape has it
     engine = engine or {}
+    notes = []
     args = engine.get("ArgList")
     if args is not None and args.split() != [str(a) for a in live.arglist]:
-        return TypePlan(
-            name,
-            "foreign",
-            error=f"type {name}: the running engine's ArgList ({args}) is not the saved "
-            f"configuration's ({' '.join(live.arglist)}); the saved types file is not what VCS "
-            "runs (replaced by a package?): save what VCS runs (haconf -makerw; haconf -dump "
-            "-makero) and run vxha cluster add-types again",
+        running = {
+            repr(shape(d)): d
+            for _, d in shipped(name)
+            if [str(a) for a in d.arglist] == args.split()
+        }
+        if len(running) != 1:
+            return TypePlan(
+                name,
+                "foreign",
+                error=f"type {name}: the running engine's ArgList ({args}) is not the saved "
+                f"configuration's ({' '.join(live.arglist)}) and tells no one vxha "
+                "declaration: save what VCS runs (haconf -makerw; haconf -dump -makero) and "
+                "run vxha cluster add-types again",
+            )
+        live = next(iter(running.values()))
+        found = whose(live, decl)
+        notes.append(
+            f"type {name}: the saved declaration is newer than the one VCS runs (a package "
+            "upgrade replaced the types file): upgrading the running one"
         )
     base, _ = found
-    cmds, notes, done = [], [], []
+    cmds, done = [], []
     for a in decl.attrs.values():
         have = live.attrs.get(a.name)
         if have is None:

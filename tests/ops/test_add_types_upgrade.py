@@ -221,3 +221,21 @@ def test_a_run_stopped_midway_names_the_command_and_running_it_again_finishes(ol
         assert got.arglist == project_type(name).arglist, name
     third = c.vxha("cluster", "add-types")
     assert third.returncode == 0 and "nothing to do" in third.stdout, third.stdout
+
+
+def test_a_types_file_replaced_by_a_package_upgrade_still_upgrades_what_vcs_runs(old_cluster):
+    """Rule: the package installs the new <Type>Types.cf beside main.cf while VCS runs the
+    older declaration; the engine's ArgList tells which shipped declaration runs, and that
+    one is brought up to date (the saved file alone would say "up to date")."""
+    from pathlib import Path
+
+    c = old_cluster
+    conf = Path(c.config).parent
+    (conf / "ContainerTypes.cf").write_text(write_types([project_type("Container")]))
+    out = c.vxha("cluster", "add-types", "--types", "Container")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "type Container: the saved declaration is newer than the one VCS runs" in out.stdout
+    args = c.run("hatype", "-value", "Container", "ArgList", check=True).stdout.split()
+    assert args == project_type("Container").arglist
+    again = c.vxha("cluster", "add-types", "--types", "Container")
+    assert again.returncode == 0 and "type Container: up to date" in again.stdout, again.stdout

@@ -120,3 +120,16 @@ def test_a_type_without_a_record_is_judged_against_this_vxha_s_declaration():
     assert plan_type(dummy, dummy).kind == "current"
     other = plan_type(dummy, TypeDecl("Dummy", [Attr("X")], ["X"]))
     assert other.kind == "foreign" and "not vxha's" in other.error
+
+
+def test_an_engine_running_an_older_declaration_than_the_saved_one():
+    """The engine's ArgList picks the running declaration when one shipped shape has it;
+    an ArgList no shipped declaration has picks none: refused, nothing planned."""
+    current = project_type("Container")
+    commit, old = next((c, d) for c, d in shipped("Container") if "Name" not in d.attrs)
+    plan = plan_type(current, current, {"ArgList": " ".join(old.arglist)})
+    assert plan.kind == "upgrade" and plan.base == commit
+    assert ["hatype", "-modify", "Container", "ArgList", *current.arglist] in plan.commands
+    cfs = project_type("CFSMount")
+    odd = plan_type(cfs, cfs, {"ArgList": "MountPoint BlockDevice"})
+    assert odd.kind == "foreign" and "haconf -dump" in odd.error and odd.commands == []
