@@ -91,6 +91,13 @@ def test_an_older_vxha_declaration_is_brought_up_to_date_and_resources_keep_thei
     before = saved(c)
     for name in OURS:
         assert shape(before.types[name]) == shape(oldest(name))
+    # shown before it is done: the dry run lists the commands and changes nothing
+    was = files(c)
+    dry = c.vxha("cluster", "add-types", "--dry-run")
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert "note: type Container: upgraded" in dry.stdout
+    assert "haattr -add Container Hotfixes -string -vector" in dry.stdout
+    assert files(c) == was
     out = c.vxha("cluster", "add-types")
     assert out.returncode == 0, out.stdout + out.stderr
     after = saved(c)
