@@ -185,10 +185,12 @@ def generate(args: List[str], held: Optional[list] = None) -> int:
 def _read_current(current: str, allow_include_dirs=()):
     """The model of the current main.cf, or None (the error printed)."""
     from vxha.vcs_types import cf
+    from vxha.vcs_types.model import with_included
 
     path = os.path.join(current, "main.cf") if os.path.isdir(current) else current
     try:
-        return cf.parse_file(path, allow_include_dirs=allow_include_dirs)
+        # what an include declares is part of the live cluster (docs/vcs-language.md)
+        return with_included(cf.parse_file(path, allow_include_dirs=allow_include_dirs))
     except cf.CfError as exc:
         _err([str(exc)])
     except OSError as exc:

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Tuple
 
 from vxha.generators import archive
 from vxha.generators.hacli import in_transition, is_up
+from vxha.generators.ownership import server_of
 from vxha.generators.phases import ApplyPlanner, in_maintenance
 from vxha.generators.plan import Plan, Step
 from vxha.generators.record import Record
@@ -365,18 +366,17 @@ def delete_plan(
     removing = {g for g in (failover, storage) if g and (g == failover or not keep_data)}
     current = view.config
     dependents = sorted(
-        {
-            g.name
-            for g in current.groups
-            if g.name not in removing
-            for d in g.deps
-            if d.child in removing
-        }
+        (g.name, d.child, server_of(g))
+        for g in current.groups
+        if g.name not in removing
+        for d in g.deps
+        if d.child in removing
     )
     if dependents:
         raise OperationError(
-            f"cannot delete {server}: group(s) {', '.join(dependents)} depend on it; "
-            "delete or unlink them first"
+            f"cannot delete {server}: group(s) "
+            f"{', '.join(sorted({name for name, _, _ in dependents}))} depend on it; "
+            + "; ".join(_dependent_fix(name, child, owner) for name, child, owner in dependents)
         )
     _refuse_held(view, server, sorted(removing))
     volumes = _volumes(current, storage) if shred and storage in removing else []
@@ -427,6 +427,20 @@ def delete_plan(
     if keep_data and storage:
         plan.summary += f"; storage group {storage} kept"
     return plan
+
+
+def _dependent_fix(group: str, child: str, owner) -> str:
+    """What lifts one dependency that stops a delete: a vxha server's group is changed by
+    its own profile; an admin's group by the command that unlinks it (as apply says)."""
+    if owner is not None:
+        return (
+            f"group {group} (server {owner}) requires group {child}: delete server {owner} "
+            f"first or remove the dependency from its profile"
+        )
+    return (
+        f"group {group} (not vxha's) requires group {child}: unlink it first "
+        f"(hagrp -unlink {group} {child})"
+    )
 
 
 def _refuse_held(view: ClusterView, server: str, groups: List[str]) -> None:

@@ -137,6 +137,7 @@ def parse_config(main_cf: str, allow_include_dirs=()):
     from vxha import __version__
     from vxha.generators.plan import state_dir
     from vxha.vcs_types.cf import parse_file
+    from vxha.vcs_types.model import with_included
 
     folder = os.path.dirname(os.path.abspath(main_cf))
     key = hashlib.sha256(f"{__version__} {sys.version}".encode())
@@ -156,7 +157,7 @@ def parse_config(main_cf: str, allow_include_dirs=()):
         with open(path, "rb") as f:
             config = pickle.load(f)  # noqa: S301 - vxha's own file in a root-only directory
         config.source = main_cf
-        return config
+        return with_included(config)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         pass
     config = parse_file(main_cf, allow_include_dirs=list(allow_include_dirs))
@@ -174,7 +175,8 @@ def parse_config(main_cf: str, allow_include_dirs=()):
             os.unlink(old)
     except OSError:
         pass  # a cache that cannot be written costs time, nothing else
-    return config
+    # the groups, systems, ... an include declares are the live cluster's too
+    return with_included(config)
 
 
 def read_view(client: HaClient, path: Optional[str] = None, admin: bool = False) -> ClusterView:

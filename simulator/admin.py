@@ -178,6 +178,8 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
     def online_resource(self, name, sname):
         r = self.resource(name)
         ri = self._ri(r, sname)
+        if not self.systems[sname].up:  # no agent runs there (found by the property campaign)
+            raise SimError(f"System {sname} is not up", "V-16-1-10446")
         self._check_actionable(r.group)
         self._check_not_persistent(r)
         if ri.state == ONLINE:

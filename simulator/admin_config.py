@@ -75,34 +75,43 @@ class ConfigChanges:
         if not path:
             return
         from vxha.vcs_types.cf import write
+        from vxha.vcs_types.model import split_by_file
         from vxha.vcs_types.writer import write_types
 
-        cfg = self._as_hacf_writes()
-        files = {path: write(cfg)}
-        # a changed type is written back to the types file it was read from (VCS writes
-        # every .cf file of the configuration: docs/simulator.md, "haconf -dump")
+        # each object back to the file that declared it (its SourceFile), the rest to main.cf
+        parts = split_by_file(self.config)
+        files = [(path, write(self._as_hacf_writes(parts[0])))]
+        files += [(part.source, write(self._as_hacf_writes(part))) for part in parts[1:]]
+        # a type changed by hatype/haattr back to the types file it was read from (VCS
+        # writes every .cf file of the configuration: docs/simulator.md, "haconf -dump")
         folder = os.path.dirname(path)
-        objects = {os.path.basename(c.source) for c in self.config.included}
-        for origin in {cfg.type_origin.get(n) for n in self.changed_types} - {None} - objects:
-            same = [d for n, d in cfg.types.items() if cfg.type_origin.get(n) == origin]
-            files[os.path.join(folder, origin)] = write_types(same)
-        for name, text in files.items():
-            tmp = f"{name}.tmp"
-            with open(tmp, "w") as f:
-                f.write(text)
-            os.replace(tmp, name)
+        objects = {os.path.basename(part.source) for part in parts[1:]}
+        origin = self.config.type_origin
+        for name in sorted({origin.get(n) for n in self.changed_types} - {None} - objects):
+            same = [
+                self._declared(n, d) for n, d in self.config.types.items() if origin.get(n) == name
+            ]
+            files.append((os.path.join(folder, name), write_types(same)))
+        for target, text in files:
+            tmp = f"{target}.tmp"
+            try:
+                with open(tmp, "w") as f:
+                    f.write(text)
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise SimError(f"Cannot write {target}: {exc.strerror or exc}") from None
         stale = self._stale()
         if stale and os.path.exists(stale):
             os.unlink(stale)
 
-    def _as_hacf_writes(self):
-        """The configuration as hacf writes it (docs/simulator.md, "haconf -dump"): in each
-        group the resources by type then name, a group or resource attribute equal to its
-        default left out, the resource links by parent then child. The model itself is
-        unchanged."""
-        cfg = copy.copy(self.config)
+    def _as_hacf_writes(self, config):
+        """``config`` (the configuration, or one file's part of it) as hacf writes it
+        (docs/simulator.md, "haconf -dump"): in each group the resources by type then name,
+        a group or resource attribute equal to its default left out, the resource links by
+        parent then child. The model itself is unchanged."""
+        cfg = copy.copy(config)
         # a static value set by hatype -modify is part of the type's declaration
-        cfg.types = {n: self._declared(n, d) for n, d in self.config.types.items()}
+        cfg.types = {n: self._declared(n, d) for n, d in config.types.items()}
         cfg.groups = [
             dataclasses.replace(
                 g,
@@ -113,7 +122,7 @@ class ConfigChanges:
                 ),
                 links=sorted(g.links, key=lambda k: (k.parent, k.child)),
             )
-            for g in self.config.groups
+            for g in config.groups
         ]
         return cfg
 

@@ -56,8 +56,10 @@ class Simulator:
         """Load main.cf with its includes. ``dump``: haconf -dump rewrites this file
         (otherwise -dump checks and writes nothing, so scenarios never change)."""
         from vxha.vcs_types.cf import parse_file
+        from vxha.vcs_types.model import with_included
 
-        config = parse_file(str(main_cf), allow_include_dirs=allow_include_dirs)
+        # the groups, systems, ... an include declares run too (docs/simulator.md)
+        config = with_included(parse_file(str(main_cf), allow_include_dirs=allow_include_dirs))
         sim = cls(config, run_dir, mode, **kw)
         if dump:
             sim.engine.config_path = os.path.abspath(str(main_cf))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 
 from vxha.simulator.engine import SimError
+from vxha.simulator.loadwarning import LEVEL, THRESHOLD
 from vxha.vcs_types import haforms
 from vxha.vcs_types import model as cfmodel
 from vxha.vcs_types.decl import empty_value
@@ -47,7 +48,17 @@ READ_ONLY = {
         "State",
         "Type",
     },
-    "system": {"AvailableCapacity", "SysState", "Frozen", "TFrozen", "NodeId", "LLTNodeId"},
+    "system": {
+        "AvailableCapacity",
+        "CurrentLimits",
+        "LoadTimeCounter",
+        "OnGrpCnt",
+        "SysState",
+        "Frozen",
+        "TFrozen",
+        "NodeId",
+        "LLTNodeId",
+    },
     "cluster": {"ClusState", "CID", "ClusterUUID", "ReadOnly"},
 }
 # Values VCS gives attributes a configuration leaves out (the attribute tables of the
@@ -70,8 +81,16 @@ GROUP_DEFAULTS = {
     "UserStrGlobal": "",
 }
 RESOURCE_DEFAULTS = {"AutoStart": 1, "Critical": 1, "Enabled": 1}
+# Capacity: User's 5.0 (HP-UX 11i v3), "System attributes"; the load warning's level and
+# time: Admin 7.0, "About AutoStart operation" (docs/simulator.md, "Systems").
+SYSTEM_DEFAULTS = {"Capacity": 100, "LoadWarningLevel": LEVEL, "LoadTimeThreshold": THRESHOLD}
 CLUSTER_DEFAULTS = {"DeleteOnlineResource": 1}
-DEFAULTS = {"group": GROUP_DEFAULTS, "resource": RESOURCE_DEFAULTS, "cluster": CLUSTER_DEFAULTS}
+DEFAULTS = {
+    "group": GROUP_DEFAULTS,
+    "resource": RESOURCE_DEFAULTS,
+    "system": SYSTEM_DEFAULTS,
+    "cluster": CLUSTER_DEFAULTS,
+}
 # Attributes set by their own commands (haforms.STATE_COMMANDS names them).
 _STATE_CMD = {"group": "hagrp", "system": "hasys"}
 

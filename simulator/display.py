@@ -12,7 +12,12 @@ from __future__ import annotations
 import re
 
 from vxha.simulator import policies, why
-from vxha.simulator.attrs import CLUSTER_DEFAULTS, GROUP_DEFAULTS, RESOURCE_DEFAULTS
+from vxha.simulator.attrs import (
+    CLUSTER_DEFAULTS,
+    GROUP_DEFAULTS,
+    RESOURCE_DEFAULTS,
+    SYSTEM_DEFAULTS,
+)
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import FAULTED
 
@@ -95,6 +100,17 @@ def group_value(e, g, attr, sname=None):
         # 0 once the group is taken offline (hastop without -force among the ways), kept
         # while it runs, also under an engine stopped with -force
         return int(any(e._active(gi) for gi in g.insts.values()))
+    if attr == "ActiveCount":  # its resources online or going online where it is active
+        return sum(
+            1
+            for sys_name, gi in g.insts.items()
+            if e._active(gi)
+            for r in g.resources
+            if r.enabled
+            and not r.type.persistent
+            and sys_name in r.insts
+            and (r.insts[sys_name].is_online() or r.insts[sys_name].busy == "online")
+        )
     if attr == "SystemList":
         return dict(g.systemlist)  # the engine numbers every entry, written or not
     local = g.model.local.get(attr)
@@ -353,9 +369,31 @@ def system_value(e, s, attr):
         return int(s.tfrozen)
     if attr in ("AvailableCapacity", "CurrentLimits"):
         return policies.system_value(s, attr)
+    if attr == "LoadTimeCounter":
+        return e.triggers.load.counter(s)
+    if attr == "OnGrpCnt":  # the groups online, partial, starting or stopping there
+        return len(s.active)
     if attr in s.model.attrs:
         return s.model.attrs[attr]
+    if attr in SYSTEM_DEFAULTS:
+        return SYSTEM_DEFAULTS[attr]
     return _empty(e, "system", s.name, attr)
+
+
+# What VCS maintains for a system and its display shows beside what main.cf sets: its
+# state, its freezes, and the AvailableCapacity and CurrentLimits left by the groups active
+# there (Admin 7.0, "System attributes"; docs/simulator.md, "Placement"), the seconds its
+# load has been over LoadWarningLevel (LoadTimeCounter, "About overload warning"), the
+# groups active there (OnGrpCnt, which a leaving system waits for: User's 4.1, "Stopping VCS").
+SYSTEM_SHOWN = {
+    "SysState",
+    "Frozen",
+    "TFrozen",
+    "AvailableCapacity",
+    "CurrentLimits",
+    "LoadTimeCounter",
+    "OnGrpCnt",
+}
 
 
 def display_systems(e, call, out):
@@ -364,7 +402,7 @@ def display_systems(e, call, out):
     t = Table(out, ["#System", "Attribute", "Value"])
     for name in names:
         s = e.system(name)
-        attrs = only or sorted({"SysState", "Frozen", "TFrozen"} | set(s.model.attrs))
+        attrs = only or sorted(SYSTEM_SHOWN | set(SYSTEM_DEFAULTS) | set(s.model.attrs))
         for attr in attrs:
             if only and attr != "SysState":
                 e.attr_spec("system", name, attr)

@@ -34,6 +34,12 @@ class LoadWarning:
         else:
             self.above.pop(system.name, None)
 
+    def counter(self, system) -> int:
+        """LoadTimeCounter: the seconds the system's load has been at or above the level, 0
+        once it dropped below (Admin 7.0, "About overload warning")."""
+        entry = self.above.get(system.name)
+        return self.e.clock.now - entry[0] if entry and system.up else 0
+
     @staticmethod
     def _over(system) -> bool:
         level = as_int(system.model.attrs.get("LoadWarningLevel"), LEVEL)
@@ -47,4 +53,6 @@ class LoadWarning:
         if entry is None or entry[1] is not token or not system.up:
             return
         avail = policies.available_capacity(system)
-        self.e.log(system.name, "system", f"trigger loadwarning {system.name} {avail}")
+        # A negative value is passed with a % prefix, "%-4" (User's 5.0, "System attributes").
+        arg = f"%{avail}" if avail < 0 else str(avail)
+        self.e.log(system.name, "system", f"trigger loadwarning {system.name} {arg}")

@@ -512,11 +512,13 @@ class _Parser:
                 child = self.name("a group name")
                 category = self.one_of(CATEGORIES, "online or offline")
                 location = self.one_of(LOCATIONS, "local, global, remote or site")
-                rigidity = "firm"
                 if toks[self.i] in RIGIDITIES:
                     rigidity = toks[self.i]
                     self.i += 1
-                group.deps.append(GroupDep(child, category, location, rigidity, self.where(i)))
+                    dep = GroupDep(child, category, location, rigidity, self.where(i))
+                else:  # optional, firm by default (docs/vcs-language.md, "Grammar")
+                    dep = GroupDep(child, category, location, "firm", self.where(i), False)
+                group.deps.append(dep)
             elif v in KEYWORDS:
                 self.i += 1
                 name = self.name(f"a {v} name")

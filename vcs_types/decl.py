@@ -305,8 +305,9 @@ class TypeDecl:
 
 
 def _bare(s):
-    """Whether ``s`` is ``[A-Za-z_][A-Za-z0-9_]*``."""
-    return s.isascii() and s.isidentifier()
+    """Whether ``s`` is ``[A-Za-z][A-Za-z0-9_]*`` (a bare word starts with a letter:
+    docs/vcs-language.md, "Layout")."""
+    return s.isascii() and s.isidentifier() and s[0] != "_"
 
 
 def _integer(s):
@@ -316,8 +317,8 @@ def _integer(s):
 
 
 def _name(s):
-    """Whether ``s`` is ``[A-Za-z_][A-Za-z0-9_-]*``."""
-    return s[:1] != "-" and s.isascii() and s.replace("-", "_").isidentifier()
+    """Whether ``s`` is ``[A-Za-z][A-Za-z0-9_-]*``."""
+    return s[:1] not in ("-", "_") and s.isascii() and s.replace("-", "_").isidentifier()
 
 
 def _quote(s):
@@ -348,7 +349,7 @@ def format_scalar(value, type="str"):
 
 def format_name(value):
     """An object name, system or association key: bare when the grammar allows (letters,
-    digits, ``_`` and ``-``, a letter or ``_`` first), else quoted."""
+    digits, ``_`` and ``-``, a letter first), else quoted."""
     s = value if value.__class__ is str else str(value)
     if _name(s):
         return s

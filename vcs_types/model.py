@@ -10,6 +10,7 @@ b = 2, c }``): the model keeps ``None`` for them and ``resolve_numbers`` gives t
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -136,6 +137,10 @@ class GroupDep:
     location: str = "local"  # local | global | remote | site
     rigidity: str = "firm"  # soft | firm | hard
     where: Where = _where()
+    # False when the file left the rigidity out (it defaults to firm: VCS 4.1 User's Guide,
+    # "Linking Service Groups"): the writer leaves it out again while it is firm, so the
+    # file comes back as written. Not part of equality: the dependency is the same.
+    rigidity_written: bool = field(default=True, compare=False, repr=False)
 
 
 @dataclass
@@ -255,6 +260,63 @@ class Config:
             if r is not None:
                 return g, r
         return None, None
+
+
+_OBJECTS = ("systems", "groups", "remoteclusters", "heartbeats", "sites")
+
+
+def with_included(config: Config) -> Config:
+    """The configuration with the objects its includes declare, as the engine holds them
+    (docs/vcs-language.md, "Includes and types"): main.cf's own first, then each include's,
+    the same objects (not copies). ``included`` is kept, so ``split_by_file`` can give
+    each object back to the file that declared it; a configuration whose includes declare
+    nothing is returned as it is."""
+    if not config.included or getattr(config, "merged", False):
+        return config
+    merged = copy.copy(config)
+    for kind in _OBJECTS:
+        objs = list(getattr(config, kind))
+        for sub in config.included:
+            objs += getattr(sub, kind)
+        setattr(merged, kind, objs)
+    if merged.cluster is None:
+        merged.cluster = next((s.cluster for s in config.included if s.cluster), None)
+    merged.merged = True  # an instance attribute: a field would cost every parse
+    return merged
+
+
+def split_by_file(config: Config) -> List[Config]:
+    """``config`` (from ``with_included``, then changed) as one configuration per file:
+    main.cf's first, then each include that declares objects, each holding the objects it
+    declared that still exist, in their order (its SourceFile: docs/vcs-language.md). An
+    object added since (by a command) goes to main.cf. Types and include lines stay each
+    file's own."""
+    parts = [config, *config.included]
+    owner = {}  # id of an object -> the part that declared it
+    for part in config.included:
+        for kind in _OBJECTS:
+            for obj in getattr(part, kind):
+                owner[id(obj)] = part
+        if part.cluster is not None:
+            owner[id(part.cluster)] = part
+    out = []
+    for part in parts:
+        piece = copy.copy(part)
+        piece.included = ()
+        for kind in _OBJECTS:
+            setattr(
+                piece,
+                kind,
+                [o for o in getattr(config, kind) if owner.get(id(o), config) is part],
+            )
+        cluster = config.cluster
+        piece.cluster = (
+            cluster if cluster is not None and owner.get(id(cluster), config) is part else None
+        )
+        if part is config:
+            piece.merged = False
+        out.append(piece)
+    return out
 
 
 def resolve_numbers(value) -> Dict[str, int]:

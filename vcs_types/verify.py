@@ -8,7 +8,6 @@ the configuration: the generator verifies 5,000-server configurations.
 
 from __future__ import annotations
 
-import copy
 import re
 import sys
 import types
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC
-from vxha.vcs_types.model import INT32_MAX, INT32_MIN, Where
+from vxha.vcs_types.model import INT32_MAX, INT32_MIN, Where, resolve_numbers, with_included
 
 __all__ = [
     "Issue",
@@ -415,6 +414,7 @@ KEYWORDS = frozenset(
 
 _ARTICLE = {"scalar": "a", "vector": "a", "keylist": "a", "association": "an"}
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z").match
+_INTEGER = re.compile(r"-?[0-9]+\Z").match
 
 
 def _describe(value):
@@ -442,6 +442,9 @@ def _scalar_problem(v, dtype):
             return None
         return f"{_describe(v)} is not a number"
     if not isinstance(v, int):
+        if _INTEGER(v) and str(int(v)) == v:
+            # quoted: a string ("Attribute data types": an integer is a sequence of digits)
+            return f"{_describe(v)} is not an integer: write it without quotes ({v})"
         return f"{_describe(v)} is not an integer"
     if dtype == "boolean" and v not in (0, 1):
         return f"{v} is not a boolean (0 or 1)"
@@ -520,21 +523,6 @@ def _bundled_file(type_name):
     return "its types file"
 
 
-def _with_included(config):
-    """The configuration with the objects of its includes, as hacf reads them together
-    (main.cf's own first: a name declared in both is the second declaration)."""
-    merged = copy.copy(config)
-    merged.included = ()
-    for kind in ("systems", "groups", "remoteclusters", "heartbeats", "sites"):
-        objs = list(getattr(config, kind))
-        for sub in config.included:
-            objs += getattr(sub, kind)
-        setattr(merged, kind, objs)
-    if merged.cluster is None:
-        merged.cluster = next((s.cluster for s in config.included if s.cluster), None)
-    return merged
-
-
 class Context:
     """What rules share: the configuration, the known types and systems, issue making."""
 
@@ -542,7 +530,7 @@ class Context:
         # the text of each included file that declares objects, for _attr_line
         self._texts = {sub.source: sub.text for sub in config.included}
         if config.included:
-            config = _with_included(config)
+            config = with_included(config)
         self.config = config
         if config.includes_resolved:
             self.types = dict(config.types)  # a type not included is unknown, as for hacf
@@ -1061,6 +1049,22 @@ def rule_static_overrides(ctx):
 _NOT_OVERRIDABLE = frozenset(NOT_OVERRIDABLE)
 
 
+def _both_scopes(ctx, g, obj, name, per_sys):
+    # An attribute is global or local in scope (Administrator's Guide 7.0, Linux, "Attribute
+    # scope across systems"; 5.1, "Defining attributes as local": a localized attribute has
+    # a value for each system); no stored page says what hacf makes of both. A warning:
+    # both are kept, and the simulator reads the @system value there, the global elsewhere.
+    label = f"{'group' if obj is g else 'resource'} {obj.name}"
+    each = ", ".join(f"{name} @{s} = ..." for s in resolve_numbers(g.attrs.get("SystemList")))
+    return ctx.issue(
+        obj,
+        f"{label}: {name} is set both globally and for {', '.join(per_sys)}: an attribute is "
+        f"global or local in scope; give each system its value ({each}) or one global value",
+        attr=name,
+        severity=WARNING,
+    )
+
+
 def rule_localized_systems(ctx):
     """``Attr @name`` names a system (or, for global-cluster objects, a cluster); so do
     SystemList and AutoStartList; a heartbeat's ClusterList names remote clusters."""
@@ -1100,6 +1104,8 @@ def rule_localized_systems(ctx):
             if not obj.local:
                 continue
             for name, per_sys in obj.local.items():
+                if name in obj.attrs:
+                    yield _both_scopes(ctx, g, obj, name, per_sys)
                 if systems.issuperset(per_sys):
                     continue
                 for system in per_sys:

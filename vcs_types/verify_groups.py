@@ -19,10 +19,13 @@ REQUIRED = {
     "CVMCluster": ("CVMClustName", "CVMNodeId"),
 }
 
-# VCS supports at most five levels of group dependencies (6.0+), counted here as the
-# number of groups on the longest chain parent -> child -> ... (UNVERIFIED: whether the
-# guides count groups or links; groups is the stricter reading).
+# "In VCS, a dependency tree may be up to five levels deep" (Administrator's Guide 6.0,
+# Linux, "About service group dependencies"; the 4.1 User's Guide, "Dependency
+# Limitations", allowed three). A level is a tier of groups, so the levels are counted as
+# the groups on the longest chain parent -> child -> ... (chosen: the stricter reading of
+# "levels", which the guides do not define further).
 MAX_LEVELS = 5
+LEVELS_SOURCE = 'Administrator\'s Guide 6.0, "About service group dependencies"'
 
 
 def _issue(ctx, obj, message, rule, warning=False):
@@ -235,7 +238,7 @@ def rule_group_dependency_levels(ctx):
                 g,
                 f"group {g.name}: its dependency chain is {depth[g.name]} groups deep: "
                 f"{' -> '.join(_chain(g.name, children, depth))}; VCS supports at most "
-                f"{MAX_LEVELS} levels",
+                f"{MAX_LEVELS} levels ({LEVELS_SOURCE})",
                 "group_levels",
             )
 

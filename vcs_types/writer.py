@@ -16,7 +16,10 @@ from vxha.vcs_types.model import Group, Resource, ResourceLink
 __all__ = ["write", "write_types", "scalar_text"]
 
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z").match
+# A bare word starts with a letter ("Attribute data types", User's Guide 5.0MP3 and
+# Administrator's Guide 7.0: quotes are not required if a string begins with a letter and
+# holds only letters, digits, dashes and underscores); anything else is quoted, "_x" too.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z").match
 
 
 def scalar_text(value):
@@ -26,7 +29,7 @@ def scalar_text(value):
     # is not made of digits (those keep format_scalar's rules), all with str methods
     cls = value.__class__
     if cls is str:
-        if value.isidentifier() and value.isascii():
+        if value.isidentifier() and value.isascii() and value[0] != "_":
             return value
         if (
             value
@@ -47,7 +50,7 @@ def _key(name):
     # names, systems and keys repeat from block to block: each is formatted once
     if name.__class__ is not str:
         return format_name(name)
-    if name.isidentifier() and name.isascii():
+    if name.isidentifier() and name.isascii() and name[0] != "_":
         return name  # the common name: a bare word as it is (a subset of _NAME)
     text = _KEYS.get(name)
     if text is None:
@@ -64,7 +67,7 @@ _KEYS: dict = {}
 def _fmt(value):
     cls = value.__class__
     if cls is str:
-        if value.isidentifier() and value.isascii():
+        if value.isidentifier() and value.isascii() and value[0] != "_":
             return value
         return scalar_text(value)
     if cls is int:
@@ -105,7 +108,13 @@ def _vector(value):
         words = ", ".join(value)
     except TypeError:  # not all strings
         words = ""
-    if words and words.isascii() and all(map(str.isidentifier, value)):
+    if (
+        words
+        and words.isascii()
+        and words[0] != "_"
+        and ", _" not in words
+        and all(map(str.isidentifier, value))
+    ):
         return "{ " + words + " }"
     return "{ " + ", ".join(map(scalar_text, value)) + " }"
 
@@ -147,14 +156,19 @@ def _attr_lines(out, indent, obj):
             per_system = local.get(name)
             if per_system:
                 for system, v in per_system.items():
-                    if not (system.__class__ is str and system.isidentifier() and system.isascii()):
+                    if not (
+                        system.__class__ is str
+                        and system.isidentifier()
+                        and system.isascii()
+                        and system[0] != "_"
+                    ):
                         system = _key(system)
                     append(f"{indent}{name} @{system} = {_fmt(v)}\n")
         return
     for name, value in attrs.items():
         cls = value.__class__
         if cls is str:
-            if not (value.isidentifier() and value.isascii()):
+            if not (value.isidentifier() and value.isascii() and value[0] != "_"):
                 # scalar_text's common case (quoted as it is), without its call
                 if (
                     value
@@ -305,14 +319,16 @@ def write(config):
     for g in config.groups:
         # whether a name is no bare word (the tree comment then checks for line breaks)
         name = g.name
-        odd = not (name.__class__ is str and name.isidentifier())
+        odd = not (name.__class__ is str and name.isidentifier() and name[0] != "_")
         # _block's lines, without its call and _key's for the common name
         out.append(f"group {name if not odd and name.isascii() else _key(name)} (\n")
         _attr_lines(out, "\t", g)
         out.append("\t)\n\n")
         for r in g.resources:
             name = r.name
-            if not (name.__class__ is str and name.isidentifier() and name.isascii()):
+            if not (
+                name.__class__ is str and name.isidentifier() and name.isascii() and name[0] != "_"
+            ):
                 name = _key(name)  # the common name checked here, without a call
                 odd = True
             out.append(f"\t{r.type} {name} (\n")
@@ -320,9 +336,17 @@ def write(config):
             out.append("\t\t)\n\n")
         for d in g.deps:
             child = d.child
-            if not (child.__class__ is str and child.isidentifier() and child.isascii()):
+            if not (
+                child.__class__ is str
+                and child.isidentifier()
+                and child.isascii()
+                and child[0] != "_"
+            ):
                 child = _key(child)
-            out.append(f"\trequires group {child} {d.category} {d.location} {d.rigidity}\n")
+            if d.rigidity_written or d.rigidity != "firm":
+                out.append(f"\trequires group {child} {d.category} {d.location} {d.rigidity}\n")
+            else:  # left out when read, as it was (the default)
+                out.append(f"\trequires group {child} {d.category} {d.location}\n")
         for link in g.links:
             parent, child = link.parent, link.child
             if not (
@@ -331,6 +355,8 @@ def write(config):
                 and parent.isidentifier()
                 and child.isidentifier()
                 and (parent + child).isascii()
+                and parent[0] != "_"
+                and child[0] != "_"
             ):
                 parent, child = _key(parent), _key(child)
                 odd = True

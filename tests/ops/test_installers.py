@@ -148,7 +148,7 @@ def test_dependencies_both_ways_between_admin_and_vxha_groups(start):
     refused(
         c,
         ["delete", "auth1", "--keep-data", "--yes", "--no-archive"],
-        ["billing", "unlink"],
+        ["billing", "(hagrp -unlink billing auth1)"],
     )
     c.step(op("apply", remove=["auth1"]))
     for o in [

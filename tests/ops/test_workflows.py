@@ -208,6 +208,11 @@ def test_delete_refuses_a_server_others_depend_on(cluster):
     out = cluster.vxha("delete", "auth1", "--keep-data", "--no-archive", "--yes")
     assert out.returncode == 1
     assert "group(s) nbu_master1 depend on it" in out.stderr
+    # nbu_master1 is a server's: its profile is what changes, never an hagrp command
+    assert "delete server nbu_master1 first or remove the dependency from its profile" in (
+        out.stderr
+    )
+    assert "hagrp -unlink" not in out.stderr
     assert "auth1" in cluster.groups()
 
 

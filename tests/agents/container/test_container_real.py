@@ -384,9 +384,15 @@ def test_paused_and_restarting_are_offline_and_go_away(real, real_agent):
     if real.kind != "docker":
         return  # Podman's compatible service has no `update` to set a restart policy
     # a restart policy set outside VCS and a main process that dies: restarting
-    a = real_agent(Command=["/bin/sh", "-c", "sleep 1; exit 3"])  # dies after a second
+    # The main process dies only once told to, after the policy is set: a policy set on a
+    # container that has already exited restarts nothing, which a loaded machine's slow
+    # `docker update` after a fixed delay could meet. The file stays in the container's
+    # layer, so every restart dies at once again.
+    die = "while [ ! -e /tmp/die ]; do sleep 0.1; done; exit 3"
+    a = real_agent(Command=["/bin/sh", "-c", die])
     assert a.online().code == 0
     real.docker("update", "--restart=always", a.resource)
+    real.docker("exec", a.resource, "touch", "/tmp/die")
     # "restarting" lasts only the engine's back-off between two runs, which a loaded
     # machine's polling can miss: a restart counted shows the engine restarting it too
     end = time.monotonic() + 30
