@@ -1,4 +1,5 @@
-"""Register vxha's resource types on a running cluster (``vxha cluster add-types``).
+"""Register vxha's resource types on a running cluster, or bring the ones an older vxha
+registered up to date (``vxha cluster add-types``).
 
 Installing the packages changes no running cluster: the ``<Type>Types.cf`` files only take
 effect when VCS next loads its configuration. This module turns each type's declaration
@@ -21,16 +22,30 @@ and that an association default and an association static value are given as ``k
 value`` pairs. Values are escaped by ``vcs_types.haforms.escape`` (a leading ``-`` or
 ``%`` gets a ``%``; the manual pages' NOTES describe the escape).
 
-Types the cluster already has are skipped (``hatype -list``): so Veritas's own CFSMount is
-never declared a second time (DECISIONS.md 6), and a second run changes nothing.
+A type the cluster already has (``hatype -list``) is compared with the record of every
+declaration some vxha version shipped (``vcs_types/shipped.py``; docs/packaging.md, "Types
+already on the cluster"):
+
+- the shape of one of them (attribute names, value types, dimensions, flags, ArgList), or
+  one an interrupted upgrade from it left (some of the current attributes added, ArgList
+  the old or the current one): vxha's. Brought up to date by ``haattr -add`` of each missing
+  attribute (with its default), ``hatype -modify T ArgList`` and each static attribute whose
+  value is still one an earlier vxha shipped (any other value is an admin's: kept and
+  said). An attribute the current declaration dropped is kept and said (resources may hold
+  values); nothing is ever deleted.
+- CFSMount of any other shape: Veritas's, left as it is (DECISIONS.md 6).
+- any other type of one of vxha's names: not vxha's; the run changes nothing and names
+  the first difference.
+
+UNVERIFIED besides: that ``haattr -add`` gives the resources that exist already the new
+attribute with its default (haattr(1M) speaks of the instances created afterwards; the
+simulator gives it to every resource).
 """
 
 from __future__ import annotations
 
-import subprocess
-
 from vxha.vcs_types.decl import STANDARD_STATIC, empty_value
-from vxha.vcs_types.haforms import escape, value_words
+from vxha.vcs_types.haforms import clear, escape, value_words
 
 VALUE_TYPE = {"str": "-string", "int": "-integer", "boolean": "-boolean"}
 DIMENSION = {
@@ -39,18 +54,6 @@ DIMENSION = {
     "keylist": "-keylist",
     "association": "-assoc",
 }
-ALREADY_WRITABLE = "V-16-1-10364"
-TIMEOUT = 60
-
-
-class AddTypesError(Exception):
-    """A command failed; ``command`` and ``output`` say which and why."""
-
-    def __init__(self, command, returncode, output):
-        self.command = list(command)
-        self.returncode = returncode
-        self.output = output
-        super().__init__(f"{' '.join(command)} failed ({returncode}): {output.strip()}")
 
 
 def value_args(value, dim) -> list:
@@ -109,57 +112,187 @@ def add_types_commands(types=None, existing=()) -> list:
     return [["haconf", "-makerw"]] + body + [["haconf", "-dump", "-makero"]]
 
 
-def subprocess_runner(cmd) -> subprocess.CompletedProcess:
-    """Run an ha* command from PATH (the VCS commands, or the simulator's shims)."""
-    return subprocess.run(  # noqa: S603 - argv list
-        cmd, capture_output=True, text=True, timeout=TIMEOUT, check=False
-    )
+# -- types the cluster already has -------------------------------------------------------------
 
 
-class AddTypesResult:
-    __slots__ = ("added", "skipped", "commands")
+class TypePlan:
+    """What add-types does with one type: ``kind`` is add, current, upgrade, veritas or
+    foreign; ``commands`` the ha* argvs (no haconf); ``notes`` what it tells the admin;
+    ``error`` why the run must change nothing."""
 
-    def __init__(self, added, skipped, commands):
-        self.added = added
-        self.skipped = skipped
-        self.commands = commands
+    __slots__ = ("name", "kind", "commands", "notes", "error", "base")
 
-    def __repr__(self):
-        return f"AddTypesResult(added={self.added}, skipped={self.skipped})"
-
-
-def existing_types(runner) -> list:
-    """Types the cluster knows (``hatype -list``: one name per line)."""
-    proc = runner(["hatype", "-list"])
-    if proc.returncode != 0:
-        raise AddTypesError(["hatype", "-list"], proc.returncode, _output(proc))
-    return [w for line in (proc.stdout or "").splitlines() for w in line.split()[:1]]
+    def __init__(self, name, kind, commands=(), notes=(), error="", base=""):
+        self.name = name
+        self.kind = kind
+        self.commands = list(commands)
+        self.notes = list(notes)
+        self.error = error
+        self.base = base  # the commit whose declaration the cluster holds
 
 
-def _output(proc) -> str:
-    return (proc.stdout or "") + (proc.stderr or "")
+def shown(value, dim) -> str:
+    """A value as ``hatype -display`` prints it (words separated by one space)."""
+    if dim == "scalar":
+        return str(int(value)) if isinstance(value, bool) else str(value)
+    if dim == "association":
+        return " ".join(f"{k} {shown(v, 'scalar')}" for k, v in value.items())
+    return " ".join(shown(v, "scalar") for v in value)
 
 
-def run_add_types(runner=None, types=None, skip_existing=True) -> AddTypesResult:
-    """Add the types to the running cluster through ``runner`` (argv -> CompletedProcess;
-    default: run the commands from PATH).
+def _describe(a) -> str:
+    t, d, static, temp = a
+    return " ".join(w for w in ("static" if static else "", "temp" if temp else "", t, d) if w)
 
-    Tolerates "V-16-1-10364 Cluster already writable". Stops at the first other failure,
-    leaving the configuration writable and undumped (AddTypesError says which command), so
-    that nothing half-added is saved; ``haconf -dump -makero`` or a restart discards it.
-    """
-    runner = runner or subprocess_runner
-    decls = resolve_types(types)
-    existing = set(existing_types(runner)) if skip_existing else set()
-    added = [d.name for d in decls if d.name not in existing]
-    skipped = [d.name for d in decls if d.name in existing]
-    commands = add_types_commands(decls, existing)
-    for cmd in commands:
-        proc = runner(cmd)
-        if proc.returncode == 0:
+
+def differences(live, decl) -> list:
+    """How ``live`` differs from ``decl`` in shape, first difference first."""
+    from vxha.vcs_types.shipped import shape
+
+    (have, have_args), (want, want_args) = shape(live), shape(decl)
+    out = []
+    for name, a in want.items():
+        if name not in have:
+            out.append(f"it has no attribute {name}")
+        elif have[name] != a:
+            out.append(f"attribute {name} is {_describe(have[name])}, not {_describe(a)}")
+    out += [f"it has an attribute {n} vxha never declared" for n in have if n not in want]
+    if have_args != want_args:
+        out.append(f"its ArgList is {{{', '.join(have_args)}}}, not {{{', '.join(want_args)}}}")
+    return out
+
+
+def whose(live, current):
+    """``(commit, declaration)`` of the shipped declaration ``live`` is (or an interrupted
+    upgrade from it to ``current`` left), else None. Never "a subset of ours": Veritas's
+    CFSMount is close to a subset of vxha's and is not vxha's."""
+    from vxha.vcs_types.shipped import shape, shipped
+
+    (have, have_args), (now, now_args) = shape(live), shape(current)
+    # the current declaration is the record's last entry (a test type, Dummy, has none)
+    for commit, decl in shipped(live.name) or [("this vxha", current)]:
+        was, was_args = shape(decl)
+        added = {n: a for n, a in have.items() if n not in was}
+        if (
+            all(have.get(n) == a for n, a in was.items())
+            and all(now.get(n) == a for n, a in added.items())
+            and have_args in (was_args, now_args)
+        ):
+            return commit, decl
+    return None
+
+
+def static_names(decl) -> list:
+    """The static attributes some vxha declaration of ``decl``'s type sets, in VCS's order:
+    those add-types keeps up to date (and reads from the engine)."""
+    from vxha.vcs_types.decl import STANDARD_STATIC
+    from vxha.vcs_types.shipped import shipped
+
+    decls = [d for _, d in shipped(decl.name)] + [decl]
+    names = {n for d in decls for n in d.statics if n not in d.attrs}
+    return sorted(names, key=list(STANDARD_STATIC).index)
+
+
+def plan_type(decl, live, engine=None) -> TypePlan:
+    """The plan for vxha's ``decl`` on a cluster whose declaration of that name is ``live``
+    (None: the cluster has no such type). ``engine``: attribute -> value as the running
+    engine shows it (``hatype -display -attribute``), for ArgList and the static values."""
+    from vxha.vcs_types.shipped import attr_shape, shape, shipped
+
+    name = decl.name
+    if live is None:
+        return TypePlan(
+            name, "add", type_commands(decl), [f"type {name}: added (the cluster does not have it)"]
+        )
+    found = whose(live, decl)
+    if found is None:
+        if name == "CFSMount":
+            return TypePlan(
+                name,
+                "veritas",
+                notes=[f"type {name}: Veritas's, left as it is (DECISIONS.md 6)"],
+            )
+        record = [d for _, d in shipped(name)] or [decl]  # a test type has no record
+        closest = min(record, key=lambda d: len(differences(live, d)))
+        first = differences(live, closest)[0]
+        return TypePlan(
+            name,
+            "foreign",
+            error=f"type {name} on the cluster is not vxha's: {first} (vxha's agent cannot "
+            "run its resources); rename or remove that type, or leave it out with --types",
+        )
+    # a vxha declaration saved: the engine may run an older one (a package upgrade replaces
+    # <Type>Types.cf beside main.cf, not the running declaration); the engine's ArgList
+    # tells which, when one shipped shape has it
+    engine = engine or {}
+    notes = []
+    args = engine.get("ArgList")
+    if args is not None and args.split() != [str(a) for a in live.arglist]:
+        running = {
+            repr(shape(d)): d
+            for _, d in shipped(name)
+            if [str(a) for a in d.arglist] == args.split()
+        }
+        if len(running) != 1:
+            return TypePlan(
+                name,
+                "foreign",
+                error=f"type {name}: the running engine's ArgList ({args}) is not the saved "
+                f"configuration's ({' '.join(live.arglist)}) and tells no one vxha "
+                "declaration: save what VCS runs (haconf -makerw; haconf -dump -makero) and "
+                "run vxha cluster add-types again",
+            )
+        live = next(iter(running.values()))
+        found = whose(live, decl)
+        notes.append(
+            f"type {name}: the saved declaration is newer than the one VCS runs (a package "
+            "upgrade replaced the types file): upgrading the running one"
+        )
+    base, _ = found
+    cmds, done = [], []
+    for a in decl.attrs.values():
+        have = live.attrs.get(a.name)
+        if have is None:
+            cmds.append(attr_command(name, a))
+            done.append(a.name)
+        elif attr_shape(have) != attr_shape(a):
+            return TypePlan(
+                name,
+                "foreign",
+                error=f"type {name}: attribute {a.name} is {_describe(attr_shape(have))} on the "
+                f"cluster and {_describe(attr_shape(a))} in this vxha: an attribute is never "
+                "deleted, so it cannot be changed",
+            )
+    if list(live.arglist) != list(decl.arglist):
+        cmds.append(["hatype", "-modify", name, "ArgList"] + [escape(a) for a in decl.arglist])
+        done.append("ArgList")
+    record = [d for _, d in shipped(name)]
+    for static in static_names(decl):
+        dim = STANDARD_STATIC[static][1]
+        want = shown(decl.static(static), dim)
+        have = " ".join(engine.get(static, shown(live.static(static), dim)).split())
+        if have == want:
             continue
-        out = _output(proc)
-        if cmd == ["haconf", "-makerw"] and ALREADY_WRITABLE in out:
+        if not any(shown(d.static(static), dim) == have for d in record):
+            notes.append(
+                f"type {name}: kept {static} = {have or '{}'} (an admin's value; this vxha "
+                f"ships {want or '{}'})"
+            )
             continue
-        raise AddTypesError(cmd, proc.returncode, out)
-    return AddTypesResult(added, skipped, commands)
+        words = value_args(decl.static(static), dim)
+        cmds.append(
+            ["hatype", "-modify", name, static] + words
+            if words or dim == "scalar"
+            else clear("hatype", name, static)
+        )
+        done.append(static)
+    for n in live.attrs:
+        if n not in decl.attrs:
+            notes.append(
+                f"type {name}: kept attribute {n}, which this vxha no longer declares "
+                "(resources may hold values)"
+            )
+    if not cmds:
+        return TypePlan(name, "current", notes=[f"type {name}: up to date"] + notes, base=base)
+    head = f"type {name}: upgraded from vxha's declaration of {base[:12]} ({', '.join(done)})"
+    return TypePlan(name, "upgrade", cmds, [head] + notes, base=base)

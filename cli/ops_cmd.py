@@ -550,9 +550,10 @@ def cmd_inventory(argv) -> int:
 def cmd_cluster(argv) -> int:
     p = argparse.ArgumentParser(
         prog="vxha cluster",
-        description="add-types: register vxha's resource types on the running cluster "
-        "(hatype -add, haattr -add, hatype -modify inside a configuration session); types "
-        "the cluster already has (Veritas's CFSMount) are left alone.",
+        description="add-types: register vxha's resource types on the running cluster, or "
+        "bring the ones an older vxha registered up to date (hatype -add, haattr -add, "
+        "hatype -modify inside a configuration session); Veritas's CFSMount is left alone, "
+        "and a type of one of vxha's names that is not vxha's stops the run before any change.",
     )
     p.add_argument("task", choices=["add-types"])
     p.add_argument("--types", help="comma-separated types (default: vxha's four)")
@@ -561,9 +562,15 @@ def cmd_cluster(argv) -> int:
     p.add_argument(
         "--join", action="store_true", help="work inside someone's open session (never saved)"
     )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish a run that stopped (the same as running it again: it does what is left)",
+    )
+    _config_arg(p)
     args = p.parse_args(argv)
-    from vxha.agents.cluster_types import add_types_commands, resolve_types
-    from vxha.generators.plan import Plan, Step
+    from vxha.agents.cluster_types import plan_type, resolve_types, static_names
+    from vxha.generators.plan import Plan, PlanStopped, Step
 
     types = [t for t in (args.types or "").split(",") if t] or None
     try:
@@ -571,22 +578,52 @@ def cmd_cluster(argv) -> int:
     except KeyError as exc:
         return _err(f"--types: no vxha type {exc}")
     client = HaClient()
-    if args.dry_run:
-        for cmd in add_types_commands(decls):
-            print(" ".join(cmd))
-        return 0
     existing = {line.split()[0] for line in client.run("hatype", "-list").splitlines() if line}
-    plan = Plan("cluster add-types", summary="vxha cluster add-types")
-    for argv_ in add_types_commands(decls, existing):
-        if argv_[0] == "haconf":
-            continue  # the runner opens and closes the configuration itself
-        plan.steps.append(Step("command", argv_, "", session=True))
-    _execute(plan, args, client)
+    have = [d.name for d in decls if d.name in existing]
+    saved, engine = {}, {}
+    if have:
+        # the declarations as saved (main.cf and its includes); ArgList and the static
+        # values as the engine runs them (one hatype -display)
+        saved = _read(client, args).config.types
+        statics = {s: 1 for d in decls if d.name in have for s in static_names(d)}
+        shown = client.display("hatype", ["ArgList", *statics], names=have)
+        engine = {t: {a: v["global"] for a, v in attrs.items()} for t, attrs in shown.items()}
+    plans = []
     for d in decls:
-        if d.name in existing:
-            print(f"skipped type {d.name}: the cluster already has it")
+        live = saved.get(d.name) if d.name in existing else None
+        if d.name in existing and live is None:
+            return _err(
+                f"type {d.name}: the cluster has it but the saved configuration does not "
+                "declare it (someone is changing it?): save it (haconf -dump -makero) and run "
+                "again; nothing was changed"
+            )
+        plans.append(plan_type(d, live, engine.get(d.name)))
+    errors = [t.error for t in plans if t.error]
+    if errors:
+        return _err("\n".join(errors) + "\nnothing was changed")
+    notes = [n for t in plans for n in t.notes]
+    commands = [c for t in plans for c in t.commands]
+    if args.dry_run:
+        for note in notes:
+            print(f"note: {note}")
+        if commands:
+            print("haconf -makerw")
+            print("\n".join(" ".join(c) for c in commands))
+            print("haconf -dump -makero")
         else:
-            print(f"added type {d.name}")
+            print("nothing to do")
+        return 0
+    plan = Plan("cluster add-types", summary="vxha cluster add-types", notes=notes)
+    plan.steps = [Step("command", c, "", session=True) for c in commands]
+    try:
+        _execute(plan, args, client)
+    except PlanStopped as exc:
+        # the plan is made anew from the cluster each run: running it again finishes it
+        told = str(exc).rsplit("\n", 1)[0]
+        raise PlanStopped(
+            f"{told}\nto finish it: run vxha cluster add-types again (or with --resume: the "
+            "same); there is no --undo: an attribute added is kept (resources may hold values)"
+        ) from None
     return 0
 
 

@@ -76,12 +76,23 @@ class ConfigChanges:
             return
         from vxha.vcs_types.cf import write
         from vxha.vcs_types.model import split_by_file
+        from vxha.vcs_types.writer import write_types
 
         # each object back to the file that declared it (its SourceFile), the rest to main.cf
         parts = split_by_file(self.config)
-        texts = [write(self._as_hacf_writes(part)) for part in parts]
-        for i, (part, text) in enumerate(zip(parts, texts)):
-            target = path if i == 0 else part.source
+        files = [(path, write(self._as_hacf_writes(parts[0])))]
+        files += [(part.source, write(self._as_hacf_writes(part))) for part in parts[1:]]
+        # a type changed by hatype/haattr back to the types file it was read from (VCS
+        # writes every .cf file of the configuration: docs/simulator.md, "haconf -dump")
+        folder = os.path.dirname(path)
+        objects = {os.path.basename(part.source) for part in parts[1:]}
+        origin = self.config.type_origin
+        for name in sorted({origin.get(n) for n in self.changed_types} - {None} - objects):
+            same = [
+                self._declared(n, d) for n, d in self.config.types.items() if origin.get(n) == name
+            ]
+            files.append((os.path.join(folder, name), write_types(same)))
+        for target, text in files:
             tmp = f"{target}.tmp"
             try:
                 with open(tmp, "w") as f:
@@ -99,6 +110,8 @@ class ConfigChanges:
         a group or resource attribute equal to its default left out, the resource links by
         parent then child. The model itself is unchanged."""
         cfg = copy.copy(config)
+        # a static value set by hatype -modify is part of the type's declaration
+        cfg.types = {n: self._declared(n, d) for n, d in config.types.items()}
         cfg.groups = [
             dataclasses.replace(
                 g,
@@ -112,6 +125,14 @@ class ConfigChanges:
             for g in config.groups
         ]
         return cfg
+
+    def _declared(self, name, decl):
+        t = self.types.get(name)
+        if t is None or not t.overrides:
+            return decl
+        out = copy.copy(decl)
+        out.statics = {**decl.statics, **t.overrides}
+        return out
 
     def _dumped_resource(self, rm):
         decl = self.sim_type(rm.type).decl
@@ -416,9 +437,20 @@ class ConfigChanges:
             t = self.sim_type(name)
         return t
 
+    def _changing(self, name):
+        """The type about to change: its declaration made the cluster's own (a shared
+        catalog or built-in declaration is never changed in place) and remembered, so that
+        haconf -dump writes it back to the file it came from."""
+        t = self._decl(name)
+        if name not in self.changed_types:
+            t.decl = copy.deepcopy(t.decl)
+            self.config.types[name] = t.decl
+        self.changed_types.add(name)
+        return t
+
     def modify_type(self, name, attr, value):
         self.need_writable()
-        t = self._decl(name)
+        t = self._changing(name)
         if attr == "ArgList":
             t.decl.arglist = list(value)
         else:
@@ -435,16 +467,15 @@ class ConfigChanges:
         t = self._decl(type_name)
         if t.decl.attr(attr) is not None:
             raise SimError(f"Attribute {attr} already exists in type {type_name}", "V-16-1-10301")
-        t.decl.attrs[attr] = Attr(
+        self._changing(type_name).decl.attrs[attr] = Attr(
             attr, kind, dim, default, static=flag == "static", temp=flag == "temp"
         )
 
     def set_attr_default(self, type_name, attr, default):
         self.need_writable()
-        a = self._decl(type_name).decl.attrs.get(attr)
-        if a is None:
+        if attr not in self._decl(type_name).decl.attrs:
             raise SimError(f"Attribute {attr} does not exist in type {type_name}", "V-16-1-10510")
-        a.default = default
+        self._changing(type_name).decl.attrs[attr].default = default
 
     def delete_attr(self, type_name, attr):
         self.need_writable()
@@ -453,4 +484,4 @@ class ConfigChanges:
             raise SimError(f"Attribute {attr} does not exist in type {type_name}", "V-16-1-10510")
         if attr in t.decl.arglist:
             raise SimError(f"Attribute {attr} is in the ArgList of {type_name}", "V-16-1-10303")
-        del t.decl.attrs[attr]
+        del self._changing(type_name).decl.attrs[attr]

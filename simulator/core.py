@@ -29,6 +29,7 @@ from vxha.simulator.runners import FRAMEWORK_TYPES, StandIn
 from vxha.simulator.transcript import Transcript
 from vxha.simulator.triggers import Triggers
 from vxha.vcs_types.decl import TypeDecl
+from vxha.vcs_types.shipped import is_shipped
 
 
 class SimError(Exception):
@@ -76,6 +77,7 @@ class EngineCore:
         self.world = world  # the fake drivers' state (crash wipes a system's)
         self.verbose = verbose
         self.types = {}
+        self.changed_types = set()  # changed by hatype/haattr: haconf -dump writes them
         self.systems = {}
         self.groups = {}
         self.resources = {}
@@ -127,6 +129,11 @@ class EngineCore:
 
             decl = project_type(name)
             module = (decl.agent or "").partition(":")[0]
+            own = self.config.types.get(name)
+            if own is not None and own is not decl and is_shipped(own):
+                # an older vxha's declaration the cluster still runs (vxha cluster add-types
+                # brings it up to date): the agent gets the argv that declaration makes
+                decl = own
             if module and importlib.util.find_spec(module) is not None:
                 agent = "framework"
             else:

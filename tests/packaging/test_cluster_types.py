@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from vxha.agents.cluster_types import (
-    AddTypesError,
     add_types_commands,
     escape,
-    run_add_types,
     type_commands,
 )
 from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
@@ -136,59 +132,3 @@ def test_existing_types_are_skipped_and_nothing_left_is_no_session():
     assert ["hatype", "-add", "CFSMount"] not in cmds
     assert not any("CFSMount" in c for c in cmds)
     assert add_types_commands(existing=list(PROJECT_TYPES)) == []
-
-
-class FakeCluster:
-    """A runner answering like VCS: hatype -list, already-writable configuration."""
-
-    def __init__(self, types=("Application", "CFSMount"), writable=False, fail=None):
-        self.types = list(types)
-        self.writable = writable
-        self.fail = fail
-        self.calls = []
-
-    def __call__(self, cmd):
-        self.calls.append(cmd)
-        out, err, rc = "", "", 0
-        if cmd == ["hatype", "-list"]:
-            out = "".join(t + "\n" for t in self.types)
-        elif cmd == ["haconf", "-makerw"]:
-            if self.writable:
-                err, rc = "VCS WARNING V-16-1-10364 Cluster already writable.\n", 1
-            self.writable = True
-        elif cmd[:2] == ["hatype", "-add"]:
-            self.types.append(cmd[2])
-        if self.fail and cmd[: len(self.fail)] == self.fail:
-            err, rc = "VCS ERROR V-16-1-10000 broken\n", 1
-        return subprocess.CompletedProcess(cmd, rc, out, err)
-
-
-def test_run_add_types_skips_veritas_cfsmount_and_tolerates_writable():
-    cluster = FakeCluster(writable=True)
-    result = run_add_types(cluster)
-    assert result.added == ["Container", "HostIP", "PortForward"]
-    assert result.skipped == ["CFSMount"]
-    assert cluster.calls[0] == ["hatype", "-list"]
-    assert cluster.calls[1:] == result.commands
-    assert cluster.calls[-1] == ["haconf", "-dump", "-makero"]
-    # a second run finds everything and does nothing
-    again = run_add_types(cluster)
-    assert again.added == [] and again.commands == []
-    assert cluster.calls[-1] == ["hatype", "-list"]
-
-
-def test_run_add_types_stops_at_a_failure_without_dumping():
-    cluster = FakeCluster(fail=["haattr", "-add", "Container", "Image"])
-    with pytest.raises(AddTypesError) as info:
-        run_add_types(cluster, types=["Container"])
-    assert info.value.command[:4] == ["haattr", "-add", "Container", "Image"]
-    assert "V-16-1-10000" in str(info.value)
-    assert ["haconf", "-dump", "-makero"] not in cluster.calls
-
-
-def test_run_add_types_reports_a_failed_list():
-    def runner(cmd):
-        return subprocess.CompletedProcess(cmd, 1, "", "VCS ERROR V-16-1-10600 no engine\n")
-
-    with pytest.raises(AddTypesError, match="hatype -list"):
-        run_add_types(runner)
