@@ -618,11 +618,13 @@ def cmd_cluster(argv) -> int:
     try:
         _execute(plan, args, client)
     except PlanStopped as exc:
+        from vxha.generators.plan import NO_UNDO
+
         # the plan is made anew from the cluster each run: running it again finishes it
         told = str(exc).rsplit("\n", 1)[0]
         raise PlanStopped(
             f"{told}\nto finish it: run vxha cluster add-types again (or with --resume: the "
-            "same); there is no --undo: an attribute added is kept (resources may hold values)"
+            f"same); there is no --undo: {NO_UNDO['cluster add-types']}"
         ) from None
     return 0
 

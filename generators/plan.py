@@ -248,11 +248,20 @@ def refuse_if_unfinished(journal: Journal, force: bool = False) -> None:
     if data and not force:
         done = sum(1 for s in data["status"] if s == "done")
         cmd = data["plan"]["command"]
+        head = f"the last plan (vxha {cmd}, {done} of {len(data['status'])} steps done) stopped"
+        if cmd in NO_UNDO:  # made anew from the cluster each run: running it again finishes
+            raise PlanRefused(
+                f"{head} halfway: finish it by running 'vxha {cmd}' again (it has no --undo: "
+                f"{NO_UNDO[cmd]}) (or start anew with --force)"
+            )
         raise PlanRefused(
-            f"the last plan (vxha {cmd}, {done} of {len(data['status'])} steps done) stopped "
-            f"halfway: finish it with 'vxha {cmd} --resume' or go back with 'vxha {cmd} "
+            f"{head} halfway: finish it with 'vxha {cmd} --resume' or go back with 'vxha {cmd} "
             "--undo' (or start anew with --force)"
         )
+
+
+# Plans without a way back, and why (docs/packaging.md, "Types already on the cluster").
+NO_UNDO = {"cluster add-types": "an attribute added is kept, as resources may hold values"}
 
 
 # -- running ----------------------------------------------------------------------------------

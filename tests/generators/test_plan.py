@@ -101,6 +101,26 @@ def test_a_failing_step_stops_the_plan_and_leaves_the_configuration_read_only(jo
         P.refuse_if_unfinished(journal)
 
 
+def test_a_stopped_add_types_is_finished_by_running_it_again_never_undone(journal):
+    """vxha cluster add-types has no --undo (an attribute added is kept: resources may hold
+    values; docs/packaging.md): the refusal that names the way on must not offer one."""
+    e = Engine(fail={"hatype -modify Container ArgList Image"})
+    plan = P.Plan(
+        "cluster add-types",
+        steps=steps(
+            ["haattr", "-add", "Container", "CapAdd", "-string", "-vector"],
+            ["hatype", "-modify", "Container", "ArgList", "Image"],
+        ),
+    )
+    with pytest.raises(P.PlanStopped):
+        P.Runner(HaClient(e), journal, out=lambda *_: None).run(plan)
+    with pytest.raises(P.PlanRefused) as info:
+        P.refuse_if_unfinished(journal)
+    text = str(info.value)
+    assert "running 'vxha cluster add-types' again" in text, text
+    assert "--undo" not in text.replace("it has no --undo", ""), text
+
+
 @pytest.mark.parametrize(
     "broken,where",
     [("haconf -makerw", "before the first step"), ("haconf -dump -makero", "after step 2")],
