@@ -54,6 +54,10 @@ class Image:
         self.display_name = image_id
         self.versions: Dict[str, Doc] = {}
         self.applications: Dict[str, Doc] = {}
+        # file stems of version and application files that could not be read: their
+        # problem is reported once, not again as a missing version or application
+        self.unreadable: set = set()
+        self.unreadable_applications: set = set()
         self.problems: List[Problem] = []
         self._ordered: tuple = ((), [])  # (versions, sorted) of version_list's last answer
 
@@ -161,6 +165,7 @@ class Catalog:
         for file in profile_files(path):
             doc = self._load(file, "image", image)
             if doc is None:
+                image.unreadable.add(os.path.splitext(os.path.basename(file))[0])
                 continue
             stem = os.path.splitext(os.path.basename(file))[0]
             data = doc.data if isinstance(doc.data, dict) else {}
@@ -186,7 +191,7 @@ class Catalog:
                 )
                 continue
             image.versions[key] = doc
-        if not image.versions:
+        if not image.versions and not image.unreadable:
             image.problems.append(
                 Problem(
                     path,
@@ -199,6 +204,7 @@ class Catalog:
         for file in profile_files(os.path.join(path, APPLICATIONS_DIR)):
             doc = self._load(file, "application", image)
             if doc is None:
+                image.unreadable_applications.add(os.path.splitext(os.path.basename(file))[0])
                 continue
             name = doc.data.get("name") if isinstance(doc.data, dict) else None
             stem = os.path.splitext(os.path.basename(file))[0]

@@ -132,8 +132,9 @@ def _property_schema(error, key: str) -> dict:
     return props.get(key, {})
 
 
-def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
-    """(key path, message, hint, kind) for one jsonschema error."""
+def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
+    """(key path, message, hint, kind) for one jsonschema error; ``written(path)``: the
+    value's text as the file writes it, for hints that quote it."""
     path = tuple(error.absolute_path)
     validator = error.validator
     desc = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
@@ -145,7 +146,7 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
         if not typed:
             return path, f"{_short(inst)} is not valid here", desc, "type"
         best = max(typed, key=lambda e: len(e.absolute_path))
-        p, msg, hint, kind = _translate(best)
+        p, msg, hint, kind = _translate(best, written)
         return p, msg, hint or desc, kind
     if validator == "type":
         want = error.validator_value
@@ -153,7 +154,8 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
         hint = desc
         if "string" in wants and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            hint = f'quote it: "{inst}" (YAML reads {inst} as a number)'
+            text = (written(path) if written else None) or inst
+            hint = f'quote it: "{text}" (YAML reads {text} as a number)'
         elif "string" in wants and isinstance(inst, bool):
             hint = "quote it: YAML reads yes/no/on/off/true/false as booleans"
         return path, f"expected {words}, got {_describe(inst)} ({_short(inst)})", hint, "type"
@@ -213,7 +215,8 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
     if not isinstance(data, dict):
         doc.report(
             (),
-            f"a {kind} profile must be a mapping, got {_describe(data)}",
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} profile must be a mapping, "
+            f"got {_describe(data)}",
             "start the file with 'schema: 1.0.0' and one key per line",
         )
         return False
@@ -239,6 +242,8 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
     doc.known_version = version
     ok = True
     errors = sorted(_errors(kind, version, data), key=lambda e: list(map(str, e.absolute_path)))
+    # a value the reader refused already (0755) has its one error
+    refused = {p.key_path for p in doc.problems} if errors else ()
     for error in errors:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
@@ -264,8 +269,9 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
                     )
                     del error.instance[key]
             continue
-        path, message, hint, _ = _translate(error)
-        doc.report(path, message, hint)
+        path, message, hint, _ = _translate(error, doc.written)
+        if format_path(path) not in refused:
+            doc.report(path, message, hint)
         ok = False
     return ok
 

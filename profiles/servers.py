@@ -113,6 +113,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         )
         return res
     version = data["image_version"]
+    if version in image.unreadable and version not in image.versions:
+        return res  # the version file's own problem is reported
     if version not in image.versions:
         doc.report(
             ("image_version",),
@@ -122,6 +124,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         return res
     app = data["application"]
     adoc = image.applications.get(app)
+    if adoc is None and app in image.unreadable_applications:
+        return res  # the application file's own problem is reported
     if adoc is None:
         doc.report(
             ("application",),
@@ -138,11 +142,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         return res
     eff = catalog.effective(image.id, version, app)
     if eff is None:
-        doc.report(
-            ("application",),
-            f"the profiles of image {image.id} {version} or application {app!r} have errors",
-            "fix the errors reported for them",
-        )
+        # The image version's or the application's profile has errors, reported for that
+        # file: one mistake, one error (the server is left unresolved).
         return res
     res.effective = eff
     shape = _application(catalog, image, version, app, eff)

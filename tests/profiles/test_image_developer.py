@@ -178,7 +178,6 @@ def edit(lab: Path, rel: str, old: str, new: str) -> Path:
 # octal-values rule and YAML 1.2 agree that it is a trap; no stored document covers it).
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_octal_port_is_refused_not_read_as_493(lab):
     path = edit(lab, "images/webfront/1.25.yaml", "{port: 443,", "{port: 0443,")
     p = one_error(lab)
@@ -187,7 +186,6 @@ def test_an_octal_port_is_refused_not_read_as_493(lab):
     assert p.hint == 'write 443, or quote it ("0443") if it is text'
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_octal_looking_value_where_text_is_wanted_gets_one_error_quoting_it_as_written(lab):
     path = edit(lab, "images/pgdb/15.4.yaml", "env: {", "env: {UMASK: 0755, ")
     p = one_error(lab)
@@ -196,7 +194,6 @@ def test_an_octal_looking_value_where_text_is_wanted_gets_one_error_quoting_it_a
     assert p.hint == 'write 755, or quote it ("0755") if it is text'
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_base_60_value_is_refused(lab):
     path = edit(lab, "images/webfront/1.25.yaml", 'user: "101:101"', "user: 1:10")
     p = one_error(lab)
@@ -205,7 +202,6 @@ def test_a_base_60_value_is_refused(lab):
     assert p.hint == 'quote it ("1:10") if it is text'
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_number_read_as_a_number_where_text_is_wanted_is_quoted_as_written(lab):
     # 1e3 is text in YAML 1.1 but 1.5e3 a number: the hint quotes what the author wrote
     edit(lab, "images/pgdb/15.4.yaml", "env: {", "env: {BATCH: 1.5e+3, ")
@@ -214,7 +210,6 @@ def test_a_number_read_as_a_number_where_text_is_wanted_is_quoted_as_written(lab
     assert p.hint == 'quote it: "1.5e+3" (YAML reads 1.5e+3 as a number)'
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_error_in_an_image_profile_is_not_repeated_for_its_servers(lab):
     path = edit(lab, "images/pgdb/15.4.yaml", "path: /var/log/postgresql", "path: var/log")
     p = one_error(lab)
@@ -230,7 +225,6 @@ def test_an_unreadable_version_file_gives_one_error(lab):
     assert p.hint == "replace the tab with spaces"
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_empty_application_file_gives_one_error(lab):
     path = lab / "images/qworker/applications/consumer.yaml"
     path.write_text("")
@@ -238,7 +232,6 @@ def test_an_empty_application_file_gives_one_error(lab):
     assert (p.file, p.message) == (str(path), "the file is empty")
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_list_is_not_an_image_profile(lab):
     path = lab / "images/qworker/3.1.yaml"
     path.write_text("- schema: 1.2.0\n- id: qworker\n")
