@@ -389,13 +389,13 @@ def _parse_yaml(text: str, path: str) -> Doc:
             what = exc.problem or str(exc)
             if exc.context:
                 what = f"{exc.context}: {what}"
-            raise _fail(
-                path,
-                f"malformed YAML: {what}",
-                "check the indentation and quoting around this line",
-                line,
-                col,
-            ) from None
+            hint = "check the indentation and quoting around this line"
+            if mark and text.split("\n")[mark.line][mark.column : mark.column + 1] == "\t":
+                what, hint = (
+                    "a tab character; YAML indents with spaces only",
+                    "replace the tab with spaces",
+                )
+            raise _fail(path, f"malformed YAML: {what}", hint, line, col) from None
         except yaml.reader.ReaderError as exc:
             before = text[: exc.position]
             line = before.count("\n") + 1
