@@ -252,3 +252,23 @@ def test_validate_help_names_every_exit_code(capsys):
     assert "exit 0 clean (warnings allowed), 1 errors, 2 usage" in " ".join(
         capsys.readouterr().out.split()
     )
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_a_server_of_an_application_needing_no_ip_is_told_why_it_still_needs_one(lab):
+    # DECISIONS.md 3: every server's group holds a HostIP (<srv>_ip), so needs.ip_address
+    # false cannot spare the server its address; the error must not contradict the image.
+    edit(lab, "images/qworker/3.1.yaml", "needs: {hostname: false}", "needs: {ip_address: false}")
+    path = edit(lab, "servers/worker1.yaml", "address: 10.30.0.23/24\n", "")
+    edit(
+        lab,
+        "servers/worker1.yaml",
+        "application: consumer\n",
+        "application: consumer\nhostname: w1\n",
+    )
+    p = one_error(lab)
+    assert (p.file, p.message) == (str(path), "missing required key 'address'")
+    assert p.hint == (
+        "every server gets an application IP (its HostIP resource), even when the application"
+        " says needs: {ip_address: false}: add address: <IP>/<prefix>, e.g. 10.200.0.11/24"
+    )
