@@ -166,11 +166,15 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
 
     address, prefix = data.get("address"), 0
     if address is None:
-        doc.report(
-            (),
-            "missing required key 'address'",
-            "add address: <application IP>/<prefix>, e.g. 10.200.0.11/24",
-        )
+        # DECISIONS.md 3: every server's group holds a HostIP, whatever needs.ip_address says
+        hint = "add address: <application IP>/<prefix>, e.g. 10.200.0.11/24"
+        if needs.get("ip_address", True) is False:
+            hint = (
+                "every server gets an application IP (its HostIP resource), even when the "
+                "application says needs: {ip_address: false}: add address: <IP>/<prefix>, "
+                "e.g. 10.200.0.11/24"
+            )
+        doc.report((), "missing required key 'address'", hint)
     else:
         why, ip, prefix = checks.address_problem(address)
         if why:

@@ -254,7 +254,6 @@ def test_validate_help_names_every_exit_code(capsys):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_server_of_an_application_needing_no_ip_is_told_why_it_still_needs_one(lab):
     # DECISIONS.md 3: every server's group holds a HostIP (<srv>_ip), so needs.ip_address
     # false cannot spare the server its address; the error must not contradict the image.
