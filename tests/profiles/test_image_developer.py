@@ -6,6 +6,7 @@ naming file, line, column and key."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,21 @@ def test_a_server_of_an_application_needing_no_ip_is_told_why_it_still_needs_one
         "every server gets an application IP (its HostIP resource), even when the application"
         " says needs: {ip_address: false}: add address: <IP>/<prefix>, e.g. 10.200.0.11/24"
     )
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_image_profiles_found_beside_the_servers_are_named_as_the_servers_are(
+    lab, monkeypatch, capsys
+):
+    # The same file is named the same way whether the run was given images/ or found it
+    # beside servers/ (docs/profiles.md: "or else in ../images beside their directory"),
+    # so --json reports compare from run to run.
+    edit(lab, "images/pgdb/15.4.yaml", "path: /var/log/postgresql", "path: var/log")
+    monkeypatch.chdir(lab)
+    assert vxha(["validate", "--json", "servers"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [e["file"] for e in report["errors"]] == ["images/pgdb/15.4.yaml"]
+    monkeypatch.chdir(lab / "servers")
+    assert vxha(["validate", "--json", "pg1.yaml"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert [e["file"] for e in report["errors"]] == ["../images/pgdb/15.4.yaml"]
