@@ -205,9 +205,11 @@ class Session:
     def _image_root_for(self, doc: Doc) -> Optional[str]:
         if self.image_root is not None:
             return self.image_root
-        here = os.path.dirname(os.path.abspath(doc.path))
+        # relative when the server's path is: problems name the image files as the
+        # servers are named, whichever way the run found them
+        here = os.path.dirname(doc.path) or os.curdir
         for candidate in (
-            os.path.join(os.path.dirname(here), IMAGES_DIR),
+            os.path.normpath(os.path.join(here, os.pardir, IMAGES_DIR)),
             os.path.join(here, IMAGES_DIR),
         ):
             if os.path.isdir(candidate):
@@ -291,10 +293,13 @@ def validate_paths(
         if with_context:
             # A server profile named on its own is checked with its neighbours, so that its
             # dependencies bind as they will when the whole directory is generated.
-            named = {os.path.dirname(os.path.abspath(p)) for p in paths if os.path.isfile(p)}
+            named = {}  # absolute directory -> as given (so problems name files alike)
+            for p in paths:
+                if os.path.isfile(p):
+                    named.setdefault(os.path.dirname(os.path.abspath(p)), os.path.dirname(p))
             for d in sorted(named):
                 if any(os.path.dirname(os.path.abspath(x.path)) == d for x in session.server_docs):
-                    session.add_context(d)
+                    session.add_context(named[d] or os.curdir)
         session.run()
     return session
 

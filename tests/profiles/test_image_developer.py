@@ -274,7 +274,6 @@ def test_a_server_of_an_application_needing_no_ip_is_told_why_it_still_needs_one
     )
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_image_profiles_found_beside_the_servers_are_named_as_the_servers_are(
     lab, monkeypatch, capsys
 ):
