@@ -390,7 +390,9 @@ def _parse_yaml(text: str, path: str) -> Doc:
             if exc.context:
                 what = f"{exc.context}: {what}"
             hint = "check the indentation and quoting around this line"
-            if mark and text.split("\n")[mark.line][mark.column : mark.column + 1] == "\t":
+            # the mark may lie past the text's end ("{")
+            line_text = "".join(text.split("\n")[mark.line : mark.line + 1]) if mark else ""
+            if mark and line_text[mark.column : mark.column + 1] == "\t":
                 what, hint = (
                     "a tab character; YAML indents with spaces only",
                     "replace the tab with spaces",

@@ -13,6 +13,7 @@ import pytest
 
 from vxha.cli.main import main as vxha
 from vxha.profiles import validate_paths
+from vxha.profiles.loader import LoadFailed, parse_text
 from vxha.profiles.units import parse_size
 
 PGDB = """\
@@ -289,3 +290,10 @@ def test_image_profiles_found_beside_the_servers_are_named_as_the_servers_are(
     assert vxha(["validate", "--json", "pg1.yaml"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert [e["file"] for e in report["errors"]] == ["../images/pgdb/15.4.yaml"]
+
+
+def test_an_error_marked_past_the_last_line_is_reported_not_raised():
+    # the tab check looks at the character an error points to, which may lie past the end
+    with pytest.raises(LoadFailed) as caught:
+        parse_text("{", "x.yaml")
+    assert caught.value.problem.message.startswith("malformed YAML: ")
