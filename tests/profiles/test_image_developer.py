@@ -297,3 +297,22 @@ def test_an_error_marked_past_the_last_line_is_reported_not_raised():
     with pytest.raises(LoadFailed) as caught:
         parse_text("{", "x.yaml")
     assert caught.value.problem.message.startswith("malformed YAML: ")
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_a_misspelled_value_of_a_fixed_set_gets_a_did_you_mean(lab):
+    path = edit(lab, "images/pgdb/15.4.yaml", "type: application", "type: aplication")
+    p = one_error(lab)
+    assert (p.file, p.line, p.key_path) == (str(path), 5, "type")
+    assert p.message == "'aplication' is not one of: base, application, add-on, hotfix, update"
+    assert p.hint == "did you mean 'application'?"
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_an_application_profile_among_the_version_files_gets_one_error_saying_where_it_goes(lab):
+    path = lab / "images/pgdb/primary.yaml"
+    (lab / "images/pgdb/applications/primary.yaml").rename(path)
+    p = one_error(lab)
+    assert (p.file, p.line, p.key_path) == (str(path), 2, "kind")
+    assert p.message == "an application profile among the image's version files"
+    assert p.hint == f"move it to {lab / 'images/pgdb/applications/primary.yaml'}"
