@@ -142,10 +142,31 @@ class Catalog:
     # -- loading -------------------------------------------------------------------------
 
     def _load(self, path: str, kind: str, image: Image) -> Optional[Doc]:
+        """The profile at ``path``, or None: then its one problem is the image's, and the
+        version or application it names is recorded as unreadable (not "missing")."""
+        base = os.path.basename(path)
         try:
             doc = load_doc(path, self.root)
         except LoadFailed as exc:
             image.problems.append(exc.problem)
+            (image.unreadable if kind == "image" else image.unreadable_applications).add(
+                os.path.splitext(base)[0]
+            )
+            return None
+        stated = doc.data.get("kind") if isinstance(doc.data, dict) else None
+        if stated != kind and stated in ("image", "application"):
+            # one error for a file in the wrong folder, not one per key its schema lacks
+            right = os.path.join(image.path, APPLICATIONS_DIR, base)
+            if stated == "image":
+                right = os.path.join(image.path, base)
+            where = "version files" if kind == "image" else "applications"
+            doc.report(
+                ("kind",), f"an {stated} profile among the image's {where}", f"move it to {right}"
+            )
+            image.problems.extend(doc.problems)
+            (image.unreadable if stated == "image" else image.unreadable_applications).add(
+                os.path.splitext(base)[0]
+            )
             return None
         check_schema(doc, kind, self.up_to)
         return doc
@@ -165,7 +186,6 @@ class Catalog:
         for file in profile_files(path):
             doc = self._load(file, "image", image)
             if doc is None:
-                image.unreadable.add(os.path.splitext(os.path.basename(file))[0])
                 continue
             stem = os.path.splitext(os.path.basename(file))[0]
             data = doc.data if isinstance(doc.data, dict) else {}
@@ -204,7 +224,6 @@ class Catalog:
         for file in profile_files(os.path.join(path, APPLICATIONS_DIR)):
             doc = self._load(file, "application", image)
             if doc is None:
-                image.unreadable_applications.add(os.path.splitext(os.path.basename(file))[0])
                 continue
             name = doc.data.get("name") if isinstance(doc.data, dict) else None
             stem = os.path.splitext(os.path.basename(file))[0]

@@ -178,7 +178,13 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
         return path + (key,), f"unknown key {key!r}", hint, "unknown"
     if validator == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
-        return path, f"{_short(inst)} is not one of: {options}", desc, "enum"
+        close = (
+            _close_matches(inst, list(map(str, error.validator_value)))
+            if inst.__class__ is str
+            else []
+        )
+        hint = f"did you mean {close[0]!r}?" if close else desc
+        return path, f"{_short(inst)} is not one of: {options}", hint, "enum"
     if validator == "const":
         return path, f"{_short(inst)} must be {error.validator_value!r}", desc, "enum"
     if validator == "pattern":

@@ -299,7 +299,6 @@ def test_an_error_marked_past_the_last_line_is_reported_not_raised():
     assert caught.value.problem.message.startswith("malformed YAML: ")
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_misspelled_value_of_a_fixed_set_gets_a_did_you_mean(lab):
     path = edit(lab, "images/pgdb/15.4.yaml", "type: application", "type: aplication")
     p = one_error(lab)
@@ -308,7 +307,6 @@ def test_a_misspelled_value_of_a_fixed_set_gets_a_did_you_mean(lab):
     assert p.hint == "did you mean 'application'?"
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_application_profile_among_the_version_files_gets_one_error_saying_where_it_goes(lab):
     path = lab / "images/pgdb/primary.yaml"
     (lab / "images/pgdb/applications/primary.yaml").rename(path)
