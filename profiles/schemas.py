@@ -143,8 +143,18 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
         # Report the alternative that got furthest, with the union's description as hint.
         # The alternative of the right type says what is wrong; if none is, say both.
         typed = [e for e in error.context if e.validator != "type"]
+        deeper = [e for e in error.context if len(e.absolute_path) > len(error.absolute_path)]
+        if not typed and deeper:
+            typed = deeper  # the right type, a wrong value inside: {port: "80"}
         if not typed:
-            return path, f"{_short(inst)} is not valid here", desc, "type"
+            # no alternative of this type: say which types would do
+            wants = [w for e in error.context for w in _as_list(e.validator_value)]
+            words = " or ".join(_TYPE_WORDS.get(w, w) for w in dict.fromkeys(wants))
+            hint = desc
+            if inst.__class__ is str and inst.strip().isdigit() and "integer" in wants:
+                hint = f"write it without quotes: {inst.strip()}"
+            message = f"expected {words}, got {_describe(inst)} ({_short(inst)})"
+            return path, message, hint, "type"
         best = max(typed, key=lambda e: len(e.absolute_path))
         p, msg, hint, kind = _translate(best, written)
         return p, msg, hint or desc, kind
@@ -200,6 +210,10 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
     if validator == "minItems":
         return path, f"needs at least {error.validator_value} item(s)", desc, "range"
     return path, error.message, desc, "other"
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _close_matches(key: str, allowed: List[str]) -> List[str]:

@@ -316,10 +316,16 @@ def test_an_application_profile_among_the_version_files_gets_one_error_saying_wh
     assert p.hint == f"move it to {lab / 'images/pgdb/applications/primary.yaml'}"
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_quoted_port_is_told_what_a_port_is(lab):
     path = edit(lab, "images/pgdb/15.4.yaml", "ports: [5432]", 'ports: ["5432"]')
     p = one_error(lab)
     assert (p.file, p.line, p.key_path) == (str(path), 6, "ports[0]")
     assert p.message == "expected an integer or a mapping (key: value lines), got a string ('5432')"
     assert p.hint == "write it without quotes: 5432"
+
+
+def test_a_port_mapping_with_a_quoted_number_names_the_inner_key(lab):
+    path = edit(lab, "images/pgdb/15.4.yaml", "ports: [5432]", 'ports: [{port: "5432"}]')
+    p = one_error(lab)
+    assert (p.file, p.line, p.key_path) == (str(path), 6, "ports[0].port")
+    assert p.message == "expected an integer, got a string ('5432')"
