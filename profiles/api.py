@@ -8,7 +8,14 @@ import gc
 import os
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from .catalog import APPLICATIONS_DIR, DISPLAY_NAME_FILE, Catalog, is_image_dir, profile_files
+from .catalog import (
+    APPLICATIONS_DIR,
+    DISPLAY_NAME_FILE,
+    Catalog,
+    is_image_dir,
+    not_an_image_dir,
+    profile_files,
+)
 from .cluster import build_cluster
 from .loader import Doc, LoadFailed, check_inside, load_doc
 from .model import Cluster, Problem, ProfileError, Server
@@ -134,9 +141,19 @@ class Session:
                 return
             self.cluster_doc = doc
         else:
-            # An image or application file outside an image directory: schema checks only.
+            # An image or application file outside an image directory: schema checks only,
+            # and when it lies where its image's directory would be, that directory lacks
+            # its display name file: said once, for the directory.
             check_schema(doc, kind, self.up_to)
             self.other_docs.append(doc)
+            folder = os.path.dirname(doc.path) or os.curdir
+            if kind == "application" and os.path.basename(folder) == APPLICATIONS_DIR:
+                folder = os.path.dirname(folder) or os.curdir
+            data = doc.data if isinstance(doc.data, dict) else {}
+            if data.get("id" if kind == "image" else "image") == os.path.basename(
+                os.path.abspath(folder)
+            ):
+                self.problems.append(not_an_image_dir(folder))
 
     def add_path(self, path: str) -> None:
         """Any path given to ``vxha validate``: classified by place, then by content."""

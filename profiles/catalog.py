@@ -34,6 +34,17 @@ def is_image_dir(path: str) -> bool:
     return os.path.isfile(os.path.join(path, DISPLAY_NAME_FILE))
 
 
+def not_an_image_dir(path: str) -> Problem:
+    """The one problem of an image's directory that lacks its display name file."""
+    return Problem(
+        path,
+        0,
+        "",
+        f"no {DISPLAY_NAME_FILE}: without it this is not an image directory",
+        f"add {DISPLAY_NAME_FILE} holding the image's display name on one line",
+    )
+
+
 def profile_files(folder: str) -> List[str]:
     try:
         names = sorted(os.listdir(folder))
@@ -125,6 +136,8 @@ class Catalog:
         if image_id not in self.images:
             path = os.path.join(self.root, image_id)
             self.images[image_id] = self._load_image(image_id, path) if is_image_dir(path) else None
+            if self.images[image_id] is None and os.path.isdir(path):
+                self.problems.append(not_an_image_dir(path))
         return self.images[image_id]
 
     def all_docs(self) -> List[Doc]:

@@ -3,6 +3,7 @@ with the checks that need the whole set: unique names, addresses, volumes, depen
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
@@ -97,6 +98,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     data = doc.data
     name = data["name"]
     image = catalog.image(data["image"])
+    if image is None and os.path.isdir(os.path.join(catalog.root, data["image"])):
+        return res  # the catalog reports the directory's missing display name file
     if image is None:
         doc.report(
             ("image",),

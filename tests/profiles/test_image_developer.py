@@ -331,7 +331,6 @@ def test_a_port_mapping_with_a_quoted_number_names_the_inner_key(lab):
     assert p.message == "expected an integer, got a string ('5432')"
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_image_directory_without_its_display_name_file_is_named_as_such(lab, monkeypatch):
     # docs/profiles.md "Layout on disk": images/<image-id>/display-name.txt marks the
     # directory; without it the profiles were checked alone, and the server was told there
