@@ -346,3 +346,24 @@ def test_an_image_directory_without_its_display_name_file_is_named_as_such(lab, 
                 "add display-name.txt holding the image's display name on one line",
             )
         ], paths
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_a_resources_default_below_its_minimum_is_the_image_developers_error(lab):
+    # the default is what vxha server new offers and what a server without load: gets;
+    # below the minimum, every such server was refused instead of the image profile
+    path = edit(lab, "images/pgdb/15.4.yaml", "default: 4GiB", "default: 512MiB")
+    edit(lab, "servers/pg1.yaml", "load: {cpus: 2, memory: 8GiB}\n", "")
+    p = one_error(lab)
+    assert (p.file, p.line, p.key_path) == (str(path), 12, "resources.memory.default")
+    assert p.message == "default 512MiB is below the minimum 1GiB"
+    assert p.hint == "make resources.memory.default at least resources.memory.min"
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_an_application_lowering_the_cpus_default_below_the_images_minimum_is_its_error(lab):
+    path = lab / "images/pgdb/applications/primary.yaml"
+    path.write_text(path.read_text() + "override:\n  resources: {cpus: {default: 0.5}}\n")
+    p = one_error(lab)
+    assert (p.file, p.line, p.key_path) == (str(path), 9, "resources.cpus.default")
+    assert p.message == ("default 0.5 is below the minimum 1 (after inheriting image pgdb 15.4)")
