@@ -390,13 +390,28 @@ class Catalog:
         for where, msg in checks.overlap_problems(paths):
             doc.report(where, msg, "give each mount its own directory, side by side")
         res = data.get("resources", {})
+        sizes = {}
         for key in ("min", "default"):
             mem = res.get("memory", {}).get(key)
             if mem is not None:
                 try:
-                    parse_size(mem)
+                    sizes[key] = parse_size(mem)
                 except ValueError as exc:
                     doc.report(base + ("resources", "memory", key), str(exc), SIZE_HINT)
+        # the default is what a server without load: gets: below the minimum, every such
+        # server would be refused for the profile's mistake
+        cpus = res.get("cpus", {})
+        for what, low, default in (
+            ("cpus", cpus.get("min"), cpus.get("default")),
+            ("memory", sizes.get("min"), sizes.get("default")),
+        ):
+            if low is not None and default is not None and default < low:
+                written = res[what]
+                doc.report(
+                    base + ("resources", what, "default"),
+                    f"default {written['default']} is below the minimum {written['min']}",
+                    f"make resources.{what}.default at least resources.{what}.min",
+                )
 
     def _check_dependency(self, doc: Doc, where: tuple, dep: dict) -> None:
         target = self.image(dep["image"])

@@ -348,7 +348,6 @@ def test_an_image_directory_without_its_display_name_file_is_named_as_such(lab, 
         ], paths
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_resources_default_below_its_minimum_is_the_image_developers_error(lab):
     # the default is what vxha server new offers and what a server without load: gets;
     # below the minimum, every such server was refused instead of the image profile
@@ -360,7 +359,6 @@ def test_a_resources_default_below_its_minimum_is_the_image_developers_error(lab
     assert p.hint == "make resources.memory.default at least resources.memory.min"
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_an_application_lowering_the_cpus_default_below_the_images_minimum_is_its_error(lab):
     path = lab / "images/pgdb/applications/primary.yaml"
     path.write_text(path.read_text() + "override:\n  resources: {cpus: {default: 0.5}}\n")
