@@ -365,3 +365,19 @@ def test_an_application_lowering_the_cpus_default_below_the_images_minimum_is_it
     p = one_error(lab)
     assert (p.file, p.line, p.key_path) == (str(path), 9, "resources.cpus.default")
     assert p.message == ("default 0.5 is below the minimum 1 (after inheriting image pgdb 15.4)")
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_a_profile_named_twice_is_checked_once(lab, monkeypatch):
+    # `vxha validate servers servers/pg1.yaml` (a glob and a directory) named pg1 a
+    # duplicate of itself
+    monkeypatch.chdir(lab)
+    for paths, count in (
+        (["images", "servers", "servers/pg1.yaml"], 3),
+        (["images", "servers/pg1.yaml", "servers"], 3),
+        (["images", "servers/pg1.yaml", "./servers/pg1.yaml"], 1),
+        (["images", "servers", "servers/"], 3),
+    ):
+        session = validate_paths(paths)
+        assert session.split() == ([], []), paths
+        assert len(session.servers()) == count, paths
