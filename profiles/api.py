@@ -58,6 +58,10 @@ class Session:
         self.problems: List[Problem] = []
         self.resolved: List[Resolved] = []
         self.files = 0
+        # what the paths given named, so a file or directory named twice (a directory and
+        # a glob of it) is read once: absolute paths
+        self._named_files: set = set()
+        self._walked: set = set()
 
     # -- gathering -----------------------------------------------------------------------
 
@@ -181,6 +185,10 @@ class Session:
         if os.path.basename(parent) == APPLICATIONS_DIR and is_image_dir(os.path.dirname(parent)):
             self.add_image_dir(os.path.dirname(parent))
             return
+        absolute = os.path.abspath(path)
+        if absolute in self._named_files or os.path.dirname(absolute) in self._walked:
+            return
+        self._named_files.add(absolute)
         doc = self._read(path, None)
         if doc is not None:
             self._add_doc(doc, None)
@@ -189,6 +197,10 @@ class Session:
         if is_image_dir(path):
             self.add_image_dir(path)
             return
+        absolute = os.path.abspath(path)
+        if absolute in self._walked:
+            return
+        self._walked.add(absolute)
         subdirs = []
         try:
             entries = sorted(os.listdir(path))
@@ -199,6 +211,8 @@ class Session:
             self.add_image_root(path)
         for file in profile_files(path):
             if os.path.isdir(file):
+                continue
+            if self._named_files and os.path.abspath(file) in self._named_files:
                 continue
             doc = self._read(file, path)
             if doc is not None:

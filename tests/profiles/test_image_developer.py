@@ -367,7 +367,6 @@ def test_an_application_lowering_the_cpus_default_below_the_images_minimum_is_it
     assert p.message == ("default 0.5 is below the minimum 1 (after inheriting image pgdb 15.4)")
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_profile_named_twice_is_checked_once(lab, monkeypatch):
     # `vxha validate servers servers/pg1.yaml` (a glob and a directory) named pg1 a
     # duplicate of itself
