@@ -263,7 +263,7 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
     ok = True
     errors = sorted(_errors(kind, version, data), key=lambda e: list(map(str, e.absolute_path)))
     # a value the reader refused already (0755) has its one error
-    refused = {p.key_path for p in doc.problems} if errors else ()
+    refused = {p.key_path for p in doc.problems if p.key_path} if errors else ()
     for error in errors:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})

@@ -380,3 +380,13 @@ def test_a_profile_named_twice_is_checked_once(lab, monkeypatch):
         session = validate_paths(paths)
         assert session.split() == ([], []), paths
         assert len(session.servers()) == count, paths
+
+
+def test_a_key_the_reader_refuses_at_the_top_hides_no_other_error(lab):
+    path = lab / "images/qworker/3.1.yaml"
+    path.write_text(path.read_text().replace("id: qworker\n", "yes: 1\n"))
+    errors, _ = problems(lab)
+    assert sorted((p.line, p.key_path, p.message) for p in errors) == [
+        (1, "", "missing required key 'id'"),
+        (3, "", "key 'yes' must be a string"),
+    ]
