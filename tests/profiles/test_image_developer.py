@@ -390,3 +390,15 @@ def test_a_key_the_reader_refuses_at_the_top_hides_no_other_error(lab):
         (1, "", "missing required key 'id'"),
         (3, "", "key 'yes' must be a string"),
     ]
+
+
+@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
+def test_a_yes_or_an_empty_value_where_text_is_wanted_is_shown_as_written(lab):
+    edit(lab, "images/pgdb/15.4.yaml", "env: {", "env: {DEBUG: yes, ")
+    p = one_error(lab)
+    assert (p.key_path, p.message) == ("env.DEBUG", "expected a string, got true/false (yes)")
+    assert p.hint == 'quote it: "yes" (YAML reads yes/no/on/off as true/false)'
+    edit(lab, "images/pgdb/15.4.yaml", "env: {DEBUG: yes, ", "env: {DEBUG: ~, ")
+    p = one_error(lab)
+    assert (p.key_path, p.message) == ("env.DEBUG", "expected a string, got nothing (~)")
+    assert p.hint == "give it a value, or remove the key (an empty value and ~ are nothing)"
