@@ -163,12 +163,16 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
         wants = want if isinstance(want, list) else [want]
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
         hint = desc
+        # shown as the file writes it: 10.10 (not 10.1), yes (not True), ~
+        text = written(path) if written else None
+        shown = _short(inst) if text is None else (text or "empty")
         if "string" in wants and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            text = (written(path) if written else None) or inst
-            hint = f'quote it: "{text}" (YAML reads {text} as a number)'
+            hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
         elif "string" in wants and isinstance(inst, bool):
-            hint = "quote it: YAML reads yes/no/on/off/true/false as booleans"
-        return path, f"expected {words}, got {_describe(inst)} ({_short(inst)})", hint, "type"
+            hint = f'quote it: "{shown}" (YAML reads yes/no/on/off as true/false)'
+        elif inst is None:
+            hint = "give it a value, or remove the key (an empty value and ~ are nothing)"
+        return path, f"expected {words}, got {_describe(inst)} ({shown})", hint, "type"
     if validator == "required":
         missing = [k for k in error.validator_value if isinstance(inst, dict) and k not in inst]
         key = missing[0] if missing else str(error.validator_value)
