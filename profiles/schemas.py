@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache
 from typing import Any, List, Optional, Tuple
 
@@ -172,6 +173,8 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
             hint = f'quote it: "{shown}" (YAML reads yes/no/on/off as true/false)'
         elif inst is None:
             hint = "give it a value, or remove the key (an empty value and ~ are nothing)"
+        elif isinstance(inst, str) and ("number" in wants or "integer" in wants):
+            hint = _number_as_text(inst) or hint
         return path, f"expected {words}, got {_describe(inst)} ({shown})", hint, "type"
     if validator == "required":
         missing = [k for k in error.validator_value if isinstance(inst, dict) and k not in inst]
@@ -214,6 +217,20 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
     if validator == "minItems":
         return path, f"needs at least {error.validator_value} item(s)", desc, "range"
     return path, error.message, desc, "other"
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+
+
+def _number_as_text(text: str) -> str:
+    """How to write a number YAML read as text ('2e0', a quoted '1'), or ''."""
+    plain = text.strip()
+    if not _NUMBER_TEXT.fullmatch(plain):
+        return ""
+    if "." not in plain and "e" in plain.lower():
+        n = float(plain)
+        return f"YAML 1.1 reads {plain} as text: write {int(n) if n.is_integer() else n!r}"
+    return f"write it without quotes: {plain}"
 
 
 def _as_list(value: Any) -> list:

@@ -418,7 +418,6 @@ def test_an_unquoted_version_is_quoted_as_written_not_as_the_float_it_became():
     assert p.hint == 'quote it: "1.10" (YAML reads 1.10 as a number)'
 
 
-@pytest.mark.xfail(strict=True, reason="defect found by the image developer walkthrough")
 def test_a_number_read_as_text_is_told_how_to_write_it(lab):
     # YAML 1.1 needs a dot in a float: 2e0 is text; a quoted number is text too
     edit(lab, "images/pgdb/15.4.yaml", "cpus: {min: 1,", "cpus: {min: 2e0,")
