@@ -53,7 +53,8 @@ def validate_main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="vxha validate",
         description="Check image directories, application, server and cluster profiles. "
-        "Prints every problem with file, line and key; exit 0 clean, 1 errors.",
+        "Prints every problem with file, line and key; exit 0 clean (warnings allowed), "
+        "1 errors, 2 usage.",
     )
     parser.add_argument(
         "paths",

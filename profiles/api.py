@@ -8,7 +8,14 @@ import gc
 import os
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from .catalog import APPLICATIONS_DIR, DISPLAY_NAME_FILE, Catalog, is_image_dir, profile_files
+from .catalog import (
+    APPLICATIONS_DIR,
+    DISPLAY_NAME_FILE,
+    Catalog,
+    is_image_dir,
+    not_an_image_dir,
+    profile_files,
+)
 from .cluster import build_cluster
 from .loader import Doc, LoadFailed, check_inside, load_doc
 from .model import Cluster, Problem, ProfileError, Server
@@ -51,6 +58,10 @@ class Session:
         self.problems: List[Problem] = []
         self.resolved: List[Resolved] = []
         self.files = 0
+        # what the paths given named, so a file or directory named twice (a directory and
+        # a glob of it) is read once: absolute paths
+        self._named_files: set = set()
+        self._walked: set = set()
 
     # -- gathering -----------------------------------------------------------------------
 
@@ -134,9 +145,19 @@ class Session:
                 return
             self.cluster_doc = doc
         else:
-            # An image or application file outside an image directory: schema checks only.
+            # An image or application file outside an image directory: schema checks only,
+            # and when it lies where its image's directory would be, that directory lacks
+            # its display name file: said once, for the directory.
             check_schema(doc, kind, self.up_to)
             self.other_docs.append(doc)
+            folder = os.path.dirname(doc.path) or os.curdir
+            if kind == "application" and os.path.basename(folder) == APPLICATIONS_DIR:
+                folder = os.path.dirname(folder) or os.curdir
+            data = doc.data if isinstance(doc.data, dict) else {}
+            if data.get("id" if kind == "image" else "image") == os.path.basename(
+                os.path.abspath(folder)
+            ):
+                self.problems.append(not_an_image_dir(folder))
 
     def add_path(self, path: str) -> None:
         """Any path given to ``vxha validate``: classified by place, then by content."""
@@ -164,6 +185,10 @@ class Session:
         if os.path.basename(parent) == APPLICATIONS_DIR and is_image_dir(os.path.dirname(parent)):
             self.add_image_dir(os.path.dirname(parent))
             return
+        absolute = os.path.abspath(path)
+        if absolute in self._named_files or os.path.dirname(absolute) in self._walked:
+            return
+        self._named_files.add(absolute)
         doc = self._read(path, None)
         if doc is not None:
             self._add_doc(doc, None)
@@ -172,6 +197,10 @@ class Session:
         if is_image_dir(path):
             self.add_image_dir(path)
             return
+        absolute = os.path.abspath(path)
+        if absolute in self._walked:
+            return
+        self._walked.add(absolute)
         subdirs = []
         try:
             entries = sorted(os.listdir(path))
@@ -182,6 +211,8 @@ class Session:
             self.add_image_root(path)
         for file in profile_files(path):
             if os.path.isdir(file):
+                continue
+            if self._named_files and os.path.abspath(file) in self._named_files:
                 continue
             doc = self._read(file, path)
             if doc is not None:
@@ -205,9 +236,11 @@ class Session:
     def _image_root_for(self, doc: Doc) -> Optional[str]:
         if self.image_root is not None:
             return self.image_root
-        here = os.path.dirname(os.path.abspath(doc.path))
+        # relative when the server's path is: problems name the image files as the
+        # servers are named, whichever way the run found them
+        here = os.path.dirname(doc.path) or os.curdir
         for candidate in (
-            os.path.join(os.path.dirname(here), IMAGES_DIR),
+            os.path.normpath(os.path.join(here, os.pardir, IMAGES_DIR)),
             os.path.join(here, IMAGES_DIR),
         ):
             if os.path.isdir(candidate):
@@ -291,10 +324,13 @@ def validate_paths(
         if with_context:
             # A server profile named on its own is checked with its neighbours, so that its
             # dependencies bind as they will when the whole directory is generated.
-            named = {os.path.dirname(os.path.abspath(p)) for p in paths if os.path.isfile(p)}
+            named = {}  # absolute directory -> as given (so problems name files alike)
+            for p in paths:
+                if os.path.isfile(p):
+                    named.setdefault(os.path.dirname(os.path.abspath(p)), os.path.dirname(p))
             for d in sorted(named):
                 if any(os.path.dirname(os.path.abspath(x.path)) == d for x in session.server_docs):
-                    session.add_context(d)
+                    session.add_context(named[d] or os.curdir)
         session.run()
     return session
 

@@ -34,6 +34,17 @@ def is_image_dir(path: str) -> bool:
     return os.path.isfile(os.path.join(path, DISPLAY_NAME_FILE))
 
 
+def not_an_image_dir(path: str) -> Problem:
+    """The one problem of an image's directory that lacks its display name file."""
+    return Problem(
+        path,
+        0,
+        "",
+        f"no {DISPLAY_NAME_FILE}: without it this is not an image directory",
+        f"add {DISPLAY_NAME_FILE} holding the image's display name on one line",
+    )
+
+
 def profile_files(folder: str) -> List[str]:
     try:
         names = sorted(os.listdir(folder))
@@ -54,6 +65,10 @@ class Image:
         self.display_name = image_id
         self.versions: Dict[str, Doc] = {}
         self.applications: Dict[str, Doc] = {}
+        # file stems of version and application files that could not be read: their
+        # problem is reported once, not again as a missing version or application
+        self.unreadable: set = set()
+        self.unreadable_applications: set = set()
         self.problems: List[Problem] = []
         self._ordered: tuple = ((), [])  # (versions, sorted) of version_list's last answer
 
@@ -121,6 +136,8 @@ class Catalog:
         if image_id not in self.images:
             path = os.path.join(self.root, image_id)
             self.images[image_id] = self._load_image(image_id, path) if is_image_dir(path) else None
+            if self.images[image_id] is None and os.path.isdir(path):
+                self.problems.append(not_an_image_dir(path))
         return self.images[image_id]
 
     def all_docs(self) -> List[Doc]:
@@ -138,10 +155,31 @@ class Catalog:
     # -- loading -------------------------------------------------------------------------
 
     def _load(self, path: str, kind: str, image: Image) -> Optional[Doc]:
+        """The profile at ``path``, or None: then its one problem is the image's, and the
+        version or application it names is recorded as unreadable (not "missing")."""
+        base = os.path.basename(path)
         try:
             doc = load_doc(path, self.root)
         except LoadFailed as exc:
             image.problems.append(exc.problem)
+            (image.unreadable if kind == "image" else image.unreadable_applications).add(
+                os.path.splitext(base)[0]
+            )
+            return None
+        stated = doc.data.get("kind") if isinstance(doc.data, dict) else None
+        if stated != kind and stated in ("image", "application"):
+            # one error for a file in the wrong folder, not one per key its schema lacks
+            right = os.path.join(image.path, APPLICATIONS_DIR, base)
+            if stated == "image":
+                right = os.path.join(image.path, base)
+            where = "version files" if kind == "image" else "applications"
+            doc.report(
+                ("kind",), f"an {stated} profile among the image's {where}", f"move it to {right}"
+            )
+            image.problems.extend(doc.problems)
+            (image.unreadable if stated == "image" else image.unreadable_applications).add(
+                os.path.splitext(base)[0]
+            )
             return None
         check_schema(doc, kind, self.up_to)
         return doc
@@ -186,7 +224,7 @@ class Catalog:
                 )
                 continue
             image.versions[key] = doc
-        if not image.versions:
+        if not image.versions and not image.unreadable:
             image.problems.append(
                 Problem(
                     path,
@@ -352,13 +390,28 @@ class Catalog:
         for where, msg in checks.overlap_problems(paths):
             doc.report(where, msg, "give each mount its own directory, side by side")
         res = data.get("resources", {})
+        sizes = {}
         for key in ("min", "default"):
             mem = res.get("memory", {}).get(key)
             if mem is not None:
                 try:
-                    parse_size(mem)
+                    sizes[key] = parse_size(mem)
                 except ValueError as exc:
                     doc.report(base + ("resources", "memory", key), str(exc), SIZE_HINT)
+        # the default is what a server without load: gets: below the minimum, every such
+        # server would be refused for the profile's mistake
+        cpus = res.get("cpus", {})
+        for what, low, default in (
+            ("cpus", cpus.get("min"), cpus.get("default")),
+            ("memory", sizes.get("min"), sizes.get("default")),
+        ):
+            if low is not None and default is not None and default < low:
+                written = res[what]
+                doc.report(
+                    base + ("resources", what, "default"),
+                    f"default {written['default']} is below the minimum {written['min']}",
+                    f"make resources.{what}.default at least resources.{what}.min",
+                )
 
     def _check_dependency(self, doc: Doc, where: tuple, dep: dict) -> None:
         target = self.image(dep["image"])

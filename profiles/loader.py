@@ -49,13 +49,15 @@ class Doc:
         data: Any,
         marks: Optional[Dict[KeyPath, Tuple[int, int]]],
         text: Optional[str] = None,
+        texts: Optional[Dict[KeyPath, str]] = None,
     ):
         self.path = path
         self.data = data
         # None: read by the plain reader, which keeps no positions; the first problem
-        # reported reads ``text`` again with PyYAML for them.
+        # reported reads ``text`` again with PyYAML for them (and for ``_texts``).
         self._marks = marks
         self._text = text
+        self._texts = texts if texts is not None else {}
         self.problems: List[Problem] = []
         self.kind: Optional[str] = None
         self.schema_version: Optional[str] = None
@@ -66,7 +68,8 @@ class Doc:
     def marks(self) -> Dict[KeyPath, Tuple[int, int]]:
         if self._marks is None:
             try:
-                self._marks = _parse_yaml(self._text or "", self.path).marks
+                again = _parse_yaml(self._text or "", self.path)
+                self._marks, self._texts = again.marks, again._texts
             except LoadFailed as exc:
                 # The plain reader took a text that PyYAML refuses (the two are meant to
                 # agree: tests/profiles/test_profile_plainyaml.py): PyYAML's error is then
@@ -74,6 +77,11 @@ class Doc:
                 self._marks = {}
                 self.problems.append(exc.problem)
         return self._marks
+
+    def written(self, path: KeyPath) -> Optional[str]:
+        """A number's, boolean's or null's text as the file writes it (``1.5e+3``)."""
+        self.marks  # noqa: B018 - a plain-read document's texts come with its marks
+        return self._texts.get(tuple(path))
 
     def where(self, path: KeyPath) -> Tuple[int, int]:
         path = tuple(path)
@@ -230,6 +238,7 @@ class _Converter:
         self.path = path
         self.constructor = constructor
         self.marks: Dict[KeyPath, Tuple[int, int]] = {}
+        self.texts: Dict[KeyPath, str] = {}
         self.problems: List[Problem] = []
 
     def problem(self, node, keypath: KeyPath, message: str, hint: str = ""):
@@ -256,7 +265,7 @@ class _Converter:
         self.marks[keypath] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             try:
-                return self.constructor.construct_object(node, deep=True)
+                value = self.constructor.construct_object(node, deep=True)
             except yaml.YAMLError as exc:
                 self.problem(
                     node,
@@ -265,6 +274,13 @@ class _Converter:
                     "only plain YAML values are allowed (no !!python or custom tags)",
                 )
                 return None
+            if value.__class__ is not str and not node.style:
+                # kept for hints that quote the value as written (1.5e+3, not 1500.0)
+                self.texts[keypath] = node.value
+                trap = plainyaml.yaml11_number(node.tag, node.value, value)
+                if trap is not None and keypath[-1:] != ("<key>",):
+                    self.problem(node, keypath, *trap)
+            return value
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self.problem(node, keypath, f"tag {node.tag} is not allowed", "remove the tag")
@@ -373,13 +389,15 @@ def _parse_yaml(text: str, path: str) -> Doc:
             what = exc.problem or str(exc)
             if exc.context:
                 what = f"{exc.context}: {what}"
-            raise _fail(
-                path,
-                f"malformed YAML: {what}",
-                "check the indentation and quoting around this line",
-                line,
-                col,
-            ) from None
+            hint = "check the indentation and quoting around this line"
+            # the mark may lie past the text's end ("{")
+            line_text = "".join(text.split("\n")[mark.line : mark.line + 1]) if mark else ""
+            if mark and line_text[mark.column : mark.column + 1] == "\t":
+                what, hint = (
+                    "a tab character; YAML indents with spaces only",
+                    "replace the tab with spaces",
+                )
+            raise _fail(path, f"malformed YAML: {what}", hint, line, col) from None
         except yaml.reader.ReaderError as exc:
             before = text[: exc.position]
             line = before.count("\n") + 1
@@ -415,7 +433,7 @@ def _parse_yaml(text: str, path: str) -> Doc:
         data = conv.convert(node, ())
     finally:
         loader.dispose()
-    doc = Doc(path, data, conv.marks)
+    doc = Doc(path, data, conv.marks, texts=conv.texts)
     doc.problems.extend(conv.problems)
     return doc
 

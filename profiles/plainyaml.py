@@ -43,6 +43,30 @@ class _NotPlain(Exception):
     pass
 
 
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+def yaml11_number(tag: str, text: str, value: Any) -> Optional[Tuple[str, str]]:
+    """(message, hint) when ``text`` is a number only YAML 1.1 reads so: 0755 (octal 493;
+    755 in YAML 1.2) and 1:30 (base 60, 90; text in YAML 1.2). The loader refuses them."""
+    if tag != _INT and tag != _FLOAT:
+        return None
+    if ":" in text:
+        return (
+            f"{text} is a base-60 number in YAML 1.1 (read as {value})",
+            f'quote it ("{text}") if it is text',
+        )
+    digits = text.lstrip("+-")
+    if tag == _INT and len(digits) > 1 and digits[0] == "0" and digits[1] not in "bx":
+        decimal = text[: len(text) - len(digits)] + (digits.lstrip("0_") or "0")
+        return (
+            f"{text} is an octal number in YAML 1.1 (read as {value})",
+            f'write {decimal}, or quote it ("{text}") if it is text',
+        )
+    return None
+
+
 def _resolve_new(value: str) -> Any:
     resolvers = _RESOLVERS.get(value[0] if value else "", [])
     wildcard = _RESOLVERS.get(None, [])
@@ -50,6 +74,8 @@ def _resolve_new(value: str) -> Any:
         if regexp.match(value):
             if tag not in _SCALAR_TAGS:
                 raise _NotPlain(tag)
+            if (tag == _INT or tag == _FLOAT) and yaml11_number(tag, value, None):
+                raise _NotPlain(value)  # PyYAML's reader reports it, with its position
             node = yaml.ScalarNode(tag, value)
             return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from functools import cache
 from typing import Any, List, Optional, Tuple
 
@@ -132,8 +133,9 @@ def _property_schema(error, key: str) -> dict:
     return props.get(key, {})
 
 
-def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
-    """(key path, message, hint, kind) for one jsonschema error."""
+def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
+    """(key path, message, hint, kind) for one jsonschema error; ``written(path)``: the
+    value's text as the file writes it, for hints that quote it."""
     path = tuple(error.absolute_path)
     validator = error.validator
     desc = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
@@ -142,21 +144,38 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
         # Report the alternative that got furthest, with the union's description as hint.
         # The alternative of the right type says what is wrong; if none is, say both.
         typed = [e for e in error.context if e.validator != "type"]
+        deeper = [e for e in error.context if len(e.absolute_path) > len(error.absolute_path)]
+        if not typed and deeper:
+            typed = deeper  # the right type, a wrong value inside: {port: "80"}
         if not typed:
-            return path, f"{_short(inst)} is not valid here", desc, "type"
+            # no alternative of this type: say which types would do
+            wants = [w for e in error.context for w in _as_list(e.validator_value)]
+            words = " or ".join(_TYPE_WORDS.get(w, w) for w in dict.fromkeys(wants))
+            hint = desc
+            if inst.__class__ is str and inst.strip().isdigit() and "integer" in wants:
+                hint = f"write it without quotes: {inst.strip()}"
+            message = f"expected {words}, got {_describe(inst)} ({_short(inst)})"
+            return path, message, hint, "type"
         best = max(typed, key=lambda e: len(e.absolute_path))
-        p, msg, hint, kind = _translate(best)
+        p, msg, hint, kind = _translate(best, written)
         return p, msg, hint or desc, kind
     if validator == "type":
         want = error.validator_value
         wants = want if isinstance(want, list) else [want]
         words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
         hint = desc
+        # shown as the file writes it: 10.10 (not 10.1), yes (not True), ~
+        text = written(path) if written else None
+        shown = _short(inst) if text is None else (text or "empty")
         if "string" in wants and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            hint = f'quote it: "{inst}" (YAML reads {inst} as a number)'
+            hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
         elif "string" in wants and isinstance(inst, bool):
-            hint = "quote it: YAML reads yes/no/on/off/true/false as booleans"
-        return path, f"expected {words}, got {_describe(inst)} ({_short(inst)})", hint, "type"
+            hint = f'quote it: "{shown}" (YAML reads yes/no/on/off as true/false)'
+        elif inst is None:
+            hint = "give it a value, or remove the key (an empty value and ~ are nothing)"
+        elif isinstance(inst, str) and ("number" in wants or "integer" in wants):
+            hint = _number_as_text(inst) or hint
+        return path, f"expected {words}, got {_describe(inst)} ({shown})", hint, "type"
     if validator == "required":
         missing = [k for k in error.validator_value if isinstance(inst, dict) and k not in inst]
         key = missing[0] if missing else str(error.validator_value)
@@ -176,7 +195,13 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
         return path + (key,), f"unknown key {key!r}", hint, "unknown"
     if validator == "enum":
         options = ", ".join(str(v) for v in error.validator_value)
-        return path, f"{_short(inst)} is not one of: {options}", desc, "enum"
+        close = (
+            _close_matches(inst, list(map(str, error.validator_value)))
+            if inst.__class__ is str
+            else []
+        )
+        hint = f"did you mean {close[0]!r}?" if close else desc
+        return path, f"{_short(inst)} is not one of: {options}", hint, "enum"
     if validator == "const":
         return path, f"{_short(inst)} must be {error.validator_value!r}", desc, "enum"
     if validator == "pattern":
@@ -192,6 +217,24 @@ def _translate(error) -> Tuple[Tuple[Any, ...], str, str, str]:
     if validator == "minItems":
         return path, f"needs at least {error.validator_value} item(s)", desc, "range"
     return path, error.message, desc, "other"
+
+
+_NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+
+
+def _number_as_text(text: str) -> str:
+    """How to write a number YAML read as text ('2e0', a quoted '1'), or ''."""
+    plain = text.strip()
+    if not _NUMBER_TEXT.fullmatch(plain):
+        return ""
+    if "." not in plain and "e" in plain.lower():
+        n = float(plain)
+        return f"YAML 1.1 reads {plain} as text: write {int(n) if n.is_integer() else n!r}"
+    return f"write it without quotes: {plain}"
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def _close_matches(key: str, allowed: List[str]) -> List[str]:
@@ -213,7 +256,8 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
     if not isinstance(data, dict):
         doc.report(
             (),
-            f"a {kind} profile must be a mapping, got {_describe(data)}",
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} profile must be a mapping, "
+            f"got {_describe(data)}",
             "start the file with 'schema: 1.0.0' and one key per line",
         )
         return False
@@ -239,6 +283,8 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
     doc.known_version = version
     ok = True
     errors = sorted(_errors(kind, version, data), key=lambda e: list(map(str, e.absolute_path)))
+    # a value the reader refused already (0755) has its one error
+    refused = {p.key_path for p in doc.problems if p.key_path} if errors else ()
     for error in errors:
         if error.validator == "additionalProperties" and isinstance(error.instance, dict):
             allowed = error.schema.get("properties", {})
@@ -264,8 +310,9 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
                     )
                     del error.instance[key]
             continue
-        path, message, hint, _ = _translate(error)
-        doc.report(path, message, hint)
+        path, message, hint, _ = _translate(error, doc.written)
+        if format_path(path) not in refused:
+            doc.report(path, message, hint)
         ok = False
     return ok
 

@@ -3,6 +3,7 @@ with the checks that need the whole set: unique names, addresses, volumes, depen
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
@@ -97,6 +98,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     data = doc.data
     name = data["name"]
     image = catalog.image(data["image"])
+    if image is None and os.path.isdir(os.path.join(catalog.root, data["image"])):
+        return res  # the catalog reports the directory's missing display name file
     if image is None:
         doc.report(
             ("image",),
@@ -113,6 +116,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         )
         return res
     version = data["image_version"]
+    if version in image.unreadable and version not in image.versions:
+        return res  # the version file's own problem is reported
     if version not in image.versions:
         doc.report(
             ("image_version",),
@@ -122,6 +127,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         return res
     app = data["application"]
     adoc = image.applications.get(app)
+    if adoc is None and app in image.unreadable_applications:
+        return res  # the application file's own problem is reported
     if adoc is None:
         doc.report(
             ("application",),
@@ -138,11 +145,8 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
         return res
     eff = catalog.effective(image.id, version, app)
     if eff is None:
-        doc.report(
-            ("application",),
-            f"the profiles of image {image.id} {version} or application {app!r} have errors",
-            "fix the errors reported for them",
-        )
+        # The image version's or the application's profile has errors, reported for that
+        # file: one mistake, one error (the server is left unresolved).
         return res
     res.effective = eff
     shape = _application(catalog, image, version, app, eff)
@@ -165,11 +169,15 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
 
     address, prefix = data.get("address"), 0
     if address is None:
-        doc.report(
-            (),
-            "missing required key 'address'",
-            "add address: <application IP>/<prefix>, e.g. 10.200.0.11/24",
-        )
+        # DECISIONS.md 3: every server's group holds a HostIP, whatever needs.ip_address says
+        hint = "add address: <application IP>/<prefix>, e.g. 10.200.0.11/24"
+        if needs.get("ip_address", True) is False:
+            hint = (
+                "every server gets an application IP (its HostIP resource), even when the "
+                "application says needs: {ip_address: false}: add address: <IP>/<prefix>, "
+                "e.g. 10.200.0.11/24"
+            )
+        doc.report((), "missing required key 'address'", hint)
     else:
         why, ip, prefix = checks.address_problem(address)
         if why:

@@ -55,10 +55,10 @@ def _parse_size(text: object) -> int:
     factor = _FACTORS.get(unit.upper())
     if factor is None:
         raise ValueError(f"unknown size unit {unit!r} in {text!r}")
-    value = float(number) * factor
-    if value <= 0:
+    value = int(float(number) * factor)
+    if value <= 0:  # 0.1B too: a size is whole bytes
         raise ValueError(f"size {text!r} must be greater than zero")
-    return int(value)
+    return value
 
 
 _BYTES = Memo(_parse_size, limit=1024)
