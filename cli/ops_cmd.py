@@ -394,6 +394,22 @@ def _tell_maintenance(plan, view, args) -> None:
     if not who or not plan.steps:
         return
     systems = sorted({st.argv[-1] for st in plan.steps if "-sys" in st.argv})
+    if args.action != "on":
+        # Only where maintenance ends: `off` enables every system asked, enabled or not, so
+        # a second `off` (or one for a system never in maintenance) tells nobody anything.
+        systems = sorted(
+            {
+                st.argv[-1]
+                for st in plan.steps
+                if "-sys" in st.argv
+                and (
+                    (st.argv[1] == "-enable" and not view.enabled(st.argv[2], st.argv[-1]))
+                    or "UserStrLocal" in st.argv
+                )
+            }
+        )
+        if not systems:
+            return
     where = ", ".join(systems)
     # What each state means (docs/operations.md, "Disabling is not enough: the freeze"):
     # disabled, VCS neither brings the group online nor fails it over there; frozen, it

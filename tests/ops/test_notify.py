@@ -249,6 +249,10 @@ def test_maintenance_on_and_off_tell_the_servers_admin(served, tmp_path):
         r = served.vxha("maintenance", "off", "auth1", "--sys", systems[0], "--yes")
         assert r.returncode == 0, r.stdout + r.stderr
         assert sink.received()[1]["Subject"] == f"vxha: auth1: maintenance over on {systems[0]}"
+        # off again where maintenance is already over ends nothing: nobody is told again
+        r = served.vxha("maintenance", "off", "auth1", "--sys", systems[0], "--yes")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert len(sink.messages) == 2 and "told" not in r.stdout, r.stdout
         # A server without an admin address: no message, and that is no failure.
         r = served.vxha("maintenance", "on", "db1", "--yes")
         assert r.returncode == 0 and len(sink.messages) == 2
