@@ -348,13 +348,23 @@ def load_servers(
     session = Session(image_root, None)
     if held is not None:
         held.append(session)
+    paths = list(paths)
+    # a file named twice (a directory and a file in it) is read once, as `vxha validate`
+    # does; with one path (the usual directory) nothing can repeat
+    seen: Optional[set] = set() if len(paths) > 1 else None
     with no_cyclic_gc():
         for p in paths:
             if os.path.isdir(p):
-                for f in profile_files(p):
-                    session.add_server(f, p)
+                files = [(f, p) for f in profile_files(p)]
             else:
-                session.add_server(p)
+                files = [(p, None)]
+            for f, root in files:
+                if seen is not None:
+                    key = os.path.realpath(f)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                session.add_server(f, root)
         session.cluster = cluster
         session.run()
     errors, warns = session.split()

@@ -692,3 +692,15 @@ def test_image_reference_may_name_a_registry(ws):
     assert servers["auth1"].image_ref == "registry.local:5000/auth:3.4"
     ws.edit(v, lambda d: d.update(reference="registry.local/Auth Svc"))
     assert only(ws.errors(), "is not an image reference", "3.4.yaml").key_path == "reference"
+
+
+def test_a_server_named_by_its_directory_and_by_itself_is_loaded_once(ws):
+    """`vxha generate servers servers/db1.yaml`: the same file named twice is one server,
+    as `vxha validate` reads it (docs/profiles.md), not a duplicate of itself."""
+    from vxha.profiles.api import load_servers
+
+    alone = load_servers([str(ws.servers)], str(ws.images))
+    twice = load_servers(
+        [str(ws.servers), str(ws.server("db1")), str(ws.server("db1"))], str(ws.images)
+    )
+    assert [s.name for s in twice] == [s.name for s in alone]
