@@ -286,7 +286,6 @@ def graph(args: List[str]) -> int:
     opts = p.parse_args(args)
     from vxha.generators import graph as g
     from vxha.vcs_types import cf
-
     from vxha.vcs_types.model import with_included
 
     path = os.path.join(opts.config, "main.cf") if os.path.isdir(opts.config) else opts.config
