@@ -286,16 +286,24 @@ def graph(args: List[str]) -> int:
     opts = p.parse_args(args)
     from vxha.generators import graph as g
     from vxha.vcs_types import cf
+    from vxha.vcs_types.model import with_included
 
     path = os.path.join(opts.config, "main.cf") if os.path.isdir(opts.config) else opts.config
     try:
-        config = cf.parse_file(path, resolve_includes=False)
-    except cf.CfError as exc:
-        _err([str(exc)])
-        return 1
-    except OSError as exc:
-        _err([f"{path}: cannot read: {exc.strerror or exc}"])
-        return 1
+        config = with_included(cf.parse_file(path))  # the groups its includes declare too
+    except (cf.CfError, OSError) as exc:
+        # an include missing or broken: main.cf alone is still worth drawing (vxha verify
+        # is what checks the includes)
+        try:
+            config = cf.parse_file(path, resolve_includes=False)
+        except cf.CfError as main_exc:
+            _err([str(main_exc)])
+            return 1
+        except OSError as main_exc:
+            _err([f"{path}: cannot read: {main_exc.strerror or main_exc}"])
+            return 1
+        why = str(exc) if isinstance(exc, cf.CfError) else f"{exc.filename}: {exc.strerror}"
+        _err([why, f"vxha graph: drawing {path} alone, without its includes"])
     dot = g.to_dot(config)
     out: Optional[str] = opts.output
     if not out:

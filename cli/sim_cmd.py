@@ -447,6 +447,7 @@ def _provision(main_cf, run_dir, extra_images=()):
     from vxha.agents.container import addon_image
     from vxha.simulator.world import World
     from vxha.vcs_types.cf import CfError, parse_file
+    from vxha.vcs_types.model import with_included
 
     if not os.path.isdir(os.path.join(run_dir, "conf")):
         print(f"vxha sim provision: {run_dir}: not a simulator's run directory", file=sys.stderr)
@@ -456,7 +457,7 @@ def _provision(main_cf, run_dir, extra_images=()):
         return 2
     path = main_cf or os.path.join(run_dir, "conf", "main.cf")  # its systems, for --image
     try:
-        config = parse_file(path)
+        config = with_included(parse_file(path))  # servers an include declares too
     except (OSError, CfError, ValueError) as exc:
         print(f"vxha sim provision: {path}: {exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,12 @@ import dataclasses
 import os
 
 from vxha.simulator import dependencies as deps_mod
-from vxha.simulator.attrs import GROUP_DEFAULTS, RESOURCE_DEFAULTS
+from vxha.simulator.attrs import (
+    CLUSTER_DEFAULTS,
+    GROUP_DEFAULTS,
+    RESOURCE_DEFAULTS,
+    SYSTEM_DEFAULTS,
+)
 from vxha.simulator.engine import SimError
 from vxha.simulator.model import OFFLINE, UNKNOWN, SimResource, SimSystem, SimType
 from vxha.vcs_types import model as cfmodel
@@ -30,6 +35,11 @@ def _default(value, default):
     return (
         default is not None and not isinstance(value, (list, dict)) and str(value) == str(default)
     )
+
+
+def _not_default(attrs, defaults):
+    """``attrs`` without those whose value is the attribute's default (``defaults``)."""
+    return {k: v for k, v in attrs.items() if not _default(v, defaults.get(k))}
 
 
 def _as_read(value):
@@ -107,15 +117,23 @@ class ConfigChanges:
     def _as_hacf_writes(self, config):
         """``config`` (the configuration, or one file's part of it) as hacf writes it
         (docs/simulator.md, "haconf -dump"): in each group the resources by type then name,
-        a group or resource attribute equal to its default left out, the resource links by
-        parent then child. The model itself is unchanged."""
+        a group, resource, system or cluster attribute equal to its default left out, the
+        resource links by parent then child. The model itself is unchanged."""
         cfg = copy.copy(config)
+        cfg.systems = [
+            dataclasses.replace(s, attrs=_not_default(s.attrs, SYSTEM_DEFAULTS))
+            for s in config.systems
+        ]
+        if config.cluster is not None:
+            cfg.cluster = dataclasses.replace(
+                config.cluster, attrs=_not_default(config.cluster.attrs, CLUSTER_DEFAULTS)
+            )
         # a static value set by hatype -modify is part of the type's declaration
         cfg.types = {n: self._declared(n, d) for n, d in config.types.items()}
         cfg.groups = [
             dataclasses.replace(
                 g,
-                attrs={k: v for k, v in g.attrs.items() if not _default(v, GROUP_DEFAULTS.get(k))},
+                attrs=_not_default(g.attrs, GROUP_DEFAULTS),
                 resources=sorted(
                     (self._dumped_resource(rm) for rm in g.resources),
                     key=lambda r: (r.type, r.name),
