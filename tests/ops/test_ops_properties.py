@@ -377,6 +377,7 @@ class Campaign:
             (startdir / ADMIN_CF).write_text("\n".join(inside))
             config.includes.append(ADMIN_CF)
             admin_blocks = [b for n, b in zip(names, admin_blocks) if n not in included]
+            self.variant += "+" + ADMIN_CF
         # an older vxha's declaration of a type, one its resources there fit (an older vxha
         # wrote them): docs/packaging.md, "Types already on the cluster"
         for name, pick in sorted(old.items()):
@@ -392,6 +393,7 @@ class Campaign:
             ]
             if pick < len(fits):
                 (startdir / f"{name}Types.cf").write_text(write_types([fits[pick]]))
+                self.variant += f"+old {name}"
         text = cf.write(config) + "\n" + "\n".join(admin_blocks)
         main_cf = startdir / "main.cf"
         main_cf.write_text(text)
