@@ -66,3 +66,35 @@ def test_included_admin_groups_and_older_types_through_add_types(monkeypatch):
         if campaign:
             campaign.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_joined_move_stopped_before_its_switch_is_put_back_in_the_joined_session(monkeypatch):
+    """Rule (docs/operations.md, vxha upgrade, "When a step fails"): a move that fails while
+    going into maintenance puts maintenance back as it was and says to run it again; with
+    --join the put-back runs in the admin's open session as the move did (Configuration
+    sessions), instead of being refused by it and leaving the server half in maintenance.
+    Found by the campaign: downgrade --join stopped at `hagrp -disable`."""
+    monkeypatch.setattr(campaign_mod, "event", lambda *a, **k: None)
+    tmp = Path(tempfile.mkdtemp(prefix="vxha-opscase-"))
+    campaign = None
+    try:
+        campaign = Campaign(tmp, (["db1", "dedup_disk1"], [], {}, {}, [], "installed"))
+        c = campaign.c
+        argv = ["downgrade", "dedup_disk1", "--to", "2.0", "--profiles", str(campaign.folder)]
+        argv += ["--cluster", str(campaign_mod.FIX / "cluster.yaml")]
+        argv += ["--images", campaign_mod.IMAGES, "--yes", "--join"]
+        c.fail("hagrp -disable dedup_disk1 -sys n1")
+        c.run("haconf", "-makerw", check=True)
+        out = c.vxha(*argv)
+        assert out.returncode == 1 and "stopped at step" in out.stderr, out.stderr
+        assert "nothing was switched" in out.stderr, out.stderr
+        assert "already open for writing" not in out.stderr, out.stderr
+        c.run("haconf", "-dump", "-makero", check=True)
+        assert c.value("dedup_disk1", "Frozen") == "0"
+        records = c.run("hagrp", "-display", "dedup_disk1", "-attribute", "UserStrLocal")
+        assert "vxha-maintenance" not in records.stdout, records.stdout
+    finally:
+        if campaign:
+            campaign.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
