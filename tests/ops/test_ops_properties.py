@@ -509,7 +509,8 @@ class Campaign:
         before_data = data_dirs(c)
         failing = None
         before_files = self.conf_files()
-        before_resources = self.before_resources = resource_values(cf.parse_file(c.config))
+        if op["kind"] == "add-types":
+            self.before_resources = resource_values(cf.parse_file(c.config))
         if op["fail"] is not None and op["kind"] != "restore" and not op.get("dry"):
             steps = self.plan_steps([a for a in argv if a != "--yes"])
             if steps:
@@ -567,7 +568,7 @@ class Campaign:
             no_traceback(again, argv)
             assert again.returncode == 0 and "already matches" in again.stdout, again.stdout
         elif op["kind"] == "add-types":
-            self.check_types(argv, before, before_files, before_resources, out)
+            self.check_types(argv, before, before_files, self.before_resources, out)
         self.check_data(op, out, before_data, before)
 
     def conf_files(self) -> dict:
