@@ -12,7 +12,7 @@ admin has the configuration open. Some clusters keep some of the admin's groups 
 included file (admin.cf), some run an older vxha's declarations of vxha's types. After
 every command the invariants below hold, each written from the rule it names.
 
-CI runs a fixed, derandomized profile (``max_examples`` keeps it under a minute); hunt
+CI runs a fixed profile (one seed) (``max_examples`` keeps it under a minute); hunt
 longer with ``VXHA_OPS_FUZZ_EXAMPLES=200 VXHA_OPS_FUZZ_SEED=random``.
 """
 
@@ -29,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, seed, settings
 from hypothesis import strategies as st
 from ops_cluster import Cluster, blocks, example_servers
 from smtp_sink import Sink
@@ -753,7 +753,7 @@ def _attrs_sorted(block: str) -> str:
 @pytest.mark.slow
 @settings(
     max_examples=EXAMPLES_N,
-    derandomize=not RANDOM,
+    derandomize=False,
     deadline=None,
     database=None,
     suppress_health_check=list(HealthCheck),
@@ -761,6 +761,9 @@ def _attrs_sorted(block: str) -> str:
     report_multiple_bugs=False,
 )
 @given(start=clusters(), ops=st.lists(operations(), min_size=1, max_size=STEPS))
+# CI's fixed draw: a seed whose 4 examples reach an included admin.cf, an older type, a
+# stopped apply undone and --join within the campaign's former time (derandomize drew others)
+@seed(None if RANDOM else 2)
 def test_commands_touch_only_what_vxha_owns(start, ops):
     tmp = Path(tempfile.mkdtemp(prefix=f"vxha-opsfuzz-{os.getpid()}-"))
     campaign = None
