@@ -468,7 +468,7 @@ class Campaign:
         if kind == "upgrade":
             # dedup_disk1 between 2.0 and 2.1 (the dedup image lists both moves)
             return ["downgrade" if op["down"] else "upgrade", "dedup_disk1", "--to"]
-        return ["cluster", "add-types"] + (["--dry-run"] if op["dry"] else [])
+        return ["cluster", "add-types"] + (["--dry-run"] if op.get("dry") else [])
 
     def plan_steps(self, argv):
         if argv[0] == "cluster":
