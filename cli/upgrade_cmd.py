@@ -186,8 +186,11 @@ def after_failure(args, client, kind, why: str) -> None:
     done = {i for i, s in enumerate(status) if s == "done"}
     server = undo["server"]
     view = read_view(client, plan.config_path, admin=True)
+    # in the admin's session when the move joined it (found by the ops campaign: refused by
+    # it, the put-back left the server frozen and half in maintenance)
     quiet = P.Runner(client, P.Journal(os.path.join(journal.directory, "compensation")),
-                     out=lambda *_: None, local_actions=ops_cmd._local_actions())  # fmt: skip
+                     out=lambda *_: None, local_actions=ops_cmd._local_actions(),
+                     join=bool(getattr(args, "join", False)))  # fmt: skip
     if _stopped_before_switch(data):
         comp = maintenance_undo(view, undo.get("before", {}), undo.get("frozen"))
         for s in undo.get("dropped") or []:
