@@ -13,6 +13,13 @@ def cf(systems, body):
     return text + body
 
 
+def run(sim, *lines):
+    """Each command line through the simulator's shims, each one required to succeed."""
+    for line in lines:
+        code, out, err = sim.command(line.split())
+        assert code == 0, f"{line}: {err}"
+
+
 WEB = """group web (
     SystemList = { n1 = 0, n2 = 1, n3 = 2 }
     AutoStartList = { n1 }

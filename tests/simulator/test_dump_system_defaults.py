@@ -12,7 +12,7 @@ configuration read, changed to the default and back, dumps as it was read.
 from __future__ import annotations
 
 import pytest
-from sim_helpers import cf
+from sim_helpers import cf, run
 
 BODY = """group app (
     SystemList = { n1 = 0, n2 = 1 }
@@ -28,12 +28,6 @@ def sim(make_sim):
     s = make_sim(cf(["n1", "n2"], BODY)).start()
     s.settle()
     return s
-
-
-def run(sim, *lines):
-    for line in lines:
-        code, out, err = sim.command(line.split())
-        assert code == 0, f"{line}: {err}"
 
 
 def block(sim, head):

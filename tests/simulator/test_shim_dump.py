@@ -12,7 +12,7 @@ leave no `Enabled` line); the resource links by parent then child (chosen).
 from __future__ import annotations
 
 import pytest
-from sim_helpers import cf
+from sim_helpers import cf, run
 
 APP = """group app (
     SystemList = { n1 = 0, n2 = 1 }
@@ -53,12 +53,6 @@ def sim(make_sim):
     s = make_sim(cf(["n1", "n2"], BASE + APP)).start()
     s.settle()
     return s
-
-
-def run(sim, *lines):
-    for line in lines:
-        code, out, err = sim.command(line.split())
-        assert code == 0, f"{line}: {err}"
 
 
 def block(sim, group):
