@@ -359,6 +359,50 @@ def test_stale_target_is_offline_and_repaired(topo):
     assert ep(topo, "node1", "PortForward", "clean", PF, reason=4)[0] == 0
 
 
+def _chain(topo, name):
+    listing = json.loads(topo.exec("node1", "nft", "-j", "list", "chain", "inet", "vxha",
+                                   name).stdout)  # fmt: skip
+    return next(o["chain"] for o in listing["nftables"] if "chain" in o)
+
+
+@pytest.mark.xfail(strict=True, reason="monitor compares the rules, not the chains holding them")
+def test_a_chain_edited_by_hand_is_offline_and_repaired(topo):
+    """The rules are only forwarding as declared in the base chains they were installed
+    in (docs/network.md, "The rules"): monitor is 110 only when the rules exist exactly as
+    declared. A chain of ours recreated by hand as a regular chain (no hook: nothing
+    reaches it), or whose policy was set to drop (every other new connection through the
+    hook is dropped), is edited: 100, and online puts the chain back as declared."""
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    assert ep(topo, "node1", "PortForward", "online", PF)[0] == 0
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    rule = (f"ip daddr {VIP} tcp dport 8080 dnat ip to {CTR_NET}.2:7000"
+            ' comment "vxha:web_pf"')  # fmt: skip
+    topo.exec("node1", "nft", "-f", "-", input=(
+        "delete chain inet vxha pf_web_pf_pre\n"
+        "add chain inet vxha pf_web_pf_pre\n"
+        f"add rule inet vxha pf_web_pf_pre {rule}\n"
+    ))  # fmt: skip
+    assert tcp_roundtrip(topo, "client", VIP, 8080) == ""  # nothing reaches the rule
+    code, out = ep(topo, "node1", "PortForward", "monitor", PF)
+    assert code == 100, out
+    assert "forwarding rules are stale or edited" in out
+    code, out = ep(topo, "node1", "PortForward", "online", PF)
+    assert code == 0, out
+    assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    topo.exec("node1", "nft", "chain inet vxha pf_web_pf_out { policy drop ; }")
+    code, out = ep(topo, "node1", "PortForward", "monitor", PF)
+    assert code == 100, out
+    assert ep(topo, "node1", "PortForward", "online", PF)[0] == 0
+    for role, hook, prio in (("pre", "prerouting", -100), ("out", "output", -100)):
+        chain = _chain(topo, f"pf_web_pf_{role}")
+        assert (chain["type"], chain["hook"], chain["prio"], chain["policy"]) == (
+            "nat", hook, prio, "accept")  # fmt: skip
+    assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 110
+    assert ep(topo, "node1", "PortForward", "offline", PF)[0] == 0
+
+
 def test_two_onlines_racing_both_end_up_installed(topo):
     a = dict(PF, Ports={"8081": "7000"})
     b = dict(PF, Ports={"8082": "7000"})
