@@ -732,7 +732,6 @@ def test_a_device_already_mounted_elsewhere_is_refused(loopdev, real_launcher, t
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="a mount stacked over ours hides it from offline and clean")
 @pytest.mark.parametrize("fstype", ["ext4", "tmpfs", "bind"])
 def test_a_mount_stacked_over_ours_keeps_offline_and_clean_at_1(loopdev, real_launcher,
                                                                 tmp_path, fstype):  # fmt: skip
