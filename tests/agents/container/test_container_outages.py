@@ -113,7 +113,6 @@ def test_engine_hung_with_nothing_recorded_is_no_answer(real, real_agent):
     assert left.stdout.strip() == b""
 
 
-@pytest.mark.xfail(strict=True, reason="offline and clean take the engine's word over the process")
 def test_an_engine_that_does_not_know_the_running_container(fresh_engine, fresh_agent, dockerd):
     """DockerHost leads to another engine than the one that runs our container (the first
     was killed with its containers running, another answers at the socket now): it has no
