@@ -365,7 +365,6 @@ def _chain(topo, name):
     return next(o["chain"] for o in listing["nftables"] if "chain" in o)
 
 
-@pytest.mark.xfail(strict=True, reason="monitor compares the rules, not the chains holding them")
 def test_a_chain_edited_by_hand_is_offline_and_repaired(topo):
     """The rules are only forwarding as declared in the base chains they were installed
     in (docs/network.md, "The rules"): monitor is 110 only when the rules exist exactly as
