@@ -402,6 +402,29 @@ def test_a_chain_edited_by_hand_is_offline_and_repaired(topo):
     assert ep(topo, "node1", "PortForward", "offline", PF)[0] == 0
 
 
+@pytest.mark.xfail(strict=True, reason="monitor reads our chains, not the jumps into them")
+def test_a_jump_into_our_chains_deleted_by_hand_is_offline_and_repaired(topo):
+    """The iptables fallback's chains are reached only through the rules tagged
+    vxha:<res> in the nat table's built-in chains (docs/network.md, "iptables fallback").
+    Flushing PREROUTING by hand (a common reset) leaves our chain and its rules but
+    nothing reaches them: the rules no longer forward as declared, so monitor is 100, and
+    online puts the jump back."""
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    pf = dict(PF, Backend="iptables")
+    assert ep(topo, "node1", "PortForward", "online", pf)[0] == 0
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    topo.exec("node1", "iptables", "-t", "nat", "-F", "PREROUTING")
+    assert tcp_roundtrip(topo, "client", VIP, 8080) == ""  # nothing reaches our chain
+    code, out = ep(topo, "node1", "PortForward", "monitor", pf)
+    assert code == 100, out
+    assert "forwarding rules are stale or edited" in out
+    assert ep(topo, "node1", "PortForward", "online", pf)[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", pf)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    assert ep(topo, "node1", "PortForward", "offline", pf)[0] == 0
+
+
 def test_two_onlines_racing_both_end_up_installed(topo):
     a = dict(PF, Ports={"8081": "7000"})
     b = dict(PF, Ports={"8082": "7000"})
