@@ -334,11 +334,17 @@ class ForwardingDriver:
     def _ipt_rules(self, name, timeout):
         found = None
         roles = {self._ipt_chain(name, r): r for r in ROLES}
+        c = f'-m comment --comment "vxha:{tag(name)}"'
         for v6 in (False, True):
-            for line in self._ipt_save(v6, timeout / 2):
+            lines = self._ipt_save(v6, timeout / 2)
+            present = set(lines)
+            for line in lines:
                 words = line.split()
                 if line.startswith(":") and words[0][1:] in roles:
                     found = found or set()
+                    role = roles[words[0][1:]]
+                    if f"-A {ROLES[role][2]} {c} -j {words[0][1:]}" not in present:
+                        found.add((role, "unreached"))  # its jump was deleted by hand
                 if len(words) < 2 or words[0] != "-A" or words[1] not in roles:
                     continue
                 found = found or set()

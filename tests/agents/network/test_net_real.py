@@ -402,7 +402,6 @@ def test_a_chain_edited_by_hand_is_offline_and_repaired(topo):
     assert ep(topo, "node1", "PortForward", "offline", PF)[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="monitor reads our chains, not the jumps into them")
 def test_a_jump_into_our_chains_deleted_by_hand_is_offline_and_repaired(topo):
     """The iptables fallback's chains are reached only through the rules tagged
     vxha:<res> in the nat table's built-in chains (docs/network.md, "iptables fallback").
