@@ -410,7 +410,6 @@ def test_paused_and_restarting_are_offline_and_go_away(real, real_agent):
     assert a.resource not in names(real)
 
 
-@pytest.mark.xfail(strict=True, reason="the driver's inspect does not carry these values")
 def test_info_tells_the_engines_start_time_restart_count_and_image(real, real_agent, tmp_path):
     """info's pairs are what the engine's inspect says (docs/container.md "info"):
     `StartedAt` when the engine last started the container, `RestartCount` its restart
