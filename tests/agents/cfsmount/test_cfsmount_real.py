@@ -768,3 +768,36 @@ def test_a_mount_stacked_over_ours_keeps_offline_and_clean_at_1(loopdev, real_la
         assert mounted_at(str(mp)) == []
 
     in_private_namespace(body)
+
+
+@pytest.mark.xfail(strict=True, reason="offline takes an absent mount for an unmounted file system")
+def test_offline_of_a_mount_detached_by_someone_else_waits_for_its_file_system(
+    loopdev, real_launcher, tmp_path
+):
+    """Someone detaches our mount lazily (`umount -l`) while a process still has a file
+    open in it: MountPoint shows nothing, but the file system lives on this system and
+    is still written ("A file system that outlives its unmount"). offline may not say 0
+    before it is gone, whether its own unmount or another's detached it: exit 1, as
+    clean; once the file is closed, offline says 0."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp)
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        held = open(mp / "open-file", "w")
+        try:
+            subprocess.run(["umount", "-l", str(mp)], check=True, timeout=10)
+            assert mounted_at(str(mp)) == []
+            assert run("monitor", v).returncode == 99
+            r = run("offline", v)
+            assert r.returncode == 1, r.stdout
+            assert f"{dev} is still in use on this system" in r.stdout
+            assert run("clean", v, reason=1).returncode == 1
+        finally:
+            held.close()
+        assert run("offline", v).returncode == 0
+        assert run("monitor", v).returncode == 100
+
+    in_private_namespace(body)
