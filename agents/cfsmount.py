@@ -279,6 +279,8 @@ class CFSMountAgent:
             )
             return None
         if mine is None:
+            if self._alive(res, drv):  # detached by someone else, still in use
+                raise Busy(self._alive_text(res))
             res.log.info(f"{res.MountPoint} is not mounted", "state")
             return None
         self._release(res, drv, clean=False)

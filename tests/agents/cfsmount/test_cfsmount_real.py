@@ -770,7 +770,6 @@ def test_a_mount_stacked_over_ours_keeps_offline_and_clean_at_1(loopdev, real_la
     in_private_namespace(body)
 
 
-@pytest.mark.xfail(strict=True, reason="offline takes an absent mount for an unmounted file system")
 def test_offline_of_a_mount_detached_by_someone_else_waits_for_its_file_system(
     loopdev, real_launcher, tmp_path
 ):
