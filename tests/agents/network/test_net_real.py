@@ -107,7 +107,6 @@ def test_ipv6_duplicate_refused_and_removed(topo):
     assert not vip_on(topo, "node1", "fd77::2")
 
 
-@pytest.mark.xfail(strict=True, reason="a DAD that does not finish is reported as a duplicate")
 def test_ipv6_dad_that_does_not_finish_is_not_called_a_duplicate(topo):
     """The kernel's DAD does not run on a link without carrier: the address stays
     tentative. online cannot tell it is unique, so it fails and removes the address
