@@ -120,6 +120,22 @@ class CFSMountAgent:
             return top, None
         return None, top
 
+    def _under_foreign(self, res, drv, entries, foreign):
+        """AgentError when our mount is still at MountPoint under ``foreign``, someone
+        else's mount stacked over it: ours is not unmounted, and theirs is not ours to
+        remove (a mount is made on the one it covers: its parent id)."""
+        by_id = {e.id: e for e in entries}
+        e = by_id.get(foreign.parent)
+        while e is not None and e.mountpoint == res.MountPoint:
+            if drv.same_source(e, self._source(res), res.FSType, covered=True):
+                raise AgentError(
+                    f"{res.MountPoint} has {foreign.source} ({foreign.fstype}) mounted over "
+                    f"ours: left alone; {self._source(res)} stays mounted under it until it "
+                    "is unmounted",
+                    "MountPoint",
+                )
+            e = by_id.get(e.parent)
+
     @staticmethod
     def _alive(res, drv) -> bool:
         """Whether the file system of a block device (ext4, xfs: one system at a time)
@@ -255,6 +271,7 @@ class CFSMountAgent:
         entries = drv.mounts(res.MountPoint)
         mine, foreign = self._mine(res, drv, entries)
         if foreign is not None:
+            self._under_foreign(res, drv, entries, foreign)
             res.log.warning(
                 f"{res.MountPoint} has {foreign.source} mounted, not {self._source(res)}: "
                 "left alone",
@@ -262,6 +279,8 @@ class CFSMountAgent:
             )
             return None
         if mine is None:
+            if self._alive(res, drv):  # detached by someone else, still in use
+                raise Busy(self._alive_text(res))
             res.log.info(f"{res.MountPoint} is not mounted", "state")
             return None
         self._release(res, drv, clean=False)
@@ -273,7 +292,10 @@ class CFSMountAgent:
     def clean(self, res):
         # An AgentError is logged and mapped to 1 by the framework: VCS retries clean.
         drv = res.driver("mounts")
-        mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))
+        entries = drv.mounts(res.MountPoint)
+        mine, foreign = self._mine(res, drv, entries)
+        if foreign is not None:
+            self._under_foreign(res, drv, entries, foreign)
         if mine is not None:
             self._release(res, drv, clean=True)
             mine, _ = self._mine(res, drv, drv.mounts(res.MountPoint))

@@ -855,6 +855,8 @@ class ContainerAgent:
         drv = self._driver(res)
         try:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
+            if info is None or not is_ours(info, res):
+                self._refuse_if_it_runs(res, drv)
             if info is None:
                 res.log.info(f"container {cfg.name} is already gone", "ctr.offline")
             elif not is_ours(info, res):
@@ -905,6 +907,9 @@ class ContainerAgent:
             if info is not None and not is_ours(info, res):
                 res.log.warning(_foreign_error(info, res, cfg), "foreign")
                 info = None
+            if info is None and record is not None and drv.process_alive(record):
+                why = f"the engine has no container {cfg.name}"
+                return self._clean_without_engine(res, drv, record, why)
             gone = True
             if info is not None:
                 if info["state"] == "paused":
@@ -913,7 +918,8 @@ class ContainerAgent:
                     drv.kill(cfg.name, timeout=res.timeout(10))
                 gone = self._remove_and_wait(res, drv)
         except (DriverUnavailable, Hang) as exc:
-            return self._clean_without_engine(res, drv, record, f"{exc or 'no answer'}")
+            why = f"engine not answering ({exc or 'no answer'})"
+            return self._clean_without_engine(res, drv, record, why)
         except (DriverError, AgentError) as exc:
             res.log.error(f"container {cfg.name} may still be present: {exc}", "state")
             return False
@@ -940,28 +946,34 @@ class ContainerAgent:
             )
 
     def _clean_without_engine(self, res, drv, record, why: str) -> bool:
-        """clean with the engine refusing or silent: kill the recorded main process tree;
-        done only once it is verifiably gone. The container itself stays for the engine
-        to remove at the next online."""
+        """clean with the engine refusing or silent, or not knowing the container whose
+        recorded main process runs: kill the recorded main process tree; done only once it
+        is verifiably gone. The container itself stays for its engine to remove."""
         name = self.cfg.name
         if record is None:
             res.log.error(
-                f"engine not answering ({why}) and no main process of {name} recorded here:"
-                " cannot tell whether it runs",
+                f"{why} and no main process of {name} recorded here: cannot tell whether it runs",
                 "state",
             )
             return False
         pid = record.split()[0]
         if not drv.kill_process(record, timeout=max(0.1, res.time_left() - 0.5)):
-            res.log.error(f"engine not answering ({why}); main process {pid} of {name}"
-                          " survived SIGKILL", "state")  # fmt: skip
+            res.log.error(f"{why}; main process {pid} of {name} survived SIGKILL", "state")
             return False
-        res.log.info(
-            f"engine not answering ({why}); main process {pid} of {name} and its descendants"
-            " killed",
-            "ctr.cleaned",
-        )
+        res.log.info(f"{why}; main process {pid} of {name} and its descendants killed",
+                     "ctr.cleaned")  # fmt: skip
         return True
+
+    def _refuse_if_it_runs(self, res, drv):
+        """offline, when the engine has no container of ours by that name: AgentError if
+        the main process recorded at online still runs (another engine answers at
+        DockerHost now). Not offline; a graceful stop is its engine's, so VCS cleans."""
+        record = statefile.read(res.ctx, record_name(res))
+        if record is not None and drv.process_alive(record):
+            raise AgentError(
+                f"the engine has no container {self.cfg.name}, but its main process"
+                f" {record.split()[0]} recorded here runs: not offline (clean kills it)"
+            )
 
     def action(self, res, token, args):
         """oneoff, exec: an image's lifecycle commands (agents/container_actions.py)."""

@@ -130,6 +130,14 @@ class HostIPAgent:
                 res, "IPv6 duplicate address detection", drv.wait_dad, res.Device, res.Address,
                 res.timeout(5),
             )  # fmt: skip
+            if dad == "tentative":  # nobody answered, but uniqueness is not known
+                self._delete(res, "removing the tentative address", res.PrefixLen)
+                raise AgentError(
+                    f"IPv6 duplicate address detection of {res.Address} on {res.Device} did "
+                    "not finish in time (the address stayed tentative; the kernel starts it "
+                    "once the link has carrier): removed it again",
+                    "Address",
+                )
             if dad != "ok":
                 self._delete(res, "removing the duplicate", res.PrefixLen)
                 res.log.error(

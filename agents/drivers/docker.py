@@ -60,6 +60,9 @@ def summarize(raw: dict) -> dict:
         "labels": cfg.get("Labels") or {},
         "addresses": addresses,
         "healthcheck_disabled": test == ["NONE"],
+        "started_at": st.get("StartedAt") or None,
+        "restart_count": raw.get("RestartCount"),
+        "image_digest": raw.get("Image") or None,
     }
 
 

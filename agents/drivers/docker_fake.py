@@ -110,6 +110,7 @@ class FakeDocker:
             st["next_pid"] = st.get("next_pid", 4000) + 1
             c["pid"] = st["next_pid"]
             c["started"] = st["next_pid"]
+            c["started_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             c["health"] = c["health_on_start"] if c.get("healthcheck") else None
             c["address"] = _next_ip(st)
             if c["spec"].get("once"):
@@ -478,4 +479,7 @@ def _summary(c: dict) -> dict:
         "labels": dict(c.get("labels") or {}),
         "addresses": {"bridge": c["address"]} if c.get("address") else {},
         "healthcheck_disabled": not c.get("spec", {}).get("image_health", True),
+        "started_at": c.get("started_at"),
+        "restart_count": 0,
+        "image_digest": None,
     }

@@ -41,6 +41,13 @@ ROLES = {
 }
 
 
+def base_chain(role: str) -> tuple:
+    """(type, hook, priority, policy) of a resource's base chain of ``role``, as nft's JSON
+    lists a chain: a chain of ours listed otherwise was edited by hand."""
+    hook, prio, _ = ROLES[role]
+    return ("nat", hook, {"dstnat": -100, "srcnat": 100}.get(prio) or int(prio), "accept")
+
+
 def tag(name: str, limit: int = 64) -> str:
     """The resource name as it can appear in chain names (hashed when it cannot)."""
     if name and len(name) <= limit and all(c in _SAFE for c in name):
@@ -122,7 +129,9 @@ class ForwardingDriver:
             if backend == "iptables":
                 self._ipt_install(name, spec, left)
             else:
-                self._nft(self._nft_install_text(name, spec), left)
+                edited = self._nft_edited(name, self._nft_table(left / 2))
+                text = self._nft_install_text(name, spec, edited)
+                self._nft(text, max(0.1, end - time.monotonic()))
 
     def remove(self, name: str, timeout: float, backend: str = "nft") -> None:
         """Delete the resource's rules (and vxha's table once it is empty)."""
@@ -158,6 +167,10 @@ class ForwardingDriver:
         for chain in table["chains"]:
             if chain.startswith(prefix) and chain[len(prefix) :] in ROLES:
                 found = found or set()
+                role = chain[len(prefix) :]
+                base = table["bases"][chain]
+                if base != base_chain(role):  # no longer hooked, or its policy changed
+                    found.add((role, "chain", *base))
         for chain, rule in table["rules"]:
             if not chain.startswith(prefix) or chain[len(prefix) :] not in ROLES:
                 continue
@@ -185,15 +198,32 @@ class ForwardingDriver:
             if "No such file or directory" in err:
                 return None
             raise DriverError(f"nft list table {TABLE}: {' '.join(err.split())}")
-        chains, rules = [], []
+        chains, rules, bases = [], [], {}
         for obj in json.loads(out).get("nftables", []):
             if "chain" in obj:
-                chains.append(obj["chain"]["name"])
+                c = obj["chain"]
+                chains.append(c["name"])
+                bases[c["name"]] = (c.get("type"), c.get("hook"), c.get("prio"), c.get("policy"))
             elif "rule" in obj:
                 rules.append((obj["rule"]["chain"], obj["rule"]))
-        return {"chains": chains, "rules": rules}
+        return {"chains": chains, "rules": rules, "bases": bases}
 
-    def _nft_install_text(self, name: str, spec: dict) -> str:
+    @staticmethod
+    def _nft_edited(name: str, table) -> set:
+        """The resource's chains whose type, hook or priority was changed by hand: an
+        existing chain's hook cannot be changed, so the install deletes them first."""
+        if table is None:
+            return set()
+        prefix = f"pf_{tag(name)}_"
+        return {
+            c
+            for c, base in table["bases"].items()
+            if c.startswith(prefix)
+            and c[len(prefix) :] in ROLES
+            and base[:3] != base_chain(c[len(prefix) :])[:3]
+        }
+
+    def _nft_install_text(self, name: str, spec: dict, edited=()) -> str:
         t = tag(name)
         comment = f'comment "vxha:{t}"'
         a, target = canonical(spec["address"]), canonical(spec["target"])
@@ -211,6 +241,8 @@ class ForwardingDriver:
             by_role[role].append(f"{match} {verdict} {comment}")
         for role, (hook, prio, _) in ROLES.items():
             chain = f"pf_{t}_{role}"
+            if chain in edited:
+                lines += [f"flush chain {TABLE} {chain}", f"delete chain {TABLE} {chain}"]
             lines.append(
                 f"add chain {TABLE} {chain} "
                 f"{{ type nat hook {hook} priority {prio}; policy accept; }}"
@@ -302,11 +334,17 @@ class ForwardingDriver:
     def _ipt_rules(self, name, timeout):
         found = None
         roles = {self._ipt_chain(name, r): r for r in ROLES}
+        c = f'-m comment --comment "vxha:{tag(name)}"'
         for v6 in (False, True):
-            for line in self._ipt_save(v6, timeout / 2):
+            lines = self._ipt_save(v6, timeout / 2)
+            present = set(lines)
+            for line in lines:
                 words = line.split()
                 if line.startswith(":") and words[0][1:] in roles:
                     found = found or set()
+                    role = roles[words[0][1:]]
+                    if f"-A {ROLES[role][2]} {c} -j {words[0][1:]}" not in present:
+                        found.add((role, "unreached"))  # its jump was deleted by hand
                 if len(words) < 2 or words[0] != "-A" or words[1] not in roles:
                     continue
                 found = found or set()

@@ -263,8 +263,10 @@ class MountDriver:
             return None if stat.S_ISDIR(st.st_mode) else f"{source} is not a directory"
         return None if stat.S_ISBLK(st.st_mode) else f"{source} is not a block device"
 
-    def same_source(self, entry: MountEntry, source: str, fstype: str) -> bool:
-        """Whether ``entry`` is a mount of ``source`` (as ``fstype``)."""
+    def same_source(self, entry: MountEntry, source: str, fstype: str, covered=False) -> bool:
+        """Whether ``entry`` is a mount of ``source`` (as ``fstype``). ``covered``: another
+        mount hides ``entry``, so a bind mount's directory cannot be stat()ed through its
+        path; its file system and its root (the source's path within it) tell instead."""
         if fstype == "tmpfs":
             return entry.fstype == "tmpfs" and entry.source == source
         try:
@@ -277,6 +279,8 @@ class MountDriver:
                 entry.minor,
             ):
                 return False
+            if covered:
+                return (source + "/").endswith(entry.root.rstrip("/") + "/")
             try:
                 return posix.stat(entry.mountpoint).st_ino == st.st_ino
             except OSError:

@@ -86,7 +86,7 @@ class FakeMounts:
             return f"{source} does not exist"
         return None
 
-    def same_source(self, entry: MountEntry, source: str, fstype: str) -> bool:
+    def same_source(self, entry: MountEntry, source: str, fstype: str, covered=False) -> bool:
         if fstype == "tmpfs":
             return entry.fstype == "tmpfs" and entry.source == source
         if fstype == "bind":

@@ -159,6 +159,26 @@ def test_foreign_mount_is_refused_and_unknown(n1):
     assert f"not from BlockDevice {DEV}" in r.stdout
 
 
+def test_a_mount_stacked_over_ours_keeps_offline_and_clean_at_1(n1):
+    """vxfs, the production type (docs/cfsmount.md, "A mount stacked over ours"): ours
+    stays mounted under another device mounted over it, so offline and clean exit 1 and
+    leave both; the real tier tests ext4, tmpfs and bind."""
+    other = "/dev/vx/dsk/otherdg/vol"
+    n1.fake.create_device(other)
+    assert n1.run("online", v()).returncode == 0
+    n1.fake.mount(other, MP, "vxfs", "", 5)
+    assert [e.source for e in n1.mounted()] == [DEV, other]
+    assert n1.run("monitor", v()).returncode == 99
+    for ep in ("offline", "clean"):
+        r = n1.run(ep, v(), reason=4)
+        assert r.returncode == 1, (ep, r.stdout)
+        assert f"{MP} has {other} (vxfs) mounted over ours: left alone" in r.stdout
+        assert [e.source for e in n1.mounted()] == [DEV, other]
+    n1.fake.umount(MP, 5)
+    assert n1.run("offline", v()).returncode == 0
+    assert n1.mounted() == []
+
+
 def test_mount_below_is_refused(n1):
     n1.fake.mount("t", MP + "/cache", "tmpfs", "", 5)
     r = n1.run("online", v())

@@ -730,3 +730,73 @@ def test_a_device_already_mounted_elsewhere_is_refused(loopdev, real_launcher, t
         assert len(mounted_at(str(theirs))) == 1
 
     in_private_namespace(body)
+
+
+@pytest.mark.parametrize("fstype", ["ext4", "tmpfs", "bind"])
+def test_a_mount_stacked_over_ours_keeps_offline_and_clean_at_1(loopdev, real_launcher,
+                                                                tmp_path, fstype):  # fmt: skip
+    """Someone mounts over MountPoint while ours is mounted there: ours is still mounted
+    underneath, so offline and clean may not say it is unmounted (DECISIONS.md 2: clean 0
+    only when verifiably offline), and the mount over it is not ours to remove: both exit
+    1, naming the mount to take away, and leave both mounts as they are; monitor says 99.
+    Once the other mount is gone, offline unmounts ours as usual."""
+    source = tmp_path / "source"
+    source.mkdir()
+    dev = {"ext4": loopdev("ext4") if fstype == "ext4" else None, "tmpfs": "vol1",
+           "bind": str(source)}[fstype]  # fmt: skip
+    mp = tmp_path / "data"
+    v = values(dev, mp, fstype, ForceUnmount="kill")
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        (mp / "ours").write_text("kept")
+        subprocess.run(["mount", "-t", "tmpfs", "over", str(mp)], check=True, timeout=10)
+        stack = [e.source for e in mounted_at(str(mp))]
+        assert stack[-1] == "over" and len(stack) == 2
+        r = run("monitor", v)
+        assert r.returncode == 99, r.stdout
+        for ep in ("offline", "clean"):
+            r = run(ep, v, reason=4)
+            assert r.returncode == 1, (ep, r.stdout)
+            assert f"{mp} has over (tmpfs) mounted over ours: left alone" in r.stdout, r.stdout
+            assert [e.source for e in mounted_at(str(mp))] == stack
+        subprocess.run(["umount", str(mp)], check=True, timeout=10)
+        assert (mp / "ours").read_text() == "kept"
+        assert run("monitor", v).returncode == 110
+        assert run("offline", v).returncode == 0
+        assert mounted_at(str(mp)) == []
+
+    in_private_namespace(body)
+
+
+def test_offline_of_a_mount_detached_by_someone_else_waits_for_its_file_system(
+    loopdev, real_launcher, tmp_path
+):
+    """Someone detaches our mount lazily (`umount -l`) while a process still has a file
+    open in it: MountPoint shows nothing, but the file system lives on this system and
+    is still written ("A file system that outlives its unmount"). offline may not say 0
+    before it is gone, whether its own unmount or another's detached it: exit 1, as
+    clean; once the file is closed, offline says 0."""
+    dev = loopdev("ext4")
+    mp = tmp_path / "data"
+    v = values(dev, mp)
+
+    def body():
+        run = real_launcher
+        assert run("online", v).returncode == 0
+        held = open(mp / "open-file", "w")
+        try:
+            subprocess.run(["umount", "-l", str(mp)], check=True, timeout=10)
+            assert mounted_at(str(mp)) == []
+            assert run("monitor", v).returncode == 99
+            r = run("offline", v)
+            assert r.returncode == 1, r.stdout
+            assert f"{dev} is still in use on this system" in r.stdout
+            assert run("clean", v, reason=1).returncode == 1
+        finally:
+            held.close()
+        assert run("offline", v).returncode == 0
+        assert run("monitor", v).returncode == 100
+
+    in_private_namespace(body)

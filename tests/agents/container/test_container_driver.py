@@ -150,6 +150,7 @@ def test_life_cycle(world):
     drv.start("drv_life", timeout=10)
     info = drv.inspect("drv_life", timeout=5)
     assert info["state"] == "running"
+    assert info["started_at"] and info["restart_count"] == 0  # info's StartedAt, RestartCount
     address = drv.container_address("drv_life")
     assert address and address.count(".") == 3
     assert drv.container_address("drv_life", network=world.network) == address

@@ -111,3 +111,29 @@ def test_engine_hung_with_nothing_recorded_is_no_answer(real, real_agent):
     assert f"no main process of {a.resource} recorded" in r.out
     left = subprocess.run(["pgrep", "-f", f"{a.bin}/monitor {a.resource} "], capture_output=True)
     assert left.stdout.strip() == b""
+
+
+def test_an_engine_that_does_not_know_the_running_container(fresh_engine, fresh_agent, dockerd):
+    """DockerHost leads to another engine than the one that runs our container (the first
+    was killed with its containers running, another answers at the socket now): it has no
+    container of that name, but the main process recorded at online still runs. That is
+    not verifiably offline (DECISIONS.md 2): offline exits 1 (a graceful stop is the
+    engine's, and this one cannot give it), clean kills the recorded tree and says 0 once
+    it is gone (DECISIONS.md 8, as without an engine)."""
+    a = fresh_agent()
+    assert a.online().code == 0
+    pid = recorded_pid(a)
+    fresh_engine.kill_engine()  # SIGKILL: the containers keep running without it
+    assert _alive(pid)
+    other = dockerd.host
+    r = a.monitor(DockerHost=other)
+    assert r.code == 100, r  # the engine says none: VCS faults the resource and cleans
+    r = a.offline(DockerHost=other)
+    assert r.code == 1, r
+    assert f"has no container {a.resource}, but its main process {pid} recorded here runs" in r.out
+    assert _alive(pid)
+    r = a.clean(DockerHost=other)
+    assert r.code == 0, r
+    assert f"main process {pid} of {a.resource} and its descendants killed" in r.out
+    wait_gone(pid, 2)
+    assert a.offline(DockerHost=other).code == 0  # gone now: offline is done

@@ -11,6 +11,7 @@ import pytest
 from container_engines import BUSYBOX, BUSYBOX_EXIT, BUSYBOX_HEALTH, BUSYBOX_NOTERM
 from container_helpers import inspect_cli
 from monitor_imports import heavy
+from realtier import info_pairs
 
 pytestmark = pytest.mark.real
 
@@ -407,3 +408,21 @@ def test_paused_and_restarting_are_offline_and_go_away(real, real_agent):
     assert status == "restarting" or int(count) >= 1, (seen[-5:], cmd)
     assert a.clean().code == 0  # the engine would restart it again: clean must win
     assert a.resource not in names(real)
+
+
+def test_info_tells_the_engines_start_time_restart_count_and_image(real, real_agent, tmp_path):
+    """info's pairs are what the engine's inspect says (docs/container.md "info"):
+    `StartedAt` when the engine last started the container, `RestartCount` its restart
+    count, `Image` the image's digest (the id the engine gives) rather than the reference;
+    `unknown` is only for a value the engine does not give, and both engines give these."""
+    a = real_agent()
+    a.env["VCS_HOME"] = str(tmp_path)  # no hares: the pairs are printed only
+    assert a.online().code == 0
+    r = a.run("info")
+    assert r.code == 0, r
+    got = info_pairs(r.out)
+    engine = full_inspect(real, a.resource)
+    assert got["StartedAt"] == engine["State"]["StartedAt"]
+    assert got["RestartCount"] == str(engine["RestartCount"]) == "0"
+    assert got["Image"] == engine["Image"]
+    assert a.clean().code == 0

@@ -107,6 +107,22 @@ def test_ipv6_duplicate_refused_and_removed(topo):
     assert not vip_on(topo, "node1", "fd77::2")
 
 
+def test_ipv6_dad_that_does_not_finish_is_not_called_a_duplicate(topo):
+    """The kernel's DAD does not run on a link without carrier: the address stays
+    tentative. online cannot tell it is unique, so it fails and removes the address
+    again (docs/network.md, online step 6), but nobody answered for it: the error says
+    the detection did not finish, not that the address is a duplicate."""
+    n1 = topo.ns("node1")
+    sh("ip", "-n", n1, "link", "add", "dn0", "type", "veth", "peer", "name", "dn1")
+    sh("ip", "-n", n1, "link", "set", "dn0", "up")  # dn1 stays down: no carrier
+    values = dict(IP6, Device="dn0", CheckLinkStatus=0)
+    code, out = ep(topo, "node1", "HostIP", "online", values)
+    assert code == 1, out
+    assert f"IPv6 duplicate address detection of {VIP6} on dn0 did not finish" in out
+    assert "duplicate address fd77::50 (" not in out
+    assert not vip_on(topo, "node1", VIP6)
+
+
 def test_hostip_idempotency_and_other_addresses_untouched(topo):
     sh("ip", "-n", topo.ns("node1"), "addr", "add", f"{NET}.60/24", "dev", "eth0",
        "label", "eth0:other")  # fmt: skip
@@ -357,6 +373,71 @@ def test_stale_target_is_offline_and_repaired(topo):
               str(handle))  # fmt: skip
     assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 100
     assert ep(topo, "node1", "PortForward", "clean", PF, reason=4)[0] == 0
+
+
+def _chain(topo, name):
+    listing = json.loads(topo.exec("node1", "nft", "-j", "list", "chain", "inet", "vxha",
+                                   name).stdout)  # fmt: skip
+    return next(o["chain"] for o in listing["nftables"] if "chain" in o)
+
+
+def test_a_chain_edited_by_hand_is_offline_and_repaired(topo):
+    """The rules are only forwarding as declared in the base chains they were installed
+    in (docs/network.md, "The rules"): monitor is 110 only when the rules exist exactly as
+    declared. A chain of ours recreated by hand as a regular chain (no hook: nothing
+    reaches it), or whose policy was set to drop (every other new connection through the
+    hook is dropped), is edited: 100, and online puts the chain back as declared."""
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    assert ep(topo, "node1", "PortForward", "online", PF)[0] == 0
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    rule = (f"ip daddr {VIP} tcp dport 8080 dnat ip to {CTR_NET}.2:7000"
+            ' comment "vxha:web_pf"')  # fmt: skip
+    topo.exec("node1", "nft", "-f", "-", input=(
+        "delete chain inet vxha pf_web_pf_pre\n"
+        "add chain inet vxha pf_web_pf_pre\n"
+        f"add rule inet vxha pf_web_pf_pre {rule}\n"
+    ))  # fmt: skip
+    assert tcp_roundtrip(topo, "client", VIP, 8080) == ""  # nothing reaches the rule
+    code, out = ep(topo, "node1", "PortForward", "monitor", PF)
+    assert code == 100, out
+    assert "forwarding rules are stale or edited" in out
+    code, out = ep(topo, "node1", "PortForward", "online", PF)
+    assert code == 0, out
+    assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    topo.exec("node1", "nft", "chain inet vxha pf_web_pf_out { policy drop ; }")
+    code, out = ep(topo, "node1", "PortForward", "monitor", PF)
+    assert code == 100, out
+    assert ep(topo, "node1", "PortForward", "online", PF)[0] == 0
+    for role, hook, prio in (("pre", "prerouting", -100), ("out", "output", -100)):
+        chain = _chain(topo, f"pf_web_pf_{role}")
+        assert (chain["type"], chain["hook"], chain["prio"], chain["policy"]) == (
+            "nat", hook, prio, "accept")  # fmt: skip
+    assert ep(topo, "node1", "PortForward", "monitor", PF)[0] == 110
+    assert ep(topo, "node1", "PortForward", "offline", PF)[0] == 0
+
+
+def test_a_jump_into_our_chains_deleted_by_hand_is_offline_and_repaired(topo):
+    """The iptables fallback's chains are reached only through the rules tagged
+    vxha:<res> in the nat table's built-in chains (docs/network.md, "iptables fallback").
+    Flushing PREROUTING by hand (a common reset) leaves our chain and its rules but
+    nothing reaches them: the rules no longer forward as declared, so monitor is 100, and
+    online puts the jump back."""
+    echo_server(topo, "ctr", 7000)
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    pf = dict(PF, Backend="iptables")
+    assert ep(topo, "node1", "PortForward", "online", pf)[0] == 0
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    topo.exec("node1", "iptables", "-t", "nat", "-F", "PREROUTING")
+    assert tcp_roundtrip(topo, "client", VIP, 8080) == ""  # nothing reaches our chain
+    code, out = ep(topo, "node1", "PortForward", "monitor", pf)
+    assert code == 100, out
+    assert "forwarding rules are stale or edited" in out
+    assert ep(topo, "node1", "PortForward", "online", pf)[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", pf)[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    assert ep(topo, "node1", "PortForward", "offline", pf)[0] == 0
 
 
 def test_two_onlines_racing_both_end_up_installed(topo):
