@@ -144,8 +144,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         ri = self._ri(r, sname)
         if not self.systems[sname].up:
             raise SimError(f"System {sname} is not up", "V-16-1-10446")
-        if not r.enabled:
-            raise SimError(f"Resource {name} is not enabled", "V-16-1-10260")
+        self._check_resource_enabled(r)
         if ri.busy:
             raise SimError(f"Resource {name} is busy on {sname}", "V-16-1-10261")
 
@@ -167,6 +166,13 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         self._ep(ri, "monitor", None, done)
         self.clock.run_due()
 
+    @staticmethod
+    def _check_resource_enabled(r):
+        """A disabled resource is not monitored and cannot be brought online or taken
+        offline (Admin 7.0, "About disabling resources")."""
+        if not r.enabled:
+            raise SimError(f"Resource {r.name} is not enabled", "V-16-1-10260")
+
     def _check_not_persistent(self, r):
         if r.type.persistent:
             raise SimError(
@@ -182,6 +188,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
             raise SimError(f"System {sname} is not up", "V-16-1-10446")
         self._check_actionable(r.group)
         self._check_not_persistent(r)
+        self._check_resource_enabled(r)
         if ri.state == ONLINE:
             raise SimError(f"Resource {name} is already online on {sname}", "V-16-1-10263")
         if ri.state == FAULTED:
@@ -208,6 +215,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         g = r.group
         self._check_actionable(g)
         self._check_not_persistent(r)
+        self._check_resource_enabled(r)
         if not ri.is_online():
             raise SimError(f"Resource {name} is not online on {sname}", "V-16-1-10266")
         parents = [p for p in r.parents if p.enabled and p.insts[sname].is_online()]
