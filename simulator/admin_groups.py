@@ -282,7 +282,7 @@ class GroupRequests:
         for p, s in parents:
             self._offline_propagate(p, s, lambda key=(p.name, s): parent_done(key))
 
-    def switch_group(self, name, to=None, any_system=False):
+    def switch_group(self, name, to=None, any_system=False, nopre=False):
         g = self.group(name)
         self._check_actionable(g)
         self._check_no_admin_wait(g, "switch")
@@ -321,7 +321,9 @@ class GroupRequests:
             here,
             f"switch to {to}",
             then=lambda: self._want(
-                Intent("switch", g, exclude=(here,), to=to, reason=f"switch from {here}")
+                Intent(
+                    "switch", g, exclude=(here,), to=to, reason=f"switch from {here}", nopre=nopre
+                )
             ),
         )
         self.clock.run_due()

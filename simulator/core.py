@@ -51,9 +51,10 @@ def monitor_state(code):
 class Intent:
     """A group the engine wants online somewhere: autostart, failover, a move or a switch."""
 
-    __slots__ = ("kind", "group", "system", "exclude", "to", "reason")
+    __slots__ = ("kind", "group", "system", "exclude", "to", "reason", "nopre")
 
-    def __init__(self, kind, group, system=None, exclude=(), to=None, reason=""):
+    def __init__(self, kind, group, system=None, exclude=(), to=None, reason="", nopre=False):
+        self.nopre = nopre  # hagrp -switch -nopre: no preonline trigger
         self.kind = kind
         self.group = group
         self.system = system  # parallel groups: the one system this intent is for

@@ -164,8 +164,12 @@ class Placement:
                 target = policies.choose(g, systems, g.policy, self.statistics)
         if target is not None:
             self._drop(key)
-            held = intent.kind in ("failover", "switch") and self.triggers.preonline(
-                g, target.name, "fault", min(intent.exclude) if intent.exclude else None
+            held = (
+                intent.kind in ("failover", "switch")
+                and not intent.nopre
+                and self.triggers.preonline(
+                    g, target.name, "fault", min(intent.exclude) if intent.exclude else None
+                )
             )
             if not held:
                 self._start_group(g, target.name, intent.reason)
