@@ -518,6 +518,7 @@ HANDLERS = {
     "hatype -list": display.type_list,
     "hatype -value": type_value,
     "hatype -help": show_help,
+    "haattr -help": show_help,
     "haattr -add": attr_add,
     "haattr -default": attr_default,
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),

@@ -601,6 +601,16 @@ FORMS: Tuple[Form, ...] = (
         exclusive=(("-static", "-temp"),),
         source=HAATTR,
     ),
+    Form(
+        "haattr",
+        "-display",
+        ("OBJECT",),
+        source=HAATTR,
+        note="OBJECT: cluster, group, system, heartbeat or a type; simulator: not modelled "
+        "(the stored page does not show its output)",
+        modelled=False,
+    ),
+    Form("haattr", "-help", source=HAATTR, note=HELP),
     # hastatus
     Form("hastatus", "-sum", aliases=("-summary",), source=HASTATUS),
     Form(

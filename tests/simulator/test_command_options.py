@@ -120,6 +120,8 @@ def test_switch_nopre_goes_only_with_localclus(sim):
         # hastop(1M) 5.0: hastop [-help]; Admin 6.0, "Stopping the VCS engine ...": -help
         # "Displays command usage"
         ("hastop -help", "hastop -all"),
+        # haattr(1M) 7.3: haattr [-help]
+        ("haattr -help", "haattr -default"),
     ],
 )
 def test_help_prints_the_usage(sim, line, shows):
@@ -148,6 +150,9 @@ def test_help_prints_the_usage(sim, line, shows):
         # InfoScale 7.4.1 Patch 1200 Release Notes (Linux), "Stopping VCS without evacuating
         # service groups": hastop -sysoffline -noautodisable
         "hastop -sysoffline -noautodisable",
+        # haattr(1M) 7.3: haattr -display {cluster | group | system | heartbeat | restype}
+        "haattr -display group",
+        "haattr -display Dummy",
     ],
 )
 def test_documented_but_not_modelled(sim, line):

@@ -1117,6 +1117,7 @@ BOTH_SIDES = {
     "hasys -help": ([], "hasys -help -modify", "hasys -help web", "unexpected"),
     "hatype -help": ([], "hatype -help -list", "hatype -help -modify -list", "exclude each other"),
     "hastop -help": ([], "hastop -help", "hastop -help -all", "unknown option"),
+    "haattr -help": ([], "haattr -help", "haattr -help -list", "unknown option"),
     # -local needs the system the command is typed on: an events file's cmd gives it
     "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
     "hastop -all": (
