@@ -519,6 +519,7 @@ HANDLERS = {
     "hatype -value": type_value,
     "hatype -help": show_help,
     "haattr -help": show_help,
+    "haconf -help": show_help,
     "haattr -add": attr_add,
     "haattr -default": attr_default,
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),

@@ -195,6 +195,7 @@ FORMS: Tuple[Form, ...] = (
     # haconf
     Form("haconf", "-makerw", source=HACONF, note="refused when already writable"),
     Form("haconf", "-dump", opts=_o("-makero"), source=HACONF, note="refused when read-only"),
+    Form("haconf", "-help", source=HACONF, note=HELP),
     # hacf
     Form("hacf", "-verify", ("DIRECTORY",), source=HACF, note="prints nothing when valid"),
     # hagrp: configuration

@@ -122,6 +122,8 @@ def test_switch_nopre_goes_only_with_localclus(sim):
         ("hastop -help", "hastop -all"),
         # haattr(1M) 7.3: haattr [-help]
         ("haattr -help", "haattr -default"),
+        # haconf(1M) 5.0MP2: haconf -help, "Display information about this command"
+        ("haconf -help", "haconf -dump"),
     ],
 )
 def test_help_prints_the_usage(sim, line, shows):

@@ -1118,6 +1118,7 @@ BOTH_SIDES = {
     "hatype -help": ([], "hatype -help -list", "hatype -help -modify -list", "exclude each other"),
     "hastop -help": ([], "hastop -help", "hastop -help -all", "unknown option"),
     "haattr -help": ([], "haattr -help", "haattr -help -list", "unknown option"),
+    "haconf -help": ([], "haconf -help", "haconf -help -dump", "unknown option"),
     # -local needs the system the command is typed on: an events file's cmd gives it
     "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
     "hastop -all": (
