@@ -37,3 +37,33 @@ def test_a_disabled_resource_is_refused_online(make_sim):
     assert sim.resource_state("mid", "n1") == "OFFLINE"
     onlines = [line for line in sim.transcript.lines if " mid online exit" in line]
     assert len(onlines) == 1  # the autostart's, none since
+
+
+# -- a parallel group meets hagrp -online -propagate -any ------------------------------------
+
+
+def parallel(name, deps=""):
+    return (
+        f"group {name} (\n    SystemList = {{ n1 = 0, n2 = 1, n3 = 2 }}\n"
+        f"    AutoStartList = {{ n1, n2, n3 }}\n    Parallel = 1\n)\n"
+        f"    Dummy {name}_r (\n    )\n{deps}"
+    )
+
+
+def test_online_propagate_any_brings_a_parallel_group_online_on_every_system(make_sim):
+    # hagrp(1M) 7.3, synopsis: "-online [-propagate] group -any"; docs/simulator.md rows
+    # "hagrp -online G -any" (a parallel group comes online on all the systems it may be
+    # brought online on) and "-online -propagate" (its local children first, there).
+    systems = ["n1", "n2", "n3"]
+    sim = make_sim(
+        cf(systems, parallel("c") + parallel("p", "    requires group c online local firm\n"))
+    ).start()
+    sim.settle()
+    run(sim, "hagrp -offline -propagate c -any")
+    sim.settle()
+    assert {sim.group_state("p", s) for s in systems} == {"OFFLINE"}
+    run(sim, "hagrp -online -propagate p -any")
+    sim.settle()
+    for s in systems:
+        assert sim.group_state("c", s) == "ONLINE", s
+        assert sim.group_state("p", s) == "ONLINE", s
