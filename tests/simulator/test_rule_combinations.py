@@ -67,3 +67,61 @@ def test_online_propagate_any_brings_a_parallel_group_online_on_every_system(mak
     for s in systems:
         assert sim.group_state("c", s) == "ONLINE", s
         assert sim.group_state("p", s) == "ONLINE", s
+
+
+# -- a Proxy resource meets a fault of its target ---------------------------------------------
+
+PROXY = """group net (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1, n2 }
+    Parallel = 1
+)
+    NIC nic (
+        Device = eth0
+    )
+    Phantom ph (
+    )
+
+group app (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    Dummy a (
+    )
+    Proxy px (
+        TargetResName = nic
+    )
+    a requires px
+"""
+
+
+def test_a_proxy_mirrors_its_target_and_its_group_fails_over_when_the_target_faults(make_sim):
+    # BAR (Windows 6.0.1), "Proxy agent": "monitors and mirrors the state of a resource on a
+    # local or remote system"; monitor "Determines the status of the target resource";
+    # ONLINE "the target resource is online", FAULTED "the target resource is offline or
+    # faulted"; the type passes TargetResName:State to it (its ArgList). A persistent
+    # resource's fault faults its group (docs/simulator.md, "a persistent resource"), and
+    # px is Critical: the group fails over to n2, where the NIC is up.
+    sim = make_sim(cf(SYSTEMS, PROXY)).start()
+    sim.settle()
+    assert sim.resource_state("px", "n1") == "ONLINE"
+    assert sim.group_state("app", "n1") == "ONLINE"
+    sim.event("kill", resource="nic", system="n1")
+    sim.advance(180)
+    sim.settle()
+    assert sim.resource_state("nic", "n1") == "FAULTED"
+    assert sim.resource_state("px", "n1") == "FAULTED"
+    assert sim.group_state("app", "n2") == "ONLINE"
+    assert sim.resource_state("px", "n2") == "ONLINE"
+
+
+def test_a_proxy_with_a_target_system_mirrors_the_target_there(make_sim):
+    # BAR, "Proxy agent": TargetSysName, the system whose TargetResName is mirrored ("on a
+    # local or remote system"): a fault of the NIC on n1 is a fault of px on both systems.
+    sim = make_sim(cf(SYSTEMS, PROXY.replace("TargetResName = nic", "TargetResName = nic\n        TargetSysName = n1"))).start()
+    sim.settle()
+    sim.event("kill", resource="nic", system="n1")
+    sim.advance(180)
+    sim.settle()
+    assert sim.resource_state("px", "n1") == "FAULTED"
+    assert sim.resource_state("px", "n2") != "ONLINE"
