@@ -123,6 +123,8 @@ class Systems:
     # -- AutoDisabled ----------------------------------------------------------------------
 
     def _autodisable(self, g, sname, why):
+        if g.cluster_service:  # it "cannot be autodisabled" (Admin 5.1)
+            return
         g.insts[sname].autodisabled = True
         self._refresh(g, sname, why)
 

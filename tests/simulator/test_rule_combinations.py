@@ -125,3 +125,57 @@ def test_a_proxy_with_a_target_system_mirrors_the_target_there(make_sim):
     sim.settle()
     assert sim.resource_state("px", "n1") == "FAULTED"
     assert sim.resource_state("px", "n2") != "ONLINE"
+
+
+# -- the ClusterService group meets a frozen system, hastop and autostart --------------------
+
+CSG = """group ClusterService (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1, n2 }
+)
+    Dummy csg_r (
+    )
+
+group aaa (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1, n2 }
+    Priority = 1
+)
+    Dummy aaa_r (
+    )
+"""
+
+
+def test_cluster_service_fails_over_to_a_frozen_system(make_sim):
+    # Admin 5.1 (AIX), "About the ClusterService group": "The ClusterService group can fail
+    # over to any node despite restrictions such as frozen." Another group does not go to a
+    # frozen system (hasys(1M) 7.2: no group can come online there "by failover").
+    sim = make_sim(cf(SYSTEMS, CSG)).start()
+    sim.settle()
+    run(sim, "hasys -freeze n2")
+    sim.event("crash", system="n1")
+    sim.settle()
+    assert sim.group_state("ClusterService", "n2") == "ONLINE"
+    assert sim.group_state("aaa", "n2") == "OFFLINE"
+
+
+def test_cluster_service_is_not_autodisabled(make_sim):
+    # Admin 5.1, "About the ClusterService group": it "cannot be autodisabled"; hastop
+    # autodisables the other groups there (docs/simulator.md, "AutoDisabled").
+    sim = make_sim(cf(SYSTEMS, CSG)).start()
+    sim.settle()
+    run(sim, "hastop -sys n2")
+    sim.settle()
+    assert sim.group_state("aaa", "n2") == "OFFLINE|AUTODISABLED"
+    assert sim.group_state("ClusterService", "n2") == "OFFLINE"
+    code, out, _ = sim.command(["hagrp", "-value", "ClusterService", "AutoDisabled", "n2"])
+    assert (code, out.strip()) == (0, "0")
+
+
+def test_cluster_service_comes_online_first(make_sim):
+    # Admin 5.1, "About the ClusterService group": "the first service group to come online"
+    # (before a group of a higher Priority, which is otherwise placed first).
+    sim = make_sim(cf(SYSTEMS, CSG)).start()
+    sim.settle()
+    starts = [l.split()[2] for l in sim.transcript.lines if l.endswith("(autostart)")]
+    assert starts[0] == "ClusterService", starts
