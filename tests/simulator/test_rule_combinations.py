@@ -179,3 +179,37 @@ def test_cluster_service_comes_online_first(make_sim):
     sim.settle()
     starts = [l.split()[2] for l in sim.transcript.lines if l.endswith("(autostart)")]
     assert starts[0] == "ClusterService", starts
+
+
+# -- a firm or hard parent meets a child restarted in place (group OnlineRetryLimit) ---------
+
+
+def _group(name, deps="", extra=""):
+    return (
+        f"group {name} (\n    SystemList = {{ n1 = 0, n2 = 1 }}\n    AutoStartList = {{ n1 }}\n"
+        f"{extra})\n    Dummy {name}_r (\n    )\n{deps}"
+    )
+
+
+def test_a_local_firm_or_hard_parent_follows_its_child_restarted_in_place(make_sim):
+    # Admin 6.0, "VCS behavior when non-persistent resources restart", and Admin 7.0, "About
+    # the OnlineRetryLimit attribute": the faulted group is brought online again on the same
+    # system. Admin 7.2 (Linux), "About failover parent / failover child", online local firm
+    # and hard: the parent is taken offline and goes where the child comes online ("Parent
+    # migrates to the same system"); here that is the system it ran on.
+    for rigidity in ("firm", "hard"):
+        sim = make_sim(
+            cf(
+                SYSTEMS,
+                _group("c", extra="    OnlineRetryLimit = 1\n")
+                + _group("p", f"    requires group c online local {rigidity}\n"),
+            ),
+            name=rigidity,
+        ).start()
+        sim.settle()
+        sim.event("kill", resource="c_r", system="n1")
+        sim.advance(200)
+        sim.settle()
+        assert sim.group_state("c", "n1") == "ONLINE", rigidity
+        assert sim.group_state("p", "n1") == "ONLINE", rigidity
+        assert sim.group_state("p", "n2") == "OFFLINE", rigidity
