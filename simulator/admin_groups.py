@@ -95,6 +95,12 @@ class GroupRequests:
                 f"Group {g.name} cannot be brought online on system {sname}: the system is frozen",
                 "V-16-1-10165",
             )
+        if g.insts[sname].autodisabled:  # hagrp(1M) 2.0, -autoenable
+            raise SimError(
+                f"Group {g.name} is autodisabled on system {sname}: hagrp -autoenable it there "
+                "first",
+                "V-16-1-10165",
+            )
         if not policies.prerequisites_met(g, system):
             raise SimError(
                 f"Group {g.name} cannot be brought online on system {sname}: its Prerequisites "

@@ -213,3 +213,27 @@ def test_a_local_firm_or_hard_parent_follows_its_child_restarted_in_place(make_s
         assert sim.group_state("c", "n1") == "ONLINE", rigidity
         assert sim.group_state("p", "n1") == "ONLINE", rigidity
         assert sim.group_state("p", "n2") == "OFFLINE", rigidity
+
+
+# -- an autodisabled group meets hagrp -online -sys and hares -online ------------------------
+
+
+def test_an_autodisabled_group_is_refused_online_on_that_system(make_sim):
+    # hagrp(1M) 2.0, OPTIONS -autoenable: "A service group can not be onlined or failed over
+    # if it is auto-disabled" (on that system; -autoenable overrides it). A probe that timed
+    # out leaves it autodisabled where VCS came back (docs/simulator.md, "AutoDisabled").
+    sim = make_sim(cf(SYSTEMS, CHAIN)).start()
+    sim.settle()
+    run(sim, "hastop -sys n2")
+    sim.settle()
+    sim.event("hang", resource="mid", system="n2", args={"entry_point": "monitor"})
+    sim.event("restart", system="n2")
+    sim.advance(5)
+    run(sim, "hagrp -offline g -sys n1")
+    sim.advance(5)
+    assert sim.group_state("g", "n2") == "OFFLINE|AUTODISABLED"
+    for line in ("hagrp -online g -sys n2", "hares -online mid -sys n2"):
+        code, _, err = sim.command(line.split())
+        assert code == 1 and "autodisabled" in err.lower(), (line, err)
+    assert sim.group_state("g", "n2") == "OFFLINE|AUTODISABLED"
+    run(sim, "hagrp -autoenable g -sys n2", "hagrp -online g -sys n2")  # the override
