@@ -323,7 +323,7 @@ class Faults:
 
     def _after_fault_offline(self, g, sname):
         gi = g.insts[sname]
-        if g.is_frozen() or g.parallel:
+        if g.is_frozen():
             return
         restartable = g.enabled and gi.enabled  # a restart in place is an online
         if gi.retries < g.retry_limit and restartable and self._retry_interval_over(g, gi):
@@ -335,6 +335,8 @@ class Faults:
                 if ri.state == FAULTED:
                     self._set_state(ri, OFFLINE, "group restart")
             self._start_group(g, sname, "group restart")
+            return
+        if g.parallel:  # an instance has no other system to go to
             return
         # Failing over, not restarting in place (OnlineRetryLimit comes first): a hard
         # child goes with its faulted parent.

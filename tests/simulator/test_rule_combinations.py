@@ -237,3 +237,36 @@ def test_an_autodisabled_group_is_refused_online_on_that_system(make_sim):
         assert code == 1 and "autodisabled" in err.lower(), (line, err)
     assert sim.group_state("g", "n2") == "OFFLINE|AUTODISABLED"
     run(sim, "hagrp -autoenable g -sys n2", "hagrp -online g -sys n2")  # the override
+
+
+def test_a_parallel_group_is_restarted_in_place_by_its_online_retry_limit(make_sim):
+    # Admin 6.0, "VCS behavior when non-persistent resources restart": "The OnlineRetryLimit
+    # attribute allows a service group to be brought online again on the same system if a
+    # non-persistent resource in the service group faults" (no exception for a parallel
+    # group, whose instance has no other system to go to). Its local firm parallel parent's
+    # instance, taken offline for the fault, comes back with it ("child back").
+    def two(name, extra="", deps=""):
+        return (
+            f"group {name} (\n    SystemList = {{ n1 = 0, n2 = 1 }}\n"
+            f"    AutoStartList = {{ n1, n2 }}\n    Parallel = 1\n{extra})\n"
+            f"    Dummy {name}_r (\n    )\n{deps}"
+        )
+
+    text = cf(
+        SYSTEMS,
+        two("c", extra="    OnlineRetryLimit = 1\n")
+        + two("p", deps="    requires group c online local firm\n"),
+    )
+    sim = make_sim(text).start()
+    sim.settle()
+    sim.event("kill", resource="c_r", system="n1")
+    sim.advance(200)
+    sim.settle()
+    assert sim.group_state("c", "n1") == "ONLINE"
+    assert sim.group_state("p", "n1") == "ONLINE"
+    # the limit used, the next fault leaves the instance faulted
+    sim.event("kill", resource="c_r", system="n1")
+    sim.advance(200)
+    sim.settle()
+    assert sim.group_state("c", "n1") == "OFFLINE|FAULTED"
+    assert sim.group_state("c", "n2") == "ONLINE"
