@@ -214,6 +214,17 @@ def resource_link(e, call, out):
     e.link_resources(call["parent"], children[0])
 
 
+def resource_unlink(e, call, out):
+    """hares -unlink PARENT CHILD[, CHILD...] (hares(1M) 7.3): every link, or none."""
+    children = [c.rstrip(",") for c in call["child"] if c.rstrip(",")]
+    parent = e.resource(call["parent"])
+    for name in children:
+        if e.resource(name) not in parent.children:
+            raise SimError(f"{parent.name} does not require {name}", "V-16-1-10243")
+    for name in children:
+        e.unlink_resources(parent.name, name)
+
+
 def resource_display(e, call, out):
     _not_modelled(call, "-ovalues")
     display.display_resources(e, call, out)
@@ -468,7 +479,7 @@ HANDLERS = {
     ),
     "hares -delete": lambda e, c, o: e.delete_resource(c["resource"], bool(c.get("force"))),
     "hares -link": resource_link,
-    "hares -unlink": lambda e, c, o: e.unlink_resources(c["parent"], c["child"]),
+    "hares -unlink": resource_unlink,
     "hares -local": lambda e, c, o: e.localize_attr("resource", c["resource"], c["attr"]),
     "hares -global": lambda e, c, o: e.globalize_attr(
         "resource", c["resource"], c["attr"], c["value"]

@@ -161,3 +161,15 @@ def test_documented_but_not_modelled(sim, line):
     before = sim.state_table()
     refused(sim, line, "not modelled")
     assert sim.state_table() == before
+
+
+def test_unlink_of_several_children_removes_each_link(sim):
+    # hares(1M) 7.3, SYNOPSIS: "hares -unlink parent_res child_res1, child_res2..."; each
+    # link goes as "hares -unlink parent_res child_res" removes it (the 7.3 page lists both).
+    ok(sim, "haconf -makerw")
+    ok(sim, "hares -add r3 Dummy g")
+    ok(sim, "hares -link r1 r3")
+    refused(sim, "hares -unlink r1 r2, p1", "p1")  # p1 is not a child of r1: nothing goes
+    assert {c.name for c in sim.engine.resource("r1").children} == {"r2", "r3"}
+    ok(sim, "hares -unlink r1 r2, r3")
+    assert sim.engine.resource("r1").children == []
