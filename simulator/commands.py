@@ -235,7 +235,6 @@ def resource_dep(e, call, out):
     display.resource_dep(e, call, out)
 
 
-
 def resource_online(e, call, out):
     _not_modelled(call, "-force")
     e.online_resource(call["resource"], call["sys"])

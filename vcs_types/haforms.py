@@ -250,8 +250,7 @@ FORMS: Tuple[Form, ...] = (
         ("GROUP",),
         _o("-to SYSTEM", "-any", "-site SITE", "-nopre") + CLUS,
         need=(("-to", "-any", "-site"),),
-        note="-nopre only with -to and -localclus; -site not modelled (the simulator has no "
-        "sites)",
+        note="-nopre only with -to and -localclus; -site not modelled (the simulator has no sites)",
         exclusive=(CLUS_X,),
         source=HAGRP,
     ),
@@ -446,7 +445,14 @@ FORMS: Tuple[Form, ...] = (
     Form(
         "hares", "-value", ("RESOURCE", "ATTR", "[SYSTEM]"), CLUS, exclusive=(CLUS_X,), source=HARES
     ),
-    Form("hares", "-dep", ("[RESOURCE...]",), _o("-atleast"), source=HARES, note="-atleast not modelled"),
+    Form(
+        "hares",
+        "-dep",
+        ("[RESOURCE...]",),
+        _o("-atleast"),
+        source=HARES,
+        note="-atleast not modelled",
+    ),
     Form(
         "hares",
         "-wait",

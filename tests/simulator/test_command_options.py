@@ -5,7 +5,6 @@ accepted as a form and answered "not modelled" (docs/simulator.md, "ha* shims").
 from __future__ import annotations
 
 import pytest
-
 from sim_helpers import cf
 
 GROUPS = """group g (
@@ -130,7 +129,7 @@ def test_help_prints_the_usage(sim, line, shows):
     out = ok(sim, line)
     assert shows in out
     if line.endswith(("-link", "-modify", "-list")):
-        assert all(l.split()[1] == line.split()[-1] for l in out.splitlines() if l.strip())
+        assert all(w.split()[1] == line.split()[-1] for w in out.splitlines() if w.strip())
 
 
 # -- documented, not modelled ------------------------------------------------------------------

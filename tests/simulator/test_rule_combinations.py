@@ -118,7 +118,12 @@ def test_a_proxy_mirrors_its_target_and_its_group_fails_over_when_the_target_fau
 def test_a_proxy_with_a_target_system_mirrors_the_target_there(make_sim):
     # BAR, "Proxy agent": TargetSysName, the system whose TargetResName is mirrored ("on a
     # local or remote system"): a fault of the NIC on n1 is a fault of px on both systems.
-    sim = make_sim(cf(SYSTEMS, PROXY.replace("TargetResName = nic", "TargetResName = nic\n        TargetSysName = n1"))).start()
+    sim = make_sim(
+        cf(
+            SYSTEMS,
+            PROXY.replace("TargetResName = nic", "TargetResName = nic\n        TargetSysName = n1"),
+        )
+    ).start()
     sim.settle()
     sim.event("kill", resource="nic", system="n1")
     sim.advance(180)
@@ -177,7 +182,7 @@ def test_cluster_service_comes_online_first(make_sim):
     # (before a group of a higher Priority, which is otherwise placed first).
     sim = make_sim(cf(SYSTEMS, CSG)).start()
     sim.settle()
-    starts = [l.split()[2] for l in sim.transcript.lines if l.endswith("(autostart)")]
+    starts = [t.split()[2] for t in sim.transcript.lines if t.endswith("(autostart)")]
     assert starts[0] == "ClusterService", starts
 
 
