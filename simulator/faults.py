@@ -62,6 +62,8 @@ class Faults:
             return
         if ri.state == ONLINE:
             if new == ONLINE:
+                if ri.healthy_since is None:  # back after an offline tolerated
+                    ri.healthy_since = self.clock.now
                 if ri.res.s["ConfInterval"] <= self.clock.now - ri.healthy_since and (
                     ri.tolerance or ri.restarts
                 ):
@@ -126,6 +128,9 @@ class Faults:
             return
         if ri.tolerance < s["ToleranceLimit"]:
             ri.tolerance += 1
+            # it did not remain online: ConfInterval counts again from when it is found
+            # online (ADG 7.3, "ToleranceLimit")
+            ri.healthy_since = None
             self.log(
                 ri.sys,
                 res.name,

@@ -275,3 +275,42 @@ def test_a_parallel_group_is_restarted_in_place_by_its_online_retry_limit(make_s
     sim.settle()
     assert sim.group_state("c", "n1") == "OFFLINE|FAULTED"
     assert sim.group_state("c", "n2") == "ONLINE"
+
+
+# -- ToleranceLimit meets ConfInterval ---------------------------------------------------------
+
+
+def test_an_offline_tolerated_restarts_the_conf_interval(make_sim):
+    # ADG 7.3, "ToleranceLimit": "If the monitor entry point reports OFFLINE more times than
+    # the number set in ToleranceLimit, the resource is declared FAULTED. However, if the
+    # resource remains online for the interval designated in ConfInterval, any earlier
+    # reports of OFFLINE are not counted against ToleranceLimit." Online since T0, it is
+    # reported offline at T210 (tolerated), is back at T220 and offline again at T230: it did
+    # not remain online for ConfInterval (100 s) since the first report, so the second one
+    # counts and faults it.
+    text = cf(
+        SYSTEMS,
+        """group g (
+    SystemList = { n1 = 0, n2 = 1 }
+    AutoStartList = { n1 }
+)
+    FileOnOff r (
+        PathName = "/tmp/r"
+        ToleranceLimit = 1
+        MonitorInterval = 10
+        ConfInterval = 100
+    )
+""",
+    )
+    sim = make_sim(text).start()
+    sim.settle()
+    sim.advance(200)
+    sim.event("kill", resource="r", system="n1")
+    sim.advance(10)
+    sim.event("start_outside", resource="r", system="n1")
+    sim.advance(10)
+    sim.event("kill", resource="r", system="n1")
+    sim.advance(15)
+    assert sim.resource_state("r", "n1") == "FAULTED"
+    tolerated = [t for t in sim.transcript.lines if "offline tolerated" in t]
+    assert len(tolerated) == 1, tolerated
