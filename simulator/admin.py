@@ -21,8 +21,6 @@ from vxha.simulator.attrs import AttrMixin
 from vxha.simulator.engine import Engine, SimError
 from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, as_int
 
-NO_SYSTEM = "V-16-1-10165"  # what hagrp -switch -any answers when no system can take the group
-
 
 class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
     """Every admin request: the lookups and hares/hasys here, hagrp and configuration mixed in."""
@@ -294,24 +292,8 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
             system.tfrozen = True
         self.log(sname, "system", f"{'Frozen' if persistent else 'TFrozen'} 0 -> 1 (admin)")
         if evacuate:
-            for g in list(self.groups.values()):
-                gi = g.insts.get(sname)
-                if gi is not None and not g.parallel and self._active(gi):
-                    try:
-                        self._evacuate(g, sname)
-                    except SimError as exc:
-                        self.log(sname, g.name, f"not evacuated: {exc}")
+            self.evacuate_system(sname)
         self.clock.run_due()
-
-    def _evacuate(self, g, sname):
-        """Switch g away from sname; with no other system available, take it offline."""
-        try:
-            self.switch_group(g.name, any_system=True)
-        except SimError as exc:
-            if exc.msgid != NO_SYSTEM:
-                raise
-            self.log(sname, g.name, "no other system available: taken offline (evacuate)")
-            self.offline_group(g.name, sname)
 
     def unfreeze_system(self, sname, persistent=False):
         system = self.system(sname)

@@ -314,3 +314,33 @@ def test_an_offline_tolerated_restarts_the_conf_interval(make_sim):
     assert sim.resource_state("r", "n1") == "FAULTED"
     tolerated = [t for t in sim.transcript.lines if "offline tolerated" in t]
     assert len(tolerated) == 1, tolerated
+
+
+# -- hasys -freeze -evacuate meets a dependency chain ----------------------------------------
+
+
+def test_freeze_evacuate_moves_a_child_and_its_local_parent_together(make_sim):
+    # User's 4.1, "Freezing a System" ("The evacuate option moves all service groups to a
+    # different system before the freeze operation takes place"); VOX, "node freeze v/s
+    # service group freeze" (a Veritas employee: "all groups are switched before the system
+    # is frozen; if no other system is available for a service group, it is taken
+    # offline"). With online local firm and hard links the parent goes first, then the
+    # child, and the parent comes online again beside it (as hastop -evacuate moves them).
+    for rigidity in ("firm", "hard", "soft"):
+        systems = ["n1", "n2", "n3"]
+        sim = make_sim(
+            cf(
+                systems,
+                parallel("c").replace("    Parallel = 1\n", "").replace("{ n1, n2, n3 }", "{ n1 }")
+                + parallel("p", f"    requires group c online local {rigidity}\n")
+                .replace("    Parallel = 1\n", "")
+                .replace("{ n1, n2, n3 }", "{ n1 }"),
+            ),
+            name=rigidity,
+        ).start()
+        sim.settle()
+        run(sim, "hasys -freeze -evacuate n1")
+        sim.settle()
+        assert sim.group_state("c", "n1") == "OFFLINE", rigidity
+        assert sim.group_state("c", "n2") == "ONLINE", rigidity
+        assert sim.group_state("p", "n2") == "ONLINE", rigidity
