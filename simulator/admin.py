@@ -21,8 +21,6 @@ from vxha.simulator.attrs import AttrMixin
 from vxha.simulator.engine import Engine, SimError
 from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNKNOWN, as_int
 
-NO_SYSTEM = "V-16-1-10165"  # what hagrp -switch -any answers when no system can take the group
-
 
 class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
     """Every admin request: the lookups and hares/hasys here, hagrp and configuration mixed in."""
@@ -144,8 +142,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         ri = self._ri(r, sname)
         if not self.systems[sname].up:
             raise SimError(f"System {sname} is not up", "V-16-1-10446")
-        if not r.enabled:
-            raise SimError(f"Resource {name} is not enabled", "V-16-1-10260")
+        self._check_resource_enabled(r)
         if ri.busy:
             raise SimError(f"Resource {name} is busy on {sname}", "V-16-1-10261")
 
@@ -167,6 +164,13 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         self._ep(ri, "monitor", None, done)
         self.clock.run_due()
 
+    @staticmethod
+    def _check_resource_enabled(r):
+        """A disabled resource is not monitored and cannot be brought online or taken
+        offline (Admin 7.0, "About disabling resources")."""
+        if not r.enabled:
+            raise SimError(f"Resource {r.name} is not enabled", "V-16-1-10260")
+
     def _check_not_persistent(self, r):
         if r.type.persistent:
             raise SimError(
@@ -182,6 +186,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
             raise SimError(f"System {sname} is not up", "V-16-1-10446")
         self._check_actionable(r.group)
         self._check_not_persistent(r)
+        self._check_resource_enabled(r)
         if ri.state == ONLINE:
             raise SimError(f"Resource {name} is already online on {sname}", "V-16-1-10263")
         if ri.state == FAULTED:
@@ -208,6 +213,7 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         g = r.group
         self._check_actionable(g)
         self._check_not_persistent(r)
+        self._check_resource_enabled(r)
         if not ri.is_online():
             raise SimError(f"Resource {name} is not online on {sname}", "V-16-1-10266")
         parents = [p for p in r.parents if p.enabled and p.insts[sname].is_online()]
@@ -286,24 +292,8 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
             system.tfrozen = True
         self.log(sname, "system", f"{'Frozen' if persistent else 'TFrozen'} 0 -> 1 (admin)")
         if evacuate:
-            for g in list(self.groups.values()):
-                gi = g.insts.get(sname)
-                if gi is not None and not g.parallel and self._active(gi):
-                    try:
-                        self._evacuate(g, sname)
-                    except SimError as exc:
-                        self.log(sname, g.name, f"not evacuated: {exc}")
+            self.evacuate_system(sname)
         self.clock.run_due()
-
-    def _evacuate(self, g, sname):
-        """Switch g away from sname; with no other system available, take it offline."""
-        try:
-            self.switch_group(g.name, any_system=True)
-        except SimError as exc:
-            if exc.msgid != NO_SYSTEM:
-                raise
-            self.log(sname, g.name, "no other system available: taken offline (evacuate)")
-            self.offline_group(g.name, sname)
 
     def unfreeze_system(self, sname, persistent=False):
         system = self.system(sname)

@@ -95,6 +95,12 @@ class GroupRequests:
                 f"Group {g.name} cannot be brought online on system {sname}: the system is frozen",
                 "V-16-1-10165",
             )
+        if g.insts[sname].autodisabled:  # hagrp(1M) 2.0, -autoenable
+            raise SimError(
+                f"Group {g.name} is autodisabled on system {sname}: hagrp -autoenable it there "
+                "first",
+                "V-16-1-10165",
+            )
         if not policies.prerequisites_met(g, system):
             raise SimError(
                 f"Group {g.name} cannot be brought online on system {sname}: its Prerequisites "
@@ -189,6 +195,16 @@ class GroupRequests:
             raise SimError(
                 f"Group {g.name} is already online on system {active[0]}", "V-16-1-10163"
             )
+        if any_system and g.parallel:
+            # as hagrp -online -any: a parallel group on every system it may come online on
+            targets = [s for s in g.systemlist if self._propagate_refusal(g, s) is None]
+            if not targets:
+                raise SimError(
+                    f"Group {g.name} cannot be brought online on any system", "V-16-1-10165"
+                )
+            for s in targets:
+                self._want_online(g, s)
+            return
         if any_system:
             cands = [s for s in g.systemlist if self.eligible(g, s, ignore_deps=True)]
             target = policies.choose(g, [self.systems[s] for s in cands], g.policy, self.statistics)
@@ -197,22 +213,31 @@ class GroupRequests:
                     f"Group {g.name} cannot be brought online on any system", "V-16-1-10165"
                 )
             sname = target.name
-        gi = self._gi(g, sname)
-        if not self.eligible(g, sname, ignore_deps=True) or self._active(gi):
-            raise SimError(
+        self._gi(g, sname)
+        refusal = self._propagate_refusal(g, sname)
+        if refusal is not None:
+            raise refusal
+        self._want_online(g, sname)
+
+    def _propagate_refusal(self, g, sname):
+        """Why g cannot be brought online with -propagate on sname (a SimError), or None."""
+        if not self.eligible(g, sname, ignore_deps=True) or self._active(g.insts[sname]):
+            return SimError(
                 f"Group {g.name} cannot be brought online on system {sname}", "V-16-1-10165"
             )
-        offline_deps = [d for d in g.deps if d.category == "offline"]
-        for d in offline_deps:
-            if not deps_mod.dep_met(d, sname, self.up_systems()):
-                raise SimError(
+        for d in g.deps:
+            if d.category == "offline" and not deps_mod.dep_met(d, sname, self.up_systems()):
+                return SimError(
                     f"Group {g.name} requires group {d.child.name} ({d.kind()}): "
                     f"the dependency is not met on system {sname}",
                     "V-16-1-10190",
                 )
-        self._check_parents_allow(g, sname)
-        self._check_local_children_can_run(g, sname)
-        self._want_online(g, sname)
+        try:
+            self._check_parents_allow(g, sname)
+            self._check_local_children_can_run(g, sname)
+        except SimError as exc:
+            return exc
+        return None
 
     def _check_local_children_can_run(self, g, sname):
         """Refuse -propagate before anything starts when a local child (or one of its own)
@@ -237,7 +262,12 @@ class GroupRequests:
                 continue
             c = dep.child
             if dep.location == "local":
-                if not deps_mod.child_active_on(c, sname) and not self.intent_keys.get(c.name):
+                # a parallel child's intents are per system: one for another system of a
+                # parallel parent brought online everywhere does not bring it here
+                pending = self.intent_keys.get(c.name, ())
+                if not deps_mod.child_active_on(c, sname) and not (
+                    (c.name, None) in pending or (c.name, sname) in pending
+                ):
                     self._want_online(c, sname)
                 continue
             elsewhere = [
@@ -282,7 +312,7 @@ class GroupRequests:
         for p, s in parents:
             self._offline_propagate(p, s, lambda key=(p.name, s): parent_done(key))
 
-    def switch_group(self, name, to=None, any_system=False):
+    def switch_group(self, name, to=None, any_system=False, nopre=False):
         g = self.group(name)
         self._check_actionable(g)
         self._check_no_admin_wait(g, "switch")
@@ -321,7 +351,9 @@ class GroupRequests:
             here,
             f"switch to {to}",
             then=lambda: self._want(
-                Intent("switch", g, exclude=(here,), to=to, reason=f"switch from {here}")
+                Intent(
+                    "switch", g, exclude=(here,), to=to, reason=f"switch from {here}", nopre=nopre
+                )
             ),
         )
         self.clock.run_due()

@@ -167,7 +167,11 @@ def group_offline(e, call, out):
 
 def group_switch(e, call, out):
     _not_modelled(call, "-site")
-    e.switch_group(call["group"], call.get("to"), bool(call.get("any")))
+    nopre = bool(call.get("nopre"))
+    if nopre and not (call.get("to") and call.get("localclus")):
+        # hagrp(1M) 5.0MP3 and 7.3: -switch group -to system [-clus cluster | -localclus [-nopre]]
+        raise haforms.FormError("hagrp -switch: -nopre goes with -to SYSTEM and -localclus")
+    e.switch_group(call["group"], call.get("to"), bool(call.get("any")), nopre=nopre)
 
 
 def group_link(e, call, out):
@@ -185,7 +189,50 @@ def group_value(e, call, out):
     out(display.format_value(display.group_value(e, g, call["attr"], call.get("system"))))
 
 
+def show_help(e, call, out):
+    """``CMD -help [-modify | -link | -list]``: the command's usage (that form's, when one
+    is named). What VCS prints is not in the stored pages: chosen as the forms' syntax."""
+    cmd = call.form.cmd
+    only = next((f"-{k}" for k in ("modify", "link", "list") if call.get(k)), None)
+    for f in haforms.FORMS:
+        if f.cmd == cmd and f.op != "-help" and (only is None or f.op == only):
+            out(f.syntax())
+
+
 # -- hares -------------------------------------------------------------------------------------
+
+
+def resource_link(e, call, out):
+    """hares -link PARENT CHILD; the 7.3 form with several children and -min NUMBER (an "at
+    least" dependency) is not modelled."""
+    children = [c.rstrip(",") for c in call["child"] if c.rstrip(",")]
+    if call.get("min") is not None or len(children) != 1:
+        raise SimError(
+            "hares -link PARENT CHILD, CHILD... -min NUMBER (an at least dependency) is "
+            f"documented ({call.form.source}) but not modelled by the simulator"
+        )
+    e.link_resources(call["parent"], children[0])
+
+
+def resource_unlink(e, call, out):
+    """hares -unlink PARENT CHILD[, CHILD...] (hares(1M) 7.3): every link, or none."""
+    children = [c.rstrip(",") for c in call["child"] if c.rstrip(",")]
+    parent = e.resource(call["parent"])
+    for name in children:
+        if e.resource(name) not in parent.children:
+            raise SimError(f"{parent.name} does not require {name}", "V-16-1-10243")
+    for name in children:
+        e.unlink_resources(parent.name, name)
+
+
+def resource_display(e, call, out):
+    _not_modelled(call, "-ovalues")
+    display.display_resources(e, call, out)
+
+
+def resource_dep(e, call, out):
+    _not_modelled(call, "-atleast")
+    display.resource_dep(e, call, out)
 
 
 def resource_online(e, call, out):
@@ -423,14 +470,15 @@ HANDLERS = {
     "hagrp -resources": display.group_resources,
     "hagrp -forecast": display.forecast,
     "hagrp -wait": group_wait,
+    "hagrp -help": show_help,
     # hares
     "hares -add": lambda e, c, o: (
         e.add_resource(c["resource"], c["type"], c["group"]),
         o.notice(RESOURCE_ADDED),
     ),
     "hares -delete": lambda e, c, o: e.delete_resource(c["resource"], bool(c.get("force"))),
-    "hares -link": lambda e, c, o: e.link_resources(c["parent"], c["child"]),
-    "hares -unlink": lambda e, c, o: e.unlink_resources(c["parent"], c["child"]),
+    "hares -link": resource_link,
+    "hares -unlink": resource_unlink,
     "hares -local": lambda e, c, o: e.localize_attr("resource", c["resource"], c["attr"]),
     "hares -global": lambda e, c, o: e.globalize_attr(
         "resource", c["resource"], c["attr"], c["value"]
@@ -446,12 +494,13 @@ HANDLERS = {
     "hares -probe": lambda e, c, o: e.probe_resource(c["resource"], c["sys"]),
     "hares -clear": lambda e, c, o: e.clear_resource(c["resource"], c.get("sys")),
     "hares -action": resource_action,
-    "hares -display": display.display_resources,
+    "hares -display": resource_display,
     "hares -state": display.resource_state,
     "hares -list": display.resource_list,
     "hares -value": resource_value,
-    "hares -dep": display.resource_dep,
+    "hares -dep": resource_dep,
     "hares -wait": resource_wait,
+    "hares -help": show_help,
     # hasys
     "hasys -add": lambda e, c, o: e.add_system(c["system"]),
     "hasys -delete": lambda e, c, o: e.delete_system(c["system"]),
@@ -463,6 +512,7 @@ HANDLERS = {
     "hasys -list": display.system_list,
     "hasys -value": system_value,
     "hasys -wait": system_wait,
+    "hasys -help": show_help,
     # haclus
     "haclus -modify": lambda e, c, o: e.modify_attr("cluster", None, c["attr"], c["value"]),
     "haclus -value": cluster_value,
@@ -477,6 +527,9 @@ HANDLERS = {
     "hatype -resources": display.type_resources,
     "hatype -list": display.type_list,
     "hatype -value": type_value,
+    "hatype -help": show_help,
+    "haattr -help": show_help,
+    "haconf -help": show_help,
     "haattr -add": attr_add,
     "haattr -default": attr_default,
     "haattr -delete": lambda e, c, o: e.delete_attr(c["type"], c["attr"]),
@@ -487,4 +540,5 @@ HANDLERS = {
     "hastop -all": hastop,
     "hastop -local": hastop,
     "hastop -sys": hastop,
+    "hastop -help": show_help,
 }

@@ -26,6 +26,8 @@ from vxha.simulator.model import (
     SimType,
 )
 from vxha.simulator.runners import FRAMEWORK_TYPES, StandIn
+from vxha.simulator.runners import OFFLINE as MONITOR_OFFLINE
+from vxha.simulator.runners import ONLINE as MONITOR_ONLINE
 from vxha.simulator.transcript import Transcript
 from vxha.simulator.triggers import Triggers
 from vxha.vcs_types.decl import TypeDecl
@@ -51,9 +53,10 @@ def monitor_state(code):
 class Intent:
     """A group the engine wants online somewhere: autostart, failover, a move or a switch."""
 
-    __slots__ = ("kind", "group", "system", "exclude", "to", "reason")
+    __slots__ = ("kind", "group", "system", "exclude", "to", "reason", "nopre")
 
-    def __init__(self, kind, group, system=None, exclude=(), to=None, reason=""):
+    def __init__(self, kind, group, system=None, exclude=(), to=None, reason="", nopre=False):
+        self.nopre = nopre  # hagrp -switch -nopre: no preonline trigger
         self.kind = kind
         self.group = group
         self.system = system  # parallel groups: the one system this intent is for
@@ -73,7 +76,7 @@ class EngineCore:
         self.clock = Clock()
         self.transcript = transcript if transcript is not None else Transcript()
         self.runner = runner
-        self.standin = StandIn()
+        self.standin = StandIn(target_state=self._proxy_target_state)
         self.world = world  # the fake drivers' state (crash wipes a system's)
         self.verbose = verbose
         self.types = {}
@@ -228,6 +231,18 @@ class EngineCore:
         return self.settled()
 
     # -- entry points ----------------------------------------------------------------------
+
+    def _proxy_target_state(self, name, sname):
+        """What a Proxy's monitor reads of its target on sname: ONLINE or OFFLINE (faulted,
+        unknown, a system down or a name that is no resource count as not online), None
+        while the target is not probed there."""
+        r = self.resources.get(name)
+        ri = r.insts.get(sname) if r is not None else None
+        if ri is None or not self.systems[sname].up:
+            return MONITOR_OFFLINE
+        if not ri.probed:
+            return None
+        return MONITOR_ONLINE if ri.state == ONLINE else MONITOR_OFFLINE
 
     def _ep(self, ri, ep, reason, then, ctx=None):
         """Call an entry point; ``then(ri, code, timed_out, ctx)`` runs when it is over."""

@@ -142,6 +142,8 @@ class DependencyRules:
                     if not parent.parallel:
                         self._want(Intent("move", parent, reason=f"child {child.name} moved"))
                     continue
+                # the parent follows its child wherever it comes online, the same system
+                # too (a child group restarted in place: OnlineRetryLimit)
                 self._stop_for_child(
                     parent,
                     sname,
@@ -182,7 +184,7 @@ class DependencyRules:
             parent,
             sname,
             f"child {child.name} {why}",
-            then=lambda: self._follow(parent, sname, keep=True),
+            then=lambda: self._follow(parent, sname),
         )
 
     def _stop_for_child(self, group, sname, why, then=None):
@@ -191,12 +193,13 @@ class DependencyRules:
         self._react_child_down(group, sname, "going offline")
         self._after_parents(group, sname, lambda: self._stop_group(group, sname, why, then=then))
 
-    def _follow(self, parent, sname, keep=False):
+    def _follow(self, parent, sname):
+        """A parent taken offline for its child goes where the child is online again (the
+        system it left too: a child restarted in place)."""
         if parent.parallel:
             self._want(Intent("failover", parent, system=sname, reason="child back"))
             return
-        exclude = () if keep else (sname,)
-        self._want(Intent("failover", parent, exclude=exclude, reason="follow child"))
+        self._want(Intent("failover", parent, reason="follow child"))
 
     def _after_parents(self, child, sname, fn):
         waiting = {

@@ -62,6 +62,8 @@ class Faults:
             return
         if ri.state == ONLINE:
             if new == ONLINE:
+                if ri.healthy_since is None:  # back after an offline tolerated
+                    ri.healthy_since = self.clock.now
                 if ri.res.s["ConfInterval"] <= self.clock.now - ri.healthy_since and (
                     ri.tolerance or ri.restarts
                 ):
@@ -126,6 +128,9 @@ class Faults:
             return
         if ri.tolerance < s["ToleranceLimit"]:
             ri.tolerance += 1
+            # it did not remain online: ConfInterval counts again from when it is found
+            # online (ADG 7.3, "ToleranceLimit")
+            ri.healthy_since = None
             self.log(
                 ri.sys,
                 res.name,
@@ -323,7 +328,7 @@ class Faults:
 
     def _after_fault_offline(self, g, sname):
         gi = g.insts[sname]
-        if g.is_frozen() or g.parallel:
+        if g.is_frozen():
             return
         restartable = g.enabled and gi.enabled  # a restart in place is an online
         if gi.retries < g.retry_limit and restartable and self._retry_interval_over(g, gi):
@@ -335,6 +340,8 @@ class Faults:
                 if ri.state == FAULTED:
                     self._set_state(ri, OFFLINE, "group restart")
             self._start_group(g, sname, "group restart")
+            return
+        if g.parallel:  # an instance has no other system to go to
             return
         # Failing over, not restarting in place (OnlineRetryLimit comes first): a hard
         # child goes with its faulted parent.

@@ -340,6 +340,9 @@ class SimGroup:
         self.rdeps = []  # this group as child
         self.insts = {}
         self.autostarted = False
+        # Admin 5.1, "About the ClusterService group": it fails over despite a frozen system,
+        # cannot be autodisabled and is the first group to come online
+        self.cluster_service = self.name == "ClusterService"
         self.reload()
 
     def attr(self, name, default=None):

@@ -73,7 +73,8 @@ class Placement:
 
         def order(k):
             g = self.groups[k[0]]
-            return (g.priority if g.priority > 0 else 5, k[0], k[1] or "")
+            first = 0 if g.cluster_service else 1
+            return (first, g.priority if g.priority > 0 else 5, k[0], k[1] or "")
 
         for key in sorted(keys, key=order):
             intent = self.intents.get(key)
@@ -94,7 +95,9 @@ class Placement:
         """Whether VCS may bring g online on sname now (the candidate filter)."""
         system = self.systems.get(sname)
         gi = g.insts.get(sname)
-        if system is None or gi is None or not system.up or system.is_frozen():
+        if system is None or gi is None or not system.up:
+            return False
+        if system.is_frozen() and not g.cluster_service:
             return False
         if system.leaving:
             return False
@@ -164,8 +167,12 @@ class Placement:
                 target = policies.choose(g, systems, g.policy, self.statistics)
         if target is not None:
             self._drop(key)
-            held = intent.kind in ("failover", "switch") and self.triggers.preonline(
-                g, target.name, "fault", min(intent.exclude) if intent.exclude else None
+            held = (
+                intent.kind in ("failover", "switch")
+                and not intent.nopre
+                and self.triggers.preonline(
+                    g, target.name, "fault", min(intent.exclude) if intent.exclude else None
+                )
             )
             if not held:
                 self._start_group(g, target.name, intent.reason)

@@ -35,15 +35,33 @@ def node_env(run_dir: str, system: str, base=None) -> dict:
 
 
 class StandIn:
-    """The built-in agent for types without a vxha agent: an online flag per system."""
+    """The built-in agent for types without a vxha agent: an online flag per system; a
+    Proxy answers its target's state."""
 
-    def __init__(self):
+    def __init__(self, target_state=None):
         self.online = set()  # (system, resource)
         self.stopped_on_purpose = set()  # (system, resource) stopped outside VCS on purpose
+        # (resource, system) -> the engine's ONLINE or OFFLINE for it, None while not probed
+        self.target_state = target_state
+
+    def _proxy(self, res, system):
+        """BAR, "Proxy agent": monitor mirrors TargetResName's state on TargetSysName (the
+        local system when empty), which VCS passes to it (TargetResName:State). A target
+        not yet probed (the probes of a starting system run one after the other) answers
+        what its own probe will find."""
+        v = res.values(system)
+        target = v.get("TargetResName") or ""
+        tsys = v.get("TargetSysName") or system
+        state = self.target_state(target, tsys) if self.target_state else None
+        if state is None:
+            state = ONLINE if (tsys, target) in self.online else OFFLINE
+        return state
 
     def call(self, res, system, ep, reason, timeout):
         key = (system, res.name)
         if ep == "monitor":
+            if res.type.name == "Proxy":
+                return self._proxy(res, system), False
             if key in self.online:
                 return ONLINE, False
             if self.stopped_on_purpose and key in self.stopped_on_purpose:

@@ -123,6 +123,8 @@ class Systems:
     # -- AutoDisabled ----------------------------------------------------------------------
 
     def _autodisable(self, g, sname, why):
+        if g.cluster_service:  # it "cannot be autodisabled" (Admin 5.1)
+            return
         g.insts[sname].autodisabled = True
         self._refresh(g, sname, why)
 
@@ -209,7 +211,9 @@ class Systems:
             for d in g.rdeps
         )
 
-    def _leave(self, g, sname, evacuate, done):
+    def _leave(self, g, sname, evacuate, done, freeze=False):
+        """Take g off sname for hastop (with -evacuate to another system first), or for
+        hasys -freeze -evacuate (``freeze``: said as the switch it is)."""
         gi = g.insts[sname]
         if gi.stopping:  # already going (a switch, say): keep what follows it, then go on
             then = gi.then
@@ -224,14 +228,45 @@ class Systems:
             ]
             target = policies.choose(g, cands, g.policy, self.statistics)
         if target is None:
-            self._stop_group(g, sname, "hastop", then=done)
+            if freeze:
+                self.log(sname, g.name, "no other system available: taken offline (evacuate)")
+            self._stop_group(g, sname, "admin" if freeze else "hastop", then=done)
             return
+        went, came = ("switch to", "switch from") if freeze else ("evacuate to", "evacuate from")
 
         def moved():
-            self._want(Intent("switch", g, to=target.name, reason=f"evacuate from {sname}"))
+            self._want(Intent("switch", g, to=target.name, reason=f"{came} {sname}"))
             done()
 
-        self._stop_group(g, sname, f"evacuate to {target.name}", then=moved)
+        self._stop_group(g, sname, f"{went} {target.name}", then=moved)
+
+    def evacuate_system(self, sname):
+        """hasys -freeze -evacuate: every failover group active on sname is switched to
+        another system (taken offline when none can take it), local parents before their
+        children, as hastop -evacuate moves them; a group VCS may not switch (frozen,
+        disabled, in ADMIN_WAIT) stays."""
+        pending = []
+        for g in self.groups.values():
+            gi = g.insts.get(sname)
+            if gi is None or g.parallel or not self._active(gi):
+                continue
+            try:
+                self._check_actionable(g)
+                self._check_no_admin_wait(g, "switch")
+            except SimError as exc:
+                self.log(sname, g.name, f"not evacuated: {exc}")
+                continue
+            pending.append(g)
+        going = set()
+
+        def step():
+            for g in list(pending):
+                if g.name in going or self._has_local_parent(g, sname, pending):
+                    continue
+                going.add(g.name)
+                self._leave(g, sname, True, lambda g=g: (pending.remove(g), step()), True)
+
+        step()
 
     def _exit(self, sname, why, autodisable):
         system = self.systems[sname]

@@ -61,6 +61,12 @@ HASTATUS = (
     "no hastatus(1M) page in the stored manuals: -sum as administrators' published "
     "transcripts show it (sections SYSTEM STATE and GROUP STATE)"
 )
+HASTOP_HELP = "hastop(1M), VCS 5.0 manual pages, SYNOPSIS (hastop [-help]); " + HASTOP
+HASTOP_SYSOFFLINE = (
+    "InfoScale 7.4.1 Patch 1200 Release Notes (Linux), Stopping VCS without evacuating "
+    "service groups (the VCS stop script runs hastop -sysoffline -noautodisable)"
+)
+HELP = "prints the command's usage (of the -modify, -link or -list forms when one is named)"
 REFERENCE_SHEET = (
     "no page in the stored manuals: the form as an InfoScale Availability command-line "
     "reference sheet lists it"
@@ -169,6 +175,7 @@ CATEGORIES = ("online", "offline")
 LOCATIONS = ("local", "global", "remote")
 RIGIDITIES = ("soft", "firm", "hard")
 
+CLUS_ONLY = _o("-clus CLUSTER")  # -wait: "[-clus cluster]", no -localclus on that form
 # What -force does is in the pages' OPTIONS text, which the stored copies do not reach.
 _FORCE = "simulator: -force not modelled (the stored pages give its synopsis only)"
 
@@ -188,6 +195,7 @@ FORMS: Tuple[Form, ...] = (
     # haconf
     Form("haconf", "-makerw", source=HACONF, note="refused when already writable"),
     Form("haconf", "-dump", opts=_o("-makero"), source=HACONF, note="refused when read-only"),
+    Form("haconf", "-help", source=HACONF, note=HELP),
     # hacf
     Form("hacf", "-verify", ("DIRECTORY",), source=HACF, note="prints nothing when valid"),
     # hagrp: configuration
@@ -240,9 +248,9 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-switch",
         ("GROUP",),
-        _o("-to SYSTEM", "-any", "-site SITE") + CLUS,
+        _o("-to SYSTEM", "-any", "-site SITE", "-nopre") + CLUS,
         need=(("-to", "-any", "-site"),),
-        note="-site not modelled (the simulator has no sites)",
+        note="-nopre only with -to and -localclus; -site not modelled (the simulator has no sites)",
         exclusive=(CLUS_X,),
         source=HAGRP,
     ),
@@ -319,8 +327,17 @@ FORMS: Tuple[Form, ...] = (
         "hagrp",
         "-wait",
         ("GROUP", "ATTR", "VALUE"),
-        _o("-sys SYSTEM", "-time SECONDS"),
+        _o("-sys SYSTEM", "-time SECONDS") + CLUS_ONLY,
         source="hagrp(1M), VCS 5.0MP3 manual pages, SYNOPSIS",
+    ),
+    Form(
+        "hagrp",
+        "-help",
+        (),
+        _o("-modify", "-link", "-list"),
+        exclusive=(("-modify", "-link", "-list"),),
+        source="hagrp(1M), VCS 5.0MP3 manual pages, SYNOPSIS",
+        note=HELP,
     ),
     # hares: configuration
     Form("hares", "-add", ("RESOURCE", "TYPE", "GROUP"), source=HARES, note="added disabled"),
@@ -332,8 +349,21 @@ FORMS: Tuple[Form, ...] = (
         source=HARES_DELETE,
         note="an online resource too while the cluster's DeleteOnlineResource is 1 (default)",
     ),
-    Form("hares", "-link", ("PARENT", "CHILD"), source=HARES),
-    Form("hares", "-unlink", ("PARENT", "CHILD"), source=HARES),
+    Form(
+        "hares",
+        "-link",
+        ("PARENT", "CHILD..."),
+        _o("-min NUMBER"),
+        source=HARES,
+        note="CHILD, CHILD... -min NUMBER (an at-least dependency) not modelled",
+    ),
+    Form(
+        "hares",
+        "-unlink",
+        ("PARENT", "CHILD..."),
+        source=HARES,
+        note="CHILD, CHILD...: each link removed; none when one of them is not a link",
+    ),
     Form("hares", "-local", ("RESOURCE", "ATTR"), source=HARES),
     Form("hares", "-global", ("RESOURCE", "ATTR", "VALUE..."), source=HARES, note="needs a value"),
     Form("hares", "-override", ("RESOURCE", "ATTR"), source=OVERRIDE, note="static attributes"),
@@ -387,8 +417,9 @@ FORMS: Tuple[Form, ...] = (
         "hares",
         "-action",
         ("RESOURCE", "TOKEN"),
-        _o("-actionargs ARG...", "-sys SYSTEM"),
+        _o("-actionargs ARG...", "-sys SYSTEM") + CLUS,
         need=(("-sys",),),
+        exclusive=(CLUS_X,),
         source=HARES,
         note="TOKEN among the type's SupportedActions",
     ),
@@ -397,19 +428,66 @@ FORMS: Tuple[Form, ...] = (
         "hares",
         "-display",
         ("[RESOURCE...]",),
-        _o("-attribute ATTR...", "-group GROUP...", "-type TYPE...", "-sys SYSTEM..."),
+        _o(
+            "-attribute ATTR...",
+            "-group GROUP...",
+            "-type TYPE...",
+            "-sys SYSTEM...",
+            "-ovalues",
+        )
+        + CLUS,
+        exclusive=(CLUS_X,),
         source=HARES,
+        note="-ovalues not modelled",
     ),
-    Form("hares", "-state", ("[RESOURCE]",), SYS, source=HARES),
-    Form("hares", "-list", ("[CONDITION...]",), source=HARES),
-    Form("hares", "-value", ("RESOURCE", "ATTR", "[SYSTEM]"), source=HARES),
-    Form("hares", "-dep", ("[RESOURCE...]",), source=HARES),
+    Form("hares", "-state", ("[RESOURCE]",), SYS + CLUS, exclusive=(CLUS_X,), source=HARES),
+    Form("hares", "-list", ("[CONDITION...]",), CLUS, exclusive=(CLUS_X,), source=HARES),
+    Form(
+        "hares", "-value", ("RESOURCE", "ATTR", "[SYSTEM]"), CLUS, exclusive=(CLUS_X,), source=HARES
+    ),
+    Form(
+        "hares",
+        "-dep",
+        ("[RESOURCE...]",),
+        _o("-atleast"),
+        source=HARES,
+        note="-atleast not modelled",
+    ),
     Form(
         "hares",
         "-wait",
         ("RESOURCE", "ATTR", "VALUE"),
-        _o("-sys SYSTEM", "-time SECONDS"),
+        _o("-sys SYSTEM", "-time SECONDS") + CLUS_ONLY,
         source=HARES,
+    ),
+    Form(
+        "hares",
+        "-refreshinfo",
+        ("RESOURCE",),
+        SYS + CLUS,
+        need=(CLUS_X,),
+        source=HARES,
+        note=_SYNOPSIS,
+        modelled=False,
+    ),
+    Form(
+        "hares",
+        "-flushinfo",
+        ("RESOURCE",),
+        SYS + CLUS,
+        need=(CLUS_X,),
+        source=HARES,
+        note=_SYNOPSIS,
+        modelled=False,
+    ),
+    Form(
+        "hares",
+        "-help",
+        (),
+        _o("-modify", "-list"),
+        exclusive=(("-modify", "-list"),),
+        source=HARES,
+        note=HELP,
     ),
     # hasys
     Form("hasys", "-add", ("SYSTEM",), source=HASYS, note="joins when its engine starts"),
@@ -428,7 +506,28 @@ FORMS: Tuple[Form, ...] = (
     Form("hasys", "-state", ("[SYSTEM]",), CLUS, exclusive=(CLUS_X,), source=HASYS),
     Form("hasys", "-list", ("[CONDITION...]",), CLUS, exclusive=(CLUS_X,), source=HASYS),
     Form("hasys", "-value", ("SYSTEM", "ATTR"), CLUS, exclusive=(CLUS_X,), source=HASYS),
-    Form("hasys", "-wait", ("SYSTEM", "ATTR", "VALUE"), _o("-time SECONDS"), source=HASYS),
+    Form(
+        "hasys", "-wait", ("SYSTEM", "ATTR", "VALUE"), _o("-time SECONDS") + CLUS_ONLY, source=HASYS
+    ),
+    Form(
+        "hasys",
+        "-updatelic",
+        (),
+        _o("-sys SYSTEM", "-all"),
+        need=(("-sys", "-all"),),
+        source=HASYS,
+        note=_SYNOPSIS,
+        modelled=False,
+    ),
+    Form(
+        "hasys",
+        "-help",
+        (),
+        _o("-modify", "-list"),
+        exclusive=(("-modify", "-list"),),
+        source=HASYS,
+        note=HELP,
+    ),
     Form(
         "hasys",
         "-force",
@@ -473,6 +572,15 @@ FORMS: Tuple[Form, ...] = (
     Form("hatype", "-resources", ("TYPE",), source=HATYPE),
     Form("hatype", "-list", ("[CONDITION...]",), source=HATYPE),
     Form("hatype", "-value", ("TYPE", "ATTR"), source=HATYPE),
+    Form(
+        "hatype",
+        "-help",
+        (),
+        _o("-modify", "-list"),
+        exclusive=(("-modify", "-list"),),
+        source=HATYPE,
+        note=HELP,
+    ),
     # haattr
     Form(
         "haattr",
@@ -506,6 +614,16 @@ FORMS: Tuple[Form, ...] = (
         exclusive=(("-static", "-temp"),),
         source=HAATTR,
     ),
+    Form(
+        "haattr",
+        "-display",
+        ("OBJECT",),
+        source=HAATTR,
+        note="OBJECT: cluster, group, system, heartbeat or a type; simulator: not modelled "
+        "(the stored page does not show its output)",
+        modelled=False,
+    ),
+    Form("haattr", "-help", source=HAATTR, note=HELP),
     # hastatus
     Form("hastatus", "-sum", aliases=("-summary",), source=HASTATUS),
     Form(
@@ -564,6 +682,17 @@ FORMS: Tuple[Form, ...] = (
         _o("-force", "-evacuate", "-noautodisable"),
         exclusive=(("-force", "-evacuate"), ("-force", "-noautodisable")),
         source=HASTOP,
+    ),
+    Form("hastop", "-help", source=HASTOP_HELP, note=HELP),
+    Form(
+        "hastop",
+        "-sysoffline",
+        (),
+        _o("-noautodisable"),
+        source=HASTOP_SYSOFFLINE,
+        note="simulator: not modelled (the release note says only that the groups are not "
+        "evacuated)",
+        modelled=False,
     ),
 )
 

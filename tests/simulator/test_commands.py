@@ -1110,6 +1110,15 @@ BOTH_SIDES = {
         "does not exist",
     ),
     "hastatus -sum": ([], "hastatus -summary", "hastatus -sum -v", "unknown option"),
+    # -help prints the command's usage (hagrp(1M), hares(1M), hasys(1M) 5.0MP3, hatype(1M)
+    # 7.4.1, hastop(1M) 5.0); at most one of the named forms
+    "hagrp -help": ([], "hagrp -help -link", "hagrp -help -link -list", "exclude each other"),
+    "hares -help": ([], "hares -help", "hares -help -link", "unknown option"),
+    "hasys -help": ([], "hasys -help -modify", "hasys -help web", "unexpected"),
+    "hatype -help": ([], "hatype -help -list", "hatype -help -modify -list", "exclude each other"),
+    "hastop -help": ([], "hastop -help", "hastop -help -all", "unknown option"),
+    "haattr -help": ([], "haattr -help", "haattr -help -list", "unknown option"),
+    "haconf -help": ([], "haconf -help", "haconf -help -dump", "unknown option"),
     # -local needs the system the command is typed on: an events file's cmd gives it
     "hastop -local": ([], None, "hastop -local -evacuate", "use -sys"),
     "hastop -all": (
