@@ -670,8 +670,14 @@ class _Parser:
             order.append(aname)
             wheres[aname] = self.where(i)
             starts[aname] = i
-            # `str StartVolumes = 1`: a string default written bare is written back bare
+            # `str StartVolumes = 1`: a string default written bare is written back bare;
+            # in a list or association, the integers written bare (`static str
+            # MonitorStatsParam{} = { Frequency = 10 }`, ADG 9.0)
             bare = explicit and dim == "scalar" and not _is_string(toks[vi])
+            if explicit and dim != "scalar" and dtype == "str":
+                bare = frozenset(
+                    t for t in toks[vi : self.i] if t and t[0] in _INT_FIRST and _INT.match(t)
+                )
             if static and aname == "ArgList":
                 arglist = default or []
                 if i18n:  # written back as declared: `static i18nstr ArgList[]`

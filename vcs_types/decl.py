@@ -356,19 +356,25 @@ def format_name(value):
     return format_scalar(s)
 
 
-def format_value(value, type, dim):
+def format_value(value, type, dim, bare=()):
+    """``value`` as written in a file; a string in ``bare`` (integers a types file wrote
+    without quotes in a string list or association) is written bare again."""
     if dim == "scalar":
         return format_scalar(value, type)
+
+    def scalar(v):
+        return v if v in bare else format_scalar(v, type)
+
+    def key(k):
+        return k if k in bare else format_name(k)
+
     if dim in ("vector", "keylist"):
         if not value:
             return "{}"
-        return "{ " + ", ".join(format_scalar(v, type) for v in value) + " }"
+        return "{ " + ", ".join(scalar(v) for v in value) + " }"
     if not value:
         return "{}"
-    items = ", ".join(
-        format_name(k) if v is None else f"{format_name(k)} = {format_scalar(v, type)}"
-        for k, v in value.items()
-    )
+    items = ", ".join(key(k) if v is None else f"{key(k)} = {scalar(v)}" for k, v in value.items())
     return "{ " + items + " }"
 
 
@@ -390,7 +396,8 @@ def declaration_line(attr, value=None, with_value=False):
     if with_value or attr.explicit or default != empty_value(attr.type, attr.dim):
         if attr.bare and default.__class__ is str and _integer(default):
             return f"{line} = {default}"
-        line += " = " + format_value(default, attr.type, attr.dim)
+        bare = attr.bare if attr.bare.__class__ is frozenset else ()
+        line += " = " + format_value(default, attr.type, attr.dim, bare)
     return line
 
 
