@@ -3,7 +3,9 @@ from the rule it follows (docs/vcs-language.md names the source of each)."""
 
 from __future__ import annotations
 
-from vxha.vcs_types.cf import parse, write
+import pytest
+
+from vxha.vcs_types.cf import CfError, parse, parse_file, write
 
 
 def test_a_string_association_default_written_with_bare_integers_comes_back_bare():
@@ -14,8 +16,8 @@ def test_a_string_association_default_written_with_bare_integers_comes_back_bare
         "type T (\n"
         "\tstatic str MonitorStatsParam{} = { Frequency = 10, ExpectedValue = 3000, "
         "ValueThreshold = 100, AvgThreshold = 40 }\n"
-        "\tstr V[] = { 1, \"2\", a }\n"
-        "\tstr A{} = { k = 5, j = \"7\" }\n"
+        '\tstr V[] = { 1, "2", a }\n'
+        '\tstr A{} = { k = 5, j = "7" }\n'
         "\tstatic str ArgList[] = { V, A }\n"
         ")\n"
     )
@@ -30,3 +32,42 @@ def test_a_string_association_default_written_with_bare_integers_comes_back_bare
     assert decl.attrs["V"].default == ["1", "2", "a"]
     assert write(cfg) == text
     assert parse(write(cfg), "T.cf") == cfg
+
+
+_GROUP = """group g (
+	SystemList = { n1 = 0 }
+	)
+
+	NIC nic1 (
+		Device = eth0
+		)
+
+	NIC nic2 (
+		Device = eth1
+		)
+
+	IP ip1 (
+		Device = eth0
+		Address = "10.0.0.1"
+		)
+
+"""
+
+
+@pytest.mark.parametrize("parent", ["ip1", '"ip1"'])
+def test_an_atleast_resource_dependency_is_refused_by_name_at_its_keyword(parent, tmp_path):
+    # VCS 6.2 and later link a parent to a set of children with a minimum count (Admin
+    # Guide 7.0 "About resources and resource dependencies"; hares(1M) 7.3: -link ... -min);
+    # its main.cf form is in no stored guide, so it is refused at 'atleast' with a message
+    # that names it, not read as a resource "2" of type ... further on
+    text = _GROUP + f"\t{parent} requires atleast 1 from nic1, nic2\n"
+    (tmp_path / "main.cf").write_text(text)
+    for read in (lambda: parse(text), lambda: parse_file(tmp_path / "main.cf")):
+        with pytest.raises(CfError) as e:
+            read()
+        line = text.count("\n")
+        assert (e.value.line, e.value.column) == (line, len(parent) + 12)
+        assert "found an atleast dependency (requires atleast N ...)" in e.value.message
+    # a resource named atleast is still a resource
+    named = _GROUP.replace("NIC nic2", "NIC atleast") + f"\t{parent} requires atleast\n"
+    assert parse(named).groups[0].links[0].child == "atleast"
