@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from vxha.vcs_types.cf import CfError, parse, parse_file, write
+from vxha.vcs_types.verify import verify
 
 
 def test_a_string_association_default_written_with_bare_integers_comes_back_bare():
@@ -71,3 +72,23 @@ def test_an_atleast_resource_dependency_is_refused_by_name_at_its_keyword(parent
     # a resource named atleast is still a resource
     named = _GROUP.replace("NIC nic2", "NIC atleast") + f"\t{parent} requires atleast\n"
     assert parse(named).groups[0].links[0].child == "atleast"
+
+
+def test_systems_of_one_zone_share_its_number_without_a_finding():
+    # User's Guide 5.0MP3, "About system zones": a zone is a subset of the systems (an
+    # application zone, a database zone), so several systems carry one zone number; only
+    # SystemList and ClusterList number one entry each (their numbers are priorities)
+    text = (
+        "cluster c (\n\t)\n\n"
+        "system app1 (\n\t)\n\nsystem app2 (\n\t)\n\n"
+        "system db1 (\n\t)\n\nsystem db2 (\n\t)\n\n"
+        "group g (\n"
+        "\tSystemList = { app1 = 0, app2 = 1, db1 = 2, db2 = 3 }\n"
+        "\tSystemZones = { app1 = 0, app2 = 0, db1 = 1, db2 = 1 }\n"
+        "\t)\n"
+    )
+    assert verify(parse(text)) == []
+    same = text.replace("db1 = 2, db2 = 3", "db1 = 2, db2 = 2")
+    assert [i.message for i in verify(parse(same))] == [
+        "group g: SystemList gives db1 and db2 the same number 2: number every entry, or none"
+    ]
