@@ -92,3 +92,40 @@ def test_systems_of_one_zone_share_its_number_without_a_finding():
     assert [i.message for i in verify(parse(same))] == [
         "group g: SystemList gives db1 and db2 the same number 2: number every entry, or none"
     ]
+
+
+def _chain_group(links, count):
+    text = "group g (\n\tSystemList = { n1 = 0 }\n\t)\n\n"
+    for i in range(count):
+        text += f'\tFileOnOff f{i} (\n\t\tPathName = "/tmp/f{i}"\n\t\t)\n\n'
+    for parent, child in links:
+        text += f"\tf{parent} requires f{child}\n"
+    return text
+
+
+def test_a_resource_chain_deeper_than_the_recursion_limit_is_written():
+    # the tree comment nests a level a link (chosen: hacf's layout, four spaces a level);
+    # a chain of 1,500 resources was a RecursionError in the writer
+    count = 1500
+    cfg = parse(_chain_group([(i, i + 1) for i in range(count - 1)], count))
+    text = write(cfg)
+    assert parse(text) == cfg
+    assert f"\t//\t{' ' * 4 * (count - 1)}FileOnOff f{count - 1}\n" in text
+
+
+def test_a_lattice_of_resources_writes_a_bounded_tree_comment():
+    # each of two resources of a layer requires both of the next: the tree comment, which
+    # writes a subtree under each parent as hacf does, doubles a layer; past
+    # writer.TREE_LINES lines no further subtree is opened, so 60 layers (2**60 paths)
+    # are written at once, and the model is unchanged
+    from vxha.vcs_types import writer
+
+    layers = 60
+    links = [
+        (2 * i + a, 2 * (i + 1) + b) for i in range(layers - 1) for a in (0, 1) for b in (0, 1)
+    ]
+    cfg = parse(_chain_group(links, 2 * layers))
+    text = write(cfg)
+    assert parse(text) == cfg
+    tree = text[text.index("// resource dependency tree") :]
+    assert writer.TREE_LINES < tree.count("\n") < writer.TREE_LINES + 4 * layers + 10
