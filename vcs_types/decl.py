@@ -165,7 +165,8 @@ class Attr:
         # (Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`)
         self.explicit = explicit
         # `str StartVolumes = 1` (Veritas's Solaris types.cf) was written without quotes: the
-        # declared type reads it back as the same string, so it is written back bare
+        # declared type reads it back as the same string, so it is written back bare; for a
+        # string list or association, the frozenset of the integers written bare in it
         self.bare = bare
 
     def _key(self):
