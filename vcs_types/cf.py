@@ -883,6 +883,15 @@ def _inside(path, dirs):
     return False
 
 
+def _beside(name, path, directory):
+    """The file name an include names in the including file's own directory
+    (`"./types.cf"`, or the directory's absolute path: `types.cf`), else the name as
+    written: an absent Veritas file is stood in for there only."""
+    if "/" not in name:
+        return name
+    return path.name if _lexical(path).parent == _lexical(directory) else name
+
+
 def _declares_objects(cfg):
     return bool(
         cfg.cluster
@@ -977,8 +986,8 @@ def _resolve(cfg, directory, seen, allowed, missing=None):
                 # an include may hold groups, systems, ... (their SourceFile names it)
                 own = (sub,) if _declares_objects(sub) else ()
                 cfg.included = (*cfg.included, *own, *sub.included)
-        elif name in catalog.bundled_types():
-            found = [(d, name) for d in catalog.bundled_types()[name]]
+        elif _beside(name, path, directory) in catalog.bundled_types():
+            found = [(d, name) for d in catalog.bundled_types()[_beside(name, path, directory)]]
         elif name.endswith("Types.cf") and _catalog_type(name[: -len("Types.cf")]):
             found = [(catalog.project_type(name[: -len("Types.cf")]), name)]
         else:

@@ -129,3 +129,23 @@ def test_a_lattice_of_resources_writes_a_bounded_tree_comment():
     assert parse(text) == cfg
     tree = text[text.index("// resource dependency tree") :]
     assert writer.TREE_LINES < tree.count("\n") < writer.TREE_LINES + 4 * layers + 10
+
+
+@pytest.mark.parametrize("form", ["./types.cf", "{dir}/types.cf", "./CVMTypes.cf"])
+def test_an_absent_veritas_file_named_with_a_path_to_its_own_directory_is_stood_in_for(
+    tmp_path, form
+):
+    # DECISIONS.md 5: an absent types.cf (CVMTypes.cf, ...) beside main.cf resolves to the
+    # built-in declarations; "./types.cf" and the directory's absolute path name that same
+    # file, and were "no file" errors
+    name = form.format(dir=tmp_path)
+    (tmp_path / "main.cf").write_text(f'include "{name}"\n')
+    cfg = parse_file(tmp_path / "main.cf")
+    wanted = "CVMCluster" if "CVM" in name else "Mount"
+    assert cfg.type_origin[wanted] == name
+    # a file of that name elsewhere is not the one beside main.cf: still an error
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "main.cf").write_text('include "sub/types.cf"\n')
+    with pytest.raises(CfError) as e:
+        parse_file(tmp_path / "main.cf")
+    assert e.value.message == f"expected an include file, found no file {tmp_path}/sub/types.cf"
