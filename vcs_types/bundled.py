@@ -335,7 +335,16 @@ IPMULTINICB = _t(
 PROCESS = _t(
     "Process",
     "Starts, stops and monitors a process.",
-    [_s("PathName"), _s("Arguments"), _b("UseSUDash")],
+    # UserName, Priority and PidFile: BARG 5.0MP3 (Linux) "Attributes for Linux" (Priority
+    # "Default: 10"); BARG 4.1 (HP-UX) "Type Definition" declares the same three
+    [
+        _s("PathName"),
+        _s("Arguments"),
+        _s("UserName", default="root"),
+        _s("Priority", default="10"),
+        _s("PidFile"),
+        _b("UseSUDash"),
+    ],
     statics={
         "SupportedActions": ["program.vfd", "getcksum"],
         "IMF": dict(_IMF3),
@@ -347,7 +356,17 @@ PROCESS = _t(
 PROCESSONONLY = _t(
     "ProcessOnOnly",
     "Starts and monitors a process (no offline).",
-    [_s("PathName"), _s("Arguments"), _b("IgnoreArgs"), _b("UseSUDash")],
+    # PidFile, Priority, UserName: BARG 5.0RU1 (Linux) "Attributes for Linux", the table
+    # that lists IgnoreArgs (ProcessOnOnly's attribute, BARG 4.1 HP-UX)
+    [
+        _s("PathName"),
+        _s("Arguments"),
+        _b("IgnoreArgs"),
+        _s("UserName", default="root"),
+        _s("Priority", default="10"),
+        _s("PidFile"),
+        _b("UseSUDash"),
+    ],
     statics={"Operations": "OnOnly", "IMF": dict(_IMF3), "IMFRegList": ["PathName", "Arguments"]},
 )
 

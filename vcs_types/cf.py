@@ -491,7 +491,7 @@ class _Parser:
                         i, "expected a group block first, found a resource link outside any group"
                     )
                 self.i = i + 2
-                child = self.name("a resource name after 'requires'")
+                child = self.link_child()
                 group.links.append(ResourceLink(_unescape(v[1:-1]), child, self.where(i)))
                 continue
             if not _is_word(v) or v[0] == "#":
@@ -578,7 +578,7 @@ class _Parser:
                             "expected a group block first, found a resource link outside any group",
                         )
                     self.i += 1
-                    child = self.name("a resource name after 'requires'")
+                    child = self.link_child()
                     group.links.append(ResourceLink(v, child, self.where(i)))
                     continue
                 if group is None:
@@ -595,6 +595,21 @@ class _Parser:
                 r = Resource(v, rname, where=self.where(i))
                 group.resources.append(r)
                 self.attr_block(r, r.local)
+
+    def link_child(self):
+        """The child of `parent requires child`. An atleast dependency (`requires atleast
+        N ...`, VCS 6.2 and later) is refused by name: its main.cf form is in no stored
+        guide (docs/vcs-language.md, "Grammar")."""
+        toks = self.toks
+        i = self.i
+        if toks[i] == "atleast" and _INT.match(toks[i + 1]):
+            raise self.error_at(
+                i,
+                "expected a resource name after 'requires', found an atleast dependency "
+                "(requires atleast N ...): vxha reads only one-to-one resource links "
+                "(parent requires child)",
+            )
+        return self.name("a resource name after 'requires'")
 
     def type_block(self, name):
         start = self.i - 2
@@ -670,8 +685,14 @@ class _Parser:
             order.append(aname)
             wheres[aname] = self.where(i)
             starts[aname] = i
-            # `str StartVolumes = 1`: a string default written bare is written back bare
+            # `str StartVolumes = 1`: a string default written bare is written back bare;
+            # in a list or association, the integers written bare (`static str
+            # MonitorStatsParam{} = { Frequency = 10 }`, ADG 9.0)
             bare = explicit and dim == "scalar" and not _is_string(toks[vi])
+            if explicit and dim != "scalar" and dtype == "str":
+                bare = frozenset(
+                    t for t in toks[vi : self.i] if t and t[0] in _INT_FIRST and _INT.match(t)
+                )
             if static and aname == "ArgList":
                 arglist = default or []
                 if i18n:  # written back as declared: `static i18nstr ArgList[]`
@@ -862,6 +883,15 @@ def _inside(path, dirs):
     return False
 
 
+def _beside(name, path, directory):
+    """The file name an include names in the including file's own directory
+    (`"./types.cf"`, or the directory's absolute path: `types.cf`), else the name as
+    written: an absent Veritas file is stood in for there only."""
+    if "/" not in name:
+        return name
+    return path.name if _lexical(path).parent == _lexical(directory) else name
+
+
 def _declares_objects(cfg):
     return bool(
         cfg.cluster
@@ -956,8 +986,8 @@ def _resolve(cfg, directory, seen, allowed, missing=None):
                 # an include may hold groups, systems, ... (their SourceFile names it)
                 own = (sub,) if _declares_objects(sub) else ()
                 cfg.included = (*cfg.included, *own, *sub.included)
-        elif name in catalog.bundled_types():
-            found = [(d, name) for d in catalog.bundled_types()[name]]
+        elif _beside(name, path, directory) in catalog.bundled_types():
+            found = [(d, name) for d in catalog.bundled_types()[_beside(name, path, directory)]]
         elif name.endswith("Types.cf") and _catalog_type(name[: -len("Types.cf")]):
             found = [(catalog.project_type(name[: -len("Types.cf")]), name)]
         else:

@@ -165,7 +165,8 @@ class Attr:
         # (Veritas's types.cf writes `boolean MonitorReservation = 0` beside `int UmountVolumes`)
         self.explicit = explicit
         # `str StartVolumes = 1` (Veritas's Solaris types.cf) was written without quotes: the
-        # declared type reads it back as the same string, so it is written back bare
+        # declared type reads it back as the same string, so it is written back bare; for a
+        # string list or association, the frozenset of the integers written bare in it
         self.bare = bare
 
     def _key(self):
@@ -356,19 +357,25 @@ def format_name(value):
     return format_scalar(s)
 
 
-def format_value(value, type, dim):
+def format_value(value, type, dim, bare=()):
+    """``value`` as written in a file; a string in ``bare`` (integers a types file wrote
+    without quotes in a string list or association) is written bare again."""
     if dim == "scalar":
         return format_scalar(value, type)
+
+    def scalar(v):
+        return v if v in bare else format_scalar(v, type)
+
+    def key(k):
+        return k if k in bare else format_name(k)
+
     if dim in ("vector", "keylist"):
         if not value:
             return "{}"
-        return "{ " + ", ".join(format_scalar(v, type) for v in value) + " }"
+        return "{ " + ", ".join(scalar(v) for v in value) + " }"
     if not value:
         return "{}"
-    items = ", ".join(
-        format_name(k) if v is None else f"{format_name(k)} = {format_scalar(v, type)}"
-        for k, v in value.items()
-    )
+    items = ", ".join(key(k) if v is None else f"{key(k)} = {scalar(v)}" for k, v in value.items())
     return "{ " + items + " }"
 
 
@@ -390,7 +397,8 @@ def declaration_line(attr, value=None, with_value=False):
     if with_value or attr.explicit or default != empty_value(attr.type, attr.dim):
         if attr.bare and default.__class__ is str and _integer(default):
             return f"{line} = {default}"
-        line += " = " + format_value(default, attr.type, attr.dim)
+        bare = attr.bare if attr.bare.__class__ is frozenset else ()
+        line += " = " + format_value(default, attr.type, attr.dim, bare)
     return line
 
 

@@ -730,6 +730,9 @@ def _check_value(value, spec):
 # in the order rule_numbers reports them (a frozenset's order changes with the hash seed)
 _NUMBERED_ORDER = ("SystemList", "ClusterList", "SystemZones")
 NUMBERED = frozenset(_NUMBERED_ORDER)
+# the ones whose numbers are priorities, one a system or cluster; a zone number names a
+# subset of systems, which several share (User's Guide 5.0MP3, "About system zones")
+_DISTINCT_NUMBERS = ("SystemList", "ClusterList")
 
 
 def _check_attrs(ctx, obj, label, table, local=None, unknown=ERROR, known=None):
@@ -1147,11 +1150,11 @@ def rule_localized_systems(ctx):
 
 
 def rule_numbers(ctx):
-    """A numbered list (SystemList ...) gives no two entries the same number."""
+    """A numbered list (SystemList, ClusterList) gives no two entries the same number."""
     from vxha.vcs_types.model import resolve_numbers
 
     for g in ctx.config.groups:
-        for attr in _NUMBERED_ORDER:
+        for attr in _DISTINCT_NUMBERS:
             value = g.attrs.get(attr)
             if not isinstance(value, dict):
                 continue

@@ -230,12 +230,13 @@ def _tree(out, group, odd=True):
         required.add(child)
     out.append(f"\t// resource dependency tree\n\t//\n\t//\tgroup {group.name}\n\t//\t{{\n")
     path = set()  # the resources open above the one written (left empty by each root)
+    limit = len(out) + TREE_LINES  # no subtree opened past it
     for r in group.resources:
         name = r.name
         if name in required:
             continue
         if name in children:
-            _emit(out, name, "", path, by_name, children)
+            _emit(out, name, path, by_name, children, limit)
         else:
             out.append(f"\t//\t{by_name[name].type} {name}\n")
     out.append("\t//\t}\n\n\n")
@@ -271,24 +272,39 @@ def _quoted_names(group):
     )
 
 
-def _emit(out, name, indent, path, by_name, children):
-    # a module function, not a closure: a recursive closure is a reference cycle, which
-    # the commands (cyclic collector off) would keep until they exit, one per group
+# A group's tree comment writes a resource's subtree under each of its parents, as hacf
+# does; in a lattice (each resource of a layer requiring each of the next) that is
+# exponential in the depth, so past this many lines of a group's tree no subtree is
+# opened (chosen: the comment is read by nobody but people, and a hacf-written file stays
+# far below it: 100,000 lines is a group of thousands of resources)
+TREE_LINES = 100_000
+
+
+def _emit(out, name, path, by_name, children, limit):
+    # a loop with a stack of its own, not recursion: a chain of resources deeper than
+    # Python's recursion limit (a thousand) is still written; and a module function, not
+    # a closure, so that the commands (cyclic collector off) keep no reference cycle
     r = by_name.get(name)
-    out.append(f"\t//\t{indent}{r.type + ' ' if r else ''}{name}\n")
-    kids = children.get(name)
-    if kids and name not in path:
-        path.add(name)
-        inner = indent + "    "
-        out.append(f"\t//\t{inner}{{\n")
+    out.append(f"\t//\t{r.type + ' ' if r else ''}{name}\n")
+    path.add(name)
+    out.append("\t//\t    {\n")
+    stack = [(name, "    ", iter(children[name]))]
+    while stack:
+        parent, inner, kids = stack[-1]
         for kid in kids:
-            if kid in children:
-                _emit(out, kid, inner, path, by_name, children)
-            else:  # a leaf, written here rather than by a call
-                k = by_name.get(kid)
-                out.append(f"\t//\t{inner}{k.type + ' ' if k else ''}{kid}\n")
-        out.append(f"\t//\t{inner}}}\n")
-        path.discard(name)
+            k = by_name.get(kid)
+            out.append(f"\t//\t{inner}{k.type + ' ' if k else ''}{kid}\n")
+            grand = children.get(kid)
+            if grand and kid not in path and len(out) < limit:
+                path.add(kid)
+                deeper = inner + "    "
+                out.append(f"\t//\t{deeper}{{\n")
+                stack.append((kid, deeper, iter(grand)))
+                break
+        else:
+            stack.pop()
+            path.discard(parent)
+            out.append(f"\t//\t{inner}}}\n")
 
 
 def write(config):

@@ -504,8 +504,8 @@ def test_numbered_lists_are_reported_in_one_order_whatever_the_hash_seed(tmp_pat
         outputs.add(done.stderr)
     assert len(outputs) == 1
     numbered = [line for line in outputs.pop().splitlines() if "same number" in line]
+    # SystemZones shares its numbers by design (test_language_hunt.py)
     assert [line.split("group G: ")[1].split()[0] for line in numbered] == [
         "SystemList",
         "ClusterList",
-        "SystemZones",
     ]
