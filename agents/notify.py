@@ -8,7 +8,7 @@ group's recipients in its marker (``hagrp -value GROUP UserStrGlobal``; for resf
 group first, ``hares -value RES Group``), writes one message and sends it. The node's
 SMTP configuration is ``/etc/vxha/notify.conf`` (``$VXHA_NOTIFY_CONF``), lines of
 ``key = value``: ``host`` (default localhost), ``port`` (25), ``from`` (vxha@<node>),
-``timeout`` (10 s). Under ``VXHA_DRIVERS=fake`` a message goes to
+``timeout`` (10 s, for the whole conversation). Under ``VXHA_DRIVERS=fake`` a message goes to
 ``$VXHA_NODE_DIR/mail/`` instead (the simulator's outbox).
 
 Maintenance and upgrades, for which VCS runs no trigger, send through ``send`` too.
@@ -157,14 +157,46 @@ def send(recipients: List[str], subject: str, body: str, env=None, conf=None) ->
     if env.get("VXHA_DRIVERS") == "fake":
         return _spool(msg, env)
     import smtplib
+    import threading
 
-    host, port = conf["host"], int(conf["port"])
+    host, port, timeout = conf["host"], int(conf["port"]), int(conf["timeout"])
+    # smtplib's timeout bounds each read, not the conversation: a server trickling its
+    # answers would hold the sender for ever. At the deadline the socket is shut down.
+    socks, expired = [], threading.Event()
+
+    class SMTP(smtplib.SMTP):
+        def _get_socket(self, *args):
+            sock = super()._get_socket(*args)
+            socks.append(sock)
+            if expired.is_set():
+                _shut(sock)
+            return sock
+
+    def expire():
+        expired.set()
+        for sock in socks:
+            _shut(sock)
+
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    timer.start()
     try:
-        with smtplib.SMTP(host, port, timeout=int(conf["timeout"])) as smtp:
+        with SMTP(host, port, timeout=timeout) as smtp:
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
+        if expired.is_set():
+            raise NotifyError(f"SMTP {host}:{port}: not done within {timeout} s") from None
         raise NotifyError(f"SMTP {host}:{port}: {exc}") from None
+    finally:
+        timer.cancel()
     return f"SMTP {host}:{port}"
+
+
+def _shut(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _spool(msg, env) -> str:
