@@ -61,6 +61,7 @@ class EngineWatch:
         self.next_try = 0.0
         self.failures = 0
         self.last_event_nano = 0
+        self.socket_id = None  # (device, inode) of the socket the stream was opened on
 
     @property
     def connected(self) -> bool:
@@ -73,6 +74,7 @@ class EngineWatch:
         """Subscribe, then list: nothing falls between. The subjects of what changed since
         the last picture (none on the first connection)."""
         stream = EventStream(self.host)
+        socket_id = self._socket_id()
         try:
             stream.connect(CONNECT_TIMEOUT)
             fresh = picture(list_containers(self.driver, CONNECT_TIMEOUT))
@@ -88,6 +90,7 @@ class EngineWatch:
                 )
             return []
         self.stream = stream
+        self.socket_id = socket_id
         if self.picture is None:
             subjects = []
             self.log("info", f"engine {self.host}: events connected")
@@ -103,6 +106,21 @@ class EngineWatch:
         self.health = {cid: v[3] for cid, v in fresh.items()}
         self.failures = 0
         return subjects
+
+    def _socket_id(self):
+        import os
+
+        try:
+            st = os.stat(self.host[len("unix://") :])
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def replaced(self) -> bool:
+        """Another socket now has the engine's path (a new engine took it while the old
+        one still holds the stream open, saying nothing more)."""
+        now = self._socket_id()
+        return now is not None and now != self.socket_id
 
     def read(self) -> list:
         """Subjects of the events that arrived; on a broken stream, reconnect soon."""

@@ -89,3 +89,164 @@ def test_a_probe_of_a_resource_removed_meanwhile_is_dropped_not_retried():
     assert len(vcs.probes()) == 1
     assert not any(s == "error" for s, _ in logs), logs
     assert any("web_ctr is no longer in the configuration" in t for _, t in logs)
+
+
+# -- the watch as a process, a stand-in engine, VCS the simulator's shims ---------------
+
+WEB = {
+    "Id": "web-id",
+    "Names": ["/web"],
+    "State": "running",
+    "Status": "Up 3 minutes",
+    "Labels": {"vxha.resource": "web_ctr"},
+}
+
+
+@pytest.fixture
+def fake_cluster(tmp_path):
+    engine = FakeEngine(tmp_path)
+    engine.containers = [dict(WEB)]
+    mp = tmp_path / "mnt"
+    mp.mkdir()
+    c = Cluster(
+        tmp_path,
+        write_main_cf(tmp_path / "main.cf", str(mp), engine.host, "unix:///nonexistent/p.sock"),
+    )
+    c.engines = [engine]
+    yield c, engine
+    c.stop()
+    for e in c.engines:
+        e.close()
+
+
+def _send(engine, events):
+    """engine.send to the watch that subscribed last (a stopped watch's stream is gone)."""
+    with engine._lock:
+        engine.streams = engine.streams[-1:]
+    engine.send(events)
+
+
+def _watch(cluster, engine, tmp_path, name, *extra):
+    state = str(tmp_path / "state")  # shared by every run of the test
+    return WatchProc(
+        None, cluster, tmp_path, "--engine", engine.host, "--no-network", "--no-mounts",
+        "--state-dir", state, *extra, name=name,
+    )  # fmt: skip
+
+
+def test_once_compares_the_containers_even_when_the_engine_cannot_replay(fake_cluster, tmp_path):
+    # The stand-in engine never ends a replay (it ignores ``until``): the events since the
+    # last run are lost, but the containers' states still differ from the saved picture.
+    cluster, engine = fake_cluster
+    first = _watch(cluster, engine, tmp_path, "once1", "--once")
+    assert first.proc.wait(timeout=60) == 0
+    first.stop()
+    engine.containers[0]["State"] = "exited"
+    cluster.reset_calls()
+    second = _watch(cluster, engine, tmp_path, "once2", "--once")
+    assert second.proc.wait(timeout=60) == 0
+    second.stop()
+    assert probes(cluster) == [("web_ctr", SYSTEM)], second.text()
+
+
+def test_a_watch_killed_after_a_probe_does_not_probe_again_when_restarted(fake_cluster, tmp_path):
+    cluster, engine = fake_cluster
+    w1 = _watch(cluster, engine, tmp_path, "w1")
+    w1.wait_log(r"events connected")
+    assert w1.stop() == 0  # saves what it saw: web running
+    w2 = _watch(cluster, engine, tmp_path, "w2")
+    w2.wait_log(r"events connected again")
+    cluster.reset_calls()
+    engine.containers[0]["State"] = "exited"
+    _send(engine, [die_event("web", "web_ctr")])
+    assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+    w2.proc.send_signal(signal.SIGKILL)
+    w2.stop()
+    cluster.reset_calls()
+    w3 = _watch(cluster, engine, tmp_path, "w3")
+    try:
+        text = w3.wait_log(r"events connected again")
+        assert "changed meanwhile: none" in text
+        assert settle_probes(cluster, 0, quiet=1.5) == []
+    finally:
+        w3.stop()
+
+
+def test_a_watch_stopped_before_its_probe_was_made_probes_when_restarted(fake_cluster, tmp_path):
+    cluster, engine = fake_cluster
+    w1 = _watch(cluster, engine, tmp_path, "w1", "--debounce", "30")
+    w1.wait_log(r"events connected")
+    time.sleep(0.5)
+    cluster.reset_calls()
+    engine.containers[0]["State"] = "exited"
+    _send(engine, [die_event("web", "web_ctr")])
+    time.sleep(1.0)  # read, its probe waiting for the debounce
+    assert w1.stop() == 0
+    assert probes(cluster) == []
+    w2 = _watch(cluster, engine, tmp_path, "w2")
+    try:
+        w2.wait_log(r"events connected again")
+        assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+    finally:
+        w2.stop()
+
+
+def test_a_stream_cut_inside_a_document_is_a_reconnection_and_a_probe(fake_cluster, tmp_path):
+    cluster, engine = fake_cluster
+    w = _watch(cluster, engine, tmp_path, "w")
+    try:
+        w.wait_log(r"events connected")
+        cluster.reset_calls()
+        body = json.dumps(die_event("web", "web_ctr")).encode() + b"\n"
+        half = f"{len(body):x}\r\n".encode() + body[: len(body) // 2]
+        engine.containers[0]["State"] = "exited"
+        with engine._lock:
+            for conn in engine.streams:
+                conn.sendall(half)
+                conn.close()
+            engine.streams = []
+        text = w.wait_log(r"events connected again", timeout=10)
+        assert "changed meanwhile: web_ctr" in text
+        assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+        assert "Traceback" not in w.text()
+    finally:
+        w.stop()
+
+
+def test_an_engine_socket_replaced_under_a_live_stream_is_followed(fake_cluster, tmp_path):
+    # A new engine took the socket's path while the old one still holds the watch's
+    # stream open (and says nothing more): the watch must follow the path.
+    cluster, engine = fake_cluster
+    w = _watch(cluster, engine, tmp_path, "w")
+    try:
+        w.wait_log(r"events connected")
+        cluster.reset_calls()
+        os.unlink(engine.path)
+        new = FakeEngine(tmp_path)
+        cluster.engines.append(new)
+        new.containers = [dict(WEB, State="exited")]
+        text = w.wait_log(r"events connected again", timeout=15)
+        assert "changed meanwhile: web_ctr" in text
+        assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+        assert new.subscribers() == 1
+    finally:
+        w.stop()
+
+
+def test_the_saved_states_age_is_immune_to_the_wall_clock_stepping(tmp_path):
+    # "A restart of the watch within catch_up (300 s) of its last save" compares with it:
+    # the age is the time that passed, whatever the wall clock was set to meanwhile.
+    from vxha.watch.service import Options, Watch
+
+    state = tmp_path / "state"
+    w = Watch(Options("n1", state_dir=str(state)), HaClient(runner=VCS().run), lambda *a: None, {})
+    w.save()
+    w._saved = json.loads((state / "watch.json").read_text())
+    assert w._recent() is not None
+    w._saved["saved"] += 3600  # the wall clock stepped back an hour since the save
+    assert w._recent() is not None
+    w._saved["saved"] -= 7200  # stepped forward an hour instead
+    assert w._recent() is not None
+    w._saved["saved"] = time.time()  # the wall clock says "just now", but 1000 s passed
+    w._saved["uptime"] -= 1000
+    assert w._recent() is None
