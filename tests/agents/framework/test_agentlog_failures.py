@@ -128,3 +128,72 @@ def test_a_hung_halog_costs_its_timeout_once_not_per_line(node_dir, tmp_path):
         log.error(f"line {n}")
     assert time.monotonic() - start < 9  # one halog timeout (5 s), not three
     assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["line 0", "line 1", "line 2"]
+
+
+# -- the log directory missing, not a directory, or on a full file system -------------
+
+FULL_FS = """
+import os, subprocess, sys
+log_dir = sys.argv[1]
+os.makedirs(log_dir, mode=0o700)
+subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k,mode=0700", "vxha-full", log_dir],
+               check=True, timeout=10)
+fd = os.open(os.path.join(log_dir, "filler"), os.O_WRONLY | os.O_CREAT, 0o600)
+try:
+    while os.write(fd, b"x" * 4096):
+        pass
+except OSError:
+    pass
+os.close(fd)
+os.execv(sys.argv[2], sys.argv[2:])
+"""
+
+
+def _launch(agent_root, node_dir, log_dir, fail, on_full=False):
+    import shutil
+
+    from vxha.agents.framework import build_argv
+    from vxha.vcs_types.catalog import project_type
+
+    argv = build_argv(project_type("Dummy"), "r", {"Fail": fail}, "online")
+    launcher = str(agent_root / "opt/VRTSvcs/bin/Dummy/online")
+    env = dict(os.environ, VXHA_DRIVERS="fake", VXHA_NODE_DIR=str(node_dir),
+               VXHA_LOG_DIR=str(log_dir))  # fmt: skip
+    cmd = [launcher, *argv]
+    if on_full:
+        if os.geteuid() != 0 or not shutil.which("unshare"):
+            import pytest
+
+            pytest.skip("needs root and unshare for a private mount namespace")
+        cmd = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", FULL_FS,
+               str(log_dir), *cmd]  # fmt: skip
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("fail, code", [([], 0), (["online"], 1)])
+def test_a_log_on_a_full_file_system_changes_no_outcome(agent_root, node_dir, tmp_path, fail, code):
+    proc = _launch(agent_root, node_dir, tmp_path / "full", fail, on_full=True)
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (node_dir / "state" / "Dummy.r").exists() == (not fail)
+
+
+def test_a_missing_log_directory_is_made_private(agent_root, node_dir, tmp_path):
+    log_dir = tmp_path / "no" / "such" / "log"
+    proc = _launch(agent_root, node_dir, log_dir, ["online"])
+    assert proc.returncode == 1
+    assert (log_dir.stat().st_mode & 0o777) == 0o700
+    (line,) = (log_dir / "Dummy_A.log").read_text().splitlines()
+    assert LINE.match(line) and "told to fail" in line
+
+
+def test_a_log_directory_that_is_a_file_changes_no_outcome(agent_root, node_dir, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    proc = _launch(agent_root, node_dir, blocker / "log", ["online"])
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert blocker.read_text() == "not a directory"
