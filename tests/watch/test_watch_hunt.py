@@ -250,3 +250,33 @@ def test_the_saved_states_age_is_immune_to_the_wall_clock_stepping(tmp_path):
     w._saved["saved"] = time.time()  # the wall clock says "just now", but 1000 s passed
     w._saved["uptime"] -= 1000
     assert w._recent() is None
+
+
+def test_a_watch_started_before_its_engine_connects_when_it_comes(tmp_path):
+    # "A broken event stream is reconnected after 0.2 s, then with back-off up to every
+    # 5 s": the same for an engine that is not there yet.
+    engine_dir = tmp_path / "later"
+    engine_dir.mkdir()
+    host = "unix://" + str(engine_dir / "fake.sock")
+    mp = tmp_path / "mnt"
+    mp.mkdir()
+    cluster = Cluster(
+        tmp_path, write_main_cf(tmp_path / "main.cf", str(mp), host, "unix:///nonexistent/p.sock")
+    )
+    engine = None
+    w = WatchProc(None, cluster, tmp_path, "--engine", host, "--no-network", "--no-mounts")
+    try:
+        w.wait_log(r"engine .*fake\.sock: .*not reachable")
+        time.sleep(3)
+        engine = FakeEngine(engine_dir)
+        engine.containers = [dict(WEB)]
+        w.wait_log(r"events connected", timeout=5 + 2)
+        cluster.reset_calls()
+        engine.send([die_event("web", "web_ctr")])
+        assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+        assert w.text().count("not reachable") == 1  # said once, not at every try
+    finally:
+        w.stop()
+        cluster.stop()
+        if engine is not None:
+            engine.close()
