@@ -357,6 +357,11 @@ class Watch:
             )
         self.dispatcher.note(found)
         self.dispatcher.drain(limit)
+        if self.dispatcher.busy():
+            # a probe still to make at the time limit: the next run compares with the
+            # last save again and asks for it then (as a restarted resident watch does)
+            self.log("warning", f"probes not made within {limit:g} s; left to the next run")
+            return 1
         self.save()
         return 1 if self.dispatcher.given_up or not self.view.loaded else 0
 

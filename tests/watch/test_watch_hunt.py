@@ -280,3 +280,42 @@ def test_a_watch_started_before_its_engine_connects_when_it_comes(tmp_path):
         cluster.stop()
         if engine is not None:
             engine.close()
+
+
+def test_once_that_ends_with_probes_still_to_make_keeps_the_last_save(tmp_path):
+    # --once: "0 when every probe asked for was made"; a run that ends (its time limit)
+    # with a probe still waiting for VCS must leave it to the next run, as the resident
+    # watch does (docs/watch.md, "A restart of the watch").
+    from vxha.watch.service import Options, Watch
+
+    gone = "/vxha-test/gone"
+
+    def runner(argv, timeout):
+        if argv[:2] == ["hares", "-display"]:
+            if argv[argv.index("-type") + 1] != "CFSMount":
+                return 0, "#Resource Attribute System Value\n", ""
+            return 0, (
+                "#Resource Attribute System Value\n"
+                "m Group global g\nm Enabled global 1\n"
+                f"m MountPoint global {gone}\n"
+            ), ""
+        if argv[:2] == ["hagrp", "-display"]:
+            if "SystemList" in argv:
+                return 0, "#Group Attribute System Value\ng SystemList global n1 0\n", ""
+            return 0, "#Group Attribute System Value\ng Enabled global 1\n", ""
+        return 1, "", "VCS ERROR V-16-1-10600 Cannot connect to VCS engine\n"  # the probe
+
+    state = tmp_path / "state"
+    opts = Options("n1", containers=False, network=False, state_dir=str(state), backoff=100.0)
+    first = Watch(opts, HaClient(runner=runner), lambda *a: None, {})
+    first.once(limit=1.0)  # records the mount table
+    saved = json.loads((state / "watch.json").read_text())
+    saved["mounts"][gone] = [["/dev/vx/dsk/dg/v", "vxfs", False]]  # mounted at that save
+    (state / "watch.json").write_text(json.dumps(saved))
+    logs = []
+    second = Watch(opts, HaClient(runner=runner), lambda sev, t: logs.append(t), {})
+    assert second.once(limit=1.0) == 1  # VCS did not take the probe
+    assert any("probing m on n1 failed" in t for t in logs), logs
+    assert json.loads((state / "watch.json").read_text())["mounts"].get(gone), (
+        "the save that still has the mount, which the next run compares with, was replaced"
+    )
