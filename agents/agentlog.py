@@ -58,8 +58,7 @@ class AgentLog:
         """The text as one line (a line break of any kind a space, other control
         characters and bytes that were not UTF-8 escaped), cut so that the message
         halog would be given is at most MAX_MESSAGE bytes."""
-        if not text.isprintable():
-            text = "".join(_printable(c) for c in text.replace("\r\n", "\n"))
+        text = one_line(text)
         room = MAX_MESSAGE - len(self.prefix.encode("utf-8", "backslashreplace"))
         data = text.encode("utf-8")
         if len(data) > room:
@@ -104,6 +103,14 @@ class AgentLog:
 
     def info(self, text, msg="info"):
         self.write("INFO", msg, text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: a line break of any kind a space, other control characters
+    and bytes that were not UTF-8 (read with surrogateescape) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(_printable(c) for c in text.replace("\r\n", "\n"))
 
 
 def _printable(c: str) -> str:

@@ -319,3 +319,18 @@ def test_once_that_ends_with_probes_still_to_make_keeps_the_last_save(tmp_path):
     assert json.loads((state / "watch.json").read_text())["mounts"].get(gone), (
         "the save that still has the mount, which the next run compares with, was replaced"
     )
+
+
+def test_a_watch_log_line_is_one_line_whatever_the_engine_put_in_it():
+    # a label value or an engine's error may hold line breaks or a terminal escape: the
+    # watch's log (stderr, the journal: one entry per line) gets one line per message
+    import io
+
+    from vxha.cli.watch_cmd import make_log
+
+    out = io.StringIO()
+    log = make_log("info", out)
+    log("info", "not probing: it names resource web\nctr\r\x1b[2J\u2028x")
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].endswith("it names resource web ctr \\x1b[2J x")
