@@ -62,6 +62,8 @@ class EngineWatch:
         self.failures = 0
         self.last_event_nano = 0
         self.socket_id = None  # (device, inode) of the socket the stream was opened on
+        self.connected_at = 0.0
+        self.renewing = False  # the stream was closed to be renewed (service.py)
 
     @property
     def connected(self) -> bool:
@@ -91,17 +93,22 @@ class EngineWatch:
             return []
         self.stream = stream
         self.socket_id = socket_id
+        self.connected_at = self.clock()
         if self.picture is None:
             subjects = []
             self.log("info", f"engine {self.host}: events connected")
         else:
             subjects = changes(self.picture, fresh, self.host)
             what = ", ".join(s.key for s in subjects) or "none"
-            self.log(
-                "info",
-                f"engine {self.host}: events connected again; vxha containers "
-                f"changed meanwhile: {what}",
-            )
+            if self.renewing and not subjects:
+                self.log("debug", f"engine {self.host}: event stream renewed, nothing missed")
+            else:
+                self.log(
+                    "info",
+                    f"engine {self.host}: events connected again; vxha containers "
+                    f"changed meanwhile: {what}",
+                )
+        self.renewing = False
         self.picture = fresh
         self.health = {cid: v[3] for cid, v in fresh.items()}
         self.failures = 0

@@ -25,7 +25,7 @@ from vxha.watch.events import from_change
 STATE_NAME = "watch.json"
 SAVE_EVERY = 30.0
 SETTLE = 1.0  # at most one save a second while things change
-SOCKET_CHECK = 5.0  # how often the engines' socket paths are checked
+SOCKET_CHECK = 5.0  # how often the engines' socket paths and streams' ages are checked
 BOOT_ID = "/proc/sys/kernel/random/boot_id"
 
 
@@ -205,16 +205,24 @@ class Watch:
 
         threading.Thread(target=connect, daemon=True, name=f"engine {e.host}").start()
 
-    def _check_sockets(self, now) -> float:
-        """Reconnect an engine whose socket path names another socket than its stream's;
-        the seconds until the next check."""
+    def _check_engines(self, now) -> float:
+        """Every few seconds: reconnect an engine whose socket path names another socket
+        than its stream's, and renew a stream older than ``refresh`` (the comparison of
+        containers then finds an event the engine skipped); the seconds until the next
+        check."""
         if now >= self._next_check:
-            self._next_check = now + SOCKET_CHECK
+            self._next_check = now + min(SOCKET_CHECK, self.opts.refresh)
             for e in self.engines.values():
-                if e.connected and not e.connecting and e.replaced():
+                if not e.connected or e.connecting:
+                    continue
+                if e.replaced():
                     self.log("warning", f"engine {e.host}: its socket was replaced; reconnecting")
-                    e.close()
-                    e.next_try = now
+                elif now - e.connected_at >= self.opts.refresh:
+                    e.renewing = True
+                else:
+                    continue
+                e.close()
+                e.next_try = now
         return self._next_check - now
 
     def _wake(self) -> None:
@@ -238,7 +246,7 @@ class Watch:
         while not stop.is_set():
             self._reconcile_engines()
             now = time.monotonic()
-            retry = [self._check_sockets(now)]
+            retry = [self._check_engines(now)]
             for e in self.engines.values():
                 if not e.connected and not e.connecting and now >= e.next_try:
                     self._connect(e)

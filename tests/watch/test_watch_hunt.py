@@ -334,3 +334,22 @@ def test_a_watch_log_line_is_one_line_whatever_the_engine_put_in_it():
     lines = out.getvalue().splitlines()
     assert len(lines) == 1, lines
     assert lines[0].endswith("it names resource web ctr \\x1b[2J x")
+
+
+def test_an_event_the_engine_skipped_is_found_at_the_next_refresh(fake_cluster, tmp_path):
+    # Docker gives each subscriber 100 ms to take an event, "or it will be skipped"
+    # (moby daemon/events/events.go, PublishMessage): a death may never reach the watch.
+    # The stream is renewed every --refresh seconds, with its comparison of containers.
+    cluster, engine = fake_cluster
+    w = _watch(cluster, engine, tmp_path, "w", "--refresh", "2")
+    try:
+        w.wait_log(r"events connected")
+        cluster.reset_calls()
+        engine.containers[0]["State"] = "exited"  # and no event: it was skipped
+        assert settle_probes(cluster, 1, timeout=8) == [("web_ctr", SYSTEM)]
+        time.sleep(4.5)  # two more renewals, nothing changed: nothing said at info level
+        text = w.text()
+        assert text.count("changed meanwhile: none") == 0, text
+        assert probes(cluster) == [("web_ctr", SYSTEM)]
+    finally:
+        w.stop()
