@@ -120,7 +120,8 @@ def parser():
         type=_positive(float),
         default=TUNING["refresh"],
         metavar="S",
-        help="read the configuration again every S seconds (%(default)g; SIGHUP: now)",
+        help="read the configuration again, and renew the engines' event streams, every S "
+        "seconds (%(default)g; SIGHUP: the configuration now)",
     )
     p.add_argument(
         "--state-dir",
