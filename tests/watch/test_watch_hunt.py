@@ -79,7 +79,11 @@ def test_a_probe_of_a_resource_removed_meanwhile_is_dropped_not_retried():
             if "web" in vcs.ctrs:
                 vcs.ctrs.remove("web")
             # the simulator's words (simulator/admin.py); the watch must not depend on them
-            return 1, "", "VCS WARNING V-16-1-40130 Resource web_ctr does not exist in the local cluster\n"
+            return (
+                1,
+                "",
+                "VCS WARNING V-16-1-40130 Resource web_ctr does not exist in the local cluster\n",
+            )
         return vcs.run(argv, timeout)
 
     d, clock, logs = _dispatcher(runner, attempts=3, backoff=1.0)
@@ -294,11 +298,15 @@ def test_once_that_ends_with_probes_still_to_make_keeps_the_last_save(tmp_path):
         if argv[:2] == ["hares", "-display"]:
             if argv[argv.index("-type") + 1] != "CFSMount":
                 return 0, "#Resource Attribute System Value\n", ""
-            return 0, (
-                "#Resource Attribute System Value\n"
-                "m Group global g\nm Enabled global 1\n"
-                f"m MountPoint global {gone}\n"
-            ), ""
+            return (
+                0,
+                (
+                    "#Resource Attribute System Value\n"
+                    "m Group global g\nm Enabled global 1\n"
+                    f"m MountPoint global {gone}\n"
+                ),
+                "",
+            )
         if argv[:2] == ["hagrp", "-display"]:
             if "SystemList" in argv:
                 return 0, "#Group Attribute System Value\ng SystemList global n1 0\n", ""

@@ -117,9 +117,7 @@ def test_a_hung_halog_costs_its_timeout_once_not_per_line(node_dir, tmp_path):
     halog = home / "bin" / "halog"
     halog.write_text("#!/bin/sh\nexec sleep 60\n")
     halog.chmod(0o755)
-    ctx = Context(
-        {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir), "VCS_HOME": str(home)}
-    )
+    ctx = Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir), "VCS_HOME": str(home)})
     log = AgentLog(ctx, "Dummy", "r", "monitor")
     log.stdout = False
     log.via_halog = True

@@ -59,7 +59,12 @@ def trickling(server, conn):
 
 
 def _conf(port, timeout=2):
-    return {"host": "127.0.0.1", "port": str(port), "from": "vxha@n1.example", "timeout": str(timeout)}
+    return {
+        "host": "127.0.0.1",
+        "port": str(port),
+        "from": "vxha@n1.example",
+        "timeout": str(timeout),
+    }
 
 
 @pytest.mark.parametrize("behaviour", [silent, trickling], ids=["silent", "trickling"])
