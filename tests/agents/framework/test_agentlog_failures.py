@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from vxha.agents.framework import AgentLog, Context
 
 # VCS_REFERENCE.md 8, with the category of agents/messages.py
@@ -160,15 +162,10 @@ def _launch(agent_root, node_dir, log_dir, fail, on_full=False):
     cmd = [launcher, *argv]
     if on_full:
         if os.geteuid() != 0 or not shutil.which("unshare"):
-            import pytest
-
             pytest.skip("needs root and unshare for a private mount namespace")
         cmd = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", FULL_FS,
                str(log_dir), *cmd]  # fmt: skip
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("fail, code", [([], 0), (["online"], 1)])
