@@ -68,7 +68,11 @@ class AgentLog:
     def _append(self, line: str) -> None:
         from vxha.agents.statefile import open_in
 
-        fd = open_in(self.ctx.log_dir, f"{self.type_name}_A.log", posix.O_WRONLY | posix.O_APPEND)
+        name, flags = f"{self.type_name}_A.log", posix.O_WRONLY | posix.O_APPEND
+        try:
+            fd = open_in(self.ctx.log_dir, name, flags)
+        except FileNotFoundError:  # renamed (logrotate) between open_in's two opens
+            fd = open_in(self.ctx.log_dir, name, flags)
         try:
             posix.write(fd, line.encode("utf-8", "backslashreplace"))
         finally:

@@ -192,3 +192,30 @@ def test_a_log_directory_that_is_a_file_changes_no_outcome(agent_root, node_dir,
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert blocker.read_text() == "not a directory"
+
+
+def test_a_rotation_between_the_logs_two_opens_loses_no_line(node_dir, monkeypatch):
+    # The log is created with O_EXCL, else opened as it is: logrotate may rename it
+    # between the two, and the line must then go to the new file.
+    import posix
+
+    from vxha.agents import statefile
+
+    log = AgentLog(_ctx(node_dir), "Dummy", "r", "monitor")
+    log.info("first")
+    real_open = posix.open
+    moved = []
+
+    def racing_open(name, flags, *args, **kw):
+        if name == "Dummy_A.log" and not flags & posix.O_CREAT and not moved:
+            os.rename(node_dir / "log" / "Dummy_A.log", node_dir / "log" / "Dummy_A.log.1")
+            moved.append(name)
+        return real_open(name, flags, *args, **kw)
+
+    monkeypatch.setattr(statefile.posix, "open", racing_open)
+    log.info("second")
+    monkeypatch.undo()
+    assert moved, "the race was not played: the test proves nothing"
+    assert (node_dir / "log" / "Dummy_A.log.1").read_text().count("\n") == 1
+    (line,) = _lines(node_dir)
+    assert line.endswith(":second")
