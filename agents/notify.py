@@ -137,15 +137,25 @@ def message(recipients: List[str], subject: str, body: str, sender: str):
 
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
-    msg["Subject"] = subject
+    msg["To"] = ", ".join(_clean(r) for r in recipients)
+    msg["Subject"] = _clean(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg["X-vxha"] = "notification"
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     body += f"\n-- \nvxha on {socket.gethostname()}, {stamp}\n"
-    msg.set_content(body)
+    msg.set_content(_clean(body))
     return msg
+
+
+def _clean(text: str) -> str:
+    """Bytes that were not UTF-8 (an argument or a marker read with surrogateescape) as
+    U+FFFD: the message is sent whatever a name holds."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")  # the bytes as they were read
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "replace")
 
 
 def send(recipients: List[str], subject: str, body: str, env=None, conf=None) -> str:
@@ -243,8 +253,9 @@ def handle(trigger: str, argv: List[str], ha, log, env=None) -> int:
             return 0
         subject, body = trigger_message(event)
         where = send(event["recipients"], subject, body, env)
-    except NotifyError as exc:
-        log.error(f"{trigger} {' '.join(argv)}: not sent: {exc}", "notify.failed")
+    except Exception as exc:  # noqa: BLE001 - the loss is said, whatever its cause
+        why = exc if isinstance(exc, NotifyError) else f"{type(exc).__name__}: {exc}"
+        log.error(f"{trigger} {' '.join(argv)}: not sent: {why}", "notify.failed")
         return 1
     log.info(f"{subject}: sent to {', '.join(event['recipients'])} ({where})", "notify.sent")
     return 0

@@ -113,3 +113,32 @@ def test_the_trigger_logs_what_it_could_not_send_and_exits_1(node_dir, tmp_path)
     (line,) = log.lines
     assert " VCS ERROR V-16-10000-10802 vxha_notify:resfault:trigger:" in line
     assert "not sent" in line and f"127.0.0.1:{server.port}" in line
+
+
+def test_bytes_that_are_not_utf8_in_the_event_still_send_the_message(node_dir):
+    # an argument or the marker read with surrogateescape: the admin must still be told
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+    marker = "vxha:server=w\udce9b;notify=ops@example.com"
+
+    def ha(argv):
+        return "web\n" if argv[0] == "hares" else marker + "\n"
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    code = notify.handle("resfault", ["n1", "web_ctr", "ONL\udce9NE"], ha, log, env)
+    assert code == 0, log.lines
+    (msg,) = notify.outbox(str(node_dir))
+    assert msg["To"] == "ops@example.com"
+    assert "w\ufffdb" in msg["Subject"]
+    assert "was ONL\ufffdNE" in msg.get_content()
+
+
+def test_a_trigger_that_fails_unexpectedly_says_so_in_its_log(node_dir):
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+
+    def ha(argv):
+        raise RuntimeError("the ha client broke")
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    assert notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env) == 1
+    (line,) = log.lines
+    assert "not sent" in line and "the ha client broke" in line
