@@ -75,6 +75,7 @@ class Watch:
         self._saved = self._load()
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         self._next_check = 0.0
+        self._save_failed = False
 
     # -- state --------------------------------------------------------------------------
 
@@ -119,7 +120,13 @@ class Watch:
         try:
             statefile.write(self._ctx(), STATE_NAME, json.dumps(data, sort_keys=True))
         except OSError as exc:
-            self.log("warning", f"could not save what the watch saw: {exc}")
+            if not self._save_failed:  # said once: saves follow events, up to one a second
+                self.log("warning", f"could not save what the watch saw: {exc}")
+            self._save_failed = True
+            return
+        if self._save_failed:
+            self.log("info", "saving what the watch saw works again")
+        self._save_failed = False
 
     def _recent(self) -> dict | None:
         """The saved state if it was saved within ``catch_up`` seconds. Its age is read on

@@ -361,3 +361,25 @@ def test_an_event_the_engine_skipped_is_found_at_the_next_refresh(fake_cluster, 
         assert probes(cluster) == [("web_ctr", SYSTEM)]
     finally:
         w.stop()
+
+
+def test_a_state_directory_that_cannot_be_written_is_said_once(fake_cluster, tmp_path):
+    # The watch goes on without its saved state (a restart then cannot catch up); the
+    # journal is told once, not at every save (saves follow events, up to one a second).
+    cluster, engine = fake_cluster
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    w = WatchProc(
+        None, cluster, tmp_path, "--engine", engine.host, "--no-network", "--no-mounts",
+        "--state-dir", str(blocker / "state"),
+    )  # fmt: skip
+    try:
+        w.wait_log(r"events connected")
+        for n in range(4):
+            engine.send([die_event("stranger", None, n)])  # not vxha's: read, not probed
+            time.sleep(1.2)
+        text = w.text()
+        assert text.count("could not save") == 1, text
+        assert "Traceback" not in text
+    finally:
+        w.stop()
