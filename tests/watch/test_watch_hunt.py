@@ -156,16 +156,20 @@ def test_once_compares_the_containers_even_when_the_engine_cannot_replay(fake_cl
 def test_a_watch_killed_after_a_probe_does_not_probe_again_when_restarted(fake_cluster, tmp_path):
     cluster, engine = fake_cluster
     w1 = _watch(cluster, engine, tmp_path, "w1")
-    w1.wait_log(r"events connected")
-    assert w1.stop() == 0  # saves what it saw: web running
+    try:
+        w1.wait_log(r"events connected")
+    finally:
+        assert w1.stop() == 0  # saves what it saw: web running
     w2 = _watch(cluster, engine, tmp_path, "w2")
-    w2.wait_log(r"events connected again")
-    cluster.reset_calls()
-    engine.containers[0]["State"] = "exited"
-    _send(engine, [die_event("web", "web_ctr")])
-    assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
-    w2.proc.send_signal(signal.SIGKILL)
-    w2.stop()
+    try:
+        w2.wait_log(r"events connected again")
+        cluster.reset_calls()
+        engine.containers[0]["State"] = "exited"
+        _send(engine, [die_event("web", "web_ctr")])
+        assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+        w2.proc.send_signal(signal.SIGKILL)
+    finally:
+        w2.stop()
     cluster.reset_calls()
     w3 = _watch(cluster, engine, tmp_path, "w3")
     try:
@@ -179,13 +183,15 @@ def test_a_watch_killed_after_a_probe_does_not_probe_again_when_restarted(fake_c
 def test_a_watch_stopped_before_its_probe_was_made_probes_when_restarted(fake_cluster, tmp_path):
     cluster, engine = fake_cluster
     w1 = _watch(cluster, engine, tmp_path, "w1", "--debounce", "30")
-    w1.wait_log(r"events connected")
-    time.sleep(0.5)
-    cluster.reset_calls()
-    engine.containers[0]["State"] = "exited"
-    _send(engine, [die_event("web", "web_ctr")])
-    time.sleep(1.0)  # read, its probe waiting for the debounce
-    assert w1.stop() == 0
+    try:
+        w1.wait_log(r"events connected")
+        time.sleep(0.5)
+        cluster.reset_calls()
+        engine.containers[0]["State"] = "exited"
+        _send(engine, [die_event("web", "web_ctr")])
+        time.sleep(1.0)  # read, its probe waiting for the debounce
+    finally:
+        assert w1.stop() == 0
     assert probes(cluster) == []
     w2 = _watch(cluster, engine, tmp_path, "w2")
     try:
