@@ -82,6 +82,7 @@ class EngineWatch:
             fresh = picture(list_containers(self.driver, CONNECT_TIMEOUT))
         except DriverError as exc:
             stream.close()
+            self.renewing = False  # an outage now, not a renewal: said when it ends
             self.failures += 1
             delay = min(RETRY_MAX, RETRY_FIRST * 2 ** (self.failures - 1))
             self.next_try = self.clock() + delay
