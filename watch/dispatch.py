@@ -209,8 +209,12 @@ class Dispatcher:
                 self._failed(p, f"reading group {p.resource.group}: {exc}")
             return
         dropped = []
+        silent = None  # why VCS is not answering, once one probe of the batch timed out
         for p in due:
             name = p.resource.name
+            if silent is not None and name not in blockers:
+                self._failed(p, silent)  # not asked again, for another --timeout
+                continue
             if name in blockers:
                 del self.pending[name]
                 self.log(
@@ -229,6 +233,8 @@ class Dispatcher:
             try:
                 self.client.run("hares", "-probe", name, "-sys", self.system)
             except HaError as exc:
+                if exc.code == 124:  # chosen: VCS silent for one probe is silent for all
+                    silent = str(exc)
                 if self._gone(name, exc):
                     del self.pending[name]
                     self.log(

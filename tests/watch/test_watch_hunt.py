@@ -389,3 +389,34 @@ def test_a_state_directory_that_cannot_be_written_is_said_once(fake_cluster, tmp
         assert "Traceback" not in text
     finally:
         w.stop()
+
+
+def test_a_probe_that_times_out_fails_the_rest_of_its_batch_without_waiting_again():
+    # "Every ha command has --timeout (10) s": a VCS that let one probe time out is not
+    # asked the next ones of the same batch, each for another 10 s; they are retried and
+    # given up with it.
+    from vxha.generators.hacli import HaError
+
+    vcs = VCS(containers=[f"s{i}" for i in range(20)])
+    clock = Clock()
+
+    def runner(argv, timeout):
+        if argv[:2] == ["hares", "-probe"]:
+            vcs.calls.append(list(argv))
+            clock.now += 10.0
+            raise HaError(argv, 124, "no answer within 10 s")
+        return vcs.run(argv, timeout)
+
+    logs = []
+    view = ClusterView(HaClient(runner=runner), "n1", env={})
+    d = Dispatcher(view, lambda sev, t: logs.append((sev, t)), clock=clock, attempts=3)
+    run_until(d, clock, 0.05)
+    d.note([died(f"s{i}_ctr") for i in range(20)])
+    start = clock.now
+    while d.busy() and clock.now - start < 2000:
+        d.step()
+        clock.now += 0.05
+    assert not d.busy()
+    assert len(vcs.probes()) == 3  # one per attempt, not 20 per attempt
+    assert clock.now - start < 3 * 10 + 1 + 2 + 2
+    assert d.given_up == 20
