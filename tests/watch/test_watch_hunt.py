@@ -420,3 +420,25 @@ def test_a_probe_that_times_out_fails_the_rest_of_its_batch_without_waiting_agai
     assert len(vcs.probes()) == 3  # one per attempt, not 20 per attempt
     assert clock.now - start < 3 * 10 + 1 + 2 + 2
     assert d.given_up == 20
+
+
+def test_a_name_reused_by_a_new_container_or_a_stranger(fake_cluster, tmp_path):
+    # the Container agent replaced web's container (same name, new id): its death is a
+    # probe again; a container not vxha's that took the name later is never one
+    cluster, engine = fake_cluster
+    w = _watch(cluster, engine, tmp_path, "w")
+    try:
+        w.wait_log(r"events connected")
+        cluster.reset_calls()
+        engine.send([die_event("web", "web_ctr")])
+        assert settle_probes(cluster, 1) == [("web_ctr", SYSTEM)]
+        again = die_event("web", "web_ctr", 1)
+        again["id"] = again["Actor"]["ID"] = "web-id-2"
+        engine.send([again])
+        assert settle_probes(cluster, 2) == [("web_ctr", SYSTEM)] * 2
+        stranger = die_event("web", None, 2)
+        stranger["id"] = stranger["Actor"]["ID"] = "stranger-id"
+        engine.send([stranger])
+        assert settle_probes(cluster, 3, timeout=3) == [("web_ctr", SYSTEM)] * 2
+    finally:
+        w.stop()
