@@ -17,6 +17,8 @@ import time
 
 # halog's severity letters (halog(1M)); the guide's VCSAG_LOG_MSG takes the same.
 SEVERITY = {"CRITICAL": "C", "ERROR": "E", "WARNING": "W", "NOTICE": "N", "INFO": "I"}
+# halog(1M) 7.2: "Maximum size of quoted_string is 4096 bytes"; longer is truncated.
+MAX_MESSAGE = 4096
 
 
 class AgentLog:
@@ -42,7 +44,7 @@ class AgentLog:
         from vxha.agents.messages import CATEGORY, MSG  # only when there is a line to write
 
         msgid = MSG.get(msg, MSG["internal"])
-        one = " ".join(str(text).split("\n"))
+        one = self._message(str(text))
         stamp = time.strftime("%Y/%m/%d %H:%M:%S")
         line = f"{stamp} VCS {severity} V-16-{CATEGORY}-{msgid} {self.prefix}{one}\n"
         self.lines.append(line)
@@ -52,10 +54,25 @@ class AgentLog:
             return
         self._append(line)
 
+    def _message(self, text: str) -> str:
+        """The text as one line (a line break of any kind a space, other control
+        characters and bytes that were not UTF-8 escaped), cut so that the message
+        halog would be given is at most MAX_MESSAGE bytes."""
+        text = one_line(text)
+        room = MAX_MESSAGE - len(self.prefix.encode("utf-8", "backslashreplace"))
+        data = text.encode("utf-8")
+        if len(data) > room:
+            text = data[: max(0, room)].decode("utf-8", "ignore")
+        return text
+
     def _append(self, line: str) -> None:
         from vxha.agents.statefile import open_in
 
-        fd = open_in(self.ctx.log_dir, f"{self.type_name}_A.log", posix.O_WRONLY | posix.O_APPEND)
+        name, flags = f"{self.type_name}_A.log", posix.O_WRONLY | posix.O_APPEND
+        try:
+            fd = open_in(self.ctx.log_dir, name, flags)
+        except FileNotFoundError:  # renamed (logrotate) between open_in's two opens
+            fd = open_in(self.ctx.log_dir, name, flags)
         try:
             posix.write(fd, line.encode("utf-8", "backslashreplace"))
         finally:
@@ -90,6 +107,25 @@ class AgentLog:
 
     def info(self, text, msg="info"):
         self.write("INFO", msg, text)
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line: a line break of any kind a space, other control characters
+    and bytes that were not UTF-8 (read with surrogateescape) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(_printable(c) for c in text.replace("\r\n", "\n"))
+
+
+def _printable(c: str) -> str:
+    if c.isprintable() or c == "\t":
+        return c
+    if c.isspace():  # every line break str.splitlines knows is one
+        return " "
+    o = ord(c)
+    if 0xDC80 <= o <= 0xDCFF:  # a byte that was not UTF-8, read with surrogateescape
+        return f"\\x{o - 0xDC00:02x}"
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}"
 
 
 def _echo(line: str, out) -> None:

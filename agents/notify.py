@@ -8,7 +8,7 @@ group's recipients in its marker (``hagrp -value GROUP UserStrGlobal``; for resf
 group first, ``hares -value RES Group``), writes one message and sends it. The node's
 SMTP configuration is ``/etc/vxha/notify.conf`` (``$VXHA_NOTIFY_CONF``), lines of
 ``key = value``: ``host`` (default localhost), ``port`` (25), ``from`` (vxha@<node>),
-``timeout`` (10 s). Under ``VXHA_DRIVERS=fake`` a message goes to
+``timeout`` (10 s, for the whole conversation). Under ``VXHA_DRIVERS=fake`` a message goes to
 ``$VXHA_NODE_DIR/mail/`` instead (the simulator's outbox).
 
 Maintenance and upgrades, for which VCS runs no trigger, send through ``send`` too.
@@ -137,15 +137,25 @@ def message(recipients: List[str], subject: str, body: str, sender: str):
 
     msg = EmailMessage()
     msg["From"] = sender
-    msg["To"] = ", ".join(recipients)
-    msg["Subject"] = subject
+    msg["To"] = ", ".join(_clean(r) for r in recipients)
+    msg["Subject"] = _clean(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     msg["X-vxha"] = "notification"
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     body += f"\n-- \nvxha on {socket.gethostname()}, {stamp}\n"
-    msg.set_content(body)
+    msg.set_content(_clean(body))
     return msg
+
+
+def _clean(text: str) -> str:
+    """Bytes that were not UTF-8 (an argument or a marker read with surrogateescape) as
+    U+FFFD: the message is sent whatever a name holds."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")  # the bytes as they were read
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "replace")
 
 
 def send(recipients: List[str], subject: str, body: str, env=None, conf=None) -> str:
@@ -157,14 +167,46 @@ def send(recipients: List[str], subject: str, body: str, env=None, conf=None) ->
     if env.get("VXHA_DRIVERS") == "fake":
         return _spool(msg, env)
     import smtplib
+    import threading
 
-    host, port = conf["host"], int(conf["port"])
+    host, port, timeout = conf["host"], int(conf["port"]), int(conf["timeout"])
+    # smtplib's timeout bounds each read, not the conversation: a server trickling its
+    # answers would hold the sender for ever. At the deadline the socket is shut down.
+    socks, expired = [], threading.Event()
+
+    class SMTP(smtplib.SMTP):
+        def _get_socket(self, *args):
+            sock = super()._get_socket(*args)
+            socks.append(sock)
+            if expired.is_set():
+                _shut(sock)
+            return sock
+
+    def expire():
+        expired.set()
+        for sock in socks:
+            _shut(sock)
+
+    timer = threading.Timer(timeout, expire)
+    timer.daemon = True
+    timer.start()
     try:
-        with smtplib.SMTP(host, port, timeout=int(conf["timeout"])) as smtp:
+        with SMTP(host, port, timeout=timeout) as smtp:
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
+        if expired.is_set():
+            raise NotifyError(f"SMTP {host}:{port}: not done within {timeout} s") from None
         raise NotifyError(f"SMTP {host}:{port}: {exc}") from None
+    finally:
+        timer.cancel()
     return f"SMTP {host}:{port}"
+
+
+def _shut(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 def _spool(msg, env) -> str:
@@ -211,8 +253,9 @@ def handle(trigger: str, argv: List[str], ha, log, env=None) -> int:
             return 0
         subject, body = trigger_message(event)
         where = send(event["recipients"], subject, body, env)
-    except NotifyError as exc:
-        log.error(f"{trigger} {' '.join(argv)}: not sent: {exc}", "notify.failed")
+    except Exception as exc:  # noqa: BLE001 - the loss is said, whatever its cause
+        why = exc if isinstance(exc, NotifyError) else f"{type(exc).__name__}: {exc}"
+        log.error(f"{trigger} {' '.join(argv)}: not sent: {why}", "notify.failed")
         return 1
     log.info(f"{subject}: sent to {', '.join(event['recipients'])} ({where})", "notify.sent")
     return 0

@@ -120,7 +120,8 @@ def parser():
         type=_positive(float),
         default=TUNING["refresh"],
         metavar="S",
-        help="read the configuration again every S seconds (%(default)g; SIGHUP: now)",
+        help="read the configuration again, and renew the engines' event streams, every S "
+        "seconds (%(default)g; SIGHUP: the configuration now)",
     )
     p.add_argument(
         "--state-dir",
@@ -131,6 +132,8 @@ def parser():
 
 
 def make_log(level: str, stream=None):
+    from vxha.agents.agentlog import one_line  # the journal takes a line as an entry
+
     threshold = LEVELS[level]
 
     def log(severity: str, text: str) -> None:
@@ -139,7 +142,7 @@ def make_log(level: str, stream=None):
         out = stream or sys.stderr
         stamp = time.strftime("%Y/%m/%d %H:%M:%S")
         try:
-            out.write(f"{stamp} vxha-watch {severity.upper()} {text}\n")
+            out.write(f"{stamp} vxha-watch {severity.upper()} {one_line(str(text))}\n")
             out.flush()
         except (OSError, ValueError):
             pass

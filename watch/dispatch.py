@@ -209,8 +209,12 @@ class Dispatcher:
                 self._failed(p, f"reading group {p.resource.group}: {exc}")
             return
         dropped = []
+        silent = None  # why VCS is not answering, once one probe of the batch timed out
         for p in due:
             name = p.resource.name
+            if silent is not None and name not in blockers:
+                self._failed(p, silent)  # not asked again, for another --timeout
+                continue
             if name in blockers:
                 del self.pending[name]
                 self.log(
@@ -229,7 +233,17 @@ class Dispatcher:
             try:
                 self.client.run("hares", "-probe", name, "-sys", self.system)
             except HaError as exc:
-                self._failed(p, str(exc))
+                if exc.code == 124:  # chosen: VCS silent for one probe is silent for all
+                    silent = str(exc)
+                if self._gone(name, exc):
+                    del self.pending[name]
+                    self.log(
+                        "info",
+                        f"not probing {name} on {self.system}: {name} is no longer in the "
+                        f"configuration here ({_events(p.whys)})",
+                    )
+                else:
+                    self._failed(p, str(exc))
                 continue
             del self.pending[name]
             self.probes += 1
@@ -244,6 +258,21 @@ class Dispatcher:
                 "monitor will see them: "
                 + "; ".join(f"{p.resource.name} ({_events(p.whys)})" for p in dropped),
             )
+
+    def _gone(self, name, exc) -> bool:
+        """Whether VCS refused a probe because the resource was removed (or renamed, or its
+        group left this system) since the last read: read again, at most every 5 s. A
+        command that did not answer (124), could not run (126) or is missing (127) says
+        nothing of the configuration."""
+        if exc.code in (124, 126, 127):
+            return False
+        now = self.clock()
+        if now - self._missing_refresh > 5.0:
+            self._missing_refresh = now
+            if not self._refresh(now):
+                return False
+        r = self.view.resources.get(name)
+        return r is None or self.system not in self.view.groups.get(r.group, ())
 
     def _failed(self, p, why) -> None:
         p.attempts += 1

@@ -61,6 +61,9 @@ class EngineWatch:
         self.next_try = 0.0
         self.failures = 0
         self.last_event_nano = 0
+        self.socket_id = None  # (device, inode) of the socket the stream was opened on
+        self.connected_at = 0.0
+        self.renewing = False  # the stream was closed to be renewed (service.py)
 
     @property
     def connected(self) -> bool:
@@ -73,11 +76,13 @@ class EngineWatch:
         """Subscribe, then list: nothing falls between. The subjects of what changed since
         the last picture (none on the first connection)."""
         stream = EventStream(self.host)
+        socket_id = self._socket_id()
         try:
             stream.connect(CONNECT_TIMEOUT)
             fresh = picture(list_containers(self.driver, CONNECT_TIMEOUT))
         except DriverError as exc:
             stream.close()
+            self.renewing = False  # an outage now, not a renewal: said when it ends
             self.failures += 1
             delay = min(RETRY_MAX, RETRY_FIRST * 2 ** (self.failures - 1))
             self.next_try = self.clock() + delay
@@ -88,21 +93,42 @@ class EngineWatch:
                 )
             return []
         self.stream = stream
+        self.socket_id = socket_id
+        self.connected_at = self.clock()
         if self.picture is None:
             subjects = []
             self.log("info", f"engine {self.host}: events connected")
         else:
             subjects = changes(self.picture, fresh, self.host)
             what = ", ".join(s.key for s in subjects) or "none"
-            self.log(
-                "info",
-                f"engine {self.host}: events connected again; vxha containers "
-                f"changed meanwhile: {what}",
-            )
+            if self.renewing and not subjects:
+                self.log("debug", f"engine {self.host}: event stream renewed, nothing missed")
+            else:
+                self.log(
+                    "info",
+                    f"engine {self.host}: events connected again; vxha containers "
+                    f"changed meanwhile: {what}",
+                )
+        self.renewing = False
         self.picture = fresh
         self.health = {cid: v[3] for cid, v in fresh.items()}
         self.failures = 0
         return subjects
+
+    def _socket_id(self):
+        import os
+
+        try:
+            st = os.stat(self.host[len("unix://") :])
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def replaced(self) -> bool:
+        """Another socket now has the engine's path (a new engine took it while the old
+        one still holds the stream open, saying nothing more)."""
+        now = self._socket_id()
+        return now is not None and now != self.socket_id
 
     def read(self) -> list:
         """Subjects of the events that arrived; on a broken stream, reconnect soon."""

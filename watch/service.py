@@ -24,6 +24,9 @@ from vxha.watch.events import from_change
 
 STATE_NAME = "watch.json"
 SAVE_EVERY = 30.0
+SETTLE = 1.0  # at most one save a second while things change
+SOCKET_CHECK = 5.0  # how often the engines' socket paths and streams' ages are checked
+BOOT_ID = "/proc/sys/kernel/random/boot_id"
 
 
 class Options:
@@ -71,6 +74,8 @@ class Watch:
         self.mounts = None
         self._saved = self._load()
         self._wake_r, self._wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        self._next_check = 0.0
+        self._save_failed = False
 
     # -- state --------------------------------------------------------------------------
 
@@ -95,7 +100,13 @@ class Watch:
     def save(self) -> None:
         from vxha.agents import statefile
 
-        data = {"saved": time.time(), "system": self.opts.system, "engines": {}}
+        data = {
+            "saved": time.time(),
+            "boot": _boot_id(),
+            "uptime": time.monotonic(),
+            "system": self.opts.system,
+            "engines": {},
+        }
         for host, e in self.engines.items():
             if e.picture is not None:
                 data["engines"][host] = {
@@ -109,13 +120,37 @@ class Watch:
         try:
             statefile.write(self._ctx(), STATE_NAME, json.dumps(data, sort_keys=True))
         except OSError as exc:
-            self.log("warning", f"could not save what the watch saw: {exc}")
+            if not self._save_failed:  # said once: saves follow events, up to one a second
+                self.log("warning", f"could not save what the watch saw: {exc}")
+            self._save_failed = True
+            return
+        if self._save_failed:
+            self.log("info", "saving what the watch saw works again")
+        self._save_failed = False
 
     def _recent(self) -> dict | None:
+        """The saved state if it was saved within ``catch_up`` seconds. Its age is read on
+        the monotonic clock when it was saved since this boot, so that the wall clock
+        stepped back or forth changes nothing."""
         s = self._saved
         if not s or s.get("system") != self.opts.system:
             return None
-        return s if time.time() - float(s.get("saved", 0)) <= self.opts.catch_up else None
+        try:
+            if s.get("boot") and s.get("boot") == _boot_id():
+                age = time.monotonic() - float(s["uptime"])
+            else:
+                age = time.time() - float(s.get("saved", 0))
+        except (TypeError, ValueError, KeyError):
+            return None
+        return s if 0 <= age <= self.opts.catch_up else None
+
+    def _settled(self) -> bool:
+        """Every event read so far has led to its probe (made, given up or dropped): what
+        the watch saw may be saved. Saved earlier, a watch killed before the probe would
+        not probe at its restart; saved only now and then, it would probe again."""
+        if self.dispatcher.busy():
+            return False
+        return not any(e.connecting for e in self.engines.values())
 
     # -- sources ------------------------------------------------------------------------
 
@@ -177,6 +212,26 @@ class Watch:
 
         threading.Thread(target=connect, daemon=True, name=f"engine {e.host}").start()
 
+    def _check_engines(self, now) -> float:
+        """Every few seconds: reconnect an engine whose socket path names another socket
+        than its stream's, and renew a stream older than ``refresh`` (the comparison of
+        containers then finds an event the engine skipped); the seconds until the next
+        check."""
+        if now >= self._next_check:
+            self._next_check = now + min(SOCKET_CHECK, self.opts.refresh)
+            for e in self.engines.values():
+                if not e.connected or e.connecting:
+                    continue
+                if e.replaced():
+                    self.log("warning", f"engine {e.host}: its socket was replaced; reconnecting")
+                elif now - e.connected_at >= self.opts.refresh:
+                    e.renewing = True
+                else:
+                    continue
+                e.close()
+                e.next_try = now
+        return self._next_check - now
+
     def _wake(self) -> None:
         try:
             os.write(self._wake_w, b"x")
@@ -192,11 +247,13 @@ class Watch:
             target=self.dispatcher.run, args=(stop,), daemon=True, name="dispatcher"
         )
         worker.start()
-        last_save = time.monotonic()
+        last_save = time.monotonic() - SETTLE
+        dirty = True  # what the watch sees changed since the last save
         self.log("info", f"watching for {self.opts.system}: " + ", ".join(self._what()))
         while not stop.is_set():
             self._reconcile_engines()
             now = time.monotonic()
+            retry = [self._check_engines(now)]
             for e in self.engines.values():
                 if not e.connected and not e.connecting and now >= e.next_try:
                     self._connect(e)
@@ -209,7 +266,6 @@ class Watch:
             if self.mounts is not None:
                 poller.register(self.mounts.fileno(), select.POLLPRI | select.POLLERR)
                 sources[self.mounts.fileno()] = self.mounts
-            retry = []
             for e in self.engines.values():
                 if e.connecting:
                     continue
@@ -218,12 +274,13 @@ class Watch:
                     sources[e.fileno()] = e
                 else:
                     retry.append(e.next_try - now)
-            timeout = min([SAVE_EVERY] + retry)
+            timeout = min([SAVE_EVERY] + retry + ([SETTLE] if dirty else []))
             try:
                 ready = poller.poll(max(0, int(timeout * 1000) + 1))
             except InterruptedError:
                 ready = []
             noted = time.monotonic()
+            dirty = dirty or bool(ready)
             for fd, _ev in ready:
                 if fd == self._wake_r:
                     _drain(fd)
@@ -238,12 +295,21 @@ class Watch:
                     continue
                 if subjects:
                     self.dispatcher.note(subjects, noted)
-            if time.monotonic() - last_save >= SAVE_EVERY:
+            since = time.monotonic() - last_save
+            if (since >= SAVE_EVERY or dirty and since >= SETTLE) and self._settled():
                 self.save()
-                last_save = time.monotonic()
+                last_save, dirty = time.monotonic(), False
         self.dispatcher.wake()
         worker.join(timeout=2.0)
-        self.save()
+        if self._settled():
+            self.save()
+        else:
+            self.log(
+                "warning",
+                "stopping before every probe was made: what the watch saw since its last "
+                "save is not saved, so that a start within "
+                f"{self.opts.catch_up:g} s compares with that save and probes again",
+            )
         for e in self.engines.values():
             e.close()
 
@@ -285,14 +351,20 @@ class Watch:
             before = saved.get("engines", {}).get(host)
             try:
                 now_picture = e.current()
-                if before:
-                    e.picture = before["containers"]
-                    e.health = {cid: v[3] for cid, v in e.picture.items()}
-                    found += e.replay(int(before.get("mark", 0)))
-                    found += changes(before["containers"], now_picture, host)
-                e.picture = now_picture
             except Exception as exc:  # noqa: BLE001 - an engine away is logged, not fatal
                 self.log("warning", f"engine {host}: {exc}")
+                continue
+            if before:
+                # the pictures first: an engine that cannot replay its events (its log
+                # rotated, a clock stepped back) must not hide what changed
+                found += changes(before["containers"], now_picture, host)
+                e.picture = before["containers"]
+                e.health = {cid: v[3] for cid, v in e.picture.items()}
+                try:
+                    found += e.replay(int(before.get("mark", 0)))
+                except Exception as exc:  # noqa: BLE001 - as above
+                    self.log("warning", f"engine {host}: replaying its events: {exc}")
+            e.picture = now_picture
         if first:
             self.log(
                 "info",
@@ -300,8 +372,21 @@ class Watch:
             )
         self.dispatcher.note(found)
         self.dispatcher.drain(limit)
+        if self.dispatcher.busy():
+            # a probe still to make at the time limit: the next run compares with the
+            # last save again and asks for it then (as a restarted resident watch does)
+            self.log("warning", f"probes not made within {limit:g} s; left to the next run")
+            return 1
         self.save()
         return 1 if self.dispatcher.given_up or not self.view.loaded else 0
+
+
+def _boot_id() -> str:
+    try:
+        with open(BOOT_ID) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
 
 
 def _drain(fd) -> None:

@@ -1,0 +1,144 @@
+"""Notifications when the node's SMTP server is down, silent or slow: an error naming
+the server within the configured timeout, never a wait past it (agents/notify.py,
+docs/framework.md "Notifications")."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+
+from vxha.agents import notify
+from vxha.agents.framework import AgentLog, Context
+
+
+class Server:
+    """A TCP server on loopback that answers as ``behaviour`` says."""
+
+    def __init__(self, behaviour):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.port = self.sock.getsockname()[1]
+        self.behaviour = behaviour
+        self.stopped = threading.Event()
+        self.conns = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            threading.Thread(target=self.behaviour, args=(self, conn), daemon=True).start()
+
+    def stop(self):
+        self.stopped.set()
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+def silent(server, conn):
+    server.stopped.wait(30)
+
+
+def trickling(server, conn):
+    """A banner of continuation lines, one byte every 0.2 s, never ending."""
+    try:
+        while not server.stopped.is_set():
+            for b in b"220-slow\r\n":
+                conn.sendall(bytes([b]))
+                time.sleep(0.2)
+    except OSError:
+        pass
+
+
+def _conf(port, timeout=2):
+    return {
+        "host": "127.0.0.1",
+        "port": str(port),
+        "from": "vxha@n1.example",
+        "timeout": str(timeout),
+    }
+
+
+@pytest.mark.parametrize("behaviour", [silent, trickling], ids=["silent", "trickling"])
+def test_a_slow_or_silent_server_is_an_error_within_the_timeout(behaviour):
+    server = Server(behaviour)
+    try:
+        start = time.monotonic()
+        with pytest.raises(notify.NotifyError) as err:
+            notify.send(["ops@example.com"], "s", "b", env={}, conf=_conf(server.port, 2))
+        took = time.monotonic() - start
+    finally:
+        server.stop()
+    assert took < 2 + 1.5, took
+    assert f"127.0.0.1:{server.port}" in str(err.value)
+
+
+def test_a_server_that_is_down_is_an_error_at_once():
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.monotonic()
+    with pytest.raises(notify.NotifyError) as err:
+        notify.send(["ops@example.com"], "s", "b", env={}, conf=_conf(port, 5))
+    assert time.monotonic() - start < 2
+    assert f"SMTP 127.0.0.1:{port}" in str(err.value)
+
+
+def test_the_trigger_logs_what_it_could_not_send_and_exits_1(node_dir, tmp_path):
+    server = Server(trickling)
+    conf = tmp_path / "notify.conf"
+    conf.write_text(f"host = 127.0.0.1\nport = {server.port}\ntimeout = 1\n")
+    env = {"VXHA_NOTIFY_CONF": str(conf), "VXHA_NODE_DIR": str(node_dir)}
+    marker = "vxha:server=web;notify=ops@example.com"
+
+    def ha(argv):
+        return "web\n" if argv[0] == "hares" else marker + "\n"
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    start = time.monotonic()
+    try:
+        code = notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env)
+    finally:
+        server.stop()
+    assert time.monotonic() - start < 1 + 1.5
+    assert code == 1
+    (line,) = log.lines
+    assert " VCS ERROR V-16-10000-10802 vxha_notify:resfault:trigger:" in line
+    assert "not sent" in line and f"127.0.0.1:{server.port}" in line
+
+
+def test_bytes_that_are_not_utf8_in_the_event_still_send_the_message(node_dir):
+    # an argument or the marker read with surrogateescape: the admin must still be told
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+    marker = "vxha:server=w\udce9b;notify=ops@example.com"
+
+    def ha(argv):
+        return "web\n" if argv[0] == "hares" else marker + "\n"
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    code = notify.handle("resfault", ["n1", "web_ctr", "ONL\udce9NE"], ha, log, env)
+    assert code == 0, log.lines
+    (msg,) = notify.outbox(str(node_dir))
+    assert msg["To"] == "ops@example.com"
+    assert "w\ufffdb" in msg["Subject"]
+    assert "was ONL\ufffdNE" in msg.get_content()
+
+
+def test_a_trigger_that_fails_unexpectedly_says_so_in_its_log(node_dir):
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+
+    def ha(argv):
+        raise RuntimeError("the ha client broke")
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    assert notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env) == 1
+    (line,) = log.lines
+    assert "not sent" in line and "the ha client broke" in line
