@@ -34,12 +34,21 @@ def _run(argv, timeout):
     if exe is None:
         raise HaError(argv, 127, f"{argv[0]} not found on PATH (is VCS installed?)")
     try:
-        proc = subprocess.run(
-            [exe, *argv[1:]], capture_output=True, text=True, timeout=timeout, check=False
-        )
+        proc = subprocess.run([exe, *argv[1:]], capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise HaError(argv, 124, f"no answer within {timeout:.0f} s") from None
-    return proc.returncode, proc.stdout, proc.stderr
+    except OSError as exc:  # found but not runnable: not executable, not a program, ...
+        raise HaError(argv, 126, f"{exe} cannot be run: {exc.strerror or exc}") from None
+    # VCS prints its own messages in the node's language: a byte that is not UTF-8 is shown
+    # as U+FFFD rather than ending the command (chosen because every caller reads names and
+    # states, which are ASCII, and an admin must still see the rest of the message).
+    return proc.returncode, _text(proc.stdout), _text(proc.stderr)
+
+
+def _text(data: bytes) -> str:
+    """A command's output as text, newlines read as text mode reads them."""
+    text = data.decode("utf-8", "replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def parse_table(text: str, columns: int = 4) -> list:
