@@ -41,7 +41,11 @@ def test_a_command_that_is_not_a_program_is_an_error_naming_it(tmp_path):
 def test_output_that_is_not_utf8_is_read_not_a_traceback(tmp_path):
     # Every command answers with a message holding a Latin-1 byte and fails, as a VCS
     # speaking another language would when its engine is down.
-    script = b"#!/bin/sh\nprintf 'VCS ERROR V-16-1-10600 Impossible de se connecter \\351\\n' >&2\nexit 1\n"
+    script = (
+        b"#!/bin/sh\n"
+        b"printf 'VCS ERROR V-16-1-10600 Impossible de se connecter \\351\\n' >&2\n"
+        b"exit 1\n"
+    )
     proc = _status(_bin(tmp_path, script))
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == 1, proc.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import posix
 import stat
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import time
 
 import pytest
 
-from vxha.agents import framework, statefile
+from vxha.agents import agentlog, framework, statefile
 from vxha.agents.framework import Context, build_argv, execute
 from vxha.vcs_types.catalog import project_type
 
@@ -45,6 +46,20 @@ def cfs_node(node_dir):
     return env, fake
 
 
+class _FullDisk:
+    """The agent log's ``posix`` module on a full file system: every write refused."""
+
+    def __init__(self):
+        self.refused = 0
+
+    def __getattr__(self, name):
+        return getattr(posix, name)
+
+    def write(self, fd, data):
+        self.refused += 1
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
 @pytest.mark.parametrize(
     "ep, reason, code", [("online", None, 0), ("offline", None, 0), ("clean", 4, 0)]
 )
@@ -54,17 +69,12 @@ def test_a_failing_log_write_never_changes_the_outcome(node_dir, monkeypatch, ep
         argv = build_argv(CFS, "m", MOUNT, "online")
         assert execute("CFSMount", "online", argv, env, True).code == 0
         fake.add_user(MOUNT["MountPoint"] + "/x")  # clean logs the signal it sends
-    real_write = os.write
-
-    def full(fd, data):
-        if fd > 2:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(fd, data)
-
-    monkeypatch.setattr(os, "write", full)
+    disk = _FullDisk()
+    monkeypatch.setattr(agentlog, "posix", disk)  # the log's own writes, nothing else's
     out = execute("CFSMount", ep, build_argv(CFS, "m", MOUNT, ep, reason), env, True)
     monkeypatch.undo()
     assert out.lines, "the entry point logged nothing: the test proves nothing"
+    assert disk.refused, "no write to the agent log was tried: the test proves nothing"
     assert out.code == code
     assert bool(fake.mounts(MOUNT["MountPoint"])) == (ep == "online")
 
