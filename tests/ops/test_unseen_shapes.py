@@ -9,7 +9,6 @@ import copy
 import os
 from pathlib import Path
 
-import pytest
 from ops_cluster import example_servers
 
 from vxha.generators import ownership
@@ -36,7 +35,6 @@ def installed_with(servers=("auth1",)):
     return live, gen
 
 
-@pytest.mark.xfail(strict=True, reason="apply deletes a group carrying a copied marker")
 def test_a_marker_copied_onto_an_admins_group_does_not_make_it_vxhas():
     """An admin copied auth1's marker onto their own group `reports` (a copied group, or a
     pasted attribute). vxha names a server's groups <srv> and <srv>_storage (DECISIONS.md
