@@ -9,7 +9,8 @@ import copy
 import os
 from pathlib import Path
 
-from ops_cluster import example_servers
+import pytest
+from ops_cluster import Cluster, blocks, example_servers
 
 from vxha.generators import ownership
 from vxha.generators.generate import generate_from_files
@@ -55,3 +56,44 @@ def test_a_marker_copied_onto_an_admins_group_does_not_make_it_vxhas():
         for n in tgt.notes
     ), tgt.notes
 
+
+@pytest.fixture
+def included_server(tmp_path):
+    """auth1 applied, its two groups kept by the admin in an included file `servers.cf`
+    (docs/vcs-language.md, "Includes and types": an include may declare groups)."""
+    text = generate_from_files(
+        str(FIX / "cluster.yaml"), example_servers(only=["auth1"]), image_root=IMAGES
+    ).text
+    parts = blocks(text)
+    moved = [parts["group auth1_storage"], parts["group auth1"]]
+    for block in moved:
+        text = text.replace(block, "")
+    text = text.replace('include "types.cf"', 'include "types.cf"\ninclude "servers.cf"', 1)
+    (tmp_path / "main.cf").write_text(text)
+    (tmp_path / "servers.cf").write_text("\n\n".join(moved) + "\n")
+    c = Cluster(tmp_path, str(tmp_path / "main.cf"))
+    c.copy_profiles(["auth1"])
+    yield c
+    c.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the undo restores nothing")
+def test_undo_of_a_delete_brings_back_a_server_declared_in_an_included_file(included_server):
+    """docs/operations.md, Plans: --undo plans back to the configuration before the last
+    plan. The server's groups lived in an included file, which the delete emptied; the
+    undo read the journal's main.cf with its includes beside the live one, so it found
+    no auth1 before the plan, restored nothing and said it was done."""
+    c = included_server
+    assert sorted(c.online_on("auth1_storage")) == ["n1", "n2", "n3"]
+    where = c.online_on("auth1")
+    assert len(where) == 1
+    gone = c.vxha("delete", "auth1", "--now", "--yes")
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert "auth1" not in c.groups()
+    back = c.vxha("delete", "--undo", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert {"auth1", "auth1_storage"} <= c.groups()
+    assert sorted(c.online_on("auth1_storage")) == ["n1", "n2", "n3"]
+    assert c.online_on("auth1") == where
+    assert (c.profiles / "auth1.yaml").exists()
