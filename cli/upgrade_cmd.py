@@ -9,6 +9,7 @@ import os
 import sys
 
 from vxha.cli import ops_cmd
+from vxha.generators import plan as plan_mod
 from vxha.generators.hacli import HaClient
 
 
@@ -132,8 +133,7 @@ def move(args, client, kind, p) -> int:
     plan = upgrade_plan(
         view, found, cluster, args.restrict_systems, args.command_timeout, [email] if email else []
     )
-    with open(view.path, encoding="utf-8") as f:
-        start_text = f.read()
+    start_text = plan_mod.start_text(view.path, view.config)
     return _guarded(args, client, kind, lambda: ops_cmd._execute(plan, args, client, start_text))
 
 
@@ -317,6 +317,5 @@ def rollback(args, client, kind) -> int:
     view = read_view(client, last.config_path, admin=True)
     ops_cmd._refuse_editing(view, args)
     plan = rollback_plan(view, undo, P.start_config(undo["start"], view.path), restarted)
-    with open(view.path, encoding="utf-8") as f:
-        start_text = f.read()
+    start_text = plan_mod.start_text(view.path, view.config)
     return _guarded(args, client, kind, lambda: ops_cmd._execute(plan, args, client, start_text))

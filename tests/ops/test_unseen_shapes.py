@@ -78,7 +78,6 @@ def included_server(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the undo restores nothing")
 def test_undo_of_a_delete_brings_back_a_server_declared_in_an_included_file(included_server):
     """docs/operations.md, Plans: --undo plans back to the configuration before the last
     plan. The server's groups lived in an included file, which the delete emptied; the
