@@ -96,3 +96,24 @@ def test_undo_of_a_delete_brings_back_a_server_declared_in_an_included_file(incl
     assert sorted(c.online_on("auth1_storage")) == ["n1", "n2", "n3"]
     assert c.online_on("auth1") == where
     assert (c.profiles / "auth1.yaml").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="refused by the internal ownership check, no way out")
+def test_a_group_recreated_for_parallel_is_refused_while_an_admins_group_requires_it():
+    """VCS changes Parallel only on an empty group, so apply deletes and adds the group
+    again (docs/operations.md, vxha apply); the admin's `reports` requires auth1_storage
+    (`online global soft`): its link would have to go, and vxha never unlinks a group it
+    does not own. Refused before anything runs, as for a group the plan removes, naming
+    the admin's group and the unlink; it used to stop in the internal check ("refusing to
+    change what vxha does not own") with no way out."""
+    from vxha.vcs_types.model import GroupDep
+
+    live, gen = installed_with()
+    live.group("reports").deps.append(GroupDep("auth1_storage", "online", "global", "soft"))
+    gen.group("auth1_storage").attrs["Parallel"] = 0  # exclusive storage
+    tgt = ownership.target(live, gen)
+    assert tgt.problems == [
+        "group reports (not vxha's) requires group auth1_storage, which this plan deletes and "
+        "adds again (Parallel changes only on an empty group): unlink it first (hagrp -unlink "
+        "reports auth1_storage) and link it again after"
+    ]
