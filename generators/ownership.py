@@ -320,8 +320,15 @@ def _needs(group: Group, child: str) -> bool:
 
 
 def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
-    """A group vxha removes must not be required by a group it keeps but does not own."""
+    """A group vxha removes, or deletes and adds again (VCS changes Parallel only on an
+    empty group), must not be required by a group it keeps but does not own: the link
+    would have to go, and it is not vxha's."""
     kept = {g.name for g in cfg.groups}
+    recreated = set()
+    for g in cfg.groups:
+        old = current.group(g.name) if server_of(g) is not None else None
+        if old is not None and str(old.attrs.get("Parallel", 0)) != str(g.attrs.get("Parallel", 0)):
+            recreated.add(g.name)
     for g in current.groups:
         if server_of(g) is not None:
             continue
@@ -330,6 +337,12 @@ def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
                 out.problems.append(
                     f"group {g.name} (not vxha's) requires group {d.child}, which this plan "
                     f"removes: unlink it first (hagrp -unlink {g.name} {d.child})"
+                )
+            elif d.child in recreated:
+                out.problems.append(
+                    f"group {g.name} (not vxha's) requires group {d.child}, which this plan "
+                    "deletes and adds again (Parallel changes only on an empty group): unlink "
+                    f"it first (hagrp -unlink {g.name} {d.child}) and link it again after"
                 )
 
 

@@ -98,7 +98,6 @@ def test_undo_of_a_delete_brings_back_a_server_declared_in_an_included_file(incl
     assert (c.profiles / "auth1.yaml").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="refused by the internal ownership check, no way out")
 def test_a_group_recreated_for_parallel_is_refused_while_an_admins_group_requires_it():
     """VCS changes Parallel only on an empty group, so apply deletes and adds the group
     again (docs/operations.md, vxha apply); the admin's `reports` requires auth1_storage
