@@ -116,3 +116,36 @@ def test_a_group_recreated_for_parallel_is_refused_while_an_admins_group_require
         "adds again (Parallel changes only on an empty group): unlink it first (hagrp -unlink "
         "reports auth1_storage) and link it again after"
     ]
+
+
+@pytest.mark.xfail(strict=True, reason="names maintenance off without --storage")
+def test_delete_refused_for_storage_in_maintenance_names_the_off_that_ends_it():
+    """`maintenance on auth1 --storage`, then `maintenance off auth1` (without --storage:
+    the storage group stays in maintenance, frozen where it runs). delete is refused, as
+    VCS will not take a frozen group offline (docs/operations.md, vxha delete), and the
+    way out it names must end that maintenance: `vxha maintenance off auth1 --storage`.
+    It named `vxha maintenance off auth1`, which the admin had just run, to no effect."""
+    from vxha.generators import operations
+    from vxha.generators.record import Record
+    from vxha.generators.view import ClusterView
+
+    live, _ = installed_with()
+    systems = ["n1", "n2", "n3"]
+    view = ClusterView(
+        live,
+        "main.cf",
+        group_states={
+            "auth1": {"n1": "ONLINE", "n2": "OFFLINE", "n3": "OFFLINE"},
+            "auth1_storage": {s: "ONLINE" for s in systems},
+        },
+        admin={
+            "auth1_storage": {
+                "Frozen": {"global": "1"},
+                "Enabled": {s: "0" for s in systems},
+                "UserStrLocal": {s: Record.new("x", frozen=True).text() for s in systems},
+            }
+        },
+    )
+    with pytest.raises(operations.OperationError) as err:
+        operations._refuse_held(view, "auth1", ["auth1", "auth1_storage"])
+    assert str(err.value).endswith("run vxha maintenance off auth1 --storage first"), err.value
