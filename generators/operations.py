@@ -453,7 +453,9 @@ def _refuse_held(view: ClusterView, server: str, groups: List[str]) -> None:
         if view.frozen(g):
             held = "frozen"
             if any(in_maintenance(view, g, s) for s in view.systems_of(g)):
-                fix = f"run vxha maintenance off {server} first"
+                # the storage group's maintenance ends only with --storage
+                more = " --storage" if g != server else ""
+                fix = f"run vxha maintenance off {server}{more} first"
             else:
                 fix = f"an admin froze it: hagrp -unfreeze {g} -persistent ends the freeze"
         elif not view.enabled(g, "global"):

@@ -118,7 +118,6 @@ def test_a_group_recreated_for_parallel_is_refused_while_an_admins_group_require
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="names maintenance off without --storage")
 def test_delete_refused_for_storage_in_maintenance_names_the_off_that_ends_it():
     """`maintenance on auth1 --storage`, then `maintenance off auth1` (without --storage:
     the storage group stays in maintenance, frozen where it runs). delete is refused, as
