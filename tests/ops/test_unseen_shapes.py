@@ -148,3 +148,25 @@ def test_delete_refused_for_storage_in_maintenance_names_the_off_that_ends_it():
     with pytest.raises(operations.OperationError) as err:
         operations._refuse_held(view, "auth1", ["auth1", "auth1_storage"])
     assert str(err.value).endswith("run vxha maintenance off auth1 --storage first"), err.value
+
+
+@pytest.mark.xfail(strict=True, reason="names the persistent thaw for a temporary freeze")
+def test_delete_refused_for_a_temporary_freeze_names_the_thaw_without_persistent():
+    """An admin froze auth1 temporarily (`hagrp -freeze auth1`: TFrozen, no configuration
+    session). delete is refused (VCS will not take a frozen group offline) naming the
+    admin's thaw; a temporary freeze is ended by `hagrp -unfreeze auth1`, a persistent one
+    by `hagrp -unfreeze auth1 -persistent` (hagrp(1M), InfoScale 7.3, SYNOPSIS; the
+    Frozen and TFrozen attributes). The refusal named -persistent for both."""
+    from vxha.generators import operations
+    from vxha.generators.view import ClusterView
+
+    live, _ = installed_with()
+    view = ClusterView(
+        live,
+        "main.cf",
+        group_states={"auth1": {"n1": "ONLINE", "n2": "OFFLINE", "n3": "OFFLINE"}},
+        admin={"auth1": {"TFrozen": {"global": "1"}, "Frozen": {"global": "0"}}},
+    )
+    with pytest.raises(operations.OperationError) as err:
+        operations._refuse_held(view, "auth1", ["auth1"])
+    assert str(err.value).endswith("an admin froze it: hagrp -unfreeze auth1 ends the freeze")
