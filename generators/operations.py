@@ -457,7 +457,7 @@ def _refuse_held(view: ClusterView, server: str, groups: List[str]) -> None:
                 more = " --storage" if g != server else ""
                 fix = f"run vxha maintenance off {server}{more} first"
             else:
-                fix = f"an admin froze it: hagrp -unfreeze {g} -persistent ends the freeze"
+                fix = f"an admin froze it: {view.thaw(g)} ends the freeze"
         elif not view.enabled(g, "global"):
             held, fix = "disabled", f"hagrp -enable {g} first, in a configuration session"
         else:

@@ -150,7 +150,6 @@ def test_delete_refused_for_storage_in_maintenance_names_the_off_that_ends_it():
     assert str(err.value).endswith("run vxha maintenance off auth1 --storage first"), err.value
 
 
-@pytest.mark.xfail(strict=True, reason="names the persistent thaw for a temporary freeze")
 def test_delete_refused_for_a_temporary_freeze_names_the_thaw_without_persistent():
     """An admin froze auth1 temporarily (`hagrp -freeze auth1`: TFrozen, no configuration
     session). delete is refused (VCS will not take a frozen group offline) naming the
