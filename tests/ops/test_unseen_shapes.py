@@ -169,3 +169,40 @@ def test_delete_refused_for_a_temporary_freeze_names_the_thaw_without_persistent
     with pytest.raises(operations.OperationError) as err:
         operations._refuse_held(view, "auth1", ["auth1"])
     assert str(err.value).endswith("an admin froze it: hagrp -unfreeze auth1 ends the freeze")
+
+
+@pytest.mark.xfail(strict=True, reason="off says nothing of the storage group")
+def test_maintenance_off_without_storage_says_the_storage_group_stays_in_maintenance():
+    """`maintenance on auth1 --storage`, then `off` without --storage ends the failover
+    group's only (docs/operations.md, vxha maintenance: off acts on what it is given). The
+    storage group stays disabled and frozen, which later refuses delete and keeps the
+    storage from failing over: off must say so and name the command that ends it."""
+    from vxha.generators import operations
+    from vxha.generators.record import Record
+    from vxha.generators.view import ClusterView
+
+    live, _ = installed_with()
+    systems = ["n1", "n2", "n3"]
+    held = {
+        "Enabled": {s: "0" for s in systems},
+        "UserStrLocal": {s: Record.new("x", frozen=True).text() for s in systems},
+    }
+    view = ClusterView(
+        live,
+        "main.cf",
+        group_states={
+            "auth1": {"n1": "ONLINE", "n2": "OFFLINE", "n3": "OFFLINE"},
+            "auth1_storage": {s: "ONLINE" for s in systems},
+        },
+        admin={
+            "auth1": {**held, "Frozen": {"global": "1"}},
+            "auth1_storage": {**held, "Frozen": {"global": "1"}},
+        },
+    )
+    plan = operations.maintenance_plan(view, "auth1", on=False)
+    assert (
+        "group auth1_storage stays in maintenance on n1, n2, n3: vxha maintenance off auth1 "
+        "--storage ends it"
+    ) in plan.notes, plan.notes
+    both = operations.maintenance_plan(view, "auth1", on=False, storage=True)
+    assert not any("stays in maintenance" in n for n in both.notes), both.notes
