@@ -97,6 +97,15 @@ def maintenance_plan(
             )
         plan.steps += steps
     plan.undo = {"kind": "maintenance", "before": before, "frozen": frozen_before}
+    if not on and not storage and storage_group:
+        # off acts on what it is given: the storage group put in maintenance with --storage
+        # stays there (disabled, and frozen where it runs) until an off with --storage
+        left = [s for s in systems if in_maintenance(view, storage_group, s)]
+        if left:
+            plan.notes.append(
+                f"group {storage_group} stays in maintenance on {', '.join(left)}: vxha "
+                f"maintenance off {server} --storage ends it"
+            )
     word = "on" if on else "off"
     plan.summary = f"vxha maintenance {word} {server} on {', '.join(systems)}"
     if not plan.steps:

@@ -171,7 +171,6 @@ def test_delete_refused_for_a_temporary_freeze_names_the_thaw_without_persistent
     assert str(err.value).endswith("an admin froze it: hagrp -unfreeze auth1 ends the freeze")
 
 
-@pytest.mark.xfail(strict=True, reason="off says nothing of the storage group")
 def test_maintenance_off_without_storage_says_the_storage_group_stays_in_maintenance():
     """`maintenance on auth1 --storage`, then `off` without --storage ends the failover
     group's only (docs/operations.md, vxha maintenance: off acts on what it is given). The
