@@ -172,7 +172,7 @@ def after_failure(args, client, kind, why: str) -> None:
     (nothing changed); a failure after it leaves the server in maintenance, where
     ``--resume`` ends it again."""
     from vxha.generators import plan as P
-    from vxha.generators.operations import maintenance_plan, maintenance_undo
+    from vxha.generators.operations import OperationError, maintenance_plan, maintenance_undo
     from vxha.generators.view import read_view
 
     journal = P.Journal()
@@ -225,12 +225,23 @@ def after_failure(args, client, kind, why: str) -> None:
         return
     if done & set(phases["restart"]):
         off = set(phases.get("off", []))
-        again = maintenance_plan(view, server, True, reason=f"vxha {kind} stopped: {why}")
-        if again.steps:
-            quiet.run(again)
-        for i in off:
-            status[i] = "pending"  # --resume ends the maintenance again
-        journal.save(data)
+        try:
+            again = maintenance_plan(view, server, True, reason=f"vxha {kind} stopped: {why}")
+            if again.steps:
+                quiet.run(again)
+        except (OperationError, P.PlanStopped) as exc:
+            # A group in transition (VCS failing the new container over) is not put in
+            # maintenance: say so, and still say where the server stands and the ways on
+            # (the refusal used to end the command there).
+            print(
+                f"vxha: could not put {server} back into maintenance: {exc}; once it has "
+                f"settled: vxha maintenance on {server}",
+                file=sys.stderr,
+            )
+        else:
+            for i in off:
+                status[i] = "pending"  # --resume ends the maintenance again
+            journal.save(data)
     _tell(undo, f"vxha: {server}: {kind} to {undo['image']} {undo['to']} stopped", why)
     print(state(client, args, kind, server), file=sys.stderr)
     print(_ways_on(kind, undo), file=sys.stderr)

@@ -208,7 +208,6 @@ def test_maintenance_off_without_storage_says_the_storage_group_stays_in_mainten
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="the put-back's refusal cuts the report short")
 def test_a_move_whose_new_container_fails_over_says_maintenance_could_not_be_put_back(tmp_path):
     """docs/operations.md, vxha upgrade: a move stopped in its restart puts the server back
     into maintenance. Here dedup 2.0 was never loaded on the nodes: the new container
