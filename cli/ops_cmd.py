@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+from vxha.generators import plan as plan_mod
 from vxha.generators.hacli import HaClient, HaError
 
 
@@ -311,8 +312,7 @@ def cmd_apply(argv) -> int:
             print(f"note: {note}")
         return 0
     plan.undo = _undo_data(view, plan)
-    with open(view.path, encoding="utf-8") as f:
-        start_text = f.read()
+    start_text = plan_mod.start_text(view.path, view.config)
     return _execute(plan, args, client, start_text)
 
 
@@ -495,8 +495,7 @@ def cmd_delete(argv) -> int:
         if typed != args.server:
             return _err("confirmation did not match: nothing was changed")
         args.yes = True
-    with open(view.path, encoding="utf-8") as f:
-        start_text = f.read()
+    start_text = plan_mod.start_text(view.path, view.config)
     return _execute(plan, args, client, start_text)
 
 

@@ -9,6 +9,7 @@ import os
 import sys
 
 from vxha.cli import ops_cmd
+from vxha.generators import plan as plan_mod
 from vxha.generators.hacli import HaClient
 
 
@@ -132,8 +133,7 @@ def move(args, client, kind, p) -> int:
     plan = upgrade_plan(
         view, found, cluster, args.restrict_systems, args.command_timeout, [email] if email else []
     )
-    with open(view.path, encoding="utf-8") as f:
-        start_text = f.read()
+    start_text = plan_mod.start_text(view.path, view.config)
     return _guarded(args, client, kind, lambda: ops_cmd._execute(plan, args, client, start_text))
 
 
@@ -172,7 +172,7 @@ def after_failure(args, client, kind, why: str) -> None:
     (nothing changed); a failure after it leaves the server in maintenance, where
     ``--resume`` ends it again."""
     from vxha.generators import plan as P
-    from vxha.generators.operations import maintenance_plan, maintenance_undo
+    from vxha.generators.operations import OperationError, maintenance_plan, maintenance_undo
     from vxha.generators.view import read_view
 
     journal = P.Journal()
@@ -225,12 +225,23 @@ def after_failure(args, client, kind, why: str) -> None:
         return
     if done & set(phases["restart"]):
         off = set(phases.get("off", []))
-        again = maintenance_plan(view, server, True, reason=f"vxha {kind} stopped: {why}")
-        if again.steps:
-            quiet.run(again)
-        for i in off:
-            status[i] = "pending"  # --resume ends the maintenance again
-        journal.save(data)
+        try:
+            again = maintenance_plan(view, server, True, reason=f"vxha {kind} stopped: {why}")
+            if again.steps:
+                quiet.run(again)
+        except (OperationError, P.PlanStopped) as exc:
+            # A group in transition (VCS failing the new container over) is not put in
+            # maintenance: say so, and still say where the server stands and the ways on
+            # (the refusal used to end the command there).
+            print(
+                f"vxha: could not put {server} back into maintenance: {exc}; once it has "
+                f"settled: vxha maintenance on {server}",
+                file=sys.stderr,
+            )
+        else:
+            for i in off:
+                status[i] = "pending"  # --resume ends the maintenance again
+            journal.save(data)
     _tell(undo, f"vxha: {server}: {kind} to {undo['image']} {undo['to']} stopped", why)
     print(state(client, args, kind, server), file=sys.stderr)
     print(_ways_on(kind, undo), file=sys.stderr)
@@ -317,6 +328,5 @@ def rollback(args, client, kind) -> int:
     view = read_view(client, last.config_path, admin=True)
     ops_cmd._refuse_editing(view, args)
     plan = rollback_plan(view, undo, P.start_config(undo["start"], view.path), restarted)
-    with open(view.path, encoding="utf-8") as f:
-        start_text = f.read()
+    start_text = plan_mod.start_text(view.path, view.config)
     return _guarded(args, client, kind, lambda: ops_cmd._execute(plan, args, client, start_text))

@@ -97,6 +97,15 @@ def maintenance_plan(
             )
         plan.steps += steps
     plan.undo = {"kind": "maintenance", "before": before, "frozen": frozen_before}
+    if not on and not storage and storage_group:
+        # off acts on what it is given: the storage group put in maintenance with --storage
+        # stays there (disabled, and frozen where it runs) until an off with --storage
+        left = [s for s in systems if in_maintenance(view, storage_group, s)]
+        if left:
+            plan.notes.append(
+                f"group {storage_group} stays in maintenance on {', '.join(left)}: vxha "
+                f"maintenance off {server} --storage ends it"
+            )
     word = "on" if on else "off"
     plan.summary = f"vxha maintenance {word} {server} on {', '.join(systems)}"
     if not plan.steps:
@@ -453,9 +462,11 @@ def _refuse_held(view: ClusterView, server: str, groups: List[str]) -> None:
         if view.frozen(g):
             held = "frozen"
             if any(in_maintenance(view, g, s) for s in view.systems_of(g)):
-                fix = f"run vxha maintenance off {server} first"
+                # the storage group's maintenance ends only with --storage
+                more = " --storage" if g != server else ""
+                fix = f"run vxha maintenance off {server}{more} first"
             else:
-                fix = f"an admin froze it: hagrp -unfreeze {g} -persistent ends the freeze"
+                fix = f"an admin froze it: {view.thaw(g)} ends the freeze"
         elif not view.enabled(g, "global"):
             held, fix = "disabled", f"hagrp -enable {g} first, in a configuration session"
         else:

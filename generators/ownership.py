@@ -83,14 +83,22 @@ class OwnershipError(Exception):
     """A change would touch something vxha does not own (a defect: nothing was run)."""
 
 
-def server_of(group: Optional[Group]) -> Optional[str]:
-    """The server a group belongs to (its marker), or None for a group vxha does not own."""
-    if group is None:
-        return None
-    tag = group.attrs.get("UserStrGlobal")
+def marked(group: Optional[Group]) -> Optional[str]:
+    """The server a group's marker names, whatever the group's name."""
+    tag = group.attrs.get("UserStrGlobal") if group is not None else None
     if isinstance(tag, str) and tag.startswith(MARKER):
         return tag[len(MARKER) :].split(";")[0] or None
     return None
+
+
+def server_of(group: Optional[Group]) -> Optional[str]:
+    """The server a group belongs to, or None for a group vxha does not own: its marker,
+    on a group named as vxha names a server's groups (<srv>, <srv>_storage, DECISIONS.md
+    3). A marker copied onto another group (an admin's copy of a vxha group) does not make
+    it vxha's: chosen because vxha never made a group of another name, and taking it for
+    vxha's would delete it with the server."""
+    srv = marked(group)
+    return srv if srv is not None and group.name in (srv, f"{srv}_storage") else None
 
 
 def servers(config: Config) -> Dict[str, List[str]]:
@@ -204,6 +212,14 @@ def target(
             f"server {srv} is {held[srv]}: left as it is; run vxha apply again once that is over"
         )
     keep = {g for srv in out.held for g in live_servers.get(srv, [])}
+    for g in current.groups:
+        srv = marked(g)
+        if srv is not None and server_of(g) is None:
+            out.notes.append(
+                f"group {g.name} carries vxha's marker for server {srv} but is not one of its "
+                f"groups ({srv}, {srv}_storage): vxha leaves it alone; if it is yours, remove "
+                f'the marker (hagrp -modify {g.name} UserStrGlobal "")'
+            )
 
     unowned_res = {
         r.name: g.name for g in current.groups if server_of(g) is None for r in g.resources
@@ -304,8 +320,15 @@ def _needs(group: Group, child: str) -> bool:
 
 
 def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
-    """A group vxha removes must not be required by a group it keeps but does not own."""
+    """A group vxha removes, or deletes and adds again (VCS changes Parallel only on an
+    empty group), must not be required by a group it keeps but does not own: the link
+    would have to go, and it is not vxha's."""
     kept = {g.name for g in cfg.groups}
+    recreated = set()
+    for g in cfg.groups:
+        old = current.group(g.name) if server_of(g) is not None else None
+        if old is not None and str(old.attrs.get("Parallel", 0)) != str(g.attrs.get("Parallel", 0)):
+            recreated.add(g.name)
     for g in current.groups:
         if server_of(g) is not None:
             continue
@@ -314,6 +337,12 @@ def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
                 out.problems.append(
                     f"group {g.name} (not vxha's) requires group {d.child}, which this plan "
                     f"removes: unlink it first (hagrp -unlink {g.name} {d.child})"
+                )
+            elif d.child in recreated:
+                out.problems.append(
+                    f"group {g.name} (not vxha's) requires group {d.child}, which this plan "
+                    "deletes and adds again (Parallel changes only on an empty group): unlink "
+                    f"it first (hagrp -unlink {g.name} {d.child}) and link it again after"
                 )
 
 

@@ -53,7 +53,7 @@ def held_servers(view: ClusterView) -> Dict[str, str]:
                 )
                 break
             if view.frozen(g):
-                held[srv] = f"frozen (group {g}; hagrp -unfreeze {g} -persistent ends it)"
+                held[srv] = f"frozen (group {g}; {view.thaw(g)} ends it)"
                 break
     return held
 

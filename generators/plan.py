@@ -201,6 +201,33 @@ def start_config(path: str, config_path: str):
     return resolve_includes(parse_file(path, resolve_includes=False), os.path.dirname(config_path))
 
 
+def start_text(config_path: str, config) -> str:
+    """What the journal keeps as ``start.cf``: the saved configuration before a plan
+    (``config``, as read from ``config_path``). Objects an include declares (an admin may
+    keep groups, vxha's too, in an included file) are written into it and that include
+    line dropped: the plan changes the included file, so reading it beside the live
+    main.cf at --undo gave its groups as they are after the plan (an undone delete of a
+    server kept there restored nothing). Includes of type files stay include lines."""
+    with open(config_path, encoding="utf-8") as f:
+        text = f.read()
+    if not config.included:
+        return text
+    import copy
+
+    from vxha.vcs_types.cf import parse_file
+    from vxha.vcs_types.model import with_included
+    from vxha.vcs_types.writer import write
+
+    merged = copy.copy(with_included(parse_file(config_path)))
+    declaring = {os.path.realpath(sub.source) for sub in merged.included}
+    folder = os.path.dirname(config_path)
+    merged.includes = [
+        i for i in merged.includes if os.path.realpath(os.path.join(folder, i)) not in declaring
+    ]
+    merged.included = ()
+    return write(merged)
+
+
 class Journal:
     """The record of the last plan: its steps, which ran, and what ``--undo`` needs.
 

@@ -171,8 +171,8 @@ def upgrade_plan(
     for g in (failover, storage):
         if g and view.frozen(g):
             raise OperationError(
-                f"group {g} is frozen: VCS would neither stop nor start it (hagrp -unfreeze "
-                f"{g} -persistent first); nothing was changed"
+                f"group {g} is frozen: VCS would neither stop nor start it ({view.thaw(g)} "
+                "first); nothing was changed"
             )
         held = [s for s in view.systems_of(g) if g and in_maintenance(view, g, s)]
         if held:

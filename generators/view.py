@@ -120,6 +120,12 @@ class ClusterView:
             for a in ("Frozen", "TFrozen")
         )
 
+    def thaw(self, group: str) -> str:
+        """The command that ends an admin's freeze of the group: a persistent freeze
+        (Frozen) with -persistent, a temporary one (TFrozen) without (hagrp(1M) 7.3)."""
+        persistent = str(self._admin(group, "Frozen", "global") or "0").strip() not in ("0", "")
+        return f"hagrp -unfreeze {group}" + (" -persistent" if persistent else "")
+
 
 CACHE_KEEP = 8
 

@@ -1,5 +1,6 @@
-"""A group is vxha's only when its UserStrGlobal starts with the marker and names a server:
-every command that changes a cluster asks this before touching a group."""
+"""A group is vxha's only when its UserStrGlobal starts with the marker and names a server,
+and the group is named as vxha names that server's groups (<srv>, <srv>_storage): every
+command that changes a cluster asks this before touching a group."""
 
 from __future__ import annotations
 
@@ -25,7 +26,18 @@ from vxha.vcs_types.model import Config, Group
 )
 def test_server_of(tag, server):
     attrs = {} if tag is None else {"UserStrGlobal": tag}
-    assert server_of(Group("g", attrs=attrs)) == server
+    assert server_of(Group("db1", attrs=attrs)) == server
+
+
+@pytest.mark.parametrize(
+    "name, server",
+    [("db1", "db1"), ("db1_storage", "db1"), ("db1_storage2", None), ("db1x", None),
+     ("xdb1", None), ("db1_ctr", None), ("reports", None), ("storage", None)],
+)  # fmt: skip
+def test_a_marker_counts_only_on_a_group_named_as_the_servers(name, server):
+    """DECISIONS.md 3 names a server's groups; a marker copied onto another group (an
+    admin's copy of a vxha group) does not make it vxha's (docs/operations.md)."""
+    assert server_of(Group(name, attrs={"UserStrGlobal": f"{MARKER}db1"})) == server
 
 
 def test_no_group_is_no_server():
@@ -33,7 +45,7 @@ def test_no_group_is_no_server():
 
 
 def test_a_marker_elsewhere_is_not_ownership():
-    assert server_of(Group("g", attrs={"UserStrLocal": f"{MARKER}db1"})) is None
+    assert server_of(Group("db1", attrs={"UserStrLocal": f"{MARKER}db1"})) is None
 
 
 def test_servers_lists_each_servers_groups_in_configuration_order():
