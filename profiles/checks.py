@@ -16,6 +16,8 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$"
 )
 VCS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+# A system name is a host name (schema 1.3.0 on; profiles/schema_source.py SYSTEM_NAME).
+SYSTEM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 # One list with the agents, prefix-aware (vxha/hostpaths.py says why it lives there).
 SYSTEM_PATHS = hostpaths.SYSTEM_PATHS

@@ -129,8 +129,8 @@ def _systems(required: bool):
         if required and len(names) != 1:
             return "this server runs on exactly one system: name it", None
         for n in names:
-            if not checks.VCS_NAME.match(n):
-                return f"{n!r} is not a system name", None
+            if not checks.SYSTEM_NAME.match(n):
+                return f"{n!r} is not a system name (the node's host name)", None
         return None, names or None
 
     return check
@@ -382,6 +382,8 @@ def build(plan_: Plan, answers: Dict[str, Any]) -> dict:
     data["load"] = {"cpus": answers.get("cpus"), "memory": answers.get("memory")}
     if answers.get("systems"):
         data["systems"] = answers["systems"]
+        if not all(checks.VCS_NAME.match(n) for n in data["systems"]):
+            data["schema"] = "1.3.0"  # the first where a system name may be a host name
     if answers.get("admin_email"):
         data["admin_email"] = answers["admin_email"]
     inputs = {

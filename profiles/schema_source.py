@@ -8,7 +8,10 @@ changing or deleting one bumps the major. 1.1.0 adds ``labels`` to images and se
 (``container``) to images, applications and servers, ``reference`` and ``volume`` to images,
 ``child_types`` to an application's ``override`` and ``remove``, ``node_access``,
 ``allow_pull``, ``addons`` and ``hotfixes`` to servers, and ``docker_host`` to cluster
-systems.
+systems. 1.3.0 lets a system name be the node's host name (``rac-node1``,
+``node1.example.com``) in a cluster's ``systems`` and a server's ``systems``; image and
+application schemas are unchanged from 1.2.0 (one version number for every kind, as a
+system states the one newest version its vxha knows).
 """
 
 from __future__ import annotations
@@ -19,10 +22,25 @@ import os
 import sys
 
 KINDS = ("image", "application", "server", "cluster")
-VERSIONS = ("1.0.0", "1.1.0", "1.2.0")
+VERSIONS = ("1.0.0", "1.1.0", "1.2.0", "1.3.0")
 SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas")
 
 VCS_NAME = "^[A-Za-z][A-Za-z0-9_]{0,39}$"
+# A VCS system name is the node's host name (`uname -n`; User's Guide 4.1, "System
+# Definition"), which the configuration language reads bare or quoted (docs/vcs-language.md);
+# at most 64 characters, Linux's HOST_NAME_MAX. Older schemas kept system names to VCS_NAME.
+SYSTEM_NAME = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+def _system_name(version: str, description: str) -> dict:
+    if version >= "1.3.0":
+        return _str(description, pattern=SYSTEM_NAME)
+    return _str(
+        f"{description} (letters, digits and _; a host name with '-' or '.' needs schema 1.3.0)",
+        pattern=VCS_NAME,
+    )
+
+
 IMAGE_ID = "^[a-z][a-z0-9-]{0,62}$"
 APP_NAME = "^[a-z][a-z0-9-]{0,62}$"
 
@@ -420,7 +438,7 @@ def server_schema(version: str) -> dict:
             "relocatable": _bool("may fail over to another system (default true)"),
             "systems": _list(
                 "cluster systems that may host the server (default: all)",
-                _str("a system name", pattern=VCS_NAME),
+                _system_name(version, "a system name"),
                 minItems=1,
             ),
             "admin_email": _str("address notified about this server"),
@@ -469,7 +487,7 @@ def cluster_schema(version: str) -> dict:
                 _obj(
                     "one system",
                     {
-                        "name": _str("the VCS system name", pattern=VCS_NAME),
+                        "name": _system_name(version, "the VCS system name"),
                         "cpus": _s("CPUs the system has", type="number", exclusiveMinimum=0),
                         "memory": _str("memory the system has, e.g. 64GiB"),
                         "nic": _str("NIC for application IPs, e.g. eth0"),

@@ -74,7 +74,7 @@ def test_unknown_key_of_a_newer_minor_is_a_warning(ws):
     session = ws.validate(path, ws.server("nbu_master1"))
     errors, warnings = session.split()
     assert errors == []
-    w = only(warnings, "'restart_budget' is not known to schema 1.2.0")
+    w = only(warnings, "'restart_budget' is not known to schema 1.3.0")
     assert "reduced quality of service" in w.message and w.severity == "warning"
     assert "auth1" in [s.name for s in session.servers()]
 

@@ -49,7 +49,8 @@ def test_choose_version():
     assert choose_version("server", "1.0.0") == ("1.0.0", True, "")
     assert choose_version("server", "1.1.0") == ("1.1.0", True, "")
     assert choose_version("server", "1.2.0") == ("1.2.0", True, "")
-    assert choose_version("server", "1.5.2") == ("1.2.0", False, "")
+    assert choose_version("server", "1.3.0") == ("1.3.0", True, "")
+    assert choose_version("server", "1.5.2") == ("1.3.0", False, "")
     assert choose_version("server", "1.1.0", up_to="1.0.0") == ("1.0.0", False, "")
     version, strict, reason = choose_version("server", "2.0.0")
     assert version is None and "upgrade vxha" in reason
@@ -67,7 +68,7 @@ def test_missing_schema_says_which_to_write(ws):
     ws.edit(ws.server("auth1"), lambda d: d.pop("schema"))
     errors, _ = ws.validate(ws.server("auth1")).split()
     assert any(
-        "missing required key 'schema'" in p.message and "schema: 1.2.0" in p.hint for p in errors
+        "missing required key 'schema'" in p.message and "schema: 1.3.0" in p.hint for p in errors
     )
 
 
