@@ -361,6 +361,58 @@ def test_a_broken_pipe_other_than_stdout_is_a_failure(monkeypatch):
     assert (code, err) == (1, "vxha: Broken pipe\n")
 
 
+# The last-resort handler of cli/main.py: whatever a command raises, one line and its code
+# (no test of the ordinary runs reaches these: a command that works raises none of them).
+# 130 for Ctrl-C: 128 + SIGINT, as the shell reports a process SIGINT ended (chosen because
+# docs/profiles.md has `server new` end so, and one code for every command).
+@pytest.mark.parametrize(
+    "exc, code, said",
+    [
+        (KeyboardInterrupt(), 130, "vxha: interrupted\n"),
+        (SystemExit("vxha status: no such thing"), 1, "vxha status: no such thing\n"),
+        (SystemExit(None), 0, ""),
+        (
+            UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+            1,
+            "vxha: a file read is not UTF-8 text (invalid start byte)\n",
+        ),
+        (KeyError("web"), 1, "vxha: internal error: KeyError: 'web'\n"),
+    ],
+)
+def test_what_a_command_raises_is_one_line_and_its_code(monkeypatch, exc, code, said):
+    from vxha.cli import status_cmd
+
+    def raising(argv):
+        raise exc
+
+    monkeypatch.delenv("VXHA_DEBUG", raising=False)
+    monkeypatch.setitem(status_cmd.COMMANDS, "status", raising)
+    assert run_inprocess(["status"]) == (code, "", said)
+
+
+def test_vxha_debug_lets_a_defect_s_traceback_through(monkeypatch):
+    from vxha.cli import status_cmd
+
+    def raising(argv):
+        raise KeyError("web")
+
+    monkeypatch.setenv("VXHA_DEBUG", "1")
+    monkeypatch.setitem(status_cmd.COMMANDS, "status", raising)
+    with pytest.raises(KeyError, match="web"):
+        run_inprocess(["status"])
+
+
+def test_an_unknown_command_or_a_nul_in_an_argument_is_a_usage_error():
+    code, out, err = run_inprocess(["nosuchcommand"])
+    assert (code, out) == (2, "")
+    assert err.startswith("vxha: unknown command 'nosuchcommand'\n\nusage: vxha COMMAND")
+    assert run_inprocess(["status", "a\x00b"]) == (
+        2,
+        "",
+        "vxha: an argument holds a NUL character\n",
+    )
+
+
 def test_fifos_and_devices_are_refused_sockets_and_dev_null_are_not(tmp_path):
     import socket
 

@@ -103,6 +103,19 @@ def test_a_global_cluster_with_sites_reads_writes_back_byte_identical_and_verifi
     assert verify(cfg) == []
 
 
+def test_a_heartbeat_or_a_site_naming_what_is_not_declared_is_an_error():
+    # docs/vcs-language.md, rule localized_systems (UG 4.1 "Heartbeat Attributes", "System
+    # Definition"): a heartbeat's ClusterList names remote clusters, a site's SystemList
+    # names systems.
+    bad = GCO.replace("ClusterList = { clus2 }", "ClusterList = { clus2, clus9 }").replace(
+        "SystemList = { sysB }\n", "SystemList = { sysB, sysC }\n"
+    )
+    assert [(i.message, i.severity) for i in verify(parse(bad, "main.cf"))] == [
+        ("heartbeat Icmp: ClusterList names clus9, which is not a remotecluster", "error"),
+        ("site SFO: SystemList names sysC, which is not a system", "error"),
+    ]
+
+
 def test_the_cluster_service_group_unnumbered_system_list_verifies():
     cfg = parse(GCO, "main.cf")
     assert cfg.group("ClusterService").attrs["SystemList"] == ["sysA", "sysB"]

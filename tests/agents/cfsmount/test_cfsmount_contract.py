@@ -148,6 +148,18 @@ def test_clean_fails_while_unmount_keeps_failing(n1):
     assert len(n1.mounted()) == 1
 
 
+def test_offline_signals_nobody_when_umount_fails_for_another_reason_than_busy(n1):
+    # docs/cfsmount.md, offline: processes are signalled "when umount says busy", under the
+    # ForceUnmount policy; an unmount failing otherwise (EIO) fails offline with its error.
+    assert n1.run("online", v(ForceUnmount="kill")).returncode == 0
+    pid = n1.fake.add_user(MP + "/app")
+    n1.faults({"mounts.umount": {"mode": "error", "message": "I/O error"}})
+    r = n1.run("offline", v(ForceUnmount="kill"))
+    assert r.returncode == 1
+    assert f"unmounting {MP}: I/O error" in r.stdout and "sending" not in r.stdout
+    assert n1.fake.alive(pid) and len(n1.mounted()) == 1
+
+
 def test_foreign_mount_is_refused_and_unknown(n1):
     n1.fake.create_device("/dev/vx/dsk/otherdg/vol")
     n1.fake.mount("/dev/vx/dsk/otherdg/vol", MP, "vxfs", "", 5)

@@ -151,7 +151,7 @@ def test_a_directory_owned_by_someone_else_is_refused(node_dir):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
     (node_dir / "state").mkdir(mode=0o700)
     os.chown(node_dir / "state", 12345, 12345)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="state belongs to uid 12345, not to this agent"):
         statefile.write(Context(env), "x", "1")
     assert not (node_dir / "state" / "x").exists()
 
@@ -160,8 +160,9 @@ def test_a_world_writable_directory_is_refused(node_dir):
     env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
     (node_dir / "state").mkdir()
     os.chmod(node_dir / "state", 0o777)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match=r"state is writable by others \(mode 0777\)"):
         statefile.write(Context(env), "x", "1")
+    assert not (node_dir / "state" / "x").exists()
 
 
 # -- clean stops only the process that holds the resource -------------------------------
