@@ -265,7 +265,7 @@ def _attr_changes(kind, name, old_attrs, new_attrs, old_local, new_local, out):
                 out.append(Change(action, kind, name, attr, system, o, n))
 
 
-def _recreated(og: Group, ng: Group) -> bool:
+def recreated(og: Group, ng: Group) -> bool:
     """VCS changes Parallel only on an empty group: such a group is deleted and re-added."""
     return og.attrs.get("Parallel", 0) != ng.attrs.get("Parallel", 0)
 
@@ -302,7 +302,7 @@ def diff(
 
     ogroups = {g.name: g for g in old.groups}
     ngroups = {g.name: g for g in new.groups}
-    recreate = {n for n, g in ngroups.items() if n in ogroups and _recreated(ogroups[n], g)}
+    recreate = {n for n, g in ngroups.items() if n in ogroups and recreated(ogroups[n], g)}
     ores = {r.name: (g, r) for g in old.groups for r in g.resources}
     nres = {r.name: (g, r) for g in new.groups for r in g.resources}
 

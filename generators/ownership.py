@@ -17,6 +17,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
+from vxha.generators import diff
 from vxha.vcs_types.model import Config, Group, Resource
 
 MARKER = "vxha:server="
@@ -327,7 +328,7 @@ def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
     recreated = set()
     for g in cfg.groups:
         old = current.group(g.name) if server_of(g) is not None else None
-        if old is not None and str(old.attrs.get("Parallel", 0)) != str(g.attrs.get("Parallel", 0)):
+        if old is not None and diff.recreated(old, g):  # the plan's own rule
             recreated.add(g.name)
     for g in current.groups:
         if server_of(g) is not None:
