@@ -393,30 +393,30 @@ def _tell_maintenance(plan, view, args) -> None:
     who = recipients(group.attrs.get("UserStrGlobal", "")) if group is not None else []
     if not who or not plan.steps:
         return
-    systems = sorted({st.argv[-1] for st in plan.steps if "-sys" in st.argv})
-    if args.action != "on":
-        # Only where maintenance ends: `off` enables every system asked, enabled or not, so
-        # a second `off` (or one for a system never in maintenance) tells nobody anything.
-        systems = sorted(
-            {
-                st.argv[-1]
-                for st in plan.steps
-                if "-sys" in st.argv
-                and (
-                    (st.argv[1] == "-enable" and not view.enabled(st.argv[2], st.argv[-1]))
-                    or "UserStrLocal" in st.argv
-                )
-            }
-        )
-        if not systems:
-            return
+    on = args.action == "on"
+    # `off` tells only where maintenance ends: it enables every system asked, enabled or
+    # not, so a second `off` (or one for a system never in maintenance) tells nobody.
+    systems = sorted(
+        {
+            st.argv[-1]
+            for st in plan.steps
+            if "-sys" in st.argv
+            and (
+                on
+                or (st.argv[1] == "-enable" and not view.enabled(st.argv[2], st.argv[-1]))
+                or "UserStrLocal" in st.argv
+            )
+        }
+    )
+    if not systems and not on:
+        return
     where = ", ".join(systems)
     # What each state means (docs/operations.md, "Disabling is not enough: the freeze"):
     # disabled, VCS neither brings the group online nor fails it over there; frozen, it
     # still monitors it but takes no action on it.
     froze = any(st.argv[:2] == ["hagrp", "-freeze"] for st in plan.steps)
     thawed = any(st.argv[:2] == ["hagrp", "-unfreeze"] for st in plan.steps)
-    if args.action == "on":
+    if on:
         subject = f"vxha: {args.server}: in maintenance on {where}"
         body = (
             f"Server {args.server} is in maintenance on {where}"
