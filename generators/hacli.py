@@ -37,8 +37,6 @@ def _run(argv, timeout):
         proc = subprocess.run([exe, *argv[1:]], capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise HaError(argv, 124, f"no answer within {timeout:.0f} s") from None
-    except OSError as exc:  # found but not runnable: not executable, not a program, ...
-        raise HaError(argv, 126, f"{exe} cannot be run: {exc.strerror or exc}") from None
     # VCS prints its own messages in the node's language: a byte that is not UTF-8 is shown
     # as U+FFFD rather than ending the command (chosen because every caller reads names and
     # states, which are ASCII, and an admin must still see the rest of the message).
@@ -97,7 +95,12 @@ class HaClient:
         if change and self.log:
             self.log(list(argv))
         self.calls += 1
-        code, out, err = self.runner(list(argv), self.timeout)
+        try:
+            code, out, err = self.runner(list(argv), self.timeout)
+        except (OSError, ValueError) as exc:  # found but not runnable, or output not text
+            what = getattr(exc, "filename", None) or argv[0]
+            why = getattr(exc, "strerror", None) or exc
+            raise HaError(argv, 126, f"{what} cannot be run: {why}") from None
         if code != 0:
             raise HaError(argv, code, (out + err))
         return out

@@ -42,20 +42,6 @@ class Resource:
         return f"{self.type} {self.name}"
 
 
-class Answering:
-    """The ha client, with a command that cannot be run (not executable, output that is
-    not text) an HaError like one that fails: to the watch, VCS not answering."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def run(self, *argv) -> str:
-        try:
-            return self.client.run(*argv)
-        except (OSError, ValueError) as exc:
-            raise HaError(argv, 126, f"cannot run it: {exc}") from None
-
-
 def value_for(values: dict, system: str) -> str:
     """An attribute's value on ``system``: its localized value there, else the global one."""
     if system in values:
@@ -72,7 +58,7 @@ class ClusterView:
     """Resources by what identifies them on this system; refreshed by ``refresh()``."""
 
     def __init__(self, client, system: str, env=os.environ):
-        self.client = Answering(client)
+        self.client = client
         self.system = system
         self.env = env
         self.resources: dict = {}
