@@ -4,7 +4,6 @@ faulting under a firm parent, a plain hastop and frozen groups, the query forms.
 
 from __future__ import annotations
 
-import pytest
 from sim_helpers import WEB, cf
 
 SYSTEMS = ("n1", "n2", "n3")
@@ -99,7 +98,6 @@ def test_hares_state_with_sys_and_no_resource_lists_every_resource_on_that_syste
 
 
 SLOW_PROBE = {"entry_point": "monitor", "seconds": 5}
-NOT_YET = "a group not yet probed on a system is not autodisabled there"
 
 
 def _slow_probe_on_n2(make_sim, body, name="run"):
@@ -110,7 +108,6 @@ def _slow_probe_on_n2(make_sim, body, name="run"):
     return sim
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_a_group_whose_probe_has_not_answered_is_autodisabled_there(make_sim):
     sim = _slow_probe_on_n2(make_sim, WEB.replace("AutoStartList = { n1 }", "AutoStart = 0"))
     assert _ok(sim, "hagrp -value web AutoDisabled n2").strip() == "1"
@@ -128,7 +125,6 @@ def test_a_group_whose_probe_has_not_answered_is_autodisabled_there(make_sim):
     assert sim.group_state("web", "n2") == "ONLINE"
 
 
-@pytest.mark.xfail(strict=True, reason=NOT_YET)
 def test_a_group_is_not_failed_over_to_a_system_where_it_is_not_yet_probed(make_sim):
     # n2 rejoins and its probe of web_ctr takes 5 s; n1 crashes meanwhile
     sim = _started(make_sim, WEB)
