@@ -146,3 +146,22 @@ def test_hagrp_autoenable_lets_a_group_online_before_its_probe_answers(make_sim)
     _ok(sim, "hagrp -autoenable web -sys n2")
     assert _ok(sim, "hagrp -value web AutoDisabled n2").strip() == "0"
     _ok(sim, "hagrp -online web -sys n2")
+
+
+def test_hares_online_of_a_resource_whose_child_is_offline_is_refused(make_sim):
+    # User's 4.1, "Linking Resources": the parent resource "depends on child_resource being
+    # online before going online itself"; the request is refused and changes nothing.
+    sim = _started(make_sim, WEB.replace("AutoStartList = { n1 }", "AutoStart = 0"))
+    code, _, err = sim.command(["hares", "-online", "web_pf", "-sys", "n1"])
+    assert code == 1
+    assert err.strip() == "VCS WARNING V-16-1-10265 Resource web_pf has children offline on n1"
+    sim.settle()
+    assert sim.resource_state("web_pf", "n1") == "OFFLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE"
+    # with its children online it is accepted
+    _ok(sim, "hares -online web_ip -sys n1")
+    _ok(sim, "hares -online web_ctr -sys n1")
+    sim.settle()
+    _ok(sim, "hares -online web_pf -sys n1")
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
