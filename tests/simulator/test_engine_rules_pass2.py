@@ -165,3 +165,63 @@ def test_hares_online_of_a_resource_whose_child_is_offline_is_refused(make_sim):
     _ok(sim, "hares -online web_pf -sys n1")
     sim.settle()
     assert sim.group_state("web", "n1") == "ONLINE"
+
+
+# -- a system leaving, a child's system crashing, while a group is going online --------------
+
+
+def test_hastop_while_a_group_goes_online_there_waits_then_leaves_it_offline(make_sim):
+    # User's 4.1, "Stopping VCS": without -force VCS enters LEAVING and waits for all groups
+    # to go offline on the system; "Stopping VCS with Options Other Than -force": they are
+    # taken offline and remain offline. An online under way ends first (an entry point is
+    # not interrupted: Admin 7.0, "Flushing service groups", note).
+    sim = _started(make_sim, WEB.replace("AutoStartList = { n1 }", "AutoStart = 0"))
+    sim.event("slow", resource="web_ctr", system="n1", args={"entry_point": "online", "seconds": 5})
+    _ok(sim, "hagrp -online web -sys n1")
+    sim.advance(2)
+    _ok(sim, "hastop -sys n1")
+    assert sim.system_state("n1") == "LEAVING"
+    sim.advance(30)
+    sim.settle()
+    assert sim.system_state("n1") == "EXITED"
+    for r in ("web_ip", "web_ctr", "web_pf"):
+        assert sim.resource_state(r, "n1") == "OFFLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE|AUTODISABLED"
+    assert sim.group_state("web", "n2") == "OFFLINE"
+    assert sim.group_state("web", "n3") == "OFFLINE"
+
+
+GLOBAL_FIRM = (
+    """group db (
+    SystemList = { n1 = 0, n2 = 1, n3 = 2 }
+    AutoStartList = { n1 }
+)
+    Dummy db_res (
+    )
+
+"""
+    + WEB.replace("AutoStartList = { n1 }", "AutoStart = 0")
+    + """
+    requires group db online global firm
+"""
+)
+
+
+def test_a_global_firm_parent_going_online_when_its_child_system_crashes_follows_later(make_sim):
+    # Admin 7.2 (Linux), "About failover parent / failover child", online global firm: the
+    # parent is taken offline after the child is, and comes back by its own policy once the
+    # child is online again. The parent was still starting (on n2) when n1 crashed.
+    sim = _started(make_sim, GLOBAL_FIRM)
+    assert sim.group_state("db", "n1") == "ONLINE"
+    sim.event("slow", resource="web_ctr", system="n2", args={"entry_point": "online", "seconds": 5})
+    _ok(sim, "hagrp -online web -sys n2")
+    sim.advance(2)
+    sim.event("crash", system="n1")
+    sim.advance(60)
+    sim.settle()
+    assert sim.group_state("db", "n2") == "ONLINE"  # Priority: n2 = 1 is the lowest left
+    assert sim.group_state("web", "n2") == "ONLINE"  # Priority: n2 = 1 again
+    lines = [ln for ln in sim.transcript.lines if " n2 web " in ln]
+    stopped = next(i for i, ln in enumerate(lines) if "STOPPING" in ln)
+    assert "child db" in lines[stopped]
+    assert lines[-1].endswith("-> ONLINE (online)")
