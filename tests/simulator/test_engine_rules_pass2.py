@@ -225,3 +225,35 @@ def test_a_global_firm_parent_going_online_when_its_child_system_crashes_follows
     stopped = next(i for i, ln in enumerate(lines) if "STOPPING" in ln)
     assert "child db" in lines[stopped]
     assert lines[-1].endswith("-> ONLINE (online)")
+
+
+def test_group_weight_limits_keep_one_group_per_system_and_stop_a_failover(make_sim):
+    # Admin 7.0, "System limits and service group prerequisites": Prerequisites =
+    # { GroupWeight = 1 } on each group and Limits = { GroupWeight = 1 } on each system
+    # "ensure that only one service group can be online on a system at a time"; the
+    # prerequisites decide the eligible systems, then FailOverPolicy chooses among them.
+    text = 'include "types.cf"\ninclude "DummyTypes.cf"\n\ncluster sim (\n)\n\n'
+    for s in SYSTEMS:
+        text += f"system {s} (\n    Limits = {{ GroupWeight = 1 }}\n)\n\n"
+    for g in ("g1", "g2", "g3"):
+        text += (
+            f"group {g} (\n    SystemList = {{ n1 = 0, n2 = 1, n3 = 2 }}\n"
+            "    AutoStartList = { n1, n2, n3 }\n    Prerequisites = { GroupWeight = 1 }\n)\n"
+            f"    Dummy {g}_res (\n    )\n\n"
+        )
+    sim = make_sim(text)
+    sim.start()
+    sim.settle()
+    online = {g: [s for s, st in sim.states()[g].items() if st == "ONLINE"] for g in sim.states()}
+    assert sorted(len(v) for v in online.values()) == [1, 1, 1]
+    assert sorted(v[0] for v in online.values()) == ["n1", "n2", "n3"]
+    lost = next(g for g, v in online.items() if v == ["n1"])
+    sim.event("crash", system="n1")
+    sim.settle()
+    # n2 and n3 each hold a group already: no eligible system, it stays offline
+    assert all(st == "OFFLINE" for st in sim.states()[lost].values())
+    sim.event("restart", system="n1")
+    sim.settle()
+    _ok(sim, f"hagrp -online {lost} -any")
+    sim.settle()
+    assert sim.group_state(lost, "n1") == "ONLINE"
