@@ -257,3 +257,17 @@ def test_group_weight_limits_keep_one_group_per_system_and_stop_a_failover(make_
     _ok(sim, f"hagrp -online {lost} -any")
     sim.settle()
     assert sim.group_state(lost, "n1") == "ONLINE"
+
+
+def test_hagrp_offline_has_no_ignoreparent_option(make_sim):
+    # hagrp(1M) 5.0MP3 and 7.3, synopsis: -offline takes [-force] [-ifprobed] (7.3 also
+    # [-propagate]), never -ignoreparent (a hares option); the command is refused with the
+    # form's usage and the group stays online under its firm parent.
+    sim = _started(make_sim, DB_UNDER_WEB)
+    code, _, err = sim.command(["hagrp", "-offline", "-ignoreparent", "db", "-sys", "n1"])
+    assert code == 1
+    assert "unknown option -ignoreparent" in err
+    assert "Usage:" in err
+    sim.settle()
+    assert sim.group_state("db", "n1") == "ONLINE"
+    assert sim.group_state("web", "n1") == "ONLINE"
