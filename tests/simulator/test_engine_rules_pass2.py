@@ -271,3 +271,18 @@ def test_hagrp_offline_has_no_ignoreparent_option(make_sim):
     sim.settle()
     assert sim.group_state("db", "n1") == "ONLINE"
     assert sim.group_state("web", "n1") == "ONLINE"
+
+
+def test_value_of_an_unknown_attribute_is_refused_with_its_name_and_the_object(make_sim):
+    # hagrp(1M), hares(1M), hasys(1M) 5.0MP3, synopsis (-value object attr [system]); the
+    # message VCS prints is not in the stored copies: the simulator's refusal names the
+    # attribute and the object, exit 1, nothing on stdout (docs/simulator.md, Commands).
+    sim = _started(make_sim, WEB)
+    for argv, what in (
+        (["hagrp", "-value", "web", "NoSuch"], "group web"),
+        (["hares", "-value", "web_ip", "NoSuch"], "resource web_ip"),
+        (["hasys", "-value", "n1", "NoSuch"], "system n1"),
+    ):
+        code, out, err = sim.command(argv)
+        assert (code, out) == (1, "")
+        assert err.strip() == f"VCS WARNING V-16-1-10510 Attribute NoSuch does not exist for {what}"
