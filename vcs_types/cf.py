@@ -671,6 +671,11 @@ class _Parser:
                 dim = "association"
             default = None
             explicit = toks[self.i] == "="
+            if not explicit and toks[self.i] == "{" and dim != "scalar":
+                # `static str ArgList[] { A }` (printed so by the SFCFS 5.1 SP1 guide)
+                raise self.error_at(
+                    self.i, f"expected '=' between {aname} and its value, found '{{'"
+                )
             if explicit:
                 self.i += 1
                 vi = self.i
