@@ -26,3 +26,18 @@ def test_a_list_declared_without_its_equals_sign_says_so(line, name):
         parse(text, "T.cf")
     assert e.value.line == 2
     assert e.value.message == f"expected '=' between {name} and its value, found '{{'"
+
+
+def test_cvm_node_ids_are_a_string_association_as_the_type_definitions_declare(tmp_path):
+    # "str CVMNodeId{}" in the CVMCluster type definitions of SFCFS 4.1 and 5.1 SP1
+    # (HP-UX), "string-association" in the SFCFS 5.0 and 5.1 attribute tables: a node id
+    # written quoted is a string value, as the bare one is
+    from vxha.vcs_types.verify import verify
+
+    (tmp_path / "main.cf").write_text(
+        'include "CVMTypes.cf"\n\nsystem galaxy (\n\t)\n\nsystem nebula (\n\t)\n\n'
+        "group cvm (\n\tSystemList = { galaxy = 0, nebula = 1 }\n\tParallel = 1\n\t)\n\n"
+        "\tCVMCluster cvm_clus (\n\t\tCVMClustName = clus1\n"
+        '\t\tCVMNodeId = { galaxy = 0, nebula = "1" }\n\t\t)\n'
+    )
+    assert verify(tmp_path / "main.cf") == []
