@@ -41,3 +41,20 @@ def test_cvm_node_ids_are_a_string_association_as_the_type_definitions_declare(t
         '\t\tCVMNodeId = { galaxy = 0, nebula = "1" }\n\t\t)\n'
     )
     assert verify(tmp_path / "main.cf") == []
+
+
+def test_an_arglist_reference_needs_the_attribute_holding_the_other_resource():
+    # ADG 5.0MP3 (Solaris), "ArgList reference attributes": in { Attr1, Attr3:Attr_A }
+    # Attr3 is an attribute of the type whose value names another resource; "one has to
+    # first add the attribute Attr3 to type T1 before adding Attr3:Attr_A"
+    ok = 'type T (\n\tstatic str ArgList[] = { A, "Ref:RVG" }\n\tstr A\n\tstr Ref\n)\n'
+    assert parse(ok, "T.cf").types["T"].arglist == ["A", "Ref:RVG"]
+    for ref in ("Nope:RVG", "ref:RVG", ":RVG", "Ref:"):
+        text = ok.replace('"Ref:RVG"', f'"{ref}"')
+        with pytest.raises(CfError) as e:
+            parse(text, "T.cf")
+        assert e.value.line == 2, ref
+        assert f"ArgList reference '{ref}'" in e.value.message
+    with pytest.raises(CfError) as e:
+        parse(ok.replace('"Ref:RVG"', '"ref:RVG"'), "T.cf")
+    assert "differs only in case" in e.value.message
