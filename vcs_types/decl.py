@@ -428,8 +428,17 @@ def _word(s):
     return bool(s) and not any(c.isspace() or c in _NOT_IN_WORD for c in s)
 
 
+class SettingExpr(str):
+    """A type setting of terms joined by '+' (``NameRule = group.Name + "_" +
+    resource.MountPoint``), its terms formatted as written back: written as it is."""
+
+    __slots__ = ()
+
+
 def _setting(value):
     # a setting's value is written as a bare word where the grammar reads one back
+    if isinstance(value, SettingExpr):
+        return str(value)
     s = str(value)
     return s if _word(s) and s not in ("/*",) else format_scalar(s)
 

@@ -58,3 +58,30 @@ def test_an_arglist_reference_needs_the_attribute_holding_the_other_resource():
     with pytest.raises(CfError) as e:
         parse(ok.replace('"Ref:RVG"', '"ref:RVG"'), "T.cf")
     assert "differs only in case" in e.value.message
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        'group.Name + "_" + resource.MountPoint',
+        '"cfsmount" + resource.MountPoint',
+        "resource.Device + resource.Address",
+    ],
+)
+def test_a_name_rule_of_terms_joined_by_plus_reads_and_comes_back_as_written(rule):
+    # chosen (no stored page prints one): a NameRule of several terms is kept verbatim,
+    # each term quoted or bare as written, so a quoted literal never becomes a bare word
+    from vxha.vcs_types.cf import write
+
+    text = f"type T (\n\tNameRule = {rule}\n\tstatic str ArgList[] = {{ A }}\n\tstr A\n)\n"
+    cfg = parse(text, "T.cf")
+    assert cfg.types["T"].settings["NameRule"] == rule
+    assert write(cfg) == text
+    assert parse(write(cfg), "T.cf") == cfg
+
+
+@pytest.mark.parametrize("tail, found", [("+\n\tstr A\n", "'str'"), ("+ + x\n", "'+'")])
+def test_a_name_rule_ending_in_plus_says_a_term_is_missing(tail, found):
+    with pytest.raises(CfError) as e:
+        parse(f"type T (\n\tNameRule = resource.A {tail}\tstr A\n)\n", "T.cf")
+    assert e.value.message == f"expected a term after '+' in NameRule, found {found}"
