@@ -9,8 +9,6 @@ runner (agents/drivers/proc.py), and every read and command has the timeout the 
 passes, taken from the entry point's deadline.
 """
 
-from __future__ import annotations
-
 import _socket
 import time
 

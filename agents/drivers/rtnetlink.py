@@ -6,8 +6,6 @@ starting ip: HostIP's monitor reads it every MonitorInterval, and the process co
 more than the answer. Standard library only: the C socket module, no struct.
 """
 
-from __future__ import annotations
-
 import _socket
 import sys
 
@@ -115,7 +113,7 @@ class Route:
                 if not got_flags & NLM_F_MULTI:
                     return out, interrupted
 
-    def link(self, name: str) -> dict | None:
+    def link(self, name: str) -> "dict | None":
         """The device ``name`` (name, index, mac, flags), or None when there is none."""
         body = bytes(16) + _attribute(IFLA_IFNAME, name.encode() + b"\0")  # ifinfomsg
         try:
@@ -157,7 +155,7 @@ def _link(msg) -> dict:
     }
 
 
-def _address(msg) -> dict | None:
+def _address(msg) -> "dict | None":
     family, prefixlen, flags = msg[0], msg[1], msg[2]
     if family not in FAMILIES:
         return None
