@@ -97,8 +97,7 @@ class AddressDriver:
             if link is None:
                 return None
             index = link["index"]
-            return dict(link, addresses=[_entry(a, name) for a in route.addresses()
-                                         if a["index"] == index])  # fmt: skip
+            return dict(link, addresses=[_entry(a, name) for a in route.addresses(index)])
 
         return _read(f"reading device {name}", timeout, read)
 

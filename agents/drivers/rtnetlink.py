@@ -35,15 +35,22 @@ def _u32(data, at: int) -> int:
     return int.from_bytes(data[at : at + 4], sys.byteorder)
 
 
-def _attributes(data, at: int, end: int) -> dict:
-    """{type: payload} of the rtattrs in data[at:end]."""
+def _attributes(data, at: int, end: int, wanted: tuple = ()) -> dict:
+    """{type: payload} of the rtattrs in data[at:end]; with ``wanted``, read no further
+    once each of those types is found (a link's answer holds some fifty, statistics
+    included, of which two are read)."""
     attrs = {}
+    left = len(wanted)
     while at + 4 <= end:
         size, kind = _u16(data, at), _u16(data, at + 2) & 0x3FFF  # nested/byte-order bits
         if size < 4 or at + size > end:
             break
         attrs[kind] = data[at + 4 : at + size]
         at += (size + 3) & ~3
+        if kind in wanted:
+            left -= 1
+            if not left:
+                break
     return attrs
 
 
@@ -127,8 +134,9 @@ class Route:
                 return _link(payload)
         return None
 
-    def addresses(self) -> list:
-        """Every IPv4 and IPv6 address of the namespace, with its device's index."""
+    def addresses(self, index: "int | None" = None) -> list:
+        """Every IPv4 and IPv6 address of the namespace, with its device's index; with
+        ``index``, those of that device only (the others are not decoded)."""
         for _ in range(DUMP_TRIES):
             answer, interrupted = self._ask(RTM_GETADDR, NLM_F_DUMP, bytes(8))  # ifaddrmsg
             if not interrupted:
@@ -137,14 +145,15 @@ class Route:
             a
             for kind, payload in answer
             if kind == RTM_NEWADDR and len(payload) >= 8
+            and (index is None or _u32(payload, 4) == index)
             for a in [_address(payload)]
             if a is not None
-        ]
+        ]  # fmt: skip
 
 
 def _link(msg) -> dict:
     flags = _u32(msg, 8)
-    attrs = _attributes(msg, 16, len(msg))
+    attrs = _attributes(msg, 16, len(msg), (IFLA_IFNAME, IFLA_ADDRESS))
     return {
         "name": _text(attrs.get(IFLA_IFNAME, b"")),
         "index": int.from_bytes(msg[4:8], sys.byteorder, signed=True),
