@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import Case, interleaved, load, row, verdict  # noqa: E402
+from common import PACKAGED_PYTHON, Case, interleaved, load, packaged_python, row, verdict  # noqa: E402
 
 from vxha.agents.framework import build_argv  # noqa: E402
 from vxha.agents.install import install_agents  # noqa: E402
@@ -31,10 +31,6 @@ TARGET = "<= 30 ms"
 LIMIT = 0.5
 IPADDR2 = "/usr/lib/ocf/resource.d/heartbeat/IPaddr2"
 HOSTIP = "HostIP monitor through the launcher (online)"
-# The interpreter the packages bind their launchers to (packaging/build.py, DEFAULT_PYTHON):
-# what a node runs. The bench venv's may be another build (a pyenv one without PGO/LTO and
-# with a shared libpython starts about 40% slower), so HostIP is timed on both.
-PACKAGED_PYTHON = "/usr/bin/python3"
 HOSTIP_PACKAGED = f"HostIP monitor, launcher on {PACKAGED_PYTHON} (the packages' interpreter)"
 PORTFWD = "PortForward monitor through the launcher (online, 4 ports)"
 IP_VALUES = {"Device": "v0", "Address": "10.88.0.50", "PrefixLen": 24}
@@ -64,18 +60,6 @@ def _enter(ns):
             raise OSError(ctypes.get_errno(), f"setns {ns}")
     finally:
         os.close(fd)
-
-
-def _packaged_python():
-    """PACKAGED_PYTHON when it is another interpreter of this one's Python X.Y (it can then
-    run this install's vxha and its compiled bytecode), else None."""
-    if not os.access(PACKAGED_PYTHON, os.X_OK):
-        return None
-    if os.path.realpath(PACKAGED_PYTHON) == os.path.realpath(sys.executable):
-        return None
-    probe = subprocess.run([PACKAGED_PYTHON, "-I", "-c", "import sys; print(sys.version_info[:2])"],
-                           capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
-    return PACKAGED_PYTHON if probe.stdout.strip() == str(sys.version_info[:2]) else None
 
 
 def _measure(root, env, runs, packaged_root=None):
@@ -151,7 +135,7 @@ def run(quick: bool = False) -> list:
         _cmd("ip", "-n", ns, "link", "set", "v1", "up")
         root = os.path.join(tmp, "root")
         install_agents(root, sys.executable, ["HostIP", "PortForward"])
-        packaged = _packaged_python()
+        packaged = packaged_python()
         packaged_root = os.path.join(tmp, "packaged") if packaged else None
         if packaged:
             install_agents(packaged_root, packaged, ["HostIP"])
