@@ -4,8 +4,6 @@ its argv parsing and its attribute validation.
 Kept free of heavy imports: every entry point loads its type's declaration at start.
 """
 
-from __future__ import annotations
-
 DATA_TYPES = ("str", "int", "boolean")
 DIMENSIONS = ("scalar", "vector", "keylist", "association")
 
