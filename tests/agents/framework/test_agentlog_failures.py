@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from realtier import require_real
 
 from vxha.agents.framework import AgentLog, Context
 
@@ -150,8 +151,6 @@ os.execv(sys.argv[2], sys.argv[2:])
 
 
 def _launch(agent_root, node_dir, log_dir, fail, on_full=False):
-    import shutil
-
     from vxha.agents.framework import build_argv
     from vxha.vcs_types.catalog import project_type
 
@@ -161,13 +160,13 @@ def _launch(agent_root, node_dir, log_dir, fail, on_full=False):
                VXHA_LOG_DIR=str(log_dir))  # fmt: skip
     cmd = [launcher, *argv]
     if on_full:
-        if os.geteuid() != 0 or not shutil.which("unshare"):
-            pytest.skip("needs root and unshare for a private mount namespace")
+        require_real("unshare")  # root and unshare for a private mount namespace
         cmd = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", FULL_FS,
                str(log_dir), *cmd]  # fmt: skip
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("fail, code", [([], 0), (["online"], 1)])
 def test_a_log_on_a_full_file_system_changes_no_outcome(agent_root, node_dir, tmp_path, fail, code):
     proc = _launch(agent_root, node_dir, tmp_path / "full", fail, on_full=True)
