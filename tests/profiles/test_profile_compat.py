@@ -55,6 +55,15 @@ def test_q2_node_hosting(ws):
     assert "image nbu:10.3 is not loaded on n5" in can_host(bare, r.server, chain).reasons
 
 
+def test_q2_a_system_the_server_does_not_name_cannot_host(ws):
+    session = ws.validate()
+    r = _resolved(session, "nbu_media1")  # systems: [n1, n2]
+    chain = profile_chain(r, r.catalog)
+    n3 = session.cluster.system("n3")
+    answer = can_host(n3, r.server, chain)
+    assert not answer.ok and "n3 is not in the server's systems" in answer.reasons
+
+
 def test_q2_old_major_node_cannot_host(ws):
     session = ws.validate()
     r = _resolved(session, "auth1")
