@@ -176,6 +176,12 @@ def test_the_smtp_configuration_and_its_errors(tmp_path):
     conf.write_text("port = smtp\n")
     with pytest.raises(notify.NotifyError, match="port = 'smtp' is not a positive"):
         notify.read_conf(str(conf))
+    # a whole number that is not positive: no port 0, and no conversation without a deadline
+    for key in ("port", "timeout"):
+        conf.write_text(f"{key} = 0\n")
+        with pytest.raises(notify.NotifyError) as refused:
+            notify.read_conf(str(conf))
+        assert str(refused.value) == f"{conf}: {key} = '0' is not a positive whole number"
 
 
 # -- real tier: the installed trigger, as VCS runs it, to an SMTP sink on loopback ------------
