@@ -157,6 +157,16 @@ def test_joining_never_saves_even_when_a_step_fails(journal):
     assert e.writable
 
 
+def test_joining_never_saves_a_plan_that_succeeds(journal):
+    """--join: the session is the admin's, and vxha never saves it (DECISIONS.md 10)."""
+    e = Engine(writable=True)
+    plan = P.Plan("apply", steps=steps(["hagrp", "-delete", "g"], ["hagrp", "-delete", "h"]))
+    P.Runner(HaClient(e), journal, join=True, out=lambda *_: None).run(plan)
+    # the refused -makerw is how the runner finds the session open; no -dump follows
+    assert e.changes() == ["haconf -makerw", "hagrp -delete g", "hagrp -delete h"]
+    assert e.writable
+
+
 def test_resume_skips_what_is_done_and_checks_what_is_left(journal):
     from vxha.vcs_types.model import Config, Group
 
