@@ -148,6 +148,10 @@ def test_trigger_arguments_with_or_without_the_trigger_type():
     assert notify.parse("postonline", ["n2", "db1"]) == {"system": "n2", "group": "db1"}
     with pytest.raises(notify.NotifyError, match="expected system group"):
         notify.parse("postonline", ["n2"])
+    # one word too many is dropped only when it is a trigger type (0 custom, 1 internal)
+    with pytest.raises(notify.NotifyError) as refused:
+        notify.parse("postonline", ["n1", "n2", "db1"])
+    assert str(refused.value) == "postonline: expected system group, got n1 n2 db1"
     with pytest.raises(notify.NotifyError, match="unknown trigger"):
         notify.parse("sysoffline", ["n2"])
 
