@@ -168,6 +168,21 @@ def test_recipients_travel_in_the_marker():
     assert server_of(Group("db1", attrs={"UserStrGlobal": tag})) == "db1"
 
 
+def test_a_group_without_the_marker_names_no_server_and_no_one():
+    """Only the vxha marker names a server (DECISIONS.md 3): an admin's own text in
+    UserStrGlobal is not read as one."""
+    values = {
+        ("hares", "-value", "app_ip", "Group"): "app\n",
+        ("hagrp", "-value", "app", "UserStrGlobal"): "owner=operations-team\n",
+    }
+    event = notify.resolve(
+        "resfault",
+        {"system": "n1", "resource": "app_ip", "previous_state": "ONLINE"},
+        lambda argv: values[tuple(argv)],
+    )
+    assert (event["group"], event["server"], event["recipients"]) == ("app", "", [])
+
+
 def test_the_smtp_configuration_and_its_errors(tmp_path):
     conf = tmp_path / "notify.conf"
     assert notify.read_conf(str(conf)) == notify.DEFAULTS  # absent: the defaults
