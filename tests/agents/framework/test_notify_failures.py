@@ -162,3 +162,34 @@ def test_a_trigger_that_fails_unexpectedly_says_so_in_its_log(node_dir):
     assert notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env) == 1
     (line,) = log.lines
     assert "not sent" in line and "the ha client broke" in line
+
+
+def test_a_group_naming_no_recipient_sends_nothing_and_says_so(node_dir):
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+
+    def ha(argv):
+        return "web\n" if argv[0] == "hares" else "vxha:server=web\n"
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    code = notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env)
+    assert code == 0
+    assert notify.outbox(str(node_dir)) == []
+    (line,) = log.lines
+    assert line.endswith(":resfault n1 web_ctr ONLINE: group web names no recipient\n")
+
+
+def test_an_ha_command_that_fails_is_an_error_naming_it(tmp_path):
+    """VCS's ha commands answer with their exit code: a failed one is no answer."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    hagrp = bin_dir / "hagrp"
+    hagrp.write_text(
+        "#!/bin/sh\necho 'VCS WARNING V-16-1-40131 Group web does not exist' >&2\nexit 1\n"
+    )
+    hagrp.chmod(0o755)
+    ha = notify.ha_client({"VCS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    with pytest.raises(notify.NotifyError) as err:
+        ha(["hagrp", "-value", "web", "UserStrGlobal"])
+    assert str(err.value) == (
+        "hagrp -value web UserStrGlobal exited 1: VCS WARNING V-16-1-40131 Group web does not exist"
+    )
