@@ -101,6 +101,18 @@ def test_a_failing_step_stops_the_plan_and_leaves_the_configuration_read_only(jo
         P.refuse_if_unfinished(journal)
 
 
+def test_a_plan_killed_while_running_is_unfinished_too(journal):
+    """The journal is written after every step so that a run killed halfway leaves a true
+    record (docs/operations.md, "Journal"): one still marked running with a step done
+    holds back a new plan as a stopped one does."""
+    plan = P.Plan("apply", steps=steps(["hagrp", "-delete", "g"], ["hagrp", "-delete", "h"]))
+    journal.save({"plan": plan.to_json(), "status": ["done", "pending"], "state": "running"})
+    with pytest.raises(P.PlanRefused, match=r"\(vxha apply, 1 of 2 steps done\) stopped halfway"):
+        P.refuse_if_unfinished(journal)
+    journal.save({"plan": plan.to_json(), "status": ["pending", "pending"], "state": "running"})
+    P.refuse_if_unfinished(journal)  # killed before it changed anything: nothing to finish
+
+
 def test_a_stopped_add_types_is_finished_by_running_it_again_never_undone(journal):
     """vxha cluster add-types has no --undo (an attribute added is kept: resources may hold
     values; docs/packaging.md): the refusal that names the way on must not offer one."""
