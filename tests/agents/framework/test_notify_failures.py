@@ -102,6 +102,28 @@ def test_a_slow_or_silent_server_is_an_error_within_the_timeout(behaviour):
         assert str(err.value) == f"SMTP 127.0.0.1:{server.port}: not done within 2 s"
 
 
+def test_a_connection_made_after_the_deadline_is_cut_at_once(monkeypatch):
+    """The deadline can pass while the connection is being made: the socket that comes up
+    after it is shut as it appears, not read from until the server stops talking."""
+    import smtplib
+
+    real = smtplib.SMTP._get_socket
+
+    def late(self, *args):
+        time.sleep(1.5)  # the connection comes up after the 1 s deadline
+        return real(self, *args)
+
+    monkeypatch.setattr(smtplib.SMTP, "_get_socket", late)
+    server = Server(trickling)
+    try:
+        with pytest.raises(notify.NotifyError) as err:
+            within(1 + 3, notify.send, ["ops@example.com"], "s", "b", env={},
+                   conf=_conf(server.port, 1))  # fmt: skip
+    finally:
+        server.stop()
+    assert str(err.value) == f"SMTP 127.0.0.1:{server.port}: not done within 1 s"
+
+
 def test_a_server_that_is_down_is_an_error_at_once():
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
