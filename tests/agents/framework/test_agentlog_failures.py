@@ -131,6 +131,38 @@ def test_a_hung_halog_costs_its_timeout_once_not_per_line(node_dir, tmp_path):
     assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["line 0", "line 1", "line 2"]
 
 
+def _halog(tmp_path, code):
+    """A halog that records its arguments and exits ``code``; the context's VCS_HOME."""
+    home = tmp_path / "vcs"
+    (home / "bin").mkdir(parents=True)
+    halog = home / "bin" / "halog"
+    halog.write_text(f'#!/bin/sh\necho "$@" >>{tmp_path}/halog.calls\nexit {code}\n')
+    halog.chmod(0o755)
+    return str(home), tmp_path / "halog.calls"
+
+
+def test_a_halog_that_fails_leaves_the_line_in_the_agent_log(node_dir, tmp_path):
+    home, calls = _halog(tmp_path, 1)
+    ctx = Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir), "VCS_HOME": home})
+    log = AgentLog(ctx, "Dummy", "r", "monitor")
+    log.stdout = False
+    log.via_halog = True
+    log.error("not lost")
+    assert len(calls.read_text().splitlines()) == 1  # halog was asked, and failed
+    assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["not lost"]
+
+
+def test_in_process_lines_never_go_through_halog(node_dir, tmp_path):
+    """In process (the simulator) there is no engine log to unify with: the agent log."""
+    home, calls = _halog(tmp_path, 0)
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir), "VCS_HOME": home}
+    log = AgentLog(Context(env, inprocess=True), "Dummy", "r", "monitor")
+    log.via_halog = True
+    log.error("in the file")
+    assert not calls.exists()
+    assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["in the file"]
+
+
 # -- the log directory missing, not a directory, or on a full file system -------------
 
 FULL_FS = """
