@@ -52,6 +52,8 @@ def test_a_line_break_of_any_kind_never_starts_a_line(node_dir):
     assert text.startswith("a") and text.endswith("red")
     assert not any(c in text for c in breaks + "\x1b")
     assert "\\x1b[31mred" in text  # a terminal escape is shown, not obeyed
+    # each break a space (docs/framework.md, "one line"), not an escape
+    assert text == "a" + "b".join(" " * len(breaks)) + "z\\x1b[31mred"
 
 
 def test_bytes_that_are_not_utf8_are_shown_as_escapes(node_dir):
