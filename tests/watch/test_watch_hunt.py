@@ -422,6 +422,34 @@ def test_a_probe_that_times_out_fails_the_rest_of_its_batch_without_waiting_agai
     assert d.given_up == 20
 
 
+@pytest.mark.parametrize("code", [124, 126, 127])
+def test_a_probe_vcs_did_not_answer_reads_no_configuration(code):
+    # docs/watch.md, "VCS not answering": a command that did not answer (124), could not run
+    # (126) or is missing (127) says nothing of the configuration: retried and given up,
+    # never followed by a read of it (each read would cost another --timeout)
+    from vxha.generators.hacli import HaError
+
+    vcs = VCS()
+    clock = Clock()
+
+    def runner(argv, timeout):
+        if argv[:2] == ["hares", "-probe"]:
+            vcs.calls.append(list(argv))
+            raise HaError(argv, code, "no answer")
+        return vcs.run(argv, timeout)
+
+    logs = []
+    view = ClusterView(HaClient(runner=runner), "n1", env={})
+    d = Dispatcher(view, lambda sev, t: logs.append((sev, t)), clock=clock, attempts=3)
+    run_until(d, clock, 0.05)
+    first = len(vcs.calls)  # the configuration, read at start
+    d.note([died()])
+    clock.now += 10  # the last read of the configuration is old: a refusal would read it
+    run_until(d, clock, 10)
+    assert (len(vcs.probes()), d.given_up) == (3, 1)
+    assert [c for c in vcs.calls[first:] if "-type" in c or "SystemList" in c] == []
+
+
 def test_a_name_reused_by_a_new_container_or_a_stranger(fake_cluster, tmp_path):
     # the Container agent replaced web's container (same name, new id): its death is a
     # probe again; a container not vxha's that took the name later is never one
