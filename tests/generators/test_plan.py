@@ -341,6 +341,28 @@ def test_a_storage_restart_stops_the_container_group_on_that_system_first():
     assert "hares -online web_mnt_logs -sys n1" in got
 
 
+def test_an_admins_group_on_a_storage_group_this_plan_stops_is_refused():
+    """A group vxha does not own is never stopped by vxha: one that requires (online local,
+    not soft) a vxha group the plan stops there is refused, naming it, before any change."""
+    from vxha.profiles import Mount
+    from vxha.vcs_types.model import Group, GroupDep
+
+    more = server("web").mounts + [Mount("logs", "webdg", "logs", "/vx/web/logs", "/logs", "log")]
+    old = generate(cluster(), [server("web")], Options("veritas")).config
+    reports = Group("reports", attrs={"SystemList": {"n1": 0}})
+    reports.deps.append(GroupDep("web_storage", "online", "local", "firm"))
+    old.groups.append(reports)
+    new = generate(cluster(), [server("web", mounts=more)], Options("veritas")).config
+    up = {"web_storage": ["n1", "n2", "n3"], "reports": ["n1"]}
+    res_up = {"web_dg_webdg": ["n1", "n2", "n3"], "web_mnt_data": ["n1", "n2", "n3"]}
+    with pytest.raises(P.PlanRefused) as refused:
+        ApplyPlanner(view_of(old, up, res_up), new).build()
+    assert str(refused.value) == (
+        "group reports (not vxha's) requires group web_storage, which this plan stops on n1: "
+        "stop reports first; nothing was changed"
+    )
+
+
 def test_too_many_removals_or_every_server_is_refused():
     servers = [server(n, address=f"10.0.0.{i}") for i, n in enumerate("abcde", 1)]
     with pytest.raises(P.PlanRefused, match="removes 4 servers"):
