@@ -450,6 +450,23 @@ def test_a_probe_vcs_did_not_answer_reads_no_configuration(code):
     assert [c for c in vcs.calls[first:] if "-type" in c or "SystemList" in c] == []
 
 
+def test_an_engine_that_cannot_be_reached_is_tried_again_with_backoff(tmp_path):
+    # docs/watch.md, "The engine restarting, or silent": reconnected after 0.2 s, then with
+    # back-off up to every 5 s (a watch that retried every 0.2 s would spin on a dead engine)
+    from vxha.watch.engines import EngineWatch
+
+    clock = Clock()
+    logs = []
+    e = EngineWatch(f"unix://{tmp_path}/absent.sock", lambda sev, t: logs.append(t), clock)
+    waits = []
+    for _ in range(8):
+        assert e.connect() == [] and not e.connected
+        waits.append(round(e.next_try - clock.now, 3))
+        clock.now = e.next_try
+    assert waits == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
+    assert len(logs) == 1  # said once, not at every try
+
+
 def test_a_name_reused_by_a_new_container_or_a_stranger(fake_cluster, tmp_path):
     # the Container agent replaced web's container (same name, new id): its death is a
     # probe again; a container not vxha's that took the name later is never one
