@@ -119,6 +119,12 @@ def test_a_new_plan_waits_for_the_stopped_one(served):
     )
     assert server_state(c) == before
     c.vxha("apply", "--undo", "--yes", check=True)
+    # the last plan (the undo) finished: nothing is left to resume
+    late = c.vxha("apply", "--resume", "--yes")
+    assert (late.returncode, late.stderr) == (
+        1,
+        "vxha: there is no plan to resume: the last one finished (or none was run)\n",
+    )
 
 
 def test_a_restart_asked_for_uses_up_no_restart_limit(served):
