@@ -260,6 +260,13 @@ def test_the_saved_states_age_is_immune_to_the_wall_clock_stepping(tmp_path):
     w._saved["saved"] = time.time()  # the wall clock says "just now", but 1000 s passed
     w._saved["uptime"] -= 1000
     assert w._recent() is None
+    # a fresh save of another system's watch is no picture of this one's (its addresses,
+    # mounts and containers are another node's)
+    w.save()
+    w._saved = json.loads((state / "watch.json").read_text())
+    assert w._recent() is not None
+    w._saved["system"] = "n2"
+    assert w._recent() is None
 
 
 def test_a_watch_started_before_its_engine_connects_when_it_comes(tmp_path):
