@@ -285,7 +285,6 @@ def test_sysctls(world):
         f.get_sysctl("net.ipv4.no_such_key")
 
 
-@pytest.mark.xfail(strict=True, reason="a host port another resource forwards is taken over")
 @pytest.mark.parametrize("backend", ["nft", "iptables"])
 def test_a_host_port_another_resource_forwards_is_refused(world, backend):
     # Two DNAT rules for one address and port: the first chain the kernel walks wins, so
@@ -300,6 +299,9 @@ def test_a_host_port_another_resource_forwards_is_refused(world, backend):
         " one host port, one PortForward resource"
     )
     assert f.rules("db_pf", T, backend) is None
+    # a resource whose chain names begin like web_pf's is another resource all the same
+    with pytest.raises(DriverError, match="already forwarded by resource web_pf"):
+        f.install("web", clash, T, backend)
     assert f.rules("web_pf", T, backend) == expected_rules(SPEC)
     # Neither another address, nor the same port of the other protocol, is a clash.
     f.install("db_pf", dict(clash, ports=[(53, "tcp", 53)]), T, backend)

@@ -504,10 +504,13 @@ def test_offline_of_one_forwarding_leaves_the_other_and_the_shared_table(topo, b
     assert ep(topo, "node1", "PortForward", "offline", two, "two_pf")[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="a host port another resource forwards is taken over")
 @pytest.mark.parametrize("backend", ["nft", "iptables"])
 def test_a_second_resource_forwarding_the_same_host_port_is_refused(topo, backend):
     echo_server(topo, "ctr", 7000)
+    # a host process listening on every address is no conflict: the VIP's port is forwarded
+    topo.spawn(
+        "node1", "socat", "TCP4-LISTEN:8080,fork,reuseaddr", "SYSTEM:cat >/dev/null; echo host"
+    )
     assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
     first = dict(PF, Backend=backend)
     second = dict(PF, Backend=backend, TargetAddress=f"{CTR_NET}.9")
@@ -521,6 +524,7 @@ def test_a_second_resource_forwarding_the_same_host_port_is_refused(topo, backen
     assert ep(topo, "node1", "PortForward", "monitor", second, "second_pf")[0] == 100
     assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 110
     assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    assert tcp_roundtrip(topo, "node1", "127.0.0.1", 8080) == "host\n"  # it still listens
     assert ep(topo, "node1", "PortForward", "clean", second, "second_pf", reason=3)[0] == 0
     assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 110
     assert ep(topo, "node1", "PortForward", "offline", first, "first_pf")[0] == 0
