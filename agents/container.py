@@ -533,7 +533,9 @@ class ContainerAgent:
                 return OFFLINE
             state = info["state"]
             if state not in RUNNING:
-                if state not in ("exited", "created"):
+                if state == "exited":
+                    self._exit_once(res, info)
+                elif state != "created":
                     res.log.notice(f"container {cfg.name} is {state}", "state")
                 return OFFLINE
             record = self._rerecord(res, drv, info, record)
@@ -638,6 +640,30 @@ class ContainerAgent:
             statefile.write(res.ctx, name, info["id"])
         except OSError:
             pass
+
+    def _exit_once(self, res, info):
+        """Say why our container stopped, once per exit: the clean VCS runs next removes
+        the container, and the engine's record of its exit with it."""
+        name = f"Container.{res.name}.exit"
+        key = f"{info['id']} {info.get('finished_at')}"
+        try:
+            if (statefile.read(res.ctx, name) or "").strip() == key:
+                return
+            statefile.write(res.ctx, name, key)
+        except OSError:
+            pass
+        code = info.get("exit_code")
+        text = f"container {self.cfg.name} exited with code {code}"
+        if isinstance(code, int) and 128 < code < 160:  # a shell's or tini's 128 + signal
+            text += f" (signal {code - 128})"
+        text += f" at {info.get('finished_at') or 'an unknown time'}"
+        if info.get("oom_killed"):
+            res.log.warning(
+                f"{text}: killed by the kernel's OOM killer (Memory = {res.Memory or 'none'})",
+                "state",
+            )
+        else:
+            res.log.notice(text, "state")
 
     def _forget_foreign(self, res):
         try:

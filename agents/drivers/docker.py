@@ -56,6 +56,8 @@ def summarize(raw: dict) -> dict:
         "state": st.get("Status") or ("running" if st.get("Running") else "exited"),
         "health": (st.get("Health") or {}).get("Status") or None,
         "exit_code": st.get("ExitCode"),
+        "oom_killed": bool(st.get("OOMKilled")),
+        "finished_at": st.get("FinishedAt") or None,
         "pid": st.get("Pid") or None,
         "labels": cfg.get("Labels") or {},
         "addresses": addresses,

@@ -20,7 +20,6 @@ def _until_offline(a, seconds=15.0):
         time.sleep(0.2)
 
 
-@pytest.mark.xfail(strict=True, reason="monitor says 100 for a stopped container without why")
 def test_an_exit_is_logged_once_with_its_code(fake, fake_agent):
     a = fake_agent()
     assert a.online().code == 0
@@ -33,14 +32,13 @@ def test_an_exit_is_logged_once_with_its_code(fake, fake_agent):
     assert again.code == 100 and "exited" not in again.out  # once per exit, not per interval
 
 
-@pytest.mark.xfail(strict=True, reason="monitor says 100 for a stopped container without why")
 def test_an_oom_kill_is_said_as_one(fake, fake_agent):
     a = fake_agent(Memory="8m")
     assert a.online().code == 0
     fake.kill_outside(a.resource, oom=True)
     r = a.monitor()
     assert r.code == 100
-    assert f"container {a.resource} exited with code 137 at " in r.out
+    assert f"container {a.resource} exited with code 137 (signal 9) at " in r.out
     assert "killed by the kernel's OOM killer (Memory = 8m)" in r.out
     # started again and killed again: a new exit, said again
     assert a.online().code == 0
@@ -49,15 +47,17 @@ def test_an_oom_kill_is_said_as_one(fake, fake_agent):
 
 
 @pytest.mark.real
-@pytest.mark.xfail(strict=True, reason="monitor says 100 for a stopped container without why")
 def test_a_container_killed_for_memory_is_said_so(real, real_agent):
     a = real_agent(Memory="8m", Command=OOM_CMD)
     r = a.online()
     assert r.code == 0, r
     r = _until_offline(a)
     assert r.code == 100, r
-    assert f"container {a.resource} exited with code 137 at " in r.out
-    assert "killed by the kernel's OOM killer (Memory = 8m)" in r.out
+    assert f"container {a.resource} exited with code 137 (signal 9) at " in r.out
+    if real.kind == "docker":
+        assert "killed by the kernel's OOM killer (Memory = 8m)" in r.out
+    else:  # Podman 4.3 reports OOMKilled false here (cgroup v1): the signal is all it says
+        assert "OOM" not in r.out
     again = a.monitor()
     assert again.code == 100 and "OOM" not in again.out
     assert a.clean().code == 0
