@@ -1,0 +1,42 @@
+"""A restart policy set outside VCS on the container Reuse keeps (docs/container.md,
+"offline"): Docker starts an `always` container again when the daemon starts, even one
+that was stopped (Docker's "Start containers automatically"), so a node's reboot would
+bring the service up outside VCS while VCS runs it on another system."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from container_engines import BUSYBOX, start_engine
+from container_helpers import Agent, inspect_cli, unique
+
+pytestmark = pytest.mark.real
+
+
+@pytest.mark.xfail(strict=True, reason="a kept container keeps a restart policy set outside")
+def test_a_kept_container_is_not_started_by_the_engine_after_offline(agent_root, tmp_path):
+    engine = start_engine("docker", "vxt", (BUSYBOX,))
+    try:
+        node = tmp_path / "node"
+        node.mkdir()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("VXHA_", "DOCKER_"))}
+        env["VXHA_NODE_DIR"] = str(node)
+        values = {"Image": BUSYBOX, "DockerHost": engine.host, "StopTimeout": 2, "Reuse": 1}
+        a = Agent(agent_root, env, unique("web"), values)
+        assert a.online().code == 0
+        engine.docker("update", "--restart", "always", a.resource)
+        r = a.offline()
+        assert r.code == 0, r
+        assert "restart policy always set outside VCS: set back to no" in r.out
+        assert inspect_cli(engine, a.resource) == "exited"  # kept: Reuse
+        assert inspect_cli(engine, a.resource, "{{.HostConfig.RestartPolicy.Name}}") == "no"
+        engine.stop_engine()  # the node reboots, or the engine is upgraded
+        engine.start()
+        assert inspect_cli(engine, a.resource) == "exited"
+        assert a.monitor().code == 100
+        assert a.online().code == 0  # reused, still VCS's to start
+        assert a.monitor().code == 110
+        assert a.offline().code == 0
+    finally:
+        engine.stop()
