@@ -706,6 +706,8 @@ class ContainerAgent:
             )
             if not reuse:
                 self._create(res, drv, info, spec)
+            else:
+                self._no_restart(res, drv, info)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
@@ -917,8 +919,21 @@ class ContainerAgent:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is not None and info["state"] in STOPPABLE:
                 raise AgentError(f"container {cfg.name} is still {info['state']}")
+            if info is not None:
+                self._no_restart(res, drv, info)
         else:
             self._remove_and_wait(res, drv)
+
+    def _no_restart(self, res, drv, info):
+        """A kept container's restart policy back to ``no``: with ``always`` set outside
+        VCS, Docker starts it again when the daemon starts (a reboot), outside VCS."""
+        if info.get("restart_policy", "no") != "no":
+            drv.no_restart(self.cfg.name, timeout=res.timeout(10))
+            res.log.warning(
+                f"container {self.cfg.name}: restart policy {info['restart_policy']} set"
+                " outside VCS: set back to no (VCS decides restarts)",
+                "ctr.config",
+            )
 
     # -- clean ----------------------------------------------------------------------
 

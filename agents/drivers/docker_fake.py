@@ -146,6 +146,11 @@ class FakeDocker:
                 _exited(c, 137 if signal in ("KILL", "9", "SIGKILL") else 143)
         return True
 
+    def no_restart(self, name: str, timeout: float) -> None:
+        self._engine("update", timeout)
+        with self.state.locked() as st:
+            _get(st, name)["restart_policy"] = "no"
+
     def unpause(self, name: str, timeout: float) -> None:
         self._engine("unpause", timeout)
         with self.state.locked() as st:
@@ -484,6 +489,7 @@ def _summary(c: dict) -> dict:
         "exit_code": c.get("exit_code"),
         "oom_killed": bool(c.get("oom_killed")),
         "finished_at": c.get("finished_at"),
+        "restart_policy": c.get("restart_policy") or "no",
         "pid": c.get("pid") if _runs(c) else None,
         "labels": dict(c.get("labels") or {}),
         "addresses": {"bridge": c["address"]} if c.get("address") else {},

@@ -14,7 +14,6 @@ from container_helpers import Agent, inspect_cli, unique
 pytestmark = pytest.mark.real
 
 
-@pytest.mark.xfail(strict=True, reason="a kept container keeps a restart policy set outside")
 def test_a_kept_container_is_not_started_by_the_engine_after_offline(agent_root, tmp_path):
     engine = start_engine("docker", "vxt", (BUSYBOX,))
     try:
@@ -38,5 +37,11 @@ def test_a_kept_container_is_not_started_by_the_engine_after_offline(agent_root,
         assert a.online().code == 0  # reused, still VCS's to start
         assert a.monitor().code == 110
         assert a.offline().code == 0
+        # set while the container is kept: online, reusing it, sets it back too
+        engine.docker("update", "--restart", "always", a.resource)
+        r = a.online()
+        assert r.code == 0 and "restart policy always set outside VCS: set back to no" in r.out
+        assert inspect_cli(engine, a.resource, "{{.HostConfig.RestartPolicy.Name}}") == "no"
+        assert a.clean().code == 0
     finally:
         engine.stop()
