@@ -37,7 +37,6 @@ print(repr(statefile.read(ctx, "Container.web.proc")))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="a failed state write leaves its temporary file")
 def test_a_write_on_a_full_device_leaves_nothing_and_keeps_the_old_text(tmp_path):
     require_real("unshare", "mount")
     p = subprocess.run(
