@@ -74,7 +74,9 @@ def write(ctx, name: str, text: str) -> None:
         try:
             try:
                 posix.fchmod(fd, 0o600)
-                posix.write(fd, text.encode("utf-8"))
+                data = memoryview(text.encode("utf-8"))
+                while data:  # a device short of room takes part: the rest, or its error
+                    data = data[posix.write(fd, data) :]
             finally:
                 posix.close(fd)
             posix.replace(tmp, target, src_dir_fd=dfd, dst_dir_fd=dfd)

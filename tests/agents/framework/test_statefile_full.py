@@ -80,7 +80,6 @@ print(repr(statefile.read(ctx, "Container.web.proc")))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="a short write replaces the file with half the text")
 def test_a_write_the_device_takes_only_part_of_keeps_the_old_text(tmp_path):
     require_real("unshare", "mount")
     p = subprocess.run(
