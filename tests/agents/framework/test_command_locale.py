@@ -24,20 +24,19 @@ def german(tmp_path, monkeypatch):
         pytest.skip("glibc's German messages (libc.mo) are not installed")
     loc = tmp_path / "locale"
     loc.mkdir()
-    subprocess.run(["localedef", "-i", "de_DE", "-f", "UTF-8", str(loc / "de_DE.UTF-8")],
+    subprocess.run(["localedef", "-i", "de_DE", "-f", "ISO-8859-1", str(loc / "de_DE.ISO-8859-1")],
                    check=True, capture_output=True, timeout=60)  # fmt: skip
     monkeypatch.setenv("LOCPATH", str(loc))
-    monkeypatch.setenv("LANG", "de_DE.UTF-8")
-    monkeypatch.setenv("LC_ALL", "de_DE.UTF-8")
-    probe = subprocess.run(["ls", "/nonexistent-vxha"], capture_output=True, text=True,
+    monkeypatch.setenv("LANG", "de_DE.ISO-8859-1")
+    monkeypatch.setenv("LC_ALL", "de_DE.ISO-8859-1")
+    probe = subprocess.run(["ls", "/nonexistent-vxha"], capture_output=True, encoding="latin-1",
                            timeout=10)  # fmt: skip
     assert "nicht gefunden" in probe.stderr  # the environment really translates
 
 
 @pytest.mark.real
-@pytest.mark.xfail(strict=True, reason="commands inherit VCS's locale")
 def test_a_command_s_messages_are_english_whatever_the_locale(german):
     code, _, err = proc.run(["ls", "/nonexistent-vxha"], 10)
     assert code != 0
     assert err.endswith("No such file or directory\n"), err
-    assert os.environ["LC_ALL"] == "de_DE.UTF-8"  # the agent's own environment is left as is
+    assert os.environ["LC_ALL"] == "de_DE.ISO-8859-1"  # the agent's own environment is left as is
