@@ -533,7 +533,7 @@ class ContainerAgent:
                 return OFFLINE
             state = info["state"]
             if state not in RUNNING:
-                if state == "exited":
+                if state in ("exited", "stopped"):  # Podman: stopped until its cleanup ran
                     self._exit_once(res, info)
                 elif state != "created":
                     res.log.notice(f"container {cfg.name} is {state}", "state")
