@@ -61,3 +61,22 @@ def test_a_container_killed_for_memory_is_said_so(real, real_agent):
     again = a.monitor()
     assert again.code == 100 and "OOM" not in again.out
     assert a.clean().code == 0
+
+
+def _set_state(fake, name, state):
+    with fake.state.locked() as st:
+        st["containers"][name]["state"] = state
+
+
+def test_podman_s_stopped_is_the_same_exit_said_once(fake, fake_agent):
+    # Podman's compatible service says "stopped" for an exited container whose cleanup
+    # has not run yet, then "exited": one exit, one line, whichever monitor sees it first.
+    a = fake_agent()
+    assert a.online().code == 0
+    fake.kill_outside(a.resource, exit_code=3)
+    _set_state(fake, a.resource, "stopped")
+    r = a.monitor()
+    assert r.code == 100 and f"container {a.resource} exited with code 3 at " in r.out
+    _set_state(fake, a.resource, "exited")
+    again = a.monitor()
+    assert again.code == 100 and "exited" not in again.out
