@@ -6,6 +6,8 @@ bring the service up outside VCS while VCS runs it on another system."""
 from __future__ import annotations
 
 import os
+import signal
+import time
 
 import pytest
 from container_engines import BUSYBOX, start_engine
@@ -45,3 +47,37 @@ def test_a_kept_container_is_not_started_by_the_engine_after_offline(agent_root,
         assert a.clean().code == 0
     finally:
         engine.stop()
+
+
+@pytest.mark.xfail(strict=True, reason="a restart by the engine is silent")
+def test_a_restart_by_the_engine_is_said(dockerd, agent_root, tmp_path):
+    # With a restart policy set outside VCS the engine restarts a container whose main
+    # process died before any monitor saw it down: VCS never learns of the failure.
+    # monitor says 110 (the service runs) and says that the engine restarted it.
+    node = tmp_path / "node"
+    node.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VXHA_", "DOCKER_"))}
+    env["VXHA_NODE_DIR"] = str(node)
+    values = {"Image": BUSYBOX, "DockerHost": dockerd.host, "StopTimeout": 2}
+    a = Agent(agent_root, env, unique("web"), values)
+    assert a.online().code == 0
+    first = a.monitor()
+    assert first.code == 110 and "restarted" not in first.out
+    dockerd.docker("update", "--restart", "always", a.resource)
+    pid = dockerd.container_pid(a.resource)
+    os.kill(pid, signal.SIGKILL)
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        new = inspect_cli(dockerd, a.resource, "{{.State.Pid}}")
+        if inspect_cli(dockerd, a.resource) == "running" and new not in (None, "0", str(pid)):
+            break
+        time.sleep(0.1)
+    r = a.monitor()
+    assert r.code == 110
+    assert (
+        f"container {a.resource} was restarted outside VCS: main process {pid} is now {new}"
+        " (restart policy always)"
+    ) in r.out
+    again = a.monitor()
+    assert again.code == 110 and "restarted" not in again.out  # said once per restart
+    assert a.clean().code == 0
