@@ -579,9 +579,17 @@ class ContainerAgent:
         return OFFLINE
 
     def _rerecord(self, res, drv, info, record):
-        """Keep the record of the main process current (a restart outside VCS changes it)."""
+        """Keep the record of the main process current (a restart outside VCS changes it,
+        and is said: its death never reached VCS)."""
         if record is not None and record.split()[0] == str(info.get("pid")):
             return record
+        if record is not None and record.split()[-1] == info["id"]:
+            res.log.warning(
+                f"container {self.cfg.name} was restarted outside VCS: main process"
+                f" {record.split()[0]} is now {info.get('pid')}"
+                f" (restart policy {info.get('restart_policy', 'no')})",
+                "state",
+            )
         return self._record(res, drv, info)
 
     def _record(self, res, drv, info):

@@ -49,7 +49,6 @@ def test_a_kept_container_is_not_started_by_the_engine_after_offline(agent_root,
         engine.stop()
 
 
-@pytest.mark.xfail(strict=True, reason="a restart by the engine is silent")
 def test_a_restart_by_the_engine_is_said(dockerd, agent_root, tmp_path):
     # With a restart policy set outside VCS the engine restarts a container whose main
     # process died before any monitor saw it down: VCS never learns of the failure.
