@@ -488,6 +488,19 @@ def record_name(res) -> str:
     return f"Container.{res.name}.proc"
 
 
+def _first_time(res, what: str, key: str) -> bool:
+    """Whether ``key`` (a container's id, an exit) is new for this resource's ``what``,
+    remembered in a state file: such a line is said once, not at every monitor."""
+    name = f"Container.{res.name}.{what}"
+    try:
+        if (statefile.read(res.ctx, name) or "").strip() == key:
+            return False
+        statefile.write(res.ctx, name, key)
+    except OSError:
+        pass
+    return True
+
+
 def is_ours(info: dict, res) -> bool:
     return (info.get("labels") or {}).get(LABEL_RESOURCE) == res.name
 
@@ -637,29 +650,14 @@ class ContainerAgent:
 
     def _foreign_once(self, res, info):
         """Log a foreign container holding the name once per container, not every monitor."""
-        name = f"Container.{res.name}.foreign"
-        try:
-            if (statefile.read(res.ctx, name) or "").strip() == info["id"]:
-                return
-        except OSError:
-            pass
-        res.log.error(_foreign_error(info, res, self.cfg), "foreign")
-        try:
-            statefile.write(res.ctx, name, info["id"])
-        except OSError:
-            pass
+        if _first_time(res, "foreign", info["id"]):
+            res.log.error(_foreign_error(info, res, self.cfg), "foreign")
 
     def _exit_once(self, res, info):
         """Say why our container stopped, once per exit: the clean VCS runs next removes
         the container, and the engine's record of its exit with it."""
-        name = f"Container.{res.name}.exit"
-        key = f"{info['id']} {info.get('finished_at')}"
-        try:
-            if (statefile.read(res.ctx, name) or "").strip() == key:
-                return
-            statefile.write(res.ctx, name, key)
-        except OSError:
-            pass
+        if not _first_time(res, "exit", f"{info['id']} {info.get('finished_at')}"):
+            return
         code = info.get("exit_code")
         text = f"container {self.cfg.name} exited with code {code}"
         if isinstance(code, int) and 128 < code < 160:  # a shell's or tini's 128 + signal
