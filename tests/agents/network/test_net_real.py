@@ -528,3 +528,18 @@ def test_a_second_resource_forwarding_the_same_host_port_is_refused(topo, backen
     assert ep(topo, "node1", "PortForward", "clean", second, "second_pf", reason=3)[0] == 0
     assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 110
     assert ep(topo, "node1", "PortForward", "offline", first, "first_pf")[0] == 0
+
+
+@pytest.mark.xfail(strict=True, reason="a rule edited by hand breaks the check of taken ports")
+def test_a_rule_added_by_hand_to_another_resource_s_chain_is_no_obstacle(topo):
+    first = dict(PF, Ports={"8083": "7000"})
+    second = dict(PF, Ports={"8084": "7000"})
+    assert ep(topo, "node1", "PortForward", "online", first, "first_pf")[0] == 0
+    topo.exec("node1", "nft", "add", "rule", "inet", "vxha", "pf_first_pf_pre",
+              "meta", "mark", "7", "accept")  # fmt: skip
+    code, out = ep(topo, "node1", "PortForward", "online", second, "second_pf")
+    assert code == 0, out
+    assert ep(topo, "node1", "PortForward", "monitor", second, "second_pf")[0] == 110
+    assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 100  # edited
+    for name, values in (("first_pf", first), ("second_pf", second)):
+        assert ep(topo, "node1", "PortForward", "offline", values, name)[0] == 0
