@@ -84,7 +84,8 @@ def refuse_taken(spec: dict, others) -> None:
     """Refuse a host address and port another resource forwards: ``others`` are (owner,
     rule tuple) of the other resources' rules. Two DNAT rules for one port would both be
     installed and only the first the kernel walks would be obeyed."""
-    taken = {(r[2], r[3], r[4]): owner for owner, r in others if r[0] == "pre"}
+    # a rule added by hand (an expression _nft_rule does not know) forwards no port of ours
+    taken = {(r[2], r[3], r[4]): owner for owner, r in others if r[0] == "pre" and len(r) == 8}
     a = canonical(spec["address"])
     for hp, proto, _ in sorted(spec["ports"], key=lambda p: (p[0], p[1])):
         owner = taken.get((a, proto, hp))

@@ -530,7 +530,6 @@ def test_a_second_resource_forwarding_the_same_host_port_is_refused(topo, backen
     assert ep(topo, "node1", "PortForward", "offline", first, "first_pf")[0] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="a rule edited by hand breaks the check of taken ports")
 def test_a_rule_added_by_hand_to_another_resource_s_chain_is_no_obstacle(topo):
     first = dict(PF, Ports={"8083": "7000"})
     second = dict(PF, Ports={"8084": "7000"})
