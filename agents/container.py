@@ -488,6 +488,12 @@ def record_name(res) -> str:
     return f"Container.{res.name}.proc"
 
 
+def read_record(res) -> str | None:
+    """The main process recorded at online; None when none is, or its file is blank."""
+    text = statefile.read(res.ctx, record_name(res))
+    return text if text and text.split() else None
+
+
 def _first_time(res, what: str, key: str) -> bool:
     """Whether ``key`` (a container's id, an exit) is new for this resource's ``what``,
     remembered in a state file: such a line is said once, not at every monitor."""
@@ -536,7 +542,7 @@ class ContainerAgent:
 
         cfg = self.cfg
         drv = self._driver(res)
-        record = statefile.read(res.ctx, record_name(res))
+        record = read_record(res)
         try:
             info = drv.inspect(cfg.name, timeout=engine_budget(res, record))
             if info is None:
@@ -948,7 +954,7 @@ class ContainerAgent:
 
         cfg = self.cfg
         drv = self._driver(res)
-        record = statefile.read(res.ctx, record_name(res))
+        record = read_record(res)
         try:
             info = drv.inspect(cfg.name, timeout=engine_budget(res, record, 10))
             if info is not None and not is_ours(info, res):
@@ -1015,7 +1021,7 @@ class ContainerAgent:
         """offline, when the engine has no container of ours by that name: AgentError if
         the main process recorded at online still runs (another engine answers at
         DockerHost now). Not offline; a graceful stop is its engine's, so VCS cleans."""
-        record = statefile.read(res.ctx, record_name(res))
+        record = read_record(res)
         if record is not None and drv.process_alive(record):
             raise AgentError(
                 f"the engine has no container {self.cfg.name}, but its main process"

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 
 def _blank_record(fake, resource):
     (fake.node / "state" / f"Container.{resource}.proc").write_text("")
 
 
-@pytest.mark.xfail(strict=True, reason="a blank record is an internal error")
 def test_a_blank_record_is_no_record(fake, fake_agent):
     a = fake_agent()
     assert a.online().code == 0
