@@ -32,6 +32,22 @@ def test_an_exit_is_logged_once_with_its_code(fake, fake_agent):
     assert again.code == 100 and "exited" not in again.out  # once per exit, not per interval
 
 
+@pytest.mark.xfail(strict=True, reason="an OOM flag set after the exit is never said")
+def test_an_oom_kill_the_engine_learns_after_the_exit_is_said_then(fake, fake_agent):
+    # Docker handles containerd's exit and OOM events one by one: a monitor between the
+    # two sees the exit without OOMKilled. The OOM line follows at the next monitor.
+    a = fake_agent(Memory="8m")
+    assert a.online().code == 0
+    fake.kill_outside(a.resource)
+    first = a.monitor()
+    assert first.code == 100 and "OOM" not in first.out
+    with fake.state.locked() as st:
+        st["containers"][a.resource]["oom_killed"] = True
+    r = a.monitor()
+    assert "killed by the kernel's OOM killer (Memory = 8m)" in r.out
+    assert "OOM" not in a.monitor().out
+
+
 def test_an_oom_kill_is_said_as_one(fake, fake_agent):
     a = fake_agent(Memory="8m")
     assert a.online().code == 0
@@ -54,7 +70,10 @@ def test_a_container_killed_for_memory_is_said_so(real, real_agent):
     r = _until_offline(a)
     assert r.code == 100, r
     assert f"container {a.resource} exited with code 137 (signal 9) at " in r.out
-    if real.kind == "docker":
+    if real.kind == "docker":  # the OOM event may reach dockerd after the exit: wait for it
+        end = time.monotonic() + 10
+        while "OOM killer" not in r.out and time.monotonic() < end:
+            r = a.monitor()
         assert "killed by the kernel's OOM killer (Memory = 8m)" in r.out
     else:  # Podman 4.3 reports OOMKilled false here (cgroup v1): the signal is all it says
         assert "OOM" not in r.out
