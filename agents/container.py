@@ -662,7 +662,9 @@ class ContainerAgent:
     def _exit_once(self, res, info):
         """Say why our container stopped, once per exit: the clean VCS runs next removes
         the container, and the engine's record of its exit with it."""
-        if not _first_time(res, "exit", f"{info['id']} {info.get('finished_at')}"):
+        # the OOM flag in the key: Docker may record it after the exit, then it is said too
+        key = f"{info['id']} {info.get('finished_at')} {bool(info.get('oom_killed'))}"
+        if not _first_time(res, "exit", key):
             return
         code = info.get("exit_code")
         text = f"container {self.cfg.name} exited with code {code}"

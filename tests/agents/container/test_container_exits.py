@@ -32,7 +32,6 @@ def test_an_exit_is_logged_once_with_its_code(fake, fake_agent):
     assert again.code == 100 and "exited" not in again.out  # once per exit, not per interval
 
 
-@pytest.mark.xfail(strict=True, reason="an OOM flag set after the exit is never said")
 def test_an_oom_kill_the_engine_learns_after_the_exit_is_said_then(fake, fake_agent):
     # Docker handles containerd's exit and OOM events one by one: a monitor between the
     # two sees the exit without OOMKilled. The OOM line follows at the next monitor.
