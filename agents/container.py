@@ -488,6 +488,25 @@ def record_name(res) -> str:
     return f"Container.{res.name}.proc"
 
 
+def read_record(res) -> str | None:
+    """The main process recorded at online; None when none is, or its file is blank."""
+    text = statefile.read(res.ctx, record_name(res))
+    return text if text and text.split() else None
+
+
+def _first_time(res, what: str, key: str) -> bool:
+    """Whether ``key`` (a container's id, an exit) is new for this resource's ``what``,
+    remembered in a state file: such a line is said once, not at every monitor."""
+    name = f"Container.{res.name}.{what}"
+    try:
+        if (statefile.read(res.ctx, name) or "").strip() == key:
+            return False
+        statefile.write(res.ctx, name, key)
+    except OSError:
+        pass
+    return True
+
+
 def is_ours(info: dict, res) -> bool:
     return (info.get("labels") or {}).get(LABEL_RESOURCE) == res.name
 
@@ -523,7 +542,7 @@ class ContainerAgent:
 
         cfg = self.cfg
         drv = self._driver(res)
-        record = statefile.read(res.ctx, record_name(res))
+        record = read_record(res)
         try:
             info = drv.inspect(cfg.name, timeout=engine_budget(res, record))
             if info is None:
@@ -533,7 +552,9 @@ class ContainerAgent:
                 return OFFLINE
             state = info["state"]
             if state not in RUNNING:
-                if state not in ("exited", "created"):
+                if state in ("exited", "stopped"):  # Podman: stopped until its cleanup ran
+                    self._exit_once(res, info)
+                elif state != "created":
                     res.log.notice(f"container {cfg.name} is {state}", "state")
                 return OFFLINE
             record = self._rerecord(res, drv, info, record)
@@ -577,9 +598,17 @@ class ContainerAgent:
         return OFFLINE
 
     def _rerecord(self, res, drv, info, record):
-        """Keep the record of the main process current (a restart outside VCS changes it)."""
+        """Keep the record of the main process current (a restart outside VCS changes it,
+        and is said: its death never reached VCS)."""
         if record is not None and record.split()[0] == str(info.get("pid")):
             return record
+        if record is not None and record.split()[-1] == info["id"]:
+            res.log.warning(
+                f"container {self.cfg.name} was restarted outside VCS: main process"
+                f" {record.split()[0]} is now {info.get('pid')}"
+                f" (restart policy {info.get('restart_policy', 'no')})",
+                "state",
+            )
         return self._record(res, drv, info)
 
     def _record(self, res, drv, info):
@@ -627,17 +656,28 @@ class ContainerAgent:
 
     def _foreign_once(self, res, info):
         """Log a foreign container holding the name once per container, not every monitor."""
-        name = f"Container.{res.name}.foreign"
-        try:
-            if (statefile.read(res.ctx, name) or "").strip() == info["id"]:
-                return
-        except OSError:
-            pass
-        res.log.error(_foreign_error(info, res, self.cfg), "foreign")
-        try:
-            statefile.write(res.ctx, name, info["id"])
-        except OSError:
-            pass
+        if _first_time(res, "foreign", info["id"]):
+            res.log.error(_foreign_error(info, res, self.cfg), "foreign")
+
+    def _exit_once(self, res, info):
+        """Say why our container stopped, once per exit: the clean VCS runs next removes
+        the container, and the engine's record of its exit with it."""
+        # the OOM flag in the key: Docker may record it after the exit, then it is said too
+        key = f"{info['id']} {info.get('finished_at')} {bool(info.get('oom_killed'))}"
+        if not _first_time(res, "exit", key):
+            return
+        code = info.get("exit_code")
+        text = f"container {self.cfg.name} exited with code {code}"
+        if isinstance(code, int) and 128 < code < 160:  # a shell's or tini's 128 + signal
+            text += f" (signal {code - 128})"
+        text += f" at {info.get('finished_at') or 'an unknown time'}"
+        if info.get("oom_killed"):
+            res.log.warning(
+                f"{text}: killed by the kernel's OOM killer (Memory = {res.Memory or 'none'})",
+                "state",
+            )
+        else:
+            res.log.notice(text, "state")
 
     def _forget_foreign(self, res):
         try:
@@ -680,6 +720,8 @@ class ContainerAgent:
             )
             if not reuse:
                 self._create(res, drv, info, spec)
+            else:
+                self._no_restart(res, drv, info)
         except DriverError as exc:
             raise AgentError(f"container {cfg.name}: {exc}") from None
         try:
@@ -891,8 +933,21 @@ class ContainerAgent:
             info = drv.inspect(cfg.name, timeout=res.timeout(10))
             if info is not None and info["state"] in STOPPABLE:
                 raise AgentError(f"container {cfg.name} is still {info['state']}")
+            if info is not None:
+                self._no_restart(res, drv, info)
         else:
             self._remove_and_wait(res, drv)
+
+    def _no_restart(self, res, drv, info):
+        """A kept container's restart policy back to ``no``: with ``always`` set outside
+        VCS, Docker starts it again when the daemon starts (a reboot), outside VCS."""
+        if info.get("restart_policy", "no") != "no":
+            drv.no_restart(self.cfg.name, timeout=res.timeout(10))
+            res.log.warning(
+                f"container {self.cfg.name}: restart policy {info['restart_policy']} set"
+                " outside VCS: set back to no (VCS decides restarts)",
+                "ctr.config",
+            )
 
     # -- clean ----------------------------------------------------------------------
 
@@ -901,7 +956,7 @@ class ContainerAgent:
 
         cfg = self.cfg
         drv = self._driver(res)
-        record = statefile.read(res.ctx, record_name(res))
+        record = read_record(res)
         try:
             info = drv.inspect(cfg.name, timeout=engine_budget(res, record, 10))
             if info is not None and not is_ours(info, res):
@@ -968,7 +1023,7 @@ class ContainerAgent:
         """offline, when the engine has no container of ours by that name: AgentError if
         the main process recorded at online still runs (another engine answers at
         DockerHost now). Not offline; a graceful stop is its engine's, so VCS cleans."""
-        record = statefile.read(res.ctx, record_name(res))
+        record = read_record(res)
         if record is not None and drv.process_alive(record):
             raise AgentError(
                 f"the engine has no container {self.cfg.name}, but its main process"

@@ -70,11 +70,20 @@ def write(ctx, name: str, text: str) -> None:
         flags = posix.O_WRONLY | posix.O_CREAT | posix.O_EXCL | posix.O_NOFOLLOW | posix.O_CLOEXEC
         fd = posix.open(tmp, flags, 0o600, dir_fd=dfd)
         try:
-            posix.fchmod(fd, 0o600)
-            posix.write(fd, text.encode("utf-8"))
-        finally:
-            posix.close(fd)
-        posix.replace(tmp, target, src_dir_fd=dfd, dst_dir_fd=dfd)
+            try:
+                posix.fchmod(fd, 0o600)
+                data = memoryview(text.encode("utf-8"))
+                while data:  # a device short of room takes part: the rest, or its error
+                    data = data[posix.write(fd, data) :]
+            finally:
+                posix.close(fd)
+            posix.replace(tmp, target, src_dir_fd=dfd, dst_dir_fd=dfd)
+        except BaseException:  # a full device: nothing of this write stays behind
+            try:
+                posix.unlink(tmp, dir_fd=dfd)
+            except OSError:
+                pass
+            raise
     finally:
         posix.close(dfd)
 

@@ -56,6 +56,10 @@ def summarize(raw: dict) -> dict:
         "state": st.get("Status") or ("running" if st.get("Running") else "exited"),
         "health": (st.get("Health") or {}).get("Status") or None,
         "exit_code": st.get("ExitCode"),
+        "oom_killed": bool(st.get("OOMKilled")),
+        "finished_at": st.get("FinishedAt") or None,
+        "restart_policy": ((raw.get("HostConfig") or {}).get("RestartPolicy") or {}).get("Name")
+        or "no",
         "pid": st.get("Pid") or None,
         "labels": cfg.get("Labels") or {},
         "addresses": addresses,
@@ -310,6 +314,12 @@ class DockerDriver:
         if status != 204:
             raise DriverError(f"kill {name}: {_message(status, payload)}")
         return True
+
+    def no_restart(self, name: str, timeout: float) -> None:
+        """Set the container's restart policy back to ``no`` (Docker's update; Podman's
+        compatible service has none, and no way to give a container another policy)."""
+        body = {"RestartPolicy": {"Name": "no"}}
+        self._call("POST", f"/containers/{_quote(name)}/update", body, timeout)
 
     def unpause(self, name: str, timeout: float) -> None:
         status, payload = self._request(

@@ -146,6 +146,11 @@ class FakeDocker:
                 _exited(c, 137 if signal in ("KILL", "9", "SIGKILL") else 143)
         return True
 
+    def no_restart(self, name: str, timeout: float) -> None:
+        self._engine("update", timeout)
+        with self.state.locked() as st:
+            _get(st, name)["restart_policy"] = "no"
+
     def unpause(self, name: str, timeout: float) -> None:
         self._engine("unpause", timeout)
         with self.state.locked() as st:
@@ -338,10 +343,13 @@ class FakeDocker:
         with self.state.locked() as st:
             st.setdefault("registry", {})[ref] = {"healthcheck": healthcheck, "health": "healthy"}
 
-    def kill_outside(self, name: str, exit_code: int = 137) -> None:
-        """The container dies (OOM kill, `docker kill`, the process crashed)."""
+    def kill_outside(self, name: str, exit_code: int = 137, oom: bool = False) -> None:
+        """The container dies (`docker kill`, the process crashed; ``oom``: the kernel's
+        OOM killer, which the engine reports as OOMKilled)."""
         with self.state.locked() as st:
-            _exited(_get(st, name), exit_code)
+            c = _get(st, name)
+            _exited(c, exit_code)
+            c["oom_killed"] = oom
 
     def remove_outside(self, name: str) -> None:
         with self.state.locked() as st:
@@ -427,6 +435,10 @@ def _get(st: dict, name: str) -> dict:
 def _exited(c: dict, code: int) -> None:
     c["state"] = "exited"
     c["exit_code"] = code
+    c["oom_killed"] = False
+    c["finished_at"] = (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{time.time_ns() % 10**9:09d}Z"
+    )
     c["address"] = None
     c["pid"] = None
     c["running_execs"] = []  # exec'd processes die with the container's PID namespace
@@ -475,6 +487,9 @@ def _summary(c: dict) -> dict:
         "state": c["state"],
         "health": c.get("health") if c["state"] == "running" else None,
         "exit_code": c.get("exit_code"),
+        "oom_killed": bool(c.get("oom_killed")),
+        "finished_at": c.get("finished_at"),
+        "restart_policy": c.get("restart_policy") or "no",
         "pid": c.get("pid") if _runs(c) else None,
         "labels": dict(c.get("labels") or {}),
         "addresses": {"bridge": c["address"]} if c.get("address") else {},

@@ -80,6 +80,22 @@ def _check_spec(spec: dict) -> None:
         raise DriverError(f"address {a} and target {t} are not of the same IP family")
 
 
+def refuse_taken(spec: dict, others) -> None:
+    """Refuse a host address and port another resource forwards: ``others`` are (owner,
+    rule tuple) of the other resources' rules. Two DNAT rules for one port would both be
+    installed and only the first the kernel walks would be obeyed."""
+    # a rule added by hand (an expression _nft_rule does not know) forwards no port of ours
+    taken = {(r[2], r[3], r[4]): owner for owner, r in others if r[0] == "pre" and len(r) == 8}
+    a = canonical(spec["address"])
+    for hp, proto, _ in sorted(spec["ports"], key=lambda p: (p[0], p[1])):
+        owner = taken.get((a, proto, hp))
+        if owner is not None:
+            raise DriverError(
+                f"{a} port {hp}/{proto} is already forwarded by resource {owner}:"
+                " one host port, one PortForward resource"
+            )
+
+
 class _Lock:
     """flock on <lock_dir>/forwarding.lock, waited for until the timeout."""
 
@@ -129,7 +145,13 @@ class ForwardingDriver:
             if backend == "iptables":
                 self._ipt_install(name, spec, left)
             else:
-                edited = self._nft_edited(name, self._nft_table(left / 2))
+                table = self._nft_table(left / 2)
+                mine = f"pf_{tag(name)}_pre"
+                refuse_taken(spec, [
+                    (c[3:-4], _nft_rule("pre", r)) for c, r in (table or {}).get("rules", ())
+                    if c.startswith("pf_") and c.endswith("_pre") and c != mine
+                ])  # fmt: skip
+                edited = self._nft_edited(name, table)
                 text = self._nft_install_text(name, spec, edited)
                 self._nft(text, max(0.1, end - time.monotonic()))
 
@@ -282,6 +304,12 @@ class ForwardingDriver:
         if other:
             self._ipt_restore(not v6, other, timeout / 3)
         lines = self._ipt_save(v6, timeout / 3)
+        mine = self._ipt_chain(name, "pre")
+        refuse_taken(spec, [
+            (w[1][5:-2], _ipt_rule("pre", w)) for w in map(str.split, lines)
+            if len(w) > 1 and w[0] == "-A" and w[1].startswith("VXHA_")
+            and w[1].endswith("_P") and w[1] != mine
+        ])  # fmt: skip
         c = f'-m comment --comment "vxha:{tag(name)}"'
         text = ["*nat"]
         body = []

@@ -13,7 +13,7 @@ them the same way as on the real driver. Faults: ``forwarding.install``,
 from __future__ import annotations
 
 from vxha.agents.drivers.fakestate import DriverError, FakeState
-from vxha.agents.drivers.forwarding import _check_spec, expected_rules
+from vxha.agents.drivers.forwarding import _check_spec, expected_rules, refuse_taken
 
 DEFAULT_SYSCTLS = {
     "net.ipv4.ip_forward": "0",
@@ -37,7 +37,12 @@ class FakeForwarding:
         _check_spec(spec)
         rules = _sorted(expected_rules(spec))
         with self.state.locked() as state:
-            state.setdefault("resources", {})[name] = {"backend": backend, "rules": rules}
+            resources = state.setdefault("resources", {})
+            refuse_taken(spec, [
+                (other, tuple(r)) for other, e in resources.items()
+                if other != name and e.get("backend", "nft") == backend for r in e["rules"]
+            ])  # fmt: skip
+            resources[name] = {"backend": backend, "rules": rules}
 
     def remove(self, name, timeout, backend="nft"):
         self.state.fault("remove")

@@ -58,7 +58,10 @@ def run(argv, timeout: float, stdin: str | None = None, pass_fds=None):
     for child_fd, fd in (pass_fds or {}).items():
         actions.append((os.POSIX_SPAWN_DUP2, fd, child_fd))
     try:
-        pid = os.posix_spawn(which(argv[0]), list(argv), os.environ, file_actions=actions,
+        # LC_ALL=C: the drivers read the messages (umount's "target is busy"), which a
+        # locale from VCS's environment would translate.
+        env = dict(os.environ, LC_ALL="C")
+        pid = os.posix_spawn(which(argv[0]), list(argv), env, file_actions=actions,
                              setsid=True)  # fmt: skip
     except OSError as exc:
         for fd in (out_r, out_w, err_r, err_w, in_r, in_w):

@@ -105,6 +105,7 @@ class Engine:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=self.env(),
+            cwd=self.dir,  # conmon writes its per-container "oom" file in its working directory
             preexec_fn=self.place.preexec,  # noqa: PLW1509 - joins a cgroup before exec
         )
         log.close()

@@ -283,3 +283,30 @@ def test_sysctls(world):
     assert f.get_sysctl("net.ipv4.ip_forward") == "0"
     with pytest.raises(DriverError):
         f.get_sysctl("net.ipv4.no_such_key")
+
+
+@pytest.mark.parametrize("backend", ["nft", "iptables"])
+def test_a_host_port_another_resource_forwards_is_refused(world, backend):
+    # Two DNAT rules for one address and port: the first chain the kernel walks wins, so
+    # the second resource would say 110 while its clients reach the first's container.
+    f = world.forwarding
+    f.install("web_pf", SPEC, T, backend)
+    clash = dict(SPEC, target="10.78.0.9", ports=[(8443, "tcp", 443), (53, "udp", 5353)])
+    with pytest.raises(DriverError) as exc:
+        f.install("db_pf", clash, T, backend)
+    assert str(exc.value) == (
+        f"{NET}.50 port 53/udp is already forwarded by resource web_pf:"
+        " one host port, one PortForward resource"
+    )
+    assert f.rules("db_pf", T, backend) is None
+    # a resource whose chain names begin like web_pf's is another resource all the same
+    with pytest.raises(DriverError, match="already forwarded by resource web_pf"):
+        f.install("web", clash, T, backend)
+    assert f.rules("web_pf", T, backend) == expected_rules(SPEC)
+    # Neither another address, nor the same port of the other protocol, is a clash.
+    f.install("db_pf", dict(clash, ports=[(53, "tcp", 53)]), T, backend)
+    f.install("other_pf", dict(SPEC, address=f"{NET}.51"), T, backend)
+    # The resource's own rules are replaced as before (a new target after a restart).
+    f.install("web_pf", dict(SPEC, target="10.78.0.3"), T, backend)
+    for name in ("web_pf", "db_pf", "other_pf"):
+        f.remove(name, T, backend)

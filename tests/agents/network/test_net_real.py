@@ -502,3 +502,43 @@ def test_offline_of_one_forwarding_leaves_the_other_and_the_shared_table(topo, b
     assert ep(topo, "node1", "PortForward", "clean", one, "one_pf", reason=1)[0] == 0
     assert ep(topo, "node1", "PortForward", "monitor", two, "two_pf")[0] == 110
     assert ep(topo, "node1", "PortForward", "offline", two, "two_pf")[0] == 0
+
+
+@pytest.mark.parametrize("backend", ["nft", "iptables"])
+def test_a_second_resource_forwarding_the_same_host_port_is_refused(topo, backend):
+    echo_server(topo, "ctr", 7000)
+    # a host process listening on every address is no conflict: the VIP's port is forwarded
+    topo.spawn(
+        "node1", "socat", "TCP4-LISTEN:8080,fork,reuseaddr", "SYSTEM:cat >/dev/null; echo host"
+    )
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    first = dict(PF, Backend=backend)
+    second = dict(PF, Backend=backend, TargetAddress=f"{CTR_NET}.9")
+    assert ep(topo, "node1", "PortForward", "online", first, "first_pf")[0] == 0
+    code, out = ep(topo, "node1", "PortForward", "online", second, "second_pf")
+    assert code == 1
+    assert (
+        f"installing the forwarding rules: {VIP} port 8080/tcp is already forwarded by"
+        " resource first_pf: one host port, one PortForward resource"
+    ) in out
+    assert ep(topo, "node1", "PortForward", "monitor", second, "second_pf")[0] == 100
+    assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 110
+    assert wait_for(lambda: tcp_roundtrip(topo, "client", VIP, 8080) == "hello vxha\n")
+    assert tcp_roundtrip(topo, "node1", "127.0.0.1", 8080) == "host\n"  # it still listens
+    assert ep(topo, "node1", "PortForward", "clean", second, "second_pf", reason=3)[0] == 0
+    assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 110
+    assert ep(topo, "node1", "PortForward", "offline", first, "first_pf")[0] == 0
+
+
+def test_a_rule_added_by_hand_to_another_resource_s_chain_is_no_obstacle(topo):
+    first = dict(PF, Ports={"8083": "7000"})
+    second = dict(PF, Ports={"8084": "7000"})
+    assert ep(topo, "node1", "PortForward", "online", first, "first_pf")[0] == 0
+    topo.exec("node1", "nft", "add", "rule", "inet", "vxha", "pf_first_pf_pre",
+              "meta", "mark", "7", "accept")  # fmt: skip
+    code, out = ep(topo, "node1", "PortForward", "online", second, "second_pf")
+    assert code == 0, out
+    assert ep(topo, "node1", "PortForward", "monitor", second, "second_pf")[0] == 110
+    assert ep(topo, "node1", "PortForward", "monitor", first, "first_pf")[0] == 100  # edited
+    for name, values in (("first_pf", first), ("second_pf", second)):
+        assert ep(topo, "node1", "PortForward", "offline", values, name)[0] == 0
