@@ -12,7 +12,8 @@ from realtier import require_real
 
 pytestmark = pytest.mark.real
 
-BODY = r"""
+# A 64 KiB tmpfs in a mount namespace of its own, a record written, then the device filled.
+FULL = r"""
 import os, subprocess, sys
 from vxha.agents import statefile
 from vxha.agents.framework import Context
@@ -21,12 +22,18 @@ os.makedirs(node)
 subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", node], check=True)
 ctx = Context({"VXHA_NODE_DIR": node})
 statefile.write(ctx, "Container.web.proc", "1 2 3\n")
-fd = os.open(os.path.join(node, "fill"), os.O_WRONLY | os.O_CREAT)
+fill = os.path.join(node, "fill")
+fd = os.open(fill, os.O_WRONLY | os.O_CREAT)
 try:
     while True:
         os.write(fd, b"x" * 4096)
 except OSError:
     os.close(fd)
+"""
+
+BODY = (
+    FULL
+    + r"""
 for _ in range(3):
     try:
         statefile.write(ctx, "Container.web.proc", "4 5 6 " + "y" * 8192 + "\n")
@@ -35,6 +42,7 @@ for _ in range(3):
 print(sorted(os.listdir(ctx.state_dir)))
 print(repr(statefile.read(ctx, "Container.web.proc")))
 """
+)
 
 
 def test_a_write_on_a_full_device_leaves_nothing_and_keeps_the_old_text(tmp_path):
@@ -54,22 +62,9 @@ def test_a_write_on_a_full_device_leaves_nothing_and_keeps_the_old_text(tmp_path
     ]
 
 
-SHORT = r"""
-import os, subprocess, sys
-from vxha.agents import statefile
-from vxha.agents.framework import Context
-node = sys.argv[1]
-os.makedirs(node)
-subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", node], check=True)
-ctx = Context({"VXHA_NODE_DIR": node})
-statefile.write(ctx, "Container.web.proc", "1 2 3\n")
-fill = os.path.join(node, "fill")
-fd = os.open(fill, os.O_WRONLY | os.O_CREAT)
-try:
-    while True:
-        os.write(fd, b"x" * 4096)
-except OSError:
-    os.close(fd)
+SHORT = (
+    FULL
+    + r"""
 os.truncate(fill, os.path.getsize(fill) - 4096)  # room for one page, not for the text
 try:
     statefile.write(ctx, "Container.web.proc", "4 5 6 " + "y" * 8192 + "\n")
@@ -78,6 +73,7 @@ except OSError as exc:
 print(sorted(os.listdir(ctx.state_dir)))
 print(repr(statefile.read(ctx, "Container.web.proc")))
 """
+)
 
 
 def test_a_write_the_device_takes_only_part_of_keeps_the_old_text(tmp_path):
