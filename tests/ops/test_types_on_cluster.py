@@ -1,0 +1,144 @@
+"""Types already on an admin's cluster when vxha plans onto it: a type named like one of
+vxha's that is not vxha's, an older vxha declaration, Veritas's CFSMount. Each expectation
+is written from the ownership rule (DECISIONS.md 10: the types vxha ships are vxha's, a
+type of the same name that is not vxha's is never changed; docs/operations.md, "What vxha
+owns": what vxha's groups need from the cluster is checked before any command)."""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from ops_cluster import Cluster, example_servers
+
+from vxha.generators import ownership
+from vxha.generators.build import Options
+from vxha.generators.generate import generate_from_files
+from vxha.profiles import EXAMPLES
+from vxha.vcs_types import cf
+from vxha.vcs_types.catalog import project_type
+from vxha.vcs_types.shipped import shipped
+
+FIX = Path(__file__).parent / "fixtures" / "installed"
+IMAGES = os.path.join(EXAMPLES, "images")
+SITE_HOSTIP = (
+    "type HostIP (\n\tstatic str ArgList[] = { Interface, IPAddr }\n"
+    "\tstr Interface\n\tstr IPAddr\n)\n"
+)
+
+
+def generated(servers=("auth1",), cluster=None, mode="veritas"):
+    text = generate_from_files(
+        str(cluster or FIX / "cluster.yaml"),
+        example_servers(only=list(servers)),
+        image_root=IMAGES,
+        options=Options(cfsmount=mode),
+    ).text
+    return cf.parse(text)
+
+
+def test_a_sites_own_type_named_like_vxhas_is_refused_before_any_command():
+    """The site has its own `HostIP` (other attributes, its own agent). vxha's resources
+    cannot run under it: `hares -modify auth1_ip Device` fails after the groups were added
+    (a half-changed cluster), or, were the attributes alike, another agent would run
+    vxha's resource. The plan is refused, naming the type and the way out; it used to be
+    planned (the check asked only whether a type of that name exists)."""
+    live = cf.parse_file(str(FIX / "main.cf"))
+    live.types["HostIP"] = cf.parse(SITE_HOSTIP).types["HostIP"]
+    tgt = ownership.target(live, generated())
+    assert len(tgt.problems) == 1, tgt.problems
+    (problem,) = tgt.problems
+    assert problem.startswith("the cluster's type HostIP is not vxha's (it has no attribute")
+    assert "rename or remove that type" in problem
+
+
+def test_an_older_vxha_type_missing_an_attribute_the_server_sets_names_add_types():
+    """An older vxha's Container declaration (no AddOns, no Hotfixes) while nbu_media1's
+    profile has add-ons: `hares -modify nbu_media1_ctr AddOns ...` would fail after the
+    group was added. Refused before any command, naming the attribute, the resource and
+    `vxha cluster add-types` (docs/packaging.md, "Types already on the cluster")."""
+    gen = generated(["nbu_media1"], cluster=os.path.join(EXAMPLES, "cluster.yaml"))
+    live = copy.deepcopy(gen)
+    live.groups = [g for g in live.groups if ownership.server_of(g) is None]
+    live.types["Container"] = next(
+        d for _, d in shipped("Container") if "AddOns" not in d.attrs and "Name" not in d.attrs
+    )
+    tgt = ownership.target(live, gen)
+    assert "the cluster's type Container has no attribute AddOns, which nbu_media1_ctr set(s): " \
+        "bring vxha's types up to date first (vxha cluster add-types)" in tgt.problems, tgt.problems  # fmt: skip
+    # once up to date, nothing is in the way
+    live.types["Container"] = project_type("Container")
+    assert not any("type Container" in p for p in ownership.target(live, gen).problems)
+
+
+def test_vxhas_cfsmount_extras_on_veritas_cfsmount_are_refused_naming_cfsmount_veritas():
+    """DECISIONS.md 6: on a node with Veritas's CFSMount its declaration is authoritative,
+    and it has no SecondLevelMonitor. A main.cf generated with `--cfsmount vxha` would stop
+    at `hares -modify auth1_mnt_config SecondLevelMonitor 1`, after the groups were added.
+    Refused, naming the way out (`--cfsmount veritas`); the default is fine."""
+    live = cf.parse_file(str(FIX / "main.cf"))
+    tgt = ownership.target(live, generated(mode="vxha"))
+    assert any(
+        p.startswith("the cluster's type CFSMount has no attribute SecondLevelMonitor")
+        and "--cfsmount veritas" in p
+        for p in tgt.problems
+    ), tgt.problems
+    assert ownership.target(live, generated()).problems == []
+
+
+@pytest.mark.slow
+def test_apply_onto_a_sites_own_type_changes_nothing(tmp_path):
+    """The same through the command on the simulator: apply exits 1 before any command
+    that changes the cluster (no `haconf -makerw`), naming the type."""
+    src = tmp_path / "src"
+    shutil.copytree(FIX, src)
+    (src / "HostIPTypes.cf").write_text(SITE_HOSTIP)
+    c = Cluster(tmp_path, str(src / "main.cf"))
+    try:
+        new = tmp_path / "new.cf"
+        new.write_text(
+            generate_from_files(
+                str(FIX / "cluster.yaml"), example_servers(only=["auth1"]), image_root=IMAGES
+            ).text
+        )
+        c.provision(str(new))
+        before = c.saved()
+        c.reset_calls()
+        out = c.vxha("apply", str(new), "--yes")
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "Traceback" not in out.stderr
+        assert "the cluster's type HostIP is not vxha's" in out.stderr, out.stderr
+        assert not any("-makerw" in line for line in c.calls()), c.calls()
+        assert c.saved() == before
+    finally:
+        c.stop()
+
+
+def test_an_attribute_an_admin_added_to_vxhas_type_keeps_the_type_vxhas():
+    """An admin added an attribute of their own to vxha's Container (`haattr -add
+    Container Site -string`, say for an inventory script); no ArgList passes it, so vxha's
+    agent never sees it, and the type is still vxha's (DECISIONS.md 10). apply plans onto
+    it, and add-types upgrades the rest of an older declaration and keeps the admin's
+    attribute, saying so. Both used to take the type for a site's own and refuse, naming
+    "rename or remove that type" as the way out."""
+    from vxha.agents.cluster_types import plan_type
+    from vxha.vcs_types.decl import Attr, TypeDecl
+
+    def with_site(decl):
+        return TypeDecl("Container", [*decl.attrs.values(), Attr("Site")], decl.arglist,
+                        statics=decl.statics)  # fmt: skip
+
+    live = cf.parse_file(str(FIX / "main.cf"))
+    live.types["Container"] = with_site(project_type("Container"))
+    assert ownership.target(live, generated()).problems == []
+    old = next(d for _, d in shipped("Container") if "Name" not in d.attrs)
+    plan = plan_type(project_type("Container"), with_site(old))
+    assert plan.kind == "upgrade" and not plan.error
+    assert not any("Site" in c for c in plan.commands), plan.commands
+    assert "type Container: kept attribute Site (an admin's: no vxha declares it)" in plan.notes
+    # one the agent would be given (in the ArgList) is another's declaration
+    foreign = TypeDecl("Container", [*old.attrs.values(), Attr("Site")], [*old.arglist, "Site"])
+    assert plan_type(project_type("Container"), foreign).kind == "foreign"
