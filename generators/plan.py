@@ -397,7 +397,29 @@ class Runner:
             time.sleep(poll_interval())
 
     def run(self, plan: Plan, status: Optional[List[str]] = None, snapshot=None) -> None:
-        """Run the steps not yet done. ``snapshot`` (resume): check each step first."""
+        """Run the steps not yet done. ``snapshot`` (resume): check each step first.
+
+        SIGTERM and SIGHUP (a service manager stopping it, a closed terminal or ssh
+        session) stop the plan as Ctrl-C does: killed by them, it left the configuration
+        open, and --resume refused it as someone's session."""
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return self._run(plan, status, snapshot)
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        wanted = (signal.SIGTERM, signal.SIGHUP)
+        before = {n: signal.signal(n, interrupt) for n in wanted}
+        try:
+            return self._run(plan, status, snapshot)
+        finally:
+            for n, handler in before.items():
+                signal.signal(n, handler)
+
+    def _run(self, plan: Plan, status: Optional[List[str]], snapshot) -> None:
         status = list(status or ["pending"] * len(plan.steps))
         record = {"plan": plan.to_json(), "status": status, "state": "running"}
         record["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -443,7 +465,16 @@ class Runner:
                 status[current] = "failed"
             record["state"] = "stopped"
             closed = self._close_after_failure()
-            self.journal.save(record)
+            try:
+                self.journal.save(record)
+            except OSError as lost:
+                # a full disk or an unwritable state directory: what ran is still said,
+                # and --resume checks each step against the cluster (skips what is done)
+                closed += (
+                    f"\nthe plan journal could not be written ({self.journal.path}: "
+                    f"{lost.strerror or lost}): it may not show every step that ran; make "
+                    "room there (VXHA_STATE_DIR), then --resume skips the steps already done"
+                )
             why = "interrupted" if isinstance(exc, KeyboardInterrupt) else exc
             raise PlanStopped(self._report(plan, status, current, why, closed)) from exc
         except PlanRefused:
