@@ -145,6 +145,7 @@ def _resume(args, client, command) -> int:
         return _err(f"the plan that stopped is a 'vxha {plan.command}': run that with --resume")
     status = data["status"]
     P.retry_moves(plan, status)
+    P.refuse_if_running(journal, data)
     view = _read(client, argparse.Namespace(config_dir=plan.config_path), admin=True)
     _refuse_editing(view, args, plan.command if data.get("state") == "running" else "")
     left = [i for i, s in enumerate(status) if s != "done"]
@@ -182,6 +183,7 @@ def _undo(args, client, command) -> int:
     done = [s for s, st in zip(last.steps, data["status"]) if st == "done"]
     if any(s.kind == "local" and s.argv[0] == "run" for s in done):
         return _err("the last plan destroyed volumes (--shred): it cannot be undone")
+    P.refuse_if_running(journal, data)
     view = _read(client, argparse.Namespace(config_dir=last.config_path), admin=True)
     _refuse_editing(view, args, last.command if data.get("state") == "running" else "")
     adopted(view.config, [s.argv[2] for s in done if s.argv[:2] == ["hagrp", "-add"]])

@@ -228,14 +228,75 @@ def start_text(config_path: str, config) -> str:
     return write(merged)
 
 
+# The state directories whose lock this process holds (path -> open file): from the first
+# journal write until the run ends (Runner.run), or the process does, which releases it
+# whatever ends it (SIGKILL included).
+_LOCKS: dict = {}
+
+
 class Journal:
     """The record of the last plan: its steps, which ran, and what ``--undo`` needs.
 
-    Written after every step (atomically), so a run killed halfway leaves a true record."""
+    Written after every step (atomically), so a run killed halfway leaves a true record.
+    The first write takes the state directory's lock (``lock``, flock): a second vxha
+    command that would change the cluster from this node is refused before it changes
+    anything, naming the first, instead of writing its journal and start.cf over the
+    running plan's."""
 
     def __init__(self, directory: Optional[str] = None):
         self.directory = directory or state_dir()
         self.path = os.path.join(self.directory, JOURNAL)
+
+    def _lock_path(self) -> str:
+        return os.path.join(self.directory, "lock")
+
+    def holder(self) -> Optional[str]:
+        """Who holds the lock, when another process does (its pid and command), else None."""
+        import fcntl
+
+        path = self._lock_path()
+        if path in _LOCKS:
+            return None
+        try:
+            f = open(path, "a+", encoding="utf-8")
+        except OSError:
+            return None
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                f.seek(0)
+                return f.read().strip() or "another process"
+            fcntl.flock(f, fcntl.LOCK_UN)
+        return None
+
+    def claim(self) -> None:
+        import fcntl
+
+        path = self._lock_path()
+        if path in _LOCKS:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        f = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            who = f.read().strip() or "another process"
+            f.close()
+            raise PlanRefused(
+                f"another vxha command is changing the cluster from this node ({who}; lock "
+                f"{path}): wait for it to end, then run this again; nothing was changed"
+            ) from None
+        f.truncate(0)
+        f.write(f"pid {os.getpid()}: vxha {' '.join(sys.argv[1:3])}\n")
+        f.flush()
+        _LOCKS[path] = f
+
+    def release(self) -> None:
+        f = _LOCKS.pop(self._lock_path(), None)
+        if f is not None:
+            f.close()
 
     def load(self) -> Optional[dict]:
         try:
@@ -247,14 +308,14 @@ class Journal:
             raise PlanRefused(f"{self.path}: cannot read the plan journal: {exc}") from exc
 
     def save(self, data: dict) -> None:
-        os.makedirs(self.directory, exist_ok=True)
+        self.claim()
         tmp = self.path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, sort_keys=True)
         os.replace(tmp, self.path)
 
     def save_text(self, name: str, text: str) -> str:
-        os.makedirs(self.directory, exist_ok=True)
+        self.claim()
         path = os.path.join(self.directory, name)
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -270,8 +331,20 @@ class Journal:
         return None
 
 
+def refuse_if_running(journal: Journal, data: Optional[dict]) -> None:
+    """Refuse while the journal's plan is still running in another process (its lock is
+    held): its journal says "running" then too, as that of a command that was killed."""
+    who = journal.holder() if data and data.get("state") == "running" else None
+    if who:
+        raise PlanRefused(
+            f"another vxha command is running a plan from this node ({who}): wait for it to "
+            "end, then run this again; nothing was changed"
+        )
+
+
 def refuse_if_unfinished(journal: Journal, force: bool = False) -> None:
     data = journal.unfinished()
+    refuse_if_running(journal, data)
     if data and not force:
         done = sum(1 for s in data["status"] if s == "done")
         cmd = data["plan"]["command"]
@@ -405,17 +478,16 @@ class Runner:
         import signal
         import threading
 
-        if threading.current_thread() is not threading.main_thread():
-            return self._run(plan, status, snapshot)
-
         def interrupt(signum, frame):
             raise KeyboardInterrupt
 
-        wanted = (signal.SIGTERM, signal.SIGHUP)
+        main = threading.current_thread() is threading.main_thread()
+        wanted = (signal.SIGTERM, signal.SIGHUP) if main else ()
         before = {n: signal.signal(n, interrupt) for n in wanted}
         try:
             return self._run(plan, status, snapshot)
         finally:
+            self.journal.release()
             for n, handler in before.items():
                 signal.signal(n, handler)
 

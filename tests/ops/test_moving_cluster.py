@@ -34,3 +34,50 @@ def test_resume_after_a_killed_run_names_its_own_open_session_as_the_way_out():
     with pytest.raises(PlanRefused) as err:
         ops_cmd._refuse_editing(View(), args)
     assert "never recorded its end" not in str(err.value)
+
+
+HOLDER = """
+import sys, time
+from vxha.generators import plan as P
+P.Journal(sys.argv[1]).save({"plan": {"command": "apply"}, "status": ["done", "pending"],
+                             "state": "running"})
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_command_from_the_same_node_is_refused_while_a_plan_runs(tmp_path):
+    """Two vxha commands at once on one node: the second used to plan, then write its own
+    journal and start.cf over the running plan's (an --undo of the first then went back
+    to the wrong configuration) and, once the first had closed its session, change the
+    cluster between the first's steps. It is refused before it changes anything, naming
+    the running one (docs/operations.md, Plans, "Journal")."""
+    import subprocess
+    import sys
+
+    from vxha.generators import plan as P
+
+    state = str(tmp_path / "state")
+    first = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, state], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert first.stdout.readline().strip() == "ready"
+        second = P.Journal(state)
+        with pytest.raises(PlanRefused) as err:
+            P.refuse_if_unfinished(second)
+        assert f"another vxha command is running a plan from this node (pid {first.pid}" in str(
+            err.value
+        )
+        with pytest.raises(PlanRefused) as err:
+            second.save_text("start.cf", "x")
+        assert "another vxha command is changing the cluster" in str(err.value)
+        assert not (tmp_path / "state" / "start.cf").exists()
+    finally:
+        first.kill()
+        first.wait()
+    # once it has ended (killed, even), the lock is free: its journal reads as stopped
+    # halfway, with the way on
+    with pytest.raises(PlanRefused, match="--resume"):
+        P.refuse_if_unfinished(P.Journal(state))
+    P.Journal(state).save_text("start.cf", "x")
