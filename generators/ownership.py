@@ -442,27 +442,31 @@ def _check_types(current: Config, cfg: Config, out: Target) -> None:
     vxha's servers under another agent, and an attribute the declaration lacks (an older
     vxha's Container, Veritas's CFSMount with vxha's extras) stops the plan at its
     `hares -modify`, after the groups were added. Refused before any command, naming the
-    way out."""
+    way out. Only resources the plan adds or changes: a delete of what runs is never held
+    up by the type it runs under."""
     from vxha.agents.cluster_types import differences, whose
     from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
 
+    live = {r.name: r for g in current.groups if server_of(g) is not None for r in g.resources}
+    changed = [
+        r
+        for g in cfg.groups
+        if server_of(g) is not None
+        for r in g.resources
+        if live.get(r.name) != r
+    ]
     missing: Dict[Tuple[str, str], List[str]] = {}
-    for g in cfg.groups:
-        if server_of(g) is None:
-            continue
-        for r in g.resources:
-            decl = current.types.get(r.type)
-            for a in r.attrs:
-                if decl is not None and diff.resource_spec({r.type: decl}, r.type, a) is None:
-                    missing.setdefault((r.type, a), []).append(r.name)
+    for r in changed:
+        decl = current.types.get(r.type)
+        for a in r.attrs:
+            if decl is not None and diff.resource_spec({r.type: decl}, r.type, a) is None:
+                missing.setdefault((r.type, a), []).append(r.name)
     foreign = set()
     for t in sorted({t for t, _ in missing} | (set(PROJECT_TYPES) & set(current.types))):
         if t not in PROJECT_TYPES or t == "CFSMount":
             continue
         mine = project_type(t)
-        if whose(current.types[t], mine) is None and any(
-            r.type == t for g in cfg.groups if server_of(g) is not None for r in g.resources
-        ):
+        if whose(current.types[t], mine) is None and any(r.type == t for r in changed):
             foreign.add(t)
             first = differences(current.types[t], mine)[:1]
             out.problems.append(

@@ -142,3 +142,18 @@ def test_an_attribute_an_admin_added_to_vxhas_type_keeps_the_type_vxhas():
     # one the agent would be given (in the ArgList) is another's declaration
     foreign = TypeDecl("Container", [*old.attrs.values(), Attr("Site")], [*old.arglist, "Site"])
     assert plan_type(project_type("Container"), foreign).kind == "foreign"
+
+
+def test_what_runs_under_such_a_type_is_still_deleted_and_left_alone():
+    """The check holds up only resources a plan adds or changes: deleting a server whose
+    resources run under such a type, or an apply that leaves them as they are, is not
+    refused for the type (vxha's way out of a type that cannot take its resources is to
+    remove them)."""
+    gen = generated()
+    live = cf.parse_file(str(FIX / "main.cf"))
+    live.groups += [copy.deepcopy(g) for g in gen.groups if ownership.server_of(g)]
+    live.types["HostIP"] = cf.parse(SITE_HOSTIP).types["HostIP"]
+    assert ownership.target(live, gen).problems == []
+    gone = copy.deepcopy(live)
+    gone.groups = [g for g in gone.groups if ownership.server_of(g) is None]
+    assert ownership.target(live, gone).problems == []
