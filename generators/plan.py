@@ -385,9 +385,12 @@ class Runner:
         self.local_actions = dict(local_actions or {})
         self.opened = False  # this runner opened the configuration (and must close it)
         self.joined = False
+        self.config_path = ""  # the plan's main.cf
 
     # -- the session ------------------------------------------------------------------
-    def _open(self) -> None:
+    def _open(self, config_path: str = "") -> None:
+        from vxha.generators.view import changed_since_read
+
         try:
             self.client.run("haconf", "-makerw", change=True)
             self.opened = True
@@ -401,6 +404,18 @@ class Runner:
                     "--join (vxha then never saves it); nothing was changed"
                 ) from None
             self.joined = True
+            return
+        if changed_since_read(config_path):
+            # Someone saved the configuration between this command's read and its session
+            # (an admin's change, another node's vxha): the plan was made from what is no
+            # longer there. Closed again at once: with nothing changed, the save writes
+            # what the engine has, which is what they saved.
+            self._close()
+            raise PlanRefused(
+                f"the cluster's configuration ({config_path}) was saved by someone else since "
+                "this command read it: its plan may no longer fit; run the command again (it "
+                "plans anew from the cluster as it is); nothing was changed"
+            )
 
     def _close(self) -> None:
         if not self.opened:
@@ -411,6 +426,10 @@ class Runner:
             if NOT_WRITABLE not in exc.output:
                 raise
         self.opened = False
+        if self.config_path:
+            from vxha.generators.view import note_read
+
+            note_read(self.config_path)  # what this runner saved is what it works from
 
     # -- steps ------------------------------------------------------------------------
     def _do(self, step: Step) -> None:
@@ -502,7 +521,10 @@ class Runner:
         current = None
         try:
             if session:
-                self._open()  # first: refuse someone's open session before any change
+                self.config_path = plan.config_path
+                # first: refuse someone's open session, or a configuration saved since
+                # the plan was made, before any change
+                self._open(plan.config_path)
             for i in todo:
                 current = i
                 step = plan.steps[i]

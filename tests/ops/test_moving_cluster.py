@@ -81,3 +81,43 @@ def test_a_second_command_from_the_same_node_is_refused_while_a_plan_runs(tmp_pa
     with pytest.raises(PlanRefused, match="--resume"):
         P.refuse_if_unfinished(P.Journal(state))
     P.Journal(state).save_text("start.cf", "x")
+
+
+def test_a_configuration_saved_by_someone_between_the_read_and_the_run_refuses_the_plan(
+    tmp_path, monkeypatch
+):
+    """An admin answers the confirmation minutes after vxha read the cluster; meanwhile
+    another admin saved a change (a group added, frozen, linked). The plan was made from a
+    configuration no longer there: vxha refuses it once its session is open, before its
+    first step, closes the session again and says to run the command again. It used to run
+    the plan blind, stopping halfway where the change was in its way."""
+    from vxha.generators import plan as P
+    from vxha.generators.hacli import HaClient
+    from vxha.generators.view import parse_config
+
+    main_cf = tmp_path / "main.cf"
+    main_cf.write_text('include "types.cf"\n\ncluster c (\n\t)\n\nsystem n1 (\n\t)\n')
+    monkeypatch.setenv("VXHA_STATE_DIR", str(tmp_path / "state"))
+    parse_config(str(main_cf))  # the command's read
+    ran = []
+
+    def engine(argv, timeout):
+        ran.append(" ".join(argv))
+        return 0, "", ""
+
+    plan = P.Plan("apply", config_path=str(main_cf))
+    plan.steps = [P.Step("command", ["hagrp", "-add", "web"], "", session=True)]
+    # someone's change, saved
+    main_cf.write_text(main_cf.read_text() + "\ngroup theirs (\n\tSystemList = { n1 = 0 }\n\t)\n")
+    journal = P.Journal(str(tmp_path / "journal"))
+    with pytest.raises(PlanRefused) as err:
+        P.Runner(HaClient(engine), journal, out=lambda *_: None).run(plan)
+    assert "was saved by someone else since this command read it" in str(err.value)
+    assert "run the command again" in str(err.value)
+    assert ran == ["haconf -makerw", "haconf -dump -makero"]
+    assert journal.load()["state"] == "refused"
+    # read again, the same plan runs
+    parse_config(str(main_cf))
+    ran.clear()
+    P.Runner(HaClient(engine), journal, out=lambda *_: None).run(plan)
+    assert ran == ["haconf -makerw", "hagrp -add web", "haconf -dump -makero"]
