@@ -633,9 +633,11 @@ def cmd_cluster(argv) -> int:
         for note in notes:
             print(f"note: {note}")
         if commands:
-            print("haconf -makerw")
+            # as the runner does it: with --join, the open session is used and never saved
+            joined = "   (joined: the open configuration is used)" if args.join else ""
+            print("haconf -makerw" + joined)
             print("\n".join(" ".join(c) for c in commands))
-            print("haconf -dump -makero")
+            print("haconf -dump -makero" + ("   (not run: joined)" if args.join else ""))
         else:
             print("nothing to do")
         return 0

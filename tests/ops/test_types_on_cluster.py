@@ -157,3 +157,32 @@ def test_what_runs_under_such_a_type_is_still_deleted_and_left_alone():
     gone = copy.deepcopy(live)
     gone.groups = [g for g in gone.groups if ownership.server_of(g) is None]
     assert ownership.target(live, gone).problems == []
+
+
+@pytest.mark.slow
+def test_add_types_dry_run_with_join_says_the_session_is_not_saved(tmp_path):
+    """`--dry-run` shows what the run does: with --join the runner works inside the open
+    session and never saves it (docs/operations.md, Configuration sessions), as apply's
+    dry run says; add-types' printed a plain `haconf -dump -makero` it would not run."""
+    from vxha.vcs_types.writer import write_types
+
+    src = tmp_path / "src"
+    src.mkdir()
+    old = next(d for _, d in shipped("Container") if "Name" not in d.attrs)
+    (src / "ContainerTypes.cf").write_text(write_types([old]))
+    (src / "main.cf").write_text(
+        'include "types.cf"\ninclude "ContainerTypes.cf"\n\ncluster c (\n\t)\n\n'
+        "system n1 (\n\t)\n"
+    )
+    c = Cluster(tmp_path, str(src / "main.cf"))
+    try:
+        c.run("haconf", "-makerw", check=True)
+        out = c.vxha("cluster", "add-types", "--types", "Container", "--dry-run", "--join")
+        assert out.returncode == 0, out.stdout + out.stderr
+        lines = out.stdout.splitlines()
+        assert "haconf -dump -makero   (not run: joined)" in lines, out.stdout
+        assert "haconf -dump -makero" not in lines
+        plain = c.vxha("cluster", "add-types", "--types", "Container", "--dry-run")
+        assert "haconf -dump -makero" in plain.stdout.splitlines()
+    finally:
+        c.stop()
