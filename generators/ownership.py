@@ -484,8 +484,7 @@ def _check_types(current: Config, cfg: Config, out: Target) -> None:
         else:
             fix = f"update the product that declares type {t}, or the server's profile"
         out.problems.append(
-            f"the cluster's type {t} has no attribute {a}, which {', '.join(users)} "
-            f"set(s): {fix}"
+            f"the cluster's type {t} has no attribute {a}, which {', '.join(users)} set(s): {fix}"
         )
 
 

@@ -223,7 +223,10 @@ def legal_links(parent_parallel, child_parallel, offline=False):
             dep = GroupDep("x", "online", loc, rig)
             if link_problem(dep, parent_parallel, child_parallel) is None:
                 out.append(("online", loc, rig))
-    if offline and link_problem(GroupDep("x", "offline", "local"), parent_parallel, child_parallel) is None:
+    if (
+        offline
+        and link_problem(GroupDep("x", "offline", "local"), parent_parallel, child_parallel) is None
+    ):
         out.append(("offline", "local"))
     return out
 

@@ -67,8 +67,11 @@ def test_an_older_vxha_type_missing_an_attribute_the_server_sets_names_add_types
         d for _, d in shipped("Container") if "AddOns" not in d.attrs and "Name" not in d.attrs
     )
     tgt = ownership.target(live, gen)
-    assert "the cluster's type Container has no attribute AddOns, which nbu_media1_ctr set(s): " \
-        "bring vxha's types up to date first (vxha cluster add-types)" in tgt.problems, tgt.problems  # fmt: skip
+    want = (
+        "the cluster's type Container has no attribute AddOns, which nbu_media1_ctr set(s): "
+        "bring vxha's types up to date first (vxha cluster add-types)"
+    )
+    assert want in tgt.problems, tgt.problems
     # once up to date, nothing is in the way
     live.types["Container"] = project_type("Container")
     assert not any("type Container" in p for p in ownership.target(live, gen).problems)
@@ -171,8 +174,7 @@ def test_add_types_dry_run_with_join_says_the_session_is_not_saved(tmp_path):
     old = next(d for _, d in shipped("Container") if "Name" not in d.attrs)
     (src / "ContainerTypes.cf").write_text(write_types([old]))
     (src / "main.cf").write_text(
-        'include "types.cf"\ninclude "ContainerTypes.cf"\n\ncluster c (\n\t)\n\n'
-        "system n1 (\n\t)\n"
+        'include "types.cf"\ninclude "ContainerTypes.cf"\n\ncluster c (\n\t)\n\nsystem n1 (\n\t)\n'
     )
     c = Cluster(tmp_path, str(src / "main.cf"))
     try:
