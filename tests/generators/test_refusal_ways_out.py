@@ -42,3 +42,21 @@ def test_an_admins_group_requiring_storage_this_plan_restarts_names_the_offline(
     assert "group reports (not vxha's) requires group web_storage local firm" in text, text
     assert "(hagrp -offline reports -sys n2)" in text
     assert text.endswith("nothing was changed")
+
+
+def test_maintenance_of_a_server_deleted_with_keep_data_names_the_ways_on():
+    """`vxha delete web --keep-data` leaves web_storage alone. `maintenance on web` then
+    has no failover group to act on: refused, saying what is left and the ways on
+    (restore and apply, or delete --now, as inventory says for such storage). It said only
+    that there is no failover group named web."""
+    from vxha.generators import operations
+
+    config = generate(cluster(), [server("web")], Options("veritas")).config
+    config.groups = [g for g in config.groups if g.name != "web"]
+    view = ClusterView(config, "/nonexistent/main.cf")
+    view.group_states = {"web_storage": {"n1": "ONLINE"}}
+    with pytest.raises(operations.OperationError) as err:
+        operations.maintenance_plan(view, "web", on=True)
+    text = str(err.value)
+    assert "only its storage group web_storage" in text, text
+    assert "vxha restore web" in text and "vxha delete web --now" in text
