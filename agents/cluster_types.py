@@ -185,6 +185,10 @@ def whose(live, current):
             and have_args in (was_args, now_args)
         ):
             return commit, decl
+    # a first declaration stopped midway (hatype -add, some of the haattr -add, ArgList not
+    # yet or already set): running add-types again must finish it (docs/packaging.md)
+    if all(now.get(n) == a for n, a in have.items()) and have_args in ([], now_args):
+        return "a stopped add", current
     return None
 
 

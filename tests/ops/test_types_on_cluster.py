@@ -188,3 +188,51 @@ def test_add_types_dry_run_with_join_says_the_session_is_not_saved(tmp_path):
         assert "haconf -dump -makero" in plain.stdout.splitlines()
     finally:
         c.stop()
+
+
+def test_an_add_types_stopped_while_declaring_a_type_is_finished_by_running_it_again():
+    """docs/packaging.md, "Types already on the cluster": a run that stopped is finished
+    by running it again. On a cluster that had none of vxha's types, a run stopped midway
+    through a type's `haattr -add`s leaves a type with some of the current attributes and
+    no ArgList yet; running again took it for a site's own ("it has no attribute
+    ArpInterval") and refused for ever. Found by the randomized campaign (sfha)."""
+    from vxha.agents.cluster_types import plan_type
+    from vxha.vcs_types.decl import TypeDecl
+
+    current = project_type("HostIP")
+    attrs = list(current.attrs.values())
+    for k in range(len(attrs) + 1):
+        half = TypeDecl("HostIP", attrs[:k], [])
+        plan = plan_type(current, half)
+        assert plan.kind == "upgrade" and not plan.error, (k, plan.error)
+        added = [c[3] for c in plan.commands if c[:2] == ["haattr", "-add"]]
+        assert added == [a.name for a in attrs[k:]]
+        assert ["hatype", "-modify", "HostIP", "ArgList", *current.arglist] in plan.commands
+    # the same attributes under another ArgList are another's declaration
+    other = TypeDecl("HostIP", attrs[:2], [attrs[0].name])
+    assert plan_type(current, other).kind == "foreign"
+
+
+@pytest.mark.slow
+def test_a_first_add_types_stopped_midway_then_run_again_declares_every_type(tmp_path):
+    """The same through the command, as the campaign found it: an SFHA cluster without
+    vxha's types, add-types stopped by a failed `haattr -add HostIP ArpInterval`, then run
+    again: it finishes, and every type has the current declaration's shape."""
+    from vxha.vcs_types.shipped import shape
+
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(FIX / "OracleTypes.cf", src)
+    shutil.copy(Path(__file__).parent / "fixtures" / "variants" / "sfha.cf", src / "main.cf")
+    c = Cluster(tmp_path, str(src / "main.cf"))
+    try:
+        c.fail("haattr -add HostIP ArpInterval")
+        first = c.vxha("cluster", "add-types")
+        assert first.returncode == 1 and "stopped at step" in first.stderr, first.stderr
+        again = c.vxha("cluster", "add-types")
+        assert again.returncode == 0, again.stdout + again.stderr
+        types = cf.parse_file(c.config).types
+        for name in ("Container", "HostIP", "PortForward"):
+            assert shape(types[name]) == shape(project_type(name)), name
+    finally:
+        c.stop()
