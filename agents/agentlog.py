@@ -9,8 +9,6 @@ Nothing here may change an entry point's outcome: a full disk, a closed stdout, 
 that cannot encode the text or a planted link only lose the line (docs/framework.md).
 """
 
-from __future__ import annotations
-
 import posix  # not os: see agents/statefile.py
 import sys
 import time

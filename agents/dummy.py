@@ -5,8 +5,6 @@ For contract tests, benchmarks and simulator scenarios (like ClusterLabs' Dummy)
 runner and not bounded by the deadline: a stand-in for a command stuck in the kernel.
 """
 
-from __future__ import annotations
-
 import time
 
 from vxha.agents import statefile

@@ -14,8 +14,6 @@ Kept to the standard library's cheapest modules: every monitor pays for these im
 (docs/framework.md, "What a monitor imports").
 """
 
-from __future__ import annotations
-
 # The C module: signal.py wraps it in enums, and importing enum (with functools and
 # collections) would cost every entry point more than the rest of the framework.
 import _signal as signal
@@ -66,7 +64,7 @@ class AgentError(Exception):
 
     msgid = "failed"
 
-    def __init__(self, message: str, attr: str | None = None):
+    def __init__(self, message: str, attr: "str | None" = None):
         super().__init__(message)
         self.attr = attr
 
@@ -201,7 +199,7 @@ class Resource:
     def time_left(self) -> float:
         return max(0.0, self.deadline - time.monotonic())
 
-    def timeout(self, cap: float | None = None, floor: float = 0.05) -> float:
+    def timeout(self, cap: "float | None" = None, floor: float = 0.05) -> float:
         """A timeout for one external call: what is left, at most ``cap``."""
         left = self.time_left()
         if left <= 0:
@@ -497,7 +495,7 @@ def _result_code(entry_point: str, result) -> int:
 
 
 def execute(type_name: str, entry_point: str, argv, env=None, inprocess: bool = False,
-            action: str | None = None) -> Outcome:  # fmt: skip
+            action: "str | None" = None) -> Outcome:  # fmt: skip
     """Run one entry point of a type with VCS's argv; never raises."""
     start = time.monotonic()
     ctx = Context(env, inprocess)
@@ -787,7 +785,7 @@ def _give_up(res: Resource, lock, why: str) -> Outcome:
         time.sleep(min(left, 1.0))
 
 
-def main(type_name: str, entry_point: str, action: str | None = None) -> None:
+def main(type_name: str, entry_point: str, action: "str | None" = None) -> None:
     """The launchers' whole job: run the entry point named by the launcher and exit."""
     _standard_descriptors()
     try:

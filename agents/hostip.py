@@ -6,8 +6,6 @@ neighbours are told after (gratuitous ARP / unsolicited neighbour advertisement)
 Only the resource's own address is ever added or removed.
 """
 
-from __future__ import annotations
-
 from vxha.agents.drivers.addresses import check_address, is_ipv6
 from vxha.agents.drivers.errors import DriverError, DriverUnavailable
 from vxha.agents.framework import OFFLINE, ONLINE, AgentError, ConfigError, report_attr_change

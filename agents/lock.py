@@ -6,8 +6,6 @@ the kernel says holds the flock (/proc/locks) and that has the lock file open, a
 signalled through a pidfd where the kernel has them, so a reused PID is never hit.
 """
 
-from __future__ import annotations
-
 import errno
 import fcntl
 import posix  # not os: see agents/statefile.py
@@ -48,7 +46,7 @@ class ResourceLock:
             delay = min(delay * 2, 0.1)
         return True
 
-    def holder(self) -> int | None:
+    def holder(self) -> "int | None":
         """The PID of another process holding the lock, verified with the kernel; None."""
         try:
             fd = self.fd if self.fd is not None else self._open()

@@ -13,8 +13,6 @@ call here is posix's own, and importing os (with _collections_abc) would cost ev
 entry point about a millisecond.
 """
 
-from __future__ import annotations
-
 import errno
 import posix
 
@@ -36,7 +34,7 @@ def path(ctx, name: str) -> str:
     return join(ctx.state_dir, _safe(name))
 
 
-def read(ctx, name: str) -> str | None:
+def read(ctx, name: str) -> "str | None":
     """The file's text, or None when there is none (or it is a symbolic link)."""
     try:
         fd = open_in(ctx.state_dir, _safe(name), posix.O_RDONLY, create=False)

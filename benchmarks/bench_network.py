@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from common import Case, interleaved, load, row, verdict  # noqa: E402
+from common import PACKAGED_PYTHON, Case, interleaved, load, packaged_python, row, verdict  # noqa: E402
 
 from vxha.agents.framework import build_argv  # noqa: E402
 from vxha.agents.install import install_agents  # noqa: E402
@@ -31,6 +31,7 @@ TARGET = "<= 30 ms"
 LIMIT = 0.5
 IPADDR2 = "/usr/lib/ocf/resource.d/heartbeat/IPaddr2"
 HOSTIP = "HostIP monitor through the launcher (online)"
+HOSTIP_PACKAGED = f"HostIP monitor, launcher on {PACKAGED_PYTHON} (the packages' interpreter)"
 PORTFWD = "PortForward monitor through the launcher (online, 4 ports)"
 IP_VALUES = {"Device": "v0", "Address": "10.88.0.50", "PrefixLen": 24}
 PF_VALUES = {
@@ -61,12 +62,10 @@ def _enter(ns):
         os.close(fd)
 
 
-def _measure(root, env, runs):
-    bin_dir = os.path.join(root, "opt/VRTSvcs/bin")
-
-    def launcher(type_name, ep, values):
+def _measure(root, env, runs, packaged_root=None):
+    def launcher(type_name, ep, values, top=root):
         argv = build_argv(project_type(type_name), "bench", values, ep, aep_timeout=10)
-        return [os.path.join(bin_dir, type_name, ep), *argv]
+        return [os.path.join(top, "opt/VRTSvcs/bin", type_name, ep), *argv]
 
     subprocess.run(launcher("HostIP", "online", dict(IP_VALUES, DadCheck=0, ArpCount=0)),  # noqa: S603
                    env=env, check=True, capture_output=True, timeout=30)  # fmt: skip
@@ -75,13 +74,14 @@ def _measure(root, env, runs):
     ipaddr2 = dict(env, OCF_ROOT="/usr/lib/ocf", OCF_RESOURCE_INSTANCE="bench")
     ipaddr2.update(OCF_RESKEY_ip=IP_VALUES["Address"], OCF_RESKEY_nic=IP_VALUES["Device"],
                    OCF_RESKEY_cidr_netmask=str(IP_VALUES["PrefixLen"]))  # fmt: skip
-    got = interleaved(
-        {
-            "hostip": Case(launcher("HostIP", "monitor", IP_VALUES), env, {110}),
-            "ipaddr2": Case([IPADDR2, "monitor"], ipaddr2, {0}),
-        },
-        runs,
-    )
+    cases = {
+        "hostip": Case(launcher("HostIP", "monitor", IP_VALUES), env, {110}),
+        "ipaddr2": Case([IPADDR2, "monitor"], ipaddr2, {0}),
+    }
+    if packaged_root:
+        cases["packaged"] = Case(launcher("HostIP", "monitor", IP_VALUES, packaged_root), env,
+                                 {110})  # fmt: skip
+    got = interleaved(cases, runs)
     (ip_ms, ip_cpu), (base, base_cpu) = got["hostip"], got["ipaddr2"]
     out = [
         row(
@@ -96,6 +96,12 @@ def _measure(root, env, runs):
             f"interleaved; {load()}",
         )  # fmt: skip
     ]
+    if packaged_root:
+        pk_ms, pk_cpu = got["packaged"]
+        note = (f"{verdict(pk_ms / base, LIMIT)}; CPU {pk_cpu / base_cpu:.2f}x; interleaved "
+                f"with the row above; {load()}")  # fmt: skip
+        out.append(row(HOSTIP_PACKAGED, pk_ms, pk_cpu, "ocf:heartbeat:IPaddr2 monitor", base,
+                       f"<= {LIMIT}x", note))  # fmt: skip
     got = interleaved(
         {
             "pf": Case(launcher("PortForward", "monitor", PF_VALUES), env, {110}),
@@ -129,11 +135,15 @@ def run(quick: bool = False) -> list:
         _cmd("ip", "-n", ns, "link", "set", "v1", "up")
         root = os.path.join(tmp, "root")
         install_agents(root, sys.executable, ["HostIP", "PortForward"])
+        packaged = packaged_python()
+        packaged_root = os.path.join(tmp, "packaged") if packaged else None
+        if packaged:
+            install_agents(packaged_root, packaged, ["HostIP"])
         env = dict(os.environ)
         env.pop("VXHA_DRIVERS", None)
         env["VXHA_NODE_DIR"] = os.path.join(tmp, "node")
         with ThreadPoolExecutor(1, initializer=_enter, initargs=(ns,)) as pool:
-            return pool.submit(_measure, root, env, runs).result()
+            return pool.submit(_measure, root, env, runs, packaged_root).result()
     finally:
         subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)  # noqa: S603
         shutil.rmtree(tmp, ignore_errors=True)

@@ -5,8 +5,15 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import threading
 import time
+
+# The interpreter the packages bind their launchers to (packaging/build.py, DEFAULT_PYTHON):
+# what a node runs. The bench venv's may be another build (a pyenv one without PGO/LTO and
+# with a shared libpython starts about 40% slower), so HostIP and the no-op monitor are timed
+# on both.
+PACKAGED_PYTHON = "/usr/bin/python3"
 
 
 def _once(argv, env, ok_codes, timeout):
@@ -130,3 +137,15 @@ def row(name, median_ms, cpu_ms=None, baseline=None, baseline_ms=None, target=""
         "target": target,
         "note": note,
     }
+
+
+def packaged_python():
+    """PACKAGED_PYTHON when it is another interpreter of this one's Python X.Y (it can then
+    run this install's vxha and its compiled bytecode), else None."""
+    if not os.access(PACKAGED_PYTHON, os.X_OK):
+        return None
+    if os.path.realpath(PACKAGED_PYTHON) == os.path.realpath(sys.executable):
+        return None
+    probe = subprocess.run([PACKAGED_PYTHON, "-I", "-c", "import sys; print(sys.version_info[:2])"],
+                           capture_output=True, text=True, timeout=30, check=False)  # fmt: skip
+    return PACKAGED_PYTHON if probe.stdout.strip() == str(sys.version_info[:2]) else None

@@ -60,6 +60,17 @@ class Probing:
             ri = r.insts[sname]
             ri.probed = False
             self._ep(ri, "monitor", None, self._probe_done, why)
+        if todo and why == "probe":
+            # After the probes' answers due this second (the clock is FIFO within one).
+            self.clock.after(0, self._probes_pending, (g, sname, self.epoch[sname]))
+
+    def _probes_pending(self, arg):
+        """A group whose probes on a system have not all answered is autodisabled there
+        until they have: VCS does not know its state there (hagrp(1M) 2.0, -autoenable)."""
+        g, sname, epoch = arg
+        gi = g.insts.get(sname)
+        if epoch == self.epoch[sname] and gi is not None and gi.unprobed and not gi.autodisabled:
+            self._autodisable(g, sname, "probe pending")
 
     def _probe_done(self, ri, code, timed_out, why):
         if timed_out:

@@ -570,7 +570,7 @@ CVMCLUSTER = TypeDecl(
     attrs=[
         Attr("CVMClustName", doc="CVM cluster name"),
         Attr("CVMNodeAddr", dim="association", doc="system -> address"),
-        Attr("CVMNodeId", "int", dim="association", doc="system -> CVM node id"),
+        Attr("CVMNodeId", dim="association", doc="system -> CVM node id"),
         Attr("CVMTransport", default="gab", doc="transport"),
         Attr("PortConfigd", "int", default=5555, doc="vxconfigd port"),
         Attr("PortKmsgd", "int", default=5556, doc="kmsgd port"),

@@ -1,7 +1,5 @@
 """The type catalog: every type vxha declares or references, loaded on demand."""
 
-from __future__ import annotations
-
 # vxha's own types: name -> module holding its TYPE declaration.
 PROJECT_TYPES = {
     "Container": "vxha.vcs_types.container",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from vxha.vcs_types.cf_lines import number as _number
 from vxha.vcs_types.cf_lines import parse_lines
-from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl
+from vxha.vcs_types.decl import STANDARD_STATIC, Attr, SettingExpr, TypeDecl
 from vxha.vcs_types.model import (
     Cluster,
     Config,
@@ -643,7 +643,20 @@ class _Parser:
                     raise self.error_at(
                         i, f"expected a new setting, found {toks[i]} set a second time"
                     )
-                settings[toks[i]] = self.scalar("str")
+                value = self.scalar("str")
+                if toks[self.i] == "+":
+                    # terms joined by '+', each kept as written, quoted or bare (chosen:
+                    # docs/vcs-language.md, "Grammar")
+                    terms = [toks[i + 2]]
+                    while toks[self.i] == "+":
+                        self.i += 1
+                        term = toks[self.i]
+                        if term in TYPE_WORDS or term in ("static", "temp", "+"):
+                            raise self.expected(f"a term after '+' in {toks[i]}", self.i)
+                        self.scalar("str")
+                        terms.append(term)
+                    value = SettingExpr(" + ".join(terms))
+                settings[toks[i]] = value
                 order.append(toks[i])
                 continue
             static = temp = False
@@ -671,6 +684,11 @@ class _Parser:
                 dim = "association"
             default = None
             explicit = toks[self.i] == "="
+            if not explicit and toks[self.i] == "{" and dim != "scalar":
+                # `static str ArgList[] { A }` (printed so by the SFCFS 5.1 SP1 guide)
+                raise self.error_at(
+                    self.i, f"expected '=' between {aname} and its value, found '{{'"
+                )
             if explicit:
                 self.i += 1
                 vi = self.i

@@ -4,8 +4,6 @@ its argv parsing and its attribute validation.
 Kept free of heavy imports: every entry point loads its type's declaration at start.
 """
 
-from __future__ import annotations
-
 DATA_TYPES = ("str", "int", "boolean")
 DIMENSIONS = ("scalar", "vector", "keylist", "association")
 
@@ -252,12 +250,30 @@ class TypeDecl:
         self.static_decls = {}
         self.where = {}  # "" (the block) or attribute name -> model.Where, when read
         for arg in self.arglist:
-            if arg not in self.attrs and ":" not in arg and arg not in RESOURCE_ARGS:
+            if arg in self.attrs or arg in RESOURCE_ARGS:
+                continue
+            # `Attr3:Attr_A`: Attr_A of the resource that Attr3 names; "one has to first add
+            # the attribute Attr3 to type T1" (ADG 5.0MP3, "ArgList reference attributes")
+            ref, colon, other = arg.partition(":")
+            if colon and other and ref in self.attrs:
+                continue
+            if colon and not other:
                 raise DeclError(
-                    f"type {name}: ArgList names unknown attribute {arg!r}"
-                    + _case_hint(arg, self.attrs),
+                    f"type {name}: ArgList reference {arg!r} names no attribute after ':'",
                     "ArgList",
                 )
+            if colon:
+                raise DeclError(
+                    f"type {name}: ArgList reference {arg!r} names {ref!r}, which is no "
+                    f"attribute of {name}: declare the attribute holding the other "
+                    "resource's name first" + _case_hint(ref, self.attrs),
+                    "ArgList",
+                )
+            raise DeclError(
+                f"type {name}: ArgList names unknown attribute {arg!r}"
+                + _case_hint(arg, self.attrs),
+                "ArgList",
+            )
         for s in self.statics:
             if s not in STANDARD_STATIC and s not in self.attrs:
                 raise DeclError(f"type {name}: unknown static attribute {s!r}", s)
@@ -410,8 +426,17 @@ def _word(s):
     return bool(s) and not any(c.isspace() or c in _NOT_IN_WORD for c in s)
 
 
+class SettingExpr(str):
+    """A type setting of terms joined by '+' (``NameRule = group.Name + "_" +
+    resource.MountPoint``), its terms formatted as written back: written as it is."""
+
+    __slots__ = ()
+
+
 def _setting(value):
     # a setting's value is written as a bare word where the grammar reads one back
+    if isinstance(value, SettingExpr):
+        return str(value)
     s = str(value)
     return s if _word(s) and s not in ("/*",) else format_scalar(s)
 

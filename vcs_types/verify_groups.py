@@ -248,13 +248,16 @@ def rule_group_dependency_levels(ctx):
 # should. Phantom: BARG 7.2 (Linux) "Phantom agent" (not in failover groups, nor alone in a
 # group). NotifierMngr: Admin 7.0 (Linux) "About the notifier process" and BARG 7.3.1
 # (Windows) "NotifierMngr agent" (one notifier a cluster, so never in a parallel group).
+# The same loop asks what a Mount's agent needs (``_mount_fsckopt``).
 def rule_group_kind_of_types(ctx):
     """Phantom only in a parallel group with other resources; NotifierMngr only in a
-    failover group (warnings)."""
+    failover group; a Mount's FsckOpt (warnings)."""
     for g in ctx.config.groups:
         for r in g.resources:
             rtype = r.type
-            if rtype == "Phantom":
+            if rtype == "Mount":
+                yield from _mount_fsckopt(ctx, g, r)
+            elif rtype == "Phantom":
                 if not _parallel(g):
                     why = "Phantom belongs in parallel groups only (the group has Parallel = 0)"
                 elif len(g.resources) == 1:
@@ -269,6 +272,49 @@ def rule_group_kind_of_types(ctx):
                     "group: only one notifier may run in a cluster"
                 )
                 yield _issue(ctx, r, message, "group_kind", warning=True)
+
+
+MOUNT_SOURCE = (
+    'Bundled Agents Reference Guide 6.0 (HP-UX), "Attributes for Mount agent"; '
+    '5.1 (AIX), "Attributes"'
+)
+
+
+def _mount_fsckopt(ctx, g, r):
+    """A Mount of a file system other than NFS sets FsckOpt, with -y or -n (-p: AIX).
+
+    Only where FSType names the file system (chosen: without it the Mount may be NFS).
+
+    The guides make FsckOpt "mandatory for non-NFS mounts" ("Its value must include either
+    -y or -n"; 5.1 AIX adds -p for jfs and jfs2). It is the agent's need, which hacf does
+    not check (it checks syntax: UG 4.1, "Verifying a Configuration"), so a warning.
+    """
+    fstypes = [r.attrs.get("FSType"), *r.local.get("FSType", {}).values()]
+    if not any(fstypes) or any(isinstance(t, str) and t.lower() == "nfs" for t in fstypes):
+        return  # NFS, or no file system named: nothing says FsckOpt is needed
+    value = r.attrs.get("FsckOpt")
+    per_sys = r.local.get("FsckOpt")
+    if _is_set(value):
+        values = [value]
+    else:
+        missing = _unset_on(g.attrs.get("SystemList") or (), per_sys) if per_sys else None
+        if missing is None or missing:
+            where = f" for {', '.join(map(str, missing))}" if missing else ""
+            message = (
+                f"resource {r.name} (Mount): FsckOpt is not set{where}: the Mount agent needs "
+                f"it for a file system other than NFS, with -y or -n ({MOUNT_SOURCE})"
+            )
+            yield _issue(ctx, r, message, "agent_attributes", warning=True)
+            return
+        values = [v for v in per_sys.values() if _is_set(v)]
+    for v in values:
+        if not any(flag in str(v) for flag in ("-y", "-n", "-p")):
+            message = (
+                f"resource {r.name} (Mount): FsckOpt {v!r} includes neither -y nor -n, "
+                f"which the Mount agent needs ({MOUNT_SOURCE})"
+            )
+            yield _issue(ctx, r, message, "agent_attributes", warning=True)
+            return
 
 
 def _chain(name, children, depth):

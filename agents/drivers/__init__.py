@@ -4,8 +4,6 @@ state in a directory (DESIGN.md, "Drivers and fakes").
 ``VXHA_DRIVERS=fake`` selects the fakes; unset selects the real drivers.
 """
 
-from __future__ import annotations
-
 # kind -> (real "module:factory", fake "module:factory"); each factory takes the Context.
 DRIVERS = {
     "docker": (

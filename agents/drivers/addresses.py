@@ -9,8 +9,6 @@ runner (agents/drivers/proc.py), and every read and command has the timeout the 
 passes, taken from the entry point's deadline.
 """
 
-from __future__ import annotations
-
 import _socket
 import time
 
@@ -99,8 +97,7 @@ class AddressDriver:
             if link is None:
                 return None
             index = link["index"]
-            return dict(link, addresses=[_entry(a, name) for a in route.addresses()
-                                         if a["index"] == index])  # fmt: skip
+            return dict(link, addresses=[_entry(a, name) for a in route.addresses(index)])
 
         return _read(f"reading device {name}", timeout, read)
 

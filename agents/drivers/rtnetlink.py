@@ -6,8 +6,6 @@ starting ip: HostIP's monitor reads it every MonitorInterval, and the process co
 more than the answer. Standard library only: the C socket module, no struct.
 """
 
-from __future__ import annotations
-
 import _socket
 import sys
 
@@ -37,15 +35,22 @@ def _u32(data, at: int) -> int:
     return int.from_bytes(data[at : at + 4], sys.byteorder)
 
 
-def _attributes(data, at: int, end: int) -> dict:
-    """{type: payload} of the rtattrs in data[at:end]."""
+def _attributes(data, at: int, end: int, wanted: tuple = ()) -> dict:
+    """{type: payload} of the rtattrs in data[at:end]; with ``wanted``, read no further
+    once each of those types is found (a link's answer holds some fifty, statistics
+    included, of which two are read)."""
     attrs = {}
+    left = len(wanted)
     while at + 4 <= end:
         size, kind = _u16(data, at), _u16(data, at + 2) & 0x3FFF  # nested/byte-order bits
         if size < 4 or at + size > end:
             break
         attrs[kind] = data[at + 4 : at + size]
         at += (size + 3) & ~3
+        if kind in wanted:
+            left -= 1
+            if not left:
+                break
     return attrs
 
 
@@ -115,7 +120,7 @@ class Route:
                 if not got_flags & NLM_F_MULTI:
                     return out, interrupted
 
-    def link(self, name: str) -> dict | None:
+    def link(self, name: str) -> "dict | None":
         """The device ``name`` (name, index, mac, flags), or None when there is none."""
         body = bytes(16) + _attribute(IFLA_IFNAME, name.encode() + b"\0")  # ifinfomsg
         try:
@@ -129,8 +134,9 @@ class Route:
                 return _link(payload)
         return None
 
-    def addresses(self) -> list:
-        """Every IPv4 and IPv6 address of the namespace, with its device's index."""
+    def addresses(self, index: "int | None" = None) -> list:
+        """Every IPv4 and IPv6 address of the namespace, with its device's index; with
+        ``index``, those of that device only (the others are not decoded)."""
         for _ in range(DUMP_TRIES):
             answer, interrupted = self._ask(RTM_GETADDR, NLM_F_DUMP, bytes(8))  # ifaddrmsg
             if not interrupted:
@@ -139,14 +145,15 @@ class Route:
             a
             for kind, payload in answer
             if kind == RTM_NEWADDR and len(payload) >= 8
+            and (index is None or _u32(payload, 4) == index)
             for a in [_address(payload)]
             if a is not None
-        ]
+        ]  # fmt: skip
 
 
 def _link(msg) -> dict:
     flags = _u32(msg, 8)
-    attrs = _attributes(msg, 16, len(msg))
+    attrs = _attributes(msg, 16, len(msg), (IFLA_IFNAME, IFLA_ADDRESS))
     return {
         "name": _text(attrs.get(IFLA_IFNAME, b"")),
         "index": int.from_bytes(msg[4:8], sys.byteorder, signed=True),
@@ -157,7 +164,7 @@ def _link(msg) -> dict:
     }
 
 
-def _address(msg) -> dict | None:
+def _address(msg) -> "dict | None":
     family, prefixlen, flags = msg[0], msg[1], msg[2]
     if family not in FAMILIES:
         return None

@@ -41,6 +41,21 @@ def test_shred_refuses_a_volume_something_else_uses():
         delete_plan(view_of(c), "web", keep_data=False, shred=True)
 
 
+def test_delete_refuses_a_group_online_and_disabled_for_the_cluster():
+    """VCS refuses to take a disabled group offline (docs/operations.md, "delete"): the plan
+    would stop at its first step, so it is refused before anything changes."""
+    c = config()
+    c.group("web").attrs["Enabled"] = 0
+    with pytest.raises(OperationError) as refused:
+        delete_plan(view_of(c, up={"web": ["n1"]}), "web", keep_data=True)
+    assert str(refused.value) == (
+        "cannot delete web, nothing was changed: group web is online on n1 and disabled, and "
+        "VCS refuses to take a disabled group offline; hagrp -enable web first, in a "
+        "configuration session"
+    )
+    delete_plan(view_of(c), "web", keep_data=True)  # offline everywhere: nothing to stop
+
+
 def test_shred_of_volumes_only_the_server_uses():
     plan = delete_plan(view_of(config()), "web", keep_data=False, shred=True)
     shreds = [s for s in plan.steps if s.kind == "local"]

@@ -110,6 +110,21 @@ def test_removing_a_group_someone_elses_group_requires_is_refused():
     assert any("group reports (not vxha's) requires group web" in p for p in t.problems)
 
 
+def test_recreating_a_group_someone_elses_group_requires_is_refused():
+    """VCS changes Parallel only on an empty group, so the plan deletes and adds the group
+    again (diff.recreated): the admin's link to it would have to go."""
+    live = live_with([server("web")])
+    live.group("reports").deps.append(GroupDep("web", "online", "global", "soft"))
+    new = gen([server("web")])
+    new.group("web").attrs["Parallel"] = 1 - int(live.group("web").attrs.get("Parallel", 0))
+    t = O.target(live, new)
+    assert t.problems == [
+        "group reports (not vxha's) requires group web, which this plan deletes and adds again "
+        "(Parallel changes only on an empty group): unlink it first (hagrp -unlink reports web) "
+        "and link it again after"
+    ]
+
+
 def test_what_vxha_needs_from_others_is_checked():
     live = installed()
     live.groups = [g for g in live.groups if g.name not in ("cvm", "cfsshared")]

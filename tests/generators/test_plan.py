@@ -101,6 +101,18 @@ def test_a_failing_step_stops_the_plan_and_leaves_the_configuration_read_only(jo
         P.refuse_if_unfinished(journal)
 
 
+def test_a_plan_killed_while_running_is_unfinished_too(journal):
+    """The journal is written after every step so that a run killed halfway leaves a true
+    record (docs/operations.md, "Journal"): one still marked running with a step done
+    holds back a new plan as a stopped one does."""
+    plan = P.Plan("apply", steps=steps(["hagrp", "-delete", "g"], ["hagrp", "-delete", "h"]))
+    journal.save({"plan": plan.to_json(), "status": ["done", "pending"], "state": "running"})
+    with pytest.raises(P.PlanRefused, match=r"\(vxha apply, 1 of 2 steps done\) stopped halfway"):
+        P.refuse_if_unfinished(journal)
+    journal.save({"plan": plan.to_json(), "status": ["pending", "pending"], "state": "running"})
+    P.refuse_if_unfinished(journal)  # killed before it changed anything: nothing to finish
+
+
 def test_a_stopped_add_types_is_finished_by_running_it_again_never_undone(journal):
     """vxha cluster add-types has no --undo (an attribute added is kept: resources may hold
     values; docs/packaging.md): the refusal that names the way on must not offer one."""
@@ -154,6 +166,16 @@ def test_joining_never_saves_even_when_a_step_fails(journal):
     with pytest.raises(P.PlanStopped, match="left open and not saved"):
         P.Runner(HaClient(e), journal, join=True, out=lambda *_: None).run(plan)
     assert not any(x.startswith("haconf -dump") for x in e.ran)
+    assert e.writable
+
+
+def test_joining_never_saves_a_plan_that_succeeds(journal):
+    """--join: the session is the admin's, and vxha never saves it (DECISIONS.md 10)."""
+    e = Engine(writable=True)
+    plan = P.Plan("apply", steps=steps(["hagrp", "-delete", "g"], ["hagrp", "-delete", "h"]))
+    P.Runner(HaClient(e), journal, join=True, out=lambda *_: None).run(plan)
+    # the refused -makerw is how the runner finds the session open; no -dump follows
+    assert e.changes() == ["haconf -makerw", "hagrp -delete g", "hagrp -delete h"]
     assert e.writable
 
 
@@ -317,6 +339,28 @@ def test_a_storage_restart_stops_the_container_group_on_that_system_first():
     )
     assert got.index("hares -online web_dg_webdg -sys n2") < got.index("hagrp -online web -sys n2")
     assert "hares -online web_mnt_logs -sys n1" in got
+
+
+def test_an_admins_group_on_a_storage_group_this_plan_stops_is_refused():
+    """A group vxha does not own is never stopped by vxha: one that requires (online local,
+    not soft) a vxha group the plan stops there is refused, naming it, before any change."""
+    from vxha.profiles import Mount
+    from vxha.vcs_types.model import Group, GroupDep
+
+    more = server("web").mounts + [Mount("logs", "webdg", "logs", "/vx/web/logs", "/logs", "log")]
+    old = generate(cluster(), [server("web")], Options("veritas")).config
+    reports = Group("reports", attrs={"SystemList": {"n1": 0}})
+    reports.deps.append(GroupDep("web_storage", "online", "local", "firm"))
+    old.groups.append(reports)
+    new = generate(cluster(), [server("web", mounts=more)], Options("veritas")).config
+    up = {"web_storage": ["n1", "n2", "n3"], "reports": ["n1"]}
+    res_up = {"web_dg_webdg": ["n1", "n2", "n3"], "web_mnt_data": ["n1", "n2", "n3"]}
+    with pytest.raises(P.PlanRefused) as refused:
+        ApplyPlanner(view_of(old, up, res_up), new).build()
+    assert str(refused.value) == (
+        "group reports (not vxha's) requires group web_storage, which this plan stops on n1: "
+        "stop reports first; nothing was changed"
+    )
 
 
 def test_too_many_removals_or_every_server_is_refused():

@@ -148,6 +148,10 @@ def test_trigger_arguments_with_or_without_the_trigger_type():
     assert notify.parse("postonline", ["n2", "db1"]) == {"system": "n2", "group": "db1"}
     with pytest.raises(notify.NotifyError, match="expected system group"):
         notify.parse("postonline", ["n2"])
+    # one word too many is dropped only when it is a trigger type (0 custom, 1 internal)
+    with pytest.raises(notify.NotifyError) as refused:
+        notify.parse("postonline", ["n1", "n2", "db1"])
+    assert str(refused.value) == "postonline: expected system group, got n1 n2 db1"
     with pytest.raises(notify.NotifyError, match="unknown trigger"):
         notify.parse("sysoffline", ["n2"])
 
@@ -164,6 +168,21 @@ def test_recipients_travel_in_the_marker():
     assert server_of(Group("db1", attrs={"UserStrGlobal": tag})) == "db1"
 
 
+def test_a_group_without_the_marker_names_no_server_and_no_one():
+    """Only the vxha marker names a server (DECISIONS.md 3): an admin's own text in
+    UserStrGlobal is not read as one."""
+    values = {
+        ("hares", "-value", "app_ip", "Group"): "app\n",
+        ("hagrp", "-value", "app", "UserStrGlobal"): "owner=operations-team\n",
+    }
+    event = notify.resolve(
+        "resfault",
+        {"system": "n1", "resource": "app_ip", "previous_state": "ONLINE"},
+        lambda argv: values[tuple(argv)],
+    )
+    assert (event["group"], event["server"], event["recipients"]) == ("app", "", [])
+
+
 def test_the_smtp_configuration_and_its_errors(tmp_path):
     conf = tmp_path / "notify.conf"
     assert notify.read_conf(str(conf)) == notify.DEFAULTS  # absent: the defaults
@@ -176,6 +195,12 @@ def test_the_smtp_configuration_and_its_errors(tmp_path):
     conf.write_text("port = smtp\n")
     with pytest.raises(notify.NotifyError, match="port = 'smtp' is not a positive"):
         notify.read_conf(str(conf))
+    # a whole number that is not positive: no port 0, and no conversation without a deadline
+    for key in ("port", "timeout"):
+        conf.write_text(f"{key} = 0\n")
+        with pytest.raises(notify.NotifyError) as refused:
+            notify.read_conf(str(conf))
+        assert str(refused.value) == f"{conf}: {key} = '0' is not a positive whole number"
 
 
 # -- real tier: the installed trigger, as VCS runs it, to an SMTP sink on loopback ------------

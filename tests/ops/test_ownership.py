@@ -132,6 +132,10 @@ def test_everything_vxha_does_not_own_stays_as_it_was(installed, tmp_path):
         refused = c.vxha(*argv)
         assert refused.returncode == 1, argv
         assert "someone is editing" in refused.stderr, refused.stderr
+        if argv[0] in ("apply", "delete"):  # they plan against the saved main.cf: refused
+            # early, by the .stale file beside it (docs/operations.md)
+            stale = os.path.join(os.path.dirname(c.config), ".stale")
+            assert f"the configuration is open for writing ({stale})" in refused.stderr, argv
     assert Path(c.config).read_text() == on_disk
     assert c.value("reports", "Priority") == "2"  # the admin's change is still there
     joined = c.vxha("apply", new, "--yes", "--join")

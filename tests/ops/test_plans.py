@@ -103,7 +103,28 @@ def test_a_new_plan_waits_for_the_stopped_one(served):
     again = c.vxha("apply", c.new, "--yes")
     assert again.returncode == 1
     assert "stopped halfway" in again.stderr and "--resume" in again.stderr
+    # --dry-run shows a plan and stops (docs/operations.md, "Show"): a new plan's, or what
+    # --resume would run; neither is refused, and nothing changes
+    before = server_state(c)
+    assert c.vxha("apply", c.new, "--dry-run").returncode == 0
+    shown = c.vxha("apply", "--resume", "--dry-run")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("resuming vxha apply at step ")
+    assert server_state(c) == before
+    # the stopped plan is resumed by its own command only
+    other = c.vxha("delete", "--resume", "--yes")
+    assert (other.returncode, other.stderr) == (
+        1,
+        "vxha: the plan that stopped is a 'vxha apply': run that with --resume\n",
+    )
+    assert server_state(c) == before
     c.vxha("apply", "--undo", "--yes", check=True)
+    # the last plan (the undo) finished: nothing is left to resume
+    late = c.vxha("apply", "--resume", "--yes")
+    assert (late.returncode, late.stderr) == (
+        1,
+        "vxha: there is no plan to resume: the last one finished (or none was run)\n",
+    )
 
 
 def test_a_restart_asked_for_uses_up_no_restart_limit(served):

@@ -77,6 +77,26 @@ def test_refuses_over_another_packages_agent_and_changes_nothing(tmp_path):
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("link", [None, "../Script50Agent", "/opt/other/bin/HostIPAgent"])
+def test_refuses_over_another_packages_agent_binary(tmp_path, link):
+    """An agent binary vxha did not make (a file, or a link to anything but
+    ../Script51Agent) is another package's, whatever the monitor beside it says."""
+    d = tmp_path / "opt/VRTSvcs/bin/HostIP"
+    d.mkdir(parents=True)
+    if link is None:
+        (d / "HostIPAgent").write_bytes(b"\x7fELF another package's agent")
+    else:
+        (d / "HostIPAgent").symlink_to(link)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    p = install(tmp_path, "--types", "HostIP")
+    assert (p.returncode, p.stderr) == (
+        1,
+        "vxha install-agents: not installed: /opt/VRTSvcs/bin/HostIP holds another "
+        "package's agent\n",
+    )
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
 def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
     """Agent Developer's Guide 9.0, "Installing the custom agent": a type's agent directory
     at only one of /opt/VRTSvcs/bin, /opt/VRTSagents/ha/bin or AgentDirectory."""
@@ -96,6 +116,7 @@ def test_refuses_where_the_agent_directory_is_at_the_other_place(tmp_path):
         (["--types", ",,"], "vxha install-agents: error: --types names no type\n"),
         (["--root", "{tmp}/absent"], "error: --root is not a directory: {tmp}/absent\n"),
         (["--root", "{tmp}/file"], "error: --root is not a directory: {tmp}/file\n"),
+        (["--types", "HostIP,NoSuch"], "error: unknown type(s): NoSuch\n"),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, args, message):
@@ -112,3 +133,17 @@ def test_bad_arguments_are_refused_before_anything_is_written(tmp_path, args, me
     assert p.stderr.endswith(message.replace("{tmp}", str(tmp_path))), p.stderr
     assert "Traceback" not in p.stderr
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_relative_interpreter_is_refused_even_where_it_runs(tmp_path):
+    """A launcher's #! line needs an absolute path: a relative one that works in the
+    installer's directory would name nothing where VCS starts the agent."""
+    here = os.path.dirname(sys.executable)
+    python = os.path.basename(sys.executable)
+    p = subprocess.run([VXHA, "install-agents", "--root", str(tmp_path), "--python", python],
+                       capture_output=True, text=True, timeout=60, cwd=here)  # fmt: skip
+    assert p.returncode == 2
+    assert p.stderr.endswith(
+        f"error: --python must be an absolute path to an interpreter: {python}\n"
+    ), p.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -293,6 +293,21 @@ def test_privileged_implies_not_relocatable(ws):
     assert p.key_path == "relocatable"
 
 
+def test_a_mount_given_twice_in_a_server(ws):
+    def add(d):
+        d["mounts"].append({"name": "data", "diskgroup": "db1dg", "volume": "data2"})
+
+    ws.edit(ws.server("db1"), add)
+    p = only(ws.errors(), "mount 'data' is given twice", "db1.yaml")
+    assert (p.key_path, p.hint) == ("mounts[3].name", "one entry per application mount")
+
+
+def test_a_system_listed_twice_in_a_server(ws):
+    set_server(ws, "nbu_media1", systems=["n1", "n2", "n1"])
+    p = only(ws.errors(), "system 'n1' is listed twice", "nbu_media1.yaml")
+    assert (p.key_path, p.hint) == ("systems[2]", "list each system once")
+
+
 def test_privileged_server_names_one_system(ws):
     set_server(ws, "nbu_mediafc1", systems=["n1", "n3"])
     only(ws.errors(), "the server is privileged, so it runs on exactly one system")

@@ -44,8 +44,24 @@ def test_q2_node_hosting(ws):
     small = System("n4", 2, 4096, "eth0", "1.1.0", ["nbu:10.3"])
     answer = can_host(small, r.server, chain)
     assert not answer.ok and "needs 4 CPUs and 16384 MiB" in answer.reasons[0]
+    # either one lacking is enough: CPUs to spare do not make up for memory, nor the reverse
+    for cpus, mib in ((64, 16383), (3, 1 << 20)):
+        answer = can_host(System("n4", cpus, mib, "eth0", "1.1.0", ["nbu:10.3"]), r.server, chain)
+        assert not answer.ok
+        assert answer.reasons[0] == (
+            f"n4 has {cpus} CPUs and {mib} MiB; the server needs 4 CPUs and 16384 MiB"
+        )
     bare = System("n5", 64, 1 << 20, "eth0", "1.1.0", [])
     assert "image nbu:10.3 is not loaded on n5" in can_host(bare, r.server, chain).reasons
+
+
+def test_q2_a_system_the_server_does_not_name_cannot_host(ws):
+    session = ws.validate()
+    r = _resolved(session, "nbu_media1")  # systems: [n1, n2]
+    chain = profile_chain(r, r.catalog)
+    n3 = session.cluster.system("n3")
+    answer = can_host(n3, r.server, chain)
+    assert not answer.ok and "n3 is not in the server's systems" in answer.reasons
 
 
 def test_q2_old_major_node_cannot_host(ws):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -15,6 +16,12 @@ from vxha.profiles import validate_paths
 VXHA = [sys.executable, "-m", "vxha.cli.main"]
 
 
+def _as_at_a_terminal():
+    # An admin's shell leaves SIGINT at its default; a run started in the background
+    # (nohup, `make test &`) passes it on ignored, and Ctrl-C would then never arrive.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(ws, *args):
     child = pexpect.spawn(
         VXHA[0],
@@ -22,6 +29,7 @@ def spawn(ws, *args):
         encoding="utf-8",
         timeout=30,
         dimensions=(50, 200),
+        preexec_fn=_as_at_a_terminal,
     )
     return child
 

@@ -12,6 +12,7 @@ import tarfile
 
 import pytest
 from realnode_helpers import CLUSTER_CF
+from realtier import require_real
 
 from vxha.simulator import events
 from vxha.simulator.api import Simulator
@@ -100,9 +101,9 @@ def test_a_client_address_in_each_application_subnet():
 # -- images -------------------------------------------------------------------------------
 
 
+@pytest.mark.real
 def test_a_standin_image_serves_the_forwarded_ports_and_has_the_health_check(tmp_path):
-    if not __import__("shutil").which("busybox"):
-        pytest.skip("busybox-static is not installed")
+    require_real("busybox")
     needs = ImageNeeds()
     needs.add([8080, 8443], ["/data", "/config"], "/opt/x/bin/health --quick")
     tar = tarfile.open(fileobj=io.BytesIO(standin_tar(str(tmp_path / "rootfs"), "x:1", needs)))
@@ -257,21 +258,25 @@ def test_monitor_interval_goes_with_real(tmp_path):
     "extra, message",
     [
         ([], "--watch goes with --real (the watch reads real nodes' events)"),
-        (["--real", "--no-start"], "--watch needs the nodes started: drop --no-start"),
+        pytest.param(
+            ["--real", "--no-start"],
+            "--watch needs the nodes started: drop --no-start",
+            marks=pytest.mark.real,
+        ),  # fmt: skip
     ],
 )
 def test_watch_goes_with_real_nodes_started(tmp_path, extra, message):
-    if "--real" in extra and os.geteuid() != 0:
-        pytest.skip("--real is refused before --watch without root")
+    if "--real" in extra:
+        require_real()  # --real is refused before --watch without root
     r = subprocess.run([VXHA, "sim", "serve", CLUSTER_CF, "--watch", *extra, "--run-dir",
                         str(tmp_path)], capture_output=True, text=True, timeout=60)  # fmt: skip
     assert (r.returncode, r.stderr) == (2, f"vxha sim serve: {message}\n")
     assert not os.path.exists(tmp_path / "conf")  # refused before anything was made
 
 
+@pytest.mark.real
 def test_cleanup_of_a_directory_without_a_run(tmp_path):
-    if os.geteuid() != 0:
-        pytest.skip("vxha sim cleanup needs root")
+    require_real()  # vxha sim cleanup needs root
     r = subprocess.run([VXHA, "sim", "cleanup", str(tmp_path)], capture_output=True, text=True,
                        timeout=60)  # fmt: skip
     assert (r.returncode, r.stdout) == (0, f"vxha sim cleanup: nothing recorded in {tmp_path}:"

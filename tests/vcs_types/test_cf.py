@@ -129,7 +129,7 @@ def test_types_file_parses_to_declarations():
         "\tstatic int OnlineTimeout = 120\n"
         "\tstatic keylist SupportedActions = { logs }\n"
         "\tstatic int IMF{} = { Mode = 3, MonitorFreq = 1 }\n"
-        '\tstatic str ArgList[] = { Name, Mounts, "Other:Attr" }\n'
+        '\tstatic str ArgList[] = { Name, Mounts, "Name:Attr" }\n'
         "\tstatic int Custom = 4\n"
         "\tstr Name\n\tstr Mounts{}\n\tkeylist Nodes\n\tint Stop = 30\n"
         "\ttemp str Primary\n\tboolean Priv = 1\n\tstr Vec[] = { a, b }\n"
@@ -137,7 +137,7 @@ def test_types_file_parses_to_declarations():
         "DemoTypes.cf",
     )
     d = cfg.types["Demo"]
-    assert d.arglist == ["Name", "Mounts", "Other:Attr"]
+    assert d.arglist == ["Name", "Mounts", "Name:Attr"]
     assert d.statics == {
         "OnlineTimeout": 120,
         "SupportedActions": ["logs"],

@@ -125,8 +125,10 @@ def type_decls(draw, name=None):
     )
     declared = [draw(attrs(n)) for n in attr_names]
     arglist = draw(st.permutations(attr_names))[: draw(st.integers(0, len(attr_names)))]
-    if draw(st.booleans()):
-        arglist.append(draw(names) + ":" + draw(names))  # another resource's attribute
+    if attr_names and draw(st.booleans()):
+        # another resource's attribute, through a declared attribute naming that resource
+        # (ADG 5.0MP3, "ArgList reference attributes")
+        arglist.append(draw(st.sampled_from(attr_names)) + ":" + draw(names))
     statics = {}
     for s in draw(st.lists(st.sampled_from(_DECLARABLE), unique=True, max_size=4)):
         dtype, dim, _ = STANDARD_STATIC[s]

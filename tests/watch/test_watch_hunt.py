@@ -260,6 +260,13 @@ def test_the_saved_states_age_is_immune_to_the_wall_clock_stepping(tmp_path):
     w._saved["saved"] = time.time()  # the wall clock says "just now", but 1000 s passed
     w._saved["uptime"] -= 1000
     assert w._recent() is None
+    # a fresh save of another system's watch is no picture of this one's (its addresses,
+    # mounts and containers are another node's)
+    w.save()
+    w._saved = json.loads((state / "watch.json").read_text())
+    assert w._recent() is not None
+    w._saved["system"] = "n2"
+    assert w._recent() is None
 
 
 def test_a_watch_started_before_its_engine_connects_when_it_comes(tmp_path):
@@ -420,6 +427,51 @@ def test_a_probe_that_times_out_fails_the_rest_of_its_batch_without_waiting_agai
     assert len(vcs.probes()) == 3  # one per attempt, not 20 per attempt
     assert clock.now - start < 3 * 10 + 1 + 2 + 2
     assert d.given_up == 20
+
+
+@pytest.mark.parametrize("code", [124, 126, 127])
+def test_a_probe_vcs_did_not_answer_reads_no_configuration(code):
+    # docs/watch.md, "VCS not answering": a command that did not answer (124), could not run
+    # (126) or is missing (127) says nothing of the configuration: retried and given up,
+    # never followed by a read of it (each read would cost another --timeout)
+    from vxha.generators.hacli import HaError
+
+    vcs = VCS()
+    clock = Clock()
+
+    def runner(argv, timeout):
+        if argv[:2] == ["hares", "-probe"]:
+            vcs.calls.append(list(argv))
+            raise HaError(argv, code, "no answer")
+        return vcs.run(argv, timeout)
+
+    logs = []
+    view = ClusterView(HaClient(runner=runner), "n1", env={})
+    d = Dispatcher(view, lambda sev, t: logs.append((sev, t)), clock=clock, attempts=3)
+    run_until(d, clock, 0.05)
+    first = len(vcs.calls)  # the configuration, read at start
+    d.note([died()])
+    clock.now += 10  # the last read of the configuration is old: a refusal would read it
+    run_until(d, clock, 10)
+    assert (len(vcs.probes()), d.given_up) == (3, 1)
+    assert [c for c in vcs.calls[first:] if "-type" in c or "SystemList" in c] == []
+
+
+def test_an_engine_that_cannot_be_reached_is_tried_again_with_backoff(tmp_path):
+    # docs/watch.md, "The engine restarting, or silent": reconnected after 0.2 s, then with
+    # back-off up to every 5 s (a watch that retried every 0.2 s would spin on a dead engine)
+    from vxha.watch.engines import EngineWatch
+
+    clock = Clock()
+    logs = []
+    e = EngineWatch(f"unix://{tmp_path}/absent.sock", lambda sev, t: logs.append(t), clock)
+    waits = []
+    for _ in range(8):
+        assert e.connect() == [] and not e.connected
+        waits.append(round(e.next_try - clock.now, 3))
+        clock.now = e.next_try
+    assert waits == [0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0, 5.0]
+    assert len(logs) == 1  # said once, not at every try
 
 
 def test_a_name_reused_by_a_new_container_or_a_stranger(fake_cluster, tmp_path):

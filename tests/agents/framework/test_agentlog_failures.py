@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+from realtier import require_real
 
 from vxha.agents.framework import AgentLog, Context
 
@@ -51,6 +52,8 @@ def test_a_line_break_of_any_kind_never_starts_a_line(node_dir):
     assert text.startswith("a") and text.endswith("red")
     assert not any(c in text for c in breaks + "\x1b")
     assert "\\x1b[31mred" in text  # a terminal escape is shown, not obeyed
+    # each break a space (docs/framework.md, "one line"), not an escape
+    assert text == "a" + "b".join(" " * len(breaks)) + "z\\x1b[31mred"
 
 
 def test_bytes_that_are_not_utf8_are_shown_as_escapes(node_dir):
@@ -130,6 +133,38 @@ def test_a_hung_halog_costs_its_timeout_once_not_per_line(node_dir, tmp_path):
     assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["line 0", "line 1", "line 2"]
 
 
+def _halog(tmp_path, code):
+    """A halog that records its arguments and exits ``code``; the context's VCS_HOME."""
+    home = tmp_path / "vcs"
+    (home / "bin").mkdir(parents=True)
+    halog = home / "bin" / "halog"
+    halog.write_text(f'#!/bin/sh\necho "$@" >>{tmp_path}/halog.calls\nexit {code}\n')
+    halog.chmod(0o755)
+    return str(home), tmp_path / "halog.calls"
+
+
+def test_a_halog_that_fails_leaves_the_line_in_the_agent_log(node_dir, tmp_path):
+    home, calls = _halog(tmp_path, 1)
+    ctx = Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir), "VCS_HOME": home})
+    log = AgentLog(ctx, "Dummy", "r", "monitor")
+    log.stdout = False
+    log.via_halog = True
+    log.error("not lost")
+    assert len(calls.read_text().splitlines()) == 1  # halog was asked, and failed
+    assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["not lost"]
+
+
+def test_in_process_lines_never_go_through_halog(node_dir, tmp_path):
+    """In process (the simulator) there is no engine log to unify with: the agent log."""
+    home, calls = _halog(tmp_path, 0)
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir), "VCS_HOME": home}
+    log = AgentLog(Context(env, inprocess=True), "Dummy", "r", "monitor")
+    log.via_halog = True
+    log.error("in the file")
+    assert not calls.exists()
+    assert [LINE.match(x)["text"] for x in _lines(node_dir)] == ["in the file"]
+
+
 # -- the log directory missing, not a directory, or on a full file system -------------
 
 FULL_FS = """
@@ -150,8 +185,6 @@ os.execv(sys.argv[2], sys.argv[2:])
 
 
 def _launch(agent_root, node_dir, log_dir, fail, on_full=False):
-    import shutil
-
     from vxha.agents.framework import build_argv
     from vxha.vcs_types.catalog import project_type
 
@@ -161,13 +194,13 @@ def _launch(agent_root, node_dir, log_dir, fail, on_full=False):
                VXHA_LOG_DIR=str(log_dir))  # fmt: skip
     cmd = [launcher, *argv]
     if on_full:
-        if os.geteuid() != 0 or not shutil.which("unshare"):
-            pytest.skip("needs root and unshare for a private mount namespace")
+        require_real("unshare")  # root and unshare for a private mount namespace
         cmd = ["unshare", "-m", "--propagation", "private", sys.executable, "-c", FULL_FS,
                str(log_dir), *cmd]  # fmt: skip
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.real
 @pytest.mark.parametrize("fail, code", [([], 0), (["online"], 1)])
 def test_a_log_on_a_full_file_system_changes_no_outcome(agent_root, node_dir, tmp_path, fail, code):
     proc = _launch(agent_root, node_dir, tmp_path / "full", fail, on_full=True)

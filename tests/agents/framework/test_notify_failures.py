@@ -58,6 +58,27 @@ def trickling(server, conn):
         pass
 
 
+def within(seconds, fn, *args, **kw):
+    """``fn``'s result (or its exception) if it ends within ``seconds``; a failure, not a
+    hung test run, when it does not: the deadline under test is what must end it."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn(*args, **kw)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        pytest.fail(f"{fn.__name__} did not end within {seconds} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def _conf(port, timeout=2):
     return {
         "host": "127.0.0.1",
@@ -71,14 +92,36 @@ def _conf(port, timeout=2):
 def test_a_slow_or_silent_server_is_an_error_within_the_timeout(behaviour):
     server = Server(behaviour)
     try:
-        start = time.monotonic()
         with pytest.raises(notify.NotifyError) as err:
-            notify.send(["ops@example.com"], "s", "b", env={}, conf=_conf(server.port, 2))
-        took = time.monotonic() - start
+            within(2 + 1.5, notify.send, ["ops@example.com"], "s", "b", env={},
+                   conf=_conf(server.port, 2))  # fmt: skip
     finally:
         server.stop()
-    assert took < 2 + 1.5, took
     assert f"127.0.0.1:{server.port}" in str(err.value)
+    if behaviour is trickling:  # every read answered in time: the deadline alone ends it
+        assert str(err.value) == f"SMTP 127.0.0.1:{server.port}: not done within 2 s"
+
+
+def test_a_connection_made_after_the_deadline_is_cut_at_once(monkeypatch):
+    """The deadline can pass while the connection is being made: the socket that comes up
+    after it is shut as it appears, not read from until the server stops talking."""
+    import smtplib
+
+    real = smtplib.SMTP._get_socket
+
+    def late(self, *args):
+        time.sleep(1.5)  # the connection comes up after the 1 s deadline
+        return real(self, *args)
+
+    monkeypatch.setattr(smtplib.SMTP, "_get_socket", late)
+    server = Server(trickling)
+    try:
+        with pytest.raises(notify.NotifyError) as err:
+            within(1 + 3, notify.send, ["ops@example.com"], "s", "b", env={},
+                   conf=_conf(server.port, 1))  # fmt: skip
+    finally:
+        server.stop()
+    assert str(err.value) == f"SMTP 127.0.0.1:{server.port}: not done within 1 s"
 
 
 def test_a_server_that_is_down_is_an_error_at_once():
@@ -103,12 +146,11 @@ def test_the_trigger_logs_what_it_could_not_send_and_exits_1(node_dir, tmp_path)
         return "web\n" if argv[0] == "hares" else marker + "\n"
 
     log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
-    start = time.monotonic()
     try:
-        code = notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env)
+        code = within(1 + 1.5, notify.handle, "resfault", ["n1", "web_ctr", "ONLINE"], ha, log,
+                      env)  # fmt: skip
     finally:
         server.stop()
-    assert time.monotonic() - start < 1 + 1.5
     assert code == 1
     (line,) = log.lines
     assert " VCS ERROR V-16-10000-10802 vxha_notify:resfault:trigger:" in line
@@ -142,3 +184,34 @@ def test_a_trigger_that_fails_unexpectedly_says_so_in_its_log(node_dir):
     assert notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env) == 1
     (line,) = log.lines
     assert "not sent" in line and "the ha client broke" in line
+
+
+def test_a_group_naming_no_recipient_sends_nothing_and_says_so(node_dir):
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)}
+
+    def ha(argv):
+        return "web\n" if argv[0] == "hares" else "vxha:server=web\n"
+
+    log = AgentLog(Context(env, inprocess=True), "vxha_notify", "resfault", "trigger")
+    code = notify.handle("resfault", ["n1", "web_ctr", "ONLINE"], ha, log, env)
+    assert code == 0
+    assert notify.outbox(str(node_dir)) == []
+    (line,) = log.lines
+    assert line.endswith(":resfault n1 web_ctr ONLINE: group web names no recipient\n")
+
+
+def test_an_ha_command_that_fails_is_an_error_naming_it(tmp_path):
+    """VCS's ha commands answer with their exit code: a failed one is no answer."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    hagrp = bin_dir / "hagrp"
+    hagrp.write_text(
+        "#!/bin/sh\necho 'VCS WARNING V-16-1-40131 Group web does not exist' >&2\nexit 1\n"
+    )
+    hagrp.chmod(0o755)
+    ha = notify.ha_client({"VCS_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    with pytest.raises(notify.NotifyError) as err:
+        ha(["hagrp", "-value", "web", "UserStrGlobal"])
+    assert str(err.value) == (
+        "hagrp -value web UserStrGlobal exited 1: VCS WARNING V-16-1-40131 Group web does not exist"
+    )
