@@ -169,8 +169,14 @@ def whose(live, current):
     from vxha.vcs_types.shipped import shape, shipped
 
     (have, have_args), (now, now_args) = shape(live), shape(current)
+    record = shipped(live.name) or [("this vxha", current)]
+    # an attribute an admin added (haattr -add) that no vxha ever declared and no ArgList
+    # passes to the agent: the admin's, on vxha's type (chosen because the agent never
+    # sees it, and taking the type for another's refused every apply and add-types)
+    ever = {n for _, d in record for n in d.attrs} | set(now)
+    have = {n: a for n, a in have.items() if n in ever or n in have_args}
     # the current declaration is the record's last entry (a test type, Dummy, has none)
-    for commit, decl in shipped(live.name) or [("this vxha", current)]:
+    for commit, decl in record:
         was, was_args = shape(decl)
         added = {n: a for n, a in have.items() if n not in was}
         if (
@@ -179,6 +185,10 @@ def whose(live, current):
             and have_args in (was_args, now_args)
         ):
             return commit, decl
+    # a first declaration stopped midway (hatype -add, some of the haattr -add, ArgList not
+    # yet or already set): running add-types again must finish it (docs/packaging.md)
+    if all(now.get(n) == a for n, a in have.items()) and have_args in ([], now_args):
+        return "a stopped add", current
     return None
 
 
@@ -287,7 +297,9 @@ def plan_type(decl, live, engine=None) -> TypePlan:
         )
         done.append(static)
     for n in live.attrs:
-        if n not in decl.attrs:
+        if n not in decl.attrs and not any(n in d.attrs for d in record):
+            notes.append(f"type {name}: kept attribute {n} (an admin's: no vxha declares it)")
+        elif n not in decl.attrs:
             notes.append(
                 f"type {name}: kept attribute {n}, which this vxha no longer declares "
                 "(resources may hold values)"

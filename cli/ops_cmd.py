@@ -113,14 +113,23 @@ def _read(client, args, **need):
     return read_view(client, args.config_dir, **need)
 
 
-def _refuse_editing(view, args) -> None:
+def _refuse_editing(view, args, killed: str = "") -> None:
+    """``killed``: the command whose journal says it was still running (it was killed,
+    SIGKILL or a crash, and never closed the session it opened)."""
     from vxha.generators.plan import PlanRefused
 
     if view.editing and not args.join and not args.dry_run:
+        mine = (
+            f"; the last plan (vxha {killed}) never recorded its end: if it was killed, the "
+            "open session may be its own, with what it ran: save it (haconf -dump -makero) "
+            "and run this again"
+            if killed
+            else ""
+        )
         raise PlanRefused(
             f"the configuration is open for writing ({os.path.dirname(view.path)}/.stale): "
-            "someone is editing it; let them finish (haconf -dump -makero) or pass --join; "
-            "nothing was changed"
+            "someone is editing it; let them finish (haconf -dump -makero) or pass --join"
+            f"{mine}; nothing was changed"
         )
 
 
@@ -136,8 +145,9 @@ def _resume(args, client, command) -> int:
         return _err(f"the plan that stopped is a 'vxha {plan.command}': run that with --resume")
     status = data["status"]
     P.retry_moves(plan, status)
+    P.refuse_if_running(journal, data)
     view = _read(client, argparse.Namespace(config_dir=plan.config_path), admin=True)
-    _refuse_editing(view, args)
+    _refuse_editing(view, args, plan.command if data.get("state") == "running" else "")
     left = [i for i, s in enumerate(status) if s != "done"]
     if not left:
         data["state"] = "done"
@@ -173,8 +183,9 @@ def _undo(args, client, command) -> int:
     done = [s for s, st in zip(last.steps, data["status"]) if st == "done"]
     if any(s.kind == "local" and s.argv[0] == "run" for s in done):
         return _err("the last plan destroyed volumes (--shred): it cannot be undone")
+    P.refuse_if_running(journal, data)
     view = _read(client, argparse.Namespace(config_dir=last.config_path), admin=True)
-    _refuse_editing(view, args)
+    _refuse_editing(view, args, last.command if data.get("state") == "running" else "")
     adopted(view.config, [s.argv[2] for s in done if s.argv[:2] == ["hagrp", "-add"]])
     undo = last.undo
     if undo.get("kind") == "maintenance":
@@ -622,9 +633,11 @@ def cmd_cluster(argv) -> int:
         for note in notes:
             print(f"note: {note}")
         if commands:
-            print("haconf -makerw")
+            # as the runner does it: with --join, the open session is used and never saved
+            joined = "   (joined: the open configuration is used)" if args.join else ""
+            print("haconf -makerw" + joined)
             print("\n".join(" ".join(c) for c in commands))
-            print("haconf -dump -makero")
+            print("haconf -dump -makero" + ("   (not run: joined)" if args.join else ""))
         else:
             print("nothing to do")
         return 0

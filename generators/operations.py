@@ -39,6 +39,17 @@ def server_groups(view: ClusterView, server: str) -> Tuple[Optional[str], Option
     return failover, storage
 
 
+def only_storage(server: str, storage: Optional[str]) -> OperationError:
+    """The refusal for a server whose failover group is gone (deleted with --keep-data):
+    what is left, and the ways on."""
+    return OperationError(
+        f"server {server!r} has no failover group named {server!r}, only its storage group "
+        f"{storage} (deleted with --keep-data?): bring it back with vxha restore {server} "
+        f"then vxha generate and vxha apply, or remove the storage with vxha delete {server} "
+        "--now; nothing was changed"
+    )
+
+
 def state_line(group: str, states: dict) -> str:
     """``  <group>  n1=ONLINE  n2=OFFLINE``: one group's state on each system."""
     return f"  {group:<28} " + "  ".join(f"{s}={v}" for s, v in sorted(states.items()))
@@ -55,7 +66,7 @@ def maintenance_plan(
     without ``system``)."""
     failover, storage_group = server_groups(view, server)
     if failover is None:
-        raise OperationError(f"server {server!r} has no failover group named {server!r}")
+        raise only_storage(server, storage_group)
     groups = [failover] + ([storage_group] if storage and storage_group else [])
     if system and system not in view.systems_of(failover):
         raise OperationError(f"system {system!r} is not in the SystemList of group {failover}")

@@ -387,6 +387,7 @@ def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None
                     )
                 )
             out.problems.append(f"the cluster has no resource type {t}: {fix}")
+        _check_types(current, cfg, out)
     systems = {s.name for s in current.systems}
     wanted: Set[str] = set()
     for g in cfg.groups:
@@ -432,6 +433,58 @@ def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None
         out.notes.append(
             f"group {cvm.name} has no CFSfsckd resource, which CFSMount needs: "
             f"cfscluster config adds it (hares -add vxfsckd CFSfsckd {cvm.name})"
+        )
+
+
+def _check_types(current: Config, cfg: Config, out: Target) -> None:
+    """The cluster's declaration of each type vxha's resources use must be able to take
+    them: a type of one of vxha's names that is not vxha's (a site's own HostIP) would run
+    vxha's servers under another agent, and an attribute the declaration lacks (an older
+    vxha's Container, Veritas's CFSMount with vxha's extras) stops the plan at its
+    `hares -modify`, after the groups were added. Refused before any command, naming the
+    way out. Only resources the plan adds or changes: a delete of what runs is never held
+    up by the type it runs under."""
+    from vxha.agents.cluster_types import differences, whose
+    from vxha.vcs_types.catalog import PROJECT_TYPES, project_type
+
+    live = {r.name: r for g in current.groups if server_of(g) is not None for r in g.resources}
+    changed = [
+        r
+        for g in cfg.groups
+        if server_of(g) is not None
+        for r in g.resources
+        if live.get(r.name) != r
+    ]
+    missing: Dict[Tuple[str, str], List[str]] = {}
+    for r in changed:
+        decl = current.types.get(r.type)
+        for a in r.attrs:
+            if decl is not None and diff.resource_spec({r.type: decl}, r.type, a) is None:
+                missing.setdefault((r.type, a), []).append(r.name)
+    foreign = set()
+    for t in sorted({t for t, _ in missing} | (set(PROJECT_TYPES) & set(current.types))):
+        if t not in PROJECT_TYPES or t == "CFSMount":
+            continue
+        mine = project_type(t)
+        if whose(current.types[t], mine) is None and any(r.type == t for r in changed):
+            foreign.add(t)
+            first = differences(current.types[t], mine)[:1]
+            out.problems.append(
+                f"the cluster's type {t} is not vxha's ({', '.join(first)}): vxha's resources "
+                f"cannot run under it; rename or remove that type first (vxha cluster add-types "
+                f"--dry-run names the difference)"
+            )
+    for (t, a), users in sorted(missing.items()):
+        if t in foreign:
+            continue
+        if t == "CFSMount" and whose(current.types[t], project_type(t)) is None:
+            fix = "it is Veritas's CFSMount: generate with --cfsmount veritas (DECISIONS.md 6)"
+        elif t in PROJECT_TYPES:
+            fix = "bring vxha's types up to date first (vxha cluster add-types)"
+        else:
+            fix = f"update the product that declares type {t}, or the server's profile"
+        out.problems.append(
+            f"the cluster's type {t} has no attribute {a}, which {', '.join(users)} set(s): {fix}"
         )
 
 

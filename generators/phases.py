@@ -354,16 +354,20 @@ class ApplyPlanner:
             if not where or where <= g_off.get(parent.name, set()):
                 continue
             if ownership.server_of(parent) is None:
+                stop = "; ".join(f"hagrp -offline {parent.name} -sys {s}" for s in sorted(where))
                 raise PlanRefused(
-                    f"group {parent.name} (not vxha's) requires group {child}, which this plan "
-                    f"stops on {system}: stop {parent.name} first; nothing was changed"
+                    f"group {parent.name} (not vxha's) requires group {child} {d.location} "
+                    f"{d.rigidity}, which this plan stops on {system}: stop {parent.name} "
+                    f"first ({stop}), run this again, then start it again (hagrp -online); "
+                    "nothing was changed"
                 )
             srv = ownership.server_of(parent)
             for s in where:
                 if in_maintenance(self.view, parent.name, s):
                     raise PlanRefused(
                         f"server {srv} is in maintenance on {s} and requires group {child}, "
-                        "which this plan stops: end its maintenance first; nothing was changed"
+                        f"which this plan stops: end its maintenance first (vxha maintenance "
+                        f"off {srv} --sys {s}); nothing was changed"
                     )
             g_off.setdefault(parent.name, set()).update(where)
             for s in where:

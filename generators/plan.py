@@ -228,14 +228,75 @@ def start_text(config_path: str, config) -> str:
     return write(merged)
 
 
+# The state directories whose lock this process holds (path -> open file): from the first
+# journal write until the run ends (Runner.run), or the process does, which releases it
+# whatever ends it (SIGKILL included).
+_LOCKS: dict = {}
+
+
 class Journal:
     """The record of the last plan: its steps, which ran, and what ``--undo`` needs.
 
-    Written after every step (atomically), so a run killed halfway leaves a true record."""
+    Written after every step (atomically), so a run killed halfway leaves a true record.
+    The first write takes the state directory's lock (``lock``, flock): a second vxha
+    command that would change the cluster from this node is refused before it changes
+    anything, naming the first, instead of writing its journal and start.cf over the
+    running plan's."""
 
     def __init__(self, directory: Optional[str] = None):
         self.directory = directory or state_dir()
         self.path = os.path.join(self.directory, JOURNAL)
+
+    def _lock_path(self) -> str:
+        return os.path.join(self.directory, "lock")
+
+    def holder(self) -> Optional[str]:
+        """Who holds the lock, when another process does (its pid and command), else None."""
+        import fcntl
+
+        path = self._lock_path()
+        if path in _LOCKS:
+            return None
+        try:
+            f = open(path, "a+", encoding="utf-8")
+        except OSError:
+            return None
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                f.seek(0)
+                return f.read().strip() or "another process"
+            fcntl.flock(f, fcntl.LOCK_UN)
+        return None
+
+    def claim(self) -> None:
+        import fcntl
+
+        path = self._lock_path()
+        if path in _LOCKS:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        f = open(path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            f.seek(0)
+            who = f.read().strip() or "another process"
+            f.close()
+            raise PlanRefused(
+                f"another vxha command is changing the cluster from this node ({who}; lock "
+                f"{path}): wait for it to end, then run this again; nothing was changed"
+            ) from None
+        f.truncate(0)
+        f.write(f"pid {os.getpid()}: vxha {' '.join(sys.argv[1:3])}\n")
+        f.flush()
+        _LOCKS[path] = f
+
+    def release(self) -> None:
+        f = _LOCKS.pop(self._lock_path(), None)
+        if f is not None:
+            f.close()
 
     def load(self) -> Optional[dict]:
         try:
@@ -247,14 +308,14 @@ class Journal:
             raise PlanRefused(f"{self.path}: cannot read the plan journal: {exc}") from exc
 
     def save(self, data: dict) -> None:
-        os.makedirs(self.directory, exist_ok=True)
+        self.claim()
         tmp = self.path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(data, f, indent=1, sort_keys=True)
         os.replace(tmp, self.path)
 
     def save_text(self, name: str, text: str) -> str:
-        os.makedirs(self.directory, exist_ok=True)
+        self.claim()
         path = os.path.join(self.directory, name)
         tmp = path + ".tmp"
         with open(tmp, "w", encoding="utf-8") as f:
@@ -270,8 +331,20 @@ class Journal:
         return None
 
 
+def refuse_if_running(journal: Journal, data: Optional[dict]) -> None:
+    """Refuse while the journal's plan is still running in another process (its lock is
+    held): its journal says "running" then too, as that of a command that was killed."""
+    who = journal.holder() if data and data.get("state") == "running" else None
+    if who:
+        raise PlanRefused(
+            f"another vxha command is running a plan from this node ({who}): wait for it to "
+            "end, then run this again; nothing was changed"
+        )
+
+
 def refuse_if_unfinished(journal: Journal, force: bool = False) -> None:
     data = journal.unfinished()
+    refuse_if_running(journal, data)
     if data and not force:
         done = sum(1 for s in data["status"] if s == "done")
         cmd = data["plan"]["command"]
@@ -312,9 +385,12 @@ class Runner:
         self.local_actions = dict(local_actions or {})
         self.opened = False  # this runner opened the configuration (and must close it)
         self.joined = False
+        self.config_path = ""  # the plan's main.cf
 
     # -- the session ------------------------------------------------------------------
-    def _open(self) -> None:
+    def _open(self, config_path: str = "") -> None:
+        from vxha.generators.view import changed_since_read
+
         try:
             self.client.run("haconf", "-makerw", change=True)
             self.opened = True
@@ -328,6 +404,18 @@ class Runner:
                     "--join (vxha then never saves it); nothing was changed"
                 ) from None
             self.joined = True
+            return
+        if changed_since_read(config_path):
+            # Someone saved the configuration between this command's read and its session
+            # (an admin's change, another node's vxha): the plan was made from what is no
+            # longer there. Closed again at once: with nothing changed, the save writes
+            # what the engine has, which is what they saved.
+            self._close()
+            raise PlanRefused(
+                f"the cluster's configuration ({config_path}) was saved by someone else since "
+                "this command read it: its plan may no longer fit; run the command again (it "
+                "plans anew from the cluster as it is); nothing was changed"
+            )
 
     def _close(self) -> None:
         if not self.opened:
@@ -338,6 +426,10 @@ class Runner:
             if NOT_WRITABLE not in exc.output:
                 raise
         self.opened = False
+        if self.config_path:
+            from vxha.generators.view import note_read
+
+            note_read(self.config_path)  # what this runner saved is what it works from
 
     # -- steps ------------------------------------------------------------------------
     def _do(self, step: Step) -> None:
@@ -397,7 +489,28 @@ class Runner:
             time.sleep(poll_interval())
 
     def run(self, plan: Plan, status: Optional[List[str]] = None, snapshot=None) -> None:
-        """Run the steps not yet done. ``snapshot`` (resume): check each step first."""
+        """Run the steps not yet done. ``snapshot`` (resume): check each step first.
+
+        SIGTERM and SIGHUP (a service manager stopping it, a closed terminal or ssh
+        session) stop the plan as Ctrl-C does: killed by them, it left the configuration
+        open, and --resume refused it as someone's session."""
+        import signal
+        import threading
+
+        def interrupt(signum, frame):
+            raise KeyboardInterrupt
+
+        main = threading.current_thread() is threading.main_thread()
+        wanted = (signal.SIGTERM, signal.SIGHUP) if main else ()
+        before = {n: signal.signal(n, interrupt) for n in wanted}
+        try:
+            return self._run(plan, status, snapshot)
+        finally:
+            self.journal.release()
+            for n, handler in before.items():
+                signal.signal(n, handler)
+
+    def _run(self, plan: Plan, status: Optional[List[str]], snapshot) -> None:
         status = list(status or ["pending"] * len(plan.steps))
         record = {"plan": plan.to_json(), "status": status, "state": "running"}
         record["started"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -408,7 +521,10 @@ class Runner:
         current = None
         try:
             if session:
-                self._open()  # first: refuse someone's open session before any change
+                self.config_path = plan.config_path
+                # first: refuse someone's open session, or a configuration saved since
+                # the plan was made, before any change
+                self._open(plan.config_path)
             for i in todo:
                 current = i
                 step = plan.steps[i]
@@ -443,7 +559,16 @@ class Runner:
                 status[current] = "failed"
             record["state"] = "stopped"
             closed = self._close_after_failure()
-            self.journal.save(record)
+            try:
+                self.journal.save(record)
+            except OSError as lost:
+                # a full disk or an unwritable state directory: what ran is still said,
+                # and --resume checks each step against the cluster (skips what is done)
+                closed += (
+                    f"\nthe plan journal could not be written ({self.journal.path}: "
+                    f"{lost.strerror or lost}): it may not show every step that ran; make "
+                    "room there (VXHA_STATE_DIR), then --resume skips the steps already done"
+                )
             why = "interrupted" if isinstance(exc, KeyboardInterrupt) else exc
             raise PlanStopped(self._report(plan, status, current, why, closed)) from exc
         except PlanRefused:

@@ -25,7 +25,12 @@ import dataclasses
 from typing import Dict, List, Optional
 
 from vxha.generators import ownership
-from vxha.generators.operations import OperationError, maintenance_plan, server_groups
+from vxha.generators.operations import (
+    OperationError,
+    maintenance_plan,
+    only_storage,
+    server_groups,
+)
 from vxha.generators.phases import ApplyPlanner, in_maintenance
 from vxha.generators.plan import (
     Plan,
@@ -166,7 +171,7 @@ def upgrade_plan(
     server, kind = move.server, move.kind
     failover, storage = server_groups(view, server)
     if failover is None:
-        raise OperationError(f"server {server!r} has no failover group named {server!r}")
+        raise only_storage(server, storage)
     systems = view.systems_of(failover)
     for g in (failover, storage):
         if g and view.frozen(g):

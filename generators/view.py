@@ -129,21 +129,19 @@ class ClusterView:
 
 CACHE_KEEP = 8
 
+# main.cf (absolute path) -> the digest of the configuration as this process last read it
+# (parse_config) or saved it (the plan runner's haconf -dump): the runner refuses a plan
+# made from a configuration someone saved since (see changed_since_read).
+_SEEN: dict = {}
 
-def parse_config(main_cf: str, allow_include_dirs=()):
-    """``cf.parse_file(main_cf)``, remembered by content: a configuration read before (the
-    same main.cf and type files, byte for byte) is loaded from the state directory instead
-    of parsed again (a 200-server main.cf takes 0.3 s to parse, 0.07 s to load).
 
-    The cache lives under $VXHA_STATE_DIR (root's, mode 0700): only vxha writes there."""
+def _digest(main_cf: str, allow_include_dirs=()):
+    """main.cf and every other .cf file beside it (and in ``allow_include_dirs``), byte for
+    byte, with this vxha's and Python's versions."""
     import hashlib
-    import pickle
     import sys
 
     from vxha import __version__
-    from vxha.generators.plan import state_dir
-    from vxha.vcs_types.cf import parse_file
-    from vxha.vcs_types.model import with_included
 
     folder = os.path.dirname(os.path.abspath(main_cf))
     key = hashlib.sha256(f"{__version__} {sys.version}".encode())
@@ -157,6 +155,44 @@ def parse_config(main_cf: str, allow_include_dirs=()):
                 key.update(name.encode())
                 with open(path, "rb") as f:
                     key.update(f.read())
+    return key
+
+
+def note_read(main_cf: str) -> None:
+    """Remember the configuration as it is now as the one this process works from."""
+    try:
+        _SEEN[os.path.abspath(main_cf)] = _digest(main_cf).hexdigest()
+    except OSError:
+        _SEEN.pop(os.path.abspath(main_cf), None)
+
+
+def changed_since_read(main_cf: str) -> bool:
+    """Whether the saved configuration changed since this process read it (someone saved
+    theirs in between); False when it was not read (a model in memory)."""
+    seen = _SEEN.get(os.path.abspath(main_cf)) if main_cf else None
+    if seen is None:
+        return False
+    try:
+        return _digest(main_cf).hexdigest() != seen
+    except OSError:
+        return True
+
+
+def parse_config(main_cf: str, allow_include_dirs=()):
+    """``cf.parse_file(main_cf)``, remembered by content: a configuration read before (the
+    same main.cf and type files, byte for byte) is loaded from the state directory instead
+    of parsed again (a 200-server main.cf takes 0.3 s to parse, 0.07 s to load).
+
+    The cache lives under $VXHA_STATE_DIR (root's, mode 0700): only vxha writes there."""
+    import pickle
+
+    from vxha.generators.plan import state_dir
+    from vxha.vcs_types.cf import parse_file
+    from vxha.vcs_types.model import with_included
+
+    key = _digest(main_cf, allow_include_dirs)
+    if not allow_include_dirs:
+        _SEEN[os.path.abspath(main_cf)] = key.hexdigest()
     cache = os.path.join(state_dir(), "parsed")
     path = os.path.join(cache, key.hexdigest() + ".pickle")
     try:

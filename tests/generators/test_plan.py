@@ -358,8 +358,9 @@ def test_an_admins_group_on_a_storage_group_this_plan_stops_is_refused():
     with pytest.raises(P.PlanRefused) as refused:
         ApplyPlanner(view_of(old, up, res_up), new).build()
     assert str(refused.value) == (
-        "group reports (not vxha's) requires group web_storage, which this plan stops on n1: "
-        "stop reports first; nothing was changed"
+        "group reports (not vxha's) requires group web_storage local firm, which this plan "
+        "stops on n1: stop reports first (hagrp -offline reports -sys n1), run this again, "
+        "then start it again (hagrp -online); nothing was changed"
     )
 
 

@@ -5,11 +5,13 @@ Each example starts the installed fixture (fixtures/installed: ClusterService, c
 an admin's database and CFS groups) with some vxha servers already in it and random
 objects of an admin's own (failover and parallel groups of bundled types and of a type of
 the admin's, localized attributes, frozen, temporarily frozen and disabled groups, group
-dependencies onto vxha's groups and from them), then runs a random sequence of `vxha
+dependencies of every kind onto vxha's groups and from them, vxha's marker copied onto
+an admin's group, names with vxha's suffixes), then runs a random sequence of `vxha
 apply`, `maintenance`, `delete`, `restore`, `upgrade`/`downgrade` and `cluster add-types`,
 some stopped by the simulator's fail-command at a random step of their plan, some while an
 admin has the configuration open. Some clusters keep some of the admin's groups in an
-included file (admin.cf), some run an older vxha's declarations of vxha's types. After
+included file (admin.cf), some keep servers' groups in one (servers.cf), some run an
+older vxha's declarations of vxha's types. After
 every command the invariants below hold, each written from the rule it names.
 
 CI runs a fixed profile (one seed) (``max_examples`` keeps it under a minute); hunt
@@ -85,6 +87,8 @@ EDITS = {
 OURS = ("Container", "HostIP", "PortForward")
 # the file an admin moves some of the groups into (docs/vcs-language.md, "Includes and types")
 ADMIN_CF = "admin.cf"
+# the file an admin keeps some of vxha's groups in (the same rule: the plan changes it)
+SERVERS_CF = "servers.cf"
 ADMIN_TYPES = """type AdmProbe (
 \tstatic str ArgList[] = { Target, Interval }
 \tstr Target
@@ -133,7 +137,8 @@ def foreign_groups(draw, vxha_groups):
     count = draw(st.integers(1, 3))
     text, deps, kinds, systems = [], {}, {}, {}
     for i in range(count):
-        name = f"adm{i}"
+        # an admin's group may be named with a suffix of vxha's (`adm1_storage`)
+        name = f"adm{i}" + draw(st.sampled_from(["", "", "_storage"]))
         parallel = draw(st.booleans())
         members = draw(st.lists(st.sampled_from(SYSTEMS), min_size=1, max_size=3, unique=True))
         attrs = ["SystemList = { " + ", ".join(f"{s} = {n}" for n, s in enumerate(members)) + " }"]
@@ -146,19 +151,29 @@ def foreign_groups(draw, vxha_groups):
             attrs.append("Frozen = 1")
         if draw(st.booleans()):
             attrs.append(f"Priority = {draw(st.integers(1, 4))}")
-        if draw(st.integers(0, 3)) == 0:
+        note = draw(st.integers(0, 5))
+        if note == 0:
             # an admin's own note in the attribute vxha marks its groups with
             attrs.append('UserStrGlobal = "owner=dba team"')
+        elif note == 1:
+            # vxha's marker copied onto an admin's group (a copied group, a pasted
+            # attribute): the group is not vxha's, its name is none of the server's
+            # (docs/operations.md, "What vxha owns")
+            attrs.append(f'UserStrGlobal = "{MARKER}{draw(st.sampled_from(SERVERS))}"')
         block = [f"group {name} ("] + [f"\t{a}" for a in attrs] + ["\t)", ""]
+        # an admin's resources may be named with vxha's suffixes (`adm0_ctr`, `adm0_ip`)
+        nic, proc, probe = draw(
+            st.sampled_from([("nic", "proc", "probe"), ("ip", "ctr", "pf"), ("pf", "ip", "ctr")])
+        )
         block += [
-            f"\tNIC {name}_nic (",
+            f"\tNIC {name}_{nic} (",
             *(
                 f"\t\tDevice @{s} = {draw(st.sampled_from(('eth0', 'eth1', 'bond0')))}"
                 for s in members
             ),
             "\t\t)",
             "",
-            f"\tApplication {name}_proc (",
+            f"\tApplication {name}_{proc} (",
             f'\t\tStartProgram = "/opt/{name}/bin/start"',
             f'\t\tStopProgram = "/opt/{name}/bin/stop"',
             "\t\t)",
@@ -166,13 +181,13 @@ def foreign_groups(draw, vxha_groups):
         ]
         if draw(st.booleans()):
             block += [
-                f"\tAdmProbe {name}_probe (",
+                f"\tAdmProbe {name}_{probe} (",
                 f'\t\tTarget = "{name}.example"',
                 f"\t\tInterval @{members[0]} = {draw(st.integers(1, 60))}",
                 "\t\t)",
                 "",
             ]
-        block += [f"\t{name}_proc requires {name}_nic", ""]
+        block += [f"\t{name}_{proc} requires {name}_{nic}", ""]
         text.append(block)
         kinds[name] = parallel
         systems[name] = members
@@ -181,7 +196,7 @@ def foreign_groups(draw, vxha_groups):
         if vxha_groups and draw(st.integers(0, 2)) == 0:
             child = draw(st.sampled_from(sorted(vxha_groups)))
             child_parallel = child.endswith("_storage") and child != "db1_storage"
-            link = draw(st.sampled_from(legal_links(kinds[name], child_parallel)))
+            link = draw(st.sampled_from(legal_links(kinds[name], child_parallel, offline=True)))
             deps.setdefault(name, []).append((child, *link))
             block.insert(-1, f"\trequires group {child} {' '.join(link)}")
     reverse = {}
@@ -195,17 +210,24 @@ def foreign_groups(draw, vxha_groups):
     return ["\n".join(b) for b in text], deps, reverse, systems
 
 
-def legal_links(parent_parallel, child_parallel):
-    """(category, location, rigidity) VCS allows for this pair of groups (VCS_ENGINE.md,
-    "Parallel groups"); soft and firm only, as an admin links to another team's group."""
+def legal_links(parent_parallel, child_parallel, offline=False):
+    """(category, location[, rigidity]) VCS allows for this pair of groups (VCS_ENGINE.md,
+    "Group dependencies" and "Parallel groups"; the verifier's rule): every location and
+    rigidity, and with ``offline`` the `offline local` written in main.cf without one."""
+    from vxha.vcs_types.model import GroupDep
+    from vxha.vcs_types.verify_groups import link_problem
+
     out = []
-    for loc in ("local", "global"):
-        for rig in ("soft", "firm"):
-            if parent_parallel and not child_parallel and loc == "local":
-                continue
-            if parent_parallel and child_parallel and loc != "local":
-                continue
-            out.append(("online", loc, rig))
+    for loc in ("local", "global", "remote"):
+        for rig in ("soft", "firm", "hard"):
+            dep = GroupDep("x", "online", loc, rig)
+            if link_problem(dep, parent_parallel, child_parallel) is None:
+                out.append(("online", loc, rig))
+    if (
+        offline
+        and link_problem(GroupDep("x", "offline", "local"), parent_parallel, child_parallel) is None
+    ):
+        out.append(("offline", "local"))
     return out
 
 
@@ -254,7 +276,10 @@ def clusters(draw):
         if not variant.startswith("sfha") and draw(st.integers(0, 2)) == 0
         else {}
     )
-    return servers, blocks_, deps, reverse, live, variant, included, old
+    # some servers' groups kept by the admin in an included file of their own
+    moved = sorted(draw(st.sets(st.sampled_from(servers)))) if servers and draw(
+        st.integers(0, 2)) == 0 else []  # fmt: skip
+    return servers, blocks_, deps, reverse, live, variant, included, old, moved
 
 
 # -- operations -----------------------------------------------------------------------------
@@ -321,7 +346,16 @@ def operations(draw):
 def unowned(text: str) -> dict:
     """Every block of main.cf vxha does not own (DECISIONS.md 10, Ownership: groups without
     the `vxha:server=` marker, the cluster, systems, types and include lines)."""
-    return {k: v for k, v in blocks(text).items() if not (k.startswith("group ") and MARKER in v)}
+    return {k: v for k, v in blocks(text).items() if not owned_block(k, v)}
+
+
+def owned_block(key: str, block: str) -> bool:
+    """A group block vxha owns: its marker names a server whose group this is (`<srv>` or
+    `<srv>_storage`); a marker copied onto another group does not make it vxha's."""
+    if not key.startswith("group "):
+        return False
+    m = re.search(r'UserStrGlobal = "' + MARKER + r'([^;"]+)', block)
+    return m is not None and key[6:] in (m[1], m[1] + "_storage")
 
 
 def owned_servers(text: str) -> set:
@@ -351,11 +385,17 @@ def no_traceback(out, argv):
 
 class Campaign:
     def __init__(self, tmp: Path, start):
-        servers, admin_blocks, _deps, reverse, live, *rest = start
+        servers, admin_blocks, deps, reverse, live, *rest = start
         self.variant = rest[0] if rest else "installed"
         included = rest[1] if len(rest) > 1 else ()
         old = rest[2] if len(rest) > 2 else {}
+        moved = rest[3] if len(rest) > 3 else ()
         base, self.description = VARIANTS[self.variant]
+        # what the drawing reached, for the log (VXHA_OPS_FUZZ_LOG)
+        if any(MARKER in b for b in admin_blocks):
+            self.variant += "+copied marker"
+        for parent, links in sorted(deps.items()):
+            self.variant += "".join(f"+{parent}->{' '.join(link)}" for link in links)
         self.tmp = tmp
         self.folder = tmp / "profiles"
         self.servers = servers
@@ -366,9 +406,19 @@ class Campaign:
         (startdir / "AdmTypes.cf").write_text(ADMIN_TYPES)
         write_profiles(self.folder, servers)
         config = cf.parse_file(str(base))
+        kept, elsewhere = [], []
         if servers:
-            gen = cf.parse_file(generated(self.folder, tmp / "first.cf", self.description))
-            config.groups += [g for g in gen.groups if server_of(g)]
+            first = generated(self.folder, tmp / "first.cf", self.description)
+            gen = cf.parse_file(first)
+            config.groups += [g for g in gen.groups if server_of(g) and server_of(g) not in moved]
+            parts = blocks(Path(first).read_text())
+            kept = [parts[f"group {g.name}"] for g in gen.groups if server_of(g) in moved]
+            elsewhere = [g for g in gen.groups if server_of(g) in moved]
+        if kept:
+            # vxha's groups in an included file (docs/operations.md, Plans: start.cf)
+            (startdir / SERVERS_CF).write_text("\n\n".join(kept) + "\n")
+            config.includes.append(SERVERS_CF)
+            self.variant += "+" + SERVERS_CF
         config.includes.append("AdmTypes.cf")
         # docs/vcs-language.md, "Includes and types": an included file may hold whole groups
         names = [b.split()[1] for b in admin_blocks]
@@ -382,7 +432,11 @@ class Campaign:
         # wrote them): docs/packaging.md, "Types already on the cluster"
         for name, pick in sorted(old.items()):
             used = {
-                a for g in config.groups for r in g.resources if r.type == name for a in r.attrs
+                a
+                for g in config.groups + elsewhere
+                for r in g.resources
+                if r.type == name
+                for a in r.attrs
             }
             fits = [
                 d
@@ -442,13 +496,20 @@ class Campaign:
         self.c.run("haconf", "-dump", "-makero", check=True)
         self.c.advance(600)
 
+    def saved(self) -> str:
+        """The saved configuration's text: main.cf, then the groups of vxha's included
+        file (each block whole, as blocks() reads them)."""
+        text = self.c.saved()
+        inc = Path(self.c.config).parent / SERVERS_CF
+        return text + ("\n" + inc.read_text() if inc.exists() else "")
+
     # -- one command ------------------------------------------------------------------------
     def argv(self, op):
         kind = op["kind"]
         if kind == "apply":
             servers = op["servers"]
             if servers is None:
-                there = owned_servers(self.c.saved())
+                there = owned_servers(self.saved())
                 servers = closed((there | set(op["add"])) - set(op["remove"]))
             write_profiles(self.folder, servers, op["edits"])
             self.n += 1
@@ -493,7 +554,7 @@ class Campaign:
 
     def step(self, op):
         c = self.c
-        there = sorted(owned_servers(c.saved()))
+        there = sorted(owned_servers(self.saved()))
         if "server" in op and op["present"] and there:
             op = dict(op, server=there[SERVERS.index(op["server"]) % len(there)])
         argv = self.argv(op)
@@ -501,7 +562,7 @@ class Campaign:
             argv = argv + (["2.0"] if op["down"] else ["2.1"])
             argv += ["--profiles", str(self.folder), "--cluster", str(FIX / self.description)]
             argv += ["--images", IMAGES, "--yes"]
-        before = c.saved()
+        before = self.saved()
         before_states = foreign_states(c, self.owned_groups(before))
         before_data = data_dirs(c)
         failing = None
@@ -539,7 +600,7 @@ class Campaign:
             assert Path(c.config).read_text() == on_disk, f"{argv} saved the admin's session"
             c.run("haconf", "-dump", "-makero", check=True)
         c.advance(600)
-        after = c.saved()
+        after = self.saved()
         if op["session"] == "open" and op["kind"] != "restore":
             # DECISIONS.md 10: the runner refuses a configuration already writable unless
             # --join (or for another reason first; a command with nothing to do may say so
@@ -577,7 +638,7 @@ class Campaign:
         # admin's, written back to their own file) and DECISIONS.md 6 (Veritas's CFSTypes.cf
         # is never changed): every file but main.cf and vxha's own types files is
         # byte-identical after any command
-        vxha_files = {"main.cf"} | {f"{t}Types.cf" for t in OURS}
+        vxha_files = {"main.cf", SERVERS_CF} | {f"{t}Types.cf" for t in OURS}
         now = self.conf_files()
         changed = sorted(
             n for n in set(now) | set(before_files)
@@ -678,7 +739,7 @@ class Campaign:
         no_traceback(done, [command, f"--{resolve}"])
         assert done.returncode == 0, f"{argv} --{resolve}:\n{done.stdout}{done.stderr}"
         c.advance(600)
-        after = c.saved()
+        after = self.saved()
         assert unowned(after) == unowned(before), f"{argv} --{resolve} touched an admin's object"
         if resolve == "undo":
             # the configuration before the plan, vxha's part of it included
@@ -718,7 +779,7 @@ def owned_view(text: str) -> dict:
     return {
         k: _attrs_sorted(EMPTY_RECORD.sub("", v))
         for k, v in blocks(text).items()
-        if k.startswith("group ") and MARKER in v
+        if owned_block(k, v)
     }
 
 
@@ -758,8 +819,8 @@ def _attrs_sorted(block: str) -> str:
     report_multiple_bugs=False,
 )
 @given(start=clusters(), ops=st.lists(operations(), min_size=1, max_size=STEPS))
-# CI's fixed draw: a seed whose 4 examples reach an included admin.cf, an older type, a
-# stopped apply undone and --join within the campaign's former time (derandomize drew others)
+# CI's fixed draw: a seed whose 4 examples reach an older type, servers.cf, a copied marker,
+# remote and offline local links, a stopped apply undone (docs/operations.md says which)
 @seed(None if RANDOM else 2)
 def test_commands_touch_only_what_vxha_owns(start, ops):
     tmp = Path(tempfile.mkdtemp(prefix=f"vxha-opsfuzz-{os.getpid()}-"))
