@@ -21,9 +21,13 @@ test: $(STAMP) testbed
 
 # Benchmarks run on a regular (non-editable) install, as a node runs the agents: the
 # editable install's import hook would add its own start-up cost to every entry point.
+# Its interpreter is the one the packages bind to (VXHA_PYTHON's default, /usr/bin/python3)
+# where this machine has it: a monitor's cost is mostly its interpreter's start, and a
+# locally built python3 on PATH may start slower than any node's (docs/framework.md).
 BENCH_VENV := .venv-bench
+BENCH_PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,$(PYTHON))
 bench: $(STAMP) testbed
-	@bash scripts/venv.sh $(PYTHON) $(BENCH_VENV) regular
+	@bash scripts/venv.sh $(BENCH_PYTHON) $(BENCH_VENV) regular
 	cd benchmarks && ../$(BENCH_VENV)/bin/python run.py $(BENCH_ARGS)
 
 # Mutation testing of the safety-critical functions listed in mutation/targets.toml; slow,
