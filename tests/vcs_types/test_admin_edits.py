@@ -84,15 +84,14 @@ def test_a_tab_inside_a_quoted_value_is_part_of_it_and_comes_back(tmp_path):
     ],
 )
 def test_a_comment_between_an_attribute_and_its_value_is_skipped(tmp_path, form):
-    cfg, issues = _read(tmp_path, _FILE.replace("\t\tDevice = eth0\n\t\t)\n\n\tip1", form + "\t\t)\n\n\tip1"))
+    tail = "\t\t)\n\n\tip1"
+    cfg, issues = _read(tmp_path, _FILE.replace("\t\tDevice = eth0\n" + tail, form + tail))
     assert issues == []
     assert cfg.groups[0].resource("nic1").attrs == {"Device": "eth0"}
 
 
 @pytest.mark.parametrize("where", ["after the cluster block", "at the end"])
-def test_an_include_after_the_cluster_block_or_at_the_end_still_declares_the_types(
-    tmp_path, where
-):
+def test_an_include_after_the_cluster_block_or_at_the_end_still_declares_the_types(tmp_path, where):
     body = _FILE.replace('include "types.cf"\n\n', "")
     if where == "at the end":
         text = body + '\ninclude "types.cf"\n'
@@ -113,7 +112,8 @@ def test_a_second_cluster_block_is_refused_at_its_line(tmp_path):
 
 def test_an_attribute_given_twice_in_one_resource_is_refused_at_the_second(tmp_path):
     # chosen: no stored page says which value hacf keeps; the error names the line
-    text = _FILE.replace('\t\tAddress = "10.0.0.5"\n', '\t\tAddress = "10.0.0.5"\n\t\tAddress = "10.0.0.6"\n')
+    once = '\t\tAddress = "10.0.0.5"\n'
+    text = _FILE.replace(once, once + '\t\tAddress = "10.0.0.6"\n')
     with pytest.raises(CfError) as e:
         _read(tmp_path, text)
     assert (e.value.line, e.value.column) == (17, 3)
