@@ -940,14 +940,32 @@ class ContainerAgent:
 
     def _no_restart(self, res, drv, info):
         """A kept container's restart policy back to ``no``: with ``always`` set outside
-        VCS, Docker starts it again when the daemon starts (a reboot), outside VCS."""
-        if info.get("restart_policy", "no") != "no":
+        VCS, Docker starts it again when the daemon starts (a reboot), outside VCS.
+
+        A protection, not the entry point's job: an engine that cannot change it (Podman's
+        compatible service before 5.0 has no update) or does not answer in time is said,
+        and online or offline goes on (chosen because failing them would make VCS clean
+        or fault a service that is otherwise as VCS asked)."""
+        from vxha.agents.drivers.errors import DriverError
+
+        policy = info.get("restart_policy", "no")
+        if policy == "no":
+            return
+        try:
             drv.no_restart(self.cfg.name, timeout=res.timeout(10))
+        except DriverError as exc:
             res.log.warning(
-                f"container {self.cfg.name}: restart policy {info['restart_policy']} set"
-                " outside VCS: set back to no (VCS decides restarts)",
+                f"container {self.cfg.name}: restart policy {policy} set outside VCS, and"
+                f" the engine did not set it back to no ({exc}): the engine may start it"
+                " outside VCS when it starts; set it with 'docker update --restart no'",
                 "ctr.config",
             )
+            return
+        res.log.warning(
+            f"container {self.cfg.name}: restart policy {policy} set"
+            " outside VCS: set back to no (VCS decides restarts)",
+            "ctr.config",
+        )
 
     # -- clean ----------------------------------------------------------------------
 
