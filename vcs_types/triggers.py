@@ -58,8 +58,13 @@ def marker(server: str, recipients=()) -> str:
 
 
 def recipients(tag: str) -> List[str]:
-    """The addresses the marker ``tag`` names (none for a group without the field)."""
-    for field in str(tag or "").split(";")[1:]:
+    """The addresses the marker ``tag`` names: none for a group without the field, and none
+    for a ``UserStrGlobal`` that is not vxha's marker (an admin's own text there, even one
+    with a ``notify=`` field, is not an address list vxha wrote)."""
+    tag = str(tag or "")
+    if not tag.startswith("vxha:"):
+        return []
+    for field in tag.split(";")[1:]:
         if field.startswith(NOTIFY_FIELD):
             return [a for a in field[len(NOTIFY_FIELD) :].split(",") if a]
     return []

@@ -162,6 +162,9 @@ def test_recipients_travel_in_the_marker():
     assert tag == "vxha:server=db1;notify=a@x,b@y"
     assert triggers.recipients(tag) == ["a@x", "b@y"]
     assert triggers.recipients("vxha:server=db1") == []
+    # an admin's own UserStrGlobal is not vxha's marker, whatever fields it has
+    assert triggers.recipients("billing;notify=a@x") == []
+    assert triggers.recipients("owner=ops;notify=a@x,b@y") == []
     from vxha.generators.ownership import server_of
     from vxha.vcs_types.model import Group
 
