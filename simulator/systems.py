@@ -230,6 +230,9 @@ class Systems:
         if target is None:
             if freeze:
                 self.log(sname, g.name, "no other system available: taken offline (evacuate)")
+            # a child leaving: its global and remote firm parents too, after it (as a
+            # switch does; local parents went first, in the callers' order)
+            self._react_child_down(g, sname, "taken offline")
             self._stop_group(g, sname, "admin" if freeze else "hastop", then=done)
             return
         went, came = ("switch to", "switch from") if freeze else ("evacuate to", "evacuate from")
@@ -238,6 +241,7 @@ class Systems:
             self._want(Intent("switch", g, to=target.name, reason=f"{came} {sname}"))
             done()
 
+        self._react_child_down(g, sname, "switched")
         self._stop_group(g, sname, f"{went} {target.name}", then=moved)
 
     def evacuate_system(self, sname):

@@ -344,3 +344,60 @@ def test_freeze_evacuate_moves_a_child_and_its_local_parent_together(make_sim):
         assert sim.group_state("c", "n1") == "OFFLINE", rigidity
         assert sim.group_state("c", "n2") == "ONLINE", rigidity
         assert sim.group_state("p", "n2") == "ONLINE", rigidity
+
+
+def test_freeze_evacuate_of_a_child_takes_its_global_firm_parent_offline(make_sim):
+    # hasys -freeze -evacuate switches the system's groups away, and one that no system can
+    # take is taken offline (User's 4.1, "Freezing a System"; VOX, "node freeze v/s
+    # service group freeze"). A child leaving by switch or going offline takes its online
+    # global firm parent offline after it (Admin 7.2, "About failover parent / failover
+    # child": "Parent taken offline after Child is taken offline"; User's 4.1, FAQ for
+    # Online Global Dependency: a firm child is not offline under an online parent), and the
+    # parent comes back by its own policy once the child is online again. Found by
+    # test_engine_properties.py: the parent stayed ONLINE over its offline child.
+    text = cf(
+        ["n1", "n2", "n3"],
+        """group c (
+    SystemList = { n2 = 0 }
+    AutoStartList = { n2 }
+)
+    Dummy c_r (
+    )
+
+group p (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+)
+    Dummy p_r (
+    )
+    requires group c online global firm
+
+group c2 (
+    SystemList = { n2 = 0, n3 = 1 }
+    AutoStartList = { n2 }
+)
+    Dummy c2_r (
+    )
+
+group p2 (
+    SystemList = { n1 = 0 }
+    AutoStartList = { n1 }
+)
+    Dummy p2_r (
+    )
+    requires group c2 online global firm
+""",
+    )
+    sim = make_sim(text).start()
+    sim.settle()
+    assert sim.group_state("p", "n1") == "ONLINE" and sim.group_state("p2", "n1") == "ONLINE"
+    run(sim, "hasys -freeze -evacuate n2")
+    sim.settle()
+    # nowhere to go: the child is offline, and so is its parent
+    assert sim.group_state("c", "n2") == "OFFLINE"
+    assert sim.group_state("p", "n1") == "OFFLINE"
+    # switched: the child runs on n3, and its parent went offline and came back
+    assert sim.group_state("c2", "n3") == "ONLINE"
+    assert sim.group_state("p2", "n1") == "ONLINE"
+    offlines = [line for line in sim.transcript.lines if " p2_r offline exit" in line]
+    assert offlines, "p2 was not taken offline while its child switched"
