@@ -317,7 +317,7 @@ def cmd_apply(argv) -> int:
     view = _read(client, args, admin=True)
     _refuse_editing(view, args)
     plan = ApplyPlanner(view, new, force=args.force, max_removals=args.max_removals).build()
-    if not plan.steps:
+    if not plan.steps and not (args.dry_run and args.json):
         print(f"the cluster already matches {args.main_cf}")
         for note in plan.notes:
             print(f"note: {note}")

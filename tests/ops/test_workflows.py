@@ -309,6 +309,9 @@ def test_apply_adds_a_server_to_the_running_cluster(tmp_path):
         assert sorted(c.online_on("dedup_cloud1_storage")) == ["n1", "n2", "n3"]
         again = c.vxha("apply", new, "--current", c.config, check=True)
         assert "already matches" in again.stdout
+        # with --json the dry run is the plan as JSON, empty too (a script reads it)
+        dry = c.vxha("apply", new, "--current", c.config, "--dry-run", "--json", check=True)
+        assert json.loads(dry.stdout)["steps"] == []
     finally:
         c.stop()
 
