@@ -1,0 +1,115 @@
+"""What the admin docs print about the `vxha` command: each option they name exists in
+that command's --help, each command of `vxha --help` is documented, and the output they
+quote for `vxha validate` is what it prints."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+from doccommands import ADMIN_DOCS, ALL_DOCS, ROOT, commands
+
+VXHA = str(Path(sys.executable).parent / "vxha")
+_WORD = re.compile(r"[a-z][a-z-]*")
+_OPTION = re.compile(r"(?<![\w-])(--[a-z][a-z-]*)")
+
+
+@cache
+def help_of(path):
+    proc = subprocess.run([VXHA, *path, "--help"], capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout
+
+
+def command_path(words):
+    """The longest run of leading words that names a (sub)command with its own help."""
+    path = ()
+    for word in words:
+        if not _WORD.fullmatch(word):
+            break
+        rc, text = help_of((*path, word))
+        if rc != 0 or text == help_of(path)[1]:
+            break
+        path = (*path, word)
+    return path
+
+
+def documented_vxha():
+    return [(where, c) for doc in ALL_DOCS for where, c in commands(doc) if c.startswith("vxha ")]
+
+
+def test_every_option_a_doc_names_is_in_its_commands_help():
+    missing = []
+    for where, line in documented_vxha():
+        # "vxha sim run|serve --real": each alternative
+        heads = line.split()[1:]
+        alternatives = [heads]
+        for i, w in enumerate(heads):
+            if "|" in w and all(_WORD.fullmatch(a) for a in w.split("|")):
+                alternatives = [heads[:i] + [a] + heads[i + 1 :] for a in w.split("|")]
+                break
+        for words in alternatives:
+            path = command_path(words)
+            text = help_of(path)[1] + (" --version" if not path else "")
+            for option in _OPTION.findall(" ".join(words)):
+                if option not in text:
+                    missing.append(f"{where}: vxha {' '.join(path)} has no {option}")
+    # "vxha sim advance 300 | event crash --system n1 | ...": a list of commands, not one
+    missing = [m for m in missing if "docs/simulator.md" not in m or "advance" not in m]
+    assert missing == []
+
+
+def test_every_command_of_vxha_help_is_documented():
+    listed = re.findall(r"^  ([a-z][a-z-]*)  ", help_of(())[1], re.M)
+    assert "apply" in listed and "watch" in listed
+    said = {c.split()[1] for _, c in documented_vxha() if len(c.split()) > 1}
+    assert [c for c in listed if c not in said] == []
+
+
+def fenced_after(doc, heading):
+    text = (ROOT / doc).read_text()
+    part = text[text.index(heading) :]
+    return part.split("```", 2)[1].lstrip("\n")
+
+
+@pytest.fixture
+def examples(tmp_path):
+    shutil.copytree(ROOT / "profiles" / "examples", tmp_path / "profiles" / "examples")
+    return tmp_path
+
+
+def run(cwd, *argv):
+    proc = subprocess.run([VXHA, *argv], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_validate_examples_print_what_profiles_md_quotes(examples):
+    """docs/profiles.md, "vxha validate": the two runs, their output line for line."""
+    block = fenced_after("docs/profiles.md", "## vxha validate")
+    runs = [r for r in block.split("$ ")[1:]]
+    assert [r.splitlines()[0] for r in runs] == [
+        "vxha validate profiles/examples",
+        "vxha validate servers/",
+    ]
+    rc, out = run(examples, "validate", "profiles/examples")
+    assert rc == 0
+    assert out.splitlines() == runs[0].strip().splitlines()[1:]
+
+    # the second: a server directory whose auth1 has the broadcast address on line 9
+    site = examples / "profiles" / "examples"
+    auth1 = site / "servers" / "auth1.yaml"
+    lines = auth1.read_text().splitlines(keepends=True)
+    assert lines[8].startswith("address: 10.200.0.")
+    lines[8] = "address: 10.200.0.255/24\n"
+    auth1.write_text("".join(lines))
+    rc, out = run(site, "validate", "servers/")
+    assert rc == 1
+    assert sorted(out.splitlines()) == sorted(runs[1].strip().splitlines()[1:])
+
+
+def test_admin_docs_have_commands_to_check():
+    assert all(commands(doc) for doc in ADMIN_DOCS)
