@@ -113,3 +113,36 @@ def test_validate_examples_print_what_profiles_md_quotes(examples):
 
 def test_admin_docs_have_commands_to_check():
     assert all(commands(doc) for doc in ADMIN_DOCS)
+
+
+def test_compat_host_n3_as_profiles_md_runs_it(examples):
+    """docs/profiles.md: the example nbu_media1 cannot be hosted on n3, which lacks its
+    add-on and hotfix; the command is printed whole (it lacked --cluster and the server,
+    both required: exit 2, a usage error)."""
+    text = " ".join((ROOT / "docs" / "profiles.md").read_text().split())
+    said = re.search(r"in `profiles/examples`, `(vxha compat host [^`]+)` says no \(exit 1\)", text)
+    assert said
+    rc, out = run(examples / "profiles" / "examples", *said.group(1).split()[1:])
+    assert rc == 1, out
+    assert "add-on nbu-s3-plugin:1.0 is not loaded on n3" in out
+    assert "hotfix nbu-hotfix-10-3-1:1 is not loaded on n3" in out
+
+
+def test_demo_prints_the_lines_readme_quotes(tmp_path):
+    """README.md, "What `make demo` shows": every quoted line, in order ("..." elides;
+    the maintenance record's time is the run's)."""
+    text = (ROOT / "README.md").read_text()
+    block = text[text.index("<!-- demo -->") :].split("```", 2)[1].strip("\n").splitlines()
+    rc, out = run(tmp_path, "demo")
+    assert rc == 0, out[-2000:]
+    lines = [line.rstrip() for line in out.splitlines()]
+    at = 0
+    for quoted in block:
+        if quoted.strip() == "..." or quoted.strip().startswith("... ("):
+            continue
+        pattern = re.escape(quoted.rstrip()).replace(
+            re.escape("2026-11-27T14:21:18Z"), r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+        )
+        found = [i for i in range(at, len(lines)) if re.fullmatch(pattern, lines[i])]
+        assert found, f"README's demo line not printed (in order): {quoted!r}"
+        at = found[0] + 1
