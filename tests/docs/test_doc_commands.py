@@ -146,3 +146,30 @@ def test_demo_prints_the_lines_readme_quotes(tmp_path):
         found = [i for i in range(at, len(lines)) if re.fullmatch(pattern, lines[i])]
         assert found, f"README's demo line not printed (in order): {quoted!r}"
         at = found[0] + 1
+
+
+def test_server_new_then_validate_generate_verify_as_profiles_md_says(examples):
+    """docs/profiles.md, "vxha server new" then "vxha validate": a profile provisioned
+    with --set answers and no terminal, checked with its directory, generated into a
+    main.cf that verifies (docs/generator.md: verify is silent, exit 0)."""
+    site = examples / "profiles" / "examples"
+    argv = ["server", "new", "--type", "nbu/media-net", "--dir", "servers"]
+    rc, out = run(site, *argv, "--set", "name=media9")
+    # without a terminal nothing is asked and every missing value is listed
+    assert rc == 1
+    for key in ("hostname", "address", "inputs.master_server"):
+        assert f"give --set {key}=..." in out
+    assert not (site / "servers" / "media9.yaml").exists()
+    answers = ["name=media9", "hostname=media9.corp.example", "address=10.200.0.42/24"]
+    answers.append("master_server=nbu-master1.corp.example")  # "or just master_server=..."
+    rc, out = run(site, *argv, *[a for x in answers for a in ("--set", x)])
+    assert rc == 0, out
+    assert (site / "servers" / "media9.yaml").exists()
+    rc, out = run(site, "validate", "servers", "servers/media9.yaml")
+    assert rc == 0, out
+    assert "8 server(s) resolved, 0 error(s)" in out
+    rc, out = run(site, "generate", "--cluster", "cluster.yaml", "servers", "-o", "main.cf")
+    assert rc == 0, out
+    assert "group media9 (" in (site / "main.cf").read_text()
+    rc, out = run(site, "verify", "main.cf")
+    assert (rc, out) == (0, "")
