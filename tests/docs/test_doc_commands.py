@@ -173,3 +173,27 @@ def test_server_new_then_validate_generate_verify_as_profiles_md_says(examples):
     assert "group media9 (" in (site / "main.cf").read_text()
     rc, out = run(site, "verify", "main.cf")
     assert (rc, out) == (0, "")
+
+
+def test_every_documented_make_command_names_a_target_and_known_arguments():
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    targets_toml = (ROOT / "mutation" / "targets.toml").read_text()
+    wrong = []
+    for where, line in [x for doc in ALL_DOCS for x in commands(doc)]:
+        if not line.startswith("make "):
+            continue
+        words = line.split()
+        if words[1] not in targets:
+            wrong.append(f"{where}: no target {words[1]}")
+        for name in re.findall(r"BENCH_ARGS=\"[^\"]*\"", line):
+            for only in re.findall(r"--only (\S+?)\"?(?=\s|$)", name):
+                if not (ROOT / "benchmarks" / f"bench_{only}.py").exists():
+                    wrong.append(f"{where}: no benchmarks/bench_{only}.py")
+        for only in re.findall(r"MUTANTS_ARGS=\"--only (\S+?)\"", line):
+            if only not in targets_toml:
+                wrong.append(f"{where}: no mutation target {only}")
+        for var in re.findall(r"\b(VXHA_\w+)=", line):
+            if var not in (ROOT / "packaging" / "build.py").read_text():
+                wrong.append(f"{where}: packaging/build.py does not read {var}")
+    assert wrong == []
