@@ -1,5 +1,6 @@
 """The commands the admin docs print: fenced lines and inline code spans that start with
-`vxha `, an `ha*` command or `make `. (Not named conftest: other test folders have one.)"""
+`vxha `, an `ha*` command, `make `, or a package or service command (rpm, dpkg,
+systemctl, journalctl). (Not named conftest: other test folders have one.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ ADMIN_DOCS = ["README.md", "docs/operations.md", "docs/profiles.md", "docs/watch
               "docs/packaging.md"]  # fmt: skip
 ALL_DOCS = ["README.md", *sorted(f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md"))]
 
-_START = re.compile(r"(vxha|ha[a-z]+|make) ")
+_START = re.compile(r"(vxha|ha[a-z]+|make|rpm|dpkg|systemctl|journalctl) ")
 _SPAN = re.compile(r"`([^`]+)`")
 
 
@@ -54,3 +55,19 @@ def commands(doc):
             flush()
     flush()
     return out
+
+
+# Where each documented command can run: on the simulator (the ha* shims, `vxha sim
+# serve`), only as root with real components (namespaces, engines, loop devices), or only
+# on a real node (packages installed, systemd, VCS's own engine).
+REAL_NODE = ("rpm ", "dpkg ", "systemctl ", "journalctl ")
+ROOT_ONLY = ("make test", "make demo-real", "vxha demo-real", "make bench", "make packages",
+             "make mutants", "vxha watch", "vxha sim cleanup")  # fmt: skip
+
+
+def classify(command):
+    if command.startswith(REAL_NODE):
+        return "real node"
+    if command.startswith(ROOT_ONLY) or " --real" in command:
+        return "root"
+    return "simulator"

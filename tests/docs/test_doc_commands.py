@@ -197,3 +197,20 @@ def test_every_documented_make_command_names_a_target_and_known_arguments():
             if var not in (ROOT / "packaging" / "build.py").read_text():
                 wrong.append(f"{where}: packaging/build.py does not read {var}")
     assert wrong == []
+
+
+def test_every_ha_command_the_admin_docs_print_has_a_simulator_shim():
+    """The commands sorted by where they run; those the docs give for the simulator's
+    cluster start with vxha, make demo or an ha* command the shims provide."""
+    from doccommands import classify
+
+    from vxha.simulator.shims import COMMANDS
+
+    kinds = {}
+    for doc in ADMIN_DOCS:
+        for where, line in commands(doc):
+            kinds.setdefault(classify(line), []).append((where, line))
+    assert set(kinds) <= {"simulator", "root", "real node"}
+    programs = {line.split()[0] for _, line in kinds["simulator"]}
+    assert programs - {"vxha", "make"} <= set(COMMANDS), programs - set(COMMANDS)
+    assert {line for _, line in kinds["simulator"] if line.startswith("make ")} == {"make demo"}
