@@ -133,8 +133,12 @@ def test_demo_prints_the_lines_readme_quotes(tmp_path):
     the maintenance record's time is the run's)."""
     text = (ROOT / "README.md").read_text()
     block = text[text.index("<!-- demo -->") :].split("```", 2)[1].strip("\n").splitlines()
-    rc, out = run(tmp_path, "demo")
+    rc, out = run(tmp_path, "demo", "--html", "report.html")
     assert rc == 0, out[-2000:]
+    # "`vxha demo --html report.html` also draws ...; the transcript is left in
+    # `out/demo/transcript.txt`"
+    assert "<svg" in (tmp_path / "report.html").read_text()
+    assert "auth1_ctr clean(4) exit 0" in (tmp_path / "out/demo/transcript.txt").read_text()
     lines = [line.rstrip() for line in out.splitlines()]
     at = 0
     for quoted in block:
