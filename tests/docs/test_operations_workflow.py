@@ -77,3 +77,52 @@ def test_maintenance_then_delete_keep_data_then_undo(cluster):
     cluster.advance(300)
     assert (cluster.profiles / "dedup_cloud1.yaml").exists()
     assert len(cluster.online_on("dedup_cloud1")) == 1
+
+
+def quoted_stop():
+    """The block operations.md prints under "Stop at the first failure"."""
+    text = (ROOT / "docs" / "operations.md").read_text()
+    part = text[text.index("4. **Stop at the first failure**") :]
+    return [line.strip() for line in part.split("```", 2)[1].splitlines() if line.strip()]
+
+
+def test_apply_stopped_at_a_step_prints_what_operations_md_quotes_then_resume(cluster):
+    """dedup_cloud1's memory raised to 20 GiB (a restart: its port forward and container
+    offline, the Load and Memory changed, both online again), the Memory step failing."""
+    from vxha.profiles import EXAMPLES
+
+    profile = cluster.profiles / "dedup_cloud1.yaml"
+    text = profile.read_text()
+    assert "memory: 16GiB" in text
+    profile.write_text(text.replace("memory: 16GiB", "memory: 20GiB"))
+    new = str(cluster.tmp / "new.cf")
+    generated = cluster.vxha(
+        "generate", "--cluster", f"{EXAMPLES}/cluster.yaml", "--images", f"{EXAMPLES}/images",
+        "--cfsmount", "vxha", str(cluster.profiles), "-o", new,
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    cluster.fail("hares -modify dedup_cloud1_ctr Memory")
+    stopped = cluster.vxha("apply", new, "--yes")
+    assert stopped.returncode == 1
+    lines = [line.strip() for line in (stopped.stdout + stopped.stderr).splitlines()]
+    at = 0
+    for quoted in quoted_stop():
+        if quoted == "...":
+            continue
+        head = quoted[: -len("...")].rstrip() if quoted.endswith(" ...") else None
+        found = [
+            i
+            for i in range(at, len(lines))
+            if (lines[i].startswith(head) if head else lines[i] == quoted)
+        ]
+        assert found, f"operations.md's line not printed (in order): {quoted!r}"
+        at = found[0] + 1
+    # "to finish it: vxha apply --resume"
+    resumed = cluster.vxha("apply", "--resume", "--yes")
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    cluster.advance(300)
+    assert cluster.run(
+        "hares", "-value", "dedup_cloud1_ctr", "Memory", check=True
+    ).stdout.strip() == ("20480m")
+    state = cluster.run("hares", "-state", "dedup_cloud1_ctr", "-sys", "n2", check=True).stdout
+    assert state.split()[-1] == "ONLINE"
