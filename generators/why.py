@@ -295,6 +295,11 @@ class Why:
                 now = where.get(s) or "not configured"
                 text = f"requires group {child} {link}: {child} is {now} on {s}"
                 clear = [f"hagrp -online {child} -sys {s}"]
+                if online and not flag(st.value(child, "Parallel")):
+                    # a failover child runs on one system at a time: VCS refuses its
+                    # online on S while it is online elsewhere (V-16-1-10167); move it
+                    text += f" (online on {', '.join(online)})"
+                    clear = [f"hagrp -switch {child} -to {s}"]
             elif location == "global":
                 if online:
                     continue
