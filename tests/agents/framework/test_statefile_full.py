@@ -45,15 +45,20 @@ print(repr(statefile.read(ctx, "Container.web.proc")))
 )
 
 
-def test_a_write_on_a_full_device_leaves_nothing_and_keeps_the_old_text(tmp_path):
+def _run(script, tmp_path):
+    """``script`` in a mount namespace of its own (its tmpfs goes with it): its lines."""
     require_real("unshare", "mount")
     p = subprocess.run(
         ["unshare", "-m", "--propagation", "private",
-         sys.executable, "-c", BODY, str(tmp_path / "node")],
+         sys.executable, "-c", script, str(tmp_path / "node")],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines() == [
+    return p.stdout.splitlines()
+
+
+def test_a_write_on_a_full_device_leaves_nothing_and_keeps_the_old_text(tmp_path):
+    assert _run(BODY, tmp_path) == [
         "refused 28",
         "refused 28",
         "refused 28",
@@ -77,11 +82,4 @@ print(repr(statefile.read(ctx, "Container.web.proc")))
 
 
 def test_a_write_the_device_takes_only_part_of_keeps_the_old_text(tmp_path):
-    require_real("unshare", "mount")
-    p = subprocess.run(
-        ["unshare", "-m", "--propagation", "private",
-         sys.executable, "-c", SHORT, str(tmp_path / "node")],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines() == ["refused 28", "['Container.web.proc']", "'1 2 3\\n'"]
+    assert _run(SHORT, tmp_path) == ["refused 28", "['Container.web.proc']", "'1 2 3\\n'"]
