@@ -96,3 +96,34 @@ def test_hang_fail_and_slow_refuse_a_bad_count_or_seconds(make_sim):
         with pytest.raises(EventError, match="seconds|count"):
             sim.event(do, resource="r", system="n1", args=args)
     assert not sim.engine.ep_faults
+
+
+def test_monitor_exit_codes_read_as_the_agent_developers_guide_lists_them(make_sim):
+    # ADG 4.1, "Script Entry Point Syntax": 101 is online with confidence 10, 102-109
+    # confidence 20-90, 110 confidence 100; outside 100-110 the status is unknown. ADG
+    # 5.0MP3, "Return values for entry points": 200 intentional offline, other values
+    # unknown. So 105 keeps an online resource ONLINE, 150 cannot tell (the state kept,
+    # qualified STATE_UNKNOWN, nothing done), and 200 without IntentionalOffline is an
+    # unexpected offline (a fault and a failover).
+    sim = make_sim(cf(("n1", "n2"), ONE))
+    sim.start()
+    sim.settle()
+    _ok(sim, "hagrp -online g -sys n1")
+    sim.settle()
+
+    def monitor_exits(code):
+        args = {"entry_point": "monitor", "seconds": 0, "exit": code, "count": 1}
+        sim.event("slow", resource="r", system="n1", args=args)
+        sim.advance(60)
+
+    monitor_exits(105)
+    assert sim.resource_state("r", "n1") == "ONLINE"
+    monitor_exits(150)
+    assert sim.resource_state("r", "n1") == "ONLINE|STATE_UNKNOWN"
+    assert sim.group_state("g", "n1") == "ONLINE"
+    monitor_exits(110)
+    assert sim.resource_state("r", "n1") == "ONLINE"
+    monitor_exits(200)
+    sim.settle()
+    assert sim.resource_state("r", "n1") == "FAULTED"
+    assert sim.group_state("g", "n2") == "ONLINE"
