@@ -127,3 +127,26 @@ def test_monitor_exit_codes_read_as_the_agent_developers_guide_lists_them(make_s
     sim.settle()
     assert sim.resource_state("r", "n1") == "FAULTED"
     assert sim.group_state("g", "n2") == "ONLINE"
+
+
+def test_a_probe_answering_unknown_at_once_leaves_the_group_autodisabled_there(make_sim):
+    # hagrp(1M) 2.0, -autoenable: VCS marks a group auto-disabled on a system when it does
+    # not know its status there, "if all the resources in the service group on that system
+    # are not probed yet", and such a group "can not be onlined or failed over" there;
+    # KB 100018634: autodisabled where the group is not probed. A probe answering 99
+    # (unknown) tells no state, as one that times out does (docs/simulator.md, AutoDisabled):
+    # the group is autodisabled on n2 even though the answer came at once, an online
+    # there is refused, and the first monitor that tells the state ends it.
+    sim = make_sim(cf(("n1", "n2"), ONE))
+    sim.event("fail", resource="r", system="n2", args={"entry_point": "monitor", "count": 1})
+    sim.start()
+    sim.settle()
+    assert sim.resource_state("r", "n2") == "UNKNOWN"
+    assert _ok(sim, "hagrp -value g AutoDisabled n2").strip() == "1"
+    assert sim.command("hagrp -online g -sys n2".split())[0] == 1
+    sim.advance(300)  # OfflineMonitorInterval: the next monitor answers offline
+    assert sim.resource_state("r", "n2") == "OFFLINE"
+    assert _ok(sim, "hagrp -value g AutoDisabled n2").strip() == "0"
+    _ok(sim, "hagrp -online g -sys n2")
+    sim.settle()
+    assert sim.group_state("g", "n2") == "ONLINE"
