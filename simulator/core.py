@@ -293,7 +293,8 @@ class EngineCore:
             return (99 if ep == "monitor" else 1), True, timeout
         if mode == "fail":
             return (99 if ep == "monitor" else 1), False, 0
-        # slow: runs normally, takes `seconds`, times out when that exceeds the timeout
+        # slow: runs normally, takes `seconds`, times out when that exceeds the timeout;
+        # `exit` replaces its exit code
         seconds = int(fault.get("seconds", 1))
         if seconds >= timeout:
             return (99 if ep == "monitor" else 1), True, timeout
@@ -301,7 +302,7 @@ class EngineCore:
             code, _ = self.standin.call(ri.res, ri.sys, ep, reason, timeout)
         else:
             code, _ = self.runner.call(ri.res, ri.sys, ep, reason, timeout)
-        return code, False, seconds
+        return fault.get("exit", code), False, seconds
 
     def _ep_over(self, arg):
         ri, ep, reason, code, timed_out, then, ctx, epoch = arg

@@ -40,7 +40,7 @@ EVENTS = {
     "clear_faults": ("system", "remove every fake-driver fault of the system"),
     "hang": ("resource system", "an entry point hangs (args: entry_point, count)"),
     "fail": ("resource system", "an entry point fails (args: entry_point, count)"),
-    "slow": ("resource system", "an entry point takes args.seconds"),
+    "slow": ("resource system", "an entry point takes args.seconds (args.exit: its exit code)"),
     "heal": ("resource system", "undo hang/fail/slow (args: entry_point, default all)"),
     "cmd": ("args", "an ha* command line, as an admin types it"),
     "online": ("group", "hagrp -online (system, or -any)"),
@@ -230,6 +230,14 @@ def validate(sim, ev):
         ep = args.get("entry_point")
         if ep is not None and ep not in ENTRY_POINTS:
             raise EventError(f"{do}: entry_point is one of {', '.join(ENTRY_POINTS)}")
+        code = args.get("exit", 0)
+        if do == "slow" and not (type(code) is int and 0 <= code <= 255):
+            raise EventError(f"slow: exit is an exit code (0-255), not {code!r}")
+        if do == "slow" and _seconds(args.get("seconds", 1), "slow: seconds") < 0:
+            raise EventError(f"slow: seconds is not negative, not {args['seconds']!r}")
+        count = args.get("count")
+        if count is not None and (type(count) is not int or count < 1):
+            raise EventError(f"{do}: count is a whole number from 1, not {count!r}")
     if do == "fault" and not isinstance(args, dict):
         raise EventError("fault needs args: faults.json entries")
     if do == "cmd" and not (isinstance(args, (str, list)) and args):
@@ -303,6 +311,8 @@ def apply(sim, ev):
         spec = {"mode": do, "count": args.get("count")}
         if do == "slow":
             spec["seconds"] = int(args.get("seconds", 1))
+            if "exit" in args:
+                spec["exit"] = args["exit"]
         e.ep_faults[(res, system, ep)] = spec
     elif do == "heal":
         ep = args.get("entry_point") if isinstance(args, dict) else None

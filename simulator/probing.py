@@ -92,9 +92,14 @@ class Probing:
 
         Autostart follows the probes of a starting cluster or of a system joining it, not
         the probe after ``hagrp -enable``. Probed there, the group's state is known again:
-        no longer autodisabled, unless a probe could not tell its resource's state."""
+        no longer autodisabled, unless a probe could not tell its resource's state: then
+        it is autodisabled there, however soon the probe answered."""
         if why == "probe":
-            self._autoenable_if_probed(g, sname)
+            if self._all_known(g, sname):
+                self._autoenable_if_probed(g, sname)
+            elif not g.insts[sname].autodisabled:
+                # a probe answered unknown at once: the group is not probed there either
+                self._autodisable(g, sname, "probe could not tell")
         self._check_violation(g)
         if why != "probe" or not self._probed_everywhere(g):
             return

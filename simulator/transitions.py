@@ -32,6 +32,12 @@ class Transitions:
         if timed_out:
             self._online_ineffective(ri, 2, why)
             return
+        if code and code > 0:
+            # the exit code: seconds to wait before the monitor checks (ADG 5.0MP3)
+            ri.busy = "online"
+            self.in_flight += 1
+            self.clock.after(code, self._online_wait, (ri, why, self.epoch[ri.sys]))
+            return
         self._ep(ri, "monitor", None, self._online_check, why)
 
     def _online_check(self, ri, code, timed_out, why):
@@ -77,6 +83,12 @@ class Transitions:
             return
         if timed_out:
             self._clean(ri, 0, "offline")
+            return
+        if code and code > 0:
+            # the exit code: seconds to wait before the monitor checks (ADG 5.0MP3)
+            ri.busy = "offline"
+            self.in_flight += 1
+            self.clock.after(code, self._offline_wait, (ri, 0, self.epoch[ri.sys]))
             return
         self._ep(ri, "monitor", None, self._offline_check, 0)
 
