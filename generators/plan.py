@@ -250,44 +250,48 @@ class Journal:
     def _lock_path(self) -> str:
         return os.path.join(self.directory, "lock")
 
-    def holder(self) -> Optional[str]:
-        """Who holds the lock, when another process does (its pid and command), else None."""
+    def _try_lock(self, create: bool):
+        """(the lock file, held) or (None, who holds it: its pid and command); (None, None)
+        when it cannot be opened."""
         import fcntl
 
         path = self._lock_path()
-        if path in _LOCKS:
-            return None
+        if create:
+            os.makedirs(self.directory, exist_ok=True)
         try:
             f = open(path, "a+", encoding="utf-8")
         except OSError:
-            return None
-        with f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                f.seek(0)
-                return f.read().strip() or "another process"
-            fcntl.flock(f, fcntl.LOCK_UN)
-        return None
-
-    def claim(self) -> None:
-        import fcntl
-
-        path = self._lock_path()
-        if path in _LOCKS:
-            return
-        os.makedirs(self.directory, exist_ok=True)
-        f = open(path, "a+", encoding="utf-8")
+            if create:
+                raise
+            return None, None
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             f.seek(0)
             who = f.read().strip() or "another process"
             f.close()
+            return None, who
+        return f, None
+
+    def holder(self) -> Optional[str]:
+        """Who holds the lock, when another process does (its pid and command), else None."""
+        if self._lock_path() in _LOCKS:
+            return None
+        f, who = self._try_lock(create=False)
+        if f is not None:
+            f.close()  # closing the only descriptor releases the flock
+        return who
+
+    def claim(self) -> None:
+        path = self._lock_path()
+        if path in _LOCKS:
+            return
+        f, who = self._try_lock(create=True)
+        if f is None:
             raise PlanRefused(
                 f"another vxha command is changing the cluster from this node ({who}; lock "
                 f"{path}): wait for it to end, then run this again; nothing was changed"
-            ) from None
+            )
         f.truncate(0)
         f.write(f"pid {os.getpid()}: vxha {' '.join(sys.argv[1:3])}\n")
         f.flush()
