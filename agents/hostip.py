@@ -185,6 +185,14 @@ class HostIPAgent:
         return ONLINE
 
     def _remove(self, res):
+        # First end the gratuitous ARP still running from online (arping in the
+        # background, ArpCount intervals): it would go on claiming the address for this
+        # system after it left, and another system's online would take it for a duplicate.
+        ended = self._call(res, "ending the announcements", self._drv(res).quiet, res.Device,
+                           res.Address)  # fmt: skip
+        if ended:
+            res.log.info(f"ended the announcement of {res.Address} still running (pid "
+                         f"{', '.join(map(str, ended))})", "net.announce")  # fmt: skip
         dev = self._device(res)
         mine = self._mine(res, dev)
         if mine is None:

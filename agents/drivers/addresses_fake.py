@@ -120,6 +120,10 @@ class FakeAddresses:
             announced = state.setdefault("announced", {})
             announced[address] = announced.get(address, 0) + count
 
+    def quiet(self, device, address) -> list:
+        """Announcements here are counted, never left running: nothing to end."""
+        return []
+
     # -- set-up for tests and the simulator ------------------------------------------
 
     def set_link(self, name, up=True, carrier=True, mac="02:00:00:00:00:99") -> None:

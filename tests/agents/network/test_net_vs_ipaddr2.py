@@ -1,0 +1,58 @@
+"""HostIP in the states ClusterLabs' IPaddr2 handles (docs/network.md, "Compared with
+IPaddr2"), on real namespaces: each test is written from the rule it names."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from netns_topo import NET, sh, wait_for
+from test_net_real import IP, VIP, ep, vip_on
+
+pytestmark = pytest.mark.real
+
+
+def arpings(topo, role, address):
+    """PIDs of the arping processes in the role's namespace that name ``address``."""
+    found = []
+    for pid in sh("ip", "netns", "pids", topo.ns(role)).stdout.split():
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv[0].endswith(b"arping") and address.encode() in argv:
+            found.append(int(pid))
+    return found
+
+
+def test_offline_ends_the_announcement_so_the_address_can_move_at_once(topo):
+    """Rule: once offline has removed the address, nothing on this system claims it any
+    more (IPaddr2's stop kills its send_arp). online's gratuitous ARP runs in the
+    background for ArpCount intervals; left running, it keeps answering for the address
+    from the old system, so another system's duplicate detection refuses the move and a
+    client's neighbour entry is pulled back to the old MAC."""
+    slow = dict(IP, ArpCount=8, ArpInterval=1000)  # announces for about 8 s
+    other = topo.spawn("node1", "arping", "-U", "-q", "-c", "30", "-I", "eth0", f"{NET}.1")
+    assert ep(topo, "node1", "HostIP", "online", slow)[0] == 0
+    topo.exec("client", "ping", "-c", "1", "-W", "2", VIP)  # the client knows node1's MAC
+    assert arpings(topo, "node1", VIP), "online announces in the background"
+    code, out = ep(topo, "node1", "HostIP", "offline", slow)
+    assert code == 0, out
+    assert arpings(topo, "node1", VIP) == []
+    assert other.poll() is None, "an arping of another address is not ours to end"
+    code, out = ep(topo, "node2", "HostIP", "online", IP)  # duplicate detection on
+    assert code == 0, out
+    mac2 = topo.mac("node2")
+    assert wait_for(lambda: topo.neigh_mac("client", VIP) == mac2, timeout=3)
+    time.sleep(2.5)  # two more of node1's intervals, had its arping survived
+    assert topo.neigh_mac("client", VIP) == mac2
+    assert vip_on(topo, "node2") and not vip_on(topo, "node1")
+
+
+def test_clean_ends_the_announcement_too(topo):
+    slow = dict(IP, ArpCount=8, ArpInterval=1000)
+    assert ep(topo, "node1", "HostIP", "online", slow)[0] == 0
+    assert ep(topo, "node1", "HostIP", "clean", slow, reason=2)[0] == 0
+    assert arpings(topo, "node1", VIP) == []
+    assert not vip_on(topo, "node1")
