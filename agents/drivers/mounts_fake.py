@@ -179,7 +179,7 @@ class FakeMounts:
     def alive(self, pid: int) -> bool:
         return str(pid) in self.state.read().get("procs", {})
 
-    def probe(self, mountpoint: str, write: bool, timeout: float) -> None:
+    def probe(self, mountpoint: str, write: bool, timeout: float, device: str = "") -> None:
         faults = self._probe_fault()
         if faults == "hang":  # as the real probe: no answer within the timeout
             if not self.ctx.inprocess:  # in-process (simulator) time is virtual
@@ -191,6 +191,8 @@ class FakeMounts:
         data = self._data(entry)
         try:
             os.listdir(data)
+            if device and not write and not os.path.isdir(self.device_dir(device)):
+                raise DriverError(f"{device} returned no data (the device is gone or empty)")
             if write:
                 path = os.path.join(data, probe_name(self.node))
                 with open(path, "w") as f:
