@@ -105,7 +105,10 @@ class HostIPAgent:
                 "Address",
             )
         v6 = is_ipv6(res.Address)
-        if res.DadCheck and not v6:
+        # On the loopback device the address is on no network: nobody to ask or to tell
+        # (IPaddr2 sends no ARP on lo either).
+        onlink = not dev["loopback"]
+        if res.DadCheck and not v6 and onlink:
             taken = self._call(
                 res, "duplicate address detection", drv.duplicate, res.Device, res.Address,
                 res.timeout(3),
@@ -144,7 +147,7 @@ class HostIPAgent:
                     "net.duplicate",
                 )
                 raise AgentError(f"duplicate address {res.Address} (IPv6 DAD: {dad})", "Address")
-        if res.ArpCount:
+        if res.ArpCount and onlink:
             try:
                 drv.announce(
                     res.Device, res.Address, res.ArpCount, res.ArpInterval, res.timeout(10)

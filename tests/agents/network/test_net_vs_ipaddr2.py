@@ -7,9 +7,8 @@ import time
 
 import pytest
 from netns_topo import NET, sh, wait_for
+from test_net_contract import fakes, run  # noqa: F401  (fixtures)
 from test_net_real import IP, VIP, ep, vip_on
-
-pytestmark = pytest.mark.real
 
 
 def arpings(topo, role, address):
@@ -26,6 +25,7 @@ def arpings(topo, role, address):
     return found
 
 
+@pytest.mark.real
 def test_offline_ends_the_announcement_so_the_address_can_move_at_once(topo):
     """Rule: once offline has removed the address, nothing on this system claims it any
     more (IPaddr2's stop kills its send_arp). online's gratuitous ARP runs in the
@@ -50,9 +50,40 @@ def test_offline_ends_the_announcement_so_the_address_can_move_at_once(topo):
     assert vip_on(topo, "node2") and not vip_on(topo, "node1")
 
 
+@pytest.mark.real
 def test_clean_ends_the_announcement_too(topo):
     slow = dict(IP, ArpCount=8, ArpInterval=1000)
     assert ep(topo, "node1", "HostIP", "online", slow)[0] == 0
     assert ep(topo, "node1", "HostIP", "clean", slow, reason=2)[0] == 0
     assert arpings(topo, "node1", VIP) == []
     assert not vip_on(topo, "node1")
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("address, prefix", [("10.99.0.5", 32), ("fd99::5", 128)])
+def test_an_address_on_the_loopback_device_is_neither_checked_nor_announced(
+    topo, address, prefix
+):
+    """Rule: duplicate detection and announcements are for the address's network; one on
+    the loopback device (an LVS direct-routing real server's VIP) is on none, so online
+    neither asks nor tells (IPaddr2 sends no ARP on lo*), and logs no failed announcement."""
+    v = dict(IP, Device="lo", Address=address, PrefixLen=prefix, ArpCount=3)
+    code, out = ep(topo, "node1", "HostIP", "online", v)
+    assert code == 0, out
+    assert "announc" not in out, out
+    assert arpings(topo, "node1", address) == []
+    assert ep(topo, "node1", "HostIP", "monitor", v)[0] == 110
+    assert ep(topo, "node1", "HostIP", "offline", v)[0] == 0
+    assert not vip_on(topo, "node1", address)
+
+
+def test_loopback_addresses_are_not_announced_on_the_fake_either(run, fakes):
+    """The same rule where it can be counted: the fake records each announcement, and
+    makes the address answer "from the network" for duplicate detection."""
+    addrs, _ = fakes
+    addrs.set_network("10.99.0.5")
+    v = {"Device": "lo", "Address": "10.99.0.5", "PrefixLen": 32, "ArpCount": 3}
+    code, out = run("HostIP", "online", v)
+    assert code == 0, out
+    assert addrs.announced("10.99.0.5") == 0
+    assert run("HostIP", "monitor", v)[0] == 110
