@@ -264,12 +264,21 @@ class AddressDriver:
         for name in posix.listdir("/proc"):
             if not name.isdigit():
                 continue
+            base = f"/proc/{name}/"
             try:
-                with open(f"/proc/{name}/cmdline", "rb") as f:
+                # The name and the namespace first: reading a process's cmdline takes its
+                # memory map's lock, which a process stuck in a page fault on a hung file
+                # system holds (how ps hangs); arping's own is never one of those.
+                with open(base + "comm", "rb") as f:
+                    if f.read().rstrip(b"\n") != ours[0]:
+                        continue
+                if posix.readlink(base + "ns/net") != mine:
+                    continue
+                with open(base + "cmdline", "rb") as f:
                     argv = f.read().split(b"\0")[:-1]
                 if len(argv) != len(ours) or any(
                     want is not None and got != want for got, want in zip(argv, ours)
-                ) or posix.readlink(f"/proc/{name}/ns/net") != mine:  # fmt: skip
+                ):  # fmt: skip
                     continue
             except OSError:
                 continue  # gone meanwhile, or not ours to read
