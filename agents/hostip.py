@@ -176,7 +176,13 @@ class HostIPAgent:
         if mine["dadfailed"]:
             res.log.warning(f"{res.Address} failed duplicate address detection", "net.partial")
             return OFFLINE
-        if res.CheckLinkStatus and not (dev["up"] and dev["carrier"]):
+        if not dev["up"]:  # VCS's IP agent: OFFLINE "indicates that the device is down"
+            res.log.warning(
+                f"{res.Address} is on {res.Device} but the device is administratively down",
+                "net.link",
+            )
+            return OFFLINE
+        if res.CheckLinkStatus and not dev["carrier"]:
             res.log.warning(f"{res.Address} is on {res.Device} but its link is down", "net.link")
             return OFFLINE
         if mine["prefixlen"] != res.PrefixLen:

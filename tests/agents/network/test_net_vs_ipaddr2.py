@@ -87,3 +87,20 @@ def test_loopback_addresses_are_not_announced_on_the_fake_either(run, fakes):
     assert code == 0, out
     assert addrs.announced("10.99.0.5") == 0
     assert run("HostIP", "monitor", v)[0] == 110
+
+
+@pytest.mark.real
+def test_an_administratively_down_device_is_offline_whatever_check_link_status(topo):
+    """Rule: the IP agent's OFFLINE "indicates that the device is down or the specified IP
+    address is not assigned to the device" (Cluster Server 4.1 Bundled Agents Reference
+    Guide, IP agent, State Definitions). CheckLinkStatus = 0 only stops the carrier
+    check: a device set down passes no packet, so the address serves nobody."""
+    loose = dict(IP, CheckLinkStatus=0)
+    assert ep(topo, "node1", "HostIP", "online", loose)[0] == 0
+    sh("ip", "-n", topo.ns("node1"), "link", "set", "eth0", "down")
+    code, out = ep(topo, "node1", "HostIP", "monitor", loose)
+    assert code == 100, out
+    assert f"{VIP} is on eth0 but the device is administratively down" in out
+    assert vip_on(topo, "node1")  # monitor changes nothing
+    assert ep(topo, "node1", "HostIP", "clean", loose, reason=4)[0] == 0
+    assert not vip_on(topo, "node1")
