@@ -3,12 +3,16 @@ IPaddr2"), on real namespaces: each test is written from the rule it names."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
 from netns_topo import NET, sh, wait_for
-from test_net_contract import fakes, run  # noqa: F401  (fixtures)
 from test_net_real import IP, VIP, ep, vip_on
+
+from vxha.agents.drivers.addresses_fake import FakeAddresses
+from vxha.agents.framework import Context, build_argv
+from vxha.vcs_types.catalog import project_type
 
 
 def arpings(topo, role, address):
@@ -61,9 +65,7 @@ def test_clean_ends_the_announcement_too(topo):
 
 @pytest.mark.real
 @pytest.mark.parametrize("address, prefix", [("10.99.0.5", 32), ("fd99::5", 128)])
-def test_an_address_on_the_loopback_device_is_neither_checked_nor_announced(
-    topo, address, prefix
-):
+def test_an_address_on_the_loopback_device_is_neither_checked_nor_announced(topo, address, prefix):
     """Rule: duplicate detection and announcements are for the address's network; one on
     the loopback device (an LVS direct-routing real server's VIP) is on none, so online
     neither asks nor tells (IPaddr2 sends no ARP on lo*), and logs no failed announcement."""
@@ -77,16 +79,24 @@ def test_an_address_on_the_loopback_device_is_neither_checked_nor_announced(
     assert not vip_on(topo, "node1", address)
 
 
-def test_loopback_addresses_are_not_announced_on_the_fake_either(run, fakes):
+def test_loopback_addresses_are_not_announced_on_the_fake_either(net_agent_root, node_dir):
     """The same rule where it can be counted: the fake records each announcement, and
     makes the address answer "from the network" for duplicate detection."""
-    addrs, _ = fakes
+    ctx = Context({"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(node_dir)})
+    addrs = FakeAddresses(ctx)
     addrs.set_network("10.99.0.5")
     v = {"Device": "lo", "Address": "10.99.0.5", "PrefixLen": 32, "ArpCount": 3}
-    code, out = run("HostIP", "online", v)
+
+    def run(entry):
+        argv = build_argv(project_type("HostIP"), "web_ip", v, entry, None, 5)
+        launcher = net_agent_root / "opt/VRTSvcs/bin/HostIP" / entry
+        p = subprocess.run([str(launcher), *argv], capture_output=True, text=True, timeout=15)
+        return p.returncode, p.stdout
+
+    code, out = run("online")
     assert code == 0, out
     assert addrs.announced("10.99.0.5") == 0
-    assert run("HostIP", "monitor", v)[0] == 110
+    assert run("monitor")[0] == 110
 
 
 @pytest.mark.real
