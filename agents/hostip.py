@@ -159,10 +159,8 @@ class HostIPAgent:
 
     def monitor(self, res):
         dev = self._device(res)
-        if dev is None:
-            return OFFLINE
-        mine = self._mine(res, dev)
-        if mine is None:
+        mine = self._mine(res, dev)  # None as well when the device is missing
+        if mine is None:  # elsewhere? (Device renamed: its addresses went with it)
             others = self._call(
                 res, "looking for the address", self._drv(res).find, res.Address, res.timeout(5)
             )

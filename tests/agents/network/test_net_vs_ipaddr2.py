@@ -114,3 +114,20 @@ def test_an_administratively_down_device_is_offline_whatever_check_link_status(t
     assert vip_on(topo, "node1")  # monitor changes nothing
     assert ep(topo, "node1", "HostIP", "clean", loose, reason=4)[0] == 0
     assert not vip_on(topo, "node1")
+
+
+@pytest.mark.real
+def test_a_renamed_device_s_address_is_named_by_monitor(topo):
+    """Rule (chosen, docs/network.md "Compared with ClusterLabs' IPaddr2"): monitor names
+    the device the address is on when it is not on Device, also when Device is missing
+    because it was renamed (its addresses went with it); the answer stays 100 and clean
+    leaves that copy alone (it is not provably ours), as IPaddr2's stop does."""
+    n1 = topo.ns("node1")
+    assert ep(topo, "node1", "HostIP", "online", IP)[0] == 0
+    sh("ip", "-n", n1, "link", "set", "eth0", "down")
+    sh("ip", "-n", n1, "link", "set", "eth0", "name", "eth9")
+    code, out = ep(topo, "node1", "HostIP", "monitor", IP)
+    assert code == 100
+    assert f"{VIP} is on device eth9, not on eth0: reporting offline" in out
+    assert ep(topo, "node1", "HostIP", "clean", IP, reason=4)[0] == 0
+    assert vip_on(topo, "node1")
