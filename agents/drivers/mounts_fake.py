@@ -188,11 +188,11 @@ class FakeMounts:
         entry = self._top(self._entries(self.state.read()), mountpoint)
         if entry is None:
             raise DriverError(f"{mountpoint}: not mounted")
-        data = self._data(entry)
+        if device and not write and not os.path.isdir(self.device_dir(device)):
+            raise DriverError(f"{device} returned no data (the device is gone or empty)")
+        data = self._data(entry)  # (which makes the volume's directory again)
         try:
             os.listdir(data)
-            if device and not write and not os.path.isdir(self.device_dir(device)):
-                raise DriverError(f"{device} returned no data (the device is gone or empty)")
             if write:
                 path = os.path.join(data, probe_name(self.node))
                 with open(path, "w") as f:

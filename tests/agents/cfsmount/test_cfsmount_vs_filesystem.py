@@ -5,12 +5,15 @@ the rule it names."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 
 import pytest
 from cfsmount_helpers import in_private_namespace, mounted_at
 
-pytestmark = pytest.mark.real
+from vxha.agents.drivers.fakestate import DriverError
+from vxha.agents.drivers.mounts_fake import FakeMounts
+from vxha.agents.framework import Context
 
 
 def values(dev, mp, fstype="ext4", **kw):
@@ -19,6 +22,7 @@ def values(dev, mp, fstype="ext4", **kw):
     return v
 
 
+@pytest.mark.real
 def test_a_read_only_mount_whose_device_is_gone_fails_the_second_level_probe(
     loopdev, real_launcher, tmp_path
 ):
@@ -48,3 +52,20 @@ def test_a_read_only_mount_whose_device_is_gone_fails_the_second_level_probe(
         assert mounted_at(str(mp)) == []
 
     in_private_namespace(body)
+
+
+def test_the_fake_probes_a_read_only_mount_s_device_too(tmp_path):
+    """The fake keeps the real driver's interface (one driver suite for both): its
+    read-only probe fails once the volume is gone, and never looks at it for a write."""
+    env = {"VXHA_DRIVERS": "fake", "VXHA_NODE_DIR": str(tmp_path / "node"),
+           "VXHA_SHARED_DIR": str(tmp_path / "shared")}  # fmt: skip
+    drv = FakeMounts(Context(env))
+    source, mp = "/dev/vx/dsk/datadg/vol1", str(tmp_path / "mp")
+    drv.create_device(source)
+    drv.make_mountpoint(mp)
+    drv.mount(source, mp, "vxfs", "ro", 10)
+    drv.probe(mp, False, 5, source)
+    shutil.rmtree(drv.device_dir(source))
+    with pytest.raises(DriverError, match=f"{source} returned no data"):
+        drv.probe(mp, False, 5, source)
+    drv.probe(mp, False, 5)  # no device named: the listing only
