@@ -253,7 +253,9 @@ class CFSMountAgent:
 
             timeout = min(float(res.SecondLevelTimeout), max(0.1, res.time_left() - 0.3))
             try:
-                drv.probe(mp, not mine.read_only(), timeout)
+                write = not mine.read_only()
+                device = res.BlockDevice if res.FSType in ("vxfs", "ext4", "xfs") else ""
+                drv.probe(mp, write, timeout, device)
             except ProbeTimeout as exc:
                 # A hung file system: whether it is still usable nobody can tell, so no
                 # answer; VCS counts the monitor timeouts (FaultOnMonitorTimeouts), then

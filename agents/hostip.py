@@ -105,7 +105,10 @@ class HostIPAgent:
                 "Address",
             )
         v6 = is_ipv6(res.Address)
-        if res.DadCheck and not v6:
+        # On the loopback device the address is on no network: nobody to ask or to tell
+        # (IPaddr2 sends no ARP on lo either).
+        onlink = not dev["loopback"]
+        if res.DadCheck and not v6 and onlink:
             taken = self._call(
                 res, "duplicate address detection", drv.duplicate, res.Device, res.Address,
                 res.timeout(3),
@@ -144,7 +147,7 @@ class HostIPAgent:
                     "net.duplicate",
                 )
                 raise AgentError(f"duplicate address {res.Address} (IPv6 DAD: {dad})", "Address")
-        if res.ArpCount:
+        if res.ArpCount and onlink:
             try:
                 drv.announce(
                     res.Device, res.Address, res.ArpCount, res.ArpInterval, res.timeout(10)
@@ -156,10 +159,8 @@ class HostIPAgent:
 
     def monitor(self, res):
         dev = self._device(res)
-        if dev is None:
-            return OFFLINE
-        mine = self._mine(res, dev)
-        if mine is None:
+        mine = self._mine(res, dev)  # None as well when the device is missing
+        if mine is None:  # elsewhere? (Device renamed: its addresses went with it)
             others = self._call(
                 res, "looking for the address", self._drv(res).find, res.Address, res.timeout(5)
             )
@@ -173,7 +174,13 @@ class HostIPAgent:
         if mine["dadfailed"]:
             res.log.warning(f"{res.Address} failed duplicate address detection", "net.partial")
             return OFFLINE
-        if res.CheckLinkStatus and not (dev["up"] and dev["carrier"]):
+        if not dev["up"]:  # VCS's IP agent: OFFLINE "indicates that the device is down"
+            res.log.warning(
+                f"{res.Address} is on {res.Device} but the device is administratively down",
+                "net.link",
+            )
+            return OFFLINE
+        if res.CheckLinkStatus and not dev["carrier"]:
             res.log.warning(f"{res.Address} is on {res.Device} but its link is down", "net.link")
             return OFFLINE
         if mine["prefixlen"] != res.PrefixLen:
@@ -185,6 +192,14 @@ class HostIPAgent:
         return ONLINE
 
     def _remove(self, res):
+        # First end the gratuitous ARP still running from online (arping in the
+        # background, ArpCount intervals): it would go on claiming the address for this
+        # system after it left, and another system's online would take it for a duplicate.
+        ended = self._call(res, "ending the announcements", self._drv(res).quiet, res.Device,
+                           res.Address)  # fmt: skip
+        if ended:
+            res.log.info(f"ended the announcement of {res.Address} still running (pid "
+                         f"{', '.join(map(str, ended))})", "net.announce")  # fmt: skip
         dev = self._device(res)
         mine = self._mine(res, dev)
         if mine is None:

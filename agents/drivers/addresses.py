@@ -83,6 +83,11 @@ def _read(what: str, timeout: float, fn):
         raise DriverError(f"{what}: {exc.strerror or exc}") from None
 
 
+def _announcement(device, address, count=None, interval=None) -> list:
+    """The argv of the background gratuitous ARP; None stands for any count or interval."""
+    return [ARPING, "-U", "-q", "-c", count, "-i", interval, "-I", device, address]
+
+
 class AddressDriver:
     """Addresses of the current network namespace (iproute2 + arping + raw ICMPv6)."""
 
@@ -240,7 +245,60 @@ class AddressDriver:
         interval = str(max(1, -(-int(interval_ms) // 1000)))
         from vxha.agents.drivers.proc import detach
 
-        detach([ARPING, "-U", "-q", "-c", str(count), "-i", interval, "-I", device, address])
+        detach(_announcement(device, address, str(count), interval))
+
+    def quiet(self, device, address) -> list:
+        """End the announcements of ``address`` on ``device`` that ``announce`` left running
+        in this network namespace (its background ``arping -U``, recognised by its exact
+        argv); the PIDs ended. An address removed or moved to another system must not go
+        on being claimed from here (ClusterLabs' IPaddr2 kills its send_arp on stop)."""
+        import posix
+
+        address = canonical(address)
+        try:
+            mine = posix.readlink("/proc/self/ns/net")
+        except OSError:
+            return []
+        ours = [a if a is None else a.encode() for a in _announcement(device, address)]
+        found = []
+        for name in posix.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            base = f"/proc/{name}/"
+            try:
+                # The name and the namespace first: reading a process's cmdline takes its
+                # memory map's lock, which a process stuck in a page fault on a hung file
+                # system holds (how ps hangs); arping's own is never one of those.
+                with open(base + "comm", "rb") as f:
+                    if f.read().rstrip(b"\n") != ours[0]:
+                        continue
+                if posix.readlink(base + "ns/net") != mine:
+                    continue
+                with open(base + "cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")[:-1]
+                if len(argv) != len(ours) or any(
+                    want is not None and got != want for got, want in zip(argv, ours)
+                ):  # fmt: skip
+                    continue
+            except OSError:
+                continue  # gone meanwhile, or not ours to read
+            try:
+                posix.kill(int(name), 15)  # SIGTERM: arping ends at once
+                found.append(int(name))
+            except OSError:
+                pass
+        from vxha.agents.drivers.proc import alive
+
+        end = time.monotonic() + 1.0
+        while any(alive(p) for p in found) and time.monotonic() < end:
+            time.sleep(0.01)
+        for pid in found:
+            if alive(pid):
+                try:
+                    posix.kill(pid, 9)
+                except OSError:
+                    pass
+        return found
 
     def _unsolicited_na(self, device, address, count, interval_ms, timeout) -> None:
         import socket

@@ -18,7 +18,7 @@ from vxha.agents.drivers.addresses import canonical, is_ipv6
 from vxha.agents.drivers.fakestate import DriverError, FakeState
 
 DEFAULT_LINKS = {
-    "lo": {"up": True, "carrier": True, "index": 1, "mac": "00:00:00:00:00:00"},
+    "lo": {"up": True, "carrier": True, "loopback": True, "index": 1, "mac": "00:00:00:00:00:00"},
     "eth0": {"up": True, "carrier": True, "index": 2, "mac": "02:00:00:00:00:02"},
 }
 
@@ -61,6 +61,7 @@ class FakeAddresses:
             "mac": link.get("mac", ""),
             "up": bool(link.get("up", True)),
             "carrier": bool(link.get("carrier", True)),
+            "loopback": bool(link.get("loopback", False)),
             "addresses": [_entry(a) for a in state.get("addresses", []) if a["device"] == name],
         }
 
@@ -119,6 +120,10 @@ class FakeAddresses:
                 raise DriverError(f"device {device} does not exist")
             announced = state.setdefault("announced", {})
             announced[address] = announced.get(address, 0) + count
+
+    def quiet(self, device, address) -> list:
+        """Announcements here are counted, never left running: nothing to end."""
+        return []
 
     # -- set-up for tests and the simulator ------------------------------------------
 

@@ -482,11 +482,12 @@ class MountDriver:
 
     # -- second-level probe -------------------------------------------------------------
 
-    def probe(self, mountpoint: str, write: bool, timeout: float) -> None:
-        """Write, sync, read back and remove a small file (or only list the directory when
-        ``write`` is false) in a forked child. The child is killed and abandoned, never
-        waited for, when it does not answer within ``timeout``: ProbeTimeout."""
-        return fork_probe(mountpoint, probe_name(self.node), write, timeout)
+    def probe(self, mountpoint: str, write: bool, timeout: float, device: str = "") -> None:
+        """Write, sync, read back and remove a small file (or, when ``write`` is false, list
+        the directory and read the first block of ``device``, when given, past the page
+        cache) in a forked child. The child is killed and abandoned, never waited for,
+        when it does not answer within ``timeout``: ProbeTimeout."""
+        return fork_probe(mountpoint, probe_name(self.node), write, timeout, device)
 
     def usage(self, mountpoint: str, timeout: float) -> tuple:
         """(size, used) in bytes of the file system at ``mountpoint``, asked in a forked
@@ -495,11 +496,13 @@ class MountDriver:
         return int(size), int(used)
 
 
-def _probe_body(path: str, write: bool) -> None:
+def _probe_body(path: str, write: bool, device: str = "") -> None:
     from os.path import dirname
 
     posix.listdir(dirname(path))
     if not write:
+        if device:
+            _read_device(device)
         return
     token = f"vxha probe {posix.getpid()} {time.time()}\n".encode()
     fd = posix.open(path, posix.O_WRONLY | posix.O_CREAT | posix.O_TRUNC | posix.O_NOFOLLOW, 0o600)
@@ -518,12 +521,29 @@ def _probe_body(path: str, write: bool) -> None:
         raise OSError(f"read back {len(back)} bytes that differ from what was written")
 
 
-def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, body=None) -> None:
+def _read_device(device: str) -> None:
+    """Read the device's first block with O_DIRECT: a read-only mount's directory listing
+    comes from the kernel's caches and would pass on a device that is gone (what
+    ClusterLabs' Filesystem does at OCF_CHECK_LEVEL 10, with dd iflag=direct)."""
+    import mmap
+
+    buf = mmap.mmap(-1, 4096)  # page-aligned, as O_DIRECT needs
+    fd = posix.open(device, posix.O_RDONLY | posix.O_DIRECT | posix.O_CLOEXEC)
+    try:
+        got = posix.readv(fd, [buf])
+    finally:
+        posix.close(fd)
+    if got <= 0:
+        raise OSError(f"{device} returned no data (the device is gone or empty)")
+
+
+def fork_probe(mountpoint: str, name: str, write: bool, timeout: float, device: str = "",
+               body=None) -> None:  # fmt: skip
     """Run the probe of ``mountpoint`` in a child; DriverError/ProbeTimeout on failure."""
     body = body or _probe_body
     from os.path import join
 
-    in_child(lambda: body(join(mountpoint, name), write), timeout)
+    in_child(lambda: body(join(mountpoint, name), write, device), timeout)
 
 
 def in_child(fn, timeout: float) -> str:

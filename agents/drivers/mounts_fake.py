@@ -179,7 +179,7 @@ class FakeMounts:
     def alive(self, pid: int) -> bool:
         return str(pid) in self.state.read().get("procs", {})
 
-    def probe(self, mountpoint: str, write: bool, timeout: float) -> None:
+    def probe(self, mountpoint: str, write: bool, timeout: float, device: str = "") -> None:
         faults = self._probe_fault()
         if faults == "hang":  # as the real probe: no answer within the timeout
             if not self.ctx.inprocess:  # in-process (simulator) time is virtual
@@ -188,7 +188,9 @@ class FakeMounts:
         entry = self._top(self._entries(self.state.read()), mountpoint)
         if entry is None:
             raise DriverError(f"{mountpoint}: not mounted")
-        data = self._data(entry)
+        if device and not write and not os.path.isdir(self.device_dir(device)):
+            raise DriverError(f"{device} returned no data (the device is gone or empty)")
+        data = self._data(entry)  # (which makes the volume's directory again)
         try:
             os.listdir(data)
             if write:

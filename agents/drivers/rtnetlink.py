@@ -16,7 +16,7 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLM_F_REQUEST, NLM_F_MULTI, NLM_F_DUMP_INTR, NLM_F_DUMP = 0x1, 0x2, 0x10, 0x300
 IFLA_ADDRESS, IFLA_IFNAME = 1, 3
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_FLAGS = 1, 2, 3, 8
-IFF_UP, IFF_RUNNING, IFF_LOWER_UP = 0x1, 0x40, 0x10000
+IFF_UP, IFF_LOOPBACK, IFF_RUNNING, IFF_LOWER_UP = 0x1, 0x8, 0x40, 0x10000
 IFA_F_SECONDARY, IFA_F_DADFAILED, IFA_F_TENTATIVE = 0x01, 0x08, 0x40
 FAMILIES = {_socket.AF_INET: "inet", _socket.AF_INET6: "inet6"}
 ENODEV = 19
@@ -161,6 +161,7 @@ def _link(msg) -> dict:
         "up": bool(flags & IFF_UP),
         # ip prints LOWER_UP, and NO-CARRIER for a device up but not running
         "carrier": bool(flags & IFF_LOWER_UP) and not (flags & IFF_UP and not flags & IFF_RUNNING),
+        "loopback": bool(flags & IFF_LOOPBACK),
     }
 
 

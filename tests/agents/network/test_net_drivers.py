@@ -112,6 +112,7 @@ def _as_ip_reports(link: dict) -> dict:
         "mac": link.get("address", ""),
         "up": "UP" in flags,
         "carrier": "LOWER_UP" in flags and "NO-CARRIER" not in flags,
+        "loopback": "LOOPBACK" in flags,
         "addresses": addresses,
     }
 
