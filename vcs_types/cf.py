@@ -312,6 +312,8 @@ class _Parser:
             return _number(t)
         if typed is not None:
             raise self.expected("an integer", i)
+        if t[0] in _INT_FIRST:
+            return _number(t)  # a decimal number stays one (DecimalText), others the str
         return t
 
     def key(self):
