@@ -242,3 +242,56 @@ def test_hasys_modify_takes_a_decimal_capacity_and_refuses_a_word():
     assert why is not None and "Capacity: 'lots' is not a number" in why
     value = haforms.new_value("Capacity", "float", "association", {}, ["CPU", "2.5"])
     assert value == {"CPU": "2.5"} and value["CPU"].__class__ is DecimalText
+
+
+# ADG 5.0 (HP-UX 11iv3), "Attribute data types and dimensions": the declarations of each
+# dimension, and values assigned to them; its page prints the values of a vector and an
+# association with the declaration's brackets (`BackupSys[] = { ... }`), a form no main.cf
+# sample of any guide shows.
+ADG_TYPES = (
+    "type Backup (\n"
+    "\tstr MountPoint\n"
+    "\tstr BackupSys[]\n"
+    "\tkeylist BackupVols = {}\n"
+    "\tint BackupSysList {}\n"
+    "\tstatic str ArgList[] = { MountPoint, BackupSys, BackupVols, BackupSysList }\n"
+    ")\n\n"
+    "cluster c (\n\t)\n\nsystem sysA (\n\t)\n\n"
+    "group g (\n\tSystemList = { sysA = 0 }\n\t)\n\n"
+    "\tBackup b1 (\n"
+    '\t\tMountPoint = "/Backup"\n'
+)
+
+
+def test_the_adg_dimension_examples_read_and_verify():
+    t = ADG_TYPES + (
+        "\t\tBackupSys = { sysA, sysB, sysC }\n"
+        "\t\tBackupVols = { vol1, vol2 }\n"
+        "\t\tBackupSysList = { sysa=1, sysb=2, sysc=3 }\n"
+        "\t\t)\n"
+    )
+    cfg = parse(t, "main.cf")
+    assert findings(t) == []
+    r = cfg.groups[0].resources[0]
+    assert r.attrs["BackupSysList"] == {"sysa": 1, "sysb": 2, "sysc": 3}
+    assert parse(write(cfg), "main.cf") == cfg
+
+
+@pytest.mark.parametrize(
+    "line, column, found, name",
+    [
+        ("\t\tBackupSys[] = { sysA, sysB, sysC }\n", 12, "[]", "BackupSys"),
+        ("\t\tBackupSysList{} = { sysa=1, sysb=2, sysc=3 }\n", 16, "{}", "BackupSysList"),
+    ],
+)
+def test_a_declarations_brackets_on_a_values_line_say_where_they_belong(
+    line, column, found, name
+):
+    from vxha.vcs_types.cf import CfError
+
+    with pytest.raises(CfError) as err:
+        parse(ADG_TYPES + line + "\t\t)\n", "main.cf")
+    assert str(err.value) == (
+        f"main.cf:21:{column}: expected '=', found '{found}' after {name}: a dimension's "
+        f"brackets belong to the type's declaration; write {name} = {{ ... }}"
+    )
