@@ -186,7 +186,7 @@ def empty_value(type, dim):
         return []
     if dim == "association":
         return {}
-    return 0 if type in ("int", "boolean") else ""
+    return 0 if type in ("int", "boolean", "float") else ""
 
 
 class DeclError(ValueError):

@@ -295,3 +295,14 @@ def test_a_declarations_brackets_on_a_values_line_say_where_they_belong(
         f"main.cf:21:{column}: expected '=', found '{found}' after {name}: a dimension's "
         f"brackets belong to the type's declaration; write {name} = {{ ... }}"
     )
+
+
+def test_a_float_attributes_empty_value_is_zero_as_an_integers():
+    # Capacity and Load became floats: their empty value stays the number 0 (it was ""),
+    # so `Load = 0` is still the default and `vxha generate --diff` plans no change for it
+    from vxha.generators.diff import diff
+    from vxha.vcs_types.decl import empty_value
+
+    assert empty_value("float", "scalar") == 0
+    current = parse(text(group="\tLoad = 0\n", system="\tCapacity = 0\n"), "main.cf")
+    assert diff(current, parse(text(), "main.cf")) == []
