@@ -306,3 +306,23 @@ def test_a_float_attributes_empty_value_is_zero_as_an_integers():
     assert empty_value("float", "scalar") == 0
     current = parse(text(group="\tLoad = 0\n", system="\tCapacity = 0\n"), "main.cf")
     assert diff(current, parse(text(), "main.cf")) == []
+
+
+@pytest.mark.parametrize(
+    "kind, body, at",
+    [
+        ("group", "\tTriggersEnabled @n1 = { PREONLINE }\n\tTriggersEnabled @n2 = PREONLINE\n",
+         "TriggersEnabled @n2"),
+        ("group", "\tContainerInfo @n1 = { Name = z1, Type = Zone, Enabled = 1 }\n"
+         "\tContainerInfo @n2 = zone2\n", "ContainerInfo @n2"),
+        ("group", "\tLoad @n1 = { CPU = 1.5 }\n\tLoad @n2 = { CPU = x }\n", "Load @n2"),
+        ("resource", "\t\tMonitorInterval @n1 = 30\n\t\tMonitorInterval @n2 = { 30 }\n",
+         "MonitorInterval @n2"),
+        ("resource", "\t\tIMF @n1 = { Mode = 2 }\n\t\tIMF @n2 = 3\n", "IMF @n2"),
+    ],
+)
+def test_a_localized_value_of_the_wrong_dimension_is_found_at_its_own_line(kind, body, at):
+    t = text(**{kind: body})
+    (finding,) = findings(t)
+    assert f"attribute {at}: " in finding
+    assert t.splitlines()[int(finding.split(":")[1]) - 1].strip().startswith(at + " = ")
