@@ -312,6 +312,8 @@ class _Parser:
             return _number(t)
         if typed is not None:
             raise self.expected("an integer", i)
+        if t[0] in _INT_FIRST:
+            return _number(t)  # a decimal number stays one (DecimalText), others the str
         return t
 
     def key(self):
@@ -467,6 +469,14 @@ class _Parser:
             return self.error_at(
                 i + 1, "expected '=', found '@' (a system's or a site's attributes take no @ value)"
             )
+        if (nxt == "[" and toks[i + 2] == "]") or (nxt == "{" and toks[i + 2] == "}"):
+            if toks[i + 3] == "=":
+                # `BackupSys[] = { ... }`: a declaration's brackets on a value's line
+                return self.error_at(
+                    i + 1,
+                    f"expected '=', found '{nxt}{toks[i + 2]}' after {toks[i]}: a dimension's "
+                    f"brackets belong to the type's declaration; write {toks[i]} = {{ ... }}",
+                )
         return self.expected("'='")
 
     # statements

@@ -16,6 +16,7 @@ import sys
 from bisect import bisect_left
 from typing import Optional
 
+from vxha.vcs_types.decl import DecimalText
 from vxha.vcs_types.model import (
     INT32_MAX,
     INT32_MIN,
@@ -89,6 +90,7 @@ _LINE = re.compile(
     rf"[ \t]*({_WORD})(?: @({_WORD}))? = ({_STRING}|{_WORD}|\{{[^\n]*\}})[ \t]*\Z"
 ).match
 _INT = re.compile(r"-?[0-9]+\Z").match
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+\Z").match
 
 _KEYWORDS = frozenset(
     ("include", "cluster", "system", "group", "type", "requires")
@@ -109,11 +111,15 @@ def _scalar(t: str):
 
 def number(t: str):
     """A bare token as written: ``int`` when it reads back the same (a ``WideInt`` beyond
-    32 bits), else the ``str``; both readers read numbers with it."""
-    if t[0] in "-0123456789" and _INT(t):
-        n = int(t)
-        if str(n) == t:
-            return n if INT32_MIN <= n <= INT32_MAX else WideInt(n)
+    32 bits), a ``DecimalText`` for a decimal number (``2.5``), else the ``str``; both
+    readers read numbers with it."""
+    if t[0] in "-0123456789":
+        if _INT(t):
+            n = int(t)
+            if str(n) == t:
+                return n if INT32_MIN <= n <= INT32_MAX else WideInt(n)
+        elif _DECIMAL(t):
+            return DecimalText(t)
     return t
 
 

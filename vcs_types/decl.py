@@ -186,7 +186,7 @@ def empty_value(type, dim):
         return []
     if dim == "association":
         return {}
-    return 0 if type in ("int", "boolean") else ""
+    return 0 if type in ("int", "boolean", "float") else ""
 
 
 class DeclError(ValueError):
@@ -346,6 +346,15 @@ def _quote(s):
     )
 
 
+class DecimalText(str):
+    """A decimal number read bare (``Capacity = { CPU = 2.5 }``): the string as written,
+    equal to it, whose own class tells the writer to write it bare again (a float attribute's
+    value; a quoted ``"2.5"`` stays a plain string and is written quoted). Its class takes it
+    off the verifier's short paths, as WideInt's does."""
+
+    __slots__ = ()
+
+
 def format_scalar(value, type="str"):
     """A value as hacf writes it: integers and identifiers bare, anything else quoted.
 
@@ -355,6 +364,8 @@ def format_scalar(value, type="str"):
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, int):
+        return str(value)
+    if value.__class__ is DecimalText:
         return str(value)
     s = value if value.__class__ is str else str(value)
     if _bare(s):

@@ -889,6 +889,15 @@ def _typed(word, dtype, attr):
         if dtype == "boolean" and n not in (0, 1):
             raise FormError(f"{attr}: a boolean is 0 or 1, not {word}", msgid=BAD_VALUE)
         return n
+    if dtype == "float":
+        # an integer or a decimal (Capacity, Load: docs/vcs-language.md, "The verifier's
+        # attribute tables"), read as a file's bare value is, so a dump writes it bare
+        from vxha.vcs_types.cf_lines import number
+
+        value = number(word) if word else word
+        if value.__class__ is str:
+            raise FormError(f"{attr}: {word!r} is not a number", msgid=BAD_VALUE)
+        return value
     return word
 
 

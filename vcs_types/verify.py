@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC
+from vxha.vcs_types.decl import NOT_OVERRIDABLE, STANDARD_STATIC, DecimalText
 from vxha.vcs_types.model import INT32_MAX, INT32_MIN, Where, resolve_numbers, with_included
 
 __all__ = [
@@ -96,7 +96,7 @@ GROUP_ATTRS = {
     "GroupRecipients": ("str", _A),
     "Guests": ("str", _K),
     "IntentOnline": ("int", _S),
-    "Load": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
+    "Load": ("float", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
     "ManageFaults": ("str", _S),
     "ManualOps": ("int", _S),
     "MeterWeight": ("int", _A),
@@ -144,7 +144,7 @@ GROUP_ATTRS = {
 SYSTEM_ATTRS = {
     "AgentsStopped": ("int", _S),
     "AvailableCapacity": ("float", (_S, _A)),  # an integer before 7.0
-    "Capacity": ("int", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
+    "Capacity": ("float", (_S, _A)),  # one number (Load policy) or per meter (BiggestAvailable)
     "ConfigBlockCount": ("int", _S),
     "ConfigCheckSum": ("int", _S),
     "ConfigDiskState": ("int", _S),
@@ -418,6 +418,8 @@ _INTEGER = re.compile(r"-?[0-9]+\Z").match
 
 
 def _describe(value):
+    if value.__class__ is DecimalText:
+        return f"decimal {value}"
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, int):
@@ -809,8 +811,8 @@ def _scalars(table):
     """Attribute name -> the class (``str`` or ``int``) of a scalar value that fits it."""
     out = {}
     for name, (dtype, dims) in table.items():
-        if (dims == "scalar" or "scalar" in dims) and dtype in ("str", "int"):
-            out[name] = str if dtype == "str" else int
+        if (dims == "scalar" or "scalar" in dims) and dtype in ("str", "int", "float"):
+            out[name] = str if dtype == "str" else int  # an integer fits a float too
     return out
 
 
@@ -828,7 +830,7 @@ def _quiet(attrs, local, spec, scalars=_NO_SCALARS):
             return False
         t = value.__class__
         dtype, dims = s
-        if (t is str and dtype == "str") or (t is int and dtype == "int"):
+        if (t is str and dtype == "str") or (t is int and (dtype == "int" or dtype == "float")):
             if dims == "scalar" or "scalar" in dims:
                 continue
             return False
@@ -842,6 +844,10 @@ def _quiet(attrs, local, spec, scalars=_NO_SCALARS):
             elif dtype == "str":
                 for v in value.values():
                     if v.__class__ is not str and v.__class__ is not int:
+                        return False
+            elif dtype == "float":  # Capacity, Load per meter: integers fit (decimals: below)
+                for v in value.values():
+                    if v.__class__ is not int:
                         return False
             else:
                 return False
@@ -871,7 +877,9 @@ def _quiet(attrs, local, spec, scalars=_NO_SCALARS):
                 t = value.__class__
                 if t is fit:
                     continue
-                if (t is str and dtype == "str") or (t is int and dtype == "int"):
+                if (t is str and dtype == "str") or (
+                    t is int and (dtype == "int" or dtype == "float")
+                ):
                     if dims == "scalar" or "scalar" in dims:
                         continue
                     return False
@@ -908,7 +916,7 @@ def _fits(value, dtype, dims):
                 if v.__class__ is not str and v.__class__ is not int:
                     return False
             return True
-        if dtype == "int":
+        if dtype == "int" or dtype == "float":
             for v in value.values():
                 if v.__class__ is not int:
                     return False

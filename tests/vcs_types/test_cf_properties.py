@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vxha.vcs_types.cf import _TOKEN, KEYWORDS, CfError, parse, tokens, write, write_types
-from vxha.vcs_types.decl import STANDARD_STATIC, Attr, TypeDecl, render_type
+from vxha.vcs_types.decl import STANDARD_STATIC, Attr, DecimalText, TypeDecl, render_type
 from vxha.vcs_types.model import (
     Cluster,
     Config,
@@ -42,7 +42,9 @@ texts = st.text(
     max_size=16,
 )
 ints = st.integers(-(2**40), 2**40)
-scalars = st.one_of(ints, texts)
+# a decimal read bare (Capacity = { CPU = 2.5 }) is written bare again
+decimals = st.from_regex(r"-?[0-9]{1,4}\.[0-9]{1,4}", fullmatch=True).map(DecimalText)
+scalars = st.one_of(ints, texts, decimals)
 values = st.one_of(
     scalars,
     st.lists(scalars, max_size=4),

@@ -228,7 +228,7 @@ def test_standard_and_overridden_static_attributes_are_known():
         ("\tTriggersEnabled = RESFAULT\n", "TriggersEnabled: expected a keylist { ... }"),
         ("\tOperators = { a, b, a }\n", "attribute Operators: keylist names 'a' twice"),
         ("\tLoad = { CPU = 2 }\n", None),
-        ("\tLoad = { CPU = two }\n", "attribute Load: key CPU: string 'two' is not an integer"),
+        ("\tLoad = { CPU = two }\n", "attribute Load: key CPU: string 'two' is not a number"),
         ("\tFailOverPolicy = 1\n", None),  # a str attribute may hold a bare number
         ("\tFailOverPolicy = { a = b }\n", "expected a scalar, found an association"),
     ],
@@ -445,7 +445,7 @@ def test_required_attribute_set_on_every_system_of_the_system_list_only():
         # group scalar, resource scalar (an override), association value, localized value
         ("\tAutoStartList = { n1 }\n", "\tOnlineRetryLimit = 2147483648\n", "2147483648"),
         ('\t\tImage = "app:1"\n', "\t\tRestartLimit = -2147483649\n", "-2147483649"),
-        ("\tAutoStartList = { n1 }\n", "\tLoad = { CPU = 99999999999 }\n", "99999999999"),
+        ("\tAutoStartList = { n1 }\n", "\tPrerequisites = { CPU = 99999999999 }\n", "99999999999"),
         ('\t\tImage = "app:1"\n', "\t\tMonitorInterval @n1 = 4294967296\n", "4294967296"),
     ],
 )
