@@ -13,7 +13,10 @@ from vxha.vcs_types.cf import _Parser, parse, write
 from vxha.vcs_types.decl import DecimalText
 from vxha.vcs_types.verify import verify
 
-TREE = "\n\n\n\t// resource dependency tree\n\t//\n\t//\tgroup g\n\t//\t{\n\t//\tZapp z1\n\t//\t}\n\n\n"
+TREE = (
+    "\n\n\n\t// resource dependency tree\n\t//\n"
+    "\t//\tgroup g\n\t//\t{\n\t//\tZapp z1\n\t//\t}\n\n\n"
+)
 
 
 def text(types="", cluster="", system="", group="", resource=""):
