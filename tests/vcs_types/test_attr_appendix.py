@@ -60,7 +60,7 @@ FORMS = [
     ("cluster", "Guests = { guest1, guest2 }"),
     ("cluster", "Operators = { op1 }"),
     ("cluster", "AdministratorGroups = { vcsadm }"),
-    ("cluster", "ClusterAddress = \"10.10.10.1\""),
+    ("cluster", 'ClusterAddress = "10.10.10.1"'),
     ("cluster", "SecureClus = 1"),
     ("cluster", "UseFence = SCSI3"),
     ("cluster", "EngineShutdown = DisableClusStop"),
@@ -70,21 +70,21 @@ FORMS = [
     ("cluster", "PreferredFencingPolicy = Group"),
     ("cluster", "SiteAware = 1"),
     ("cluster", "HacliUserLevel = COMMANDROOT"),
-    ("cluster", "ClusterUUID = \"7b3f0e3c-1dd2-11b2-a1a8-9e1b8bd0c6a2\""),
-    ("cluster", "CID = \"7b3f0e3c-1dd2-11b2-a1a8-9e1b8bd0c6a2\""),
+    ("cluster", 'ClusterUUID = "7b3f0e3c-1dd2-11b2-a1a8-9e1b8bd0c6a2"'),
+    ("cluster", 'CID = "7b3f0e3c-1dd2-11b2-a1a8-9e1b8bd0c6a2"'),
     ("cluster", "HostMeters = { CPU, Mem, Swap }"),
     ("cluster", "MeterUnit = { CPU = GHz, Mem = MB, Swap = MB }"),
     ("cluster", "AutoStartTimeout = 150"),
     ("cluster", "BackupInterval = 5"),
     ("cluster", "AutoAddSystemtoCSG = 0"),
-    ("cluster", "ClusterLocation = \"Building 5\""),
-    ("cluster", "ClusterRecipients = { \"ops@example.com\" = SevereError }"),
+    ("cluster", 'ClusterLocation = "Building 5"'),
+    ("cluster", 'ClusterRecipients = { "ops@example.com" = SevereError }'),
     ("system", "Capacity = 200"),
     ("system", "Capacity = { Units = 100 }"),
     ("system", "Capacity = { CPU = 2.5, Mem = 4096, Swap = 2048 }"),
     ("system", "DynamicLoad = 20"),
     ("system", "SystemLocation = rack1"),
-    ("system", "SystemOwner = \"ops@example.com\""),
+    ("system", 'SystemOwner = "ops@example.com"'),
     ("system", "Limits = { Processors = 4, Memory = 8 }"),
     ("system", "LoadWarningLevel = 90"),
     ("system", "LoadTimeThreshold = 600"),
@@ -92,12 +92,15 @@ FORMS = [
     ("system", "FencingWeight = 10"),
     ("system", "UserInt = 7"),
     ("group", "ContainerInfo = { Name = zone1, Type = Zone, Enabled = 1 }"),
-    ("group", "ContainerInfo @n1 = { Name = zone1, Type = Zone, Enabled = 1 }\n"
-     "\tContainerInfo @n2 = { Name = zone2, Type = Zone, Enabled = 1 }"),
+    (
+        "group",
+        "ContainerInfo @n1 = { Name = zone1, Type = Zone, Enabled = 1 }\n"
+        "\tContainerInfo @n2 = { Name = zone2, Type = Zone, Enabled = 1 }",
+    ),
     ("group", "SysDownPolicy = { AutoDisableNoOnline }"),
     ("group", "TriggersEnabled = { PREONLINE, POSTONLINE }"),
     ("group", "TriggersEnabled @n1 = { PREONLINE }"),
-    ("group", "TriggerPath = \"bin/g\""),
+    ("group", 'TriggerPath = "bin/g"'),
     ("group", "AutoStartList = { n1, n2 }"),
     ("group", "AutoStartPolicy = Load"),
     ("group", "FailOverPolicy = BiggestAvailable"),
@@ -111,8 +114,8 @@ FORMS = [
     ("group", "PreOnline @n1 = 1"),
     ("group", "OnlineRetryLimit = 3"),
     ("group", "Administrators = { admin }"),
-    ("group", "GroupOwner = \"ops@example.com\""),
-    ("group", "UserStrGlobal = \"vxha:server=s1\""),
+    ("group", 'GroupOwner = "ops@example.com"'),
+    ("group", 'UserStrGlobal = "vxha:server=s1"'),
     ("types", "static int AEPTimeout = 1"),
     ("types", "static boolean AEPTimeout = 1"),
     ("types", "static str AgentClass = RT"),
@@ -122,14 +125,17 @@ FORMS = [
     ("types", "static int OfflineWaitLimit = 2"),
     ("types", "static boolean FaultPropagation = 0"),
     ("types", "static int LevelTwoMonitorFreq = 5"),
-    ("types", "static str TypeOwner = \"admin@example.com\""),
-    ("types", "static str TypeRecipients{} = { \"ops@example.com\" = SevereError }"),
+    ("types", 'static str TypeOwner = "admin@example.com"'),
+    ("types", 'static str TypeRecipients{} = { "ops@example.com" = SevereError }'),
     ("types", "static int IMF{} = { Mode = 3, MonitorFreq = 5, RegisterRetryLimit = 3 }"),
     ("types", "static str IMFRegList[] = { PathName }"),
     ("types", "static int ContainerOpts{} = { RunInContainer = 1, PassCInfo = 0 }"),
-    ("types", "static str MonitorStatsParam{} = { Frequency = 10, ExpectedValue = 3000, "
-     "ValueThreshold = 100, AvgThreshold = 40 }"),
-    ("types", "static keylist SupportedActions = { \"checkconffile.vfd\" }"),
+    (
+        "types",
+        "static str MonitorStatsParam{} = { Frequency = 10, ExpectedValue = 3000, "
+        "ValueThreshold = 100, AvgThreshold = 40 }",
+    ),
+    ("types", 'static keylist SupportedActions = { "checkconffile.vfd" }'),
     ("types", "static int ToleranceLimit = 2"),
     ("types", "static int MonitorInterval = 30"),
     ("types", "static keylist Meters = { SCPU }"),
@@ -140,9 +146,9 @@ FORMS = [
     ("resource", "Enabled = 1"),
     ("resource", "ComputeStats = 1"),
     ("resource", "TriggersEnabled = { RESFAULT }"),
-    ("resource", "TriggerPath = \"bin/z1\""),
-    ("resource", "ResourceOwner = \"ops@example.com\""),
-    ("resource", "ResourceRecipients = { \"ops@example.com\" = Warning }"),
+    ("resource", 'TriggerPath = "bin/z1"'),
+    ("resource", 'ResourceOwner = "ops@example.com"'),
+    ("resource", 'ResourceRecipients = { "ops@example.com" = Warning }'),
 ]
 
 
@@ -214,7 +220,7 @@ def test_a_decimal_capacity_or_load_verifies_and_comes_back_bare(kind, line):
 
 
 def test_both_readers_read_a_bare_decimal_as_decimal_text_and_a_quoted_one_as_a_string():
-    t = text(system="\tCapacity = { CPU = 2.5 }\n\tUserStr = \"2.5\"\n\tSysInfo = 3.25\n")
+    t = text(system='\tCapacity = { CPU = 2.5 }\n\tUserStr = "2.5"\n\tSysInfo = 3.25\n')
     for cfg in (parse(t, "main.cf"), _Parser(t, "main.cf").config()):
         n1 = next(s for s in cfg.systems if s.name == "n1")
         assert n1.attrs["Capacity"]["CPU"].__class__ is DecimalText
@@ -287,9 +293,7 @@ def test_the_adg_dimension_examples_read_and_verify():
         ("\t\tBackupSysList{} = { sysa=1, sysb=2, sysc=3 }\n", 16, "{}", "BackupSysList"),
     ],
 )
-def test_a_declarations_brackets_on_a_values_line_say_where_they_belong(
-    line, column, found, name
-):
+def test_a_declarations_brackets_on_a_values_line_say_where_they_belong(line, column, found, name):
     from vxha.vcs_types.cf import CfError
 
     with pytest.raises(CfError) as err:
@@ -314,13 +318,23 @@ def test_a_float_attributes_empty_value_is_zero_as_an_integers():
 @pytest.mark.parametrize(
     "kind, body, at",
     [
-        ("group", "\tTriggersEnabled @n1 = { PREONLINE }\n\tTriggersEnabled @n2 = PREONLINE\n",
-         "TriggersEnabled @n2"),
-        ("group", "\tContainerInfo @n1 = { Name = z1, Type = Zone, Enabled = 1 }\n"
-         "\tContainerInfo @n2 = zone2\n", "ContainerInfo @n2"),
+        (
+            "group",
+            "\tTriggersEnabled @n1 = { PREONLINE }\n\tTriggersEnabled @n2 = PREONLINE\n",
+            "TriggersEnabled @n2",
+        ),
+        (
+            "group",
+            "\tContainerInfo @n1 = { Name = z1, Type = Zone, Enabled = 1 }\n"
+            "\tContainerInfo @n2 = zone2\n",
+            "ContainerInfo @n2",
+        ),
         ("group", "\tLoad @n1 = { CPU = 1.5 }\n\tLoad @n2 = { CPU = x }\n", "Load @n2"),
-        ("resource", "\t\tMonitorInterval @n1 = 30\n\t\tMonitorInterval @n2 = { 30 }\n",
-         "MonitorInterval @n2"),
+        (
+            "resource",
+            "\t\tMonitorInterval @n1 = 30\n\t\tMonitorInterval @n2 = { 30 }\n",
+            "MonitorInterval @n2",
+        ),
         ("resource", "\t\tIMF @n1 = { Mode = 2 }\n\t\tIMF @n2 = 3\n", "IMF @n2"),
     ],
 )
