@@ -22,6 +22,46 @@ def _started(make_sim, text):
     return sim
 
 
+# -- PreOnline with no trigger installed ------------------------------------------------------
+
+
+def test_preonline_without_a_trigger_installed_brings_the_group_online(make_sim):
+    # User's 5.0MP3, "preonline event trigger": "If the trigger does not exist, VCS
+    # continues to bring the group online." PreOnline 1 and no preonline script on n1:
+    # hagrp -online comes through, and so does a failover.
+    sim = _started(make_sim, BY_HAND.replace("AutoStart = 0", "AutoStart = 0\n    PreOnline = 1"))
+    _ok(sim, "hagrp -online web -sys n1")
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
+    sim.event("crash", system="n1")
+    sim.settle()
+    assert sim.group_state("web", "n2") == "ONLINE"
+
+
+def test_preonline_with_a_trigger_installed_waits_for_the_trigger(make_sim):
+    # The same page: with the trigger there, VCS calls it instead and the group comes
+    # online when the trigger runs hagrp -online -nopre (played here by the test).
+    sim = _started(make_sim, BY_HAND.replace("AutoStart = 0", "AutoStart = 0\n    PreOnline = 1"))
+    sim.event("install_trigger", system="n1", args={"name": "preonline"})
+    _ok(sim, "hagrp -online web -sys n1")
+    sim.settle()
+    assert sim.group_state("web", "n1") == "OFFLINE"
+    assert any("trigger preonline n1 web manual" in line for line in sim.transcript.lines)
+    _ok(sim, "hagrp -online -nopre web -sys n1")
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
+
+
+def test_a_trigger_installed_on_one_system_only_holds_the_online_there_only(make_sim):
+    # VCS runs the trigger on the system the group comes online on (the page's "system"
+    # argument); a failover to n2, where no script is installed, goes on.
+    sim = _started(make_sim, BY_HAND.replace("AutoStart = 0", "AutoStart = 0\n    PreOnline = 1"))
+    sim.event("install_trigger", system="n1", args={"name": "preonline"})
+    _ok(sim, "hagrp -online web -sys n2")
+    sim.settle()
+    assert sim.group_state("web", "n2") == "ONLINE"
+
+
 # -- a disabled resource and its children ------------------------------------------------------
 
 
