@@ -3,6 +3,7 @@ written from the document docs/simulator.md cites for it before the case was run
 
 from __future__ import annotations
 
+import pytest
 from sim_helpers import WEB, cf
 
 SYSTEMS = ("n1", "n2", "n3")
@@ -104,3 +105,57 @@ def test_a_disabled_leaf_does_not_hold_its_parent(make_sim):
     sim.settle()
     assert sim.resource_state("web_pf", "n1") == "ONLINE"
     assert sim.group_state("web", "n1") == "ONLINE"
+
+
+# -- attributes the simulator does not model ----------------------------------------------------
+
+NOT_MODELLED = [
+    ("hagrp", "web", "ManualOps", "0"),
+    ("hagrp", "web", "SysDownPolicy", "AutoDisableNoOffline"),
+    ("hagrp", "web", "OnlineClearParent", "1"),
+    ("hagrp", "web", "Evacuate", "0"),
+    ("hagrp", "web", "PreSwitch", "1"),
+    ("hagrp", "web", "AutoRestart", "2"),
+    ("hares", "web_ip", "MonitorOnly", "1"),
+]
+
+
+@pytest.mark.parametrize("cmd,obj,attr,value", NOT_MODELLED)
+def test_a_value_whose_behaviour_is_not_modelled_is_refused_not_silently_kept(
+    make_sim, cmd, obj, attr, value
+):
+    # docs/simulator.md, "Limits": no stored manual describes what these values do, so the
+    # simulator cannot behave as VCS would; it says so (exit 1) and keeps the value it
+    # follows, instead of storing one that changes nothing.
+    sim = _started(make_sim, WEB)
+    _ok(sim, "haconf -makerw")
+    before = sim.command([cmd, "-value", obj, attr])[1]
+    code, _, err = sim.command([cmd, "-modify", obj, attr, value])
+    assert code == 1
+    assert "not modelled by the simulator" in err and attr in err
+    assert sim.command([cmd, "-value", obj, attr])[1] == before
+
+
+@pytest.mark.parametrize(
+    "cmd,obj,attr,value",
+    [
+        ("hagrp", "web", "ManualOps", "1"),
+        ("hagrp", "web", "Evacuate", "1"),
+        ("hagrp", "web", "OnlineClearParent", "0"),
+        ("hagrp", "web", "PreSwitch", "0"),
+        ("hagrp", "web", "AutoRestart", "0"),
+        ("hares", "web_ip", "MonitorOnly", "0"),
+    ],
+)
+def test_the_value_the_simulator_follows_is_accepted(make_sim, cmd, obj, attr, value):
+    sim = _started(make_sim, WEB)
+    _ok(sim, "haconf -makerw")
+    _ok(sim, f"{cmd} -modify {obj} {attr} {value}")
+    assert sim.command([cmd, "-value", obj, attr])[1].strip() == value
+
+
+def test_a_configuration_setting_them_is_told_in_the_transcript(make_sim):
+    text = WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    ManualOps = 0")
+    sim = _started(make_sim, text)
+    lines = [line for line in sim.transcript.lines if "ManualOps" in line]
+    assert len(lines) == 1 and "not modelled by the simulator" in lines[0]
