@@ -41,6 +41,7 @@ STATIC_INTS = (
     "CleanRetryLimit",
     "ActionTimeout",
     "IntentionalOffline",
+    "FaultPropagation",
 )
 
 STATIC_SET = frozenset(STATIC_INTS)

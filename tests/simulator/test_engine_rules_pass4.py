@@ -159,3 +159,44 @@ def test_a_configuration_setting_them_is_told_in_the_transcript(make_sim):
     sim = _started(make_sim, text)
     lines = [line for line in sim.transcript.lines if "ManualOps" in line]
     assert len(lines) == 1 and "not modelled by the simulator" in lines[0]
+
+
+# -- FaultPropagation of a resource's type -------------------------------------------------------
+
+
+def _fault_web_ctr(sim):
+    sim.event("kill", resource="web_ctr", system="n1")
+    sim.advance(180)
+    sim.settle()
+
+
+def test_the_types_fault_propagation_0_keeps_a_fault_at_the_resource(make_sim):
+    # ADG 9.0, "Static type attribute definitions", FaultPropagation (a static type
+    # attribute): with 0, "if a resource in the service group faults, no other resources
+    # are taken offline nor the parent group regardless of the value set for the attribute
+    # Critical"; the group stays PARTIAL|FAULTED where resources remain online (User's 4.1,
+    # "Controlling Fault Propagation"). Set on the type, the group left at its default.
+    sim = _started(make_sim, WEB)
+    _ok(sim, "haconf -makerw")
+    _ok(sim, "hatype -modify Dummy FaultPropagation 0")
+    _fault_web_ctr(sim)
+    assert sim.resource_state("web_ctr", "n1") == "FAULTED"
+    assert sim.resource_state("web_pf", "n1") == "ONLINE"
+    assert sim.group_state("web", "n1") == "PARTIAL|FAULTED"
+    assert sim.group_state("web", "n2") == "OFFLINE"
+
+
+def test_a_resources_own_fault_propagation_0_keeps_its_fault_only(make_sim):
+    # The same attribute overridden for one resource (ADG 4.1, "Overriding Static
+    # Attributes"): web_ctr's fault stays there; the type's value still propagates the
+    # fault of another resource of the type, and the group fails over.
+    sim = _started(make_sim, WEB)
+    _ok(sim, "haconf -makerw")
+    _ok(sim, "hares -override web_ctr FaultPropagation")
+    _ok(sim, "hares -modify web_ctr FaultPropagation 0")
+    _fault_web_ctr(sim)
+    assert sim.group_state("web", "n1") == "PARTIAL|FAULTED"
+    sim.event("kill", resource="web_ip", system="n1")
+    sim.advance(180)
+    sim.settle()
+    assert sim.group_state("web", "n2") == "ONLINE"
