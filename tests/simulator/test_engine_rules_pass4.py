@@ -200,3 +200,23 @@ def test_a_resources_own_fault_propagation_0_keeps_its_fault_only(make_sim):
     sim.advance(180)
     sim.settle()
     assert sim.group_state("web", "n2") == "ONLINE"
+
+
+# -- IntentOnline in hagrp -display ---------------------------------------------------------------
+
+
+def _display_value(out, group, attr):
+    rows = [line.split() for line in out.splitlines() if line.split()[:2] == [group, attr]]
+    assert len(rows) == 1, out
+    return rows[0][3] if len(rows[0]) > 3 else ""
+
+
+def test_hagrp_display_shows_intent_online(make_sim):
+    # hagrp(1M) 5.0MP3: -display shows the group's attributes; Admin 7.0, "About stopping
+    # VCS with options other than the -force option", reads IntentOnline (1 while the group
+    # is meant to be online, 0 once taken offline). It was shown only with -attribute.
+    sim = _started(make_sim, WEB)
+    assert _display_value(_ok(sim, "hagrp -display web"), "web", "IntentOnline") == "1"
+    _ok(sim, "hagrp -offline web -sys n1")
+    sim.settle()
+    assert _display_value(_ok(sim, "hagrp -display web"), "web", "IntentOnline") == "0"
