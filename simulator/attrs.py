@@ -96,10 +96,8 @@ DEFAULTS = {
 # value whose behaviour the simulator follows, what it does). Any other value is refused
 # by -modify and told in the transcript when main.cf sets it, never kept silently.
 NOT_MODELLED = {
-    ("group", "ManualOps"): (1, "manual operations stay allowed"),
     ("group", "SysDownPolicy"): ([], "no policy: a system going down autodisables as usual"),
     ("group", "OnlineClearParent"): (0, "an online does not clear the parents' faults"),
-    ("group", "Evacuate"): (1, "hastop -evacuate moves every failover group"),
     ("group", "PreSwitch"): (0, "a switch runs no PreSwitch action"),
     ("group", "AutoRestart"): (1, "2 acts as 1"),
     ("resource", "MonitorOnly"): (0, "the resource is brought online and offline as usual"),

@@ -110,10 +110,8 @@ def test_a_disabled_leaf_does_not_hold_its_parent(make_sim):
 # -- attributes the simulator does not model ----------------------------------------------------
 
 NOT_MODELLED = [
-    ("hagrp", "web", "ManualOps", "0"),
     ("hagrp", "web", "SysDownPolicy", "AutoDisableNoOffline"),
     ("hagrp", "web", "OnlineClearParent", "1"),
-    ("hagrp", "web", "Evacuate", "0"),
     ("hagrp", "web", "PreSwitch", "1"),
     ("hagrp", "web", "AutoRestart", "2"),
     ("hares", "web_ip", "MonitorOnly", "1"),
@@ -155,9 +153,11 @@ def test_the_value_the_simulator_follows_is_accepted(make_sim, cmd, obj, attr, v
 
 
 def test_a_configuration_setting_them_is_told_in_the_transcript(make_sim):
-    text = WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    ManualOps = 0")
+    text = WEB.replace(
+        "AutoStartList = { n1 }", "AutoStartList = { n1 }\n    OnlineClearParent = 1"
+    )
     sim = _started(make_sim, text)
-    lines = [line for line in sim.transcript.lines if "ManualOps" in line]
+    lines = [line for line in sim.transcript.lines if "OnlineClearParent" in line]
     assert len(lines) == 1 and "not modelled by the simulator" in lines[0]
 
 
@@ -220,3 +220,65 @@ def test_hagrp_display_shows_intent_online(make_sim):
     _ok(sim, "hagrp -offline web -sys n1")
     sim.settle()
     assert _display_value(_ok(sim, "hagrp -display web"), "web", "IntentOnline") == "0"
+
+
+# -- ManualOps and Evacuate -----------------------------------------------------------------------
+
+TWO = (
+    WEB
+    + """
+group db (
+    SystemList = { n1 = 0, n2 = 1, n3 = 2 }
+    AutoStartList = { n1 }
+)
+    Dummy db_r (
+    )
+"""
+)
+
+
+def test_manual_ops_0_refuses_the_groups_online_offline_and_switch(make_sim):
+    # No stored page describes ManualOps; chosen as its name says: with 0 an admin's
+    # hagrp -online, -offline and -switch of the group are refused and change nothing,
+    # while VCS's own actions (a failover on a fault) go on. With 1 they are allowed.
+    sim = _started(
+        make_sim, WEB.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    ManualOps = 0")
+    )
+    assert sim.group_state("web", "n1") == "ONLINE"  # autostart is VCS's own
+    for line in (
+        "hagrp -offline web -sys n1",
+        "hagrp -offline web -any",
+        "hagrp -switch web -to n2",
+        "hagrp -switch web -any",
+        "hagrp -online web -sys n2",
+        "hagrp -online web -any",
+    ):
+        code, _, err = sim.command(line.split())
+        assert code == 1 and "ManualOps" in err, line
+    sim.settle()
+    assert sim.group_state("web", "n1") == "ONLINE"
+    assert sim.group_state("web", "n2") == "OFFLINE"
+    _fault_web_ctr(sim)
+    assert sim.group_state("web", "n2") == "ONLINE"
+    _ok(sim, "haconf -makerw")
+    _ok(sim, "hagrp -modify web ManualOps 1")
+    _ok(sim, "hagrp -switch web -to n3")
+    sim.settle()
+    assert sim.group_state("web", "n3") == "ONLINE"
+
+
+def test_evacuate_0_leaves_the_group_out_of_hastop_evacuate(make_sim):
+    # No stored page describes Evacuate; chosen as its name says: hastop -evacuate moves
+    # the failover groups with Evacuate 1 (the default) to another system, and takes one
+    # with Evacuate 0 offline there, as a plain hastop does (User's 4.1, "Stopping VCS").
+    text = TWO.replace(
+        "AutoStartList = { n1 }\n)\n    Dummy web",
+        "AutoStartList = { n1 }\n    Evacuate = 0\n)\n    Dummy web",
+    )
+    assert "Evacuate = 0" in text
+    sim = _started(make_sim, text)
+    _ok(sim, "hastop -sys n1 -evacuate")
+    sim.settle()
+    assert sim.system_state("n1") == "EXITED"
+    assert sim.group_state("db", "n2") == "ONLINE"
+    assert all(sim.group_state("web", s).startswith("OFFLINE") for s in SYSTEMS)
