@@ -368,7 +368,7 @@ class EngineCore:
         gi = g.insts[sname]
         on = off = 0
         faulted = busy = False
-        disabled = any(not r.enabled for r in g.resources)
+        disabled = None  # whether a resource of g is disabled, found when first needed
         for r in g.resources:
             if not r.enabled:
                 continue
@@ -384,8 +384,11 @@ class EngineCore:
             else:
                 # ONLINE means every AutoStart resource online, those below a disabled
                 # resource left out (the group's online does not bring them online)
-                if r.autostart and not (disabled and below_disabled(r)):
-                    off += 1
+                if r.autostart:
+                    if disabled is None:
+                        disabled = any(not x.enabled for x in g.resources)
+                    if not (disabled and below_disabled(r)):
+                        off += 1
                 if st == FAULTED:
                     faulted = True
         if on and off and not gi.starting and self._left_online_only(g, sname):
