@@ -234,7 +234,7 @@ def validate(sim, ev):
     if do == "install_trigger" and not (isinstance(args, dict) and args.get("name") in TRIGGERS):
         raise EventError(
             f"install_trigger: args.name is one of {', '.join(TRIGGERS)} (the triggers whose "
-            "presence the engine reads), not {args!r}"
+            f"presence the engine reads), not {args!r}"
         )
     if do in ("hang", "fail", "slow", "heal", "fault") and args is not None:
         if not isinstance(args, dict):

@@ -63,6 +63,20 @@ def test_a_trigger_installed_on_one_system_only_holds_the_online_there_only(make
     assert sim.group_state("web", "n2") == "ONLINE"
 
 
+def test_install_trigger_names_a_trigger_the_engine_reads(make_sim):
+    # An event is checked before anything happens (docs/simulator.md, "Events files"):
+    # install_trigger needs a system and args.name; a name the engine does not read is
+    # refused, naming what was given.
+    from vxha.simulator.events import EventError
+
+    sim = _started(make_sim, WEB)
+    with pytest.raises(EventError, match="needs args"):
+        sim.event("install_trigger", system="n1")
+    with pytest.raises(EventError, match="'postonline'"):
+        sim.event("install_trigger", system="n1", args={"name": "postonline"})
+    assert not any("install_trigger" in line for line in sim.transcript.lines)
+
+
 # -- a disabled resource and its children ------------------------------------------------------
 
 
