@@ -52,7 +52,10 @@ class Faults:
             reason, purpose = ri.clean_reason
             self._ep(ri, "clean", reason, self._clean_done, purpose)
             return
-        if ri.state == FAULTED and new == ONLINE and res.type.persistent:
+        # With AutoRestart 0 a persistent resource's fault stays until cleared: the group
+        # "remains offline and faulted, even after the faulted resource becomes online"
+        # (Admin 6.0.1, "About the AutoRestart attribute").
+        if ri.state == FAULTED and new == ONLINE and res.type.persistent and res.group.autorestart:
             self._persistent_back(ri)
             return
         if ri.state == ONLINE and new == OFFLINE and UNABLE_TO_OFFLINE in ri.flags:

@@ -296,3 +296,34 @@ def test_evacuate_0_leaves_the_group_out_of_hastop_evacuate(make_sim):
     assert sim.system_state("n1") == "EXITED"
     assert sim.group_state("db", "n2") == "ONLINE"
     assert all(sim.group_state("web", s).startswith("OFFLINE") for s in SYSTEMS)
+
+
+# -- AutoRestart 0 ------------------------------------------------------------------------------
+
+
+def test_with_auto_restart_0_a_persistent_fault_stays_after_the_resource_is_back(make_sim):
+    # Admin 6.0.1, "About the AutoRestart attribute" (and User's 4.1, "Automatic Actions
+    # for Service Group Dependencies"): a group whose persistent resource faulted with no
+    # failover target "remains offline and faulted, even after the faulted resource becomes
+    # online"; AutoRestart is what brings it back. With AutoRestart 0 the NIC coming back
+    # clears nothing: the group stays OFFLINE|FAULTED until the admin clears it.
+    text = open("tests/scenarios/persistent_autorestart/main.cf").read()
+    sim = make_sim(
+        text.replace("AutoStartList = { n1 }", "AutoStartList = { n1 }\n    AutoRestart = 0")
+    )
+    sim.start()
+    sim.settle()
+    sim.advance(50)
+    sim.event("kill", resource="web_nic", system="n2")
+    sim.advance(50)
+    sim.event("kill", resource="web_nic", system="n1")
+    sim.advance(100)
+    assert sim.group_state("web", "n1") == "OFFLINE|FAULTED"
+    sim.event("start_outside", resource="web_nic", system="n1")
+    sim.advance(150)
+    assert sim.group_state("web", "n1") == "OFFLINE|FAULTED"
+    assert sim.resource_state("web_nic", "n1") == "FAULTED"
+    _ok(sim, "hagrp -clear web -sys n1")
+    sim.advance(120)
+    assert sim.resource_state("web_nic", "n1") == "ONLINE"
+    assert sim.group_state("web", "n1") == "OFFLINE"
