@@ -73,6 +73,15 @@ class AdminMixin(GroupRequests, ConfigChanges, AttrMixin):
         if g.is_frozen():
             raise SimError(f"Group {g.name} is frozen", "V-16-1-10169")
 
+    def _check_manual_ops(self, g, op):
+        """ManualOps 0: an admin's online, offline and switch of the group are refused (no
+        stored page describes the attribute: chosen as its name says; docs/simulator.md)."""
+        if not as_int(g.attr("ManualOps", 1), 1):
+            raise SimError(
+                f"Group {g.name} does not allow manual operations (ManualOps 0): {op} refused",
+                "V-16-1-10558",
+            )
+
     def _check_no_admin_wait(self, g, op, sname=None):
         """A resource in ADMIN_WAIT blocks online, offline, switch and flush of its group (of
         a parallel group, on that system)."""

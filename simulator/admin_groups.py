@@ -23,6 +23,7 @@ class GroupRequests:
         if nopre and (any_system or propagate):
             raise SimError("hagrp -online -nopre needs -sys SYSTEM (not -any or -propagate)")
         self._check_actionable(g)
+        self._check_manual_ops(g, "online")
         self._check_no_admin_wait(g, "online", sname)
         if propagate:
             self._online_propagate(g, sname, any_system)
@@ -164,6 +165,7 @@ class GroupRequests:
     def offline_group(self, name, sname=None, any_system=False, propagate=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_manual_ops(g, "offline")
         self._check_no_admin_wait(g, "offline", sname)
         systems = [s for s, gi in g.insts.items() if self._active(gi)] if any_system else [sname]
         for s in systems:
@@ -315,6 +317,7 @@ class GroupRequests:
     def switch_group(self, name, to=None, any_system=False, nopre=False):
         g = self.group(name)
         self._check_actionable(g)
+        self._check_manual_ops(g, "switch")
         self._check_no_admin_wait(g, "switch")
         if g.parallel:
             raise SimError(f"Group {name} is parallel: it cannot be switched", "V-16-1-10198")

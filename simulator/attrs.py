@@ -91,6 +91,17 @@ DEFAULTS = {
     "system": SYSTEM_DEFAULTS,
     "cluster": CLUSTER_DEFAULTS,
 }
+# Attributes whose documented effect the simulator does not model (docs/simulator.md,
+# "Limits": no stored manual says what their other values do): (kind, attribute) -> (the
+# value whose behaviour the simulator follows, what it does). Any other value is refused
+# by -modify and told in the transcript when main.cf sets it, never kept silently.
+NOT_MODELLED = {
+    ("group", "SysDownPolicy"): ([], "no policy: a system going down autodisables as usual"),
+    ("group", "OnlineClearParent"): (0, "an online does not clear the parents' faults"),
+    ("group", "PreSwitch"): (0, "a switch runs no PreSwitch action"),
+    ("group", "AutoRestart"): (1, "2 acts as 1"),
+    ("resource", "MonitorOnly"): (0, "the resource is brought online and offline as usual"),
+}
 # Attributes set by their own commands (haforms.STATE_COMMANDS names them).
 _STATE_CMD = {"group": "hagrp", "system": "hasys"}
 
@@ -204,6 +215,9 @@ class AttrMixin:
             current = self._current(kind, obj, model, attr)
         dim = _pick_dim(dims, current, words)
         value = _value(attr, dtype, dim, current, words)
+        refusal = not_modelled(kind, attr, value)
+        if refusal:
+            raise SimError(f"{_cmd(kind)} -modify {name} {refusal}", "V-16-1-10557")
         if sname is not None:
             local[sname] = value
         else:
@@ -309,6 +323,43 @@ class AttrMixin:
             self.statistics = str(attrs.get("Statistics", "")) == "Enabled"
             self._dirty_all()
         self.clock.run_due()
+
+
+def not_modelled(kind, attr, value):
+    """What to say of ``attr = value`` when the simulator does not model that value, else
+    None (AutoRestart 0 and 1 are modelled; 2 is not)."""
+    followed = NOT_MODELLED.get((kind, attr))
+    if followed is None:
+        return None
+    ok, instead = followed
+    if isinstance(ok, list):
+        fine = not value
+    elif attr == "AutoRestart":
+        fine = str(value).strip() in ("0", "1")
+    else:
+        fine = str(value).strip() == str(ok)
+    if fine:
+        return None
+    shown = " ".join(map(str, value)) if isinstance(value, list) else value
+    return f"{attr} {shown} is documented but not modelled by the simulator ({instead})"
+
+
+def log_not_modelled(engine):
+    """One transcript line for each value main.cf sets that the simulator does not model."""
+    objects = [("group", g) for g in engine.groups.values()]
+    objects += [("resource", r) for r in engine.resources.values()]
+    for kind, obj in objects:
+        model = obj.model
+        for (k, attr), _ in NOT_MODELLED.items():
+            if k != kind:
+                continue
+            values = [model.attrs[attr]] if attr in model.attrs else []
+            values += list(getattr(model, "local", {}).get(attr, {}).values())
+            for value in values:
+                said = not_modelled(kind, attr, value)
+                if said:
+                    engine.log("-", obj.name, said)
+                    break
 
 
 def _cmd(kind):

@@ -24,6 +24,7 @@ from vxha.simulator.model import (
     SimResource,
     SimSystem,
     SimType,
+    below_disabled,
 )
 from vxha.simulator.runners import FRAMEWORK_TYPES, StandIn
 from vxha.simulator.runners import OFFLINE as MONITOR_OFFLINE
@@ -367,6 +368,7 @@ class EngineCore:
         gi = g.insts[sname]
         on = off = 0
         faulted = busy = False
+        disabled = None  # whether a resource of g is disabled, found when first needed
         for r in g.resources:
             if not r.enabled:
                 continue
@@ -380,8 +382,13 @@ class EngineCore:
             elif st == ONLINE:
                 on += 1
             else:
-                if r.autostart:  # ONLINE means every AutoStart resource online
-                    off += 1
+                # ONLINE means every AutoStart resource online, those below a disabled
+                # resource left out (the group's online does not bring them online)
+                if r.autostart:
+                    if disabled is None:
+                        disabled = any(not x.enabled for x in g.resources)
+                    if not (disabled and below_disabled(r)):
+                        off += 1
                 if st == FAULTED:
                     faulted = True
         if on and off and not gi.starting and self._left_online_only(g, sname):

@@ -144,7 +144,7 @@ GROUP_DYNAMIC = GROUP_PER_SYSTEM + ("Enabled", "Frozen", "TFrozen")
 
 def _group_attrs(g):
     names = set(GROUP_DEFAULTS) | set(g.model.attrs) | set(g.model.local)
-    return sorted(names | set(GROUP_PER_SYSTEM))
+    return sorted(names | set(GROUP_PER_SYSTEM) | {"IntentOnline"})
 
 
 def display_groups(e, call, out):

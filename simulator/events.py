@@ -42,6 +42,10 @@ EVENTS = {
     "fail": ("resource system", "an entry point fails (args: entry_point, count)"),
     "slow": ("resource system", "an entry point takes args.seconds (args.exit: its exit code)"),
     "heal": ("resource system", "undo hang/fail/slow (args: entry_point, default all)"),
+    "install_trigger": (
+        "system args",
+        "a trigger script is installed on the system (args.name: preonline)",
+    ),
     "cmd": ("args", "an ha* command line, as an admin types it"),
     "online": ("group", "hagrp -online (system, or -any)"),
     "offline": ("group", "hagrp -offline (system, or -any)"),
@@ -54,6 +58,9 @@ EVENTS = {
     "probe": ("resource system", "hares -probe"),
     "fail-command": ("match", "the next ha* command(s) starting with match fail (times: 1)"),
 }
+# Triggers an install_trigger event may install: those whose presence changes what the
+# engine does (preonline: User's 5.0MP3, "preonline event trigger").
+TRIGGERS = ("preonline",)
 # Events of real-node mode only (vxha sim run|serve --real).
 for _do, _text in REAL_EVENTS.items():
     EVENTS[_do] = ("system", f"real nodes: {_text}")
@@ -224,6 +231,11 @@ def validate(sim, ev):
     if do == "restart" and e.systems[system].up:
         raise EventError(f"restart: system {system} is already running")
     args = ev.get("args")
+    if do == "install_trigger" and not (isinstance(args, dict) and args.get("name") in TRIGGERS):
+        raise EventError(
+            f"install_trigger: args.name is one of {', '.join(TRIGGERS)} (the triggers whose "
+            f"presence the engine reads), not {args!r}"
+        )
     if do in ("hang", "fail", "slow", "heal", "fault") and args is not None:
         if not isinstance(args, dict):
             raise EventError(f"{do}: args is a mapping, not {args!r}")
@@ -300,6 +312,8 @@ def apply(sim, ev):
         sim.world.start_outside(e.resource(res), system)
     elif do == "stop_intentionally":
         e.standin.stop_on_purpose(system, res)
+    elif do == "install_trigger":
+        e.triggers.installed.add((system, args["name"]))
     elif do in REAL_EVENTS:
         sim.world.real_event(do, system, args)
     elif do == "fault":

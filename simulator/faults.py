@@ -52,7 +52,10 @@ class Faults:
             reason, purpose = ri.clean_reason
             self._ep(ri, "clean", reason, self._clean_done, purpose)
             return
-        if ri.state == FAULTED and new == ONLINE and res.type.persistent:
+        # With AutoRestart 0 a persistent resource's fault stays until cleared: the group
+        # "remains offline and faulted, even after the faulted resource becomes online"
+        # (Admin 6.0.1, "About the AutoRestart attribute").
+        if ri.state == FAULTED and new == ONLINE and res.type.persistent and res.group.autorestart:
             self._persistent_back(ri)
             return
         if ri.state == ONLINE and new == OFFLINE and UNABLE_TO_OFFLINE in ri.flags:
@@ -302,14 +305,17 @@ class Faults:
         if gi.stopping:
             self._offline_ready(g, sname)
             return
-        if not g.fault_propagation or not critical:
+        # FaultPropagation 0 of the group, or of the faulted resource (its own value or
+        # its type's: a static type attribute, ADG 9.0), keeps the fault at the resource.
+        propagate = g.fault_propagation and res.s["FaultPropagation"]
+        if not propagate or not critical:
             # Neither it nor a parent critical: the tree is not taken offline and the
             # group does not fail over (Admin 5.1, "VCS behavior diagrams"); an online
             # under way stops short of the resources above it.
             if gi.starting:
                 self._set_moving(gi, starting=False)
                 self._refresh(g, sname, f"{res.name} faulted")
-            if not g.fault_propagation:
+            if not propagate:
                 self.log(
                     sname,
                     g.name,

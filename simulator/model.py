@@ -41,6 +41,7 @@ STATIC_INTS = (
     "CleanRetryLimit",
     "ActionTimeout",
     "IntentionalOffline",
+    "FaultPropagation",
 )
 
 STATIC_SET = frozenset(STATIC_INTS)
@@ -51,6 +52,22 @@ def as_int(value, default=0):
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def below_disabled(r):
+    """Whether r is a child, at any depth, of a disabled resource: VCS does not bring it
+    online with its group (User's 4.1, "Resource Attributes", Enabled)."""
+    seen = set()
+    todo = list(r.parents)
+    while todo:
+        p = todo.pop()
+        if p.name in seen:
+            continue
+        if not p.enabled:
+            return True
+        seen.add(p.name)
+        todo.extend(p.parents)
+    return False
 
 
 def as_list(value):

@@ -25,6 +25,9 @@ class Probing:
         self.started = True
         for s in self.systems.values():
             self.log(s.name, "system", "RUNNING (start)")
+        from vxha.simulator.attrs import log_not_modelled
+
+        log_not_modelled(self)
         for sname, s in self.systems.items():
             if s.up:
                 self._persistent_up(sname)

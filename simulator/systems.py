@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from vxha.simulator import policies
 from vxha.simulator.core import Intent, SimError
-from vxha.simulator.model import OFFLINE, UNKNOWN
+from vxha.simulator.model import OFFLINE, UNKNOWN, as_int
 
 # How long peers wait for a silent engine before declaring its system faulted (LLT
 # peerinact, 16 s by default); then I/O fencing takes the system down (UNVERIFIED).
@@ -220,6 +220,10 @@ class Systems:
             gi.then = lambda: (then() if then else None, done())
             return
         target = None
+        if evacuate and not freeze and not as_int(g.attr("Evacuate", 1), 1):
+            # Evacuate 0: hastop -evacuate leaves the group out (chosen as the name says)
+            evacuate = False
+            self.log(sname, g.name, "Evacuate 0: not evacuated, taken offline")
         if evacuate and not g.parallel:
             cands = [
                 self.systems[s]

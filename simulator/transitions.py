@@ -11,7 +11,14 @@ ineffective is faults.py's.
 from __future__ import annotations
 
 from vxha.simulator.core import monitor_state
-from vxha.simulator.model import FAULTED, OFFLINE, ONLINE, UNABLE_TO_OFFLINE, UNKNOWN
+from vxha.simulator.model import (
+    FAULTED,
+    OFFLINE,
+    ONLINE,
+    UNABLE_TO_OFFLINE,
+    UNKNOWN,
+    below_disabled,
+)
 
 
 class Transitions:
@@ -150,11 +157,12 @@ class Transitions:
         if not gi.starting:
             return
         complete = True
+        leaves = g.manual_start or any(not r.enabled for r in g.resources)
         for r in g.resources:
             if not r.enabled or r.type.persistent:
                 continue
             ri = r.insts[sname]
-            if ri.state == ONLINE or (g.manual_start and self._left_to_admin(r, sname)):
+            if ri.state == ONLINE or (leaves and self._left_to_admin(r, sname)):
                 continue
             complete = False
             if (
@@ -171,9 +179,9 @@ class Transitions:
             self._refresh(g, sname, "online")
 
     def _left_to_admin(self, r, sname):
-        """A resource the group's online does not bring online: AutoStart 0, or above
-        such a resource still offline."""
-        if not r.autostart:
+        """A resource the group's online does not bring online: AutoStart 0, a child (at
+        any depth) of a disabled resource, or above such a resource still offline."""
+        if not r.autostart or below_disabled(r):
             return True
         for c in r.children:
             if c.enabled and c.insts[sname].state != ONLINE and self._left_to_admin(c, sname):

@@ -10,6 +10,8 @@ system, with which arguments (vcs_types/triggers.py names the sources).
 - ``preonline SYSTEM GROUP manual|fault [LEFT]``: PreOnline 1 (per system where localized)
   and ``hagrp -online`` (manual) or a failover or switch (fault, LEFT the system it left):
   the group is not brought online; the trigger does that with ``hagrp -online -nopre``.
+  Only where a preonline script is installed (the ``install_trigger`` event): without one
+  VCS goes on bringing the group online (User's 5.0MP3, "preonline event trigger").
 
 Only for groups whose TriggersEnabled lists the trigger (per system where localized). VCS
 does not wait for a trigger (VCS 7.1 Administrator's Guide, "About VCS event triggers"):
@@ -37,6 +39,7 @@ class Triggers:
         self.e = engine
         self.load = LoadWarning(engine)  # loadwarning: its own clock, per system
         self.up = {}  # (group, system) -> "partial" | "online": where a group is up
+        self.installed = set()  # (system, trigger): scripts installed (install_trigger event)
 
     # -- events ------------------------------------------------------------------------
     def group_changed(self, g, system, old, new) -> None:
@@ -73,6 +76,10 @@ class Triggers:
         """PreOnline 1 for ``system``: the preonline trigger is called instead of bringing
         the group online there; the trigger brings it online with ``hagrp -online -nopre``."""
         if not as_int(g.attr_on("PreOnline", system, 0)):
+            return False
+        if (system, "preonline") not in self.installed:
+            # "If the trigger does not exist, VCS continues to bring the group online."
+            self.e.log(system, g.name, "PreOnline 1, no preonline trigger here: online goes on")
             return False
         args = [system, g.name, why] + ([left] if left else [])
         self.e.log(

@@ -85,6 +85,9 @@ def test_switch_nopre_brings_the_group_online_without_the_preonline_trigger(sim)
     # [-nopre]]"; -nopre is the preonline trigger's own way past itself (User's 5.0MP3,
     # "preonline event trigger"), so the switch completes at once.
     assert sim.group_state("pre", "n1") == "ONLINE"  # autostart calls no preonline
+    # the trigger installed (without one VCS goes on: the same page)
+    for system in ("n1", "n2"):
+        sim.event("install_trigger", system=system, args={"name": "preonline"})
     ok(sim, "hagrp -switch pre -to n2 -localclus -nopre")
     sim.settle()
     assert sim.group_state("pre", "n2") == "ONLINE"
