@@ -171,7 +171,7 @@ def upgrade_plan(
     server, kind = move.server, move.kind
     failover, storage = server_groups(view, server)
     if failover is None:
-        raise only_storage(server, storage)
+        raise only_storage(server, storage, view)
     systems = view.systems_of(failover)
     for g in (failover, storage):
         if g and view.frozen(g):
