@@ -157,22 +157,28 @@ def test_a_removed_marker_is_refused_with_the_way_back():
     ]
 
 
-@pytest.fixture
-def site(tmp_path):
-    """The installer's cluster with auth1 applied, served."""
-    text = generated_text()
+def served(tmp_path, servers=("auth1",)):
+    """The installer's cluster with ``servers`` applied, served."""
+    text = generated_text(servers)
     (tmp_path / "new.cf").write_text(text)
-    parts = blocks(text)
     live = (FIX / "main.cf").read_text()
-    live += "\n" + parts["group auth1_storage"] + "\n\n" + parts["group auth1"] + "\n"
+    for key, block in blocks(text).items():
+        if key.startswith("group ") and ownership.MARKER in block:
+            live += "\n" + block + "\n"
     (tmp_path / "live.cf").write_text(live)
     for name in ("types.cf", "CFSTypes.cf", "OracleTypes.cf"):
         (tmp_path / name).write_text((FIX / name).read_text())
     run = tmp_path / "c"
     run.mkdir()
     c = Cluster(run, str(tmp_path / "live.cf"))
-    c.copy_profiles(["auth1"])
-    yield c, str(tmp_path / "new.cf")
+    c.copy_profiles(list(servers))
+    return c, str(tmp_path / "new.cf")
+
+
+@pytest.fixture
+def site(tmp_path):
+    c, new = served(tmp_path)
+    yield c, new
     c.stop()
 
 
@@ -220,3 +226,23 @@ def test_drift_on_a_served_cluster(site):
     assert on.returncode == 1, on.stdout + on.stderr
     assert "hagrp -modify auth1 UserStrGlobal vxha:server=auth1" in on.stderr, on.stderr
     assert "--now" not in on.stderr
+
+
+def test_a_move_on_a_server_changed_by_hand_names_the_apply_that_puts_it_back(tmp_path):
+    """An upgrade or downgrade changes only attributes (docs/operations.md, vxha upgrade);
+    a port forward deleted by hand made the move look like one that adds a resource, and
+    the refusal said to apply the new version's profile instead. The cluster, not the move,
+    differs: the refusal says so and names apply with the current profile first."""
+    c, _ = served(tmp_path, ("db1", "dedup_disk1"))
+    try:
+        sh(c, "haconf", "-makerw")
+        sh(c, "hares", "-delete", "dedup_disk1_pf")
+        sh(c, "haconf", "-dump", "-makero")
+        out = c.vxha("downgrade", "dedup_disk1", "--to", "2.0", "--cluster",
+                     str(FIX / "cluster.yaml"), "--images", IMAGES, "--dry-run")  # fmt: skip
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "dedup_disk1's groups differ from its profile at 2.1" in out.stderr, out.stderr
+        assert "dedup_disk1_pf" in out.stderr and "run vxha apply" in out.stderr
+        assert "Traceback" not in out.stderr
+    finally:
+        c.stop()
