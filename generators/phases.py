@@ -157,6 +157,7 @@ class ApplyPlanner:
         self.want_resources = want_resources or {}  # the same for resources
         self.command = command
         self.release = set(release)  # servers changed even in maintenance (delete)
+        self.down_notes: List[str] = []  # groups not started on a system that is down
 
     def build(self) -> Plan:
         view, current = self.view, self.current
@@ -222,9 +223,11 @@ class ApplyPlanner:
             g_off, r_off, removed_groups, added_groups, removed_res, why
         )
         plan.steps += [self._command_step(argv) for argv in cmds]
+        self.down_notes = []
         plan.steps += self._online_steps(
             bounced, r_off, removed_res, added_res, added_groups, removed_groups
         )
+        plan.notes += self.down_notes
         stops = len(plan.stopping())
         parts = []
         if tgt.added:
@@ -533,6 +536,11 @@ class ApplyPlanner:
         if not systems and parallel:
             auto = grp.attrs.get("AutoStartList") or list(grp.attrs.get("SystemList") or {})
             systems = {s for s in auto if self.view.system_up(s)}
+            for s in sorted(set(auto) - systems):
+                self.down_notes.append(
+                    f"system {s} is {self.view.system_states.get(s)}: group {g} is not started "
+                    f"there now; VCS starts it there when {s} joins (it is in its AutoStartList)"
+                )
         steps = []
         if not systems:
             steps.append(
