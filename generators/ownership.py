@@ -396,10 +396,11 @@ def _check_admins_resources(current: Config, generated: Config, cfg: Config, out
             continue
         kept = {r.name for r in new.resources}
         for r in theirs:
-            if generated.find_resource(r.name)[1] is not None:
+            other = generated.find_resource(r.name)[0]
+            if other is not None:
                 out.problems.append(
                     f"resource {r.name} ({r.type}) in group {g.name} is not vxha's, and server "
-                    f"{srv} names one of its own {r.name}: rename yours"
+                    f"{server_of(other) or srv} names one of its own {r.name}: rename yours"
                 )
         for lk in g.links:
             if {lk.parent, lk.child} & {r.name for r in theirs}:

@@ -131,6 +131,19 @@ def test_an_admins_resource_named_as_vxha_names_one_of_its_own_is_refused():
     ), tgt.problems
 
 
+def test_an_admins_resource_named_as_another_servers_is_refused_naming_that_server():
+    """An admin's `Container db1_ctr` inside auth1's group: applying server db1 would move
+    it (delete it there, add db1's), so the plan is refused naming server db1."""
+    live, _ = installed_with()
+    live.group("auth1").resources.append(Resource("Container", "db1_ctr", {"Image": "x:1"}))
+    _, gen = installed_with(("auth1", "db1"))
+    tgt = ownership.target(live, gen)
+    assert any(
+        p.startswith("resource db1_ctr (Container) in group auth1 is not vxha's, and server db1")
+        for p in tgt.problems
+    ), tgt.problems
+
+
 def test_every_resource_vxha_generates_is_shaped_as_its_own():
     """The rule above relies on it: the generator names each resource of a server's groups
     <srv>_... and uses its own types only, so no generated resource is taken for an
