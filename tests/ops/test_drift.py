@@ -259,3 +259,25 @@ def test_a_move_on_a_server_changed_by_hand_names_the_apply_that_puts_it_back(tm
         assert "Traceback" not in out.stderr
     finally:
         c.stop()
+
+
+def test_a_resume_that_meets_an_admins_resource_names_it_and_undo_keeps_it(site):
+    """A delete stopped halfway (its resources deleted, the group not yet); the admin then
+    adds a resource to the group. --resume never deletes it: it stops at the group's
+    delete, naming the resource and the way on (it said only "needs group auth1 without
+    resources"); --undo brings the server back around it."""
+    c, new = site
+    c.fail("hares -delete auth1_ip")
+    out = c.vxha("delete", "auth1", "--now", "--yes")
+    assert out.returncode == 1 and "stopped at step" in out.stderr, out.stdout + out.stderr
+    sh(c, "haconf", "-makerw")
+    sh(c, "hares", "-add", "hand_x", "Application", "auth1")
+    sh(c, "haconf", "-dump", "-makero")
+    again = c.vxha("delete", "--resume", "--yes")
+    assert again.returncode == 1, again.stdout + again.stderr
+    assert "it holds hand_x" in again.stderr and "hares -delete hand_x" in again.stderr
+    assert "hand_x" in c.saved()
+    back = c.vxha("delete", "--undo", "--yes")
+    assert back.returncode == 0, back.stdout + back.stderr
+    assert "hand_x" in c.saved()
+    assert "the cluster already matches" in c.vxha("apply", new, "--dry-run").stdout
