@@ -299,7 +299,12 @@ def upgrade_plan(
             )
             for r in view.group(failover).resources
         ]
-        add("restart", probes + [wait_step("hagrp", failover, where[0], "ONLINE")])
+        # back to the state it had: a group only partly online before (a resource an admin
+        # added by hand and left offline) never reaches ONLINE, and waiting for it stopped
+        # the move after its restart
+        was = view.group_states.get(failover, {}).get(where[0], "")
+        want = "ONLINE" if was.split("|")[0] == "ONLINE" else "UP"
+        add("restart", probes + [wait_step("hagrp", failover, where[0], want)])
     add(
         "restart",
         [

@@ -281,3 +281,34 @@ def test_a_resume_that_meets_an_admins_resource_names_it_and_undo_keeps_it(site)
     assert back.returncode == 0, back.stdout + back.stderr
     assert "hand_x" in c.saved()
     assert "the cluster already matches" in c.vxha("apply", new, "--dry-run").stdout
+
+
+def test_a_move_waits_for_a_partly_online_group_to_be_as_it_was(tmp_path):
+    """An admin's resource in the server's group, enabled and left offline: the group is
+    PARTIAL where it runs, and stays so whatever vxha does. A downgrade waited for it to be
+    ONLINE after its restart, which never comes (300 s, then the move stopped halfway);
+    it waits for the group to be up again, as it was."""
+    from vxha.simulator.world import World
+
+    c, _ = served(tmp_path, ("db1", "dedup_disk1"))
+    try:
+        world = World(c.run_dir)
+        for s in ("n1", "n2", "n3"):
+            world.driver(s, "docker").add_image("dedup:2.0")
+        sh(c, "haconf", "-makerw")
+        sh(c, "hares", "-add", "hand_x", "Application", "dedup_disk1")
+        for attr in ("StartProgram", "StopProgram"):
+            sh(c, "hares", "-modify", "hand_x", attr, "/bin/true")
+        sh(c, "hares", "-modify", "hand_x", "PidFiles", "/run/hand.pid")
+        sh(c, "hares", "-modify", "hand_x", "Enabled", "1")
+        sh(c, "haconf", "-dump", "-makero")
+        c.advance(60)
+        where = c.online_on("dedup_disk1") or []
+        assert where == [], "the group reads PARTIAL, not ONLINE"
+        argv = ["downgrade", "dedup_disk1", "--to", "2.0", "--cluster",
+                str(FIX / "cluster.yaml"), "--images", IMAGES]  # fmt: skip
+        out = c.vxha(*argv, "--yes")
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert "wait until group dedup_disk1 is UP on" in out.stdout, out.stdout
+    finally:
+        c.stop()
