@@ -14,6 +14,7 @@ import pytest
 from ops_cluster import Cluster, blocks, example_servers
 
 from vxha.generators import diff, ownership
+from vxha.generators.build import Options
 from vxha.generators.generate import generate_from_files
 from vxha.profiles import EXAMPLES
 from vxha.vcs_types import cf
@@ -23,9 +24,10 @@ FIX = Path(__file__).parent / "fixtures" / "installed"
 IMAGES = os.path.join(EXAMPLES, "images")
 
 
-def generated_text(servers=("auth1",)):
+def generated_text(servers=("auth1",), mode="vxha"):
     return generate_from_files(
-        str(FIX / "cluster.yaml"), example_servers(only=list(servers)), image_root=IMAGES
+        str(FIX / "cluster.yaml"), example_servers(only=list(servers)), image_root=IMAGES,
+        options=Options(cfsmount=mode),
     ).text
 
 
@@ -170,9 +172,9 @@ def test_a_removed_marker_is_refused_with_the_way_back():
     ]
 
 
-def served(tmp_path, servers=("auth1",)):
+def served(tmp_path, servers=("auth1",), mode="vxha"):
     """The installer's cluster with ``servers`` applied, served."""
-    text = generated_text(servers)
+    text = generated_text(servers, mode)
     (tmp_path / "new.cf").write_text(text)
     live = (FIX / "main.cf").read_text()
     for key, block in blocks(text).items():
@@ -310,5 +312,36 @@ def test_a_move_waits_for_a_partly_online_group_to_be_as_it_was(tmp_path):
         out = c.vxha(*argv, "--yes")
         assert out.returncode == 0, out.stdout + out.stderr
         assert "wait until group dedup_disk1 is UP on" in out.stdout, out.stdout
+    finally:
+        c.stop()
+
+
+def test_a_server_whose_group_requires_one_not_fully_online_is_refused_before_adding(tmp_path):
+    """nbu_master1 requires auth1 `online local firm`. An admin's resource added to auth1
+    and left offline keeps it PARTIAL, and auth1 in maintenance (frozen) cannot be brought
+    online: VCS refuses to start nbu_master1 anywhere (V-16-1-10165). apply used to add
+    its groups and stop at `hagrp -online nbu_master1 -any`, and --resume stopped there
+    again (found by the campaign, VXHA_OPS_FUZZ_SEED=2803139726). Refused before any
+    command, naming auth1, its state and the way out."""
+    c, _ = served(tmp_path, ("auth1",), "veritas")
+    try:
+        new = tmp_path / "more.cf"
+        new.write_text(generated_text(("auth1", "nbu_master1"), "veritas"))
+        c.provision(str(new))
+        sh(c, "haconf", "-makerw")
+        sh(c, "hares", "-add", "hand_x", "Application", "auth1")
+        for attr in ("StartProgram", "StopProgram"):
+            sh(c, "hares", "-modify", "hand_x", attr, "/bin/true")
+        sh(c, "hares", "-modify", "hand_x", "PidFiles", "/run/hand.pid")
+        sh(c, "hares", "-modify", "hand_x", "Enabled", "1")
+        sh(c, "haconf", "-dump", "-makero")
+        c.advance(60)
+        assert c.vxha("maintenance", "on", "auth1", "--yes").returncode == 0
+        before = c.saved()
+        out = c.vxha("apply", str(new), "--yes")
+        assert out.returncode == 1, out.stdout + out.stderr
+        assert "group nbu_master1 requires group auth1 online local" in out.stderr, out.stderr
+        assert "vxha maintenance off auth1" in out.stderr
+        assert c.saved() == before
     finally:
         c.stop()
