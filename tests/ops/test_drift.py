@@ -24,7 +24,7 @@ FIX = Path(__file__).parent / "fixtures" / "installed"
 IMAGES = os.path.join(EXAMPLES, "images")
 
 
-def generated_text(servers=("auth1",), mode="vxha"):
+def generated_text(servers=("auth1",), mode="veritas"):
     return generate_from_files(
         str(FIX / "cluster.yaml"), example_servers(only=list(servers)), image_root=IMAGES,
         options=Options(cfsmount=mode),
@@ -172,7 +172,7 @@ def test_a_removed_marker_is_refused_with_the_way_back():
     ]
 
 
-def served(tmp_path, servers=("auth1",), mode="vxha"):
+def served(tmp_path, servers=("auth1",), mode="veritas"):
     """The installer's cluster with ``servers`` applied, served."""
     text = generated_text(servers, mode)
     (tmp_path / "new.cf").write_text(text)
