@@ -123,7 +123,8 @@ def admins_resources(group: Group, generated: Optional[Group] = None) -> List[Re
     return [
         r
         for r in group.resources
-        if (r.name, r.type) not in made and not (r.type in RESOURCE_ATTRS and r.name.startswith(f"{srv}_"))
+        if (r.name, r.type) not in made
+        and not (r.type in RESOURCE_ATTRS and r.name.startswith(f"{srv}_"))
     ]
 
 

@@ -26,7 +26,9 @@ IMAGES = os.path.join(EXAMPLES, "images")
 
 def generated_text(servers=("auth1",), mode="veritas"):
     return generate_from_files(
-        str(FIX / "cluster.yaml"), example_servers(only=list(servers)), image_root=IMAGES,
+        str(FIX / "cluster.yaml"),
+        example_servers(only=list(servers)),
+        image_root=IMAGES,
         options=Options(cfsmount=mode),
     ).text
 

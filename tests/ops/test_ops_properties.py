@@ -53,11 +53,7 @@ EXAMPLES_N = int(os.environ.get("VXHA_OPS_FUZZ_EXAMPLES", "4"))
 RANDOM = os.environ.get("VXHA_OPS_FUZZ_SEED") == "random"
 # a random hunt's seed, drawn here so that a failure names it (replay it with
 # VXHA_OPS_FUZZ_SEED=<number>)
-SEED = (
-    random.randrange(2**32)
-    if RANDOM
-    else int(os.environ.get("VXHA_OPS_FUZZ_SEED") or 3)
-)
+SEED = random.randrange(2**32) if RANDOM else int(os.environ.get("VXHA_OPS_FUZZ_SEED") or 3)
 STEPS = int(os.environ.get("VXHA_OPS_FUZZ_STEPS", "4"))
 # shrinking replays whole clusters (seconds each): off unless asked for
 SHRINK = os.environ.get("VXHA_OPS_FUZZ_SHRINK") == "1"

@@ -4,7 +4,6 @@ expectation written from docs/operations.md before the run."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -42,7 +41,7 @@ def test_a_server_added_while_systems_are_down_starts_on_the_others_and_says_so(
     out = ok(c.vxha("apply", new, "--yes"))
     assert "note: system n3 is FAULTED: group auth1_storage is not started there now" in out.stdout
     assert "note: system n2 is EXITED: group auth1_storage" in out.stdout, out.stdout
-    assert "-sys n3" not in "".join(l for l in out.stdout.splitlines(True) if "-online" in l)
+    assert "-sys n3" not in "".join(x for x in out.stdout.splitlines(True) if "-online" in x)
     assert c.online_on("auth1_storage") == ["n1"] and c.online_on("auth1") == ["n1"]
     ok(c.vxha("maintenance", "on", "auth1", "--yes"))
     ok(c.vxha("maintenance", "off", "auth1", "--yes"))
