@@ -409,10 +409,12 @@ def delete_plan(
         if d.child in removing
     )
     if dependents:
+        hints = [h for h in (unmarked(view, name, server) for name, _, _ in dependents) if h]
         raise OperationError(
             f"cannot delete {server}: group(s) "
             f"{', '.join(sorted({name for name, _, _ in dependents}))} depend on it; "
             + "; ".join(_dependent_fix(name, child, owner) for name, child, owner in dependents)
+            + "".join(f"; {h}" for h in hints)
         )
     _refuse_held(view, server, sorted(removing))
     volumes = _volumes(current, storage) if shred and storage in removing else []

@@ -243,6 +243,11 @@ def test_drift_on_a_served_cluster(site):
     assert on.returncode == 1, on.stdout + on.stderr
     assert "hagrp -modify auth1 UserStrGlobal vxha:server=auth1" in on.stderr, on.stderr
     assert "--now" not in on.stderr
+    # delete --now would take auth1_storage, which the unmarked auth1 requires: refused,
+    # with the marker that makes auth1 vxha's again as well as the unlink
+    gone = c.vxha("delete", "auth1", "--now", "--yes", "--no-archive")
+    assert gone.returncode == 1, gone.stdout + gone.stderr
+    assert "hagrp -modify auth1 UserStrGlobal vxha:server=auth1" in gone.stderr, gone.stderr
 
 
 def test_a_move_on_a_server_changed_by_hand_names_the_apply_that_puts_it_back(tmp_path):
