@@ -39,9 +39,25 @@ def server_groups(view: ClusterView, server: str) -> Tuple[Optional[str], Option
     return failover, storage
 
 
-def only_storage(server: str, storage: Optional[str]) -> OperationError:
+def unmarked(view: ClusterView, name: str, server: str) -> Optional[str]:
+    """The way back for a group named as ``server``'s that carries no marker (removed by
+    hand), or None: vxha never takes it for its own (generators/ownership.py)."""
+    g = view.config.group(name)
+    if g is None or server_of(g) is not None:
+        return None
+    return (
+        f"group {name} exists but carries no vxha marker (removed by hand?): if it is "
+        f"server {server}'s, put the marker back (hagrp -modify {name} UserStrGlobal "
+        f"vxha:server={server}) and run the command again"
+    )
+
+
+def only_storage(server: str, storage: Optional[str], view=None) -> OperationError:
     """The refusal for a server whose failover group is gone (deleted with --keep-data):
     what is left, and the ways on."""
+    hint = unmarked(view, server, server) if view is not None else None
+    if hint:
+        return OperationError(f"{hint}; nothing was changed")
     return OperationError(
         f"server {server!r} has no failover group named {server!r}, only its storage group "
         f"{storage} (deleted with --keep-data?): bring it back with vxha restore {server} "
@@ -66,7 +82,7 @@ def maintenance_plan(
     without ``system``)."""
     failover, storage_group = server_groups(view, server)
     if failover is None:
-        raise only_storage(server, storage_group)
+        raise only_storage(server, storage_group, view)
     groups = [failover] + ([storage_group] if storage and storage_group else [])
     if system and system not in view.systems_of(failover):
         raise OperationError(f"system {system!r} is not in the SystemList of group {failover}")
@@ -382,7 +398,7 @@ def delete_plan(
     its profile, and with ``shred`` remove its volumes once nothing else uses them."""
     failover, storage = server_groups(view, server)
     if failover is None and keep_data:
-        raise OperationError(f"server {server!r} has only storage left: use --now to delete it")
+        raise only_storage(server, storage, view)
     removing = {g for g in (failover, storage) if g and (g == failover or not keep_data)}
     current = view.config
     dependents = sorted(
@@ -393,10 +409,12 @@ def delete_plan(
         if d.child in removing
     )
     if dependents:
+        hints = [h for h in (unmarked(view, name, server) for name, _, _ in dependents) if h]
         raise OperationError(
             f"cannot delete {server}: group(s) "
             f"{', '.join(sorted({name for name, _, _ in dependents}))} depend on it; "
             + "; ".join(_dependent_fix(name, child, owner) for name, child, owner in dependents)
+            + "".join(f"; {h}" for h in hints)
         )
     _refuse_held(view, server, sorted(removing))
     volumes = _volumes(current, storage) if shred and storage in removing else []
@@ -410,6 +428,10 @@ def delete_plan(
     generated.groups = [g for g in generated.groups if g.name not in removing]
     planner = ApplyPlanner(view, generated, force=True, command="delete", release={server})
     plan = planner.build()
+    for name in [server] + ([] if keep_data else [f"{server}_storage"]):
+        hint = unmarked(view, name, server)
+        if hint:
+            plan.notes.append(f"{hint}; this delete leaves it")
     moves = []
     if profiles is not None:
         src = archive.find_profile(profiles, server)

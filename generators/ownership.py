@@ -112,6 +112,22 @@ def servers(config: Config) -> Dict[str, List[str]]:
     return found
 
 
+def admins_resources(group: Group, generated: Optional[Group] = None) -> List[Resource]:
+    """The resources an admin added by hand to vxha's ``group``: neither in the generated
+    group (an admin's templates may add any type) nor shaped as the generator names its
+    own (a type it writes, named ``<srv>_...``: generators/build.py). Chosen because vxha
+    names every resource after its server, as it names its groups, and an admin's resource
+    in a vxha group (a monitor linked to the container) used to be deleted by apply."""
+    srv = server_of(group)
+    made = {(r.name, r.type) for r in generated.resources} if generated is not None else set()
+    return [
+        r
+        for r in group.resources
+        if (r.name, r.type) not in made
+        and not (r.type in RESOURCE_ATTRS and r.name.startswith(f"{srv}_"))
+    ]
+
+
 def owned_attrs(kind: str, generated) -> Set[str]:
     """Attributes vxha sets on an object: the generator's table, plus what this generated
     object carries (an admin's templates may add some), never admin state."""
@@ -150,7 +166,12 @@ def _merge_group(live: Group, gen: Group, unowned: Set[str] = frozenset()) -> Gr
             attrs, local = _merge(old, r, owned_attrs(r.type, r))
             r = Resource(r.type, r.name, attrs, local)
         out.resources.append(r)
-    out.links = list(gen.links)
+    theirs = admins_resources(live, gen)
+    out.resources += theirs
+    names = {r.name for r in theirs}
+    out.links = list(gen.links) + [
+        lk for lk in live.links if {lk.parent, lk.child} & names and lk not in gen.links
+    ]
     out.deps = list(gen.deps)
     mine = {d.child for d in gen.deps}
     out.deps += [d for d in live.deps if d.child in unowned and d.child not in mine]
@@ -235,7 +256,9 @@ def target(
         if old is not None and server_of(old) is None:
             out.problems.append(
                 f"group {g.name} exists and is not vxha's (no {MARKER} marker): rename "
-                f"server {srv}, or the group"
+                f"server {srv}, or the group; if it is server {srv}'s own group whose marker "
+                f"was removed by hand, put the marker back (hagrp -modify {g.name} "
+                f"UserStrGlobal {MARKER}{srv})"
             )
         for r in g.resources:
             if r.name in unowned_res and unowned_res[r.name] != g.name:
@@ -265,6 +288,7 @@ def target(
     out.added = sorted(s for s in gen_servers if s not in live_servers and s not in out.held)
     out.removed = sorted(s for s in live_servers if s not in gen_servers and s not in out.held)
     _check_dependents(current, cfg, out)
+    _check_admins_resources(current, generated, cfg, out)
     _check_requirements(current, generated, cfg, cvm_group, out)
     return out
 
@@ -287,10 +311,11 @@ def _check_storage(current: Config, generated: Config, out: Target) -> None:
     nested_host_paths)."""
     from vxha.profiles.checks import nested
 
+    named = {g.name for g in generated.groups if server_of(g) is not None}
     theirs = [
         (attr, value, r.name, g.name)
         for g in current.groups
-        if server_of(g) is None
+        if server_of(g) is None and g.name not in named  # a name taken: refused already
         for r in g.resources
         for attr, value in _storage(r)
     ]
@@ -345,6 +370,52 @@ def _check_dependents(current: Config, cfg: Config, out: Target) -> None:
                     "deletes and adds again (Parallel changes only on an empty group): unlink "
                     f"it first (hagrp -unlink {g.name} {d.child}) and link it again after"
                 )
+
+
+def _check_admins_resources(current: Config, generated: Config, cfg: Config, out: Target):
+    """An admin's resource in a vxha group is kept, with its links (docs/operations.md,
+    "What vxha owns"). vxha never deletes it: a plan that removes the group (or deletes
+    and adds it again for Parallel), or a resource of vxha's it requires or that requires
+    it, is refused naming it and the command that clears the way."""
+    for g in current.groups:
+        srv = server_of(g)
+        if srv is None or srv in out.held:
+            continue
+        gen = generated.group(g.name)
+        theirs = admins_resources(g, gen if server_of(gen) is not None else None)
+        if not theirs:
+            continue
+        new = cfg.group(g.name)
+        names = ", ".join(r.name for r in theirs)
+        if new is None or diff.recreated(g, new):
+            why = "removes" if new is None else "deletes and adds again (Parallel changes)"
+            out.problems.append(
+                f"group {g.name} (server {srv}) holds resource(s) {names}, which vxha did not "
+                f"make and never deletes; this plan {why} the group: move them to a group of "
+                f"yours or delete them first (hares -delete {theirs[0].name})"
+            )
+            continue
+        kept = {r.name for r in new.resources}
+        for r in theirs:
+            other = generated.find_resource(r.name)[0]
+            if other is not None:
+                out.problems.append(
+                    f"resource {r.name} ({r.type}) in group {g.name} is not vxha's, and server "
+                    f"{server_of(other) or srv} names one of its own {r.name}: rename yours"
+                )
+        for lk in g.links:
+            if {lk.parent, lk.child} & {r.name for r in theirs}:
+                gone = [x for x in (lk.parent, lk.child) if x not in kept]
+                if gone:
+                    out.problems.append(
+                        f"resource {lk.parent} requires {lk.child} in group {g.name}, a link of "
+                        f"a resource vxha did not make, and this plan removes {gone[0]}: unlink "
+                        f"it first (hares -unlink {lk.parent} {lk.child})"
+                    )
+        out.notes.append(
+            f"group {g.name} (server {srv}) holds resource(s) {names}, which vxha did not "
+            "make: kept with their links; vxha delete refuses while they are there"
+        )
 
 
 def _check_requirements(current, generated, cfg, cvm_group, out: Target) -> None:

@@ -157,6 +157,7 @@ class ApplyPlanner:
         self.want_resources = want_resources or {}  # the same for resources
         self.command = command
         self.release = set(release)  # servers changed even in maintenance (delete)
+        self.down_notes: List[str] = []  # groups not started on a system that is down
 
     def build(self) -> Plan:
         view, current = self.view, self.current
@@ -183,6 +184,7 @@ class ApplyPlanner:
         self.lookup = self._lookup()
 
         self._refuse_dropping_a_running_system(changes)
+        self._refuse_starting_without_children(changes, held)
         plan = Plan(self.command, config_path=view.path)
         plan.notes = list(tgt.notes)
         plan.notes += [
@@ -222,9 +224,11 @@ class ApplyPlanner:
             g_off, r_off, removed_groups, added_groups, removed_res, why
         )
         plan.steps += [self._command_step(argv) for argv in cmds]
+        self.down_notes = []
         plan.steps += self._online_steps(
             bounced, r_off, removed_res, added_res, added_groups, removed_groups
         )
+        plan.notes += self.down_notes
         stops = len(plan.stopping())
         parts = []
         if tgt.added:
@@ -286,6 +290,47 @@ class ApplyPlanner:
                     fix = f"hagrp -switch {c.name} -to {kept[0]}"
                 problems.append(
                     f"group {c.name} runs on {s}, which its new SystemList drops: {fix} first"
+                )
+        if problems:
+            raise PlanRefused(
+                "\n".join(
+                    ["this plan cannot run; nothing was changed:"] + [f"  {p}" for p in problems]
+                )
+            )
+
+    def _refuse_starting_without_children(self, changes, held) -> None:
+        """A group the plan adds and starts cannot come online while a group it requires
+        online is ONLINE nowhere it could run (VCS refuses, V-16-1-10165): the plan would
+        stop after adding it. Refused before any command, naming the group vxha needs up
+        and the way out (a group only partly online, with a resource an admin added by
+        hand and left offline, counts as not online)."""
+        added = {c.name for c in changes if c.kind == "group" and c.action == "add" and not c.attr}
+        problems = []
+        for g in sorted(added):
+            grp = self.target.group(g)
+            if grp is None or str(grp.attrs.get("AutoStart", 1)) == "0" or self.want_online:
+                continue
+            for d in grp.deps:
+                if d.category != "online" or d.child in added:
+                    continue
+                states = self.view.group_states.get(d.child)
+                if not states:
+                    continue  # no state read for it: nothing to judge
+                where = sorted(ownership._system_list(grp) if d.location == "local" else states)
+                if any(states.get(s, "").split("|")[0] == "ONLINE" for s in where):
+                    continue
+                srv = ownership.server_of(self.current.group(d.child))
+                if srv in held:
+                    fix = f"end its maintenance first (vxha maintenance off {srv})"
+                elif self.view.frozen(d.child):
+                    fix = f"it is frozen: {self.view.thaw(d.child)} first"
+                else:
+                    fix = f"hagrp -online {d.child} -sys SYSTEM"
+                seen = ", ".join(f"{s}: {states[s]}" for s in where if s in states) or "none"
+                problems.append(
+                    f"group {g} requires group {d.child} online {d.location}, which is ONLINE "
+                    f"on none of {', '.join(where)} ({seen}): {g} could not be started after "
+                    f"it is added; bring {d.child} fully online first ({fix}), then apply again"
                 )
         if problems:
             raise PlanRefused(
@@ -533,6 +578,11 @@ class ApplyPlanner:
         if not systems and parallel:
             auto = grp.attrs.get("AutoStartList") or list(grp.attrs.get("SystemList") or {})
             systems = {s for s in auto if self.view.system_up(s)}
+            for s in sorted(set(auto) - systems):
+                self.down_notes.append(
+                    f"system {s} is {self.view.system_states.get(s)}: group {g} is not started "
+                    f"there now; VCS starts it there when {s} joins (it is in its AutoStartList)"
+                )
         steps = []
         if not systems:
             steps.append(

@@ -765,7 +765,17 @@ class Snapshot:
             return "done"
         for c in step.pre:
             if not self.holds(c):
-                return f"step '{step.line()}' needs {describe(c)}"
+                why = f"step '{step.line()}' needs {describe(c)}"
+                if c[0] == "empty":
+                    # resources added by hand since the plan was made: vxha never deletes
+                    # them (docs/operations.md, "What vxha owns")
+                    names = [r.name for r in self.config.group(c[1]).resources]
+                    why += (
+                        f"; it holds {', '.join(names)}, which this plan did not plan to "
+                        f"delete (added by hand?): move or delete them (hares -delete "
+                        f"{names[0]}) and resume, or go back"
+                    )
+                return why
         return ""
 
     # -- keeping up ---------------------------------------------------------------------

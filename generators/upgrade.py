@@ -171,7 +171,7 @@ def upgrade_plan(
     server, kind = move.server, move.kind
     failover, storage = server_groups(view, server)
     if failover is None:
-        raise only_storage(server, storage)
+        raise only_storage(server, storage, view)
     systems = view.systems_of(failover)
     for g in (failover, storage):
         if g and view.frozen(g):
@@ -231,6 +231,22 @@ def upgrade_plan(
     inner = planner.build()
     odd = [str(c) for c in planner.changes if c.kind not in IN_PLACE or not c.attr]
     if odd:
+        # The same changes against the profile at the current version: the cluster, not
+        # the move, differs (a resource deleted or a link changed by hand)
+        now, _ = generated_groups(cluster, dataclasses.replace(move, after=move.before), mode)
+        again = ApplyPlanner(planning, with_groups(view.config, server, now), command=kind)
+        try:
+            again.build()
+            drift = [str(c) for c in again.changes if c.kind not in IN_PLACE or not c.attr]
+        except PlanRefused:
+            drift = []
+        if drift:
+            raise OperationError(
+                f"{server}'s groups differ from its profile at {move.current}, changed by hand "
+                "since the last apply (" + "; ".join(drift) + "): run vxha apply with its "
+                f"current profile first (it puts them back), then the {kind}; nothing was "
+                "changed"
+            )
         raise OperationError(
             f"{move.after.image} {move.target} changes more than the server's attributes "
             "(" + "; ".join(odd) + "): apply the new profile with vxha generate and vxha "
@@ -283,7 +299,12 @@ def upgrade_plan(
             )
             for r in view.group(failover).resources
         ]
-        add("restart", probes + [wait_step("hagrp", failover, where[0], "ONLINE")])
+        # back to the state it had: a group only partly online before (a resource an admin
+        # added by hand and left offline) never reaches ONLINE, and waiting for it stopped
+        # the move after its restart
+        was = view.group_states.get(failover, {}).get(where[0], "")
+        want = "ONLINE" if was.split("|")[0] == "ONLINE" else "UP"
+        add("restart", probes + [wait_step("hagrp", failover, where[0], want)])
     add(
         "restart",
         [
