@@ -390,6 +390,8 @@ def _parse_yaml(text: str, path: str) -> Doc:
             if exc.context:
                 what = f"{exc.context}: {what}"
             hint = "check the indentation and quoting around this line"
+            if "another document" in what:
+                hint = "a profile is one document: remove this '---' line and what follows"
             # the mark may lie past the text's end ("{")
             line_text = "".join(text.split("\n")[mark.line : mark.line + 1]) if mark else ""
             if mark and line_text[mark.column : mark.column + 1] == "\t":
@@ -416,7 +418,10 @@ def _parse_yaml(text: str, path: str) -> Doc:
         except RecursionError:
             raise _fail(path, f"nested more than {MAX_DEPTH} levels deep") from None
         if node is None:
-            raise _fail(path, "the file is empty", "a profile starts with 'schema: 1.0.0'")
+            from .schemas import newest_version  # schemas imports this module
+
+            hint = f"a profile starts with 'schema: {newest_version('server')}'"
+            raise _fail(path, "the file is empty", hint)
         memo: Dict[int, int] = {}
         # Without a '*' there is no alias to expand; the converter still bounds the depth.
         expanded = _weigh(node, memo, set(), 0, path) if "*" in text else 0

@@ -133,6 +133,15 @@ def _property_schema(error, key: str) -> dict:
     return props.get(key, {})
 
 
+_SIZE_KEYS = frozenset(("min_size", "shm_size", "memory"))
+
+
+def _is_size(path: Tuple[Any, ...]) -> bool:
+    """Whether a key path names a size: min_size, shm_size, a load's or system's memory,
+    an image's resources.memory.min/default."""
+    return bool(path) and (path[-1] in _SIZE_KEYS or (len(path) > 1 and path[-2] == "memory"))
+
+
 def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
     """(key path, message, hint, kind) for one jsonschema error; ``written(path)``: the
     value's text as the file writes it, for hints that quote it."""
@@ -168,7 +177,10 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
         text = written(path) if written else None
         shown = _short(inst) if text is None else (text or "empty")
         if "string" in wants and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
+            if _is_size(path):  # quoting a bare number only trades this error for "no unit"
+                hint = f"a size needs a unit: {shown}GiB, {shown}MiB, ... (KiB/MiB/GiB/TiB or KB/MB/GB/TB)"
+            else:
+                hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
         elif "string" in wants and isinstance(inst, bool):
             hint = f'quote it: "{shown}" (YAML reads yes/no/on/off as true/false)'
         elif inst is None:
@@ -258,7 +270,7 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             (),
             f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} profile must be a mapping, "
             f"got {_describe(data)}",
-            "start the file with 'schema: 1.0.0' and one key per line",
+            f"start the file with 'schema: {newest_version(kind)}' and one key per line",
         )
         return False
     stated = data.get("schema")

@@ -1,0 +1,121 @@
+"""Profiles an image developer and an admin write from docs/profiles.md alone, with the
+mistakes newcomers make: each error names file, line and key and says what to change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vxha.profiles import validate_paths
+
+IMAGE = """\
+schema: 1.3.0
+kind: image
+id: webapp
+version: "2.0"
+type: application
+ports: [8080]
+mounts:
+  - {name: data, type: data, path: /srv/data, min_size: 10GiB}
+resources:
+  cpus: {min: 1, default: 2}
+  memory: {min: 1GiB, default: 4GiB}
+"""
+APPLICATION = """\
+schema: 1.3.0
+name: front
+image: webapp
+"""
+SERVER = """\
+schema: 1.3.0
+name: web1
+image: webapp
+image_version: "2.0"
+application: front
+hostname: web1.lab.example
+address: 10.1.0.10/24
+mounts:
+  - {name: data, diskgroup: web1dg, volume: data}
+load: {cpus: 2, memory: 4GiB}
+"""
+
+
+@pytest.fixture
+def tree(tmp_path) -> Path:
+    image = tmp_path / "images" / "webapp"
+    (image / "applications").mkdir(parents=True)
+    (image / "display-name.txt").write_text("Web Application\n")
+    (image / "2.0.yaml").write_text(IMAGE)
+    (image / "applications" / "front.yaml").write_text(APPLICATION)
+    (tmp_path / "servers").mkdir()
+    (tmp_path / "servers" / "web1.yaml").write_text(SERVER)
+    return tmp_path
+
+
+def errors(tree: Path):
+    found, _ = validate_paths([str(tree)]).split()
+    return found
+
+
+def one_error(tree: Path):
+    found = errors(tree)
+    assert len(found) == 1, "\n".join(p.format() for p in found)
+    return found[0]
+
+
+def edit(tree: Path, rel: str, old: str, new: str) -> Path:
+    path = tree / rel
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_the_tree_written_from_the_docs_is_valid(tree):
+    assert errors(tree) == []
+
+
+@pytest.mark.parametrize(
+    "rel, old, new, key",
+    [
+        ("servers/web1.yaml", "memory: 4GiB", "memory: 4", "load.memory"),
+        ("servers/web1.yaml", "memory: 4GiB", "memory: 0.5", "load.memory"),
+        ("images/webapp/2.0.yaml", "min_size: 10GiB", "min_size: 10", "mounts[0].min_size"),
+        ("images/webapp/2.0.yaml", "min: 1GiB", "min: 1", "resources.memory.min"),
+    ],
+)
+def test_a_size_written_as_a_bare_number_is_told_to_take_a_unit_not_quotes(
+    tree, rel, old, new, key
+):
+    # profiles.md "Sizes": a bare number has no unit and is refused even quoted, so
+    # "quote it" would only trade this error for "has no unit"
+    path = edit(tree, rel, old, new)
+    p = one_error(tree)
+    number = new.rsplit(" ", 1)[1]
+    assert (p.file, p.key_path) == (str(path), key)
+    assert p.line > 0
+    assert "quote" not in p.hint
+    assert f"{number}GiB" in p.hint and "unit" in p.hint
+
+
+def test_a_number_where_text_is_wanted_is_still_told_to_quote_it(tree):
+    edit(tree, "images/webapp/2.0.yaml", "ports: [8080]", 'ports: [8080]\nenv: {MODE: 10}')
+    p = one_error(tree)
+    assert p.key_path == "env.MODE" and p.hint.startswith('quote it: "10"')
+
+
+def test_a_second_document_is_told_to_go(tree):
+    edit(tree, "images/webapp/2.0.yaml", "ports: [8080]", "ports: [8080]\n---\nschema: 1.3.0")
+    p = one_error(tree)
+    assert p.line == 7 and "another document" in p.message
+    assert "one document" in p.hint and "---" in p.hint
+
+
+@pytest.mark.parametrize("text, message", [("", "empty"), ("- a\n", "must be a mapping")])
+def test_an_empty_or_list_profile_is_told_the_newest_schema(tree, text, message):
+    # profiles.md: "a new profile states the newest this vxha knows (1.3.0)"
+    (tree / "images/webapp/2.0.yaml").write_text(text)
+    p = one_error(tree)
+    assert message in p.message
+    assert "schema: 1.3.0" in p.hint
