@@ -100,7 +100,7 @@ def test_a_size_written_as_a_bare_number_is_told_to_take_a_unit_not_quotes(
 
 
 def test_a_number_where_text_is_wanted_is_still_told_to_quote_it(tree):
-    edit(tree, "images/webapp/2.0.yaml", "ports: [8080]", 'ports: [8080]\nenv: {MODE: 10}')
+    edit(tree, "images/webapp/2.0.yaml", "ports: [8080]", "ports: [8080]\nenv: {MODE: 10}")
     p = one_error(tree)
     assert p.key_path == "env.MODE" and p.hint.startswith('quote it: "10"')
 
@@ -119,3 +119,44 @@ def test_an_empty_or_list_profile_is_told_the_newest_schema(tree, text, message)
     p = one_error(tree)
     assert message in p.message
     assert "schema: 1.3.0" in p.hint
+
+
+@pytest.mark.parametrize("name", ["1BAD", "WEB-MODE", "WEB MODE", "PATH=X", '""'])
+def test_an_environment_variable_name_the_container_agent_refuses_is_an_error(tree, name):
+    # docs/container.md: the Container agent refuses an Env name that is not letters,
+    # digits and _ (not a digit first) at online; validate must not pass what fails there
+    path = edit(
+        tree, "images/webapp/2.0.yaml", "ports: [8080]", f"ports: [8080]\nenv: {{{name}: x}}"
+    )
+    p = one_error(tree)
+    shown = name.strip('"')
+    assert (p.file, p.line, p.key_path) == (str(path), 7, f"env.{shown}")
+    assert "not an environment variable name" in p.message and "letters, digits" in p.hint
+
+
+def test_an_application_overriding_env_with_a_bad_name_is_an_error(tree):
+    path = edit(
+        tree,
+        "images/webapp/applications/front.yaml",
+        "image: webapp",
+        "image: webapp\noverride:\n  env: {GOOD_one: x, 'A B': y}",
+    )
+    p = one_error(tree)
+    assert (p.file, p.line, p.key_path) == (str(path), 5, "override.env.A B")
+
+
+def test_good_environment_names_pass(tree):
+    edit(
+        tree, "images/webapp/2.0.yaml", "ports: [8080]", "ports: [8080]\nenv: {_X: a, web_Mode2: b}"
+    )
+    assert errors(tree) == []
+
+
+def test_a_server_named_unlike_its_file_is_an_error(tree):
+    # profiles.md "Layout on disk": servers/<server-name>.yaml, and "a file's name must match
+    # what it declares"
+    path = edit(tree, "servers/web1.yaml", "name: web1", "name: web2")
+    p = one_error(tree)
+    assert (p.file, p.line, p.key_path) == (str(path), 2, "name")
+    assert p.message == "name 'web2' differs from the file name"
+    assert "web2.yaml" in p.hint and "name: web1" in p.hint
