@@ -498,12 +498,31 @@ def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, 
                 continue
             known = links.get((parent, child))
             links[(parent, child)] = kind if known is None else _stronger(known, kind)
+    if links:
+        _relationship_cycles(links, by_name, problems)
     out: Dict[str, List[dict]] = {}
     for (parent, child), (category, location, rigidity) in sorted(links.items()):
         out.setdefault(parent, []).append(
             {"child": child, "category": category, "location": location, "rigidity": rigidity}
         )
     return out
+
+
+def _relationship_cycles(links, by_name, problems) -> None:
+    """VCS refuses cyclic group dependencies (docs/generator.md, group_cycles): say which
+    profiles' relationships close the cycle, rather than only the rendered main.cf's line."""
+    from vxha.vcs_types.verify import _cycles
+
+    children: Dict[str, List[str]] = {}
+    for parent, child in links:
+        children.setdefault(parent, []).append(child)
+    for cycle in _cycles(children, sorted(children)):
+        problems.append(
+            f"{where(by_name[cycle[0]])}: the relationships of servers "
+            f"{' -> '.join(cycle)} form a cycle (each requires the next), which VCS refuses; "
+            "make one of them a peer relationship, or drop it from its image or "
+            "application profile (override/remove dependencies)"
+        )
 
 
 def _stronger(a, b):

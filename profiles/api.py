@@ -103,6 +103,8 @@ class Session:
             self.context_docs.append(doc)
 
     def add_cluster(self, path: str, root: Optional[str] = None) -> None:
+        # named by --cluster and found again in a directory given: read once
+        self._named_files.add(os.path.abspath(path))
         doc = self._read(path, root)
         if doc is not None:
             self._add_doc(doc, "cluster")

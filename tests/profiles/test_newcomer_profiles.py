@@ -160,3 +160,21 @@ def test_a_server_named_unlike_its_file_is_an_error(tree):
     assert (p.file, p.line, p.key_path) == (str(path), 2, "name")
     assert p.message == "name 'web2' differs from the file name"
     assert "web2.yaml" in p.hint and "name: web1" in p.hint
+
+
+CLUSTER = """\
+schema: 1.3.0
+kind: cluster
+name: lab
+systems:
+  - {name: s1, cpus: 8, memory: 32GiB, nic: eth0}
+"""
+
+
+def test_a_cluster_named_by_option_and_found_in_the_directory_is_read_once(tree, monkeypatch):
+    # profiles.md "vxha validate": a file named twice is read once
+    (tree / "cluster.yaml").write_text(CLUSTER)
+    monkeypatch.chdir(tree)
+    for cluster in ("cluster.yaml", "./cluster.yaml", str(tree / "cluster.yaml")):
+        found, _ = validate_paths(["."], cluster=cluster).split()
+        assert found == [], "\n".join(p.format() for p in found)
