@@ -234,7 +234,14 @@ def _server(
             f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
             + "; ".join(lacking.values())
         )
-    if not allowed:
+    if not allowed and lacking and not srv.systems:
+        # say why, and the way out: the reasons are the same ones the warning gives
+        problems.append(
+            f"{where(srv)}: server {name}: no system can host it: "
+            f"{'; '.join(dict.fromkeys(lacking.values()))}; load the image on a system "
+            "(its images in the cluster description)"
+        )
+    elif not allowed:
         problems.append(f"{where(srv)}: server {name}: no system can host it")
         allowed = list(system_names[:1])
     pinned = bool(srv.privileged) or not getattr(srv, "relocatable", True)
@@ -490,7 +497,12 @@ def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, 
                     f"{dep.location}/{dep.runtime} with {other}"
                 )
                 continue
-            if kind[1] == "local" and not set(placement[parent]) & set(placement[child]):
+            if (
+                kind[1] == "local"
+                and placement[parent]  # none: its own error says why
+                and placement[child]
+                and not set(placement[parent]) & set(placement[child])
+            ):
                 problems.append(
                     f"{where(srv)}: servers {parent} and {child} must run on the same system "
                     "(local relationship) but share none; widen their 'systems'"

@@ -28,3 +28,19 @@ def test_relationships_without_a_cycle_plan():
     out = plan(cluster(), [a, b, server("c", address="10.0.0.13")])
     deps = {s["name"]: [d["child"] for d in s["deps"]] for s in out.context["servers"]}
     assert deps == {"a": ["b"], "b": ["c"], "c": []}
+
+
+def test_a_server_whose_image_no_system_has_is_told_why_and_what_to_do():
+    # docs/generator.md "SystemList": systems whose images lack the server's image:version
+    # are left out; with none left, the admin must learn that it is the image, not a guess
+    parent = server("web", dependencies=[dep("db")])
+    child = server("db", address="10.0.0.12")
+    with pytest.raises(GenerationError) as info:
+        plan(cluster(images=["other:1.0"]), [parent, child])
+    problems = info.value.problems
+    hosting = [p for p in problems if "no system can host it" in p]
+    assert len(hosting) == 2, problems
+    assert all("image app:1.0 is not loaded on n1, n2, n3" in p for p in hosting)
+    assert all("load the image" in p for p in hosting)
+    # one mistake, one error: no "share none" for servers that have no system at all
+    assert not [p for p in problems if "share none" in p], problems
