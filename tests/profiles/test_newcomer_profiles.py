@@ -178,3 +178,34 @@ def test_a_cluster_named_by_option_and_found_in_the_directory_is_read_once(tree,
     for cluster in ("cluster.yaml", "./cluster.yaml", str(tree / "cluster.yaml")):
         found, _ = validate_paths(["."], cluster=cluster).split()
         assert found == [], "\n".join(p.format() for p in found)
+
+
+@pytest.mark.parametrize("address", ["10.1.0.10/0", "2001:db8::10/0"])
+def test_a_prefix_length_of_zero_is_refused(tree, address):
+    # the HostIP agent refuses PrefixLen 0 at online (1-32, 1-128): validate must too
+    path = edit(tree, "servers/web1.yaml", "10.1.0.10/24", address)
+    p = one_error(tree)
+    assert (p.file, p.line, p.key_path) == (str(path), 7, "address")
+    assert "prefix length 0" in p.message
+    assert ("/24" if "." in address else "/64") in p.message
+
+
+def test_a_short_prefix_length_is_still_accepted(tree):
+    edit(tree, "servers/web1.yaml", "10.1.0.10/24", "10.1.0.10/8")
+    assert errors(tree) == []
+
+
+@pytest.mark.parametrize("hostname", ["10.1.0.10", "web1.10", "10.1.0.10."])
+def test_a_host_name_in_dotted_decimal_form_is_refused(tree, hostname):
+    # RFC 1123 2.1: a valid host name never has the dotted-decimal form #.#.#.#, its
+    # highest-level label being alphabetic (profiles.md: hostnames RFC 1123)
+    path = edit(tree, "servers/web1.yaml", "hostname: web1.lab.example", f"hostname: {hostname}")
+    p = one_error(tree)
+    assert (p.file, p.line, p.key_path) == (str(path), 6, "hostname")
+    assert "is a number" in p.message
+
+
+@pytest.mark.parametrize("hostname", ["web1", "1st-host.lab", "web1.lab.example."])
+def test_host_names_with_digits_elsewhere_pass(tree, hostname):
+    edit(tree, "servers/web1.yaml", "hostname: web1.lab.example", f"hostname: {hostname}")
+    assert errors(tree) == []
