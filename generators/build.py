@@ -512,6 +512,7 @@ def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, 
             links[(parent, child)] = kind if known is None else _stronger(known, kind)
     if links:
         _relationship_cycles(links, by_name, problems)
+        _local_together(links, placement, by_name, problems)
     out: Dict[str, List[dict]] = {}
     for (parent, child), (category, location, rigidity) in sorted(links.items()):
         out.setdefault(parent, []).append(
@@ -535,6 +536,41 @@ def _relationship_cycles(links, by_name, problems) -> None:
             "make one of them a peer relationship, or drop it from its image or "
             "application profile (override/remove dependencies)"
         )
+
+
+def _local_together(links, placement, by_name, problems) -> None:
+    """Servers tied by local relationships run on one system together (online local:
+    the parent where its child is), so together they need a system they all may use;
+    each pair sharing one is not enough (a beside b on n1 only, a beside c on n2 only)."""
+    root: Dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while root.get(x, x) != x:
+            x = root[x]
+        return x
+
+    for (parent, child), kind in links.items():
+        if kind[1] == "local":
+            root.setdefault(parent, parent)
+            root.setdefault(child, child)
+            a, b = find(parent), find(child)
+            if a != b:
+                root[max(a, b)] = min(a, b)
+    groups: Dict[str, List[str]] = {}
+    for name in root:
+        groups.setdefault(find(name), []).append(name)
+    for members in groups.values():
+        if len(members) < 3:
+            continue  # a pair: already checked
+        common = set(placement[members[0]]).intersection(*(placement[m] for m in members))
+        if not common:
+            members.sort()
+            each = ", ".join(f"{m} ({' '.join(placement[m])})" for m in members)
+            problems.append(
+                f"{where(by_name[members[0]])}: servers {each} are tied by local relationships"
+                " and must run on one system together, but no system may host them all; "
+                "widen their 'systems' to share one"
+            )
 
 
 def _stronger(a, b):

@@ -44,3 +44,26 @@ def test_a_server_whose_image_no_system_has_is_told_why_and_what_to_do():
     assert all("load the image" in p for p in hosting)
     # one mistake, one error: no "share none" for servers that have no system at all
     assert not [p for p in problems if "share none" in p], problems
+
+
+def test_local_relationships_that_cannot_all_be_met_are_refused():
+    # docs/generator.md: online local puts a parent where its child runs; a failover group
+    # runs on one system, so servers tied by local relationships need one system in common
+    a = server("a", dependencies=[dep("b"), dep("c")])
+    b = server("b", address="10.0.0.12", systems=["n1"])
+    c = server("c", address="10.0.0.13", systems=["n2"])
+    with pytest.raises(GenerationError) as info:
+        plan(cluster(), [a, b, c])
+    (problem,) = info.value.problems
+    assert problem.startswith("a.yaml: ")
+    assert "a (n1 n2 n3), b (n1), c (n2)" in problem and "widen" in problem
+
+
+def test_local_relationships_with_a_system_in_common_plan():
+    a = server("a", dependencies=[dep("b"), dep("c")])
+    b = server("b", address="10.0.0.12", systems=["n1", "n2"])
+    c = server("c", address="10.0.0.13", systems=["n2", "n3"])
+    d = server("d", address="10.0.0.14", systems=["n3"], dependencies=[dep("e", location="global")])
+    e = server("e", address="10.0.0.15", systems=["n1"])
+    out = plan(cluster(), [a, b, c, d, e])
+    assert len(out.context["servers"]) == 5
