@@ -334,6 +334,18 @@ def validate_paths(
                 if any(os.path.dirname(os.path.abspath(x.path)) == d for x in session.server_docs):
                     session.add_context(named[d] or os.curdir)
         session.run()
+    if not session.files and not session.problems and paths:
+        if not any(c.all_docs() for c in session.catalogs.values()):
+            # "ok: 0 profile(s) checked" would pass a mistyped or wrong directory
+            session.problems.append(
+                Problem(
+                    paths[0],
+                    0,
+                    "",
+                    "no profiles found",
+                    "profiles are files ending in .yaml, .yml or .json: name their directory",
+                )
+            )
     return session
 
 

@@ -163,9 +163,18 @@ def read_text(path: str, root: Optional[str] = None) -> str:
         try:
             st = os.stat(path)
         except OSError as exc:
-            raise _fail(path, f"cannot read: {exc.strerror}") from None
+            hint = ""
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                hint = f"it is a link to {os.readlink(path)}, which is missing: remove the link"
+            raise _fail(path, f"cannot read: {exc.strerror}", hint) from None
     if not stat.S_ISREG(st.st_mode):
-        raise _fail(path, "not a regular file")
+        raise _fail(
+            path,
+            "a directory named like a profile"
+            if stat.S_ISDIR(st.st_mode)
+            else "not a regular file",
+            "a profile is a plain file: move it away, or rename it without .yaml/.yml/.json",
+        )
     if st.st_size > MAX_BYTES:
         raise _fail(
             path,

@@ -209,3 +209,29 @@ def test_a_host_name_in_dotted_decimal_form_is_refused(tree, hostname):
 def test_host_names_with_digits_elsewhere_pass(tree, hostname):
     edit(tree, "servers/web1.yaml", "hostname: web1.lab.example", f"hostname: {hostname}")
     assert errors(tree) == []
+
+
+def test_a_directory_named_like_a_profile_is_told_what_to_do(tree):
+    (tree / "images/webapp/3.0.yaml").mkdir()
+    p = one_error(tree)
+    assert p.file == str(tree / "images/webapp/3.0.yaml")
+    assert p.message == "a directory named like a profile"
+    assert "plain file" in p.hint
+
+
+def test_a_dangling_link_is_named_as_one(tree):
+    (tree / "servers/ghost.yaml").symlink_to("nowhere.yaml")
+    p = one_error(tree)
+    assert p.file == str(tree / "servers/ghost.yaml")
+    assert "cannot read" in p.message and "nowhere.yaml" in p.hint and "link" in p.hint
+
+
+def test_a_directory_without_profiles_is_not_ok(tmp_path, capsys):
+    # "ok: 0 profile(s) checked" would pass a mistyped or wrong directory
+    from vxha.cli.main import main as vxha
+
+    (tmp_path / "readme.txt").write_text("not a profile\n")
+    assert vxha(["validate", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    assert f"{tmp_path}: error: no profiles found" in out.out
+    assert "FAILED: 0 profile(s) checked" in out.err and "Traceback" not in out.err
