@@ -19,7 +19,7 @@ from .catalog import (
 from .cluster import build_cluster
 from .loader import Doc, LoadFailed, check_inside, load_doc
 from .model import Cluster, Problem, ProfileError, Server
-from .schemas import check_schema, kind_of
+from .schemas import KINDS, check_schema, kind_of
 from .servers import Resolved, cross_check, resolve_server
 
 IMAGES_DIR = "images"
@@ -124,6 +124,23 @@ class Session:
     def _add_doc(self, doc: Doc, kind: Optional[str]) -> None:
         if kind is None:
             kind = kind_of(doc.data, doc.path)
+        elif doc.data.__class__ is dict and (
+            doc.data.get("kind", kind) != kind or kind == "cluster"  # once a run: guess too
+        ):
+            stated = doc.data.get("kind") or kind_of(doc.data, doc.path)
+            if stated in KINDS and stated != kind:
+                # one error for a profile of another kind, not one per key its schema lacks
+                wanted = "a cluster description" if kind == "cluster" else f"a {kind} profile"
+                doc.report(
+                    ("kind",),
+                    f"{'an' if stated[0] in 'aeiou' else 'a'} {stated} profile where "
+                    f"{wanted} is expected",
+                    "--cluster names the cluster description (kind: cluster)"
+                    if kind == "cluster"
+                    else "give server profiles here, image profiles with --images",
+                )
+                self.other_docs.append(doc)
+                return
         if kind is None:
             doc.report(
                 (),

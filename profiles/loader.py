@@ -170,10 +170,9 @@ def read_text(path: str, root: Optional[str] = None) -> str:
     if not stat.S_ISREG(st.st_mode):
         raise _fail(
             path,
-            "a directory named like a profile"
-            if stat.S_ISDIR(st.st_mode)
-            else "not a regular file",
-            "a profile is a plain file: move it away, or rename it without .yaml/.yml/.json",
+            "a directory, not a profile file" if stat.S_ISDIR(st.st_mode) else "not a regular file",
+            "a profile is a plain file; a directory whose name ends in .yaml, .yml or .json is"
+            " not one: move or rename it",
         )
     if st.st_size > MAX_BYTES:
         raise _fail(

@@ -215,7 +215,7 @@ def test_a_directory_named_like_a_profile_is_told_what_to_do(tree):
     (tree / "images/webapp/3.0.yaml").mkdir()
     p = one_error(tree)
     assert p.file == str(tree / "images/webapp/3.0.yaml")
-    assert p.message == "a directory named like a profile"
+    assert p.message == "a directory, not a profile file"
     assert "plain file" in p.hint
 
 
@@ -235,3 +235,28 @@ def test_a_directory_without_profiles_is_not_ok(tmp_path, capsys):
     out = capsys.readouterr()
     assert f"{tmp_path}: error: no profiles found" in out.out
     assert "FAILED: 0 profile(s) checked" in out.err and "Traceback" not in out.err
+
+
+def test_an_image_profile_given_as_the_cluster_or_a_server_is_one_error(tree):
+    # profiles.md "One mistake, one error": a profile of another kind is one error saying
+    # so, not one per key the expected schema lacks
+    from vxha.profiles import ProfileError, load_cluster, load_servers
+
+    image = str(tree / "images/webapp/2.0.yaml")
+    with pytest.raises(ProfileError) as info:
+        load_cluster(image)
+    (p,) = info.value.problems
+    assert (p.file, p.line, p.key_path) == (image, 2, "kind")
+    assert p.message == "an image profile where a cluster description is expected"
+    with pytest.raises(ProfileError) as info:
+        load_servers([image], image_root=str(tree / "images"))
+    (p,) = info.value.problems
+    assert p.message == "an image profile where a server profile is expected"
+    assert "--images" in p.hint
+
+
+def test_a_server_profile_without_kind_given_as_the_cluster_is_one_error(tree):
+    server = str(tree / "servers/web1.yaml")
+    found, _ = validate_paths([str(tree / "images")], cluster=server).split()
+    (p,) = found
+    assert p.file == server and p.message.startswith("a server profile where a cluster")
