@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -385,6 +386,9 @@ def parse_text(text: str, path: str) -> Doc:
         return _parse_json(text, path)
 
 
+_ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]")
+
+
 def _parse_yaml(text: str, path: str) -> Doc:
     loader = _Loader(text)
     try:
@@ -407,6 +411,18 @@ def _parse_yaml(text: str, path: str) -> Doc:
                     "a tab character; YAML indents with spaces only",
                     "replace the tab with spaces",
                 )
+            else:
+                # a space YAML does not take for one (pasted from a document): name it
+                odd = _ODD_SPACE.search(text, 0, mark.index + 1 if mark else len(text))
+                if odd:
+                    before = text[: odd.start()]
+                    line = before.count("\n") + 1
+                    col = odd.start() - (before.rfind("\n") + 1) + 1
+                    what = (
+                        f"a non-ASCII space (U+{ord(odd.group()):04X}) at line {line}, column "
+                        f"{col}; YAML separates keys and values with ordinary spaces only"
+                    )
+                    hint = "retype it as a plain space"
             raise _fail(path, f"malformed YAML: {what}", hint, line, col) from None
         except yaml.reader.ReaderError as exc:
             before = text[: exc.position]

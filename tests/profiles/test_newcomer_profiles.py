@@ -260,3 +260,12 @@ def test_a_server_profile_without_kind_given_as_the_cluster_is_one_error(tree):
     found, _ = validate_paths([str(tree / "images")], cluster=server).split()
     (p,) = found
     assert p.file == server and p.message.startswith("a server profile where a cluster")
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\u3000", "\u2009"])
+def test_a_pasted_non_breaking_space_is_named_where_it_is(tree, space):
+    # "could not find expected ':'" a line further down does not show the character
+    path = edit(tree, "servers/web1.yaml", "load: {cpus", f"load:{space}{{cpus")
+    p = one_error(tree)
+    assert (p.file, p.line, p.column) == (str(path), 10, 6)
+    assert f"U+{ord(space):04X}" in p.message and "plain space" in p.hint
