@@ -178,7 +178,10 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
         shown = _short(inst) if text is None else (text or "empty")
         if "string" in wants and isinstance(inst, (int, float)) and not isinstance(inst, bool):
             if _is_size(path):  # quoting a bare number only trades this error for "no unit"
-                hint = f"a size needs a unit: {shown}GiB, {shown}MiB, ... (KiB/MiB/GiB/TiB or KB/MB/GB/TB)"
+                hint = (
+                    f"a size needs a unit: {shown}GiB, {shown}MiB, ... "
+                    "(KiB/MiB/GiB/TiB or KB/MB/GB/TB)"
+                )
             else:
                 hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
         elif "string" in wants and isinstance(inst, bool):
