@@ -11,7 +11,7 @@ from .access import resolve_access
 from .addons import check_loaded, resolve_addons
 from .catalog import Catalog, check_labels, port_of
 from .loader import Doc
-from .model import Cluster, Dependency, Mount, Port, Server
+from .model import Cluster, Dependency, Mount, Port, Problem, Server
 from .units import SIZE_HINT, parse_size, size_mib
 
 DEFAULT_PRIORITY = 2
@@ -108,6 +108,18 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     image = catalog.image(data["image"])
     if image is None and os.path.isdir(os.path.join(catalog.root, data["image"])):
         return res  # the catalog reports the directory's missing display name file
+    if image is None and not os.path.isdir(catalog.root):
+        # one error for the missing image root (repeats are merged), not one per server
+        catalog.problems.append(
+            Problem(
+                catalog.root,
+                0,
+                "",
+                "no such directory of image profiles",
+                "name the directory holding <image-id>/display-name.txt with --images",
+            )
+        )
+        return res
     if image is None:
         doc.report(
             ("image",),

@@ -269,3 +269,15 @@ def test_a_pasted_non_breaking_space_is_named_where_it_is(tree, space):
     p = one_error(tree)
     assert (p.file, p.line, p.column) == (str(path), 10, 6)
     assert f"U+{ord(space):04X}" in p.message and "plain space" in p.hint
+
+
+def test_a_missing_image_root_is_one_error_not_one_per_server(tree):
+    # profiles.md "One mistake, one error"
+    (tree / "servers/web2.yaml").write_text(
+        SERVER.replace("web1", "web2").replace("10.1.0.10", "10.1.0.11")
+    )
+    root = str(tree / "imgs")
+    found, _ = validate_paths([str(tree / "servers")], image_root=root).split()
+    (p,) = found
+    assert p.file == root and p.message == "no such directory of image profiles"
+    assert "--images" in p.hint
