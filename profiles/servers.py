@@ -244,8 +244,12 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
             seen.add(s)
     if not relocatable and (systems is None or len(systems) != 1):
         what = "privileged" if privileged else "not relocatable"
+        # at what in this file makes it stay: its systems, or its relocatable or privileged
+        at = next(
+            (k for k in ("systems", "relocatable", "privileged") if data.get(k) is not None), ""
+        )
         doc.report(
-            ("systems",) if systems else (),
+            (at,) if at else (),
             f"the server is {what}, so it runs on exactly one system; name it",
             "add systems: [<system name>]",
         )

@@ -281,3 +281,12 @@ def test_a_missing_image_root_is_one_error_not_one_per_server(tree):
     (p,) = found
     assert p.file == root and p.message == "no such directory of image profiles"
     assert "--images" in p.hint
+
+
+@pytest.mark.parametrize("key", ["relocatable: false", "privileged: true"])
+def test_a_server_that_cannot_move_without_its_system_is_told_at_the_key(tree, key):
+    # profiles.md: "a server that cannot relocate names exactly one system"
+    path = edit(tree, "servers/web1.yaml", "load:", f"{key}\nload:")
+    p = one_error(tree)
+    assert (p.file, p.line, p.key_path) == (str(path), 10, key.split(":")[0])
+    assert "exactly one system" in p.message and "systems:" in p.hint
