@@ -91,6 +91,11 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     # Which systems can host which image versions (cannot_host).
     hosts = {s.name: s for s in cluster.systems}
     hosting: dict = {}  # cannot_host's answers in this plan
+    # the least CPUs and memory of a system: a server within both fits every system
+    smallest = (
+        min((s.cpus for s in cluster.systems), default=0),
+        min((s.memory_mib for s in cluster.systems), default=0),
+    )
     servers = sorted(servers, key=lambda s: s.name)
 
     groups = Namer()
@@ -128,7 +133,16 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     placement: Dict[str, List[str]] = {}
     for srv in servers:
         entry = _server(
-            srv, system_names, nic_of, hosts, hosting, resources, options, problems, warnings
+            srv,
+            system_names,
+            nic_of,
+            hosts,
+            hosting,
+            smallest,
+            resources,
+            options,
+            problems,
+            warnings,
         )
         entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
@@ -205,7 +219,16 @@ def _mount_name(res: str, server: str) -> str:
 
 
 def _server(
-    srv, system_names, nic_of, hosts, hosting, resources: Namer, options, problems, warnings
+    srv,
+    system_names,
+    nic_of,
+    hosts,
+    hosting,
+    smallest,
+    resources: Namer,
+    options,
+    problems,
+    warnings,
 ) -> dict:
     name = srv.name
     allowed = list(srv.systems) if srv.systems else list(system_names)
@@ -234,15 +257,28 @@ def _server(
             f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
             + "; ".join(lacking.values())
         )
-    if not allowed and lacking and not srv.systems:
-        # say why, and the way out: the reasons are the same ones the warning gives
-        problems.append(
-            f"{where(srv)}: server {name}: no system can host it: "
-            f"{'; '.join(dict.fromkeys(lacking.values()))}; load the image on a system "
-            "(its images in the cluster description)"
-        )
-    elif not allowed:
-        problems.append(f"{where(srv)}: server {name}: no system can host it")
+    if not srv.systems and allowed and (srv.cpus > smallest[0] or srv.memory_mib > smallest[1]):
+        # Capacity is a soft restriction to VCS (Administrator's Guide 6.0, "System capacity
+        # and service group load"), but a container cannot get more CPUs than its host has:
+        # leave out the systems too small for the load, as for a missing image
+        small = [
+            s for s in allowed if hosts[s].cpus < srv.cpus or hosts[s].memory_mib < srv.memory_mib
+        ]
+        if small and len(small) < len(allowed):  # none big enough: the profiles' error
+            allowed = [s for s in allowed if s not in small]
+            warnings.append(
+                f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
+                f"{', '.join(small)} too small for its load ({srv.cpus:g} CPUs, "
+                f"{srv.memory_mib} MiB)"
+            )
+    if not allowed:
+        why = ""
+        if lacking and not srv.systems:  # say why, and the way out
+            why = (
+                f": {'; '.join(dict.fromkeys(lacking.values()))}; load the image on a system "
+                "(its images in the cluster description)"
+            )
+        problems.append(f"{where(srv)}: server {name}: no system can host it{why}")
         allowed = list(system_names[:1])
     pinned = bool(srv.privileged) or not getattr(srv, "relocatable", True)
     if pinned:

@@ -67,3 +67,34 @@ def test_local_relationships_with_a_system_in_common_plan():
     e = server("e", address="10.0.0.15", systems=["n1"])
     out = plan(cluster(), [a, b, c, d, e])
     assert len(out.context["servers"]) == 5
+
+
+def _small_cluster():
+    from vxha.profiles import Cluster, System
+
+    systems = [
+        System("n1", 16, 65536, "eth0", "1.3.0"),
+        System("n2", 16, 65536, "eth0", "1.3.0"),
+        System("n3", 4, 8192, "eth0", "1.3.0"),
+    ]
+    return Cluster("lab", systems, cvm_group="cvm", emit_cvm=True, source="cluster.yaml")
+
+
+def test_a_system_too_small_for_the_load_is_left_out_of_the_default_system_list():
+    # REQUIREMENTS.md: a container's CPU and memory are bounded by what a host has; VCS
+    # treats Capacity as soft (Administrator's Guide 6.0, "System capacity and service group
+    # load"), so the SystemList must not offer n3 to a server it cannot hold
+    big = server("big", cpus=6, memory_mib=20480)
+    fits = server("fits", address="10.0.0.12", cpus=4, memory_mib=8192)
+    out = plan(_small_cluster(), [big, fits])
+    lists = {s["name"]: [n for n, _ in s["system_list"]] for s in out.context["servers"]}
+    assert lists == {"big": ["n1", "n2"], "fits": ["n1", "n2", "n3"]}
+    (warning,) = [w for w in out.warnings if "too small" in w]
+    assert warning.startswith("big.yaml: server big: SystemList restricted to n1, n2: n3")
+
+
+def test_a_pinned_server_no_system_can_host_is_an_error_not_a_crash():
+    pinned = server("p", relocatable=False)
+    with pytest.raises(GenerationError) as info:
+        plan(cluster(images=["other:1.0"]), [pinned])
+    assert any("no system can host it" in p for p in info.value.problems)
