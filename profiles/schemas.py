@@ -306,9 +306,12 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             for key in [k for k in error.instance if k not in allowed]:
                 keypath = tuple(error.absolute_path) + (key,)
                 if strict:
+                    newer = _version_knowing(kind, version, up_to, keypath)
                     close = _close_matches(str(key), sorted(allowed))
                     hint = (
-                        f"did you mean {close[0]!r}?"
+                        f"{key!r} came with schema {newer}: state schema: {newer} or newer"
+                        if newer
+                        else f"did you mean {close[0]!r}?"
                         if close
                         else "known keys here: " + ", ".join(sorted(allowed))
                     )
@@ -330,6 +333,28 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             doc.report(path, message, hint)
         ok = False
     return ok
+
+
+def _version_knowing(kind: str, version: str, up_to: Optional[str], keypath) -> Optional[str]:
+    """The oldest schema newer than ``version`` (and known to a platform of ``up_to``) that
+    has a property at ``keypath``: a key added later is told its version, not a spelling."""
+    for newer in known_versions(kind):
+        if not _le(newer, version) and (up_to is None or _le(newer, up_to)):
+            node: Any = schema(kind, newer)
+            for part in keypath:
+                if not isinstance(node, dict):
+                    break
+                if "anyOf" in node:  # a port: an integer or a mapping
+                    node = next((a for a in node["anyOf"] if "properties" in a), node)
+                node = (
+                    node.get("items")
+                    if isinstance(part, int)
+                    else node.get("properties", {}).get(part)
+                )
+            else:
+                if node is not None:
+                    return newer
+    return None
 
 
 def unknown_to(doc_data: Any, kind: str, version: str) -> List[str]:

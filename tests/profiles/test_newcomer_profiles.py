@@ -290,3 +290,38 @@ def test_a_server_that_cannot_move_without_its_system_is_told_at_the_key(tree, k
     p = one_error(tree)
     assert (p.file, p.line, p.key_path) == (str(path), 10, key.split(":")[0])
     assert "exactly one system" in p.message and "systems:" in p.hint
+
+
+@pytest.mark.parametrize(
+    "rel, schema, extra, key, since",
+    [
+        ("images/webapp/2.0.yaml", "1.0.0", "labels: {team: a}", "labels", "1.1.0"),
+        ("images/webapp/2.0.yaml", "1.1.0", "container: {read_only: true}", "container", "1.2.0"),
+        ("servers/web1.yaml", "1.1.0", "allow_pull: true", "allow_pull", "1.2.0"),
+        (
+            "images/webapp/applications/front.yaml",
+            "1.1.0",
+            "override:\n  child_types: [x]",
+            "override.child_types",
+            "1.2.0",
+        ),
+    ],
+)
+def test_a_key_of_a_newer_schema_is_told_its_version_not_a_spelling(
+    tree, rel, schema, extra, key, since
+):
+    # profiles.md "Schema versions": 1.1.0 adds labels, 1.2.0 container, allow_pull and
+    # child_types; under an older stated version the key is unknown, and the way out is
+    # the version that has it ('labels' had been told "did you mean 'locales'?")
+    path = tree / rel
+    path.write_text(path.read_text().replace("schema: 1.3.0", f"schema: {schema}") + extra + "\n")
+    p = one_error(tree)
+    assert (p.file, p.key_path) == (str(path), key)
+    assert (
+        p.hint == f"{key.split('.')[-1]!r} came with schema {since}: state schema: {since} or newer"
+    )
+
+
+def test_a_misspelt_key_is_still_told_the_spelling(tree):
+    edit(tree, "images/webapp/2.0.yaml", "ports:", "portz: [1]\nports:")
+    assert one_error(tree).hint == "did you mean 'ports'?"
