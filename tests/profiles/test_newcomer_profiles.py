@@ -325,3 +325,36 @@ def test_a_key_of_a_newer_schema_is_told_its_version_not_a_spelling(
 def test_a_misspelt_key_is_still_told_the_spelling(tree):
     edit(tree, "images/webapp/2.0.yaml", "ports:", "portz: [1]\nports:")
     assert one_error(tree).hint == "did you mean 'ports'?"
+
+
+def test_compat_and_generate_agree_on_a_cluster_listing_no_images(tree, capsys):
+    # a new admin's cluster description without images: generate places the servers on
+    # every system (docs/generator.md "SystemList"), so compat must not say none can host
+    from vxha.cli.main import main as vxha
+
+    (tree / "cluster.yaml").write_text(CLUSTER)
+    server = str(tree / "servers/web1.yaml")
+    images = str(tree / "images")
+    cluster = str(tree / "cluster.yaml")
+    assert (
+        vxha(["compat", "host", "--cluster", cluster, "--system", "s1", "--images", images, server])
+        == 0
+    )
+    assert vxha(["compat", "qos", "--cluster", cluster, "--images", images, server]) == 0
+    assert (
+        vxha(
+            [
+                "generate",
+                "--cluster",
+                cluster,
+                "--images",
+                images,
+                server,
+                "-o",
+                str(tree / "main.cf"),
+            ]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "web1 on s1: yes" in out and "not loaded" not in out
