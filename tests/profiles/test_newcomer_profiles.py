@@ -358,3 +358,14 @@ def test_compat_and_generate_agree_on_a_cluster_listing_no_images(tree, capsys):
     )
     out = capsys.readouterr().out
     assert "web1 on s1: yes" in out and "not loaded" not in out
+
+
+@pytest.mark.parametrize("question", ["host", "qos"])
+def test_compat_about_no_server_profile_is_not_a_yes(tree, capsys, question):
+    from vxha.cli.main import main as vxha
+
+    (tree / "cluster.yaml").write_text(CLUSTER)
+    args = ["compat", question, "--cluster", str(tree / "cluster.yaml")]
+    args += ["--system", "s1"] if question == "host" else []
+    assert vxha(args + [str(tree / "images/webapp/2.0.yaml")]) == 2
+    assert "no server profile" in capsys.readouterr().err
