@@ -97,13 +97,13 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     res.catalog = catalog
     data = doc.data
     name = data["name"]
-    path = doc.path
-    if path[path.rfind("/") + 1 : path.rfind(".")] != name:  # servers/<name>.yaml
+    base = doc.path[doc.path.rfind("/") + 1 :]
+    stem = base[: base.rfind(".")] if base.rfind(".") > 0 else base
+    if stem != name:  # servers/<name>.yaml
         doc.report(
             ("name",),
             f"name {name!r} differs from the file name",
-            f"name the file {name}{path[path.rfind('.') :]}, or write name: "
-            f"{path[path.rfind('/') + 1 : path.rfind('.')]}",
+            f"name the file {name}{base[len(stem) :]}, or write name: {stem}",
         )
     image = catalog.image(data["image"])
     if image is None and os.path.isdir(os.path.join(catalog.root, data["image"])):

@@ -369,3 +369,11 @@ def test_compat_about_no_server_profile_is_not_a_yes(tree, capsys, question):
     args += ["--system", "s1"] if question == "host" else []
     assert vxha(args + [str(tree / "images/webapp/2.0.yaml")]) == 2
     assert "no server profile" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("file", ["web1", "web1.json"])
+def test_a_server_file_named_after_its_server_passes_whatever_its_extension(tree, file):
+    path = tree / "servers" / file
+    (tree / "servers/web1.yaml").rename(path)
+    found, _ = validate_paths([str(path)], image_root=str(tree / "images")).split()
+    assert found == [], "\n".join(p.format() for p in found)
