@@ -190,6 +190,13 @@ def compat_main(argv: List[str]) -> int:
         _print_problems(errors, sys.stderr)
         return 2
     items = [(r.server, compat.profile_chain(r, r.catalog)) for r in session.asked() if r.server]
+    if not items:  # "yes" about no server would pass a wrong path
+        print(
+            f"vxha compat {args.question}: no server profile among {' '.join(args.servers)}; "
+            "host and qos answer for server profiles",
+            file=sys.stderr,
+        )
+        return 2
     if args.question == "host":
         system = session.cluster.system(args.system)
         if system is None:

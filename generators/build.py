@@ -91,6 +91,11 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     # Which systems can host which image versions (cannot_host).
     hosts = {s.name: s for s in cluster.systems}
     hosting: dict = {}  # cannot_host's answers in this plan
+    # the least CPUs and memory of a system: a server within both fits every system
+    smallest = (
+        min((s.cpus for s in cluster.systems), default=0),
+        min((s.memory_mib for s in cluster.systems), default=0),
+    )
     servers = sorted(servers, key=lambda s: s.name)
 
     groups = Namer()
@@ -128,7 +133,16 @@ def plan(cluster, servers, options: Optional[Options] = None) -> Plan:
     placement: Dict[str, List[str]] = {}
     for srv in servers:
         entry = _server(
-            srv, system_names, nic_of, hosts, hosting, resources, options, problems, warnings
+            srv,
+            system_names,
+            nic_of,
+            hosts,
+            hosting,
+            smallest,
+            resources,
+            options,
+            problems,
+            warnings,
         )
         entry["ctr"].update(_container(srv, entry, engine_of, problems, warnings))
         entry["cvm_group"] = cvm_name
@@ -205,7 +219,16 @@ def _mount_name(res: str, server: str) -> str:
 
 
 def _server(
-    srv, system_names, nic_of, hosts, hosting, resources: Namer, options, problems, warnings
+    srv,
+    system_names,
+    nic_of,
+    hosts,
+    hosting,
+    smallest,
+    resources: Namer,
+    options,
+    problems,
+    warnings,
 ) -> dict:
     name = srv.name
     allowed = list(srv.systems) if srv.systems else list(system_names)
@@ -234,8 +257,28 @@ def _server(
             f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
             + "; ".join(lacking.values())
         )
+    if not srv.systems and allowed and (srv.cpus > smallest[0] or srv.memory_mib > smallest[1]):
+        # Capacity is a soft restriction to VCS (Administrator's Guide 6.0, "System capacity
+        # and service group load"), but a container cannot get more CPUs than its host has:
+        # leave out the systems too small for the load, as for a missing image
+        small = [
+            s for s in allowed if hosts[s].cpus < srv.cpus or hosts[s].memory_mib < srv.memory_mib
+        ]
+        if small and len(small) < len(allowed):  # none big enough: the profiles' error
+            allowed = [s for s in allowed if s not in small]
+            warnings.append(
+                f"{where(srv)}: server {name}: SystemList restricted to {', '.join(allowed)}: "
+                f"{', '.join(small)} too small for its load ({srv.cpus:g} CPUs, "
+                f"{srv.memory_mib} MiB)"
+            )
     if not allowed:
-        problems.append(f"{where(srv)}: server {name}: no system can host it")
+        why = ""
+        if lacking and not srv.systems:  # say why, and the way out
+            why = (
+                f": {'; '.join(dict.fromkeys(lacking.values()))}; load the image on a system "
+                "(its images in the cluster description)"
+            )
+        problems.append(f"{where(srv)}: server {name}: no system can host it{why}")
         allowed = list(system_names[:1])
     pinned = bool(srv.privileged) or not getattr(srv, "relocatable", True)
     if pinned:
@@ -490,7 +533,12 @@ def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, 
                     f"{dep.location}/{dep.runtime} with {other}"
                 )
                 continue
-            if kind[1] == "local" and not set(placement[parent]) & set(placement[child]):
+            if (
+                kind[1] == "local"
+                and placement[parent]  # none: its own error says why
+                and placement[child]
+                and not set(placement[parent]) & set(placement[child])
+            ):
                 problems.append(
                     f"{where(srv)}: servers {parent} and {child} must run on the same system "
                     "(local relationship) but share none; widen their 'systems'"
@@ -498,12 +546,67 @@ def _dependencies(servers, by_name, placement, problems, warnings) -> Dict[str, 
                 continue
             known = links.get((parent, child))
             links[(parent, child)] = kind if known is None else _stronger(known, kind)
+    if links:
+        _relationship_cycles(links, by_name, problems)
+        _local_together(links, placement, by_name, problems)
     out: Dict[str, List[dict]] = {}
     for (parent, child), (category, location, rigidity) in sorted(links.items()):
         out.setdefault(parent, []).append(
             {"child": child, "category": category, "location": location, "rigidity": rigidity}
         )
     return out
+
+
+def _relationship_cycles(links, by_name, problems) -> None:
+    """VCS refuses cyclic group dependencies (docs/generator.md, group_cycles): say which
+    profiles' relationships close the cycle, rather than only the rendered main.cf's line."""
+    from vxha.vcs_types.verify import _cycles
+
+    children: Dict[str, List[str]] = {}
+    for parent, child in links:
+        children.setdefault(parent, []).append(child)
+    for cycle in _cycles(children, sorted(children)):
+        problems.append(
+            f"{where(by_name[cycle[0]])}: the relationships of servers "
+            f"{' -> '.join(cycle)} form a cycle (each requires the next), which VCS refuses; "
+            "make one of them a peer relationship, or drop it from its image or "
+            "application profile (override/remove dependencies)"
+        )
+
+
+def _local_together(links, placement, by_name, problems) -> None:
+    """Servers tied by local relationships run on one system together (online local:
+    the parent where its child is), so together they need a system they all may use;
+    each pair sharing one is not enough (a beside b on n1 only, a beside c on n2 only)."""
+    root: Dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while root.get(x, x) != x:
+            x = root[x]
+        return x
+
+    for (parent, child), kind in links.items():
+        if kind[1] == "local":
+            root.setdefault(parent, parent)
+            root.setdefault(child, child)
+            a, b = find(parent), find(child)
+            if a != b:
+                root[max(a, b)] = min(a, b)
+    groups: Dict[str, List[str]] = {}
+    for name in root:
+        groups.setdefault(find(name), []).append(name)
+    for members in groups.values():
+        if len(members) < 3:
+            continue  # a pair: already checked
+        common = set(placement[members[0]]).intersection(*(placement[m] for m in members))
+        if not common:
+            members.sort()
+            each = ", ".join(f"{m} ({' '.join(placement[m])})" for m in members)
+            problems.append(
+                f"{where(by_name[members[0]])}: servers {each} are tied by local relationships"
+                " and must run on one system together, but no system may host them all; "
+                "widen their 'systems' to share one"
+            )
 
 
 def _stronger(a, b):

@@ -19,7 +19,7 @@ from .catalog import (
 from .cluster import build_cluster
 from .loader import Doc, LoadFailed, check_inside, load_doc
 from .model import Cluster, Problem, ProfileError, Server
-from .schemas import check_schema, kind_of
+from .schemas import KINDS, check_schema, kind_of
 from .servers import Resolved, cross_check, resolve_server
 
 IMAGES_DIR = "images"
@@ -103,6 +103,8 @@ class Session:
             self.context_docs.append(doc)
 
     def add_cluster(self, path: str, root: Optional[str] = None) -> None:
+        # named by --cluster and found again in a directory given: read once
+        self._named_files.add(os.path.abspath(path))
         doc = self._read(path, root)
         if doc is not None:
             self._add_doc(doc, "cluster")
@@ -122,6 +124,23 @@ class Session:
     def _add_doc(self, doc: Doc, kind: Optional[str]) -> None:
         if kind is None:
             kind = kind_of(doc.data, doc.path)
+        elif doc.data.__class__ is dict and (
+            doc.data.get("kind", kind) != kind or kind == "cluster"  # once a run: guess too
+        ):
+            stated = doc.data.get("kind") or kind_of(doc.data, doc.path)
+            if stated in KINDS and stated != kind:
+                # one error for a profile of another kind, not one per key its schema lacks
+                wanted = "a cluster description" if kind == "cluster" else f"a {kind} profile"
+                doc.report(
+                    ("kind",),
+                    f"{'an' if stated[0] in 'aeiou' else 'a'} {stated} profile where "
+                    f"{wanted} is expected",
+                    "--cluster names the cluster description (kind: cluster)"
+                    if kind == "cluster"
+                    else "give server profiles here, image profiles with --images",
+                )
+                self.other_docs.append(doc)
+                return
         if kind is None:
             doc.report(
                 (),
@@ -332,6 +351,18 @@ def validate_paths(
                 if any(os.path.dirname(os.path.abspath(x.path)) == d for x in session.server_docs):
                     session.add_context(named[d] or os.curdir)
         session.run()
+    if not session.files and not session.problems and paths:
+        if not any(c.all_docs() for c in session.catalogs.values()):
+            # "ok: 0 profile(s) checked" would pass a mistyped or wrong directory
+            session.problems.append(
+                Problem(
+                    paths[0],
+                    0,
+                    "",
+                    "no profiles found",
+                    "profiles are files ending in .yaml, .yml or .json: name their directory",
+                )
+            )
     return session
 
 

@@ -332,6 +332,7 @@ class Catalog:
                 )
         self._check_needs(doc, data, ())
         check_labels(doc, data.get("labels", {}))
+        check_env_names(doc, data.get("env", {}))
         ref = data.get("reference")
         if ref is not None and not imageref.is_reference(ref):
             doc.report(
@@ -452,6 +453,7 @@ class Catalog:
                     f"add {v}.yaml to the image directory, or remove it here",
                 )
         override = data.get("override", {})
+        check_env_names(doc, override.get("env", {}), ("override",))
         for i, dep in enumerate(override.get("dependencies", [])):
             self._check_dependency(doc, ("override", "dependencies", i), dep)
         # Removals must name things the image has: a typo would silently keep them.
@@ -623,6 +625,21 @@ def check_labels(doc: Doc, labels: Dict[str, str]) -> None:
                 ("labels", key),
                 f"{key!r}: vxha.* labels belong to the Container agent",
                 "use your own prefix, e.g. com.example.team",
+            )
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_env_names(doc: Doc, env: Dict[str, Any], base: tuple = ()) -> None:
+    """Variable names the Container agent accepts (its ``Env`` check), so a name it would
+    refuse at online is an error here: letters, digits and _, not a digit first."""
+    for key in env:
+        if not _ENV_NAME.fullmatch(key):
+            doc.report(
+                base + ("env", key),
+                f"{key!r} is not an environment variable name",
+                "letters, digits and _, not a digit first, e.g. WEB_MODE",
             )
 
 

@@ -40,6 +40,13 @@ def hostname_problem(name: Any) -> Optional[str]:
                 f"label {label!r} of {name!r} is not RFC 1123: use letters, digits and '-', "
                 "not starting or ending with '-'"
             )
+    if label.isdigit() and "." in name.rstrip("."):  # label: the last one
+        # RFC 1123 2.1: a host name never has the dotted-decimal form, its top label is
+        # alphabetic
+        return (
+            f"last label {label!r} of {name!r} is a number: a host name's top label is "
+            "alphabetic (RFC 1123), so it cannot be read as an address"
+        )
     return None
 
 
@@ -70,6 +77,13 @@ def ipaddress_problem(text: str) -> Tuple[Optional[str], Optional[ipaddress._Bas
         return f"{ip} is a multicast address", ip, net.prefixlen
     if ip.is_link_local:
         return f"{ip} is a link-local address", ip, net.prefixlen
+    if not net.prefixlen:  # the HostIP agent refuses it at online (PrefixLen 1-32 or 1-128)
+        return (
+            f"{text!r} has prefix length 0, which would claim every address for this network: "
+            f"write the network's own, e.g. {ip}/{24 if ip.version == 4 else 64}",
+            ip,
+            0,
+        )
     if ip.version == 4 and net.prefixlen < 31:
         if ip == net.network_address:
             return f"{ip} is the network address of {net}", ip, net.prefixlen
@@ -92,7 +106,7 @@ def _usable_ipv4(text: str) -> Optional[Tuple[int, int]]:
     length = int(prefix)
     value = 0
     octets = address.split(".")
-    if len(octets) != 4 or length > 32:
+    if len(octets) != 4 or length > 32 or not length:
         return None
     for octet in octets:
         if not (octet.isdigit() and octet.isascii()) or len(octet) > 3 or octet[0] == "0" != octet:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -163,9 +164,17 @@ def read_text(path: str, root: Optional[str] = None) -> str:
         try:
             st = os.stat(path)
         except OSError as exc:
-            raise _fail(path, f"cannot read: {exc.strerror}") from None
+            hint = ""
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                hint = f"it is a link to {os.readlink(path)}, which is missing: remove the link"
+            raise _fail(path, f"cannot read: {exc.strerror}", hint) from None
     if not stat.S_ISREG(st.st_mode):
-        raise _fail(path, "not a regular file")
+        raise _fail(
+            path,
+            "a directory, not a profile file" if stat.S_ISDIR(st.st_mode) else "not a regular file",
+            "a profile is a plain file; a directory whose name ends in .yaml, .yml or .json is"
+            " not one: move or rename it",
+        )
     if st.st_size > MAX_BYTES:
         raise _fail(
             path,
@@ -377,6 +386,9 @@ def parse_text(text: str, path: str) -> Doc:
         return _parse_json(text, path)
 
 
+_ODD_SPACE = re.compile("[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000]")
+
+
 def _parse_yaml(text: str, path: str) -> Doc:
     loader = _Loader(text)
     try:
@@ -390,6 +402,8 @@ def _parse_yaml(text: str, path: str) -> Doc:
             if exc.context:
                 what = f"{exc.context}: {what}"
             hint = "check the indentation and quoting around this line"
+            if "another document" in what:
+                hint = "a profile is one document: remove this '---' line and what follows"
             # the mark may lie past the text's end ("{")
             line_text = "".join(text.split("\n")[mark.line : mark.line + 1]) if mark else ""
             if mark and line_text[mark.column : mark.column + 1] == "\t":
@@ -397,6 +411,18 @@ def _parse_yaml(text: str, path: str) -> Doc:
                     "a tab character; YAML indents with spaces only",
                     "replace the tab with spaces",
                 )
+            else:
+                # a space YAML does not take for one (pasted from a document): name it
+                odd = _ODD_SPACE.search(text, 0, mark.index + 1 if mark else len(text))
+                if odd:
+                    before = text[: odd.start()]
+                    line = before.count("\n") + 1
+                    col = odd.start() - (before.rfind("\n") + 1) + 1
+                    what = (
+                        f"a non-ASCII space (U+{ord(odd.group()):04X}) at line {line}, column "
+                        f"{col}; YAML separates keys and values with ordinary spaces only"
+                    )
+                    hint = "retype it as a plain space"
             raise _fail(path, f"malformed YAML: {what}", hint, line, col) from None
         except yaml.reader.ReaderError as exc:
             before = text[: exc.position]
@@ -416,7 +442,10 @@ def _parse_yaml(text: str, path: str) -> Doc:
         except RecursionError:
             raise _fail(path, f"nested more than {MAX_DEPTH} levels deep") from None
         if node is None:
-            raise _fail(path, "the file is empty", "a profile starts with 'schema: 1.0.0'")
+            from .schemas import newest_version  # schemas imports this module
+
+            hint = f"a profile starts with 'schema: {newest_version('server')}'"
+            raise _fail(path, "the file is empty", hint)
         memo: Dict[int, int] = {}
         # Without a '*' there is no alias to expand; the converter still bounds the depth.
         expanded = _weigh(node, memo, set(), 0, path) if "*" in text else 0

@@ -133,6 +133,15 @@ def _property_schema(error, key: str) -> dict:
     return props.get(key, {})
 
 
+_SIZE_KEYS = frozenset(("min_size", "shm_size", "memory"))
+
+
+def _is_size(path: Tuple[Any, ...]) -> bool:
+    """Whether a key path names a size: min_size, shm_size, a load's or system's memory,
+    an image's resources.memory.min/default."""
+    return bool(path) and (path[-1] in _SIZE_KEYS or (len(path) > 1 and path[-2] == "memory"))
+
+
 def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
     """(key path, message, hint, kind) for one jsonschema error; ``written(path)``: the
     value's text as the file writes it, for hints that quote it."""
@@ -168,7 +177,13 @@ def _translate(error, written=None) -> Tuple[Tuple[Any, ...], str, str, str]:
         text = written(path) if written else None
         shown = _short(inst) if text is None else (text or "empty")
         if "string" in wants and isinstance(inst, (int, float)) and not isinstance(inst, bool):
-            hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
+            if _is_size(path):  # quoting a bare number only trades this error for "no unit"
+                hint = (
+                    f"a size needs a unit: {shown}GiB, {shown}MiB, ... "
+                    "(KiB/MiB/GiB/TiB or KB/MB/GB/TB)"
+                )
+            else:
+                hint = f'quote it: "{shown}" (YAML reads {shown} as a number)'
         elif "string" in wants and isinstance(inst, bool):
             hint = f'quote it: "{shown}" (YAML reads yes/no/on/off as true/false)'
         elif inst is None:
@@ -258,7 +273,7 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             (),
             f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} profile must be a mapping, "
             f"got {_describe(data)}",
-            "start the file with 'schema: 1.0.0' and one key per line",
+            f"start the file with 'schema: {newest_version(kind)}' and one key per line",
         )
         return False
     stated = data.get("schema")
@@ -291,9 +306,12 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             for key in [k for k in error.instance if k not in allowed]:
                 keypath = tuple(error.absolute_path) + (key,)
                 if strict:
+                    newer = _version_knowing(kind, version, up_to, keypath)
                     close = _close_matches(str(key), sorted(allowed))
                     hint = (
-                        f"did you mean {close[0]!r}?"
+                        f"{key!r} came with schema {newer}: state schema: {newer} or newer"
+                        if newer
+                        else f"did you mean {close[0]!r}?"
                         if close
                         else "known keys here: " + ", ".join(sorted(allowed))
                     )
@@ -315,6 +333,28 @@ def check_schema(doc: Doc, kind: str, up_to: Optional[str] = None) -> bool:
             doc.report(path, message, hint)
         ok = False
     return ok
+
+
+def _version_knowing(kind: str, version: str, up_to: Optional[str], keypath) -> Optional[str]:
+    """The oldest schema newer than ``version`` (and known to a platform of ``up_to``) that
+    has a property at ``keypath``: a key added later is told its version, not a spelling."""
+    for newer in known_versions(kind):
+        if not _le(newer, version) and (up_to is None or _le(newer, up_to)):
+            node: Any = schema(kind, newer)
+            for part in keypath:
+                if not isinstance(node, dict):
+                    break
+                if "anyOf" in node:  # a port: an integer or a mapping
+                    node = next((a for a in node["anyOf"] if "properties" in a), node)
+                node = (
+                    node.get("items")
+                    if isinstance(part, int)
+                    else node.get("properties", {}).get(part)
+                )
+            else:
+                if node is not None:
+                    return newer
+    return None
 
 
 def unknown_to(doc_data: Any, kind: str, version: str) -> List[str]:

@@ -11,7 +11,7 @@ from .access import resolve_access
 from .addons import check_loaded, resolve_addons
 from .catalog import Catalog, check_labels, port_of
 from .loader import Doc
-from .model import Cluster, Dependency, Mount, Port, Server
+from .model import Cluster, Dependency, Mount, Port, Problem, Server
 from .units import SIZE_HINT, parse_size, size_mib
 
 DEFAULT_PRIORITY = 2
@@ -97,9 +97,29 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
     res.catalog = catalog
     data = doc.data
     name = data["name"]
+    base = doc.path[doc.path.rfind("/") + 1 :]
+    stem = base[: base.rfind(".")] if base.rfind(".") > 0 else base
+    if stem != name:  # servers/<name>.yaml
+        doc.report(
+            ("name",),
+            f"name {name!r} differs from the file name",
+            f"name the file {name}{base[len(stem) :]}, or write name: {stem}",
+        )
     image = catalog.image(data["image"])
     if image is None and os.path.isdir(os.path.join(catalog.root, data["image"])):
         return res  # the catalog reports the directory's missing display name file
+    if image is None and not os.path.isdir(catalog.root):
+        # one error for the missing image root (repeats are merged), not one per server
+        catalog.problems.append(
+            Problem(
+                catalog.root,
+                0,
+                "",
+                "no such directory of image profiles",
+                "name the directory holding <image-id>/display-name.txt with --images",
+            )
+        )
+        return res
     if image is None:
         doc.report(
             ("image",),
@@ -224,8 +244,12 @@ def resolve_server(doc: Doc, catalog: Catalog) -> Resolved:
             seen.add(s)
     if not relocatable and (systems is None or len(systems) != 1):
         what = "privileged" if privileged else "not relocatable"
+        # at what in this file makes it stay: its systems, or its relocatable or privileged
+        at = next(
+            (k for k in ("systems", "relocatable", "privileged") if data.get(k) is not None), ""
+        )
         doc.report(
-            ("systems",) if systems else (),
+            (at,) if at else (),
             f"the server is {what}, so it runs on exactly one system; name it",
             "add systems: [<system name>]",
         )

@@ -51,8 +51,11 @@ def test_q2_node_hosting(ws):
         assert answer.reasons[0] == (
             f"n4 has {cpus} CPUs and {mib} MiB; the server needs 4 CPUs and 16384 MiB"
         )
-    bare = System("n5", 64, 1 << 20, "eth0", "1.1.0", [])
-    assert "image nbu:10.3 is not loaded on n5" in can_host(bare, r.server, chain).reasons
+    other = System("n5", 64, 1 << 20, "eth0", "1.1.0", ["nbu:10.2"])
+    assert "image nbu:10.3 is not loaded on n5" in can_host(other, r.server, chain).reasons
+    # a system listing no images is not known to lack one, as the generator reads it
+    bare = System("n6", 64, 1 << 20, "eth0", "1.1.0", [])
+    assert can_host(bare, r.server, chain).ok
 
 
 def test_q2_a_system_the_server_does_not_name_cannot_host(ws):
