@@ -164,6 +164,19 @@ class PortForwardAgent:
                     "net.sysctl",
                 )
 
+    def _forget_flows(self, res):
+        """Delete the tracked flows our rules (old or gone) rewrote: a tracked flow keeps
+        going where the rule that made it pointed (docs/network.md, "Tracked flows").
+        A failure is said: the rules, which are the resource, are as they must be."""
+        try:
+            self._fwd(res).forget_flows(res.Address, res.port_list, res.timeout(5))
+        except DriverError as exc:
+            res.log.warning(
+                f"could not delete the tracked flows to {res.Address}: {exc}; flows the"
+                " old rules forwarded keep their old target until they go idle",
+                "net.stale",
+            )
+
     # -- entry points ------------------------------------------------------------------
 
     def online(self, res):
@@ -184,6 +197,7 @@ class PortForwardAgent:
         )  # fmt: skip
         if self._rules(res) != wanted:
             raise AgentError("the forwarding rules read back differ from those installed")
+        self._forget_flows(res)
         ports = ", ".join(f"{hp}/{p}->{cp}" for hp, p, cp in res.port_list)
         res.log.info(f"forwarding {res.Address} {ports} to {target}", "state")
         return None
@@ -225,7 +239,10 @@ class PortForwardAgent:
             res, "removing the forwarding rules", self._fwd(res).remove, res.name,
             res.timeout(15), res.Backend,
         )  # fmt: skip
-        return self._rules(res) is None
+        if self._rules(res) is not None:
+            return False
+        self._forget_flows(res)
+        return True
 
     def offline(self, res):
         if not self._remove(res):
