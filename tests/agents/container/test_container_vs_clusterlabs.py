@@ -1,0 +1,124 @@
+"""States ClusterLabs' docker and podman agents handle (resource-agents 4.12,
+`heartbeat/docker`, `heartbeat/podman`), each met by the Container agent on the real
+engines; the expected outcome is the VCS entry-point contract's (docs/container.md,
+"Compared with ClusterLabs' docker and podman")."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from container_engines import BUSYBOX
+from conftest import _agent_factory, _empty
+from container_helpers import inspect_cli, unique
+
+pytestmark = pytest.mark.real
+
+
+def names(engine):
+    return set(engine.docker("ps", "-a", "--format", "{{.Names}}").stdout.decode().split())
+
+
+def test_a_container_removed_by_someone_while_online(real, real_agent):
+    """`docker rm -f` behind VCS's back (ClusterLabs' docker: monitor "not running", stop
+    succeeds): 100, offline and clean 0, and a foreign container stays."""
+    foreign = unique("foreign")
+    real.docker("create", "--name", foreign, BUSYBOX)
+    a = real_agent()
+    assert a.online().code == 0
+    real.docker("rm", "-f", a.resource)
+    assert a.monitor().code == 100
+    r = a.offline()
+    assert r.code == 0 and "already gone" in r.out, r
+    assert a.clean().code == 0
+    assert foreign in names(real)
+
+
+def test_our_container_left_created_is_offline_and_replaced(real, real_agent):
+    """Ours in the engine's `created` state (a start that never ran; ClusterLabs' podman
+    sees it through `podman exec` as not running): 100, and online replaces it."""
+    a = real_agent()
+    assert a.online().code == 0
+    labels = real.docker("inspect", "-f", "{{json .Config.Labels}}", a.resource).stdout.decode()
+    args = [f"--label={k}={v}" for k, v in json.loads(labels).items()]
+    real.docker("rm", "-f", a.resource)
+    real.docker("create", "--name", a.resource, *args, BUSYBOX)
+    assert inspect_cli(real, a.resource) == "created"
+    r = a.monitor()
+    assert r.code == 100 and r.out == "", r  # nothing ran: nothing to say
+    r = a.online()
+    assert r.code == 0 and "replacing our leftover created container" in r.out, r
+    assert a.monitor().code == 110
+    assert a.clean().code == 0
+    assert a.resource not in names(real)
+
+
+@pytest.fixture
+def podman_agent(podman, agent_root, tmp_path):
+    yield _agent_factory(podman, agent_root, tmp_path)
+    _empty(podman)
+
+
+def test_podman_container_whose_conmon_died(podman, podman_agent):
+    """ClusterLabs' podman: `podman stop` fails when conmon died ("stopped:-1") and its
+    stop goes on to `podman rm`. Here the main process still runs: 110; offline stops and
+    removes it, and no process of it is left."""
+    real = podman
+    a = podman_agent()
+    assert a.online().code == 0
+    pid = real.container_pid(a.resource)
+    with open(f"/proc/{pid}/stat") as f:
+        conmon = int(f.read().rsplit(")", 1)[1].split()[1])
+    with open(f"/proc/{conmon}/comm") as f:
+        assert f.read().strip() == "conmon"
+    os.kill(conmon, signal.SIGKILL)
+    assert a.monitor().code == 110  # the main process runs
+    r = a.offline()
+    assert r.code == 0, r
+    assert not os.path.exists(f"/proc/{pid}")
+    assert a.resource not in names(real)
+    assert a.monitor().code == 100
+    assert a.clean().code == 0
+
+
+SILENT_REGISTRY = (
+    "import socket\n"
+    "s = socket.socket()\n"
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+    "s.bind(('127.0.0.1', 5999))\n"
+    "s.listen(8)\n"
+    "held = []\n"
+    "while True:\n"
+    "    held.append(s.accept())\n"
+)
+
+
+def test_a_pull_from_a_registry_that_never_answers_is_a_hang(real, real_agent):
+    """ClusterLabs pulls at start with no bound but the start's timeout. AllowPull from a
+    registry that accepts and never answers: online ends as a hang (DECISIONS.md 8, VCS's
+    OnlineTimeout decides), within its timeout plus the framework's 5 s, nothing created;
+    monitor 100, clean 0."""
+    server = subprocess.Popen(  # noqa: S603 - argv list
+        [*real.place.enter, sys.executable, "-c", SILENT_REGISTRY],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.3)
+        a = real_agent(Image="127.0.0.1:5999/vxt/none:1", AllowPull=1)
+        r = a.online(aep=3, timeout=30)
+        assert r.code == 1, r
+        assert 3 <= r.elapsed < 3 + 5 + 2, r
+        assert "pulling image 127.0.0.1:5999/vxt/none:1" in r.out
+        assert "online did not finish by its deadline" in r.out
+        assert a.resource not in names(real)
+        assert a.monitor().code == 100
+        assert a.clean().code == 0
+    finally:
+        server.kill()
+        server.wait(5)
