@@ -7,7 +7,8 @@ State (``<VXHA_NODE_DIR>/forwarding.json``)::
 
 Rules are the normalized tuples of ``forwarding.expected_rules``, so the agent compares
 them the same way as on the real driver. Faults: ``forwarding.install``,
-``forwarding.remove``, ``forwarding.rules``, ``forwarding.flows``, ``forwarding.sysctl`` (or ``forwarding.*``).
+``forwarding.remove``, ``forwarding.rules``, ``forwarding.flows``, ``forwarding.sysctl``
+(or ``forwarding.*``).
 """
 
 from __future__ import annotations

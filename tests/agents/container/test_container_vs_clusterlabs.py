@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from container_engines import BUSYBOX
 from conftest import _agent_factory, _empty
+from container_engines import BUSYBOX
 from container_helpers import inspect_cli, unique
 
 pytestmark = pytest.mark.real
