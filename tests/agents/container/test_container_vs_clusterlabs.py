@@ -14,7 +14,7 @@ import time
 
 import pytest
 from conftest import _agent_factory, _empty
-from container_engines import BUSYBOX
+from container_engines import BUSYBOX, BUSYBOX_NOTERM
 from container_helpers import inspect_cli, unique
 
 pytestmark = pytest.mark.real
@@ -122,3 +122,35 @@ def test_a_pull_from_a_registry_that_never_answers_is_a_hang(real, real_agent):
     finally:
         server.kill()
         server.wait(5)
+
+
+def test_a_stop_in_progress_outside_vcs(real, real_agent):
+    """`docker stop -t 20` by someone, the main process ignoring TERM (ClusterLabs' podman
+    reads any state but running as not running; its stop then only removes). Docker says
+    `running` until the kill: 110, the process runs; Podman says `stopping`: 100, and VCS
+    cleans. clean kills and removes at once either way, not after the other stop's 20 s."""
+    a = real_agent(Image=BUSYBOX_NOTERM)
+    assert a.online().code == 0
+    stopper = subprocess.Popen(  # noqa: S603 - argv list
+        ["docker", "-H", real.host, "stop", "-t", "20", a.resource],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        expected = "running" if real.kind == "docker" else "stopping"
+        end = time.monotonic() + 10
+        while inspect_cli(real, a.resource) != expected and time.monotonic() < end:
+            time.sleep(0.05)
+        time.sleep(0.3)  # the stop has begun: TERM sent and ignored
+        assert inspect_cli(real, a.resource) == expected
+        r = a.monitor()
+        if real.kind == "docker":
+            assert r.code == 110, r
+        else:
+            assert r.code == 100 and f"container {a.resource} is stopping" in r.out, r
+        r = a.clean()
+        assert r.code == 0 and r.elapsed < 10, r
+        assert a.resource not in names(real)
+        assert a.monitor().code == 100
+    finally:
+        stopper.wait(30)
