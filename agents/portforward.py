@@ -165,9 +165,9 @@ class PortForwardAgent:
                 )
 
     def _forget_flows(self, res):
-        """Delete the tracked flows our rules (old or gone) rewrote: a tracked flow keeps
-        going where the rule that made it pointed (docs/network.md, "Tracked flows").
-        A failure is said: the rules, which are the resource, are as they must be."""
+        """After the rules changed: delete the tracked flows the old rules rewrote, which
+        keep going where the rule that made them pointed (docs/network.md, "Tracked
+        flows"). A failure is said: the rules, which are the resource, are as they must be."""
         try:
             self._fwd(res).forget_flows(res.Address, res.port_list, res.timeout(5))
         except DriverError as exc:
@@ -239,10 +239,7 @@ class PortForwardAgent:
             res, "removing the forwarding rules", self._fwd(res).remove, res.name,
             res.timeout(15), res.Backend,
         )  # fmt: skip
-        if self._rules(res) is not None:
-            return False
-        self._forget_flows(res)
-        return True
+        return self._rules(res) is None
 
     def offline(self, res):
         if not self._remove(res):
