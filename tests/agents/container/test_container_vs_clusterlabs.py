@@ -5,6 +5,7 @@ engines; the expected outcome is the VCS entry-point contract's (docs/container.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import signal
@@ -154,3 +155,45 @@ def test_a_stop_in_progress_outside_vcs(real, real_agent):
         assert a.monitor().code == 100
     finally:
         stopper.wait(30)
+
+
+def _leftovers(cid: str) -> list:
+    """Processes naming the container (conmon, containerd-shim) and cgroups of it."""
+    from vxha.simulator.realnodes.engines import processes_mentioning
+
+    found = [f"pid {p}" for p in processes_mentioning(cid) if _running(p)]
+    return found + glob.glob(f"/sys/fs/cgroup/**/*{cid}*", recursive=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_clean_without_the_engine_leaves_nothing_once_it_is_back(real, real_agent):
+    """ClusterLabs' podman writes systemd drop-ins so that conmon and the container's scopes
+    are ordered at shutdown; what a kill leaves behind is the engine's. clean with the
+    engine SIGSTOPped kills the recorded tree only (conmon and containerd-shim are the
+    engine's); once the engine answers again no process or cgroup of the container is
+    left, monitor says 100 and online replaces it."""
+    a = real_agent()
+    assert a.online().code == 0
+    cid = inspect_cli(real, a.resource, "{{.Id}}")
+    assert _leftovers(cid)  # conmon or the shim, and the cgroups, while it runs
+    real.signal(signal.SIGSTOP)
+    try:
+        r = a.clean(reason=5, aep=5)
+        assert r.code == 0 and "and its descendants killed" in r.out, r
+    finally:
+        real.signal(signal.SIGCONT)
+    end = time.monotonic() + 15
+    while _leftovers(cid) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert _leftovers(cid) == []
+    assert a.monitor().code == 100
+    r = a.online()
+    assert r.code == 0 and "replacing our leftover exited container" in r.out, r
+    assert a.clean().code == 0
