@@ -197,3 +197,33 @@ def test_clean_without_the_engine_leaves_nothing_once_it_is_back(real, real_agen
     r = a.online()
     assert r.code == 0 and "replacing our leftover exited container" in r.out, r
     assert a.clean().code == 0
+
+
+def test_a_name_taken_between_the_look_and_the_create(real, tmp_path, monkeypatch):
+    """ClusterLabs' podman checks `container exists` then runs: another creator can come
+    in between. Here online's first inspect is made to miss a foreign container created
+    meanwhile: the engine's conflict fails online, naming it, and the foreign container is
+    left as it was."""
+    from vxha.agents.drivers.docker import DockerDriver
+    from vxha.agents.framework import build_argv, execute
+    from vxha.vcs_types.catalog import project_type
+
+    name = unique("web")
+    real.docker("create", "--name", name, BUSYBOX)
+    foreign = inspect_cli(real, name, "{{.Id}} {{.State.Status}}")
+    looks = []
+    inspect = DockerDriver.inspect
+
+    def late(self, n, timeout):
+        looks.append(n)
+        return None if len(looks) == 1 else inspect(self, n, timeout)
+
+    monkeypatch.setattr(DockerDriver, "inspect", late)
+    values = {"Image": BUSYBOX, "DockerHost": real.host}
+    argv = build_argv(project_type("Container"), name, values, "online", aep_timeout=20)
+    env = {"VXHA_NODE_DIR": str(tmp_path)}
+    out = execute("Container", "online", argv, env)
+    assert out.code == 1, out.lines
+    text = " ".join(out.lines)
+    assert f"container {name}" in text and "already in use" in text, text
+    assert inspect_cli(real, name, "{{.Id}} {{.State.Status}}") == foreign
