@@ -227,3 +227,13 @@ def test_a_name_taken_between_the_look_and_the_create(real, tmp_path, monkeypatc
     text = " ".join(out.lines)
     assert f"container {name}" in text and "already in use" in text, text
     assert inspect_cli(real, name, "{{.Id}} {{.State.Status}}") == foreign
+
+
+def test_stop_timeout_zero_is_force_kill(real, real_agent):
+    """ClusterLabs' `force_kill` stops with `docker kill`; here `StopTimeout = 0`: the
+    engine's stop kills at once, a main process ignoring TERM included."""
+    a = real_agent(Image=BUSYBOX_NOTERM, StopTimeout=0)
+    assert a.online().code == 0
+    r = a.offline()
+    assert r.code == 0 and r.elapsed < 5, r
+    assert a.resource not in names(real)
