@@ -117,8 +117,13 @@ class PortForwardAgent:
         """The target address, or None when the container has none (not running)."""
         if res.TargetAddress:
             return res.TargetAddress
+        from vxha.agents import statefile
+        from vxha.agents.drivers.docker import engine_note
+
         try:
             docker = res.driver("docker")
+            # the engine the Container agent started it on, else $DOCKER_HOST or the default
+            docker.use_host((statefile.read(res.ctx, engine_note(res.Container)) or "").strip())
             addr = docker.container_address(res.Container, timeout=res.timeout(10))
         except DriverUnavailable as exc:
             raise EngineSilent(f"asking the container driver for {res.Container}: {exc}") from None

@@ -1,7 +1,8 @@
 """PortForward with `Container` (not TargetAddress) on the real engines: the target is the
-container's address as the engine reports it, and a container replaced with another
-address makes the rules stale until online repairs them (docs/network.md, PortForward
-"monitor"). PortForward runs in the engine's network namespace, as on a node."""
+container's address as the engine the Container agent started it on reports it, whatever
+the node's default engine, and a container replaced with another address makes the rules
+stale until online repairs them (docs/network.md, PortForward "monitor" and "Which
+engine"). PortForward runs in the engine's network namespace, as on a node."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import _empty
 from container_engines import BUSYBOX
 from container_helpers import unique
 
@@ -41,11 +43,21 @@ def vip(real):
                    capture_output=True, timeout=10)  # fmt: skip
 
 
-def pf(real, root, tmp_path, ep, values, reason=None):
+@pytest.fixture
+def other(request, real):
+    """The session's engine of the other kind: this node's default engine in the test,
+    running a container of the same name as ours (not ours)."""
+    engine = request.getfixturevalue("podman" if real.kind == "docker" else "dockerd")
+    yield engine
+    _empty(engine)
+
+
+def pf(real, root, tmp_path, ep, values, reason=None, default=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VXHA_", "DOCKER_"))}
-    env["VXHA_NODE_DIR"] = str(tmp_path / "pfnode")
-    env["DOCKER_HOST"] = real.host  # PortForward has no DockerHost (docs/network.md)
-    os.makedirs(env["VXHA_NODE_DIR"], exist_ok=True)
+    env["VXHA_NODE_DIR"] = str(tmp_path / "node")  # the node of real_agent's Container
+    # PortForward has no DockerHost: the default engine of this node is another one, and
+    # it must ask the engine the Container agent noted (docs/network.md, "Which engine")
+    env["DOCKER_HOST"] = default or f"unix://{tmp_path}/default-engine.sock"
     argv = build_argv(project_type("PortForward"), "web_pf", values, ep, reason, 10)
     launcher = os.path.join(root, AGENT_BIN, "PortForward", ep)
     p = subprocess.run([*real.place.enter, launcher, *argv], env=env, capture_output=True,
@@ -88,4 +100,21 @@ def test_a_container_replaced_with_another_address(real, real_agent, vip, pf_roo
     assert fetch(real) not in ("", served)  # the new container answers
     assert pf(real, pf_root, tmp_path, "offline", values)[0] == 0
     assert pf(real, pf_root, tmp_path, "monitor", values)[0] == 100
+    assert a.clean().code == 0
+
+
+def test_the_engine_of_the_container_not_the_node_s_default(real, real_agent, other, vip,
+                                                           pf_root, tmp_path):  # fmt: skip
+    """The node's default engine runs a container of the same name, not ours: PortForward
+    forwards to ours, on the engine the Container agent started it on."""
+    a = real_agent(Command=["/bin/sh", "-c", SERVE])
+    other.docker("run", "-d", "--name", a.resource, BUSYBOX)
+    assert a.online().code == 0
+    ours = address(real, a.resource)
+    values = {"Address": vip, "Container": a.resource, "Ports": {"8080": "7000"}}
+    code, out = pf(real, pf_root, tmp_path, "online", values, default=other.host)
+    assert code == 0 and f"to {ours}" in out, out
+    assert pf(real, pf_root, tmp_path, "monitor", values, default=other.host)[0] == 110
+    assert fetch(real)
+    assert pf(real, pf_root, tmp_path, "offline", values, default=other.host)[0] == 0
     assert a.clean().code == 0
