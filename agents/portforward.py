@@ -123,7 +123,9 @@ class PortForwardAgent:
         try:
             docker = res.driver("docker")
             # the engine the Container agent started it on, else $DOCKER_HOST or the default
-            docker.use_host((statefile.read(res.ctx, engine_note(res.Container)) or "").strip())
+            noted = (statefile.read(res.ctx, engine_note(res.Container)) or "").strip()
+            if noted:
+                docker.use_host(noted)
             addr = docker.container_address(res.Container, timeout=res.timeout(10))
         except DriverUnavailable as exc:
             raise EngineSilent(f"asking the container driver for {res.Container}: {exc}") from None
