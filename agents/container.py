@@ -626,8 +626,9 @@ class ContainerAgent:
 
         try:
             statefile.write(res.ctx, record_name(res), record)
-            # and the engine that runs it, for PortForward (docs/network.md)
-            statefile.write(res.ctx, engine_note(self.cfg.name), drv.host + "\n")
+            # and the engine that runs it, for PortForward (docs/network.md): DockerHost,
+            # or empty for $DOCKER_HOST or the default, which PortForward falls back to
+            statefile.write(res.ctx, engine_note(self.cfg.name), self.cfg.host + "\n")
         except OSError as exc:
             res.log.warning(f"cannot record the main process: {exc}", "state")
         return record
