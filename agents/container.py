@@ -612,7 +612,8 @@ class ContainerAgent:
         return self._record(res, drv, info)
 
     def _record(self, res, drv, info):
-        """Record what identifies the container's main process; the record, or None.
+        """Record what identifies the container's main process, and the engine running
+        it; the record, or None.
 
         Records are replaced, never removed: one whose process is gone still says that
         the last main process started here is gone, which is what monitor and clean need
@@ -621,8 +622,13 @@ class ContainerAgent:
         if current is None:
             return None
         record = f"{current} {info['id']}\n"
+        from vxha.agents.drivers.docker import engine_note
+
         try:
             statefile.write(res.ctx, record_name(res), record)
+            # and the engine that runs it, for PortForward (docs/network.md): DockerHost,
+            # or empty for $DOCKER_HOST or the default, which PortForward falls back to
+            statefile.write(res.ctx, engine_note(self.cfg.name), self.cfg.host + "\n")
         except OSError as exc:
             res.log.warning(f"cannot record the main process: {exc}", "state")
         return record

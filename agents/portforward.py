@@ -117,8 +117,15 @@ class PortForwardAgent:
         """The target address, or None when the container has none (not running)."""
         if res.TargetAddress:
             return res.TargetAddress
+        from vxha.agents import statefile
+        from vxha.agents.drivers.docker import engine_note
+
         try:
             docker = res.driver("docker")
+            # the engine the Container agent started it on, else $DOCKER_HOST or the default
+            noted = (statefile.read(res.ctx, engine_note(res.Container)) or "").strip()
+            if noted:
+                docker.use_host(noted)
             addr = docker.container_address(res.Container, timeout=res.timeout(10))
         except DriverUnavailable as exc:
             raise EngineSilent(f"asking the container driver for {res.Container}: {exc}") from None
@@ -164,6 +171,19 @@ class PortForwardAgent:
                     "net.sysctl",
                 )
 
+    def _forget_flows(self, res):
+        """After the rules changed: delete the tracked flows the old rules rewrote, which
+        keep going where the rule that made them pointed (docs/network.md, "Tracked
+        flows"). A failure is said: the rules, which are the resource, are as they must be."""
+        try:
+            self._fwd(res).forget_flows(res.Address, res.port_list, res.timeout(5))
+        except DriverError as exc:
+            res.log.warning(
+                f"could not delete the tracked flows to {res.Address}: {exc}; flows the"
+                " old rules forwarded keep their old target until they go idle",
+                "net.stale",
+            )
+
     # -- entry points ------------------------------------------------------------------
 
     def online(self, res):
@@ -184,6 +204,7 @@ class PortForwardAgent:
         )  # fmt: skip
         if self._rules(res) != wanted:
             raise AgentError("the forwarding rules read back differ from those installed")
+        self._forget_flows(res)
         ports = ", ".join(f"{hp}/{p}->{cp}" for hp, p, cp in res.port_list)
         res.log.info(f"forwarding {res.Address} {ports} to {target}", "state")
         return None

@@ -540,6 +540,13 @@ class DockerDriver:
         return pick_address(self.inspect(name, timeout), network)
 
 
+def engine_note(name: str) -> str:
+    """The state file in which the Container agent notes the engine (its socket) running
+    container ``name``: PortForward, which has no DockerHost, asks that engine for the
+    container's address (docs/network.md, "Which engine")."""
+    return f"engine.{name}"
+
+
 def _exists(path: str) -> bool:
     """os.path.exists, without os on monitor's path."""
     try:

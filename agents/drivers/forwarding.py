@@ -200,6 +200,22 @@ class ForwardingDriver:
             found.add(_nft_rule(chain[len(prefix) :], rule))
         return found
 
+    def forget_flows(self, address: str, ports, timeout: float) -> None:
+        """Delete the kernel's connection-tracking entries of flows to ``address`` on
+        ``ports`` ((host port, protocol, ...)) that a DNAT rule rewrote: an entry keeps
+        sending a flow where the rule that made it pointed, whatever the rules say now.
+        Entries of flows nobody rewrote (the host's own services) stay."""
+        end = time.monotonic() + timeout
+        a = canonical(address)
+        family = "ipv6" if is_ipv6(a) else "ipv4"
+        for hp, proto, *_ in ports:
+            argv = ["conntrack", "-D", "-f", family, "-p", proto, "--orig-dst", a,
+                    "--orig-port-dst", str(hp), "--dst-nat"]  # fmt: skip
+            rc, _, err = run(argv, max(0.1, end - time.monotonic()))
+            # exit 1 with "0 flow entries have been deleted" when there were none
+            if rc != 0 and "flow entries have been deleted" not in err:
+                raise DriverError(f"conntrack -D: {' '.join(err.split())}")
+
     def get_sysctl(self, key: str) -> str:
         return sysctl.read(sysctl.path_of(key), key)
 

@@ -7,7 +7,8 @@ State (``<VXHA_NODE_DIR>/forwarding.json``)::
 
 Rules are the normalized tuples of ``forwarding.expected_rules``, so the agent compares
 them the same way as on the real driver. Faults: ``forwarding.install``,
-``forwarding.remove``, ``forwarding.rules``, ``forwarding.sysctl`` (or ``forwarding.*``).
+``forwarding.remove``, ``forwarding.rules``, ``forwarding.flows``, ``forwarding.sysctl``
+(or ``forwarding.*``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class FakeForwarding:
         if entry is None or entry.get("backend", "nft") != backend:
             return None
         return {tuple(r) for r in entry["rules"]}
+
+    def forget_flows(self, address, ports, timeout):
+        """No tracked flows in a simulation: only the fault (``forwarding.flows``)."""
+        self.state.fault("flows")
 
     def get_sysctl(self, key):
         self.state.fault("sysctl")
