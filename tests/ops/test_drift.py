@@ -204,6 +204,18 @@ def sh(c, *argv):
     assert p.returncode == 0, (argv, p.stdout, p.stderr)
 
 
+def hand_application(c, group):
+    """An admin's Application hand_x added by hand to ``group``, enabled and left offline
+    (nothing starts it), the configuration saved: the group reads PARTIAL where it runs."""
+    sh(c, "haconf", "-makerw")
+    sh(c, "hares", "-add", "hand_x", "Application", group)
+    for attr in ("StartProgram", "StopProgram"):
+        sh(c, "hares", "-modify", "hand_x", attr, "/bin/true")
+    sh(c, "hares", "-modify", "hand_x", "PidFiles", "/run/hand.pid")
+    sh(c, "hares", "-modify", "hand_x", "Enabled", "1")
+    sh(c, "haconf", "-dump", "-makero")
+
+
 def test_drift_on_a_served_cluster(site):
     """On the shims: an admin's monitor inside auth1, online and linked on the container,
     and the container's Memory changed by hand. apply restores Memory (a restart: the
@@ -304,13 +316,7 @@ def test_a_move_waits_for_a_partly_online_group_to_be_as_it_was(tmp_path):
         world = World(c.run_dir)
         for s in ("n1", "n2", "n3"):
             world.driver(s, "docker").add_image("dedup:2.0")
-        sh(c, "haconf", "-makerw")
-        sh(c, "hares", "-add", "hand_x", "Application", "dedup_disk1")
-        for attr in ("StartProgram", "StopProgram"):
-            sh(c, "hares", "-modify", "hand_x", attr, "/bin/true")
-        sh(c, "hares", "-modify", "hand_x", "PidFiles", "/run/hand.pid")
-        sh(c, "hares", "-modify", "hand_x", "Enabled", "1")
-        sh(c, "haconf", "-dump", "-makero")
+        hand_application(c, "dedup_disk1")
         c.advance(60)
         where = c.online_on("dedup_disk1") or []
         assert where == [], "the group reads PARTIAL, not ONLINE"
@@ -335,13 +341,7 @@ def test_a_server_whose_group_requires_one_not_fully_online_is_refused_before_ad
         new = tmp_path / "more.cf"
         new.write_text(generated_text(("auth1", "nbu_master1"), "veritas"))
         c.provision(str(new))
-        sh(c, "haconf", "-makerw")
-        sh(c, "hares", "-add", "hand_x", "Application", "auth1")
-        for attr in ("StartProgram", "StopProgram"):
-            sh(c, "hares", "-modify", "hand_x", attr, "/bin/true")
-        sh(c, "hares", "-modify", "hand_x", "PidFiles", "/run/hand.pid")
-        sh(c, "hares", "-modify", "hand_x", "Enabled", "1")
-        sh(c, "haconf", "-dump", "-makero")
+        hand_application(c, "auth1")
         c.advance(60)
         assert c.vxha("maintenance", "on", "auth1", "--yes").returncode == 0
         before = c.saved()
