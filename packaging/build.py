@@ -54,6 +54,7 @@ INSTALL_CHECK = os.path.join(HERE, "install-check.sh")
 REMOVE_CHECK = os.path.join(HERE, "remove-check.sh")
 POSTINST = os.path.join(HERE, "postinst.sh")
 POSTRM = os.path.join(HERE, "postrm.sh")
+KEEP_LINKS = os.path.join(HERE, "keep-links.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
 WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
@@ -472,8 +473,20 @@ def package_script(path: str, types) -> str:
         return f.read().replace("@TYPES@", " ".join(types))
 
 
+def deb_prerm(root: str, types) -> str:
+    """Debian's prerm: the removal check (in a subshell: its exits end only it), then the
+    record of the directories not vxha's that are links on the node
+    (packaging/keep-links.sh). Called before DEBIAN/ is made."""
+    owned = set(owned_dirs(root, True))
+    shared = " ".join(p for p, k in walk(root) if k == "dir" and p not in owned)
+    check = package_script(REMOVE_CHECK, types).split("\n", 1)[1]
+    keep = package_script(KEEP_LINKS, types).split("\n", 1)[1].replace("@DIRS@", shared)
+    return "#!/bin/sh\n(\n" + check + ") || exit 1\n" + keep
+
+
 def deb_package(cfg: Config, root: str, name: str, control: dict, types: list) -> str:
     files = walk(root)
+    prerm = deb_prerm(root, types)
     os.makedirs(root + "/DEBIAN", exist_ok=True)
     md5 = []
     size = 0
@@ -500,7 +513,7 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, types: list) -
     if conffiles:
         write(root, "/DEBIAN/conffiles", "".join(p + "\n" for p in conffiles))
     write(root, "/DEBIAN/preinst", package_script(INSTALL_CHECK, types), 0o755)
-    write(root, "/DEBIAN/prerm", package_script(REMOVE_CHECK, types), 0o755)
+    write(root, "/DEBIAN/prerm", prerm, 0o755)
     write(root, "/DEBIAN/postinst", package_script(POSTINST, types), 0o755)
     write(root, "/DEBIAN/postrm", package_script(POSTRM, types), 0o755)
     out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")

@@ -9,6 +9,9 @@
 # start. "postrm remove" therefore copies each types file main.cf still includes aside, and
 # "postrm purge" puts the copy back where main.cf still includes it and the file is gone,
 # saying so: the configuration keeps loading; the file is then the admin's.
+# "postrm remove" also puts back the links of VCS's directories that dpkg removed, as
+# recorded by the Debian prerm (packaging/keep-links.sh), with the parents dpkg removed
+# once empty.
 types="@TYPES@"
 root="${DPKG_ROOT:-}"
 conf="/etc/VRTSvcs/conf/config"
@@ -18,6 +21,15 @@ included() { # $1: a type; main.cf includes its types file
 }
 case "${1:-}" in
     remove)
+        if [ -f "$root/var/lib/vxha/links" ]; then
+            while read -r d target; do
+                [ -e "$root$d" ] || [ -L "$root$d" ] && continue
+                mkdir -p "$root${d%/*}" && ln -s "$target" "$root$d" \
+                    || echo "vxha: could not put back the link $d -> $target: put it back by hand." >&2
+            done <"$root/var/lib/vxha/links"
+            rm -f "$root/var/lib/vxha/links"
+            rmdir "$root/var/lib/vxha" 2>/dev/null
+        fi
         for t in $types; do
             if included "$t" && [ -f "$root$conf/${t}Types.cf" ]; then
                 mkdir -p "$root$kept" && cp -p "$root$conf/${t}Types.cf" "$root$kept/"
