@@ -1,16 +1,17 @@
 """The .deb on nodes as admins really set them up. Scratch roots with dpkg --root.
 Installing needs root: ``real`` tests.
 
-The rule (docs/packaging.md, Uninstalling): removing or purging vxha takes away what vxha
-installed and nothing else; VCS's directories stay as they were, a directory an admin
-moved to another disk and replaced by a symbolic link included."""
+The rules (docs/packaging.md, Upgrading and Uninstalling): installing, upgrading,
+downgrading and removing vxha change what vxha installed and nothing else; VCS's
+directories stay as they were, a directory an admin moved to another disk and replaced by
+a symbolic link included."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
-from packaging_helpers import require_root
+from packaging_helpers import require_root, run
 from test_packaging_install import dpkg, scratch_root, snapshot
 
 pytestmark = pytest.mark.real
@@ -23,22 +24,30 @@ MOVED = {
 }
 
 
-@pytest.mark.parametrize("action", ["--remove", "--purge"])
-def test_deb_keeps_vcs_directories_linked_to_another_disk(built, tmp_path, action):
-    require_root("dpkg")
-    root = scratch_root(tmp_path / "root")
+def move_to_another_disk(root):
     for rel, target in MOVED.items():
         link = root / rel
         moved = root / "disk2" / os.path.basename(target)
         moved.mkdir(parents=True)
-        for child in (link.parent / link.name).iterdir():  # VCS's files move with it
+        for child in link.iterdir():  # VCS's files move with it
             os.rename(child, moved / child.name)
         link.rmdir()
         link.symlink_to(target)
+
+
+@pytest.mark.parametrize("action", ["--remove", "--purge"])
+def test_deb_keeps_vcs_directories_linked_to_another_disk(built, built_next, tmp_path, action):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    move_to_another_disk(root)
     before = snapshot(root)
     proc = dpkg(root, "-i", built.deb)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (root / "disk2/vcs-bin/Container/monitor").is_file()  # through the link
+    for rel, target in MOVED.items():
+        assert os.readlink(root / rel) == target
+    proc = dpkg(root, "-i", built_next.deb)  # an upgrade keeps them too
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     for rel, target in MOVED.items():
         assert os.readlink(root / rel) == target
     proc = dpkg(root, action, "vxha")
@@ -47,3 +56,21 @@ def test_deb_keeps_vcs_directories_linked_to_another_disk(built, tmp_path, actio
     if action == "--remove":  # dpkg keeps the conffiles until the purge
         after = {k: v for k, v in after.items() if not k.endswith("Types.cf")}
     assert after == before
+
+
+def test_deb_downgrade(built, built_next, tmp_path):
+    """dpkg -i of an older version over a newer one leaves the older one's files exactly
+    as a fresh install of it does, and its purge leaves the node as before."""
+    require_root("dpkg")
+    fresh = scratch_root(tmp_path / "fresh")
+    assert dpkg(fresh, "-i", built.deb).returncode == 0
+    root = scratch_root(tmp_path / "root")
+    before = snapshot(root)
+    for deb in (built_next.deb, built.deb):
+        proc = dpkg(root, "-i", deb)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert run([root / "usr/bin/vxha", "--version"]).stdout == f"vxha {built.version}\n"
+    assert snapshot(root) == snapshot(fresh)
+    proc = dpkg(root, "--purge", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert snapshot(root) == before
