@@ -74,3 +74,31 @@ def test_deb_downgrade(built, built_next, tmp_path):
     proc = dpkg(root, "--purge", "vxha")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert snapshot(root) == before
+
+
+# Where the package has a directory, a node may have an admin's file or a link to one (VCS's
+# bin is on admins' PATH): dpkg would replace it by the directory, silently.
+NOT_DIRECTORIES = {
+    "opt/VRTSvcs/bin/Container": ("file", "an admin's notes\n"),
+    "opt/VRTSvcs/bin/vxha": ("link", "../../../usr/local/bin/vxha"),
+}
+
+
+@pytest.mark.parametrize("rel", sorted(NOT_DIRECTORIES))
+def test_deb_never_replaces_a_file_where_it_has_a_directory(built, tmp_path, rel):
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    kind, what = NOT_DIRECTORIES[rel]
+    path = root / rel
+    if kind == "link":
+        target = path.parent / what
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("#!/bin/sh\n")
+        path.symlink_to(what)
+    else:
+        path.write_text(what)
+    before = snapshot(root)
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode != 0
+    assert f"vxha: not installed: /{rel} exists and is not a directory" in proc.stderr
+    assert snapshot(root) == before
