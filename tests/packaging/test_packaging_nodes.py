@@ -22,10 +22,13 @@ MOVED = {
     "opt/VRTSvcs/bin": "../../disk2/vcs-bin",
     "var/VRTSvcs/log": "../../disk2/vcs-log",
 }
+# The conffiles' directory, holding main.cf: dpkg removes it once more after "postrm purge"
+# (nothing of the package runs then), so the purge names the link to put back.
+CONF = {"etc/VRTSvcs/conf/config": "../../../disk2/vcs-conf"}
 
 
-def move_to_another_disk(root):
-    for rel, target in MOVED.items():
+def move_to_another_disk(root, moved=MOVED):
+    for rel, target in moved.items():
         link = root / rel
         moved = root / "disk2" / os.path.basename(target)
         moved.mkdir(parents=True)
@@ -35,11 +38,11 @@ def move_to_another_disk(root):
         link.symlink_to(target)
 
 
-@pytest.mark.parametrize("action", ["--remove", "--purge"])
-def test_deb_keeps_vcs_directories_linked_to_another_disk(built, built_next, tmp_path, action):
+@pytest.mark.parametrize("steps", [("--remove",), ("--purge",), ("--remove", "--purge")])
+def test_deb_keeps_vcs_directories_linked_to_another_disk(built, built_next, tmp_path, steps):
     require_root("dpkg")
     root = scratch_root(tmp_path / "root")
-    move_to_another_disk(root)
+    move_to_another_disk(root, {**MOVED, **CONF})
     before = snapshot(root)
     proc = dpkg(root, "-i", built.deb)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -50,11 +53,26 @@ def test_deb_keeps_vcs_directories_linked_to_another_disk(built, built_next, tmp
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for rel, target in MOVED.items():
         assert os.readlink(root / rel) == target
-    proc = dpkg(root, action, "vxha")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for action in steps:
+        proc = dpkg(root, action, "vxha")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    if "--purge" in steps:
+        said = (
+            "vxha: dpkg removes the link /etc/VRTSvcs/conf/config -> ../../../disk2/vcs-conf once"
+            " this purge ends: put it back with: ln -s '../../../disk2/vcs-conf' "
+            "/etc/VRTSvcs/conf/config"
+        )
+        assert said in proc.stderr, proc.stderr
+        assert not (root / "etc/VRTSvcs").exists()
+        (root / "etc/VRTSvcs/conf").mkdir(parents=True)
+        os.symlink("../../../disk2/vcs-conf", root / "etc/VRTSvcs/conf/config")  # as said
     after = snapshot(root)
-    if action == "--remove":  # dpkg keeps the conffiles until the purge
-        after = {k: v for k, v in after.items() if not k.endswith("Types.cf")}
+    if steps == ("--remove",):  # the conffiles and the record of the links stay till the purge
+        assert (root / "var/lib/vxha/links").is_file()
+        after = {
+            k: v for k, v in after.items()
+            if not k.endswith("Types.cf") and not k.startswith("var/lib/vxha")
+        }  # fmt: skip
     assert after == before
 
 
