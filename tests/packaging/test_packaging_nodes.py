@@ -120,3 +120,19 @@ def test_deb_never_replaces_a_file_where_it_has_a_directory(built, tmp_path, rel
     assert proc.returncode != 0
     assert f"vxha: not installed: /{rel} exists and is not a directory" in proc.stderr
     assert snapshot(root) == before
+
+
+def test_deb_install_after_remove_drops_the_record_of_links(built, tmp_path):
+    """The record of the links a removal kept is vxha's until the package is back."""
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    move_to_another_disk(root)
+    for action in ("-i", "--remove"):
+        proc = dpkg(root, action, built.deb if action == "-i" else "vxha")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (root / "var/lib/vxha/links").is_file()
+    proc = dpkg(root, "-i", built.deb)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (root / "var/lib/vxha").exists()
+    for rel, target in MOVED.items():
+        assert os.readlink(root / rel) == target
