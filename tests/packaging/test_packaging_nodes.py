@@ -136,3 +136,23 @@ def test_deb_install_after_remove_drops_the_record_of_links(built, tmp_path):
     assert not (root / "var/lib/vxha").exists()
     for rel, target in MOVED.items():
         assert os.readlink(root / rel) == target
+
+
+def test_deb_keeps_an_admins_file_in_an_agent_directory(built, built_next, tmp_path):
+    """A file the package did not install, in one of its agent directories, stays through an
+    upgrade and a purge, and the directory with it; an edited launcher is the package's and
+    is replaced by an upgrade (docs/packaging.md, Uninstalling)."""
+    require_root("dpkg")
+    root = scratch_root(tmp_path / "root")
+    assert dpkg(root, "-i", built.deb).returncode == 0
+    agent_dir = root / "opt/VRTSvcs/bin/Container"
+    (agent_dir / "site-notes").write_text("an admin's notes\n")
+    monitor = agent_dir / "monitor"
+    shipped = monitor.read_text()
+    monitor.write_text(shipped + "# an admin's edit\n")
+    assert dpkg(root, "-i", built_next.deb).returncode == 0
+    assert "an admin's edit" not in monitor.read_text()
+    proc = dpkg(root, "--purge", "vxha")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(p.name for p in agent_dir.iterdir()) == ["site-notes"]
+    assert (agent_dir / "site-notes").read_text() == "an admin's notes\n"
