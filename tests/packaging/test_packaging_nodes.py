@@ -12,7 +12,7 @@ import os
 
 import pytest
 from packaging_helpers import require_root, run
-from test_packaging_install import dpkg, scratch_root, snapshot
+from test_packaging_install import busybox_root, dpkg, rpm, scratch_root, snapshot
 
 pytestmark = pytest.mark.real
 
@@ -156,3 +156,17 @@ def test_deb_keeps_an_admins_file_in_an_agent_directory(built, built_next, tmp_p
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert sorted(p.name for p in agent_dir.iterdir()) == ["site-notes"]
     assert (agent_dir / "site-notes").read_text() == "an admin's notes\n"
+
+
+def test_rpm_never_replaces_a_file_where_it_has_a_directory(built, tmp_path):
+    require_root("rpm", "busybox")
+    root = busybox_root(tmp_path / "root")
+    path = root / "opt/VRTSvcs/bin/Container"
+    path.write_text("an admin's notes\n")
+    before = snapshot(root)
+    proc = rpm(root, "-i", "--nodeps", built.rpm)
+    assert proc.returncode != 0
+    assert "vxha: not installed: /opt/VRTSvcs/bin/Container exists and is not a directory" in (
+        proc.stderr
+    )
+    assert snapshot(root) == before
