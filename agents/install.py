@@ -131,13 +131,16 @@ def foreign_agent(root: str, type_name: str) -> str | None:
     The same tests as packaging/install-check.sh (its header gives the sources): Veritas's
     CFSTypes.cf for CFSMount; the type's directory at VCS's other agent place (a type's
     agent is taken from one place only); another package's agent where vxha's goes (a
-    ``<Type>Agent`` that is not the link to Script51Agent, a monitor vxha did not write)."""
+    ``<Type>Agent`` that is not the link to Script51Agent, a monitor vxha did not write); a
+    file where the agent directory goes."""
     if type_name == "CFSMount" and os.path.lexists(os.path.join(root, CFS_TYPES)):
         return f"/{CFS_TYPES} exists"
     other = f"{OTHER_AGENT_BIN}/{type_name}"
     if os.path.lexists(os.path.join(root, other)):
         return f"/{other} exists, and VCS takes a type's agent from one place only"
     directory = os.path.join(root, AGENT_BIN, type_name)
+    if os.path.lexists(directory) and not os.path.isdir(directory):
+        return f"/{AGENT_BIN}/{type_name} exists and is not a directory"
     agent = os.path.join(directory, f"{type_name}Agent")
     foreign = f"/{AGENT_BIN}/{type_name} holds another package's agent"
     if os.path.lexists(agent) and not (

@@ -54,6 +54,7 @@ INSTALL_CHECK = os.path.join(HERE, "install-check.sh")
 REMOVE_CHECK = os.path.join(HERE, "remove-check.sh")
 POSTINST = os.path.join(HERE, "postinst.sh")
 POSTRM = os.path.join(HERE, "postrm.sh")
+KEEP_LINKS = os.path.join(HERE, "keep-links.sh")
 SPEC_IN = os.path.join(HERE, "vxha.spec.in")
 WATCH_UNIT = os.path.join(HERE, "vxha-watch.service")
 
@@ -466,14 +467,29 @@ CFS_DESCRIPTION = (
 )
 
 
-def package_script(path: str, types) -> str:
-    """A package's install or removal check (packaging/*-check.sh) for its types."""
+def package_dirs(root: str) -> str:
+    """The package's directories outside /opt/vxha's tree (@DIRS@ of the scripts)."""
+    return " ".join(p for p, k in walk(root) if k == "dir" and not p.startswith(PREFIX + "/"))
+
+
+def package_script(path: str, types, dirs: str = "") -> str:
+    """A package's maintainer script (packaging/*.sh) for its types and directories."""
     with open(path) as f:
-        return f.read().replace("@TYPES@", " ".join(types))
+        return f.read().replace("@TYPES@", " ".join(types)).replace("@DIRS@", dirs)
+
+
+def deb_prerm(types, dirs: str) -> str:
+    """Debian's prerm: the removal check (in a subshell: its exits end only it), then the
+    record of the package's directories that are links on the node
+    (packaging/keep-links.sh)."""
+    check = package_script(REMOVE_CHECK, types).split("\n", 1)[1]
+    keep = package_script(KEEP_LINKS, types, dirs).split("\n", 1)[1]
+    return "#!/bin/sh\n(\n" + check + ") || exit 1\n" + keep
 
 
 def deb_package(cfg: Config, root: str, name: str, control: dict, types: list) -> str:
     files = walk(root)
+    dirs = package_dirs(root)  # before DEBIAN/ is made
     os.makedirs(root + "/DEBIAN", exist_ok=True)
     md5 = []
     size = 0
@@ -499,8 +515,8 @@ def deb_package(cfg: Config, root: str, name: str, control: dict, types: list) -
     write(root, "/DEBIAN/md5sums", "".join(md5))
     if conffiles:
         write(root, "/DEBIAN/conffiles", "".join(p + "\n" for p in conffiles))
-    write(root, "/DEBIAN/preinst", package_script(INSTALL_CHECK, types), 0o755)
-    write(root, "/DEBIAN/prerm", package_script(REMOVE_CHECK, types), 0o755)
+    write(root, "/DEBIAN/preinst", package_script(INSTALL_CHECK, types, dirs), 0o755)
+    write(root, "/DEBIAN/prerm", deb_prerm(types, dirs), 0o755)
     write(root, "/DEBIAN/postinst", package_script(POSTINST, types), 0o755)
     write(root, "/DEBIAN/postrm", package_script(POSTRM, types), 0o755)
     out = os.path.join(cfg.dist, f"{name}_{cfg.version}-{cfg.release}_{DEB_ARCH}.deb")
@@ -571,8 +587,8 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str, types: 
         spec = f.read()
     main_types = [t for t in types if t != CFS_TYPE]
 
-    def scriptlet(path, types):  # without the #! line
-        return package_script(path, types).split("\n", 1)[1]
+    def scriptlet(path, types, root=None):  # without the #! line
+        return package_script(path, types, package_dirs(root) if root else "").split("\n", 1)[1]
 
     subst = {
         "@VERSION@": cfg.version.replace("-", "_"),
@@ -587,8 +603,8 @@ def build_rpms(cfg: Config, main_root: str, cfs_root: str, workdir: str, types: 
         "@STAGE@": stage_all,
         "@FILES_MAIN@": lists["main"],
         "@FILES_CFS@": lists["cfs"],
-        "@INSTALL_CHECK_MAIN@": scriptlet(INSTALL_CHECK, main_types),
-        "@INSTALL_CHECK_CFS@": scriptlet(INSTALL_CHECK, [CFS_TYPE]),
+        "@INSTALL_CHECK_MAIN@": scriptlet(INSTALL_CHECK, main_types, main_root),
+        "@INSTALL_CHECK_CFS@": scriptlet(INSTALL_CHECK, [CFS_TYPE], cfs_root),
         "@REMOVE_CHECK_MAIN@": scriptlet(REMOVE_CHECK, main_types),
         "@REMOVE_CHECK_CFS@": scriptlet(REMOVE_CHECK, [CFS_TYPE]),
         "@POSTINST_MAIN@": scriptlet(POSTINST, main_types),

@@ -9,12 +9,22 @@
 #   one of these locations" (Agent Developer's Guide 9.0, "Installing the custom agent");
 # - another package's agent in /opt/VRTSvcs/bin/<Type> (a <Type>Agent that is not the link to
 #   Script51Agent, a monitor vxha did not write);
+# - an admin's file, or a link to one, where the package has a directory (dpkg would replace
+#   it by the directory);
 # - on a first install, a <Type>Types.cf that vxha did not render: dpkg would stop at its
 #   conffile prompt, rpm would replace it (keeping .rpmorig) under a running configuration.
 # DPKG_ROOT is set when dpkg installs into another root without chroot
 # (--force-script-chrootless); rpm --root chroots instead.
 types="@TYPES@"
+dirs="@DIRS@"
 root="${DPKG_ROOT:-}"
+for d in $dirs; do
+    if { [ -e "$root$d" ] || [ -L "$root$d" ]; } && [ ! -d "$root$d" ]; then
+        echo "vxha: not installed: $d exists and is not a directory." >&2
+        echo "vxha: nothing of vxha is installed over another package's files (docs/packaging.md)." >&2
+        exit 1
+    fi
+done
 fresh=0
 case "${1:-}" in
     install) if [ -z "${2:-}" ]; then fresh=1; fi ;; # dpkg: a version's conffiles are vxha's

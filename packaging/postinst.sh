@@ -7,6 +7,11 @@
 types="@TYPES@"
 root="${DPKG_ROOT:-}"
 conf="/etc/VRTSvcs/conf/config"
+# the links a removal recorded (packaging/keep-links.sh): the package is back
+if [ -e "$root/var/lib/vxha/links" ]; then
+    rm -f "$root/var/lib/vxha/links"
+    rmdir "$root/var/lib/vxha" 2>/dev/null
+fi
 for t in $types; do
     if [ -e "$root/var/lib/vxha/removed-types/${t}Types.cf" ]; then
         rm -f "$root/var/lib/vxha/removed-types/${t}Types.cf"
