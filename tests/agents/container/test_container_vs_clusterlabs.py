@@ -222,7 +222,14 @@ def test_a_name_taken_between_the_look_and_the_create(real, tmp_path, monkeypatc
     values = {"Image": BUSYBOX, "DockerHost": real.host}
     argv = build_argv(project_type("Container"), name, values, "online", aep_timeout=20)
     env = {"VXHA_NODE_DIR": str(tmp_path)}
-    out = execute("Container", "online", argv, env)
+    # run as a launcher runs it (its deadline armed), in this process for the patch above:
+    # the framework's SIGTERM and SIGALRM handlers are a launcher's, put back after it
+    armed = {n: signal.getsignal(n) for n in (signal.SIGTERM, signal.SIGALRM)}
+    try:
+        out = execute("Container", "online", argv, env)
+    finally:
+        for n, handler in armed.items():
+            signal.signal(n, handler)
     assert out.code == 1, out.lines
     text = " ".join(out.lines)
     assert f"container {name}" in text and "already in use" in text, text
