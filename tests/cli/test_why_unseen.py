@@ -1,0 +1,76 @@
+"""vxha why on cluster states the first tests did not set up: a failover group still active
+on one system (going offline, going online, left running where VCS was stopped with
+``hastop -force``) is refused online on any other (V-16-1-10167), so why must not offer
+that online; each concrete command it names is one the engine accepts."""
+
+from __future__ import annotations
+
+import shlex
+
+import pytest
+from test_why_reasons import ask, ha, start, texts
+
+
+def _onlines(answer):
+    return [c for r in answer.reasons for c in r.clear if c.startswith("hagrp -online ")]
+
+
+def _accepted(sim, command):
+    code, out, err = sim.command(shlex.split(command))
+    return code == 0, out + err
+
+
+@pytest.mark.xfail(strict=True, reason="why offers an online VCS refuses")
+def test_stopping_on_one_system_is_waited_for_not_onlined_elsewhere(tmp_path):
+    sim = start(tmp_path)
+    sim.event("hang", resource="web_ctr", system="n1", args={"entry_point": "offline"})
+    sim.command(["hagrp", "-offline", "web", "-sys", "n1"])
+    sim.advance(5)
+    answer, _ = ask(sim)
+    assert not answer.ok
+    # Still up on n1 for VCS: an online on n2 is refused (V-16-1-10167).
+    assert _onlines(answer) == [], texts(answer)
+    (stopping,) = [r for r in answer.reasons if r.system == "n1"]
+    assert stopping.text == "ONLINE|STOPPING on n1: in transition"
+    # It is on its way offline: the wait is for OFFLINE, not for ONLINE.
+    assert stopping.clear == ["hagrp -wait web State OFFLINE -sys n1 -time 300"]
+
+
+@pytest.mark.xfail(strict=True, reason="why offers an online VCS refuses")
+def test_starting_before_any_resource_is_up_is_not_onlined_elsewhere(tmp_path):
+    sim = start(tmp_path)
+    ha(sim, "hagrp -offline web -sys n1")
+    sim.event("hang", resource="web_ip", system="n2", args={"entry_point": "online"})
+    sim.event("hang", resource="web_ctr", system="n2", args={"entry_point": "online"})
+    sim.command(["hagrp", "-online", "web", "-sys", "n2"])
+    sim.advance(5)
+    answer, _ = ask(sim)
+    assert "STARTING" in sim.command(["hagrp", "-value", "web", "State", "n2"])[1]
+    assert _onlines(answer) == [], texts(answer)
+    assert [r.clear for r in answer.reasons if r.system == "n2"] == [
+        ["hagrp -wait web State ONLINE -sys n2 -time 300"]
+    ]
+
+
+@pytest.mark.xfail(strict=True, reason="why offers an online VCS refuses")
+def test_left_running_by_hastop_force_is_not_onlined_elsewhere(tmp_path):
+    sim = start(tmp_path)
+    ha(sim, "hagrp -switch web -to n2")
+    ha(sim, "hastop -sys n2 -force")  # the engine stops, the group keeps running there
+    sim.advance(60)
+    sim.settle()
+    answer, _ = ask(sim)
+    assert not answer.ok
+    for command in _onlines(answer):
+        ok, said = _accepted(sim, command)
+        assert ok, f"why names {command!r}, which VCS refuses: {said}"
+    assert _onlines(answer) == [], texts(answer)
+    (n2,) = [r for r in answer.reasons if r.system == "n2"]
+    assert n2.text == (
+        "system n2 is EXITED; web was ONLINE there when VCS stopped and may still run there "
+        "(AutoDisabled: VCS does not know)"
+    )
+    assert n2.clear == [
+        "hastart on n2: VCS probes web there",
+        "or, once web is stopped on n2 outside VCS: hagrp -autoenable web -sys n2",
+    ]
