@@ -127,6 +127,25 @@ class Why:
         out: List[Reason] = []
         sys_state = st.system_state(s)
         if sys_state != "RUNNING":
+            state = st.state(g, s)
+            if _up(state) and st.autodisabled(g, s):
+                # hastop -force leaves the group running; VCS autodisables it there and
+                # refuses it elsewhere (KB 100018634; docs/operations.md "vxha why")
+                out.append(
+                    Reason(
+                        g,
+                        s,
+                        f"system {s} is {sys_state}; {g} was {_base(state)} there when VCS "
+                        "stopped and may still run there (AutoDisabled: VCS does not know)",
+                        "hasys SysState, hagrp State",
+                        [
+                            f"hastart on {s}: VCS probes {g} there",
+                            f"or, once {g} is stopped on {s} outside VCS: "
+                            f"hagrp -autoenable {g} -sys {s}",
+                        ],
+                    )
+                )
+                return out
             out.append(
                 Reason(
                     g,
@@ -445,13 +464,14 @@ class Why:
         for s in missing:
             found = self.on_system(g, s)
             if not found and s in transit:
+                toward = "OFFLINE" if "STOPPING" in states[s] else "ONLINE"
                 found = [
                     Reason(
                         g,
                         s,
                         f"{states[s]} on {s}: in transition",
                         "hagrp State",
-                        [f"hagrp -wait {g} State ONLINE -sys {s} -time 300"],
+                        [f"hagrp -wait {g} State {toward} -sys {s} -time 300"],
                     )
                 ]
             if not found and _base(states.get(s, "")) == "PARTIAL":
@@ -474,11 +494,12 @@ class Why:
             reasons.extend(found)
         # A system where nothing blocks it is the answer that matters most: the group could
         # be online there now. The other systems' reasons follow it.
-        # A failover group PARTIAL somewhere is online there for VCS, which refuses it on
-        # any other system (a concurrency violation, docs/operations.md "vxha why"): only
-        # the PARTIAL reason, with its online there, is the way on.
-        partial = not parallel and any(_base(v) == "PARTIAL" for v in states.values())
-        first = [] if whole or partial else self._free(g, free, parallel)
+        # A failover group PARTIAL, starting or stopping somewhere, or left running where
+        # VCS stopped, is active there for VCS, which refuses it on any other system
+        # (V-16-1-10167, docs/operations.md "vxha why"): only that system's reason is the
+        # way on.
+        active = not parallel and any(_up(v) or "STOPPING" in v for v in states.values())
+        first = [] if whole or active else self._free(g, free, parallel)
         return Answer(
             self.server,
             g,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shlex
 
-import pytest
 from test_why_reasons import ask, ha, start, texts
 
 
@@ -20,7 +19,6 @@ def _accepted(sim, command):
     return code == 0, out + err
 
 
-@pytest.mark.xfail(strict=True, reason="why offers an online VCS refuses")
 def test_stopping_on_one_system_is_waited_for_not_onlined_elsewhere(tmp_path):
     sim = start(tmp_path)
     sim.event("hang", resource="web_ctr", system="n1", args={"entry_point": "offline"})
@@ -36,7 +34,6 @@ def test_stopping_on_one_system_is_waited_for_not_onlined_elsewhere(tmp_path):
     assert stopping.clear == ["hagrp -wait web State OFFLINE -sys n1 -time 300"]
 
 
-@pytest.mark.xfail(strict=True, reason="why offers an online VCS refuses")
 def test_starting_before_any_resource_is_up_is_not_onlined_elsewhere(tmp_path):
     sim = start(tmp_path)
     ha(sim, "hagrp -offline web -sys n1")
@@ -52,7 +49,6 @@ def test_starting_before_any_resource_is_up_is_not_onlined_elsewhere(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="why offers an online VCS refuses")
 def test_left_running_by_hastop_force_is_not_onlined_elsewhere(tmp_path):
     sim = start(tmp_path)
     ha(sim, "hagrp -switch web -to n2")
