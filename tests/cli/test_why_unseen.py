@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
 from test_why_reasons import ask, ha, start, texts
 
 
@@ -70,3 +71,44 @@ def test_left_running_by_hastop_force_is_not_onlined_elsewhere(tmp_path):
         "hastart on n2: VCS probes web there",
         "or, once web is stopped on n2 outside VCS: hagrp -autoenable web -sys n2",
     ]
+
+
+@pytest.mark.xfail(strict=True, reason="hastart named for a system VCS is leaving")
+def test_a_leaving_system_is_waited_for_not_started(tmp_path):
+    # hastop without -force: VCS there is LEAVING, still running, waiting for its groups to
+    # go offline (User's 4.1, "Stopping VCS"); hastart there is no answer.
+    sim = start(tmp_path)
+    sim.event("hang", resource="web_ctr", system="n1", args={"entry_point": "offline"})
+    sim.command(["hastop", "-sys", "n1"])
+    sim.advance(5)
+    answer, _ = ask(sim)
+    (n1,) = [r for r in answer.reasons if r.system == "n1"]
+    assert n1.text == (
+        "system n1 is LEAVING: VCS is stopping there (hastop) once its groups are offline"
+    )
+    assert n1.clear == ["hasys -wait n1 SysState EXITED -time 300", "then hastart on n1"]
+
+
+@pytest.mark.xfail(strict=True, reason="AutoDisabled not said on a system that is down")
+def test_autodisabled_on_a_system_that_left_in_jeopardy_is_said(tmp_path):
+    # A system that faults in jeopardy: its groups are autodisabled there, not failed over
+    # (docs/simulator.md, jeopardy); before an online by hand elsewhere, make sure the
+    # group does not run there (KB 100018634).
+    sim = start(tmp_path)
+    sim.event("jeopardy", system="n1")
+    sim.event("crash", system="n1")
+    sim.advance(60)
+    sim.settle()
+    answer, _ = ask(sim)
+    (n1,) = [r for r in answer.reasons if r.system == "n1"]
+    assert n1.text == (
+        "system n1 is FAULTED; web is AutoDisabled there: VCS cannot tell whether it still "
+        "runs there"
+    )
+    assert n1.clear == [
+        "start VCS on it (hastart), or wait for it to rejoin",
+        "or, once web is stopped on n1 outside VCS: hagrp -autoenable web -sys n1",
+    ]
+    for command in n1.clear[1:]:
+        ha(sim, command.split(": ", 1)[1])
+    assert not [r for r in ask(sim)[0].reasons if "AutoDisabled" in r.text]
