@@ -146,15 +146,23 @@ class Why:
                     )
                 )
                 return out
-            out.append(
-                Reason(
-                    g,
-                    s,
-                    f"system {s} is {sys_state}",
-                    "hasys SysState",
-                    ["start VCS on it (hastart), or wait for it to rejoin"],
+            if sys_state == "LEAVING":  # hastop: VCS still runs there until its groups are offline
+                text = (
+                    f"system {s} is LEAVING: VCS is stopping there (hastop) once its groups "
+                    "are offline"
                 )
-            )
+                clear = [f"hasys -wait {s} SysState EXITED -time 300", f"then hastart on {s}"]
+            else:
+                text = f"system {s} is {sys_state}"
+                clear = ["start VCS on it (hastart), or wait for it to rejoin"]
+            source = "hasys SysState"
+            if st.autodisabled(g, s):  # KB 100018634: make sure it is not active there
+                source += ", hagrp AutoDisabled"
+                text += f"; {g} is AutoDisabled there: VCS cannot tell whether it still runs there"
+                clear.append(
+                    f"or, once {g} is stopped on {s} outside VCS: hagrp -autoenable {g} -sys {s}"
+                )
+            out.append(Reason(g, s, text, source, clear))
             return out
         if st.system_frozen(s):
             out.append(

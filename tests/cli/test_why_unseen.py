@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shlex
 
-import pytest
 from test_why_reasons import ask, ha, start, texts
 
 
@@ -73,7 +72,6 @@ def test_left_running_by_hastop_force_is_not_onlined_elsewhere(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="hastart named for a system VCS is leaving")
 def test_a_leaving_system_is_waited_for_not_started(tmp_path):
     # hastop without -force: VCS there is LEAVING, still running, waiting for its groups to
     # go offline (User's 4.1, "Stopping VCS"); hastart there is no answer.
@@ -89,7 +87,6 @@ def test_a_leaving_system_is_waited_for_not_started(tmp_path):
     assert n1.clear == ["hasys -wait n1 SysState EXITED -time 300", "then hastart on n1"]
 
 
-@pytest.mark.xfail(strict=True, reason="AutoDisabled not said on a system that is down")
 def test_autodisabled_on_a_system_that_left_in_jeopardy_is_said(tmp_path):
     # A system that faults in jeopardy: its groups are autodisabled there, not failed over
     # (docs/simulator.md, jeopardy); before an online by hand elsewhere, make sure the
