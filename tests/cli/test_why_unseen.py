@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import shlex
 
-from test_why_reasons import ask, ha, start, texts
+import pytest
+from test_why_reasons import MAIN_CF, ask, ha, start, texts
+
+from vxha.simulator.api import Simulator
 
 
 def _onlines(answer):
@@ -109,3 +112,24 @@ def test_autodisabled_on_a_system_that_left_in_jeopardy_is_said(tmp_path):
     for command in n1.clear[1:]:
         ha(sim, command.split(": ", 1)[1])
     assert not [r for r in ask(sim)[0].reasons if "AutoDisabled" in r.text]
+
+
+@pytest.mark.xfail(strict=True, reason="storage online read as the server online")
+def test_a_server_whose_failover_group_is_gone_is_not_online(tmp_path):
+    # vxha delete --keep-data leaves the storage group (docs/operations.md, vxha delete):
+    # the server is not online anywhere, whatever its storage does.
+    cf = MAIN_CF.replace("group web (", "group admins (")
+    cf = cf.replace('UserStrGlobal = "vxha:server=web"\n{web}', "{web}")
+    sim = Simulator.from_text(cf.format(web=""), tmp_path / "run")
+    sim.start()
+    sim.advance(300)
+    sim.settle()
+    answer, _ = ask(sim)
+    assert not answer.ok
+    assert answer.reasons[0].text == (
+        "web has no failover group: only web_storage is left (what vxha delete --keep-data leaves)"
+    )
+    assert answer.reasons[0].clear == [
+        "vxha delete web --now",
+        "or vxha restore web, then vxha generate and vxha apply",
+    ]
