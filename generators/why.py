@@ -591,4 +591,18 @@ def why(client: HaClient, server: str) -> Answer:
     if not flag(status.value(group, "Parallel")) and not in_transit:
         if not any(_base(v) in ("ONLINE", "PARTIAL") for v in states.values()):
             forecast = client.forecast(group)
-    return Why(status, server, forecast).answer(group)
+    answer = Why(status, server, forecast).answer(group)
+    if groups and server not in groups:  # what delete --keep-data leaves: not the server
+        left = ", ".join(groups)
+        text = (
+            f"{server} has no failover group: only {left} is left (what vxha delete "
+            "--keep-data leaves)"
+        )
+        clear = [
+            f"vxha delete {server} --now",
+            f"or vxha restore {server}, then vxha generate and vxha apply",
+        ]
+        answer.reasons.insert(0, Reason(group, "", text, "hagrp UserStrGlobal", clear))
+        answer.group, answer.online_on, answer.ok = server, [], False
+        answer.expected = "its failover group online on one system"
+    return answer
