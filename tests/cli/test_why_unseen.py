@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
 from test_why_reasons import MAIN_CF, ask, ha, start, texts
 
 from vxha.simulator.api import Simulator
@@ -137,3 +138,32 @@ def test_a_server_whose_failover_group_is_gone_is_not_online(tmp_path):
         "vxha delete web --now",
         "or vxha restore web, then vxha generate and vxha apply",
     ]
+
+
+@pytest.mark.xfail(strict=True, reason="the thaw is named as a template")
+@pytest.mark.parametrize("persistent", [False, True])
+def test_a_frozen_system_is_thawed_by_the_command_its_freeze_needs(tmp_path, persistent):
+    # hasys -freeze sets TFrozen, -persistent sets Frozen, which needs a configuration
+    # session (User's 4.1, "Freezing a System"; the simulator: V-16-1-10369 without one).
+    sim = start(tmp_path)
+    ha(sim, "hagrp -offline web -sys n1")
+    ha(sim, "haconf -makerw")
+    ha(sim, "hagrp -disable web -sys n1")
+    if persistent:
+        ha(sim, "hasys -freeze -persistent n2")
+    ha(sim, "haconf -dump -makero")
+    if not persistent:
+        ha(sim, "hasys -freeze n2")
+    answer, _ = ask(sim)
+    (frozen,) = [r for r in answer.reasons if r.text.startswith("system n2 is frozen")]
+    if persistent:
+        assert frozen.clear == [
+            "haconf -makerw",
+            "hasys -unfreeze -persistent n2",
+            "haconf -dump -makero",
+        ]
+    else:
+        assert frozen.clear == ["hasys -unfreeze n2"]
+    for command in frozen.clear:
+        ha(sim, command)
+    assert not [r for r in ask(sim)[0].reasons if r.text.startswith("system n2 is frozen")]
