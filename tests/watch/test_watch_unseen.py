@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fake_engine import die_event
 from test_watch_hunt import _send, _watch, fake_cluster  # noqa: F401 - the fixture
 from watch_node import SYSTEM, settle_probes
 
 
-@pytest.mark.xfail(strict=True, reason="a second watch runs beside the first")
 def test_a_second_watch_on_the_same_state_is_refused_and_probes_stay_single(
     fake_cluster,  # noqa: F811
     tmp_path,
