@@ -165,13 +165,18 @@ class Why:
             out.append(Reason(g, s, text, source, clear))
             return out
         if st.system_frozen(s):
+            # Frozen (persistent) needs a configuration session, TFrozen does not (User's
+            # 4.1, "Freezing a System")
+            persistent = flag(st.systems.get(s, {}).get("Frozen", {}).get("global"))
             out.append(
                 Reason(
                     g,
                     s,
                     f"system {s} is frozen: VCS brings no group online on it",
                     "hasys Frozen/TFrozen",
-                    [f"hasys -unfreeze [-persistent] {s}"],
+                    session([f"hasys -unfreeze -persistent {s}"])
+                    if persistent
+                    else [f"hasys -unfreeze {s}"],
                 )
             )
         if not view.enabled(g, s):

@@ -140,7 +140,6 @@ def test_a_server_whose_failover_group_is_gone_is_not_online(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="the thaw is named as a template")
 @pytest.mark.parametrize("persistent", [False, True])
 def test_a_frozen_system_is_thawed_by_the_command_its_freeze_needs(tmp_path, persistent):
     # hasys -freeze sets TFrozen, -persistent sets Frozen, which needs a configuration
