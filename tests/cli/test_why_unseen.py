@@ -166,3 +166,34 @@ def test_a_frozen_system_is_thawed_by_the_command_its_freeze_needs(tmp_path, per
     for command in frozen.clear:
         ha(sim, command)
     assert not [r for r in ask(sim)[0].reasons if r.text.startswith("system n2 is frozen")]
+
+
+@pytest.mark.xfail(strict=True, reason="an UNKNOWN resource goes unnamed")
+def test_a_resource_whose_monitor_cannot_tell_is_named(tmp_path):
+    # Monitor 99 is unknown (VCS_REFERENCE.md, entry points; a misconfigured resource
+    # answers it, DECISIONS.md 2): status lists it in trouble, and why must name it where
+    # it keeps the group from that system, with the probe that tells VCS once corrected.
+    sim = Simulator.from_text(MAIN_CF.format(web=""), tmp_path / "run")
+    sim.event(
+        "fail",
+        resource="web_ctr",
+        system="n2",
+        args={"entry_point": "monitor", "exit": 99, "count": 99},
+    )
+    sim.start()
+    sim.advance(300)
+    sim.settle()
+    ha(sim, "hagrp -offline web -sys n1")
+    answer, _ = ask(sim)
+    (unknown,) = [r for r in answer.reasons if "UNKNOWN" in r.text]
+    assert unknown.system == "n2"
+    assert unknown.text == (
+        "web_ctr UNKNOWN on n2: its monitor cannot tell the state (a misconfigured resource "
+        "answers so; the agent's log on n2 says why)"
+    )
+    assert unknown.clear == ["hares -probe web_ctr -sys n2 (once corrected)"]
+    sim.event("heal", resource="web_ctr", system="n2")
+    ha(sim, "hares -probe web_ctr -sys n2")
+    sim.advance(60)
+    sim.settle()
+    assert not [r for r in ask(sim)[0].reasons if "UNKNOWN" in r.text]
