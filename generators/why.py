@@ -246,7 +246,7 @@ class Why:
 
     def _resources(self, g, s, resources) -> List[Reason]:
         out = []
-        faulted, adminwait, unable = [], [], []
+        faulted, adminwait, unable, unknown = [], [], [], []
         for r, states in sorted(resources.items()):
             words = states.get(s, "").split("|")
             if "ADMIN_WAIT" in words:
@@ -255,6 +255,21 @@ class Why:
                 unable.append(r)
             elif "FAULTED" in words:
                 faulted.append(r)
+            elif words == ["UNKNOWN"] and flag(
+                self.st.resources[r].get("Probed", {}).get(s, "1")
+            ):  # probed, and still unknown: monitor 99 (VCS_REFERENCE.md, entry points)
+                unknown.append(r)
+        for r in unknown:
+            out.append(
+                Reason(
+                    g,
+                    s,
+                    f"{r} UNKNOWN on {s}: its monitor cannot tell the state (a misconfigured "
+                    f"resource answers so; the agent's log on {s} says why)",
+                    "hares State",
+                    [f"hares -probe {r} -sys {s} (once corrected)"],
+                )
+            )
         if faulted or "FAULTED" in self.st.state(g, s):
             names = ", ".join(faulted) or "a resource"
             out.append(

@@ -168,7 +168,6 @@ def test_a_frozen_system_is_thawed_by_the_command_its_freeze_needs(tmp_path, per
     assert not [r for r in ask(sim)[0].reasons if r.text.startswith("system n2 is frozen")]
 
 
-@pytest.mark.xfail(strict=True, reason="an UNKNOWN resource goes unnamed")
 def test_a_resource_whose_monitor_cannot_tell_is_named(tmp_path):
     # Monitor 99 is unknown (VCS_REFERENCE.md, entry points; a misconfigured resource
     # answers it, DECISIONS.md 2): status lists it in trouble, and why must name it where
