@@ -182,14 +182,13 @@ class Why:
         if not view.enabled(g, s):
             record = Record.parse(view.record(g, s))
             if record is not None:
-                server = self._server_of(g)
                 out.append(
                     Reason(
                         g,
                         s,
                         f"in maintenance on {s} ({record.describe()}): Enabled = 0",
                         "hagrp Enabled, UserStrLocal",
-                        [f"vxha maintenance off {server} --sys {s}"],
+                        [f"{self._off(g)} --sys {s}"],
                     )
                 )
             else:
@@ -234,7 +233,16 @@ class Why:
         return out
 
     def _server_of(self, g: str) -> str:
-        return self.server if g in self.view.servers().get(self.server, ()) else g
+        for server, groups in self.view.servers().items():
+            if g in groups:
+                return server
+        return g
+
+    def _off(self, g: str) -> str:
+        """The maintenance off that ends ``g``'s maintenance: a storage group's needs
+        --storage, without it off leaves it there (docs/operations.md, vxha maintenance)."""
+        server = self._server_of(g)
+        return f"vxha maintenance off {server}" + (" --storage" if g != server else "")
 
     def _frozen_by_maintenance(self, g: str) -> bool:
         """A maintenance record of ``g`` on any system says vxha froze it."""
@@ -444,7 +452,7 @@ class Why:
                 # Thawing by hand would leave the records claiming a freeze that is gone;
                 # maintenance off thaws when the last system leaves maintenance.
                 text += " (frozen by vxha maintenance)"
-                clear = [f"vxha maintenance off {self._server_of(g)}"]
+                clear = [self._off(g)]
             out.append(Reason(g, "", text, "hagrp Frozen/TFrozen, UserStrLocal", clear))
         states = self.view.group_states.get(g, {})
         faulted = [s for s, v in states.items() if "FAULTED" in v]

@@ -198,7 +198,6 @@ def test_a_resource_whose_monitor_cannot_tell_is_named(tmp_path):
     assert not [r for r in ask(sim)[0].reasons if "UNKNOWN" in r.text]
 
 
-@pytest.mark.xfail(strict=True, reason="the storage group's way out lacks --storage")
 def test_storage_in_maintenance_is_ended_by_off_with_storage(tmp_path, monkeypatch):
     # maintenance on --storage puts the storage group in maintenance too, and off without
     # --storage leaves it there (docs/operations.md, vxha maintenance): why must name the
