@@ -10,6 +10,8 @@ import shlex
 import pytest
 from test_why_reasons import MAIN_CF, ask, ha, start, texts
 
+from vxha.generators.hacli import HaClient
+from vxha.generators.why import why
 from vxha.simulator.api import Simulator
 
 
@@ -220,3 +222,23 @@ def test_storage_in_maintenance_is_ended_by_off_with_storage(tmp_path, monkeypat
     assert run_inprocess(storage.clear[0].split()[1:])[0] == 0
     sim.settle()
     assert not [r for r in ask(sim)[0].reasons if "maintenance" in r.text]
+
+
+@pytest.mark.xfail(strict=True, reason="any first word of -forecast is taken as a system")
+def test_a_forecast_answer_that_names_no_system_of_the_group_is_not_a_placement(tmp_path):
+    # What hagrp -forecast prints is in no stored manual (docs/simulator.md); an answer whose
+    # first word is not a system of the group's SystemList (a header, a message) must not
+    # become "VCS would place it on <that word>": why falls back to the free systems.
+    sim = start(tmp_path)
+    ha(sim, "hagrp -offline web -sys n1")
+
+    def runner(argv, timeout):
+        if argv[:2] == ["hagrp", "-forecast"]:
+            return 0, "#Group   System\nweb      n1\n", ""
+        return sim.command(argv)
+
+    answer = why(HaClient(runner=runner), "web")
+    assert answer.forecast is None
+    assert [r.text for r in answer.reasons] == [
+        "nothing keeps it offline on n1, n2: it was taken offline, or never started"
+    ]
