@@ -619,6 +619,8 @@ def why(client: HaClient, server: str) -> Answer:
     if not flag(status.value(group, "Parallel")) and not in_transit:
         if not any(_base(v) in ("ONLINE", "PARTIAL") for v in states.values()):
             forecast = client.forecast(group)
+            if forecast not in view.systems_of(group):  # its output is in no stored manual
+                forecast = None
     answer = Why(status, server, forecast).answer(group)
     if groups and server not in groups:  # what delete --keep-data leaves: not the server
         left = ", ".join(groups)

@@ -224,7 +224,6 @@ def test_storage_in_maintenance_is_ended_by_off_with_storage(tmp_path, monkeypat
     assert not [r for r in ask(sim)[0].reasons if "maintenance" in r.text]
 
 
-@pytest.mark.xfail(strict=True, reason="any first word of -forecast is taken as a system")
 def test_a_forecast_answer_that_names_no_system_of_the_group_is_not_a_placement(tmp_path):
     # What hagrp -forecast prints is in no stored manual (docs/simulator.md); an answer whose
     # first word is not a system of the group's SystemList (a header, a message) must not
