@@ -170,6 +170,10 @@ def main(argv: list) -> int:
     log = make_log(args.log_level)
     try:
         watch = Watch(opts, HaClient(timeout=args.timeout), log, os.environ)
+        taken = watch.claim()
+        if taken:
+            log("error", taken)
+            return 1
         if args.once:
             return watch.once()
         stop = threading.Event()

@@ -127,37 +127,68 @@ class Why:
         out: List[Reason] = []
         sys_state = st.system_state(s)
         if sys_state != "RUNNING":
-            out.append(
-                Reason(
-                    g,
-                    s,
-                    f"system {s} is {sys_state}",
-                    "hasys SysState",
-                    ["start VCS on it (hastart), or wait for it to rejoin"],
+            state = st.state(g, s)
+            if _up(state) and st.autodisabled(g, s):
+                # hastop -force leaves the group running; VCS autodisables it there and
+                # refuses it elsewhere (KB 100018634; docs/operations.md "vxha why")
+                out.append(
+                    Reason(
+                        g,
+                        s,
+                        f"system {s} is {sys_state}; {g} was {_base(state)} there when VCS "
+                        "stopped and may still run there (AutoDisabled: VCS does not know)",
+                        "hasys SysState, hagrp State",
+                        [
+                            f"hastart on {s}: VCS probes {g} there",
+                            f"or, once {g} is stopped on {s} outside VCS: "
+                            f"hagrp -autoenable {g} -sys {s}",
+                        ],
+                    )
                 )
-            )
+                return out
+            if sys_state == "LEAVING":  # hastop: VCS still runs there until its groups are offline
+                text = (
+                    f"system {s} is LEAVING: VCS is stopping there (hastop) once its groups "
+                    "are offline"
+                )
+                clear = [f"hasys -wait {s} SysState EXITED -time 300", f"then hastart on {s}"]
+            else:
+                text = f"system {s} is {sys_state}"
+                clear = ["start VCS on it (hastart), or wait for it to rejoin"]
+            source = "hasys SysState"
+            if st.autodisabled(g, s):  # KB 100018634: make sure it is not active there
+                source += ", hagrp AutoDisabled"
+                text += f"; {g} is AutoDisabled there: VCS cannot tell whether it still runs there"
+                clear.append(
+                    f"or, once {g} is stopped on {s} outside VCS: hagrp -autoenable {g} -sys {s}"
+                )
+            out.append(Reason(g, s, text, source, clear))
             return out
         if st.system_frozen(s):
+            # Frozen (persistent) needs a configuration session, TFrozen does not (User's
+            # 4.1, "Freezing a System")
+            persistent = flag(st.systems.get(s, {}).get("Frozen", {}).get("global"))
             out.append(
                 Reason(
                     g,
                     s,
                     f"system {s} is frozen: VCS brings no group online on it",
                     "hasys Frozen/TFrozen",
-                    [f"hasys -unfreeze [-persistent] {s}"],
+                    session([f"hasys -unfreeze -persistent {s}"])
+                    if persistent
+                    else [f"hasys -unfreeze {s}"],
                 )
             )
         if not view.enabled(g, s):
             record = Record.parse(view.record(g, s))
             if record is not None:
-                server = self._server_of(g)
                 out.append(
                     Reason(
                         g,
                         s,
                         f"in maintenance on {s} ({record.describe()}): Enabled = 0",
                         "hagrp Enabled, UserStrLocal",
-                        [f"vxha maintenance off {server} --sys {s}"],
+                        [f"{self._off(g)} --sys {s}"],
                     )
                 )
             else:
@@ -202,7 +233,16 @@ class Why:
         return out
 
     def _server_of(self, g: str) -> str:
-        return self.server if g in self.view.servers().get(self.server, ()) else g
+        for server, groups in self.view.servers().items():
+            if g in groups:
+                return server
+        return g
+
+    def _off(self, g: str) -> str:
+        """The maintenance off that ends ``g``'s maintenance: a storage group's needs
+        --storage, without it off leaves it there (docs/operations.md, vxha maintenance)."""
+        server = self._server_of(g)
+        return f"vxha maintenance off {server}" + (" --storage" if g != server else "")
 
     def _frozen_by_maintenance(self, g: str) -> bool:
         """A maintenance record of ``g`` on any system says vxha froze it."""
@@ -214,7 +254,7 @@ class Why:
 
     def _resources(self, g, s, resources) -> List[Reason]:
         out = []
-        faulted, adminwait, unable = [], [], []
+        faulted, adminwait, unable, unknown = [], [], [], []
         for r, states in sorted(resources.items()):
             words = states.get(s, "").split("|")
             if "ADMIN_WAIT" in words:
@@ -223,6 +263,21 @@ class Why:
                 unable.append(r)
             elif "FAULTED" in words:
                 faulted.append(r)
+            elif words == ["UNKNOWN"] and flag(
+                self.st.resources[r].get("Probed", {}).get(s, "1")
+            ):  # probed, and still unknown: monitor 99 (VCS_REFERENCE.md, entry points)
+                unknown.append(r)
+        for r in unknown:
+            out.append(
+                Reason(
+                    g,
+                    s,
+                    f"{r} UNKNOWN on {s}: its monitor cannot tell the state (a misconfigured "
+                    f"resource answers so; the agent's log on {s} says why)",
+                    "hares State",
+                    [f"hares -probe {r} -sys {s} (once corrected)"],
+                )
+            )
         if faulted or "FAULTED" in self.st.state(g, s):
             names = ", ".join(faulted) or "a resource"
             out.append(
@@ -397,7 +452,7 @@ class Why:
                 # Thawing by hand would leave the records claiming a freeze that is gone;
                 # maintenance off thaws when the last system leaves maintenance.
                 text += " (frozen by vxha maintenance)"
-                clear = [f"vxha maintenance off {self._server_of(g)}"]
+                clear = [self._off(g)]
             out.append(Reason(g, "", text, "hagrp Frozen/TFrozen, UserStrLocal", clear))
         states = self.view.group_states.get(g, {})
         faulted = [s for s, v in states.items() if "FAULTED" in v]
@@ -445,13 +500,14 @@ class Why:
         for s in missing:
             found = self.on_system(g, s)
             if not found and s in transit:
+                toward = "OFFLINE" if "STOPPING" in states[s] else "ONLINE"
                 found = [
                     Reason(
                         g,
                         s,
                         f"{states[s]} on {s}: in transition",
                         "hagrp State",
-                        [f"hagrp -wait {g} State ONLINE -sys {s} -time 300"],
+                        [f"hagrp -wait {g} State {toward} -sys {s} -time 300"],
                     )
                 ]
             if not found and _base(states.get(s, "")) == "PARTIAL":
@@ -474,11 +530,12 @@ class Why:
             reasons.extend(found)
         # A system where nothing blocks it is the answer that matters most: the group could
         # be online there now. The other systems' reasons follow it.
-        # A failover group PARTIAL somewhere is online there for VCS, which refuses it on
-        # any other system (a concurrency violation, docs/operations.md "vxha why"): only
-        # the PARTIAL reason, with its online there, is the way on.
-        partial = not parallel and any(_base(v) == "PARTIAL" for v in states.values())
-        first = [] if whole or partial else self._free(g, free, parallel)
+        # A failover group PARTIAL, starting or stopping somewhere, or left running where
+        # VCS stopped, is active there for VCS, which refuses it on any other system
+        # (V-16-1-10167, docs/operations.md "vxha why"): only that system's reason is the
+        # way on.
+        active = not parallel and any(_up(v) or "STOPPING" in v for v in states.values())
+        first = [] if whole or active else self._free(g, free, parallel)
         return Answer(
             self.server,
             g,
@@ -562,4 +619,20 @@ def why(client: HaClient, server: str) -> Answer:
     if not flag(status.value(group, "Parallel")) and not in_transit:
         if not any(_base(v) in ("ONLINE", "PARTIAL") for v in states.values()):
             forecast = client.forecast(group)
-    return Why(status, server, forecast).answer(group)
+            if forecast not in view.systems_of(group):  # its output is in no stored manual
+                forecast = None
+    answer = Why(status, server, forecast).answer(group)
+    if groups and server not in groups:  # what delete --keep-data leaves: not the server
+        left = ", ".join(groups)
+        text = (
+            f"{server} has no failover group: only {left} is left (what vxha delete "
+            "--keep-data leaves)"
+        )
+        clear = [
+            f"vxha delete {server} --now",
+            f"or vxha restore {server}, then vxha generate and vxha apply",
+        ]
+        answer.reasons.insert(0, Reason(group, "", text, "hagrp UserStrGlobal", clear))
+        answer.group, answer.online_on, answer.ok = server, [], False
+        answer.expected = "its failover group online on one system"
+    return answer

@@ -9,6 +9,8 @@ run; a watch restarted within ``catch_up`` seconds of its last save does the sam
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import select
@@ -23,6 +25,7 @@ from vxha.watch.engines import RETRY_MAX, EngineWatch, changes
 from vxha.watch.events import from_change
 
 STATE_NAME = "watch.json"
+LOCK_NAME = "watch.lock"  # held while a watch uses the state directory
 SAVE_EVERY = 30.0
 SETTLE = 1.0  # at most one save a second while things change
 SOCKET_CHECK = 5.0  # how often the engines' socket paths and streams' ages are checked
@@ -86,6 +89,33 @@ class Watch:
         if self.opts.state_dir:
             ctx.state_dir = self.opts.state_dir
         return ctx
+
+    def claim(self) -> str | None:
+        """Take the state directory for this watch alone (one watch per node: a second
+        would probe every fault twice and overwrite the saves): None, or why not. A
+        directory that cannot be written is no obstacle: the watch goes on without saving
+        (docs/watch.md)."""
+        from vxha.agents import statefile
+
+        where = self._ctx().state_dir
+        try:
+            fd = statefile.open_in(where, LOCK_NAME, os.O_RDWR)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            try:
+                pid = os.pread(fd, 32, 0).decode("ascii", "replace").split()[0]
+            except (OSError, IndexError):
+                pid = "?"
+            os.close(fd)
+            if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                return None
+            return f"another vxha watch (pid {pid}) is running with the state directory {where}"
+        os.pwrite(fd, b"%-12d\n" % os.getpid(), 0)
+        self._claimed = fd  # kept open (close-on-exec) for the watch's life
+        return None
 
     def _load(self) -> dict | None:
         from vxha.agents import statefile
