@@ -60,11 +60,6 @@ def _is_network(text: str) -> bool:
     return _word(text, _ALNUM, _NAME_CHARS)
 
 
-def _is_env_key(text: str) -> bool:
-    """[A-Za-z_][A-Za-z0-9_]*"""
-    return _word(text, _LETTERS | {"_"}, _ALNUM | {"_"})
-
-
 def _is_user(text: str) -> bool:
     """[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?"""
     parts = text.split(":")
@@ -284,7 +279,7 @@ class Config:
             raise ConfigError(f"{self.hostname!r} is not a host name", "Hostname")
         self.env = v["Env"]
         for key in self.env:
-            if not _is_env_key(key):
+            if not imageref.env_name(key):
                 raise ConfigError(
                     f"{key!r} is not a variable name (letters, digits, _; not a digit first)",
                     "Env",

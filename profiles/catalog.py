@@ -628,14 +628,12 @@ def check_labels(doc: Doc, labels: Dict[str, str]) -> None:
             )
 
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
 def check_env_names(doc: Doc, env: Dict[str, Any], base: tuple = ()) -> None:
-    """Variable names the Container agent accepts (its ``Env`` check), so a name it would
-    refuse at online is an error here: letters, digits and _, not a digit first."""
+    """Variable names the Container agent accepts (its ``Env`` check, the same grammar), so
+    a name it would refuse at online is an error here: letters, digits and _, not a digit
+    first."""
     for key in env:
-        if not _ENV_NAME.fullmatch(key):
+        if not imageref.env_name(key):
             doc.report(
                 base + ("env", key),
                 f"{key!r} is not an environment variable name",

@@ -1,5 +1,5 @@
-"""Image references as engines take them, and image versions in order: one grammar for the
-profiles and the agents.
+"""Image references as engines take them, image versions in order, and the names of a
+container's environment variables: one grammar for the profiles and the agents.
 
 In the root package and importing nothing, for the reason vxha/hostpaths.py gives. The
 grammar, as a regular expression (the distribution reference grammar Docker and Podman
@@ -21,6 +21,8 @@ _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567
 _LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _HEX = frozenset("0123456789abcdef")
 _DIGITS = frozenset("0123456789")
+_ENV_CHARS = _ALNUM | {"_"}
+_ENV_FIRST = _ENV_CHARS - _DIGITS
 
 
 def _label(text: str) -> bool:
@@ -36,6 +38,12 @@ def _label(text: str) -> bool:
 def dns_name(text: str) -> bool:
     """LABEL(.LABEL)*: a host name."""
     return all(_label(part) for part in text.split("."))
+
+
+def env_name(text: str) -> bool:
+    """[A-Za-z_][A-Za-z0-9_]*: an environment variable's name (the Container agent's Env,
+    the profiles' env)."""
+    return bool(text) and text[0] in _ENV_FIRST and all(c in _ENV_CHARS for c in text)
 
 
 def _component(text: str) -> bool:

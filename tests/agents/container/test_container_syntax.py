@@ -30,7 +30,7 @@ TEXT = st.text(ALPHABET, max_size=12) | st.text(max_size=8)
 
 SYNTAXES = {
     container._is_name: r"[a-zA-Z0-9][a-zA-Z0-9_.-]+",
-    container._is_env_key: r"[A-Za-z_][A-Za-z0-9_]*",
+    imageref.env_name: r"[A-Za-z_][A-Za-z0-9_]*",
     container._is_decimal: r"\d+(?:\.\d+)?|\.\d+",
     container._is_network: r"[a-zA-Z0-9][a-zA-Z0-9_.-]*",
     container._is_user: r"[A-Za-z0-9_][A-Za-z0-9_.-]*(?::[A-Za-z0-9_][A-Za-z0-9_.-]*)?",
