@@ -93,14 +93,15 @@ DEFAULTS = {
 }
 # Attributes whose documented effect the simulator does not model (docs/simulator.md,
 # "Limits": no stored manual says what their other values do): (kind, attribute) -> (the
-# value whose behaviour the simulator follows, what it does). Any other value is refused
-# by -modify and told in the transcript when main.cf sets it, never kept silently.
+# values whose behaviour the simulator follows, as written; "" is an empty list, what it
+# does). Any other value is refused by -modify and told in the transcript when main.cf
+# sets it, never kept silently.
 NOT_MODELLED = {
-    ("group", "SysDownPolicy"): ([], "no policy: a system going down autodisables as usual"),
-    ("group", "OnlineClearParent"): (0, "an online does not clear the parents' faults"),
-    ("group", "PreSwitch"): (0, "a switch runs no PreSwitch action"),
-    ("group", "AutoRestart"): (1, "2 acts as 1"),
-    ("resource", "MonitorOnly"): (0, "the resource is brought online and offline as usual"),
+    ("group", "SysDownPolicy"): (("",), "no policy: a system going down autodisables as usual"),
+    ("group", "OnlineClearParent"): (("0",), "an online does not clear the parents' faults"),
+    ("group", "PreSwitch"): (("0",), "a switch runs no PreSwitch action"),
+    ("group", "AutoRestart"): (("0", "1"), "2 acts as 1"),
+    ("resource", "MonitorOnly"): (("0",), "the resource is brought online and offline as usual"),
 }
 # Attributes set by their own commands (haforms.STATE_COMMANDS names them).
 _STATE_CMD = {"group": "hagrp", "system": "hasys"}
@@ -327,20 +328,14 @@ class AttrMixin:
 
 def not_modelled(kind, attr, value):
     """What to say of ``attr = value`` when the simulator does not model that value, else
-    None (AutoRestart 0 and 1 are modelled; 2 is not)."""
+    None."""
     followed = NOT_MODELLED.get((kind, attr))
     if followed is None:
         return None
-    ok, instead = followed
-    if isinstance(ok, list):
-        fine = not value
-    elif attr == "AutoRestart":
-        fine = str(value).strip() in ("0", "1")
-    else:
-        fine = str(value).strip() == str(ok)
-    if fine:
+    modelled, instead = followed
+    shown = " ".join(map(str, value)) if isinstance(value, list) else str(value)
+    if shown.strip() in modelled:
         return None
-    shown = " ".join(map(str, value)) if isinstance(value, list) else value
     return f"{attr} {shown} is documented but not modelled by the simulator ({instead})"
 
 
