@@ -386,6 +386,7 @@ def _check_admins_resources(current: Config, generated: Config, cfg: Config, out
         if not theirs:
             continue
         new = cfg.group(g.name)
+        own = {r.name for r in theirs}
         names = ", ".join(r.name for r in theirs)
         if new is None or diff.recreated(g, new):
             why = "removes" if new is None else "deletes and adds again (Parallel changes)"
@@ -404,7 +405,7 @@ def _check_admins_resources(current: Config, generated: Config, cfg: Config, out
                     f"{server_of(other) or srv} names one of its own {r.name}: rename yours"
                 )
         for lk in g.links:
-            if {lk.parent, lk.child} & {r.name for r in theirs}:
+            if {lk.parent, lk.child} & own:
                 gone = [x for x in (lk.parent, lk.child) if x not in kept]
                 if gone:
                     out.problems.append(
